@@ -1,0 +1,76 @@
+package dev.cairn.batch;
+
+import com.google.protobuf.ByteString;
+import dev.cairn.batch.internal.Protos;
+import dev.cairn.batch.internal.proto.JobMasterGrpc;
+import dev.cairn.batch.internal.proto.JobRef;
+import dev.cairn.batch.internal.proto.ListJobsRequest;
+import dev.cairn.batch.internal.proto.ListWorkersRequest;
+import dev.cairn.batch.internal.proto.SubmitJobRequest;
+import dev.cairn.rpc.internal.Channels;
+import dev.cairn.rpc.internal.HostPort;
+import dev.cairn.rpc.internal.Rpc;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Talks to a master: submits jobs, reads their status, cancels them, lists workers. Failures
+ * surface as {@link dev.cairn.rpc.RemoteException} carrying the master's one-line reason.
+ * Thread-safe.
+ */
+public final class BatchClient implements AutoCloseable {
+    private final String master;
+    private final Channels channels = new Channels();
+    private final Duration deadline;
+
+    private BatchClient(String master, Duration deadline) {
+        this.master = master;
+        this.deadline = deadline;
+    }
+
+    /** @param master {@code host:port} of the master */
+    public static BatchClient connect(String master) {
+        HostPort.parse(master);
+        return new BatchClient(master, Duration.ofSeconds(60));
+    }
+
+    private JobMasterGrpc.JobMasterBlockingStub stub() {
+        return JobMasterGrpc.newBlockingStub(channels.get(master)).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Submits a job whose classes are in {@code jar}; returns its first status (with its id). */
+    public JobStatus submit(JobSpec spec, byte[] jar, String jarName) {
+        var req = SubmitJobRequest.newBuilder().setSpec(Protos.toProto(spec)).setJar(ByteString.copyFrom(jar)).setJarName(jarName).build();
+        return Protos.fromProto(Rpc.call(master, "SubmitJob", () -> stub().submitJob(req)));
+    }
+
+    public JobStatus status(String jobId) {
+        return Protos.fromProto(Rpc.call(master, "GetJob", () -> stub().getJob(JobRef.newBuilder().setJobId(jobId).build())));
+    }
+
+    public JobStatus cancel(String jobId) {
+        return Protos.fromProto(Rpc.call(master, "CancelJob", () -> stub().cancelJob(JobRef.newBuilder().setJobId(jobId).build())));
+    }
+
+    public List<JobStatus> list() {
+        return Rpc.call(master, "ListJobs", () -> stub().listJobs(ListJobsRequest.getDefaultInstance()))
+                .getJobsList().stream().map(Protos::fromProto).toList();
+    }
+
+    public List<WorkerStatus> workers() {
+        return Rpc.call(master, "ListWorkers", () -> stub().listWorkers(ListWorkersRequest.getDefaultInstance()))
+                .getWorkersList().stream()
+                .map(w -> new WorkerStatus(w.getWorkerId(), w.getEndpoint(), w.getState(), w.getSlots(), w.getRunning(), w.getLastHeartbeatMsAgo()))
+                .toList();
+    }
+
+    public String master() {
+        return master;
+    }
+
+    @Override
+    public void close() {
+        channels.close();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.cairn.batch.internal;
+
+import dev.cairn.batch.JobSpec;
+import dev.cairn.batch.JobState;
+import dev.cairn.batch.JobStatus;
+import dev.cairn.batch.StageStatus;
+import dev.cairn.batch.internal.proto.JobSpecProto;
+import dev.cairn.batch.internal.proto.JobStatusProto;
+import dev.cairn.batch.internal.proto.StageStatusProto;
+
+/** Conversions between the public value types and their wire messages. */
+public final class Protos {
+    private Protos() {}
+
+    public static JobSpecProto toProto(JobSpec s) {
+        JobSpecProto.Builder b = JobSpecProto.newBuilder()
+                .setName(s.name())
+                .addAllInputs(s.inputs())
+                .setOutput(s.output())
+                .setMapperClass(s.mapperClass())
+                .setReducerClass(s.reducerClass())
+                .setMapKeyCodec(s.mapKeyCodec())
+                .setMapValueCodec(s.mapValueCodec())
+                .setReducers(s.reducers())
+                .setSplitBytes(s.splitBytes())
+                .setMaxAttempts(s.maxAttempts())
+                .putAllParams(s.params());
+        if (s.combinerClass() != null) b.setCombinerClass(s.combinerClass());
+        if (s.partitionerClass() != null) b.setPartitionerClass(s.partitionerClass());
+        return b.build();
+    }
+
+    public static JobSpec fromProto(JobSpecProto p) {
+        return new JobSpec(p.getName(), p.getInputsList(), p.getOutput(), p.getMapperClass(),
+                emptyToNull(p.getCombinerClass()), p.getReducerClass(), emptyToNull(p.getPartitionerClass()),
+                p.getMapKeyCodec(), p.getMapValueCodec(), p.getReducers(), p.getSplitBytes(), p.getMaxAttempts(),
+                p.getParamsMap());
+    }
+
+    public static JobStatus fromProto(JobStatusProto p) {
+        return new JobStatus(p.getJobId(), p.getName(), JobState.valueOf(p.getState()), p.getError(),
+                p.getStagesList().stream().map(Protos::fromProto).toList(), p.getProgress(), p.getSubmitTimeMs(),
+                p.getFinishTimeMs(), p.getOutput(), p.getMapRecordsIn(), p.getMapRecordsOut(), p.getShuffleBytes(),
+                p.getReduceRecordsOut());
+    }
+
+    static StageStatus fromProto(StageStatusProto p) {
+        return new StageStatus(p.getName(), p.getTotal(), p.getPending(), p.getRunning(), p.getDone(), p.getFailed(), p.getRetried());
+    }
+
+    private static String emptyToNull(String s) {
+        return s.isEmpty() ? null : s;
+    }
+}

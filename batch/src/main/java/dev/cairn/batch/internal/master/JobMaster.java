@@ -1,0 +1,418 @@
+package dev.cairn.batch.internal.master;
+
+import dev.cairn.batch.JobSpec;
+import dev.cairn.batch.JobState;
+import dev.cairn.batch.internal.Protos;
+import dev.cairn.batch.internal.proto.AttemptRef;
+import dev.cairn.batch.internal.proto.CommitTaskResponse;
+import dev.cairn.batch.internal.proto.HeartbeatRequest;
+import dev.cairn.batch.internal.proto.HeartbeatResponse;
+import dev.cairn.batch.internal.proto.JobStatusProto;
+import dev.cairn.batch.internal.proto.MapOutputLocation;
+import dev.cairn.batch.internal.proto.RegisterWorkerRequest;
+import dev.cairn.batch.internal.proto.RegisterWorkerResponse;
+import dev.cairn.batch.internal.proto.TaskAssignment;
+import dev.cairn.batch.internal.proto.TaskUpdate;
+import dev.cairn.batch.internal.proto.WorkerInfo;
+import dev.cairn.common.time.Clock;
+import io.grpc.BindableService;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The job manager: keeps the registry of workers and the state of every job, hands tasks to
+ * workers as they heartbeat, and reacts to failures.
+ *
+ * <p>Design: all state is owned by one loop thread; RPC handlers (on virtual threads) do the slow,
+ * stateless part of a request — validating a job, listing its input — and then hand a closure to
+ * the loop and wait for its answer. Time comes from the injected {@link Clock}, so worker expiry
+ * is decided by the loop's periodic check against that clock, never by a sleeping thread.
+ *
+ * <p>Workers pull: each heartbeat reports task progress and free slots and receives new tasks.
+ * Failure handling:
+ * <ul>
+ *   <li>a failed attempt sends its task back to PENDING, preferring another worker next time;
+ *       after the job's attempt limit the job fails naming the task, worker and cause;
+ *   <li>a worker silent for the timeout is declared dead: its running attempts count as failed,
+ *       and the map outputs it held are re-made if reducers still need them;
+ *   <li>a reducer that cannot fetch a map output reports it; that map is re-run and the reduce
+ *       attempt re-queued without counting as a failure.
+ * </ul>
+ */
+public final class JobMaster implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(JobMaster.class);
+
+    private final MasterSettings settings;
+    private final Clock clock;
+    private final ScheduledExecutorService loop;
+    private volatile Thread loopThread;
+    private final Map<String, WorkerRecord> workers = new LinkedHashMap<>();
+    private final Map<String, MasterJob> jobs = new LinkedHashMap<>();
+    private final AtomicInteger jobCounter = new AtomicInteger();
+
+    public JobMaster(MasterSettings settings, Clock clock) {
+        this.settings = settings;
+        this.clock = clock;
+        this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "job-master");
+            t.setDaemon(true);
+            loopThread = t;
+            return t;
+        });
+        long check = Math.max(50, Math.min(500, settings.workerTimeout().toMillis() / 4));
+        loop.scheduleWithFixedDelay(this::expireWorkers, check, check, TimeUnit.MILLISECONDS);
+    }
+
+    public List<BindableService> services() {
+        return List.of(new JobMasterService(this));
+    }
+
+    MasterSettings settings() {
+        return settings;
+    }
+
+    /** Runs {@code action} on the loop thread and returns its result, rethrowing its exception. */
+    <T> T onLoop(Callable<T> action) throws Exception {
+        try {
+            return loop.submit(action).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception ex) throw ex;
+            throw e;
+        }
+    }
+
+    private void assertLoop() {
+        if (Thread.currentThread() != loopThread) throw new IllegalStateException("not on the job-master loop: " + Thread.currentThread());
+    }
+
+    // ---- workers -------------------------------------------------------------------------
+
+    RegisterWorkerResponse register(RegisterWorkerRequest req) {
+        assertLoop();
+        if (req.getWorkerId().isEmpty()) throw new IllegalArgumentException("worker id is empty");
+        if (req.getSlots() < 1) throw new IllegalArgumentException("worker slots must be >= 1");
+        WorkerRecord old = workers.get(req.getWorkerId());
+        if (old != null && old.alive) {
+            LOG.info("worker {} registered again: treating its previous incarnation as lost", old);
+            lose(old, "worker " + old.id + " restarted");
+        }
+        WorkerRecord w = new WorkerRecord(req.getWorkerId(), req.getEndpoint(), req.getSlots(), clock.nanos());
+        workers.put(w.id, w);
+        LOG.info("worker {} registered with {} slots", w, w.slots);
+        return RegisterWorkerResponse.newBuilder().setHeartbeatIntervalMs(settings.heartbeatInterval().toMillis()).build();
+    }
+
+    HeartbeatResponse heartbeat(HeartbeatRequest req) {
+        assertLoop();
+        WorkerRecord w = workers.get(req.getWorkerId());
+        HeartbeatResponse.Builder resp = HeartbeatResponse.newBuilder();
+        if (w == null || !w.alive) return resp.setReregister(true).build();
+        w.lastHeartbeatNanos = clock.nanos();
+        for (TaskUpdate u : req.getUpdatesList()) apply(w, u, resp);
+        for (String jobId : req.getActiveJobsList()) {
+            MasterJob job = jobs.get(jobId);
+            if (job == null || job.state.isTerminal()) resp.addEndedJobs(jobId);
+        }
+        int free = Math.min(req.getFreeSlots(), w.slots - w.running.size());
+        while (free-- > 0) {
+            TaskAssignment a = assign(w);
+            if (a == null) break;
+            resp.addLaunch(a);
+        }
+        return resp.build();
+    }
+
+    private void apply(WorkerRecord w, TaskUpdate u, HeartbeatResponse.Builder resp) {
+        MasterJob job = jobs.get(u.getJobId());
+        if (job == null || job.state.isTerminal()) return;
+        MasterTask task = job.task(u.getTaskId());
+        if (task == null) return;
+        if (!task.isRunningAttempt(w.id, u.getAttempt())) {
+            // An attempt the master gave up on (its worker was declared dead, then came back).
+            if (u.getState() == TaskUpdate.State.RUNNING) {
+                resp.addKill(AttemptRef.newBuilder().setJobId(job.id).setTaskId(task.id).setAttempt(u.getAttempt()));
+            }
+            return;
+        }
+        task.progress = u.getProgress();
+        task.recordsIn = u.getRecordsIn();
+        task.recordsOut = u.getRecordsOut();
+        task.bytesOut = u.getBytesOut();
+        switch (u.getState()) {
+            case RUNNING -> { }
+            case SUCCEEDED -> succeeded(job, task, w);
+            case FAILED -> {
+                if (!u.getFetchFailedAttempt().isEmpty()) fetchFailed(job, task, w, u.getFetchFailedAttempt(), u.getError());
+                else failed(job, task, w, u.getError());
+            }
+            default -> LOG.warn("unknown task state {} from {}", u.getState(), w);
+        }
+    }
+
+    private void succeeded(MasterJob job, MasterTask task, WorkerRecord w) {
+        w.running.remove(job.id + "/" + task.attemptId(task.running.number()));
+        task.succeeded = task.running;
+        task.running = null;
+        task.status = MasterTask.Status.SUCCEEDED;
+        task.progress = 1;
+        LOG.debug("{} {} succeeded on {}", job.id, task.attemptId(task.succeeded.number()), w);
+        if (task.kind == MasterTask.Kind.REDUCE && job.reducesDone()) commit(job);
+    }
+
+    private void failed(MasterJob job, MasterTask task, WorkerRecord w, String error) {
+        int attempt = task.running.number();
+        w.running.remove(job.id + "/" + task.attemptId(attempt));
+        task.failures++;
+        task.failedOn.add(w.id);
+        task.lastError = error;
+        task.requeue();
+        String firstLine = error.lines().findFirst().orElse("unknown error");
+        LOG.warn("{} attempt {} of {} failed on worker {} ({}/{}): {}", job.id, attempt, task.id, w, task.failures, job.maxAttempts, error);
+        if (task.failures >= job.maxAttempts) {
+            end(job, JobState.FAILED, "task " + task.id + " failed " + task.failures + " times; last attempt "
+                    + attempt + " on worker " + w.id + " (" + w.endpoint + "): " + firstLine);
+        }
+    }
+
+    private void fetchFailed(MasterJob job, MasterTask reduce, WorkerRecord w, String mapAttempt, String error) {
+        w.running.remove(job.id + "/" + reduce.attemptId(reduce.running.number()));
+        reduce.requeue();
+        job.fetchFailures++;
+        LOG.warn("{} {} could not fetch map output {}: {}", job.id, reduce.id, mapAttempt, error);
+        int sep = mapAttempt.lastIndexOf('_');
+        MasterTask map = sep < 0 ? null : job.task(mapAttempt.substring(0, sep));
+        if (map != null && map.status == MasterTask.Status.SUCCEEDED
+                && mapAttempt.equals(map.attemptId(map.succeeded.number()))) {
+            LOG.info("{} re-running {}: its output on {} is unreachable", job.id, map.id, map.succeeded.endpoint());
+            map.succeeded = null;
+            map.requeue();
+            map.retried = true;
+        }
+        if (job.fetchFailures > 4 * job.maxAttempts * Math.max(1, job.reduces.size())) {
+            end(job, JobState.FAILED, "too many shuffle fetch failures; last: " + reduce.id + " fetching " + mapAttempt + ": " + error);
+        }
+    }
+
+    private TaskAssignment assign(WorkerRecord w) {
+        for (MasterJob job : jobs.values()) {
+            if (job.state.isTerminal()) continue;
+            MasterTask task = pick(job.maps, w);
+            if (task == null && job.mapsDone()) task = pick(job.reduces, w);
+            if (task != null) return launch(job, task, w);
+        }
+        return null;
+    }
+
+    /** The first pending task, skipping ones that already failed on this worker while another could take them. */
+    private MasterTask pick(List<MasterTask> tasks, WorkerRecord w) {
+        for (MasterTask t : tasks) {
+            if (t.status == MasterTask.Status.PENDING && (!t.failedOn.contains(w.id) || !otherLiveWorker(t, w))) return t;
+        }
+        return null;
+    }
+
+    private boolean otherLiveWorker(MasterTask t, WorkerRecord w) {
+        return workers.values().stream().anyMatch(o -> o.alive && o != w && !t.failedOn.contains(o.id));
+    }
+
+    private TaskAssignment launch(MasterJob job, MasterTask task, WorkerRecord w) {
+        MasterTask.Attempt a = task.launch(w.id, w.endpoint);
+        w.running.add(job.id + "/" + task.attemptId(a.number()));
+        TaskAssignment.Builder b = TaskAssignment.newBuilder()
+                .setJobId(job.id)
+                .setSpec(job.specProto)
+                .setTaskId(task.id)
+                .setAttempt(a.number())
+                .setTaskIndex(task.index)
+                .setStagingDir(job.staging.toString());
+        if (task.kind == MasterTask.Kind.MAP) {
+            b.setSplitPath(task.split.path()).setSplitStart(task.split.start()).setSplitLength(task.split.length());
+        } else {
+            for (MasterTask m : job.maps) {
+                b.addMapOutputs(MapOutputLocation.newBuilder().setTaskId(m.id).setAttempt(m.succeeded.number())
+                        .setEndpoint(m.succeeded.endpoint()));
+            }
+        }
+        LOG.debug("{} launching {} on {}", job.id, task.attemptId(a.number()), w);
+        return b.build();
+    }
+
+    CommitTaskResponse commit(AttemptRef ref) {
+        assertLoop();
+        MasterJob job = jobs.get(ref.getJobId());
+        CommitTaskResponse.Builder no = CommitTaskResponse.newBuilder().setAllowed(false);
+        if (job == null || job.state.isTerminal()) return no.setReason("job " + ref.getJobId() + " is not running").build();
+        MasterTask task = job.task(ref.getTaskId());
+        if (task == null || task.running == null || task.running.number() != ref.getAttempt()) {
+            return no.setReason("attempt " + ref.getAttempt() + " of " + ref.getTaskId() + " is not current").build();
+        }
+        if (task.commitGranted != null && task.commitGranted != ref.getAttempt()) {
+            return no.setReason("another attempt is committing").build();
+        }
+        task.commitGranted = ref.getAttempt();
+        return CommitTaskResponse.newBuilder().setAllowed(true).build();
+    }
+
+    void expireWorkers() {
+        long now = clock.nanos();
+        long timeout = settings.workerTimeout().toNanos();
+        for (WorkerRecord w : workers.values()) {
+            if (w.alive && now - w.lastHeartbeatNanos > timeout) {
+                LOG.warn("worker {} declared dead: no heartbeat for {} ms (timeout {} ms)", w,
+                        TimeUnit.NANOSECONDS.toMillis(now - w.lastHeartbeatNanos), settings.workerTimeout().toMillis());
+                lose(w, "worker " + w.id + " (" + w.endpoint + ") was lost");
+            }
+        }
+    }
+
+    /** Everything that lived on {@code w} is gone: fail its attempts, re-make its map outputs. */
+    private void lose(WorkerRecord w, String reason) {
+        w.alive = false;
+        for (MasterJob job : jobs.values()) {
+            if (job.state.isTerminal()) continue;
+            for (MasterTask t : job.tasks().toList()) {
+                if (t.running != null && t.running.workerId().equals(w.id)) {
+                    failed(job, t, w, reason);
+                    if (job.state.isTerminal()) break;
+                } else if (t.kind == MasterTask.Kind.MAP && t.status == MasterTask.Status.SUCCEEDED
+                        && t.succeeded.workerId().equals(w.id) && !job.reducesDone()) {
+                    LOG.info("{} re-running {}: its output was on lost worker {}", job.id, t.id, w);
+                    t.succeeded = null;
+                    t.requeue();
+                    t.retried = true;
+                }
+            }
+        }
+        w.running.clear();
+    }
+
+    // ---- jobs ----------------------------------------------------------------------------
+
+    /**
+     * Validates and registers a job. Called on a handler thread: the file-system work happens
+     * here, and only the registration runs on the loop.
+     */
+    JobStatusProto submit(JobSpec spec, byte[] jar, String jarName) throws Exception {
+        JobJars.validate(jar, jarName, spec);
+        long splitBytes = spec.splitBytes() > 0 ? spec.splitBytes() : settings.splitBytes();
+        List<InputSplit> splits = InputSplitter.split(spec.inputs(), splitBytes);
+        String jobId = String.format("job-%04d", jobCounter.incrementAndGet());
+        Path output = Path.of(spec.output()).toAbsolutePath().normalize();
+        Path staging = JobOutput.prepare(output, jobId);
+        Path jarFile = settings.dir().resolve("jobs").resolve(jobId).resolve("job.jar");
+        Files.createDirectories(jarFile.getParent());
+        Files.write(jarFile, jar);
+        int attempts = spec.maxAttempts() > 0 ? spec.maxAttempts() : settings.maxAttempts();
+        MasterJob job = new MasterJob(jobId, spec, Protos.toProto(spec), output, staging, jarFile, splits, attempts, clock.millis());
+        return onLoop(() -> {
+            jobs.put(job.id, job);
+            LOG.info("{} ({}) submitted: {} map tasks, {} reduce tasks, output {}", job.id, spec.name(), job.maps.size(),
+                    job.reduces.size(), output);
+            trimHistory();
+            return job.status();
+        });
+    }
+
+    JobStatusProto status(String jobId) {
+        assertLoop();
+        return job(jobId).status();
+    }
+
+    List<JobStatusProto> list() {
+        assertLoop();
+        return jobs.values().stream().map(MasterJob::status).toList();
+    }
+
+    JobStatusProto cancel(String jobId) {
+        assertLoop();
+        MasterJob job = job(jobId);
+        if (!job.state.isTerminal()) end(job, JobState.CANCELLED, "cancelled by request");
+        return job.status();
+    }
+
+    Path jar(String jobId) {
+        assertLoop();
+        MasterJob job = job(jobId);
+        if (job.state.isTerminal()) throw new IllegalStateException("job " + jobId + " has ended");
+        return job.jar;
+    }
+
+    List<WorkerInfo> workers() {
+        assertLoop();
+        long now = clock.nanos();
+        List<WorkerInfo> out = new ArrayList<>();
+        for (WorkerRecord w : workers.values()) {
+            out.add(WorkerInfo.newBuilder().setWorkerId(w.id).setEndpoint(w.endpoint).setState(w.alive ? "ALIVE" : "DEAD")
+                    .setSlots(w.slots).setRunning(w.running.size())
+                    .setLastHeartbeatMsAgo(TimeUnit.NANOSECONDS.toMillis(now - w.lastHeartbeatNanos)).build());
+        }
+        return out;
+    }
+
+    private MasterJob job(String jobId) {
+        MasterJob job = jobs.get(jobId);
+        if (job == null) throw new NoSuchElementException("no such job: " + jobId);
+        return job;
+    }
+
+    private void commit(MasterJob job) {
+        try {
+            JobOutput.commit(job.staging, job.output);
+            end(job, JobState.SUCCEEDED, "");
+        } catch (IOException e) {
+            end(job, JobState.FAILED, "cannot commit output " + job.output + ": " + e.getMessage());
+        }
+    }
+
+    private void end(MasterJob job, JobState state, String error) {
+        job.state = state;
+        job.error = error;
+        job.finishTimeMs = clock.millis();
+        for (MasterTask t : job.tasks().toList()) {
+            if (t.running != null) {
+                WorkerRecord w = workers.get(t.running.workerId());
+                if (w != null) w.running.remove(job.id + "/" + t.attemptId(t.running.number()));
+                t.running = null;
+            }
+        }
+        try {
+            if (state != JobState.SUCCEEDED) JobOutput.abort(job.staging);
+            JobOutput.deleteRecursively(job.jar.getParent());
+        } catch (IOException e) {
+            LOG.warn("{}: cleanup failed: {}", job.id, e.toString());
+        }
+        long seconds = (job.finishTimeMs - job.submitTimeMs) / 1000;
+        if (state == JobState.SUCCEEDED) LOG.info("{} ({}) succeeded in {} s: {}", job.id, job.spec.name(), seconds, job.output);
+        else LOG.warn("{} ({}) {} after {} s: {}", job.id, job.spec.name(), state, seconds, error);
+    }
+
+    private void trimHistory() {
+        long finished = jobs.values().stream().filter(j -> j.state.isTerminal()).count();
+        var it = jobs.values().iterator();
+        while (finished > settings.jobHistory() && it.hasNext()) {
+            if (it.next().state.isTerminal()) {
+                it.remove();
+                finished--;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        loop.shutdownNow();
+    }
+}

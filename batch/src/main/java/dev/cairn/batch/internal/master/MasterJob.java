@@ -1,0 +1,103 @@
+package dev.cairn.batch.internal.master;
+
+import dev.cairn.batch.JobSpec;
+import dev.cairn.batch.JobState;
+import dev.cairn.batch.internal.proto.JobSpecProto;
+import dev.cairn.batch.internal.proto.JobStatusProto;
+import dev.cairn.batch.internal.proto.StageStatusProto;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** A submitted job and its tasks. Owned by the master's loop thread. */
+final class MasterJob {
+    final String id;
+    final JobSpec spec;
+    final JobSpecProto specProto;
+    final Path output;
+    final Path staging;
+    final Path jar;
+    final int maxAttempts;
+    final List<MasterTask> maps = new ArrayList<>();
+    final List<MasterTask> reduces = new ArrayList<>();
+    final long submitTimeMs;
+
+    JobState state = JobState.RUNNING;
+    String error = "";
+    long finishTimeMs;
+    int fetchFailures;
+
+    MasterJob(String id, JobSpec spec, JobSpecProto specProto, Path output, Path staging, Path jar,
+              List<InputSplit> splits, int maxAttempts, long submitTimeMs) {
+        this.id = id;
+        this.spec = spec;
+        this.specProto = specProto;
+        this.output = output;
+        this.staging = staging;
+        this.jar = jar;
+        this.maxAttempts = maxAttempts;
+        this.submitTimeMs = submitTimeMs;
+        for (int i = 0; i < splits.size(); i++) maps.add(new MasterTask(MasterTask.Kind.MAP, i, splits.get(i)));
+        for (int i = 0; i < spec.reducers(); i++) reduces.add(new MasterTask(MasterTask.Kind.REDUCE, i, null));
+    }
+
+    MasterTask task(String taskId) {
+        List<MasterTask> list = taskId.startsWith("map-") ? maps : reduces;
+        int dash = taskId.indexOf('-');
+        try {
+            int index = Integer.parseInt(taskId.substring(dash + 1));
+            return index >= 0 && index < list.size() ? list.get(index) : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    Stream<MasterTask> tasks() {
+        return Stream.concat(maps.stream(), reduces.stream());
+    }
+
+    boolean mapsDone() {
+        return maps.stream().allMatch(t -> t.status == MasterTask.Status.SUCCEEDED);
+    }
+
+    boolean reducesDone() {
+        return reduces.stream().allMatch(t -> t.status == MasterTask.Status.SUCCEEDED);
+    }
+
+    JobStatusProto status() {
+        double done = tasks().mapToDouble(t -> t.status == MasterTask.Status.SUCCEEDED ? 1 : t.status == MasterTask.Status.RUNNING ? t.progress : 0).sum();
+        int total = maps.size() + reduces.size();
+        return JobStatusProto.newBuilder()
+                .setJobId(id)
+                .setName(spec.name())
+                .setState(state.name())
+                .setError(error)
+                .addStages(stage("map", maps))
+                .addStages(stage("reduce", reduces))
+                .setProgress(state == JobState.SUCCEEDED ? 1.0 : total == 0 ? 0 : done / total)
+                .setSubmitTimeMs(submitTimeMs)
+                .setFinishTimeMs(finishTimeMs)
+                .setOutput(output.toString())
+                .setMapRecordsIn(maps.stream().mapToLong(t -> t.recordsIn).sum())
+                .setMapRecordsOut(maps.stream().mapToLong(t -> t.recordsOut).sum())
+                .setShuffleBytes(maps.stream().mapToLong(t -> t.bytesOut).sum())
+                .setReduceRecordsOut(reduces.stream().mapToLong(t -> t.recordsOut).sum())
+                .build();
+    }
+
+    private static StageStatusProto stage(String name, List<MasterTask> tasks) {
+        int pending = 0, running = 0, done = 0, failed = 0, retried = 0;
+        for (MasterTask t : tasks) {
+            switch (t.status) {
+                case PENDING -> pending++;
+                case RUNNING -> running++;
+                case SUCCEEDED -> done++;
+            }
+            failed += t.failures;
+            if (t.retried) retried++;
+        }
+        return StageStatusProto.newBuilder().setName(name).setTotal(tasks.size()).setPending(pending)
+                .setRunning(running).setDone(done).setFailed(failed).setRetried(retried).build();
+    }
+}

@@ -1,0 +1,25 @@
+package dev.cairn.batch.internal.worker;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * What a worker needs from the node's configuration.
+ *
+ * @param endpoint the host:port other nodes reach this worker's shuffle service at
+ * @param dir scratch space for job jars, map outputs and fetched shuffle data
+ * @param sortBufferBytes the map output buffer of each running map task
+ * @param combineEntries distinct keys a map task pre-aggregates in memory before spilling them
+ * @param shuffleMemoryBytes fetched map output a reduce task keeps in memory; the rest goes to disk
+ */
+public record WorkerSettings(
+        String workerId,
+        String endpoint,
+        String masterEndpoint,
+        Path dir,
+        int slots,
+        long sortBufferBytes,
+        int combineEntries,
+        long shuffleMemoryBytes,
+        int fetchParallelism,
+        Duration rpcDeadline) {}

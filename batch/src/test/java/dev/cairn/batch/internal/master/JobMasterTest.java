@@ -1,0 +1,179 @@
+package dev.cairn.batch.internal.master;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.batch.JobSpec;
+import dev.cairn.batch.internal.proto.HeartbeatRequest;
+import dev.cairn.batch.internal.proto.HeartbeatResponse;
+import dev.cairn.batch.internal.proto.JobStatusProto;
+import dev.cairn.batch.internal.proto.RegisterWorkerRequest;
+import dev.cairn.batch.internal.proto.StageStatusProto;
+import dev.cairn.batch.internal.proto.TaskAssignment;
+import dev.cairn.batch.internal.proto.TaskUpdate;
+import dev.cairn.common.codec.Codecs;
+import dev.cairn.common.time.ManualClock;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The master's decisions, driven by hand: a manual clock decides when workers expire, and the
+ * test plays the workers' side of the heartbeat conversation. No RPC, no sleeping.
+ */
+class JobMasterTest {
+    @TempDir
+    Path dir;
+    private final ManualClock clock = new ManualClock(1_700_000_000_000L);
+    private JobMaster master;
+
+    @BeforeEach
+    void start() {
+        master = new JobMaster(new MasterSettings(dir.resolve("master"), Duration.ofSeconds(10), Duration.ofSeconds(1),
+                100, 4, 10), clock);
+    }
+
+    @AfterEach
+    void stop() {
+        master.close();
+    }
+
+    @Test
+    void lostWorkerTasksAndMapOutputsAreRunAgainElsewhere() throws Exception {
+        String job = submit(300, 1).getJobId();
+        register("w1", 2);
+        register("w2", 2);
+        List<TaskAssignment> onW1 = heartbeat("w1", 2).getLaunchList();
+        List<TaskAssignment> onW2 = heartbeat("w2", 2).getLaunchList();
+        assertThat(onW1).extracting(TaskAssignment::getTaskId).containsExactly("map-00000", "map-00001");
+        assertThat(onW2).extracting(TaskAssignment::getTaskId).containsExactly("map-00002");
+
+        heartbeat("w1", 1, done(onW1.get(0)));
+        heartbeat("w2", 2, done(onW2.get(0)));
+        clock.advance(6, TimeUnit.SECONDS);
+        heartbeat("w2", 2);
+        clock.advance(5, TimeUnit.SECONDS);
+        master.onLoop(() -> {
+            master.expireWorkers();
+            return null;
+        });
+
+        assertThat(master.onLoop(master::workers)).extracting(w -> w.getWorkerId() + "=" + w.getState()).containsExactly("w1=DEAD", "w2=ALIVE");
+        StageStatusProto maps = status(job).getStages(0);
+        assertThat(maps.getPending()).as("the running map and the finished one whose output was on w1").isEqualTo(2);
+        assertThat(maps.getFailed()).isEqualTo(1);
+        assertThat(maps.getRetried()).isEqualTo(2);
+        assertThat(heartbeat("w1", 2).getReregister()).isTrue();
+
+        List<TaskAssignment> rerun = heartbeat("w2", 2).getLaunchList();
+        assertThat(rerun).extracting(TaskAssignment::getTaskId, TaskAssignment::getAttempt)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("map-00000", 2), org.assertj.core.groups.Tuple.tuple("map-00001", 2));
+        List<TaskAssignment> reduce = heartbeat("w2", 2, done(rerun.get(0)), done(rerun.get(1))).getLaunchList();
+        assertThat(reduce).extracting(TaskAssignment::getTaskId).containsExactly("reduce-00000");
+        assertThat(reduce.get(0).getMapOutputsList()).allSatisfy(m -> assertThat(m.getEndpoint()).isEqualTo("w2:1"));
+    }
+
+    @Test
+    void jobFailsAfterTheAttemptLimitNamingTaskWorkerAndCause() throws Exception {
+        String job = submit(100, 1).getJobId();
+        register("w1", 1);
+        register("w2", 1);
+        String[] workers = {"w1", "w2", "w1", "w2"};
+        for (int i = 0; i < 4; i++) {
+            List<TaskAssignment> launched = heartbeat(workers[i], 1).getLaunchList();
+            assertThat(launched).as("attempt %d goes to %s", i + 1, workers[i]).hasSize(1);
+            heartbeat(workers[i], 1, failed(launched.get(0), "java.lang.IllegalStateException: bad record\n\tat x.M.map"));
+        }
+        JobStatusProto s = status(job);
+        assertThat(s.getState()).isEqualTo("FAILED");
+        assertThat(s.getError()).isEqualTo("task map-00000 failed 4 times; last attempt 4 on worker w2 (w2:1): java.lang.IllegalStateException: bad record");
+        assertThat(Files.list(dir).map(p -> p.getFileName().toString())).noneMatch(n -> n.contains(".cairn-job-"));
+        assertThat(heartbeat("w1", 1).getLaunchList()).isEmpty();
+    }
+
+    @Test
+    void reducerThatCannotFetchAMapOutputMakesTheMapRunAgain() throws Exception {
+        String job = submit(100, 1).getJobId();
+        register("w1", 2);
+        TaskAssignment map = heartbeat("w1", 1).getLaunch(0);
+        TaskAssignment reduce = heartbeat("w1", 1, done(map)).getLaunch(0);
+        assertThat(reduce.getTaskId()).isEqualTo("reduce-00000");
+
+        TaskUpdate fetchFailed = failed(reduce, "cannot fetch").toBuilder().setFetchFailedAttempt("map-00000_1").build();
+        List<TaskAssignment> next = heartbeat("w1", 2, fetchFailed).getLaunchList();
+
+        assertThat(next).extracting(TaskAssignment::getTaskId, TaskAssignment::getAttempt)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("map-00000", 2));
+        JobStatusProto s = status(job);
+        assertThat(s.getStages(1).getFailed()).as("fetch failures do not count against the reducer").isZero();
+        assertThat(s.getStages(1).getPending()).isEqualTo(1);
+    }
+
+    @Test
+    void staleUpdatesFromAnEarlierAttemptAreIgnoredAndKilled() throws Exception {
+        submit(100, 1);
+        register("w1", 1);
+        TaskAssignment map = heartbeat("w1", 1).getLaunch(0);
+        register("w1", 1); // restarted: its earlier attempts are lost
+        HeartbeatResponse r = heartbeat("w1", 0, running(map));
+        assertThat(r.getKillList()).extracting(k -> k.getTaskId() + "_" + k.getAttempt()).containsExactly("map-00000_1");
+    }
+
+    private JobStatusProto submit(long inputBytes, int reducers) throws Exception {
+        Path input = dir.resolve("input-" + inputBytes + ".txt");
+        Files.write(input, new byte[(int) inputBytes]);
+        JobSpec spec = JobSpec.builder("test").input(input.toString()).output(dir.resolve("out").toString())
+                .mapper(dev.cairn.batch.Mapper.class).reducer(dev.cairn.batch.Reducer.class)
+                .mapOutput(Codecs.STRING, Codecs.LONG).reducers(reducers).build();
+        return master.submit(spec, jar("dev/cairn/batch/Mapper.class"), "test.jar");
+    }
+
+    private static byte[] jar(String... entries) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            for (String e : entries) {
+                zip.putNextEntry(new ZipEntry(e));
+                zip.closeEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    private void register(String id, int slots) throws Exception {
+        master.onLoop(() -> master.register(RegisterWorkerRequest.newBuilder().setWorkerId(id).setEndpoint(id + ":1").setSlots(slots).build()));
+    }
+
+    private HeartbeatResponse heartbeat(String id, int freeSlots, TaskUpdate... updates) throws Exception {
+        HeartbeatRequest.Builder req = HeartbeatRequest.newBuilder().setWorkerId(id).setFreeSlots(freeSlots);
+        for (TaskUpdate u : updates) if (u != null) req.addUpdates(u);
+        return master.onLoop(() -> master.heartbeat(req.build()));
+    }
+
+    private JobStatusProto status(String job) throws Exception {
+        return master.onLoop(() -> master.status(job));
+    }
+
+    private static TaskUpdate done(TaskAssignment a) {
+        return update(a, TaskUpdate.State.SUCCEEDED, "");
+    }
+
+    private static TaskUpdate running(TaskAssignment a) {
+        return update(a, TaskUpdate.State.RUNNING, "");
+    }
+
+    private static TaskUpdate failed(TaskAssignment a, String error) {
+        return update(a, TaskUpdate.State.FAILED, error);
+    }
+
+    private static TaskUpdate update(TaskAssignment a, TaskUpdate.State state, String error) {
+        return TaskUpdate.newBuilder().setJobId(a.getJobId()).setTaskId(a.getTaskId()).setAttempt(a.getAttempt()).setState(state).setError(error).build();
+    }
+}

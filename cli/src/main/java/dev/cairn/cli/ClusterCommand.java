@@ -1,0 +1,221 @@
+package dev.cairn.cli;
+
+import dev.cairn.batch.BatchClient;
+import dev.cairn.batch.WorkerStatus;
+import dev.cairn.rpc.RemoteException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "cluster", description = "Run a cluster of separate node processes on this machine.",
+        subcommands = {ClusterCommand.Up.class, ClusterCommand.Down.class, ClusterCommand.Status.class})
+final class ClusterCommand {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    @Command(name = "up", description = "Start one master and N workers as background processes; return once all are healthy.")
+    static final class Up implements Callable<Integer> {
+        @Option(names = "--nodes", defaultValue = "2", paramLabel = "N", description = "Number of worker nodes (default ${DEFAULT-VALUE}).")
+        int nodes;
+
+        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "Pid files, logs, node data and cluster.json go here.")
+        Path dir;
+
+        @Option(names = "--slots", paramLabel = "S", description = "Task slots per worker (default: processors / N, at least 1).")
+        Integer slots;
+
+        @Option(names = "--jvm-opts", paramLabel = "OPTS", description = "JVM options of each node (default: $CAIRN_NODE_OPTS, else -Xmx1g).")
+        String jvmOpts;
+
+        @Option(names = "-D", paramLabel = "KEY=VALUE", description = "Configuration for every node (see 'cairn config').")
+        Map<String, String> overrides = new LinkedHashMap<>();
+
+        @Override
+        public Integer call() throws Exception {
+            if (nodes < 1) throw new CliException("--nodes must be at least 1");
+            dir = dir.toAbsolutePath().normalize();
+            if (Files.exists(ClusterFile.path(dir))) {
+                ClusterFile old = ClusterFile.read(dir);
+                if (old.nodes().stream().anyMatch(n -> alive(n.pid()))) {
+                    throw new CliException("a cluster is already running in " + dir + "; stop it with 'cairn cluster down --dir " + dir + "'");
+                }
+            }
+            Files.createDirectories(dir);
+            int perWorker = slots != null ? slots : Math.max(1, Runtime.getRuntime().availableProcessors() / nodes);
+            String opts = jvmOpts != null ? jvmOpts : Optional.ofNullable(System.getenv("CAIRN_NODE_OPTS")).orElse("-Xmx1g");
+            List<ClusterFile.Node> started = new ArrayList<>();
+            try {
+                ClusterFile.Node master = launch("master", List.of("master"), null, perWorker, opts);
+                started.add(master);
+                for (int i = 1; i <= nodes; i++) started.add(launch("worker-" + i, List.of("worker"), master.endpoint(), perWorker, opts));
+                new ClusterFile(master.endpoint(), started).write(dir);
+                awaitWorkers(master.endpoint(), nodes, started);
+            } catch (Exception e) {
+                for (ClusterFile.Node n : started) stop(n);
+                throw e;
+            }
+            System.out.printf("cluster up: master %s, %d workers x %d slots; %s%n", started.getFirst().endpoint(), nodes, perWorker, ClusterFile.path(dir));
+            return 0;
+        }
+
+        private ClusterFile.Node launch(String id, List<String> roles, String master, int perWorker, String opts) throws IOException {
+            Path nodeDir = dir.resolve(id);
+            Files.createDirectories(nodeDir);
+            Path endpointFile = dir.resolve(id + ".endpoint");
+            Files.deleteIfExists(endpointFile);
+            Path conf = dir.resolve(id + ".yaml");
+            StringBuilder yaml = new StringBuilder();
+            yaml.append("node.id: ").append(id).append('\n')
+                    .append("node.roles: [").append(String.join(", ", roles)).append("]\n")
+                    .append("node.port: 0\n")
+                    .append("node.dir: '").append(nodeDir).append("'\n")
+                    .append("node.endpoint-file: '").append(endpointFile).append("'\n")
+                    .append("worker.slots: ").append(perWorker).append('\n');
+            if (master != null) yaml.append("master.address: ").append(master).append('\n');
+            Files.writeString(conf, yaml, StandardCharsets.UTF_8);
+
+            List<String> cmd = new ArrayList<>();
+            cmd.add(ProcessHandle.current().info().command().orElse("java"));
+            for (String o : opts.trim().split("\\s+")) if (!o.isEmpty()) cmd.add(o);
+            cmd.add("-Dcairn.home=" + CairnHome.get());
+            cmd.add("-cp");
+            cmd.add(System.getProperty("java.class.path"));
+            cmd.add(Main.class.getName());
+            cmd.add("node");
+            cmd.add("--conf");
+            cmd.add(conf.toString());
+            overrides.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+            Path log = dir.resolve(id + ".log");
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+            Files.writeString(dir.resolve(id + ".pid"), p.pid() + "\n");
+            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+            while (!Files.exists(endpointFile)) {
+                if (!p.isAlive()) throw new CliException(id + " exited with status " + p.exitValue() + " during start; last lines of " + log + ":\n" + tail(log, 15));
+                if (System.nanoTime() > deadline) {
+                    p.destroyForcibly();
+                    throw new CliException(id + " did not start within " + START_TIMEOUT.toSeconds() + " s; see " + log);
+                }
+                LockSupport.parkNanos(50_000_000L);
+            }
+            String endpoint = Files.readString(endpointFile).trim();
+            return new ClusterFile.Node(id, roles, p.pid(), endpoint, log.toString(), nodeDir.toString());
+        }
+
+        private void awaitWorkers(String master, int expected, List<ClusterFile.Node> started) {
+            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+            try (BatchClient client = BatchClient.connect(master)) {
+                while (true) {
+                    try {
+                        long alive = client.workers().stream().filter(w -> w.state().equals("ALIVE")).count();
+                        if (alive >= expected) return;
+                    } catch (RemoteException e) {
+                        // the master may still be warming up; retry until the deadline
+                    }
+                    for (ClusterFile.Node n : started) {
+                        if (!alive(n.pid())) throw new CliException(n.id() + " exited during start; last lines of " + n.log() + ":\n" + tail(Path.of(n.log()), 15));
+                    }
+                    if (System.nanoTime() > deadline) throw new CliException("workers did not register within " + START_TIMEOUT.toSeconds() + " s");
+                    LockSupport.parkNanos(100_000_000L);
+                }
+            }
+        }
+    }
+
+    @Command(name = "down", description = "Stop every node of the cluster in DIR (SIGTERM, then SIGKILL after 15 s).")
+    static final class Down implements Callable<Integer> {
+        @Option(names = "--dir", required = true, paramLabel = "DIR")
+        Path dir;
+
+        @Override
+        public Integer call() throws Exception {
+            ClusterFile cluster = ClusterFile.read(dir);
+            List<ClusterFile.Node> reversed = new ArrayList<>(cluster.nodes());
+            java.util.Collections.reverse(reversed);
+            for (ClusterFile.Node n : reversed) {
+                boolean was = stop(n);
+                Files.deleteIfExists(dir.resolve(n.id() + ".pid"));
+                Files.deleteIfExists(dir.resolve(n.id() + ".endpoint"));
+                System.out.printf("%-10s %s%n", n.id(), was ? "stopped" : "was not running");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "status", description = "Show each node's process and what the master thinks of it.")
+    static final class Status implements Callable<Integer> {
+        @Option(names = "--dir", required = true, paramLabel = "DIR")
+        Path dir;
+
+        @Override
+        public Integer call() throws Exception {
+            ClusterFile cluster = ClusterFile.read(dir);
+            Map<String, WorkerStatus> view = new LinkedHashMap<>();
+            String masterNote = "";
+            try (BatchClient client = BatchClient.connect(cluster.master())) {
+                for (WorkerStatus w : client.workers()) view.put(w.workerId(), w);
+            } catch (RemoteException e) {
+                masterNote = "master unreachable: " + e.getMessage();
+            }
+            System.out.printf("%-10s %-8s %-8s %-8s %-22s %s%n", "NODE", "ROLES", "PID", "PROCESS", "ENDPOINT", "MASTER SAYS");
+            boolean allUp = true;
+            for (ClusterFile.Node n : cluster.nodes()) {
+                boolean alive = alive(n.pid());
+                allUp &= alive;
+                String says;
+                if (n.roles().contains("worker")) {
+                    WorkerStatus w = view.get(n.id());
+                    says = w == null ? (masterNote.isEmpty() ? "not registered" : "?")
+                            : w.state() + " (last heartbeat " + w.lastHeartbeatMsAgo() / 1000.0 + " s ago, " + w.running() + "/" + w.slots() + " slots busy)";
+                } else {
+                    says = masterNote.isEmpty() ? "serving" : "-";
+                }
+                System.out.printf("%-10s %-8s %-8d %-8s %-22s %s%n", n.id(), String.join(",", n.roles()), n.pid(), alive ? "running" : "DEAD", n.endpoint(), says);
+            }
+            if (!masterNote.isEmpty()) System.out.println(masterNote);
+            return allUp && masterNote.isEmpty() ? 0 : 3;
+        }
+    }
+
+    /** A live process with this pid that is a Cairn node (pids get reused). */
+    static boolean alive(long pid) {
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .map(p -> p.info().commandLine().map(c -> c.contains(Main.class.getName())).orElse(true))
+                .orElse(false);
+    }
+
+    static boolean stop(ClusterFile.Node n) {
+        Optional<ProcessHandle> h = ProcessHandle.of(n.pid()).filter(p -> alive(n.pid()));
+        if (h.isEmpty()) return false;
+        ProcessHandle p = h.get();
+        p.destroy();
+        try {
+            p.onExit().get(15, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            p.destroyForcibly();
+        }
+        return true;
+    }
+
+    static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(cannot read " + file + ")";
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.cairn.cli;
+
+import dev.cairn.batch.BatchClient;
+import dev.cairn.batch.JobStatus;
+import dev.cairn.batch.StageStatus;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "job", description = "List, inspect and cancel jobs.", subcommands = {JobCommand.List.class, JobCommand.Status.class, JobCommand.Cancel.class})
+final class JobCommand {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+
+    static class MasterOption {
+        @Option(names = "--master", required = true, paramLabel = "HOST:PORT")
+        String master;
+    }
+
+    @Command(name = "list", description = "Jobs the master knows, newest last.")
+    static final class List extends MasterOption implements Runnable {
+        @Override
+        public void run() {
+            try (BatchClient c = BatchClient.connect(master)) {
+                System.out.printf("%-10s %-18s %-10s %6s %9s  %s%n", "JOB", "NAME", "STATE", "DONE", "SUBMITTED", "OUTPUT");
+                for (JobStatus s : c.list()) {
+                    System.out.printf("%-10s %-18s %-10s %5d%% %9s  %s%n", s.jobId(), s.name(), s.state(), (int) (s.progress() * 100),
+                            TIME.format(Instant.ofEpochMilli(s.submitTimeMs())), s.output());
+                }
+            }
+        }
+    }
+
+    @Command(name = "status", description = "One job: state, per-stage task counts, error.")
+    static final class Status extends MasterOption implements Runnable {
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Override
+        public void run() {
+            try (BatchClient c = BatchClient.connect(master)) {
+                print(c.status(id));
+            }
+        }
+    }
+
+    @Command(name = "cancel", description = "Cancel a running job; its output directory is never created.")
+    static final class Cancel extends MasterOption implements Runnable {
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Override
+        public void run() {
+            try (BatchClient c = BatchClient.connect(master)) {
+                print(c.cancel(id));
+            }
+        }
+    }
+
+    static void print(JobStatus s) {
+        System.out.printf("job %s (%s): %s, %d%%%n", s.jobId(), s.name(), s.state(), (int) (s.progress() * 100));
+        System.out.printf("  %-7s %6s %8s %8s %6s %7s %8s%n", "STAGE", "TOTAL", "PENDING", "RUNNING", "DONE", "FAILED", "RETRIED");
+        for (StageStatus st : s.stages()) {
+            System.out.printf("  %-7s %6d %8d %8d %6d %7d %8d%n", st.name(), st.total(), st.pending(), st.running(), st.done(), st.failed(), st.retried());
+        }
+        System.out.printf("  records: %,d in, %,d map out, %,d shuffle bytes, %,d out%n", s.mapRecordsIn(), s.mapRecordsOut(), s.shuffleBytes(), s.reduceRecordsOut());
+        System.out.println("  output: " + s.output());
+        if (!s.error().isEmpty()) System.out.println("  error: " + s.error());
+    }
+}

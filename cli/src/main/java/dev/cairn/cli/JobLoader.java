@@ -1,0 +1,97 @@
+package dev.cairn.cli;
+
+import dev.cairn.batch.JobDefinition;
+import dev.cairn.batch.JobSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.jar.JarFile;
+import java.util.zip.ZipException;
+
+/**
+ * Opens a job jar on the submitting machine and asks its {@link JobDefinition} what to run, so
+ * that a wrong path, a file that is not a jar, a missing class or bad arguments are reported in
+ * one line before anything reaches the cluster.
+ */
+final class JobLoader {
+    private JobLoader() {}
+
+    record Loaded(JobSpec spec, byte[] jar, String jarName) {}
+
+    static Loaded load(Path jar, String className, List<String> args) throws IOException {
+        checkJar(jar);
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, JobLoader.class.getClassLoader())) {
+            Class<?> type;
+            try {
+                type = Class.forName(className, true, loader);
+            } catch (ClassNotFoundException | NoClassDefFoundError e) {
+                throw new CliException("class " + className + " not found in " + jar);
+            }
+            if (!JobDefinition.class.isAssignableFrom(type)) {
+                throw new CliException("class " + className + " does not implement " + JobDefinition.class.getName());
+            }
+            JobDefinition definition;
+            try {
+                definition = (JobDefinition) type.getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException e) {
+                throw new CliException("cannot create " + className + ": it needs a public no-argument constructor");
+            }
+            JobSpec spec;
+            try {
+                spec = definition.define(args.toArray(String[]::new));
+            } catch (IllegalArgumentException e) {
+                throw new CliException(e.getMessage());
+            } catch (RuntimeException e) {
+                throw new CliException(className + ".define failed: " + e, e);
+            }
+            return new Loaded(absolutePaths(spec), Files.readAllBytes(jar), jar.getFileName().toString());
+        }
+    }
+
+    /** The names and classes of the jar's bundled examples ({@code META-INF/cairn-examples.properties}). */
+    static Properties examples(Path jar) throws IOException {
+        checkJar(jar);
+        try (JarFile jf = new JarFile(jar.toFile())) {
+            var entry = jf.getEntry("META-INF/cairn-examples.properties");
+            Properties p = new Properties();
+            if (entry != null) {
+                try (InputStream in = jf.getInputStream(entry)) {
+                    p.load(in);
+                }
+            }
+            return p;
+        }
+    }
+
+    private static void checkJar(Path jar) throws IOException {
+        if (!Files.exists(jar)) throw new CliException("job jar not found: " + jar);
+        if (!Files.isRegularFile(jar)) throw new CliException("job jar is not a file: " + jar);
+        try (JarFile jf = new JarFile(jar.toFile())) {
+            jf.size();
+        } catch (ZipException e) {
+            throw new CliException("not a jar file: " + jar);
+        }
+    }
+
+    static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    /** Nodes may run in other directories: relative paths are resolved here, where the user typed them. */
+    private static JobSpec absolutePaths(JobSpec s) {
+        List<String> inputs = new ArrayList<>();
+        for (String in : s.inputs()) inputs.add(Path.of(in).toAbsolutePath().normalize().toString());
+        return new JobSpec(s.name(), inputs, Path.of(s.output()).toAbsolutePath().normalize().toString(), s.mapperClass(),
+                s.combinerClass(), s.reducerClass(), s.partitionerClass(), s.mapKeyCodec(), s.mapValueCodec(), s.reducers(),
+                s.splitBytes(), s.maxAttempts(), s.params());
+    }
+}

@@ -1,0 +1,67 @@
+package dev.cairn.cli;
+
+import dev.cairn.rpc.RemoteException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code bin/cairn}: one binary for every role and every operator task. */
+@Command(name = "cairn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Cairn: a distributed computing engine for the JVM.",
+        subcommands = {
+                QuickstartCommand.class,
+                NodeCommand.class,
+                SubmitCommand.class,
+                JobCommand.class,
+                ClusterCommand.class,
+                ConfigCommand.class,
+                CommandLine.HelpCommand.class
+        })
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns its exit code: 0 success, 1 failure, 2 bad usage. */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler(Main::handle);
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Expected failures print one line; anything else prints its stack trace too. */
+    private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+        PrintWriter err = cli.getErr();
+        if (e instanceof CliException || e instanceof IllegalArgumentException || e instanceof RemoteException
+                || e instanceof java.io.IOException || e instanceof IllegalStateException) {
+            err.println("error: " + message(e));
+            if (System.getenv("CAIRN_DEBUG") != null) e.printStackTrace(err);
+        } else {
+            err.println("error: " + e);
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return 1;
+    }
+
+    private static String message(Throwable e) {
+        if (e instanceof java.nio.file.NoSuchFileException n) return "no such file: " + n.getFile();
+        return e.getMessage() != null ? e.getMessage() : e.toString();
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"cairn " + (v != null ? v : "0.1.0-SNAPSHOT")};
+        }
+    }
+}

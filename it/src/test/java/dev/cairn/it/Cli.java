@@ -1,0 +1,56 @@
+package dev.cairn.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs {@code cairn} commands from the built distribution as separate processes, as a user would. */
+final class Cli {
+    static final Path DIST = Path.of(System.getProperty("cairn.dist", "../cli/target/dist")).toAbsolutePath().normalize();
+
+    record Result(int exit, String stdout, String stderr) {
+        String all() {
+            return stdout + stderr;
+        }
+    }
+
+    private Cli() {}
+
+    static Path java() {
+        return Path.of(ProcessHandle.current().info().command().orElseThrow());
+    }
+
+    static Result run(Duration timeout, String... args) throws IOException, InterruptedException {
+        assertThat(DIST.resolve("lib")).as("distribution built by 'mvn package' of the cli module").isDirectory();
+        List<String> cmd = new ArrayList<>(List.of(java().toString(), "-Xmx256m", "-Dcairn.home=" + DIST, "-cp", DIST.resolve("lib") + "/*",
+                "dev.cairn.cli.Main"));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile("cairn-cli", ".out");
+        Path err = Files.createTempFile("cairn-cli", ".err");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly().waitFor();
+                throw new AssertionError("cairn " + String.join(" ", args) + " did not finish within " + timeout
+                        + "\nstdout:\n" + Files.readString(out) + "\nstderr:\n" + Files.readString(err));
+            }
+            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    static Result ok(Duration timeout, String... args) throws IOException, InterruptedException {
+        Result r = run(timeout, args);
+        assertThat(r.exit()).as("cairn %s\nstdout:\n%s\nstderr:\n%s", String.join(" ", args), r.stdout(), r.stderr()).isZero();
+        return r;
+    }
+}

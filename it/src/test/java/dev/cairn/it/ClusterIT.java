@@ -1,0 +1,202 @@
+package dev.cairn.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.cairn.batch.BatchClient;
+import dev.cairn.batch.JobState;
+import dev.cairn.batch.JobStatus;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * End to end, as a user would: {@code cairn cluster up} starts a master and two workers as
+ * separate processes; jobs are submitted with {@code cairn submit}; one test kills a worker with
+ * SIGKILL in the middle of a job. The cluster is shared by the tests, which run in order and
+ * each leave it able to run the next job.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+    private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
+    private static Path dir;
+    private static Path corpus;
+    private static List<String> expected;
+    private static String master;
+
+    @BeforeAll
+    static void up() throws Exception {
+        dir = Files.createTempDirectory("cairn-cluster-it");
+        corpus = Corpus.generate(dir.resolve("corpus.txt"), 24L << 20, 7);
+        expected = Corpus.expectedCounts(corpus);
+        Cli.ok(Duration.ofMinutes(2), "cluster", "up", "--nodes", "2", "--slots", "2", "--dir", dir.resolve("cluster").toString(),
+                "--jvm-opts", "-Xmx384m", "-Dmaster.split-size=2m", "-Dmaster.worker-timeout=3s", "-Dworker.heartbeat-interval=300ms",
+                "-Dworker.sort-buffer=4m");
+        master = (String) cluster().get("master");
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (dir == null) return;
+        if (Files.exists(dir.resolve("cluster/cluster.json"))) Cli.run(Duration.ofMinutes(1), "cluster", "down", "--dir", dir.resolve("cluster").toString());
+        for (Map<String, Object> n : nodes()) {
+            long pid = ((Number) n.get("pid")).longValue();
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("node %s stopped", n.get("id")).isFalse();
+        }
+        deleteRecursively(dir);
+    }
+
+    @Test
+    @Order(1)
+    void wordCountOutputEqualsExactCounts() throws Exception {
+        Path out = dir.resolve("wc-1");
+        Cli.Result r = Cli.ok(JOB_TIMEOUT, "submit", "--master", master, "--example", "wordcount", corpus.toString(), out.toString(), "3");
+        assertThat(r.stdout()).contains("succeeded");
+        assertThat(Corpus.outputLines(out)).isEqualTo(expected);
+        assertThat(out.resolve("_SUCCESS")).exists();
+        try (var parts = Files.list(out)) {
+            assertThat(parts.filter(p -> p.getFileName().toString().startsWith("part-r-")).count()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void grepCountsEveryMatch() throws Exception {
+        Path out = dir.resolve("grep-1");
+        String regex = "\\bk[aeiou]\\w*";
+        Cli.ok(JOB_TIMEOUT, "submit", "--master", master, "--example", "grep", regex, corpus.toString(), out.toString());
+        TreeMap<String, Long> counts = new TreeMap<>();
+        Matcher m = Pattern.compile(regex).matcher("");
+        for (String line : Files.readAllLines(corpus, StandardCharsets.UTF_8)) {
+            m.reset(line);
+            while (m.find()) counts.merge(m.group(), 1L, Long::sum);
+        }
+        List<String> want = new ArrayList<>();
+        counts.forEach((k, v) -> want.add(k + "\t" + v));
+        assertThat(want).isNotEmpty();
+        assertThat(Corpus.outputLines(out)).isEqualTo(want);
+    }
+
+    @Test
+    @Order(3)
+    void mapperThatThrowsFailsTheJobNamingTheException() throws Exception {
+        Path out = dir.resolve("failing");
+        Cli.Result r = Cli.run(JOB_TIMEOUT, "submit", "--master", master, "--example", "failing-wordcount", "ba", corpus.toString(), out.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.stderr()).contains("failed").contains("IllegalStateException").contains("poison word 'ba'").contains("map-");
+        assertThat(out).doesNotExist();
+        assertNoStagingLeftIn(dir);
+        // ...and the cluster runs the next job fine.
+        wordCountOnce("after-failure");
+    }
+
+    @Test
+    @Order(4)
+    void badSubmissionsGiveOneLineErrors() throws Exception {
+        Cli.Result missing = Cli.run(JOB_TIMEOUT, "submit", "--master", master, "--example", "wordcount", dir.resolve("nope").toString(), dir.resolve("x").toString());
+        assertOneLineError(missing, "input path does not exist: " + dir.resolve("nope"));
+
+        Path notAJar = Files.writeString(dir.resolve("notajar.jar"), "hello, I am text");
+        assertOneLineError(Cli.run(JOB_TIMEOUT, "submit", "--master", master, "--jar", notAJar.toString(), "--class", "x.Y", "a", "b"),
+                "not a jar file: " + notAJar);
+
+        Path jar = Cli.DIST.resolve("examples/cairn-examples.jar");
+        assertOneLineError(Cli.run(JOB_TIMEOUT, "submit", "--master", master, "--jar", jar.toString(), "--class", "com.example.Missing", "a", "b"),
+                "class com.example.Missing not found in " + jar);
+
+        assertOneLineError(Cli.run(JOB_TIMEOUT, "submit", "--master", master, "--example", "wordcount", corpus.toString(), dir.resolve("wc-1").toString()),
+                "output path already exists");
+
+        assertOneLineError(Cli.run(JOB_TIMEOUT, "submit", "--master", "127.0.0.1:1", "--example", "wordcount", corpus.toString(), dir.resolve("y").toString()),
+                "cannot reach 127.0.0.1:1");
+
+        wordCountOnce("after-bad-input");
+    }
+
+    @Test
+    @Order(5)
+    void cancelledJobLeavesNoOutput() throws Exception {
+        Path out = dir.resolve("cancelled");
+        Cli.Result r = Cli.ok(JOB_TIMEOUT, "submit", "--master", master, "--detach", "--example", "wordcount", corpus.toString(), out.toString());
+        String jobId = r.stdout().split("\\s+")[1];
+        Cli.Result c = Cli.ok(Duration.ofSeconds(30), "job", "cancel", jobId, "--master", master);
+        assertThat(c.stdout()).contains("CANCELLED");
+        Cli.Result s = Cli.ok(Duration.ofSeconds(30), "job", "status", jobId, "--master", master);
+        assertThat(s.stdout()).contains("CANCELLED").contains("map").contains("reduce");
+        assertThat(out).doesNotExist();
+        assertNoStagingLeftIn(dir);
+        assertThat(Cli.ok(Duration.ofSeconds(30), "job", "list", "--master", master).stdout()).contains(jobId);
+    }
+
+    @Test
+    @Order(6)
+    void jobSurvivesAWorkerKilledWithSigkill() throws Exception {
+        Path out = dir.resolve("wc-kill");
+        Cli.Result r = Cli.ok(JOB_TIMEOUT, "submit", "--master", master, "--detach", "--example", "wordcount", corpus.toString(), out.toString(), "2");
+        String jobId = r.stdout().split("\\s+")[1];
+        long victim = nodes().stream().filter(n -> n.get("id").equals("worker-2")).map(n -> ((Number) n.get("pid")).longValue()).findFirst().orElseThrow();
+        try (BatchClient client = BatchClient.connect(master)) {
+            // Kill once the victim has finished some map tasks and the job is still in progress.
+            await().atMost(JOB_TIMEOUT).pollInterval(Duration.ofMillis(20))
+                    .until(() -> client.status(jobId).stage("map").done() >= 3 || client.status(jobId).state().isTerminal());
+            assertThat(client.status(jobId).state()).as("job still running when the worker is killed").isEqualTo(JobState.RUNNING);
+            ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+            JobStatus end = await().atMost(JOB_TIMEOUT).pollInterval(Duration.ofMillis(200))
+                    .until(() -> client.status(jobId), s -> s.state().isTerminal());
+            assertThat(end.state()).as(end.error()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(end.stage("map").retried() + end.stage("reduce").retried()).as("work re-run after the loss").isPositive();
+        }
+        assertThat(Corpus.outputLines(out)).isEqualTo(expected);
+        Cli.Result status = Cli.run(Duration.ofSeconds(30), "cluster", "status", "--dir", dir.resolve("cluster").toString());
+        assertThat(status.stdout()).containsPattern("worker-2 +worker +\\d+ +DEAD .*DEAD");
+        assertThat(status.stdout()).containsPattern("worker-1 +worker +\\d+ +running .*ALIVE");
+    }
+
+    private static void wordCountOnce(String name) throws Exception {
+        Path out = dir.resolve(name);
+        Cli.ok(JOB_TIMEOUT, "submit", "--master", master, "--example", "wordcount", corpus.toString(), out.toString());
+        assertThat(Corpus.outputLines(out)).isEqualTo(expected);
+    }
+
+    private static void assertOneLineError(Cli.Result r, String message) {
+        assertThat(r.exit()).as(r.all()).isEqualTo(1);
+        assertThat(r.stderr().strip()).as("one line").doesNotContain("\n").startsWith("error: ").contains(message);
+    }
+
+    private static void assertNoStagingLeftIn(Path d) throws IOException {
+        try (var files = Files.list(d)) {
+            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.contains(".cairn-job-"))).isEmpty();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> cluster() throws IOException {
+        return new Yaml().load(Files.readString(dir.resolve("cluster/cluster.json")));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> nodes() throws IOException {
+        return (List<Map<String, Object>>) cluster().get("nodes");
+    }
+
+    static void deleteRecursively(Path d) throws IOException {
+        try (var walk = Files.walk(d)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+}

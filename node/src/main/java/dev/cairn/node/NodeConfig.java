@@ -1,0 +1,62 @@
+package dev.cairn.node;
+
+import dev.cairn.common.config.ConfigDef;
+import dev.cairn.common.config.ConfigKey;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Every configuration key of a Cairn node, declared once with its type, default and doc. This is
+ * the single source: {@code bin/cairn config} prints it as a commented YAML file, and
+ * {@code conf/cairn.yaml} in the repository is that output (a test keeps them equal).
+ */
+public final class NodeConfig {
+    private NodeConfig() {}
+
+    public static final ConfigKey<String> NODE_ID = ConfigKey.stringKey("node.id", null,
+            "Name of this node in logs, cluster status and job errors. Unset: 'node-' followed by the RPC port.");
+    public static final ConfigKey<List<String>> NODE_ROLES = ConfigKey.listKey("node.roles", List.of("master", "worker"),
+            "Roles this node plays: 'master' (job manager) and/or 'worker' (task executor).");
+    public static final ConfigKey<String> NODE_HOST = ConfigKey.stringKey("node.host", "127.0.0.1",
+            "Address to listen on and to advertise to other nodes.");
+    public static final ConfigKey<Integer> NODE_PORT = ConfigKey.intKey("node.port", 7070,
+            "RPC port for every role of this node; 0 lets the operating system choose one.");
+    public static final ConfigKey<String> NODE_DIR = ConfigKey.stringKey("node.dir", "cairn-data",
+            "Directory for this node's working files (job jars, map outputs, shuffle scratch). Wiped of stale job files at start.");
+    public static final ConfigKey<String> NODE_ENDPOINT_FILE = ConfigKey.stringKey("node.endpoint-file", null,
+            "If set, the node writes its host:port here once it is serving (used by 'cluster up' with port 0).");
+
+    public static final ConfigKey<String> MASTER_ADDRESS = ConfigKey.stringKey("master.address", "127.0.0.1:7070",
+            "host:port of the master that workers register with. A node that is itself a master uses its own endpoint.");
+    public static final ConfigKey<Duration> MASTER_WORKER_TIMEOUT = ConfigKey.durationKey("master.worker-timeout", Duration.ofSeconds(10),
+            "A worker that sends no heartbeat for this long is declared dead; its tasks and map outputs are re-run elsewhere.");
+    public static final ConfigKey<Long> MASTER_SPLIT_SIZE = ConfigKey.sizeKey("master.split-size", 64L << 20,
+            "Default input split size: one map task per split.");
+    public static final ConfigKey<Integer> MASTER_MAX_ATTEMPTS = ConfigKey.intKey("master.max-attempts", 4,
+            "Default attempts per task before its job fails.");
+    public static final ConfigKey<Integer> MASTER_JOB_HISTORY = ConfigKey.intKey("master.job-history", 100,
+            "Finished jobs the master remembers for 'job list' and 'job status'.");
+
+    public static final ConfigKey<Integer> WORKER_SLOTS = ConfigKey.intKey("worker.slots", 0,
+            "Task attempts a worker runs at once; 0 means one per available processor.");
+    public static final ConfigKey<Duration> WORKER_HEARTBEAT_INTERVAL = ConfigKey.durationKey("worker.heartbeat-interval", Duration.ofSeconds(1),
+            "How often workers heartbeat to the master (they also report at once when a task ends).");
+    public static final ConfigKey<Long> WORKER_SORT_BUFFER = ConfigKey.sizeKey("worker.sort-buffer", 64L << 20,
+            "Size of each map task's circular sort buffer; fuller than 80% it spills a sorted run to disk.");
+    public static final ConfigKey<Integer> WORKER_COMBINE_ENTRIES = ConfigKey.intKey("worker.combine-entries", 1 << 18,
+            "Distinct keys a map task with a combiner pre-aggregates in memory before draining them into the sort buffer.");
+    public static final ConfigKey<Long> WORKER_SHUFFLE_MEMORY = ConfigKey.sizeKey("worker.shuffle-memory", 128L << 20,
+            "Fetched map output each reduce task keeps in memory; beyond it, segments go to local disk.");
+    public static final ConfigKey<Integer> WORKER_FETCH_PARALLELISM = ConfigKey.intKey("worker.fetch-parallelism", 4,
+            "Map outputs a reduce task fetches at once.");
+
+    public static final ConfigKey<Duration> RPC_DEADLINE = ConfigKey.durationKey("rpc.deadline", Duration.ofSeconds(30),
+            "Deadline of control RPCs between nodes (shuffle streams get ten times this).");
+
+    public static final ConfigDef DEF = new ConfigDef("Cairn node configuration", List.of(
+            NODE_ID, NODE_ROLES, NODE_HOST, NODE_PORT, NODE_DIR, NODE_ENDPOINT_FILE,
+            MASTER_ADDRESS, MASTER_WORKER_TIMEOUT, MASTER_SPLIT_SIZE, MASTER_MAX_ATTEMPTS, MASTER_JOB_HISTORY,
+            WORKER_SLOTS, WORKER_HEARTBEAT_INTERVAL, WORKER_SORT_BUFFER, WORKER_COMBINE_ENTRIES, WORKER_SHUFFLE_MEMORY,
+            WORKER_FETCH_PARALLELISM,
+            RPC_DEADLINE));
+}
