@@ -32,3 +32,6 @@ if ! JAVA_HOME=$(cairn_find_java); then
 fi
 export JAVA_HOME
 JAVA="$JAVA_HOME/bin/java"
+# JDK 23+ warns when protobuf and Netty use sun.misc.Unsafe; they still may, until they move on.
+CAIRN_JAVA_FLAGS=""
+if [ "$(cairn_java_version "$JAVA")" -ge 23 ]; then CAIRN_JAVA_FLAGS="--sun-misc-unsafe-memory-access=allow"; fi

@@ -87,6 +87,10 @@ final class ClusterCommand {
 
             List<String> cmd = new ArrayList<>();
             cmd.add(ProcessHandle.current().info().command().orElse("java"));
+            // Flags this JVM was started with for the libraries' sake (see bin/java-env.sh) apply to nodes too.
+            for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+                if (a.startsWith("--sun-misc-unsafe-memory-access") || a.startsWith("--enable-native-access")) cmd.add(a);
+            }
             for (String o : opts.trim().split("\\s+")) if (!o.isEmpty()) cmd.add(o);
             cmd.add("-Dcairn.home=" + CairnHome.get());
             cmd.add("-cp");

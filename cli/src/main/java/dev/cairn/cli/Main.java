@@ -22,6 +22,11 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // A node logs what it does; a command-line tool shows only warnings unless asked.
+        boolean node = args.length > 0 && args[0].equals("node");
+        if (!node && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
         System.exit(run(args));
     }
 

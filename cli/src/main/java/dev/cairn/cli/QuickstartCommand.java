@@ -83,7 +83,7 @@ final class QuickstartCommand implements Callable<Integer> {
         for (String[] w : topWords(output, 10)) System.out.printf("  %-12s %,15d%n", w[0], Long.parseLong(w[1]));
         System.out.println();
         System.out.printf("wordcount: %.1f s (%,d words, %,d distinct); total with setup: %.1f s%n", (t2 - t1) / 1e9,
-                end.mapRecordsOut() == 0 ? 0 : end.mapRecordsIn(), end.reduceRecordsOut(), (t2 - t0) / 1e9);
+                end.mapRecordsOut(), end.reduceRecordsOut(), (t2 - t0) / 1e9);
         System.out.println("output: " + output);
         return 0;
     }

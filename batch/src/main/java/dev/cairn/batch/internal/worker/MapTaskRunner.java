@@ -69,13 +69,15 @@ final class MapTaskRunner {
                 while (reader.next()) {
                     try {
                         mapper.map(reader.offset(), reader.line(), emitter);
+                    } catch (CombinerFailure e) {
+                        throw new TaskFailure("combiner " + spec.getCombinerClass() + " failed", e.getCause());
                     } catch (Exception | Error e) {
                         throw new TaskFailure("mapper " + spec.getMapperClass() + " failed on the line at byte " + reader.offset() + " of " + path, e);
                     }
                     if ((++records & 1023) == 0) {
                         task.checkCancelled();
                         task.recordsIn = records;
-                        task.recordsOut = collector.records;
+                        task.recordsOut = emitter instanceof CombiningEmitter<Object, Object> ce ? ce.emitted : collector.records;
                         task.progress = 0.9 * reader.progress(start);
                     }
                 }
@@ -87,7 +89,7 @@ final class MapTaskRunner {
                 throw new TaskFailure("mapper " + spec.getMapperClass() + " failed in cleanup", e);
             }
             task.recordsIn = records;
-            task.recordsOut = collector.records;
+            task.recordsOut = emitter instanceof CombiningEmitter<Object, Object> ce ? ce.emitted : collector.records;
             MapOutputFile out = buffer.finish();
             task.bytesOut = out.totalLength();
         }
@@ -139,6 +141,8 @@ final class MapTaskRunner {
         private final int limit;
         private final Collector<K, V> downstream;
         private final Map<K, V> table;
+        private final java.util.function.BiFunction<V, V, V> fold = this::combine;
+        long emitted;
 
         CombiningEmitter(Combiner<V> combiner, int limit, Collector<K, V> downstream) {
             this.combiner = combiner;
@@ -150,17 +154,31 @@ final class MapTaskRunner {
         @Override
         public void emit(K k, V v) throws Exception {
             if (k == null || v == null) throw new NullPointerException("emitted a null " + (k == null ? "key" : "value"));
-            V old = table.putIfAbsent(k, v);
-            if (old != null) {
-                table.put(k, combiner.combine(old, v));
-            } else if (table.size() >= limit) {
-                drain();
+            emitted++;
+            // One hash lookup per record: merge() folds in place; the combiner's checked
+            // exception travels through it unchecked and is rethrown as is.
+            table.merge(k, v, fold);
+            if (table.size() >= limit) drain();
+        }
+
+        private V combine(V left, V right) {
+            try {
+                return combiner.combine(left, right);
+            } catch (Exception e) {
+                throw new CombinerFailure(e);
             }
         }
 
         void drain() throws Exception {
             for (Map.Entry<K, V> e : table.entrySet()) downstream.emit(e.getKey(), e.getValue());
             table.clear();
+        }
+    }
+
+    /** Carries a combiner's checked exception through {@link Map#merge}. */
+    static final class CombinerFailure extends RuntimeException {
+        CombinerFailure(Exception cause) {
+            super(cause);
         }
     }
 
