@@ -38,11 +38,16 @@ public final class WordCount implements JobDefinition {
             int n = line.length();
             int i = 0;
             while (i < n) {
-                while (i < n && Character.isWhitespace(line.charAt(i))) i++;
+                while (i < n && isSpace(line.charAt(i))) i++;
                 int start = i;
-                while (i < n && !Character.isWhitespace(line.charAt(i))) i++;
+                while (i < n && !isSpace(line.charAt(i))) i++;
                 if (i > start) out.emit(line.substring(start, i), ONE);
             }
+        }
+
+        /** Character.isWhitespace, with printable ASCII (most text) decided by one comparison. */
+        private static boolean isSpace(char c) {
+            return (c <= ' ' || c >= 0x7F) && Character.isWhitespace(c);
         }
     }
 

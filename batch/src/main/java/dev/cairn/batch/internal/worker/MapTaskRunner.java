@@ -16,8 +16,6 @@ import dev.cairn.common.codec.Codec;
 import dev.cairn.common.codec.Codecs;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Runs one map task attempt: reads the split's lines, calls the user's mapper, and turns its
@@ -69,8 +67,6 @@ final class MapTaskRunner {
                 while (reader.next()) {
                     try {
                         mapper.map(reader.offset(), reader.line(), emitter);
-                    } catch (CombinerFailure e) {
-                        throw new TaskFailure("combiner " + spec.getCombinerClass() + " failed", e.getCause());
                     } catch (Exception | Error e) {
                         throw new TaskFailure("mapper " + spec.getMapperClass() + " failed on the line at byte " + reader.offset() + " of " + path, e);
                     }
@@ -137,48 +133,29 @@ final class MapTaskRunner {
 
     /** Folds values per key in a bounded hash table before they reach the collector. */
     static final class CombiningEmitter<K, V> implements Emitter<K, V> {
-        private final Combiner<V> combiner;
         private final int limit;
         private final Collector<K, V> downstream;
-        private final Map<K, V> table;
-        private final java.util.function.BiFunction<V, V, V> fold = this::combine;
+        private final CombineTable<K, V> table;
+        private final CombineTable.Fold<V> fold;
         long emitted;
 
         CombiningEmitter(Combiner<V> combiner, int limit, Collector<K, V> downstream) {
-            this.combiner = combiner;
             this.limit = Math.max(1, limit);
             this.downstream = downstream;
-            this.table = new HashMap<>(Math.min(this.limit, 1 << 16));
+            this.table = new CombineTable<>(Math.min(this.limit, 1 << 16));
+            this.fold = combiner::combine;
         }
 
         @Override
         public void emit(K k, V v) throws Exception {
             if (k == null || v == null) throw new NullPointerException("emitted a null " + (k == null ? "key" : "value"));
             emitted++;
-            // One hash lookup per record: merge() folds in place; the combiner's checked
-            // exception travels through it unchecked and is rethrown as is.
             table.merge(k, v, fold);
             if (table.size() >= limit) drain();
         }
 
-        private V combine(V left, V right) {
-            try {
-                return combiner.combine(left, right);
-            } catch (Exception e) {
-                throw new CombinerFailure(e);
-            }
-        }
-
         void drain() throws Exception {
-            for (Map.Entry<K, V> e : table.entrySet()) downstream.emit(e.getKey(), e.getValue());
-            table.clear();
-        }
-    }
-
-    /** Carries a combiner's checked exception through {@link Map#merge}. */
-    static final class CombinerFailure extends RuntimeException {
-        CombinerFailure(Exception cause) {
-            super(cause);
+            table.drain(downstream::emit);
         }
     }
 
