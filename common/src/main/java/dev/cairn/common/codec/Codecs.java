@@ -14,8 +14,10 @@ import java.util.Objects;
  *   <li>double: the IEEE bits, all flipped when negative, else the sign bit flipped — the order of
  *       {@link Double#compare} (-0.0 before 0.0); every NaN is written as the canonical NaN, last;
  *   <li>boolean: one byte, 0 or 1;
- *   <li>String (UTF-8) and byte[]: the bytes, each 0x00 written as 0x00 0xFF, then a 0x00
- *       terminator — so a string sorts before its extensions, and strings sort by code point;
+ *   <li>String and byte[]: the bytes (for strings UTF-8, with an unpaired surrogate written as
+ *       its own 3-byte sequence so every Java string round-trips), each 0x00 written as
+ *       0x00 0xFF, then the terminator 0x00 0x01 — so a string sorts before its extensions,
+ *       strings sort by code point, and the byte after a 0x00 always says which it is;
  *   <li>records: their components in declaration order, each with its own codec.
  * </ul>
  */
@@ -71,13 +73,14 @@ public final class Codecs {
         throw new CodecException("unknown codec '" + id + "'; known: string, int, long, double, bytes, boolean, record:<class>");
     }
 
-    /** Appends {@code b[off, off+len)} with 0x00 escaped as 0x00 0xFF, then the 0x00 terminator. */
+    /** Appends {@code b[off, off+len)} with 0x00 escaped as 0x00 0xFF, then the terminator 0x00 0x01. */
     static void writeEscaped(byte[] b, int off, int len, BytesOut out) {
         for (int i = off; i < off + len; i++) {
             out.write(b[i]);
             if (b[i] == 0) out.write(0xFF);
         }
         out.write(0);
+        out.write(1);
     }
 
     /** Reads an escaped, terminated byte string. */
@@ -88,29 +91,74 @@ public final class Codecs {
         int escapes = 0;
         int i = start;
         while (true) {
-            if (i >= limit) throw new CodecException("truncated input: unterminated string or bytes");
+            if (i + 1 >= limit) throw new CodecException("truncated input: unterminated string or bytes");
             if (buf[i] == 0) {
-                if (i + 1 < limit && buf[i + 1] == (byte) 0xFF) {
-                    escapes++;
-                    i += 2;
-                    continue;
-                }
-                break;
+                if (buf[i + 1] == 1) break;
+                if (buf[i + 1] != (byte) 0xFF) throw new CodecException("corrupt input: 0x00 followed by " + (buf[i + 1] & 0xFF));
+                escapes++;
+                i += 2;
+                continue;
             }
             i++;
         }
         byte[] out = new byte[i - start - escapes];
-        if (escapes == 0) {
-            System.arraycopy(buf, start, out, 0, out.length);
-        } else {
-            int o = 0;
-            for (int j = start; j < i; j++) {
-                out[o++] = buf[j];
-                if (buf[j] == 0) j++;
+        int o = 0;
+        for (int j = start; j < i; j++) {
+            out[o++] = buf[j];
+            if (buf[j] == 0) j++;
+        }
+        in.position(i + 2);
+        return out;
+    }
+
+    /** UTF-8, except that an unpaired surrogate is encoded like any other BMP code point. */
+    static byte[] utf8(String s) {
+        BytesOut out = new BytesOut(s.length() * 3);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                out.write(c);
+            } else if (c < 0x800) {
+                out.write(0xC0 | c >> 6);
+                out.write(0x80 | c & 0x3F);
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                int cp = Character.toCodePoint(c, s.charAt(++i));
+                out.write(0xF0 | cp >> 18);
+                out.write(0x80 | cp >> 12 & 0x3F);
+                out.write(0x80 | cp >> 6 & 0x3F);
+                out.write(0x80 | cp & 0x3F);
+            } else {
+                out.write(0xE0 | c >> 12);
+                out.write(0x80 | c >> 6 & 0x3F);
+                out.write(0x80 | c & 0x3F);
             }
         }
-        in.position(i + 1);
-        return out;
+        return out.toByteArray();
+    }
+
+    static String fromUtf8(byte[] b) {
+        StringBuilder sb = new StringBuilder(b.length);
+        int i = 0;
+        while (i < b.length) {
+            int c = b[i] & 0xFF;
+            if (c < 0x80) {
+                sb.append((char) c);
+                i += 1;
+            } else if (c >= 0xF0 && i + 3 < b.length) {
+                int cp = (c & 0x07) << 18 | (b[i + 1] & 0x3F) << 12 | (b[i + 2] & 0x3F) << 6 | b[i + 3] & 0x3F;
+                sb.appendCodePoint(cp);
+                i += 4;
+            } else if (c >= 0xE0 && i + 2 < b.length) {
+                sb.append((char) ((c & 0x0F) << 12 | (b[i + 1] & 0x3F) << 6 | b[i + 2] & 0x3F));
+                i += 3;
+            } else if (c >= 0xC0 && i + 1 < b.length) {
+                sb.append((char) ((c & 0x1F) << 6 | b[i + 1] & 0x3F));
+                i += 2;
+            } else {
+                throw new CodecException("corrupt input: bad UTF-8 byte " + c);
+            }
+        }
+        return sb.toString();
     }
 
     private static final class StringCodec implements Codec<String> {
@@ -124,19 +172,20 @@ public final class Codecs {
             Objects.requireNonNull(value, "string value");
             int n = value.length();
             // Fast path: ASCII without NUL is its own UTF-8 and needs no escaping.
-            byte[] dst = out.ensure(n + 1);
+            byte[] dst = out.ensure(n + 2);
             int base = out.size();
             for (int i = 0; i < n; i++) {
                 char c = value.charAt(i);
                 if (c == 0 || c >= 0x80) {
-                    byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+                    byte[] utf8 = utf8(value);
                     writeEscaped(utf8, 0, utf8.length, out);
                     return;
                 }
                 dst[base + i] = (byte) c;
             }
             dst[base + n] = 0;
-            out.advance(n + 1);
+            dst[base + n + 1] = 1;
+            out.advance(n + 2);
         }
 
         @Override
@@ -144,17 +193,16 @@ public final class Codecs {
             byte[] buf = in.array();
             int start = in.position();
             int limit = in.limit();
-            boolean ascii = true;
-            for (int i = start; i < limit; i++) {
+            for (int i = start; i + 1 < limit; i++) {
                 byte b = buf[i];
                 if (b == 0) {
-                    if (i + 1 < limit && buf[i + 1] == (byte) 0xFF) break;
-                    in.position(i + 1);
-                    return ascii ? new String(buf, start, i - start, StandardCharsets.ISO_8859_1) : new String(buf, start, i - start, StandardCharsets.UTF_8);
+                    if (buf[i + 1] != 1) break;
+                    in.position(i + 2);
+                    return new String(buf, start, i - start, StandardCharsets.ISO_8859_1);
                 }
-                if (b < 0) ascii = false;
+                if (b < 0) break;
             }
-            return new String(readEscaped(in), StandardCharsets.UTF_8);
+            return fromUtf8(readEscaped(in));
         }
     }
 

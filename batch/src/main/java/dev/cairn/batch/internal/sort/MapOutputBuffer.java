@@ -259,38 +259,45 @@ public final class MapOutputBuffer implements AutoCloseable {
         Path file = dir.resolve(prefix + ".spill" + runs.size());
         List<MapOutputFile.Segment> index = new ArrayList<>(partitions);
         try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-            SegmentWriter w = new SegmentWriter(os);
-            BytesOut folded = new BytesOut(64);
-            int i = 0;
-            for (int p = 0; p < partitions; p++) {
-                while (i < n && part[order[i]] == p) {
-                    int m = slot[order[i]];
-                    int kOff = meta[m + 1], kLen = meta[m + 2], vLen = meta[m + 3];
-                    int j = i + 1;
-                    if (combiner != null) {
-                        while (j < n && part[order[j]] == p && sameKey(m, slot[order[j]])) j++;
-                    }
-                    if (j - i == 1) {
-                        w.append(kv, kOff, kLen, kv, kOff + kLen, vLen);
-                    } else {
-                        combiner.start(kv, kOff + kLen, vLen);
-                        for (int k = i + 1; k < j; k++) {
-                            int mk = slot[order[k]];
-                            combiner.add(kv, meta[mk + 1] + meta[mk + 2], meta[mk + 3]);
-                        }
-                        folded.reset();
-                        combiner.finish(folded);
-                        w.append(kv, kOff, kLen, folded.array(), 0, folded.size());
-                    }
-                    i = j;
-                }
-                index.add(toSegment(w.endSegment()));
-            }
+            writeRun(os, n, slot, part, order, index);
+        } catch (Throwable t) {
+            Files.deleteIfExists(file);
+            throw t;
         }
         bytesSpilled += Files.size(file);
         synchronized (runs) {
             runs.add(file);
             runIndexes.add(index);
+        }
+    }
+
+    private void writeRun(OutputStream os, int n, int[] slot, int[] part, int[] order, List<MapOutputFile.Segment> index) throws Exception {
+        SegmentWriter w = new SegmentWriter(os);
+        BytesOut folded = new BytesOut(64);
+        int i = 0;
+        for (int p = 0; p < partitions; p++) {
+            while (i < n && part[order[i]] == p) {
+                int m = slot[order[i]];
+                int kOff = meta[m + 1], kLen = meta[m + 2], vLen = meta[m + 3];
+                int j = i + 1;
+                if (combiner != null) {
+                    while (j < n && part[order[j]] == p && sameKey(m, slot[order[j]])) j++;
+                }
+                if (j - i == 1) {
+                    w.append(kv, kOff, kLen, kv, kOff + kLen, vLen);
+                } else {
+                    combiner.start(kv, kOff + kLen, vLen);
+                    for (int k = i + 1; k < j; k++) {
+                        int mk = slot[order[k]];
+                        combiner.add(kv, meta[mk + 1] + meta[mk + 2], meta[mk + 3]);
+                    }
+                    folded.reset();
+                    combiner.finish(folded);
+                    w.append(kv, kOff, kLen, folded.array(), 0, folded.size());
+                }
+                i = j;
+            }
+            index.add(toSegment(w.endSegment()));
         }
     }
 
@@ -304,15 +311,7 @@ public final class MapOutputBuffer implements AutoCloseable {
 
     /** A record larger than the buffer: spill what is buffered, then write the record as a run of its own. */
     private void spillOversized(int partition, byte[] key, int kOff, int kLen, byte[] val, int vOff, int vLen) throws IOException {
-        lock.lock();
-        try {
-            checkState();
-            awaitSpill();
-            startSpill();
-            awaitSpill();
-        } finally {
-            lock.unlock();
-        }
+        spillNow();
         Path file = dir.resolve(prefix + ".spill" + runs.size());
         List<MapOutputFile.Segment> index = new ArrayList<>(partitions);
         try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
@@ -330,11 +329,8 @@ public final class MapOutputBuffer implements AutoCloseable {
         recordsCollected++;
     }
 
-    /**
-     * Spills what is left, merges all runs into {@code <prefix>.out} and writes its index.
-     * After this the buffer holds no memory worth keeping; close it to stop its thread.
-     */
-    public MapOutputFile finish() throws IOException {
+    /** Spills what is buffered now, as its own run, and waits for it. */
+    void spillNow() throws IOException {
         lock.lock();
         try {
             checkState();
@@ -344,6 +340,14 @@ public final class MapOutputBuffer implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Spills what is left, merges all runs into {@code <prefix>.out} and writes its index.
+     * After this the buffer holds no memory worth keeping; close it to stop its thread.
+     */
+    public MapOutputFile finish() throws IOException {
+        spillNow();
         stopSpillThread();
         Path out = MapOutputFile.dataPath(dir, prefix);
         MapOutputFile result;

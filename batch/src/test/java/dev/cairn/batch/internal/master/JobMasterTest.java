@@ -70,12 +70,13 @@ class JobMasterTest {
         StageStatusProto maps = status(job).getStages(0);
         assertThat(maps.getPending()).as("the running map and the finished one whose output was on w1").isEqualTo(2);
         assertThat(maps.getFailed()).isEqualTo(1);
-        assertThat(maps.getRetried()).isEqualTo(2);
+        assertThat(maps.getRetried()).as("the lost output").isEqualTo(1);
         assertThat(heartbeat("w1", 2).getReregister()).isTrue();
 
         List<TaskAssignment> rerun = heartbeat("w2", 2).getLaunchList();
         assertThat(rerun).extracting(TaskAssignment::getTaskId, TaskAssignment::getAttempt)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("map-00000", 2), org.assertj.core.groups.Tuple.tuple("map-00001", 2));
+        assertThat(status(job).getStages(0).getRetried()).isEqualTo(2);
         List<TaskAssignment> reduce = heartbeat("w2", 2, done(rerun.get(0)), done(rerun.get(1))).getLaunchList();
         assertThat(reduce).extracting(TaskAssignment::getTaskId).containsExactly("reduce-00000");
         assertThat(reduce.get(0).getMapOutputsList()).allSatisfy(m -> assertThat(m.getEndpoint()).isEqualTo("w2:1"));
@@ -86,12 +87,16 @@ class JobMasterTest {
         String job = submit(100, 1).getJobId();
         register("w1", 1);
         register("w2", 1);
-        String[] workers = {"w1", "w2", "w1", "w2"};
-        for (int i = 0; i < 4; i++) {
-            List<TaskAssignment> launched = heartbeat(workers[i], 1).getLaunchList();
-            assertThat(launched).as("attempt %d goes to %s", i + 1, workers[i]).hasSize(1);
-            heartbeat(workers[i], 1, failed(launched.get(0), "java.lang.IllegalStateException: bad record\n\tat x.M.map"));
-        }
+        TaskAssignment first = heartbeat("w1", 1).getLaunch(0);
+        String error = "java.lang.IllegalStateException: bad record\n\tat x.M.map";
+        assertThat(heartbeat("w1", 1, failed(first, error)).getLaunchList()).as("not again on w1 while w2 has not tried").isEmpty();
+        TaskAssignment second = heartbeat("w2", 1).getLaunch(0);
+        assertThat(second.getAttempt()).isEqualTo(2);
+        // Failed on every worker: the next attempt may go anywhere, here straight back to w2.
+        TaskAssignment third = heartbeat("w2", 1, failed(second, error)).getLaunch(0);
+        assertThat(third.getAttempt()).isEqualTo(3);
+        TaskAssignment fourth = heartbeat("w2", 1, failed(third, error)).getLaunch(0);
+        assertThat(heartbeat("w2", 1, failed(fourth, error)).getLaunchList()).isEmpty();
         JobStatusProto s = status(job);
         assertThat(s.getState()).isEqualTo("FAILED");
         assertThat(s.getError()).isEqualTo("task map-00000 failed 4 times; last attempt 4 on worker w2 (w2:1): java.lang.IllegalStateException: bad record");
