@@ -33,5 +33,8 @@ fi
 export JAVA_HOME
 JAVA="$JAVA_HOME/bin/java"
 # JDK 23+ warns when protobuf and Netty use sun.misc.Unsafe; they still may, until they move on.
+# JDK 22+ warns when Netty loads its native transport unless native access is granted.
 CAIRN_JAVA_FLAGS=""
-if [ "$(cairn_java_version "$JAVA")" -ge 23 ]; then CAIRN_JAVA_FLAGS="--sun-misc-unsafe-memory-access=allow"; fi
+cairn_v=$(cairn_java_version "$JAVA")
+if [ "$cairn_v" -ge 22 ]; then CAIRN_JAVA_FLAGS="--enable-native-access=ALL-UNNAMED"; fi
+if [ "$cairn_v" -ge 23 ]; then CAIRN_JAVA_FLAGS="$CAIRN_JAVA_FLAGS --sun-misc-unsafe-memory-access=allow"; fi

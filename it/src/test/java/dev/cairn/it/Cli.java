@@ -29,8 +29,11 @@ final class Cli {
 
     static Result run(Duration timeout, String... args) throws IOException, InterruptedException {
         assertThat(DIST.resolve("lib")).as("distribution built by 'mvn package' of the cli module").isDirectory();
-        List<String> cmd = new ArrayList<>(List.of(java().toString(), "-Xmx256m",
-                Runtime.version().feature() >= 23 ? "--sun-misc-unsafe-memory-access=allow" : "-Dunused=1", "-Dcairn.home=" + DIST, "-cp", DIST.resolve("lib") + "/*",
+        List<String> cmd = new ArrayList<>(List.of(java().toString(), "-Xmx256m"));
+        // The flags bin/java-env.sh adds, so library warnings do not pollute the output under test.
+        if (Runtime.version().feature() >= 22) cmd.add("--enable-native-access=ALL-UNNAMED");
+        if (Runtime.version().feature() >= 23) cmd.add("--sun-misc-unsafe-memory-access=allow");
+        cmd.addAll(List.of("-Dcairn.home=" + DIST, "-cp", DIST.resolve("lib") + "/*",
                 "dev.cairn.cli.Main"));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile("cairn-cli", ".out");
