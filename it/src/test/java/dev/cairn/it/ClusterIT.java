@@ -72,6 +72,7 @@ class ClusterIT {
         assertThat(r.stdout()).contains("succeeded");
         assertThat(Corpus.outputLines(out)).isEqualTo(expected);
         assertThat(out.resolve("_SUCCESS")).exists();
+        assertJobFilesReleased();
         try (var parts = Files.list(out)) {
             assertThat(parts.filter(p -> p.getFileName().toString().startsWith("part-r-")).count()).isEqualTo(3);
         }
@@ -168,6 +169,28 @@ class ClusterIT {
         Cli.Result status = Cli.run(Duration.ofSeconds(30), "cluster", "status", "--dir", dir.resolve("cluster").toString());
         assertThat(status.stdout()).containsPattern("worker-2 +worker +\\d+ +DEAD .*DEAD");
         assertThat(status.stdout()).containsPattern("worker-1 +worker +\\d+ +running .*ALIVE");
+    }
+
+    @Test
+    @Order(7)
+    void badConfigurationIsReportedByKeyAndSource() throws Exception {
+        Cli.Result r = Cli.run(Duration.ofMinutes(1), "cluster", "up", "--nodes", "1", "--dir", dir.resolve("bad-cluster").toString(),
+                "--jvm-opts", "-Xmx128m", "-Dworker.slot=2");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.stderr()).contains("unknown config key 'worker.slot' from -D override (did you mean 'worker.slots'?)");
+        assertThat(Cli.run(Duration.ofSeconds(30), "node", "--conf", dir.resolve("missing.yaml").toString()).stderr())
+                .isEqualTo("error: config file not found: " + dir.resolve("missing.yaml") + "\n");
+    }
+
+    /** Workers drop a job's jar, class loader and map outputs once it ends. */
+    private static void assertJobFilesReleased() {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            for (String w : List.of("worker-1", "worker-2")) {
+                try (var jobs = Files.list(dir.resolve("cluster").resolve(w).resolve("worker/jobs"))) {
+                    assertThat(jobs).as("job files on " + w).isEmpty();
+                }
+            }
+        });
     }
 
     private static void wordCountOnce(String name) throws Exception {
