@@ -1,5 +1,7 @@
 package dev.cairn.cli;
 
+import static dev.cairn.common.io.FileTrees.deleteRecursively;
+
 import dev.cairn.batch.JobDefinition;
 import dev.cairn.batch.JobSpec;
 import java.io.IOException;
@@ -76,13 +78,6 @@ final class JobLoader {
             jf.size();
         } catch (ZipException e) {
             throw new CliException("not a jar file: " + jar);
-        }
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
     }
 

@@ -4,6 +4,7 @@ import dev.cairn.batch.BatchClient;
 import dev.cairn.batch.JobState;
 import dev.cairn.batch.JobStatus;
 import dev.cairn.cli.internal.CorpusGenerator;
+import dev.cairn.common.io.FileTrees;
 import dev.cairn.common.config.Config;
 import dev.cairn.common.config.ConfigKey;
 import dev.cairn.node.LocalCluster;
@@ -59,9 +60,9 @@ final class QuickstartCommand implements Callable<Integer> {
         }
 
         Path output = dir.resolve("wordcount-out");
-        JobLoader.deleteRecursively(output);
+        FileTrees.deleteRecursively(output);
         Path clusterDir = dir.resolve("cluster");
-        JobLoader.deleteRecursively(clusterDir);
+        FileTrees.deleteRecursively(clusterDir);
         int slots = Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
         long t1 = System.nanoTime();
         JobStatus end;

@@ -1,5 +1,7 @@
 package dev.cairn.it;
 
+import static dev.cairn.common.io.FileTrees.deleteRecursively;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -218,11 +220,5 @@ class ClusterIT {
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> nodes() throws IOException {
         return (List<Map<String, Object>>) cluster().get("nodes");
-    }
-
-    static void deleteRecursively(Path d) throws IOException {
-        try (var walk = Files.walk(d)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
     }
 }

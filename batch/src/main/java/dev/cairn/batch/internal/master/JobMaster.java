@@ -14,6 +14,7 @@ import dev.cairn.batch.internal.proto.RegisterWorkerResponse;
 import dev.cairn.batch.internal.proto.TaskAssignment;
 import dev.cairn.batch.internal.proto.TaskUpdate;
 import dev.cairn.batch.internal.proto.WorkerInfo;
+import dev.cairn.common.io.FileTrees;
 import dev.cairn.common.time.Clock;
 import io.grpc.BindableService;
 import java.io.IOException;
@@ -391,7 +392,7 @@ public final class JobMaster implements AutoCloseable {
         }
         try {
             if (state != JobState.SUCCEEDED) JobOutput.abort(job.staging);
-            JobOutput.deleteRecursively(job.jar.getParent());
+            FileTrees.deleteRecursively(job.jar.getParent());
         } catch (IOException e) {
             LOG.warn("{}: cleanup failed: {}", job.id, e.toString());
         }

@@ -1,13 +1,13 @@
 package dev.cairn.batch.internal.master;
 
+import static dev.cairn.common.io.FileTrees.deleteRecursively;
+
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * Makes a job's output appear all at once or not at all.
@@ -53,12 +53,5 @@ final class JobOutput {
 
     static void abort(Path staging) throws IOException {
         deleteRecursively(staging);
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
     }
 }

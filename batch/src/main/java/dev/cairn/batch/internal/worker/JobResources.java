@@ -1,12 +1,12 @@
 package dev.cairn.batch.internal.worker;
 
+import static dev.cairn.common.io.FileTrees.deleteRecursively;
+
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * What a worker holds for one job: its directory (jar, map outputs, shuffle scratch) and the
@@ -35,12 +35,5 @@ final class JobResources implements AutoCloseable {
     public void close() throws IOException {
         loader.close();
         deleteRecursively(dir);
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
     }
 }

@@ -10,6 +10,7 @@ import dev.cairn.batch.internal.proto.JobRef;
 import dev.cairn.batch.internal.proto.RegisterWorkerRequest;
 import dev.cairn.batch.internal.proto.TaskAssignment;
 import dev.cairn.batch.internal.proto.TaskUpdate;
+import dev.cairn.common.io.FileTrees;
 import dev.cairn.rpc.RemoteException;
 import dev.cairn.rpc.internal.Channels;
 import dev.cairn.rpc.internal.Rpc;
@@ -56,7 +57,7 @@ public final class TaskWorker implements AutoCloseable {
     public TaskWorker(WorkerSettings settings, Channels channels) throws IOException {
         this.settings = settings;
         this.channels = channels;
-        JobResources.deleteRecursively(jobsDir());
+        FileTrees.deleteRecursively(jobsDir());
         Files.createDirectories(jobsDir());
         AtomicInteger n = new AtomicInteger();
         this.taskThreads = Executors.newFixedThreadPool(settings.slots(), r -> {
@@ -190,7 +191,7 @@ public final class TaskWorker implements AutoCloseable {
                 try {
                     new ReduceTaskRunner(task, job, fetcher, this::askCommit).run();
                 } finally {
-                    JobResources.deleteRecursively(job.dir.resolve("shuffle").resolve(task.attemptId()));
+                    FileTrees.deleteRecursively(job.dir.resolve("shuffle").resolve(task.attemptId()));
                 }
             }
             task.progress = 1;
