@@ -1,7 +1,14 @@
 package dev.cairn.common.codec;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /** A cursor over a slice of a byte array that codecs decode from. Not thread-safe; reusable. */
 public final class BytesIn {
+    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
     private byte[] buf;
     private int pos;
     private int limit;
@@ -32,20 +39,23 @@ public final class BytesIn {
         return buf[pos++] & 0xFF;
     }
 
+    /** Eight bytes, big-endian. */
     public long readLong() {
         require(8);
-        long v = 0;
-        for (int i = 0; i < 8; i++) v = (v << 8) | (buf[pos++] & 0xFF);
+        long v = (long) LONG_BE.get(buf, pos);
+        pos += 8;
         return v;
     }
 
+    /** Four bytes, big-endian. */
     public int readInt() {
         require(4);
-        int v = ((buf[pos] & 0xFF) << 24) | ((buf[pos + 1] & 0xFF) << 16) | ((buf[pos + 2] & 0xFF) << 8) | (buf[pos + 3] & 0xFF);
+        int v = (int) INT_BE.get(buf, pos);
         pos += 4;
         return v;
     }
 
+    /** Throws a "truncated input" {@link CodecException} unless {@code n} more bytes remain. */
     public void require(int n) {
         if (limit - pos < n) throw new CodecException("truncated input: needed " + n + " bytes, have " + (limit - pos));
     }

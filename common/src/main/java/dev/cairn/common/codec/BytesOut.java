@@ -1,9 +1,16 @@
 package dev.cairn.common.codec;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /** A growable byte array that codecs append to; reused between records to avoid garbage. Not thread-safe. */
 public final class BytesOut {
+    // One bounds-checked store instead of eight: longs are on the hot path of every shuffle.
+    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
     private byte[] buf;
     private int size;
 
@@ -21,7 +28,7 @@ public final class BytesOut {
     }
 
     public void write(byte[] b, int off, int len) {
-        if (size + len > buf.length) grow(len);
+        if (len > buf.length - size) grow(len);
         System.arraycopy(b, off, buf, size, len);
         size += len;
     }
@@ -33,26 +40,26 @@ public final class BytesOut {
     /** Big-endian, as order-preserving encodings need. */
     public void writeLong(long v) {
         if (size + 8 > buf.length) grow(8);
-        for (int shift = 56; shift >= 0; shift -= 8) buf[size++] = (byte) (v >>> shift);
+        LONG_BE.set(buf, size, v);
+        size += 8;
     }
 
     /** Big-endian. */
     public void writeInt(int v) {
         if (size + 4 > buf.length) grow(4);
-        buf[size++] = (byte) (v >>> 24);
-        buf[size++] = (byte) (v >>> 16);
-        buf[size++] = (byte) (v >>> 8);
-        buf[size++] = (byte) v;
+        INT_BE.set(buf, size, v);
+        size += 4;
     }
 
     /** Makes room for {@code extra} more bytes and returns the backing array (valid until the next write). */
     public byte[] ensure(int extra) {
-        if (size + extra > buf.length) grow(extra);
+        if (extra > buf.length - size) grow(extra);
         return buf;
     }
 
     /** Advances the size after writing directly into {@link #ensure(int)}'s array. */
     public void advance(int n) {
+        if (n < 0 || n > buf.length - size) throw new IndexOutOfBoundsException("advance " + n + " past capacity " + (buf.length - size));
         size += n;
     }
 
