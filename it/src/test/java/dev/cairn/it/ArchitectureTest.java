@@ -12,7 +12,7 @@ import com.tngtech.archunit.lang.ArchRule;
 import org.junit.jupiter.api.Test;
 
 /**
- * The module layering, enforced: common ← rpc ← batch ← node ← cli. Each module may use only the
+ * The module layering, enforced: common ← rpc ← coord, batch ← node ← cli. Each module may use only the
  * modules to its left. And no transport type (gRPC, protobuf) in a public, non-internal API.
  */
 class ArchitectureTest {
@@ -37,6 +37,11 @@ class ArchitectureTest {
     }
 
     @Test
+    void coordDependsOnlyOnRpcAndCommon() {
+        layer("coord", "dev.cairn.batch..", "dev.cairn.node..", "dev.cairn.cli..").check(CAIRN);
+    }
+
+    @Test
     void batchDoesNotDependOnNodeOrCli() {
         layer("batch", "dev.cairn.node..", "dev.cairn.cli..").check(CAIRN);
     }
@@ -52,7 +57,8 @@ class ArchitectureTest {
             @Override
             public boolean test(JavaClass c) {
                 String n = c.getPackageName();
-                return n.startsWith("io.grpc") || n.startsWith("com.google.protobuf") || n.contains(".internal.proto");
+                return n.startsWith("io.grpc") || n.startsWith("com.google.protobuf") || n.contains(".internal.proto")
+                        || n.startsWith("org.apache.ratis") || n.startsWith("org.apache.jute") || n.startsWith("org.apache.zookeeper");
             }
         };
         methods().that().arePublic()

@@ -1,0 +1,189 @@
+package dev.cairn.coord.internal.raft;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * One member of the coord Raft group, run with Apache Ratis over gRPC. Owns a Ratis server, the
+ * {@link ReplicatedState} it applies to, and a client for proposing entries from this member
+ * (Ratis routes proposals to the leader and retries across leader changes).
+ *
+ * <p>Durability: Ratis writes and fsyncs log entries before acknowledging them (unsafe flush is
+ * off); a proposal completes only once the entry is committed on a majority and applied here.
+ * Disk stays bounded: the state is snapshotted every {@code snapshotEvery} entries, and the log
+ * is purged up to the latest snapshot; a follower that falls behind the purged log is sent the
+ * snapshot by the leader.
+ */
+public final class RaftMember implements AutoCloseable {
+    /** Every Cairn coord group has this id, so members started from configuration agree on it. */
+    static final RaftGroupId GROUP_ID = RaftGroupId.valueOf(UUID.nameUUIDFromBytes("cairn-coord".getBytes(StandardCharsets.UTF_8)));
+
+    /**
+     * @param snapshotEvery entries applied between automatic snapshots
+     * @param electionTimeout the minimum election timeout; the maximum is twice it
+     */
+    public record Settings(RaftPeerAddress self, List<RaftPeerAddress> peers, Path dir, long snapshotEvery,
+                           Duration electionTimeout, Duration requestTimeout) {}
+
+    private final Settings settings;
+    private final RaftServer server;
+    private final RaftClient client;
+    private final RaftGroup group;
+
+    private RaftMember(Settings settings, RaftServer server, RaftClient client, RaftGroup group) {
+        this.settings = settings;
+        this.server = server;
+        this.client = client;
+        this.group = group;
+    }
+
+    /** Starts the member: formats its storage the first time, recovers it afterwards. */
+    public static RaftMember start(Settings settings, ReplicatedState state) throws IOException {
+        RaftGroup group = RaftGroup.valueOf(GROUP_ID, settings.peers().stream().map(RaftMember::toPeer).toList());
+        if (settings.peers().stream().noneMatch(p -> p.id().equals(settings.self().id()))) {
+            throw new IllegalArgumentException("coord member " + settings.self().id() + " is not among the peers " + settings.peers());
+        }
+        RaftProperties props = properties(settings);
+        Files.createDirectories(settings.dir());
+        boolean fresh;
+        try (var entries = Files.list(settings.dir())) {
+            fresh = entries.findAny().isEmpty();
+        }
+        RaftServer server = RaftServer.newBuilder()
+                .setServerId(RaftPeerId.valueOf(settings.self().id()))
+                .setGroup(group)
+                .setStateMachine(new RatisStateMachine(state))
+                .setProperties(props)
+                .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER)
+                .build();
+        server.start();
+        RaftClient client = RaftClient.newBuilder().setProperties(clientProperties(settings)).setRaftGroup(group)
+                .setLeaderId(null).build();
+        return new RaftMember(settings, server, client, group);
+    }
+
+    private static RaftProperties properties(Settings s) {
+        RaftProperties p = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(p, List.of(s.dir().toFile()));
+        GrpcConfigKeys.Server.setHost(p, s.self().host());
+        GrpcConfigKeys.Server.setPort(p, s.self().port());
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, s.snapshotEvery());
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.max(1, Math.min(Integer.MAX_VALUE, s.snapshotEvery())));
+        RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("8MB"));
+        RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("1MB"));
+        long min = s.electionTimeout().toMillis();
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(s.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        return p;
+    }
+
+    private static RaftProperties clientProperties(Settings s) {
+        RaftProperties p = new RaftProperties();
+        org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(p,
+                TimeDuration.valueOf(s.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        return p;
+    }
+
+    static RaftPeer toPeer(RaftPeerAddress a) {
+        return RaftPeer.newBuilder().setId(a.id()).setAddress(a.address()).build();
+    }
+
+    /**
+     * Proposes an entry. Completes with the state's reply once the entry is committed and applied
+     * on this member's leader; fails when no leader can be reached within the request timeout.
+     */
+    public CompletableFuture<byte[]> propose(byte[] entry) {
+        return client.async().send(Message.valueOf(ByteString.copyFrom(entry))).thenApply(RaftMember::content);
+    }
+
+    private static byte[] content(RaftClientReply reply) {
+        if (!reply.isSuccess()) {
+            Exception e = reply.getException();
+            throw new CompletionException(e != null ? e : new IOException("proposal failed: " + reply));
+        }
+        return reply.getMessage().getContent().toByteArray();
+    }
+
+    /** True while this member is the leader of the group and ready to serve (its term's entry committed). */
+    public boolean isLeader() {
+        try {
+            RaftServer.Division d = server.getDivision(GROUP_ID);
+            return d.getInfo().isLeader() && d.getInfo().isLeaderReady();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The current leader's id as this member knows it, or null. */
+    public String leaderId() {
+        try {
+            RaftPeerId id = server.getDivision(GROUP_ID).getInfo().getLeaderId();
+            return id == null ? null : id.toString();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The members of the group's current configuration. */
+    public List<RaftPeerAddress> members() throws IOException {
+        return server.getDivision(GROUP_ID).getRaftConf().getCurrentPeers().stream()
+                .map(p -> {
+                    String addr = p.getAddress();
+                    int colon = addr.lastIndexOf(':');
+                    return new RaftPeerAddress(p.getId().toString(), addr.substring(0, colon), Integer.parseInt(addr.substring(colon + 1)));
+                })
+                .sorted(java.util.Comparator.comparing(RaftPeerAddress::id))
+                .toList();
+    }
+
+    /** Changes the group's members through Raft joint consensus; new members must be running. */
+    public void setMembers(List<RaftPeerAddress> members) throws IOException {
+        RaftClientReply reply = client.admin().setConfiguration(members.stream().map(RaftMember::toPeer).toList());
+        if (!reply.isSuccess()) throw new IOException("membership change failed: " + reply.getException());
+    }
+
+    public RaftPeerAddress self() {
+        return settings.self();
+    }
+
+    RaftGroup group() {
+        return group;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            client.close();
+        } finally {
+            server.close();
+        }
+    }
+}
