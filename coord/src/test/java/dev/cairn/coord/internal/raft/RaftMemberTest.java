@@ -123,6 +123,26 @@ class RaftMemberTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> Stream.of(reborn).filter(s -> s.total == finalTotal).count() >= 2);
     }
 
+    @Test
+    void followerThatMissedEntriesCatchesUpAfterRestart() throws Exception {
+        List<RaftPeerAddress> peers = new ArrayList<>();
+        for (String id : List.of("f1", "f2", "f3")) peers.add(new RaftPeerAddress(id, "127.0.0.1", freePort()));
+        Sum[] states = {new Sum(), new Sum(), new Sum()};
+        RaftMember[] members = new RaftMember[3];
+        for (int i = 0; i < 3; i++) members[i] = start(peers.get(i), peers, states[i]);
+        long expected = 0;
+        for (int i = 1; i <= 10; i++) expected = propose(members[0], 1);
+        int leader = await().atMost(Duration.ofSeconds(20)).until(() -> indexOfLeader(members), i -> i >= 0);
+        int follower = (leader + 1) % 3;
+        members[follower].close();
+        running.remove(members[follower]);
+        for (int i = 0; i < 50; i++) expected = propose(members[leader], 1);
+        Sum reborn = new Sum();
+        members[follower] = start(peers.get(follower), peers, reborn);
+        long total = expected;
+        await().atMost(Duration.ofSeconds(30)).until(() -> reborn.total == total);
+    }
+
     private static int indexOfLeader(RaftMember[] members) {
         for (int i = 0; i < members.length; i++) if (members[i].isLeader()) return i;
         return -1;
