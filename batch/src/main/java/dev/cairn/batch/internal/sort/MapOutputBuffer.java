@@ -1,474 +1,581 @@
 package dev.cairn.batch.internal.sort;
 
-import dev.cairn.common.codec.Bytes;
-import dev.cairn.common.codec.BytesOut;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Objects;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The map side of the shuffle: collects a map task's encoded records into a fixed amount of
- * memory, spills sorted runs to local disk in the background, and merges them into one file of
- * per-partition sorted segments ({@link MapOutputFile}).
+ * memory, spills sorted runs to local disk in the background while collecting goes on, and
+ * finally merges the runs into one file of per-partition sorted segments ({@link MapOutputFile}).
+ * Keys are compared as unsigned bytes and never decoded.
  *
- * <p>Design (Hadoop's {@code MapTask.MapOutputBuffer} is the model, simplified):
+ * <h2>Design note</h2>
+ * Hadoop's {@code MapTask.MapOutputBuffer} is the model.
  * <ul>
- *   <li>Memory is two rings sized from one budget: a byte ring holding each record's key and
- *       value back to back, and an int ring of metadata (partition, start, key length, value
- *       length) — four ints a record. A record never straddles the end of the byte ring: when it
- *       does not fit in the tail, the tail is left as a gap and the record goes to the front, so
- *       keys can be compared in place.
- *   <li>Records in {@code [metaTail, spillEnd)} belong to the spill in progress and are read, never
- *       written, by the spill thread; records in {@code [spillEnd, metaHead)} are the collector's.
- *       When the collector's part passes the threshold (80% of either ring), it hands that part to
- *       the spill thread and keeps collecting into what is free; it waits only when the rings are
- *       full. At most one spill runs at a time, and it frees its records when written.
- *   <li>A spill sorts an index of its records by (partition, key bytes unsigned), comparing an
- *       8-byte key prefix first, folds equal keys with the combiner if there is one, and writes
- *       one run file. {@link #finish()} merges the runs partition by partition (k-way), applying
- *       the combiner again once there are at least {@code minSpillsForCombine} runs.
+ *   <li><b>One ring for data and metadata.</b> The whole budget is one {@code byte[]} ring.
+ *       Around a point called the <i>equator</i>, record bytes grow upward and 16-byte metadata
+ *       entries ({@code long} key prefix, {@code int} partition and key length code, {@code int}
+ *       record start) grow downward, so the budget splits itself between the two whatever the record sizes. Entry i
+ *       of the current generation sits at {@code equator - 16(i+1)} (mod capacity); the capacity
+ *       and the equator are multiples of 16, so entries never straddle the end of the array.
+ *   <li><b>Contiguous records.</b> A record is stored in segment format ({@code varint kLen,
+ *       varint vLen, key, value}; see {@link SegmentWriter}) in one piece: when it does not fit
+ *       between the data head and the end of the array, the tail is left as a gap (counted as used
+ *       until the generation is spilled) and the record starts at offset 0. Keys can therefore be
+ *       compared in place, and an uncombined spill copies each record out with one {@code
+ *       arraycopy}.
+ *   <li><b>Spill hand-off.</b> Once the current generation (data, gaps and metadata) passes the
+ *       spill threshold, all of it is handed to the spill thread, and a new, empty generation
+ *       starts at a new equator inside the free arc, placed so that data and metadata get shares
+ *       in proportion to the average record size so far. While the spill runs, new records may
+ *       only use that free arc: data grows up toward the spill's lowest metadata entry, metadata
+ *       grows down toward the spill's data end. The collector blocks only when its side of the
+ *       arc is full; when the spill ends its region is free again. One spill runs at a time.
+ *   <li><b>Threads.</b> One thread calls {@link #collect} and {@link #finish}. The ring-position
+ *       fields belong to it alone; the spill thread only reads and sorts its own generation. The
+ *       hand-off and completion go through a lock (for happens-before), and the collector's fast
+ *       path reads one volatile flag. The spill thread ({@code spill-<prefix>}) starts with the
+ *       first spill, so a task whose output fits in memory never starts it: its only run is
+ *       written by {@link #finish} and renamed into place.
+ *   <li><b>Spill.</b> {@link SpillSorter} sorts the generation's metadata entries in place by
+ *       (partition, key) with an introsort ({@link QuickSort}: O(n log n), no allocation),
+ *       deciding most comparisons by the 8-byte key prefix and key length code in the entries
+ *       without touching the records, folds equal keys with the combiner if there is one, and
+ *       writes a run with a segment per partition. A record too large for the ring is written as a run of
+ *       its own on the collecting thread.
+ *   <li><b>Final merge.</b> {@link #finish} spills the rest, renames a single run into place, or
+ *       merges all runs per partition ({@link RunMerger}, at most {@value #DEFAULT_MERGE_FACTOR}
+ *       at a time), applying the combiner again once there are at least {@code
+ *       minSpillsForCombine} runs, and writes the index.
  * </ul>
- * One thread collects; the spill thread is internal. Errors of the spill thread (disk full, the
- * combiner throwing) surface from the next {@link #collect} or {@link #finish}.
+ * Errors of the spill thread (disk full, the combiner throwing) surface from the next {@link
+ * #collect} or {@link #finish} as an {@link IOException} whose cause is the original, and every
+ * call after that fails the same way. {@link #close()} deletes every file the buffer made unless
+ * {@link #finish()} succeeded.
  */
 public final class MapOutputBuffer implements AutoCloseable {
-    private static final int META_INTS = 4;
+    public static final double DEFAULT_SPILL_FRACTION = 0.8;
+    public static final int DEFAULT_MIN_SPILLS_FOR_COMBINE = 3;
+    /** The most runs one merge pass reads at once (Hadoop's {@code io.sort.factor}); more runs take extra passes. */
+    public static final int DEFAULT_MERGE_FACTOR = 100;
+    /** The smallest ring accepted, in bytes. */
+    public static final int MIN_BUFFER_BYTES = 64;
 
+    /** The most partitions: the partition shares an int with the key length code. */
+    public static final int MAX_PARTITIONS = 1 << 24;
+
+    /**
+     * Bytes of metadata per record, and the offsets of its fields: the key prefix; the partition
+     * in the top 24 bits and {@code min(keyLength, 9)} in the low 8 (see {@link #tag}); the
+     * record's offset in the ring.
+     */
+    static final int META = 16;
+    static final int META_PREFIX = 0;
+    static final int META_TAG = 8;
+    static final int META_START = 12;
+    static final VarHandle NATIVE_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
+    static final VarHandle NATIVE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    private static final VarHandle BIG_ENDIAN_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+    private static final int MAX_RING_BYTES = (Integer.MAX_VALUE - 64) & ~(META - 1);
+    private static final int MAX_RECORD_BYTES = Integer.MAX_VALUE - 16;
+    /** How long close waits for a spill that is being aborted. */
+    private static final Duration SPILL_STOP_WAIT = Duration.ofSeconds(30);
+
+    private final int capacity;
+    private final long softLimit;
     private final int partitions;
     private final RawCombiner combiner;
     private final int minSpillsForCombine;
     private final Path dir;
     private final String prefix;
+    private byte[] ring;
 
-    private final byte[] kv;
-    private final int[] meta;
-    private final int metaCapacity;
-    private final long spillBytesThreshold;
-    private final long spillRecordsThreshold;
-
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition spillDone = lock.newCondition();
-    private long metaTail;
-    private long spillEnd;
-    private long metaHead;
-    private int dataHead;
-    private int dataTail;
-    /** The head has jumped back to the front: free bytes are {@code [dataHead, dataTail)}. */
-    private boolean wrapped;
-    private long unspilledBytes;
+    // The collecting thread's view of the ring.
+    private int equator;
+    /** Where the next record's bytes go (before any wrap). */
+    private int head;
+    /** Records in the current generation. */
+    private int count;
+    /** Bytes of the current generation's records and gaps. */
+    private long genBytes;
+    /** A spill was handed off and its completion not yet absorbed. */
     private boolean spilling;
-    private Throwable spillError;
-
-    private ExecutorService spillThread;
-    private final List<Path> runs = new ArrayList<>();
-    private final List<List<MapOutputFile.Segment>> runIndexes = new ArrayList<>();
+    /** While spilling: free bytes above the data head, and below the lowest metadata entry. */
+    private long dataRoom;
+    private long metaRoom;
+    private long ringRecords;
+    private long ringRecordBytes;
+    private final List<Run> runs = new ArrayList<>();
+    private IOException failure;
     private boolean finished;
-    private boolean closed;
-
     private long recordsCollected;
+    private int mergeFactor = DEFAULT_MERGE_FACTOR;
+    private long wraps;
+    private volatile int nextRun;
+    private volatile int spillCount;
     private volatile long bytesSpilled;
 
+    // Shared with the spill thread.
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private SpillJob job;
+    private boolean stopping;
+    private Thread spillThread;
+    private volatile boolean spillFinished;
+    /** Results of the last spill, published by the write of {@link #spillFinished}. */
+    private Run spillResult;
+    private Throwable spillError;
+    private volatile boolean closed;
+
+    private record SpillJob(int run, int equator, int count, long bytes) {}
+
     /**
-     * @param bufferBytes memory for records and their metadata together
-     * @param combiner nullable
-     * @param dir where runs and the final {@code <prefix>.out} and {@code <prefix>.index} go
+     * @param bufferBytes the memory budget for records and their metadata together (at least
+     *     {@value #MIN_BUFFER_BYTES}; rounded down to a multiple of 16, at most about 2 GiB)
+     * @param spillFraction how full the ring gets before a background spill starts, in (0, 1]
+     * @param partitions the number of partitions (reducers), at least 1
+     * @param combiner folds the values of equal keys at each spill and in the final merge; nullable
+     * @param minSpillsForCombine the fewest runs for which the final merge applies the combiner
+     * @param dir the directory for runs and the final {@code <prefix>.out} and {@code <prefix>.index}
+     * @param prefix the file name prefix, unique per task attempt in {@code dir}
      */
     public MapOutputBuffer(long bufferBytes, double spillFraction, int partitions, RawCombiner combiner,
                            int minSpillsForCombine, Path dir, String prefix) {
-        if (partitions < 1) throw new IllegalArgumentException("partitions must be >= 1");
-        if (spillFraction <= 0 || spillFraction > 1) throw new IllegalArgumentException("spill fraction must be in (0, 1]");
-        long budget = Math.max(256, Math.min(bufferBytes, Integer.MAX_VALUE - 64L));
-        int metaBytes = (int) Math.max(META_INTS * 4 * 4, budget / 4);
-        this.metaCapacity = metaBytes / (META_INTS * 4);
-        this.meta = new int[metaCapacity * META_INTS];
-        this.kv = new byte[(int) (budget - (long) metaCapacity * META_INTS * 4)];
-        this.spillBytesThreshold = Math.max(1, (long) (kv.length * spillFraction));
-        this.spillRecordsThreshold = Math.max(1, (long) (metaCapacity * spillFraction));
+        if (bufferBytes < MIN_BUFFER_BYTES) throw new IllegalArgumentException("buffer of " + bufferBytes + " bytes; at least " + MIN_BUFFER_BYTES + " needed");
+        if (!(spillFraction > 0 && spillFraction <= 1)) throw new IllegalArgumentException("spill fraction must be in (0, 1]: " + spillFraction);
+        if (partitions < 1 || partitions > MAX_PARTITIONS) throw new IllegalArgumentException("partitions must be in [1, 2^24]: " + partitions);
+        if (minSpillsForCombine < 0) throw new IllegalArgumentException("minSpillsForCombine must be >= 0: " + minSpillsForCombine);
+        this.capacity = (int) Math.min(bufferBytes & ~(long) (META - 1), MAX_RING_BYTES);
+        this.softLimit = Math.max(1, (long) (capacity * spillFraction));
         this.partitions = partitions;
         this.combiner = combiner;
         this.minSpillsForCombine = minSpillsForCombine;
-        this.dir = dir;
-        this.prefix = prefix;
+        this.dir = Objects.requireNonNull(dir, "dir");
+        this.prefix = Objects.requireNonNull(prefix, "prefix");
+        this.ring = new byte[capacity];
     }
 
-    /** With Hadoop's defaults: spill at 80%, combine in the final merge from 3 runs. */
+    /** With Hadoop's defaults: spill at 80% full, combine in the final merge from 3 runs. */
     public MapOutputBuffer(long bufferBytes, int partitions, RawCombiner combiner, Path dir, String prefix) {
-        this(bufferBytes, 0.8, partitions, combiner, 3, dir, prefix);
+        this(bufferBytes, DEFAULT_SPILL_FRACTION, partitions, combiner, DEFAULT_MIN_SPILLS_FOR_COMBINE, dir, prefix);
     }
 
-    /** Copies one record in; blocks only while the buffer is full and a spill is under way. */
+    /**
+     * Copies one record in. Returns at once unless the ring is full while a spill is under way,
+     * in which case it waits for the spill. A record too large for the ring is written to disk
+     * as a run of its own before this returns.
+     *
+     * @throws IOException if a spill failed (now or earlier); the cause is the original error
+     * @throws IllegalStateException after {@link #finish()} or {@link #close()}
+     */
     public void collect(int partition, byte[] key, int kOff, int kLen, byte[] val, int vOff, int vLen) throws IOException {
+        if (closed || finished) throw new IllegalStateException("map output buffer of " + prefix + (closed ? " is closed" : " is finished"));
         if (partition < 0 || partition >= partitions) throw new IllegalArgumentException("partition " + partition + " of " + partitions);
-        int n = kLen + vLen;
-        if (n > kv.length) {
-            spillOversized(partition, key, kOff, kLen, val, vOff, vLen);
+        Objects.checkFromIndexSize(kOff, kLen, key.length);
+        Objects.checkFromIndexSize(vOff, vLen, val.length);
+        if (spilling && spillFinished) absorbSpill();
+        if (failure != null) throw failure;
+        long size = (long) SegmentWriter.varintSize(kLen) + SegmentWriter.varintSize(vLen) + kLen + vLen;
+        if (size > capacity - META) {
+            spillLargeRecord(partition, key, kOff, kLen, val, vOff, vLen, size);
             return;
         }
+        int n = (int) size;
+        int pos;
+        while ((pos = reserve(n)) < 0) makeRoom();
+        byte[] r = ring;
+        int p = SegmentWriter.putVarint(r, SegmentWriter.putVarint(r, pos, kLen), vLen);
+        System.arraycopy(key, kOff, r, p, kLen);
+        System.arraycopy(val, vOff, r, p + kLen, vLen);
+        int m = equator - META * (count + 1);
+        if (m < 0) m += capacity;
+        NATIVE_LONG.set(r, m + META_PREFIX, prefix(key, kOff, kLen));
+        NATIVE_INT.set(r, m + META_TAG, tag(partition, kLen));
+        NATIVE_INT.set(r, m + META_START, pos);
+        count++;
+        recordsCollected++;
+        ringRecords++;
+        ringRecordBytes += n;
+        if (!spilling && genBytes + (long) META * count >= softLimit) startSpill();
+    }
+
+    /**
+     * Partition and key length code in one int. With equal prefixes, a key of at most 8 bytes is
+     * ordered against any other key by length alone (the shorter is a prefix of the longer), so
+     * the sort reads record bytes only for ties between keys longer than 8 bytes.
+     */
+    static int tag(int partition, int keyLength) {
+        return partition << 8 | Math.min(keyLength, 9);
+    }
+
+    /** The first 8 key bytes as a big-endian unsigned long, zero-padded: ordered like the keys whenever they differ. */
+    static long prefix(byte[] key, int off, int len) {
+        if (len >= 8) return (long) BIG_ENDIAN_LONG.get(key, off);
+        long v = 0;
+        for (int i = 0; i < len; i++) v = (v << 8) | (key[off + i] & 0xFF);
+        return len == 0 ? 0 : v << (8 * (8 - len));
+    }
+
+    /** Claims room for an {@code n}-byte record and its metadata entry; the record's offset, or -1 when there is none. */
+    private int reserve(int n) {
+        // A record that would straddle the end of the array starts at 0; the tail becomes a gap.
+        int gap = head > capacity - n ? capacity - head : 0;
+        long need = (long) gap + n;
+        if (spilling) {
+            if (need > dataRoom || META > metaRoom) return -1;
+            dataRoom -= need;
+            metaRoom -= META;
+        } else if (need + META > capacity - genBytes - (long) META * count) {
+            return -1;
+        }
+        int pos = 0;
+        if (gap > 0) wraps++;
+        else pos = head;
+        head = pos + n == capacity ? 0 : pos + n;
+        genBytes += need;
+        return pos;
+    }
+
+    /** Called when a record does not fit: waits for the running spill, or starts one. */
+    private void makeRoom() throws IOException {
+        if (closed) throw closedWhileCollecting();
+        if (spilling) {
+            awaitSpill();
+            absorbSpill();
+        } else if (count == 0) {
+            // Nothing buffered: the whole ring is free, and from offset 0 no gap is needed.
+            resetRing();
+        } else {
+            startSpill();
+        }
+    }
+
+    private void resetRing() {
+        equator = 0;
+        head = 0;
+        genBytes = 0;
+    }
+
+    /** Hands the current generation to the spill thread and starts a new one in the free arc. */
+    private void startSpill() {
+        SpillJob spill = new SpillJob(nextRun++, equator, count, genBytes);
+        long free = capacity - genBytes - (long) META * count;
+        // The free arc runs from the data head up to the generation's lowest metadata entry.
+        // Split it in proportion to what records have needed so far: 16 bytes of metadata per
+        // ringRecordBytes / ringRecords of data.
+        double metaShare = META / (META + (double) ringRecordBytes / Math.max(1, ringRecords));
+        long toMeta = Math.min(free, Math.max(META, (long) (free * metaShare)));
+        // The arc's far end is 16-aligned, so rounding the new equator up keeps it inside.
+        long newEquator = (head + toMeta + META - 1) & ~(long) (META - 1);
+        metaRoom = newEquator - head;
+        dataRoom = free - metaRoom;
+        equator = (int) (newEquator % capacity);
+        head = equator;
+        count = 0;
+        genBytes = 0;
+        spilling = true;
+        spillFinished = false;
         lock.lock();
         try {
-            checkState();
-            int pos;
-            while ((pos = reserve(n)) < 0) {
-                if (!spilling) startSpill();
-                awaitSpill();
+            if (stopping) {
+                spillError = new IOException("map output buffer of " + prefix + " closed");
+                spillFinished = true;
+                return;
             }
-            System.arraycopy(key, kOff, kv, pos, kLen);
-            System.arraycopy(val, vOff, kv, pos + kLen, vLen);
-            int m = (int) (metaHead % metaCapacity) * META_INTS;
-            meta[m] = partition;
-            meta[m + 1] = pos;
-            meta[m + 2] = kLen;
-            meta[m + 3] = vLen;
-            metaHead++;
-            recordsCollected++;
-            if (!spilling && (unspilledBytes >= spillBytesThreshold || metaHead - spillEnd >= spillRecordsThreshold)) startSpill();
+            job = spill;
+            if (spillThread == null) {
+                spillThread = new Thread(this::spillLoop, "spill-" + prefix);
+                spillThread.setDaemon(true);
+                spillThread.start();
+            }
+            changed.signalAll();
         } finally {
             lock.unlock();
         }
     }
 
-    /** A position for {@code n} contiguous bytes, or -1 when the rings have no room. */
-    private int reserve(int n) {
-        long live = metaHead - metaTail;
-        if (live >= metaCapacity) return -1;
-        if (live == 0) {
-            dataHead = 0;
-            dataTail = 0;
-            wrapped = false;
-        }
-        if (!wrapped) {
-            if (kv.length - dataHead >= n) {
-                unspilledBytes += n;
-                int pos = dataHead;
-                dataHead += n;
-                return pos;
+    private void spillLoop() {
+        while (true) {
+            SpillJob spill;
+            lock.lock();
+            try {
+                while (job == null && !stopping) changed.await();
+                if (stopping) return;
+                spill = job;
+                job = null;
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                lock.unlock();
             }
-            if (dataTail >= n) {
-                unspilledBytes += (kv.length - dataHead) + n;
-                wrapped = true;
-                dataHead = n;
-                return 0;
-            }
-            return -1;
-        }
-        if (dataTail - dataHead >= n) {
-            unspilledBytes += n;
-            int pos = dataHead;
-            dataHead += n;
-            return pos;
-        }
-        return -1;
-    }
-
-    private void startSpill() {
-        long from = metaTail;
-        long to = metaHead;
-        if (to == from) return;
-        spilling = true;
-        spillEnd = to;
-        unspilledBytes = 0;
-        if (spillThread == null) {
-            spillThread = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "spill-" + prefix);
-                t.setDaemon(true);
-                return t;
-            });
-        }
-        spillThread.execute(() -> {
+            Run result = null;
             Throwable error = null;
             try {
-                sortAndSpill(from, to);
+                result = writeRun(spill.run(), spill.equator(), spill.count(), spill.bytes());
             } catch (Throwable t) {
                 error = t;
             }
             lock.lock();
             try {
-                if (error != null && spillError == null) spillError = error;
-                metaTail = to;
-                if (metaTail == metaHead) {
-                    dataHead = 0;
-                    dataTail = 0;
-                    wrapped = false;
-                } else {
-                    int newTail = meta[(int) (metaTail % metaCapacity) * META_INTS + 1];
-                    if (newTail < dataTail) wrapped = false;
-                    dataTail = newTail;
-                }
-                spilling = false;
-                spillDone.signalAll();
+                spillResult = result;
+                spillError = error;
+                spillFinished = true;
+                changed.signalAll();
             } finally {
                 lock.unlock();
             }
-        });
+        }
+    }
+
+    /** Sorts and writes one generation as run {@code run}; deletes the file if that fails. */
+    private Run writeRun(int run, int atEquator, int records, long bytes) throws IOException {
+        Path file = spillPath(run);
+        SpillSorter sorter = new SpillSorter(ring, atEquator, records);
+        sorter.sort();
+        try {
+            return sorter.write(run, file, partitions, combiner, () -> closed, SegmentWriter.bufferSizeFor(bytes));
+        } catch (Throwable t) {
+            deleteQuietly(file, t);
+            throw t;
+        }
     }
 
     private void awaitSpill() throws IOException {
-        while (spilling) {
-            try {
-                spillDone.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while waiting for a spill");
-            }
-        }
-        checkState();
-    }
-
-    private void checkState() throws IOException {
-        if (closed) throw new IllegalStateException("map output buffer closed");
-        if (spillError != null) {
-            if (spillError instanceof IOException io) throw new IOException("spill failed: " + io.getMessage(), io);
-            throw new IOException("spill failed: " + spillError, spillError);
-        }
-    }
-
-    /** Runs on the spill thread; reads only records {@code [from, to)}, which nobody writes meanwhile. */
-    private void sortAndSpill(long from, long to) throws Exception {
-        int n = (int) (to - from);
-        int[] slot = new int[n];
-        int[] part = new int[n];
-        long[] pre = new long[n];
-        for (int i = 0; i < n; i++) {
-            int m = (int) ((from + i) % metaCapacity) * META_INTS;
-            slot[i] = m;
-            part[i] = meta[m];
-            pre[i] = Bytes.prefix(kv, meta[m + 1], meta[m + 2]);
-        }
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        IndexSort.sort(order, (a, b) -> {
-            if (part[a] != part[b]) return Integer.compare(part[a], part[b]);
-            int c = Long.compareUnsigned(pre[a], pre[b]);
-            if (c != 0) return c;
-            int ma = slot[a], mb = slot[b];
-            return Bytes.compare(kv, meta[ma + 1], meta[ma + 2], kv, meta[mb + 1], meta[mb + 2]);
-        });
-        Path file = dir.resolve(prefix + ".spill" + runs.size());
-        List<MapOutputFile.Segment> index = new ArrayList<>(partitions);
-        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-            writeRun(os, n, slot, part, order, index);
-        } catch (Throwable t) {
-            Files.deleteIfExists(file);
-            throw t;
-        }
-        bytesSpilled += Files.size(file);
-        synchronized (runs) {
-            runs.add(file);
-            runIndexes.add(index);
-        }
-    }
-
-    private void writeRun(OutputStream os, int n, int[] slot, int[] part, int[] order, List<MapOutputFile.Segment> index) throws Exception {
-        SegmentWriter w = new SegmentWriter(os);
-        BytesOut folded = new BytesOut(64);
-        int i = 0;
-        for (int p = 0; p < partitions; p++) {
-            while (i < n && part[order[i]] == p) {
-                int m = slot[order[i]];
-                int kOff = meta[m + 1], kLen = meta[m + 2], vLen = meta[m + 3];
-                int j = i + 1;
-                if (combiner != null) {
-                    while (j < n && part[order[j]] == p && sameKey(m, slot[order[j]])) j++;
-                }
-                if (j - i == 1) {
-                    w.append(kv, kOff, kLen, kv, kOff + kLen, vLen);
-                } else {
-                    combiner.start(kv, kOff + kLen, vLen);
-                    for (int k = i + 1; k < j; k++) {
-                        int mk = slot[order[k]];
-                        combiner.add(kv, meta[mk + 1] + meta[mk + 2], meta[mk + 3]);
-                    }
-                    folded.reset();
-                    combiner.finish(folded);
-                    w.append(kv, kOff, kLen, folded.array(), 0, folded.size());
-                }
-                i = j;
-            }
-            index.add(toSegment(w.endSegment()));
-        }
-    }
-
-    private boolean sameKey(int ma, int mb) {
-        return Bytes.compare(kv, meta[ma + 1], meta[ma + 2], kv, meta[mb + 1], meta[mb + 2]) == 0;
-    }
-
-    private static MapOutputFile.Segment toSegment(SegmentWriter.Written w) {
-        return new MapOutputFile.Segment(w.offset(), w.length(), w.records(), w.crc32c());
-    }
-
-    /** A record larger than the buffer: spill what is buffered, then write the record as a run of its own. */
-    private void spillOversized(int partition, byte[] key, int kOff, int kLen, byte[] val, int vOff, int vLen) throws IOException {
-        spillNow();
-        Path file = dir.resolve(prefix + ".spill" + runs.size());
-        List<MapOutputFile.Segment> index = new ArrayList<>(partitions);
-        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-            SegmentWriter w = new SegmentWriter(os);
-            for (int p = 0; p < partitions; p++) {
-                if (p == partition) w.append(key, kOff, kLen, val, vOff, vLen);
-                index.add(toSegment(w.endSegment()));
-            }
-        }
-        bytesSpilled += Files.size(file);
-        synchronized (runs) {
-            runs.add(file);
-            runIndexes.add(index);
-        }
-        recordsCollected++;
-    }
-
-    /** Spills what is buffered now, as its own run, and waits for it. */
-    void spillNow() throws IOException {
         lock.lock();
         try {
-            checkState();
-            awaitSpill();
-            startSpill();
-            awaitSpill();
+            while (!spillFinished) {
+                if (closed) throw closedWhileCollecting();
+                changed.await();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for a spill of " + prefix);
         } finally {
             lock.unlock();
         }
     }
 
+    /** Takes in the finished spill's result: a new run, or the failure that ends this buffer. */
+    private void absorbSpill() throws IOException {
+        spilling = false;
+        Run run;
+        Throwable error;
+        lock.lock();
+        try {
+            run = spillResult;
+            error = spillError;
+            spillResult = null;
+            spillError = null;
+        } finally {
+            lock.unlock();
+        }
+        if (error != null) throw fail("spill", error);
+        addRun(run);
+        if (count == 0) resetRing();
+    }
+
+    private void addRun(Run run) {
+        runs.add(run);
+        spillCount = runs.size();
+        bytesSpilled += run.bytes();
+    }
+
+    private IOException fail(String what, Throwable t) {
+        if (failure == null) {
+            String detail = t.getMessage() == null ? t.toString() : t.getMessage();
+            failure = new IOException(what + " of " + prefix + " failed: " + detail, t);
+        }
+        return failure;
+    }
+
+    /** A record larger than the ring: written right away as a run of its own, with no other records. */
+    private void spillLargeRecord(int partition, byte[] key, int kOff, int kLen, byte[] val, int vOff, int vLen, long size) throws IOException {
+        if (size > MAX_RECORD_BYTES) throw new IllegalArgumentException("record of " + size + " bytes is too large");
+        int run = nextRun++;
+        Path file = spillPath(run);
+        List<MapOutputFile.Segment> segments = new ArrayList<>(partitions);
+        try (OutputStream os = Files.newOutputStream(file)) {
+            SegmentWriter w = new SegmentWriter(os, SegmentWriter.bufferSizeFor(size));
+            for (int p = 0; p < partitions; p++) {
+                if (p == partition) w.append(key, kOff, kLen, val, vOff, vLen);
+                segments.add(w.endSegment());
+            }
+            w.flush();
+        } catch (IOException | RuntimeException | Error e) {
+            deleteQuietly(file, e);
+            throw fail("spilling a record of " + size + " bytes", e);
+        }
+        addRun(new Run(run, file, segments));
+        recordsCollected++;
+    }
+
+    /** Spills what is buffered as a run of its own and waits for it; for tests. */
+    void spillNow() throws IOException {
+        if (closed || finished) throw new IllegalStateException("map output buffer of " + prefix + " is closed or finished");
+        if (spilling) {
+            awaitSpill();
+            absorbSpill();
+        }
+        if (failure != null) throw failure;
+        if (count == 0) return;
+        startSpill();
+        awaitSpill();
+        absorbSpill();
+    }
+
     /**
-     * Spills what is left, merges all runs into {@code <prefix>.out} and writes its index.
-     * After this the buffer holds no memory worth keeping; close it to stop its thread.
+     * Spills what is left, merges all runs into {@code <dir>/<prefix>.out}, writes its index to
+     * {@code <dir>/<prefix>.index} and deletes the runs. A single run is renamed, not copied. The
+     * ring is released; {@link #close()} still has to be called.
+     *
+     * @throws IOException if a spill or the merge failed; the cause is the original error
+     * @throws IllegalStateException if called twice or after {@link #close()}
      */
     public MapOutputFile finish() throws IOException {
-        spillNow();
-        stopSpillThread();
+        if (closed || finished) throw new IllegalStateException("map output buffer of " + prefix + (closed ? " is closed" : " is finished"));
+        if (failure != null) throw failure;
+        if (spilling) {
+            awaitSpill();
+            absorbSpill();
+        }
+        if (count > 0) {
+            // No other spill runs now, so the last one is written on this thread: a task whose
+            // output fits in the ring never starts the spill thread.
+            int run = nextRun++;
+            try {
+                addRun(writeRun(run, equator, count, genBytes));
+            } catch (IOException | RuntimeException | Error e) {
+                throw fail("final spill", e);
+            }
+            count = 0;
+            resetRing();
+        }
+        stopSpillThread(false);
+        ring = null;
         Path out = MapOutputFile.dataPath(dir, prefix);
         MapOutputFile result;
-        if (runs.size() == 1) {
-            Files.move(runs.getFirst(), out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            result = new MapOutputFile(out, runIndexes.getFirst());
-        } else {
-            result = merge(out);
+        try {
+            if (runs.size() == 1) {
+                Files.move(runs.getFirst().file(), out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                result = new MapOutputFile(out, runs.getFirst().segments());
+            } else {
+                // Whether to combine depends on the runs the map made, not on what merge passes leave.
+                RawCombiner c = runs.size() >= minSpillsForCombine ? combiner : null;
+                // The ring is released, so the merge may use that much memory for its read buffers.
+                RunMerger merger = new RunMerger(partitions, mergeFactor, capacity, () -> closed);
+                result = merger.mergeAll(runs, c, out, () -> nextRun++, this::spillPath);
+            }
+            result.writeIndex(MapOutputFile.indexPath(dir, prefix));
+        } catch (IOException | RuntimeException | Error e) {
+            throw fail("final merge", e);
         }
-        result.writeIndex(MapOutputFile.indexPath(dir, prefix));
-        deleteRuns();
+        for (Run r : runs) Files.deleteIfExists(r.file());
         finished = true;
         return result;
     }
 
-    private MapOutputFile merge(Path out) throws IOException {
-        boolean combine = combiner != null && runs.size() >= minSpillsForCombine;
-        List<MapOutputFile.Segment> index = new ArrayList<>(partitions);
-        List<FileChannel> channels = new ArrayList<>();
-        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out), 1 << 16)) {
-            for (Path run : runs) channels.add(FileChannel.open(run, StandardOpenOption.READ));
-            SegmentWriter w = new SegmentWriter(os);
-            BytesOut folded = new BytesOut(64);
-            for (int p = 0; p < partitions; p++) {
-                List<RawRecordIterator> inputs = new ArrayList<>(runs.size());
-                for (int r = 0; r < runs.size(); r++) {
-                    MapOutputFile.Segment s = runIndexes.get(r).get(p);
-                    if (s.length() == 0) continue;
-                    InputStream in = Channels.newInputStream(channels.get(r).position(s.offset()));
-                    inputs.add(SegmentReader.of(nonClosing(in), s.length(), runs.get(r).toString()));
-                }
-                RawRecordIterator merged = Merger.merge(inputs);
-                if (combine) {
-                    GroupingIterator g = new GroupingIterator(merged);
-                    while (g.nextKey()) {
-                        g.nextValue();
-                        combiner.start(g.valueArray(), g.valueOffset(), g.valueLength());
-                        while (g.hasNextValue()) {
-                            g.nextValue();
-                            combiner.add(g.valueArray(), g.valueOffset(), g.valueLength());
-                        }
-                        folded.reset();
-                        combiner.finish(folded);
-                        w.append(g.keyArray(), g.keyOffset(), g.keyLength(), folded.array(), 0, folded.size());
-                    }
-                } else {
-                    while (merged.next()) {
-                        w.append(merged.keyArray(), merged.keyOffset(), merged.keyLength(), merged.valueArray(), merged.valueOffset(), merged.valueLength());
-                    }
-                }
-                index.add(toSegment(w.endSegment()));
-            }
-        } catch (IOException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException("combiner failed in the final merge: " + e, e);
-        } finally {
-            for (FileChannel c : channels) c.close();
-        }
-        return new MapOutputFile(out, index);
+    /** Sets how many runs one merge pass may read at once; for tests. */
+    void mergeFactor(int factor) {
+        if (factor < 2) throw new IllegalArgumentException("merge factor must be >= 2: " + factor);
+        this.mergeFactor = factor;
     }
 
-    private static InputStream nonClosing(InputStream in) {
-        return new java.io.FilterInputStream(in) {
-            @Override
-            public void close() {
-                // the channel is shared by every partition's reader and closed after the merge
-            }
-        };
-    }
-
+    /** Records collected so far, large ones included. Exact on the collecting thread, recent elsewhere. */
     public long recordsCollected() {
         return recordsCollected;
     }
 
+    /** Runs written so far (spills, large records, and the final spill). */
     public int spillCount() {
-        synchronized (runs) {
-            return runs.size();
-        }
+        return spillCount;
     }
 
+    /** Bytes written to runs so far, not counting the final merge. */
     public long bytesSpilled() {
         return bytesSpilled;
     }
 
-    private void stopSpillThread() {
-        if (spillThread != null) {
-            spillThread.shutdownNow();
-            spillThread = null;
-        }
+    /** Records that wrapped to the start of the ring, leaving a gap; for tests. */
+    long wraps() {
+        return wraps;
     }
 
-    private void deleteRuns() throws IOException {
-        synchronized (runs) {
-            for (Path r : runs) Files.deleteIfExists(r);
-        }
+    private Path spillPath(int run) {
+        return dir.resolve(prefix + ".spill" + run);
     }
 
-    /** Stops the spill thread; unless {@link #finish()} succeeded, deletes every file this buffer made. */
-    @Override
-    public void close() throws IOException {
-        if (closed) return;
+    private IOException closedWhileCollecting() {
+        return new IOException("map output buffer of " + prefix + " was closed");
+    }
+
+    /** Stops the spill thread, interrupting a spill under way if asked, and waits a bounded time for it. */
+    private void stopSpillThread(boolean interrupt) {
+        Thread t;
         lock.lock();
         try {
-            closed = true;
+            stopping = true;
+            changed.signalAll();
+            t = spillThread;
         } finally {
             lock.unlock();
         }
-        ExecutorService t = spillThread;
-        stopSpillThread();
-        if (t != null) {
+        if (t == null || t == Thread.currentThread()) return;
+        if (interrupt) t.interrupt();
+        try {
+            t.join(SPILL_STOP_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Stops the spill thread and, unless {@link #finish()} succeeded, deletes every file this
+     * buffer made: runs, and a partial output and index. Idempotent. May be called from another
+     * thread to abort a task: a collector waiting for a spill then fails with an IOException.
+     */
+    @Override
+    public void close() throws IOException {
+        if (closed) return;
+        closed = true;
+        stopSpillThread(true);
+        IOException first = null;
+        int made = nextRun;
+        List<Path> files = new ArrayList<>(made + 2);
+        for (int r = 0; r < made; r++) files.add(spillPath(r));
+        if (!finished) {
+            files.add(MapOutputFile.dataPath(dir, prefix));
+            files.add(MapOutputFile.indexPath(dir, prefix));
+        }
+        for (Path f : files) {
             try {
-                t.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                Files.deleteIfExists(f);
+            } catch (IOException e) {
+                if (first == null) first = e;
+                else first.addSuppressed(e);
             }
         }
-        if (!finished) {
-            deleteRuns();
-            Files.deleteIfExists(MapOutputFile.dataPath(dir, prefix));
-            Files.deleteIfExists(MapOutputFile.indexPath(dir, prefix));
+        if (first != null) throw first;
+    }
+
+    private static void deleteQuietly(Path file, Throwable cause) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            cause.addSuppressed(e);
         }
     }
 }

@@ -1,24 +1,31 @@
 package dev.cairn.batch.internal.sort;
 
-import dev.cairn.common.codec.Bytes;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * K-way merge of sorted record streams by key bytes (unsigned), through a binary heap. Records
- * with equal keys come out in input order, so the merge is stable. Holds no records itself: the
- * current record is the current record of one input.
+ * K-way merge of key-sorted record streams by key bytes (unsigned), through a binary min-heap of
+ * the inputs. Records with equal keys come out in input order (lower index first), so the merge
+ * is stable. It holds no records itself: the current record is the current record of one input,
+ * so memory is whatever the inputs buffer. A merge of n records from k inputs costs O(n log k)
+ * key comparisons.
  */
 public final class Merger {
     private Merger() {}
 
+    /**
+     * Merges {@code inputs}, each sorted by key; the result owns them and closes them all when
+     * closed. Inputs are advanced lazily: nothing is read before the first {@link
+     * RawRecordIterator#next()}.
+     */
     public static RawRecordIterator merge(List<? extends RawRecordIterator> inputs) {
         return new Merging(inputs.toArray(RawRecordIterator[]::new));
     }
 
     private static final class Merging implements RawRecordIterator {
         private final RawRecordIterator[] inputs;
-        /** Heap of input indices; heap[0] is the input with the smallest current key. */
+        /** Heap of input indices; heap[0] is the input with the smallest current record. */
         private final int[] heap;
         private int size;
         private boolean started;
@@ -40,7 +47,7 @@ public final class Merger {
                     }
                 }
             } else if (size > 0) {
-                // Advance the input whose record was handed out last.
+                // Only the input whose record was handed out last moves; it may sink in the heap.
                 if (inputs[heap[0]].next()) {
                     siftDown(0);
                 } else {
@@ -56,9 +63,11 @@ public final class Merger {
             return true;
         }
 
+        /** Input a's record sorts before input b's: smaller key, or the same key from an earlier input. */
         private boolean less(int a, int b) {
             RawRecordIterator x = inputs[a], y = inputs[b];
-            int c = Bytes.compare(x.keyArray(), x.keyOffset(), x.keyLength(), y.keyArray(), y.keyOffset(), y.keyLength());
+            int xo = x.keyOffset(), yo = y.keyOffset();
+            int c = Arrays.compareUnsigned(x.keyArray(), xo, xo + x.keyLength(), y.keyArray(), yo, yo + y.keyLength());
             return c < 0 || (c == 0 && a < b);
         }
 
@@ -124,8 +133,11 @@ public final class Merger {
                     in.close();
                 } catch (IOException e) {
                     if (first == null) first = e;
+                    else first.addSuppressed(e);
                 }
             }
+            current = null;
+            size = 0;
             if (first != null) throw first;
         }
     }

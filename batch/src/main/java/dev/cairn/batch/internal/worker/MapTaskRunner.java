@@ -48,14 +48,18 @@ final class MapTaskRunner {
         Codec<Object> valueCodec = (Codec<Object>) Codecs.forId(spec.getMapValueCodec(), loader);
         Partitioner<Object> partitioner = spec.getPartitionerClass().isEmpty() ? null
                 : UserCode.create(spec.getPartitionerClass(), Partitioner.class, loader);
+        // Two instances: the hash table folds on this thread, spills fold on the spill thread,
+        // and a user combiner need not be thread-safe.
         Combiner<Object> combiner = spec.getCombinerClass().isEmpty() ? null
+                : UserCode.create(spec.getCombinerClass(), Combiner.class, loader);
+        Combiner<Object> spillCombiner = combiner == null ? null
                 : UserCode.create(spec.getCombinerClass(), Combiner.class, loader);
 
         Path outDir = job.mapOutputDir();
         Files.createDirectories(outDir);
         int partitions = spec.getReducers();
         try (MapOutputBuffer buffer = new MapOutputBuffer(settings.sortBufferBytes(), partitions,
-                combiner == null ? null : new CodecCombiner<>(valueCodec, combiner), outDir, task.attemptId())) {
+                spillCombiner == null ? null : new CodecCombiner<>(valueCodec, spillCombiner), outDir, task.attemptId())) {
             Collector<Object, Object> collector = new Collector<>(keyCodec, valueCodec, partitioner, partitions, buffer);
             Emitter<Object, Object> emitter = combiner == null ? collector
                     : new CombiningEmitter<>(combiner, settings.combineEntries(), collector);

@@ -50,6 +50,11 @@ public final class SessionTracker {
         sessions.replaceAll((id, e) -> new Entry(e.timeoutMs(), deadline(e.timeoutMs())));
     }
 
+    /** Forgets every session not in {@code live} (after the state was replaced from a snapshot). */
+    public void retainOnly(java.util.Set<Long> live) {
+        sessions.keySet().retainAll(live);
+    }
+
     public boolean isTracked(long sessionId) {
         return sessions.containsKey(sessionId);
     }
