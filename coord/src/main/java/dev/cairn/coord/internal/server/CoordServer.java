@@ -1,0 +1,275 @@
+package dev.cairn.coord.internal.server;
+
+import dev.cairn.common.time.Clock;
+import dev.cairn.coord.internal.raft.RaftMember;
+import dev.cairn.coord.internal.session.SessionTracker;
+import dev.cairn.coord.internal.tree.Applied;
+import dev.cairn.coord.internal.tree.DataTree;
+import dev.cairn.coord.internal.tree.Result;
+import dev.cairn.coord.internal.tree.Txn;
+import dev.cairn.coord.internal.tree.WatchEvent;
+import dev.cairn.coord.internal.wire.WatchRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One coord member: a Raft member holding the replicated tree, and a ZooKeeper-protocol listener
+ * for clients.
+ *
+ * <p>Writes become log entries (stamped with this member's clock) and are answered once applied
+ * here; reads are answered from this member's tree (ZooKeeper's sequential consistency; sync
+ * makes the next read see everything committed before it). Sessions: every member relays the
+ * liveness of its clients through the log in small batches, and only the leader decides that a
+ * session has expired — by proposing its close. Watches live on the member the client is
+ * connected to and fire when the change is applied here, before any later read is answered.
+ */
+public final class CoordServer implements AutoCloseable, CoordStateMachine.Listener {
+    private static final Logger LOG = LoggerFactory.getLogger(CoordServer.class);
+
+    /**
+     * @param tick session timeouts are negotiated into [2, 20] ticks, as in ZooKeeper; expiry is
+     *             checked and liveness relayed every half tick
+     */
+    public record Settings(RaftMember.Settings raft, String clientHost, int clientPort, Duration tick, int maxDataBytes) {
+        int minSessionTimeoutMs() {
+            return (int) tick.toMillis() * 2;
+        }
+
+        int maxSessionTimeoutMs() {
+            return (int) tick.toMillis() * 20;
+        }
+    }
+
+    private final Settings settings;
+    private final Clock clock;
+    private final CoordStateMachine state;
+    private final SessionTracker tracker;
+    private final WatchRegistry<ZkConnection> watches = new WatchRegistry<>();
+    private final Map<Long, ZkConnection> connectionsBySession = new ConcurrentHashMap<>();
+    private final Set<Long> touchedSinceRelay = ConcurrentHashMap.newKeySet();
+    private final Set<Long> closing = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService ticker;
+    private RaftMember raft;
+    private ServerSocket listener;
+    private volatile boolean closed;
+    private boolean wasLeader;
+
+    private CoordServer(Settings settings, Clock clock) {
+        this.settings = settings;
+        this.clock = clock;
+        this.state = new CoordStateMachine(settings.maxDataBytes(), this);
+        this.tracker = new SessionTracker(clock);
+        this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("coord-ticker").factory());
+    }
+
+    public static CoordServer start(Settings settings, Clock clock) throws IOException {
+        CoordServer s = new CoordServer(settings, clock);
+        try {
+            s.raft = RaftMember.start(settings.raft(), s.state);
+            s.listener = new ServerSocket();
+            s.listener.setReuseAddress(true);
+            s.listener.bind(new InetSocketAddress(settings.clientHost(), settings.clientPort()));
+            Thread.ofVirtual().name("coord-accept").start(s::acceptLoop);
+            long period = Math.max(10, settings.tick().toMillis() / 2);
+            s.ticker.scheduleWithFixedDelay(s::tick, period, period, TimeUnit.MILLISECONDS);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        LOG.info("coord member {} serving ZooKeeper clients at {}", settings.raft().self().id(), s.clientEndpoint());
+        return s;
+    }
+
+    public String clientEndpoint() {
+        return settings.clientHost() + ":" + listener.getLocalPort();
+    }
+
+    public int clientPort() {
+        return listener.getLocalPort();
+    }
+
+    public RaftMember raft() {
+        return raft;
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    CoordStateMachine state() {
+        return state;
+    }
+
+    WatchRegistry<ZkConnection> watches() {
+        return watches;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                Socket socket = listener.accept();
+                socket.setTcpNoDelay(true);
+                ZkConnection c = new ZkConnection(this, socket);
+                Thread.ofVirtual().name("zk-conn-" + socket.getPort()).start(c::run);
+            } catch (IOException e) {
+                if (!closed) LOG.warn("accept failed: {}", e.toString());
+            }
+        }
+    }
+
+    /** Proposes a change; completes with its result once applied on this member. */
+    CompletableFuture<Result> propose(Txn txn) {
+        byte[] entry = new CoordEntry.Change(clock.millis(), txn).encode();
+        return raft.propose(entry).thenCompose(reply -> {
+            long index = CoordStateMachine.index(reply);
+            return state.awaitApplied(index).thenApply(v -> state.takeResult(index));
+        });
+    }
+
+    /** Completes once everything committed before the call is applied on this member. */
+    CompletableFuture<Long> sync(long sessionId) {
+        return raft.propose(new CoordEntry.Touch(List.of(sessionId)).encode()).thenCompose(reply -> {
+            long index = CoordStateMachine.index(reply);
+            return state.awaitApplied(index).thenApply(v -> index);
+        });
+    }
+
+    /** A client of this member showed signs of life. */
+    void touched(long sessionId) {
+        touchedSinceRelay.add(sessionId);
+        synchronized (tracker) {
+            tracker.touch(sessionId);
+        }
+    }
+
+    void register(long sessionId, ZkConnection c) {
+        ZkConnection old = connectionsBySession.put(sessionId, c);
+        if (old != null && old != c) old.close("the session moved to another connection");
+    }
+
+    void unregister(long sessionId, ZkConnection c) {
+        connectionsBySession.remove(sessionId, c);
+        watches.removeAll(c);
+    }
+
+    int negotiateTimeout(int requested) {
+        return Math.max(settings.minSessionTimeoutMs(), Math.min(settings.maxSessionTimeoutMs(), requested));
+    }
+
+    // ---- ticker: relay liveness, and on the leader decide expiries ------------------------
+
+    private void tick() {
+        try {
+            if (!touchedSinceRelay.isEmpty()) {
+                List<Long> ids = List.copyOf(touchedSinceRelay);
+                touchedSinceRelay.removeAll(ids);
+                raft.propose(new CoordEntry.Touch(ids).encode());
+            }
+            boolean leader = raft.isLeader();
+            if (leader && !wasLeader) {
+                synchronized (tracker) {
+                    tracker.resetAll();
+                }
+                LOG.info("coord member {} is the leader", settings.raft().self().id());
+            }
+            wasLeader = leader;
+            if (!leader) return;
+            List<Long> expired;
+            synchronized (tracker) {
+                expired = tracker.expired();
+            }
+            for (long id : expired) {
+                if (closing.add(id)) {
+                    LOG.info("session 0x{} expired", Long.toHexString(id));
+                    propose(new Txn.CloseSession(id)).whenComplete((r, e) -> closing.remove(id));
+                }
+            }
+            long now = clock.millis();
+            for (String path : state.read(t -> t.expiredCandidates(now))) {
+                propose(new Txn.DeleteContainer(path));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("coord tick failed: {}", e.toString());
+        }
+    }
+
+    // ---- state machine listener (apply thread) -----------------------------------------
+
+    @Override
+    public void applied(long zxid, Txn txn, Applied applied) {
+        for (WatchEvent e : applied.events()) {
+            WatchRegistry.Event event = switch (e.type()) {
+                case NodeCreated -> WatchRegistry.Event.NODE_CREATED;
+                case NodeDeleted -> WatchRegistry.Event.NODE_DELETED;
+                case NodeDataChanged -> WatchRegistry.Event.NODE_DATA_CHANGED;
+                case NodeChildrenChanged -> WatchRegistry.Event.NODE_CHILDREN_CHANGED;
+            };
+            for (ZkConnection c : watches.fire(event, e.path())) c.sendEvent(event, e.path());
+        }
+        switch (applied.result()) {
+            case Result.SessionCreated created when txn instanceof Txn.CreateSession cs -> {
+                synchronized (tracker) {
+                    tracker.track(created.id(), cs.timeoutMs());
+                }
+            }
+            case Result.SessionClosed ignored when txn instanceof Txn.CloseSession cs -> {
+                synchronized (tracker) {
+                    tracker.remove(cs.sessionId());
+                }
+                ZkConnection c = connectionsBySession.get(cs.sessionId());
+                if (c != null) c.sessionClosed();
+            }
+            default -> { }
+        }
+    }
+
+    @Override
+    public void touched(List<Long> sessionIds) {
+        synchronized (tracker) {
+            for (long id : sessionIds) tracker.touch(id);
+        }
+    }
+
+    @Override
+    public void restored() {
+        Map<Long, Integer> sessions = state.read(DataTree::sessions);
+        synchronized (tracker) {
+            tracker.retainOnly(sessions.keySet());
+            sessions.forEach(tracker::track);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        ticker.shutdownNow();
+        try {
+            if (listener != null) listener.close();
+        } catch (IOException e) {
+            LOG.debug("closing listener: {}", e.toString());
+        }
+        for (ZkConnection c : List.copyOf(connectionsBySession.values())) c.close("server shutting down");
+        try {
+            if (raft != null) raft.close();
+        } catch (IOException e) {
+            LOG.warn("closing raft member: {}", e.toString());
+        }
+    }
+}

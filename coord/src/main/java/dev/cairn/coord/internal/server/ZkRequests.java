@@ -1,0 +1,358 @@
+package dev.cairn.coord.internal.server;
+
+import static dev.cairn.coord.internal.wire.WatchRegistry.Kind.CHILD;
+import static dev.cairn.coord.internal.wire.WatchRegistry.Kind.DATA;
+import static dev.cairn.coord.internal.wire.WatchRegistry.Kind.PERSISTENT;
+import static dev.cairn.coord.internal.wire.WatchRegistry.Kind.PERSISTENT_RECURSIVE;
+
+import dev.cairn.coord.internal.tree.Code;
+import dev.cairn.coord.internal.tree.CreateMode;
+import dev.cairn.coord.internal.tree.DataTree;
+import dev.cairn.coord.internal.tree.NodeView;
+import dev.cairn.coord.internal.tree.Result;
+import dev.cairn.coord.internal.tree.Txn;
+import dev.cairn.coord.internal.wire.WatchRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.jute.BinaryInputArchive;
+import org.apache.jute.Record;
+import org.apache.zookeeper.data.ClientInfo;
+import org.apache.zookeeper.proto.AddWatchRequest;
+import org.apache.zookeeper.proto.AuthPacket;
+import org.apache.zookeeper.proto.CheckVersionRequest;
+import org.apache.zookeeper.proto.CheckWatchesRequest;
+import org.apache.zookeeper.proto.Create2Response;
+import org.apache.zookeeper.proto.CreateRequest;
+import org.apache.zookeeper.proto.CreateResponse;
+import org.apache.zookeeper.proto.CreateTTLRequest;
+import org.apache.zookeeper.proto.DeleteRequest;
+import org.apache.zookeeper.proto.ErrorResponse;
+import org.apache.zookeeper.proto.ExistsRequest;
+import org.apache.zookeeper.proto.ExistsResponse;
+import org.apache.zookeeper.proto.GetACLRequest;
+import org.apache.zookeeper.proto.GetACLResponse;
+import org.apache.zookeeper.proto.GetAllChildrenNumberRequest;
+import org.apache.zookeeper.proto.GetAllChildrenNumberResponse;
+import org.apache.zookeeper.proto.GetChildren2Response;
+import org.apache.zookeeper.proto.GetChildrenRequest;
+import org.apache.zookeeper.proto.GetChildrenResponse;
+import org.apache.zookeeper.proto.GetDataRequest;
+import org.apache.zookeeper.proto.GetDataResponse;
+import org.apache.zookeeper.proto.GetEphemeralsRequest;
+import org.apache.zookeeper.proto.GetEphemeralsResponse;
+import org.apache.zookeeper.proto.MultiHeader;
+import org.apache.zookeeper.proto.RemoveWatchesRequest;
+import org.apache.zookeeper.proto.ReplyHeader;
+import org.apache.zookeeper.proto.RequestHeader;
+import org.apache.zookeeper.proto.SetACLRequest;
+import org.apache.zookeeper.proto.SetACLResponse;
+import org.apache.zookeeper.proto.SetDataRequest;
+import org.apache.zookeeper.proto.SetDataResponse;
+import org.apache.zookeeper.proto.SetWatches;
+import org.apache.zookeeper.proto.SetWatches2;
+import org.apache.zookeeper.proto.SyncRequest;
+import org.apache.zookeeper.proto.SyncResponse;
+import org.apache.zookeeper.proto.WhoAmIResponse;
+
+/**
+ * Turns each ZooKeeper request into a read of this member's tree or a proposed change, and its
+ * outcome into ZooKeeper's reply records. Runs on the connection's thread, one request at a time.
+ */
+final class ZkRequests {
+    private static final int PERM_READ = 1;
+    private static final int AUTH_FAILED = -115;
+    private static final int NO_WATCHER = -121;
+    private static final int UNIMPLEMENTED = -6;
+
+    private final CoordServer server;
+    private final ZkConnection conn;
+
+    ZkRequests(CoordServer server, ZkConnection conn) {
+        this.server = server;
+        this.conn = conn;
+    }
+
+    /** Handles one request; false when the connection must close afterwards. */
+    boolean handle(RequestHeader h, BinaryInputArchive in) throws IOException {
+        int xid = h.getXid();
+        switch (h.getType()) {
+            case OpCode.PING -> conn.reply(xid, 0, null);
+            case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER -> {
+                CreateRequest r = Frames.read(in, new CreateRequest());
+                create(xid, h.getType(), r.getPath(), r.getData(), r.getAcl(), r.getFlags(), -1);
+            }
+            case OpCode.CREATE_TTL -> {
+                CreateTTLRequest r = Frames.read(in, new CreateTTLRequest());
+                create(xid, h.getType(), r.getPath(), r.getData(), r.getAcl(), r.getFlags(), r.getTtl());
+            }
+            case OpCode.DELETE -> {
+                DeleteRequest r = Frames.read(in, new DeleteRequest());
+                Result res = conn.await(server.propose(new Txn.Delete(r.getPath(), r.getVersion(), conn.auth())));
+                conn.reply(xid, code(res), null);
+            }
+            case OpCode.SET_DATA -> {
+                SetDataRequest r = Frames.read(in, new SetDataRequest());
+                Result res = conn.await(server.propose(new Txn.SetData(r.getPath(), r.getData(), r.getVersion(), conn.auth())));
+                conn.reply(xid, code(res), res instanceof Result.StatResult s ? new SetDataResponse(Jute.stat(s.stat())) : null);
+            }
+            case OpCode.SET_ACL -> {
+                SetACLRequest r = Frames.read(in, new SetACLRequest());
+                Result res = conn.await(server.propose(new Txn.SetAcl(r.getPath(), Jute.acl(r.getAcl()), r.getVersion(), conn.auth())));
+                conn.reply(xid, code(res), res instanceof Result.StatResult s ? new SetACLResponse(Jute.stat(s.stat())) : null);
+            }
+            case OpCode.CHECK -> {
+                CheckVersionRequest r = Frames.read(in, new CheckVersionRequest());
+                Result res = conn.await(server.propose(new Txn.Check(r.getPath(), r.getVersion(), conn.auth())));
+                conn.reply(xid, code(res), null);
+            }
+            case OpCode.MULTI -> multi(xid, in);
+            case OpCode.EXISTS -> {
+                ExistsRequest r = Frames.read(in, new ExistsRequest());
+                Optional<NodeView> node = read(t -> t.get(r.getPath()));
+                if (r.getWatch()) server.watches().add(DATA, r.getPath(), conn);
+                if (node.isPresent()) conn.reply(xid, 0, new ExistsResponse(Jute.stat(node.get().stat())));
+                else conn.reply(xid, Code.NONODE.value(), null);
+            }
+            case OpCode.GET_DATA -> {
+                GetDataRequest r = Frames.read(in, new GetDataRequest());
+                Object reply = getData(r.getPath(), r.getWatch());
+                replyOrError(xid, reply);
+            }
+            case OpCode.GET_CHILDREN, OpCode.GET_CHILDREN2 -> {
+                GetChildrenRequest r = Frames.read(in, new GetChildrenRequest());
+                replyOrError(xid, getChildren(r.getPath(), r.getWatch(), h.getType() == OpCode.GET_CHILDREN2));
+            }
+            case OpCode.GET_ACL -> {
+                GetACLRequest r = Frames.read(in, new GetACLRequest());
+                Optional<NodeView> node = read(t -> t.get(r.getPath()));
+                if (node.isEmpty()) conn.reply(xid, Code.NONODE.value(), null);
+                else conn.reply(xid, 0, new GetACLResponse(Jute.jute(node.get().acl()), Jute.stat(node.get().stat())));
+            }
+            case OpCode.GET_ALL_CHILDREN_NUMBER -> {
+                GetAllChildrenNumberRequest r = Frames.read(in, new GetAllChildrenNumberRequest());
+                Optional<NodeView> node = read(t -> t.get(r.getPath()));
+                if (node.isEmpty()) conn.reply(xid, Code.NONODE.value(), null);
+                else conn.reply(xid, 0, new GetAllChildrenNumberResponse(read(t -> t.allChildrenCount(r.getPath()))));
+            }
+            case OpCode.GET_EPHEMERALS -> {
+                GetEphemeralsRequest r = Frames.read(in, new GetEphemeralsRequest());
+                List<String> mine = read(t -> t.ephemerals(conn.sessionId()));
+                String prefix = r.getPrefixPath() == null ? "/" : r.getPrefixPath();
+                conn.reply(xid, 0, new GetEphemeralsResponse(mine.stream().filter(p -> p.startsWith(prefix)).toList()));
+            }
+            case OpCode.SYNC -> {
+                SyncRequest r = Frames.read(in, new SyncRequest());
+                conn.await(server.sync(conn.sessionId()));
+                conn.reply(xid, 0, new SyncResponse(r.getPath()));
+            }
+            case OpCode.AUTH -> {
+                AuthPacket r = Frames.read(in, new AuthPacket());
+                if (!"digest".equals(r.getScheme()) || r.getAuth() == null || new String(r.getAuth(), StandardCharsets.UTF_8).indexOf(':') < 0) {
+                    conn.reply(xid, AUTH_FAILED, null);
+                    return false;
+                }
+                conn.addAuth(ZkConnection.digest(new String(r.getAuth(), StandardCharsets.UTF_8)));
+                conn.reply(xid, 0, null);
+            }
+            case OpCode.SET_WATCHES -> {
+                SetWatches r = Frames.read(in, new SetWatches());
+                setWatches(r.getRelativeZxid(), r.getDataWatches(), r.getExistWatches(), r.getChildWatches(), List.of(), List.of());
+                conn.reply(xid, 0, null);
+            }
+            case OpCode.SET_WATCHES2 -> {
+                SetWatches2 r = Frames.read(in, new SetWatches2());
+                setWatches(r.getRelativeZxid(), r.getDataWatches(), r.getExistWatches(), r.getChildWatches(),
+                        r.getPersistentWatches(), r.getPersistentRecursiveWatches());
+                conn.reply(xid, 0, null);
+            }
+            case OpCode.ADD_WATCH -> {
+                AddWatchRequest r = Frames.read(in, new AddWatchRequest());
+                server.watches().add(r.getMode() == 1 ? PERSISTENT_RECURSIVE : PERSISTENT, r.getPath(), conn);
+                conn.reply(xid, 0, null);
+            }
+            case OpCode.REMOVE_WATCHES, OpCode.CHECK_WATCHES -> {
+                String path;
+                int type;
+                if (h.getType() == OpCode.REMOVE_WATCHES) {
+                    RemoveWatchesRequest r = Frames.read(in, new RemoveWatchesRequest());
+                    path = r.getPath();
+                    type = r.getType();
+                } else {
+                    CheckWatchesRequest r = Frames.read(in, new CheckWatchesRequest());
+                    path = r.getPath();
+                    type = r.getType();
+                }
+                boolean found = watches(path, type, h.getType() == OpCode.REMOVE_WATCHES);
+                conn.reply(xid, found ? 0 : NO_WATCHER, null);
+            }
+            case OpCode.WHO_AM_I -> {
+                List<ClientInfo> infos = conn.auth().stream().map(id -> new ClientInfo(id.scheme(), id.id())).toList();
+                conn.reply(xid, 0, new WhoAmIResponse(infos));
+            }
+            case OpCode.CLOSE_SESSION -> {
+                conn.closeRequested();
+                conn.await(server.propose(new Txn.CloseSession(conn.sessionId())));
+                conn.reply(xid, 0, null);
+                return false;
+            }
+            default -> conn.reply(xid, UNIMPLEMENTED, null);
+        }
+        return true;
+    }
+
+    private void create(int xid, int type, String path, byte[] data, List<org.apache.zookeeper.data.ACL> acl, int flags, long ttl)
+            throws IOException {
+        CreateMode mode;
+        try {
+            mode = type == OpCode.CREATE_CONTAINER ? CreateMode.CONTAINER : CreateMode.fromFlag(flags);
+        } catch (IllegalArgumentException e) {
+            conn.reply(xid, Code.BADARGUMENTS.value(), null);
+            return;
+        }
+        Result res = conn.await(server.propose(new Txn.Create(path, data == null ? new byte[0] : data, Jute.acl(acl), mode, ttl,
+                conn.sessionId(), conn.auth())));
+        if (res instanceof Result.Created c) {
+            conn.reply(xid, 0, type == OpCode.CREATE ? new CreateResponse(c.actualPath()) : new Create2Response(c.actualPath(), Jute.stat(c.stat())));
+        } else {
+            conn.reply(xid, code(res), null);
+        }
+    }
+
+    /** A reply record, or an Integer error code. */
+    private Object getData(String path, boolean watch) {
+        return read(t -> {
+            Optional<NodeView> node = t.get(path);
+            if (node.isEmpty()) return Code.NONODE.value();
+            Code acl = t.checkAcl(path, PERM_READ, conn.auth());
+            if (acl != Code.OK) return acl.value();
+            if (watch) server.watches().add(DATA, path, conn);
+            return new GetDataResponse(node.get().data(), Jute.stat(node.get().stat()));
+        });
+    }
+
+    private Object getChildren(String path, boolean watch, boolean withStat) {
+        return read(t -> {
+            Optional<NodeView> node = t.get(path);
+            if (node.isEmpty()) return Code.NONODE.value();
+            Code acl = t.checkAcl(path, PERM_READ, conn.auth());
+            if (acl != Code.OK) return acl.value();
+            if (watch) server.watches().add(CHILD, path, conn);
+            List<String> children = t.children(path);
+            return withStat ? new GetChildren2Response(children, Jute.stat(node.get().stat())) : new GetChildrenResponse(children);
+        });
+    }
+
+    private void replyOrError(int xid, Object r) throws IOException {
+        if (r instanceof Integer err) conn.reply(xid, err, null);
+        else conn.reply(xid, 0, (Record) r);
+    }
+
+    private void multi(int xid, BinaryInputArchive in) throws IOException {
+        List<Txn> ops = new ArrayList<>();
+        List<Integer> types = new ArrayList<>();
+        while (true) {
+            MultiHeader mh = Frames.read(in, new MultiHeader());
+            if (mh.getDone()) break;
+            types.add(mh.getType());
+            switch (mh.getType()) {
+                case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER -> {
+                    CreateRequest r = Frames.read(in, new CreateRequest());
+                    CreateMode mode = mh.getType() == OpCode.CREATE_CONTAINER ? CreateMode.CONTAINER : CreateMode.fromFlag(r.getFlags());
+                    ops.add(new Txn.Create(r.getPath(), r.getData() == null ? new byte[0] : r.getData(), Jute.acl(r.getAcl()), mode, -1,
+                            conn.sessionId(), conn.auth()));
+                }
+                case OpCode.CREATE_TTL -> {
+                    CreateTTLRequest r = Frames.read(in, new CreateTTLRequest());
+                    ops.add(new Txn.Create(r.getPath(), r.getData() == null ? new byte[0] : r.getData(), Jute.acl(r.getAcl()),
+                            CreateMode.fromFlag(r.getFlags()), r.getTtl(), conn.sessionId(), conn.auth()));
+                }
+                case OpCode.DELETE -> {
+                    DeleteRequest r = Frames.read(in, new DeleteRequest());
+                    ops.add(new Txn.Delete(r.getPath(), r.getVersion(), conn.auth()));
+                }
+                case OpCode.SET_DATA -> {
+                    SetDataRequest r = Frames.read(in, new SetDataRequest());
+                    ops.add(new Txn.SetData(r.getPath(), r.getData(), r.getVersion(), conn.auth()));
+                }
+                case OpCode.CHECK -> {
+                    CheckVersionRequest r = Frames.read(in, new CheckVersionRequest());
+                    ops.add(new Txn.Check(r.getPath(), r.getVersion(), conn.auth()));
+                }
+                default -> throw new Frames.ProtocolException("unsupported operation type " + mh.getType() + " in multi");
+            }
+        }
+        Result res = conn.await(server.propose(new Txn.Multi(ops)));
+        List<Record> out = new ArrayList<>();
+        out.add(new ReplyHeader(xid, server.state().lastApplied(), 0));
+        List<Result> results = res instanceof Result.MultiResult m ? m.results() : List.of(res);
+        for (int i = 0; i < results.size(); i++) {
+            Result r = results.get(i);
+            int type = i < types.size() ? types.get(i) : OpCode.ERROR;
+            if (r instanceof Result.Error e) {
+                out.add(new MultiHeader(OpCode.ERROR, false, e.code().value()));
+                out.add(new ErrorResponse(e.code().value()));
+            } else if (r instanceof Result.Created c) {
+                out.add(new MultiHeader(type, false, 0));
+                out.add(type == OpCode.CREATE ? new CreateResponse(c.actualPath()) : new Create2Response(c.actualPath(), Jute.stat(c.stat())));
+            } else if (r instanceof Result.StatResult s) {
+                out.add(new MultiHeader(type, false, 0));
+                out.add(new SetDataResponse(Jute.stat(s.stat())));
+            } else {
+                out.add(new MultiHeader(type, false, 0));
+            }
+        }
+        out.add(new MultiHeader(-1, true, -1));
+        conn.send(Frames.packet(out.toArray(Record[]::new)));
+    }
+
+    /** Re-registers a reconnecting client's watches, firing at once those whose change it missed. */
+    private void setWatches(long relativeZxid, List<String> data, List<String> exist, List<String> child,
+                            List<String> persistent, List<String> recursive) {
+        read(t -> {
+            for (String p : data) {
+                Optional<NodeView> n = t.get(p);
+                if (n.isEmpty()) conn.sendEvent(WatchRegistry.Event.NODE_DELETED, p);
+                else if (n.get().stat().mzxid() > relativeZxid) conn.sendEvent(WatchRegistry.Event.NODE_DATA_CHANGED, p);
+                else server.watches().add(DATA, p, conn);
+            }
+            for (String p : exist) {
+                if (t.get(p).isPresent()) conn.sendEvent(WatchRegistry.Event.NODE_CREATED, p);
+                else server.watches().add(DATA, p, conn);
+            }
+            for (String p : child) {
+                Optional<NodeView> n = t.get(p);
+                if (n.isEmpty()) conn.sendEvent(WatchRegistry.Event.NODE_DELETED, p);
+                else if (n.get().stat().pzxid() > relativeZxid) conn.sendEvent(WatchRegistry.Event.NODE_CHILDREN_CHANGED, p);
+                else server.watches().add(CHILD, p, conn);
+            }
+            for (String p : persistent) server.watches().add(PERSISTENT, p, conn);
+            for (String p : recursive) server.watches().add(PERSISTENT_RECURSIVE, p, conn);
+            return null;
+        });
+    }
+
+    /** removeWatches/checkWatches: type 1 children, 2 data, 3 any. */
+    private boolean watches(String path, int type, boolean remove) {
+        List<WatchRegistry.Kind> kinds = switch (type) {
+            case 1 -> List.of(CHILD);
+            case 2 -> List.of(DATA);
+            default -> List.of(CHILD, DATA, PERSISTENT, PERSISTENT_RECURSIVE);
+        };
+        boolean found = false;
+        for (WatchRegistry.Kind k : kinds) {
+            found |= remove ? server.watches().remove(k, path, conn) : server.watches().contains(k, path, conn);
+        }
+        return found;
+    }
+
+    private <T> T read(java.util.function.Function<DataTree, T> reader) {
+        return server.state().read(reader);
+    }
+
+    private static int code(Result r) {
+        return r instanceof Result.Error e ? e.code().value() : 0;
+    }
+}

@@ -1,0 +1,6 @@
+package dev.cairn.coord.internal.tree;
+
+import java.util.List;
+
+/** A read of one znode. {@code data} is shared with the tree: callers must not modify it. */
+public record NodeView(byte[] data, Stat stat, List<Acl> acl) {}

@@ -1,0 +1,101 @@
+package dev.cairn.coord.internal.tree;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A change to the coord's state as it travels through the replicated log. A transaction carries
+ * the request as the client made it (with the proposer's view of the client's identities), not a
+ * precomputed outcome: every replica validates and applies it against the same state and so
+ * reaches the same result. {@code auth} lists the identities the client has authenticated as.
+ */
+public sealed interface Txn {
+    record CreateSession(long sessionId, int timeoutMs) implements Txn {}
+
+    record CloseSession(long sessionId) implements Txn {}
+
+    /** @param ttlMs the time to live of a TTL node; -1 for every other mode */
+    record Create(String path, byte[] data, List<Acl> acl, CreateMode mode, long ttlMs, long sessionId, List<Id> auth)
+            implements Txn {
+        public Create {
+            Objects.requireNonNull(path, "path");
+            data = data == null ? new byte[0] : data;
+            acl = acl == null ? List.of() : List.copyOf(acl);
+            Objects.requireNonNull(mode, "mode");
+            auth = List.copyOf(auth);
+        }
+    }
+
+    /** @param version the expected data version, -1 for any */
+    record Delete(String path, int version, List<Id> auth) implements Txn {
+        public Delete {
+            Objects.requireNonNull(path, "path");
+            auth = List.copyOf(auth);
+        }
+    }
+
+    /** Removes an emptied container or an expired TTL node; proposed by the leader only. */
+    record DeleteContainer(String path) implements Txn {
+        public DeleteContainer {
+            Objects.requireNonNull(path, "path");
+        }
+    }
+
+    record SetData(String path, byte[] data, int version, List<Id> auth) implements Txn {
+        public SetData {
+            Objects.requireNonNull(path, "path");
+            data = data == null ? new byte[0] : data;
+            auth = List.copyOf(auth);
+        }
+    }
+
+    /** @param version the expected ACL version (aversion), -1 for any */
+    record SetAcl(String path, List<Acl> acl, int version, List<Id> auth) implements Txn {
+        public SetAcl {
+            Objects.requireNonNull(path, "path");
+            acl = acl == null ? List.of() : List.copyOf(acl);
+            auth = List.copyOf(auth);
+        }
+    }
+
+    record Check(String path, int version, List<Id> auth) implements Txn {
+        public Check {
+            Objects.requireNonNull(path, "path");
+            auth = List.copyOf(auth);
+        }
+    }
+
+    /** All or nothing; only Create, Delete, SetData and Check may appear inside. */
+    record Multi(List<Txn> ops) implements Txn {
+        public Multi {
+            ops = List.copyOf(ops);
+        }
+    }
+
+    default byte[] encode() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            TxnCodec.write(out, this);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** @throws IllegalArgumentException when the bytes are not an encoded transaction */
+    static Txn decode(byte[] bytes) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            Txn txn = TxnCodec.read(in);
+            if (in.read() != -1) throw new IllegalArgumentException("trailing bytes after a coord transaction");
+            return txn;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("corrupt coord transaction: " + e, e);
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package dev.cairn.coord.internal.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.cairn.common.time.Clock;
+import dev.cairn.coord.internal.raft.RaftMember;
+import dev.cairn.coord.internal.raft.RaftPeerAddress;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.locks.InterProcessMutex;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
+import org.apache.zookeeper.proto.ConnectRequest;
+import org.apache.zookeeper.proto.CreateRequest;
+import org.apache.zookeeper.proto.RequestHeader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A one-member coord on loopback, driven by the stock ZooKeeper 3.9 client and Curator. */
+class CoordServerTest {
+    @TempDir
+    Path dir;
+    private CoordServer server;
+    private final List<AutoCloseable> clients = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        int raftPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            raftPort = s.getLocalPort();
+        }
+        RaftPeerAddress self = new RaftPeerAddress("m1", "127.0.0.1", raftPort);
+        server = CoordServer.start(new CoordServer.Settings(
+                new RaftMember.Settings(self, List.of(self), dir.resolve("raft"), 1000, Duration.ofMillis(300), Duration.ofSeconds(10)),
+                "127.0.0.1", 0, Duration.ofMillis(200), 1 << 20), Clock.system());
+        await().atMost(Duration.ofSeconds(20)).until(() -> server.raft().isLeader());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable c : clients) c.close();
+        server.close();
+    }
+
+    private ZooKeeper connect(BlockingQueue<WatchedEvent> events) throws Exception {
+        CountDownLatch connected = new CountDownLatch(1);
+        ZooKeeper zk = new ZooKeeper("127.0.0.1:" + server.clientPort(), 4000, e -> {
+            if (e.getState() == Watcher.Event.KeeperState.SyncConnected && e.getType() == Watcher.Event.EventType.None) connected.countDown();
+            else if (events != null && e.getType() != Watcher.Event.EventType.None) events.add(e);
+        });
+        clients.add(zk::close);
+        assertThat(connected.await(20, TimeUnit.SECONDS)).as("connected").isTrue();
+        return zk;
+    }
+
+    @Test
+    void crudVersionsErrorsAndSequentialNodes() throws Exception {
+        ZooKeeper zk = connect(null);
+        assertThat(zk.create("/a", "x".getBytes(), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT)).isEqualTo("/a");
+        Stat stat = new Stat();
+        assertThat(new String(zk.getData("/a", false, stat), StandardCharsets.UTF_8)).isEqualTo("x");
+        assertThat(stat.getVersion()).isZero();
+        assertThat(stat.getCzxid()).isEqualTo(stat.getMzxid()).isPositive();
+        assertThat(zk.setData("/a", "y".getBytes(), 0).getVersion()).isEqualTo(1);
+        assertThatThrownBy(() -> zk.setData("/a", "z".getBytes(), 0)).isInstanceOf(KeeperException.BadVersionException.class);
+        assertThatThrownBy(() -> zk.create("/a", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT))
+                .isInstanceOf(KeeperException.NodeExistsException.class);
+        assertThatThrownBy(() -> zk.create("/none/b", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT))
+                .isInstanceOf(KeeperException.NoNodeException.class);
+        String s1 = zk.create("/a/s-", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_SEQUENTIAL);
+        String s2 = zk.create("/a/s-", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL_SEQUENTIAL);
+        assertThat(s1).isEqualTo("/a/s-0000000000");
+        assertThat(s2).isEqualTo("/a/s-0000000001");
+        assertThat(zk.getChildren("/a", false)).containsExactlyInAnyOrder("s-0000000000", "s-0000000001");
+        assertThatThrownBy(() -> zk.delete("/a", -1)).isInstanceOf(KeeperException.NotEmptyException.class);
+        zk.delete(s1, 0);
+        assertThat(zk.exists(s1, false)).isNull();
+        assertThat(zk.getEphemerals("/a")).containsExactly(s2);
+    }
+
+    @Test
+    void watchesFireOnceAndBeforeTheReadThatShowsTheChange() throws Exception {
+        BlockingQueue<WatchedEvent> events = new LinkedBlockingQueue<>();
+        ZooKeeper watcher = connect(events);
+        ZooKeeper writer = connect(null);
+        assertThat(watcher.exists("/w", true)).isNull();
+        writer.create("/w", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        WatchedEvent created = events.poll(10, TimeUnit.SECONDS);
+        assertThat(created.getType()).isEqualTo(Watcher.Event.EventType.NodeCreated);
+        assertThat(created.getPath()).isEqualTo("/w");
+
+        watcher.getData("/w", true, null);
+        watcher.getChildren("/w", true);
+        writer.setData("/w", "1".getBytes(), -1);
+        writer.setData("/w", "2".getBytes(), -1);
+        writer.create("/w/c", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        writer.sync("/w", (rc, path, ctx) -> { }, null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.size() >= 2);
+        assertThat(events).extracting(WatchedEvent::getType)
+                .containsExactly(Watcher.Event.EventType.NodeDataChanged, Watcher.Event.EventType.NodeChildrenChanged);
+    }
+
+    @Test
+    void multiIsAllOrNothing() throws Exception {
+        ZooKeeper zk = connect(null);
+        zk.multi(List.of(Op.create("/m", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT),
+                Op.create("/m/1", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT),
+                Op.setData("/m", "v".getBytes(), 0)));
+        assertThat(zk.exists("/m", false).getVersion()).isEqualTo(1);
+        assertThatThrownBy(() -> zk.multi(List.of(Op.create("/m/2", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT),
+                Op.check("/m", 0)))).isInstanceOf(KeeperException.BadVersionException.class);
+        assertThat(zk.exists("/m/2", false)).as("nothing of a failed multi is applied").isNull();
+    }
+
+    @Test
+    void ephemeralsGoWithTheirSessionWhenItIsClosedOrExpires() throws Exception {
+        BlockingQueue<WatchedEvent> events = new LinkedBlockingQueue<>();
+        ZooKeeper observer = connect(events);
+        ZooKeeper owner = connect(null);
+        owner.create("/e1", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
+        assertThat(observer.exists("/e1", true)).isNotNull();
+        owner.close();
+        assertThat(events.poll(10, TimeUnit.SECONDS).getType()).isEqualTo(Watcher.Event.EventType.NodeDeleted);
+
+        // A client that goes silent: handshake and one create over a raw socket, then nothing.
+        try (Socket raw = new Socket("127.0.0.1", server.clientPort())) {
+            DataOutputStream out = new DataOutputStream(raw.getOutputStream());
+            DataInputStream in = new DataInputStream(raw.getInputStream());
+            out.write(Frames.packet(new ConnectRequest(0, 0, 400, 0, new byte[16], false)));
+            in.readFully(new byte[in.readInt()]);
+            out.write(Frames.packet(new RequestHeader(1, OpCode.CREATE),
+                    new CreateRequest("/e2", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL.toFlag())));
+            in.readFully(new byte[in.readInt()]);
+            assertThat(observer.exists("/e2", true)).isNotNull();
+            WatchedEvent gone = events.poll(20, TimeUnit.SECONDS);
+            assertThat(gone).as("expired by the leader after the 400 ms timeout").isNotNull();
+            assertThat(gone.getType()).isEqualTo(Watcher.Event.EventType.NodeDeleted);
+        }
+    }
+
+    @Test
+    void curatorMutexGivesMutualExclusion() throws Exception {
+        int threads = 4;
+        int rounds = 15;
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger maxInside = new AtomicInteger();
+        AtomicInteger total = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<CuratorFramework> curators = new ArrayList<>();
+        try {
+            List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                CuratorFramework c = CuratorFrameworkFactory.newClient("127.0.0.1:" + server.clientPort(), 5000, 5000,
+                        new ExponentialBackoffRetry(50, 5));
+                c.start();
+                curators.add(c);
+                futures.add(pool.submit(() -> {
+                    InterProcessMutex lock = new InterProcessMutex(c, "/locks/counter");
+                    for (int i = 0; i < rounds; i++) {
+                        lock.acquire();
+                        try {
+                            maxInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                            total.incrementAndGet();
+                            inside.decrementAndGet();
+                        } finally {
+                            lock.release();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (var f : futures) f.get(60, TimeUnit.SECONDS);
+        } finally {
+            curators.forEach(CuratorFramework::close);
+            pool.shutdownNow();
+        }
+        assertThat(total.get()).isEqualTo(threads * rounds);
+        assertThat(maxInside.get()).as("never two holders at once").isEqualTo(1);
+    }
+
+    @Test
+    void malformedAndOversizedPacketsCloseOnlyThatConnection() throws Exception {
+        try (Socket raw = new Socket("127.0.0.1", server.clientPort())) {
+            DataOutputStream out = new DataOutputStream(raw.getOutputStream());
+            out.writeInt(Integer.MAX_VALUE);
+            out.flush();
+            assertThat(raw.getInputStream().read()).as("closed by the server").isEqualTo(-1);
+        }
+        try (Socket raw = new Socket("127.0.0.1", server.clientPort())) {
+            DataOutputStream out = new DataOutputStream(raw.getOutputStream());
+            out.writeInt(3);
+            out.write(new byte[] {1, 2, 3});
+            out.flush();
+            assertThat(raw.getInputStream().read()).isEqualTo(-1);
+        }
+        try (Socket raw = new Socket("127.0.0.1", server.clientPort())) {
+            raw.getOutputStream().write("ruok".getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(raw.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("imok");
+        }
+        ZooKeeper zk = connect(null);
+        assertThat(zk.exists("/", false)).isNotNull();
+    }
+}
