@@ -23,11 +23,19 @@ import picocli.CommandLine.Option;
         subcommands = {ClusterCommand.Up.class, ClusterCommand.Down.class, ClusterCommand.Status.class})
 final class ClusterCommand {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final String NODE_MARK = "-Dcairn.node=";
 
-    @Command(name = "up", description = "Start one master and N workers as background processes; return once all are healthy.")
+    @Command(name = "up", description = {
+            "Start masters and N workers as background processes; return once all are healthy.",
+            "The first three processes (or just the first, with fewer than three) also form the coord group;",
+            "masters run for election through it and workers find the active master there."})
     static final class Up implements Callable<Integer> {
         @Option(names = "--nodes", defaultValue = "2", paramLabel = "N", description = "Number of worker nodes (default ${DEFAULT-VALUE}).")
         int nodes;
+
+        @Option(names = "--masters", defaultValue = "1", paramLabel = "M",
+                description = "Number of masters (default ${DEFAULT-VALUE}); one is active, the others stand by and take over when it dies.")
+        int masters;
 
         @Option(names = "--dir", required = true, paramLabel = "DIR", description = "Pid files, logs, node data and cluster.json go here.")
         Path dir;
@@ -44,6 +52,7 @@ final class ClusterCommand {
         @Override
         public Integer call() throws Exception {
             if (nodes < 1) throw new CliException("--nodes must be at least 1");
+            if (masters < 1) throw new CliException("--masters must be at least 1");
             dir = dir.toAbsolutePath().normalize();
             if (Files.exists(ClusterFile.path(dir))) {
                 ClusterFile old = ClusterFile.read(dir);
@@ -54,22 +63,43 @@ final class ClusterCommand {
             Files.createDirectories(dir);
             int perWorker = slots != null ? slots : Math.max(1, Runtime.getRuntime().availableProcessors() / nodes);
             String opts = jvmOpts != null ? jvmOpts : Optional.ofNullable(System.getenv("CAIRN_NODE_OPTS")).orElse("-Xmx1g");
+            List<String> ids = new ArrayList<>();
+            for (int i = 1; i <= masters; i++) ids.add(masters == 1 ? "master" : "master-" + i);
+            for (int i = 1; i <= nodes; i++) ids.add("worker-" + i);
+            // Three coord members tolerate one failure; two would tolerate none, so fewer processes get one member.
+            int coordCount = ids.size() >= 3 ? 3 : 1;
+            List<String> members = new ArrayList<>();
+            List<String> clientEndpoints = new ArrayList<>();
+            for (int i = 0; i < coordCount; i++) {
+                int raft = freePort();
+                int client = freePort();
+                members.add(ids.get(i) + "@127.0.0.1:" + raft + ":" + client);
+                clientEndpoints.add("127.0.0.1:" + client);
+            }
+            String coordConnect = String.join(",", clientEndpoints);
             List<ClusterFile.Node> started = new ArrayList<>();
             try {
-                ClusterFile.Node master = launch("master", List.of("master"), null, perWorker, opts);
-                started.add(master);
-                for (int i = 1; i <= nodes; i++) started.add(launch("worker-" + i, List.of("worker"), master.endpoint(), perWorker, opts));
-                new ClusterFile(master.endpoint(), started).write(dir);
-                awaitWorkers(master.endpoint(), nodes, started);
+                for (int i = 0; i < ids.size(); i++) {
+                    String id = ids.get(i);
+                    List<String> roles = new ArrayList<>();
+                    if (i < coordCount) roles.add("coord");
+                    roles.add(id.startsWith("master") ? "master" : "worker");
+                    started.add(launch(id, roles, members, perWorker, opts));
+                }
+                List<String> masterEndpoints = started.subList(0, masters).stream().map(ClusterFile.Node::endpoint).toList();
+                new ClusterFile(masterEndpoints.getFirst(), masterEndpoints, coordConnect, started).write(dir);
+                awaitWorkers(masterEndpoints, nodes, started);
             } catch (Exception e) {
                 for (ClusterFile.Node n : started) stop(n);
                 throw e;
             }
-            System.out.printf("cluster up: master %s, %d workers x %d slots; %s%n", started.getFirst().endpoint(), nodes, perWorker, ClusterFile.path(dir));
+            System.out.printf("cluster up: %s %s, %d workers x %d slots, coord %s; %s%n", masters == 1 ? "master" : "masters",
+                    String.join(",", started.subList(0, masters).stream().map(ClusterFile.Node::endpoint).toList()), nodes, perWorker,
+                    coordConnect, ClusterFile.path(dir));
             return 0;
         }
 
-        private ClusterFile.Node launch(String id, List<String> roles, String master, int perWorker, String opts) throws IOException {
+        private ClusterFile.Node launch(String id, List<String> roles, List<String> coordMembers, int perWorker, String opts) throws IOException {
             Path nodeDir = dir.resolve(id);
             Files.createDirectories(nodeDir);
             Path endpointFile = dir.resolve(id + ".endpoint");
@@ -82,11 +112,13 @@ final class ClusterCommand {
                     .append("node.dir: '").append(nodeDir).append("'\n")
                     .append("node.endpoint-file: '").append(endpointFile).append("'\n")
                     .append("worker.slots: ").append(perWorker).append('\n');
-            if (master != null) yaml.append("master.address: ").append(master).append('\n');
+            yaml.append("coord.members: [").append(String.join(", ", coordMembers)).append("]\n");
             Files.writeString(conf, yaml, StandardCharsets.UTF_8);
 
             List<String> cmd = new ArrayList<>();
             cmd.add(ProcessHandle.current().info().command().orElse("java"));
+            // First on the line: the kernel may truncate a long command line, and alive() looks for this mark.
+            cmd.add(NODE_MARK + id);
             // Flags this JVM was started with for the libraries' sake (see bin/java-env.sh) apply to nodes too.
             for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
                 if (a.startsWith("--sun-misc-unsafe-memory-access") || a.startsWith("--enable-native-access")) cmd.add(a);
@@ -119,22 +151,23 @@ final class ClusterCommand {
             return new ClusterFile.Node(id, roles, p.pid(), endpoint, log.toString(), nodeDir.toString());
         }
 
-        private void awaitWorkers(String master, int expected, List<ClusterFile.Node> started) {
+        /** Until the elected master (whichever it is) sees every worker alive. */
+        private void awaitWorkers(List<String> masterEndpoints, int expected, List<ClusterFile.Node> started) {
             long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-            try (BatchClient client = BatchClient.connect(master)) {
-                while (true) {
-                    try {
+            while (true) {
+                for (String m : masterEndpoints) {
+                    try (BatchClient client = BatchClient.connect(m)) {
                         long alive = client.workers().stream().filter(w -> w.state().equals("ALIVE")).count();
                         if (alive >= expected) return;
-                    } catch (RemoteException e) {
-                        // the master may still be warming up; retry until the deadline
+                    } catch (RuntimeException e) {
+                        // not elected yet, a standby, or still warming up: retry until the deadline
                     }
-                    for (ClusterFile.Node n : started) {
-                        if (!alive(n.pid())) throw new CliException(n.id() + " exited during start; last lines of " + n.log() + ":\n" + tail(Path.of(n.log()), 15));
-                    }
-                    if (System.nanoTime() > deadline) throw new CliException("workers did not register within " + START_TIMEOUT.toSeconds() + " s");
-                    LockSupport.parkNanos(100_000_000L);
                 }
+                for (ClusterFile.Node n : started) {
+                    if (!alive(n.pid())) throw new CliException(n.id() + " exited during start; last lines of " + n.log() + ":\n" + tail(Path.of(n.log()), 15));
+                }
+                if (System.nanoTime() > deadline) throw new CliException("no elected master saw all workers within " + START_TIMEOUT.toSeconds() + " s");
+                LockSupport.parkNanos(100_000_000L);
             }
         }
     }
@@ -168,13 +201,18 @@ final class ClusterCommand {
         public Integer call() throws Exception {
             ClusterFile cluster = ClusterFile.read(dir);
             Map<String, WorkerStatus> view = new LinkedHashMap<>();
-            String masterNote = "";
-            try (BatchClient client = BatchClient.connect(cluster.master())) {
-                for (WorkerStatus w : client.workers()) view.put(w.workerId(), w);
-            } catch (RemoteException e) {
-                masterNote = "master unreachable: " + e.getMessage();
+            String active = null;
+            for (String m : cluster.masters()) {
+                try (BatchClient client = BatchClient.connect(m)) {
+                    for (WorkerStatus w : client.workers()) view.put(w.workerId(), w);
+                    active = m;
+                    break;
+                } catch (RuntimeException e) {
+                    // a standby or a dead master: ask the next
+                }
             }
-            System.out.printf("%-10s %-8s %-8s %-8s %-22s %s%n", "NODE", "ROLES", "PID", "PROCESS", "ENDPOINT", "MASTER SAYS");
+            String masterNote = active == null ? "no active master among " + cluster.masters() : "";
+            System.out.printf("%-10s %-14s %-8s %-8s %-22s %s%n", "NODE", "ROLES", "PID", "PROCESS", "ENDPOINT", "MASTER SAYS");
             boolean allUp = true;
             for (ClusterFile.Node n : cluster.nodes()) {
                 boolean alive = alive(n.pid());
@@ -185,19 +223,28 @@ final class ClusterCommand {
                     says = w == null ? (masterNote.isEmpty() ? "not registered" : "?")
                             : w.state() + " (last heartbeat " + w.lastHeartbeatMsAgo() / 1000.0 + " s ago, " + w.running() + "/" + w.slots() + " slots busy)";
                 } else {
-                    says = masterNote.isEmpty() ? "serving" : "-";
+                    says = n.endpoint().equals(active) ? "active master" : alive ? "standby master" : "-";
                 }
-                System.out.printf("%-10s %-8s %-8d %-8s %-22s %s%n", n.id(), String.join(",", n.roles()), n.pid(), alive ? "running" : "DEAD", n.endpoint(), says);
+                System.out.printf("%-10s %-14s %-8d %-8s %-22s %s%n", n.id(), String.join(",", n.roles()), n.pid(), alive ? "running" : "DEAD", n.endpoint(), says);
             }
+            System.out.println("coord: " + cluster.coordConnect());
             if (!masterNote.isEmpty()) System.out.println(masterNote);
             return allUp && masterNote.isEmpty() ? 0 : 3;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            return s.getLocalPort();
         }
     }
 
     /** A live process with this pid that is a Cairn node (pids get reused). */
     static boolean alive(long pid) {
         return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                .map(p -> p.info().commandLine().map(c -> c.contains(Main.class.getName())).orElse(true))
+                .map(p -> p.info().commandLine().map(c -> c.contains(NODE_MARK)).orElse(true))
                 .orElse(false);
     }
 

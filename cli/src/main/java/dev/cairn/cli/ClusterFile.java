@@ -16,11 +16,11 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * {@code DIR/cluster.json}: what {@code cluster up} started, for {@code down}, {@code status},
  * scripts and tests. Read with SnakeYAML (JSON is YAML), so the CLI needs no JSON library.
  *
- * <pre>{"master": "127.0.0.1:41234",
+ * <pre>{"master": "127.0.0.1:41234", "masters": ["127.0.0.1:41234"], "coordConnect": "127.0.0.1:40001,...",
  *  "nodes": [{"id": "master", "roles": ["master"], "pid": 4242, "endpoint": "127.0.0.1:41234",
  *             "ports": {"rpc": 41234}, "log": "...", "dir": "..."}, ...]}</pre>
  */
-record ClusterFile(String master, List<Node> nodes) {
+record ClusterFile(String master, List<String> masters, String coordConnect, List<Node> nodes) {
     record Node(String id, List<String> roles, long pid, String endpoint, String log, String dir) {
         int port() {
             return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
@@ -33,7 +33,9 @@ record ClusterFile(String master, List<Node> nodes) {
 
     void write(Path dir) throws IOException {
         StringBuilder sb = new StringBuilder();
-        sb.append("{\n  \"master\": ").append(quote(master)).append(",\n  \"nodes\": [\n");
+        sb.append("{\n  \"master\": ").append(quote(master)).append(",\n  \"masters\": [");
+        for (int i = 0; i < masters.size(); i++) sb.append(i > 0 ? ", " : "").append(quote(masters.get(i)));
+        sb.append("],\n  \"coordConnect\": ").append(quote(coordConnect)).append(",\n  \"nodes\": [\n");
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
             sb.append("    {\"id\": ").append(quote(n.id())).append(", \"roles\": [");
@@ -63,7 +65,9 @@ record ClusterFile(String master, List<Node> nodes) {
             nodes.add(new Node((String) n.get("id"), (List<String>) n.get("roles"), ((Number) n.get("pid")).longValue(),
                     (String) n.get("endpoint"), (String) n.get("log"), (String) n.get("dir")));
         }
-        return new ClusterFile((String) root.get("master"), nodes);
+        String master = (String) root.get("master");
+        List<String> masters = root.get("masters") instanceof List<?> l ? (List<String>) l : List.of(master);
+        return new ClusterFile(master, masters, (String) root.get("coordConnect"), nodes);
     }
 
     private static String quote(String s) {

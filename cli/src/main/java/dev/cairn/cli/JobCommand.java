@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "job", description = "List, inspect and cancel jobs.", subcommands = {JobCommand.List.class, JobCommand.Status.class, JobCommand.Cancel.class})
@@ -15,15 +15,25 @@ final class JobCommand {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 
     static class MasterOption {
-        @Option(names = "--master", required = true, paramLabel = "HOST:PORT")
-        String master;
+        @Mixin
+        MasterTarget target;
+    }
+
+    private static String resolve(MasterTarget target) {
+        try {
+            return target.resolve();
+        } catch (CliException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new CliException(e.getMessage());
+        }
     }
 
     @Command(name = "list", description = "Jobs the master knows, newest last.")
     static final class List extends MasterOption implements Runnable {
         @Override
         public void run() {
-            try (BatchClient c = BatchClient.connect(master)) {
+            try (BatchClient c = BatchClient.connect(resolve(target))) {
                 System.out.printf("%-10s %-18s %-10s %6s %9s  %s%n", "JOB", "NAME", "STATE", "DONE", "SUBMITTED", "OUTPUT");
                 for (JobStatus s : c.list()) {
                     System.out.printf("%-10s %-18s %-10s %5d%% %9s  %s%n", s.jobId(), s.name(), s.state(), (int) (s.progress() * 100),
@@ -40,7 +50,7 @@ final class JobCommand {
 
         @Override
         public void run() {
-            try (BatchClient c = BatchClient.connect(master)) {
+            try (BatchClient c = BatchClient.connect(resolve(target))) {
                 print(c.status(id));
             }
         }
@@ -53,7 +63,7 @@ final class JobCommand {
 
         @Override
         public void run() {
-            try (BatchClient c = BatchClient.connect(master)) {
+            try (BatchClient c = BatchClient.connect(resolve(target))) {
                 print(c.cancel(id));
             }
         }

@@ -23,7 +23,11 @@ final class NodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Config config = Config.load(NodeConfig.DEF, conf, System.getenv(), overrides);
-        CairnNode node = CairnNode.start(config, Clock.system());
+        // Fail-stop: a master whose coord session expired may already have been replaced; its job state must not act again.
+        CairnNode node = CairnNode.start(config, Clock.system(), () -> {
+            System.err.println("this node lost its coord session while it was the active master; exiting so a standby can take over");
+            Runtime.getRuntime().halt(75);
+        });
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();

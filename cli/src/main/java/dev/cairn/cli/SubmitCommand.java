@@ -2,13 +2,16 @@ package dev.cairn.cli;
 
 import dev.cairn.batch.BatchClient;
 import dev.cairn.batch.JobStatus;
+import dev.cairn.rpc.RpcUnavailableException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -16,8 +19,11 @@ import picocli.CommandLine.Parameters;
         "Submit a job to a cluster and follow it with a progress bar.",
         "Either --jar JAR --class CLASS (a dev.cairn.batch.JobDefinition in that jar) or --example NAME."})
 final class SubmitCommand implements Callable<Integer> {
-    @Option(names = "--master", required = true, paramLabel = "HOST:PORT", description = "The master to submit to.")
-    String master;
+    private static final int MAX_FAILOVERS = 3;
+    private static final Duration FAILOVER_WAIT = Duration.ofSeconds(60);
+
+    @Mixin
+    MasterTarget target;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
@@ -58,13 +64,22 @@ final class SubmitCommand implements Callable<Integer> {
             className = source.jar.className;
         }
         JobLoader.Loaded loaded = JobLoader.load(jar, className, args);
-        try (BatchClient client = BatchClient.connect(master)) {
-            JobStatus status = client.submit(loaded.spec(), loaded.jar(), loaded.jarName());
-            System.out.printf("submitted %s (%s): %d map tasks, %d reduce tasks%n", status.jobId(), status.name(),
-                    status.stage("map").total(), status.stage("reduce").total());
-            if (detach) return 0;
-            JobStatus end = JobWaiter.await(client, status.jobId(), System.out);
-            return JobWaiter.report(end, System.out, System.err);
+        String master = target.resolve();
+        for (int failovers = 0; ; failovers++) {
+            try (BatchClient client = BatchClient.connect(master)) {
+                JobStatus status = client.submit(loaded.spec(), loaded.jar(), loaded.jarName());
+                System.out.printf("submitted %s (%s) to %s: %d map tasks, %d reduce tasks%n", status.jobId(), status.name(), master,
+                        status.stage("map").total(), status.stage("reduce").total());
+                if (detach) return 0;
+                JobStatus end = JobWaiter.await(client, status.jobId(), System.out);
+                return JobWaiter.report(end, System.out, System.err);
+            } catch (RpcUnavailableException e) {
+                // Jobs do not survive a master fail-over yet: follow the election and run the job again from the start.
+                if (!target.followsFailover() || failovers >= MAX_FAILOVERS) throw e;
+                System.err.printf("master %s lost (%s); waiting for a standby to take over, then resubmitting the job from the beginning%n",
+                        master, e.getMessage());
+                master = target.awaitActive(FAILOVER_WAIT);
+            }
         }
     }
 }

@@ -8,7 +8,14 @@ import dev.cairn.common.config.Config;
 import dev.cairn.common.time.Clock;
 import dev.cairn.rpc.internal.Channels;
 import dev.cairn.rpc.internal.RpcServer;
+import dev.cairn.coord.internal.raft.RaftMember;
+import dev.cairn.coord.internal.raft.RaftPeerAddress;
+import dev.cairn.coord.internal.server.CoordServer;
+import dev.cairn.node.internal.CoordMemberSpec;
+import dev.cairn.node.internal.MasterGate;
+import dev.cairn.node.internal.NodeCoordination;
 import io.grpc.BindableService;
+import io.grpc.ServerInterceptors;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.InetSocketAddress;
@@ -18,38 +25,62 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One Cairn process: a single RPC server hosting the services of the roles the configuration
- * names. Roles are started in dependency order (the master before a co-located worker, so the
- * worker's first registration finds it) and stopped in reverse.
+ * names, plus, for the coord role, a Raft member with its ZooKeeper-protocol listener. Roles are
+ * started in dependency order (coord first, then the master, then a worker) and stopped in reverse.
+ *
+ * <p>With coord available, masters run for election and only the elected one serves (the others
+ * answer UNAVAILABLE naming it), and workers register as ephemeral znodes and follow the active
+ * master wherever it moves. Without coord, the one master is always active.
  */
 public final class CairnNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CairnNode.class);
-    private static final Set<String> KNOWN_ROLES = Set.of("master", "worker");
+    private static final Set<String> KNOWN_ROLES = Set.of("coord", "master", "worker");
 
     private final String id;
     private final RpcServer server;
     private final Channels channels;
+    private final CoordServer coord;
+    private final NodeCoordination coordination;
     private final JobMaster master;
+    private final MasterGate gate;
     private final TaskWorker worker;
 
-    private CairnNode(String id, RpcServer server, Channels channels, JobMaster master, TaskWorker worker) {
+    private CairnNode(String id, RpcServer server, Channels channels, CoordServer coord, NodeCoordination coordination,
+                      JobMaster master, MasterGate gate, TaskWorker worker) {
         this.id = id;
         this.server = server;
         this.channels = channels;
+        this.coord = coord;
+        this.coordination = coordination;
         this.master = master;
+        this.gate = gate;
         this.worker = worker;
     }
 
-    /** Starts a node; on failure nothing is left running. */
+    /** Starts a node; on failure nothing is left running. A deposed master just stops serving. */
     public static CairnNode start(Config config, Clock clock) throws IOException {
+        return start(config, clock, () -> { });
+    }
+
+    /**
+     * Starts a node; on failure nothing is left running.
+     *
+     * @param onDeposed run when this node was the active master and lost the election (its coord
+     *                  session expired, so another master may be active): the process should stop
+     *                  (fail-stop), since its job state is no longer authoritative
+     */
+    public static CairnNode start(Config config, Clock clock, Runnable onDeposed) throws IOException {
         List<String> roles = config.get(NodeConfig.NODE_ROLES);
         for (String r : roles) {
-            if (!KNOWN_ROLES.contains(r)) throw new IllegalArgumentException("unknown role '" + r + "' in node.roles; known: master, worker");
+            if (!KNOWN_ROLES.contains(r)) throw new IllegalArgumentException("unknown role '" + r + "' in node.roles; known: coord, master, worker");
         }
         if (roles.isEmpty()) throw new IllegalArgumentException("node.roles is empty");
         String host = config.get(NodeConfig.NODE_HOST);
@@ -59,43 +90,125 @@ public final class CairnNode implements AutoCloseable {
         String id = config.get(NodeConfig.NODE_ID) != null ? config.get(NodeConfig.NODE_ID) : "node-" + port;
         Path dir = Path.of(config.get(NodeConfig.NODE_DIR)).toAbsolutePath();
         Files.createDirectories(dir);
+        List<CoordMemberSpec> members = CoordMemberSpec.parseAll(config.get(NodeConfig.COORD_MEMBERS));
 
         Channels channels = new Channels();
+        CoordServer coord = null;
+        NodeCoordination coordination = null;
         JobMaster master = null;
         TaskWorker worker = null;
+        MasterGate gate = null;
         RpcServer server = null;
         try {
+            if (roles.contains("coord")) coord = startCoord(config, id, host, dir, members);
+            String connect = connectString(config, members, coord);
+            if (connect != null && (roles.contains("master") || roles.contains("worker"))) {
+                coordination = NodeCoordination.connect(connect, config.get(NodeConfig.COORD_SESSION_TIMEOUT));
+            }
             List<BindableService> services = new ArrayList<>();
-            if (roles.contains("master")) {
+                if (roles.contains("master")) {
                 master = new JobMaster(new MasterSettings(dir.resolve("master"), config.get(NodeConfig.MASTER_WORKER_TIMEOUT),
                         config.get(NodeConfig.WORKER_HEARTBEAT_INTERVAL), config.get(NodeConfig.MASTER_SPLIT_SIZE),
                         config.get(NodeConfig.MASTER_MAX_ATTEMPTS), config.get(NodeConfig.MASTER_JOB_HISTORY)), clock);
-                services.addAll(master.services());
+                NodeCoordination c = coordination;
+                gate = new MasterGate(() -> c == null ? Optional.of(endpoint) : c.activeMaster());
+                MasterGate g = gate;
+                for (BindableService svc : master.services()) services.add(() -> ServerInterceptors.intercept(svc, g));
             }
             if (roles.contains("worker")) {
                 int slots = config.get(NodeConfig.WORKER_SLOTS);
                 if (slots <= 0) slots = Runtime.getRuntime().availableProcessors();
-                String masterEndpoint = roles.contains("master") ? endpoint : config.get(NodeConfig.MASTER_ADDRESS);
-                worker = new TaskWorker(new WorkerSettings(id, endpoint, masterEndpoint, dir.resolve("worker"), slots,
+                Supplier<String> locator;
+                if (coordination != null) {
+                    NodeCoordination c = coordination;
+                    locator = () -> c.activeMaster().orElse(null);
+                } else {
+                    String fixed = roles.contains("master") ? endpoint : config.get(NodeConfig.MASTER_ADDRESS);
+                    locator = () -> fixed;
+                }
+                worker = new TaskWorker(new WorkerSettings(id, endpoint, locator, dir.resolve("worker"), slots,
                         config.get(NodeConfig.WORKER_SORT_BUFFER), config.get(NodeConfig.WORKER_COMBINE_ENTRIES),
                         config.get(NodeConfig.WORKER_SHUFFLE_MEMORY), config.get(NodeConfig.WORKER_FETCH_PARALLELISM),
                         config.get(NodeConfig.RPC_DEADLINE)), channels);
                 services.addAll(worker.services());
             }
             server = RpcServer.start(host, port, services);
-            if (worker != null) worker.start();
-        } catch (IOException | RuntimeException e) {
+            if (gate != null) {
+                if (coordination == null) {
+                    gate.open();
+                } else {
+                    MasterGate g = gate;
+                    coordination.runForMaster(endpoint, new NodeCoordination.LeadershipListener() {
+                        @Override
+                        public void elected() {
+                            g.open();
+                        }
+
+                        @Override
+                        public void deposed() {
+                            boolean wasActive = g.isOpen();
+                            g.close();
+                            if (wasActive) onDeposed.run();
+                        }
+                    });
+                }
+            }
+            if (worker != null) {
+                worker.start();
+                if (coordination != null) coordination.registerWorker(id, endpoint);
+            }
+        } catch (Exception e) {
             if (worker != null) worker.close();
+            if (coordination != null) coordination.close();
             if (master != null) master.close();
             if (server != null) server.close();
+            if (coord != null) coord.close();
             channels.close();
-            throw e;
+            if (e instanceof IOException io) throw io;
+            if (e instanceof RuntimeException re) throw re;
+            throw new IOException("cannot start node " + id + ": " + e, e);
         }
-        CairnNode node = new CairnNode(id, server, channels, master, worker);
+        CairnNode node = new CairnNode(id, server, channels, coord, coordination, master, gate, worker);
         String endpointFile = config.get(NodeConfig.NODE_ENDPOINT_FILE);
         if (endpointFile != null) writeAtomically(Path.of(endpointFile), node.endpoint());
-        LOG.info("node {} serving at {} with roles {}", id, node.endpoint(), roles);
+        LOG.info("node {} serving at {} with roles {}{}", id, node.endpoint(), roles,
+                coord == null ? "" : "; coord clients at " + coord.clientEndpoint());
         return node;
+    }
+
+    private static CoordServer startCoord(Config config, String id, String host, Path dir, List<CoordMemberSpec> members) throws IOException {
+        RaftPeerAddress self;
+        List<RaftPeerAddress> peers;
+        String clientHost;
+        int clientPort;
+        if (members.isEmpty()) {
+            int raftPort = config.get(NodeConfig.COORD_RAFT_PORT);
+            self = new RaftPeerAddress(id.replaceAll("[^A-Za-z0-9_-]", "_"), host, raftPort == 0 ? freePort(host) : raftPort);
+            peers = List.of(self);
+            clientHost = host;
+            clientPort = config.get(NodeConfig.COORD_CLIENT_PORT);
+        } else {
+            CoordMemberSpec me = members.stream().filter(m -> m.id().equals(id)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("node.id '" + id + "' is not among coord.members " + members
+                            + "; a coord node must be listed there (or leave coord.members empty for a group of one)"));
+            self = me.raftAddress();
+            peers = members.stream().map(CoordMemberSpec::raftAddress).toList();
+            clientHost = me.host();
+            clientPort = me.clientPort();
+        }
+        long maxData = config.get(NodeConfig.COORD_MAX_DATA);
+        if (maxData <= 0 || maxData > (64L << 20)) throw new IllegalArgumentException("coord.max-data must be in (0, 64m]: " + maxData);
+        return CoordServer.start(new CoordServer.Settings(
+                new RaftMember.Settings(self, peers, dir.resolve("coord"), config.get(NodeConfig.COORD_SNAPSHOT_EVERY),
+                        config.get(NodeConfig.COORD_ELECTION_TIMEOUT), config.get(NodeConfig.COORD_REQUEST_TIMEOUT)),
+                clientHost, clientPort, config.get(NodeConfig.COORD_TICK), (int) maxData), Clock.system());
+    }
+
+    /** Where this node's own coord client connects: explicit, else the members' client ports, else its own coord. */
+    private static String connectString(Config config, List<CoordMemberSpec> members, CoordServer coord) {
+        if (config.get(NodeConfig.COORD_CONNECT) != null) return config.get(NodeConfig.COORD_CONNECT);
+        if (!members.isEmpty()) return String.join(",", members.stream().map(CoordMemberSpec::clientEndpoint).toList());
+        return coord == null ? null : coord.clientEndpoint();
     }
 
     /**
@@ -128,11 +241,29 @@ public final class CairnNode implements AutoCloseable {
         return master != null;
     }
 
+    /** True while this node is the master that serves (elected, or alone without coord). */
+    public boolean isActiveMaster() {
+        return gate != null && gate.isOpen();
+    }
+
+    /** The ZooKeeper-protocol endpoint of this node's coord member, if it is one. */
+    public Optional<String> coordEndpoint() {
+        return Optional.ofNullable(coord).map(CoordServer::clientEndpoint);
+    }
+
+    /** The active master as the election shows it; this node's own endpoint when masters run without coord. */
+    public Optional<String> activeMaster() {
+        if (coordination != null) return coordination.activeMaster();
+        return master != null ? Optional.of(endpoint()) : Optional.empty();
+    }
+
     @Override
     public void close() {
         if (worker != null) worker.close();
+        if (coordination != null) coordination.close();
         server.close();
         if (master != null) master.close();
+        if (coord != null) coord.close();
         channels.close();
         LOG.info("node {} stopped", id);
     }

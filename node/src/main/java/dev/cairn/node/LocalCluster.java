@@ -4,14 +4,17 @@ import dev.cairn.common.config.Config;
 import dev.cairn.common.time.Clock;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A master and some workers inside this JVM, each its own node with its own RPC server, talking
- * real gRPC over loopback: what {@code bin/cairn quickstart} runs, and a quick cluster for tests.
+ * A master (which is also a coord group of one) and some workers inside this JVM, each its own
+ * node with its own RPC server, talking real gRPC and the ZooKeeper protocol over loopback: what {@code bin/cairn quickstart} runs, and a quick cluster for tests.
  */
 public final class LocalCluster implements AutoCloseable {
+    private static final Duration ELECTION_TIMEOUT = Duration.ofSeconds(30);
     private final CairnNode master;
     private final List<CairnNode> workers;
 
@@ -26,8 +29,11 @@ public final class LocalCluster implements AutoCloseable {
     public static LocalCluster start(Path dir, int workerCount, int slotsPerWorker, Config base) throws IOException {
         CairnNode master = CairnNode.start(base
                 .with(NodeConfig.NODE_ID, "master")
-                .with(NodeConfig.NODE_ROLES, List.of("master"))
+                .with(NodeConfig.NODE_ROLES, List.of("coord", "master"))
                 .with(NodeConfig.NODE_PORT, 0)
+                .with(NodeConfig.COORD_MEMBERS, List.of())
+                .with(NodeConfig.COORD_RAFT_PORT, 0)
+                .with(NodeConfig.COORD_CLIENT_PORT, 0)
                 .with(NodeConfig.NODE_DIR, dir.resolve("master").toString()), Clock.system());
         List<CairnNode> workers = new ArrayList<>();
         try {
@@ -37,9 +43,10 @@ public final class LocalCluster implements AutoCloseable {
                         .with(NodeConfig.NODE_ROLES, List.of("worker"))
                         .with(NodeConfig.NODE_PORT, 0)
                         .with(NodeConfig.WORKER_SLOTS, slotsPerWorker)
-                        .with(NodeConfig.MASTER_ADDRESS, master.endpoint())
+                        .with(NodeConfig.COORD_CONNECT, master.coordEndpoint().orElseThrow())
                         .with(NodeConfig.NODE_DIR, dir.resolve("worker-" + i).toString()), Clock.system()));
             }
+            awaitElection(master);
         } catch (IOException | RuntimeException e) {
             workers.forEach(CairnNode::close);
             master.close();
@@ -48,8 +55,24 @@ public final class LocalCluster implements AutoCloseable {
         return new LocalCluster(master, workers);
     }
 
+    /** The master wins its (uncontested) election through coord within moments; bounded anyway. */
+    private static void awaitElection(CairnNode master) throws IOException {
+        long deadline = System.nanoTime() + ELECTION_TIMEOUT.toNanos();
+        while (!master.isActiveMaster()) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("the master was not elected through coord within " + ELECTION_TIMEOUT.toSeconds() + " s");
+            }
+            LockSupport.parkNanos(20_000_000L);
+        }
+    }
+
     public String masterEndpoint() {
         return master.endpoint();
+    }
+
+    /** The ZooKeeper connect string of the cluster's single-member coord. */
+    public String coordConnect() {
+        return master.coordEndpoint().orElseThrow();
     }
 
     public int workerCount() {

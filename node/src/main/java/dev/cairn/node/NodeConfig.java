@@ -15,8 +15,8 @@ public final class NodeConfig {
 
     public static final ConfigKey<String> NODE_ID = ConfigKey.stringKey("node.id", null,
             "Name of this node in logs, cluster status and job errors. Unset: 'node-' followed by the RPC port.");
-    public static final ConfigKey<List<String>> NODE_ROLES = ConfigKey.listKey("node.roles", List.of("master", "worker"),
-            "Roles this node plays: 'master' (job manager) and/or 'worker' (task executor).");
+    public static final ConfigKey<List<String>> NODE_ROLES = ConfigKey.listKey("node.roles", List.of("coord", "master", "worker"),
+            "Roles this node plays: 'coord' (a member of the Raft-replicated coordination service), 'master' (job manager) and/or 'worker' (task executor).");
     public static final ConfigKey<String> NODE_HOST = ConfigKey.stringKey("node.host", "127.0.0.1",
             "Address to listen on and to advertise to other nodes.");
     public static final ConfigKey<Integer> NODE_PORT = ConfigKey.intKey("node.port", 7070,
@@ -26,8 +26,31 @@ public final class NodeConfig {
     public static final ConfigKey<String> NODE_ENDPOINT_FILE = ConfigKey.stringKey("node.endpoint-file", null,
             "If set, the node writes its host:port here once it is serving (used by 'cluster up' with port 0).");
 
+    public static final ConfigKey<List<String>> COORD_MEMBERS = ConfigKey.listKey("coord.members", List.of(),
+            "The coord group as id@host:raftPort:clientPort entries (1, 3 or 5); a coord node finds itself by node.id. "
+                    + "Empty: a coord node forms a group of one on coord.raft-port and coord.client-port.");
+    public static final ConfigKey<Integer> COORD_RAFT_PORT = ConfigKey.intKey("coord.raft-port", 7071,
+            "Raft port of a coord node that is a group of one (coord.members empty); 0 lets the operating system choose.");
+    public static final ConfigKey<Integer> COORD_CLIENT_PORT = ConfigKey.intKey("coord.client-port", 2181,
+            "ZooKeeper-protocol client port of a coord node that is a group of one (coord.members empty); 0 lets the operating system choose.");
+    public static final ConfigKey<String> COORD_CONNECT = ConfigKey.stringKey("coord.connect", null,
+            "ZooKeeper connect string (host:port,...) this node's master and worker roles use. Unset: the client ports of coord.members, "
+                    + "or this node's own coord; with neither, masters run without election and workers use master.address.");
+    public static final ConfigKey<Duration> COORD_TICK = ConfigKey.durationKey("coord.tick", Duration.ofSeconds(2),
+            "ZooKeeper's tickTime: client session timeouts are negotiated into [2, 20] ticks.");
+    public static final ConfigKey<Duration> COORD_ELECTION_TIMEOUT = ConfigKey.durationKey("coord.election-timeout", Duration.ofSeconds(1),
+            "Minimum Raft election timeout (the maximum is twice it): how long followers wait for a silent leader.");
+    public static final ConfigKey<Duration> COORD_REQUEST_TIMEOUT = ConfigKey.durationKey("coord.request-timeout", Duration.ofSeconds(10),
+            "How long a member waits for the group to commit a client's write before dropping the client's connection.");
+    public static final ConfigKey<Integer> COORD_SNAPSHOT_EVERY = ConfigKey.intKey("coord.snapshot-every", 10_000,
+            "Log entries between snapshots; the log up to a snapshot is purged, which bounds disk use.");
+    public static final ConfigKey<Long> COORD_MAX_DATA = ConfigKey.sizeKey("coord.max-data", 1L << 20,
+            "Largest znode data and client packet (ZooKeeper's jute.maxbuffer).");
+    public static final ConfigKey<Duration> COORD_SESSION_TIMEOUT = ConfigKey.durationKey("coord.session-timeout", Duration.ofSeconds(10),
+            "Session timeout of this node's own coord client: a master or worker that is silent this long loses its leadership or registration.");
+
     public static final ConfigKey<String> MASTER_ADDRESS = ConfigKey.stringKey("master.address", "127.0.0.1:7070",
-            "host:port of the master that workers register with. A node that is itself a master uses its own endpoint.");
+            "host:port of the master that workers register with when there is no coord to find the active master in. A node that is itself a master uses its own endpoint.");
     public static final ConfigKey<Duration> MASTER_WORKER_TIMEOUT = ConfigKey.durationKey("master.worker-timeout", Duration.ofSeconds(10),
             "A worker that sends no heartbeat for this long is declared dead; its tasks and map outputs are re-run elsewhere.");
     public static final ConfigKey<Long> MASTER_SPLIT_SIZE = ConfigKey.sizeKey("master.split-size", 64L << 20,
@@ -55,6 +78,8 @@ public final class NodeConfig {
 
     public static final ConfigDef DEF = new ConfigDef("Cairn node configuration", List.of(
             NODE_ID, NODE_ROLES, NODE_HOST, NODE_PORT, NODE_DIR, NODE_ENDPOINT_FILE,
+            COORD_MEMBERS, COORD_RAFT_PORT, COORD_CLIENT_PORT, COORD_CONNECT, COORD_TICK, COORD_ELECTION_TIMEOUT,
+            COORD_REQUEST_TIMEOUT, COORD_SNAPSHOT_EVERY, COORD_MAX_DATA, COORD_SESSION_TIMEOUT,
             MASTER_ADDRESS, MASTER_WORKER_TIMEOUT, MASTER_SPLIT_SIZE, MASTER_MAX_ATTEMPTS, MASTER_JOB_HISTORY,
             WORKER_SLOTS, WORKER_HEARTBEAT_INTERVAL, WORKER_SORT_BUFFER, WORKER_COMBINE_ENTRIES, WORKER_SHUFFLE_MEMORY,
             WORKER_FETCH_PARALLELISM,

@@ -53,6 +53,8 @@ public final class TaskWorker implements AutoCloseable {
     private final Thread heartbeatThread;
     private volatile boolean closed;
     private volatile long heartbeatIntervalMs = 1000;
+    /** The master this worker is registered with (or about to be); only the heartbeat thread writes it. */
+    private volatile String masterEndpoint;
 
     public TaskWorker(WorkerSettings settings, Channels channels) throws IOException {
         this.settings = settings;
@@ -84,7 +86,7 @@ public final class TaskWorker implements AutoCloseable {
     }
 
     private JobMasterGrpc.JobMasterBlockingStub master() {
-        return JobMasterGrpc.newBlockingStub(channels.get(settings.masterEndpoint()))
+        return JobMasterGrpc.newBlockingStub(channels.get(masterEndpoint))
                 .withDeadlineAfter(settings.rpcDeadline().toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -96,13 +98,28 @@ public final class TaskWorker implements AutoCloseable {
         List<TaskUpdate> unacked = new ArrayList<>();
         while (!closed) {
             try {
+                String located = settings.masterLocator().get();
+                if (located == null) {
+                    if (failures++ % 10 == 0) LOG.warn("worker {}: no active master known yet", settings.workerId());
+                    if (!pause()) return;
+                    continue;
+                }
+                if (!located.equals(masterEndpoint)) {
+                    if (masterEndpoint != null) {
+                        LOG.warn("worker {}: the active master moved from {} to {}; dropping all tasks and registering there",
+                                settings.workerId(), masterEndpoint, located);
+                        reset();
+                    }
+                    masterEndpoint = located;
+                    registered = false;
+                }
                 if (!registered) {
-                    var resp = Rpc.call(settings.masterEndpoint(), "RegisterWorker", () -> master().registerWorker(
+                    var resp = Rpc.call(masterEndpoint, "RegisterWorker", () -> master().registerWorker(
                             RegisterWorkerRequest.newBuilder().setWorkerId(settings.workerId()).setEndpoint(settings.endpoint())
                                     .setSlots(settings.slots()).build()));
                     heartbeatIntervalMs = resp.getHeartbeatIntervalMs();
                     registered = true;
-                    LOG.info("worker {} registered with master {}", settings.workerId(), settings.masterEndpoint());
+                    LOG.info("worker {} registered with master {}", settings.workerId(), masterEndpoint);
                 }
                 for (TaskUpdate u; (u = finished.poll()) != null; ) unacked.add(u);
                 HeartbeatRequest.Builder req = HeartbeatRequest.newBuilder().setWorkerId(settings.workerId())
@@ -110,11 +127,11 @@ public final class TaskWorker implements AutoCloseable {
                         .setFreeSlots(settings.slots() - running.size())
                         .addAllActiveJobs(jobResources.keySet());
                 for (RunningTask t : running.values()) req.addUpdates(update(t, TaskUpdate.State.RUNNING, ""));
-                HeartbeatResponse resp = Rpc.call(settings.masterEndpoint(), "Heartbeat", () -> master().heartbeat(req.build()));
+                HeartbeatResponse resp = Rpc.call(masterEndpoint, "Heartbeat", () -> master().heartbeat(req.build()));
                 unacked.clear();
                 failures = 0;
                 if (resp.getReregister()) {
-                    LOG.warn("master {} does not know worker {}: dropping all tasks and registering again", settings.masterEndpoint(), settings.workerId());
+                    LOG.warn("master {} does not know worker {}: dropping all tasks and registering again", masterEndpoint, settings.workerId());
                     reset();
                     registered = false;
                     continue;
@@ -123,15 +140,21 @@ public final class TaskWorker implements AutoCloseable {
                 for (String jobId : resp.getEndedJobsList()) release(jobId);
                 for (TaskAssignment a : resp.getLaunchList()) launch(a);
             } catch (RemoteException e) {
-                if (failures++ % 10 == 0) LOG.warn("worker {}: master {} unreachable: {}", settings.workerId(), settings.masterEndpoint(), e.getMessage());
+                if (failures++ % 10 == 0) LOG.warn("worker {}: master {} unreachable: {}", settings.workerId(), masterEndpoint, e.getMessage());
             } catch (RuntimeException e) {
                 LOG.error("worker {}: heartbeat failed", settings.workerId(), e);
             }
-            try {
-                if (wakeup.tryAcquire(heartbeatIntervalMs, TimeUnit.MILLISECONDS)) wakeup.drainPermits();
-            } catch (InterruptedException e) {
-                return;
-            }
+            if (!pause()) return;
+        }
+    }
+
+    /** Waits for the next heartbeat time or an earlier wake-up; false when interrupted. */
+    private boolean pause() {
+        try {
+            if (wakeup.tryAcquire(heartbeatIntervalMs, TimeUnit.MILLISECONDS)) wakeup.drainPermits();
+            return true;
+        } catch (InterruptedException e) {
+            return false;
         }
     }
 
@@ -211,7 +234,7 @@ public final class TaskWorker implements AutoCloseable {
     }
 
     private String askCommit(RunningTask task) {
-        CommitTaskResponse r = Rpc.call(settings.masterEndpoint(), "CommitTask", () -> master().commitTask(CommitTaskRequest.newBuilder()
+        CommitTaskResponse r = Rpc.call(masterEndpoint, "CommitTask", () -> master().commitTask(CommitTaskRequest.newBuilder()
                 .setAttempt(AttemptRef.newBuilder().setJobId(task.jobId()).setTaskId(task.taskId()).setAttempt(task.attempt())).build()));
         return r.getAllowed() ? null : r.getReason();
     }
@@ -221,7 +244,7 @@ public final class TaskWorker implements AutoCloseable {
         synchronized (jobResources) {
             JobResources r = jobResources.get(jobId);
             if (r != null) return r;
-            byte[] jar = Rpc.call(settings.masterEndpoint(), "GetJobJar",
+            byte[] jar = Rpc.call(masterEndpoint, "GetJobJar",
                     () -> master().getJobJar(JobRef.newBuilder().setJobId(jobId).build())).getJar().toByteArray();
             r = new JobResources(jobId, jobsDir().resolve(jobId), jar);
             jobResources.put(jobId, r);

@@ -2,11 +2,14 @@ package dev.cairn.batch.internal.worker;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * What a worker needs from the node's configuration.
  *
  * @param endpoint the host:port other nodes reach this worker's shuffle service at
+ * @param masterLocator the active master's host:port, asked before every heartbeat (it moves on fail-over);
+ *                      null while none is known
  * @param dir scratch space for job jars, map outputs and fetched shuffle data
  * @param sortBufferBytes the map output buffer of each running map task
  * @param combineEntries distinct keys a map task pre-aggregates in memory before spilling them
@@ -15,7 +18,7 @@ import java.time.Duration;
 public record WorkerSettings(
         String workerId,
         String endpoint,
-        String masterEndpoint,
+        Supplier<String> masterLocator,
         Path dir,
         int slots,
         long sortBufferBytes,

@@ -1,0 +1,59 @@
+package dev.cairn.cli;
+
+import dev.cairn.batch.BatchClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Option;
+
+/**
+ * Which master a command talks to: a given endpoint, or the active master of the cluster in a
+ * directory (the masters in its cluster.json are asked in turn; standbys refuse, the elected one
+ * answers).
+ */
+final class MasterTarget {
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Choice choice;
+
+    static final class Choice {
+        @Option(names = "--master", paramLabel = "HOST:PORT", description = "The master's endpoint.")
+        String master;
+
+        @Option(names = "--dir", paramLabel = "DIR", description = "A cluster started by 'cluster up --dir DIR': use its active master.")
+        Path dir;
+    }
+
+    boolean followsFailover() {
+        return choice.dir != null;
+    }
+
+    /** The endpoint to use now. */
+    String resolve() throws Exception {
+        if (choice.master != null) return choice.master;
+        List<String> masters = ClusterFile.read(choice.dir).masters();
+        for (String m : masters) {
+            try (BatchClient c = BatchClient.connect(m)) {
+                c.workers();
+                return m;
+            } catch (RuntimeException e) {
+                // a standby, or down: try the next
+            }
+        }
+        throw new CliException("no active master among " + masters + " (is the cluster in " + choice.dir + " up?)");
+    }
+
+    /** Waits, bounded, for some master of the cluster to be active (after a fail-over). */
+    String awaitActive(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return resolve();
+            } catch (CliException e) {
+                if (System.nanoTime() > deadline) throw e;
+                LockSupport.parkNanos(250_000_000L);
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.cairn.node.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.state.SessionConnectionStateErrorPolicy;
+import org.apache.curator.framework.recipes.leader.LeaderLatch;
+import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
+import org.apache.curator.framework.recipes.nodes.PersistentNode;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's own use of coord, through Curator like any other client: workers announce themselves
+ * as ephemeral znodes under {@value #WORKERS}, masters run for election with a {@link LeaderLatch}
+ * under {@value #MASTERS} (participant id = the master's RPC endpoint), and anyone can look up the
+ * active master there.
+ *
+ * <p>Nothing here blocks a node's start: Curator connects and (re)creates the registrations in the
+ * background, so a node can start before a quorum of coord members is up.
+ */
+public final class NodeCoordination implements AutoCloseable {
+    public static final String WORKERS = "/cairn/workers";
+    public static final String MASTERS = "/cairn/masters";
+    private static final Logger LOG = LoggerFactory.getLogger(NodeCoordination.class);
+    private static final long MASTER_CACHE_NANOS = 500_000_000L;
+
+    /** Told when this node gains or loses the master role; called on Curator's event thread. */
+    public interface LeadershipListener {
+        void elected();
+
+        void deposed();
+    }
+
+    private final CuratorFramework client;
+    private PersistentNode workerNode;
+    private LeaderLatch latch;
+    private volatile String cachedMaster;
+    private volatile long cachedAt;
+
+    private NodeCoordination(CuratorFramework client) {
+        this.client = client;
+    }
+
+    public static NodeCoordination connect(String connectString, Duration sessionTimeout) {
+        CuratorFramework client = CuratorFrameworkFactory.builder()
+                .connectString(connectString)
+                .sessionTimeoutMs((int) sessionTimeout.toMillis())
+                .connectionTimeoutMs((int) Math.min(15_000, sessionTimeout.toMillis()))
+                .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000))
+                // Only a lost session ends leadership: a dropped connection that Curator re-establishes
+                // within the session (say, a coord member was killed) must not depose the master.
+                .connectionStateErrorPolicy(new SessionConnectionStateErrorPolicy())
+                .build();
+        client.start();
+        return new NodeCoordination(client);
+    }
+
+    /** Keeps {@code WORKERS/id} (data: the worker's endpoint) present while this node's session lives. */
+    public synchronized void registerWorker(String workerId, String endpoint) {
+        workerNode = new PersistentNode(client, CreateMode.EPHEMERAL, false, WORKERS + "/" + workerId,
+                endpoint.getBytes(StandardCharsets.UTF_8));
+        workerNode.start();
+    }
+
+    /** Joins the master election; the listener hears when this node becomes or stops being the active master. */
+    public synchronized void runForMaster(String endpoint, LeadershipListener listener) throws Exception {
+        latch = new LeaderLatch(client, MASTERS, endpoint);
+        latch.addListener(new LeaderLatchListener() {
+            @Override
+            public void isLeader() {
+                LOG.info("this node ({}) is now the active master", endpoint);
+                listener.elected();
+            }
+
+            @Override
+            public void notLeader() {
+                LOG.warn("this node ({}) is no longer the active master", endpoint);
+                listener.deposed();
+            }
+        });
+        latch.start();
+    }
+
+    /**
+     * The active master's endpoint as the election shows it (cached for half a second), or empty
+     * while no master is elected or coord cannot be reached.
+     */
+    public Optional<String> activeMaster() {
+        String cached = cachedMaster;
+        if (cached != null && System.nanoTime() - cachedAt < MASTER_CACHE_NANOS) return Optional.of(cached);
+        try {
+            List<String> children = client.getChildren().forPath(MASTERS);
+            Optional<String> first = children.stream().min(Comparator.comparing(NodeCoordination::sequence));
+            if (first.isEmpty()) return Optional.empty();
+            String endpoint = new String(client.getData().forPath(MASTERS + "/" + first.get()), StandardCharsets.UTF_8);
+            cachedMaster = endpoint;
+            cachedAt = System.nanoTime();
+            return Optional.of(endpoint);
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        } catch (Exception e) {
+            LOG.debug("cannot look up the active master: {}", e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /** Latch nodes are named {@code [protection-]latch-NNNNNNNNNN}; the lowest sequence leads. */
+    private static String sequence(String child) {
+        int i = child.lastIndexOf("latch-");
+        return i < 0 ? child : child.substring(i + "latch-".length());
+    }
+
+    /** The registered workers' ids. */
+    public List<String> workers() throws Exception {
+        try {
+            return client.getChildren().forPath(WORKERS).stream().sorted().toList();
+        } catch (KeeperException.NoNodeException e) {
+            return List.of();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            if (latch != null) latch.close(LeaderLatch.CloseMode.SILENT);
+        } catch (Exception e) {
+            LOG.debug("closing leader latch: {}", e.toString());
+        }
+        try {
+            if (workerNode != null) workerNode.close();
+        } catch (Exception e) {
+            LOG.debug("closing worker registration: {}", e.toString());
+        }
+        client.close();
+    }
+}
