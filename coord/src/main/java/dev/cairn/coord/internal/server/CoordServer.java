@@ -169,6 +169,11 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
         watches.removeAll(c);
     }
 
+    /** The connections that hold a session here, for the {@code cons} four-letter word. */
+    java.util.Collection<ZkConnection> connections() {
+        return List.copyOf(connectionsBySession.values());
+    }
+
     int negotiateTimeout(int requested) {
         return Math.max(settings.minSessionTimeoutMs(), Math.min(settings.maxSessionTimeoutMs(), requested));
     }

@@ -36,7 +36,11 @@ final class FourLetterWords {
                     + "\nminSessionTimeout=" + server.settings().minSessionTimeoutMs()
                     + "\nmaxSessionTimeout=" + server.settings().maxSessionTimeoutMs()
                     + "\nserverId=" + server.settings().raft().self().id() + "\n";
-            case "cons" -> "connections on this member are listed in its log\n";
+            case "cons" -> {
+                StringBuilder sb = new StringBuilder();
+                for (ZkConnection c : server.connections()) sb.append(c.describe()).append('\n');
+                yield sb.append('\n').toString();
+            }
             case "wchs" -> server.watches().size() + " watches\n";
             default -> "";
         };

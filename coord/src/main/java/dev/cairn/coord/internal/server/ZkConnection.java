@@ -64,6 +64,11 @@ final class ZkConnection {
         return sessionId;
     }
 
+    /** ZooKeeper's {@code cons} line for this connection. */
+    String describe() {
+        return " " + socket.getRemoteSocketAddress() + "[1](queued=" + outbound.size() + ",sid=0x" + Long.toHexString(sessionId) + ")";
+    }
+
     List<Id> auth() {
         return List.copyOf(auth);
     }
@@ -74,7 +79,7 @@ final class ZkConnection {
 
     void run() {
         Thread writer = Thread.ofVirtual().name("zk-write-" + socket.getPort()).start(this::writeLoop);
-        try (socket) {
+        try {
             DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
             int max = server.settings().maxDataBytes() + (64 << 10);
             int first;
@@ -106,10 +111,16 @@ final class ZkConnection {
             closed = true;
             outbound.add(CLOSE);
             if (sessionId != 0) server.unregister(sessionId, this);
+            // Close only once the writer has drained what is queued (the reply to a four-letter word or to close).
             try {
                 writer.join(2000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            try {
+                socket.close();
+            } catch (IOException e) {
+                LOG.trace("closing socket", e);
             }
         }
     }

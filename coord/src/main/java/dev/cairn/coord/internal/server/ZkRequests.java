@@ -171,7 +171,8 @@ final class ZkRequests {
             case OpCode.ADD_WATCH -> {
                 AddWatchRequest r = Frames.read(in, new AddWatchRequest());
                 server.watches().add(r.getMode() == 1 ? PERSISTENT_RECURSIVE : PERSISTENT, r.getPath(), conn);
-                conn.reply(xid, 0, null);
+                // The client reads an ErrorResponse body here, unlike most replies without a result.
+                conn.reply(xid, 0, new ErrorResponse(0));
             }
             case OpCode.REMOVE_WATCHES, OpCode.CHECK_WATCHES -> {
                 String path;

@@ -227,4 +227,40 @@ class CoordServerTest {
         ZooKeeper zk = connect(null);
         assertThat(zk.exists("/", false)).isNotNull();
     }
+
+    @Test
+    void persistentRecursiveWatchAndCuratorCacheSeeDescendants() throws Exception {
+        BlockingQueue<WatchedEvent> events = new LinkedBlockingQueue<>();
+        ZooKeeper zk = connect(null);
+        zk.create("/r", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        zk.addWatch("/r", events::add, org.apache.zookeeper.AddWatchMode.PERSISTENT_RECURSIVE);
+        zk.create("/r/a", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        zk.create("/r/a/b", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        zk.setData("/r/a", new byte[1], -1);
+        zk.delete("/r/a/b", -1);
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            WatchedEvent e = events.poll(10, TimeUnit.SECONDS);
+            assertThat(e).as("event %d", i).isNotNull();
+            seen.add(e.getType() + " " + e.getPath());
+        }
+        assertThat(seen).containsExactly("NodeCreated /r/a", "NodeCreated /r/a/b", "NodeDataChanged /r/a", "NodeDeleted /r/a/b");
+
+        CuratorFramework c = CuratorFrameworkFactory.newClient("127.0.0.1:" + server.clientPort(), 5000, 5000, new ExponentialBackoffRetry(100, 3));
+        c.start();
+        clients.add(c);
+        java.util.Map<String, String> mirror = new java.util.concurrent.ConcurrentHashMap<>();
+        org.apache.curator.framework.recipes.cache.CuratorCache cache = org.apache.curator.framework.recipes.cache.CuratorCache.build(c, "/r");
+        cache.listenable().addListener((type, oldData, data) -> {
+            switch (type) {
+                case NODE_CREATED, NODE_CHANGED -> mirror.put(data.getPath(), new String(data.getData(), StandardCharsets.UTF_8));
+                case NODE_DELETED -> mirror.remove(oldData.getPath());
+            }
+        });
+        cache.start();
+        clients.add(cache);
+        zk.create("/r/x", "1".getBytes(StandardCharsets.UTF_8), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        zk.create("/r/x/y", "2".getBytes(StandardCharsets.UTF_8), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(mirror).containsEntry("/r/x", "1").containsEntry("/r/x/y", "2"));
+    }
 }
