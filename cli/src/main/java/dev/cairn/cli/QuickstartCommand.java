@@ -68,7 +68,7 @@ final class QuickstartCommand implements Callable<Integer> {
         JobStatus end;
         try (LocalCluster cluster = LocalCluster.start(clusterDir, workers, slots, Config.defaults(NodeConfig.DEF));
              BatchClient client = BatchClient.connect(cluster.masterEndpoint())) {
-            System.out.printf("embedded cluster: master %s, %d workers x %d slots%n", cluster.masterEndpoint(), workers, slots);
+            System.out.printf("embedded cluster: master %s, %d workers x %d slots, coord (ZooKeeper protocol) at %s%n", cluster.masterEndpoint(), workers, slots, cluster.coordConnect());
             Path jar = CairnHome.examplesJar();
             JobLoader.Loaded job = JobLoader.load(jar, "dev.cairn.examples.WordCount", List.of(corpus.toString(), output.toString()));
             JobStatus submitted = client.submit(job.spec(), job.jar(), job.jarName());

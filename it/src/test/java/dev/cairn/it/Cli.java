@@ -27,7 +27,7 @@ final class Cli {
         return Path.of(ProcessHandle.current().info().command().orElseThrow());
     }
 
-    static Result run(Duration timeout, String... args) throws IOException, InterruptedException {
+    private static List<String> command(String... args) {
         assertThat(DIST.resolve("lib")).as("distribution built by 'mvn package' of the cli module").isDirectory();
         List<String> cmd = new ArrayList<>(List.of(java().toString(), "-Xmx256m"));
         // The flags bin/java-env.sh adds, so library warnings do not pollute the output under test.
@@ -36,6 +36,11 @@ final class Cli {
         cmd.addAll(List.of("-Dcairn.home=" + DIST, "-cp", DIST.resolve("lib") + "/*",
                 "dev.cairn.cli.Main"));
         cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    static Result run(Duration timeout, String... args) throws IOException, InterruptedException {
+        List<String> cmd = command(args);
         Path out = Files.createTempFile("cairn-cli", ".out");
         Path err = Files.createTempFile("cairn-cli", ".err");
         try {
@@ -50,6 +55,34 @@ final class Cli {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
         }
+    }
+
+    /** A command running in the background, its output readable while it runs. */
+    record Background(Process process, Path out, Path err, String[] args) {
+        String stdout() throws IOException {
+            return Files.readString(out, StandardCharsets.UTF_8);
+        }
+
+        Result await(Duration timeout) throws IOException, InterruptedException {
+            try {
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    process.destroyForcibly().waitFor();
+                    throw new AssertionError("cairn " + String.join(" ", args) + " did not finish within " + timeout
+                            + "\nstdout:\n" + Files.readString(out) + "\nstderr:\n" + Files.readString(err));
+                }
+                return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+            } finally {
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(err);
+            }
+        }
+    }
+
+    static Background start(String... args) throws IOException {
+        Path out = Files.createTempFile("cairn-cli", ".out");
+        Path err = Files.createTempFile("cairn-cli", ".err");
+        Process p = new ProcessBuilder(command(args)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        return new Background(p, out, err, args);
     }
 
     static Result ok(Duration timeout, String... args) throws IOException, InterruptedException {
