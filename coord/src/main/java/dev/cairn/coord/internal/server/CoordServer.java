@@ -151,6 +151,13 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
         });
     }
 
+    /** Whether the session is open as this member's applied log shows it. */
+    boolean isSessionOpen(long sessionId) {
+        synchronized (tracker) {
+            return tracker.isTracked(sessionId);
+        }
+    }
+
     /** A client of this member showed signs of life. */
     void touched(long sessionId) {
         touchedSinceRelay.add(sessionId);

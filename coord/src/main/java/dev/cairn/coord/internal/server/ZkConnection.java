@@ -1,5 +1,6 @@
 package dev.cairn.coord.internal.server;
 
+import dev.cairn.coord.internal.tree.Code;
 import dev.cairn.coord.internal.tree.Id;
 import dev.cairn.coord.internal.tree.Result;
 import dev.cairn.coord.internal.tree.Txn;
@@ -98,6 +99,11 @@ final class ZkConnection {
                 if (body == null) break;
                 BinaryInputArchive archive = Frames.archive(body);
                 RequestHeader header = Frames.read(archive, new RequestHeader());
+                if (!server.isSessionOpen(sessionId) && header.getType() != OpCode.CLOSE_SESSION) {
+                    // Expired or closed elsewhere while this connection lived: ZooKeeper's answer, then hang up.
+                    reply(header.getXid(), Code.SESSIONEXPIRED.value(), null);
+                    break;
+                }
                 server.touched(sessionId);
                 if (!requests.handle(header, archive)) break;
             }
