@@ -200,7 +200,8 @@ public final class CairnNode implements AutoCloseable {
         if (maxData <= 0 || maxData > (64L << 20)) throw new IllegalArgumentException("coord.max-data must be in (0, 64m]: " + maxData);
         return CoordServer.start(new CoordServer.Settings(
                 new RaftMember.Settings(self, peers, dir.resolve("coord"), config.get(NodeConfig.COORD_SNAPSHOT_EVERY),
-                        config.get(NodeConfig.COORD_ELECTION_TIMEOUT), config.get(NodeConfig.COORD_REQUEST_TIMEOUT)),
+                        config.get(NodeConfig.COORD_ELECTION_TIMEOUT), config.get(NodeConfig.COORD_REQUEST_TIMEOUT),
+                        config.get(NodeConfig.COORD_JOIN)),
                 clientHost, clientPort, config.get(NodeConfig.COORD_TICK), (int) maxData), Clock.system());
     }
 

@@ -36,6 +36,9 @@ public final class NodeConfig {
     public static final ConfigKey<String> COORD_CONNECT = ConfigKey.stringKey("coord.connect", null,
             "ZooKeeper connect string (host:port,...) this node's master and worker roles use. Unset: the client ports of coord.members, "
                     + "or this node's own coord; with neither, masters run without election and workers use master.address.");
+    public static final ConfigKey<Boolean> COORD_JOIN = ConfigKey.boolKey("coord.join", false,
+            "Start this coord node as a new member of a running group (it waits to be added with 'cairn coord members add'); "
+                    + "coord.members lists the running members and this one. Only matters on first start.");
     public static final ConfigKey<Duration> COORD_TICK = ConfigKey.durationKey("coord.tick", Duration.ofSeconds(2),
             "ZooKeeper's tickTime: client session timeouts are negotiated into [2, 20] ticks.");
     public static final ConfigKey<Duration> COORD_ELECTION_TIMEOUT = ConfigKey.durationKey("coord.election-timeout", Duration.ofSeconds(1),
@@ -78,7 +81,7 @@ public final class NodeConfig {
 
     public static final ConfigDef DEF = new ConfigDef("Cairn node configuration", List.of(
             NODE_ID, NODE_ROLES, NODE_HOST, NODE_PORT, NODE_DIR, NODE_ENDPOINT_FILE,
-            COORD_MEMBERS, COORD_RAFT_PORT, COORD_CLIENT_PORT, COORD_CONNECT, COORD_TICK, COORD_ELECTION_TIMEOUT,
+            COORD_MEMBERS, COORD_RAFT_PORT, COORD_CLIENT_PORT, COORD_CONNECT, COORD_JOIN, COORD_TICK, COORD_ELECTION_TIMEOUT,
             COORD_REQUEST_TIMEOUT, COORD_SNAPSHOT_EVERY, COORD_MAX_DATA, COORD_SESSION_TIMEOUT,
             MASTER_ADDRESS, MASTER_WORKER_TIMEOUT, MASTER_SPLIT_SIZE, MASTER_MAX_ATTEMPTS, MASTER_JOB_HISTORY,
             WORKER_SLOTS, WORKER_HEARTBEAT_INTERVAL, WORKER_SORT_BUFFER, WORKER_COMBINE_ENTRIES, WORKER_SHUFFLE_MEMORY,

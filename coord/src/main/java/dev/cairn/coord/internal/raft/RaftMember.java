@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -45,8 +46,20 @@ public final class RaftMember implements AutoCloseable {
      * @param snapshotEvery entries applied between automatic snapshots
      * @param electionTimeout the minimum election timeout; the maximum is twice it
      */
+    /**
+     * @param peers the group as this member knows it at first start (every member, itself included)
+     * @param join  this member is being added to a running group: on first start it takes no part in
+     *              elections until the group's leader adds it ({@link #setMembers}); as Ratis
+     *              requires, since a new member started with the new configuration could elect a
+     *              leader of its own with the other newcomers
+     */
     public record Settings(RaftPeerAddress self, List<RaftPeerAddress> peers, Path dir, long snapshotEvery,
-                           Duration electionTimeout, Duration requestTimeout) {}
+                           Duration electionTimeout, Duration requestTimeout, boolean join) {
+        public Settings(RaftPeerAddress self, List<RaftPeerAddress> peers, Path dir, long snapshotEvery,
+                        Duration electionTimeout, Duration requestTimeout) {
+            this(self, peers, dir, snapshotEvery, electionTimeout, requestTimeout, false);
+        }
+    }
 
     private final Settings settings;
     private final RaftServer server;
@@ -72,9 +85,11 @@ public final class RaftMember implements AutoCloseable {
         try (var entries = Files.list(settings.dir())) {
             fresh = entries.findAny().isEmpty();
         }
+        // A joining member starts with an empty configuration; once it has storage, Ratis recovers the configuration from it.
+        RaftGroup initial = settings.join() && fresh ? RaftGroup.valueOf(GROUP_ID, List.of()) : group;
         RaftServer server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(settings.self().id()))
-                .setGroup(group)
+                .setGroup(initial)
                 .setStateMachine(new RatisStateMachine(state))
                 .setProperties(props)
                 .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER)
@@ -102,6 +117,8 @@ public final class RaftMember implements AutoCloseable {
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(s.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        // Growing a group of one to two adds a majority in one step; setMembers never does more than that.
+        RaftServerConfigKeys.LeaderElection.setMemberMajorityAdd(p, true);
         return p;
     }
 
@@ -164,10 +181,30 @@ public final class RaftMember implements AutoCloseable {
                 .toList();
     }
 
-    /** Changes the group's members through Raft joint consensus; new members must be running. */
-    public void setMembers(List<RaftPeerAddress> members) throws IOException {
+    /**
+     * Changes the group's members through Raft joint consensus; new members must be running (with
+     * {@code join}). The change goes one member at a time, additions first, so that no step
+     * replaces a majority of the group (Ratis' "majority-add", which can leave a group without a
+     * leader); only growing a group of one takes such a step, unavoidably.
+     */
+    public void setMembers(List<RaftPeerAddress> target) throws IOException {
+        if (target.isEmpty()) throw new IllegalArgumentException("a coord group needs at least one member");
+        List<RaftPeerAddress> current = new ArrayList<>(members());
+        for (RaftPeerAddress add : target) {
+            if (current.stream().anyMatch(p -> p.id().equals(add.id()))) continue;
+            current.add(add);
+            setConfiguration(current);
+        }
+        for (RaftPeerAddress old : List.copyOf(current)) {
+            if (target.stream().anyMatch(p -> p.id().equals(old.id()))) continue;
+            current.remove(old);
+            setConfiguration(current);
+        }
+    }
+
+    private void setConfiguration(List<RaftPeerAddress> members) throws IOException {
         RaftClientReply reply = client.admin().setConfiguration(members.stream().map(RaftMember::toPeer).toList());
-        if (!reply.isSuccess()) throw new IOException("membership change failed: " + reply.getException());
+        if (!reply.isSuccess()) throw new IOException("membership change to " + members + " failed: " + reply.getException());
     }
 
     public RaftPeerAddress self() {

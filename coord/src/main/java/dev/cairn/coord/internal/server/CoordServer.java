@@ -233,7 +233,8 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
                 case NodeDataChanged -> WatchRegistry.Event.NODE_DATA_CHANGED;
                 case NodeChildrenChanged -> WatchRegistry.Event.NODE_CHILDREN_CHANGED;
             };
-            for (ZkConnection c : watches.fire(event, e.path())) c.sendEvent(event, e.path());
+            // As in ZooKeeper 3.9: a fired watch is used up, but only a client that may read the node is told.
+            for (ZkConnection c : watches.fire(event, e.path())) if (e.visibleTo(c.auth())) c.sendEvent(event, e.path());
         }
         switch (applied.result()) {
             case Result.SessionCreated created when txn instanceof Txn.CreateSession cs -> {

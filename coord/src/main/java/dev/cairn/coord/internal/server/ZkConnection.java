@@ -47,7 +47,8 @@ final class ZkConnection {
     private final CoordServer server;
     private final Socket socket;
     private final LinkedBlockingQueue<byte[]> outbound = new LinkedBlockingQueue<>();
-    private final List<Id> auth = new ArrayList<>();
+    /** Added to by this connection's thread, read by the apply thread when it filters notifications. */
+    private final List<Id> auth = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ZkRequests requests;
     private volatile long sessionId;
     private volatile boolean closed;
@@ -75,7 +76,7 @@ final class ZkConnection {
     }
 
     void addAuth(Id id) {
-        if (!auth.contains(id)) auth.add(id);
+        ((java.util.concurrent.CopyOnWriteArrayList<Id>) auth).addIfAbsent(id);
     }
 
     void run() {

@@ -63,6 +63,7 @@ import org.apache.zookeeper.proto.WhoAmIResponse;
  */
 final class ZkRequests {
     private static final int PERM_READ = 1;
+    private static final int PERM_ADMIN = 16;
     private static final int AUTH_FAILED = -115;
     private static final int NO_WATCHER = -121;
     private static final int UNIMPLEMENTED = -6;
@@ -111,10 +112,14 @@ final class ZkRequests {
             case OpCode.MULTI -> multi(xid, in);
             case OpCode.EXISTS -> {
                 ExistsRequest r = Frames.read(in, new ExistsRequest());
-                Optional<NodeView> node = read(t -> t.get(r.getPath()));
-                if (r.getWatch()) server.watches().add(DATA, r.getPath(), conn);
-                if (node.isPresent()) conn.reply(xid, 0, new ExistsResponse(Jute.stat(node.get().stat())));
-                else conn.reply(xid, Code.NONODE.value(), null);
+                // Read and set the watch under one read lock, so no change can slip in between.
+                replyOrError(xid, read(t -> {
+                    Optional<NodeView> node = t.get(r.getPath());
+                    // As in ZooKeeper: an existing node the client may not read is NOAUTH, and sets no watch.
+                    if (node.isPresent() && t.checkAcl(r.getPath(), PERM_READ, conn.auth()) != Code.OK) return Code.NOAUTH.value();
+                    if (r.getWatch()) server.watches().add(DATA, r.getPath(), conn);
+                    return node.<Object>map(n -> new ExistsResponse(Jute.stat(n.stat()))).orElse(Code.NONODE.value());
+                }));
             }
             case OpCode.GET_DATA -> {
                 GetDataRequest r = Frames.read(in, new GetDataRequest());
@@ -128,13 +133,26 @@ final class ZkRequests {
             case OpCode.GET_ACL -> {
                 GetACLRequest r = Frames.read(in, new GetACLRequest());
                 Optional<NodeView> node = read(t -> t.get(r.getPath()));
-                if (node.isEmpty()) conn.reply(xid, Code.NONODE.value(), null);
-                else conn.reply(xid, 0, new GetACLResponse(Jute.jute(node.get().acl()), Jute.stat(node.get().stat())));
+                if (node.isEmpty()) {
+                    conn.reply(xid, Code.NONODE.value(), null);
+                } else if (read(t -> t.checkAcl(r.getPath(), PERM_READ | PERM_ADMIN, conn.auth())) != Code.OK) {
+                    conn.reply(xid, Code.NOAUTH.value(), null);
+                } else {
+                    // As in ZooKeeper: without ADMIN, digest ids are shown without their password hash.
+                    boolean admin = read(t -> t.checkAcl(r.getPath(), PERM_ADMIN, conn.auth())) == Code.OK;
+                    List<org.apache.zookeeper.data.ACL> acl = Jute.jute(node.get().acl()).stream()
+                            .map(a -> admin || !"digest".equals(a.getId().getScheme()) ? a
+                                    : new org.apache.zookeeper.data.ACL(a.getPerms(),
+                                            new org.apache.zookeeper.data.Id("digest", a.getId().getId().replaceAll(":.*", ":x"))))
+                            .toList();
+                    conn.reply(xid, 0, new GetACLResponse(acl, Jute.stat(node.get().stat())));
+                }
             }
             case OpCode.GET_ALL_CHILDREN_NUMBER -> {
                 GetAllChildrenNumberRequest r = Frames.read(in, new GetAllChildrenNumberRequest());
                 Optional<NodeView> node = read(t -> t.get(r.getPath()));
                 if (node.isEmpty()) conn.reply(xid, Code.NONODE.value(), null);
+                else if (read(t -> t.checkAcl(r.getPath(), PERM_READ, conn.auth())) != Code.OK) conn.reply(xid, Code.NOAUTH.value(), null);
                 else conn.reply(xid, 0, new GetAllChildrenNumberResponse(read(t -> t.allChildrenCount(r.getPath()))));
             }
             case OpCode.GET_EPHEMERALS -> {
@@ -190,7 +208,9 @@ final class ZkRequests {
                 conn.reply(xid, found ? 0 : NO_WATCHER, null);
             }
             case OpCode.WHO_AM_I -> {
-                List<ClientInfo> infos = conn.auth().stream().map(id -> new ClientInfo(id.scheme(), id.id())).toList();
+                // ZooKeeper shows a digest identity by its user name only, without the password hash.
+                List<ClientInfo> infos = conn.auth().stream()
+                        .map(id -> new ClientInfo(id.scheme(), id.scheme().equals("digest") ? id.id().split(":")[0] : id.id())).toList();
                 conn.reply(xid, 0, new WhoAmIResponse(infos));
             }
             case OpCode.CLOSE_SESSION -> {
@@ -213,7 +233,7 @@ final class ZkRequests {
             conn.reply(xid, Code.BADARGUMENTS.value(), null);
             return;
         }
-        Result res = conn.await(server.propose(new Txn.Create(path, data == null ? new byte[0] : data, Jute.acl(acl), mode, ttl,
+        Result res = conn.await(server.propose(new Txn.Create(path, data, Jute.acl(acl), mode, ttl,
                 conn.sessionId(), conn.auth())));
         if (res instanceof Result.Created c) {
             conn.reply(xid, 0, type == OpCode.CREATE ? new CreateResponse(c.actualPath()) : new Create2Response(c.actualPath(), Jute.stat(c.stat())));
@@ -262,12 +282,12 @@ final class ZkRequests {
                 case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER -> {
                     CreateRequest r = Frames.read(in, new CreateRequest());
                     CreateMode mode = mh.getType() == OpCode.CREATE_CONTAINER ? CreateMode.CONTAINER : CreateMode.fromFlag(r.getFlags());
-                    ops.add(new Txn.Create(r.getPath(), r.getData() == null ? new byte[0] : r.getData(), Jute.acl(r.getAcl()), mode, -1,
+                    ops.add(new Txn.Create(r.getPath(), r.getData(), Jute.acl(r.getAcl()), mode, -1,
                             conn.sessionId(), conn.auth()));
                 }
                 case OpCode.CREATE_TTL -> {
                     CreateTTLRequest r = Frames.read(in, new CreateTTLRequest());
-                    ops.add(new Txn.Create(r.getPath(), r.getData() == null ? new byte[0] : r.getData(), Jute.acl(r.getAcl()),
+                    ops.add(new Txn.Create(r.getPath(), r.getData(), Jute.acl(r.getAcl()),
                             CreateMode.fromFlag(r.getFlags()), r.getTtl(), conn.sessionId(), conn.auth()));
                 }
                 case OpCode.DELETE -> {
@@ -296,7 +316,8 @@ final class ZkRequests {
                 out.add(new MultiHeader(OpCode.ERROR, false, e.code().value()));
                 out.add(new ErrorResponse(e.code().value()));
             } else if (r instanceof Result.Created c) {
-                out.add(new MultiHeader(type, false, 0));
+                // ZooKeeper answers every create that returns a Stat (create2, TTL, container) as create2.
+                out.add(new MultiHeader(type == OpCode.CREATE ? OpCode.CREATE : OpCode.CREATE2, false, 0));
                 out.add(type == OpCode.CREATE ? new CreateResponse(c.actualPath()) : new Create2Response(c.actualPath(), Jute.stat(c.stat())));
             } else if (r instanceof Result.StatResult s) {
                 out.add(new MultiHeader(type, false, 0));

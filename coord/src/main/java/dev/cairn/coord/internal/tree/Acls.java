@@ -18,7 +18,9 @@ final class Acls {
      */
     static List<Acl> fixup(List<Acl> requested, List<Id> clientIds) {
         if (requested.isEmpty()) return null;
-        LinkedHashSet<Acl> out = new LinkedHashSet<>();
+        // Duplicates are dropped from the request only; an "auth" entry may still expand to an id
+        // that is also listed, and ZooKeeper then stores it twice.
+        List<Acl> out = new ArrayList<>();
         for (Acl a : new LinkedHashSet<>(requested)) {
             Id id = a.id();
             switch (id.scheme()) {
@@ -49,7 +51,7 @@ final class Acls {
                 }
             }
         }
-        return new ArrayList<>(out);
+        return out;
     }
 
     /** True when one of the client's identities is granted {@code perm} by {@code acl}; an empty ACL grants everything. */
@@ -77,26 +79,22 @@ final class Acls {
         return id.scheme().equals("digest");
     }
 
+    /** An address (IPv4 or IPv6), optionally with a prefix length no longer than the address. */
     private static boolean isValidIpPattern(String pattern) {
-        int slash = pattern.indexOf('/');
-        String addr = slash < 0 ? pattern : pattern.substring(0, slash);
-        if (ipv4(addr) == null) return false;
-        if (slash < 0) return true;
-        try {
-            int bits = Integer.parseInt(pattern.substring(slash + 1));
-            return bits >= 0 && bits <= 32;
-        } catch (NumberFormatException e) {
-            return false;
-        }
+        String[] parts = pattern.split("/", 2);
+        byte[] addr = address(parts[0]);
+        if (addr == null) return false;
+        return parts.length == 1 || prefixBits(parts[1], addr.length) >= 0;
     }
 
     private static boolean ipMatches(String clientIp, String pattern) {
-        int slash = pattern.indexOf('/');
-        byte[] want = ipv4(slash < 0 ? pattern : pattern.substring(0, slash));
-        byte[] have = ipv4(clientIp);
-        if (want == null || have == null) return clientIp.equals(pattern);
-        int bits = slash < 0 ? 32 : Integer.parseInt(pattern.substring(slash + 1));
-        for (int i = 0; i < 4; i++) {
+        String[] parts = pattern.split("/", 2);
+        byte[] want = address(parts[0]);
+        if (want == null) return false;
+        int bits = parts.length == 1 ? want.length * 8 : prefixBits(parts[1], want.length);
+        byte[] have = address(clientIp);
+        if (bits < 0 || have == null || have.length != want.length) return false;
+        for (int i = 0; i < want.length; i++) {
             int maskBits = Math.max(0, Math.min(8, bits - 8 * i));
             int mask = (0xff << (8 - maskBits)) & 0xff;
             if ((want[i] & mask) != (have[i] & mask)) return false;
@@ -104,16 +102,67 @@ final class Acls {
         return true;
     }
 
-    /** Parses a dotted IPv4 literal without any name lookup; null when it is not one. */
+    /** The prefix length, or -1 when it is not a number in [0, 8 * addressBytes]. */
+    private static int prefixBits(String s, int addressBytes) {
+        try {
+            int bits = Integer.parseInt(s);
+            return bits >= 0 && bits <= addressBytes * 8 ? bits : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Parses an IP literal as ZooKeeper does (a ':' means IPv6, else a '.' IPv4), never looking a name up; null when it is not one. */
+    static byte[] address(String s) {
+        if (s.indexOf(':') >= 0) return ipv6(s);
+        if (s.indexOf('.') >= 0) return ipv4(s);
+        return null;
+    }
+
     private static byte[] ipv4(String s) {
         String[] parts = s.split("\\.", -1);
         if (parts.length != 4) return null;
         byte[] b = new byte[4];
         for (int i = 0; i < 4; i++) {
-            if (parts[i].isEmpty() || parts[i].length() > 3 || !parts[i].chars().allMatch(Character::isDigit)) return null;
-            int v = Integer.parseInt(parts[i]);
-            if (v > 255) return null;
-            b[i] = (byte) v;
+            try {
+                // Integer.parseInt, as in ZooKeeper: "+1" and "001" are accepted too.
+                int v = Integer.parseInt(parts[i]);
+                if (v < 0 || v > 255) return null;
+                b[i] = (byte) v;
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        return b;
+    }
+
+    /** Eight groups of one to four hex digits, or fewer with a single "::" standing for zero groups or more. */
+    private static byte[] ipv6(String s) {
+        int gap = s.indexOf("::");
+        if (gap >= 0 && s.indexOf("::", gap + 1) >= 0) return null;
+        String[] groups;
+        if (gap < 0) {
+            groups = s.split(":", -1);
+            if (groups.length != 8) return null;
+        } else {
+            String[] left = gap == 0 ? new String[0] : s.substring(0, gap).split(":", -1);
+            String[] right = gap + 2 == s.length() ? new String[0] : s.substring(gap + 2).split(":", -1);
+            if (left.length + right.length > 7) return null;
+            groups = new String[8];
+            java.util.Arrays.fill(groups, "0");
+            System.arraycopy(left, 0, groups, 0, left.length);
+            System.arraycopy(right, 0, groups, 8 - right.length, right.length);
+        }
+        byte[] b = new byte[16];
+        for (int i = 0; i < 8; i++) {
+            String g = groups[i];
+            if (g.isEmpty() || g.length() > 4) return null;
+            for (int k = 0; k < g.length(); k++) {
+                if ("0123456789abcdefABCDEF".indexOf(g.charAt(k)) < 0) return null;
+            }
+            int v = Integer.parseInt(g, 16);
+            b[2 * i] = (byte) (v >> 8);
+            b[2 * i + 1] = (byte) v;
         }
         return b;
     }

@@ -26,17 +26,21 @@ import java.util.TreeSet;
  * transactions in the same order gives every replica the same tree, the same results and the
  * same watch events; nothing here reads a clock or a random source (times come with the entry).
  *
- * <p>Validation follows ZooKeeper's request processor, in its order (bad arguments, invalid ACL,
- * missing parent, permission, existence, version, emptiness), and the Stat fields change by its
- * rules: creating a child bumps the parent's cversion and pzxid, deleting one only its pzxid;
- * setData bumps version and mzxid; setACL bumps aversion. A sequential node's suffix is the
- * parent's cversion before the create, ten digits wide. A failed multi changes nothing: its ops
- * are applied one by one with an undo log, and rolled back at the first error.
+ * <p>Validation follows ZooKeeper's request processor, in its order (for a create: bad TTL,
+ * session, malformed path, invalid ACL, missing parent, permission, invalid name, existence,
+ * ephemeral parent; for a delete: bad path, missing parent, permission, missing node, version,
+ * emptiness), and the Stat fields change by its rules: creating a child bumps the parent's child
+ * counter and pzxid, deleting one only its pzxid; setData bumps version and mzxid; setACL bumps
+ * aversion. Like ZooKeeper, a node stores how many children were ever created under it, and its
+ * Stat shows {@code cversion} as that count times two minus the children it has now (creates plus
+ * deletes); a sequential node's suffix is the stored count before the create, ten digits wide.
+ * Null data is kept apart from empty data, as ZooKeeper does. A failed multi changes nothing: its
+ * ops are applied one by one with an undo log, and rolled back at the first error.
  *
  * <p>Not thread-safe: the owner applies and reads under its own lock.
  */
 public final class DataTree {
-    /** ZooKeeper's marker in ephemeralOwner for container nodes. */
+    /** ZooKeeper's marker in ephemeralOwner for container nodes (stored, not shown in a Stat). */
     static final long CONTAINER_OWNER = Long.MIN_VALUE;
     /** ZooKeeper's "extended type" marker for TTL nodes; the TTL is in the low 40 bits. */
     static final long TTL_MARK = 0xff00000000000000L;
@@ -68,6 +72,8 @@ public final class DataTree {
             addSystemNode("/zookeeper", Acl.OPEN);
             addSystemNode("/zookeeper/quota", Acl.OPEN);
             addSystemNode("/zookeeper/config", Acl.READ_ONLY);
+            // ZooKeeper sets this ACL with setACL(..., version -1), which stores -1 as its aversion.
+            nodes.get("/zookeeper/config").aversion = -1;
         }
     }
 
@@ -188,19 +194,20 @@ public final class DataTree {
     private Result create(Txn.Create c, long zxid, long timeMs, Deque<Runnable> undo, List<WatchEvent> events) {
         String path = c.path();
         CreateMode mode = c.mode();
+        if (mode.isTtl() ? c.ttlMs() <= 0 || c.ttlMs() > MAX_TTL_MS : c.ttlMs() >= 0) return error(Code.BADARGUMENTS, path);
         if (c.sessionId() != 0 && !sessions.containsKey(c.sessionId())) return error(Code.SESSIONEXPIRED, path);
         if (mode.isEphemeral() && c.sessionId() == 0) return error(Code.BADARGUMENTS, path);
-        if (mode.isTtl() ? c.ttlMs() <= 0 || c.ttlMs() > MAX_TTL_MS : c.ttlMs() >= 0) return error(Code.BADARGUMENTS, path);
-        if (!Paths.isValidForCreate(path, mode.isSequential())) return error(Code.BADARGUMENTS, path);
-        if (c.data().length > maxDataBytes) return error(Code.BADARGUMENTS, path);
+        if (length(c.data()) > maxDataBytes) return error(Code.BADARGUMENTS, path);
+        // ZooKeeper only checks for a slash and NUL here; the full path check comes after the ACL checks.
+        if (path.lastIndexOf('/') < 0 || path.indexOf('\0') >= 0) return error(Code.BADARGUMENTS, path);
         List<Acl> acl = Acls.fixup(c.acl(), c.auth());
         if (acl == null) return error(Code.INVALIDACL, path);
-        if (path.equals("/")) return error(Code.NODEEXISTS, path);
         String parentPath = Paths.parent(path);
         Node parent = nodes.get(parentPath);
         if (parent == null) return error(Code.NONODE, path);
         if (!Acls.permits(parent.acl, Acl.CREATE, c.auth())) return error(Code.NOAUTH, path);
         String actual = mode.isSequential() ? path + String.format(Locale.ROOT, "%010d", parent.cversion) : path;
+        if (!Paths.isValid(actual)) return error(Code.BADARGUMENTS, actual);
         if (nodes.containsKey(actual)) return error(Code.NODEEXISTS, actual);
         if (isSessionOwned(parent.ephemeralOwner)) return error(Code.NOCHILDRENFOREPHEMERALS, actual);
 
@@ -215,36 +222,37 @@ public final class DataTree {
         parent.pzxid = zxid;
         parent.children.add(name);
         nodes.put(actual, node);
-        dataBytes += node.data.length;
+        dataBytes += length(node.data);
         index(actual, owner);
         if (undo != null) {
             undo.push(() -> {
                 unindex(actual, owner);
-                dataBytes -= node.data.length;
+                dataBytes -= length(node.data);
                 nodes.remove(actual);
                 parent.children.remove(name);
                 parent.cversion = oldCversion;
                 parent.pzxid = oldPzxid;
             });
         }
-        events.add(new WatchEvent(WatchEvent.Type.NodeCreated, actual));
-        events.add(new WatchEvent(WatchEvent.Type.NodeChildrenChanged, parentPath));
+        events.add(new WatchEvent(WatchEvent.Type.NodeCreated, actual, node.acl));
+        events.add(new WatchEvent(WatchEvent.Type.NodeChildrenChanged, Paths.parent(actual), parent.acl));
         return new Result.Created(actual, node.stat());
     }
 
     private Result delete(Txn.Delete d, long zxid, Deque<Runnable> undo, List<WatchEvent> events) {
         String path = d.path();
-        if (!Paths.isValid(path) || SPECIAL.contains(path)) return error(Code.BADARGUMENTS, path);
+        // Like ZooKeeper: no full path check, only a slash, no NUL, and none of the system nodes.
+        if (path.lastIndexOf('/') < 0 || path.indexOf('\0') >= 0 || SPECIAL.contains(path)) return error(Code.BADARGUMENTS, path);
         Node parent = nodes.get(Paths.parent(path));
-        Node node = nodes.get(path);
-        if (parent == null || node == null) return error(Code.NONODE, path);
+        if (parent == null) return error(Code.NONODE, path);
         if (!Acls.permits(parent.acl, Acl.DELETE, d.auth())) return error(Code.NOAUTH, path);
+        Node node = nodes.get(path);
+        if (node == null) return error(Code.NONODE, path);
         if (d.version() != -1 && d.version() != node.version) return error(Code.BADVERSION, path);
         if (!node.children.isEmpty()) return error(Code.NOTEMPTY, path);
         removeNode(path, node, parent, zxid, undo, events);
         return new Result.Deleted();
     }
-
     /**
      * The leader proposes this for candidates it saw in {@link #expiredCandidates}; the tree may
      * have changed since, so the candidacy is checked again here, against the entry's time.
@@ -265,24 +273,24 @@ public final class DataTree {
         parent.children.remove(name);
         parent.pzxid = Math.max(parent.pzxid, zxid);
         nodes.remove(path);
-        dataBytes -= node.data.length;
+        dataBytes -= length(node.data);
         unindex(path, node.ephemeralOwner);
         if (undo != null) {
             undo.push(() -> {
                 index(path, node.ephemeralOwner);
-                dataBytes += node.data.length;
+                dataBytes += length(node.data);
                 nodes.put(path, node);
                 parent.children.add(name);
                 parent.pzxid = oldPzxid;
             });
         }
-        events.add(new WatchEvent(WatchEvent.Type.NodeDeleted, path));
-        events.add(new WatchEvent(WatchEvent.Type.NodeChildrenChanged, Paths.parent(path)));
+        events.add(new WatchEvent(WatchEvent.Type.NodeDeleted, path, node.acl));
+        events.add(new WatchEvent(WatchEvent.Type.NodeChildrenChanged, Paths.parent(path), parent.acl));
     }
 
     private Result setData(Txn.SetData s, long zxid, long timeMs, Deque<Runnable> undo, List<WatchEvent> events) {
         String path = s.path();
-        if (!Paths.isValid(path) || s.data().length > maxDataBytes) return error(Code.BADARGUMENTS, path);
+        if (!Paths.isValid(path) || length(s.data()) > maxDataBytes) return error(Code.BADARGUMENTS, path);
         Node node = nodes.get(path);
         if (node == null) return error(Code.NONODE, path);
         if (!Acls.permits(node.acl, Acl.WRITE, s.auth())) return error(Code.NOAUTH, path);
@@ -295,17 +303,17 @@ public final class DataTree {
         node.mzxid = zxid;
         node.mtime = timeMs;
         node.version = nextVersion(oldVersion);
-        dataBytes += node.data.length - oldData.length;
+        dataBytes += length(node.data) - length(oldData);
         if (undo != null) {
             undo.push(() -> {
-                dataBytes -= node.data.length - oldData.length;
+                dataBytes -= length(node.data) - length(oldData);
                 node.data = oldData;
                 node.mzxid = oldMzxid;
                 node.mtime = oldMtime;
                 node.version = oldVersion;
             });
         }
-        events.add(new WatchEvent(WatchEvent.Type.NodeDataChanged, path));
+        events.add(new WatchEvent(WatchEvent.Type.NodeDataChanged, path, node.acl));
         return new Result.StatResult(node.stat());
     }
 
@@ -337,6 +345,11 @@ public final class DataTree {
     private static int nextVersion(int v) {
         int next = v + 1;
         return next == -1 ? 0 : next;
+    }
+
+    /** Data may be null (ZooKeeper keeps null apart from empty); its length is then 0. */
+    private static int length(byte[] data) {
+        return data == null ? 0 : data.length;
     }
 
     private static Result.Error error(Code code, String path) {
@@ -474,7 +487,7 @@ public final class DataTree {
             String path = todo.pop();
             Node n = nodes.get(path);
             TxnCodec.writeString(out, path);
-            TxnCodec.writeBytes(out, n.data);
+            TxnCodec.writeNullableBytes(out, n.data);
             TxnCodec.writeAcl(out, n.acl);
             out.writeLong(n.czxid);
             out.writeLong(n.mzxid);
@@ -501,7 +514,7 @@ public final class DataTree {
         int count = in.readInt();
         for (int i = 0; i < count; i++) {
             String path = TxnCodec.readString(in);
-            byte[] data = TxnCodec.readBytes(in);
+            byte[] data = TxnCodec.readNullableBytes(in);
             List<Acl> acl = TxnCodec.readAcl(in);
             Node n = new Node(data, acl, in.readLong(), 0, 0);
             n.mzxid = in.readLong();
@@ -520,7 +533,7 @@ public final class DataTree {
                 throw new IOException("snapshot lists the root twice");
             }
             t.nodes.put(path, n);
-            t.dataBytes += data.length;
+            t.dataBytes += length(data);
             t.index(path, n.ephemeralOwner);
         }
         if (!t.nodes.containsKey("/")) throw new IOException("snapshot has no root");
@@ -540,7 +553,7 @@ public final class DataTree {
         }
     }
 
-    /** A znode; mutable, owned by the tree. */
+    /** A znode; mutable, owned by the tree. {@code data} may be null. */
     private static final class Node {
         byte[] data;
         List<Acl> acl;
@@ -551,6 +564,7 @@ public final class DataTree {
         long ctime;
         long mtime;
         int version;
+        /** Children ever created here (ZooKeeper's stored cversion); {@link #stat} shows creates plus deletes. */
         int cversion;
         int aversion;
         long ephemeralOwner;
@@ -566,9 +580,13 @@ public final class DataTree {
             this.ephemeralOwner = ephemeralOwner;
         }
 
+        /**
+         * ZooKeeper's Stat: the stored count of creates becomes creates plus deletes (cversion * 2 -
+         * children), and the container and TTL markers are not shown (ephemeralOwner 0).
+         */
         Stat stat() {
-            return new Stat(czxid, mzxid, ctime, mtime, version, cversion, aversion, ephemeralOwner, data.length,
-                    children.size(), pzxid);
+            return new Stat(czxid, mzxid, ctime, mtime, version, cversion * 2 - children.size(), aversion,
+                    isSessionOwned(ephemeralOwner) ? ephemeralOwner : 0, length(data), children.size(), pzxid);
         }
     }
 }

@@ -31,11 +31,6 @@ public final class Paths {
         return invalidReason(path) == null;
     }
 
-    /** A sequential node's path gets a counter appended, so it may end in '/'. */
-    static boolean isValidForCreate(String path, boolean sequential) {
-        return isValid(sequential ? path + "1" : path);
-    }
-
     /** The parent's path; "/" for a child of the root. */
     public static String parent(String path) {
         int slash = path.lastIndexOf('/');

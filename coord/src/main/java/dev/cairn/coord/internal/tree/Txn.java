@@ -20,12 +20,14 @@ public sealed interface Txn {
 
     record CloseSession(long sessionId) implements Txn {}
 
-    /** @param ttlMs the time to live of a TTL node; -1 for every other mode */
+    /**
+     * @param data  null is kept as null (ZooKeeper tells null data from empty data)
+     * @param ttlMs the time to live of a TTL node; -1 for every other mode
+     */
     record Create(String path, byte[] data, List<Acl> acl, CreateMode mode, long ttlMs, long sessionId, List<Id> auth)
             implements Txn {
         public Create {
             Objects.requireNonNull(path, "path");
-            data = data == null ? new byte[0] : data;
             acl = acl == null ? List.of() : List.copyOf(acl);
             Objects.requireNonNull(mode, "mode");
             auth = List.copyOf(auth);
@@ -47,10 +49,10 @@ public sealed interface Txn {
         }
     }
 
+    /** @param data null is kept as null, as in {@link Create} */
     record SetData(String path, byte[] data, int version, List<Id> auth) implements Txn {
         public SetData {
             Objects.requireNonNull(path, "path");
-            data = data == null ? new byte[0] : data;
             auth = List.copyOf(auth);
         }
     }

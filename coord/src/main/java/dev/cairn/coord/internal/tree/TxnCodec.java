@@ -37,7 +37,7 @@ final class TxnCodec {
             case Txn.Create t -> {
                 out.writeByte(CREATE);
                 writeString(out, t.path());
-                writeBytes(out, t.data());
+                writeNullableBytes(out, t.data());
                 writeAcl(out, t.acl());
                 out.writeByte(t.mode().flag());
                 out.writeLong(t.ttlMs());
@@ -57,7 +57,7 @@ final class TxnCodec {
             case Txn.SetData t -> {
                 out.writeByte(SET_DATA);
                 writeString(out, t.path());
-                writeBytes(out, t.data());
+                writeNullableBytes(out, t.data());
                 out.writeInt(t.version());
                 writeIds(out, t.auth());
             }
@@ -89,14 +89,14 @@ final class TxnCodec {
             case CLOSE_SESSION -> new Txn.CloseSession(in.readLong());
             case CREATE -> {
                 String path = readString(in);
-                byte[] data = readBytes(in);
+                byte[] data = readNullableBytes(in);
                 List<Acl> acl = readAcl(in);
                 CreateMode mode = CreateMode.fromFlag(in.readByte());
                 yield new Txn.Create(path, data, acl, mode, in.readLong(), in.readLong(), readIds(in));
             }
             case DELETE -> new Txn.Delete(readString(in), in.readInt(), readIds(in));
             case DELETE_CONTAINER -> new Txn.DeleteContainer(readString(in));
-            case SET_DATA -> new Txn.SetData(readString(in), readBytes(in), in.readInt(), readIds(in));
+            case SET_DATA -> new Txn.SetData(readString(in), readNullableBytes(in), in.readInt(), readIds(in));
             case SET_ACL -> new Txn.SetAcl(readString(in), readAcl(in), in.readInt(), readIds(in));
             case CHECK -> new Txn.Check(readString(in), in.readInt(), readIds(in));
             case MULTI -> {
@@ -124,6 +124,21 @@ final class TxnCodec {
 
     static byte[] readBytes(DataInput in) throws IOException {
         int n = in.readInt();
+        if (n < 0 || n > (1 << 30)) throw new IOException("bad length " + n);
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return b;
+    }
+
+    /** Like {@link #writeBytes}, with length -1 for null (as jute does). */
+    static void writeNullableBytes(DataOutput out, byte[] b) throws IOException {
+        if (b == null) out.writeInt(-1);
+        else writeBytes(out, b);
+    }
+
+    static byte[] readNullableBytes(DataInput in) throws IOException {
+        int n = in.readInt();
+        if (n == -1) return null;
         if (n < 0 || n > (1 << 30)) throw new IOException("bad length " + n);
         byte[] b = new byte[n];
         in.readFully(b);

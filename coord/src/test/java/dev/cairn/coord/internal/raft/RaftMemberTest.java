@@ -143,6 +143,53 @@ class RaftMemberTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> reborn.total == total);
     }
 
+    @Test
+    void membersAreAddedAndRemovedByJointConsensusWhileProposalsGoOn() throws Exception {
+        RaftPeerAddress a = new RaftPeerAddress("j1", "127.0.0.1", freePort());
+        RaftPeerAddress b = new RaftPeerAddress("j2", "127.0.0.1", freePort());
+        RaftPeerAddress c = new RaftPeerAddress("j3", "127.0.0.1", freePort());
+        Sum sa = new Sum();
+        Sum sb = new Sum();
+        Sum sc = new Sum();
+        RaftMember ma = start(a, List.of(a), sa);
+        long expected = 0;
+        for (int i = 0; i < 10; i++) expected = propose(ma, 1);
+
+        // Newcomers start knowing the whole intended group but with join: they wait to be added.
+        RaftMember mb = RaftMember.start(new RaftMember.Settings(b, List.of(a, b, c), dir.resolve("j2"), 20,
+                Duration.ofMillis(300), Duration.ofSeconds(10), true), sb);
+        running.add(mb);
+        RaftMember mc = RaftMember.start(new RaftMember.Settings(c, List.of(a, b, c), dir.resolve("j3"), 20,
+                Duration.ofMillis(300), Duration.ofSeconds(10), true), sc);
+        running.add(mc);
+        // A proposer keeps writing throughout the change; none of its proposals may fail.
+        java.util.concurrent.atomic.AtomicLong acknowledged = new java.util.concurrent.atomic.AtomicLong(expected);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread writer = Thread.ofPlatform().start(() -> {
+            try {
+                while (!stop.get()) acknowledged.set(propose(mb.isLeader() ? mb : ma, 1));
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        ma.setMembers(List.of(a, b, c));
+        assertThat(mc.members()).extracting(RaftPeerAddress::id).containsExactly("j1", "j2", "j3");
+        long afterAdd = propose(ma, 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> sc.total >= afterAdd && sb.total >= afterAdd);
+
+        // Remove the original member: the two newcomers carry on alone.
+        stop.set(true);
+        writer.join(30_000);
+        assertThat(writer.isAlive()).isFalse();
+        ma.setMembers(List.of(b, c));
+        long before = Math.max(sb.total, sc.total);
+        RaftMember survivor = await().atMost(Duration.ofSeconds(30)).until(() -> mb.isLeader() ? mb : mc.isLeader() ? mc : null,
+                java.util.Objects::nonNull);
+        long total = propose(survivor, 5);
+        assertThat(total).isGreaterThanOrEqualTo(before + 5).isGreaterThan(acknowledged.get());
+        assertThat(survivor.members()).extracting(RaftPeerAddress::id).containsExactly("j2", "j3");
+    }
+
     private static int indexOfLeader(RaftMember[] members) {
         for (int i = 0; i < members.length; i++) if (members[i].isLeader()) return i;
         return -1;
