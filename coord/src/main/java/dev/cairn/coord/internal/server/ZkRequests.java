@@ -5,6 +5,7 @@ import static dev.cairn.coord.internal.wire.WatchRegistry.Kind.DATA;
 import static dev.cairn.coord.internal.wire.WatchRegistry.Kind.PERSISTENT;
 import static dev.cairn.coord.internal.wire.WatchRegistry.Kind.PERSISTENT_RECURSIVE;
 
+import dev.cairn.coord.internal.raft.RaftPeerAddress;
 import dev.cairn.coord.internal.tree.Code;
 import dev.cairn.coord.internal.tree.CreateMode;
 import dev.cairn.coord.internal.tree.DataTree;
@@ -44,6 +45,7 @@ import org.apache.zookeeper.proto.GetDataResponse;
 import org.apache.zookeeper.proto.GetEphemeralsRequest;
 import org.apache.zookeeper.proto.GetEphemeralsResponse;
 import org.apache.zookeeper.proto.MultiHeader;
+import org.apache.zookeeper.proto.ReconfigRequest;
 import org.apache.zookeeper.proto.RemoveWatchesRequest;
 import org.apache.zookeeper.proto.ReplyHeader;
 import org.apache.zookeeper.proto.RequestHeader;
@@ -67,6 +69,8 @@ final class ZkRequests {
     private static final int AUTH_FAILED = -115;
     private static final int NO_WATCHER = -121;
     private static final int UNIMPLEMENTED = -6;
+    private static final int NEW_CONFIG_NO_QUORUM = -13;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ZkRequests.class);
 
     private final CoordServer server;
     private final ZkConnection conn;
@@ -219,6 +223,8 @@ final class ZkRequests {
                 conn.reply(xid, 0, null);
                 return false;
             }
+            case OpCode.MULTI_READ -> multiRead(xid, in);
+            case OpCode.RECONFIG -> reconfig(xid, Frames.read(in, new ReconfigRequest()));
             default -> conn.reply(xid, UNIMPLEMENTED, null);
         }
         return true;
@@ -269,6 +275,89 @@ final class ZkRequests {
     private void replyOrError(int xid, Object r) throws IOException {
         if (r instanceof Integer err) conn.reply(xid, err, null);
         else conn.reply(xid, 0, (Record) r);
+    }
+
+    /** Reads, each answered on its own (no all-or-nothing): a result or an error per op, as ZooKeeper does. */
+    private void multiRead(int xid, BinaryInputArchive in) throws IOException {
+        List<Record> out = new ArrayList<>();
+        out.add(new ReplyHeader(xid, server.state().lastApplied(), 0));
+        while (true) {
+            MultiHeader mh = Frames.read(in, new MultiHeader());
+            if (mh.getDone()) break;
+            Object r = switch (mh.getType()) {
+                case OpCode.GET_CHILDREN -> {
+                    GetChildrenRequest q = Frames.read(in, new GetChildrenRequest());
+                    yield getChildren(q.getPath(), q.getWatch(), false);
+                }
+                case OpCode.GET_DATA -> {
+                    GetDataRequest q = Frames.read(in, new GetDataRequest());
+                    yield getData(q.getPath(), q.getWatch());
+                }
+                default -> throw new Frames.ProtocolException("unsupported operation type " + mh.getType() + " in multiRead");
+            };
+            if (r instanceof Integer err) {
+                out.add(new MultiHeader(OpCode.ERROR, false, err));
+                out.add(new ErrorResponse(err));
+            } else {
+                out.add(new MultiHeader(mh.getType(), false, 0));
+                out.add((Record) r);
+            }
+        }
+        out.add(new MultiHeader(-1, true, -1));
+        conn.send(Frames.packet(out.toArray(Record[]::new)));
+    }
+
+    /**
+     * ZooKeeper's reconfig, carried out as a Raft membership change. Members are written
+     * {@code id@host:raftPort} (joining: comma-separated; leaving: comma-separated ids; or the whole
+     * new list). With no change asked for, it just answers the current configuration. The answer is
+     * {@code server.ID=HOST:RAFT_PORT} lines and a {@code version}: it is deliberately not published
+     * at {@code /zookeeper/config}, where Curator's ensemble tracker would take it for client addresses.
+     */
+    private void reconfig(int xid, ReconfigRequest r) throws IOException {
+        try {
+            List<RaftPeerAddress> current = server.raft().members();
+            List<RaftPeerAddress> target;
+            if (r.getNewMembers() != null && !r.getNewMembers().isBlank()) {
+                target = parseMembers(r.getNewMembers());
+            } else {
+                target = new ArrayList<>(current);
+                if (r.getJoiningServers() != null && !r.getJoiningServers().isBlank()) {
+                    for (RaftPeerAddress a : parseMembers(r.getJoiningServers())) {
+                        target.removeIf(p -> p.id().equals(a.id()));
+                        target.add(a);
+                    }
+                }
+                if (r.getLeavingServers() != null && !r.getLeavingServers().isBlank()) {
+                    for (String id : r.getLeavingServers().split(",")) {
+                        String leaving = id.trim();
+                        if (target.stream().noneMatch(p -> p.id().equals(leaving))) throw new IllegalArgumentException("no member " + leaving);
+                        target.removeIf(p -> p.id().equals(leaving));
+                    }
+                }
+            }
+            if (!target.equals(current)) server.raft().setMembers(target);
+        } catch (IllegalArgumentException e) {
+            LOG.info("reconfig refused: {}", e.getMessage());
+            conn.reply(xid, Code.BADARGUMENTS.value(), null);
+            return;
+        } catch (IOException e) {
+            LOG.warn("reconfig failed: {}", e.getMessage());
+            conn.reply(xid, NEW_CONFIG_NO_QUORUM, null);
+            return;
+        }
+        StringBuilder config = new StringBuilder();
+        for (RaftPeerAddress p : server.raft().members()) config.append("server.").append(p.id()).append('=').append(p.address()).append('\n');
+        config.append("version=").append(Long.toHexString(server.state().lastApplied())).append('\n');
+        Optional<NodeView> node = read(t -> t.get("/zookeeper/config"));
+        conn.reply(xid, 0, new GetDataResponse(config.toString().getBytes(StandardCharsets.UTF_8),
+                Jute.stat(node.orElseThrow().stat())));
+    }
+
+    private static List<RaftPeerAddress> parseMembers(String list) {
+        List<RaftPeerAddress> out = new ArrayList<>();
+        for (String s : list.split(",")) if (!s.isBlank()) out.add(RaftPeerAddress.parse(s.trim()));
+        return out;
     }
 
     private void multi(int xid, BinaryInputArchive in) throws IOException {

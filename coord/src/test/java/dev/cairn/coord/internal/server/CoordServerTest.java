@@ -263,4 +263,43 @@ class CoordServerTest {
         zk.create("/r/x/y", "2".getBytes(StandardCharsets.UTF_8), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(mirror).containsEntry("/r/x", "1").containsEntry("/r/x/y", "2"));
     }
+
+    @Test
+    void multiReadAnswersEachReadOnItsOwn() throws Exception {
+        ZooKeeper zk = connect(null);
+        zk.create("/mr", "d".getBytes(StandardCharsets.UTF_8), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        zk.create("/mr/c", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        List<org.apache.zookeeper.OpResult> results = zk.multi(List.of(Op.getData("/mr"), Op.getChildren("/mr"), Op.getData("/missing")));
+        assertThat(((org.apache.zookeeper.OpResult.GetDataResult) results.get(0)).getData()).isEqualTo("d".getBytes(StandardCharsets.UTF_8));
+        assertThat(((org.apache.zookeeper.OpResult.GetChildrenResult) results.get(1)).getChildren()).containsExactly("c");
+        assertThat(((org.apache.zookeeper.OpResult.ErrorResult) results.get(2)).getErr()).isEqualTo(KeeperException.Code.NONODE.intValue());
+    }
+
+    @Test
+    void reconfigAddsAJoinedMemberThroughRaft() throws Exception {
+        ZooKeeper zk = connect(null);
+        zk.create("/before", "x".getBytes(StandardCharsets.UTF_8), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        int raftPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            raftPort = s.getLocalPort();
+        }
+        RaftPeerAddress m1 = server.raft().self();
+        RaftPeerAddress m2 = new RaftPeerAddress("m2", "127.0.0.1", raftPort);
+        CoordServer second = CoordServer.start(new CoordServer.Settings(
+                new RaftMember.Settings(m2, List.of(m1, m2), dir.resolve("raft2"), 1000, Duration.ofMillis(300), Duration.ofSeconds(10), true),
+                "127.0.0.1", 0, Duration.ofMillis(200), 1 << 20), Clock.system());
+        clients.add(second);
+        CountDownLatch connected = new CountDownLatch(1);
+        org.apache.zookeeper.admin.ZooKeeperAdmin admin = new org.apache.zookeeper.admin.ZooKeeperAdmin("127.0.0.1:" + server.clientPort(), 4000, e -> {
+            if (e.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();
+        });
+        clients.add(admin::close);
+        assertThat(connected.await(20, TimeUnit.SECONDS)).isTrue();
+        String config = new String(admin.reconfigure(m2.toString(), null, null, -1, new Stat()), StandardCharsets.UTF_8);
+        assertThat(config).contains("server.m1=" + m1.address()).contains("server.m2=" + m2.address());
+        // The new member has the state from before it joined, and later writes.
+        zk.create("/after", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        await().atMost(Duration.ofSeconds(20)).until(() -> second.state().read(t -> t.get("/before").isPresent() && t.get("/after").isPresent()));
+        assertThatThrownBy(() -> admin.reconfigure(null, "nobody", null, -1, new Stat())).isInstanceOf(KeeperException.BadArgumentsException.class);
+    }
 }
