@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 SubmitCommand.class,
                 JobCommand.class,
                 ClusterCommand.class,
+                CoordCommand.class,
                 ConfigCommand.class,
                 CommandLine.HelpCommand.class
         })

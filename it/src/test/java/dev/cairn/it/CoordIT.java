@@ -531,9 +531,32 @@ class CoordIT {
         await().atMost(WAIT).until(() -> observer.getChildren().forPath("/it/eph").isEmpty());
     }
 
-    /** The last test: it kills a member. */
     @Test
     @Order(12)
+    void coordCommandsWorkAndReportErrorsInOneLine() throws Exception {
+        String d = dir.toString();
+        Duration t = Duration.ofSeconds(60);
+        assertThat(Cli.ok(t, "coord", "create", "/cli", "hello", "--dir", d).stdout().trim()).isEqualTo("/cli");
+        assertThat(Cli.ok(t, "coord", "create", "/cli/s-", "-s", "--dir", d).stdout().trim()).matches("/cli/s-\\d{10}");
+        assertThat(Cli.ok(t, "coord", "get", "/cli", "--dir", d).stdout().trim()).isEqualTo("hello");
+        assertThat(Cli.ok(t, "coord", "set", "/cli", "v2", "-v", "0", "--dir", d).stdout().trim()).isEqualTo("version 1");
+        assertThat(Cli.ok(t, "coord", "ls", "-R", "/cli", "--dir", d).stdout().lines().toList()).hasSize(2);
+        assertThat(Cli.ok(t, "coord", "stat", "/cli", "--dir", d).stdout()).contains("dataVersion = 1").contains("numChildren = 1");
+        Cli.Result badVersion = Cli.run(t, "coord", "set", "/cli", "v3", "-v", "7", "--dir", d);
+        assertThat(badVersion.exit()).isEqualTo(1);
+        assertThat(badVersion.stderr().trim()).isEqualTo("error: version mismatch on /cli");
+        assertThat(Cli.run(t, "coord", "delete", "/cli", "--dir", d).stderr().trim()).isEqualTo("error: /cli has children; use -r");
+        Cli.ok(t, "coord", "delete", "-r", "/cli", "--dir", d);
+        assertThat(Cli.run(t, "coord", "get", "/cli", "--dir", d).stderr().trim()).isEqualTo("error: no such node: /cli");
+        assertThat(Cli.ok(t, "coord", "members", "list", "--dir", d).stdout()).contains("server.master=").contains("server.worker-1=")
+                .contains("server.worker-2=");
+        assertThat(Cli.run(t, "coord", "ls", "/", "--connect", "127.0.0.1:1", "--connect-timeout", "2").stderr())
+                .contains("cannot connect to coord at 127.0.0.1:1 within 2 s");
+    }
+
+    /** The last test: it kills a member. */
+    @Test
+    @Order(13)
     void watchesMoveWithAClientToAnotherMemberWhenItsMemberIsKilled() throws Exception {
         BlockingQueue<WatchedEvent> events = new LinkedBlockingQueue<>();
         CountDownLatch connected = new CountDownLatch(1);
