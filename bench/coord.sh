@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# Coord benchmark: Cairn's coord (3 Raft members, from 'cairn cluster up --nodes 3') against an
+# Apache ZooKeeper ensemble (3 servers, bench/zk-ensemble.sh) on this machine, in the same run, with
+# the same load client (ZkLoad: the stock ZooKeeper client, asynchronous API). For every
+# SESSIONSxPIPELINE in RUNS and every mix in MIXES it runs ZkLoad against Cairn and against
+# ZooKeeper (REPEAT times, alternating the order), and finally prints a table with both and the
+# ratios Cairn/ZooKeeper of throughput and latency. Both clusters are torn down at the end, also on failure or Ctrl-C.
+#
+#   bench/coord.sh                               # 1x1 and 64x1, write-only and read-only, 10 s each
+#   DURATION=3 RUNS="1x1 64x1 64x16" bench/coord.sh
+#   CAIRN_CONNECT=127.0.0.1:2181,... bench/coord.sh   # an already running coord service (not stopped)
+#
+# Environment:
+#   DURATION       measured seconds per run (default 10)     WARMUP     unmeasured seconds before (default 3)
+#   RUNS           SESSIONSxPIPELINE list (default "1x1 64x1")
+#   MIXES          write (setData only), read (getData only) or a read ratio 0..1 (default "write read")
+#   VALUE_SIZE     bytes per znode (default 128)             KEYS       znodes (default 1000)
+#   WORK           scratch dir (default bench/work/coord)    CAIRN_CONNECT  skip starting Cairn, use this
+#   CAIRN_NODE_OPTS  JVM options of Cairn's nodes (default -Xmx1g)
+#   ZK_HEAP        JVM heap option of each ZooKeeper server (default -Xmx512m)
+#   LOAD_OPTS      JVM options of the load client (default -Xmx1g)
+#   REPEAT         runs per system and row, alternating which system goes first; the table shows
+#                  medians (default 1; on a busy machine use 3 or more)
+#   PRIME          seconds of unmeasured mixed load (16 sessions x 4, half reads) on each system
+#                  before the first row (default 15; 0: none)
+#   SKIP_BUILD=1   do not run Maven (the bench module and Cairn must be built)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+. "$ROOT/bin/java-env.sh"
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-3}
+RUNS=${RUNS:-1x1 64x1}
+MIXES=${MIXES:-write read}
+VALUE_SIZE=${VALUE_SIZE:-128}
+KEYS=${KEYS:-1000}
+WORK=${WORK:-$ROOT/bench/work/coord}
+CAIRN_CONNECT=${CAIRN_CONNECT:-}
+export CAIRN_NODE_OPTS=${CAIRN_NODE_OPTS:--Xmx1g}
+export ZK_HEAP=${ZK_HEAP:--Xmx512m}
+LOAD_OPTS=${LOAD_OPTS:--Xmx1g}
+REPEAT=${REPEAT:-1}
+PRIME=${PRIME:-15}
+SKIP_BUILD=${SKIP_BUILD:-0}
+
+mix_ratio() { # write|read|0..1 -> read ratio
+  case $1 in
+    write) echo 0 ;;
+    read) echo 1 ;;
+    *) awk -v r="$1" 'BEGIN { if (r ~ /^[0-9.]+$/ && r >= 0 && r <= 1) print r; else exit 1 }' \
+         || { echo "error: MIXES: '$1' is neither write, read nor a read ratio 0..1" >&2; exit 2; } ;;
+  esac
+}
+for run in $RUNS; do
+  [[ $run =~ ^[0-9]+x[0-9]+$ ]] || { echo "error: RUNS: '$run' is not SESSIONSxPIPELINE, e.g. 64x1" >&2; exit 2; }
+done
+for mix in $MIXES; do mix_ratio "$mix" >/dev/null; done
+[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || { echo "error: REPEAT must be a positive integer" >&2; exit 2; }
+[[ $PRIME =~ ^[0-9]+$ ]] || { echo "error: PRIME must be a number of seconds" >&2; exit 2; }
+
+CAIRN_DIR="$WORK/cairn"
+ZK_DIR="$WORK/zk"
+RESULTS="$WORK/results.txt"
+CAIRN_STARTED=0
+LOAD_PID=""
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  [ "$rc" = 0 ] || echo "stopping (exit status $rc) ..." >&2
+  if [ -n "$LOAD_PID" ]; then kill -TERM "$LOAD_PID" 2>/dev/null || true; wait "$LOAD_PID" 2>/dev/null || true; fi
+  if [ "$CAIRN_STARTED" = 1 ]; then
+    "$ROOT/bin/cairn" cluster down --dir "$CAIRN_DIR" >/dev/null 2>&1 || echo "warning: 'cairn cluster down --dir $CAIRN_DIR' failed" >&2
+  fi
+  "$ROOT/bench/zk-ensemble.sh" stop "$ZK_DIR" || echo "warning: stopping the ZooKeeper ensemble in $ZK_DIR failed" >&2
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [ "$SKIP_BUILD" != 1 ]; then
+  echo "building ..."
+  [ -n "$CAIRN_CONNECT" ] || "$ROOT/bin/cairn" --version >/dev/null
+  (cd "$ROOT" && mvn -B -q -DskipTests -pl bench -am package)
+fi
+CP="$ROOT/bench/target/classes:$ROOT/bench/target/lib/*"
+ls "$ROOT"/bench/target/lib/zookeeper-[0-9]*.jar >/dev/null 2>&1 || { echo "error: bench/target/lib is missing; build without SKIP_BUILD" >&2; exit 1; }
+
+mkdir -p "$WORK"
+: >"$RESULTS"
+if [ -n "$CAIRN_CONNECT" ]; then
+  echo "cairn: using CAIRN_CONNECT=$CAIRN_CONNECT"
+else
+  "$ROOT/bin/cairn" cluster down --dir "$CAIRN_DIR" >/dev/null 2>&1 || true
+  rm -rf "$CAIRN_DIR"
+  CAIRN_STARTED=1
+  "$ROOT/bin/cairn" cluster up --nodes 3 --dir "$CAIRN_DIR"
+  CAIRN_CONNECT=$(sed -n 's/.*"coordConnect": *"\([^"]*\)".*/\1/p' "$CAIRN_DIR/cluster.json")
+  [ -n "$CAIRN_CONNECT" ] || { echo "error: $CAIRN_DIR/cluster.json has no \"coordConnect\"; set CAIRN_CONNECT" >&2; exit 1; }
+  echo "cairn: coord at $CAIRN_CONNECT"
+fi
+"$ROOT/bench/zk-ensemble.sh" stop "$ZK_DIR" >/dev/null 2>&1 || true
+ZK_CONNECT=$("$ROOT/bench/zk-ensemble.sh" start "$ZK_DIR")
+
+# load LABEL CONNECT SESSIONS PIPELINE READ_RATIO [DURATION WARMUP]: one ZkLoad run; prints its
+# zkload line and appends it to RESULTS.
+load() {
+  local out="$WORK/load.out"
+  # Started in the background and waited for, so that Ctrl-C and TERM reach the trap at once.
+  # shellcheck disable=SC2086
+  "$JAVA" $CAIRN_JAVA_FLAGS $LOAD_OPTS -cp "$CP" dev.cairn.bench.ZkLoad --label "$1" --connect "$2" \
+    --sessions "$3" --pipeline "$4" --read-ratio "$5" --value-size "$VALUE_SIZE" --keys "$KEYS" \
+    --duration "${6:-$DURATION}" --warmup "${7:-$WARMUP}" >"$out" &
+  LOAD_PID=$!
+  if ! wait "$LOAD_PID"; then
+    LOAD_PID=""
+    echo "error: ZkLoad against $1 ($2) failed" >&2
+    exit 1
+  fi
+  LOAD_PID=""
+  grep '^zkload ' "$out" | tee -a "$RESULTS"
+}
+
+# Prime both systems (JIT, caches, log files) with a mixed load first: a freshly started server is
+# measurably slower for its first seconds of writes, and the first row should not pay for that.
+if [ "$PRIME" != 0 ]; then
+  for sys in cairn zookeeper; do
+    if [ "$sys" = cairn ]; then connect=$CAIRN_CONNECT; else connect=$ZK_CONNECT; fi
+    echo "priming $sys for $PRIME s ..."
+    load "$sys" "$connect" 16 4 0.5 "$PRIME" 0 >/dev/null
+  done
+  : >"$RESULTS"
+fi
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+for run in $RUNS; do
+  for mix in $MIXES; do
+    ratio=$(mix_ratio "$mix")
+    for ((rep = 1; rep <= REPEAT; rep++)); do
+      # Alternate which system goes first, so that drift in the machine's load favours neither.
+      if ((rep % 2 == 1)); then order="cairn zookeeper"; else order="zookeeper cairn"; fi
+      for sys in $order; do
+        if [ "$sys" = cairn ]; then connect=$CAIRN_CONNECT; else connect=$ZK_CONNECT; fi
+        load "$sys" "$connect" "${run%x*}" "${run#*x}" "$ratio"
+      done
+    done
+  done
+done
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# The table: per run and system the median over REPEAT runs of each column (errors: the sum), then
+# the ratios Cairn/ZooKeeper of those medians (throughput above 1 and latency below 1: Cairn is faster).
+echo
+printf 'coord benchmark: Cairn coord (3 members) vs Apache ZooKeeper %s (3 servers), %s B values, %s keys,\n' \
+  "$(ls "$ROOT"/bench/target/lib/zookeeper-[0-9]*.jar | sed 's/.*zookeeper-\(.*\)\.jar/\1/')" "$VALUE_SIZE" "$KEYS"
+printf '%s s measured after %s s warmup, median of %s run(s) per row; %s cores, load average %s before, %s after;\n' \
+  "$DURATION" "$WARMUP" "$REPEAT" "$(nproc)" "$LOAD_BEFORE" "$LOAD_AFTER"
+printf 'latencies in microseconds; raw zkload lines in %s\n\n' "$RESULTS"
+awk '
+  function field(line, key) { return match(line, " " key "=[^ ]*") ? substr(line, RSTART + length(key) + 2, RLENGTH - length(key) - 2) : "-" }
+  function median(list,   a, n, i, j, t) { # list: space-separated numbers or "-"
+    n = split(list, a, " ")
+    if (n == 0 || a[1] == "-") return "-"
+    for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+    return sprintf("%.1f", n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2)
+  }
+  function ratio(a, b) { return (a == "-" || b == "-" || a + 0 == 0 || b + 0 == 0) ? "-" : sprintf("%.2fx", a / b) }
+  function mixname(r) { return r + 0 == 0 ? "write" : (r + 0 == 1 ? "read" : "r=" r) }
+  BEGIN { ncols = split("writes_per_s reads_per_s write_p50_us write_p99_us read_p50_us read_p99_us", cols, " ") }
+  {
+    key = field($0, "sessions") " " field($0, "pipeline") " " field($0, "read_ratio"); sys = field($0, "label")
+    if (!(key in seen)) { seen[key] = 1; keys[++nkeys] = key }
+    for (c = 1; c <= ncols; c++) vals[key, sys, c] = vals[key, sys, c] (vals[key, sys, c] == "" ? "" : " ") field($0, cols[c])
+    errs[key, sys] += field($0, "errors")
+  }
+  END {
+    fmt = "%-12s %8s %8s %-6s %11s %11s %9s %9s %9s %9s %6s\n"
+    printf fmt, "system", "sessions", "pipeline", "mix", "writes/s", "reads/s", "w p50", "w p99", "r p50", "r p99", "errors"
+    for (k = 1; k <= nkeys; k++) {
+      split(keys[k], kp, " ")
+      for (s = 1; s <= 2; s++) {
+        sys = s == 1 ? "cairn" : "zookeeper"
+        for (c = 1; c <= ncols; c++) m[sys, c] = median(vals[keys[k], sys, c])
+        printf fmt, sys, kp[1], kp[2], mixname(kp[3]), m[sys, 1], m[sys, 2], m[sys, 3], m[sys, 4], m[sys, 5], m[sys, 6], errs[keys[k], sys] + 0
+      }
+      printf fmt, "cairn/zk", "", "", "", ratio(m["cairn", 1], m["zookeeper", 1]), ratio(m["cairn", 2], m["zookeeper", 2]),
+        ratio(m["cairn", 3], m["zookeeper", 3]), ratio(m["cairn", 4], m["zookeeper", 4]),
+        ratio(m["cairn", 5], m["zookeeper", 5]), ratio(m["cairn", 6], m["zookeeper", 6]), ""
+      print ""
+    }
+  }' "$RESULTS"
