@@ -202,8 +202,28 @@ public final class RaftMember implements AutoCloseable {
         }
     }
 
+    /** One step, bounded in time: Ratis waits for new members to catch up, which a dead newcomer never does. */
     private void setConfiguration(List<RaftPeerAddress> members) throws IOException {
-        RaftClientReply reply = client.admin().setConfiguration(members.stream().map(RaftMember::toPeer).toList());
+        CompletableFuture<RaftClientReply> call = new CompletableFuture<>();
+        Thread.ofVirtual().name("coord-set-members").start(() -> {
+            try {
+                call.complete(client.admin().setConfiguration(members.stream().map(RaftMember::toPeer).toList()));
+            } catch (Throwable t) {
+                call.completeExceptionally(t);
+            }
+        });
+        long timeoutMs = 3 * settings.requestTimeout().toMillis();
+        RaftClientReply reply;
+        try {
+            reply = call.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IOException("membership change to " + members + " did not complete within " + timeoutMs + " ms (is every new member running with coord.join?)");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("membership change to " + members + " failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
         if (!reply.isSuccess()) throw new IOException("membership change to " + members + " failed: " + reply.getException());
     }
 
