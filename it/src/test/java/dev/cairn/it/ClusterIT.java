@@ -170,7 +170,7 @@ class ClusterIT {
         assertThat(Corpus.outputLines(out)).isEqualTo(Corpus.expectedCounts(bigCorpus));
         Cli.Result status = Cli.run(Duration.ofSeconds(30), "cluster", "status", "--dir", dir.resolve("cluster").toString());
         assertThat(status.stdout()).containsPattern("worker-2 +\\S*worker +\\d+ +DEAD .*DEAD");
-        assertThat(status.stdout()).containsPattern("worker-1 +worker +\\d+ +running .*ALIVE");
+        assertThat(status.stdout()).containsPattern("worker-1 +\\S*worker +\\d+ +running .*ALIVE");
     }
 
     @Test
