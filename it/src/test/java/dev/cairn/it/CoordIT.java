@@ -467,6 +467,7 @@ class CoordIT {
         PersistentTtlNode ttl = new PersistentTtlNode(owner, "/it/ttl/me", 1_000, "t".getBytes(StandardCharsets.UTF_8));
         ttl.start();
         assertThat(ttl.waitForInitialCreate(30, TimeUnit.SECONDS)).isTrue();
+        c0Sync(observer, "/it/ttl/me"); // the observer is connected to another member: sequential consistency
         assertThat(observer.checkExists().forPath("/it/ttl/me")).isNotNull();
         // While its owner lives the recipe keeps touching it; once closed, coord removes it after its TTL.
         Thread.sleep(2_500); // longer than the TTL: it must survive because it is kept alive
