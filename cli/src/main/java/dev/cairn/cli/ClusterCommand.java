@@ -83,6 +83,8 @@ final class ClusterCommand {
                     String id = ids.get(i);
                     List<String> roles = new ArrayList<>();
                     if (i < coordCount) roles.add("coord");
+                    // Worker nodes hold the store's blocks too: tasks then read their input where it lies.
+                    if (!id.startsWith("master")) roles.add("store");
                     roles.add(id.startsWith("master") ? "master" : "worker");
                     started.add(launch(id, roles, members, perWorker, opts));
                 }

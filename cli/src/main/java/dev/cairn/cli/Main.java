@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 JobCommand.class,
                 ClusterCommand.class,
                 CoordCommand.class,
+                FsCommand.class,
                 ConfigCommand.class,
                 CommandLine.HelpCommand.class
         })

@@ -12,8 +12,9 @@ import com.tngtech.archunit.lang.ArchRule;
 import org.junit.jupiter.api.Test;
 
 /**
- * The module layering, enforced: common ← rpc ← coord, batch ← node ← cli. Each module may use only the
- * modules to its left. And no transport type (gRPC, protobuf) in a public, non-internal API.
+ * The module layering, enforced: common ← rpc ← coord, store, batch ← node ← cli. Each module may use only the
+ * modules to its left; coord, store and batch are siblings that know nothing of each other (the store keeps its
+ * namespace in coord as any ZooKeeper client would, and the node wires the store into batch). And no transport type (gRPC, protobuf) in a public, non-internal API.
  */
 class ArchitectureTest {
     private static final JavaClasses CAIRN = new ClassFileImporter()
@@ -28,22 +29,27 @@ class ArchitectureTest {
 
     @Test
     void commonDependsOnNoOtherModule() {
-        layer("common", "dev.cairn.rpc..", "dev.cairn.batch..", "dev.cairn.node..", "dev.cairn.cli..").check(CAIRN);
+        layer("common", "dev.cairn.rpc..", "dev.cairn.coord..", "dev.cairn.store..", "dev.cairn.batch..", "dev.cairn.node..", "dev.cairn.cli..").check(CAIRN);
     }
 
     @Test
     void rpcDependsOnlyOnCommon() {
-        layer("rpc", "dev.cairn.batch..", "dev.cairn.node..", "dev.cairn.cli..").check(CAIRN);
+        layer("rpc", "dev.cairn.coord..", "dev.cairn.store..", "dev.cairn.batch..", "dev.cairn.node..", "dev.cairn.cli..").check(CAIRN);
     }
 
     @Test
     void coordDependsOnlyOnRpcAndCommon() {
-        layer("coord", "dev.cairn.batch..", "dev.cairn.node..", "dev.cairn.cli..").check(CAIRN);
+        layer("coord", "dev.cairn.batch..", "dev.cairn.store..", "dev.cairn.node..", "dev.cairn.cli..").check(CAIRN);
+    }
+
+    @Test
+    void storeDependsOnlyOnRpcAndCommon() {
+        layer("store", "dev.cairn.coord..", "dev.cairn.batch..", "dev.cairn.node..", "dev.cairn.cli..").check(CAIRN);
     }
 
     @Test
     void batchDoesNotDependOnNodeOrCli() {
-        layer("batch", "dev.cairn.node..", "dev.cairn.cli..").check(CAIRN);
+        layer("batch", "dev.cairn.coord..", "dev.cairn.store..", "dev.cairn.node..", "dev.cairn.cli..").check(CAIRN);
     }
 
     @Test

@@ -14,6 +14,7 @@ import dev.cairn.coord.internal.server.CoordServer;
 import dev.cairn.node.internal.CoordMemberSpec;
 import dev.cairn.node.internal.MasterGate;
 import dev.cairn.node.internal.NodeCoordination;
+import dev.cairn.store.StoreNode;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptors;
 import java.io.IOException;
@@ -42,24 +43,26 @@ import org.slf4j.LoggerFactory;
  */
 public final class CairnNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CairnNode.class);
-    private static final Set<String> KNOWN_ROLES = Set.of("coord", "master", "worker");
+    private static final Set<String> KNOWN_ROLES = Set.of("coord", "master", "worker", "store");
 
     private final String id;
     private final RpcServer server;
     private final Channels channels;
     private final CoordServer coord;
     private final NodeCoordination coordination;
+    private final StoreNode store;
     private final JobMaster master;
     private final MasterGate gate;
     private final TaskWorker worker;
 
     private CairnNode(String id, RpcServer server, Channels channels, CoordServer coord, NodeCoordination coordination,
-                      JobMaster master, MasterGate gate, TaskWorker worker) {
+                      StoreNode store, JobMaster master, MasterGate gate, TaskWorker worker) {
         this.id = id;
         this.server = server;
         this.channels = channels;
         this.coord = coord;
         this.coordination = coordination;
+        this.store = store;
         this.master = master;
         this.gate = gate;
         this.worker = worker;
@@ -80,7 +83,7 @@ public final class CairnNode implements AutoCloseable {
     public static CairnNode start(Config config, Clock clock, Runnable onDeposed) throws IOException {
         List<String> roles = config.get(NodeConfig.NODE_ROLES);
         for (String r : roles) {
-            if (!KNOWN_ROLES.contains(r)) throw new IllegalArgumentException("unknown role '" + r + "' in node.roles; known: coord, master, worker");
+            if (!KNOWN_ROLES.contains(r)) throw new IllegalArgumentException("unknown role '" + r + "' in node.roles; known: coord, master, worker, store");
         }
         if (roles.isEmpty()) throw new IllegalArgumentException("node.roles is empty");
         String host = config.get(NodeConfig.NODE_HOST);
@@ -95,6 +98,7 @@ public final class CairnNode implements AutoCloseable {
         Channels channels = new Channels();
         CoordServer coord = null;
         NodeCoordination coordination = null;
+        StoreNode store = null;
         JobMaster master = null;
         TaskWorker worker = null;
         MasterGate gate = null;
@@ -102,8 +106,18 @@ public final class CairnNode implements AutoCloseable {
         try {
             if (roles.contains("coord")) coord = startCoord(config, id, host, dir, members);
             String connect = connectString(config, members, coord);
-            if (connect != null && (roles.contains("master") || roles.contains("worker"))) {
+            if (connect != null && (roles.contains("master") || roles.contains("worker") || roles.contains("store"))) {
                 coordination = NodeCoordination.connect(connect, config.get(NodeConfig.COORD_SESSION_TIMEOUT));
+            }
+            if (roles.contains("store")) {
+                if (coordination == null) {
+                    throw new IllegalArgumentException("the store role keeps its namespace in coord: give this node the coord role, coord.members or coord.connect");
+                }
+                List<Path> dirs = config.get(NodeConfig.STORE_DIRS).stream().map(Path::of).toList();
+                if (dirs.isEmpty()) dirs = List.of(dir.resolve("store"));
+                store = StoreNode.start(new StoreNode.Settings(id, dirs, host, config.get(NodeConfig.STORE_DATA_PORT),
+                        config.get(NodeConfig.STORE_REPORT_INTERVAL), config.get(NodeConfig.STORE_SCRUB_RATE),
+                        config.get(NodeConfig.STORE_SCRUB_INTERVAL)), coordination.client(), clock);
             }
             List<BindableService> services = new ArrayList<>();
                 if (roles.contains("master")) {
@@ -159,6 +173,7 @@ public final class CairnNode implements AutoCloseable {
             }
         } catch (Exception e) {
             if (worker != null) worker.close();
+            if (store != null) store.close();
             if (coordination != null) coordination.close();
             if (master != null) master.close();
             if (server != null) server.close();
@@ -168,7 +183,7 @@ public final class CairnNode implements AutoCloseable {
             if (e instanceof RuntimeException re) throw re;
             throw new IOException("cannot start node " + id + ": " + e, e);
         }
-        CairnNode node = new CairnNode(id, server, channels, coord, coordination, master, gate, worker);
+        CairnNode node = new CairnNode(id, server, channels, coord, coordination, store, master, gate, worker);
         String endpointFile = config.get(NodeConfig.NODE_ENDPOINT_FILE);
         if (endpointFile != null) writeAtomically(Path.of(endpointFile), node.endpoint());
         LOG.info("node {} serving at {} with roles {}{}", id, node.endpoint(), roles,
@@ -261,6 +276,7 @@ public final class CairnNode implements AutoCloseable {
     @Override
     public void close() {
         if (worker != null) worker.close();
+        if (store != null) store.close();
         if (coordination != null) coordination.close();
         server.close();
         if (master != null) master.close();

@@ -15,8 +15,9 @@ public final class NodeConfig {
 
     public static final ConfigKey<String> NODE_ID = ConfigKey.stringKey("node.id", null,
             "Name of this node in logs, cluster status and job errors. Unset: 'node-' followed by the RPC port.");
-    public static final ConfigKey<List<String>> NODE_ROLES = ConfigKey.listKey("node.roles", List.of("coord", "master", "worker"),
-            "Roles this node plays: 'coord' (a member of the Raft-replicated coordination service), 'master' (job manager) and/or 'worker' (task executor).");
+    public static final ConfigKey<List<String>> NODE_ROLES = ConfigKey.listKey("node.roles", List.of("coord", "master", "worker", "store"),
+            "Roles this node plays: 'coord' (a member of the Raft-replicated coordination service), 'master' (job manager), 'worker' (task executor) "
+                    + "and/or 'store' (holds blocks of the distributed store; needs coord).");
     public static final ConfigKey<String> NODE_HOST = ConfigKey.stringKey("node.host", "127.0.0.1",
             "Address to listen on and to advertise to other nodes.");
     public static final ConfigKey<Integer> NODE_PORT = ConfigKey.intKey("node.port", 7070,
@@ -76,6 +77,17 @@ public final class NodeConfig {
     public static final ConfigKey<Integer> WORKER_FETCH_PARALLELISM = ConfigKey.intKey("worker.fetch-parallelism", 4,
             "Map outputs a reduce task fetches at once.");
 
+    public static final ConfigKey<List<String>> STORE_DIRS = ConfigKey.listKey("store.dirs", List.of(),
+            "Directories a store node keeps its blocks in (one per disk). Empty: node.dir/store.");
+    public static final ConfigKey<Integer> STORE_DATA_PORT = ConfigKey.intKey("store.data-port", 0,
+            "TCP port a store node receives and serves block data on; 0 lets the operating system choose (the node announces it in coord).");
+    public static final ConfigKey<Duration> STORE_REPORT_INTERVAL = ConfigKey.durationKey("store.report-interval", Duration.ofSeconds(5),
+            "How often a store node refreshes its free space and block count in coord (writers place blocks by free space).");
+    public static final ConfigKey<Long> STORE_SCRUB_RATE = ConfigKey.sizeKey("store.scrub-rate", 8L << 20,
+            "Bytes per second the background scrubber re-reads and re-verifies local blocks at; 0 turns it off.");
+    public static final ConfigKey<Duration> STORE_SCRUB_INTERVAL = ConfigKey.durationKey("store.scrub-interval", Duration.ofHours(6),
+            "Pause between two scrubber passes over all local blocks.");
+
     public static final ConfigKey<Duration> RPC_DEADLINE = ConfigKey.durationKey("rpc.deadline", Duration.ofSeconds(30),
             "Deadline of control RPCs between nodes (shuffle streams get ten times this).");
 
@@ -86,5 +98,6 @@ public final class NodeConfig {
             MASTER_ADDRESS, MASTER_WORKER_TIMEOUT, MASTER_SPLIT_SIZE, MASTER_MAX_ATTEMPTS, MASTER_JOB_HISTORY,
             WORKER_SLOTS, WORKER_HEARTBEAT_INTERVAL, WORKER_SORT_BUFFER, WORKER_COMBINE_ENTRIES, WORKER_SHUFFLE_MEMORY,
             WORKER_FETCH_PARALLELISM,
+            STORE_DIRS, STORE_DATA_PORT, STORE_REPORT_INTERVAL, STORE_SCRUB_RATE, STORE_SCRUB_INTERVAL,
             RPC_DEADLINE));
 }

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Locale;
 
 /** The text forms of durations and byte sizes that config files, the environment and -D use. */
-final class Units {
+public final class Units {
     private Units() {}
 
     private static final long SECOND = 1000, MINUTE = 60 * SECOND, HOUR = 60 * MINUTE, DAY = 24 * HOUR;
@@ -55,7 +55,7 @@ final class Units {
      *
      * @throws IllegalArgumentException for anything else, or more than {@link Long#MAX_VALUE} bytes
      */
-    static long parseSize(String text) {
+    public static long parseSize(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         if (t.endsWith("b")) t = t.substring(0, t.length() - 1);
         int shift = 0;

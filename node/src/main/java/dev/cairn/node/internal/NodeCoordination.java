@@ -63,6 +63,11 @@ public final class NodeCoordination implements AutoCloseable {
         return new NodeCoordination(client);
     }
 
+    /** The Curator client, for other roles of this node that keep state in coord (the store). */
+    public CuratorFramework client() {
+        return client;
+    }
+
     /** Keeps {@code WORKERS/id} (data: the worker's endpoint) present while this node's session lives. */
     public synchronized void registerWorker(String workerId, String endpoint) {
         workerNode = new PersistentNode(client, CreateMode.EPHEMERAL, false, WORKERS + "/" + workerId,

@@ -54,6 +54,8 @@ import org.slf4j.LoggerFactory;
 public final class LocalBlockStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalBlockStore.class);
     public static final int DEFAULT_CHUNK_SIZE = 64 << 10;
+    /** The largest chunk size a block may have: a writer holds one chunk in memory. */
+    public static final int MAX_CHUNK_SIZE = ChecksumFile.MAX_CHUNK_SIZE;
 
     /** Usable bytes in a directory's file system; injected so tests can stage full and empty disks. */
     @FunctionalInterface

@@ -1,0 +1,251 @@
+package dev.cairn.cli;
+
+import dev.cairn.store.BlockLocation;
+import dev.cairn.store.FileStatus;
+import dev.cairn.store.StoreClient;
+import dev.cairn.store.WriteOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code cairn fs ...}: the distributed store. The cluster is named like for {@code cairn coord}:
+ * {@code --connect} (its coord), {@code --dir} (a cluster.json) or {@code $CAIRN_COORD}.
+ */
+@Command(name = "fs", description = "Files in Cairn's distributed store: put, get, cat, ls, mkdir, rm, mv, stat, du.",
+        subcommands = {FsCommand.Put.class, FsCommand.Get.class, FsCommand.Cat.class, FsCommand.Ls.class, FsCommand.Mkdir.class,
+                FsCommand.Rm.class, FsCommand.Mv.class, FsCommand.Stat.class, FsCommand.Du.class})
+final class FsCommand {
+    private FsCommand() {}
+
+    abstract static class FsAction implements Callable<Integer> {
+        @ArgGroup(exclusive = false)
+        CoordMembersCommand.Target target = new CoordMembersCommand.Target();
+
+        abstract void run(StoreClient store) throws Exception;
+
+        @Override
+        public Integer call() throws Exception {
+            try (StoreClient store = StoreClient.connect(target.connectString(), null, Duration.ofSeconds(target.timeoutSeconds))) {
+                run(store);
+                return 0;
+            } catch (NoSuchFileException e) {
+                throw new CliException("no such file or directory: " + e.getFile());
+            } catch (FileAlreadyExistsException e) {
+                throw new CliException("already exists: " + e.getFile() + (e.getReason() != null ? " (" + e.getReason() + ")" : ""));
+            } catch (DirectoryNotEmptyException e) {
+                throw new CliException("directory not empty: " + e.getFile() + "; use rm -r");
+            } catch (NotDirectoryException e) {
+                throw new CliException("not a directory: " + e.getFile());
+            } catch (IllegalArgumentException e) {
+                throw new CliException(e.getMessage());
+            }
+        }
+    }
+
+    @Command(name = "put", description = "Copy a local file into the store (visible once complete).")
+    static final class Put extends FsAction {
+        @Parameters(index = "0", paramLabel = "LOCAL")
+        Path local;
+
+        @Parameters(index = "1", paramLabel = "PATH", description = "Store path; an existing directory receives the file under its name.")
+        String path;
+
+        @Option(names = {"-r", "--replication"}, defaultValue = "3", description = "Replicas per block (default ${DEFAULT-VALUE}).")
+        int replication;
+
+        @Option(names = {"-b", "--block-size"}, defaultValue = "64m", description = "Block size, e.g. 64m (default ${DEFAULT-VALUE}).")
+        String blockSize;
+
+        @Option(names = {"-f", "--force"}, description = "Overwrite an existing file.")
+        boolean overwrite;
+
+        @Override
+        void run(StoreClient store) throws Exception {
+            if (!Files.isRegularFile(local)) throw new CliException("no such local file: " + local);
+            String target = path;
+            try {
+                if (store.stat(path).directory()) target = (path.endsWith("/") ? path : path + "/") + local.getFileName();
+            } catch (NoSuchFileException e) {
+                // a new file
+            }
+            WriteOptions options = new WriteOptions(replication, dev.cairn.common.config.Units.parseSize(blockSize), overwrite);
+            long size = Files.size(local);
+            long start = System.nanoTime();
+            try (InputStream in = Files.newInputStream(local); OutputStream out = store.create(target, options)) {
+                copy(in, out, size, System.err);
+            }
+            double s = (System.nanoTime() - start) / 1e9;
+            System.err.printf("put %s -> %s: %,d bytes in %.1f s (%.1f MB/s)%n", local, target, size, s, size / 1e6 / Math.max(s, 1e-9));
+        }
+    }
+
+    @Command(name = "get", description = "Copy a store file to a local file.")
+    static final class Get extends FsAction {
+        @Parameters(index = "0", paramLabel = "PATH")
+        String path;
+
+        @Parameters(index = "1", paramLabel = "LOCAL")
+        Path local;
+
+        @Override
+        void run(StoreClient store) throws Exception {
+            FileStatus st = store.stat(path);
+            if (st.directory()) throw new CliException(path + " is a directory");
+            Path target = Files.isDirectory(local) ? local.resolve(st.path().substring(st.path().lastIndexOf('/') + 1)) : local;
+            Path tmp = target.resolveSibling("." + target.getFileName() + ".cairn-part");
+            long start = System.nanoTime();
+            try (InputStream in = store.open(path); OutputStream out = Files.newOutputStream(tmp)) {
+                copy(in, out, st.length(), System.err);
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(tmp);
+                throw e;
+            }
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            double s = (System.nanoTime() - start) / 1e9;
+            System.err.printf("get %s -> %s: %,d bytes in %.1f s (%.1f MB/s)%n", path, target, st.length(), s, st.length() / 1e6 / Math.max(s, 1e-9));
+        }
+    }
+
+    @Command(name = "cat", description = "Print a store file.")
+    static final class Cat extends FsAction {
+        @Parameters(paramLabel = "PATH")
+        String path;
+
+        @Override
+        void run(StoreClient store) throws Exception {
+            try (InputStream in = store.open(path)) {
+                in.transferTo(System.out);
+            }
+            System.out.flush();
+        }
+    }
+
+    @Command(name = "ls", description = "A directory's entries: type, replication, size, modification time, path.")
+    static final class Ls extends FsAction {
+        @Parameters(paramLabel = "PATH", defaultValue = "/")
+        String path;
+
+        @Override
+        void run(StoreClient store) throws Exception {
+            for (FileStatus f : store.list(path)) {
+                System.out.printf("%s %3s %,15d %s %s%n", f.directory() ? "d" : "-", f.directory() ? "-" : Integer.toString(f.replication()),
+                        f.length(), Instant.ofEpochMilli(f.modificationTimeMs()).toString().substring(0, 19).replace('T', ' '),
+                        f.path() + (f.directory() ? "/" : ""));
+            }
+        }
+    }
+
+    @Command(name = "mkdir", description = "Create a directory and its missing parents.")
+    static final class Mkdir extends FsAction {
+        @Parameters(paramLabel = "PATH")
+        String path;
+
+        @Override
+        void run(StoreClient store) throws Exception {
+            store.mkdirs(path);
+        }
+    }
+
+    @Command(name = "rm", description = "Delete a file, or a directory with -r (atomically); space is reclaimed in the background.")
+    static final class Rm extends FsAction {
+        @Parameters(paramLabel = "PATH")
+        String path;
+
+        @Option(names = {"-r", "-R", "--recursive"}, description = "Delete a directory and everything under it.")
+        boolean recursive;
+
+        @Override
+        void run(StoreClient store) throws Exception {
+            store.delete(path, recursive);
+        }
+    }
+
+    @Command(name = "mv", description = "Rename atomically; into DST if it is a directory.")
+    static final class Mv extends FsAction {
+        @Parameters(index = "0", paramLabel = "SRC")
+        String src;
+
+        @Parameters(index = "1", paramLabel = "DST")
+        String dst;
+
+        @Override
+        void run(StoreClient store) throws Exception {
+            store.rename(src, dst);
+        }
+    }
+
+    @Command(name = "stat", description = "A file's size, replication, block size and every block with its replicas' nodes.")
+    static final class Stat extends FsAction {
+        @Parameters(paramLabel = "PATH")
+        String path;
+
+        @Override
+        void run(StoreClient store) throws Exception {
+            FileStatus f = store.stat(path);
+            System.out.println("path: " + f.path());
+            System.out.println("type: " + (f.directory() ? "directory" : "file"));
+            System.out.println("modified: " + Instant.ofEpochMilli(f.modificationTimeMs()));
+            if (f.directory()) return;
+            System.out.printf("length: %,d%nreplication: %d%nblock size: %,d%nblocks: %d%n", f.length(), f.replication(), f.blockSize(), f.blocks().size());
+            for (BlockLocation b : f.blocks()) {
+                System.out.printf("  %s offset %,d length %,d on %s%n", b.blockId(), b.offset(), b.length(), String.join(",", b.nodes()));
+            }
+        }
+    }
+
+    @Command(name = "du", description = "Bytes and files under each path (logical size; disk use is that times the replication).")
+    static final class Du extends FsAction {
+        @Parameters(paramLabel = "PATH", defaultValue = "/", arity = "1..*")
+        List<String> paths;
+
+        @Override
+        void run(StoreClient store) throws Exception {
+            for (String p : paths) {
+                long bytes = 0;
+                long raw = 0;
+                List<FileStatus> files = store.listFiles(p);
+                for (FileStatus f : files) {
+                    bytes += f.length();
+                    raw += f.length() * f.replication();
+                }
+                System.out.printf("%,15d %,15d %6d files  %s%n", bytes, raw, files.size(), p);
+            }
+        }
+    }
+
+    /** Copies with a progress line on stderr when it is a terminal. */
+    static void copy(InputStream in, OutputStream out, long size, PrintStream progress) throws IOException {
+        boolean terminal = System.console() != null;
+        byte[] buf = new byte[1 << 20];
+        long done = 0;
+        long lastDraw = 0;
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            out.write(buf, 0, n);
+            done += n;
+            if (terminal && size > 0 && System.nanoTime() - lastDraw > 200_000_000L) {
+                lastDraw = System.nanoTime();
+                int pct = (int) (done * 100 / size);
+                progress.printf("\r[%-30s] %3d%% %,d / %,d bytes", "#".repeat(pct * 30 / 100), pct, done, size);
+            }
+        }
+        if (terminal && size > 0) progress.print("\r" + " ".repeat(80) + "\r");
+    }
+}

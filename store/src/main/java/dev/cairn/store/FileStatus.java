@@ -1,0 +1,17 @@
+package dev.cairn.store;
+
+import java.util.List;
+
+/**
+ * A store entry as {@link StoreClient#stat} and {@link StoreClient#list} report it.
+ *
+ * @param replication the replica count the file asks for (0 for directories)
+ * @param blockSize   the size of every block of the file but the last (0 for directories)
+ * @param blocks      the file's blocks in order, with the nodes holding them as last known
+ */
+public record FileStatus(String path, boolean directory, long length, int replication, long blockSize,
+                         long modificationTimeMs, List<BlockLocation> blocks) {
+    public FileStatus {
+        blocks = List.copyOf(blocks);
+    }
+}

@@ -1,0 +1,182 @@
+package dev.cairn.store;
+
+import dev.cairn.store.internal.client.BlockPlacement;
+import dev.cairn.store.internal.client.StoreContext;
+import dev.cairn.store.internal.client.StoreInputStream;
+import dev.cairn.store.internal.client.StoreOutputStream;
+import dev.cairn.store.internal.namespace.Inode;
+import dev.cairn.store.internal.namespace.Namespace;
+import dev.cairn.store.internal.namespace.NodeRegistry;
+import dev.cairn.store.internal.namespace.StorePaths;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.NoSuchFileException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+
+/**
+ * A client of Cairn's store: files and directories under absolute paths ({@code /data/in.txt} or
+ * {@code cairn:///data/in.txt}), stored as replicated, checksummed blocks on the store nodes, with
+ * the namespace in coord.
+ *
+ * <p>Semantics: a file is written once, by one writer, and appears (with all its bytes) only when
+ * its stream is closed; a writer that dies leaves nothing visible. {@link #rename} and recursive
+ * {@link #delete} are atomic. Reads verify every chunk's checksum and fall back to other replicas.
+ * Errors are {@link IOException}s: {@link NoSuchFileException} for a missing path,
+ * {@link java.nio.file.FileAlreadyExistsException}, {@link java.nio.file.DirectoryNotEmptyException},
+ * {@link java.nio.file.NotDirectoryException}; {@link IllegalArgumentException} for a malformed path.
+ *
+ * <p>Thread-safe; each stream is for one thread.
+ */
+public final class StoreClient implements AutoCloseable {
+    private final StoreContext context;
+    private final boolean ownsCoord;
+
+    private StoreClient(StoreContext context, boolean ownsCoord) {
+        this.context = context;
+        this.ownsCoord = ownsCoord;
+    }
+
+    /**
+     * Connects to the store of the cluster whose coord is at {@code coordConnect}.
+     *
+     * @param localNodeId the store node this client runs on, whose replicas it prefers; null if none
+     */
+    public static StoreClient connect(String coordConnect, String localNodeId, Duration timeout) throws IOException {
+        CuratorFramework coord = CuratorFrameworkFactory.builder()
+                .connectString(coordConnect)
+                .sessionTimeoutMs(30_000)
+                .connectionTimeoutMs((int) Math.min(15_000, timeout.toMillis()))
+                .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000))
+                .build();
+        coord.start();
+        try {
+            if (!coord.blockUntilConnected((int) timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw new IOException("cannot reach coord at " + coordConnect + " within " + timeout.toMillis() + " ms");
+            }
+            StoreClient c = new StoreClient(context(coord, localNodeId, timeout), true);
+            c.context.namespace().ensureRoot();
+            return c;
+        } catch (InterruptedException e) {
+            coord.close();
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while connecting to coord");
+        } catch (IOException | RuntimeException e) {
+            coord.close();
+            throw e;
+        }
+    }
+
+    /** A client over a node's existing coord connection (which stays the caller's to close). */
+    public static StoreClient using(CuratorFramework coord, String localNodeId, Duration timeout) throws IOException {
+        StoreClient c = new StoreClient(context(coord, localNodeId, timeout), false);
+        c.context.namespace().ensureRoot();
+        return c;
+    }
+
+    private static StoreContext context(CuratorFramework coord, String localNodeId, Duration timeout) {
+        Random random = new SecureRandom();
+        return new StoreContext(coord, new Namespace(coord, System::currentTimeMillis), new NodeRegistry(coord),
+                new BlockPlacement(random), random, localNodeId, timeout, System::currentTimeMillis);
+    }
+
+    /** Starts writing a file; it becomes visible when the stream is closed. */
+    public OutputStream create(String path, WriteOptions options) throws IOException {
+        String p = StorePaths.normalize(path);
+        if (p.equals("/")) throw new IllegalArgumentException("cannot write a file at the root directory");
+        return new StoreOutputStream(context, p, options);
+    }
+
+    /** Opens a file for reading from its start. */
+    public InputStream open(String path) throws IOException {
+        return open(path, 0, -1);
+    }
+
+    /** Opens {@code length} bytes of a file from {@code offset} ({@code length} -1: to the end). */
+    public InputStream open(String path, long offset, long length) throws IOException {
+        String p = StorePaths.normalize(path);
+        Namespace.Entry e = context.namespace().stat(p);
+        if (!(e.inode() instanceof Inode.File f)) throw new java.io.FileNotFoundException(p + " is a directory");
+        return new StoreInputStream(context, p, f, offset, length);
+    }
+
+    public FileStatus stat(String path) throws IOException {
+        return status(context.namespace().stat(StorePaths.normalize(path)));
+    }
+
+    public boolean exists(String path) throws IOException {
+        try {
+            stat(path);
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    /** A directory's entries sorted by name, or a file's own status. */
+    public List<FileStatus> list(String path) throws IOException {
+        List<FileStatus> out = new ArrayList<>();
+        for (Namespace.Entry e : context.namespace().list(StorePaths.normalize(path))) out.add(status(e));
+        return out;
+    }
+
+    /** Every file under a path (itself, if it is a file), depth first. */
+    public List<FileStatus> listFiles(String path) throws IOException {
+        List<FileStatus> out = new ArrayList<>();
+        for (Namespace.Entry e : context.namespace().subtree(StorePaths.normalize(path))) {
+            if (e.inode() instanceof Inode.File) out.add(status(e));
+        }
+        return out;
+    }
+
+    public void mkdirs(String path) throws IOException {
+        context.namespace().mkdirs(StorePaths.normalize(path));
+    }
+
+    /** Deletes a file, or a directory (with its contents when {@code recursive}); the space is freed in the background. */
+    public void delete(String path, boolean recursive) throws IOException {
+        List<Inode.File> files = context.namespace().delete(StorePaths.normalize(path), recursive);
+        List<Inode.BlockRef> blocks = new ArrayList<>();
+        for (Inode.File f : files) blocks.addAll(f.blocks());
+        context.deleteBlocksQuietly(blocks);
+    }
+
+    /** Renames atomically; into {@code dst} if it is a directory. Returns the new path. */
+    public String rename(String src, String dst) throws IOException {
+        return context.namespace().rename(StorePaths.normalize(src), StorePaths.normalize(dst));
+    }
+
+    /** The live store nodes as id → data address, free and used bytes. */
+    public List<StoreNodeStatus> nodes() throws IOException {
+        return context.registry().live().stream()
+                .map(n -> new StoreNodeStatus(n.id(), n.dataAddress(), n.freeBytes(), n.usedBytes(), n.blocks()))
+                .toList();
+    }
+
+    private static FileStatus status(Namespace.Entry e) {
+        return switch (e.inode()) {
+            case Inode.Dir d -> new FileStatus(e.path(), true, 0, 0, 0, d.mtimeMs(), List.of());
+            case Inode.File f -> {
+                List<BlockLocation> locations = new ArrayList<>();
+                long offset = 0;
+                for (Inode.BlockRef b : f.blocks()) {
+                    locations.add(new BlockLocation(b.id().toString(), offset, b.length(), b.nodes()));
+                    offset += b.length();
+                }
+                yield new FileStatus(e.path(), false, f.length(), f.replication(), f.blockSize(), f.mtimeMs(), locations);
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        if (ownsCoord) context.coord().close();
+    }
+}

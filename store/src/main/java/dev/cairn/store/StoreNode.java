@@ -1,0 +1,134 @@
+package dev.cairn.store;
+
+import dev.cairn.common.time.Clock;
+import dev.cairn.store.internal.disk.BlockScrubber;
+import dev.cairn.store.internal.disk.LocalBlockStore;
+import dev.cairn.store.internal.namespace.Namespace;
+import dev.cairn.store.internal.namespace.NodeRegistry;
+import dev.cairn.store.internal.transfer.BlockServer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store role of a node: its blocks on local disks ({@code dirs}), a data server that receives
+ * and serves them over TCP, an entry in coord announcing it (with its free space, refreshed every
+ * {@code reportInterval}), and a scrubber re-verifying local blocks at a bounded rate; a block the
+ * scrubber finds corrupt is reported to the replication monitor like a corrupt read.
+ */
+public final class StoreNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StoreNode.class);
+
+    /**
+     * @param scrubBytesPerSecond the scrubber's read rate; 0 turns it off
+     */
+    public record Settings(String nodeId, List<Path> dirs, String host, int dataPort, Duration reportInterval,
+                           long scrubBytesPerSecond, Duration scrubInterval) {}
+
+    private final Settings settings;
+    private final LocalBlockStore blocks;
+    private final BlockServer server;
+    private final NodeRegistry registry;
+    private final CuratorFramework coord;
+    private final BlockScrubber scrubber;
+    private final ScheduledExecutorService reporter;
+
+    private StoreNode(Settings settings, LocalBlockStore blocks, BlockServer server, CuratorFramework coord, Clock clock) {
+        this.settings = settings;
+        this.blocks = blocks;
+        this.server = server;
+        this.coord = coord;
+        this.registry = new NodeRegistry(coord);
+        this.scrubber = settings.scrubBytesPerSecond() > 0
+                ? new BlockScrubber(blocks, settings.scrubBytesPerSecond(), settings.scrubInterval(), this::corruptFound, clock, BlockScrubber.Sleeper.system())
+                : null;
+        this.reporter = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("store-report").factory());
+    }
+
+    /** Opens the local blocks (recovering from a crash), starts serving, and announces the node in coord. */
+    public static StoreNode start(Settings settings, CuratorFramework coord, Clock clock) throws IOException {
+        LocalBlockStore blocks = LocalBlockStore.open(LocalBlockStore.Options.of(settings.dirs()));
+        BlockServer server;
+        try {
+            server = BlockServer.start(blocks, settings.host(), settings.dataPort());
+        } catch (IOException | RuntimeException e) {
+            blocks.close();
+            throw e;
+        }
+        StoreNode node = new StoreNode(settings, blocks, server, coord, clock);
+        try {
+            new Namespace(coord, clock::millis).ensureRoot();
+            node.registry.register(node.info());
+            long period = Math.max(100, settings.reportInterval().toMillis());
+            node.reporter.scheduleWithFixedDelay(node::report, period, period, TimeUnit.MILLISECONDS);
+            if (node.scrubber != null) node.scrubber.start();
+        } catch (IOException | RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        LOG.info("store node {} serving {} blocks from {} at {}", settings.nodeId(), blocks.blocks().size(), settings.dirs(), server.address());
+        return node;
+    }
+
+    public String dataAddress() {
+        return server.address().toString();
+    }
+
+    private NodeRegistry.NodeInfo info() throws IOException {
+        return new NodeRegistry.NodeInfo(settings.nodeId(), server.address().toString(), blocks.freeBytes(), blocks.usedBytes(), blocks.blocks().size());
+    }
+
+    private void report() {
+        try {
+            registry.update(info());
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("store report failed: {}", e.toString());
+        }
+    }
+
+    private void corruptFound(dev.cairn.store.internal.disk.BlockId id) {
+        LOG.warn("scrubber: replica of {} on {} is corrupt", id, settings.nodeId());
+        try {
+            coord.create().forPath(Namespace.CORRUPT + "/" + id + "@" + settings.nodeId(),
+                    "found by the scrubber".getBytes(StandardCharsets.UTF_8));
+        } catch (KeeperException.NodeExistsException already) {
+            // reported before
+        } catch (Exception e) {
+            LOG.warn("cannot report corrupt replica {}: {}", id, e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        reporter.shutdownNow();
+        try {
+            if (scrubber != null) scrubber.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            registry.close();
+        } catch (IOException e) {
+            LOG.debug("leaving the store registry: {}", e.toString());
+        }
+        try {
+            server.close();
+        } catch (Exception e) {
+            LOG.debug("closing the data server: {}", e.toString());
+        }
+        try {
+            blocks.close();
+        } catch (Exception e) {
+            LOG.debug("closing the block store: {}", e.toString());
+        }
+    }
+}

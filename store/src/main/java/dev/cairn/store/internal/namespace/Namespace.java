@@ -1,0 +1,340 @@
+package dev.cairn.store.internal.namespace;
+
+import dev.cairn.store.internal.disk.BlockId;
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * The store's namespace, kept in coord: every directory and every closed file is a znode under
+ * {@value #NS} whose data is its {@link Inode}. Coord replicates it with Raft, so the namespace
+ * has no single point of failure, and every change that must be atomic — closing a file (it
+ * appears with its whole block list at once), rename, recursive delete — is one ZooKeeper
+ * {@code multi}.
+ *
+ * <p>Files being written are not in the namespace: a writer holds an ephemeral znode under
+ * {@value #PENDING} naming the target and the blocks it has allocated so far. When the writer
+ * dies its session expires, the znode goes, and its blocks become orphans that garbage collection
+ * removes; a file becomes visible only in {@link #commit}.
+ *
+ * <p>Limits: a {@code multi} travels in one packet (coord.max-data, 1 MiB by default), which
+ * bounds a rename or recursive delete to some ten thousand entries at once.
+ */
+public final class Namespace {
+    public static final String ROOT = "/cairn/store";
+    public static final String NS = ROOT + "/ns";
+    public static final String PENDING = ROOT + "/pending";
+    public static final String NODES = ROOT + "/nodes";
+    public static final String CORRUPT = ROOT + "/corrupt";
+
+    private final CuratorFramework client;
+    private final LongSupplier clock;
+
+    /** An entry of the namespace with the znode version it was read at. */
+    public record Entry(String path, Inode inode, int version) {}
+
+    public Namespace(CuratorFramework client, LongSupplier clockMillis) {
+        this.client = client;
+        this.clock = clockMillis;
+    }
+
+    static String znode(String path) {
+        return path.equals("/") ? NS : NS + path;
+    }
+
+    /** Creates the store's root entries if they are missing (idempotent, safe to race). */
+    public void ensureRoot() throws IOException {
+        call(() -> {
+            for (String z : List.of(PENDING, NODES, CORRUPT)) {
+                if (client.checkExists().forPath(z) == null) {
+                    try {
+                        client.create().creatingParentsIfNeeded().forPath(z, new byte[0]);
+                    } catch (KeeperException.NodeExistsException raced) {
+                        // another node made it
+                    }
+                }
+            }
+            if (client.checkExists().forPath(NS) == null) {
+                try {
+                    client.create().creatingParentsIfNeeded().forPath(NS, new Inode.Dir(clock.getAsLong()).encode());
+                } catch (KeeperException.NodeExistsException raced) {
+                    // another node made it
+                }
+            }
+            return null;
+        });
+    }
+
+    /** The entry at a normalized path. */
+    public Entry stat(String path) throws IOException {
+        return call(() -> {
+            Stat stat = new Stat();
+            try {
+                byte[] data = client.getData().storingStatIn(stat).forPath(znode(path));
+                return new Entry(path, Inode.decode(path, data), stat.getVersion());
+            } catch (KeeperException.NoNodeException e) {
+                throw new NoSuchFileException(path, null, "no such file or directory in the store");
+            }
+        });
+    }
+
+    /** A directory's entries, sorted by name; a file lists as itself. */
+    public List<Entry> list(String path) throws IOException {
+        Entry e = stat(path);
+        if (e.inode() instanceof Inode.File) return List.of(e);
+        List<String> names = call(() -> {
+            try {
+                return client.getChildren().forPath(znode(path));
+            } catch (KeeperException.NoNodeException gone) {
+                throw new NoSuchFileException(path);
+            }
+        });
+        List<Entry> out = new ArrayList<>();
+        for (String name : names.stream().sorted().toList()) {
+            try {
+                out.add(stat(StorePaths.child(path, name)));
+            } catch (NoSuchFileException deletedMeanwhile) {
+                // listed, then removed by someone else: not there any more
+            }
+        }
+        return out;
+    }
+
+    /** Creates a directory and its missing parents; fine if it exists as a directory. */
+    public void mkdirs(String path) throws IOException {
+        if (path.equals("/")) return;
+        String sofar = "";
+        for (String segment : path.substring(1).split("/")) {
+            sofar = sofar + "/" + segment;
+            String p = sofar;
+            boolean created = call(() -> {
+                try {
+                    client.create().forPath(znode(p), new Inode.Dir(clock.getAsLong()).encode());
+                    return true;
+                } catch (KeeperException.NodeExistsException e) {
+                    return false;
+                } catch (KeeperException.NoNodeException e) {
+                    throw new NoSuchFileException(StorePaths.parent(p), null, "parent vanished while creating " + path);
+                }
+            });
+            if (!created && !(stat(p).inode() instanceof Inode.Dir)) {
+                throw new NotDirectoryException(p + " is a file (creating " + path + ")");
+            }
+        }
+    }
+
+    /** Starts a write of {@code path}: returns the pending znode that holds the write's blocks until it closes. */
+    public String beginWrite(String path) throws IOException {
+        return call(() -> client.create().withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
+                .forPath(PENDING + "/w-", pending(path, List.of())));
+    }
+
+    /** Records a block in a pending write before any byte of it is written, so no block is ever unaccounted for. */
+    public void updateWrite(String pendingZnode, String path, List<BlockId> blocks) throws IOException {
+        call(() -> client.setData().forPath(pendingZnode, pending(path, blocks)));
+    }
+
+    /** Abandons a pending write; its blocks become orphans. */
+    public void abandonWrite(String pendingZnode) throws IOException {
+        call(() -> {
+            try {
+                client.delete().forPath(pendingZnode);
+            } catch (KeeperException.NoNodeException e) {
+                // already gone (session expired)
+            }
+            return null;
+        });
+    }
+
+    private static byte[] pending(String path, List<BlockId> blocks) {
+        StringBuilder sb = new StringBuilder(path);
+        for (BlockId b : blocks) sb.append('\n').append(b);
+        return sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The blocks of every pending write (garbage collection must spare them). */
+    public List<BlockId> pendingBlocks() throws IOException {
+        return call(() -> {
+            List<BlockId> out = new ArrayList<>();
+            for (String w : client.getChildren().forPath(PENDING)) {
+                try {
+                    String text = new String(client.getData().forPath(PENDING + "/" + w), java.nio.charset.StandardCharsets.UTF_8);
+                    String[] lines = text.split("\n");
+                    for (int i = 1; i < lines.length; i++) out.add(BlockId.parse(lines[i]));
+                } catch (KeeperException.NoNodeException gone) {
+                    // closed or abandoned meanwhile: its blocks are in a file now, or orphans
+                }
+            }
+            return out;
+        });
+    }
+
+    /**
+     * Makes a written file visible at {@code path}, atomically with ending its pending write.
+     * Missing parent directories are created.
+     *
+     * @throws FileAlreadyExistsException if {@code path} exists and {@code overwrite} is false, or is a directory
+     * @return the file that was replaced, if any (its blocks are now garbage)
+     */
+    public Inode.File commit(String pendingZnode, String path, Inode.File file, boolean overwrite) throws IOException {
+        mkdirs(StorePaths.parent(path));
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Entry existing;
+            try {
+                existing = stat(path);
+            } catch (NoSuchFileException e) {
+                existing = null;
+            }
+            if (existing != null && (existing.inode() instanceof Inode.Dir || !overwrite)) {
+                throw new FileAlreadyExistsException(path, null, existing.inode() instanceof Inode.Dir ? "is a directory" : "exists (overwrite not asked for)");
+            }
+            Entry old = existing;
+            List<CuratorOp> ops = new ArrayList<>();
+            boolean done = call(() -> {
+                if (old != null) ops.add(client.transactionOp().delete().withVersion(old.version()).forPath(znode(path)));
+                ops.add(client.transactionOp().create().forPath(znode(path), file.encode()));
+                ops.add(client.transactionOp().delete().forPath(pendingZnode));
+                try {
+                    client.transaction().forOperations(ops);
+                    return true;
+                } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException raced) {
+                    return false; // someone else wrote the path meanwhile: look again
+                } catch (KeeperException.NoNodeException e) {
+                    if (client.checkExists().forPath(pendingZnode) == null) {
+                        throw new IOException("the write of " + path + " lost its coord session before it closed; nothing was committed");
+                    }
+                    return false;
+                }
+            });
+            if (done) return old == null ? null : (Inode.File) old.inode();
+        }
+        throw new IOException("could not close " + path + ": it kept changing under concurrent writers");
+    }
+
+    /**
+     * Deletes a file, or a directory with everything under it when {@code recursive}, atomically.
+     *
+     * @return the files deleted (their blocks are now garbage)
+     */
+    public List<Inode.File> delete(String path, boolean recursive) throws IOException {
+        if (path.equals("/")) throw new IllegalArgumentException("refusing to delete the store's root directory");
+        List<Entry> subtree = subtree(path);
+        Entry top = subtree.getFirst();
+        if (top.inode() instanceof Inode.Dir && subtree.size() > 1 && !recursive) {
+            throw new DirectoryNotEmptyException(path + " (delete it recursively)");
+        }
+        List<CuratorOp> ops = new ArrayList<>();
+        call(() -> {
+            for (Entry e : subtree.reversed()) ops.add(client.transactionOp().delete().withVersion(e.version()).forPath(znode(e.path())));
+            try {
+                client.transaction().forOperations(ops);
+            } catch (KeeperException.BadVersionException | KeeperException.NotEmptyException | KeeperException.NoNodeException e) {
+                throw new IOException(path + " changed while it was being deleted; try again", e);
+            }
+            return null;
+        });
+        return files(subtree);
+    }
+
+    /**
+     * Renames a file or directory, atomically. If {@code dst} is an existing directory the source
+     * moves into it, as {@code mv} does.
+     *
+     * @return the path the source now has
+     */
+    public String rename(String src, String dst) throws IOException {
+        if (src.equals("/")) throw new IllegalArgumentException("cannot rename the store's root directory");
+        String target = dst;
+        try {
+            Entry d = stat(dst);
+            if (d.inode() instanceof Inode.Dir) target = StorePaths.child(dst, StorePaths.name(src));
+        } catch (NoSuchFileException e) {
+            // the usual case: a new name
+        }
+        if (StorePaths.isWithin(target, src)) throw new IllegalArgumentException("cannot move " + src + " into itself (" + target + ")");
+        String parent = StorePaths.parent(target);
+        if (!(stat(parent).inode() instanceof Inode.Dir)) throw new NotDirectoryException(parent);
+        String to = target;
+        List<Entry> subtree = subtree(src);
+        List<CuratorOp> ops = new ArrayList<>();
+        call(() -> {
+            ops.add(client.transactionOp().check().forPath(znode(parent)));
+            for (Entry e : subtree) {
+                String moved = to + e.path().substring(src.length());
+                ops.add(client.transactionOp().create().forPath(znode(moved), e.inode().encode()));
+            }
+            for (Entry e : subtree.reversed()) ops.add(client.transactionOp().delete().withVersion(e.version()).forPath(znode(e.path())));
+            try {
+                client.transaction().forOperations(ops);
+            } catch (KeeperException.NodeExistsException e) {
+                throw new FileAlreadyExistsException(to, null, "the rename target exists");
+            } catch (KeeperException.BadVersionException | KeeperException.NotEmptyException | KeeperException.NoNodeException e) {
+                throw new IOException(src + " or " + parent + " changed during the rename; nothing was moved; try again", e);
+            }
+            return null;
+        });
+        return to;
+    }
+
+    /** Replaces a file's block list if the file is unchanged since {@code seen} was read; false if it changed. */
+    public boolean replaceBlocks(Entry seen, List<Inode.BlockRef> blocks) throws IOException {
+        Inode.File file = (Inode.File) seen.inode();
+        return call(() -> {
+            try {
+                client.setData().withVersion(seen.version()).forPath(znode(seen.path()), file.withBlocks(blocks).encode());
+                return true;
+            } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+                return false;
+            }
+        });
+    }
+
+    /** The entry at {@code path} and everything under it, parents before children. */
+    public List<Entry> subtree(String path) throws IOException {
+        List<Entry> out = new ArrayList<>();
+        collect(stat(path), out);
+        return out;
+    }
+
+    private void collect(Entry e, List<Entry> out) throws IOException {
+        out.add(e);
+        if (e.inode() instanceof Inode.Dir) {
+            for (Entry c : list(e.path())) collect(c, out);
+        }
+    }
+
+    private static List<Inode.File> files(List<Entry> entries) {
+        return entries.stream().map(Entry::inode).filter(i -> i instanceof Inode.File).map(i -> (Inode.File) i).toList();
+    }
+
+    @FunctionalInterface
+    interface CoordCall<T> {
+        T run() throws Exception;
+    }
+
+    /** Runs a coord call; coord failures become IOExceptions that say what was being done. */
+    static <T> T call(CoordCall<T> body) throws IOException {
+        try {
+            return body.run();
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while talking to coord");
+        } catch (KeeperException e) {
+            throw new IOException("coord: " + e.getMessage(), e);
+        } catch (Exception e) {
+            throw new IOException("coord: " + e, e);
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package dev.cairn.store.internal.transfer;
+
+import dev.cairn.store.internal.disk.LocalBlockStore;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves a node's {@link LocalBlockStore} over the transfer protocol (see {@code package-info.java}):
+ * block writes in pipelines, raw chunk reads, deletes, the block report, status and
+ * re-replication.
+ *
+ * <p>One virtual thread per connection, blocking I/O; a connection carries requests one after
+ * another. A connection that breaks the protocol is answered with an error if possible and closed,
+ * with a log line; no connection can take the server down, and each costs at most one chunk
+ * buffer and two socket buffers. An idle connection is closed after the timeout.
+ *
+ * <p>The server does not own the store: close the server first, then the store.
+ */
+public final class BlockServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BlockServer.class);
+    /** How long {@link #close} waits for connection threads to clean up (abort their blocks). */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
+
+    /**
+     * How a server behaves.
+     *
+     * @param timeout the bound on every wait for a peer: a read, a write, a connect, and (times the
+     *     pipeline length below this node) the wait for a downstream ack; also the idle time after
+     *     which a connection is closed
+     * @param maxConnections connections served at once; more are refused at once
+     */
+    public record Options(Duration timeout, int maxConnections) {
+        public Options {
+            Connection.millis(Objects.requireNonNull(timeout, "timeout"));
+            if (maxConnections < 1) throw new IllegalArgumentException("maxConnections must be positive, got " + maxConnections);
+        }
+
+        public static Options defaults() {
+            return new Options(Duration.ofSeconds(60), 1024);
+        }
+
+        public Options withTimeout(Duration timeout) {
+            return new Options(timeout, maxConnections);
+        }
+
+        public Options withMaxConnections(int maxConnections) {
+            return new Options(timeout, maxConnections);
+        }
+    }
+
+    private final LocalBlockStore store;
+    private final Options options;
+    private final ServerSocket listener;
+    private final DataAddress address;
+    private final Set<ServerConnection> connections = ConcurrentHashMap.newKeySet();
+    private Thread acceptor;
+    private volatile boolean closed;
+
+    private BlockServer(LocalBlockStore store, Options options, ServerSocket listener, DataAddress address) {
+        this.store = store;
+        this.options = options;
+        this.listener = listener;
+        this.address = address;
+    }
+
+    /** {@link #start(LocalBlockStore, String, int, Options)} with {@link Options#defaults()}. */
+    public static BlockServer start(LocalBlockStore store, String bindHost, int port) throws IOException {
+        return start(store, bindHost, port, Options.defaults());
+    }
+
+    /**
+     * Binds and starts serving.
+     *
+     * @param port 0 for one the OS chooses; {@link #address()} tells which
+     * @throws IOException naming the address, if it cannot be bound
+     */
+    public static BlockServer start(LocalBlockStore store, String bindHost, int port, Options options) throws IOException {
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(options, "options");
+        new DataAddress(bindHost, port); // checks both
+        ServerSocket listener = new ServerSocket();
+        try {
+            listener.setReuseAddress(true);
+            listener.bind(new InetSocketAddress(bindHost, port));
+        } catch (IOException e) {
+            listener.close();
+            throw new IOException("cannot listen for block transfers on " + new DataAddress(bindHost, port) + ": " + Wire.describe(e), e);
+        }
+        BlockServer server = new BlockServer(store, options, listener, new DataAddress(bindHost, listener.getLocalPort()));
+        server.acceptor = Thread.ofVirtual().name("block-server-accept-" + server.address.port()).start(server::acceptLoop);
+        LOG.info("serving blocks of {} at {}", store.dirs(), server.address);
+        return server;
+    }
+
+    /** The address bound: the bind host and the actual port. */
+    public DataAddress address() {
+        return address;
+    }
+
+    LocalBlockStore store() {
+        return store;
+    }
+
+    Options options() {
+        return options;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Connections open now, for tests. */
+    int connectionCount() {
+        return connections.size();
+    }
+
+    private void acceptLoop() {
+        // Ends when close() closes the listener.
+        while (!closed) {
+            Socket socket;
+            try {
+                socket = listener.accept();
+            } catch (IOException e) {
+                if (closed) return;
+                LOG.warn("{}: accept failed: {}", address, e.toString());
+                pauseAfterAcceptFailure();
+                continue;
+            }
+            if (connections.size() >= options.maxConnections()) {
+                LOG.warn("{}: refusing connection from {}: already {} connections", address, socket.getRemoteSocketAddress(), connections.size());
+                ServerConnection.refuse(socket, options.timeout(), "node busy: " + connections.size() + " connections");
+                continue;
+            }
+            ServerConnection c = new ServerConnection(this, socket);
+            connections.add(c);
+            c.start();
+        }
+    }
+
+    /** Called by a connection's thread as it ends. */
+    void removed(ServerConnection c) {
+        connections.remove(c);
+    }
+
+    /**
+     * An accept that fails while open (out of file descriptors, most likely) would fail again at
+     * once; a short pause keeps the loop from spinning and the log from flooding.
+     */
+    private static void pauseAfterAcceptFailure() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Stops accepting, closes every connection, and waits (a bounded time) for their threads to abort
+     * the blocks they were receiving. Blocks already finalized stay.
+     */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            listener.close();
+        } catch (IOException e) {
+            LOG.warn("{}: closing the listener: {}", address, e.toString());
+        }
+        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        try {
+            // The acceptor adds no connection once it has ended, so none escapes the loop below.
+            acceptor.join(CLOSE_WAIT);
+            List<ServerConnection> open = List.copyOf(connections);
+            for (ServerConnection c : open) c.close();
+            for (ServerConnection c : open) {
+                if (!c.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
+                    LOG.warn("{}: connection from {} still running {} after close", address, c.peer(), CLOSE_WAIT);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LOG.info("stopped serving blocks at {}", address);
+    }
+}
