@@ -67,10 +67,11 @@ public final class BlockFetcher {
      */
     public static int deleteBlocks(DataAddress node, Collection<BlockId> ids, Duration timeout) throws IOException {
         List<BlockId> all = List.copyOf(ids);
+        if (all.isEmpty()) return 0;
         int deleted = 0;
         try (Connection c = Connection.connect(node, timeout)) {
-            // Batches: one request's size is bounded; the server serves them on one connection.
-            for (int from = 0; from < all.size() || from == 0; from += Wire.MAX_IDS) {
+            // Batches, as one request's size is bounded; all on one connection.
+            for (int from = 0; from < all.size(); from += Wire.MAX_IDS) {
                 List<BlockId> batch = all.subList(from, Math.min(all.size(), from + Wire.MAX_IDS));
                 new Request.DeleteBlocks(batch).write(c.out);
                 c.expectOk("DELETE_BLOCKS", null);

@@ -3,6 +3,7 @@ package dev.cairn.store.internal.transfer;
 import dev.cairn.store.internal.disk.BlockId;
 import dev.cairn.store.internal.disk.LocalBlockStore;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -36,6 +37,8 @@ public final class BlockPipelineWriter implements AutoCloseable {
     private final List<DataAddress> pipeline;
     private final int chunkSize;
     private final Connection conn;
+    /** The bound on each write to the first node and on the wait for its ack. */
+    private final Duration ackTimeout;
     /** The chunk {@link #write} is filling. */
     private final byte[] chunk;
     private int fill;
@@ -47,8 +50,9 @@ public final class BlockPipelineWriter implements AutoCloseable {
     private State state = State.OPEN;
     private IOException failure;
 
-    private BlockPipelineWriter(BlockId id, List<DataAddress> pipeline, int chunkSize, Connection conn) {
+    private BlockPipelineWriter(BlockId id, List<DataAddress> pipeline, int chunkSize, Connection conn, Duration ackTimeout) {
         this.id = id;
+        this.ackTimeout = ackTimeout;
         this.pipeline = pipeline;
         this.chunkSize = chunkSize;
         this.conn = conn;
@@ -76,8 +80,9 @@ public final class BlockPipelineWriter implements AutoCloseable {
         }
         Connection.millis(timeout);
         Connection c = Connection.connect(nodes.get(0), timeout);
+        Duration ackTimeout = timeout.multipliedBy(nodes.size());
         try {
-            c.setTimeout(timeout.multipliedBy(nodes.size()));
+            c.setTimeout(ackTimeout);
             new Request.WriteBlock(id, chunkSize, nodes.subList(1, nodes.size())).write(c.out);
             // Sent now, so the nodes set up the block and the rest of the pipeline while the caller produces data.
             c.out.flush();
@@ -85,7 +90,7 @@ public final class BlockPipelineWriter implements AutoCloseable {
             c.close();
             throw new IOException("cannot start " + id + " on node " + nodes.get(0) + ": " + Wire.describe(e), e);
         }
-        return new BlockPipelineWriter(id, nodes, chunkSize, c);
+        return new BlockPipelineWriter(id, nodes, chunkSize, c, ackTimeout);
     }
 
     public BlockId id() {
@@ -191,6 +196,8 @@ public final class BlockPipelineWriter implements AutoCloseable {
             state = State.FINISHED;
             conn.close();
             return ack;
+        } catch (SocketTimeoutException e) {
+            throw fail("no ack from node " + pipeline.get(0) + " within " + ackTimeout.toMillis() + " ms", e);
         } catch (IOException e) {
             throw fail("no ack from node " + pipeline.get(0), e);
         }
@@ -217,7 +224,7 @@ public final class BlockPipelineWriter implements AutoCloseable {
     private IOException fail(String what, IOException cause) {
         state = State.FAILED;
         conn.close();
-        failure = new IOException(id + ": " + what + " (first of " + pipeline.size() + " in the pipeline): " + Wire.describe(cause), cause);
+        failure = new IOException(id + ": " + what + ": " + Wire.describe(cause), cause);
         return failure;
     }
 

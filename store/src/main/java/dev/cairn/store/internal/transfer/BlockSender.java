@@ -2,6 +2,7 @@ package dev.cairn.store.internal.transfer;
 
 import dev.cairn.store.internal.disk.BlockId;
 import dev.cairn.store.internal.disk.BlockReader;
+import dev.cairn.store.internal.disk.ChecksumException;
 import dev.cairn.store.internal.disk.LocalBlockStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,8 +25,9 @@ final class BlockSender {
 
     /**
      * Answers a READ_BLOCK: the header (block length, chunk size), then each chunk overlapping the
-     * range as (index, length, stored CRC32C, bytes), then {@link Wire#END_OF_CHUNKS}; or
-     * {@link Wire#READ_ERROR} and a message in place of a chunk that could not be read.
+     * range as (index, length, stored CRC32C, bytes), then {@link Wire#END_OF_CHUNKS}; or, in place
+     * of a chunk that could not be read, {@link Wire#CORRUPT_CHUNK} (the disk layer found it
+     * damaged) or {@link Wire#READ_ERROR}, and a message.
      */
     static void sendChunks(LocalBlockStore store, Connection c, Request.ReadBlock r) throws IOException {
         BlockReader reader = openLocal(store, c, r.id());
@@ -52,7 +54,7 @@ final class BlockSender {
                     crc = reader.readChunk(index, bb);
                 } catch (IOException e) {
                     LOG.warn("cannot read chunk {} of {} for {}: {}", index, r.id(), c.peer, e.toString());
-                    c.out.writeInt(Wire.READ_ERROR);
+                    c.out.writeInt(e instanceof ChecksumException ? Wire.CORRUPT_CHUNK : Wire.READ_ERROR);
                     Wire.writeMessage(c.out, "cannot read chunk " + index + ": " + Wire.describe(e));
                     return;
                 }

@@ -50,7 +50,7 @@ public record PipelineAck(BlockId block, List<NodeOutcome> outcomes) {
     static List<NodeOutcome> brokenAt(List<DataAddress> pipeline, String reason) {
         List<NodeOutcome> list = new ArrayList<>(pipeline.size());
         for (DataAddress a : pipeline) {
-            list.add(new Failed(a, list.isEmpty() ? reason : "no ack: the pipeline broke upstream at " + pipeline.get(0)));
+            list.add(new Failed(a, list.isEmpty() ? reason : "no ack: the pipeline broke at " + pipeline.get(0) + ", before this node"));
         }
         return list;
     }

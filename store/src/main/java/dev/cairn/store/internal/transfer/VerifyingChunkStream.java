@@ -29,6 +29,7 @@ final class VerifyingChunkStream extends InputStream {
     private int pos;
     private int limit;
     private boolean done;
+    private IOException failure;
 
     VerifyingChunkStream(Connection conn, BlockId id, long blockLength, int chunkSize, long start, long end) {
         this.conn = conn;
@@ -43,7 +44,7 @@ final class VerifyingChunkStream extends InputStream {
 
     @Override
     public int read() throws IOException {
-        if (pos == limit && !nextChunk()) return -1;
+        if (pos == limit && !fill()) return -1;
         return chunk[pos++] & 0xff;
     }
 
@@ -51,7 +52,7 @@ final class VerifyingChunkStream extends InputStream {
     public int read(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
         if (len == 0) return 0;
-        if (pos == limit && !nextChunk()) return -1;
+        if (pos == limit && !fill()) return -1;
         int n = Math.min(len, limit - pos);
         System.arraycopy(chunk, pos, b, off, n);
         pos += n;
@@ -63,9 +64,20 @@ final class VerifyingChunkStream extends InputStream {
         return limit - pos;
     }
 
-    /** Receives and checks the next chunk; false at the end of the range. */
-    private boolean nextChunk() throws IOException {
+    /** Receives the next chunk; false at the end. After a failure the stream is dead: every read repeats it. */
+    private boolean fill() throws IOException {
+        if (failure != null) throw failure;
         if (done) return false;
+        try {
+            return nextChunk();
+        } catch (IOException e) {
+            failure = e;
+            conn.close();
+            throw e;
+        }
+    }
+
+    private boolean nextChunk() throws IOException {
         int index = conn.in.readInt();
         long chunkStart = next * chunkSize;
         if (index == Wire.END_OF_CHUNKS) {
@@ -74,6 +86,7 @@ final class VerifyingChunkStream extends InputStream {
             conn.close(); // nothing more to come; release the socket now rather than at close()
             return false;
         }
+        if (index == Wire.CORRUPT_CHUNK) throw new ChecksumException(id, conn.peer, chunkStart, "the node found the chunk damaged on its disk: " + conn.in.readUTF());
         if (index == Wire.READ_ERROR) throw new IOException(conn.peer + " cannot read " + id + " at offset " + chunkStart + ": " + conn.in.readUTF());
         if (index != next || start >= end || chunkStart >= end) throw new ProtocolException(conn.peer + " sent chunk " + index + " of " + id + " where chunk " + next + " or the end was due");
         int expectedLength = (int) Math.min(chunkSize, blockLength - chunkStart);
@@ -100,7 +113,7 @@ final class VerifyingChunkStream extends InputStream {
 
     @Override
     public void close() {
-        done = true;
+        if (failure == null) failure = new IOException("the stream of " + id + " from " + conn.peer + " is closed");
         pos = limit;
         conn.close();
     }

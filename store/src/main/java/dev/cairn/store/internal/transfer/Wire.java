@@ -38,6 +38,8 @@ final class Wire {
     // Chunk frames of READ_BLOCK (server to client): a chunk index, or one of these.
     static final int END_OF_CHUNKS = -1;
     static final int READ_ERROR = -2;
+    /** The node found the chunk damaged on its disk (data or sidecar cut short): it cannot even send it. */
+    static final int CORRUPT_CHUNK = -3;
 
     // Outcome kinds in an ack.
     static final int STORED = 0;
@@ -106,8 +108,10 @@ final class Wire {
         if (status != OK) writeMessage(out, message);
     }
 
+    /** A failure for a message: its text, with its type unless it is a plain IOException, whose text is made to stand alone. */
     static String describe(Throwable e) {
         String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + m;
+        if (m == null || m.isBlank()) return e.getClass().getSimpleName();
+        return e.getClass() == IOException.class ? m : e.getClass().getSimpleName() + ": " + m;
     }
 }

@@ -45,7 +45,8 @@
  * 2 READ_BLOCK         i64 block, i64 offset, i64 length (-1: to the end)
  *                      reply: OK, i64 block length, i32 chunk size, then per chunk overlapping the
  *                      range i32 index, i32 length, i32 stored crc32c, bytes; then i32 -1; or, in
- *                      place of a chunk the node cannot read, i32 -2 and a utf message
+ *                      place of a chunk the node cannot read, i32 -2 (an I/O error) or -3 (found
+ *                      damaged on its disk) and a utf message, which ends the reply
  * 3 DELETE_BLOCKS      i32 n (at most 65536), i64 block * n          reply: OK, i32 deleted
  * 4 LIST_BLOCKS        -                                             reply: OK, i32 n, (i64 block, i64 length) * n
  * 5 STATUS             -                                             reply: OK, i64 free, i64 used, i32 blocks
