@@ -86,7 +86,7 @@ final class RatisStateMachine extends BaseStateMachine {
         MD5Hash md5 = snapshot.getFile().getFileDigest();
         if (md5 != null) MD5FileUtil.verifySavedMD5(file.toFile(), md5);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            state.readSnapshot(in);
+            state.readSnapshot(snapshot.getIndex(), in);
         }
         updateLastAppliedTermIndex(snapshot.getTermIndex());
     }

@@ -24,6 +24,10 @@ public interface ReplicatedState {
     /** Writes the whole state; {@link #readSnapshot} of these bytes must restore it exactly. */
     void writeSnapshot(OutputStream out) throws IOException;
 
-    /** Replaces the whole state with a snapshot's. */
-    void readSnapshot(InputStream in) throws IOException;
+    /**
+     * Replaces the whole state with a snapshot's.
+     *
+     * @param index the log index of the last entry the snapshot includes
+     */
+    void readSnapshot(long index, InputStream in) throws IOException;
 }

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * One coord member: a Raft member holding the replicated tree, and a ZooKeeper-protocol listener
  * for clients.
  *
- * <p>Writes become log entries (stamped with this member's clock) and are answered once applied
- * here; reads are answered from this member's tree (ZooKeeper's sequential consistency; sync
- * makes the next read see everything committed before it). Sessions: every member relays the
+ * <p>Writes become log entries (stamped with this member's clock; under load, several share an
+ * entry) and are answered once applied here; reads are answered from this member's tree
+ * (ZooKeeper's sequential consistency; sync makes the next read see everything committed before
+ * it). Sessions: every member relays the
  * liveness of its clients through the log in small batches, and only the leader decides that a
  * session has expired — by proposing its close. Watches live on the member the client is
  * connected to and fire when the change is applied here, before any later read is answered.
@@ -62,7 +64,9 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
     private final Set<Long> touchedSinceRelay = ConcurrentHashMap.newKeySet();
     private final Set<Long> closing = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService ticker;
+    private final ExecutorService batchSender;
     private RaftMember raft;
+    private ProposalBatcher batcher;
     private ServerSocket listener;
     private volatile boolean closed;
     private boolean wasLeader;
@@ -73,12 +77,15 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
         this.state = new CoordStateMachine(settings.maxDataBytes(), this);
         this.tracker = new SessionTracker(clock);
         this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("coord-ticker").factory());
+        this.batchSender = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("coord-batch-sender").factory());
     }
 
     public static CoordServer start(Settings settings, Clock clock) throws IOException {
         CoordServer s = new CoordServer(settings, clock);
         try {
             s.raft = RaftMember.start(settings.raft(), s.state);
+            // A batch is never larger than the largest single change a client may send.
+            s.batcher = new ProposalBatcher(s.raft::propose, s.state, clock, s.batchSender, settings.maxDataBytes());
             s.listener = new ServerSocket();
             s.listener.setReuseAddress(true);
             s.listener.bind(new InetSocketAddress(settings.clientHost(), settings.clientPort()));
@@ -134,13 +141,12 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
         }
     }
 
-    /** Proposes a change; completes with its result once applied on this member. */
+    /**
+     * Proposes a change; completes with its result once applied on this member. Changes proposed
+     * while an earlier one is being replicated share a log entry ({@link ProposalBatcher}).
+     */
     CompletableFuture<Result> propose(Txn txn) {
-        byte[] entry = new CoordEntry.Change(clock.millis(), txn).encode();
-        return raft.propose(entry).thenCompose(reply -> {
-            long index = CoordStateMachine.index(reply);
-            return state.awaitApplied(index).thenApply(v -> state.takeResult(index));
-        });
+        return batcher.propose(txn);
     }
 
     /** Completes once everything committed before the call is applied on this member. */
@@ -273,6 +279,7 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
     public void close() {
         closed = true;
         ticker.shutdownNow();
+        batchSender.shutdownNow();
         try {
             if (listener != null) listener.close();
         } catch (IOException e) {

@@ -23,16 +23,25 @@ import java.util.function.Function;
 /**
  * The coord's replicated state on one member: the {@link DataTree}, changed only by applying
  * committed log entries (on Ratis' apply thread), and read by client connections under a read
- * lock. The zxid of a change is its log index.
+ * lock.
+ *
+ * <p>Zxids: an entry may hold up to {@link #MAX_BATCH} changes, and the change at position
+ * {@code i} of the entry at log index {@code n} has zxid {@code (n << 16) + i} ({@link #zxid}):
+ * distinct, growing in log order, and the same on every member. {@link #lastZxid} is the zxid of the last
+ * change applied, or {@code n << 16} after an entry {@code n} without changes; it only grows,
+ * and a member whose {@code lastZxid} is at least a zxid has applied that change.
  *
  * <p>A proposer learns its entry's index from the leader's reply and then waits here until this
  * member has applied that index, so a client always reads its own writes from the member it is
  * connected to; the result it gets is this member's, identical to every other's because applying
- * is deterministic.
+ * is deterministic. The watches a change fires are queued to their connections before any read
+ * can see the change (both happen under the state's lock), so a client always learns of a change
+ * to a watched node before it reads the node's new state.
  */
 final class CoordStateMachine implements ReplicatedState {
     /** Told, on the apply thread and after the state changed, what an entry did. */
     interface Listener {
+        /** Called holding the state's write lock (so before any read sees the change): must not block. */
         void applied(long zxid, Txn txn, Applied applied);
 
         void touched(List<Long> sessionIds);
@@ -42,12 +51,16 @@ final class CoordStateMachine implements ReplicatedState {
     }
 
     private static final int RECENT_RESULTS = 65_536;
+    private static final int POSITION_BITS = 16;
+    /** The most changes one log entry may hold. */
+    static final int MAX_BATCH = 1 << 10;
 
     private final int maxDataBytes;
     private final Listener listener;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private DataTree tree;
     private volatile long lastApplied;
+    private volatile long lastZxid;
     private final Map<Long, Result> results = new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, Result> eldest) {
@@ -62,30 +75,40 @@ final class CoordStateMachine implements ReplicatedState {
         this.tree = new DataTree(maxDataBytes);
     }
 
+    /** The zxid of the change at {@code position} in the entry at log {@code index}. */
+    static long zxid(long index, int position) {
+        if (position < 0 || position >= MAX_BATCH) throw new IllegalArgumentException("position " + position);
+        return (index << POSITION_BITS) + position;
+    }
+
     @Override
     public byte[] apply(long index, byte[] bytes) {
-        CoordEntry entry = CoordEntry.decode(bytes);
-        switch (entry) {
-            case CoordEntry.Change change -> {
-                Applied applied;
+        long zxid = zxid(index, 0);
+        switch (CoordEntry.decode(bytes)) {
+            case CoordEntry.Batch batch -> {
                 lock.writeLock().lock();
                 try {
-                    applied = tree.apply(index, change.timeMs(), change.txn());
+                    for (int i = 0; i < batch.txns().size(); i++) {
+                        zxid = zxid(index, i);
+                        Txn txn = batch.txns().get(i);
+                        Applied applied = tree.apply(zxid, batch.timeMs(), txn);
+                        synchronized (results) {
+                            results.put(zxid, applied.result());
+                        }
+                        listener.applied(zxid, txn, applied);
+                    }
                 } finally {
                     lock.writeLock().unlock();
                 }
-                synchronized (results) {
-                    results.put(index, applied.result());
-                }
-                listener.applied(index, change.txn(), applied);
             }
             case CoordEntry.Touch touch -> listener.touched(touch.sessionIds());
         }
-        advance(index);
+        advance(index, zxid);
         return ByteBuffer.allocate(8).putLong(index).array();
     }
 
-    private void advance(long index) {
+    private void advance(long index, long zxid) {
+        lastZxid = Math.max(lastZxid, zxid);
         lastApplied = index;
         List<CompletableFuture<Void>> done = new ArrayList<>();
         synchronized (waiters) {
@@ -106,17 +129,23 @@ final class CoordStateMachine implements ReplicatedState {
         }
     }
 
-    /** The result of the change applied at {@code index} here, once. */
-    Result takeResult(long index) {
+    /** The result of the change applied here with {@code zxid}, once. */
+    Result takeResult(long zxid) {
         synchronized (results) {
-            Result r = results.remove(index);
-            if (r == null) throw new IllegalStateException("no result for log index " + index + " (not a change, or too old)");
+            Result r = results.remove(zxid);
+            if (r == null) throw new IllegalStateException("no result for zxid 0x" + Long.toHexString(zxid) + " (not a change, or too old)");
             return r;
         }
     }
 
+    /** The log index of the last entry applied here. */
     long lastApplied() {
         return lastApplied;
+    }
+
+    /** The zxid of the last change applied here (see the class comment); what replies and {@code srvr} show. */
+    long lastZxid() {
+        return lastZxid;
     }
 
     /** Runs a read against a consistent state (no entry is applied meanwhile). */
@@ -142,15 +171,16 @@ final class CoordStateMachine implements ReplicatedState {
     }
 
     @Override
-    public void readSnapshot(InputStream in) throws IOException {
+    public void readSnapshot(long index, InputStream in) throws IOException {
+        DataTree restored = DataTree.readSnapshot(new DataInputStream(in), maxDataBytes);
         lock.writeLock().lock();
         try {
-            tree = DataTree.readSnapshot(new DataInputStream(in), maxDataBytes);
+            tree = restored;
         } finally {
             lock.writeLock().unlock();
         }
         listener.restored();
-        advance(Math.max(lastApplied, read(DataTree::lastZxid)));
+        advance(Math.max(lastApplied, index), Math.max(zxid(index, 0), restored.lastZxid()));
     }
 
     static long index(byte[] reply) {

@@ -23,7 +23,7 @@ final class FourLetterWords {
 
     static String answer(int first, CoordServer server, ZkConnection conn) {
         String w = word(first);
-        long zxid = server.state().lastApplied();
+        long zxid = server.state().lastZxid();
         String mode = server.raft().isLeader() ? "leader" : "follower";
         int nodes = server.state().read(t -> t.allChildrenCount("/") + 1);
         return switch (w) {

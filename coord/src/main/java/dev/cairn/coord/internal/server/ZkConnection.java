@@ -142,9 +142,9 @@ final class ZkConnection {
             if (req.getPasswd() == null) throw new Frames.ProtocolException("malformed ConnectRequest: " + e.getMessage());
         }
         long lastSeen = req.getLastZxidSeen();
-        if (lastSeen > server.state().lastApplied()) {
+        if (lastSeen > server.state().lastZxid()) {
             LOG.info("refusing client {}: it has seen zxid 0x{} and this member only 0x{}; it will try another member",
-                    socket.getRemoteSocketAddress(), Long.toHexString(lastSeen), Long.toHexString(server.state().lastApplied()));
+                    socket.getRemoteSocketAddress(), Long.toHexString(lastSeen), Long.toHexString(server.state().lastZxid()));
             return false;
         }
         int timeout;
@@ -209,7 +209,7 @@ final class ZkConnection {
     }
 
     void reply(int xid, int err, org.apache.jute.Record body) throws IOException {
-        send(Frames.packet(new ReplyHeader(xid, server.state().lastApplied(), err), err == 0 ? body : null));
+        send(Frames.packet(new ReplyHeader(xid, server.state().lastZxid(), err), err == 0 ? body : null));
     }
 
     void sendEvent(WatchRegistry.Event event, String path) {

@@ -280,7 +280,7 @@ final class ZkRequests {
     /** Reads, each answered on its own (no all-or-nothing): a result or an error per op, as ZooKeeper does. */
     private void multiRead(int xid, BinaryInputArchive in) throws IOException {
         List<Record> out = new ArrayList<>();
-        out.add(new ReplyHeader(xid, server.state().lastApplied(), 0));
+        out.add(new ReplyHeader(xid, server.state().lastZxid(), 0));
         while (true) {
             MultiHeader mh = Frames.read(in, new MultiHeader());
             if (mh.getDone()) break;
@@ -348,7 +348,7 @@ final class ZkRequests {
         }
         StringBuilder config = new StringBuilder();
         for (RaftPeerAddress p : server.raft().members()) config.append("server.").append(p.id()).append('=').append(p.address()).append('\n');
-        config.append("version=").append(Long.toHexString(server.state().lastApplied())).append('\n');
+        config.append("version=").append(Long.toHexString(server.state().lastZxid())).append('\n');
         Optional<NodeView> node = read(t -> t.get("/zookeeper/config"));
         conn.reply(xid, 0, new GetDataResponse(config.toString().getBytes(StandardCharsets.UTF_8),
                 Jute.stat(node.orElseThrow().stat())));
@@ -396,7 +396,7 @@ final class ZkRequests {
         }
         Result res = conn.await(server.propose(new Txn.Multi(ops)));
         List<Record> out = new ArrayList<>();
-        out.add(new ReplyHeader(xid, server.state().lastApplied(), 0));
+        out.add(new ReplyHeader(xid, server.state().lastZxid(), 0));
         List<Result> results = res instanceof Result.MultiResult m ? m.results() : List.of(res);
         for (int i = 0; i < results.size(); i++) {
             Result r = results.get(i);

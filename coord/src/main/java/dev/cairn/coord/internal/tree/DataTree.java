@@ -95,7 +95,8 @@ public final class DataTree {
     /**
      * Applies one committed transaction.
      *
-     * @param zxid   its position in the log; must grow from call to call
+     * @param zxid   its id, which orders it among all transactions (the owner derives it from the
+     *               transaction's place in the log); must grow from call to call
      * @param timeMs the proposer's clock when it was proposed (becomes ctime/mtime)
      * @throws IllegalStateException when {@code zxid} does not grow: the log was replayed wrongly
      */

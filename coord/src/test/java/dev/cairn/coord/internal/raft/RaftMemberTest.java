@@ -49,7 +49,7 @@ class RaftMemberTest {
         }
 
         @Override
-        public void readSnapshot(InputStream in) throws IOException {
+        public void readSnapshot(long index, InputStream in) throws IOException {
             DataInputStream d = new DataInputStream(in);
             total = d.readLong();
             lastIndex = d.readLong();

@@ -128,6 +128,44 @@ class CoordServerTest {
     }
 
     @Test
+    void concurrentWritersShareLogEntriesYetEachWriteHasItsOwnZxidInSessionOrder() throws Exception {
+        int sessions = 16;
+        int writesPerSession = 50;
+        ZooKeeper setup = connect(null);
+        setup.create("/g", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        long indexBefore = server.state().lastApplied();
+        List<List<Long>> zxids = new ArrayList<>();
+        List<Thread> writers = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int s = 0; s < sessions; s++) {
+            ZooKeeper zk = connect(null);
+            List<Long> mine = java.util.Collections.synchronizedList(new ArrayList<>());
+            zxids.add(mine);
+            int session = s;
+            writers.add(Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < writesPerSession; i++) {
+                        Stat stat = new Stat();
+                        String path = zk.create("/g/s" + session + "-", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_SEQUENTIAL, stat);
+                        mine.add(stat.getCzxid());
+                        assertThat(zk.exists(path, false)).as("a client reads its own write").isNotNull();
+                    }
+                } catch (Exception | AssertionError e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        for (Thread t : writers) t.join();
+        assertThat(failures).isEmpty();
+
+        List<Long> all = zxids.stream().flatMap(List::stream).toList();
+        assertThat(all).hasSize(sessions * writesPerSession).doesNotHaveDuplicates();
+        for (List<Long> mine : zxids) assertThat(mine).isSorted();
+        assertThat(setup.getChildren("/g", false)).hasSize(sessions * writesPerSession);
+        assertThat(server.state().lastApplied() - indexBefore).as("log entries used").isLessThan(sessions * writesPerSession);
+    }
+
+    @Test
     void multiIsAllOrNothing() throws Exception {
         ZooKeeper zk = connect(null);
         zk.multi(List.of(Op.create("/m", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT),

@@ -60,7 +60,7 @@ import org.junit.jupiter.api.io.TempDir;
  * depend on how a system numbers its transactions (versions, lengths, child counts, the kind of
  * ephemeral owner). Zxids are compared by pattern only — within a Stat ({@code czxid == mzxid},
  * {@code pzxid > czxid}, ...) and, every few steps, across the whole tree by rank, read straight
- * from both servers' in-memory trees — because Cairn's zxids are Raft log indexes. Times are not
+ * from both servers' in-memory trees — because Cairn derives its zxids from Raft log indexes. Times are not
  * compared.
  *
  * <p>Three sessions per system: S1 (authenticated as alice), S2 (sometimes bob, sometimes alice,
