@@ -85,7 +85,7 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
         try {
             s.raft = RaftMember.start(settings.raft(), s.state);
             // A batch is never larger than the largest single change a client may send.
-            s.batcher = new ProposalBatcher(s.raft::propose, s.state, clock, s.batchSender, settings.maxDataBytes());
+            s.batcher = new ProposalBatcher(s.raft::propose, s.state, clock, s.batchSender, settings.maxDataBytes(), s.proposalTimeout());
             s.listener = new ServerSocket();
             s.listener.setReuseAddress(true);
             s.listener.bind(new InetSocketAddress(settings.clientHost(), settings.clientPort()));
@@ -141,20 +141,26 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
         }
     }
 
+    /** How long a client waits for its change or sync to be committed and applied here. */
+    private Duration proposalTimeout() {
+        return settings.raft().requestTimeout().multipliedBy(2);
+    }
+
     /**
-     * Proposes a change; completes with its result once applied on this member. Changes proposed
-     * while an earlier one is being replicated share a log entry ({@link ProposalBatcher}).
+     * Proposes a change; completes with its result once applied on this member, or fails after
+     * {@link #proposalTimeout}. Changes proposed while an earlier one is being replicated share a
+     * log entry ({@link ProposalBatcher}).
      */
     CompletableFuture<Result> propose(Txn txn) {
         return batcher.propose(txn);
     }
 
-    /** Completes once everything committed before the call is applied on this member. */
+    /** Completes once everything committed before the call is applied on this member; fails after {@link #proposalTimeout}. */
     CompletableFuture<Long> sync(long sessionId) {
         return raft.propose(new CoordEntry.Touch(List.of(sessionId)).encode()).thenCompose(reply -> {
             long index = CoordStateMachine.index(reply);
             return state.awaitApplied(index).thenApply(v -> index);
-        });
+        }).orTimeout(proposalTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** Whether the session is open as this member's applied log shows it. */

@@ -3,12 +3,14 @@ package dev.cairn.coord.internal.server;
 import dev.cairn.common.time.Clock;
 import dev.cairn.coord.internal.tree.Result;
 import dev.cairn.coord.internal.tree.Txn;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -22,9 +24,11 @@ import java.util.function.Function;
  *
  * <p>Contract: changes enter the log in the order {@link #propose} was called, and each
  * completes with its own result once its entry is applied on this member (so a client reads its
- * own write, and the watches it fired are already queued). One entry at a time is in flight; a
- * batch holds at most {@link CoordStateMachine#MAX_BATCH} changes and, unless one change alone
- * is larger, at most {@code maxBatchBytes}.
+ * own write, and the watches it fired are already queued), or fails once {@code timeout} has
+ * passed since its entry left (the change may still be applied later, as with any request whose
+ * answer is lost). One entry at a time is in flight — until Raft answers for it, however long
+ * that takes; a batch holds at most {@link CoordStateMachine#MAX_BATCH} changes and, unless one
+ * change alone is larger, at most {@code maxBatchBytes}.
  *
  * <p>Thread-safe. A batch is sent by the thread that proposes into an idle batcher, or, when an
  * entry completes with changes waiting, by {@code sender} (completions arrive on Raft's threads,
@@ -38,6 +42,7 @@ final class ProposalBatcher {
     private final Clock clock;
     private final Executor sender;
     private final int maxBatchBytes;
+    private final Duration timeout;
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     private boolean inFlight;
 
@@ -46,12 +51,13 @@ final class ProposalBatcher {
      *                  reply ({@link CoordStateMachine#index}) once the entry is committed
      */
     ProposalBatcher(Function<byte[], CompletableFuture<byte[]>> replicate, CoordStateMachine state, Clock clock,
-                    Executor sender, int maxBatchBytes) {
+                    Executor sender, int maxBatchBytes, Duration timeout) {
         this.replicate = replicate;
         this.state = state;
         this.clock = clock;
         this.sender = sender;
         this.maxBatchBytes = maxBatchBytes;
+        this.timeout = timeout;
     }
 
     /** Proposes a change; completes with its result once applied on this member. */
@@ -82,6 +88,8 @@ final class ProposalBatcher {
     }
 
     private void send(List<Pending> batch) {
+        CompletableFuture<Long> applied = new CompletableFuture<Long>().orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        applied.whenComplete((index, failure) -> finish(batch, index, failure));
         CompletableFuture<byte[]> replicated;
         try {
             replicated = replicate.apply(CoordEntry.encodeBatch(clock.millis(), batch.stream().map(Pending::txn).toList()));
@@ -89,34 +97,44 @@ final class ProposalBatcher {
             replicated = CompletableFuture.failedFuture(e);
         }
         replicated.whenComplete((reply, failure) -> {
-            List<Pending> next;
-            synchronized (this) {
-                inFlight = false;
-                next = takeBatch();
-            }
-            if (next != null) {
-                try {
-                    sender.execute(() -> send(next));
-                } catch (RejectedExecutionException e) {
-                    fail(next, e);
-                }
-            }
+            sendNext();
             if (failure != null) {
-                fail(batch, failure);
-                return;
+                applied.completeExceptionally(failure);
+            } else {
+                long index = CoordStateMachine.index(reply);
+                state.awaitApplied(index).thenRun(() -> applied.complete(index));
             }
-            long index = CoordStateMachine.index(reply);
-            state.awaitApplied(index).thenRun(() -> {
-                for (int i = 0; i < batch.size(); i++) {
-                    CompletableFuture<Result> result = batch.get(i).result();
-                    try {
-                        result.complete(state.takeResult(CoordStateMachine.zxid(index, i)));
-                    } catch (RuntimeException e) {
-                        result.completeExceptionally(e);
-                    }
-                }
-            });
         });
+    }
+
+    /** The entry in flight is answered: the next batch, if any, may leave. */
+    private void sendNext() {
+        List<Pending> next;
+        synchronized (this) {
+            inFlight = false;
+            next = takeBatch();
+        }
+        if (next == null) return;
+        try {
+            sender.execute(() -> send(next));
+        } catch (RejectedExecutionException e) {
+            fail(next, e);
+        }
+    }
+
+    private void finish(List<Pending> batch, Long index, Throwable failure) {
+        if (failure != null) {
+            fail(batch, failure);
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            CompletableFuture<Result> result = batch.get(i).result();
+            try {
+                result.complete(state.takeResult(CoordStateMachine.zxid(index, i)));
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        }
     }
 
     private static void fail(List<Pending> batch, Throwable failure) {

@@ -18,10 +18,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.jute.BinaryInputArchive;
 import org.apache.zookeeper.proto.ConnectRequest;
 import org.apache.zookeeper.proto.ConnectResponse;
@@ -35,8 +35,12 @@ import org.slf4j.LoggerFactory;
  * One client connection speaking ZooKeeper's protocol: the connect handshake, then requests
  * answered strictly in the order they arrive (the protocol requires it), pings, and watch
  * notifications. A virtual thread reads and handles requests; replies and notifications go
- * through one queue to a writer thread, so the apply thread that fires a watch never blocks on a
- * slow client, and a notification always precedes the reply to any read issued after the change.
+ * through one queue, so a notification always precedes the reply to any read issued after the
+ * change. The reading thread writes out the queue itself after each request (the common case:
+ * no hand-off to another thread per reply, and a client that does not read its replies stops
+ * being read from); what other threads queue — notifications from the apply thread, which must
+ * never block on a slow client — a writer thread writes out. Whoever writes holds
+ * {@link #writing}, and takes packets from the queue only while holding it, so their order holds.
  */
 final class ZkConnection {
     private static final Logger LOG = LoggerFactory.getLogger(ZkConnection.class);
@@ -46,7 +50,13 @@ final class ZkConnection {
 
     private final CoordServer server;
     private final Socket socket;
-    private final LinkedBlockingQueue<byte[]> outbound = new LinkedBlockingQueue<>();
+    private final ConcurrentLinkedQueue<byte[]> outbound = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock writing = new ReentrantLock();
+    private OutputStream out;
+    private volatile Thread reader;
+    private volatile Thread writer;
+    /** The writer has written {@link #CLOSE}: nothing more goes out. */
+    private boolean outputClosed;
     /** Added to by this connection's thread, read by the apply thread when it filters notifications. */
     private final List<Id> auth = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ZkRequests requests;
@@ -80,7 +90,15 @@ final class ZkConnection {
     }
 
     void run() {
-        Thread writer = Thread.ofVirtual().name("zk-write-" + socket.getPort()).start(this::writeLoop);
+        reader = Thread.currentThread();
+        try {
+            out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+        } catch (IOException e) {
+            LOG.debug("connection from {} ended: {}", socket.getRemoteSocketAddress(), e.toString());
+            closeSocket();
+            return;
+        }
+        writer = Thread.ofVirtual().name("zk-write-" + socket.getPort()).start(this::writeLoop);
         try {
             DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
             int max = server.settings().maxDataBytes() + (64 << 10);
@@ -95,6 +113,7 @@ final class ZkConnection {
                 return;
             }
             if (!handshake(Frames.readBody(in, first, max))) return;
+            writeQueued();
             while (!closed) {
                 byte[] body = Frames.read(in, max);
                 if (body == null) break;
@@ -107,6 +126,7 @@ final class ZkConnection {
                 }
                 server.touched(sessionId);
                 if (!requests.handle(header, archive)) break;
+                writeQueued();
             }
         } catch (Frames.ProtocolException e) {
             LOG.warn("closing connection from {}: {}", socket.getRemoteSocketAddress(), e.getMessage());
@@ -117,6 +137,7 @@ final class ZkConnection {
         } finally {
             closed = true;
             outbound.add(CLOSE);
+            LockSupport.unpark(writer);
             if (sessionId != 0) server.unregister(sessionId, this);
             // Close only once the writer has drained what is queued (the reply to a four-letter word or to close).
             try {
@@ -124,11 +145,15 @@ final class ZkConnection {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            try {
-                socket.close();
-            } catch (IOException e) {
-                LOG.trace("closing socket", e);
-            }
+            closeSocket();
+        }
+    }
+
+    private void closeSocket() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            LOG.trace("closing socket", e);
         }
     }
 
@@ -196,15 +221,19 @@ final class ZkConnection {
         }
     }
 
-    /** Waits for a proposal, as long as a client could reasonably wait. */
+    /**
+     * Waits for a proposal. Untimed: every future the server hands out for a proposal fails by
+     * itself after a bound ({@link CoordServer#propose}, {@link CoordServer#sync}), and a timed
+     * wait would cost a timer per request.
+     */
     <T> T await(java.util.concurrent.CompletableFuture<T> f) throws IOException {
         try {
-            return f.get(server.settings().raft().requestTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+            return f.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IOException("the coord group did not commit the request: " + e, e);
+        } catch (ExecutionException e) {
+            throw new IOException("the coord group did not commit the request: " + e.getCause(), e);
         }
     }
 
@@ -226,8 +255,39 @@ final class ZkConnection {
         }
     }
 
+    /** Queues a packet; never blocks. The reading thread writes it out after the request; for others, the writer does. */
     void send(byte[] packet) {
-        if (!closed) outbound.add(packet);
+        if (closed) return;
+        outbound.add(packet);
+        if (Thread.currentThread() != reader) LockSupport.unpark(writer);
+    }
+
+    /** Writes out what is queued, on the reading thread; blocks while the client does not read. */
+    private void writeQueued() throws IOException {
+        if (!outbound.isEmpty()) drain();
+    }
+
+    /** Writes what is queued, in order; true once {@link #CLOSE} went out. */
+    private boolean drain() throws IOException {
+        writing.lock();
+        try {
+            if (outputClosed) return true;
+            boolean wrote = false;
+            for (byte[] p; (p = outbound.poll()) != null; ) {
+                if (p == CLOSE) {
+                    out.flush();
+                    outputClosed = true;
+                    socket.shutdownOutput();
+                    return true;
+                }
+                out.write(p);
+                wrote = true;
+            }
+            if (wrote) out.flush();
+            return false;
+        } finally {
+            writing.unlock();
+        }
     }
 
     /** The session ended (expired or closed elsewhere): drop the connection. */
@@ -244,27 +304,31 @@ final class ZkConnection {
         LOG.debug("closing connection of session 0x{}: {}", Long.toHexString(sessionId), why);
         closed = true;
         outbound.add(CLOSE);
+        LockSupport.unpark(writer);
         try {
             socket.shutdownInput();
         } catch (IOException e) {
             LOG.trace("shutdown input", e);
         }
+        // The reading thread may be blocked writing to a client that does not read: give it the
+        // same grace as the writer gets, then close the socket under it.
+        Thread r = reader;
+        if (r != null) {
+            Thread.ofVirtual().name("zk-close-" + socket.getPort()).start(() -> {
+                try {
+                    r.join(3000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                if (r.isAlive()) closeSocket();
+            });
+        }
     }
 
     private void writeLoop() {
         try {
-            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
-            while (true) {
-                byte[] p = outbound.take();
-                if (p == CLOSE) {
-                    out.flush();
-                    socket.shutdownOutput();
-                    return;
-                }
-                out.write(p);
-                if (outbound.isEmpty()) out.flush();
-            }
-        } catch (IOException | InterruptedException e) {
+            while (!drain()) LockSupport.park(this);
+        } catch (IOException e) {
             closed = true;
         }
     }

@@ -82,7 +82,7 @@ class ProposalBatcherTest {
     private final ManualClock clock = new ManualClock(1_000_000);
 
     private ProposalBatcher batcher(int maxBatchBytes) {
-        return new ProposalBatcher(raft::replicate, raft.state, clock, Runnable::run, maxBatchBytes);
+        return new ProposalBatcher(raft::replicate, raft.state, clock, Runnable::run, maxBatchBytes, java.time.Duration.ofSeconds(10));
     }
 
     private static Txn create(String path) {
@@ -174,7 +174,7 @@ class ProposalBatcherTest {
         ProposalBatcher b = new ProposalBatcher(e -> {
             entries.add(e);
             return leaderReply;
-        }, follower, clock, Runnable::run, 1 << 20);
+        }, follower, clock, Runnable::run, 1 << 20, java.time.Duration.ofSeconds(10));
         CompletableFuture<Result> r = b.propose(create("/a"));
 
         leaderReply.complete(ByteBuffer.allocate(8).putLong(1).array());
@@ -194,6 +194,17 @@ class ProposalBatcherTest {
         assertThat(second).isNotDone();
         raft.commitNext();
         assertThat(second.join()).isInstanceOf(Result.Created.class);
+    }
+
+    @Test
+    void aChangeFailsOnceTheTimeoutPassesWithoutItsEntryApplied() {
+        ProposalBatcher b = new ProposalBatcher(raft::replicate, raft.state, clock, Runnable::run, 1 << 20, java.time.Duration.ofMillis(100));
+        CompletableFuture<Result> r = b.propose(create("/a"));
+
+        assertThatThrownBy(r::get).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+        raft.commitNext();
+        java.util.Optional<dev.cairn.coord.internal.tree.NodeView> node = raft.state.read(t -> t.get("/a"));
+        assertThat(node).as("applied after all, as a request whose answer was lost may be").isPresent();
     }
 
     @Test
