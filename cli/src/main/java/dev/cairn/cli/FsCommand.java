@@ -91,8 +91,7 @@ final class FsCommand {
             try (InputStream in = Files.newInputStream(local); OutputStream out = store.create(target, options)) {
                 copy(in, out, size, System.err);
             }
-            double s = (System.nanoTime() - start) / 1e9;
-            System.err.printf("put %s -> %s: %,d bytes in %.1f s (%.1f MB/s)%n", local, target, size, s, size / 1e6 / Math.max(s, 1e-9));
+            reportTransfer("put", local, target, size, start);
         }
     }
 
@@ -118,8 +117,7 @@ final class FsCommand {
                 throw e;
             }
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            double s = (System.nanoTime() - start) / 1e9;
-            System.err.printf("get %s -> %s: %,d bytes in %.1f s (%.1f MB/s)%n", path, target, st.length(), s, st.length() / 1e6 / Math.max(s, 1e-9));
+            reportTransfer("get", path, target, st.length(), start);
         }
     }
 
@@ -228,6 +226,11 @@ final class FsCommand {
                 System.out.printf("%,15d %,15d %6d files  %s%n", bytes, raw, files.size(), p);
             }
         }
+    }
+
+    private static void reportTransfer(String verb, Object from, Object to, long bytes, long startNanos) {
+        double s = (System.nanoTime() - startNanos) / 1e9;
+        System.err.printf("%s %s -> %s: %,d bytes in %.1f s (%.1f MB/s)%n", verb, from, to, bytes, s, bytes / 1e6 / Math.max(s, 1e-9));
     }
 
     /** Copies with a progress line on stderr when it is a terminal. */

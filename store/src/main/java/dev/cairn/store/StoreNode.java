@@ -7,7 +7,6 @@ import dev.cairn.store.internal.namespace.Namespace;
 import dev.cairn.store.internal.namespace.NodeRegistry;
 import dev.cairn.store.internal.transfer.BlockServer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,7 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,12 +96,9 @@ public final class StoreNode implements AutoCloseable {
     private void corruptFound(dev.cairn.store.internal.disk.BlockId id) {
         LOG.warn("scrubber: replica of {} on {} is corrupt", id, settings.nodeId());
         try {
-            coord.create().forPath(Namespace.CORRUPT + "/" + id + "@" + settings.nodeId(),
-                    "found by the scrubber".getBytes(StandardCharsets.UTF_8));
-        } catch (KeeperException.NodeExistsException already) {
-            // reported before
-        } catch (Exception e) {
-            LOG.warn("cannot report corrupt replica {}: {}", id, e.toString());
+            new Namespace(coord, System::currentTimeMillis).reportCorrupt(id, settings.nodeId(), "found by the scrubber");
+        } catch (IOException e) {
+            LOG.warn("cannot report corrupt replica {}: {}", id, e.getMessage());
         }
     }
 

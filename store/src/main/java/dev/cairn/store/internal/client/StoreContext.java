@@ -7,7 +7,6 @@ import dev.cairn.store.internal.namespace.NodeRegistry;
 import dev.cairn.store.internal.namespace.NodeRegistry.NodeInfo;
 import dev.cairn.store.internal.transfer.BlockFetcher;
 import dev.cairn.store.internal.transfer.DataAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,7 +15,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.LongSupplier;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,17 +59,12 @@ public record StoreContext(CuratorFramework coord, Namespace namespace, NodeRegi
         return out;
     }
 
-    /**
-     * Tells the replication monitor that a replica failed its checksum, through a znode it watches
-     * ({@value Namespace#CORRUPT}/block@node).
-     */
+    /** Reports a replica that failed its checksum; a failure to report is logged, not thrown (the read goes on). */
     void reportCorrupt(BlockId block, String node, String detail) {
         try {
-            coord.create().forPath(Namespace.CORRUPT + "/" + block + "@" + node, detail.getBytes(StandardCharsets.UTF_8));
-        } catch (KeeperException.NodeExistsException already) {
-            // reported before
-        } catch (Exception e) {
-            LOG.warn("cannot report corrupt replica of {} on {}: {}", block, node, e.toString());
+            namespace.reportCorrupt(block, node, detail);
+        } catch (java.io.IOException e) {
+            LOG.warn("cannot report corrupt replica of {} on {}: {}", block, node, e.getMessage());
         }
     }
 }

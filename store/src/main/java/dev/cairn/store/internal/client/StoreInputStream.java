@@ -37,6 +37,8 @@ public final class StoreInputStream extends InputStream {
     private long pos;
     private InputStream current;
     private boolean currentLocal;
+    /** The node {@link #current} reads from. */
+    private String servingNode;
     private int currentBlock = -1;
     private List<String> replicasLeft = List.of();
     private final List<String> failures = new ArrayList<>();
@@ -80,14 +82,14 @@ public final class StoreInputStream extends InputStream {
                 n = current.read(b, off, want);
                 if (n < 0) throw new IOException("replica ended early (at " + pos + " of " + path + ")");
             } catch (ChecksumException e) {
-                String node = replicaNode();
+                String node = servingNode;
                 LOG.warn("corrupt replica of {} on {} while reading {}: {}", blocks.get(currentBlock).id(), node, path, e.getMessage());
                 context.reportCorrupt(blocks.get(currentBlock).id(), node, e.getMessage());
                 failures.add(node + ": " + e.getMessage());
                 dropCurrent();
                 continue;
             } catch (IOException e) {
-                failures.add(replicaNode() + ": " + e.getMessage());
+                failures.add(servingNode + ": " + e.getMessage());
                 dropCurrent();
                 continue;
             }
@@ -96,12 +98,6 @@ public final class StoreInputStream extends InputStream {
             if (pos == blockStarts[currentBlock] + blocks.get(currentBlock).length()) closeCurrent();
             return n;
         }
-    }
-
-    private String servingNode;
-
-    private String replicaNode() {
-        return servingNode;
     }
 
     private void openAt(long offset) throws IOException {

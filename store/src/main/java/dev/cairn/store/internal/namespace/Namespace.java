@@ -286,6 +286,21 @@ public final class Namespace {
         return to;
     }
 
+    /**
+     * Tells the replication monitor that a replica failed its checksum, through a znode it watches
+     * ({@value #CORRUPT}/block@node); reporting the same replica again is a no-op.
+     */
+    public void reportCorrupt(BlockId block, String node, String detail) throws IOException {
+        call(() -> {
+            try {
+                client.create().forPath(CORRUPT + "/" + block + "@" + node, detail.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } catch (KeeperException.NodeExistsException already) {
+                // reported before
+            }
+            return null;
+        });
+    }
+
     /** Replaces a file's block list if the file is unchanged since {@code seen} was read; false if it changed. */
     public boolean replaceBlocks(Entry seen, List<Inode.BlockRef> blocks) throws IOException {
         Inode.File file = (Inode.File) seen.inode();
