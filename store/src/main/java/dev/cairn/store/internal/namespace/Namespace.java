@@ -301,6 +301,63 @@ public final class Namespace {
         });
     }
 
+    /** The replicas reported corrupt and not yet dealt with, as (block, node id) pairs. */
+    public List<java.util.Map.Entry<BlockId, String>> corruptReports() throws IOException {
+        return call(() -> {
+            List<java.util.Map.Entry<BlockId, String>> out = new ArrayList<>();
+            for (String name : client.getChildren().forPath(CORRUPT)) {
+                int at = name.indexOf('@');
+                if (at <= 0) continue; // not ours
+                try {
+                    out.add(java.util.Map.entry(BlockId.parse(name.substring(0, at)), name.substring(at + 1)));
+                } catch (IllegalArgumentException notABlock) {
+                    // not ours either
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Removes a corrupt report once it has been dealt with (or no longer applies). */
+    public void forgetCorrupt(BlockId block, String node) throws IOException {
+        call(() -> {
+            try {
+                client.delete().forPath(CORRUPT + "/" + block + "@" + node);
+            } catch (KeeperException.NoNodeException gone) {
+                // forgotten already
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Changes the list of nodes holding one block of a file, retrying when the file changes
+     * concurrently (compare-and-set on its znode version).
+     *
+     * @return false if the file, or that block in it, no longer exists
+     */
+    public boolean editBlockNodes(String path, BlockId block, java.util.function.UnaryOperator<List<String>> edit) throws IOException {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            Entry e;
+            try {
+                e = stat(path);
+            } catch (NoSuchFileException gone) {
+                return false;
+            }
+            if (!(e.inode() instanceof Inode.File f)) return false;
+            List<Inode.BlockRef> blocks = new ArrayList<>(f.blocks());
+            int i = 0;
+            while (i < blocks.size() && !blocks.get(i).id().equals(block)) i++;
+            if (i == blocks.size()) return false;
+            Inode.BlockRef b = blocks.get(i);
+            List<String> nodes = List.copyOf(new java.util.LinkedHashSet<>(edit.apply(new ArrayList<>(b.nodes()))));
+            if (nodes.equals(b.nodes())) return true;
+            blocks.set(i, new Inode.BlockRef(b.id(), b.length(), nodes));
+            if (replaceBlocks(e, blocks)) return true;
+        }
+        throw new IOException("could not update the replicas of " + block + " in " + path + ": the file kept changing");
+    }
+
     /** Replaces a file's block list if the file is unchanged since {@code seen} was read; false if it changed. */
     public boolean replaceBlocks(Entry seen, List<Inode.BlockRef> blocks) throws IOException {
         Inode.File file = (Inode.File) seen.inode();
