@@ -2,6 +2,7 @@ package dev.cairn.cli;
 
 import dev.cairn.store.BlockLocation;
 import dev.cairn.store.FileStatus;
+import dev.cairn.store.FsckReport;
 import dev.cairn.store.StoreClient;
 import dev.cairn.store.WriteOptions;
 import java.io.IOException;
@@ -28,9 +29,10 @@ import picocli.CommandLine.Parameters;
  * {@code cairn fs ...}: the distributed store. The cluster is named like for {@code cairn coord}:
  * {@code --connect} (its coord), {@code --dir} (a cluster.json) or {@code $CAIRN_COORD}.
  */
-@Command(name = "fs", description = "Files in Cairn's distributed store: put, get, cat, ls, mkdir, rm, mv, stat, du.",
+@Command(name = "fs", description = "Files in Cairn's distributed store: put, get, cat, ls, mkdir, rm, mv, stat, du, fsck.",
         subcommands = {FsCommand.Put.class, FsCommand.Get.class, FsCommand.Cat.class, FsCommand.Ls.class, FsCommand.Mkdir.class,
-                FsCommand.Rm.class, FsCommand.Mv.class, FsCommand.Stat.class, FsCommand.Du.class})
+                FsCommand.Rm.class, FsCommand.Mv.class, FsCommand.Stat.class, FsCommand.Du.class,
+                FsCommand.Fsck.class})
 final class FsCommand {
     private FsCommand() {}
 
@@ -38,13 +40,16 @@ final class FsCommand {
         @ArgGroup(exclusive = false)
         CoordMembersCommand.Target target = new CoordMembersCommand.Target();
 
+        /** The command's exit status when {@link #run} returns normally. */
+        int exitCode;
+
         abstract void run(StoreClient store) throws Exception;
 
         @Override
         public Integer call() throws Exception {
             try (StoreClient store = StoreClient.connect(target.connectString(), null, Duration.ofSeconds(target.timeoutSeconds))) {
                 run(store);
-                return 0;
+                return exitCode;
             } catch (NoSuchFileException e) {
                 throw new CliException("no such file or directory: " + e.getFile());
             } catch (FileAlreadyExistsException e) {
@@ -250,5 +255,29 @@ final class FsCommand {
             }
         }
         if (terminal && size > 0) progress.print("\r" + " ".repeat(80) + "\r");
+    }
+
+    @Command(name = "fsck", description = {
+            "Check the files under PATH against what the live store nodes hold: missing blocks, corrupt replicas,",
+            "under-replicated blocks. Exit status 0 when healthy, 1 otherwise."})
+    static final class Fsck extends FsAction {
+        @Parameters(paramLabel = "PATH", defaultValue = "/")
+        String path;
+
+        @Override
+        void run(StoreClient store) throws Exception {
+            FsckReport r = store.fsck(path);
+            for (FsckReport.Problem p : r.problems()) {
+                System.out.printf("%-36s %s %s: %s%n", p.kind(), p.path(), p.blockId(), p.detail());
+            }
+            if (r.problems().size() == FsckReport.MAX_PROBLEMS) System.out.println("... (first " + FsckReport.MAX_PROBLEMS + " problems shown)");
+            System.out.printf("path %s: %,d files, %,d blocks, %s, %d live store nodes%n", r.path(), r.files(), r.blocks(), String.format("%,d bytes", r.bytes()), r.liveNodes());
+            System.out.printf("  missing blocks:              %,d%n", r.missing());
+            System.out.printf("  corrupt replicas:            %,d%n", r.corruptReplicas());
+            System.out.printf("  under-replicated blocks:     %,d%n", r.underReplicated());
+            System.out.printf("  short of live nodes:         %,d%s%n", r.belowForLackOfNodes(), r.belowForLackOfNodes() > 0 ? " (as replicated as the live nodes allow)" : "");
+            System.out.println(r.healthy() ? "status: HEALTHY" : "status: " + (r.missing() > 0 ? "CORRUPT (missing blocks)" : "UNHEALTHY (being repaired)"));
+            exitCode = r.healthy() ? 0 : 1;
+        }
     }
 }

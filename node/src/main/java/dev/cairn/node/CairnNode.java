@@ -117,7 +117,9 @@ public final class CairnNode implements AutoCloseable {
                 if (dirs.isEmpty()) dirs = List.of(dir.resolve("store"));
                 store = StoreNode.start(new StoreNode.Settings(id, dirs, host, config.get(NodeConfig.STORE_DATA_PORT),
                         config.get(NodeConfig.STORE_REPORT_INTERVAL), config.get(NodeConfig.STORE_SCRUB_RATE),
-                        config.get(NodeConfig.STORE_SCRUB_INTERVAL)), coordination.client(), clock);
+                        config.get(NodeConfig.STORE_SCRUB_INTERVAL),
+                        new StoreNode.Repair(config.get(NodeConfig.STORE_MONITOR_INTERVAL), config.get(NodeConfig.STORE_DEAD_NODE_TIMEOUT),
+                                config.get(NodeConfig.STORE_GC_GRACE))), coordination.client(), clock);
             }
             List<BindableService> services = new ArrayList<>();
                 if (roles.contains("master")) {

@@ -88,6 +88,16 @@ public final class NodeConfig {
     public static final ConfigKey<Duration> STORE_SCRUB_INTERVAL = ConfigKey.durationKey("store.scrub-interval", Duration.ofHours(6),
             "Pause between two scrubber passes over all local blocks.");
 
+    public static final ConfigKey<Duration> STORE_MONITOR_INTERVAL = ConfigKey.durationKey("store.monitor-interval", Duration.ofSeconds(3),
+            "Pause between two scans of the replication monitor (one store node is elected to run it): each scan asks every store node "
+                    + "for its block report and repairs what is under-replicated, corrupt, surplus or garbage.");
+    public static final ConfigKey<Duration> STORE_DEAD_NODE_TIMEOUT = ConfigKey.durationKey("store.dead-node-timeout", Duration.ofMinutes(2),
+            "How long a store node may be gone before its replicas are copied to other nodes; a node back within it costs no copying. "
+                    + "Replication is restored within about this plus one monitor interval plus the copying time.");
+    public static final ConfigKey<Duration> STORE_GC_GRACE = ConfigKey.durationKey("store.gc-grace", Duration.ofMinutes(10),
+            "How long a block that no file and no open write refers to (deleted files, writers that died) stays on disk before it is deleted; "
+                    + "at least three monitor intervals.");
+
     public static final ConfigKey<Duration> RPC_DEADLINE = ConfigKey.durationKey("rpc.deadline", Duration.ofSeconds(30),
             "Deadline of control RPCs between nodes (shuffle streams get ten times this).");
 
@@ -99,5 +109,6 @@ public final class NodeConfig {
             WORKER_SLOTS, WORKER_HEARTBEAT_INTERVAL, WORKER_SORT_BUFFER, WORKER_COMBINE_ENTRIES, WORKER_SHUFFLE_MEMORY,
             WORKER_FETCH_PARALLELISM,
             STORE_DIRS, STORE_DATA_PORT, STORE_REPORT_INTERVAL, STORE_SCRUB_RATE, STORE_SCRUB_INTERVAL,
+            STORE_MONITOR_INTERVAL, STORE_DEAD_NODE_TIMEOUT, STORE_GC_GRACE,
             RPC_DEADLINE));
 }

@@ -8,6 +8,9 @@ import dev.cairn.store.internal.namespace.Inode;
 import dev.cairn.store.internal.namespace.Namespace;
 import dev.cairn.store.internal.namespace.NodeRegistry;
 import dev.cairn.store.internal.namespace.StorePaths;
+import dev.cairn.store.internal.repair.BlockHealth;
+import dev.cairn.store.internal.repair.ClusterView;
+import dev.cairn.store.internal.repair.ClusterViewReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -151,6 +154,50 @@ public final class StoreClient implements AutoCloseable {
     /** Renames atomically; into {@code dst} if it is a directory. Returns the new path. */
     public String rename(String src, String dst) throws IOException {
         return context.namespace().rename(StorePaths.normalize(src), StorePaths.normalize(dst));
+    }
+
+    /**
+     * Checks the files under {@code path} against the block reports of the live store nodes: which
+     * blocks are missing, have corrupt replicas, or are under-replicated. Asks every live node for its
+     * block report, so it costs a pass over the namespace and one request per node.
+     */
+    public FsckReport fsck(String path) throws IOException {
+        String p = StorePaths.normalize(path);
+        ClusterView view = new ClusterViewReader(context.namespace(), context.registry(), context.timeout()).read(p);
+        // fsck has no memory of how long a node has been gone: any node that is not live counts as gone.
+        List<BlockHealth> health = BlockHealth.assess(view, node -> true);
+        long bytes = 0;
+        for (Namespace.Entry e : view.files()) bytes += ((Inode.File) e.inode()).length();
+        long under = 0;
+        long lacking = 0;
+        long corrupt = 0;
+        long missing = 0;
+        List<FsckReport.Problem> problems = new ArrayList<>();
+        for (BlockHealth h : health) {
+            String where = "intact on " + h.healthy() + (h.corrupt().isEmpty() ? "" : ", corrupt on " + h.corrupt())
+                    + (h.dead().isEmpty() ? "" : ", on nodes not live " + h.dead())
+                    + (h.unreported().isEmpty() ? "" : ", unanswered report from " + h.unreported());
+            FsckReport.Kind kind = null;
+            corrupt += h.corrupt().size();
+            if (h.missing()) {
+                missing++;
+                kind = FsckReport.Kind.MISSING;
+            } else if (!h.corrupt().isEmpty()) {
+                kind = FsckReport.Kind.CORRUPT_REPLICA;
+            }
+            if (h.underReplicated()) {
+                under++;
+                if (kind == null) kind = FsckReport.Kind.UNDER_REPLICATED;
+            } else if (h.belowReplicationForLackOfNodes()) {
+                lacking++;
+                if (kind == null) kind = FsckReport.Kind.BELOW_REPLICATION_FOR_LACK_OF_NODES;
+            }
+            if (kind != null && problems.size() < FsckReport.MAX_PROBLEMS) {
+                problems.add(new FsckReport.Problem(h.path(), h.block().id().toString(), kind,
+                        "block " + h.index() + ", replication " + h.replication() + ": " + where));
+            }
+        }
+        return new FsckReport(p, view.files().size(), health.size(), bytes, view.live().size(), under, lacking, corrupt, missing, problems);
     }
 
     /** The live store nodes as id → data address, free and used bytes. */

@@ -5,9 +5,12 @@ import dev.cairn.store.internal.disk.BlockScrubber;
 import dev.cairn.store.internal.disk.LocalBlockStore;
 import dev.cairn.store.internal.namespace.Namespace;
 import dev.cairn.store.internal.namespace.NodeRegistry;
+import dev.cairn.store.internal.repair.RepairPlanner;
+import dev.cairn.store.internal.repair.ReplicationMonitor;
 import dev.cairn.store.internal.transfer.BlockServer;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -20,17 +23,46 @@ import org.slf4j.LoggerFactory;
 /**
  * The store role of a node: its blocks on local disks ({@code dirs}), a data server that receives
  * and serves them over TCP, an entry in coord announcing it (with its free space, refreshed every
- * {@code reportInterval}), and a scrubber re-verifying local blocks at a bounded rate; a block the
- * scrubber finds corrupt is reported to the replication monitor like a corrupt read.
+ * {@code reportInterval}), a scrubber re-verifying local blocks at a bounded rate (a block the
+ * scrubber finds corrupt is reported to the replication monitor like a corrupt read), and a
+ * candidate for running the replication monitor (one store node in the cluster is elected to).
  */
 public final class StoreNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StoreNode.class);
+    /** Blocks one monitor scan copies at most; the rest wait for the next scan, which keeps scans short. */
+    private static final int MAX_COPIES_PER_SCAN = 256;
+    /** Blocks repaired at once: a few copies keep disks and network busy without starving clients. */
+    private static final int REPAIR_PARALLELISM = 4;
+    private static final Duration TRANSFER_TIMEOUT = Duration.ofSeconds(30);
 
     /**
      * @param scrubBytesPerSecond the scrubber's read rate; 0 turns it off
      */
     public record Settings(String nodeId, List<Path> dirs, String host, int dataPort, Duration reportInterval,
-                           long scrubBytesPerSecond, Duration scrubInterval) {}
+                           long scrubBytesPerSecond, Duration scrubInterval, Repair repair) {}
+
+    /**
+     * How the replication monitor (run by one elected store node) keeps blocks replicated.
+     *
+     * @param interval        pause between two scans of the store
+     * @param deadNodeTimeout how long a store node may be gone before its replicas are copied elsewhere
+     * @param gcGrace         how long a block no file or open write refers to is kept before it is deleted;
+     *                        at least three intervals, so that one scan's view never decides a deletion
+     */
+    public record Repair(Duration interval, Duration deadNodeTimeout, Duration gcGrace) {
+        public Repair {
+            if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("the store monitor interval must be positive, got " + interval);
+            if (deadNodeTimeout.isNegative()) throw new IllegalArgumentException("the dead node timeout must not be negative, got " + deadNodeTimeout);
+            if (gcGrace.compareTo(interval.multipliedBy(3)) < 0) {
+                throw new IllegalArgumentException("the garbage grace period (" + gcGrace.toMillis() + " ms) must be at least three monitor intervals ("
+                        + interval.multipliedBy(3).toMillis() + " ms)");
+            }
+        }
+
+        public static Repair defaults() {
+            return new Repair(Duration.ofSeconds(3), Duration.ofMinutes(2), Duration.ofMinutes(10));
+        }
+    }
 
     private final Settings settings;
     private final LocalBlockStore blocks;
@@ -39,6 +71,7 @@ public final class StoreNode implements AutoCloseable {
     private final CuratorFramework coord;
     private final BlockScrubber scrubber;
     private final ScheduledExecutorService reporter;
+    private final ReplicationMonitor monitor;
 
     private StoreNode(Settings settings, LocalBlockStore blocks, BlockServer server, CuratorFramework coord, Clock clock) {
         this.settings = settings;
@@ -50,6 +83,10 @@ public final class StoreNode implements AutoCloseable {
                 ? new BlockScrubber(blocks, settings.scrubBytesPerSecond(), settings.scrubInterval(), this::corruptFound, clock, BlockScrubber.Sleeper.system())
                 : null;
         this.reporter = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("store-report").factory());
+        Repair repair = settings.repair();
+        this.monitor = new ReplicationMonitor(new ReplicationMonitor.Settings(settings.nodeId(), repair.interval(),
+                new RepairPlanner.Settings(repair.deadNodeTimeout(), repair.gcGrace(), MAX_COPIES_PER_SCAN),
+                TRANSFER_TIMEOUT, REPAIR_PARALLELISM), coord, clock, new SecureRandom());
     }
 
     /** Opens the local blocks (recovering from a crash), starts serving, and announces the node in coord. */
@@ -69,6 +106,7 @@ public final class StoreNode implements AutoCloseable {
             long period = Math.max(100, settings.reportInterval().toMillis());
             node.reporter.scheduleWithFixedDelay(node::report, period, period, TimeUnit.MILLISECONDS);
             if (node.scrubber != null) node.scrubber.start();
+            node.monitor.start();
         } catch (IOException | RuntimeException e) {
             node.close();
             throw e;
@@ -102,8 +140,14 @@ public final class StoreNode implements AutoCloseable {
         }
     }
 
+    /** Whether this node's replication monitor is the elected one. */
+    public boolean isMonitorActive() {
+        return monitor.isActive();
+    }
+
     @Override
     public void close() {
+        monitor.close();
         reporter.shutdownNow();
         try {
             if (scrubber != null) scrubber.stop();

@@ -4,12 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.cairn.common.time.Clock;
-import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -18,16 +14,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
-import java.util.stream.Stream;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.ExponentialBackoffRetry;
-import org.apache.zookeeper.server.ServerCnxnFactory;
-import org.apache.zookeeper.server.ZooKeeperServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,71 +28,34 @@ import org.junit.jupiter.api.io.TempDir;
  * semantics, replica failover on corruption and on a dead node, and abandoned writes.
  */
 class StoreClientTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final long BLOCK = 256 << 10;
 
     @TempDir
     Path dir;
-    private ServerCnxnFactory zkFactory;
-    private final List<CuratorFramework> clients = new ArrayList<>();
-    private final List<StoreNode> nodes = new ArrayList<>();
+    private StoreTestCluster cluster;
     private StoreClient store;
-    private String connect;
 
     @BeforeEach
     void start() throws Exception {
-        File data = dir.resolve("zk").toFile();
-        ZooKeeperServer zk = new ZooKeeperServer(data, data, 2000);
-        zkFactory = ServerCnxnFactory.createFactory(new InetSocketAddress("127.0.0.1", 0), 100);
-        zkFactory.startup(zk);
-        connect = "127.0.0.1:" + zkFactory.getLocalPort();
-        for (int i = 1; i <= 3; i++) {
-            nodes.add(StoreNode.start(new StoreNode.Settings("s" + i, List.of(dir.resolve("s" + i)), "127.0.0.1", 0,
-                    Duration.ofSeconds(1), 0, Duration.ofHours(1)), curator(), Clock.system()));
-        }
-        store = StoreClient.connect(connect, null, TIMEOUT);
-        await().atMost(Duration.ofSeconds(10)).until(() -> store.nodes().size() == 3);
-    }
-
-    private CuratorFramework curator() throws InterruptedException {
-        CuratorFramework c = CuratorFrameworkFactory.builder().connectString(connect).sessionTimeoutMs(4_000)
-                .retryPolicy(new ExponentialBackoffRetry(100, 5)).build();
-        c.start();
-        assertThat(c.blockUntilConnected(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        clients.add(c);
-        return c;
+        cluster = StoreTestCluster.start(dir, 3, StoreTestCluster.noRepair());
+        store = cluster.client();
     }
 
     @AfterEach
     void stop() {
-        if (store != null) store.close();
-        nodes.forEach(StoreNode::close);
-        clients.forEach(CuratorFramework::close);
-        if (zkFactory != null) zkFactory.shutdown();
+        if (cluster != null) cluster.close();
     }
 
     private static byte[] random(int size, long seed) {
-        byte[] b = new byte[size];
-        new Random(seed).nextBytes(b);
-        return b;
+        return StoreTestCluster.random(size, seed);
     }
 
     private void write(String path, byte[] data, WriteOptions options) throws Exception {
-        try (OutputStream out = store.create(path, options)) {
-            // Uneven pieces: block boundaries fall inside writes.
-            Random r = new Random(data.length);
-            for (int off = 0; off < data.length; ) {
-                int n = Math.min(data.length - off, 1 + r.nextInt(100_000));
-                out.write(data, off, n);
-                off += n;
-            }
-        }
+        cluster.write(path, data, options);
     }
 
     private byte[] read(String path) throws Exception {
-        try (InputStream in = store.open(path)) {
-            return in.readAllBytes();
-        }
+        return cluster.read(path);
     }
 
     @Test
@@ -133,13 +85,13 @@ class StoreClientTest {
         assertThat(store.exists("/w/partial")).isTrue();
 
         // A writer whose coord session dies: its pending entry goes with the session, nothing appears.
-        StoreClient doomed = StoreClient.connect(connect, null, TIMEOUT);
+        StoreClient doomed = StoreClient.connect(cluster.connect(), null, StoreTestCluster.TIMEOUT);
         OutputStream lost = doomed.create("/w/lost", WriteOptions.defaults().withBlockSize(BLOCK));
         lost.write(random((int) (2 * BLOCK), 3));
         doomed.close();
         assertThatThrownBy(lost::close).isInstanceOf(Exception.class);
         assertThat(store.exists("/w/lost")).isFalse();
-        CuratorFramework c = curator();
+        CuratorFramework c = cluster.curator();
         await().atMost(Duration.ofSeconds(10)).until(() -> c.getChildren().forPath("/cairn/store/pending").isEmpty());
     }
 
@@ -172,14 +124,14 @@ class StoreClientTest {
         write("/c.bin", data, WriteOptions.defaults().withBlockSize(BLOCK));
         String block = store.stat("/c.bin").blocks().getFirst().blockId();
         for (String node : List.of("s1", "s2")) {
-            Path f = blockFile(node, block);
+            Path f = cluster.blockFile(node, block).orElseThrow();
             byte[] b = Files.readAllBytes(f);
             b[12_345] ^= 1;
             Files.write(f, b, StandardOpenOption.TRUNCATE_EXISTING);
         }
         // Whatever order replicas are tried in, every read returns the right bytes.
         for (int i = 0; i < 8; i++) assertThat(read("/c.bin")).isEqualTo(data);
-        CuratorFramework c = curator();
+        CuratorFramework c = cluster.curator();
         assertThat(c.getChildren().forPath("/cairn/store/corrupt")).isSubsetOf(block + "@s1", block + "@s2").isNotEmpty();
     }
 
@@ -187,17 +139,11 @@ class StoreClientTest {
     void readsAndWritesGoOnWhenANodeIsDown() throws Exception {
         byte[] data = random((int) (3 * BLOCK), 5);
         write("/k.bin", data, WriteOptions.defaults().withBlockSize(BLOCK));
-        nodes.get(1).close(); // s2 stops serving; its coord entry lingers until its session ends
+        cluster.node("s2").close(); // s2 stops serving; its coord entry lingers until its session ends
         assertThat(read("/k.bin")).isEqualTo(data);
         byte[] more = random((int) BLOCK + 3, 6);
         write("/k2.bin", more, WriteOptions.defaults().withBlockSize(BLOCK));
         assertThat(read("/k2.bin")).isEqualTo(more);
         for (BlockLocation b : store.stat("/k2.bin").blocks()) assertThat(b.nodes()).doesNotContain("s2").isNotEmpty();
-    }
-
-    private Path blockFile(String node, String blockId) throws Exception {
-        try (Stream<Path> files = Files.walk(dir.resolve(node))) {
-            return files.filter(p -> p.getFileName().toString().equals(blockId)).findFirst().orElseThrow();
-        }
     }
 }
