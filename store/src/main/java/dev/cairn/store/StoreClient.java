@@ -39,6 +39,7 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
  * <p>Thread-safe; each stream is for one thread.
  */
 public final class StoreClient implements AutoCloseable {
+    private static final int SESSION_TIMEOUT_MS = 10_000;
     private final StoreContext context;
     private final boolean ownsCoord;
 
@@ -55,7 +56,8 @@ public final class StoreClient implements AutoCloseable {
     public static StoreClient connect(String coordConnect, String localNodeId, Duration timeout) throws IOException {
         CuratorFramework coord = CuratorFrameworkFactory.builder()
                 .connectString(coordConnect)
-                .sessionTimeoutMs(30_000)
+                // A writer that dies keeps its blocks from garbage collection for this long.
+                .sessionTimeoutMs(SESSION_TIMEOUT_MS)
                 .connectionTimeoutMs((int) Math.min(15_000, timeout.toMillis()))
                 .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000))
                 .build();
