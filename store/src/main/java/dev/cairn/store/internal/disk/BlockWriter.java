@@ -8,7 +8,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.zip.CRC32C;
 
 /**
  * Writes one new block into {@code tmp/} of its data directory, checksumming it chunk by chunk,
@@ -38,12 +37,10 @@ public final class BlockWriter implements AutoCloseable {
     private final int chunkSize;
     private final FileChannel data;
     private final FileChannel crcs;
-    /** The chunk being filled by {@link #write}; complete chunks go to disk at once. */
-    private final byte[] chunk;
-    private int fill;
+    /** Gathers {@link #write}s into chunks; complete chunks go to disk at once. */
+    private final ChunkAssembler chunks;
     /** Checksums not yet written to the sidecar. */
     private final ByteBuffer pendingCrcs = ByteBuffer.allocate(4096);
-    private final CRC32C crc = new CRC32C();
     /** Bytes of complete chunks written to the data file. */
     private long flushed;
     /** Set by a short {@link #writeChunk}: only the last chunk may be short. */
@@ -56,7 +53,7 @@ public final class BlockWriter implements AutoCloseable {
         this.volume = volume;
         this.id = id;
         this.chunkSize = chunkSize;
-        this.chunk = new byte[chunkSize];
+        this.chunks = new ChunkAssembler(chunkSize, this::appendChunk);
         // CREATE_NEW: the store hands an id to one writer at a time and open() empties tmp/, so an
         // existing file here means something outside this store is using the directory.
         this.data = FileChannel.open(volume.tmpDataFile(id), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -84,44 +81,19 @@ public final class BlockWriter implements AutoCloseable {
 
     /** Bytes written so far. */
     public long length() {
-        return flushed + fill;
+        return flushed + chunks.pending();
     }
 
     /** Appends {@code len} bytes of {@code b} from {@code off}. */
     public void write(byte[] b, int off, int len) throws IOException {
-        Objects.checkFromIndexSize(off, len, b.length);
         checkWritable();
-        while (len > 0) {
-            if (fill == 0 && len >= chunkSize) {
-                // A whole chunk in the caller's array: checksum and write it from there, no copy.
-                appendChunk(b, off, chunkSize, crc(b, off, chunkSize));
-                off += chunkSize;
-                len -= chunkSize;
-                continue;
-            }
-            int n = Math.min(len, chunkSize - fill);
-            System.arraycopy(b, off, chunk, fill, n);
-            fill += n;
-            off += n;
-            len -= n;
-            if (fill == chunkSize) flushChunk();
-        }
+        chunks.write(b, off, len);
     }
 
     /** Appends the remaining bytes of {@code src}, consuming them. */
     public void write(ByteBuffer src) throws IOException {
-        if (src.hasArray()) {
-            write(src.array(), src.arrayOffset() + src.position(), src.remaining());
-            src.position(src.limit());
-            return;
-        }
         checkWritable();
-        while (src.hasRemaining()) {
-            int n = Math.min(src.remaining(), chunkSize - fill);
-            src.get(chunk, fill, n);
-            fill += n;
-            if (fill == chunkSize) flushChunk();
-        }
+        chunks.write(src);
     }
 
     /**
@@ -138,8 +110,8 @@ public final class BlockWriter implements AutoCloseable {
         Objects.checkFromIndexSize(off, len, b.length);
         checkWritable();
         if (len < 1 || len > chunkSize) throw new IllegalArgumentException("chunk of " + len + " bytes; chunks of " + id + " have 1 to " + chunkSize);
-        if (fill != 0) throw new IllegalStateException(id + ": writeChunk needs a chunk boundary, but " + fill + " bytes of a partial chunk are pending");
-        int actual = crc(b, off, len);
+        if (chunks.pending() != 0) throw new IllegalStateException(id + ": writeChunk needs a chunk boundary, but " + chunks.pending() + " bytes of a partial chunk are pending");
+        int actual = chunks.crc(b, off, len);
         if (actual != expectedCrc) {
             throw new ChecksumException(id, volume.root, flushed,
                     "received chunk with crc " + hex(expectedCrc) + " but its " + len + " bytes have crc " + hex(actual));
@@ -163,7 +135,7 @@ public final class BlockWriter implements AutoCloseable {
     public BlockInfo finish() throws IOException {
         checkOpen();
         try {
-            if (fill > 0) flushChunk();
+            chunks.flush();
             drainCrcs();
             data.force(true);
             crcs.force(true);
@@ -211,11 +183,6 @@ public final class BlockWriter implements AutoCloseable {
         abort();
     }
 
-    private void flushChunk() throws IOException {
-        appendChunk(chunk, 0, fill, crc(chunk, 0, fill));
-        fill = 0;
-    }
-
     private void appendChunk(byte[] b, int off, int len, int chunkCrc) throws IOException {
         writeFully(data, ByteBuffer.wrap(b, off, len));
         flushed += len;
@@ -226,12 +193,6 @@ public final class BlockWriter implements AutoCloseable {
     private void drainCrcs() throws IOException {
         writeFully(crcs, pendingCrcs.flip());
         pendingCrcs.clear();
-    }
-
-    private int crc(byte[] b, int off, int len) {
-        crc.reset();
-        crc.update(b, off, len);
-        return (int) crc.getValue();
     }
 
     private static void writeFully(FileChannel ch, ByteBuffer src) throws IOException {

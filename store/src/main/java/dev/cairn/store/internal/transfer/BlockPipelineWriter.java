@@ -1,6 +1,7 @@
 package dev.cairn.store.internal.transfer;
 
 import dev.cairn.store.internal.disk.BlockId;
+import dev.cairn.store.internal.disk.ChunkAssembler;
 import dev.cairn.store.internal.disk.LocalBlockStore;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -9,7 +10,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.zip.CRC32C;
 
 /**
  * Writes one new block to a pipeline of nodes: the data goes to the first, which stores it and
@@ -39,10 +39,8 @@ public final class BlockPipelineWriter implements AutoCloseable {
     private final Connection conn;
     /** The bound on each write to the first node and on the wait for its ack. */
     private final Duration ackTimeout;
-    /** The chunk {@link #write} is filling. */
-    private final byte[] chunk;
-    private int fill;
-    private final CRC32C crc = new CRC32C();
+    /** Gathers {@link #write}s into chunks, each sent as it fills. */
+    private final ChunkAssembler chunks;
     /** Bytes sent in whole frames. */
     private long sent;
     /** Set once a chunk shorter than {@link #chunkSize} was sent: it must be the last. */
@@ -56,7 +54,7 @@ public final class BlockPipelineWriter implements AutoCloseable {
         this.pipeline = pipeline;
         this.chunkSize = chunkSize;
         this.conn = conn;
-        this.chunk = new byte[chunkSize];
+        this.chunks = new ChunkAssembler(chunkSize, this::sendChunk);
     }
 
     /**
@@ -103,7 +101,7 @@ public final class BlockPipelineWriter implements AutoCloseable {
 
     /** Bytes written so far, sent or buffered. */
     public long length() {
-        return sent + fill;
+        return sent + chunks.pending();
     }
 
     /**
@@ -113,22 +111,8 @@ public final class BlockPipelineWriter implements AutoCloseable {
      *     timed out; the writer is then failed, and only {@link #abort} or {@link #close} remain
      */
     public void write(byte[] b, int off, int len) throws IOException {
-        Objects.checkFromIndexSize(off, len, b.length);
         checkState(State.OPEN);
-        while (len > 0) {
-            if (fill == 0 && len >= chunkSize) {
-                sendChunk(b, off, chunkSize, crc(b, off, chunkSize)); // straight from the caller's array
-                off += chunkSize;
-                len -= chunkSize;
-                continue;
-            }
-            int n = Math.min(len, chunkSize - fill);
-            System.arraycopy(b, off, chunk, fill, n);
-            fill += n;
-            off += n;
-            len -= n;
-            if (fill == chunkSize) flushChunk();
-        }
+        chunks.write(b, off, len);
     }
 
     /**
@@ -169,7 +153,7 @@ public final class BlockPipelineWriter implements AutoCloseable {
     void writeChunk(byte[] b, int off, int len, int chunkCrc) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
         checkState(State.OPEN);
-        if (fill != 0) throw new IllegalStateException(id + ": a raw chunk needs a chunk boundary, " + fill + " bytes are pending");
+        if (chunks.pending() != 0) throw new IllegalStateException(id + ": a raw chunk needs a chunk boundary, " + chunks.pending() + " bytes are pending");
         if (len < 1 || len > chunkSize) throw new IllegalArgumentException("chunk of " + len + " bytes; chunks of " + id + " have 1 to " + chunkSize);
         sendChunk(b, off, len, chunkCrc);
     }
@@ -177,7 +161,7 @@ public final class BlockPipelineWriter implements AutoCloseable {
     /** Sends a partial last chunk and the end marker. */
     void endBlock() throws IOException {
         checkState(State.OPEN);
-        if (fill > 0) flushChunk();
+        chunks.flush();
         try {
             conn.out.writeInt(Wire.END_OF_BLOCK);
             conn.out.flush();
@@ -201,11 +185,6 @@ public final class BlockPipelineWriter implements AutoCloseable {
         } catch (IOException e) {
             throw fail("no ack from node " + pipeline.get(0), e);
         }
-    }
-
-    private void flushChunk() throws IOException {
-        sendChunk(chunk, 0, fill, crc(chunk, 0, fill));
-        fill = 0;
     }
 
     private void sendChunk(byte[] b, int off, int len, int chunkCrc) throws IOException {
@@ -234,9 +213,4 @@ public final class BlockPipelineWriter implements AutoCloseable {
         throw new IllegalStateException(id + " is " + state.name().toLowerCase(Locale.ROOT) + ", expected " + expected.name().toLowerCase(Locale.ROOT));
     }
 
-    private int crc(byte[] b, int off, int len) {
-        crc.reset();
-        crc.update(b, off, len);
-        return (int) crc.getValue();
-    }
 }
