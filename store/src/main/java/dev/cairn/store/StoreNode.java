@@ -120,7 +120,8 @@ public final class StoreNode implements AutoCloseable {
     }
 
     private NodeRegistry.NodeInfo info() throws IOException {
-        return new NodeRegistry.NodeInfo(settings.nodeId(), server.address().toString(), blocks.freeBytes(), blocks.usedBytes(), blocks.blocks().size());
+        return new NodeRegistry.NodeInfo(settings.nodeId(), server.address().toString(), blocks.freeBytes(), blocks.usedBytes(),
+                blocks.blocks().size(), server.connectionCount());
     }
 
     private void report() {

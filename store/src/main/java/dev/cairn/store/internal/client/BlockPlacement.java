@@ -9,8 +9,10 @@ import java.util.Random;
 /**
  * Chooses the nodes of a block's replication pipeline: the writer's own node first when it is a
  * store node (as HDFS does: one replica costs no network), then nodes drawn at random weighted by
- * their free space, so fuller disks fill more slowly and concurrent writers spread out instead of
- * all picking the emptiest node. Distinct nodes only; fewer than asked when fewer are live.
+ * their free space divided by one plus the transfers they were serving at their last report (HDFS
+ * weighs load by its transfer threads the same way), so fuller disks fill more slowly, busy nodes
+ * get fewer new blocks, and concurrent writers spread out instead of all picking the emptiest node.
+ * Distinct nodes only; fewer than asked when fewer are live.
  */
 public final class BlockPlacement {
     private final Random random;
@@ -49,7 +51,8 @@ public final class BlockPlacement {
         return chosen;
     }
 
+    /** Free space, discounted by the transfers the node is busy with (as of its last report). */
     private static double weight(NodeInfo n) {
-        return Math.max(1, n.freeBytes());
+        return Math.max(1, n.freeBytes()) / (1.0 + n.transfers());
     }
 }

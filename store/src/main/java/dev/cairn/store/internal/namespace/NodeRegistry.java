@@ -16,16 +16,26 @@ import org.apache.zookeeper.KeeperException;
  * repair only after a grace period (the replication monitor decides that).
  */
 public final class NodeRegistry {
-    /** One live store node as it last described itself. */
-    public record NodeInfo(String id, String dataAddress, long freeBytes, long usedBytes, int blocks) {
+    /**
+     * One live store node as it last described itself.
+     *
+     * @param transfers block transfers (connections) the node was serving: its load, which placement avoids
+     */
+    public record NodeInfo(String id, String dataAddress, long freeBytes, long usedBytes, int blocks, int transfers) {
+        public NodeInfo(String id, String dataAddress, long freeBytes, long usedBytes, int blocks) {
+            this(id, dataAddress, freeBytes, usedBytes, blocks, 0);
+        }
+
         byte[] encode() {
-            return (dataAddress + " " + freeBytes + " " + usedBytes + " " + blocks).getBytes(StandardCharsets.UTF_8);
+            return (dataAddress + " " + freeBytes + " " + usedBytes + " " + blocks + " " + transfers).getBytes(StandardCharsets.UTF_8);
         }
 
         static NodeInfo decode(String id, byte[] data) {
             String[] f = new String(data, StandardCharsets.UTF_8).trim().split(" ");
             if (f.length < 4) throw new IllegalArgumentException("malformed store node entry for " + id + ": '" + new String(data, StandardCharsets.UTF_8) + "'");
-            return new NodeInfo(id, f[0], Long.parseLong(f[1]), Long.parseLong(f[2]), Integer.parseInt(f[3]));
+            // Entries of nodes from before the load figure have four fields.
+            int transfers = f.length > 4 ? Integer.parseInt(f[4]) : 0;
+            return new NodeInfo(id, f[0], Long.parseLong(f[1]), Long.parseLong(f[2]), Integer.parseInt(f[3]), transfers);
         }
     }
 

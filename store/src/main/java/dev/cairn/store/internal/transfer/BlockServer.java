@@ -118,8 +118,8 @@ public final class BlockServer implements AutoCloseable {
         return closed;
     }
 
-    /** Connections open now, for tests. */
-    int connectionCount() {
+    /** Connections open now: the transfers this node is busy with. */
+    public int connectionCount() {
         return connections.size();
     }
 
