@@ -26,6 +26,12 @@ import org.slf4j.LoggerFactory;
  * as written when at least one replica finished it (data fsynced); replicas a failing pipeline
  * lost are restored by the replication monitor, as in HDFS with its minimum replication of one.
  * A pipeline whose first node cannot be reached is replaced before any data is sent.
+ *
+ * <p>One block may be in flight behind the one being written: once a block's end is sent, the
+ * next block streams while the nodes fsync the previous one, whose ack is collected before the
+ * block after that starts and before the file is closed. That keeps the disks and the network
+ * busy through the fsync at the end of every block, where a writer waiting for each ack would
+ * leave them idle.
  */
 public final class StoreOutputStream extends OutputStream {
     private static final Logger LOG = LoggerFactory.getLogger(StoreOutputStream.class);
@@ -41,6 +47,10 @@ public final class StoreOutputStream extends OutputStream {
     private BlockId blockId;
     private List<NodeInfo> pipeline;
     private long blockBytes;
+    /** A block whose end was sent and whose ack is still to be collected. */
+    private InFlight inFlight;
+
+    private record InFlight(BlockPipelineWriter writer, BlockId id, List<NodeInfo> pipeline, long bytes) {}
     private long length;
     private boolean closed;
 
@@ -106,14 +116,26 @@ public final class StoreOutputStream extends OutputStream {
         }
     }
 
+    /** Sends the end of the current block, and collects the ack of the one before it. */
     private void endBlock() throws IOException {
-        PipelineAck ack = block.finish();
+        block.endBlock();
+        InFlight ended = new InFlight(block, blockId, pipeline, blockBytes);
         block = null;
+        settle();
+        inFlight = ended;
+    }
+
+    /** Collects the ack of the block in flight, if any: it counts as written with one replica or more. */
+    private void settle() throws IOException {
+        if (inFlight == null) return;
+        InFlight b = inFlight;
+        inFlight = null;
+        PipelineAck ack = b.writer().awaitAck();
         List<String> nodes = new ArrayList<>();
-        for (NodeInfo n : pipeline) if (ack.succeeded().contains(DataAddress.parse(n.dataAddress()))) nodes.add(n.id());
-        if (nodes.isEmpty()) throw new IOException("block " + blockId + " of " + path + " could not be written to any replica: " + ack);
-        if (nodes.size() < pipeline.size()) LOG.warn("block {} of {} has {} of {} replicas: {}", blockId, path, nodes.size(), pipeline.size(), ack);
-        written.add(new Inode.BlockRef(blockId, blockBytes, nodes));
+        for (NodeInfo n : b.pipeline()) if (ack.succeeded().contains(DataAddress.parse(n.dataAddress()))) nodes.add(n.id());
+        if (nodes.isEmpty()) throw new IOException("block " + b.id() + " of " + path + " could not be written to any replica: " + ack);
+        if (nodes.size() < b.pipeline().size()) LOG.warn("block {} of {} has {} of {} replicas: {}", b.id(), path, nodes.size(), b.pipeline().size(), ack);
+        written.add(new Inode.BlockRef(b.id(), b.bytes(), nodes));
     }
 
     /** Finishes the last block and makes the file visible. */
@@ -129,6 +151,7 @@ public final class StoreOutputStream extends OutputStream {
                     block = null;
                 }
             }
+            settle();
             Inode.File file = new Inode.File(length, options.blockSize(), options.replication(), context.clockMillis(), written);
             Inode.File replaced = context.namespace().commit(pending, path, file, options.overwrite());
             closed = true;
@@ -145,6 +168,8 @@ public final class StoreOutputStream extends OutputStream {
         closed = true;
         if (block != null) block.abort();
         block = null;
+        if (inFlight != null) inFlight.writer().abort(); // its end was sent: if stored, it is garbage for collection
+        inFlight = null;
         context.deleteBlocksQuietly(written); // garbage collection would find them too, after its grace period
         try {
             context.namespace().abandonWrite(pending);

@@ -158,8 +158,12 @@ public final class BlockPipelineWriter implements AutoCloseable {
         sendChunk(b, off, len, chunkCrc);
     }
 
-    /** Sends a partial last chunk and the end marker. */
-    void endBlock() throws IOException {
+    /**
+     * Sends a partial last chunk and the end marker: from here on the nodes finalize the block
+     * whatever happens to this writer. {@link #awaitAck} collects the outcome; in between, the
+     * caller may go on to the next block, so that its transfer overlaps this block's fsyncs.
+     */
+    public void endBlock() throws IOException {
         checkState(State.OPEN);
         chunks.flush();
         try {
@@ -171,8 +175,13 @@ public final class BlockPipelineWriter implements AutoCloseable {
         state = State.ENDED;
     }
 
-    /** Waits for the ack to a block whose end was sent, and closes the connection. */
-    PipelineAck awaitAck() throws IOException {
+    /**
+     * Waits for the ack to a block whose end was sent, and closes the connection.
+     *
+     * @throws IOException if the first node did not answer: no outcome is known then, though some
+     *     nodes may have stored the block
+     */
+    public PipelineAck awaitAck() throws IOException {
         checkState(State.ENDED);
         try {
             conn.expectOk("WRITE_BLOCK of " + id, id);
