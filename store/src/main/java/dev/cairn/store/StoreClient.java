@@ -153,6 +153,15 @@ public final class StoreClient implements AutoCloseable {
         return context.namespace().rename(StorePaths.normalize(src), StorePaths.normalize(dst));
     }
 
+    /**
+     * Renames atomically to exactly {@code target}, never into it.
+     *
+     * @throws java.nio.file.FileAlreadyExistsException if {@code target} exists
+     */
+    public void renameTo(String src, String target) throws IOException {
+        context.namespace().renameTo(StorePaths.normalize(src), StorePaths.normalize(target));
+    }
+
     /** The live store nodes as id → data address, free and used bytes. */
     public List<StoreNodeStatus> nodes() throws IOException {
         return context.registry().live().stream()
