@@ -142,6 +142,7 @@ public final class LocalFileSystem implements FileSystem {
     /** A byte range of a file; every byte it returns was read locally. */
     private static final class RangeStream extends InputStream implements ReadLocality {
         private final FileChannel channel;
+        private final byte[] one = new byte[1];
         private final long end;
         private long pos;
         private long read;
@@ -154,7 +155,6 @@ public final class LocalFileSystem implements FileSystem {
 
         @Override
         public int read() throws IOException {
-            byte[] one = new byte[1];
             return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
