@@ -14,7 +14,8 @@ import java.util.Objects;
  * <p>Input is text: every line of every input file (directories are read recursively, hidden
  * files skipped) reaches the mapper as (byte offset {@code Long}, line {@code String}). Output is
  * {@code part-r-NNNNN} files of {@code key<TAB>value} lines under {@link #output()}, which must
- * not exist yet and appears atomically when the job commits.
+ * not exist yet and appears atomically when the job commits. Paths are local ones every node can
+ * see, or in Cairn's store ({@code cairn:///dir/file}), where map tasks run near their blocks.
  *
  * @param splitBytes target input split size; 0 means the cluster's default
  * @param maxAttempts attempts per task before the job fails; 0 means the cluster's default

@@ -8,6 +8,9 @@ import java.util.List;
  * @param error why the job failed or was cancelled; empty otherwise
  * @param progress 0..1 over all tasks
  * @param finishTimeMs 0 while running
+ * @param inputLocalBytes input the map tasks read on their own node (a local file, or a store replica there)
+ * @param inputRemoteBytes input the map tasks read from other nodes
+ * @param dataLocalMaps finished map tasks that ran on a node holding their split
  */
 public record JobStatus(
         String jobId,
@@ -22,10 +25,18 @@ public record JobStatus(
         long mapRecordsIn,
         long mapRecordsOut,
         long shuffleBytes,
-        long reduceRecordsOut) {
+        long reduceRecordsOut,
+        long inputLocalBytes,
+        long inputRemoteBytes,
+        int dataLocalMaps) {
 
     public JobStatus {
         stages = List.copyOf(stages);
+    }
+
+    /** Input bytes the map tasks read so far. */
+    public long inputBytes() {
+        return inputLocalBytes + inputRemoteBytes;
     }
 
     public StageStatus stage(String stageName) {

@@ -76,6 +76,8 @@ final class JobCommand {
             System.out.printf("  %-7s %6d %8d %8d %6d %7d %8d%n", st.name(), st.total(), st.pending(), st.running(), st.done(), st.failed(), st.retried());
         }
         System.out.printf("  records: %,d in, %,d map out, %,d shuffle bytes, %,d out%n", s.mapRecordsIn(), s.mapRecordsOut(), s.shuffleBytes(), s.reduceRecordsOut());
+        String input = JobWaiter.inputLine(s);
+        if (input != null) System.out.println("  " + input);
         System.out.println("  output: " + s.output());
         if (!s.error().isEmpty()) System.out.println("  error: " + s.error());
     }

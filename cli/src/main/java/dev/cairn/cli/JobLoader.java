@@ -4,6 +4,7 @@ import static dev.cairn.common.io.FileTrees.deleteRecursively;
 
 import dev.cairn.batch.JobDefinition;
 import dev.cairn.batch.JobSpec;
+import dev.cairn.common.fs.FsPaths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
@@ -81,12 +82,20 @@ final class JobLoader {
         }
     }
 
-    /** Nodes may run in other directories: relative paths are resolved here, where the user typed them. */
+    /**
+     * Nodes may run in other directories: relative local paths are resolved here, where the user
+     * typed them. Paths with a scheme ({@code cairn:///data/in.txt}) are absolute already and go
+     * as they are.
+     */
     private static JobSpec absolutePaths(JobSpec s) {
         List<String> inputs = new ArrayList<>();
-        for (String in : s.inputs()) inputs.add(Path.of(in).toAbsolutePath().normalize().toString());
-        return new JobSpec(s.name(), inputs, Path.of(s.output()).toAbsolutePath().normalize().toString(), s.mapperClass(),
+        for (String in : s.inputs()) inputs.add(absolute(in));
+        return new JobSpec(s.name(), inputs, absolute(s.output()), s.mapperClass(),
                 s.combinerClass(), s.reducerClass(), s.partitionerClass(), s.mapKeyCodec(), s.mapValueCodec(), s.reducers(),
                 s.splitBytes(), s.maxAttempts(), s.params());
+    }
+
+    private static String absolute(String path) {
+        return FsPaths.scheme(path) != null ? path : Path.of(path).toAbsolutePath().normalize().toString();
     }
 }

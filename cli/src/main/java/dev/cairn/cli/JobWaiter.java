@@ -40,10 +40,42 @@ final class JobWaiter {
         if (s.state() == JobState.SUCCEEDED) {
             out.printf("%s %s in %.1f s: %,d input records, %,d map output records, %,d shuffle bytes, %,d output records%n",
                     s.jobId(), "succeeded", seconds, s.mapRecordsIn(), s.mapRecordsOut(), s.shuffleBytes(), s.reduceRecordsOut());
+            String input = inputLine(s);
+            if (input != null) out.println(input);
             out.println("output: " + s.output());
             return 0;
         }
         err.printf("error: %s %s: %s%n", s.jobId(), s.state().name().toLowerCase(), s.error());
         return 1;
+    }
+
+    /**
+     * How much input the maps read and how much of it on their own node, e.g.
+     * {@code input: 1.0 GiB read, 97% node-local (15 of 16 map tasks ran on a node holding their split)};
+     * null before any was read.
+     */
+    static String inputLine(JobStatus s) {
+        long total = s.inputBytes();
+        if (total == 0) return null;
+        StringBuilder line = new StringBuilder("input: ").append(bytes(total)).append(" read, ")
+                .append(s.inputLocalBytes() * 100 / total).append("% node-local");
+        if (s.dataLocalMaps() > 0) {
+            line.append(" (").append(s.dataLocalMaps()).append(" of ").append(s.stage("map").total())
+                    .append(" map tasks ran on a node holding their split)");
+        }
+        return line.toString();
+    }
+
+    /** {@code 12 bytes}, {@code 3.4 KiB}, {@code 1.0 GiB}. */
+    static String bytes(long n) {
+        if (n < 1024) return n + " bytes";
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format("%.1f %s", v, units[u]);
     }
 }

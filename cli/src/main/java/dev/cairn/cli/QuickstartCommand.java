@@ -9,24 +9,38 @@ import dev.cairn.common.config.Config;
 import dev.cairn.common.config.ConfigKey;
 import dev.cairn.node.LocalCluster;
 import dev.cairn.node.NodeConfig;
+import dev.cairn.store.FileStatus;
+import dev.cairn.store.StoreClient;
+import dev.cairn.store.WriteOptions;
 import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "quickstart", description = {
-        "Start an embedded cluster (a master and two workers in this JVM, talking RPC over loopback),",
-        "generate a word-count corpus, count its words, and show the ten most frequent."})
+        "Start an embedded cluster (a master and two workers in this JVM, talking RPC over loopback; the workers",
+        "hold the distributed store), generate a word-count corpus, put it into the store, count its words there",
+        "and show the ten most frequent."})
 final class QuickstartCommand implements Callable<Integer> {
+    static final String STORE_CORPUS = "cairn:///quickstart/corpus.txt";
+    static final String STORE_OUTPUT = "cairn:///quickstart/wordcount-out";
+    /** Half the store's default, so that even a 64 MiB corpus keeps both workers busy. */
+    private static final long BLOCK_SIZE = 32L << 20;
+    private static final Duration STORE_TIMEOUT = Duration.ofSeconds(30);
+
     @Option(names = "--size", defaultValue = "256m", paramLabel = "SIZE", description = "Corpus size, e.g. 64m, 1g (default ${DEFAULT-VALUE}).")
     String size;
 
@@ -59,45 +73,73 @@ final class QuickstartCommand implements Callable<Integer> {
             System.out.printf("corpus: %s (%,d bytes)%n", corpus, Files.size(corpus));
         }
 
-        Path output = dir.resolve("wordcount-out");
-        FileTrees.deleteRecursively(output);
+        Path localCopy = dir.resolve("wordcount-out");
+        FileTrees.deleteRecursively(localCopy);
         Path clusterDir = dir.resolve("cluster");
         FileTrees.deleteRecursively(clusterDir);
         int slots = Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
-        long t1 = System.nanoTime();
         JobStatus end;
+        List<String[]> top;
+        long t1;
+        long t2;
         try (LocalCluster cluster = LocalCluster.start(clusterDir, workers, slots, Config.defaults(NodeConfig.DEF));
-             BatchClient client = BatchClient.connect(cluster.masterEndpoint())) {
-            System.out.printf("embedded cluster: master %s, %d workers x %d slots, coord (ZooKeeper protocol) at %s%n", cluster.masterEndpoint(), workers, slots, cluster.coordConnect());
+             BatchClient client = BatchClient.connect(cluster.masterEndpoint());
+             StoreClient store = StoreClient.connect(cluster.coordConnect(), null, STORE_TIMEOUT)) {
+            System.out.printf("embedded cluster: master %s, %d workers x %d slots (store nodes too), coord (ZooKeeper protocol) at %s%n",
+                    cluster.masterEndpoint(), workers, slots, cluster.coordConnect());
+            putCorpus(store, corpus, Math.min(WriteOptions.DEFAULT_REPLICATION, workers));
+
+            t1 = System.nanoTime();
             Path jar = CairnHome.examplesJar();
-            JobLoader.Loaded job = JobLoader.load(jar, "dev.cairn.examples.WordCount", List.of(corpus.toString(), output.toString()));
+            JobLoader.Loaded job = JobLoader.load(jar, "dev.cairn.examples.WordCount", List.of(STORE_CORPUS, STORE_OUTPUT));
             JobStatus submitted = client.submit(job.spec(), job.jar(), job.jarName());
-            System.out.printf("running wordcount as %s: %d map tasks, %d reduce tasks%n", submitted.jobId(),
-                    submitted.stage("map").total(), submitted.stage("reduce").total());
+            System.out.printf("running wordcount %s -> %s as %s: %d map tasks, %d reduce tasks%n", STORE_CORPUS, STORE_OUTPUT,
+                    submitted.jobId(), submitted.stage("map").total(), submitted.stage("reduce").total());
             end = JobWaiter.await(client, submitted.jobId(), System.out);
+            if (end.state() != JobState.SUCCEEDED) return JobWaiter.report(end, System.out, System.err);
+            t2 = System.nanoTime();
+            // The store goes when the embedded cluster stops: read the counts from it, keeping a local copy.
+            top = topWords(store, STORE_OUTPUT, localCopy, 10);
         }
-        if (end.state() != JobState.SUCCEEDED) return JobWaiter.report(end, System.out, System.err);
-        long t2 = System.nanoTime();
 
         System.out.println();
         System.out.println("top 10 words:");
-        for (String[] w : topWords(output, 10)) System.out.printf("  %-12s %,15d%n", w[0], Long.parseLong(w[1]));
+        for (String[] w : top) System.out.printf("  %-12s %,15d%n", w[0], Long.parseLong(w[1]));
         System.out.println();
         System.out.printf("wordcount: %.1f s (%,d words, %,d distinct); total with setup: %.1f s%n", (t2 - t1) / 1e9,
                 end.mapRecordsOut(), end.reduceRecordsOut(), (t2 - t0) / 1e9);
-        System.out.println("output: " + output);
+        String input = JobWaiter.inputLine(end);
+        if (input != null) System.out.println(input);
+        System.out.println("output: " + end.output() + " in the embedded cluster's store; copied to " + localCopy);
         return 0;
     }
 
-    static List<String[]> topWords(Path output, int n) throws IOException {
-        PriorityQueue<String[]> top = new PriorityQueue<>(Comparator.comparingLong((String[] a) -> Long.parseLong(a[1])));
-        List<Path> parts;
-        try (Stream<Path> s = Files.list(output)) {
-            parts = s.filter(p -> p.getFileName().toString().startsWith("part-")).sorted().toList();
+    /** Copies the corpus into the store, where the job reads it block by block on the nodes holding each. */
+    private static void putCorpus(StoreClient store, Path corpus, int replication) throws IOException {
+        long size = Files.size(corpus);
+        long start = System.nanoTime();
+        try (InputStream in = Files.newInputStream(corpus);
+             OutputStream out = store.create(STORE_CORPUS, new WriteOptions(replication, BLOCK_SIZE, false))) {
+            FsCommand.copy(in, out, size, System.err);
         }
-        for (Path p : parts) {
-            try (BufferedReader r = Files.newBufferedReader(p, StandardCharsets.UTF_8)) {
+        System.out.printf("corpus put into the store as %s: %d blocks of %s, %d replicas each, in %.1f s%n", STORE_CORPUS,
+                store.stat(STORE_CORPUS).blocks().size(), JobWaiter.bytes(BLOCK_SIZE), replication, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The {@code n} most frequent words of the job's part files in the store; copies every output file to {@code copy}. */
+    static List<String[]> topWords(StoreClient store, String output, Path copy, int n) throws IOException {
+        PriorityQueue<String[]> top = new PriorityQueue<>(Comparator.comparingLong((String[] a) -> Long.parseLong(a[1])));
+        Files.createDirectories(copy);
+        for (FileStatus f : store.list(output)) {
+            String name = f.path().substring(f.path().lastIndexOf('/') + 1);
+            if (f.directory()) continue;
+            try (InputStream in = store.open(f.path());
+                 BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+                 BufferedWriter w = Files.newBufferedWriter(copy.resolve(name), StandardCharsets.UTF_8)) {
                 for (String l; (l = r.readLine()) != null; ) {
+                    w.write(l);
+                    w.write('\n');
+                    if (!name.startsWith("part-")) continue;
                     int tab = l.lastIndexOf('\t');
                     top.add(new String[] {l.substring(0, tab), l.substring(tab + 1)});
                     if (top.size() > n) top.poll();

@@ -20,6 +20,34 @@ final class Corpus {
         return file;
     }
 
+    /**
+     * A corpus from GenText, the benchmarks' generator ({@code bench/GenText.java} under the
+     * {@code cairn.shared} folder), and GenText's own exact counts file ({@code word<TAB>count}
+     * lines sorted by word). Where that folder is missing, Cairn's generator and counts computed
+     * here stand in, so the suite still runs from a lone checkout.
+     */
+    static void genText(Path corpus, Path counts, String size, long seed) throws IOException, InterruptedException {
+        Path gen = Path.of(System.getProperty("cairn.shared", "../../shared"), "bench", "GenText.java").toAbsolutePath().normalize();
+        if (!Files.isRegularFile(gen)) {
+            System.err.println("GenText not found at " + gen + "; generating with Cairn's CorpusGenerator instead");
+            generate(corpus, dev.cairn.common.config.Units.parseSize(size), seed);
+            Files.write(counts, expectedCounts(corpus), StandardCharsets.UTF_8);
+            return;
+        }
+        Path log = Files.createTempFile("gentext", ".log");
+        try {
+            Process p = new ProcessBuilder(Cli.java().toString(), gen.toString(), "--bytes", size, "--seed", Long.toString(seed),
+                    "--out", corpus.toString(), "--counts", counts.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IOException("GenText did not finish within 5 minutes");
+            }
+            if (p.exitValue() != 0) throw new IOException("GenText failed: " + Files.readString(log));
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+
     /** {@code word<TAB>count} lines sorted bytewise: what {@code sort} of the job's output must equal. */
     static List<String> expectedCounts(Path corpus) throws IOException {
         TreeMap<String, Long> counts = new TreeMap<>();

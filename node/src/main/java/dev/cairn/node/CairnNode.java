@@ -5,6 +5,7 @@ import dev.cairn.batch.internal.master.MasterSettings;
 import dev.cairn.batch.internal.worker.TaskWorker;
 import dev.cairn.batch.internal.worker.WorkerSettings;
 import dev.cairn.common.config.Config;
+import dev.cairn.common.fs.FileSystemRegistry;
 import dev.cairn.common.time.Clock;
 import dev.cairn.rpc.internal.Channels;
 import dev.cairn.rpc.internal.RpcServer;
@@ -14,7 +15,10 @@ import dev.cairn.coord.internal.server.CoordServer;
 import dev.cairn.node.internal.CoordMemberSpec;
 import dev.cairn.node.internal.MasterGate;
 import dev.cairn.node.internal.NodeCoordination;
+import dev.cairn.store.StoreClient;
+import dev.cairn.store.StoreFileSystem;
 import dev.cairn.store.StoreNode;
+import dev.cairn.store.WriteOptions;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptors;
 import java.io.IOException;
@@ -121,11 +125,13 @@ public final class CairnNode implements AutoCloseable {
                         new StoreNode.Repair(config.get(NodeConfig.STORE_MONITOR_INTERVAL), config.get(NodeConfig.STORE_DEAD_NODE_TIMEOUT),
                                 config.get(NodeConfig.STORE_GC_GRACE))), coordination.client(), clock);
             }
+            FileSystemRegistry fileSystems = fileSystems(config, id, roles, coordination);
             List<BindableService> services = new ArrayList<>();
-                if (roles.contains("master")) {
+            if (roles.contains("master")) {
                 master = new JobMaster(new MasterSettings(dir.resolve("master"), config.get(NodeConfig.MASTER_WORKER_TIMEOUT),
                         config.get(NodeConfig.WORKER_HEARTBEAT_INTERVAL), config.get(NodeConfig.MASTER_SPLIT_SIZE),
-                        config.get(NodeConfig.MASTER_MAX_ATTEMPTS), config.get(NodeConfig.MASTER_JOB_HISTORY)), clock);
+                        config.get(NodeConfig.MASTER_MAX_ATTEMPTS), config.get(NodeConfig.MASTER_JOB_HISTORY),
+                        config.get(NodeConfig.MASTER_LOCALITY_WAIT), fileSystems), clock);
                 NodeCoordination c = coordination;
                 gate = new MasterGate(() -> c == null ? Optional.of(endpoint) : c.activeMaster());
                 MasterGate g = gate;
@@ -145,7 +151,7 @@ public final class CairnNode implements AutoCloseable {
                 worker = new TaskWorker(new WorkerSettings(id, endpoint, locator, dir.resolve("worker"), slots,
                         config.get(NodeConfig.WORKER_SORT_BUFFER), config.get(NodeConfig.WORKER_COMBINE_ENTRIES),
                         config.get(NodeConfig.WORKER_SHUFFLE_MEMORY), config.get(NodeConfig.WORKER_FETCH_PARALLELISM),
-                        config.get(NodeConfig.RPC_DEADLINE)), channels);
+                        config.get(NodeConfig.RPC_DEADLINE), fileSystems), channels);
                 services.addAll(worker.services());
             }
             server = RpcServer.start(host, port, services);
@@ -191,6 +197,21 @@ public final class CairnNode implements AutoCloseable {
         LOG.info("node {} serving at {} with roles {}{}", id, node.endpoint(), roles,
                 coord == null ? "" : "; coord clients at " + coord.clientEndpoint());
         return node;
+    }
+
+    /**
+     * Local files, and {@code cairn://} paths in the store whenever this node has a coord
+     * connection: a node without the store role reads every block remotely, one with it prefers
+     * its own replicas and puts the first replica of what it writes on itself.
+     */
+    private static FileSystemRegistry fileSystems(Config config, String id, List<String> roles, NodeCoordination coordination) {
+        FileSystemRegistry local = FileSystemRegistry.local();
+        if (coordination == null) {
+            return local.unavailable(StoreFileSystem.SCHEME, "this node has no coord connection (set coord.connect or coord.members)");
+        }
+        String localStoreNode = roles.contains("store") ? id : null;
+        return local.with(new StoreFileSystem(() -> StoreClient.using(coordination.client(), localStoreNode, config.get(NodeConfig.RPC_DEADLINE)),
+                WriteOptions.defaults()));
     }
 
     private static CoordServer startCoord(Config config, String id, String host, Path dir, List<CoordMemberSpec> members) throws IOException {

@@ -12,6 +12,7 @@ import java.util.List;
 /**
  * A master (which is also a coord group of one) and some workers inside this JVM, each its own
  * node with its own RPC server, talking real gRPC and the ZooKeeper protocol over loopback: what {@code bin/cairn quickstart} runs, and a quick cluster for tests.
+ * The workers are store nodes too, so jobs can read and write {@code cairn://} paths.
  */
 public final class LocalCluster implements AutoCloseable {
     private static final Duration ELECTION_TIMEOUT = Duration.ofSeconds(30);
@@ -40,7 +41,7 @@ public final class LocalCluster implements AutoCloseable {
             for (int i = 1; i <= workerCount; i++) {
                 workers.add(CairnNode.start(base
                         .with(NodeConfig.NODE_ID, "worker-" + i)
-                        .with(NodeConfig.NODE_ROLES, List.of("worker"))
+                        .with(NodeConfig.NODE_ROLES, List.of("worker", "store"))
                         .with(NodeConfig.NODE_PORT, 0)
                         .with(NodeConfig.WORKER_SLOTS, slotsPerWorker)
                         .with(NodeConfig.COORD_CONNECT, master.coordEndpoint().orElseThrow())

@@ -59,6 +59,9 @@ public final class NodeConfig {
             "A worker that sends no heartbeat for this long is declared dead; its tasks and map outputs are re-run elsewhere.");
     public static final ConfigKey<Long> MASTER_SPLIT_SIZE = ConfigKey.sizeKey("master.split-size", 64L << 20,
             "Default input split size: one map task per split.");
+    public static final ConfigKey<Duration> MASTER_LOCALITY_WAIT = ConfigKey.durationKey("master.locality-wait", Duration.ofSeconds(2),
+            "How long a map task whose input block lies on live workers waits for a free slot on one of them before it may run "
+                    + "anywhere (delay scheduling); 0 gives every task to the first free slot.");
     public static final ConfigKey<Integer> MASTER_MAX_ATTEMPTS = ConfigKey.intKey("master.max-attempts", 4,
             "Default attempts per task before its job fails.");
     public static final ConfigKey<Integer> MASTER_JOB_HISTORY = ConfigKey.intKey("master.job-history", 100,
@@ -105,7 +108,7 @@ public final class NodeConfig {
             NODE_ID, NODE_ROLES, NODE_HOST, NODE_PORT, NODE_DIR, NODE_ENDPOINT_FILE,
             COORD_MEMBERS, COORD_RAFT_PORT, COORD_CLIENT_PORT, COORD_CONNECT, COORD_JOIN, COORD_TICK, COORD_ELECTION_TIMEOUT,
             COORD_REQUEST_TIMEOUT, COORD_SNAPSHOT_EVERY, COORD_MAX_DATA, COORD_SESSION_TIMEOUT,
-            MASTER_ADDRESS, MASTER_WORKER_TIMEOUT, MASTER_SPLIT_SIZE, MASTER_MAX_ATTEMPTS, MASTER_JOB_HISTORY,
+            MASTER_ADDRESS, MASTER_WORKER_TIMEOUT, MASTER_SPLIT_SIZE, MASTER_LOCALITY_WAIT, MASTER_MAX_ATTEMPTS, MASTER_JOB_HISTORY,
             WORKER_SLOTS, WORKER_HEARTBEAT_INTERVAL, WORKER_SORT_BUFFER, WORKER_COMBINE_ENTRIES, WORKER_SHUFFLE_MEMORY,
             WORKER_FETCH_PARALLELISM,
             STORE_DIRS, STORE_DATA_PORT, STORE_REPORT_INTERVAL, STORE_SCRUB_RATE, STORE_SCRUB_INTERVAL,

@@ -1,14 +1,22 @@
 package dev.cairn.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.cairn.batch.BatchClient;
 import dev.cairn.batch.JobState;
 import dev.cairn.batch.JobStatus;
 import dev.cairn.common.config.Config;
+import dev.cairn.common.time.Clock;
 import dev.cairn.node.testjobs.CountWords;
+import dev.cairn.rpc.RemoteException;
+import dev.cairn.store.FileStatus;
+import dev.cairn.store.StoreClient;
+import dev.cairn.store.WriteOptions;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,6 +83,79 @@ class LocalClusterTest {
         expected.forEach((w, c) -> want.add(w + "\t" + c));
         lines.sort(null);
         assertThat(lines).isEqualTo(want);
+    }
+
+    /**
+     * Input and output in the store: one map per block, maps run where their block lies (each
+     * block has one replica, so a worker holds about half), and the output is committed into the
+     * store, where it appears whole, with nothing else left behind.
+     */
+    @Test
+    void wordCountReadsItsBlocksWhereTheyLieAndCommitsIntoTheStore() throws Exception {
+        TreeMap<String, Long> expected = new TreeMap<>();
+        StringBuilder text = new StringBuilder();
+        Random random = new Random(5);
+        while (text.length() < 600_000) {
+            for (int i = 0, n = 1 + random.nextInt(10); i < n; i++) {
+                String w = "w" + Integer.toString((int) Math.abs(random.nextGaussian() * 300), 36);
+                expected.merge(w, 1L, Long::sum);
+                text.append(i > 0 ? " " : "").append(w);
+            }
+            text.append('\n');
+        }
+        Config config = Config.defaults(NodeConfig.DEF).with(NodeConfig.WORKER_HEARTBEAT_INTERVAL, Duration.ofMillis(200));
+        try (LocalCluster cluster = LocalCluster.start(dir.resolve("cluster"), 2, 2, config);
+             BatchClient client = BatchClient.connect(cluster.masterEndpoint());
+             StoreClient store = StoreClient.connect(cluster.coordConnect(), null, Duration.ofSeconds(30))) {
+            try (OutputStream out = store.create("cairn:///in/words.txt", new WriteOptions(1, 64 << 10, false))) {
+                out.write(text.toString().getBytes(StandardCharsets.UTF_8));
+            }
+            int blocks = store.stat("/in/words.txt").blocks().size();
+            assertThatThrownBy(() -> client.submit(new CountWords().define(new String[] {"cairn:///nope", "cairn:///out/x"}),
+                    jarOf(CountWords.class), "test-jobs.jar")).isInstanceOf(RemoteException.class)
+                    .hasMessageContaining("input path does not exist: cairn:///nope");
+
+            JobStatus submitted = client.submit(new CountWords().define(new String[] {"cairn:///in/words.txt", "cairn:///out/counts"}),
+                    jarOf(CountWords.class), "test-jobs.jar");
+            JobStatus end = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> client.status(submitted.jobId()), s -> s.state().isTerminal());
+            assertThat(end.state()).as(end.error()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(end.stage("map").total()).as("one map per block").isEqualTo(blocks);
+            assertThat(end.output()).isEqualTo("cairn:///out/counts");
+            assertThat(end.inputBytes()).isGreaterThanOrEqualTo(text.length());
+            assertThat(end.inputLocalBytes()).isPositive();
+            assertThat(end.dataLocalMaps()).isPositive();
+
+            assertThat(store.list("/out")).extracting(FileStatus::path).as("no staging left").containsExactly("/out/counts");
+            List<String> lines = new ArrayList<>();
+            for (FileStatus f : store.list("/out/counts")) {
+                if (!f.path().contains("/part-")) continue;
+                try (InputStream in = store.open(f.path())) {
+                    lines.addAll(new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList());
+                }
+            }
+            assertThat(store.exists("/out/counts/_SUCCESS")).isTrue();
+            List<String> want = new ArrayList<>();
+            expected.forEach((w, c) -> want.add(w + "\t" + c));
+            lines.sort(null);
+            assertThat(lines).isEqualTo(want);
+        }
+    }
+
+    @Test
+    void aStorePathOnANodeWithoutCoordIsAClearError() throws Exception {
+        Files.writeString(dir.resolve("in.txt"), "a b\n");
+        Config config = Config.defaults(NodeConfig.DEF).with(NodeConfig.NODE_ROLES, List.of("master", "worker"))
+                .with(NodeConfig.NODE_PORT, 0).with(NodeConfig.NODE_DIR, dir.resolve("node").toString());
+        try (CairnNode node = CairnNode.start(config, Clock.system());
+             BatchClient client = BatchClient.connect(node.endpoint())) {
+            assertThatThrownBy(() -> client.submit(new CountWords().define(new String[] {"cairn:///in/words.txt", dir.resolve("out").toString()}),
+                    jarOf(CountWords.class), "test-jobs.jar"))
+                    .hasMessageContaining("no file system for scheme cairn (cairn:///in/words.txt): this node has no coord connection");
+            assertThatThrownBy(() -> client.submit(new CountWords().define(new String[] {dir.resolve("in.txt").toString(), "cairn:///out"}),
+                    jarOf(CountWords.class), "test-jobs.jar"))
+                    .hasMessageContaining("no file system for scheme cairn (cairn:///out)");
+        }
     }
 
     /** The job classes, packed as a job jar the way a user's build would. */

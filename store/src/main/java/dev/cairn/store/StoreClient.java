@@ -202,6 +202,15 @@ public final class StoreClient implements AutoCloseable {
         return new FsckReport(p, view.files().size(), health.size(), bytes, view.live().size(), under, lacking, corrupt, missing, problems);
     }
 
+    /**
+     * Renames atomically to exactly {@code target}, never into it.
+     *
+     * @throws java.nio.file.FileAlreadyExistsException if {@code target} exists
+     */
+    public void renameTo(String src, String target) throws IOException {
+        context.namespace().renameTo(StorePaths.normalize(src), StorePaths.normalize(target));
+    }
+
     /** The live store nodes as id → data address, free and used bytes. */
     public List<StoreNodeStatus> nodes() throws IOException {
         return context.registry().live().stream()

@@ -41,7 +41,7 @@ public final class Protos {
         return new JobStatus(p.getJobId(), p.getName(), JobState.valueOf(p.getState()), p.getError(),
                 p.getStagesList().stream().map(Protos::fromProto).toList(), p.getProgress(), p.getSubmitTimeMs(),
                 p.getFinishTimeMs(), p.getOutput(), p.getMapRecordsIn(), p.getMapRecordsOut(), p.getShuffleBytes(),
-                p.getReduceRecordsOut());
+                p.getReduceRecordsOut(), p.getInputLocalBytes(), p.getInputRemoteBytes(), p.getDataLocalMaps());
     }
 
     static StageStatus fromProto(StageStatusProto p) {

@@ -14,6 +14,7 @@ import dev.cairn.batch.internal.proto.RegisterWorkerResponse;
 import dev.cairn.batch.internal.proto.TaskAssignment;
 import dev.cairn.batch.internal.proto.TaskUpdate;
 import dev.cairn.batch.internal.proto.WorkerInfo;
+import dev.cairn.common.fs.FileSystem;
 import dev.cairn.common.io.FileTrees;
 import dev.cairn.common.time.Clock;
 import io.grpc.BindableService;
@@ -27,7 +28,10 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,7 +48,16 @@ import org.slf4j.LoggerFactory;
  * is decided by the loop's periodic check against that clock, never by a sleeping thread.
  *
  * <p>Workers pull: each heartbeat reports task progress and free slots and receives new tasks.
- * Failure handling:
+ * Map tasks go preferably where their input lies (delay scheduling, as in Zaharia et al.,
+ * EuroSys 2010): a worker first gets a map whose split its node holds; a map whose split lies on
+ * live workers is given to any other worker only once it has waited the locality wait, so a slot
+ * freeing up on a holder a moment later gets it instead. Input in no known place goes anywhere.
+ *
+ * <p>Output is committed and deleted through the job's {@link FileSystem}, which may be the
+ * store (coord round trips): that I/O runs on an executor of its own, and its outcome comes back
+ * to the loop as a closure, so the loop never waits on a file system.
+ *
+ * <p>Failure handling:
  * <ul>
  *   <li>a failed attempt sends its task back to PENDING, preferring another worker next time;
  *       after the job's attempt limit the job fails naming the task, worker and cause;
@@ -60,14 +73,23 @@ public final class JobMaster implements AutoCloseable {
     private final MasterSettings settings;
     private final Clock clock;
     private final ScheduledExecutorService loop;
+    private final Executor io;
+    private final ExecutorService ownedIo;
     private volatile Thread loopThread;
     private final Map<String, WorkerRecord> workers = new LinkedHashMap<>();
     private final Map<String, MasterJob> jobs = new LinkedHashMap<>();
     private final AtomicInteger jobCounter = new AtomicInteger();
 
     public JobMaster(MasterSettings settings, Clock clock) {
+        this(settings, clock, null);
+    }
+
+    /** @param io runs output commits and clean-ups; null for a thread of the master's own */
+    JobMaster(MasterSettings settings, Clock clock, Executor io) {
         this.settings = settings;
         this.clock = clock;
+        this.ownedIo = io == null ? Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("job-master-io").factory()) : null;
+        this.io = io == null ? ownedIo : io;
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "job-master");
             t.setDaemon(true);
@@ -153,6 +175,8 @@ public final class JobMaster implements AutoCloseable {
         task.recordsIn = u.getRecordsIn();
         task.recordsOut = u.getRecordsOut();
         task.bytesOut = u.getBytesOut();
+        task.inputLocalBytes = u.getInputLocalBytes();
+        task.inputRemoteBytes = u.getInputRemoteBytes();
         switch (u.getState()) {
             case RUNNING -> { }
             case SUCCEEDED -> succeeded(job, task, w);
@@ -180,7 +204,7 @@ public final class JobMaster implements AutoCloseable {
         task.failures++;
         task.failedOn.add(w.id);
         task.lastError = error;
-        task.requeue();
+        task.requeue(clock.nanos());
         String firstLine = error.lines().findFirst().orElse("unknown error");
         LOG.warn("{} attempt {} of {} failed on worker {} ({}/{}): {}", job.id, attempt, task.id, w, task.failures, job.maxAttempts, error);
         if (task.failures >= job.maxAttempts) {
@@ -191,7 +215,7 @@ public final class JobMaster implements AutoCloseable {
 
     private void fetchFailed(MasterJob job, MasterTask reduce, WorkerRecord w, String mapAttempt, String error) {
         w.running.remove(job.id + "/" + reduce.attemptId(reduce.running.number()));
-        reduce.requeue();
+        reduce.requeue(clock.nanos());
         job.fetchFailures++;
         LOG.warn("{} {} could not fetch map output {}: {}", job.id, reduce.id, mapAttempt, error);
         int sep = mapAttempt.lastIndexOf('_');
@@ -200,7 +224,7 @@ public final class JobMaster implements AutoCloseable {
                 && mapAttempt.equals(map.attemptId(map.succeeded.number()))) {
             LOG.info("{} re-running {}: its output on {} is unreachable", job.id, map.id, map.succeeded.endpoint());
             map.succeeded = null;
-            map.requeue();
+            map.requeue(clock.nanos());
             map.retried = true;
         }
         if (job.fetchFailures > 4 * job.maxAttempts * Math.max(1, job.reduces.size())) {
@@ -211,19 +235,46 @@ public final class JobMaster implements AutoCloseable {
     private TaskAssignment assign(WorkerRecord w) {
         for (MasterJob job : jobs.values()) {
             if (job.state.isTerminal()) continue;
-            MasterTask task = pick(job.maps, w);
-            if (task == null && job.mapsDone()) task = pick(job.reduces, w);
+            MasterTask task = pickMap(job.maps, w);
+            if (task == null && job.mapsDone()) task = pickReduce(job.reduces, w);
             if (task != null) return launch(job, task, w);
         }
         return null;
     }
 
-    /** The first pending task, skipping ones that already failed on this worker while another could take them. */
-    private MasterTask pick(List<MasterTask> tasks, WorkerRecord w) {
-        for (MasterTask t : tasks) {
-            if (t.status == MasterTask.Status.PENDING && (!t.failedOn.contains(w.id) || !otherLiveWorker(t, w))) return t;
+    /**
+     * The first pending map whose split lies on {@code w}'s node; else the first one free to run
+     * anywhere ({@link #mayRunAnywhere}); else none, and {@code w} waits for the next job or heartbeat.
+     */
+    private MasterTask pickMap(List<MasterTask> maps, WorkerRecord w) {
+        long now = clock.nanos();
+        MasterTask anywhere = null;
+        for (MasterTask t : maps) {
+            if (!mayTake(t, w)) continue;
+            if (t.isLocalTo(w.id)) return t;
+            if (anywhere == null && mayRunAnywhere(t, now)) anywhere = t;
         }
+        return anywhere;
+    }
+
+    /** Delay scheduling: a map whose split lies on a live worker that may run it waits up to the locality wait for it. */
+    private boolean mayRunAnywhere(MasterTask t, long now) {
+        if (now - t.pendingSinceNanos >= settings.localityWait().toNanos()) return true;
+        for (String host : t.split.hosts()) {
+            WorkerRecord h = workers.get(host);
+            if (h != null && h.alive && !t.failedOn.contains(h.id)) return false;
+        }
+        return true;
+    }
+
+    private MasterTask pickReduce(List<MasterTask> reduces, WorkerRecord w) {
+        for (MasterTask t : reduces) if (mayTake(t, w)) return t;
         return null;
+    }
+
+    /** Pending, and not failed on this worker before while another could take it. */
+    private boolean mayTake(MasterTask t, WorkerRecord w) {
+        return t.status == MasterTask.Status.PENDING && (!t.failedOn.contains(w.id) || !otherLiveWorker(t, w));
     }
 
     private boolean otherLiveWorker(MasterTask t, WorkerRecord w) {
@@ -239,7 +290,7 @@ public final class JobMaster implements AutoCloseable {
                 .setTaskId(task.id)
                 .setAttempt(a.number())
                 .setTaskIndex(task.index)
-                .setStagingDir(job.staging.toString());
+                .setStagingDir(job.output.staging());
         if (task.kind == MasterTask.Kind.MAP) {
             b.setSplitPath(task.split.path()).setSplitStart(task.split.start()).setSplitLength(task.split.length());
         } else {
@@ -248,7 +299,7 @@ public final class JobMaster implements AutoCloseable {
                         .setEndpoint(m.succeeded.endpoint()));
             }
         }
-        LOG.debug("{} launching {} on {}", job.id, task.attemptId(a.number()), w);
+        LOG.debug("{} launching {} on {}{}", job.id, task.attemptId(a.number()), w, a.dataLocal() ? " (data-local)" : "");
         return b.build();
     }
 
@@ -293,7 +344,7 @@ public final class JobMaster implements AutoCloseable {
                         && t.succeeded.workerId().equals(w.id) && !job.reducesDone()) {
                     LOG.info("{} re-running {}: its output was on lost worker {}", job.id, t.id, w);
                     t.succeeded = null;
-                    t.requeue();
+                    t.requeue(clock.nanos());
                     t.retried = true;
                 }
             }
@@ -310,19 +361,18 @@ public final class JobMaster implements AutoCloseable {
     JobStatusProto submit(JobSpec spec, byte[] jar, String jarName) throws Exception {
         JobJars.validate(jar, jarName, spec);
         long splitBytes = spec.splitBytes() > 0 ? spec.splitBytes() : settings.splitBytes();
-        List<InputSplit> splits = InputSplitter.split(spec.inputs(), splitBytes);
+        List<InputSplit> splits = InputSplitter.split(settings.fileSystems(), spec.inputs(), splitBytes);
         String jobId = String.format("job-%04d", jobCounter.incrementAndGet());
-        Path output = Path.of(spec.output()).toAbsolutePath().normalize();
-        Path staging = JobOutput.prepare(output, jobId);
+        JobOutput output = JobOutput.prepare(settings.fileSystems().forPath(spec.output()), spec.output(), jobId);
         Path jarFile = settings.dir().resolve("jobs").resolve(jobId).resolve("job.jar");
         Files.createDirectories(jarFile.getParent());
         Files.write(jarFile, jar);
         int attempts = spec.maxAttempts() > 0 ? spec.maxAttempts() : settings.maxAttempts();
-        MasterJob job = new MasterJob(jobId, spec, Protos.toProto(spec), output, staging, jarFile, splits, attempts, clock.millis());
+        MasterJob job = new MasterJob(jobId, spec, Protos.toProto(spec), output, jarFile, splits, attempts, clock.millis(), clock.nanos());
         return onLoop(() -> {
             jobs.put(job.id, job);
-            LOG.info("{} ({}) submitted: {} map tasks, {} reduce tasks, output {}", job.id, spec.name(), job.maps.size(),
-                    job.reduces.size(), output);
+            LOG.info("{} ({}) submitted: {} map tasks ({} with known locations), {} reduce tasks, output {}", job.id, spec.name(),
+                    job.maps.size(), splits.stream().filter(s -> !s.hosts().isEmpty()).count(), job.reduces.size(), output.output());
             trimHistory();
             return job.status();
         });
@@ -341,7 +391,8 @@ public final class JobMaster implements AutoCloseable {
     JobStatusProto cancel(String jobId) {
         assertLoop();
         MasterJob job = job(jobId);
-        if (!job.state.isTerminal()) end(job, JobState.CANCELLED, "cancelled by request");
+        // A committing job's output may already be in place: its commit decides how it ends.
+        if (!job.state.isTerminal() && !job.committing) end(job, JobState.CANCELLED, "cancelled by request");
         return job.status();
     }
 
@@ -370,12 +421,31 @@ public final class JobMaster implements AutoCloseable {
         return job;
     }
 
+    /** Commits the output off the loop; the job ends, on the loop, once that is done. */
     private void commit(MasterJob job) {
+        job.committing = true;
+        io.execute(() -> {
+            String error;
+            try {
+                job.output.commit();
+                error = null;
+            } catch (IOException | RuntimeException e) {
+                error = "cannot commit output " + job.output.output() + ": " + e.getMessage();
+            }
+            String failure = error;
+            onLoopLater(() -> {
+                job.committing = false;
+                if (failure == null) end(job, JobState.SUCCEEDED, "");
+                else end(job, JobState.FAILED, failure);
+            });
+        });
+    }
+
+    private void onLoopLater(Runnable action) {
         try {
-            JobOutput.commit(job.staging, job.output);
-            end(job, JobState.SUCCEEDED, "");
-        } catch (IOException e) {
-            end(job, JobState.FAILED, "cannot commit output " + job.output + ": " + e.getMessage());
+            loop.execute(action);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("master closed; dropping a loop action");
         }
     }
 
@@ -390,14 +460,16 @@ public final class JobMaster implements AutoCloseable {
                 t.running = null;
             }
         }
-        try {
-            if (state != JobState.SUCCEEDED) JobOutput.abort(job.staging);
-            FileTrees.deleteRecursively(job.jar.getParent());
-        } catch (IOException e) {
-            LOG.warn("{}: cleanup failed: {}", job.id, e.toString());
-        }
+        io.execute(() -> {
+            try {
+                if (state != JobState.SUCCEEDED) job.output.abort();
+                FileTrees.deleteRecursively(job.jar.getParent());
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("{}: cleanup failed: {}", job.id, e.toString());
+            }
+        });
         long seconds = (job.finishTimeMs - job.submitTimeMs) / 1000;
-        if (state == JobState.SUCCEEDED) LOG.info("{} ({}) succeeded in {} s: {}", job.id, job.spec.name(), seconds, job.output);
+        if (state == JobState.SUCCEEDED) LOG.info("{} ({}) succeeded in {} s: {}", job.id, job.spec.name(), seconds, job.output.output());
         else LOG.warn("{} ({}) {} after {} s: {}", job.id, job.spec.name(), state, seconds, error);
     }
 
@@ -415,5 +487,6 @@ public final class JobMaster implements AutoCloseable {
     @Override
     public void close() {
         loop.shutdownNow();
+        if (ownedIo != null) ownedIo.shutdownNow();
     }
 }

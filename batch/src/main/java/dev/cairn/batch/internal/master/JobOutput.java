@@ -1,57 +1,56 @@
 package dev.cairn.batch.internal.master;
 
-import static dev.cairn.common.io.FileTrees.deleteRecursively;
-
+import dev.cairn.common.fs.FileSystem;
+import dev.cairn.common.fs.FsPaths;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
+import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
- * Makes a job's output appear all at once or not at all.
+ * Makes a job's output appear all at once or not at all, on any {@link FileSystem}.
  *
  * <p>Layout: tasks write into {@code <staging>/_attempts/<attempt>/}; the one attempt per task
  * that the master allows to commit moves its file to {@code <staging>/part-r-NNNNN}; when every
  * task has committed the master writes {@code _SUCCESS} and renames the staging directory to the
- * output path in one atomic rename. The staging directory is a hidden sibling of the output, on
- * the same file system, so that rename is atomic. A failed or cancelled job deletes it.
+ * output path in one atomic rename ({@link FileSystem#rename}: a local rename(2), or one coord
+ * transaction in the store). The staging directory is a hidden sibling of the output, on the same
+ * file system. A failed or cancelled job deletes it.
+ *
+ * @param output the output directory, qualified
  */
-final class JobOutput {
-    private JobOutput() {}
+record JobOutput(FileSystem fs, String output, String staging) {
+    static final String ATTEMPTS = "_attempts";
+    static final String SUCCESS = "_SUCCESS";
 
-    static Path stagingDir(Path output, String jobId) {
-        Path parent = output.toAbsolutePath().getParent();
-        return parent.resolve("." + output.getFileName() + ".cairn-" + jobId);
+    static String stagingDir(String output, String jobId) {
+        return FsPaths.child(FsPaths.parent(output), "." + FsPaths.name(output) + ".cairn-" + jobId);
     }
 
     /** @throws IllegalArgumentException when the output already exists or its staging cannot be made */
-    static Path prepare(Path output, String jobId) {
-        if (Files.exists(output)) throw new IllegalArgumentException("output path already exists: " + output);
-        Path staging = stagingDir(output, jobId);
+    static JobOutput prepare(FileSystem fs, String path, String jobId) {
+        String output = fs.qualify(path);
+        if (FsPaths.name(output).isEmpty()) throw new IllegalArgumentException("output path is a root directory: " + path);
+        String staging = stagingDir(output, jobId);
         try {
-            Files.createDirectories(staging.getParent());
-            deleteRecursively(staging);
-            Files.createDirectories(staging.resolve("_attempts"));
+            if (fs.exists(output)) throw new IllegalArgumentException("output path already exists: " + output);
+            fs.delete(staging);
+            fs.mkdirs(FsPaths.child(staging, ATTEMPTS));
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot create output staging directory " + staging + ": " + e.getMessage(), e);
         }
-        return staging;
+        return new JobOutput(fs, output, staging);
     }
 
-    static void commit(Path staging, Path output) throws IOException {
-        deleteRecursively(staging.resolve("_attempts"));
-        Files.createFile(staging.resolve("_SUCCESS"));
-        if (Files.exists(output)) throw new FileAlreadyExistsException(output.toString(), null, "output appeared while the job ran");
-        try {
-            Files.move(staging, output, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("cannot rename " + staging + " to " + output + " atomically: " + e.getMessage(), e);
+    void commit() throws IOException {
+        fs.delete(FsPaths.child(staging, ATTEMPTS));
+        try (OutputStream marker = fs.create(FsPaths.child(staging, SUCCESS))) {
+            marker.flush();
         }
+        if (fs.exists(output)) throw new FileAlreadyExistsException(output, null, "output appeared while the job ran");
+        fs.rename(staging, output);
     }
 
-    static void abort(Path staging) throws IOException {
-        deleteRecursively(staging);
+    void abort() throws IOException {
+        fs.delete(staging);
     }
 }

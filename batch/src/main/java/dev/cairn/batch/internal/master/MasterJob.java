@@ -15,8 +15,7 @@ final class MasterJob {
     final String id;
     final JobSpec spec;
     final JobSpecProto specProto;
-    final Path output;
-    final Path staging;
+    final JobOutput output;
     final Path jar;
     final int maxAttempts;
     final List<MasterTask> maps = new ArrayList<>();
@@ -27,19 +26,20 @@ final class MasterJob {
     String error = "";
     long finishTimeMs;
     int fetchFailures;
+    /** Every task is done and the output is being committed, off the loop; the job ends when that does. */
+    boolean committing;
 
-    MasterJob(String id, JobSpec spec, JobSpecProto specProto, Path output, Path staging, Path jar,
-              List<InputSplit> splits, int maxAttempts, long submitTimeMs) {
+    MasterJob(String id, JobSpec spec, JobSpecProto specProto, JobOutput output, Path jar,
+              List<InputSplit> splits, int maxAttempts, long submitTimeMs, long nowNanos) {
         this.id = id;
         this.spec = spec;
         this.specProto = specProto;
         this.output = output;
-        this.staging = staging;
         this.jar = jar;
         this.maxAttempts = maxAttempts;
         this.submitTimeMs = submitTimeMs;
-        for (int i = 0; i < splits.size(); i++) maps.add(new MasterTask(MasterTask.Kind.MAP, i, splits.get(i)));
-        for (int i = 0; i < spec.reducers(); i++) reduces.add(new MasterTask(MasterTask.Kind.REDUCE, i, null));
+        for (int i = 0; i < splits.size(); i++) maps.add(new MasterTask(MasterTask.Kind.MAP, i, splits.get(i), nowNanos));
+        for (int i = 0; i < spec.reducers(); i++) reduces.add(new MasterTask(MasterTask.Kind.REDUCE, i, null, nowNanos));
     }
 
     MasterTask task(String taskId) {
@@ -78,11 +78,14 @@ final class MasterJob {
                 .setProgress(state == JobState.SUCCEEDED ? 1.0 : total == 0 ? 0 : done / total)
                 .setSubmitTimeMs(submitTimeMs)
                 .setFinishTimeMs(finishTimeMs)
-                .setOutput(output.toString())
+                .setOutput(output.output())
                 .setMapRecordsIn(maps.stream().mapToLong(t -> t.recordsIn).sum())
                 .setMapRecordsOut(maps.stream().mapToLong(t -> t.recordsOut).sum())
                 .setShuffleBytes(maps.stream().mapToLong(t -> t.bytesOut).sum())
                 .setReduceRecordsOut(reduces.stream().mapToLong(t -> t.recordsOut).sum())
+                .setInputLocalBytes(maps.stream().mapToLong(t -> t.inputLocalBytes).sum())
+                .setInputRemoteBytes(maps.stream().mapToLong(t -> t.inputRemoteBytes).sum())
+                .setDataLocalMaps((int) maps.stream().filter(t -> t.status == MasterTask.Status.SUCCEEDED && t.succeeded.dataLocal()).count())
                 .build();
     }
 

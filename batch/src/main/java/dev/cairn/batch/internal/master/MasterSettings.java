@@ -1,5 +1,6 @@
 package dev.cairn.batch.internal.master;
 
+import dev.cairn.common.fs.FileSystemRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -12,6 +13,8 @@ import java.time.Duration;
  * @param splitBytes default input split size
  * @param maxAttempts default attempts per task
  * @param jobHistory finished jobs remembered for {@code job list}
+ * @param localityWait how long a map task whose input lies on live workers waits for a slot on one of them
+ * @param fileSystems where job inputs are listed and outputs committed
  */
 public record MasterSettings(Path dir, Duration workerTimeout, Duration heartbeatInterval, long splitBytes,
-                             int maxAttempts, int jobHistory) {}
+                             int maxAttempts, int jobHistory, Duration localityWait, FileSystemRegistry fileSystems) {}

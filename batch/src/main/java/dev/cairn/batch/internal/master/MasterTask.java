@@ -15,8 +15,12 @@ final class MasterTask {
 
     enum Status { PENDING, RUNNING, SUCCEEDED }
 
-    /** One launch of the task on one worker. */
-    record Attempt(int number, String workerId, String endpoint) {}
+    /**
+     * One launch of the task on one worker.
+     *
+     * @param dataLocal a map launched on a node holding its split
+     */
+    record Attempt(int number, String workerId, String endpoint, boolean dataLocal) {}
 
     final Kind kind;
     final int index;
@@ -24,6 +28,8 @@ final class MasterTask {
     final InputSplit split;
 
     Status status = Status.PENDING;
+    /** When the task last became PENDING (clock nanos): delay scheduling measures its wait from here. */
+    long pendingSinceNanos;
     int attemptsLaunched;
     /** Failed attempts, counted against the job's attempt limit. */
     int failures;
@@ -40,12 +46,21 @@ final class MasterTask {
     long recordsIn;
     long recordsOut;
     long bytesOut;
+    /** Maps: input bytes the current or last attempt read on its own node, and from other nodes. */
+    long inputLocalBytes;
+    long inputRemoteBytes;
 
-    MasterTask(Kind kind, int index, InputSplit split) {
+    MasterTask(Kind kind, int index, InputSplit split, long nowNanos) {
         this.kind = kind;
         this.index = index;
         this.id = String.format("%s-%05d", kind == Kind.MAP ? "map" : "reduce", index);
         this.split = split;
+        this.pendingSinceNanos = nowNanos;
+    }
+
+    /** Whether {@code workerId} runs on a node holding this map's input. */
+    boolean isLocalTo(String workerId) {
+        return split != null && split.hosts().contains(workerId);
     }
 
     String attemptId(int attempt) {
@@ -54,17 +69,18 @@ final class MasterTask {
 
     Attempt launch(String workerId, String endpoint) {
         if (attemptsLaunched > 0) retried = true;
-        running = new Attempt(++attemptsLaunched, workerId, endpoint);
+        running = new Attempt(++attemptsLaunched, workerId, endpoint, isLocalTo(workerId));
         status = Status.RUNNING;
         progress = 0;
         return running;
     }
 
     /** Back to PENDING after a failed or lost attempt. */
-    void requeue() {
+    void requeue(long nowNanos) {
         running = null;
         commitGranted = null;
         status = Status.PENDING;
+        pendingSinceNanos = nowNanos;
         progress = 0;
     }
 

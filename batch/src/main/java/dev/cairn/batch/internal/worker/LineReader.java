@@ -1,25 +1,32 @@
 package dev.cairn.batch.internal.worker;
 
+import dev.cairn.common.fs.FileSystem;
+import dev.cairn.common.fs.ReadLocality;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
- * Reads the lines of one byte-range split of a text file.
+ * Reads the lines of one byte-range split of a text file, through its {@link FileSystem}.
  *
  * <p>A line belongs to the split that holds its first byte: a reader whose split does not start
  * at 0 skips through the first '\n' at or after {@code start - 1}, and every reader finishes the
  * line that crosses its end. Adjacent splits so see each line exactly once. Lines end at '\n'; a
  * trailing '\r' is dropped; bytes are decoded as UTF-8.
+ *
+ * <p>It asks the file system for exactly the split (and the byte before it), so a split read
+ * from a store block fetches that block only; the last line's remainder comes from ranges past
+ * the end, 64 KiB first and doubling while the line goes on. Bytes read are counted as local or
+ * remote as the streams tell ({@link ReadLocality}); a stream that cannot tell counts as remote.
  */
 final class LineReader implements AutoCloseable {
-    private final FileChannel channel;
+    private static final int FIRST_TAIL = 64 << 10;
+    private static final int MAX_TAIL = 64 << 20;
+
+    private final FileSystem fs;
+    private final String file;
     private final long end;
-    private final ByteBuffer buffer;
     private final byte[] buf;
     private int pos;
     private int limit;
@@ -29,21 +36,25 @@ final class LineReader implements AutoCloseable {
     private long lineOffset;
     private String line;
     private boolean eof;
+    private InputStream in;
+    /** File offset where the range {@link #in} was opened for ends. */
+    private long inEnd;
+    private long inRead;
+    private int tail = FIRST_TAIL;
+    /** Counts of the streams already closed. */
+    private long closedLocal;
+    private long closedRemote;
 
-    LineReader(Path file, long start, long length) throws IOException {
-        this.channel = FileChannel.open(file, StandardOpenOption.READ);
+    LineReader(FileSystem fs, String file, long start, long length) throws IOException {
+        this.fs = fs;
+        this.file = file;
         this.end = start + length;
         // Big enough to amortize reads, small for small splits (tests cut files into 1-byte splits).
         this.buf = new byte[(int) Math.max(4096, Math.min(1 << 20, length))];
-        this.buffer = ByteBuffer.wrap(buf);
-        if (start > 0) {
-            channel.position(start - 1);
-            bufferStart = start - 1;
-            skipLine();
-        } else {
-            channel.position(0);
-            bufferStart = 0;
-        }
+        long from = start > 0 ? start - 1 : 0;
+        bufferStart = from;
+        open(from, end - from);
+        if (start > 0) skipLine();
     }
 
     /** Advances to the next line of the split; false once none is left. */
@@ -91,6 +102,16 @@ final class LineReader implements AutoCloseable {
         return total <= 0 ? 1 : Math.min(1, Math.max(0, (bufferStart + pos - start) / (double) total));
     }
 
+    /** Bytes read so far on this node. */
+    long localBytes() {
+        return closedLocal + (in instanceof ReadLocality r ? r.localBytes() : 0);
+    }
+
+    /** Bytes read so far from other nodes. */
+    long remoteBytes() {
+        return closedRemote + (in == null ? 0 : in instanceof ReadLocality r ? r.remoteBytes() : inRead);
+    }
+
     private void skipLine() throws IOException {
         while (true) {
             if (pos >= limit && !fill()) return;
@@ -108,18 +129,42 @@ final class LineReader implements AutoCloseable {
         bufferStart += limit;
         pos = 0;
         limit = 0;
-        buffer.clear();
-        while (buffer.hasRemaining()) {
-            int n = channel.read(buffer);
+        while (limit < buf.length) {
+            int n = in.read(buf, limit, buf.length - limit);
             if (n < 0) {
-                eof = true;
-                break;
+                // A range cut short by the end of the file ends the file; one read to its end may go on.
+                if (bufferStart + limit < inEnd) {
+                    eof = true;
+                    break;
+                }
+                // Hand over what there is: past the range only when that is asked for too.
+                if (limit > 0) break;
+                open(inEnd, tail);
+                tail = Math.min(MAX_TAIL, tail * 2);
+                continue;
             }
+            inRead += n;
+            limit += n;
             // One read is enough to make progress; keep reading only while the buffer is nearly empty.
-            if (buffer.position() > (1 << 16)) break;
+            if (limit > (1 << 16)) break;
         }
-        limit = buffer.position();
         return limit > 0;
+    }
+
+    private void open(long offset, long length) throws IOException {
+        closeStream();
+        in = fs.open(file, offset, length);
+        inEnd = offset + length;
+        inRead = 0;
+    }
+
+    private void closeStream() throws IOException {
+        if (in == null) return;
+        closedLocal += in instanceof ReadLocality r ? r.localBytes() : 0;
+        closedRemote += in instanceof ReadLocality r ? r.remoteBytes() : inRead;
+        InputStream s = in;
+        in = null;
+        s.close();
     }
 
     private static int indexOfNewline(byte[] b, int from, int to) {
@@ -140,6 +185,6 @@ final class LineReader implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        closeStream();
     }
 }

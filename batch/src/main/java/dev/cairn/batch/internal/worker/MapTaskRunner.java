@@ -67,7 +67,7 @@ final class MapTaskRunner {
             long start = a.getSplitStart();
             mapper.setup(task);
             long records = 0;
-            try (LineReader reader = new LineReader(Path.of(path), start, a.getSplitLength())) {
+            try (LineReader reader = new LineReader(settings.fileSystems().forPath(path), path, start, a.getSplitLength())) {
                 while (reader.next()) {
                     try {
                         mapper.map(reader.offset(), reader.line(), emitter);
@@ -79,8 +79,13 @@ final class MapTaskRunner {
                         task.recordsIn = records;
                         task.recordsOut = emitter instanceof CombiningEmitter<Object, Object> ce ? ce.emitted : collector.records;
                         task.progress = 0.9 * reader.progress(start);
+                        task.inputLocalBytes = reader.localBytes();
+                        task.inputRemoteBytes = reader.remoteBytes();
                     }
                 }
+                reader.close();
+                task.inputLocalBytes = reader.localBytes();
+                task.inputRemoteBytes = reader.remoteBytes();
             }
             try {
                 mapper.cleanup(emitter);

@@ -10,14 +10,14 @@ import dev.cairn.batch.internal.sort.RawRecordIterator;
 import dev.cairn.common.codec.BytesIn;
 import dev.cairn.common.codec.Codec;
 import dev.cairn.common.codec.Codecs;
+import dev.cairn.common.fs.FileSystem;
+import dev.cairn.common.fs.FileSystemRegistry;
+import dev.cairn.common.fs.FsPaths;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -27,7 +27,8 @@ import java.util.NoSuchElementException;
  * Runs one reduce task attempt: fetches its partition from every map output, merge-sorts the
  * sorted segments as raw bytes, calls the user's reducer once per key, and writes
  * {@code key<TAB>value} lines to its attempt file, which it moves into the job's staging
- * directory only once the master allows this attempt to commit.
+ * directory only once the master allows this attempt to commit. The output's file system may be
+ * the store: the attempt file then appears when closed, and the move is a store rename.
  */
 final class ReduceTaskRunner {
     /** Asks the master whether this attempt may move its output into place. */
@@ -39,12 +40,14 @@ final class ReduceTaskRunner {
     private final JobResources job;
     private final ShuffleFetcher fetcher;
     private final CommitGate gate;
+    private final FileSystemRegistry fileSystems;
 
-    ReduceTaskRunner(RunningTask task, JobResources job, ShuffleFetcher fetcher, CommitGate gate) {
+    ReduceTaskRunner(RunningTask task, JobResources job, ShuffleFetcher fetcher, CommitGate gate, FileSystemRegistry fileSystems) {
         this.task = task;
         this.job = job;
         this.fetcher = fetcher;
         this.gate = gate;
+        this.fileSystems = fileSystems;
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -59,26 +62,39 @@ final class ReduceTaskRunner {
         long totalRecords = segments.stream().mapToLong(ShuffleFetcher.Fetched::records).sum();
 
         String partName = String.format("part-r-%05d", a.getTaskIndex());
-        Path staging = Path.of(a.getStagingDir());
-        // createDirectory, not createDirectories: if the job ended and its staging is gone, fail
-        // instead of bringing the directory back.
-        Path attemptDir = Files.createDirectory(staging.resolve("_attempts").resolve(task.attemptId()));
-        Path attemptFile = attemptDir.resolve(partName);
-
-        List<RawRecordIterator> inputs = new ArrayList<>();
+        String staging = a.getStagingDir();
+        FileSystem fs = fileSystems.forPath(staging);
+        String attempts = FsPaths.child(staging, "_attempts");
+        // If the job ended and its staging is gone, fail instead of bringing the directory back.
+        if (!fs.exists(attempts)) throw new IllegalStateException("the output staging directory " + staging + " is gone: the job has ended");
+        String attemptDir = FsPaths.child(attempts, task.attemptId());
+        String attemptFile = FsPaths.child(attemptDir, partName);
         try {
-            for (ShuffleFetcher.Fetched f : segments) inputs.add(f.open());
-            try (RawRecordIterator merged = Merger.merge(inputs);
-                 Writer out = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(attemptFile), StandardCharsets.UTF_8), 1 << 16)) {
-                reduce(reducer, keyCodec, valueCodec, new GroupingIterator(merged), out, totalRecords);
+            fs.mkdirs(attemptDir);
+            List<RawRecordIterator> inputs = new ArrayList<>();
+            try {
+                for (ShuffleFetcher.Fetched f : segments) inputs.add(f.open());
+                try (RawRecordIterator merged = Merger.merge(inputs);
+                     Writer out = new BufferedWriter(new OutputStreamWriter(fs.create(attemptFile), StandardCharsets.UTF_8), 1 << 16)) {
+                    reduce(reducer, keyCodec, valueCodec, new GroupingIterator(merged), out, totalRecords);
+                }
+            } finally {
+                for (RawRecordIterator in : inputs) in.close();
             }
-        } finally {
-            for (RawRecordIterator in : inputs) in.close();
+            String denied = gate.deniedReason(task);
+            if (denied != null) throw new IllegalStateException("commit of " + task.attemptId() + " refused: " + denied);
+            // An earlier attempt allowed to commit may have moved its file before it was lost.
+            String part = FsPaths.child(staging, partName);
+            fs.delete(part);
+            fs.rename(attemptFile, part);
+        } catch (Exception | Error e) {
+            try {
+                fs.delete(attemptDir);
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
         }
-
-        String denied = gate.deniedReason(task);
-        if (denied != null) throw new IllegalStateException("commit of " + task.attemptId() + " refused: " + denied);
-        Files.move(attemptFile, staging.resolve(partName), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         task.progress = 1;
     }
 

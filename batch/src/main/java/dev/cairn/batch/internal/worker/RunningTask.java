@@ -16,6 +16,8 @@ final class RunningTask implements TaskContext {
     volatile long recordsIn;
     volatile long recordsOut;
     volatile long bytesOut;
+    volatile long inputLocalBytes;
+    volatile long inputRemoteBytes;
     volatile boolean cancelled;
     volatile Future<?> future;
 

@@ -161,6 +161,7 @@ public final class TaskWorker implements AutoCloseable {
     private static TaskUpdate update(RunningTask t, TaskUpdate.State state, String error) {
         return TaskUpdate.newBuilder().setJobId(t.jobId()).setTaskId(t.taskId()).setAttempt(t.attempt()).setState(state)
                 .setProgress(t.progress).setRecordsIn(t.recordsIn).setRecordsOut(t.recordsOut).setBytesOut(t.bytesOut)
+                .setInputLocalBytes(t.inputLocalBytes).setInputRemoteBytes(t.inputRemoteBytes)
                 .setError(error).build();
     }
 
@@ -212,7 +213,7 @@ public final class TaskWorker implements AutoCloseable {
             } else {
                 ShuffleFetcher fetcher = new ShuffleFetcher(channels, settings, task, job.dir.resolve("shuffle").resolve(task.attemptId()));
                 try {
-                    new ReduceTaskRunner(task, job, fetcher, this::askCommit).run();
+                    new ReduceTaskRunner(task, job, fetcher, this::askCommit, settings.fileSystems()).run();
                 } finally {
                     FileTrees.deleteRecursively(job.dir.resolve("shuffle").resolve(task.attemptId()));
                 }

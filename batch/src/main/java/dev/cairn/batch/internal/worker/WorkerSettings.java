@@ -1,5 +1,6 @@
 package dev.cairn.batch.internal.worker;
 
+import dev.cairn.common.fs.FileSystemRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Supplier;
@@ -14,6 +15,7 @@ import java.util.function.Supplier;
  * @param sortBufferBytes the map output buffer of each running map task
  * @param combineEntries distinct keys a map task pre-aggregates in memory before spilling them
  * @param shuffleMemoryBytes fetched map output a reduce task keeps in memory; the rest goes to disk
+ * @param fileSystems where map tasks read their input and reduce tasks write their output
  */
 public record WorkerSettings(
         String workerId,
@@ -25,4 +27,5 @@ public record WorkerSettings(
         int combineEntries,
         long shuffleMemoryBytes,
         int fetchParallelism,
-        Duration rpcDeadline) {}
+        Duration rpcDeadline,
+        FileSystemRegistry fileSystems) {}

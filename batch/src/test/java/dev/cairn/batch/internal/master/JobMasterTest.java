@@ -3,6 +3,7 @@ package dev.cairn.batch.internal.master;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.batch.JobSpec;
+import dev.cairn.batch.testing.TestingFileSystem;
 import dev.cairn.batch.internal.proto.HeartbeatRequest;
 import dev.cairn.batch.internal.proto.HeartbeatResponse;
 import dev.cairn.batch.internal.proto.JobStatusProto;
@@ -11,8 +12,11 @@ import dev.cairn.batch.internal.proto.StageStatusProto;
 import dev.cairn.batch.internal.proto.TaskAssignment;
 import dev.cairn.batch.internal.proto.TaskUpdate;
 import dev.cairn.common.codec.Codecs;
+import dev.cairn.common.fs.FileEntry;
+import dev.cairn.common.fs.FileSystemRegistry;
 import dev.cairn.common.time.ManualClock;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,19 +30,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The master's decisions, driven by hand: a manual clock decides when workers expire, and the
- * test plays the workers' side of the heartbeat conversation. No RPC, no sleeping.
+ * The master's decisions, driven by hand: a manual clock decides when workers expire and when a
+ * map has waited long enough for a slot where its input lies, and the test plays the workers'
+ * side of the heartbeat conversation. Output I/O runs on the calling thread. No RPC, no sleeping.
  */
 class JobMasterTest {
+    private static final Duration LOCALITY_WAIT = Duration.ofSeconds(2);
+
     @TempDir
     Path dir;
     private final ManualClock clock = new ManualClock(1_700_000_000_000L);
+    /** Blocks of 100 bytes; block i on worker w(i+1). */
+    private final TestingFileSystem store = TestingFileSystem.create(100, i -> List.of("w" + (i + 1)));
     private JobMaster master;
 
     @BeforeEach
     void start() {
         master = new JobMaster(new MasterSettings(dir.resolve("master"), Duration.ofSeconds(10), Duration.ofSeconds(1),
-                100, 4, 10), clock);
+                100, 4, 10, LOCALITY_WAIT, FileSystemRegistry.local().with(store)), clock, Runnable::run);
     }
 
     @AfterEach
@@ -132,12 +141,90 @@ class JobMasterTest {
         assertThat(r.getKillList()).extracting(k -> k.getTaskId() + "_" + k.getAttempt()).containsExactly("map-00000_1");
     }
 
+    @Test
+    void mapsGoWhereTheirSplitLiesAndElsewhereOnlyAfterTheLocalityWait() throws Exception {
+        String job = submitOnStore(200, "mem:///out").getJobId();
+        register("w1", 1);
+        register("w2", 1);
+        register("w3", 1);
+        assertThat(heartbeat("w3", 1).getLaunchList()).as("both splits wait for the workers holding them").isEmpty();
+        TaskAssignment onW2 = heartbeat("w2", 1).getLaunch(0);
+        assertThat(onW2.getTaskId()).as("block 1 lies on w2").isEqualTo("map-00001");
+
+        clock.advance(LOCALITY_WAIT.toMillis() - 1, TimeUnit.MILLISECONDS);
+        assertThat(heartbeat("w3", 1).getLaunchList()).isEmpty();
+        clock.advance(1, TimeUnit.MILLISECONDS);
+        TaskAssignment onW3 = heartbeat("w3", 1).getLaunch(0);
+        assertThat(onW3.getTaskId()).as("waited long enough for w1").isEqualTo("map-00000");
+
+        heartbeat("w2", 1, done(onW2).toBuilder().setInputLocalBytes(100).build());
+        heartbeat("w3", 1, done(onW3).toBuilder().setInputRemoteBytes(101).build());
+        JobStatusProto s = status(job);
+        assertThat(s.getDataLocalMaps()).isEqualTo(1);
+        assertThat(s.getInputLocalBytes()).isEqualTo(100);
+        assertThat(s.getInputRemoteBytes()).isEqualTo(101);
+    }
+
+    @Test
+    void aMapWhoseHoldersAreGoneOrFailedItRunsAnywhereAtOnce() throws Exception {
+        submitOnStore(200, "mem:///out");
+        register("w2", 1);
+        register("w3", 2);
+        assertThat(heartbeat("w3", 1).getLaunchList()).extracting(TaskAssignment::getTaskId)
+                .as("w1, holding block 0, is not a worker").containsExactly("map-00000");
+        TaskAssignment local = heartbeat("w2", 1).getLaunch(0);
+        assertThat(local.getTaskId()).isEqualTo("map-00001");
+        heartbeat("w2", 0, failed(local, "disk on fire"));
+        assertThat(heartbeat("w3", 1).getLaunchList()).extracting(TaskAssignment::getTaskId, TaskAssignment::getAttempt)
+                .as("failed on its only holder: no point waiting for it").containsExactly(org.assertj.core.groups.Tuple.tuple("map-00001", 2));
+    }
+
+    @Test
+    void outputOnAStoreAppearsOnlyWhenTheJobCommitsAndAFailedJobLeavesNone() throws Exception {
+        String job = submitOnStore(100, "mem:///results/wc").getJobId();
+        register("w1", 1);
+        TaskAssignment map = heartbeat("w1", 1).getLaunch(0);
+        TaskAssignment reduce = heartbeat("w1", 1, done(map)).getLaunch(0);
+        assertThat(reduce.getStagingDir()).isEqualTo("mem:///results/.wc.cairn-" + job);
+        try (OutputStream part = store.create(reduce.getStagingDir() + "/part-r-00000")) {
+            part.write("a\t1\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        assertThat(store.exists("mem:///results/wc")).isFalse();
+        heartbeat("w1", 1, done(reduce));
+        assertThat(status(job).getState()).isEqualTo("SUCCEEDED");
+        assertThat(store.listFiles("mem:///results")).extracting(FileEntry::path)
+                .containsExactly("mem:///results/wc/_SUCCESS", "mem:///results/wc/part-r-00000");
+
+        String cancelled = submitOnStore(100, "mem:///results/other").getJobId();
+        assertThat(store.exists("mem:///results/.other.cairn-" + cancelled)).isTrue();
+        master.onLoop(() -> master.cancel(cancelled));
+        assertThat(store.listFiles("mem:///results")).extracting(FileEntry::path)
+                .containsExactly("mem:///results/wc/_SUCCESS", "mem:///results/wc/part-r-00000");
+    }
+
+    private JobStatusProto submitOnStore(int inputBytes, String output) throws Exception {
+        String input = "mem:///in/" + inputBytes + ".txt";
+        if (!store.exists(input)) {
+            try (OutputStream out = store.create(input)) {
+                out.write(new byte[inputBytes]);
+            }
+        }
+        return submit(spec(input, output, 1));
+    }
+
     private JobStatusProto submit(long inputBytes, int reducers) throws Exception {
         Path input = dir.resolve("input-" + inputBytes + ".txt");
         Files.write(input, new byte[(int) inputBytes]);
-        JobSpec spec = JobSpec.builder("test").input(input.toString()).output(dir.resolve("out").toString())
+        return submit(spec(input.toString(), dir.resolve("out").toString(), reducers));
+    }
+
+    private static JobSpec spec(String input, String output, int reducers) {
+        return JobSpec.builder("test").input(input).output(output)
                 .mapper(dev.cairn.batch.Mapper.class).reducer(dev.cairn.batch.Reducer.class)
                 .mapOutput(Codecs.STRING, Codecs.LONG).reducers(reducers).build();
+    }
+
+    private JobStatusProto submit(JobSpec spec) throws Exception {
         return master.submit(spec, jar("dev/cairn/batch/Mapper.class"), "test.jar");
     }
 

@@ -2,7 +2,11 @@ package dev.cairn.batch.internal.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.batch.testing.TestingFileSystem;
+import dev.cairn.common.fs.FileSystem;
+import dev.cairn.common.fs.LocalFileSystem;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,11 +20,27 @@ import net.jqwik.api.constraints.LongRange;
 
 class LineReaderTest {
 
-    /** However a file is cut into splits, the splits' readers together see every line exactly once, in order. */
-    @Property(tries = 200)
-    void splitsSeeEveryLineExactlyOnce(@ForAll @LongRange(min = 0, max = 1000) long seed,
-                                       @ForAll @IntRange(min = 1, max = 400) int splitSize,
-                                       @ForAll @IntRange(min = 0, max = 60) int lineCount) throws IOException {
+    /** However a local file is cut into splits, the splits' readers together see every line exactly once, in order. */
+    @Property(tries = 150)
+    void splitsOfALocalFileSeeEveryLineExactlyOnce(@ForAll @LongRange(min = 0, max = 1000) long seed,
+                                                  @ForAll @IntRange(min = 1, max = 400) int splitSize,
+                                                  @ForAll @IntRange(min = 0, max = 60) int lineCount) throws IOException {
+        check(seed, splitSize, lineCount, false, 0);
+    }
+
+    /**
+     * The same on a store-like file system, whose reads stop at block boundaries and whose readers
+     * count every byte as local (blocks on their node) or remote.
+     */
+    @Property(tries = 150)
+    void splitsOfAStoreFileSeeEveryLineExactlyOnce(@ForAll @LongRange(min = 0, max = 1000) long seed,
+                                                  @ForAll @IntRange(min = 1, max = 400) int splitSize,
+                                                  @ForAll @IntRange(min = 0, max = 60) int lineCount,
+                                                  @ForAll @IntRange(min = 50, max = 5000) int blockSize) throws IOException {
+        check(seed, splitSize, lineCount, true, blockSize);
+    }
+
+    private static void check(long seed, int splitSize, int lineCount, boolean storeLike, int blockSize) throws IOException {
         Random random = new Random(seed);
         List<String> lines = new ArrayList<>();
         StringBuilder content = new StringBuilder();
@@ -34,18 +54,38 @@ class LineReaderTest {
         }
         boolean noFinalNewline = lineCount > 0 && random.nextBoolean() && !lines.getLast().isEmpty();
         if (noFinalNewline) content.setLength(content.length() - (content.charAt(content.length() - 2) == '\r' ? 2 : 1));
-        Path file = Files.createTempFile("lines", ".txt");
+        byte[] bytes = content.toString().getBytes(StandardCharsets.UTF_8);
+
+        FileSystem fs;
+        String file;
+        Path local = null;
+        if (storeLike) {
+            TestingFileSystem mem = TestingFileSystem.create(blockSize, i -> List.of("n" + i % 2));
+            try (OutputStream out = mem.create("mem:///lines.txt")) {
+                out.write(bytes);
+            }
+            fs = mem.on("n0");
+            file = "mem:///lines.txt";
+        } else {
+            local = Files.createTempFile("lines", ".txt");
+            Files.write(local, bytes);
+            fs = LocalFileSystem.INSTANCE;
+            file = local.toString();
+        }
         try {
-            byte[] bytes = content.toString().getBytes(StandardCharsets.UTF_8);
-            Files.write(file, bytes);
             List<String> seen = new ArrayList<>();
             List<Long> offsets = new ArrayList<>();
             for (long start = 0; start < bytes.length; start += splitSize) {
-                try (LineReader r = new LineReader(file, start, Math.min(splitSize, bytes.length - start))) {
+                try (LineReader r = new LineReader(fs, file, start, Math.min(splitSize, bytes.length - start))) {
                     while (r.next()) {
                         seen.add(r.line());
                         offsets.add(r.offset());
                     }
+                    r.close();
+                    long read = r.localBytes() + r.remoteBytes();
+                    assertThat(read).as("bytes read for the split at %d", start).isGreaterThanOrEqualTo(Math.min(splitSize, bytes.length - start));
+                    if (storeLike) assertThat(r.localBytes()).as("only blocks on n0 are local").isLessThanOrEqualTo(expectedLocalAtMost(bytes.length, blockSize));
+                    else assertThat(r.remoteBytes()).isZero();
                 }
             }
             assertThat(seen).isEqualTo(lines);
@@ -56,7 +96,35 @@ class LineReaderTest {
                 if (expectedOffset - 1 < bytes.length && bytes[(int) expectedOffset - 1] == '\r') expectedOffset++;
             }
         } finally {
-            Files.delete(file);
+            if (local != null) Files.delete(local);
         }
+    }
+
+    private static long expectedLocalAtMost(long length, int blockSize) {
+        long local = 0;
+        for (long off = 0, i = 0; off < length; off += blockSize, i++) if (i % 2 == 0) local += Math.min(blockSize, length - off);
+        return local;
+    }
+
+    /** A reader asks for its split, the byte before it, and the rest of its last line: not the whole file. */
+    @Property(tries = 50)
+    void aReaderFetchesLittleMoreThanItsSplit(@ForAll @LongRange(min = 0, max = 1000) long seed) throws IOException {
+        Random random = new Random(seed);
+        StringBuilder content = new StringBuilder();
+        while (content.length() < 2_000_000) content.append("w".repeat(1 + random.nextInt(80))).append('\n');
+        byte[] bytes = content.toString().getBytes(StandardCharsets.UTF_8);
+        TestingFileSystem fs = TestingFileSystem.create(256 << 10, i -> List.of("n0"));
+        try (OutputStream out = fs.create("mem:///f")) {
+            out.write(bytes);
+        }
+        long start = random.nextInt(bytes.length / 2);
+        long length = 1 + random.nextInt(300_000);
+        long before = fs.bytesServed();
+        try (LineReader r = new LineReader(fs.on("n0"), "mem:///f", start, length)) {
+            while (r.next()) {
+                assertThat(r.line()).isNotNull();
+            }
+        }
+        assertThat(fs.bytesServed() - before).isLessThanOrEqualTo(length + 1 + (64 << 10));
     }
 }

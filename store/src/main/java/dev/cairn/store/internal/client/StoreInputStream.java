@@ -1,5 +1,6 @@
 package dev.cairn.store.internal.client;
 
+import dev.cairn.common.fs.ReadLocality;
 import dev.cairn.store.internal.disk.ChecksumException;
 import dev.cairn.store.internal.namespace.Inode;
 import dev.cairn.store.internal.namespace.NodeRegistry.NodeInfo;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * <p>Which replica served each block is counted ({@link #localBytes}, {@link #remoteBytes}), so
  * jobs can report their locality.
  */
-public final class StoreInputStream extends InputStream {
+public final class StoreInputStream extends InputStream implements ReadLocality {
     private static final Logger LOG = LoggerFactory.getLogger(StoreInputStream.class);
 
     private final StoreContext context;
@@ -118,7 +119,9 @@ public final class StoreInputStream extends InputStream {
             }
             long within = offset - blockStarts[index];
             try {
-                current = BlockFetcher.open(DataAddress.parse(info.dataAddress()), ref.id(), within, ref.length() - within, context.timeout());
+                // Only as far as the range goes: a reader that stops at its end leaves no bytes in flight.
+                long until = Math.min(ref.length(), end - blockStarts[index]);
+                current = BlockFetcher.open(DataAddress.parse(info.dataAddress()), ref.id(), within, until - within, context.timeout());
                 servingNode = node;
                 currentLocal = node.equals(context.localNodeId());
                 return;
@@ -183,10 +186,12 @@ public final class StoreInputStream extends InputStream {
         return (int) Math.min(Integer.MAX_VALUE, end - pos);
     }
 
+    @Override
     public long localBytes() {
         return localBytes;
     }
 
+    @Override
     public long remoteBytes() {
         return remoteBytes;
     }

@@ -253,7 +253,6 @@ public final class Namespace {
      * @return the path the source now has
      */
     public String rename(String src, String dst) throws IOException {
-        if (src.equals("/")) throw new IllegalArgumentException("cannot rename the store's root directory");
         String target = dst;
         try {
             Entry d = stat(dst);
@@ -261,6 +260,17 @@ public final class Namespace {
         } catch (NoSuchFileException e) {
             // the usual case: a new name
         }
+        return renameTo(src, target);
+    }
+
+    /**
+     * Renames a file or directory to exactly {@code target}, atomically; never into it.
+     *
+     * @throws FileAlreadyExistsException if {@code target} exists
+     * @return {@code target}
+     */
+    public String renameTo(String src, String target) throws IOException {
+        if (src.equals("/")) throw new IllegalArgumentException("cannot rename the store's root directory");
         if (StorePaths.isWithin(target, src)) throw new IllegalArgumentException("cannot move " + src + " into itself (" + target + ")");
         String parent = StorePaths.parent(target);
         if (!(stat(parent).inode() instanceof Inode.Dir)) throw new NotDirectoryException(parent);
