@@ -95,8 +95,9 @@ public final class NodeConfig {
             "Pause between two scans of the replication monitor (one store node is elected to run it): each scan asks every store node "
                     + "for its block report and repairs what is under-replicated, corrupt, surplus or garbage.");
     public static final ConfigKey<Duration> STORE_DEAD_NODE_TIMEOUT = ConfigKey.durationKey("store.dead-node-timeout", Duration.ofMinutes(2),
-            "How long a store node may be gone before its replicas are copied to other nodes; a node back within it costs no copying. "
-                    + "Replication is restored within about this plus one monitor interval plus the copying time.");
+            "How long a store node may be gone (counted from when its coord session ends) before its replicas are copied to other nodes; "
+                    + "a node back within it costs no copying. Replication is restored within about its session timeout plus this plus one monitor "
+                    + "interval plus the copying time.");
     public static final ConfigKey<Duration> STORE_GC_GRACE = ConfigKey.durationKey("store.gc-grace", Duration.ofMinutes(10),
             "How long a block that no file and no open write refers to (deleted files, writers that died) stays on disk before it is deleted; "
                     + "at least three monitor intervals.");
