@@ -58,7 +58,7 @@ public final class StoreClient implements AutoCloseable {
                 .connectString(coordConnect)
                 // A writer that dies keeps its blocks from garbage collection for this long.
                 .sessionTimeoutMs(SESSION_TIMEOUT_MS)
-                .connectionTimeoutMs((int) Math.min(15_000, timeout.toMillis()))
+                .connectionTimeoutMs((int) Math.min(SESSION_TIMEOUT_MS, timeout.toMillis()))
                 .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000))
                 .build();
         coord.start();
