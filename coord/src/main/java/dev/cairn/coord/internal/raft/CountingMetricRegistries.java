@@ -69,6 +69,30 @@ public final class CountingMetricRegistries extends MetricRegistries {
     @Override
     public void enableConsoleReporter(TimeDuration rate) {}
 
+    /**
+     * Every Ratis timer of this process as {@code mntr} lines: {@code cairn_raft_<component>_<timer>_count}
+     * and {@code ..._avg_us}, the mean since start — where a write's time goes, member by member.
+     */
+    public static String timerLines() {
+        StringBuilder sb = new StringBuilder();
+        java.util.TreeMap<String, Timer> timers = new java.util.TreeMap<>();
+        for (RatisMetricRegistry r : MetricRegistries.global().getMetricRegistries()) {
+            if (!(r instanceof Registry reg)) continue;
+            String component = reg.info().getPrefix();
+            reg.metrics().forEach((name, m) -> {
+                if (m instanceof Timer t) timers.put(component + "_" + name, t);
+            });
+        }
+        timers.forEach((name, t) -> {
+            long count = t.count.sum();
+            if (count == 0) return;
+            String key = "cairn_raft_" + name.replaceAll("[^A-Za-z0-9_]", "_");
+            sb.append(key).append("_count\t").append(count).append('\n');
+            sb.append(key).append("_avg_us\t").append(t.nanos.sum() / count / 1000).append('\n');
+        });
+        return sb.toString();
+    }
+
     /** A timer's count and total nanoseconds. */
     static final class Timer implements Timekeeper {
         final LongAdder count = new LongAdder();

@@ -31,7 +31,8 @@ final class FourLetterWords {
             case "srvr", "stat" -> "Zookeeper version: Cairn coord (ZooKeeper 3.9 protocol)\n"
                     + "Zxid: 0x" + Long.toHexString(zxid) + "\nMode: " + mode + "\nNode count: " + nodes + "\n";
             case "mntr" -> "zk_version\tCairn coord\nzk_server_state\t" + mode + "\nzk_znode_count\t" + nodes
-                    + "\nzk_watch_count\t" + server.watches().size() + "\nzk_zxid\t" + zxid + "\n";
+                    + "\nzk_watch_count\t" + server.watches().size() + "\nzk_zxid\t" + zxid + "\n"
+                    + dev.cairn.coord.internal.raft.CountingMetricRegistries.timerLines();
             case "conf" -> "clientPort=" + server.clientPort() + "\ntickTime=" + server.settings().tick().toMillis()
                     + "\nminSessionTimeout=" + server.settings().minSessionTimeoutMs()
                     + "\nmaxSessionTimeout=" + server.settings().maxSessionTimeoutMs()
