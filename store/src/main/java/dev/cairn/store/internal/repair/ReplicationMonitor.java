@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * starts its clocks afresh, which only ever delays a repair (by at most {@code deadNodeTimeout}),
  * never hastens a deletion.
  *
- * <p>Threads: scans run one at a time on the monitor's own thread, which owns the planner; the
+ * <p>Threads: scans run one at a time on the monitor's own thread, which owns the planner, each
+ * {@code interval} (or as long as the last scan took, if that is longer) after the last; the
  * actions of one scan run on virtual threads, at most {@code parallelism} blocks at once, each
  * block's actions in planned order, and the scan waits for all of them.
  */
@@ -83,8 +84,26 @@ public final class ReplicationMonitor implements AutoCloseable {
         } catch (Exception e) {
             throw new IOException("cannot stand for the store monitor's election: " + e.getMessage(), e);
         }
-        long period = settings.interval().toMillis();
-        thread.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
+        thread.schedule(this::tickAndReschedule, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Runs a tick, then schedules the next one after the interval or after as long as this one
+     * took, whichever is longer: on a namespace so large that a scan takes longer than the
+     * interval, scans keep coord and the nodes at most half busy instead of scanning back to back.
+     */
+    private void tickAndReschedule() {
+        long start = System.nanoTime();
+        try {
+            tick();
+        } finally {
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            try {
+                thread.schedule(this::tickAndReschedule, Math.max(settings.interval().toMillis(), tookMs), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // close() has shut the thread down
+            }
+        }
     }
 
     public boolean isActive() {
