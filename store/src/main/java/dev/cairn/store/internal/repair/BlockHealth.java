@@ -1,8 +1,10 @@
 package dev.cairn.store.internal.repair;
 
+import dev.cairn.store.internal.disk.BlockId;
 import dev.cairn.store.internal.namespace.Inode;
 import dev.cairn.store.internal.namespace.Namespace;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -68,7 +70,7 @@ public record BlockHealth(String path, int index, Inode.BlockRef block, int repl
                 List<String> absent = new ArrayList<>();
                 List<String> dead = new ArrayList<>();
                 List<String> lost = new ArrayList<>();
-                for (Map.Entry<String, Map<dev.cairn.store.internal.disk.BlockId, Long>> r : view.reports().entrySet()) {
+                for (Map.Entry<String, Map<BlockId, Long>> r : view.reports().entrySet()) {
                     if (!view.live().containsKey(r.getKey())) continue;
                     Long length = r.getValue().get(b.id());
                     if (length == null) continue;
@@ -93,8 +95,8 @@ public record BlockHealth(String path, int index, Inode.BlockRef block, int repl
     }
 
     /** Blocks of the view's files, for telling garbage apart. */
-    static Set<dev.cairn.store.internal.disk.BlockId> referenced(ClusterView view) {
-        Set<dev.cairn.store.internal.disk.BlockId> ids = new java.util.HashSet<>();
+    static Set<BlockId> referenced(ClusterView view) {
+        Set<BlockId> ids = new HashSet<>();
         for (Namespace.Entry e : view.files()) for (Inode.BlockRef b : ((Inode.File) e.inode()).blocks()) ids.add(b.id());
         return ids;
     }

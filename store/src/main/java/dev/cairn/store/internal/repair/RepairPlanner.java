@@ -2,6 +2,7 @@ package dev.cairn.store.internal.repair;
 
 import dev.cairn.store.internal.client.BlockPlacement;
 import dev.cairn.store.internal.disk.BlockId;
+import dev.cairn.store.internal.namespace.Inode;
 import dev.cairn.store.internal.namespace.NodeRegistry.NodeInfo;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -127,7 +128,7 @@ public final class RepairPlanner {
     private void trackAbsentNodes(ClusterView view, long nowMs) {
         Set<String> named = new HashSet<>();
         for (var e : view.files()) {
-            for (var b : ((dev.cairn.store.internal.namespace.Inode.File) e.inode()).blocks()) named.addAll(b.nodes());
+            for (var b : ((Inode.File) e.inode()).blocks()) named.addAll(b.nodes());
         }
         for (ClusterView.Replica r : view.corrupt()) named.add(r.node());
         absentSince.keySet().removeIf(n -> view.live().containsKey(n) || !named.contains(n));
