@@ -90,4 +90,19 @@ final class Cli {
         assertThat(r.exit()).as("cairn %s\nstdout:\n%s\nstderr:\n%s", String.join(" ", args), r.stdout(), r.stderr()).isZero();
         return r;
     }
+
+    /** {@code cairn fs ARGS --dir DIR}: the store of the cluster in {@code dir}. */
+    static Result fs(Path dir, String... args) throws IOException, InterruptedException {
+        List<String> full = new ArrayList<>(List.of("fs"));
+        full.addAll(List.of(args));
+        full.addAll(List.of("--dir", dir.toString()));
+        return run(Duration.ofMinutes(2), full.toArray(String[]::new));
+    }
+
+    /** {@link #fs}, asserting it succeeded. */
+    static Result fsOk(Path dir, String... args) throws IOException, InterruptedException {
+        Result r = fs(dir, args);
+        assertThat(r.exit()).as("cairn fs %s\n%s", String.join(" ", args), r.all()).isZero();
+        return r;
+    }
 }

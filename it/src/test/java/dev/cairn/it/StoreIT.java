@@ -65,14 +65,11 @@ class StoreIT {
     }
 
     private static Cli.Result fs(String... args) throws Exception {
-        String[] full = Stream.concat(Stream.of("fs"), Stream.concat(Stream.of(args), Stream.of("--dir", dir.toString()))).toArray(String[]::new);
-        return Cli.run(CMD, full);
+        return Cli.fs(dir, args);
     }
 
     private static Cli.Result fsOk(String... args) throws Exception {
-        Cli.Result r = fs(args);
-        assertThat(r.exit()).as("cairn fs %s\n%s", String.join(" ", args), r.all()).isZero();
-        return r;
+        return Cli.fsOk(dir, args);
     }
 
     /** A file of seeded random bytes. */

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -70,14 +69,11 @@ class StoreWordCountIT {
     }
 
     private static Cli.Result fs(String... args) throws Exception {
-        String[] full = Stream.concat(Stream.of("fs"), Stream.concat(Stream.of(args), Stream.of("--dir", dir.toString()))).toArray(String[]::new);
-        return Cli.run(CMD, full);
+        return Cli.fs(dir, args);
     }
 
     private static Cli.Result fsOk(String... args) throws Exception {
-        Cli.Result r = fs(args);
-        assertThat(r.exit()).as("cairn fs %s\n%s", String.join(" ", args), r.all()).isZero();
-        return r;
+        return Cli.fsOk(dir, args);
     }
 
     @Test
