@@ -141,11 +141,6 @@ public final class StoreNode implements AutoCloseable {
         }
     }
 
-    /** Whether this node's replication monitor is the elected one. */
-    public boolean isMonitorActive() {
-        return monitor.isActive();
-    }
-
     @Override
     public void close() {
         monitor.close();

@@ -1,6 +1,7 @@
 package dev.cairn.store.internal.repair;
 
 import dev.cairn.common.time.Clock;
+import dev.cairn.store.internal.disk.BlockId;
 import dev.cairn.store.internal.namespace.Namespace;
 import dev.cairn.store.internal.namespace.NodeRegistry;
 import dev.cairn.store.internal.namespace.NodeRegistry.NodeInfo;
@@ -55,9 +56,6 @@ public final class ReplicationMonitor implements AutoCloseable {
         }
     }
 
-    /** What one scan found and did, for logs and tests. */
-    public record ScanSummary(long atMs, int files, int blocks, int underReplicated, int missing, int actions, int failed) {}
-
     private final Settings settings;
     private final Clock clock;
     private final Random random;
@@ -66,7 +64,6 @@ public final class ReplicationMonitor implements AutoCloseable {
     private final LeaderLatch latch;
     private final ScheduledExecutorService thread;
     private RepairPlanner planner;
-    private volatile ScanSummary lastScan;
 
     public ReplicationMonitor(Settings settings, CuratorFramework coord, Clock clock, Random random) {
         this.settings = settings;
@@ -106,15 +103,6 @@ public final class ReplicationMonitor implements AutoCloseable {
         }
     }
 
-    public boolean isActive() {
-        return latch.hasLeadership();
-    }
-
-    /** The last scan this monitor ran while elected, or null. */
-    public ScanSummary lastScan() {
-        return lastScan;
-    }
-
     private void tick() {
         if (!latch.hasLeadership()) {
             if (planner != null) LOG.info("store monitor on {} is no longer elected", settings.nodeId());
@@ -143,7 +131,6 @@ public final class ReplicationMonitor implements AutoCloseable {
             if (h.missing()) missing++;
         }
         int failed = apply(plan.actions(), view);
-        lastScan = new ScanSummary(now, view.files().size(), plan.health().size(), under, missing, plan.actions().size(), failed);
         if (!plan.actions().isEmpty() || missing > 0) {
             LOG.info("store monitor: {} files, {} blocks, {} under-replicated, {} missing; {} actions, {} failed",
                     view.files().size(), plan.health().size(), under, missing, plan.actions().size(), failed);
@@ -152,7 +139,7 @@ public final class ReplicationMonitor implements AutoCloseable {
 
     /** Runs the actions, each block's in order; returns how many failed (they are planned again next scan). */
     private int apply(List<RepairAction> actions, ClusterView view) {
-        Map<Object, List<RepairAction>> byBlock = new LinkedHashMap<>();
+        Map<BlockId, List<RepairAction>> byBlock = new LinkedHashMap<>();
         for (RepairAction a : actions) byBlock.computeIfAbsent(a.block(), k -> new ArrayList<>()).add(a);
         AtomicInteger failed = new AtomicInteger();
         Semaphore slots = new Semaphore(settings.parallelism());
