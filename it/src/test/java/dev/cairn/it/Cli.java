@@ -2,6 +2,7 @@ package dev.cairn.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.common.io.FileTrees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,7 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.yaml.snakeyaml.Yaml;
 
 /** Runs {@code cairn} commands from the built distribution as separate processes, as a user would. */
 final class Cli {
@@ -104,5 +107,17 @@ final class Cli {
         Result r = fs(dir, args);
         assertThat(r.exit()).as("cairn fs %s\n%s", String.join(" ", args), r.all()).isZero();
         return r;
+    }
+
+    /** {@code DIR/cluster.json} of a {@code cluster up}, as maps and lists. */
+    static Map<String, Object> clusterFile(Path dir) throws IOException {
+        return new Yaml().load(Files.readString(dir.resolve("cluster.json")));
+    }
+
+    /** {@code cluster down --dir DIR}, then deletes it and the test's scratch directories. */
+    static void clusterDown(Path dir, Path... scratch) throws IOException, InterruptedException {
+        run(Duration.ofMinutes(1), "cluster", "down", "--dir", dir.toString());
+        FileTrees.deleteRecursively(dir);
+        for (Path p : scratch) FileTrees.deleteRecursively(p);
     }
 }

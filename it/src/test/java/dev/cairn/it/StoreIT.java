@@ -2,7 +2,6 @@ package dev.cairn.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cairn.common.io.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,7 +25,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.yaml.snakeyaml.Yaml;
 
 /**
  * The store on a {@code cairn cluster up} of separate processes (four store nodes, a three-member
@@ -59,9 +57,7 @@ class StoreIT {
     @AfterAll
     static void down() throws Exception {
         if (dir == null) return;
-        Cli.run(Duration.ofMinutes(1), "cluster", "down", "--dir", dir.toString());
-        FileTrees.deleteRecursively(dir);
-        FileTrees.deleteRecursively(work);
+        Cli.clusterDown(dir, work);
     }
 
     private static Cli.Result fs(String... args) throws Exception {
@@ -213,7 +209,7 @@ class StoreIT {
     }
 
     private static StoreClient client() throws Exception {
-        Map<String, Object> cluster = new Yaml().load(Files.readString(dir.resolve("cluster.json")));
+        Map<String, Object> cluster = Cli.clusterFile(dir);
         return StoreClient.connect((String) cluster.get("coordConnect"), null, Duration.ofSeconds(30));
     }
 
@@ -269,7 +265,7 @@ class StoreIT {
         List<String> written;
         try (StoreClient store = client()) {
             var coord = org.apache.curator.framework.CuratorFrameworkFactory.newClient(
-                    (String) new Yaml().<Map<String, Object>>load(Files.readString(dir.resolve("cluster.json"))).get("coordConnect"),
+                    (String) Cli.clusterFile(dir).get("coordConnect"),
                     new org.apache.curator.retry.RetryNTimes(10, 200));
             coord.start();
             try {
@@ -342,7 +338,7 @@ class StoreIT {
 
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> nodes() throws IOException {
-        Map<String, Object> cluster = new Yaml().load(Files.readString(dir.resolve("cluster.json")));
+        Map<String, Object> cluster = Cli.clusterFile(dir);
         return (List<Map<String, Object>>) cluster.get("nodes");
     }
 }

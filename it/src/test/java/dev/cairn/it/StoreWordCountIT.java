@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.cairn.batch.BatchClient;
 import dev.cairn.batch.JobState;
 import dev.cairn.batch.JobStatus;
-import dev.cairn.common.io.FileTrees;
 import dev.cairn.store.FileStatus;
 import dev.cairn.store.StoreClient;
 import java.io.IOException;
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.yaml.snakeyaml.Yaml;
 
 /**
  * MapReduce over the store on a {@code cairn cluster up} of separate processes (three workers,
@@ -54,7 +52,7 @@ class StoreWordCountIT {
         Corpus.genText(corpus, counts, "24m", 11);
         Cli.ok(CMD, "cluster", "up", "--nodes", "3", "--slots", "1", "--dir", dir.toString(), "--jvm-opts", "-Xmx320m",
                 "-Dworker.heartbeat-interval=300ms", "-Dworker.sort-buffer=8m");
-        Map<String, Object> cluster = new Yaml().load(Files.readString(dir.resolve("cluster.json")));
+        Map<String, Object> cluster = Cli.clusterFile(dir);
         master = (String) cluster.get("master");
         coordConnect = (String) cluster.get("coordConnect");
         fsOk("put", "--block-size", "2m", "-r", "1", corpus.toString(), "/in/corpus.txt");
@@ -63,9 +61,7 @@ class StoreWordCountIT {
     @AfterAll
     static void down() throws Exception {
         if (dir == null) return;
-        Cli.run(Duration.ofMinutes(1), "cluster", "down", "--dir", dir.toString());
-        FileTrees.deleteRecursively(dir);
-        FileTrees.deleteRecursively(work);
+        Cli.clusterDown(dir, work);
     }
 
     private static Cli.Result fs(String... args) throws Exception {
