@@ -111,10 +111,7 @@ public final class RaftMember implements AutoCloseable {
         RaftProperties p = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(p, List.of(s.dir().toFile()));
         // Netty, not gRPC, between members: fewer copies and thread hand-offs per append (see the parent pom).
-        org.apache.ratis.RaftConfigKeys.Rpc.setType(p, new CommitNotifyingRpc());
-        // Followers learn commits from a heartbeat the leader sends at once (CommitNotifyingRpc),
-        // not from a metadata entry every member would have to fsync.
-        RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
+        org.apache.ratis.RaftConfigKeys.Rpc.setType(p, org.apache.ratis.rpc.SupportedRpcType.NETTY);
         org.apache.ratis.netty.NettyConfigKeys.Server.setHost(p, s.self().host());
         org.apache.ratis.netty.NettyConfigKeys.Server.setPort(p, s.self().port());
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
