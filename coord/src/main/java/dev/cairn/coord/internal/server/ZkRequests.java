@@ -117,22 +117,21 @@ final class ZkRequests {
             case OpCode.EXISTS -> {
                 ExistsRequest r = Frames.read(in, new ExistsRequest());
                 // Read and set the watch under one read lock, so no change can slip in between.
-                replyOrError(xid, read(t -> {
+                readAndReply(xid, t -> {
                     Optional<NodeView> node = t.get(r.getPath());
                     // As in ZooKeeper: an existing node the client may not read is NOAUTH, and sets no watch.
                     if (node.isPresent() && t.checkAcl(r.getPath(), PERM_READ, conn.auth()) != Code.OK) return Code.NOAUTH.value();
                     if (r.getWatch()) server.watches().add(DATA, r.getPath(), conn);
                     return node.<Object>map(n -> new ExistsResponse(Jute.stat(n.stat()))).orElse(Code.NONODE.value());
-                }));
+                });
             }
             case OpCode.GET_DATA -> {
                 GetDataRequest r = Frames.read(in, new GetDataRequest());
-                Object reply = getData(r.getPath(), r.getWatch());
-                replyOrError(xid, reply);
+                readAndReply(xid, t -> getData(t, r.getPath(), r.getWatch()));
             }
             case OpCode.GET_CHILDREN, OpCode.GET_CHILDREN2 -> {
                 GetChildrenRequest r = Frames.read(in, new GetChildrenRequest());
-                replyOrError(xid, getChildren(r.getPath(), r.getWatch(), h.getType() == OpCode.GET_CHILDREN2));
+                readAndReply(xid, t -> getChildren(t, r.getPath(), r.getWatch(), h.getType() == OpCode.GET_CHILDREN2));
             }
             case OpCode.GET_ACL -> {
                 GetACLRequest r = Frames.read(in, new GetACLRequest());
@@ -181,20 +180,20 @@ final class ZkRequests {
             }
             case OpCode.SET_WATCHES -> {
                 SetWatches r = Frames.read(in, new SetWatches());
-                setWatches(r.getRelativeZxid(), r.getDataWatches(), r.getExistWatches(), r.getChildWatches(), List.of(), List.of());
-                conn.reply(xid, 0, null);
+                setWatches(xid, r.getRelativeZxid(), r.getDataWatches(), r.getExistWatches(), r.getChildWatches(), List.of(), List.of());
             }
             case OpCode.SET_WATCHES2 -> {
                 SetWatches2 r = Frames.read(in, new SetWatches2());
-                setWatches(r.getRelativeZxid(), r.getDataWatches(), r.getExistWatches(), r.getChildWatches(),
+                setWatches(xid, r.getRelativeZxid(), r.getDataWatches(), r.getExistWatches(), r.getChildWatches(),
                         r.getPersistentWatches(), r.getPersistentRecursiveWatches());
-                conn.reply(xid, 0, null);
             }
             case OpCode.ADD_WATCH -> {
                 AddWatchRequest r = Frames.read(in, new AddWatchRequest());
-                server.watches().add(r.getMode() == 1 ? PERSISTENT_RECURSIVE : PERSISTENT, r.getPath(), conn);
                 // The client reads an ErrorResponse body here, unlike most replies without a result.
-                conn.reply(xid, 0, new ErrorResponse(0));
+                readAndReply(xid, t -> {
+                    server.watches().add(r.getMode() == 1 ? PERSISTENT_RECURSIVE : PERSISTENT, r.getPath(), conn);
+                    return new ErrorResponse(0);
+                });
             }
             case OpCode.REMOVE_WATCHES, OpCode.CHECK_WATCHES -> {
                 String path;
@@ -249,62 +248,90 @@ final class ZkRequests {
     }
 
     /** A reply record, or an Integer error code. */
-    private Object getData(String path, boolean watch) {
-        return read(t -> {
-            Optional<NodeView> node = t.get(path);
-            if (node.isEmpty()) return Code.NONODE.value();
-            Code acl = t.checkAcl(path, PERM_READ, conn.auth());
-            if (acl != Code.OK) return acl.value();
-            if (watch) server.watches().add(DATA, path, conn);
-            return new GetDataResponse(node.get().data(), Jute.stat(node.get().stat()));
-        });
+    private Object getData(DataTree t, String path, boolean watch) {
+        Optional<NodeView> node = t.get(path);
+        if (node.isEmpty()) return Code.NONODE.value();
+        Code acl = t.checkAcl(path, PERM_READ, conn.auth());
+        if (acl != Code.OK) return acl.value();
+        if (watch) server.watches().add(DATA, path, conn);
+        return new GetDataResponse(node.get().data(), Jute.stat(node.get().stat()));
     }
 
-    private Object getChildren(String path, boolean watch, boolean withStat) {
-        return read(t -> {
-            Optional<NodeView> node = t.get(path);
-            if (node.isEmpty()) return Code.NONODE.value();
-            Code acl = t.checkAcl(path, PERM_READ, conn.auth());
-            if (acl != Code.OK) return acl.value();
-            if (watch) server.watches().add(CHILD, path, conn);
-            List<String> children = t.children(path);
-            return withStat ? new GetChildren2Response(children, Jute.stat(node.get().stat())) : new GetChildrenResponse(children);
-        });
+    private Object getChildren(DataTree t, String path, boolean watch, boolean withStat) {
+        Optional<NodeView> node = t.get(path);
+        if (node.isEmpty()) return Code.NONODE.value();
+        Code acl = t.checkAcl(path, PERM_READ, conn.auth());
+        if (acl != Code.OK) return acl.value();
+        if (watch) server.watches().add(CHILD, path, conn);
+        List<String> children = t.children(path);
+        return withStat ? new GetChildren2Response(children, Jute.stat(node.get().stat())) : new GetChildrenResponse(children);
     }
 
-    private void replyOrError(int xid, Object r) throws IOException {
-        if (r instanceof Integer err) conn.reply(xid, err, null);
-        else conn.reply(xid, 0, (Record) r);
+    /**
+     * Answers a read — a reply record, or an Integer error code (0: OK without a body) — queueing the reply while no entry
+     * can be applied. A client registers a watch only when the reply that set it arrives and drops
+     * a notification for a watch it does not know yet; a reply queued after the lock is released
+     * could follow the notification of a change applied meanwhile, and that watch would be lost.
+     */
+    private void readAndReply(int xid, java.util.function.Function<DataTree, Object> reader) throws IOException {
+        try {
+            read(t -> {
+                Object r = reader.apply(t);
+                try {
+                    if (r instanceof Integer err) conn.reply(xid, err, null);
+                    else conn.reply(xid, 0, (Record) r);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return null;
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
 
-    /** Reads, each answered on its own (no all-or-nothing): a result or an error per op, as ZooKeeper does. */
+    /**
+     * Reads, each answered on its own (no all-or-nothing): a result or an error per op, as
+     * ZooKeeper does; all of them against one state, and the reply queued before any later change
+     * can notify (see {@link #readAndReply}).
+     */
     private void multiRead(int xid, BinaryInputArchive in) throws IOException {
-        List<Record> out = new ArrayList<>();
-        out.add(new ReplyHeader(xid, server.state().lastZxid(), 0));
+        List<Record> ops = new ArrayList<>();
         while (true) {
             MultiHeader mh = Frames.read(in, new MultiHeader());
             if (mh.getDone()) break;
-            Object r = switch (mh.getType()) {
-                case OpCode.GET_CHILDREN -> {
-                    GetChildrenRequest q = Frames.read(in, new GetChildrenRequest());
-                    yield getChildren(q.getPath(), q.getWatch(), false);
-                }
-                case OpCode.GET_DATA -> {
-                    GetDataRequest q = Frames.read(in, new GetDataRequest());
-                    yield getData(q.getPath(), q.getWatch());
-                }
+            ops.add(switch (mh.getType()) {
+                case OpCode.GET_CHILDREN -> Frames.read(in, new GetChildrenRequest());
+                case OpCode.GET_DATA -> Frames.read(in, new GetDataRequest());
                 default -> throw new Frames.ProtocolException("unsupported operation type " + mh.getType() + " in multiRead");
-            };
-            if (r instanceof Integer err) {
-                out.add(new MultiHeader(OpCode.ERROR, false, err));
-                out.add(new ErrorResponse(err));
-            } else {
-                out.add(new MultiHeader(mh.getType(), false, 0));
-                out.add((Record) r);
-            }
+            });
         }
-        out.add(new MultiHeader(-1, true, -1));
-        conn.send(Frames.packet(out.toArray(Record[]::new)));
+        try {
+            read(t -> {
+                List<Record> out = new ArrayList<>();
+                out.add(new ReplyHeader(xid, server.state().lastZxid(), 0));
+                for (Record op : ops) {
+                    Object r = op instanceof GetChildrenRequest q ? getChildren(t, q.getPath(), q.getWatch(), false)
+                            : getData(t, ((GetDataRequest) op).getPath(), ((GetDataRequest) op).getWatch());
+                    if (r instanceof Integer err) {
+                        out.add(new MultiHeader(OpCode.ERROR, false, err));
+                        out.add(new ErrorResponse(err));
+                    } else {
+                        out.add(new MultiHeader(op instanceof GetChildrenRequest ? OpCode.GET_CHILDREN : OpCode.GET_DATA, false, 0));
+                        out.add((Record) r);
+                    }
+                }
+                out.add(new MultiHeader(-1, true, -1));
+                try {
+                    conn.send(Frames.packet(out.toArray(Record[]::new)));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return null;
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
 
     /**
@@ -420,9 +447,9 @@ final class ZkRequests {
     }
 
     /** Re-registers a reconnecting client's watches, firing at once those whose change it missed. */
-    private void setWatches(long relativeZxid, List<String> data, List<String> exist, List<String> child,
-                            List<String> persistent, List<String> recursive) {
-        read(t -> {
+    private void setWatches(int xid, long relativeZxid, List<String> data, List<String> exist, List<String> child,
+                            List<String> persistent, List<String> recursive) throws IOException {
+        readAndReply(xid, t -> {
             for (String p : data) {
                 Optional<NodeView> n = t.get(p);
                 if (n.isEmpty()) conn.sendEvent(WatchRegistry.Event.NODE_DELETED, p);
@@ -441,7 +468,7 @@ final class ZkRequests {
             }
             for (String p : persistent) server.watches().add(PERSISTENT, p, conn);
             for (String p : recursive) server.watches().add(PERSISTENT_RECURSIVE, p, conn);
-            return null;
+            return 0; // OK, without a body
         });
     }
 

@@ -105,6 +105,39 @@ class CoordServerTest {
         assertThat(zk.getEphemerals("/a")).containsExactly(s2);
     }
 
+    /**
+     * A child watch set by a read racing a change must not be lost: the client registers the watch
+     * when the read's reply arrives, so that reply has to reach it before the notification of any
+     * change applied after the read (a Curator DistributedQueue consumer once stalled here).
+     */
+    @Test
+    void aWatchSetByAReadIsNotLostToAChangeAppliedRightAfterIt() throws Exception {
+        ZooKeeper watcher = connect(null);
+        ZooKeeper writer = connect(null);
+        writer.create("/race", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        AtomicInteger seen = new AtomicInteger(-1);
+        Watcher rewatch = new Watcher() {
+            @Override
+            public void process(WatchedEvent e) {
+                if (e.getType() == Watcher.Event.EventType.NodeChildrenChanged) {
+                    watcher.getChildren("/race", this, (rc, path, ctx, children) -> {
+                        if (rc == 0) seen.set(children.size());
+                    }, null);
+                }
+            }
+        };
+        watcher.getChildren("/race", rewatch, (rc, path, ctx, children) -> seen.set(children.size()), null);
+        int children = 2_000;
+        CountDownLatch created = new CountDownLatch(children);
+        for (int i = 0; i < children; i++) {
+            writer.create("/race/c-", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_SEQUENTIAL,
+                    (rc, path, ctx, name) -> created.countDown(), null);
+        }
+        assertThat(created.await(60, TimeUnit.SECONDS)).as("all creates answered").isTrue();
+        // Only a watch that keeps firing brings the watcher to the last child.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(seen.get()).isEqualTo(children));
+    }
+
     @Test
     void watchesFireOnceAndBeforeTheReadThatShowsTheChange() throws Exception {
         BlockingQueue<WatchedEvent> events = new LinkedBlockingQueue<>();
