@@ -1,7 +1,6 @@
 package dev.cairn.coord.internal.raft;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,10 +33,24 @@ import org.apache.ratis.util.MD5FileUtil;
  * <p>Ratis calls {@link #applyTransaction} sequentially; {@code takeSnapshot} may come from
  * another thread, so both synchronize on this object: a snapshot is always of a state between
  * entries, labelled with the last entry applied.
+ *
+ * <p>Snapshots are written in the background. Ratis takes them on its apply thread, so a snapshot
+ * written there (file, fsync, rename, MD5: 50–100 ms on the benchmark machine) stalled every
+ * write of the group for that long, every {@code coord.snapshot-every} entries — visible in the
+ * write p99. Here {@link #takeSnapshot} only serializes the state into memory (under the state's
+ * read lock, between two entries) and hands the bytes to a writer thread, answering "no snapshot
+ * yet"; Ratis asks again after each entry it applies, and once the file is durable the answer is
+ * its index, so Ratis records it and purges the log up to it — never before the snapshot is on
+ * disk. The price is one copy of the serialized state in memory while it is written.
  */
 final class RatisStateMachine extends BaseStateMachine {
     private final ReplicatedState state;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final java.util.concurrent.ExecutorService snapshotWriter = java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().daemon().name("coord-snapshot-writer").unstarted(r));
+    /** The snapshot being written in the background, and what it is of; guarded by this. */
+    private java.util.concurrent.Future<?> writing;
+    private TermIndex writingAt;
 
     RatisStateMachine(ReplicatedState state) {
         this.state = state;
@@ -102,20 +115,63 @@ final class RatisStateMachine extends BaseStateMachine {
 
     @Override
     public synchronized long takeSnapshot() throws IOException {
+        if (writing != null) {
+            if (!writing.isDone()) return RaftLog.INVALID_LOG_INDEX;
+            TermIndex written = writingAt;
+            try {
+                writing.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IOException("writing the snapshot at " + written + " failed", e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted");
+            } finally {
+                writing = null;
+                writingAt = null;
+            }
+            return written.getIndex();
+        }
         TermIndex last = getLastAppliedTermIndex();
         if (last == null || last.getIndex() < 0) return RaftLog.INVALID_LOG_INDEX;
-        File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
-        File tmp = new File(file.getParentFile(), "tmp-" + file.getName());
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp.toPath()), 1 << 16)) {
-            state.writeSnapshot(out);
+        java.io.ByteArrayOutputStream image = new java.io.ByteArrayOutputStream(1 << 16);
+        state.writeSnapshot(image);
+        writingAt = last;
+        try {
+            writing = snapshotWriter.submit(() -> {
+                write(image, last);
+                return null;
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            writingAt = null; // closing
         }
-        // fsync before the rename: Ratis purges log entries up to this snapshot once it is recorded.
+        return RaftLog.INVALID_LOG_INDEX;
+    }
+
+    /** Makes a serialized state the latest snapshot: written, fsync'd, renamed into place, MD5 beside it. */
+    private void write(java.io.ByteArrayOutputStream image, TermIndex at) throws IOException {
+        File file = storage.getSnapshotFile(at.getTerm(), at.getIndex());
+        File tmp = new File(file.getParentFile(), "tmp-" + file.getName());
+        try (OutputStream out = Files.newOutputStream(tmp.toPath())) {
+            image.writeTo(out);
+        }
+        // fsync before the rename: Ratis purges log entries up to this snapshot once it is reported.
         try (var ch = java.nio.channels.FileChannel.open(tmp.toPath(), java.nio.file.StandardOpenOption.WRITE)) {
             ch.force(true);
         }
         Files.move(tmp.toPath(), file.toPath(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
-        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
-        return last.getIndex();
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), at));
+    }
+
+    /** Lets a snapshot being written finish (bounded), so a member never stops halfway through one. */
+    @Override
+    public void close() throws IOException {
+        snapshotWriter.shutdown();
+        try {
+            if (!snapshotWriter.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) snapshotWriter.shutdownNow();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        super.close();
     }
 }

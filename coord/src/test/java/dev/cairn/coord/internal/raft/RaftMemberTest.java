@@ -107,9 +107,12 @@ class RaftMemberTest {
             assertThat(propose(members[survivor], 1000)).isEqualTo(expected);
         }
 
-        try (Stream<Path> files = Files.walk(dir.resolve(peers.get(survivor).id()))) {
-            assertThat(files.map(p -> p.getFileName().toString())).as("snapshots taken").anyMatch(n -> n.startsWith("snapshot."));
-        }
+        // Snapshots are written in the background: wait for one to be on disk.
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            try (Stream<Path> files = Files.walk(dir.resolve(peers.get(survivor).id()))) {
+                assertThat(files.map(p -> p.getFileName().toString())).as("snapshots taken").anyMatch(n -> n.startsWith("snapshot."));
+            }
+        });
         assertThat(members[survivor].members()).extracting(RaftPeerAddress::id).containsExactly("c1", "c2", "c3");
 
         // Everything stops; every member comes back with an empty in-memory state and must rebuild
