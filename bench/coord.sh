@@ -22,7 +22,8 @@
 #   REPEAT         runs per system and row, alternating which system goes first; the table shows
 #                  medians (default 1; on a busy machine use 3 or more)
 #   PRIME          seconds of unmeasured mixed load (16 sessions x 4, half reads) on each system
-#                  before the first row (default 15; 0: none)
+#                  before the first row (default 40; 0: none). Both are JVMs still compiling hot
+#                  paths well after 15 s: Cairn's 64-session writes/s kept rising for ~40 s of load
 #   SKIP_BUILD=1   do not run Maven (the bench module and Cairn must be built)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -39,7 +40,7 @@ export CAIRN_NODE_OPTS=${CAIRN_NODE_OPTS:--Xmx1g}
 export ZK_HEAP=${ZK_HEAP:--Xmx512m}
 LOAD_OPTS=${LOAD_OPTS:--Xmx1g}
 REPEAT=${REPEAT:-1}
-PRIME=${PRIME:-15}
+PRIME=${PRIME:-40}
 SKIP_BUILD=${SKIP_BUILD:-0}
 
 mix_ratio() { # write|read|0..1 -> read ratio
