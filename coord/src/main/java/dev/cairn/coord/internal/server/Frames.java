@@ -44,45 +44,20 @@ final class Frames {
 
     /** One packet made of records, length included. */
     static byte[] packet(Record... records) throws IOException {
-        return ENCODER.get().packet(records);
-    }
-
-    /**
-     * A buffer and a jute archive kept by each thread that encodes packets (a connection's thread,
-     * the apply thread): a reply then costs one array of its exact size, instead of a stream, the
-     * copies of its growth and jute's 1 KiB scratch buffer each time — most of what a member
-     * allocated per request. Not reentrant; a thread encodes one packet at a time.
-     */
-    private static final class Encoder extends ByteArrayOutputStream {
-        /** A buffer grown past this (a large getData) is not kept. */
-        private static final int RETAINED_BYTES = 64 << 10;
-        private final BinaryOutputArchive archive = BinaryOutputArchive.getArchive(this);
-
-        Encoder() {
-            super(512);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        bytes.write(new byte[4]);
+        BinaryOutputArchive archive = BinaryOutputArchive.getArchive(bytes);
+        for (Record r : records) {
+            if (r != null) r.serialize(archive, "r");
         }
-
-        byte[] packet(Record... records) throws IOException {
-            reset();
-            write(0);
-            write(0);
-            write(0);
-            write(0);
-            for (Record r : records) {
-                if (r != null) r.serialize(archive, "r");
-            }
-            int len = count - 4;
-            buf[0] = (byte) (len >>> 24);
-            buf[1] = (byte) (len >>> 16);
-            buf[2] = (byte) (len >>> 8);
-            buf[3] = (byte) len;
-            byte[] out = java.util.Arrays.copyOf(buf, count);
-            if (buf.length > RETAINED_BYTES) buf = new byte[512];
-            return out;
-        }
+        byte[] out = bytes.toByteArray();
+        int len = out.length - 4;
+        out[0] = (byte) (len >>> 24);
+        out[1] = (byte) (len >>> 16);
+        out[2] = (byte) (len >>> 8);
+        out[3] = (byte) len;
+        return out;
     }
-
-    private static final ThreadLocal<Encoder> ENCODER = ThreadLocal.withInitial(Encoder::new);
 
     static BinaryInputArchive archive(byte[] body) {
         return BinaryInputArchive.getArchive(new ByteArrayInputStream(body));
