@@ -1,13 +1,21 @@
 package dev.cairn.coord.internal.raft;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -46,10 +54,10 @@ import org.apache.ratis.util.MD5FileUtil;
 final class RatisStateMachine extends BaseStateMachine {
     private final ReplicatedState state;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
-    private final java.util.concurrent.ExecutorService snapshotWriter = java.util.concurrent.Executors.newSingleThreadExecutor(
+    private final ExecutorService snapshotWriter = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().daemon().name("coord-snapshot-writer").unstarted(r));
     /** The snapshot being written in the background, and what it is of; guarded by this. */
-    private java.util.concurrent.Future<?> writing;
+    private Future<?> writing;
     private TermIndex writingAt;
 
     RatisStateMachine(ReplicatedState state) {
@@ -120,11 +128,11 @@ final class RatisStateMachine extends BaseStateMachine {
             TermIndex written = writingAt;
             try {
                 writing.get();
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 throw new IOException("writing the snapshot at " + written + " failed", e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted");
+                throw new InterruptedIOException("interrupted");
             } finally {
                 writing = null;
                 writingAt = null;
@@ -133,7 +141,7 @@ final class RatisStateMachine extends BaseStateMachine {
         }
         TermIndex last = getLastAppliedTermIndex();
         if (last == null || last.getIndex() < 0) return RaftLog.INVALID_LOG_INDEX;
-        java.io.ByteArrayOutputStream image = new java.io.ByteArrayOutputStream(1 << 16);
+        ByteArrayOutputStream image = new ByteArrayOutputStream(1 << 16);
         state.writeSnapshot(image);
         writingAt = last;
         try {
@@ -141,14 +149,14 @@ final class RatisStateMachine extends BaseStateMachine {
                 write(image, last);
                 return null;
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             writingAt = null; // closing
         }
         return RaftLog.INVALID_LOG_INDEX;
     }
 
     /** Makes a serialized state the latest snapshot: written, fsync'd, renamed into place, MD5 beside it. */
-    private void write(java.io.ByteArrayOutputStream image, TermIndex at) throws IOException {
+    private void write(ByteArrayOutputStream image, TermIndex at) throws IOException {
         File file = storage.getSnapshotFile(at.getTerm(), at.getIndex());
         File tmp = new File(file.getParentFile(), "tmp-" + file.getName());
         try (OutputStream out = Files.newOutputStream(tmp.toPath())) {
@@ -168,7 +176,7 @@ final class RatisStateMachine extends BaseStateMachine {
     public void close() throws IOException {
         snapshotWriter.shutdown();
         try {
-            if (!snapshotWriter.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) snapshotWriter.shutdownNow();
+            if (!snapshotWriter.awaitTermination(30, TimeUnit.SECONDS)) snapshotWriter.shutdownNow();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -38,9 +38,9 @@ import org.slf4j.LoggerFactory;
  * through one queue, so a notification always precedes the reply to any read issued after the
  * change; and the reply to a read is queued before the state's read lock is released
  * ({@code ZkRequests}), so it precedes the notification of any change applied after the read —
- * the client only knows a watch once the reply that set it has arrived. The reading thread writes out the queue itself after each request (the common case:
- * no hand-off to another thread per reply, and a client that does not read its replies stops
- * being read from); what other threads queue — notifications from the apply thread, which must
+ * the client only knows a watch once the reply that set it has arrived. The reading thread writes
+ * out the queue itself after each request (the common case: no hand-off to another thread per
+ * reply, and a client that does not read its replies stops being read from); what other threads queue — notifications from the apply thread, which must
  * never block on a slow client — a writer thread writes out. Whoever writes holds
  * {@link #writing}, and takes packets from the queue only while holding it, so their order holds.
  */

@@ -268,18 +268,33 @@ final class ZkRequests {
     }
 
     /**
-     * Answers a read — a reply record, or an Integer error code (0: OK without a body) — queueing the reply while no entry
-     * can be applied. A client registers a watch only when the reply that set it arrives and drops
-     * a notification for a watch it does not know yet; a reply queued after the lock is released
-     * could follow the notification of a change applied meanwhile, and that watch would be lost.
+     * Answers a read — a reply record, or an Integer error code (0: OK without a body) — with the
+     * reply queued while no entry can be applied ({@link #underReadLock}).
      */
     private void readAndReply(int xid, java.util.function.Function<DataTree, Object> reader) throws IOException {
+        underReadLock(t -> {
+            Object r = reader.apply(t);
+            if (r instanceof Integer err) conn.reply(xid, err, null);
+            else conn.reply(xid, 0, (Record) r);
+        });
+    }
+
+    /** What a read does with the tree, its reply queued included. */
+    private interface LockedRead {
+        void run(DataTree tree) throws IOException;
+    }
+
+    /**
+     * Runs a read, and queues its reply, while no entry can be applied. A client registers a watch
+     * only when the reply that set it arrives and drops a notification for a watch it does not know
+     * yet; a reply queued after the lock is released could follow the notification of a change
+     * applied meanwhile, and that watch would be lost.
+     */
+    private void underReadLock(LockedRead read) throws IOException {
         try {
             read(t -> {
-                Object r = reader.apply(t);
                 try {
-                    if (r instanceof Integer err) conn.reply(xid, err, null);
-                    else conn.reply(xid, 0, (Record) r);
+                    read.run(t);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
@@ -306,32 +321,24 @@ final class ZkRequests {
                 default -> throw new Frames.ProtocolException("unsupported operation type " + mh.getType() + " in multiRead");
             });
         }
-        try {
-            read(t -> {
-                List<Record> out = new ArrayList<>();
-                out.add(new ReplyHeader(xid, server.state().lastZxid(), 0));
-                for (Record op : ops) {
-                    Object r = op instanceof GetChildrenRequest q ? getChildren(t, q.getPath(), q.getWatch(), false)
-                            : getData(t, ((GetDataRequest) op).getPath(), ((GetDataRequest) op).getWatch());
-                    if (r instanceof Integer err) {
-                        out.add(new MultiHeader(OpCode.ERROR, false, err));
-                        out.add(new ErrorResponse(err));
-                    } else {
-                        out.add(new MultiHeader(op instanceof GetChildrenRequest ? OpCode.GET_CHILDREN : OpCode.GET_DATA, false, 0));
-                        out.add((Record) r);
-                    }
+        underReadLock(t -> {
+            List<Record> out = new ArrayList<>();
+            out.add(new ReplyHeader(xid, server.state().lastZxid(), 0));
+            for (Record op : ops) {
+                boolean children = op instanceof GetChildrenRequest;
+                Object r = op instanceof GetChildrenRequest q ? getChildren(t, q.getPath(), q.getWatch(), false)
+                        : getData(t, ((GetDataRequest) op).getPath(), ((GetDataRequest) op).getWatch());
+                if (r instanceof Integer err) {
+                    out.add(new MultiHeader(OpCode.ERROR, false, err));
+                    out.add(new ErrorResponse(err));
+                } else {
+                    out.add(new MultiHeader(children ? OpCode.GET_CHILDREN : OpCode.GET_DATA, false, 0));
+                    out.add((Record) r);
                 }
-                out.add(new MultiHeader(-1, true, -1));
-                try {
-                    conn.send(Frames.packet(out.toArray(Record[]::new)));
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-                return null;
-            });
-        } catch (java.io.UncheckedIOException e) {
-            throw e.getCause();
-        }
+            }
+            out.add(new MultiHeader(-1, true, -1));
+            conn.send(Frames.packet(out.toArray(Record[]::new)));
+        });
     }
 
     /**
