@@ -31,6 +31,8 @@ public final class CoordWorkload {
     private final long seed;
     private final List<Op> history = Collections.synchronizedList(new ArrayList<>());
     private final AtomicBoolean stop = new AtomicBoolean();
+    private final List<String> events = Collections.synchronizedList(new ArrayList<>());
+    private final long t0 = System.nanoTime();
 
     public CoordWorkload(String connect, List<String> keys, long seed) {
         this.connect = connect;
@@ -109,8 +111,10 @@ public final class CoordWorkload {
                 n++;
             } catch (KeeperException | InterruptedException e) {
                 // Could not even read a version or connect: back off a little and go on.
+                event(id, e.toString());
                 LockSupport.parkNanos(50_000_000L);
             } catch (Exception e) {
+                event(id, e.toString());
                 LockSupport.parkNanos(50_000_000L);
             }
         }
@@ -132,7 +136,10 @@ public final class CoordWorkload {
                 rc[0] = code;
                 synced.countDown();
             }, null);
-            if (!synced.await(20, TimeUnit.SECONDS) || rc[0] != 0) return;
+            if (!synced.await(20, TimeUnit.SECONDS) || rc[0] != 0) {
+                event(client, "sync rc " + rc[0]);
+                return;
+            }
             Stat stat = new Stat();
             byte[] data = zk.getData(key, false, stat);
             history.add(new Op(client, key, Op.Kind.READ, Op.Outcome.OK, new String(data, StandardCharsets.UTF_8), stat.getVersion(), 0,
@@ -151,8 +158,34 @@ public final class CoordWorkload {
         } catch (KeeperException.BadVersionException e) {
             history.add(new Op(client, key, kind, Op.Outcome.FAILED, value, -1, expected, invoke, System.nanoTime()));
         } catch (KeeperException e) {
+            event(client, "write " + e);
             history.add(new Op(client, key, kind, Op.Outcome.UNKNOWN, value, -1, expected, invoke, Long.MAX_VALUE));
         }
+    }
+
+    /** Records a client error or a fault (client -1) with its time since the workload was created. */
+    public void event(int client, String what) {
+        events.add(String.format("%8.3f c%d %s", (System.nanoTime() - t0) / 1e9, client, what));
+    }
+
+    public List<String> events() {
+        synchronized (events) {
+            return List.copyOf(events);
+        }
+    }
+
+    /** The longest stretch, in seconds, during which no client completed an operation, and when it began (seconds since start). */
+    public double[] longestStall() {
+        long[] done = history().stream().filter(o -> o.returnNanos() != Long.MAX_VALUE && o.client() >= 0)
+                .mapToLong(Op::returnNanos).sorted().toArray();
+        long best = 0, at = t0;
+        for (int i = 1; i < done.length; i++) {
+            if (done[i] - done[i - 1] > best) {
+                best = done[i] - done[i - 1];
+                at = done[i - 1];
+            }
+        }
+        return new double[] {best / 1e9, (at - t0) / 1e9};
     }
 
     static ZooKeeper connect(String connect) throws Exception {

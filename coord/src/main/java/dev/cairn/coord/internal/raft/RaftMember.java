@@ -11,9 +11,10 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
@@ -93,18 +94,37 @@ public final class RaftMember implements AutoCloseable {
             fresh = entries.findAny().isEmpty();
         }
         // A joining member starts with an empty configuration; once it has storage, Ratis recovers the configuration from it.
+        AtomicReference<RaftClient> clientRef = new AtomicReference<>();
         RaftGroup initial = settings.join() && fresh ? RaftGroup.valueOf(GROUP_ID, List.of()) : group;
         RaftServer server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(settings.self().id()))
                 .setGroup(initial)
-                .setStateMachine(new RatisStateMachine(state))
+                .setStateMachine(new RatisStateMachine(state, left -> forgetLeader(clientRef, left)))
                 .setProperties(props)
                 .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER)
                 .build();
         server.start();
         RaftClient client = RaftClient.newBuilder().setProperties(clientProperties(settings)).setRaftGroup(group)
                 .setLeaderId(null).build();
+        clientRef.set(client);
         return new RaftMember(settings, server, client, group);
+    }
+
+    /**
+     * Fails, so that Ratis' client retries them with the new leader, the proposals this member
+     * forwarded to a leader that is gone. Ratis' Netty client fails a request to a dead peer only
+     * after the request timeout (it does not watch the connection close), and its requests are
+     * ordered, so until then every proposal of this member waited — past the 4 s after which a
+     * ZooKeeper client with a 6 s session gives up on its connection. Closing the connection to the
+     * old leader fails them at once; retries keep their call ids, so the new leader's retry cache
+     * never applies one twice. On a virtual thread: closing a channel may wait, and Ratis calls
+     * this from its own threads.
+     */
+    private static void forgetLeader(AtomicReference<RaftClient> client, RaftPeerId previous) {
+        Thread.ofVirtual().name("coord-forget-leader").start(() -> {
+            RaftClient c = client.get();
+            if (c != null) c.getClientRpc().handleException(previous, new IOException("leader " + previous + " was replaced"), true);
+        });
     }
 
     private static RaftProperties properties(Settings s) {

@@ -16,12 +16,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.FileInfo;
@@ -31,6 +34,7 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 
 /**
@@ -59,9 +63,20 @@ final class RatisStateMachine extends BaseStateMachine {
     /** The snapshot being written in the background, and what it is of; guarded by this. */
     private Future<?> writing;
     private TermIndex writingAt;
+    /** Told the previous leader whenever this member learns of a new one. */
+    private final Consumer<RaftPeerId> leaderLeft;
+    /** The last leader this member knew of; written by Ratis' threads one at a time. */
+    private final AtomicReference<RaftPeerId> leader = new AtomicReference<>();
 
-    RatisStateMachine(ReplicatedState state) {
+    RatisStateMachine(ReplicatedState state, Consumer<RaftPeerId> leaderLeft) {
         this.state = state;
+        this.leaderLeft = leaderLeft;
+    }
+
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+        RaftPeerId previous = leader.getAndSet(newLeaderId);
+        if (previous != null && !previous.equals(newLeaderId)) leaderLeft.accept(previous);
     }
 
     @Override

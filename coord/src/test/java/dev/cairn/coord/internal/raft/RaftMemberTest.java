@@ -193,8 +193,34 @@ class RaftMemberTest {
         assertThat(survivor.members()).extracting(RaftPeerAddress::id).containsExactly("j2", "j3");
     }
 
+    @Test
+    void aProposalForwardedToALeaderThatDiesIsRetriedWithTheNextLongBeforeTheRequestTimeout() throws Exception {
+        List<RaftPeerAddress> peers = new ArrayList<>();
+        for (String id : List.of("d1", "d2", "d3")) peers.add(new RaftPeerAddress(id, "127.0.0.1", freePort()));
+        RaftMember[] members = new RaftMember[3];
+        for (int i = 0; i < 3; i++) {
+            // A request timeout of a minute: only the leader-change path can answer within the 20 s below.
+            members[i] = RaftMember.start(new RaftMember.Settings(peers.get(i), peers, dir.resolve(peers.get(i).id()), 1000,
+                    Duration.ofMillis(300), Duration.ofSeconds(60)), new Sum());
+            running.add(members[i]);
+        }
+        int leader = await().atMost(Duration.ofSeconds(20)).until(() -> indexOfLeader(members), i -> i >= 0);
+        // Both followers' clients now have a connection to the leader.
+        propose(members[(leader + 1) % 3], 1);
+        long total = propose(members[(leader + 2) % 3], 1);
+        members[leader].close();
+        running.remove(members[leader]);
+        members[leader] = null;
+        int next = await().atMost(Duration.ofSeconds(20)).until(() -> indexOfLeader(members), i -> i >= 0);
+        int follower = 3 - leader - next;
+        // Ratis' client still takes the old leader for the leader and would send this over its dead
+        // connection, then wait out its request timeout; the member closed that connection when it
+        // learned of the new leader, so the client reconnects, fails, and finds the new one.
+        assertThat(ByteBuffer.wrap(members[follower].propose(entry(1)).get(20, TimeUnit.SECONDS)).getLong()).isEqualTo(total + 1);
+    }
+
     private static int indexOfLeader(RaftMember[] members) {
-        for (int i = 0; i < members.length; i++) if (members[i].isLeader()) return i;
+        for (int i = 0; i < members.length; i++) if (members[i] != null && members[i].isLeader()) return i;
         return -1;
     }
 }
