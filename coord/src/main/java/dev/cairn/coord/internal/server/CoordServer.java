@@ -11,8 +11,6 @@ import dev.cairn.coord.internal.tree.WatchEvent;
 import dev.cairn.coord.internal.wire.WatchRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +65,7 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
     private final ExecutorService batchSender;
     private RaftMember raft;
     private ProposalBatcher batcher;
-    private ServerSocket listener;
+    private ClientIo clients;
     private volatile boolean closed;
     private boolean wasLeader;
 
@@ -86,10 +84,8 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
             s.raft = RaftMember.start(settings.raft(), s.state);
             // A batch is never larger than the largest single change a client may send.
             s.batcher = new ProposalBatcher(s.raft::propose, s.state, clock, s.batchSender, settings.maxDataBytes(), s.proposalTimeout());
-            s.listener = new ServerSocket();
-            s.listener.setReuseAddress(true);
-            s.listener.bind(new InetSocketAddress(settings.clientHost(), settings.clientPort()));
-            Thread.ofVirtual().name("coord-accept").start(s::acceptLoop);
+            s.clients = new ClientIo(new InetSocketAddress(settings.clientHost(), settings.clientPort()),
+                    "coord-clients-" + settings.raft().self().id(), (io, channel) -> new ZkConnection(s, io, channel));
             long period = Math.max(10, settings.tick().toMillis() / 2);
             s.ticker.scheduleWithFixedDelay(s::tick, period, period, TimeUnit.MILLISECONDS);
         } catch (IOException | RuntimeException e) {
@@ -101,11 +97,11 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
     }
 
     public String clientEndpoint() {
-        return settings.clientHost() + ":" + listener.getLocalPort();
+        return settings.clientHost() + ":" + clients.port();
     }
 
     public int clientPort() {
-        return listener.getLocalPort();
+        return clients.port();
     }
 
     public RaftMember raft() {
@@ -126,19 +122,6 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
 
     Clock clock() {
         return clock;
-    }
-
-    private void acceptLoop() {
-        while (!closed) {
-            try {
-                Socket socket = listener.accept();
-                socket.setTcpNoDelay(true);
-                ZkConnection c = new ZkConnection(this, socket);
-                Thread.ofVirtual().name("zk-conn-" + socket.getPort()).start(c::run);
-            } catch (IOException e) {
-                if (!closed) LOG.warn("accept failed: {}", e.toString());
-            }
-        }
     }
 
     /** How long a client waits for its change or sync to be committed and applied here. */
@@ -286,12 +269,8 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
         closed = true;
         ticker.shutdownNow();
         batchSender.shutdownNow();
-        try {
-            if (listener != null) listener.close();
-        } catch (IOException e) {
-            LOG.debug("closing listener: {}", e.toString());
-        }
-        for (ZkConnection c : List.copyOf(connectionsBySession.values())) c.close("server shutting down");
+        // Cuts every client connection: clients move to another member.
+        if (clients != null) clients.close();
         try {
             if (raft != null) raft.close();
         } catch (IOException e) {

@@ -5,23 +5,26 @@ import dev.cairn.coord.internal.tree.Id;
 import dev.cairn.coord.internal.tree.Result;
 import dev.cairn.coord.internal.tree.Txn;
 import dev.cairn.coord.internal.wire.WatchRegistry;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.jute.BinaryInputArchive;
 import org.apache.zookeeper.proto.ConnectRequest;
 import org.apache.zookeeper.proto.ConnectResponse;
@@ -34,44 +37,75 @@ import org.slf4j.LoggerFactory;
 /**
  * One client connection speaking ZooKeeper's protocol: the connect handshake, then requests
  * answered strictly in the order they arrive (the protocol requires it), pings, and watch
- * notifications. A virtual thread reads and handles requests; replies and notifications go
- * through one queue, so a notification always precedes the reply to any read issued after the
- * change; and the reply to a read is queued before the state's read lock is released
- * ({@code ZkRequests}), so it precedes the notification of any change applied after the read —
- * the client only knows a watch once the reply that set it has arrived. The reading thread writes
- * out the queue itself after each request (the common case: no hand-off to another thread per
- * reply, and a client that does not read its replies stops being read from); what other threads queue — notifications from the apply thread, which must
- * never block on a slow client — a writer thread writes out. Whoever writes holds
- * {@link #writing}, and takes packets from the queue only while holding it, so their order holds.
+ * notifications, over a non-blocking channel served by {@link ClientIo}.
+ *
+ * <p>Input is read and handled on the selector thread only. A request that needs the Raft group
+ * (a change, sync, a new session) is <em>pending</em> until its future completes; meanwhile this
+ * connection's later requests wait, unread or buffered, so replies keep their order and a client
+ * reads its own writes. The thread that completes it — usually the apply thread — writes the reply
+ * itself; only when more requests arrived meanwhile does it hand the connection back to the
+ * selector thread ({@link #requestDone}).
+ *
+ * <p>Output: replies and notifications go out in the order {@link #send} is called, each written
+ * at once when nothing is queued before it and the socket takes it, else queued for the selector
+ * thread; the channel is non-blocking, so no sender ever waits for a client. A notification always
+ * precedes the reply to any read issued after the change, and the reply to a read is sent before
+ * the state's read lock is released ({@code ZkRequests}), so it precedes the notification of any
+ * change applied after the read — the client only knows a watch once the reply that set it has
+ * arrived.
  */
 final class ZkConnection {
     private static final Logger LOG = LoggerFactory.getLogger(ZkConnection.class);
     /** ZooKeeper's documented, public session-password secret: the password guards against mix-ups, not attackers. */
     private static final long PASSWORD_SECRET = 0xB3415C00L;
-    private static final byte[] CLOSE = new byte[0];
+    /** How long a closing connection may take to write out what is queued before it is cut. */
+    private static final long CLOSE_GRACE_MS = 3000;
+    private static final int IDLE = 0;
+    private static final int PENDING = 1;
+    /** Pending, and input arrived (or was left) meanwhile: whoever completes the request resumes the input. */
+    private static final int PENDING_WITH_INPUT = 2;
 
     private final CoordServer server;
-    private final Socket socket;
-    private final ConcurrentLinkedQueue<byte[]> outbound = new ConcurrentLinkedQueue<>();
-    private final ReentrantLock writing = new ReentrantLock();
-    private OutputStream out;
-    private volatile Thread reader;
-    private volatile Thread writer;
-    /** The writer has written {@link #CLOSE}: nothing more goes out. */
-    private boolean outputClosed;
-    /** Added to by this connection's thread, read by the apply thread when it filters notifications. */
-    private final List<Id> auth = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final ClientIo io;
+    private final SocketChannel channel;
+    private final String remote;
+    private final String remoteHost;
+    private final int maxPacket;
+    private SelectionKey key;
+    /** Bytes read and not yet handled, from 0 to its position; selector thread only. */
+    private ByteBuffer in = ByteBuffer.allocate(4096);
+    private boolean readPaused;
+    private boolean greeted;
+    private volatile boolean handshaken;
+    private final AtomicInteger request = new AtomicInteger(IDLE);
+    /** What could not be written yet, in order; guards {@link #writeInterest} and {@link #closeWhenFlushed}. */
+    private final ArrayDeque<ByteBuffer> outbound = new ArrayDeque<>();
+    private boolean writeInterest;
+    private boolean closeWhenFlushed;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private volatile boolean closed;
+    /** Added to by the selector thread, read by the apply thread when it filters notifications. */
+    private final CopyOnWriteArrayList<Id> auth = new CopyOnWriteArrayList<>();
     private final ZkRequests requests;
     private volatile long sessionId;
-    private volatile boolean closed;
-    /** The client asked to close its session: answer it before closing the connection. */
+    /** The client asked to close its session: nothing it sends afterwards is handled. */
     private volatile boolean closeRequested;
 
-    ZkConnection(CoordServer server, Socket socket) {
+    ZkConnection(CoordServer server, ClientIo io, SocketChannel channel) throws IOException {
         this.server = server;
-        this.socket = socket;
-        this.auth.add(new Id("ip", socket.getInetAddress().getHostAddress()));
+        this.io = io;
+        this.channel = channel;
+        InetSocketAddress peer = (InetSocketAddress) channel.getRemoteAddress();
+        this.remote = String.valueOf(peer);
+        this.remoteHost = peer.getAddress().getHostAddress();
+        this.maxPacket = server.settings().maxDataBytes() + (64 << 10);
+        this.auth.add(new Id("ip", remoteHost));
         this.requests = new ZkRequests(server, this);
+    }
+
+    /** Called by the selector thread right after it registered the channel. */
+    void attach(SelectionKey key) {
+        this.key = key;
     }
 
     long sessionId() {
@@ -80,7 +114,11 @@ final class ZkConnection {
 
     /** ZooKeeper's {@code cons} line for this connection. */
     String describe() {
-        return " " + socket.getRemoteSocketAddress() + "[1](queued=" + outbound.size() + ",sid=0x" + Long.toHexString(sessionId) + ")";
+        int queued;
+        synchronized (outbound) {
+            queued = outbound.size();
+        }
+        return " " + remote + "[1](queued=" + queued + ",sid=0x" + Long.toHexString(sessionId) + ")";
     }
 
     List<Id> auth() {
@@ -88,76 +126,175 @@ final class ZkConnection {
     }
 
     void addAuth(Id id) {
-        ((java.util.concurrent.CopyOnWriteArrayList<Id>) auth).addIfAbsent(id);
+        auth.addIfAbsent(id);
     }
 
-    void run() {
-        reader = Thread.currentThread();
-        try {
-            out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
-        } catch (IOException e) {
-            LOG.debug("connection from {} ended: {}", socket.getRemoteSocketAddress(), e.toString());
-            closeSocket();
+    // ---- input: selector thread ------------------------------------------------------------
+
+    void onReadable() {
+        if (closing.get()) {
+            key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
             return;
         }
-        writer = Thread.ofVirtual().name("zk-write-" + socket.getPort()).start(this::writeLoop);
         try {
-            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
-            int max = server.settings().maxDataBytes() + (64 << 10);
-            int first;
-            try {
-                first = in.readInt();
-            } catch (java.io.EOFException e) {
+            if (!in.hasRemaining() && !makeRoom()) {
+                // Full of requests that wait behind a pending one: stop reading until they are handled.
+                readPaused = true;
+                key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
                 return;
             }
-            if (FourLetterWords.isCommand(first)) {
-                send(FourLetterWords.answer(first, server, this).getBytes(StandardCharsets.UTF_8));
+            if (channel.read(in) < 0) {
+                close("the client closed the connection");
                 return;
             }
-            if (!handshake(Frames.readBody(in, first, max))) return;
-            writeQueued();
-            while (!closed) {
-                byte[] body = Frames.read(in, max);
-                if (body == null) break;
-                BinaryInputArchive archive = Frames.archive(body);
-                RequestHeader header = Frames.read(archive, new RequestHeader());
-                if (!server.isSessionOpen(sessionId) && header.getType() != OpCode.CLOSE_SESSION) {
-                    // Expired or closed elsewhere while this connection lived: ZooKeeper's answer, then hang up.
-                    reply(header.getXid(), Code.SESSIONEXPIRED.value(), null);
-                    break;
+            while (true) {
+                int s = request.get();
+                if (s == IDLE) {
+                    handleInput();
+                    return;
                 }
-                server.touched(sessionId);
-                if (!requests.handle(header, archive)) break;
-                writeQueued();
+                if (s == PENDING_WITH_INPUT || request.compareAndSet(PENDING, PENDING_WITH_INPUT)) return;
             }
-        } catch (Frames.ProtocolException e) {
-            LOG.warn("closing connection from {}: {}", socket.getRemoteSocketAddress(), e.getMessage());
         } catch (IOException e) {
-            if (!closed) LOG.debug("connection from {} ended: {}", socket.getRemoteSocketAddress(), e.toString());
-        } catch (RuntimeException e) {
-            LOG.warn("closing connection from {} after an unexpected error", socket.getRemoteSocketAddress(), e);
-        } finally {
-            closed = true;
-            outbound.add(CLOSE);
-            LockSupport.unpark(writer);
-            if (sessionId != 0) server.unregister(sessionId, this);
-            // Close only once the writer has drained what is queued (the reply to a four-letter word or to close).
-            try {
-                writer.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            closeSocket();
+            inputFailed(e);
         }
     }
 
-    private void closeSocket() {
+    /** Handles the complete packets read so far, until one is pending; selector thread, no request pending. */
+    private void handleInput() throws IOException {
+        int start = 0;
         try {
-            socket.close();
-        } catch (IOException e) {
-            LOG.trace("closing socket", e);
+            while (!closing.get() && !closeRequested) {
+                int available = in.position() - start;
+                if (available < 4) break;
+                int len = in.getInt(start);
+                if (!greeted && FourLetterWords.isCommand(len)) {
+                    greeted = true;
+                    start += 4;
+                    send(FourLetterWords.answer(len, server, this).getBytes(StandardCharsets.UTF_8));
+                    closeAfterFlush();
+                    break;
+                }
+                greeted = true;
+                if (len < 0 || len > maxPacket) throw new Frames.ProtocolException("packet length " + len + " outside 0.." + maxPacket);
+                if (available < 4 + len) break;
+                byte[] body = Arrays.copyOfRange(in.array(), start + 4, start + 4 + len);
+                start += 4 + len;
+                if (!handle(body)) {
+                    closeAfterFlush();
+                    break;
+                }
+                if (request.get() != IDLE) {
+                    // Pending. Input left over is resumed by whoever completes it; if it already
+                    // completed (the CAS fails), go on here.
+                    if (start == in.position() || request.compareAndSet(PENDING, PENDING_WITH_INPUT)) break;
+                }
+            }
+        } finally {
+            consume(start);
         }
     }
+
+    /** Drops the first {@code n} bytes read; resumes reading if it had paused. */
+    private void consume(int n) {
+        if (n > 0) {
+            in.flip();
+            in.position(n);
+            in.compact();
+        }
+        if (readPaused && in.hasRemaining() && !closing.get()) {
+            readPaused = false;
+            key.interestOps(key.interestOps() | SelectionKey.OP_READ);
+        }
+    }
+
+    /** The buffer is full: grows it when its first packet needs more room; false when it holds only whole packets. */
+    private boolean makeRoom() throws Frames.ProtocolException {
+        int need = 4096;
+        if (in.position() >= 4) {
+            int len = in.getInt(0);
+            if (len < 0 || len > maxPacket) throw new Frames.ProtocolException("packet length " + len + " outside 0.." + maxPacket);
+            need = 4 + len;
+        }
+        if (need <= in.capacity()) return false;
+        ByteBuffer bigger = ByteBuffer.allocate(need);
+        in.flip();
+        bigger.put(in);
+        in = bigger;
+        return true;
+    }
+
+    /** One packet: the handshake first, then requests; false when the connection must close after the replies. */
+    private boolean handle(byte[] body) throws IOException {
+        if (!handshaken) return handshake(body);
+        BinaryInputArchive archive = Frames.archive(body);
+        RequestHeader header = Frames.read(archive, new RequestHeader());
+        if (!server.isSessionOpen(sessionId) && header.getType() != OpCode.CLOSE_SESSION) {
+            // Expired or closed elsewhere while this connection lived: ZooKeeper's answer, then hang up.
+            reply(header.getXid(), Code.SESSIONEXPIRED.value(), null);
+            return false;
+        }
+        server.touched(sessionId);
+        return requests.handle(header, archive);
+    }
+
+    /** Resumes input left while a request was pending; selector thread. */
+    private void resumeInput() {
+        if (closing.get() || request.get() != IDLE) return;
+        try {
+            handleInput();
+        } catch (IOException e) {
+            inputFailed(e);
+        }
+    }
+
+    private void inputFailed(IOException e) {
+        if (e instanceof Frames.ProtocolException) LOG.warn("closing connection from {}: {}", remote, e.getMessage());
+        else if (!closing.get()) LOG.debug("connection from {} ended: {}", remote, e.toString());
+        close(e.getMessage());
+    }
+
+    // ---- pending requests ------------------------------------------------------------------
+
+    /** What to do with a completed request's outcome; false when the connection must close after its reply. */
+    interface Then<T> {
+        boolean accept(T value) throws IOException;
+    }
+
+    /**
+     * Makes the current request pending on {@code f}: the requests after it wait, and
+     * {@code then} answers it on the thread that completes {@code f} (at once, if it is already
+     * complete). When {@code f} fails — the group did not commit the request within its bound —
+     * the connection is closed, as ZooKeeper does when it cannot answer: the client reconnects and
+     * learns what happened from the state.
+     */
+    <T> void after(CompletableFuture<T> f, Then<T> then) {
+        request.set(PENDING);
+        f.whenComplete((value, failure) -> {
+            try {
+                if (failure != null) {
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                    LOG.debug("closing connection from {}: the coord group did not commit a request: {}", remote, cause.toString());
+                    close("the coord group did not commit the request: " + cause);
+                } else if (!then.accept(value)) {
+                    closeAfterFlush();
+                }
+            } catch (IOException e) {
+                close("cannot answer: " + e);
+            } catch (RuntimeException e) {
+                LOG.warn("closing connection from {} after an unexpected error", remote, e);
+                close("unexpected error: " + e);
+            } finally {
+                requestDone();
+            }
+        });
+    }
+
+    private void requestDone() {
+        if (request.getAndSet(IDLE) == PENDING_WITH_INPUT) io.execute(this::resumeInput);
+    }
+
+    // ---- handshake -------------------------------------------------------------------------
 
     private boolean handshake(byte[] body) throws IOException {
         BinaryInputArchive archive = Frames.archive(body);
@@ -171,28 +308,33 @@ final class ZkConnection {
         long lastSeen = req.getLastZxidSeen();
         if (lastSeen > server.state().lastZxid()) {
             LOG.info("refusing client {}: it has seen zxid 0x{} and this member only 0x{}; it will try another member",
-                    socket.getRemoteSocketAddress(), Long.toHexString(lastSeen), Long.toHexString(server.state().lastZxid()));
+                    remote, Long.toHexString(lastSeen), Long.toHexString(server.state().lastZxid()));
             return false;
         }
-        int timeout;
         long id = req.getSessionId();
         if (id == 0) {
-            timeout = server.negotiateTimeout(req.getTimeOut());
-            id = newSessionId();
-            Result r = await(server.propose(new Txn.CreateSession(id, timeout)));
-            if (!(r instanceof Result.SessionCreated)) throw new IOException("session creation failed: " + r);
-        } else {
-            long existing = id;
-            Integer stored = server.state().read(t -> t.sessions().get(existing));
-            if (stored == null || !java.util.Arrays.equals(password(id), req.getPasswd())) {
-                LOG.info("client {} asked for session 0x{}, which is {}", socket.getRemoteSocketAddress(), Long.toHexString(id),
-                        stored == null ? "expired" : "not theirs (wrong password)");
-                send(Frames.packet(new ConnectResponse(0, 0, 0, new byte[16], false)));
-                return false;
-            }
-            timeout = stored;
+            int timeout = server.negotiateTimeout(req.getTimeOut());
+            long created = newSessionId();
+            after(server.propose(new Txn.CreateSession(created, timeout)), r -> {
+                if (!(r instanceof Result.SessionCreated)) throw new IOException("session creation failed: " + r);
+                return accepted(created, timeout);
+            });
+            return true;
         }
+        long existing = id;
+        Integer stored = server.state().read(t -> t.sessions().get(existing));
+        if (stored == null || !Arrays.equals(password(id), req.getPasswd())) {
+            LOG.info("client {} asked for session 0x{}, which is {}", remote, Long.toHexString(id),
+                    stored == null ? "expired" : "not theirs (wrong password)");
+            send(Frames.packet(new ConnectResponse(0, 0, 0, new byte[16], false)));
+            return false;
+        }
+        return accepted(id, stored);
+    }
+
+    private boolean accepted(long id, int timeout) throws IOException {
         sessionId = id;
+        handshaken = true;
         server.register(id, this);
         server.touched(id);
         send(Frames.packet(new ConnectResponse(0, timeout, id, password(id), false)));
@@ -202,7 +344,7 @@ final class ZkConnection {
     private long newSessionId() {
         long id;
         do {
-            id = java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
+            id = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
         } while (id == 0);
         return id;
     }
@@ -223,21 +365,8 @@ final class ZkConnection {
         }
     }
 
-    /**
-     * Waits for a proposal. Untimed: every future the server hands out for a proposal fails by
-     * itself after a bound ({@link CoordServer#propose}, {@link CoordServer#sync}), and a timed
-     * wait would cost a timer per request.
-     */
-    <T> T await(java.util.concurrent.CompletableFuture<T> f) throws IOException {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted");
-        } catch (ExecutionException e) {
-            throw new IOException("the coord group did not commit the request: " + e.getCause(), e);
-        }
-    }
+
+    // ---- output: any thread ----------------------------------------------------------------
 
     void reply(int xid, int err, org.apache.jute.Record body) throws IOException {
         send(Frames.packet(new ReplyHeader(xid, server.state().lastZxid(), err), err == 0 ? body : null));
@@ -257,40 +386,54 @@ final class ZkConnection {
         }
     }
 
-    /** Queues a packet; never blocks. The reading thread writes it out after the request; for others, the writer does. */
+    /** Sends a packet after those sent before it; never blocks. */
     void send(byte[] packet) {
-        if (closed) return;
-        outbound.add(packet);
-        if (Thread.currentThread() != reader) LockSupport.unpark(writer);
-    }
-
-    /** Writes out what is queued, on the reading thread; blocks while the client does not read. */
-    private void writeQueued() throws IOException {
-        if (!outbound.isEmpty()) drain();
-    }
-
-    /** Writes what is queued, in order; true once {@link #CLOSE} went out. */
-    private boolean drain() throws IOException {
-        writing.lock();
-        try {
-            if (outputClosed) return true;
-            boolean wrote = false;
-            for (byte[] p; (p = outbound.poll()) != null; ) {
-                if (p == CLOSE) {
-                    out.flush();
-                    outputClosed = true;
-                    socket.shutdownOutput();
-                    return true;
+        synchronized (outbound) {
+            if (closed || closeWhenFlushed) return;
+            ByteBuffer b = ByteBuffer.wrap(packet);
+            if (outbound.isEmpty()) {
+                try {
+                    channel.write(b);
+                } catch (IOException e) {
+                    LOG.debug("cannot write to {}: {}", remote, e.toString());
+                    closeNow();
+                    return;
                 }
-                out.write(p);
-                wrote = true;
+                if (!b.hasRemaining()) return;
             }
-            if (wrote) out.flush();
-            return false;
-        } finally {
-            writing.unlock();
+            outbound.add(b);
+            if (!writeInterest) {
+                writeInterest = true;
+                if (io.inIoThread()) key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
+                else io.execute(() -> {
+                    if (key.isValid()) key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
+                });
+            }
         }
     }
+
+    /** Writes out what is queued; selector thread. */
+    void onWritable() {
+        synchronized (outbound) {
+            try {
+                while (!outbound.isEmpty()) {
+                    ByteBuffer b = outbound.peek();
+                    channel.write(b);
+                    if (b.hasRemaining()) return;
+                    outbound.poll();
+                }
+            } catch (IOException e) {
+                LOG.debug("cannot write to {}: {}", remote, e.toString());
+                closeNow();
+                return;
+            }
+            writeInterest = false;
+            key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
+            if (closeWhenFlushed) closeNow();
+        }
+    }
+
+    // ---- closing ---------------------------------------------------------------------------
 
     /** The session ended (expired or closed elsewhere): drop the connection. */
     void sessionClosed() {
@@ -301,37 +444,43 @@ final class ZkConnection {
         closeRequested = true;
     }
 
+    /** Stops handling input, writes out what is queued (for at most a few seconds), then closes. */
     void close(String why) {
-        if (closed) return;
-        LOG.debug("closing connection of session 0x{}: {}", Long.toHexString(sessionId), why);
-        closed = true;
-        outbound.add(CLOSE);
-        LockSupport.unpark(writer);
-        try {
-            socket.shutdownInput();
-        } catch (IOException e) {
-            LOG.trace("shutdown input", e);
-        }
-        // The reading thread may be blocked writing to a client that does not read: give it the
-        // same grace as the writer gets, then close the socket under it.
-        Thread r = reader;
-        if (r != null) {
-            Thread.ofVirtual().name("zk-close-" + socket.getPort()).start(() -> {
-                try {
-                    r.join(3000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                if (r.isAlive()) closeSocket();
-            });
-        }
+        if (closing.compareAndSet(false, true)) LOG.debug("closing connection of session 0x{}: {}", Long.toHexString(sessionId), why);
+        closeAfterFlush();
     }
 
-    private void writeLoop() {
-        try {
-            while (!drain()) LockSupport.park(this);
-        } catch (IOException e) {
+    private void closeAfterFlush() {
+        closing.set(true);
+        synchronized (outbound) {
+            if (closed || closeWhenFlushed) return;
+            closeWhenFlushed = true;
+            if (outbound.isEmpty()) {
+                closeNow();
+                return;
+            }
+        }
+        CompletableFuture.delayedExecutor(CLOSE_GRACE_MS, TimeUnit.MILLISECONDS).execute(this::closeNow);
+    }
+
+    /** Closes at once, dropping what is queued (the server is shutting down). */
+    void abort() {
+        closing.set(true);
+        closeNow();
+    }
+
+    private void closeNow() {
+        synchronized (outbound) {
+            if (closed) return;
             closed = true;
+            outbound.clear();
+        }
+        closing.set(true);
+        if (sessionId != 0) server.unregister(sessionId, this);
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.trace("closing channel", e);
         }
     }
 }

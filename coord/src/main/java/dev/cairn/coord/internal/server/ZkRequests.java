@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Optional;
 import org.apache.jute.BinaryInputArchive;
 import org.apache.jute.Record;
@@ -61,7 +62,8 @@ import org.apache.zookeeper.proto.WhoAmIResponse;
 
 /**
  * Turns each ZooKeeper request into a read of this member's tree or a proposed change, and its
- * outcome into ZooKeeper's reply records. Runs on the connection's thread, one request at a time.
+ * outcome into ZooKeeper's reply records. Runs on the client selector thread, one request of a
+ * connection at a time; a change is answered by whoever completes it ({@link ZkConnection#after}).
  */
 final class ZkRequests {
     private static final int PERM_READ = 1;
@@ -95,23 +97,31 @@ final class ZkRequests {
             }
             case OpCode.DELETE -> {
                 DeleteRequest r = Frames.read(in, new DeleteRequest());
-                Result res = conn.await(server.propose(new Txn.Delete(r.getPath(), r.getVersion(), conn.auth())));
-                conn.reply(xid, code(res), null);
+                conn.after(server.propose(new Txn.Delete(r.getPath(), r.getVersion(), conn.auth())), res -> {
+                    conn.reply(xid, code(res), null);
+                    return true;
+                });
             }
             case OpCode.SET_DATA -> {
                 SetDataRequest r = Frames.read(in, new SetDataRequest());
-                Result res = conn.await(server.propose(new Txn.SetData(r.getPath(), r.getData(), r.getVersion(), conn.auth())));
-                conn.reply(xid, code(res), res instanceof Result.StatResult s ? new SetDataResponse(Jute.stat(s.stat())) : null);
+                conn.after(server.propose(new Txn.SetData(r.getPath(), r.getData(), r.getVersion(), conn.auth())), res -> {
+                    conn.reply(xid, code(res), res instanceof Result.StatResult s ? new SetDataResponse(Jute.stat(s.stat())) : null);
+                    return true;
+                });
             }
             case OpCode.SET_ACL -> {
                 SetACLRequest r = Frames.read(in, new SetACLRequest());
-                Result res = conn.await(server.propose(new Txn.SetAcl(r.getPath(), Jute.acl(r.getAcl()), r.getVersion(), conn.auth())));
-                conn.reply(xid, code(res), res instanceof Result.StatResult s ? new SetACLResponse(Jute.stat(s.stat())) : null);
+                conn.after(server.propose(new Txn.SetAcl(r.getPath(), Jute.acl(r.getAcl()), r.getVersion(), conn.auth())), res -> {
+                    conn.reply(xid, code(res), res instanceof Result.StatResult s ? new SetACLResponse(Jute.stat(s.stat())) : null);
+                    return true;
+                });
             }
             case OpCode.CHECK -> {
                 CheckVersionRequest r = Frames.read(in, new CheckVersionRequest());
-                Result res = conn.await(server.propose(new Txn.Check(r.getPath(), r.getVersion(), conn.auth())));
-                conn.reply(xid, code(res), null);
+                conn.after(server.propose(new Txn.Check(r.getPath(), r.getVersion(), conn.auth())), res -> {
+                    conn.reply(xid, code(res), null);
+                    return true;
+                });
             }
             case OpCode.MULTI -> multi(xid, in);
             case OpCode.EXISTS -> {
@@ -166,8 +176,10 @@ final class ZkRequests {
             }
             case OpCode.SYNC -> {
                 SyncRequest r = Frames.read(in, new SyncRequest());
-                conn.await(server.sync(conn.sessionId()));
-                conn.reply(xid, 0, new SyncResponse(r.getPath()));
+                conn.after(server.sync(conn.sessionId()), index -> {
+                    conn.reply(xid, 0, new SyncResponse(r.getPath()));
+                    return true;
+                });
             }
             case OpCode.AUTH -> {
                 AuthPacket r = Frames.read(in, new AuthPacket());
@@ -218,12 +230,26 @@ final class ZkRequests {
             }
             case OpCode.CLOSE_SESSION -> {
                 conn.closeRequested();
-                conn.await(server.propose(new Txn.CloseSession(conn.sessionId())));
-                conn.reply(xid, 0, null);
-                return false;
+                conn.after(server.propose(new Txn.CloseSession(conn.sessionId())), res -> {
+                    conn.reply(xid, 0, null);
+                    return false;
+                });
             }
             case OpCode.MULTI_READ -> multiRead(xid, in);
-            case OpCode.RECONFIG -> reconfig(xid, Frames.read(in, new ReconfigRequest()));
+            case OpCode.RECONFIG -> {
+                // A membership change waits for Raft's joint consensus: not on the selector thread.
+                ReconfigRequest r = Frames.read(in, new ReconfigRequest());
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                Thread.ofVirtual().name("coord-reconfig").start(() -> {
+                    try {
+                        reconfig(xid, r);
+                        done.complete(null);
+                    } catch (Throwable t) {
+                        done.completeExceptionally(t);
+                    }
+                });
+                conn.after(done, v -> true);
+            }
             default -> conn.reply(xid, UNIMPLEMENTED, null);
         }
         return true;
@@ -238,13 +264,14 @@ final class ZkRequests {
             conn.reply(xid, Code.BADARGUMENTS.value(), null);
             return;
         }
-        Result res = conn.await(server.propose(new Txn.Create(path, data, Jute.acl(acl), mode, ttl,
-                conn.sessionId(), conn.auth())));
-        if (res instanceof Result.Created c) {
-            conn.reply(xid, 0, type == OpCode.CREATE ? new CreateResponse(c.actualPath()) : new Create2Response(c.actualPath(), Jute.stat(c.stat())));
-        } else {
-            conn.reply(xid, code(res), null);
-        }
+        conn.after(server.propose(new Txn.Create(path, data, Jute.acl(acl), mode, ttl, conn.sessionId(), conn.auth())), res -> {
+            if (res instanceof Result.Created c) {
+                conn.reply(xid, 0, type == OpCode.CREATE ? new CreateResponse(c.actualPath()) : new Create2Response(c.actualPath(), Jute.stat(c.stat())));
+            } else {
+                conn.reply(xid, code(res), null);
+            }
+            return true;
+        });
     }
 
     /** A reply record, or an Integer error code. */
@@ -428,7 +455,13 @@ final class ZkRequests {
                 default -> throw new Frames.ProtocolException("unsupported operation type " + mh.getType() + " in multi");
             }
         }
-        Result res = conn.await(server.propose(new Txn.Multi(ops)));
+        conn.after(server.propose(new Txn.Multi(ops)), res -> {
+            multiReply(xid, types, res);
+            return true;
+        });
+    }
+
+    private void multiReply(int xid, List<Integer> types, Result res) throws IOException {
         List<Record> out = new ArrayList<>();
         out.add(new ReplyHeader(xid, server.state().lastZxid(), 0));
         List<Result> results = res instanceof Result.MultiResult m ? m.results() : List.of(res);
