@@ -60,6 +60,12 @@ final class ZkConnection {
     private static final long PASSWORD_SECRET = 0xB3415C00L;
     /** How long a closing connection may take to write out what is queued before it is cut. */
     private static final long CLOSE_GRACE_MS = 3000;
+    /**
+     * Bytes of replies queued for a client that is not reading them past which its requests are no
+     * longer read: a client that pipelines reads of large znodes and never reads the answers would
+     * otherwise fill the member's heap. Reading resumes once half of it has drained.
+     */
+    static final int MAX_QUEUED_BYTES = 1 << 20;
     private static final int IDLE = 0;
     private static final int PENDING = 1;
     /** Pending, and input arrived (or was left) meanwhile: whoever completes the request resumes the input. */
@@ -81,6 +87,9 @@ final class ZkConnection {
     /** What could not be written yet, in order; guards {@link #writeInterest} and {@link #closeWhenFlushed}. */
     private final ArrayDeque<ByteBuffer> outbound = new ArrayDeque<>();
     private boolean writeInterest;
+    private long queuedBytes;
+    /** Input stopped because {@link #queuedBytes} passed {@link #MAX_QUEUED_BYTES}; selector thread. */
+    private boolean outputPaused;
     private boolean closeWhenFlushed;
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean closed;
@@ -165,6 +174,11 @@ final class ZkConnection {
         int start = 0;
         try {
             while (!closing.get() && !closeRequested) {
+                if (backlogged()) {
+                    outputPaused = true;
+                    key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+                    break;
+                }
                 int available = in.position() - start;
                 if (available < 4) break;
                 int len = in.getInt(start);
@@ -202,7 +216,7 @@ final class ZkConnection {
             in.position(n);
             in.compact();
         }
-        if (readPaused && in.hasRemaining() && !closing.get()) {
+        if (readPaused && !outputPaused && in.hasRemaining() && !closing.get()) {
             readPaused = false;
             key.interestOps(key.interestOps() | SelectionKey.OP_READ);
         }
@@ -236,6 +250,12 @@ final class ZkConnection {
         }
         server.touched(sessionId);
         return requests.handle(header, archive);
+    }
+
+    private boolean backlogged() {
+        synchronized (outbound) {
+            return queuedBytes > MAX_QUEUED_BYTES;
+        }
     }
 
     /** Resumes input left while a request was pending; selector thread. */
@@ -402,6 +422,7 @@ final class ZkConnection {
                 if (!b.hasRemaining()) return;
             }
             outbound.add(b);
+            queuedBytes += b.remaining();
             if (!writeInterest) {
                 writeInterest = true;
                 if (io.inIoThread()) key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
@@ -418,8 +439,8 @@ final class ZkConnection {
             try {
                 while (!outbound.isEmpty()) {
                     ByteBuffer b = outbound.peek();
-                    channel.write(b);
-                    if (b.hasRemaining()) return;
+                    queuedBytes -= channel.write(b);
+                    if (b.hasRemaining()) break;
                     outbound.poll();
                 }
             } catch (IOException e) {
@@ -427,10 +448,20 @@ final class ZkConnection {
                 closeNow();
                 return;
             }
-            writeInterest = false;
-            key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
-            if (closeWhenFlushed) closeNow();
+            if (outbound.isEmpty()) {
+                writeInterest = false;
+                key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
+                if (closeWhenFlushed) {
+                    closeNow();
+                    return;
+                }
+            }
+            if (!outputPaused || queuedBytes > MAX_QUEUED_BYTES / 2) return;
         }
+        outputPaused = false;
+        if (closing.get()) return;
+        key.interestOps(key.interestOps() | SelectionKey.OP_READ);
+        resumeInput();
     }
 
     // ---- closing ---------------------------------------------------------------------------
@@ -474,6 +505,7 @@ final class ZkConnection {
             if (closed) return;
             closed = true;
             outbound.clear();
+            queuedBytes = 0;
         }
         closing.set(true);
         if (sessionId != 0) server.unregister(sessionId, this);

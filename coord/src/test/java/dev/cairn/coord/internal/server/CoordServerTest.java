@@ -37,6 +37,7 @@ import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.apache.zookeeper.proto.ConnectRequest;
 import org.apache.zookeeper.proto.CreateRequest;
+import org.apache.zookeeper.proto.GetDataRequest;
 import org.apache.zookeeper.proto.RequestHeader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -297,6 +298,47 @@ class CoordServerTest {
         }
         ZooKeeper zk = connect(null);
         assertThat(zk.exists("/", false)).isNotNull();
+    }
+
+    @Test
+    void aClientThatDoesNotReadItsRepliesStallsNoOneAndIsReadNoFurther() throws Exception {
+        ZooKeeper zk = connect(null);
+        zk.create("/big", new byte[64 << 10], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        zk.create("/small", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        try (Socket raw = new Socket("127.0.0.1", server.clientPort())) {
+            DataOutputStream out = new DataOutputStream(raw.getOutputStream());
+            DataInputStream in = new DataInputStream(raw.getInputStream());
+            out.write(Frames.packet(new ConnectRequest(0, 0, 4000, 0, new byte[16], false)));
+            in.readFully(new byte[in.readInt()]);
+            // 2,000 reads of 64 KiB, 125 MiB of answers, none of them read by this client.
+            Thread flood = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    for (int i = 0; i < 2000; i++) out.write(Frames.packet(new RequestHeader(i + 2, OpCode.GET_DATA), new GetDataRequest("/big", false)));
+                } catch (java.io.IOException e) {
+                    // closed at the end of the test
+                }
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> queuedByConnection().stream().anyMatch(q -> q > 0));
+            // Every other client is served meanwhile: the selector thread never waits for this one.
+            for (int i = 0; i < 50; i++) zk.setData("/small", new byte[] {(byte) i}, -1);
+            assertThat(zk.getData("/small", false, null)).containsExactly(49);
+            // And the member stopped reading its requests once about MAX_QUEUED_BYTES of answers waited for it.
+            int perReply = 64 << 10;
+            assertThat(queuedByConnection()).allSatisfy(q -> assertThat(q).isLessThanOrEqualTo(ZkConnection.MAX_QUEUED_BYTES / perReply + 2));
+            flood.interrupt();
+        }
+    }
+
+    /** The queued packets of each client connection, from the {@code cons} four-letter word. */
+    private List<Integer> queuedByConnection() throws Exception {
+        try (Socket raw = new Socket("127.0.0.1", server.clientPort())) {
+            raw.getOutputStream().write("cons".getBytes(StandardCharsets.US_ASCII));
+            String cons = new String(raw.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            List<Integer> queued = new ArrayList<>();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("queued=(\\d+)").matcher(cons);
+            while (m.find()) queued.add(Integer.parseInt(m.group(1)));
+            return queued;
+        }
     }
 
     @Test
