@@ -43,6 +43,9 @@ final class ClientIo implements AutoCloseable {
     private final Acceptor accept;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final Thread thread;
+    private final SelectionKey acceptKey;
+    /** When accepting resumes after a failed accept (System.nanoTime), or 0; selector thread only. */
+    private long acceptPausedUntil;
     private volatile boolean closed;
 
     /**
@@ -58,7 +61,7 @@ final class ClientIo implements AutoCloseable {
             listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             listener.bind(address, 128);
             listener.configureBlocking(false);
-            listener.register(selector, SelectionKey.OP_ACCEPT);
+            acceptKey = listener.register(selector, SelectionKey.OP_ACCEPT);
         } catch (IOException e) {
             selector.close();
             throw e;
@@ -83,14 +86,21 @@ final class ClientIo implements AutoCloseable {
     private void loop() {
         try {
             while (!closed) {
-                selector.select();
+                // A task queued by this thread while it handled keys must not wait for the next event.
+                if (tasks.isEmpty() && acceptPausedUntil == 0) selector.select();
+                else if (tasks.isEmpty()) selector.select(Math.max(1, (acceptPausedUntil - System.nanoTime()) / 1_000_000));
+                else selector.selectNow();
                 for (Runnable t; (t = tasks.poll()) != null; ) run(t);
+                if (acceptPausedUntil != 0 && System.nanoTime() - acceptPausedUntil >= 0) {
+                    acceptPausedUntil = 0;
+                    if (acceptKey.isValid()) acceptKey.interestOps(SelectionKey.OP_ACCEPT);
+                }
                 Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
                 while (keys.hasNext()) {
                     SelectionKey key = keys.next();
                     keys.remove();
                     if (!key.isValid()) continue;
-                    if (key.isAcceptable()) {
+                    if (key == acceptKey) {
                         acceptAll();
                         continue;
                     }
@@ -98,15 +108,23 @@ final class ClientIo implements AutoCloseable {
                     try {
                         if (key.isValid() && key.isWritable()) c.onWritable();
                         if (key.isValid() && key.isReadable()) c.onReadable();
-                    } catch (RuntimeException e) {
+                    } catch (java.nio.channels.CancelledKeyException e) {
+                        // closed by another thread meanwhile
+                    } catch (Exception | Error e) {
+                        // Even an OutOfMemoryError from one client's request costs only that connection.
                         LOG.warn("closing a client connection after an unexpected error", e);
-                        c.close("unexpected error: " + e);
+                        c.abort();
                     }
                 }
             }
         } catch (IOException | ClosedSelectorException e) {
             if (!closed) LOG.error("the coord client listener stopped", e);
         } finally {
+            try {
+                listener.close();
+            } catch (IOException e) {
+                LOG.debug("closing listener: {}", e.toString());
+            }
             for (SelectionKey key : selector.keys()) {
                 if (key.attachment() instanceof ZkConnection c) c.abort();
             }
@@ -121,7 +139,7 @@ final class ClientIo implements AutoCloseable {
     private static void run(Runnable task) {
         try {
             task.run();
-        } catch (RuntimeException e) {
+        } catch (Exception | Error e) {
             LOG.warn("a client I/O task failed", e);
         }
     }
@@ -132,7 +150,12 @@ final class ClientIo implements AutoCloseable {
             try {
                 ch = listener.accept();
             } catch (IOException e) {
-                if (!closed) LOG.warn("accept failed: {}", e.toString());
+                if (closed) return;
+                // Typically out of file descriptors: the listener stays ready, so without a pause this
+                // loop would spin; accept again in a moment.
+                LOG.warn("accept failed, pausing accepts for 100 ms: {}", e.toString());
+                acceptKey.interestOps(0);
+                acceptPausedUntil = System.nanoTime() + 100_000_000L | 1;
                 return;
             }
             if (ch == null) return;
@@ -141,7 +164,7 @@ final class ClientIo implements AutoCloseable {
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 ZkConnection c = accept.accept(this, ch);
                 c.attach(ch.register(selector, SelectionKey.OP_READ, c));
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 LOG.debug("dropping an accepted connection: {}", e.toString());
                 try {
                     ch.close();

@@ -66,6 +66,11 @@ final class ZkConnection {
      * otherwise fill the member's heap. Reading resumes once half of it has drained.
      */
     static final int MAX_QUEUED_BYTES = 1 << 20;
+    /**
+     * Queued bytes past which the connection is cut: notifications keep coming while requests are
+     * no longer read. The client reconnects, and re-registering its watches fires what it missed.
+     */
+    static final int MAX_QUEUED_BYTES_HARD = 8 * MAX_QUEUED_BYTES;
     private static final int IDLE = 0;
     private static final int PENDING = 1;
     /** Pending, and input arrived (or was left) meanwhile: whoever completes the request resumes the input. */
@@ -79,7 +84,8 @@ final class ZkConnection {
     private final int maxPacket;
     private SelectionKey key;
     /** Bytes read and not yet handled, from 0 to its position; selector thread only. */
-    private ByteBuffer in = ByteBuffer.allocate(4096);
+    private static final int SMALL_BUFFER = 4096;
+    private ByteBuffer in = ByteBuffer.allocate(SMALL_BUFFER);
     private boolean readPaused;
     private boolean greeted;
     private volatile boolean handshaken;
@@ -138,18 +144,34 @@ final class ZkConnection {
         auth.addIfAbsent(id);
     }
 
+    /** Changes the selector's interest in this channel; a no-op once it is closed (its key cancelled). */
+    private void interest(int add, int remove) {
+        try {
+            if (key.isValid()) key.interestOps((key.interestOps() | add) & ~remove);
+        } catch (java.nio.channels.CancelledKeyException e) {
+            // closed by another thread meanwhile
+        }
+    }
+
+    /** Registers a watch of this connection, unless it has closed (then its watches are gone for good). */
+    void watch(WatchRegistry.Kind kind, String path) {
+        server.watches().add(kind, path, this);
+        // Closing sets closed before it removes the connection's watches: one of the two removes this one.
+        if (closed) server.watches().removeAll(this);
+    }
+
     // ---- input: selector thread ------------------------------------------------------------
 
     void onReadable() {
         if (closing.get()) {
-            key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+            interest(0, SelectionKey.OP_READ);
             return;
         }
         try {
             if (!in.hasRemaining() && !makeRoom()) {
                 // Full of requests that wait behind a pending one: stop reading until they are handled.
                 readPaused = true;
-                key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+                interest(0, SelectionKey.OP_READ);
                 return;
             }
             if (channel.read(in) < 0) {
@@ -176,7 +198,7 @@ final class ZkConnection {
             while (!closing.get() && !closeRequested) {
                 if (backlogged()) {
                     outputPaused = true;
-                    key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+                    interest(0, SelectionKey.OP_READ);
                     break;
                 }
                 int available = in.position() - start;
@@ -215,23 +237,26 @@ final class ZkConnection {
             in.flip();
             in.position(n);
             in.compact();
+            // Back to a small buffer once a large packet is handled, so idle connections stay small.
+            if (in.position() == 0 && in.capacity() > SMALL_BUFFER) in = ByteBuffer.allocate(SMALL_BUFFER);
         }
         if (readPaused && !outputPaused && in.hasRemaining() && !closing.get()) {
             readPaused = false;
-            key.interestOps(key.interestOps() | SelectionKey.OP_READ);
+            interest(SelectionKey.OP_READ, 0);
         }
     }
 
     /** The buffer is full: grows it when its first packet needs more room; false when it holds only whole packets. */
     private boolean makeRoom() throws Frames.ProtocolException {
-        int need = 4096;
+        int need = SMALL_BUFFER;
         if (in.position() >= 4) {
             int len = in.getInt(0);
             if (len < 0 || len > maxPacket) throw new Frames.ProtocolException("packet length " + len + " outside 0.." + maxPacket);
             need = 4 + len;
         }
         if (need <= in.capacity()) return false;
-        ByteBuffer bigger = ByteBuffer.allocate(need);
+        // Grow with what arrives, not with what the length prefix promises.
+        ByteBuffer bigger = ByteBuffer.allocate(Math.min(need, 2 * in.capacity()));
         in.flip();
         bigger.put(in);
         in = bigger;
@@ -265,6 +290,9 @@ final class ZkConnection {
             handleInput();
         } catch (IOException e) {
             inputFailed(e);
+        } catch (RuntimeException e) {
+            LOG.warn("closing connection from {} after an unexpected error", remote, e);
+            close("unexpected error: " + e);
         }
     }
 
@@ -353,9 +381,12 @@ final class ZkConnection {
     }
 
     private boolean accepted(long id, int timeout) throws IOException {
+        if (closing.get()) return false; // the client left while its session was being created; it expires unused
         sessionId = id;
         handshaken = true;
         server.register(id, this);
+        // Closed meanwhile (by another thread, which saw no session to unregister): undo.
+        if (closed) server.unregister(id, this);
         server.touched(id);
         send(Frames.packet(new ConnectResponse(0, timeout, id, password(id), false)));
         return true;
@@ -421,14 +452,17 @@ final class ZkConnection {
                 }
                 if (!b.hasRemaining()) return;
             }
+            if (queuedBytes + b.remaining() > MAX_QUEUED_BYTES_HARD) {
+                LOG.info("closing connection from {}: {} bytes of replies and notifications queued, the client is not reading", remote, queuedBytes);
+                closeNow();
+                return;
+            }
             outbound.add(b);
             queuedBytes += b.remaining();
             if (!writeInterest) {
                 writeInterest = true;
-                if (io.inIoThread()) key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
-                else io.execute(() -> {
-                    if (key.isValid()) key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
-                });
+                if (io.inIoThread()) interest(SelectionKey.OP_WRITE, 0);
+                else io.execute(() -> interest(SelectionKey.OP_WRITE, 0));
             }
         }
     }
@@ -450,7 +484,7 @@ final class ZkConnection {
             }
             if (outbound.isEmpty()) {
                 writeInterest = false;
-                key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
+                interest(0, SelectionKey.OP_WRITE);
                 if (closeWhenFlushed) {
                     closeNow();
                     return;
@@ -460,7 +494,7 @@ final class ZkConnection {
         }
         outputPaused = false;
         if (closing.get()) return;
-        key.interestOps(key.interestOps() | SelectionKey.OP_READ);
+        interest(SelectionKey.OP_READ, 0);
         resumeInput();
     }
 

@@ -131,7 +131,7 @@ final class ZkRequests {
                     Optional<NodeView> node = t.get(r.getPath());
                     // As in ZooKeeper: an existing node the client may not read is NOAUTH, and sets no watch.
                     if (node.isPresent() && t.checkAcl(r.getPath(), PERM_READ, conn.auth()) != Code.OK) return Code.NOAUTH.value();
-                    if (r.getWatch()) server.watches().add(DATA, r.getPath(), conn);
+                    if (r.getWatch()) conn.watch(DATA, r.getPath());
                     return node.<Object>map(n -> new ExistsResponse(Jute.stat(n.stat()))).orElse(Code.NONODE.value());
                 });
             }
@@ -203,7 +203,7 @@ final class ZkRequests {
                 AddWatchRequest r = Frames.read(in, new AddWatchRequest());
                 // The client reads an ErrorResponse body here, unlike most replies without a result.
                 readAndReply(xid, t -> {
-                    server.watches().add(r.getMode() == 1 ? PERSISTENT_RECURSIVE : PERSISTENT, r.getPath(), conn);
+                    conn.watch(r.getMode() == 1 ? PERSISTENT_RECURSIVE : PERSISTENT, r.getPath());
                     return new ErrorResponse(0);
                 });
             }
@@ -280,7 +280,7 @@ final class ZkRequests {
         if (node.isEmpty()) return Code.NONODE.value();
         Code acl = t.checkAcl(path, PERM_READ, conn.auth());
         if (acl != Code.OK) return acl.value();
-        if (watch) server.watches().add(DATA, path, conn);
+        if (watch) conn.watch(DATA, path);
         return new GetDataResponse(node.get().data(), Jute.stat(node.get().stat()));
     }
 
@@ -289,7 +289,7 @@ final class ZkRequests {
         if (node.isEmpty()) return Code.NONODE.value();
         Code acl = t.checkAcl(path, PERM_READ, conn.auth());
         if (acl != Code.OK) return acl.value();
-        if (watch) server.watches().add(CHILD, path, conn);
+        if (watch) conn.watch(CHILD, path);
         List<String> children = t.children(path);
         return withStat ? new GetChildren2Response(children, Jute.stat(node.get().stat())) : new GetChildrenResponse(children);
     }
@@ -494,20 +494,20 @@ final class ZkRequests {
                 Optional<NodeView> n = t.get(p);
                 if (n.isEmpty()) conn.sendEvent(WatchRegistry.Event.NODE_DELETED, p);
                 else if (n.get().stat().mzxid() > relativeZxid) conn.sendEvent(WatchRegistry.Event.NODE_DATA_CHANGED, p);
-                else server.watches().add(DATA, p, conn);
+                else conn.watch(DATA, p);
             }
             for (String p : exist) {
                 if (t.get(p).isPresent()) conn.sendEvent(WatchRegistry.Event.NODE_CREATED, p);
-                else server.watches().add(DATA, p, conn);
+                else conn.watch(DATA, p);
             }
             for (String p : child) {
                 Optional<NodeView> n = t.get(p);
                 if (n.isEmpty()) conn.sendEvent(WatchRegistry.Event.NODE_DELETED, p);
                 else if (n.get().stat().pzxid() > relativeZxid) conn.sendEvent(WatchRegistry.Event.NODE_CHILDREN_CHANGED, p);
-                else server.watches().add(CHILD, p, conn);
+                else conn.watch(CHILD, p);
             }
-            for (String p : persistent) server.watches().add(PERSISTENT, p, conn);
-            for (String p : recursive) server.watches().add(PERSISTENT_RECURSIVE, p, conn);
+            for (String p : persistent) conn.watch(PERSISTENT, p);
+            for (String p : recursive) conn.watch(PERSISTENT_RECURSIVE, p);
             return 0; // OK, without a body
         });
     }
