@@ -109,11 +109,8 @@ public final class CoordWorkload {
                     write(zk, id, key, value, expected);
                 }
                 n++;
-            } catch (KeeperException | InterruptedException e) {
-                // Could not even read a version or connect: back off a little and go on.
-                event(id, e.toString());
-                LockSupport.parkNanos(50_000_000L);
             } catch (Exception e) {
+                // Could not even read a version or connect: back off a little and go on.
                 event(id, e.toString());
                 LockSupport.parkNanos(50_000_000L);
             }

@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
@@ -94,19 +93,24 @@ public final class RaftMember implements AutoCloseable {
             fresh = entries.findAny().isEmpty();
         }
         // A joining member starts with an empty configuration; once it has storage, Ratis recovers the configuration from it.
-        AtomicReference<RaftClient> clientRef = new AtomicReference<>();
-        RaftGroup initial = settings.join() && fresh ? RaftGroup.valueOf(GROUP_ID, List.of()) : group;
-        RaftServer server = RaftServer.newBuilder()
-                .setServerId(RaftPeerId.valueOf(settings.self().id()))
-                .setGroup(initial)
-                .setStateMachine(new RatisStateMachine(state, left -> forgetLeader(clientRef, left)))
-                .setProperties(props)
-                .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER)
-                .build();
-        server.start();
+        // The client first: the state machine tells it when a leader is replaced.
         RaftClient client = RaftClient.newBuilder().setProperties(clientProperties(settings)).setRaftGroup(group)
                 .setLeaderId(null).build();
-        clientRef.set(client);
+        RaftGroup initial = settings.join() && fresh ? RaftGroup.valueOf(GROUP_ID, List.of()) : group;
+        RaftServer server;
+        try {
+            server = RaftServer.newBuilder()
+                    .setServerId(RaftPeerId.valueOf(settings.self().id()))
+                    .setGroup(initial)
+                    .setStateMachine(new RatisStateMachine(state, left -> forgetLeader(client, left)))
+                    .setProperties(props)
+                    .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER)
+                    .build();
+            server.start();
+        } catch (IOException | RuntimeException e) {
+            client.close();
+            throw e;
+        }
         return new RaftMember(settings, server, client, group);
     }
 
@@ -120,11 +124,9 @@ public final class RaftMember implements AutoCloseable {
      * never applies one twice. On a virtual thread: closing a channel may wait, and Ratis calls
      * this from its own threads.
      */
-    private static void forgetLeader(AtomicReference<RaftClient> client, RaftPeerId previous) {
-        Thread.ofVirtual().name("coord-forget-leader").start(() -> {
-            RaftClient c = client.get();
-            if (c != null) c.getClientRpc().handleException(previous, new IOException("leader " + previous + " was replaced"), true);
-        });
+    private static void forgetLeader(RaftClient client, RaftPeerId previous) {
+        Thread.ofVirtual().name("coord-forget-leader").start(() ->
+                client.getClientRpc().handleException(previous, new IOException("leader " + previous + " was replaced"), true));
     }
 
     private static RaftProperties properties(Settings s) {
