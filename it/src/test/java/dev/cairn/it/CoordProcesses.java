@@ -78,7 +78,7 @@ final class CoordProcesses implements AutoCloseable {
         if (Runtime.version().feature() >= 23) cmd.add("--sun-misc-unsafe-memory-access=allow");
         cmd.addAll(List.of("-Dcairn.home=" + Cli.DIST, "-cp", Cli.DIST.resolve("lib") + "/*", "dev.cairn.cli.Main",
                 "node", "--conf", conf(i).toString()));
-        Path log = dir.resolve(ids.get(i) + ".log");
+        Path log = log(i);
         processes[i] = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -96,6 +96,20 @@ final class CoordProcesses implements AutoCloseable {
 
     void startAll() throws IOException {
         for (int i = 0; i < processes.length; i++) start(i);
+    }
+
+    /** The log file member i writes to (appended to across restarts). */
+    Path log(int i) {
+        return dir.resolve(ids.get(i) + ".log");
+    }
+
+    /**
+     * Sends member i a signal by name ({@code STOP} freezes it with its sockets open, {@code CONT}
+     * thaws it). {@link #close} kills a frozen member too.
+     */
+    void signal(int i, String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(processes[i].pid())).inheritIO().start();
+        assertThat(kill.waitFor(30, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -%s member %s", name, ids.get(i)).isTrue();
     }
 
     /** SIGKILL: no shutdown hook, no flush; only what was fsynced survives. */

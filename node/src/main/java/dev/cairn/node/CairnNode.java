@@ -239,7 +239,7 @@ public final class CairnNode implements AutoCloseable {
         return CoordServer.start(new CoordServer.Settings(
                 new RaftMember.Settings(self, peers, dir.resolve("coord"), config.get(NodeConfig.COORD_SNAPSHOT_EVERY),
                         config.get(NodeConfig.COORD_ELECTION_TIMEOUT), config.get(NodeConfig.COORD_REQUEST_TIMEOUT),
-                        config.get(NodeConfig.COORD_JOIN)),
+                        config.get(NodeConfig.COORD_JOIN), config.get(NodeConfig.COORD_LOG_SEGMENT_SIZE)),
                 clientHost, clientPort, config.get(NodeConfig.COORD_TICK), (int) maxData), Clock.system());
     }
 

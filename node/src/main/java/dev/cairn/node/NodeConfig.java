@@ -48,6 +48,9 @@ public final class NodeConfig {
             "How long a member waits for the group to commit a client's write before dropping the client's connection.");
     public static final ConfigKey<Integer> COORD_SNAPSHOT_EVERY = ConfigKey.intKey("coord.snapshot-every", 10_000,
             "Log entries between snapshots; the log up to a snapshot is purged, which bounds disk use.");
+    public static final ConfigKey<Long> COORD_LOG_SEGMENT_SIZE = ConfigKey.sizeKey("coord.log-segment-size", 8L << 20,
+            "Size at which a coord member closes a Raft log segment and starts the next; the log is purged up to the last snapshot "
+                    + "a closed segment at a time, so a follower that falls further behind than that is sent a snapshot.");
     public static final ConfigKey<Long> COORD_MAX_DATA = ConfigKey.sizeKey("coord.max-data", 1L << 20,
             "Largest znode data and client packet (ZooKeeper's jute.maxbuffer).");
     public static final ConfigKey<Duration> COORD_SESSION_TIMEOUT = ConfigKey.durationKey("coord.session-timeout", Duration.ofSeconds(10),
@@ -108,7 +111,7 @@ public final class NodeConfig {
     public static final ConfigDef DEF = new ConfigDef("Cairn node configuration", List.of(
             NODE_ID, NODE_ROLES, NODE_HOST, NODE_PORT, NODE_DIR, NODE_ENDPOINT_FILE,
             COORD_MEMBERS, COORD_RAFT_PORT, COORD_CLIENT_PORT, COORD_CONNECT, COORD_JOIN, COORD_TICK, COORD_ELECTION_TIMEOUT,
-            COORD_REQUEST_TIMEOUT, COORD_SNAPSHOT_EVERY, COORD_MAX_DATA, COORD_SESSION_TIMEOUT,
+            COORD_REQUEST_TIMEOUT, COORD_SNAPSHOT_EVERY, COORD_LOG_SEGMENT_SIZE, COORD_MAX_DATA, COORD_SESSION_TIMEOUT,
             MASTER_ADDRESS, MASTER_WORKER_TIMEOUT, MASTER_SPLIT_SIZE, MASTER_LOCALITY_WAIT, MASTER_MAX_ATTEMPTS, MASTER_JOB_HISTORY,
             WORKER_SLOTS, WORKER_HEARTBEAT_INTERVAL, WORKER_SORT_BUFFER, WORKER_COMBINE_ENTRIES, WORKER_SHUFFLE_MEMORY,
             WORKER_FETCH_PARALLELISM,

@@ -23,6 +23,9 @@ import org.apache.ratis.server.leader.LogAppender;
  * index without touching any disk. Raft does not need the commit index persisted: a restarted
  * member relearns it from the leader.
  *
+ * <p>Its log appenders are Cairn's own ({@link PipelinedLogAppender}): several appendEntries in
+ * flight per follower, each reply handled on the thread that read it.
+ *
  * <p>Ratis finds this class by name ({@code raft.rpc.type}) and makes it with its no-argument constructor.
  */
 public final class CommitNotifyingRpc implements RpcType {
@@ -49,7 +52,7 @@ public final class CommitNotifyingRpc implements RpcType {
         for (LogAppender a : appenders) a.triggerHeartbeat();
     }
 
-    /** Netty's factory, remembering the log appenders it makes. */
+    /** Netty's factory, making pipelined log appenders and remembering them. */
     static final class Factory extends NettyFactory {
         Factory(Parameters parameters) {
             super(parameters);
@@ -57,7 +60,7 @@ public final class CommitNotifyingRpc implements RpcType {
 
         @Override
         public LogAppender newLogAppender(RaftServer.Division server, LeaderState state, FollowerInfo follower) {
-            LogAppender a = LogAppender.newLogAppenderDefault(server, state, follower);
+            LogAppender a = new PipelinedLogAppender(server, state, follower);
             APPENDERS.computeIfAbsent(server.getId(), id -> ConcurrentHashMap.newKeySet()).add(a);
             return a;
         }

@@ -56,9 +56,22 @@ public final class RaftMember implements AutoCloseable {
      *              elections until the group's leader adds it ({@link #setMembers}); as Ratis
      *              requires, since a new member started with the new configuration could elect a
      *              leader of its own with the other newcomers
+     * @param logSegmentBytes size at which a log segment is closed and a new one begun; the log is
+     *              purged up to the last snapshot a closed segment at a time
      */
     public record Settings(RaftPeerAddress self, List<RaftPeerAddress> peers, Path dir, long snapshotEvery,
-                           Duration electionTimeout, Duration requestTimeout, boolean join) {
+                           Duration electionTimeout, Duration requestTimeout, boolean join, long logSegmentBytes) {
+        public static final long DEFAULT_LOG_SEGMENT_BYTES = 8L << 20;
+
+        public Settings {
+            if (logSegmentBytes < 1024) throw new IllegalArgumentException("log segment size must be at least 1k: " + logSegmentBytes);
+        }
+
+        public Settings(RaftPeerAddress self, List<RaftPeerAddress> peers, Path dir, long snapshotEvery,
+                        Duration electionTimeout, Duration requestTimeout, boolean join) {
+            this(self, peers, dir, snapshotEvery, electionTimeout, requestTimeout, join, DEFAULT_LOG_SEGMENT_BYTES);
+        }
+
         public Settings(RaftPeerAddress self, List<RaftPeerAddress> peers, Path dir, long snapshotEvery,
                         Duration electionTimeout, Duration requestTimeout) {
             this(self, peers, dir, snapshotEvery, electionTimeout, requestTimeout, false);
@@ -145,8 +158,8 @@ public final class RaftMember implements AutoCloseable {
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
         RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.max(1, Math.min(Integer.MAX_VALUE, s.snapshotEvery())));
         RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
-        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("8MB"));
-        RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("1MB"));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(s.logSegmentBytes()));
+        RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(s.logSegmentBytes(), 1L << 20)));
         long min = s.electionTimeout().toMillis();
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));

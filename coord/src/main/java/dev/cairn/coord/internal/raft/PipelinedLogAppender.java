@@ -1,0 +1,371 @@
+package dev.cairn.coord.internal.raft;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.proto.RaftProtos.AppendEntriesReplyProto;
+import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
+import org.apache.ratis.proto.RaftProtos.InstallSnapshotReplyProto;
+import org.apache.ratis.proto.RaftProtos.InstallSnapshotRequestProto;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.leader.FollowerInfo;
+import org.apache.ratis.server.leader.LeaderState;
+import org.apache.ratis.server.leader.LogAppenderBase;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.util.Timestamp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A leader's log appender for one follower that keeps several appendEntries in flight and handles
+ * each reply on the thread that read it.
+ *
+ * <p>Ratis' appender for its Netty transport sends one request, waits for Netty to write it, waits
+ * for the reply, and only then looks for more: each change costs the appender thread two wake-ups
+ * besides the one that tells it of new entries, and changes proposed during a round trip wait for
+ * it to end. Here the appender thread writes requests straight to a {@link FollowerConnection} —
+ * up to {@value #MAX_IN_FLIGHT} unanswered, advancing the follower's next index as it sends, as
+ * Ratis' gRPC appender does — and the connection's reader thread applies each reply (match index,
+ * commit, step-down) itself. The follower's server is Ratis' own and answers in order.
+ *
+ * <p>When a reply says the follower's log does not match ({@code INCONSISTENCY}), or the
+ * connection fails or a request goes unanswered past the request timeout, every request still in
+ * flight is written off (its reply, if one comes, counts only as a sign of life) and sending
+ * resumes from the index the follower asked for, or from its match index. Snapshots are sent
+ * synchronously over Ratis' own channel once nothing is in flight.
+ */
+final class PipelinedLogAppender extends LogAppenderBase implements FollowerConnection.Listener {
+    private static final Logger LOG = LoggerFactory.getLogger(PipelinedLogAppender.class);
+
+    /** Requests written and not yet answered, at most. Each holds at most Ratis' appender buffer limit of entries. */
+    static final int MAX_IN_FLIGHT = 8;
+
+    /** A request written and not yet answered. */
+    private static final class Sent {
+        final long callId;
+        final long firstIndex;
+        final boolean hasEntries;
+        final Timestamp sendTime;
+        /** Sent before the pipeline was reset: its reply only shows that the follower is alive. */
+        boolean writtenOff;
+
+        Sent(long callId, long firstIndex, boolean hasEntries, Timestamp sendTime) {
+            this.callId = callId;
+            this.firstIndex = firstIndex;
+            this.hasEntries = hasEntries;
+            this.sendTime = sendTime;
+        }
+    }
+
+    private final AtomicLong callIds = new AtomicLong();
+    private final String followerHost;
+    private final int followerPort;
+    private final long requestTimeoutNanos;
+    private final int connectTimeoutMs;
+
+    private final Object lock = new Object();
+    /** In send order, which is reply order. Guarded by {@link #lock}. */
+    private final ArrayDeque<Sent> inFlight = new ArrayDeque<>();
+    /** Null until connected and after the connection ended. Guarded by {@link #lock}. */
+    private FollowerConnection connection;
+    /**
+     * Whether a reply on this connection showed the follower's log to match what is sent; until
+     * then one request at a time, so a follower that is behind is not sent entries it must refuse.
+     * Guarded by {@link #lock}.
+     */
+    private boolean inSync;
+    /** When a failed connection may be tried again ({@link System#nanoTime}). Guarded by {@link #lock}. */
+    private long reconnectAtNanos = System.nanoTime();
+
+    private final Object wakeLock = new Object();
+    /** Guarded by {@link #wakeLock}; kept until the appender thread sees it, so no signal is lost. */
+    private boolean woken;
+
+    PipelinedLogAppender(RaftServer.Division server, LeaderState leaderState, FollowerInfo follower) {
+        super(server, leaderState, follower);
+        String address = follower.getPeer().getAddress();
+        int colon = address.lastIndexOf(':');
+        this.followerHost = address.substring(0, colon);
+        this.followerPort = Integer.parseInt(address.substring(colon + 1));
+        var properties = server.getRaftServer().getProperties();
+        this.requestTimeoutNanos = RaftServerConfigKeys.Rpc.requestTimeout(properties).toLong(TimeUnit.NANOSECONDS);
+        this.connectTimeoutMs = (int) Math.max(1, Math.min(Integer.MAX_VALUE,
+                RaftServerConfigKeys.Rpc.timeoutMin(properties).toLong(TimeUnit.MILLISECONDS)));
+    }
+
+    @Override
+    public long getCallId() {
+        return callIds.get();
+    }
+
+    @Override
+    public Comparator<Long> getCallIdComparator() {
+        return (a, b) -> Long.signum(a - b); // by difference, so a counter that wrapped still compares right
+    }
+
+    /**
+     * Never, as far as heartbeats are concerned: Ratis leaves the previous entry out of a heartbeat
+     * sent while entries are in flight (the follower might not hold them yet), and a heartbeat
+     * without it cannot carry the commit index — so the follower that matters most, the one whose
+     * commit notification is due, would not learn it. Here requests travel on one connection and
+     * the follower handles them in order, so a heartbeat reaches it after every entry sent before.
+     */
+    @Override
+    public boolean hasPendingDataRequests() {
+        return false;
+    }
+
+    @Override
+    public void notifyLogAppender() {
+        synchronized (wakeLock) {
+            woken = true;
+            wakeLock.notifyAll();
+        }
+    }
+
+    private void awaitWork(long millis) throws InterruptedException {
+        synchronized (wakeLock) {
+            if (!woken && millis > 0) wakeLock.wait(millis);
+            woken = false;
+        }
+    }
+
+    @Override
+    public void run() throws InterruptedException, IOException {
+        try {
+            while (isRunning()) {
+                expireUnanswered();
+                if (System.nanoTime() - reconnectAt() >= 0) {
+                    SnapshotInfo snapshot = shouldInstallSnapshot();
+                    if (snapshot == null) {
+                        sendWhatIsDue();
+                    } else if (inFlightCount() == 0) {
+                        installSnapshot(snapshot);
+                    }
+                }
+                getLeaderState().checkHealth(getFollower());
+                if (isRunning()) awaitWork(waitMillis());
+            }
+        } finally {
+            FollowerConnection c;
+            synchronized (lock) {
+                c = connection;
+            }
+            if (c != null) c.close();
+        }
+    }
+
+    private long reconnectAt() {
+        synchronized (lock) {
+            return reconnectAtNanos;
+        }
+    }
+
+    private int inFlightCount() {
+        synchronized (lock) {
+            return inFlight.size();
+        }
+    }
+
+    /**
+     * How long the appender may sleep: until a heartbeat is due, a retry may start or a request
+     * may time out. With the pipeline full only the last counts: replies wake the appender.
+     */
+    private long waitMillis() {
+        long millis;
+        synchronized (lock) {
+            long now = System.nanoTime();
+            Sent oldest = inFlight.peekFirst();
+            long untilTimeout = oldest == null ? Long.MAX_VALUE
+                    : requestTimeoutNanos / 1_000_000 - oldest.sendTime.elapsedTimeMs();
+            if (inFlight.size() >= (inSync ? MAX_IN_FLIGHT : 1)) {
+                millis = untilTimeout;
+            } else {
+                millis = Math.min(getHeartbeatWaitTimeMs(), untilTimeout);
+                if (reconnectAtNanos - now > 0) millis = Math.max(millis, TimeUnit.NANOSECONDS.toMillis(reconnectAtNanos - now) + 1);
+            }
+        }
+        return Math.max(1, millis);
+    }
+
+    /** Sends entries, and a heartbeat when one is due, while the pipeline has room. */
+    private void sendWhatIsDue() throws InterruptedIOException {
+        while (isRunning() && shouldSendAppendEntries()) {
+            FollowerConnection c = connected();
+            if (c == null) return;
+            AppendEntriesRequestProto request;
+            synchronized (lock) {
+                if (connection != c || inFlight.size() >= (inSync ? MAX_IN_FLIGHT : 1)) return;
+                try {
+                    request = newAppendEntriesRequest(callIds.getAndIncrement(), false);
+                } catch (IOException e) {
+                    LOG.warn("{}: cannot read the log to send", this, e);
+                    reconnectAtNanos = System.nanoTime() + getServer().properties().rpcSleepTime().toLong(TimeUnit.NANOSECONDS);
+                    return;
+                }
+                if (request == null) return;
+                int count = request.getEntriesCount();
+                boolean hasEntries = count > 0;
+                inFlight.addLast(new Sent(request.getServerRequest().getCallId(),
+                        hasEntries ? request.getEntries(0).getIndex() : RaftLog.INVALID_LOG_INDEX, hasEntries, Timestamp.currentTime()));
+                if (hasEntries) {
+                    getFollower().increaseNextIndex(request.getEntries(count - 1).getIndex() + 1);
+                }
+            }
+            resetHeartbeatTrigger();
+            getFollower().updateLastRpcSendTime(request.getEntriesCount() == 0);
+            try {
+                c.send(request);
+            } catch (IOException e) {
+                return; // the connection told onClosed, which reset the pipeline
+            }
+        }
+    }
+
+    /** The open connection, connecting first if there is none; null while the follower cannot be reached. */
+    private FollowerConnection connected() {
+        synchronized (lock) {
+            if (connection != null) return connection;
+        }
+        try {
+            FollowerConnection c = FollowerConnection.open(new InetSocketAddress(followerHost, followerPort),
+                    connectTimeoutMs, this, this + "-replies");
+            synchronized (lock) {
+                connection = c;
+                inSync = false;
+            }
+            return c;
+        } catch (IOException e) {
+            LOG.debug("{}: cannot connect to {}:{}", this, followerHost, followerPort, e);
+            synchronized (lock) {
+                reconnectAtNanos = System.nanoTime() + getServer().properties().rpcSleepTime().toLong(TimeUnit.NANOSECONDS);
+            }
+            return null;
+        }
+    }
+
+    /** A request unanswered past the request timeout ends its connection (and so writes off the rest). */
+    private void expireUnanswered() {
+        FollowerConnection c;
+        synchronized (lock) {
+            Sent oldest = inFlight.peekFirst();
+            if (oldest == null || oldest.sendTime.elapsedTime().toLong(TimeUnit.NANOSECONDS) < requestTimeoutNanos) return;
+            c = connection;
+        }
+        if (c != null) {
+            LOG.warn("{}: no reply from {} within {} ms; reconnecting", this, getFollowerId(), requestTimeoutNanos / 1_000_000);
+            c.close();
+        }
+    }
+
+    @Override
+    public void onReply(FollowerConnection from, AppendEntriesReplyProto reply) {
+        FollowerInfo follower = getFollower();
+        Sent sent;
+        synchronized (lock) {
+            if (from != connection) return;
+            sent = inFlight.pollFirst();
+            if (sent == null || sent.callId != reply.getServerReply().getCallId()) {
+                LOG.warn("{}: reply for call {} does not match the request {}; reconnecting",
+                        this, reply.getServerReply().getCallId(), sent == null ? "(none)" : sent.callId);
+                sent = null;
+            }
+        }
+        if (sent == null) {
+            from.close();
+            return;
+        }
+        follower.updateLastRpcResponseTime();
+        if (sent.writtenOff) {
+            notifyLogAppender();
+            return;
+        }
+        follower.updateLastRespondedAppendEntriesSendTime(sent.sendTime);
+        getLeaderState().onFollowerCommitIndex(follower, reply.getFollowerCommit());
+        switch (reply.getResult()) {
+            case SUCCESS -> {
+                synchronized (lock) {
+                    inSync = true;
+                }
+                if (follower.updateMatchIndex(reply.getMatchIndex())) {
+                    follower.updateNextIndex(reply.getMatchIndex() + 1);
+                    getLeaderState().onFollowerSuccessAppendEntries(follower);
+                }
+            }
+            case NOT_LEADER -> onFollowerTerm(reply.getTerm());
+            case INCONSISTENCY -> {
+                synchronized (lock) {
+                    writeOffInFlight();
+                    inSync = false;
+                    follower.setNextIndex(getNextIndexForInconsistency(sent.firstIndex, reply.getNextIndex()));
+                }
+            }
+            default -> LOG.warn("{}: unexpected appendEntries result {}", this, reply.getResult());
+        }
+        getLeaderState().onAppendEntriesReply(this, reply);
+        notifyLogAppender();
+    }
+
+    @Override
+    public void onClosed(FollowerConnection which, IOException cause) {
+        synchronized (lock) {
+            if (which != connection) return;
+            connection = null;
+            boolean hadEntries = inFlight.stream().anyMatch(sent -> sent.hasEntries && !sent.writtenOff);
+            inFlight.clear();
+            if (hadEntries) {
+                // What was sent may not have arrived: resend from what the follower is known to hold.
+                getFollower().setNextIndex(getFollower().getMatchIndex() + 1);
+            }
+            reconnectAtNanos = System.nanoTime() + getServer().properties().rpcSleepTime().toLong(TimeUnit.NANOSECONDS);
+        }
+        if (isRunning()) LOG.info("{}: connection to {} ended: {}", this, getFollowerId(), cause.toString());
+        notifyLogAppender();
+    }
+
+    /** Called holding {@link #lock}. */
+    private void writeOffInFlight() {
+        for (Sent s : inFlight) s.writtenOff = true;
+    }
+
+    private void installSnapshot(SnapshotInfo snapshot) throws InterruptedIOException {
+        LOG.info("{}: follower's next index {} is below the log's start {}; sending snapshot {}",
+                this, getFollower().getNextIndex(), getRaftLog().getStartIndex(), snapshot.getTermIndex());
+        InstallSnapshotReplyProto reply = null;
+        try {
+            for (InstallSnapshotRequestProto request : newInstallSnapshotRequests(UUID.randomUUID().toString(), snapshot)) {
+                getFollower().updateLastRpcSendTime(false);
+                reply = getServerRpc().installSnapshot(request);
+                getFollower().updateLastRpcResponseTime();
+                if (!reply.getServerReply().getSuccess()) break;
+            }
+        } catch (InterruptedIOException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{}: sending snapshot {} failed", this, snapshot.getTermIndex(), e);
+            getServerRpc().handleException(getFollowerId(), e instanceof IOException io ? io : new IOException(e), false);
+            synchronized (lock) {
+                reconnectAtNanos = System.nanoTime() + getServer().properties().rpcSleepTime().toLong(TimeUnit.NANOSECONDS);
+            }
+            return;
+        }
+        if (reply == null) return;
+        switch (reply.getResult()) {
+            case NOT_LEADER -> onFollowerTerm(reply.getTerm());
+            case SUCCESS -> {
+                getFollower().setSnapshotIndex(snapshot.getTermIndex().getIndex());
+                getFollower().setAttemptedToInstallSnapshot();
+                LOG.info("{}: snapshot {} installed", this, snapshot.getTermIndex());
+            }
+            case SNAPSHOT_UNAVAILABLE, ALREADY_INSTALLED, SNAPSHOT_EXPIRED -> getFollower().setAttemptedToInstallSnapshot();
+            default -> { }
+        }
+    }
+}

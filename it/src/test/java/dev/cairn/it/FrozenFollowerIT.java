@@ -1,0 +1,90 @@
+package dev.cairn.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A follower frozen with SIGSTOP keeps its TCP connections open but answers nothing — the case a
+ * crash does not cover. Writes must go on with the other two members, the leader must give up on
+ * the silent connection after the request timeout, and once thawed the follower must catch up, by
+ * a snapshot, since the leader purged the log it missed.
+ */
+class FrozenFollowerIT {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aFrozenFollowerHoldsUpNoWriteAndCatchesUpFromASnapshotOnceThawed() throws Exception {
+        try (CoordProcesses group = new CoordProcesses(dir, 3, "-Xmx256m",
+                "coord.snapshot-every=50", "coord.log-segment-size=4k", "coord.request-timeout=3s")) {
+            group.startAll();
+            int leader = await().atMost(WAIT).until(() -> leaderOf(group), i -> i >= 0);
+            int frozen = (leader + 1) % 3;
+            String frozenId = "c" + (frozen + 1);
+            try (ZooKeeper zk = connect(group.member(leader))) {
+                zk.create("/frozen", bytes(-1), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                group.signal(frozen, "STOP");
+                long start = System.nanoTime();
+                int writes = 300;
+                for (int i = 0; i < writes; i++) zk.setData("/frozen", bytes(i), -1);
+                Duration took = Duration.ofNanos(System.nanoTime() - start);
+                // Every write needs one follower only; the frozen one must not hold them up (each would
+                // wait for a timeout if it did). Generous bound: this is a noisy 2-core machine.
+                assertThat(took).as("%d writes with a follower frozen", writes).isLessThan(Duration.ofSeconds(30));
+
+                await().atMost(WAIT).until(() -> Files.readString(group.log(leader)).contains("no reply from " + frozenId));
+                group.signal(frozen, "CONT");
+                try (ZooKeeper thawed = connect(group.member(frozen))) {
+                    await().atMost(WAIT).untilAsserted(() -> {
+                        CountDownLatch synced = new CountDownLatch(1);
+                        thawed.sync("/frozen", (rc, path, ctx) -> synced.countDown(), null);
+                        assertThat(synced.await(10, TimeUnit.SECONDS)).isTrue();
+                        assertThat(new String(thawed.getData("/frozen", false, null), StandardCharsets.UTF_8))
+                                .isEqualTo(new String(bytes(writes - 1), StandardCharsets.UTF_8));
+                    });
+                }
+                assertThat(Files.readString(group.log(leader))).as("the leader sent the thawed follower a snapshot")
+                        .containsPattern(frozenId + ".*sending snapshot");
+            }
+        }
+    }
+
+    private static byte[] bytes(int i) {
+        return ("v" + i).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static int leaderOf(CoordProcesses group) {
+        for (int i = 0; i < group.size(); i++) {
+            try {
+                if (CoordIT.fourLetterWord(group.member(i), "srvr").contains("Mode: leader")) return i;
+            } catch (java.io.IOException e) {
+                // not answering: not the leader we can use
+            }
+        }
+        return -1;
+    }
+
+    private static ZooKeeper connect(String member) throws Exception {
+        CountDownLatch connected = new CountDownLatch(1);
+        ZooKeeper zk = new ZooKeeper(member, 10_000, e -> {
+            if (e.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();
+        });
+        assertThat(connected.await(30, TimeUnit.SECONDS)).as("connected to %s", member).isTrue();
+        return zk;
+    }
+}
