@@ -4,11 +4,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.ratis.conf.Parameters;
-import org.apache.ratis.netty.NettyFactory;
+import org.apache.ratis.client.ClientFactory;
+import org.apache.ratis.client.RaftClientRpc;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.netty.client.NettyClientRpc;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.server.ServerFactory;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.rpc.RpcFactory;
 import org.apache.ratis.rpc.RpcType;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerRpc;
 import org.apache.ratis.server.leader.FollowerInfo;
 import org.apache.ratis.server.leader.LeaderState;
 import org.apache.ratis.server.leader.LogAppender;
@@ -23,8 +29,10 @@ import org.apache.ratis.server.leader.LogAppender;
  * index without touching any disk. Raft does not need the commit index persisted: a restarted
  * member relearns it from the leader.
  *
- * <p>Its log appenders are Cairn's own ({@link PipelinedLogAppender}): several appendEntries in
- * flight per follower, each reply handled on the thread that read it.
+ * <p>Its log appenders ({@link PipelinedLogAppender}) and server side ({@link SocketServerRpc}) are
+ * Cairn's own, speaking Ratis' Netty framing: several appendEntries in flight per follower, every
+ * request but the rare ones handled asynchronously, every reply written or applied by the thread
+ * that has it. Ratis' Netty client (which members use to forward proposals) is unchanged.
  *
  * <p>Ratis finds this class by name ({@code raft.rpc.type}) and makes it with its no-argument constructor.
  */
@@ -41,7 +49,7 @@ public final class CommitNotifyingRpc implements RpcType {
 
     @Override
     public RpcFactory newFactory(Parameters parameters) {
-        return new Factory(parameters);
+        return new Factory(this);
     }
 
     /** Called by the leader's state machine after it applied entries: each follower gets the new commit index now. */
@@ -52,10 +60,27 @@ public final class CommitNotifyingRpc implements RpcType {
         for (LogAppender a : appenders) a.triggerHeartbeat();
     }
 
-    /** Netty's factory, making pipelined log appenders and remembering them. */
-    static final class Factory extends NettyFactory {
-        Factory(Parameters parameters) {
-            super(parameters);
+    /** Netty's factory, making Cairn's server side and pipelined log appenders (and remembering them). */
+    static final class Factory implements ServerFactory, ClientFactory {
+        private final RpcType type;
+
+        Factory(RpcType type) {
+            this.type = type;
+        }
+
+        @Override
+        public RpcType getRpcType() {
+            return type;
+        }
+
+        @Override
+        public RaftClientRpc newRaftClientRpc(ClientId clientId, RaftProperties properties) {
+            return new NettyClientRpc(clientId, properties);
+        }
+
+        @Override
+        public RaftServerRpc newRaftServerRpc(RaftServer server) {
+            return new SocketServerRpc(server, type);
         }
 
         @Override

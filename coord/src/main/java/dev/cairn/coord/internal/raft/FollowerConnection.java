@@ -1,12 +1,9 @@
 package dev.cairn.coord.internal.raft;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,16 +39,16 @@ final class FollowerConnection implements Closeable {
     }
 
     private final Socket socket;
-    private final OutputStream out;
-    private final InputStream in;
+    private final NettyFrames.Writer out;
+    private final NettyFrames.Reader in;
     private final Listener listener;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread reader;
 
     private FollowerConnection(Socket socket, Listener listener, String name) throws IOException {
         this.socket = socket;
-        this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
-        this.in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+        this.out = new NettyFrames.Writer(socket.getOutputStream());
+        this.in = new NettyFrames.Reader(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
         this.listener = listener;
         // A platform thread: a virtual one would be woken by the poller and then again by a carrier.
         this.reader = Thread.ofPlatform().daemon().name(name).unstarted(this::readReplies);
@@ -80,8 +77,7 @@ final class FollowerConnection implements Closeable {
     void send(AppendEntriesRequestProto request) throws IOException {
         if (closed.get()) throw new IOException("connection to the follower is closed");
         try {
-            RaftNettyServerRequestProto.newBuilder().setAppendEntriesRequest(request).build().writeDelimitedTo(out);
-            out.flush();
+            out.write(RaftNettyServerRequestProto.newBuilder().setAppendEntriesRequest(request).build());
         } catch (IOException e) {
             fail(e);
             throw e;
@@ -91,7 +87,7 @@ final class FollowerConnection implements Closeable {
     private void readReplies() {
         try {
             while (!closed.get()) {
-                RaftNettyServerReplyProto reply = RaftNettyServerReplyProto.parseDelimitedFrom(in);
+                RaftNettyServerReplyProto reply = in.read(RaftNettyServerReplyProto.parser());
                 if (reply == null) throw new EOFException("the follower closed the connection");
                 switch (reply.getRaftNettyServerReplyCase()) {
                     case APPENDENTRIESREPLY -> {

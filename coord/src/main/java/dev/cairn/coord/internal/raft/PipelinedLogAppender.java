@@ -7,7 +7,9 @@ import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesReplyProto;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
 import org.apache.ratis.proto.RaftProtos.InstallSnapshotReplyProto;
@@ -84,9 +86,9 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
     /** When a failed connection may be tried again ({@link System#nanoTime}). Guarded by {@link #lock}. */
     private long reconnectAtNanos = System.nanoTime();
 
-    private final Object wakeLock = new Object();
-    /** Guarded by {@link #wakeLock}; kept until the appender thread sees it, so no signal is lost. */
-    private boolean woken;
+    /** Set by {@link #notifyLogAppender}, cleared by the appender thread: no signal is lost. */
+    private final AtomicBoolean woken = new AtomicBoolean();
+    private volatile Thread appenderThread;
 
     PipelinedLogAppender(RaftServer.Division server, LeaderState leaderState, FollowerInfo follower) {
         super(server, leaderState, follower);
@@ -122,28 +124,44 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
         return false;
     }
 
+    /** Ratis calls this for every entry appended and every heartbeat wanted: cheap when the appender is already awake. */
     @Override
     public void notifyLogAppender() {
-        synchronized (wakeLock) {
-            woken = true;
-            wakeLock.notifyAll();
+        if (woken.compareAndSet(false, true)) {
+            Thread t = appenderThread;
+            if (t != null) LockSupport.unpark(t);
         }
     }
 
     private void awaitWork(long millis) throws InterruptedException {
-        synchronized (wakeLock) {
-            if (!woken && millis > 0) wakeLock.wait(millis);
-            woken = false;
+        if (!woken.getAndSet(false)) {
+            LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(millis));
+            woken.set(false);
         }
+        if (Thread.interrupted()) throw new InterruptedException("log appender stopped");
+    }
+
+    /**
+     * A snapshot to send, if the follower needs one. Ratis' own check reads the snapshot directory
+     * while no snapshot has been taken; the cheap conditions first keep that off the send loop.
+     */
+    private SnapshotInfo snapshotToInstall() {
+        FollowerInfo follower = getFollower();
+        long next = follower.getNextIndex();
+        long start = getRaftLog().getStartIndex();
+        boolean behindLog = next < getRaftLog().getNextIndex() && (next < start || start == RaftLog.INVALID_LOG_INDEX);
+        boolean bootstrapping = !follower.hasAttemptedToInstallSnapshot() && getLeaderState().isFollowerBootstrapping(follower);
+        return behindLog || bootstrapping ? shouldInstallSnapshot() : null;
     }
 
     @Override
     public void run() throws InterruptedException, IOException {
+        appenderThread = Thread.currentThread();
         try {
             while (isRunning()) {
                 expireUnanswered();
                 if (System.nanoTime() - reconnectAt() >= 0) {
-                    SnapshotInfo snapshot = shouldInstallSnapshot();
+                    SnapshotInfo snapshot = snapshotToInstall();
                     if (snapshot == null) {
                         sendWhatIsDue();
                     } else if (inFlightCount() == 0) {

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.ratis.proto.netty.NettyProtos.RaftNettyServerReplyProto;
+import org.apache.ratis.util.ProtoUtils;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -217,6 +219,31 @@ class RaftMemberTest {
         // connection, then wait out its request timeout; the member closed that connection when it
         // learned of the new leader, so the client reconnects, fails, and finds the new one.
         assertThat(ByteBuffer.wrap(members[follower].propose(entry(1)).get(20, TimeUnit.SECONDS)).getLong()).isEqualTo(total + 1);
+    }
+
+    @Test
+    void badInputOnTheRaftPortCostsOnlyThatConnection() throws Exception {
+        RaftPeerAddress self = new RaftPeerAddress("b1", "127.0.0.1", freePort());
+        RaftMember m = start(self, List.of(self), new Sum());
+        assertThat(propose(m, 5)).isEqualTo(5);
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", self.port())) {
+            s.setSoTimeout(10_000);
+            // A well-framed request without a body: answered with an error, the connection stays.
+            s.getOutputStream().write(new byte[] {0});
+            RaftNettyServerReplyProto reply = RaftNettyServerReplyProto.parseDelimitedFrom(s.getInputStream());
+            assertThat(reply.getRaftNettyServerReplyCase()).isEqualTo(RaftNettyServerReplyProto.RaftNettyServerReplyCase.EXCEPTIONREPLY);
+            assertThat(ProtoUtils.toObject(reply.getExceptionReply().getException()).toString()).contains("request without a body");
+            // A length no frame may have: the member drops this connection and nothing else.
+            s.getOutputStream().write(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f, 1, 2, 3});
+            assertThat(s.getInputStream().read()).as("connection closed").isEqualTo(-1);
+        }
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", self.port())) {
+            s.getOutputStream().write("not protobuf at all, just noise".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+            s.setSoTimeout(10_000);
+            assertThat(s.getInputStream().read()).as("connection closed").isEqualTo(-1);
+        }
+        assertThat(propose(m, 5)).isEqualTo(10);
     }
 
     private static int indexOfLeader(RaftMember[] members) {

@@ -1,0 +1,293 @@
+package dev.cairn.coord.internal.raft;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.ratis.client.impl.ClientProtoUtils;
+import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.netty.NettyRpcProxy;
+import org.apache.ratis.proto.RaftProtos.AppendEntriesReplyProto;
+import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
+import org.apache.ratis.proto.RaftProtos.InstallSnapshotReplyProto;
+import org.apache.ratis.proto.RaftProtos.InstallSnapshotRequestProto;
+import org.apache.ratis.proto.RaftProtos.RaftRpcReplyProto;
+import org.apache.ratis.proto.RaftProtos.RaftRpcRequestProto;
+import org.apache.ratis.proto.RaftProtos.RequestVoteReplyProto;
+import org.apache.ratis.proto.RaftProtos.RequestVoteRequestProto;
+import org.apache.ratis.proto.RaftProtos.StartLeaderElectionReplyProto;
+import org.apache.ratis.proto.RaftProtos.StartLeaderElectionRequestProto;
+import org.apache.ratis.proto.netty.NettyProtos.RaftNettyExceptionReplyProto;
+import org.apache.ratis.proto.netty.NettyProtos.RaftNettyServerReplyProto;
+import org.apache.ratis.proto.netty.NettyProtos.RaftNettyServerRequestProto;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.rpc.RpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerRpcWithProxy;
+import org.apache.ratis.util.IOUtils;
+import org.apache.ratis.util.JavaUtils;
+import org.apache.ratis.util.ProtoUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A member's Raft port: Ratis' Netty framing and messages, so Ratis' own Netty clients and peers
+ * talk to it unchanged, served from a plain server socket with one reader thread per connection.
+ *
+ * <p>Why not Ratis' {@code NettyRpcService}: it handles every request synchronously on a Netty
+ * event loop — a follower's appendEntries blocks its loop until the entries are on disk, and the
+ * leader's loop blocks for the whole replication of a write another member forwarded, so two
+ * members whose connections share a loop (4 loops, assigned round robin) have their writes
+ * replicated one after the other. Here appendEntries and client requests run asynchronously, and
+ * each reply is written by the thread that completes it (the follower's log, the leader's
+ * state-machine updater) — no hand-off to an event loop. Replies still leave in request order,
+ * which Ratis' Netty clients rely on. Other requests (votes, snapshots, administration) are rare
+ * and run on the reader thread, as before.
+ *
+ * <p>Writes block while a peer's socket buffer is full; every peer on this port is a Ratis
+ * component that reads its replies at once, and one whose process is frozen has at most the
+ * replies to the few requests it sent before it stopped waiting.
+ *
+ * <p>Outgoing calls (votes, snapshots, elections) go through Ratis' Netty client proxies, as
+ * Ratis' own service does; appendEntries to followers go through {@link PipelinedLogAppender}.
+ */
+final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyRpcProxy.PeerMap> {
+    private static final Logger LOG = LoggerFactory.getLogger(SocketServerRpc.class);
+
+    private final RaftServer server;
+    private final RpcType type;
+    private final InetSocketAddress address;
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private volatile ServerSocket listener;
+
+    SocketServerRpc(RaftServer server, RpcType type) {
+        super(server::getId, id -> new NettyRpcProxy.PeerMap(id.toString(), server.getProperties()));
+        this.server = server;
+        this.type = type;
+        String host = NettyConfigKeys.Server.host(server.getProperties());
+        int port = NettyConfigKeys.Server.port(server.getProperties());
+        this.address = host == null || host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+    }
+
+    @Override
+    public RpcType getRpcType() {
+        return type;
+    }
+
+    @Override
+    protected void startImpl() throws IOException {
+        ServerSocket s = new ServerSocket();
+        try {
+            s.setReuseAddress(true);
+            s.bind(address, 64);
+        } catch (IOException e) {
+            s.close();
+            throw new IOException(getId() + ": cannot listen for Raft peers on " + address + ": " + e.getMessage(), e);
+        }
+        listener = s;
+        Thread.ofPlatform().daemon().name(getId() + "-raft-accept").start(this::acceptAll);
+    }
+
+    @Override
+    public void closeImpl() throws IOException {
+        ServerSocket s = listener;
+        if (s != null) s.close();
+        for (Connection c : connections) c.close();
+        super.closeImpl();
+    }
+
+    @Override
+    public InetSocketAddress getInetSocketAddress() {
+        ServerSocket s = listener;
+        return s == null ? address : (InetSocketAddress) s.getLocalSocketAddress();
+    }
+
+    private void acceptAll() {
+        ServerSocket s = listener;
+        while (!s.isClosed()) {
+            try {
+                Socket socket = s.accept();
+                socket.setTcpNoDelay(true);
+                Connection c = new Connection(socket);
+                connections.add(c);
+                Thread.ofPlatform().daemon().name(getId() + "-raft-" + socket.getRemoteSocketAddress()).start(c::serve);
+            } catch (IOException e) {
+                if (s.isClosed()) return;
+                LOG.warn("{}: accepting a Raft connection failed: {}", getId(), e.toString());
+                try {
+                    Thread.sleep(100); // typically out of file descriptors: do not spin
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** One peer's or client's connection: requests in, replies out in the same order. */
+    private final class Connection {
+        private final Socket socket;
+        private final NettyFrames.Writer out;
+        /** Completes once every earlier reply is written. Reader thread only. */
+        private CompletableFuture<Void> written = CompletableFuture.completedFuture(null);
+
+        Connection(Socket socket) throws IOException {
+            this.socket = socket;
+            this.out = new NettyFrames.Writer(socket.getOutputStream());
+        }
+
+        void serve() {
+            try {
+                NettyFrames.Reader in = new NettyFrames.Reader(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+                for (RaftNettyServerRequestProto request; (request = in.read(RaftNettyServerRequestProto.parser())) != null; ) {
+                    CompletableFuture<RaftNettyServerReplyProto> reply = handle(request);
+                    written = written.thenCombine(reply, (previous, r) -> r).thenAccept(this::write);
+                }
+            } catch (IOException e) {
+                if (!socket.isClosed()) LOG.debug("{}: Raft connection from {} ended: {}", getId(), socket.getRemoteSocketAddress(), e.toString());
+            } catch (RuntimeException e) {
+                LOG.warn("{}: closing a Raft connection from {} after an unexpected error", getId(), socket.getRemoteSocketAddress(), e);
+            } finally {
+                close();
+            }
+        }
+
+        private void write(RaftNettyServerReplyProto reply) {
+            synchronized (this) {
+                if (socket.isClosed()) return;
+                try {
+                    out.write(reply);
+                } catch (IOException e) {
+                    LOG.debug("{}: writing to {} failed: {}", getId(), socket.getRemoteSocketAddress(), e.toString());
+                    close();
+                }
+            }
+        }
+
+        void close() {
+            connections.remove(this);
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // already closing
+            }
+        }
+    }
+
+    /** Starts handling one request; the future never fails (a failure becomes an exception reply). */
+    private CompletableFuture<RaftNettyServerReplyProto> handle(RaftNettyServerRequestProto proto) {
+        RaftRpcRequestProto header = header(proto);
+        CompletableFuture<RaftNettyServerReplyProto> reply;
+        try {
+            reply = switch (proto.getRaftNettyServerRequestCase()) {
+                case APPENDENTRIESREQUEST -> server.appendEntriesAsync(proto.getAppendEntriesRequest())
+                        .thenApply(r -> RaftNettyServerReplyProto.newBuilder().setAppendEntriesReply(r).build());
+                case RAFTCLIENTREQUEST -> server.submitClientRequestAsync(ClientProtoUtils.toRaftClientRequest(proto.getRaftClientRequest()))
+                        .thenApply(SocketServerRpc::clientReply);
+                case REQUESTVOTEREQUEST -> done(RaftNettyServerReplyProto.newBuilder()
+                        .setRequestVoteReply(server.requestVote(proto.getRequestVoteRequest())).build());
+                case STARTLEADERELECTIONREQUEST -> done(RaftNettyServerReplyProto.newBuilder()
+                        .setStartLeaderElectionReply(server.startLeaderElection(proto.getStartLeaderElectionRequest())).build());
+                case INSTALLSNAPSHOTREQUEST -> done(RaftNettyServerReplyProto.newBuilder()
+                        .setInstallSnapshotReply(server.installSnapshot(proto.getInstallSnapshotRequest())).build());
+                case TRANSFERLEADERSHIPREQUEST -> server.transferLeadershipAsync(
+                        ClientProtoUtils.toTransferLeadershipRequest(proto.getTransferLeadershipRequest())).thenApply(SocketServerRpc::clientReply);
+                case SNAPSHOTMANAGEMENTREQUEST -> server.snapshotManagementAsync(
+                        ClientProtoUtils.toSnapshotManagementRequest(proto.getSnapshotManagementRequest())).thenApply(SocketServerRpc::clientReply);
+                case LEADERELECTIONMANAGEMENTREQUEST -> server.leaderElectionManagementAsync(
+                        ClientProtoUtils.toLeaderElectionManagementRequest(proto.getLeaderElectionManagementRequest())).thenApply(SocketServerRpc::clientReply);
+                case SETCONFIGURATIONREQUEST -> server.setConfigurationAsync(
+                        ClientProtoUtils.toSetConfigurationRequest(proto.getSetConfigurationRequest())).thenApply(SocketServerRpc::clientReply);
+                case GROUPMANAGEMENTREQUEST -> server.groupManagementAsync(
+                        ClientProtoUtils.toGroupManagementRequest(proto.getGroupManagementRequest())).thenApply(SocketServerRpc::clientReply);
+                case GROUPLISTREQUEST -> server.getGroupListAsync(ClientProtoUtils.toGroupListRequest(proto.getGroupListRequest()))
+                        .thenApply(r -> RaftNettyServerReplyProto.newBuilder().setGroupListReply(ClientProtoUtils.toGroupListReplyProto(r)).build());
+                case GROUPINFOREQUEST -> server.getGroupInfoAsync(ClientProtoUtils.toGroupInfoRequest(proto.getGroupInfoRequest()))
+                        .thenApply(r -> RaftNettyServerReplyProto.newBuilder().setGroupInfoReply(ClientProtoUtils.toGroupInfoReplyProto(r)).build());
+                case RAFTNETTYSERVERREQUEST_NOT_SET -> throw new IOException("request without a body");
+            };
+        } catch (IOException | RuntimeException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        return reply.exceptionally(e -> exceptionReply(header, e));
+    }
+
+    private static CompletableFuture<RaftNettyServerReplyProto> done(RaftNettyServerReplyProto reply) {
+        return CompletableFuture.completedFuture(reply);
+    }
+
+    private static RaftNettyServerReplyProto clientReply(RaftClientReply reply) {
+        return RaftNettyServerReplyProto.newBuilder().setRaftClientReply(ClientProtoUtils.toRaftClientReplyProto(reply)).build();
+    }
+
+    /** The header naming the caller and call id, which an exception reply must echo. */
+    private static RaftRpcRequestProto header(RaftNettyServerRequestProto proto) {
+        return switch (proto.getRaftNettyServerRequestCase()) {
+            case APPENDENTRIESREQUEST -> proto.getAppendEntriesRequest().getServerRequest();
+            case RAFTCLIENTREQUEST -> proto.getRaftClientRequest().getRpcRequest();
+            case REQUESTVOTEREQUEST -> proto.getRequestVoteRequest().getServerRequest();
+            case STARTLEADERELECTIONREQUEST -> proto.getStartLeaderElectionRequest().getServerRequest();
+            case INSTALLSNAPSHOTREQUEST -> proto.getInstallSnapshotRequest().getServerRequest();
+            case TRANSFERLEADERSHIPREQUEST -> proto.getTransferLeadershipRequest().getRpcRequest();
+            case SNAPSHOTMANAGEMENTREQUEST -> proto.getSnapshotManagementRequest().getRpcRequest();
+            case LEADERELECTIONMANAGEMENTREQUEST -> proto.getLeaderElectionManagementRequest().getRpcRequest();
+            case SETCONFIGURATIONREQUEST -> proto.getSetConfigurationRequest().getRpcRequest();
+            case GROUPMANAGEMENTREQUEST -> proto.getGroupManagementRequest().getRpcRequest();
+            case GROUPLISTREQUEST -> proto.getGroupListRequest().getRpcRequest();
+            case GROUPINFOREQUEST -> proto.getGroupInfoRequest().getRpcRequest();
+            case RAFTNETTYSERVERREQUEST_NOT_SET -> RaftRpcRequestProto.getDefaultInstance();
+        };
+    }
+
+    private static RaftNettyServerReplyProto exceptionReply(RaftRpcRequestProto header, Throwable failure) {
+        IOException e = IOUtils.asIOException(JavaUtils.unwrapCompletionException(failure));
+        RaftRpcReplyProto rpcReply = RaftRpcReplyProto.newBuilder()
+                .setRequestorId(header.getRequestorId())
+                .setReplyId(header.getReplyId())
+                .setCallId(header.getCallId())
+                .setSuccess(false)
+                .build();
+        return RaftNettyServerReplyProto.newBuilder().setExceptionReply(RaftNettyExceptionReplyProto.newBuilder()
+                .setRpcReply(rpcReply).setException(ProtoUtils.writeObject2ByteString(e))).build();
+    }
+
+    // Calls to other members: through Ratis' Netty client proxies, one per peer.
+
+    private RaftNettyServerReplyProto call(RaftRpcRequestProto header, RaftNettyServerRequestProto proto) throws IOException {
+        RaftPeerId peer = RaftPeerId.valueOf(header.getReplyId());
+        try {
+            return getProxies().getProxy(peer).send(header, proto);
+        } catch (IOException | RuntimeException e) {
+            getProxies().handleException(peer, e, false);
+            throw e;
+        }
+    }
+
+    @Override
+    public RequestVoteReplyProto requestVote(RequestVoteRequestProto request) throws IOException {
+        return call(request.getServerRequest(), RaftNettyServerRequestProto.newBuilder().setRequestVoteRequest(request).build())
+                .getRequestVoteReply();
+    }
+
+    @Override
+    public StartLeaderElectionReplyProto startLeaderElection(StartLeaderElectionRequestProto request) throws IOException {
+        return call(request.getServerRequest(), RaftNettyServerRequestProto.newBuilder().setStartLeaderElectionRequest(request).build())
+                .getStartLeaderElectionReply();
+    }
+
+    @Override
+    public AppendEntriesReplyProto appendEntries(AppendEntriesRequestProto request) throws IOException {
+        return call(request.getServerRequest(), RaftNettyServerRequestProto.newBuilder().setAppendEntriesRequest(request).build())
+                .getAppendEntriesReply();
+    }
+
+    @Override
+    public InstallSnapshotReplyProto installSnapshot(InstallSnapshotRequestProto request) throws IOException {
+        return call(request.getServerRequest(), RaftNettyServerRequestProto.newBuilder().setInstallSnapshotRequest(request).build())
+                .getInstallSnapshotReply();
+    }
+}
