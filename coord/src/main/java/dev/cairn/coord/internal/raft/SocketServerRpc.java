@@ -144,7 +144,17 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
             try {
                 NettyFrames.Reader in = new NettyFrames.Reader(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
                 for (RaftNettyServerRequestProto request; (request = in.read(RaftNettyServerRequestProto.parser())) != null; ) {
-                    CompletableFuture<RaftNettyServerReplyProto> reply = handle(request);
+                    CompletableFuture<RaftNettyServerReplyProto> reply;
+                    if (isHeartbeat(request)) {
+                        // Handled once everything before it is: a follower caps its commit index at
+                        // what it has flushed, so a heartbeat overtaking the append of the entry it
+                        // commits would be lost on it, and this member would learn of the commit only
+                        // at the next periodic heartbeat — up to half an election timeout later.
+                        RaftNettyServerRequestProto heartbeat = request;
+                        reply = written.thenCompose(v -> handle(heartbeat));
+                    } else {
+                        reply = handle(request);
+                    }
                     written = written.thenCombine(reply, (previous, r) -> r).thenAccept(this::write);
                 }
             } catch (IOException e) {
@@ -176,6 +186,10 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
                 // already closing
             }
         }
+    }
+
+    private static boolean isHeartbeat(RaftNettyServerRequestProto request) {
+        return request.hasAppendEntriesRequest() && request.getAppendEntriesRequest().getEntriesCount() == 0;
     }
 
     /** Starts handling one request; the future never fails (a failure becomes an exception reply). */
