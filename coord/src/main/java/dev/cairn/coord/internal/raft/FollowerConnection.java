@@ -6,6 +6,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesReplyProto;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
@@ -34,6 +35,13 @@ final class FollowerConnection implements Closeable {
     interface Listener {
         void onReply(FollowerConnection connection, AppendEntriesReplyProto reply);
 
+        /**
+         * Asked by the reader thread whenever nothing arrived for a while: whether a request on this
+         * connection has gone unanswered too long. The reader, never blocked on a write, is what
+         * enforces the request timeout even while the sender is stuck writing to a frozen follower.
+         */
+        boolean isOverdue(FollowerConnection connection);
+
         /** The connection ended: closed by either side, a write or read failed, or the follower answered with an error. */
         void onClosed(FollowerConnection connection, IOException cause);
     }
@@ -54,20 +62,30 @@ final class FollowerConnection implements Closeable {
         this.reader = Thread.ofPlatform().daemon().name(name).unstarted(this::readReplies);
     }
 
-    /** Connects (waiting at most {@code connectTimeoutMs}) and starts reading replies. */
-    static FollowerConnection open(InetSocketAddress address, int connectTimeoutMs, Listener listener, String name)
-            throws IOException {
+    /**
+     * Connects, waiting at most {@code connectTimeoutMs}; replies are read once {@link #start}ed
+     * (after the caller has recorded the connection, so that its listener knows it).
+     *
+     * @param checkEveryMs how often, with nothing arriving, the reader asks {@link Listener#isOverdue}
+     */
+    static FollowerConnection open(InetSocketAddress address, int connectTimeoutMs, int checkEveryMs, Listener listener,
+                                   String name) throws IOException {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
+            socket.setKeepAlive(true);
             socket.connect(address, connectTimeoutMs);
-            FollowerConnection c = new FollowerConnection(socket, listener, name);
-            c.reader.start();
-            return c;
+            socket.setSoTimeout(Math.max(1, checkEveryMs));
+            return new FollowerConnection(socket, listener, name);
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
         }
+    }
+
+    /** Starts reading replies. */
+    void start() {
+        reader.start();
     }
 
     /**
@@ -75,7 +93,11 @@ final class FollowerConnection implements Closeable {
      * connection (so the listener hears of it) and is rethrown.
      */
     void send(AppendEntriesRequestProto request) throws IOException {
-        if (closed.get()) throw new IOException("connection to the follower is closed");
+        if (closed.get()) {
+            IOException e = new IOException("connection to the follower is closed");
+            fail(e); // a no-op unless nothing told the listener yet
+            throw e;
+        }
         try {
             out.write(RaftNettyServerRequestProto.newBuilder().setAppendEntriesRequest(request).build());
         } catch (IOException e) {
@@ -87,7 +109,14 @@ final class FollowerConnection implements Closeable {
     private void readReplies() {
         try {
             while (!closed.get()) {
-                RaftNettyServerReplyProto reply = in.read(RaftNettyServerReplyProto.parser());
+                RaftNettyServerReplyProto reply;
+                try {
+                    reply = in.read(RaftNettyServerReplyProto.parser());
+                } catch (SocketTimeoutException e) {
+                    if (in.isInsideFrame()) throw new IOException("the follower stopped in the middle of a reply", e);
+                    if (listener.isOverdue(this)) throw new IOException("no reply from the follower within the request timeout", e);
+                    continue;
+                }
                 if (reply == null) throw new EOFException("the follower closed the connection");
                 switch (reply.getRaftNettyServerReplyCase()) {
                     case APPENDENTRIESREPLY -> {

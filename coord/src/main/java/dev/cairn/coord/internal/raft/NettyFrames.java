@@ -21,24 +21,47 @@ final class NettyFrames {
 
     private NettyFrames() {}
 
+    /** The read buffer grows with the bytes that arrive (at most doubling, or by this), not with what a length prefix promises. */
+    private static final int GROWTH_STEP = 1 << 20;
+    /** A read buffer grown past this is dropped after its frame, so a rare huge frame does not pin memory. */
+    private static final int KEPT_BUFFER = 1 << 20;
+
     /** Reads frames from one stream; one thread at a time. */
     static final class Reader {
         private final InputStream in;
         private byte[] frame = new byte[4096];
+        private boolean insideFrame;
 
         Reader(InputStream in) {
             this.in = in;
         }
 
-        /** The next message, or null when the stream ends cleanly between two frames. */
+        /**
+         * The next message, or null when the stream ends cleanly between two frames. A read timeout
+         * of the socket surfaces as {@link java.net.SocketTimeoutException}; after one, the stream
+         * is still usable only if {@link #isInsideFrame} is false.
+         */
         <T> T read(Parser<T> parser) throws IOException {
             int first = in.read();
             if (first < 0) return null;
+            insideFrame = true;
             int size = CodedInputStream.readRawVarint32(first, in);
             if (size < 0 || size > MAX_FRAME) throw new IOException("bad frame length " + size + " (at most " + MAX_FRAME + ")");
-            if (frame.length < size) frame = new byte[Math.max(size, Math.min(MAX_FRAME, 2 * frame.length))];
-            if (in.readNBytes(frame, 0, size) < size) throw new EOFException("the stream ended inside a frame");
-            return parser.parseFrom(CodedInputStream.newInstance(frame, 0, size));
+            int read = 0;
+            while (read < size) {
+                if (frame.length == read) frame = java.util.Arrays.copyOf(frame, Math.min(size, read + Math.max(read, GROWTH_STEP)));
+                int n = in.read(frame, read, Math.min(size, frame.length) - read);
+                if (n < 0) throw new EOFException("the stream ended inside a frame");
+                read += n;
+            }
+            T message = parser.parseFrom(CodedInputStream.newInstance(frame, 0, size));
+            if (frame.length > KEPT_BUFFER) frame = new byte[4096];
+            insideFrame = false;
+            return message;
+        }
+
+        boolean isInsideFrame() {
+            return insideFrame;
         }
     }
 

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,6 +22,7 @@ import org.apache.ratis.server.leader.LeaderState;
 import org.apache.ratis.server.leader.LogAppenderBase;
 import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.Timestamp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -166,6 +168,9 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
                         sendWhatIsDue();
                     } else if (inFlightCount() == 0) {
                         installSnapshot(snapshot);
+                    } else {
+                        awaitWork(untilOldestTimesOut()); // replies wake it; no heartbeats meanwhile
+                        continue;
                     }
                 }
                 getLeaderState().checkHealth(getFollower());
@@ -189,6 +194,13 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
     private int inFlightCount() {
         synchronized (lock) {
             return inFlight.size();
+        }
+    }
+
+    private long untilOldestTimesOut() {
+        synchronized (lock) {
+            Sent oldest = inFlight.peekFirst();
+            return oldest == null ? 1 : Math.max(1, requestTimeoutNanos / 1_000_000 - oldest.sendTime.elapsedTimeMs());
         }
     }
 
@@ -221,8 +233,12 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
             AppendEntriesRequestProto request;
             synchronized (lock) {
                 if (connection != c || inFlight.size() >= (inSync ? MAX_IN_FLIGHT : 1)) return;
+                // Reset the trigger before the request reads the commit index: a commit notice arriving
+                // meanwhile then survives for the next round instead of being cleared unsent.
+                boolean heartbeat = getHeartbeatWaitTimeMs() <= 0;
+                resetHeartbeatTrigger();
                 try {
-                    request = newAppendEntriesRequest(callIds.getAndIncrement(), false);
+                    request = newAppendEntriesRequest(callIds.getAndIncrement(), heartbeat);
                 } catch (IOException e) {
                     LOG.warn("{}: cannot read the log to send", this, e);
                     reconnectAtNanos = System.nanoTime() + getServer().properties().rpcSleepTime().toLong(TimeUnit.NANOSECONDS);
@@ -237,7 +253,6 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
                     getFollower().increaseNextIndex(request.getEntries(count - 1).getIndex() + 1);
                 }
             }
-            resetHeartbeatTrigger();
             getFollower().updateLastRpcSendTime(request.getEntriesCount() == 0);
             try {
                 c.send(request);
@@ -254,11 +269,16 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
         }
         try {
             FollowerConnection c = FollowerConnection.open(new InetSocketAddress(followerHost, followerPort),
-                    connectTimeoutMs, this, this + "-replies");
+                    connectTimeoutMs, (int) Math.max(1, requestTimeoutNanos / 4_000_000), this, this + "-replies");
             synchronized (lock) {
+                if (!isRunning()) {
+                    c.close();
+                    return null;
+                }
                 connection = c;
                 inSync = false;
             }
+            c.start(); // only now: the reader's first words may be onClosed, which must find it recorded
             return c;
         } catch (IOException e) {
             LOG.debug("{}: cannot connect to {}:{}", this, followerHost, followerPort, e);
@@ -310,6 +330,7 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
         switch (reply.getResult()) {
             case SUCCESS -> {
                 synchronized (lock) {
+                    if (from != connection) return; // replaced meanwhile: its requests were written off
                     inSync = true;
                 }
                 if (follower.updateMatchIndex(reply.getMatchIndex())) {
@@ -320,6 +341,7 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
             case NOT_LEADER -> onFollowerTerm(reply.getTerm());
             case INCONSISTENCY -> {
                 synchronized (lock) {
+                    if (from != connection) return;
                     writeOffInFlight();
                     inSync = false;
                     follower.setNextIndex(getNextIndexForInconsistency(sent.firstIndex, reply.getNextIndex()));
@@ -332,16 +354,38 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
     }
 
     @Override
+    public boolean isOverdue(FollowerConnection which) {
+        synchronized (lock) {
+            Sent oldest = inFlight.peekFirst();
+            return which == connection && oldest != null
+                    && oldest.sendTime.elapsedTime().toLong(TimeUnit.NANOSECONDS) >= requestTimeoutNanos;
+        }
+    }
+
+    /** Also ends the connection: the appender thread may be blocked writing to it, where an interrupt does not reach. */
+    @Override
+    public CompletableFuture<LifeCycle.State> stopAsync() {
+        CompletableFuture<LifeCycle.State> stopped = super.stopAsync();
+        FollowerConnection c;
+        synchronized (lock) {
+            c = connection;
+        }
+        if (c != null) c.close();
+        return stopped;
+    }
+
+    @Override
     public void onClosed(FollowerConnection which, IOException cause) {
         synchronized (lock) {
             if (which != connection) return;
             connection = null;
-            boolean hadEntries = inFlight.stream().anyMatch(sent -> sent.hasEntries && !sent.writtenOff);
+            // What was sent may not have arrived: resend from the first entry not acknowledged. (Not
+            // from the match index, which is -1 until the term's first acknowledgement: a follower
+            // sent back to 0 past a purged log would be sent snapshots it already has.)
+            long firstUnacknowledged = inFlight.stream().filter(sent -> sent.hasEntries && !sent.writtenOff)
+                    .mapToLong(sent -> sent.firstIndex).min().orElse(-1);
             inFlight.clear();
-            if (hadEntries) {
-                // What was sent may not have arrived: resend from what the follower is known to hold.
-                getFollower().setNextIndex(getFollower().getMatchIndex() + 1);
-            }
+            if (firstUnacknowledged >= 0) getFollower().setNextIndex(firstUnacknowledged);
             reconnectAtNanos = System.nanoTime() + getServer().properties().rpcSleepTime().toLong(TimeUnit.NANOSECONDS);
         }
         if (isRunning()) LOG.info("{}: connection to {} ended: {}", this, getFollowerId(), cause.toString());
@@ -382,7 +426,12 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
                 getFollower().setAttemptedToInstallSnapshot();
                 LOG.info("{}: snapshot {} installed", this, snapshot.getTermIndex());
             }
-            case SNAPSHOT_UNAVAILABLE, ALREADY_INSTALLED, SNAPSHOT_EXPIRED -> getFollower().setAttemptedToInstallSnapshot();
+            case ALREADY_INSTALLED -> {
+                // The follower holds this snapshot or a later one: go on with the entries after it.
+                getFollower().updateNextIndex(snapshot.getTermIndex().getIndex() + 1);
+                getFollower().setAttemptedToInstallSnapshot();
+            }
+            case SNAPSHOT_UNAVAILABLE, SNAPSHOT_EXPIRED -> getFollower().setAttemptedToInstallSnapshot();
             default -> { }
         }
     }

@@ -49,9 +49,11 @@ import org.slf4j.LoggerFactory;
  * which Ratis' Netty clients rely on. Other requests (votes, snapshots, administration) are rare
  * and run on the reader thread, as before.
  *
- * <p>Writes block while a peer's socket buffer is full; every peer on this port is a Ratis
- * component that reads its replies at once, and one whose process is frozen has at most the
- * replies to the few requests it sent before it stopped waiting.
+ * <p>Writes block while a peer's socket buffer is full, on whichever thread completed the reply —
+ * possibly the state-machine updater, or one holding Ratis' server lock. Every peer on this port
+ * is a Ratis component that reads its replies at once, and one whose process is frozen has at
+ * most the replies to the few requests it sent before it stopped; a bounded hand-off would be
+ * the next step if that ever changed.
  *
  * <p>Outgoing calls (votes, snapshots, elections) go through Ratis' Netty client proxies, as
  * Ratis' own service does; appendEntries to followers go through {@link PipelinedLogAppender}.
@@ -110,13 +112,28 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
     private void acceptAll() {
         ServerSocket s = listener;
         while (!s.isClosed()) {
+            Socket socket = null;
             try {
-                Socket socket = s.accept();
+                socket = s.accept();
                 socket.setTcpNoDelay(true);
+                // A peer whose host vanished without closing (power, partition) is found by keepalive.
+                socket.setKeepAlive(true);
                 Connection c = new Connection(socket);
                 connections.add(c);
+                if (s.isClosed()) {
+                    c.close(); // closed while accepting: closeImpl may already have gone through connections
+                    return;
+                }
                 Thread.ofPlatform().daemon().name(getId() + "-raft-" + socket.getRemoteSocketAddress()).start(c::serve);
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException | OutOfMemoryError e) {
+                // OutOfMemoryError: typically no native thread to be had; the listener must survive it.
+                if (socket != null) {
+                    try {
+                        socket.close();
+                    } catch (IOException ignored) {
+                        // already failing
+                    }
+                }
                 if (s.isClosed()) return;
                 LOG.warn("{}: accepting a Raft connection failed: {}", getId(), e.toString());
                 try {
@@ -155,7 +172,14 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
                     } else {
                         reply = handle(request);
                     }
-                    written = written.thenCombine(reply, (previous, r) -> r).thenAccept(this::write);
+                    // Should a step ever fail, the chain would write nothing more: close instead, so
+                    // the peer notices at once rather than by its timeout.
+                    written = written.thenCombine(reply, (previous, r) -> r).thenAccept(this::write)
+                            .exceptionally(t -> {
+                                LOG.warn("{}: closing a Raft connection from {}: a reply failed", getId(), socket.getRemoteSocketAddress(), t);
+                                close();
+                                return null;
+                            });
                 }
             } catch (IOException e) {
                 if (!socket.isClosed()) LOG.debug("{}: Raft connection from {} ended: {}", getId(), socket.getRemoteSocketAddress(), e.toString());
@@ -171,7 +195,7 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
                 if (socket.isClosed()) return;
                 try {
                     out.write(reply);
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException e) {
                     LOG.debug("{}: writing to {} failed: {}", getId(), socket.getRemoteSocketAddress(), e.toString());
                     close();
                 }
@@ -259,6 +283,12 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
 
     private static RaftNettyServerReplyProto exceptionReply(RaftRpcRequestProto header, Throwable failure) {
         IOException e = IOUtils.asIOException(JavaUtils.unwrapCompletionException(failure));
+        org.apache.ratis.thirdparty.com.google.protobuf.ByteString serialized;
+        try {
+            serialized = ProtoUtils.writeObject2ByteString(e);
+        } catch (RuntimeException notSerializable) {
+            serialized = ProtoUtils.writeObject2ByteString(new IOException(e.toString()));
+        }
         RaftRpcReplyProto rpcReply = RaftRpcReplyProto.newBuilder()
                 .setRequestorId(header.getRequestorId())
                 .setReplyId(header.getReplyId())
@@ -266,7 +296,7 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
                 .setSuccess(false)
                 .build();
         return RaftNettyServerReplyProto.newBuilder().setExceptionReply(RaftNettyExceptionReplyProto.newBuilder()
-                .setRpcReply(rpcReply).setException(ProtoUtils.writeObject2ByteString(e))).build();
+                .setRpcReply(rpcReply).setException(serialized)).build();
     }
 
     // Calls to other members: through Ratis' Netty client proxies, one per peer.

@@ -31,12 +31,18 @@ import org.junit.jupiter.api.Test;
 /** The leader's connection to a follower, against a socket that plays the follower's side of Ratis' Netty framing. */
 class FollowerConnectionTest {
     private ServerSocket follower;
+    private volatile boolean overdue;
     private final BlockingQueue<Object> heard = new LinkedBlockingQueue<>();
     private final List<FollowerConnection> closedOnes = new CopyOnWriteArrayList<>();
     private final FollowerConnection.Listener listener = new FollowerConnection.Listener() {
         @Override
         public void onReply(FollowerConnection connection, AppendEntriesReplyProto reply) {
             heard.add(reply.getServerReply().getCallId());
+        }
+
+        @Override
+        public boolean isOverdue(FollowerConnection connection) {
+            return overdue;
         }
 
         @Override
@@ -57,8 +63,10 @@ class FollowerConnectionTest {
     }
 
     private FollowerConnection connect() throws IOException {
-        return FollowerConnection.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), follower.getLocalPort()),
-                5_000, listener, "test-replies");
+        FollowerConnection c = FollowerConnection.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), follower.getLocalPort()),
+                5_000, 50, listener, "test-replies");
+        c.start();
+        return c;
     }
 
     private static AppendEntriesRequestProto request(long callId) {
@@ -117,6 +125,31 @@ class FollowerConnectionTest {
     }
 
     @Test
+    void aSilentFollowerIsCutOnceTheListenerSaysARequestIsOverdueNotBefore() throws Exception {
+        try (FollowerConnection c = connect(); Socket peer = follower.accept()) {
+            c.send(request(1));
+            // Silence alone is fine (an idle connection, or a slow disk): the reader keeps waiting.
+            assertThat(heard.poll(300, TimeUnit.MILLISECONDS)).isNull();
+            assertThat(c.isOpen()).isTrue();
+            overdue = true;
+            assertThat(heard.poll(10, TimeUnit.SECONDS)).isInstanceOf(IOException.class)
+                    .extracting(o -> ((Exception) o).getMessage()).asString().contains("request timeout");
+            assertThat(c.isOpen()).isFalse();
+        }
+    }
+
+    @Test
+    void aFrameLongerThanAllowedEndsTheConnectionWithoutAllocatingIt() throws Exception {
+        try (FollowerConnection c = connect(); Socket peer = follower.accept()) {
+            // A varint of 1 GiB: refused from the header alone.
+            peer.getOutputStream().write(new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x04});
+            peer.getOutputStream().flush();
+            assertThat(heard.poll(10, TimeUnit.SECONDS)).isInstanceOf(IOException.class)
+                    .extracting(o -> ((Exception) o).getMessage()).asString().contains("bad frame length");
+        }
+    }
+
+    @Test
     void garbageFromTheFollowerEndsTheConnection() throws Exception {
         try (FollowerConnection c = connect(); Socket peer = follower.accept()) {
             peer.getOutputStream().write(new byte[] {5, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff});
@@ -131,6 +164,6 @@ class FollowerConnectionTest {
         int port = follower.getLocalPort();
         follower.close();
         assertThatThrownBy(() -> FollowerConnection.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
-                5_000, listener, "test-replies")).isInstanceOf(IOException.class);
+                5_000, 50, listener, "test-replies")).isInstanceOf(IOException.class);
     }
 }
