@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * commit, step-down) itself. The follower's server is Ratis' own and answers in order.
  *
  * <p>When a reply says the follower's log does not match ({@code INCONSISTENCY}), or the
- * connection fails or a request goes unanswered past the request timeout, every request still in
+ * connection fails or a request goes unanswered past the request timeout (the connection's reader
+ * enforces it, as the appender thread may be blocked writing to a frozen follower), every request still in
  * flight is written off (its reply, if one comes, counts only as a sign of life) and sending
  * resumes from the index the follower asked for, or from its match index. Snapshots are sent
  * synchronously over Ratis' own channel once nothing is in flight.
@@ -161,7 +162,6 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
         appenderThread = Thread.currentThread();
         try {
             while (isRunning()) {
-                expireUnanswered();
                 if (System.nanoTime() - reconnectAt() >= 0) {
                     SnapshotInfo snapshot = snapshotToInstall();
                     if (snapshot == null) {
@@ -286,20 +286,6 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
                 reconnectAtNanos = System.nanoTime() + getServer().properties().rpcSleepTime().toLong(TimeUnit.NANOSECONDS);
             }
             return null;
-        }
-    }
-
-    /** A request unanswered past the request timeout ends its connection (and so writes off the rest). */
-    private void expireUnanswered() {
-        FollowerConnection c;
-        synchronized (lock) {
-            Sent oldest = inFlight.peekFirst();
-            if (oldest == null || oldest.sendTime.elapsedTime().toLong(TimeUnit.NANOSECONDS) < requestTimeoutNanos) return;
-            c = connection;
-        }
-        if (c != null) {
-            LOG.warn("{}: no reply from {} within {} ms; reconnecting", this, getFollowerId(), requestTimeoutNanos / 1_000_000);
-            c.close();
         }
     }
 
