@@ -55,17 +55,20 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
     /** A request written and not yet answered. */
     private static final class Sent {
         final long callId;
+        /** Index of its first entry; {@link RaftLog#INVALID_LOG_INDEX} for a heartbeat. */
         final long firstIndex;
-        final boolean hasEntries;
         final Timestamp sendTime;
         /** Sent before the pipeline was reset: its reply only shows that the follower is alive. */
         boolean writtenOff;
 
-        Sent(long callId, long firstIndex, boolean hasEntries, Timestamp sendTime) {
+        Sent(long callId, long firstIndex, Timestamp sendTime) {
             this.callId = callId;
             this.firstIndex = firstIndex;
-            this.hasEntries = hasEntries;
             this.sendTime = sendTime;
+        }
+
+        boolean hasEntries() {
+            return firstIndex != RaftLog.INVALID_LOG_INDEX;
         }
     }
 
@@ -169,7 +172,7 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
                     } else if (inFlightCount() == 0) {
                         installSnapshot(snapshot);
                     } else {
-                        awaitWork(untilOldestTimesOut()); // replies wake it; no heartbeats meanwhile
+                        awaitWork(requestTimeoutNanos / 1_000_000); // replies, or the connection's end, wake it
                         continue;
                     }
                 }
@@ -197,32 +200,24 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
         }
     }
 
-    private long untilOldestTimesOut() {
+    /**
+     * How long the appender may sleep: until a heartbeat is due or a retry may start. With the
+     * pipeline full, replies — or the end of the connection, which its reader enforces after the
+     * request timeout — wake it.
+     */
+    private long waitMillis() {
         synchronized (lock) {
-            Sent oldest = inFlight.peekFirst();
-            return oldest == null ? 1 : Math.max(1, requestTimeoutNanos / 1_000_000 - oldest.sendTime.elapsedTimeMs());
+            if (inFlight.size() >= pipelineLimit()) return requestTimeoutNanos / 1_000_000;
+            long millis = getHeartbeatWaitTimeMs();
+            long untilReconnect = reconnectAtNanos - System.nanoTime();
+            if (untilReconnect > 0) millis = Math.max(millis, TimeUnit.NANOSECONDS.toMillis(untilReconnect) + 1);
+            return Math.max(1, millis);
         }
     }
 
-    /**
-     * How long the appender may sleep: until a heartbeat is due, a retry may start or a request
-     * may time out. With the pipeline full only the last counts: replies wake the appender.
-     */
-    private long waitMillis() {
-        long millis;
-        synchronized (lock) {
-            long now = System.nanoTime();
-            Sent oldest = inFlight.peekFirst();
-            long untilTimeout = oldest == null ? Long.MAX_VALUE
-                    : requestTimeoutNanos / 1_000_000 - oldest.sendTime.elapsedTimeMs();
-            if (inFlight.size() >= (inSync ? MAX_IN_FLIGHT : 1)) {
-                millis = untilTimeout;
-            } else {
-                millis = Math.min(getHeartbeatWaitTimeMs(), untilTimeout);
-                if (reconnectAtNanos - now > 0) millis = Math.max(millis, TimeUnit.NANOSECONDS.toMillis(reconnectAtNanos - now) + 1);
-            }
-        }
-        return Math.max(1, millis);
+    /** Requests that may be unanswered at once. Called holding {@link #lock}. */
+    private int pipelineLimit() {
+        return inSync ? MAX_IN_FLIGHT : 1;
     }
 
     /** Sends entries, and a heartbeat when one is due, while the pipeline has room. */
@@ -232,7 +227,7 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
             if (c == null) return;
             AppendEntriesRequestProto request;
             synchronized (lock) {
-                if (connection != c || inFlight.size() >= (inSync ? MAX_IN_FLIGHT : 1)) return;
+                if (connection != c || inFlight.size() >= pipelineLimit()) return;
                 // Reset the trigger before the request reads the commit index: a commit notice arriving
                 // meanwhile then survives for the next round instead of being cleared unsent.
                 boolean heartbeat = getHeartbeatWaitTimeMs() <= 0;
@@ -246,10 +241,9 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
                 }
                 if (request == null) return;
                 int count = request.getEntriesCount();
-                boolean hasEntries = count > 0;
                 inFlight.addLast(new Sent(request.getServerRequest().getCallId(),
-                        hasEntries ? request.getEntries(0).getIndex() : RaftLog.INVALID_LOG_INDEX, hasEntries, Timestamp.currentTime()));
-                if (hasEntries) {
+                        count > 0 ? request.getEntries(0).getIndex() : RaftLog.INVALID_LOG_INDEX, Timestamp.currentTime()));
+                if (count > 0) {
                     getFollower().increaseNextIndex(request.getEntries(count - 1).getIndex() + 1);
                 }
             }
@@ -368,7 +362,7 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
             // What was sent may not have arrived: resend from the first entry not acknowledged. (Not
             // from the match index, which is -1 until the term's first acknowledgement: a follower
             // sent back to 0 past a purged log would be sent snapshots it already has.)
-            long firstUnacknowledged = inFlight.stream().filter(sent -> sent.hasEntries && !sent.writtenOff)
+            long firstUnacknowledged = inFlight.stream().filter(sent -> sent.hasEntries() && !sent.writtenOff)
                     .mapToLong(sent -> sent.firstIndex).min().orElse(-1);
             inFlight.clear();
             if (firstUnacknowledged >= 0) getFollower().setNextIndex(firstUnacknowledged);
