@@ -1,16 +1,13 @@
 package dev.cairn.bench;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.StringJoiner;
 
 /**
  * Prints N distinct TCP ports that are free on the loopback interface, space-separated, for scripts
- * that start servers on fixed ports (bench/zk-ensemble.sh). All N sockets are bound at once, so the
- * ports differ; they are released before printing, so another process could take one in between,
- * which is unlikely on a benchmark machine and shows up as a server failing to start.
+ * that start servers on fixed ports (bench/zk-ensemble.sh). They are picked by
+ * {@link dev.cairn.common.net.FreePorts}, outside the ephemeral range, so the clients connecting
+ * meanwhile cannot take them before the servers bind.
  *
  * <pre>java -cp cairn-bench.jar dev.cairn.bench.FreePorts 9</pre>
  */
@@ -19,17 +16,8 @@ public final class FreePorts {
 
     public static void main(String[] args) throws IOException {
         int n = args.length == 1 ? Integer.parseInt(args[0]) : 1;
-        List<ServerSocket> sockets = new ArrayList<>();
-        StringBuilder out = new StringBuilder();
-        try {
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                sockets.add(s);
-                out.append(i > 0 ? " " : "").append(s.getLocalPort());
-            }
-        } finally {
-            for (ServerSocket s : sockets) s.close();
-        }
+        StringJoiner out = new StringJoiner(" ");
+        for (int i = 0; i < n; i++) out.add(Integer.toString(dev.cairn.common.net.FreePorts.pick("127.0.0.1")));
         System.out.println(out);
     }
 }

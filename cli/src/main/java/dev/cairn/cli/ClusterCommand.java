@@ -2,6 +2,7 @@ package dev.cairn.cli;
 
 import dev.cairn.batch.BatchClient;
 import dev.cairn.batch.WorkerStatus;
+import dev.cairn.common.net.FreePorts;
 import dev.cairn.rpc.RemoteException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -71,8 +72,8 @@ final class ClusterCommand {
             List<String> members = new ArrayList<>();
             List<String> clientEndpoints = new ArrayList<>();
             for (int i = 0; i < coordCount; i++) {
-                int raft = freePort();
-                int client = freePort();
+                int raft = FreePorts.pick("127.0.0.1");
+                int client = FreePorts.pick("127.0.0.1");
                 members.add(ids.get(i) + "@127.0.0.1:" + raft + ":" + client);
                 clientEndpoints.add("127.0.0.1:" + client);
             }
@@ -235,13 +236,6 @@ final class ClusterCommand {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
-        }
-    }
 
     /** A live process with this pid that is a Cairn node (pids get reused). */
     static boolean alive(long pid) {

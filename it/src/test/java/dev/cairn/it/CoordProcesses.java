@@ -2,9 +2,8 @@ package dev.cairn.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.common.net.FreePorts;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +31,8 @@ final class CoordProcesses implements AutoCloseable {
         this.jvmOpts = jvmOpts;
         List<String> specs = new ArrayList<>();
         for (int i = 1; i <= members; i++) {
-            int raft = freePort();
-            int client = freePort();
+            int raft = FreePorts.pick("127.0.0.1");
+            int client = FreePorts.pick("127.0.0.1");
             ids.add("c" + i);
             clientPorts.add(client);
             specs.add("c" + i + "@127.0.0.1:" + raft + ":" + client);
@@ -124,11 +123,4 @@ final class CoordProcesses implements AutoCloseable {
         for (int i = 0; i < processes.length; i++) kill(i);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
-        }
-    }
 }

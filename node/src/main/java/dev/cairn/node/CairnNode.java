@@ -5,6 +5,7 @@ import dev.cairn.batch.internal.master.MasterSettings;
 import dev.cairn.batch.internal.worker.TaskWorker;
 import dev.cairn.batch.internal.worker.WorkerSettings;
 import dev.cairn.common.config.Config;
+import dev.cairn.common.net.FreePorts;
 import dev.cairn.common.fs.FileSystemRegistry;
 import dev.cairn.common.time.Clock;
 import dev.cairn.rpc.internal.Channels;
@@ -22,8 +23,6 @@ import dev.cairn.store.WriteOptions;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptors;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,7 +91,7 @@ public final class CairnNode implements AutoCloseable {
         if (roles.isEmpty()) throw new IllegalArgumentException("node.roles is empty");
         String host = config.get(NodeConfig.NODE_HOST);
         int port = config.get(NodeConfig.NODE_PORT);
-        if (port == 0) port = freePort(host);
+        if (port == 0) port = FreePorts.pick(host);
         String endpoint = host + ":" + port;
         String id = config.get(NodeConfig.NODE_ID) != null ? config.get(NodeConfig.NODE_ID) : "node-" + port;
         Path dir = Path.of(config.get(NodeConfig.NODE_DIR)).toAbsolutePath();
@@ -221,7 +220,7 @@ public final class CairnNode implements AutoCloseable {
         int clientPort;
         if (members.isEmpty()) {
             int raftPort = config.get(NodeConfig.COORD_RAFT_PORT);
-            self = new RaftPeerAddress(id.replaceAll("[^A-Za-z0-9_-]", "_"), host, raftPort == 0 ? freePort(host) : raftPort);
+            self = new RaftPeerAddress(id.replaceAll("[^A-Za-z0-9_-]", "_"), host, raftPort == 0 ? FreePorts.pick(host) : raftPort);
             peers = List.of(self);
             clientHost = host;
             clientPort = config.get(NodeConfig.COORD_CLIENT_PORT);
@@ -250,17 +249,6 @@ public final class CairnNode implements AutoCloseable {
         return coord == null ? null : coord.clientEndpoint();
     }
 
-    /**
-     * With port 0 the worker must know its endpoint before the server starts (it registers it),
-     * so the node asks the OS for a free port first.
-     */
-    private static int freePort(String host) throws IOException {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(host, 0));
-            return s.getLocalPort();
-        }
-    }
 
     private static void writeAtomically(Path file, String content) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

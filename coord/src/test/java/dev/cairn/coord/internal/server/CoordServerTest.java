@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.cairn.common.net.FreePorts;
 import dev.cairn.common.time.Clock;
 import dev.cairn.coord.internal.raft.RaftMember;
 import dev.cairn.coord.internal.raft.RaftPeerAddress;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -53,10 +53,7 @@ class CoordServerTest {
 
     @BeforeEach
     void start() throws Exception {
-        int raftPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            raftPort = s.getLocalPort();
-        }
+        int raftPort = FreePorts.pick("127.0.0.1");
         RaftPeerAddress self = new RaftPeerAddress("m1", "127.0.0.1", raftPort);
         server = CoordServer.start(new CoordServer.Settings(
                 new RaftMember.Settings(self, List.of(self), dir.resolve("raft"), 1000, Duration.ofMillis(300), Duration.ofSeconds(10)),
@@ -392,10 +389,7 @@ class CoordServerTest {
     void reconfigAddsAJoinedMemberThroughRaft() throws Exception {
         ZooKeeper zk = connect(null);
         zk.create("/before", "x".getBytes(StandardCharsets.UTF_8), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
-        int raftPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            raftPort = s.getLocalPort();
-        }
+        int raftPort = FreePorts.pick("127.0.0.1");
         RaftPeerAddress m1 = server.raft().self();
         RaftPeerAddress m2 = new RaftPeerAddress("m2", "127.0.0.1", raftPort);
         CoordServer second = CoordServer.start(new CoordServer.Settings(

@@ -3,13 +3,13 @@ package dev.cairn.coord.internal.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.cairn.common.net.FreePorts;
 import dev.cairn.common.time.Clock;
 import dev.cairn.coord.internal.raft.RaftMember;
 import dev.cairn.coord.internal.raft.RaftPeerAddress;
 import dev.cairn.coord.internal.tree.NodeView;
 import java.io.File;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -129,10 +129,7 @@ class ZooKeeperDifferentialTest {
         // No rate limit: candidates are posted back to back.
         reaper = new Reaper(zooKeeper.getZKDatabase(), zooKeeper.firstProcessor(), 60_000, 6_000_000);
 
-        int raftPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            raftPort = s.getLocalPort();
-        }
+        int raftPort = FreePorts.pick("127.0.0.1");
         RaftPeerAddress self = new RaftPeerAddress("m1", "127.0.0.1", raftPort);
         coord = CoordServer.start(new CoordServer.Settings(
                 new RaftMember.Settings(self, List.of(self), dir.resolve("raft"), 1000, Duration.ofMillis(300), Duration.ofSeconds(10)),
