@@ -81,7 +81,8 @@ start_all() {
   local cp ports i j connect="" servers="" cfg deadline modes mode pid leader=""
   cp=$(lib_classpath)
   # Three ports per server: client, quorum (follower to leader), leader election.
-  read -r -a ports <<<"$("$JAVA" -cp "$ROOT/bench/target/classes" dev.cairn.bench.FreePorts $((3 * ZK_SERVERS)))"
+  read -r -a ports <<<"$("$JAVA" -cp "$ROOT/bench/target/classes:$ROOT/bench/target/lib/*" dev.cairn.bench.FreePorts $((3 * ZK_SERVERS)))"
+  [ "${#ports[@]}" -eq $((3 * ZK_SERVERS)) ] || { echo "error: could not pick $((3 * ZK_SERVERS)) free ports (see above)" >&2; exit 1; }
   for ((i = 1; i <= ZK_SERVERS; i++)); do
     j=$((3 * (i - 1)))
     servers+="server.$i=127.0.0.1:${ports[j + 1]}:${ports[j + 2]}"$'\n'

@@ -71,7 +71,8 @@ public final class FreePorts {
 
     static Optional<Range> ephemeralRange() {
         try {
-            String[] parts = Files.readString(EPHEMERAL_RANGE, StandardCharsets.US_ASCII).trim().split("\\s+");
+            // Not Files.readString: procfs reports a size of 0, and readString returned only "3" of "32768\t60999".
+            String[] parts = String.join(" ", Files.readAllLines(EPHEMERAL_RANGE, StandardCharsets.US_ASCII)).trim().split("\\s+");
             return Optional.of(new Range(Integer.parseInt(parts[0]), Integer.parseInt(parts[1])));
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // not Linux, or no procfs: the OS's own choice is all there is

@@ -1,10 +1,13 @@
 package dev.cairn.common.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -29,6 +32,14 @@ class FreePortsTest {
             s.bind(new InetSocketAddress(HOST, port));
             assertThat(s.getLocalPort()).isEqualTo(port);
         }
+    }
+
+    @Test
+    void theOsRangeIsReadWhereThereIsOne() {
+        assumeTrue(Files.isReadable(Path.of("/proc/sys/net/ipv4/ip_local_port_range")), "Linux procfs");
+        FreePorts.Range range = FreePorts.ephemeralRange().orElseThrow();
+        assertThat(range.low()).isBetween(1_024, 65_535);
+        assertThat(range.high()).isBetween(range.low(), 65_535);
     }
 
     @Test
