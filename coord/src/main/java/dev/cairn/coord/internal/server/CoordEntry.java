@@ -16,18 +16,24 @@ import java.util.List;
  * (liveness that a future leader must know about; also a cheap barrier for {@code sync}).
  *
  * <p>Logs written before batching hold single changes (type 1); they decode as a batch of one.
+ * Batches written before they named their proposer (type 3) decode with origin {@link #NO_ORIGIN}.
  */
 sealed interface CoordEntry {
     byte CHANGE = 1;
     byte TOUCH = 2;
     byte BATCH = 3;
+    byte ORIGIN_BATCH = 4;
+    /** The origin of entries from logs that did not record one: no member is waiting for their results. */
+    String NO_ORIGIN = "";
 
     /**
-     * Changes proposed together by one member ({@link ProposalBatcher}), applied in order; the
-     * change at position {@code i} gets zxid {@link CoordStateMachine#zxid zxid(index, i)}.
+     * Changes proposed together by the member {@code origin} ({@link ProposalBatcher}), applied in
+     * order; the change at position {@code i} gets zxid {@link CoordStateMachine#zxid zxid(index, i)}.
+     * Only the origin keeps the changes' results, for the clients waiting for them.
      */
-    record Batch(long timeMs, List<Txn> txns) implements CoordEntry {
+    record Batch(String origin, long timeMs, List<Txn> txns) implements CoordEntry {
         public Batch {
+            java.util.Objects.requireNonNull(origin, "origin");
             txns = List.copyOf(txns);
             if (txns.isEmpty() || txns.size() > CoordStateMachine.MAX_BATCH) {
                 throw new IllegalArgumentException("a batch holds 1 to " + CoordStateMachine.MAX_BATCH + " changes, not " + txns.size());
@@ -43,7 +49,7 @@ sealed interface CoordEntry {
 
     default byte[] encode() {
         return switch (this) {
-            case Batch b -> encodeBatch(b.timeMs(), b.txns().stream().map(Txn::encode).toList());
+            case Batch b -> encodeBatch(b.origin(), b.timeMs(), b.txns().stream().map(Txn::encode).toList());
             case Touch t -> {
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream(5 + 8 * t.sessionIds().size());
                 try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -59,15 +65,16 @@ sealed interface CoordEntry {
     }
 
     /** A {@link Batch} of transactions already {@linkplain Txn#encode encoded} (by their proposers' threads). */
-    static byte[] encodeBatch(long timeMs, List<byte[]> txns) {
+    static byte[] encodeBatch(String origin, long timeMs, List<byte[]> txns) {
         if (txns.isEmpty() || txns.size() > CoordStateMachine.MAX_BATCH) {
             throw new IllegalArgumentException("a batch holds 1 to " + CoordStateMachine.MAX_BATCH + " changes, not " + txns.size());
         }
-        int size = 1 + 8 + 4;
+        int size = 1 + 2 + origin.length() * 3 + 8 + 4;
         for (byte[] t : txns) size += 4 + t.length;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(size);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(BATCH);
+            out.writeByte(ORIGIN_BATCH);
+            out.writeUTF(origin);
             out.writeLong(timeMs);
             out.writeInt(txns.size());
             for (byte[] t : txns) {
@@ -86,15 +93,16 @@ sealed interface CoordEntry {
             return switch (type) {
                 case CHANGE -> {
                     long time = in.readLong();
-                    yield new Batch(time, List.of(readTxn(in)));
+                    yield new Batch(NO_ORIGIN, time, List.of(readTxn(in)));
                 }
-                case BATCH -> {
+                case BATCH, ORIGIN_BATCH -> {
+                    String origin = type == ORIGIN_BATCH ? in.readUTF() : NO_ORIGIN;
                     long time = in.readLong();
                     int n = in.readInt();
                     if (n < 1 || n > CoordStateMachine.MAX_BATCH) throw new IOException("bad batch size " + n);
                     List<Txn> txns = new ArrayList<>(n);
                     for (int i = 0; i < n; i++) txns.add(readTxn(in));
-                    yield new Batch(time, txns);
+                    yield new Batch(origin, time, txns);
                 }
                 case TOUCH -> {
                     int n = in.readInt();

@@ -72,7 +72,7 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
     private CoordServer(Settings settings, Clock clock) {
         this.settings = settings;
         this.clock = clock;
-        this.state = new CoordStateMachine(settings.maxDataBytes(), this);
+        this.state = new CoordStateMachine(settings.maxDataBytes(), settings.raft().self().id(), this);
         this.tracker = new SessionTracker(clock);
         this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("coord-ticker").factory());
         this.batchSender = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("coord-batch-sender").factory());

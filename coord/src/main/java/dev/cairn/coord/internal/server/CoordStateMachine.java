@@ -56,6 +56,7 @@ final class CoordStateMachine implements ReplicatedState {
     static final int MAX_BATCH = 1 << 10;
 
     private final int maxDataBytes;
+    private final String self;
     private final Listener listener;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private DataTree tree;
@@ -69,8 +70,14 @@ final class CoordStateMachine implements ReplicatedState {
     };
     private final TreeMap<Long, List<CompletableFuture<Void>>> waiters = new TreeMap<>();
 
-    CoordStateMachine(int maxDataBytes, Listener listener) {
+    /**
+     * @param self this member's id: the origin of the batches it proposes, the only ones whose
+     *             results it keeps (a member keeping every change's results until they aged out
+     *             held tens of thousands of them, all surviving young collections)
+     */
+    CoordStateMachine(int maxDataBytes, String self, Listener listener) {
         this.maxDataBytes = maxDataBytes;
+        this.self = java.util.Objects.requireNonNull(self, "self");
         this.listener = listener;
         this.tree = new DataTree(maxDataBytes);
     }
@@ -86,14 +93,17 @@ final class CoordStateMachine implements ReplicatedState {
         long zxid = zxid(index, 0);
         switch (CoordEntry.decode(bytes)) {
             case CoordEntry.Batch batch -> {
+                boolean ours = batch.origin().equals(self);
                 lock.writeLock().lock();
                 try {
                     for (int i = 0; i < batch.txns().size(); i++) {
                         zxid = zxid(index, i);
                         Txn txn = batch.txns().get(i);
                         Applied applied = tree.apply(zxid, batch.timeMs(), txn);
-                        synchronized (results) {
-                            results.put(zxid, applied.result());
+                        if (ours) {
+                            synchronized (results) {
+                                results.put(zxid, applied.result());
+                            }
                         }
                         listener.applied(zxid, txn, applied);
                     }
@@ -129,7 +139,12 @@ final class CoordStateMachine implements ReplicatedState {
         }
     }
 
-    /** The result of the change applied here with {@code zxid}, once. */
+    /** This member's id, the origin of the batches it proposes. */
+    String self() {
+        return self;
+    }
+
+    /** The result of the change this member proposed and applied with {@code zxid}, once. */
     Result takeResult(long zxid) {
         synchronized (results) {
             Result r = results.remove(zxid);

@@ -92,7 +92,7 @@ final class ProposalBatcher {
         applied.whenComplete((index, failure) -> finish(batch, index, failure));
         CompletableFuture<byte[]> replicated;
         try {
-            replicated = replicate.apply(CoordEntry.encodeBatch(clock.millis(), batch.stream().map(Pending::txn).toList()));
+            replicated = replicate.apply(CoordEntry.encodeBatch(state.self(), clock.millis(), batch.stream().map(Pending::txn).toList()));
         } catch (RuntimeException e) {
             replicated = CompletableFuture.failedFuture(e);
         }

@@ -32,7 +32,7 @@ class ProposalBatcherTest {
 
     /** A Raft group of one, committed by hand: entries are applied to the state in log order on {@link #commitNext}. */
     private static final class ManualRaft {
-        final CoordStateMachine state = new CoordStateMachine(1 << 20, new RecordingListener());
+        final CoordStateMachine state = new CoordStateMachine(1 << 20, "m1", new RecordingListener());
         final ArrayDeque<CompletableFuture<byte[]>> replies = new ArrayDeque<>();
         final ArrayDeque<byte[]> uncommitted = new ArrayDeque<>();
         final List<CoordEntry> log = new ArrayList<>();
@@ -129,7 +129,7 @@ class ProposalBatcherTest {
 
     @Test
     void aBatchStopsAtTheByteBoundExceptForAChangeThatIsLargerAlone() {
-        raft.state.apply(1, new CoordEntry.Batch(0, List.of(create("/n"))).encode());
+        raft.state.apply(1, new CoordEntry.Batch("m1", 0, List.of(create("/n"))).encode());
         raft.lastIndex = 1;
         ProposalBatcher b = batcher(1000);
         b.propose(setData("/n", 1));
@@ -168,7 +168,7 @@ class ProposalBatcherTest {
 
     @Test
     void aResultWaitsForTheLocalApplyNotJustTheLeadersReply() {
-        CoordStateMachine follower = new CoordStateMachine(1 << 20, new RecordingListener());
+        CoordStateMachine follower = new CoordStateMachine(1 << 20, "m1", new RecordingListener());
         List<byte[]> entries = new ArrayList<>();
         CompletableFuture<byte[]> leaderReply = new CompletableFuture<>();
         ProposalBatcher b = new ProposalBatcher(e -> {
@@ -222,7 +222,7 @@ class ProposalBatcherTest {
 
     @Test
     void entriesRoundTripAndALegacySingleChangeDecodesAsABatchOfOne() throws IOException {
-        CoordEntry.Batch batch = new CoordEntry.Batch(42, List.of(create("/a"), setData("/a", 3)));
+        CoordEntry.Batch batch = new CoordEntry.Batch("m2", 42, List.of(create("/a"), setData("/a", 3)));
         // Records holding byte arrays compare by identity: compare the encodings.
         assertThat(CoordEntry.decode(batch.encode()).encode()).isEqualTo(batch.encode());
         CoordEntry.Touch touch = new CoordEntry.Touch(List.of(1L, 2L));
@@ -235,13 +235,41 @@ class ProposalBatcherTest {
         out.writeLong(7);
         out.writeInt(txn.length);
         out.write(txn);
-        assertThat(CoordEntry.decode(legacy.toByteArray()).encode()).isEqualTo(new CoordEntry.Batch(7, List.of(create("/a"))).encode());
+        assertThat(CoordEntry.decode(legacy.toByteArray()).encode())
+                .isEqualTo(new CoordEntry.Batch(CoordEntry.NO_ORIGIN, 7, List.of(create("/a"))).encode());
+
+        ByteArrayOutputStream unnamed = new ByteArrayOutputStream(); // a batch from before batches named their origin
+        out = new java.io.DataOutputStream(unnamed);
+        out.writeByte(CoordEntry.BATCH);
+        out.writeLong(8);
+        out.writeInt(1);
+        out.writeInt(txn.length);
+        out.write(txn);
+        CoordEntry.Batch decoded = (CoordEntry.Batch) CoordEntry.decode(unnamed.toByteArray());
+        assertThat(decoded.origin()).isEqualTo(CoordEntry.NO_ORIGIN);
+        assertThat(decoded.timeMs()).isEqualTo(8);
+        assertThat(decoded.encode()).isEqualTo(new CoordEntry.Batch(CoordEntry.NO_ORIGIN, 8, List.of(create("/a"))).encode());
+    }
+
+    @Test
+    void onlyTheMemberThatProposedABatchKeepsItsResults() {
+        CoordStateMachine other = new CoordStateMachine(1 << 20, "m2", new RecordingListener());
+        byte[] fromM1 = new CoordEntry.Batch("m1", 0, List.of(create("/a"), create("/b"))).encode();
+        raft.state.apply(1, fromM1);
+        other.apply(1, fromM1);
+
+        assertThat(raft.state.takeResult(CoordStateMachine.zxid(1, 1))).isInstanceOf(Result.Created.class);
+        assertThatThrownBy(() -> raft.state.takeResult(CoordStateMachine.zxid(1, 1))).as("taken once")
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> other.takeResult(CoordStateMachine.zxid(1, 0))).as("m2 proposed nothing")
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("no result");
+        assertThat(other.lastZxid()).as("but applied it all the same").isEqualTo(raft.state.lastZxid());
     }
 
     @Test
     void zxidsGrowAcrossEntriesAndAnEntryWithoutChangesStillMovesLastZxid() throws IOException {
         CoordStateMachine state = raft.state;
-        state.apply(3, new CoordEntry.Batch(0, List.of(create("/a"), create("/b"))).encode());
+        state.apply(3, new CoordEntry.Batch("m1", 0, List.of(create("/a"), create("/b"))).encode());
         assertThat(state.lastZxid()).isEqualTo(CoordStateMachine.zxid(3, 1));
         state.apply(4, new CoordEntry.Touch(List.of(9L)).encode());
         assertThat(state.lastZxid()).isEqualTo(CoordStateMachine.zxid(4, 0)).isGreaterThan(CoordStateMachine.zxid(3, CoordStateMachine.MAX_BATCH - 1));
@@ -249,7 +277,7 @@ class ProposalBatcherTest {
 
         ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
         state.writeSnapshot(snapshot);
-        CoordStateMachine restored = new CoordStateMachine(1 << 20, new RecordingListener());
+        CoordStateMachine restored = new CoordStateMachine(1 << 20, "m1", new RecordingListener());
         restored.readSnapshot(4, new ByteArrayInputStream(snapshot.toByteArray()));
         assertThat(restored.lastApplied()).isEqualTo(4);
         assertThat(restored.lastZxid()).isEqualTo(state.lastZxid());
