@@ -236,7 +236,6 @@ final class ClusterCommand {
         }
     }
 
-
     /** A live process with this pid that is a Cairn node (pids get reused). */
     static boolean alive(long pid) {
         return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)

@@ -5,8 +5,8 @@ import dev.cairn.batch.internal.master.MasterSettings;
 import dev.cairn.batch.internal.worker.TaskWorker;
 import dev.cairn.batch.internal.worker.WorkerSettings;
 import dev.cairn.common.config.Config;
-import dev.cairn.common.net.FreePorts;
 import dev.cairn.common.fs.FileSystemRegistry;
+import dev.cairn.common.net.FreePorts;
 import dev.cairn.common.time.Clock;
 import dev.cairn.rpc.internal.Channels;
 import dev.cairn.rpc.internal.RpcServer;
@@ -91,6 +91,7 @@ public final class CairnNode implements AutoCloseable {
         if (roles.isEmpty()) throw new IllegalArgumentException("node.roles is empty");
         String host = config.get(NodeConfig.NODE_HOST);
         int port = config.get(NodeConfig.NODE_PORT);
+        // With port 0 the node must know its endpoint before its server starts (a worker registers it).
         if (port == 0) port = FreePorts.pick(host);
         String endpoint = host + ":" + port;
         String id = config.get(NodeConfig.NODE_ID) != null ? config.get(NodeConfig.NODE_ID) : "node-" + port;

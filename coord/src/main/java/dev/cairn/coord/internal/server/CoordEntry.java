@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What the coord puts in its replicated log: a batch of changes to the tree stamped with the
@@ -33,7 +34,7 @@ sealed interface CoordEntry {
      */
     record Batch(String origin, long timeMs, List<Txn> txns) implements CoordEntry {
         public Batch {
-            java.util.Objects.requireNonNull(origin, "origin");
+            Objects.requireNonNull(origin, "origin");
             txns = List.copyOf(txns);
             if (txns.isEmpty() || txns.size() > CoordStateMachine.MAX_BATCH) {
                 throw new IllegalArgumentException("a batch holds 1 to " + CoordStateMachine.MAX_BATCH + " changes, not " + txns.size());

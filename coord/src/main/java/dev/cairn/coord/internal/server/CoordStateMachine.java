@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -50,6 +51,10 @@ final class CoordStateMachine implements ReplicatedState {
         void restored();
     }
 
+    /**
+     * Bounds the results nobody takes: those of batches whose proposer gave up waiting, and those
+     * a restarted member recomputes when it replays batches it proposed before it stopped.
+     */
     private static final int RECENT_RESULTS = 65_536;
     private static final int POSITION_BITS = 16;
     /** The most changes one log entry may hold. */
@@ -77,7 +82,7 @@ final class CoordStateMachine implements ReplicatedState {
      */
     CoordStateMachine(int maxDataBytes, String self, Listener listener) {
         this.maxDataBytes = maxDataBytes;
-        this.self = java.util.Objects.requireNonNull(self, "self");
+        this.self = Objects.requireNonNull(self, "self");
         this.listener = listener;
         this.tree = new DataTree(maxDataBytes);
     }
