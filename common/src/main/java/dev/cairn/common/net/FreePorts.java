@@ -53,18 +53,13 @@ public final class FreePorts {
                 for (int i = 0; i < ATTEMPTS; i++) {
                     int n = random.nextInt(below + above);
                     int port = n < below ? LOWEST + n : r.high() + 1 + n - below;
-                    if (!HANDED_OUT.contains(port) && bindable(host, port) && HANDED_OUT.add(port)) return port;
+                    if (!HANDED_OUT.contains(port) && tryBind(host, port) == port && HANDED_OUT.add(port)) return port;
                 }
             }
         }
         for (int i = 0; i < ATTEMPTS; i++) {
-            int port;
-            try (ServerSocket s = new ServerSocket()) {
-                s.setReuseAddress(true);
-                s.bind(new InetSocketAddress(host, 0));
-                port = s.getLocalPort();
-            }
-            if (HANDED_OUT.add(port)) return port;
+            int port = tryBind(host, 0);
+            if (port > 0 && HANDED_OUT.add(port)) return port;
         }
         throw new IOException("no free port on " + host + " after " + ATTEMPTS + " attempts");
     }
@@ -79,13 +74,14 @@ public final class FreePorts {
         }
     }
 
-    private static boolean bindable(String host, int port) {
+    /** Binds {@code port} (0: one the OS chooses) and releases it at once; the port bound, or -1 when none could be. */
+    private static int tryBind(String host, int port) {
         try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(true);
             s.bind(new InetSocketAddress(host, port));
-            return true;
+            return s.getLocalPort();
         } catch (IOException e) {
-            return false;
+            return -1;
         }
     }
 }
