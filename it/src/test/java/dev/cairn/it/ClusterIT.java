@@ -141,7 +141,7 @@ class ClusterIT {
         // Its mappers wait for the gate, so the job is still running when the cancel arrives
         // (a plain word count of the big corpus sometimes finished first on a fast machine).
         Path gate = dir.resolve("cancel-gate");
-        Cli.Result r = Cli.ok(JOB_TIMEOUT, "submit", "--master", master, "--detach", "--jar", GatedWordCount.jar(dir).toString(),
+        Cli.Result r = Cli.ok(JOB_TIMEOUT, "submit", "--master", master, "--detach", "--jar", GatedWordCount.jar(dir, Cli.DIST.resolve("examples/cairn-examples.jar")).toString(),
                 "--class", GatedWordCount.class.getName(), gate.toString(), bigCorpus.toString(), out.toString());
         String jobId = r.stdout().split("\\s+")[1];
         try {
