@@ -40,7 +40,23 @@ public final class CommitNotifyingRpc implements RpcType {
     /** The running log appenders of each leader in this process, by its peer id. */
     private static final Map<RaftPeerId, Set<LogAppender>> APPENDERS = new ConcurrentHashMap<>();
 
+    /** Where each member in this process takes the changes other members forward to it, by its peer id. */
+    private static final Map<RaftPeerId, java.util.function.Consumer<byte[]>> SEGMENT_TARGETS = new ConcurrentHashMap<>();
+
     public CommitNotifyingRpc() {}
+
+    /** Makes {@code target} take the segments forwarded to the member {@code id} ({@link SegmentForwarder}). */
+    static void registerSegmentTarget(RaftPeerId id, java.util.function.Consumer<byte[]> target) {
+        SEGMENT_TARGETS.put(id, target);
+    }
+
+    static void unregisterSegmentTarget(RaftPeerId id, java.util.function.Consumer<byte[]> target) {
+        SEGMENT_TARGETS.remove(id, target);
+    }
+
+    static java.util.function.Consumer<byte[]> segmentTarget(RaftPeerId id) {
+        return SEGMENT_TARGETS.get(id);
+    }
 
     @Override
     public String name() {

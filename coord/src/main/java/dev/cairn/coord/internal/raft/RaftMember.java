@@ -1,6 +1,7 @@
 package dev.cairn.coord.internal.raft;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,6 +79,32 @@ public final class RaftMember implements AutoCloseable {
         }
     }
 
+    /**
+     * What a member's owner does with the changes other members forward to it
+     * ({@link #forward}), and how it learns of new leaders.
+     */
+    public interface Forwarding {
+        Forwarding NONE = new Forwarding() {
+            @Override
+            public void forwarded(byte[] segment) {
+                throw new IllegalArgumentException("this member takes no forwarded changes");
+            }
+
+            @Override
+            public void leaderChanged(String leaderId) {}
+        };
+
+        /**
+         * A segment another member forwarded, to go into a log entry; must not block.
+         *
+         * @throws IllegalArgumentException when the segment is malformed: the forwarding connection is closed
+         */
+        void forwarded(byte[] segment);
+
+        /** This member learned of a new leader ({@code null}: none known); called on Ratis' threads, must not block. */
+        void leaderChanged(String leaderId);
+    }
+
     private final Settings settings;
     private final RaftServer server;
     private final RaftClient client;
@@ -86,15 +113,32 @@ public final class RaftMember implements AutoCloseable {
     private final ClientId localClientId = ClientId.randomId();
     private final AtomicLong localCallIds = new AtomicLong();
 
-    private RaftMember(Settings settings, RaftServer server, RaftClient client, RaftGroup group) {
+    private final SegmentForwarder forwarder;
+    private final Forwarding forwarding;
+    private final java.util.function.Consumer<byte[]> segmentTarget;
+    /** The leader the forwarder last looked up, and its Raft address. */
+    private volatile LeaderAddress leaderAddress;
+
+    private record LeaderAddress(String id, InetSocketAddress address) {}
+
+    private RaftMember(Settings settings, RaftServer server, RaftClient client, RaftGroup group, SegmentForwarder forwarder,
+                       Forwarding forwarding, java.util.function.Consumer<byte[]> segmentTarget) {
         this.settings = settings;
         this.server = server;
         this.client = client;
         this.group = group;
+        this.forwarder = forwarder;
+        this.forwarding = forwarding;
+        this.segmentTarget = segmentTarget;
+    }
+
+    /** Starts a member that takes no forwarded changes. */
+    public static RaftMember start(Settings settings, ReplicatedState state) throws IOException {
+        return start(settings, state, Forwarding.NONE);
     }
 
     /** Starts the member: formats its storage the first time, recovers it afterwards. */
-    public static RaftMember start(Settings settings, ReplicatedState state) throws IOException {
+    public static RaftMember start(Settings settings, ReplicatedState state, Forwarding forwarding) throws IOException {
         RaftGroup group = RaftGroup.valueOf(GROUP_ID, settings.peers().stream().map(RaftMember::toPeer).toList());
         if (settings.peers().stream().noneMatch(p -> p.id().equals(settings.self().id()))) {
             throw new IllegalArgumentException("coord member " + settings.self().id() + " is not among the peers " + settings.peers());
@@ -111,20 +155,30 @@ public final class RaftMember implements AutoCloseable {
                 .setLeaderId(null).build();
         RaftGroup initial = settings.join() && fresh ? RaftGroup.valueOf(GROUP_ID, List.of()) : group;
         RaftServer server;
+        RaftPeerId selfId = RaftPeerId.valueOf(settings.self().id());
+        SegmentForwarder forwarder = new SegmentForwarder((int) Math.max(100, settings.requestTimeout().toMillis() / 4));
+        java.util.function.Consumer<byte[]> target = forwarding::forwarded;
+        CommitNotifyingRpc.registerSegmentTarget(selfId, target);
         try {
             server = RaftServer.newBuilder()
                     .setServerId(RaftPeerId.valueOf(settings.self().id()))
                     .setGroup(initial)
-                    .setStateMachine(new RatisStateMachine(state, left -> forgetLeader(client, left)))
+                    .setStateMachine(new RatisStateMachine(state, (left, now) -> {
+                        if (left != null) forgetLeader(client, left);
+                        // A forwarding stream to a replaced leader is cut, so that a send stuck on it returns.
+                        forwarder.disconnect();
+                        forwarding.leaderChanged(now == null ? null : now.toString());
+                    }))
                     .setProperties(props)
                     .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER)
                     .build();
             server.start();
         } catch (IOException | RuntimeException e) {
+            CommitNotifyingRpc.unregisterSegmentTarget(selfId, target);
             client.close();
             throw e;
         }
-        return new RaftMember(settings, server, client, group);
+        return new RaftMember(settings, server, client, group, forwarder, forwarding, target);
     }
 
     /**
@@ -216,6 +270,28 @@ public final class RaftMember implements AutoCloseable {
             }
         }
         return viaClient(message);
+    }
+
+    /**
+     * Sends segments of changes to the leader, which puts them in one of its log entries; nothing
+     * answers (see {@link SegmentForwarder}). Blocks while the leader's socket buffer is full.
+     *
+     * @return the id of the leader they were sent to, or null when this member leads or knows no
+     *         leader — then it proposes them itself ({@link #propose})
+     * @throws IOException when the leader cannot be reached
+     */
+    public String forward(List<byte[]> segments) throws IOException {
+        String leader = leaderId();
+        if (leader == null || leader.equals(settings.self().id())) return null;
+        LeaderAddress known = leaderAddress;
+        if (known == null || !known.id().equals(leader)) {
+            RaftPeerAddress peer = members().stream().filter(p -> p.id().equals(leader)).findFirst().orElse(null);
+            if (peer == null) return null; // a leader outside the configuration this member knows: let Ratis' client find it
+            known = new LeaderAddress(leader, new InetSocketAddress(peer.host(), peer.port()));
+            leaderAddress = known;
+        }
+        forwarder.send(leader, known.address(), segments);
+        return leader;
     }
 
     private CompletableFuture<byte[]> viaClient(Message message) {
@@ -322,6 +398,8 @@ public final class RaftMember implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        CommitNotifyingRpc.unregisterSegmentTarget(server.getId(), segmentTarget);
+        forwarder.close();
         try {
             client.close();
         } finally {

@@ -17,7 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -63,20 +63,20 @@ final class RatisStateMachine extends BaseStateMachine {
     /** The snapshot being written in the background, and what it is of; guarded by this. */
     private Future<?> writing;
     private TermIndex writingAt;
-    /** Told the previous leader whenever this member learns of a new one. */
-    private final Consumer<RaftPeerId> leaderLeft;
+    /** Told the previous leader (or null) and the new one whenever this member learns of a new one. */
+    private final BiConsumer<RaftPeerId, RaftPeerId> leaderChanged;
     /** The last leader this member knew of; written by Ratis' threads one at a time. */
     private final AtomicReference<RaftPeerId> leader = new AtomicReference<>();
 
-    RatisStateMachine(ReplicatedState state, Consumer<RaftPeerId> leaderLeft) {
+    RatisStateMachine(ReplicatedState state, BiConsumer<RaftPeerId, RaftPeerId> leaderChanged) {
         this.state = state;
-        this.leaderLeft = leaderLeft;
+        this.leaderChanged = leaderChanged;
     }
 
     @Override
     public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
         RaftPeerId previous = leader.getAndSet(newLeaderId);
-        if (previous != null && !previous.equals(newLeaderId)) leaderLeft.accept(previous);
+        if (!java.util.Objects.equals(previous, newLeaderId)) leaderChanged.accept(previous, newLeaderId);
     }
 
     @Override

@@ -55,6 +55,10 @@ import org.slf4j.LoggerFactory;
  * most the replies to the few requests it sent before it stopped; a bounded hand-off would be
  * the next step if that ever changed.
  *
+ * <p>The port also takes the streams on which other members forward their clients' changes to
+ * the leader ({@link SegmentForwarder}); such a stream begins with a byte no Ratis frame begins
+ * with, and its segments go to the owner {@link RaftMember} was started with.
+ *
  * <p>Outgoing calls (votes, snapshots, elections) go through Ratis' Netty client proxies, as
  * Ratis' own service does; appendEntries to followers go through {@link PipelinedLogAppender}.
  */
@@ -159,7 +163,12 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
 
         void serve() {
             try {
-                NettyFrames.Reader in = new NettyFrames.Reader(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+                BufferedInputStream buffered = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+                if (SegmentForwarder.startsForwarding(buffered)) {
+                    serveForwarded(buffered);
+                    return;
+                }
+                NettyFrames.Reader in = new NettyFrames.Reader(buffered);
                 for (RaftNettyServerRequestProto request; (request = in.read(RaftNettyServerRequestProto.parser())) != null; ) {
                     CompletableFuture<RaftNettyServerReplyProto> reply;
                     if (isHeartbeat(request)) {
@@ -187,6 +196,17 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
                 LOG.warn("{}: closing a Raft connection from {} after an unexpected error", getId(), socket.getRemoteSocketAddress(), e);
             } finally {
                 close();
+            }
+        }
+
+        /** Another member's changes for this leader's next log entry ({@link SegmentForwarder}). */
+        private void serveForwarded(BufferedInputStream in) throws IOException {
+            java.util.function.Consumer<byte[]> target = CommitNotifyingRpc.segmentTarget(server.getId());
+            if (target == null) throw new IOException("this member takes no forwarded changes");
+            try {
+                SegmentForwarder.receive(in, target);
+            } catch (IllegalArgumentException e) {
+                LOG.warn("{}: closing a forwarding connection from {}: {}", getId(), socket.getRemoteSocketAddress(), e.getMessage());
             }
         }
 

@@ -13,31 +13,59 @@ import java.util.Objects;
 
 /**
  * What the coord puts in its replicated log: a batch of changes to the tree stamped with the
- * proposer's clock (so every replica applies the same mtime), or a batch of session touches
+ * leader's clock (so every replica applies the same mtime), or a batch of session touches
  * (liveness that a future leader must know about; also a cheap barrier for {@code sync}).
  *
- * <p>Logs written before batching hold single changes (type 1); they decode as a batch of one.
- * Batches written before they named their proposer (type 3) decode with origin {@link #NO_ORIGIN}.
+ * <p>A batch is made of {@linkplain Segment segments}, each the changes one member's clients
+ * proposed ({@link ProposalBatcher}): the leader forms one entry a round from its own changes and
+ * those the other members forwarded to it, and each member learns the results of its own
+ * segments by applying the entry.
+ *
+ * <p>Older logs decode as a batch of one segment that no member waits for: single changes
+ * (type 1), batches without an origin (type 3) and batches of one origin (type 4).
  */
 sealed interface CoordEntry {
     byte CHANGE = 1;
     byte TOUCH = 2;
     byte BATCH = 3;
     byte ORIGIN_BATCH = 4;
+    byte SEGMENTED_BATCH = 5;
     /** The origin of entries from logs that did not record one: no member is waiting for their results. */
     String NO_ORIGIN = "";
+    /** The incarnation of segments from logs that did not record one; no running member has it. */
+    long NO_INCARNATION = 0;
 
     /**
-     * Changes proposed together by the member {@code origin} ({@link ProposalBatcher}), applied in
-     * order; the change at position {@code i} gets zxid {@link CoordStateMachine#zxid zxid(index, i)}.
-     * Only the origin keeps the changes' results, for the clients waiting for them.
+     * Changes proposed through the member {@code origin}, in the order its clients proposed them.
+     * {@code incarnation} tells that member's runs apart (it picks a new one at each start), and
+     * {@code seq} tells its segments apart within a run: together they name the clients waiting
+     * for the results, and a member restarted after proposing a segment never mistakes it for
+     * one of its own.
      */
-    record Batch(String origin, long timeMs, List<Txn> txns) implements CoordEntry {
-        public Batch {
+    record Segment(String origin, long incarnation, long seq, List<Txn> txns) {
+        public Segment {
             Objects.requireNonNull(origin, "origin");
             txns = List.copyOf(txns);
             if (txns.isEmpty() || txns.size() > CoordStateMachine.MAX_BATCH) {
-                throw new IllegalArgumentException("a batch holds 1 to " + CoordStateMachine.MAX_BATCH + " changes, not " + txns.size());
+                throw new IllegalArgumentException("a segment holds 1 to " + CoordStateMachine.MAX_BATCH + " changes, not " + txns.size());
+            }
+        }
+
+        byte[] encode() {
+            return encodeSegment(origin, incarnation, seq, txns.stream().map(Txn::encode).toList());
+        }
+    }
+
+    /**
+     * Segments applied in order; the changes are numbered across segments, and the change at
+     * position {@code i} gets zxid {@link CoordStateMachine#zxid zxid(index, i)}.
+     */
+    record Batch(long timeMs, List<Segment> segments) implements CoordEntry {
+        public Batch {
+            segments = List.copyOf(segments);
+            int changes = segments.stream().mapToInt(s -> s.txns().size()).sum();
+            if (segments.isEmpty() || changes > CoordStateMachine.MAX_BATCH) {
+                throw new IllegalArgumentException("a batch holds 1 to " + CoordStateMachine.MAX_BATCH + " changes, not " + changes);
             }
         }
     }
@@ -50,7 +78,7 @@ sealed interface CoordEntry {
 
     default byte[] encode() {
         return switch (this) {
-            case Batch b -> encodeBatch(b.origin(), b.timeMs(), b.txns().stream().map(Txn::encode).toList());
+            case Batch b -> encodeBatch(b.timeMs(), b.segments().stream().map(Segment::encode).toList());
             case Touch t -> {
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream(5 + 8 * t.sessionIds().size());
                 try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -65,18 +93,18 @@ sealed interface CoordEntry {
         };
     }
 
-    /** A {@link Batch} of transactions already {@linkplain Txn#encode encoded} (by their proposers' threads). */
-    static byte[] encodeBatch(String origin, long timeMs, List<byte[]> txns) {
+    /** A {@link Segment} of transactions already {@linkplain Txn#encode encoded} (by their proposers' threads). */
+    static byte[] encodeSegment(String origin, long incarnation, long seq, List<byte[]> txns) {
         if (txns.isEmpty() || txns.size() > CoordStateMachine.MAX_BATCH) {
-            throw new IllegalArgumentException("a batch holds 1 to " + CoordStateMachine.MAX_BATCH + " changes, not " + txns.size());
+            throw new IllegalArgumentException("a segment holds 1 to " + CoordStateMachine.MAX_BATCH + " changes, not " + txns.size());
         }
-        int size = 1 + 2 + origin.length() * 3 + 8 + 4;
+        int size = 2 + origin.length() * 3 + 8 + 8 + 4;
         for (byte[] t : txns) size += 4 + t.length;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(size);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(ORIGIN_BATCH);
             out.writeUTF(origin);
-            out.writeLong(timeMs);
+            out.writeLong(incarnation);
+            out.writeLong(seq);
             out.writeInt(txns.size());
             for (byte[] t : txns) {
                 out.writeInt(t.length);
@@ -88,22 +116,59 @@ sealed interface CoordEntry {
         return bytes.toByteArray();
     }
 
+    /** A {@link Batch} of segments already {@linkplain #encodeSegment encoded}, copied as they are. */
+    static byte[] encodeBatch(long timeMs, List<byte[]> segments) {
+        if (segments.isEmpty()) throw new IllegalArgumentException("a batch holds at least one segment");
+        int size = 1 + 8 + 4;
+        for (byte[] s : segments) size += s.length;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(size);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(SEGMENTED_BATCH);
+            out.writeLong(timeMs);
+            out.writeInt(segments.size());
+            for (byte[] s : segments) out.write(s);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Decodes one segment, as {@link #encodeSegment} wrote it; what a leader checks of a segment
+     * another member forwarded before it lets it into the log.
+     *
+     * @throws IllegalArgumentException when the bytes are not exactly one well-formed segment
+     */
+    static Segment decodeSegment(byte[] bytes) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            Segment s = readSegment(in);
+            if (in.available() != 0) throw new IOException(in.available() + " bytes after the segment");
+            return s;
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("malformed segment: " + e.getMessage(), e);
+        }
+    }
+
     static CoordEntry decode(byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             byte type = in.readByte();
             return switch (type) {
                 case CHANGE -> {
                     long time = in.readLong();
-                    yield new Batch(NO_ORIGIN, time, List.of(readTxn(in)));
+                    yield new Batch(time, List.of(new Segment(NO_ORIGIN, NO_INCARNATION, 0, List.of(readTxn(in)))));
                 }
                 case BATCH, ORIGIN_BATCH -> {
                     String origin = type == ORIGIN_BATCH ? in.readUTF() : NO_ORIGIN;
                     long time = in.readLong();
+                    yield new Batch(time, List.of(new Segment(origin, NO_INCARNATION, 0, readTxns(in))));
+                }
+                case SEGMENTED_BATCH -> {
+                    long time = in.readLong();
                     int n = in.readInt();
-                    if (n < 1 || n > CoordStateMachine.MAX_BATCH) throw new IOException("bad batch size " + n);
-                    List<Txn> txns = new ArrayList<>(n);
-                    for (int i = 0; i < n; i++) txns.add(readTxn(in));
-                    yield new Batch(origin, time, txns);
+                    if (n < 1 || n > CoordStateMachine.MAX_BATCH) throw new IOException("bad segment count " + n);
+                    List<Segment> segments = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) segments.add(readSegment(in));
+                    yield new Batch(time, segments);
                 }
                 case TOUCH -> {
                     int n = in.readInt();
@@ -116,6 +181,21 @@ sealed interface CoordEntry {
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt coord log entry", e);
         }
+    }
+
+    private static Segment readSegment(DataInputStream in) throws IOException {
+        String origin = in.readUTF();
+        long incarnation = in.readLong();
+        long seq = in.readLong();
+        return new Segment(origin, incarnation, seq, readTxns(in));
+    }
+
+    private static List<Txn> readTxns(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 1 || n > CoordStateMachine.MAX_BATCH) throw new IOException("bad batch size " + n);
+        List<Txn> txns = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) txns.add(readTxn(in));
+        return txns;
     }
 
     private static Txn readTxn(DataInputStream in) throws IOException {

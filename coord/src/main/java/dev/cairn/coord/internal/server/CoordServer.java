@@ -63,8 +63,8 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
     private final Set<Long> closing = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService ticker;
     private final ExecutorService batchSender;
-    private RaftMember raft;
-    private ProposalBatcher batcher;
+    private volatile RaftMember raft;
+    private volatile ProposalBatcher batcher;
     private ClientIo clients;
     private volatile boolean closed;
     private boolean wasLeader;
@@ -72,7 +72,14 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
     private CoordServer(Settings settings, Clock clock) {
         this.settings = settings;
         this.clock = clock;
-        this.state = new CoordStateMachine(settings.maxDataBytes(), settings.raft().self().id(), this);
+        // A new incarnation each start (an identity, not a decision: only its difference from the
+        // member's earlier runs matters), so a restarted member never takes the segments it proposed
+        // before it stopped for its own.
+        long incarnation;
+        do {
+            incarnation = new java.security.SecureRandom().nextLong();
+        } while (incarnation == CoordEntry.NO_INCARNATION);
+        this.state = new CoordStateMachine(settings.maxDataBytes(), settings.raft().self().id(), incarnation, this);
         this.tracker = new SessionTracker(clock);
         this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("coord-ticker").factory());
         this.batchSender = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("coord-batch-sender").factory());
@@ -81,9 +88,9 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
     public static CoordServer start(Settings settings, Clock clock) throws IOException {
         CoordServer s = new CoordServer(settings, clock);
         try {
-            s.raft = RaftMember.start(settings.raft(), s.state);
+            s.raft = RaftMember.start(settings.raft(), s.state, s.new Forwarding());
             // A batch is never larger than the largest single change a client may send.
-            s.batcher = new ProposalBatcher(s.raft::propose, s.state, clock, s.batchSender, settings.maxDataBytes(), s.proposalTimeout());
+            s.batcher = new ProposalBatcher(s.new Routes(), s.state, clock, s.batchSender, settings.maxDataBytes(), s.proposalTimeout());
             s.clients = new ClientIo(new InetSocketAddress(settings.clientHost(), settings.clientPort()),
                     "coord-clients-" + settings.raft().self().id(), (io, channel) -> new ZkConnection(s, io, channel));
             long period = Math.max(10, settings.tick().toMillis() / 2);
@@ -94,6 +101,40 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
         }
         LOG.info("coord member {} serving ZooKeeper clients at {}", settings.raft().self().id(), s.clientEndpoint());
         return s;
+    }
+
+    /** Segments leave through this member's Raft member. */
+    private final class Routes implements ProposalBatcher.Raft {
+        @Override
+        public boolean isLeader() {
+            return raft.isLeader();
+        }
+
+        @Override
+        public String forward(List<byte[]> segments) throws IOException {
+            return raft.forward(segments);
+        }
+
+        @Override
+        public CompletableFuture<byte[]> propose(byte[] entry) {
+            return raft.propose(entry);
+        }
+    }
+
+    /** What other members forward to this one, and news of leaders, go to the batcher. */
+    private final class Forwarding implements RaftMember.Forwarding {
+        @Override
+        public void forwarded(byte[] segment) {
+            ProposalBatcher b = batcher;
+            if (b == null) throw new IllegalArgumentException("member " + settings.raft().self().id() + " is still starting");
+            b.forwarded(segment);
+        }
+
+        @Override
+        public void leaderChanged(String leaderId) {
+            ProposalBatcher b = batcher;
+            if (b != null) b.leaderChanged(leaderId);
+        }
     }
 
     public String clientEndpoint() {
@@ -246,6 +287,12 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
             }
             default -> { }
         }
+    }
+
+    @Override
+    public void ownSegmentApplied(long seq, List<Result> results) {
+        ProposalBatcher b = batcher;
+        if (b != null) b.applied(seq, results);
     }
 
     @Override

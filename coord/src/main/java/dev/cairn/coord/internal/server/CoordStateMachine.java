@@ -12,9 +12,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -32,10 +30,10 @@ import java.util.function.Function;
  * change applied, or {@code n << 16} after an entry {@code n} without changes; it only grows,
  * and a member whose {@code lastZxid} is at least a zxid has applied that change.
  *
- * <p>A proposer learns its entry's index from the leader's reply and then waits here until this
- * member has applied that index, so a client always reads its own writes from the member it is
- * connected to; the result it gets is this member's, identical to every other's because applying
- * is deterministic. The watches a change fires are queued to their connections before any read
+ * <p>A member learns the results of the changes its clients proposed by applying the entry that
+ * holds them ({@link Listener#ownSegmentApplied}), so a client always reads its own writes from
+ * the member it is connected to; the result it gets is this member's, identical to every other's
+ * because applying is deterministic. The watches a change fires are queued to their connections before any read
  * can see the change (both happen under the state's lock), so a client always learns of a change
  * to a watched node before it reads the node's new state.
  */
@@ -45,44 +43,43 @@ final class CoordStateMachine implements ReplicatedState {
         /** Called holding the state's write lock (so before any read sees the change): must not block. */
         void applied(long zxid, Txn txn, Applied applied);
 
+        /**
+         * The changes of one of this member's own segments were applied, with these results in
+         * order; called after the state's lock is released and {@link #lastZxid} covers them.
+         */
+        void ownSegmentApplied(long seq, List<Result> results);
+
         void touched(List<Long> sessionIds);
 
         /** The whole state was replaced from a snapshot. */
         void restored();
     }
 
-    /**
-     * Bounds the results nobody takes: those of batches whose proposer gave up waiting, and those
-     * a restarted member recomputes when it replays batches it proposed before it stopped.
-     */
-    private static final int RECENT_RESULTS = 65_536;
     private static final int POSITION_BITS = 16;
     /** The most changes one log entry may hold. */
     static final int MAX_BATCH = 1 << 10;
 
     private final int maxDataBytes;
     private final String self;
+    private final long incarnation;
     private final Listener listener;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private DataTree tree;
     private volatile long lastApplied;
     private volatile long lastZxid;
-    private final Map<Long, Result> results = new LinkedHashMap<>(1024, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, Result> eldest) {
-            return size() > RECENT_RESULTS;
-        }
-    };
     private final TreeMap<Long, List<CompletableFuture<Void>>> waiters = new TreeMap<>();
 
     /**
-     * @param self this member's id: the origin of the batches it proposes, the only ones whose
-     *             results it keeps (a member keeping every change's results until they aged out
-     *             held tens of thousands of them, all surviving young collections)
+     * @param self        this member's id, the origin of its segments
+     * @param incarnation this run of the member (a new one each start): only segments of this
+     *                    origin and incarnation are reported as its own; results of the rest are
+     *                    not kept (a member keeping every change's results until they aged out
+     *                    held tens of thousands of them, all surviving young collections)
      */
-    CoordStateMachine(int maxDataBytes, String self, Listener listener) {
+    CoordStateMachine(int maxDataBytes, String self, long incarnation, Listener listener) {
         this.maxDataBytes = maxDataBytes;
         this.self = Objects.requireNonNull(self, "self");
+        this.incarnation = incarnation;
         this.listener = listener;
         this.tree = new DataTree(maxDataBytes);
     }
@@ -98,23 +95,35 @@ final class CoordStateMachine implements ReplicatedState {
         long zxid = zxid(index, 0);
         switch (CoordEntry.decode(bytes)) {
             case CoordEntry.Batch batch -> {
-                boolean ours = batch.origin().equals(self);
+                List<CoordEntry.Segment> own = null;
+                List<List<Result>> ownResults = null;
+                int position = 0;
                 lock.writeLock().lock();
                 try {
-                    for (int i = 0; i < batch.txns().size(); i++) {
-                        zxid = zxid(index, i);
-                        Txn txn = batch.txns().get(i);
-                        Applied applied = tree.apply(zxid, batch.timeMs(), txn);
-                        if (ours) {
-                            synchronized (results) {
-                                results.put(zxid, applied.result());
-                            }
+                    for (CoordEntry.Segment segment : batch.segments()) {
+                        boolean ours = segment.incarnation() == incarnation && segment.origin().equals(self);
+                        List<Result> results = ours ? new ArrayList<>(segment.txns().size()) : null;
+                        for (Txn txn : segment.txns()) {
+                            zxid = zxid(index, position++);
+                            Applied applied = tree.apply(zxid, batch.timeMs(), txn);
+                            if (ours) results.add(applied.result());
+                            listener.applied(zxid, txn, applied);
                         }
-                        listener.applied(zxid, txn, applied);
+                        if (ours) {
+                            if (own == null) {
+                                own = new ArrayList<>(2);
+                                ownResults = new ArrayList<>(2);
+                            }
+                            own.add(segment);
+                            ownResults.add(results);
+                        }
                     }
                 } finally {
                     lock.writeLock().unlock();
                 }
+                advance(index, zxid);
+                for (int i = 0; own != null && i < own.size(); i++) listener.ownSegmentApplied(own.get(i).seq(), ownResults.get(i));
+                return ByteBuffer.allocate(8).putLong(index).array();
             }
             case CoordEntry.Touch touch -> listener.touched(touch.sessionIds());
         }
@@ -144,18 +153,14 @@ final class CoordStateMachine implements ReplicatedState {
         }
     }
 
-    /** This member's id, the origin of the batches it proposes. */
+    /** This member's id, the origin of its segments. */
     String self() {
         return self;
     }
 
-    /** The result of the change this member proposed and applied with {@code zxid}, once. */
-    Result takeResult(long zxid) {
-        synchronized (results) {
-            Result r = results.remove(zxid);
-            if (r == null) throw new IllegalStateException("no result for zxid 0x" + Long.toHexString(zxid) + " (not a change, or too old)");
-            return r;
-        }
+    /** This run of the member, as its segments name it. */
+    long incarnation() {
+        return incarnation;
     }
 
     /** The log index of the last entry applied here. */

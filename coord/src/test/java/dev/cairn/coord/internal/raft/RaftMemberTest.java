@@ -226,8 +226,9 @@ class RaftMemberTest {
         assertThat(propose(m, 5)).isEqualTo(5);
         try (java.net.Socket s = new java.net.Socket("127.0.0.1", self.port())) {
             s.setSoTimeout(10_000);
-            // A well-framed request without a body: answered with an error, the connection stays.
-            s.getOutputStream().write(new byte[] {0});
+            // A well-framed request without a body (only a field no request has): answered with an
+            // error, the connection stays. (An empty frame would begin a forwarding preface.)
+            s.getOutputStream().write(new byte[] {3, (byte) 0xa0, 0x06, 0x01});
             RaftNettyServerReplyProto reply = RaftNettyServerReplyProto.parseDelimitedFrom(s.getInputStream());
             assertThat(reply.getRaftNettyServerReplyCase()).isEqualTo(RaftNettyServerReplyProto.RaftNettyServerReplyCase.EXCEPTIONREPLY);
             assertThat(ProtoUtils.toObject(reply.getExceptionReply().getException()).toString()).contains("request without a body");
@@ -242,6 +243,47 @@ class RaftMemberTest {
             assertThat(s.getInputStream().read()).as("connection closed").isEqualTo(-1);
         }
         assertThat(propose(m, 5)).isEqualTo(10);
+    }
+
+    @Test
+    void segmentsForwardedToAMemberReachItsOwnerAndBadStreamsCostOnlyTheirConnection() throws Exception {
+        RaftPeerAddress self = new RaftPeerAddress("f1", "127.0.0.1", freePort());
+        java.util.concurrent.BlockingQueue<byte[]> received = new java.util.concurrent.LinkedBlockingQueue<>();
+        RaftMember m = RaftMember.start(new RaftMember.Settings(self, List.of(self), dir.resolve("f1"), 20,
+                Duration.ofMillis(300), Duration.ofSeconds(10)), new Sum(), new RaftMember.Forwarding() {
+                    @Override
+                    public void forwarded(byte[] segment) {
+                        if (segment[0] == 'X') throw new IllegalArgumentException("malformed segment: test");
+                        received.add(segment);
+                    }
+
+                    @Override
+                    public void leaderChanged(String leaderId) {}
+                });
+        running.add(m);
+        assertThat(propose(m, 5)).isEqualTo(5);
+
+        try (SegmentForwarder forwarder = new SegmentForwarder(1000)) {
+            java.net.InetSocketAddress address = new java.net.InetSocketAddress("127.0.0.1", self.port());
+            forwarder.send("f1", address, List.of(new byte[] {1, 2}, new byte[] {3}));
+            forwarder.send("f1", address, List.of(new byte[] {4, 5, 6}));
+            assertThat(received.poll(10, TimeUnit.SECONDS)).containsExactly(1, 2);
+            assertThat(received.poll(10, TimeUnit.SECONDS)).containsExactly(3);
+            assertThat(received.poll(10, TimeUnit.SECONDS)).as("in order, on one connection").containsExactly(4, 5, 6);
+        }
+        for (byte[] bad : List.of(
+                new byte[] {0, 'C', 'S', 'E', 'X'}, // not the preface
+                new byte[] {0, 'C', 'S', 'E', 'G', 0, 0, 0, 0}, // an empty segment
+                new byte[] {0, 'C', 'S', 'E', 'G', 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff}, // a length no frame may have
+                new byte[] {0, 'C', 'S', 'E', 'G', 0, 0, 0, 1, 'X'})) { // refused by the owner
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", self.port())) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(bad);
+                assertThat(s.getInputStream().read()).as("connection closed").isEqualTo(-1);
+            }
+        }
+        assertThat(received).isEmpty();
+        assertThat(propose(m, 5)).as("the member serves on").isEqualTo(10);
     }
 
     private static int indexOfLeader(RaftMember[] members) {

@@ -14,7 +14,7 @@ import dev.cairn.coord.internal.tree.Txn;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,19 +24,30 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Group commit, driven by hand: a fake Raft group records what the batcher replicates and
- * commits it only when the test says so, applying it to a real {@link CoordStateMachine}.
+ * Group commit, driven by hand: members with real {@link CoordStateMachine}s and batchers, over a
+ * fake Raft group that records the entries proposed and commits them (applying each to every
+ * member, in log order) only when the test says so. Forwarding hands a segment straight to the
+ * leader's batcher; senders run inline.
  */
 class ProposalBatcherTest {
     private static final List<Id> ANYONE = List.of(Id.ANYONE);
 
-    /** A Raft group of one, committed by hand: entries are applied to the state in log order on {@link #commitNext}. */
-    private static final class ManualRaft {
-        final CoordStateMachine state = new CoordStateMachine(1 << 20, "m1", new RecordingListener());
+    private final ManualClock clock = new ManualClock(1_000_000);
+
+    /** The group: its members, its leader, its log. */
+    private final class Group {
+        final List<Member> members = new ArrayList<>();
         final ArrayDeque<CompletableFuture<byte[]>> replies = new ArrayDeque<>();
         final ArrayDeque<byte[]> uncommitted = new ArrayDeque<>();
         final List<CoordEntry> log = new ArrayList<>();
+        Member leader;
         long lastIndex;
+
+        Member add(String id, long incarnation, int maxBatchBytes, Duration timeout) {
+            Member m = new Member(this, id, incarnation, maxBatchBytes, timeout);
+            members.add(m);
+            return m;
+        }
 
         CompletableFuture<byte[]> replicate(byte[] entry) {
             log.add(CoordEntry.decode(entry));
@@ -46,9 +57,12 @@ class ProposalBatcherTest {
             return reply;
         }
 
-        /** Commits and applies the oldest outstanding entry, then answers its proposer. */
+        /** Commits the oldest outstanding entry, applies it on every member, then answers its proposer. */
         void commitNext() {
-            byte[] reply = state.apply(++lastIndex, uncommitted.poll());
+            byte[] entry = uncommitted.poll();
+            long index = ++lastIndex;
+            byte[] reply = null;
+            for (Member m : members) reply = m.state.apply(index, entry);
             replies.poll().complete(reply);
         }
 
@@ -62,13 +76,50 @@ class ProposalBatcherTest {
         }
     }
 
-    /** Records what the state machine tells its owner. */
-    private static final class RecordingListener implements CoordStateMachine.Listener {
+    /** One member: a state machine and its batcher, routed through the group. */
+    private final class Member implements ProposalBatcher.Raft, CoordStateMachine.Listener {
+        final Group group;
+        final String id;
+        final CoordStateMachine state;
+        final ProposalBatcher batcher;
         final List<Long> zxids = new ArrayList<>();
+        IOException forwardFailure;
+        int forwards;
+
+        Member(Group group, String id, long incarnation, int maxBatchBytes, Duration timeout) {
+            this.group = group;
+            this.id = id;
+            this.state = new CoordStateMachine(1 << 20, id, incarnation, this);
+            this.batcher = new ProposalBatcher(this, state, clock, Runnable::run, maxBatchBytes, timeout);
+        }
+
+        @Override
+        public boolean isLeader() {
+            return group.leader == this;
+        }
+
+        @Override
+        public String forward(List<byte[]> segments) throws IOException {
+            if (group.leader == null || group.leader == this) return null;
+            if (forwardFailure != null) throw forwardFailure;
+            forwards++;
+            for (byte[] s : segments) group.leader.batcher.forwarded(s);
+            return group.leader.id;
+        }
+
+        @Override
+        public CompletableFuture<byte[]> propose(byte[] entry) {
+            return group.replicate(entry);
+        }
 
         @Override
         public void applied(long zxid, Txn txn, Applied applied) {
             zxids.add(zxid);
+        }
+
+        @Override
+        public void ownSegmentApplied(long seq, List<Result> results) {
+            batcher.applied(seq, results);
         }
 
         @Override
@@ -78,11 +129,13 @@ class ProposalBatcherTest {
         public void restored() {}
     }
 
-    private final ManualRaft raft = new ManualRaft();
-    private final ManualClock clock = new ManualClock(1_000_000);
+    private final Group group = new Group();
 
-    private ProposalBatcher batcher(int maxBatchBytes) {
-        return new ProposalBatcher(raft::replicate, raft.state, clock, Runnable::run, maxBatchBytes, java.time.Duration.ofSeconds(10));
+    /** A group of one, which leads. */
+    private Member alone(int maxBatchBytes) {
+        Member m = group.add("m1", 11, maxBatchBytes, Duration.ofSeconds(10));
+        group.leader = m;
+        return m;
     }
 
     private static Txn create(String path) {
@@ -93,152 +146,260 @@ class ProposalBatcherTest {
         return new Txn.SetData(path, new byte[bytes], -1, ANYONE);
     }
 
+    private static List<String> paths(CoordEntry.Batch batch) {
+        return batch.segments().stream().flatMap(s -> s.txns().stream()).map(t -> ((Txn.Create) t).path()).toList();
+    }
+
+    private static int changes(CoordEntry.Batch batch) {
+        return batch.segments().stream().mapToInt(s -> s.txns().size()).sum();
+    }
+
     @Test
     void aChangeProposedWhileNothingIsInFlightLeavesAtOnceAlone() {
-        ProposalBatcher b = batcher(1 << 20);
-        CompletableFuture<Result> r = b.propose(create("/a"));
+        Member m = alone(1 << 20);
+        CompletableFuture<Result> r = m.batcher.propose(create("/a"));
 
-        assertThat(raft.log).hasSize(1);
-        assertThat(raft.batch(0).txns()).extracting(t -> ((Txn.Create) t).path()).containsExactly("/a");
+        assertThat(group.log).hasSize(1);
+        assertThat(paths(group.batch(0))).containsExactly("/a");
         assertThat(r).isNotDone();
-        raft.commitNext();
+        group.commitNext();
         assertThat(r.join()).isInstanceOf(Result.Created.class);
     }
 
     @Test
     void changesProposedMeanwhileWaitAndThenShareOneEntryInOrder() {
-        ProposalBatcher b = batcher(1 << 20);
-        CompletableFuture<Result> first = b.propose(create("/a"));
-        List<CompletableFuture<Result>> more = IntStream.range(0, 5).mapToObj(i -> b.propose(create("/a/" + i))).toList();
-        assertThat(raft.log).as("one entry in flight at a time").hasSize(1);
+        Member m = alone(1 << 20);
+        CompletableFuture<Result> first = m.batcher.propose(create("/a"));
+        List<CompletableFuture<Result>> more = IntStream.range(0, 5).mapToObj(i -> m.batcher.propose(create("/a/" + i))).toList();
+        assertThat(group.log).as("one entry in flight at a time").hasSize(1);
 
-        raft.commitNext();
+        group.commitNext();
 
         assertThat(first.join()).isInstanceOf(Result.Created.class);
-        assertThat(raft.log).hasSize(2);
-        assertThat(raft.batch(1).txns()).extracting(t -> ((Txn.Create) t).path()).containsExactly("/a/0", "/a/1", "/a/2", "/a/3", "/a/4");
+        assertThat(group.log).hasSize(2);
+        assertThat(paths(group.batch(1))).containsExactly("/a/0", "/a/1", "/a/2", "/a/3", "/a/4");
+        assertThat(group.batch(1).segments()).as("one segment of this member's changes").hasSize(1);
         assertThat(more).noneMatch(CompletableFuture::isDone);
-        raft.commitNext();
+        group.commitNext();
         for (int i = 0; i < 5; i++) {
             Stat stat = ((Result.Created) more.get(i).join()).stat();
             assertThat(stat.czxid()).as("each change has its own zxid, from the entry's index and its position")
                     .isEqualTo(CoordStateMachine.zxid(2, i));
         }
-        assertThat(raft.state.lastZxid()).isEqualTo(CoordStateMachine.zxid(2, 4));
+        assertThat(m.state.lastZxid()).isEqualTo(CoordStateMachine.zxid(2, 4));
     }
 
     @Test
     void aBatchStopsAtTheByteBoundExceptForAChangeThatIsLargerAlone() {
-        raft.state.apply(1, new CoordEntry.Batch("m1", 0, List.of(create("/n"))).encode());
-        raft.lastIndex = 1;
-        ProposalBatcher b = batcher(1000);
-        b.propose(setData("/n", 1));
-        b.propose(setData("/n", 400));
-        b.propose(setData("/n", 400));
-        b.propose(setData("/n", 400));
-        b.propose(setData("/n", 5000));
-        b.propose(setData("/n", 1));
+        Member m = alone(1000);
+        m.state.apply(1, batch("m1", 0, 0, create("/n")).encode());
+        group.lastIndex = 1;
+        m.batcher.propose(setData("/n", 1));
+        m.batcher.propose(setData("/n", 400));
+        m.batcher.propose(setData("/n", 400));
+        m.batcher.propose(setData("/n", 400));
+        m.batcher.propose(setData("/n", 5000));
+        m.batcher.propose(setData("/n", 1));
 
-        raft.commitNext();
-        assertThat(raft.batch(1).txns()).hasSize(2);
-        raft.commitNext();
-        assertThat(raft.batch(2).txns()).hasSize(1);
-        raft.commitNext();
-        assertThat(raft.batch(3).txns()).as("larger than the bound, alone").hasSize(1);
-        raft.commitNext();
-        assertThat(raft.batch(4).txns()).hasSize(1);
-        raft.commitNext();
-        assertThat(raft.log).hasSize(5);
+        group.commitNext();
+        assertThat(changes(group.batch(1))).isEqualTo(2);
+        group.commitNext();
+        assertThat(changes(group.batch(2))).isEqualTo(1);
+        group.commitNext();
+        assertThat(changes(group.batch(3))).as("larger than the bound, alone").isEqualTo(1);
+        group.commitNext();
+        assertThat(changes(group.batch(4))).isEqualTo(1);
+        group.commitNext();
+        assertThat(group.log).hasSize(5);
     }
 
     @Test
     void aBatchHoldsAtMostMaxBatchChanges() {
-        ProposalBatcher b = batcher(1 << 30);
-        b.propose(create("/first"));
+        Member m = alone(1 << 30);
+        m.batcher.propose(create("/first"));
         List<CompletableFuture<Result>> rest = IntStream.range(0, CoordStateMachine.MAX_BATCH + 3)
-                .mapToObj(i -> b.propose(create("/n" + i))).toList();
+                .mapToObj(i -> m.batcher.propose(create("/n" + i))).toList();
 
-        raft.commitNext();
-        assertThat(raft.batch(1).txns()).hasSize(CoordStateMachine.MAX_BATCH);
-        raft.commitNext();
-        assertThat(raft.batch(2).txns()).hasSize(3);
-        raft.commitNext();
+        group.commitNext();
+        assertThat(changes(group.batch(1))).isEqualTo(CoordStateMachine.MAX_BATCH);
+        group.commitNext();
+        assertThat(changes(group.batch(2))).isEqualTo(3);
+        group.commitNext();
         assertThat(rest).allMatch(f -> f.join() instanceof Result.Created);
     }
 
     @Test
-    void aResultWaitsForTheLocalApplyNotJustTheLeadersReply() {
-        CoordStateMachine follower = new CoordStateMachine(1 << 20, "m1", new RecordingListener());
-        List<byte[]> entries = new ArrayList<>();
-        CompletableFuture<byte[]> leaderReply = new CompletableFuture<>();
-        ProposalBatcher b = new ProposalBatcher(e -> {
-            entries.add(e);
-            return leaderReply;
-        }, follower, clock, Runnable::run, 1 << 20, java.time.Duration.ofSeconds(10));
-        CompletableFuture<Result> r = b.propose(create("/a"));
+    void theLeaderPutsItsOwnAndForwardedChangesInOneEntryAndEachMemberLearnsItsResultsByApplying() {
+        Member m1 = group.add("m1", 11, 1 << 20, Duration.ofSeconds(10));
+        Member m2 = group.add("m2", 22, 1 << 20, Duration.ofSeconds(10));
+        Member m3 = group.add("m3", 33, 1 << 20, Duration.ofSeconds(10));
+        group.leader = m2;
+        CompletableFuture<Result> first = m2.batcher.propose(create("/first"));
+        assertThat(group.log).hasSize(1);
 
-        leaderReply.complete(ByteBuffer.allocate(8).putLong(1).array());
-        assertThat(r).as("committed, but not yet applied on this member").isNotDone();
-        follower.apply(1, entries.get(0));
+        CompletableFuture<Result> a = m1.batcher.propose(create("/a"));
+        CompletableFuture<Result> b = m2.batcher.propose(create("/b"));
+        CompletableFuture<Result> c = m3.batcher.propose(create("/c"));
+        CompletableFuture<Result> a2 = m1.batcher.propose(create("/a2"));
+        assertThat(m1.forwards).as("a follower forwards at once, without waiting for a commit").isEqualTo(2);
+        assertThat(group.log).as("the leader's entry is still in flight").hasSize(1);
+
+        group.commitNext();
+        assertThat(first.join()).isInstanceOf(Result.Created.class);
+        assertThat(group.log).hasSize(2);
+        CoordEntry.Batch second = group.batch(1);
+        assertThat(paths(second)).as("arrival order").containsExactly("/a", "/b", "/c", "/a2");
+        assertThat(second.segments()).extracting(CoordEntry.Segment::origin).containsExactly("m1", "m2", "m3", "m1");
+        assertThat(List.of(a, b, c, a2)).noneMatch(CompletableFuture::isDone);
+
+        group.commitNext();
+        assertThat(((Result.Created) a.join()).stat().czxid()).isEqualTo(CoordStateMachine.zxid(2, 0));
+        assertThat(((Result.Created) b.join()).stat().czxid()).isEqualTo(CoordStateMachine.zxid(2, 1));
+        assertThat(((Result.Created) c.join()).stat().czxid()).isEqualTo(CoordStateMachine.zxid(2, 2));
+        assertThat(((Result.Created) a2.join()).stat().czxid()).isEqualTo(CoordStateMachine.zxid(2, 3));
+        assertThat(m1.state.lastZxid()).isEqualTo(m3.state.lastZxid()).isEqualTo(CoordStateMachine.zxid(2, 3));
+    }
+
+    @Test
+    void aResultWaitsForTheLocalApplyNotJustTheCommit() {
+        Member m1 = group.add("m1", 11, 1 << 20, Duration.ofSeconds(10));
+        Member m2 = group.add("m2", 22, 1 << 20, Duration.ofSeconds(10));
+        group.leader = m2;
+        group.members.remove(m1); // m1 applies by hand, late
+        CompletableFuture<Result> r = m1.batcher.propose(create("/a"));
+
+        group.commitNext();
+        assertThat(r).as("committed and applied on the leader, but not yet on this member").isNotDone();
+        m1.state.apply(1, group.log.get(0).encode());
         assertThat(r.join()).isInstanceOf(Result.Created.class);
     }
 
     @Test
-    void aFailedEntryFailsItsChangesOnlyAndTheNextBatchStillLeaves() {
-        ProposalBatcher b = batcher(1 << 20);
-        CompletableFuture<Result> first = b.propose(create("/a"));
-        CompletableFuture<Result> second = b.propose(create("/b"));
+    void aNewLeaderFailsTheChangesForwardedToTheOldOneAndTheRestGoToTheNewOne() {
+        Member m1 = group.add("m1", 11, 1 << 20, Duration.ofSeconds(10));
+        Member m2 = group.add("m2", 22, 1 << 20, Duration.ofSeconds(10));
+        Member m3 = group.add("m3", 33, 1 << 20, Duration.ofSeconds(10));
+        group.leader = m2;
+        CompletableFuture<Result> lost = m1.batcher.propose(create("/lost"));
+        group.failNext(new IOException("m2 stepped down"));
 
-        raft.failNext(new IOException("no leader"));
+        group.leader = m3;
+        m1.batcher.leaderChanged("m3");
+        assertThatThrownBy(lost::get).isInstanceOf(ExecutionException.class).hasMessageContaining("m2 was replaced");
+        CompletableFuture<Result> next = m1.batcher.propose(create("/next"));
+        group.commitNext();
+        assertThat(next.join()).isInstanceOf(Result.Created.class);
+        assertThat(group.batch(1).segments()).extracting(CoordEntry.Segment::origin).containsExactly("m1");
+    }
+
+    @Test
+    void aChangeThatCannotBeForwardedFailsAndTheNextStillLeaves() {
+        Member m1 = group.add("m1", 11, 1 << 20, Duration.ofSeconds(10));
+        Member m2 = group.add("m2", 22, 1 << 20, Duration.ofSeconds(10));
+        group.leader = m2;
+        m1.forwardFailure = new IOException("connection refused");
+        CompletableFuture<Result> failed = m1.batcher.propose(create("/a"));
+        assertThatThrownBy(failed::get).isInstanceOf(ExecutionException.class).hasMessageContaining("connection refused");
+
+        m1.forwardFailure = null;
+        CompletableFuture<Result> next = m1.batcher.propose(create("/b"));
+        group.commitNext();
+        assertThat(next.join()).isInstanceOf(Result.Created.class);
+        java.util.Optional<dev.cairn.coord.internal.tree.NodeView> a = m1.state.read(t -> t.get("/a"));
+        assertThat(a).isEmpty();
+    }
+
+    @Test
+    void aMemberThatKnowsNoLeaderProposesItself() {
+        Member m1 = group.add("m1", 11, 1 << 20, Duration.ofSeconds(10));
+        group.add("m2", 22, 1 << 20, Duration.ofSeconds(10));
+        CompletableFuture<Result> r = m1.batcher.propose(create("/a"));
+
+        assertThat(m1.forwards).isZero();
+        assertThat(group.log).hasSize(1);
+        group.commitNext();
+        assertThat(r.join()).isInstanceOf(Result.Created.class);
+    }
+
+    @Test
+    void aMalformedForwardedSegmentIsRefusedAndNothingReachesTheLog() {
+        Member m = alone(1 << 20);
+        byte[] good = CoordEntry.encodeSegment("m2", 22, 1, List.of(create("/a").encode()));
+
+        assertThatThrownBy(() -> m.batcher.forwarded(java.util.Arrays.copyOf(good, good.length - 1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("malformed segment");
+        assertThatThrownBy(() -> m.batcher.forwarded(java.util.Arrays.copyOf(good, good.length + 1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("after the segment");
+        assertThatThrownBy(() -> m.batcher.forwarded(new byte[] {1, 2, 3}))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(group.log).isEmpty();
+        m.batcher.forwarded(good);
+        assertThat(group.log).hasSize(1);
+    }
+
+    @Test
+    void aFailedEntryFailsItsChangesOnlyAndTheNextBatchStillLeaves() {
+        Member m = alone(1 << 20);
+        CompletableFuture<Result> first = m.batcher.propose(create("/a"));
+        CompletableFuture<Result> second = m.batcher.propose(create("/b"));
+
+        group.failNext(new IOException("no leader"));
         assertThatThrownBy(first::get).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(IOException.class);
         assertThat(second).isNotDone();
-        raft.commitNext();
+        group.commitNext();
         assertThat(second.join()).isInstanceOf(Result.Created.class);
     }
 
     @Test
     void aChangeFailsOnceTheTimeoutPassesWithoutItsEntryApplied() {
-        ProposalBatcher b = new ProposalBatcher(raft::replicate, raft.state, clock, Runnable::run, 1 << 20, java.time.Duration.ofMillis(100));
-        CompletableFuture<Result> r = b.propose(create("/a"));
+        Member m = group.add("m1", 11, 1 << 20, Duration.ofMillis(100));
+        group.leader = m;
+        CompletableFuture<Result> r = m.batcher.propose(create("/a"));
 
         assertThatThrownBy(r::get).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
-        raft.commitNext();
-        java.util.Optional<dev.cairn.coord.internal.tree.NodeView> node = raft.state.read(t -> t.get("/a"));
+        group.commitNext();
+        java.util.Optional<dev.cairn.coord.internal.tree.NodeView> node = m.state.read(t -> t.get("/a"));
         assertThat(node).as("applied after all, as a request whose answer was lost may be").isPresent();
     }
 
     @Test
     void everyChangeOfABatchIsStampedWithTheTimeItLeft() {
-        ProposalBatcher b = batcher(1 << 20);
-        b.propose(create("/a"));
+        Member m = alone(1 << 20);
+        m.batcher.propose(create("/a"));
         clock.advance(5, java.util.concurrent.TimeUnit.SECONDS);
-        b.propose(create("/b"));
-        b.propose(create("/c"));
-        raft.commitNext();
+        m.batcher.propose(create("/b"));
+        m.batcher.propose(create("/c"));
+        group.commitNext();
 
-        assertThat(raft.batch(0).timeMs()).isEqualTo(1_000_000);
-        assertThat(raft.batch(1).timeMs()).isEqualTo(1_005_000);
+        assertThat(group.batch(0).timeMs()).isEqualTo(1_000_000);
+        assertThat(group.batch(1).timeMs()).isEqualTo(1_005_000);
+    }
+
+    private static CoordEntry.Batch batch(String origin, long incarnation, long seq, Txn... txns) {
+        return new CoordEntry.Batch(0, List.of(new CoordEntry.Segment(origin, incarnation, seq, List.of(txns))));
     }
 
     @Test
-    void entriesRoundTripAndALegacySingleChangeDecodesAsABatchOfOne() throws IOException {
-        CoordEntry.Batch batch = new CoordEntry.Batch("m2", 42, List.of(create("/a"), setData("/a", 3)));
+    void entriesRoundTripAndLegacyEntriesDecodeAsOneSegmentNobodyWaitsFor() throws IOException {
+        CoordEntry.Batch batch = new CoordEntry.Batch(42, List.of(
+                new CoordEntry.Segment("m2", 7, 3, List.of(create("/a"), setData("/a", 3))),
+                new CoordEntry.Segment("m1", -5, 9, List.of(create("/b")))));
         // Records holding byte arrays compare by identity: compare the encodings.
         assertThat(CoordEntry.decode(batch.encode()).encode()).isEqualTo(batch.encode());
         CoordEntry.Touch touch = new CoordEntry.Touch(List.of(1L, 2L));
         assertThat(CoordEntry.decode(touch.encode())).isEqualTo(touch);
 
-        ByteArrayOutputStream legacy = new ByteArrayOutputStream();
-        java.io.DataOutputStream out = new java.io.DataOutputStream(legacy);
         byte[] txn = create("/a").encode();
+        ByteArrayOutputStream single = new ByteArrayOutputStream(); // before batching
+        java.io.DataOutputStream out = new java.io.DataOutputStream(single);
         out.writeByte(CoordEntry.CHANGE);
         out.writeLong(7);
         out.writeInt(txn.length);
         out.write(txn);
-        assertThat(CoordEntry.decode(legacy.toByteArray()).encode())
-                .isEqualTo(new CoordEntry.Batch(CoordEntry.NO_ORIGIN, 7, List.of(create("/a"))).encode());
+        assertThat(CoordEntry.decode(single.toByteArray()).encode())
+                .isEqualTo(new CoordEntry.Batch(7, List.of(new CoordEntry.Segment(CoordEntry.NO_ORIGIN, CoordEntry.NO_INCARNATION, 0, List.of(create("/a"))))).encode());
 
-        ByteArrayOutputStream unnamed = new ByteArrayOutputStream(); // a batch from before batches named their origin
+        ByteArrayOutputStream unnamed = new ByteArrayOutputStream(); // before batches named their origin
         out = new java.io.DataOutputStream(unnamed);
         out.writeByte(CoordEntry.BATCH);
         out.writeLong(8);
@@ -246,38 +407,73 @@ class ProposalBatcherTest {
         out.writeInt(txn.length);
         out.write(txn);
         CoordEntry.Batch decoded = (CoordEntry.Batch) CoordEntry.decode(unnamed.toByteArray());
-        assertThat(decoded.origin()).isEqualTo(CoordEntry.NO_ORIGIN);
         assertThat(decoded.timeMs()).isEqualTo(8);
-        assertThat(decoded.encode()).isEqualTo(new CoordEntry.Batch(CoordEntry.NO_ORIGIN, 8, List.of(create("/a"))).encode());
+        assertThat(decoded.segments()).singleElement().satisfies(s -> {
+            assertThat(s.origin()).isEqualTo(CoordEntry.NO_ORIGIN);
+            assertThat(s.incarnation()).isEqualTo(CoordEntry.NO_INCARNATION);
+        });
+
+        ByteArrayOutputStream named = new ByteArrayOutputStream(); // before segments
+        out = new java.io.DataOutputStream(named);
+        out.writeByte(CoordEntry.ORIGIN_BATCH);
+        out.writeUTF("m3");
+        out.writeLong(9);
+        out.writeInt(1);
+        out.writeInt(txn.length);
+        out.write(txn);
+        decoded = (CoordEntry.Batch) CoordEntry.decode(named.toByteArray());
+        assertThat(decoded.segments()).singleElement().satisfies(s -> {
+            assertThat(s.origin()).isEqualTo("m3");
+            assertThat(s.incarnation()).as("no running member waits for it").isEqualTo(CoordEntry.NO_INCARNATION);
+        });
     }
 
     @Test
-    void onlyTheMemberThatProposedABatchKeepsItsResults() {
-        CoordStateMachine other = new CoordStateMachine(1 << 20, "m2", new RecordingListener());
-        byte[] fromM1 = new CoordEntry.Batch("m1", 0, List.of(create("/a"), create("/b"))).encode();
-        raft.state.apply(1, fromM1);
-        other.apply(1, fromM1);
+    void onlyTheRunOfTheMemberThatProposedASegmentLearnsItsResults() {
+        List<Long> told = new ArrayList<>();
+        CoordStateMachine.Listener listener = new CoordStateMachine.Listener() {
+            @Override
+            public void applied(long zxid, Txn txn, Applied applied) {}
 
-        assertThat(raft.state.takeResult(CoordStateMachine.zxid(1, 1))).isInstanceOf(Result.Created.class);
-        assertThatThrownBy(() -> raft.state.takeResult(CoordStateMachine.zxid(1, 1))).as("taken once")
-                .isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> other.takeResult(CoordStateMachine.zxid(1, 0))).as("m2 proposed nothing")
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("no result");
-        assertThat(other.lastZxid()).as("but applied it all the same").isEqualTo(raft.state.lastZxid());
+            @Override
+            public void ownSegmentApplied(long seq, List<Result> results) {
+                told.add(seq);
+                assertThat(results).hasSize(2).allMatch(r -> r instanceof Result.Created);
+            }
+
+            @Override
+            public void touched(List<Long> sessionIds) {}
+
+            @Override
+            public void restored() {}
+        };
+        CoordStateMachine m1 = new CoordStateMachine(1 << 20, "m1", 11, listener);
+        CoordStateMachine m2 = new CoordStateMachine(1 << 20, "m2", 22, listener);
+        CoordStateMachine m1Restarted = new CoordStateMachine(1 << 20, "m1", 12, listener);
+        byte[] fromM1 = batch("m1", 11, 5, create("/a"), create("/b")).encode();
+        m1.apply(1, fromM1);
+        m2.apply(1, fromM1);
+        m1Restarted.apply(1, fromM1);
+
+        assertThat(told).as("m1's run 11 only").containsExactly(5L);
+        assertThat(m2.lastZxid()).as("but all applied it all the same").isEqualTo(m1.lastZxid()).isEqualTo(m1Restarted.lastZxid());
     }
 
     @Test
     void zxidsGrowAcrossEntriesAndAnEntryWithoutChangesStillMovesLastZxid() throws IOException {
-        CoordStateMachine state = raft.state;
-        state.apply(3, new CoordEntry.Batch("m1", 0, List.of(create("/a"), create("/b"))).encode());
-        assertThat(state.lastZxid()).isEqualTo(CoordStateMachine.zxid(3, 1));
+        Member m = alone(1 << 20);
+        CoordStateMachine state = m.state;
+        state.apply(3, new CoordEntry.Batch(0, List.of(
+                new CoordEntry.Segment("m2", 1, 1, List.of(create("/a"))),
+                new CoordEntry.Segment("m3", 1, 1, List.of(create("/b"))))).encode());
+        assertThat(state.lastZxid()).as("positions run across segments").isEqualTo(CoordStateMachine.zxid(3, 1));
         state.apply(4, new CoordEntry.Touch(List.of(9L)).encode());
         assertThat(state.lastZxid()).isEqualTo(CoordStateMachine.zxid(4, 0)).isGreaterThan(CoordStateMachine.zxid(3, CoordStateMachine.MAX_BATCH - 1));
         assertThat(state.lastApplied()).isEqualTo(4);
 
         ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
         state.writeSnapshot(snapshot);
-        CoordStateMachine restored = new CoordStateMachine(1 << 20, "m1", new RecordingListener());
+        CoordStateMachine restored = new CoordStateMachine(1 << 20, "m1", 12, m);
         restored.readSnapshot(4, new ByteArrayInputStream(snapshot.toByteArray()));
         assertThat(restored.lastApplied()).isEqualTo(4);
         assertThat(restored.lastZxid()).isEqualTo(state.lastZxid());
