@@ -156,7 +156,8 @@ public final class RaftMember implements AutoCloseable {
         RaftGroup initial = settings.join() && fresh ? RaftGroup.valueOf(GROUP_ID, List.of()) : group;
         RaftServer server;
         RaftPeerId selfId = RaftPeerId.valueOf(settings.self().id());
-        SegmentForwarder forwarder = new SegmentForwarder((int) Math.max(100, settings.requestTimeout().toMillis() / 4));
+        SegmentForwarder forwarder = new SegmentForwarder((int) Math.max(100, settings.requestTimeout().toMillis() / 4),
+                settings.requestTimeout().toMillis());
         java.util.function.Consumer<byte[]> target = forwarding::forwarded;
         CommitNotifyingRpc.registerSegmentTarget(selfId, target);
         try {
@@ -292,6 +293,30 @@ public final class RaftMember implements AutoCloseable {
         }
         forwarder.send(leader, known.address(), segments);
         return leader;
+    }
+
+    /**
+     * Like {@link #forward}, but only if that needs no waiting: returns the leader's id when the
+     * segments were handed to the connection to it (what the socket did not take at once waits for
+     * the next {@link #forward} or {@link #flushForwarded}: {@link #forwardPending}), or null
+     * when forwarding them would need a new connection or a wait — call {@link #forward} then.
+     *
+     * @throws IOException when the connection to the leader broke
+     */
+    public String tryForward(List<byte[]> segments) throws IOException {
+        String leader = leaderId();
+        if (leader == null || leader.equals(settings.self().id())) return null;
+        return forwarder.trySend(leader, segments) ? leader : null;
+    }
+
+    /** Whether bytes {@link #tryForward} handed over still wait to be written. */
+    public boolean forwardPending() {
+        return forwarder.hasUnsent();
+    }
+
+    /** Writes what {@link #tryForward} left; may block like {@link #forward}. */
+    public void flushForwarded() throws IOException {
+        forwarder.flush();
     }
 
     private CompletableFuture<byte[]> viaClient(Message message) {

@@ -1,13 +1,15 @@
 package dev.cairn.coord.internal.raft;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
@@ -24,64 +26,168 @@ import java.util.function.Consumer;
  * answer is lost). Segments are never resent, so none is applied twice; one connection keeps
  * them in order.
  *
- * <p>One sender at a time ({@link #send} is synchronized); {@link #disconnect} may come from any
- * thread, and unblocks a send stuck on a leader that stopped reading.
+ * <p>Thread-safe. The channel is non-blocking, so a client's thread may hand segments over
+ * without waiting ({@link #trySend}); what the socket does not take at once is written by the
+ * next {@link #send} or {@link #flush}, which may block (bounded by the write timeout).
+ * {@link #disconnect} may come from any thread, and ends a send stuck on a leader that stopped
+ * reading.
  */
 final class SegmentForwarder implements AutoCloseable {
     static final byte[] PREFACE = {0, 'C', 'S', 'E', 'G'};
 
-    private volatile Socket socket;
-    private DataOutputStream out;
-    private String connectedTo;
-    private final int connectTimeoutMs;
-
-    SegmentForwarder(int connectTimeoutMs) {
-        this.connectTimeoutMs = connectTimeoutMs;
-    }
-
-    /** Writes the segments to the leader {@code leaderId} at {@code address}, connecting first if need be. */
-    synchronized void send(String leaderId, InetSocketAddress address, List<byte[]> segments) throws IOException {
-        try {
-            if (socket == null || socket.isClosed() || !leaderId.equals(connectedTo)) connect(leaderId, address);
-            for (byte[] s : segments) {
-                out.writeInt(s.length);
-                out.write(s);
-            }
-            out.flush();
-        } catch (IOException e) {
-            disconnect();
-            throw new IOException("forwarding to the coord leader " + leaderId + " at " + address + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    private void connect(String leaderId, InetSocketAddress address) throws IOException {
-        disconnect();
-        Socket s = new Socket();
-        try {
-            s.setTcpNoDelay(true);
-            s.setKeepAlive(true);
-            s.connect(address, connectTimeoutMs);
-            out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 64 * 1024));
-            out.write(PREFACE);
-        } catch (IOException e) {
-            s.close();
-            throw e;
-        }
-        socket = s;
-        connectedTo = leaderId;
-    }
-
-    /** Closes the connection, if any; the next send opens a new one. */
-    void disconnect() {
-        Socket s = socket;
-        socket = null;
-        if (s != null) {
+    /** A connection to one leader. */
+    private record Connection(String leaderId, SocketChannel channel, Selector selector) {
+        void close() {
             try {
-                s.close();
+                channel.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            try {
+                selector.close(); // wakes a send waiting in select
             } catch (IOException ignored) {
                 // closing anyway
             }
         }
+    }
+
+    private final int connectTimeoutMs;
+    private final long writeTimeoutMs;
+    private volatile Connection connection;
+    /** Bytes {@link #trySend} handed over that the socket did not take yet; guarded by this. */
+    private ByteBuffer unsent;
+
+    /**
+     * @param writeTimeoutMs how long a send waits for a leader that takes no bytes before it
+     *                       gives up on the connection
+     */
+    SegmentForwarder(int connectTimeoutMs, long writeTimeoutMs) {
+        this.connectTimeoutMs = connectTimeoutMs;
+        this.writeTimeoutMs = writeTimeoutMs;
+    }
+
+    /**
+     * Hands the segments to the connection to {@code leaderId} without blocking, if it can: true
+     * when they were written, or partly written with the rest kept for the next {@link #send} or
+     * {@link #flush} ({@link #hasUnsent}); false, with nothing done, when that would need a new
+     * connection or earlier bytes still wait.
+     *
+     * @throws IOException when the connection broke (it is closed)
+     */
+    synchronized boolean trySend(String leaderId, List<byte[]> segments) throws IOException {
+        Connection c = connection;
+        if (c == null || !c.leaderId().equals(leaderId) || unsent != null) return false;
+        ByteBuffer frames = frames(segments);
+        try {
+            c.channel().write(frames);
+        } catch (IOException e) {
+            throw failed(c, e);
+        }
+        if (frames.hasRemaining()) unsent = frames;
+        return true;
+    }
+
+    /** Whether bytes handed over by {@link #trySend} still wait to be written. */
+    synchronized boolean hasUnsent() {
+        return unsent != null;
+    }
+
+    /**
+     * Writes the segments to the leader {@code leaderId} at {@code address}, after whatever
+     * earlier bytes wait, connecting first if need be (the bytes waiting for a previous
+     * connection are then dropped). Blocks while the leader's socket buffer is full.
+     */
+    synchronized void send(String leaderId, InetSocketAddress address, List<byte[]> segments) throws IOException {
+        Connection c = connection;
+        if (c == null || !c.leaderId().equals(leaderId)) {
+            unsent = null;
+            try {
+                c = connect(leaderId, address);
+            } catch (IOException e) {
+                throw new IOException("cannot connect to the coord leader " + leaderId + " at " + address + ": " + e.getMessage(), e);
+            }
+        }
+        try {
+            if (unsent != null) writeFully(c, unsent);
+            unsent = null;
+            writeFully(c, frames(segments));
+        } catch (IOException e) {
+            throw failed(c, e);
+        }
+    }
+
+    /** Writes the bytes {@link #trySend} left, if any; blocks like {@link #send}. */
+    synchronized void flush() throws IOException {
+        if (unsent == null) return;
+        Connection c = connection;
+        ByteBuffer bytes = unsent;
+        unsent = null;
+        if (c == null) throw new IOException("the connection to the coord leader closed with forwarded changes unsent");
+        try {
+            writeFully(c, bytes);
+        } catch (IOException e) {
+            throw failed(c, e);
+        }
+    }
+
+    private IOException failed(Connection c, IOException e) {
+        unsent = null;
+        if (connection == c) connection = null;
+        c.close();
+        return new IOException("forwarding to the coord leader " + c.leaderId() + " failed: " + e.getMessage(), e);
+    }
+
+    private static ByteBuffer frames(List<byte[]> segments) {
+        int size = 0;
+        for (byte[] s : segments) size += 4 + s.length;
+        ByteBuffer frames = ByteBuffer.allocate(size);
+        for (byte[] s : segments) frames.putInt(s.length).put(s);
+        return frames.flip();
+    }
+
+    private void writeFully(Connection c, ByteBuffer bytes) throws IOException {
+        long waitedMs = 0;
+        while (bytes.hasRemaining()) {
+            if (c.channel().write(bytes) > 0) {
+                waitedMs = 0;
+                continue;
+            }
+            if (waitedMs >= writeTimeoutMs) throw new IOException("the leader took no bytes for " + writeTimeoutMs + " ms");
+            long start = System.nanoTime();
+            c.selector().select(writeTimeoutMs - waitedMs);
+            c.selector().selectedKeys().clear();
+            waitedMs += Math.max(1, (System.nanoTime() - start) / 1_000_000);
+            if (!c.channel().isOpen()) throw new IOException("the connection was closed");
+        }
+    }
+
+    private Connection connect(String leaderId, InetSocketAddress address) throws IOException {
+        disconnect();
+        SocketChannel channel = SocketChannel.open();
+        Selector selector = null;
+        try {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            channel.socket().connect(address, connectTimeoutMs);
+            channel.configureBlocking(false);
+            selector = Selector.open();
+            channel.register(selector, SelectionKey.OP_WRITE);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            if (selector != null) selector.close();
+            throw e;
+        }
+        Connection c = new Connection(leaderId, channel, selector);
+        writeFully(c, ByteBuffer.wrap(PREFACE));
+        connection = c;
+        return c;
+    }
+
+    /** Closes the connection, if any; the next send opens a new one. */
+    void disconnect() {
+        Connection c = connection;
+        connection = null;
+        if (c != null) c.close();
     }
 
     @Override

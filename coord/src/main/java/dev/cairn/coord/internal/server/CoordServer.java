@@ -116,6 +116,21 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
         }
 
         @Override
+        public String tryForward(List<byte[]> segments) throws IOException {
+            return raft.tryForward(segments);
+        }
+
+        @Override
+        public boolean forwardPending() {
+            return raft.forwardPending();
+        }
+
+        @Override
+        public void flushForwarded() throws IOException {
+            raft.flushForwarded();
+        }
+
+        @Override
         public CompletableFuture<byte[]> propose(byte[] entry) {
             return raft.propose(entry);
         }

@@ -263,13 +263,18 @@ class RaftMemberTest {
         running.add(m);
         assertThat(propose(m, 5)).isEqualTo(5);
 
-        try (SegmentForwarder forwarder = new SegmentForwarder(1000)) {
+        try (SegmentForwarder forwarder = new SegmentForwarder(1000, 10_000)) {
             java.net.InetSocketAddress address = new java.net.InetSocketAddress("127.0.0.1", self.port());
+            assertThat(forwarder.trySend("f1", List.of(new byte[] {9}))).as("not connected: only send connects").isFalse();
             forwarder.send("f1", address, List.of(new byte[] {1, 2}, new byte[] {3}));
-            forwarder.send("f1", address, List.of(new byte[] {4, 5, 6}));
+            assertThat(forwarder.trySend("f1", List.of(new byte[] {4, 5, 6}))).isTrue();
+            forwarder.flush();
+            assertThat(forwarder.trySend("f2", List.of(new byte[] {9}))).as("connected to another leader").isFalse();
+            forwarder.send("f1", address, List.of(new byte[] {7}));
             assertThat(received.poll(10, TimeUnit.SECONDS)).containsExactly(1, 2);
             assertThat(received.poll(10, TimeUnit.SECONDS)).containsExactly(3);
             assertThat(received.poll(10, TimeUnit.SECONDS)).as("in order, on one connection").containsExactly(4, 5, 6);
+            assertThat(received.poll(10, TimeUnit.SECONDS)).containsExactly(7);
         }
         for (byte[] bad : List.of(
                 new byte[] {0, 'C', 'S', 'E', 'X'}, // not the preface

@@ -44,7 +44,11 @@ class ProposalBatcherTest {
         long lastIndex;
 
         Member add(String id, long incarnation, int maxBatchBytes, Duration timeout) {
-            Member m = new Member(this, id, incarnation, maxBatchBytes, timeout);
+            return add(id, incarnation, maxBatchBytes, timeout, Runnable::run);
+        }
+
+        Member add(String id, long incarnation, int maxBatchBytes, Duration timeout, java.util.concurrent.Executor sender) {
+            Member m = new Member(this, id, incarnation, maxBatchBytes, timeout, sender);
             members.add(m);
             return m;
         }
@@ -84,14 +88,33 @@ class ProposalBatcherTest {
         final ProposalBatcher batcher;
         final List<Long> zxids = new ArrayList<>();
         IOException forwardFailure;
+        /** Forwarding needs no wait (a connection to the leader is open and takes bytes). */
+        boolean connected = true;
         int forwards;
+        int inlineForwards;
 
-        Member(Group group, String id, long incarnation, int maxBatchBytes, Duration timeout) {
+        Member(Group group, String id, long incarnation, int maxBatchBytes, Duration timeout, java.util.concurrent.Executor sender) {
             this.group = group;
             this.id = id;
             this.state = new CoordStateMachine(1 << 20, id, incarnation, this);
-            this.batcher = new ProposalBatcher(this, state, clock, Runnable::run, maxBatchBytes, timeout);
+            this.batcher = new ProposalBatcher(this, state, clock, sender, maxBatchBytes, timeout);
         }
+
+        @Override
+        public String tryForward(List<byte[]> segments) throws IOException {
+            if (!connected) return null;
+            String leader = forward(segments);
+            if (leader != null) inlineForwards++;
+            return leader;
+        }
+
+        @Override
+        public boolean forwardPending() {
+            return false;
+        }
+
+        @Override
+        public void flushForwarded() {}
 
         @Override
         public boolean isLeader() {
@@ -272,6 +295,34 @@ class ProposalBatcherTest {
         assertThat(r).as("committed and applied on the leader, but not yet on this member").isNotDone();
         m1.state.apply(1, group.log.get(0).encode());
         assertThat(r.join()).isInstanceOf(Result.Created.class);
+    }
+
+    @Test
+    void aFollowerHandsAChangeToTheLeaderOnTheProposingThreadWhenThatNeedsNoWaitAndLeavesTheRestToItsSender() {
+        ArrayDeque<Runnable> senderTasks = new ArrayDeque<>();
+        Member m1 = group.add("m1", 11, 1 << 20, Duration.ofSeconds(10), senderTasks::add);
+        Member m2 = group.add("m2", 22, 1 << 20, Duration.ofSeconds(10));
+        group.leader = m2;
+
+        CompletableFuture<Result> a = m1.batcher.propose(create("/a"));
+        assertThat(m1.inlineForwards).isEqualTo(1);
+        assertThat(senderTasks).as("nothing left for the sender").isEmpty();
+        group.commitNext();
+        assertThat(a.join()).isInstanceOf(Result.Created.class);
+
+        m1.connected = false; // e.g. the leader changed: a connection must be opened, which may wait
+        CompletableFuture<Result> b = m1.batcher.propose(create("/b"));
+        CompletableFuture<Result> c = m1.batcher.propose(create("/c"));
+        assertThat(m1.forwards).isEqualTo(1);
+        assertThat(senderTasks).hasSize(1);
+        senderTasks.poll().run();
+        assertThat(m1.forwards).as("the sender forwards the first change, then what waited meanwhile").isEqualTo(3);
+        assertThat(senderTasks).isEmpty();
+        group.commitNext();
+        group.commitNext();
+        assertThat(paths(group.batch(1))).containsExactly("/b");
+        assertThat(paths(group.batch(2))).as("arrived while the leader's entry was in flight").containsExactly("/c");
+        assertThat(List.of(b.join(), c.join())).allMatch(r -> r instanceof Result.Created);
     }
 
     @Test
