@@ -1,7 +1,6 @@
 package dev.cairn.coord.internal.raft;
 
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.client.ClientFactory;
@@ -24,22 +23,19 @@ import org.apache.ratis.server.leader.LogAppender;
  * index moved. Ratis learns followers of commits either through a <em>metadata entry</em> it
  * appends to the log after every commit — which every member must fsync, a second fsync per
  * write, in series with the next — or through the next heartbeat, up to half an election timeout
- * later. Here the log metadata is off, and the leader, having applied an entry, asks each of its
- * log appenders for an immediate heartbeat ({@link #commitAdvanced}), which carries the new commit
- * index without touching any disk. Raft does not need the commit index persisted: a restarted
- * member relearns it from the leader.
+ * later. Here the log metadata is off, and each of the leader's log appenders sends a heartbeat
+ * as soon as the commit index moves past what its follower was last told (Ratis wakes them when
+ * it commits), which carries the new commit index without touching any disk. Raft does not need
+ * the commit index persisted: a restarted member relearns it from the leader.
  *
  * <p>Its log appenders ({@link PipelinedLogAppender}) and server side ({@link SocketServerRpc}) are
  * Cairn's own, speaking Ratis' Netty framing: several appendEntries in flight per follower, every
  * request but the rare ones handled asynchronously, every reply written or applied by the thread
- * that has it. Ratis' Netty client (which members use to forward proposals) is unchanged.
+ * that has it. Ratis' Netty client (which members use for touches and `sync`) is unchanged.
  *
  * <p>Ratis finds this class by name ({@code raft.rpc.type}) and makes it with its no-argument constructor.
  */
 public final class CommitNotifyingRpc implements RpcType {
-    /** The running log appenders of each leader in this process, by its peer id. */
-    private static final Map<RaftPeerId, Set<LogAppender>> APPENDERS = new ConcurrentHashMap<>();
-
     /** Where each member in this process takes the changes other members forward to it, by its peer id. */
     private static final Map<RaftPeerId, java.util.function.Consumer<byte[]>> SEGMENT_TARGETS = new ConcurrentHashMap<>();
 
@@ -68,14 +64,6 @@ public final class CommitNotifyingRpc implements RpcType {
         return new Factory(this);
     }
 
-    /** Called by the leader's state machine after it applied entries: each follower gets the new commit index now. */
-    static void commitAdvanced(RaftPeerId leader) {
-        Set<LogAppender> appenders = APPENDERS.get(leader);
-        if (appenders == null) return;
-        appenders.removeIf(a -> !a.isRunning());
-        for (LogAppender a : appenders) a.triggerHeartbeat();
-    }
-
     /** Netty's factory, making Cairn's server side and pipelined log appenders (and remembering them). */
     static final class Factory implements ServerFactory, ClientFactory {
         private final RpcType type;
@@ -101,9 +89,7 @@ public final class CommitNotifyingRpc implements RpcType {
 
         @Override
         public LogAppender newLogAppender(RaftServer.Division server, LeaderState state, FollowerInfo follower) {
-            LogAppender a = new PipelinedLogAppender(server, state, follower);
-            APPENDERS.computeIfAbsent(server.getId(), id -> ConcurrentHashMap.newKeySet()).add(a);
-            return a;
+            return new PipelinedLogAppender(server, state, follower);
         }
     }
 }

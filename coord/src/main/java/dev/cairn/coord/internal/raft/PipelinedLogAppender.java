@@ -92,6 +92,9 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
     /** When a failed connection may be tried again ({@link System#nanoTime}). Guarded by {@link #lock}. */
     private long reconnectAtNanos = System.nanoTime();
 
+    /** The commit index the last request to this follower carried. Appender thread only. */
+    private long commitSent = RaftLog.INVALID_LOG_INDEX;
+
     /** Set by {@link #notifyLogAppender}, cleared by the appender thread: no signal is lost. */
     private final AtomicBoolean woken = new AtomicBoolean();
     private volatile Thread appenderThread;
@@ -220,7 +223,23 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
         return inSync ? MAX_IN_FLIGHT : 1;
     }
 
-    /** Sends entries, and a heartbeat when one is due, while the pipeline has room. */
+    /**
+     * Whether the commit index moved past what this follower was last told. Ratis wakes the
+     * appenders the moment it commits, before the leader applies anything; a heartbeat sent then
+     * lets the follower apply — and answer its own client — without waiting for the leader's
+     * state-machine thread (before, the leader asked for it after applying: one thread hand-off
+     * and the apply later).
+     */
+    private boolean commitUnsent() {
+        return getRaftLog().getLastCommittedIndex() > commitSent;
+    }
+
+    @Override
+    public boolean shouldSendAppendEntries() {
+        return super.shouldSendAppendEntries() || commitUnsent();
+    }
+
+    /** Sends entries, and a heartbeat when one is due or the commit index moved, while the pipeline has room. */
     private void sendWhatIsDue() throws InterruptedIOException {
         while (isRunning() && shouldSendAppendEntries()) {
             FollowerConnection c = connected();
@@ -230,7 +249,7 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
                 if (connection != c || inFlight.size() >= pipelineLimit()) return;
                 // Reset the trigger before the request reads the commit index: a commit notice arriving
                 // meanwhile then survives for the next round instead of being cleared unsent.
-                boolean heartbeat = getHeartbeatWaitTimeMs() <= 0;
+                boolean heartbeat = getHeartbeatWaitTimeMs() <= 0 || (commitUnsent() && !hasAppendEntries());
                 resetHeartbeatTrigger();
                 try {
                     request = newAppendEntriesRequest(callIds.getAndIncrement(), heartbeat);
@@ -240,6 +259,7 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
                     return;
                 }
                 if (request == null) return;
+                commitSent = Math.max(commitSent, request.getLeaderCommit());
                 int count = request.getEntriesCount();
                 inFlight.addLast(new Sent(request.getServerRequest().getCallId(),
                         count > 0 ? request.getEntries(0).getIndex() : RaftLog.INVALID_LOG_INDEX, Timestamp.currentTime()));

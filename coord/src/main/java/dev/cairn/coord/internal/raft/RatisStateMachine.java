@@ -132,7 +132,6 @@ final class RatisStateMachine extends BaseStateMachine {
         LogEntryProto entry = trx.getLogEntry();
         byte[] reply = state.apply(entry.getIndex(), entry.getStateMachineLogEntry().getLogData().toByteArray());
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
-        if (trx.getServerRole() == org.apache.ratis.proto.RaftProtos.RaftPeerRole.LEADER) CommitNotifyingRpc.commitAdvanced(getId());
         return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply)));
     }
 
