@@ -27,8 +27,9 @@ import java.util.concurrent.TimeUnit;
  * entries is being replicated, proposes everything queued as the next entry (no timer: a batch is
  * whatever arrived during the previous round trip, as in ZooKeeper's and most databases' group
  * commit). Until they moved that way, each member proposed its own entries, so a round of a
- * three-member group carried three entries; one entry a round took 64-session write throughput
- * from about 5,000 to about 9,000 a second on the benchmark machine.
+ * three-member group carried three entries; one entry a round took 64-session writes from 3,300
+ * to 5,260 a second (medians of three interleaved runs of the two builds, on a slow hour of the
+ * benchmark machine).
  *
  * <p>Contract: a member's changes enter the log in the order {@link #propose} was called, and each
  * completes with its own result once the entry holding it is applied on this member (so a client
@@ -39,9 +40,10 @@ import java.util.concurrent.TimeUnit;
  * {@link CoordStateMachine#MAX_BATCH} changes and, unless one segment alone is larger, at most
  * {@code maxBatchBytes}.
  *
- * <p>Thread-safe. Segments leave on the thread that proposes into an idle batcher of a leader;
- * otherwise on {@code sender}, which may block (on the leader's socket), and which sends the next
- * entry once the leader's previous one is answered (completions arrive on Raft's threads).
+ * <p>Thread-safe. A leader's entries leave on the thread that proposes into an idle batcher or
+ * that learns the previous entry was answered (a client's, or Raft's); other members hand a
+ * change to the leader's connection on the client's thread when that needs no wait. Whatever may
+ * wait — forwarding under backpressure, connecting — runs on {@code sender}.
  */
 final class ProposalBatcher {
     /** How segments leave this member. */
@@ -186,7 +188,7 @@ final class ProposalBatcher {
      */
     private void start() {
         if (raft.isLeader()) {
-            drain();
+            drain(false);
             return;
         }
         List<Object> units = new ArrayList<>();
@@ -200,12 +202,12 @@ final class ProposalBatcher {
         } catch (IOException | RuntimeException e) {
             connectionLost(e);
             failOwn(units, e);
-            execute(this::drain);
+            execute(() -> drain(true));
             return;
         }
         if (leader == null) {
             execute(() -> {
-                if (send(units, segments, raft.isLeader())) drain();
+                if (send(units, segments, raft.isLeader())) drain(true);
             });
             return;
         }
@@ -216,7 +218,7 @@ final class ProposalBatcher {
                 return;
             }
         }
-        execute(this::drain);
+        execute(() -> drain(true));
     }
 
     private void execute(Runnable r) {
@@ -237,9 +239,16 @@ final class ProposalBatcher {
      * Sends what waits, after what an earlier hand-off left unwritten: forwards it while another
      * member leads, otherwise proposes it as an entry and returns, staying busy until the entry is
      * answered.
+     *
+     * @param mayBlock whether this thread may wait (on the leader's socket); one that may not —
+     *                 a client's, or Raft's — hands anything but proposing to the sender
      */
-    private void drain() {
+    private void drain(boolean mayBlock) {
         if (raft.forwardPending()) {
+            if (!mayBlock) {
+                execute(() -> drain(true));
+                return;
+            }
             try {
                 raft.flushForwarded();
             } catch (IOException | RuntimeException e) {
@@ -248,6 +257,10 @@ final class ProposalBatcher {
         }
         while (true) {
             boolean leading = raft.isLeader();
+            if (!leading && !mayBlock) {
+                execute(() -> drain(true));
+                return;
+            }
             List<Object> units = new ArrayList<>();
             synchronized (this) {
                 if (waiting.isEmpty()) {
@@ -287,9 +300,12 @@ final class ProposalBatcher {
         } catch (RuntimeException e) {
             replicated = CompletableFuture.failedFuture(e);
         }
+        // The next entry may leave at once, from the thread that learned of this one (Raft's):
+        // proposing does not block, and a hand-off to the sender cost the next change its wake-up
+        // (a client whose change was just answered often proposed the next one before the sender ran).
         replicated.whenComplete((reply, failure) -> {
             if (failure != null) failOwn(units, failure);
-            execute(this::drain);
+            drain(false);
         });
         return false;
     }
