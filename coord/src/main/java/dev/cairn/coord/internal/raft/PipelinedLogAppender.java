@@ -249,7 +249,9 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
                 if (connection != c || inFlight.size() >= pipelineLimit()) return;
                 // Reset the trigger before the request reads the commit index: a commit notice arriving
                 // meanwhile then survives for the next round instead of being cleared unsent.
-                boolean heartbeat = getHeartbeatWaitTimeMs() <= 0 || (commitUnsent() && !hasAppendEntries());
+                // Read before the request is built: a commit arriving meanwhile is then told again, not lost.
+                long commit = getRaftLog().getLastCommittedIndex();
+                boolean heartbeat = getHeartbeatWaitTimeMs() <= 0 || (commit > commitSent && !hasAppendEntries());
                 resetHeartbeatTrigger();
                 try {
                     request = newAppendEntriesRequest(callIds.getAndIncrement(), heartbeat);
@@ -259,7 +261,10 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
                     return;
                 }
                 if (request == null) return;
-                commitSent = Math.max(commitSent, request.getLeaderCommit());
+                // What the follower is meant to learn, even where Ratis caps the index a request
+                // carries (at the entries the follower is known to hold): counting only the carried
+                // index, a capped heartbeat would be resent at once, again and again.
+                commitSent = Math.max(commitSent, commit);
                 int count = request.getEntriesCount();
                 inFlight.addLast(new Sent(request.getServerRequest().getCallId(),
                         count > 0 ? request.getEntries(0).getIndex() : RaftLog.INVALID_LOG_INDEX, Timestamp.currentTime()));
