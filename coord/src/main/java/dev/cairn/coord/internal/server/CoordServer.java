@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * One coord member: a Raft member holding the replicated tree, and a ZooKeeper-protocol listener
  * for clients.
  *
- * <p>Writes become log entries (stamped with this member's clock; under load, several share an
- * entry) and are answered once applied here; reads are answered from this member's tree
+ * <p>Writes go to the leader, which puts every member's changes of a round in one log entry
+ * stamped with its clock ({@link ProposalBatcher}), and are answered once applied here; reads are answered from this member's tree
  * (ZooKeeper's sequential consistency; sync makes the next read see everything committed before
  * it). Sessions: every member relays the
  * liveness of its clients through the log in small batches, and only the leader decides that a
