@@ -75,8 +75,15 @@ final class ProposalBatcher {
         CompletableFuture<byte[]> propose(byte[] entry);
     }
 
+    /** What waits to go into the log: a segment of this member's, or one another member forwarded. */
+    private sealed interface Unit permits Own, Forwarded {
+        int changes();
+
+        long size();
+    }
+
     /** Changes of this member's clients, gathered while it is the last one waiting. */
-    private static final class Own {
+    private static final class Own implements Unit {
         final long seq;
         final List<byte[]> txns = new ArrayList<>();
         final List<CompletableFuture<Result>> results = new ArrayList<>();
@@ -89,10 +96,25 @@ final class ProposalBatcher {
         Own(long seq) {
             this.seq = seq;
         }
+
+        @Override
+        public int changes() {
+            return txns.size();
+        }
+
+        @Override
+        public long size() {
+            return bytes;
+        }
     }
 
     /** A segment another member forwarded to this one, as it arrived. */
-    private record Forwarded(byte[] segment, int changes) {}
+    private record Forwarded(byte[] segment, int changes) implements Unit {
+        @Override
+        public long size() {
+            return segment.length;
+        }
+    }
 
     private final Raft raft;
     private final CoordStateMachine state;
@@ -101,7 +123,7 @@ final class ProposalBatcher {
     private final int maxBatchBytes;
     private final Duration timeout;
     /** {@link Own} and {@link Forwarded} segments, in the order they go into the log. */
-    private final ArrayDeque<Object> waiting = new ArrayDeque<>();
+    private final ArrayDeque<Unit> waiting = new ArrayDeque<>();
     /** This member's segments that left and are not yet applied or failed, by seq. */
     private final Map<Long, Own> sent = new HashMap<>();
     private long lastSeq;
@@ -191,7 +213,7 @@ final class ProposalBatcher {
             drain(false);
             return;
         }
-        List<Object> units = new ArrayList<>();
+        List<Unit> units = new ArrayList<>();
         synchronized (this) {
             take(units);
         }
@@ -200,8 +222,7 @@ final class ProposalBatcher {
         try {
             leader = raft.tryForward(segments);
         } catch (IOException | RuntimeException e) {
-            connectionLost(e);
-            failOwn(units, e);
+            forwardFailed(units, e);
             execute(() -> drain(true));
             return;
         }
@@ -225,13 +246,13 @@ final class ProposalBatcher {
         try {
             sender.execute(r);
         } catch (RejectedExecutionException e) {
-            List<Object> all;
+            List<Unit> all;
             synchronized (this) {
                 all = List.copyOf(waiting);
                 waiting.clear();
                 busy = false;
             }
-            for (Object unit : all) if (unit instanceof Own o) fail(o, e);
+            for (Unit unit : all) if (unit instanceof Own o) fail(o, e);
         }
     }
 
@@ -261,7 +282,7 @@ final class ProposalBatcher {
                 execute(() -> drain(true));
                 return;
             }
-            List<Object> units = new ArrayList<>();
+            List<Unit> units = new ArrayList<>();
             synchronized (this) {
                 if (waiting.isEmpty()) {
                     busy = false;
@@ -279,14 +300,13 @@ final class ProposalBatcher {
      * @return true when the next round may follow at once; false when an entry this member
      *         proposed is in flight (its completion starts the next drain)
      */
-    private boolean send(List<Object> units, List<byte[]> segments, boolean leading) {
+    private boolean send(List<Unit> units, List<byte[]> segments, boolean leading) {
         if (!leading) {
             String leader;
             try {
                 leader = raft.forward(segments);
             } catch (IOException | RuntimeException e) {
-                connectionLost(e);
-                failOwn(units, e);
+                forwardFailed(units, e);
                 return true;
             }
             if (leader != null) {
@@ -310,20 +330,25 @@ final class ProposalBatcher {
         return false;
     }
 
-    private List<byte[]> encode(List<Object> units) {
+    private List<byte[]> encode(List<Unit> units) {
         List<byte[]> segments = new ArrayList<>(units.size());
-        for (Object unit : units) {
+        for (Unit unit : units) {
             segments.add(switch (unit) {
                 case Own o -> CoordEntry.encodeSegment(state.self(), state.incarnation(), o.seq, o.txns);
                 case Forwarded f -> f.segment();
-                default -> throw new IllegalStateException("unknown unit " + unit);
             });
         }
         return segments;
     }
 
-    private synchronized void forwardedTo(List<Object> units, String leader) {
-        for (Object unit : units) if (unit instanceof Own o) o.forwardedTo = leader;
+    private synchronized void forwardedTo(List<Unit> units, String leader) {
+        for (Unit unit : units) if (unit instanceof Own o) o.forwardedTo = leader;
+    }
+
+    /** Forwarding these units failed: they fail, and so does what went before them on the broken connection. */
+    private void forwardFailed(List<Unit> units, Throwable failure) {
+        connectionLost(failure);
+        failOwn(units, failure);
     }
 
     /**
@@ -343,13 +368,13 @@ final class ProposalBatcher {
      * this member's as sent (before they leave: the entry may be applied before the send returns).
      * Called holding the lock.
      */
-    private void take(List<Object> units) {
+    private void take(List<Unit> units) {
         int changes = 0;
         long bytes = 0;
         while (!waiting.isEmpty()) {
-            Object next = waiting.peek();
-            int n = next instanceof Own o ? o.txns.size() : ((Forwarded) next).changes();
-            long size = next instanceof Own o ? o.bytes : ((Forwarded) next).segment().length;
+            Unit next = waiting.peek();
+            int n = next.changes();
+            long size = next.size();
             if (!units.isEmpty() && (changes + n > CoordStateMachine.MAX_BATCH || bytes + size > maxBatchBytes)) break;
             waiting.poll();
             units.add(next);
@@ -377,8 +402,8 @@ final class ProposalBatcher {
         });
     }
 
-    private void failOwn(List<Object> units, Throwable failure) {
-        for (Object unit : units) if (unit instanceof Own o) fail(o, failure);
+    private void failOwn(List<Unit> units, Throwable failure) {
+        for (Unit unit : units) if (unit instanceof Own o) fail(o, failure);
     }
 
     private static void fail(Own o, Throwable failure) {
