@@ -132,7 +132,8 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
 
         @Override
         public CompletableFuture<byte[]> propose(byte[] entry) {
-            return raft.propose(entry);
+            // Changes must not apply twice (a sequential create would make two nodes).
+            return raft.proposeOnce(entry);
         }
     }
 
