@@ -243,26 +243,8 @@ public final class RaftMember implements AutoCloseable {
     /**
      * Proposes an entry. Completes with the state's reply once the entry is committed and applied
      * on this member's leader; fails when no leader can be reached within the request timeout.
-     * An entry this member submitted as leader that Ratis answers "not leader" is sent again
-     * through the client, so it may be applied twice: use {@link #proposeOnce} for entries that
-     * must not be.
      */
     public CompletableFuture<byte[]> propose(byte[] entry) {
-        return propose(entry, true);
-    }
-
-    /**
-     * Like {@link #propose}, but an entry this member submitted as leader is never sent a second
-     * time: when Ratis answers "not leader" — at once, or because the leader stepped down with the
-     * entry appended, which the next leader may still commit — it fails instead (its outcome is
-     * then unknown, as for any request whose answer is lost). Through the client, retries keep
-     * their call id and Ratis' retry cache applies an entry once.
-     */
-    public CompletableFuture<byte[]> proposeOnce(byte[] entry) {
-        return propose(entry, false);
-    }
-
-    private CompletableFuture<byte[]> propose(byte[] entry, boolean resendWhenNotLeader) {
         Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(entry));
         if (isLeader()) {
             // On the leader, hand the entry to the local server directly: the client would send it to
@@ -278,13 +260,9 @@ public final class RaftMember implements AutoCloseable {
             try {
                 return server.submitClientRequestAsync(request).thenCompose(reply -> {
                     if (reply.isSuccess()) return CompletableFuture.completedFuture(content(reply));
-                    // Not ready yet: refused before it was appended, so the client may find the leader.
-                    if (reply.getException() instanceof LeaderNotReadyException) return viaClient(message);
-                    // Leadership moved: before the submit (never appended), or after it (appended,
-                    // perhaps committed by the next leader: a second copy would apply twice).
-                    if (reply.getNotLeaderException() != null) {
-                        return resendWhenNotLeader ? viaClient(message) : CompletableFuture.failedFuture(new IOException(
-                                "coord member " + settings.self().id() + " stopped leading while proposing: the entry may or may not be committed"));
+                    // Leadership moved between the check and the submit: let the client find the new leader.
+                    if (reply.getNotLeaderException() != null || reply.getException() instanceof LeaderNotReadyException) {
+                        return viaClient(message);
                     }
                     return CompletableFuture.failedFuture(failure(reply));
                 });

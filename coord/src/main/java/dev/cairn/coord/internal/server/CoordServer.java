@@ -132,8 +132,7 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
 
         @Override
         public CompletableFuture<byte[]> propose(byte[] entry) {
-            // Changes must not apply twice (a sequential create would make two nodes).
-            return raft.proposeOnce(entry);
+            return raft.propose(entry);
         }
     }
 

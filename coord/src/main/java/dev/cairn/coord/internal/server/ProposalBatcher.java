@@ -71,10 +71,7 @@ final class ProposalBatcher {
         /** Writes what {@link #tryForward} left; may block. */
         void flushForwarded() throws IOException;
 
-        /**
-         * Proposes an entry; completes once it is committed (and applied on the leader). Never
-         * proposes it a second time on its own: the changes must not apply twice.
-         */
+        /** Proposes an entry; completes once it is committed (and applied on the leader). */
         CompletableFuture<byte[]> propose(byte[] entry);
     }
 
