@@ -114,7 +114,6 @@ public final class RaftMember implements AutoCloseable {
     private final AtomicLong localCallIds = new AtomicLong();
 
     private final SegmentForwarder forwarder;
-    private final Forwarding forwarding;
     private final java.util.function.Consumer<byte[]> segmentTarget;
     /** The leader the forwarder last looked up, and its Raft address. */
     private volatile LeaderAddress leaderAddress;
@@ -122,13 +121,12 @@ public final class RaftMember implements AutoCloseable {
     private record LeaderAddress(String id, InetSocketAddress address) {}
 
     private RaftMember(Settings settings, RaftServer server, RaftClient client, RaftGroup group, SegmentForwarder forwarder,
-                       Forwarding forwarding, java.util.function.Consumer<byte[]> segmentTarget) {
+                       java.util.function.Consumer<byte[]> segmentTarget) {
         this.settings = settings;
         this.server = server;
         this.client = client;
         this.group = group;
         this.forwarder = forwarder;
-        this.forwarding = forwarding;
         this.segmentTarget = segmentTarget;
     }
 
@@ -179,7 +177,7 @@ public final class RaftMember implements AutoCloseable {
             client.close();
             throw e;
         }
-        return new RaftMember(settings, server, client, group, forwarder, forwarding, target);
+        return new RaftMember(settings, server, client, group, forwarder, target);
     }
 
     /**
@@ -282,8 +280,8 @@ public final class RaftMember implements AutoCloseable {
      * @throws IOException when the leader cannot be reached
      */
     public String forward(List<byte[]> segments) throws IOException {
-        String leader = leaderId();
-        if (leader == null || leader.equals(settings.self().id())) return null;
+        String leader = otherLeader();
+        if (leader == null) return null;
         LeaderAddress known = leaderAddress;
         if (known == null || !known.id().equals(leader)) {
             RaftPeerAddress peer = members().stream().filter(p -> p.id().equals(leader)).findFirst().orElse(null);
@@ -304,9 +302,14 @@ public final class RaftMember implements AutoCloseable {
      * @throws IOException when the connection to the leader broke
      */
     public String tryForward(List<byte[]> segments) throws IOException {
+        String leader = otherLeader();
+        return leader != null && forwarder.trySend(leader, segments) ? leader : null;
+    }
+
+    /** The leader's id when another member leads, as this one knows it; null when it leads itself or knows none. */
+    private String otherLeader() {
         String leader = leaderId();
-        if (leader == null || leader.equals(settings.self().id())) return null;
-        return forwarder.trySend(leader, segments) ? leader : null;
+        return leader == null || leader.equals(settings.self().id()) ? null : leader;
     }
 
     /** Whether bytes {@link #tryForward} handed over still wait to be written. */

@@ -154,6 +154,11 @@ class ProposalBatcherTest {
 
     private final Group group = new Group();
 
+    /** A member with the usual bounds: 1 MiB batches, 10 s timeout. */
+    private Member member(String id, long incarnation) {
+        return group.add(id, incarnation, 1 << 20, Duration.ofSeconds(10));
+    }
+
     /** A group of one, which leads. */
     private Member alone(int maxBatchBytes) {
         Member m = group.add("m1", 11, maxBatchBytes, Duration.ofSeconds(10));
@@ -253,9 +258,9 @@ class ProposalBatcherTest {
 
     @Test
     void theLeaderPutsItsOwnAndForwardedChangesInOneEntryAndEachMemberLearnsItsResultsByApplying() {
-        Member m1 = group.add("m1", 11, 1 << 20, Duration.ofSeconds(10));
-        Member m2 = group.add("m2", 22, 1 << 20, Duration.ofSeconds(10));
-        Member m3 = group.add("m3", 33, 1 << 20, Duration.ofSeconds(10));
+        Member m1 = member("m1", 11);
+        Member m2 = member("m2", 22);
+        Member m3 = member("m3", 33);
         group.leader = m2;
         CompletableFuture<Result> first = m2.batcher.propose(create("/first"));
         assertThat(group.log).hasSize(1);
@@ -285,8 +290,8 @@ class ProposalBatcherTest {
 
     @Test
     void aResultWaitsForTheLocalApplyNotJustTheCommit() {
-        Member m1 = group.add("m1", 11, 1 << 20, Duration.ofSeconds(10));
-        Member m2 = group.add("m2", 22, 1 << 20, Duration.ofSeconds(10));
+        Member m1 = member("m1", 11);
+        Member m2 = member("m2", 22);
         group.leader = m2;
         group.members.remove(m1); // m1 applies by hand, late
         CompletableFuture<Result> r = m1.batcher.propose(create("/a"));
@@ -301,7 +306,7 @@ class ProposalBatcherTest {
     void aFollowerHandsAChangeToTheLeaderOnTheProposingThreadWhenThatNeedsNoWaitAndLeavesTheRestToItsSender() {
         ArrayDeque<Runnable> senderTasks = new ArrayDeque<>();
         Member m1 = group.add("m1", 11, 1 << 20, Duration.ofSeconds(10), senderTasks::add);
-        Member m2 = group.add("m2", 22, 1 << 20, Duration.ofSeconds(10));
+        Member m2 = member("m2", 22);
         group.leader = m2;
 
         CompletableFuture<Result> a = m1.batcher.propose(create("/a"));
@@ -327,9 +332,9 @@ class ProposalBatcherTest {
 
     @Test
     void aNewLeaderFailsTheChangesForwardedToTheOldOneAndTheRestGoToTheNewOne() {
-        Member m1 = group.add("m1", 11, 1 << 20, Duration.ofSeconds(10));
-        Member m2 = group.add("m2", 22, 1 << 20, Duration.ofSeconds(10));
-        Member m3 = group.add("m3", 33, 1 << 20, Duration.ofSeconds(10));
+        Member m1 = member("m1", 11);
+        Member m2 = member("m2", 22);
+        Member m3 = member("m3", 33);
         group.leader = m2;
         CompletableFuture<Result> lost = m1.batcher.propose(create("/lost"));
         group.failNext(new IOException("m2 stepped down"));
@@ -345,8 +350,8 @@ class ProposalBatcherTest {
 
     @Test
     void aChangeThatCannotBeForwardedFailsAndTheNextStillLeaves() {
-        Member m1 = group.add("m1", 11, 1 << 20, Duration.ofSeconds(10));
-        Member m2 = group.add("m2", 22, 1 << 20, Duration.ofSeconds(10));
+        Member m1 = member("m1", 11);
+        Member m2 = member("m2", 22);
         group.leader = m2;
         m1.forwardFailure = new IOException("connection refused");
         CompletableFuture<Result> failed = m1.batcher.propose(create("/a"));
@@ -362,8 +367,8 @@ class ProposalBatcherTest {
 
     @Test
     void aMemberThatKnowsNoLeaderProposesItself() {
-        Member m1 = group.add("m1", 11, 1 << 20, Duration.ofSeconds(10));
-        group.add("m2", 22, 1 << 20, Duration.ofSeconds(10));
+        Member m1 = member("m1", 11);
+        member("m2", 22);
         CompletableFuture<Result> r = m1.batcher.propose(create("/a"));
 
         assertThat(m1.forwards).isZero();
