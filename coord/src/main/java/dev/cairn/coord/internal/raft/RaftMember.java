@@ -258,7 +258,9 @@ public final class RaftMember implements AutoCloseable {
             try {
                 return server.submitClientRequestAsync(request).thenCompose(reply -> {
                     if (reply.isSuccess()) return CompletableFuture.completedFuture(content(reply));
-                    // Leadership moved between the check and the submit: let the client find the new leader.
+                    // Leadership moved: let the client find the new leader. Ratis also answers so for an
+                    // entry appended before it stepped down, which may still commit; the state then
+                    // drops the second copy (the coord's AppliedSegments).
                     if (reply.getNotLeaderException() != null || reply.getException() instanceof LeaderNotReadyException) {
                         return viaClient(message);
                     }

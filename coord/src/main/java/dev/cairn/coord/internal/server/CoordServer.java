@@ -311,6 +311,12 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
     }
 
     @Override
+    public void ownSegmentDropped(long seq) {
+        ProposalBatcher b = batcher;
+        if (b != null) b.dropped(seq);
+    }
+
+    @Override
     public void touched(List<Long> sessionIds) {
         synchronized (tracker) {
             for (long id : sessionIds) tracker.touch(id);

@@ -49,6 +49,12 @@ final class CoordStateMachine implements ReplicatedState {
          */
         void ownSegmentApplied(long seq, List<Result> results);
 
+        /**
+         * One of this member's own segments was not applied: it or a later segment of this run
+         * was applied before ({@link AppliedSegments}). Called like {@link #ownSegmentApplied}.
+         */
+        void ownSegmentDropped(long seq);
+
         void touched(List<Long> sessionIds);
 
         /** The whole state was replaced from a snapshot. */
@@ -65,6 +71,7 @@ final class CoordStateMachine implements ReplicatedState {
     private final Listener listener;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private DataTree tree;
+    private AppliedSegments segments = new AppliedSegments();
     private volatile long lastApplied;
     private volatile long lastZxid;
     private final TreeMap<Long, List<CompletableFuture<Void>>> waiters = new TreeMap<>();
@@ -102,6 +109,17 @@ final class CoordStateMachine implements ReplicatedState {
                 try {
                     for (CoordEntry.Segment segment : batch.segments()) {
                         boolean ours = segment.incarnation() == incarnation && segment.origin().equals(self);
+                        if (!segments.admit(segment.origin(), segment.incarnation(), segment.seq())) {
+                            if (ours) {
+                                if (own == null) {
+                                    own = new ArrayList<>(2);
+                                    ownResults = new ArrayList<>(2);
+                                }
+                                own.add(segment);
+                                ownResults.add(null);
+                            }
+                            continue;
+                        }
                         List<Result> results = ours ? new ArrayList<>(segment.txns().size()) : null;
                         for (Txn txn : segment.txns()) {
                             zxid = zxid(index, position++);
@@ -122,7 +140,10 @@ final class CoordStateMachine implements ReplicatedState {
                     lock.writeLock().unlock();
                 }
                 advance(index, zxid);
-                for (int i = 0; own != null && i < own.size(); i++) listener.ownSegmentApplied(own.get(i).seq(), ownResults.get(i));
+                for (int i = 0; own != null && i < own.size(); i++) {
+                    if (ownResults.get(i) == null) listener.ownSegmentDropped(own.get(i).seq());
+                    else listener.ownSegmentApplied(own.get(i).seq(), ownResults.get(i));
+                }
                 return ByteBuffer.allocate(8).putLong(index).array();
             }
             case CoordEntry.Touch touch -> listener.touched(touch.sessionIds());
@@ -189,6 +210,7 @@ final class CoordStateMachine implements ReplicatedState {
         try {
             DataOutputStream data = new DataOutputStream(out);
             tree.writeSnapshot(data);
+            segments.writeSnapshot(data);
             data.flush();
         } finally {
             lock.readLock().unlock();
@@ -197,10 +219,13 @@ final class CoordStateMachine implements ReplicatedState {
 
     @Override
     public void readSnapshot(long index, InputStream in) throws IOException {
-        DataTree restored = DataTree.readSnapshot(new DataInputStream(in), maxDataBytes);
+        DataInputStream data = new DataInputStream(in);
+        DataTree restored = DataTree.readSnapshot(data, maxDataBytes);
+        AppliedSegments restoredSegments = AppliedSegments.readSnapshot(data);
         lock.writeLock().lock();
         try {
             tree = restored;
+            segments = restoredSegments;
         } finally {
             lock.writeLock().unlock();
         }

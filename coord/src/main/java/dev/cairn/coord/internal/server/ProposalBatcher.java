@@ -36,7 +36,8 @@ import java.util.concurrent.TimeUnit;
  * reads its own write, and the watches it fired are already queued). A change fails once
  * {@code timeout} has passed since its segment left, when the leader it was forwarded to is
  * replaced, or when it could not be sent; it may still be applied later, as with any request
- * whose answer is lost, but never twice (segments are not resent). An entry holds at most
+ * whose answer is lost, but never twice, nor after a later change of this member: the
+ * replicated state drops a segment that comes again or late ({@link AppliedSegments}). An entry holds at most
  * {@link CoordStateMachine#MAX_BATCH} changes and, unless one segment alone is larger, at most
  * {@code maxBatchBytes}.
  *
@@ -188,6 +189,21 @@ final class ProposalBatcher {
             own = sent.remove(seq);
         }
         if (own != null) own.applied.complete(results);
+    }
+
+    /**
+     * One of this member's segments was not applied, since it or a later one of this member was
+     * applied first (a copy resent through Ratis' client; see {@link AppliedSegments}): its
+     * changes fail, unless the first copy already answered them. Called on the apply thread.
+     */
+    void dropped(long seq) {
+        Own own;
+        synchronized (this) {
+            own = sent.remove(seq);
+        }
+        if (own != null) {
+            own.applied.completeExceptionally(new IOException("segment " + seq + " of this coord member was not applied: a later one reached the log first"));
+        }
     }
 
     /**

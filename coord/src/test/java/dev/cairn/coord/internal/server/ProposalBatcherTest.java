@@ -146,6 +146,11 @@ class ProposalBatcherTest {
         }
 
         @Override
+        public void ownSegmentDropped(long seq) {
+            batcher.dropped(seq);
+        }
+
+        @Override
         public void touched(List<Long> sessionIds) {}
 
         @Override
@@ -168,6 +173,14 @@ class ProposalBatcherTest {
 
     private static Txn create(String path) {
         return new Txn.Create(path, new byte[] {1}, Acl.OPEN, CreateMode.PERSISTENT, -1, 0, ANYONE);
+    }
+
+    private static List<String> children(CoordStateMachine state) {
+        return state.read(t -> t.children("/"));
+    }
+
+    private static Txn sequential(String path) {
+        return new Txn.Create(path, new byte[] {1}, Acl.OPEN, CreateMode.PERSISTENT_SEQUENTIAL, -1, 0, ANYONE);
     }
 
     private static Txn setData(String path, int bytes) {
@@ -498,6 +511,11 @@ class ProposalBatcherTest {
             }
 
             @Override
+            public void ownSegmentDropped(long seq) {
+                throw new AssertionError("dropped " + seq);
+            }
+
+            @Override
             public void touched(List<Long> sessionIds) {}
 
             @Override
@@ -534,5 +552,56 @@ class ProposalBatcherTest {
         assertThat(restored.lastApplied()).isEqualTo(4);
         assertThat(restored.lastZxid()).isEqualTo(state.lastZxid());
         assertThat(restored.awaitApplied(4)).isDone();
+    }
+
+    @Test
+    void aSegmentThatComesAgainIsAppliedOnceOnEveryMember() {
+        Member leader = member("m1", 11);
+        Member follower = member("m2", 22);
+        group.leader = leader;
+        CompletableFuture<Result> a = follower.batcher.propose(sequential("/q-"));
+        byte[] entry = group.uncommitted.peek();
+        group.commitNext();
+        assertThat(a.join()).isInstanceOf(Result.Created.class);
+
+        // Ratis' client sends the entry again (its first answer was "not leader"), and it commits again.
+        long index = ++group.lastIndex;
+        for (Member m : group.members) m.state.apply(index, entry);
+
+        for (Member m : group.members) {
+            assertThat(children(m.state)).as("one sequential node, not two").containsExactlyInAnyOrder("q-0000000000", "zookeeper");
+            assertThat(m.state.lastApplied()).isEqualTo(index);
+        }
+        assertThat(a.join()).as("the first copy's result stands").isInstanceOf(Result.Created.class);
+    }
+
+    @Test
+    void aSegmentThatComesAfterALaterOneOfItsMemberIsDroppedAndItsChangesFail() {
+        Member leader = member("m1", 11);
+        Member follower = member("m2", 22);
+        group.leader = leader;
+        CompletableFuture<Result> a = follower.batcher.propose(create("/a"));
+        CompletableFuture<Result> b = follower.batcher.propose(create("/b"));
+        CompletableFuture<Result> c = follower.batcher.propose(create("/c"));
+        assertThat(group.log).as("seq 1 in flight; seqs 2 and 3 wait on the leader").hasSize(1);
+
+        // Seq 3 reaches the log first (a copy that went another way, as through Ratis' client).
+        long index = ++group.lastIndex;
+        byte[] copy = batch("m2", 22, 3, create("/c")).encode();
+        for (Member m : group.members) m.state.apply(index, copy);
+        group.commitNext();
+        group.commitNext();
+
+        assertThat(c.join()).isInstanceOf(Result.Created.class);
+        for (CompletableFuture<Result> early : List.of(a, b)) {
+            assertThat(early).as("applied after a later change of its session, it would break their order")
+                    .failsWithin(Duration.ZERO).withThrowableOfType(ExecutionException.class).withMessageContaining("not applied");
+        }
+        for (Member m : group.members) {
+            assertThat(children(m.state)).as("the same on every member").containsExactlyInAnyOrder("c", "zookeeper");
+        }
+        CompletableFuture<Result> d = follower.batcher.propose(create("/d"));
+        group.commitNext();
+        assertThat(d.join()).as("the next segment is applied").isInstanceOf(Result.Created.class);
     }
 }
