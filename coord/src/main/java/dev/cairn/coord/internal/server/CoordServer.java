@@ -240,6 +240,7 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
 
     private void tick() {
         try {
+            batcher.expire();
             if (!touchedSinceRelay.isEmpty()) {
                 List<Long> ids = List.copyOf(touchedSinceRelay);
                 touchedSinceRelay.removeAll(ids);

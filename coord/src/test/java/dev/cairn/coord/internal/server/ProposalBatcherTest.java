@@ -424,6 +424,11 @@ class ProposalBatcherTest {
         Member m = group.add("m1", 11, 1 << 20, Duration.ofMillis(100));
         group.leader = m;
         CompletableFuture<Result> r = m.batcher.propose(create("/a"));
+        clock.advance(99, java.util.concurrent.TimeUnit.MILLISECONDS);
+        m.batcher.expire();
+        assertThat(r).isNotDone();
+        clock.advance(1, java.util.concurrent.TimeUnit.MILLISECONDS);
+        m.batcher.expire();
 
         assertThatThrownBy(r::get).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
         group.commitNext();
