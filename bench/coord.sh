@@ -24,6 +24,11 @@
 #   PRIME          seconds of unmeasured mixed load (16 sessions x 4, half reads) on each system
 #                  before the first row (default 40; 0: none). Both are JVMs still compiling hot
 #                  paths well after 15 s: Cairn's 64-session writes/s kept rising for ~40 s of load
+#   ROW_PRIME      seconds of unmeasured load of each row's own shape on each system before that
+#                  row's runs (default 30; 0: none). After the mixed prime both still compile for
+#                  a row's shape: on 12-05, in successive 12 s windows of 1-session writes after it,
+#                  Cairn compiled 723, 372, 326, 227, 151 methods and went 632 -> 879 writes/s;
+#                  ZooKeeper compiled 282 and then ~20 a window, going 750 -> 1,028 -> ~1,050
 #   SKIP_BUILD=1   do not run Maven (the bench module and Cairn must be built)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -41,6 +46,7 @@ export ZK_HEAP=${ZK_HEAP:--Xmx512m}
 LOAD_OPTS=${LOAD_OPTS:--Xmx1g}
 REPEAT=${REPEAT:-1}
 PRIME=${PRIME:-40}
+ROW_PRIME=${ROW_PRIME:-30}
 SKIP_BUILD=${SKIP_BUILD:-0}
 
 mix_ratio() { # write|read|0..1 -> read ratio
@@ -57,6 +63,7 @@ done
 for mix in $MIXES; do mix_ratio "$mix" >/dev/null; done
 [[ $REPEAT =~ ^[1-9][0-9]*$ ]] || { echo "error: REPEAT must be a positive integer" >&2; exit 2; }
 [[ $PRIME =~ ^[0-9]+$ ]] || { echo "error: PRIME must be a number of seconds" >&2; exit 2; }
+[[ $ROW_PRIME =~ ^[0-9]+$ ]] || { echo "error: ROW_PRIME must be a number of seconds" >&2; exit 2; }
 
 CAIRN_DIR="$WORK/cairn"
 ZK_DIR="$WORK/zk"
@@ -103,8 +110,8 @@ fi
 "$ROOT/bench/zk-ensemble.sh" stop "$ZK_DIR" >/dev/null 2>&1 || true
 ZK_CONNECT=$("$ROOT/bench/zk-ensemble.sh" start "$ZK_DIR")
 
-# load LABEL CONNECT SESSIONS PIPELINE READ_RATIO [DURATION WARMUP]: one ZkLoad run; prints its
-# zkload line and appends it to RESULTS.
+# load LABEL CONNECT SESSIONS PIPELINE READ_RATIO [DURATION WARMUP [unrecorded]]: one ZkLoad run; prints its
+# zkload line and, unless unrecorded (priming), appends it to RESULTS.
 load() {
   local out="$WORK/load.out"
   # Started in the background and waited for, so that Ctrl-C and TERM reach the trap at once.
@@ -119,7 +126,7 @@ load() {
     exit 1
   fi
   LOAD_PID=""
-  grep '^zkload ' "$out" | tee -a "$RESULTS"
+  if [ "${8:-}" = unrecorded ]; then grep '^zkload ' "$out"; else grep '^zkload ' "$out" | tee -a "$RESULTS"; fi
 }
 
 # Prime both systems (JIT, caches, log files) with a mixed load first: a freshly started server is
@@ -137,6 +144,13 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 for run in $RUNS; do
   for mix in $MIXES; do
     ratio=$(mix_ratio "$mix")
+    if [ "$ROW_PRIME" != 0 ]; then
+      for sys in cairn zookeeper; do
+        if [ "$sys" = cairn ]; then connect=$CAIRN_CONNECT; else connect=$ZK_CONNECT; fi
+        echo "priming $sys for $run $mix for $ROW_PRIME s ..."
+        load "$sys" "$connect" "${run%x*}" "${run#*x}" "$ratio" "$ROW_PRIME" 0 unrecorded >/dev/null
+      done
+    fi
     for ((rep = 1; rep <= REPEAT; rep++)); do
       # Alternate which system goes first, so that drift in the machine's load favours neither.
       if ((rep % 2 == 1)); then order="cairn zookeeper"; else order="zookeeper cairn"; fi
