@@ -24,7 +24,9 @@ import org.apache.ratis.proto.RaftProtos.StartLeaderElectionRequestProto;
 import org.apache.ratis.proto.netty.NettyProtos.RaftNettyExceptionReplyProto;
 import org.apache.ratis.proto.netty.NettyProtos.RaftNettyServerReplyProto;
 import org.apache.ratis.proto.netty.NettyProtos.RaftNettyServerRequestProto;
+import org.apache.ratis.protocol.RaftClientAsynchronousProtocol;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.rpc.RpcType;
 import org.apache.ratis.server.RaftServer;
@@ -244,7 +246,7 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
             reply = switch (proto.getRaftNettyServerRequestCase()) {
                 case APPENDENTRIESREQUEST -> server.appendEntriesAsync(proto.getAppendEntriesRequest())
                         .thenApply(r -> RaftNettyServerReplyProto.newBuilder().setAppendEntriesReply(r).build());
-                case RAFTCLIENTREQUEST -> server.submitClientRequestAsync(ClientProtoUtils.toRaftClientRequest(proto.getRaftClientRequest()))
+                case RAFTCLIENTREQUEST -> submit(ClientProtoUtils.toRaftClientRequest(proto.getRaftClientRequest()))
                         .thenApply(SocketServerRpc::clientReply);
                 case REQUESTVOTEREQUEST -> done(RaftNettyServerReplyProto.newBuilder()
                         .setRequestVoteReply(server.requestVote(proto.getRequestVoteRequest())).build());
@@ -272,6 +274,17 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
             reply = CompletableFuture.failedFuture(e);
         }
         return reply.exceptionally(e -> exceptionReply(header, e));
+    }
+
+    /**
+     * Hands a client's request to its group's division, which appends it on this thread. Through
+     * the {@code RaftServer}, Ratis runs it on a thread of its client pool and blocks this reader
+     * until that thread has appended it (two thread switches, and nothing else read meanwhile).
+     */
+    private CompletableFuture<RaftClientReply> submit(RaftClientRequest request) throws IOException {
+        return server.getDivision(request.getRaftGroupId()) instanceof RaftClientAsynchronousProtocol division
+                ? division.submitClientRequestAsync(request)
+                : server.submitClientRequestAsync(request);
     }
 
     private static CompletableFuture<RaftNettyServerReplyProto> done(RaftNettyServerReplyProto reply) {
