@@ -61,6 +61,9 @@ final class CoordStateMachine implements ReplicatedState {
         void restored();
     }
 
+    /** What became of one of this member's segments in an entry: its results, or null when it was dropped. */
+    private record OwnSegment(long seq, List<Result> results) {}
+
     private static final int POSITION_BITS = 16;
     /** The most changes one log entry may hold. */
     static final int MAX_BATCH = 1 << 10;
@@ -102,38 +105,24 @@ final class CoordStateMachine implements ReplicatedState {
         long zxid = zxid(index, 0);
         switch (CoordEntry.decode(bytes)) {
             case CoordEntry.Batch batch -> {
-                List<CoordEntry.Segment> own = null;
-                List<List<Result>> ownResults = null;
+                List<OwnSegment> own = null;
                 int position = 0;
                 lock.writeLock().lock();
                 try {
                     for (CoordEntry.Segment segment : batch.segments()) {
                         boolean ours = segment.incarnation() == incarnation && segment.origin().equals(self);
-                        if (!segments.admit(segment.origin(), segment.incarnation(), segment.seq())) {
-                            if (ours) {
-                                if (own == null) {
-                                    own = new ArrayList<>(2);
-                                    ownResults = new ArrayList<>(2);
-                                }
-                                own.add(segment);
-                                ownResults.add(null);
-                            }
-                            continue;
-                        }
-                        List<Result> results = ours ? new ArrayList<>(segment.txns().size()) : null;
-                        for (Txn txn : segment.txns()) {
+                        boolean admitted = segments.admit(segment.origin(), segment.incarnation(), segment.seq());
+                        List<Result> results = ours && admitted ? new ArrayList<>(segment.txns().size()) : null;
+                        for (int i = 0; admitted && i < segment.txns().size(); i++) {
+                            Txn txn = segment.txns().get(i);
                             zxid = zxid(index, position++);
                             Applied applied = tree.apply(zxid, batch.timeMs(), txn);
                             if (ours) results.add(applied.result());
                             listener.applied(zxid, txn, applied);
                         }
                         if (ours) {
-                            if (own == null) {
-                                own = new ArrayList<>(2);
-                                ownResults = new ArrayList<>(2);
-                            }
-                            own.add(segment);
-                            ownResults.add(results);
+                            if (own == null) own = new ArrayList<>(2);
+                            own.add(new OwnSegment(segment.seq(), results));
                         }
                     }
                 } finally {
@@ -141,8 +130,9 @@ final class CoordStateMachine implements ReplicatedState {
                 }
                 advance(index, zxid);
                 for (int i = 0; own != null && i < own.size(); i++) {
-                    if (ownResults.get(i) == null) listener.ownSegmentDropped(own.get(i).seq());
-                    else listener.ownSegmentApplied(own.get(i).seq(), ownResults.get(i));
+                    OwnSegment o = own.get(i);
+                    if (o.results() == null) listener.ownSegmentDropped(o.seq());
+                    else listener.ownSegmentApplied(o.seq(), o.results());
                 }
                 return ByteBuffer.allocate(8).putLong(index).array();
             }
