@@ -222,10 +222,19 @@ public final class JobMaster implements AutoCloseable {
         MasterTask map = sep < 0 ? null : job.task(mapAttempt.substring(0, sep));
         if (map != null && map.status == MasterTask.Status.SUCCEEDED
                 && mapAttempt.equals(map.attemptId(map.succeeded.number()))) {
-            LOG.info("{} re-running {}: its output on {} is unreachable", job.id, map.id, map.succeeded.endpoint());
-            map.succeeded = null;
-            map.requeue(clock.nanos());
-            map.retried = true;
+            // Every output on that worker is re-made, not just this one (Spark's rule on a fetch
+            // failure): one at a time, a worker killed before it was declared lost cost each
+            // reducer one failed attempt per map it had run, which used up the job's fetch
+            // failure budget before the worker timeout (ClusterIT saw it with 30+ maps).
+            String endpoint = map.succeeded.endpoint();
+            for (MasterTask t : job.maps) {
+                if (t.status == MasterTask.Status.SUCCEEDED && t.succeeded.endpoint().equals(endpoint)) {
+                    LOG.info("{} re-running {}: its output on {} is unreachable", job.id, t.id, endpoint);
+                    t.succeeded = null;
+                    t.requeue(clock.nanos());
+                    t.retried = true;
+                }
+            }
         }
         if (job.fetchFailures > 4 * job.maxAttempts * Math.max(1, job.reduces.size())) {
             end(job, JobState.FAILED, "too many shuffle fetch failures; last: " + reduce.id + " fetching " + mapAttempt + ": " + error);

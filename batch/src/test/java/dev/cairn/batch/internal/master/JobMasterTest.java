@@ -132,6 +132,28 @@ class JobMasterTest {
     }
 
     @Test
+    void aReducerThatCannotFetchFromAWorkerMakesEveryMapOutputThereRunAgain() throws Exception {
+        String job = submit(300, 1).getJobId();
+        register("w1", 2);
+        register("w2", 2);
+        List<TaskAssignment> onW1 = heartbeat("w1", 2).getLaunchList();
+        TaskAssignment onW2 = heartbeat("w2", 2).getLaunch(0);
+        assertThat(heartbeat("w1", 2, done(onW1.get(0)), done(onW1.get(1))).getLaunchList()).isEmpty();
+        TaskAssignment reduce = heartbeat("w2", 2, done(onW2)).getLaunch(0);
+        assertThat(reduce.getTaskId()).isEqualTo("reduce-00000");
+
+        TaskUpdate fetchFailed = failed(reduce, "cannot reach w1:1").toBuilder().setFetchFailedAttempt("map-00000_1").build();
+        List<TaskAssignment> next = heartbeat("w2", 2, fetchFailed).getLaunchList();
+
+        assertThat(next).as("both outputs on w1 made again, not only the one the reducer named")
+                .extracting(TaskAssignment::getTaskId, TaskAssignment::getAttempt)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("map-00000", 2), org.assertj.core.groups.Tuple.tuple("map-00001", 2));
+        StageStatusProto maps = status(job).getStages(0);
+        assertThat(maps.getRetried()).isEqualTo(2);
+        assertThat(maps.getRunning()).isEqualTo(2);
+    }
+
+    @Test
     void staleUpdatesFromAnEarlierAttemptAreIgnoredAndKilled() throws Exception {
         submit(100, 1);
         register("w1", 1);
