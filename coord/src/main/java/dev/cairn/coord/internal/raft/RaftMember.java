@@ -16,7 +16,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
-import org.apache.ratis.protocol.RaftClientAsynchronousProtocol;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
@@ -257,7 +256,7 @@ public final class RaftMember implements AutoCloseable {
                     .setType(RaftClientRequest.writeRequestType())
                     .build();
             try {
-                return localServer().submitClientRequestAsync(request).thenCompose(reply -> {
+                return SocketServerRpc.submitLocally(server, request).thenCompose(reply -> {
                     if (reply.isSuccess()) return CompletableFuture.completedFuture(content(reply));
                     // Leadership moved: let the client find the new leader. Ratis also answers so for an
                     // entry appended before it stepped down, which may still commit; the state then
@@ -339,17 +338,6 @@ public final class RaftMember implements AutoCloseable {
             throw new CompletionException(failure(reply));
         }
         return reply.getMessage().getContent().toByteArray();
-    }
-
-    /**
-     * Where a leader submits its own entries: the group's division, which appends on the calling
-     * thread. Ratis' {@code RaftServer} hands each request to its client thread pool and blocks
-     * the caller until that thread appended it — two thread switches per entry on the path of
-     * every write, and a caller holding Ratis' server lock (as a callback run while Ratis steps
-     * down does) would wait forever for a thread that needs it.
-     */
-    private RaftClientAsynchronousProtocol localServer() throws IOException {
-        return server.getDivision(GROUP_ID) instanceof RaftClientAsynchronousProtocol division ? division : server;
     }
 
     /** True while this member is the leader of the group and ready to serve (its term's entry committed). */

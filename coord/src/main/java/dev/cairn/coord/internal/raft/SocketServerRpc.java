@@ -246,7 +246,7 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
             reply = switch (proto.getRaftNettyServerRequestCase()) {
                 case APPENDENTRIESREQUEST -> server.appendEntriesAsync(proto.getAppendEntriesRequest())
                         .thenApply(r -> RaftNettyServerReplyProto.newBuilder().setAppendEntriesReply(r).build());
-                case RAFTCLIENTREQUEST -> submit(ClientProtoUtils.toRaftClientRequest(proto.getRaftClientRequest()))
+                case RAFTCLIENTREQUEST -> submitLocally(server, ClientProtoUtils.toRaftClientRequest(proto.getRaftClientRequest()))
                         .thenApply(SocketServerRpc::clientReply);
                 case REQUESTVOTEREQUEST -> done(RaftNettyServerReplyProto.newBuilder()
                         .setRequestVoteReply(server.requestVote(proto.getRequestVoteRequest())).build());
@@ -277,11 +277,14 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
     }
 
     /**
-     * Hands a client's request to its group's division, which appends it on this thread. Through
-     * the {@code RaftServer}, Ratis runs it on a thread of its client pool and blocks this reader
-     * until that thread has appended it (two thread switches, and nothing else read meanwhile).
+     * Hands a client's request to its group's division, which appends it on the calling thread.
+     * Through the {@code RaftServer}, Ratis runs it on a thread of its client pool and blocks the
+     * caller until that thread has appended it: two thread switches, a reader that reads nothing
+     * meanwhile, and a caller holding Ratis' server lock (as a callback run while Ratis steps down
+     * does) waiting forever for a thread that needs it. Used for requests arriving on the Raft
+     * port and for a leader's own proposals ({@link RaftMember#propose}).
      */
-    private CompletableFuture<RaftClientReply> submit(RaftClientRequest request) throws IOException {
+    static CompletableFuture<RaftClientReply> submitLocally(RaftServer server, RaftClientRequest request) throws IOException {
         return server.getDivision(request.getRaftGroupId()) instanceof RaftClientAsynchronousProtocol division
                 ? division.submitClientRequestAsync(request)
                 : server.submitClientRequestAsync(request);

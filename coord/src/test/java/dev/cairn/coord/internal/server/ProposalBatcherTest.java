@@ -164,6 +164,12 @@ class ProposalBatcherTest {
         return group.add(id, incarnation, 1 << 20, Duration.ofSeconds(10));
     }
 
+    /** A group of two where m1 leads: the follower, m2. */
+    private Member followerOfM1() {
+        group.leader = member("m1", 11);
+        return member("m2", 22);
+    }
+
     /** A group of one, which leads. */
     private Member alone(int maxBatchBytes) {
         Member m = group.add("m1", 11, maxBatchBytes, Duration.ofSeconds(10));
@@ -561,9 +567,7 @@ class ProposalBatcherTest {
 
     @Test
     void aSegmentThatComesAgainIsAppliedOnceOnEveryMember() {
-        Member leader = member("m1", 11);
-        Member follower = member("m2", 22);
-        group.leader = leader;
+        Member follower = followerOfM1();
         CompletableFuture<Result> a = follower.batcher.propose(sequential("/q-"));
         byte[] entry = group.uncommitted.peek();
         group.commitNext();
@@ -582,9 +586,7 @@ class ProposalBatcherTest {
 
     @Test
     void aSegmentThatComesAfterALaterOneOfItsMemberIsDroppedAndItsChangesFail() {
-        Member leader = member("m1", 11);
-        Member follower = member("m2", 22);
-        group.leader = leader;
+        Member follower = followerOfM1();
         CompletableFuture<Result> a = follower.batcher.propose(create("/a"));
         CompletableFuture<Result> b = follower.batcher.propose(create("/b"));
         CompletableFuture<Result> c = follower.batcher.propose(create("/c"));
