@@ -151,8 +151,9 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
     }
 
     /**
-     * A snapshot to send, if the follower needs one. Ratis' own check reads the snapshot directory
-     * while no snapshot has been taken; the cheap conditions first keep that off the send loop.
+     * A snapshot to send, if the follower needs one. Ratis' own check asks the state machine for its
+     * latest snapshot and the leader whether the follower is bootstrapping on every call; the cheap
+     * conditions on the indexes first keep that off the send loop.
      */
     private SnapshotInfo snapshotToInstall() {
         FollowerInfo follower = getFollower();

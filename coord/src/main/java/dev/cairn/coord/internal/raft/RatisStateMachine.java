@@ -57,7 +57,7 @@ import org.apache.ratis.util.MD5FileUtil;
  */
 final class RatisStateMachine extends BaseStateMachine {
     private final ReplicatedState state;
-    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final SnapshotStorage storage = new SnapshotStorage();
     private final ExecutorService snapshotWriter = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().daemon().name("coord-snapshot-writer").unstarted(r));
     /** The snapshot being written in the background, and what it is of; guarded by this. */
@@ -102,7 +102,7 @@ final class RatisStateMachine extends BaseStateMachine {
     }
 
     @Override
-    public SimpleStateMachineStorage getStateMachineStorage() {
+    public SnapshotStorage getStateMachineStorage() {
         return storage;
     }
 
@@ -183,6 +183,43 @@ final class RatisStateMachine extends BaseStateMachine {
         Files.move(tmp.toPath(), file.toPath(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), at));
+    }
+
+    /**
+     * Ratis' snapshot storage, but knowing that there is no snapshot too. Ratis' own lists the
+     * directory on every {@code getLatestSnapshot} until a first snapshot exists, and a follower
+     * asks two or three times per appendEntries (measured with strace: an opendir, fstat, getdents
+     * and close per call on the Raft port's reader, i.e. on every write's path for the first
+     * {@code coord.snapshot-every} entries). The directory changes only through this class (a
+     * snapshot written: {@link #updateLatestSnapshot}) or through Ratis installing one from the
+     * leader, after which it calls {@link #reinitialize}, which lists it again.
+     */
+    static final class SnapshotStorage extends SimpleStateMachineStorage {
+        /** Whether the directory was listed once; from then on {@link #latest} is the answer. */
+        private volatile boolean listed;
+        /** The latest snapshot known, or null; only ever replaced by a later one. */
+        private volatile SingleFileSnapshotInfo latest;
+
+        @Override
+        public SingleFileSnapshotInfo loadLatestSnapshot() {
+            SingleFileSnapshotInfo found = super.loadLatestSnapshot(); // lists; reports through updateLatestSnapshot
+            listed = true;
+            return found;
+        }
+
+        @Override
+        public synchronized SingleFileSnapshotInfo updateLatestSnapshot(SingleFileSnapshotInfo info) {
+            // A listing that found none reports null, which Ratis' own would throw on once one is known.
+            if (info == null) return latest;
+            latest = super.updateLatestSnapshot(info);
+            return latest;
+        }
+
+        @Override
+        public SingleFileSnapshotInfo getLatestSnapshot() {
+            SingleFileSnapshotInfo known = latest;
+            return known != null || listed ? known : loadLatestSnapshot();
+        }
     }
 
     /** Lets a snapshot being written finish (bounded), so a member never stops halfway through one. */
