@@ -49,6 +49,17 @@ import org.slf4j.LoggerFactory;
 final class PipelinedLogAppender extends LogAppenderBase implements FollowerConnection.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(PipelinedLogAppender.class);
 
+    /**
+     * Marks the call id of a <em>commit notice</em>: a heartbeat sent because the commit index
+     * moved, which the follower handles like any heartbeat but does not answer ({@link
+     * SocketServerRpc}) — as ZooKeeper's COMMIT goes unanswered. At one client a write cost each
+     * follower a second reply and the leader a second reply to read and apply; the notice tells
+     * nothing the leader waits for (the follower's answer to the entry itself said it was stored).
+     * A notice that is lost or refused (a follower with a newer term, a log that does not match)
+     * is made up for by the next appendEntries or periodic heartbeat, which are answered.
+     */
+    static final long ONE_WAY = 1L << 62;
+
     /** Requests written and not yet answered, at most. Each holds at most Ratis' appender buffer limit of entries. */
     static final int MAX_IN_FLIGHT = 8;
 
@@ -246,16 +257,19 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
             FollowerConnection c = connected();
             if (c == null) return;
             AppendEntriesRequestProto request;
+            boolean notice;
             synchronized (lock) {
                 if (connection != c || inFlight.size() >= pipelineLimit()) return;
                 // Reset the trigger before the request reads the commit index: a commit notice arriving
                 // meanwhile then survives for the next round instead of being cleared unsent.
                 // Read before the request is built: a commit arriving meanwhile is then told again, not lost.
                 long commit = getRaftLog().getLastCommittedIndex();
-                boolean heartbeat = getHeartbeatWaitTimeMs() <= 0 || (commit > commitSent && !hasAppendEntries());
+                boolean heartbeatDue = getHeartbeatWaitTimeMs() <= 0;
+                notice = !heartbeatDue && commit > commitSent && !hasAppendEntries();
                 resetHeartbeatTrigger();
                 try {
-                    request = newAppendEntriesRequest(callIds.getAndIncrement(), heartbeat);
+                    long callId = callIds.getAndIncrement();
+                    request = newAppendEntriesRequest(notice ? callId | ONE_WAY : callId, heartbeatDue || notice);
                 } catch (IOException e) {
                     LOG.warn("{}: cannot read the log to send", this, e);
                     reconnectAtNanos = System.nanoTime() + getServer().properties().rpcSleepTime().toLong(TimeUnit.NANOSECONDS);
@@ -267,13 +281,15 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
                 // index, a capped heartbeat would be resent at once, again and again.
                 commitSent = Math.max(commitSent, commit);
                 int count = request.getEntriesCount();
-                inFlight.addLast(new Sent(request.getServerRequest().getCallId(),
+                if (!notice) inFlight.addLast(new Sent(request.getServerRequest().getCallId(),
                         count > 0 ? request.getEntries(0).getIndex() : RaftLog.INVALID_LOG_INDEX, Timestamp.currentTime()));
                 if (count > 0) {
                     getFollower().increaseNextIndex(request.getEntries(count - 1).getIndex() + 1);
                 }
             }
-            getFollower().updateLastRpcSendTime(request.getEntriesCount() == 0);
+            // A notice is not a heartbeat to Ratis' schedule: counted as one, it would put off the
+            // periodic heartbeats whose replies show the follower alive.
+            getFollower().updateLastRpcSendTime(request.getEntriesCount() == 0 && !notice);
             try {
                 c.send(request);
             } catch (IOException e) {
@@ -313,8 +329,10 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
     public void onReply(FollowerConnection from, AppendEntriesReplyProto reply) {
         FollowerInfo follower = getFollower();
         Sent sent;
+        boolean wasFull;
         synchronized (lock) {
             if (from != connection) return;
+            wasFull = inFlight.size() >= pipelineLimit();
             sent = inFlight.pollFirst();
             if (sent == null || sent.callId != reply.getServerReply().getCallId()) {
                 LOG.warn("{}: reply for call {} does not match the request {}; reconnecting",
@@ -335,14 +353,21 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
         getLeaderState().onFollowerCommitIndex(follower, reply.getFollowerCommit());
         switch (reply.getResult()) {
             case SUCCESS -> {
+                boolean limitRaised;
                 synchronized (lock) {
                     if (from != connection) return; // replaced meanwhile: its requests were written off
+                    limitRaised = !inSync;
                     inSync = true;
                 }
                 if (follower.updateMatchIndex(reply.getMatchIndex())) {
                     follower.updateNextIndex(reply.getMatchIndex() + 1);
                     getLeaderState().onFollowerSuccessAppendEntries(follower);
                 }
+                getLeaderState().onAppendEntriesReply(this, reply);
+                // Only a reply that makes room lets the appender send more; a commit it leads to
+                // wakes the appender through Ratis, and a heartbeat falls due by the clock.
+                if (wasFull || limitRaised) notifyLogAppender();
+                return;
             }
             case NOT_LEADER -> onFollowerTerm(reply.getTerm());
             case INCONSISTENCY -> {

@@ -173,6 +173,12 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
                 NettyFrames.Reader in = new NettyFrames.Reader(buffered);
                 for (RaftNettyServerRequestProto request; (request = in.read(RaftNettyServerRequestProto.parser())) != null; ) {
                     CompletableFuture<RaftNettyServerReplyProto> reply;
+                    if (isHeartbeat(request) && (header(request).getCallId() & PipelinedLogAppender.ONE_WAY) != 0) {
+                        // A commit notice: handled in the same order as a heartbeat, not answered.
+                        RaftNettyServerRequestProto notice = request;
+                        written = written.thenCompose(v -> handle(notice)).thenApply(r -> null);
+                        continue;
+                    }
                     if (isHeartbeat(request)) {
                         // Handled once everything before it is: a follower caps its commit index at
                         // what it has flushed, so a heartbeat overtaking the append of the entry it

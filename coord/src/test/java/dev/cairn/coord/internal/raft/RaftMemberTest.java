@@ -17,7 +17,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
+import org.apache.ratis.proto.RaftProtos.RaftRpcRequestProto;
 import org.apache.ratis.proto.netty.NettyProtos.RaftNettyServerReplyProto;
+import org.apache.ratis.proto.netty.NettyProtos.RaftNettyServerRequestProto;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.ProtoUtils;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -243,6 +248,39 @@ class RaftMemberTest {
             assertThat(s.getInputStream().read()).as("connection closed").isEqualTo(-1);
         }
         assertThat(propose(m, 5)).isEqualTo(10);
+    }
+
+    @Test
+    void aCommitNoticeIsHandledLikeAHeartbeatButNeverAnswered() throws Exception {
+        RaftPeerAddress self = new RaftPeerAddress("h1", "127.0.0.1", freePort());
+        RaftMember m = start(self, List.of(self), new Sum());
+        assertThat(propose(m, 5)).isEqualTo(5);
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", self.port())) {
+            s.setSoTimeout(10_000);
+            var out = s.getOutputStream();
+            // From a stranger of an old term: refused either way, but only the plain heartbeat is answered.
+            heartbeat(7).writeDelimitedTo(out);
+            RaftNettyServerReplyProto answered = RaftNettyServerReplyProto.parseDelimitedFrom(s.getInputStream());
+            assertThat(answered.getRaftNettyServerReplyCase()).isNotEqualTo(RaftNettyServerReplyProto.RaftNettyServerReplyCase.RAFTNETTYSERVERREPLY_NOT_SET);
+            heartbeat(8 | PipelinedLogAppender.ONE_WAY).writeDelimitedTo(out);
+            // The next reply on the connection is the one to the request after the notice.
+            out.write(new byte[] {3, (byte) 0xa0, 0x06, 0x01});
+            RaftNettyServerReplyProto next = RaftNettyServerReplyProto.parseDelimitedFrom(s.getInputStream());
+            assertThat(ProtoUtils.toObject(next.getExceptionReply().getException()).toString()).contains("request without a body");
+        }
+        assertThat(propose(m, 5)).isEqualTo(10);
+    }
+
+    private static RaftNettyServerRequestProto heartbeat(long callId) {
+        var header = RaftRpcRequestProto.newBuilder()
+                .setRequestorId(ByteString.copyFromUtf8("stranger"))
+                .setReplyId(ByteString.copyFromUtf8("h1"))
+                .setRaftGroupId(ProtoUtils.toRaftGroupIdProtoBuilder(RaftGroupId.randomId()))
+                .setCallId(callId);
+        return RaftNettyServerRequestProto.newBuilder()
+                .setAppendEntriesRequest(AppendEntriesRequestProto.newBuilder()
+                        .setServerRequest(header).setLeaderTerm(0).setLeaderCommit(0))
+                .build();
     }
 
     @Test
