@@ -25,7 +25,8 @@ import org.apache.ratis.server.leader.LogAppender;
  * write, in series with the next — or through the next heartbeat, up to half an election timeout
  * later. Here the log metadata is off, and each of the leader's log appenders sends a heartbeat
  * as soon as the commit index moves past what its follower was last told (Ratis wakes them when
- * it commits), which carries the new commit index without touching any disk. Raft does not need
+ * it commits), which carries the new commit index without touching any disk and which the
+ * follower does not answer ({@link PipelinedLogAppender#ONE_WAY}). Raft does not need
  * the commit index persisted: a restarted member relearns it from the leader.
  *
  * <p>Its log appenders ({@link PipelinedLogAppender}) and server side ({@link SocketServerRpc}) are
