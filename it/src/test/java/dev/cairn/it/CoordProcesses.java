@@ -97,6 +97,18 @@ final class CoordProcesses implements AutoCloseable {
         for (int i = 0; i < processes.length; i++) start(i);
     }
 
+    /** The member that says it leads ({@code srvr}), or -1 if none answers so. */
+    int leader() {
+        for (int i = 0; i < size(); i++) {
+            try {
+                if (CoordIT.fourLetterWord(member(i), "srvr").contains("Mode: leader")) return i;
+            } catch (IOException e) {
+                // not answering: not a leader anyone can use
+            }
+        }
+        return -1;
+    }
+
     /** The log file member i writes to (appended to across restarts). */
     Path log(int i) {
         return dir.resolve(ids.get(i) + ".log");

@@ -34,7 +34,7 @@ class CoordReplicationIT {
     void writesThroughAFollowerDoNotWaitForPeriodicHeartbeats() throws Exception {
         try (CoordProcesses group = new CoordProcesses(dir, 3, "-Xmx256m", "coord.election-timeout=4s")) {
             group.startAll();
-            int leader = await().atMost(WAIT).until(() -> leaderOf(group), i -> i >= 0);
+            int leader = await().atMost(WAIT).until(() -> group.leader(), i -> i >= 0);
             for (int follower : new int[] {(leader + 1) % 3, (leader + 2) % 3}) {
                 try (ZooKeeper zk = connect(group.member(follower))) {
                     String path = "/through-" + follower;
@@ -65,7 +65,7 @@ class CoordReplicationIT {
         try (CoordProcesses group = new CoordProcesses(dir, 3, "-Xmx256m",
                 "coord.snapshot-every=50", "coord.log-segment-size=4k", "coord.request-timeout=3s")) {
             group.startAll();
-            int leader = await().atMost(WAIT).until(() -> leaderOf(group), i -> i >= 0);
+            int leader = await().atMost(WAIT).until(() -> group.leader(), i -> i >= 0);
             int frozen = (leader + 1) % 3;
             String frozenId = "c" + (frozen + 1);
             try (ZooKeeper zk = connect(group.member(leader))) {
@@ -100,17 +100,6 @@ class CoordReplicationIT {
 
     private static byte[] bytes(int i) {
         return ("v" + i).getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static int leaderOf(CoordProcesses group) {
-        for (int i = 0; i < group.size(); i++) {
-            try {
-                if (CoordIT.fourLetterWord(group.member(i), "srvr").contains("Mode: leader")) return i;
-            } catch (java.io.IOException e) {
-                // not answering: not the leader we can use
-            }
-        }
-        return -1;
     }
 
     private static ZooKeeper connect(String member) throws Exception {

@@ -16,13 +16,21 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Jepsen-style: clients record reads, blind writes and compare-and-sets on three znodes of a
- * three-member coord (separate processes) while members are killed with SIGKILL and restarted on
- * their own disks, one at a time, on a seeded schedule; the history must be linearizable (which
- * includes: no acknowledged write lost, since a final read of every key is part of it).
+ * three-member coord (separate processes) while, one at a time on a seeded schedule, members are
+ * killed with SIGKILL and restarted on their own disks, or frozen with SIGSTOP and thawed with
+ * SIGCONT; the history must be linearizable (which includes: no acknowledged write lost, since a
+ * final read of every key is part of it).
+ *
+ * <p>A frozen member is a member cut off by a partition whose connections all stay open: the rest
+ * elect a leader without it and go on, and when it thaws, everything it had in flight arrives late
+ * — a leader that still believes it leads, proposals and forwarded changes of an old term, clients
+ * whose requests it held. (Network namespaces would cut single links too; they need privileges a
+ * test machine may not give.)
  */
 class LinearizabilityIT {
     private static final long SEED = 42;
-    private static final int FAULTS = 5;
+    /** Alternately a kill and restart, and a freeze and thaw. */
+    private static final int FAULTS = 6;
 
     @Test
     void historyUnderKilledAndRestartedMembersIsLinearizable() throws Exception {
@@ -39,12 +47,25 @@ class LinearizabilityIT {
             for (int f = 0; f < FAULTS; f++) {
                 LockSupport.parkNanos(1_500_000_000L + faults.nextInt(1_000) * 1_000_000L);
                 int victim = faults.nextInt(coord.size());
-                workload.event(-1, "kill " + victim);
-                coord.kill(victim);
-                LockSupport.parkNanos(1_000_000_000L + faults.nextInt(2_000) * 1_000_000L);
-                workload.event(-1, "start " + victim);
-                coord.start(victim);
-                workload.event(-1, "started " + victim);
+                if (f % 2 == 0) {
+                    workload.event(-1, "kill " + victim);
+                    coord.kill(victim);
+                    LockSupport.parkNanos(1_000_000_000L + faults.nextInt(2_000) * 1_000_000L);
+                    workload.event(-1, "start " + victim);
+                    coord.start(victim);
+                    workload.event(-1, "started " + victim);
+                } else {
+                    // The leader, where there is one: a frozen leader is the one that can come back
+                    // believing it still leads. Frozen longer than an election timeout, shorter
+                    // than the clients' read timeout (4 s): its clients wait for it rather than move.
+                    int leader = coord.leader();
+                    if (leader >= 0) victim = leader;
+                    workload.event(-1, "freeze " + victim + (leader >= 0 ? " (the leader)" : ""));
+                    coord.signal(victim, "STOP");
+                    LockSupport.parkNanos(1_500_000_000L + faults.nextInt(1_500) * 1_000_000L);
+                    workload.event(-1, "thaw " + victim);
+                    coord.signal(victim, "CONT");
+                }
             }
             LockSupport.parkNanos(2_000_000_000L);
             workload.stop();
@@ -67,8 +88,9 @@ class LinearizabilityIT {
             long checkStart = System.nanoTime();
             LinearizabilityChecker.Result result = new LinearizabilityChecker(20_000_000)
                     .check(history, Map.of("/lin-a", "init", "/lin-b", "init", "/lin-c", "init"));
-            System.out.printf("linearizability: %d operations (%d reads, %d acknowledged writes/CAS, %d unknown), %d SIGKILL+restart faults, "
-                            + "run %.1f s, check %.1f s: %s%n", history.size(), reads, acknowledgedWrites, unknown, FAULTS,
+            System.out.printf("linearizability: %d operations (%d reads, %d acknowledged writes/CAS, %d unknown), %d SIGKILL+restart "
+                            + "and %d SIGSTOP+SIGCONT faults, run %.1f s, check %.1f s: %s%n", history.size(), reads, acknowledgedWrites,
+                    unknown, (FAULTS + 1) / 2, FAULTS / 2,
                     (checkStart - started) / 1e9, (System.nanoTime() - checkStart) / 1e9, result.linearizable() ? "OK" : "VIOLATION");
             assertThat(result.linearizable()).as(result.explanation()).isTrue();
             assertThat(acknowledgedWrites).as("writes acknowledged during the run").isGreaterThan(100);
