@@ -351,6 +351,7 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
         }
         follower.updateLastRespondedAppendEntriesSendTime(sent.sendTime);
         getLeaderState().onFollowerCommitIndex(follower, reply.getFollowerCommit());
+        boolean wake = true;
         switch (reply.getResult()) {
             case SUCCESS -> {
                 boolean limitRaised;
@@ -363,11 +364,9 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
                     follower.updateNextIndex(reply.getMatchIndex() + 1);
                     getLeaderState().onFollowerSuccessAppendEntries(follower);
                 }
-                getLeaderState().onAppendEntriesReply(this, reply);
-                // Only a reply that makes room lets the appender send more; a commit it leads to
+                // Only a success that makes room lets the appender send more; a commit it leads to
                 // wakes the appender through Ratis, and a heartbeat falls due by the clock.
-                if (wasFull || limitRaised) notifyLogAppender();
-                return;
+                wake = wasFull || limitRaised;
             }
             case NOT_LEADER -> onFollowerTerm(reply.getTerm());
             case INCONSISTENCY -> {
@@ -381,7 +380,7 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
             default -> LOG.warn("{}: unexpected appendEntries result {}", this, reply.getResult());
         }
         getLeaderState().onAppendEntriesReply(this, reply);
-        notifyLogAppender();
+        if (wake) notifyLogAppender();
     }
 
     @Override

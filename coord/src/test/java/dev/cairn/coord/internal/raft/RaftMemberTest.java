@@ -231,12 +231,9 @@ class RaftMemberTest {
         assertThat(propose(m, 5)).isEqualTo(5);
         try (java.net.Socket s = new java.net.Socket("127.0.0.1", self.port())) {
             s.setSoTimeout(10_000);
-            // A well-framed request without a body (only a field no request has): answered with an
-            // error, the connection stays. (An empty frame would begin a forwarding preface.)
-            s.getOutputStream().write(new byte[] {3, (byte) 0xa0, 0x06, 0x01});
-            RaftNettyServerReplyProto reply = RaftNettyServerReplyProto.parseDelimitedFrom(s.getInputStream());
-            assertThat(reply.getRaftNettyServerReplyCase()).isEqualTo(RaftNettyServerReplyProto.RaftNettyServerReplyCase.EXCEPTIONREPLY);
-            assertThat(ProtoUtils.toObject(reply.getExceptionReply().getException()).toString()).contains("request without a body");
+            // Answered with an error; the connection stays.
+            s.getOutputStream().write(BODYLESS_REQUEST);
+            assertRefusedAsBodyless(RaftNettyServerReplyProto.parseDelimitedFrom(s.getInputStream()));
             // A length no frame may have: the member drops this connection and nothing else.
             s.getOutputStream().write(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f, 1, 2, 3});
             assertThat(s.getInputStream().read()).as("connection closed").isEqualTo(-1);
@@ -264,11 +261,21 @@ class RaftMemberTest {
             assertThat(answered.getRaftNettyServerReplyCase()).isNotEqualTo(RaftNettyServerReplyProto.RaftNettyServerReplyCase.RAFTNETTYSERVERREPLY_NOT_SET);
             heartbeat(8 | PipelinedLogAppender.ONE_WAY).writeDelimitedTo(out);
             // The next reply on the connection is the one to the request after the notice.
-            out.write(new byte[] {3, (byte) 0xa0, 0x06, 0x01});
-            RaftNettyServerReplyProto next = RaftNettyServerReplyProto.parseDelimitedFrom(s.getInputStream());
-            assertThat(ProtoUtils.toObject(next.getExceptionReply().getException()).toString()).contains("request without a body");
+            out.write(BODYLESS_REQUEST);
+            assertRefusedAsBodyless(RaftNettyServerReplyProto.parseDelimitedFrom(s.getInputStream()));
         }
         assertThat(propose(m, 5)).isEqualTo(10);
+    }
+
+    /**
+     * A well-framed request without a body (only a field no request has), which a member answers
+     * with an error. (An empty frame would begin a forwarding preface.)
+     */
+    private static final byte[] BODYLESS_REQUEST = {3, (byte) 0xa0, 0x06, 0x01};
+
+    private static void assertRefusedAsBodyless(RaftNettyServerReplyProto reply) {
+        assertThat(reply.getRaftNettyServerReplyCase()).isEqualTo(RaftNettyServerReplyProto.RaftNettyServerReplyCase.EXCEPTIONREPLY);
+        assertThat(ProtoUtils.toObject(reply.getExceptionReply().getException()).toString()).contains("request without a body");
     }
 
     private static RaftNettyServerRequestProto heartbeat(long callId) {
