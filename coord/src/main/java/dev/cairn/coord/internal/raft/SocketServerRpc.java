@@ -173,12 +173,6 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
                 NettyFrames.Reader in = new NettyFrames.Reader(buffered);
                 for (RaftNettyServerRequestProto request; (request = in.read(RaftNettyServerRequestProto.parser())) != null; ) {
                     CompletableFuture<RaftNettyServerReplyProto> reply;
-                    if (isHeartbeat(request) && (header(request).getCallId() & PipelinedLogAppender.ONE_WAY) != 0) {
-                        // A commit notice: handled in the same order as a heartbeat, not answered.
-                        RaftNettyServerRequestProto notice = request;
-                        written = written.thenCompose(v -> handle(notice)).thenApply(r -> null);
-                        continue;
-                    }
                     if (isHeartbeat(request)) {
                         // Handled once everything before it is: a follower caps its commit index at
                         // what it has flushed, so a heartbeat overtaking the append of the entry it
@@ -186,6 +180,10 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
                         // at the next periodic heartbeat — up to half an election timeout later.
                         RaftNettyServerRequestProto heartbeat = request;
                         reply = written.thenCompose(v -> handle(heartbeat));
+                        if ((header(request).getCallId() & PipelinedLogAppender.ONE_WAY) != 0) {
+                            written = reply.thenApply(r -> null); // a commit notice: not answered
+                            continue;
+                        }
                     } else {
                         reply = handle(request);
                     }

@@ -227,10 +227,8 @@ class RaftMemberTest {
     @Test
     void badInputOnTheRaftPortCostsOnlyThatConnection() throws Exception {
         RaftPeerAddress self = new RaftPeerAddress("b1", "127.0.0.1", freePort());
-        RaftMember m = start(self, List.of(self), new Sum());
-        assertThat(propose(m, 5)).isEqualTo(5);
-        try (java.net.Socket s = new java.net.Socket("127.0.0.1", self.port())) {
-            s.setSoTimeout(10_000);
+        RaftMember m = startAlone(self);
+        try (java.net.Socket s = raftConnection(self)) {
             // Answered with an error; the connection stays.
             s.getOutputStream().write(BODYLESS_REQUEST);
             assertRefusedAsBodyless(RaftNettyServerReplyProto.parseDelimitedFrom(s.getInputStream()));
@@ -238,10 +236,9 @@ class RaftMemberTest {
             s.getOutputStream().write(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f, 1, 2, 3});
             assertThat(s.getInputStream().read()).as("connection closed").isEqualTo(-1);
         }
-        try (java.net.Socket s = new java.net.Socket("127.0.0.1", self.port())) {
+        try (java.net.Socket s = raftConnection(self)) {
             s.getOutputStream().write("not protobuf at all, just noise".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             s.shutdownOutput();
-            s.setSoTimeout(10_000);
             assertThat(s.getInputStream().read()).as("connection closed").isEqualTo(-1);
         }
         assertThat(propose(m, 5)).isEqualTo(10);
@@ -250,10 +247,8 @@ class RaftMemberTest {
     @Test
     void aCommitNoticeIsHandledLikeAHeartbeatButNeverAnswered() throws Exception {
         RaftPeerAddress self = new RaftPeerAddress("h1", "127.0.0.1", freePort());
-        RaftMember m = start(self, List.of(self), new Sum());
-        assertThat(propose(m, 5)).isEqualTo(5);
-        try (java.net.Socket s = new java.net.Socket("127.0.0.1", self.port())) {
-            s.setSoTimeout(10_000);
+        RaftMember m = startAlone(self);
+        try (java.net.Socket s = raftConnection(self)) {
             var out = s.getOutputStream();
             // From a stranger of an old term: refused either way, but only the plain heartbeat is answered.
             heartbeat(7).writeDelimitedTo(out);
@@ -265,6 +260,20 @@ class RaftMemberTest {
             assertRefusedAsBodyless(RaftNettyServerReplyProto.parseDelimitedFrom(s.getInputStream()));
         }
         assertThat(propose(m, 5)).isEqualTo(10);
+    }
+
+    /** A one-member group that has committed a first entry (5). */
+    private RaftMember startAlone(RaftPeerAddress self) throws Exception {
+        RaftMember m = start(self, List.of(self), new Sum());
+        assertThat(propose(m, 5)).isEqualTo(5);
+        return m;
+    }
+
+    /** A raw connection to a member's Raft port; reads give up after 10 s. */
+    private static java.net.Socket raftConnection(RaftPeerAddress member) throws IOException {
+        java.net.Socket s = new java.net.Socket("127.0.0.1", member.port());
+        s.setSoTimeout(10_000);
+        return s;
     }
 
     /**
