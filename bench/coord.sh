@@ -29,6 +29,11 @@
 #                  a row's shape: on 12-05, in successive 12 s windows of 1-session writes after it,
 #                  Cairn compiled 723, 372, 326, 227, 151 methods and went 632 -> 879 writes/s;
 #                  ZooKeeper compiled 282 and then ~20 a window, going 750 -> 1,028 -> ~1,050
+#   FIRST          which server the first session of every run uses (and the round-robin starts at):
+#                  follower (default), leader or listed (the first of the connect string). With one
+#                  session this decides the path of a change: through a follower it is forwarded to
+#                  the leader and its commit comes back, as for most clients of a 3-member ensemble
+#                  (ZooKeeper's leader is usually its last server, Cairn's whichever won the election)
 #   SKIP_BUILD=1   do not run Maven (the bench module and Cairn must be built)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -47,6 +52,7 @@ LOAD_OPTS=${LOAD_OPTS:--Xmx1g}
 REPEAT=${REPEAT:-1}
 PRIME=${PRIME:-40}
 ROW_PRIME=${ROW_PRIME:-30}
+FIRST=${FIRST:-follower}
 SKIP_BUILD=${SKIP_BUILD:-0}
 
 mix_ratio() { # write|read|0..1 -> read ratio
@@ -118,7 +124,7 @@ load() {
   # shellcheck disable=SC2086
   "$JAVA" $CAIRN_JAVA_FLAGS $LOAD_OPTS -cp "$CP" dev.cairn.bench.ZkLoad --label "$1" --connect "$2" \
     --sessions "$3" --pipeline "$4" --read-ratio "$5" --value-size "$VALUE_SIZE" --keys "$KEYS" \
-    --duration "${6:-$DURATION}" --warmup "${7:-$WARMUP}" >"$out" &
+    --first-server "$FIRST" --duration "${6:-$DURATION}" --warmup "${7:-$WARMUP}" >"$out" &
   LOAD_PID=$!
   if ! wait "$LOAD_PID"; then
     LOAD_PID=""
@@ -170,7 +176,7 @@ printf 'coord benchmark: Cairn coord (3 members) vs Apache ZooKeeper %s (3 serve
   "$(ls "$ROOT"/bench/target/lib/zookeeper-[0-9]*.jar | sed 's/.*zookeeper-\(.*\)\.jar/\1/')" "$VALUE_SIZE" "$KEYS"
 printf '%s s measured after %s s warmup, median of %s run(s) per row; %s cores, load average %s before, %s after;\n' \
   "$DURATION" "$WARMUP" "$REPEAT" "$(nproc)" "$LOAD_BEFORE" "$LOAD_AFTER"
-printf 'latencies in microseconds; raw zkload lines in %s\n\n' "$RESULTS"
+printf 'first session of every run on a %s; latencies in microseconds; raw zkload lines in %s\n\n' "$FIRST" "$RESULTS"
 awk '
   function field(line, key) { return match(line, " " key "=[^ ]*") ? substr(line, RSTART + length(key) + 2, RLENGTH - length(key) - 2) : "-" }
   function median(list,   a, n, i, j, t) { # list: space-separated numbers or "-"

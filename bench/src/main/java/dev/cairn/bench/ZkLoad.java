@@ -1,5 +1,9 @@
 package dev.cairn.bench;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -116,6 +120,11 @@ public final class ZkLoad implements Callable<Integer> {
     @Option(names = "--connect-timeout", defaultValue = "30", paramLabel = "SECONDS", description = "Give up if a session is not connected by then (default ${DEFAULT-VALUE}).")
     double connectTimeout;
 
+    @Option(names = "--first-server", defaultValue = "listed", paramLabel = "ROLE",
+            description = "Which server session 0 uses (and the round-robin starts at): listed (the first in --connect), follower or leader, "
+                    + "asked with the four-letter word srvr; with one session this decides whether changes are forwarded (default ${DEFAULT-VALUE}).")
+    String firstServer;
+
     @Option(names = "--setup-timeout", defaultValue = "60", paramLabel = "SECONDS", description = "Give up if the keys are not created by then (default ${DEFAULT-VALUE}).")
     double setupTimeout;
 
@@ -143,7 +152,8 @@ public final class ZkLoad implements Callable<Integer> {
     public Integer call() throws Exception {
         validate();
         startWatchdog();
-        List<String> servers = servers(connect);
+        List<String> servers = rotateToRole(servers(connect), firstServer);
+        if (servers == null) return 2;
         SplittableRandom seeds = new SplittableRandom(seed);
         value = new byte[valueSize];
         for (int i = 0; i < valueSize; i++) value[i] = (byte) ('a' + seeds.nextInt(26));
@@ -212,6 +222,7 @@ public final class ZkLoad implements Callable<Integer> {
         if (!(readRatio >= 0 && readRatio <= 1)) throw new CommandLine.ParameterException(spec.commandLine(), "--read-ratio must be within 0..1");
         if (keys < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--keys must be at least 1");
         if (!(duration > 0) || !(warmup >= 0)) throw new CommandLine.ParameterException(spec.commandLine(), "--duration must be positive and --warmup not negative");
+        if (!List.of("listed", "follower", "leader").contains(firstServer)) throw new CommandLine.ParameterException(spec.commandLine(), "--first-server must be listed, follower or leader");
         if (!root.startsWith("/") || root.endsWith("/")) throw new CommandLine.ParameterException(spec.commandLine(), "--root must be an absolute znode path such as /zkload");
     }
 
@@ -227,6 +238,44 @@ public final class ZkLoad implements Callable<Integer> {
         for (String s : connect.split(",")) if (!s.isBlank()) out.add(s.trim() + chroot);
         if (out.isEmpty()) throw new IllegalArgumentException("--connect names no server");
         return out;
+    }
+
+    /**
+     * The servers rotated so that the first has {@code role} ({@code listed}: unchanged), or null
+     * (after a message) if none has it. A server's role is the {@code Mode:} line of its answer to
+     * the four-letter word {@code srvr}, which Apache ZooKeeper and Cairn's coord both give.
+     */
+    private List<String> rotateToRole(List<String> servers, String role) {
+        if (role.equals("listed")) return servers;
+        for (int i = 0; i < servers.size(); i++) {
+            String mode = mode(servers.get(i));
+            if (role.equals(mode)) {
+                List<String> out = new ArrayList<>(servers.subList(i, servers.size()));
+                out.addAll(servers.subList(0, i));
+                return out;
+            }
+        }
+        System.err.printf(Locale.ROOT, "error: %s: no server in %s says it is a %s%n", label, servers, role);
+        return null;
+    }
+
+    /** The role a server names in its {@code srvr} answer ("leader", "follower", "standalone"), or "unknown". */
+    static String mode(String server) {
+        String hostPort = server.contains("/") ? server.substring(0, server.indexOf('/')) : server;
+        int colon = hostPort.lastIndexOf(':');
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))), 5_000);
+            s.setSoTimeout(5_000);
+            s.getOutputStream().write("srvr".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            for (String line : answer.split("\n")) {
+                if (line.startsWith("Mode:")) return line.substring("Mode:".length()).trim();
+            }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("warning: srvr to " + hostPort + " failed: " + e);
+        }
+        return "unknown";
     }
 
     /** Bounds the whole run: the ZooKeeper client retries forever, a benchmark must not. */
@@ -269,7 +318,8 @@ public final class ZkLoad implements Callable<Integer> {
         }
         Map<String, Integer> spread = new LinkedHashMap<>();
         for (int i = 0; i < servers.size(); i++) spread.put(servers.get(i), perServer[i]);
-        System.err.println(label + ": connected " + sessions + " sessions, per server " + spread);
+        System.err.println(label + ": connected " + sessions + " sessions, per server " + spread
+                + (firstServer.equals("listed") ? "" : " (the first is a " + firstServer + ")"));
         return true;
     }
 
