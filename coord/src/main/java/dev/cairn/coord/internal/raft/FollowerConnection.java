@@ -6,7 +6,10 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesReplyProto;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
@@ -28,7 +31,8 @@ import org.apache.ratis.util.ProtoUtils;
  *
  * <p>{@link #send} is called by one thread at a time (the log appender's). Replies come from the
  * reader thread; the one {@link Listener#onClosed} call from whichever thread saw the connection
- * end (the reader, a failed {@code send}, or {@link #close}); no reply is handed on after it.
+ * end (the reader, a failed {@code send}, the watchdog, or {@link #close}); no reply is handed on
+ * after it.
  */
 final class FollowerConnection implements Closeable {
     /** Where replies go; must not block on replication. */
@@ -36,8 +40,8 @@ final class FollowerConnection implements Closeable {
         void onReply(FollowerConnection connection, AppendEntriesReplyProto reply);
 
         /**
-         * Asked by the reader thread whenever nothing arrived for a while: whether a request on this
-         * connection has gone unanswered too long. The reader, never blocked on a write, is what
+         * Asked every {@code checkEveryMs} by a watchdog thread: whether a request on this connection
+         * has gone unanswered too long. The watchdog, never blocked on a read or a write, is what
          * enforces the request timeout even while the sender is stuck writing to a frozen follower.
          */
         boolean isOverdue(FollowerConnection connection);
@@ -46,15 +50,25 @@ final class FollowerConnection implements Closeable {
         void onClosed(FollowerConnection connection, IOException cause);
     }
 
+    /**
+     * Checks every connection of this process for overdue replies; one daemon thread, idle but for
+     * a lock-protected look at an appender's oldest request every few hundred milliseconds.
+     */
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("coord-follower-reply-watchdog").factory());
+
     private final Socket socket;
     private final NettyFrames.Writer out;
     private final NettyFrames.Reader in;
     private final Listener listener;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread reader;
+    private final int checkEveryMs;
+    private volatile ScheduledFuture<?> watchdog;
 
-    private FollowerConnection(Socket socket, Listener listener, String name) throws IOException {
+    private FollowerConnection(Socket socket, int checkEveryMs, Listener listener, String name) throws IOException {
         this.socket = socket;
+        this.checkEveryMs = checkEveryMs;
         this.out = new NettyFrames.Writer(socket.getOutputStream());
         this.in = new NettyFrames.Reader(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
         this.listener = listener;
@@ -66,7 +80,7 @@ final class FollowerConnection implements Closeable {
      * Connects, waiting at most {@code connectTimeoutMs}; replies are read once {@link #start}ed
      * (after the caller has recorded the connection, so that its listener knows it).
      *
-     * @param checkEveryMs how often, with nothing arriving, the reader asks {@link Listener#isOverdue}
+     * @param checkEveryMs how often the watchdog asks {@link Listener#isOverdue}
      */
     static FollowerConnection open(InetSocketAddress address, int connectTimeoutMs, int checkEveryMs, Listener listener,
                                    String name) throws IOException {
@@ -75,17 +89,32 @@ final class FollowerConnection implements Closeable {
             socket.setTcpNoDelay(true);
             socket.setKeepAlive(true);
             socket.connect(address, connectTimeoutMs);
-            socket.setSoTimeout(Math.max(1, checkEveryMs));
-            return new FollowerConnection(socket, listener, name);
+            // No read timeout: with one the JDK makes the socket non-blocking, and every read of a
+            // reply becomes a failed read, a poll and a read again. The watchdog enforces the timeout.
+            return new FollowerConnection(socket, Math.max(1, checkEveryMs), listener, name);
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
         }
     }
 
-    /** Starts reading replies. */
+    /** Starts reading replies, and watching for overdue ones. */
     void start() {
         reader.start();
+        watchdog = WATCHDOG.scheduleWithFixedDelay(this::checkOverdue, checkEveryMs, checkEveryMs, TimeUnit.MILLISECONDS);
+        if (closed.get()) watchdog.cancel(false); // closed before it was scheduled
+    }
+
+    private void checkOverdue() {
+        try {
+            if (closed.get()) {
+                watchdog.cancel(false);
+            } else if (listener.isOverdue(this)) {
+                fail(new IOException("no reply from the follower within the request timeout"));
+            }
+        } catch (RuntimeException e) {
+            fail(new IOException("failed checking the follower's replies", e)); // a periodic task that throws is never run again
+        }
     }
 
     /**
@@ -109,14 +138,7 @@ final class FollowerConnection implements Closeable {
     private void readReplies() {
         try {
             while (!closed.get()) {
-                RaftNettyServerReplyProto reply;
-                try {
-                    reply = in.read(RaftNettyServerReplyProto.parser());
-                } catch (SocketTimeoutException e) {
-                    if (in.isInsideFrame()) throw new IOException("the follower stopped in the middle of a reply", e);
-                    if (listener.isOverdue(this)) throw new IOException("no reply from the follower within the request timeout", e);
-                    continue;
-                }
+                RaftNettyServerReplyProto reply = in.read(RaftNettyServerReplyProto.parser());
                 if (reply == null) throw new EOFException("the follower closed the connection");
                 switch (reply.getRaftNettyServerReplyCase()) {
                     case APPENDENTRIESREPLY -> {
@@ -145,6 +167,8 @@ final class FollowerConnection implements Closeable {
 
     private void fail(IOException cause) {
         if (!closed.compareAndSet(false, true)) return;
+        ScheduledFuture<?> w = watchdog;
+        if (w != null) w.cancel(false);
         try {
             socket.close();
         } catch (IOException ignored) {

@@ -30,21 +30,15 @@ final class NettyFrames {
     static final class Reader {
         private final InputStream in;
         private byte[] frame = new byte[4096];
-        private boolean insideFrame;
 
         Reader(InputStream in) {
             this.in = in;
         }
 
-        /**
-         * The next message, or null when the stream ends cleanly between two frames. A read timeout
-         * of the socket surfaces as {@link java.net.SocketTimeoutException}; after one, the stream
-         * is still usable only if {@link #isInsideFrame} is false.
-         */
+        /** The next message, or null when the stream ends cleanly between two frames. */
         <T> T read(Parser<T> parser) throws IOException {
             int first = in.read();
             if (first < 0) return null;
-            insideFrame = true;
             int size = CodedInputStream.readRawVarint32(first, in);
             if (size < 0 || size > MAX_FRAME) throw new IOException("bad frame length " + size + " (at most " + MAX_FRAME + ")");
             int read = 0;
@@ -56,12 +50,7 @@ final class NettyFrames {
             }
             T message = parser.parseFrom(CodedInputStream.newInstance(frame, 0, size));
             if (frame.length > KEPT_BUFFER) frame = new byte[4096];
-            insideFrame = false;
             return message;
-        }
-
-        boolean isInsideFrame() {
-            return insideFrame;
         }
     }
 
