@@ -105,11 +105,10 @@ final class FollowerConnection implements Closeable {
         if (closed.get()) watchdog.cancel(false); // closed before it was scheduled
     }
 
+    /** The watchdog's check; once the connection is closed, {@link #fail} or {@link #start} has cancelled it. */
     private void checkOverdue() {
         try {
-            if (closed.get()) {
-                watchdog.cancel(false);
-            } else if (listener.isOverdue(this)) {
+            if (!closed.get() && listener.isOverdue(this)) {
                 fail(new IOException("no reply from the follower within the request timeout"));
             }
         } catch (RuntimeException e) {

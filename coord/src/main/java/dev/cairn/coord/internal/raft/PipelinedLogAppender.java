@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * commit, step-down) itself. The follower's server is Ratis' own and answers in order.
  *
  * <p>When a reply says the follower's log does not match ({@code INCONSISTENCY}), or the
- * connection fails or a request goes unanswered past the request timeout (the connection's reader
+ * connection fails or a request goes unanswered past the request timeout (the connection's watchdog
  * enforces it, as the appender thread may be blocked writing to a frozen follower), every request still in
  * flight is written off (its reply, if one comes, counts only as a sign of life) and sending
  * resumes from the index the follower asked for, or from its match index. Snapshots are sent
@@ -217,7 +217,7 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
 
     /**
      * How long the appender may sleep: until a heartbeat is due or a retry may start. With the
-     * pipeline full, replies — or the end of the connection, which its reader enforces after the
+     * pipeline full, replies — or the end of the connection, which its watchdog enforces after the
      * request timeout — wake it.
      */
     private long waitMillis() {
