@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -220,9 +222,15 @@ class StoreIT {
     }
 
     private static Path blockFileOrNull(String node, String blockId) throws IOException {
-        try (Stream<Path> files = Files.walk(dir.resolve(node))) {
-            return files.filter(p -> p.getFileName().toString().equals(blockId) && p.getParent().getFileName().toString().equals("current"))
-                    .findFirst().orElse(null);
+        // The node deletes files while this walks (collection, re-replication): one listed and gone
+        // before the walk reaches it fails the walk, which then starts again.
+        for (int attempt = 1; ; attempt++) {
+            try (Stream<Path> files = Files.walk(dir.resolve(node))) {
+                return files.filter(p -> p.getFileName().toString().equals(blockId) && p.getParent().getFileName().toString().equals("current"))
+                        .findFirst().orElse(null);
+            } catch (UncheckedIOException e) {
+                if (!(e.getCause() instanceof NoSuchFileException) || attempt == 10) throw e;
+            }
         }
     }
 
