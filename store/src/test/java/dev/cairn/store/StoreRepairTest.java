@@ -148,9 +148,7 @@ class StoreRepairTest {
     private long blockCount() throws Exception {
         long n = 0;
         for (String node : List.of("s1", "s2", "s3")) {
-            try (var files = Files.walk(dir.resolve(node))) {
-                n += files.filter(p -> p.getFileName().toString().matches("blk_[0-9a-f]{16}")).count();
-            }
+            n += StoreTestCluster.walk(dir.resolve(node), files -> files.filter(p -> p.getFileName().toString().matches("blk_[0-9a-f]{16}")).count());
         }
         return n;
     }
