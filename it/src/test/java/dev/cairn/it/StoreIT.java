@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -18,7 +16,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
+import dev.cairn.common.testing.FileWalks;
 import dev.cairn.store.StoreClient;
 import dev.cairn.store.WriteOptions;
 import org.junit.jupiter.api.AfterAll;
@@ -222,16 +220,8 @@ class StoreIT {
     }
 
     private static Path blockFileOrNull(String node, String blockId) throws IOException {
-        // The node deletes files while this walks (collection, re-replication): one listed and gone
-        // before the walk reaches it fails the walk, which then starts again.
-        for (int attempt = 1; ; attempt++) {
-            try (Stream<Path> files = Files.walk(dir.resolve(node))) {
-                return files.filter(p -> p.getFileName().toString().equals(blockId) && p.getParent().getFileName().toString().equals("current"))
-                        .findFirst().orElse(null);
-            } catch (UncheckedIOException e) {
-                if (!(e.getCause() instanceof NoSuchFileException) || attempt == 10) throw e;
-            }
-        }
+        return FileWalks.query(dir.resolve(node), files -> files.filter(p -> p.getFileName().toString().equals(blockId)
+                && p.getParent().getFileName().toString().equals("current")).findFirst().orElse(null));
     }
 
     @Test

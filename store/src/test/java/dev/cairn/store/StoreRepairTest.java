@@ -3,6 +3,7 @@ package dev.cairn.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.cairn.common.testing.FileWalks;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -148,7 +149,7 @@ class StoreRepairTest {
     private long blockCount() throws Exception {
         long n = 0;
         for (String node : List.of("s1", "s2", "s3")) {
-            n += StoreTestCluster.walk(dir.resolve(node), files -> files.filter(p -> p.getFileName().toString().matches("blk_[0-9a-f]{16}")).count());
+            n += FileWalks.query(dir.resolve(node), files -> files.filter(p -> p.getFileName().toString().matches("blk_[0-9a-f]{16}")).count());
         }
         return n;
     }

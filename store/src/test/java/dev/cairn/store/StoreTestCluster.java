@@ -3,15 +3,13 @@ package dev.cairn.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.cairn.common.testing.FileWalks;
 import dev.cairn.common.time.Clock;
 import java.io.File;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,8 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.Function;
-import java.util.stream.Stream;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
@@ -137,23 +133,10 @@ final class StoreTestCluster implements AutoCloseable {
     java.util.Optional<Path> blockFile(String node, String blockId) throws Exception {
         Path root = dir.resolve(node);
         if (!Files.exists(root)) return java.util.Optional.empty();
-        return walk(root, files -> files.filter(p -> p.getFileName().toString().equals(blockId)
+        return FileWalks.query(root, files -> files.filter(p -> p.getFileName().toString().equals(blockId)
                 && p.getParent().getFileName().toString().equals("current")).findFirst());
     }
 
-    /**
-     * What {@code query} finds among the files under {@code root}, walking again when a file
-     * vanishes under the walk: the nodes delete files (collection, repair) while tests wait for that.
-     */
-    static <T> T walk(Path root, Function<Stream<Path>, T> query) throws IOException {
-        for (int attempt = 1; ; attempt++) {
-            try (Stream<Path> files = Files.walk(root)) {
-                return query.apply(files);
-            } catch (UncheckedIOException e) {
-                if (!(e.getCause() instanceof NoSuchFileException) || attempt == 10) throw e;
-            }
-        }
-    }
 
     @Override
     public void close() {

@@ -4,14 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.cairn.common.net.FreePorts;
+import dev.cairn.common.testing.FileWalks;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -113,12 +112,10 @@ class RaftMemberTest {
             assertThat(propose(members[survivor], 1000)).isEqualTo(expected);
         }
 
-        // Snapshots are written in the background: wait for one to be on disk. (Ratis renames and
-        // deletes files meanwhile; one that vanishes under the walk fails that look, not the test.)
-        await().atMost(Duration.ofSeconds(20)).ignoreExceptionsInstanceOf(UncheckedIOException.class).untilAsserted(() -> {
-            try (Stream<Path> files = Files.walk(dir.resolve(peers.get(survivor).id()))) {
-                assertThat(files.map(p -> p.getFileName().toString())).as("snapshots taken").anyMatch(n -> n.startsWith("snapshot."));
-            }
+        // Snapshots are written in the background: wait for one to be on disk.
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            List<String> names = FileWalks.query(dir.resolve(peers.get(survivor).id()), files -> files.map(p -> p.getFileName().toString()).toList());
+            assertThat(names).as("snapshots taken").anyMatch(n -> n.startsWith("snapshot."));
         });
         assertThat(members[survivor].members()).extracting(RaftPeerAddress::id).containsExactly("c1", "c2", "c3");
 
