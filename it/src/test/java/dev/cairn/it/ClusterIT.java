@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.cairn.batch.BatchClient;
 import dev.cairn.batch.JobState;
 import dev.cairn.batch.JobStatus;
+import dev.cairn.batch.WorkerStatus;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -165,9 +166,13 @@ class ClusterIT {
         String jobId = r.stdout().split("\\s+")[1];
         long victim = nodes().stream().filter(n -> n.get("id").equals("worker-2")).map(n -> ((Number) n.get("pid")).longValue()).findFirst().orElseThrow();
         try (BatchClient client = BatchClient.connect(master)) {
-            // Kill once the victim has finished some map tasks and the job is still in progress.
+            // Kill once some map tasks are done and the victim itself runs an attempt of this job
+            // (the only job running), while the job is still in progress. Without the second
+            // condition a slow victim (CI saw it: its slots still held the cancelled job's
+            // mappers) could die holding no work at all, and nothing would need re-running.
             await().atMost(JOB_TIMEOUT).pollInterval(Duration.ofMillis(20))
-                    .until(() -> client.status(jobId).stage("map").done() >= 3 || client.status(jobId).state().isTerminal());
+                    .until(() -> client.status(jobId).state().isTerminal()
+                            || client.status(jobId).stage("map").done() >= 3 && runningOn(client, "worker-2") > 0);
             assertThat(client.status(jobId).state()).as("job still running when the worker is killed").isEqualTo(JobState.RUNNING);
             ProcessHandle.of(victim).orElseThrow().destroyForcibly();
             JobStatus end = await().atMost(JOB_TIMEOUT).pollInterval(Duration.ofMillis(200))
@@ -190,6 +195,11 @@ class ClusterIT {
         assertThat(r.stderr()).contains("unknown config key 'worker.slot' from -D override (did you mean 'worker.slots'?)");
         assertThat(Cli.run(Duration.ofSeconds(30), "node", "--conf", dir.resolve("missing.yaml").toString()).stderr())
                 .isEqualTo("error: config file not found: " + dir.resolve("missing.yaml") + "\n");
+    }
+
+    /** Attempts the master has running on {@code workerId}. */
+    private static int runningOn(BatchClient client, String workerId) {
+        return client.workers().stream().filter(w -> w.workerId().equals(workerId)).mapToInt(WorkerStatus::running).sum();
     }
 
     /** Workers drop a job's jar, class loader and map outputs once it ends. */
