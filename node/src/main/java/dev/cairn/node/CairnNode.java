@@ -1,37 +1,33 @@
 package dev.cairn.node;
 
-import dev.cairn.batch.internal.master.JobMaster;
-import dev.cairn.batch.internal.master.MasterSettings;
-import dev.cairn.batch.internal.worker.TaskWorker;
-import dev.cairn.batch.internal.worker.WorkerSettings;
+import dev.cairn.batch.BatchMaster;
+import dev.cairn.batch.BatchWorker;
 import dev.cairn.common.config.Config;
 import dev.cairn.common.fs.FileSystemRegistry;
 import dev.cairn.common.net.FreePorts;
 import dev.cairn.common.time.Clock;
-import dev.cairn.rpc.internal.Channels;
-import dev.cairn.rpc.internal.RpcServer;
-import dev.cairn.coord.internal.raft.RaftMember;
-import dev.cairn.coord.internal.raft.RaftPeerAddress;
-import dev.cairn.coord.internal.server.CoordServer;
-import dev.cairn.node.internal.CoordMemberSpec;
-import dev.cairn.node.internal.MasterGate;
+import dev.cairn.coord.CoordConfig;
+import dev.cairn.coord.CoordMember;
+import dev.cairn.coord.CoordService;
 import dev.cairn.node.internal.NodeCoordination;
+import dev.cairn.rpc.RpcConfig;
+import dev.cairn.rpc.RpcServer;
+import dev.cairn.rpc.RpcService;
 import dev.cairn.store.StoreClient;
 import dev.cairn.store.StoreFileSystem;
 import dev.cairn.store.StoreNode;
 import dev.cairn.store.WriteOptions;
-import io.grpc.BindableService;
-import io.grpc.ServerInterceptors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,24 +46,22 @@ public final class CairnNode implements AutoCloseable {
 
     private final String id;
     private final RpcServer server;
-    private final Channels channels;
-    private final CoordServer coord;
+    private final CoordService coord;
     private final NodeCoordination coordination;
     private final StoreNode store;
-    private final JobMaster master;
-    private final MasterGate gate;
-    private final TaskWorker worker;
+    private final StoreConnector storeConnector;
+    private final BatchMaster master;
+    private final BatchWorker worker;
 
-    private CairnNode(String id, RpcServer server, Channels channels, CoordServer coord, NodeCoordination coordination,
-                      StoreNode store, JobMaster master, MasterGate gate, TaskWorker worker) {
+    private CairnNode(String id, RpcServer server, CoordService coord, NodeCoordination coordination, StoreNode store,
+                      StoreConnector storeConnector, BatchMaster master, BatchWorker worker) {
         this.id = id;
         this.server = server;
-        this.channels = channels;
         this.coord = coord;
         this.coordination = coordination;
         this.store = store;
+        this.storeConnector = storeConnector;
         this.master = master;
-        this.gate = gate;
         this.worker = worker;
     }
 
@@ -97,49 +91,39 @@ public final class CairnNode implements AutoCloseable {
         String id = config.get(NodeConfig.NODE_ID) != null ? config.get(NodeConfig.NODE_ID) : "node-" + port;
         Path dir = Path.of(config.get(NodeConfig.NODE_DIR)).toAbsolutePath();
         Files.createDirectories(dir);
-        List<CoordMemberSpec> members = CoordMemberSpec.parseAll(config.get(NodeConfig.COORD_MEMBERS));
+        List<CoordMember> members = CoordMember.parseAll(config.get(CoordConfig.MEMBERS));
+        Duration rpcDeadline = config.get(RpcConfig.DEADLINE);
 
-        Channels channels = new Channels();
-        CoordServer coord = null;
+        CoordService coord = null;
         NodeCoordination coordination = null;
         StoreNode store = null;
-        JobMaster master = null;
-        TaskWorker worker = null;
-        MasterGate gate = null;
+        StoreConnector storeConnector = null;
+        BatchMaster master = null;
+        BatchWorker worker = null;
         RpcServer server = null;
         try {
-            if (roles.contains("coord")) coord = startCoord(config, id, host, dir, members);
+            if (roles.contains("coord")) coord = CoordService.start(CoordService.Settings.from(config, id, host, dir.resolve("coord")), clock);
             String connect = connectString(config, members, coord);
-            if (connect != null && (roles.contains("master") || roles.contains("worker") || roles.contains("store"))) {
+            if (connect != null && (roles.contains("master") || roles.contains("worker"))) {
                 coordination = NodeCoordination.connect(connect, config.get(NodeConfig.COORD_SESSION_TIMEOUT));
             }
             if (roles.contains("store")) {
-                if (coordination == null) {
+                if (connect == null) {
                     throw new IllegalArgumentException("the store role keeps its namespace in coord: give this node the coord role, coord.members or coord.connect");
                 }
-                List<Path> dirs = config.get(NodeConfig.STORE_DIRS).stream().map(Path::of).toList();
-                if (dirs.isEmpty()) dirs = List.of(dir.resolve("store"));
-                store = StoreNode.start(new StoreNode.Settings(id, dirs, host, config.get(NodeConfig.STORE_DATA_PORT),
-                        config.get(NodeConfig.STORE_REPORT_INTERVAL), config.get(NodeConfig.STORE_SCRUB_RATE),
-                        config.get(NodeConfig.STORE_SCRUB_INTERVAL),
-                        new StoreNode.Repair(config.get(NodeConfig.STORE_MONITOR_INTERVAL), config.get(NodeConfig.STORE_DEAD_NODE_TIMEOUT),
-                                config.get(NodeConfig.STORE_GC_GRACE))), coordination.client(), clock);
+                store = StoreNode.start(StoreNode.Settings.from(config, id, host, dir.resolve("store")), connect,
+                        config.get(NodeConfig.COORD_SESSION_TIMEOUT), clock);
             }
-            FileSystemRegistry fileSystems = fileSystems(config, id, roles, coordination);
-            List<BindableService> services = new ArrayList<>();
+            storeConnector = new StoreConnector(store, connect, rpcDeadline);
+            FileSystemRegistry fileSystems = fileSystems(storeConnector);
+            List<RpcService> services = new ArrayList<>();
             if (roles.contains("master")) {
-                master = new JobMaster(new MasterSettings(dir.resolve("master"), config.get(NodeConfig.MASTER_WORKER_TIMEOUT),
-                        config.get(NodeConfig.WORKER_HEARTBEAT_INTERVAL), config.get(NodeConfig.MASTER_SPLIT_SIZE),
-                        config.get(NodeConfig.MASTER_MAX_ATTEMPTS), config.get(NodeConfig.MASTER_JOB_HISTORY),
-                        config.get(NodeConfig.MASTER_LOCALITY_WAIT), fileSystems), clock);
                 NodeCoordination c = coordination;
-                gate = new MasterGate(() -> c == null ? Optional.of(endpoint) : c.activeMaster());
-                MasterGate g = gate;
-                for (BindableService svc : master.services()) services.add(() -> ServerInterceptors.intercept(svc, g));
+                master = BatchMaster.create(BatchMaster.Settings.from(config, dir.resolve("master")), fileSystems,
+                        () -> c == null ? Optional.of(endpoint) : c.activeMaster(), clock);
+                services.addAll(master.services());
             }
             if (roles.contains("worker")) {
-                int slots = config.get(NodeConfig.WORKER_SLOTS);
-                if (slots <= 0) slots = Runtime.getRuntime().availableProcessors();
                 Supplier<String> locator;
                 if (coordination != null) {
                     NodeCoordination c = coordination;
@@ -148,29 +132,24 @@ public final class CairnNode implements AutoCloseable {
                     String fixed = roles.contains("master") ? endpoint : config.get(NodeConfig.MASTER_ADDRESS);
                     locator = () -> fixed;
                 }
-                worker = new TaskWorker(new WorkerSettings(id, endpoint, locator, dir.resolve("worker"), slots,
-                        config.get(NodeConfig.WORKER_SORT_BUFFER), config.get(NodeConfig.WORKER_COMBINE_ENTRIES),
-                        config.get(NodeConfig.WORKER_SHUFFLE_MEMORY), config.get(NodeConfig.WORKER_FETCH_PARALLELISM),
-                        config.get(NodeConfig.RPC_DEADLINE), fileSystems), channels);
+                worker = BatchWorker.create(BatchWorker.Settings.from(config, id, endpoint, dir.resolve("worker")), locator, fileSystems);
                 services.addAll(worker.services());
             }
             server = RpcServer.start(host, port, services);
-            if (gate != null) {
+            if (master != null) {
                 if (coordination == null) {
-                    gate.open();
+                    master.activate();
                 } else {
-                    MasterGate g = gate;
+                    BatchMaster m = master;
                     coordination.runForMaster(endpoint, new NodeCoordination.LeadershipListener() {
                         @Override
                         public void elected() {
-                            g.open();
+                            m.activate();
                         }
 
                         @Override
                         public void deposed() {
-                            boolean wasActive = g.isOpen();
-                            g.close();
-                            if (wasActive) onDeposed.run();
+                            if (m.deactivate()) onDeposed.run();
                         }
                     });
                 }
@@ -181,17 +160,17 @@ public final class CairnNode implements AutoCloseable {
             }
         } catch (Exception e) {
             if (worker != null) worker.close();
+            if (storeConnector != null) storeConnector.close();
             if (store != null) store.close();
             if (coordination != null) coordination.close();
             if (master != null) master.close();
             if (server != null) server.close();
             if (coord != null) coord.close();
-            channels.close();
             if (e instanceof IOException io) throw io;
             if (e instanceof RuntimeException re) throw re;
             throw new IOException("cannot start node " + id + ": " + e, e);
         }
-        CairnNode node = new CairnNode(id, server, channels, coord, coordination, store, master, gate, worker);
+        CairnNode node = new CairnNode(id, server, coord, coordination, store, storeConnector, master, worker);
         String endpointFile = config.get(NodeConfig.NODE_ENDPOINT_FILE);
         if (endpointFile != null) writeAtomically(Path.of(endpointFile), node.endpoint());
         LOG.info("node {} serving at {} with roles {}{}", id, node.endpoint(), roles,
@@ -200,53 +179,56 @@ public final class CairnNode implements AutoCloseable {
     }
 
     /**
-     * Local files, and {@code cairn://} paths in the store whenever this node has a coord
-     * connection: a node without the store role reads every block remotely, one with it prefers
-     * its own replicas and puts the first replica of what it writes on itself.
+     * Local files, and {@code cairn://} paths in the store whenever this node reaches coord: a node
+     * without the store role reads every block remotely, one with it prefers its own replicas and
+     * puts the first replica of what it writes on itself.
      */
-    private static FileSystemRegistry fileSystems(Config config, String id, List<String> roles, NodeCoordination coordination) {
+    private static FileSystemRegistry fileSystems(StoreConnector connector) {
         FileSystemRegistry local = FileSystemRegistry.local();
-        if (coordination == null) {
+        if (!connector.available()) {
             return local.unavailable(StoreFileSystem.SCHEME, "this node has no coord connection (set coord.connect or coord.members)");
         }
-        String localStoreNode = roles.contains("store") ? id : null;
-        return local.with(new StoreFileSystem(() -> StoreClient.using(coordination.client(), localStoreNode, config.get(NodeConfig.RPC_DEADLINE)),
-                WriteOptions.defaults()));
+        return local.with(new StoreFileSystem(connector::connect, WriteOptions.defaults()));
     }
 
-    private static CoordServer startCoord(Config config, String id, String host, Path dir, List<CoordMemberSpec> members) throws IOException {
-        RaftPeerAddress self;
-        List<RaftPeerAddress> peers;
-        String clientHost;
-        int clientPort;
-        if (members.isEmpty()) {
-            int raftPort = config.get(NodeConfig.COORD_RAFT_PORT);
-            self = new RaftPeerAddress(id.replaceAll("[^A-Za-z0-9_-]", "_"), host, raftPort == 0 ? FreePorts.pick(host) : raftPort);
-            peers = List.of(self);
-            clientHost = host;
-            clientPort = config.get(NodeConfig.COORD_CLIENT_PORT);
-        } else {
-            CoordMemberSpec me = members.stream().filter(m -> m.id().equals(id)).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("node.id '" + id + "' is not among coord.members " + members
-                            + "; a coord node must be listed there (or leave coord.members empty for a group of one)"));
-            self = me.raftAddress();
-            peers = members.stream().map(CoordMemberSpec::raftAddress).toList();
-            clientHost = me.host();
-            clientPort = me.clientPort();
+    /**
+     * How this node's file system reaches the store: over its store node's coord session when it
+     * is one, else through a client of its own, made on first use and closed with the node.
+     */
+    private static final class StoreConnector implements AutoCloseable {
+        private final StoreNode store;
+        private final String coordConnect;
+        private final Duration deadline;
+        private final List<StoreClient> owned = new ArrayList<>();
+
+        StoreConnector(StoreNode store, String coordConnect, Duration deadline) {
+            this.store = store;
+            this.coordConnect = coordConnect;
+            this.deadline = deadline;
         }
-        long maxData = config.get(NodeConfig.COORD_MAX_DATA);
-        if (maxData <= 0 || maxData > (64L << 20)) throw new IllegalArgumentException("coord.max-data must be in (0, 64m]: " + maxData);
-        return CoordServer.start(new CoordServer.Settings(
-                new RaftMember.Settings(self, peers, dir.resolve("coord"), config.get(NodeConfig.COORD_SNAPSHOT_EVERY),
-                        config.get(NodeConfig.COORD_ELECTION_TIMEOUT), config.get(NodeConfig.COORD_REQUEST_TIMEOUT),
-                        config.get(NodeConfig.COORD_JOIN), config.get(NodeConfig.COORD_LOG_SEGMENT_SIZE)),
-                clientHost, clientPort, config.get(NodeConfig.COORD_TICK), (int) maxData), Clock.system());
+
+        boolean available() {
+            return coordConnect != null;
+        }
+
+        synchronized StoreClient connect() throws IOException {
+            if (store != null) return store.client(deadline);
+            StoreClient c = StoreClient.connect(coordConnect, null, deadline);
+            owned.add(c);
+            return c;
+        }
+
+        @Override
+        public synchronized void close() {
+            owned.forEach(StoreClient::close);
+            owned.clear();
+        }
     }
 
     /** Where this node's own coord client connects: explicit, else the members' client ports, else its own coord. */
-    private static String connectString(Config config, List<CoordMemberSpec> members, CoordServer coord) {
+    private static String connectString(Config config, List<CoordMember> members, CoordService coord) {
         if (config.get(NodeConfig.COORD_CONNECT) != null) return config.get(NodeConfig.COORD_CONNECT);
-        if (!members.isEmpty()) return String.join(",", members.stream().map(CoordMemberSpec::clientEndpoint).toList());
+        if (!members.isEmpty()) return String.join(",", members.stream().map(CoordMember::clientEndpoint).toList());
         return coord == null ? null : coord.clientEndpoint();
     }
 
@@ -271,12 +253,12 @@ public final class CairnNode implements AutoCloseable {
 
     /** True while this node is the master that serves (elected, or alone without coord). */
     public boolean isActiveMaster() {
-        return gate != null && gate.isOpen();
+        return master != null && master.isActive();
     }
 
     /** The ZooKeeper-protocol endpoint of this node's coord member, if it is one. */
     public Optional<String> coordEndpoint() {
-        return Optional.ofNullable(coord).map(CoordServer::clientEndpoint);
+        return Optional.ofNullable(coord).map(CoordService::clientEndpoint);
     }
 
     /** The active master as the election shows it; this node's own endpoint when masters run without coord. */
@@ -288,12 +270,12 @@ public final class CairnNode implements AutoCloseable {
     @Override
     public void close() {
         if (worker != null) worker.close();
+        storeConnector.close();
         if (store != null) store.close();
         if (coordination != null) coordination.close();
         server.close();
         if (master != null) master.close();
         if (coord != null) coord.close();
-        channels.close();
         LOG.info("node {} stopped", id);
     }
 }

@@ -1,5 +1,7 @@
 package dev.cairn.node;
 
+import dev.cairn.batch.BatchConfig;
+import dev.cairn.coord.CoordConfig;
 import dev.cairn.common.config.Config;
 import dev.cairn.common.time.Clock;
 import java.io.IOException;
@@ -32,9 +34,9 @@ public final class LocalCluster implements AutoCloseable {
                 .with(NodeConfig.NODE_ID, "master")
                 .with(NodeConfig.NODE_ROLES, List.of("coord", "master"))
                 .with(NodeConfig.NODE_PORT, 0)
-                .with(NodeConfig.COORD_MEMBERS, List.of())
-                .with(NodeConfig.COORD_RAFT_PORT, 0)
-                .with(NodeConfig.COORD_CLIENT_PORT, 0)
+                .with(CoordConfig.MEMBERS, List.of())
+                .with(CoordConfig.RAFT_PORT, 0)
+                .with(CoordConfig.CLIENT_PORT, 0)
                 .with(NodeConfig.NODE_DIR, dir.resolve("master").toString()), Clock.system());
         List<CairnNode> workers = new ArrayList<>();
         try {
@@ -43,7 +45,7 @@ public final class LocalCluster implements AutoCloseable {
                         .with(NodeConfig.NODE_ID, "worker-" + i)
                         .with(NodeConfig.NODE_ROLES, List.of("worker", "store"))
                         .with(NodeConfig.NODE_PORT, 0)
-                        .with(NodeConfig.WORKER_SLOTS, slotsPerWorker)
+                        .with(BatchConfig.WORKER_SLOTS, slotsPerWorker)
                         .with(NodeConfig.COORD_CONNECT, master.coordEndpoint().orElseThrow())
                         .with(NodeConfig.NODE_DIR, dir.resolve("worker-" + i).toString()), Clock.system()));
             }

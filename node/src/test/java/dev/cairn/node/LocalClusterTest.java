@@ -1,5 +1,6 @@
 package dev.cairn.node;
 
+import dev.cairn.batch.BatchConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -55,10 +56,10 @@ class LocalClusterTest {
             Files.writeString(input.resolve("part-" + f + ".txt"), sb);
         }
         Config config = Config.defaults(NodeConfig.DEF)
-                .with(NodeConfig.MASTER_SPLIT_SIZE, 20_000L)
-                .with(NodeConfig.WORKER_SORT_BUFFER, 16L << 10)
-                .with(NodeConfig.WORKER_SHUFFLE_MEMORY, 8L << 10)
-                .with(NodeConfig.WORKER_HEARTBEAT_INTERVAL, Duration.ofMillis(200));
+                .with(BatchConfig.MASTER_SPLIT_SIZE, 20_000L)
+                .with(BatchConfig.WORKER_SORT_BUFFER, 16L << 10)
+                .with(BatchConfig.WORKER_SHUFFLE_MEMORY, 8L << 10)
+                .with(BatchConfig.WORKER_HEARTBEAT_INTERVAL, Duration.ofMillis(200));
         Path output = dir.resolve("out");
         try (LocalCluster cluster = LocalCluster.start(dir.resolve("cluster"), 2, 2, config);
              BatchClient client = BatchClient.connect(cluster.masterEndpoint())) {
@@ -103,7 +104,7 @@ class LocalClusterTest {
             }
             text.append('\n');
         }
-        Config config = Config.defaults(NodeConfig.DEF).with(NodeConfig.WORKER_HEARTBEAT_INTERVAL, Duration.ofMillis(200));
+        Config config = Config.defaults(NodeConfig.DEF).with(BatchConfig.WORKER_HEARTBEAT_INTERVAL, Duration.ofMillis(200));
         try (LocalCluster cluster = LocalCluster.start(dir.resolve("cluster"), 2, 2, config);
              BatchClient client = BatchClient.connect(cluster.masterEndpoint());
              StoreClient store = StoreClient.connect(cluster.coordConnect(), null, Duration.ofSeconds(30))) {

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Random;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.state.SessionConnectionStateErrorPolicy;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 
 /**
@@ -79,8 +80,23 @@ public final class StoreClient implements AutoCloseable {
         }
     }
 
-    /** A client over a node's existing coord connection (which stays the caller's to close). */
-    public static StoreClient using(CuratorFramework coord, String localNodeId, Duration timeout) throws IOException {
+    /**
+     * A store node's coord client, not yet started. Only a lost session counts as a failure: a
+     * dropped connection that Curator re-establishes within the session (a coord member was
+     * killed) must not end the node's registration or its monitor leadership.
+     */
+    static CuratorFramework newNodeCoordClient(String coordConnect, Duration sessionTimeout) {
+        return CuratorFrameworkFactory.builder()
+                .connectString(coordConnect)
+                .sessionTimeoutMs((int) sessionTimeout.toMillis())
+                .connectionTimeoutMs((int) Math.min(15_000, sessionTimeout.toMillis()))
+                .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000))
+                .connectionStateErrorPolicy(new SessionConnectionStateErrorPolicy())
+                .build();
+    }
+
+    /** A client over an existing coord connection (which stays the caller's to close). */
+    static StoreClient using(CuratorFramework coord, String localNodeId, Duration timeout) throws IOException {
         StoreClient c = new StoreClient(context(coord, localNodeId, timeout), false);
         c.context.namespace().ensureRoot();
         return c;

@@ -1,5 +1,6 @@
 package dev.cairn.store;
 
+import dev.cairn.common.config.Config;
 import dev.cairn.common.time.Clock;
 import dev.cairn.store.internal.disk.BlockScrubber;
 import dev.cairn.store.internal.disk.LocalBlockStore;
@@ -39,7 +40,27 @@ public final class StoreNode implements AutoCloseable {
      * @param scrubBytesPerSecond the scrubber's read rate; 0 turns it off
      */
     public record Settings(String nodeId, List<Path> dirs, String host, int dataPort, Duration reportInterval,
-                           long scrubBytesPerSecond, Duration scrubInterval, Repair repair) {}
+                           long scrubBytesPerSecond, Duration scrubInterval, Repair repair) {
+        /**
+         * The settings {@link StoreConfig}'s keys give a node.
+         *
+         * @param defaultDir the block directory when {@code store.dirs} is empty
+         * @throws IllegalArgumentException when the keys disagree (the garbage grace period is shorter than three monitor intervals)
+         */
+        public static Settings from(Config config, String nodeId, String host, Path defaultDir) {
+            List<Path> dirs = config.get(StoreConfig.DIRS).stream().map(Path::of).toList();
+            if (dirs.isEmpty()) dirs = List.of(defaultDir);
+            Repair repair;
+            try {
+                repair = new Repair(config.get(StoreConfig.MONITOR_INTERVAL), config.get(StoreConfig.DEAD_NODE_TIMEOUT),
+                        config.get(StoreConfig.GC_GRACE));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(StoreConfig.GC_GRACE.name() + " and " + StoreConfig.MONITOR_INTERVAL.name() + ": " + e.getMessage(), e);
+            }
+            return new Settings(nodeId, dirs, host, config.get(StoreConfig.DATA_PORT), config.get(StoreConfig.REPORT_INTERVAL),
+                    config.get(StoreConfig.SCRUB_RATE), config.get(StoreConfig.SCRUB_INTERVAL), repair);
+        }
+    }
 
     /**
      * How the replication monitor (run by one elected store node) keeps blocks replicated.
@@ -69,6 +90,8 @@ public final class StoreNode implements AutoCloseable {
     private final BlockServer server;
     private final NodeRegistry registry;
     private final CuratorFramework coord;
+    /** Whether {@link #close} ends the coord session too (it is this node's own). */
+    private boolean ownsCoord;
     private final BlockScrubber scrubber;
     private final ScheduledExecutorService reporter;
     private final ReplicationMonitor monitor;
@@ -89,8 +112,38 @@ public final class StoreNode implements AutoCloseable {
                 TRANSFER_TIMEOUT, REPAIR_PARALLELISM), coord, clock, new SecureRandom());
     }
 
-    /** Opens the local blocks (recovering from a crash), starts serving, and announces the node in coord. */
-    public static StoreNode start(Settings settings, CuratorFramework coord, Clock clock) throws IOException {
+    /**
+     * Opens the local blocks (recovering from a crash), starts serving, and announces the node in
+     * coord, through a coord session of its own: the node's replicas count as gone
+     * ({@code store.dead-node-timeout}) from when that session ends. Blocks until coord is reached.
+     *
+     * @param coordConnect the ZooKeeper connect string of the cluster's coord
+     * @param sessionTimeout the timeout of this node's coord session
+     */
+    public static StoreNode start(Settings settings, String coordConnect, Duration sessionTimeout, Clock clock) throws IOException {
+        CuratorFramework coord = StoreClient.newNodeCoordClient(coordConnect, sessionTimeout);
+        coord.start();
+        StoreNode node;
+        try {
+            node = start(settings, coord, clock);
+        } catch (IOException | RuntimeException e) {
+            coord.close();
+            throw e;
+        }
+        node.ownsCoord = true;
+        return node;
+    }
+
+    /**
+     * A client of the store over this node's coord session, preferring this node's replicas for
+     * reads and putting the first replica of what it writes here. Closing it leaves the session open.
+     */
+    public StoreClient client(Duration timeout) throws IOException {
+        return StoreClient.using(coord, settings.nodeId(), timeout);
+    }
+
+    /** {@link #start(Settings, String, Duration, Clock)} over a coord session the caller keeps (tests share one). */
+    static StoreNode start(Settings settings, CuratorFramework coord, Clock clock) throws IOException {
         LocalBlockStore blocks = LocalBlockStore.open(LocalBlockStore.Options.of(settings.dirs()));
         BlockServer server;
         try {
@@ -128,7 +181,7 @@ public final class StoreNode implements AutoCloseable {
         try {
             registry.update(info());
         } catch (IOException | RuntimeException e) {
-            LOG.debug("store report failed: {}", e.toString());
+            LOG.debug("store report failed", e);
         }
     }
 
@@ -137,7 +190,7 @@ public final class StoreNode implements AutoCloseable {
         try {
             new Namespace(coord, System::currentTimeMillis).reportCorrupt(id, settings.nodeId(), "found by the scrubber");
         } catch (IOException e) {
-            LOG.warn("cannot report corrupt replica {}: {}", id, e.getMessage());
+            LOG.warn("cannot report corrupt replica {}", id, e);
         }
     }
 
@@ -153,17 +206,18 @@ public final class StoreNode implements AutoCloseable {
         try {
             registry.close();
         } catch (IOException e) {
-            LOG.debug("leaving the store registry: {}", e.toString());
+            LOG.debug("leaving the store registry", e);
         }
         try {
             server.close();
         } catch (Exception e) {
-            LOG.debug("closing the data server: {}", e.toString());
+            LOG.debug("closing the data server", e);
         }
         try {
             blocks.close();
         } catch (Exception e) {
-            LOG.debug("closing the block store: {}", e.toString());
+            LOG.debug("closing the block store", e);
         }
+        if (ownsCoord) coord.close();
     }
 }

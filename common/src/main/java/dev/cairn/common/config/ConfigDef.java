@@ -94,7 +94,7 @@ public final class ConfigDef {
     }
 
     /**
-     * Every key, in order, as its doc in comment lines wrapped at about 100 columns and then
+     * Every key, in order, as its doc and its constraints in comment lines wrapped at about 100 columns and then
      * {@code name: default}; a key with no default is written commented out ({@code # name:}).
      * The result is a valid config file that documents itself and sets every key to its default.
      */
@@ -104,6 +104,9 @@ public final class ConfigDef {
         for (ConfigKey<?> k : keys.values()) {
             sb.append('\n');
             for (String line : wrap(k.doc(), WIDTH - 2)) sb.append(line.isEmpty() ? "#" : "# " + line).append('\n');
+            if (!k.requirements().isEmpty()) {
+                for (String line : wrap("Value: " + String.join(", ", k.requirements()) + ".", WIDTH - 2)) sb.append("# ").append(line).append('\n');
+            }
             sb.append(render(k)).append('\n');
         }
         return sb.toString();

@@ -22,6 +22,9 @@ import java.util.function.Predicate;
  * @param <T> the value type
  */
 public final class ConfigKey<T> {
+    private static final String NOT_NEGATIVE = "must not be negative";
+    private static final String AT_LEAST = "must be at least ";
+
     private final String name;
     private final T defaultValue;
     private final String doc;
@@ -98,13 +101,13 @@ public final class ConfigKey<T> {
     public static ConfigKey<Duration> durationKey(String name, Duration def, String doc) {
         return of(name, required(def, name), doc,
                 new ValueType<>("a duration like 500ms, 10s, 2m or 1h", v -> Units.parseDuration(scalar(v)), Units::formatDuration, false))
-                .validate(d -> !d.isNegative(), "must not be negative");
+                .validate(d -> !d.isNegative(), NOT_NEGATIVE);
     }
 
     /** A non-negative number of bytes: {@code 512k}, {@code 64m}, {@code 1g} (powers of 1024), or plain bytes. */
     public static ConfigKey<Long> sizeKey(String name, long def, String doc) {
         return of(name, def, doc, new ValueType<>("a size like 512k, 64m or 1g", v -> Units.parseSize(scalar(v)), Units::formatSize, false))
-                .validate(n -> n >= 0, "must not be negative");
+                .validate(n -> n >= 0, NOT_NEGATIVE);
     }
 
     /**
@@ -130,7 +133,7 @@ public final class ConfigKey<T> {
 
     /** {@link #validate} that values are at least {@code bound}, for comparable value types. */
     public ConfigKey<T> min(T bound) {
-        return validate(v -> comparable(v).compareTo(bound) >= 0, "must be at least " + format(bound));
+        return validate(v -> comparable(v).compareTo(bound) >= 0, AT_LEAST + format(bound));
     }
 
     /** {@link #validate} that values are at most {@code bound}, for comparable value types. */
@@ -155,6 +158,16 @@ public final class ConfigKey<T> {
 
     public String doc() {
         return doc;
+    }
+
+    /**
+     * The constraints values must meet beyond their type, as phrases ("must be at least 1"), in
+     * the order added; a type's "must not be negative" is left out once a lower bound says more.
+     */
+    public List<String> requirements() {
+        List<String> all = checks.stream().map(Check::requirement).toList();
+        boolean bounded = all.stream().anyMatch(r -> r.startsWith(AT_LEAST));
+        return all.stream().filter(r -> !(bounded && r.equals(NOT_NEGATIVE))).toList();
     }
 
     /** What a value must look like, e.g. "an integer", "a duration like 500ms, 10s, 2m or 1h". */

@@ -42,6 +42,16 @@ class ConfigDefTest {
     }
 
     @Test
+    void renderYamlStatesEachKeysRange() {
+        ConfigDef def = ConfigDef.of("Test configuration", ConfigKey.intKey("node.port", 7070, "Port.").min(0).max(65535));
+        assertThat(def.renderYaml()).contains("""
+                # Port.
+                # Value: must be at least 0, must be at most 65535.
+                node.port: 7070
+                """);
+    }
+
+    @Test
     void renderYamlDocumentsEveryKeyWithItsDefault() {
         String longDoc = ("word ").repeat(30) + "end.";
         ConfigDef def = ConfigDef.of("Test configuration", SLOTS, ID, ROLES, TIMEOUT, BUFFER, RATIO, FLAG,
@@ -59,9 +69,11 @@ class ConfigDefTest {
                 node.roles: [master, worker]
 
                 # Timeout.
+                # Value: must not be negative.
                 master.worker-timeout: 10s
 
                 # Buffer.
+                # Value: must not be negative.
                 worker.sort-buffer: 64m
 
                 # Ratio.

@@ -17,7 +17,7 @@ import dev.cairn.batch.internal.proto.ListWorkersResponse;
 import dev.cairn.batch.internal.proto.RegisterWorkerRequest;
 import dev.cairn.batch.internal.proto.RegisterWorkerResponse;
 import dev.cairn.batch.internal.proto.SubmitJobRequest;
-import dev.cairn.rpc.internal.Rpc;
+import dev.cairn.rpc.grpc.Rpc;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import dev.cairn.batch.internal.proto.FetchPartitionRequest;
 import dev.cairn.batch.internal.proto.ShuffleChunk;
 import dev.cairn.batch.internal.proto.ShuffleGrpc;
 import dev.cairn.batch.internal.sort.MapOutputFile;
-import dev.cairn.rpc.internal.Rpc;
+import dev.cairn.rpc.grpc.Rpc;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.cairn.rpc.internal;
+package dev.cairn.rpc.grpc;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;

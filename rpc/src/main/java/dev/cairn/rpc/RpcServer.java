@@ -1,6 +1,7 @@
-package dev.cairn.rpc.internal;
+package dev.cairn.rpc;
 
-import io.grpc.BindableService;
+import dev.cairn.rpc.grpc.GrpcService;
+import dev.cairn.rpc.grpc.Rpc;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
@@ -30,13 +31,13 @@ public final class RpcServer implements AutoCloseable {
      *
      * @throws IOException naming the address when it cannot be bound
      */
-    public static RpcServer start(String host, int port, List<BindableService> services) throws IOException {
+    public static RpcServer start(String host, int port, List<RpcService> services) throws IOException {
         ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("rpc-", 0).factory());
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .executor(executor)
                 .maxInboundMessageSize(Rpc.MAX_MESSAGE_BYTES)
                 .permitKeepAliveTime(10, TimeUnit.SECONDS);
-        services.forEach(builder::addService);
+        for (RpcService s : services) builder.addService(((GrpcService) s).definition());
         Server server = builder.build();
         try {
             server.start();

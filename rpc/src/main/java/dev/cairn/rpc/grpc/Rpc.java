@@ -1,4 +1,4 @@
-package dev.cairn.rpc.internal;
+package dev.cairn.rpc.grpc;
 
 import dev.cairn.rpc.RemoteException;
 import dev.cairn.rpc.RpcUnavailableException;

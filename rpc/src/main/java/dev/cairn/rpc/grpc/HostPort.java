@@ -1,4 +1,4 @@
-package dev.cairn.rpc.internal;
+package dev.cairn.rpc.grpc;
 
 /** A parsed {@code host:port}. */
 public record HostPort(String host, int port) {

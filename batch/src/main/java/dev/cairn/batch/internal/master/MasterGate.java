@@ -1,4 +1,4 @@
-package dev.cairn.node.internal;
+package dev.cairn.batch.internal.master;
 
 import io.grpc.Metadata;
 import io.grpc.ServerCall;

@@ -1,0 +1,92 @@
+package dev.cairn.batch;
+
+import dev.cairn.batch.internal.master.JobMaster;
+import dev.cairn.batch.internal.master.MasterGate;
+import dev.cairn.batch.internal.master.MasterSettings;
+import dev.cairn.common.config.Config;
+import dev.cairn.common.fs.FileSystemRegistry;
+import dev.cairn.common.time.Clock;
+import dev.cairn.rpc.RpcService;
+import dev.cairn.rpc.grpc.GrpcService;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The master role of a node: accepts jobs, schedules their tasks on workers, commits their
+ * output. Its services answer only while it is {@linkplain #activate() active}; a standby answers
+ * UNAVAILABLE naming the active master, so clients and workers that reach the wrong one learn where
+ * to go and a deposed master can no longer change anything.
+ */
+public final class BatchMaster implements AutoCloseable {
+    /**
+     * What the master needs.
+     *
+     * @param dir where submitted job jars are kept while their jobs run
+     * @param workerTimeout a worker silent this long is declared dead
+     * @param heartbeatInterval how often workers are told to heartbeat
+     * @param splitBytes default input split size
+     * @param maxAttempts default attempts per task
+     * @param jobHistory finished jobs remembered for {@code job list}
+     * @param localityWait how long a map task waits for a slot where its input lies
+     */
+    public record Settings(Path dir, Duration workerTimeout, Duration heartbeatInterval, long splitBytes, int maxAttempts,
+                           int jobHistory, Duration localityWait) {
+        /** The settings {@link BatchConfig}'s keys give a node; {@code dir} is the master's working directory. */
+        public static Settings from(Config config, Path dir) {
+            return new Settings(dir, config.get(BatchConfig.MASTER_WORKER_TIMEOUT), config.get(BatchConfig.WORKER_HEARTBEAT_INTERVAL),
+                    config.get(BatchConfig.MASTER_SPLIT_SIZE), config.get(BatchConfig.MASTER_MAX_ATTEMPTS),
+                    config.get(BatchConfig.MASTER_JOB_HISTORY), config.get(BatchConfig.MASTER_LOCALITY_WAIT));
+        }
+    }
+
+    private final JobMaster master;
+    private final MasterGate gate;
+
+    private BatchMaster(JobMaster master, MasterGate gate) {
+        this.master = master;
+        this.gate = gate;
+    }
+
+    /**
+     * A master, standing by until {@link #activate}.
+     *
+     * @param fileSystems where job inputs are listed and outputs committed
+     * @param activeMaster the active master's endpoint as the election shows it, for a standby's answers
+     * @param clock decides worker expiry and delay scheduling
+     */
+    public static BatchMaster create(Settings settings, FileSystemRegistry fileSystems, Supplier<Optional<String>> activeMaster, Clock clock) {
+        JobMaster master = new JobMaster(new MasterSettings(settings.dir(), settings.workerTimeout(), settings.heartbeatInterval(),
+                settings.splitBytes(), settings.maxAttempts(), settings.jobHistory(), settings.localityWait(), fileSystems), clock);
+        return new BatchMaster(master, new MasterGate(activeMaster));
+    }
+
+    /** The services to serve on the node's RPC server, each behind the active/standby gate. */
+    public List<RpcService> services() {
+        return master.services().stream().<RpcService>map(s -> GrpcService.of(s).intercepted(gate)).toList();
+    }
+
+    /** Starts answering: this node is the active master. */
+    public void activate() {
+        gate.open();
+    }
+
+    /** Stops answering (deposed or shutting down); returns whether it was active. */
+    public boolean deactivate() {
+        boolean was = gate.isOpen();
+        gate.close();
+        return was;
+    }
+
+    public boolean isActive() {
+        return gate.isOpen();
+    }
+
+    @Override
+    public void close() {
+        gate.close();
+        master.close();
+    }
+}

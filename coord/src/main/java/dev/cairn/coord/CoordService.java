@@ -1,0 +1,108 @@
+package dev.cairn.coord;
+
+import dev.cairn.common.config.Config;
+import dev.cairn.common.net.FreePorts;
+import dev.cairn.common.time.Clock;
+import dev.cairn.coord.internal.raft.RaftMember;
+import dev.cairn.coord.internal.raft.RaftPeerAddress;
+import dev.cairn.coord.internal.server.CoordServer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A member of the coord group: a Raft member replicating ZooKeeper's data model, with a
+ * listener speaking the ZooKeeper wire protocol to clients. The entry point a node starts; the
+ * machinery is in {@code dev.cairn.coord.internal}.
+ */
+public final class CoordService implements AutoCloseable {
+    /**
+     * What a coord member needs.
+     *
+     * @param memberId this member's id, one of {@code group}'s
+     * @param group every member of the group, this one included (one, three or five)
+     * @param dir where the Raft log and snapshots are kept
+     * @param snapshotEvery log entries between snapshots
+     * @param electionTimeout minimum Raft election timeout
+     * @param requestTimeout how long a member waits for a client's write to commit
+     * @param join whether this member starts as a new member of a running group
+     * @param logSegmentBytes size at which a log segment is closed
+     * @param tick ZooKeeper's tickTime, the unit of negotiated session timeouts
+     * @param maxDataBytes largest znode data and client packet
+     */
+    public record Settings(String memberId, List<CoordMember> group, Path dir, int snapshotEvery, Duration electionTimeout,
+                           Duration requestTimeout, boolean join, long logSegmentBytes, Duration tick, int maxDataBytes) {
+        public Settings {
+            Objects.requireNonNull(memberId, "memberId");
+            group = List.copyOf(group);
+            if (group.stream().noneMatch(m -> m.id().equals(memberId))) {
+                throw new IllegalArgumentException("node.id '" + memberId + "' is not among coord.members " + group
+                        + "; a coord node must be listed there (or leave coord.members empty for a group of one)");
+            }
+        }
+
+        /**
+         * The settings {@link CoordConfig}'s keys give a node. With {@code coord.members} empty the
+         * node is a group of one on {@code coord.raft-port} and {@code coord.client-port} (0: a free
+         * port each); otherwise it finds itself in the list by {@code nodeId}.
+         *
+         * @throws IOException when no free port can be found
+         */
+        public static Settings from(Config config, String nodeId, String host, Path dir) throws IOException {
+            List<CoordMember> members = CoordMember.parseAll(config.get(CoordConfig.MEMBERS));
+            String memberId = nodeId;
+            if (members.isEmpty()) {
+                memberId = nodeId.replaceAll("[^A-Za-z0-9_-]", "_");
+                int raftPort = config.get(CoordConfig.RAFT_PORT);
+                int clientPort = config.get(CoordConfig.CLIENT_PORT);
+                members = List.of(new CoordMember(memberId, host, raftPort == 0 ? FreePorts.pick(host) : raftPort,
+                        clientPort == 0 ? FreePorts.pick(host) : clientPort));
+            }
+            return new Settings(memberId, members, dir, config.get(CoordConfig.SNAPSHOT_EVERY), config.get(CoordConfig.ELECTION_TIMEOUT),
+                    config.get(CoordConfig.REQUEST_TIMEOUT), config.get(CoordConfig.JOIN), config.get(CoordConfig.LOG_SEGMENT_SIZE),
+                    config.get(CoordConfig.TICK), Math.toIntExact(config.get(CoordConfig.MAX_DATA)));
+        }
+
+        public CoordMember self() {
+            return group.stream().filter(m -> m.id().equals(memberId)).findFirst().orElseThrow();
+        }
+    }
+
+    private final CoordServer server;
+
+    private CoordService(CoordServer server) {
+        this.server = server;
+    }
+
+    /**
+     * Starts the member: opens or creates its log, joins the group, and listens for clients.
+     *
+     * @param clock decides session expiry and request timeouts
+     * @throws IOException when the log cannot be opened or a port cannot be bound
+     */
+    public static CoordService start(Settings settings, Clock clock) throws IOException {
+        CoordMember self = settings.self();
+        RaftPeerAddress selfAddress = raftAddress(self);
+        List<RaftPeerAddress> peers = settings.group().stream().map(CoordService::raftAddress).toList();
+        RaftMember.Settings raft = new RaftMember.Settings(selfAddress, peers, settings.dir(), settings.snapshotEvery(),
+                settings.electionTimeout(), settings.requestTimeout(), settings.join(), settings.logSegmentBytes());
+        return new CoordService(CoordServer.start(
+                new CoordServer.Settings(raft, self.host(), self.clientPort(), settings.tick(), settings.maxDataBytes()), clock));
+    }
+
+    private static RaftPeerAddress raftAddress(CoordMember m) {
+        return new RaftPeerAddress(m.id(), m.host(), m.raftPort());
+    }
+
+    /** The host:port ZooKeeper clients connect to. */
+    public String clientEndpoint() {
+        return server.clientEndpoint();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
