@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -163,7 +164,9 @@ class PipelineWriteTest {
         assertThat(nodes.store(2).contains(id)).isFalse();
     }
 
+    /** A hung downstream costs the write no less than the timeout (socket timeouts never fire early) and no hang (the test's own bound). */
     @Test
+    @Timeout(60)
     void aHungDownstreamCostsTheTimeoutNotTheBlock() throws IOException {
         start(Duration.ofMillis(500));
         Random random = new Random(6);
@@ -177,7 +180,7 @@ class PipelineWriteTest {
 
             PipelineAck ack = write(id, pipeline, data, random);
 
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofMillis(400), Duration.ofSeconds(4));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(500));
             assertThat(ack.outcomes().get(0)).isEqualTo(new Stored(nodes.addr(0), data.length));
             assertThat(ack.outcomes().get(1)).isInstanceOfSatisfying(Failed.class, f -> assertThat(f.reason()).containsIgnoringCase("timed out"));
             hung.accept().close(); // the connection node 0 made, waiting in the backlog
