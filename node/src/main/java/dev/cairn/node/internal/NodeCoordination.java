@@ -112,7 +112,7 @@ public final class NodeCoordination implements AutoCloseable {
         } catch (KeeperException.NoNodeException e) {
             return Optional.empty();
         } catch (Exception e) {
-            LOG.debug("cannot look up the active master: {}", e.toString());
+            LOG.debug("cannot look up the active master", e);
             return Optional.empty();
         }
     }
@@ -137,12 +137,12 @@ public final class NodeCoordination implements AutoCloseable {
         try {
             if (latch != null) latch.close(LeaderLatch.CloseMode.SILENT);
         } catch (Exception e) {
-            LOG.debug("closing leader latch: {}", e.toString());
+            LOG.debug("closing leader latch", e);
         }
         try {
             if (workerNode != null) workerNode.close();
         } catch (Exception e) {
-            LOG.debug("closing worker registration: {}", e.toString());
+            LOG.debug("closing worker registration", e);
         }
         client.close();
     }

@@ -116,7 +116,7 @@ public final class BlockScrubber {
             } catch (IOException e) {
                 if (Thread.currentThread().isInterrupted()) throw interrupted(e);
                 // Unreadable is not proof of corruption (a disk may be failing as a whole); log it.
-                LOG.warn("could not scrub {}: {}", b.id(), e.toString());
+                LOG.warn("could not scrub {}", b.id(), e);
                 continue;
             }
             blocks++;

@@ -116,7 +116,7 @@ public final class ReplicationMonitor implements AutoCloseable {
         try {
             scan();
         } catch (IOException | RuntimeException e) {
-            LOG.warn("store monitor scan failed: {}", e.toString());
+            LOG.warn("store monitor scan failed", e);
         }
     }
 
@@ -230,7 +230,7 @@ public final class ReplicationMonitor implements AutoCloseable {
         try {
             latch.close();
         } catch (Exception e) {
-            LOG.debug("leaving the store monitor election: {}", e.toString());
+            LOG.debug("leaving the store monitor election", e);
         }
     }
 }

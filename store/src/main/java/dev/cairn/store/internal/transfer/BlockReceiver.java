@@ -175,7 +175,7 @@ final class BlockReceiver {
         try {
             local.abort();
         } catch (IOException e) {
-            LOG.warn("{}: aborting {} left files behind: {}", self, request.id(), e.toString());
+            LOG.warn("{}: aborting {} left files behind", self, request.id(), e);
         }
         local = null;
     }

@@ -53,7 +53,7 @@ final class BlockSender {
                 try {
                     crc = reader.readChunk(index, bb);
                 } catch (IOException e) {
-                    LOG.warn("cannot read chunk {} of {} for {}: {}", index, r.id(), c.peer, e.toString());
+                    LOG.warn("cannot read chunk {} of {} for {}", index, r.id(), c.peer, e);
                     c.out.writeInt(e instanceof ChecksumException ? Wire.CORRUPT_CHUNK : Wire.READ_ERROR);
                     Wire.writeMessage(c.out, "cannot read chunk " + index + ": " + Wire.describe(e));
                     return;
@@ -123,7 +123,7 @@ final class BlockSender {
             Wire.writeStatus(c.out, Wire.NOT_FOUND, id + " is not here");
             return null;
         } catch (IOException e) {
-            LOG.warn("cannot open {} for {}: {}", id, c.peer, e.toString());
+            LOG.warn("cannot open {} for {}", id, c.peer, e);
             Wire.writeStatus(c.out, Wire.FAILED, "cannot open " + id + ": " + Wire.describe(e));
             return null;
         }

@@ -131,7 +131,7 @@ public final class BlockServer implements AutoCloseable {
                 socket = listener.accept();
             } catch (IOException e) {
                 if (closed) return;
-                LOG.warn("{}: accept failed: {}", address, e.toString());
+                LOG.warn("{}: accept failed", address, e);
                 pauseAfterAcceptFailure();
                 continue;
             }
@@ -174,7 +174,7 @@ public final class BlockServer implements AutoCloseable {
         try {
             listener.close();
         } catch (IOException e) {
-            LOG.warn("{}: closing the listener: {}", address, e.toString());
+            LOG.warn("{}: closing the listener", address, e);
         }
         long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
         try {

@@ -99,7 +99,7 @@ final class ServerConnection {
         } catch (EOFException e) {
             LOG.info("{}: connection from {} ended in the middle of {}", server.address(), peer, current == null ? "a request" : describe(current));
         } catch (IOException e) {
-            if (!server.isClosed()) LOG.info("{}: connection from {} failed{}: {}", server.address(), peer, during(current), e.toString());
+            if (!server.isClosed()) LOG.info("{}: connection from {} failed{}", server.address(), peer, during(current), e);
         } catch (RuntimeException e) {
             // A bug: end this connection, not the server.
             LOG.error("{}: unexpected failure serving {}{}", server.address(), peer, during(current), e);
@@ -171,7 +171,7 @@ final class ServerConnection {
             try {
                 if (store.delete(id)) deleted++;
             } catch (IOException | IllegalStateException e) {
-                LOG.warn("{}: cannot delete {}: {}", server.address(), id, e.toString());
+                LOG.warn("{}: cannot delete {}", server.address(), id, e);
                 Wire.writeStatus(c.out, Wire.FAILED, "deleted " + deleted + " blocks, then failed on " + id + ": " + Wire.describe(e));
                 return;
             }
