@@ -29,8 +29,8 @@ import picocli.CommandLine.Parameters;
  * {@code cairn fs ...}: the distributed store. The cluster is named like for {@code cairn coord}:
  * {@code --connect} (its coord), {@code --dir} (a cluster.json) or {@code $CAIRN_COORD}.
  */
-@Command(name = "fs", description = "Files in Cairn's distributed store: put, get, cat, ls, mkdir, rm, mv, stat, du, fsck.",
-        subcommands = {FsCommand.Put.class, FsCommand.Get.class, FsCommand.Cat.class, FsCommand.Ls.class, FsCommand.Mkdir.class,
+@Command(name = "fs", description = "Files in Cairn's distributed store: put, get, getmerge, cat, ls, mkdir, rm, mv, stat, du, fsck.",
+        subcommands = {FsCommand.Put.class, FsCommand.Get.class, FsCommand.GetMerge.class, FsCommand.Cat.class, FsCommand.Ls.class, FsCommand.Mkdir.class,
                 FsCommand.Rm.class, FsCommand.Mv.class, FsCommand.Stat.class, FsCommand.Du.class,
                 FsCommand.Fsck.class})
 final class FsCommand {
@@ -64,12 +64,14 @@ final class FsCommand {
         }
     }
 
-    @Command(name = "put", description = "Copy a local file into the store (visible once complete).")
+    @Command(name = "put", description = {
+            "Copy a local file, or a directory and everything under it, into the store (each file visible once complete).",
+            "PATH ending in '/' or naming an existing directory means into that directory, under the local name (as cp does)."})
     static final class Put extends FsAction {
-        @Parameters(index = "0", paramLabel = "LOCAL")
+        @Parameters(index = "0", paramLabel = "LOCAL", description = "A local file or directory.")
         Path local;
 
-        @Parameters(index = "1", paramLabel = "PATH", description = "Store path; an existing directory receives the file under its name.")
+        @Parameters(index = "1", paramLabel = "PATH", description = "Store path: the new file or directory, or a directory to copy into.")
         String path;
 
         @Option(names = {"-r", "--replication"}, defaultValue = "3", description = "Replicas per block (default ${DEFAULT-VALUE}).")
@@ -78,29 +80,34 @@ final class FsCommand {
         @Option(names = {"-b", "--block-size"}, defaultValue = "64m", description = "Block size, e.g. 64m (default ${DEFAULT-VALUE}).")
         String blockSize;
 
-        @Option(names = {"-f", "--force"}, description = "Overwrite an existing file.")
+        @Option(names = {"-f", "--force"}, description = "Overwrite existing files.")
         boolean overwrite;
+
+        @Option(names = {"-p", "--parallel"}, defaultValue = "4", description = "Files of a directory copied at once (default ${DEFAULT-VALUE}).")
+        int parallel;
 
         @Override
         void run(StoreClient store) throws Exception {
-            if (!Files.isRegularFile(local)) throw new CliException("no such local file: " + local);
-            String target = path;
-            try {
-                if (store.stat(path).directory()) target = (path.endsWith("/") ? path : path + "/") + local.getFileName();
-            } catch (NoSuchFileException e) {
-                // a new file
-            }
+            if (!Files.exists(local)) throw new CliException("no such local file or directory: " + local);
+            if (parallel < 1) throw new CliException("--parallel must be at least 1");
+            String target = FsTransfers.destination(store, path, local.getFileName().toString());
             WriteOptions options = new WriteOptions(replication, dev.cairn.common.config.Units.parseSize(blockSize), overwrite);
-            long size = Files.size(local);
-            long start = System.nanoTime();
-            try (InputStream in = Files.newInputStream(local); OutputStream out = store.create(target, options)) {
-                copy(in, out, size, System.err);
+            if (!Files.isDirectory(local)) {
+                long size = Files.size(local);
+                long start = System.nanoTime();
+                FsTransfers.putFile(store, local, target, options, size, true);
+                reportTransfer("put", local, target, size, start);
+                return;
             }
-            reportTransfer("put", local, target, size, start);
+            long start = System.nanoTime();
+            FsTransfers.Totals t = FsTransfers.putTree(store, local, target, options, parallel);
+            reportTransfer("put", local, target + " (" + t.files() + " files)", t.bytes(), start);
         }
     }
 
-    @Command(name = "get", description = "Copy a store file to a local file.")
+    @Command(name = "get", description = {
+            "Copy a store file, or a directory and everything under it, to the local disk.",
+            "LOCAL naming an existing directory means into it, under the store name."})
     static final class Get extends FsAction {
         @Parameters(index = "0", paramLabel = "PATH")
         String path;
@@ -108,21 +115,45 @@ final class FsCommand {
         @Parameters(index = "1", paramLabel = "LOCAL")
         Path local;
 
+        @Option(names = {"-p", "--parallel"}, defaultValue = "4", description = "Files of a directory copied at once (default ${DEFAULT-VALUE}).")
+        int parallel;
+
         @Override
         void run(StoreClient store) throws Exception {
+            if (parallel < 1) throw new CliException("--parallel must be at least 1");
             FileStatus st = store.stat(path);
-            if (st.directory()) throw new CliException(path + " is a directory");
-            Path target = Files.isDirectory(local) ? local.resolve(st.path().substring(st.path().lastIndexOf('/') + 1)) : local;
-            Path tmp = target.resolveSibling("." + target.getFileName() + ".cairn-part");
+            String name = st.path().substring(st.path().lastIndexOf('/') + 1);
+            Path target = Files.isDirectory(local) && !name.isEmpty() ? local.resolve(name) : local;
             long start = System.nanoTime();
-            try (InputStream in = store.open(path); OutputStream out = Files.newOutputStream(tmp)) {
-                copy(in, out, st.length(), System.err);
-            } catch (IOException | RuntimeException e) {
-                Files.deleteIfExists(tmp);
-                throw e;
+            if (!st.directory()) {
+                FsTransfers.getFile(store, st.path(), target, st.length(), true);
+                reportTransfer("get", path, target, st.length(), start);
+                return;
             }
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            reportTransfer("get", path, target, st.length(), start);
+            FsTransfers.Totals t = FsTransfers.getTree(store, st.path(), target, parallel);
+            reportTransfer("get", path + " (" + t.files() + " files)", target, t.bytes(), start);
+        }
+    }
+
+    @Command(name = "getmerge", description = {
+            "Concatenate the files of a store directory, in name order, into one local file (a job's part files, say).",
+            "Names starting with '_' or '.' (such as _SUCCESS) are left out; subdirectories too."})
+    static final class GetMerge extends FsAction {
+        @Parameters(index = "0", paramLabel = "DIR")
+        String path;
+
+        @Parameters(index = "1", paramLabel = "LOCALFILE")
+        Path local;
+
+        @Option(names = "--nl", description = "Add a newline after each file that does not end with one.")
+        boolean newlines;
+
+        @Override
+        void run(StoreClient store) throws Exception {
+            if (!store.stat(path).directory()) throw new CliException("not a directory: " + path + " (use get for a file)");
+            long start = System.nanoTime();
+            FsTransfers.Totals t = FsTransfers.getMerge(store, path, local, newlines);
+            reportTransfer("getmerge", path + " (" + t.files() + " files)", local, t.bytes(), start);
         }
     }
 
@@ -140,18 +171,32 @@ final class FsCommand {
         }
     }
 
-    @Command(name = "ls", description = "A directory's entries: type, replication, size, modification time, path.")
+    @Command(name = "ls", description = {
+            "A directory's entries: type, replication (replicas the file has / its target), size, modification time, path.",
+            "A file with fewer replicas than its target is flagged, with the reason when too few store nodes are live."})
     static final class Ls extends FsAction {
         @Parameters(paramLabel = "PATH", defaultValue = "/")
         String path;
 
         @Override
         void run(StoreClient store) throws Exception {
+            int short_ = 0;
+            int target = 0;
             for (FileStatus f : store.list(path)) {
-                System.out.printf("%s %3s %,15d %s %s%n", f.directory() ? "d" : "-", f.directory() ? "-" : Integer.toString(f.replication()),
+                String repl = "-";
+                if (!f.directory()) {
+                    int actual = FsTransfers.actualReplication(f);
+                    repl = actual + "/" + f.replication();
+                    if (actual < f.replication()) {
+                        short_++;
+                        target = Math.max(target, f.replication());
+                    }
+                }
+                System.out.printf("%s %5s %,15d %s %s%n", f.directory() ? "d" : "-", repl,
                         f.length(), Instant.ofEpochMilli(f.modificationTimeMs()).toString().substring(0, 19).replace('T', ' '),
                         f.path() + (f.directory() ? "/" : ""));
             }
+            if (short_ > 0) System.out.println(FsTransfers.shortNote(store, short_, target));
         }
     }
 
@@ -206,41 +251,54 @@ final class FsCommand {
             System.out.println("type: " + (f.directory() ? "directory" : "file"));
             System.out.println("modified: " + Instant.ofEpochMilli(f.modificationTimeMs()));
             if (f.directory()) return;
-            System.out.printf("length: %,d%nreplication: %d%nblock size: %,d%nblocks: %d%n", f.length(), f.replication(), f.blockSize(), f.blocks().size());
+            System.out.printf("length: %,d%nreplication: %d (target %d)%nblock size: %,d%nblocks: %d%n", f.length(), FsTransfers.actualReplication(f),
+                    f.replication(), f.blockSize(), f.blocks().size());
             for (BlockLocation b : f.blocks()) {
                 System.out.printf("  %s offset %,d length %,d on %s%n", b.blockId(), b.offset(), b.length(), String.join(",", b.nodes()));
             }
         }
     }
 
-    @Command(name = "du", description = "Bytes and files under each path (logical size; disk use is that times the replication).")
+    @Command(name = "du", description = {
+            "Bytes and files under each path: logical size, bytes stored (every replica that exists), and what the",
+            "targets would store; the two differ while files are under-replicated or when fewer store nodes are live than a target."})
     static final class Du extends FsAction {
         @Parameters(paramLabel = "PATH", defaultValue = "/", arity = "1..*")
         List<String> paths;
 
         @Override
         void run(StoreClient store) throws Exception {
+            System.out.printf("%15s %15s %15s %6s  %s%n", "logical", "stored", "target", "files", "path");
+            int short_ = 0;
+            int target = 0;
             for (String p : paths) {
                 long bytes = 0;
-                long raw = 0;
+                long stored = 0;
+                long wanted = 0;
                 List<FileStatus> files = store.listFiles(p);
                 for (FileStatus f : files) {
                     bytes += f.length();
-                    raw += f.length() * f.replication();
+                    wanted += f.length() * f.replication();
+                    for (BlockLocation b : f.blocks()) stored += b.length() * b.nodes().size();
+                    if (FsTransfers.actualReplication(f) < f.replication()) {
+                        short_++;
+                        target = Math.max(target, f.replication());
+                    }
                 }
-                System.out.printf("%,15d %,15d %6d files  %s%n", bytes, raw, files.size(), p);
+                System.out.printf("%,15d %,15d %,15d %6d  %s%n", bytes, stored, wanted, files.size(), p);
             }
+            if (short_ > 0) System.out.println(FsTransfers.shortNote(store, short_, target));
         }
     }
 
-    private static void reportTransfer(String verb, Object from, Object to, long bytes, long startNanos) {
+    static void reportTransfer(String verb, Object from, Object to, long bytes, long startNanos) {
         double s = (System.nanoTime() - startNanos) / 1e9;
         System.err.printf("%s %s -> %s: %,d bytes in %.1f s (%.1f MB/s)%n", verb, from, to, bytes, s, bytes / 1e6 / Math.max(s, 1e-9));
     }
 
-    /** Copies with a progress line on stderr when it is a terminal. */
+    /** Copies with a progress line on {@code progress} (null: none) when there is a terminal. */
     static void copy(InputStream in, OutputStream out, long size, PrintStream progress) throws IOException {
-        boolean terminal = System.console() != null;
+        boolean terminal = progress != null && System.console() != null;
         byte[] buf = new byte[1 << 20];
         long done = 0;
         long lastDraw = 0;

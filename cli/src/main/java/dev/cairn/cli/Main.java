@@ -35,6 +35,7 @@ public final class Main implements Runnable {
     /** Runs the CLI and returns its exit code: 0 success, 1 failure, 2 bad usage. */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        addHelpOptions(cli);
         cli.setExecutionExceptionHandler(Main::handle);
         return cli.execute(args);
     }
@@ -42,6 +43,20 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
+    }
+
+    /**
+     * Gives every command and subcommand {@code -h/--help}, so none answers "Unknown option". Not
+     * picocli's standard mixin, whose {@code -V/--version} would clash with {@code coord set --version}.
+     */
+    static void addHelpOptions(CommandLine cli) {
+        CommandLine.Model.CommandSpec s = cli.getCommandSpec();
+        boolean hasHelp = s.options().stream().anyMatch(CommandLine.Model.OptionSpec::usageHelp);
+        if (!hasHelp && s.findOption("--help") == null && s.findOption("-h") == null) {
+            s.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                    .description("Show this help message and exit.").build());
+        }
+        for (CommandLine sub : cli.getSubcommands().values()) addHelpOptions(sub);
     }
 
     /** Expected failures print one line; anything else prints its stack trace too. */
