@@ -240,7 +240,7 @@ final class FsCommand {
 
     /** Copies with a progress line on stderr when it is a terminal. */
     static void copy(InputStream in, OutputStream out, long size, PrintStream progress) throws IOException {
-        boolean terminal = System.console() != null;
+        boolean terminal = ProgressBar.onTerminal();
         byte[] buf = new byte[1 << 20];
         long done = 0;
         long lastDraw = 0;
