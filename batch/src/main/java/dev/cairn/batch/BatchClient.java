@@ -29,7 +29,7 @@ public final class BatchClient implements AutoCloseable {
         this.deadline = deadline;
     }
 
-    /** @param master {@code host:port} of the master */
+    /** A client of the master at {@code master}, written {@code host:port}. */
     public static BatchClient connect(String master) {
         HostPort.parse(master);
         return new BatchClient(master, Duration.ofSeconds(60));

@@ -8,6 +8,7 @@ package dev.cairn.batch;
  */
 public interface JobDefinition {
     /**
+     * The spec of the job these arguments ask for.
      * @throws IllegalArgumentException with a usage message when the arguments are wrong
      */
     JobSpec define(String[] args);

@@ -1,5 +1,7 @@
 package dev.cairn.bench;
 
+import com.google.errorprone.annotations.FormatMethod;
+import com.google.errorprone.annotations.FormatString;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -235,7 +237,7 @@ public final class ZkLoad implements Callable<Integer> {
             connect = connect.substring(0, slash);
         }
         List<String> out = new ArrayList<>();
-        for (String s : connect.split(",")) if (!s.isBlank()) out.add(s.trim() + chroot);
+        for (String s : connect.split(",", -1)) if (!s.isBlank()) out.add(s.trim() + chroot);
         if (out.isEmpty()) throw new IllegalArgumentException("--connect names no server");
         return out;
     }
@@ -269,7 +271,7 @@ public final class ZkLoad implements Callable<Integer> {
             s.getOutputStream().write("srvr".getBytes(StandardCharsets.US_ASCII));
             s.getOutputStream().flush();
             String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            for (String line : answer.split("\n")) {
+            for (String line : answer.split("\n", -1)) {
                 if (line.startsWith("Mode:")) return line.substring("Mode:".length()).trim();
             }
         } catch (IOException | RuntimeException e) {
@@ -397,7 +399,8 @@ public final class ZkLoad implements Callable<Integer> {
         return h.getTotalCount() == 0 ? "-" : fmt("%.1f", h.getValueAtPercentile(p) / 1000.0);
     }
 
-    private static String fmt(String format, Object... args) {
+    @FormatMethod
+    private static String fmt(@FormatString String format, Object... args) {
         return String.format(Locale.ROOT, format, args);
     }
 
@@ -463,7 +466,7 @@ public final class ZkLoad implements Callable<Integer> {
             }
             if (running) {
                 try {
-                    retries.schedule(this::issue, RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
+                    var unused = retries.schedule(this::issue, RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
                 } catch (RejectedExecutionException e) {
                     // shutting down
                 }

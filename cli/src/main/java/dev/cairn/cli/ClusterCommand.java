@@ -126,7 +126,7 @@ final class ClusterCommand {
             for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
                 if (a.startsWith("--sun-misc-unsafe-memory-access") || a.startsWith("--enable-native-access")) cmd.add(a);
             }
-            for (String o : opts.trim().split("\\s+")) if (!o.isEmpty()) cmd.add(o);
+            for (String o : opts.trim().split("\\s+", -1)) if (!o.isEmpty()) cmd.add(o);
             cmd.add("-Dcairn.home=" + CairnHome.get());
             cmd.add("-cp");
             cmd.add(System.getProperty("java.class.path"));

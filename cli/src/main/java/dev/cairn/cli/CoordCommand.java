@@ -40,6 +40,7 @@ final class CoordCommand {
         abstract void run(ZooKeeper zk) throws Exception;
 
         @Override
+        @SuppressWarnings("try") // ZooKeeper's close() declares InterruptedException; no one interrupts a CLI command
         public Integer call() throws Exception {
             try (ZooKeeperAdmin zk = target.connect()) {
                 run(zk);

@@ -107,6 +107,7 @@ final class CoordMembersCommand {
         }
     }
 
+    @SuppressWarnings("try") // ZooKeeper's close() declares InterruptedException; no one interrupts a CLI command
     private static int reconfig(Target target, String joining, String leaving) throws Exception {
         try (ZooKeeperAdmin zk = target.connect()) {
             byte[] config = zk.reconfigure(joining, leaving, null, -1, new Stat());

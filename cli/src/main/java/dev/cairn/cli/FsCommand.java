@@ -298,7 +298,7 @@ final class FsCommand {
 
     /** Copies with a progress line on {@code progress} (null: none) when there is a terminal. */
     static void copy(InputStream in, OutputStream out, long size, PrintStream progress) throws IOException {
-        boolean terminal = progress != null && System.console() != null;
+        boolean terminal = progress != null && ProgressBar.onTerminal();
         byte[] buf = new byte[1 << 20];
         long done = 0;
         long lastDraw = 0;

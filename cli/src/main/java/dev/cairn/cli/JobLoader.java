@@ -25,6 +25,7 @@ import java.util.zip.ZipException;
 final class JobLoader {
     private JobLoader() {}
 
+    @SuppressWarnings("ArrayRecordComponent") // carries the bytes as they are; nothing compares or hashes it
     record Loaded(JobSpec spec, byte[] jar, String jarName) {}
 
     static Loaded load(Path jar, String className, List<String> args) throws IOException {

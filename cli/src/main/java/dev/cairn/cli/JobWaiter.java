@@ -5,6 +5,7 @@ import dev.cairn.batch.JobState;
 import dev.cairn.batch.JobStatus;
 import dev.cairn.rpc.RpcUnavailableException;
 import java.io.PrintStream;
+import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
 
 /** Follows a job until it ends, drawing its progress. */
@@ -12,7 +13,7 @@ final class JobWaiter {
     private JobWaiter() {}
 
     static JobStatus await(BatchClient client, String jobId, PrintStream out) {
-        ProgressBar bar = new ProgressBar(out, System.console() != null);
+        ProgressBar bar = new ProgressBar(out, ProgressBar.onTerminal());
         long start = System.nanoTime();
         int unreachable = 0;
         while (true) {
@@ -45,7 +46,7 @@ final class JobWaiter {
             out.println("output: " + s.output());
             return 0;
         }
-        err.printf("error: %s %s: %s%n", s.jobId(), s.state().name().toLowerCase(), s.error());
+        err.printf("error: %s %s: %s%n", s.jobId(), s.state().name().toLowerCase(Locale.ROOT), s.error());
         return 1;
     }
 

@@ -2,6 +2,7 @@ package dev.cairn.cli;
 
 import dev.cairn.batch.JobStatus;
 import dev.cairn.batch.StageStatus;
+import java.io.Console;
 import java.io.PrintStream;
 
 /**
@@ -17,6 +18,22 @@ final class ProgressBar {
     ProgressBar(PrintStream out, boolean terminal) {
         this.out = out;
         this.terminal = terminal;
+    }
+
+    /**
+     * Whether this process runs on a terminal. From JDK 22 on System.console() is not null when the
+     * standard streams are redirected too; Console.isTerminal() (JDK 22, hence called reflectively
+     * from code built for 21) tells, and on JDK 21 a console exists only on a terminal.
+     */
+    @SuppressWarnings("SystemConsoleNull") // null is still the answer on JDK 21; isTerminal() covers 22 on
+    static boolean onTerminal() {
+        Console console = System.console();
+        if (console == null) return false;
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true;
+        }
     }
 
     void update(JobStatus s, long elapsedMs) {

@@ -155,7 +155,7 @@ final class QuickstartCommand implements Callable<Integer> {
     private static final class ProgressLine {
         private final String what;
         private final long total;
-        private final boolean terminal = System.console() != null;
+        private final boolean terminal = ProgressBar.onTerminal();
         private int lastPercent = -1;
 
         ProgressLine(String what, long total) {

@@ -27,6 +27,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /**
+     * Starts a master and {@code workerCount} workers in this process, under {@code dir}.
      * @param base configuration shared by all nodes; roles, ports, ids and directories are set here
      */
     public static LocalCluster start(Path dir, int workerCount, int slotsPerWorker, Config base) throws IOException {

@@ -37,6 +37,7 @@ public final class StoreNode implements AutoCloseable {
     private static final Duration TRANSFER_TIMEOUT = Duration.ofSeconds(30);
 
     /**
+     * How a store node runs.
      * @param scrubBytesPerSecond the scrubber's read rate; 0 turns it off
      */
     public record Settings(String nodeId, List<Path> dirs, String host, int dataPort, Duration reportInterval,
@@ -157,7 +158,7 @@ public final class StoreNode implements AutoCloseable {
             new Namespace(coord, clock::millis).ensureRoot();
             node.registry.register(node.info());
             long period = Math.max(100, settings.reportInterval().toMillis());
-            node.reporter.scheduleWithFixedDelay(node::report, period, period, TimeUnit.MILLISECONDS);
+            var unused = node.reporter.scheduleWithFixedDelay(node::report, period, period, TimeUnit.MILLISECONDS);
             if (node.scrubber != null) node.scrubber.start();
             node.monitor.start();
         } catch (IOException | RuntimeException e) {

@@ -19,6 +19,7 @@ final class Escaping {
      * @throws CodecException if there is no terminator before {@code limit}, or a 0x00 is followed
      *     by anything but {@link #END} or {@link #ESCAPED}
      */
+    @SuppressWarnings("IncrementInForLoopAndHeader") // the body's i++ steps over the byte an escape 0x00 pairs with
     static int findEnd(byte[] buf, int from, int limit) {
         for (int i = from; i < limit; i++) {
             if (buf[i] != 0) continue;

@@ -87,18 +87,18 @@ final class StringCodec implements Codec<String> {
                 dst[p++] = (byte) c;
             } else if (c < 0x800) {
                 dst[p++] = (byte) (0xC0 | c >> 6);
-                dst[p++] = (byte) (0x80 | c & 0x3F);
+                dst[p++] = (byte) (0x80 | (c & 0x3F));
             } else if (isPair(s, i)) {
                 int cp = Character.toCodePoint(c, s.charAt(++i));
                 dst[p++] = (byte) (0xF0 | cp >> 18);
-                dst[p++] = (byte) (0x80 | cp >> 12 & 0x3F);
-                dst[p++] = (byte) (0x80 | cp >> 6 & 0x3F);
-                dst[p++] = (byte) (0x80 | cp & 0x3F);
+                dst[p++] = (byte) (0x80 | (cp >> 12 & 0x3F));
+                dst[p++] = (byte) (0x80 | (cp >> 6 & 0x3F));
+                dst[p++] = (byte) (0x80 | (cp & 0x3F));
             } else {
                 // Any other BMP char, unpaired surrogates included: their code point order is kept.
                 dst[p++] = (byte) (0xE0 | c >> 12);
-                dst[p++] = (byte) (0x80 | c >> 6 & 0x3F);
-                dst[p++] = (byte) (0x80 | c & 0x3F);
+                dst[p++] = (byte) (0x80 | (c >> 6 & 0x3F));
+                dst[p++] = (byte) (0x80 | (c & 0x3F));
             }
         }
         dst[p++] = 0;

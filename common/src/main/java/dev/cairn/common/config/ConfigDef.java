@@ -122,9 +122,9 @@ public final class ConfigDef {
     private static List<String> wrap(String text, int width) {
         List<String> lines = new ArrayList<>();
         if (text.isBlank()) return lines;
-        for (String paragraph : text.strip().split("\\R")) {
+        for (String paragraph : text.strip().split("\\R", -1)) {
             StringBuilder line = new StringBuilder();
-            for (String word : paragraph.strip().split(" +")) {
+            for (String word : paragraph.strip().split(" +", -1)) {
                 if (line.length() > 0 && line.length() + 1 + word.length() > width) {
                     lines.add(line.toString());
                     line.setLength(0);

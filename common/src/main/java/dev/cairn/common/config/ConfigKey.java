@@ -271,7 +271,7 @@ public final class ConfigKey<T> {
         } else if (v instanceof String s) {
             String t = s.trim();
             if (t.startsWith("[") && t.endsWith("]")) t = t.substring(1, t.length() - 1);
-            for (String part : t.split(",")) if (!part.isBlank()) out.add(part.trim());
+            for (String part : t.split(",", -1)) if (!part.isBlank()) out.add(part.trim());
         } else {
             return null;
         }

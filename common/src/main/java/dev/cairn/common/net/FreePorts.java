@@ -67,7 +67,7 @@ public final class FreePorts {
     static Optional<Range> ephemeralRange() {
         try {
             // Not Files.readString: procfs reports a size of 0, and readString returned only "3" of "32768\t60999".
-            String[] parts = String.join(" ", Files.readAllLines(EPHEMERAL_RANGE, StandardCharsets.US_ASCII)).trim().split("\\s+");
+            String[] parts = String.join(" ", Files.readAllLines(EPHEMERAL_RANGE, StandardCharsets.US_ASCII)).trim().split("\\s+", -1);
             return Optional.of(new Range(Integer.parseInt(parts[0]), Integer.parseInt(parts[1])));
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // not Linux, or no procfs: the OS's own choice is all there is

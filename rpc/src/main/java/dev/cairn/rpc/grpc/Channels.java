@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 public final class Channels implements AutoCloseable {
     private final ConcurrentHashMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
-    /** @param endpoint {@code host:port} */
+    /** The channel to {@code endpoint}, written {@code host:port}. */
     public ManagedChannel get(String endpoint) {
         return channels.computeIfAbsent(endpoint, Channels::open);
     }

@@ -75,20 +75,20 @@ public final class Rpc {
         Status status = e.getStatus();
         String code = status.getCode().name();
         String description = status.getDescription();
-        switch (status.getCode()) {
-            case UNAVAILABLE:
-                return new RpcUnavailableException(target, method, code,
-                        "cannot reach " + target + " (" + method + "): " + (description != null ? description : rootMessage(e)), e);
-            case DEADLINE_EXCEEDED:
-                return new RpcUnavailableException(target, method, code,
-                        method + " to " + target + " timed out: " + (description != null ? description : "deadline exceeded"), e);
-            default:
+        return switch (status.getCode()) {
+            case UNAVAILABLE -> new RpcUnavailableException(target, method, code,
+                    "cannot reach " + target + " (" + method + "): " + (description != null ? description : rootMessage(e)), e);
+            case DEADLINE_EXCEEDED -> new RpcUnavailableException(target, method, code,
+                    method + " to " + target + " timed out: " + (description != null ? description : "deadline exceeded"), e);
+            default -> {
                 Metadata trailers = e.getTrailers();
                 String remoteClass = trailers == null ? null : trailers.get(ERROR_CLASS);
-                return new RemoteException(target, method, code, remoteClass, description, e);
-        }
+                yield new RemoteException(target, method, code, remoteClass, description, e);
+            }
+        };
     }
 
+    @SuppressWarnings("ReferenceEquality") // a cause that is the throwable itself: identity is what is meant
     private static String rootMessage(Throwable t) {
         Throwable root = t;
         while (root.getCause() != null && root.getCause() != root) root = root.getCause();

@@ -69,7 +69,7 @@ final class InputSplitter {
     private static boolean hidden(String root, String file) {
         if (file.equals(root)) return false;
         String relative = file.substring(root.length());
-        for (String part : relative.split("/")) {
+        for (String part : relative.split("/", -1)) {
             if (part.startsWith(".") || part.startsWith("_")) return true;
         }
         return false;

@@ -97,7 +97,7 @@ public final class JobMaster implements AutoCloseable {
             return t;
         });
         long check = Math.max(50, Math.min(500, settings.workerTimeout().toMillis() / 4));
-        loop.scheduleWithFixedDelay(this::expireWorkers, check, check, TimeUnit.MILLISECONDS);
+        var unused = loop.scheduleWithFixedDelay(this::expireWorkers, check, check, TimeUnit.MILLISECONDS);
     }
 
     public List<BindableService> services() {

@@ -38,12 +38,13 @@ public final class GroupingIterator {
         if (hasKey) {
             while (hasNextValue()) pending = false;
         }
-        if (!pending && !advance()) return hasKey = false;
+        if (!pending && !advance()) { hasKey = false; return false; }
         int len = in.keyLength();
         if (key.length < len) key = new byte[Math.max(len, key.length * 2)];
         System.arraycopy(in.keyArray(), in.keyOffset(), key, 0, len);
         keyLen = len;
-        return hasKey = true;
+        hasKey = true;
+        return true;
     }
 
     /** Whether the current key has another value; false before the first {@link #nextKey} and after the last. */

@@ -66,6 +66,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * call after that fails the same way. {@link #close()} deletes every file the buffer made unless
  * {@link #finish()} succeeded.
  */
+@SuppressWarnings("NonAtomicVolatileUpdate") // nextRun and bytesSpilled are written by the collecting thread only; volatile publishes them
 public final class MapOutputBuffer implements AutoCloseable {
     public static final double DEFAULT_SPILL_FRACTION = 0.8;
     public static final int DEFAULT_MIN_SPILLS_FOR_COMBINE = 3;

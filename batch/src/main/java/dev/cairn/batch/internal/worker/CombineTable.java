@@ -53,7 +53,7 @@ final class CombineTable<K, V> {
                 if (++size * 2 > keys.length) grow();
                 return;
             }
-            if (hashes[i] == h && (k == key || k.equals(key))) {
+            if (hashes[i] == h && java.util.Objects.equals(k, key)) {
                 values[i] = fold.apply((V) values[i], value);
                 return;
             }

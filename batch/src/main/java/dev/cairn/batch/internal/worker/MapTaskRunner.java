@@ -83,7 +83,6 @@ final class MapTaskRunner {
                         task.inputRemoteBytes = reader.remoteBytes();
                     }
                 }
-                reader.close();
                 task.inputLocalBytes = reader.localBytes();
                 task.inputRemoteBytes = reader.remoteBytes();
             }

@@ -34,6 +34,7 @@ import java.util.zip.CRC32C;
  */
 final class ShuffleFetcher {
     /** One map's part of the partition, in memory or on disk. */
+    @SuppressWarnings("ArrayRecordComponent") // carries the bytes as they are; nothing compares or hashes it
     record Fetched(String mapAttempt, String endpoint, byte[] data, Path file, long length, long records, int crc) {
         RawRecordIterator open() throws IOException {
             String source = mapAttempt + " from " + endpoint;
@@ -83,7 +84,7 @@ final class ShuffleFetcher {
                     if (e.getCause() instanceof Exception ex) throw ex;
                     throw e;
                 }
-                task.progress = 0.5 * (++done) / maps.size();
+                task.progress = 0.5 * ++done / maps.size();
             }
             return out;
         }

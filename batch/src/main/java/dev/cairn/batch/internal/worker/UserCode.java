@@ -31,6 +31,7 @@ final class UserCode {
     }
 
     /** One line for the job's error message, then the stack trace, for the master's log. */
+    @SuppressWarnings("ReferenceEquality") // a cause that is the throwable itself: identity is what is meant
     static String describe(Throwable t) {
         Throwable root = t;
         while (root.getCause() != null && root.getCause() != root && root instanceof TaskFailure) root = root.getCause();

@@ -48,10 +48,9 @@ public final class RaftMember implements AutoCloseable {
     static final RaftGroupId GROUP_ID = RaftGroupId.valueOf(UUID.nameUUIDFromBytes("cairn-coord".getBytes(StandardCharsets.UTF_8)));
 
     /**
+     * How a member runs: its address, its group, its storage and its timings.
      * @param snapshotEvery entries applied between automatic snapshots
      * @param electionTimeout the minimum election timeout; the maximum is twice it
-     */
-    /**
      * @param peers the group as this member knows it at first start (every member, itself included)
      * @param join  this member is being added to a running group: on first start it takes no part in
      *              elections until the group's leader adds it ({@link #setMembers}); as Ratis

@@ -130,6 +130,7 @@ final class SegmentForwarder implements AutoCloseable {
         }
     }
 
+    @SuppressWarnings("ReferenceEquality") // only this very connection is dropped, not an equal one made since
     private IOException failed(Connection c, IOException e) {
         unsent = null;
         if (connection == c) connection = null;

@@ -84,7 +84,7 @@ final class AppliedSegments {
         AppliedSegments segments = new AppliedSegments();
         int first = in.read();
         if (first < 0) return segments;
-        int magic = (first << 24) | (in.readUnsignedByte() << 16) | (in.readUnsignedShort());
+        int magic = (first << 24) | (in.readUnsignedByte() << 16) | in.readUnsignedShort();
         if (magic != SNAPSHOT_MAGIC) throw new IOException("not a coord snapshot: unexpected section " + Integer.toHexString(magic) + " after the tree");
         int n = in.readInt();
         if (n < 0 || n > MAX_RUNS) throw new IOException("not a coord snapshot: " + n + " member runs");

@@ -83,6 +83,7 @@ final class ClientIo implements AutoCloseable {
         return Thread.currentThread() == thread;
     }
 
+    @SuppressWarnings("ReferenceEquality") // selection keys have no equals of their own: identity it is
     private void loop() {
         try {
             while (!closed) {

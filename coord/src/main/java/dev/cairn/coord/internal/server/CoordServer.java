@@ -40,6 +40,7 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
     private static final Logger LOG = LoggerFactory.getLogger(CoordServer.class);
 
     /**
+     * How a coord server runs: its member of the group, where clients connect, its tick and data limit.
      * @param tick session timeouts are negotiated into [2, 20] ticks, as in ZooKeeper; expiry is
      *             checked and liveness relayed every half tick
      */
@@ -66,7 +67,6 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
     private volatile RaftMember raft;
     private volatile ProposalBatcher batcher;
     private ClientIo clients;
-    private volatile boolean closed;
     private boolean wasLeader;
 
     private CoordServer(Settings settings, Clock clock) {
@@ -94,7 +94,7 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
             s.clients = new ClientIo(new InetSocketAddress(settings.clientHost(), settings.clientPort()),
                     "coord-clients-" + settings.raft().self().id(), (io, channel) -> new ZkConnection(s, io, channel));
             long period = Math.max(10, settings.tick().toMillis() / 2);
-            s.ticker.scheduleWithFixedDelay(s::tick, period, period, TimeUnit.MILLISECONDS);
+            var unused = s.ticker.scheduleWithFixedDelay(s::tick, period, period, TimeUnit.MILLISECONDS);
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
@@ -244,7 +244,7 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
             if (!touchedSinceRelay.isEmpty()) {
                 List<Long> ids = List.copyOf(touchedSinceRelay);
                 touchedSinceRelay.removeAll(ids);
-                raft.propose(new CoordEntry.Touch(ids).encode());
+                var unused = raft.propose(new CoordEntry.Touch(ids).encode());
             }
             boolean leader = raft.isLeader();
             if (leader && !wasLeader) {
@@ -262,12 +262,12 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
             for (long id : expired) {
                 if (closing.add(id)) {
                     LOG.info("session 0x{} expired", Long.toHexString(id));
-                    propose(new Txn.CloseSession(id)).whenComplete((r, e) -> closing.remove(id));
+                    var unused = propose(new Txn.CloseSession(id)).whenComplete((r, e) -> closing.remove(id));
                 }
             }
             long now = clock.millis();
             for (String path : state.read(t -> t.expiredCandidates(now))) {
-                propose(new Txn.DeleteContainer(path));
+                var unused = propose(new Txn.DeleteContainer(path));
             }
         } catch (RuntimeException e) {
             LOG.warn("coord tick failed: {}", e.toString());
@@ -335,7 +335,6 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
 
     @Override
     public void close() {
-        closed = true;
         ticker.shutdownNow();
         batchSender.shutdownNow();
         // Cuts every client connection: clients move to another member.

@@ -112,6 +112,7 @@ final class ProposalBatcher {
     }
 
     /** A segment another member forwarded to this one, as it arrived. */
+    @SuppressWarnings("ArrayRecordComponent") // carries the bytes as they are; nothing compares or hashes it
     private record Forwarded(byte[] segment, int changes) implements Unit {
         @Override
         public long size() {
@@ -354,7 +355,7 @@ final class ProposalBatcher {
         // The next entry may leave at once, from the thread that learned of this one (Raft's):
         // proposing does not block, and a hand-off to the sender cost the next change its wake-up
         // (a client whose change was just answered often proposed the next one before the sender ran).
-        replicated.whenComplete((reply, failure) -> {
+        var unused = replicated.whenComplete((reply, failure) -> {
             if (failure != null) failOwn(units, failure);
             drain(false);
         });
@@ -421,7 +422,7 @@ final class ProposalBatcher {
         // segment, waking that thread once per change at one client (2% of a member's CPU).
         o.applied = new CompletableFuture<>();
         o.deadlineNanos = clock.nanos() + timeout.toNanos();
-        o.applied.whenComplete((results, failure) -> {
+        var unused = o.applied.whenComplete((results, failure) -> {
             if (failure != null) {
                 synchronized (this) {
                     sent.remove(o.seq, o);

@@ -318,7 +318,7 @@ final class ZkConnection {
      */
     <T> void after(CompletableFuture<T> f, Then<T> then) {
         request.set(PENDING);
-        f.whenComplete((value, failure) -> {
+        var unused = f.whenComplete((value, failure) -> {
             try {
                 if (failure != null) {
                     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;

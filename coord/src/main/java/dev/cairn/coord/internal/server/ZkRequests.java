@@ -225,7 +225,7 @@ final class ZkRequests {
             case OpCode.WHO_AM_I -> {
                 // ZooKeeper shows a digest identity by its user name only, without the password hash.
                 List<ClientInfo> infos = conn.auth().stream()
-                        .map(id -> new ClientInfo(id.scheme(), id.scheme().equals("digest") ? id.id().split(":")[0] : id.id())).toList();
+                        .map(id -> new ClientInfo(id.scheme(), id.scheme().equals("digest") ? id.id().split(":", -1)[0] : id.id())).toList();
                 conn.reply(xid, 0, new WhoAmIResponse(infos));
             }
             case OpCode.CLOSE_SESSION -> {
@@ -390,7 +390,7 @@ final class ZkRequests {
                     }
                 }
                 if (r.getLeavingServers() != null && !r.getLeavingServers().isBlank()) {
-                    for (String id : r.getLeavingServers().split(",")) {
+                    for (String id : r.getLeavingServers().split(",", 0)) { // 0: a trailing comma names no member, as before
                         String leaving = id.trim();
                         if (target.stream().noneMatch(p -> p.id().equals(leaving))) throw new IllegalArgumentException("no member " + leaving);
                         target.removeIf(p -> p.id().equals(leaving));
@@ -417,7 +417,7 @@ final class ZkRequests {
 
     private static List<RaftPeerAddress> parseMembers(String list) {
         List<RaftPeerAddress> out = new ArrayList<>();
-        for (String s : list.split(",")) if (!s.isBlank()) out.add(RaftPeerAddress.parse(s.trim()));
+        for (String s : list.split(",", -1)) if (!s.isBlank()) out.add(RaftPeerAddress.parse(s.trim()));
         return out;
     }
 

@@ -40,7 +40,7 @@ public enum CreateMode {
         return this == PERSISTENT_WITH_TTL || this == PERSISTENT_SEQUENTIAL_WITH_TTL;
     }
 
-    /** @throws IllegalArgumentException for a flag no mode has */
+    /** The mode with this flag; IllegalArgumentException for a flag no mode has. */
     public static CreateMode fromFlag(int flag) {
         for (CreateMode m : values()) {
             if (m.flag == flag) return m;

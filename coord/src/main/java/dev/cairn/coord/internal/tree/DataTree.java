@@ -503,7 +503,7 @@ public final class DataTree {
         }
     }
 
-    /** @throws IOException when the stream is not a snapshot written by {@link #writeSnapshot} */
+    /** Reads a snapshot written by {@link #writeSnapshot}; IOException when the stream is not one. */
     public static DataTree readSnapshot(DataInputStream in, int maxDataBytes) throws IOException {
         if (in.readInt() != SNAPSHOT_MAGIC) throw new IOException("not a coord tree snapshot");
         int version = in.readInt();

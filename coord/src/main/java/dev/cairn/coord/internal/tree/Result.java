@@ -14,6 +14,7 @@ public sealed interface Result {
     record Checked() implements Result {}
 
     /** A failed operation; inside a failed multi, operations before the failing one carry {@link Code#OK}. */
+    @SuppressWarnings("AvoidCommonTypeNames") // always written Result.Error; a rename is the coord code's owners' call
     record Error(Code code, String path) implements Result {}
 
     /** One result per operation, in order; all {@link Error} when the multi failed. */

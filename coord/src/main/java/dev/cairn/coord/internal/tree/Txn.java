@@ -21,9 +21,11 @@ public sealed interface Txn {
     record CloseSession(long sessionId) implements Txn {}
 
     /**
+     * Creates a node.
      * @param data  null is kept as null (ZooKeeper tells null data from empty data)
      * @param ttlMs the time to live of a TTL node; -1 for every other mode
      */
+    @SuppressWarnings("ArrayRecordComponent") // carries the data as it is; nothing compares or hashes it
     record Create(String path, byte[] data, List<Acl> acl, CreateMode mode, long ttlMs, long sessionId, List<Id> auth)
             implements Txn {
         public Create {
@@ -34,7 +36,7 @@ public sealed interface Txn {
         }
     }
 
-    /** @param version the expected data version, -1 for any */
+    /** Deletes a node; {@code version} is the expected data version, -1 for any. */
     record Delete(String path, int version, List<Id> auth) implements Txn {
         public Delete {
             Objects.requireNonNull(path, "path");
@@ -49,7 +51,8 @@ public sealed interface Txn {
         }
     }
 
-    /** @param data null is kept as null, as in {@link Create} */
+    /** Sets a node's data; null is kept as null, as in {@link Create}. */
+    @SuppressWarnings("ArrayRecordComponent") // carries the data as it is; nothing compares or hashes it
     record SetData(String path, byte[] data, int version, List<Id> auth) implements Txn {
         public SetData {
             Objects.requireNonNull(path, "path");
@@ -57,7 +60,7 @@ public sealed interface Txn {
         }
     }
 
-    /** @param version the expected ACL version (aversion), -1 for any */
+    /** Sets a node's ACL; {@code version} is the expected ACL version (aversion), -1 for any. */
     record SetAcl(String path, List<Acl> acl, int version, List<Id> auth) implements Txn {
         public SetAcl {
             Objects.requireNonNull(path, "path");
@@ -90,7 +93,7 @@ public sealed interface Txn {
         return bytes.toByteArray();
     }
 
-    /** @throws IllegalArgumentException when the bytes are not an encoded transaction */
+    /** Decodes a transaction; IllegalArgumentException when the bytes are not an encoded one. */
     static Txn decode(byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             Txn txn = TxnCodec.read(in);

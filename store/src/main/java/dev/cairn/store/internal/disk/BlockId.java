@@ -28,7 +28,7 @@ public record BlockId(long value) implements Comparable<BlockId> {
         for (int i = PREFIX.length(); i < text.length(); i++) {
             char c = text.charAt(i);
             // Lower case only: one id, one file name, even on case-insensitive file systems.
-            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) return false;
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
         }
         return true;
     }

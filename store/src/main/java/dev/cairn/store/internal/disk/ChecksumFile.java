@@ -88,6 +88,7 @@ final class ChecksumFile {
     }
 
     /** The checksums of a block, in chunk order. */
+    @SuppressWarnings("ArrayRecordComponent") // carries the checksums as they are; nothing compares or hashes it
     record Loaded(int chunkSize, int[] crcs) {}
 
     /** A sidecar header that is not one this code writes: damage, or another format. */

@@ -114,7 +114,7 @@ public final class Namespace {
     public void mkdirs(String path) throws IOException {
         if (path.equals("/")) return;
         String sofar = "";
-        for (String segment : path.substring(1).split("/")) {
+        for (String segment : path.substring(1).split("/", -1)) {
             sofar = sofar + "/" + segment;
             String p = sofar;
             boolean created = call(() -> {
@@ -169,7 +169,7 @@ public final class Namespace {
             for (String w : client.getChildren().forPath(PENDING)) {
                 try {
                     String text = new String(client.getData().forPath(PENDING + "/" + w), java.nio.charset.StandardCharsets.UTF_8);
-                    String[] lines = text.split("\n");
+                    String[] lines = text.split("\n", -1);
                     for (int i = 1; i < lines.length; i++) out.add(BlockId.parse(lines[i]));
                 } catch (KeeperException.NoNodeException gone) {
                     // closed or abandoned meanwhile: its blocks are in a file now, or orphans

@@ -31,7 +31,7 @@ public final class NodeRegistry {
         }
 
         static NodeInfo decode(String id, byte[] data) {
-            String[] f = new String(data, StandardCharsets.UTF_8).trim().split(" ");
+            String[] f = new String(data, StandardCharsets.UTF_8).trim().split(" ", -1);
             if (f.length < 4) throw new IllegalArgumentException("malformed store node entry for " + id + ": '" + new String(data, StandardCharsets.UTF_8) + "'");
             // Entries of nodes from before the load figure have four fields.
             int transfers = f.length > 4 ? Integer.parseInt(f[4]) : 0;

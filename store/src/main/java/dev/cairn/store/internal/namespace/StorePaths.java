@@ -28,12 +28,12 @@ public final class StorePaths {
         }
         if (!p.startsWith("/")) throw new IllegalArgumentException("store path '" + path + "' is not absolute (it must start with /)");
         List<String> segments = new ArrayList<>();
-        for (String s : p.split("/")) {
+        for (String s : p.split("/", -1)) {
             if (s.isEmpty()) continue;
             if (s.equals(".") || s.equals("..")) throw new IllegalArgumentException("store path '" + path + "' has a '" + s + "' segment");
             for (int i = 0; i < s.length(); i++) {
                 char c = s.charAt(i);
-                if (c < 0x20 || c == 0x7f || (c >= 0xd800 && c <= 0xf8ff) || (c >= 0xfff0 && c <= 0xffff)) {
+                if (c < 0x20 || c == 0x7f || (c >= 0xd800 && c <= 0xf8ff) || c >= 0xfff0) {
                     throw new IllegalArgumentException("store path '" + path + "' has a control or reserved character at " + i + " of '" + s + "'");
                 }
             }

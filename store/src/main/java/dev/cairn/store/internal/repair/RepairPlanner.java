@@ -42,6 +42,7 @@ import java.util.Set;
  */
 public final class RepairPlanner {
     /**
+     * The planner's delays and limits.
      * @param deadNodeTimeout how long a node may be absent before its replicas are replaced
      * @param gcGrace         how long a block must look like garbage before it is deleted
      * @param maxCopiesPerScan blocks copied per scan at most

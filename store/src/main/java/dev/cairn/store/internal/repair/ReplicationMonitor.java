@@ -45,6 +45,7 @@ public final class ReplicationMonitor implements AutoCloseable {
     public static final String ELECTION = Namespace.ROOT + "/monitor";
 
     /**
+     * How the store monitor runs.
      * @param interval        time between the end of one scan and the start of the next
      * @param transferTimeout bounds every wait on a node while asking for reports, copying or deleting
      * @param parallelism     blocks repaired at once
@@ -81,7 +82,7 @@ public final class ReplicationMonitor implements AutoCloseable {
         } catch (Exception e) {
             throw new IOException("cannot stand for the store monitor's election: " + e.getMessage(), e);
         }
-        thread.schedule(this::tickAndReschedule, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
+        var unused = thread.schedule(this::tickAndReschedule, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -96,7 +97,7 @@ public final class ReplicationMonitor implements AutoCloseable {
         } finally {
             long tookMs = (System.nanoTime() - start) / 1_000_000;
             try {
-                thread.schedule(this::tickAndReschedule, Math.max(settings.interval().toMillis(), tookMs), TimeUnit.MILLISECONDS);
+                var unused = thread.schedule(this::tickAndReschedule, Math.max(settings.interval().toMillis(), tookMs), TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException closed) {
                 // close() has shut the thread down
             }
@@ -146,7 +147,7 @@ public final class ReplicationMonitor implements AutoCloseable {
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (List<RepairAction> group : byBlock.values()) {
                 slots.acquireUninterruptibly();
-                pool.submit(() -> {
+                var unused = pool.submit(() -> {
                     try {
                         for (RepairAction a : group) {
                             if (!latch.hasLeadership()) return; // another monitor has taken over: leave it the rest

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * (TCP flow control) instead of filling memory.
  *
  * <p>A client connection sends the preamble at once and reads the server's reply to it lazily,
- * with the first reply ({@link #readStatus}), so it costs no round trip. Not thread-safe.
+ * with the first reply ({@link #expectOk}), so it costs no round trip. Not thread-safe.
  */
 final class Connection implements AutoCloseable {
     private static final ScheduledThreadPoolExecutor WATCHDOG = watchdog();
