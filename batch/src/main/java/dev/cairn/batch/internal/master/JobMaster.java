@@ -21,18 +21,17 @@ import io.grpc.BindableService;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -72,10 +71,9 @@ public final class JobMaster implements AutoCloseable {
 
     private final MasterSettings settings;
     private final Clock clock;
-    private final ScheduledExecutorService loop;
+    private final MasterLoop loop;
     private final Executor io;
     private final ExecutorService ownedIo;
-    private volatile Thread loopThread;
     private final Map<String, WorkerRecord> workers = new LinkedHashMap<>();
     private final Map<String, MasterJob> jobs = new LinkedHashMap<>();
     private final AtomicInteger jobCounter = new AtomicInteger();
@@ -86,18 +84,25 @@ public final class JobMaster implements AutoCloseable {
 
     /** @param io runs output commits and clean-ups; null for a thread of the master's own */
     JobMaster(MasterSettings settings, Clock clock, Executor io) {
+        this(settings, clock, io, MasterLoop.ownThread("job-master"));
+    }
+
+    /**
+     * @param io runs output commits and clean-ups; null for a thread of the master's own
+     * @param loop owns the master's state; a simulation passes one it runs by hand
+     */
+    JobMaster(MasterSettings settings, Clock clock, Executor io, MasterLoop loop) {
         this.settings = settings;
         this.clock = clock;
         this.ownedIo = io == null ? Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("job-master-io").factory()) : null;
         this.io = io == null ? ownedIo : io;
-        this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "job-master");
-            t.setDaemon(true);
-            loopThread = t;
-            return t;
-        });
-        long check = Math.max(50, Math.min(500, settings.workerTimeout().toMillis() / 4));
-        loop.scheduleWithFixedDelay(this::expireWorkers, check, check, TimeUnit.MILLISECONDS);
+        this.loop = loop;
+        loop.scheduleWithFixedDelay(this::expireWorkers, expiryCheckInterval(settings));
+    }
+
+    /** How often the loop looks for silent workers: a quarter of the timeout, within [50 ms, 500 ms]. */
+    static Duration expiryCheckInterval(MasterSettings settings) {
+        return Duration.ofMillis(Math.max(50, Math.min(500, settings.workerTimeout().toMillis() / 4)));
     }
 
     public List<BindableService> services() {
@@ -110,16 +115,11 @@ public final class JobMaster implements AutoCloseable {
 
     /** Runs {@code action} on the loop thread and returns its result, rethrowing its exception. */
     <T> T onLoop(Callable<T> action) throws Exception {
-        try {
-            return loop.submit(action).get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Exception ex) throw ex;
-            throw e;
-        }
+        return loop.call(action);
     }
 
     private void assertLoop() {
-        if (Thread.currentThread() != loopThread) throw new IllegalStateException("not on the job-master loop: " + Thread.currentThread());
+        if (!loop.inLoop()) throw new IllegalStateException("not on the job-master loop: " + Thread.currentThread());
     }
 
     // ---- workers -------------------------------------------------------------------------
@@ -424,6 +424,18 @@ public final class JobMaster implements AutoCloseable {
         return out;
     }
 
+    /** The master's record of a job, or null: for tests and simulations that check its bookkeeping. */
+    MasterJob jobRecord(String jobId) {
+        assertLoop();
+        return jobs.get(jobId);
+    }
+
+    /** The master's record of a worker, or null: for tests and simulations that check its bookkeeping. */
+    WorkerRecord workerRecord(String workerId) {
+        assertLoop();
+        return workers.get(workerId);
+    }
+
     private MasterJob job(String jobId) {
         MasterJob job = jobs.get(jobId);
         if (job == null) throw new NoSuchElementException("no such job: " + jobId);
@@ -495,7 +507,7 @@ public final class JobMaster implements AutoCloseable {
 
     @Override
     public void close() {
-        loop.shutdownNow();
+        loop.shutdown();
         if (ownedIo != null) ownedIo.shutdownNow();
     }
 }
