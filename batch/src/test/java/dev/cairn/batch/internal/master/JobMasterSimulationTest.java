@@ -33,7 +33,7 @@ class JobMasterSimulationTest {
                 total.add(sim.stats());
             } catch (AssertionError e) {
                 System.err.println("JobMasterSimulationTest failed with seed " + seed + "; replay it with -Dsim.seed=" + seed);
-                throw new AssertionError("simulation failed with seed " + seed + " (replay: -Dsim.seed=" + seed + "): " + e.getMessage(), e);
+                throw e;
             }
         }
         System.out.printf("JobMasterSimulationTest: seeds %s, %s; %d ms%n", seeds.size() == 1 ? seeds.get(0) : seeds.get(0) + ".." + seeds.getLast(),

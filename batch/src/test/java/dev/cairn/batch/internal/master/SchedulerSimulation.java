@@ -137,7 +137,7 @@ final class SchedulerSimulation {
             stats.events = events;
             stats.simulatedMillis = TimeUnit.NANOSECONDS.toMillis(clock.nanos());
         } catch (Throwable t) {
-            throw new AssertionError("seed " + seed + ", event " + events + " at t=" + TimeUnit.NANOSECONDS.toMillis(clock.nanos())
+            throw new AssertionError("simulation seed " + seed + " (replay: -Dsim.seed=" + seed + "), event " + events + " at t=" + TimeUnit.NANOSECONDS.toMillis(clock.nanos())
                     + " ms: " + t.getMessage() + "\n  last events:\n    " + String.join("\n    ", recent), t);
         } finally {
             master.close();
