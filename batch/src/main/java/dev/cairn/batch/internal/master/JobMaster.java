@@ -189,50 +189,40 @@ public final class JobMaster implements AutoCloseable {
     }
 
     private void succeeded(MasterJob job, MasterTask task, WorkerRecord w) {
-        w.running.remove(job.id + "/" + task.attemptId(task.running.number()));
-        task.succeeded = task.running;
-        task.running = null;
-        task.status = MasterTask.Status.SUCCEEDED;
-        task.progress = 1;
-        LOG.debug("{} {} succeeded on {}", job.id, task.attemptId(task.succeeded.number()), w);
+        MasterTask.Attempt done = task.succeed();
+        w.running.remove(job.id + "/" + task.attemptId(done.number()));
+        LOG.debug("{} {} succeeded on {}", job.id, task.attemptId(done.number()), w);
         if (task.kind == MasterTask.Kind.REDUCE && job.reducesDone()) commit(job);
     }
 
     private void failed(MasterJob job, MasterTask task, WorkerRecord w, String error) {
-        int attempt = task.running.number();
+        int attempt = task.fail(error, clock.nanos()).number();
         w.running.remove(job.id + "/" + task.attemptId(attempt));
-        task.failures++;
-        task.failedOn.add(w.id);
-        task.lastError = error;
-        task.requeue(clock.nanos());
         String firstLine = error.lines().findFirst().orElse("unknown error");
-        LOG.warn("{} attempt {} of {} failed on worker {} ({}/{}): {}", job.id, attempt, task.id, w, task.failures, job.maxAttempts, error);
-        if (task.failures >= job.maxAttempts) {
-            end(job, JobState.FAILED, "task " + task.id + " failed " + task.failures + " times; last attempt "
+        LOG.warn("{} attempt {} of {} failed on worker {} ({}/{}): {}", job.id, attempt, task.id, w, task.failures(), job.maxAttempts, error);
+        if (task.failures() >= job.maxAttempts) {
+            end(job, JobState.FAILED, "task " + task.id + " failed " + task.failures() + " times; last attempt "
                     + attempt + " on worker " + w.id + " (" + w.endpoint + "): " + firstLine);
         }
     }
 
     private void fetchFailed(MasterJob job, MasterTask reduce, WorkerRecord w, String mapAttempt, String error) {
-        w.running.remove(job.id + "/" + reduce.attemptId(reduce.running.number()));
-        reduce.requeue(clock.nanos());
+        w.running.remove(job.id + "/" + reduce.attemptId(reduce.requeue(clock.nanos()).number()));
         job.fetchFailures++;
         LOG.warn("{} {} could not fetch map output {}: {}", job.id, reduce.id, mapAttempt, error);
         int sep = mapAttempt.lastIndexOf('_');
         MasterTask map = sep < 0 ? null : job.task(mapAttempt.substring(0, sep));
-        if (map != null && map.status == MasterTask.Status.SUCCEEDED
-                && mapAttempt.equals(map.attemptId(map.succeeded.number()))) {
+        if (map != null && map.status() == MasterTask.Status.SUCCEEDED
+                && mapAttempt.equals(map.attemptId(map.succeeded().number()))) {
             // Every output on that worker is re-made, not just this one (Spark's rule on a fetch
             // failure): one at a time, a worker killed before it was declared lost cost each
             // reducer one failed attempt per map it had run, which used up the job's fetch
             // failure budget before the worker timeout (ClusterIT saw it with 30+ maps).
-            String endpoint = map.succeeded.endpoint();
+            String endpoint = map.succeeded().endpoint();
             for (MasterTask t : job.maps) {
-                if (t.status == MasterTask.Status.SUCCEEDED && t.succeeded.endpoint().equals(endpoint)) {
+                if (t.status() == MasterTask.Status.SUCCEEDED && t.succeeded().endpoint().equals(endpoint)) {
                     LOG.info("{} re-running {}: its output on {} is unreachable", job.id, t.id, endpoint);
-                    t.succeeded = null;
-                    t.requeue(clock.nanos());
-                    t.retried = true;
+                    t.loseOutput(clock.nanos());
                 }
             }
         }
@@ -244,8 +234,8 @@ public final class JobMaster implements AutoCloseable {
     private TaskAssignment assign(WorkerRecord w) {
         for (MasterJob job : jobs.values()) {
             if (job.state.isTerminal()) continue;
-            MasterTask task = pickMap(job.maps, w);
-            if (task == null && job.mapsDone()) task = pickReduce(job.reduces, w);
+            MasterTask task = pickMap(job, w);
+            if (task == null && job.mapsDone()) task = pickReduce(job, w);
             if (task != null) return launch(job, task, w);
         }
         return null;
@@ -255,39 +245,39 @@ public final class JobMaster implements AutoCloseable {
      * The first pending map whose split lies on {@code w}'s node; else the first one free to run
      * anywhere ({@link #mayRunAnywhere}); else none, and {@code w} waits for the next job or heartbeat.
      */
-    private MasterTask pickMap(List<MasterTask> maps, WorkerRecord w) {
-        long now = clock.nanos();
-        MasterTask anywhere = null;
-        for (MasterTask t : maps) {
-            if (!mayTake(t, w)) continue;
-            if (t.isLocalTo(w.id)) return t;
-            if (anywhere == null && mayRunAnywhere(t, now)) anywhere = t;
+    private MasterTask pickMap(MasterJob job, WorkerRecord w) {
+        for (MasterTask t : job.pendingMapsOn(w.id)) {
+            if (mayTake(t, w)) return t;
         }
-        return anywhere;
+        long now = clock.nanos();
+        for (MasterTask t : job.pendingMaps()) {
+            if (mayTake(t, w) && mayRunAnywhere(t, now)) return t;
+        }
+        return null;
     }
 
     /** Delay scheduling: a map whose split lies on a live worker that may run it waits up to the locality wait for it. */
     private boolean mayRunAnywhere(MasterTask t, long now) {
-        if (now - t.pendingSinceNanos >= settings.localityWait().toNanos()) return true;
+        if (now - t.pendingSinceNanos() >= settings.localityWait().toNanos()) return true;
         for (String host : t.split.hosts()) {
             WorkerRecord h = workers.get(host);
-            if (h != null && h.alive && !t.failedOn.contains(h.id)) return false;
+            if (h != null && h.alive && !t.failedOn(h.id)) return false;
         }
         return true;
     }
 
-    private MasterTask pickReduce(List<MasterTask> reduces, WorkerRecord w) {
-        for (MasterTask t : reduces) if (mayTake(t, w)) return t;
+    private MasterTask pickReduce(MasterJob job, WorkerRecord w) {
+        for (MasterTask t : job.pendingReduces()) if (mayTake(t, w)) return t;
         return null;
     }
 
     /** Pending, and not failed on this worker before while another could take it. */
     private boolean mayTake(MasterTask t, WorkerRecord w) {
-        return t.status == MasterTask.Status.PENDING && (!t.failedOn.contains(w.id) || !otherLiveWorker(t, w));
+        return t.status() == MasterTask.Status.PENDING && (!t.failedOn(w.id) || !otherLiveWorker(t, w));
     }
 
     private boolean otherLiveWorker(MasterTask t, WorkerRecord w) {
-        return workers.values().stream().anyMatch(o -> o.alive && o != w && !t.failedOn.contains(o.id));
+        return workers.values().stream().anyMatch(o -> o.alive && o != w && !t.failedOn(o.id));
     }
 
     private TaskAssignment launch(MasterJob job, MasterTask task, WorkerRecord w) {
@@ -304,8 +294,8 @@ public final class JobMaster implements AutoCloseable {
             b.setSplitPath(task.split.path()).setSplitStart(task.split.start()).setSplitLength(task.split.length());
         } else {
             for (MasterTask m : job.maps) {
-                b.addMapOutputs(MapOutputLocation.newBuilder().setTaskId(m.id).setAttempt(m.succeeded.number())
-                        .setEndpoint(m.succeeded.endpoint()));
+                b.addMapOutputs(MapOutputLocation.newBuilder().setTaskId(m.id).setAttempt(m.succeeded().number())
+                        .setEndpoint(m.succeeded().endpoint()));
             }
         }
         LOG.debug("{} launching {} on {}{}", job.id, task.attemptId(a.number()), w, a.dataLocal() ? " (data-local)" : "");
@@ -318,13 +308,9 @@ public final class JobMaster implements AutoCloseable {
         CommitTaskResponse.Builder no = CommitTaskResponse.newBuilder().setAllowed(false);
         if (job == null || job.state.isTerminal()) return no.setReason("job " + ref.getJobId() + " is not running").build();
         MasterTask task = job.task(ref.getTaskId());
-        if (task == null || task.running == null || task.running.number() != ref.getAttempt()) {
-            return no.setReason("attempt " + ref.getAttempt() + " of " + ref.getTaskId() + " is not current").build();
-        }
-        if (task.commitGranted != null && task.commitGranted != ref.getAttempt()) {
-            return no.setReason("another attempt is committing").build();
-        }
-        task.commitGranted = ref.getAttempt();
+        if (task == null) return no.setReason("attempt " + ref.getAttempt() + " of " + ref.getTaskId() + " is not current").build();
+        String denied = task.grantCommit(ref.getAttempt());
+        if (denied != null) return no.setReason(denied).build();
         return CommitTaskResponse.newBuilder().setAllowed(true).build();
     }
 
@@ -346,15 +332,13 @@ public final class JobMaster implements AutoCloseable {
         for (MasterJob job : jobs.values()) {
             if (job.state.isTerminal()) continue;
             for (MasterTask t : job.tasks().toList()) {
-                if (t.running != null && t.running.workerId().equals(w.id)) {
+                if (t.running() != null && t.running().workerId().equals(w.id)) {
                     failed(job, t, w, reason);
                     if (job.state.isTerminal()) break;
-                } else if (t.kind == MasterTask.Kind.MAP && t.status == MasterTask.Status.SUCCEEDED
-                        && t.succeeded.workerId().equals(w.id) && !job.reducesDone()) {
+                } else if (t.kind == MasterTask.Kind.MAP && t.status() == MasterTask.Status.SUCCEEDED
+                        && t.succeeded().workerId().equals(w.id) && !job.reducesDone()) {
                     LOG.info("{} re-running {}: its output was on lost worker {}", job.id, t.id, w);
-                    t.succeeded = null;
-                    t.requeue(clock.nanos());
-                    t.retried = true;
+                    t.loseOutput(clock.nanos());
                 }
             }
         }
@@ -475,10 +459,10 @@ public final class JobMaster implements AutoCloseable {
         job.error = error;
         job.finishTimeMs = clock.millis();
         for (MasterTask t : job.tasks().toList()) {
-            if (t.running != null) {
-                WorkerRecord w = workers.get(t.running.workerId());
-                if (w != null) w.running.remove(job.id + "/" + t.attemptId(t.running.number()));
-                t.running = null;
+            MasterTask.Attempt a = t.abandon();
+            if (a != null) {
+                WorkerRecord w = workers.get(a.workerId());
+                if (w != null) w.running.remove(job.id + "/" + t.attemptId(a.number()));
             }
         }
         io.execute(() -> {

@@ -6,14 +6,33 @@ import java.util.Set;
 /**
  * One map or reduce task of a job, as the master tracks it. Owned by the master's loop thread.
  *
- * <p>Transitions: PENDING → RUNNING (an attempt is launched) → SUCCEEDED; RUNNING → PENDING when
- * the attempt fails or its worker is lost; SUCCEEDED → PENDING for a map whose output is lost
- * (its worker died, or a reducer could not fetch it) while reducers still need it.
+ * <p>The task's status changes only through the methods below, each one legal transition; any
+ * other call throws {@link IllegalStateException}. Every change is reported to the job's
+ * {@link StatusListener}, which keeps its indexes of pending tasks and counts of done ones.
+ *
+ * <table>
+ *   <caption>Transitions</caption>
+ *   <tr><th>from</th><th>to</th><th>method</th><th>when</th></tr>
+ *   <tr><td>PENDING</td><td>RUNNING</td><td>{@link #launch}</td><td>an attempt is placed on a worker</td></tr>
+ *   <tr><td>RUNNING</td><td>SUCCEEDED</td><td>{@link #succeed}</td><td>the running attempt reports success</td></tr>
+ *   <tr><td>RUNNING</td><td>PENDING</td><td>{@link #fail}</td><td>the running attempt fails or its worker is lost (counts against the attempt limit)</td></tr>
+ *   <tr><td>RUNNING</td><td>PENDING</td><td>{@link #requeue}</td><td>a reduce attempt could not fetch a map output (does not count)</td></tr>
+ *   <tr><td>SUCCEEDED</td><td>PENDING</td><td>{@link #loseOutput}</td><td>a map's output is lost (its worker died, or a reducer could not fetch it) while reducers still need it</td></tr>
+ *   <tr><td>RUNNING</td><td>RUNNING, no attempt</td><td>{@link #abandon}</td><td>the job ended; the task is never scheduled again</td></tr>
+ * </table>
+ *
+ * <p>Besides, {@link #grantCommit} lets the running attempt of a reduce move its output into
+ * place; a grant lasts until the task leaves RUNNING.
  */
 final class MasterTask {
     enum Kind { MAP, REDUCE }
 
     enum Status { PENDING, RUNNING, SUCCEEDED }
+
+    /** Told of every status change. */
+    interface StatusListener {
+        void statusChanged(MasterTask task, Status from, Status to);
+    }
 
     /**
      * One launch of the task on one worker.
@@ -26,22 +45,23 @@ final class MasterTask {
     final int index;
     final String id;
     final InputSplit split;
+    private final StatusListener listener;
 
-    Status status = Status.PENDING;
+    private Status status = Status.PENDING;
     /** When the task last became PENDING (clock nanos): delay scheduling measures its wait from here. */
-    long pendingSinceNanos;
-    int attemptsLaunched;
+    private long pendingSinceNanos;
+    private int attemptsLaunched;
     /** Failed attempts, counted against the job's attempt limit. */
-    int failures;
+    private int failures;
     /** Launched more than once, for whatever reason. */
-    boolean retried;
-    Attempt running;
+    private boolean retried;
+    private Attempt running;
     /** Maps: the attempt whose output reducers fetch. */
-    Attempt succeeded;
+    private Attempt succeeded;
     /** Reduces: the attempt allowed to move its output into place. */
-    Integer commitGranted;
-    final Set<String> failedOn = new HashSet<>();
-    String lastError = "";
+    private Integer commitGranted;
+    private final Set<String> failedOn = new HashSet<>();
+    private String lastError = "";
     double progress;
     long recordsIn;
     long recordsOut;
@@ -50,12 +70,48 @@ final class MasterTask {
     long inputLocalBytes;
     long inputRemoteBytes;
 
-    MasterTask(Kind kind, int index, InputSplit split, long nowNanos) {
+    MasterTask(Kind kind, int index, InputSplit split, long nowNanos, StatusListener listener) {
         this.kind = kind;
         this.index = index;
         this.id = String.format("%s-%05d", kind == Kind.MAP ? "map" : "reduce", index);
         this.split = split;
         this.pendingSinceNanos = nowNanos;
+        this.listener = listener;
+    }
+
+    Status status() {
+        return status;
+    }
+
+    /** The attempt running now, or null. */
+    Attempt running() {
+        return running;
+    }
+
+    /** The attempt that succeeded (for a map, the one whose output reducers fetch), or null. */
+    Attempt succeeded() {
+        return succeeded;
+    }
+
+    long pendingSinceNanos() {
+        return pendingSinceNanos;
+    }
+
+    int failures() {
+        return failures;
+    }
+
+    boolean retried() {
+        return retried;
+    }
+
+    String lastError() {
+        return lastError;
+    }
+
+    /** Whether an attempt of this task failed on {@code workerId}. */
+    boolean failedOn(String workerId) {
+        return failedOn.contains(workerId);
     }
 
     /** Whether {@code workerId} runs on a node holding this map's input. */
@@ -67,24 +123,95 @@ final class MasterTask {
         return id + "_" + attempt;
     }
 
+    boolean isRunningAttempt(String workerId, int attempt) {
+        return running != null && running.number() == attempt && running.workerId().equals(workerId);
+    }
+
+    /** PENDING → RUNNING. */
     Attempt launch(String workerId, String endpoint) {
+        expect(Status.PENDING, "launch");
         if (attemptsLaunched > 0) retried = true;
         running = new Attempt(++attemptsLaunched, workerId, endpoint, isLocalTo(workerId));
-        status = Status.RUNNING;
         progress = 0;
+        moveTo(Status.RUNNING);
         return running;
     }
 
-    /** Back to PENDING after a failed or lost attempt. */
-    void requeue(long nowNanos) {
+    /** RUNNING → SUCCEEDED: the running attempt's output is the task's. */
+    Attempt succeed() {
+        expect(Status.RUNNING, "succeed");
+        succeeded = running;
         running = null;
         commitGranted = null;
-        status = Status.PENDING;
-        pendingSinceNanos = nowNanos;
-        progress = 0;
+        progress = 1;
+        moveTo(Status.SUCCEEDED);
+        return succeeded;
     }
 
-    boolean isRunningAttempt(String workerId, int attempt) {
-        return running != null && running.number() == attempt && running.workerId().equals(workerId);
+    /** RUNNING → PENDING, counted against the attempt limit: the running attempt failed, or its worker was lost. */
+    Attempt fail(String error, long nowNanos) {
+        expect(Status.RUNNING, "fail");
+        Attempt failed = running;
+        failures++;
+        failedOn.add(failed.workerId());
+        lastError = error;
+        backToPending(nowNanos);
+        return failed;
+    }
+
+    /** RUNNING → PENDING, not counted: the running reduce attempt could not fetch its input. */
+    Attempt requeue(long nowNanos) {
+        expect(Status.RUNNING, "requeue");
+        Attempt stopped = running;
+        backToPending(nowNanos);
+        return stopped;
+    }
+
+    /** SUCCEEDED → PENDING: this map's output is gone and must be made again. */
+    void loseOutput(long nowNanos) {
+        expect(Status.SUCCEEDED, "lose the output of");
+        if (kind != Kind.MAP) throw new IllegalStateException("only a map's output can be lost, not " + id + "'s");
+        succeeded = null;
+        retried = true;
+        backToPending(nowNanos);
+    }
+
+    /** The job ended: forget the running attempt, if any; returns it. */
+    Attempt abandon() {
+        Attempt a = running;
+        running = null;
+        commitGranted = null;
+        return a;
+    }
+
+    /**
+     * Lets {@code attempt} move its output into place, if it is the running attempt and no other
+     * holds the grant.
+     *
+     * @return null if granted, else why not
+     */
+    String grantCommit(int attempt) {
+        if (running == null || running.number() != attempt) return "attempt " + attempt + " of " + id + " is not current";
+        if (commitGranted != null && commitGranted != attempt) return "another attempt is committing";
+        commitGranted = attempt;
+        return null;
+    }
+
+    private void backToPending(long nowNanos) {
+        running = null;
+        commitGranted = null;
+        pendingSinceNanos = nowNanos;
+        progress = 0;
+        moveTo(Status.PENDING);
+    }
+
+    private void expect(Status from, String what) {
+        if (status != from) throw new IllegalStateException("cannot " + what + " " + id + ": it is " + status + ", not " + from);
+    }
+
+    private void moveTo(Status to) {
+        Status from = status;
+        status = to;
+        listener.statusChanged(this, from, to);
     }
 }

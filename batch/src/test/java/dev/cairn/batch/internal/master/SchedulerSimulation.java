@@ -651,9 +651,9 @@ final class SchedulerSimulation {
             case SUCCEEDED -> {
                 stats.jobsSucceeded++;
                 require(j.poison == null, j.id + " succeeded though " + j.poison + " fails every attempt");
-                for (MasterTask t : mj.maps) require(t.status == MasterTask.Status.SUCCEEDED, j.id + " succeeded with " + t.id + " " + t.status);
+                for (MasterTask t : mj.maps) require(t.status() == MasterTask.Status.SUCCEEDED, j.id + " succeeded with " + t.id + " " + t.status());
                 for (MasterTask t : mj.reduces) {
-                    require(t.status == MasterTask.Status.SUCCEEDED, j.id + " succeeded with " + t.id + " " + t.status);
+                    require(t.status() == MasterTask.Status.SUCCEEDED, j.id + " succeeded with " + t.id + " " + t.status());
                     Launch s = ledger(j.id, t.id).success;
                     require(s != null && s.granted, j.id + " succeeded but " + t.id + "'s successful attempt " + s + " was never allowed to commit");
                     String part = read(j.output + "/" + String.format("part-r-%05d", t.index));
