@@ -3,7 +3,6 @@ package dev.cairn.batch.internal.master;
 import dev.cairn.batch.JobSpec;
 import dev.cairn.batch.JobState;
 import dev.cairn.batch.internal.Protos;
-import dev.cairn.batch.internal.proto.AttemptRef;
 import dev.cairn.batch.internal.proto.CommitTaskResponse;
 import dev.cairn.batch.internal.proto.HeartbeatRequest;
 import dev.cairn.batch.internal.proto.HeartbeatResponse;
@@ -162,13 +161,18 @@ public final class JobMaster implements AutoCloseable {
     private void apply(WorkerRecord w, TaskUpdate u, HeartbeatResponse.Builder resp) {
         MasterJob job = jobs.get(u.getJobId());
         if (job == null || job.state.isTerminal()) return;
-        MasterTask task = job.task(u.getTaskId());
+        AttemptRef attempt;
+        try {
+            attempt = AttemptRef.of(job.id, u.getTaskId(), u.getAttempt());
+        } catch (IllegalArgumentException e) {
+            LOG.warn("ignoring an update from {}: {}", w, e.getMessage());
+            return;
+        }
+        MasterTask task = job.task(attempt);
         if (task == null) return;
-        if (!task.isRunningAttempt(w.id, u.getAttempt())) {
+        if (!task.isRunning(attempt, w.id)) {
             // An attempt the master gave up on (its worker was declared dead, then came back).
-            if (u.getState() == TaskUpdate.State.RUNNING) {
-                resp.addKill(AttemptRef.newBuilder().setJobId(job.id).setTaskId(task.id).setAttempt(u.getAttempt()));
-            }
+            if (u.getState() == TaskUpdate.State.RUNNING) resp.addKill(attempt.toProto());
             return;
         }
         task.progress = u.getProgress();
@@ -179,41 +183,46 @@ public final class JobMaster implements AutoCloseable {
         task.inputRemoteBytes = u.getInputRemoteBytes();
         switch (u.getState()) {
             case RUNNING -> { }
-            case SUCCEEDED -> succeeded(job, task, w);
+            case SUCCEEDED -> succeeded(job, task, attempt, w);
             case FAILED -> {
-                if (!u.getFetchFailedAttempt().isEmpty()) fetchFailed(job, task, w, u.getFetchFailedAttempt(), u.getError());
-                else failed(job, task, w, u.getError());
+                if (!u.getFetchFailedAttempt().isEmpty()) fetchFailed(job, task, attempt, w, u.getFetchFailedAttempt(), u.getError());
+                else failed(job, task, attempt, w, u.getError());
             }
             default -> LOG.warn("unknown task state {} from {}", u.getState(), w);
         }
     }
 
-    private void succeeded(MasterJob job, MasterTask task, WorkerRecord w) {
-        MasterTask.Attempt done = task.succeed();
-        w.running.remove(job.id + "/" + task.attemptId(done.number()));
-        LOG.debug("{} {} succeeded on {}", job.id, task.attemptId(done.number()), w);
+    private void succeeded(MasterJob job, MasterTask task, AttemptRef attempt, WorkerRecord w) {
+        task.succeed(attempt);
+        w.running.remove(attempt);
+        LOG.debug("{} {} succeeded on {}", job.id, attempt.attemptId(), w);
         if (task.kind == MasterTask.Kind.REDUCE && job.reducesDone()) commit(job);
     }
 
-    private void failed(MasterJob job, MasterTask task, WorkerRecord w, String error) {
-        int attempt = task.fail(error, clock.nanos()).number();
-        w.running.remove(job.id + "/" + task.attemptId(attempt));
+    private void failed(MasterJob job, MasterTask task, AttemptRef attempt, WorkerRecord w, String error) {
+        task.fail(attempt, error, clock.nanos());
+        w.running.remove(attempt);
         String firstLine = error.lines().findFirst().orElse("unknown error");
-        LOG.warn("{} attempt {} of {} failed on worker {} ({}/{}): {}", job.id, attempt, task.id, w, task.failures(), job.maxAttempts, error);
+        LOG.warn("{} attempt {} of {} failed on worker {} ({}/{}): {}", job.id, attempt.number(), task.id, w, task.failures(), job.maxAttempts, error);
         if (task.failures() >= job.maxAttempts) {
             end(job, JobState.FAILED, "task " + task.id + " failed " + task.failures() + " times; last attempt "
-                    + attempt + " on worker " + w.id + " (" + w.endpoint + "): " + firstLine);
+                    + attempt.number() + " on worker " + w.id + " (" + w.endpoint + "): " + firstLine);
         }
     }
 
-    private void fetchFailed(MasterJob job, MasterTask reduce, WorkerRecord w, String mapAttempt, String error) {
-        w.running.remove(job.id + "/" + reduce.attemptId(reduce.requeue(clock.nanos()).number()));
+    private void fetchFailed(MasterJob job, MasterTask reduce, AttemptRef attempt, WorkerRecord w, String mapAttempt, String error) {
+        reduce.requeue(attempt, clock.nanos());
+        w.running.remove(attempt);
         job.fetchFailures++;
         LOG.warn("{} {} could not fetch map output {}: {}", job.id, reduce.id, mapAttempt, error);
-        int sep = mapAttempt.lastIndexOf('_');
-        MasterTask map = sep < 0 ? null : job.task(mapAttempt.substring(0, sep));
-        if (map != null && map.status() == MasterTask.Status.SUCCEEDED
-                && mapAttempt.equals(map.attemptId(map.succeeded().number()))) {
+        AttemptRef lost = null;
+        try {
+            lost = AttemptRef.parse(job.id, mapAttempt);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("{}: {} named no map output: {}", job.id, attempt.attemptId(), e.getMessage());
+        }
+        MasterTask map = lost == null || lost.stage() != MasterTask.Kind.MAP ? null : job.task(lost);
+        if (map != null && map.status() == MasterTask.Status.SUCCEEDED && map.succeeded().ref().equals(lost)) {
             // Every output on that worker is re-made, not just this one (Spark's rule on a fetch
             // failure): one at a time, a worker killed before it was declared lost cost each
             // reducer one failed attempt per map it had run, which used up the job's fetch
@@ -222,7 +231,7 @@ public final class JobMaster implements AutoCloseable {
             for (MasterTask t : job.maps) {
                 if (t.status() == MasterTask.Status.SUCCEEDED && t.succeeded().endpoint().equals(endpoint)) {
                     LOG.info("{} re-running {}: its output on {} is unreachable", job.id, t.id, endpoint);
-                    t.loseOutput(clock.nanos());
+                    t.loseOutput(t.succeeded().ref(), clock.nanos());
                 }
             }
         }
@@ -282,7 +291,7 @@ public final class JobMaster implements AutoCloseable {
 
     private TaskAssignment launch(MasterJob job, MasterTask task, WorkerRecord w) {
         MasterTask.Attempt a = task.launch(w.id, w.endpoint);
-        w.running.add(job.id + "/" + task.attemptId(a.number()));
+        w.running.add(a.ref());
         TaskAssignment.Builder b = TaskAssignment.newBuilder()
                 .setJobId(job.id)
                 .setSpec(job.specProto)
@@ -298,18 +307,18 @@ public final class JobMaster implements AutoCloseable {
                         .setEndpoint(m.succeeded().endpoint()));
             }
         }
-        LOG.debug("{} launching {} on {}{}", job.id, task.attemptId(a.number()), w, a.dataLocal() ? " (data-local)" : "");
+        LOG.debug("{} launching {} on {}{}", job.id, a.ref().attemptId(), w, a.dataLocal() ? " (data-local)" : "");
         return b.build();
     }
 
     CommitTaskResponse commit(AttemptRef ref) {
         assertLoop();
-        MasterJob job = jobs.get(ref.getJobId());
+        MasterJob job = jobs.get(ref.jobId());
         CommitTaskResponse.Builder no = CommitTaskResponse.newBuilder().setAllowed(false);
-        if (job == null || job.state.isTerminal()) return no.setReason("job " + ref.getJobId() + " is not running").build();
-        MasterTask task = job.task(ref.getTaskId());
-        if (task == null) return no.setReason("attempt " + ref.getAttempt() + " of " + ref.getTaskId() + " is not current").build();
-        String denied = task.grantCommit(ref.getAttempt());
+        if (job == null || job.state.isTerminal()) return no.setReason("job " + ref.jobId() + " is not running").build();
+        MasterTask task = job.task(ref);
+        if (task == null) return no.setReason("attempt " + ref.number() + " of " + ref.taskId() + " is not current").build();
+        String denied = task.grantCommit(ref);
         if (denied != null) return no.setReason(denied).build();
         return CommitTaskResponse.newBuilder().setAllowed(true).build();
     }
@@ -333,12 +342,12 @@ public final class JobMaster implements AutoCloseable {
             if (job.state.isTerminal()) continue;
             for (MasterTask t : job.tasks().toList()) {
                 if (t.running() != null && t.running().workerId().equals(w.id)) {
-                    failed(job, t, w, reason);
+                    failed(job, t, t.running().ref(), w, reason);
                     if (job.state.isTerminal()) break;
                 } else if (t.kind == MasterTask.Kind.MAP && t.status() == MasterTask.Status.SUCCEEDED
                         && t.succeeded().workerId().equals(w.id) && !job.reducesDone()) {
                     LOG.info("{} re-running {}: its output was on lost worker {}", job.id, t.id, w);
-                    t.loseOutput(clock.nanos());
+                    t.loseOutput(t.succeeded().ref(), clock.nanos());
                 }
             }
         }
@@ -462,7 +471,7 @@ public final class JobMaster implements AutoCloseable {
             MasterTask.Attempt a = t.abandon();
             if (a != null) {
                 WorkerRecord w = workers.get(a.workerId());
-                if (w != null) w.running.remove(job.id + "/" + t.attemptId(a.number()));
+                if (w != null) w.running.remove(a.ref());
             }
         }
         io.execute(() -> {

@@ -52,12 +52,12 @@ final class MasterJob {
         this.maxAttempts = maxAttempts;
         this.submitTimeMs = submitTimeMs;
         for (int i = 0; i < splits.size(); i++) {
-            MasterTask t = new MasterTask(MasterTask.Kind.MAP, i, splits.get(i), nowNanos, this::statusChanged);
+            MasterTask t = new MasterTask(id, MasterTask.Kind.MAP, i, splits.get(i), nowNanos, this::statusChanged);
             maps.add(t);
             pending(t, true);
         }
         for (int i = 0; i < spec.reducers(); i++) {
-            MasterTask t = new MasterTask(MasterTask.Kind.REDUCE, i, null, nowNanos, this::statusChanged);
+            MasterTask t = new MasterTask(id, MasterTask.Kind.REDUCE, i, null, nowNanos, this::statusChanged);
             reduces.add(t);
             pending(t, true);
         }
@@ -102,15 +102,11 @@ final class MasterJob {
         return pendingReduces;
     }
 
-    MasterTask task(String taskId) {
-        List<MasterTask> list = taskId.startsWith("map-") ? maps : reduces;
-        int dash = taskId.indexOf('-');
-        try {
-            int index = Integer.parseInt(taskId.substring(dash + 1));
-            return index >= 0 && index < list.size() ? list.get(index) : null;
-        } catch (NumberFormatException e) {
-            return null;
-        }
+    /** The task {@code attempt} is an attempt of, or null if this job has no such task. */
+    MasterTask task(AttemptRef attempt) {
+        if (!attempt.jobId().equals(id)) return null;
+        List<MasterTask> list = attempt.stage() == MasterTask.Kind.MAP ? maps : reduces;
+        return attempt.task() < list.size() ? list.get(attempt.task()) : null;
     }
 
     Stream<MasterTask> tasks() {

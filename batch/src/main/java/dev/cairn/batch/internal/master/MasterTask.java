@@ -7,8 +7,11 @@ import java.util.Set;
  * One map or reduce task of a job, as the master tracks it. Owned by the master's loop thread.
  *
  * <p>The task's status changes only through the methods below, each one legal transition; any
- * other call throws {@link IllegalStateException}. Every change is reported to the job's
- * {@link StatusListener}, which keeps its indexes of pending tasks and counts of done ones.
+ * other call throws {@link IllegalStateException}. A transition that an attempt causes names that
+ * attempt ({@link AttemptRef}), and is legal only for the attempt the task is running (or, for a
+ * lost output, the one whose output it holds): an update from an earlier attempt cannot move the
+ * task. Every change is reported to the job's {@link StatusListener}, which keeps its indexes of
+ * pending tasks and counts of done ones.
  *
  * <table>
  *   <caption>Transitions</caption>
@@ -39,8 +42,13 @@ final class MasterTask {
      *
      * @param dataLocal a map launched on a node holding its split
      */
-    record Attempt(int number, String workerId, String endpoint, boolean dataLocal) {}
+    record Attempt(AttemptRef ref, String workerId, String endpoint, boolean dataLocal) {
+        int number() {
+            return ref.number();
+        }
+    }
 
+    final String jobId;
     final Kind kind;
     final int index;
     final String id;
@@ -59,7 +67,7 @@ final class MasterTask {
     /** Maps: the attempt whose output reducers fetch. */
     private Attempt succeeded;
     /** Reduces: the attempt allowed to move its output into place. */
-    private Integer commitGranted;
+    private AttemptRef commitGranted;
     private final Set<String> failedOn = new HashSet<>();
     private String lastError = "";
     double progress;
@@ -70,10 +78,11 @@ final class MasterTask {
     long inputLocalBytes;
     long inputRemoteBytes;
 
-    MasterTask(Kind kind, int index, InputSplit split, long nowNanos, StatusListener listener) {
+    MasterTask(String jobId, Kind kind, int index, InputSplit split, long nowNanos, StatusListener listener) {
+        this.jobId = jobId;
         this.kind = kind;
         this.index = index;
-        this.id = String.format("%s-%05d", kind == Kind.MAP ? "map" : "reduce", index);
+        this.id = AttemptRef.taskId(kind, index);
         this.split = split;
         this.pendingSinceNanos = nowNanos;
         this.listener = listener;
@@ -119,27 +128,24 @@ final class MasterTask {
         return split != null && split.hosts().contains(workerId);
     }
 
-    String attemptId(int attempt) {
-        return id + "_" + attempt;
-    }
-
-    boolean isRunningAttempt(String workerId, int attempt) {
-        return running != null && running.number() == attempt && running.workerId().equals(workerId);
+    /** Whether {@code attempt} is the one this task runs now, on {@code workerId}. */
+    boolean isRunning(AttemptRef attempt, String workerId) {
+        return running != null && running.ref().equals(attempt) && running.workerId().equals(workerId);
     }
 
     /** PENDING → RUNNING. */
     Attempt launch(String workerId, String endpoint) {
         expect(Status.PENDING, "launch");
         if (attemptsLaunched > 0) retried = true;
-        running = new Attempt(++attemptsLaunched, workerId, endpoint, isLocalTo(workerId));
+        running = new Attempt(new AttemptRef(jobId, kind, index, ++attemptsLaunched), workerId, endpoint, isLocalTo(workerId));
         progress = 0;
         moveTo(Status.RUNNING);
         return running;
     }
 
     /** RUNNING → SUCCEEDED: the running attempt's output is the task's. */
-    Attempt succeed() {
-        expect(Status.RUNNING, "succeed");
+    Attempt succeed(AttemptRef attempt) {
+        expectRunning(attempt, "succeed");
         succeeded = running;
         running = null;
         commitGranted = null;
@@ -149,8 +155,8 @@ final class MasterTask {
     }
 
     /** RUNNING → PENDING, counted against the attempt limit: the running attempt failed, or its worker was lost. */
-    Attempt fail(String error, long nowNanos) {
-        expect(Status.RUNNING, "fail");
+    Attempt fail(AttemptRef attempt, String error, long nowNanos) {
+        expectRunning(attempt, "fail");
         Attempt failed = running;
         failures++;
         failedOn.add(failed.workerId());
@@ -160,17 +166,18 @@ final class MasterTask {
     }
 
     /** RUNNING → PENDING, not counted: the running reduce attempt could not fetch its input. */
-    Attempt requeue(long nowNanos) {
-        expect(Status.RUNNING, "requeue");
+    Attempt requeue(AttemptRef attempt, long nowNanos) {
+        expectRunning(attempt, "requeue");
         Attempt stopped = running;
         backToPending(nowNanos);
         return stopped;
     }
 
-    /** SUCCEEDED → PENDING: this map's output is gone and must be made again. */
-    void loseOutput(long nowNanos) {
+    /** SUCCEEDED → PENDING: this map's output, made by {@code attempt}, is gone and must be made again. */
+    void loseOutput(AttemptRef attempt, long nowNanos) {
         expect(Status.SUCCEEDED, "lose the output of");
         if (kind != Kind.MAP) throw new IllegalStateException("only a map's output can be lost, not " + id + "'s");
+        if (!succeeded.ref().equals(attempt)) throw new IllegalStateException(attempt + " did not make the output of " + id + "; " + succeeded.ref() + " did");
         succeeded = null;
         retried = true;
         backToPending(nowNanos);
@@ -190,9 +197,9 @@ final class MasterTask {
      *
      * @return null if granted, else why not
      */
-    String grantCommit(int attempt) {
-        if (running == null || running.number() != attempt) return "attempt " + attempt + " of " + id + " is not current";
-        if (commitGranted != null && commitGranted != attempt) return "another attempt is committing";
+    String grantCommit(AttemptRef attempt) {
+        if (running == null || !running.ref().equals(attempt)) return "attempt " + attempt.number() + " of " + id + " is not current";
+        if (commitGranted != null && !commitGranted.equals(attempt)) return "another attempt is committing";
         commitGranted = attempt;
         return null;
     }
@@ -203,6 +210,11 @@ final class MasterTask {
         pendingSinceNanos = nowNanos;
         progress = 0;
         moveTo(Status.PENDING);
+    }
+
+    private void expectRunning(AttemptRef attempt, String what) {
+        expect(Status.RUNNING, what);
+        if (!running.ref().equals(attempt)) throw new IllegalStateException("cannot " + what + " " + attempt + ": the running attempt is " + running.ref());
     }
 
     private void expect(Status from, String what) {

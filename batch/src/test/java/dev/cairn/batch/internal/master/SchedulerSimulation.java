@@ -564,7 +564,7 @@ final class SchedulerSimulation {
     /** Asks the master to commit, and if allowed moves the part file into place as a reducer does; null when committed. */
     private String commit(SimWorker w, SimAttempt a) {
         Launch l = a.launch;
-        var ref = dev.cairn.batch.internal.proto.AttemptRef.newBuilder().setJobId(l.job).setTaskId(l.task).setAttempt(l.attempt).build();
+        AttemptRef ref = AttemptRef.of(l.job, l.task, l.attempt);
         CommitTaskResponse r = onLoop(() -> master.commit(ref));
         if (!r.getAllowed()) {
             stats.refusedCommits++;
