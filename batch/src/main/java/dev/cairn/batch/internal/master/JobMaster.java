@@ -445,6 +445,7 @@ public final class JobMaster implements AutoCloseable {
                 error = null;
             } catch (IOException | RuntimeException e) {
                 error = "cannot commit output " + job.output.output() + ": " + e.getMessage();
+                LOG.warn("{}: cannot commit output {}", job.id, job.output.output(), e);
             }
             String failure = error;
             onLoopLater(() -> {
@@ -479,7 +480,7 @@ public final class JobMaster implements AutoCloseable {
                 if (state != JobState.SUCCEEDED) job.output.abort();
                 FileTrees.deleteRecursively(job.jar.getParent());
             } catch (IOException | RuntimeException e) {
-                LOG.warn("{}: cleanup failed: {}", job.id, e.toString());
+                LOG.warn("{}: cleanup failed", job.id, e);
             }
         });
         long seconds = (job.finishTimeMs - job.submitTimeMs) / 1000;
