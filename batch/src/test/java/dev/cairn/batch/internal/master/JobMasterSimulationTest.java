@@ -2,6 +2,7 @@ package dev.cairn.batch.internal.master;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.LongStream;
@@ -25,6 +26,7 @@ class JobMasterSimulationTest {
         List<Long> seeds = one != null ? List.of(Long.parseLong(one))
                 : LongStream.range(first, first + Integer.getInteger("sim.seeds", 100)).boxed().toList();
         long start = System.nanoTime();
+        long cpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         SchedulerSimulation.Stats total = new SchedulerSimulation.Stats();
         for (long seed : seeds) {
             try {
@@ -36,8 +38,9 @@ class JobMasterSimulationTest {
                 throw e;
             }
         }
-        System.out.printf("JobMasterSimulationTest: seeds %s, %s; %d ms%n", seeds.size() == 1 ? seeds.get(0) : seeds.get(0) + ".." + seeds.getLast(),
-                total, (System.nanoTime() - start) / 1_000_000);
+        System.out.printf("JobMasterSimulationTest: seeds %s, %s; %d ms (%d ms CPU)%n",
+                seeds.size() == 1 ? seeds.get(0) : seeds.get(0) + ".." + seeds.getLast(), total, (System.nanoTime() - start) / 1_000_000,
+                (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu) / 1_000_000);
     }
 
     @Test
