@@ -24,6 +24,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -49,8 +50,26 @@ import java.util.zip.ZipOutputStream;
  * may race its first heartbeat), or is slow throughout. Some jobs hold a task that always fails.
  *
  * <p>The simulation keeps its own ledger of what happened — launches, reported outcomes, which
- * attempts the master has seen end — and checks the master's decisions against it after every
- * event (see {@link #check} and the checks at each launch and commit).
+ * attempts the master has seen end — and checks the master's decisions against it as they are
+ * made and after every event:
+ * <ul>
+ *   <li>slots: no worker runs more attempts than it has slots, nor does the master place more;
+ *   <li>one attempt at a time: a task is launched again only once the master has seen its previous
+ *       attempt end (outcome delivered, worker declared dead or registered again, job ended), and
+ *       attempt numbers run 1, 2, 3, … without gaps;
+ *   <li>commits: a reduce's commit is granted only to an attempt the master still runs, and never
+ *       while another attempt holding a grant may still run; a succeeded job's every part file is
+ *       the one its reduce's successful, granted attempt wrote, and the output has {@code _SUCCESS};
+ *   <li>map outputs: a reduce is given exactly one output per map, each the last successful attempt
+ *       of that map, never one a reducer reported unfetchable; a map is re-run only if its output
+ *       could be gone (its worker crashed, froze, restarted or was declared dead, or a reducer could
+ *       not fetch from it); when the master drops a worker, no map whose output lived there still
+ *       counts as done while reducers need it;
+ *   <li>outcomes: a job with a task that always fails ends FAILED; any job that fails names a task
+ *       that the simulation saw fail or lose {@value #MAX_ATTEMPTS} attempts (or had more fetch
+ *       failures than the master allows); a failed job leaves no output and no staging directory;
+ *   <li>liveness: every job ends within {@value #MAX_EVENTS} events.
+ * </ul>
  */
 final class SchedulerSimulation {
     static final int WORKERS = 100;
@@ -78,6 +97,8 @@ final class SchedulerSimulation {
     private final Map<String, SimWorker> workers = new LinkedHashMap<>();
     private final Map<String, SimJob> jobs = new LinkedHashMap<>();
     private final Map<String, TaskLedger> tasks = new HashMap<>();
+    /** Map outputs ({@code job/map-NNNNN_n}) a reducer told the master it could not fetch. */
+    private final Set<String> unfetchable = new HashSet<>();
     private final int faults;
     private int jobsPlanned;
     private final int[] hostOffset = new int[2];
@@ -146,7 +167,7 @@ final class SchedulerSimulation {
 
     /** What a run exercised, summed over seeds: evidence that the faults happened, not only that nothing broke. */
     static final class Stats {
-        long runs, events, simulatedMillis, launches, jobsSucceeded, jobsFailed, crashes, freezes, declaredDead, injectedFailures,
+        long runs, events, simulatedMillis, launches, jobsSucceeded, jobsFailed, jobsFailedByPoison, jobsFailedByLosses, jobsFailedByFetches, crashes, freezes, declaredDead, injectedFailures,
                 fetchFailures, mapReruns, regrantedCommits, refusedCommits;
 
         void add(Stats o) {
@@ -156,6 +177,9 @@ final class SchedulerSimulation {
             launches += o.launches;
             jobsSucceeded += o.jobsSucceeded;
             jobsFailed += o.jobsFailed;
+            jobsFailedByPoison += o.jobsFailedByPoison;
+            jobsFailedByLosses += o.jobsFailedByLosses;
+            jobsFailedByFetches += o.jobsFailedByFetches;
             crashes += o.crashes;
             freezes += o.freezes;
             declaredDead += o.declaredDead;
@@ -168,9 +192,9 @@ final class SchedulerSimulation {
 
         @Override
         public String toString() {
-            return String.format("%d runs, %d events, %d s simulated, %d launches; jobs %d succeeded, %d failed; %d crashes, %d freezes,"
+            return String.format("%d runs, %d events, %d s simulated, %d launches; jobs %d succeeded, %d failed (%d on a poisoned task, %d on lost attempts, %d on fetch failures); %d crashes, %d freezes,"
                             + " %d workers declared dead; %d injected task failures, %d fetch failures, %d maps re-run, %d commits re-granted,"
-                            + " %d refused", runs, events, simulatedMillis / 1000, launches, jobsSucceeded, jobsFailed, crashes, freezes,
+                            + " %d refused", runs, events, simulatedMillis / 1000, launches, jobsSucceeded, jobsFailed, jobsFailedByPoison, jobsFailedByLosses, jobsFailedByFetches, crashes, freezes,
                     declaredDead, injectedFailures, fetchFailures, mapReruns, regrantedCommits, refusedCommits);
         }
     }
@@ -352,6 +376,8 @@ final class SchedulerSimulation {
         /** Crashes, freezes, restarts, being declared dead, fetch failures reported against it. */
         int trouble;
         WorkerRecord record;
+        /** The incarnation the master knows, by {@link #record}. */
+        int registered;
         boolean declaredDead;
         final Map<String, SimAttempt> running = new LinkedHashMap<>();
         final List<TaskUpdate> finished = new ArrayList<>();
@@ -387,17 +413,37 @@ final class SchedulerSimulation {
 
     private void register(SimWorker w) {
         WorkerRecord before = onLoop(() -> master.workerRecord(w.id));
-        if (before != null && before.alive) loseAll(w);
+        boolean replaces = before != null && before.alive;
         onLoop(() -> master.register(RegisterWorkerRequest.newBuilder().setWorkerId(w.id).setEndpoint(w.endpoint).setSlots(w.slots).build()));
+        // Registering again while the master thought it alive: the master has dropped its previous incarnation.
+        if (replaces) loseAll(w, w.registered);
         w.record = onLoop(() -> master.workerRecord(w.id));
+        w.registered = w.incarnation;
         w.declaredDead = false;
     }
 
-    /** The master now counts every attempt it placed on {@code w} as lost. */
-    private void loseAll(SimWorker w) {
+    /**
+     * The master has just dropped incarnation {@code lost} of {@code w} (declared it dead, or saw it
+     * register again): it counts every attempt it placed there as failed, and must already have
+     * sent every map output made there back to PENDING where reducers still need it.
+     */
+    private void loseAll(SimWorker w, int lost) {
         w.trouble++;
         for (Launch l : w.launches) close(l, jobs.get(l.job).ended == null);
         w.launches.clear();
+        for (SimJob j : jobs.values()) {
+            if (j.ended != null) continue;
+            MasterJob mj = onLoop(() -> master.jobRecord(j.id));
+            if (mj.state.isTerminal() || mj.reducesDone()) continue;
+            for (MasterTask t : mj.maps) {
+                if (t.status() != MasterTask.Status.SUCCEEDED) continue;
+                Launch made = ledger(j.id, t.id).launches.get(t.succeeded().number() - 1);
+                if (made.worker == w && made.incarnation <= lost) {
+                    fail(j.id + " still counts " + t.id + " as done with its output " + made + " on lost " + w.id + "#" + lost
+                            + " while reducers need it");
+                }
+            }
+        }
     }
 
     private void heartbeat(SimWorker w, int incarnation) {
@@ -425,7 +471,7 @@ final class SchedulerSimulation {
             w.running.clear();
             w.finished.clear();
             w.outputs.clear();
-            loseAll(w);
+            loseAll(w, w.registered);
             w.incarnation++;
             register(w);
         } else {
@@ -458,6 +504,7 @@ final class SchedulerSimulation {
             jobs.get(u.getJobId()).fetchFailures++;
             stats.fetchFailures++;
             String map = u.getFetchFailedAttempt();
+            unfetchable.add(u.getJobId() + "/" + map);
             Launch m = ledger(u.getJobId(), map.substring(0, map.lastIndexOf('_'))).launches.get(Integer.parseInt(map.substring(map.lastIndexOf('_') + 1)) - 1);
             m.worker.trouble++;
         } else {
@@ -486,6 +533,8 @@ final class SchedulerSimulation {
             Set<String> seen = new LinkedHashSet<>();
             for (MapOutputLocation m : a.getMapOutputsList()) {
                 require(seen.add(m.getTaskId()), l + " was given two outputs of " + m.getTaskId());
+                require(!unfetchable.contains(a.getJobId() + "/" + m.getTaskId() + "_" + m.getAttempt()),
+                        l + " was given output " + m.getTaskId() + "_" + m.getAttempt() + ", which a reducer already reported it could not fetch");
                 Launch s = ledger(a.getJobId(), m.getTaskId()).success;
                 require(s != null && s.attempt == m.getAttempt() && s.worker.endpoint.equals(m.getEndpoint()),
                         l + " was given output " + m.getTaskId() + "_" + m.getAttempt() + " on " + m.getEndpoint()
@@ -499,7 +548,8 @@ final class SchedulerSimulation {
         w.running.put(sa.key(), sa);
         require(w.running.size() <= w.slots, w.id + " runs " + w.running.size() + " attempts on " + w.slots + " slots");
         int incarnation = w.incarnation;
-        long millis = (long) random.nextInt(200, 3000) * w.slowness;
+        // Reduces run longer than maps, so a frozen worker's reduce often thaws while its replacement runs.
+        long millis = (long) (a.getTaskId().startsWith("map-") ? random.nextInt(200, 3000) : random.nextInt(1000, 8000)) * w.slowness;
         after(millis, "finish " + l, () -> finish(w, incarnation, sa));
     }
 
@@ -634,7 +684,7 @@ final class SchedulerSimulation {
                 // Declared dead: the master has counted its attempts as failed.
                 w.declaredDead = true;
                 stats.declaredDead++;
-                loseAll(w);
+                loseAll(w, w.registered);
             }
         }
         for (SimJob j : jobs.values()) {
@@ -668,9 +718,12 @@ final class SchedulerSimulation {
                 if (error.startsWith("task ")) {
                     String task = error.substring(5, error.indexOf(' ', 5));
                     int counted = ledger(j.id, task).failures;
+                    if (task.equals(j.poison)) stats.jobsFailedByPoison++;
+                    else stats.jobsFailedByLosses++;
                     require(task.equals(j.poison) || counted >= MAX_ATTEMPTS,
                             j.id + " failed on " + task + " (" + error + ") but the simulation counted " + counted + " failed or lost attempts of it");
                 } else if (error.startsWith("too many shuffle fetch failures")) {
+                    stats.jobsFailedByFetches++;
                     require(j.fetchFailures > 4 * MAX_ATTEMPTS * j.reduces, j.id + " failed (" + error + ") after only " + j.fetchFailures + " fetch failures");
                 } else {
                     throw new AssertionError(j.id + " failed for an unexpected cause: " + error);
