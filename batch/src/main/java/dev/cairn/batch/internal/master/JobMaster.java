@@ -43,7 +43,10 @@ import org.slf4j.LoggerFactory;
  * <p>Design: all state is owned by one loop thread; RPC handlers (on virtual threads) do the slow,
  * stateless part of a request — validating a job, listing its input — and then hand a closure to
  * the loop and wait for its answer. Time comes from the injected {@link Clock}, so worker expiry
- * is decided by the loop's periodic check against that clock, never by a sleeping thread.
+ * is decided by the loop's periodic check against that clock, never by a sleeping thread. The
+ * loop is a {@link MasterLoop}: a thread of its own in a node; in a simulation, the test's thread,
+ * which runs the master's deferred work (expiry checks, what output commits hand back) as events
+ * in an order its seed decides.
  *
  * <p>Workers pull: each heartbeat reports task progress and free slots and receives new tasks.
  * Map tasks go preferably where their input lies (delay scheduling, as in Zaharia et al.,
