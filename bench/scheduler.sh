@@ -8,7 +8,7 @@
 #
 # Environment: WORKERS (comma-separated, default 10,30,100), TASKS (map tasks, default 10000),
 # REDUCERS (default 10), SLOTS (per worker, default 4), RUNS (measured runs per row, median shown,
-# default 5), WARMUP (unmeasured runs first, default 20), BENCH_OPTS (JVM options, default -Xmx1g), SKIP_BUILD=1, JFR=file.jfr (record a
+# default 7), WARMUP (unmeasured runs first, default 60), BENCH_OPTS (JVM options, default -Xmx1g), SKIP_BUILD=1, JFR=file.jfr (record a
 # flight recording of the whole run).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -27,4 +27,4 @@ ls "$ROOT"/bench/target/lib/cairn-batch-*.jar >/dev/null 2>&1 || { echo "error: 
 # shellcheck disable=SC2086
 "$JAVA" $CAIRN_JAVA_FLAGS $BENCH_OPTS $LOG_OPTS -cp "$CP" dev.cairn.bench.SchedulerBench \
   --workers "${WORKERS:-10,30,100}" --tasks "${TASKS:-10000}" --reducers "${REDUCERS:-10}" \
-  --slots "${SLOTS:-4}" --runs "${RUNS:-5}" --warmup "${WARMUP:-20}"
+  --slots "${SLOTS:-4}" --runs "${RUNS:-7}" --warmup "${WARMUP:-60}"

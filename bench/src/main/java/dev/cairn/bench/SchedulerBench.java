@@ -59,10 +59,10 @@ public final class SchedulerBench implements Runnable {
     int slots = 4;
 
     @Option(names = "--runs", description = "measured runs per row; the median is shown (default: ${DEFAULT-VALUE})")
-    int runs = 5;
+    int runs = 7;
 
     @Option(names = "--warmup", description = "unmeasured runs before the first row, at each worker count in turn (default: ${DEFAULT-VALUE})")
-    int warmup = 20;
+    int warmup = 60;
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
