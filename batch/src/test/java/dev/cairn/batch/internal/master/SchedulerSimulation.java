@@ -45,9 +45,10 @@ import java.util.zip.ZipOutputStream;
  * launches, kills and ends), attempts finishing (maps succeed or fail; a reduce fetches its map
  * outputs, then asks to commit and writes its part file), the master's deferred work (its
  * periodic expiry check, its output commit and clean-up, which run as events of their own), job
- * submissions, and faults: a worker crashes (and later starts again under the same id), freezes
- * for a while (shorter or longer than the worker timeout; its attempts resume when it thaws and
- * may race its first heartbeat), or is slow throughout. Some jobs hold a task that always fails.
+ * submissions and cancellations, and faults: a worker crashes (and later starts again under the
+ * same id), freezes for a while (shorter or longer than the worker timeout; its attempts resume
+ * when it thaws and may race its first heartbeat), or is slow throughout. Some jobs hold a task
+ * that always fails.
  *
  * <p>The simulation keeps its own ledger of what happened — launches, reported outcomes, which
  * attempts the master has seen end — and checks the master's decisions against it as they are
@@ -65,7 +66,8 @@ import java.util.zip.ZipOutputStream;
  *       could be gone (its worker crashed, froze, restarted or was declared dead, or a reducer could
  *       not fetch from it); when the master drops a worker, no map whose output lived there still
  *       counts as done while reducers need it;
- *   <li>outcomes: a job with a task that always fails ends FAILED; any job that fails names a task
+ *   <li>outcomes: a job with a task that always fails does not succeed; a job ends CANCELLED only
+ *       if it was asked to, leaving no output; any job that fails names a task
  *       that the simulation saw fail or lose {@value #MAX_ATTEMPTS} attempts (or had more fetch
  *       failures than the master allows); a failed job leaves no output and no staging directory;
  *   <li>liveness: every job ends within {@value #MAX_EVENTS} events.
@@ -167,7 +169,7 @@ final class SchedulerSimulation {
 
     /** What a run exercised, summed over seeds: evidence that the faults happened, not only that nothing broke. */
     static final class Stats {
-        long runs, events, simulatedMillis, launches, jobsSucceeded, jobsFailed, jobsFailedByPoison, jobsFailedByLosses, jobsFailedByFetches, crashes, freezes, declaredDead, injectedFailures,
+        long runs, events, simulatedMillis, launches, jobsSucceeded, jobsCancelled, jobsFailed, jobsFailedByPoison, jobsFailedByLosses, jobsFailedByFetches, crashes, freezes, declaredDead, injectedFailures,
                 fetchFailures, mapReruns, regrantedCommits, refusedCommits;
 
         void add(Stats o) {
@@ -176,6 +178,7 @@ final class SchedulerSimulation {
             simulatedMillis += o.simulatedMillis;
             launches += o.launches;
             jobsSucceeded += o.jobsSucceeded;
+            jobsCancelled += o.jobsCancelled;
             jobsFailed += o.jobsFailed;
             jobsFailedByPoison += o.jobsFailedByPoison;
             jobsFailedByLosses += o.jobsFailedByLosses;
@@ -192,9 +195,9 @@ final class SchedulerSimulation {
 
         @Override
         public String toString() {
-            return String.format("%d runs, %d events, %d s simulated, %d launches; jobs %d succeeded, %d failed (%d on a poisoned task, %d on lost attempts, %d on fetch failures); %d crashes, %d freezes,"
+            return String.format("%d runs, %d events, %d s simulated, %d launches; jobs %d succeeded, %d cancelled, %d failed (%d on a poisoned task, %d on lost attempts, %d on fetch failures); %d crashes, %d freezes,"
                             + " %d workers declared dead; %d injected task failures, %d fetch failures, %d maps re-run, %d commits re-granted,"
-                            + " %d refused", runs, events, simulatedMillis / 1000, launches, jobsSucceeded, jobsFailed, jobsFailedByPoison, jobsFailedByLosses, jobsFailedByFetches, crashes, freezes,
+                            + " %d refused", runs, events, simulatedMillis / 1000, launches, jobsSucceeded, jobsCancelled, jobsFailed, jobsFailedByPoison, jobsFailedByLosses, jobsFailedByFetches, crashes, freezes,
                     declaredDead, injectedFailures, fetchFailures, mapReruns, regrantedCommits, refusedCommits);
         }
     }
@@ -259,6 +262,7 @@ final class SchedulerSimulation {
         final String poison;
         final String output;
         int fetchFailures;
+        boolean cancelRequested;
         JobState ended;
 
         SimJob(String id, int maps, int reduces, String poison, String output) {
@@ -293,7 +297,15 @@ final class SchedulerSimulation {
         } catch (Exception e) {
             throw new AssertionError("submit failed", e);
         }
-        jobs.put(id, new SimJob(id, maps, reduces, poison, store.qualify(output)));
+        SimJob job = new SimJob(id, maps, reduces, poison, store.qualify(output));
+        jobs.put(id, job);
+        if (random.nextInt(6) == 0) after(random.nextInt(1_000, 40_000), "cancel " + id, () -> cancel(job));
+    }
+
+    /** A user cancels the job; one that has ended or is committing its output goes on as it was. */
+    private void cancel(SimJob job) {
+        job.cancelRequested = true;
+        onLoop(() -> master.cancel(job.id));
     }
 
     private static final byte[] JAR = jar("dev/cairn/batch/Mapper.class");
@@ -730,7 +742,12 @@ final class SchedulerSimulation {
                 }
                 require(!store.exists(j.output), j.id + " failed but its output exists");
             }
-            default -> throw new AssertionError(j.id + " ended " + mj.state + ", but nothing cancels it");
+            case CANCELLED -> {
+                stats.jobsCancelled++;
+                require(j.cancelRequested, j.id + " was cancelled, but nobody asked");
+                require(!store.exists(j.output), j.id + " was cancelled but its output exists");
+            }
+            default -> throw new AssertionError(j.id + " ended " + mj.state);
         }
     }
 
