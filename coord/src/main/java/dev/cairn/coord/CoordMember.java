@@ -10,7 +10,11 @@ public record CoordMember(String id, String host, int raftPort, int clientPort) 
         if (clientPort <= 0 || clientPort > 65535) throw new IllegalArgumentException("bad client port for coord member " + id + ": " + clientPort);
     }
 
-    /** @throws IllegalArgumentException naming the entry and what is wrong with it */
+    /**
+     * Parses one entry.
+     *
+     * @throws IllegalArgumentException naming the entry and what is wrong with it
+     */
     public static CoordMember parse(String s) {
         int at = s.indexOf('@');
         String[] hostPorts = at < 0 ? new String[0] : s.substring(at + 1).split(":");

@@ -3,7 +3,6 @@ package dev.cairn.batch.internal.master;
 import dev.cairn.batch.JobSpec;
 import dev.cairn.batch.JobState;
 import dev.cairn.batch.internal.Protos;
-import dev.cairn.batch.internal.proto.AttemptRef;
 import dev.cairn.batch.internal.proto.CommitTaskResponse;
 import dev.cairn.batch.internal.proto.HeartbeatRequest;
 import dev.cairn.batch.internal.proto.HeartbeatResponse;
@@ -21,18 +20,17 @@ import io.grpc.BindableService;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -45,7 +43,10 @@ import org.slf4j.LoggerFactory;
  * <p>Design: all state is owned by one loop thread; RPC handlers (on virtual threads) do the slow,
  * stateless part of a request — validating a job, listing its input — and then hand a closure to
  * the loop and wait for its answer. Time comes from the injected {@link Clock}, so worker expiry
- * is decided by the loop's periodic check against that clock, never by a sleeping thread.
+ * is decided by the loop's periodic check against that clock, never by a sleeping thread. The
+ * loop is a {@link MasterLoop}: a thread of its own in a node; in a simulation, the test's thread,
+ * which runs the master's deferred work (expiry checks, what output commits hand back) as events
+ * in an order its seed decides.
  *
  * <p>Workers pull: each heartbeat reports task progress and free slots and receives new tasks.
  * Map tasks go preferably where their input lies (delay scheduling, as in Zaharia et al.,
@@ -72,10 +73,9 @@ public final class JobMaster implements AutoCloseable {
 
     private final MasterSettings settings;
     private final Clock clock;
-    private final ScheduledExecutorService loop;
+    private final MasterLoop loop;
     private final Executor io;
     private final ExecutorService ownedIo;
-    private volatile Thread loopThread;
     private final Map<String, WorkerRecord> workers = new LinkedHashMap<>();
     private final Map<String, MasterJob> jobs = new LinkedHashMap<>();
     private final AtomicInteger jobCounter = new AtomicInteger();
@@ -86,18 +86,25 @@ public final class JobMaster implements AutoCloseable {
 
     /** @param io runs output commits and clean-ups; null for a thread of the master's own */
     JobMaster(MasterSettings settings, Clock clock, Executor io) {
+        this(settings, clock, io, MasterLoop.ownThread("job-master"));
+    }
+
+    /**
+     * @param io runs output commits and clean-ups; null for a thread of the master's own
+     * @param loop owns the master's state; a simulation passes one it runs by hand
+     */
+    JobMaster(MasterSettings settings, Clock clock, Executor io, MasterLoop loop) {
         this.settings = settings;
         this.clock = clock;
         this.ownedIo = io == null ? Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("job-master-io").factory()) : null;
         this.io = io == null ? ownedIo : io;
-        this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "job-master");
-            t.setDaemon(true);
-            loopThread = t;
-            return t;
-        });
-        long check = Math.max(50, Math.min(500, settings.workerTimeout().toMillis() / 4));
-        var unused = loop.scheduleWithFixedDelay(this::expireWorkers, check, check, TimeUnit.MILLISECONDS);
+        this.loop = loop;
+        loop.scheduleWithFixedDelay(this::expireWorkers, expiryCheckInterval(settings));
+    }
+
+    /** How often the loop looks for silent workers: a quarter of the timeout, within [50 ms, 500 ms]. */
+    static Duration expiryCheckInterval(MasterSettings settings) {
+        return Duration.ofMillis(Math.max(50, Math.min(500, settings.workerTimeout().toMillis() / 4)));
     }
 
     public List<BindableService> services() {
@@ -110,16 +117,11 @@ public final class JobMaster implements AutoCloseable {
 
     /** Runs {@code action} on the loop thread and returns its result, rethrowing its exception. */
     <T> T onLoop(Callable<T> action) throws Exception {
-        try {
-            return loop.submit(action).get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Exception ex) throw ex;
-            throw e;
-        }
+        return loop.call(action);
     }
 
     private void assertLoop() {
-        if (Thread.currentThread() != loopThread) throw new IllegalStateException("not on the job-master loop: " + Thread.currentThread());
+        if (!loop.inLoop()) throw new IllegalStateException("not on the job-master loop: " + Thread.currentThread());
     }
 
     // ---- workers -------------------------------------------------------------------------
@@ -162,13 +164,18 @@ public final class JobMaster implements AutoCloseable {
     private void apply(WorkerRecord w, TaskUpdate u, HeartbeatResponse.Builder resp) {
         MasterJob job = jobs.get(u.getJobId());
         if (job == null || job.state.isTerminal()) return;
-        MasterTask task = job.task(u.getTaskId());
+        AttemptRef attempt;
+        try {
+            attempt = AttemptRef.of(job.id, u.getTaskId(), u.getAttempt());
+        } catch (IllegalArgumentException e) {
+            LOG.warn("ignoring an update from {}: {}", w, e.getMessage());
+            return;
+        }
+        MasterTask task = job.task(attempt);
         if (task == null) return;
-        if (!task.isRunningAttempt(w.id, u.getAttempt())) {
+        if (!task.isRunning(attempt, w.id)) {
             // An attempt the master gave up on (its worker was declared dead, then came back).
-            if (u.getState() == TaskUpdate.State.RUNNING) {
-                resp.addKill(AttemptRef.newBuilder().setJobId(job.id).setTaskId(task.id).setAttempt(u.getAttempt()));
-            }
+            if (u.getState() == TaskUpdate.State.RUNNING) resp.addKill(attempt.toProto());
             return;
         }
         task.progress = u.getProgress();
@@ -179,60 +186,55 @@ public final class JobMaster implements AutoCloseable {
         task.inputRemoteBytes = u.getInputRemoteBytes();
         switch (u.getState()) {
             case RUNNING -> { }
-            case SUCCEEDED -> succeeded(job, task, w);
+            case SUCCEEDED -> succeeded(job, task, attempt, w);
             case FAILED -> {
-                if (!u.getFetchFailedAttempt().isEmpty()) fetchFailed(job, task, w, u.getFetchFailedAttempt(), u.getError());
-                else failed(job, task, w, u.getError());
+                if (!u.getFetchFailedAttempt().isEmpty()) fetchFailed(job, task, attempt, w, u.getFetchFailedAttempt(), u.getError());
+                else failed(job, task, attempt, w, u.getError());
             }
             default -> LOG.warn("unknown task state {} from {}", u.getState(), w);
         }
     }
 
-    private void succeeded(MasterJob job, MasterTask task, WorkerRecord w) {
-        w.running.remove(job.id + "/" + task.attemptId(task.running.number()));
-        task.succeeded = task.running;
-        task.running = null;
-        task.status = MasterTask.Status.SUCCEEDED;
-        task.progress = 1;
-        LOG.debug("{} {} succeeded on {}", job.id, task.attemptId(task.succeeded.number()), w);
+    private void succeeded(MasterJob job, MasterTask task, AttemptRef attempt, WorkerRecord w) {
+        task.succeed(attempt);
+        w.running.remove(attempt);
+        LOG.debug("{} {} succeeded on {}", job.id, attempt.attemptId(), w);
         if (task.kind == MasterTask.Kind.REDUCE && job.reducesDone()) commit(job);
     }
 
-    private void failed(MasterJob job, MasterTask task, WorkerRecord w, String error) {
-        int attempt = task.running.number();
-        w.running.remove(job.id + "/" + task.attemptId(attempt));
-        task.failures++;
-        task.failedOn.add(w.id);
-        task.lastError = error;
-        task.requeue(clock.nanos());
+    private void failed(MasterJob job, MasterTask task, AttemptRef attempt, WorkerRecord w, String error) {
+        task.fail(attempt, error, clock.nanos());
+        w.running.remove(attempt);
         String firstLine = error.lines().findFirst().orElse("unknown error");
-        LOG.warn("{} attempt {} of {} failed on worker {} ({}/{}): {}", job.id, attempt, task.id, w, task.failures, job.maxAttempts, error);
-        if (task.failures >= job.maxAttempts) {
-            end(job, JobState.FAILED, "task " + task.id + " failed " + task.failures + " times; last attempt "
-                    + attempt + " on worker " + w.id + " (" + w.endpoint + "): " + firstLine);
+        LOG.warn("{} attempt {} of {} failed on worker {} ({}/{}): {}", job.id, attempt.number(), task.id, w, task.failures(), job.maxAttempts, error);
+        if (task.failures() >= job.maxAttempts) {
+            end(job, JobState.FAILED, "task " + task.id + " failed " + task.failures() + " times; last attempt "
+                    + attempt.number() + " on worker " + w.id + " (" + w.endpoint + "): " + firstLine);
         }
     }
 
-    private void fetchFailed(MasterJob job, MasterTask reduce, WorkerRecord w, String mapAttempt, String error) {
-        w.running.remove(job.id + "/" + reduce.attemptId(reduce.running.number()));
-        reduce.requeue(clock.nanos());
+    private void fetchFailed(MasterJob job, MasterTask reduce, AttemptRef attempt, WorkerRecord w, String mapAttempt, String error) {
+        reduce.requeue(attempt, clock.nanos());
+        w.running.remove(attempt);
         job.fetchFailures++;
         LOG.warn("{} {} could not fetch map output {}: {}", job.id, reduce.id, mapAttempt, error);
-        int sep = mapAttempt.lastIndexOf('_');
-        MasterTask map = sep < 0 ? null : job.task(mapAttempt.substring(0, sep));
-        if (map != null && map.status == MasterTask.Status.SUCCEEDED
-                && mapAttempt.equals(map.attemptId(map.succeeded.number()))) {
+        AttemptRef lost = null;
+        try {
+            lost = AttemptRef.parse(job.id, mapAttempt);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("{}: {} named no map output: {}", job.id, attempt.attemptId(), e.getMessage());
+        }
+        MasterTask map = lost == null || lost.stage() != MasterTask.Kind.MAP ? null : job.task(lost);
+        if (map != null && map.status() == MasterTask.Status.SUCCEEDED && map.succeeded().ref().equals(lost)) {
             // Every output on that worker is re-made, not just this one (Spark's rule on a fetch
             // failure): one at a time, a worker killed before it was declared lost cost each
             // reducer one failed attempt per map it had run, which used up the job's fetch
             // failure budget before the worker timeout (ClusterIT saw it with 30+ maps).
-            String endpoint = map.succeeded.endpoint();
+            String endpoint = map.succeeded().endpoint();
             for (MasterTask t : job.maps) {
-                if (t.status == MasterTask.Status.SUCCEEDED && t.succeeded.endpoint().equals(endpoint)) {
+                if (t.status() == MasterTask.Status.SUCCEEDED && t.succeeded().endpoint().equals(endpoint)) {
                     LOG.info("{} re-running {}: its output on {} is unreachable", job.id, t.id, endpoint);
-                    t.succeeded = null;
-                    t.requeue(clock.nanos());
-                    t.retried = true;
+                    t.loseOutput(t.succeeded().ref(), clock.nanos());
                 }
             }
         }
@@ -244,8 +246,8 @@ public final class JobMaster implements AutoCloseable {
     private TaskAssignment assign(WorkerRecord w) {
         for (MasterJob job : jobs.values()) {
             if (job.state.isTerminal()) continue;
-            MasterTask task = pickMap(job.maps, w);
-            if (task == null && job.mapsDone()) task = pickReduce(job.reduces, w);
+            MasterTask task = pickMap(job, w);
+            if (task == null && job.mapsDone()) task = pickReduce(job, w);
             if (task != null) return launch(job, task, w);
         }
         return null;
@@ -255,44 +257,44 @@ public final class JobMaster implements AutoCloseable {
      * The first pending map whose split lies on {@code w}'s node; else the first one free to run
      * anywhere ({@link #mayRunAnywhere}); else none, and {@code w} waits for the next job or heartbeat.
      */
-    private MasterTask pickMap(List<MasterTask> maps, WorkerRecord w) {
-        long now = clock.nanos();
-        MasterTask anywhere = null;
-        for (MasterTask t : maps) {
-            if (!mayTake(t, w)) continue;
-            if (t.isLocalTo(w.id)) return t;
-            if (anywhere == null && mayRunAnywhere(t, now)) anywhere = t;
+    private MasterTask pickMap(MasterJob job, WorkerRecord w) {
+        for (MasterTask t : job.pendingMapsOn(w.id)) {
+            if (mayTake(t, w)) return t;
         }
-        return anywhere;
+        long now = clock.nanos();
+        for (MasterTask t : job.pendingMaps()) {
+            if (mayTake(t, w) && mayRunAnywhere(t, now)) return t;
+        }
+        return null;
     }
 
     /** Delay scheduling: a map whose split lies on a live worker that may run it waits up to the locality wait for it. */
     private boolean mayRunAnywhere(MasterTask t, long now) {
-        if (now - t.pendingSinceNanos >= settings.localityWait().toNanos()) return true;
+        if (now - t.pendingSinceNanos() >= settings.localityWait().toNanos()) return true;
         for (String host : t.split.hosts()) {
             WorkerRecord h = workers.get(host);
-            if (h != null && h.alive && !t.failedOn.contains(h.id)) return false;
+            if (h != null && h.alive && !t.failedOn(h.id)) return false;
         }
         return true;
     }
 
-    private MasterTask pickReduce(List<MasterTask> reduces, WorkerRecord w) {
-        for (MasterTask t : reduces) if (mayTake(t, w)) return t;
+    private MasterTask pickReduce(MasterJob job, WorkerRecord w) {
+        for (MasterTask t : job.pendingReduces()) if (mayTake(t, w)) return t;
         return null;
     }
 
     /** Pending, and not failed on this worker before while another could take it. */
     private boolean mayTake(MasterTask t, WorkerRecord w) {
-        return t.status == MasterTask.Status.PENDING && (!t.failedOn.contains(w.id) || !otherLiveWorker(t, w));
+        return t.status() == MasterTask.Status.PENDING && (!t.failedOn(w.id) || !otherLiveWorker(t, w));
     }
 
     private boolean otherLiveWorker(MasterTask t, WorkerRecord w) {
-        return workers.values().stream().anyMatch(o -> o.alive && o != w && !t.failedOn.contains(o.id));
+        return workers.values().stream().anyMatch(o -> o.alive && o != w && !t.failedOn(o.id));
     }
 
     private TaskAssignment launch(MasterJob job, MasterTask task, WorkerRecord w) {
         MasterTask.Attempt a = task.launch(w.id, w.endpoint);
-        w.running.add(job.id + "/" + task.attemptId(a.number()));
+        w.running.add(a.ref());
         TaskAssignment.Builder b = TaskAssignment.newBuilder()
                 .setJobId(job.id)
                 .setSpec(job.specProto)
@@ -304,27 +306,23 @@ public final class JobMaster implements AutoCloseable {
             b.setSplitPath(task.split.path()).setSplitStart(task.split.start()).setSplitLength(task.split.length());
         } else {
             for (MasterTask m : job.maps) {
-                b.addMapOutputs(MapOutputLocation.newBuilder().setTaskId(m.id).setAttempt(m.succeeded.number())
-                        .setEndpoint(m.succeeded.endpoint()));
+                b.addMapOutputs(MapOutputLocation.newBuilder().setTaskId(m.id).setAttempt(m.succeeded().number())
+                        .setEndpoint(m.succeeded().endpoint()));
             }
         }
-        LOG.debug("{} launching {} on {}{}", job.id, task.attemptId(a.number()), w, a.dataLocal() ? " (data-local)" : "");
+        LOG.debug("{} launching {} on {}{}", job.id, a.ref().attemptId(), w, a.dataLocal() ? " (data-local)" : "");
         return b.build();
     }
 
     CommitTaskResponse commit(AttemptRef ref) {
         assertLoop();
-        MasterJob job = jobs.get(ref.getJobId());
+        MasterJob job = jobs.get(ref.jobId());
         CommitTaskResponse.Builder no = CommitTaskResponse.newBuilder().setAllowed(false);
-        if (job == null || job.state.isTerminal()) return no.setReason("job " + ref.getJobId() + " is not running").build();
-        MasterTask task = job.task(ref.getTaskId());
-        if (task == null || task.running == null || task.running.number() != ref.getAttempt()) {
-            return no.setReason("attempt " + ref.getAttempt() + " of " + ref.getTaskId() + " is not current").build();
-        }
-        if (task.commitGranted != null && task.commitGranted != ref.getAttempt()) {
-            return no.setReason("another attempt is committing").build();
-        }
-        task.commitGranted = ref.getAttempt();
+        if (job == null || job.state.isTerminal()) return no.setReason("job " + ref.jobId() + " is not running").build();
+        MasterTask task = job.task(ref);
+        if (task == null) return no.setReason("attempt " + ref.number() + " of " + ref.taskId() + " is not current").build();
+        String denied = task.grantCommit(ref);
+        if (denied != null) return no.setReason(denied).build();
         return CommitTaskResponse.newBuilder().setAllowed(true).build();
     }
 
@@ -346,15 +344,13 @@ public final class JobMaster implements AutoCloseable {
         for (MasterJob job : jobs.values()) {
             if (job.state.isTerminal()) continue;
             for (MasterTask t : job.tasks().toList()) {
-                if (t.running != null && t.running.workerId().equals(w.id)) {
-                    failed(job, t, w, reason);
+                if (t.running() != null && t.running().workerId().equals(w.id)) {
+                    failed(job, t, t.running().ref(), w, reason);
                     if (job.state.isTerminal()) break;
-                } else if (t.kind == MasterTask.Kind.MAP && t.status == MasterTask.Status.SUCCEEDED
-                        && t.succeeded.workerId().equals(w.id) && !job.reducesDone()) {
+                } else if (t.kind == MasterTask.Kind.MAP && t.status() == MasterTask.Status.SUCCEEDED
+                        && t.succeeded().workerId().equals(w.id) && !job.reducesDone()) {
                     LOG.info("{} re-running {}: its output was on lost worker {}", job.id, t.id, w);
-                    t.succeeded = null;
-                    t.requeue(clock.nanos());
-                    t.retried = true;
+                    t.loseOutput(t.succeeded().ref(), clock.nanos());
                 }
             }
         }
@@ -424,6 +420,18 @@ public final class JobMaster implements AutoCloseable {
         return out;
     }
 
+    /** The master's record of a job, or null: for tests and simulations that check its bookkeeping. */
+    MasterJob jobRecord(String jobId) {
+        assertLoop();
+        return jobs.get(jobId);
+    }
+
+    /** The master's record of a worker, or null: for tests and simulations that check its bookkeeping. */
+    WorkerRecord workerRecord(String workerId) {
+        assertLoop();
+        return workers.get(workerId);
+    }
+
     private MasterJob job(String jobId) {
         MasterJob job = jobs.get(jobId);
         if (job == null) throw new NoSuchElementException("no such job: " + jobId);
@@ -440,6 +448,7 @@ public final class JobMaster implements AutoCloseable {
                 error = null;
             } catch (IOException | RuntimeException e) {
                 error = "cannot commit output " + job.output.output() + ": " + e.getMessage();
+                LOG.warn("{}: cannot commit output {}", job.id, job.output.output(), e);
             }
             String failure = error;
             onLoopLater(() -> {
@@ -463,10 +472,10 @@ public final class JobMaster implements AutoCloseable {
         job.error = error;
         job.finishTimeMs = clock.millis();
         for (MasterTask t : job.tasks().toList()) {
-            if (t.running != null) {
-                WorkerRecord w = workers.get(t.running.workerId());
-                if (w != null) w.running.remove(job.id + "/" + t.attemptId(t.running.number()));
-                t.running = null;
+            MasterTask.Attempt a = t.abandon();
+            if (a != null) {
+                WorkerRecord w = workers.get(a.workerId());
+                if (w != null) w.running.remove(a.ref());
             }
         }
         io.execute(() -> {
@@ -474,7 +483,7 @@ public final class JobMaster implements AutoCloseable {
                 if (state != JobState.SUCCEEDED) job.output.abort();
                 FileTrees.deleteRecursively(job.jar.getParent());
             } catch (IOException | RuntimeException e) {
-                LOG.warn("{}: cleanup failed: {}", job.id, e.toString());
+                LOG.warn("{}: cleanup failed", job.id, e);
             }
         });
         long seconds = (job.finishTimeMs - job.submitTimeMs) / 1000;
@@ -495,7 +504,7 @@ public final class JobMaster implements AutoCloseable {
 
     @Override
     public void close() {
-        loop.shutdownNow();
+        loop.shutdown();
         if (ownedIo != null) ownedIo.shutdownNow();
     }
 }

@@ -42,7 +42,7 @@ final class JobMasterService extends JobMasterGrpc.JobMasterImplBase {
 
     @Override
     public void commitTask(CommitTaskRequest req, StreamObserver<CommitTaskResponse> obs) {
-        Rpc.reply(obs, () -> master.onLoop(() -> master.commit(req.getAttempt())));
+        Rpc.reply(obs, () -> master.onLoop(() -> master.commit(AttemptRef.fromProto(req.getAttempt()))));
     }
 
     @Override

@@ -7,7 +7,12 @@ import dev.cairn.batch.internal.proto.JobStatusProto;
 import dev.cairn.batch.internal.proto.StageStatusProto;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /** A submitted job and its tasks. Owned by the master's loop thread. */
@@ -29,6 +34,14 @@ final class MasterJob {
     /** Every task is done and the output is being committed, off the loop; the job ends when that does. */
     boolean committing;
 
+    // Indexes kept by statusChanged, so that scheduling a heartbeat's slots costs no scan of every task.
+    private static final Comparator<MasterTask> BY_INDEX = Comparator.comparingInt(t -> t.index);
+    private final NavigableSet<MasterTask> pendingMaps = new TreeSet<>(BY_INDEX);
+    private final Map<String, NavigableSet<MasterTask>> pendingMapsOn = new HashMap<>();
+    private final NavigableSet<MasterTask> pendingReduces = new TreeSet<>(BY_INDEX);
+    private int mapsSucceeded;
+    private int reducesSucceeded;
+
     MasterJob(String id, JobSpec spec, JobSpecProto specProto, JobOutput output, Path jar,
               List<InputSplit> splits, int maxAttempts, long submitTimeMs, long nowNanos) {
         this.id = id;
@@ -38,19 +51,62 @@ final class MasterJob {
         this.jar = jar;
         this.maxAttempts = maxAttempts;
         this.submitTimeMs = submitTimeMs;
-        for (int i = 0; i < splits.size(); i++) maps.add(new MasterTask(MasterTask.Kind.MAP, i, splits.get(i), nowNanos));
-        for (int i = 0; i < spec.reducers(); i++) reduces.add(new MasterTask(MasterTask.Kind.REDUCE, i, null, nowNanos));
+        for (int i = 0; i < splits.size(); i++) {
+            MasterTask t = new MasterTask(id, MasterTask.Kind.MAP, i, splits.get(i), nowNanos, this::statusChanged);
+            maps.add(t);
+            pending(t, true);
+        }
+        for (int i = 0; i < spec.reducers(); i++) {
+            MasterTask t = new MasterTask(id, MasterTask.Kind.REDUCE, i, null, nowNanos, this::statusChanged);
+            reduces.add(t);
+            pending(t, true);
+        }
     }
 
-    MasterTask task(String taskId) {
-        List<MasterTask> list = taskId.startsWith("map-") ? maps : reduces;
-        int dash = taskId.indexOf('-');
-        try {
-            int index = Integer.parseInt(taskId.substring(dash + 1));
-            return index >= 0 && index < list.size() ? list.get(index) : null;
-        } catch (NumberFormatException e) {
-            return null;
+    /** Keeps the indexes of pending tasks and the counts of done ones as tasks move. */
+    private void statusChanged(MasterTask t, MasterTask.Status from, MasterTask.Status to) {
+        if (from == MasterTask.Status.PENDING) pending(t, false);
+        if (to == MasterTask.Status.PENDING) pending(t, true);
+        int done = (to == MasterTask.Status.SUCCEEDED ? 1 : 0) - (from == MasterTask.Status.SUCCEEDED ? 1 : 0);
+        if (t.kind == MasterTask.Kind.MAP) mapsSucceeded += done;
+        else reducesSucceeded += done;
+    }
+
+    private void pending(MasterTask t, boolean add) {
+        if (t.kind == MasterTask.Kind.REDUCE) {
+            if (add) pendingReduces.add(t);
+            else pendingReduces.remove(t);
+            return;
         }
+        if (add) pendingMaps.add(t);
+        else pendingMaps.remove(t);
+        for (String host : t.split.hosts()) {
+            if (add) pendingMapsOn.computeIfAbsent(host, h -> new TreeSet<>(BY_INDEX)).add(t);
+            else pendingMapsOn.get(host).remove(t);
+        }
+    }
+
+    /** Pending maps in task order. */
+    Iterable<MasterTask> pendingMaps() {
+        return pendingMaps;
+    }
+
+    /** Pending maps whose split lies on {@code host}, in task order. */
+    Iterable<MasterTask> pendingMapsOn(String host) {
+        NavigableSet<MasterTask> on = pendingMapsOn.get(host);
+        return on == null ? List.of() : on;
+    }
+
+    /** Pending reduces in task order. */
+    Iterable<MasterTask> pendingReduces() {
+        return pendingReduces;
+    }
+
+    /** The task {@code attempt} is an attempt of, or null if this job has no such task. */
+    MasterTask task(AttemptRef attempt) {
+        if (!attempt.jobId().equals(id)) return null;
+        List<MasterTask> list = attempt.stage() == MasterTask.Kind.MAP ? maps : reduces;
+        return attempt.task() < list.size() ? list.get(attempt.task()) : null;
     }
 
     Stream<MasterTask> tasks() {
@@ -58,15 +114,15 @@ final class MasterJob {
     }
 
     boolean mapsDone() {
-        return maps.stream().allMatch(t -> t.status == MasterTask.Status.SUCCEEDED);
+        return mapsSucceeded == maps.size();
     }
 
     boolean reducesDone() {
-        return reduces.stream().allMatch(t -> t.status == MasterTask.Status.SUCCEEDED);
+        return reducesSucceeded == reduces.size();
     }
 
     JobStatusProto status() {
-        double done = tasks().mapToDouble(t -> t.status == MasterTask.Status.SUCCEEDED ? 1 : t.status == MasterTask.Status.RUNNING ? t.progress : 0).sum();
+        double done = tasks().mapToDouble(t -> t.status() == MasterTask.Status.SUCCEEDED ? 1 : t.status() == MasterTask.Status.RUNNING ? t.progress : 0).sum();
         int total = maps.size() + reduces.size();
         return JobStatusProto.newBuilder()
                 .setJobId(id)
@@ -85,20 +141,20 @@ final class MasterJob {
                 .setReduceRecordsOut(reduces.stream().mapToLong(t -> t.recordsOut).sum())
                 .setInputLocalBytes(maps.stream().mapToLong(t -> t.inputLocalBytes).sum())
                 .setInputRemoteBytes(maps.stream().mapToLong(t -> t.inputRemoteBytes).sum())
-                .setDataLocalMaps((int) maps.stream().filter(t -> t.status == MasterTask.Status.SUCCEEDED && t.succeeded.dataLocal()).count())
+                .setDataLocalMaps((int) maps.stream().filter(t -> t.status() == MasterTask.Status.SUCCEEDED && t.succeeded().dataLocal()).count())
                 .build();
     }
 
     private static StageStatusProto stage(String name, List<MasterTask> tasks) {
         int pending = 0, running = 0, done = 0, failed = 0, retried = 0;
         for (MasterTask t : tasks) {
-            switch (t.status) {
+            switch (t.status()) {
                 case PENDING -> pending++;
                 case RUNNING -> running++;
                 case SUCCEEDED -> done++;
             }
-            failed += t.failures;
-            if (t.retried) retried++;
+            failed += t.failures();
+            if (t.retried()) retried++;
         }
         return StageStatusProto.newBuilder().setName(name).setTotal(tasks.size()).setPending(pending)
                 .setRunning(running).setDone(done).setFailed(failed).setRetried(retried).build();

@@ -6,42 +6,70 @@ import java.util.Set;
 /**
  * One map or reduce task of a job, as the master tracks it. Owned by the master's loop thread.
  *
- * <p>Transitions: PENDING → RUNNING (an attempt is launched) → SUCCEEDED; RUNNING → PENDING when
- * the attempt fails or its worker is lost; SUCCEEDED → PENDING for a map whose output is lost
- * (its worker died, or a reducer could not fetch it) while reducers still need it.
+ * <p>The task's status changes only through the methods below, each one legal transition; any
+ * other call throws {@link IllegalStateException}. A transition that an attempt causes names that
+ * attempt ({@link AttemptRef}), and is legal only for the attempt the task is running (or, for a
+ * lost output, the one whose output it holds): an update from an earlier attempt cannot move the
+ * task. Every change is reported to the job's {@link StatusListener}, which keeps its indexes of
+ * pending tasks and counts of done ones.
+ *
+ * <table>
+ *   <caption>Transitions</caption>
+ *   <tr><th>from</th><th>to</th><th>method</th><th>when</th></tr>
+ *   <tr><td>PENDING</td><td>RUNNING</td><td>{@link #launch}</td><td>an attempt is placed on a worker</td></tr>
+ *   <tr><td>RUNNING</td><td>SUCCEEDED</td><td>{@link #succeed}</td><td>the running attempt reports success</td></tr>
+ *   <tr><td>RUNNING</td><td>PENDING</td><td>{@link #fail}</td><td>the running attempt fails or its worker is lost (counts against the attempt limit)</td></tr>
+ *   <tr><td>RUNNING</td><td>PENDING</td><td>{@link #requeue}</td><td>a reduce attempt could not fetch a map output (does not count)</td></tr>
+ *   <tr><td>SUCCEEDED</td><td>PENDING</td><td>{@link #loseOutput}</td><td>a map's output is lost (its worker died, or a reducer could not fetch it) while reducers still need it</td></tr>
+ *   <tr><td>RUNNING</td><td>RUNNING, no attempt</td><td>{@link #abandon}</td><td>the job ended; the task is never scheduled again</td></tr>
+ * </table>
+ *
+ * <p>Besides, {@link #grantCommit} lets the running attempt of a reduce move its output into
+ * place; a grant lasts until the task leaves RUNNING.
  */
 final class MasterTask {
     enum Kind { MAP, REDUCE }
 
     enum Status { PENDING, RUNNING, SUCCEEDED }
 
+    /** Told of every status change. */
+    interface StatusListener {
+        void statusChanged(MasterTask task, Status from, Status to);
+    }
+
     /**
      * One launch of the task on one worker.
      *
      * @param dataLocal a map launched on a node holding its split
      */
-    record Attempt(int number, String workerId, String endpoint, boolean dataLocal) {}
+    record Attempt(AttemptRef ref, String workerId, String endpoint, boolean dataLocal) {
+        int number() {
+            return ref.number();
+        }
+    }
 
+    final String jobId;
     final Kind kind;
     final int index;
     final String id;
     final InputSplit split;
+    private final StatusListener listener;
 
-    Status status = Status.PENDING;
+    private Status status = Status.PENDING;
     /** When the task last became PENDING (clock nanos): delay scheduling measures its wait from here. */
-    long pendingSinceNanos;
-    int attemptsLaunched;
+    private long pendingSinceNanos;
+    private int attemptsLaunched;
     /** Failed attempts, counted against the job's attempt limit. */
-    int failures;
+    private int failures;
     /** Launched more than once, for whatever reason. */
-    boolean retried;
-    Attempt running;
+    private boolean retried;
+    private Attempt running;
     /** Maps: the attempt whose output reducers fetch. */
-    Attempt succeeded;
+    private Attempt succeeded;
     /** Reduces: the attempt allowed to move its output into place. */
-    Integer commitGranted;
-    final Set<String> failedOn = new HashSet<>();
-    String lastError = "";
+    private AttemptRef commitGranted;
+    private final Set<String> failedOn = new HashSet<>();
+    private String lastError = "";
     double progress;
     long recordsIn;
     long recordsOut;
@@ -50,12 +78,49 @@ final class MasterTask {
     long inputLocalBytes;
     long inputRemoteBytes;
 
-    MasterTask(Kind kind, int index, InputSplit split, long nowNanos) {
+    MasterTask(String jobId, Kind kind, int index, InputSplit split, long nowNanos, StatusListener listener) {
+        this.jobId = jobId;
         this.kind = kind;
         this.index = index;
-        this.id = String.format("%s-%05d", kind == Kind.MAP ? "map" : "reduce", index);
+        this.id = AttemptRef.taskId(kind, index);
         this.split = split;
         this.pendingSinceNanos = nowNanos;
+        this.listener = listener;
+    }
+
+    Status status() {
+        return status;
+    }
+
+    /** The attempt running now, or null. */
+    Attempt running() {
+        return running;
+    }
+
+    /** The attempt that succeeded (for a map, the one whose output reducers fetch), or null. */
+    Attempt succeeded() {
+        return succeeded;
+    }
+
+    long pendingSinceNanos() {
+        return pendingSinceNanos;
+    }
+
+    int failures() {
+        return failures;
+    }
+
+    boolean retried() {
+        return retried;
+    }
+
+    String lastError() {
+        return lastError;
+    }
+
+    /** Whether an attempt of this task failed on {@code workerId}. */
+    boolean failedOn(String workerId) {
+        return failedOn.contains(workerId);
     }
 
     /** Whether {@code workerId} runs on a node holding this map's input. */
@@ -63,28 +128,102 @@ final class MasterTask {
         return split != null && split.hosts().contains(workerId);
     }
 
-    String attemptId(int attempt) {
-        return id + "_" + attempt;
+    /** Whether {@code attempt} is the one this task runs now, on {@code workerId}. */
+    boolean isRunning(AttemptRef attempt, String workerId) {
+        return running != null && running.ref().equals(attempt) && running.workerId().equals(workerId);
     }
 
+    /** PENDING → RUNNING. */
     Attempt launch(String workerId, String endpoint) {
+        expect(Status.PENDING, "launch");
         if (attemptsLaunched > 0) retried = true;
-        running = new Attempt(++attemptsLaunched, workerId, endpoint, isLocalTo(workerId));
-        status = Status.RUNNING;
+        running = new Attempt(new AttemptRef(jobId, kind, index, ++attemptsLaunched), workerId, endpoint, isLocalTo(workerId));
         progress = 0;
+        moveTo(Status.RUNNING);
         return running;
     }
 
-    /** Back to PENDING after a failed or lost attempt. */
-    void requeue(long nowNanos) {
+    /** RUNNING → SUCCEEDED: the running attempt's output is the task's. */
+    Attempt succeed(AttemptRef attempt) {
+        expectRunning(attempt, "succeed");
+        succeeded = running;
         running = null;
         commitGranted = null;
-        status = Status.PENDING;
-        pendingSinceNanos = nowNanos;
-        progress = 0;
+        progress = 1;
+        moveTo(Status.SUCCEEDED);
+        return succeeded;
     }
 
-    boolean isRunningAttempt(String workerId, int attempt) {
-        return running != null && running.number() == attempt && running.workerId().equals(workerId);
+    /** RUNNING → PENDING, counted against the attempt limit: the running attempt failed, or its worker was lost. */
+    Attempt fail(AttemptRef attempt, String error, long nowNanos) {
+        expectRunning(attempt, "fail");
+        Attempt failed = running;
+        failures++;
+        failedOn.add(failed.workerId());
+        lastError = error;
+        backToPending(nowNanos);
+        return failed;
+    }
+
+    /** RUNNING → PENDING, not counted: the running reduce attempt could not fetch its input. */
+    Attempt requeue(AttemptRef attempt, long nowNanos) {
+        expectRunning(attempt, "requeue");
+        Attempt stopped = running;
+        backToPending(nowNanos);
+        return stopped;
+    }
+
+    /** SUCCEEDED → PENDING: this map's output, made by {@code attempt}, is gone and must be made again. */
+    void loseOutput(AttemptRef attempt, long nowNanos) {
+        expect(Status.SUCCEEDED, "lose the output of");
+        if (kind != Kind.MAP) throw new IllegalStateException("only a map's output can be lost, not " + id + "'s");
+        if (!succeeded.ref().equals(attempt)) throw new IllegalStateException(attempt + " did not make the output of " + id + "; " + succeeded.ref() + " did");
+        succeeded = null;
+        retried = true;
+        backToPending(nowNanos);
+    }
+
+    /** The job ended: forget the running attempt, if any; returns it. */
+    Attempt abandon() {
+        Attempt a = running;
+        running = null;
+        commitGranted = null;
+        return a;
+    }
+
+    /**
+     * Lets {@code attempt} move its output into place, if it is the running attempt and no other
+     * holds the grant.
+     *
+     * @return null if granted, else why not
+     */
+    String grantCommit(AttemptRef attempt) {
+        if (running == null || !running.ref().equals(attempt)) return "attempt " + attempt.number() + " of " + id + " is not current";
+        if (commitGranted != null && !commitGranted.equals(attempt)) return "another attempt is committing";
+        commitGranted = attempt;
+        return null;
+    }
+
+    private void backToPending(long nowNanos) {
+        running = null;
+        commitGranted = null;
+        pendingSinceNanos = nowNanos;
+        progress = 0;
+        moveTo(Status.PENDING);
+    }
+
+    private void expectRunning(AttemptRef attempt, String what) {
+        expect(Status.RUNNING, what);
+        if (!running.ref().equals(attempt)) throw new IllegalStateException("cannot " + what + " " + attempt + ": the running attempt is " + running.ref());
+    }
+
+    private void expect(Status from, String what) {
+        if (status != from) throw new IllegalStateException("cannot " + what + " " + id + ": it is " + status + ", not " + from);
+    }
+
+    private void moveTo(Status to) {
+        Status from = status;
+        status = to;
+        listener.statusChanged(this, from, to);
     }
 }

@@ -10,8 +10,8 @@ final class WorkerRecord {
     final int slots;
     long lastHeartbeatNanos;
     boolean alive = true;
-    /** "jobId/attemptId" of attempts the master placed here and has not seen end. */
-    final Set<String> running = new HashSet<>();
+    /** Attempts the master placed here and has not seen end. */
+    final Set<AttemptRef> running = new HashSet<>();
 
     WorkerRecord(String id, String endpoint, int slots, long nowNanos) {
         this.id = id;

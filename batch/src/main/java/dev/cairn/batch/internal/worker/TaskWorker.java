@@ -188,7 +188,7 @@ public final class TaskWorker implements AutoCloseable {
                 r.close();
                 LOG.info("released resources of ended job {}", jobId);
             } catch (IOException e) {
-                LOG.warn("cannot clean up job {}: {}", jobId, e.toString());
+                LOG.warn("cannot clean up job {}", jobId, e);
             }
         }
     }

@@ -1,0 +1,36 @@
+package dev.cairn.batch.internal.master;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+class AttemptRefTest {
+    @Property
+    void anAttemptIdParsesBackToItsAttempt(@ForAll MasterTask.Kind stage, @ForAll @IntRange(max = 99_999) int task,
+                                           @ForAll @IntRange(min = 1, max = 1000) int number) {
+        AttemptRef ref = new AttemptRef("job-0001", stage, task, number);
+        assertThat(AttemptRef.parse("job-0001", ref.attemptId())).isEqualTo(ref);
+        assertThat(AttemptRef.fromProto(ref.toProto())).isEqualTo(ref);
+    }
+
+    @Test
+    void theStringFormsAreTheOnesUsersAndWorkersSee() {
+        AttemptRef ref = AttemptRef.of("job-0007", "reduce-00003", 2);
+        assertThat(ref.attemptId()).isEqualTo("reduce-00003_2");
+        assertThat(ref.toString()).isEqualTo("job-0007/reduce-00003_2");
+        assertThat(ref.toProto().getTaskId()).isEqualTo("reduce-00003");
+    }
+
+    @Test
+    void malformedIdsAreRejectedWhereTheyArrive() {
+        assertThatThrownBy(() -> AttemptRef.parse("j", "map-00001")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> AttemptRef.parse("j", "map-x_1")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> AttemptRef.of("j", "sort-00001", 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> AttemptRef.of("j", "map--1", 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> AttemptRef.of("j", "map-00001", 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
