@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * What a MapReduce job runs: plain data (class names, codec ids, paths), so it can travel to the
@@ -17,8 +18,14 @@ import java.util.Objects;
  * not exist yet and appears atomically when the job commits. Paths are local ones every node can
  * see, or in Cairn's store ({@code cairn:///dir/file}), where map tasks run near their blocks.
  *
+ * <p>Each input is read by {@link #mapperClass()}, unless the job gives it a mapper of its own
+ * ({@link #inputMappers()}; Hadoop's MultipleInputs): a reduce-side join reads each side with
+ * its own mapper, and a mapper can also ask its {@link TaskContext#input()} which input it reads.
+ *
+ * @param mapperClass the mapper of the inputs without one of their own; null if every input has one
  * @param splitBytes target input split size; 0 means the cluster's default
  * @param maxAttempts attempts per task before the job fails; 0 means the cluster's default
+ * @param inputMappers inputs (as named in {@code inputs}) read by a mapper of their own, to its class name
  */
 public record JobSpec(
         String name,
@@ -33,13 +40,24 @@ public record JobSpec(
         int reducers,
         long splitBytes,
         int maxAttempts,
-        Map<String, String> params) {
+        Map<String, String> params,
+        Map<String, String> inputMappers) {
 
     public JobSpec {
         Objects.requireNonNull(name, "name");
         inputs = List.copyOf(inputs);
         Objects.requireNonNull(output, "output");
-        Objects.requireNonNull(mapperClass, "mapper");
+        inputMappers = Map.copyOf(inputMappers);
+        for (String in : inputMappers.keySet()) {
+            if (!inputs.contains(in)) throw new IllegalArgumentException("a mapper is given for " + in + ", which is not an input");
+        }
+        if (mapperClass == null) {
+            for (String in : inputs) {
+                if (!inputMappers.containsKey(in)) {
+                    throw new IllegalArgumentException("no mapper for input " + in + ": give the job a mapper, or that input one of its own");
+                }
+            }
+        }
         Objects.requireNonNull(reducerClass, "reducer");
         Objects.requireNonNull(mapKeyCodec, "map output key codec");
         Objects.requireNonNull(mapValueCodec, "map output value codec");
@@ -50,8 +68,29 @@ public record JobSpec(
         if (maxAttempts < 0) throw new IllegalArgumentException("maxAttempts must be >= 0");
     }
 
+    /** A job with only the old components: every input read by {@code mapperClass}. */
+    public JobSpec(String name, List<String> inputs, String output, String mapperClass, String combinerClass, String reducerClass,
+                   String partitionerClass, String mapKeyCodec, String mapValueCodec, int reducers, long splitBytes, int maxAttempts,
+                   Map<String, String> params) {
+        this(name, inputs, output, mapperClass, combinerClass, reducerClass, partitionerClass, mapKeyCodec, mapValueCodec, reducers,
+                splitBytes, maxAttempts, params, Map.of());
+    }
+
     public static Builder builder(String name) {
         return new Builder(name);
+    }
+
+    /** The mapper class that reads {@code input}. */
+    public String mapperFor(String input) {
+        return inputMappers.getOrDefault(input, mapperClass);
+    }
+
+    /** This job with every input and output path passed through {@code resolve} (to make them absolute, say). */
+    public JobSpec withPaths(UnaryOperator<String> resolve) {
+        Map<String, String> mappers = new LinkedHashMap<>();
+        inputMappers.forEach((in, m) -> mappers.put(resolve.apply(in), m));
+        return new JobSpec(name, inputs.stream().map(resolve).toList(), resolve.apply(output), mapperClass, combinerClass, reducerClass,
+                partitionerClass, mapKeyCodec, mapValueCodec, reducers, splitBytes, maxAttempts, params, mappers);
     }
 
     /** Fluent construction; class references keep user code type-checked. */
@@ -69,6 +108,7 @@ public record JobSpec(
         private long splitBytes;
         private int maxAttempts;
         private final Map<String, String> params = new LinkedHashMap<>();
+        private final Map<String, String> inputMappers = new LinkedHashMap<>();
 
         private Builder(String name) {
             this.name = name;
@@ -76,6 +116,14 @@ public record JobSpec(
 
         public Builder input(String path) {
             inputs.add(path);
+            return this;
+        }
+
+        /** An input read by a mapper of its own instead of the job's (Hadoop's MultipleInputs). */
+        @SuppressWarnings("rawtypes")
+        public Builder input(String path, Class<? extends Mapper> mapper) {
+            inputs.add(path);
+            inputMappers.put(path, mapper.getName());
             return this;
         }
 
@@ -137,7 +185,7 @@ public record JobSpec(
 
         public JobSpec build() {
             return new JobSpec(name, inputs, output, mapper, combiner, reducer, partitioner, keyCodec, valueCodec,
-                    reducers, splitBytes, maxAttempts, params);
+                    reducers, splitBytes, maxAttempts, params, inputMappers);
         }
     }
 }

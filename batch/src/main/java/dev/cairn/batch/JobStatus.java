@@ -1,6 +1,9 @@
 package dev.cairn.batch;
 
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A snapshot of one job as the master sees it.
@@ -11,6 +14,9 @@ import java.util.List;
  * @param inputLocalBytes input the map tasks read on their own node (a local file, or a store replica there)
  * @param inputRemoteBytes input the map tasks read from other nodes
  * @param dataLocalMaps finished map tasks that ran on a node holding their split
+ * @param locatedMaps map tasks whose split has known locations (store blocks); locality means something only for them
+ * @param counters every counter ("group.name") summed over the tasks: for a finished task its successful
+ *     attempt's, for a running one its current attempt's; Cairn's own are in the group {@value Counter#BUILT_IN_GROUP}
  */
 public record JobStatus(
         String jobId,
@@ -28,10 +34,25 @@ public record JobStatus(
         long reduceRecordsOut,
         long inputLocalBytes,
         long inputRemoteBytes,
-        int dataLocalMaps) {
+        int dataLocalMaps,
+        int locatedMaps,
+        Map<String, Long> counters) {
 
     public JobStatus {
         stages = List.copyOf(stages);
+        counters = Collections.unmodifiableMap(new TreeMap<>(counters));
+    }
+
+    /** A counter's sum, 0 if no task has it. */
+    public long counter(String group, String name) {
+        return counters.getOrDefault(group + "." + name, 0L);
+    }
+
+    /** The counters not in Cairn's built-in group. */
+    public Map<String, Long> userCounters() {
+        Map<String, Long> out = new TreeMap<>(counters);
+        out.keySet().removeIf(k -> k.startsWith(Counter.BUILT_IN_GROUP + "."));
+        return Collections.unmodifiableMap(out);
     }
 
     /** Input bytes the map tasks read so far. */

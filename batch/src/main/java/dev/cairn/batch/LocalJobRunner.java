@@ -122,9 +122,7 @@ public final class LocalJobRunner implements AutoCloseable {
     }
 
     private static JobSpec absolutePaths(JobSpec s) {
-        List<String> inputs = s.inputs().stream().map(LocalJobRunner::absolute).toList();
-        return new JobSpec(s.name(), inputs, absolute(s.output()), s.mapperClass(), s.combinerClass(), s.reducerClass(),
-                s.partitionerClass(), s.mapKeyCodec(), s.mapValueCodec(), s.reducers(), s.splitBytes(), s.maxAttempts(), s.params());
+        return s.withPaths(LocalJobRunner::absolute);
     }
 
     private static String absolute(String path) {

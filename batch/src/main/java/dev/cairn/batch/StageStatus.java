@@ -5,5 +5,7 @@ package dev.cairn.batch;
  *
  * @param failed failed attempts so far (each retried until the attempt limit)
  * @param retried tasks that needed more than one attempt, or whose output was lost and re-made
+ * @param stopped tasks unfinished when the job ended (failed or cancelled): the master dropped them and
+ *     told the workers to kill their attempts, so none is pending or running any more
  */
-public record StageStatus(String name, int total, int pending, int running, int done, int failed, int retried) {}
+public record StageStatus(String name, int total, int pending, int running, int done, int failed, int retried, int stopped) {}

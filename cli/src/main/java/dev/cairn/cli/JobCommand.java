@@ -69,15 +69,31 @@ final class JobCommand {
         }
     }
 
+    /** Cairn's own counters, e.g. {@code map-records-in=1,000, map-spills=2, ...}. */
+    private static String builtIns(JobStatus s) {
+        StringBuilder out = new StringBuilder();
+        String prefix = dev.cairn.batch.Counter.BUILT_IN_GROUP + ".";
+        for (var e : s.counters().entrySet()) {
+            if (!e.getKey().startsWith(prefix)) continue;
+            if (out.length() > 0) out.append(", ");
+            out.append(e.getKey().substring(prefix.length())).append('=').append(String.format("%,d", e.getValue()));
+        }
+        return out.length() == 0 ? "none yet" : out.toString();
+    }
+
     static void print(JobStatus s) {
         System.out.printf("job %s (%s): %s, %d%%%n", s.jobId(), s.name(), s.state(), (int) (s.progress() * 100));
-        System.out.printf("  %-7s %6s %8s %8s %6s %7s %8s%n", "STAGE", "TOTAL", "PENDING", "RUNNING", "DONE", "FAILED", "RETRIED");
+        System.out.printf("  %-7s %6s %8s %8s %6s %7s %8s %8s%n", "STAGE", "TOTAL", "PENDING", "RUNNING", "DONE", "FAILED", "RETRIED", "STOPPED");
         for (StageStatus st : s.stages()) {
-            System.out.printf("  %-7s %6d %8d %8d %6d %7d %8d%n", st.name(), st.total(), st.pending(), st.running(), st.done(), st.failed(), st.retried());
+            System.out.printf("  %-7s %6d %8d %8d %6d %7d %8d %8d%n", st.name(), st.total(), st.pending(), st.running(), st.done(), st.failed(),
+                    st.retried(), st.stopped());
         }
         System.out.printf("  records: %,d in, %,d map out, %,d shuffle bytes, %,d out%n", s.mapRecordsIn(), s.mapRecordsOut(), s.shuffleBytes(), s.reduceRecordsOut());
         String input = JobWaiter.inputLine(s);
         if (input != null) System.out.println("  " + input);
+        System.out.println("  built-in counters: " + builtIns(s));
+        String counters = JobWaiter.countersLine(s);
+        if (counters != null) System.out.println("  " + counters);
         System.out.println("  output: " + s.output());
         if (!s.error().isEmpty()) System.out.println("  error: " + s.error());
     }

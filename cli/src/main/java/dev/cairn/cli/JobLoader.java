@@ -89,11 +89,7 @@ final class JobLoader {
      * as they are.
      */
     private static JobSpec absolutePaths(JobSpec s) {
-        List<String> inputs = new ArrayList<>();
-        for (String in : s.inputs()) inputs.add(absolute(in));
-        return new JobSpec(s.name(), inputs, absolute(s.output()), s.mapperClass(),
-                s.combinerClass(), s.reducerClass(), s.partitionerClass(), s.mapKeyCodec(), s.mapValueCodec(), s.reducers(),
-                s.splitBytes(), s.maxAttempts(), s.params());
+        return s.withPaths(JobLoader::absolute);
     }
 
     private static String absolute(String path) {

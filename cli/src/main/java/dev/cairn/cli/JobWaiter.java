@@ -43,6 +43,8 @@ final class JobWaiter {
                     s.jobId(), "succeeded", seconds, s.mapRecordsIn(), s.mapRecordsOut(), s.shuffleBytes(), s.reduceRecordsOut());
             String input = inputLine(s);
             if (input != null) out.println(input);
+            String counters = countersLine(s);
+            if (counters != null) out.println(counters);
             out.println("output: " + s.output());
             return 0;
         }
@@ -51,18 +53,32 @@ final class JobWaiter {
     }
 
     /**
-     * How much input the maps read and how much of it on their own node, e.g.
-     * {@code input: 1.0 GiB read, 97% node-local (15 of 16 map tasks ran on a node holding their split)};
-     * null before any was read.
+     * How much input the maps read and, when their splits have known locations (store files), how
+     * much of it on their own node, e.g. {@code input: 1.0 GiB read, 97% node-local (15 of 16 map
+     * tasks ran on a node holding their split)}; null before any was read. Local files have no
+     * locations, so no locality is claimed for them.
      */
     static String inputLine(JobStatus s) {
         long total = s.inputBytes();
         if (total == 0) return null;
-        StringBuilder line = new StringBuilder("input: ").append(bytes(total)).append(" read, ")
-                .append(s.inputLocalBytes() * 100 / total).append("% node-local");
+        StringBuilder line = new StringBuilder("input: ").append(bytes(total)).append(" read");
+        if (s.locatedMaps() == 0) return line.toString();
+        line.append(", ").append(s.inputLocalBytes() * 100 / total).append("% node-local");
         if (s.dataLocalMaps() > 0) {
             line.append(" (").append(s.dataLocalMaps()).append(" of ").append(s.stage("map").total())
                     .append(" map tasks ran on a node holding their split)");
+        }
+        return line.toString();
+    }
+
+    /** The user's counters, e.g. {@code counters: join.malformed=3, join.orders=1,200}; null when there are none. */
+    static String countersLine(JobStatus s) {
+        if (s.userCounters().isEmpty()) return null;
+        StringBuilder line = new StringBuilder("counters:");
+        String sep = " ";
+        for (var e : s.userCounters().entrySet()) {
+            line.append(sep).append(e.getKey()).append('=').append(String.format("%,d", e.getValue()));
+            sep = ", ";
         }
         return line.toString();
     }

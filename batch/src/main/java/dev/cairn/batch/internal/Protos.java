@@ -17,35 +17,38 @@ public final class Protos {
                 .setName(s.name())
                 .addAllInputs(s.inputs())
                 .setOutput(s.output())
-                .setMapperClass(s.mapperClass())
                 .setReducerClass(s.reducerClass())
                 .setMapKeyCodec(s.mapKeyCodec())
                 .setMapValueCodec(s.mapValueCodec())
                 .setReducers(s.reducers())
                 .setSplitBytes(s.splitBytes())
                 .setMaxAttempts(s.maxAttempts())
-                .putAllParams(s.params());
+                .putAllParams(s.params())
+                .putAllInputMappers(s.inputMappers());
+        if (s.mapperClass() != null) b.setMapperClass(s.mapperClass());
         if (s.combinerClass() != null) b.setCombinerClass(s.combinerClass());
         if (s.partitionerClass() != null) b.setPartitionerClass(s.partitionerClass());
         return b.build();
     }
 
     public static JobSpec fromProto(JobSpecProto p) {
-        return new JobSpec(p.getName(), p.getInputsList(), p.getOutput(), p.getMapperClass(),
+        return new JobSpec(p.getName(), p.getInputsList(), p.getOutput(), emptyToNull(p.getMapperClass()),
                 emptyToNull(p.getCombinerClass()), p.getReducerClass(), emptyToNull(p.getPartitionerClass()),
                 p.getMapKeyCodec(), p.getMapValueCodec(), p.getReducers(), p.getSplitBytes(), p.getMaxAttempts(),
-                p.getParamsMap());
+                p.getParamsMap(), p.getInputMappersMap());
     }
 
     public static JobStatus fromProto(JobStatusProto p) {
         return new JobStatus(p.getJobId(), p.getName(), JobState.valueOf(p.getState()), p.getError(),
                 p.getStagesList().stream().map(Protos::fromProto).toList(), p.getProgress(), p.getSubmitTimeMs(),
                 p.getFinishTimeMs(), p.getOutput(), p.getMapRecordsIn(), p.getMapRecordsOut(), p.getShuffleBytes(),
-                p.getReduceRecordsOut(), p.getInputLocalBytes(), p.getInputRemoteBytes(), p.getDataLocalMaps());
+                p.getReduceRecordsOut(), p.getInputLocalBytes(), p.getInputRemoteBytes(), p.getDataLocalMaps(), p.getLocatedMaps(),
+                p.getCountersMap());
     }
 
     static StageStatus fromProto(StageStatusProto p) {
-        return new StageStatus(p.getName(), p.getTotal(), p.getPending(), p.getRunning(), p.getDone(), p.getFailed(), p.getRetried());
+        return new StageStatus(p.getName(), p.getTotal(), p.getPending(), p.getRunning(), p.getDone(), p.getFailed(), p.getRetried(),
+                p.getStopped());
     }
 
     private static String emptyToNull(String s) {

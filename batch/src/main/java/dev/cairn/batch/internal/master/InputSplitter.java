@@ -46,7 +46,7 @@ final class InputSplitter {
             if (files.isEmpty()) throw new IllegalArgumentException("input path holds no files: " + input);
             for (FileEntry f : files) {
                 try {
-                    for (BlockSpan b : fs.blocks(f.path())) cut(f.path(), b, splitBytes, splits);
+                    for (BlockSpan b : fs.blocks(f.path())) cut(input, f.path(), b, splitBytes, splits);
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot read input " + f.path() + ": " + e.getMessage(), e);
                 }
@@ -55,14 +55,14 @@ final class InputSplitter {
         return splits;
     }
 
-    private static void cut(String file, BlockSpan block, long splitBytes, List<InputSplit> splits) {
+    private static void cut(String input, String file, BlockSpan block, long splitBytes, List<InputSplit> splits) {
         long start = block.offset();
         long end = block.offset() + block.length();
         while (end - start > splitBytes * SLOP) {
-            splits.add(new InputSplit(file, start, splitBytes, block.hosts()));
+            splits.add(new InputSplit(input, file, start, splitBytes, block.hosts()));
             start += splitBytes;
         }
-        if (end - start > 0) splits.add(new InputSplit(file, start, end - start, block.hosts()));
+        if (end - start > 0) splits.add(new InputSplit(input, file, start, end - start, block.hosts()));
     }
 
     /** Whether a segment of {@code file} below {@code root} starts with '.' or '_' (the root itself may). */

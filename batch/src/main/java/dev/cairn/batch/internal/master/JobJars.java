@@ -24,7 +24,8 @@ final class JobJars {
             throw new IllegalArgumentException("not a jar file: " + jarName + " (" + e.getMessage() + ")");
         }
         if (classes.isEmpty()) throw new IllegalArgumentException("not a jar file, or a jar without classes: " + jarName);
-        requireClass(classes, jarName, spec.mapperClass(), "mapper");
+        if (spec.mapperClass() != null) requireClass(classes, jarName, spec.mapperClass(), "mapper");
+        for (var e : spec.inputMappers().entrySet()) requireClass(classes, jarName, e.getValue(), "mapper of input " + e.getKey());
         requireClass(classes, jarName, spec.reducerClass(), "reducer");
         if (spec.combinerClass() != null) requireClass(classes, jarName, spec.combinerClass(), "combiner");
         if (spec.partitionerClass() != null) requireClass(classes, jarName, spec.partitionerClass(), "partitioner");

@@ -184,6 +184,7 @@ public final class JobMaster implements AutoCloseable {
         task.bytesOut = u.getBytesOut();
         task.inputLocalBytes = u.getInputLocalBytes();
         task.inputRemoteBytes = u.getInputRemoteBytes();
+        task.counters = u.getCountersMap();
         switch (u.getState()) {
             case RUNNING -> { }
             case SUCCEEDED -> succeeded(job, task, attempt, w);
@@ -303,7 +304,9 @@ public final class JobMaster implements AutoCloseable {
                 .setTaskIndex(task.index)
                 .setStagingDir(job.output.staging());
         if (task.kind == MasterTask.Kind.MAP) {
-            b.setSplitPath(task.split.path()).setSplitStart(task.split.start()).setSplitLength(task.split.length());
+            b.setSplitPath(task.split.path()).setSplitStart(task.split.start()).setSplitLength(task.split.length())
+                    .setInput(task.split.input())
+                    .setMapperClass(job.spec.inputMappers().getOrDefault(task.split.input(), job.spec.mapperClass()));
         } else {
             for (MasterTask m : job.maps) {
                 b.addMapOutputs(MapOutputLocation.newBuilder().setTaskId(m.id).setAttempt(m.succeeded().number())
@@ -367,6 +370,9 @@ public final class JobMaster implements AutoCloseable {
         JobJars.validate(jar, jarName, spec);
         long splitBytes = spec.splitBytes() > 0 ? spec.splitBytes() : settings.splitBytes();
         List<InputSplit> splits = InputSplitter.split(settings.fileSystems(), spec.inputs(), splitBytes);
+        // A refused job takes no id: check the output before taking one (a job of the same output
+        // submitted meanwhile can still make prepare fail after; then that id is skipped).
+        JobOutput.checkAbsent(settings.fileSystems().forPath(spec.output()), spec.output());
         String jobId = String.format("job-%04d", jobCounter.incrementAndGet());
         JobOutput output = JobOutput.prepare(settings.fileSystems().forPath(spec.output()), spec.output(), jobId);
         Path jarFile = settings.dir().resolve("jobs").resolve(jobId).resolve("job.jar");

@@ -26,7 +26,26 @@ record JobOutput(FileSystem fs, String output, String staging) {
         return FsPaths.child(FsPaths.parent(output), "." + FsPaths.name(output) + ".cairn-" + jobId);
     }
 
-    /** @throws IllegalArgumentException when the output already exists or its staging cannot be made */
+    /**
+     * Checks that {@code path} can be a job's output: not a root, not existing.
+     *
+     * @throws IllegalArgumentException saying why not
+     */
+    static void checkAbsent(FileSystem fs, String path) {
+        String output = fs.qualify(path);
+        if (FsPaths.name(output).isEmpty()) throw new IllegalArgumentException("output path is a root directory: " + path);
+        try {
+            if (fs.exists(output)) throw new IllegalArgumentException("output path already exists: " + output);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot check output path " + output + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Makes the job's staging directory.
+     *
+     * @throws IllegalArgumentException when the output already exists or its staging cannot be made
+     */
     static JobOutput prepare(FileSystem fs, String path, String jobId) {
         String output = fs.qualify(path);
         if (FsPaths.name(output).isEmpty()) throw new IllegalArgumentException("output path is a root directory: " + path);

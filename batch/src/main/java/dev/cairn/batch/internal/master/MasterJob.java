@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.NavigableSet;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -142,21 +143,41 @@ final class MasterJob {
                 .setInputLocalBytes(maps.stream().mapToLong(t -> t.inputLocalBytes).sum())
                 .setInputRemoteBytes(maps.stream().mapToLong(t -> t.inputRemoteBytes).sum())
                 .setDataLocalMaps((int) maps.stream().filter(t -> t.status() == MasterTask.Status.SUCCEEDED && t.succeeded().dataLocal()).count())
+                .setLocatedMaps((int) maps.stream().filter(t -> !t.split.hosts().isEmpty()).count())
+                .putAllCounters(counters())
                 .build();
     }
 
-    private static StageStatusProto stage(String name, List<MasterTask> tasks) {
-        int pending = 0, running = 0, done = 0, failed = 0, retried = 0;
+    /** Each counter summed over the tasks: a finished task's successful attempt, a running task's current one. */
+    private Map<String, Long> counters() {
+        Map<String, Long> sums = new TreeMap<>();
+        tasks().forEach(t -> t.counters.forEach((k, v) -> sums.merge(k, v, Long::sum)));
+        return sums;
+    }
+
+    /**
+     * Task counts of a stage. Once the job has ended nothing is pending or running any more: what
+     * was is counted as stopped (the master dropped it and told workers to kill its attempts).
+     */
+    private StageStatusProto stage(String name, List<MasterTask> tasks) {
+        int pending = 0, running = 0, done = 0, failed = 0, retried = 0, stopped = 0;
+        boolean ended = state.isTerminal();
         for (MasterTask t : tasks) {
             switch (t.status()) {
-                case PENDING -> pending++;
-                case RUNNING -> running++;
+                case PENDING -> {
+                    if (ended) stopped++;
+                    else pending++;
+                }
+                case RUNNING -> {
+                    if (ended) stopped++;
+                    else running++;
+                }
                 case SUCCEEDED -> done++;
             }
             failed += t.failures();
             if (t.retried()) retried++;
         }
         return StageStatusProto.newBuilder().setName(name).setTotal(tasks.size()).setPending(pending)
-                .setRunning(running).setDone(done).setFailed(failed).setRetried(retried).build();
+                .setRunning(running).setDone(done).setFailed(failed).setRetried(retried).setStopped(stopped).build();
     }
 }

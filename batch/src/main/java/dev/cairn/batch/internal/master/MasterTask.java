@@ -1,6 +1,7 @@
 package dev.cairn.batch.internal.master;
 
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -77,6 +78,8 @@ final class MasterTask {
     /** Maps: input bytes the current or last attempt read on its own node, and from other nodes. */
     long inputLocalBytes;
     long inputRemoteBytes;
+    /** The current or last attempt's counters ("group.name" to value); an attempt's launch clears them. */
+    Map<String, Long> counters = Map.of();
 
     MasterTask(String jobId, Kind kind, int index, InputSplit split, long nowNanos, StatusListener listener) {
         this.jobId = jobId;
@@ -139,6 +142,7 @@ final class MasterTask {
         if (attemptsLaunched > 0) retried = true;
         running = new Attempt(new AttemptRef(jobId, kind, index, ++attemptsLaunched), workerId, endpoint, isLocalTo(workerId));
         progress = 0;
+        counters = Map.of();
         moveTo(Status.RUNNING);
         return running;
     }
@@ -209,6 +213,8 @@ final class MasterTask {
         commitGranted = null;
         pendingSinceNanos = nowNanos;
         progress = 0;
+        // A failed or requeued attempt counts for nothing, nor does a lost output's.
+        counters = Map.of();
         moveTo(Status.PENDING);
     }
 

@@ -21,7 +21,8 @@ import java.util.Arrays;
  * remote as the streams tell ({@link ReadLocality}); a stream that cannot tell counts as remote.
  */
 final class LineReader implements AutoCloseable {
-    private static final int FIRST_TAIL = 64 << 10;
+    /** The first read past the split for its last line: most lines are far shorter. */
+    private static final int FIRST_TAIL = 4 << 10;
     private static final int MAX_TAIL = 64 << 20;
 
     private final FileSystem fs;
@@ -44,6 +45,8 @@ final class LineReader implements AutoCloseable {
     /** Counts of the streams already closed. */
     private long closedLocal;
     private long closedRemote;
+    /** File offset of the split's first line (its first byte, or just past the line it starts inside). */
+    private final long firstLineStart;
 
     LineReader(FileSystem fs, String file, long start, long length) throws IOException {
         this.fs = fs;
@@ -55,6 +58,7 @@ final class LineReader implements AutoCloseable {
         bufferStart = from;
         open(from, end - from);
         if (start > 0) skipLine();
+        firstLineStart = bufferStart + pos;
     }
 
     /** Advances to the next line of the split; false once none is left. */
@@ -102,14 +106,28 @@ final class LineReader implements AutoCloseable {
         return total <= 0 ? 1 : Math.min(1, Math.max(0, (bufferStart + pos - start) / (double) total));
     }
 
-    /** Bytes read so far on this node. */
-    long localBytes() {
-        return closedLocal + (in instanceof ReadLocality r ? r.localBytes() : 0);
+    /**
+     * Input bytes of the split's lines consumed so far: from its first line's start to the end of
+     * the line last returned (which may lie past the split). Summed over a file's splits this is
+     * the file's size — the byte before a split and a line's read-ahead are read but not counted
+     * twice — so it is what a job reports as its input.
+     */
+    long consumedBytes() {
+        return Math.max(0, bufferStart + pos - firstLineStart);
     }
 
-    /** Bytes read so far from other nodes. */
+    /** Of {@link #consumedBytes}, the part read on this node, in the proportion the streams report. */
+    long localBytes() {
+        long local = closedLocal + (in instanceof ReadLocality r ? r.localBytes() : 0);
+        long remote = closedRemote + (in == null ? 0 : in instanceof ReadLocality r ? r.remoteBytes() : inRead);
+        long consumed = consumedBytes();
+        if (local + remote == 0) return 0;
+        return remote == 0 ? consumed : (long) (consumed * (local / (double) (local + remote)));
+    }
+
+    /** Of {@link #consumedBytes}, the part read from other nodes. */
     long remoteBytes() {
-        return closedRemote + (in == null ? 0 : in instanceof ReadLocality r ? r.remoteBytes() : inRead);
+        return consumedBytes() - localBytes();
     }
 
     private void skipLine() throws IOException {

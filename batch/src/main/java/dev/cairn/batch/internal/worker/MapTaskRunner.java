@@ -43,7 +43,9 @@ final class MapTaskRunner {
         TaskAssignment a = task.assignment;
         JobSpecProto spec = a.getSpec();
         ClassLoader loader = job.loader;
-        Mapper<Long, String, Object, Object> mapper = UserCode.create(spec.getMapperClass(), Mapper.class, loader);
+        // The split's own input's mapper; an assignment from a master that predates per-input mappers names none.
+        String mapperClass = a.getMapperClass().isEmpty() ? spec.getMapperClass() : a.getMapperClass();
+        Mapper<Long, String, Object, Object> mapper = UserCode.create(mapperClass, Mapper.class, loader);
         Codec<Object> keyCodec = (Codec<Object>) Codecs.forId(spec.getMapKeyCodec(), loader);
         Codec<Object> valueCodec = (Codec<Object>) Codecs.forId(spec.getMapValueCodec(), loader);
         Partitioner<Object> partitioner = spec.getPartitionerClass().isEmpty() ? null
@@ -72,7 +74,7 @@ final class MapTaskRunner {
                     try {
                         mapper.map(reader.offset(), reader.line(), emitter);
                     } catch (Exception | Error e) {
-                        throw new TaskFailure("mapper " + spec.getMapperClass() + " failed on the line at byte " + reader.offset() + " of " + path, e);
+                        throw new TaskFailure("mapper " + mapperClass + " failed on the line at byte " + reader.offset() + " of " + path, e);
                     }
                     if ((++records & 1023) == 0) {
                         task.checkCancelled();
@@ -81,6 +83,7 @@ final class MapTaskRunner {
                         task.progress = 0.9 * reader.progress(start);
                         task.inputLocalBytes = reader.localBytes();
                         task.inputRemoteBytes = reader.remoteBytes();
+                        task.spills = buffer.spillCount();
                     }
                 }
                 task.inputLocalBytes = reader.localBytes();
@@ -90,12 +93,13 @@ final class MapTaskRunner {
                 mapper.cleanup(emitter);
                 if (emitter instanceof CombiningEmitter<Object, Object> ce) ce.drain();
             } catch (Exception | Error e) {
-                throw new TaskFailure("mapper " + spec.getMapperClass() + " failed in cleanup", e);
+                throw new TaskFailure("mapper " + mapperClass + " failed in cleanup", e);
             }
             task.recordsIn = records;
             task.recordsOut = emitter instanceof CombiningEmitter<Object, Object> ce ? ce.emitted : collector.records;
             MapOutputFile out = buffer.finish();
             task.bytesOut = out.totalLength();
+            task.spills = buffer.spillCount();
         }
     }
 

@@ -59,6 +59,7 @@ final class ReduceTaskRunner {
         Codec<Object> valueCodec = (Codec<Object>) Codecs.forId(spec.getMapValueCodec(), job.loader);
 
         List<ShuffleFetcher.Fetched> segments = fetcher.fetchAll(a.getMapOutputsList(), a.getTaskIndex());
+        task.shuffleBytes = fetcher.fetchedBytes();
         long totalRecords = segments.stream().mapToLong(ShuffleFetcher.Fetched::records).sum();
 
         String partName = String.format("part-r-%05d", a.getTaskIndex());

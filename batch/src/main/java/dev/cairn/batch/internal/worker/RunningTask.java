@@ -1,9 +1,15 @@
 package dev.cairn.batch.internal.worker;
 
+import dev.cairn.batch.Counter;
 import dev.cairn.batch.TaskContext;
+import dev.cairn.batch.TaskInput;
 import dev.cairn.batch.internal.proto.TaskAssignment;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One task attempt running on this worker: its live counters, written by the task thread and
@@ -18,6 +24,12 @@ final class RunningTask implements TaskContext {
     volatile long bytesOut;
     volatile long inputLocalBytes;
     volatile long inputRemoteBytes;
+    /** Map tasks: sorted runs written so far. */
+    volatile long spills;
+    /** Reduce tasks: map output bytes fetched so far. */
+    volatile long shuffleBytes;
+    /** The user's counters by "group.name", incremented on the task thread, read by the heartbeat. */
+    private final Map<String, TaskCounter> counters = new ConcurrentHashMap<>();
     volatile boolean cancelled;
     volatile Future<?> future;
 
@@ -57,5 +69,59 @@ final class RunningTask implements TaskContext {
     @Override
     public Map<String, String> params() {
         return assignment.getSpec().getParamsMap();
+    }
+
+    @Override
+    public Optional<TaskInput> input() {
+        if (assignment.getSplitPath().isEmpty()) return Optional.empty();
+        return Optional.of(new TaskInput(assignment.getInput(), assignment.getSplitPath(), assignment.getSplitStart(), assignment.getSplitLength()));
+    }
+
+    @Override
+    public Counter counter(String group, String name) {
+        if (group == null || group.isEmpty() || name == null || name.isEmpty() || name.contains(".")) {
+            throw new IllegalArgumentException("a counter needs a group and a name without dots, got '" + group + "' and '" + name + "'");
+        }
+        if (group.equals(Counter.BUILT_IN_GROUP)) {
+            throw new IllegalArgumentException("the counter group '" + Counter.BUILT_IN_GROUP + "' is Cairn's own; choose another");
+        }
+        return counters.computeIfAbsent(group + "." + name, k -> new TaskCounter());
+    }
+
+    /**
+     * Every counter of this attempt so far: Cairn's built-in ones (those that apply to the task's
+     * kind) and the user's.
+     */
+    Map<String, Long> countersSnapshot() {
+        Map<String, Long> out = new HashMap<>();
+        String g = Counter.BUILT_IN_GROUP + ".";
+        if (assignment.getSplitPath().isEmpty()) {
+            out.put(g + "reduce-records-in", recordsIn);
+            out.put(g + "reduce-records-out", recordsOut);
+            out.put(g + "reduce-shuffle-bytes", shuffleBytes);
+        } else {
+            out.put(g + "map-records-in", recordsIn);
+            out.put(g + "map-records-out", recordsOut);
+            out.put(g + "map-input-bytes", inputLocalBytes + inputRemoteBytes);
+            out.put(g + "map-output-bytes", bytesOut);
+            out.put(g + "map-spills", spills);
+        }
+        counters.forEach((k, c) -> out.put(k, c.value()));
+        return out;
+    }
+
+    /** One writer (the task thread), one reader (the heartbeat). */
+    private static final class TaskCounter implements Counter {
+        private final AtomicLong value = new AtomicLong();
+
+        @Override
+        public void increment(long delta) {
+            value.addAndGet(delta);
+        }
+
+        @Override
+        public long value() {
+            return value.get();
+        }
     }
 }

@@ -162,6 +162,7 @@ public final class TaskWorker implements AutoCloseable {
         return TaskUpdate.newBuilder().setJobId(t.jobId()).setTaskId(t.taskId()).setAttempt(t.attempt()).setState(state)
                 .setProgress(t.progress).setRecordsIn(t.recordsIn).setRecordsOut(t.recordsOut).setBytesOut(t.bytesOut)
                 .setInputLocalBytes(t.inputLocalBytes).setInputRemoteBytes(t.inputRemoteBytes)
+                .putAllCounters(t.countersSnapshot())
                 .setError(error).build();
     }
 

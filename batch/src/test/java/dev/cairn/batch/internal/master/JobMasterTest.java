@@ -1,6 +1,7 @@
 package dev.cairn.batch.internal.master;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.batch.JobSpec;
 import dev.cairn.batch.testing.TestingFileSystem;
@@ -222,6 +223,81 @@ class JobMasterTest {
         master.onLoop(() -> master.cancel(cancelled));
         assertThat(store.listFiles("mem:///results")).extracting(FileEntry::path)
                 .containsExactly("mem:///results/wc/_SUCCESS", "mem:///results/wc/part-r-00000");
+    }
+
+    @Test
+    void aRefusedSubmitTakesNoJobId() throws Exception {
+        assertThat(submit(300, 1).getJobId()).isEqualTo("job-0001");
+        Files.createDirectories(dir.resolve("taken"));
+        Path input = dir.resolve("input-300.txt");
+        assertThatThrownBy(() -> submit(spec(input.toString(), dir.resolve("taken").toString(), 1)))
+                .hasMessageContaining("output path already exists");
+        assertThatThrownBy(() -> submit(spec(dir.resolve("missing.txt").toString(), dir.resolve("out2").toString(), 1)))
+                .hasMessageContaining("input path does not exist");
+        assertThat(submit(spec(input.toString(), dir.resolve("out3").toString(), 1)).getJobId()).isEqualTo("job-0002");
+    }
+
+    @Test
+    void afterCancelNothingIsShownRunningOrPending() throws Exception {
+        String job = submit(300, 1).getJobId();
+        register("w1", 2);
+        List<TaskAssignment> launched = heartbeat("w1", 2).getLaunchList();
+        assertThat(launched).hasSize(2);
+        heartbeat("w1", 1, done(launched.get(0)));
+
+        JobStatusProto cancelled = master.onLoop(() -> master.cancel(job));
+
+        assertThat(cancelled.getState()).isEqualTo("CANCELLED");
+        StageStatusProto maps = cancelled.getStages(0);
+        assertThat(maps.getRunning()).isZero();
+        assertThat(maps.getPending()).isZero();
+        assertThat(maps.getDone()).isEqualTo(1);
+        assertThat(maps.getStopped()).as("the running map and the one never launched").isEqualTo(2);
+        assertThat(cancelled.getStages(1).getStopped()).isEqualTo(1);
+        // The worker is told the job ended, and its running attempt's later report changes nothing.
+        heartbeat("w1", 2, running(launched.get(1)));
+        assertThat(status(job).getStages(0).getStopped()).isEqualTo(2);
+    }
+
+    @Test
+    void countersSumTheSuccessfulAttemptsAndDropFailedOnes() throws Exception {
+        String job = submit(200, 1).getJobId();
+        register("w1", 2);
+        List<TaskAssignment> maps = heartbeat("w1", 2).getLaunchList();
+        assertThat(maps).hasSize(2);
+        List<TaskAssignment> retry = heartbeat("w1", 1, withCounters(done(maps.get(0)), 5), withCounters(failed(maps.get(1), "boom"), 7))
+                .getLaunchList();
+        assertThat(retry).extracting(TaskAssignment::getTaskId).containsExactly("map-00001");
+        assertThat(status(job).getCountersMap()).as("the failed attempt's count is dropped").containsEntry("user.skipped", 5L);
+        heartbeat("w1", 2, withCounters(running(retry.get(0)), 2));
+        assertThat(status(job).getCountersMap()).as("a running attempt's count so far, the failed one's dropped").containsEntry("user.skipped", 7L);
+        heartbeat("w1", 2, withCounters(done(retry.get(0)), 3));
+        assertThat(status(job).getCountersMap()).containsEntry("user.skipped", 8L);
+    }
+
+    @Test
+    void eachInputGoesToItsOwnMapperAndTasksKnowTheirInput() throws Exception {
+        Path a = Files.write(dir.resolve("a.txt"), new byte[50]);
+        Path b = Files.createDirectories(dir.resolve("b"));
+        Files.write(b.resolve("part.txt"), new byte[50]);
+        JobSpec spec = JobSpec.builder("two-inputs").input(a.toString()).input(b.toString(), OtherMapper.class).output(dir.resolve("out").toString())
+                .mapper(dev.cairn.batch.Mapper.class).reducer(dev.cairn.batch.Reducer.class).mapOutput(Codecs.STRING, Codecs.LONG).build();
+        master.submit(spec, jar("dev/cairn/batch/Mapper.class", OtherMapper.class.getName().replace('.', '/') + ".class"), "test.jar");
+        register("w1", 2);
+        List<TaskAssignment> maps = heartbeat("w1", 2).getLaunchList();
+        assertThat(maps).extracting(t -> t.getInput() + " " + t.getMapperClass()).containsExactlyInAnyOrder(
+                a.toString() + " dev.cairn.batch.Mapper", b.toString() + " " + OtherMapper.class.getName());
+        assertThat(maps).extracting(TaskAssignment::getSplitPath).contains(b.resolve("part.txt").toString());
+    }
+
+    /** A second mapper class for the per-input mapper test; never run. */
+    public static final class OtherMapper implements dev.cairn.batch.Mapper<Long, String, String, Long> {
+        @Override
+        public void map(Long key, String value, dev.cairn.batch.Emitter<String, Long> out) {}
+    }
+
+    private static TaskUpdate withCounters(TaskUpdate u, long skipped) {
+        return u.toBuilder().putCounters("user.skipped", skipped).build();
     }
 
     private JobStatusProto submitOnStore(int inputBytes, String output) throws Exception {

@@ -75,6 +75,7 @@ class LineReaderTest {
         try {
             List<String> seen = new ArrayList<>();
             List<Long> offsets = new ArrayList<>();
+            long counted = 0;
             for (long start = 0; start < bytes.length; start += splitSize) {
                 try (LineReader r = new LineReader(fs, file, start, Math.min(splitSize, bytes.length - start))) {
                     while (r.next()) {
@@ -83,12 +84,14 @@ class LineReaderTest {
                     }
                     r.close();
                     long read = r.localBytes() + r.remoteBytes();
-                    assertThat(read).as("bytes read for the split at %d", start).isGreaterThanOrEqualTo(Math.min(splitSize, bytes.length - start));
+                    assertThat(read).as("input counted for the split at %d", start).isEqualTo(r.consumedBytes());
+                    counted += read;
                     if (storeLike) assertThat(r.localBytes()).as("only blocks on n0 are local").isLessThanOrEqualTo(expectedLocalAtMost(bytes.length, blockSize));
                     else assertThat(r.remoteBytes()).isZero();
                 }
             }
             assertThat(seen).isEqualTo(lines);
+            assertThat(counted).as("input counted over all splits: the file, once").isEqualTo(bytes.length);
             long expectedOffset = 0;
             for (int i = 0; i < lines.size(); i++) {
                 assertThat(offsets.get(i)).isEqualTo(expectedOffset);
