@@ -115,6 +115,7 @@ class ClusterIT {
     @Test
     @Order(4)
     void badSubmissionsGiveOneLineErrors() throws Exception {
+        String before = wordCountOnce("before-bad-input");
         Cli.Result missing = Cli.run(JOB_TIMEOUT, "submit", "--master", master, "--example", "wordcount", dir.resolve("nope").toString(), dir.resolve("x").toString());
         assertOneLineError(missing, "input path does not exist: " + dir.resolve("nope"));
 
@@ -132,7 +133,8 @@ class ClusterIT {
         assertOneLineError(Cli.run(JOB_TIMEOUT, "submit", "--master", "127.0.0.1:1", "--example", "wordcount", corpus.toString(), dir.resolve("y").toString()),
                 "cannot reach 127.0.0.1:1");
 
-        wordCountOnce("after-bad-input");
+        // A refused submit takes no job id: the next job's id follows the last accepted one's.
+        assertThat(idNumber(wordCountOnce("after-bad-input"))).isEqualTo(idNumber(before) + 1);
     }
 
     @Test
@@ -150,6 +152,13 @@ class ClusterIT {
             assertThat(c.stdout()).contains("CANCELLED");
             Cli.Result s = Cli.ok(Duration.ofSeconds(30), "job", "status", jobId, "--master", master);
             assertThat(s.stdout()).contains("CANCELLED").contains("map").contains("reduce");
+            // What the master knows: nothing pending or running any more; what was is stopped.
+            Matcher row = Pattern.compile("(?m)^\\s+map\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+\\d+\\s+\\d+\\s+(\\d+)$")
+                    .matcher(s.stdout());
+            assertThat(row.find()).as(s.stdout()).isTrue();
+            assertThat(row.group(2)).as("pending maps after cancel").isEqualTo("0");
+            assertThat(row.group(3)).as("running maps after cancel").isEqualTo("0");
+            assertThat(Integer.parseInt(row.group(5))).as("stopped maps").isPositive();
         } finally {
             Files.writeString(gate, "open"); // mappers still waiting run out and end: the next tests get free slots
         }
@@ -217,10 +226,18 @@ class ClusterIT {
         });
     }
 
-    private static void wordCountOnce(String name) throws Exception {
+    /** Runs a word count to completion and returns its job id. */
+    private static String wordCountOnce(String name) throws Exception {
         Path out = dir.resolve(name);
-        Cli.ok(JOB_TIMEOUT, "submit", "--master", master, "--example", "wordcount", corpus.toString(), out.toString());
+        Cli.Result r = Cli.ok(JOB_TIMEOUT, "submit", "--master", master, "--example", "wordcount", corpus.toString(), out.toString());
         assertThat(Corpus.outputLines(out)).isEqualTo(expected);
+        Matcher m = Pattern.compile("(job-\\d{4})").matcher(r.stdout());
+        assertThat(m.find()).as("a job id in %s", r.stdout()).isTrue();
+        return m.group(1);
+    }
+
+    private static int idNumber(String jobId) {
+        return Integer.parseInt(jobId.substring("job-".length()));
     }
 
     private static void assertOneLineError(Cli.Result r, String message) {
