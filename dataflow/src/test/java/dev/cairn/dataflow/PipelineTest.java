@@ -3,6 +3,8 @@ package dev.cairn.dataflow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.common.codec.Codecs;
+import dev.cairn.dataflow.window.WindowAssigner;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.LongStream;
@@ -55,6 +57,33 @@ class PipelineTest {
         String graph = flow.toGraph().describe();
         assertThat(graph).contains("-> #1 input 0 Forward (chained)", "-> #2 input 0 KeyGroupHash\n", "-> #3 input 0 Forward (chained)");
     }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void windowAndIntervalJoinsAcrossSubtasks(int parallelism) {
+        Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(parallelism).withWatermarkIntervalRecords(3));
+        List<Reading> lefts = new ArrayList<>();
+        List<Reading> rights = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            lefts.add(new Reading("k" + (i % 10), i * 100L, i + 1));
+            rights.add(new Reading("k" + (i % 10), i * 100L + 50, -(i + 1)));
+        }
+        WatermarkStrategy watermarks = WatermarkStrategy.boundedOutOfOrderness(Duration.ofMillis(0));
+        KeyedStream<String, Reading> left = flow.fromCollection(lefts, Codecs.record(Reading.class)).parallelism(parallelism)
+                .assignTimestamps(Reading::time, watermarks).keyBy(Reading::sensor, Codecs.STRING);
+        KeyedStream<String, Reading> right = flow.fromCollection(rights, Codecs.record(Reading.class))
+                .assignTimestamps(Reading::time, watermarks).keyBy(Reading::sensor, Codecs.STRING);
+        CollectedResult<String> windowed = left.join(right).window(WindowAssigner.tumbling(Duration.ofSeconds(1)))
+                .apply((l, r) -> l.value() + ":" + r.value(), Codecs.STRING).collect();
+        CollectedResult<String> interval = left.intervalJoin(right).between(Duration.ofMillis(0), Duration.ofMillis(50))
+                .process((l, r, lt, rt, out) -> out.collect(l.value() + ":" + r.value()), Codecs.STRING).collect();
+        flow.execute();
+        // Keys repeat every 10 readings = 1 s: one left and one right per key and window, same i.
+        assertThat(windowed.get()).hasSize(200).allSatisfy(s -> assertThat(s.split(":")[1]).isEqualTo("-" + s.split(":")[0]));
+        assertThat(interval.get()).containsExactlyInAnyOrderElementsOf(windowed.get());
+    }
+
+    public record Reading(String sensor, long time, long value) {}
 
     public record WordCount(String word, int count) {}
 }

@@ -59,6 +59,11 @@ public final class IntervalJoinOperator<K, L, R, O> extends StreamOperator<O> im
         rightCleanup = new KeyedTimers<>(backend);
     }
 
+    /** The state backend, for tests. */
+    public HeapKeyedStateBackend<K> backend() {
+        return backend;
+    }
+
     public long droppedLateRecords() {
         return droppedLateRecords;
     }
