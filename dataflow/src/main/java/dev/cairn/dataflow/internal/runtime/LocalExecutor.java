@@ -78,7 +78,11 @@ public final class LocalExecutor {
             StreamOperator<?>[] ops = new StreamOperator<?>[node.parallelism()];
             NodeOutput<?>[] outs = new NodeOutput<?>[node.parallelism()];
             for (int s = 0; s < node.parallelism(); s++) {
-                ops[s] = node.factory().create();
+                try {
+                    ops[s] = node.factory().create();
+                } catch (RuntimeException e) {
+                    throw new DataflowException("cannot create operator '" + node.name() + "': " + e.getMessage(), node.name(), e);
+                }
                 outs[s] = new NodeOutput<>();
                 OperatorContext context = new OperatorContext(node.name(), s, node.parallelism(), graph.maxParallelism(),
                         KeyGroupRange.forSubtask(graph.maxParallelism(), node.parallelism(), s), options.clock(),
