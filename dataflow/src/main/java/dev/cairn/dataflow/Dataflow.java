@@ -21,10 +21,11 @@ import java.util.Objects;
  *
  * <pre>{@code
  * Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(2));
- * CollectedResult<Long> counts = flow.fromCollection(List.of("a b", "b"), Codecs.STRING)
- *         .flatMap((line, out) -> { for (String w : line.split(" ")) out.collect(w); }, Codecs.STRING)
- *         .keyBy(w -> w, Codecs.STRING)
- *         .aggregate(Aggregates.count(), Codecs.LONG, Codecs.LONG)
+ * CollectedResult<Long> lengths = flow.fromCollection(List.of("a b", "b"), Codecs.STRING)
+ *         .flatMap((String line, Collector<String> out) -> { for (String w : line.split(" ")) out.collect(w); }, Codecs.STRING)
+ *         .map(w -> (long) w.length(), Codecs.LONG)
+ *         .keyBy(n -> n % 2, Codecs.LONG)
+ *         .reduce(Long::sum)
  *         .collect();
  * flow.execute();
  * }</pre>

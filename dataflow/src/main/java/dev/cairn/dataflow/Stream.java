@@ -137,9 +137,10 @@ public class Stream<T> {
     }
 
     /**
-     * Writes each record's {@code toString()} as a line into part files {@code part-<subtask>} of
-     * a new directory (which must not exist). Not transactional: after a failure the directory
-     * holds whatever was written. Exactly-once file sinks come with checkpoints.
+     * Writes each record's {@code toString()} as a line (UTF-8) into part files
+     * {@code part-<subtask>} of {@code directory}, created if absent; a subtask fails if its part
+     * file already exists. Not transactional: after a failure the directory holds whatever was
+     * written. Exactly-once file sinks come with checkpoints.
      */
     public void writeAsText(Path directory) {
         int id = flow.addOperator("TextFile sink " + directory.getFileName(), flow.parallelismOf(nodeId), 1,

@@ -83,6 +83,36 @@ class PipelineTest {
         assertThat(interval.get()).containsExactlyInAnyOrderElementsOf(windowed.get());
     }
 
+    @Test
+    void broadcastSendsEveryRecordToEverySubtaskAndRebalanceSpreadsThem() {
+        Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(3));
+        Stream<Long> numbers = flow.fromCollection(LongStream.range(0, 30).boxed().toList(), Codecs.LONG);
+        CollectedResult<Long> broadcast = numbers.broadcast().map(x -> x, Codecs.LONG).parallelism(3).collect();
+        CollectedResult<Long> rebalanced = numbers.rebalance().map(x -> x, Codecs.LONG).parallelism(3).collect();
+        flow.execute();
+        assertThat(broadcast.get()).hasSize(90);
+        assertThat(rebalanced.get()).containsExactlyInAnyOrderElementsOf(LongStream.range(0, 30).boxed().toList());
+    }
+
+    @Test
+    void lateRecordsReachTheSideOutputThroughTheExecutor() {
+        Dataflow flow = Dataflow.create(DataflowOptions.defaults().withWatermarkIntervalRecords(1));
+        OutputTag<Reading> late = new OutputTag<>("late", Codecs.record(Reading.class));
+        List<Reading> readings = List.of(new Reading("s", 1_000, 1), new Reading("s", 20_000, 2), new Reading("s", 500, 3),
+                new Reading("s", 21_000, 4));
+        Stream<Reading> sums = flow.fromCollection(readings, Codecs.record(Reading.class))
+                .assignTimestamps(Reading::time, WatermarkStrategy.monotonousTimestamps())
+                .keyBy(Reading::sensor, Codecs.STRING)
+                .window(WindowAssigner.tumbling(Duration.ofSeconds(10)))
+                .sideOutputLateData(late)
+                .reduce((a, b) -> new Reading(a.sensor(), a.time(), a.value() + b.value()));
+        CollectedResult<Long> onTime = sums.map(Reading::value, Codecs.LONG).collect();
+        CollectedResult<Reading> lateOnes = sums.sideOutput(late).collect();
+        flow.execute();
+        assertThat(onTime.get()).containsExactly(1L, 6L);
+        assertThat(lateOnes.get()).containsExactly(new Reading("s", 500, 3));
+    }
+
     public record Reading(String sensor, long time, long value) {}
 
     public record WordCount(String word, int count) {}
