@@ -60,12 +60,4 @@ final class KeyedTimers<K, N> {
             handler.onTimer(t, false);
         }
     }
-
-    int eventTimerCount() {
-        return eventTimers.size();
-    }
-
-    int processingTimerCount() {
-        return processingTimers.size();
-    }
 }

@@ -19,7 +19,6 @@ final class ExchangeWriter<T> implements Downstream<T> {
     private final Codec<Object> keyCodec;
     private final int maxParallelism;
     private final int batchSize;
-    private final int ownIndex;
     private final BytesOut scratch = new BytesOut();
     private final Object[][] values;
     private final long[][] timestamps;
@@ -29,9 +28,10 @@ final class ExchangeWriter<T> implements Downstream<T> {
     /**
      * @param gates the consumer subtasks' gates, by consumer index (a forward edge has just one)
      * @param channels this producer's channel index in each gate
+     * @param producerIndex the producing subtask
      */
     @SuppressWarnings("unchecked") // the key selector and codec of a keyed edge agree on the key type, erased here
-    ExchangeWriter(InputGate[] gates, int[] channels, Partitioning partitioning, int maxParallelism, int batchSize, int ownIndex) {
+    ExchangeWriter(InputGate[] gates, int[] channels, Partitioning partitioning, int maxParallelism, int batchSize, int producerIndex) {
         this.gates = gates;
         this.channels = channels;
         this.partitioning = partitioning;
@@ -44,12 +44,11 @@ final class ExchangeWriter<T> implements Downstream<T> {
         }
         this.maxParallelism = maxParallelism;
         this.batchSize = batchSize;
-        this.ownIndex = ownIndex;
         values = new Object[gates.length][];
         timestamps = new long[gates.length][];
         sizes = new int[gates.length];
         for (int i = 0; i < gates.length; i++) newBatch(i);
-        roundRobin = ownIndex % gates.length;
+        roundRobin = producerIndex % gates.length; // producers start round robin at different consumers
     }
 
     private void newBatch(int target) {
@@ -127,9 +126,5 @@ final class ExchangeWriter<T> implements Downstream<T> {
     void end() {
         flushAll();
         for (int i = 0; i < gates.length; i++) put(i, new ChannelEvent.EndOfPartition(channels[i]));
-    }
-
-    int ownIndex() {
-        return ownIndex;
     }
 }

@@ -1,7 +1,6 @@
 package dev.cairn.dataflow.internal.runtime;
 
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -67,10 +66,6 @@ public final class InputGate {
         } finally {
             lock.unlock();
         }
-    }
-
-    public ChannelEvent poll(long timeout, TimeUnit unit) throws InterruptedException {
-        return poll(unit.toNanos(timeout));
     }
 
     public long peakQueuedRecords() {

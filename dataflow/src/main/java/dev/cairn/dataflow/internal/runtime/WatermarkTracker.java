@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * The event time of a subtask with several input channels: the minimum of the channels'
  * watermarks, leaving out idle channels (they do not hold event time back) and counting ended
- * ones as {@code Long.MAX_VALUE}. The combined watermark never decreases: a channel that comes
+ * ones as {@code Long.MAX_VALUE}; when every channel is idle, the largest of their watermarks. The combined watermark never decreases: a channel that comes
  * back from idleness behind it does not move it back. The subtask is idle when every channel
  * that has not ended is idle. Single-threaded.
  */
@@ -53,15 +53,20 @@ public final class WatermarkTracker {
 
     private long advance() {
         long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
         boolean anyActive = false;
         for (int i = 0; i < watermarks.length; i++) {
+            if (watermarks[i] > max) max = watermarks[i];
             if (idle[i]) continue;
             anyActive = true;
             if (watermarks[i] < min) min = watermarks[i];
         }
-        if (!anyActive || min <= combined) return Long.MIN_VALUE;
-        combined = min;
-        return min;
+        // With every channel idle, event time moves to the furthest any channel got (as Flink's
+        // StatusWatermarkValve does): what was promised before going idle still holds.
+        long candidate = anyActive ? min : max;
+        if (candidate <= combined) return Long.MIN_VALUE;
+        combined = candidate;
+        return candidate;
     }
 
     public long combinedWatermark() {

@@ -42,14 +42,15 @@ class WatermarkTrackerTest {
     }
 
     @Test
-    void allChannelsIdleMeansIdleAndNoProgress() {
+    void allChannelsIdleMeansIdleAtTheFurthestWatermarkAnyReached() {
         WatermarkTracker t = new WatermarkTracker(2);
         t.onWatermark(0, 10);
-        t.onIdleness(0, true);
-        assertThat(t.onIdleness(1, true)).isEqualTo(NONE);
+        assertThat(t.onIdleness(0, true)).isEqualTo(NONE); // channel 1 (no watermark yet) still holds it back
+        assertThat(t.onIdleness(1, true)).isEqualTo(10);
         assertThat(t.isIdle()).isTrue();
-        t.onIdleness(1, false);
+        assertThat(t.onIdleness(1, false)).isEqualTo(NONE);
         assertThat(t.isIdle()).isFalse();
+        assertThat(t.onWatermark(1, 5)).isEqualTo(NONE); // behind: the combined watermark stays at 10
     }
 
     @Test
