@@ -59,11 +59,12 @@ public final class Dataflow {
 
     /**
      * A bounded source of the given items, in order, at parallelism 1 (raise it with
-     * {@link Stream#parallelism}: subtask i then emits items i, i + p, ...). The items are copied.
+     * {@link Stream#parallelism}: subtask i then emits items i, i + p, ...). The items are encoded
+     * with {@code codec} now (so the program carries them as bytes) and decoded by the source.
      * Records have no timestamp until {@link Stream#assignTimestamps}.
      */
     public <T> Stream<T> fromCollection(Collection<T> items, Codec<T> codec) {
-        int id = graph.addNode("Collection", 1, 0, new CollectionSource.Factory<>(List.copyOf(items)));
+        int id = graph.addNode("Collection", 1, 0, new CollectionSource.Factory<>(items, codec));
         return new Stream<>(this, id, null, codec);
     }
 

@@ -1,5 +1,6 @@
 package dev.cairn.dataflow;
 
+import java.io.Serializable;
 import java.time.Duration;
 
 /**
@@ -15,7 +16,7 @@ import java.time.Duration;
  *
  * @param idlenessMillis 0 for never idle
  */
-public record WatermarkStrategy(long maxOutOfOrdernessMillis, long idlenessMillis) {
+public record WatermarkStrategy(long maxOutOfOrdernessMillis, long idlenessMillis) implements Serializable {
     public WatermarkStrategy {
         if (maxOutOfOrdernessMillis < 0) throw new IllegalArgumentException("out-of-orderness must not be negative: " + maxOutOfOrdernessMillis);
         if (idlenessMillis < 0) throw new IllegalArgumentException("idleness must not be negative: " + idlenessMillis);

@@ -1,5 +1,6 @@
 package dev.cairn.dataflow.window;
 
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,7 @@ import java.util.List;
  *       overlaps, so a session ends after {@code gap} without records of its key.
  * </ul>
  */
-public sealed interface WindowAssigner {
+public sealed interface WindowAssigner extends Serializable {
 
     static Tumbling tumbling(Duration size) {
         return new Tumbling(size.toMillis(), 0);

@@ -1,14 +1,16 @@
 package dev.cairn.dataflow.internal.graph;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A dataflow program as plain data: operators with their parallelism and the edges between them.
+ * Serializable as a whole (functions as themselves, codecs by id), so a master can ship it.
  * Nodes are in topological order (every edge goes from a lower to a higher id). A runtime decides
  * chaining ({@link #isChained}) and placement from it.
  */
-public record LogicalGraph(List<OperatorNode> nodes, List<Edge> edges, int maxParallelism) {
+public record LogicalGraph(List<OperatorNode> nodes, List<Edge> edges, int maxParallelism) implements Serializable {
     public LogicalGraph {
         nodes = List.copyOf(nodes);
         edges = List.copyOf(edges);

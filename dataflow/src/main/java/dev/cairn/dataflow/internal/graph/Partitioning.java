@@ -2,9 +2,11 @@ package dev.cairn.dataflow.internal.graph;
 
 import dev.cairn.common.codec.Codec;
 import dev.cairn.dataflow.functions.KeySelector;
+import dev.cairn.dataflow.internal.operators.CodecReference;
+import java.io.Serializable;
 
 /** How an edge spreads the records of one producer subtask over the consumer subtasks. */
-public sealed interface Partitioning {
+public sealed interface Partitioning extends Serializable {
     /** Producer subtask i to consumer subtask i; needs equal parallelism. Chainable. */
     record Forward() implements Partitioning {}
 
@@ -18,5 +20,9 @@ public sealed interface Partitioning {
      * By key: the key's encoding is hashed to a key group in {@code [0, maxParallelism)} and the
      * key group belongs to one consumer by range (see {@code KeyGroups}).
      */
-    record KeyGroupHash<T, K>(KeySelector<T, K> keySelector, Codec<K> keyCodec) implements Partitioning {}
+    record KeyGroupHash<T, K>(KeySelector<T, K> keySelector, Codec<K> keyCodec) implements Partitioning {
+        public KeyGroupHash {
+            keyCodec = CodecReference.of(keyCodec);
+        }
+    }
 }

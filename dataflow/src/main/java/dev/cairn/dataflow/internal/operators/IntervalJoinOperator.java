@@ -24,6 +24,12 @@ public final class IntervalJoinOperator<K, L, R, O> extends StreamOperator<O> im
     public record Factory<K, L, R, O>(KeySelector<L, K> leftKey, KeySelector<R, K> rightKey, Codec<K> keyCodec,
                                       Codec<L> leftCodec, Codec<R> rightCodec, long lowerMillis, long upperMillis,
                                       ProcessJoinFunction<L, R, O> function) implements OperatorFactory {
+        public Factory {
+            keyCodec = CodecReference.of(keyCodec);
+            leftCodec = CodecReference.of(leftCodec);
+            rightCodec = CodecReference.of(rightCodec);
+        }
+
         @Override
         public String kind() {
             return "interval join [" + lowerMillis + ", " + upperMillis + "] ms";

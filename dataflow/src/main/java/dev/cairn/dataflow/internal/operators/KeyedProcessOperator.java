@@ -19,6 +19,10 @@ public final class KeyedProcessOperator<K, T, O> extends StreamOperator<O> imple
 
     public record Factory<K, T, O>(KeySelector<T, K> keySelector, Codec<K> keyCodec, KeyedProcessFunction<K, T, O> function)
             implements OperatorFactory {
+        public Factory {
+            keyCodec = CodecReference.of(keyCodec);
+        }
+
         @Override
         public String kind() {
             return "keyed process " + function.getClass().getSimpleName();

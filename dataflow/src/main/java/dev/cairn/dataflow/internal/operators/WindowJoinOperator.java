@@ -23,6 +23,10 @@ public final class WindowJoinOperator<K, L, R, O> extends StreamOperator<O> impl
 
     public record Factory<K, L, R, O>(KeySelector<L, K> leftKey, KeySelector<R, K> rightKey, Codec<K> keyCodec,
                                       WindowAssigner assigner, CoGroupFunction<K, L, R, O> function) implements OperatorFactory {
+        public Factory {
+            keyCodec = CodecReference.of(keyCodec);
+        }
+
         @Override
         public String kind() {
             return "window join " + assigner;

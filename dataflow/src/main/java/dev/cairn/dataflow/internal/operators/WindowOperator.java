@@ -33,6 +33,10 @@ public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
     public record Factory<K, T, A, R>(KeySelector<T, K> keySelector, Codec<K> keyCodec, WindowAssigner assigner,
                                       long allowedLatenessMillis, OutputTag<T> lateDataTag, WindowContents<K, T, A, R> contents)
             implements OperatorFactory {
+        public Factory {
+            keyCodec = CodecReference.of(keyCodec);
+        }
+
         @Override
         public String kind() {
             return "window " + assigner + (allowedLatenessMillis > 0 ? " lateness " + allowedLatenessMillis + " ms" : "");
