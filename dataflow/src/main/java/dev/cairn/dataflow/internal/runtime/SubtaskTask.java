@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * through the chain as direct calls); a watermark, idleness change or end updates the
  * {@link WatermarkTracker} and, when the combined watermark advances, the head processes it.
  * When the gate is empty the writers flush their partial batches, so records do not wait for a
- * full batch. The processing-time clock is read after every event; when it has moved, every
+ * full batch (a source chain, which has no gate, flushes on every clock tick). The processing-time clock is read after every event; when it has moved, every
  * operator sees the new time. When every channel has ended the operators finish, head first,
  * and the writers send the end downstream.
  */
@@ -88,7 +88,10 @@ final class SubtaskTask implements Runnable {
         while (more) {
             if (Thread.currentThread().isInterrupted()) throw new CancelledException(new InterruptedException());
             more = namedTest(head, source::emitNext);
-            tick();
+            if (tick()) {
+                // A source never waits on a gate: flush its partial batches once per clock tick instead.
+                for (ExchangeWriter<?> w : writers) w.flushAll();
+            }
         }
         named(head, () -> head.processWatermark(Long.MAX_VALUE));
     }
@@ -126,11 +129,13 @@ final class SubtaskTask implements Runnable {
         }
     }
 
-    private void tick() throws Exception {
+    /** Tells the operators the time if it has moved since the last tick; returns whether it had. */
+    private boolean tick() throws Exception {
         long now = clock.millis();
-        if (now == lastTick) return;
+        if (now == lastTick) return false;
         lastTick = now;
         for (StreamOperator<?> op : operators) named(op, () -> op.onProcessingTime(now));
+        return true;
     }
 
     private interface Call {
