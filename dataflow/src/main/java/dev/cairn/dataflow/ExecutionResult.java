@@ -3,7 +3,7 @@ package dev.cairn.dataflow;
 /**
  * What an execution measured.
  *
- * @param elapsedNanos wall time from start to the end of the last subtask
+ * @param elapsedNanos time from start to the end of the last subtask, by the options' clock
  * @param peakBufferedRecords the most records ever queued at once for one consuming subtask
  *     (bounded by {@code exchangeCapacityBatches * batchSize})
  */

@@ -38,7 +38,7 @@ public final class LocalExecutor {
     private record ChannelKey(int edge, int producer, int consumer) {}
 
     public ExecutionResult execute(LogicalGraph graph) {
-        long started = System.nanoTime();
+        long started = options.clock().nanos();
         List<OperatorNode> nodes = graph.nodes();
         List<Edge> edges = graph.edges();
         boolean[] chainedIn = new boolean[nodes.size()];
@@ -180,7 +180,7 @@ public final class LocalExecutor {
         if (failed != null) throw new DataflowException(failed.getMessage(), failed.operatorName(), failed.getCause());
         long peak = 0;
         for (InputGate[] gs : gates.values()) for (InputGate g : gs) peak = Math.max(peak, g.peakQueuedRecords());
-        return new ExecutionResult(System.nanoTime() - started, peak);
+        return new ExecutionResult(options.clock().nanos() - started, peak);
     }
 
     private static List<List<ExchangeWriter<?>>> newLists(int n) {

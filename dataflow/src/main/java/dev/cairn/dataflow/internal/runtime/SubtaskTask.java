@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
  * and the writers send the end downstream.
  */
 final class SubtaskTask implements Runnable {
+    /** How long an idle subtask waits on its gate before looking at the clock again: liveness only, decides nothing. */
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final String name;
