@@ -14,7 +14,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
 import net.jqwik.api.constraints.Size;
 
-class WindowProperties {
+class WindowPropertiesTest {
 
     @Property
     void slidingWindowsAreExactlyTheAlignedOnesContainingTheTimestamp(@ForAll @LongRange(min = -1_000_000, max = 1_000_000) long ts,
