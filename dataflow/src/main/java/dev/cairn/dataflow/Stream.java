@@ -22,7 +22,7 @@ import java.util.Objects;
  * operators. Operators that need no exchange run chained, as direct calls in one thread.
  * Records keep their timestamp through stateless transformations.
  */
-public class Stream<T> {
+public final class Stream<T> {
     final Dataflow flow;
     final int nodeId;
     final OutputTag<T> sideTag;

@@ -117,7 +117,7 @@ public final class SinkOperator<T> extends StreamOperator<Void> implements OneIn
         @Override
         public void open(int subtaskIndex, int parallelism) throws IOException {
             Path dir = Path.of(directory);
-            // Every subtask creates the directory if absent; the first one to do so owns it.
+            // Subtasks race to create the directory; createDirectories tolerates the loser.
             Files.createDirectories(dir);
             Path part = dir.resolve("part-" + subtaskIndex);
             writer = Files.newBufferedWriter(Files.createFile(part), StandardCharsets.UTF_8);
