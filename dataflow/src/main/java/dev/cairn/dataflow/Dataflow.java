@@ -1,0 +1,126 @@
+package dev.cairn.dataflow;
+
+import dev.cairn.common.codec.Codec;
+import dev.cairn.common.codec.Codecs;
+import dev.cairn.dataflow.internal.graph.Edge;
+import dev.cairn.dataflow.internal.graph.GraphBuilder;
+import dev.cairn.dataflow.internal.graph.LogicalGraph;
+import dev.cairn.dataflow.internal.graph.OperatorFactory;
+import dev.cairn.dataflow.internal.operators.CollectionSource;
+import dev.cairn.dataflow.internal.operators.TextFileSource;
+import dev.cairn.dataflow.internal.runtime.LocalExecutor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A dataflow program under construction, and its entry point. Add sources, transform the
+ * {@link Stream}s they return, end them in sinks, then {@link #execute()}:
+ *
+ * <pre>{@code
+ * Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(2));
+ * CollectedResult<Long> lengths = flow.fromCollection(List.of("a b", "b"), Codecs.STRING)
+ *         .flatMap((String line, Collector<String> out) -> { for (String w : line.split(" ")) out.collect(w); }, Codecs.STRING)
+ *         .map(w -> (long) w.length(), Codecs.LONG)
+ *         .keyBy(n -> n % 2, Codecs.LONG)
+ *         .reduce(Long::sum)
+ *         .collect();
+ * flow.execute();
+ * }</pre>
+ *
+ * <p>The program is a graph of operators ({@link #toGraph()}), plain data that an executor runs:
+ * today the in-JVM {@code LocalExecutor}, with one thread per subtask. A program over bounded
+ * sources ends when every source is exhausted; the end of input advances event time to
+ * {@code Long.MAX_VALUE}, which fires every window and event-time timer. Not thread-safe: build a
+ * program from one thread.
+ */
+public final class Dataflow {
+    private final DataflowOptions options;
+    private final GraphBuilder graph = new GraphBuilder();
+    private final List<CollectedResult<?>> collected = new ArrayList<>();
+
+    private Dataflow(DataflowOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    public static Dataflow create() {
+        return new Dataflow(DataflowOptions.defaults());
+    }
+
+    public static Dataflow create(DataflowOptions options) {
+        return new Dataflow(options);
+    }
+
+    public DataflowOptions options() {
+        return options;
+    }
+
+    /**
+     * A bounded source of the given items, in order, at parallelism 1 (raise it with
+     * {@link Stream#parallelism}: subtask i then emits items i, i + p, ...). The items are encoded
+     * with {@code codec} now (so the program carries them as bytes) and decoded by the source.
+     * Records have no timestamp until {@link Stream#assignTimestamps}.
+     */
+    public <T> Stream<T> fromCollection(Collection<T> items, Codec<T> codec) {
+        int id = graph.addNode("Collection", 1, 0, new CollectionSource.Factory<>(items, codec));
+        return new Stream<>(this, id, null, codec);
+    }
+
+    /**
+     * The lines of a text file, or of every regular file under a directory (UTF-8, without their
+     * '\n' or "\r\n"), bounded, at the default parallelism. Files are cut into byte ranges, one
+     * or more per subtask; a line belongs to the range holding its first byte.
+     */
+    public Stream<String> readTextFile(Path fileOrDirectory) {
+        int id = graph.addNode("TextFile " + fileOrDirectory.getFileName(), options.parallelism(), 0,
+                new TextFileSource.Factory(fileOrDirectory.toString()));
+        return new Stream<>(this, id, null, Codecs.STRING);
+    }
+
+    /** Freezes the program into the graph an executor runs. */
+    public LogicalGraph toGraph() {
+        return graph.build(options.maxParallelism());
+    }
+
+    /**
+     * Runs the program in this JVM until every bounded source is exhausted and every operator has
+     * finished, and fills the {@link CollectedResult}s.
+     *
+     * @throws DataflowException if an operator fails, naming it; the other subtasks are cancelled
+     */
+    public ExecutionResult execute() {
+        for (CollectedResult<?> c : collected) c.clear();
+        return new LocalExecutor(options).execute(toGraph());
+    }
+
+    // ------------------------------------------------------------------ for Stream and friends
+
+    int addOperator(String name, int parallelism, int inputs, OperatorFactory factory) {
+        return graph.addNode(name, parallelism, inputs, factory);
+    }
+
+    void connect(Stream<?> from, int to, int toInput) {
+        graph.addEdge(new Edge(from.nodeId, to, toInput, from.partitioning, from.sideTag == null ? null : from.sideTag.id(), from.codec));
+    }
+
+    int parallelismOf(int nodeId) {
+        return graph.node(nodeId).parallelism();
+    }
+
+    void setParallelism(int nodeId, int parallelism) {
+        if (parallelism > options.maxParallelism()) {
+            throw new IllegalArgumentException("parallelism " + parallelism + " above the max parallelism " + options.maxParallelism());
+        }
+        graph.setParallelism(nodeId, parallelism);
+    }
+
+    void setName(int nodeId, String name) {
+        graph.setName(nodeId, name);
+    }
+
+    void register(CollectedResult<?> result) {
+        collected.add(result);
+    }
+}

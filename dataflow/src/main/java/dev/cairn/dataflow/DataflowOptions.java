@@ -1,0 +1,54 @@
+package dev.cairn.dataflow;
+
+import dev.cairn.common.time.Clock;
+import java.util.Objects;
+
+/**
+ * Settings of a {@link Dataflow} and its execution. Immutable; change with the {@code with}
+ * methods, starting from {@link #defaults()}.
+ *
+ * @param parallelism subtasks per operator unless the operator sets its own (default 1)
+ * @param maxParallelism key groups: the upper bound of any keyed operator's parallelism, fixed for
+ *     the life of a program's state (default 128)
+ * @param batchSize records per buffer of an exchange between subtasks (default 512)
+ * @param exchangeCapacityBatches buffers each consuming subtask queues before its producers block
+ *     (default 8). So at most {@code exchangeCapacityBatches * batchSize} records wait per consuming
+ *     subtask, plus one partly filled buffer per producer and channel.
+ * @param watermarkIntervalRecords a watermark generator emits after this many records (default 1024)
+ * @param clock processing time: processing-time timers and idleness (default the system clock)
+ */
+public record DataflowOptions(int parallelism, int maxParallelism, int batchSize, int exchangeCapacityBatches,
+                              int watermarkIntervalRecords, Clock clock) {
+    public DataflowOptions {
+        if (parallelism < 1) throw new IllegalArgumentException("parallelism must be at least 1: " + parallelism);
+        if (maxParallelism < parallelism) throw new IllegalArgumentException("max parallelism " + maxParallelism + " below parallelism " + parallelism);
+        if (batchSize < 1 || exchangeCapacityBatches < 1 || watermarkIntervalRecords < 1) {
+            throw new IllegalArgumentException("batch size, exchange capacity and watermark interval must be positive");
+        }
+        Objects.requireNonNull(clock, "clock");
+    }
+
+    public static DataflowOptions defaults() {
+        return new DataflowOptions(1, 128, 512, 8, 1024, Clock.system());
+    }
+
+    public DataflowOptions withParallelism(int parallelism) {
+        return new DataflowOptions(parallelism, maxParallelism, batchSize, exchangeCapacityBatches, watermarkIntervalRecords, clock);
+    }
+
+    public DataflowOptions withMaxParallelism(int maxParallelism) {
+        return new DataflowOptions(parallelism, maxParallelism, batchSize, exchangeCapacityBatches, watermarkIntervalRecords, clock);
+    }
+
+    public DataflowOptions withExchangeBuffers(int batchSize, int exchangeCapacityBatches) {
+        return new DataflowOptions(parallelism, maxParallelism, batchSize, exchangeCapacityBatches, watermarkIntervalRecords, clock);
+    }
+
+    public DataflowOptions withWatermarkIntervalRecords(int records) {
+        return new DataflowOptions(parallelism, maxParallelism, batchSize, exchangeCapacityBatches, records, clock);
+    }
+
+    public DataflowOptions withClock(Clock clock) {
+        return new DataflowOptions(parallelism, maxParallelism, batchSize, exchangeCapacityBatches, watermarkIntervalRecords, clock);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.cairn.dataflow;
+
+import dev.cairn.common.codec.Codec;
+import dev.cairn.dataflow.functions.AggregateFunction;
+import dev.cairn.dataflow.functions.KeySelector;
+import dev.cairn.dataflow.functions.KeyedProcessFunction;
+import dev.cairn.dataflow.functions.ReduceFunction;
+import dev.cairn.dataflow.internal.graph.Partitioning;
+import dev.cairn.dataflow.internal.operators.KeyedProcessOperator;
+import dev.cairn.dataflow.internal.operators.RollingAggregation;
+import dev.cairn.dataflow.window.WindowAssigner;
+
+/**
+ * A stream partitioned by key: the next operator's subtask for a record is decided by the key's
+ * key group, and that operator keeps state and timers per key. Keys must have a deterministic
+ * encoding in their codec (every built-in codec does).
+ */
+public final class KeyedStream<K, T> {
+    final Stream<T> input;
+    final KeySelector<T, K> keySelector;
+    final Codec<K> keyCodec;
+
+    KeyedStream(Stream<T> input, KeySelector<T, K> keySelector, Codec<K> keyCodec) {
+        this.input = input;
+        this.keySelector = keySelector;
+        this.keyCodec = keyCodec;
+    }
+
+    public Codec<K> keyCodec() {
+        return keyCodec;
+    }
+
+    /** The input as the edge into a keyed operator: partitioned by key group. */
+    Stream<T> partitioned() {
+        return new Stream<>(input.flow, input.nodeId, input.sideTag, input.codec, new Partitioning.KeyGroupHash<>(keySelector, keyCodec));
+    }
+
+    /**
+     * A rolling reduce: for each record, the reduction of all records of its key so far (the first
+     * record of a key is emitted as is).
+     */
+    public Stream<T> reduce(ReduceFunction<T> function) {
+        return process(RollingAggregation.reducing(function, input.codec), input.codec).name("Reduce");
+    }
+
+    /** A rolling aggregate: for each record, the result over all records of its key so far. */
+    public <A, R> Stream<R> aggregate(AggregateFunction<T, A, R> function, Codec<A> accumulatorCodec, Codec<R> outCodec) {
+        return process(RollingAggregation.aggregating(function, accumulatorCodec), outCodec).name("Aggregate");
+    }
+
+    /** The general keyed operation: the function's state and timers are per key. */
+    public <R> Stream<R> process(KeyedProcessFunction<K, T, R> function, Codec<R> outCodec) {
+        return partitioned().oneInput("KeyedProcess", new KeyedProcessOperator.Factory<>(keySelector, keyCodec, function), outCodec);
+    }
+
+    /** Groups each key's records into event-time windows. */
+    public WindowedStream<K, T> window(WindowAssigner assigner) {
+        return new WindowedStream<>(this, assigner);
+    }
+
+    /** Joins with {@code other} on the key, within windows (see {@link JoinedStreams}). */
+    public <R> JoinedStreams<K, T, R> join(KeyedStream<K, R> other) {
+        return new JoinedStreams<>(this, other);
+    }
+
+    /**
+     * Joins with {@code other} on the key, pairing records whose timestamps are close: see
+     * {@link IntervalJoin}.
+     */
+    public <R> IntervalJoin<K, T, R> intervalJoin(KeyedStream<K, R> other) {
+        return new IntervalJoin<>(this, other);
+    }
+}

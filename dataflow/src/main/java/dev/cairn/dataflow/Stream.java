@@ -1,0 +1,156 @@
+package dev.cairn.dataflow;
+
+import dev.cairn.common.codec.Codec;
+import dev.cairn.dataflow.functions.FilterFunction;
+import dev.cairn.dataflow.functions.FlatMapFunction;
+import dev.cairn.dataflow.functions.KeySelector;
+import dev.cairn.dataflow.functions.MapFunction;
+import dev.cairn.dataflow.functions.SinkFunction;
+import dev.cairn.dataflow.functions.TimestampExtractor;
+import dev.cairn.dataflow.internal.graph.OperatorFactory;
+import dev.cairn.dataflow.internal.graph.Partitioning;
+import dev.cairn.dataflow.internal.operators.SinkOperator;
+import dev.cairn.dataflow.internal.operators.StatelessOperators;
+import dev.cairn.dataflow.internal.operators.TimestampsAndWatermarksOperator;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A stream of records of type {@code T}: the output of one operator (its main output or one side
+ * output). Transformations add an operator and return its output; a stream may feed several
+ * operators. Operators that need no exchange run chained, as direct calls in one thread.
+ * Records keep their timestamp through stateless transformations.
+ */
+public final class Stream<T> {
+    final Dataflow flow;
+    final int nodeId;
+    final OutputTag<T> sideTag;
+    final Codec<T> codec;
+    final Partitioning partitioning;
+
+    Stream(Dataflow flow, int nodeId, OutputTag<T> sideTag, Codec<T> codec) {
+        this(flow, nodeId, sideTag, codec, new Partitioning.Forward());
+    }
+
+    Stream(Dataflow flow, int nodeId, OutputTag<T> sideTag, Codec<T> codec, Partitioning partitioning) {
+        this.flow = flow;
+        this.nodeId = nodeId;
+        this.sideTag = sideTag;
+        this.codec = Objects.requireNonNull(codec, "codec");
+        this.partitioning = partitioning;
+    }
+
+    public Codec<T> codec() {
+        return codec;
+    }
+
+    /** Sets the parallelism of the operator producing this stream. */
+    public Stream<T> parallelism(int parallelism) {
+        flow.setParallelism(nodeId, parallelism);
+        return this;
+    }
+
+    /** Names the operator producing this stream (in errors and the graph). */
+    public Stream<T> name(String name) {
+        flow.setName(nodeId, name);
+        return this;
+    }
+
+    public <R> Stream<R> map(MapFunction<T, R> function, Codec<R> outCodec) {
+        return oneInput("Map", new StatelessOperators.MapFactory<>(function), outCodec);
+    }
+
+    public Stream<T> filter(FilterFunction<T> function) {
+        return oneInput("Filter", new StatelessOperators.FilterFactory<>(function), codec);
+    }
+
+    public <R> Stream<R> flatMap(FlatMapFunction<T, R> function, Codec<R> outCodec) {
+        return oneInput("FlatMap", new StatelessOperators.FlatMapFactory<>(function), outCodec);
+    }
+
+    /** All records of this stream and the others (same type), in no particular interleaving. */
+    @SafeVarargs
+    public final Stream<T> union(Stream<T>... others) {
+        int id = flow.addOperator("Union", flow.parallelismOf(nodeId), 1, new StatelessOperators.UnionFactory<T>());
+        flow.connect(this, id, 0);
+        for (Stream<T> other : others) {
+            if (other.flow != flow) throw new IllegalArgumentException("cannot union streams of different dataflows");
+            flow.connect(other, id, 0);
+        }
+        return new Stream<>(flow, id, null, codec);
+    }
+
+    /** Sets each record's timestamp from {@code extractor} and generates watermarks by {@code strategy}. */
+    public Stream<T> assignTimestamps(TimestampExtractor<T> extractor, WatermarkStrategy strategy) {
+        return oneInput("Timestamps", new TimestampsAndWatermarksOperator.Factory<>(extractor, strategy), codec);
+    }
+
+    /**
+     * Partitions by key: records with equal keys go to the same subtask of the next operator,
+     * which can keep state per key.
+     */
+    public <K> KeyedStream<K, T> keyBy(KeySelector<T, K> keySelector, Codec<K> keyCodec) {
+        return new KeyedStream<>(this, keySelector, keyCodec);
+    }
+
+    /** The next operator receives this stream's records round robin. */
+    public Stream<T> rebalance() {
+        return new Stream<>(flow, nodeId, sideTag, codec, new Partitioning.Rebalance());
+    }
+
+    /** Every subtask of the next operator receives every record. */
+    public Stream<T> broadcast() {
+        return new Stream<>(flow, nodeId, sideTag, codec, new Partitioning.Broadcast());
+    }
+
+    /** The records this stream's operator emitted to side output {@code tag}. */
+    public <X> Stream<X> sideOutput(OutputTag<X> tag) {
+        return new Stream<>(flow, nodeId, tag, tag.codec());
+    }
+
+    /** Ends the stream in {@code sink}, one instance per subtask at this stream's parallelism. */
+    public void addSink(SinkFunction<T> sink, String name) {
+        int id = flow.addOperator(name, flow.parallelismOf(nodeId), 1, new SinkOperator.Factory<>(sink));
+        flow.connect(this, id, 0);
+    }
+
+    /** Collects the records in memory, for tests: read them from the result after {@link Dataflow#execute()}. */
+    public CollectedResult<T> collect() {
+        CollectedResult<T> result = new CollectedResult<>();
+        flow.register(result);
+        addSink(result.sink(), "Collect");
+        return result;
+    }
+
+    /** Executes the whole dataflow and returns this stream's records. */
+    public List<T> executeAndCollect() {
+        CollectedResult<T> result = collect();
+        flow.execute();
+        return result.get();
+    }
+
+    /** Prints each record's {@code toString()} to standard output, prefixed by the subtask number. */
+    public void print() {
+        int id = flow.addOperator("Print", flow.parallelismOf(nodeId), 1, new SinkOperator.PrintFactory<T>());
+        flow.connect(this, id, 0);
+    }
+
+    /**
+     * Writes each record's {@code toString()} as a line (UTF-8) into part files
+     * {@code part-<subtask>} of {@code directory}, created if absent; a subtask fails if its part
+     * file already exists. Not transactional: after a failure the directory holds whatever was
+     * written. Exactly-once file sinks come with checkpoints.
+     */
+    public void writeAsText(Path directory) {
+        int id = flow.addOperator("TextFile sink " + directory.getFileName(), flow.parallelismOf(nodeId), 1,
+                new SinkOperator.TextFileFactory<T>(directory.toString()));
+        flow.connect(this, id, 0);
+    }
+
+    <R> Stream<R> oneInput(String name, OperatorFactory factory, Codec<R> outCodec) {
+        int id = flow.addOperator(name, flow.parallelismOf(nodeId), 1, factory);
+        flow.connect(this, id, 0);
+        return new Stream<>(flow, id, null, outCodec);
+    }
+}

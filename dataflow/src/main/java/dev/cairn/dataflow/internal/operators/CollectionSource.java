@@ -1,0 +1,63 @@
+package dev.cairn.dataflow.internal.operators;
+
+import dev.cairn.common.codec.BytesIn;
+import dev.cairn.common.codec.BytesOut;
+import dev.cairn.common.codec.Codec;
+import dev.cairn.dataflow.internal.graph.OperatorFactory;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/** Emits the items of a collection; subtask i of p emits items i, i + p, i + 2p, ... */
+public final class CollectionSource<T> extends StreamOperator<T> implements SourceOperator {
+    /** The items, encoded with their codec when the program is built: the graph carries bytes, not objects. */
+    public static final class Factory<T> implements OperatorFactory {
+        private static final long serialVersionUID = 1L;
+        private final byte[] encoded;
+        private final int count;
+        private final Codec<T> codec;
+
+        public Factory(Collection<T> items, Codec<T> codec) {
+            BytesOut out = new BytesOut();
+            for (T item : items) codec.encode(item, out);
+            this.encoded = out.toByteArray();
+            this.count = items.size();
+            this.codec = CodecReference.of(codec);
+        }
+
+        @Override
+        public String kind() {
+            return "collection of " + count;
+        }
+
+        @Override
+        public StreamOperator<?> create() {
+            List<T> items = new ArrayList<>(count);
+            BytesIn in = new BytesIn(encoded);
+            for (int i = 0; i < count; i++) items.add(codec.decode(in));
+            return new CollectionSource<>(items);
+        }
+    }
+
+    private static final int RECORDS_PER_CALL = 256;
+    private final List<T> items;
+    private int next = -1;
+
+    CollectionSource(List<T> items) {
+        this.items = items;
+    }
+
+    @Override
+    public void open() {
+        next = context.subtaskIndex();
+    }
+
+    @Override
+    public boolean emitNext() {
+        int step = context.parallelism();
+        for (int n = 0; n < RECORDS_PER_CALL && next < items.size(); n++, next += step) {
+            output.emit(items.get(next), Output.NO_TIMESTAMP);
+        }
+        return next < items.size();
+    }
+}

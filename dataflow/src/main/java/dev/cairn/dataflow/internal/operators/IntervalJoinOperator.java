@@ -1,0 +1,159 @@
+package dev.cairn.dataflow.internal.operators;
+
+import dev.cairn.common.codec.Codec;
+import dev.cairn.dataflow.functions.Collector;
+import dev.cairn.dataflow.functions.KeySelector;
+import dev.cairn.dataflow.functions.ProcessJoinFunction;
+import dev.cairn.dataflow.internal.graph.OperatorFactory;
+import dev.cairn.dataflow.internal.state.HeapKeyedStateBackend;
+import dev.cairn.dataflow.internal.state.StateTable;
+import dev.cairn.dataflow.internal.state.TimerQueue;
+import java.util.ArrayList;
+import java.util.Map;
+
+/**
+ * Interval join: right record b matches left record a of the same key when
+ * {@code a.ts + lower <= b.ts <= a.ts + upper}. Each side buffers its records per key by
+ * timestamp; an arriving record probes the other side's buffer of its key. A left record is kept
+ * until the watermark reaches {@code a.ts + upper}, a right one until it reaches
+ * {@code b.ts - lower}: after that no record that can still arrive (timestamp above the watermark)
+ * matches it. Records at or below the watermark on arrival are late and dropped.
+ */
+public final class IntervalJoinOperator<K, L, R, O> extends StreamOperator<O> implements TwoInputOperator<L, R>, Collector<O> {
+
+    public record Factory<K, L, R, O>(KeySelector<L, K> leftKey, KeySelector<R, K> rightKey, Codec<K> keyCodec,
+                                      Codec<L> leftCodec, Codec<R> rightCodec, long lowerMillis, long upperMillis,
+                                      ProcessJoinFunction<L, R, O> function) implements OperatorFactory {
+        public Factory {
+            keyCodec = CodecReference.of(keyCodec);
+            leftCodec = CodecReference.of(leftCodec);
+            rightCodec = CodecReference.of(rightCodec);
+        }
+
+        @Override
+        public String kind() {
+            return "interval join [" + lowerMillis + ", " + upperMillis + "] ms";
+        }
+
+        @Override
+        public StreamOperator<?> create() {
+            return new IntervalJoinOperator<>(this);
+        }
+    }
+
+    private final Factory<K, L, R, O> factory;
+    private final ProcessJoinFunction<L, R, O> function;
+    private HeapKeyedStateBackend<K> backend;
+    private StateTable<K, Long, ArrayList<L>> lefts;
+    private StateTable<K, Long, ArrayList<R>> rights;
+    private KeyedTimers<K, Long> leftCleanup;
+    private KeyedTimers<K, Long> rightCleanup;
+    private long outputTimestamp;
+    private long droppedLateRecords;
+
+    IntervalJoinOperator(Factory<K, L, R, O> factory) {
+        this.factory = factory;
+        this.function = FunctionCopies.copy(factory.function());
+    }
+
+    @Override
+    public void open() {
+        backend = new HeapKeyedStateBackend<>(name(), factory.keyCodec(), context.keyGroups(), context.maxParallelism());
+        lefts = backend.table("interval-left");
+        rights = backend.table("interval-right");
+        leftCleanup = new KeyedTimers<>(backend);
+        rightCleanup = new KeyedTimers<>(backend);
+    }
+
+    /** The state backend, for tests. */
+    public HeapKeyedStateBackend<K> backend() {
+        return backend;
+    }
+
+    public long droppedLateRecords() {
+        return droppedLateRecords;
+    }
+
+    @Override
+    public void processElement1(L value, long timestamp) throws Exception {
+        backend.setCurrentKey(factory.leftKey().getKey(value));
+        if (isLate(timestamp)) return;
+        K key = backend.currentKey();
+        int keyGroup = backend.currentKeyGroup();
+        buffer(lefts, leftCleanup, value, timestamp, saturatingAdd(timestamp, factory.upperMillis()));
+        for (Map.Entry<Long, ArrayList<R>> e : rights.namespaces(key, keyGroup).entrySet()) {
+            long rightTs = e.getKey();
+            if (rightTs < timestamp + factory.lowerMillis() || rightTs > timestamp + factory.upperMillis()) continue;
+            for (R right : e.getValue()) emit(value, right, timestamp, rightTs);
+        }
+    }
+
+    @Override
+    public void processElement2(R value, long timestamp) throws Exception {
+        backend.setCurrentKey(factory.rightKey().getKey(value));
+        if (isLate(timestamp)) return;
+        K key = backend.currentKey();
+        int keyGroup = backend.currentKeyGroup();
+        buffer(rights, rightCleanup, value, timestamp, saturatingAdd(timestamp, -factory.lowerMillis()));
+        for (Map.Entry<Long, ArrayList<L>> e : lefts.namespaces(key, keyGroup).entrySet()) {
+            long leftTs = e.getKey();
+            if (timestamp < leftTs + factory.lowerMillis() || timestamp > leftTs + factory.upperMillis()) continue;
+            for (L left : e.getValue()) emit(left, value, leftTs, timestamp);
+        }
+    }
+
+    private boolean isLate(long timestamp) {
+        if (timestamp == Output.NO_TIMESTAMP) {
+            throw new IllegalStateException("record without a timestamp reached an interval join; call assignTimestamps upstream");
+        }
+        if (timestamp <= currentWatermark) {
+            droppedLateRecords++;
+            return true;
+        }
+        return false;
+    }
+
+    private static long saturatingAdd(long a, long b) {
+        long r = a + b;
+        if (((a ^ r) & (b ^ r)) < 0) return b > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+        return r;
+    }
+
+    private <V> void buffer(StateTable<K, Long, ArrayList<V>> side, KeyedTimers<K, Long> cleanup, V value, long timestamp, long cleanupTime) {
+        K key = backend.currentKey();
+        int keyGroup = backend.currentKeyGroup();
+        ArrayList<V> list = side.get(key, keyGroup, timestamp);
+        if (list == null) {
+            list = new ArrayList<>(2);
+            side.put(key, keyGroup, timestamp, list);
+            cleanup.registerEventTime(cleanupTime, timestamp);
+        }
+        list.add(value);
+    }
+
+    private void emit(L left, R right, long leftTs, long rightTs) throws Exception {
+        outputTimestamp = Math.max(leftTs, rightTs);
+        function.processElement(left, right, leftTs, rightTs, this);
+    }
+
+    @Override
+    public void processWatermark(long watermark) throws Exception {
+        currentWatermark = watermark;
+        leftCleanup.advanceWatermark(watermark, this::dropLeft);
+        rightCleanup.advanceWatermark(watermark, this::dropRight);
+        output.emitWatermark(watermark);
+    }
+
+    private void dropLeft(TimerQueue.Timer<K, Long> timer, boolean eventTime) {
+        lefts.remove(timer.key(), timer.keyGroup(), timer.namespace());
+    }
+
+    private void dropRight(TimerQueue.Timer<K, Long> timer, boolean eventTime) {
+        rights.remove(timer.key(), timer.keyGroup(), timer.namespace());
+    }
+
+    @Override
+    public void collect(O value) {
+        output.emit(value, outputTimestamp);
+    }
+}

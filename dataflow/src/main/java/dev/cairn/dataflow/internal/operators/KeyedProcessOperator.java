@@ -1,0 +1,141 @@
+package dev.cairn.dataflow.internal.operators;
+
+import dev.cairn.common.codec.Codec;
+import dev.cairn.dataflow.OutputTag;
+import dev.cairn.dataflow.functions.Collector;
+import dev.cairn.dataflow.functions.KeySelector;
+import dev.cairn.dataflow.functions.KeyedProcessFunction;
+import dev.cairn.dataflow.internal.graph.OperatorFactory;
+import dev.cairn.dataflow.internal.state.HeapKeyedStateBackend;
+import dev.cairn.dataflow.internal.state.TimerQueue;
+import dev.cairn.dataflow.internal.state.VoidNamespace;
+
+/**
+ * Runs a {@link KeyedProcessFunction}: keyed state in a heap backend, timers per key. The
+ * operator is its own context, collector and timer service, so a record costs no allocation.
+ */
+public final class KeyedProcessOperator<K, T, O> extends StreamOperator<O> implements OneInputOperator<T>,
+        KeyedProcessFunction.Context<K, O>, KeyedProcessFunction.TimerService, Collector<O> {
+
+    public record Factory<K, T, O>(KeySelector<T, K> keySelector, Codec<K> keyCodec, KeyedProcessFunction<K, T, O> function)
+            implements OperatorFactory {
+        public Factory {
+            keyCodec = CodecReference.of(keyCodec);
+        }
+
+        @Override
+        public String kind() {
+            return "keyed process " + function.getClass().getSimpleName();
+        }
+
+        @Override
+        public StreamOperator<?> create() {
+            return new KeyedProcessOperator<>(this);
+        }
+    }
+
+    private final KeySelector<T, K> keySelector;
+    private final Codec<K> keyCodec;
+    private final KeyedProcessFunction<K, T, O> function;
+    private HeapKeyedStateBackend<K> backend;
+    private KeyedTimers<K, VoidNamespace> timers;
+    private long timestamp;
+    private final KeyedTimers.Handler<K, VoidNamespace> onTimer = this::fire;
+
+    KeyedProcessOperator(Factory<K, T, O> factory) {
+        this.keySelector = factory.keySelector();
+        this.keyCodec = factory.keyCodec();
+        this.function = FunctionCopies.copy(factory.function());
+    }
+
+    @Override
+    public void open() throws Exception {
+        backend = new HeapKeyedStateBackend<>(name(), keyCodec, context.keyGroups(), context.maxParallelism());
+        timers = new KeyedTimers<>(backend);
+        function.open(backend);
+    }
+
+    /** The state backend, for tests. */
+    public HeapKeyedStateBackend<K> backend() {
+        return backend;
+    }
+
+    @Override
+    public void processElement(T value, long timestamp) throws Exception {
+        backend.setCurrentKey(keySelector.getKey(value));
+        this.timestamp = timestamp;
+        function.processElement(value, this, this);
+    }
+
+    @Override
+    public void processWatermark(long watermark) throws Exception {
+        currentWatermark = watermark;
+        timers.advanceWatermark(watermark, onTimer);
+        output.emitWatermark(watermark);
+    }
+
+    @Override
+    public void onProcessingTime(long now) throws Exception {
+        timers.advanceProcessingTime(now, onTimer);
+    }
+
+    private void fire(TimerQueue.Timer<K, VoidNamespace> timer, boolean eventTime) throws Exception {
+        timestamp = eventTime ? timer.time() : Output.NO_TIMESTAMP;
+        function.onTimer(timer.time(), this, this);
+    }
+
+    @Override
+    public void collect(O value) {
+        output.emit(value, timestamp);
+    }
+
+    @Override
+    public long timestamp() {
+        return timestamp;
+    }
+
+    @Override
+    public K currentKey() {
+        return backend.currentKey();
+    }
+
+    @Override
+    public KeyedProcessFunction.TimerService timerService() {
+        return this;
+    }
+
+    @Override
+    public <X> void output(OutputTag<X> tag, X value) {
+        output.emitSide(tag, value, timestamp);
+    }
+
+    @Override
+    public long currentWatermark() {
+        return currentWatermark;
+    }
+
+    @Override
+    public long currentProcessingTime() {
+        return context.clock().millis();
+    }
+
+    @Override
+    public void registerEventTimeTimer(long time) {
+        timers.registerEventTime(time, VoidNamespace.INSTANCE);
+    }
+
+    @Override
+    public void registerProcessingTimeTimer(long time) {
+        timers.registerProcessingTime(time, VoidNamespace.INSTANCE);
+    }
+
+    @Override
+    public void deleteEventTimeTimer(long time) {
+        timers.deleteEventTime(time, VoidNamespace.INSTANCE);
+    }
+
+    @Override
+    public void deleteProcessingTimeTimer(long time) {
+        timers.deleteProcessingTime(time, VoidNamespace.INSTANCE);
+    }
+}

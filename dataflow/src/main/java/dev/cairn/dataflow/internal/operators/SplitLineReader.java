@@ -1,0 +1,116 @@
+package dev.cairn.dataflow.internal.operators;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Reads the lines whose first byte lies in one split: skips the partial line at the split's start
+ * (unless the byte before it is '\n') and reads past the split's end to finish its last line.
+ */
+final class SplitLineReader implements Closeable {
+    private final FileChannel channel;
+    private final long end;
+    private byte[] buf = new byte[1 << 16];
+    private long bufPosition; // file offset of buf[0]
+    private int bufLength;
+    private int cursor; // index in buf of the next unread byte
+    private boolean eof;
+
+    SplitLineReader(TextFileSource.Split split) throws IOException {
+        channel = FileChannel.open(split.file(), StandardOpenOption.READ);
+        end = split.end();
+        long start = split.start();
+        if (start == 0) {
+            bufPosition = 0;
+        } else {
+            bufPosition = start - 1;
+            channel.position(bufPosition);
+            if (!fill()) return;
+            boolean lineStartsAtSplit = buf[0] == '\n';
+            cursor = 1;
+            if (!lineStartsAtSplit) skipLine();
+            return;
+        }
+        channel.position(0);
+    }
+
+    /** The next line of the split without its terminator, or null at the split's end. */
+    String readLine() throws IOException {
+        if (bufPosition + cursor >= end) return null;
+        int from = cursor;
+        while (true) {
+            for (int i = cursor; i < bufLength; i++) {
+                if (buf[i] == '\n') {
+                    int len = i - from;
+                    if (len > 0 && buf[i - 1] == '\r') len--;
+                    cursor = i + 1;
+                    return new String(buf, from, len, StandardCharsets.UTF_8);
+                }
+            }
+            cursor = bufLength;
+            int kept = bufLength - from;
+            if (!compactAndFill(from)) {
+                if (kept == 0) return null;
+                cursor = bufLength;
+                int len = kept;
+                if (buf[len - 1] == '\r') len--;
+                return new String(buf, 0, len, StandardCharsets.UTF_8);
+            }
+            from = 0;
+            cursor = kept;
+        }
+    }
+
+    private void skipLine() throws IOException {
+        while (true) {
+            for (int i = cursor; i < bufLength; i++) {
+                if (buf[i] == '\n') {
+                    cursor = i + 1;
+                    return;
+                }
+            }
+            cursor = bufLength;
+            if (!compactAndFill(bufLength)) return;
+        }
+    }
+
+    /**
+     * Moves the bytes from {@code keepFrom} on to the start of the buffer, then reads more.
+     * Returns false at end of file (the kept bytes are still moved).
+     */
+    private boolean compactAndFill(int keepFrom) throws IOException {
+        int kept = bufLength - keepFrom;
+        if (kept == buf.length) {
+            byte[] bigger = new byte[buf.length * 2];
+            System.arraycopy(buf, keepFrom, bigger, 0, kept);
+            buf = bigger;
+        } else if (keepFrom > 0) {
+            System.arraycopy(buf, keepFrom, buf, 0, kept);
+        }
+        bufPosition += keepFrom;
+        bufLength = kept;
+        cursor -= keepFrom;
+        return !eof && fill();
+    }
+
+    /** Appends bytes from the channel after {@code bufLength}; false if none were left. */
+    private boolean fill() throws IOException {
+        ByteBuffer target = ByteBuffer.wrap(buf, bufLength, buf.length - bufLength);
+        int n = channel.read(target);
+        if (n <= 0) {
+            eof = true;
+            return false;
+        }
+        bufLength += n;
+        return true;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

@@ -1,0 +1,220 @@
+package dev.cairn.dataflow.internal.operators;
+
+import dev.cairn.common.codec.Codec;
+import dev.cairn.dataflow.OutputTag;
+import dev.cairn.dataflow.functions.Collector;
+import dev.cairn.dataflow.functions.KeySelector;
+import dev.cairn.dataflow.functions.ProcessWindowFunction;
+import dev.cairn.dataflow.internal.graph.OperatorFactory;
+import dev.cairn.dataflow.internal.state.HeapKeyedStateBackend;
+import dev.cairn.dataflow.internal.state.StateTable;
+import dev.cairn.dataflow.internal.state.TimerQueue;
+import dev.cairn.dataflow.window.TimeWindow;
+import dev.cairn.dataflow.window.WindowAssigner;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Event-time windows of a keyed stream. Per key and window, the {@link WindowContents}' state sits
+ * in a state table with the window as namespace; per window two event-time timers: the firing at
+ * {@code end - 1} and, with allowed lateness, the cleanup at {@code end - 1 + lateness} (with no
+ * lateness one timer does both).
+ *
+ * <p>A record is late for a window once the watermark has reached the window's cleanup time; it
+ * is added to the windows it is not late for, and if none, goes to the late-data side output (or
+ * is dropped and counted). A record added to a window whose firing time has passed (within the
+ * lateness) fires it again at once. Session windows merge on arrival: the new window and every
+ * window of the key it overlaps become one, their states merged and their timers replaced.
+ */
+public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
+        implements OneInputOperator<T>, ProcessWindowFunction.Context, Collector<R> {
+
+    public record Factory<K, T, A, R>(KeySelector<T, K> keySelector, Codec<K> keyCodec, WindowAssigner assigner,
+                                      long allowedLatenessMillis, OutputTag<T> lateDataTag, WindowContents<K, T, A, R> contents)
+            implements OperatorFactory {
+        public Factory {
+            keyCodec = CodecReference.of(keyCodec);
+        }
+
+        @Override
+        public String kind() {
+            return "window " + assigner + (allowedLatenessMillis > 0 ? " lateness " + allowedLatenessMillis + " ms" : "");
+        }
+
+        @Override
+        public StreamOperator<?> create() {
+            return new WindowOperator<>(this);
+        }
+    }
+
+    private final KeySelector<T, K> keySelector;
+    private final Codec<K> keyCodec;
+    private final WindowAssigner assigner;
+    private final WindowAssigner.Tumbling tumbling;
+    private final long lateness;
+    private final OutputTag<T> lateDataTag;
+    private final WindowContents<K, T, A, R> contents;
+    private HeapKeyedStateBackend<K> backend;
+    private StateTable<K, TimeWindow, A> windows;
+    private KeyedTimers<K, TimeWindow> timers;
+    private final KeyedTimers.Handler<K, TimeWindow> onTimer = this::onTimer;
+    private TimeWindow firing;
+    private long droppedLateRecords;
+
+    WindowOperator(Factory<K, T, A, R> factory) {
+        keySelector = factory.keySelector();
+        keyCodec = factory.keyCodec();
+        assigner = factory.assigner();
+        tumbling = assigner instanceof WindowAssigner.Tumbling t ? t : null;
+        lateness = factory.allowedLatenessMillis();
+        lateDataTag = factory.lateDataTag();
+        contents = FunctionCopies.copy(factory.contents());
+    }
+
+    @Override
+    public void open() {
+        backend = new HeapKeyedStateBackend<>(name(), keyCodec, context.keyGroups(), context.maxParallelism());
+        windows = backend.table("window-contents");
+        timers = new KeyedTimers<>(backend);
+    }
+
+    /** The state backend, for tests. */
+    public HeapKeyedStateBackend<K> backend() {
+        return backend;
+    }
+
+    /** Records dropped as late because no side output was set. */
+    public long droppedLateRecords() {
+        return droppedLateRecords;
+    }
+
+    @Override
+    public void processElement(T value, long timestamp) throws Exception {
+        if (timestamp == Output.NO_TIMESTAMP) {
+            throw new IllegalStateException("record without a timestamp reached an event-time window; call assignTimestamps upstream");
+        }
+        K key = keySelector.getKey(value);
+        backend.setCurrentKey(key);
+        boolean added;
+        if (tumbling != null) {
+            long start = tumbling.windowStart(timestamp);
+            added = addTo(new TimeWindow(start, start + tumbling.sizeMillis()), value);
+        } else if (assigner.isMerging()) {
+            added = addToSession(assigner.assignWindows(timestamp).get(0), value);
+        } else {
+            added = false;
+            for (TimeWindow w : assigner.assignWindows(timestamp)) added |= addTo(w, value);
+        }
+        if (!added) {
+            if (lateDataTag != null) output.emitSide(lateDataTag, value, timestamp);
+            else droppedLateRecords++;
+        }
+    }
+
+    private long cleanupTime(TimeWindow w) {
+        long t = w.maxTimestamp() + lateness;
+        return t < w.maxTimestamp() ? Long.MAX_VALUE : t;
+    }
+
+    private boolean isLate(TimeWindow w) {
+        return cleanupTime(w) <= currentWatermark;
+    }
+
+    /** Adds to a non-merging window; false if the window is late. */
+    private boolean addTo(TimeWindow w, T value) throws Exception {
+        if (isLate(w)) return false;
+        K key = backend.currentKey();
+        int keyGroup = backend.currentKeyGroup();
+        A state = windows.get(key, keyGroup, w);
+        A next = contents.add(state, value);
+        if (next != state) windows.put(key, keyGroup, w, next);
+        if (state == null) registerTimers(w);
+        if (w.maxTimestamp() <= currentWatermark) fire(w, next);
+        return true;
+    }
+
+    private boolean addToSession(TimeWindow fresh, T value) throws Exception {
+        K key = backend.currentKey();
+        int keyGroup = backend.currentKeyGroup();
+        TimeWindow merged = fresh;
+        List<TimeWindow> overlapping = new ArrayList<>();
+        for (TimeWindow w : windows.namespaces(key, keyGroup).keySet()) {
+            if (w.intersects(fresh)) {
+                overlapping.add(w);
+                merged = merged.cover(w);
+            }
+        }
+        if (isLate(merged)) return false;
+        A state = null;
+        for (TimeWindow w : overlapping) {
+            A old = windows.get(key, keyGroup, w);
+            state = state == null ? old : contents.merge(state, old);
+            windows.remove(key, keyGroup, w);
+            deleteTimers(w);
+        }
+        A next = contents.add(state, value);
+        windows.put(key, keyGroup, merged, next);
+        registerTimers(merged);
+        if (merged.maxTimestamp() <= currentWatermark) fire(merged, next);
+        return true;
+    }
+
+    private void registerTimers(TimeWindow w) {
+        timers.registerEventTime(w.maxTimestamp(), w);
+        if (lateness > 0) timers.registerEventTime(cleanupTime(w), w);
+    }
+
+    private void deleteTimers(TimeWindow w) {
+        timers.deleteEventTime(w.maxTimestamp(), w);
+        if (lateness > 0) timers.deleteEventTime(cleanupTime(w), w);
+    }
+
+    @Override
+    public void processWatermark(long watermark) throws Exception {
+        currentWatermark = watermark;
+        timers.advanceWatermark(watermark, onTimer);
+        output.emitWatermark(watermark);
+    }
+
+    private void onTimer(TimerQueue.Timer<K, TimeWindow> timer, boolean eventTime) throws Exception {
+        TimeWindow w = timer.namespace();
+        K key = timer.key();
+        A state = windows.get(key, timer.keyGroup(), w);
+        if (state == null) return;
+        if (timer.time() == w.maxTimestamp()) fire(w, state);
+        if (timer.time() == cleanupTime(w)) windows.remove(key, timer.keyGroup(), w);
+    }
+
+    private void fire(TimeWindow w, A state) throws Exception {
+        firing = w;
+        contents.emit(backend.currentKey(), state, this, this);
+        firing = null;
+    }
+
+    @Override
+    public void collect(R value) {
+        output.emit(value, firing.maxTimestamp());
+    }
+
+    @Override
+    public TimeWindow window() {
+        return firing;
+    }
+
+    @Override
+    public long currentWatermark() {
+        return currentWatermark;
+    }
+
+    @Override
+    public <X> void output(OutputTag<X> tag, X value) {
+        output.emitSide(tag, value, firing.maxTimestamp());
+    }
+
+    /** The windows the current state holds for {@code key}, for tests. */
+    public Map<TimeWindow, A> windowsOf(K key) {
+        backend.setCurrentKey(key);
+        return windows.namespaces(key, backend.currentKeyGroup());
+    }
+}

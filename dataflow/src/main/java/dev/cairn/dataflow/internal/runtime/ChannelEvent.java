@@ -1,0 +1,44 @@
+package dev.cairn.dataflow.internal.runtime;
+
+/**
+ * What travels on a channel from one producer subtask to one consumer subtask, in order: batches
+ * of records, watermarks, idleness changes, and finally the end of the partition. Checkpoint
+ * barriers will join them.
+ */
+public sealed interface ChannelEvent {
+    /** The channel's index in the consumer's input gate. */
+    int channel();
+
+    /** Up to a buffer's worth of records with their timestamps; the arrays are not shared. */
+    final class RecordBatch implements ChannelEvent {
+        private final int channel;
+        final Object[] values;
+        final long[] timestamps;
+        final int size;
+
+        RecordBatch(int channel, Object[] values, long[] timestamps, int size) {
+            this.channel = channel;
+            this.values = values;
+            this.timestamps = timestamps;
+            this.size = size;
+        }
+
+        @Override
+        public int channel() {
+            return channel;
+        }
+
+        public int size() {
+            return size;
+        }
+    }
+
+    /** Event time on this channel has reached {@code watermark}. */
+    record Watermark(int channel, long watermark) implements ChannelEvent {}
+
+    /** The producer went idle (no records for a while) or became active again. */
+    record Idleness(int channel, boolean idle) implements ChannelEvent {}
+
+    /** The producer has finished; nothing follows on this channel. */
+    record EndOfPartition(int channel) implements ChannelEvent {}
+}

@@ -1,0 +1,231 @@
+package dev.cairn.dataflow.internal.runtime;
+
+import dev.cairn.dataflow.DataflowException;
+import dev.cairn.dataflow.DataflowOptions;
+import dev.cairn.dataflow.ExecutionResult;
+import dev.cairn.dataflow.internal.graph.Edge;
+import dev.cairn.dataflow.internal.graph.LogicalGraph;
+import dev.cairn.dataflow.internal.graph.OperatorNode;
+import dev.cairn.dataflow.internal.operators.OneInputOperator;
+import dev.cairn.dataflow.internal.operators.OperatorContext;
+import dev.cairn.dataflow.internal.operators.OperatorFailure;
+import dev.cairn.dataflow.internal.operators.Output;
+import dev.cairn.dataflow.internal.operators.StreamOperator;
+import dev.cairn.dataflow.internal.operators.TwoInputOperator;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs a {@link LogicalGraph} in this JVM: one thread per subtask of each chain.
+ *
+ * <p>Setup, on the caller's thread: operators whose input edge {@link LogicalGraph#isChained is
+ * chained} join their producer's chain; every other operator heads a chain and gets one
+ * {@link InputGate} per subtask, with one channel per (input edge, producer subtask). Each
+ * producer subtask of a non-chained edge gets an {@link ExchangeWriter} onto the consumers' gates.
+ * Then every subtask runs as a {@link SubtaskTask} on its own thread, and the caller waits for
+ * them all. The first failure interrupts every other subtask and is rethrown, naming its operator.
+ */
+public final class LocalExecutor {
+    private final DataflowOptions options;
+
+    public LocalExecutor(DataflowOptions options) {
+        this.options = options;
+    }
+
+    private record ChannelKey(int edge, int producer, int consumer) {}
+
+    public ExecutionResult execute(LogicalGraph graph) {
+        long started = options.clock().nanos();
+        List<OperatorNode> nodes = graph.nodes();
+        List<Edge> edges = graph.edges();
+        boolean[] chainedIn = new boolean[nodes.size()];
+        for (Edge e : edges) if (graph.isChained(e)) chainedIn[e.target()] = true;
+
+        // Gates and channels of every chain head that has inputs.
+        Map<Integer, InputGate[]> gates = new HashMap<>();
+        Map<Integer, int[][]> channelInputs = new HashMap<>();
+        Map<ChannelKey, Integer> channels = new HashMap<>();
+        for (OperatorNode node : nodes) {
+            if (chainedIn[node.id()] || node.inputs() == 0) continue;
+            InputGate[] nodeGates = new InputGate[node.parallelism()];
+            int[][] inputs = new int[node.parallelism()][];
+            for (int c = 0; c < node.parallelism(); c++) {
+                nodeGates[c] = new InputGate(node.name() + " (" + (c + 1) + "/" + node.parallelism() + ")", options.exchangeCapacityBatches());
+                List<Integer> channelInput = new ArrayList<>();
+                for (int ei = 0; ei < edges.size(); ei++) {
+                    Edge e = edges.get(ei);
+                    if (e.target() != node.id()) continue;
+                    int producers = nodes.get(e.source()).parallelism();
+                    for (int p = 0; p < producers; p++) {
+                        if (e.isForward() && p != c) continue;
+                        channels.put(new ChannelKey(ei, p, c), channelInput.size());
+                        channelInput.add(e.targetInput());
+                    }
+                }
+                inputs[c] = channelInput.stream().mapToInt(Integer::intValue).toArray();
+            }
+            gates.put(node.id(), nodeGates);
+            channelInputs.put(node.id(), inputs);
+        }
+
+        // Operators and their outputs.
+        List<StreamOperator<?>[]> operators = new ArrayList<>();
+        List<NodeOutput<?>[]> outputs = new ArrayList<>();
+        for (OperatorNode node : nodes) {
+            StreamOperator<?>[] ops = new StreamOperator<?>[node.parallelism()];
+            NodeOutput<?>[] outs = new NodeOutput<?>[node.parallelism()];
+            for (int s = 0; s < node.parallelism(); s++) {
+                try {
+                    ops[s] = node.factory().create();
+                } catch (RuntimeException e) {
+                    throw new DataflowException("cannot create operator '" + node.name() + "': " + e.getMessage(), node.name(), e);
+                }
+                outs[s] = new NodeOutput<>();
+                OperatorContext context = new OperatorContext(node.name(), s, node.parallelism(), graph.maxParallelism(),
+                        KeyGroupRange.forSubtask(graph.maxParallelism(), node.parallelism(), s), options.clock(),
+                        options.watermarkIntervalRecords());
+                setup(ops[s], context, outs[s]);
+            }
+            operators.add(ops);
+            outputs.add(outs);
+        }
+
+        // Edges: direct calls within a chain, writers across.
+        Map<Integer, List<List<ExchangeWriter<?>>>> writers = new HashMap<>();
+        for (int ei = 0; ei < edges.size(); ei++) {
+            Edge e = edges.get(ei);
+            OperatorNode source = nodes.get(e.source());
+            OperatorNode target = nodes.get(e.target());
+            for (int s = 0; s < source.parallelism(); s++) {
+                Downstream<?> downstream;
+                if (graph.isChained(e)) {
+                    downstream = chained(operators.get(e.target())[s]);
+                } else {
+                    InputGate[] targetGates = gates.get(target.id());
+                    InputGate[] chosen;
+                    int[] chosenChannels;
+                    if (e.isForward()) {
+                        chosen = new InputGate[] {targetGates[s]};
+                        chosenChannels = new int[] {channels.get(new ChannelKey(ei, s, s))};
+                    } else {
+                        chosen = targetGates;
+                        chosenChannels = new int[target.parallelism()];
+                        for (int c = 0; c < target.parallelism(); c++) chosenChannels[c] = channels.get(new ChannelKey(ei, s, c));
+                    }
+                    ExchangeWriter<?> writer = new ExchangeWriter<>(chosen, chosenChannels, e.partitioning(), graph.maxParallelism(),
+                            options.batchSize(), s);
+                    writers.computeIfAbsent(e.source(), k -> newLists(source.parallelism())).get(s).add(writer);
+                    downstream = writer;
+                }
+                NodeOutput<?> out = outputs.get(e.source())[s];
+                if (e.sideOutput() == null) addMain(out, downstream);
+                else out.addSide(e.sideOutput(), downstream);
+            }
+        }
+
+        // Tasks: one per chain head and subtask.
+        AtomicReference<DataflowException> failure = new AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        SubtaskTask.FailureListener listener = (task, t) -> {
+            String operator = t instanceof OperatorFailure f ? f.operatorName() : task.name();
+            Throwable cause = t instanceof OperatorFailure f ? f.getCause() : t;
+            DataflowException ex = new DataflowException("dataflow failed: operator '" + operator + "' in subtask " + task.name()
+                    + " threw " + cause, operator, cause);
+            if (failure.compareAndSet(null, ex)) {
+                synchronized (threads) {
+                    for (Thread th : threads) if (th != Thread.currentThread()) th.interrupt();
+                }
+            }
+        };
+        synchronized (threads) {
+            for (OperatorNode head : nodes) {
+                if (chainedIn[head.id()]) continue;
+                List<Integer> chain = chainOf(graph, head.id());
+                for (int s = 0; s < head.parallelism(); s++) {
+                    List<StreamOperator<?>> ops = new ArrayList<>();
+                    List<ExchangeWriter<?>> chainWriters = new ArrayList<>();
+                    StringBuilder name = new StringBuilder();
+                    for (int id : chain) {
+                        ops.add(operators.get(id)[s]);
+                        List<List<ExchangeWriter<?>>> w = writers.get(id);
+                        if (w != null) chainWriters.addAll(w.get(s));
+                        name.append(name.isEmpty() ? "" : " -> ").append(nodes.get(id).name());
+                    }
+                    name.append(" (").append(s + 1).append('/').append(head.parallelism()).append(')');
+                    StreamOperator<?> headOp = ops.get(0);
+                    InputGate gate = head.inputs() == 0 ? null : gates.get(head.id())[s];
+                    InputHandler[] handlers = handlers(headOp, head.inputs());
+                    int[] inputs = head.inputs() == 0 ? new int[0] : channelInputs.get(head.id())[s];
+                    SubtaskTask task = new SubtaskTask(name.toString(), ops, gate, handlers, inputs, chainWriters, options.clock(), listener);
+                    threads.add(Thread.ofPlatform().name("dataflow " + name).daemon(true).unstarted(task));
+                }
+            }
+            for (Thread t : threads) t.start();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                synchronized (threads) {
+                    for (Thread th : threads) th.interrupt();
+                }
+                Thread.currentThread().interrupt();
+                throw new DataflowException("interrupted while waiting for the dataflow; cancelled it", null, e);
+            }
+        }
+        DataflowException failed = failure.get();
+        if (failed != null) throw new DataflowException(failed.getMessage(), failed.operatorName(), failed.getCause());
+        long peak = 0;
+        for (InputGate[] gs : gates.values()) for (InputGate g : gs) peak = Math.max(peak, g.peakQueuedRecords());
+        return new ExecutionResult(options.clock().nanos() - started, peak);
+    }
+
+    private static List<List<ExchangeWriter<?>>> newLists(int n) {
+        List<List<ExchangeWriter<?>>> lists = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) lists.add(new ArrayList<>());
+        return lists;
+    }
+
+    /** The head and every operator chained behind it, in topological (id) order. */
+    private static List<Integer> chainOf(LogicalGraph graph, int head) {
+        List<Integer> chain = new ArrayList<>();
+        chain.add(head);
+        for (int i = 0; i < chain.size(); i++) {
+            for (Edge e : graph.outputsOf(chain.get(i))) {
+                if (graph.isChained(e) && !chain.contains(e.target())) chain.add(e.target());
+            }
+        }
+        chain.sort(null);
+        return chain;
+    }
+
+    private static InputHandler[] handlers(StreamOperator<?> head, int inputs) {
+        if (inputs == 0) return new InputHandler[0];
+        if (inputs == 1 && head instanceof OneInputOperator<?> one) return new InputHandler[] {InputHandler.of(one)};
+        if (inputs == 2 && head instanceof TwoInputOperator<?, ?> two) {
+            return new InputHandler[] {InputHandler.left(two), InputHandler.right(two)};
+        }
+        throw new IllegalStateException("operator " + head.name() + " does not take " + inputs + " inputs");
+    }
+
+    @SuppressWarnings("unchecked") // the graph connects an operator's output only to consumers of its type
+    private static <O> void setup(StreamOperator<O> operator, OperatorContext context, NodeOutput<?> output) {
+        operator.setup(context, (Output<O>) output);
+    }
+
+    @SuppressWarnings("unchecked") // as above
+    private static <T> void addMain(NodeOutput<T> output, Downstream<?> downstream) {
+        output.addMain((Downstream<T>) downstream);
+    }
+
+    @SuppressWarnings("unchecked") // a chained edge feeds a one-input operator of the edge's type
+    private static <T> Downstream<T> chained(StreamOperator<?> operator) {
+        if (!(operator instanceof OneInputOperator<?> input)) {
+            throw new IllegalStateException("operator " + operator.name() + " cannot be chained: it does not take one input");
+        }
+        return new ChainedDownstream<>((OneInputOperator<T>) input, operator);
+    }
+}
