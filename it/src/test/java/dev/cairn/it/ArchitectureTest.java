@@ -16,7 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The module layering, enforced: common ← rpc ← coord, store, batch ← node ← cli. Each module may use only the
+ * The module layering, enforced: common ← rpc ← coord, store, batch ← dataflow ← node ← cli. Each module may use only the
  * modules to its left; coord, store and batch are siblings that know nothing of each other (the store keeps its
  * namespace in coord as any ZooKeeper client would, and the node wires the store into batch). No module touches
  * another's {@code internal} packages; only the service modules use the transport toolkit; and no transport, Raft,
@@ -35,27 +35,33 @@ class ArchitectureTest {
 
     @Test
     void commonDependsOnNoOtherModule() {
-        layer("common", "dev.cairn.rpc..", "dev.cairn.coord..", "dev.cairn.store..", "dev.cairn.batch..", "dev.cairn.node..", "dev.cairn.cli..").check(CAIRN);
+        layer("common", "dev.cairn.rpc..", "dev.cairn.coord..", "dev.cairn.store..", "dev.cairn.batch..", "dev.cairn.dataflow..", "dev.cairn.node..",
+                "dev.cairn.cli..").check(CAIRN);
     }
 
     @Test
     void rpcDependsOnlyOnCommon() {
-        layer("rpc", "dev.cairn.coord..", "dev.cairn.store..", "dev.cairn.batch..", "dev.cairn.node..", "dev.cairn.cli..").check(CAIRN);
+        layer("rpc", "dev.cairn.coord..", "dev.cairn.store..", "dev.cairn.batch..", "dev.cairn.dataflow..", "dev.cairn.node..", "dev.cairn.cli..").check(CAIRN);
     }
 
     @Test
     void coordDependsOnlyOnRpcAndCommon() {
-        layer("coord", "dev.cairn.batch..", "dev.cairn.store..", "dev.cairn.node..", "dev.cairn.cli..").check(CAIRN);
+        layer("coord", "dev.cairn.batch..", "dev.cairn.store..", "dev.cairn.dataflow..", "dev.cairn.node..", "dev.cairn.cli..").check(CAIRN);
     }
 
     @Test
     void storeDependsOnlyOnRpcAndCommon() {
-        layer("store", "dev.cairn.coord..", "dev.cairn.batch..", "dev.cairn.node..", "dev.cairn.cli..").check(CAIRN);
+        layer("store", "dev.cairn.coord..", "dev.cairn.batch..", "dev.cairn.dataflow..", "dev.cairn.node..", "dev.cairn.cli..").check(CAIRN);
     }
 
     @Test
     void batchDoesNotDependOnNodeOrCli() {
-        layer("batch", "dev.cairn.coord..", "dev.cairn.store..", "dev.cairn.node..", "dev.cairn.cli..").check(CAIRN);
+        layer("batch", "dev.cairn.coord..", "dev.cairn.store..", "dev.cairn.dataflow..", "dev.cairn.node..", "dev.cairn.cli..").check(CAIRN);
+    }
+
+    @Test
+    void dataflowSitsAboveTheRuntimesAndBelowTheNode() {
+        layer("dataflow", "dev.cairn.node..", "dev.cairn.cli..").check(CAIRN);
     }
 
     @Test
@@ -64,7 +70,7 @@ class ArchitectureTest {
     }
 
     /** The modules whose {@code internal} packages nobody else may touch. */
-    private static final List<String> MODULES = List.of("common", "rpc", "coord", "store", "batch", "node", "cli");
+    private static final List<String> MODULES = List.of("common", "rpc", "coord", "store", "batch", "dataflow", "node", "cli");
 
     /** Nothing outside {@code module} touches {@code dev.cairn.<module>.internal}: each module's machinery stays its own. */
     static ArchRule internalsStayInside(String module) {

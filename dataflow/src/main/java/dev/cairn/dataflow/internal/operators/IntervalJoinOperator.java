@@ -9,6 +9,7 @@ import dev.cairn.dataflow.internal.state.HeapKeyedStateBackend;
 import dev.cairn.dataflow.internal.state.StateTable;
 import dev.cairn.dataflow.internal.state.TimerQueue;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -44,8 +45,8 @@ public final class IntervalJoinOperator<K, L, R, O> extends StreamOperator<O> im
     private final Factory<K, L, R, O> factory;
     private final ProcessJoinFunction<L, R, O> function;
     private HeapKeyedStateBackend<K> backend;
-    private StateTable<K, Long, ArrayList<L>> lefts;
-    private StateTable<K, Long, ArrayList<R>> rights;
+    private StateTable<K, Long, List<L>> lefts;
+    private StateTable<K, Long, List<R>> rights;
     private KeyedTimers<K, Long> leftCleanup;
     private KeyedTimers<K, Long> rightCleanup;
     private long outputTimestamp;
@@ -81,7 +82,7 @@ public final class IntervalJoinOperator<K, L, R, O> extends StreamOperator<O> im
         K key = backend.currentKey();
         int keyGroup = backend.currentKeyGroup();
         buffer(lefts, leftCleanup, value, timestamp, saturatingAdd(timestamp, factory.upperMillis()));
-        for (Map.Entry<Long, ArrayList<R>> e : rights.namespaces(key, keyGroup).entrySet()) {
+        for (Map.Entry<Long, List<R>> e : rights.namespaces(key, keyGroup).entrySet()) {
             long rightTs = e.getKey();
             if (rightTs < timestamp + factory.lowerMillis() || rightTs > timestamp + factory.upperMillis()) continue;
             for (R right : e.getValue()) emit(value, right, timestamp, rightTs);
@@ -95,7 +96,7 @@ public final class IntervalJoinOperator<K, L, R, O> extends StreamOperator<O> im
         K key = backend.currentKey();
         int keyGroup = backend.currentKeyGroup();
         buffer(rights, rightCleanup, value, timestamp, saturatingAdd(timestamp, -factory.lowerMillis()));
-        for (Map.Entry<Long, ArrayList<L>> e : lefts.namespaces(key, keyGroup).entrySet()) {
+        for (Map.Entry<Long, List<L>> e : lefts.namespaces(key, keyGroup).entrySet()) {
             long leftTs = e.getKey();
             if (timestamp < leftTs + factory.lowerMillis() || timestamp > leftTs + factory.upperMillis()) continue;
             for (L left : e.getValue()) emit(left, value, leftTs, timestamp);
@@ -119,10 +120,10 @@ public final class IntervalJoinOperator<K, L, R, O> extends StreamOperator<O> im
         return r;
     }
 
-    private <V> void buffer(StateTable<K, Long, ArrayList<V>> side, KeyedTimers<K, Long> cleanup, V value, long timestamp, long cleanupTime) {
+    private <V> void buffer(StateTable<K, Long, List<V>> side, KeyedTimers<K, Long> cleanup, V value, long timestamp, long cleanupTime) {
         K key = backend.currentKey();
         int keyGroup = backend.currentKeyGroup();
-        ArrayList<V> list = side.get(key, keyGroup, timestamp);
+        List<V> list = side.get(key, keyGroup, timestamp);
         if (list == null) {
             list = new ArrayList<>(2);
             side.put(key, keyGroup, timestamp, list);

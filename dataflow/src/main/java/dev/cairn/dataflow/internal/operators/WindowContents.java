@@ -70,25 +70,25 @@ public abstract class WindowContents<K, T, A, R> implements Serializable {
         };
     }
 
-    public static <K, T, R> WindowContents<K, T, ArrayList<T>, R> buffering(ProcessWindowFunction<T, R, K> function, Codec<T> elementCodec) {
+    public static <K, T, R> WindowContents<K, T, List<T>, R> buffering(ProcessWindowFunction<T, R, K> function, Codec<T> elementCodec) {
         return new WindowContents<>() {
             private static final long serialVersionUID = 1L;
 
             @Override
-            ArrayList<T> add(ArrayList<T> state, T value) {
-                ArrayList<T> list = state == null ? new ArrayList<>() : state;
+            List<T> add(List<T> state, T value) {
+                List<T> list = state == null ? new ArrayList<>() : state;
                 list.add(value);
                 return list;
             }
 
             @Override
-            ArrayList<T> merge(ArrayList<T> a, ArrayList<T> b) {
+            List<T> merge(List<T> a, List<T> b) {
                 a.addAll(b);
                 return a;
             }
 
             @Override
-            void emit(K key, ArrayList<T> state, ProcessWindowFunction.Context context, Collector<R> out) throws Exception {
+            void emit(K key, List<T> state, ProcessWindowFunction.Context context, Collector<R> out) throws Exception {
                 function.process(key, context, state, out);
             }
         };
@@ -98,6 +98,7 @@ public abstract class WindowContents<K, T, A, R> implements Serializable {
         private static final long serialVersionUID = 1L;
         final AggregateFunction<T, A, V> function;
         /** The accumulators' codec: what a snapshot of the window state will encode them with. */
+        @SuppressWarnings("UnusedVariable") // read by checkpoints, which come with the distributed runtime
         final Codec<A> accumulatorCodec;
 
         Aggregating(AggregateFunction<T, A, V> function, Codec<A> accumulatorCodec) {

@@ -48,8 +48,8 @@ public final class WindowJoinOperator<K, L, R, O> extends StreamOperator<O> impl
     private final Factory<K, L, R, O> factory;
     private final CoGroupFunction<K, L, R, O> function;
     private HeapKeyedStateBackend<K> backend;
-    private StateTable<K, TimeWindow, ArrayList<L>> lefts;
-    private StateTable<K, TimeWindow, ArrayList<R>> rights;
+    private StateTable<K, TimeWindow, List<L>> lefts;
+    private StateTable<K, TimeWindow, List<R>> rights;
     private KeyedTimers<K, TimeWindow> timers;
     private final KeyedTimers.Handler<K, TimeWindow> onTimer = this::onTimer;
     private long outputTimestamp;
@@ -84,7 +84,7 @@ public final class WindowJoinOperator<K, L, R, O> extends StreamOperator<O> impl
         add(rights, value, timestamp);
     }
 
-    private <V> void add(StateTable<K, TimeWindow, ArrayList<V>> side, V value, long timestamp) {
+    private <V> void add(StateTable<K, TimeWindow, List<V>> side, V value, long timestamp) {
         if (timestamp == Output.NO_TIMESTAMP) {
             throw new IllegalStateException("record without a timestamp reached a window join; call assignTimestamps upstream");
         }
@@ -94,7 +94,7 @@ public final class WindowJoinOperator<K, L, R, O> extends StreamOperator<O> impl
         for (TimeWindow w : factory.assigner().assignWindows(timestamp)) {
             if (w.maxTimestamp() <= currentWatermark) continue;
             added = true;
-            ArrayList<V> list = side.get(key, keyGroup, w);
+            List<V> list = side.get(key, keyGroup, w);
             if (list == null) {
                 list = new ArrayList<>();
                 side.put(key, keyGroup, w, list);

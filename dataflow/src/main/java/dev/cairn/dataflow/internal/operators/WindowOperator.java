@@ -128,7 +128,9 @@ public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
         int keyGroup = backend.currentKeyGroup();
         A state = windows.get(key, keyGroup, w);
         A next = contents.add(state, value);
-        if (next != state) windows.put(key, keyGroup, w, next);
+        @SuppressWarnings("ReferenceEquality") // identity is meant: an accumulator updated in place needs no put
+        boolean replaced = next != state;
+        if (replaced) windows.put(key, keyGroup, w, next);
         if (state == null) registerTimers(w);
         if (w.maxTimestamp() <= currentWatermark) fire(w, next);
         return true;

@@ -110,11 +110,11 @@ public final class HeapKeyedStateBackend<K> implements KeyedStateStore {
     @Override
     public <V> ListState<V> listState(StateDescriptor.List<V> descriptor) {
         declare(descriptor);
-        StateTable<K, VoidNamespace, ArrayList<V>> table = table(descriptor.name());
+        StateTable<K, VoidNamespace, List<V>> table = table(descriptor.name());
         return new ListState<>() {
             @Override
             public void add(V value) {
-                ArrayList<V> list = table.get(currentKey, currentKeyGroup, VoidNamespace.INSTANCE);
+                List<V> list = table.get(currentKey, currentKeyGroup, VoidNamespace.INSTANCE);
                 if (list == null) {
                     list = new ArrayList<>();
                     table.put(currentKey, currentKeyGroup, VoidNamespace.INSTANCE, list);
@@ -124,7 +124,7 @@ public final class HeapKeyedStateBackend<K> implements KeyedStateStore {
 
             @Override
             public List<V> get() {
-                ArrayList<V> list = table.get(currentKey, currentKeyGroup, VoidNamespace.INSTANCE);
+                List<V> list = table.get(currentKey, currentKeyGroup, VoidNamespace.INSTANCE);
                 return list == null ? List.of() : Collections.unmodifiableList(list);
             }
 
@@ -144,10 +144,10 @@ public final class HeapKeyedStateBackend<K> implements KeyedStateStore {
     @Override
     public <MK, MV> MapState<MK, MV> mapState(StateDescriptor.Map<MK, MV> descriptor) {
         declare(descriptor);
-        StateTable<K, VoidNamespace, HashMap<MK, MV>> table = table(descriptor.name());
+        StateTable<K, VoidNamespace, Map<MK, MV>> table = table(descriptor.name());
         return new MapState<>() {
-            private HashMap<MK, MV> map(boolean create) {
-                HashMap<MK, MV> map = table.get(currentKey, currentKeyGroup, VoidNamespace.INSTANCE);
+            private Map<MK, MV> map(boolean create) {
+                Map<MK, MV> map = table.get(currentKey, currentKeyGroup, VoidNamespace.INSTANCE);
                 if (map == null && create) {
                     map = new HashMap<>();
                     table.put(currentKey, currentKeyGroup, VoidNamespace.INSTANCE, map);
@@ -157,7 +157,7 @@ public final class HeapKeyedStateBackend<K> implements KeyedStateStore {
 
             @Override
             public MV get(MK mapKey) {
-                HashMap<MK, MV> map = map(false);
+                Map<MK, MV> map = map(false);
                 return map == null ? null : map.get(mapKey);
             }
 
@@ -168,7 +168,7 @@ public final class HeapKeyedStateBackend<K> implements KeyedStateStore {
 
             @Override
             public void remove(MK mapKey) {
-                HashMap<MK, MV> map = map(false);
+                Map<MK, MV> map = map(false);
                 if (map == null) return;
                 map.remove(mapKey);
                 if (map.isEmpty()) clear();
@@ -176,13 +176,13 @@ public final class HeapKeyedStateBackend<K> implements KeyedStateStore {
 
             @Override
             public boolean contains(MK mapKey) {
-                HashMap<MK, MV> map = map(false);
+                Map<MK, MV> map = map(false);
                 return map != null && map.containsKey(mapKey);
             }
 
             @Override
             public Map<MK, MV> entries() {
-                HashMap<MK, MV> map = map(false);
+                Map<MK, MV> map = map(false);
                 return map == null ? Map.of() : Collections.unmodifiableMap(map);
             }
 

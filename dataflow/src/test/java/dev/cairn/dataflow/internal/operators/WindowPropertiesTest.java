@@ -35,7 +35,7 @@ class WindowPropertiesTest {
     @Property(tries = 200)
     void sessionsMergeToTheSameWindowsWhateverTheArrivalOrder(@ForAll @Size(min = 1, max = 40) List<@LongRange(min = -500, max = 500) Long> timestamps,
                                                              @ForAll @IntRange(min = 1, max = 60) int gap) throws Exception {
-        OperatorHarness<String> h = new OperatorHarness<>(new WindowOperator.Factory<String, Long, ArrayList<Long>, String>(t -> "k",
+        OperatorHarness<String> h = new OperatorHarness<>(new WindowOperator.Factory<String, Long, List<Long>, String>(t -> "k",
                 Codecs.STRING, WindowAssigner.session(Duration.ofMillis(gap)), 0, null,
                 WindowContents.buffering((key, context, elements, out) -> {
                     int n = 0;
