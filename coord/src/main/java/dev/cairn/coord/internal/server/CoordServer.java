@@ -63,8 +63,9 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
     private final Set<Long> closing = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService ticker;
     private final ExecutorService batchSender;
-    private volatile RaftMember raft;
-    private volatile ProposalBatcher batcher;
+    private final RaftMember raft;
+    private final ProposalBatcher batcher;
+    /** Set by {@link #start} once the Raft member runs; the last part built, since it lets clients in. */
     private ClientIo clients;
     private volatile boolean closed;
     private boolean wasLeader;
@@ -83,14 +84,17 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
         this.tracker = new SessionTracker(clock);
         this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("coord-ticker").factory());
         this.batchSender = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("coord-batch-sender").factory());
+        // Built in order, each part given what it needs: the Raft member (not started), the batcher
+        // proposing through it, then start() lets the member run and hand forwarded segments to the batcher.
+        this.raft = RaftMember.create(settings.raft());
+        // A batch is never larger than the largest single change a client may send.
+        this.batcher = new ProposalBatcher(new RaftMemberRoutes(raft), state, clock, batchSender, settings.maxDataBytes(), proposalTimeout());
     }
 
     public static CoordServer start(Settings settings, Clock clock) throws IOException {
         CoordServer s = new CoordServer(settings, clock);
         try {
-            s.raft = RaftMember.start(settings.raft(), s.state, s.new Forwarding());
-            // A batch is never larger than the largest single change a client may send.
-            s.batcher = new ProposalBatcher(s.new Routes(), s.state, clock, s.batchSender, settings.maxDataBytes(), s.proposalTimeout());
+            s.raft.start(s.state, new BatcherIntake(s.batcher));
             s.clients = new ClientIo(new InetSocketAddress(settings.clientHost(), settings.clientPort()),
                     "coord-clients-" + settings.raft().self().id(), (io, channel) -> new ZkConnection(s, io, channel));
             long period = Math.max(10, settings.tick().toMillis() / 2);
@@ -103,8 +107,8 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
         return s;
     }
 
-    /** Segments leave through this member's Raft member. */
-    private final class Routes implements ProposalBatcher.Raft {
+    /** How segments leave: through this member's Raft member. */
+    private record RaftMemberRoutes(RaftMember raft) implements ProposalBatcher.Raft {
         @Override
         public boolean isLeader() {
             return raft.isLeader();
@@ -137,18 +141,15 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
     }
 
     /** What other members forward to this one, and news of leaders, go to the batcher. */
-    private final class Forwarding implements RaftMember.Forwarding {
+    private record BatcherIntake(ProposalBatcher batcher) implements RaftMember.Forwarding {
         @Override
         public void forwarded(byte[] segment) {
-            ProposalBatcher b = batcher;
-            if (b == null) throw new IllegalArgumentException("member " + settings.raft().self().id() + " is still starting");
-            b.forwarded(segment);
+            batcher.forwarded(segment);
         }
 
         @Override
         public void leaderChanged(String leaderId) {
-            ProposalBatcher b = batcher;
-            if (b != null) b.leaderChanged(leaderId);
+            batcher.leaderChanged(leaderId);
         }
     }
 
@@ -307,14 +308,12 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
 
     @Override
     public void ownSegmentApplied(long seq, List<Result> results) {
-        ProposalBatcher b = batcher;
-        if (b != null) b.applied(seq, results);
+        batcher.applied(seq, results);
     }
 
     @Override
     public void ownSegmentDropped(long seq) {
-        ProposalBatcher b = batcher;
-        if (b != null) b.dropped(seq);
+        batcher.dropped(seq);
     }
 
     @Override
@@ -341,9 +340,9 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
         // Cuts every client connection: clients move to another member.
         if (clients != null) clients.close();
         try {
-            if (raft != null) raft.close();
+            raft.close();
         } catch (IOException e) {
-            LOG.warn("closing raft member: {}", e.toString());
+            LOG.warn("closing raft member", e);
         }
     }
 }
