@@ -12,6 +12,7 @@ import dev.cairn.coord.internal.wire.WatchRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,6 +36,17 @@ import org.slf4j.LoggerFactory;
  * liveness of its clients through the log in small batches, and only the leader decides that a
  * session has expired — by proposing its close. Watches live on the member the client is
  * connected to and fire when the change is applied here, before any later read is answered.
+ *
+ * <p>Threads, and what each owns:
+ * <pre>
+ *  thread                   owns                                   hands to others
+ *  selector (ClientIo)      each ZkConnection's input and requests  touches → touchedSinceRelay (ticker)
+ *  apply (Ratis' updater)   the tree (CoordStateMachine, write lock) sessions created/closed/touched → ticker
+ *  ticker (this class)      SessionTracker, closing, wasLeader      CloseSession / Touch proposals → batcher
+ *  batch sender             nothing: forwarding that may block      (ProposalBatcher's lock guards its queue)
+ * </pre>
+ * A change's path — selector thread → batcher → Raft → apply thread → reply written on the apply
+ * thread — has no hand-off of this class's making; the ticker is off it.
  */
 public final class CoordServer implements AutoCloseable, CoordStateMachine.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(CoordServer.class);
@@ -56,18 +68,29 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
     private final Settings settings;
     private final Clock clock;
     private final CoordStateMachine state;
-    private final SessionTracker tracker;
     private final WatchRegistry<ZkConnection> watches = new WatchRegistry<>();
+    /** Written by the selector thread and whoever closes a connection; read by the apply thread. */
     private final Map<Long, ZkConnection> connectionsBySession = new ConcurrentHashMap<>();
+    /** The edge into the ticker: sessions this member's clients touched, added on the selector thread. */
     private final Set<Long> touchedSinceRelay = ConcurrentHashMap.newKeySet();
-    private final Set<Long> closing = ConcurrentHashMap.newKeySet();
+    /**
+     * The member's ticker, an event loop that owns the session tracker, {@link #closing} and
+     * {@link #wasLeader}: every change to them runs on it ({@link #onTicker}), and each use
+     * asserts so ({@link #assertOnTicker}). The apply thread hands it sessions created, closed,
+     * touched and restored; nothing on a change's path waits for it.
+     */
     private final ScheduledExecutorService ticker;
+    private volatile Thread tickerThread;
+    private final SessionTracker tracker;
+    /** Sessions whose CloseSession this leader proposed and that are not applied yet; ticker only. */
+    private final Set<Long> closing = new HashSet<>();
     private final ExecutorService batchSender;
     private final RaftMember raft;
     private final ProposalBatcher batcher;
     /** Set by {@link #start} once the Raft member runs; the last part built, since it lets clients in. */
     private ClientIo clients;
     private volatile boolean closed;
+    /** Whether this member led at the previous tick; ticker only. */
     private boolean wasLeader;
 
     private CoordServer(Settings settings, Clock clock) {
@@ -82,7 +105,12 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
         } while (incarnation == CoordEntry.NO_INCARNATION);
         this.state = new CoordStateMachine(settings.maxDataBytes(), settings.raft().self().id(), incarnation, this);
         this.tracker = new SessionTracker(clock);
-        this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("coord-ticker").factory());
+        java.util.concurrent.ThreadFactory tickerThreads = Thread.ofPlatform().daemon().name("coord-ticker-" + settings.raft().self().id()).factory();
+        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = tickerThreads.newThread(r);
+            tickerThread = t;
+            return t;
+        });
         this.batchSender = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("coord-batch-sender").factory());
         // Built in order, each part given what it needs: the Raft member (not started), the batcher
         // proposing through it, then start() lets the member run and hand forwarded segments to the batcher.
@@ -205,16 +233,29 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
 
     /** Whether the session is open as this member's applied log shows it. */
     boolean isSessionOpen(long sessionId) {
-        synchronized (tracker) {
-            return tracker.isTracked(sessionId);
+        return state.read(t -> t.hasSession(sessionId));
+    }
+
+    /**
+     * A client of this member showed signs of life. The ticker takes it from here: it touches
+     * the session in its tracker and relays it to the group before it next looks for expiries.
+     */
+    void touched(long sessionId) {
+        touchedSinceRelay.add(sessionId);
+    }
+
+    /** Runs a task on the ticker, which owns the session tracker; dropped once the member closes. */
+    private void onTicker(Runnable task) {
+        try {
+            ticker.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing: no more expiry decisions to make
         }
     }
 
-    /** A client of this member showed signs of life. */
-    void touched(long sessionId) {
-        touchedSinceRelay.add(sessionId);
-        synchronized (tracker) {
-            tracker.touch(sessionId);
+    private void assertOnTicker() {
+        if (Thread.currentThread() != tickerThread) {
+            throw new IllegalStateException("coord member " + settings.raft().self().id() + "'s session state used off its ticker thread, on " + Thread.currentThread());
         }
     }
 
@@ -240,30 +281,26 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
     // ---- ticker: relay liveness, and on the leader decide expiries ------------------------
 
     private void tick() {
+        assertOnTicker();
         try {
             batcher.expire();
             if (!touchedSinceRelay.isEmpty()) {
                 List<Long> ids = List.copyOf(touchedSinceRelay);
                 touchedSinceRelay.removeAll(ids);
+                for (long id : ids) tracker.touch(id);
                 raft.propose(new CoordEntry.Touch(ids).encode());
             }
             boolean leader = raft.isLeader();
             if (leader && !wasLeader) {
-                synchronized (tracker) {
-                    tracker.resetAll();
-                }
+                tracker.resetAll();
                 LOG.info("coord member {} is the leader", settings.raft().self().id());
             }
             wasLeader = leader;
             if (!leader) return;
-            List<Long> expired;
-            synchronized (tracker) {
-                expired = tracker.expired();
-            }
-            for (long id : expired) {
+            for (long id : tracker.expired()) {
                 if (closing.add(id)) {
                     LOG.info("session 0x{} expired", Long.toHexString(id));
-                    propose(new Txn.CloseSession(id)).whenComplete((r, e) -> closing.remove(id));
+                    propose(new Txn.CloseSession(id)).whenComplete((r, e) -> onTicker(() -> closing.remove(id)));
                 }
             }
             long now = clock.millis();
@@ -271,7 +308,7 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
                 propose(new Txn.DeleteContainer(path));
             }
         } catch (RuntimeException e) {
-            LOG.warn("coord tick failed: {}", e.toString());
+            LOG.warn("coord tick failed", e);
         }
     }
 
@@ -290,15 +327,15 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
             for (ZkConnection c : watches.fire(event, e.path())) if (e.visibleTo(c.auth())) c.sendEvent(event, e.path());
         }
         switch (applied.result()) {
-            case Result.SessionCreated created when txn instanceof Txn.CreateSession cs -> {
-                synchronized (tracker) {
-                    tracker.track(created.id(), cs.timeoutMs());
-                }
-            }
+            case Result.SessionCreated created when txn instanceof Txn.CreateSession cs -> onTicker(() -> {
+                assertOnTicker();
+                tracker.track(created.id(), cs.timeoutMs());
+            });
             case Result.SessionClosed ignored when txn instanceof Txn.CloseSession cs -> {
-                synchronized (tracker) {
+                onTicker(() -> {
+                    assertOnTicker();
                     tracker.remove(cs.sessionId());
-                }
+                });
                 ZkConnection c = connectionsBySession.get(cs.sessionId());
                 if (c != null) c.sessionClosed();
             }
@@ -318,18 +355,20 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
 
     @Override
     public void touched(List<Long> sessionIds) {
-        synchronized (tracker) {
+        onTicker(() -> {
+            assertOnTicker();
             for (long id : sessionIds) tracker.touch(id);
-        }
+        });
     }
 
     @Override
     public void restored() {
         Map<Long, Integer> sessions = state.read(DataTree::sessions);
-        synchronized (tracker) {
+        onTicker(() -> {
+            assertOnTicker();
             tracker.retainOnly(sessions.keySet());
             sessions.forEach(tracker::track);
-        }
+        });
     }
 
     @Override
