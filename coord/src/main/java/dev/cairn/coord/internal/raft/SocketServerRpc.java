@@ -145,7 +145,7 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
                     }
                 }
                 if (s.isClosed()) return;
-                LOG.warn("{}: accepting a Raft connection failed: {}", getId(), e.toString());
+                LOG.warn("{}: accepting a Raft connection failed", getId(), e);
                 try {
                     Thread.sleep(100); // typically out of file descriptors: do not spin
                 } catch (InterruptedException ie) {
@@ -201,7 +201,7 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
                             });
                 }
             } catch (IOException e) {
-                if (!socket.isClosed()) LOG.debug("{}: Raft connection from {} ended: {}", getId(), socket.getRemoteSocketAddress(), e.toString());
+                if (!socket.isClosed()) LOG.debug("{}: Raft connection from {} ended", getId(), socket.getRemoteSocketAddress(), e);
             } catch (RuntimeException e) {
                 LOG.warn("{}: closing a Raft connection from {} after an unexpected error", getId(), socket.getRemoteSocketAddress(), e);
             } finally {
@@ -224,7 +224,7 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
                 try {
                     out.write(reply);
                 } catch (IOException | RuntimeException e) {
-                    LOG.debug("{}: writing to {} failed: {}", getId(), socket.getRemoteSocketAddress(), e.toString());
+                    LOG.debug("{}: writing to {} failed", getId(), socket.getRemoteSocketAddress(), e);
                     close();
                 }
             }
