@@ -420,7 +420,7 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
         }
         if (isRunning()) {
             // Expected when a follower stops or restarts: one line at info, the trace at debug.
-            LOG.info("{}: connection to {} ended ({})", this, getFollowerId(), cause.getMessage());
+            LOG.info("{}: connection to {} ended: {}", this, getFollowerId(), cause.getMessage());
             LOG.debug("{}: connection to {} ended", this, getFollowerId(), cause);
         }
         notifyLogAppender();
