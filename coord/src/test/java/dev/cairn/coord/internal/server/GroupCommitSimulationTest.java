@@ -113,7 +113,8 @@ class GroupCommitSimulationTest {
         /** Member (by reference) answering, once it applied the index, the futures waiting for it. */
         final Map<Integer, List<Answer>> answers = new HashMap<>();
         final Set<String> acked = new HashSet<>();
-        final List<CompletableFuture<Result>> proposed = new ArrayList<>();
+        /** Every change a client proposed, with the member (run) it proposed it through. */
+        final List<Proposal> proposed = new ArrayList<>();
         final List<String> violations = new ArrayList<>();
         /** The entries the current leader appended and that are not committed yet. */
         ArrayDeque<Pending> uncommitted = new ArrayDeque<>();
@@ -135,20 +136,25 @@ class GroupCommitSimulationTest {
         /** An uncommitted entry; {@code reply} is null for one a new leader took over from the old. */
         record Pending(byte[] entry, CompletableFuture<byte[]> reply, int term) {}
 
-        record Answer(Member by, CompletableFuture<byte[]> reply) {}
+        record Answer(Member by, byte[] entry, CompletableFuture<byte[]> reply) {}
+
+        record Proposal(Member through, String path, CompletableFuture<Result> result) {}
+
+        final int maxBatchBytes;
+        int restarts;
 
         Simulation(long seed) {
             this.seed = seed;
             this.random = new Random(seed);
-            int maxBatchBytes = random.nextBoolean() ? 1 << 20 : 200 + random.nextInt(2_000);
-            for (int i = 1; i <= 3; i++) members.add(new Member(this, "m" + i, random.nextLong() | 1, maxBatchBytes));
+            maxBatchBytes = random.nextBoolean() ? 1 << 20 : 200 + random.nextInt(2_000);
+            for (int i = 1; i <= 3; i++) members.add(new Member(this, "m" + i, random.nextLong() | 1, 1, 0));
         }
 
         String summary() {
-            int failed = (int) proposed.stream().filter(CompletableFuture::isCompletedExceptionally).count();
+            int failed = (int) proposed.stream().filter(p -> p.result().isCompletedExceptionally()).count();
             return "seed " + seed + ": " + eventCount + " events, " + term + " terms, " + log.size() + " entries, "
                     + proposed.size() + " changes proposed, " + acked.size() + " acknowledged, " + failed + " failed, "
-                    + applyOrder.size() + " applied, " + droppedSegments + " segments dropped as duplicate or late";
+                    + applyOrder.size() + " applied, " + droppedSegments + " segments dropped as duplicate or late, " + restarts + " restarts";
         }
 
         boolean faults() {
@@ -168,6 +174,7 @@ class GroupCommitSimulationTest {
             elect(first, ++term);
             at(micros(0, 200), "client", this::clientProposes);
             at(micros(2_000, 30_000), "leader change", this::leaderChange);
+            at(micros(10_000, 60_000), "restart", this::restart);
             at(micros(1_000, 10_000), "cut a connection", this::cutConnection);
             at(TimeUnit.MILLISECONDS.toNanos(5), "tick", this::tick);
             while (!queue.isEmpty()) {
@@ -204,6 +211,43 @@ class GroupCommitSimulationTest {
          */
         void leaderChange() {
             if (!faults()) return;
+            stepDown();
+            at(micros(5_000, 40_000), "leader change", this::leaderChange);
+        }
+
+        /**
+         * A member's process stops and starts again: its clients' connections are gone (their
+         * changes may or may not be applied), and it comes back with a new incarnation, replays the
+         * committed log, and learns of the leader. If it led, the group elects another.
+         */
+        void restart() {
+            if (!faults()) return;
+            int i = random.nextInt(members.size());
+            Member old = members.get(i);
+            if (leader == old) stepDown();
+            old.dead = true;
+            if (old.connection != null) old.connection.cut(this);
+            // Requests it was to answer once applied: their clients time out and send them again.
+            answers.forEach((index, waiting) -> {
+                if (index <= old.applied) return;
+                for (Answer a : waiting) if (a.by() == old) viaClient(a.entry(), a.reply(), clock.nanos() + TIMEOUT.toNanos());
+            });
+            Member fresh = new Member(this, old.id, random.nextLong() | 1, old.run + 1, old.nextChange);
+            members.set(i, fresh);
+            restarts++;
+            for (int index = 1; index <= log.size(); index++) fresh.applyNext();
+            at(micros(100, 2_000), fresh.id + " finds the leader", () -> {
+                if (leader != null) fresh.learn(leader, term);
+            });
+            at(micros(10_000, 60_000), "restart", this::restart);
+        }
+
+        /**
+         * The leader steps down: a prefix of its uncommitted entries survives into the next
+         * leader's log; every pending proposal is answered "not leader" and resent through the
+         * client. A new leader is elected a little later; members learn of it one by one.
+         */
+        void stepDown() {
             Member old = leader;
             int newTerm = ++term;
             leader = null;
@@ -217,13 +261,12 @@ class GroupCommitSimulationTest {
                 if (p.reply() != null) viaClient(p.entry(), p.reply(), clock.nanos() + TIMEOUT.toNanos());
             }
             if (old != null) at(micros(0, 300), "m learns it stepped down", () -> old.learn(null, newTerm));
-            Member next = members.get(random.nextInt(members.size()));
-            at(micros(300, 5_000), "elect " + next.id, () -> {
+            int next = random.nextInt(members.size());
+            at(micros(300, 5_000), "elect", () -> {
                 if (term != newTerm) return;
-                elect(next, newTerm);
+                elect(members.get(next), newTerm); // the member running then
                 for (Pending p : survivors) append(p);
             });
-            at(micros(5_000, 40_000), "leader change", this::leaderChange);
         }
 
         void elect(Member next, int newTerm) {
@@ -282,7 +325,7 @@ class GroupCommitSimulationTest {
             Pending p = uncommitted.poll();
             log.add(p.entry());
             int index = log.size();
-            if (p.reply() != null) answers.computeIfAbsent(index, i -> new ArrayList<>()).add(new Answer(leader, p.reply()));
+            if (p.reply() != null) answers.computeIfAbsent(index, i -> new ArrayList<>()).add(new Answer(leader, p.entry(), p.reply()));
             for (Member m : members) at(micros(0, 2_000), m.id + " applies", m::applyNext);
         }
 
@@ -307,7 +350,11 @@ class GroupCommitSimulationTest {
                 assertThat(new TreeSet<>(m.children())).as(m.id + "'s tree").isEqualTo(tree);
                 assertThat(m.state.lastZxid()).as(m.id + "'s last zxid").isEqualTo(members.getFirst().state.lastZxid());
             }
-            for (CompletableFuture<Result> f : proposed) assertThat(f).as("every change answered within its timeout").isDone();
+            for (Proposal p : proposed) {
+                // A stopped member's clients are gone with it; the rest are answered, applied or failed.
+                if (!p.through().dead) assertThat(p.result()).as("%s, proposed through %s, answered within its timeout (applied there: %s)",
+                        p.path(), p.through().id, p.through().appliedSet.contains(p.path())).isDone();
+            }
         }
     }
 
@@ -333,12 +380,13 @@ class GroupCommitSimulationTest {
 
         void send(Simulation sim, String from, List<byte[]> segments) throws IOException {
             if (broken) throw new IOException("simulated: the connection to " + target.id + " broke");
+            if (target.dead) throw new IOException("simulated: " + target.id + " stopped");
             long n = ++sent;
             long arrival = Math.max(lastArrival, sim.clock.nanos() + sim.micros(50, 1_000));
             lastArrival = arrival;
             List<byte[]> copy = List.copyOf(segments);
             sim.at(arrival - sim.clock.nanos(), from + " -> " + target.id + " forwarded", () -> {
-                if (n > limit) return;
+                if (n > limit || target.dead) return;
                 delivered = n;
                 for (byte[] s : copy) target.batcher.forwarded(s);
             });
@@ -358,17 +406,23 @@ class GroupCommitSimulationTest {
         /** Segments handed over that the socket did not take yet. */
         final List<byte[]> unsent = new ArrayList<>();
         long senderFreeAt;
+        /** Which run of the member this is (1 at first, one more at each restart). */
+        final int run;
+        /** This run stopped: nothing of it runs any more. */
+        boolean dead;
         int nextChange;
         int applied;
         final Set<String> appliedSet = new HashSet<>();
         final Map<String, Integer> lastAppliedByOrigin = new HashMap<>();
         int appliedChanges;
 
-        Member(Simulation sim, String id, long incarnation, int maxBatchBytes) {
+        Member(Simulation sim, String id, long incarnation, int run, int changesBefore) {
             this.sim = sim;
             this.id = id;
+            this.run = run;
+            this.nextChange = changesBefore;
             this.state = new CoordStateMachine(1 << 20, id, incarnation, this);
-            this.batcher = new ProposalBatcher(this, state, sim.clock, this::execute, maxBatchBytes, Simulation.TIMEOUT);
+            this.batcher = new ProposalBatcher(this, state, sim.clock, this::execute, sim.maxBatchBytes, Simulation.TIMEOUT);
         }
 
         List<String> children() {
@@ -379,14 +433,17 @@ class GroupCommitSimulationTest {
         void execute(Runnable task) {
             long at = Math.max(senderFreeAt, sim.clock.nanos() + sim.micros(5, 200));
             senderFreeAt = at;
-            sim.at(at - sim.clock.nanos(), id + " sender", task);
+            sim.at(at - sim.clock.nanos(), id + " sender", () -> {
+                if (!dead) task.run();
+            });
         }
 
         void propose() {
             int n = ++nextChange;
-            String path = "/" + id + "-" + n;
+            // Named by member run: a session lives on one run, and its order is that run's proposal order.
+            String path = "/" + id + ".r" + run + "-" + n;
             CompletableFuture<Result> result = batcher.propose(new Txn.Create(path, new byte[] {1}, Acl.OPEN, CreateMode.PERSISTENT, -1, 0, ANYONE));
-            sim.proposed.add(result);
+            sim.proposed.add(new Simulation.Proposal(this, path, result));
             result.whenComplete((r, failure) -> {
                 if (failure != null) return;
                 if (!(r instanceof Result.Created c) || !c.actualPath().equals(path)) sim.violation(path + " acknowledged with " + r);
@@ -396,6 +453,7 @@ class GroupCommitSimulationTest {
         }
 
         void learn(Member leader, int term) {
+            if (dead) return;
             // Knowing the term's leader beats hearing that the previous one stepped down.
             if (term < knownTerm || (term == knownTerm && leader == null)) return;
             knownTerm = term;
@@ -408,6 +466,7 @@ class GroupCommitSimulationTest {
         }
 
         void applyNext() {
+            if (dead) return;
             int index = ++applied;
             byte[] reply = state.apply(index, sim.log.get(index - 1));
             String digest = state.lastZxid() + "/" + state.read(t -> t.children("/").size());
@@ -423,7 +482,7 @@ class GroupCommitSimulationTest {
 
         @Override
         public boolean isLeader() {
-            return knownLeader == this;
+            return !dead && knownLeader == this;
         }
 
         private Member otherLeader() {
@@ -432,6 +491,7 @@ class GroupCommitSimulationTest {
 
         @Override
         public String forward(List<byte[]> segments) throws IOException {
+            if (dead) throw new IOException("simulated: this member stopped");
             Member to = otherLeader();
             if (to == null) return null;
             if (connection == null || connection.target != to) {
@@ -455,6 +515,7 @@ class GroupCommitSimulationTest {
 
         @Override
         public String tryForward(List<byte[]> segments) throws IOException {
+            if (dead) throw new IOException("simulated: this member stopped");
             Member to = otherLeader();
             if (to == null || connection == null || connection.target != to || !unsent.isEmpty()) return null;
             if (sim.random.nextInt(10) == 0) {
@@ -491,6 +552,7 @@ class GroupCommitSimulationTest {
 
         @Override
         public CompletableFuture<byte[]> propose(byte[] entry) {
+            if (dead) return new CompletableFuture<>(); // its process is gone: never answered
             return sim.propose(this, entry);
         }
 
