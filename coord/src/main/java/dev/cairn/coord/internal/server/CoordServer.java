@@ -81,7 +81,8 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
      */
     private final ScheduledExecutorService ticker;
     private volatile Thread tickerThread;
-    private final SessionTracker tracker;
+    /** Reached only through {@link #tracker()}, which asserts the ticker thread. */
+    private final SessionTracker sessionTracker;
     /** Sessions whose CloseSession this leader proposed and that are not applied yet; ticker only. */
     private final Set<Long> closing = new HashSet<>();
     private final ExecutorService batchSender;
@@ -104,7 +105,7 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
             incarnation = new java.security.SecureRandom().nextLong();
         } while (incarnation == CoordEntry.NO_INCARNATION);
         this.state = new CoordStateMachine(settings.maxDataBytes(), settings.raft().self().id(), incarnation, this);
-        this.tracker = new SessionTracker(clock);
+        this.sessionTracker = new SessionTracker(clock);
         java.util.concurrent.ThreadFactory tickerThreads = Thread.ofPlatform().daemon().name("coord-ticker-" + settings.raft().self().id()).factory();
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = tickerThreads.newThread(r);
@@ -247,10 +248,23 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
     /** Runs a task on the ticker, which owns the session tracker; dropped once the member closes. */
     private void onTicker(Runnable task) {
         try {
-            ticker.execute(task);
+            ticker.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    // The executor would keep it in a future nobody reads.
+                    LOG.error("a task on coord member {}'s ticker failed", settings.raft().self().id(), e);
+                }
+            });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // closing: no more expiry decisions to make
         }
+    }
+
+    /** The session tracker, which only the ticker thread may use. */
+    private SessionTracker tracker() {
+        assertOnTicker();
+        return sessionTracker;
     }
 
     private void assertOnTicker() {
@@ -287,17 +301,17 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
             if (!touchedSinceRelay.isEmpty()) {
                 List<Long> ids = List.copyOf(touchedSinceRelay);
                 touchedSinceRelay.removeAll(ids);
-                for (long id : ids) tracker.touch(id);
+                for (long id : ids) tracker().touch(id);
                 raft.propose(new CoordEntry.Touch(ids).encode());
             }
             boolean leader = raft.isLeader();
             if (leader && !wasLeader) {
-                tracker.resetAll();
+                tracker().resetAll();
                 LOG.info("coord member {} is the leader", settings.raft().self().id());
             }
             wasLeader = leader;
             if (!leader) return;
-            for (long id : tracker.expired()) {
+            for (long id : tracker().expired()) {
                 if (closing.add(id)) {
                     LOG.info("session 0x{} expired", Long.toHexString(id));
                     propose(new Txn.CloseSession(id)).whenComplete((r, e) -> onTicker(() -> closing.remove(id)));
@@ -328,13 +342,11 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
         }
         switch (applied.result()) {
             case Result.SessionCreated created when txn instanceof Txn.CreateSession cs -> onTicker(() -> {
-                assertOnTicker();
-                tracker.track(created.id(), cs.timeoutMs());
+                tracker().track(created.id(), cs.timeoutMs());
             });
             case Result.SessionClosed ignored when txn instanceof Txn.CloseSession cs -> {
                 onTicker(() -> {
-                    assertOnTicker();
-                    tracker.remove(cs.sessionId());
+                    tracker().remove(cs.sessionId());
                 });
                 ZkConnection c = connectionsBySession.get(cs.sessionId());
                 if (c != null) c.sessionClosed();
@@ -356,8 +368,7 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
     @Override
     public void touched(List<Long> sessionIds) {
         onTicker(() -> {
-            assertOnTicker();
-            for (long id : sessionIds) tracker.touch(id);
+            for (long id : sessionIds) tracker().touch(id);
         });
     }
 
@@ -365,7 +376,7 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
     public void restored() {
         Map<Long, Integer> sessions = state.read(DataTree::sessions);
         onTicker(() -> {
-            assertOnTicker();
+            SessionTracker tracker = tracker();
             tracker.retainOnly(sessions.keySet());
             sessions.forEach(tracker::track);
         });
