@@ -58,6 +58,7 @@ import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -469,8 +470,16 @@ class CoordIT {
         assertThat(ttl.waitForInitialCreate(30, TimeUnit.SECONDS)).isTrue();
         c0Sync(observer, "/it/ttl/me"); // the observer is connected to another member: sequential consistency
         assertThat(observer.checkExists().forPath("/it/ttl/me")).isNotNull();
-        // While its owner lives the recipe keeps touching it; once closed, coord removes it after its TTL.
-        Thread.sleep(2_500); // longer than the TTL: it must survive because it is kept alive
+        // While its owner lives the recipe keeps touching it (setData on its TTL child); once closed,
+        // coord removes it after its TTL. Kept alive: by the coord's own clock (the leader stamps
+        // every change), the same child (not one created again) is touched more than twice its TTL
+        // after it was created — no sleep; a recipe that stopped touching it never gets there.
+        String child = "/it/ttl/me/" + PersistentTtlNode.DEFAULT_CHILD_NODE_NAME; // made at the recipe's first touch
+        Stat created = await().atMost(WAIT).until(() -> observer.checkExists().forPath(child), java.util.Objects::nonNull);
+        await().atMost(WAIT).until(() -> {
+            Stat now = observer.checkExists().forPath(child);
+            return now != null && now.getCtime() == created.getCtime() && now.getMtime() - created.getCtime() > 2 * 1_000;
+        });
         c0Sync(observer, "/it/ttl/me");
         assertThat(observer.checkExists().forPath("/it/ttl/me")).as("kept alive past its TTL").isNotNull();
         ttl.close();

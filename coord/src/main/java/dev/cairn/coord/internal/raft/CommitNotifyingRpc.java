@@ -1,7 +1,5 @@
 package dev.cairn.coord.internal.raft;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.client.ClientFactory;
 import org.apache.ratis.client.RaftClientRpc;
@@ -9,7 +7,6 @@ import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.netty.client.NettyClientRpc;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.server.ServerFactory;
-import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.rpc.RpcFactory;
 import org.apache.ratis.rpc.RpcType;
 import org.apache.ratis.server.RaftServer;
@@ -37,22 +34,20 @@ import org.apache.ratis.server.leader.LogAppender;
  * <p>Ratis finds this class by name ({@code raft.rpc.type}) and makes it with its no-argument constructor.
  */
 public final class CommitNotifyingRpc implements RpcType {
-    /** Where each member in this process takes the changes other members forward to it, by its peer id. */
-    private static final Map<RaftPeerId, java.util.function.Consumer<byte[]>> SEGMENT_TARGETS = new ConcurrentHashMap<>();
+    /** The {@link Parameters} key of the {@link RaftMember.Forwarding} that takes a member's forwarded segments. */
+    private static final String FORWARDING = CommitNotifyingRpc.class.getName() + ".forwarding";
 
     public CommitNotifyingRpc() {}
 
-    /** Makes {@code target} take the segments forwarded to the member {@code id} ({@link SegmentForwarder}). */
-    static void registerSegmentTarget(RaftPeerId id, java.util.function.Consumer<byte[]> target) {
-        SEGMENT_TARGETS.put(id, target);
-    }
-
-    static void unregisterSegmentTarget(RaftPeerId id, java.util.function.Consumer<byte[]> target) {
-        SEGMENT_TARGETS.remove(id, target);
-    }
-
-    static java.util.function.Consumer<byte[]> segmentTarget(RaftPeerId id) {
-        return SEGMENT_TARGETS.get(id);
+    /**
+     * What a member passes to its Ratis server's builder so that its Raft port hands the segments
+     * other members forward to it to {@code forwarding} ({@link SegmentForwarder}). Ratis makes
+     * this transport by class name, so the builder's parameters are how the member reaches it.
+     */
+    static Parameters parameters(RaftMember.Forwarding forwarding) {
+        Parameters p = new Parameters();
+        p.put(FORWARDING, forwarding, RaftMember.Forwarding.class);
+        return p;
     }
 
     @Override
@@ -62,15 +57,18 @@ public final class CommitNotifyingRpc implements RpcType {
 
     @Override
     public RpcFactory newFactory(Parameters parameters) {
-        return new Factory(this);
+        RaftMember.Forwarding forwarding = parameters == null ? null : parameters.get(FORWARDING, RaftMember.Forwarding.class);
+        return new Factory(this, forwarding == null ? RaftMember.Forwarding.NONE : forwarding);
     }
 
     /** Netty's factory, making Cairn's server side and pipelined log appenders (and remembering them). */
     static final class Factory implements ServerFactory, ClientFactory {
         private final RpcType type;
+        private final RaftMember.Forwarding forwarding;
 
-        Factory(RpcType type) {
+        Factory(RpcType type, RaftMember.Forwarding forwarding) {
             this.type = type;
+            this.forwarding = forwarding;
         }
 
         @Override
@@ -85,7 +83,7 @@ public final class CommitNotifyingRpc implements RpcType {
 
         @Override
         public RaftServerRpc newRaftServerRpc(RaftServer server) {
-            return new SocketServerRpc(server, type);
+            return new SocketServerRpc(server, type, forwarding);
         }
 
         @Override

@@ -418,7 +418,11 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
             if (firstUnacknowledged >= 0) getFollower().setNextIndex(firstUnacknowledged);
             reconnectAtNanos = System.nanoTime() + getServer().properties().rpcSleepTime().toLong(TimeUnit.NANOSECONDS);
         }
-        if (isRunning()) LOG.info("{}: connection to {} ended: {}", this, getFollowerId(), cause.toString());
+        if (isRunning()) {
+            // Expected when a follower stops or restarts: one line at info, the trace at debug.
+            LOG.info("{}: connection to {} ended: {}", this, getFollowerId(), cause.getMessage());
+            LOG.debug("{}: connection to {} ended", this, getFollowerId(), cause);
+        }
         notifyLogAppender();
     }
 

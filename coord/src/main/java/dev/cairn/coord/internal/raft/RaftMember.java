@@ -105,28 +105,38 @@ public final class RaftMember implements AutoCloseable {
     }
 
     private final Settings settings;
-    private final RaftServer server;
     private final RaftClient client;
     private final RaftGroup group;
     /** The identity of proposals this member submits to itself as the leader (Ratis' retry cache keys on it). */
     private final ClientId localClientId = ClientId.randomId();
     private final AtomicLong localCallIds = new AtomicLong();
-
     private final SegmentForwarder forwarder;
-    private final java.util.function.Consumer<byte[]> segmentTarget;
+    /** Set once, by {@link #start(ReplicatedState, Forwarding)}, before Ratis runs anything. */
+    private volatile RaftServer server;
     /** The leader the forwarder last looked up, and its Raft address. */
     private volatile LeaderAddress leaderAddress;
 
     private record LeaderAddress(String id, InetSocketAddress address) {}
 
-    private RaftMember(Settings settings, RaftServer server, RaftClient client, RaftGroup group, SegmentForwarder forwarder,
-                       java.util.function.Consumer<byte[]> segmentTarget) {
+    private RaftMember(Settings settings) {
+        if (settings.peers().stream().noneMatch(p -> p.id().equals(settings.self().id()))) {
+            throw new IllegalArgumentException("coord member " + settings.self().id() + " is not among the peers " + settings.peers());
+        }
         this.settings = settings;
-        this.server = server;
-        this.client = client;
-        this.group = group;
-        this.forwarder = forwarder;
-        this.segmentTarget = segmentTarget;
+        this.group = RaftGroup.valueOf(GROUP_ID, settings.peers().stream().map(RaftMember::toPeer).toList());
+        // The client first: the state machine tells it when a leader is replaced.
+        this.client = RaftClient.newBuilder().setProperties(clientProperties(settings)).setRaftGroup(group).setLeaderId(null).build();
+        this.forwarder = new SegmentForwarder((int) Math.max(100, settings.requestTimeout().toMillis() / 4), settings.requestTimeout().toMillis());
+    }
+
+    /**
+     * A member that is not started yet: what proposes through it (the coord's batcher) can be
+     * built with it before {@link #start(ReplicatedState, Forwarding)} hands that same thing the
+     * segments other members forward — parts built in order, so no part waits for another to be
+     * set. Until started it knows no leader and proposes nothing.
+     */
+    public static RaftMember create(Settings settings) {
+        return new RaftMember(settings);
     }
 
     /** Starts a member that takes no forwarded changes. */
@@ -134,31 +144,31 @@ public final class RaftMember implements AutoCloseable {
         return start(settings, state, Forwarding.NONE);
     }
 
-    /** Starts the member: formats its storage the first time, recovers it afterwards. */
+    /** Creates and starts a member. */
     public static RaftMember start(Settings settings, ReplicatedState state, Forwarding forwarding) throws IOException {
-        RaftGroup group = RaftGroup.valueOf(GROUP_ID, settings.peers().stream().map(RaftMember::toPeer).toList());
-        if (settings.peers().stream().noneMatch(p -> p.id().equals(settings.self().id()))) {
-            throw new IllegalArgumentException("coord member " + settings.self().id() + " is not among the peers " + settings.peers());
-        }
-        RaftProperties props = properties(settings);
-        Files.createDirectories(settings.dir());
-        boolean fresh;
-        try (var entries = Files.list(settings.dir())) {
-            fresh = entries.findAny().isEmpty();
-        }
-        // A joining member starts with an empty configuration; once it has storage, Ratis recovers the configuration from it.
-        // The client first: the state machine tells it when a leader is replaced.
-        RaftClient client = RaftClient.newBuilder().setProperties(clientProperties(settings)).setRaftGroup(group)
-                .setLeaderId(null).build();
-        RaftGroup initial = settings.join() && fresh ? RaftGroup.valueOf(GROUP_ID, List.of()) : group;
-        RaftServer server;
-        RaftPeerId selfId = RaftPeerId.valueOf(settings.self().id());
-        SegmentForwarder forwarder = new SegmentForwarder((int) Math.max(100, settings.requestTimeout().toMillis() / 4),
-                settings.requestTimeout().toMillis());
-        java.util.function.Consumer<byte[]> target = forwarding::forwarded;
-        CommitNotifyingRpc.registerSegmentTarget(selfId, target);
+        RaftMember member = create(settings);
+        member.start(state, forwarding);
+        return member;
+    }
+
+    /**
+     * Starts the Raft server: formats its storage the first time, recovers it afterwards. From
+     * here on, other members' forwarded segments and news of leaders go to {@code forwarding}
+     * (on Ratis' and the Raft port's threads). Called once; on failure the member is closed.
+     */
+    public void start(ReplicatedState state, Forwarding forwarding) throws IOException {
+        if (server != null) throw new IllegalStateException("coord member " + settings.self().id() + " is already started");
+        RaftServer built;
         try {
-            server = RaftServer.newBuilder()
+            RaftProperties props = properties(settings);
+            Files.createDirectories(settings.dir());
+            boolean fresh;
+            try (var entries = Files.list(settings.dir())) {
+                fresh = entries.findAny().isEmpty();
+            }
+            // A joining member starts with an empty configuration; once it has storage, Ratis recovers the configuration from it.
+            RaftGroup initial = settings.join() && fresh ? RaftGroup.valueOf(GROUP_ID, List.of()) : group;
+            built = RaftServer.newBuilder()
                     .setServerId(RaftPeerId.valueOf(settings.self().id()))
                     .setGroup(initial)
                     .setStateMachine(new RatisStateMachine(state, (left, now) -> {
@@ -168,15 +178,24 @@ public final class RaftMember implements AutoCloseable {
                         forwarding.leaderChanged(now == null ? null : now.toString());
                     }))
                     .setProperties(props)
+                    // This member's Raft port hands forwarded segments to its owner: no process-wide registry.
+                    .setParameters(CommitNotifyingRpc.parameters(forwarding))
                     .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER)
                     .build();
-            server.start();
+            server = built;
+            built.start();
         } catch (IOException | RuntimeException e) {
-            CommitNotifyingRpc.unregisterSegmentTarget(selfId, target);
             client.close();
+            forwarder.close();
             throw e;
         }
-        return new RaftMember(settings, server, client, group, forwarder, target);
+    }
+
+    /** The Ratis server, once started. */
+    private RaftServer server() {
+        RaftServer s = server;
+        if (s == null) throw new IllegalStateException("coord member " + settings.self().id() + " is not started");
+        return s;
     }
 
     /**
@@ -248,14 +267,14 @@ public final class RaftMember implements AutoCloseable {
             // this very process over TCP and back, a few hundred microseconds per write on loopback.
             RaftClientRequest request = RaftClientRequest.newBuilder()
                     .setClientId(localClientId)
-                    .setServerId(server.getId())
+                    .setServerId(server().getId())
                     .setGroupId(GROUP_ID)
                     .setCallId(localCallIds.incrementAndGet())
                     .setMessage(message)
                     .setType(RaftClientRequest.writeRequestType())
                     .build();
             try {
-                return SocketServerRpc.submitLocally(server, request).thenCompose(reply -> {
+                return SocketServerRpc.submitLocally(server(), request).thenCompose(reply -> {
                     if (reply.isSuccess()) return CompletableFuture.completedFuture(content(reply));
                     // Leadership moved: let the client find the new leader. Ratis also answers so for an
                     // entry appended before it stepped down, which may still commit; the state then
@@ -341,8 +360,10 @@ public final class RaftMember implements AutoCloseable {
 
     /** True while this member is the leader of the group and ready to serve (its term's entry committed). */
     public boolean isLeader() {
+        RaftServer s = server;
+        if (s == null) return false;
         try {
-            RaftServer.Division d = server.getDivision(GROUP_ID);
+            RaftServer.Division d = s.getDivision(GROUP_ID);
             return d.getInfo().isLeader() && d.getInfo().isLeaderReady();
         } catch (IOException e) {
             return false;
@@ -351,8 +372,10 @@ public final class RaftMember implements AutoCloseable {
 
     /** The current leader's id as this member knows it, or null. */
     public String leaderId() {
+        RaftServer s = server;
+        if (s == null) return null;
         try {
-            RaftPeerId id = server.getDivision(GROUP_ID).getInfo().getLeaderId();
+            RaftPeerId id = s.getDivision(GROUP_ID).getInfo().getLeaderId();
             return id == null ? null : id.toString();
         } catch (IOException e) {
             return null;
@@ -361,7 +384,7 @@ public final class RaftMember implements AutoCloseable {
 
     /** The members of the group's current configuration. */
     public List<RaftPeerAddress> members() throws IOException {
-        return server.getDivision(GROUP_ID).getRaftConf().getCurrentPeers().stream()
+        return server().getDivision(GROUP_ID).getRaftConf().getCurrentPeers().stream()
                 .map(p -> {
                     String addr = p.getAddress();
                     int colon = addr.lastIndexOf(':');
@@ -427,12 +450,12 @@ public final class RaftMember implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        CommitNotifyingRpc.unregisterSegmentTarget(server.getId(), segmentTarget);
         forwarder.close();
         try {
             client.close();
         } finally {
-            server.close();
+            RaftServer s = server;
+            if (s != null) s.close();
         }
     }
 }

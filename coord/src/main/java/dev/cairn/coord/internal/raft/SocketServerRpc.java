@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The port also takes the streams on which other members forward their clients' changes to
  * the leader ({@link SegmentForwarder}); such a stream begins with a byte no Ratis frame begins
- * with, and its segments go to the owner {@link RaftMember} was started with.
+ * with, and its segments go to the {@link RaftMember.Forwarding} the member was started with (passed in
+ * Ratis' builder parameters, {@link CommitNotifyingRpc#parameters}).
  *
  * <p>Outgoing calls (votes, snapshots, elections) go through Ratis' Netty client proxies, as
  * Ratis' own service does; appendEntries to followers go through {@link PipelinedLogAppender}.
@@ -69,14 +70,17 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
 
     private final RaftServer server;
     private final RpcType type;
+    /** Takes the segments other members forward to this one. */
+    private final RaftMember.Forwarding forwarding;
     private final InetSocketAddress address;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket listener;
 
-    SocketServerRpc(RaftServer server, RpcType type) {
+    SocketServerRpc(RaftServer server, RpcType type, RaftMember.Forwarding forwarding) {
         super(server::getId, id -> new NettyRpcProxy.PeerMap(id.toString(), server.getProperties()));
         this.server = server;
         this.type = type;
+        this.forwarding = forwarding;
         String host = NettyConfigKeys.Server.host(server.getProperties());
         int port = NettyConfigKeys.Server.port(server.getProperties());
         this.address = host == null || host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
@@ -141,7 +145,7 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
                     }
                 }
                 if (s.isClosed()) return;
-                LOG.warn("{}: accepting a Raft connection failed: {}", getId(), e.toString());
+                LOG.warn("{}: accepting a Raft connection failed", getId(), e);
                 try {
                     Thread.sleep(100); // typically out of file descriptors: do not spin
                 } catch (InterruptedException ie) {
@@ -197,7 +201,7 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
                             });
                 }
             } catch (IOException e) {
-                if (!socket.isClosed()) LOG.debug("{}: Raft connection from {} ended: {}", getId(), socket.getRemoteSocketAddress(), e.toString());
+                if (!socket.isClosed()) LOG.debug("{}: Raft connection from {} ended", getId(), socket.getRemoteSocketAddress(), e);
             } catch (RuntimeException e) {
                 LOG.warn("{}: closing a Raft connection from {} after an unexpected error", getId(), socket.getRemoteSocketAddress(), e);
             } finally {
@@ -207,10 +211,8 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
 
         /** Another member's changes for this leader's next log entry ({@link SegmentForwarder}). */
         private void serveForwarded(BufferedInputStream in) throws IOException {
-            java.util.function.Consumer<byte[]> target = CommitNotifyingRpc.segmentTarget(server.getId());
-            if (target == null) throw new IOException("this member takes no forwarded changes");
             try {
-                SegmentForwarder.receive(in, target);
+                SegmentForwarder.receive(in, forwarding::forwarded);
             } catch (IllegalArgumentException e) {
                 LOG.warn("{}: closing a forwarding connection from {}: {}", getId(), socket.getRemoteSocketAddress(), e.getMessage());
             }
@@ -222,7 +224,7 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
                 try {
                     out.write(reply);
                 } catch (IOException | RuntimeException e) {
-                    LOG.debug("{}: writing to {} failed: {}", getId(), socket.getRemoteSocketAddress(), e.toString());
+                    LOG.debug("{}: writing to {} failed", getId(), socket.getRemoteSocketAddress(), e);
                     close();
                 }
             }

@@ -83,6 +83,11 @@ final class ClientIo implements AutoCloseable {
         return Thread.currentThread() == thread;
     }
 
+    /** Fails unless called on the selector thread, which owns every connection's input. */
+    void assertInIoThread() {
+        if (Thread.currentThread() != thread) throw new IllegalStateException("client connection input handled off the selector thread " + thread.getName() + ", on " + Thread.currentThread());
+    }
+
     @SuppressWarnings("ReferenceEquality") // selection keys have no equals of their own: identity it is
     private void loop() {
         try {
@@ -124,7 +129,7 @@ final class ClientIo implements AutoCloseable {
             try {
                 listener.close();
             } catch (IOException e) {
-                LOG.debug("closing listener: {}", e.toString());
+                LOG.debug("closing listener", e);
             }
             for (SelectionKey key : selector.keys()) {
                 if (key.attachment() instanceof ZkConnection c) c.abort();
@@ -132,7 +137,7 @@ final class ClientIo implements AutoCloseable {
             try {
                 selector.close();
             } catch (IOException e) {
-                LOG.debug("closing selector: {}", e.toString());
+                LOG.debug("closing selector", e);
             }
         }
     }
@@ -154,7 +159,7 @@ final class ClientIo implements AutoCloseable {
                 if (closed) return;
                 // Typically out of file descriptors: the listener stays ready, so without a pause this
                 // loop would spin; accept again in a moment.
-                LOG.warn("accept failed, pausing accepts for 100 ms: {}", e.toString());
+                LOG.warn("accept failed, pausing accepts for 100 ms", e);
                 acceptKey.interestOps(0);
                 acceptPausedUntil = System.nanoTime() + 100_000_000L | 1;
                 return;
@@ -166,7 +171,7 @@ final class ClientIo implements AutoCloseable {
                 ZkConnection c = accept.accept(this, ch);
                 c.attach(ch.register(selector, SelectionKey.OP_READ, c));
             } catch (IOException | RuntimeException e) {
-                LOG.debug("dropping an accepted connection: {}", e.toString());
+                LOG.debug("dropping an accepted connection", e);
                 try {
                     ch.close();
                 } catch (IOException ignored) {
@@ -182,7 +187,7 @@ final class ClientIo implements AutoCloseable {
         try {
             listener.close();
         } catch (IOException e) {
-            LOG.debug("closing listener: {}", e.toString());
+            LOG.debug("closing listener", e);
         }
         selector.wakeup();
         try {

@@ -12,6 +12,7 @@ import dev.cairn.coord.internal.wire.WatchRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,6 +36,17 @@ import org.slf4j.LoggerFactory;
  * liveness of its clients through the log in small batches, and only the leader decides that a
  * session has expired — by proposing its close. Watches live on the member the client is
  * connected to and fire when the change is applied here, before any later read is answered.
+ *
+ * <p>Threads, and what each owns:
+ * <pre>
+ *  thread                   owns                                   hands to others
+ *  selector (ClientIo)      each ZkConnection's input and requests  touches → touchedSinceRelay (ticker)
+ *  apply (Ratis' updater)   the tree (CoordStateMachine, write lock) sessions created/closed/touched → ticker
+ *  ticker (this class)      SessionTracker, closing, wasLeader      CloseSession / Touch proposals → batcher
+ *  batch sender             nothing: forwarding that may block      (ProposalBatcher's lock guards its queue)
+ * </pre>
+ * A change's path — selector thread → batcher → Raft → apply thread → reply written on the apply
+ * thread — has no hand-off of this class's making; the ticker is off it.
  */
 public final class CoordServer implements AutoCloseable, CoordStateMachine.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(CoordServer.class);
@@ -57,16 +69,29 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
     private final Settings settings;
     private final Clock clock;
     private final CoordStateMachine state;
-    private final SessionTracker tracker;
     private final WatchRegistry<ZkConnection> watches = new WatchRegistry<>();
+    /** Written by the selector thread and whoever closes a connection; read by the apply thread. */
     private final Map<Long, ZkConnection> connectionsBySession = new ConcurrentHashMap<>();
+    /** The edge into the ticker: sessions this member's clients touched, added on the selector thread. */
     private final Set<Long> touchedSinceRelay = ConcurrentHashMap.newKeySet();
-    private final Set<Long> closing = ConcurrentHashMap.newKeySet();
+    /**
+     * The member's ticker, an event loop that owns the session tracker, {@link #closing} and
+     * {@link #wasLeader}: every change to them runs on it ({@link #onTicker}), and each use
+     * asserts so ({@link #assertOnTicker}). The apply thread hands it sessions created, closed,
+     * touched and restored; nothing on a change's path waits for it.
+     */
     private final ScheduledExecutorService ticker;
+    private volatile Thread tickerThread;
+    /** Reached only through {@link #tracker()}, which asserts the ticker thread. */
+    private final SessionTracker sessionTracker;
+    /** Sessions whose CloseSession this leader proposed and that are not applied yet; ticker only. */
+    private final Set<Long> closing = new HashSet<>();
     private final ExecutorService batchSender;
-    private volatile RaftMember raft;
-    private volatile ProposalBatcher batcher;
+    private final RaftMember raft;
+    private final ProposalBatcher batcher;
+    /** Set by {@link #start} once the Raft member runs; the last part built, since it lets clients in. */
     private ClientIo clients;
+    /** Whether this member led at the previous tick; ticker only. */
     private boolean wasLeader;
 
     private CoordServer(Settings settings, Clock clock) {
@@ -80,17 +105,25 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
             incarnation = new java.security.SecureRandom().nextLong();
         } while (incarnation == CoordEntry.NO_INCARNATION);
         this.state = new CoordStateMachine(settings.maxDataBytes(), settings.raft().self().id(), incarnation, this);
-        this.tracker = new SessionTracker(clock);
-        this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("coord-ticker").factory());
+        this.sessionTracker = new SessionTracker(clock);
+        java.util.concurrent.ThreadFactory tickerThreads = Thread.ofPlatform().daemon().name("coord-ticker-" + settings.raft().self().id()).factory();
+        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = tickerThreads.newThread(r);
+            tickerThread = t;
+            return t;
+        });
         this.batchSender = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("coord-batch-sender").factory());
+        // Built in order, each part given what it needs: the Raft member (not started), the batcher
+        // proposing through it, then start() lets the member run and hand forwarded segments to the batcher.
+        this.raft = RaftMember.create(settings.raft());
+        // A batch is never larger than the largest single change a client may send.
+        this.batcher = new ProposalBatcher(new RaftMemberRoutes(raft), state, clock, batchSender, settings.maxDataBytes(), proposalTimeout());
     }
 
     public static CoordServer start(Settings settings, Clock clock) throws IOException {
         CoordServer s = new CoordServer(settings, clock);
         try {
-            s.raft = RaftMember.start(settings.raft(), s.state, s.new Forwarding());
-            // A batch is never larger than the largest single change a client may send.
-            s.batcher = new ProposalBatcher(s.new Routes(), s.state, clock, s.batchSender, settings.maxDataBytes(), s.proposalTimeout());
+            s.raft.start(s.state, new BatcherIntake(s.batcher));
             s.clients = new ClientIo(new InetSocketAddress(settings.clientHost(), settings.clientPort()),
                     "coord-clients-" + settings.raft().self().id(), (io, channel) -> new ZkConnection(s, io, channel));
             long period = Math.max(10, settings.tick().toMillis() / 2);
@@ -103,8 +136,8 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
         return s;
     }
 
-    /** Segments leave through this member's Raft member. */
-    private final class Routes implements ProposalBatcher.Raft {
+    /** How segments leave: through this member's Raft member. */
+    private record RaftMemberRoutes(RaftMember raft) implements ProposalBatcher.Raft {
         @Override
         public boolean isLeader() {
             return raft.isLeader();
@@ -137,18 +170,15 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
     }
 
     /** What other members forward to this one, and news of leaders, go to the batcher. */
-    private final class Forwarding implements RaftMember.Forwarding {
+    private record BatcherIntake(ProposalBatcher batcher) implements RaftMember.Forwarding {
         @Override
         public void forwarded(byte[] segment) {
-            ProposalBatcher b = batcher;
-            if (b == null) throw new IllegalArgumentException("member " + settings.raft().self().id() + " is still starting");
-            b.forwarded(segment);
+            batcher.forwarded(segment);
         }
 
         @Override
         public void leaderChanged(String leaderId) {
-            ProposalBatcher b = batcher;
-            if (b != null) b.leaderChanged(leaderId);
+            batcher.leaderChanged(leaderId);
         }
     }
 
@@ -204,16 +234,42 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
 
     /** Whether the session is open as this member's applied log shows it. */
     boolean isSessionOpen(long sessionId) {
-        synchronized (tracker) {
-            return tracker.isTracked(sessionId);
+        return state.read(t -> t.hasSession(sessionId));
+    }
+
+    /**
+     * A client of this member showed signs of life. The ticker takes it from here: it touches
+     * the session in its tracker and relays it to the group before it next looks for expiries.
+     */
+    void touched(long sessionId) {
+        touchedSinceRelay.add(sessionId);
+    }
+
+    /** Runs a task on the ticker, which owns the session tracker; dropped once the member closes. */
+    private void onTicker(Runnable task) {
+        try {
+            ticker.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    // The executor would keep it in a future nobody reads.
+                    LOG.error("a task on coord member {}'s ticker failed", settings.raft().self().id(), e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing: no more expiry decisions to make
         }
     }
 
-    /** A client of this member showed signs of life. */
-    void touched(long sessionId) {
-        touchedSinceRelay.add(sessionId);
-        synchronized (tracker) {
-            tracker.touch(sessionId);
+    /** The session tracker, which only the ticker thread may use. */
+    private SessionTracker tracker() {
+        assertOnTicker();
+        return sessionTracker;
+    }
+
+    private void assertOnTicker() {
+        if (Thread.currentThread() != tickerThread) {
+            throw new IllegalStateException("coord member " + settings.raft().self().id() + "'s session state used off its ticker thread, on " + Thread.currentThread());
         }
     }
 
@@ -239,30 +295,26 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
     // ---- ticker: relay liveness, and on the leader decide expiries ------------------------
 
     private void tick() {
+        assertOnTicker();
         try {
             batcher.expire();
             if (!touchedSinceRelay.isEmpty()) {
                 List<Long> ids = List.copyOf(touchedSinceRelay);
                 touchedSinceRelay.removeAll(ids);
+                for (long id : ids) tracker().touch(id);
                 var unused = raft.propose(new CoordEntry.Touch(ids).encode());
             }
             boolean leader = raft.isLeader();
             if (leader && !wasLeader) {
-                synchronized (tracker) {
-                    tracker.resetAll();
-                }
+                tracker().resetAll();
                 LOG.info("coord member {} is the leader", settings.raft().self().id());
             }
             wasLeader = leader;
             if (!leader) return;
-            List<Long> expired;
-            synchronized (tracker) {
-                expired = tracker.expired();
-            }
-            for (long id : expired) {
+            for (long id : tracker().expired()) {
                 if (closing.add(id)) {
                     LOG.info("session 0x{} expired", Long.toHexString(id));
-                    var unused = propose(new Txn.CloseSession(id)).whenComplete((r, e) -> closing.remove(id));
+                    var unused = propose(new Txn.CloseSession(id)).whenComplete((r, e) -> onTicker(() -> closing.remove(id)));
                 }
             }
             long now = clock.millis();
@@ -270,7 +322,7 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
                 var unused = propose(new Txn.DeleteContainer(path));
             }
         } catch (RuntimeException e) {
-            LOG.warn("coord tick failed: {}", e.toString());
+            LOG.warn("coord tick failed", e);
         }
     }
 
@@ -289,15 +341,13 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
             for (ZkConnection c : watches.fire(event, e.path())) if (e.visibleTo(c.auth())) c.sendEvent(event, e.path());
         }
         switch (applied.result()) {
-            case Result.SessionCreated created when txn instanceof Txn.CreateSession cs -> {
-                synchronized (tracker) {
-                    tracker.track(created.id(), cs.timeoutMs());
-                }
-            }
+            case Result.SessionCreated created when txn instanceof Txn.CreateSession cs -> onTicker(() -> {
+                tracker().track(created.id(), cs.timeoutMs());
+            });
             case Result.SessionClosed ignored when txn instanceof Txn.CloseSession cs -> {
-                synchronized (tracker) {
-                    tracker.remove(cs.sessionId());
-                }
+                onTicker(() -> {
+                    tracker().remove(cs.sessionId());
+                });
                 ZkConnection c = connectionsBySession.get(cs.sessionId());
                 if (c != null) c.sessionClosed();
             }
@@ -307,30 +357,29 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
 
     @Override
     public void ownSegmentApplied(long seq, List<Result> results) {
-        ProposalBatcher b = batcher;
-        if (b != null) b.applied(seq, results);
+        batcher.applied(seq, results);
     }
 
     @Override
     public void ownSegmentDropped(long seq) {
-        ProposalBatcher b = batcher;
-        if (b != null) b.dropped(seq);
+        batcher.dropped(seq);
     }
 
     @Override
     public void touched(List<Long> sessionIds) {
-        synchronized (tracker) {
-            for (long id : sessionIds) tracker.touch(id);
-        }
+        onTicker(() -> {
+            for (long id : sessionIds) tracker().touch(id);
+        });
     }
 
     @Override
     public void restored() {
         Map<Long, Integer> sessions = state.read(DataTree::sessions);
-        synchronized (tracker) {
+        onTicker(() -> {
+            SessionTracker tracker = tracker();
             tracker.retainOnly(sessions.keySet());
             sessions.forEach(tracker::track);
-        }
+        });
     }
 
     @Override
@@ -340,9 +389,9 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
         // Cuts every client connection: clients move to another member.
         if (clients != null) clients.close();
         try {
-            if (raft != null) raft.close();
+            raft.close();
         } catch (IOException e) {
-            LOG.warn("closing raft member: {}", e.toString());
+            LOG.warn("closing raft member", e);
         }
     }
 }

@@ -403,7 +403,7 @@ final class ZkRequests {
             conn.reply(xid, Code.BADARGUMENTS.value(), null);
             return;
         } catch (IOException e) {
-            LOG.warn("reconfig failed: {}", e.getMessage());
+            LOG.warn("reconfig failed", e);
             conn.reply(xid, NEW_CONFIG_NO_QUORUM, null);
             return;
         }

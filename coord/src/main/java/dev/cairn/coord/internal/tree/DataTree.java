@@ -440,6 +440,11 @@ public final class DataTree {
         return Acls.permits(n.acl, perm, clientIds) ? Code.OK : Code.NOAUTH;
     }
 
+    /** Whether the session is open. */
+    public boolean hasSession(long sessionId) {
+        return sessions.containsKey(sessionId);
+    }
+
     /** Open sessions and their timeouts. */
     public Map<Long, Integer> sessions() {
         return Collections.unmodifiableMap(new TreeMap<>(sessions));
