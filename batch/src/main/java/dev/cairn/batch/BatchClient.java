@@ -36,32 +36,53 @@ public final class BatchClient implements AutoCloseable {
     }
 
     private JobMasterGrpc.JobMasterBlockingStub stub() {
-        return JobMasterGrpc.newBlockingStub(channels.get(master)).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        return JobMasterGrpc.newBlockingStub(channels.get(master))
+                .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Submits a job whose classes are in {@code jar}; returns its first status (with its id). */
     public JobStatus submit(JobSpec spec, byte[] jar, String jarName) {
-        var req = SubmitJobRequest.newBuilder().setSpec(Protos.toProto(spec)).setJar(ByteString.copyFrom(jar)).setJarName(jarName).build();
+        var req = SubmitJobRequest.newBuilder()
+                .setSpec(Protos.toProto(spec))
+                .setJar(ByteString.copyFrom(jar))
+                .setJarName(jarName)
+                .build();
         return Protos.fromProto(Rpc.call(master, "SubmitJob", () -> stub().submitJob(req)));
     }
 
     public JobStatus status(String jobId) {
-        return Protos.fromProto(Rpc.call(master, "GetJob", () -> stub().getJob(JobRef.newBuilder().setJobId(jobId).build())));
+        return Protos.fromProto(Rpc.call(
+                master,
+                "GetJob",
+                () -> stub().getJob(JobRef.newBuilder().setJobId(jobId).build())));
     }
 
     public JobStatus cancel(String jobId) {
-        return Protos.fromProto(Rpc.call(master, "CancelJob", () -> stub().cancelJob(JobRef.newBuilder().setJobId(jobId).build())));
+        return Protos.fromProto(Rpc.call(
+                master,
+                "CancelJob",
+                () -> stub().cancelJob(JobRef.newBuilder().setJobId(jobId).build())));
     }
 
     public List<JobStatus> list() {
         return Rpc.call(master, "ListJobs", () -> stub().listJobs(ListJobsRequest.getDefaultInstance()))
-                .getJobsList().stream().map(Protos::fromProto).toList();
+                .getJobsList()
+                .stream()
+                .map(Protos::fromProto)
+                .toList();
     }
 
     public List<WorkerStatus> workers() {
         return Rpc.call(master, "ListWorkers", () -> stub().listWorkers(ListWorkersRequest.getDefaultInstance()))
-                .getWorkersList().stream()
-                .map(w -> new WorkerStatus(w.getWorkerId(), w.getEndpoint(), w.getState(), w.getSlots(), w.getRunning(), w.getLastHeartbeatMsAgo()))
+                .getWorkersList()
+                .stream()
+                .map(w -> new WorkerStatus(
+                        w.getWorkerId(),
+                        w.getEndpoint(),
+                        w.getState(),
+                        w.getSlots(),
+                        w.getRunning(),
+                        w.getLastHeartbeatMsAgo()))
                 .toList();
     }
 

@@ -32,13 +32,24 @@ public final class BatchMaster implements AutoCloseable {
      * @param jobHistory finished jobs remembered for {@code job list}
      * @param localityWait how long a map task waits for a slot where its input lies
      */
-    public record Settings(Path dir, Duration workerTimeout, Duration heartbeatInterval, long splitBytes, int maxAttempts,
-                           int jobHistory, Duration localityWait) {
+    public record Settings(
+            Path dir,
+            Duration workerTimeout,
+            Duration heartbeatInterval,
+            long splitBytes,
+            int maxAttempts,
+            int jobHistory,
+            Duration localityWait) {
         /** The settings {@link BatchConfig}'s keys give a node; {@code dir} is the master's working directory. */
         public static Settings from(Config config, Path dir) {
-            return new Settings(dir, config.get(BatchConfig.MASTER_WORKER_TIMEOUT), config.get(BatchConfig.WORKER_HEARTBEAT_INTERVAL),
-                    config.get(BatchConfig.MASTER_SPLIT_SIZE), config.get(BatchConfig.MASTER_MAX_ATTEMPTS),
-                    config.get(BatchConfig.MASTER_JOB_HISTORY), config.get(BatchConfig.MASTER_LOCALITY_WAIT));
+            return new Settings(
+                    dir,
+                    config.get(BatchConfig.MASTER_WORKER_TIMEOUT),
+                    config.get(BatchConfig.WORKER_HEARTBEAT_INTERVAL),
+                    config.get(BatchConfig.MASTER_SPLIT_SIZE),
+                    config.get(BatchConfig.MASTER_MAX_ATTEMPTS),
+                    config.get(BatchConfig.MASTER_JOB_HISTORY),
+                    config.get(BatchConfig.MASTER_LOCALITY_WAIT));
         }
     }
 
@@ -57,15 +68,27 @@ public final class BatchMaster implements AutoCloseable {
      * @param activeMaster the active master's endpoint as the election shows it, for a standby's answers
      * @param clock decides worker expiry and delay scheduling
      */
-    public static BatchMaster create(Settings settings, FileSystemRegistry fileSystems, Supplier<Optional<String>> activeMaster, Clock clock) {
-        JobMaster master = new JobMaster(new MasterSettings(settings.dir(), settings.workerTimeout(), settings.heartbeatInterval(),
-                settings.splitBytes(), settings.maxAttempts(), settings.jobHistory(), settings.localityWait(), fileSystems), clock);
+    public static BatchMaster create(
+            Settings settings, FileSystemRegistry fileSystems, Supplier<Optional<String>> activeMaster, Clock clock) {
+        JobMaster master = new JobMaster(
+                new MasterSettings(
+                        settings.dir(),
+                        settings.workerTimeout(),
+                        settings.heartbeatInterval(),
+                        settings.splitBytes(),
+                        settings.maxAttempts(),
+                        settings.jobHistory(),
+                        settings.localityWait(),
+                        fileSystems),
+                clock);
         return new BatchMaster(master, new MasterGate(activeMaster));
     }
 
     /** The services to serve on the node's RPC server, each behind the active/standby gate. */
     public List<RpcService> services() {
-        return master.services().stream().<RpcService>map(s -> GrpcService.of(s).intercepted(gate)).toList();
+        return master.services().stream()
+                .<RpcService>map(s -> GrpcService.of(s).intercepted(gate))
+                .toList();
     }
 
     /** Starts answering: this node is the active master. */

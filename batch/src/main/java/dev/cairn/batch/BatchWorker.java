@@ -33,15 +33,30 @@ public final class BatchWorker implements AutoCloseable {
      * @param fetchParallelism map outputs a reduce task fetches at once
      * @param rpcDeadline deadline of control calls (shuffle streams get ten times it)
      */
-    public record Settings(String workerId, String endpoint, Path dir, int slots, long sortBufferBytes, int combineEntries,
-                           long shuffleMemoryBytes, int fetchParallelism, Duration rpcDeadline) {
+    public record Settings(
+            String workerId,
+            String endpoint,
+            Path dir,
+            int slots,
+            long sortBufferBytes,
+            int combineEntries,
+            long shuffleMemoryBytes,
+            int fetchParallelism,
+            Duration rpcDeadline) {
         /** The settings the configuration gives a node; {@code worker.slots} 0 means one slot per processor. */
         public static Settings from(Config config, String workerId, String endpoint, Path dir) {
             int slots = config.get(BatchConfig.WORKER_SLOTS);
             if (slots == 0) slots = Runtime.getRuntime().availableProcessors();
-            return new Settings(workerId, endpoint, dir, slots, config.get(BatchConfig.WORKER_SORT_BUFFER),
-                    config.get(BatchConfig.WORKER_COMBINE_ENTRIES), config.get(BatchConfig.WORKER_SHUFFLE_MEMORY),
-                    config.get(BatchConfig.WORKER_FETCH_PARALLELISM), config.get(RpcConfig.DEADLINE));
+            return new Settings(
+                    workerId,
+                    endpoint,
+                    dir,
+                    slots,
+                    config.get(BatchConfig.WORKER_SORT_BUFFER),
+                    config.get(BatchConfig.WORKER_COMBINE_ENTRIES),
+                    config.get(BatchConfig.WORKER_SHUFFLE_MEMORY),
+                    config.get(BatchConfig.WORKER_FETCH_PARALLELISM),
+                    config.get(RpcConfig.DEADLINE));
         }
     }
 
@@ -60,12 +75,24 @@ public final class BatchWorker implements AutoCloseable {
      *     on fail-over); null while none is known
      * @param fileSystems where map tasks read their input and reduce tasks write their output
      */
-    public static BatchWorker create(Settings settings, Supplier<String> masterLocator, FileSystemRegistry fileSystems) throws IOException {
+    public static BatchWorker create(Settings settings, Supplier<String> masterLocator, FileSystemRegistry fileSystems)
+            throws IOException {
         Channels channels = new Channels();
         try {
-            TaskWorker worker = new TaskWorker(new WorkerSettings(settings.workerId(), settings.endpoint(), masterLocator, settings.dir(),
-                    settings.slots(), settings.sortBufferBytes(), settings.combineEntries(), settings.shuffleMemoryBytes(),
-                    settings.fetchParallelism(), settings.rpcDeadline(), fileSystems), channels);
+            TaskWorker worker = new TaskWorker(
+                    new WorkerSettings(
+                            settings.workerId(),
+                            settings.endpoint(),
+                            masterLocator,
+                            settings.dir(),
+                            settings.slots(),
+                            settings.sortBufferBytes(),
+                            settings.combineEntries(),
+                            settings.shuffleMemoryBytes(),
+                            settings.fetchParallelism(),
+                            settings.rpcDeadline(),
+                            fileSystems),
+                    channels);
             return new BatchWorker(worker, channels);
         } catch (IOException | RuntimeException e) {
             channels.close();

@@ -49,12 +49,14 @@ public record JobSpec(
         Objects.requireNonNull(output, "output");
         inputMappers = Map.copyOf(inputMappers);
         for (String in : inputMappers.keySet()) {
-            if (!inputs.contains(in)) throw new IllegalArgumentException("a mapper is given for " + in + ", which is not an input");
+            if (!inputs.contains(in))
+                throw new IllegalArgumentException("a mapper is given for " + in + ", which is not an input");
         }
         if (mapperClass == null) {
             for (String in : inputs) {
                 if (!inputMappers.containsKey(in)) {
-                    throw new IllegalArgumentException("no mapper for input " + in + ": give the job a mapper, or that input one of its own");
+                    throw new IllegalArgumentException(
+                            "no mapper for input " + in + ": give the job a mapper, or that input one of its own");
                 }
             }
         }
@@ -69,11 +71,35 @@ public record JobSpec(
     }
 
     /** A job with only the old components: every input read by {@code mapperClass}. */
-    public JobSpec(String name, List<String> inputs, String output, String mapperClass, String combinerClass, String reducerClass,
-                   String partitionerClass, String mapKeyCodec, String mapValueCodec, int reducers, long splitBytes, int maxAttempts,
-                   Map<String, String> params) {
-        this(name, inputs, output, mapperClass, combinerClass, reducerClass, partitionerClass, mapKeyCodec, mapValueCodec, reducers,
-                splitBytes, maxAttempts, params, Map.of());
+    public JobSpec(
+            String name,
+            List<String> inputs,
+            String output,
+            String mapperClass,
+            String combinerClass,
+            String reducerClass,
+            String partitionerClass,
+            String mapKeyCodec,
+            String mapValueCodec,
+            int reducers,
+            long splitBytes,
+            int maxAttempts,
+            Map<String, String> params) {
+        this(
+                name,
+                inputs,
+                output,
+                mapperClass,
+                combinerClass,
+                reducerClass,
+                partitionerClass,
+                mapKeyCodec,
+                mapValueCodec,
+                reducers,
+                splitBytes,
+                maxAttempts,
+                params,
+                Map.of());
     }
 
     public static Builder builder(String name) {
@@ -89,8 +115,21 @@ public record JobSpec(
     public JobSpec withPaths(UnaryOperator<String> resolve) {
         Map<String, String> mappers = new LinkedHashMap<>();
         inputMappers.forEach((in, m) -> mappers.put(resolve.apply(in), m));
-        return new JobSpec(name, inputs.stream().map(resolve).toList(), resolve.apply(output), mapperClass, combinerClass, reducerClass,
-                partitionerClass, mapKeyCodec, mapValueCodec, reducers, splitBytes, maxAttempts, params, mappers);
+        return new JobSpec(
+                name,
+                inputs.stream().map(resolve).toList(),
+                resolve.apply(output),
+                mapperClass,
+                combinerClass,
+                reducerClass,
+                partitionerClass,
+                mapKeyCodec,
+                mapValueCodec,
+                reducers,
+                splitBytes,
+                maxAttempts,
+                params,
+                mappers);
     }
 
     /** Fluent construction; class references keep user code type-checked. */
@@ -184,8 +223,21 @@ public record JobSpec(
         }
 
         public JobSpec build() {
-            return new JobSpec(name, inputs, output, mapper, combiner, reducer, partitioner, keyCodec, valueCodec,
-                    reducers, splitBytes, maxAttempts, params, inputMappers);
+            return new JobSpec(
+                    name,
+                    inputs,
+                    output,
+                    mapper,
+                    combiner,
+                    reducer,
+                    partitioner,
+                    keyCodec,
+                    valueCodec,
+                    reducers,
+                    splitBytes,
+                    maxAttempts,
+                    params,
+                    inputMappers);
         }
     }
 }

@@ -61,7 +61,9 @@ public record JobStatus(
     }
 
     public StageStatus stage(String stageName) {
-        return stages.stream().filter(s -> s.name().equals(stageName)).findFirst()
+        return stages.stream()
+                .filter(s -> s.name().equals(stageName))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no stage " + stageName));
     }
 }

@@ -72,10 +72,31 @@ public final class LocalJobRunner implements AutoCloseable {
         BatchWorker worker = null;
         RpcServer server = null;
         try {
-            master = BatchMaster.create(new BatchMaster.Settings(dir.resolve("master"), Duration.ofSeconds(30), HEARTBEAT, 64L << 20, 4, 1000,
-                    Duration.ZERO), fileSystems, () -> Optional.of(endpoint), Clock.system());
-            worker = BatchWorker.create(new BatchWorker.Settings("local-worker", endpoint, dir.resolve("worker"), slots, 16L << 20, 1 << 16,
-                    64L << 20, 4, Duration.ofSeconds(30)), () -> endpoint, fileSystems);
+            master = BatchMaster.create(
+                    new BatchMaster.Settings(
+                            dir.resolve("master"),
+                            Duration.ofSeconds(30),
+                            HEARTBEAT,
+                            64L << 20,
+                            4,
+                            1000,
+                            Duration.ZERO),
+                    fileSystems,
+                    () -> Optional.of(endpoint),
+                    Clock.system());
+            worker = BatchWorker.create(
+                    new BatchWorker.Settings(
+                            "local-worker",
+                            endpoint,
+                            dir.resolve("worker"),
+                            slots,
+                            16L << 20,
+                            1 << 16,
+                            64L << 20,
+                            4,
+                            Duration.ofSeconds(30)),
+                    () -> endpoint,
+                    fileSystems);
             List<RpcService> services = new ArrayList<>(master.services());
             services.addAll(worker.services());
             server = RpcServer.start(host, port, services);
@@ -140,13 +161,16 @@ public final class LocalJobRunner implements AutoCloseable {
         try {
             location = Path.of(source.getLocation().toURI());
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("cannot tell where " + type.getName() + " was loaded from: " + source.getLocation(), e);
+            throw new IllegalArgumentException(
+                    "cannot tell where " + type.getName() + " was loaded from: " + source.getLocation(), e);
         }
         if (Files.isRegularFile(location)) return Files.readAllBytes(location);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (JarOutputStream jar = new JarOutputStream(bytes); Stream<Path> walk = Files.walk(location)) {
+        try (JarOutputStream jar = new JarOutputStream(bytes);
+                Stream<Path> walk = Files.walk(location)) {
             for (Path p : (Iterable<Path>) walk.filter(Files::isRegularFile).sorted()::iterator) {
-                jar.putNextEntry(new JarEntry(location.relativize(p).toString().replace(java.io.File.separatorChar, '/')));
+                jar.putNextEntry(
+                        new JarEntry(location.relativize(p).toString().replace(java.io.File.separatorChar, '/')));
                 Files.copy(p, jar);
                 jar.closeEntry();
             }

@@ -8,4 +8,5 @@ package dev.cairn.batch;
  * @param stopped tasks unfinished when the job ended (failed or cancelled): the master dropped them and
  *     told the workers to kill their attempts, so none is pending or running any more
  */
-public record StageStatus(String name, int total, int pending, int running, int done, int failed, int retried, int stopped) {}
+public record StageStatus(
+        String name, int total, int pending, int running, int done, int failed, int retried, int stopped) {}

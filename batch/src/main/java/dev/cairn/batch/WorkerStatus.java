@@ -5,4 +5,5 @@ package dev.cairn.batch;
  *
  * @param state ALIVE, or DEAD once no heartbeat arrived within the master's worker timeout
  */
-public record WorkerStatus(String workerId, String endpoint, String state, int slots, int running, long lastHeartbeatMsAgo) {}
+public record WorkerStatus(
+        String workerId, String endpoint, String state, int slots, int running, long lastHeartbeatMsAgo) {}

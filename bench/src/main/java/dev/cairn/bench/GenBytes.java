@@ -25,16 +25,28 @@ import picocli.CommandLine.Option;
  *
  * <pre>java -cp 'bench/target/classes:bench/target/lib/*' dev.cairn.bench.GenBytes --bytes 1g --seed 42 --out data.bin</pre>
  */
-@Command(name = "GenBytes", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "GenBytes",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Writes --bytes pseudo-random bytes determined by --seed to --out.")
 public final class GenBytes implements Callable<Integer> {
-    @Option(names = "--bytes", required = true, paramLabel = "SIZE", converter = SizeConverter.class, description = "How many bytes, e.g. 1g, 256m, 4096.")
+    @Option(
+            names = "--bytes",
+            required = true,
+            paramLabel = "SIZE",
+            converter = SizeConverter.class,
+            description = "How many bytes, e.g. 1g, 256m, 4096.")
     long bytes;
 
     @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Seed (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "File to write (replaced if it exists).")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "FILE",
+            description = "File to write (replaced if it exists).")
     Path out;
 
     public static void main(String[] args) {
@@ -53,8 +65,8 @@ public final class GenBytes implements Callable<Integer> {
     static void write(long size, long seed, Path file) throws IOException {
         SplittableRandom random = new SplittableRandom(seed);
         ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             long left = size;
             while (left > 0) {
                 buf.clear();

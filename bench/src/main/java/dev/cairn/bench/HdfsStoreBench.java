@@ -65,46 +65,87 @@ import picocli.CommandLine.Spec;
  * Exit status 0 when every file came back intact with full replication, 1 otherwise, 4 if the
  * run overran {@code --timeout}.
  */
-@Command(name = "HdfsStoreBench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "HdfsStoreBench",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Times put and get of a local file on a MiniDFSCluster; prints one hdfs line per round and mode.")
 public final class HdfsStoreBench implements Callable<Integer> {
     @Option(names = "--file", required = true, paramLabel = "FILE", description = "Local file to put.")
     Path file;
 
-    @Option(names = "--base-dir", required = true, paramLabel = "DIR", description = "Where the cluster keeps its NameNode and DataNode directories (formatted first).")
+    @Option(
+            names = "--base-dir",
+            required = true,
+            paramLabel = "DIR",
+            description = "Where the cluster keeps its NameNode and DataNode directories (formatted first).")
     Path baseDir;
 
-    @Option(names = "--back", required = true, paramLabel = "FILE", description = "Local file each get writes (replaced every round).")
+    @Option(
+            names = "--back",
+            required = true,
+            paramLabel = "FILE",
+            description = "Local file each get writes (replaced every round).")
     Path back;
 
-    @Option(names = "--datanodes", defaultValue = "3", paramLabel = "N", description = "DataNodes (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--datanodes",
+            defaultValue = "3",
+            paramLabel = "N",
+            description = "DataNodes (default ${DEFAULT-VALUE}).")
     int datanodes;
 
-    @Option(names = "--replication", defaultValue = "3", paramLabel = "R", description = "Replicas per block (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--replication",
+            defaultValue = "3",
+            paramLabel = "R",
+            description = "Replicas per block (default ${DEFAULT-VALUE}).")
     short replication;
 
-    @Option(names = "--block-size", defaultValue = "64m", paramLabel = "SIZE", converter = SizeConverter.class,
+    @Option(
+            names = "--block-size",
+            defaultValue = "64m",
+            paramLabel = "SIZE",
+            converter = SizeConverter.class,
             description = "Block size (default ${DEFAULT-VALUE}, as Cairn's).")
     long blockSize;
 
-    @Option(names = "--buffer", defaultValue = "1m", paramLabel = "SIZE", converter = SizeConverter.class,
+    @Option(
+            names = "--buffer",
+            defaultValue = "1m",
+            paramLabel = "SIZE",
+            converter = SizeConverter.class,
             description = "Copy buffer (default ${DEFAULT-VALUE}, as cairn fs put/get).")
     long buffer;
 
-    @Option(names = "--modes", defaultValue = "default,sync-block", split = ",", paramLabel = "MODE",
+    @Option(
+            names = "--modes",
+            defaultValue = "default,sync-block",
+            split = ",",
+            paramLabel = "MODE",
             description = "default and/or sync-block (default ${DEFAULT-VALUE}).")
     List<String> modes;
 
-    @Option(names = "--repeat", defaultValue = "1", paramLabel = "N", description = "Rounds; each puts and gets once per mode (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--repeat",
+            defaultValue = "1",
+            paramLabel = "N",
+            description = "Rounds; each puts and gets once per mode (default ${DEFAULT-VALUE}).")
     int repeat;
 
     @Option(names = "--sha256", paramLabel = "HEX", description = "SHA-256 of --file, if known (else computed first).")
     String sha256;
 
-    @Option(names = "--drop-caches", description = "Drop the page cache before each get (needs write access to /proc/sys/vm/drop_caches).")
+    @Option(
+            names = "--drop-caches",
+            description = "Drop the page cache before each get (needs write access to /proc/sys/vm/drop_caches).")
     boolean dropCaches;
 
-    @Option(names = "--timeout", defaultValue = "1800", paramLabel = "SECONDS", description = "Give up after this long (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--timeout",
+            defaultValue = "1800",
+            paramLabel = "SECONDS",
+            description = "Give up after this long (default ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
     @Spec
@@ -112,7 +153,9 @@ public final class HdfsStoreBench implements Callable<Integer> {
 
     public static void main(String[] args) {
         // The NameNode and DataNodes log every block at INFO; keep standard error for what matters.
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+        System.setProperty(
+                "org.slf4j.simpleLogger.defaultLogLevel",
+                System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
         System.exit(new CommandLine(new HdfsStoreBench()).execute(args));
     }
 
@@ -120,10 +163,12 @@ public final class HdfsStoreBench implements Callable<Integer> {
     public Integer call() throws Exception {
         CommandLine cmd = spec.commandLine();
         for (String m : modes) {
-            if (!m.equals("default") && !m.equals("sync-block")) throw new CommandLine.ParameterException(cmd, "unknown mode '" + m + "'");
+            if (!m.equals("default") && !m.equals("sync-block"))
+                throw new CommandLine.ParameterException(cmd, "unknown mode '" + m + "'");
         }
         if (repeat < 1) throw new CommandLine.ParameterException(cmd, "--repeat must be at least 1");
-        if (buffer < 1 || buffer > 1 << 30) throw new CommandLine.ParameterException(cmd, "--buffer must be between 1 byte and 1g");
+        if (buffer < 1 || buffer > 1 << 30)
+            throw new CommandLine.ParameterException(cmd, "--buffer must be between 1 byte and 1g");
         startWatchdog();
         int bufferBytes = (int) buffer;
         long size = Files.size(file);
@@ -138,11 +183,19 @@ public final class HdfsStoreBench implements Callable<Integer> {
         long t0 = System.nanoTime();
         // One storage directory per DataNode, as a Cairn store node has by default; the NameNode's edit
         // log fsynced as on a real cluster.
-        try (MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf, baseDir.toFile()).numDataNodes(datanodes)
-                .storagesPerDatanode(1).skipFsyncForTesting(false).format(true).build()) {
+        try (MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf, baseDir.toFile())
+                .numDataNodes(datanodes)
+                .storagesPerDatanode(1)
+                .skipFsyncForTesting(false)
+                .format(true)
+                .build()) {
             cluster.waitActive();
-            System.err.printf(Locale.ROOT, "hdfs: MiniDFSCluster with %d datanodes up in %.1f s under %s%n",
-                    datanodes, (System.nanoTime() - t0) / 1e9, baseDir);
+            System.err.printf(
+                    Locale.ROOT,
+                    "hdfs: MiniDFSCluster with %d datanodes up in %.1f s under %s%n",
+                    datanodes,
+                    (System.nanoTime() - t0) / 1e9,
+                    baseDir);
             FileSystem fs = cluster.getFileSystem();
             boolean allOk = true;
             for (int round = 1; round <= repeat; round++) {
@@ -150,24 +203,34 @@ public final class HdfsStoreBench implements Callable<Integer> {
                 List<String> order = new ArrayList<>(modes);
                 if (round % 2 == 0) Collections.reverse(order);
                 for (String mode : order) {
-                    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path("/bench-" + mode + "-" + round + ".bin");
+                    org.apache.hadoop.fs.Path path =
+                            new org.apache.hadoop.fs.Path("/bench-" + mode + "-" + round + ".bin");
                     EnumSet<CreateFlag> flags = EnumSet.of(CreateFlag.CREATE, CreateFlag.OVERWRITE);
                     if (mode.equals("sync-block")) flags.add(CreateFlag.SYNC_BLOCK);
 
                     syncFileSystems();
                     long p0 = System.nanoTime();
                     try (InputStream in = Files.newInputStream(file);
-                         OutputStream out = fs.create(path, FsPermission.getFileDefault(), flags, bufferBytes, replication, blockSize, null)) {
+                            OutputStream out = fs.create(
+                                    path,
+                                    FsPermission.getFileDefault(),
+                                    flags,
+                                    bufferBytes,
+                                    replication,
+                                    blockSize,
+                                    null)) {
                         copy(in, out, bufferBytes);
                     }
                     long p1 = System.nanoTime();
                     int minReplicas = Integer.MAX_VALUE;
-                    for (BlockLocation b : fs.getFileBlockLocations(path, 0, size)) minReplicas = Math.min(minReplicas, b.getHosts().length);
+                    for (BlockLocation b : fs.getFileBlockLocations(path, 0, size))
+                        minReplicas = Math.min(minReplicas, b.getHosts().length);
                     if (size == 0) minReplicas = replication;
 
                     if (dropCaches) dropPageCache();
                     long g0 = System.nanoTime();
-                    try (InputStream in = fs.open(path, bufferBytes); OutputStream out = Files.newOutputStream(back)) {
+                    try (InputStream in = fs.open(path, bufferBytes);
+                            OutputStream out = Files.newOutputStream(back)) {
                         copy(in, out, bufferBytes);
                     }
                     long g1 = System.nanoTime();
@@ -176,11 +239,22 @@ public final class HdfsStoreBench implements Callable<Integer> {
 
                     double put = (p1 - p0) / 1e9;
                     double get = (g1 - g0) / 1e9;
-                    System.out.printf(Locale.ROOT, "hdfs round=%d mode=%s bytes=%d put_s=%.3f put_mb_s=%.1f get_s=%.3f get_mb_s=%.1f min_replicas=%d sha256_ok=%s%n",
-                            round, mode, size, put, size / 1e6 / put, get, size / 1e6 / get, minReplicas, intact);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "hdfs round=%d mode=%s bytes=%d put_s=%.3f put_mb_s=%.1f get_s=%.3f get_mb_s=%.1f min_replicas=%d sha256_ok=%s%n",
+                            round,
+                            mode,
+                            size,
+                            put,
+                            size / 1e6 / put,
+                            get,
+                            size / 1e6 / get,
+                            minReplicas,
+                            intact);
                     System.out.flush();
                     if (!intact) System.err.println("error: hdfs: " + back + " differs from " + file + " (SHA-256)");
-                    if (minReplicas < replication) System.err.printf("error: hdfs: a block of %s has only %d replicas%n", path, minReplicas);
+                    if (minReplicas < replication)
+                        System.err.printf("error: hdfs: a block of %s has only %d replicas%n", path, minReplicas);
                     allOk &= intact && minReplicas >= replication;
                 }
             }
@@ -223,16 +297,18 @@ public final class HdfsStoreBench implements Callable<Integer> {
     }
 
     private void startWatchdog() {
-        Thread t = new Thread(() -> {
-            try {
-                Thread.sleep(timeoutSeconds * 1000);
-            } catch (InterruptedException e) {
-                return;
-            }
-            System.err.printf("error: hdfs: run did not finish within %d s; giving up%n", timeoutSeconds);
-            System.err.flush();
-            Runtime.getRuntime().halt(4);
-        }, "hdfs-bench-watchdog");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        Thread.sleep(timeoutSeconds * 1000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    System.err.printf("error: hdfs: run did not finish within %d s; giving up%n", timeoutSeconds);
+                    System.err.flush();
+                    Runtime.getRuntime().halt(4);
+                },
+                "hdfs-bench-watchdog");
         t.setDaemon(true);
         t.start();
     }

@@ -61,7 +61,10 @@ public final class SchedulerBench implements Runnable {
     @Option(names = "--runs", description = "measured runs per row; the median is shown (default: ${DEFAULT-VALUE})")
     int runs = 7;
 
-    @Option(names = "--warmup", description = "unmeasured runs before the first row, at each worker count in turn (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--warmup",
+            description =
+                    "unmeasured runs before the first row, at each worker count in turn (default: ${DEFAULT-VALUE})")
     int warmup = 60;
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -83,15 +86,23 @@ public final class SchedulerBench implements Runnable {
     @Override
     public void run() {
         try {
-            System.out.printf("job: %,d maps + %d reduces; %d slots per worker; median of %d runs%n", tasks, reducers, slots, runs);
+            System.out.printf(
+                    "job: %,d maps + %d reduces; %d slots per worker; median of %d runs%n",
+                    tasks, reducers, slots, runs);
             for (int i = 0; i < warmup; i++) once(workers[i % workers.length]);
-            System.out.printf("%8s %12s %12s %14s %10s%n", "workers", "tasks/s", "heartbeats", "µs/heartbeat", "cpu ms");
+            System.out.printf(
+                    "%8s %12s %12s %14s %10s%n", "workers", "tasks/s", "heartbeats", "µs/heartbeat", "cpu ms");
             for (int n : workers) {
                 Result[] results = new Result[runs];
                 for (int i = 0; i < runs; i++) results[i] = once(n);
                 Arrays.sort(results, Comparator.comparingDouble(Result::tasksPerCpuSecond));
                 Result r = results[runs / 2];
-                System.out.printf("%8d %,12.0f %,12d %14.1f %,10d%n", n, r.tasksPerCpuSecond(), r.heartbeats(), r.cpuMicrosPerHeartbeat(),
+                System.out.printf(
+                        "%8d %,12.0f %,12d %14.1f %,10d%n",
+                        n,
+                        r.tasksPerCpuSecond(),
+                        r.heartbeats(),
+                        r.cpuMicrosPerHeartbeat(),
                         TimeUnit.NANOSECONDS.toMillis(r.cpuNanos()));
             }
         } catch (Exception e) {
@@ -102,20 +113,37 @@ public final class SchedulerBench implements Runnable {
     private Result once(int workerCount) throws Exception {
         Path dir = Files.createTempDirectory("scheduler-bench");
         ManualClock clock = new ManualClock(1_700_000_000_000L);
-        MasterSettings settings = new MasterSettings(dir.resolve("master"), Duration.ofMinutes(10), Duration.ofSeconds(1),
-                1, 4, 10, Duration.ZERO, FileSystemRegistry.local());
+        MasterSettings settings = new MasterSettings(
+                dir.resolve("master"),
+                Duration.ofMinutes(10),
+                Duration.ofSeconds(1),
+                1,
+                4,
+                10,
+                Duration.ZERO,
+                FileSystemRegistry.local());
         try (DirectJobMaster master = new DirectJobMaster(settings, clock)) {
             Path input = dir.resolve("input.txt");
             Files.write(input, new byte[tasks]); // 1-byte splits: one map task per byte
-            JobSpec spec = JobSpec.builder("bench").input(input.toString()).output(dir.resolve("out").toString())
-                    .mapper(dev.cairn.batch.Mapper.class).reducer(dev.cairn.batch.Reducer.class)
-                    .mapOutput(Codecs.STRING, Codecs.LONG).reducers(reducers).splitBytes(1).build();
+            JobSpec spec = JobSpec.builder("bench")
+                    .input(input.toString())
+                    .output(dir.resolve("out").toString())
+                    .mapper(dev.cairn.batch.Mapper.class)
+                    .reducer(dev.cairn.batch.Reducer.class)
+                    .mapOutput(Codecs.STRING, Codecs.LONG)
+                    .reducers(reducers)
+                    .splitBytes(1)
+                    .build();
             String job = master.submit(spec, jar(), "bench.jar").getJobId();
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < workerCount; i++) {
                 String id = String.format("w%03d", i);
                 ids.add(id);
-                master.register(RegisterWorkerRequest.newBuilder().setWorkerId(id).setEndpoint(id + ":7070").setSlots(slots).build());
+                master.register(RegisterWorkerRequest.newBuilder()
+                        .setWorkerId(id)
+                        .setEndpoint(id + ":7070")
+                        .setSlots(slots)
+                        .build());
             }
             List<List<TaskAssignment>> running = new ArrayList<>();
             for (int i = 0; i < workerCount; i++) running.add(List.of());
@@ -127,10 +155,16 @@ public final class SchedulerBench implements Runnable {
             long cpu0 = THREADS.getCurrentThreadCpuTime();
             while (completed < total) {
                 for (int i = 0; i < workerCount; i++) {
-                    HeartbeatRequest.Builder req = HeartbeatRequest.newBuilder().setWorkerId(ids.get(i)).setFreeSlots(slots);
+                    HeartbeatRequest.Builder req = HeartbeatRequest.newBuilder()
+                            .setWorkerId(ids.get(i))
+                            .setFreeSlots(slots);
                     for (TaskAssignment a : running.get(i)) {
-                        req.addUpdates(TaskUpdate.newBuilder().setJobId(a.getJobId()).setTaskId(a.getTaskId()).setAttempt(a.getAttempt())
-                                .setState(TaskUpdate.State.SUCCEEDED).setProgress(1));
+                        req.addUpdates(TaskUpdate.newBuilder()
+                                .setJobId(a.getJobId())
+                                .setTaskId(a.getTaskId())
+                                .setAttempt(a.getAttempt())
+                                .setState(TaskUpdate.State.SUCCEEDED)
+                                .setProgress(1));
                         completed++;
                     }
                     HeartbeatResponse resp = master.heartbeat(req.build());

@@ -33,7 +33,9 @@ public final class SingleThreadWordCount {
         long t1 = System.nanoTime();
         write(counts, Path.of(args[1]));
         long t2 = System.nanoTime();
-        System.err.printf("counted %,d distinct words in %.2f s, wrote them in %.2f s%n", counts.size(), (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+        System.err.printf(
+                "counted %,d distinct words in %.2f s, wrote them in %.2f s%n",
+                counts.size(), (t1 - t0) / 1e9, (t2 - t1) / 1e9);
     }
 
     static Map<String, long[]> count(Path input) throws IOException {
@@ -47,7 +49,9 @@ public final class SingleThreadWordCount {
                     byte b = buf[i];
                     if (b == ' ' || b == '\n' || b == '\t' || b == '\r' || b == '\f' || b == 0x0B) {
                         if (wordLen > 0) {
-                            counts.computeIfAbsent(new String(word, 0, wordLen, StandardCharsets.UTF_8), k -> new long[1])[0]++;
+                            counts.computeIfAbsent(
+                                            new String(word, 0, wordLen, StandardCharsets.UTF_8), k -> new long[1])[
+                                    0]++;
                             wordLen = 0;
                         }
                     } else {
@@ -57,7 +61,8 @@ public final class SingleThreadWordCount {
                 }
             }
         }
-        if (wordLen > 0) counts.computeIfAbsent(new String(word, 0, wordLen, StandardCharsets.UTF_8), k -> new long[1])[0]++;
+        if (wordLen > 0)
+            counts.computeIfAbsent(new String(word, 0, wordLen, StandardCharsets.UTF_8), k -> new long[1])[0]++;
         return counts;
     }
 

@@ -80,54 +80,118 @@ import picocli.CommandLine.Option;
  * connect within {@code --connect-timeout}; 3 if the keys could not be created; 4 if the whole run
  * overran its time bound (connect timeout + setup timeout + warmup + duration + 30 s).
  */
-@Command(name = "ZkLoad", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Closed-loop getData/setData load on a ZooKeeper-protocol service with the stock client; prints one zkload line.")
+@Command(
+        name = "ZkLoad",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description =
+                "Closed-loop getData/setData load on a ZooKeeper-protocol service with the stock client; prints one zkload line.")
 public final class ZkLoad implements Callable<Integer> {
-    @Option(names = "--connect", required = true, paramLabel = "HOST:PORT,...", description = "Servers; session i uses server i mod count.")
+    @Option(
+            names = "--connect",
+            required = true,
+            paramLabel = "HOST:PORT,...",
+            description = "Servers; session i uses server i mod count.")
     String connect;
 
-    @Option(names = "--sessions", defaultValue = "1", paramLabel = "N", description = "Client sessions (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--sessions",
+            defaultValue = "1",
+            paramLabel = "N",
+            description = "Client sessions (default ${DEFAULT-VALUE}).")
     int sessions;
 
-    @Option(names = "--pipeline", defaultValue = "1", paramLabel = "D", description = "Outstanding requests per session (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--pipeline",
+            defaultValue = "1",
+            paramLabel = "D",
+            description = "Outstanding requests per session (default ${DEFAULT-VALUE}).")
     int pipeline;
 
-    @Option(names = "--value-size", defaultValue = "128", paramLabel = "BYTES", description = "Bytes per znode value (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--value-size",
+            defaultValue = "128",
+            paramLabel = "BYTES",
+            description = "Bytes per znode value (default ${DEFAULT-VALUE}).")
     int valueSize;
 
-    @Option(names = "--read-ratio", defaultValue = "0.5", paramLabel = "R", description = "Fraction of getData requests, 0..1; the rest are setData (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--read-ratio",
+            defaultValue = "0.5",
+            paramLabel = "R",
+            description = "Fraction of getData requests, 0..1; the rest are setData (default ${DEFAULT-VALUE}).")
     double readRatio;
 
-    @Option(names = "--keys", defaultValue = "1000", paramLabel = "K", description = "Znodes read and written (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--keys",
+            defaultValue = "1000",
+            paramLabel = "K",
+            description = "Znodes read and written (default ${DEFAULT-VALUE}).")
     int keys;
 
-    @Option(names = "--duration", defaultValue = "10", paramLabel = "SECONDS", description = "Measured seconds (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--duration",
+            defaultValue = "10",
+            paramLabel = "SECONDS",
+            description = "Measured seconds (default ${DEFAULT-VALUE}).")
     double duration;
 
-    @Option(names = "--warmup", defaultValue = "3", paramLabel = "SECONDS", description = "Unmeasured seconds before (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--warmup",
+            defaultValue = "3",
+            paramLabel = "SECONDS",
+            description = "Unmeasured seconds before (default ${DEFAULT-VALUE}).")
     double warmup;
 
-    @Option(names = "--label", defaultValue = "zk", paramLabel = "NAME", description = "Name of the system under test, echoed in the output (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--label",
+            defaultValue = "zk",
+            paramLabel = "NAME",
+            description = "Name of the system under test, echoed in the output (default ${DEFAULT-VALUE}).")
     String label;
 
-    @Option(names = "--root", defaultValue = "/zkload", paramLabel = "PATH", description = "Parent znode of the keys (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--root",
+            defaultValue = "/zkload",
+            paramLabel = "PATH",
+            description = "Parent znode of the keys (default ${DEFAULT-VALUE}).")
     String root;
 
-    @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Seed of key choice, read/write choice and value bytes (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            defaultValue = "42",
+            paramLabel = "N",
+            description = "Seed of key choice, read/write choice and value bytes (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--session-timeout", defaultValue = "30", paramLabel = "SECONDS", description = "ZooKeeper session timeout (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--session-timeout",
+            defaultValue = "30",
+            paramLabel = "SECONDS",
+            description = "ZooKeeper session timeout (default ${DEFAULT-VALUE}).")
     int sessionTimeout;
 
-    @Option(names = "--connect-timeout", defaultValue = "30", paramLabel = "SECONDS", description = "Give up if a session is not connected by then (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--connect-timeout",
+            defaultValue = "30",
+            paramLabel = "SECONDS",
+            description = "Give up if a session is not connected by then (default ${DEFAULT-VALUE}).")
     double connectTimeout;
 
-    @Option(names = "--first-server", defaultValue = "listed", paramLabel = "ROLE",
-            description = "Which server session 0 uses (and the round-robin starts at): listed (the first in --connect), follower or leader, "
-                    + "asked with the four-letter word srvr; with one session this decides whether changes are forwarded (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--first-server",
+            defaultValue = "listed",
+            paramLabel = "ROLE",
+            description =
+                    "Which server session 0 uses (and the round-robin starts at): listed (the first in --connect), follower or leader, "
+                            + "asked with the four-letter word srvr; with one session this decides whether changes are forwarded (default ${DEFAULT-VALUE}).")
     String firstServer;
 
-    @Option(names = "--setup-timeout", defaultValue = "60", paramLabel = "SECONDS", description = "Give up if the keys are not created by then (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--setup-timeout",
+            defaultValue = "60",
+            paramLabel = "SECONDS",
+            description = "Give up if the keys are not created by then (default ${DEFAULT-VALUE}).")
     double setupTimeout;
 
     private static final long RETRY_DELAY_MS = 10;
@@ -144,8 +208,11 @@ public final class ZkLoad implements Callable<Integer> {
     public static void main(String[] args) {
         // The ZooKeeper client logs every connection at INFO and every failed connection attempt with a
         // stack trace; keep standard error readable (failed requests are counted by result code instead).
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
-        System.setProperty("org.slf4j.simpleLogger.log.org.apache.zookeeper.ClientCnxn",
+        System.setProperty(
+                "org.slf4j.simpleLogger.defaultLogLevel",
+                System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+        System.setProperty(
+                "org.slf4j.simpleLogger.log.org.apache.zookeeper.ClientCnxn",
                 System.getProperty("org.slf4j.simpleLogger.log.org.apache.zookeeper.ClientCnxn", "error"));
         System.exit(new CommandLine(new ZkLoad()).execute(args));
     }
@@ -172,8 +239,17 @@ public final class ZkLoad implements Callable<Integer> {
             if (!open(servers, seeds, all)) return 2;
             if (!createKeys(all.getFirst().zk)) return 3;
 
-            System.err.printf(Locale.ROOT, "%s: %d sessions x %d outstanding, read ratio %.2f, %d keys of %d B, warmup %.1f s, measuring %.1f s%n",
-                    label, sessions, pipeline, readRatio, keys, valueSize, warmup, duration);
+            System.err.printf(
+                    Locale.ROOT,
+                    "%s: %d sessions x %d outstanding, read ratio %.2f, %d keys of %d B, warmup %.1f s, measuring %.1f s%n",
+                    label,
+                    sessions,
+                    pipeline,
+                    readRatio,
+                    keys,
+                    valueSize,
+                    warmup,
+                    duration);
             for (Session s : all) for (int i = 0; i < pipeline; i++) s.issue();
             sleepSeconds(warmup);
             // The interval starts and ends at the middle of the loops that reset and read the recorders.
@@ -197,11 +273,24 @@ public final class ZkLoad implements Callable<Integer> {
             drain();
 
             double seconds = (t1 - t0) / 1e9;
-            System.out.println(String.join(" ", "zkload", "label=" + label, "sessions=" + sessions, "pipeline=" + pipeline,
-                    "value_size=" + valueSize, fmt("read_ratio=%.2f", readRatio), "keys=" + keys, fmt("seconds=%.2f", seconds),
-                    fmt("reads_per_s=%.1f", reads.getTotalCount() / seconds), fmt("writes_per_s=%.1f", writes.getTotalCount() / seconds),
-                    "read_p50_us=" + percentile(reads, 50), "read_p99_us=" + percentile(reads, 99), "read_p999_us=" + percentile(reads, 99.9),
-                    "write_p50_us=" + percentile(writes, 50), "write_p99_us=" + percentile(writes, 99), "write_p999_us=" + percentile(writes, 99.9),
+            System.out.println(String.join(
+                    " ",
+                    "zkload",
+                    "label=" + label,
+                    "sessions=" + sessions,
+                    "pipeline=" + pipeline,
+                    "value_size=" + valueSize,
+                    fmt("read_ratio=%.2f", readRatio),
+                    "keys=" + keys,
+                    fmt("seconds=%.2f", seconds),
+                    fmt("reads_per_s=%.1f", reads.getTotalCount() / seconds),
+                    fmt("writes_per_s=%.1f", writes.getTotalCount() / seconds),
+                    "read_p50_us=" + percentile(reads, 50),
+                    "read_p99_us=" + percentile(reads, 99),
+                    "read_p999_us=" + percentile(reads, 99.9),
+                    "write_p50_us=" + percentile(writes, 50),
+                    "write_p99_us=" + percentile(writes, 99),
+                    "write_p999_us=" + percentile(writes, 99.9),
                     "errors=" + measuredErrors));
             if (!errorsByCode.isEmpty()) System.err.println(label + ": errors by code (whole run): " + errorsByCode);
             if (reads.getTotalCount() + writes.getTotalCount() == 0) {
@@ -220,12 +309,20 @@ public final class ZkLoad implements Callable<Integer> {
         CommandLine.Model.CommandSpec spec = new CommandLine(this).getCommandSpec();
         if (sessions < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--sessions must be at least 1");
         if (pipeline < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--pipeline must be at least 1");
-        if (valueSize < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--value-size must not be negative");
-        if (!(readRatio >= 0 && readRatio <= 1)) throw new CommandLine.ParameterException(spec.commandLine(), "--read-ratio must be within 0..1");
+        if (valueSize < 0)
+            throw new CommandLine.ParameterException(spec.commandLine(), "--value-size must not be negative");
+        if (!(readRatio >= 0 && readRatio <= 1))
+            throw new CommandLine.ParameterException(spec.commandLine(), "--read-ratio must be within 0..1");
         if (keys < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--keys must be at least 1");
-        if (!(duration > 0) || !(warmup >= 0)) throw new CommandLine.ParameterException(spec.commandLine(), "--duration must be positive and --warmup not negative");
-        if (!List.of("listed", "follower", "leader").contains(firstServer)) throw new CommandLine.ParameterException(spec.commandLine(), "--first-server must be listed, follower or leader");
-        if (!root.startsWith("/") || root.endsWith("/")) throw new CommandLine.ParameterException(spec.commandLine(), "--root must be an absolute znode path such as /zkload");
+        if (!(duration > 0) || !(warmup >= 0))
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--duration must be positive and --warmup not negative");
+        if (!List.of("listed", "follower", "leader").contains(firstServer))
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--first-server must be listed, follower or leader");
+        if (!root.startsWith("/") || root.endsWith("/"))
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--root must be an absolute znode path such as /zkload");
     }
 
     /** Splits {@code h1:p1,h2:p2[/chroot]} into one connect string per server, each keeping the chroot. */
@@ -266,13 +363,17 @@ public final class ZkLoad implements Callable<Integer> {
         String hostPort = server.contains("/") ? server.substring(0, server.indexOf('/')) : server;
         int colon = hostPort.lastIndexOf(':');
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))), 5_000);
+            s.connect(
+                    new InetSocketAddress(
+                            hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))),
+                    5_000);
             s.setSoTimeout(5_000);
             s.getOutputStream().write("srvr".getBytes(StandardCharsets.US_ASCII));
             s.getOutputStream().flush();
             String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             for (String line : answer.split("\n", -1)) {
-                if (line.startsWith("Mode:")) return line.substring("Mode:".length()).trim();
+                if (line.startsWith("Mode:"))
+                    return line.substring("Mode:".length()).trim();
             }
         } catch (IOException | RuntimeException e) {
             System.err.println("warning: srvr to " + hostPort + " failed: " + e);
@@ -283,16 +384,19 @@ public final class ZkLoad implements Callable<Integer> {
     /** Bounds the whole run: the ZooKeeper client retries forever, a benchmark must not. */
     private void startWatchdog() {
         double bound = connectTimeout + setupTimeout + warmup + duration + 30;
-        Thread t = new Thread(() -> {
-            try {
-                Thread.sleep((long) (bound * 1000));
-            } catch (InterruptedException e) {
-                return;
-            }
-            System.err.printf(Locale.ROOT, "error: %s: run did not finish within %.0f s; giving up%n", label, bound);
-            System.err.flush();
-            Runtime.getRuntime().halt(4);
-        }, "zkload-watchdog");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        Thread.sleep((long) (bound * 1000));
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    System.err.printf(
+                            Locale.ROOT, "error: %s: run did not finish within %.0f s; giving up%n", label, bound);
+                    System.err.flush();
+                    Runtime.getRuntime().halt(4);
+                },
+                "zkload-watchdog");
         t.setDaemon(true);
         t.start();
     }
@@ -307,14 +411,21 @@ public final class ZkLoad implements Callable<Integer> {
             CountDownLatch latch = new CountDownLatch(1);
             connected.add(latch);
             Watcher watcher = event -> {
-                if (event.getType() == Watcher.Event.EventType.None && event.getState() == Watcher.Event.KeeperState.SyncConnected) latch.countDown();
+                if (event.getType() == Watcher.Event.EventType.None
+                        && event.getState() == Watcher.Event.KeeperState.SyncConnected) latch.countDown();
             };
             out.add(new Session(server, new ZooKeeper(server, sessionTimeout * 1000, watcher), seeds.split()));
         }
         long deadline = System.nanoTime() + (long) (connectTimeout * 1e9);
         for (int i = 0; i < sessions; i++) {
             if (!connected.get(i).await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                System.err.printf(Locale.ROOT, "error: %s: session %d could not connect to %s within %.0f s%n", label, i, out.get(i).server, connectTimeout);
+                System.err.printf(
+                        Locale.ROOT,
+                        "error: %s: session %d could not connect to %s within %.0f s%n",
+                        label,
+                        i,
+                        out.get(i).server,
+                        connectTimeout);
                 return false;
             }
         }
@@ -339,7 +450,8 @@ public final class ZkLoad implements Callable<Integer> {
         CountDownLatch done = new CountDownLatch(keys);
         AtomicReference<String> failure = new AtomicReference<>();
         AsyncCallback.StatCallback setDone = (rc, path, ctx, stat) -> {
-            if (rc != KeeperException.Code.OK.intValue()) failure.compareAndSet(null, "setData " + path + ": " + KeeperException.Code.get(rc));
+            if (rc != KeeperException.Code.OK.intValue())
+                failure.compareAndSet(null, "setData " + path + ": " + KeeperException.Code.get(rc));
             window.release();
             done.countDown();
         };
@@ -348,7 +460,8 @@ public final class ZkLoad implements Callable<Integer> {
                 zk.setData(path, value, -1, setDone, null);
                 return;
             }
-            if (rc != KeeperException.Code.OK.intValue()) failure.compareAndSet(null, "create " + path + ": " + KeeperException.Code.get(rc));
+            if (rc != KeeperException.Code.OK.intValue())
+                failure.compareAndSet(null, "create " + path + ": " + KeeperException.Code.get(rc));
             window.release();
             done.countDown();
         };
@@ -358,7 +471,13 @@ public final class ZkLoad implements Callable<Integer> {
             zk.create(p, value, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT, created, null);
         }
         if (!done.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-            System.err.printf(Locale.ROOT, "error: %s: creating %d keys under %s took longer than %.0f s%n", label, keys, root, setupTimeout);
+            System.err.printf(
+                    Locale.ROOT,
+                    "error: %s: creating %d keys under %s took longer than %.0f s%n",
+                    label,
+                    keys,
+                    root,
+                    setupTimeout);
             return false;
         }
         if (failure.get() != null) {
@@ -372,7 +491,9 @@ public final class ZkLoad implements Callable<Integer> {
     private void drain() throws InterruptedException {
         long deadline = System.nanoTime() + DRAIN_TIMEOUT_NS;
         while (inFlight.get() > 0 && System.nanoTime() < deadline) Thread.sleep(5);
-        if (inFlight.get() > 0) System.err.println(label + ": " + inFlight.get() + " requests still outstanding after the run; closing anyway");
+        if (inFlight.get() > 0)
+            System.err.println(
+                    label + ": " + inFlight.get() + " requests still outstanding after the run; closing anyway");
     }
 
     /** Closes the sessions in parallel: each close is a round trip (a replicated write on the server). */
@@ -460,7 +581,9 @@ public final class ZkLoad implements Callable<Integer> {
             errors.increment();
             errorsByCode.computeIfAbsent(code, c -> new LongAdder()).increment();
             if (code == KeeperException.Code.SESSIONEXPIRED || code == KeeperException.Code.AUTHFAILED) {
-                if (!dead) System.err.println(label + ": session to " + server + " lost (" + code + "); it issues no more requests");
+                if (!dead)
+                    System.err.println(
+                            label + ": session to " + server + " lost (" + code + "); it issues no more requests");
                 dead = true;
                 return;
             }

@@ -12,8 +12,14 @@ final class CairnHome {
         String prop = System.getProperty("cairn.home");
         if (prop != null) return Path.of(prop);
         try {
-            Path jar = Path.of(CairnHome.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            if (Files.isRegularFile(jar) && jar.getParent().getFileName().toString().equals("lib")) return jar.getParent().getParent();
+            Path jar = Path.of(CairnHome.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
+            if (Files.isRegularFile(jar)
+                    && jar.getParent().getFileName().toString().equals("lib"))
+                return jar.getParent().getParent();
         } catch (URISyntaxException | RuntimeException e) {
             // fall through to the message below
         }
@@ -22,7 +28,8 @@ final class CairnHome {
 
     static Path examplesJar() {
         Path jar = get().resolve("examples").resolve("cairn-examples.jar");
-        if (!Files.isRegularFile(jar)) throw new CliException("examples jar missing: " + jar + " (rebuild with bin/cairn)");
+        if (!Files.isRegularFile(jar))
+            throw new CliException("examples jar missing: " + jar + " (rebuild with bin/cairn)");
         return jar;
     }
 }

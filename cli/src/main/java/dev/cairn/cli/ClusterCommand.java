@@ -3,7 +3,6 @@ package dev.cairn.cli;
 import dev.cairn.batch.BatchClient;
 import dev.cairn.batch.WorkerStatus;
 import dev.cairn.common.net.FreePorts;
-import dev.cairn.rpc.RemoteException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,34 +19,60 @@ import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "cluster", description = "Run a cluster of separate node processes on this machine.",
+@Command(
+        name = "cluster",
+        description = "Run a cluster of separate node processes on this machine.",
         subcommands = {ClusterCommand.Up.class, ClusterCommand.Down.class, ClusterCommand.Status.class})
 final class ClusterCommand {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final String NODE_MARK = "-Dcairn.node=";
 
-    @Command(name = "up", description = {
-            "Start masters and N workers as background processes; return once all are healthy.",
-            "The first three processes (or just the first, with fewer than three) also form the coord group;",
-            "masters run for election through it and workers find the active master there."})
+    @Command(
+            name = "up",
+            description = {
+                "Start masters and N workers as background processes; return once all are healthy.",
+                "The first three processes (or just the first, with fewer than three) also form the coord group;",
+                "masters run for election through it and workers find the active master there."
+            })
     static final class Up implements Callable<Integer> {
-        @Option(names = "--nodes", defaultValue = "2", paramLabel = "N", description = "Number of worker nodes (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--nodes",
+                defaultValue = "2",
+                paramLabel = "N",
+                description = "Number of worker nodes (default ${DEFAULT-VALUE}).")
         int nodes;
 
-        @Option(names = "--masters", defaultValue = "1", paramLabel = "M",
-                description = "Number of masters (default ${DEFAULT-VALUE}); one is active, the others stand by and take over when it dies.")
+        @Option(
+                names = "--masters",
+                defaultValue = "1",
+                paramLabel = "M",
+                description =
+                        "Number of masters (default ${DEFAULT-VALUE}); one is active, the others stand by and take over when it dies.")
         int masters;
 
-        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "Pid files, logs, node data and cluster.json go here.")
+        @Option(
+                names = "--dir",
+                required = true,
+                paramLabel = "DIR",
+                description = "Pid files, logs, node data and cluster.json go here.")
         Path dir;
 
-        @Option(names = "--slots", paramLabel = "S", description = "Task slots per worker (default: processors / N, at least 1).")
+        @Option(
+                names = "--slots",
+                paramLabel = "S",
+                description = "Task slots per worker (default: processors / N, at least 1).")
         Integer slots;
 
-        @Option(names = "--jvm-opts", paramLabel = "OPTS", description = "JVM options of each node (default: $CAIRN_NODE_OPTS, else -Xmx1g).")
+        @Option(
+                names = "--jvm-opts",
+                paramLabel = "OPTS",
+                description = "JVM options of each node (default: $CAIRN_NODE_OPTS, else -Xmx1g).")
         String jvmOpts;
 
-        @Option(names = "-D", paramLabel = "KEY=VALUE", description = "Configuration for every node (see 'cairn config').")
+        @Option(
+                names = "-D",
+                paramLabel = "KEY=VALUE",
+                description = "Configuration for every node (see 'cairn config').")
         Map<String, String> overrides = new LinkedHashMap<>();
 
         @Override
@@ -58,12 +83,16 @@ final class ClusterCommand {
             if (Files.exists(ClusterFile.path(dir))) {
                 ClusterFile old = ClusterFile.read(dir);
                 if (old.nodes().stream().anyMatch(n -> alive(n.pid()))) {
-                    throw new CliException("a cluster is already running in " + dir + "; stop it with 'cairn cluster down --dir " + dir + "'");
+                    throw new CliException("a cluster is already running in " + dir
+                            + "; stop it with 'cairn cluster down --dir " + dir + "'");
                 }
             }
             Files.createDirectories(dir);
-            int perWorker = slots != null ? slots : Math.max(1, Runtime.getRuntime().availableProcessors() / nodes);
-            String opts = jvmOpts != null ? jvmOpts : Optional.ofNullable(System.getenv("CAIRN_NODE_OPTS")).orElse("-Xmx1g");
+            int perWorker =
+                    slots != null ? slots : Math.max(1, Runtime.getRuntime().availableProcessors() / nodes);
+            String opts = jvmOpts != null
+                    ? jvmOpts
+                    : Optional.ofNullable(System.getenv("CAIRN_NODE_OPTS")).orElse("-Xmx1g");
             List<String> ids = new ArrayList<>();
             for (int i = 1; i <= masters; i++) ids.add(masters == 1 ? "master" : "master-" + i);
             for (int i = 1; i <= nodes; i++) ids.add("worker-" + i);
@@ -89,33 +118,58 @@ final class ClusterCommand {
                     roles.add(id.startsWith("master") ? "master" : "worker");
                     started.add(launch(id, roles, members, perWorker, opts));
                 }
-                List<String> masterEndpoints = started.subList(0, masters).stream().map(ClusterFile.Node::endpoint).toList();
+                List<String> masterEndpoints = started.subList(0, masters).stream()
+                        .map(ClusterFile.Node::endpoint)
+                        .toList();
                 new ClusterFile(masterEndpoints.getFirst(), masterEndpoints, coordConnect, started).write(dir);
                 awaitWorkers(masterEndpoints, nodes, started);
             } catch (Exception e) {
                 for (ClusterFile.Node n : started) stop(n);
                 throw e;
             }
-            System.out.printf("cluster up: %s %s, %d workers x %d slots, coord %s; %s%n", masters == 1 ? "master" : "masters",
-                    String.join(",", started.subList(0, masters).stream().map(ClusterFile.Node::endpoint).toList()), nodes, perWorker,
-                    coordConnect, ClusterFile.path(dir));
+            System.out.printf(
+                    "cluster up: %s %s, %d workers x %d slots, coord %s; %s%n",
+                    masters == 1 ? "master" : "masters",
+                    String.join(
+                            ",",
+                            started.subList(0, masters).stream()
+                                    .map(ClusterFile.Node::endpoint)
+                                    .toList()),
+                    nodes,
+                    perWorker,
+                    coordConnect,
+                    ClusterFile.path(dir));
             return 0;
         }
 
-        private ClusterFile.Node launch(String id, List<String> roles, List<String> coordMembers, int perWorker, String opts) throws IOException {
+        private ClusterFile.Node launch(
+                String id, List<String> roles, List<String> coordMembers, int perWorker, String opts)
+                throws IOException {
             Path nodeDir = dir.resolve(id);
             Files.createDirectories(nodeDir);
             Path endpointFile = dir.resolve(id + ".endpoint");
             Files.deleteIfExists(endpointFile);
             Path conf = dir.resolve(id + ".yaml");
             StringBuilder yaml = new StringBuilder();
-            yaml.append("node.id: ").append(id).append('\n')
-                    .append("node.roles: [").append(String.join(", ", roles)).append("]\n")
+            yaml.append("node.id: ")
+                    .append(id)
+                    .append('\n')
+                    .append("node.roles: [")
+                    .append(String.join(", ", roles))
+                    .append("]\n")
                     .append("node.port: 0\n")
-                    .append("node.dir: '").append(nodeDir).append("'\n")
-                    .append("node.endpoint-file: '").append(endpointFile).append("'\n")
-                    .append("worker.slots: ").append(perWorker).append('\n');
-            yaml.append("coord.members: [").append(String.join(", ", coordMembers)).append("]\n");
+                    .append("node.dir: '")
+                    .append(nodeDir)
+                    .append("'\n")
+                    .append("node.endpoint-file: '")
+                    .append(endpointFile)
+                    .append("'\n")
+                    .append("worker.slots: ")
+                    .append(perWorker)
+                    .append('\n');
+            yaml.append("coord.members: [")
+                    .append(String.join(", ", coordMembers))
+                    .append("]\n");
             Files.writeString(conf, yaml, StandardCharsets.UTF_8);
 
             List<String> cmd = new ArrayList<>();
@@ -123,8 +177,10 @@ final class ClusterCommand {
             // First on the line: the kernel may truncate a long command line, and alive() looks for this mark.
             cmd.add(NODE_MARK + id);
             // Flags this JVM was started with for the libraries' sake (see bin/java-env.sh) apply to nodes too.
-            for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-                if (a.startsWith("--sun-misc-unsafe-memory-access") || a.startsWith("--enable-native-access")) cmd.add(a);
+            for (String a :
+                    java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+                if (a.startsWith("--sun-misc-unsafe-memory-access") || a.startsWith("--enable-native-access"))
+                    cmd.add(a);
             }
             for (String o : opts.trim().split("\\s+", -1)) if (!o.isEmpty()) cmd.add(o);
             cmd.add("-Dcairn.home=" + CairnHome.get());
@@ -136,17 +192,21 @@ final class ClusterCommand {
             cmd.add(conf.toString());
             overrides.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
             Path log = dir.resolve(id + ".log");
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+            Process p = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();
             Files.writeString(dir.resolve(id + ".pid"), p.pid() + "\n");
             long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
             while (!Files.exists(endpointFile)) {
-                if (!p.isAlive()) throw new CliException(id + " exited with status " + p.exitValue() + " during start; last lines of " + log + ":\n" + tail(log, 15));
+                if (!p.isAlive())
+                    throw new CliException(id + " exited with status " + p.exitValue() + " during start; last lines of "
+                            + log + ":\n" + tail(log, 15));
                 if (System.nanoTime() > deadline) {
                     p.destroyForcibly();
-                    throw new CliException(id + " did not start within " + START_TIMEOUT.toSeconds() + " s; see " + log);
+                    throw new CliException(
+                            id + " did not start within " + START_TIMEOUT.toSeconds() + " s; see " + log);
                 }
                 LockSupport.parkNanos(50_000_000L);
             }
@@ -160,16 +220,22 @@ final class ClusterCommand {
             while (true) {
                 for (String m : masterEndpoints) {
                     try (BatchClient client = BatchClient.connect(m)) {
-                        long alive = client.workers().stream().filter(w -> w.state().equals("ALIVE")).count();
+                        long alive = client.workers().stream()
+                                .filter(w -> w.state().equals("ALIVE"))
+                                .count();
                         if (alive >= expected) return;
                     } catch (RuntimeException e) {
                         // not elected yet, a standby, or still warming up: retry until the deadline
                     }
                 }
                 for (ClusterFile.Node n : started) {
-                    if (!alive(n.pid())) throw new CliException(n.id() + " exited during start; last lines of " + n.log() + ":\n" + tail(Path.of(n.log()), 15));
+                    if (!alive(n.pid()))
+                        throw new CliException(n.id() + " exited during start; last lines of " + n.log() + ":\n"
+                                + tail(Path.of(n.log()), 15));
                 }
-                if (System.nanoTime() > deadline) throw new CliException("no elected master saw all workers within " + START_TIMEOUT.toSeconds() + " s");
+                if (System.nanoTime() > deadline)
+                    throw new CliException(
+                            "no elected master saw all workers within " + START_TIMEOUT.toSeconds() + " s");
                 LockSupport.parkNanos(100_000_000L);
             }
         }
@@ -215,7 +281,8 @@ final class ClusterCommand {
                 }
             }
             String masterNote = active == null ? "no active master among " + cluster.masters() : "";
-            System.out.printf("%-10s %-14s %-8s %-8s %-22s %s%n", "NODE", "ROLES", "PID", "PROCESS", "ENDPOINT", "MASTER SAYS");
+            System.out.printf(
+                    "%-10s %-14s %-8s %-8s %-22s %s%n", "NODE", "ROLES", "PID", "PROCESS", "ENDPOINT", "MASTER SAYS");
             boolean allUp = true;
             for (ClusterFile.Node n : cluster.nodes()) {
                 boolean alive = alive(n.pid());
@@ -223,12 +290,16 @@ final class ClusterCommand {
                 String says;
                 if (n.roles().contains("worker")) {
                     WorkerStatus w = view.get(n.id());
-                    says = w == null ? (masterNote.isEmpty() ? "not registered" : "?")
-                            : w.state() + " (last heartbeat " + w.lastHeartbeatMsAgo() / 1000.0 + " s ago, " + w.running() + "/" + w.slots() + " slots busy)";
+                    says = w == null
+                            ? (masterNote.isEmpty() ? "not registered" : "?")
+                            : w.state() + " (last heartbeat " + w.lastHeartbeatMsAgo() / 1000.0 + " s ago, "
+                                    + w.running() + "/" + w.slots() + " slots busy)";
                 } else {
                     says = n.endpoint().equals(active) ? "active master" : alive ? "standby master" : "-";
                 }
-                System.out.printf("%-10s %-14s %-8d %-8s %-22s %s%n", n.id(), String.join(",", n.roles()), n.pid(), alive ? "running" : "DEAD", n.endpoint(), says);
+                System.out.printf(
+                        "%-10s %-14s %-8d %-8s %-22s %s%n",
+                        n.id(), String.join(",", n.roles()), n.pid(), alive ? "running" : "DEAD", n.endpoint(), says);
             }
             System.out.println("coord: " + cluster.coordConnect());
             if (!masterNote.isEmpty()) System.out.println(masterNote);
@@ -238,7 +309,8 @@ final class ClusterCommand {
 
     /** A live process with this pid that is a Cairn node (pids get reused). */
     static boolean alive(long pid) {
-        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+        return ProcessHandle.of(pid)
+                .filter(ProcessHandle::isAlive)
                 .map(p -> p.info().commandLine().map(c -> c.contains(NODE_MARK)).orElse(true))
                 .orElse(false);
     }

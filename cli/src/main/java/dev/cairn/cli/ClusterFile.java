@@ -39,10 +39,20 @@ record ClusterFile(String master, List<String> masters, String coordConnect, Lis
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
             sb.append("    {\"id\": ").append(quote(n.id())).append(", \"roles\": [");
-            for (int r = 0; r < n.roles().size(); r++) sb.append(r > 0 ? ", " : "").append(quote(n.roles().get(r)));
-            sb.append("], \"pid\": ").append(n.pid()).append(", \"endpoint\": ").append(quote(n.endpoint()))
-                    .append(", \"ports\": {\"rpc\": ").append(n.port()).append("}, \"log\": ").append(quote(n.log()))
-                    .append(", \"dir\": ").append(quote(n.dir())).append('}').append(i < nodes.size() - 1 ? ",\n" : "\n");
+            for (int r = 0; r < n.roles().size(); r++)
+                sb.append(r > 0 ? ", " : "").append(quote(n.roles().get(r)));
+            sb.append("], \"pid\": ")
+                    .append(n.pid())
+                    .append(", \"endpoint\": ")
+                    .append(quote(n.endpoint()))
+                    .append(", \"ports\": {\"rpc\": ")
+                    .append(n.port())
+                    .append("}, \"log\": ")
+                    .append(quote(n.log()))
+                    .append(", \"dir\": ")
+                    .append(quote(n.dir()))
+                    .append('}')
+                    .append(i < nodes.size() - 1 ? ",\n" : "\n");
         }
         sb.append("  ]\n}\n");
         Path tmp = dir.resolve("cluster.json.tmp");
@@ -62,8 +72,13 @@ record ClusterFile(String master, List<String> masters, String coordConnect, Lis
         }
         List<Node> nodes = new ArrayList<>();
         for (Map<String, Object> n : (List<Map<String, Object>>) root.get("nodes")) {
-            nodes.add(new Node((String) n.get("id"), (List<String>) n.get("roles"), ((Number) n.get("pid")).longValue(),
-                    (String) n.get("endpoint"), (String) n.get("log"), (String) n.get("dir")));
+            nodes.add(new Node(
+                    (String) n.get("id"),
+                    (List<String>) n.get("roles"),
+                    ((Number) n.get("pid")).longValue(),
+                    (String) n.get("endpoint"),
+                    (String) n.get("log"),
+                    (String) n.get("dir")));
         }
         String master = (String) root.get("master");
         List<String> masters = root.get("masters") instanceof List<?> l ? (List<String>) l : List.of(master);

@@ -26,9 +26,19 @@ import picocli.CommandLine.Parameters;
  * {@code cairn coord ...}: the coordination service's tree, with the stock ZooKeeper client. The
  * coord is named by {@code --connect}, {@code --dir} (a cluster.json) or {@code $CAIRN_COORD}.
  */
-@Command(name = "coord", description = "Read and change the coord tree (ZooKeeper protocol), and its membership.",
-        subcommands = {CoordCommand.Ls.class, CoordCommand.Get.class, CoordCommand.Set.class, CoordCommand.Create.class,
-                CoordCommand.Delete.class, CoordCommand.StatCommand.class, CoordCommand.Watch.class, CoordMembersCommand.class})
+@Command(
+        name = "coord",
+        description = "Read and change the coord tree (ZooKeeper protocol), and its membership.",
+        subcommands = {
+            CoordCommand.Ls.class,
+            CoordCommand.Get.class,
+            CoordCommand.Set.class,
+            CoordCommand.Create.class,
+            CoordCommand.Delete.class,
+            CoordCommand.StatCommand.class,
+            CoordCommand.Watch.class,
+            CoordMembersCommand.class
+        })
 final class CoordCommand {
     private CoordCommand() {}
 
@@ -83,8 +93,10 @@ final class CoordCommand {
             while (!todo.isEmpty()) {
                 String p = todo.removeFirst();
                 System.out.println(p);
-                List<String> children = zk.getChildren(p, false).stream().sorted().toList();
-                for (int i = children.size() - 1; i >= 0; i--) todo.addFirst((p.equals("/") ? "" : p) + "/" + children.get(i));
+                List<String> children =
+                        zk.getChildren(p, false).stream().sorted().toList();
+                for (int i = children.size() - 1; i >= 0; i--)
+                    todo.addFirst((p.equals("/") ? "" : p) + "/" + children.get(i));
             }
         }
     }
@@ -97,14 +109,17 @@ final class CoordCommand {
         @Option(names = "--hex", description = "Print the data as hex.")
         boolean hex;
 
-        @Option(names = {"-s", "--stat"}, description = "Also print the node's Stat.")
+        @Option(
+                names = {"-s", "--stat"},
+                description = "Also print the node's Stat.")
         boolean stat;
 
         @Override
         void run(ZooKeeper zk) throws Exception {
             Stat s = new Stat();
             byte[] data = zk.getData(path, false, s);
-            if (data != null) System.out.println(hex ? HexFormat.of().formatHex(data) : new String(data, StandardCharsets.UTF_8));
+            if (data != null)
+                System.out.println(hex ? HexFormat.of().formatHex(data) : new String(data, StandardCharsets.UTF_8));
             if (stat) printStat(s);
         }
     }
@@ -117,7 +132,10 @@ final class CoordCommand {
         @Parameters(index = "1", paramLabel = "DATA")
         String data;
 
-        @Option(names = {"-v", "--version"}, defaultValue = "-1", description = "Only if the node is at this version.")
+        @Option(
+                names = {"-v", "--version"},
+                defaultValue = "-1",
+                description = "Only if the node is at this version.")
         int version;
 
         @Override
@@ -144,14 +162,18 @@ final class CoordCommand {
         @Option(names = "-c", description = "Container: removed once it had children and has none left.")
         boolean container;
 
-        @Option(names = "--ttl", paramLabel = "MS", description = "TTL node: removed when childless and unmodified for MS.")
+        @Option(
+                names = "--ttl",
+                paramLabel = "MS",
+                description = "TTL node: removed when childless and unmodified for MS.")
         Long ttl;
 
         @Override
         void run(ZooKeeper zk) throws Exception {
             CreateMode mode;
             if (container) {
-                if (ephemeral || sequential || ttl != null) throw new CliException("-c cannot be combined with -e, -s or --ttl");
+                if (ephemeral || sequential || ttl != null)
+                    throw new CliException("-c cannot be combined with -e, -s or --ttl");
                 mode = CreateMode.CONTAINER;
             } else if (ttl != null) {
                 if (ephemeral) throw new CliException("--ttl cannot be combined with -e");
@@ -172,7 +194,10 @@ final class CoordCommand {
         @Parameters(paramLabel = "PATH")
         String path;
 
-        @Option(names = {"-v", "--version"}, defaultValue = "-1", description = "Only if the node is at this version.")
+        @Option(
+                names = {"-v", "--version"},
+                defaultValue = "-1",
+                description = "Only if the node is at this version.")
         int version;
 
         @Option(names = "-r", description = "Delete the subtree, deepest first.")

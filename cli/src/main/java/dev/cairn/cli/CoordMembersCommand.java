@@ -23,14 +23,24 @@ import picocli.CommandLine.Parameters;
  * <p>A member to add must already run, started with {@code coord.join: true} and a
  * {@code coord.members} that lists it; it takes no part until added.
  */
-@Command(name = "members", description = "List, add or remove members of the coord group (Raft joint consensus).",
-        subcommands = {CoordMembersCommand.ListMembers.class, CoordMembersCommand.Add.class, CoordMembersCommand.Remove.class})
+@Command(
+        name = "members",
+        description = "List, add or remove members of the coord group (Raft joint consensus).",
+        subcommands = {
+            CoordMembersCommand.ListMembers.class,
+            CoordMembersCommand.Add.class,
+            CoordMembersCommand.Remove.class
+        })
 final class CoordMembersCommand {
     static final class Target {
         @ArgGroup(exclusive = true, multiplicity = "0..1")
         Choice choice;
 
-        @Option(names = "--connect-timeout", defaultValue = "10", paramLabel = "S", description = "Seconds to wait for a connection (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--connect-timeout",
+                defaultValue = "10",
+                paramLabel = "S",
+                description = "Seconds to wait for a connection (default ${DEFAULT-VALUE}).")
         int timeoutSeconds;
 
         static final class Choice {

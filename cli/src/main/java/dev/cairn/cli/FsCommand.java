@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -29,10 +28,22 @@ import picocli.CommandLine.Parameters;
  * {@code cairn fs ...}: the distributed store. The cluster is named like for {@code cairn coord}:
  * {@code --connect} (its coord), {@code --dir} (a cluster.json) or {@code $CAIRN_COORD}.
  */
-@Command(name = "fs", description = "Files in Cairn's distributed store: put, get, getmerge, cat, ls, mkdir, rm, mv, stat, du, fsck.",
-        subcommands = {FsCommand.Put.class, FsCommand.Get.class, FsCommand.GetMerge.class, FsCommand.Cat.class, FsCommand.Ls.class, FsCommand.Mkdir.class,
-                FsCommand.Rm.class, FsCommand.Mv.class, FsCommand.Stat.class, FsCommand.Du.class,
-                FsCommand.Fsck.class})
+@Command(
+        name = "fs",
+        description = "Files in Cairn's distributed store: put, get, getmerge, cat, ls, mkdir, rm, mv, stat, du, fsck.",
+        subcommands = {
+            FsCommand.Put.class,
+            FsCommand.Get.class,
+            FsCommand.GetMerge.class,
+            FsCommand.Cat.class,
+            FsCommand.Ls.class,
+            FsCommand.Mkdir.class,
+            FsCommand.Rm.class,
+            FsCommand.Mv.class,
+            FsCommand.Stat.class,
+            FsCommand.Du.class,
+            FsCommand.Fsck.class
+        })
 final class FsCommand {
     private FsCommand() {}
 
@@ -47,13 +58,15 @@ final class FsCommand {
 
         @Override
         public Integer call() throws Exception {
-            try (StoreClient store = StoreClient.connect(target.connectString(), null, Duration.ofSeconds(target.timeoutSeconds))) {
+            try (StoreClient store =
+                    StoreClient.connect(target.connectString(), null, Duration.ofSeconds(target.timeoutSeconds))) {
                 run(store);
                 return exitCode;
             } catch (NoSuchFileException e) {
                 throw new CliException("no such file or directory: " + e.getFile());
             } catch (FileAlreadyExistsException e) {
-                throw new CliException("already exists: " + e.getFile() + (e.getReason() != null ? " (" + e.getReason() + ")" : ""));
+                throw new CliException(
+                        "already exists: " + e.getFile() + (e.getReason() != null ? " (" + e.getReason() + ")" : ""));
             } catch (DirectoryNotEmptyException e) {
                 throw new CliException("directory not empty: " + e.getFile() + "; use rm -r");
             } catch (NotDirectoryException e) {
@@ -64,34 +77,53 @@ final class FsCommand {
         }
     }
 
-    @Command(name = "put", description = {
-            "Copy a local file, or a directory and everything under it, into the store (each file visible once complete).",
-            "PATH ending in '/' or naming an existing directory means into that directory, under the local name (as cp does)."})
+    @Command(
+            name = "put",
+            description = {
+                "Copy a local file, or a directory and everything under it, into the store (each file visible once complete).",
+                "PATH ending in '/' or naming an existing directory means into that directory, under the local name (as cp does)."
+            })
     static final class Put extends FsAction {
         @Parameters(index = "0", paramLabel = "LOCAL", description = "A local file or directory.")
         Path local;
 
-        @Parameters(index = "1", paramLabel = "PATH", description = "Store path: the new file or directory, or a directory to copy into.")
+        @Parameters(
+                index = "1",
+                paramLabel = "PATH",
+                description = "Store path: the new file or directory, or a directory to copy into.")
         String path;
 
-        @Option(names = {"-r", "--replication"}, defaultValue = "3", description = "Replicas per block (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = {"-r", "--replication"},
+                defaultValue = "3",
+                description = "Replicas per block (default ${DEFAULT-VALUE}).")
         int replication;
 
-        @Option(names = {"-b", "--block-size"}, defaultValue = "64m", description = "Block size, e.g. 64m (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = {"-b", "--block-size"},
+                defaultValue = "64m",
+                description = "Block size, e.g. 64m (default ${DEFAULT-VALUE}).")
         String blockSize;
 
-        @Option(names = {"-f", "--force"}, description = "Overwrite existing files.")
+        @Option(
+                names = {"-f", "--force"},
+                description = "Overwrite existing files.")
         boolean overwrite;
 
-        @Option(names = {"-p", "--parallel"}, defaultValue = "4", description = "Files of a directory copied at once (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = {"-p", "--parallel"},
+                defaultValue = "4",
+                description = "Files of a directory copied at once (default ${DEFAULT-VALUE}).")
         int parallel;
 
         @Override
         void run(StoreClient store) throws Exception {
             if (!Files.exists(local)) throw new CliException("no such local file or directory: " + local);
             if (parallel < 1) throw new CliException("--parallel must be at least 1");
-            String target = FsTransfers.destination(store, path, local.getFileName().toString());
-            WriteOptions options = new WriteOptions(replication, dev.cairn.common.config.Units.parseSize(blockSize), overwrite);
+            String target =
+                    FsTransfers.destination(store, path, local.getFileName().toString());
+            WriteOptions options =
+                    new WriteOptions(replication, dev.cairn.common.config.Units.parseSize(blockSize), overwrite);
             if (!Files.isDirectory(local)) {
                 long size = Files.size(local);
                 long start = System.nanoTime();
@@ -105,9 +137,12 @@ final class FsCommand {
         }
     }
 
-    @Command(name = "get", description = {
-            "Copy a store file, or a directory and everything under it, to the local disk.",
-            "LOCAL naming an existing directory means into it, under the store name."})
+    @Command(
+            name = "get",
+            description = {
+                "Copy a store file, or a directory and everything under it, to the local disk.",
+                "LOCAL naming an existing directory means into it, under the store name."
+            })
     static final class Get extends FsAction {
         @Parameters(index = "0", paramLabel = "PATH")
         String path;
@@ -115,7 +150,10 @@ final class FsCommand {
         @Parameters(index = "1", paramLabel = "LOCAL")
         Path local;
 
-        @Option(names = {"-p", "--parallel"}, defaultValue = "4", description = "Files of a directory copied at once (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = {"-p", "--parallel"},
+                defaultValue = "4",
+                description = "Files of a directory copied at once (default ${DEFAULT-VALUE}).")
         int parallel;
 
         @Override
@@ -135,9 +173,12 @@ final class FsCommand {
         }
     }
 
-    @Command(name = "getmerge", description = {
-            "Concatenate the files of a store directory, in name order, into one local file (a job's part files, say).",
-            "Names starting with '_' or '.' (such as _SUCCESS) are left out; subdirectories too."})
+    @Command(
+            name = "getmerge",
+            description = {
+                "Concatenate the files of a store directory, in name order, into one local file (a job's part files, say).",
+                "Names starting with '_' or '.' (such as _SUCCESS) are left out; subdirectories too."
+            })
     static final class GetMerge extends FsAction {
         @Parameters(index = "0", paramLabel = "DIR")
         String path;
@@ -150,7 +191,8 @@ final class FsCommand {
 
         @Override
         void run(StoreClient store) throws Exception {
-            if (!store.stat(path).directory()) throw new CliException("not a directory: " + path + " (use get for a file)");
+            if (!store.stat(path).directory())
+                throw new CliException("not a directory: " + path + " (use get for a file)");
             long start = System.nanoTime();
             FsTransfers.Totals t = FsTransfers.getMerge(store, path, local, newlines);
             reportTransfer("getmerge", path + " (" + t.files() + " files)", local, t.bytes(), start);
@@ -171,9 +213,12 @@ final class FsCommand {
         }
     }
 
-    @Command(name = "ls", description = {
-            "A directory's entries: type, replication (replicas the file has / its target), size, modification time, path.",
-            "A file with fewer replicas than its target is flagged, with the reason when too few store nodes are live."})
+    @Command(
+            name = "ls",
+            description = {
+                "A directory's entries: type, replication (replicas the file has / its target), size, modification time, path.",
+                "A file with fewer replicas than its target is flagged, with the reason when too few store nodes are live."
+            })
     static final class Ls extends FsAction {
         @Parameters(paramLabel = "PATH", defaultValue = "/")
         String path;
@@ -192,8 +237,15 @@ final class FsCommand {
                         target = Math.max(target, f.replication());
                     }
                 }
-                System.out.printf("%s %5s %,15d %s %s%n", f.directory() ? "d" : "-", repl,
-                        f.length(), Instant.ofEpochMilli(f.modificationTimeMs()).toString().substring(0, 19).replace('T', ' '),
+                System.out.printf(
+                        "%s %5s %,15d %s %s%n",
+                        f.directory() ? "d" : "-",
+                        repl,
+                        f.length(),
+                        Instant.ofEpochMilli(f.modificationTimeMs())
+                                .toString()
+                                .substring(0, 19)
+                                .replace('T', ' '),
                         f.path() + (f.directory() ? "/" : ""));
             }
             if (short_ > 0) System.out.println(FsTransfers.shortNote(store, short_, target));
@@ -211,12 +263,16 @@ final class FsCommand {
         }
     }
 
-    @Command(name = "rm", description = "Delete a file, or a directory with -r (atomically); space is reclaimed in the background.")
+    @Command(
+            name = "rm",
+            description = "Delete a file, or a directory with -r (atomically); space is reclaimed in the background.")
     static final class Rm extends FsAction {
         @Parameters(paramLabel = "PATH")
         String path;
 
-        @Option(names = {"-r", "-R", "--recursive"}, description = "Delete a directory and everything under it.")
+        @Option(
+                names = {"-r", "-R", "--recursive"},
+                description = "Delete a directory and everything under it.")
         boolean recursive;
 
         @Override
@@ -239,7 +295,9 @@ final class FsCommand {
         }
     }
 
-    @Command(name = "stat", description = "A file's size, replication, block size and every block with its replicas' nodes.")
+    @Command(
+            name = "stat",
+            description = "A file's size, replication, block size and every block with its replicas' nodes.")
     static final class Stat extends FsAction {
         @Parameters(paramLabel = "PATH")
         String path;
@@ -251,17 +309,27 @@ final class FsCommand {
             System.out.println("type: " + (f.directory() ? "directory" : "file"));
             System.out.println("modified: " + Instant.ofEpochMilli(f.modificationTimeMs()));
             if (f.directory()) return;
-            System.out.printf("length: %,d%nreplication: %d (target %d)%nblock size: %,d%nblocks: %d%n", f.length(), FsTransfers.actualReplication(f),
-                    f.replication(), f.blockSize(), f.blocks().size());
+            System.out.printf(
+                    "length: %,d%nreplication: %d (target %d)%nblock size: %,d%nblocks: %d%n",
+                    f.length(),
+                    FsTransfers.actualReplication(f),
+                    f.replication(),
+                    f.blockSize(),
+                    f.blocks().size());
             for (BlockLocation b : f.blocks()) {
-                System.out.printf("  %s offset %,d length %,d on %s%n", b.blockId(), b.offset(), b.length(), String.join(",", b.nodes()));
+                System.out.printf(
+                        "  %s offset %,d length %,d on %s%n",
+                        b.blockId(), b.offset(), b.length(), String.join(",", b.nodes()));
             }
         }
     }
 
-    @Command(name = "du", description = {
-            "Bytes and files under each path: logical size, bytes stored (every replica that exists), and what the",
-            "targets would store; the two differ while files are under-replicated or when fewer store nodes are live than a target."})
+    @Command(
+            name = "du",
+            description = {
+                "Bytes and files under each path: logical size, bytes stored (every replica that exists), and what the",
+                "targets would store; the two differ while files are under-replicated or when fewer store nodes are live than a target."
+            })
     static final class Du extends FsAction {
         @Parameters(paramLabel = "PATH", defaultValue = "/", arity = "1..*")
         List<String> paths;
@@ -279,7 +347,8 @@ final class FsCommand {
                 for (FileStatus f : files) {
                     bytes += f.length();
                     wanted += f.length() * f.replication();
-                    for (BlockLocation b : f.blocks()) stored += b.length() * b.nodes().size();
+                    for (BlockLocation b : f.blocks())
+                        stored += b.length() * b.nodes().size();
                     if (FsTransfers.actualReplication(f) < f.replication()) {
                         short_++;
                         target = Math.max(target, f.replication());
@@ -293,7 +362,9 @@ final class FsCommand {
 
     static void reportTransfer(String verb, Object from, Object to, long bytes, long startNanos) {
         double s = (System.nanoTime() - startNanos) / 1e9;
-        System.err.printf("%s %s -> %s: %,d bytes in %.1f s (%.1f MB/s)%n", verb, from, to, bytes, s, bytes / 1e6 / Math.max(s, 1e-9));
+        System.err.printf(
+                "%s %s -> %s: %,d bytes in %.1f s (%.1f MB/s)%n",
+                verb, from, to, bytes, s, bytes / 1e6 / Math.max(s, 1e-9));
     }
 
     /** Copies with a progress line on {@code progress} (null: none) when there is a terminal. */
@@ -315,9 +386,12 @@ final class FsCommand {
         if (terminal && size > 0) progress.print("\r" + " ".repeat(80) + "\r");
     }
 
-    @Command(name = "fsck", description = {
-            "Check the files under PATH against what the live store nodes hold: missing blocks, corrupt replicas,",
-            "under-replicated blocks. Exit status 0 when healthy, 1 otherwise."})
+    @Command(
+            name = "fsck",
+            description = {
+                "Check the files under PATH against what the live store nodes hold: missing blocks, corrupt replicas,",
+                "under-replicated blocks. Exit status 0 when healthy, 1 otherwise."
+            })
     static final class Fsck extends FsAction {
         @Parameters(paramLabel = "PATH", defaultValue = "/")
         String path;
@@ -328,13 +402,23 @@ final class FsCommand {
             for (FsckReport.Problem p : r.problems()) {
                 System.out.printf("%-36s %s %s: %s%n", p.kind(), p.path(), p.blockId(), p.detail());
             }
-            if (r.problems().size() == FsckReport.MAX_PROBLEMS) System.out.println("... (first " + FsckReport.MAX_PROBLEMS + " problems shown)");
-            System.out.printf("path %s: %,d files, %,d blocks, %s, %d live store nodes%n", r.path(), r.files(), r.blocks(), String.format("%,d bytes", r.bytes()), r.liveNodes());
+            if (r.problems().size() == FsckReport.MAX_PROBLEMS)
+                System.out.println("... (first " + FsckReport.MAX_PROBLEMS + " problems shown)");
+            System.out.printf(
+                    "path %s: %,d files, %,d blocks, %s, %d live store nodes%n",
+                    r.path(), r.files(), r.blocks(), String.format("%,d bytes", r.bytes()), r.liveNodes());
             System.out.printf("  missing blocks:              %,d%n", r.missing());
             System.out.printf("  corrupt replicas:            %,d%n", r.corruptReplicas());
             System.out.printf("  under-replicated blocks:     %,d%n", r.underReplicated());
-            System.out.printf("  short of live nodes:         %,d%s%n", r.belowForLackOfNodes(), r.belowForLackOfNodes() > 0 ? " (as replicated as the live nodes allow)" : "");
-            System.out.println(r.healthy() ? "status: HEALTHY" : "status: " + (r.missing() > 0 ? "CORRUPT (missing blocks)" : "UNHEALTHY (being repaired)"));
+            System.out.printf(
+                    "  short of live nodes:         %,d%s%n",
+                    r.belowForLackOfNodes(),
+                    r.belowForLackOfNodes() > 0 ? " (as replicated as the live nodes allow)" : "");
+            System.out.println(
+                    r.healthy()
+                            ? "status: HEALTHY"
+                            : "status: "
+                                    + (r.missing() > 0 ? "CORRUPT (missing blocks)" : "UNHEALTHY (being repaired)"));
             exitCode = r.healthy() ? 0 : 1;
         }
     }

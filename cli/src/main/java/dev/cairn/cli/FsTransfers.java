@@ -51,8 +51,10 @@ final class FsTransfers {
     }
 
     /** Copies one local file into the store; a failed copy leaves no file behind (the store publishes on close). */
-    static void putFile(StoreClient store, Path local, String target, WriteOptions options, long size, boolean progress) throws IOException {
-        try (InputStream in = Files.newInputStream(local); OutputStream out = store.create(target, options)) {
+    static void putFile(StoreClient store, Path local, String target, WriteOptions options, long size, boolean progress)
+            throws IOException {
+        try (InputStream in = Files.newInputStream(local);
+                OutputStream out = store.create(target, options)) {
             FsCommand.copy(in, out, size, progress ? System.err : null);
         }
     }
@@ -62,7 +64,8 @@ final class FsTransfers {
      * directories first (empty ones too), then files. The first failure stops the copy and is
      * thrown; files already copied stay.
      */
-    static Totals putTree(StoreClient store, Path root, String target, WriteOptions options, int parallel) throws IOException {
+    static Totals putTree(StoreClient store, Path root, String target, WriteOptions options, int parallel)
+            throws IOException {
         List<Path> dirs = new ArrayList<>();
         List<Path> files = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(root)) {
@@ -74,7 +77,11 @@ final class FsTransfers {
         for (Path d : dirs) store.mkdirs(storePath(target, root, d));
         long bytes = 0;
         for (Path f : files) bytes += Files.size(f);
-        runAll(parallel, files.stream().<IoTask>map(f -> () -> putFile(store, f, storePath(target, root, f), options, 0, false)).toList());
+        runAll(
+                parallel,
+                files.stream()
+                        .<IoTask>map(f -> () -> putFile(store, f, storePath(target, root, f), options, 0, false))
+                        .toList());
         return new Totals(files.size(), bytes);
     }
 
@@ -86,7 +93,8 @@ final class FsTransfers {
     /** Copies a store file to {@code target}, which appears only once complete. */
     static void getFile(StoreClient store, String path, Path target, long size, boolean progress) throws IOException {
         Path tmp = target.resolveSibling("." + target.getFileName() + ".cairn-part");
-        try (InputStream in = store.open(path); OutputStream out = Files.newOutputStream(tmp)) {
+        try (InputStream in = store.open(path);
+                OutputStream out = Files.newOutputStream(tmp)) {
             FsCommand.copy(in, out, size, progress ? System.err : null);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
@@ -100,18 +108,25 @@ final class FsTransfers {
      * file there is an error), {@code parallel} files at a time, empty directories included.
      */
     static Totals getTree(StoreClient store, String dir, Path target, int parallel) throws IOException {
-        if (Files.exists(target) && !Files.isDirectory(target)) throw new FileAlreadyExistsException(target.toString(), null, "a local file, not a directory");
+        if (Files.exists(target) && !Files.isDirectory(target))
+            throw new FileAlreadyExistsException(target.toString(), null, "a local file, not a directory");
         List<FileStatus> files = new ArrayList<>();
         List<String> dirs = new ArrayList<>();
         walk(store, dir, dirs, files);
         Files.createDirectories(target);
         for (String d : dirs) Files.createDirectories(localPath(target, dir, d));
         long bytes = files.stream().mapToLong(FileStatus::length).sum();
-        runAll(parallel, files.stream().<IoTask>map(f -> () -> getFile(store, f.path(), localPath(target, dir, f.path()), f.length(), false)).toList());
+        runAll(
+                parallel,
+                files.stream()
+                        .<IoTask>map(f ->
+                                () -> getFile(store, f.path(), localPath(target, dir, f.path()), f.length(), false))
+                        .toList());
         return new Totals(files.size(), bytes);
     }
 
-    private static void walk(StoreClient store, String dir, List<String> dirs, List<FileStatus> files) throws IOException {
+    private static void walk(StoreClient store, String dir, List<String> dirs, List<FileStatus> files)
+            throws IOException {
         for (FileStatus f : store.list(dir)) {
             if (f.directory()) {
                 dirs.add(f.path());
@@ -178,7 +193,8 @@ final class FsTransfers {
             return "note: " + files + " file(s) have fewer replicas than their target; only " + live
                     + " store node(s) are live, so at most " + live + " replica(s) of a block can exist";
         }
-        return "note: " + files + " file(s) have fewer replicas than their target; the store's monitor is restoring them";
+        return "note: " + files
+                + " file(s) have fewer replicas than their target; the store's monitor is restoring them";
     }
 
     @FunctionalInterface
@@ -189,13 +205,16 @@ final class FsTransfers {
     /** Runs the tasks {@code parallel} at a time; the first failure cancels the rest and is thrown. */
     private static void runAll(int parallel, List<IoTask> tasks) throws IOException {
         if (tasks.isEmpty()) return;
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallel, tasks.size()), Thread.ofVirtual().name("fs-copy-", 0).factory());
+        ExecutorService pool = Executors.newFixedThreadPool(
+                Math.min(parallel, tasks.size()),
+                Thread.ofVirtual().name("fs-copy-", 0).factory());
         try {
             List<Future<?>> futures = new ArrayList<>();
-            for (IoTask t : tasks) futures.add(pool.submit(() -> {
-                t.run();
-                return null;
-            }));
+            for (IoTask t : tasks)
+                futures.add(pool.submit(() -> {
+                    t.run();
+                    return null;
+                }));
             for (Future<?> f : futures) {
                 try {
                     f.get();

@@ -10,9 +10,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "job", description = "List, inspect and cancel jobs.", subcommands = {JobCommand.List.class, JobCommand.Status.class, JobCommand.Cancel.class})
+@Command(
+        name = "job",
+        description = "List, inspect and cancel jobs.",
+        subcommands = {JobCommand.List.class, JobCommand.Status.class, JobCommand.Cancel.class})
 final class JobCommand {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 
     static class MasterOption {
         @Mixin
@@ -34,10 +38,17 @@ final class JobCommand {
         @Override
         public void run() {
             try (BatchClient c = BatchClient.connect(resolve(target))) {
-                System.out.printf("%-10s %-18s %-10s %6s %9s  %s%n", "JOB", "NAME", "STATE", "DONE", "SUBMITTED", "OUTPUT");
+                System.out.printf(
+                        "%-10s %-18s %-10s %6s %9s  %s%n", "JOB", "NAME", "STATE", "DONE", "SUBMITTED", "OUTPUT");
                 for (JobStatus s : c.list()) {
-                    System.out.printf("%-10s %-18s %-10s %5d%% %9s  %s%n", s.jobId(), s.name(), s.state(), (int) (s.progress() * 100),
-                            TIME.format(Instant.ofEpochMilli(s.submitTimeMs())), s.output());
+                    System.out.printf(
+                            "%-10s %-18s %-10s %5d%% %9s  %s%n",
+                            s.jobId(),
+                            s.name(),
+                            s.state(),
+                            (int) (s.progress() * 100),
+                            TIME.format(Instant.ofEpochMilli(s.submitTimeMs())),
+                            s.output());
                 }
             }
         }
@@ -83,12 +94,24 @@ final class JobCommand {
 
     static void print(JobStatus s) {
         System.out.printf("job %s (%s): %s, %d%%%n", s.jobId(), s.name(), s.state(), (int) (s.progress() * 100));
-        System.out.printf("  %-7s %6s %8s %8s %6s %7s %8s %8s%n", "STAGE", "TOTAL", "PENDING", "RUNNING", "DONE", "FAILED", "RETRIED", "STOPPED");
+        System.out.printf(
+                "  %-7s %6s %8s %8s %6s %7s %8s %8s%n",
+                "STAGE", "TOTAL", "PENDING", "RUNNING", "DONE", "FAILED", "RETRIED", "STOPPED");
         for (StageStatus st : s.stages()) {
-            System.out.printf("  %-7s %6d %8d %8d %6d %7d %8d %8d%n", st.name(), st.total(), st.pending(), st.running(), st.done(), st.failed(),
-                    st.retried(), st.stopped());
+            System.out.printf(
+                    "  %-7s %6d %8d %8d %6d %7d %8d %8d%n",
+                    st.name(),
+                    st.total(),
+                    st.pending(),
+                    st.running(),
+                    st.done(),
+                    st.failed(),
+                    st.retried(),
+                    st.stopped());
         }
-        System.out.printf("  records: %,d in, %,d map out, %,d shuffle bytes, %,d out%n", s.mapRecordsIn(), s.mapRecordsOut(), s.shuffleBytes(), s.reduceRecordsOut());
+        System.out.printf(
+                "  records: %,d in, %,d map out, %,d shuffle bytes, %,d out%n",
+                s.mapRecordsIn(), s.mapRecordsOut(), s.shuffleBytes(), s.reduceRecordsOut());
         String input = JobWaiter.inputLine(s);
         if (input != null) System.out.println("  " + input);
         System.out.println("  built-in counters: " + builtIns(s));

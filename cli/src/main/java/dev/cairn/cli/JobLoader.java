@@ -1,7 +1,5 @@
 package dev.cairn.cli;
 
-import static dev.cairn.common.io.FileTrees.deleteRecursively;
-
 import dev.cairn.batch.JobDefinition;
 import dev.cairn.batch.JobSpec;
 import dev.cairn.common.fs.FsPaths;
@@ -11,7 +9,6 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.jar.JarFile;
@@ -30,7 +27,8 @@ final class JobLoader {
 
     static Loaded load(Path jar, String className, List<String> args) throws IOException {
         checkJar(jar);
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, JobLoader.class.getClassLoader())) {
+        try (URLClassLoader loader =
+                new URLClassLoader(new URL[] {jar.toUri().toURL()}, JobLoader.class.getClassLoader())) {
             Class<?> type;
             try {
                 type = Class.forName(className, true, loader);
@@ -54,7 +52,10 @@ final class JobLoader {
             } catch (RuntimeException e) {
                 throw new CliException(className + ".define failed: " + e, e);
             }
-            return new Loaded(absolutePaths(spec), Files.readAllBytes(jar), jar.getFileName().toString());
+            return new Loaded(
+                    absolutePaths(spec),
+                    Files.readAllBytes(jar),
+                    jar.getFileName().toString());
         }
     }
 
@@ -93,6 +94,8 @@ final class JobLoader {
     }
 
     private static String absolute(String path) {
-        return FsPaths.scheme(path) != null ? path : Path.of(path).toAbsolutePath().normalize().toString();
+        return FsPaths.scheme(path) != null
+                ? path
+                : Path.of(path).toAbsolutePath().normalize().toString();
     }
 }

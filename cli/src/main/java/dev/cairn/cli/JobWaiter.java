@@ -39,8 +39,15 @@ final class JobWaiter {
     static int report(JobStatus s, PrintStream out, PrintStream err) {
         double seconds = (s.finishTimeMs() - s.submitTimeMs()) / 1000.0;
         if (s.state() == JobState.SUCCEEDED) {
-            out.printf("%s %s in %.1f s: %,d input records, %,d map output records, %,d shuffle bytes, %,d output records%n",
-                    s.jobId(), "succeeded", seconds, s.mapRecordsIn(), s.mapRecordsOut(), s.shuffleBytes(), s.reduceRecordsOut());
+            out.printf(
+                    "%s %s in %.1f s: %,d input records, %,d map output records, %,d shuffle bytes, %,d output records%n",
+                    s.jobId(),
+                    "succeeded",
+                    seconds,
+                    s.mapRecordsIn(),
+                    s.mapRecordsOut(),
+                    s.shuffleBytes(),
+                    s.reduceRecordsOut());
             String input = inputLine(s);
             if (input != null) out.println(input);
             String counters = countersLine(s);
@@ -65,7 +72,10 @@ final class JobWaiter {
         if (s.locatedMaps() == 0) return line.toString();
         line.append(", ").append(s.inputLocalBytes() * 100 / total).append("% node-local");
         if (s.dataLocalMaps() > 0) {
-            line.append(" (").append(s.dataLocalMaps()).append(" of ").append(s.stage("map").total())
+            line.append(" (")
+                    .append(s.dataLocalMaps())
+                    .append(" of ")
+                    .append(s.stage("map").total())
                     .append(" map tasks ran on a node holding their split)");
         }
         return line.toString();

@@ -6,18 +6,21 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code bin/cairn}: one binary for every role and every operator task. */
-@Command(name = "cairn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(
+        name = "cairn",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         description = "Cairn: a distributed computing engine for the JVM.",
         subcommands = {
-                QuickstartCommand.class,
-                NodeCommand.class,
-                SubmitCommand.class,
-                JobCommand.class,
-                ClusterCommand.class,
-                CoordCommand.class,
-                FsCommand.class,
-                ConfigCommand.class,
-                CommandLine.HelpCommand.class
+            QuickstartCommand.class,
+            NodeCommand.class,
+            SubmitCommand.class,
+            JobCommand.class,
+            ClusterCommand.class,
+            CoordCommand.class,
+            FsCommand.class,
+            ConfigCommand.class,
+            CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
     @CommandLine.Spec
@@ -53,8 +56,10 @@ public final class Main implements Runnable {
         CommandLine.Model.CommandSpec s = cli.getCommandSpec();
         boolean hasHelp = s.options().stream().anyMatch(CommandLine.Model.OptionSpec::usageHelp);
         if (!hasHelp && s.findOption("--help") == null && s.findOption("-h") == null) {
-            s.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
-                    .description("Show this help message and exit.").build());
+            s.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help")
+                    .usageHelp(true)
+                    .description("Show this help message and exit.")
+                    .build());
         }
         for (CommandLine sub : cli.getSubcommands().values()) addHelpOptions(sub);
     }
@@ -62,8 +67,11 @@ public final class Main implements Runnable {
     /** Expected failures print one line; anything else prints its stack trace too. */
     private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
         PrintWriter err = cli.getErr();
-        if (e instanceof CliException || e instanceof IllegalArgumentException || e instanceof RemoteException
-                || e instanceof java.io.IOException || e instanceof IllegalStateException) {
+        if (e instanceof CliException
+                || e instanceof IllegalArgumentException
+                || e instanceof RemoteException
+                || e instanceof java.io.IOException
+                || e instanceof IllegalStateException) {
             err.println("error: " + message(e));
             if (System.getenv("CAIRN_DEBUG") != null) e.printStackTrace(err);
         } else {

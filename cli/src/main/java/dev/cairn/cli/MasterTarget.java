@@ -21,7 +21,10 @@ final class MasterTarget {
         @Option(names = "--master", paramLabel = "HOST:PORT", description = "The master's endpoint.")
         String master;
 
-        @Option(names = "--dir", paramLabel = "DIR", description = "A cluster started by 'cluster up --dir DIR': use its active master.")
+        @Option(
+                names = "--dir",
+                paramLabel = "DIR",
+                description = "A cluster started by 'cluster up --dir DIR': use its active master.")
         Path dir;
     }
 

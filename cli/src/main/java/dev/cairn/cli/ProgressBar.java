@@ -39,10 +39,18 @@ final class ProgressBar {
     void update(JobStatus s, long elapsedMs) {
         int filled = (int) Math.round(s.progress() * WIDTH);
         StringBuilder line = new StringBuilder();
-        line.append('[').append("#".repeat(filled)).append(" ".repeat(WIDTH - filled)).append("] ");
+        line.append('[')
+                .append("#".repeat(filled))
+                .append(" ".repeat(WIDTH - filled))
+                .append("] ");
         line.append(String.format("%3d%%", (int) (s.progress() * 100)));
         for (StageStatus st : s.stages()) {
-            line.append("  ").append(st.name()).append(' ').append(st.done()).append('/').append(st.total());
+            line.append("  ")
+                    .append(st.name())
+                    .append(' ')
+                    .append(st.done())
+                    .append('/')
+                    .append(st.total());
             if (st.running() > 0) line.append(" (").append(st.running()).append(" running)");
             if (st.failed() > 0) line.append(" [").append(st.failed()).append(" failed]");
         }

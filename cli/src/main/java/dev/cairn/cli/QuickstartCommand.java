@@ -4,9 +4,9 @@ import dev.cairn.batch.BatchClient;
 import dev.cairn.batch.JobState;
 import dev.cairn.batch.JobStatus;
 import dev.cairn.cli.internal.CorpusGenerator;
-import dev.cairn.common.io.FileTrees;
 import dev.cairn.common.config.Config;
 import dev.cairn.common.config.ConfigKey;
+import dev.cairn.common.io.FileTrees;
 import dev.cairn.node.LocalCluster;
 import dev.cairn.node.NodeConfig;
 import dev.cairn.store.FileStatus;
@@ -30,27 +30,41 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "quickstart", description = {
-        "Start an embedded cluster (a master and two workers in this JVM, talking RPC over loopback; the workers",
-        "hold the distributed store), generate a word-count corpus, put it into the store, count its words there",
-        "and show the ten most frequent."})
+@Command(
+        name = "quickstart",
+        description = {
+            "Start an embedded cluster (a master and two workers in this JVM, talking RPC over loopback; the workers",
+            "hold the distributed store), generate a word-count corpus, put it into the store, count its words there",
+            "and show the ten most frequent."
+        })
 final class QuickstartCommand implements Callable<Integer> {
     static final String STORE_CORPUS = "cairn:///quickstart/corpus.txt";
     static final String STORE_OUTPUT = "cairn:///quickstart/wordcount-out";
     /** Half the store's default, so that even a 64 MiB corpus keeps both workers busy. */
     private static final long BLOCK_SIZE = 32L << 20;
+
     private static final Duration STORE_TIMEOUT = Duration.ofSeconds(30);
 
-    @Option(names = "--size", defaultValue = "256m", paramLabel = "SIZE", description = "Corpus size, e.g. 64m, 1g (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--size",
+            defaultValue = "256m",
+            paramLabel = "SIZE",
+            description = "Corpus size, e.g. 64m, 1g (default ${DEFAULT-VALUE}).")
     String size;
 
     @Option(names = "--seed", defaultValue = "42", description = "Corpus seed (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--workers", defaultValue = "2", description = "Workers in the embedded cluster (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--workers",
+            defaultValue = "2",
+            description = "Workers in the embedded cluster (default ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "Where the corpus, output and node files go (default: ~/.cairn/quickstart).")
+    @Option(
+            names = "--dir",
+            paramLabel = "DIR",
+            description = "Where the corpus, output and node files go (default: ~/.cairn/quickstart).")
     Path dir;
 
     @Override
@@ -83,18 +97,25 @@ final class QuickstartCommand implements Callable<Integer> {
         long t1;
         long t2;
         try (LocalCluster cluster = LocalCluster.start(clusterDir, workers, slots, Config.defaults(NodeConfig.DEF));
-             BatchClient client = BatchClient.connect(cluster.masterEndpoint());
-             StoreClient store = StoreClient.connect(cluster.coordConnect(), null, STORE_TIMEOUT)) {
-            System.out.printf("embedded cluster: master %s, %d workers x %d slots (store nodes too), coord (ZooKeeper protocol) at %s%n",
+                BatchClient client = BatchClient.connect(cluster.masterEndpoint());
+                StoreClient store = StoreClient.connect(cluster.coordConnect(), null, STORE_TIMEOUT)) {
+            System.out.printf(
+                    "embedded cluster: master %s, %d workers x %d slots (store nodes too), coord (ZooKeeper protocol) at %s%n",
                     cluster.masterEndpoint(), workers, slots, cluster.coordConnect());
             putCorpus(store, corpus, Math.min(WriteOptions.DEFAULT_REPLICATION, workers));
 
             t1 = System.nanoTime();
             Path jar = CairnHome.examplesJar();
-            JobLoader.Loaded job = JobLoader.load(jar, "dev.cairn.examples.WordCount", List.of(STORE_CORPUS, STORE_OUTPUT));
+            JobLoader.Loaded job =
+                    JobLoader.load(jar, "dev.cairn.examples.WordCount", List.of(STORE_CORPUS, STORE_OUTPUT));
             JobStatus submitted = client.submit(job.spec(), job.jar(), job.jarName());
-            System.out.printf("running wordcount %s -> %s as %s: %d map tasks, %d reduce tasks%n", STORE_CORPUS, STORE_OUTPUT,
-                    submitted.jobId(), submitted.stage("map").total(), submitted.stage("reduce").total());
+            System.out.printf(
+                    "running wordcount %s -> %s as %s: %d map tasks, %d reduce tasks%n",
+                    STORE_CORPUS,
+                    STORE_OUTPUT,
+                    submitted.jobId(),
+                    submitted.stage("map").total(),
+                    submitted.stage("reduce").total());
             end = JobWaiter.await(client, submitted.jobId(), System.out);
             if (end.state() != JobState.SUCCEEDED) return JobWaiter.report(end, System.out, System.err);
             t2 = System.nanoTime();
@@ -106,8 +127,9 @@ final class QuickstartCommand implements Callable<Integer> {
         System.out.println("top 10 words:");
         for (String[] w : top) System.out.printf("  %-12s %,15d%n", w[0], Long.parseLong(w[1]));
         System.out.println();
-        System.out.printf("wordcount: %.1f s (%,d words, %,d distinct); total with setup: %.1f s%n", (t2 - t1) / 1e9,
-                end.mapRecordsOut(), end.reduceRecordsOut(), (t2 - t0) / 1e9);
+        System.out.printf(
+                "wordcount: %.1f s (%,d words, %,d distinct); total with setup: %.1f s%n",
+                (t2 - t1) / 1e9, end.mapRecordsOut(), end.reduceRecordsOut(), (t2 - t0) / 1e9);
         String input = JobWaiter.inputLine(end);
         if (input != null) System.out.println(input);
         System.out.println("output: " + end.output() + " in the embedded cluster's store; copied to " + localCopy);
@@ -119,23 +141,29 @@ final class QuickstartCommand implements Callable<Integer> {
         long size = Files.size(corpus);
         long start = System.nanoTime();
         try (InputStream in = Files.newInputStream(corpus);
-             OutputStream out = store.create(STORE_CORPUS, new WriteOptions(replication, BLOCK_SIZE, false))) {
+                OutputStream out = store.create(STORE_CORPUS, new WriteOptions(replication, BLOCK_SIZE, false))) {
             FsCommand.copy(in, out, size, System.err);
         }
-        System.out.printf("corpus put into the store as %s: %d blocks of %s, %d replicas each, in %.1f s%n", STORE_CORPUS,
-                store.stat(STORE_CORPUS).blocks().size(), JobWaiter.bytes(BLOCK_SIZE), replication, (System.nanoTime() - start) / 1e9);
+        System.out.printf(
+                "corpus put into the store as %s: %d blocks of %s, %d replicas each, in %.1f s%n",
+                STORE_CORPUS,
+                store.stat(STORE_CORPUS).blocks().size(),
+                JobWaiter.bytes(BLOCK_SIZE),
+                replication,
+                (System.nanoTime() - start) / 1e9);
     }
 
     /** The {@code n} most frequent words of the job's part files in the store; copies every output file to {@code copy}. */
     static List<String[]> topWords(StoreClient store, String output, Path copy, int n) throws IOException {
-        PriorityQueue<String[]> top = new PriorityQueue<>(Comparator.comparingLong((String[] a) -> Long.parseLong(a[1])));
+        PriorityQueue<String[]> top =
+                new PriorityQueue<>(Comparator.comparingLong((String[] a) -> Long.parseLong(a[1])));
         Files.createDirectories(copy);
         for (FileStatus f : store.list(output)) {
             String name = f.path().substring(f.path().lastIndexOf('/') + 1);
             if (f.directory()) continue;
             try (InputStream in = store.open(f.path());
-                 BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-                 BufferedWriter w = Files.newBufferedWriter(copy.resolve(name), StandardCharsets.UTF_8)) {
+                    BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+                    BufferedWriter w = Files.newBufferedWriter(copy.resolve(name), StandardCharsets.UTF_8)) {
                 for (String l; (l = r.readLine()) != null; ) {
                     w.write(l);
                     w.write('\n');

@@ -15,9 +15,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "submit", description = {
-        "Submit a job to a cluster and follow it with a progress bar.",
-        "Either --jar JAR --class CLASS (a dev.cairn.batch.JobDefinition in that jar) or --example NAME."})
+@Command(
+        name = "submit",
+        description = {
+            "Submit a job to a cluster and follow it with a progress bar.",
+            "Either --jar JAR --class CLASS (a dev.cairn.batch.JobDefinition in that jar) or --example NAME."
+        })
 final class SubmitCommand implements Callable<Integer> {
     private static final int MAX_FAILOVERS = 3;
     private static final Duration FAILOVER_WAIT = Duration.ofSeconds(60);
@@ -32,15 +35,26 @@ final class SubmitCommand implements Callable<Integer> {
         @ArgGroup(exclusive = false)
         JarSource jar;
 
-        @Option(names = "--example", paramLabel = "NAME", description = "A bundled example: wordcount, grep, failing-wordcount.")
+        @Option(
+                names = "--example",
+                paramLabel = "NAME",
+                description = "A bundled example: wordcount, grep, failing-wordcount.")
         String example;
     }
 
     static final class JarSource {
-        @Option(names = "--jar", required = true, paramLabel = "JAR", description = "The job jar; shipped to the workers.")
+        @Option(
+                names = "--jar",
+                required = true,
+                paramLabel = "JAR",
+                description = "The job jar; shipped to the workers.")
         Path jar;
 
-        @Option(names = "--class", required = true, paramLabel = "CLASS", description = "The JobDefinition class in JAR.")
+        @Option(
+                names = "--class",
+                required = true,
+                paramLabel = "CLASS",
+                description = "The JobDefinition class in JAR.")
         String className;
     }
 
@@ -58,7 +72,11 @@ final class SubmitCommand implements Callable<Integer> {
             jar = CairnHome.examplesJar();
             Properties examples = JobLoader.examples(jar);
             className = examples.getProperty(source.example);
-            if (className == null) throw new CliException("no example named '" + source.example + "'; known: " + String.join(", ", examples.stringPropertyNames().stream().sorted().toList()));
+            if (className == null)
+                throw new CliException("no example named '" + source.example + "'; known: "
+                        + String.join(
+                                ", ",
+                                examples.stringPropertyNames().stream().sorted().toList()));
         } else {
             jar = source.jar.jar;
             className = source.jar.className;
@@ -68,15 +86,21 @@ final class SubmitCommand implements Callable<Integer> {
         for (int failovers = 0; ; failovers++) {
             try (BatchClient client = BatchClient.connect(master)) {
                 JobStatus status = client.submit(loaded.spec(), loaded.jar(), loaded.jarName());
-                System.out.printf("submitted %s (%s) to %s: %d map tasks, %d reduce tasks%n", status.jobId(), status.name(), master,
-                        status.stage("map").total(), status.stage("reduce").total());
+                System.out.printf(
+                        "submitted %s (%s) to %s: %d map tasks, %d reduce tasks%n",
+                        status.jobId(),
+                        status.name(),
+                        master,
+                        status.stage("map").total(),
+                        status.stage("reduce").total());
                 if (detach) return 0;
                 JobStatus end = JobWaiter.await(client, status.jobId(), System.out);
                 return JobWaiter.report(end, System.out, System.err);
             } catch (RpcUnavailableException e) {
                 // Jobs do not survive a master fail-over yet: follow the election and run the job again from the start.
                 if (!target.followsFailover() || failovers >= MAX_FAILOVERS) throw e;
-                System.err.printf("master %s lost (%s); waiting for a standby to take over, then resubmitting the job from the beginning%n",
+                System.err.printf(
+                        "master %s lost (%s); waiting for a standby to take over, then resubmitting the job from the beginning%n",
                         master, e.getMessage());
                 master = target.awaitActive(FAILOVER_WAIT);
             }

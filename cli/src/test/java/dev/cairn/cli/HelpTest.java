@@ -34,7 +34,9 @@ class HelpTest {
     @Test
     void everyCommandTakesHelp() {
         List<List<String>> paths = commandPaths();
-        assertThat(paths).as("the command tree").hasSizeGreaterThan(20)
+        assertThat(paths)
+                .as("the command tree")
+                .hasSizeGreaterThan(20)
                 .contains(List.of("fs", "put"), List.of("job", "status"), List.of("submit"), List.of("cluster", "up"));
         PrintStream saved = System.out;
         try {
@@ -46,8 +48,11 @@ class HelpTest {
                     args.add(flag);
                     int exit = Main.run(args.toArray(String[]::new));
                     String usage = buf.toString(StandardCharsets.UTF_8);
-                    assertThat(exit).as("exit of cairn %s", String.join(" ", args)).isZero();
-                    assertThat(usage).as("output of cairn %s", String.join(" ", args))
+                    assertThat(exit)
+                            .as("exit of cairn %s", String.join(" ", args))
+                            .isZero();
+                    assertThat(usage)
+                            .as("output of cairn %s", String.join(" ", args))
                             .contains("Usage: " + String.join(" ", prepend("cairn", path)) + " ");
                 }
             }

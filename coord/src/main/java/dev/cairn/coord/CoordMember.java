@@ -5,9 +5,12 @@ import java.util.List;
 /** One member of a coord group, as an entry of {@code coord.members} gives it: {@code id@host:raftPort:clientPort}. */
 public record CoordMember(String id, String host, int raftPort, int clientPort) {
     public CoordMember {
-        if (id == null || !id.matches("[A-Za-z0-9_-]+")) throw new IllegalArgumentException("bad coord member id: " + id);
-        if (raftPort <= 0 || raftPort > 65535) throw new IllegalArgumentException("bad raft port for coord member " + id + ": " + raftPort);
-        if (clientPort <= 0 || clientPort > 65535) throw new IllegalArgumentException("bad client port for coord member " + id + ": " + clientPort);
+        if (id == null || !id.matches("[A-Za-z0-9_-]+"))
+            throw new IllegalArgumentException("bad coord member id: " + id);
+        if (raftPort <= 0 || raftPort > 65535)
+            throw new IllegalArgumentException("bad raft port for coord member " + id + ": " + raftPort);
+        if (clientPort <= 0 || clientPort > 65535)
+            throw new IllegalArgumentException("bad client port for coord member " + id + ": " + clientPort);
     }
 
     /**
@@ -19,10 +22,12 @@ public record CoordMember(String id, String host, int raftPort, int clientPort) 
         int at = s.indexOf('@');
         String[] hostPorts = at < 0 ? new String[0] : s.substring(at + 1).split(":");
         if (at <= 0 || hostPorts.length != 3) {
-            throw new IllegalArgumentException("coord.members: expected ID@HOST:RAFT_PORT:CLIENT_PORT, got '" + s + "'");
+            throw new IllegalArgumentException(
+                    "coord.members: expected ID@HOST:RAFT_PORT:CLIENT_PORT, got '" + s + "'");
         }
         try {
-            return new CoordMember(s.substring(0, at), hostPorts[0], Integer.parseInt(hostPorts[1]), Integer.parseInt(hostPorts[2]));
+            return new CoordMember(
+                    s.substring(0, at), hostPorts[0], Integer.parseInt(hostPorts[1]), Integer.parseInt(hostPorts[2]));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("coord.members: bad entry '" + s + "': " + e.getMessage(), e);
         }

@@ -32,8 +32,17 @@ public final class CoordService implements AutoCloseable {
      * @param tick ZooKeeper's tickTime, the unit of negotiated session timeouts
      * @param maxDataBytes largest znode data and client packet
      */
-    public record Settings(String memberId, List<CoordMember> group, Path dir, int snapshotEvery, Duration electionTimeout,
-                           Duration requestTimeout, boolean join, long logSegmentBytes, Duration tick, int maxDataBytes) {
+    public record Settings(
+            String memberId,
+            List<CoordMember> group,
+            Path dir,
+            int snapshotEvery,
+            Duration electionTimeout,
+            Duration requestTimeout,
+            boolean join,
+            long logSegmentBytes,
+            Duration tick,
+            int maxDataBytes) {
         public Settings {
             Objects.requireNonNull(memberId, "memberId");
             group = List.copyOf(group);
@@ -57,16 +66,30 @@ public final class CoordService implements AutoCloseable {
                 memberId = nodeId.replaceAll("[^A-Za-z0-9_-]", "_");
                 int raftPort = config.get(CoordConfig.RAFT_PORT);
                 int clientPort = config.get(CoordConfig.CLIENT_PORT);
-                members = List.of(new CoordMember(memberId, host, raftPort == 0 ? FreePorts.pick(host) : raftPort,
+                members = List.of(new CoordMember(
+                        memberId,
+                        host,
+                        raftPort == 0 ? FreePorts.pick(host) : raftPort,
                         clientPort == 0 ? FreePorts.pick(host) : clientPort));
             }
-            return new Settings(memberId, members, dir, config.get(CoordConfig.SNAPSHOT_EVERY), config.get(CoordConfig.ELECTION_TIMEOUT),
-                    config.get(CoordConfig.REQUEST_TIMEOUT), config.get(CoordConfig.JOIN), config.get(CoordConfig.LOG_SEGMENT_SIZE),
-                    config.get(CoordConfig.TICK), Math.toIntExact(config.get(CoordConfig.MAX_DATA)));
+            return new Settings(
+                    memberId,
+                    members,
+                    dir,
+                    config.get(CoordConfig.SNAPSHOT_EVERY),
+                    config.get(CoordConfig.ELECTION_TIMEOUT),
+                    config.get(CoordConfig.REQUEST_TIMEOUT),
+                    config.get(CoordConfig.JOIN),
+                    config.get(CoordConfig.LOG_SEGMENT_SIZE),
+                    config.get(CoordConfig.TICK),
+                    Math.toIntExact(config.get(CoordConfig.MAX_DATA)));
         }
 
         public CoordMember self() {
-            return group.stream().filter(m -> m.id().equals(memberId)).findFirst().orElseThrow();
+            return group.stream()
+                    .filter(m -> m.id().equals(memberId))
+                    .findFirst()
+                    .orElseThrow();
         }
     }
 
@@ -85,11 +108,21 @@ public final class CoordService implements AutoCloseable {
     public static CoordService start(Settings settings, Clock clock) throws IOException {
         CoordMember self = settings.self();
         RaftPeerAddress selfAddress = raftAddress(self);
-        List<RaftPeerAddress> peers = settings.group().stream().map(CoordService::raftAddress).toList();
-        RaftMember.Settings raft = new RaftMember.Settings(selfAddress, peers, settings.dir(), settings.snapshotEvery(),
-                settings.electionTimeout(), settings.requestTimeout(), settings.join(), settings.logSegmentBytes());
+        List<RaftPeerAddress> peers =
+                settings.group().stream().map(CoordService::raftAddress).toList();
+        RaftMember.Settings raft = new RaftMember.Settings(
+                selfAddress,
+                peers,
+                settings.dir(),
+                settings.snapshotEvery(),
+                settings.electionTimeout(),
+                settings.requestTimeout(),
+                settings.join(),
+                settings.logSegmentBytes());
         return new CoordService(CoordServer.start(
-                new CoordServer.Settings(raft, self.host(), self.clientPort(), settings.tick(), settings.maxDataBytes()), clock));
+                new CoordServer.Settings(
+                        raft, self.host(), self.clientPort(), settings.tick(), settings.maxDataBytes()),
+                clock));
     }
 
     private static RaftPeerAddress raftAddress(CoordMember m) {

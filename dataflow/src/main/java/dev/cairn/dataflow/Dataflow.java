@@ -74,7 +74,10 @@ public final class Dataflow {
      * or more per subtask; a line belongs to the range holding its first byte.
      */
     public Stream<String> readTextFile(Path fileOrDirectory) {
-        int id = graph.addNode("TextFile " + fileOrDirectory.getFileName(), options.parallelism(), 0,
+        int id = graph.addNode(
+                "TextFile " + fileOrDirectory.getFileName(),
+                options.parallelism(),
+                0,
                 new TextFileSource.Factory(fileOrDirectory.toString()));
         return new Stream<>(this, id, null, Codecs.STRING);
     }
@@ -102,7 +105,13 @@ public final class Dataflow {
     }
 
     void connect(Stream<?> from, int to, int toInput) {
-        graph.addEdge(new Edge(from.nodeId, to, toInput, from.partitioning, from.sideTag == null ? null : from.sideTag.id(), from.codec));
+        graph.addEdge(new Edge(
+                from.nodeId,
+                to,
+                toInput,
+                from.partitioning,
+                from.sideTag == null ? null : from.sideTag.id(),
+                from.codec));
     }
 
     int parallelismOf(int nodeId) {
@@ -111,7 +120,8 @@ public final class Dataflow {
 
     void setParallelism(int nodeId, int parallelism) {
         if (parallelism > options.maxParallelism()) {
-            throw new IllegalArgumentException("parallelism " + parallelism + " above the max parallelism " + options.maxParallelism());
+            throw new IllegalArgumentException(
+                    "parallelism " + parallelism + " above the max parallelism " + options.maxParallelism());
         }
         graph.setParallelism(nodeId, parallelism);
     }

@@ -17,11 +17,18 @@ import java.util.Objects;
  * @param watermarkIntervalRecords a watermark generator emits after this many records (default 1024)
  * @param clock processing time: processing-time timers and idleness (default the system clock)
  */
-public record DataflowOptions(int parallelism, int maxParallelism, int batchSize, int exchangeCapacityBatches,
-                              int watermarkIntervalRecords, Clock clock) {
+public record DataflowOptions(
+        int parallelism,
+        int maxParallelism,
+        int batchSize,
+        int exchangeCapacityBatches,
+        int watermarkIntervalRecords,
+        Clock clock) {
     public DataflowOptions {
         if (parallelism < 1) throw new IllegalArgumentException("parallelism must be at least 1: " + parallelism);
-        if (maxParallelism < parallelism) throw new IllegalArgumentException("max parallelism " + maxParallelism + " below parallelism " + parallelism);
+        if (maxParallelism < parallelism)
+            throw new IllegalArgumentException(
+                    "max parallelism " + maxParallelism + " below parallelism " + parallelism);
         if (batchSize < 1 || exchangeCapacityBatches < 1 || watermarkIntervalRecords < 1) {
             throw new IllegalArgumentException("batch size, exchange capacity and watermark interval must be positive");
         }
@@ -33,15 +40,18 @@ public record DataflowOptions(int parallelism, int maxParallelism, int batchSize
     }
 
     public DataflowOptions withParallelism(int parallelism) {
-        return new DataflowOptions(parallelism, maxParallelism, batchSize, exchangeCapacityBatches, watermarkIntervalRecords, clock);
+        return new DataflowOptions(
+                parallelism, maxParallelism, batchSize, exchangeCapacityBatches, watermarkIntervalRecords, clock);
     }
 
     public DataflowOptions withMaxParallelism(int maxParallelism) {
-        return new DataflowOptions(parallelism, maxParallelism, batchSize, exchangeCapacityBatches, watermarkIntervalRecords, clock);
+        return new DataflowOptions(
+                parallelism, maxParallelism, batchSize, exchangeCapacityBatches, watermarkIntervalRecords, clock);
     }
 
     public DataflowOptions withExchangeBuffers(int batchSize, int exchangeCapacityBatches) {
-        return new DataflowOptions(parallelism, maxParallelism, batchSize, exchangeCapacityBatches, watermarkIntervalRecords, clock);
+        return new DataflowOptions(
+                parallelism, maxParallelism, batchSize, exchangeCapacityBatches, watermarkIntervalRecords, clock);
     }
 
     public DataflowOptions withWatermarkIntervalRecords(int records) {
@@ -49,6 +59,7 @@ public record DataflowOptions(int parallelism, int maxParallelism, int batchSize
     }
 
     public DataflowOptions withClock(Clock clock) {
-        return new DataflowOptions(parallelism, maxParallelism, batchSize, exchangeCapacityBatches, watermarkIntervalRecords, clock);
+        return new DataflowOptions(
+                parallelism, maxParallelism, batchSize, exchangeCapacityBatches, watermarkIntervalRecords, clock);
     }
 }

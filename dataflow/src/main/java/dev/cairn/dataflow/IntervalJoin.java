@@ -22,7 +22,8 @@ public final class IntervalJoin<K, L, R> {
     }
 
     public Bounded between(Duration lower, Duration upper) {
-        if (lower.compareTo(upper) > 0) throw new IllegalArgumentException("lower bound " + lower + " above upper bound " + upper);
+        if (lower.compareTo(upper) > 0)
+            throw new IllegalArgumentException("lower bound " + lower + " above upper bound " + upper);
         return new Bounded(lower.toMillis(), upper.toMillis());
     }
 
@@ -38,10 +39,21 @@ public final class IntervalJoin<K, L, R> {
 
         public <O> Stream<O> process(ProcessJoinFunction<L, R, O> function, Codec<O> outCodec) {
             Dataflow flow = left.input.flow;
-            if (right.input.flow != flow) throw new IllegalArgumentException("cannot join streams of different dataflows");
-            int id = flow.addOperator("IntervalJoin", flow.parallelismOf(left.input.nodeId), 2,
-                    new IntervalJoinOperator.Factory<>(left.keySelector, right.keySelector, left.keyCodec, left.input.codec,
-                            right.input.codec, lowerMillis, upperMillis, function));
+            if (right.input.flow != flow)
+                throw new IllegalArgumentException("cannot join streams of different dataflows");
+            int id = flow.addOperator(
+                    "IntervalJoin",
+                    flow.parallelismOf(left.input.nodeId),
+                    2,
+                    new IntervalJoinOperator.Factory<>(
+                            left.keySelector,
+                            right.keySelector,
+                            left.keyCodec,
+                            left.input.codec,
+                            right.input.codec,
+                            lowerMillis,
+                            upperMillis,
+                            function));
             flow.connect(left.partitioned(), id, 0);
             flow.connect(right.partitioned(), id, 1);
             return new Stream<>(flow, id, null, outCodec);

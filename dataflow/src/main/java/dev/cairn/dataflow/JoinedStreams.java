@@ -21,7 +21,8 @@ public final class JoinedStreams<K, L, R> {
     }
 
     public Windowed window(WindowAssigner assigner) {
-        if (assigner.isMerging()) throw new IllegalArgumentException("window joins support tumbling and sliding windows, not " + assigner);
+        if (assigner.isMerging())
+            throw new IllegalArgumentException("window joins support tumbling and sliding windows, not " + assigner);
         return new Windowed(assigner);
     }
 
@@ -41,10 +42,15 @@ public final class JoinedStreams<K, L, R> {
         /** All left and right records of each key and window, at once. */
         public <O> Stream<O> coGroup(CoGroupFunction<K, L, R, O> function, Codec<O> outCodec) {
             Dataflow flow = left.input.flow;
-            if (right.input.flow != flow) throw new IllegalArgumentException("cannot join streams of different dataflows");
+            if (right.input.flow != flow)
+                throw new IllegalArgumentException("cannot join streams of different dataflows");
             int parallelism = flow.parallelismOf(left.input.nodeId);
-            int id = flow.addOperator("WindowCoGroup", parallelism, 2,
-                    new WindowJoinOperator.Factory<>(left.keySelector, right.keySelector, left.keyCodec, assigner, function));
+            int id = flow.addOperator(
+                    "WindowCoGroup",
+                    parallelism,
+                    2,
+                    new WindowJoinOperator.Factory<>(
+                            left.keySelector, right.keySelector, left.keyCodec, assigner, function));
             flow.connect(left.partitioned(), id, 0);
             flow.connect(right.partitioned(), id, 1);
             return new Stream<>(flow, id, null, outCodec);

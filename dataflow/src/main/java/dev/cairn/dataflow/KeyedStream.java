@@ -32,7 +32,12 @@ public final class KeyedStream<K, T> {
 
     /** The input as the edge into a keyed operator: partitioned by key group. */
     Stream<T> partitioned() {
-        return new Stream<>(input.flow, input.nodeId, input.sideTag, input.codec, new Partitioning.KeyGroupHash<>(keySelector, keyCodec));
+        return new Stream<>(
+                input.flow,
+                input.nodeId,
+                input.sideTag,
+                input.codec,
+                new Partitioning.KeyGroupHash<>(keySelector, keyCodec));
     }
 
     /**
@@ -40,17 +45,22 @@ public final class KeyedStream<K, T> {
      * record of a key is emitted as is).
      */
     public Stream<T> reduce(ReduceFunction<T> function) {
-        return process(RollingAggregation.reducing(function, input.codec), input.codec).name("Reduce");
+        return process(RollingAggregation.reducing(function, input.codec), input.codec)
+                .name("Reduce");
     }
 
     /** A rolling aggregate: for each record, the result over all records of its key so far. */
-    public <A, R> Stream<R> aggregate(AggregateFunction<T, A, R> function, Codec<A> accumulatorCodec, Codec<R> outCodec) {
-        return process(RollingAggregation.aggregating(function, accumulatorCodec), outCodec).name("Aggregate");
+    public <A, R> Stream<R> aggregate(
+            AggregateFunction<T, A, R> function, Codec<A> accumulatorCodec, Codec<R> outCodec) {
+        return process(RollingAggregation.aggregating(function, accumulatorCodec), outCodec)
+                .name("Aggregate");
     }
 
     /** The general keyed operation: the function's state and timers are per key. */
     public <R> Stream<R> process(KeyedProcessFunction<K, T, R> function, Codec<R> outCodec) {
-        return partitioned().oneInput("KeyedProcess", new KeyedProcessOperator.Factory<>(keySelector, keyCodec, function), outCodec);
+        return partitioned()
+                .oneInput(
+                        "KeyedProcess", new KeyedProcessOperator.Factory<>(keySelector, keyCodec, function), outCodec);
     }
 
     /** Groups each key's records into event-time windows. */

@@ -143,7 +143,10 @@ public final class Stream<T> {
      * written. Exactly-once file sinks come with checkpoints.
      */
     public void writeAsText(Path directory) {
-        int id = flow.addOperator("TextFile sink " + directory.getFileName(), flow.parallelismOf(nodeId), 1,
+        int id = flow.addOperator(
+                "TextFile sink " + directory.getFileName(),
+                flow.parallelismOf(nodeId),
+                1,
                 new SinkOperator.TextFileFactory<T>(directory.toString()));
         flow.connect(this, id, 0);
     }

@@ -18,7 +18,8 @@ import java.time.Duration;
  */
 public record WatermarkStrategy(long maxOutOfOrdernessMillis, long idlenessMillis) implements Serializable {
     public WatermarkStrategy {
-        if (maxOutOfOrdernessMillis < 0) throw new IllegalArgumentException("out-of-orderness must not be negative: " + maxOutOfOrdernessMillis);
+        if (maxOutOfOrdernessMillis < 0)
+            throw new IllegalArgumentException("out-of-orderness must not be negative: " + maxOutOfOrdernessMillis);
         if (idlenessMillis < 0) throw new IllegalArgumentException("idleness must not be negative: " + idlenessMillis);
     }
 
@@ -32,7 +33,8 @@ public record WatermarkStrategy(long maxOutOfOrdernessMillis, long idlenessMilli
     }
 
     public WatermarkStrategy withIdleness(Duration idleness) {
-        if (idleness.isZero() || idleness.isNegative()) throw new IllegalArgumentException("idleness must be positive: " + idleness);
+        if (idleness.isZero() || idleness.isNegative())
+            throw new IllegalArgumentException("idleness must be positive: " + idleness);
         return new WatermarkStrategy(maxOutOfOrdernessMillis, idleness.toMillis());
     }
 }

@@ -33,7 +33,8 @@ public final class WindowedStream<K, T> {
     }
 
     public WindowedStream<K, T> allowedLateness(Duration lateness) {
-        if (lateness.isNegative()) throw new IllegalArgumentException("allowed lateness must not be negative: " + lateness);
+        if (lateness.isNegative())
+            throw new IllegalArgumentException("allowed lateness must not be negative: " + lateness);
         allowedLatenessMillis = lateness.toMillis();
         return this;
     }
@@ -49,7 +50,8 @@ public final class WindowedStream<K, T> {
     }
 
     /** Aggregates each window incrementally; emits the result when the window fires. */
-    public <A, R> Stream<R> aggregate(AggregateFunction<T, A, R> function, Codec<A> accumulatorCodec, Codec<R> outCodec) {
+    public <A, R> Stream<R> aggregate(
+            AggregateFunction<T, A, R> function, Codec<A> accumulatorCodec, Codec<R> outCodec) {
         return build("WindowAggregate", WindowContents.aggregating(function, accumulatorCodec), outCodec);
     }
 
@@ -57,9 +59,13 @@ public final class WindowedStream<K, T> {
      * Aggregates each window incrementally, and when it fires hands the result to
      * {@code windowFunction} (with the key and window) as its only element.
      */
-    public <A, V, R> Stream<R> aggregate(AggregateFunction<T, A, V> function, ProcessWindowFunction<V, R, K> windowFunction,
-                                         Codec<A> accumulatorCodec, Codec<R> outCodec) {
-        return build("WindowAggregate", WindowContents.aggregating(function, windowFunction, accumulatorCodec), outCodec);
+    public <A, V, R> Stream<R> aggregate(
+            AggregateFunction<T, A, V> function,
+            ProcessWindowFunction<V, R, K> windowFunction,
+            Codec<A> accumulatorCodec,
+            Codec<R> outCodec) {
+        return build(
+                "WindowAggregate", WindowContents.aggregating(function, windowFunction, accumulatorCodec), outCodec);
     }
 
     /** Keeps every record of each window and hands them all to {@code function} when it fires. */
@@ -68,7 +74,16 @@ public final class WindowedStream<K, T> {
     }
 
     private <A, R> Stream<R> build(String name, WindowContents<K, T, A, R> contents, Codec<R> outCodec) {
-        return keyed.partitioned().oneInput(name, new WindowOperator.Factory<>(keyed.keySelector, keyed.keyCodec, assigner,
-                allowedLatenessMillis, lateDataTag, contents), outCodec);
+        return keyed.partitioned()
+                .oneInput(
+                        name,
+                        new WindowOperator.Factory<>(
+                                keyed.keySelector,
+                                keyed.keyCodec,
+                                assigner,
+                                allowedLatenessMillis,
+                                lateDataTag,
+                                contents),
+                        outCodec);
     }
 }

@@ -25,9 +25,18 @@ class ApiBoundaryTest {
 
     @Test
     void dependsOnlyOnCommon() {
-        noClasses().that().resideInAPackage("dev.cairn.dataflow..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.cairn.rpc..", "dev.cairn.coord..", "dev.cairn.store..",
-                        "dev.cairn.batch..", "dev.cairn.node..", "dev.cairn.cli..")
+        noClasses()
+                .that()
+                .resideInAPackage("dev.cairn.dataflow..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.cairn.rpc..",
+                        "dev.cairn.coord..",
+                        "dev.cairn.store..",
+                        "dev.cairn.batch..",
+                        "dev.cairn.node..",
+                        "dev.cairn.cli..")
                 .check(DATAFLOW);
     }
 
@@ -36,14 +45,24 @@ class ApiBoundaryTest {
         ArchCondition<JavaMethod> noInternalTypes = new ArchCondition<>("not take or return internal types") {
             @Override
             public void check(JavaMethod method, ConditionEvents events) {
-                if (method.getOwner().isEquivalentTo(Dataflow.class) && method.getName().equals("toGraph")) return;
+                if (method.getOwner().isEquivalentTo(Dataflow.class)
+                        && method.getName().equals("toGraph")) return;
                 boolean internal = isInternal(method.getRawReturnType());
                 for (JavaClass p : method.getRawParameterTypes()) internal |= isInternal(p);
-                if (internal) events.add(SimpleConditionEvent.violated(method, method.getFullName() + " exposes an internal type"));
+                if (internal)
+                    events.add(
+                            SimpleConditionEvent.violated(method, method.getFullName() + " exposes an internal type"));
             }
         };
-        methods().that().arePublic().and().areDeclaredInClassesThat().arePublic()
-                .and().areDeclaredInClassesThat().resideOutsideOfPackage("dev.cairn.dataflow.internal..")
+        methods()
+                .that()
+                .arePublic()
+                .and()
+                .areDeclaredInClassesThat()
+                .arePublic()
+                .and()
+                .areDeclaredInClassesThat()
+                .resideOutsideOfPackage("dev.cairn.dataflow.internal..")
                 .should(noInternalTypes)
                 .check(DATAFLOW);
     }

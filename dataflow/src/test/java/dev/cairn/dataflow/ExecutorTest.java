@@ -54,9 +54,11 @@ class ExecutorTest {
     void aSlowSinkKeepsEveryQueueWithinItsBound() {
         int batchSize = 16;
         int capacity = 2;
-        Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(2).withExchangeBuffers(batchSize, capacity));
+        Dataflow flow =
+                Dataflow.create(DataflowOptions.defaults().withParallelism(2).withExchangeBuffers(batchSize, capacity));
         List<Long> numbers = LongStream.range(0, 100_000).boxed().toList();
-        flow.fromCollection(numbers, Codecs.LONG).parallelism(2)
+        flow.fromCollection(numbers, Codecs.LONG)
+                .parallelism(2)
                 .keyBy(x -> x % 1_000, Codecs.LONG)
                 .process(new PassThrough(), Codecs.LONG)
                 .rebalance()
@@ -72,11 +74,15 @@ class ExecutorTest {
     @Test
     void aThrowingFunctionFailsTheExecutionNamingTheOperatorAndCause() {
         Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(2));
-        flow.fromCollection(LongStream.range(0, 100_000).boxed().toList(), Codecs.LONG).parallelism(2)
-                .map(x -> {
-                    if (x == 5_000) throw new IllegalStateException("boom at " + x);
-                    return x;
-                }, Codecs.LONG).name("Explode")
+        flow.fromCollection(LongStream.range(0, 100_000).boxed().toList(), Codecs.LONG)
+                .parallelism(2)
+                .map(
+                        x -> {
+                            if (x == 5_000) throw new IllegalStateException("boom at " + x);
+                            return x;
+                        },
+                        Codecs.LONG)
+                .name("Explode")
                 .keyBy(x -> x % 7, Codecs.LONG)
                 .reduce(Long::sum)
                 .addSink(new SlowSink(), "SlowSink");
@@ -85,7 +91,8 @@ class ExecutorTest {
                 .hasMessageContaining("operator 'Explode'")
                 .hasMessageContaining("boom at 5000")
                 .hasCauseInstanceOf(IllegalStateException.class)
-                .satisfies(e -> assertThat(((DataflowException) e).operatorName()).isEqualTo("Explode"));
+                .satisfies(
+                        e -> assertThat(((DataflowException) e).operatorName()).isEqualTo("Explode"));
     }
 
     @Test
@@ -95,26 +102,37 @@ class ExecutorTest {
                 .assignTimestamps(x -> x, WatermarkStrategy.monotonousTimestamps())
                 .keyBy(x -> x % 3, Codecs.LONG)
                 .window(WindowAssigner.tumbling(Duration.ofMillis(100)))
-                .process((Long key, ProcessWindowFunction.Context context, Iterable<Long> xs, Collector<Long> out) -> {
-                    throw new ArithmeticException("window " + context.window().start());
-                }, Codecs.LONG).name("Windows")
+                .process(
+                        (Long key, ProcessWindowFunction.Context context, Iterable<Long> xs, Collector<Long> out) -> {
+                            throw new ArithmeticException(
+                                    "window " + context.window().start());
+                        },
+                        Codecs.LONG)
+                .name("Windows")
                 .print();
-        assertThatThrownBy(flow::execute).isInstanceOf(DataflowException.class)
-                .hasMessageContaining("operator 'Windows'").hasMessageContaining("ArithmeticException: window ");
+        assertThatThrownBy(flow::execute)
+                .isInstanceOf(DataflowException.class)
+                .hasMessageContaining("operator 'Windows'")
+                .hasMessageContaining("ArithmeticException: window ");
     }
 
     @Test
     void functionsThatCannotBeShippedAreRejectedByName() {
         Dataflow flow = Dataflow.create();
         Object notSerializable = new Object();
-        flow.fromCollection(List.of(1L), Codecs.LONG).map(x -> x + notSerializable.hashCode(), Codecs.LONG).print();
-        assertThatThrownBy(flow::execute).isInstanceOf(DataflowException.class).hasMessageContaining("not serializable");
+        flow.fromCollection(List.of(1L), Codecs.LONG)
+                .map(x -> x + notSerializable.hashCode(), Codecs.LONG)
+                .print();
+        assertThatThrownBy(flow::execute)
+                .isInstanceOf(DataflowException.class)
+                .hasMessageContaining("not serializable");
     }
 
     @Test
     void endOfInputFiresEveryWindowAndTheGraphRunsWithMoreSubtasksThanData() {
         Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(4));
-        List<Long> sums = flow.fromCollection(List.of(1L, 2L, 3L), Codecs.LONG).parallelism(4) // subtask 3 has nothing
+        List<Long> sums = flow.fromCollection(List.of(1L, 2L, 3L), Codecs.LONG)
+                .parallelism(4) // subtask 3 has nothing
                 .assignTimestamps(x -> x * 1_000_000, WatermarkStrategy.boundedOutOfOrderness(Duration.ofDays(1)))
                 .keyBy(x -> 0L, Codecs.LONG)
                 .window(WindowAssigner.tumbling(Duration.ofDays(365)))

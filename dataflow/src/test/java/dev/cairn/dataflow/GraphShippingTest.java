@@ -31,13 +31,18 @@ class GraphShippingTest {
         List<Trade> trades = new ArrayList<>();
         for (int i = 0; i < 5_000; i++) trades.add(new Trade("S" + (i % 13), i * 10L, i % 100));
         OutputTag<Trade> late = new OutputTag<>("late", Codecs.record(Trade.class));
-        Stream<String> totals = flow.fromCollection(trades, Codecs.record(Trade.class)).parallelism(2)
+        Stream<String> totals = flow.fromCollection(trades, Codecs.record(Trade.class))
+                .parallelism(2)
                 .assignTimestamps(Trade::time, WatermarkStrategy.boundedOutOfOrderness(Duration.ofMillis(100)))
                 .keyBy(Trade::symbol, Codecs.STRING)
                 .window(WindowAssigner.sliding(Duration.ofSeconds(10), Duration.ofSeconds(5)))
                 .sideOutputLateData(late)
-                .aggregate(new SumOfShares(), (symbol, context, sums, out) ->
-                        out.collect(symbol + " " + context.window().end() + " " + sums.iterator().next()), Codecs.LONG, Codecs.STRING);
+                .aggregate(
+                        new SumOfShares(),
+                        (symbol, context, sums, out) -> out.collect(symbol + " "
+                                + context.window().end() + " " + sums.iterator().next()),
+                        Codecs.LONG,
+                        Codecs.STRING);
         CollectedResult<String> result = totals.collect();
         flow.execute();
         List<String> direct = result.get();

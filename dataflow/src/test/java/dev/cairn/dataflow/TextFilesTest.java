@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TextFilesTest {
     @TempDir
     Path dir;
+
     Path input;
     final List<String> expected = new ArrayList<>();
 
@@ -55,16 +56,23 @@ class TextFilesTest {
     void theTextSinkWritesOnePartFilePerSubtask(int parallelism) throws IOException {
         Path out = dir.resolve("out");
         Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(parallelism));
-        flow.readTextFile(input).map(String::length, dev.cairn.common.codec.Codecs.INT).writeAsText(out);
+        flow.readTextFile(input)
+                .map(String::length, dev.cairn.common.codec.Codecs.INT)
+                .writeAsText(out);
         flow.execute();
         List<String> written = new ArrayList<>();
         try (Stream<Path> parts = Files.list(out)) {
             List<Path> files = parts.sorted().toList();
-            assertThat(files).extracting(p -> p.getFileName().toString())
-                    .containsExactlyElementsOf(java.util.stream.IntStream.range(0, parallelism).mapToObj(i -> "part-" + i).toList());
+            assertThat(files)
+                    .extracting(p -> p.getFileName().toString())
+                    .containsExactlyElementsOf(java.util.stream.IntStream.range(0, parallelism)
+                            .mapToObj(i -> "part-" + i)
+                            .toList());
             for (Path p : files) written.addAll(Files.readAllLines(p));
         }
-        assertThat(sorted(written)).isEqualTo(sorted(expected.stream().map(s -> Integer.toString(s.length())).toList()));
+        assertThat(sorted(written))
+                .isEqualTo(sorted(
+                        expected.stream().map(s -> Integer.toString(s.length())).toList()));
     }
 
     static List<String> sorted(List<String> lines) {

@@ -28,7 +28,8 @@ public final class CustomerOrders implements JobDefinition {
 
     @Override
     public JobSpec define(String[] args) {
-        if (args.length < 3 || args.length > 4) throw new IllegalArgumentException("usage: customer-orders CUSTOMERS ORDERS OUTPUT [REDUCERS]");
+        if (args.length < 3 || args.length > 4)
+            throw new IllegalArgumentException("usage: customer-orders CUSTOMERS ORDERS OUTPUT [REDUCERS]");
         return JobSpec.builder("customer-orders")
                 .input(args[0], CustomerMapper.class)
                 .input(args[1], OrderMapper.class)

@@ -37,7 +37,8 @@ public final class FailingWordCount implements JobDefinition {
 
         @Override
         public void map(Long offset, String line, Emitter<String, Long> out) throws Exception {
-            if (line.contains(poison)) throw new IllegalStateException("poison word '" + poison + "' at byte " + offset);
+            if (line.contains(poison))
+                throw new IllegalStateException("poison word '" + poison + "' at byte " + offset);
             tokens.map(offset, line, out);
         }
     }

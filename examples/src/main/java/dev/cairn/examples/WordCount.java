@@ -17,7 +17,8 @@ public final class WordCount implements JobDefinition {
 
     @Override
     public JobSpec define(String[] args) {
-        if (args.length < 2 || args.length > 3) throw new IllegalArgumentException("usage: wordcount INPUT OUTPUT [REDUCERS]");
+        if (args.length < 2 || args.length > 3)
+            throw new IllegalArgumentException("usage: wordcount INPUT OUTPUT [REDUCERS]");
         return JobSpec.builder("wordcount")
                 .input(args[0])
                 .output(args[1])

@@ -27,7 +27,13 @@ class CustomerOrdersTest {
             String name = "name" + id;
             String country = "C" + random.nextInt(12);
             who.put(id, name + "," + country);
-            customers.append(id).append(',').append(name).append(',').append(country).append('\n');
+            customers
+                    .append(id)
+                    .append(',')
+                    .append(name)
+                    .append(',')
+                    .append(country)
+                    .append('\n');
         }
         customers.append("not,a customer line at all\n").append("17,,\n");
         StringBuilder orders = new StringBuilder();
@@ -36,7 +42,12 @@ class CustomerOrdersTest {
         for (int o = 0; o < 4_000; o++) {
             long customer = 1 + random.nextInt(320); // 301..320 are nobody's
             long amount = random.nextInt(100_000);
-            orders.append(o).append(',').append(customer).append(',').append(amount).append('\n');
+            orders.append(o)
+                    .append(',')
+                    .append(customer)
+                    .append(',')
+                    .append(amount)
+                    .append('\n');
             if (customer > 300) {
                 orphans++;
             } else {
@@ -52,13 +63,18 @@ class CustomerOrdersTest {
         String[] lines = orders.toString().split("\n", -1);
         for (int part = 0; part < 3; part++) {
             StringBuilder b = new StringBuilder();
-            for (int i = part; i < lines.length; i += 3) if (!lines[i].isEmpty()) b.append(lines[i]).append('\n');
+            for (int i = part; i < lines.length; i += 3)
+                if (!lines[i].isEmpty()) b.append(lines[i]).append('\n');
             Files.writeString(o.resolve("orders-" + part + ".csv"), b);
         }
 
         JobStatus done;
         try (LocalJobRunner runner = LocalJobRunner.start()) {
-            done = runner.run(new CustomerOrders(), c.toString(), o.toString(), dir.resolve("out").toString());
+            done = runner.run(
+                    new CustomerOrders(),
+                    c.toString(),
+                    o.toString(),
+                    dir.resolve("out").toString());
         }
 
         assertThat(done.state()).as(done.error()).isEqualTo(JobState.SUCCEEDED);
@@ -90,7 +106,9 @@ class CustomerOrdersTest {
         for (Path p : parts) {
             for (String line : Files.readAllLines(p)) {
                 String[] kv = line.split("\t", -1);
-                assertThat(got.put(Long.parseLong(kv[0]), kv[1])).as("customer %s once", kv[0]).isNull();
+                assertThat(got.put(Long.parseLong(kv[0]), kv[1]))
+                        .as("customer %s once", kv[0])
+                        .isNull();
             }
         }
         return got;

@@ -49,7 +49,8 @@ class WordCountTest {
         }
         Path in = Files.writeString(dir.resolve("in.txt"), text);
 
-        JobStatus done = runner.run(new WordCount(), in.toString(), dir.resolve("out").toString(), "3");
+        JobStatus done =
+                runner.run(new WordCount(), in.toString(), dir.resolve("out").toString(), "3");
 
         assertThat(done.state()).as(done.error()).isEqualTo(JobState.SUCCEEDED);
         assertThat(readCounts(dir.resolve("out"))).isEqualTo(expected);
@@ -60,7 +61,11 @@ class WordCountTest {
     void aThrowingMapperFailsTheJobWithItsCause(@TempDir Path dir) throws Exception {
         Path in = Files.writeString(dir.resolve("in.txt"), "fine line\nthis one is poison\n");
 
-        JobStatus done = runner.run(new FailingWordCount(), "poison", in.toString(), dir.resolve("out").toString());
+        JobStatus done = runner.run(
+                new FailingWordCount(),
+                "poison",
+                in.toString(),
+                dir.resolve("out").toString());
 
         assertThat(done.state()).isEqualTo(JobState.FAILED);
         assertThat(done.error()).contains("PickyMapper").contains("poison");
@@ -70,7 +75,8 @@ class WordCountTest {
     @Test
     void badArgumentsAreRejectedBeforeAnythingRuns() {
         assertThatThrownBy(() -> runner.run(new WordCount(), "only-one"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("usage: wordcount");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("usage: wordcount");
     }
 
     private static Map<String, Long> readCounts(Path out) throws Exception {
@@ -83,7 +89,9 @@ class WordCountTest {
         for (Path p : parts) {
             for (String line : Files.readAllLines(p)) {
                 String[] kv = line.split("\t");
-                assertThat(counts.put(kv[0], Long.parseLong(kv[1]))).as("each word once: " + kv[0]).isNull();
+                assertThat(counts.put(kv[0], Long.parseLong(kv[1])))
+                        .as("each word once: " + kv[0])
+                        .isNull();
             }
         }
         return counts;

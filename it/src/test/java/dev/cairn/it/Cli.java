@@ -16,7 +16,9 @@ import org.yaml.snakeyaml.Yaml;
 
 /** Runs {@code cairn} commands from the built distribution as separate processes, as a user would. */
 final class Cli {
-    static final Path DIST = Path.of(System.getProperty("cairn.dist", "../cli/target/dist")).toAbsolutePath().normalize();
+    static final Path DIST = Path.of(System.getProperty("cairn.dist", "../cli/target/dist"))
+            .toAbsolutePath()
+            .normalize();
 
     record Result(int exit, String stdout, String stderr) {
         String all() {
@@ -31,13 +33,14 @@ final class Cli {
     }
 
     private static List<String> command(String... args) {
-        assertThat(DIST.resolve("lib")).as("distribution built by 'mvn package' of the cli module").isDirectory();
+        assertThat(DIST.resolve("lib"))
+                .as("distribution built by 'mvn package' of the cli module")
+                .isDirectory();
         List<String> cmd = new ArrayList<>(List.of(java().toString(), "-Xmx256m"));
         // The flags bin/java-env.sh adds, so library warnings do not pollute the output under test.
         if (Runtime.version().feature() >= 22) cmd.add("--enable-native-access=ALL-UNNAMED");
         if (Runtime.version().feature() >= 23) cmd.add("--sun-misc-unsafe-memory-access=allow");
-        cmd.addAll(List.of("-Dcairn.home=" + DIST, "-cp", DIST.resolve("lib") + "/*",
-                "dev.cairn.cli.Main"));
+        cmd.addAll(List.of("-Dcairn.home=" + DIST, "-cp", DIST.resolve("lib") + "/*", "dev.cairn.cli.Main"));
         cmd.addAll(List.of(args));
         return cmd;
     }
@@ -47,13 +50,19 @@ final class Cli {
         Path out = Files.createTempFile("cairn-cli", ".out");
         Path err = Files.createTempFile("cairn-cli", ".err");
         try {
-            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            Process p = new ProcessBuilder(cmd)
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .start();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly().waitFor();
                 throw new AssertionError("cairn " + String.join(" ", args) + " did not finish within " + timeout
                         + "\nstdout:\n" + Files.readString(out) + "\nstderr:\n" + Files.readString(err));
             }
-            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+            return new Result(
+                    p.exitValue(),
+                    Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
@@ -73,7 +82,10 @@ final class Cli {
                     throw new AssertionError("cairn " + String.join(" ", args) + " did not finish within " + timeout
                             + "\nstdout:\n" + Files.readString(out) + "\nstderr:\n" + Files.readString(err));
                 }
-                return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+                return new Result(
+                        process.exitValue(),
+                        Files.readString(out, StandardCharsets.UTF_8),
+                        Files.readString(err, StandardCharsets.UTF_8));
             } finally {
                 Files.deleteIfExists(out);
                 Files.deleteIfExists(err);
@@ -84,13 +96,18 @@ final class Cli {
     static Background start(String... args) throws IOException {
         Path out = Files.createTempFile("cairn-cli", ".out");
         Path err = Files.createTempFile("cairn-cli", ".err");
-        Process p = new ProcessBuilder(command(args)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process p = new ProcessBuilder(command(args))
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
         return new Background(p, out, err, args);
     }
 
     static Result ok(Duration timeout, String... args) throws IOException, InterruptedException {
         Result r = run(timeout, args);
-        assertThat(r.exit()).as("cairn %s\nstdout:\n%s\nstderr:\n%s", String.join(" ", args), r.stdout(), r.stderr()).isZero();
+        assertThat(r.exit())
+                .as("cairn %s\nstdout:\n%s\nstderr:\n%s", String.join(" ", args), r.stdout(), r.stderr())
+                .isZero();
         return r;
     }
 
@@ -105,7 +122,9 @@ final class Cli {
     /** {@link #fs}, asserting it succeeded. */
     static Result fsOk(Path dir, String... args) throws IOException, InterruptedException {
         Result r = fs(dir, args);
-        assertThat(r.exit()).as("cairn fs %s\n%s", String.join(" ", args), r.all()).isZero();
+        assertThat(r.exit())
+                .as("cairn fs %s\n%s", String.join(" ", args), r.all())
+                .isZero();
         return r;
     }
 

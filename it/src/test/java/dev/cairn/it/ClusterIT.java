@@ -1,7 +1,6 @@
 package dev.cairn.it;
 
 import static dev.cairn.common.io.FileTrees.deleteRecursively;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -42,6 +41,7 @@ class ClusterIT {
     private static List<String> expected;
     /** Big enough that a job is still running a second or two after it was submitted. */
     private static Path bigCorpus;
+
     private static String master;
 
     @BeforeAll
@@ -50,8 +50,21 @@ class ClusterIT {
         corpus = Corpus.generate(dir.resolve("corpus.txt"), 24L << 20, 7);
         expected = Corpus.expectedCounts(corpus);
         bigCorpus = Corpus.generate(dir.resolve("big.txt"), 96L << 20, 8);
-        Cli.ok(Duration.ofMinutes(2), "cluster", "up", "--nodes", "2", "--slots", "2", "--dir", dir.resolve("cluster").toString(),
-                "--jvm-opts", "-Xmx384m", "-Dmaster.split-size=2m", "-Dmaster.worker-timeout=3s", "-Dworker.heartbeat-interval=300ms",
+        Cli.ok(
+                Duration.ofMinutes(2),
+                "cluster",
+                "up",
+                "--nodes",
+                "2",
+                "--slots",
+                "2",
+                "--dir",
+                dir.resolve("cluster").toString(),
+                "--jvm-opts",
+                "-Xmx384m",
+                "-Dmaster.split-size=2m",
+                "-Dmaster.worker-timeout=3s",
+                "-Dworker.heartbeat-interval=300ms",
                 "-Dworker.sort-buffer=4m");
         master = (String) cluster().get("master");
     }
@@ -59,10 +72,18 @@ class ClusterIT {
     @AfterAll
     static void down() throws Exception {
         if (dir == null) return;
-        if (Files.exists(dir.resolve("cluster/cluster.json"))) Cli.run(Duration.ofMinutes(1), "cluster", "down", "--dir", dir.resolve("cluster").toString());
+        if (Files.exists(dir.resolve("cluster/cluster.json")))
+            Cli.run(
+                    Duration.ofMinutes(1),
+                    "cluster",
+                    "down",
+                    "--dir",
+                    dir.resolve("cluster").toString());
         for (Map<String, Object> n : nodes()) {
             long pid = ((Number) n.get("pid")).longValue();
-            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("node %s stopped", n.get("id")).isFalse();
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                    .as("node %s stopped", n.get("id"))
+                    .isFalse();
         }
         deleteRecursively(dir);
     }
@@ -71,13 +92,24 @@ class ClusterIT {
     @Order(1)
     void wordCountOutputEqualsExactCounts() throws Exception {
         Path out = dir.resolve("wc-1");
-        Cli.Result r = Cli.ok(JOB_TIMEOUT, "submit", "--master", master, "--example", "wordcount", corpus.toString(), out.toString(), "3");
+        Cli.Result r = Cli.ok(
+                JOB_TIMEOUT,
+                "submit",
+                "--master",
+                master,
+                "--example",
+                "wordcount",
+                corpus.toString(),
+                out.toString(),
+                "3");
         assertThat(r.stdout()).contains("succeeded");
         assertThat(Corpus.outputLines(out)).isEqualTo(expected);
         assertThat(out.resolve("_SUCCESS")).exists();
         assertJobFilesReleased();
         try (var parts = Files.list(out)) {
-            assertThat(parts.filter(p -> p.getFileName().toString().startsWith("part-r-")).count()).isEqualTo(3);
+            assertThat(parts.filter(p -> p.getFileName().toString().startsWith("part-r-"))
+                            .count())
+                    .isEqualTo(3);
         }
     }
 
@@ -86,7 +118,16 @@ class ClusterIT {
     void grepCountsEveryMatch() throws Exception {
         Path out = dir.resolve("grep-1");
         String regex = "\\bk[aeiou]\\w*";
-        Cli.ok(JOB_TIMEOUT, "submit", "--master", master, "--example", "grep", regex, corpus.toString(), out.toString());
+        Cli.ok(
+                JOB_TIMEOUT,
+                "submit",
+                "--master",
+                master,
+                "--example",
+                "grep",
+                regex,
+                corpus.toString(),
+                out.toString());
         TreeMap<String, Long> counts = new TreeMap<>();
         Matcher m = Pattern.compile(regex).matcher("");
         for (String line : Files.readAllLines(corpus, StandardCharsets.UTF_8)) {
@@ -103,9 +144,22 @@ class ClusterIT {
     @Order(3)
     void mapperThatThrowsFailsTheJobNamingTheException() throws Exception {
         Path out = dir.resolve("failing");
-        Cli.Result r = Cli.run(JOB_TIMEOUT, "submit", "--master", master, "--example", "failing-wordcount", "ba", corpus.toString(), out.toString());
+        Cli.Result r = Cli.run(
+                JOB_TIMEOUT,
+                "submit",
+                "--master",
+                master,
+                "--example",
+                "failing-wordcount",
+                "ba",
+                corpus.toString(),
+                out.toString());
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.stderr()).contains("failed").contains("IllegalStateException").contains("poison word 'ba'").contains("map-");
+        assertThat(r.stderr())
+                .contains("failed")
+                .contains("IllegalStateException")
+                .contains("poison word 'ba'")
+                .contains("map-");
         assertThat(out).doesNotExist();
         assertNoStagingLeftIn(dir);
         // ...and the cluster runs the next job fine.
@@ -116,21 +170,69 @@ class ClusterIT {
     @Order(4)
     void badSubmissionsGiveOneLineErrors() throws Exception {
         String before = wordCountOnce("before-bad-input");
-        Cli.Result missing = Cli.run(JOB_TIMEOUT, "submit", "--master", master, "--example", "wordcount", dir.resolve("nope").toString(), dir.resolve("x").toString());
+        Cli.Result missing = Cli.run(
+                JOB_TIMEOUT,
+                "submit",
+                "--master",
+                master,
+                "--example",
+                "wordcount",
+                dir.resolve("nope").toString(),
+                dir.resolve("x").toString());
         assertOneLineError(missing, "input path does not exist: " + dir.resolve("nope"));
 
         Path notAJar = Files.writeString(dir.resolve("notajar.jar"), "hello, I am text");
-        assertOneLineError(Cli.run(JOB_TIMEOUT, "submit", "--master", master, "--jar", notAJar.toString(), "--class", "x.Y", "a", "b"),
+        assertOneLineError(
+                Cli.run(
+                        JOB_TIMEOUT,
+                        "submit",
+                        "--master",
+                        master,
+                        "--jar",
+                        notAJar.toString(),
+                        "--class",
+                        "x.Y",
+                        "a",
+                        "b"),
                 "not a jar file: " + notAJar);
 
         Path jar = Cli.DIST.resolve("examples/cairn-examples.jar");
-        assertOneLineError(Cli.run(JOB_TIMEOUT, "submit", "--master", master, "--jar", jar.toString(), "--class", "com.example.Missing", "a", "b"),
+        assertOneLineError(
+                Cli.run(
+                        JOB_TIMEOUT,
+                        "submit",
+                        "--master",
+                        master,
+                        "--jar",
+                        jar.toString(),
+                        "--class",
+                        "com.example.Missing",
+                        "a",
+                        "b"),
                 "class com.example.Missing not found in " + jar);
 
-        assertOneLineError(Cli.run(JOB_TIMEOUT, "submit", "--master", master, "--example", "wordcount", corpus.toString(), dir.resolve("wc-1").toString()),
+        assertOneLineError(
+                Cli.run(
+                        JOB_TIMEOUT,
+                        "submit",
+                        "--master",
+                        master,
+                        "--example",
+                        "wordcount",
+                        corpus.toString(),
+                        dir.resolve("wc-1").toString()),
                 "output path already exists");
 
-        assertOneLineError(Cli.run(JOB_TIMEOUT, "submit", "--master", "127.0.0.1:1", "--example", "wordcount", corpus.toString(), dir.resolve("y").toString()),
+        assertOneLineError(
+                Cli.run(
+                        JOB_TIMEOUT,
+                        "submit",
+                        "--master",
+                        "127.0.0.1:1",
+                        "--example",
+                        "wordcount",
+                        corpus.toString(),
+                        dir.resolve("y").toString()),
                 "cannot reach 127.0.0.1:1");
 
         // A refused submit takes no job id: the next job's id follows the last accepted one's.
@@ -144,8 +246,20 @@ class ClusterIT {
         // Its mappers wait for the gate, so the job is still running when the cancel arrives
         // (a plain word count of the big corpus sometimes finished first on a fast machine).
         Path gate = dir.resolve("cancel-gate");
-        Cli.Result r = Cli.ok(JOB_TIMEOUT, "submit", "--master", master, "--detach", "--jar", GatedWordCount.jar(dir, Cli.DIST.resolve("examples/cairn-examples.jar")).toString(),
-                "--class", GatedWordCount.class.getName(), gate.toString(), bigCorpus.toString(), out.toString());
+        Cli.Result r = Cli.ok(
+                JOB_TIMEOUT,
+                "submit",
+                "--master",
+                master,
+                "--detach",
+                "--jar",
+                GatedWordCount.jar(dir, Cli.DIST.resolve("examples/cairn-examples.jar"))
+                        .toString(),
+                "--class",
+                GatedWordCount.class.getName(),
+                gate.toString(),
+                bigCorpus.toString(),
+                out.toString());
         String jobId = r.stdout().split("\\s+")[1];
         try {
             Cli.Result c = Cli.ok(Duration.ofSeconds(30), "job", "cancel", jobId, "--master", master);
@@ -153,7 +267,8 @@ class ClusterIT {
             Cli.Result s = Cli.ok(Duration.ofSeconds(30), "job", "status", jobId, "--master", master);
             assertThat(s.stdout()).contains("CANCELLED").contains("map").contains("reduce");
             // What the master knows: nothing pending or running any more; what was is stopped.
-            Matcher row = Pattern.compile("(?m)^\\s+map\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+\\d+\\s+\\d+\\s+(\\d+)$")
+            Matcher row = Pattern.compile(
+                            "(?m)^\\s+map\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+\\d+\\s+\\d+\\s+(\\d+)$")
                     .matcher(s.stdout());
             assertThat(row.find()).as(s.stdout()).isTrue();
             assertThat(row.group(2)).as("pending maps after cancel").isEqualTo("0");
@@ -164,7 +279,9 @@ class ClusterIT {
         }
         assertThat(out).doesNotExist();
         assertNoStagingLeftIn(dir);
-        assertThat(Cli.ok(Duration.ofSeconds(30), "job", "list", "--master", master).stdout()).contains(jobId);
+        assertThat(Cli.ok(Duration.ofSeconds(30), "job", "list", "--master", master)
+                        .stdout())
+                .contains(jobId);
     }
 
     @Test
@@ -176,25 +293,54 @@ class ClusterIT {
             // cluster busy, and on CI longer than the job — the kill then came as the job ended,
             // with nothing left to re-run (0 retried), or after it (SUCCEEDED). So first that.
             assertThat(client.workers()).hasSize(2);
-            Cli.Result r = Cli.ok(JOB_TIMEOUT, "submit", "--master", master, "--detach", "--example", "wordcount", bigCorpus.toString(), out.toString(), "2");
+            Cli.Result r = Cli.ok(
+                    JOB_TIMEOUT,
+                    "submit",
+                    "--master",
+                    master,
+                    "--detach",
+                    "--example",
+                    "wordcount",
+                    bigCorpus.toString(),
+                    out.toString(),
+                    "2");
             String jobId = r.stdout().split("\\s+")[1];
             // Kill, while the job is in progress and some maps are done, a worker that runs an
             // attempt of this job (the only job running), so that it surely holds work to re-run.
-            List<WorkerStatus> workers = await().atMost(JOB_TIMEOUT).pollInterval(Duration.ofMillis(20))
-                    .until(client::workers, ws -> client.status(jobId).state().isTerminal()
-                            || client.status(jobId).stage("map").done() >= 3 && ws.stream().anyMatch(w -> w.running() > 0));
-            assertThat(client.status(jobId).state()).as("job still running when a worker is killed; workers: %s", workers).isEqualTo(JobState.RUNNING);
-            String victim = workers.stream().filter(w -> w.running() > 0).map(WorkerStatus::workerId).findFirst().orElseThrow();
+            List<WorkerStatus> workers = await().atMost(JOB_TIMEOUT)
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(
+                            client::workers,
+                            ws -> client.status(jobId).state().isTerminal()
+                                    || client.status(jobId).stage("map").done() >= 3
+                                            && ws.stream().anyMatch(w -> w.running() > 0));
+            assertThat(client.status(jobId).state())
+                    .as("job still running when a worker is killed; workers: %s", workers)
+                    .isEqualTo(JobState.RUNNING);
+            String victim = workers.stream()
+                    .filter(w -> w.running() > 0)
+                    .map(WorkerStatus::workerId)
+                    .findFirst()
+                    .orElseThrow();
             String survivor = victim.equals("worker-1") ? "worker-2" : "worker-1";
-            System.out.printf("ClusterIT: killing %s with %s; workers: %s%n", victim, client.status(jobId).stage("map"), workers);
+            System.out.printf(
+                    "ClusterIT: killing %s with %s; workers: %s%n",
+                    victim, client.status(jobId).stage("map"), workers);
             ProcessHandle.of(pid(victim)).orElseThrow().destroyForcibly();
-            JobStatus end = await().atMost(JOB_TIMEOUT).pollInterval(Duration.ofMillis(200))
+            JobStatus end = await().atMost(JOB_TIMEOUT)
+                    .pollInterval(Duration.ofMillis(200))
                     .until(() -> client.status(jobId), s -> s.state().isTerminal());
             assertThat(end.state()).as(end.error()).isEqualTo(JobState.SUCCEEDED);
             assertThat(end.stage("map").retried() + end.stage("reduce").retried())
-                    .as("work re-run after the loss of %s; workers at the kill: %s", victim, workers).isPositive();
+                    .as("work re-run after the loss of %s; workers at the kill: %s", victim, workers)
+                    .isPositive();
             assertThat(Corpus.outputLines(out)).isEqualTo(Corpus.expectedCounts(bigCorpus));
-            Cli.Result status = Cli.run(Duration.ofSeconds(30), "cluster", "status", "--dir", dir.resolve("cluster").toString());
+            Cli.Result status = Cli.run(
+                    Duration.ofSeconds(30),
+                    "cluster",
+                    "status",
+                    "--dir",
+                    dir.resolve("cluster").toString());
             assertThat(status.stdout()).containsPattern(victim + " +\\S*worker +\\d+ +DEAD .*DEAD");
             assertThat(status.stdout()).containsPattern(survivor + " +\\S*worker +\\d+ +running .*ALIVE");
         }
@@ -203,16 +349,35 @@ class ClusterIT {
     @Test
     @Order(7)
     void badConfigurationIsReportedByKeyAndSource() throws Exception {
-        Cli.Result r = Cli.run(Duration.ofMinutes(1), "cluster", "up", "--nodes", "1", "--dir", dir.resolve("bad-cluster").toString(),
-                "--jvm-opts", "-Xmx128m", "-Dworker.slot=2");
+        Cli.Result r = Cli.run(
+                Duration.ofMinutes(1),
+                "cluster",
+                "up",
+                "--nodes",
+                "1",
+                "--dir",
+                dir.resolve("bad-cluster").toString(),
+                "--jvm-opts",
+                "-Xmx128m",
+                "-Dworker.slot=2");
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.stderr()).contains("unknown config key 'worker.slot' from -D override (did you mean 'worker.slots'?)");
-        assertThat(Cli.run(Duration.ofSeconds(30), "node", "--conf", dir.resolve("missing.yaml").toString()).stderr())
+        assertThat(r.stderr())
+                .contains("unknown config key 'worker.slot' from -D override (did you mean 'worker.slots'?)");
+        assertThat(Cli.run(
+                                Duration.ofSeconds(30),
+                                "node",
+                                "--conf",
+                                dir.resolve("missing.yaml").toString())
+                        .stderr())
                 .isEqualTo("error: config file not found: " + dir.resolve("missing.yaml") + "\n");
     }
 
     private static long pid(String nodeId) throws IOException {
-        return nodes().stream().filter(n -> n.get("id").equals(nodeId)).map(n -> ((Number) n.get("pid")).longValue()).findFirst().orElseThrow();
+        return nodes().stream()
+                .filter(n -> n.get("id").equals(nodeId))
+                .map(n -> ((Number) n.get("pid")).longValue())
+                .findFirst()
+                .orElseThrow();
     }
 
     /** Workers drop a job's jar, class loader and map outputs once it ends. */
@@ -229,7 +394,8 @@ class ClusterIT {
     /** Runs a word count to completion and returns its job id. */
     private static String wordCountOnce(String name) throws Exception {
         Path out = dir.resolve(name);
-        Cli.Result r = Cli.ok(JOB_TIMEOUT, "submit", "--master", master, "--example", "wordcount", corpus.toString(), out.toString());
+        Cli.Result r = Cli.ok(
+                JOB_TIMEOUT, "submit", "--master", master, "--example", "wordcount", corpus.toString(), out.toString());
         assertThat(Corpus.outputLines(out)).isEqualTo(expected);
         Matcher m = Pattern.compile("(job-\\d{4})").matcher(r.stdout());
         assertThat(m.find()).as("a job id in %s", r.stdout()).isTrue();
@@ -242,12 +408,17 @@ class ClusterIT {
 
     private static void assertOneLineError(Cli.Result r, String message) {
         assertThat(r.exit()).as(r.all()).isEqualTo(1);
-        assertThat(r.stderr().strip()).as("one line").doesNotContain("\n").startsWith("error: ").contains(message);
+        assertThat(r.stderr().strip())
+                .as("one line")
+                .doesNotContain("\n")
+                .startsWith("error: ")
+                .contains(message);
     }
 
     private static void assertNoStagingLeftIn(Path d) throws IOException {
         try (var files = Files.list(d)) {
-            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.contains(".cairn-job-"))).isEmpty();
+            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.contains(".cairn-job-")))
+                    .isEmpty();
         }
     }
 

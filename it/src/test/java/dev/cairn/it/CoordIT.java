@@ -87,8 +87,19 @@ class CoordIT {
     static void up() throws Exception {
         dir = Files.createTempDirectory("cairn-coord-it");
         // A short tick allows short sessions (timeouts are negotiated into [2, 20] ticks), so expiry tests are quick.
-        Cli.ok(Duration.ofMinutes(2), "cluster", "up", "--nodes", "2", "--slots", "1", "--dir", dir.toString(),
-                "--jvm-opts", "-Xmx256m", "-Dcoord.tick=500ms");
+        Cli.ok(
+                Duration.ofMinutes(2),
+                "cluster",
+                "up",
+                "--nodes",
+                "2",
+                "--slots",
+                "1",
+                "--dir",
+                dir.toString(),
+                "--jvm-opts",
+                "-Xmx256m",
+                "-Dcoord.tick=500ms");
         Map<String, Object> cluster = new Yaml().load(Files.readString(dir.resolve("cluster.json")));
         connect = (String) cluster.get("coordConnect");
         members = Arrays.asList(connect.split(","));
@@ -121,11 +132,17 @@ class CoordIT {
     }
 
     private CuratorFramework curator(String connectString, int sessionMs) throws InterruptedException {
-        CuratorFramework c = CuratorFrameworkFactory.builder().connectString(connectString).sessionTimeoutMs(sessionMs)
-                .connectionTimeoutMs(10_000).retryPolicy(new ExponentialBackoffRetry(100, 10, 2_000)).build();
+        CuratorFramework c = CuratorFrameworkFactory.builder()
+                .connectString(connectString)
+                .sessionTimeoutMs(sessionMs)
+                .connectionTimeoutMs(10_000)
+                .retryPolicy(new ExponentialBackoffRetry(100, 10, 2_000))
+                .build();
         c.start();
         closeables.add(c);
-        assertThat(c.blockUntilConnected(30, TimeUnit.SECONDS)).as("connected to %s", connectString).isTrue();
+        assertThat(c.blockUntilConnected(30, TimeUnit.SECONDS))
+                .as("connected to %s", connectString)
+                .isTrue();
         return c;
     }
 
@@ -159,8 +176,12 @@ class CoordIT {
                     assertThat(mutex.acquire(60, TimeUnit.SECONDS)).isTrue();
                     try {
                         maxInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
-                        int n = Integer.parseInt(new String(c.getData().forPath("/it/mutex-count"), StandardCharsets.UTF_8));
-                        c.setData().forPath("/it/mutex-count", Integer.toString(n + 1).getBytes(StandardCharsets.UTF_8));
+                        int n = Integer.parseInt(
+                                new String(c.getData().forPath("/it/mutex-count"), StandardCharsets.UTF_8));
+                        c.setData()
+                                .forPath(
+                                        "/it/mutex-count",
+                                        Integer.toString(n + 1).getBytes(StandardCharsets.UTF_8));
                         inside.decrementAndGet();
                     } finally {
                         mutex.release();
@@ -172,7 +193,8 @@ class CoordIT {
         all(futures);
         assertThat(maxInside.get()).as("holders at once").isEqualTo(1);
         c0Sync(setup, "/it/mutex-count");
-        assertThat(new String(setup.getData().forPath("/it/mutex-count"), StandardCharsets.UTF_8)).isEqualTo(Integer.toString(clients * rounds));
+        assertThat(new String(setup.getData().forPath("/it/mutex-count"), StandardCharsets.UTF_8))
+                .isEqualTo(Integer.toString(clients * rounds));
     }
 
     /** Reads are answered by the member a client is on; sync first so this one sees every committed write. */
@@ -280,7 +302,8 @@ class CoordIT {
             closeables.add(() -> latch.close(LeaderLatch.CloseMode.SILENT));
             latches.add(latch);
         }
-        await().atMost(WAIT).until(() -> latches.stream().filter(LeaderLatch::hasLeadership).count() == 1);
+        await().atMost(WAIT)
+                .until(() -> latches.stream().filter(LeaderLatch::hasLeadership).count() == 1);
         int leader = indexOfLeader(latches);
         for (LeaderLatch l : latches) assertThat(l.getLeader().getId()).isEqualTo("p" + leader);
 
@@ -302,9 +325,14 @@ class CoordIT {
     private static void expireSession(CuratorFramework c) throws Exception {
         ZooKeeper zk = c.getZookeeperClient().getZooKeeper();
         CountDownLatch connected = new CountDownLatch(1);
-        ZooKeeper twin = new ZooKeeper(c.getZookeeperClient().getCurrentConnectionString(), 5_000, e -> {
-            if (e.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();
-        }, zk.getSessionId(), zk.getSessionPasswd());
+        ZooKeeper twin = new ZooKeeper(
+                c.getZookeeperClient().getCurrentConnectionString(),
+                5_000,
+                e -> {
+                    if (e.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();
+                },
+                zk.getSessionId(),
+                zk.getSessionPasswd());
         assertThat(connected.await(30, TimeUnit.SECONDS)).isTrue();
         twin.close();
     }
@@ -318,16 +346,17 @@ class CoordIT {
         CountDownLatch enoughTurns = new CountDownLatch(9);
         for (int i = 0; i < 3; i++) {
             int id = i;
-            LeaderSelector selector = new LeaderSelector(curator(i), "/it/selector", new LeaderSelectorListenerAdapter() {
-                @Override
-                public void takeLeadership(CuratorFramework client) throws Exception {
-                    maxLeading.accumulateAndGet(leading.incrementAndGet(), Math::max);
-                    turns.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
-                    Thread.sleep(20);
-                    leading.decrementAndGet();
-                    enoughTurns.countDown();
-                }
-            });
+            LeaderSelector selector =
+                    new LeaderSelector(curator(i), "/it/selector", new LeaderSelectorListenerAdapter() {
+                        @Override
+                        public void takeLeadership(CuratorFramework client) throws Exception {
+                            maxLeading.accumulateAndGet(leading.incrementAndGet(), Math::max);
+                            turns.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+                            Thread.sleep(20);
+                            leading.decrementAndGet();
+                            enoughTurns.countDown();
+                        }
+                    });
             selector.autoRequeue();
             selector.start();
             closeables.add(selector);
@@ -358,7 +387,10 @@ class CoordIT {
         all(futures);
         CuratorFramework reader = curator(0);
         c0Sync(reader, "/it/atomic");
-        assertThat(new DistributedAtomicLong(reader, "/it/atomic", new RetryNTimes(3, 10)).get().postValue()).isEqualTo(threads * increments);
+        assertThat(new DistributedAtomicLong(reader, "/it/atomic", new RetryNTimes(3, 10))
+                        .get()
+                        .postValue())
+                .isEqualTo(threads * increments);
 
         // SharedCount: versioned compare-and-set; the final count is the number of successful sets.
         AtomicInteger successes = new AtomicInteger();
@@ -404,7 +436,9 @@ class CoordIT {
             }));
         }
         all(futures);
-        assertThat(sawAllEntered.get()).as("nobody passed enter() before all had arrived").isEqualTo(parties);
+        assertThat(sawAllEntered.get())
+                .as("nobody passed enter() before all had arrived")
+                .isEqualTo(parties);
     }
 
     @Test
@@ -417,7 +451,8 @@ class CoordIT {
         CuratorCache cache = CuratorCache.build(watcher, "/it/cache");
         cache.listenable().addListener((type, oldData, data) -> {
             switch (type) {
-                case NODE_CREATED, NODE_CHANGED -> mirror.put(data.getPath(), new String(data.getData(), StandardCharsets.UTF_8));
+                case NODE_CREATED, NODE_CHANGED ->
+                    mirror.put(data.getPath(), new String(data.getData(), StandardCharsets.UTF_8));
                 case NODE_DELETED -> mirror.remove(oldData.getPath());
             }
         });
@@ -446,9 +481,11 @@ class CoordIT {
                 model.put(path, value);
             }
         }
-        await().atMost(WAIT).untilAsserted(() -> assertThat(new TreeMap<>(mirror)).isEqualTo(model));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(new TreeMap<>(mirror)).isEqualTo(model));
         Map<String, String> cached = new TreeMap<>();
-        for (ChildData d : cache.stream().toList()) cached.put(d.getPath(), new String(d.getData(), StandardCharsets.UTF_8));
+        for (ChildData d : cache.stream().toList())
+            cached.put(d.getPath(), new String(d.getData(), StandardCharsets.UTF_8));
         assertThat(cached).isEqualTo(model);
     }
 
@@ -457,7 +494,8 @@ class CoordIT {
     void persistentNodeComesBackAndTtlNodeExpires() throws Exception {
         CuratorFramework owner = curator(1);
         CuratorFramework observer = curator(2);
-        PersistentNode node = new PersistentNode(owner, CreateMode.EPHEMERAL, false, "/it/persistent/me", "x".getBytes(StandardCharsets.UTF_8));
+        PersistentNode node = new PersistentNode(
+                owner, CreateMode.EPHEMERAL, false, "/it/persistent/me", "x".getBytes(StandardCharsets.UTF_8));
         node.start();
         closeables.add(node);
         assertThat(node.waitForInitialCreate(30, TimeUnit.SECONDS)).isTrue();
@@ -475,13 +513,18 @@ class CoordIT {
         // every change), the same child (not one created again) is touched more than twice its TTL
         // after it was created — no sleep; a recipe that stopped touching it never gets there.
         String child = "/it/ttl/me/" + PersistentTtlNode.DEFAULT_CHILD_NODE_NAME; // made at the recipe's first touch
-        Stat created = await().atMost(WAIT).until(() -> observer.checkExists().forPath(child), java.util.Objects::nonNull);
+        Stat created =
+                await().atMost(WAIT).until(() -> observer.checkExists().forPath(child), java.util.Objects::nonNull);
         await().atMost(WAIT).until(() -> {
             Stat now = observer.checkExists().forPath(child);
-            return now != null && now.getCtime() == created.getCtime() && now.getMtime() - created.getCtime() > 2 * 1_000;
+            return now != null
+                    && now.getCtime() == created.getCtime()
+                    && now.getMtime() - created.getCtime() > 2 * 1_000;
         });
         c0Sync(observer, "/it/ttl/me");
-        assertThat(observer.checkExists().forPath("/it/ttl/me")).as("kept alive past its TTL").isNotNull();
+        assertThat(observer.checkExists().forPath("/it/ttl/me"))
+                .as("kept alive past its TTL")
+                .isNotNull();
         ttl.close();
         await().atMost(WAIT).until(() -> observer.checkExists().forPath("/it/ttl/me") == null);
     }
@@ -513,10 +556,12 @@ class CoordIT {
                 // nothing to do: the queue recipe resumes on reconnect
             }
         };
-        DistributedQueue<String> consumerQueue = QueueBuilder.builder(curator(1), consumer, serializer, "/it/queue").buildQueue();
+        DistributedQueue<String> consumerQueue = QueueBuilder.builder(curator(1), consumer, serializer, "/it/queue")
+                .buildQueue();
         consumerQueue.start();
         closeables.add(consumerQueue);
-        DistributedQueue<String> producer = QueueBuilder.builder(curator(2), null, serializer, "/it/queue").buildQueue();
+        DistributedQueue<String> producer =
+                QueueBuilder.builder(curator(2), null, serializer, "/it/queue").buildQueue();
         producer.start();
         closeables.add(producer);
         List<String> sent = new ArrayList<>();
@@ -538,7 +583,8 @@ class CoordIT {
         c0Sync(observer, "/it/eph");
         assertThat(observer.getChildren().forPath("/it/eph")).hasSize(2);
         expireSession(owner);
-        await().atMost(WAIT).until(() -> observer.getChildren().forPath("/it/eph").isEmpty());
+        await().atMost(WAIT)
+                .until(() -> observer.getChildren().forPath("/it/eph").isEmpty());
     }
 
     @Test
@@ -546,21 +592,42 @@ class CoordIT {
     void coordCommandsWorkAndReportErrorsInOneLine() throws Exception {
         String d = dir.toString();
         Duration t = Duration.ofSeconds(60);
-        assertThat(Cli.ok(t, "coord", "create", "/cli", "hello", "--dir", d).stdout().trim()).isEqualTo("/cli");
-        assertThat(Cli.ok(t, "coord", "create", "/cli/s-", "-s", "--dir", d).stdout().trim()).matches("/cli/s-\\d{10}");
-        assertThat(Cli.ok(t, "coord", "get", "/cli", "--dir", d).stdout().trim()).isEqualTo("hello");
-        assertThat(Cli.ok(t, "coord", "set", "/cli", "v2", "-v", "0", "--dir", d).stdout().trim()).isEqualTo("version 1");
-        assertThat(Cli.ok(t, "coord", "ls", "-R", "/cli", "--dir", d).stdout().lines().toList()).hasSize(2);
-        assertThat(Cli.ok(t, "coord", "stat", "/cli", "--dir", d).stdout()).contains("dataVersion = 1").contains("numChildren = 1");
+        assertThat(Cli.ok(t, "coord", "create", "/cli", "hello", "--dir", d)
+                        .stdout()
+                        .trim())
+                .isEqualTo("/cli");
+        assertThat(Cli.ok(t, "coord", "create", "/cli/s-", "-s", "--dir", d)
+                        .stdout()
+                        .trim())
+                .matches("/cli/s-\\d{10}");
+        assertThat(Cli.ok(t, "coord", "get", "/cli", "--dir", d).stdout().trim())
+                .isEqualTo("hello");
+        assertThat(Cli.ok(t, "coord", "set", "/cli", "v2", "-v", "0", "--dir", d)
+                        .stdout()
+                        .trim())
+                .isEqualTo("version 1");
+        assertThat(Cli.ok(t, "coord", "ls", "-R", "/cli", "--dir", d)
+                        .stdout()
+                        .lines()
+                        .toList())
+                .hasSize(2);
+        assertThat(Cli.ok(t, "coord", "stat", "/cli", "--dir", d).stdout())
+                .contains("dataVersion = 1")
+                .contains("numChildren = 1");
         Cli.Result badVersion = Cli.run(t, "coord", "set", "/cli", "v3", "-v", "7", "--dir", d);
         assertThat(badVersion.exit()).isEqualTo(1);
         assertThat(badVersion.stderr().trim()).isEqualTo("error: version mismatch on /cli");
-        assertThat(Cli.run(t, "coord", "delete", "/cli", "--dir", d).stderr().trim()).isEqualTo("error: /cli has children; use -r");
+        assertThat(Cli.run(t, "coord", "delete", "/cli", "--dir", d).stderr().trim())
+                .isEqualTo("error: /cli has children; use -r");
         Cli.ok(t, "coord", "delete", "-r", "/cli", "--dir", d);
-        assertThat(Cli.run(t, "coord", "get", "/cli", "--dir", d).stderr().trim()).isEqualTo("error: no such node: /cli");
-        assertThat(Cli.ok(t, "coord", "members", "list", "--dir", d).stdout()).contains("server.master=").contains("server.worker-1=")
+        assertThat(Cli.run(t, "coord", "get", "/cli", "--dir", d).stderr().trim())
+                .isEqualTo("error: no such node: /cli");
+        assertThat(Cli.ok(t, "coord", "members", "list", "--dir", d).stdout())
+                .contains("server.master=")
+                .contains("server.worker-1=")
                 .contains("server.worker-2=");
-        assertThat(Cli.run(t, "coord", "ls", "/", "--connect", "127.0.0.1:1", "--connect-timeout", "2").stderr())
+        assertThat(Cli.run(t, "coord", "ls", "/", "--connect", "127.0.0.1:1", "--connect-timeout", "2")
+                        .stderr())
                 .contains("cannot connect to coord at 127.0.0.1:1 within 2 s");
     }
 
@@ -600,7 +667,11 @@ class CoordIT {
         ProcessHandle.of(victim).orElseThrow().destroyForcibly();
 
         // Another client changes everything the first one watches; the first must hear of each change after it moved.
-        CuratorFramework other = curator(String.join(",", members.stream().filter(m -> !m.endsWith(":" + port)).toList()), 10_000);
+        CuratorFramework other = curator(
+                String.join(
+                        ",",
+                        members.stream().filter(m -> !m.endsWith(":" + port)).toList()),
+                10_000);
         other.setData().forPath("/it-move", "1".getBytes(StandardCharsets.UTF_8));
         other.create().forPath("/it-move/child");
         List<String> seen = new ArrayList<>();
@@ -608,7 +679,9 @@ class CoordIT {
             for (WatchedEvent e; (e = events.poll()) != null; ) seen.add(e.getType() + " " + e.getPath());
             return seen.size() >= 3;
         });
-        assertThat(seen).containsExactlyInAnyOrder("NodeDataChanged /it-move", "NodeChildrenChanged /it-move", "NodeCreated /it-move/child");
+        assertThat(seen)
+                .containsExactlyInAnyOrder(
+                        "NodeDataChanged /it-move", "NodeChildrenChanged /it-move", "NodeCreated /it-move/child");
         assertThat(zk.getState().isConnected()).isTrue();
     }
 

@@ -39,11 +39,17 @@ final class CoordProcesses implements AutoCloseable {
         }
         for (int i = 0; i < members; i++) {
             StringBuilder yaml = new StringBuilder()
-                    .append("node.id: ").append(ids.get(i)).append('\n')
+                    .append("node.id: ")
+                    .append(ids.get(i))
+                    .append('\n')
                     .append("node.roles: [coord]\n")
                     .append("node.port: 0\n")
-                    .append("node.dir: '").append(dir.resolve(ids.get(i))).append("'\n")
-                    .append("coord.members: [").append(String.join(", ", specs)).append("]\n");
+                    .append("node.dir: '")
+                    .append(dir.resolve(ids.get(i)))
+                    .append("'\n")
+                    .append("coord.members: [")
+                    .append(String.join(", ", specs))
+                    .append("]\n");
             for (String o : overrides) yaml.append(o.replaceFirst("=", ": ")).append('\n');
             Files.writeString(conf(i), yaml, StandardCharsets.UTF_8);
         }
@@ -75,11 +81,19 @@ final class CoordProcesses implements AutoCloseable {
         for (String o : jvmOpts.split("\\s+")) if (!o.isEmpty()) cmd.add(o);
         if (Runtime.version().feature() >= 22) cmd.add("--enable-native-access=ALL-UNNAMED");
         if (Runtime.version().feature() >= 23) cmd.add("--sun-misc-unsafe-memory-access=allow");
-        cmd.addAll(List.of("-Dcairn.home=" + Cli.DIST, "-cp", Cli.DIST.resolve("lib") + "/*", "dev.cairn.cli.Main",
-                "node", "--conf", conf(i).toString()));
+        cmd.addAll(List.of(
+                "-Dcairn.home=" + Cli.DIST,
+                "-cp",
+                Cli.DIST.resolve("lib") + "/*",
+                "dev.cairn.cli.Main",
+                "node",
+                "--conf",
+                conf(i).toString()));
         Path log = log(i);
-        processes[i] = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        processes[i] = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (true) {
             try {
@@ -87,8 +101,12 @@ final class CoordProcesses implements AutoCloseable {
             } catch (IOException e) {
                 // not listening yet
             }
-            assertThat(processes[i].isAlive()).as("member %s alive; see %s", ids.get(i), log).isTrue();
-            assertThat(System.nanoTime()).as("member %s answers within 60 s", ids.get(i)).isLessThan(deadline);
+            assertThat(processes[i].isAlive())
+                    .as("member %s alive; see %s", ids.get(i), log)
+                    .isTrue();
+            assertThat(System.nanoTime())
+                    .as("member %s answers within 60 s", ids.get(i))
+                    .isLessThan(deadline);
             LockSupport.parkNanos(50_000_000L);
         }
     }
@@ -119,8 +137,12 @@ final class CoordProcesses implements AutoCloseable {
      * thaws it). {@link #close} kills a frozen member too.
      */
     void signal(int i, String name) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(processes[i].pid())).inheritIO().start();
-        assertThat(kill.waitFor(30, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -%s member %s", name, ids.get(i)).isTrue();
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(processes[i].pid()))
+                .inheritIO()
+                .start();
+        assertThat(kill.waitFor(30, TimeUnit.SECONDS) && kill.exitValue() == 0)
+                .as("kill -%s member %s", name, ids.get(i))
+                .isTrue();
     }
 
     /** SIGKILL: no shutdown hook, no flush; only what was fsynced survives. */
@@ -134,5 +156,4 @@ final class CoordProcesses implements AutoCloseable {
     public void close() throws InterruptedException {
         for (int i = 0; i < processes.length; i++) kill(i);
     }
-
 }

@@ -40,7 +40,11 @@ class CoordReplicationIT {
     void writesThroughAFollowerDoNotWaitForPeriodicHeartbeats() throws Exception {
         Duration heartbeatPeriod = Duration.ofSeconds(5);
         Duration perWrite = heartbeatPeriod.dividedBy(2);
-        try (CoordProcesses group = new CoordProcesses(dir, 3, "-Xmx256m", "coord.election-timeout=" + heartbeatPeriod.multipliedBy(2).toSeconds() + "s")) {
+        try (CoordProcesses group = new CoordProcesses(
+                dir,
+                3,
+                "-Xmx256m",
+                "coord.election-timeout=" + heartbeatPeriod.multipliedBy(2).toSeconds() + "s")) {
             group.startAll();
             int leader = await().atMost(WAIT).until(() -> group.leader(), i -> i >= 0);
             for (int follower : new int[] {(leader + 1) % 3, (leader + 2) % 3}) {
@@ -51,8 +55,10 @@ class CoordReplicationIT {
                     for (int i = 0; i < writes; i++) {
                         CompletableFuture<Integer> written = new CompletableFuture<>();
                         zk.setData(path, bytes(i), -1, (rc, p, ctx, stat) -> written.complete(rc), null);
-                        assertThat(written).as("write %d of %d through follower c%d", i, writes, follower + 1)
-                                .succeedsWithin(perWrite).isEqualTo(0);
+                        assertThat(written)
+                                .as("write %d of %d through follower c%d", i, writes, follower + 1)
+                                .succeedsWithin(perWrite)
+                                .isEqualTo(0);
                     }
                 }
             }
@@ -67,8 +73,13 @@ class CoordReplicationIT {
      */
     @Test
     void aFrozenFollowerHoldsUpNoWriteAndCatchesUpFromASnapshotOnceThawed() throws Exception {
-        try (CoordProcesses group = new CoordProcesses(dir, 3, "-Xmx256m",
-                "coord.snapshot-every=50", "coord.log-segment-size=4k", "coord.request-timeout=3s")) {
+        try (CoordProcesses group = new CoordProcesses(
+                dir,
+                3,
+                "-Xmx256m",
+                "coord.snapshot-every=50",
+                "coord.log-segment-size=4k",
+                "coord.request-timeout=3s")) {
             group.startAll();
             int leader = await().atMost(WAIT).until(() -> group.leader(), i -> i >= 0);
             int frozen = (leader + 1) % 3;
@@ -85,8 +96,11 @@ class CoordReplicationIT {
                 assertThat(took).as("%d writes with a follower frozen", writes).isLessThan(Duration.ofSeconds(30));
 
                 // The leader gave up on the silent connection (its reply reader enforces the request timeout).
-                java.util.regex.Pattern gaveUp = java.util.regex.Pattern.compile("connection to " + frozenId + " ended: .*no reply");
-                await().atMost(WAIT).until(() -> gaveUp.matcher(Files.readString(group.log(leader))).find());
+                java.util.regex.Pattern gaveUp =
+                        java.util.regex.Pattern.compile("connection to " + frozenId + " ended: .*no reply");
+                await().atMost(WAIT)
+                        .until(() -> gaveUp.matcher(Files.readString(group.log(leader)))
+                                .find());
                 group.signal(frozen, "CONT");
                 try (ZooKeeper thawed = connect(group.member(frozen))) {
                     await().atMost(WAIT).untilAsserted(() -> {
@@ -97,7 +111,8 @@ class CoordReplicationIT {
                                 .isEqualTo(new String(bytes(writes - 1), StandardCharsets.UTF_8));
                     });
                 }
-                assertThat(Files.readString(group.log(leader))).as("the leader sent the thawed follower a snapshot")
+                assertThat(Files.readString(group.log(leader)))
+                        .as("the leader sent the thawed follower a snapshot")
                         .containsPattern(frozenId + ".*sending snapshot");
             }
         }
@@ -112,7 +127,9 @@ class CoordReplicationIT {
         ZooKeeper zk = new ZooKeeper(member, 10_000, e -> {
             if (e.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();
         });
-        assertThat(connected.await(30, TimeUnit.SECONDS)).as("connected to %s", member).isTrue();
+        assertThat(connected.await(30, TimeUnit.SECONDS))
+                .as("connected to %s", member)
+                .isTrue();
         return zk;
     }
 }

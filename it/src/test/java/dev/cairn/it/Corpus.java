@@ -27,7 +27,9 @@ final class Corpus {
      * here stand in, so the suite still runs from a lone checkout.
      */
     static void genText(Path corpus, Path counts, String size, long seed) throws IOException, InterruptedException {
-        Path gen = Path.of(System.getProperty("cairn.shared", "../../shared"), "bench", "GenText.java").toAbsolutePath().normalize();
+        Path gen = Path.of(System.getProperty("cairn.shared", "../../shared"), "bench", "GenText.java")
+                .toAbsolutePath()
+                .normalize();
         if (!Files.isRegularFile(gen)) {
             System.err.println("GenText not found at " + gen + "; generating with Cairn's CorpusGenerator instead");
             generate(corpus, dev.cairn.common.config.Units.parseSize(size), seed);
@@ -36,8 +38,20 @@ final class Corpus {
         }
         Path log = Files.createTempFile("gentext", ".log");
         try {
-            Process p = new ProcessBuilder(Cli.java().toString(), gen.toString(), "--bytes", size, "--seed", Long.toString(seed),
-                    "--out", corpus.toString(), "--counts", counts.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process p = new ProcessBuilder(
+                            Cli.java().toString(),
+                            gen.toString(),
+                            "--bytes",
+                            size,
+                            "--seed",
+                            Long.toString(seed),
+                            "--out",
+                            corpus.toString(),
+                            "--counts",
+                            counts.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             if (!p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)) {
                 p.destroyForcibly();
                 throw new IOException("GenText did not finish within 5 minutes");
@@ -65,7 +79,9 @@ final class Corpus {
     static List<String> outputLines(Path output) throws IOException {
         List<String> lines = new ArrayList<>();
         try (Stream<Path> parts = Files.list(output)) {
-            for (Path p : parts.filter(p -> p.getFileName().toString().startsWith("part-r-")).sorted().toList()) {
+            for (Path p : parts.filter(p -> p.getFileName().toString().startsWith("part-r-"))
+                    .sorted()
+                    .toList()) {
                 lines.addAll(Files.readAllLines(p, StandardCharsets.UTF_8));
             }
         }

@@ -29,7 +29,18 @@ class FsCliIT {
     static void up() throws Exception {
         dir = Files.createTempDirectory("cairn-fscli-it");
         work = Files.createTempDirectory("cairn-fscli-it-work");
-        Cli.ok(Duration.ofMinutes(2), "cluster", "up", "--nodes", "2", "--slots", "1", "--dir", dir.toString(), "--jvm-opts", "-Xmx256m");
+        Cli.ok(
+                Duration.ofMinutes(2),
+                "cluster",
+                "up",
+                "--nodes",
+                "2",
+                "--slots",
+                "1",
+                "--dir",
+                dir.toString(),
+                "--jvm-opts",
+                "-Xmx256m");
     }
 
     @AfterAll
@@ -54,7 +65,8 @@ class FsCliIT {
         // A new name without the slash is the file's name.
         Cli.fsOk(dir, "put", corpus.toString(), "/in/renamed.txt");
         assertThat(Cli.fsOk(dir, "ls", "/in").stdout()).contains("/in/corpus.txt", "/in/other.txt", "/in/renamed.txt");
-        assertThat(Cli.fs(dir, "put", work.resolve("absent").toString(), "/in/").all()).contains("no such local file or directory");
+        assertThat(Cli.fs(dir, "put", work.resolve("absent").toString(), "/in/").all())
+                .contains("no such local file or directory");
     }
 
     @Test
@@ -81,7 +93,10 @@ class FsCliIT {
         Cli.fsOk(dir, "get", "/trees/one", work.resolve("renamed").toString());
         for (Path root : List.of(into.resolve("one"), work.resolve("renamed"))) {
             assertThat(relativeFiles(root)).as("files under %s", root).containsExactlyElementsOf(files.keySet());
-            for (var e : files.entrySet()) assertThat(Files.readAllBytes(root.resolve(e.getKey()))).as(e.getKey()).isEqualTo(e.getValue());
+            for (var e : files.entrySet())
+                assertThat(Files.readAllBytes(root.resolve(e.getKey())))
+                        .as(e.getKey())
+                        .isEqualTo(e.getValue());
             assertThat(root.resolve("empty")).isEmptyDirectory();
         }
         // Putting the same tree into the existing directory puts it under its name.
@@ -102,7 +117,9 @@ class FsCliIT {
         assertThat(Files.readString(merged)).isEqualTo("a\t1\nb\t2\nc\t3");
         Cli.fsOk(dir, "getmerge", "--nl", "/merge/job-out", merged.toString());
         assertThat(Files.readString(merged)).isEqualTo("a\t1\nb\t2\nc\t3\n");
-        assertThat(Cli.fs(dir, "getmerge", "/merge/job-out/part-r-00000", merged.toString()).all()).contains("not a directory");
+        assertThat(Cli.fs(dir, "getmerge", "/merge/job-out/part-r-00000", merged.toString())
+                        .all())
+                .contains("not a directory");
     }
 
     @Test
@@ -113,14 +130,17 @@ class FsCliIT {
         String ls = Cli.fsOk(dir, "ls", "/repl").stdout();
         assertThat(ls).contains("2/3").contains("100,000").contains("only 2 store node(s) are live");
         String du = Cli.fsOk(dir, "du", "/repl").stdout();
-        assertThat(du).contains("logical", "stored", "target").containsPattern("100,000\\s+200,000\\s+300,000\\s+1\\s+/repl");
+        assertThat(du)
+                .contains("logical", "stored", "target")
+                .containsPattern("100,000\\s+200,000\\s+300,000\\s+1\\s+/repl");
         assertThat(Cli.fsOk(dir, "stat", "/repl/twice.bin").stdout()).contains("replication: 2 (target 3)");
     }
 
     private static List<String> relativeFiles(Path root) throws Exception {
         List<String> out = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(root)) {
-            walk.filter(Files::isRegularFile).forEach(p -> out.add(root.relativize(p).toString()));
+            walk.filter(Files::isRegularFile)
+                    .forEach(p -> out.add(root.relativize(p).toString()));
         }
         out.sort(null);
         return out;

@@ -59,7 +59,8 @@ public final class GatedWordCount implements JobDefinition {
             if (!open) {
                 long deadline = System.nanoTime() + GATE_TIMEOUT_NANOS;
                 while (!Files.exists(gate)) {
-                    if (System.nanoTime() - deadline > 0) throw new IllegalStateException("gate " + gate + " never opened");
+                    if (System.nanoTime() - deadline > 0)
+                        throw new IllegalStateException("gate " + gate + " never opened");
                     Thread.sleep(20);
                 }
                 open = true;
@@ -75,18 +76,24 @@ public final class GatedWordCount implements JobDefinition {
     static Path jar(Path dir, Path examples) throws IOException {
         Path classes;
         try {
-            classes = Path.of(GatedWordCount.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            classes = Path.of(GatedWordCount.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
         } catch (URISyntaxException e) {
             throw new IOException(e);
         }
         String pkg = GatedWordCount.class.getPackageName().replace('.', '/');
         List<Path> files;
         try (Stream<Path> s = Files.list(classes.resolve(pkg))) {
-            files = s.filter(p -> p.getFileName().toString().startsWith(GatedWordCount.class.getSimpleName())).toList();
+            files = s.filter(p -> p.getFileName().toString().startsWith(GatedWordCount.class.getSimpleName()))
+                    .toList();
         }
         Path jar = dir.resolve("gated-wordcount.jar");
-        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file);
-             JarFile shipped = new JarFile(examples.toFile())) {
+        try (OutputStream file = Files.newOutputStream(jar);
+                JarOutputStream out = new JarOutputStream(file);
+                JarFile shipped = new JarFile(examples.toFile())) {
             for (JarEntry e : Collections.list(shipped.entries())) {
                 if (e.isDirectory() || e.getName().startsWith("META-INF/")) continue;
                 out.putNextEntry(new JarEntry(e.getName()));

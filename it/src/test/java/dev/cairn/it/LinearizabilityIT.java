@@ -36,8 +36,8 @@ class LinearizabilityIT {
     void historyUnderKilledAndRestartedMembersIsLinearizable() throws Exception {
         Path dir = Files.createTempDirectory("cairn-lin-it");
         long started = System.nanoTime();
-        try (CoordProcesses coord = new CoordProcesses(dir, 3, "-Xmx256m", "coord.tick=500ms", "coord.election-timeout=500ms",
-                "coord.snapshot-every=500")) {
+        try (CoordProcesses coord = new CoordProcesses(
+                dir, 3, "-Xmx256m", "coord.tick=500ms", "coord.election-timeout=500ms", "coord.snapshot-every=500")) {
             coord.startAll();
             List<String> keys = List.of("/lin-a", "/lin-b", "/lin-c");
             CoordWorkload workload = new CoordWorkload(coord.connectString(), keys, SEED);
@@ -77,23 +77,40 @@ class LinearizabilityIT {
             double[] stall = workload.longestStall();
             // Availability, reported rather than asserted (timing on a shared machine): with one member
             // of three down at a time, clients on the others should only wait out an election.
-            System.out.printf("availability: longest stretch without a completed operation %.2f s (from %.2f s); "
-                            + "%d connection losses, %d session expiries seen by clients%n", stall[0], stall[1],
+            System.out.printf(
+                    "availability: longest stretch without a completed operation %.2f s (from %.2f s); "
+                            + "%d connection losses, %d session expiries seen by clients%n",
+                    stall[0],
+                    stall[1],
                     events.stream().filter(e -> e.contains("ConnectionLoss")).count(),
                     events.stream().filter(e -> e.contains("SessionExpired")).count());
             List<Op> history = workload.history();
-            long acknowledgedWrites = history.stream().filter(o -> o.kind() != Op.Kind.READ && o.outcome() == Op.Outcome.OK).count();
-            long unknown = history.stream().filter(o -> o.outcome() == Op.Outcome.UNKNOWN).count();
+            long acknowledgedWrites = history.stream()
+                    .filter(o -> o.kind() != Op.Kind.READ && o.outcome() == Op.Outcome.OK)
+                    .count();
+            long unknown = history.stream()
+                    .filter(o -> o.outcome() == Op.Outcome.UNKNOWN)
+                    .count();
             long reads = history.stream().filter(o -> o.kind() == Op.Kind.READ).count();
             long checkStart = System.nanoTime();
             LinearizabilityChecker.Result result = new LinearizabilityChecker(20_000_000)
                     .check(history, Map.of("/lin-a", "init", "/lin-b", "init", "/lin-c", "init"));
-            System.out.printf("linearizability: %d operations (%d reads, %d acknowledged writes/CAS, %d unknown), %d SIGKILL+restart "
-                            + "and %d SIGSTOP+SIGCONT faults, run %.1f s, check %.1f s: %s%n", history.size(), reads, acknowledgedWrites,
-                    unknown, (FAULTS + 1) / 2, FAULTS / 2,
-                    (checkStart - started) / 1e9, (System.nanoTime() - checkStart) / 1e9, result.linearizable() ? "OK" : "VIOLATION");
+            System.out.printf(
+                    "linearizability: %d operations (%d reads, %d acknowledged writes/CAS, %d unknown), %d SIGKILL+restart "
+                            + "and %d SIGSTOP+SIGCONT faults, run %.1f s, check %.1f s: %s%n",
+                    history.size(),
+                    reads,
+                    acknowledgedWrites,
+                    unknown,
+                    (FAULTS + 1) / 2,
+                    FAULTS / 2,
+                    (checkStart - started) / 1e9,
+                    (System.nanoTime() - checkStart) / 1e9,
+                    result.linearizable() ? "OK" : "VIOLATION");
             assertThat(result.linearizable()).as(result.explanation()).isTrue();
-            assertThat(acknowledgedWrites).as("writes acknowledged during the run").isGreaterThan(100);
+            assertThat(acknowledgedWrites)
+                    .as("writes acknowledged during the run")
+                    .isGreaterThan(100);
             assertThat(reads).isGreaterThan(100);
         } finally {
             // -Dcairn.it.keep=true keeps the members' logs and data for a post-mortem.

@@ -32,15 +32,36 @@ class MasterFailoverIT {
     static void up() throws Exception {
         dir = Files.createTempDirectory("cairn-failover-it");
         corpus = Corpus.generate(dir.resolve("corpus.txt"), 32L << 20, 11);
-        Cli.ok(Duration.ofMinutes(2), "cluster", "up", "--masters", "2", "--nodes", "2", "--slots", "1", "--dir", dir.resolve("cluster").toString(),
-                "--jvm-opts", "-Xmx384m", "-Dmaster.split-size=4m", "-Dmaster.worker-timeout=3s", "-Dworker.heartbeat-interval=300ms",
-                "-Dcoord.tick=500ms", "-Dcoord.session-timeout=3s");
+        Cli.ok(
+                Duration.ofMinutes(2),
+                "cluster",
+                "up",
+                "--masters",
+                "2",
+                "--nodes",
+                "2",
+                "--slots",
+                "1",
+                "--dir",
+                dir.resolve("cluster").toString(),
+                "--jvm-opts",
+                "-Xmx384m",
+                "-Dmaster.split-size=4m",
+                "-Dmaster.worker-timeout=3s",
+                "-Dworker.heartbeat-interval=300ms",
+                "-Dcoord.tick=500ms",
+                "-Dcoord.session-timeout=3s");
     }
 
     @AfterAll
     static void down() throws Exception {
         if (dir == null) return;
-        Cli.run(Duration.ofMinutes(1), "cluster", "down", "--dir", dir.resolve("cluster").toString());
+        Cli.run(
+                Duration.ofMinutes(1),
+                "cluster",
+                "down",
+                "--dir",
+                dir.resolve("cluster").toString());
         FileTrees.deleteRecursively(dir);
     }
 
@@ -54,31 +75,58 @@ class MasterFailoverIT {
     void standbyMasterTakesOverAndTheJobIsRunAgain() throws Exception {
         Map<String, Object> cluster = cluster();
         // Workers are registered as ephemerals in coord, by the stock client's view.
-        try (CuratorFramework c = CuratorFrameworkFactory.newClient((String) cluster.get("coordConnect"), 10_000, 10_000,
-                new ExponentialBackoffRetry(100, 5))) {
+        try (CuratorFramework c = CuratorFrameworkFactory.newClient(
+                (String) cluster.get("coordConnect"), 10_000, 10_000, new ExponentialBackoffRetry(100, 5))) {
             c.start();
             assertThat(c.blockUntilConnected(30, TimeUnit.SECONDS)).isTrue();
-            await().atMost(Duration.ofSeconds(30)).until(() -> c.getChildren().forPath("/cairn/workers"), w -> w.size() == 2);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> c.getChildren().forPath("/cairn/workers"), w -> w.size() == 2);
             assertThat(c.getChildren().forPath("/cairn/workers")).containsExactlyInAnyOrder("worker-1", "worker-2");
         }
-        Cli.Result status = Cli.ok(Duration.ofSeconds(30), "cluster", "status", "--dir", dir.resolve("cluster").toString());
+        Cli.Result status = Cli.ok(
+                Duration.ofSeconds(30),
+                "cluster",
+                "status",
+                "--dir",
+                dir.resolve("cluster").toString());
         assertThat(status.stdout()).contains("active master").contains("standby master");
-        String active = status.stdout().lines().filter(l -> l.contains("active master")).findFirst().orElseThrow().split("\\s+")[0];
+        String active = status.stdout()
+                .lines()
+                .filter(l -> l.contains("active master"))
+                .findFirst()
+                .orElseThrow()
+                .split("\\s+")[0];
 
         // Submit in the background, following fail-over; kill the active master once the job is under way.
         Path out = dir.resolve("wc");
-        Cli.Background submit = Cli.start("submit", "--dir", dir.resolve("cluster").toString(), "--example", "wordcount",
-                corpus.toString(), out.toString(), "2");
+        Cli.Background submit = Cli.start(
+                "submit",
+                "--dir",
+                dir.resolve("cluster").toString(),
+                "--example",
+                "wordcount",
+                corpus.toString(),
+                out.toString(),
+                "2");
         await().atMost(Duration.ofSeconds(60)).until(() -> submit.stdout().contains("submitted"));
-        long pid = ((List<Map<String, Object>>) cluster.get("nodes")).stream().filter(n -> n.get("id").equals(active))
-                .map(n -> ((Number) n.get("pid")).longValue()).findFirst().orElseThrow();
+        long pid = ((List<Map<String, Object>>) cluster.get("nodes"))
+                .stream()
+                        .filter(n -> n.get("id").equals(active))
+                        .map(n -> ((Number) n.get("pid")).longValue())
+                        .findFirst()
+                        .orElseThrow();
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
 
         Cli.Result r = submit.await(Duration.ofMinutes(3));
         assertThat(r.exit()).as(r.stdout() + r.stderr()).isZero();
         assertThat(r.stderr()).contains("resubmitting the job from the beginning");
         assertThat(Corpus.outputLines(out)).isEqualTo(Corpus.expectedCounts(corpus));
-        Cli.Result after = Cli.run(Duration.ofSeconds(30), "cluster", "status", "--dir", dir.resolve("cluster").toString());
+        Cli.Result after = Cli.run(
+                Duration.ofSeconds(30),
+                "cluster",
+                "status",
+                "--dir",
+                dir.resolve("cluster").toString());
         assertThat(after.stdout()).contains("active master").contains("DEAD");
     }
 }

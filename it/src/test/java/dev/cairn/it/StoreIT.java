@@ -2,6 +2,9 @@ package dev.cairn.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.common.testing.FileWalks;
+import dev.cairn.store.StoreClient;
+import dev.cairn.store.WriteOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,9 +19,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import dev.cairn.common.testing.FileWalks;
-import dev.cairn.store.StoreClient;
-import dev.cairn.store.WriteOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -39,6 +39,7 @@ class StoreIT {
     private static final Duration CMD = Duration.ofMinutes(2);
     /** The replication monitor's timeouts on this cluster: what bounds repairs below. */
     private static final Duration DEAD_NODE_TIMEOUT = Duration.ofSeconds(3);
+
     private static final Duration GC_GRACE = Duration.ofSeconds(3);
     private static final Duration REPAIR_BOUND = Duration.ofSeconds(60);
     private static final List<String> WORKERS = List.of("worker-1", "worker-2", "worker-3", "worker-4");
@@ -49,9 +50,24 @@ class StoreIT {
     static void up() throws Exception {
         dir = Files.createTempDirectory("cairn-store-it");
         work = Files.createTempDirectory("cairn-store-it-work");
-        Cli.ok(Duration.ofMinutes(2), "cluster", "up", "--nodes", "4", "--slots", "1", "--dir", dir.toString(), "--jvm-opts", "-Xmx256m",
-                "-D", "store.monitor-interval=500ms", "-D", "store.dead-node-timeout=" + DEAD_NODE_TIMEOUT.toSeconds() + "s",
-                "-D", "store.gc-grace=" + GC_GRACE.toSeconds() + "s");
+        Cli.ok(
+                Duration.ofMinutes(2),
+                "cluster",
+                "up",
+                "--nodes",
+                "4",
+                "--slots",
+                "1",
+                "--dir",
+                dir.toString(),
+                "--jvm-opts",
+                "-Xmx256m",
+                "-D",
+                "store.monitor-interval=500ms",
+                "-D",
+                "store.dead-node-timeout=" + DEAD_NODE_TIMEOUT.toSeconds() + "s",
+                "-D",
+                "store.gc-grace=" + GC_GRACE.toSeconds() + "s");
     }
 
     @AfterAll
@@ -96,7 +112,8 @@ class StoreIT {
 
     /** The block ids and their nodes, from {@code fs stat}. */
     private static List<String[]> blocks(String path) throws Exception {
-        Matcher m = Pattern.compile("(blk_[0-9a-f]{16}) offset \\S+ length \\S+ on (\\S+)").matcher(fsOk("stat", path).stdout());
+        Matcher m = Pattern.compile("(blk_[0-9a-f]{16}) offset \\S+ length \\S+ on (\\S+)")
+                .matcher(fsOk("stat", path).stdout());
         java.util.ArrayList<String[]> out = new java.util.ArrayList<>();
         while (m.find()) out.add(new String[] {m.group(1), m.group(2)});
         return out;
@@ -112,7 +129,11 @@ class StoreIT {
         java.util.Set<String> nodes = new java.util.TreeSet<>();
         for (String[] b : blocks) {
             List<String> replicas = List.of(b[1].split(","));
-            assertThat(replicas).as("replicas of %s", b[0]).hasSize(3).doesNotHaveDuplicates().isSubsetOf(WORKERS);
+            assertThat(replicas)
+                    .as("replicas of %s", b[0])
+                    .hasSize(3)
+                    .doesNotHaveDuplicates()
+                    .isSubsetOf(WORKERS);
             nodes.addAll(replicas);
         }
         assertThat(nodes).as("blocks spread over the nodes").hasSizeGreaterThan(3);
@@ -139,8 +160,10 @@ class StoreIT {
         assertThat(fs("rm", "/c").all()).contains("directory not empty: /c");
         fsOk("rm", "-r", "/c");
         assertThat(fsOk("ls", "/").stdout()).doesNotContain("/c");
-        assertThat(fs("get", "/nope", work.resolve("nope").toString()).all()).contains("no such file or directory: /nope");
-        assertThat(fs("put", work.resolve("missing.txt").toString(), "/x").all()).contains("no such local file");
+        assertThat(fs("get", "/nope", work.resolve("nope").toString()).all())
+                .contains("no such file or directory: /nope");
+        assertThat(fs("put", work.resolve("missing.txt").toString(), "/x").all())
+                .contains("no such local file");
         assertThat(fs("ls", "relative/path").all()).contains("not absolute");
         Cli.Result du = fsOk("du", "/data");
         assertThat(du.stdout()).contains("41,955,385").contains("125,866,155").contains("1 files");
@@ -173,12 +196,23 @@ class StoreIT {
             }
             assertThat(seen).as("the corrupt replica was detected").isTrue();
             // The monitor drops the corrupt replica and copies a good one in its place.
-            org.awaitility.Awaitility.await().atMost(REPAIR_BOUND).until(() -> store.fsck("/data").healthy()
-                    && store.stat("/data/small.bin").blocks().getFirst().nodes().size() == 3);
+            org.awaitility.Awaitility.await()
+                    .atMost(REPAIR_BOUND)
+                    .until(() -> store.fsck("/data").healthy()
+                            && store.stat("/data/small.bin")
+                                            .blocks()
+                                            .getFirst()
+                                            .nodes()
+                                            .size()
+                                    == 3);
         }
-        assertThat(holds(rotten, first[0], flipped)).as("the corrupt copy on %s is gone", rotten).isFalse();
+        assertThat(holds(rotten, first[0], flipped))
+                .as("the corrupt copy on %s is gone", rotten)
+                .isFalse();
         assertThat(coordLs("/cairn/store/corrupt")).doesNotContain(first[0]);
-        assertThat(fsOk("fsck", "/data").stdout()).contains("status: HEALTHY").contains("corrupt replicas:            0");
+        assertThat(fsOk("fsck", "/data").stdout())
+                .contains("status: HEALTHY")
+                .contains("corrupt replicas:            0");
 
         // Every replica of a block corrupt: nothing to repair from. Reads fail saying why, fsck says which block.
         Path lonely = randomFile("lonely.bin", 1L << 20, 8);
@@ -190,7 +224,8 @@ class StoreIT {
             b[99] ^= 1;
             Files.write(f, b, StandardOpenOption.TRUNCATE_EXISTING);
         }
-        Cli.Result read = fs("get", "/rotten/lonely.bin", work.resolve("lonely.back").toString());
+        Cli.Result read =
+                fs("get", "/rotten/lonely.bin", work.resolve("lonely.back").toString());
         assertThat(read.exit()).isNotZero();
         assertThat(read.all()).contains(only[0]).containsIgnoringCase("checksum");
         Cli.Result fsck = fs("fsck", "/rotten");
@@ -220,15 +255,20 @@ class StoreIT {
     }
 
     private static Path blockFileOrNull(String node, String blockId) throws IOException {
-        return FileWalks.query(dir.resolve(node), files -> files.filter(p -> p.getFileName().toString().equals(blockId)
-                && p.getParent().getFileName().toString().equals("current")).findFirst().orElse(null));
+        return FileWalks.query(
+                dir.resolve(node),
+                files -> files.filter(p -> p.getFileName().toString().equals(blockId)
+                                && p.getParent().getFileName().toString().equals("current"))
+                        .findFirst()
+                        .orElse(null));
     }
 
     @Test
     @Order(4)
     void concurrentWritersOfDifferentFiles() throws Exception {
         int writers = 6;
-        try (StoreClient store = client(); var pool = java.util.concurrent.Executors.newFixedThreadPool(writers)) {
+        try (StoreClient store = client();
+                var pool = java.util.concurrent.Executors.newFixedThreadPool(writers)) {
             List<java.util.concurrent.Future<byte[]>> done = new java.util.ArrayList<>();
             for (int w = 0; w < writers; w++) {
                 int id = w;
@@ -236,7 +276,8 @@ class StoreIT {
                     byte[] data = new byte[(3 << 20) + id * 1000];
                     new Random(100 + id).nextBytes(data);
                     try (OutputStream out = store.create("/concurrent/f" + id, new WriteOptions(3, 1 << 20, false))) {
-                        for (int off = 0; off < data.length; off += 65_000) out.write(data, off, Math.min(65_000, data.length - off));
+                        for (int off = 0; off < data.length; off += 65_000)
+                            out.write(data, off, Math.min(65_000, data.length - off));
                     }
                     return data;
                 }));
@@ -259,7 +300,8 @@ class StoreIT {
         try (var raf = new java.io.RandomAccessFile(big.toFile(), "rw")) {
             raf.setLength(4L << 30);
         }
-        Cli.Background put = Cli.start("fs", "put", "--block-size", "1m", big.toString(), "/killed/sparse.bin", "--dir", dir.toString());
+        Cli.Background put = Cli.start(
+                "fs", "put", "--block-size", "1m", big.toString(), "/killed/sparse.bin", "--dir", dir.toString());
         List<String> written;
         try (StoreClient store = client()) {
             var coord = org.apache.curator.framework.CuratorFrameworkFactory.newClient(
@@ -268,13 +310,19 @@ class StoreIT {
             coord.start();
             try {
                 // Wait until the writer has allocated a few blocks, then kill it.
-                written = org.awaitility.Awaitility.await().atMost(CMD).until(() -> pendingBlocks(coord), l -> l.size() >= 4);
+                written = org.awaitility.Awaitility.await()
+                        .atMost(CMD)
+                        .until(() -> pendingBlocks(coord), l -> l.size() >= 4);
                 put.process().destroyForcibly().waitFor();
                 assertThat(store.exists("/killed/sparse.bin")).isFalse();
-                // The writer's session expires, its pending write goes; the blocks it wrote are garbage after the grace period.
-                org.awaitility.Awaitility.await().atMost(REPAIR_BOUND).until(() -> pendingBlocks(coord).isEmpty());
+                // The writer's session expires, its pending write goes; the blocks it wrote are garbage after the grace
+                // period.
+                org.awaitility.Awaitility.await()
+                        .atMost(REPAIR_BOUND)
+                        .until(() -> pendingBlocks(coord).isEmpty());
                 org.awaitility.Awaitility.await().atMost(REPAIR_BOUND).until(() -> {
-                    for (String node : WORKERS) for (String b : written) if (blockFileOrNull(node, b) != null) return false;
+                    for (String node : WORKERS)
+                        for (String b : written) if (blockFileOrNull(node, b) != null) return false;
                     return true;
                 });
                 assertThat(store.exists("/killed/sparse.bin")).isFalse();
@@ -290,7 +338,10 @@ class StoreIT {
         List<String> out = new java.util.ArrayList<>();
         for (String w : coord.getChildren().forPath("/cairn/store/pending")) {
             try {
-                String[] lines = new String(coord.getData().forPath("/cairn/store/pending/" + w), java.nio.charset.StandardCharsets.UTF_8).split("\n");
+                String[] lines = new String(
+                                coord.getData().forPath("/cairn/store/pending/" + w),
+                                java.nio.charset.StandardCharsets.UTF_8)
+                        .split("\n");
                 out.addAll(List.of(lines).subList(1, lines.length));
             } catch (org.apache.zookeeper.KeeperException.NoNodeException gone) {
                 // closed meanwhile
@@ -303,7 +354,11 @@ class StoreIT {
     @Order(6)
     void aKilledStoreNodesReplicasAreRestoredOnTheSurvivors() throws Exception {
         // worker-3 holds blocks but is not one of the three coord members (master, worker-1, worker-2).
-        long victim = nodes().stream().filter(n -> n.get("id").equals("worker-3")).map(n -> ((Number) n.get("pid")).longValue()).findFirst().orElseThrow();
+        long victim = nodes().stream()
+                .filter(n -> n.get("id").equals("worker-3"))
+                .map(n -> ((Number) n.get("pid")).longValue())
+                .findFirst()
+                .orElseThrow();
         long killedAt = System.nanoTime();
         ProcessHandle.of(victim).orElseThrow().destroyForcibly();
         Path back = work.resolve("big.after-kill");
@@ -327,9 +382,14 @@ class StoreIT {
             });
         }
         long restoredMs = (System.nanoTime() - killedAt) / 1_000_000;
-        System.out.printf("StoreIT: replication restored %d ms after the kill (dead-node timeout %d ms)%n", restoredMs, DEAD_NODE_TIMEOUT.toMillis());
+        System.out.printf(
+                "StoreIT: replication restored %d ms after the kill (dead-node timeout %d ms)%n",
+                restoredMs, DEAD_NODE_TIMEOUT.toMillis());
         Cli.Result fsck = fsOk("fsck", "/");
-        assertThat(fsck.stdout()).contains("status: HEALTHY").contains("3 live store nodes").contains("under-replicated blocks:     0");
+        assertThat(fsck.stdout())
+                .contains("status: HEALTHY")
+                .contains("3 live store nodes")
+                .contains("under-replicated blocks:     0");
         fsOk("get", "/data/big.bin", back.toString());
         assertThat(sha256(back)).isEqualTo(sha256(work.resolve("big.bin")));
     }

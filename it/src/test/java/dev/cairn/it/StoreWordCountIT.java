@@ -8,7 +8,6 @@ import dev.cairn.batch.JobState;
 import dev.cairn.batch.JobStatus;
 import dev.cairn.store.FileStatus;
 import dev.cairn.store.StoreClient;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +35,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 class StoreWordCountIT {
     private static final Duration CMD = Duration.ofMinutes(2);
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
-    private static final Pattern LOCALITY = Pattern.compile("input: [0-9.]+ MiB read, (\\d+)% node-local \\((\\d+) of (\\d+) map tasks");
+    private static final Pattern LOCALITY =
+            Pattern.compile("input: [0-9.]+ MiB read, (\\d+)% node-local \\((\\d+) of (\\d+) map tasks");
     private static Path dir;
     private static Path work;
     private static Path counts;
@@ -50,8 +50,20 @@ class StoreWordCountIT {
         Path corpus = work.resolve("corpus.txt");
         counts = work.resolve("counts.tsv");
         Corpus.genText(corpus, counts, "24m", 11);
-        Cli.ok(CMD, "cluster", "up", "--nodes", "3", "--slots", "1", "--dir", dir.toString(), "--jvm-opts", "-Xmx320m",
-                "-Dworker.heartbeat-interval=300ms", "-Dworker.sort-buffer=8m");
+        Cli.ok(
+                CMD,
+                "cluster",
+                "up",
+                "--nodes",
+                "3",
+                "--slots",
+                "1",
+                "--dir",
+                dir.toString(),
+                "--jvm-opts",
+                "-Xmx320m",
+                "-Dworker.heartbeat-interval=300ms",
+                "-Dworker.sort-buffer=8m");
         Map<String, Object> cluster = Cli.clusterFile(dir);
         master = (String) cluster.get("master");
         coordConnect = (String) cluster.get("coordConnect");
@@ -75,32 +87,77 @@ class StoreWordCountIT {
     @Test
     @Order(1)
     void wordCountFromTheStoreIntoTheStoreEqualsGenTextsCountsAndReadsWhereBlocksLie() throws Exception {
-        long blocks = Pattern.compile("blk_[0-9a-f]{16}").matcher(fsOk("stat", "/in/corpus.txt").stdout()).results().count();
+        long blocks = Pattern.compile("blk_[0-9a-f]{16}")
+                .matcher(fsOk("stat", "/in/corpus.txt").stdout())
+                .results()
+                .count();
         assertThat(blocks).as("the corpus spans many blocks").isGreaterThanOrEqualTo(12);
-        Cli.Result r = Cli.ok(JOB_TIMEOUT, "submit", "--master", master, "--example", "wordcount", "cairn:///in/corpus.txt", "cairn:///out/wc", "3");
+        Cli.Result r = Cli.ok(
+                JOB_TIMEOUT,
+                "submit",
+                "--master",
+                master,
+                "--example",
+                "wordcount",
+                "cairn:///in/corpus.txt",
+                "cairn:///out/wc",
+                "3");
         assertThat(r.stdout()).contains("succeeded").contains("output: cairn:///out/wc");
         Matcher m = LOCALITY.matcher(r.stdout());
         assertThat(m.find()).as("locality line in\n%s", r.stdout()).isTrue();
-        assertThat(Integer.parseInt(m.group(1))).as("percent of input read node-locally").isPositive();
+        assertThat(Integer.parseInt(m.group(1)))
+                .as("percent of input read node-locally")
+                .isPositive();
         assertThat(Integer.parseInt(m.group(2))).as("data-local maps").isPositive();
         assertThat(Long.parseLong(m.group(3))).as("one map per block").isEqualTo(blocks);
 
-        String jobId = r.stdout().lines().filter(l -> l.contains(" succeeded in ")).findFirst().orElseThrow().split(" ")[0];
-        assertThat(Cli.ok(CMD, "job", "status", jobId, "--master", master).stdout()).contains("SUCCEEDED").containsPattern(LOCALITY.pattern());
+        String jobId = r.stdout()
+                .lines()
+                .filter(l -> l.contains(" succeeded in "))
+                .findFirst()
+                .orElseThrow()
+                .split(" ")[0];
+        assertThat(Cli.ok(CMD, "job", "status", jobId, "--master", master).stdout())
+                .contains("SUCCEEDED")
+                .containsPattern(LOCALITY.pattern());
 
-        assertThat(fsOk("ls", "/out/wc").stdout()).contains("/out/wc/_SUCCESS").contains("/out/wc/part-r-00000")
-                .contains("/out/wc/part-r-00001").contains("/out/wc/part-r-00002");
+        assertThat(fsOk("ls", "/out/wc").stdout())
+                .contains("/out/wc/_SUCCESS")
+                .contains("/out/wc/part-r-00000")
+                .contains("/out/wc/part-r-00001")
+                .contains("/out/wc/part-r-00002");
         assertThat(outputLines("/out/wc")).isEqualTo(Files.readAllLines(counts, StandardCharsets.UTF_8));
-        assertThat(fsOk("ls", "/out").stdout().strip().lines()).as("no staging left beside the output").hasSize(1);
+        assertThat(fsOk("ls", "/out").stdout().strip().lines())
+                .as("no staging left beside the output")
+                .hasSize(1);
     }
 
     @Test
     @Order(2)
     void aJobWhoseOutputExistsOrWhoseInputIsMissingFailsWithAClearMessage() throws Exception {
-        Cli.Result exists = Cli.run(JOB_TIMEOUT, "submit", "--master", master, "--example", "wordcount", "cairn:///in/corpus.txt", "cairn:///out/wc");
+        Cli.Result exists = Cli.run(
+                JOB_TIMEOUT,
+                "submit",
+                "--master",
+                master,
+                "--example",
+                "wordcount",
+                "cairn:///in/corpus.txt",
+                "cairn:///out/wc");
         assertThat(exists.exit()).isEqualTo(1);
-        assertThat(exists.stderr().strip()).startsWith("error: ").contains("output path already exists: cairn:///out/wc").doesNotContain("\n");
-        Cli.Result missing = Cli.run(JOB_TIMEOUT, "submit", "--master", master, "--example", "wordcount", "cairn:///in/nope.txt", "cairn:///out/x");
+        assertThat(exists.stderr().strip())
+                .startsWith("error: ")
+                .contains("output path already exists: cairn:///out/wc")
+                .doesNotContain("\n");
+        Cli.Result missing = Cli.run(
+                JOB_TIMEOUT,
+                "submit",
+                "--master",
+                master,
+                "--example",
+                "wordcount",
+                "cairn:///in/nope.txt",
+                "cairn:///out/x");
         assertThat(missing.exit()).isEqualTo(1);
         assertThat(missing.stderr()).contains("input path does not exist: cairn:///in/nope.txt");
     }
@@ -109,33 +166,58 @@ class StoreWordCountIT {
     @Order(3)
     void aFailingJobLeavesNothingVisibleInTheStore() throws Exception {
         String poison = Files.readAllLines(counts).getFirst().split("\t")[0];
-        Cli.Result r = Cli.run(JOB_TIMEOUT, "submit", "--master", master, "--example", "failing-wordcount", poison,
-                "cairn:///in/corpus.txt", "cairn:///out/failed");
+        Cli.Result r = Cli.run(
+                JOB_TIMEOUT,
+                "submit",
+                "--master",
+                master,
+                "--example",
+                "failing-wordcount",
+                poison,
+                "cairn:///in/corpus.txt",
+                "cairn:///out/failed");
         assertThat(r.exit()).as(r.all()).isEqualTo(1);
         assertThat(r.stderr()).contains("poison word '" + poison + "'");
         try (StoreClient store = StoreClient.connect(coordConnect, null, Duration.ofSeconds(30))) {
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                    assertThat(store.list("/out")).extracting(FileStatus::path).as("neither output nor staging").containsExactly("/out/wc"));
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(store.list("/out"))
+                            .extracting(FileStatus::path)
+                            .as("neither output nor staging")
+                            .containsExactly("/out/wc"));
         }
     }
 
     @Test
     @Order(4)
     void outputAppearsOnlyOnceTheJobHasCommitted() throws Exception {
-        Cli.Result r = Cli.ok(CMD, "submit", "--master", master, "--detach", "--example", "wordcount", "cairn:///in/corpus.txt", "cairn:///out/wc2");
+        Cli.Result r = Cli.ok(
+                CMD,
+                "submit",
+                "--master",
+                master,
+                "--detach",
+                "--example",
+                "wordcount",
+                "cairn:///in/corpus.txt",
+                "cairn:///out/wc2");
         String jobId = r.stdout().split("\\s+")[1];
         try (BatchClient client = BatchClient.connect(master);
-             StoreClient store = StoreClient.connect(coordConnect, null, Duration.ofSeconds(30))) {
+                StoreClient store = StoreClient.connect(coordConnect, null, Duration.ofSeconds(30))) {
             List<String> seenWhileRunning = new ArrayList<>();
-            JobStatus end = await().atMost(JOB_TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
-                // Output first, status after: output seen while tasks were still unfinished afterwards
-                // was visible before the commit. (At progress 1.0 the job may be committing, and the
-                // commit — one rename — may land between the two reads.)
-                boolean visible = store.exists("/out/wc2");
-                JobStatus s = client.status(jobId);
-                if (visible && s.state() == JobState.RUNNING && s.progress() < 1.0) seenWhileRunning.add(s.progress() + "");
-                return s;
-            }, s -> s.state().isTerminal());
+            JobStatus end = await().atMost(JOB_TIMEOUT)
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(
+                            () -> {
+                                // Output first, status after: output seen while tasks were still unfinished afterwards
+                                // was visible before the commit. (At progress 1.0 the job may be committing, and the
+                                // commit — one rename — may land between the two reads.)
+                                boolean visible = store.exists("/out/wc2");
+                                JobStatus s = client.status(jobId);
+                                if (visible && s.state() == JobState.RUNNING && s.progress() < 1.0)
+                                    seenWhileRunning.add(s.progress() + "");
+                                return s;
+                            },
+                            s -> s.state().isTerminal());
             assertThat(end.state()).as(end.error()).isEqualTo(JobState.SUCCEEDED);
             assertThat(seenWhileRunning).as("output visible while the job ran").isEmpty();
             assertThat(store.exists("/out/wc2/_SUCCESS")).isTrue();

@@ -53,8 +53,15 @@ public final class CairnNode implements AutoCloseable {
     private final BatchMaster master;
     private final BatchWorker worker;
 
-    private CairnNode(String id, RpcServer server, CoordService coord, NodeCoordination coordination, StoreNode store,
-                      StoreConnector storeConnector, BatchMaster master, BatchWorker worker) {
+    private CairnNode(
+            String id,
+            RpcServer server,
+            CoordService coord,
+            NodeCoordination coordination,
+            StoreNode store,
+            StoreConnector storeConnector,
+            BatchMaster master,
+            BatchWorker worker) {
         this.id = id;
         this.server = server;
         this.coord = coord;
@@ -67,7 +74,7 @@ public final class CairnNode implements AutoCloseable {
 
     /** Starts a node; on failure nothing is left running. A deposed master just stops serving. */
     public static CairnNode start(Config config, Clock clock) throws IOException {
-        return start(config, clock, () -> { });
+        return start(config, clock, () -> {});
     }
 
     /**
@@ -80,7 +87,9 @@ public final class CairnNode implements AutoCloseable {
     public static CairnNode start(Config config, Clock clock, Runnable onDeposed) throws IOException {
         List<String> roles = config.get(NodeConfig.NODE_ROLES);
         for (String r : roles) {
-            if (!KNOWN_ROLES.contains(r)) throw new IllegalArgumentException("unknown role '" + r + "' in node.roles; known: coord, master, worker, store");
+            if (!KNOWN_ROLES.contains(r))
+                throw new IllegalArgumentException(
+                        "unknown role '" + r + "' in node.roles; known: coord, master, worker, store");
         }
         if (roles.isEmpty()) throw new IllegalArgumentException("node.roles is empty");
         String host = config.get(NodeConfig.NODE_HOST);
@@ -102,25 +111,33 @@ public final class CairnNode implements AutoCloseable {
         BatchWorker worker = null;
         RpcServer server = null;
         try {
-            if (roles.contains("coord")) coord = CoordService.start(CoordService.Settings.from(config, id, host, dir.resolve("coord")), clock);
+            if (roles.contains("coord"))
+                coord = CoordService.start(CoordService.Settings.from(config, id, host, dir.resolve("coord")), clock);
             String connect = connectString(config, members, coord);
             if (connect != null && (roles.contains("master") || roles.contains("worker"))) {
                 coordination = NodeCoordination.connect(connect, config.get(NodeConfig.COORD_SESSION_TIMEOUT));
             }
             if (roles.contains("store")) {
                 if (connect == null) {
-                    throw new IllegalArgumentException("the store role keeps its namespace in coord: give this node the coord role, coord.members or coord.connect");
+                    throw new IllegalArgumentException(
+                            "the store role keeps its namespace in coord: give this node the coord role, coord.members or coord.connect");
                 }
-                store = StoreNode.start(StoreNode.Settings.from(config, id, host, dir.resolve("store")), connect,
-                        config.get(NodeConfig.COORD_SESSION_TIMEOUT), clock);
+                store = StoreNode.start(
+                        StoreNode.Settings.from(config, id, host, dir.resolve("store")),
+                        connect,
+                        config.get(NodeConfig.COORD_SESSION_TIMEOUT),
+                        clock);
             }
             storeConnector = new StoreConnector(store, connect, rpcDeadline);
             FileSystemRegistry fileSystems = fileSystems(storeConnector);
             List<RpcService> services = new ArrayList<>();
             if (roles.contains("master")) {
                 NodeCoordination c = coordination;
-                master = BatchMaster.create(BatchMaster.Settings.from(config, dir.resolve("master")), fileSystems,
-                        () -> c == null ? Optional.of(endpoint) : c.activeMaster(), clock);
+                master = BatchMaster.create(
+                        BatchMaster.Settings.from(config, dir.resolve("master")),
+                        fileSystems,
+                        () -> c == null ? Optional.of(endpoint) : c.activeMaster(),
+                        clock);
                 services.addAll(master.services());
             }
             if (roles.contains("worker")) {
@@ -132,7 +149,8 @@ public final class CairnNode implements AutoCloseable {
                     String fixed = roles.contains("master") ? endpoint : config.get(NodeConfig.MASTER_ADDRESS);
                     locator = () -> fixed;
                 }
-                worker = BatchWorker.create(BatchWorker.Settings.from(config, id, endpoint, dir.resolve("worker")), locator, fileSystems);
+                worker = BatchWorker.create(
+                        BatchWorker.Settings.from(config, id, endpoint, dir.resolve("worker")), locator, fileSystems);
                 services.addAll(worker.services());
             }
             server = RpcServer.start(host, port, services);
@@ -173,7 +191,11 @@ public final class CairnNode implements AutoCloseable {
         CairnNode node = new CairnNode(id, server, coord, coordination, store, storeConnector, master, worker);
         String endpointFile = config.get(NodeConfig.NODE_ENDPOINT_FILE);
         if (endpointFile != null) writeAtomically(Path.of(endpointFile), node.endpoint());
-        LOG.info("node {} serving at {} with roles {}{}", id, node.endpoint(), roles,
+        LOG.info(
+                "node {} serving at {} with roles {}{}",
+                id,
+                node.endpoint(),
+                roles,
                 coord == null ? "" : "; coord clients at " + coord.clientEndpoint());
         return node;
     }
@@ -186,7 +208,8 @@ public final class CairnNode implements AutoCloseable {
     private static FileSystemRegistry fileSystems(StoreConnector connector) {
         FileSystemRegistry local = FileSystemRegistry.local();
         if (!connector.available()) {
-            return local.unavailable(StoreFileSystem.SCHEME, "this node has no coord connection (set coord.connect or coord.members)");
+            return local.unavailable(
+                    StoreFileSystem.SCHEME, "this node has no coord connection (set coord.connect or coord.members)");
         }
         return local.with(new StoreFileSystem(connector::connect, WriteOptions.defaults()));
     }
@@ -228,10 +251,11 @@ public final class CairnNode implements AutoCloseable {
     /** Where this node's own coord client connects: explicit, else the members' client ports, else its own coord. */
     private static String connectString(Config config, List<CoordMember> members, CoordService coord) {
         if (config.get(NodeConfig.COORD_CONNECT) != null) return config.get(NodeConfig.COORD_CONNECT);
-        if (!members.isEmpty()) return String.join(",", members.stream().map(CoordMember::clientEndpoint).toList());
+        if (!members.isEmpty())
+            return String.join(
+                    ",", members.stream().map(CoordMember::clientEndpoint).toList());
         return coord == null ? null : coord.clientEndpoint();
     }
-
 
     private static void writeAtomically(Path file, String content) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

@@ -1,15 +1,15 @@
 package dev.cairn.node;
 
 import dev.cairn.batch.BatchConfig;
-import dev.cairn.coord.CoordConfig;
 import dev.cairn.common.config.Config;
 import dev.cairn.common.time.Clock;
+import dev.cairn.coord.CoordConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.locks.LockSupport;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A master (which is also a coord group of one) and some workers inside this JVM, each its own
@@ -31,24 +31,30 @@ public final class LocalCluster implements AutoCloseable {
      * @param base configuration shared by all nodes; roles, ports, ids and directories are set here
      */
     public static LocalCluster start(Path dir, int workerCount, int slotsPerWorker, Config base) throws IOException {
-        CairnNode master = CairnNode.start(base
-                .with(NodeConfig.NODE_ID, "master")
-                .with(NodeConfig.NODE_ROLES, List.of("coord", "master"))
-                .with(NodeConfig.NODE_PORT, 0)
-                .with(CoordConfig.MEMBERS, List.of())
-                .with(CoordConfig.RAFT_PORT, 0)
-                .with(CoordConfig.CLIENT_PORT, 0)
-                .with(NodeConfig.NODE_DIR, dir.resolve("master").toString()), Clock.system());
+        CairnNode master = CairnNode.start(
+                base.with(NodeConfig.NODE_ID, "master")
+                        .with(NodeConfig.NODE_ROLES, List.of("coord", "master"))
+                        .with(NodeConfig.NODE_PORT, 0)
+                        .with(CoordConfig.MEMBERS, List.of())
+                        .with(CoordConfig.RAFT_PORT, 0)
+                        .with(CoordConfig.CLIENT_PORT, 0)
+                        .with(NodeConfig.NODE_DIR, dir.resolve("master").toString()),
+                Clock.system());
         List<CairnNode> workers = new ArrayList<>();
         try {
             for (int i = 1; i <= workerCount; i++) {
-                workers.add(CairnNode.start(base
-                        .with(NodeConfig.NODE_ID, "worker-" + i)
-                        .with(NodeConfig.NODE_ROLES, List.of("worker", "store"))
-                        .with(NodeConfig.NODE_PORT, 0)
-                        .with(BatchConfig.WORKER_SLOTS, slotsPerWorker)
-                        .with(NodeConfig.COORD_CONNECT, master.coordEndpoint().orElseThrow())
-                        .with(NodeConfig.NODE_DIR, dir.resolve("worker-" + i).toString()), Clock.system()));
+                workers.add(CairnNode.start(
+                        base.with(NodeConfig.NODE_ID, "worker-" + i)
+                                .with(NodeConfig.NODE_ROLES, List.of("worker", "store"))
+                                .with(NodeConfig.NODE_PORT, 0)
+                                .with(BatchConfig.WORKER_SLOTS, slotsPerWorker)
+                                .with(
+                                        NodeConfig.COORD_CONNECT,
+                                        master.coordEndpoint().orElseThrow())
+                                .with(
+                                        NodeConfig.NODE_DIR,
+                                        dir.resolve("worker-" + i).toString()),
+                        Clock.system()));
             }
             awaitElection(master);
         } catch (IOException | RuntimeException e) {
@@ -64,7 +70,8 @@ public final class LocalCluster implements AutoCloseable {
         long deadline = System.nanoTime() + ELECTION_TIMEOUT.toNanos();
         while (!master.isActiveMaster()) {
             if (System.nanoTime() > deadline) {
-                throw new IOException("the master was not elected through coord within " + ELECTION_TIMEOUT.toSeconds() + " s");
+                throw new IOException(
+                        "the master was not elected through coord within " + ELECTION_TIMEOUT.toSeconds() + " s");
             }
             LockSupport.parkNanos(20_000_000L);
         }

@@ -20,43 +20,89 @@ import java.util.List;
 public final class NodeConfig {
     private NodeConfig() {}
 
-    public static final ConfigKey<String> NODE_ID = ConfigKey.stringKey("node.id", null,
+    public static final ConfigKey<String> NODE_ID = ConfigKey.stringKey(
+            "node.id",
+            null,
             "Name of this node in logs, cluster status and job errors. Unset: 'node-' followed by the RPC port.");
-    public static final ConfigKey<List<String>> NODE_ROLES = ConfigKey.listKey("node.roles", List.of("coord", "master", "worker", "store"),
+    public static final ConfigKey<List<String>> NODE_ROLES = ConfigKey.listKey(
+            "node.roles",
+            List.of("coord", "master", "worker", "store"),
             "Roles this node plays: 'coord' (a member of the Raft-replicated coordination service), 'master' (job manager), 'worker' (task executor) "
                     + "and/or 'store' (holds blocks of the distributed store; needs coord).");
-    public static final ConfigKey<String> NODE_HOST = ConfigKey.stringKey("node.host", "127.0.0.1",
-            "Address to listen on and to advertise to other nodes.");
-    public static final ConfigKey<Integer> NODE_PORT = ConfigKey.intKey("node.port", 7070,
-            "RPC port for every role of this node; 0 lets the operating system choose one.")
-            .min(0).max(65535);
-    public static final ConfigKey<String> NODE_DIR = ConfigKey.stringKey("node.dir", "cairn-data",
+    public static final ConfigKey<String> NODE_HOST =
+            ConfigKey.stringKey("node.host", "127.0.0.1", "Address to listen on and to advertise to other nodes.");
+    public static final ConfigKey<Integer> NODE_PORT = ConfigKey.intKey(
+                    "node.port", 7070, "RPC port for every role of this node; 0 lets the operating system choose one.")
+            .min(0)
+            .max(65535);
+    public static final ConfigKey<String> NODE_DIR = ConfigKey.stringKey(
+            "node.dir",
+            "cairn-data",
             "Directory for this node's working files (job jars, map outputs, shuffle scratch). Wiped of stale job files at start.");
-    public static final ConfigKey<String> NODE_ENDPOINT_FILE = ConfigKey.stringKey("node.endpoint-file", null,
+    public static final ConfigKey<String> NODE_ENDPOINT_FILE = ConfigKey.stringKey(
+            "node.endpoint-file",
+            null,
             "If set, the node writes its host:port here once it is serving (used by 'cluster up' with port 0).");
 
-    public static final ConfigKey<String> COORD_CONNECT = ConfigKey.stringKey("coord.connect", null,
+    public static final ConfigKey<String> COORD_CONNECT = ConfigKey.stringKey(
+            "coord.connect",
+            null,
             "ZooKeeper connect string (host:port,...) this node's master and worker roles use. Unset: the client ports of coord.members, "
                     + "or this node's own coord; with neither, masters run without election and workers use master.address.");
-    public static final ConfigKey<Duration> COORD_SESSION_TIMEOUT = ConfigKey.durationKey("coord.session-timeout", Duration.ofSeconds(10),
-            "Session timeout of this node's own coord client: a master or worker that is silent this long loses its leadership or registration.")
-            .min(Duration.ofMillis(500)).max(Duration.ofMinutes(10));
+    public static final ConfigKey<Duration> COORD_SESSION_TIMEOUT = ConfigKey.durationKey(
+                    "coord.session-timeout",
+                    Duration.ofSeconds(10),
+                    "Session timeout of this node's own coord client: a master or worker that is silent this long loses its leadership or registration.")
+            .min(Duration.ofMillis(500))
+            .max(Duration.ofMinutes(10));
 
-    public static final ConfigKey<String> MASTER_ADDRESS = ConfigKey.stringKey("master.address", "127.0.0.1:7070",
+    public static final ConfigKey<String> MASTER_ADDRESS = ConfigKey.stringKey(
+            "master.address",
+            "127.0.0.1:7070",
             "host:port of the master that workers register with when there is no coord to find the active master in. A node that is itself a master uses its own endpoint.");
 
-    public static final ConfigDef DEF = new ConfigDef("Cairn node configuration", List.of(
-            NODE_ID, NODE_ROLES, NODE_HOST, NODE_PORT, NODE_DIR, NODE_ENDPOINT_FILE,
-            CoordConfig.MEMBERS, CoordConfig.RAFT_PORT, CoordConfig.CLIENT_PORT, COORD_CONNECT, CoordConfig.JOIN, CoordConfig.TICK,
-            CoordConfig.ELECTION_TIMEOUT, CoordConfig.REQUEST_TIMEOUT, CoordConfig.SNAPSHOT_EVERY, CoordConfig.LOG_SEGMENT_SIZE,
-            CoordConfig.MAX_DATA, COORD_SESSION_TIMEOUT,
-            MASTER_ADDRESS, BatchConfig.MASTER_WORKER_TIMEOUT, BatchConfig.MASTER_SPLIT_SIZE, BatchConfig.MASTER_LOCALITY_WAIT,
-            BatchConfig.MASTER_MAX_ATTEMPTS, BatchConfig.MASTER_JOB_HISTORY,
-            BatchConfig.WORKER_SLOTS, BatchConfig.WORKER_HEARTBEAT_INTERVAL, BatchConfig.WORKER_SORT_BUFFER,
-            BatchConfig.WORKER_COMBINE_ENTRIES, BatchConfig.WORKER_SHUFFLE_MEMORY, BatchConfig.WORKER_FETCH_PARALLELISM,
-            StoreConfig.DIRS, StoreConfig.DATA_PORT, StoreConfig.REPORT_INTERVAL, StoreConfig.SCRUB_RATE, StoreConfig.SCRUB_INTERVAL,
-            StoreConfig.MONITOR_INTERVAL, StoreConfig.DEAD_NODE_TIMEOUT, StoreConfig.GC_GRACE,
-            RpcConfig.DEADLINE));
+    public static final ConfigDef DEF = new ConfigDef(
+            "Cairn node configuration",
+            List.of(
+                    NODE_ID,
+                    NODE_ROLES,
+                    NODE_HOST,
+                    NODE_PORT,
+                    NODE_DIR,
+                    NODE_ENDPOINT_FILE,
+                    CoordConfig.MEMBERS,
+                    CoordConfig.RAFT_PORT,
+                    CoordConfig.CLIENT_PORT,
+                    COORD_CONNECT,
+                    CoordConfig.JOIN,
+                    CoordConfig.TICK,
+                    CoordConfig.ELECTION_TIMEOUT,
+                    CoordConfig.REQUEST_TIMEOUT,
+                    CoordConfig.SNAPSHOT_EVERY,
+                    CoordConfig.LOG_SEGMENT_SIZE,
+                    CoordConfig.MAX_DATA,
+                    COORD_SESSION_TIMEOUT,
+                    MASTER_ADDRESS,
+                    BatchConfig.MASTER_WORKER_TIMEOUT,
+                    BatchConfig.MASTER_SPLIT_SIZE,
+                    BatchConfig.MASTER_LOCALITY_WAIT,
+                    BatchConfig.MASTER_MAX_ATTEMPTS,
+                    BatchConfig.MASTER_JOB_HISTORY,
+                    BatchConfig.WORKER_SLOTS,
+                    BatchConfig.WORKER_HEARTBEAT_INTERVAL,
+                    BatchConfig.WORKER_SORT_BUFFER,
+                    BatchConfig.WORKER_COMBINE_ENTRIES,
+                    BatchConfig.WORKER_SHUFFLE_MEMORY,
+                    BatchConfig.WORKER_FETCH_PARALLELISM,
+                    StoreConfig.DIRS,
+                    StoreConfig.DATA_PORT,
+                    StoreConfig.REPORT_INTERVAL,
+                    StoreConfig.SCRUB_RATE,
+                    StoreConfig.SCRUB_INTERVAL,
+                    StoreConfig.MONITOR_INTERVAL,
+                    StoreConfig.DEAD_NODE_TIMEOUT,
+                    StoreConfig.GC_GRACE,
+                    RpcConfig.DEADLINE));
 
     static {
         // Every key a module declares is in DEF exactly once, so none is missing from 'cairn config'.
@@ -67,7 +113,8 @@ public final class NodeConfig {
         declared.addAll(StoreConfig.KEYS);
         declared.addAll(RpcConfig.KEYS);
         for (ConfigKey<?> k : declared) {
-            if (!DEF.keys().contains(k)) throw new ExceptionInInitializerError("config key " + k + " is declared but not in NodeConfig.DEF");
+            if (!DEF.keys().contains(k))
+                throw new ExceptionInInitializerError("config key " + k + " is declared but not in NodeConfig.DEF");
         }
     }
 }

@@ -1,11 +1,11 @@
 package dev.cairn.node;
 
-import dev.cairn.batch.BatchConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.cairn.batch.BatchClient;
+import dev.cairn.batch.BatchConfig;
 import dev.cairn.batch.JobState;
 import dev.cairn.batch.JobStatus;
 import dev.cairn.common.config.Config;
@@ -62,17 +62,24 @@ class LocalClusterTest {
                 .with(BatchConfig.WORKER_HEARTBEAT_INTERVAL, Duration.ofMillis(200));
         Path output = dir.resolve("out");
         try (LocalCluster cluster = LocalCluster.start(dir.resolve("cluster"), 2, 2, config);
-             BatchClient client = BatchClient.connect(cluster.masterEndpoint())) {
-            JobStatus submitted = client.submit(new CountWords().define(new String[] {input.toString(), output.toString()}),
-                    jarOf(CountWords.class), "test-jobs.jar");
-            JobStatus end = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> client.status(submitted.jobId()), s -> s.state().isTerminal());
+                BatchClient client = BatchClient.connect(cluster.masterEndpoint())) {
+            JobStatus submitted = client.submit(
+                    new CountWords().define(new String[] {input.toString(), output.toString()}),
+                    jarOf(CountWords.class),
+                    "test-jobs.jar");
+            JobStatus end = await().atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(
+                            () -> client.status(submitted.jobId()),
+                            s -> s.state().isTerminal());
             assertThat(end.state()).as(end.error()).isEqualTo(JobState.SUCCEEDED);
             assertThat(end.stage("map").total()).isGreaterThan(5);
         }
         List<String> lines = new ArrayList<>();
         try (Stream<Path> parts = Files.list(output)) {
-            for (Path p : parts.filter(p -> p.getFileName().toString().startsWith("part-")).sorted().toList()) {
+            for (Path p : parts.filter(p -> p.getFileName().toString().startsWith("part-"))
+                    .sorted()
+                    .toList()) {
                 List<String> part = Files.readAllLines(p, StandardCharsets.UTF_8);
                 assertThat(part).as("each part file is sorted by key").isSorted();
                 int partition = Integer.parseInt(p.getFileName().toString().substring(7));
@@ -104,22 +111,31 @@ class LocalClusterTest {
             }
             text.append('\n');
         }
-        Config config = Config.defaults(NodeConfig.DEF).with(BatchConfig.WORKER_HEARTBEAT_INTERVAL, Duration.ofMillis(200));
+        Config config =
+                Config.defaults(NodeConfig.DEF).with(BatchConfig.WORKER_HEARTBEAT_INTERVAL, Duration.ofMillis(200));
         try (LocalCluster cluster = LocalCluster.start(dir.resolve("cluster"), 2, 2, config);
-             BatchClient client = BatchClient.connect(cluster.masterEndpoint());
-             StoreClient store = StoreClient.connect(cluster.coordConnect(), null, Duration.ofSeconds(30))) {
+                BatchClient client = BatchClient.connect(cluster.masterEndpoint());
+                StoreClient store = StoreClient.connect(cluster.coordConnect(), null, Duration.ofSeconds(30))) {
             try (OutputStream out = store.create("cairn:///in/words.txt", new WriteOptions(1, 64 << 10, false))) {
                 out.write(text.toString().getBytes(StandardCharsets.UTF_8));
             }
             int blocks = store.stat("/in/words.txt").blocks().size();
-            assertThatThrownBy(() -> client.submit(new CountWords().define(new String[] {"cairn:///nope", "cairn:///out/x"}),
-                    jarOf(CountWords.class), "test-jobs.jar")).isInstanceOf(RemoteException.class)
+            assertThatThrownBy(() -> client.submit(
+                            new CountWords().define(new String[] {"cairn:///nope", "cairn:///out/x"}),
+                            jarOf(CountWords.class),
+                            "test-jobs.jar"))
+                    .isInstanceOf(RemoteException.class)
                     .hasMessageContaining("input path does not exist: cairn:///nope");
 
-            JobStatus submitted = client.submit(new CountWords().define(new String[] {"cairn:///in/words.txt", "cairn:///out/counts"}),
-                    jarOf(CountWords.class), "test-jobs.jar");
-            JobStatus end = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> client.status(submitted.jobId()), s -> s.state().isTerminal());
+            JobStatus submitted = client.submit(
+                    new CountWords().define(new String[] {"cairn:///in/words.txt", "cairn:///out/counts"}),
+                    jarOf(CountWords.class),
+                    "test-jobs.jar");
+            JobStatus end = await().atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(
+                            () -> client.status(submitted.jobId()),
+                            s -> s.state().isTerminal());
             assertThat(end.state()).as(end.error()).isEqualTo(JobState.SUCCEEDED);
             assertThat(end.stage("map").total()).as("one map per block").isEqualTo(blocks);
             assertThat(end.output()).isEqualTo("cairn:///out/counts");
@@ -127,12 +143,17 @@ class LocalClusterTest {
             assertThat(end.inputLocalBytes()).isPositive();
             assertThat(end.dataLocalMaps()).isPositive();
 
-            assertThat(store.list("/out")).extracting(FileStatus::path).as("no staging left").containsExactly("/out/counts");
+            assertThat(store.list("/out"))
+                    .extracting(FileStatus::path)
+                    .as("no staging left")
+                    .containsExactly("/out/counts");
             List<String> lines = new ArrayList<>();
             for (FileStatus f : store.list("/out/counts")) {
                 if (!f.path().contains("/part-")) continue;
                 try (InputStream in = store.open(f.path())) {
-                    lines.addAll(new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList());
+                    lines.addAll(new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                            .lines()
+                            .toList());
                 }
             }
             assertThat(store.exists("/out/counts/_SUCCESS")).isTrue();
@@ -146,25 +167,37 @@ class LocalClusterTest {
     @Test
     void aStorePathOnANodeWithoutCoordIsAClearError() throws Exception {
         Files.writeString(dir.resolve("in.txt"), "a b\n");
-        Config config = Config.defaults(NodeConfig.DEF).with(NodeConfig.NODE_ROLES, List.of("master", "worker"))
-                .with(NodeConfig.NODE_PORT, 0).with(NodeConfig.NODE_DIR, dir.resolve("node").toString());
+        Config config = Config.defaults(NodeConfig.DEF)
+                .with(NodeConfig.NODE_ROLES, List.of("master", "worker"))
+                .with(NodeConfig.NODE_PORT, 0)
+                .with(NodeConfig.NODE_DIR, dir.resolve("node").toString());
         try (CairnNode node = CairnNode.start(config, Clock.system());
-             BatchClient client = BatchClient.connect(node.endpoint())) {
-            assertThatThrownBy(() -> client.submit(new CountWords().define(new String[] {"cairn:///in/words.txt", dir.resolve("out").toString()}),
-                    jarOf(CountWords.class), "test-jobs.jar"))
-                    .hasMessageContaining("no file system for scheme cairn (cairn:///in/words.txt): this node has no coord connection");
-            assertThatThrownBy(() -> client.submit(new CountWords().define(new String[] {dir.resolve("in.txt").toString(), "cairn:///out"}),
-                    jarOf(CountWords.class), "test-jobs.jar"))
+                BatchClient client = BatchClient.connect(node.endpoint())) {
+            assertThatThrownBy(() -> client.submit(
+                            new CountWords().define(new String[] {
+                                "cairn:///in/words.txt", dir.resolve("out").toString()
+                            }),
+                            jarOf(CountWords.class),
+                            "test-jobs.jar"))
+                    .hasMessageContaining(
+                            "no file system for scheme cairn (cairn:///in/words.txt): this node has no coord connection");
+            assertThatThrownBy(() -> client.submit(
+                            new CountWords()
+                                    .define(new String[] {dir.resolve("in.txt").toString(), "cairn:///out"}),
+                            jarOf(CountWords.class),
+                            "test-jobs.jar"))
                     .hasMessageContaining("no file system for scheme cairn (cairn:///out)");
         }
     }
 
     /** The job classes, packed as a job jar the way a user's build would. */
     static byte[] jarOf(Class<?> anchor) throws Exception {
-        Path root = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path root = Path.of(
+                anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path pkg = root.resolve(anchor.getPackageName().replace('.', '/'));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (JarOutputStream jar = new JarOutputStream(bytes); Stream<Path> files = Files.list(pkg)) {
+        try (JarOutputStream jar = new JarOutputStream(bytes);
+                Stream<Path> files = Files.list(pkg)) {
             for (Path f : files.toList()) {
                 jar.putNextEntry(new JarEntry(root.relativize(f).toString()));
                 jar.write(Files.readAllBytes(f));

@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.common.config.Config;
 import dev.cairn.common.config.ConfigException;
-import java.util.Map;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class NodeConfigTest {
@@ -16,7 +15,8 @@ class NodeConfigTest {
     @Test
     void shippedConfigFileIsTheRenderedDefaults() throws Exception {
         Path shipped = Path.of("..", "conf", "cairn.yaml");
-        assertThat(Files.readString(shipped)).as("regenerate with: bin/cairn config > conf/cairn.yaml")
+        assertThat(Files.readString(shipped))
+                .as("regenerate with: bin/cairn config > conf/cairn.yaml")
                 .isEqualTo(NodeConfig.DEF.renderYaml());
     }
 
@@ -26,8 +26,10 @@ class NodeConfigTest {
         assertThatThrownBy(() -> Config.load(NodeConfig.DEF, null, Map.of(), Map.of("coord.max-data", "65m")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("config key 'coord.max-data' from -D override: must be at most 64m, got '65m'");
-        assertThatThrownBy(() -> Config.load(NodeConfig.DEF, null, Map.of("CAIRN_WORKER_FETCH_PARALLELISM", "0"), Map.of()))
-                .hasMessage("config key 'worker.fetch-parallelism' from environment variable CAIRN_WORKER_FETCH_PARALLELISM: must be at least 1, got '0'");
+        assertThatThrownBy(() ->
+                        Config.load(NodeConfig.DEF, null, Map.of("CAIRN_WORKER_FETCH_PARALLELISM", "0"), Map.of()))
+                .hasMessage(
+                        "config key 'worker.fetch-parallelism' from environment variable CAIRN_WORKER_FETCH_PARALLELISM: must be at least 1, got '0'");
         Path f = Files.createTempFile("cairn", ".yaml");
         try {
             Files.writeString(f, "node:\n  port: 70000\n");

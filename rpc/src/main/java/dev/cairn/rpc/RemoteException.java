@@ -9,7 +9,8 @@ public class RemoteException extends RuntimeException {
     private final String remoteClass;
     private final String code;
 
-    public RemoteException(String target, String method, String code, String remoteClass, String message, Throwable cause) {
+    public RemoteException(
+            String target, String method, String code, String remoteClass, String message, Throwable cause) {
         super(message == null || message.isEmpty() ? code + " from " + target + " (" + method + ")" : message, cause);
         this.target = target;
         this.remoteClass = remoteClass;

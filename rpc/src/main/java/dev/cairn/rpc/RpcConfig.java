@@ -8,9 +8,12 @@ import java.util.List;
 public final class RpcConfig {
     private RpcConfig() {}
 
-    public static final ConfigKey<Duration> DEADLINE = ConfigKey.durationKey("rpc.deadline", Duration.ofSeconds(30),
-            "Deadline of control RPCs between nodes (shuffle streams get ten times this).")
-            .min(Duration.ofMillis(100)).max(Duration.ofHours(1));
+    public static final ConfigKey<Duration> DEADLINE = ConfigKey.durationKey(
+                    "rpc.deadline",
+                    Duration.ofSeconds(30),
+                    "Deadline of control RPCs between nodes (shuffle streams get ten times this).")
+            .min(Duration.ofMillis(100))
+            .max(Duration.ofHours(1));
 
     /** Every key above, in the order {@code bin/cairn config} prints them. */
     public static final List<ConfigKey<?>> KEYS = List.of(DEADLINE);

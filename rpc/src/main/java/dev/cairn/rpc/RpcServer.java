@@ -32,7 +32,8 @@ public final class RpcServer implements AutoCloseable {
      * @throws IOException naming the address when it cannot be bound
      */
     public static RpcServer start(String host, int port, List<RpcService> services) throws IOException {
-        ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("rpc-", 0).factory());
+        ExecutorService executor = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("rpc-", 0).factory());
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .executor(executor)
                 .maxInboundMessageSize(Rpc.MAX_MESSAGE_BYTES)
@@ -60,7 +61,8 @@ public final class RpcServer implements AutoCloseable {
     public void close() {
         server.shutdown();
         try {
-            if (!server.awaitTermination(2, TimeUnit.SECONDS)) server.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+            if (!server.awaitTermination(2, TimeUnit.SECONDS))
+                server.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             server.shutdownNow();
             Thread.currentThread().interrupt();

@@ -9,8 +9,14 @@ import java.util.List;
  * @param blockSize   the size of every block of the file but the last (0 for directories)
  * @param blocks      the file's blocks in order, with the nodes holding them as last known
  */
-public record FileStatus(String path, boolean directory, long length, int replication, long blockSize,
-                         long modificationTimeMs, List<BlockLocation> blocks) {
+public record FileStatus(
+        String path,
+        boolean directory,
+        long length,
+        int replication,
+        long blockSize,
+        long modificationTimeMs,
+        List<BlockLocation> blocks) {
     public FileStatus {
         blocks = List.copyOf(blocks);
     }

@@ -15,9 +15,17 @@ import java.util.List;
  * @param missing              blocks without any intact replica on a live node: their files cannot be read whole
  * @param problems             one line per block that is not fine, at most {@link #MAX_PROBLEMS}
  */
-public record FsckReport(String path, int files, long blocks, long bytes, int liveNodes,
-                         long underReplicated, long belowForLackOfNodes, long corruptReplicas, long missing,
-                         List<Problem> problems) {
+public record FsckReport(
+        String path,
+        int files,
+        long blocks,
+        long bytes,
+        int liveNodes,
+        long underReplicated,
+        long belowForLackOfNodes,
+        long corruptReplicas,
+        long missing,
+        List<Problem> problems) {
     public static final int MAX_PROBLEMS = 1000;
 
     public FsckReport {
@@ -25,7 +33,12 @@ public record FsckReport(String path, int files, long blocks, long bytes, int li
     }
 
     /** What is wrong with one block. */
-    public enum Kind { MISSING, CORRUPT_REPLICA, UNDER_REPLICATED, BELOW_REPLICATION_FOR_LACK_OF_NODES }
+    public enum Kind {
+        MISSING,
+        CORRUPT_REPLICA,
+        UNDER_REPLICATED,
+        BELOW_REPLICATION_FOR_LACK_OF_NODES
+    }
 
     /** One block that is not fine: which file, which block, what, and which nodes hold what. */
     public record Problem(String path, String blockId, Kind kind, String detail) {}

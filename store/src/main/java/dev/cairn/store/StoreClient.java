@@ -65,7 +65,8 @@ public final class StoreClient implements AutoCloseable {
         coord.start();
         try {
             if (!coord.blockUntilConnected((int) timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                throw new IOException("cannot reach coord at " + coordConnect + " within " + timeout.toMillis() + " ms");
+                throw new IOException(
+                        "cannot reach coord at " + coordConnect + " within " + timeout.toMillis() + " ms");
             }
             StoreClient c = new StoreClient(context(coord, localNodeId, timeout), true);
             c.context.namespace().ensureRoot();
@@ -104,8 +105,15 @@ public final class StoreClient implements AutoCloseable {
 
     private static StoreContext context(CuratorFramework coord, String localNodeId, Duration timeout) {
         Random random = new SecureRandom();
-        return new StoreContext(coord, new Namespace(coord, System::currentTimeMillis), new NodeRegistry(coord),
-                new BlockPlacement(random), random, localNodeId, timeout, System::currentTimeMillis);
+        return new StoreContext(
+                coord,
+                new Namespace(coord, System::currentTimeMillis),
+                new NodeRegistry(coord),
+                new BlockPlacement(random),
+                random,
+                localNodeId,
+                timeout,
+                System::currentTimeMillis);
     }
 
     /** Starts writing a file; it becomes visible when the stream is closed. */
@@ -211,11 +219,24 @@ public final class StoreClient implements AutoCloseable {
                 if (kind == null) kind = FsckReport.Kind.BELOW_REPLICATION_FOR_LACK_OF_NODES;
             }
             if (kind != null && problems.size() < FsckReport.MAX_PROBLEMS) {
-                problems.add(new FsckReport.Problem(h.path(), h.block().id().toString(), kind,
+                problems.add(new FsckReport.Problem(
+                        h.path(),
+                        h.block().id().toString(),
+                        kind,
                         "block " + h.index() + ", replication " + h.replication() + ": " + where));
             }
         }
-        return new FsckReport(p, view.files().size(), health.size(), bytes, view.live().size(), under, lacking, corrupt, missing, problems);
+        return new FsckReport(
+                p,
+                view.files().size(),
+                health.size(),
+                bytes,
+                view.live().size(),
+                under,
+                lacking,
+                corrupt,
+                missing,
+                problems);
     }
 
     /**
@@ -244,7 +265,8 @@ public final class StoreClient implements AutoCloseable {
                     locations.add(new BlockLocation(b.id().toString(), offset, b.length(), b.nodes()));
                     offset += b.length();
                 }
-                yield new FileStatus(e.path(), false, f.length(), f.replication(), f.blockSize(), f.mtimeMs(), locations);
+                yield new FileStatus(
+                        e.path(), false, f.length(), f.replication(), f.blockSize(), f.mtimeMs(), locations);
             }
         };
     }

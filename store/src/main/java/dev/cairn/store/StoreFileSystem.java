@@ -72,7 +72,8 @@ public final class StoreFileSystem implements FileSystem {
 
     @Override
     public InputStream open(String file, long offset, long length) throws IOException {
-        if (offset < 0 || length < 0) throw new IllegalArgumentException("bad range: offset " + offset + ", length " + length);
+        if (offset < 0 || length < 0)
+            throw new IllegalArgumentException("bad range: offset " + offset + ", length " + length);
         return client().open(file, offset, length);
     }
 

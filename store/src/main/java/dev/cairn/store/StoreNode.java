@@ -34,14 +34,22 @@ public final class StoreNode implements AutoCloseable {
     private static final int MAX_COPIES_PER_SCAN = 256;
     /** Blocks repaired at once: a few copies keep disks and network busy without starving clients. */
     private static final int REPAIR_PARALLELISM = 4;
+
     private static final Duration TRANSFER_TIMEOUT = Duration.ofSeconds(30);
 
     /**
      * How a store node runs.
      * @param scrubBytesPerSecond the scrubber's read rate; 0 turns it off
      */
-    public record Settings(String nodeId, List<Path> dirs, String host, int dataPort, Duration reportInterval,
-                           long scrubBytesPerSecond, Duration scrubInterval, Repair repair) {
+    public record Settings(
+            String nodeId,
+            List<Path> dirs,
+            String host,
+            int dataPort,
+            Duration reportInterval,
+            long scrubBytesPerSecond,
+            Duration scrubInterval,
+            Repair repair) {
         /**
          * The settings {@link StoreConfig}'s keys give a node.
          *
@@ -49,17 +57,30 @@ public final class StoreNode implements AutoCloseable {
          * @throws IllegalArgumentException when the keys disagree (the garbage grace period is shorter than three monitor intervals)
          */
         public static Settings from(Config config, String nodeId, String host, Path defaultDir) {
-            List<Path> dirs = config.get(StoreConfig.DIRS).stream().map(Path::of).toList();
+            List<Path> dirs =
+                    config.get(StoreConfig.DIRS).stream().map(Path::of).toList();
             if (dirs.isEmpty()) dirs = List.of(defaultDir);
             Repair repair;
             try {
-                repair = new Repair(config.get(StoreConfig.MONITOR_INTERVAL), config.get(StoreConfig.DEAD_NODE_TIMEOUT),
+                repair = new Repair(
+                        config.get(StoreConfig.MONITOR_INTERVAL),
+                        config.get(StoreConfig.DEAD_NODE_TIMEOUT),
                         config.get(StoreConfig.GC_GRACE));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(StoreConfig.GC_GRACE.name() + " and " + StoreConfig.MONITOR_INTERVAL.name() + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        StoreConfig.GC_GRACE.name() + " and " + StoreConfig.MONITOR_INTERVAL.name() + ": "
+                                + e.getMessage(),
+                        e);
             }
-            return new Settings(nodeId, dirs, host, config.get(StoreConfig.DATA_PORT), config.get(StoreConfig.REPORT_INTERVAL),
-                    config.get(StoreConfig.SCRUB_RATE), config.get(StoreConfig.SCRUB_INTERVAL), repair);
+            return new Settings(
+                    nodeId,
+                    dirs,
+                    host,
+                    config.get(StoreConfig.DATA_PORT),
+                    config.get(StoreConfig.REPORT_INTERVAL),
+                    config.get(StoreConfig.SCRUB_RATE),
+                    config.get(StoreConfig.SCRUB_INTERVAL),
+                    repair);
         }
     }
 
@@ -73,10 +94,14 @@ public final class StoreNode implements AutoCloseable {
      */
     public record Repair(Duration interval, Duration deadNodeTimeout, Duration gcGrace) {
         public Repair {
-            if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("the store monitor interval must be positive, got " + interval);
-            if (deadNodeTimeout.isNegative()) throw new IllegalArgumentException("the dead node timeout must not be negative, got " + deadNodeTimeout);
+            if (interval.isNegative() || interval.isZero())
+                throw new IllegalArgumentException("the store monitor interval must be positive, got " + interval);
+            if (deadNodeTimeout.isNegative())
+                throw new IllegalArgumentException(
+                        "the dead node timeout must not be negative, got " + deadNodeTimeout);
             if (gcGrace.compareTo(interval.multipliedBy(3)) < 0) {
-                throw new IllegalArgumentException("the garbage grace period (" + gcGrace.toMillis() + " ms) must be at least three monitor intervals ("
+                throw new IllegalArgumentException("the garbage grace period (" + gcGrace.toMillis()
+                        + " ms) must be at least three monitor intervals ("
                         + interval.multipliedBy(3).toMillis() + " ms)");
             }
         }
@@ -93,24 +118,40 @@ public final class StoreNode implements AutoCloseable {
     private final CuratorFramework coord;
     /** Whether {@link #close} ends the coord session too (it is this node's own). */
     private boolean ownsCoord;
+
     private final BlockScrubber scrubber;
     private final ScheduledExecutorService reporter;
     private final ReplicationMonitor monitor;
 
-    private StoreNode(Settings settings, LocalBlockStore blocks, BlockServer server, CuratorFramework coord, Clock clock) {
+    private StoreNode(
+            Settings settings, LocalBlockStore blocks, BlockServer server, CuratorFramework coord, Clock clock) {
         this.settings = settings;
         this.blocks = blocks;
         this.server = server;
         this.coord = coord;
         this.registry = new NodeRegistry(coord);
         this.scrubber = settings.scrubBytesPerSecond() > 0
-                ? new BlockScrubber(blocks, settings.scrubBytesPerSecond(), settings.scrubInterval(), this::corruptFound, clock, BlockScrubber.Sleeper.system())
+                ? new BlockScrubber(
+                        blocks,
+                        settings.scrubBytesPerSecond(),
+                        settings.scrubInterval(),
+                        this::corruptFound,
+                        clock,
+                        BlockScrubber.Sleeper.system())
                 : null;
-        this.reporter = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("store-report").factory());
+        this.reporter = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("store-report").factory());
         Repair repair = settings.repair();
-        this.monitor = new ReplicationMonitor(new ReplicationMonitor.Settings(settings.nodeId(), repair.interval(),
-                new RepairPlanner.Settings(repair.deadNodeTimeout(), repair.gcGrace(), MAX_COPIES_PER_SCAN),
-                TRANSFER_TIMEOUT, REPAIR_PARALLELISM), coord, clock, new SecureRandom());
+        this.monitor = new ReplicationMonitor(
+                new ReplicationMonitor.Settings(
+                        settings.nodeId(),
+                        repair.interval(),
+                        new RepairPlanner.Settings(repair.deadNodeTimeout(), repair.gcGrace(), MAX_COPIES_PER_SCAN),
+                        TRANSFER_TIMEOUT,
+                        REPAIR_PARALLELISM),
+                coord,
+                clock,
+                new SecureRandom());
     }
 
     /**
@@ -121,7 +162,8 @@ public final class StoreNode implements AutoCloseable {
      * @param coordConnect the ZooKeeper connect string of the cluster's coord
      * @param sessionTimeout the timeout of this node's coord session
      */
-    public static StoreNode start(Settings settings, String coordConnect, Duration sessionTimeout, Clock clock) throws IOException {
+    public static StoreNode start(Settings settings, String coordConnect, Duration sessionTimeout, Clock clock)
+            throws IOException {
         CuratorFramework coord = StoreClient.newNodeCoordClient(coordConnect, sessionTimeout);
         coord.start();
         StoreNode node;
@@ -165,7 +207,12 @@ public final class StoreNode implements AutoCloseable {
             node.close();
             throw e;
         }
-        LOG.info("store node {} serving {} blocks from {} at {}", settings.nodeId(), blocks.blocks().size(), settings.dirs(), server.address());
+        LOG.info(
+                "store node {} serving {} blocks from {} at {}",
+                settings.nodeId(),
+                blocks.blocks().size(),
+                settings.dirs(),
+                server.address());
         return node;
     }
 
@@ -174,8 +221,13 @@ public final class StoreNode implements AutoCloseable {
     }
 
     private NodeRegistry.NodeInfo info() throws IOException {
-        return new NodeRegistry.NodeInfo(settings.nodeId(), server.address().toString(), blocks.freeBytes(), blocks.usedBytes(),
-                blocks.blocks().size(), server.connectionCount());
+        return new NodeRegistry.NodeInfo(
+                settings.nodeId(),
+                server.address().toString(),
+                blocks.freeBytes(),
+                blocks.usedBytes(),
+                blocks.blocks().size(),
+                server.connectionCount());
     }
 
     private void report() {
@@ -189,7 +241,8 @@ public final class StoreNode implements AutoCloseable {
     private void corruptFound(dev.cairn.store.internal.disk.BlockId id) {
         LOG.warn("scrubber: replica of {} on {} is corrupt", id, settings.nodeId());
         try {
-            new Namespace(coord, System::currentTimeMillis).reportCorrupt(id, settings.nodeId(), "found by the scrubber");
+            new Namespace(coord, System::currentTimeMillis)
+                    .reportCorrupt(id, settings.nodeId(), "found by the scrubber");
         } catch (IOException e) {
             LOG.warn("cannot report corrupt replica {}", id, e);
         }

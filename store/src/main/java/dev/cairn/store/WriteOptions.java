@@ -13,9 +13,11 @@ public record WriteOptions(int replication, long blockSize, boolean overwrite) {
     public static final int CHUNK_SIZE = 64 << 10;
 
     public WriteOptions {
-        if (replication < 1 || replication > 32) throw new IllegalArgumentException("replication must be 1..32, not " + replication);
+        if (replication < 1 || replication > 32)
+            throw new IllegalArgumentException("replication must be 1..32, not " + replication);
         if (blockSize < CHUNK_SIZE || blockSize % CHUNK_SIZE != 0) {
-            throw new IllegalArgumentException("block size must be a positive multiple of " + CHUNK_SIZE + " bytes, not " + blockSize);
+            throw new IllegalArgumentException(
+                    "block size must be a positive multiple of " + CHUNK_SIZE + " bytes, not " + blockSize);
         }
     }
 

@@ -32,6 +32,7 @@ class StoreClientTest {
 
     @TempDir
     Path dir;
+
     private StoreTestCluster cluster;
     private StoreClient store;
 
@@ -92,30 +93,40 @@ class StoreClientTest {
         assertThatThrownBy(lost::close).isInstanceOf(Exception.class);
         assertThat(store.exists("/w/lost")).isFalse();
         CuratorFramework c = cluster.curator();
-        await().atMost(Duration.ofSeconds(10)).until(() -> c.getChildren().forPath("/cairn/store/pending").isEmpty());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> c.getChildren().forPath("/cairn/store/pending").isEmpty());
     }
 
     @Test
     void namespaceSemantics() throws Exception {
         byte[] a = "a".getBytes(StandardCharsets.UTF_8);
         write("/x/y/a", a, WriteOptions.defaults());
-        assertThatThrownBy(() -> write("/x/y/a", a, WriteOptions.defaults())).isInstanceOf(FileAlreadyExistsException.class);
-        write("/x/y/a", "b".getBytes(StandardCharsets.UTF_8), WriteOptions.defaults().withOverwrite(true));
+        assertThatThrownBy(() -> write("/x/y/a", a, WriteOptions.defaults()))
+                .isInstanceOf(FileAlreadyExistsException.class);
+        write(
+                "/x/y/a",
+                "b".getBytes(StandardCharsets.UTF_8),
+                WriteOptions.defaults().withOverwrite(true));
         assertThat(read("/x/y/a")).isEqualTo("b".getBytes(StandardCharsets.UTF_8));
-        assertThatThrownBy(() -> store.mkdirs("/x/y/a/under-a-file")).isInstanceOf(java.nio.file.NotDirectoryException.class);
-        assertThatThrownBy(() -> write("/x/y/a/under-a-file", a, WriteOptions.defaults())).isInstanceOf(java.nio.file.NotDirectoryException.class);
+        assertThatThrownBy(() -> store.mkdirs("/x/y/a/under-a-file"))
+                .isInstanceOf(java.nio.file.NotDirectoryException.class);
+        assertThatThrownBy(() -> write("/x/y/a/under-a-file", a, WriteOptions.defaults()))
+                .isInstanceOf(java.nio.file.NotDirectoryException.class);
         assertThatThrownBy(() -> store.delete("/x", false)).isInstanceOf(DirectoryNotEmptyException.class);
         store.mkdirs("/dst");
         assertThat(store.rename("/x/y", "/dst")).isEqualTo("/dst/y");
         assertThat(store.exists("/x/y")).isFalse();
         assertThat(read("/dst/y/a")).isEqualTo("b".getBytes(StandardCharsets.UTF_8));
-        assertThatThrownBy(() -> store.rename("/dst", "/dst/y/inside")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("into itself");
+        assertThatThrownBy(() -> store.rename("/dst", "/dst/y/inside"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("into itself");
         assertThatThrownBy(() -> store.rename("/nope", "/z")).isInstanceOf(NoSuchFileException.class);
         store.delete("/dst", true);
         assertThat(store.exists("/dst")).isFalse();
         assertThatThrownBy(() -> store.open("/dst/y/a")).isInstanceOf(NoSuchFileException.class);
         assertThatThrownBy(() -> store.stat("../up")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> store.create("/x/y/a/..", WriteOptions.defaults())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.create("/x/y/a/..", WriteOptions.defaults()))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -132,7 +143,9 @@ class StoreClientTest {
         // Whatever order replicas are tried in, every read returns the right bytes.
         for (int i = 0; i < 8; i++) assertThat(read("/c.bin")).isEqualTo(data);
         CuratorFramework c = cluster.curator();
-        assertThat(c.getChildren().forPath("/cairn/store/corrupt")).isSubsetOf(block + "@s1", block + "@s2").isNotEmpty();
+        assertThat(c.getChildren().forPath("/cairn/store/corrupt"))
+                .isSubsetOf(block + "@s1", block + "@s2")
+                .isNotEmpty();
     }
 
     @Test
@@ -144,6 +157,7 @@ class StoreClientTest {
         byte[] more = random((int) BLOCK + 3, 6);
         write("/k2.bin", more, WriteOptions.defaults().withBlockSize(BLOCK));
         assertThat(read("/k2.bin")).isEqualTo(more);
-        for (BlockLocation b : store.stat("/k2.bin").blocks()) assertThat(b.nodes()).doesNotContain("s2").isNotEmpty();
+        for (BlockLocation b : store.stat("/k2.bin").blocks())
+            assertThat(b.nodes()).doesNotContain("s2").isNotEmpty();
     }
 }

@@ -25,6 +25,7 @@ class StoreFileSystemTest extends FileSystemContract {
 
     @TempDir
     Path dir;
+
     private StoreTestCluster cluster;
     private final List<StoreClient> stores = new ArrayList<>();
     private StoreFileSystem fs;
@@ -47,7 +48,8 @@ class StoreFileSystemTest extends FileSystemContract {
     }
 
     private StoreFileSystem fileSystem(String localNodeId) {
-        return new StoreFileSystem(() -> client(localNodeId), WriteOptions.defaults().withBlockSize(BLOCK));
+        return new StoreFileSystem(
+                () -> client(localNodeId), WriteOptions.defaults().withBlockSize(BLOCK));
     }
 
     @AfterEach
@@ -76,12 +78,16 @@ class StoreFileSystemTest extends FileSystemContract {
         FileSystem onS2 = fileSystem("s2");
         try (InputStream in = onS2.open("cairn:///in/f.bin", BLOCK - 10, BLOCK)) {
             assertThat(in.readAllBytes()).hasSize((int) BLOCK);
-            assertThat(((ReadLocality) in).localBytes()).as("every block has a replica on s2").isEqualTo(BLOCK);
+            assertThat(((ReadLocality) in).localBytes())
+                    .as("every block has a replica on s2")
+                    .isEqualTo(BLOCK);
             assertThat(((ReadLocality) in).remoteBytes()).isZero();
         }
         try (InputStream in = fs.open("cairn:///in/f.bin", 0, 1000)) {
             assertThat(in.readAllBytes()).hasSize(1000);
-            assertThat(((ReadLocality) in).remoteBytes()).as("a client on no store node reads remotely").isEqualTo(1000);
+            assertThat(((ReadLocality) in).remoteBytes())
+                    .as("a client on no store node reads remotely")
+                    .isEqualTo(1000);
         }
         assertThat(fs.qualify("/in//f.bin")).isEqualTo("cairn:///in/f.bin");
     }

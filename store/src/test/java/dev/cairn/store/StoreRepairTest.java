@@ -29,11 +29,12 @@ class StoreRepairTest {
 
     @TempDir
     Path dir;
+
     private StoreTestCluster cluster;
 
     private StoreTestCluster start(int nodes) throws Exception {
-        cluster = StoreTestCluster.start(dir, nodes,
-                new StoreNode.Repair(Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(1)));
+        cluster = StoreTestCluster.start(
+                dir, nodes, new StoreNode.Repair(Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(1)));
         return cluster;
     }
 
@@ -58,7 +59,8 @@ class StoreRepairTest {
         start(4);
         byte[] data = StoreTestCluster.random((int) (4 * BLOCK + 99), 11);
         cluster.write("/f.bin", data, WriteOptions.defaults().withBlockSize(BLOCK));
-        String victim = cluster.client().stat("/f.bin").blocks().getFirst().nodes().getFirst();
+        String victim =
+                cluster.client().stat("/f.bin").blocks().getFirst().nodes().getFirst();
         cluster.stopNode(victim);
 
         await().atMost(REPAIR_BOUND).untilAsserted(() -> {
@@ -68,7 +70,8 @@ class StoreRepairTest {
         });
         List<String> survivors = new ArrayList<>(List.of("s1", "s2", "s3", "s4"));
         survivors.remove(victim);
-        for (Set<String> holders : replicasOnDisk("/f.bin", survivors)) assertThat(holders).hasSize(3);
+        for (Set<String> holders : replicasOnDisk("/f.bin", survivors))
+            assertThat(holders).hasSize(3);
         assertThat(cluster.read("/f.bin")).isEqualTo(data);
         assertThat(cluster.client().fsck("/").healthy()).isTrue();
     }
@@ -91,8 +94,11 @@ class StoreRepairTest {
             assertThat(cluster.read("/c.bin")).isEqualTo(data);
             return !c.getChildren().forPath("/cairn/store/corrupt").isEmpty() || isReplaced("s2", block, good);
         });
-        await().atMost(REPAIR_BOUND).until(() -> isReplaced("s2", block, good) && c.getChildren().forPath("/cairn/store/corrupt").isEmpty());
-        assertThat(cluster.client().stat("/c.bin").blocks().getFirst().nodes()).containsExactlyInAnyOrder("s1", "s2", "s3");
+        await().atMost(REPAIR_BOUND)
+                .until(() -> isReplaced("s2", block, good)
+                        && c.getChildren().forPath("/cairn/store/corrupt").isEmpty());
+        assertThat(cluster.client().stat("/c.bin").blocks().getFirst().nodes())
+                .containsExactlyInAnyOrder("s1", "s2", "s3");
     }
 
     private boolean isReplaced(String node, String block, byte[] good) throws Exception {
@@ -105,10 +111,12 @@ class StoreRepairTest {
         start(4);
         byte[] data = StoreTestCluster.random((int) (3 * BLOCK), 13);
         cluster.write("/t.bin", data, WriteOptions.defaults().withBlockSize(BLOCK));
-        String victim = cluster.client().stat("/t.bin").blocks().getFirst().nodes().getFirst();
+        String victim =
+                cluster.client().stat("/t.bin").blocks().getFirst().nodes().getFirst();
         cluster.stopNode(victim);
         await().atMost(REPAIR_BOUND).untilAsserted(() -> {
-            for (BlockLocation b : cluster.client().stat("/t.bin").blocks()) assertThat(b.nodes()).hasSize(3).doesNotContain(victim);
+            for (BlockLocation b : cluster.client().stat("/t.bin").blocks())
+                assertThat(b.nodes()).hasSize(3).doesNotContain(victim);
         });
         cluster.startNode(victim); // back with its old replicas: four copies of some blocks now
 
@@ -133,10 +141,16 @@ class StoreRepairTest {
         lost.flush();
         doomed.close(); // the writer's session ends: its pending write goes, its two full blocks are garbage
         CuratorFramework c = cluster.curator();
-        await().atMost(REPAIR_BOUND).until(() -> c.getChildren().forPath("/cairn/store/pending").isEmpty());
+        await().atMost(REPAIR_BOUND)
+                .until(() -> c.getChildren().forPath("/cairn/store/pending").isEmpty());
 
-        cluster.write("/d.bin", StoreTestCluster.random((int) (2 * BLOCK), 15), WriteOptions.defaults().withBlockSize(BLOCK));
-        List<String> blocks = cluster.client().stat("/d.bin").blocks().stream().map(BlockLocation::blockId).toList();
+        cluster.write(
+                "/d.bin",
+                StoreTestCluster.random((int) (2 * BLOCK), 15),
+                WriteOptions.defaults().withBlockSize(BLOCK));
+        List<String> blocks = cluster.client().stat("/d.bin").blocks().stream()
+                .map(BlockLocation::blockId)
+                .toList();
         cluster.stopNode("s3");
         cluster.client().delete("/d.bin", false); // s3 misses the delete
         cluster.startNode("s3");
@@ -149,7 +163,10 @@ class StoreRepairTest {
     private long blockCount() throws Exception {
         long n = 0;
         for (String node : List.of("s1", "s2", "s3")) {
-            n += FileWalks.query(dir.resolve(node), files -> files.filter(p -> p.getFileName().toString().matches("blk_[0-9a-f]{16}")).count());
+            n += FileWalks.query(
+                    dir.resolve(node),
+                    files -> files.filter(p -> p.getFileName().toString().matches("blk_[0-9a-f]{16}"))
+                            .count());
         }
         return n;
     }

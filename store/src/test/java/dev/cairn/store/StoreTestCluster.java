@@ -71,8 +71,20 @@ final class StoreTestCluster implements AutoCloseable {
     void startNode(String id) throws Exception {
         CuratorFramework session = curator();
         sessions.put(id, session);
-        nodes.put(id, StoreNode.start(new StoreNode.Settings(id, List.of(dir.resolve(id)), "127.0.0.1", 0,
-                Duration.ofMillis(500), 0, Duration.ofHours(1), repair), session, Clock.system()));
+        nodes.put(
+                id,
+                StoreNode.start(
+                        new StoreNode.Settings(
+                                id,
+                                List.of(dir.resolve(id)),
+                                "127.0.0.1",
+                                0,
+                                Duration.ofMillis(500),
+                                0,
+                                Duration.ofHours(1),
+                                repair),
+                        session,
+                        Clock.system()));
         await().atMost(TIMEOUT).until(() -> store.nodes().stream().anyMatch(n -> n.id().equals(id)));
     }
 
@@ -97,10 +109,14 @@ final class StoreTestCluster implements AutoCloseable {
 
     /** A new coord client, closed with the cluster. */
     CuratorFramework curator() throws InterruptedException {
-        CuratorFramework c = CuratorFrameworkFactory.builder().connectString(connect).sessionTimeoutMs(4_000)
-                .retryPolicy(new ExponentialBackoffRetry(100, 5)).build();
+        CuratorFramework c = CuratorFrameworkFactory.builder()
+                .connectString(connect)
+                .sessionTimeoutMs(4_000)
+                .retryPolicy(new ExponentialBackoffRetry(100, 5))
+                .build();
         c.start();
-        assertThat(c.blockUntilConnected(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(c.blockUntilConnected(10, java.util.concurrent.TimeUnit.SECONDS))
+                .isTrue();
         clients.add(c);
         return c;
     }
@@ -133,10 +149,12 @@ final class StoreTestCluster implements AutoCloseable {
     java.util.Optional<Path> blockFile(String node, String blockId) throws Exception {
         Path root = dir.resolve(node);
         if (!Files.exists(root)) return java.util.Optional.empty();
-        return FileWalks.query(root, files -> files.filter(p -> p.getFileName().toString().equals(blockId)
-                && p.getParent().getFileName().toString().equals("current")).findFirst());
+        return FileWalks.query(
+                root,
+                files -> files.filter(p -> p.getFileName().toString().equals(blockId)
+                                && p.getParent().getFileName().toString().equals("current"))
+                        .findFirst());
     }
-
 
     @Override
     public void close() {

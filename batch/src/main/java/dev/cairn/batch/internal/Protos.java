@@ -32,22 +32,54 @@ public final class Protos {
     }
 
     public static JobSpec fromProto(JobSpecProto p) {
-        return new JobSpec(p.getName(), p.getInputsList(), p.getOutput(), emptyToNull(p.getMapperClass()),
-                emptyToNull(p.getCombinerClass()), p.getReducerClass(), emptyToNull(p.getPartitionerClass()),
-                p.getMapKeyCodec(), p.getMapValueCodec(), p.getReducers(), p.getSplitBytes(), p.getMaxAttempts(),
-                p.getParamsMap(), p.getInputMappersMap());
+        return new JobSpec(
+                p.getName(),
+                p.getInputsList(),
+                p.getOutput(),
+                emptyToNull(p.getMapperClass()),
+                emptyToNull(p.getCombinerClass()),
+                p.getReducerClass(),
+                emptyToNull(p.getPartitionerClass()),
+                p.getMapKeyCodec(),
+                p.getMapValueCodec(),
+                p.getReducers(),
+                p.getSplitBytes(),
+                p.getMaxAttempts(),
+                p.getParamsMap(),
+                p.getInputMappersMap());
     }
 
     public static JobStatus fromProto(JobStatusProto p) {
-        return new JobStatus(p.getJobId(), p.getName(), JobState.valueOf(p.getState()), p.getError(),
-                p.getStagesList().stream().map(Protos::fromProto).toList(), p.getProgress(), p.getSubmitTimeMs(),
-                p.getFinishTimeMs(), p.getOutput(), p.getMapRecordsIn(), p.getMapRecordsOut(), p.getShuffleBytes(),
-                p.getReduceRecordsOut(), p.getInputLocalBytes(), p.getInputRemoteBytes(), p.getDataLocalMaps(), p.getLocatedMaps(),
+        return new JobStatus(
+                p.getJobId(),
+                p.getName(),
+                JobState.valueOf(p.getState()),
+                p.getError(),
+                p.getStagesList().stream().map(Protos::fromProto).toList(),
+                p.getProgress(),
+                p.getSubmitTimeMs(),
+                p.getFinishTimeMs(),
+                p.getOutput(),
+                p.getMapRecordsIn(),
+                p.getMapRecordsOut(),
+                p.getShuffleBytes(),
+                p.getReduceRecordsOut(),
+                p.getInputLocalBytes(),
+                p.getInputRemoteBytes(),
+                p.getDataLocalMaps(),
+                p.getLocatedMaps(),
                 p.getCountersMap());
     }
 
     static StageStatus fromProto(StageStatusProto p) {
-        return new StageStatus(p.getName(), p.getTotal(), p.getPending(), p.getRunning(), p.getDone(), p.getFailed(), p.getRetried(),
+        return new StageStatus(
+                p.getName(),
+                p.getTotal(),
+                p.getPending(),
+                p.getRunning(),
+                p.getDone(),
+                p.getFailed(),
+                p.getRetried(),
                 p.getStopped());
     }
 

@@ -132,7 +132,8 @@ public final class TestingFileSystem implements FileSystem {
     @Override
     public InputStream open(String file, long offset, long length) throws IOException {
         byte[] data = data(file);
-        if (offset < 0 || length < 0 || offset > data.length) throw new IllegalArgumentException("bad range " + offset + "+" + length + " of " + file);
+        if (offset < 0 || length < 0 || offset > data.length)
+            throw new IllegalArgumentException("bad range " + offset + "+" + length + " of " + file);
         long end = Math.min(data.length, offset + length);
         return new BlockStream(data, offset, end);
     }
@@ -196,7 +197,8 @@ public final class TestingFileSystem implements FileSystem {
                 if (closed) return;
                 closed = true;
                 synchronized (state) {
-                    if (state.files.containsKey(p) || state.dirs.contains(p)) throw new FileAlreadyExistsException(qualify(p));
+                    if (state.files.containsKey(p) || state.dirs.contains(p))
+                        throw new FileAlreadyExistsException(qualify(p));
                     mkdirsLocked(parent(p));
                     state.files.put(p, toByteArray());
                 }

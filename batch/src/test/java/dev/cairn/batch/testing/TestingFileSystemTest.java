@@ -6,7 +6,8 @@ import java.util.List;
 
 /** The fake keeps the contract its real counterparts keep. */
 class TestingFileSystemTest extends FileSystemContract {
-    private final TestingFileSystem fs = TestingFileSystem.create(64 << 10, i -> List.of("n" + i % 3)).on("n1");
+    private final TestingFileSystem fs =
+            TestingFileSystem.create(64 << 10, i -> List.of("n" + i % 3)).on("n1");
 
     @Override
     protected FileSystem fs() {

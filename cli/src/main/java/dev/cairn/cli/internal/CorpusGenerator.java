@@ -15,8 +15,10 @@ import java.util.function.LongConsumer;
  * The same size and seed always give the same bytes.
  */
 public final class CorpusGenerator {
-    private static final String[] SYLLABLES = {"ba", "ce", "di", "fo", "gu", "ha", "je", "ki", "lo", "mu",
-            "na", "pe", "qui", "ro", "su", "ta", "ve", "wi", "xo", "yu", "zo", "bri", "cla", "dro"};
+    private static final String[] SYLLABLES = {
+        "ba", "ce", "di", "fo", "gu", "ha", "je", "ki", "lo", "mu", "na", "pe", "qui", "ro", "su", "ta", "ve", "wi",
+        "xo", "yu", "zo", "bri", "cla", "dro"
+    };
 
     private final byte[][] words;
     /** Cumulative Zipf weights, for sampling by binary search. */

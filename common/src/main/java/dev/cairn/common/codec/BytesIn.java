@@ -26,7 +26,8 @@ public final class BytesIn {
     }
 
     public BytesIn reset(byte[] buf, int off, int len) {
-        if (off < 0 || len < 0 || off + len > buf.length) throw new IndexOutOfBoundsException(off + "+" + len + " > " + buf.length);
+        if (off < 0 || len < 0 || off + len > buf.length)
+            throw new IndexOutOfBoundsException(off + "+" + len + " > " + buf.length);
         this.buf = buf;
         this.pos = off;
         this.limit = off + len;

@@ -59,7 +59,8 @@ public final class BytesOut {
 
     /** Advances the size after writing directly into {@link #ensure(int)}'s array. */
     public void advance(int n) {
-        if (n < 0 || n > buf.length - size) throw new IndexOutOfBoundsException("advance " + n + " past capacity " + (buf.length - size));
+        if (n < 0 || n > buf.length - size)
+            throw new IndexOutOfBoundsException("advance " + n + " past capacity " + (buf.length - size));
         size += n;
     }
 

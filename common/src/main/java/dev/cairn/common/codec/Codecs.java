@@ -77,16 +77,29 @@ public final class Codecs {
     public static Codec<?> forId(String id, ClassLoader loader) {
         if (id == null) throw new NullPointerException("codec id is null");
         switch (id) {
-            case "string" -> { return STRING; }
-            case "int" -> { return INT; }
-            case "long" -> { return LONG; }
-            case "double" -> { return DOUBLE; }
-            case "bytes" -> { return BYTES; }
-            case "boolean" -> { return BOOLEAN; }
-            default -> { }
+            case "string" -> {
+                return STRING;
+            }
+            case "int" -> {
+                return INT;
+            }
+            case "long" -> {
+                return LONG;
+            }
+            case "double" -> {
+                return DOUBLE;
+            }
+            case "bytes" -> {
+                return BYTES;
+            }
+            case "boolean" -> {
+                return BOOLEAN;
+            }
+            default -> {}
         }
         if (!id.startsWith(RECORD_PREFIX)) {
-            throw new CodecException("unknown codec '" + id + "'; known: string, int, long, double, bytes, boolean, record:<class>");
+            throw new CodecException(
+                    "unknown codec '" + id + "'; known: string, int, long, double, bytes, boolean, record:<class>");
         }
         String name = id.substring(RECORD_PREFIX.length());
         Class<?> type;

@@ -26,8 +26,9 @@ final class Escaping {
             if (i + 1 == limit) break;
             byte next = buf[i + 1];
             if (next == END) return i;
-            if (next != ESCAPED) throw new CodecException("corrupt input: byte 0x00 followed by 0x"
-                    + Integer.toHexString(next & 0xFF) + " at offset " + i);
+            if (next != ESCAPED)
+                throw new CodecException("corrupt input: byte 0x00 followed by 0x" + Integer.toHexString(next & 0xFF)
+                        + " at offset " + i);
             i++;
         }
         throw new CodecException("truncated input: string or byte string without its terminator");

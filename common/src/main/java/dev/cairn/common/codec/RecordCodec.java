@@ -66,7 +66,8 @@ final class RecordCodec<R extends Record> implements Codec<R> {
         try {
             Constructor<R> ctor = type.getDeclaredConstructor(types);
             ctor.setAccessible(true);
-            constructor = lookup.unreflectConstructor(ctor).asSpreader(Object[].class, rcs.length)
+            constructor = lookup.unreflectConstructor(ctor)
+                    .asSpreader(Object[].class, rcs.length)
                     .asType(MethodType.methodType(Object.class, Object[].class));
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw inaccessible(e);
@@ -79,8 +80,9 @@ final class RecordCodec<R extends Record> implements Codec<R> {
             try {
                 return Codecs.forType(t);
             } catch (CodecException e) {
-                throw new CodecException("record " + type.getName() + ": component '" + rc.getName() + "' has unsupported type "
-                        + t.getName() + "; supported: String, int, long, double, byte[], boolean, their boxes, and records");
+                throw new CodecException("record " + type.getName() + ": component '" + rc.getName()
+                        + "' has unsupported type " + t.getName()
+                        + "; supported: String, int, long, double, byte[], boolean, their boxes, and records");
             }
         }
         if (enclosing.contains(t)) {
@@ -90,12 +92,15 @@ final class RecordCodec<R extends Record> implements Codec<R> {
         try {
             return new RecordCodec<>(t.asSubclass(Record.class), enclosing);
         } catch (CodecException e) {
-            throw new CodecException("record " + type.getName() + ": component '" + rc.getName() + "': " + e.getMessage(), e);
+            throw new CodecException(
+                    "record " + type.getName() + ": component '" + rc.getName() + "': " + e.getMessage(), e);
         }
     }
 
     private CodecException inaccessible(Exception e) {
-        return new CodecException("record " + type.getName() + " is not accessible to Cairn (make it public, or open its package): " + e, e);
+        return new CodecException(
+                "record " + type.getName() + " is not accessible to Cairn (make it public, or open its package): " + e,
+                e);
     }
 
     @Override

@@ -75,7 +75,8 @@ final class StringCodec implements Codec<String> {
                 i++;
             } else len += 3;
         }
-        if (len > Integer.MAX_VALUE - 64) throw new CodecException("string too long to encode: " + len + " bytes of UTF-8");
+        if (len > Integer.MAX_VALUE - 64)
+            throw new CodecException("string too long to encode: " + len + " bytes of UTF-8");
         byte[] dst = out.ensure((int) len + 2);
         int p = out.size();
         for (int i = from; i < n; i++) {
@@ -107,7 +108,9 @@ final class StringCodec implements Codec<String> {
     }
 
     private static boolean isPair(String s, int i) {
-        return Character.isHighSurrogate(s.charAt(i)) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+        return Character.isHighSurrogate(s.charAt(i))
+                && i + 1 < s.length()
+                && Character.isLowSurrogate(s.charAt(i + 1));
     }
 
     private static String decodeGeneral(BytesIn in) {
@@ -155,7 +158,8 @@ final class StringCodec implements Codec<String> {
 
     private static int cont(byte[] buf, int i) {
         int b = buf[i];
-        if ((b & 0xC0) != 0x80) throw corrupt("expected a UTF-8 continuation byte, got 0x" + Integer.toHexString(b & 0xFF), i);
+        if ((b & 0xC0) != 0x80)
+            throw corrupt("expected a UTF-8 continuation byte, got 0x" + Integer.toHexString(b & 0xFF), i);
         return b & 0x3F;
     }
 

@@ -62,7 +62,8 @@ public final class Config {
         Config c = defaults(def);
         if (yamlFile != null) {
             String source = "in " + yamlFile;
-            for (Map.Entry<String, Object> e : YamlFiles.readFlat(yamlFile).entrySet()) c.set(e.getKey(), e.getValue(), source);
+            for (Map.Entry<String, Object> e : YamlFiles.readFlat(yamlFile).entrySet())
+                c.set(e.getKey(), e.getValue(), source);
         }
         for (ConfigKey<?> k : def.keys()) {
             String var = envName(k.name());
@@ -85,7 +86,8 @@ public final class Config {
             // "worker:" left with all its nested keys commented out is an empty section, not a key.
             if (raw == null && def.isPrefix(name)) return;
             String hint = def.suggest(name);
-            throw new ConfigException("unknown config key '" + name + "' " + source + (hint != null ? " (did you mean '" + hint + "'?)" : ""));
+            throw new ConfigException("unknown config key '" + name + "' " + source
+                    + (hint != null ? " (did you mean '" + hint + "'?)" : ""));
         }
         if (raw == null) return;
         values.put(name, k.parse(raw, source));
@@ -112,7 +114,8 @@ public final class Config {
      */
     public <T> Config with(ConfigKey<T> key, T value) {
         requireDeclared(key);
-        if (value == null && key.defaultValue() != null) throw new IllegalArgumentException("config key '" + key.name() + "' cannot be unset");
+        if (value == null && key.defaultValue() != null)
+            throw new IllegalArgumentException("config key '" + key.name() + "' cannot be unset");
         if (value != null) key.check(value, CODE);
         Map<String, Object> v = new LinkedHashMap<>(values);
         Map<String, String> s = new LinkedHashMap<>(sources);
@@ -158,7 +161,11 @@ public final class Config {
         StringBuilder sb = new StringBuilder();
         for (ConfigKey<?> k : def.keys()) {
             String v = formatted(k);
-            sb.append(k.name()).append(v == null ? " unset" : " = " + v).append(" (").append(sources.get(k.name())).append(")\n");
+            sb.append(k.name())
+                    .append(v == null ? " unset" : " = " + v)
+                    .append(" (")
+                    .append(sources.get(k.name()))
+                    .append(")\n");
         }
         return sb.toString();
     }

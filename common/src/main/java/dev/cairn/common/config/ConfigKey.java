@@ -39,7 +39,8 @@ public final class ConfigKey<T> {
      *     throws (any RuntimeException) or returns null for a bad value
      * @param textual whether the YAML form needs the quoting rules of free text (strings, lists)
      */
-    record ValueType<T>(String expected, Function<Object, T> parser, Function<? super T, String> formatter, boolean textual) {}
+    record ValueType<T>(
+            String expected, Function<Object, T> parser, Function<? super T, String> formatter, boolean textual) {}
 
     /** A constraint beyond the type, e.g. "must be at least 1". */
     private record Check<T>(Predicate<T> test, String requirement) {}
@@ -47,7 +48,8 @@ public final class ConfigKey<T> {
     private ConfigKey(String name, T defaultValue, String doc, ValueType<T> type, List<Check<? super T>> checks) {
         Objects.requireNonNull(name, "config key name");
         if (!name.matches("[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+")) {
-            throw new IllegalArgumentException("bad config key name '" + name + "': use lower-case dotted words, like 'worker.slots'");
+            throw new IllegalArgumentException(
+                    "bad config key name '" + name + "': use lower-case dotted words, like 'worker.slots'");
         }
         this.name = name;
         this.defaultValue = defaultValue;
@@ -56,7 +58,9 @@ public final class ConfigKey<T> {
         this.checks = List.copyOf(checks);
         if (defaultValue != null) {
             String failed = failedRequirement(defaultValue);
-            if (failed != null) throw new IllegalArgumentException("default of config key '" + name + "' " + failed + ": " + format(defaultValue));
+            if (failed != null)
+                throw new IllegalArgumentException(
+                        "default of config key '" + name + "' " + failed + ": " + format(defaultValue));
         }
     }
 
@@ -69,11 +73,16 @@ public final class ConfigKey<T> {
     }
 
     public static ConfigKey<Integer> intKey(String name, int def, String doc) {
-        return of(name, def, doc, new ValueType<>("an integer", v -> Integer.parseInt(scalar(v)), String::valueOf, false));
+        return of(
+                name,
+                def,
+                doc,
+                new ValueType<>("an integer", v -> Integer.parseInt(scalar(v)), String::valueOf, false));
     }
 
     public static ConfigKey<Long> longKey(String name, long def, String doc) {
-        return of(name, def, doc, new ValueType<>("an integer", v -> Long.parseLong(scalar(v)), String::valueOf, false));
+        return of(
+                name, def, doc, new ValueType<>("an integer", v -> Long.parseLong(scalar(v)), String::valueOf, false));
     }
 
     public static ConfigKey<Double> doubleKey(String name, double def, String doc) {
@@ -82,16 +91,28 @@ public final class ConfigKey<T> {
 
     /** {@code true} or {@code false}; {@code yes}/{@code no} and {@code on}/{@code off} too, as YAML 1.1 allows. */
     public static ConfigKey<Boolean> boolKey(String name, boolean def, String doc) {
-        return of(name, def, doc, new ValueType<>("true or false", v -> switch (scalar(v).toLowerCase(Locale.ROOT)) {
-            case "true", "yes", "on" -> true;
-            case "false", "no", "off" -> false;
-            default -> null;
-        }, String::valueOf, false));
+        return of(
+                name,
+                def,
+                doc,
+                new ValueType<>(
+                        "true or false",
+                        v -> switch (scalar(v).toLowerCase(Locale.ROOT)) {
+                            case "true", "yes", "on" -> true;
+                            case "false", "no", "off" -> false;
+                            default -> null;
+                        },
+                        String::valueOf,
+                        false));
     }
 
     /** Free text, taken literally; a null default means "unset". */
     public static ConfigKey<String> stringKey(String name, String def, String doc) {
-        return of(name, def, doc, new ValueType<>("a string", v -> v instanceof List<?> ? null : v.toString(), s -> s, true));
+        return of(
+                name,
+                def,
+                doc,
+                new ValueType<>("a string", v -> v instanceof List<?> ? null : v.toString(), s -> s, true));
     }
 
     /**
@@ -99,14 +120,29 @@ public final class ConfigKey<T> {
      * plain milliseconds. Millisecond precision: {@link #format} drops anything finer.
      */
     public static ConfigKey<Duration> durationKey(String name, Duration def, String doc) {
-        return of(name, required(def, name), doc,
-                new ValueType<>("a duration like 500ms, 10s, 2m or 1h", v -> Units.parseDuration(scalar(v)), Units::formatDuration, false))
+        return of(
+                        name,
+                        required(def, name),
+                        doc,
+                        new ValueType<>(
+                                "a duration like 500ms, 10s, 2m or 1h",
+                                v -> Units.parseDuration(scalar(v)),
+                                Units::formatDuration,
+                                false))
                 .validate(d -> !d.isNegative(), NOT_NEGATIVE);
     }
 
     /** A non-negative number of bytes: {@code 512k}, {@code 64m}, {@code 1g} (powers of 1024), or plain bytes. */
     public static ConfigKey<Long> sizeKey(String name, long def, String doc) {
-        return of(name, def, doc, new ValueType<>("a size like 512k, 64m or 1g", v -> Units.parseSize(scalar(v)), Units::formatSize, false))
+        return of(
+                        name,
+                        def,
+                        doc,
+                        new ValueType<>(
+                                "a size like 512k, 64m or 1g",
+                                v -> Units.parseSize(scalar(v)),
+                                Units::formatSize,
+                                false))
                 .validate(n -> n >= 0, NOT_NEGATIVE);
     }
 
@@ -116,7 +152,11 @@ public final class ConfigKey<T> {
      * so elements given as text cannot contain commas.
      */
     public static ConfigKey<List<String>> listKey(String name, List<String> def, String doc) {
-        return of(name, List.copyOf(required(def, name)), doc, new ValueType<>("a list", ConfigKey::parseList, l -> String.join(",", l), true));
+        return of(
+                name,
+                List.copyOf(required(def, name)),
+                doc,
+                new ValueType<>("a list", ConfigKey::parseList, l -> String.join(",", l), true));
     }
 
     /**
@@ -143,7 +183,8 @@ public final class ConfigKey<T> {
 
     @SuppressWarnings("unchecked")
     private Comparable<T> comparable(T v) {
-        if (!(v instanceof Comparable<?> c)) throw new IllegalStateException("config key '" + name + "' has no ordered values");
+        if (!(v instanceof Comparable<?> c))
+            throw new IllegalStateException("config key '" + name + "' has no ordered values");
         return (Comparable<T>) c;
     }
 
@@ -189,7 +230,8 @@ public final class ConfigKey<T> {
         } catch (RuntimeException e) {
             v = null;
         }
-        if (v == null) throw new ConfigException(prefix(source) + "expected " + type.expected() + ", got '" + raw + "'");
+        if (v == null)
+            throw new ConfigException(prefix(source) + "expected " + type.expected() + ", got '" + raw + "'");
         check(v, source);
         return v;
     }
@@ -245,7 +287,8 @@ public final class ConfigKey<T> {
 
     /** The text of a scalar; {@link #parse} is public, so numbers and booleans count too. */
     private static String scalar(Object v) {
-        if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) throw new IllegalArgumentException("not a scalar");
+        if (!(v instanceof String || v instanceof Number || v instanceof Boolean))
+            throw new IllegalArgumentException("not a scalar");
         return v.toString().trim();
     }
 

@@ -22,7 +22,9 @@ public final class Units {
      */
     static Duration parseDuration(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
-        String unit = t.endsWith("ms") ? "ms" : t.isEmpty() || Character.isDigit(t.charAt(t.length() - 1)) ? "" : t.substring(t.length() - 1);
+        String unit = t.endsWith("ms")
+                ? "ms"
+                : t.isEmpty() || Character.isDigit(t.charAt(t.length() - 1)) ? "" : t.substring(t.length() - 1);
         long n = wholeNumber(t.substring(0, t.length() - unit.length()), text);
         long ms = switch (unit) {
             case "", "ms" -> 1;
@@ -67,7 +69,8 @@ public final class Units {
             }
         }
         long n = wholeNumber(t, text);
-        if (shift > 0 && n > Long.MAX_VALUE >> shift) throw new IllegalArgumentException("size '" + text + "' is too large");
+        if (shift > 0 && n > Long.MAX_VALUE >> shift)
+            throw new IllegalArgumentException("size '" + text + "' is too large");
         return n << shift;
     }
 

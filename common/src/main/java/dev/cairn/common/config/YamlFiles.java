@@ -56,17 +56,24 @@ final class YamlFiles {
         options.setAllowDuplicateKeys(false);
         Object root;
         try {
-            root = new Yaml(new SafeConstructor(options), new Representer(new DumperOptions()), new DumperOptions(), options,
-                    new LiteralResolver()).load(text);
+            root = new Yaml(
+                            new SafeConstructor(options),
+                            new Representer(new DumperOptions()),
+                            new DumperOptions(),
+                            options,
+                            new LiteralResolver())
+                    .load(text);
         } catch (MarkedYAMLException e) {
-            throw new ConfigException("malformed YAML in " + file + where(e.getProblemMark()) + ": " + oneLine(e.getProblem()), e);
+            throw new ConfigException(
+                    "malformed YAML in " + file + where(e.getProblemMark()) + ": " + oneLine(e.getProblem()), e);
         } catch (YAMLException e) {
             throw new ConfigException("malformed YAML in " + file + ": " + oneLine(e.getMessage()), e);
         }
         Map<String, Object> flat = new LinkedHashMap<>();
         if (root == null) return flat;
         if (!(root instanceof Map<?, ?> map)) {
-            throw new ConfigException("config file " + file + " must hold a map of keys to values, not " + describe(root));
+            throw new ConfigException(
+                    "config file " + file + " must hold a map of keys to values, not " + describe(root));
         }
         flatten(file, "", map, flat);
         return flat;

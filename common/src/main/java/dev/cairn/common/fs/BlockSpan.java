@@ -9,7 +9,8 @@ import java.util.List;
  */
 public record BlockSpan(long offset, long length, List<String> hosts) {
     public BlockSpan {
-        if (offset < 0 || length < 0) throw new IllegalArgumentException("bad span: offset " + offset + ", length " + length);
+        if (offset < 0 || length < 0)
+            throw new IllegalArgumentException("bad span: offset " + offset + ", length " + length);
         hosts = List.copyOf(hosts);
     }
 }

@@ -47,7 +47,10 @@ public final class FileSystemRegistry {
         String scheme = FsPaths.scheme(path);
         FileSystem fs = bySchemes.get(scheme == null ? LocalFileSystem.SCHEME : scheme);
         if (fs != null) return fs;
-        String reason = unavailable.getOrDefault(scheme, "unknown scheme; known: " + String.join(", ", bySchemes.keySet().stream().sorted().toList()));
+        String reason = unavailable.getOrDefault(
+                scheme,
+                "unknown scheme; known: "
+                        + String.join(", ", bySchemes.keySet().stream().sorted().toList()));
         throw new IllegalArgumentException("no file system for scheme " + scheme + " (" + path + "): " + reason);
     }
 }

@@ -14,7 +14,8 @@ public final class FsPaths {
         if (colon < 2) return null;
         for (int i = 0; i < colon; i++) {
             char c = path.charAt(i);
-            boolean ok = (Character.isLetter(c) && c < 0x80) || (i > 0 && (Character.isDigit(c) || c == '+' || c == '-' || c == '.'));
+            boolean ok = (Character.isLetter(c) && c < 0x80)
+                    || (i > 0 && (Character.isDigit(c) || c == '+' || c == '-' || c == '.'));
             if (!ok) return null;
         }
         return path.substring(0, colon).toLowerCase(java.util.Locale.ROOT);

@@ -46,7 +46,9 @@ public final class LocalFileSystem implements FileSystem {
             p = p.substring(SCHEME.length() + 1);
             if (p.startsWith("//")) {
                 int slash = p.indexOf('/', 2);
-                if (slash != 2) throw new IllegalArgumentException("local path '" + path + "' names a host; write file:///dir/file");
+                if (slash != 2)
+                    throw new IllegalArgumentException(
+                            "local path '" + path + "' names a host; write file:///dir/file");
                 p = p.substring(2);
             }
         } else if (FsPaths.scheme(p) != null) {
@@ -76,7 +78,8 @@ public final class LocalFileSystem implements FileSystem {
 
     @Override
     public InputStream open(String file, long offset, long length) throws IOException {
-        if (offset < 0 || length < 0) throw new IllegalArgumentException("bad range: offset " + offset + ", length " + length);
+        if (offset < 0 || length < 0)
+            throw new IllegalArgumentException("bad range: offset " + offset + ", length " + length);
         FileChannel channel = FileChannel.open(local(file), StandardOpenOption.READ);
         return new RangeStream(channel, offset, length);
     }

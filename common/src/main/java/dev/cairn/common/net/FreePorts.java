@@ -29,10 +29,12 @@ import java.util.random.RandomGenerator;
 public final class FreePorts {
     /** Lowest port picked; below it are well-known and registered services. */
     static final int LOWEST = 10_000;
+
     private static final int ATTEMPTS = 200;
     private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
-    private static final RandomGenerator RANDOM = new SplittableRandom(System.nanoTime() ^ ProcessHandle.current().pid());
+    private static final RandomGenerator RANDOM =
+            new SplittableRandom(System.nanoTime() ^ ProcessHandle.current().pid());
 
     private FreePorts() {}
 
@@ -67,7 +69,9 @@ public final class FreePorts {
     static Optional<Range> ephemeralRange() {
         try {
             // Not Files.readString: procfs reports a size of 0, and readString returned only "3" of "32768\t60999".
-            String[] parts = String.join(" ", Files.readAllLines(EPHEMERAL_RANGE, StandardCharsets.US_ASCII)).trim().split("\\s+", -1);
+            String[] parts = String.join(" ", Files.readAllLines(EPHEMERAL_RANGE, StandardCharsets.US_ASCII))
+                    .trim()
+                    .split("\\s+", -1);
             return Optional.of(new Range(Integer.parseInt(parts[0]), Integer.parseInt(parts[1])));
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // not Linux, or no procfs: the OS's own choice is all there is

@@ -39,19 +39,22 @@ class BytesTest {
 
     @Property
     void compareIsUnsignedLexicographic(@ForAll @Size(max = 12) byte[] a, @ForAll @Size(max = 12) byte[] b) {
-        assertThat(Integer.signum(Bytes.compare(a, 0, a.length, b, 0, b.length))).isEqualTo(Integer.signum(Arrays.compareUnsigned(a, b)));
+        assertThat(Integer.signum(Bytes.compare(a, 0, a.length, b, 0, b.length)))
+                .isEqualTo(Integer.signum(Arrays.compareUnsigned(a, b)));
     }
 
     @Property(tries = 2000)
     void prefixAgreesWithCompareWheneverItDecides(@ForAll @Size(max = 12) byte[] a, @ForAll @Size(max = 12) byte[] b) {
         int p = Long.compareUnsigned(Bytes.prefix(a, 0, a.length), Bytes.prefix(b, 0, b.length));
-        if (p != 0) assertThat(Integer.signum(p)).isEqualTo(Integer.signum(Bytes.compare(a, 0, a.length, b, 0, b.length)));
+        if (p != 0)
+            assertThat(Integer.signum(p)).isEqualTo(Integer.signum(Bytes.compare(a, 0, a.length, b, 0, b.length)));
     }
 
     @Example
     void prefixIsBigEndianAndZeroPadded() {
         assertThat(Bytes.prefix(new byte[0], 0, 0)).isZero();
         assertThat(Bytes.prefix(new byte[] {1}, 0, 1)).isEqualTo(0x0100_0000_0000_0000L);
-        assertThat(Bytes.prefix(new byte[] {(byte) 0xFF, 2, 3, 4, 5, 6, 7, 8, 9}, 0, 9)).isEqualTo(0xFF02_0304_0506_0708L);
+        assertThat(Bytes.prefix(new byte[] {(byte) 0xFF, 2, 3, 4, 5, 6, 7, 8, 9}, 0, 9))
+                .isEqualTo(0xFF02_0304_0506_0708L);
     }
 }

@@ -54,7 +54,9 @@ class CodecExamplesTest {
         assertThat(hex(Codecs.DOUBLE, -0.0)).isEqualTo("7fffffffffffffff");
         assertThat(hex(Codecs.DOUBLE, 1.0)).isEqualTo("bff0000000000000");
         assertThat(hex(Codecs.DOUBLE, Double.NaN)).isEqualTo("fff8000000000000");
-        assertThat(hex(Codecs.DOUBLE, Double.longBitsToDouble(0xFFF8_0000_0000_0001L))).as("NaNs are canonical").isEqualTo("fff8000000000000");
+        assertThat(hex(Codecs.DOUBLE, Double.longBitsToDouble(0xFFF8_0000_0000_0001L)))
+                .as("NaNs are canonical")
+                .isEqualTo("fff8000000000000");
         assertThat(hex(Codecs.BOOLEAN, false)).isEqualTo("00");
         assertThat(hex(Codecs.BOOLEAN, true)).isEqualTo("01");
         assertThat(hex(Codecs.STRING, "")).isEqualTo("0001");
@@ -72,36 +74,60 @@ class CodecExamplesTest {
     void aStringFollowedByBytesStartingWithFFIsUnambiguous() {
         // The reason for the two-byte terminator: after "a" comes 0xFF, which must not read as an escape.
         Codec<Named> codec = Codecs.record(Named.class);
-        assertThat(decode(codec, hex(codec, new Named("a", Integer.MAX_VALUE)))).isEqualTo(new Named("a", Integer.MAX_VALUE));
+        assertThat(decode(codec, hex(codec, new Named("a", Integer.MAX_VALUE))))
+                .isEqualTo(new Named("a", Integer.MAX_VALUE));
         assertThat(decode(codec, hex(codec, new Named("a\0", -1)))).isEqualTo(new Named("a\0", -1));
     }
 
     @Test
     void nullsAreRefusedByName() {
         BytesOut out = new BytesOut();
-        assertThatThrownBy(() -> Codecs.STRING.encode(null, out)).isInstanceOf(NullPointerException.class).hasMessage("string value is null");
-        assertThatThrownBy(() -> Codecs.INT.encode(null, out)).isInstanceOf(NullPointerException.class).hasMessage("int value is null");
-        assertThatThrownBy(() -> Codecs.LONG.encode(null, out)).isInstanceOf(NullPointerException.class).hasMessage("long value is null");
-        assertThatThrownBy(() -> Codecs.DOUBLE.encode(null, out)).isInstanceOf(NullPointerException.class).hasMessage("double value is null");
-        assertThatThrownBy(() -> Codecs.BOOLEAN.encode(null, out)).isInstanceOf(NullPointerException.class).hasMessage("boolean value is null");
-        assertThatThrownBy(() -> Codecs.BYTES.encode(null, out)).isInstanceOf(NullPointerException.class).hasMessage("bytes value is null");
-        assertThatThrownBy(() -> Codecs.record(Named.class).encode(new Named(null, 1), out)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> Codecs.STRING.encode(null, out))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("string value is null");
+        assertThatThrownBy(() -> Codecs.INT.encode(null, out))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("int value is null");
+        assertThatThrownBy(() -> Codecs.LONG.encode(null, out))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("long value is null");
+        assertThatThrownBy(() -> Codecs.DOUBLE.encode(null, out))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("double value is null");
+        assertThatThrownBy(() -> Codecs.BOOLEAN.encode(null, out))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("boolean value is null");
+        assertThatThrownBy(() -> Codecs.BYTES.encode(null, out))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("bytes value is null");
+        assertThatThrownBy(() -> Codecs.record(Named.class).encode(new Named(null, 1), out))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessage(Named.class.getName() + ".name is null");
-        assertThatThrownBy(() -> Codecs.record(Named.class).encode(null, out)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> Codecs.record(Named.class).encode(null, out))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining(Named.class.getName());
     }
 
     @Test
     void unknownIdsAndClassesAreNamed() {
         ClassLoader loader = getClass().getClassLoader();
-        assertThatThrownBy(() -> Codecs.forId("float", loader)).isInstanceOf(CodecException.class).hasMessageStartingWith("unknown codec 'float'");
-        assertThatThrownBy(() -> Codecs.forId("record:no.Such", loader)).isInstanceOf(CodecException.class)
-                .hasMessageContaining("'record:no.Such'").hasMessageContaining("no.Such not found");
-        assertThatThrownBy(() -> Codecs.forId("record:java.lang.String", loader)).isInstanceOf(CodecException.class)
-                .hasMessageContaining("'record:java.lang.String'").hasMessageContaining("not a record");
-        assertThatThrownBy(() -> Codecs.forId("record:" + Unsupported.class.getName(), loader)).isInstanceOf(CodecException.class)
+        assertThatThrownBy(() -> Codecs.forId("float", loader))
+                .isInstanceOf(CodecException.class)
+                .hasMessageStartingWith("unknown codec 'float'");
+        assertThatThrownBy(() -> Codecs.forId("record:no.Such", loader))
+                .isInstanceOf(CodecException.class)
+                .hasMessageContaining("'record:no.Such'")
+                .hasMessageContaining("no.Such not found");
+        assertThatThrownBy(() -> Codecs.forId("record:java.lang.String", loader))
+                .isInstanceOf(CodecException.class)
+                .hasMessageContaining("'record:java.lang.String'")
+                .hasMessageContaining("not a record");
+        assertThatThrownBy(() -> Codecs.forId("record:" + Unsupported.class.getName(), loader))
+                .isInstanceOf(CodecException.class)
                 .hasMessageContaining("component 'when'");
-        assertThatThrownBy(() -> Codecs.forType(Instant.class)).isInstanceOf(CodecException.class).hasMessageContaining("java.time.Instant");
+        assertThatThrownBy(() -> Codecs.forType(Instant.class))
+                .isInstanceOf(CodecException.class)
+                .hasMessageContaining("java.time.Instant");
     }
 
     @Test
@@ -117,18 +143,30 @@ class CodecExamplesTest {
 
     @Test
     void unsupportedRecordsNameTheRecordAndComponent() {
-        assertThatThrownBy(() -> Codecs.record(Unsupported.class)).isInstanceOf(CodecException.class)
-                .hasMessageContaining(Unsupported.class.getName()).hasMessageContaining("component 'when'").hasMessageContaining("java.time.Instant");
-        assertThatThrownBy(() -> Codecs.record(Outer.class)).isInstanceOf(CodecException.class)
-                .hasMessageContaining(Outer.class.getName()).hasMessageContaining("component 'inner'").hasMessageContaining("component 'when'");
-        assertThatThrownBy(() -> Codecs.record(Chain.class)).isInstanceOf(CodecException.class)
-                .hasMessageContaining("component 'next'").hasMessageContaining("recursive");
-        assertThatThrownBy(() -> Codecs.record(Ping.class)).isInstanceOf(CodecException.class).hasMessageContaining("recursive");
+        assertThatThrownBy(() -> Codecs.record(Unsupported.class))
+                .isInstanceOf(CodecException.class)
+                .hasMessageContaining(Unsupported.class.getName())
+                .hasMessageContaining("component 'when'")
+                .hasMessageContaining("java.time.Instant");
+        assertThatThrownBy(() -> Codecs.record(Outer.class))
+                .isInstanceOf(CodecException.class)
+                .hasMessageContaining(Outer.class.getName())
+                .hasMessageContaining("component 'inner'")
+                .hasMessageContaining("component 'when'");
+        assertThatThrownBy(() -> Codecs.record(Chain.class))
+                .isInstanceOf(CodecException.class)
+                .hasMessageContaining("component 'next'")
+                .hasMessageContaining("recursive");
+        assertThatThrownBy(() -> Codecs.record(Ping.class))
+                .isInstanceOf(CodecException.class)
+                .hasMessageContaining("recursive");
     }
 
     @Test
     void recordCodecsAreBuiltOncePerClass() {
-        assertThat(Codecs.record(Named.class)).isSameAs(Codecs.record(Named.class)).hasToString("record:" + Named.class.getName());
+        assertThat(Codecs.record(Named.class))
+                .isSameAs(Codecs.record(Named.class))
+                .hasToString("record:" + Named.class.getName());
     }
 
     @Test
@@ -139,27 +177,45 @@ class CodecExamplesTest {
 
     @Test
     void corruptInputIsAClearError() {
-        assertThatThrownBy(() -> decode(Codecs.STRING, "610005")).isInstanceOf(CodecException.class).hasMessageContaining("corrupt input");
-        assertThatThrownBy(() -> decode(Codecs.BYTES, "610005")).isInstanceOf(CodecException.class).hasMessageContaining("corrupt input");
-        assertThatThrownBy(() -> decode(Codecs.STRING, "800001")).as("continuation byte first").isInstanceOf(CodecException.class)
+        assertThatThrownBy(() -> decode(Codecs.STRING, "610005"))
+                .isInstanceOf(CodecException.class)
                 .hasMessageContaining("corrupt input");
-        assertThatThrownBy(() -> decode(Codecs.STRING, "c3410001")).as("missing continuation").isInstanceOf(CodecException.class)
+        assertThatThrownBy(() -> decode(Codecs.BYTES, "610005"))
+                .isInstanceOf(CodecException.class)
                 .hasMessageContaining("corrupt input");
-        assertThatThrownBy(() -> decode(Codecs.STRING, "e080800001")).as("overlong").isInstanceOf(CodecException.class)
+        assertThatThrownBy(() -> decode(Codecs.STRING, "800001"))
+                .as("continuation byte first")
+                .isInstanceOf(CodecException.class)
                 .hasMessageContaining("corrupt input");
-        assertThatThrownBy(() -> decode(Codecs.STRING, "f59080800001")).as("beyond U+10FFFF").isInstanceOf(CodecException.class)
+        assertThatThrownBy(() -> decode(Codecs.STRING, "c3410001"))
+                .as("missing continuation")
+                .isInstanceOf(CodecException.class)
                 .hasMessageContaining("corrupt input");
-        assertThatThrownBy(() -> decode(Codecs.STRING, "e0a00001")).as("cut by the terminator").isInstanceOf(CodecException.class)
+        assertThatThrownBy(() -> decode(Codecs.STRING, "e080800001"))
+                .as("overlong")
+                .isInstanceOf(CodecException.class)
                 .hasMessageContaining("corrupt input");
-        assertThatThrownBy(() -> decode(Codecs.BOOLEAN, "02")).isInstanceOf(CodecException.class).hasMessageContaining("corrupt input");
+        assertThatThrownBy(() -> decode(Codecs.STRING, "f59080800001"))
+                .as("beyond U+10FFFF")
+                .isInstanceOf(CodecException.class)
+                .hasMessageContaining("corrupt input");
+        assertThatThrownBy(() -> decode(Codecs.STRING, "e0a00001"))
+                .as("cut by the terminator")
+                .isInstanceOf(CodecException.class)
+                .hasMessageContaining("corrupt input");
+        assertThatThrownBy(() -> decode(Codecs.BOOLEAN, "02"))
+                .isInstanceOf(CodecException.class)
+                .hasMessageContaining("corrupt input");
     }
 
     @Test
     void valuesTheConstructorRejectsAreCorruptInput() {
         Codec<Positive> codec = Codecs.record(Positive.class);
         assertThat(decode(codec, hex(codec, new Positive(3)))).isEqualTo(new Positive(3));
-        assertThatThrownBy(() -> decode(codec, hex(Codecs.INT, 0))).isInstanceOf(CodecException.class)
-                .hasMessageContaining("cannot construct " + Positive.class.getName()).hasMessageContaining("not positive");
+        assertThatThrownBy(() -> decode(codec, hex(Codecs.INT, 0)))
+                .isInstanceOf(CodecException.class)
+                .hasMessageContaining("cannot construct " + Positive.class.getName())
+                .hasMessageContaining("not positive");
     }
 
     @Test

@@ -43,7 +43,9 @@ class CodecPropertiesTest {
         }
 
         void assertDecodesFrom(BytesIn in) {
-            assertThat(kind.order().compare(kind.codec().decode(in), value)).as("decoded %s", kind.codec()).isZero();
+            assertThat(kind.order().compare(kind.codec().decode(in), value))
+                    .as("decoded %s", kind.codec())
+                    .isZero();
         }
 
         @Override
@@ -54,19 +56,36 @@ class CodecPropertiesTest {
 
     record Pair<T>(Kind<T> kind, T a, T b) {}
 
-    static final Comparator<String> CODE_POINTS = (a, b) -> Arrays.compare(a.codePoints().toArray(), b.codePoints().toArray());
+    static final Comparator<String> CODE_POINTS =
+            (a, b) -> Arrays.compare(a.codePoints().toArray(), b.codePoints().toArray());
     static final Comparator<byte[]> UNSIGNED = Arrays::compareUnsigned;
     static final Comparator<Point> POINTS = Comparator.comparingInt(Point::x).thenComparingLong(Point::y);
-    static final Comparator<Boxes> BOXES = Comparator.comparing(Boxes::i).thenComparing(Boxes::l).thenComparing(Boxes::d).thenComparing(Boxes::z);
-    static final Comparator<Everything> EVERYTHING = Comparator.comparing(Everything::s, CODE_POINTS).thenComparingInt(Everything::i)
-            .thenComparingLong(Everything::l).thenComparing(Everything::d, Double::compare).thenComparing(Everything::b, UNSIGNED)
-            .thenComparing(Everything::z).thenComparing(Everything::boxes, BOXES).thenComparing(Everything::p, POINTS);
+    static final Comparator<Boxes> BOXES = Comparator.comparing(Boxes::i)
+            .thenComparing(Boxes::l)
+            .thenComparing(Boxes::d)
+            .thenComparing(Boxes::z);
+    static final Comparator<Everything> EVERYTHING = Comparator.comparing(Everything::s, CODE_POINTS)
+            .thenComparingInt(Everything::i)
+            .thenComparingLong(Everything::l)
+            .thenComparing(Everything::d, Double::compare)
+            .thenComparing(Everything::b, UNSIGNED)
+            .thenComparing(Everything::z)
+            .thenComparing(Everything::boxes, BOXES)
+            .thenComparing(Everything::p, POINTS);
 
     static List<Kind<?>> kinds() {
         return List.of(
                 new Kind<>(Codecs.STRING, strings(), CODE_POINTS),
-                new Kind<>(Codecs.INT, Arbitraries.oneOf(Arbitraries.integers(), Arbitraries.integers().between(-3, 3)), Integer::compare),
-                new Kind<>(Codecs.LONG, Arbitraries.oneOf(Arbitraries.longs(), Arbitraries.longs().between(-3, 3)), Long::compare),
+                new Kind<>(
+                        Codecs.INT,
+                        Arbitraries.oneOf(
+                                Arbitraries.integers(), Arbitraries.integers().between(-3, 3)),
+                        Integer::compare),
+                new Kind<>(
+                        Codecs.LONG,
+                        Arbitraries.oneOf(
+                                Arbitraries.longs(), Arbitraries.longs().between(-3, 3)),
+                        Long::compare),
                 new Kind<>(Codecs.DOUBLE, doubles(), Double::compare),
                 new Kind<>(Codecs.BYTES, byteArrays(), UNSIGNED),
                 new Kind<>(Codecs.BOOLEAN, Arbitraries.of(true, false), Boolean::compare),
@@ -75,41 +94,98 @@ class CodecPropertiesTest {
     }
 
     static Arbitrary<String> strings() {
-        Arbitrary<String> ascii = Arbitraries.strings().withCharRange((char) 0, (char) 0x7F).ofMaxLength(12);
+        Arbitrary<String> ascii =
+                Arbitraries.strings().withCharRange((char) 0, (char) 0x7F).ofMaxLength(12);
         Arbitrary<String> anyChars = Arbitraries.strings().all().ofMaxLength(8);
-        Arbitrary<String> codePoints = Arbitraries.integers().between(0, Character.MAX_CODE_POINT).list().ofMaxSize(6)
+        Arbitrary<String> codePoints = Arbitraries.integers()
+                .between(0, Character.MAX_CODE_POINT)
+                .list()
+                .ofMaxSize(6)
                 .map(cps -> new String(cps.stream().mapToInt(Integer::intValue).toArray(), 0, cps.size()));
-        Arbitrary<String> tricky = Arbitraries.of("", "\0", "\0\0", "a\0", "a", "a\0b", "a\u0001", "ab", "\u007F", "\u0080", "é", "e\u0301",
-                "\u07FF", "\u0800", "\uFFFF", "\uD83D\uDE00", "\uD800", "\uDBFF", "\uDC00", "\uDFFF", "\uD800\uDC00", "\uE000",
-                "\uDBFF\uDFFF", "\uD83D", "x\uDE00y");
+        Arbitrary<String> tricky = Arbitraries.of(
+                "",
+                "\0",
+                "\0\0",
+                "a\0",
+                "a",
+                "a\0b",
+                "a\u0001",
+                "ab",
+                "\u007F",
+                "\u0080",
+                "é",
+                "e\u0301",
+                "\u07FF",
+                "\u0800",
+                "\uFFFF",
+                "\uD83D\uDE00",
+                "\uD800",
+                "\uDBFF",
+                "\uDC00",
+                "\uDFFF",
+                "\uD800\uDC00",
+                "\uE000",
+                "\uDBFF\uDFFF",
+                "\uD83D",
+                "x\uDE00y");
         Arbitrary<String> prefixes = Arbitraries.of("ka", "kat", "kat\0", "kat\u0001", "kaz", "k\u00e4");
         return Arbitraries.oneOf(ascii, anyChars, codePoints, tricky, prefixes);
     }
 
     static Arbitrary<Double> doubles() {
-        return Arbitraries.oneOf(Arbitraries.doubles(), Arbitraries.doubles().between(-2, 2),
+        return Arbitraries.oneOf(
+                Arbitraries.doubles(),
+                Arbitraries.doubles().between(-2, 2),
                 Arbitraries.longs().map(Double::longBitsToDouble),
-                Arbitraries.of(0.0, -0.0, Double.NaN, Double.longBitsToDouble(0xFFF8_0000_0000_0001L), Double.POSITIVE_INFINITY,
-                        Double.NEGATIVE_INFINITY, Double.MIN_VALUE, -Double.MIN_VALUE, Double.MAX_VALUE, -Double.MAX_VALUE, 1.0, -1.0));
+                Arbitraries.of(
+                        0.0,
+                        -0.0,
+                        Double.NaN,
+                        Double.longBitsToDouble(0xFFF8_0000_0000_0001L),
+                        Double.POSITIVE_INFINITY,
+                        Double.NEGATIVE_INFINITY,
+                        Double.MIN_VALUE,
+                        -Double.MIN_VALUE,
+                        Double.MAX_VALUE,
+                        -Double.MAX_VALUE,
+                        1.0,
+                        -1.0));
     }
 
     static Arbitrary<byte[]> byteArrays() {
         Arbitrary<byte[]> any = Arbitraries.bytes().array(byte[].class).ofMaxSize(10);
-        Arbitrary<byte[]> edgy = Arbitraries.of((byte) 0, (byte) 1, (byte) 0xFF, (byte) 0x7F, (byte) 0x80).array(byte[].class).ofMaxSize(4);
+        Arbitrary<byte[]> edgy = Arbitraries.of((byte) 0, (byte) 1, (byte) 0xFF, (byte) 0x7F, (byte) 0x80)
+                .array(byte[].class)
+                .ofMaxSize(4);
         return Arbitraries.oneOf(any, edgy);
     }
 
     static Arbitrary<Point> points() {
-        return Combinators.combine(Arbitraries.integers().between(-2, 2), Arbitraries.longs().between(-2, 2)).as(Point::new);
+        return Combinators.combine(
+                        Arbitraries.integers().between(-2, 2),
+                        Arbitraries.longs().between(-2, 2))
+                .as(Point::new);
     }
 
     static Arbitrary<Everything> everything() {
         // Few distinct values per component, so that equal prefixes (ties) are common and later components decide.
-        Arbitrary<Boxes> boxes = Combinators.combine(Arbitraries.integers().between(-1, 1), Arbitraries.longs().between(-1, 1),
-                Arbitraries.of(-0.0, 0.0, Double.NaN), Arbitraries.of(true, false)).as(Boxes::new);
-        return Combinators.combine(Arbitraries.of("", "a", "a\0", "ab", "é", "\uD83D\uDE00"), Arbitraries.of(Integer.MIN_VALUE, 0, Integer.MAX_VALUE),
-                Arbitraries.longs().between(-1, 1), Arbitraries.of(-1.5, -0.0, 0.0, 2.0),
-                Arbitraries.of((byte) 0, (byte) 0xFF).array(byte[].class).ofMaxSize(2), Arbitraries.of(true, false), boxes, points())
+        Arbitrary<Boxes> boxes = Combinators.combine(
+                        Arbitraries.integers().between(-1, 1),
+                        Arbitraries.longs().between(-1, 1),
+                        Arbitraries.of(-0.0, 0.0, Double.NaN),
+                        Arbitraries.of(true, false))
+                .as(Boxes::new);
+        return Combinators.combine(
+                        Arbitraries.of("", "a", "a\0", "ab", "é", "\uD83D\uDE00"),
+                        Arbitraries.of(Integer.MIN_VALUE, 0, Integer.MAX_VALUE),
+                        Arbitraries.longs().between(-1, 1),
+                        Arbitraries.of(-1.5, -0.0, 0.0, 2.0),
+                        Arbitraries.of((byte) 0, (byte) 0xFF)
+                                .array(byte[].class)
+                                .ofMaxSize(2),
+                        Arbitraries.of(true, false),
+                        boxes,
+                        points())
                 .as(Everything::new);
     }
 
@@ -147,14 +223,18 @@ class CodecPropertiesTest {
         byte[] a = encode(codec, p.a());
         byte[] b = encode(codec, p.b());
         BytesIn in = new BytesIn(a);
-        assertThat(p.kind().order().compare(codec.decode(in), p.a())).as("round trip").isZero();
+        assertThat(p.kind().order().compare(codec.decode(in), p.a()))
+                .as("round trip")
+                .isZero();
         assertThat(in.remaining()).as("decode consumes exactly the encoding").isZero();
-        assertThat(Integer.signum(Arrays.compareUnsigned(a, b))).as("byte order of %s and %s", p.a(), p.b())
+        assertThat(Integer.signum(Arrays.compareUnsigned(a, b)))
+                .as("byte order of %s and %s", p.a(), p.b())
                 .isEqualTo(Integer.signum(p.kind().order().compare(p.a(), p.b())));
     }
 
     @Property(tries = 2000)
-    void concatenatedEncodingsDecodeInSequence(@ForAll @Size(max = 8) List<@net.jqwik.api.From("samples") Sample<?>> samples) {
+    void concatenatedEncodingsDecodeInSequence(
+            @ForAll @Size(max = 8) List<@net.jqwik.api.From("samples") Sample<?>> samples) {
         BytesOut out = new BytesOut(1);
         for (Sample<?> s : samples) s.encodeTo(out);
         // A non-zero offset and trailing garbage: decoders must respect the slice.
@@ -172,8 +252,10 @@ class CodecPropertiesTest {
         for (int len = 0; len < full.length; len++) {
             // The rest of the encoding is still in the array: the decoder must stop at the limit.
             BytesIn in = new BytesIn(full, 0, len);
-            assertThatThrownBy(() -> s.kind().codec().decode(in)).as("prefix of %d of %d bytes", len, full.length)
-                    .isInstanceOf(CodecException.class).hasMessageContaining("truncated");
+            assertThatThrownBy(() -> s.kind().codec().decode(in))
+                    .as("prefix of %d of %d bytes", len, full.length)
+                    .isInstanceOf(CodecException.class)
+                    .hasMessageContaining("truncated");
         }
     }
 
@@ -220,7 +302,11 @@ class CodecPropertiesTest {
 
     @Provide
     Arbitrary<String> codePointStrings() {
-        return Arbitraries.oneOf(Arbitraries.integers().between(1, 0xD7FF), Arbitraries.integers().between(0xE000, Character.MAX_CODE_POINT))
-                .list().ofMaxSize(8).map(cps -> new String(cps.stream().mapToInt(Integer::intValue).toArray(), 0, cps.size()));
+        return Arbitraries.oneOf(
+                        Arbitraries.integers().between(1, 0xD7FF),
+                        Arbitraries.integers().between(0xE000, Character.MAX_CODE_POINT))
+                .list()
+                .ofMaxSize(8)
+                .map(cps -> new String(cps.stream().mapToInt(Integer::intValue).toArray(), 0, cps.size()));
     }
 }

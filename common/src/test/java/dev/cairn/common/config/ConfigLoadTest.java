@@ -12,9 +12,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConfigLoadTest {
-    static final ConfigKey<Integer> SLOTS = ConfigKey.intKey("worker.slots", 1, "Slots.").min(0);
+    static final ConfigKey<Integer> SLOTS =
+            ConfigKey.intKey("worker.slots", 1, "Slots.").min(0);
     static final ConfigKey<Long> BUFFER = ConfigKey.sizeKey("worker.sort-buffer", 64L << 20, "Buffer.");
-    static final ConfigKey<Duration> TIMEOUT = ConfigKey.durationKey("master.worker-timeout", Duration.ofSeconds(10), "Timeout.");
+    static final ConfigKey<Duration> TIMEOUT =
+            ConfigKey.durationKey("master.worker-timeout", Duration.ofSeconds(10), "Timeout.");
     static final ConfigKey<String> ID = ConfigKey.stringKey("node.id", null, "Id.");
     static final ConfigKey<String> HOST = ConfigKey.stringKey("node.host", "127.0.0.1", "Host.");
     static final ConfigKey<List<String>> ROLES = ConfigKey.listKey("node.roles", List.of("master", "worker"), "Roles.");
@@ -39,18 +41,27 @@ class ConfigLoadTest {
         assertThat(c.get(BUFFER)).as("environment over file").isEqualTo(16L << 20);
         assertThat(c.get(TIMEOUT)).as("override over environment").isEqualTo(Duration.ofSeconds(1));
         assertThat(c.get(ID)).isNull();
-        assertThat(c.describe()).contains("worker.slots = 2 (in " + f + ")", "worker.sort-buffer = 16m (from environment variable CAIRN_WORKER_SORT_BUFFER)",
-                "master.worker-timeout = 1s (from -D override)", "node.host = 127.0.0.1 (default)", "node.id unset (default)");
+        assertThat(c.describe())
+                .contains(
+                        "worker.slots = 2 (in " + f + ")",
+                        "worker.sort-buffer = 16m (from environment variable CAIRN_WORKER_SORT_BUFFER)",
+                        "master.worker-timeout = 1s (from -D override)",
+                        "node.host = 127.0.0.1 (default)",
+                        "node.id unset (default)");
     }
 
     @Test
     void nestedFlatAndMixedYamlAreTheSame() throws Exception {
-        Map<String, String> expected = Config.load(DEF, null, Map.of(), Map.of("worker.slots", "3", "node.roles", "worker", "node.id", "n1")).toMap();
+        Map<String, String> expected = Config.load(
+                        DEF, null, Map.of(), Map.of("worker.slots", "3", "node.roles", "worker", "node.id", "n1"))
+                .toMap();
         for (String text : List.of(
                 "worker:\n  slots: 3\nnode:\n  roles: [worker]\n  id: n1\n",
                 "worker.slots: 3\nnode.roles:\n  - worker\nnode.id: n1\n",
                 "worker: {slots: 3}\nnode.roles: worker\nnode: {id: n1}\n")) {
-            assertThat(Config.load(DEF, yaml(text), Map.of(), Map.of()).toMap()).as(text).isEqualTo(expected);
+            assertThat(Config.load(DEF, yaml(text), Map.of(), Map.of()).toMap())
+                    .as(text)
+                    .isEqualTo(expected);
         }
     }
 
@@ -67,24 +78,30 @@ class ConfigLoadTest {
         Config c = Config.load(DEF, yaml("node.id:\nworker.slots: ~\nmaster:\n"), Map.of(), Map.of());
         assertThat(c.get(ID)).isNull();
         assertThat(c.get(SLOTS)).isEqualTo(1);
-        assertThat(Config.load(DEF, yaml(""), Map.of(), Map.of()).toMap()).isEqualTo(Config.defaults(DEF).toMap());
-        assertThat(Config.load(DEF, yaml("# only comments\n"), Map.of(), Map.of()).toMap()).isEqualTo(Config.defaults(DEF).toMap());
+        assertThat(Config.load(DEF, yaml(""), Map.of(), Map.of()).toMap())
+                .isEqualTo(Config.defaults(DEF).toMap());
+        assertThat(Config.load(DEF, yaml("# only comments\n"), Map.of(), Map.of())
+                        .toMap())
+                .isEqualTo(Config.defaults(DEF).toMap());
     }
 
     @Test
     void unrelatedEnvironmentVariablesAreIgnored() {
-        Config c = Config.load(DEF, null, Map.of("CAIRN_OPTS", "-Xmx1g", "CAIRN_WORKER_SLOTZ", "x", "PATH", "/bin"), Map.of());
+        Config c = Config.load(
+                DEF, null, Map.of("CAIRN_OPTS", "-Xmx1g", "CAIRN_WORKER_SLOTZ", "x", "PATH", "/bin"), Map.of());
         assertThat(c.toMap()).isEqualTo(Config.defaults(DEF).toMap());
     }
 
     @Test
     void unknownKeysAreNamedWithTheNearestKnownOne() throws Exception {
         Path f = yaml("worker.slot: 2\n");
-        assertThatThrownBy(() -> Config.load(DEF, f, Map.of(), Map.of())).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> Config.load(DEF, f, Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class)
                 .hasMessage("unknown config key 'worker.slot' in " + f + " (did you mean 'worker.slots'?)");
         Path nested = yaml("worker:\n  sort_buffer: 1m\n");
         assertThatThrownBy(() -> Config.load(DEF, nested, Map.of(), Map.of()))
-                .hasMessage("unknown config key 'worker.sort_buffer' in " + nested + " (did you mean 'worker.sort-buffer'?)");
+                .hasMessage("unknown config key 'worker.sort_buffer' in " + nested
+                        + " (did you mean 'worker.sort-buffer'?)");
         assertThatThrownBy(() -> Config.load(DEF, null, Map.of(), Map.of("completely.different", "1")))
                 .hasMessage("unknown config key 'completely.different' from -D override");
         assertThatThrownBy(() -> Config.load(DEF, null, Map.of(), Map.of("node.hots", "x")))
@@ -93,10 +110,12 @@ class ConfigLoadTest {
 
     @Test
     void unparsableValuesSayWhereTheyCameFrom() throws Exception {
-        assertThatThrownBy(() -> Config.load(DEF, null, Map.of(), Map.of("worker.slots", "abc"))).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> Config.load(DEF, null, Map.of(), Map.of("worker.slots", "abc")))
+                .isInstanceOf(ConfigException.class)
                 .hasMessage("config key 'worker.slots' from -D override: expected an integer, got 'abc'");
         assertThatThrownBy(() -> Config.load(DEF, null, Map.of("CAIRN_WORKER_SLOTS", "many"), Map.of()))
-                .hasMessage("config key 'worker.slots' from environment variable CAIRN_WORKER_SLOTS: expected an integer, got 'many'");
+                .hasMessage(
+                        "config key 'worker.slots' from environment variable CAIRN_WORKER_SLOTS: expected an integer, got 'many'");
         Path f = yaml("worker:\n  slots: [1, 2]\n");
         assertThatThrownBy(() -> Config.load(DEF, f, Map.of(), Map.of()))
                 .hasMessage("config key 'worker.slots' in " + f + ": expected an integer, got '[1, 2]'");
@@ -107,25 +126,32 @@ class ConfigLoadTest {
     @Test
     void fileProblemsAreOneLineMessages() throws Exception {
         Path missing = dir.resolve("nope.yaml");
-        assertThatThrownBy(() -> Config.load(DEF, missing, Map.of(), Map.of())).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> Config.load(DEF, missing, Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class)
                 .hasMessage("config file not found: " + missing);
         Path bad = yaml("worker:\n  slots: 2\n   sort-buffer: 1m\n");
-        assertThatThrownBy(() -> Config.load(DEF, bad, Map.of(), Map.of())).isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("malformed YAML in " + bad + " at line 3, column ").hasMessageNotContaining("\n");
+        assertThatThrownBy(() -> Config.load(DEF, bad, Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("malformed YAML in " + bad + " at line 3, column ")
+                .hasMessageNotContaining("\n");
         Path unclosed = yaml("node.roles: [a, b\n");
-        assertThatThrownBy(() -> Config.load(DEF, unclosed, Map.of(), Map.of())).hasMessageStartingWith("malformed YAML in " + unclosed + " at line 2");
+        assertThatThrownBy(() -> Config.load(DEF, unclosed, Map.of(), Map.of()))
+                .hasMessageStartingWith("malformed YAML in " + unclosed + " at line 2");
         Path dup = yaml("worker.slots: 1\nworker.slots: 2\n");
-        assertThatThrownBy(() -> Config.load(DEF, dup, Map.of(), Map.of())).hasMessageStartingWith("malformed YAML in " + dup + " at line 2")
+        assertThatThrownBy(() -> Config.load(DEF, dup, Map.of(), Map.of()))
+                .hasMessageStartingWith("malformed YAML in " + dup + " at line 2")
                 .hasMessageContaining("duplicate key");
         Path twice = yaml("worker.slots: 1\nworker:\n  slots: 2\n");
-        assertThatThrownBy(() -> Config.load(DEF, twice, Map.of(), Map.of())).hasMessage("config key 'worker.slots' is set twice in " + twice);
+        assertThatThrownBy(() -> Config.load(DEF, twice, Map.of(), Map.of()))
+                .hasMessage("config key 'worker.slots' is set twice in " + twice);
         Path list = yaml("- worker.slots: 1\n");
         assertThatThrownBy(() -> Config.load(DEF, list, Map.of(), Map.of()))
                 .hasMessage("config file " + list + " must hold a map of keys to values, not a list");
         Path scalar = yaml("just text\n");
         assertThatThrownBy(() -> Config.load(DEF, scalar, Map.of(), Map.of()))
                 .hasMessage("config file " + scalar + " must hold a map of keys to values, not a single value");
-        assertThatThrownBy(() -> Config.load(DEF, dir, Map.of(), Map.of())).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> Config.load(DEF, dir, Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("cannot read config file " + dir);
     }
 
@@ -143,9 +169,12 @@ class ConfigLoadTest {
         assertThat(changed.get(ID)).isEqualTo("n7");
         assertThat(changed.with(ID, null).get(ID)).isNull();
         assertThat(changed.describe()).contains("worker.slots = 8 (set in code)");
-        assertThatThrownBy(() -> base.with(SLOTS, -1)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> base.with(SLOTS, -1))
+                .isInstanceOf(ConfigException.class)
                 .hasMessage("config key 'worker.slots' set in code: must be at least 0, got '-1'");
-        assertThatThrownBy(() -> base.with(HOST, null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot be unset");
+        assertThatThrownBy(() -> base.with(HOST, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot be unset");
     }
 
     @Test
@@ -153,20 +182,30 @@ class ConfigLoadTest {
         ConfigKey<Integer> lookalike = ConfigKey.intKey("worker.slots", 1, "Slots.");
         ConfigKey<Integer> stranger = ConfigKey.intKey("other.key", 1, "");
         Config c = Config.defaults(DEF);
-        assertThatThrownBy(() -> c.get(lookalike)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not declared in Test");
+        assertThatThrownBy(() -> c.get(lookalike))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not declared in Test");
         assertThatThrownBy(() -> c.get(stranger)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> c.with(stranger, 2)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void toMapReproducesTheConfigurationAsOverrides() throws Exception {
-        Config c = Config.load(DEF, yaml("node:\n  roles: [a, b]\n  id: n1\nworker.slots: 5\n"), Map.of("CAIRN_MASTER_WORKER_TIMEOUT", "1500ms"),
+        Config c = Config.load(
+                DEF,
+                yaml("node:\n  roles: [a, b]\n  id: n1\nworker.slots: 5\n"),
+                Map.of("CAIRN_MASTER_WORKER_TIMEOUT", "1500ms"),
                 Map.of("worker.sort-buffer", "1000"));
         Map<String, String> map = c.toMap();
-        assertThat(map).containsEntry("node.roles", "a,b").containsEntry("node.id", "n1").containsEntry("worker.slots", "5")
-                .containsEntry("master.worker-timeout", "1500ms").containsEntry("worker.sort-buffer", "1000");
+        assertThat(map)
+                .containsEntry("node.roles", "a,b")
+                .containsEntry("node.id", "n1")
+                .containsEntry("worker.slots", "5")
+                .containsEntry("master.worker-timeout", "1500ms")
+                .containsEntry("worker.sort-buffer", "1000");
         Config child = Config.load(DEF, null, Map.of(), map);
-        for (ConfigKey<?> k : DEF.keys()) assertThat((Object) child.get(k)).as(k.name()).isEqualTo(c.get(k));
+        for (ConfigKey<?> k : DEF.keys())
+            assertThat((Object) child.get(k)).as(k.name()).isEqualTo(c.get(k));
         assertThat(Config.defaults(DEF).toMap()).doesNotContainKey("node.id");
     }
 

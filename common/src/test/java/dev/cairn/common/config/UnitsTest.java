@@ -23,7 +23,9 @@ class UnitsTest {
         assertThat(Units.parseDuration(" 10 S ")).isEqualTo(Duration.ofSeconds(10));
         assertThat(Units.parseDuration("0")).isEqualTo(Duration.ZERO);
         for (String bad : List.of("", "ms", "s", "-5s", "+5s", "1.5s", "10x", "10us", "1 0s", "99999999999999999d")) {
-            assertThatThrownBy(() -> Units.parseDuration(bad)).as("'%s'", bad).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> Units.parseDuration(bad))
+                    .as("'%s'", bad)
+                    .isInstanceOf(IllegalArgumentException.class);
         }
     }
 
@@ -45,7 +47,8 @@ class UnitsTest {
         Duration d = Duration.ofMillis(ms % (1L << 30) * scale[unit]);
         String text = Units.formatDuration(d);
         assertThat(Units.parseDuration(text)).isEqualTo(d);
-        assertThat(text.length()).isLessThanOrEqualTo(Long.toString(d.toMillis()).length() + 2);
+        assertThat(text.length())
+                .isLessThanOrEqualTo(Long.toString(d.toMillis()).length() + 2);
     }
 
     @Example

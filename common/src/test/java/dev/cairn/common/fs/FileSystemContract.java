@@ -44,7 +44,9 @@ public abstract class FileSystemContract {
         try (InputStream in = fs.open(file, offset, length)) {
             byte[] b = in.readAllBytes();
             if (in instanceof ReadLocality r) {
-                assertThat(r.localBytes() + r.remoteBytes()).as("local + remote bytes of %s", file).isEqualTo(b.length);
+                assertThat(r.localBytes() + r.remoteBytes())
+                        .as("local + remote bytes of %s", file)
+                        .isEqualTo(b.length);
             }
             return b;
         }
@@ -85,21 +87,28 @@ public abstract class FileSystemContract {
         for (long[] r : ranges) {
             int from = (int) r[0];
             int to = (int) Math.min(n, r[0] + r[1]);
-            assertThat(read(fs(), file, r[0], r[1])).as("range %d+%d", r[0], r[1]).isEqualTo(Arrays.copyOfRange(data, from, to));
+            assertThat(read(fs(), file, r[0], r[1]))
+                    .as("range %d+%d", r[0], r[1])
+                    .isEqualTo(Arrays.copyOfRange(data, from, to));
         }
         for (BlockSpan b : blocks) {
             // Across each block boundary.
             long from = Math.max(0, b.offset() - 7);
-            assertThat(read(fs(), file, from, 20)).isEqualTo(Arrays.copyOfRange(data, (int) from, (int) Math.min(n, from + 20)));
+            assertThat(read(fs(), file, from, 20))
+                    .isEqualTo(Arrays.copyOfRange(data, (int) from, (int) Math.min(n, from + 20)));
         }
     }
 
     @Test
     void listingIsRecursiveSortedAndQualified() throws Exception {
-        for (String f : List.of("b.txt", "a/x.txt", "a/y/z.txt")) write(fs(), path(f), f.getBytes(StandardCharsets.UTF_8));
-        assertThat(fs().listFiles(root())).extracting(FileEntry::path)
-                .containsExactly(fs().qualify(path("a/x.txt")), fs().qualify(path("a/y/z.txt")), fs().qualify(path("b.txt")));
-        assertThat(fs().listFiles(path("a/y/z.txt"))).containsExactly(new FileEntry(fs().qualify(path("a/y/z.txt")), 9));
+        for (String f : List.of("b.txt", "a/x.txt", "a/y/z.txt"))
+            write(fs(), path(f), f.getBytes(StandardCharsets.UTF_8));
+        assertThat(fs().listFiles(root()))
+                .extracting(FileEntry::path)
+                .containsExactly(
+                        fs().qualify(path("a/x.txt")), fs().qualify(path("a/y/z.txt")), fs().qualify(path("b.txt")));
+        assertThat(fs().listFiles(path("a/y/z.txt")))
+                .containsExactly(new FileEntry(fs().qualify(path("a/y/z.txt")), 9));
         assertThatThrownBy(() -> fs().listFiles(path("missing"))).isInstanceOf(NoSuchFileException.class);
         assertThat(fs().qualify(fs().qualify(path("a/x.txt")))).isEqualTo(fs().qualify(path("a/x.txt")));
     }
@@ -110,14 +119,19 @@ public abstract class FileSystemContract {
         write(fs(), path("staging/sub/part-1"), new byte[] {2, 3});
         fs().rename(path("staging"), path("out"));
         assertThat(fs().exists(path("staging"))).isFalse();
-        assertThat(fs().listFiles(path("out"))).extracting(FileEntry::path, FileEntry::length).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(fs().qualify(path("out/part-0")), 1L),
-                org.assertj.core.groups.Tuple.tuple(fs().qualify(path("out/sub/part-1")), 2L));
+        assertThat(fs().listFiles(path("out")))
+                .extracting(FileEntry::path, FileEntry::length)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(fs().qualify(path("out/part-0")), 1L),
+                        org.assertj.core.groups.Tuple.tuple(fs().qualify(path("out/sub/part-1")), 2L));
 
         fs().mkdirs(path("taken"));
-        assertThatThrownBy(() -> fs().rename(path("out"), path("taken"))).isInstanceOf(FileAlreadyExistsException.class);
+        assertThatThrownBy(() -> fs().rename(path("out"), path("taken")))
+                .isInstanceOf(FileAlreadyExistsException.class);
         assertThat(fs().exists(path("out/part-0"))).isTrue();
-        assertThat(fs().exists(path("taken/out"))).as("never moved into the target").isFalse();
+        assertThat(fs().exists(path("taken/out")))
+                .as("never moved into the target")
+                .isFalse();
     }
 
     @Test

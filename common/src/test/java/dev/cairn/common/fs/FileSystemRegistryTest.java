@@ -12,9 +12,11 @@ class FileSystemRegistryTest {
         assertThat(r.forPath("/data/in.txt")).isSameAs(LocalFileSystem.INSTANCE);
         assertThat(r.forPath("relative/in.txt")).isSameAs(LocalFileSystem.INSTANCE);
         assertThat(r.forPath("file:///data/in.txt")).isSameAs(LocalFileSystem.INSTANCE);
-        assertThatThrownBy(() -> r.forPath("hdfs://nn/x")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> r.forPath("hdfs://nn/x"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("no file system for scheme hdfs (hdfs://nn/x): unknown scheme; known: file");
-        assertThatThrownBy(() -> r.unavailable("cairn", "this node has no coord connection").forPath("cairn:///in"))
+        assertThatThrownBy(() -> r.unavailable("cairn", "this node has no coord connection")
+                        .forPath("cairn:///in"))
                 .hasMessage("no file system for scheme cairn (cairn:///in): this node has no coord connection");
     }
 

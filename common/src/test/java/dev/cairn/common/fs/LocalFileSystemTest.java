@@ -26,12 +26,16 @@ class LocalFileSystemTest extends FileSystemContract {
     @Test
     void fileUrisAndPlainPathsAreTheSameFile() throws IOException {
         Files.writeString(dir.resolve("a.txt"), "x");
-        assertThat(fs().qualify("file://" + dir + "/./a.txt")).isEqualTo(dir.resolve("a.txt").toString());
-        assertThat(fs().qualify("file:" + dir + "/a.txt")).isEqualTo(dir.resolve("a.txt").toString());
+        assertThat(fs().qualify("file://" + dir + "/./a.txt"))
+                .isEqualTo(dir.resolve("a.txt").toString());
+        assertThat(fs().qualify("file:" + dir + "/a.txt"))
+                .isEqualTo(dir.resolve("a.txt").toString());
         assertThatThrownBy(() -> fs().qualify("file://host/a.txt")).hasMessageContaining("names a host");
         try (var in = fs().open(dir.resolve("a.txt").toString(), 0, 10)) {
             in.readAllBytes();
-            assertThat(((ReadLocality) in).localBytes()).as("a local read is node-local").isEqualTo(1);
+            assertThat(((ReadLocality) in).localBytes())
+                    .as("a local read is node-local")
+                    .isEqualTo(1);
         }
     }
 

@@ -24,7 +24,9 @@ class FreePortsTest {
         for (int i = 0; i < 300; i++) {
             int port = FreePorts.pick(HOST, range, new SplittableRandom(i % 3)); // same seeds repeat candidates
             assertThat(port).isBetween(FreePorts.LOWEST, 65_535);
-            assertThat(port < 32_768 || port > 60_999).as("port %d is outside the ephemeral range", port).isTrue();
+            assertThat(port < 32_768 || port > 60_999)
+                    .as("port %d is outside the ephemeral range", port)
+                    .isTrue();
             assertThat(seen.add(port)).as("port %d handed out twice", port).isTrue();
         }
         int port = FreePorts.pick(HOST);
@@ -59,7 +61,8 @@ class FreePortsTest {
             }
             assertThat(taken).isPositive();
             var random = new SplittableRandom(7);
-            for (int i = 0; i < 50; i++) assertThat(FreePorts.pick(HOST, range, random)).isNotEqualTo(taken);
+            for (int i = 0; i < 50; i++)
+                assertThat(FreePorts.pick(HOST, range, random)).isNotEqualTo(taken);
         }
     }
 
@@ -67,6 +70,8 @@ class FreePortsTest {
     void withNoRoomOutsideTheRangeTheOsChooses() throws IOException {
         int port = FreePorts.pick(HOST, Optional.of(new FreePorts.Range(1_024, 65_535)), new SplittableRandom(1));
         assertThat(port).isPositive();
-        assertThat(FreePorts.pick(HOST, Optional.empty(), new SplittableRandom(1))).isPositive().isNotEqualTo(port);
+        assertThat(FreePorts.pick(HOST, Optional.empty(), new SplittableRandom(1)))
+                .isPositive()
+                .isNotEqualTo(port);
     }
 }

@@ -12,8 +12,7 @@ import java.util.stream.Stream;
 public final class FileWalks {
     private static final int ATTEMPTS = 10;
 
-    private FileWalks() {
-    }
+    private FileWalks() {}
 
     /**
      * What {@code query} finds among the paths under {@code root}, walking again when a file

@@ -17,6 +17,7 @@ public interface AggregateFunction<T, A, R> extends Serializable {
 
     /** Combines two accumulators (for merging windows); by default unsupported. */
     default A merge(A a, A b) throws Exception {
-        throw new UnsupportedOperationException(getClass().getName() + " does not implement merge, needed by merging windows");
+        throw new UnsupportedOperationException(
+                getClass().getName() + " does not implement merge, needed by merging windows");
     }
 }

@@ -41,8 +41,11 @@ public sealed interface WindowAssigner extends Serializable {
 
     record Tumbling(long sizeMillis, long offsetMillis) implements WindowAssigner {
         public Tumbling {
-            if (sizeMillis <= 0) throw new IllegalArgumentException("tumbling window size must be positive: " + sizeMillis);
-            if (Math.abs(offsetMillis) >= sizeMillis) throw new IllegalArgumentException("offset " + offsetMillis + " must be smaller than the size " + sizeMillis);
+            if (sizeMillis <= 0)
+                throw new IllegalArgumentException("tumbling window size must be positive: " + sizeMillis);
+            if (Math.abs(offsetMillis) >= sizeMillis)
+                throw new IllegalArgumentException(
+                        "offset " + offsetMillis + " must be smaller than the size " + sizeMillis);
         }
 
         /** Shifts the windows' alignment by {@code offset} (e.g. time zones, or -8h). */
@@ -63,8 +66,12 @@ public sealed interface WindowAssigner extends Serializable {
 
     record Sliding(long sizeMillis, long slideMillis, long offsetMillis) implements WindowAssigner {
         public Sliding {
-            if (sizeMillis <= 0 || slideMillis <= 0) throw new IllegalArgumentException("sliding window size and slide must be positive: " + sizeMillis + ", " + slideMillis);
-            if (Math.abs(offsetMillis) >= slideMillis) throw new IllegalArgumentException("offset " + offsetMillis + " must be smaller than the slide " + slideMillis);
+            if (sizeMillis <= 0 || slideMillis <= 0)
+                throw new IllegalArgumentException(
+                        "sliding window size and slide must be positive: " + sizeMillis + ", " + slideMillis);
+            if (Math.abs(offsetMillis) >= slideMillis)
+                throw new IllegalArgumentException(
+                        "offset " + offsetMillis + " must be smaller than the slide " + slideMillis);
         }
 
         public Sliding withOffset(Duration offset) {
@@ -77,7 +84,8 @@ public sealed interface WindowAssigner extends Serializable {
             long lastStart = TimeWindow.alignedStart(timestamp, offsetMillis, slideMillis);
             long first = lastStart;
             while (first - slideMillis > timestamp - sizeMillis) first -= slideMillis;
-            for (long start = first; start <= lastStart; start += slideMillis) windows.add(new TimeWindow(start, start + sizeMillis));
+            for (long start = first; start <= lastStart; start += slideMillis)
+                windows.add(new TimeWindow(start, start + sizeMillis));
             return windows;
         }
     }

@@ -39,10 +39,26 @@ class NexmarkExactnessTest {
     }
 
     @ParameterizedTest(name = "{0} on {1} data at parallelism {2}")
-    @CsvSource({"q5, default, 1", "q5, default, 2", "q5, default, 4", "q7, default, 1", "q7, default, 2", "q7, default, 4",
-            "q8, default, 1", "q8, default, 2", "q8, default, 4",
-            "q5, spread, 1", "q5, spread, 2", "q5, spread, 4", "q7, spread, 1", "q7, spread, 2", "q7, spread, 4",
-            "q8, spread, 1", "q8, spread, 2", "q8, spread, 4"})
+    @CsvSource({
+        "q5, default, 1",
+        "q5, default, 2",
+        "q5, default, 4",
+        "q7, default, 1",
+        "q7, default, 2",
+        "q7, default, 4",
+        "q8, default, 1",
+        "q8, default, 2",
+        "q8, default, 4",
+        "q5, spread, 1",
+        "q5, spread, 2",
+        "q5, spread, 4",
+        "q7, spread, 1",
+        "q7, spread, 2",
+        "q7, spread, 4",
+        "q8, spread, 1",
+        "q8, spread, 2",
+        "q8, spread, 4"
+    })
     void matchesTheExactAnswer(String query, String data, int parallelism) throws IOException {
         Path events = dir.resolve(data + ".csv");
         Path answers = dir.resolve(data);
@@ -70,14 +86,32 @@ class NexmarkExactnessTest {
                 Path candidate = d.resolve("shared/bench/NexmarkGen.java");
                 if (Files.isRegularFile(candidate)) return candidate;
             }
-            throw new IllegalStateException("shared/bench/NexmarkGen.java not found in any parent of " + Path.of("").toAbsolutePath());
+            throw new IllegalStateException("shared/bench/NexmarkGen.java not found in any parent of "
+                    + Path.of("").toAbsolutePath());
         }
 
-        static void run(long events, long seed, long delayMicros, Path out, Path answers) throws IOException, InterruptedException {
-            String java = ProcessHandle.current().info().command().orElseThrow(() -> new IllegalStateException("cannot tell this JVM's java command"));
-            Process p = new ProcessBuilder(java, find().toString(), "--events", Long.toString(events), "--seed", Long.toString(seed),
-                    "--delay-us", Long.toString(delayMicros), "--out", out.toString(), "--answers", answers.toString())
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        static void run(long events, long seed, long delayMicros, Path out, Path answers)
+                throws IOException, InterruptedException {
+            String java = ProcessHandle.current()
+                    .info()
+                    .command()
+                    .orElseThrow(() -> new IllegalStateException("cannot tell this JVM's java command"));
+            Process p = new ProcessBuilder(
+                            java,
+                            find().toString(),
+                            "--events",
+                            Long.toString(events),
+                            "--seed",
+                            Long.toString(seed),
+                            "--delay-us",
+                            Long.toString(delayMicros),
+                            "--out",
+                            out.toString(),
+                            "--answers",
+                            answers.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new IllegalStateException("NexmarkGen did not finish in 120 s");

@@ -58,16 +58,25 @@ public final class NexmarkQueries {
         return bids(flow, events)
                 .keyBy(NexmarkEvent.Bid::auction, Codecs.LONG)
                 .window(WindowAssigner.sliding(Duration.ofSeconds(10), Duration.ofSeconds(2)))
-                .aggregate(count, (auction, context, counts, out) ->
-                                out.collect(new AuctionCount(context.window().end(), auction, counts.iterator().next())),
-                        Codecs.LONG, Codecs.record(AuctionCount.class))
+                .aggregate(
+                        count,
+                        (auction, context, counts, out) -> out.collect(new AuctionCount(
+                                context.window().end(),
+                                auction,
+                                counts.iterator().next())),
+                        Codecs.LONG,
+                        Codecs.record(AuctionCount.class))
                 .keyBy(AuctionCount::windowEnd, Codecs.LONG)
                 .window(WindowAssigner.tumbling(Duration.ofSeconds(2)))
-                .aggregate(Leaders.aggregate(1, (Leaders l, AuctionCount c) -> l.offer(c.count(), c.auction(), 0)),
+                .aggregate(
+                        Leaders.aggregate(1, (Leaders l, AuctionCount c) -> l.offer(c.count(), c.auction(), 0)),
                         (windowEnd, context, results, out) -> {
                             Leaders l = results.iterator().next();
-                            for (int i = 0; i < l.size(); i++) out.collect(windowEnd + "\t" + l.entry(i, 0) + "\t" + l.best());
-                        }, Leaders.CODEC, Codecs.STRING)
+                            for (int i = 0; i < l.size(); i++)
+                                out.collect(windowEnd + "\t" + l.entry(i, 0) + "\t" + l.best());
+                        },
+                        Leaders.CODEC,
+                        Codecs.STRING)
                 .name("Q5");
     }
 
@@ -79,22 +88,29 @@ public final class NexmarkQueries {
         return bids(flow, events)
                 .keyBy(NexmarkEvent.Bid::auction, Codecs.LONG)
                 .window(WindowAssigner.tumbling(Duration.ofSeconds(10)))
-                .aggregate(Leaders.aggregate(2, (Leaders l, NexmarkEvent.Bid b) -> l.offer(b.price(), b.auction(), b.bidder())),
+                .aggregate(
+                        Leaders.aggregate(
+                                2, (Leaders l, NexmarkEvent.Bid b) -> l.offer(b.price(), b.auction(), b.bidder())),
                         (auction, context, results, out) -> {
                             Leaders l = results.iterator().next();
                             for (int i = 0; i < l.size(); i++) {
                                 out.collect(new TopBid(context.window().end(), l.entry(i, 0), l.entry(i, 1), l.best()));
                             }
-                        }, Leaders.CODEC, Codecs.record(TopBid.class))
+                        },
+                        Leaders.CODEC,
+                        Codecs.record(TopBid.class))
                 .keyBy(TopBid::windowEnd, Codecs.LONG)
                 .window(WindowAssigner.tumbling(Duration.ofSeconds(10)))
-                .aggregate(Leaders.aggregate(2, (Leaders l, TopBid b) -> l.offer(b.price(), b.auction(), b.bidder())),
+                .aggregate(
+                        Leaders.aggregate(2, (Leaders l, TopBid b) -> l.offer(b.price(), b.auction(), b.bidder())),
                         (windowEnd, context, results, out) -> {
                             Leaders l = results.iterator().next();
                             for (int i = 0; i < l.size(); i++) {
                                 out.collect(windowEnd + "\t" + l.entry(i, 0) + "\t" + l.entry(i, 1) + "\t" + l.best());
                             }
-                        }, Leaders.CODEC, Codecs.STRING)
+                        },
+                        Leaders.CODEC,
+                        Codecs.STRING)
                 .name("Q7");
     }
 
@@ -104,19 +120,22 @@ public final class NexmarkQueries {
      */
     public static Stream<String> q8(Dataflow flow, Path events) {
         Stream<String> lines = flow.readTextFile(events);
-        Stream<NexmarkEvent.Person> persons = lines
-                .flatMap(NexmarkParser::persons, Codecs.record(NexmarkEvent.Person.class))
+        Stream<NexmarkEvent.Person> persons = lines.flatMap(
+                        NexmarkParser::persons, Codecs.record(NexmarkEvent.Person.class))
                 .assignTimestamps(NexmarkEvent.Person::dateTime, WATERMARKS);
-        Stream<NexmarkEvent.Auction> auctions = lines
-                .flatMap(NexmarkParser::auctions, Codecs.record(NexmarkEvent.Auction.class))
+        Stream<NexmarkEvent.Auction> auctions = lines.flatMap(
+                        NexmarkParser::auctions, Codecs.record(NexmarkEvent.Auction.class))
                 .assignTimestamps(NexmarkEvent.Auction::dateTime, WATERMARKS);
         return persons.keyBy(NexmarkEvent.Person::id, Codecs.LONG)
                 .join(auctions.keyBy(NexmarkEvent.Auction::seller, Codecs.LONG))
                 .window(WindowAssigner.tumbling(Duration.ofSeconds(10)))
-                .coGroup((id, window, ps, as, out) -> {
-                    if (!as.iterator().hasNext()) return;
-                    for (NexmarkEvent.Person p : ps) out.collect(window.end() + "\t" + p.id() + "\t" + p.name());
-                }, Codecs.STRING)
+                .coGroup(
+                        (id, window, ps, as, out) -> {
+                            if (!as.iterator().hasNext()) return;
+                            for (NexmarkEvent.Person p : ps)
+                                out.collect(window.end() + "\t" + p.id() + "\t" + p.name());
+                        },
+                        Codecs.STRING)
                 .name("Q8");
     }
 }

@@ -21,14 +21,17 @@ public final class NexmarkThroughput {
         for (int run = 0; run < runs; run++) {
             Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(parallelism));
             (switch (query) {
-                case "q5" -> NexmarkQueries.q5(flow, events);
-                case "q7" -> NexmarkQueries.q7(flow, events);
-                case "q8" -> NexmarkQueries.q8(flow, events);
-                default -> throw new IllegalArgumentException(query);
-            }).collect();
+                        case "q5" -> NexmarkQueries.q5(flow, events);
+                        case "q7" -> NexmarkQueries.q7(flow, events);
+                        case "q8" -> NexmarkQueries.q8(flow, events);
+                        default -> throw new IllegalArgumentException(query);
+                    })
+                    .collect();
             ExecutionResult result = flow.execute();
             double seconds = result.elapsedNanos() / 1e9;
-            System.out.printf("%s parallelism %d run %d: %.2f s, %.0f events/s%n", query, parallelism, run, seconds, count / seconds);
+            System.out.printf(
+                    "%s parallelism %d run %d: %.2f s, %.0f events/s%n",
+                    query, parallelism, run, seconds, count / seconds);
         }
     }
 }

@@ -14,7 +14,8 @@ class WindowAssignerTest {
         assertThat(tumbling.assignWindows(0)).containsExactly(new TimeWindow(0, 10_000));
         assertThat(tumbling.assignWindows(9_999)).containsExactly(new TimeWindow(0, 10_000));
         assertThat(tumbling.assignWindows(10_000)).containsExactly(new TimeWindow(10_000, 20_000));
-        assertThat(tumbling.assignWindows(1_704_067_201_234L)).containsExactly(new TimeWindow(1_704_067_200_000L, 1_704_067_210_000L));
+        assertThat(tumbling.assignWindows(1_704_067_201_234L))
+                .containsExactly(new TimeWindow(1_704_067_200_000L, 1_704_067_210_000L));
     }
 
     @Test
@@ -27,11 +28,14 @@ class WindowAssignerTest {
 
     @Test
     void offsetsShiftTheAlignment() {
-        WindowAssigner.Tumbling hourly = WindowAssigner.tumbling(Duration.ofHours(1)).withOffset(Duration.ofMinutes(15));
+        WindowAssigner.Tumbling hourly =
+                WindowAssigner.tumbling(Duration.ofHours(1)).withOffset(Duration.ofMinutes(15));
         assertThat(hourly.assignWindows(0)).containsExactly(new TimeWindow(-45 * 60_000L, 15 * 60_000L));
         assertThat(hourly.assignWindows(15 * 60_000L)).containsExactly(new TimeWindow(15 * 60_000L, 75 * 60_000L));
-        WindowAssigner.Sliding sliding = WindowAssigner.sliding(Duration.ofSeconds(10), Duration.ofSeconds(5)).withOffset(Duration.ofSeconds(1));
-        assertThat(sliding.assignWindows(0)).containsExactly(new TimeWindow(-9_000, 1_000), new TimeWindow(-4_000, 6_000));
+        WindowAssigner.Sliding sliding = WindowAssigner.sliding(Duration.ofSeconds(10), Duration.ofSeconds(5))
+                .withOffset(Duration.ofSeconds(1));
+        assertThat(sliding.assignWindows(0))
+                .containsExactly(new TimeWindow(-9_000, 1_000), new TimeWindow(-4_000, 6_000));
     }
 
     @Test
@@ -45,15 +49,19 @@ class WindowAssignerTest {
                 assertThat(w.end() - w.start()).isEqualTo(10_000);
             });
         }
-        assertThat(sliding.assignWindows(5)).extracting(TimeWindow::start).containsExactly(-8_000L, -6_000L, -4_000L, -2_000L, 0L);
+        assertThat(sliding.assignWindows(5))
+                .extracting(TimeWindow::start)
+                .containsExactly(-8_000L, -6_000L, -4_000L, -2_000L, 0L);
     }
 
     @Test
     void slidesThatDoNotDivideTheSizeRoundUp() {
         WindowAssigner.Sliding sliding = WindowAssigner.sliding(Duration.ofMillis(10), Duration.ofMillis(3));
-        assertThat(sliding.assignWindows(9)).containsExactly(new TimeWindow(0, 10), new TimeWindow(3, 13), new TimeWindow(6, 16),
-                new TimeWindow(9, 19));
-        assertThat(sliding.assignWindows(10)).containsExactly(new TimeWindow(3, 13), new TimeWindow(6, 16), new TimeWindow(9, 19));
+        assertThat(sliding.assignWindows(9))
+                .containsExactly(
+                        new TimeWindow(0, 10), new TimeWindow(3, 13), new TimeWindow(6, 16), new TimeWindow(9, 19));
+        assertThat(sliding.assignWindows(10))
+                .containsExactly(new TimeWindow(3, 13), new TimeWindow(6, 16), new TimeWindow(9, 19));
     }
 
     @Test
@@ -73,7 +81,8 @@ class WindowAssignerTest {
     @Test
     void invalidWindowsAreRejected() {
         assertThatThrownBy(() -> WindowAssigner.tumbling(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> WindowAssigner.sliding(Duration.ofSeconds(1), Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> WindowAssigner.sliding(Duration.ofSeconds(1), Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> WindowAssigner.tumbling(Duration.ofSeconds(1)).withOffset(Duration.ofSeconds(1)))
                 .hasMessageContaining("offset");
         assertThatThrownBy(() -> new TimeWindow(5, 5)).hasMessageContaining("not after start");

@@ -46,7 +46,10 @@ public final class CoordWorkload {
         try {
             for (String k : keys) {
                 try {
-                    zk.create(k, "init".getBytes(StandardCharsets.UTF_8), org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                    zk.create(
+                            k,
+                            "init".getBytes(StandardCharsets.UTF_8),
+                            org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE,
                             org.apache.zookeeper.CreateMode.PERSISTENT);
                 } catch (KeeperException.NodeExistsException e) {
                     // a rerun on the same coord
@@ -129,18 +132,29 @@ public final class CoordWorkload {
         try {
             CountDownLatch synced = new CountDownLatch(1);
             int[] rc = {0};
-            zk.sync(key, (code, path, ctx) -> {
-                rc[0] = code;
-                synced.countDown();
-            }, null);
+            zk.sync(
+                    key,
+                    (code, path, ctx) -> {
+                        rc[0] = code;
+                        synced.countDown();
+                    },
+                    null);
             if (!synced.await(20, TimeUnit.SECONDS) || rc[0] != 0) {
                 event(client, "sync rc " + rc[0]);
                 return;
             }
             Stat stat = new Stat();
             byte[] data = zk.getData(key, false, stat);
-            history.add(new Op(client, key, Op.Kind.READ, Op.Outcome.OK, new String(data, StandardCharsets.UTF_8), stat.getVersion(), 0,
-                    invoke, System.nanoTime()));
+            history.add(new Op(
+                    client,
+                    key,
+                    Op.Kind.READ,
+                    Op.Outcome.OK,
+                    new String(data, StandardCharsets.UTF_8),
+                    stat.getVersion(),
+                    0,
+                    invoke,
+                    System.nanoTime()));
         } catch (KeeperException e) {
             // no answer: a read that never returned constrains nothing
         }
@@ -151,7 +165,8 @@ public final class CoordWorkload {
         long invoke = System.nanoTime();
         try {
             Stat stat = zk.setData(key, value.getBytes(StandardCharsets.UTF_8), expected);
-            history.add(new Op(client, key, kind, Op.Outcome.OK, value, stat.getVersion(), expected, invoke, System.nanoTime()));
+            history.add(new Op(
+                    client, key, kind, Op.Outcome.OK, value, stat.getVersion(), expected, invoke, System.nanoTime()));
         } catch (KeeperException.BadVersionException e) {
             history.add(new Op(client, key, kind, Op.Outcome.FAILED, value, -1, expected, invoke, System.nanoTime()));
         } catch (KeeperException e) {
@@ -173,8 +188,11 @@ public final class CoordWorkload {
 
     /** The longest stretch, in seconds, during which no client completed an operation, and when it began (seconds since start). */
     public double[] longestStall() {
-        long[] done = history().stream().filter(o -> o.returnNanos() != Long.MAX_VALUE && o.client() >= 0)
-                .mapToLong(Op::returnNanos).sorted().toArray();
+        long[] done = history().stream()
+                .filter(o -> o.returnNanos() != Long.MAX_VALUE && o.client() >= 0)
+                .mapToLong(Op::returnNanos)
+                .sorted()
+                .toArray();
         long best = 0, at = t0;
         for (int i = 1; i < done.length; i++) {
             if (done[i] - done[i - 1] > best) {

@@ -34,7 +34,8 @@ public final class LinearizabilityChecker {
 
     /** @param initial each key's state before the history (value, version) */
     public Result check(List<Op> history, Map<String, String> initialValues) {
-        Map<String, List<Op>> byKey = history.stream().collect(Collectors.groupingBy(Op::key, TreeMap::new, Collectors.toList()));
+        Map<String, List<Op>> byKey =
+                history.stream().collect(Collectors.groupingBy(Op::key, TreeMap::new, Collectors.toList()));
         for (Map.Entry<String, List<Op>> e : byKey.entrySet()) {
             String initial = initialValues.get(e.getKey());
             Result r = checkKey(e.getKey(), e.getValue(), new State(initial, 0));
@@ -49,9 +50,15 @@ public final class LinearizabilityChecker {
         Search s = new Search(sorted);
         boolean ok = s.run(initial);
         if (ok) return new Result(true, "linearizable", ops.size());
-        if (s.steps >= maxSteps) return new Result(false, "inconclusive for " + key + ": gave up after " + s.steps + " steps", ops.size());
-        StringBuilder why = new StringBuilder("not linearizable on ").append(key).append(": the longest explainable prefix has ")
-                .append(s.best.cardinality()).append(" of ").append(sorted.size()).append(" operations; none of these could come next:\n");
+        if (s.steps >= maxSteps)
+            return new Result(false, "inconclusive for " + key + ": gave up after " + s.steps + " steps", ops.size());
+        StringBuilder why = new StringBuilder("not linearizable on ")
+                .append(key)
+                .append(": the longest explainable prefix has ")
+                .append(s.best.cardinality())
+                .append(" of ")
+                .append(sorted.size())
+                .append(" operations; none of these could come next:\n");
         for (int i : s.bestStuck) why.append("  ").append(sorted.get(i)).append('\n');
         why.append("state then: ").append(s.bestState);
         return new Result(false, why.toString(), ops.size());
@@ -65,6 +72,7 @@ public final class LinearizabilityChecker {
         final int mustCount;
         /** Configurations explored: a BitSet key costs ops/8 bytes, its string form ~6 bytes per op. */
         final Set<Explored> seen = new HashSet<>();
+
         long steps;
         BitSet best = new BitSet();
         List<Integer> bestStuck = List.of();
@@ -72,7 +80,8 @@ public final class LinearizabilityChecker {
 
         Search(List<Op> ops) {
             this.ops = ops;
-            this.mustCount = (int) ops.stream().filter(o -> o.outcome() != Op.Outcome.UNKNOWN).count();
+            this.mustCount = (int)
+                    ops.stream().filter(o -> o.outcome() != Op.Outcome.UNKNOWN).count();
         }
 
         boolean run(State initial) {
@@ -88,12 +97,15 @@ public final class LinearizabilityChecker {
                 if (!seen.add(new Explored(f.done(), f.state()))) continue;
                 // Candidates: not yet linearized, invoked before the earliest response among the rest.
                 long minReturn = Long.MAX_VALUE;
-                for (int i = f.done().nextClearBit(0); i < ops.size(); i = f.done().nextClearBit(i + 1)) {
+                for (int i = f.done().nextClearBit(0);
+                        i < ops.size();
+                        i = f.done().nextClearBit(i + 1)) {
                     minReturn = Math.min(minReturn, ops.get(i).returnNanos());
                 }
                 List<Integer> stuck = new ArrayList<>();
-                for (int i = f.done().nextClearBit(0); i < ops.size() && ops.get(i).invokeNanos() < minReturn;
-                     i = f.done().nextClearBit(i + 1)) {
+                for (int i = f.done().nextClearBit(0);
+                        i < ops.size() && ops.get(i).invokeNanos() < minReturn;
+                        i = f.done().nextClearBit(i + 1)) {
                     Op op = ops.get(i);
                     // An operation whose outcome the client never learned may also have had no effect:
                     // that is the search never picking it (it never bounds minReturn, and success
@@ -123,16 +135,18 @@ public final class LinearizabilityChecker {
     static State apply(State s, Op op) {
         return switch (op.kind()) {
             case READ -> s.value().equals(op.value()) && s.version() == op.version() ? s : null;
-            case WRITE -> switch (op.outcome()) {
-                case OK -> op.version() == s.version() + 1 ? new State(op.value(), s.version() + 1) : null;
-                case UNKNOWN -> new State(op.value(), s.version() + 1);
-                case FAILED -> s;
-            };
-            case CAS -> switch (op.outcome()) {
-                case OK -> s.version() == op.expected() ? new State(op.value(), s.version() + 1) : null;
-                case FAILED -> s.version() != op.expected() ? s : null;
-                case UNKNOWN -> s.version() == op.expected() ? new State(op.value(), s.version() + 1) : null;
-            };
+            case WRITE ->
+                switch (op.outcome()) {
+                    case OK -> op.version() == s.version() + 1 ? new State(op.value(), s.version() + 1) : null;
+                    case UNKNOWN -> new State(op.value(), s.version() + 1);
+                    case FAILED -> s;
+                };
+            case CAS ->
+                switch (op.outcome()) {
+                    case OK -> s.version() == op.expected() ? new State(op.value(), s.version() + 1) : null;
+                    case FAILED -> s.version() != op.expected() ? s : null;
+                    case UNKNOWN -> s.version() == op.expected() ? new State(op.value(), s.version() + 1) : null;
+                };
         };
     }
 }

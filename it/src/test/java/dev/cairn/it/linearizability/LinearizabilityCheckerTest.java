@@ -33,10 +33,13 @@ class LinearizabilityCheckerTest {
 
     @Test
     void sequentialAndConcurrentHistories() {
-        assertThat(ok(write(0, "a", 1, 0, 1), read(1, "a", 1, 2, 3), write(0, "b", 2, 4, 5), read(1, "b", 2, 6, 7))).isTrue();
+        assertThat(ok(write(0, "a", 1, 0, 1), read(1, "a", 1, 2, 3), write(0, "b", 2, 4, 5), read(1, "b", 2, 6, 7)))
+                .isTrue();
         // Overlapping writes: either order, as long as reads and versions agree with one.
-        assertThat(ok(write(0, "a", 2, 0, 10), write(1, "b", 1, 1, 9), read(2, "a", 2, 11, 12))).isTrue();
-        assertThat(ok(write(0, "a", 1, 0, 10), write(1, "b", 2, 1, 9), read(2, "b", 2, 11, 12))).isTrue();
+        assertThat(ok(write(0, "a", 2, 0, 10), write(1, "b", 1, 1, 9), read(2, "a", 2, 11, 12)))
+                .isTrue();
+        assertThat(ok(write(0, "a", 1, 0, 10), write(1, "b", 2, 1, 9), read(2, "b", 2, 11, 12)))
+                .isTrue();
     }
 
     @Test
@@ -44,15 +47,19 @@ class LinearizabilityCheckerTest {
         // A read that starts after a write completed must not see the old value.
         assertThat(ok(write(0, "a", 1, 0, 1), read(1, "init", 0, 2, 3))).isFalse();
         // An acknowledged write that a later read never sees, though nothing overwrote it.
-        assertThat(ok(write(0, "a", 1, 0, 1), write(1, "b", 2, 2, 3), read(2, "a", 1, 4, 5))).isFalse();
-        LinearizabilityChecker.Result r = checker.check(List.of(write(0, "a", 1, 0, 1), read(1, "init", 0, 2, 3)), INIT);
+        assertThat(ok(write(0, "a", 1, 0, 1), write(1, "b", 2, 2, 3), read(2, "a", 1, 4, 5)))
+                .isFalse();
+        LinearizabilityChecker.Result r =
+                checker.check(List.of(write(0, "a", 1, 0, 1), read(1, "init", 0, 2, 3)), INIT);
         assertThat(r.explanation()).contains("not linearizable on k").contains("read -> (init, v0)");
     }
 
     @Test
     void conflictingCompareAndSetsCannotBothSucceed() {
-        assertThat(ok(cas(0, 0, "a", Outcome.OK, 0, 5), cas(1, 0, "b", Outcome.OK, 1, 6))).isFalse();
-        assertThat(ok(cas(0, 0, "a", Outcome.OK, 0, 5), cas(1, 0, "b", Outcome.FAILED, 1, 6), read(2, "a", 1, 7, 8))).isTrue();
+        assertThat(ok(cas(0, 0, "a", Outcome.OK, 0, 5), cas(1, 0, "b", Outcome.OK, 1, 6)))
+                .isFalse();
+        assertThat(ok(cas(0, 0, "a", Outcome.OK, 0, 5), cas(1, 0, "b", Outcome.FAILED, 1, 6), read(2, "a", 1, 7, 8)))
+                .isTrue();
         // A failed CAS whose version did match is a violation.
         assertThat(ok(cas(0, 0, "a", Outcome.FAILED, 0, 1))).isFalse();
     }
@@ -73,7 +80,8 @@ class LinearizabilityCheckerTest {
         Random random = new Random(7);
         List<Op> history = simulate(random, 6, 3_000, 0);
         assertThat(checker.check(history, INIT).linearizable()).isTrue();
-        assertThat(checker.check(withLastLateReadCorrupted(history), INIT).linearizable()).isFalse();
+        assertThat(checker.check(withLastLateReadCorrupted(history), INIT).linearizable())
+                .isFalse();
     }
 
     @Test
@@ -86,7 +94,8 @@ class LinearizabilityCheckerTest {
         assertThat(history).filteredOn(o -> o.outcome() == Outcome.UNKNOWN).hasSizeGreaterThan(15);
         LinearizabilityChecker.Result result = checker.check(history, INIT);
         assertThat(result.linearizable()).as(result.explanation()).isTrue();
-        assertThat(checker.check(withLastLateReadCorrupted(history), INIT).explanation()).startsWith("not linearizable");
+        assertThat(checker.check(withLastLateReadCorrupted(history), INIT).explanation())
+                .startsWith("not linearizable");
     }
 
     /** The history with its last read of version 3 or later reading a value never written: no longer explainable. */
@@ -95,7 +104,18 @@ class LinearizabilityCheckerTest {
         for (int i = mutated.size() - 1; i >= 0; i--) {
             Op o = mutated.get(i);
             if (o.kind() == Kind.READ && o.version() > 2) {
-                mutated.set(i, new Op(o.client(), o.key(), o.kind(), o.outcome(), "bogus", o.version(), 0, o.invokeNanos(), o.returnNanos()));
+                mutated.set(
+                        i,
+                        new Op(
+                                o.client(),
+                                o.key(),
+                                o.kind(),
+                                o.outcome(),
+                                "bogus",
+                                o.version(),
+                                0,
+                                o.invokeNanos(),
+                                o.returnNanos()));
                 return mutated;
             }
         }
@@ -132,7 +152,16 @@ class LinearizabilityCheckerTest {
                     value = v;
                     version++;
                 }
-                out.add(new Op(c, "k", isCas ? Kind.CAS : Kind.WRITE, Outcome.UNKNOWN, v, -1, isCas ? expected : -1, invoke, Long.MAX_VALUE));
+                out.add(new Op(
+                        c,
+                        "k",
+                        isCas ? Kind.CAS : Kind.WRITE,
+                        Outcome.UNKNOWN,
+                        v,
+                        -1,
+                        isCas ? expected : -1,
+                        invoke,
+                        Long.MAX_VALUE));
             } else if (dice == 1) {
                 value = "c" + c + "-" + n;
                 version++;

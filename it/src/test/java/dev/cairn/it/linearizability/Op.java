@@ -11,12 +11,28 @@ package dev.cairn.it.linearizability;
  * @param invokeNanos when the client issued it; {@code returnNanos} when it got the answer, or
  *                 {@link Long#MAX_VALUE} when it never learned the outcome (UNKNOWN)
  */
-public record Op(int client, String key, Kind kind, Outcome outcome, String value, int version, int expected,
-                 long invokeNanos, long returnNanos) {
-    public enum Kind { READ, WRITE, CAS }
+public record Op(
+        int client,
+        String key,
+        Kind kind,
+        Outcome outcome,
+        String value,
+        int version,
+        int expected,
+        long invokeNanos,
+        long returnNanos) {
+    public enum Kind {
+        READ,
+        WRITE,
+        CAS
+    }
 
     /** OK: took effect as reported; FAILED: definitely had no effect (BADVERSION); UNKNOWN: may or may not have. */
-    public enum Outcome { OK, FAILED, UNKNOWN }
+    public enum Outcome {
+        OK,
+        FAILED,
+        UNKNOWN
+    }
 
     @Override
     public String toString() {

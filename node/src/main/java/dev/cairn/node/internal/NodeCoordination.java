@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.framework.state.SessionConnectionStateErrorPolicy;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
+import org.apache.curator.framework.state.SessionConnectionStateErrorPolicy;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -70,7 +70,11 @@ public final class NodeCoordination implements AutoCloseable {
 
     /** Keeps {@code WORKERS/id} (data: the worker's endpoint) present while this node's session lives. */
     public synchronized void registerWorker(String workerId, String endpoint) {
-        workerNode = new PersistentNode(client, CreateMode.EPHEMERAL, false, WORKERS + "/" + workerId,
+        workerNode = new PersistentNode(
+                client,
+                CreateMode.EPHEMERAL,
+                false,
+                WORKERS + "/" + workerId,
                 endpoint.getBytes(StandardCharsets.UTF_8));
         workerNode.start();
     }

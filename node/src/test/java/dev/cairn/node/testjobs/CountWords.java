@@ -14,9 +14,15 @@ public final class CountWords implements JobDefinition {
 
     @Override
     public JobSpec define(String[] args) {
-        return JobSpec.builder("count-words").input(args[0]).output(args[1])
-                .mapper(Split.class).reducer(Total.class).partitioner(FirstLetter.class)
-                .mapOutput(Codecs.STRING, Codecs.record(Tally.class)).reducers(3).build();
+        return JobSpec.builder("count-words")
+                .input(args[0])
+                .output(args[1])
+                .mapper(Split.class)
+                .reducer(Total.class)
+                .partitioner(FirstLetter.class)
+                .mapOutput(Codecs.STRING, Codecs.record(Tally.class))
+                .reducers(3)
+                .build();
     }
 
     public static final class Split implements Mapper<Long, String, String, Tally> {

@@ -4,7 +4,8 @@ package dev.cairn.rpc.grpc;
 public record HostPort(String host, int port) {
     public static HostPort parse(String s) {
         int colon = s == null ? -1 : s.lastIndexOf(':');
-        if (colon <= 0 || colon == s.length() - 1) throw new IllegalArgumentException("expected HOST:PORT, got '" + s + "'");
+        if (colon <= 0 || colon == s.length() - 1)
+            throw new IllegalArgumentException("expected HOST:PORT, got '" + s + "'");
         try {
             int port = Integer.parseInt(s.substring(colon + 1));
             if (port < 0 || port > 65535) throw new NumberFormatException();

@@ -22,7 +22,8 @@ public final class Rpc {
     /** Largest message either side accepts: job jars travel in one message. */
     public static final int MAX_MESSAGE_BYTES = 128 << 20;
 
-    static final Metadata.Key<String> ERROR_CLASS = Metadata.Key.of("cairn-error-class", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> ERROR_CLASS =
+            Metadata.Key.of("cairn-error-class", Metadata.ASCII_STRING_MARSHALLER);
 
     private Rpc() {}
 
@@ -76,10 +77,22 @@ public final class Rpc {
         String code = status.getCode().name();
         String description = status.getDescription();
         return switch (status.getCode()) {
-            case UNAVAILABLE -> new RpcUnavailableException(target, method, code,
-                    "cannot reach " + target + " (" + method + "): " + (description != null ? description : rootMessage(e)), e);
-            case DEADLINE_EXCEEDED -> new RpcUnavailableException(target, method, code,
-                    method + " to " + target + " timed out: " + (description != null ? description : "deadline exceeded"), e);
+            case UNAVAILABLE ->
+                new RpcUnavailableException(
+                        target,
+                        method,
+                        code,
+                        "cannot reach " + target + " (" + method + "): "
+                                + (description != null ? description : rootMessage(e)),
+                        e);
+            case DEADLINE_EXCEEDED ->
+                new RpcUnavailableException(
+                        target,
+                        method,
+                        code,
+                        method + " to " + target + " timed out: "
+                                + (description != null ? description : "deadline exceeded"),
+                        e);
             default -> {
                 Metadata trailers = e.getTrailers();
                 String remoteClass = trailers == null ? null : trailers.get(ERROR_CLASS);

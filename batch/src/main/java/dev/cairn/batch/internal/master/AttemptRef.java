@@ -59,7 +59,11 @@ record AttemptRef(String jobId, MasterTask.Kind stage, int task, int number) {
     }
 
     dev.cairn.batch.internal.proto.AttemptRef toProto() {
-        return dev.cairn.batch.internal.proto.AttemptRef.newBuilder().setJobId(jobId).setTaskId(taskId()).setAttempt(number).build();
+        return dev.cairn.batch.internal.proto.AttemptRef.newBuilder()
+                .setJobId(jobId)
+                .setTaskId(taskId())
+                .setAttempt(number)
+                .build();
     }
 
     static String taskId(MasterTask.Kind stage, int task) {

@@ -37,7 +37,9 @@ final class InputSplitter {
             String root = fs.qualify(input);
             List<FileEntry> files;
             try {
-                files = fs.listFiles(root).stream().filter(f -> !hidden(root, f.path())).toList();
+                files = fs.listFiles(root).stream()
+                        .filter(f -> !hidden(root, f.path()))
+                        .toList();
             } catch (NoSuchFileException e) {
                 throw new IllegalArgumentException("input path does not exist: " + input);
             } catch (IOException e) {

@@ -23,9 +23,11 @@ final class JobJars {
         } catch (IOException e) {
             throw new IllegalArgumentException("not a jar file: " + jarName + " (" + e.getMessage() + ")");
         }
-        if (classes.isEmpty()) throw new IllegalArgumentException("not a jar file, or a jar without classes: " + jarName);
+        if (classes.isEmpty())
+            throw new IllegalArgumentException("not a jar file, or a jar without classes: " + jarName);
         if (spec.mapperClass() != null) requireClass(classes, jarName, spec.mapperClass(), "mapper");
-        for (var e : spec.inputMappers().entrySet()) requireClass(classes, jarName, e.getValue(), "mapper of input " + e.getKey());
+        for (var e : spec.inputMappers().entrySet())
+            requireClass(classes, jarName, e.getValue(), "mapper of input " + e.getKey());
         requireClass(classes, jarName, spec.reducerClass(), "reducer");
         if (spec.combinerClass() != null) requireClass(classes, jarName, spec.combinerClass(), "combiner");
         if (spec.partitionerClass() != null) requireClass(classes, jarName, spec.partitionerClass(), "partitioner");

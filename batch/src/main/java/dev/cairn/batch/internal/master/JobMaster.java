@@ -96,7 +96,10 @@ public final class JobMaster implements AutoCloseable {
     JobMaster(MasterSettings settings, Clock clock, Executor io, MasterLoop loop) {
         this.settings = settings;
         this.clock = clock;
-        this.ownedIo = io == null ? Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("job-master-io").factory()) : null;
+        this.ownedIo = io == null
+                ? Executors.newSingleThreadExecutor(
+                        Thread.ofPlatform().daemon().name("job-master-io").factory())
+                : null;
         this.io = io == null ? ownedIo : io;
         this.loop = loop;
         loop.scheduleWithFixedDelay(this::expireWorkers, expiryCheckInterval(settings));
@@ -104,7 +107,8 @@ public final class JobMaster implements AutoCloseable {
 
     /** How often the loop looks for silent workers: a quarter of the timeout, within [50 ms, 500 ms]. */
     static Duration expiryCheckInterval(MasterSettings settings) {
-        return Duration.ofMillis(Math.max(50, Math.min(500, settings.workerTimeout().toMillis() / 4)));
+        return Duration.ofMillis(
+                Math.max(50, Math.min(500, settings.workerTimeout().toMillis() / 4)));
     }
 
     public List<BindableService> services() {
@@ -138,7 +142,9 @@ public final class JobMaster implements AutoCloseable {
         WorkerRecord w = new WorkerRecord(req.getWorkerId(), req.getEndpoint(), req.getSlots(), clock.nanos());
         workers.put(w.id, w);
         LOG.info("worker {} registered with {} slots", w, w.slots);
-        return RegisterWorkerResponse.newBuilder().setHeartbeatIntervalMs(settings.heartbeatInterval().toMillis()).build();
+        return RegisterWorkerResponse.newBuilder()
+                .setHeartbeatIntervalMs(settings.heartbeatInterval().toMillis())
+                .build();
     }
 
     HeartbeatResponse heartbeat(HeartbeatRequest req) {
@@ -186,10 +192,11 @@ public final class JobMaster implements AutoCloseable {
         task.inputRemoteBytes = u.getInputRemoteBytes();
         task.counters = u.getCountersMap();
         switch (u.getState()) {
-            case RUNNING -> { }
+            case RUNNING -> {}
             case SUCCEEDED -> succeeded(job, task, attempt, w);
             case FAILED -> {
-                if (!u.getFetchFailedAttempt().isEmpty()) fetchFailed(job, task, attempt, w, u.getFetchFailedAttempt(), u.getError());
+                if (!u.getFetchFailedAttempt().isEmpty())
+                    fetchFailed(job, task, attempt, w, u.getFetchFailedAttempt(), u.getError());
                 else failed(job, task, attempt, w, u.getError());
             }
             default -> LOG.warn("unknown task state {} from {}", u.getState(), w);
@@ -207,14 +214,26 @@ public final class JobMaster implements AutoCloseable {
         task.fail(attempt, error, clock.nanos());
         w.running.remove(attempt);
         String firstLine = error.lines().findFirst().orElse("unknown error");
-        LOG.warn("{} attempt {} of {} failed on worker {} ({}/{}): {}", job.id, attempt.number(), task.id, w, task.failures(), job.maxAttempts, error);
+        LOG.warn(
+                "{} attempt {} of {} failed on worker {} ({}/{}): {}",
+                job.id,
+                attempt.number(),
+                task.id,
+                w,
+                task.failures(),
+                job.maxAttempts,
+                error);
         if (task.failures() >= job.maxAttempts) {
-            end(job, JobState.FAILED, "task " + task.id + " failed " + task.failures() + " times; last attempt "
-                    + attempt.number() + " on worker " + w.id + " (" + w.endpoint + "): " + firstLine);
+            end(
+                    job,
+                    JobState.FAILED,
+                    "task " + task.id + " failed " + task.failures() + " times; last attempt " + attempt.number()
+                            + " on worker " + w.id + " (" + w.endpoint + "): " + firstLine);
         }
     }
 
-    private void fetchFailed(MasterJob job, MasterTask reduce, AttemptRef attempt, WorkerRecord w, String mapAttempt, String error) {
+    private void fetchFailed(
+            MasterJob job, MasterTask reduce, AttemptRef attempt, WorkerRecord w, String mapAttempt, String error) {
         reduce.requeue(attempt, clock.nanos());
         w.running.remove(attempt);
         job.fetchFailures++;
@@ -226,21 +245,27 @@ public final class JobMaster implements AutoCloseable {
             LOG.warn("{}: {} named no map output: {}", job.id, attempt.attemptId(), e.getMessage());
         }
         MasterTask map = lost == null || lost.stage() != MasterTask.Kind.MAP ? null : job.task(lost);
-        if (map != null && map.status() == MasterTask.Status.SUCCEEDED && map.succeeded().ref().equals(lost)) {
+        if (map != null
+                && map.status() == MasterTask.Status.SUCCEEDED
+                && map.succeeded().ref().equals(lost)) {
             // Every output on that worker is re-made, not just this one (Spark's rule on a fetch
             // failure): one at a time, a worker killed before it was declared lost cost each
             // reducer one failed attempt per map it had run, which used up the job's fetch
             // failure budget before the worker timeout (ClusterIT saw it with 30+ maps).
             String endpoint = map.succeeded().endpoint();
             for (MasterTask t : job.maps) {
-                if (t.status() == MasterTask.Status.SUCCEEDED && t.succeeded().endpoint().equals(endpoint)) {
+                if (t.status() == MasterTask.Status.SUCCEEDED
+                        && t.succeeded().endpoint().equals(endpoint)) {
                     LOG.info("{} re-running {}: its output on {} is unreachable", job.id, t.id, endpoint);
                     t.loseOutput(t.succeeded().ref(), clock.nanos());
                 }
             }
         }
         if (job.fetchFailures > 4 * job.maxAttempts * Math.max(1, job.reduces.size())) {
-            end(job, JobState.FAILED, "too many shuffle fetch failures; last: " + reduce.id + " fetching " + mapAttempt + ": " + error);
+            end(
+                    job,
+                    JobState.FAILED,
+                    "too many shuffle fetch failures; last: " + reduce.id + " fetching " + mapAttempt + ": " + error);
         }
     }
 
@@ -304,12 +329,16 @@ public final class JobMaster implements AutoCloseable {
                 .setTaskIndex(task.index)
                 .setStagingDir(job.output.staging());
         if (task.kind == MasterTask.Kind.MAP) {
-            b.setSplitPath(task.split.path()).setSplitStart(task.split.start()).setSplitLength(task.split.length())
+            b.setSplitPath(task.split.path())
+                    .setSplitStart(task.split.start())
+                    .setSplitLength(task.split.length())
                     .setInput(task.split.input())
                     .setMapperClass(job.spec.inputMappers().getOrDefault(task.split.input(), job.spec.mapperClass()));
         } else {
             for (MasterTask m : job.maps) {
-                b.addMapOutputs(MapOutputLocation.newBuilder().setTaskId(m.id).setAttempt(m.succeeded().number())
+                b.addMapOutputs(MapOutputLocation.newBuilder()
+                        .setTaskId(m.id)
+                        .setAttempt(m.succeeded().number())
                         .setEndpoint(m.succeeded().endpoint()));
             }
         }
@@ -321,9 +350,12 @@ public final class JobMaster implements AutoCloseable {
         assertLoop();
         MasterJob job = jobs.get(ref.jobId());
         CommitTaskResponse.Builder no = CommitTaskResponse.newBuilder().setAllowed(false);
-        if (job == null || job.state.isTerminal()) return no.setReason("job " + ref.jobId() + " is not running").build();
+        if (job == null || job.state.isTerminal())
+            return no.setReason("job " + ref.jobId() + " is not running").build();
         MasterTask task = job.task(ref);
-        if (task == null) return no.setReason("attempt " + ref.number() + " of " + ref.taskId() + " is not current").build();
+        if (task == null)
+            return no.setReason("attempt " + ref.number() + " of " + ref.taskId() + " is not current")
+                    .build();
         String denied = task.grantCommit(ref);
         if (denied != null) return no.setReason(denied).build();
         return CommitTaskResponse.newBuilder().setAllowed(true).build();
@@ -334,8 +366,11 @@ public final class JobMaster implements AutoCloseable {
         long timeout = settings.workerTimeout().toNanos();
         for (WorkerRecord w : workers.values()) {
             if (w.alive && now - w.lastHeartbeatNanos > timeout) {
-                LOG.warn("worker {} declared dead: no heartbeat for {} ms (timeout {} ms)", w,
-                        TimeUnit.NANOSECONDS.toMillis(now - w.lastHeartbeatNanos), settings.workerTimeout().toMillis());
+                LOG.warn(
+                        "worker {} declared dead: no heartbeat for {} ms (timeout {} ms)",
+                        w,
+                        TimeUnit.NANOSECONDS.toMillis(now - w.lastHeartbeatNanos),
+                        settings.workerTimeout().toMillis());
                 lose(w, "worker " + w.id + " (" + w.endpoint + ") was lost");
             }
         }
@@ -350,8 +385,10 @@ public final class JobMaster implements AutoCloseable {
                 if (t.running() != null && t.running().workerId().equals(w.id)) {
                     failed(job, t, t.running().ref(), w, reason);
                     if (job.state.isTerminal()) break;
-                } else if (t.kind == MasterTask.Kind.MAP && t.status() == MasterTask.Status.SUCCEEDED
-                        && t.succeeded().workerId().equals(w.id) && !job.reducesDone()) {
+                } else if (t.kind == MasterTask.Kind.MAP
+                        && t.status() == MasterTask.Status.SUCCEEDED
+                        && t.succeeded().workerId().equals(w.id)
+                        && !job.reducesDone()) {
                     LOG.info("{} re-running {}: its output was on lost worker {}", job.id, t.id, w);
                     t.loseOutput(t.succeeded().ref(), clock.nanos());
                 }
@@ -379,11 +416,18 @@ public final class JobMaster implements AutoCloseable {
         Files.createDirectories(jarFile.getParent());
         Files.write(jarFile, jar);
         int attempts = spec.maxAttempts() > 0 ? spec.maxAttempts() : settings.maxAttempts();
-        MasterJob job = new MasterJob(jobId, spec, Protos.toProto(spec), output, jarFile, splits, attempts, clock.millis(), clock.nanos());
+        MasterJob job = new MasterJob(
+                jobId, spec, Protos.toProto(spec), output, jarFile, splits, attempts, clock.millis(), clock.nanos());
         return onLoop(() -> {
             jobs.put(job.id, job);
-            LOG.info("{} ({}) submitted: {} map tasks ({} with known locations), {} reduce tasks, output {}", job.id, spec.name(),
-                    job.maps.size(), splits.stream().filter(s -> !s.hosts().isEmpty()).count(), job.reduces.size(), output.output());
+            LOG.info(
+                    "{} ({}) submitted: {} map tasks ({} with known locations), {} reduce tasks, output {}",
+                    job.id,
+                    spec.name(),
+                    job.maps.size(),
+                    splits.stream().filter(s -> !s.hosts().isEmpty()).count(),
+                    job.reduces.size(),
+                    output.output());
             trimHistory();
             return job.status();
         });
@@ -419,9 +463,14 @@ public final class JobMaster implements AutoCloseable {
         long now = clock.nanos();
         List<WorkerInfo> out = new ArrayList<>();
         for (WorkerRecord w : workers.values()) {
-            out.add(WorkerInfo.newBuilder().setWorkerId(w.id).setEndpoint(w.endpoint).setState(w.alive ? "ALIVE" : "DEAD")
-                    .setSlots(w.slots).setRunning(w.running.size())
-                    .setLastHeartbeatMsAgo(TimeUnit.NANOSECONDS.toMillis(now - w.lastHeartbeatNanos)).build());
+            out.add(WorkerInfo.newBuilder()
+                    .setWorkerId(w.id)
+                    .setEndpoint(w.endpoint)
+                    .setState(w.alive ? "ALIVE" : "DEAD")
+                    .setSlots(w.slots)
+                    .setRunning(w.running.size())
+                    .setLastHeartbeatMsAgo(TimeUnit.NANOSECONDS.toMillis(now - w.lastHeartbeatNanos))
+                    .build());
         }
         return out;
     }
@@ -493,7 +542,8 @@ public final class JobMaster implements AutoCloseable {
             }
         });
         long seconds = (job.finishTimeMs - job.submitTimeMs) / 1000;
-        if (state == JobState.SUCCEEDED) LOG.info("{} ({}) succeeded in {} s: {}", job.id, job.spec.name(), seconds, job.output.output());
+        if (state == JobState.SUCCEEDED)
+            LOG.info("{} ({}) succeeded in {} s: {}", job.id, job.spec.name(), seconds, job.output.output());
         else LOG.warn("{} ({}) {} after {} s: {}", job.id, job.spec.name(), state, seconds, error);
     }
 

@@ -47,8 +47,12 @@ final class JobMasterService extends JobMasterGrpc.JobMasterImplBase {
 
     @Override
     public void submitJob(SubmitJobRequest req, StreamObserver<JobStatusProto> obs) {
-        Rpc.reply(obs, () -> master.submit(Protos.fromProto(req.getSpec()), req.getJar().toByteArray(),
-                req.getJarName().isEmpty() ? "(unnamed)" : req.getJarName()));
+        Rpc.reply(
+                obs,
+                () -> master.submit(
+                        Protos.fromProto(req.getSpec()),
+                        req.getJar().toByteArray(),
+                        req.getJarName().isEmpty() ? "(unnamed)" : req.getJarName()));
     }
 
     @Override
@@ -63,19 +67,29 @@ final class JobMasterService extends JobMasterGrpc.JobMasterImplBase {
 
     @Override
     public void listJobs(ListJobsRequest req, StreamObserver<ListJobsResponse> obs) {
-        Rpc.reply(obs, () -> ListJobsResponse.newBuilder().addAllJobs(master.onLoop(master::list)).build());
+        Rpc.reply(
+                obs,
+                () -> ListJobsResponse.newBuilder()
+                        .addAllJobs(master.onLoop(master::list))
+                        .build());
     }
 
     @Override
     public void getJobJar(JobRef req, StreamObserver<JobJar> obs) {
         Rpc.reply(obs, () -> {
             Path jar = master.onLoop(() -> master.jar(req.getJobId()));
-            return JobJar.newBuilder().setJar(ByteString.copyFrom(Files.readAllBytes(jar))).build();
+            return JobJar.newBuilder()
+                    .setJar(ByteString.copyFrom(Files.readAllBytes(jar)))
+                    .build();
         });
     }
 
     @Override
     public void listWorkers(ListWorkersRequest req, StreamObserver<ListWorkersResponse> obs) {
-        Rpc.reply(obs, () -> ListWorkersResponse.newBuilder().addAllWorkers(master.onLoop(master::workers)).build());
+        Rpc.reply(
+                obs,
+                () -> ListWorkersResponse.newBuilder()
+                        .addAllWorkers(master.onLoop(master::workers))
+                        .build());
     }
 }

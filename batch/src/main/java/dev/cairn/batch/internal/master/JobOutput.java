@@ -33,7 +33,8 @@ record JobOutput(FileSystem fs, String output, String staging) {
      */
     static void checkAbsent(FileSystem fs, String path) {
         String output = fs.qualify(path);
-        if (FsPaths.name(output).isEmpty()) throw new IllegalArgumentException("output path is a root directory: " + path);
+        if (FsPaths.name(output).isEmpty())
+            throw new IllegalArgumentException("output path is a root directory: " + path);
         try {
             if (fs.exists(output)) throw new IllegalArgumentException("output path already exists: " + output);
         } catch (IOException e) {
@@ -48,14 +49,16 @@ record JobOutput(FileSystem fs, String output, String staging) {
      */
     static JobOutput prepare(FileSystem fs, String path, String jobId) {
         String output = fs.qualify(path);
-        if (FsPaths.name(output).isEmpty()) throw new IllegalArgumentException("output path is a root directory: " + path);
+        if (FsPaths.name(output).isEmpty())
+            throw new IllegalArgumentException("output path is a root directory: " + path);
         String staging = stagingDir(output, jobId);
         try {
             if (fs.exists(output)) throw new IllegalArgumentException("output path already exists: " + output);
             fs.delete(staging);
             fs.mkdirs(FsPaths.child(staging, ATTEMPTS));
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot create output staging directory " + staging + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "cannot create output staging directory " + staging + ": " + e.getMessage(), e);
         }
         return new JobOutput(fs, output, staging);
     }

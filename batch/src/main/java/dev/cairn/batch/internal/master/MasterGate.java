@@ -34,9 +34,11 @@ public final class MasterGate implements ServerInterceptor {
     }
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         if (open) return next.startCall(call, headers);
-        String where = activeMaster.get().map(m -> "the active master is " + m).orElse("no master is elected right now");
+        String where =
+                activeMaster.get().map(m -> "the active master is " + m).orElse("no master is elected right now");
         call.close(Status.UNAVAILABLE.withDescription("this node is a standby master; " + where), new Metadata());
         return new ServerCall.Listener<>() {};
     }

@@ -11,8 +11,8 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.NavigableSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -43,8 +43,16 @@ final class MasterJob {
     private int mapsSucceeded;
     private int reducesSucceeded;
 
-    MasterJob(String id, JobSpec spec, JobSpecProto specProto, JobOutput output, Path jar,
-              List<InputSplit> splits, int maxAttempts, long submitTimeMs, long nowNanos) {
+    MasterJob(
+            String id,
+            JobSpec spec,
+            JobSpecProto specProto,
+            JobOutput output,
+            Path jar,
+            List<InputSplit> splits,
+            int maxAttempts,
+            long submitTimeMs,
+            long nowNanos) {
         this.id = id;
         this.spec = spec;
         this.specProto = specProto;
@@ -82,7 +90,10 @@ final class MasterJob {
         if (add) pendingMaps.add(t);
         else pendingMaps.remove(t);
         for (String host : t.split.hosts()) {
-            if (add) pendingMapsOn.computeIfAbsent(host, h -> new TreeSet<>(BY_INDEX)).add(t);
+            if (add)
+                pendingMapsOn
+                        .computeIfAbsent(host, h -> new TreeSet<>(BY_INDEX))
+                        .add(t);
             else pendingMapsOn.get(host).remove(t);
         }
     }
@@ -123,7 +134,10 @@ final class MasterJob {
     }
 
     JobStatusProto status() {
-        double done = tasks().mapToDouble(t -> t.status() == MasterTask.Status.SUCCEEDED ? 1 : t.status() == MasterTask.Status.RUNNING ? t.progress : 0).sum();
+        double done = tasks().mapToDouble(t -> t.status() == MasterTask.Status.SUCCEEDED
+                        ? 1
+                        : t.status() == MasterTask.Status.RUNNING ? t.progress : 0)
+                .sum();
         int total = maps.size() + reduces.size();
         return JobStatusProto.newBuilder()
                 .setJobId(id)
@@ -139,11 +153,18 @@ final class MasterJob {
                 .setMapRecordsIn(maps.stream().mapToLong(t -> t.recordsIn).sum())
                 .setMapRecordsOut(maps.stream().mapToLong(t -> t.recordsOut).sum())
                 .setShuffleBytes(maps.stream().mapToLong(t -> t.bytesOut).sum())
-                .setReduceRecordsOut(reduces.stream().mapToLong(t -> t.recordsOut).sum())
-                .setInputLocalBytes(maps.stream().mapToLong(t -> t.inputLocalBytes).sum())
-                .setInputRemoteBytes(maps.stream().mapToLong(t -> t.inputRemoteBytes).sum())
-                .setDataLocalMaps((int) maps.stream().filter(t -> t.status() == MasterTask.Status.SUCCEEDED && t.succeeded().dataLocal()).count())
-                .setLocatedMaps((int) maps.stream().filter(t -> !t.split.hosts().isEmpty()).count())
+                .setReduceRecordsOut(
+                        reduces.stream().mapToLong(t -> t.recordsOut).sum())
+                .setInputLocalBytes(
+                        maps.stream().mapToLong(t -> t.inputLocalBytes).sum())
+                .setInputRemoteBytes(
+                        maps.stream().mapToLong(t -> t.inputRemoteBytes).sum())
+                .setDataLocalMaps((int) maps.stream()
+                        .filter(t -> t.status() == MasterTask.Status.SUCCEEDED
+                                && t.succeeded().dataLocal())
+                        .count())
+                .setLocatedMaps((int)
+                        maps.stream().filter(t -> !t.split.hosts().isEmpty()).count())
                 .putAllCounters(counters())
                 .build();
     }
@@ -177,7 +198,15 @@ final class MasterJob {
             failed += t.failures();
             if (t.retried()) retried++;
         }
-        return StageStatusProto.newBuilder().setName(name).setTotal(tasks.size()).setPending(pending)
-                .setRunning(running).setDone(done).setFailed(failed).setRetried(retried).setStopped(stopped).build();
+        return StageStatusProto.newBuilder()
+                .setName(name)
+                .setTotal(tasks.size())
+                .setPending(pending)
+                .setRunning(running)
+                .setDone(done)
+                .setFailed(failed)
+                .setRetried(retried)
+                .setStopped(stopped)
+                .build();
     }
 }

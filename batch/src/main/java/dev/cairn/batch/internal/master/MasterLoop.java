@@ -1,14 +1,14 @@
 package dev.cairn.batch.internal.master;
 
 import java.time.Duration;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one thread that owns a {@link JobMaster}'s state. In a node it is a thread of its own
@@ -79,7 +79,8 @@ interface MasterLoop {
                     LOG.error("a periodic task of the job master failed; it runs again in {} ms", delay.toMillis(), e);
                 }
             };
-            var unused = executor.scheduleWithFixedDelay(guarded, delay.toMillis(), delay.toMillis(), TimeUnit.MILLISECONDS);
+            var unused =
+                    executor.scheduleWithFixedDelay(guarded, delay.toMillis(), delay.toMillis(), TimeUnit.MILLISECONDS);
         }
 
         @Override

@@ -16,5 +16,12 @@ import java.time.Duration;
  * @param localityWait how long a map task whose input lies on live workers waits for a slot on one of them
  * @param fileSystems where job inputs are listed and outputs committed
  */
-public record MasterSettings(Path dir, Duration workerTimeout, Duration heartbeatInterval, long splitBytes,
-                             int maxAttempts, int jobHistory, Duration localityWait, FileSystemRegistry fileSystems) {}
+public record MasterSettings(
+        Path dir,
+        Duration workerTimeout,
+        Duration heartbeatInterval,
+        long splitBytes,
+        int maxAttempts,
+        int jobHistory,
+        Duration localityWait,
+        FileSystemRegistry fileSystems) {}

@@ -29,9 +29,16 @@ import java.util.Set;
  * place; a grant lasts until the task leaves RUNNING.
  */
 final class MasterTask {
-    enum Kind { MAP, REDUCE }
+    enum Kind {
+        MAP,
+        REDUCE
+    }
 
-    enum Status { PENDING, RUNNING, SUCCEEDED }
+    enum Status {
+        PENDING,
+        RUNNING,
+        SUCCEEDED
+    }
 
     /** Told of every status change. */
     interface StatusListener {
@@ -59,16 +66,19 @@ final class MasterTask {
     private Status status = Status.PENDING;
     /** When the task last became PENDING (clock nanos): delay scheduling measures its wait from here. */
     private long pendingSinceNanos;
+
     private int attemptsLaunched;
     /** Failed attempts, counted against the job's attempt limit. */
     private int failures;
     /** Launched more than once, for whatever reason. */
     private boolean retried;
+
     private Attempt running;
     /** Maps: the attempt whose output reducers fetch. */
     private Attempt succeeded;
     /** Reduces: the attempt allowed to move its output into place. */
     private AttemptRef commitGranted;
+
     private final Set<String> failedOn = new HashSet<>();
     private String lastError = "";
     double progress;
@@ -77,6 +87,7 @@ final class MasterTask {
     long bytesOut;
     /** Maps: input bytes the current or last attempt read on its own node, and from other nodes. */
     long inputLocalBytes;
+
     long inputRemoteBytes;
     /** The current or last attempt's counters ("group.name" to value); an attempt's launch clears them. */
     Map<String, Long> counters = Map.of();
@@ -133,14 +144,17 @@ final class MasterTask {
 
     /** Whether {@code attempt} is the one this task runs now, on {@code workerId}. */
     boolean isRunning(AttemptRef attempt, String workerId) {
-        return running != null && running.ref().equals(attempt) && running.workerId().equals(workerId);
+        return running != null
+                && running.ref().equals(attempt)
+                && running.workerId().equals(workerId);
     }
 
     /** PENDING → RUNNING. */
     Attempt launch(String workerId, String endpoint) {
         expect(Status.PENDING, "launch");
         if (attemptsLaunched > 0) retried = true;
-        running = new Attempt(new AttemptRef(jobId, kind, index, ++attemptsLaunched), workerId, endpoint, isLocalTo(workerId));
+        running = new Attempt(
+                new AttemptRef(jobId, kind, index, ++attemptsLaunched), workerId, endpoint, isLocalTo(workerId));
         progress = 0;
         counters = Map.of();
         moveTo(Status.RUNNING);
@@ -181,7 +195,9 @@ final class MasterTask {
     void loseOutput(AttemptRef attempt, long nowNanos) {
         expect(Status.SUCCEEDED, "lose the output of");
         if (kind != Kind.MAP) throw new IllegalStateException("only a map's output can be lost, not " + id + "'s");
-        if (!succeeded.ref().equals(attempt)) throw new IllegalStateException(attempt + " did not make the output of " + id + "; " + succeeded.ref() + " did");
+        if (!succeeded.ref().equals(attempt))
+            throw new IllegalStateException(
+                    attempt + " did not make the output of " + id + "; " + succeeded.ref() + " did");
         succeeded = null;
         retried = true;
         backToPending(nowNanos);
@@ -202,7 +218,8 @@ final class MasterTask {
      * @return null if granted, else why not
      */
     String grantCommit(AttemptRef attempt) {
-        if (running == null || !running.ref().equals(attempt)) return "attempt " + attempt.number() + " of " + id + " is not current";
+        if (running == null || !running.ref().equals(attempt))
+            return "attempt " + attempt.number() + " of " + id + " is not current";
         if (commitGranted != null && !commitGranted.equals(attempt)) return "another attempt is committing";
         commitGranted = attempt;
         return null;
@@ -220,11 +237,14 @@ final class MasterTask {
 
     private void expectRunning(AttemptRef attempt, String what) {
         expect(Status.RUNNING, what);
-        if (!running.ref().equals(attempt)) throw new IllegalStateException("cannot " + what + " " + attempt + ": the running attempt is " + running.ref());
+        if (!running.ref().equals(attempt))
+            throw new IllegalStateException(
+                    "cannot " + what + " " + attempt + ": the running attempt is " + running.ref());
     }
 
     private void expect(Status from, String what) {
-        if (status != from) throw new IllegalStateException("cannot " + what + " " + id + ": it is " + status + ", not " + from);
+        if (status != from)
+            throw new IllegalStateException("cannot " + what + " " + id + ": it is " + status + ", not " + from);
     }
 
     private void moveTo(Status to) {

@@ -7,7 +7,8 @@ public final class ChecksumException extends IOException {
     private final String source;
 
     ChecksumException(String source, int expected, int actual) {
-        super(String.format("checksum mismatch in segment from %s: expected CRC32C %08x, computed %08x", source, expected, actual));
+        super(String.format(
+                "checksum mismatch in segment from %s: expected CRC32C %08x, computed %08x", source, expected, actual));
         this.source = source;
     }
 

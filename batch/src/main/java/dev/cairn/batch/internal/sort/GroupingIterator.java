@@ -26,6 +26,7 @@ public final class GroupingIterator {
     private int keyLen;
     /** {@code in} is positioned on a record nobody has consumed yet. */
     private boolean pending;
+
     private boolean exhausted;
     private boolean hasKey;
 
@@ -38,7 +39,10 @@ public final class GroupingIterator {
         if (hasKey) {
             while (hasNextValue()) pending = false;
         }
-        if (!pending && !advance()) { hasKey = false; return false; }
+        if (!pending && !advance()) {
+            hasKey = false;
+            return false;
+        }
         int len = in.keyLength();
         if (key.length < len) key = new byte[Math.max(len, key.length * 2)];
         System.arraycopy(in.keyArray(), in.keyOffset(), key, 0, len);

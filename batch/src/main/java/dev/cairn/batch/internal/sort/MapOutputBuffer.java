@@ -66,7 +66,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * call after that fails the same way. {@link #close()} deletes every file the buffer made unless
  * {@link #finish()} succeeded.
  */
-@SuppressWarnings("NonAtomicVolatileUpdate") // nextRun and bytesSpilled are written by the collecting thread only; volatile publishes them
+@SuppressWarnings(
+        "NonAtomicVolatileUpdate") // nextRun and bytesSpilled are written by the collecting thread only; volatile
+// publishes them
 public final class MapOutputBuffer implements AutoCloseable {
     public static final double DEFAULT_SPILL_FRACTION = 0.8;
     public static final int DEFAULT_MIN_SPILLS_FOR_COMBINE = 3;
@@ -84,12 +86,14 @@ public final class MapOutputBuffer implements AutoCloseable {
      * record's offset in the ring.
      */
     static final int META = 16;
+
     static final int META_PREFIX = 0;
     static final int META_TAG = 8;
     static final int META_START = 12;
     static final VarHandle NATIVE_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
     static final VarHandle NATIVE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
-    private static final VarHandle BIG_ENDIAN_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle BIG_ENDIAN_LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private static final int MAX_RING_BYTES = (Integer.MAX_VALUE - 64) & ~(META - 1);
     private static final int MAX_RECORD_BYTES = Integer.MAX_VALUE - 16;
@@ -117,6 +121,7 @@ public final class MapOutputBuffer implements AutoCloseable {
     private boolean spilling;
     /** While spilling: free bytes above the data head, and below the lowest metadata entry. */
     private long dataRoom;
+
     private long metaRoom;
     private long ringRecords;
     private long ringRecordBytes;
@@ -139,6 +144,7 @@ public final class MapOutputBuffer implements AutoCloseable {
     private volatile boolean spillFinished;
     /** Results of the last spill, published by the write of {@link #spillFinished}. */
     private Run spillResult;
+
     private Throwable spillError;
     private volatile boolean closed;
 
@@ -154,12 +160,23 @@ public final class MapOutputBuffer implements AutoCloseable {
      * @param dir the directory for runs and the final {@code <prefix>.out} and {@code <prefix>.index}
      * @param prefix the file name prefix, unique per task attempt in {@code dir}
      */
-    public MapOutputBuffer(long bufferBytes, double spillFraction, int partitions, RawCombiner combiner,
-                           int minSpillsForCombine, Path dir, String prefix) {
-        if (bufferBytes < MIN_BUFFER_BYTES) throw new IllegalArgumentException("buffer of " + bufferBytes + " bytes; at least " + MIN_BUFFER_BYTES + " needed");
-        if (!(spillFraction > 0 && spillFraction <= 1)) throw new IllegalArgumentException("spill fraction must be in (0, 1]: " + spillFraction);
-        if (partitions < 1 || partitions > MAX_PARTITIONS) throw new IllegalArgumentException("partitions must be in [1, 2^24]: " + partitions);
-        if (minSpillsForCombine < 0) throw new IllegalArgumentException("minSpillsForCombine must be >= 0: " + minSpillsForCombine);
+    public MapOutputBuffer(
+            long bufferBytes,
+            double spillFraction,
+            int partitions,
+            RawCombiner combiner,
+            int minSpillsForCombine,
+            Path dir,
+            String prefix) {
+        if (bufferBytes < MIN_BUFFER_BYTES)
+            throw new IllegalArgumentException(
+                    "buffer of " + bufferBytes + " bytes; at least " + MIN_BUFFER_BYTES + " needed");
+        if (!(spillFraction > 0 && spillFraction <= 1))
+            throw new IllegalArgumentException("spill fraction must be in (0, 1]: " + spillFraction);
+        if (partitions < 1 || partitions > MAX_PARTITIONS)
+            throw new IllegalArgumentException("partitions must be in [1, 2^24]: " + partitions);
+        if (minSpillsForCombine < 0)
+            throw new IllegalArgumentException("minSpillsForCombine must be >= 0: " + minSpillsForCombine);
         this.capacity = (int) Math.min(bufferBytes & ~(long) (META - 1), MAX_RING_BYTES);
         this.softLimit = Math.max(1, (long) (capacity * spillFraction));
         this.partitions = partitions;
@@ -183,9 +200,13 @@ public final class MapOutputBuffer implements AutoCloseable {
      * @throws IOException if a spill failed (now or earlier); the cause is the original error
      * @throws IllegalStateException after {@link #finish()} or {@link #close()}
      */
-    public void collect(int partition, byte[] key, int kOff, int kLen, byte[] val, int vOff, int vLen) throws IOException {
-        if (closed || finished) throw new IllegalStateException("map output buffer of " + prefix + (closed ? " is closed" : " is finished"));
-        if (partition < 0 || partition >= partitions) throw new IllegalArgumentException("partition " + partition + " of " + partitions);
+    public void collect(int partition, byte[] key, int kOff, int kLen, byte[] val, int vOff, int vLen)
+            throws IOException {
+        if (closed || finished)
+            throw new IllegalStateException(
+                    "map output buffer of " + prefix + (closed ? " is closed" : " is finished"));
+        if (partition < 0 || partition >= partitions)
+            throw new IllegalArgumentException("partition " + partition + " of " + partitions);
         Objects.checkFromIndexSize(kOff, kLen, key.length);
         Objects.checkFromIndexSize(vOff, vLen, val.length);
         if (spilling && spillFinished) absorbSpill();
@@ -404,7 +425,9 @@ public final class MapOutputBuffer implements AutoCloseable {
     }
 
     /** A record larger than the ring: written right away as a run of its own, with no other records. */
-    private void spillLargeRecord(int partition, byte[] key, int kOff, int kLen, byte[] val, int vOff, int vLen, long size) throws IOException {
+    private void spillLargeRecord(
+            int partition, byte[] key, int kOff, int kLen, byte[] val, int vOff, int vLen, long size)
+            throws IOException {
         if (size > MAX_RECORD_BYTES) throw new IllegalArgumentException("record of " + size + " bytes is too large");
         int run = nextRun++;
         Path file = spillPath(run);
@@ -426,7 +449,8 @@ public final class MapOutputBuffer implements AutoCloseable {
 
     /** Spills what is buffered as a run of its own and waits for it; for tests. */
     void spillNow() throws IOException {
-        if (closed || finished) throw new IllegalStateException("map output buffer of " + prefix + " is closed or finished");
+        if (closed || finished)
+            throw new IllegalStateException("map output buffer of " + prefix + " is closed or finished");
         if (spilling) {
             awaitSpill();
             absorbSpill();
@@ -447,7 +471,9 @@ public final class MapOutputBuffer implements AutoCloseable {
      * @throws IllegalStateException if called twice or after {@link #close()}
      */
     public MapOutputFile finish() throws IOException {
-        if (closed || finished) throw new IllegalStateException("map output buffer of " + prefix + (closed ? " is closed" : " is finished"));
+        if (closed || finished)
+            throw new IllegalStateException(
+                    "map output buffer of " + prefix + (closed ? " is closed" : " is finished"));
         if (failure != null) throw failure;
         if (spilling) {
             awaitSpill();
@@ -471,7 +497,11 @@ public final class MapOutputBuffer implements AutoCloseable {
         MapOutputFile result;
         try {
             if (runs.size() == 1) {
-                Files.move(runs.getFirst().file(), out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(
+                        runs.getFirst().file(),
+                        out,
+                        StandardCopyOption.REPLACE_EXISTING,
+                        StandardCopyOption.ATOMIC_MOVE);
                 result = new MapOutputFile(out, runs.getFirst().segments());
             } else {
                 // Whether to combine depends on the runs the map made, not on what merge passes leave.

@@ -31,7 +31,8 @@ public record MapOutputFile(Path dataFile, List<Segment> segments) {
     public record Segment(long offset, long length, long records, int crc32c) {
         public Segment {
             if (offset < 0 || length < 0 || records < 0) {
-                throw new IllegalArgumentException("bad segment: offset " + offset + ", length " + length + ", records " + records);
+                throw new IllegalArgumentException(
+                        "bad segment: offset " + offset + ", length " + length + ", records " + records);
             }
         }
     }
@@ -123,7 +124,8 @@ public record MapOutputFile(Path dataFile, List<Segment> segments) {
             for (int i = 0; i < n; i++) {
                 long offset = in.readLong(), length = in.readLong(), records = in.readLong();
                 int c = in.readInt();
-                if (offset < 0 || length < 0 || records < 0) throw new IOException("map output index is corrupt (negative entry): " + indexFile);
+                if (offset < 0 || length < 0 || records < 0)
+                    throw new IOException("map output index is corrupt (negative entry): " + indexFile);
                 segs[i] = new Segment(offset, length, records, c);
             }
             String name = indexFile.getFileName().toString();

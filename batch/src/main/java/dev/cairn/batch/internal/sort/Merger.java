@@ -27,6 +27,7 @@ public final class Merger {
         private final RawRecordIterator[] inputs;
         /** Heap of input indices; heap[0] is the input with the smallest current record. */
         private final int[] heap;
+
         private int size;
         private boolean started;
         private RawRecordIterator current;

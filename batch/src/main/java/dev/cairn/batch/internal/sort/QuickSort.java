@@ -81,7 +81,10 @@ final class QuickSort {
         int last = hi - 1;
         if (n >= NINTHER_MIN) {
             int step = n / 8;
-            return median(s, median(s, lo, lo + step, lo + 2 * step), median(s, mid - step, mid, mid + step),
+            return median(
+                    s,
+                    median(s, lo, lo + step, lo + 2 * step),
+                    median(s, mid - step, mid, mid + step),
                     median(s, last - 2 * step, last - step, last));
         }
         return median(s, lo, mid, last);

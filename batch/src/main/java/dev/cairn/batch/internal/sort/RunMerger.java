@@ -33,6 +33,7 @@ import java.util.function.IntSupplier;
 final class RunMerger {
     /** Records merged between checks of the abort flag. */
     private static final int ABORT_CHECK_INTERVAL = 4096;
+
     private static final int MIN_READ_BUFFER_BYTES = 1 << 16;
     private static final int MAX_READ_BUFFER_BYTES = 1 << 20;
 
@@ -61,7 +62,8 @@ final class RunMerger {
      *
      * @param combiner applied in the final pass only; null to copy records through unchanged
      */
-    MapOutputFile mergeAll(List<Run> runs, RawCombiner combiner, Path out, IntSupplier newRunNumber, IntFunction<Path> runFile)
+    MapOutputFile mergeAll(
+            List<Run> runs, RawCombiner combiner, Path out, IntSupplier newRunNumber, IntFunction<Path> runFile)
             throws IOException {
         while (runs.size() > factor) {
             int take = Math.min(factor, runs.size() - factor + 1);
@@ -80,7 +82,8 @@ final class RunMerger {
 
     /** One pass: merges all of {@code runs} (any number) into {@code out}. */
     MapOutputFile merge(List<Run> runs, RawCombiner combiner, Path out) throws IOException {
-        int readBufferBytes = Math.clamp(memoryBytes / Math.max(1, runs.size()), MIN_READ_BUFFER_BYTES, MAX_READ_BUFFER_BYTES);
+        int readBufferBytes =
+                Math.clamp(memoryBytes / Math.max(1, runs.size()), MIN_READ_BUFFER_BYTES, MAX_READ_BUFFER_BYTES);
         long total = 0;
         for (Run r : runs) total += r.bytes();
         int writeBufferBytes = SegmentWriter.bufferSizeFor(total);
@@ -88,7 +91,8 @@ final class RunMerger {
         FileChannel[] channels = new FileChannel[runs.size()];
         byte[][] buffers = new byte[runs.size()][];
         try (OutputStream os = Files.newOutputStream(out)) {
-            for (int r = 0; r < channels.length; r++) channels[r] = FileChannel.open(runs.get(r).file(), StandardOpenOption.READ);
+            for (int r = 0; r < channels.length; r++)
+                channels[r] = FileChannel.open(runs.get(r).file(), StandardOpenOption.READ);
             SegmentWriter w = new SegmentWriter(os, writeBufferBytes);
             BytesOut folded = combiner == null ? null : new BytesOut(64);
             List<RawRecordIterator> inputs = new ArrayList<>(runs.size());
@@ -99,9 +103,11 @@ final class RunMerger {
                     MapOutputFile.Segment s = run.segments().get(p);
                     if (s.length() == 0) continue;
                     // The previous partition's reader of this run is exhausted, so its buffer is free again.
-                    if (buffers[r] == null) buffers[r] = new byte[(int) Math.min(readBufferBytes, Math.max(64, largestSegment(run)))];
+                    if (buffers[r] == null)
+                        buffers[r] = new byte[(int) Math.min(readBufferBytes, Math.max(64, largestSegment(run)))];
                     InputStream in = new ChannelSlice(channels[r], s.offset(), s.length());
-                    inputs.add(SegmentReader.of(in, s.length(), run.file() + " (partition " + p + ")", s.crc32c(), buffers[r]));
+                    inputs.add(SegmentReader.of(
+                            in, s.length(), run.file() + " (partition " + p + ")", s.crc32c(), buffers[r]));
                 }
                 // Closing the readers leaves the shared channels open (a slice's close does nothing).
                 try (RawRecordIterator merged = Merger.merge(inputs)) {
@@ -148,11 +154,18 @@ final class RunMerger {
                 sinceCheck = 0;
                 checkAborted();
             }
-            w.append(merged.keyArray(), merged.keyOffset(), merged.keyLength(), merged.valueArray(), merged.valueOffset(), merged.valueLength());
+            w.append(
+                    merged.keyArray(),
+                    merged.keyOffset(),
+                    merged.keyLength(),
+                    merged.valueArray(),
+                    merged.valueOffset(),
+                    merged.valueLength());
         }
     }
 
-    private void combine(RawRecordIterator merged, SegmentWriter w, RawCombiner combiner, BytesOut folded, int partition)
+    private void combine(
+            RawRecordIterator merged, SegmentWriter w, RawCombiner combiner, BytesOut folded, int partition)
             throws IOException {
         GroupingIterator groups = new GroupingIterator(merged);
         int sinceCheck = 0;
@@ -186,8 +199,10 @@ final class RunMerger {
     }
 
     private static IOException combinerFailed(RawCombiner combiner, int partition, Exception e) {
-        return new IOException("combiner " + combiner.getClass().getName() + " failed in the final merge of partition "
-                + partition + ": " + e, e);
+        return new IOException(
+                "combiner " + combiner.getClass().getName() + " failed in the final merge of partition " + partition
+                        + ": " + e,
+                e);
     }
 
     private void checkAborted() throws InterruptedIOException {

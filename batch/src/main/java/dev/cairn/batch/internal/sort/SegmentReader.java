@@ -39,6 +39,7 @@ public final class SegmentReader implements RawRecordIterator {
     private long base;
     /** Cursor while decoding a record header. */
     private int hp;
+
     private IOException failure;
     private int keyOff;
     private int keyLen;
@@ -47,7 +48,15 @@ public final class SegmentReader implements RawRecordIterator {
     private boolean ended;
     private boolean closed;
 
-    private SegmentReader(InputStream in, byte[] array, int off, long length, String source, boolean verify, int expectedCrc, byte[] buffer) {
+    private SegmentReader(
+            InputStream in,
+            byte[] array,
+            int off,
+            long length,
+            String source,
+            boolean verify,
+            int expectedCrc,
+            byte[] buffer) {
         if (length < 0) throw new IllegalArgumentException("negative segment length " + length);
         this.in = in;
         this.source = Objects.requireNonNull(source, "source");
@@ -79,17 +88,27 @@ public final class SegmentReader implements RawRecordIterator {
 
     /** Reads exactly {@code length} bytes from {@code in}, which it closes when closed; no verification. */
     public static SegmentReader of(InputStream in, long length, String source) {
-        return new SegmentReader(Objects.requireNonNull(in, "in"), null, 0, length, source, false, 0, new byte[bufferSize(length)]);
+        return new SegmentReader(
+                Objects.requireNonNull(in, "in"), null, 0, length, source, false, 0, new byte[bufferSize(length)]);
     }
 
     /** Reads exactly {@code length} bytes from {@code in}, which it closes when closed, checking their CRC32C. */
     public static SegmentReader of(InputStream in, long length, String source, int expectedCrc32c) {
-        return new SegmentReader(Objects.requireNonNull(in, "in"), null, 0, length, source, true, expectedCrc32c, new byte[bufferSize(length)]);
+        return new SegmentReader(
+                Objects.requireNonNull(in, "in"),
+                null,
+                0,
+                length,
+                source,
+                true,
+                expectedCrc32c,
+                new byte[bufferSize(length)]);
     }
 
     /** As {@link #of(InputStream, long, String, int)}, reading through {@code buffer}, which the caller may reuse once this reader is done. */
     static SegmentReader of(InputStream in, long length, String source, int expectedCrc32c, byte[] buffer) {
-        return new SegmentReader(Objects.requireNonNull(in, "in"), null, 0, length, source, true, expectedCrc32c, buffer);
+        return new SegmentReader(
+                Objects.requireNonNull(in, "in"), null, 0, length, source, true, expectedCrc32c, buffer);
     }
 
     private static int bufferSize(long length) {
@@ -183,11 +202,13 @@ public final class SegmentReader implements RawRecordIterator {
     }
 
     private IOException truncated(String where) {
-        return fail(new IOException("segment from " + source + " is truncated " + where + " at byte " + (base + pos) + " of " + length));
+        return fail(new IOException(
+                "segment from " + source + " is truncated " + where + " at byte " + (base + pos) + " of " + length));
     }
 
     private IOException corrupt(String what) {
-        return fail(new IOException("segment from " + source + " is corrupt: " + what + " at byte " + (base + pos) + " of " + length));
+        return fail(new IOException(
+                "segment from " + source + " is corrupt: " + what + " at byte " + (base + pos) + " of " + length));
     }
 
     /** Remembers the first failure so that calling {@link #next} again repeats it instead of ending quietly. */

@@ -35,6 +35,7 @@ public final class SegmentWriter {
     private int crcMark;
     /** Bytes handed to {@code out} so far. */
     private long flushed;
+
     private long segmentStart;
     private long records;
 
@@ -92,7 +93,8 @@ public final class SegmentWriter {
         crc.update(buf, crcMark, pos - crcMark);
         crcMark = pos;
         long end = flushed + pos;
-        MapOutputFile.Segment s = new MapOutputFile.Segment(segmentStart, end - segmentStart, records, (int) crc.getValue());
+        MapOutputFile.Segment s =
+                new MapOutputFile.Segment(segmentStart, end - segmentStart, records, (int) crc.getValue());
         crc.reset();
         segmentStart = end;
         records = 0;

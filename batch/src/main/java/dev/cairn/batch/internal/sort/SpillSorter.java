@@ -37,6 +37,7 @@ final class SpillSorter implements QuickSort.Sortable {
     private int cursor;
     /** The pivot's metadata, copied because swaps move its entry. */
     private int pivotTag;
+
     private long pivotPrefix;
     private int pivotStart;
 
@@ -65,8 +66,13 @@ final class SpillSorter implements QuickSort.Sortable {
     }
 
     private int compareEntries(int a, int b) {
-        return compareTo((int) INT.get(ring, a + META_TAG), (long) LONG.get(ring, a + META_PREFIX), a,
-                (int) INT.get(ring, b + META_TAG), (long) LONG.get(ring, b + META_PREFIX), (int) INT.get(ring, b + META_START));
+        return compareTo(
+                (int) INT.get(ring, a + META_TAG),
+                (long) LONG.get(ring, a + META_PREFIX),
+                a,
+                (int) INT.get(ring, b + META_TAG),
+                (long) LONG.get(ring, b + META_PREFIX),
+                (int) INT.get(ring, b + META_START));
     }
 
     @Override
@@ -80,7 +86,13 @@ final class SpillSorter implements QuickSort.Sortable {
     @Override
     public int compareToPivot(int i) {
         int m = meta(i);
-        return compareTo((int) INT.get(ring, m + META_TAG), (long) LONG.get(ring, m + META_PREFIX), m, pivotTag, pivotPrefix, pivotStart);
+        return compareTo(
+                (int) INT.get(ring, m + META_TAG),
+                (long) LONG.get(ring, m + META_PREFIX),
+                m,
+                pivotTag,
+                pivotPrefix,
+                pivotStart);
     }
 
     /** Compares entry {@code a} (by its fields and metadata offset) with a record given by its fields. */
@@ -131,7 +143,8 @@ final class SpillSorter implements QuickSort.Sortable {
      * @throws IOException on a write failure, a combiner failure (its exception is the cause), or
      *     when {@code aborted} turns true; the caller deletes the file
      */
-    Run write(int number, Path file, int partitions, RawCombiner combiner, BooleanSupplier aborted, int bufferBytes) throws IOException {
+    Run write(int number, Path file, int partitions, RawCombiner combiner, BooleanSupplier aborted, int bufferBytes)
+            throws IOException {
         List<MapOutputFile.Segment> segments = new ArrayList<>(partitions);
         BytesOut folded = combiner == null ? null : new BytesOut(64);
         try (OutputStream os = Files.newOutputStream(file)) {
@@ -169,7 +182,8 @@ final class SpillSorter implements QuickSort.Sortable {
     }
 
     /** Folds the values of entries {@code [i, j)}, which share one key, and appends one record. */
-    private void fold(SegmentWriter w, RawCombiner combiner, BytesOut folded, int i, int j, int partition) throws IOException {
+    private void fold(SegmentWriter w, RawCombiner combiner, BytesOut folded, int i, int j, int partition)
+            throws IOException {
         cursor = (int) INT.get(ring, meta(i) + META_START);
         int kLen = varint();
         int vLen = varint();
@@ -185,7 +199,10 @@ final class SpillSorter implements QuickSort.Sortable {
             folded.reset();
             combiner.finish(folded);
         } catch (Exception e) {
-            throw new IOException("combiner " + combiner.getClass().getName() + " failed on a key of partition " + partition + ": " + e, e);
+            throw new IOException(
+                    "combiner " + combiner.getClass().getName() + " failed on a key of partition " + partition + ": "
+                            + e,
+                    e);
         }
         w.append(ring, keyOff, kLen, folded.array(), 0, folded.size());
     }

@@ -24,7 +24,8 @@ final class JobResources implements AutoCloseable {
         Files.createDirectories(dir);
         Path jarFile = dir.resolve("job.jar");
         Files.write(jarFile, jar);
-        this.loader = new URLClassLoader("job-" + jobId, new URL[] {jarFile.toUri().toURL()}, JobResources.class.getClassLoader());
+        this.loader = new URLClassLoader(
+                "job-" + jobId, new URL[] {jarFile.toUri().toURL()}, JobResources.class.getClassLoader());
     }
 
     Path mapOutputDir() {

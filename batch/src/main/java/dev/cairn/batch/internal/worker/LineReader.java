@@ -23,6 +23,7 @@ import java.util.Arrays;
 final class LineReader implements AutoCloseable {
     /** The first read past the split for its last line: most lines are far shorter. */
     private static final int FIRST_TAIL = 4 << 10;
+
     private static final int MAX_TAIL = 64 << 20;
 
     private final FileSystem fs;
@@ -33,6 +34,7 @@ final class LineReader implements AutoCloseable {
     private int limit;
     /** File offset of buf[0]. */
     private long bufferStart;
+
     private byte[] spill = new byte[256];
     private long lineOffset;
     private String line;
@@ -40,10 +42,12 @@ final class LineReader implements AutoCloseable {
     private InputStream in;
     /** File offset where the range {@link #in} was opened for ends. */
     private long inEnd;
+
     private long inRead;
     private int tail = FIRST_TAIL;
     /** Counts of the streams already closed. */
     private long closedLocal;
+
     private long closedRemote;
     /** File offset of the split's first line (its first byte, or just past the line it starts inside). */
     private final long firstLineStart;

@@ -48,38 +48,51 @@ final class MapTaskRunner {
         Mapper<Long, String, Object, Object> mapper = UserCode.create(mapperClass, Mapper.class, loader);
         Codec<Object> keyCodec = (Codec<Object>) Codecs.forId(spec.getMapKeyCodec(), loader);
         Codec<Object> valueCodec = (Codec<Object>) Codecs.forId(spec.getMapValueCodec(), loader);
-        Partitioner<Object> partitioner = spec.getPartitionerClass().isEmpty() ? null
+        Partitioner<Object> partitioner = spec.getPartitionerClass().isEmpty()
+                ? null
                 : UserCode.create(spec.getPartitionerClass(), Partitioner.class, loader);
         // Two instances: the hash table folds on this thread, spills fold on the spill thread,
         // and a user combiner need not be thread-safe.
-        Combiner<Object> combiner = spec.getCombinerClass().isEmpty() ? null
+        Combiner<Object> combiner = spec.getCombinerClass().isEmpty()
+                ? null
                 : UserCode.create(spec.getCombinerClass(), Combiner.class, loader);
-        Combiner<Object> spillCombiner = combiner == null ? null
-                : UserCode.create(spec.getCombinerClass(), Combiner.class, loader);
+        Combiner<Object> spillCombiner =
+                combiner == null ? null : UserCode.create(spec.getCombinerClass(), Combiner.class, loader);
 
         Path outDir = job.mapOutputDir();
         Files.createDirectories(outDir);
         int partitions = spec.getReducers();
-        try (MapOutputBuffer buffer = new MapOutputBuffer(settings.sortBufferBytes(), partitions,
-                spillCombiner == null ? null : new CodecCombiner<>(valueCodec, spillCombiner), outDir, task.attemptId())) {
-            Collector<Object, Object> collector = new Collector<>(keyCodec, valueCodec, partitioner, partitions, buffer);
-            Emitter<Object, Object> emitter = combiner == null ? collector
+        try (MapOutputBuffer buffer = new MapOutputBuffer(
+                settings.sortBufferBytes(),
+                partitions,
+                spillCombiner == null ? null : new CodecCombiner<>(valueCodec, spillCombiner),
+                outDir,
+                task.attemptId())) {
+            Collector<Object, Object> collector =
+                    new Collector<>(keyCodec, valueCodec, partitioner, partitions, buffer);
+            Emitter<Object, Object> emitter = combiner == null
+                    ? collector
                     : new CombiningEmitter<>(combiner, settings.combineEntries(), collector);
             String path = a.getSplitPath();
             long start = a.getSplitStart();
             mapper.setup(task);
             long records = 0;
-            try (LineReader reader = new LineReader(settings.fileSystems().forPath(path), path, start, a.getSplitLength())) {
+            try (LineReader reader =
+                    new LineReader(settings.fileSystems().forPath(path), path, start, a.getSplitLength())) {
                 while (reader.next()) {
                     try {
                         mapper.map(reader.offset(), reader.line(), emitter);
                     } catch (Exception | Error e) {
-                        throw new TaskFailure("mapper " + mapperClass + " failed on the line at byte " + reader.offset() + " of " + path, e);
+                        throw new TaskFailure(
+                                "mapper " + mapperClass + " failed on the line at byte " + reader.offset() + " of "
+                                        + path,
+                                e);
                     }
                     if ((++records & 1023) == 0) {
                         task.checkCancelled();
                         task.recordsIn = records;
-                        task.recordsOut = emitter instanceof CombiningEmitter<Object, Object> ce ? ce.emitted : collector.records;
+                        task.recordsOut =
+                                emitter instanceof CombiningEmitter<Object, Object> ce ? ce.emitted : collector.records;
                         task.progress = 0.9 * reader.progress(start);
                         task.inputLocalBytes = reader.localBytes();
                         task.inputRemoteBytes = reader.remoteBytes();
@@ -114,7 +127,12 @@ final class MapTaskRunner {
         private final BytesOut value = new BytesOut(256);
         long records;
 
-        Collector(Codec<K> keyCodec, Codec<V> valueCodec, Partitioner<K> partitioner, int partitions, MapOutputBuffer buffer) {
+        Collector(
+                Codec<K> keyCodec,
+                Codec<V> valueCodec,
+                Partitioner<K> partitioner,
+                int partitions,
+                MapOutputBuffer buffer) {
             this.keyCodec = keyCodec;
             this.valueCodec = valueCodec;
             this.partitioner = partitioner;
@@ -124,7 +142,8 @@ final class MapTaskRunner {
 
         @Override
         public void emit(K k, V v) throws Exception {
-            if (k == null || v == null) throw new NullPointerException("emitted a null " + (k == null ? "key" : "value"));
+            if (k == null || v == null)
+                throw new NullPointerException("emitted a null " + (k == null ? "key" : "value"));
             key.reset();
             keyCodec.encode(k, key);
             value.reset();
@@ -135,7 +154,8 @@ final class MapTaskRunner {
             } else {
                 p = partitioner.partition(k, partitions);
                 if (p < 0 || p >= partitions) {
-                    throw new IllegalArgumentException("partitioner returned " + p + " for " + partitions + " partitions");
+                    throw new IllegalArgumentException(
+                            "partitioner returned " + p + " for " + partitions + " partitions");
                 }
             }
             buffer.collect(p, key.array(), 0, key.size(), value.array(), 0, value.size());
@@ -160,7 +180,8 @@ final class MapTaskRunner {
 
         @Override
         public void emit(K k, V v) throws Exception {
-            if (k == null || v == null) throw new NullPointerException("emitted a null " + (k == null ? "key" : "value"));
+            if (k == null || v == null)
+                throw new NullPointerException("emitted a null " + (k == null ? "key" : "value"));
             emitted++;
             table.merge(k, v, fold);
             if (table.size() >= limit) drain();

@@ -42,7 +42,12 @@ final class ReduceTaskRunner {
     private final CommitGate gate;
     private final FileSystemRegistry fileSystems;
 
-    ReduceTaskRunner(RunningTask task, JobResources job, ShuffleFetcher fetcher, CommitGate gate, FileSystemRegistry fileSystems) {
+    ReduceTaskRunner(
+            RunningTask task,
+            JobResources job,
+            ShuffleFetcher fetcher,
+            CommitGate gate,
+            FileSystemRegistry fileSystems) {
         this.task = task;
         this.job = job;
         this.fetcher = fetcher;
@@ -54,20 +59,23 @@ final class ReduceTaskRunner {
     void run() throws Exception {
         TaskAssignment a = task.assignment;
         JobSpecProto spec = a.getSpec();
-        Reducer<Object, Object, Object, Object> reducer = UserCode.create(spec.getReducerClass(), Reducer.class, job.loader);
+        Reducer<Object, Object, Object, Object> reducer =
+                UserCode.create(spec.getReducerClass(), Reducer.class, job.loader);
         Codec<Object> keyCodec = (Codec<Object>) Codecs.forId(spec.getMapKeyCodec(), job.loader);
         Codec<Object> valueCodec = (Codec<Object>) Codecs.forId(spec.getMapValueCodec(), job.loader);
 
         List<ShuffleFetcher.Fetched> segments = fetcher.fetchAll(a.getMapOutputsList(), a.getTaskIndex());
         task.shuffleBytes = fetcher.fetchedBytes();
-        long totalRecords = segments.stream().mapToLong(ShuffleFetcher.Fetched::records).sum();
+        long totalRecords =
+                segments.stream().mapToLong(ShuffleFetcher.Fetched::records).sum();
 
         String partName = String.format("part-r-%05d", a.getTaskIndex());
         String staging = a.getStagingDir();
         FileSystem fs = fileSystems.forPath(staging);
         String attempts = FsPaths.child(staging, "_attempts");
         // If the job ended and its staging is gone, fail instead of bringing the directory back.
-        if (!fs.exists(attempts)) throw new IllegalStateException("the output staging directory " + staging + " is gone: the job has ended");
+        if (!fs.exists(attempts))
+            throw new IllegalStateException("the output staging directory " + staging + " is gone: the job has ended");
         String attemptDir = FsPaths.child(attempts, task.attemptId());
         String attemptFile = FsPaths.child(attemptDir, partName);
         try {
@@ -76,14 +84,16 @@ final class ReduceTaskRunner {
             try {
                 for (ShuffleFetcher.Fetched f : segments) inputs.add(f.open());
                 try (RawRecordIterator merged = Merger.merge(inputs);
-                     Writer out = new BufferedWriter(new OutputStreamWriter(fs.create(attemptFile), StandardCharsets.UTF_8), 1 << 16)) {
+                        Writer out = new BufferedWriter(
+                                new OutputStreamWriter(fs.create(attemptFile), StandardCharsets.UTF_8), 1 << 16)) {
                     reduce(reducer, keyCodec, valueCodec, new GroupingIterator(merged), out, totalRecords);
                 }
             } finally {
                 for (RawRecordIterator in : inputs) in.close();
             }
             String denied = gate.deniedReason(task);
-            if (denied != null) throw new IllegalStateException("commit of " + task.attemptId() + " refused: " + denied);
+            if (denied != null)
+                throw new IllegalStateException("commit of " + task.attemptId() + " refused: " + denied);
             // An earlier attempt allowed to commit may have moved its file before it was lost.
             String part = FsPaths.child(staging, partName);
             fs.delete(part);
@@ -99,12 +109,19 @@ final class ReduceTaskRunner {
         task.progress = 1;
     }
 
-    private void reduce(Reducer<Object, Object, Object, Object> reducer, Codec<Object> keyCodec, Codec<Object> valueCodec,
-                        GroupingIterator groups, Writer out, long totalRecords) throws Exception {
+    private void reduce(
+            Reducer<Object, Object, Object, Object> reducer,
+            Codec<Object> keyCodec,
+            Codec<Object> valueCodec,
+            GroupingIterator groups,
+            Writer out,
+            long totalRecords)
+            throws Exception {
         String reducerClass = task.assignment.getSpec().getReducerClass();
         long[] written = {0};
         Emitter<Object, Object> emitter = (k, v) -> {
-            if (k == null || v == null) throw new NullPointerException("reducer emitted a null " + (k == null ? "key" : "value"));
+            if (k == null || v == null)
+                throw new NullPointerException("reducer emitted a null " + (k == null ? "key" : "value"));
             out.write(k.toString());
             out.write('\t');
             out.write(v.toString());
@@ -131,7 +148,8 @@ final class ReduceTaskRunner {
                 task.checkCancelled();
                 task.recordsIn = values.consumed;
                 task.recordsOut = written[0];
-                task.progress = totalRecords == 0 ? 0.5 : 0.5 + 0.5 * Math.min(1, values.consumed / (double) totalRecords);
+                task.progress =
+                        totalRecords == 0 ? 0.5 : 0.5 + 0.5 * Math.min(1, values.consumed / (double) totalRecords);
             }
         }
         try {

@@ -30,6 +30,7 @@ final class RunningTask implements TaskContext {
     volatile long shuffleBytes;
     /** The user's counters by "group.name", incremented on the task thread, read by the heartbeat. */
     private final Map<String, TaskCounter> counters = new ConcurrentHashMap<>();
+
     volatile boolean cancelled;
     volatile Future<?> future;
 
@@ -48,7 +49,8 @@ final class RunningTask implements TaskContext {
 
     /** Throws when the attempt was killed, so user loops stop promptly. */
     void checkCancelled() throws InterruptedException {
-        if (cancelled || Thread.currentThread().isInterrupted()) throw new InterruptedException("task attempt " + key + " killed");
+        if (cancelled || Thread.currentThread().isInterrupted())
+            throw new InterruptedException("task attempt " + key + " killed");
     }
 
     @Override
@@ -74,16 +76,22 @@ final class RunningTask implements TaskContext {
     @Override
     public Optional<TaskInput> input() {
         if (assignment.getSplitPath().isEmpty()) return Optional.empty();
-        return Optional.of(new TaskInput(assignment.getInput(), assignment.getSplitPath(), assignment.getSplitStart(), assignment.getSplitLength()));
+        return Optional.of(new TaskInput(
+                assignment.getInput(),
+                assignment.getSplitPath(),
+                assignment.getSplitStart(),
+                assignment.getSplitLength()));
     }
 
     @Override
     public Counter counter(String group, String name) {
         if (group == null || group.isEmpty() || name == null || name.isEmpty() || name.contains(".")) {
-            throw new IllegalArgumentException("a counter needs a group and a name without dots, got '" + group + "' and '" + name + "'");
+            throw new IllegalArgumentException(
+                    "a counter needs a group and a name without dots, got '" + group + "' and '" + name + "'");
         }
         if (group.equals(Counter.BUILT_IN_GROUP)) {
-            throw new IllegalArgumentException("the counter group '" + Counter.BUILT_IN_GROUP + "' is Cairn's own; choose another");
+            throw new IllegalArgumentException(
+                    "the counter group '" + Counter.BUILT_IN_GROUP + "' is Cairn's own; choose another");
         }
         return counters.computeIfAbsent(group + "." + name, k -> new TaskCounter());
     }

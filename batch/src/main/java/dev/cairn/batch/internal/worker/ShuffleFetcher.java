@@ -38,7 +38,8 @@ final class ShuffleFetcher {
     record Fetched(String mapAttempt, String endpoint, byte[] data, Path file, long length, long records, int crc) {
         RawRecordIterator open() throws IOException {
             String source = mapAttempt + " from " + endpoint;
-            return data != null ? SegmentReader.of(data, 0, data.length, source)
+            return data != null
+                    ? SegmentReader.of(data, 0, data.length, source)
                     : SegmentReader.of(Files.newInputStream(file), length, source);
         }
     }
@@ -111,8 +112,12 @@ final class ShuffleFetcher {
 
     private Fetched fetch(MapOutputLocation m, int partition) throws Exception {
         String attempt = m.getTaskId() + "_" + m.getAttempt();
-        FetchPartitionRequest req = FetchPartitionRequest.newBuilder().setJobId(task.jobId()).setMapTaskId(m.getTaskId())
-                .setAttempt(m.getAttempt()).setPartition(partition).build();
+        FetchPartitionRequest req = FetchPartitionRequest.newBuilder()
+                .setJobId(task.jobId())
+                .setMapTaskId(m.getTaskId())
+                .setAttempt(m.getAttempt())
+                .setPartition(partition)
+                .build();
         try {
             Iterator<ShuffleChunk> chunks = ShuffleGrpc.newBlockingStub(channels.get(m.getEndpoint()))
                     .withDeadlineAfter(settings.rpcDeadline().toMillis() * 10, TimeUnit.MILLISECONDS)
@@ -126,15 +131,18 @@ final class ShuffleFetcher {
                 int pos = 0;
                 while (chunks.hasNext()) {
                     ShuffleChunk c = chunks.next();
-                    if (pos + c.getData().size() > length) throw new IOException("shuffle stream longer than its header says");
+                    if (pos + c.getData().size() > length)
+                        throw new IOException("shuffle stream longer than its header says");
                     c.getData().copyTo(data, pos);
                     pos += c.getData().size();
                 }
-                if (pos != length) throw new IOException("shuffle stream ended after " + pos + " of " + length + " bytes");
+                if (pos != length)
+                    throw new IOException("shuffle stream ended after " + pos + " of " + length + " bytes");
                 crc.update(data, 0, pos);
                 verify(crc, header, attempt, m.getEndpoint());
                 fetchedBytes.addAndGet(length);
-                return new Fetched(attempt, m.getEndpoint(), data, null, length, header.getRecords(), header.getCrc32C());
+                return new Fetched(
+                        attempt, m.getEndpoint(), data, null, length, header.getRecords(), header.getCrc32C());
             }
             Path file = scratch.resolve(attempt + ".seg");
             long pos = 0;

@@ -48,13 +48,18 @@ final class ShuffleServer extends ShuffleGrpc.ShuffleImplBase {
         try {
             Path dir = mapOutputDirs.apply(req.getJobId());
             String attempt = req.getMapTaskId() + "_" + req.getAttempt();
-            if (dir == null) throw new NoSuchFileException("no map outputs of job " + req.getJobId() + " on this worker");
+            if (dir == null)
+                throw new NoSuchFileException("no map outputs of job " + req.getJobId() + " on this worker");
             MapOutputFile index = MapOutputFile.read(MapOutputFile.indexPath(dir, attempt));
             if (req.getPartition() < 0 || req.getPartition() >= index.partitions()) {
                 throw new IllegalArgumentException("partition " + req.getPartition() + " out of range for " + attempt);
             }
             MapOutputFile.Segment seg = index.segment(req.getPartition());
-            call.onNext(ShuffleChunk.newBuilder().setLength(seg.length()).setRecords(seg.records()).setCrc32C(seg.crc32c()).build());
+            call.onNext(ShuffleChunk.newBuilder()
+                    .setLength(seg.length())
+                    .setRecords(seg.records())
+                    .setCrc32C(seg.crc32c())
+                    .build());
             try (FileChannel ch = FileChannel.open(index.dataFile(), StandardOpenOption.READ)) {
                 ch.position(seg.offset());
                 InputStream in = Channels.newInputStream(ch);
@@ -66,8 +71,11 @@ final class ShuffleServer extends ShuffleGrpc.ShuffleImplBase {
                         ready.tryAcquire(1, TimeUnit.SECONDS);
                     }
                     int n = in.readNBytes(buf, 0, (int) Math.min(buf.length, left));
-                    if (n <= 0) throw new IOException("map output " + index.dataFile() + " is shorter than its index says");
-                    call.onNext(ShuffleChunk.newBuilder().setData(ByteString.copyFrom(buf, 0, n)).build());
+                    if (n <= 0)
+                        throw new IOException("map output " + index.dataFile() + " is shorter than its index says");
+                    call.onNext(ShuffleChunk.newBuilder()
+                            .setData(ByteString.copyFrom(buf, 0, n))
+                            .build());
                     left -= n;
                 }
             }

@@ -67,7 +67,8 @@ public final class TaskWorker implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.heartbeatThread = Thread.ofPlatform().daemon().name("worker-heartbeat").unstarted(this::heartbeatLoop);
+        this.heartbeatThread =
+                Thread.ofPlatform().daemon().name("worker-heartbeat").unstarted(this::heartbeatLoop);
     }
 
     public void start() {
@@ -106,23 +107,32 @@ public final class TaskWorker implements AutoCloseable {
                 }
                 if (!located.equals(masterEndpoint)) {
                     if (masterEndpoint != null) {
-                        LOG.warn("worker {}: the active master moved from {} to {}; dropping all tasks and registering there",
-                                settings.workerId(), masterEndpoint, located);
+                        LOG.warn(
+                                "worker {}: the active master moved from {} to {}; dropping all tasks and registering there",
+                                settings.workerId(),
+                                masterEndpoint,
+                                located);
                         reset();
                     }
                     masterEndpoint = located;
                     registered = false;
                 }
                 if (!registered) {
-                    var resp = Rpc.call(masterEndpoint, "RegisterWorker", () -> master().registerWorker(
-                            RegisterWorkerRequest.newBuilder().setWorkerId(settings.workerId()).setEndpoint(settings.endpoint())
-                                    .setSlots(settings.slots()).build()));
+                    var resp = Rpc.call(
+                            masterEndpoint,
+                            "RegisterWorker",
+                            () -> master().registerWorker(RegisterWorkerRequest.newBuilder()
+                                    .setWorkerId(settings.workerId())
+                                    .setEndpoint(settings.endpoint())
+                                    .setSlots(settings.slots())
+                                    .build()));
                     heartbeatIntervalMs = resp.getHeartbeatIntervalMs();
                     registered = true;
                     LOG.info("worker {} registered with master {}", settings.workerId(), masterEndpoint);
                 }
                 for (TaskUpdate u; (u = finished.poll()) != null; ) unacked.add(u);
-                HeartbeatRequest.Builder req = HeartbeatRequest.newBuilder().setWorkerId(settings.workerId())
+                HeartbeatRequest.Builder req = HeartbeatRequest.newBuilder()
+                        .setWorkerId(settings.workerId())
                         .addAllUpdates(unacked)
                         .setFreeSlots(settings.slots() - running.size())
                         .addAllActiveJobs(jobResources.keySet());
@@ -131,16 +141,25 @@ public final class TaskWorker implements AutoCloseable {
                 unacked.clear();
                 failures = 0;
                 if (resp.getReregister()) {
-                    LOG.warn("master {} does not know worker {}: dropping all tasks and registering again", masterEndpoint, settings.workerId());
+                    LOG.warn(
+                            "master {} does not know worker {}: dropping all tasks and registering again",
+                            masterEndpoint,
+                            settings.workerId());
                     reset();
                     registered = false;
                     continue;
                 }
-                for (AttemptRef k : resp.getKillList()) kill(RunningTask.key(k.getJobId(), k.getTaskId(), k.getAttempt()));
+                for (AttemptRef k : resp.getKillList())
+                    kill(RunningTask.key(k.getJobId(), k.getTaskId(), k.getAttempt()));
                 for (String jobId : resp.getEndedJobsList()) release(jobId);
                 for (TaskAssignment a : resp.getLaunchList()) launch(a);
             } catch (RemoteException e) {
-                if (failures++ % 10 == 0) LOG.warn("worker {}: master {} unreachable: {}", settings.workerId(), masterEndpoint, e.getMessage());
+                if (failures++ % 10 == 0)
+                    LOG.warn(
+                            "worker {}: master {} unreachable: {}",
+                            settings.workerId(),
+                            masterEndpoint,
+                            e.getMessage());
             } catch (RuntimeException e) {
                 LOG.error("worker {}: heartbeat failed", settings.workerId(), e);
             }
@@ -159,11 +178,20 @@ public final class TaskWorker implements AutoCloseable {
     }
 
     private static TaskUpdate update(RunningTask t, TaskUpdate.State state, String error) {
-        return TaskUpdate.newBuilder().setJobId(t.jobId()).setTaskId(t.taskId()).setAttempt(t.attempt()).setState(state)
-                .setProgress(t.progress).setRecordsIn(t.recordsIn).setRecordsOut(t.recordsOut).setBytesOut(t.bytesOut)
-                .setInputLocalBytes(t.inputLocalBytes).setInputRemoteBytes(t.inputRemoteBytes)
+        return TaskUpdate.newBuilder()
+                .setJobId(t.jobId())
+                .setTaskId(t.taskId())
+                .setAttempt(t.attempt())
+                .setState(state)
+                .setProgress(t.progress)
+                .setRecordsIn(t.recordsIn)
+                .setRecordsOut(t.recordsOut)
+                .setBytesOut(t.bytesOut)
+                .setInputLocalBytes(t.inputLocalBytes)
+                .setInputRemoteBytes(t.inputRemoteBytes)
                 .putAllCounters(t.countersSnapshot())
-                .setError(error).build();
+                .setError(error)
+                .build();
     }
 
     private void launch(TaskAssignment a) {
@@ -212,7 +240,8 @@ public final class TaskWorker implements AutoCloseable {
             if (task.taskId().startsWith("map-")) {
                 new MapTaskRunner(task, job, settings).run();
             } else {
-                ShuffleFetcher fetcher = new ShuffleFetcher(channels, settings, task, job.dir.resolve("shuffle").resolve(task.attemptId()));
+                ShuffleFetcher fetcher = new ShuffleFetcher(
+                        channels, settings, task, job.dir.resolve("shuffle").resolve(task.attemptId()));
                 try {
                     new ReduceTaskRunner(task, job, fetcher, this::askCommit, settings.fileSystems()).run();
                 } finally {
@@ -236,8 +265,15 @@ public final class TaskWorker implements AutoCloseable {
     }
 
     private String askCommit(RunningTask task) {
-        CommitTaskResponse r = Rpc.call(masterEndpoint, "CommitTask", () -> master().commitTask(CommitTaskRequest.newBuilder()
-                .setAttempt(AttemptRef.newBuilder().setJobId(task.jobId()).setTaskId(task.taskId()).setAttempt(task.attempt())).build()));
+        CommitTaskResponse r = Rpc.call(
+                masterEndpoint,
+                "CommitTask",
+                () -> master().commitTask(CommitTaskRequest.newBuilder()
+                        .setAttempt(AttemptRef.newBuilder()
+                                .setJobId(task.jobId())
+                                .setTaskId(task.taskId())
+                                .setAttempt(task.attempt()))
+                        .build()));
         return r.getAllowed() ? null : r.getReason();
     }
 
@@ -246,8 +282,13 @@ public final class TaskWorker implements AutoCloseable {
         synchronized (jobResources) {
             JobResources r = jobResources.get(jobId);
             if (r != null) return r;
-            byte[] jar = Rpc.call(masterEndpoint, "GetJobJar",
-                    () -> master().getJobJar(JobRef.newBuilder().setJobId(jobId).build())).getJar().toByteArray();
+            byte[] jar = Rpc.call(
+                            masterEndpoint,
+                            "GetJobJar",
+                            () -> master().getJobJar(
+                                            JobRef.newBuilder().setJobId(jobId).build()))
+                    .getJar()
+                    .toByteArray();
             r = new JobResources(jobId, jobsDir().resolve(jobId), jar);
             jobResources.put(jobId, r);
             return r;

@@ -34,7 +34,8 @@ final class UserCode {
     @SuppressWarnings("ReferenceEquality") // a cause that is the throwable itself: identity is what is meant
     static String describe(Throwable t) {
         Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root && root instanceof TaskFailure) root = root.getCause();
+        while (root.getCause() != null && root.getCause() != root && root instanceof TaskFailure)
+            root = root.getCause();
         StringBuilder sb = new StringBuilder();
         sb.append(t instanceof TaskFailure ? t.getMessage() + ": " + root : t.toString());
         var sw = new java.io.StringWriter();

@@ -10,8 +10,10 @@ import org.junit.jupiter.api.Test;
 
 class AttemptRefTest {
     @Property
-    void anAttemptIdParsesBackToItsAttempt(@ForAll MasterTask.Kind stage, @ForAll @IntRange(max = 99_999) int task,
-                                           @ForAll @IntRange(min = 1, max = 1000) int number) {
+    void anAttemptIdParsesBackToItsAttempt(
+            @ForAll MasterTask.Kind stage,
+            @ForAll @IntRange(max = 99_999) int task,
+            @ForAll @IntRange(min = 1, max = 1000) int number) {
         AttemptRef ref = new AttemptRef("job-0001", stage, task, number);
         assertThat(AttemptRef.parse("job-0001", ref.attemptId())).isEqualTo(ref);
         assertThat(AttemptRef.fromProto(ref.toProto())).isEqualTo(ref);

@@ -23,8 +23,11 @@ class JobMasterSimulationTest {
     void schedulerKeepsItsInvariantsUnderWorkerLossSlownessAndTaskFailures() throws Exception {
         String one = System.getProperty("sim.seed");
         long first = Long.getLong("sim.firstSeed", 1);
-        List<Long> seeds = one != null ? List.of(Long.parseLong(one))
-                : LongStream.range(first, first + Integer.getInteger("sim.seeds", 100)).boxed().toList();
+        List<Long> seeds = one != null
+                ? List.of(Long.parseLong(one))
+                : LongStream.range(first, first + Integer.getInteger("sim.seeds", 100))
+                        .boxed()
+                        .toList();
         long start = System.nanoTime();
         long cpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         SchedulerSimulation.Stats total = new SchedulerSimulation.Stats();
@@ -34,12 +37,16 @@ class JobMasterSimulationTest {
                 sim.run();
                 total.add(sim.stats());
             } catch (AssertionError e) {
-                System.err.println("JobMasterSimulationTest failed with seed " + seed + "; replay it with -Dsim.seed=" + seed);
+                System.err.println(
+                        "JobMasterSimulationTest failed with seed " + seed + "; replay it with -Dsim.seed=" + seed);
                 throw e;
             }
         }
-        System.out.printf("JobMasterSimulationTest: seeds %s, %s; %d ms (%d ms CPU)%n",
-                seeds.size() == 1 ? seeds.get(0) : seeds.get(0) + ".." + seeds.getLast(), total, (System.nanoTime() - start) / 1_000_000,
+        System.out.printf(
+                "JobMasterSimulationTest: seeds %s, %s; %d ms (%d ms CPU)%n",
+                seeds.size() == 1 ? seeds.get(0) : seeds.get(0) + ".." + seeds.getLast(),
+                total,
+                (System.nanoTime() - start) / 1_000_000,
                 (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu) / 1_000_000);
     }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.batch.JobSpec;
-import dev.cairn.batch.testing.TestingFileSystem;
 import dev.cairn.batch.internal.proto.HeartbeatRequest;
 import dev.cairn.batch.internal.proto.HeartbeatResponse;
 import dev.cairn.batch.internal.proto.JobStatusProto;
@@ -12,6 +11,7 @@ import dev.cairn.batch.internal.proto.RegisterWorkerRequest;
 import dev.cairn.batch.internal.proto.StageStatusProto;
 import dev.cairn.batch.internal.proto.TaskAssignment;
 import dev.cairn.batch.internal.proto.TaskUpdate;
+import dev.cairn.batch.testing.TestingFileSystem;
 import dev.cairn.common.codec.Codecs;
 import dev.cairn.common.fs.FileEntry;
 import dev.cairn.common.fs.FileSystemRegistry;
@@ -40,15 +40,27 @@ class JobMasterTest {
 
     @TempDir
     Path dir;
+
     private final ManualClock clock = new ManualClock(1_700_000_000_000L);
     /** Blocks of 100 bytes; block i on worker w(i+1). */
     private final TestingFileSystem store = TestingFileSystem.create(100, i -> List.of("w" + (i + 1)));
+
     private JobMaster master;
 
     @BeforeEach
     void start() {
-        master = new JobMaster(new MasterSettings(dir.resolve("master"), Duration.ofSeconds(10), Duration.ofSeconds(1),
-                100, 4, 10, LOCALITY_WAIT, FileSystemRegistry.local().with(store)), clock, Runnable::run);
+        master = new JobMaster(
+                new MasterSettings(
+                        dir.resolve("master"),
+                        Duration.ofSeconds(10),
+                        Duration.ofSeconds(1),
+                        100,
+                        4,
+                        10,
+                        LOCALITY_WAIT,
+                        FileSystemRegistry.local().with(store)),
+                clock,
+                Runnable::run);
     }
 
     @AfterEach
@@ -76,20 +88,29 @@ class JobMasterTest {
             return null;
         });
 
-        assertThat(master.onLoop(master::workers)).extracting(w -> w.getWorkerId() + "=" + w.getState()).containsExactly("w1=DEAD", "w2=ALIVE");
+        assertThat(master.onLoop(master::workers))
+                .extracting(w -> w.getWorkerId() + "=" + w.getState())
+                .containsExactly("w1=DEAD", "w2=ALIVE");
         StageStatusProto maps = status(job).getStages(0);
-        assertThat(maps.getPending()).as("the running map and the finished one whose output was on w1").isEqualTo(2);
+        assertThat(maps.getPending())
+                .as("the running map and the finished one whose output was on w1")
+                .isEqualTo(2);
         assertThat(maps.getFailed()).isEqualTo(1);
         assertThat(maps.getRetried()).as("the lost output").isEqualTo(1);
         assertThat(heartbeat("w1", 2).getReregister()).isTrue();
 
         List<TaskAssignment> rerun = heartbeat("w2", 2).getLaunchList();
-        assertThat(rerun).extracting(TaskAssignment::getTaskId, TaskAssignment::getAttempt)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("map-00000", 2), org.assertj.core.groups.Tuple.tuple("map-00001", 2));
+        assertThat(rerun)
+                .extracting(TaskAssignment::getTaskId, TaskAssignment::getAttempt)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("map-00000", 2),
+                        org.assertj.core.groups.Tuple.tuple("map-00001", 2));
         assertThat(status(job).getStages(0).getRetried()).isEqualTo(2);
-        List<TaskAssignment> reduce = heartbeat("w2", 2, done(rerun.get(0)), done(rerun.get(1))).getLaunchList();
+        List<TaskAssignment> reduce =
+                heartbeat("w2", 2, done(rerun.get(0)), done(rerun.get(1))).getLaunchList();
         assertThat(reduce).extracting(TaskAssignment::getTaskId).containsExactly("reduce-00000");
-        assertThat(reduce.get(0).getMapOutputsList()).allSatisfy(m -> assertThat(m.getEndpoint()).isEqualTo("w2:1"));
+        assertThat(reduce.get(0).getMapOutputsList())
+                .allSatisfy(m -> assertThat(m.getEndpoint()).isEqualTo("w2:1"));
     }
 
     @Test
@@ -99,7 +120,9 @@ class JobMasterTest {
         register("w2", 1);
         TaskAssignment first = heartbeat("w1", 1).getLaunch(0);
         String error = "java.lang.IllegalStateException: bad record\n\tat x.M.map";
-        assertThat(heartbeat("w1", 1, failed(first, error)).getLaunchList()).as("not again on w1 while w2 has not tried").isEmpty();
+        assertThat(heartbeat("w1", 1, failed(first, error)).getLaunchList())
+                .as("not again on w1 while w2 has not tried")
+                .isEmpty();
         TaskAssignment second = heartbeat("w2", 1).getLaunch(0);
         assertThat(second.getAttempt()).isEqualTo(2);
         // Failed on every worker: the next attempt may go anywhere, here straight back to w2.
@@ -109,7 +132,9 @@ class JobMasterTest {
         assertThat(heartbeat("w2", 1, failed(fourth, error)).getLaunchList()).isEmpty();
         JobStatusProto s = status(job);
         assertThat(s.getState()).isEqualTo("FAILED");
-        assertThat(s.getError()).isEqualTo("task map-00000 failed 4 times; last attempt 4 on worker w2 (w2:1): java.lang.IllegalStateException: bad record");
+        assertThat(s.getError())
+                .isEqualTo(
+                        "task map-00000 failed 4 times; last attempt 4 on worker w2 (w2:1): java.lang.IllegalStateException: bad record");
         assertThat(Files.list(dir).map(p -> p.getFileName().toString())).noneMatch(n -> n.contains(".cairn-job-"));
         assertThat(heartbeat("w1", 1).getLaunchList()).isEmpty();
     }
@@ -122,13 +147,18 @@ class JobMasterTest {
         TaskAssignment reduce = heartbeat("w1", 1, done(map)).getLaunch(0);
         assertThat(reduce.getTaskId()).isEqualTo("reduce-00000");
 
-        TaskUpdate fetchFailed = failed(reduce, "cannot fetch").toBuilder().setFetchFailedAttempt("map-00000_1").build();
+        TaskUpdate fetchFailed = failed(reduce, "cannot fetch").toBuilder()
+                .setFetchFailedAttempt("map-00000_1")
+                .build();
         List<TaskAssignment> next = heartbeat("w1", 2, fetchFailed).getLaunchList();
 
-        assertThat(next).extracting(TaskAssignment::getTaskId, TaskAssignment::getAttempt)
+        assertThat(next)
+                .extracting(TaskAssignment::getTaskId, TaskAssignment::getAttempt)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("map-00000", 2));
         JobStatusProto s = status(job);
-        assertThat(s.getStages(1).getFailed()).as("fetch failures do not count against the reducer").isZero();
+        assertThat(s.getStages(1).getFailed())
+                .as("fetch failures do not count against the reducer")
+                .isZero();
         assertThat(s.getStages(1).getPending()).isEqualTo(1);
     }
 
@@ -139,16 +169,22 @@ class JobMasterTest {
         register("w2", 2);
         List<TaskAssignment> onW1 = heartbeat("w1", 2).getLaunchList();
         TaskAssignment onW2 = heartbeat("w2", 2).getLaunch(0);
-        assertThat(heartbeat("w1", 2, done(onW1.get(0)), done(onW1.get(1))).getLaunchList()).isEmpty();
+        assertThat(heartbeat("w1", 2, done(onW1.get(0)), done(onW1.get(1))).getLaunchList())
+                .isEmpty();
         TaskAssignment reduce = heartbeat("w2", 2, done(onW2)).getLaunch(0);
         assertThat(reduce.getTaskId()).isEqualTo("reduce-00000");
 
-        TaskUpdate fetchFailed = failed(reduce, "cannot reach w1:1").toBuilder().setFetchFailedAttempt("map-00000_1").build();
+        TaskUpdate fetchFailed = failed(reduce, "cannot reach w1:1").toBuilder()
+                .setFetchFailedAttempt("map-00000_1")
+                .build();
         List<TaskAssignment> next = heartbeat("w2", 2, fetchFailed).getLaunchList();
 
-        assertThat(next).as("both outputs on w1 made again, not only the one the reducer named")
+        assertThat(next)
+                .as("both outputs on w1 made again, not only the one the reducer named")
                 .extracting(TaskAssignment::getTaskId, TaskAssignment::getAttempt)
-                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("map-00000", 2), org.assertj.core.groups.Tuple.tuple("map-00001", 2));
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("map-00000", 2),
+                        org.assertj.core.groups.Tuple.tuple("map-00001", 2));
         StageStatusProto maps = status(job).getStages(0);
         assertThat(maps.getRetried()).isEqualTo(2);
         assertThat(maps.getRunning()).isEqualTo(2);
@@ -161,7 +197,9 @@ class JobMasterTest {
         TaskAssignment map = heartbeat("w1", 1).getLaunch(0);
         register("w1", 1); // restarted: its earlier attempts are lost
         HeartbeatResponse r = heartbeat("w1", 0, running(map));
-        assertThat(r.getKillList()).extracting(k -> k.getTaskId() + "_" + k.getAttempt()).containsExactly("map-00000_1");
+        assertThat(r.getKillList())
+                .extracting(k -> k.getTaskId() + "_" + k.getAttempt())
+                .containsExactly("map-00000_1");
     }
 
     @Test
@@ -170,7 +208,9 @@ class JobMasterTest {
         register("w1", 1);
         register("w2", 1);
         register("w3", 1);
-        assertThat(heartbeat("w3", 1).getLaunchList()).as("both splits wait for the workers holding them").isEmpty();
+        assertThat(heartbeat("w3", 1).getLaunchList())
+                .as("both splits wait for the workers holding them")
+                .isEmpty();
         TaskAssignment onW2 = heartbeat("w2", 1).getLaunch(0);
         assertThat(onW2.getTaskId()).as("block 1 lies on w2").isEqualTo("map-00001");
 
@@ -193,13 +233,17 @@ class JobMasterTest {
         submitOnStore(200, "mem:///out");
         register("w2", 1);
         register("w3", 2);
-        assertThat(heartbeat("w3", 1).getLaunchList()).extracting(TaskAssignment::getTaskId)
-                .as("w1, holding block 0, is not a worker").containsExactly("map-00000");
+        assertThat(heartbeat("w3", 1).getLaunchList())
+                .extracting(TaskAssignment::getTaskId)
+                .as("w1, holding block 0, is not a worker")
+                .containsExactly("map-00000");
         TaskAssignment local = heartbeat("w2", 1).getLaunch(0);
         assertThat(local.getTaskId()).isEqualTo("map-00001");
         heartbeat("w2", 0, failed(local, "disk on fire"));
-        assertThat(heartbeat("w3", 1).getLaunchList()).extracting(TaskAssignment::getTaskId, TaskAssignment::getAttempt)
-                .as("failed on its only holder: no point waiting for it").containsExactly(org.assertj.core.groups.Tuple.tuple("map-00001", 2));
+        assertThat(heartbeat("w3", 1).getLaunchList())
+                .extracting(TaskAssignment::getTaskId, TaskAssignment::getAttempt)
+                .as("failed on its only holder: no point waiting for it")
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("map-00001", 2));
     }
 
     @Test
@@ -215,13 +259,15 @@ class JobMasterTest {
         assertThat(store.exists("mem:///results/wc")).isFalse();
         heartbeat("w1", 1, done(reduce));
         assertThat(status(job).getState()).isEqualTo("SUCCEEDED");
-        assertThat(store.listFiles("mem:///results")).extracting(FileEntry::path)
+        assertThat(store.listFiles("mem:///results"))
+                .extracting(FileEntry::path)
                 .containsExactly("mem:///results/wc/_SUCCESS", "mem:///results/wc/part-r-00000");
 
         String cancelled = submitOnStore(100, "mem:///results/other").getJobId();
         assertThat(store.exists("mem:///results/.other.cairn-" + cancelled)).isTrue();
         master.onLoop(() -> master.cancel(cancelled));
-        assertThat(store.listFiles("mem:///results")).extracting(FileEntry::path)
+        assertThat(store.listFiles("mem:///results"))
+                .extracting(FileEntry::path)
                 .containsExactly("mem:///results/wc/_SUCCESS", "mem:///results/wc/part-r-00000");
     }
 
@@ -230,11 +276,17 @@ class JobMasterTest {
         assertThat(submit(300, 1).getJobId()).isEqualTo("job-0001");
         Files.createDirectories(dir.resolve("taken"));
         Path input = dir.resolve("input-300.txt");
-        assertThatThrownBy(() -> submit(spec(input.toString(), dir.resolve("taken").toString(), 1)))
+        assertThatThrownBy(
+                        () -> submit(spec(input.toString(), dir.resolve("taken").toString(), 1)))
                 .hasMessageContaining("output path already exists");
-        assertThatThrownBy(() -> submit(spec(dir.resolve("missing.txt").toString(), dir.resolve("out2").toString(), 1)))
+        assertThatThrownBy(() -> submit(spec(
+                        dir.resolve("missing.txt").toString(),
+                        dir.resolve("out2").toString(),
+                        1)))
                 .hasMessageContaining("input path does not exist");
-        assertThat(submit(spec(input.toString(), dir.resolve("out3").toString(), 1)).getJobId()).isEqualTo("job-0002");
+        assertThat(submit(spec(input.toString(), dir.resolve("out3").toString(), 1))
+                        .getJobId())
+                .isEqualTo("job-0002");
     }
 
     @Test
@@ -252,7 +304,9 @@ class JobMasterTest {
         assertThat(maps.getRunning()).isZero();
         assertThat(maps.getPending()).isZero();
         assertThat(maps.getDone()).isEqualTo(1);
-        assertThat(maps.getStopped()).as("the running map and the one never launched").isEqualTo(2);
+        assertThat(maps.getStopped())
+                .as("the running map and the one never launched")
+                .isEqualTo(2);
         assertThat(cancelled.getStages(1).getStopped()).isEqualTo(1);
         // The worker is told the job ended, and its running attempt's later report changes nothing.
         heartbeat("w1", 2, running(launched.get(1)));
@@ -265,12 +319,17 @@ class JobMasterTest {
         register("w1", 2);
         List<TaskAssignment> maps = heartbeat("w1", 2).getLaunchList();
         assertThat(maps).hasSize(2);
-        List<TaskAssignment> retry = heartbeat("w1", 1, withCounters(done(maps.get(0)), 5), withCounters(failed(maps.get(1), "boom"), 7))
+        List<TaskAssignment> retry = heartbeat(
+                        "w1", 1, withCounters(done(maps.get(0)), 5), withCounters(failed(maps.get(1), "boom"), 7))
                 .getLaunchList();
         assertThat(retry).extracting(TaskAssignment::getTaskId).containsExactly("map-00001");
-        assertThat(status(job).getCountersMap()).as("the failed attempt's count is dropped").containsEntry("user.skipped", 5L);
+        assertThat(status(job).getCountersMap())
+                .as("the failed attempt's count is dropped")
+                .containsEntry("user.skipped", 5L);
         heartbeat("w1", 2, withCounters(running(retry.get(0)), 2));
-        assertThat(status(job).getCountersMap()).as("a running attempt's count so far, the failed one's dropped").containsEntry("user.skipped", 7L);
+        assertThat(status(job).getCountersMap())
+                .as("a running attempt's count so far, the failed one's dropped")
+                .containsEntry("user.skipped", 7L);
         heartbeat("w1", 2, withCounters(done(retry.get(0)), 3));
         assertThat(status(job).getCountersMap()).containsEntry("user.skipped", 8L);
     }
@@ -280,14 +339,27 @@ class JobMasterTest {
         Path a = Files.write(dir.resolve("a.txt"), new byte[50]);
         Path b = Files.createDirectories(dir.resolve("b"));
         Files.write(b.resolve("part.txt"), new byte[50]);
-        JobSpec spec = JobSpec.builder("two-inputs").input(a.toString()).input(b.toString(), OtherMapper.class).output(dir.resolve("out").toString())
-                .mapper(dev.cairn.batch.Mapper.class).reducer(dev.cairn.batch.Reducer.class).mapOutput(Codecs.STRING, Codecs.LONG).build();
-        master.submit(spec, jar("dev/cairn/batch/Mapper.class", OtherMapper.class.getName().replace('.', '/') + ".class"), "test.jar");
+        JobSpec spec = JobSpec.builder("two-inputs")
+                .input(a.toString())
+                .input(b.toString(), OtherMapper.class)
+                .output(dir.resolve("out").toString())
+                .mapper(dev.cairn.batch.Mapper.class)
+                .reducer(dev.cairn.batch.Reducer.class)
+                .mapOutput(Codecs.STRING, Codecs.LONG)
+                .build();
+        master.submit(
+                spec,
+                jar("dev/cairn/batch/Mapper.class", OtherMapper.class.getName().replace('.', '/') + ".class"),
+                "test.jar");
         register("w1", 2);
         List<TaskAssignment> maps = heartbeat("w1", 2).getLaunchList();
-        assertThat(maps).extracting(t -> t.getInput() + " " + t.getMapperClass()).containsExactlyInAnyOrder(
-                a.toString() + " dev.cairn.batch.Mapper", b.toString() + " " + OtherMapper.class.getName());
-        assertThat(maps).extracting(TaskAssignment::getSplitPath).contains(b.resolve("part.txt").toString());
+        assertThat(maps)
+                .extracting(t -> t.getInput() + " " + t.getMapperClass())
+                .containsExactlyInAnyOrder(
+                        a.toString() + " dev.cairn.batch.Mapper", b.toString() + " " + OtherMapper.class.getName());
+        assertThat(maps)
+                .extracting(TaskAssignment::getSplitPath)
+                .contains(b.resolve("part.txt").toString());
     }
 
     /** A second mapper class for the per-input mapper test; never run. */
@@ -317,9 +389,14 @@ class JobMasterTest {
     }
 
     private static JobSpec spec(String input, String output, int reducers) {
-        return JobSpec.builder("test").input(input).output(output)
-                .mapper(dev.cairn.batch.Mapper.class).reducer(dev.cairn.batch.Reducer.class)
-                .mapOutput(Codecs.STRING, Codecs.LONG).reducers(reducers).build();
+        return JobSpec.builder("test")
+                .input(input)
+                .output(output)
+                .mapper(dev.cairn.batch.Mapper.class)
+                .reducer(dev.cairn.batch.Reducer.class)
+                .mapOutput(Codecs.STRING, Codecs.LONG)
+                .reducers(reducers)
+                .build();
     }
 
     private JobStatusProto submit(JobSpec spec) throws Exception {
@@ -338,11 +415,16 @@ class JobMasterTest {
     }
 
     private void register(String id, int slots) throws Exception {
-        master.onLoop(() -> master.register(RegisterWorkerRequest.newBuilder().setWorkerId(id).setEndpoint(id + ":1").setSlots(slots).build()));
+        master.onLoop(() -> master.register(RegisterWorkerRequest.newBuilder()
+                .setWorkerId(id)
+                .setEndpoint(id + ":1")
+                .setSlots(slots)
+                .build()));
     }
 
     private HeartbeatResponse heartbeat(String id, int freeSlots, TaskUpdate... updates) throws Exception {
-        HeartbeatRequest.Builder req = HeartbeatRequest.newBuilder().setWorkerId(id).setFreeSlots(freeSlots);
+        HeartbeatRequest.Builder req =
+                HeartbeatRequest.newBuilder().setWorkerId(id).setFreeSlots(freeSlots);
         for (TaskUpdate u : updates) if (u != null) req.addUpdates(u);
         return master.onLoop(() -> master.heartbeat(req.build()));
     }
@@ -364,6 +446,12 @@ class JobMasterTest {
     }
 
     private static TaskUpdate update(TaskAssignment a, TaskUpdate.State state, String error) {
-        return TaskUpdate.newBuilder().setJobId(a.getJobId()).setTaskId(a.getTaskId()).setAttempt(a.getAttempt()).setState(state).setError(error).build();
+        return TaskUpdate.newBuilder()
+                .setJobId(a.getJobId())
+                .setTaskId(a.getTaskId())
+                .setAttempt(a.getAttempt())
+                .setState(state)
+                .setError(error)
+                .build();
     }
 }

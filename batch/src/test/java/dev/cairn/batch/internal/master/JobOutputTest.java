@@ -38,7 +38,10 @@ class JobOutputTest {
     }
 
     private static List<String> names(FileSystem fs, String dir) throws Exception {
-        return fs.listFiles(dir).stream().map(FileEntry::path).map(p -> p.substring(p.lastIndexOf('/') + 1)).toList();
+        return fs.listFiles(dir).stream()
+                .map(FileEntry::path)
+                .map(p -> p.substring(p.lastIndexOf('/') + 1))
+                .toList();
     }
 
     @ParameterizedTest
@@ -73,7 +76,8 @@ class JobOutputTest {
     void refusesAnExistingOutputAndOneThatAppearsDuringTheJob(FileSystem fs, String dir) throws Exception {
         String taken = fs.qualify(dir + "/taken");
         fs.mkdirs(taken);
-        assertThatThrownBy(() -> JobOutput.prepare(fs, taken, "job-0003")).hasMessage("output path already exists: " + taken);
+        assertThatThrownBy(() -> JobOutput.prepare(fs, taken, "job-0003"))
+                .hasMessage("output path already exists: " + taken);
 
         String later = dir + "/later";
         JobOutput job = JobOutput.prepare(fs, later, "job-0004");

@@ -10,7 +10,12 @@ import org.junit.jupiter.api.Test;
 /** The transitions of MasterTask's table, and that no other is possible. */
 class MasterTaskTest {
     private final List<String> changes = new ArrayList<>();
-    private final MasterTask map = new MasterTask("job-0001", MasterTask.Kind.MAP, 3, new InputSplit("f", 0, 1, List.of("w1")), 0,
+    private final MasterTask map = new MasterTask(
+            "job-0001",
+            MasterTask.Kind.MAP,
+            3,
+            new InputSplit("f", 0, 1, List.of("w1")),
+            0,
             (t, from, to) -> changes.add(from + ">" + to));
 
     @Test
@@ -25,7 +30,13 @@ class MasterTaskTest {
         map.loseOutput(second, 9);
         assertThat(map.retried()).isTrue();
         assertThat(map.pendingSinceNanos()).isEqualTo(9);
-        assertThat(changes).containsExactly("PENDING>RUNNING", "RUNNING>PENDING", "PENDING>RUNNING", "RUNNING>SUCCEEDED", "SUCCEEDED>PENDING");
+        assertThat(changes)
+                .containsExactly(
+                        "PENDING>RUNNING",
+                        "RUNNING>PENDING",
+                        "PENDING>RUNNING",
+                        "RUNNING>SUCCEEDED",
+                        "SUCCEEDED>PENDING");
     }
 
     @Test
@@ -33,18 +44,23 @@ class MasterTaskTest {
         AttemptRef first = map.launch("w1", "w1:1").ref();
         map.requeue(first, 1);
         AttemptRef second = map.launch("w1", "w1:1").ref();
-        assertThatThrownBy(() -> map.succeed(first)).isInstanceOf(IllegalStateException.class).hasMessageContaining("map-00003_2");
+        assertThatThrownBy(() -> map.succeed(first))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("map-00003_2");
         assertThatThrownBy(() -> map.fail(first, "late", 2)).isInstanceOf(IllegalStateException.class);
         assertThat(map.grantCommit(first)).isEqualTo("attempt 1 of map-00003 is not current");
         assertThat(map.grantCommit(second)).isNull();
-        assertThat(map.grantCommit(second)).as("granted again to the same attempt").isNull();
+        assertThat(map.grantCommit(second))
+                .as("granted again to the same attempt")
+                .isNull();
         assertThat(map.isRunning(second, "w1")).isTrue();
         assertThat(map.isRunning(second, "w2")).isFalse();
     }
 
     @Test
     void transitionsOutsideTheTableAreRefused() {
-        assertThatThrownBy(() -> map.succeed(new AttemptRef("job-0001", MasterTask.Kind.MAP, 3, 1))).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> map.succeed(new AttemptRef("job-0001", MasterTask.Kind.MAP, 3, 1)))
+                .isInstanceOf(IllegalStateException.class);
         AttemptRef a = map.launch("w1", "w1:1").ref();
         assertThatThrownBy(() -> map.launch("w2", "w2:1")).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> map.loseOutput(a, 1)).isInstanceOf(IllegalStateException.class);

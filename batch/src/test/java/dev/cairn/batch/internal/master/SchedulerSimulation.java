@@ -88,7 +88,8 @@ final class SchedulerSimulation {
     private final long seed;
     private final SplittableRandom random;
     private final ManualClock clock = new ManualClock(1_700_000_000_000L);
-    private final PriorityQueue<Event> queue = new PriorityQueue<>(Comparator.comparingLong(Event::at).thenComparingLong(Event::seq));
+    private final PriorityQueue<Event> queue =
+            new PriorityQueue<>(Comparator.comparingLong(Event::at).thenComparingLong(Event::seq));
     private long seq;
     private long events;
     private final ArrayDeque<String> recent = new ArrayDeque<>();
@@ -101,6 +102,7 @@ final class SchedulerSimulation {
     private final Map<String, TaskLedger> tasks = new HashMap<>();
     /** Map outputs ({@code job/map-NNNNN_n}) a reducer told the master it could not fetch. */
     private final Set<String> unfetchable = new HashSet<>();
+
     private final int faults;
     private int jobsPlanned;
     private final int[] hostOffset = new int[2];
@@ -111,9 +113,21 @@ final class SchedulerSimulation {
         hostOffset[0] = random.nextInt(WORKERS);
         hostOffset[1] = random.nextInt(WORKERS);
         // Block i lies on two workers, except every 7th block, whose only holder is not a worker.
-        store = TestingFileSystem.create(BLOCK, i -> i % 7 == 6 ? List.of("gone")
-                : List.of(workerId((i * 37 + hostOffset[0]) % WORKERS), workerId((i * 11 + hostOffset[1]) % WORKERS)));
-        MasterSettings settings = new MasterSettings(dir, TIMEOUT, HEARTBEAT, BLOCK, MAX_ATTEMPTS, 100, LOCALITY_WAIT,
+        store = TestingFileSystem.create(
+                BLOCK,
+                i -> i % 7 == 6
+                        ? List.of("gone")
+                        : List.of(
+                                workerId((i * 37 + hostOffset[0]) % WORKERS),
+                                workerId((i * 11 + hostOffset[1]) % WORKERS)));
+        MasterSettings settings = new MasterSettings(
+                dir,
+                TIMEOUT,
+                HEARTBEAT,
+                BLOCK,
+                MAX_ATTEMPTS,
+                100,
+                LOCALITY_WAIT,
                 FileSystemRegistry.local().with(store));
         ManualMasterLoop loop = new ManualMasterLoop(clock, this::at);
         master = new JobMaster(settings, clock, this::io, loop);
@@ -149,7 +163,8 @@ final class SchedulerSimulation {
             while (!done()) {
                 Event e = queue.poll();
                 if (e == null) throw new AssertionError("event queue ran dry");
-                if (++events > MAX_EVENTS) throw new AssertionError("jobs not finished after " + MAX_EVENTS + " events: " + unfinished());
+                if (++events > MAX_EVENTS)
+                    throw new AssertionError("jobs not finished after " + MAX_EVENTS + " events: " + unfinished());
                 if (e.at > clock.nanos()) clock.advance(e.at - clock.nanos(), TimeUnit.NANOSECONDS);
                 remember(e.what);
                 e.action.run();
@@ -160,8 +175,11 @@ final class SchedulerSimulation {
             stats.events = events;
             stats.simulatedMillis = TimeUnit.NANOSECONDS.toMillis(clock.nanos());
         } catch (Throwable t) {
-            throw new AssertionError("simulation seed " + seed + " (replay: -Dsim.seed=" + seed + "), event " + events + " at t=" + TimeUnit.NANOSECONDS.toMillis(clock.nanos())
-                    + " ms: " + t.getMessage() + "\n  last events:\n    " + String.join("\n    ", recent), t);
+            throw new AssertionError(
+                    "simulation seed " + seed + " (replay: -Dsim.seed=" + seed + "), event " + events + " at t="
+                            + TimeUnit.NANOSECONDS.toMillis(clock.nanos()) + " ms: " + t.getMessage()
+                            + "\n  last events:\n    " + String.join("\n    ", recent),
+                    t);
         } finally {
             master.close();
         }
@@ -169,8 +187,24 @@ final class SchedulerSimulation {
 
     /** What a run exercised, summed over seeds: evidence that the faults happened, not only that nothing broke. */
     static final class Stats {
-        long runs, events, simulatedMillis, launches, jobsSucceeded, jobsCancelled, jobsFailed, jobsFailedByPoison, jobsFailedByLosses, jobsFailedByFetches, crashes, freezes, declaredDead, injectedFailures,
-                fetchFailures, mapReruns, regrantedCommits, refusedCommits;
+        long runs,
+                events,
+                simulatedMillis,
+                launches,
+                jobsSucceeded,
+                jobsCancelled,
+                jobsFailed,
+                jobsFailedByPoison,
+                jobsFailedByLosses,
+                jobsFailedByFetches,
+                crashes,
+                freezes,
+                declaredDead,
+                injectedFailures,
+                fetchFailures,
+                mapReruns,
+                regrantedCommits,
+                refusedCommits;
 
         void add(Stats o) {
             runs += o.runs;
@@ -195,10 +229,28 @@ final class SchedulerSimulation {
 
         @Override
         public String toString() {
-            return String.format("%d runs, %d events, %d s simulated, %d launches; jobs %d succeeded, %d cancelled, %d failed (%d on a poisoned task, %d on lost attempts, %d on fetch failures); %d crashes, %d freezes,"
+            return String.format(
+                    "%d runs, %d events, %d s simulated, %d launches; jobs %d succeeded, %d cancelled, %d failed (%d on a poisoned task, %d on lost attempts, %d on fetch failures); %d crashes, %d freezes,"
                             + " %d workers declared dead; %d injected task failures, %d fetch failures, %d maps re-run, %d commits re-granted,"
-                            + " %d refused", runs, events, simulatedMillis / 1000, launches, jobsSucceeded, jobsCancelled, jobsFailed, jobsFailedByPoison, jobsFailedByLosses, jobsFailedByFetches, crashes, freezes,
-                    declaredDead, injectedFailures, fetchFailures, mapReruns, regrantedCommits, refusedCommits);
+                            + " %d refused",
+                    runs,
+                    events,
+                    simulatedMillis / 1000,
+                    launches,
+                    jobsSucceeded,
+                    jobsCancelled,
+                    jobsFailed,
+                    jobsFailedByPoison,
+                    jobsFailedByLosses,
+                    jobsFailedByFetches,
+                    crashes,
+                    freezes,
+                    declaredDead,
+                    injectedFailures,
+                    fetchFailures,
+                    mapReruns,
+                    regrantedCommits,
+                    refusedCommits);
         }
     }
 
@@ -229,14 +281,19 @@ final class SchedulerSimulation {
     private String unfinished() {
         StringBuilder sb = new StringBuilder();
         for (SimJob j : jobs.values()) {
-            if (j.ended == null) sb.append(j.id).append(' ').append(onLoop(() -> master.status(j.id)).getStagesList()).append("; ");
+            if (j.ended == null)
+                sb.append(j.id)
+                        .append(' ')
+                        .append(onLoop(() -> master.status(j.id)).getStagesList())
+                        .append("; ");
         }
         return sb + "pending I/O " + pendingIo;
     }
 
     private void setUp() {
         for (int i = 0; i < WORKERS; i++) {
-            SimWorker w = new SimWorker(workerId(i), random.nextInt(1, 5), random.nextInt(10) == 0 ? random.nextInt(4, 10) : 1);
+            SimWorker w = new SimWorker(
+                    workerId(i), random.nextInt(1, 5), random.nextInt(10) == 0 ? random.nextInt(4, 10) : 1);
             workers.put(w.id, w);
             after(random.nextInt(0, 2000), "register " + w.id, () -> start(w));
         }
@@ -260,6 +317,7 @@ final class SchedulerSimulation {
         final int reduces;
         /** A task every attempt of which fails, or null. */
         final String poison;
+
         final String output;
         int fetchFailures;
         boolean cancelRequested;
@@ -279,7 +337,9 @@ final class SchedulerSimulation {
         int reduces = random.nextInt(1, 7);
         String poison = null;
         if (random.nextInt(4) == 0) {
-            poison = random.nextBoolean() ? String.format("map-%05d", random.nextInt(maps)) : String.format("reduce-%05d", random.nextInt(reduces));
+            poison = random.nextBoolean()
+                    ? String.format("map-%05d", random.nextInt(maps))
+                    : String.format("reduce-%05d", random.nextInt(reduces));
         }
         String input = "mem:///in/job" + n;
         String output = "mem:///out/job" + n;
@@ -288,9 +348,14 @@ final class SchedulerSimulation {
         } catch (IOException e) {
             throw new AssertionError(e);
         }
-        JobSpec spec = JobSpec.builder("sim-" + n).input(input).output(output)
-                .mapper(dev.cairn.batch.Mapper.class).reducer(dev.cairn.batch.Reducer.class)
-                .mapOutput(Codecs.STRING, Codecs.LONG).reducers(reduces).build();
+        JobSpec spec = JobSpec.builder("sim-" + n)
+                .input(input)
+                .output(output)
+                .mapper(dev.cairn.batch.Mapper.class)
+                .reducer(dev.cairn.batch.Reducer.class)
+                .mapOutput(Codecs.STRING, Codecs.LONG)
+                .reducers(reduces)
+                .build();
         String id;
         try {
             id = master.submit(spec, JAR, "sim.jar").getJobId();
@@ -332,6 +397,7 @@ final class SchedulerSimulation {
         final int incarnation;
         /** The master may still count this attempt as running: no outcome delivered, worker not lost, job not ended. */
         boolean open = true;
+
         boolean granted;
         /** Maps: the worker's trouble count when the success was delivered. */
         int troubleAtSuccess;
@@ -375,7 +441,11 @@ final class SchedulerSimulation {
 
     // ---- workers -------------------------------------------------------------------------
 
-    private enum Health { DOWN, UP, FROZEN }
+    private enum Health {
+        DOWN,
+        UP,
+        FROZEN
+    }
 
     private final class SimWorker {
         final String id;
@@ -387,9 +457,11 @@ final class SchedulerSimulation {
         int incarnation;
         /** Crashes, freezes, restarts, being declared dead, fetch failures reported against it. */
         int trouble;
+
         WorkerRecord record;
         /** The incarnation the master knows, by {@link #record}. */
         int registered;
+
         boolean declaredDead;
         final Map<String, SimAttempt> running = new LinkedHashMap<>();
         final List<TaskUpdate> finished = new ArrayList<>();
@@ -426,7 +498,11 @@ final class SchedulerSimulation {
     private void register(SimWorker w) {
         WorkerRecord before = onLoop(() -> master.workerRecord(w.id));
         boolean replaces = before != null && before.alive;
-        onLoop(() -> master.register(RegisterWorkerRequest.newBuilder().setWorkerId(w.id).setEndpoint(w.endpoint).setSlots(w.slots).build()));
+        onLoop(() -> master.register(RegisterWorkerRequest.newBuilder()
+                .setWorkerId(w.id)
+                .setEndpoint(w.endpoint)
+                .setSlots(w.slots)
+                .build()));
         // Registering again while the master thought it alive: the master has dropped its previous incarnation.
         if (replaces) loseAll(w, w.registered);
         w.record = onLoop(() -> master.workerRecord(w.id));
@@ -451,8 +527,8 @@ final class SchedulerSimulation {
                 if (t.status() != MasterTask.Status.SUCCEEDED) continue;
                 Launch made = ledger(j.id, t.id).launches.get(t.succeeded().number() - 1);
                 if (made.worker == w && made.incarnation <= lost) {
-                    fail(j.id + " still counts " + t.id + " as done with its output " + made + " on lost " + w.id + "#" + lost
-                            + " while reducers need it");
+                    fail(j.id + " still counts " + t.id + " as done with its output " + made + " on lost " + w.id + "#"
+                            + lost + " while reducers need it");
                 }
             }
         }
@@ -461,19 +537,26 @@ final class SchedulerSimulation {
     private void heartbeat(SimWorker w, int incarnation) {
         if (w.incarnation != incarnation || w.health == Health.DOWN) return;
         if (w.health == Health.FROZEN) {
-            at(w.frozenUntil + random.nextInt(0, 500) * MS, "heartbeat " + w.id + " (thawed)", () -> heartbeat(w, incarnation));
+            at(
+                    w.frozenUntil + random.nextInt(0, 500) * MS,
+                    "heartbeat " + w.id + " (thawed)",
+                    () -> heartbeat(w, incarnation));
             return;
         }
-        HeartbeatRequest.Builder req = HeartbeatRequest.newBuilder().setWorkerId(w.id)
-                .setFreeSlots(w.slots - w.running.size());
+        HeartbeatRequest.Builder req =
+                HeartbeatRequest.newBuilder().setWorkerId(w.id).setFreeSlots(w.slots - w.running.size());
         Set<String> active = new LinkedHashSet<>();
         for (TaskUpdate u : w.finished) {
             req.addUpdates(u);
             active.add(u.getJobId());
         }
         for (SimAttempt a : w.running.values()) {
-            req.addUpdates(TaskUpdate.newBuilder().setJobId(a.launch.job).setTaskId(a.launch.task).setAttempt(a.launch.attempt)
-                    .setState(TaskUpdate.State.RUNNING).setProgress(0.5));
+            req.addUpdates(TaskUpdate.newBuilder()
+                    .setJobId(a.launch.job)
+                    .setTaskId(a.launch.task)
+                    .setAttempt(a.launch.attempt)
+                    .setState(TaskUpdate.State.RUNNING)
+                    .setProgress(0.5));
             active.add(a.launch.job);
         }
         req.addAllActiveJobs(active);
@@ -517,7 +600,9 @@ final class SchedulerSimulation {
             stats.fetchFailures++;
             String map = u.getFetchFailedAttempt();
             unfetchable.add(u.getJobId() + "/" + map);
-            Launch m = ledger(u.getJobId(), map.substring(0, map.lastIndexOf('_'))).launches.get(Integer.parseInt(map.substring(map.lastIndexOf('_') + 1)) - 1);
+            Launch m = ledger(u.getJobId(), map.substring(0, map.lastIndexOf('_')))
+                    .launches
+                    .get(Integer.parseInt(map.substring(map.lastIndexOf('_') + 1)) - 1);
             m.worker.trouble++;
         } else {
             close(l, true);
@@ -529,26 +614,37 @@ final class SchedulerSimulation {
         SimJob job = jobs.get(a.getJobId());
         TaskLedger t = ledger(a.getJobId(), a.getTaskId());
         Launch l = new Launch(a.getJobId(), a.getTaskId(), a.getAttempt(), w);
-        require(a.getAttempt() == t.launches.size() + 1, "launch of " + l + " skips or repeats an attempt number (" + t.launches.size() + " launched before)");
+        require(
+                a.getAttempt() == t.launches.size() + 1,
+                "launch of " + l + " skips or repeats an attempt number (" + t.launches.size() + " launched before)");
         for (Launch earlier : t.launches) {
-            require(!earlier.open, "launched " + l + " while " + earlier + " is still running as far as the master knows");
+            require(
+                    !earlier.open,
+                    "launched " + l + " while " + earlier + " is still running as far as the master knows");
         }
         require(job.ended == null, "launched " + l + " for a job that has ended");
         if (a.getTaskId().startsWith("map-") && t.success != null) {
             Launch s = t.success;
             stats.mapReruns++;
-            require(s.worker.trouble > s.troubleAtSuccess,
-                    "re-ran " + a.getTaskId() + " as " + l + " though its output " + s + " was never lost (worker " + s.worker.id + " had no trouble since)");
+            require(
+                    s.worker.trouble > s.troubleAtSuccess,
+                    "re-ran " + a.getTaskId() + " as " + l + " though its output " + s + " was never lost (worker "
+                            + s.worker.id + " had no trouble since)");
         }
         if (a.getTaskId().startsWith("reduce-")) {
-            require(a.getMapOutputsCount() == job.maps, l + " was given " + a.getMapOutputsCount() + " map outputs of " + job.maps);
+            require(
+                    a.getMapOutputsCount() == job.maps,
+                    l + " was given " + a.getMapOutputsCount() + " map outputs of " + job.maps);
             Set<String> seen = new LinkedHashSet<>();
             for (MapOutputLocation m : a.getMapOutputsList()) {
                 require(seen.add(m.getTaskId()), l + " was given two outputs of " + m.getTaskId());
-                require(!unfetchable.contains(a.getJobId() + "/" + m.getTaskId() + "_" + m.getAttempt()),
-                        l + " was given output " + m.getTaskId() + "_" + m.getAttempt() + ", which a reducer already reported it could not fetch");
+                require(
+                        !unfetchable.contains(a.getJobId() + "/" + m.getTaskId() + "_" + m.getAttempt()),
+                        l + " was given output " + m.getTaskId() + "_" + m.getAttempt()
+                                + ", which a reducer already reported it could not fetch");
                 Launch s = ledger(a.getJobId(), m.getTaskId()).success;
-                require(s != null && s.attempt == m.getAttempt() && s.worker.endpoint.equals(m.getEndpoint()),
+                require(
+                        s != null && s.attempt == m.getAttempt() && s.worker.endpoint.equals(m.getEndpoint()),
                         l + " was given output " + m.getTaskId() + "_" + m.getAttempt() + " on " + m.getEndpoint()
                                 + " but the last successful attempt is " + s);
             }
@@ -561,7 +657,8 @@ final class SchedulerSimulation {
         require(w.running.size() <= w.slots, w.id + " runs " + w.running.size() + " attempts on " + w.slots + " slots");
         int incarnation = w.incarnation;
         // Reduces run longer than maps, so a frozen worker's reduce often thaws while its replacement runs.
-        long millis = (long) (a.getTaskId().startsWith("map-") ? random.nextInt(200, 3000) : random.nextInt(1000, 8000)) * w.slowness;
+        long millis = (long) (a.getTaskId().startsWith("map-") ? random.nextInt(200, 3000) : random.nextInt(1000, 8000))
+                * w.slowness;
         after(millis, "finish " + l, () -> finish(w, incarnation, sa));
     }
 
@@ -569,12 +666,19 @@ final class SchedulerSimulation {
         if (w.incarnation != incarnation || w.health == Health.DOWN || !w.running.containsKey(a.key())) return;
         if (w.health == Health.FROZEN) {
             // Resumes when the worker thaws, racing its first heartbeat.
-            at(w.frozenUntil + random.nextInt(0, 500) * MS, "finish " + a.launch + " (thawed)", () -> finish(w, incarnation, a));
+            at(
+                    w.frozenUntil + random.nextInt(0, 500) * MS,
+                    "finish " + a.launch + " (thawed)",
+                    () -> finish(w, incarnation, a));
             return;
         }
         Launch l = a.launch;
         SimJob job = jobs.get(l.job);
-        TaskUpdate.Builder u = TaskUpdate.newBuilder().setJobId(l.job).setTaskId(l.task).setAttempt(l.attempt).setProgress(1);
+        TaskUpdate.Builder u = TaskUpdate.newBuilder()
+                .setJobId(l.job)
+                .setTaskId(l.task)
+                .setAttempt(l.attempt)
+                .setProgress(1);
         boolean poisoned = l.task.equals(job.poison);
         // Injected failures stay within the attempt limit, with room for a lost attempt or two.
         boolean injected = !poisoned && random.nextInt(20) == 0 && ledger(l.job, l.task).failures == 0;
@@ -589,14 +693,18 @@ final class SchedulerSimulation {
         } else {
             String unreachable = null;
             for (MapOutputLocation m : a.assignment.getMapOutputsList()) {
-                SimWorker holder = workers.get(m.getEndpoint().substring(0, m.getEndpoint().indexOf(':')));
-                if (holder.health != Health.UP || !holder.outputs.contains(l.job + "/" + m.getTaskId() + "_" + m.getAttempt())) {
+                SimWorker holder =
+                        workers.get(m.getEndpoint().substring(0, m.getEndpoint().indexOf(':')));
+                if (holder.health != Health.UP
+                        || !holder.outputs.contains(l.job + "/" + m.getTaskId() + "_" + m.getAttempt())) {
                     unreachable = m.getTaskId() + "_" + m.getAttempt();
                     break;
                 }
             }
             if (unreachable != null) {
-                u.setState(TaskUpdate.State.FAILED).setError("cannot fetch " + unreachable).setFetchFailedAttempt(unreachable);
+                u.setState(TaskUpdate.State.FAILED)
+                        .setError("cannot fetch " + unreachable)
+                        .setFetchFailedAttempt(unreachable);
             } else if (poisoned || injected) {
                 u.setState(TaskUpdate.State.FAILED).setError(poisoned ? "poison" : "injected failure");
             } else {
@@ -604,7 +712,10 @@ final class SchedulerSimulation {
                 if (denied == null) {
                     // Committed; the attempt ends (and reports) a while later, long enough for a fault to come between.
                     TaskUpdate done = u.setState(TaskUpdate.State.SUCCEEDED).build();
-                    after((long) random.nextInt(0, 3000) * w.slowness, "report " + l, () -> end(w, incarnation, a, done));
+                    after(
+                            (long) random.nextInt(0, 3000) * w.slowness,
+                            "report " + l,
+                            () -> end(w, incarnation, a, done));
                     return;
                 }
                 u.setState(TaskUpdate.State.FAILED).setError(denied);
@@ -616,7 +727,10 @@ final class SchedulerSimulation {
     private void end(SimWorker w, int incarnation, SimAttempt a, TaskUpdate outcome) {
         if (w.incarnation != incarnation || w.health == Health.DOWN || !w.running.containsKey(a.key())) return;
         if (w.health == Health.FROZEN) {
-            at(w.frozenUntil + random.nextInt(0, 500) * MS, "report " + a.launch + " (thawed)", () -> end(w, incarnation, a, outcome));
+            at(
+                    w.frozenUntil + random.nextInt(0, 500) * MS,
+                    "report " + a.launch + " (thawed)",
+                    () -> end(w, incarnation, a, outcome));
             return;
         }
         w.running.remove(a.key());
@@ -635,7 +749,9 @@ final class SchedulerSimulation {
         TaskLedger t = ledger(l.job, l.task);
         require(l.open, "commit granted to " + l + ", which the master had already given up on");
         for (Launch other : t.launches) {
-            require(other == l || !other.granted || !other.open, "commit granted to " + l + " while " + other + " holds a grant and is still running");
+            require(
+                    other == l || !other.granted || !other.open,
+                    "commit granted to " + l + " while " + other + " holds a grant and is still running");
         }
         if (t.launches.stream().anyMatch(o -> o.granted)) stats.regrantedCommits++;
         l.granted = true;
@@ -656,10 +772,13 @@ final class SchedulerSimulation {
     // ---- faults --------------------------------------------------------------------------
 
     private void fault() {
-        List<SimWorker> up = workers.values().stream().filter(w -> w.health == Health.UP).toList();
+        List<SimWorker> up =
+                workers.values().stream().filter(w -> w.health == Health.UP).toList();
         if (up.isEmpty()) return;
         // Half the faults hit a worker running a reduce, if any: those decide commits.
-        List<SimWorker> reducing = up.stream().filter(w -> w.running.keySet().stream().anyMatch(k -> k.contains("/reduce-"))).toList();
+        List<SimWorker> reducing = up.stream()
+                .filter(w -> w.running.keySet().stream().anyMatch(k -> k.contains("/reduce-")))
+                .toList();
         if (!reducing.isEmpty() && random.nextBoolean()) up = reducing;
         SimWorker w = up.get(random.nextInt(up.size()));
         w.trouble++;
@@ -688,10 +807,12 @@ final class SchedulerSimulation {
     private void check() {
         for (SimWorker w : workers.values()) {
             // (Messages are built only on failure: this runs 100 times an event.)
-            if (w.running.size() > w.slots) fail(w.id + " runs " + w.running.size() + " attempts on " + w.slots + " slots");
+            if (w.running.size() > w.slots)
+                fail(w.id + " runs " + w.running.size() + " attempts on " + w.slots + " slots");
             if (w.record == null) continue;
             WorkerRecord r = w.record;
-            if (r.running.size() > r.slots) fail("the master placed " + r.running.size() + " attempts on " + r.id + " with " + r.slots + " slots");
+            if (r.running.size() > r.slots)
+                fail("the master placed " + r.running.size() + " attempts on " + r.id + " with " + r.slots + " slots");
             if (!r.alive && !w.declaredDead) {
                 // Declared dead: the master has counted its attempts as failed.
                 w.declaredDead = true;
@@ -714,15 +835,28 @@ final class SchedulerSimulation {
             case SUCCEEDED -> {
                 stats.jobsSucceeded++;
                 require(j.poison == null, j.id + " succeeded though " + j.poison + " fails every attempt");
-                for (MasterTask t : mj.maps) require(t.status() == MasterTask.Status.SUCCEEDED, j.id + " succeeded with " + t.id + " " + t.status());
+                for (MasterTask t : mj.maps)
+                    require(
+                            t.status() == MasterTask.Status.SUCCEEDED,
+                            j.id + " succeeded with " + t.id + " " + t.status());
                 for (MasterTask t : mj.reduces) {
-                    require(t.status() == MasterTask.Status.SUCCEEDED, j.id + " succeeded with " + t.id + " " + t.status());
+                    require(
+                            t.status() == MasterTask.Status.SUCCEEDED,
+                            j.id + " succeeded with " + t.id + " " + t.status());
                     Launch s = ledger(j.id, t.id).success;
-                    require(s != null && s.granted, j.id + " succeeded but " + t.id + "'s successful attempt " + s + " was never allowed to commit");
+                    require(
+                            s != null && s.granted,
+                            j.id + " succeeded but " + t.id + "'s successful attempt " + s
+                                    + " was never allowed to commit");
                     String part = read(j.output + "/" + String.format("part-r-%05d", t.index));
-                    require(s.id().equals(part), j.id + ": " + t.id + "'s output is from " + part + ", not from its successful attempt " + s.id());
+                    require(
+                            s.id().equals(part),
+                            j.id + ": " + t.id + "'s output is from " + part + ", not from its successful attempt "
+                                    + s.id());
                 }
-                require(store.exists(j.output + "/" + JobOutput.SUCCESS), j.id + " succeeded without " + JobOutput.SUCCESS);
+                require(
+                        store.exists(j.output + "/" + JobOutput.SUCCESS),
+                        j.id + " succeeded without " + JobOutput.SUCCESS);
             }
             case FAILED -> {
                 stats.jobsFailed++;
@@ -732,11 +866,15 @@ final class SchedulerSimulation {
                     int counted = ledger(j.id, task).failures;
                     if (task.equals(j.poison)) stats.jobsFailedByPoison++;
                     else stats.jobsFailedByLosses++;
-                    require(task.equals(j.poison) || counted >= MAX_ATTEMPTS,
-                            j.id + " failed on " + task + " (" + error + ") but the simulation counted " + counted + " failed or lost attempts of it");
+                    require(
+                            task.equals(j.poison) || counted >= MAX_ATTEMPTS,
+                            j.id + " failed on " + task + " (" + error + ") but the simulation counted " + counted
+                                    + " failed or lost attempts of it");
                 } else if (error.startsWith("too many shuffle fetch failures")) {
                     stats.jobsFailedByFetches++;
-                    require(j.fetchFailures > 4 * MAX_ATTEMPTS * j.reduces, j.id + " failed (" + error + ") after only " + j.fetchFailures + " fetch failures");
+                    require(
+                            j.fetchFailures > 4 * MAX_ATTEMPTS * j.reduces,
+                            j.id + " failed (" + error + ") after only " + j.fetchFailures + " fetch failures");
                 } else {
                     throw new AssertionError(j.id + " failed for an unexpected cause: " + error);
                 }
@@ -763,7 +901,9 @@ final class SchedulerSimulation {
         for (SimJob j : jobs.values()) {
             String staging = JobOutput.stagingDir(j.output, j.id);
             require(!store.exists(staging), j.id + " ended " + j.ended + " but left its staging directory " + staging);
-            require(store.exists(j.output) == (j.ended == JobState.SUCCEEDED), j.id + " ended " + j.ended + "; output exists: " + store.exists(j.output));
+            require(
+                    store.exists(j.output) == (j.ended == JobState.SUCCEEDED),
+                    j.id + " ended " + j.ended + "; output exists: " + store.exists(j.output));
         }
     }
 

@@ -82,7 +82,8 @@ class MapOutputBufferTest {
         for (int i = 0; i < pool.length; i++) {
             byte[] k = new byte[r.nextInt(4) == 0 ? r.nextInt(41) : r.nextInt(12)];
             r.nextBytes(k);
-            if (k.length > 8 && r.nextBoolean()) System.arraycopy(new byte[] {'s', 'h', 'a', 'r', 'e', 'd', 0, -1}, 0, k, 0, 8);
+            if (k.length > 8 && r.nextBoolean())
+                System.arraycopy(new byte[] {'s', 'h', 'a', 'r', 'e', 'd', 0, -1}, 0, k, 0, 8);
             pool[i] = k;
         }
         List<Rec> recs = new ArrayList<>(count);
@@ -115,9 +116,12 @@ class MapOutputBufferTest {
             assertThat(s.offset()).as("segments are back to back").isEqualTo(offset);
             offset += s.length();
             List<Rec> recs = new ArrayList<>();
-            try (SegmentReader r = SegmentReader.of(data, (int) s.offset(), (int) s.length(), "partition " + p, s.crc32c())) {
+            try (SegmentReader r =
+                    SegmentReader.of(data, (int) s.offset(), (int) s.length(), "partition " + p, s.crc32c())) {
                 while (r.next()) {
-                    recs.add(new Rec(p, Arrays.copyOfRange(r.keyArray(), r.keyOffset(), r.keyOffset() + r.keyLength()),
+                    recs.add(new Rec(
+                            p,
+                            Arrays.copyOfRange(r.keyArray(), r.keyOffset(), r.keyOffset() + r.keyLength()),
                             Arrays.copyOfRange(r.valueArray(), r.valueOffset(), r.valueOffset() + r.valueLength())));
                 }
             }
@@ -136,7 +140,8 @@ class MapOutputBufferTest {
      * per key match, and each key appears once if {@code fullyCombined} (one run, or enough runs
      * for the final merge to combine); otherwise at most once per run.
      */
-    static void assertMatchesModel(List<Rec> recs, int partitions, SumCombiner combiner, boolean fullyCombined, MapOutputFile out)
+    static void assertMatchesModel(
+            List<Rec> recs, int partitions, SumCombiner combiner, boolean fullyCombined, MapOutputFile out)
             throws IOException {
         List<List<Rec>> actual = readAll(out);
         assertThat(actual).hasSize(partitions);
@@ -145,7 +150,9 @@ class MapOutputBufferTest {
             List<Rec> mine = recs.stream().filter(r -> r.partition() == part).toList();
             List<Rec> got = actual.get(p);
             for (int i = 1; i < got.size(); i++) {
-                assertThat(Arrays.compareUnsigned(got.get(i - 1).key(), got.get(i).key())).as("partition %d sorted at %d", p, i)
+                assertThat(Arrays.compareUnsigned(
+                                got.get(i - 1).key(), got.get(i).key()))
+                        .as("partition %d sorted at %d", p, i)
                         .isLessThanOrEqualTo(fullyCombined ? -1 : 0);
             }
             if (combiner != null) {
@@ -153,8 +160,15 @@ class MapOutputBufferTest {
             } else {
                 // Values of one key may come in any order; compare as multisets.
                 Comparator<String> byText = Comparator.naturalOrder();
-                List<String> want = mine.stream().map(r -> hex(r.key()) + "=" + hex(r.value())).sorted(byText).toList();
-                assertThat(got.stream().map(r -> hex(r.key()) + "=" + hex(r.value())).sorted(byText).toList()).as("partition %d", p)
+                List<String> want = mine.stream()
+                        .map(r -> hex(r.key()) + "=" + hex(r.value()))
+                        .sorted(byText)
+                        .toList();
+                assertThat(got.stream()
+                                .map(r -> hex(r.key()) + "=" + hex(r.value()))
+                                .sorted(byText)
+                                .toList())
+                        .as("partition %d", p)
                         .isEqualTo(want);
             }
         }
@@ -182,20 +196,25 @@ class MapOutputBufferTest {
     }
 
     @Property(tries = 80, seed = "1234567")
-    void outputMatchesTheModelForAnyBufferAndRecordMix(@ForAll @IntRange(min = 64, max = 4096) int buffer,
-                                                       @ForAll @IntRange(max = 2500) int count,
-                                                       @ForAll @IntRange(min = 1, max = 7) int partitions,
-                                                       @ForAll boolean combine, @ForAll("fractions") double fraction,
-                                                       @ForAll @IntRange(max = 4) int minSpills,
-                                                       @ForAll @IntRange(max = 300) int bigEvery, @ForAll("factors") int factor,
-                                                       @ForAll long seed) throws IOException {
+    void outputMatchesTheModelForAnyBufferAndRecordMix(
+            @ForAll @IntRange(min = 64, max = 4096) int buffer,
+            @ForAll @IntRange(max = 2500) int count,
+            @ForAll @IntRange(min = 1, max = 7) int partitions,
+            @ForAll boolean combine,
+            @ForAll("fractions") double fraction,
+            @ForAll @IntRange(max = 4) int minSpills,
+            @ForAll @IntRange(max = 300) int bigEvery,
+            @ForAll("factors") int factor,
+            @ForAll long seed)
+            throws IOException {
         Path tmp = Files.createTempDirectory("cairn-sort-test");
         try {
             List<Rec> recs = randomRecords(seed, count, partitions, combine, buffer, bigEvery);
             SumCombiner combiner = combine ? new SumCombiner() : null;
             MapOutputFile out;
             int runs;
-            try (MapOutputBuffer b = new MapOutputBuffer(buffer, fraction, partitions, combiner, minSpills, tmp, "attempt_1")) {
+            try (MapOutputBuffer b =
+                    new MapOutputBuffer(buffer, fraction, partitions, combiner, minSpills, tmp, "attempt_1")) {
                 b.mergeFactor(factor);
                 for (Rec r : recs) b.collect(r.partition(), r.key(), 0, r.key().length, r.value(), 0, r.value().length);
                 assertThat(b.recordsCollected()).isEqualTo(count);
@@ -205,7 +224,8 @@ class MapOutputBufferTest {
                 assertThat(b.bytesSpilled() > 0).isEqualTo(count > 0);
             }
             assertThat(out.dataFile()).isEqualTo(MapOutputFile.dataPath(tmp, "attempt_1"));
-            assertThat(MapOutputFile.read(MapOutputFile.indexPath(tmp, "attempt_1"))).isEqualTo(out);
+            assertThat(MapOutputFile.read(MapOutputFile.indexPath(tmp, "attempt_1")))
+                    .isEqualTo(out);
             assertThat(filesIn(tmp)).containsExactly("attempt_1.index", "attempt_1.out");
             assertMatchesModel(recs, partitions, combiner, combine && (runs <= 1 || runs >= minSpills), out);
         } finally {
@@ -214,8 +234,12 @@ class MapOutputBufferTest {
     }
 
     @Property(tries = 60, seed = "8080")
-    void keysThatTieOnTheirPrefixSortExactly(@ForAll @IntRange(min = 1, max = 1500) int count, @ForAll boolean combine,
-                                             @ForAll @IntRange(min = 128, max = 2048) int buffer, @ForAll long seed) throws IOException {
+    void keysThatTieOnTheirPrefixSortExactly(
+            @ForAll @IntRange(min = 1, max = 1500) int count,
+            @ForAll boolean combine,
+            @ForAll @IntRange(min = 128, max = 2048) int buffer,
+            @ForAll long seed)
+            throws IOException {
         // Keys over {00, 01, ff} of 0 to 20 bytes: many share a zero-padded 8-byte prefix, or
         // their first 16 bytes, and differ only in length or in a late byte.
         Random r = new Random(seed);
@@ -263,10 +287,14 @@ class MapOutputBufferTest {
     void prefixAndTagOrderLikeTheKeys() {
         assertThat(MapOutputBuffer.prefix(new byte[0], 0, 0)).isZero();
         assertThat(MapOutputBuffer.prefix(new byte[] {9, 1, 2}, 1, 2)).isEqualTo(0x0102L << 48);
-        assertThat(MapOutputBuffer.prefix(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9}, 0, 9)).isEqualTo(0x0102030405060708L);
-        assertThat(Long.compareUnsigned(MapOutputBuffer.prefix(new byte[] {(byte) 0xFF}, 0, 1), MapOutputBuffer.prefix(new byte[] {1}, 0, 1)))
+        assertThat(MapOutputBuffer.prefix(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9}, 0, 9))
+                .isEqualTo(0x0102030405060708L);
+        assertThat(Long.compareUnsigned(
+                        MapOutputBuffer.prefix(new byte[] {(byte) 0xFF}, 0, 1),
+                        MapOutputBuffer.prefix(new byte[] {1}, 0, 1)))
                 .isPositive();
-        assertThat(MapOutputBuffer.tag(MapOutputBuffer.MAX_PARTITIONS - 1, 1000) >>> 8).isEqualTo(MapOutputBuffer.MAX_PARTITIONS - 1);
+        assertThat(MapOutputBuffer.tag(MapOutputBuffer.MAX_PARTITIONS - 1, 1000) >>> 8)
+                .isEqualTo(MapOutputBuffer.MAX_PARTITIONS - 1);
         assertThat(MapOutputBuffer.tag(3, 5) & 0xFF).isEqualTo(5);
         assertThat(MapOutputBuffer.tag(3, 1000) & 0xFF).isEqualTo(9);
     }
@@ -283,12 +311,12 @@ class MapOutputBufferTest {
 
     @ParameterizedTest(name = "buffer {0} bytes, {1} records, {2} partitions, combine {3}")
     @CsvSource({
-            "256, 500, 1, false",
-            "512, 3000, 3, false",
-            "1024, 5000, 4, true",
-            "4096, 20000, 7, true",
-            "300, 2000, 2, true",
-            "65536, 1000, 5, false",
+        "256, 500, 1, false",
+        "512, 3000, 3, false",
+        "1024, 5000, 4, true",
+        "4096, 20000, 7, true",
+        "300, 2000, 2, true",
+        "65536, 1000, 5, false",
     })
     void tinyBuffersSpillOftenAndWrapRecords(int buffer, int count, int partitions, boolean combine) throws Exception {
         List<Rec> recs = randomRecords(buffer * 31L + count, count, partitions, combine, buffer, 0);
@@ -323,8 +351,11 @@ class MapOutputBufferTest {
             MapOutputFile out = b.finish();
             assertThat(b.spillCount()).isEqualTo(3);
             List<List<Rec>> parts = readAll(out);
-            assertThat(parts.get(0).stream().map(r -> new String(r.key()) + "=" + r.value().length)).containsExactly("a=5000", "b=8", "z=8");
-            assertThat(parts.get(1)).singleElement().satisfies(r -> assertThat(r.key()).isEqualTo(big));
+            assertThat(parts.get(0).stream().map(r -> new String(r.key()) + "=" + r.value().length))
+                    .containsExactly("a=5000", "b=8", "z=8");
+            assertThat(parts.get(1))
+                    .singleElement()
+                    .satisfies(r -> assertThat(r.key()).isEqualTo(big));
         }
     }
 
@@ -332,7 +363,9 @@ class MapOutputBufferTest {
     void noRecordsGiveAnEmptyFileWithEmptySegments() throws Exception {
         try (MapOutputBuffer b = new MapOutputBuffer(1024, 3, new SumCombiner(), dir, "empty")) {
             MapOutputFile out = b.finish();
-            assertThat(out.segments()).hasSize(3).allSatisfy(s -> assertThat(s).isEqualTo(new MapOutputFile.Segment(0, 0, 0, 0)));
+            assertThat(out.segments())
+                    .hasSize(3)
+                    .allSatisfy(s -> assertThat(s).isEqualTo(new MapOutputFile.Segment(0, 0, 0, 0)));
             assertThat(Files.size(out.dataFile())).isZero();
             assertThat(b.spillCount()).isZero();
         }
@@ -345,9 +378,13 @@ class MapOutputBufferTest {
             for (int i = 0; i < 200; i++) b.collect(i % 2 == 0 ? 1 : 4, new byte[] {(byte) i}, 0, 1, new byte[0], 0, 0);
             MapOutputFile out = b.finish();
             assertThat(b.spillCount()).isGreaterThan(2);
-            assertThat(out.segments()).extracting(MapOutputFile.Segment::records).containsExactly(0L, 100L, 0L, 0L, 100L);
+            assertThat(out.segments())
+                    .extracting(MapOutputFile.Segment::records)
+                    .containsExactly(0L, 100L, 0L, 0L, 100L);
             assertThat(out.segment(0).length()).isZero();
-            assertThat(out.segment(2).offset()).isEqualTo(out.segment(3).offset()).isEqualTo(out.segment(4).offset());
+            assertThat(out.segment(2).offset())
+                    .isEqualTo(out.segment(3).offset())
+                    .isEqualTo(out.segment(4).offset());
             assertThat(readAll(out).get(4).stream().map(r -> r.key()[0] & 0xFF)).isSorted();
         }
     }
@@ -358,7 +395,8 @@ class MapOutputBufferTest {
         SumCombiner c = new SumCombiner();
         try (MapOutputBuffer b = new MapOutputBuffer(1 << 16, 0.8, 2, c, 1, dir, "one")) {
             for (int i = 0; i < 100; i++) b.collect(i % 2, new byte[] {(byte) i}, 0, 1, longBytes(i), 0, 8);
-            assertThat(Thread.getAllStackTraces().keySet()).as("no spill thread for output that fits in memory")
+            assertThat(Thread.getAllStackTraces().keySet())
+                    .as("no spill thread for output that fits in memory")
                     .noneMatch(t -> t.getName().equals("spill-one"));
             MapOutputFile out = b.finish();
             assertThat(b.spillCount()).isEqualTo(1);
@@ -373,7 +411,8 @@ class MapOutputBufferTest {
             b.collect(0, new byte[] {0}, 0, 1, longBytes(5), 0, 8);
             List<List<Rec>> parts = readAll(b.finish());
             assertThat(two.starts.get()).as("merged with the combiner").isEqualTo(100);
-            assertThat(ByteBuffer.wrap(parts.get(0).getFirst().value()).getLong()).isEqualTo(5);
+            assertThat(ByteBuffer.wrap(parts.get(0).getFirst().value()).getLong())
+                    .isEqualTo(5);
         }
         assertThat(filesIn(dir)).containsExactly("one.index", "one.out", "two.index", "two.out");
     }
@@ -391,9 +430,15 @@ class MapOutputBufferTest {
             }
             assertThat(b.spillCount()).isEqualTo(runs);
             List<String> out = readAll(b.finish()).getFirst().stream()
-                    .map(r -> r.key()[0] + "=" + ByteBuffer.wrap(r.value()).getLong()).toList();
+                    .map(r -> r.key()[0] + "=" + ByteBuffer.wrap(r.value()).getLong())
+                    .toList();
             if (runs == 1 || runs >= minSpills) assertThat(out).containsExactly("7=" + runs, "8=" + runs);
-            else assertThat(out).containsExactly(Stream.of("7=1", "8=1").flatMap(s -> Stream.generate(() -> s).limit(runs)).sorted().toArray(String[]::new));
+            else
+                assertThat(out)
+                        .containsExactly(Stream.of("7=1", "8=1")
+                                .flatMap(s -> Stream.generate(() -> s).limit(runs))
+                                .sorted()
+                                .toArray(String[]::new));
         }
     }
 
@@ -408,12 +453,17 @@ class MapOutputBufferTest {
         MapOutputBuffer b = new MapOutputBuffer(256, 1, bad, dir, "bad");
         byte[] v = new byte[8];
         assertThatThrownBy(() -> {
-            for (int i = 0; i < 1000; i++) b.collect(0, new byte[] {1}, 0, 1, v, 0, 8);
-            b.finish();
-        }).isInstanceOf(IOException.class).hasMessageContaining("bad").hasRootCauseMessage("combiner exploded")
+                    for (int i = 0; i < 1000; i++) b.collect(0, new byte[] {1}, 0, 1, v, 0, 8);
+                    b.finish();
+                })
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("bad")
+                .hasRootCauseMessage("combiner exploded")
                 .hasRootCauseInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> b.collect(0, new byte[] {1}, 0, 1, v, 0, 8)).as("the failure sticks")
-                .isInstanceOf(IOException.class).hasRootCauseMessage("combiner exploded");
+        assertThatThrownBy(() -> b.collect(0, new byte[] {1}, 0, 1, v, 0, 8))
+                .as("the failure sticks")
+                .isInstanceOf(IOException.class)
+                .hasRootCauseMessage("combiner exploded");
         assertThatThrownBy(b::finish).isInstanceOf(IOException.class).hasRootCauseMessage("combiner exploded");
         b.close();
         b.close();
@@ -425,7 +475,8 @@ class MapOutputBufferTest {
         RawCombiner failsOnTaskThread = new SumCombiner() {
             @Override
             public void start(byte[] buf, int off, int len) throws Exception {
-                if (!Thread.currentThread().getName().startsWith("spill-")) throw new java.util.zip.DataFormatException("bad value");
+                if (!Thread.currentThread().getName().startsWith("spill-"))
+                    throw new java.util.zip.DataFormatException("bad value");
                 super.start(buf, off, len);
             }
         };
@@ -435,7 +486,9 @@ class MapOutputBufferTest {
             b.spillNow();
         }
         assertThat(filesIn(dir)).hasSize(3);
-        assertThatThrownBy(b::finish).isInstanceOf(IOException.class).hasMessageContaining("final merge")
+        assertThatThrownBy(b::finish)
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("final merge")
                 .hasRootCauseInstanceOf(java.util.zip.DataFormatException.class);
         b.close();
         assertThat(filesIn(dir)).isEmpty();
@@ -447,9 +500,12 @@ class MapOutputBufferTest {
         MapOutputBuffer b = new MapOutputBuffer(256, 2, null, sub, "disk");
         Files.delete(sub);
         assertThatThrownBy(() -> {
-            for (int i = 0; i < 1000; i++) b.collect(i % 2, new byte[] {(byte) i}, 0, 1, new byte[8], 0, 8);
-            b.finish();
-        }).isInstanceOf(IOException.class).hasMessageContaining("disk").hasRootCauseInstanceOf(java.nio.file.NoSuchFileException.class);
+                    for (int i = 0; i < 1000; i++) b.collect(i % 2, new byte[] {(byte) i}, 0, 1, new byte[8], 0, 8);
+                    b.finish();
+                })
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("disk")
+                .hasRootCauseInstanceOf(java.nio.file.NoSuchFileException.class);
         b.close();
     }
 
@@ -461,7 +517,8 @@ class MapOutputBufferTest {
         assertThat(filesIn(dir)).isNotEmpty();
         b.close();
         assertThat(filesIn(dir)).isEmpty();
-        assertThatThrownBy(() -> b.collect(0, new byte[1], 0, 1, new byte[1], 0, 1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> b.collect(0, new byte[1], 0, 1, new byte[1], 0, 1))
+                .isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(b::finish).isInstanceOf(IllegalStateException.class);
     }
 
@@ -471,7 +528,8 @@ class MapOutputBufferTest {
         for (int i = 0; i < 500; i++) b.collect(i % 2, new byte[] {(byte) i}, 0, 1, new byte[8], 0, 8);
         MapOutputFile out = b.finish();
         assertThatThrownBy(b::finish).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> b.collect(0, new byte[1], 0, 1, new byte[1], 0, 1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> b.collect(0, new byte[1], 0, 1, new byte[1], 0, 1))
+                .isInstanceOf(IllegalStateException.class);
         b.close();
         assertThat(filesIn(dir)).containsExactly("kept.index", "kept.out");
         assertThat(out.totalRecords()).isEqualTo(500);
@@ -479,13 +537,19 @@ class MapOutputBufferTest {
 
     @Test
     void badArgumentsAreRejected() throws Exception {
-        assertThatThrownBy(() -> new MapOutputBuffer(63, 1, null, dir, "x")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new MapOutputBuffer(1024, 0, null, dir, "x")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new MapOutputBuffer(1024, 0.0, 1, null, 3, dir, "x")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new MapOutputBuffer(63, 1, null, dir, "x"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new MapOutputBuffer(1024, 0, null, dir, "x"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new MapOutputBuffer(1024, 0.0, 1, null, 3, dir, "x"))
+                .isInstanceOf(IllegalArgumentException.class);
         try (MapOutputBuffer b = new MapOutputBuffer(1024, 2, null, dir, "x")) {
-            assertThatThrownBy(() -> b.collect(2, new byte[1], 0, 1, new byte[1], 0, 1)).isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> b.collect(-1, new byte[1], 0, 1, new byte[1], 0, 1)).isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> b.collect(0, new byte[1], 1, 1, new byte[1], 0, 1)).isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> b.collect(2, new byte[1], 0, 1, new byte[1], 0, 1))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> b.collect(-1, new byte[1], 0, 1, new byte[1], 0, 1))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> b.collect(0, new byte[1], 1, 1, new byte[1], 0, 1))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
         }
     }
 
@@ -508,10 +572,12 @@ class MapOutputBufferTest {
         in.skipNBytes(s.offset());
         try (SegmentReader r = SegmentReader.of(in, s.length(), "crc.out partition 1", s.crc32c())) {
             assertThatThrownBy(() -> {
-                while (r.next()) {
-                    // drain
-                }
-            }).isInstanceOf(ChecksumException.class).hasMessageContaining("crc.out partition 1");
+                        while (r.next()) {
+                            // drain
+                        }
+                    })
+                    .isInstanceOf(ChecksumException.class)
+                    .hasMessageContaining("crc.out partition 1");
         }
         // The other partitions are intact.
         MapOutputFile.Segment s0 = out.segment(0);
@@ -538,10 +604,13 @@ class MapOutputBufferTest {
         in.skipNBytes(s.offset());
         try (SegmentReader r = SegmentReader.of(in, s.length(), "cut.out partition 1", s.crc32c())) {
             assertThatThrownBy(() -> {
-                while (r.next()) {
-                    // drain
-                }
-            }).isInstanceOf(IOException.class).hasMessageContaining("truncated").hasMessageContaining("cut.out partition 1");
+                        while (r.next()) {
+                            // drain
+                        }
+                    })
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("truncated")
+                    .hasMessageContaining("cut.out partition 1");
         }
     }
 }

@@ -49,12 +49,15 @@ class MergerTest {
         }
         // List.sort is stable: equal keys stay in input order, then position order.
         all.sort(Comparator.comparing(Tagged::key, Arrays::compareUnsigned));
-        List<String> want = all.stream().map(t -> Arrays.toString(t.key()) + "@" + t.input() + "." + t.position()).toList();
+        List<String> want = all.stream()
+                .map(t -> Arrays.toString(t.key()) + "@" + t.input() + "." + t.position())
+                .toList();
 
         List<String> got = new ArrayList<>();
         try (RawRecordIterator merged = Merger.merge(readers)) {
             while (merged.next()) {
-                byte[] k = Arrays.copyOfRange(merged.keyArray(), merged.keyOffset(), merged.keyOffset() + merged.keyLength());
+                byte[] k = Arrays.copyOfRange(
+                        merged.keyArray(), merged.keyOffset(), merged.keyOffset() + merged.keyLength());
                 byte[] v = merged.valueArray();
                 got.add(Arrays.toString(k) + "@" + v[merged.valueOffset()] + "." + v[merged.valueOffset() + 1]);
             }
@@ -116,10 +119,14 @@ class MergerTest {
     }
 
     @Property(tries = 300, seed = "777")
-    void groupingVisitsEachKeyOnceWithAllItsValuesInOrder(@ForAll @Size(max = 60) List<@IntRange(max = 6) Integer> keys,
-                                                          @ForAll @IntRange(max = 3) int valuesToRead) throws IOException {
+    void groupingVisitsEachKeyOnceWithAllItsValuesInOrder(
+            @ForAll @Size(max = 60) List<@IntRange(max = 6) Integer> keys, @ForAll @IntRange(max = 3) int valuesToRead)
+            throws IOException {
         // Keys of varying lengths, including the empty key and keys that are prefixes of others.
-        List<byte[]> sorted = keys.stream().map(MergerTest::keyOf).sorted(Arrays::compareUnsigned).toList();
+        List<byte[]> sorted = keys.stream()
+                .map(MergerTest::keyOf)
+                .sorted(Arrays::compareUnsigned)
+                .toList();
         TreeMap<String, Integer> counts = new TreeMap<>();
         for (byte[] k : sorted) counts.merge(Arrays.toString(k), 1, Integer::sum);
 
@@ -131,14 +138,17 @@ class MergerTest {
         byte[] previous = null;
         while (g.nextKey()) {
             byte[] key = Arrays.copyOfRange(g.keyArray(), g.keyOffset(), g.keyOffset() + g.keyLength());
-            if (previous != null) assertThat(Arrays.compareUnsigned(previous, key)).isNegative();
+            if (previous != null)
+                assertThat(Arrays.compareUnsigned(previous, key)).isNegative();
             previous = key;
             int n = counts.get(Arrays.toString(key));
             int read = 0;
             // Read all values, or stop early and let nextKey skip the rest.
             while ((valuesToRead == 0 || read < valuesToRead) && g.hasNextValue()) {
                 g.nextValue();
-                assertThat(g.valueArray()[g.valueOffset() + 1]).as("values in order").isEqualTo((byte) (position + read));
+                assertThat(g.valueArray()[g.valueOffset() + 1])
+                        .as("values in order")
+                        .isEqualTo((byte) (position + read));
                 read++;
             }
             if (read == n) assertThatThrownBy(g::nextValue).isInstanceOf(NoSuchElementException.class);

@@ -48,8 +48,11 @@ class QuickSortTest {
     }
 
     @Property(tries = 300, seed = "20240611")
-    void sortsLikeArraysSort(@ForAll("sizes") int n, @ForAll @IntRange(min = 1, max = 1_000_000) int distinct, @ForAll long seed,
-                             @ForAll boolean heapOnly) {
+    void sortsLikeArraysSort(
+            @ForAll("sizes") int n,
+            @ForAll @IntRange(min = 1, max = 1_000_000) int distinct,
+            @ForAll long seed,
+            @ForAll boolean heapOnly) {
         Random r = new Random(seed);
         int[] a = IntStream.range(0, n).map(i -> r.nextInt(distinct)).toArray();
         int[] want = a.clone();
@@ -77,11 +80,11 @@ class QuickSortTest {
         int n = 1 << 16;
         long bound = 4L * n * 16;
         int[][] inputs = {
-                IntStream.range(0, n).toArray(),
-                IntStream.range(0, n).map(i -> n - i).toArray(),
-                new int[n],
-                IntStream.range(0, n).map(i -> i % 2).toArray(),
-                IntStream.range(0, n).map(i -> i < n / 2 ? i : n - i).toArray(),
+            IntStream.range(0, n).toArray(),
+            IntStream.range(0, n).map(i -> n - i).toArray(),
+            new int[n],
+            IntStream.range(0, n).map(i -> i % 2).toArray(),
+            IntStream.range(0, n).map(i -> i < n / 2 ? i : n - i).toArray(),
         };
         for (int[] in : inputs) {
             Ints s = new Ints(in.clone());

@@ -60,7 +60,8 @@ class SegmentIoTest {
         List<Rec> out = new ArrayList<>();
         try (it) {
             while (it.next()) {
-                out.add(new Rec(Arrays.copyOfRange(it.keyArray(), it.keyOffset(), it.keyOffset() + it.keyLength()),
+                out.add(new Rec(
+                        Arrays.copyOfRange(it.keyArray(), it.keyOffset(), it.keyOffset() + it.keyLength()),
                         Arrays.copyOfRange(it.valueArray(), it.valueOffset(), it.valueOffset() + it.valueLength())));
             }
         }
@@ -78,10 +79,14 @@ class SegmentIoTest {
     }
 
     @Property(tries = 200, seed = "424242")
-    void whatIsWrittenReadsBackFromArraysAndStreams(@ForAll @IntRange(max = 60) int count, @ForAll @IntRange(max = 300) int maxLen,
-                                                   @ForAll @IntRange(min = 1, max = 200) int readerBuffer,
-                                                   @ForAll @IntRange(min = 1, max = 500) int writerBuffer,
-                                                   @ForAll @IntRange(min = 1, max = 50) int chunk, @ForAll long seed) throws IOException {
+    void whatIsWrittenReadsBackFromArraysAndStreams(
+            @ForAll @IntRange(max = 60) int count,
+            @ForAll @IntRange(max = 300) int maxLen,
+            @ForAll @IntRange(min = 1, max = 200) int readerBuffer,
+            @ForAll @IntRange(min = 1, max = 500) int writerBuffer,
+            @ForAll @IntRange(min = 1, max = 50) int chunk,
+            @ForAll long seed)
+            throws IOException {
         List<Rec> recs = randomRecords(new Random(seed), count, maxLen);
         byte[] data = encode(recs, writerBuffer);
         int crc = crc(data);
@@ -89,11 +94,20 @@ class SegmentIoTest {
 
         byte[] padded = new byte[data.length + 7];
         System.arraycopy(data, 0, padded, 3, data.length);
-        assertThat(readAll(SegmentReader.of(padded, 3, data.length, "array")).stream().map(Rec::toString)).containsExactlyElementsOf(want);
-        assertThat(readAll(SegmentReader.of(padded, 3, data.length, "array", crc)).stream().map(Rec::toString)).containsExactlyElementsOf(want);
-        assertThat(readAll(SegmentReader.of(trickle(data, chunk), data.length, "stream", crc, new byte[readerBuffer])).stream().map(Rec::toString))
+        assertThat(readAll(SegmentReader.of(padded, 3, data.length, "array")).stream()
+                        .map(Rec::toString))
                 .containsExactlyElementsOf(want);
-        assertThat(readAll(SegmentReader.of(new ByteArrayInputStream(data), data.length, "stream")).stream().map(Rec::toString))
+        assertThat(readAll(SegmentReader.of(padded, 3, data.length, "array", crc)).stream()
+                        .map(Rec::toString))
+                .containsExactlyElementsOf(want);
+        assertThat(
+                        readAll(SegmentReader.of(
+                                        trickle(data, chunk), data.length, "stream", crc, new byte[readerBuffer]))
+                                .stream()
+                                .map(Rec::toString))
+                .containsExactlyElementsOf(want);
+        assertThat(readAll(SegmentReader.of(new ByteArrayInputStream(data), data.length, "stream")).stream()
+                        .map(Rec::toString))
                 .containsExactlyElementsOf(want);
     }
 
@@ -116,7 +130,8 @@ class SegmentIoTest {
         assertThat(c.offset()).isEqualTo(4);
         assertThat(c.offset() + c.length()).isEqualTo(data.length).isEqualTo(w.position());
         assertThat(c.crc32c()).isEqualTo(crc(Arrays.copyOfRange(data, 4, data.length)));
-        List<Rec> got = readAll(SegmentReader.of(new ByteArrayInputStream(data, 4, data.length - 4), c.length(), "c", c.crc32c()));
+        List<Rec> got = readAll(
+                SegmentReader.of(new ByteArrayInputStream(data, 4, data.length - 4), c.length(), "c", c.crc32c()));
         assertThat(got).hasSize(2);
         assertThat(got.get(0).key()).isEqualTo(big);
         assertThat(got.get(0).value()).isEqualTo(Arrays.copyOfRange(big, 10, 310));
@@ -125,7 +140,9 @@ class SegmentIoTest {
     @Test
     void varintSizesMatchWhatIsWritten() {
         byte[] b = new byte[5];
-        for (int v : new int[] {0, 1, 127, 128, 16383, 16384, (1 << 21) - 1, 1 << 21, (1 << 28) - 1, 1 << 28, Integer.MAX_VALUE}) {
+        for (int v : new int[] {
+            0, 1, 127, 128, 16383, 16384, (1 << 21) - 1, 1 << 21, (1 << 28) - 1, 1 << 28, Integer.MAX_VALUE
+        }) {
             assertThat(SegmentWriter.putVarint(b, 0, v)).as("size of %d", v).isEqualTo(SegmentWriter.varintSize(v));
         }
     }
@@ -138,54 +155,77 @@ class SegmentIoTest {
         data[data.length / 2] ^= 0x10;
         // A slice is checked before any record is handed out.
         SegmentReader inMemory = SegmentReader.of(data, 0, data.length, "map-3 from host:1", crc);
-        assertThatThrownBy(inMemory::next).isInstanceOf(ChecksumException.class).hasMessageContaining("map-3 from host:1");
+        assertThatThrownBy(inMemory::next)
+                .isInstanceOf(ChecksumException.class)
+                .hasMessageContaining("map-3 from host:1");
         assertThatThrownBy(inMemory::next).as("the failure repeats").isInstanceOf(ChecksumException.class);
         // A stream is checked when its end is reached (a corrupted length may fail earlier).
         SegmentReader streamed = SegmentReader.of(new ByteArrayInputStream(data), data.length, "spill 2", crc);
-        assertThatThrownBy(() -> readAll(streamed)).isInstanceOf(IOException.class).hasMessageContaining("spill 2");
+        assertThatThrownBy(() -> readAll(streamed))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("spill 2");
         // Without an expected CRC nothing is checked.
         byte[] clean = encode(recs, 1 << 16);
         clean[clean.length - 1] ^= 0x01;
-        assertThat(readAll(SegmentReader.of(clean, 0, clean.length, "unchecked"))).hasSize(50);
-        SegmentReader valueFlip = SegmentReader.of(new ByteArrayInputStream(clean), clean.length, "last byte", crc(encode(recs, 1 << 16)));
-        assertThatThrownBy(() -> readAll(valueFlip)).isInstanceOf(ChecksumException.class)
-                .hasMessageContaining("last byte").extracting(e -> ((ChecksumException) e).source()).isEqualTo("last byte");
+        assertThat(readAll(SegmentReader.of(clean, 0, clean.length, "unchecked")))
+                .hasSize(50);
+        SegmentReader valueFlip = SegmentReader.of(
+                new ByteArrayInputStream(clean), clean.length, "last byte", crc(encode(recs, 1 << 16)));
+        assertThatThrownBy(() -> readAll(valueFlip))
+                .isInstanceOf(ChecksumException.class)
+                .hasMessageContaining("last byte")
+                .extracting(e -> ((ChecksumException) e).source())
+                .isEqualTo("last byte");
     }
 
     @Test
     void truncationIsReportedWithTheSource() throws IOException {
-        byte[] data = encode(List.of(new Rec(new byte[] {1, 2, 3}, new byte[] {4, 5}), new Rec(new byte[] {6}, new byte[] {7})), 64);
+        byte[] data = encode(
+                List.of(new Rec(new byte[] {1, 2, 3}, new byte[] {4, 5}), new Rec(new byte[] {6}, new byte[] {7})), 64);
         // A slice that ends inside a record.
         SegmentReader cut = SegmentReader.of(data, 0, data.length - 1, "map-00001_1 from 127.0.0.1:1");
         assertThat(cut.next()).isTrue();
-        assertThatThrownBy(cut::next).isInstanceOf(IOException.class).hasMessageContaining("map-00001_1 from 127.0.0.1:1")
+        assertThatThrownBy(cut::next)
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("map-00001_1 from 127.0.0.1:1")
                 .hasMessageContaining("truncated");
         // A slice that ends inside a header.
         SegmentReader header = SegmentReader.of(data, 0, 1, "h");
         assertThatThrownBy(header::next).isInstanceOf(IOException.class).hasMessageContaining("truncated");
         // A stream shorter than its declared length.
         SegmentReader shortStream = SegmentReader.of(new ByteArrayInputStream(data), data.length + 5, "x");
-        assertThatThrownBy(() -> readAll(shortStream)).isInstanceOf(IOException.class).hasMessageContaining("x")
-                .hasMessageContaining("truncated").hasMessageContaining("of " + (data.length + 5));
+        assertThatThrownBy(() -> readAll(shortStream))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("x")
+                .hasMessageContaining("truncated")
+                .hasMessageContaining("of " + (data.length + 5));
         SegmentReader midRecord = SegmentReader.of(new ByteArrayInputStream(data, 0, 4), data.length, "y", crc(data));
-        assertThatThrownBy(() -> readAll(midRecord)).isInstanceOf(IOException.class).hasMessageContaining("truncated");
+        assertThatThrownBy(() -> readAll(midRecord))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("truncated");
     }
 
     @Test
     void corruptLengthsFailWithoutHugeAllocations() {
         byte[] tooLong = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0x7F, 0};
-        assertThatThrownBy(() -> SegmentReader.of(tooLong, 0, tooLong.length, "c").next()).isInstanceOf(IOException.class)
+        assertThatThrownBy(
+                        () -> SegmentReader.of(tooLong, 0, tooLong.length, "c").next())
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("corrupt");
         byte[] pastEnd = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0x7F, 0, 1, 2};
-        assertThatThrownBy(() -> SegmentReader.of(new ByteArrayInputStream(pastEnd), pastEnd.length, "d").next())
-                .isInstanceOf(IOException.class).hasMessageContaining("truncated");
+        assertThatThrownBy(() -> SegmentReader.of(new ByteArrayInputStream(pastEnd), pastEnd.length, "d")
+                        .next())
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("truncated");
     }
 
     @Test
     void emptySegmentsHaveNoRecordsAndChecksumZero() throws IOException {
         assertThat(readAll(SegmentReader.of(new byte[0], 0, 0, "e", 0))).isEmpty();
-        assertThat(readAll(SegmentReader.of(new ByteArrayInputStream(new byte[0]), 0, "e", 0))).isEmpty();
-        assertThatThrownBy(() -> SegmentReader.of(new byte[0], 0, 0, "e", 1).next()).isInstanceOf(ChecksumException.class);
+        assertThat(readAll(SegmentReader.of(new ByteArrayInputStream(new byte[0]), 0, "e", 0)))
+                .isEmpty();
+        assertThatThrownBy(() -> SegmentReader.of(new byte[0], 0, 0, "e", 1).next())
+                .isInstanceOf(ChecksumException.class);
     }
 
     @Test

@@ -43,22 +43,32 @@ class SpillConcurrencyTest {
 
     /** 4-byte keys cycling over 10 values, so every spill folds; each record takes 16 + 2 + 4 + 8 = 30 bytes of ring. */
     static Thread collector(MapOutputBuffer b, int records, AtomicInteger collected, AtomicReference<Throwable> error) {
-        Thread t = new Thread(() -> {
-            try {
-                for (int i = 0; i < records; i++) {
-                    b.collect(0, ByteBuffer.allocate(4).putInt(i % 10).array(), 0, 4, MapOutputBufferTest.longBytes(1), 0, 8);
-                    collected.incrementAndGet();
-                }
-            } catch (Throwable e) {
-                error.set(e);
-            }
-        }, "collector");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        for (int i = 0; i < records; i++) {
+                            b.collect(
+                                    0,
+                                    ByteBuffer.allocate(4).putInt(i % 10).array(),
+                                    0,
+                                    4,
+                                    MapOutputBufferTest.longBytes(1),
+                                    0,
+                                    8);
+                            collected.incrementAndGet();
+                        }
+                    } catch (Throwable e) {
+                        error.set(e);
+                    }
+                },
+                "collector");
         t.start();
         return t;
     }
 
     static boolean spillThreadAlive(String prefix) {
-        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("spill-" + prefix) && t.isAlive());
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().equals("spill-" + prefix) && t.isAlive());
     }
 
     @Test
@@ -84,7 +94,10 @@ class SpillConcurrencyTest {
             out = b.finish();
         }
         List<MapOutputBufferTest.Rec> recs = MapOutputBufferTest.readAll(out).getFirst();
-        assertThat(recs).hasSize(10).allSatisfy(r -> assertThat(ByteBuffer.wrap(r.value()).getLong()).isEqualTo(200));
+        assertThat(recs)
+                .hasSize(10)
+                .allSatisfy(
+                        r -> assertThat(ByteBuffer.wrap(r.value()).getLong()).isEqualTo(200));
         await().atMost(PATIENCE).until(() -> !spillThreadAlive("bg"));
     }
 

@@ -22,9 +22,11 @@ class LineReaderTest {
 
     /** However a local file is cut into splits, the splits' readers together see every line exactly once, in order. */
     @Property(tries = 150)
-    void splitsOfALocalFileSeeEveryLineExactlyOnce(@ForAll @LongRange(min = 0, max = 1000) long seed,
-                                                  @ForAll @IntRange(min = 1, max = 400) int splitSize,
-                                                  @ForAll @IntRange(min = 0, max = 60) int lineCount) throws IOException {
+    void splitsOfALocalFileSeeEveryLineExactlyOnce(
+            @ForAll @LongRange(min = 0, max = 1000) long seed,
+            @ForAll @IntRange(min = 1, max = 400) int splitSize,
+            @ForAll @IntRange(min = 0, max = 60) int lineCount)
+            throws IOException {
         check(seed, splitSize, lineCount, false, 0);
     }
 
@@ -33,14 +35,17 @@ class LineReaderTest {
      * count every byte as local (blocks on their node) or remote.
      */
     @Property(tries = 150)
-    void splitsOfAStoreFileSeeEveryLineExactlyOnce(@ForAll @LongRange(min = 0, max = 1000) long seed,
-                                                  @ForAll @IntRange(min = 1, max = 400) int splitSize,
-                                                  @ForAll @IntRange(min = 0, max = 60) int lineCount,
-                                                  @ForAll @IntRange(min = 50, max = 5000) int blockSize) throws IOException {
+    void splitsOfAStoreFileSeeEveryLineExactlyOnce(
+            @ForAll @LongRange(min = 0, max = 1000) long seed,
+            @ForAll @IntRange(min = 1, max = 400) int splitSize,
+            @ForAll @IntRange(min = 0, max = 60) int lineCount,
+            @ForAll @IntRange(min = 50, max = 5000) int blockSize)
+            throws IOException {
         check(seed, splitSize, lineCount, true, blockSize);
     }
 
-    private static void check(long seed, int splitSize, int lineCount, boolean storeLike, int blockSize) throws IOException {
+    private static void check(long seed, int splitSize, int lineCount, boolean storeLike, int blockSize)
+            throws IOException {
         Random random = new Random(seed);
         List<String> lines = new ArrayList<>();
         StringBuilder content = new StringBuilder();
@@ -52,8 +57,10 @@ class LineReaderTest {
             lines.add(l.toString());
             content.append(l).append(random.nextInt(8) == 0 ? "\r\n" : "\n");
         }
-        boolean noFinalNewline = lineCount > 0 && random.nextBoolean() && !lines.getLast().isEmpty();
-        if (noFinalNewline) content.setLength(content.length() - (content.charAt(content.length() - 2) == '\r' ? 2 : 1));
+        boolean noFinalNewline =
+                lineCount > 0 && random.nextBoolean() && !lines.getLast().isEmpty();
+        if (noFinalNewline)
+            content.setLength(content.length() - (content.charAt(content.length() - 2) == '\r' ? 2 : 1));
         byte[] bytes = content.toString().getBytes(StandardCharsets.UTF_8);
 
         FileSystem fs;
@@ -84,14 +91,21 @@ class LineReaderTest {
                     }
                     r.close();
                     long read = r.localBytes() + r.remoteBytes();
-                    assertThat(read).as("input counted for the split at %d", start).isEqualTo(r.consumedBytes());
+                    assertThat(read)
+                            .as("input counted for the split at %d", start)
+                            .isEqualTo(r.consumedBytes());
                     counted += read;
-                    if (storeLike) assertThat(r.localBytes()).as("only blocks on n0 are local").isLessThanOrEqualTo(expectedLocalAtMost(bytes.length, blockSize));
+                    if (storeLike)
+                        assertThat(r.localBytes())
+                                .as("only blocks on n0 are local")
+                                .isLessThanOrEqualTo(expectedLocalAtMost(bytes.length, blockSize));
                     else assertThat(r.remoteBytes()).isZero();
                 }
             }
             assertThat(seen).isEqualTo(lines);
-            assertThat(counted).as("input counted over all splits: the file, once").isEqualTo(bytes.length);
+            assertThat(counted)
+                    .as("input counted over all splits: the file, once")
+                    .isEqualTo(bytes.length);
             long expectedOffset = 0;
             for (int i = 0; i < lines.size(); i++) {
                 assertThat(offsets.get(i)).isEqualTo(expectedOffset);
@@ -105,7 +119,8 @@ class LineReaderTest {
 
     private static long expectedLocalAtMost(long length, int blockSize) {
         long local = 0;
-        for (long off = 0, i = 0; off < length; off += blockSize, i++) if (i % 2 == 0) local += Math.min(blockSize, length - off);
+        for (long off = 0, i = 0; off < length; off += blockSize, i++)
+            if (i % 2 == 0) local += Math.min(blockSize, length - off);
         return local;
     }
 
@@ -114,7 +129,8 @@ class LineReaderTest {
     void aReaderFetchesLittleMoreThanItsSplit(@ForAll @LongRange(min = 0, max = 1000) long seed) throws IOException {
         Random random = new Random(seed);
         StringBuilder content = new StringBuilder();
-        while (content.length() < 2_000_000) content.append("w".repeat(1 + random.nextInt(80))).append('\n');
+        while (content.length() < 2_000_000)
+            content.append("w".repeat(1 + random.nextInt(80))).append('\n');
         byte[] bytes = content.toString().getBytes(StandardCharsets.UTF_8);
         TestingFileSystem fs = TestingFileSystem.create(256 << 10, i -> List.of("n0"));
         try (OutputStream out = fs.create("mem:///f")) {

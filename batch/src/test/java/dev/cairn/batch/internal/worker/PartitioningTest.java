@@ -34,7 +34,8 @@ class PartitioningTest {
     @Test
     void aCustomPartitionerOutOfRangeIsAClearError() throws Exception {
         try (MapOutputBuffer buffer = new MapOutputBuffer(1 << 16, 3, null, dir, "q")) {
-            var collector = new MapTaskRunner.Collector<>(Codecs.STRING, Codecs.LONG, (String k, int n) -> n, 3, buffer);
+            var collector =
+                    new MapTaskRunner.Collector<>(Codecs.STRING, Codecs.LONG, (String k, int n) -> n, 3, buffer);
             assertThatThrownBy(() -> collector.emit("a", 1L)).hasMessage("partitioner returned 3 for 3 partitions");
             assertThatThrownBy(() -> collector.emit(null, 1L)).hasMessageContaining("null key");
         }

@@ -1,16 +1,16 @@
 package dev.cairn.coord.internal.raft;
 
-import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.client.ClientFactory;
 import org.apache.ratis.client.RaftClientRpc;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.netty.client.NettyClientRpc;
 import org.apache.ratis.protocol.ClientId;
-import org.apache.ratis.server.ServerFactory;
 import org.apache.ratis.rpc.RpcFactory;
 import org.apache.ratis.rpc.RpcType;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerRpc;
+import org.apache.ratis.server.ServerFactory;
 import org.apache.ratis.server.leader.FollowerInfo;
 import org.apache.ratis.server.leader.LeaderState;
 import org.apache.ratis.server.leader.LogAppender;
@@ -57,7 +57,8 @@ public final class CommitNotifyingRpc implements RpcType {
 
     @Override
     public RpcFactory newFactory(Parameters parameters) {
-        RaftMember.Forwarding forwarding = parameters == null ? null : parameters.get(FORWARDING, RaftMember.Forwarding.class);
+        RaftMember.Forwarding forwarding =
+                parameters == null ? null : parameters.get(FORWARDING, RaftMember.Forwarding.class);
         return new Factory(this, forwarding == null ? RaftMember.Forwarding.NONE : forwarding);
     }
 

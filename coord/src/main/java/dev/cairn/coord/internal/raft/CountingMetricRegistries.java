@@ -60,8 +60,9 @@ public final class CountingMetricRegistries extends MetricRegistries {
     }
 
     @Override
-    public void addReporterRegistration(java.util.function.Consumer<RatisMetricRegistry> start,
-                                        java.util.function.Consumer<RatisMetricRegistry> stop) {}
+    public void addReporterRegistration(
+            java.util.function.Consumer<RatisMetricRegistry> start,
+            java.util.function.Consumer<RatisMetricRegistry> stop) {}
 
     @Override
     public void enableJmxReporter() {}
@@ -88,7 +89,10 @@ public final class CountingMetricRegistries extends MetricRegistries {
             if (count == 0) return;
             String key = "cairn_raft_" + name.replaceAll("[^A-Za-z0-9_]", "_");
             sb.append(key).append("_count\t").append(count).append('\n');
-            sb.append(key).append("_avg_us\t").append(t.nanos.sum() / count / 1000).append('\n');
+            sb.append(key)
+                    .append("_avg_us\t")
+                    .append(t.nanos.sum() / count / 1000)
+                    .append('\n');
         });
         return sb.toString();
     }

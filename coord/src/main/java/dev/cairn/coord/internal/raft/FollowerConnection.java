@@ -82,8 +82,9 @@ final class FollowerConnection implements Closeable {
      *
      * @param checkEveryMs how often the watchdog asks {@link Listener#isOverdue}
      */
-    static FollowerConnection open(InetSocketAddress address, int connectTimeoutMs, int checkEveryMs, Listener listener,
-                                   String name) throws IOException {
+    static FollowerConnection open(
+            InetSocketAddress address, int connectTimeoutMs, int checkEveryMs, Listener listener, String name)
+            throws IOException {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
@@ -101,7 +102,8 @@ final class FollowerConnection implements Closeable {
     /** Starts reading replies, and watching for overdue ones. */
     void start() {
         reader.start();
-        watchdog = WATCHDOG.scheduleWithFixedDelay(this::checkOverdue, checkEveryMs, checkEveryMs, TimeUnit.MILLISECONDS);
+        watchdog =
+                WATCHDOG.scheduleWithFixedDelay(this::checkOverdue, checkEveryMs, checkEveryMs, TimeUnit.MILLISECONDS);
         if (closed.get()) watchdog.cancel(false); // closed before it was scheduled
     }
 
@@ -112,7 +114,8 @@ final class FollowerConnection implements Closeable {
                 fail(new IOException("no reply from the follower within the request timeout"));
             }
         } catch (RuntimeException e) {
-            fail(new IOException("failed checking the follower's replies", e)); // a periodic task that throws is never run again
+            fail(new IOException(
+                    "failed checking the follower's replies", e)); // a periodic task that throws is never run again
         }
     }
 
@@ -127,7 +130,9 @@ final class FollowerConnection implements Closeable {
             throw e;
         }
         try {
-            out.write(RaftNettyServerRequestProto.newBuilder().setAppendEntriesRequest(request).build());
+            out.write(RaftNettyServerRequestProto.newBuilder()
+                    .setAppendEntriesRequest(request)
+                    .build());
         } catch (IOException e) {
             fail(e);
             throw e;
@@ -145,7 +150,9 @@ final class FollowerConnection implements Closeable {
                         listener.onReply(this, reply.getAppendEntriesReply());
                     }
                     case EXCEPTIONREPLY -> throw asIoException(reply);
-                    default -> throw new IOException("unexpected reply to appendEntries: " + reply.getRaftNettyServerReplyCase());
+                    default ->
+                        throw new IOException(
+                                "unexpected reply to appendEntries: " + reply.getRaftNettyServerReplyCase());
                 }
             }
         } catch (IOException e) {

@@ -40,10 +40,12 @@ final class NettyFrames {
             int first = in.read();
             if (first < 0) return null;
             int size = CodedInputStream.readRawVarint32(first, in);
-            if (size < 0 || size > MAX_FRAME) throw new IOException("bad frame length " + size + " (at most " + MAX_FRAME + ")");
+            if (size < 0 || size > MAX_FRAME)
+                throw new IOException("bad frame length " + size + " (at most " + MAX_FRAME + ")");
             int read = 0;
             while (read < size) {
-                if (frame.length == read) frame = java.util.Arrays.copyOf(frame, Math.min(size, read + Math.max(read, GROWTH_STEP)));
+                if (frame.length == read)
+                    frame = java.util.Arrays.copyOf(frame, Math.min(size, read + Math.max(read, GROWTH_STEP)));
                 int n = in.read(frame, read, Math.min(size, frame.length) - read);
                 if (n < 0) throw new EOFException("the stream ended inside a frame");
                 read += n;

@@ -68,6 +68,7 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
         final long callId;
         /** Index of its first entry; {@link RaftLog#INVALID_LOG_INDEX} for a heartbeat. */
         final long firstIndex;
+
         final Timestamp sendTime;
         /** Sent before the pipeline was reset: its reply only shows that the follower is alive. */
         boolean writtenOff;
@@ -108,6 +109,7 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
 
     /** Set by {@link #notifyLogAppender}, cleared by the appender thread: no signal is lost. */
     private final AtomicBoolean woken = new AtomicBoolean();
+
     private volatile Thread appenderThread;
 
     PipelinedLogAppender(RaftServer.Division server, LeaderState leaderState, FollowerInfo follower) {
@@ -117,9 +119,13 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
         this.followerHost = address.substring(0, colon);
         this.followerPort = Integer.parseInt(address.substring(colon + 1));
         var properties = server.getRaftServer().getProperties();
-        this.requestTimeoutNanos = RaftServerConfigKeys.Rpc.requestTimeout(properties).toLong(TimeUnit.NANOSECONDS);
-        this.connectTimeoutMs = (int) Math.max(1, Math.min(Integer.MAX_VALUE,
-                RaftServerConfigKeys.Rpc.timeoutMin(properties).toLong(TimeUnit.MILLISECONDS)));
+        this.requestTimeoutNanos =
+                RaftServerConfigKeys.Rpc.requestTimeout(properties).toLong(TimeUnit.NANOSECONDS);
+        this.connectTimeoutMs = (int) Math.max(
+                1,
+                Math.min(
+                        Integer.MAX_VALUE,
+                        RaftServerConfigKeys.Rpc.timeoutMin(properties).toLong(TimeUnit.MILLISECONDS)));
     }
 
     @Override
@@ -171,7 +177,8 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
         long next = follower.getNextIndex();
         long start = getRaftLog().getStartIndex();
         boolean behindLog = next < getRaftLog().getNextIndex() && (next < start || start == RaftLog.INVALID_LOG_INDEX);
-        boolean bootstrapping = !follower.hasAttemptedToInstallSnapshot() && getLeaderState().isFollowerBootstrapping(follower);
+        boolean bootstrapping =
+                !follower.hasAttemptedToInstallSnapshot() && getLeaderState().isFollowerBootstrapping(follower);
         return behindLog || bootstrapping ? shouldInstallSnapshot() : null;
     }
 
@@ -272,7 +279,8 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
                     request = newAppendEntriesRequest(notice ? callId | ONE_WAY : callId, heartbeatDue || notice);
                 } catch (IOException e) {
                     LOG.warn("{}: cannot read the log to send", this, e);
-                    reconnectAtNanos = System.nanoTime() + getServer().properties().rpcSleepTime().toLong(TimeUnit.NANOSECONDS);
+                    reconnectAtNanos = System.nanoTime()
+                            + getServer().properties().rpcSleepTime().toLong(TimeUnit.NANOSECONDS);
                     return;
                 }
                 if (request == null) return;
@@ -281,10 +289,14 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
                 // index, a capped heartbeat would be resent at once, again and again.
                 commitSent = Math.max(commitSent, commit);
                 int count = request.getEntriesCount();
-                if (!notice) inFlight.addLast(new Sent(request.getServerRequest().getCallId(),
-                        count > 0 ? request.getEntries(0).getIndex() : RaftLog.INVALID_LOG_INDEX, Timestamp.currentTime()));
+                if (!notice)
+                    inFlight.addLast(new Sent(
+                            request.getServerRequest().getCallId(),
+                            count > 0 ? request.getEntries(0).getIndex() : RaftLog.INVALID_LOG_INDEX,
+                            Timestamp.currentTime()));
                 if (count > 0) {
-                    getFollower().increaseNextIndex(request.getEntries(count - 1).getIndex() + 1);
+                    getFollower()
+                            .increaseNextIndex(request.getEntries(count - 1).getIndex() + 1);
                 }
             }
             // A notice is not a heartbeat to Ratis' schedule: counted as one, it would put off the
@@ -304,8 +316,12 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
             if (connection != null) return connection;
         }
         try {
-            FollowerConnection c = FollowerConnection.open(new InetSocketAddress(followerHost, followerPort),
-                    connectTimeoutMs, (int) Math.max(1, requestTimeoutNanos / 4_000_000), this, this + "-replies");
+            FollowerConnection c = FollowerConnection.open(
+                    new InetSocketAddress(followerHost, followerPort),
+                    connectTimeoutMs,
+                    (int) Math.max(1, requestTimeoutNanos / 4_000_000),
+                    this,
+                    this + "-replies");
             synchronized (lock) {
                 if (!isRunning()) {
                     c.close();
@@ -319,7 +335,8 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
         } catch (IOException e) {
             LOG.debug("{}: cannot connect to {}:{}", this, followerHost, followerPort, e);
             synchronized (lock) {
-                reconnectAtNanos = System.nanoTime() + getServer().properties().rpcSleepTime().toLong(TimeUnit.NANOSECONDS);
+                reconnectAtNanos = System.nanoTime()
+                        + getServer().properties().rpcSleepTime().toLong(TimeUnit.NANOSECONDS);
             }
             return null;
         }
@@ -335,8 +352,11 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
             wasFull = inFlight.size() >= pipelineLimit();
             sent = inFlight.pollFirst();
             if (sent == null || sent.callId != reply.getServerReply().getCallId()) {
-                LOG.warn("{}: reply for call {} does not match the request {}; reconnecting",
-                        this, reply.getServerReply().getCallId(), sent == null ? "(none)" : sent.callId);
+                LOG.warn(
+                        "{}: reply for call {} does not match the request {}; reconnecting",
+                        this,
+                        reply.getServerReply().getCallId(),
+                        sent == null ? "(none)" : sent.callId);
                 sent = null;
             }
         }
@@ -387,7 +407,8 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
     public boolean isOverdue(FollowerConnection which) {
         synchronized (lock) {
             Sent oldest = inFlight.peekFirst();
-            return which == connection && oldest != null
+            return which == connection
+                    && oldest != null
                     && oldest.sendTime.elapsedTime().toLong(TimeUnit.NANOSECONDS) >= requestTimeoutNanos;
         }
     }
@@ -412,11 +433,15 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
             // What was sent may not have arrived: resend from the first entry not acknowledged. (Not
             // from the match index, which is -1 until the term's first acknowledgement: a follower
             // sent back to 0 past a purged log would be sent snapshots it already has.)
-            long firstUnacknowledged = inFlight.stream().filter(sent -> sent.hasEntries() && !sent.writtenOff)
-                    .mapToLong(sent -> sent.firstIndex).min().orElse(-1);
+            long firstUnacknowledged = inFlight.stream()
+                    .filter(sent -> sent.hasEntries() && !sent.writtenOff)
+                    .mapToLong(sent -> sent.firstIndex)
+                    .min()
+                    .orElse(-1);
             inFlight.clear();
             if (firstUnacknowledged >= 0) getFollower().setNextIndex(firstUnacknowledged);
-            reconnectAtNanos = System.nanoTime() + getServer().properties().rpcSleepTime().toLong(TimeUnit.NANOSECONDS);
+            reconnectAtNanos =
+                    System.nanoTime() + getServer().properties().rpcSleepTime().toLong(TimeUnit.NANOSECONDS);
         }
         if (isRunning()) {
             // Expected when a follower stops or restarts: one line at info, the trace at debug.
@@ -432,11 +457,16 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
     }
 
     private void installSnapshot(SnapshotInfo snapshot) throws InterruptedIOException {
-        LOG.info("{}: follower's next index {} is below the log's start {}; sending snapshot {}",
-                this, getFollower().getNextIndex(), getRaftLog().getStartIndex(), snapshot.getTermIndex());
+        LOG.info(
+                "{}: follower's next index {} is below the log's start {}; sending snapshot {}",
+                this,
+                getFollower().getNextIndex(),
+                getRaftLog().getStartIndex(),
+                snapshot.getTermIndex());
         InstallSnapshotReplyProto reply = null;
         try {
-            for (InstallSnapshotRequestProto request : newInstallSnapshotRequests(UUID.randomUUID().toString(), snapshot)) {
+            for (InstallSnapshotRequestProto request :
+                    newInstallSnapshotRequests(UUID.randomUUID().toString(), snapshot)) {
                 getFollower().updateLastRpcSendTime(false);
                 reply = getServerRpc().installSnapshot(request);
                 getFollower().updateLastRpcResponseTime();
@@ -446,9 +476,11 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
             throw e;
         } catch (IOException | RuntimeException e) {
             LOG.warn("{}: sending snapshot {} failed", this, snapshot.getTermIndex(), e);
-            getServerRpc().handleException(getFollowerId(), e instanceof IOException io ? io : new IOException(e), false);
+            getServerRpc()
+                    .handleException(getFollowerId(), e instanceof IOException io ? io : new IOException(e), false);
             synchronized (lock) {
-                reconnectAtNanos = System.nanoTime() + getServer().properties().rpcSleepTime().toLong(TimeUnit.NANOSECONDS);
+                reconnectAtNanos = System.nanoTime()
+                        + getServer().properties().rpcSleepTime().toLong(TimeUnit.NANOSECONDS);
             }
             return;
         }
@@ -466,7 +498,7 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
                 getFollower().setAttemptedToInstallSnapshot();
             }
             case SNAPSHOT_UNAVAILABLE, SNAPSHOT_EXPIRED -> getFollower().setAttemptedToInstallSnapshot();
-            default -> { }
+            default -> {}
         }
     }
 }

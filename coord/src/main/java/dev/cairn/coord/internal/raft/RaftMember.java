@@ -17,18 +17,17 @@ import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftClientRequest;
-import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
-import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 
@@ -45,7 +44,8 @@ import org.apache.ratis.util.TimeDuration;
  */
 public final class RaftMember implements AutoCloseable {
     /** Every Cairn coord group has this id, so members started from configuration agree on it. */
-    static final RaftGroupId GROUP_ID = RaftGroupId.valueOf(UUID.nameUUIDFromBytes("cairn-coord".getBytes(StandardCharsets.UTF_8)));
+    static final RaftGroupId GROUP_ID =
+            RaftGroupId.valueOf(UUID.nameUUIDFromBytes("cairn-coord".getBytes(StandardCharsets.UTF_8)));
 
     /**
      * How a member runs: its address, its group, its storage and its timings.
@@ -59,21 +59,40 @@ public final class RaftMember implements AutoCloseable {
      * @param logSegmentBytes size at which a log segment is closed and a new one begun; the log is
      *              purged up to the last snapshot a closed segment at a time
      */
-    public record Settings(RaftPeerAddress self, List<RaftPeerAddress> peers, Path dir, long snapshotEvery,
-                           Duration electionTimeout, Duration requestTimeout, boolean join, long logSegmentBytes) {
+    public record Settings(
+            RaftPeerAddress self,
+            List<RaftPeerAddress> peers,
+            Path dir,
+            long snapshotEvery,
+            Duration electionTimeout,
+            Duration requestTimeout,
+            boolean join,
+            long logSegmentBytes) {
         public static final long DEFAULT_LOG_SEGMENT_BYTES = 8L << 20;
 
         public Settings {
-            if (logSegmentBytes < 1024) throw new IllegalArgumentException("log segment size must be at least 1k: " + logSegmentBytes);
+            if (logSegmentBytes < 1024)
+                throw new IllegalArgumentException("log segment size must be at least 1k: " + logSegmentBytes);
         }
 
-        public Settings(RaftPeerAddress self, List<RaftPeerAddress> peers, Path dir, long snapshotEvery,
-                        Duration electionTimeout, Duration requestTimeout, boolean join) {
+        public Settings(
+                RaftPeerAddress self,
+                List<RaftPeerAddress> peers,
+                Path dir,
+                long snapshotEvery,
+                Duration electionTimeout,
+                Duration requestTimeout,
+                boolean join) {
             this(self, peers, dir, snapshotEvery, electionTimeout, requestTimeout, join, DEFAULT_LOG_SEGMENT_BYTES);
         }
 
-        public Settings(RaftPeerAddress self, List<RaftPeerAddress> peers, Path dir, long snapshotEvery,
-                        Duration electionTimeout, Duration requestTimeout) {
+        public Settings(
+                RaftPeerAddress self,
+                List<RaftPeerAddress> peers,
+                Path dir,
+                long snapshotEvery,
+                Duration electionTimeout,
+                Duration requestTimeout) {
             this(self, peers, dir, snapshotEvery, electionTimeout, requestTimeout, false);
         }
     }
@@ -109,6 +128,7 @@ public final class RaftMember implements AutoCloseable {
     private final RaftGroup group;
     /** The identity of proposals this member submits to itself as the leader (Ratis' retry cache keys on it). */
     private final ClientId localClientId = ClientId.randomId();
+
     private final AtomicLong localCallIds = new AtomicLong();
     private final SegmentForwarder forwarder;
     /** Set once, by {@link #start(ReplicatedState, Forwarding)}, before Ratis runs anything. */
@@ -119,14 +139,23 @@ public final class RaftMember implements AutoCloseable {
     private record LeaderAddress(String id, InetSocketAddress address) {}
 
     private RaftMember(Settings settings) {
-        if (settings.peers().stream().noneMatch(p -> p.id().equals(settings.self().id()))) {
-            throw new IllegalArgumentException("coord member " + settings.self().id() + " is not among the peers " + settings.peers());
+        if (settings.peers().stream()
+                .noneMatch(p -> p.id().equals(settings.self().id()))) {
+            throw new IllegalArgumentException(
+                    "coord member " + settings.self().id() + " is not among the peers " + settings.peers());
         }
         this.settings = settings;
-        this.group = RaftGroup.valueOf(GROUP_ID, settings.peers().stream().map(RaftMember::toPeer).toList());
+        this.group = RaftGroup.valueOf(
+                GROUP_ID, settings.peers().stream().map(RaftMember::toPeer).toList());
         // The client first: the state machine tells it when a leader is replaced.
-        this.client = RaftClient.newBuilder().setProperties(clientProperties(settings)).setRaftGroup(group).setLeaderId(null).build();
-        this.forwarder = new SegmentForwarder((int) Math.max(100, settings.requestTimeout().toMillis() / 4), settings.requestTimeout().toMillis());
+        this.client = RaftClient.newBuilder()
+                .setProperties(clientProperties(settings))
+                .setRaftGroup(group)
+                .setLeaderId(null)
+                .build();
+        this.forwarder = new SegmentForwarder(
+                (int) Math.max(100, settings.requestTimeout().toMillis() / 4),
+                settings.requestTimeout().toMillis());
     }
 
     /**
@@ -157,7 +186,8 @@ public final class RaftMember implements AutoCloseable {
      * (on Ratis' and the Raft port's threads). Called once; on failure the member is closed.
      */
     public void start(ReplicatedState state, Forwarding forwarding) throws IOException {
-        if (server != null) throw new IllegalStateException("coord member " + settings.self().id() + " is already started");
+        if (server != null)
+            throw new IllegalStateException("coord member " + settings.self().id() + " is already started");
         RaftServer built;
         try {
             RaftProperties props = properties(settings);
@@ -166,7 +196,8 @@ public final class RaftMember implements AutoCloseable {
             try (var entries = Files.list(settings.dir())) {
                 fresh = entries.findAny().isEmpty();
             }
-            // A joining member starts with an empty configuration; once it has storage, Ratis recovers the configuration from it.
+            // A joining member starts with an empty configuration; once it has storage, Ratis recovers the
+            // configuration from it.
             RaftGroup initial = settings.join() && fresh ? RaftGroup.valueOf(GROUP_ID, List.of()) : group;
             built = RaftServer.newBuilder()
                     .setServerId(RaftPeerId.valueOf(settings.self().id()))
@@ -194,7 +225,8 @@ public final class RaftMember implements AutoCloseable {
     /** The Ratis server, once started. */
     private RaftServer server() {
         RaftServer s = server;
-        if (s == null) throw new IllegalStateException("coord member " + settings.self().id() + " is not started");
+        if (s == null)
+            throw new IllegalStateException("coord member " + settings.self().id() + " is not started");
         return s;
     }
 
@@ -209,8 +241,10 @@ public final class RaftMember implements AutoCloseable {
      * this from its own threads.
      */
     private static void forgetLeader(RaftClient client, RaftPeerId previous) {
-        Thread.ofVirtual().name("coord-forget-leader").start(() ->
-                client.getClientRpc().handleException(previous, new IOException("leader " + previous + " was replaced"), true));
+        Thread.ofVirtual()
+                .name("coord-forget-leader")
+                .start(() -> client.getClientRpc()
+                        .handleException(previous, new IOException("leader " + previous + " was replaced"), true));
     }
 
     private static RaftProperties properties(Settings s) {
@@ -234,7 +268,8 @@ public final class RaftMember implements AutoCloseable {
         long min = s.electionTimeout().toMillis();
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(s.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(
+                p, TimeDuration.valueOf(s.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
         // The least time between two appendEntries to a follower (default 1 ms); with the default,
         // a change proposed right after a commit waited out the rest of a millisecond behind the
         // message that carried it. 100 us still lets entries arriving together travel together.
@@ -247,8 +282,8 @@ public final class RaftMember implements AutoCloseable {
     private static RaftProperties clientProperties(Settings s) {
         RaftProperties p = new RaftProperties();
         org.apache.ratis.RaftConfigKeys.Rpc.setType(p, org.apache.ratis.rpc.SupportedRpcType.NETTY);
-        org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(p,
-                TimeDuration.valueOf(s.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(
+                p, TimeDuration.valueOf(s.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
         return p;
     }
 
@@ -279,7 +314,8 @@ public final class RaftMember implements AutoCloseable {
                     // Leadership moved: let the client find the new leader. Ratis also answers so for an
                     // entry appended before it stepped down, which may still commit; the state then
                     // drops the second copy (the coord's AppliedSegments).
-                    if (reply.getNotLeaderException() != null || reply.getException() instanceof LeaderNotReadyException) {
+                    if (reply.getNotLeaderException() != null
+                            || reply.getException() instanceof LeaderNotReadyException) {
                         return viaClient(message);
                     }
                     return CompletableFuture.failedFuture(failure(reply));
@@ -304,8 +340,12 @@ public final class RaftMember implements AutoCloseable {
         if (leader == null) return null;
         LeaderAddress known = leaderAddress;
         if (known == null || !known.id().equals(leader)) {
-            RaftPeerAddress peer = members().stream().filter(p -> p.id().equals(leader)).findFirst().orElse(null);
-            if (peer == null) return null; // a leader outside the configuration this member knows: let Ratis' client find it
+            RaftPeerAddress peer = members().stream()
+                    .filter(p -> p.id().equals(leader))
+                    .findFirst()
+                    .orElse(null);
+            if (peer == null)
+                return null; // a leader outside the configuration this member knows: let Ratis' client find it
             known = new LeaderAddress(leader, new InetSocketAddress(peer.host(), peer.port()));
             leaderAddress = known;
         }
@@ -388,7 +428,10 @@ public final class RaftMember implements AutoCloseable {
                 .map(p -> {
                     String addr = p.getAddress();
                     int colon = addr.lastIndexOf(':');
-                    return new RaftPeerAddress(p.getId().toString(), addr.substring(0, colon), Integer.parseInt(addr.substring(colon + 1)));
+                    return new RaftPeerAddress(
+                            p.getId().toString(),
+                            addr.substring(0, colon),
+                            Integer.parseInt(addr.substring(colon + 1)));
                 })
                 .sorted(java.util.Comparator.comparing(RaftPeerAddress::id))
                 .toList();
@@ -420,7 +463,9 @@ public final class RaftMember implements AutoCloseable {
         CompletableFuture<RaftClientReply> call = new CompletableFuture<>();
         Thread.ofVirtual().name("coord-set-members").start(() -> {
             try {
-                call.complete(client.admin().setConfiguration(members.stream().map(RaftMember::toPeer).toList()));
+                call.complete(client.admin()
+                        .setConfiguration(
+                                members.stream().map(RaftMember::toPeer).toList()));
             } catch (Throwable t) {
                 call.completeExceptionally(t);
             }
@@ -430,14 +475,16 @@ public final class RaftMember implements AutoCloseable {
         try {
             reply = call.get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new IOException("membership change to " + members + " did not complete within " + timeoutMs + " ms (is every new member running with coord.join?)");
+            throw new IOException("membership change to " + members + " did not complete within " + timeoutMs
+                    + " ms (is every new member running with coord.join?)");
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IOException("membership change to " + members + " failed: " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         }
-        if (!reply.isSuccess()) throw new IOException("membership change to " + members + " failed: " + reply.getException());
+        if (!reply.isSuccess())
+            throw new IOException("membership change to " + members + " failed: " + reply.getException());
     }
 
     public RaftPeerAddress self() {

@@ -62,6 +62,7 @@ final class RatisStateMachine extends BaseStateMachine {
             r -> Thread.ofPlatform().daemon().name("coord-snapshot-writer").unstarted(r));
     /** The snapshot being written in the background, and what it is of; guarded by this. */
     private Future<?> writing;
+
     private TermIndex writingAt;
     /** Told the previous leader (or null) and the new one whenever this member learns of a new one. */
     private final BiConsumer<RaftPeerId, RaftPeerId> leaderChanged;
@@ -130,7 +131,8 @@ final class RatisStateMachine extends BaseStateMachine {
     @Override
     public synchronized CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
-        byte[] reply = state.apply(entry.getIndex(), entry.getStateMachineLogEntry().getLogData().toByteArray());
+        byte[] reply = state.apply(
+                entry.getIndex(), entry.getStateMachineLogEntry().getLogData().toByteArray());
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply)));
     }

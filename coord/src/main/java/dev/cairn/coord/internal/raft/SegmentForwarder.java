@@ -104,7 +104,8 @@ final class SegmentForwarder implements AutoCloseable {
             try {
                 c = connect(leaderId, address);
             } catch (IOException e) {
-                throw new IOException("cannot connect to the coord leader " + leaderId + " at " + address + ": " + e.getMessage(), e);
+                throw new IOException(
+                        "cannot connect to the coord leader " + leaderId + " at " + address + ": " + e.getMessage(), e);
             }
         }
         try {
@@ -153,7 +154,8 @@ final class SegmentForwarder implements AutoCloseable {
                 waitedMs = 0;
                 continue;
             }
-            if (waitedMs >= writeTimeoutMs) throw new IOException("the leader took no bytes for " + writeTimeoutMs + " ms");
+            if (waitedMs >= writeTimeoutMs)
+                throw new IOException("the leader took no bytes for " + writeTimeoutMs + " ms");
             long start = System.nanoTime();
             c.selector().select(writeTimeoutMs - waitedMs);
             c.selector().selectedKeys().clear();
@@ -220,13 +222,18 @@ final class SegmentForwarder implements AutoCloseable {
         byte[] preface = new byte[PREFACE.length - 1];
         data.readFully(preface);
         if (!Arrays.equals(preface, Arrays.copyOfRange(PREFACE, 1, PREFACE.length))) {
-            throw new IllegalArgumentException("neither a Raft frame nor a forwarding preface: 0 " + Arrays.toString(preface));
+            throw new IllegalArgumentException(
+                    "neither a Raft frame nor a forwarding preface: 0 " + Arrays.toString(preface));
         }
         while (true) {
             int first = data.read();
             if (first < 0) return;
-            int length = (first << 24) | (data.readUnsignedByte() << 16) | (data.readUnsignedByte() << 8) | data.readUnsignedByte();
-            if (length <= 0 || length > NettyFrames.MAX_FRAME) throw new IllegalArgumentException("bad segment length " + length);
+            int length = (first << 24)
+                    | (data.readUnsignedByte() << 16)
+                    | (data.readUnsignedByte() << 8)
+                    | data.readUnsignedByte();
+            if (length <= 0 || length > NettyFrames.MAX_FRAME)
+                throw new IllegalArgumentException("bad segment length " + length);
             byte[] segment = new byte[length];
             data.readFully(segment);
             segments.accept(segment);

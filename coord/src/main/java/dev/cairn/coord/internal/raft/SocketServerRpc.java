@@ -72,6 +72,7 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
     private final RpcType type;
     /** Takes the segments other members forward to this one. */
     private final RaftMember.Forwarding forwarding;
+
     private final InetSocketAddress address;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket listener;
@@ -134,7 +135,10 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
                     c.close(); // closed while accepting: closeImpl may already have gone through connections
                     return;
                 }
-                Thread.ofPlatform().daemon().name(getId() + "-raft-" + socket.getRemoteSocketAddress()).start(c::serve);
+                Thread.ofPlatform()
+                        .daemon()
+                        .name(getId() + "-raft-" + socket.getRemoteSocketAddress())
+                        .start(c::serve);
             } catch (IOException | RuntimeException | OutOfMemoryError e) {
                 // OutOfMemoryError: typically no native thread to be had; the listener must survive it.
                 if (socket != null) {
@@ -175,7 +179,8 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
                     return;
                 }
                 NettyFrames.Reader in = new NettyFrames.Reader(buffered);
-                for (RaftNettyServerRequestProto request; (request = in.read(RaftNettyServerRequestProto.parser())) != null; ) {
+                for (RaftNettyServerRequestProto request;
+                        (request = in.read(RaftNettyServerRequestProto.parser())) != null; ) {
                     CompletableFuture<RaftNettyServerReplyProto> reply;
                     if (isHeartbeat(request)) {
                         // Handled once everything before it is: a follower caps its commit index at
@@ -193,17 +198,27 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
                     }
                     // Should a step ever fail, the chain would write nothing more: close instead, so
                     // the peer notices at once rather than by its timeout.
-                    written = written.thenCombine(reply, (previous, r) -> r).thenAccept(this::write)
+                    written = written.thenCombine(reply, (previous, r) -> r)
+                            .thenAccept(this::write)
                             .exceptionally(t -> {
-                                LOG.warn("{}: closing a Raft connection from {}: a reply failed", getId(), socket.getRemoteSocketAddress(), t);
+                                LOG.warn(
+                                        "{}: closing a Raft connection from {}: a reply failed",
+                                        getId(),
+                                        socket.getRemoteSocketAddress(),
+                                        t);
                                 close();
                                 return null;
                             });
                 }
             } catch (IOException e) {
-                if (!socket.isClosed()) LOG.debug("{}: Raft connection from {} ended", getId(), socket.getRemoteSocketAddress(), e);
+                if (!socket.isClosed())
+                    LOG.debug("{}: Raft connection from {} ended", getId(), socket.getRemoteSocketAddress(), e);
             } catch (RuntimeException e) {
-                LOG.warn("{}: closing a Raft connection from {} after an unexpected error", getId(), socket.getRemoteSocketAddress(), e);
+                LOG.warn(
+                        "{}: closing a Raft connection from {} after an unexpected error",
+                        getId(),
+                        socket.getRemoteSocketAddress(),
+                        e);
             } finally {
                 close();
             }
@@ -214,7 +229,11 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
             try {
                 SegmentForwarder.receive(in, forwarding::forwarded);
             } catch (IllegalArgumentException e) {
-                LOG.warn("{}: closing a forwarding connection from {}: {}", getId(), socket.getRemoteSocketAddress(), e.getMessage());
+                LOG.warn(
+                        "{}: closing a forwarding connection from {}: {}",
+                        getId(),
+                        socket.getRemoteSocketAddress(),
+                        e.getMessage());
             }
         }
 
@@ -241,7 +260,8 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
     }
 
     private static boolean isHeartbeat(RaftNettyServerRequestProto request) {
-        return request.hasAppendEntriesRequest() && request.getAppendEntriesRequest().getEntriesCount() == 0;
+        return request.hasAppendEntriesRequest()
+                && request.getAppendEntriesRequest().getEntriesCount() == 0;
     }
 
     /** Starts handling one request; the future never fails (a failure becomes an exception reply). */
@@ -250,30 +270,57 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
         CompletableFuture<RaftNettyServerReplyProto> reply;
         try {
             reply = switch (proto.getRaftNettyServerRequestCase()) {
-                case APPENDENTRIESREQUEST -> server.appendEntriesAsync(proto.getAppendEntriesRequest())
-                        .thenApply(r -> RaftNettyServerReplyProto.newBuilder().setAppendEntriesReply(r).build());
-                case RAFTCLIENTREQUEST -> submitLocally(server, ClientProtoUtils.toRaftClientRequest(proto.getRaftClientRequest()))
-                        .thenApply(SocketServerRpc::clientReply);
-                case REQUESTVOTEREQUEST -> done(RaftNettyServerReplyProto.newBuilder()
-                        .setRequestVoteReply(server.requestVote(proto.getRequestVoteRequest())).build());
-                case STARTLEADERELECTIONREQUEST -> done(RaftNettyServerReplyProto.newBuilder()
-                        .setStartLeaderElectionReply(server.startLeaderElection(proto.getStartLeaderElectionRequest())).build());
-                case INSTALLSNAPSHOTREQUEST -> done(RaftNettyServerReplyProto.newBuilder()
-                        .setInstallSnapshotReply(server.installSnapshot(proto.getInstallSnapshotRequest())).build());
-                case TRANSFERLEADERSHIPREQUEST -> server.transferLeadershipAsync(
-                        ClientProtoUtils.toTransferLeadershipRequest(proto.getTransferLeadershipRequest())).thenApply(SocketServerRpc::clientReply);
-                case SNAPSHOTMANAGEMENTREQUEST -> server.snapshotManagementAsync(
-                        ClientProtoUtils.toSnapshotManagementRequest(proto.getSnapshotManagementRequest())).thenApply(SocketServerRpc::clientReply);
-                case LEADERELECTIONMANAGEMENTREQUEST -> server.leaderElectionManagementAsync(
-                        ClientProtoUtils.toLeaderElectionManagementRequest(proto.getLeaderElectionManagementRequest())).thenApply(SocketServerRpc::clientReply);
-                case SETCONFIGURATIONREQUEST -> server.setConfigurationAsync(
-                        ClientProtoUtils.toSetConfigurationRequest(proto.getSetConfigurationRequest())).thenApply(SocketServerRpc::clientReply);
-                case GROUPMANAGEMENTREQUEST -> server.groupManagementAsync(
-                        ClientProtoUtils.toGroupManagementRequest(proto.getGroupManagementRequest())).thenApply(SocketServerRpc::clientReply);
-                case GROUPLISTREQUEST -> server.getGroupListAsync(ClientProtoUtils.toGroupListRequest(proto.getGroupListRequest()))
-                        .thenApply(r -> RaftNettyServerReplyProto.newBuilder().setGroupListReply(ClientProtoUtils.toGroupListReplyProto(r)).build());
-                case GROUPINFOREQUEST -> server.getGroupInfoAsync(ClientProtoUtils.toGroupInfoRequest(proto.getGroupInfoRequest()))
-                        .thenApply(r -> RaftNettyServerReplyProto.newBuilder().setGroupInfoReply(ClientProtoUtils.toGroupInfoReplyProto(r)).build());
+                case APPENDENTRIESREQUEST ->
+                    server.appendEntriesAsync(proto.getAppendEntriesRequest())
+                            .thenApply(r -> RaftNettyServerReplyProto.newBuilder()
+                                    .setAppendEntriesReply(r)
+                                    .build());
+                case RAFTCLIENTREQUEST ->
+                    submitLocally(server, ClientProtoUtils.toRaftClientRequest(proto.getRaftClientRequest()))
+                            .thenApply(SocketServerRpc::clientReply);
+                case REQUESTVOTEREQUEST ->
+                    done(RaftNettyServerReplyProto.newBuilder()
+                            .setRequestVoteReply(server.requestVote(proto.getRequestVoteRequest()))
+                            .build());
+                case STARTLEADERELECTIONREQUEST ->
+                    done(RaftNettyServerReplyProto.newBuilder()
+                            .setStartLeaderElectionReply(
+                                    server.startLeaderElection(proto.getStartLeaderElectionRequest()))
+                            .build());
+                case INSTALLSNAPSHOTREQUEST ->
+                    done(RaftNettyServerReplyProto.newBuilder()
+                            .setInstallSnapshotReply(server.installSnapshot(proto.getInstallSnapshotRequest()))
+                            .build());
+                case TRANSFERLEADERSHIPREQUEST ->
+                    server.transferLeadershipAsync(
+                                    ClientProtoUtils.toTransferLeadershipRequest(proto.getTransferLeadershipRequest()))
+                            .thenApply(SocketServerRpc::clientReply);
+                case SNAPSHOTMANAGEMENTREQUEST ->
+                    server.snapshotManagementAsync(
+                                    ClientProtoUtils.toSnapshotManagementRequest(proto.getSnapshotManagementRequest()))
+                            .thenApply(SocketServerRpc::clientReply);
+                case LEADERELECTIONMANAGEMENTREQUEST ->
+                    server.leaderElectionManagementAsync(ClientProtoUtils.toLeaderElectionManagementRequest(
+                                    proto.getLeaderElectionManagementRequest()))
+                            .thenApply(SocketServerRpc::clientReply);
+                case SETCONFIGURATIONREQUEST ->
+                    server.setConfigurationAsync(
+                                    ClientProtoUtils.toSetConfigurationRequest(proto.getSetConfigurationRequest()))
+                            .thenApply(SocketServerRpc::clientReply);
+                case GROUPMANAGEMENTREQUEST ->
+                    server.groupManagementAsync(
+                                    ClientProtoUtils.toGroupManagementRequest(proto.getGroupManagementRequest()))
+                            .thenApply(SocketServerRpc::clientReply);
+                case GROUPLISTREQUEST ->
+                    server.getGroupListAsync(ClientProtoUtils.toGroupListRequest(proto.getGroupListRequest()))
+                            .thenApply(r -> RaftNettyServerReplyProto.newBuilder()
+                                    .setGroupListReply(ClientProtoUtils.toGroupListReplyProto(r))
+                                    .build());
+                case GROUPINFOREQUEST ->
+                    server.getGroupInfoAsync(ClientProtoUtils.toGroupInfoRequest(proto.getGroupInfoRequest()))
+                            .thenApply(r -> RaftNettyServerReplyProto.newBuilder()
+                                    .setGroupInfoReply(ClientProtoUtils.toGroupInfoReplyProto(r))
+                                    .build());
                 case RAFTNETTYSERVERREQUEST_NOT_SET -> throw new IOException("request without a body");
             };
         } catch (IOException | RuntimeException e) {
@@ -290,7 +337,8 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
      * does) waiting forever for a thread that needs it. Used for requests arriving on the Raft
      * port and for a leader's own proposals ({@link RaftMember#propose}).
      */
-    static CompletableFuture<RaftClientReply> submitLocally(RaftServer server, RaftClientRequest request) throws IOException {
+    static CompletableFuture<RaftClientReply> submitLocally(RaftServer server, RaftClientRequest request)
+            throws IOException {
         return server.getDivision(request.getRaftGroupId()) instanceof RaftClientAsynchronousProtocol division
                 ? division.submitClientRequestAsync(request)
                 : server.submitClientRequestAsync(request);
@@ -301,7 +349,9 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
     }
 
     private static RaftNettyServerReplyProto clientReply(RaftClientReply reply) {
-        return RaftNettyServerReplyProto.newBuilder().setRaftClientReply(ClientProtoUtils.toRaftClientReplyProto(reply)).build();
+        return RaftNettyServerReplyProto.newBuilder()
+                .setRaftClientReply(ClientProtoUtils.toRaftClientReplyProto(reply))
+                .build();
     }
 
     /** The header naming the caller and call id, which an exception reply must echo. */
@@ -310,11 +360,15 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
             case APPENDENTRIESREQUEST -> proto.getAppendEntriesRequest().getServerRequest();
             case RAFTCLIENTREQUEST -> proto.getRaftClientRequest().getRpcRequest();
             case REQUESTVOTEREQUEST -> proto.getRequestVoteRequest().getServerRequest();
-            case STARTLEADERELECTIONREQUEST -> proto.getStartLeaderElectionRequest().getServerRequest();
+            case STARTLEADERELECTIONREQUEST ->
+                proto.getStartLeaderElectionRequest().getServerRequest();
             case INSTALLSNAPSHOTREQUEST -> proto.getInstallSnapshotRequest().getServerRequest();
-            case TRANSFERLEADERSHIPREQUEST -> proto.getTransferLeadershipRequest().getRpcRequest();
-            case SNAPSHOTMANAGEMENTREQUEST -> proto.getSnapshotManagementRequest().getRpcRequest();
-            case LEADERELECTIONMANAGEMENTREQUEST -> proto.getLeaderElectionManagementRequest().getRpcRequest();
+            case TRANSFERLEADERSHIPREQUEST ->
+                proto.getTransferLeadershipRequest().getRpcRequest();
+            case SNAPSHOTMANAGEMENTREQUEST ->
+                proto.getSnapshotManagementRequest().getRpcRequest();
+            case LEADERELECTIONMANAGEMENTREQUEST ->
+                proto.getLeaderElectionManagementRequest().getRpcRequest();
             case SETCONFIGURATIONREQUEST -> proto.getSetConfigurationRequest().getRpcRequest();
             case GROUPMANAGEMENTREQUEST -> proto.getGroupManagementRequest().getRpcRequest();
             case GROUPLISTREQUEST -> proto.getGroupListRequest().getRpcRequest();
@@ -337,13 +391,17 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
                 .setCallId(header.getCallId())
                 .setSuccess(false)
                 .build();
-        return RaftNettyServerReplyProto.newBuilder().setExceptionReply(RaftNettyExceptionReplyProto.newBuilder()
-                .setRpcReply(rpcReply).setException(serialized)).build();
+        return RaftNettyServerReplyProto.newBuilder()
+                .setExceptionReply(RaftNettyExceptionReplyProto.newBuilder()
+                        .setRpcReply(rpcReply)
+                        .setException(serialized))
+                .build();
     }
 
     // Calls to other members: through Ratis' Netty client proxies, one per peer.
 
-    private RaftNettyServerReplyProto call(RaftRpcRequestProto header, RaftNettyServerRequestProto proto) throws IOException {
+    private RaftNettyServerReplyProto call(RaftRpcRequestProto header, RaftNettyServerRequestProto proto)
+            throws IOException {
         RaftPeerId peer = RaftPeerId.valueOf(header.getReplyId());
         try {
             return getProxies().getProxy(peer).send(header, proto);
@@ -355,25 +413,42 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
 
     @Override
     public RequestVoteReplyProto requestVote(RequestVoteRequestProto request) throws IOException {
-        return call(request.getServerRequest(), RaftNettyServerRequestProto.newBuilder().setRequestVoteRequest(request).build())
+        return call(
+                        request.getServerRequest(),
+                        RaftNettyServerRequestProto.newBuilder()
+                                .setRequestVoteRequest(request)
+                                .build())
                 .getRequestVoteReply();
     }
 
     @Override
-    public StartLeaderElectionReplyProto startLeaderElection(StartLeaderElectionRequestProto request) throws IOException {
-        return call(request.getServerRequest(), RaftNettyServerRequestProto.newBuilder().setStartLeaderElectionRequest(request).build())
+    public StartLeaderElectionReplyProto startLeaderElection(StartLeaderElectionRequestProto request)
+            throws IOException {
+        return call(
+                        request.getServerRequest(),
+                        RaftNettyServerRequestProto.newBuilder()
+                                .setStartLeaderElectionRequest(request)
+                                .build())
                 .getStartLeaderElectionReply();
     }
 
     @Override
     public AppendEntriesReplyProto appendEntries(AppendEntriesRequestProto request) throws IOException {
-        return call(request.getServerRequest(), RaftNettyServerRequestProto.newBuilder().setAppendEntriesRequest(request).build())
+        return call(
+                        request.getServerRequest(),
+                        RaftNettyServerRequestProto.newBuilder()
+                                .setAppendEntriesRequest(request)
+                                .build())
                 .getAppendEntriesReply();
     }
 
     @Override
     public InstallSnapshotReplyProto installSnapshot(InstallSnapshotRequestProto request) throws IOException {
-        return call(request.getServerRequest(), RaftNettyServerRequestProto.newBuilder().setInstallSnapshotRequest(request).build())
+        return call(
+                        request.getServerRequest(),
+                        RaftNettyServerRequestProto.newBuilder()
+                                .setInstallSnapshotRequest(request)
+                                .build())
                 .getInstallSnapshotReply();
     }
 }

@@ -29,6 +29,7 @@ import java.util.Map;
 final class AppliedSegments {
     /** Runs remembered; more than a group's members times the restarts a resend can outlive. */
     static final int MAX_RUNS = 64;
+
     private static final int SNAPSHOT_MAGIC = 0x435a5331; // "CZS1"
 
     private record Run(String origin, long incarnation) {}
@@ -85,7 +86,9 @@ final class AppliedSegments {
         int first = in.read();
         if (first < 0) return segments;
         int magic = (first << 24) | (in.readUnsignedByte() << 16) | in.readUnsignedShort();
-        if (magic != SNAPSHOT_MAGIC) throw new IOException("not a coord snapshot: unexpected section " + Integer.toHexString(magic) + " after the tree");
+        if (magic != SNAPSHOT_MAGIC)
+            throw new IOException(
+                    "not a coord snapshot: unexpected section " + Integer.toHexString(magic) + " after the tree");
         int n = in.readInt();
         if (n < 0 || n > MAX_RUNS) throw new IOException("not a coord snapshot: " + n + " member runs");
         for (int i = 0; i < n; i++) segments.highest.put(new Run(in.readUTF(), in.readLong()), in.readLong());

@@ -46,6 +46,7 @@ final class ClientIo implements AutoCloseable {
     private final SelectionKey acceptKey;
     /** When accepting resumes after a failed accept (System.nanoTime), or 0; selector thread only. */
     private long acceptPausedUntil;
+
     private volatile boolean closed;
 
     /**
@@ -85,7 +86,9 @@ final class ClientIo implements AutoCloseable {
 
     /** Fails unless called on the selector thread, which owns every connection's input. */
     void assertInIoThread() {
-        if (Thread.currentThread() != thread) throw new IllegalStateException("client connection input handled off the selector thread " + thread.getName() + ", on " + Thread.currentThread());
+        if (Thread.currentThread() != thread)
+            throw new IllegalStateException("client connection input handled off the selector thread "
+                    + thread.getName() + ", on " + Thread.currentThread());
     }
 
     @SuppressWarnings("ReferenceEquality") // selection keys have no equals of their own: identity it is
@@ -94,7 +97,8 @@ final class ClientIo implements AutoCloseable {
             while (!closed) {
                 // A task queued by this thread while it handled keys must not wait for the next event.
                 if (tasks.isEmpty() && acceptPausedUntil == 0) selector.select();
-                else if (tasks.isEmpty()) selector.select(Math.max(1, (acceptPausedUntil - System.nanoTime()) / 1_000_000));
+                else if (tasks.isEmpty())
+                    selector.select(Math.max(1, (acceptPausedUntil - System.nanoTime()) / 1_000_000));
                 else selector.selectNow();
                 for (Runnable t; (t = tasks.poll()) != null; ) run(t);
                 if (acceptPausedUntil != 0 && System.nanoTime() - acceptPausedUntil >= 0) {

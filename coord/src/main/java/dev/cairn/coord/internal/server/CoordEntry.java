@@ -47,12 +47,14 @@ sealed interface CoordEntry {
             Objects.requireNonNull(origin, "origin");
             txns = List.copyOf(txns);
             if (txns.isEmpty() || txns.size() > CoordStateMachine.MAX_BATCH) {
-                throw new IllegalArgumentException("a segment holds 1 to " + CoordStateMachine.MAX_BATCH + " changes, not " + txns.size());
+                throw new IllegalArgumentException(
+                        "a segment holds 1 to " + CoordStateMachine.MAX_BATCH + " changes, not " + txns.size());
             }
         }
 
         byte[] encode() {
-            return encodeSegment(origin, incarnation, seq, txns.stream().map(Txn::encode).toList());
+            return encodeSegment(
+                    origin, incarnation, seq, txns.stream().map(Txn::encode).toList());
         }
     }
 
@@ -65,7 +67,8 @@ sealed interface CoordEntry {
             segments = List.copyOf(segments);
             int changes = segments.stream().mapToInt(s -> s.txns().size()).sum();
             if (segments.isEmpty() || changes > CoordStateMachine.MAX_BATCH) {
-                throw new IllegalArgumentException("a batch holds 1 to " + CoordStateMachine.MAX_BATCH + " changes, not " + changes);
+                throw new IllegalArgumentException(
+                        "a batch holds 1 to " + CoordStateMachine.MAX_BATCH + " changes, not " + changes);
             }
         }
     }
@@ -78,9 +81,12 @@ sealed interface CoordEntry {
 
     default byte[] encode() {
         return switch (this) {
-            case Batch b -> encodeBatch(b.timeMs(), b.segments().stream().map(Segment::encode).toList());
+            case Batch b ->
+                encodeBatch(
+                        b.timeMs(), b.segments().stream().map(Segment::encode).toList());
             case Touch t -> {
-                ByteArrayOutputStream bytes = new ByteArrayOutputStream(5 + 8 * t.sessionIds().size());
+                ByteArrayOutputStream bytes =
+                        new ByteArrayOutputStream(5 + 8 * t.sessionIds().size());
                 try (DataOutputStream out = new DataOutputStream(bytes)) {
                     out.writeByte(TOUCH);
                     out.writeInt(t.sessionIds().size());
@@ -96,7 +102,8 @@ sealed interface CoordEntry {
     /** A {@link Segment} of transactions already {@linkplain Txn#encode encoded} (by their proposers' threads). */
     static byte[] encodeSegment(String origin, long incarnation, long seq, List<byte[]> txns) {
         if (txns.isEmpty() || txns.size() > CoordStateMachine.MAX_BATCH) {
-            throw new IllegalArgumentException("a segment holds 1 to " + CoordStateMachine.MAX_BATCH + " changes, not " + txns.size());
+            throw new IllegalArgumentException(
+                    "a segment holds 1 to " + CoordStateMachine.MAX_BATCH + " changes, not " + txns.size());
         }
         int size = 2 + origin.length() * 3 + 8 + 8 + 4;
         for (byte[] t : txns) size += 4 + t.length;

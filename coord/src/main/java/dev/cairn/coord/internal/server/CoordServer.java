@@ -56,7 +56,8 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
      * @param tick session timeouts are negotiated into [2, 20] ticks, as in ZooKeeper; expiry is
      *             checked and liveness relayed every half tick
      */
-    public record Settings(RaftMember.Settings raft, String clientHost, int clientPort, Duration tick, int maxDataBytes) {
+    public record Settings(
+            RaftMember.Settings raft, String clientHost, int clientPort, Duration tick, int maxDataBytes) {
         int minSessionTimeoutMs() {
             return (int) tick.toMillis() * 2;
         }
@@ -81,11 +82,13 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
      * touched and restored; nothing on a change's path waits for it.
      */
     private final ScheduledExecutorService ticker;
+
     private volatile Thread tickerThread;
     /** Reached only through {@link #tracker()}, which asserts the ticker thread. */
     private final SessionTracker sessionTracker;
     /** Sessions whose CloseSession this leader proposed and that are not applied yet; ticker only. */
     private final Set<Long> closing = new HashSet<>();
+
     private final ExecutorService batchSender;
     private final RaftMember raft;
     private final ProposalBatcher batcher;
@@ -104,35 +107,46 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
         do {
             incarnation = new java.security.SecureRandom().nextLong();
         } while (incarnation == CoordEntry.NO_INCARNATION);
-        this.state = new CoordStateMachine(settings.maxDataBytes(), settings.raft().self().id(), incarnation, this);
+        this.state = new CoordStateMachine(
+                settings.maxDataBytes(), settings.raft().self().id(), incarnation, this);
         this.sessionTracker = new SessionTracker(clock);
-        java.util.concurrent.ThreadFactory tickerThreads = Thread.ofPlatform().daemon().name("coord-ticker-" + settings.raft().self().id()).factory();
+        java.util.concurrent.ThreadFactory tickerThreads = Thread.ofPlatform()
+                .daemon()
+                .name("coord-ticker-" + settings.raft().self().id())
+                .factory();
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = tickerThreads.newThread(r);
             tickerThread = t;
             return t;
         });
-        this.batchSender = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("coord-batch-sender").factory());
+        this.batchSender = Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().daemon().name("coord-batch-sender").factory());
         // Built in order, each part given what it needs: the Raft member (not started), the batcher
         // proposing through it, then start() lets the member run and hand forwarded segments to the batcher.
         this.raft = RaftMember.create(settings.raft());
         // A batch is never larger than the largest single change a client may send.
-        this.batcher = new ProposalBatcher(new RaftMemberRoutes(raft), state, clock, batchSender, settings.maxDataBytes(), proposalTimeout());
+        this.batcher = new ProposalBatcher(
+                new RaftMemberRoutes(raft), state, clock, batchSender, settings.maxDataBytes(), proposalTimeout());
     }
 
     public static CoordServer start(Settings settings, Clock clock) throws IOException {
         CoordServer s = new CoordServer(settings, clock);
         try {
             s.raft.start(s.state, new BatcherIntake(s.batcher));
-            s.clients = new ClientIo(new InetSocketAddress(settings.clientHost(), settings.clientPort()),
-                    "coord-clients-" + settings.raft().self().id(), (io, channel) -> new ZkConnection(s, io, channel));
+            s.clients = new ClientIo(
+                    new InetSocketAddress(settings.clientHost(), settings.clientPort()),
+                    "coord-clients-" + settings.raft().self().id(),
+                    (io, channel) -> new ZkConnection(s, io, channel));
             long period = Math.max(10, settings.tick().toMillis() / 2);
             var unused = s.ticker.scheduleWithFixedDelay(s::tick, period, period, TimeUnit.MILLISECONDS);
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
         }
-        LOG.info("coord member {} serving ZooKeeper clients at {}", settings.raft().self().id(), s.clientEndpoint());
+        LOG.info(
+                "coord member {} serving ZooKeeper clients at {}",
+                settings.raft().self().id(),
+                s.clientEndpoint());
         return s;
     }
 
@@ -226,10 +240,12 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
 
     /** Completes once everything committed before the call is applied on this member; fails after {@link #proposalTimeout}. */
     CompletableFuture<Long> sync(long sessionId) {
-        return raft.propose(new CoordEntry.Touch(List.of(sessionId)).encode()).thenCompose(reply -> {
-            long index = CoordStateMachine.index(reply);
-            return state.awaitApplied(index).thenApply(v -> index);
-        }).orTimeout(proposalTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        return raft.propose(new CoordEntry.Touch(List.of(sessionId)).encode())
+                .thenCompose(reply -> {
+                    long index = CoordStateMachine.index(reply);
+                    return state.awaitApplied(index).thenApply(v -> index);
+                })
+                .orTimeout(proposalTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** Whether the session is open as this member's applied log shows it. */
@@ -253,7 +269,10 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
                     task.run();
                 } catch (RuntimeException e) {
                     // The executor would keep it in a future nobody reads.
-                    LOG.error("a task on coord member {}'s ticker failed", settings.raft().self().id(), e);
+                    LOG.error(
+                            "a task on coord member {}'s ticker failed",
+                            settings.raft().self().id(),
+                            e);
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -269,7 +288,9 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
 
     private void assertOnTicker() {
         if (Thread.currentThread() != tickerThread) {
-            throw new IllegalStateException("coord member " + settings.raft().self().id() + "'s session state used off its ticker thread, on " + Thread.currentThread());
+            throw new IllegalStateException(
+                    "coord member " + settings.raft().self().id() + "'s session state used off its ticker thread, on "
+                            + Thread.currentThread());
         }
     }
 
@@ -314,7 +335,8 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
             for (long id : tracker().expired()) {
                 if (closing.add(id)) {
                     LOG.info("session 0x{} expired", Long.toHexString(id));
-                    var unused = propose(new Txn.CloseSession(id)).whenComplete((r, e) -> onTicker(() -> closing.remove(id)));
+                    var unused = propose(new Txn.CloseSession(id))
+                            .whenComplete((r, e) -> onTicker(() -> closing.remove(id)));
                 }
             }
             long now = clock.millis();
@@ -338,20 +360,24 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
                 case NodeChildrenChanged -> WatchRegistry.Event.NODE_CHILDREN_CHANGED;
             };
             // As in ZooKeeper 3.9: a fired watch is used up, but only a client that may read the node is told.
-            for (ZkConnection c : watches.fire(event, e.path())) if (e.visibleTo(c.auth())) c.sendEvent(event, e.path());
+            for (ZkConnection c : watches.fire(event, e.path()))
+                if (e.visibleTo(c.auth())) c.sendEvent(event, e.path());
         }
         switch (applied.result()) {
-            case Result.SessionCreated created when txn instanceof Txn.CreateSession cs -> onTicker(() -> {
-                tracker().track(created.id(), cs.timeoutMs());
-            });
-            case Result.SessionClosed ignored when txn instanceof Txn.CloseSession cs -> {
+            case Result.SessionCreated created
+            when txn instanceof Txn.CreateSession cs ->
+                onTicker(() -> {
+                    tracker().track(created.id(), cs.timeoutMs());
+                });
+            case Result.SessionClosed ignored
+            when txn instanceof Txn.CloseSession cs -> {
                 onTicker(() -> {
                     tracker().remove(cs.sessionId());
                 });
                 ZkConnection c = connectionsBySession.get(cs.sessionId());
                 if (c != null) c.sessionClosed();
             }
-            default -> { }
+            default -> {}
         }
     }
 

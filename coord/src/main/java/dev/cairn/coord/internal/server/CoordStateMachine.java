@@ -110,9 +110,12 @@ final class CoordStateMachine implements ReplicatedState {
                 lock.writeLock().lock();
                 try {
                     for (CoordEntry.Segment segment : batch.segments()) {
-                        boolean ours = segment.incarnation() == incarnation && segment.origin().equals(self);
+                        boolean ours = segment.incarnation() == incarnation
+                                && segment.origin().equals(self);
                         boolean admitted = segments.admit(segment.origin(), segment.incarnation(), segment.seq());
-                        List<Result> results = ours && admitted ? new ArrayList<>(segment.txns().size()) : null;
+                        List<Result> results = ours && admitted
+                                ? new ArrayList<>(segment.txns().size())
+                                : null;
                         for (int i = 0; admitted && i < segment.txns().size(); i++) {
                             Txn txn = segment.txns().get(i);
                             zxid = zxid(index, position++);

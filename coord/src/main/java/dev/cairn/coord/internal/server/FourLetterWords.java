@@ -28,18 +28,23 @@ final class FourLetterWords {
         int nodes = server.state().read(t -> t.allChildrenCount("/") + 1);
         return switch (w) {
             case "ruok" -> "imok";
-            case "srvr", "stat" -> "Zookeeper version: Cairn coord (ZooKeeper 3.9 protocol)\n"
-                    + "Zxid: 0x" + Long.toHexString(zxid) + "\nMode: " + mode + "\nNode count: " + nodes + "\n";
-            case "mntr" -> "zk_version\tCairn coord\nzk_server_state\t" + mode + "\nzk_znode_count\t" + nodes
-                    + "\nzk_watch_count\t" + server.watches().size() + "\nzk_zxid\t" + zxid + "\n"
-                    + dev.cairn.coord.internal.raft.CountingMetricRegistries.timerLines();
-            case "conf" -> "clientPort=" + server.clientPort() + "\ntickTime=" + server.settings().tick().toMillis()
-                    + "\nminSessionTimeout=" + server.settings().minSessionTimeoutMs()
-                    + "\nmaxSessionTimeout=" + server.settings().maxSessionTimeoutMs()
-                    + "\nserverId=" + server.settings().raft().self().id() + "\n";
+            case "srvr", "stat" ->
+                "Zookeeper version: Cairn coord (ZooKeeper 3.9 protocol)\n" + "Zxid: 0x" + Long.toHexString(zxid)
+                        + "\nMode: " + mode + "\nNode count: " + nodes + "\n";
+            case "mntr" ->
+                "zk_version\tCairn coord\nzk_server_state\t" + mode + "\nzk_znode_count\t" + nodes
+                        + "\nzk_watch_count\t" + server.watches().size() + "\nzk_zxid\t" + zxid + "\n"
+                        + dev.cairn.coord.internal.raft.CountingMetricRegistries.timerLines();
+            case "conf" ->
+                "clientPort=" + server.clientPort() + "\ntickTime="
+                        + server.settings().tick().toMillis()
+                        + "\nminSessionTimeout=" + server.settings().minSessionTimeoutMs()
+                        + "\nmaxSessionTimeout=" + server.settings().maxSessionTimeoutMs()
+                        + "\nserverId=" + server.settings().raft().self().id() + "\n";
             case "cons" -> {
                 StringBuilder sb = new StringBuilder();
-                for (ZkConnection c : server.connections()) sb.append(c.describe()).append('\n');
+                for (ZkConnection c : server.connections())
+                    sb.append(c.describe()).append('\n');
                 yield sb.append('\n').toString();
             }
             case "wchs" -> server.watches().size() + " watches\n";

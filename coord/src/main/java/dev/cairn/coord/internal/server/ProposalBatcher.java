@@ -138,11 +138,13 @@ final class ProposalBatcher {
     private final ArrayDeque<Unit> waiting = new ArrayDeque<>();
     /** This member's segments that left and are not yet applied or failed, by seq. */
     private final Map<Long, Own> sent = new HashMap<>();
+
     private long lastSeq;
     /** A drain runs, or an entry this member proposed is not yet answered. */
     private boolean busy;
 
-    ProposalBatcher(Raft raft, CoordStateMachine state, Clock clock, Executor sender, int maxBatchBytes, Duration timeout) {
+    ProposalBatcher(
+            Raft raft, CoordStateMachine state, Clock clock, Executor sender, int maxBatchBytes, Duration timeout) {
         this.raft = raft;
         this.state = state;
         this.clock = clock;
@@ -212,7 +214,9 @@ final class ProposalBatcher {
         synchronized (this) {
             for (Own o : sent.values()) if (now - o.deadlineNanos >= 0) late.add(o);
         }
-        for (Own o : late) o.applied.completeExceptionally(new TimeoutException("no answer from the coord group within " + timeout.toMillis() + " ms"));
+        for (Own o : late)
+            o.applied.completeExceptionally(
+                    new TimeoutException("no answer from the coord group within " + timeout.toMillis() + " ms"));
     }
 
     /**
@@ -226,7 +230,8 @@ final class ProposalBatcher {
             own = sent.remove(seq);
         }
         if (own != null) {
-            own.applied.completeExceptionally(new IOException("segment " + seq + " of this coord member was not applied: a later one reached the log first"));
+            own.applied.completeExceptionally(new IOException(
+                    "segment " + seq + " of this coord member was not applied: a later one reached the log first"));
         }
     }
 
@@ -239,7 +244,9 @@ final class ProposalBatcher {
         synchronized (this) {
             for (Own o : sent.values()) if (o.forwardedTo != null && !o.forwardedTo.equals(leaderId)) lost.add(o);
         }
-        for (Own o : lost) o.applied.completeExceptionally(new IOException("the coord leader " + o.forwardedTo + " was replaced before it committed the change"));
+        for (Own o : lost)
+            o.applied.completeExceptionally(new IOException(
+                    "the coord leader " + o.forwardedTo + " was replaced before it committed the change"));
     }
 
     /**
@@ -373,10 +380,11 @@ final class ProposalBatcher {
     private List<byte[]> encode(List<Unit> units) {
         List<byte[]> segments = new ArrayList<>(units.size());
         for (Unit unit : units) {
-            segments.add(switch (unit) {
-                case Own o -> CoordEntry.encodeSegment(state.self(), state.incarnation(), o.seq, o.txns);
-                case Forwarded f -> f.segment();
-            });
+            segments.add(
+                    switch (unit) {
+                        case Own o -> CoordEntry.encodeSegment(state.self(), state.incarnation(), o.seq, o.txns);
+                        case Forwarded f -> f.segment();
+                    });
         }
         return segments;
     }
@@ -439,7 +447,8 @@ final class ProposalBatcher {
                 }
                 for (CompletableFuture<Result> r : o.results) r.completeExceptionally(failure);
             } else if (results.size() != o.results.size()) {
-                IllegalStateException e = new IllegalStateException("segment " + o.seq + " of " + o.results.size() + " changes applied with " + results.size() + " results");
+                IllegalStateException e = new IllegalStateException("segment " + o.seq + " of " + o.results.size()
+                        + " changes applied with " + results.size() + " results");
                 for (CompletableFuture<Result> r : o.results) r.completeExceptionally(e);
             } else {
                 for (int i = 0; i < results.size(); i++) o.results.get(i).complete(results.get(i));

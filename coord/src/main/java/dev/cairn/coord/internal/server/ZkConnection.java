@@ -75,6 +75,7 @@ final class ZkConnection {
      * no longer read. The client reconnects, and re-registering its watches fires what it missed.
      */
     static final int MAX_QUEUED_BYTES_HARD = 8 * MAX_QUEUED_BYTES;
+
     private static final int IDLE = 0;
     private static final int PENDING = 1;
     /** Pending, and input arrived (or was left) meanwhile: whoever completes the request resumes the input. */
@@ -89,6 +90,7 @@ final class ZkConnection {
     private SelectionKey key;
     /** Bytes read and not yet handled, from 0 to its position; selector thread only. */
     private static final int SMALL_BUFFER = 4096;
+
     private ByteBuffer in = ByteBuffer.allocate(SMALL_BUFFER);
     private boolean readPaused;
     private boolean greeted;
@@ -96,15 +98,18 @@ final class ZkConnection {
     private final AtomicInteger request = new AtomicInteger(IDLE);
     /** What could not be written yet, in order; guards {@link #writeInterest} and {@link #closeWhenFlushed}. */
     private final ArrayDeque<ByteBuffer> outbound = new ArrayDeque<>();
+
     private boolean writeInterest;
     private long queuedBytes;
     /** Input stopped because {@link #queuedBytes} passed {@link #MAX_QUEUED_BYTES}; selector thread. */
     private boolean outputPaused;
+
     private boolean closeWhenFlushed;
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean closed;
     /** Added to by the selector thread, read by the apply thread when it filters notifications. */
     private final CopyOnWriteArrayList<Id> auth = new CopyOnWriteArrayList<>();
+
     private final ZkRequests requests;
     private volatile long sessionId;
     /** The client asked to close its session: nothing it sends afterwards is handled. */
@@ -218,7 +223,8 @@ final class ZkConnection {
                     break;
                 }
                 greeted = true;
-                if (len < 0 || len > maxPacket) throw new Frames.ProtocolException("packet length " + len + " outside 0.." + maxPacket);
+                if (len < 0 || len > maxPacket)
+                    throw new Frames.ProtocolException("packet length " + len + " outside 0.." + maxPacket);
                 if (available < 4 + len) break;
                 byte[] body = Arrays.copyOfRange(in.array(), start + 4, start + 4 + len);
                 start += 4 + len;
@@ -257,7 +263,8 @@ final class ZkConnection {
         int need = SMALL_BUFFER;
         if (in.position() >= 4) {
             int len = in.getInt(0);
-            if (len < 0 || len > maxPacket) throw new Frames.ProtocolException("packet length " + len + " outside 0.." + maxPacket);
+            if (len < 0 || len > maxPacket)
+                throw new Frames.ProtocolException("packet length " + len + " outside 0.." + maxPacket);
             need = 4 + len;
         }
         if (need <= in.capacity()) return false;
@@ -341,7 +348,9 @@ final class ZkConnection {
     private <T> void complete(T value, Throwable failure, Then<T> then) {
         try {
             if (failure != null) {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause()
+                        : failure;
                 // Expected when a leader changes or the group is slow: the client reconnects.
                 LOG.debug("closing connection from {}: the coord group did not commit a request", remote, cause);
                 close("the coord group did not commit the request: " + cause);
@@ -372,12 +381,16 @@ final class ZkConnection {
             req.deserialize(archive, "connect");
         } catch (IOException e) {
             // Clients before 3.4 send no readOnly flag; everything before it is what counts.
-            if (req.getPasswd() == null) throw new Frames.ProtocolException("malformed ConnectRequest: " + e.getMessage());
+            if (req.getPasswd() == null)
+                throw new Frames.ProtocolException("malformed ConnectRequest: " + e.getMessage());
         }
         long lastSeen = req.getLastZxidSeen();
         if (lastSeen > server.state().lastZxid()) {
-            LOG.info("refusing client {}: it has seen zxid 0x{} and this member only 0x{}; it will try another member",
-                    remote, Long.toHexString(lastSeen), Long.toHexString(server.state().lastZxid()));
+            LOG.info(
+                    "refusing client {}: it has seen zxid 0x{} and this member only 0x{}; it will try another member",
+                    remote,
+                    Long.toHexString(lastSeen),
+                    Long.toHexString(server.state().lastZxid()));
             return false;
         }
         long id = req.getSessionId();
@@ -393,7 +406,10 @@ final class ZkConnection {
         long existing = id;
         Integer stored = server.state().read(t -> t.sessions().get(existing));
         if (stored == null || !Arrays.equals(password(id), req.getPasswd())) {
-            LOG.info("client {} asked for session 0x{}, which is {}", remote, Long.toHexString(id),
+            LOG.info(
+                    "client {} asked for session 0x{}, which is {}",
+                    remote,
+                    Long.toHexString(id),
                     stored == null ? "expired" : "not theirs (wrong password)");
             send(Frames.packet(new ConnectResponse(0, 0, 0, new byte[16], false)));
             return false;
@@ -438,7 +454,6 @@ final class ZkConnection {
         }
     }
 
-
     // ---- output: any thread ----------------------------------------------------------------
 
     void reply(int xid, int err, org.apache.jute.Record body) throws IOException {
@@ -475,7 +490,10 @@ final class ZkConnection {
                 if (!b.hasRemaining()) return;
             }
             if (queuedBytes + b.remaining() > MAX_QUEUED_BYTES_HARD) {
-                LOG.info("closing connection from {}: {} bytes of replies and notifications queued, the client is not reading", remote, queuedBytes);
+                LOG.info(
+                        "closing connection from {}: {} bytes of replies and notifications queued, the client is not reading",
+                        remote,
+                        queuedBytes);
                 closeNow();
                 return;
             }
@@ -534,7 +552,8 @@ final class ZkConnection {
 
     /** Stops handling input, writes out what is queued (for at most a few seconds), then closes. */
     void close(String why) {
-        if (closing.compareAndSet(false, true)) LOG.debug("closing connection of session 0x{}: {}", Long.toHexString(sessionId), why);
+        if (closing.compareAndSet(false, true))
+            LOG.debug("closing connection of session 0x{}: {}", Long.toHexString(sessionId), why);
         closeAfterFlush();
     }
 

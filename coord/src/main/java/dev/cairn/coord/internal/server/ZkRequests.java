@@ -17,8 +17,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.apache.jute.BinaryInputArchive;
 import org.apache.jute.Record;
 import org.apache.zookeeper.data.ClientInfo;
@@ -104,17 +104,30 @@ final class ZkRequests {
             }
             case OpCode.SET_DATA -> {
                 SetDataRequest r = Frames.read(in, new SetDataRequest());
-                conn.after(server.propose(new Txn.SetData(r.getPath(), r.getData(), r.getVersion(), conn.auth())), res -> {
-                    conn.reply(xid, code(res), res instanceof Result.StatResult s ? new SetDataResponse(Jute.stat(s.stat())) : null);
-                    return true;
-                });
+                conn.after(
+                        server.propose(new Txn.SetData(r.getPath(), r.getData(), r.getVersion(), conn.auth())), res -> {
+                            conn.reply(
+                                    xid,
+                                    code(res),
+                                    res instanceof Result.StatResult s
+                                            ? new SetDataResponse(Jute.stat(s.stat()))
+                                            : null);
+                            return true;
+                        });
             }
             case OpCode.SET_ACL -> {
                 SetACLRequest r = Frames.read(in, new SetACLRequest());
-                conn.after(server.propose(new Txn.SetAcl(r.getPath(), Jute.acl(r.getAcl()), r.getVersion(), conn.auth())), res -> {
-                    conn.reply(xid, code(res), res instanceof Result.StatResult s ? new SetACLResponse(Jute.stat(s.stat())) : null);
-                    return true;
-                });
+                conn.after(
+                        server.propose(new Txn.SetAcl(r.getPath(), Jute.acl(r.getAcl()), r.getVersion(), conn.auth())),
+                        res -> {
+                            conn.reply(
+                                    xid,
+                                    code(res),
+                                    res instanceof Result.StatResult s
+                                            ? new SetACLResponse(Jute.stat(s.stat()))
+                                            : null);
+                            return true;
+                        });
             }
             case OpCode.CHECK -> {
                 CheckVersionRequest r = Frames.read(in, new CheckVersionRequest());
@@ -130,9 +143,11 @@ final class ZkRequests {
                 readAndReply(xid, t -> {
                     Optional<NodeView> node = t.get(r.getPath());
                     // As in ZooKeeper: an existing node the client may not read is NOAUTH, and sets no watch.
-                    if (node.isPresent() && t.checkAcl(r.getPath(), PERM_READ, conn.auth()) != Code.OK) return Code.NOAUTH.value();
+                    if (node.isPresent() && t.checkAcl(r.getPath(), PERM_READ, conn.auth()) != Code.OK)
+                        return Code.NOAUTH.value();
                     if (r.getWatch()) conn.watch(DATA, r.getPath());
-                    return node.<Object>map(n -> new ExistsResponse(Jute.stat(n.stat()))).orElse(Code.NONODE.value());
+                    return node.<Object>map(n -> new ExistsResponse(Jute.stat(n.stat())))
+                            .orElse(Code.NONODE.value());
                 });
             }
             case OpCode.GET_DATA -> {
@@ -153,26 +168,37 @@ final class ZkRequests {
                 } else {
                     // As in ZooKeeper: without ADMIN, digest ids are shown without their password hash.
                     boolean admin = read(t -> t.checkAcl(r.getPath(), PERM_ADMIN, conn.auth())) == Code.OK;
-                    List<org.apache.zookeeper.data.ACL> acl = Jute.jute(node.get().acl()).stream()
-                            .map(a -> admin || !"digest".equals(a.getId().getScheme()) ? a
-                                    : new org.apache.zookeeper.data.ACL(a.getPerms(),
-                                            new org.apache.zookeeper.data.Id("digest", a.getId().getId().replaceAll(":.*", ":x"))))
+                    List<org.apache.zookeeper.data.ACL> acl = Jute.jute(
+                                    node.get().acl())
+                            .stream()
+                            .map(a -> admin || !"digest".equals(a.getId().getScheme())
+                                    ? a
+                                    : new org.apache.zookeeper.data.ACL(
+                                            a.getPerms(),
+                                            new org.apache.zookeeper.data.Id(
+                                                    "digest", a.getId().getId().replaceAll(":.*", ":x"))))
                             .toList();
-                    conn.reply(xid, 0, new GetACLResponse(acl, Jute.stat(node.get().stat())));
+                    conn.reply(
+                            xid, 0, new GetACLResponse(acl, Jute.stat(node.get().stat())));
                 }
             }
             case OpCode.GET_ALL_CHILDREN_NUMBER -> {
                 GetAllChildrenNumberRequest r = Frames.read(in, new GetAllChildrenNumberRequest());
                 Optional<NodeView> node = read(t -> t.get(r.getPath()));
                 if (node.isEmpty()) conn.reply(xid, Code.NONODE.value(), null);
-                else if (read(t -> t.checkAcl(r.getPath(), PERM_READ, conn.auth())) != Code.OK) conn.reply(xid, Code.NOAUTH.value(), null);
+                else if (read(t -> t.checkAcl(r.getPath(), PERM_READ, conn.auth())) != Code.OK)
+                    conn.reply(xid, Code.NOAUTH.value(), null);
                 else conn.reply(xid, 0, new GetAllChildrenNumberResponse(read(t -> t.allChildrenCount(r.getPath()))));
             }
             case OpCode.GET_EPHEMERALS -> {
                 GetEphemeralsRequest r = Frames.read(in, new GetEphemeralsRequest());
                 List<String> mine = read(t -> t.ephemerals(conn.sessionId()));
                 String prefix = r.getPrefixPath() == null ? "/" : r.getPrefixPath();
-                conn.reply(xid, 0, new GetEphemeralsResponse(mine.stream().filter(p -> p.startsWith(prefix)).toList()));
+                conn.reply(
+                        xid,
+                        0,
+                        new GetEphemeralsResponse(
+                                mine.stream().filter(p -> p.startsWith(prefix)).toList()));
             }
             case OpCode.SYNC -> {
                 SyncRequest r = Frames.read(in, new SyncRequest());
@@ -183,7 +209,9 @@ final class ZkRequests {
             }
             case OpCode.AUTH -> {
                 AuthPacket r = Frames.read(in, new AuthPacket());
-                if (!"digest".equals(r.getScheme()) || r.getAuth() == null || new String(r.getAuth(), StandardCharsets.UTF_8).indexOf(':') < 0) {
+                if (!"digest".equals(r.getScheme())
+                        || r.getAuth() == null
+                        || new String(r.getAuth(), StandardCharsets.UTF_8).indexOf(':') < 0) {
                     conn.reply(xid, AUTH_FAILED, null);
                     return false;
                 }
@@ -192,12 +220,25 @@ final class ZkRequests {
             }
             case OpCode.SET_WATCHES -> {
                 SetWatches r = Frames.read(in, new SetWatches());
-                setWatches(xid, r.getRelativeZxid(), r.getDataWatches(), r.getExistWatches(), r.getChildWatches(), List.of(), List.of());
+                setWatches(
+                        xid,
+                        r.getRelativeZxid(),
+                        r.getDataWatches(),
+                        r.getExistWatches(),
+                        r.getChildWatches(),
+                        List.of(),
+                        List.of());
             }
             case OpCode.SET_WATCHES2 -> {
                 SetWatches2 r = Frames.read(in, new SetWatches2());
-                setWatches(xid, r.getRelativeZxid(), r.getDataWatches(), r.getExistWatches(), r.getChildWatches(),
-                        r.getPersistentWatches(), r.getPersistentRecursiveWatches());
+                setWatches(
+                        xid,
+                        r.getRelativeZxid(),
+                        r.getDataWatches(),
+                        r.getExistWatches(),
+                        r.getChildWatches(),
+                        r.getPersistentWatches(),
+                        r.getPersistentRecursiveWatches());
             }
             case OpCode.ADD_WATCH -> {
                 AddWatchRequest r = Frames.read(in, new AddWatchRequest());
@@ -225,7 +266,10 @@ final class ZkRequests {
             case OpCode.WHO_AM_I -> {
                 // ZooKeeper shows a digest identity by its user name only, without the password hash.
                 List<ClientInfo> infos = conn.auth().stream()
-                        .map(id -> new ClientInfo(id.scheme(), id.scheme().equals("digest") ? id.id().split(":", -1)[0] : id.id())).toList();
+                        .map(id -> new ClientInfo(
+                                id.scheme(),
+                                id.scheme().equals("digest") ? id.id().split(":", -1)[0] : id.id()))
+                        .toList();
                 conn.reply(xid, 0, new WhoAmIResponse(infos));
             }
             case OpCode.CLOSE_SESSION -> {
@@ -255,7 +299,8 @@ final class ZkRequests {
         return true;
     }
 
-    private void create(int xid, int type, String path, byte[] data, List<org.apache.zookeeper.data.ACL> acl, int flags, long ttl)
+    private void create(
+            int xid, int type, String path, byte[] data, List<org.apache.zookeeper.data.ACL> acl, int flags, long ttl)
             throws IOException {
         CreateMode mode;
         try {
@@ -264,14 +309,21 @@ final class ZkRequests {
             conn.reply(xid, Code.BADARGUMENTS.value(), null);
             return;
         }
-        conn.after(server.propose(new Txn.Create(path, data, Jute.acl(acl), mode, ttl, conn.sessionId(), conn.auth())), res -> {
-            if (res instanceof Result.Created c) {
-                conn.reply(xid, 0, type == OpCode.CREATE ? new CreateResponse(c.actualPath()) : new Create2Response(c.actualPath(), Jute.stat(c.stat())));
-            } else {
-                conn.reply(xid, code(res), null);
-            }
-            return true;
-        });
+        conn.after(
+                server.propose(new Txn.Create(path, data, Jute.acl(acl), mode, ttl, conn.sessionId(), conn.auth())),
+                res -> {
+                    if (res instanceof Result.Created c) {
+                        conn.reply(
+                                xid,
+                                0,
+                                type == OpCode.CREATE
+                                        ? new CreateResponse(c.actualPath())
+                                        : new Create2Response(c.actualPath(), Jute.stat(c.stat())));
+                    } else {
+                        conn.reply(xid, code(res), null);
+                    }
+                    return true;
+                });
     }
 
     /** A reply record, or an Integer error code. */
@@ -291,7 +343,9 @@ final class ZkRequests {
         if (acl != Code.OK) return acl.value();
         if (watch) conn.watch(CHILD, path);
         List<String> children = t.children(path);
-        return withStat ? new GetChildren2Response(children, Jute.stat(node.get().stat())) : new GetChildrenResponse(children);
+        return withStat
+                ? new GetChildren2Response(children, Jute.stat(node.get().stat()))
+                : new GetChildrenResponse(children);
     }
 
     /**
@@ -342,18 +396,22 @@ final class ZkRequests {
         while (true) {
             MultiHeader mh = Frames.read(in, new MultiHeader());
             if (mh.getDone()) break;
-            ops.add(switch (mh.getType()) {
-                case OpCode.GET_CHILDREN -> Frames.read(in, new GetChildrenRequest());
-                case OpCode.GET_DATA -> Frames.read(in, new GetDataRequest());
-                default -> throw new Frames.ProtocolException("unsupported operation type " + mh.getType() + " in multiRead");
-            });
+            ops.add(
+                    switch (mh.getType()) {
+                        case OpCode.GET_CHILDREN -> Frames.read(in, new GetChildrenRequest());
+                        case OpCode.GET_DATA -> Frames.read(in, new GetDataRequest());
+                        default ->
+                            throw new Frames.ProtocolException(
+                                    "unsupported operation type " + mh.getType() + " in multiRead");
+                    });
         }
         underReadLock(t -> {
             List<Record> out = new ArrayList<>();
             out.add(new ReplyHeader(xid, server.state().lastZxid(), 0));
             for (Record op : ops) {
                 boolean children = op instanceof GetChildrenRequest;
-                Object r = op instanceof GetChildrenRequest q ? getChildren(t, q.getPath(), q.getWatch(), false)
+                Object r = op instanceof GetChildrenRequest q
+                        ? getChildren(t, q.getPath(), q.getWatch(), false)
                         : getData(t, ((GetDataRequest) op).getPath(), ((GetDataRequest) op).getWatch());
                 if (r instanceof Integer err) {
                     out.add(new MultiHeader(OpCode.ERROR, false, err));
@@ -390,9 +448,11 @@ final class ZkRequests {
                     }
                 }
                 if (r.getLeavingServers() != null && !r.getLeavingServers().isBlank()) {
-                    for (String id : r.getLeavingServers().split(",", 0)) { // 0: a trailing comma names no member, as before
+                    for (String id :
+                            r.getLeavingServers().split(",", 0)) { // 0: a trailing comma names no member, as before
                         String leaving = id.trim();
-                        if (target.stream().noneMatch(p -> p.id().equals(leaving))) throw new IllegalArgumentException("no member " + leaving);
+                        if (target.stream().noneMatch(p -> p.id().equals(leaving)))
+                            throw new IllegalArgumentException("no member " + leaving);
                         target.removeIf(p -> p.id().equals(leaving));
                     }
                 }
@@ -408,11 +468,22 @@ final class ZkRequests {
             return;
         }
         StringBuilder config = new StringBuilder();
-        for (RaftPeerAddress p : server.raft().members()) config.append("server.").append(p.id()).append('=').append(p.address()).append('\n');
-        config.append("version=").append(Long.toHexString(server.state().lastZxid())).append('\n');
+        for (RaftPeerAddress p : server.raft().members())
+            config.append("server.")
+                    .append(p.id())
+                    .append('=')
+                    .append(p.address())
+                    .append('\n');
+        config.append("version=")
+                .append(Long.toHexString(server.state().lastZxid()))
+                .append('\n');
         Optional<NodeView> node = read(t -> t.get("/zookeeper/config"));
-        conn.reply(xid, 0, new GetDataResponse(config.toString().getBytes(StandardCharsets.UTF_8),
-                Jute.stat(node.orElseThrow().stat())));
+        conn.reply(
+                xid,
+                0,
+                new GetDataResponse(
+                        config.toString().getBytes(StandardCharsets.UTF_8),
+                        Jute.stat(node.orElseThrow().stat())));
     }
 
     private static List<RaftPeerAddress> parseMembers(String list) {
@@ -431,14 +502,22 @@ final class ZkRequests {
             switch (mh.getType()) {
                 case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER -> {
                     CreateRequest r = Frames.read(in, new CreateRequest());
-                    CreateMode mode = mh.getType() == OpCode.CREATE_CONTAINER ? CreateMode.CONTAINER : CreateMode.fromFlag(r.getFlags());
-                    ops.add(new Txn.Create(r.getPath(), r.getData(), Jute.acl(r.getAcl()), mode, -1,
-                            conn.sessionId(), conn.auth()));
+                    CreateMode mode = mh.getType() == OpCode.CREATE_CONTAINER
+                            ? CreateMode.CONTAINER
+                            : CreateMode.fromFlag(r.getFlags());
+                    ops.add(new Txn.Create(
+                            r.getPath(), r.getData(), Jute.acl(r.getAcl()), mode, -1, conn.sessionId(), conn.auth()));
                 }
                 case OpCode.CREATE_TTL -> {
                     CreateTTLRequest r = Frames.read(in, new CreateTTLRequest());
-                    ops.add(new Txn.Create(r.getPath(), r.getData(), Jute.acl(r.getAcl()),
-                            CreateMode.fromFlag(r.getFlags()), r.getTtl(), conn.sessionId(), conn.auth()));
+                    ops.add(new Txn.Create(
+                            r.getPath(),
+                            r.getData(),
+                            Jute.acl(r.getAcl()),
+                            CreateMode.fromFlag(r.getFlags()),
+                            r.getTtl(),
+                            conn.sessionId(),
+                            conn.auth()));
                 }
                 case OpCode.DELETE -> {
                     DeleteRequest r = Frames.read(in, new DeleteRequest());
@@ -452,7 +531,8 @@ final class ZkRequests {
                     CheckVersionRequest r = Frames.read(in, new CheckVersionRequest());
                     ops.add(new Txn.Check(r.getPath(), r.getVersion(), conn.auth()));
                 }
-                default -> throw new Frames.ProtocolException("unsupported operation type " + mh.getType() + " in multi");
+                default ->
+                    throw new Frames.ProtocolException("unsupported operation type " + mh.getType() + " in multi");
             }
         }
         conn.after(server.propose(new Txn.Multi(ops)), res -> {
@@ -474,7 +554,10 @@ final class ZkRequests {
             } else if (r instanceof Result.Created c) {
                 // ZooKeeper answers every create that returns a Stat (create2, TTL, container) as create2.
                 out.add(new MultiHeader(type == OpCode.CREATE ? OpCode.CREATE : OpCode.CREATE2, false, 0));
-                out.add(type == OpCode.CREATE ? new CreateResponse(c.actualPath()) : new Create2Response(c.actualPath(), Jute.stat(c.stat())));
+                out.add(
+                        type == OpCode.CREATE
+                                ? new CreateResponse(c.actualPath())
+                                : new Create2Response(c.actualPath(), Jute.stat(c.stat())));
             } else if (r instanceof Result.StatResult s) {
                 out.add(new MultiHeader(type, false, 0));
                 out.add(new SetDataResponse(Jute.stat(s.stat())));
@@ -487,13 +570,21 @@ final class ZkRequests {
     }
 
     /** Re-registers a reconnecting client's watches, firing at once those whose change it missed. */
-    private void setWatches(int xid, long relativeZxid, List<String> data, List<String> exist, List<String> child,
-                            List<String> persistent, List<String> recursive) throws IOException {
+    private void setWatches(
+            int xid,
+            long relativeZxid,
+            List<String> data,
+            List<String> exist,
+            List<String> child,
+            List<String> persistent,
+            List<String> recursive)
+            throws IOException {
         readAndReply(xid, t -> {
             for (String p : data) {
                 Optional<NodeView> n = t.get(p);
                 if (n.isEmpty()) conn.sendEvent(WatchRegistry.Event.NODE_DELETED, p);
-                else if (n.get().stat().mzxid() > relativeZxid) conn.sendEvent(WatchRegistry.Event.NODE_DATA_CHANGED, p);
+                else if (n.get().stat().mzxid() > relativeZxid)
+                    conn.sendEvent(WatchRegistry.Event.NODE_DATA_CHANGED, p);
                 else conn.watch(DATA, p);
             }
             for (String p : exist) {
@@ -503,7 +594,8 @@ final class ZkRequests {
             for (String p : child) {
                 Optional<NodeView> n = t.get(p);
                 if (n.isEmpty()) conn.sendEvent(WatchRegistry.Event.NODE_DELETED, p);
-                else if (n.get().stat().pzxid() > relativeZxid) conn.sendEvent(WatchRegistry.Event.NODE_CHILDREN_CHANGED, p);
+                else if (n.get().stat().pzxid() > relativeZxid)
+                    conn.sendEvent(WatchRegistry.Event.NODE_CHILDREN_CHANGED, p);
                 else conn.watch(CHILD, p);
             }
             for (String p : persistent) conn.watch(PERSISTENT, p);
@@ -521,7 +613,9 @@ final class ZkRequests {
         };
         boolean found = false;
         for (WatchRegistry.Kind k : kinds) {
-            found |= remove ? server.watches().remove(k, path, conn) : server.watches().contains(k, path, conn);
+            found |= remove
+                    ? server.watches().remove(k, path, conn)
+                    : server.watches().contains(k, path, conn);
         }
         return found;
     }

@@ -146,7 +146,8 @@ final class Acls {
             if (groups.length != 8) return null;
         } else {
             String[] left = gap == 0 ? new String[0] : s.substring(0, gap).split(":", -1);
-            String[] right = gap + 2 == s.length() ? new String[0] : s.substring(gap + 2).split(":", -1);
+            String[] right =
+                    gap + 2 == s.length() ? new String[0] : s.substring(gap + 2).split(":", -1);
             if (left.length + right.length > 7) return null;
             groups = new String[8];
             java.util.Arrays.fill(groups, "0");

@@ -44,6 +44,7 @@ public final class DataTree {
     static final long CONTAINER_OWNER = Long.MIN_VALUE;
     /** ZooKeeper's "extended type" marker for TTL nodes; the TTL is in the low 40 bits. */
     static final long TTL_MARK = 0xff00000000000000L;
+
     static final long MAX_TTL_MS = 0x000000ffffffffffL;
 
     private static final int SNAPSHOT_MAGIC = 0x435a5431; // "CZT1"
@@ -195,7 +196,8 @@ public final class DataTree {
     private Result create(Txn.Create c, long zxid, long timeMs, Deque<Runnable> undo, List<WatchEvent> events) {
         String path = c.path();
         CreateMode mode = c.mode();
-        if (mode.isTtl() ? c.ttlMs() <= 0 || c.ttlMs() > MAX_TTL_MS : c.ttlMs() >= 0) return error(Code.BADARGUMENTS, path);
+        if (mode.isTtl() ? c.ttlMs() <= 0 || c.ttlMs() > MAX_TTL_MS : c.ttlMs() >= 0)
+            return error(Code.BADARGUMENTS, path);
         if (c.sessionId() != 0 && !sessions.containsKey(c.sessionId())) return error(Code.SESSIONEXPIRED, path);
         if (mode.isEphemeral() && c.sessionId() == 0) return error(Code.BADARGUMENTS, path);
         if (length(c.data()) > maxDataBytes) return error(Code.BADARGUMENTS, path);
@@ -212,9 +214,9 @@ public final class DataTree {
         if (nodes.containsKey(actual)) return error(Code.NODEEXISTS, actual);
         if (isSessionOwned(parent.ephemeralOwner)) return error(Code.NOCHILDRENFOREPHEMERALS, actual);
 
-        long owner = mode.isContainer() ? CONTAINER_OWNER
-                : mode.isTtl() ? TTL_MARK | c.ttlMs()
-                : mode.isEphemeral() ? c.sessionId() : 0;
+        long owner = mode.isContainer()
+                ? CONTAINER_OWNER
+                : mode.isTtl() ? TTL_MARK | c.ttlMs() : mode.isEphemeral() ? c.sessionId() : 0;
         Node node = new Node(c.data(), acl, zxid, timeMs, owner);
         String name = Paths.name(actual);
         int oldCversion = parent.cversion;
@@ -243,7 +245,8 @@ public final class DataTree {
     private Result delete(Txn.Delete d, long zxid, Deque<Runnable> undo, List<WatchEvent> events) {
         String path = d.path();
         // Like ZooKeeper: no full path check, only a slash, no NUL, and none of the system nodes.
-        if (path.lastIndexOf('/') < 0 || path.indexOf('\0') >= 0 || SPECIAL.contains(path)) return error(Code.BADARGUMENTS, path);
+        if (path.lastIndexOf('/') < 0 || path.indexOf('\0') >= 0 || SPECIAL.contains(path))
+            return error(Code.BADARGUMENTS, path);
         Node parent = nodes.get(Paths.parent(path));
         if (parent == null) return error(Code.NONODE, path);
         if (!Acls.permits(parent.acl, Acl.DELETE, d.auth())) return error(Code.NOAUTH, path);
@@ -268,7 +271,8 @@ public final class DataTree {
         return new Result.Deleted();
     }
 
-    private void removeNode(String path, Node node, Node parent, long zxid, Deque<Runnable> undo, List<WatchEvent> events) {
+    private void removeNode(
+            String path, Node node, Node parent, long zxid, Deque<Runnable> undo, List<WatchEvent> events) {
         String name = Paths.name(path);
         long oldPzxid = parent.pzxid;
         parent.children.remove(name);
@@ -368,7 +372,8 @@ public final class DataTree {
     private void index(String path, long owner) {
         if (owner == CONTAINER_OWNER) containers.add(path);
         else if (isTtl(owner)) ttls.add(path);
-        else if (owner != 0) ephemerals.computeIfAbsent(owner, k -> new TreeSet<>()).add(path);
+        else if (owner != 0)
+            ephemerals.computeIfAbsent(owner, k -> new TreeSet<>()).add(path);
     }
 
     private void unindex(String path, long owner) {
@@ -550,7 +555,8 @@ public final class DataTree {
     public long digest() {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            try (DataOutputStream out = new DataOutputStream(new DigestOutputStream(OutputStream.nullOutputStream(), sha))) {
+            try (DataOutputStream out =
+                    new DataOutputStream(new DigestOutputStream(OutputStream.nullOutputStream(), sha))) {
                 writeSnapshot(out);
             }
             return ByteBuffer.wrap(sha.digest()).getLong();
@@ -572,6 +578,7 @@ public final class DataTree {
         int version;
         /** Children ever created here (ZooKeeper's stored cversion); {@link #stat} shows creates plus deletes. */
         int cversion;
+
         int aversion;
         long ephemeralOwner;
 
@@ -591,8 +598,18 @@ public final class DataTree {
          * children), and the container and TTL markers are not shown (ephemeralOwner 0).
          */
         Stat stat() {
-            return new Stat(czxid, mzxid, ctime, mtime, version, cversion * 2 - children.size(), aversion,
-                    isSessionOwned(ephemeralOwner) ? ephemeralOwner : 0, length(data), children.size(), pzxid);
+            return new Stat(
+                    czxid,
+                    mzxid,
+                    ctime,
+                    mtime,
+                    version,
+                    cversion * 2 - children.size(),
+                    aversion,
+                    isSessionOwned(ephemeralOwner) ? ephemeralOwner : 0,
+                    length(data),
+                    children.size(),
+                    pzxid);
         }
     }
 }

@@ -17,9 +17,13 @@ public final class Paths {
             boolean endsName = i + 1 == path.length() || path.charAt(i + 1) == '/';
             if (c == 0) return "null character not allowed @" + i;
             if (c == '/' && last == '/') return "empty node name specified @" + i;
-            if (c == '.' && last == '.' && path.charAt(i - 2) == '/' && endsName) return "relative paths not allowed @" + i;
+            if (c == '.' && last == '.' && path.charAt(i - 2) == '/' && endsName)
+                return "relative paths not allowed @" + i;
             if (c == '.' && last == '/' && endsName) return "relative paths not allowed @" + i;
-            if (c <= '\u001f' || (c >= '\u007f' && c <= '\u009f') || (c >= '\ud800' && c <= '\uf8ff') || c >= '\ufff0') {
+            if (c <= '\u001f'
+                    || (c >= '\u007f' && c <= '\u009f')
+                    || (c >= '\ud800' && c <= '\uf8ff')
+                    || c >= '\ufff0') {
                 return "invalid character @" + i;
             }
             last = c;

@@ -9,7 +9,12 @@ import java.util.Objects;
  * ZooKeeper 3.9, a server delivers a notification only to clients that may read that node.
  */
 public record WatchEvent(Type type, String path, List<Acl> acl) {
-    public enum Type { NodeCreated, NodeDeleted, NodeDataChanged, NodeChildrenChanged }
+    public enum Type {
+        NodeCreated,
+        NodeDeleted,
+        NodeDataChanged,
+        NodeChildrenChanged
+    }
 
     public WatchEvent {
         Objects.requireNonNull(type, "type");

@@ -25,9 +25,19 @@ import java.util.Set;
  * @param <W> the watcher, i.e. a client connection
  */
 public final class WatchRegistry<W> {
-    public enum Kind { DATA, CHILD, PERSISTENT, PERSISTENT_RECURSIVE }
+    public enum Kind {
+        DATA,
+        CHILD,
+        PERSISTENT,
+        PERSISTENT_RECURSIVE
+    }
 
-    public enum Event { NODE_CREATED, NODE_DELETED, NODE_DATA_CHANGED, NODE_CHILDREN_CHANGED }
+    public enum Event {
+        NODE_CREATED,
+        NODE_DELETED,
+        NODE_DATA_CHANGED,
+        NODE_CHILDREN_CHANGED
+    }
 
     private final Map<Kind, Map<String, Set<W>>> watches = new HashMap<>();
 

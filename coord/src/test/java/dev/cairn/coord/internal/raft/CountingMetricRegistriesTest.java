@@ -15,7 +15,9 @@ class CountingMetricRegistriesTest {
 
         MetricRegistryInfo info = new MetricRegistryInfo("p", "app", "component", "test");
         RatisMetricRegistry registry = MetricRegistries.global().create(info);
-        assertThat(MetricRegistries.global().create(info)).as("reference-counted").isSameAs(registry);
+        assertThat(MetricRegistries.global().create(info))
+                .as("reference-counted")
+                .isSameAs(registry);
         Timekeeper timer = registry.timer("t");
         assertThat(registry.timer("t")).isSameAs(timer);
         timer.time().stop();
@@ -25,7 +27,9 @@ class CountingMetricRegistriesTest {
         assertThat(registry.counter("c").getCount()).isEqualTo(3);
 
         MetricRegistries.global().remove(info);
-        assertThat(MetricRegistries.global().get(info)).as("still referenced once").isPresent();
+        assertThat(MetricRegistries.global().get(info))
+                .as("still referenced once")
+                .isPresent();
         MetricRegistries.global().remove(info);
         assertThat(MetricRegistries.global().get(info)).isEmpty();
     }

@@ -63,35 +63,46 @@ class FollowerConnectionTest {
     }
 
     private FollowerConnection connect() throws IOException {
-        FollowerConnection c = FollowerConnection.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), follower.getLocalPort()),
-                5_000, 50, listener, "test-replies");
+        FollowerConnection c = FollowerConnection.open(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), follower.getLocalPort()),
+                5_000,
+                50,
+                listener,
+                "test-replies");
         c.start();
         return c;
     }
 
     private static AppendEntriesRequestProto request(long callId) {
         return AppendEntriesRequestProto.newBuilder()
-                .setServerRequest(RaftRpcRequestProto.newBuilder().setCallId(callId)).build();
+                .setServerRequest(RaftRpcRequestProto.newBuilder().setCallId(callId))
+                .build();
     }
 
     private static RaftNettyServerReplyProto reply(long callId) {
-        return RaftNettyServerReplyProto.newBuilder().setAppendEntriesReply(AppendEntriesReplyProto.newBuilder()
-                .setServerReply(RaftRpcReplyProto.newBuilder().setCallId(callId).setSuccess(true))).build();
+        return RaftNettyServerReplyProto.newBuilder()
+                .setAppendEntriesReply(AppendEntriesReplyProto.newBuilder()
+                        .setServerReply(
+                                RaftRpcReplyProto.newBuilder().setCallId(callId).setSuccess(true)))
+                .build();
     }
 
     @Test
     void pipelinedRequestsArriveInOrderAndEachReplyReachesTheListener() throws Exception {
-        try (FollowerConnection c = connect(); Socket peer = follower.accept()) {
+        try (FollowerConnection c = connect();
+                Socket peer = follower.accept()) {
             for (long id = 1; id <= 5; id++) c.send(request(id));
             InputStream in = peer.getInputStream();
             OutputStream out = peer.getOutputStream();
             for (long id = 1; id <= 5; id++) {
                 RaftNettyServerRequestProto got = RaftNettyServerRequestProto.parseDelimitedFrom(in);
-                assertThat(got.getAppendEntriesRequest().getServerRequest().getCallId()).isEqualTo(id);
+                assertThat(got.getAppendEntriesRequest().getServerRequest().getCallId())
+                        .isEqualTo(id);
             }
             for (long id = 1; id <= 5; id++) reply(id).writeDelimitedTo(out);
             out.flush();
-            for (long id = 1; id <= 5; id++) assertThat(heard.poll(10, TimeUnit.SECONDS)).isEqualTo(id);
+            for (long id = 1; id <= 5; id++)
+                assertThat(heard.poll(10, TimeUnit.SECONDS)).isEqualTo(id);
             assertThat(closedOnes).isEmpty();
         }
     }
@@ -104,55 +115,73 @@ class FollowerConnectionTest {
         }
         assertThat(heard.poll(10, TimeUnit.SECONDS)).isInstanceOf(IOException.class);
         assertThat(c.isOpen()).isFalse();
-        assertThatThrownBy(() -> c.send(request(2))).isInstanceOf(IOException.class).hasMessageContaining("closed");
+        assertThatThrownBy(() -> c.send(request(2)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("closed");
         c.close();
         assertThat(closedOnes).containsExactly(c);
     }
 
     @Test
     void anErrorReplyEndsTheConnectionWithTheFollowersException() throws Exception {
-        try (FollowerConnection c = connect(); Socket peer = follower.accept()) {
+        try (FollowerConnection c = connect();
+                Socket peer = follower.accept()) {
             c.send(request(1));
             RaftNettyServerRequestProto.parseDelimitedFrom(peer.getInputStream());
-            RaftNettyServerReplyProto.newBuilder().setExceptionReply(RaftNettyExceptionReplyProto.newBuilder()
-                    .setRpcReply(RaftRpcReplyProto.newBuilder().setCallId(1))
-                    .setException(ProtoUtils.writeObject2ByteString(new ServerNotReadyException("still starting"))))
-                    .build().writeDelimitedTo(peer.getOutputStream());
-            assertThat(heard.poll(10, TimeUnit.SECONDS)).isInstanceOf(ServerNotReadyException.class)
-                    .extracting(o -> ((Exception) o).getMessage()).isEqualTo("still starting");
+            RaftNettyServerReplyProto.newBuilder()
+                    .setExceptionReply(RaftNettyExceptionReplyProto.newBuilder()
+                            .setRpcReply(RaftRpcReplyProto.newBuilder().setCallId(1))
+                            .setException(
+                                    ProtoUtils.writeObject2ByteString(new ServerNotReadyException("still starting"))))
+                    .build()
+                    .writeDelimitedTo(peer.getOutputStream());
+            assertThat(heard.poll(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ServerNotReadyException.class)
+                    .extracting(o -> ((Exception) o).getMessage())
+                    .isEqualTo("still starting");
             assertThat(c.isOpen()).isFalse();
         }
     }
 
     @Test
     void aSilentFollowerIsCutOnceTheListenerSaysARequestIsOverdueNotBefore() throws Exception {
-        try (FollowerConnection c = connect(); Socket peer = follower.accept()) {
+        try (FollowerConnection c = connect();
+                Socket peer = follower.accept()) {
             c.send(request(1));
             // Silence alone is fine (an idle connection, or a slow disk): the reader keeps waiting.
             assertThat(heard.poll(300, TimeUnit.MILLISECONDS)).isNull();
             assertThat(c.isOpen()).isTrue();
             overdue = true;
-            assertThat(heard.poll(10, TimeUnit.SECONDS)).isInstanceOf(IOException.class)
-                    .extracting(o -> ((Exception) o).getMessage()).asString().contains("request timeout");
+            assertThat(heard.poll(10, TimeUnit.SECONDS))
+                    .isInstanceOf(IOException.class)
+                    .extracting(o -> ((Exception) o).getMessage())
+                    .asString()
+                    .contains("request timeout");
             assertThat(c.isOpen()).isFalse();
         }
     }
 
     @Test
     void aFrameLongerThanAllowedEndsTheConnectionWithoutAllocatingIt() throws Exception {
-        try (FollowerConnection c = connect(); Socket peer = follower.accept()) {
+        try (FollowerConnection c = connect();
+                Socket peer = follower.accept()) {
             // A varint of 1 GiB: refused from the header alone.
             peer.getOutputStream().write(new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x04});
             peer.getOutputStream().flush();
-            assertThat(heard.poll(10, TimeUnit.SECONDS)).isInstanceOf(IOException.class)
-                    .extracting(o -> ((Exception) o).getMessage()).asString().contains("bad frame length");
+            assertThat(heard.poll(10, TimeUnit.SECONDS))
+                    .isInstanceOf(IOException.class)
+                    .extracting(o -> ((Exception) o).getMessage())
+                    .asString()
+                    .contains("bad frame length");
         }
     }
 
     @Test
     void garbageFromTheFollowerEndsTheConnection() throws Exception {
-        try (FollowerConnection c = connect(); Socket peer = follower.accept()) {
-            peer.getOutputStream().write(new byte[] {5, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff});
+        try (FollowerConnection c = connect();
+                Socket peer = follower.accept()) {
+            peer.getOutputStream()
+                    .write(new byte[] {5, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff});
             peer.getOutputStream().flush();
             assertThat(heard.poll(10, TimeUnit.SECONDS)).isInstanceOf(IOException.class);
             assertThat(c.isOpen()).isFalse();
@@ -163,7 +192,12 @@ class FollowerConnectionTest {
     void noFollowerListeningFailsTheOpen() throws IOException {
         int port = follower.getLocalPort();
         follower.close();
-        assertThatThrownBy(() -> FollowerConnection.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
-                5_000, 50, listener, "test-replies")).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> FollowerConnection.open(
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
+                        5_000,
+                        50,
+                        listener,
+                        "test-replies"))
+                .isInstanceOf(IOException.class);
     }
 }

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RaftMemberTest {
     @TempDir
     Path dir;
+
     private final List<RaftMember> running = new ArrayList<>();
 
     /** Sums 8-byte entries; replies with the running total; remembers the last index applied. */
@@ -73,8 +74,10 @@ class RaftMemberTest {
     }
 
     private RaftMember start(RaftPeerAddress self, List<RaftPeerAddress> peers, Sum state) throws IOException {
-        RaftMember m = RaftMember.start(new RaftMember.Settings(self, peers, dir.resolve(self.id()), 20,
-                Duration.ofMillis(300), Duration.ofSeconds(10)), state);
+        RaftMember m = RaftMember.start(
+                new RaftMember.Settings(
+                        self, peers, dir.resolve(self.id()), 20, Duration.ofMillis(300), Duration.ofSeconds(10)),
+                state);
         running.add(m);
         return m;
     }
@@ -114,7 +117,9 @@ class RaftMemberTest {
 
         // Snapshots are written in the background: wait for one to be on disk.
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            List<String> names = FileWalks.query(dir.resolve(peers.get(survivor).id()), files -> files.map(p -> p.getFileName().toString()).toList());
+            List<String> names = FileWalks.query(
+                    dir.resolve(peers.get(survivor).id()),
+                    files -> files.map(p -> p.getFileName().toString()).toList());
             assertThat(names).as("snapshots taken").anyMatch(n -> n.startsWith("snapshot."));
         });
         assertThat(members[survivor].members()).extracting(RaftPeerAddress::id).containsExactly("c1", "c2", "c3");
@@ -127,7 +132,9 @@ class RaftMemberTest {
         for (int i = 0; i < 3; i++) members[i] = start(peers.get(i), peers, reborn[i]);
         assertThat(propose(members[leader], 1)).isEqualTo(expected + 1);
         long finalTotal = expected + 1;
-        await().atMost(Duration.ofSeconds(30)).until(() -> Stream.of(reborn).filter(s -> s.total == finalTotal).count() >= 2);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        Stream.of(reborn).filter(s -> s.total == finalTotal).count() >= 2);
     }
 
     @Test
@@ -163,11 +170,27 @@ class RaftMemberTest {
         for (int i = 0; i < 10; i++) expected = propose(ma, 1);
 
         // Newcomers start knowing the whole intended group but with join: they wait to be added.
-        RaftMember mb = RaftMember.start(new RaftMember.Settings(b, List.of(a, b, c), dir.resolve("j2"), 20,
-                Duration.ofMillis(300), Duration.ofSeconds(10), true), sb);
+        RaftMember mb = RaftMember.start(
+                new RaftMember.Settings(
+                        b,
+                        List.of(a, b, c),
+                        dir.resolve("j2"),
+                        20,
+                        Duration.ofMillis(300),
+                        Duration.ofSeconds(10),
+                        true),
+                sb);
         running.add(mb);
-        RaftMember mc = RaftMember.start(new RaftMember.Settings(c, List.of(a, b, c), dir.resolve("j3"), 20,
-                Duration.ofMillis(300), Duration.ofSeconds(10), true), sc);
+        RaftMember mc = RaftMember.start(
+                new RaftMember.Settings(
+                        c,
+                        List.of(a, b, c),
+                        dir.resolve("j3"),
+                        20,
+                        Duration.ofMillis(300),
+                        Duration.ofSeconds(10),
+                        true),
+                sc);
         running.add(mc);
         // A proposer keeps writing throughout the change; none of its proposals may fail.
         java.util.concurrent.atomic.AtomicLong acknowledged = new java.util.concurrent.atomic.AtomicLong(expected);
@@ -190,8 +213,8 @@ class RaftMemberTest {
         assertThat(writer.isAlive()).isFalse();
         ma.setMembers(List.of(b, c));
         long before = Math.max(sb.total, sc.total);
-        RaftMember survivor = await().atMost(Duration.ofSeconds(30)).until(() -> mb.isLeader() ? mb : mc.isLeader() ? mc : null,
-                java.util.Objects::nonNull);
+        RaftMember survivor = await().atMost(Duration.ofSeconds(30))
+                .until(() -> mb.isLeader() ? mb : mc.isLeader() ? mc : null, java.util.Objects::nonNull);
         long total = propose(survivor, 5);
         assertThat(total).isGreaterThanOrEqualTo(before + 5).isGreaterThan(acknowledged.get());
         assertThat(survivor.members()).extracting(RaftPeerAddress::id).containsExactly("j2", "j3");
@@ -204,8 +227,15 @@ class RaftMemberTest {
         RaftMember[] members = new RaftMember[3];
         for (int i = 0; i < 3; i++) {
             // A request timeout of a minute: only the leader-change path can answer within the 20 s below.
-            members[i] = RaftMember.start(new RaftMember.Settings(peers.get(i), peers, dir.resolve(peers.get(i).id()), 1000,
-                    Duration.ofMillis(300), Duration.ofSeconds(60)), new Sum());
+            members[i] = RaftMember.start(
+                    new RaftMember.Settings(
+                            peers.get(i),
+                            peers,
+                            dir.resolve(peers.get(i).id()),
+                            1000,
+                            Duration.ofMillis(300),
+                            Duration.ofSeconds(60)),
+                    new Sum());
             running.add(members[i]);
         }
         int leader = await().atMost(Duration.ofSeconds(20)).until(() -> indexOfLeader(members), i -> i >= 0);
@@ -220,7 +250,9 @@ class RaftMemberTest {
         // Ratis' client still takes the old leader for the leader and would send this over its dead
         // connection, then wait out its request timeout; the member closed that connection when it
         // learned of the new leader, so the client reconnects, fails, and finds the new one.
-        assertThat(ByteBuffer.wrap(members[follower].propose(entry(1)).get(20, TimeUnit.SECONDS)).getLong()).isEqualTo(total + 1);
+        assertThat(ByteBuffer.wrap(members[follower].propose(entry(1)).get(20, TimeUnit.SECONDS))
+                        .getLong())
+                .isEqualTo(total + 1);
     }
 
     @Test
@@ -236,7 +268,8 @@ class RaftMemberTest {
             assertThat(s.getInputStream().read()).as("connection closed").isEqualTo(-1);
         }
         try (java.net.Socket s = raftConnection(self)) {
-            s.getOutputStream().write("not protobuf at all, just noise".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream()
+                    .write("not protobuf at all, just noise".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             s.shutdownOutput();
             assertThat(s.getInputStream().read()).as("connection closed").isEqualTo(-1);
         }
@@ -252,7 +285,8 @@ class RaftMemberTest {
             // From a stranger of an old term: refused either way, but only the plain heartbeat is answered.
             heartbeat(7).writeDelimitedTo(out);
             RaftNettyServerReplyProto answered = RaftNettyServerReplyProto.parseDelimitedFrom(s.getInputStream());
-            assertThat(answered.getRaftNettyServerReplyCase()).isNotEqualTo(RaftNettyServerReplyProto.RaftNettyServerReplyCase.RAFTNETTYSERVERREPLY_NOT_SET);
+            assertThat(answered.getRaftNettyServerReplyCase())
+                    .isNotEqualTo(RaftNettyServerReplyProto.RaftNettyServerReplyCase.RAFTNETTYSERVERREPLY_NOT_SET);
             heartbeat(8 | PipelinedLogAppender.ONE_WAY).writeDelimitedTo(out);
             // The next reply on the connection is the one to the request after the notice.
             out.write(BODYLESS_REQUEST);
@@ -282,8 +316,10 @@ class RaftMemberTest {
     private static final byte[] BODYLESS_REQUEST = {3, (byte) 0xa0, 0x06, 0x01};
 
     private static void assertRefusedAsBodyless(RaftNettyServerReplyProto reply) {
-        assertThat(reply.getRaftNettyServerReplyCase()).isEqualTo(RaftNettyServerReplyProto.RaftNettyServerReplyCase.EXCEPTIONREPLY);
-        assertThat(ProtoUtils.toObject(reply.getExceptionReply().getException()).toString()).contains("request without a body");
+        assertThat(reply.getRaftNettyServerReplyCase())
+                .isEqualTo(RaftNettyServerReplyProto.RaftNettyServerReplyCase.EXCEPTIONREPLY);
+        assertThat(ProtoUtils.toObject(reply.getExceptionReply().getException()).toString())
+                .contains("request without a body");
     }
 
     private static RaftNettyServerRequestProto heartbeat(long callId) {
@@ -294,7 +330,9 @@ class RaftMemberTest {
                 .setCallId(callId);
         return RaftNettyServerRequestProto.newBuilder()
                 .setAppendEntriesRequest(AppendEntriesRequestProto.newBuilder()
-                        .setServerRequest(header).setLeaderTerm(0).setLeaderCommit(0))
+                        .setServerRequest(header)
+                        .setLeaderTerm(0)
+                        .setLeaderCommit(0))
                 .build();
     }
 
@@ -302,8 +340,11 @@ class RaftMemberTest {
     void segmentsForwardedToAMemberReachItsOwnerAndBadStreamsCostOnlyTheirConnection() throws Exception {
         RaftPeerAddress self = new RaftPeerAddress("f1", "127.0.0.1", freePort());
         java.util.concurrent.BlockingQueue<byte[]> received = new java.util.concurrent.LinkedBlockingQueue<>();
-        RaftMember m = RaftMember.start(new RaftMember.Settings(self, List.of(self), dir.resolve("f1"), 20,
-                Duration.ofMillis(300), Duration.ofSeconds(10)), new Sum(), new RaftMember.Forwarding() {
+        RaftMember m = RaftMember.start(
+                new RaftMember.Settings(
+                        self, List.of(self), dir.resolve("f1"), 20, Duration.ofMillis(300), Duration.ofSeconds(10)),
+                new Sum(),
+                new RaftMember.Forwarding() {
                     @Override
                     public void forwarded(byte[] segment) {
                         if (segment[0] == 'X') throw new IllegalArgumentException("malformed segment: test");
@@ -318,21 +359,28 @@ class RaftMemberTest {
 
         try (SegmentForwarder forwarder = new SegmentForwarder(1000, 10_000)) {
             java.net.InetSocketAddress address = new java.net.InetSocketAddress("127.0.0.1", self.port());
-            assertThat(forwarder.trySend("f1", List.of(new byte[] {9}))).as("not connected: only send connects").isFalse();
+            assertThat(forwarder.trySend("f1", List.of(new byte[] {9})))
+                    .as("not connected: only send connects")
+                    .isFalse();
             forwarder.send("f1", address, List.of(new byte[] {1, 2}, new byte[] {3}));
             assertThat(forwarder.trySend("f1", List.of(new byte[] {4, 5, 6}))).isTrue();
             forwarder.flush();
-            assertThat(forwarder.trySend("f2", List.of(new byte[] {9}))).as("connected to another leader").isFalse();
+            assertThat(forwarder.trySend("f2", List.of(new byte[] {9})))
+                    .as("connected to another leader")
+                    .isFalse();
             forwarder.send("f1", address, List.of(new byte[] {7}));
             assertThat(received.poll(10, TimeUnit.SECONDS)).containsExactly(1, 2);
             assertThat(received.poll(10, TimeUnit.SECONDS)).containsExactly(3);
-            assertThat(received.poll(10, TimeUnit.SECONDS)).as("in order, on one connection").containsExactly(4, 5, 6);
+            assertThat(received.poll(10, TimeUnit.SECONDS))
+                    .as("in order, on one connection")
+                    .containsExactly(4, 5, 6);
             assertThat(received.poll(10, TimeUnit.SECONDS)).containsExactly(7);
         }
         for (byte[] bad : List.of(
                 new byte[] {0, 'C', 'S', 'E', 'X'}, // not the preface
                 new byte[] {0, 'C', 'S', 'E', 'G', 0, 0, 0, 0}, // an empty segment
-                new byte[] {0, 'C', 'S', 'E', 'G', 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff}, // a length no frame may have
+                new byte[] {0, 'C', 'S', 'E', 'G', 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff
+                }, // a length no frame may have
                 new byte[] {0, 'C', 'S', 'E', 'G', 0, 0, 0, 1, 'X'})) { // refused by the owner
             try (java.net.Socket s = new java.net.Socket("127.0.0.1", self.port())) {
                 s.setSoTimeout(10_000);

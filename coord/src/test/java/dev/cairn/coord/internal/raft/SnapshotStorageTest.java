@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SnapshotStorageTest {
     @TempDir
     Path dir;
+
     private RaftStorage raftStorage;
 
     @AfterEach
@@ -41,11 +42,12 @@ class SnapshotStorageTest {
         return storage;
     }
 
-    private static SingleFileSnapshotInfo writeSnapshot(RatisStateMachine.SnapshotStorage storage, long term, long index)
-            throws IOException {
+    private static SingleFileSnapshotInfo writeSnapshot(
+            RatisStateMachine.SnapshotStorage storage, long term, long index) throws IOException {
         File file = storage.getSnapshotFile(term, index);
         Files.writeString(file.toPath(), "state at " + index);
-        return new SingleFileSnapshotInfo(new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)),
+        return new SingleFileSnapshotInfo(
+                new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)),
                 TermIndex.valueOf(term, index));
     }
 

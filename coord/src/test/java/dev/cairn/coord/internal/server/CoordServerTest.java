@@ -48,6 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CoordServerTest {
     @TempDir
     Path dir;
+
     private CoordServer server;
     private final List<AutoCloseable> clients = new ArrayList<>();
 
@@ -55,9 +56,20 @@ class CoordServerTest {
     void start() throws Exception {
         int raftPort = FreePorts.pick("127.0.0.1");
         RaftPeerAddress self = new RaftPeerAddress("m1", "127.0.0.1", raftPort);
-        server = CoordServer.start(new CoordServer.Settings(
-                new RaftMember.Settings(self, List.of(self), dir.resolve("raft"), 1000, Duration.ofMillis(300), Duration.ofSeconds(10)),
-                "127.0.0.1", 0, Duration.ofMillis(200), 1 << 20), Clock.system());
+        server = CoordServer.start(
+                new CoordServer.Settings(
+                        new RaftMember.Settings(
+                                self,
+                                List.of(self),
+                                dir.resolve("raft"),
+                                1000,
+                                Duration.ofMillis(300),
+                                Duration.ofSeconds(10)),
+                        "127.0.0.1",
+                        0,
+                        Duration.ofMillis(200),
+                        1 << 20),
+                Clock.system());
         await().atMost(Duration.ofSeconds(20)).until(() -> server.raft().isLeader());
     }
 
@@ -70,7 +82,8 @@ class CoordServerTest {
     private ZooKeeper connect(BlockingQueue<WatchedEvent> events) throws Exception {
         CountDownLatch connected = new CountDownLatch(1);
         ZooKeeper zk = new ZooKeeper("127.0.0.1:" + server.clientPort(), 4000, e -> {
-            if (e.getState() == Watcher.Event.KeeperState.SyncConnected && e.getType() == Watcher.Event.EventType.None) connected.countDown();
+            if (e.getState() == Watcher.Event.KeeperState.SyncConnected && e.getType() == Watcher.Event.EventType.None)
+                connected.countDown();
             else if (events != null && e.getType() != Watcher.Event.EventType.None) events.add(e);
         });
         clients.add(zk::close);
@@ -81,13 +94,16 @@ class CoordServerTest {
     @Test
     void crudVersionsErrorsAndSequentialNodes() throws Exception {
         ZooKeeper zk = connect(null);
-        assertThat(zk.create("/a", "x".getBytes(), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT)).isEqualTo("/a");
+        assertThat(zk.create("/a", "x".getBytes(), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT))
+                .isEqualTo("/a");
         Stat stat = new Stat();
-        assertThat(new String(zk.getData("/a", false, stat), StandardCharsets.UTF_8)).isEqualTo("x");
+        assertThat(new String(zk.getData("/a", false, stat), StandardCharsets.UTF_8))
+                .isEqualTo("x");
         assertThat(stat.getVersion()).isZero();
         assertThat(stat.getCzxid()).isEqualTo(stat.getMzxid()).isPositive();
         assertThat(zk.setData("/a", "y".getBytes(), 0).getVersion()).isEqualTo(1);
-        assertThatThrownBy(() -> zk.setData("/a", "z".getBytes(), 0)).isInstanceOf(KeeperException.BadVersionException.class);
+        assertThatThrownBy(() -> zk.setData("/a", "z".getBytes(), 0))
+                .isInstanceOf(KeeperException.BadVersionException.class);
         assertThatThrownBy(() -> zk.create("/a", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT))
                 .isInstanceOf(KeeperException.NodeExistsException.class);
         assertThatThrownBy(() -> zk.create("/none/b", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT))
@@ -118,9 +134,13 @@ class CoordServerTest {
             @Override
             public void process(WatchedEvent e) {
                 if (e.getType() == Watcher.Event.EventType.NodeChildrenChanged) {
-                    watcher.getChildren("/race", this, (rc, path, ctx, children) -> {
-                        if (rc == 0) seen.set(children.size());
-                    }, null);
+                    watcher.getChildren(
+                            "/race",
+                            this,
+                            (rc, path, ctx, children) -> {
+                                if (rc == 0) seen.set(children.size());
+                            },
+                            null);
                 }
             }
         };
@@ -128,12 +148,20 @@ class CoordServerTest {
         int children = 2_000;
         CountDownLatch created = new CountDownLatch(children);
         for (int i = 0; i < children; i++) {
-            writer.create("/race/c-", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_SEQUENTIAL,
-                    (rc, path, ctx, name) -> created.countDown(), null);
+            writer.create(
+                    "/race/c-",
+                    null,
+                    ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                    CreateMode.PERSISTENT_SEQUENTIAL,
+                    (rc, path, ctx, name) -> created.countDown(),
+                    null);
         }
-        assertThat(created.await(60, TimeUnit.SECONDS)).as("all creates answered").isTrue();
+        assertThat(created.await(60, TimeUnit.SECONDS))
+                .as("all creates answered")
+                .isTrue();
         // Only a watch that keeps firing brings the watcher to the last child.
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(seen.get()).isEqualTo(children));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(seen.get()).isEqualTo(children));
     }
 
     @Test
@@ -152,9 +180,10 @@ class CoordServerTest {
         writer.setData("/w", "1".getBytes(), -1);
         writer.setData("/w", "2".getBytes(), -1);
         writer.create("/w/c", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
-        writer.sync("/w", (rc, path, ctx) -> { }, null);
+        writer.sync("/w", (rc, path, ctx) -> {}, null);
         await().atMost(Duration.ofSeconds(10)).until(() -> events.size() >= 2);
-        assertThat(events).extracting(WatchedEvent::getType)
+        assertThat(events)
+                .extracting(WatchedEvent::getType)
                 .containsExactly(Watcher.Event.EventType.NodeDataChanged, Watcher.Event.EventType.NodeChildrenChanged);
     }
 
@@ -177,9 +206,16 @@ class CoordServerTest {
                 try {
                     for (int i = 0; i < writesPerSession; i++) {
                         Stat stat = new Stat();
-                        String path = zk.create("/g/s" + session + "-", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_SEQUENTIAL, stat);
+                        String path = zk.create(
+                                "/g/s" + session + "-",
+                                null,
+                                ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                                CreateMode.PERSISTENT_SEQUENTIAL,
+                                stat);
                         mine.add(stat.getCzxid());
-                        assertThat(zk.exists(path, false)).as("a client reads its own write").isNotNull();
+                        assertThat(zk.exists(path, false))
+                                .as("a client reads its own write")
+                                .isNotNull();
                     }
                 } catch (Exception | AssertionError e) {
                     failures.add(e);
@@ -193,19 +229,26 @@ class CoordServerTest {
         assertThat(all).hasSize(sessions * writesPerSession).doesNotHaveDuplicates();
         for (List<Long> mine : zxids) assertThat(mine).isSorted();
         assertThat(setup.getChildren("/g", false)).hasSize(sessions * writesPerSession);
-        assertThat(server.state().lastApplied() - indexBefore).as("log entries used").isLessThan(sessions * writesPerSession);
+        assertThat(server.state().lastApplied() - indexBefore)
+                .as("log entries used")
+                .isLessThan(sessions * writesPerSession);
     }
 
     @Test
     void multiIsAllOrNothing() throws Exception {
         ZooKeeper zk = connect(null);
-        zk.multi(List.of(Op.create("/m", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT),
+        zk.multi(List.of(
+                Op.create("/m", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT),
                 Op.create("/m/1", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT),
                 Op.setData("/m", "v".getBytes(), 0)));
         assertThat(zk.exists("/m", false).getVersion()).isEqualTo(1);
-        assertThatThrownBy(() -> zk.multi(List.of(Op.create("/m/2", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT),
-                Op.check("/m", 0)))).isInstanceOf(KeeperException.BadVersionException.class);
-        assertThat(zk.exists("/m/2", false)).as("nothing of a failed multi is applied").isNull();
+        assertThatThrownBy(() -> zk.multi(List.of(
+                        Op.create("/m/2", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT),
+                        Op.check("/m", 0))))
+                .isInstanceOf(KeeperException.BadVersionException.class);
+        assertThat(zk.exists("/m/2", false))
+                .as("nothing of a failed multi is applied")
+                .isNull();
     }
 
     @Test
@@ -224,12 +267,15 @@ class CoordServerTest {
             DataInputStream in = new DataInputStream(raw.getInputStream());
             out.write(Frames.packet(new ConnectRequest(0, 0, 400, 0, new byte[16], false)));
             in.readFully(new byte[in.readInt()]);
-            out.write(Frames.packet(new RequestHeader(1, OpCode.CREATE),
+            out.write(Frames.packet(
+                    new RequestHeader(1, OpCode.CREATE),
                     new CreateRequest("/e2", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL.toFlag())));
             in.readFully(new byte[in.readInt()]);
             assertThat(observer.exists("/e2", true)).isNotNull();
             WatchedEvent gone = events.poll(20, TimeUnit.SECONDS);
-            assertThat(gone).as("expired by the leader after the 400 ms timeout").isNotNull();
+            assertThat(gone)
+                    .as("expired by the leader after the 400 ms timeout")
+                    .isNotNull();
             assertThat(gone.getType()).isEqualTo(Watcher.Event.EventType.NodeDeleted);
         }
     }
@@ -246,8 +292,8 @@ class CoordServerTest {
         try {
             List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
-                CuratorFramework c = CuratorFrameworkFactory.newClient("127.0.0.1:" + server.clientPort(), 5000, 5000,
-                        new ExponentialBackoffRetry(50, 5));
+                CuratorFramework c = CuratorFrameworkFactory.newClient(
+                        "127.0.0.1:" + server.clientPort(), 5000, 5000, new ExponentialBackoffRetry(50, 5));
                 c.start();
                 curators.add(c);
                 futures.add(pool.submit(() -> {
@@ -291,7 +337,8 @@ class CoordServerTest {
         }
         try (Socket raw = new Socket("127.0.0.1", server.clientPort())) {
             raw.getOutputStream().write("ruok".getBytes(StandardCharsets.US_ASCII));
-            assertThat(new String(raw.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("imok");
+            assertThat(new String(raw.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                    .isEqualTo("imok");
         }
         ZooKeeper zk = connect(null);
         assertThat(zk.exists("/", false)).isNotNull();
@@ -310,18 +357,22 @@ class CoordServerTest {
             // 2,000 reads of 64 KiB, 125 MiB of answers, none of them read by this client.
             Thread flood = Thread.ofPlatform().daemon().start(() -> {
                 try {
-                    for (int i = 0; i < 2000; i++) out.write(Frames.packet(new RequestHeader(i + 2, OpCode.GET_DATA), new GetDataRequest("/big", false)));
+                    for (int i = 0; i < 2000; i++)
+                        out.write(Frames.packet(
+                                new RequestHeader(i + 2, OpCode.GET_DATA), new GetDataRequest("/big", false)));
                 } catch (java.io.IOException e) {
                     // closed at the end of the test
                 }
             });
-            await().atMost(Duration.ofSeconds(10)).until(() -> queuedByConnection().stream().anyMatch(q -> q > 0));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> queuedByConnection().stream().anyMatch(q -> q > 0));
             // Every other client is served meanwhile: the selector thread never waits for this one.
             for (int i = 0; i < 50; i++) zk.setData("/small", new byte[] {(byte) i}, -1);
             assertThat(zk.getData("/small", false, null)).containsExactly(49);
             // And the member stopped reading its requests once about MAX_QUEUED_BYTES of answers waited for it.
             int perReply = 64 << 10;
-            assertThat(queuedByConnection()).allSatisfy(q -> assertThat(q).isLessThanOrEqualTo(ZkConnection.MAX_QUEUED_BYTES / perReply + 2));
+            assertThat(queuedByConnection())
+                    .allSatisfy(q -> assertThat(q).isLessThanOrEqualTo(ZkConnection.MAX_QUEUED_BYTES / perReply + 2));
             flood.interrupt();
         }
     }
@@ -332,7 +383,8 @@ class CoordServerTest {
             raw.getOutputStream().write("cons".getBytes(StandardCharsets.US_ASCII));
             String cons = new String(raw.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             List<Integer> queued = new ArrayList<>();
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("queued=(\\d+)").matcher(cons);
+            java.util.regex.Matcher m =
+                    java.util.regex.Pattern.compile("queued=(\\d+)").matcher(cons);
             while (m.find()) queued.add(Integer.parseInt(m.group(1)));
             return queued;
         }
@@ -354,16 +406,21 @@ class CoordServerTest {
             assertThat(e).as("event %d", i).isNotNull();
             seen.add(e.getType() + " " + e.getPath());
         }
-        assertThat(seen).containsExactly("NodeCreated /r/a", "NodeCreated /r/a/b", "NodeDataChanged /r/a", "NodeDeleted /r/a/b");
+        assertThat(seen)
+                .containsExactly(
+                        "NodeCreated /r/a", "NodeCreated /r/a/b", "NodeDataChanged /r/a", "NodeDeleted /r/a/b");
 
-        CuratorFramework c = CuratorFrameworkFactory.newClient("127.0.0.1:" + server.clientPort(), 5000, 5000, new ExponentialBackoffRetry(100, 3));
+        CuratorFramework c = CuratorFrameworkFactory.newClient(
+                "127.0.0.1:" + server.clientPort(), 5000, 5000, new ExponentialBackoffRetry(100, 3));
         c.start();
         clients.add(c);
         java.util.Map<String, String> mirror = new java.util.concurrent.ConcurrentHashMap<>();
-        org.apache.curator.framework.recipes.cache.CuratorCache cache = org.apache.curator.framework.recipes.cache.CuratorCache.build(c, "/r");
+        org.apache.curator.framework.recipes.cache.CuratorCache cache =
+                org.apache.curator.framework.recipes.cache.CuratorCache.build(c, "/r");
         cache.listenable().addListener((type, oldData, data) -> {
             switch (type) {
-                case NODE_CREATED, NODE_CHANGED -> mirror.put(data.getPath(), new String(data.getData(), StandardCharsets.UTF_8));
+                case NODE_CREATED, NODE_CHANGED ->
+                    mirror.put(data.getPath(), new String(data.getData(), StandardCharsets.UTF_8));
                 case NODE_DELETED -> mirror.remove(oldData.getPath());
             }
         });
@@ -371,7 +428,9 @@ class CoordServerTest {
         clients.add(cache);
         zk.create("/r/x", "1".getBytes(StandardCharsets.UTF_8), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
         zk.create("/r/x/y", "2".getBytes(StandardCharsets.UTF_8), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(mirror).containsEntry("/r/x", "1").containsEntry("/r/x/y", "2"));
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(
+                        () -> assertThat(mirror).containsEntry("/r/x", "1").containsEntry("/r/x/y", "2"));
     }
 
     @Test
@@ -379,10 +438,14 @@ class CoordServerTest {
         ZooKeeper zk = connect(null);
         zk.create("/mr", "d".getBytes(StandardCharsets.UTF_8), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
         zk.create("/mr/c", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
-        List<org.apache.zookeeper.OpResult> results = zk.multi(List.of(Op.getData("/mr"), Op.getChildren("/mr"), Op.getData("/missing")));
-        assertThat(((org.apache.zookeeper.OpResult.GetDataResult) results.get(0)).getData()).isEqualTo("d".getBytes(StandardCharsets.UTF_8));
-        assertThat(((org.apache.zookeeper.OpResult.GetChildrenResult) results.get(1)).getChildren()).containsExactly("c");
-        assertThat(((org.apache.zookeeper.OpResult.ErrorResult) results.get(2)).getErr()).isEqualTo(KeeperException.Code.NONODE.intValue());
+        List<org.apache.zookeeper.OpResult> results =
+                zk.multi(List.of(Op.getData("/mr"), Op.getChildren("/mr"), Op.getData("/missing")));
+        assertThat(((org.apache.zookeeper.OpResult.GetDataResult) results.get(0)).getData())
+                .isEqualTo("d".getBytes(StandardCharsets.UTF_8));
+        assertThat(((org.apache.zookeeper.OpResult.GetChildrenResult) results.get(1)).getChildren())
+                .containsExactly("c");
+        assertThat(((org.apache.zookeeper.OpResult.ErrorResult) results.get(2)).getErr())
+                .isEqualTo(KeeperException.Code.NONODE.intValue());
     }
 
     @Test
@@ -392,21 +455,39 @@ class CoordServerTest {
         int raftPort = FreePorts.pick("127.0.0.1");
         RaftPeerAddress m1 = server.raft().self();
         RaftPeerAddress m2 = new RaftPeerAddress("m2", "127.0.0.1", raftPort);
-        CoordServer second = CoordServer.start(new CoordServer.Settings(
-                new RaftMember.Settings(m2, List.of(m1, m2), dir.resolve("raft2"), 1000, Duration.ofMillis(300), Duration.ofSeconds(10), true),
-                "127.0.0.1", 0, Duration.ofMillis(200), 1 << 20), Clock.system());
+        CoordServer second = CoordServer.start(
+                new CoordServer.Settings(
+                        new RaftMember.Settings(
+                                m2,
+                                List.of(m1, m2),
+                                dir.resolve("raft2"),
+                                1000,
+                                Duration.ofMillis(300),
+                                Duration.ofSeconds(10),
+                                true),
+                        "127.0.0.1",
+                        0,
+                        Duration.ofMillis(200),
+                        1 << 20),
+                Clock.system());
         clients.add(second);
         CountDownLatch connected = new CountDownLatch(1);
-        org.apache.zookeeper.admin.ZooKeeperAdmin admin = new org.apache.zookeeper.admin.ZooKeeperAdmin("127.0.0.1:" + server.clientPort(), 4000, e -> {
-            if (e.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();
-        });
+        org.apache.zookeeper.admin.ZooKeeperAdmin admin =
+                new org.apache.zookeeper.admin.ZooKeeperAdmin("127.0.0.1:" + server.clientPort(), 4000, e -> {
+                    if (e.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();
+                });
         clients.add(admin::close);
         assertThat(connected.await(20, TimeUnit.SECONDS)).isTrue();
-        String config = new String(admin.reconfigure(m2.toString(), null, null, -1, new Stat()), StandardCharsets.UTF_8);
+        String config =
+                new String(admin.reconfigure(m2.toString(), null, null, -1, new Stat()), StandardCharsets.UTF_8);
         assertThat(config).contains("server.m1=" + m1.address()).contains("server.m2=" + m2.address());
         // The new member has the state from before it joined, and later writes.
         zk.create("/after", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
-        await().atMost(Duration.ofSeconds(20)).until(() -> second.state().read(t -> t.get("/before").isPresent() && t.get("/after").isPresent()));
-        assertThatThrownBy(() -> admin.reconfigure(null, "nobody", null, -1, new Stat())).isInstanceOf(KeeperException.BadArgumentsException.class);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> second.state()
+                        .read(t ->
+                                t.get("/before").isPresent() && t.get("/after").isPresent()));
+        assertThatThrownBy(() -> admin.reconfigure(null, "nobody", null, -1, new Stat()))
+                .isInstanceOf(KeeperException.BadArgumentsException.class);
     }
 }

@@ -44,12 +44,16 @@ class CoordStateMachineSnapshotTest {
     };
 
     private static byte[] entry(String origin, long incarnation, long seq, String sequentialPath) {
-        Txn create = new Txn.Create(sequentialPath, new byte[0], Acl.OPEN, CreateMode.PERSISTENT_SEQUENTIAL, -1, 0, List.of(Id.ANYONE));
-        return new CoordEntry.Batch(1_000, List.of(new CoordEntry.Segment(origin, incarnation, seq, List.of(create)))).encode();
+        Txn create = new Txn.Create(
+                sequentialPath, new byte[0], Acl.OPEN, CreateMode.PERSISTENT_SEQUENTIAL, -1, 0, List.of(Id.ANYONE));
+        return new CoordEntry.Batch(1_000, List.of(new CoordEntry.Segment(origin, incarnation, seq, List.of(create))))
+                .encode();
     }
 
     private static int nodes(CoordStateMachine state, String prefix) {
-        return (int) state.read(t -> t.children("/")).stream().filter(c -> c.startsWith(prefix)).count();
+        return (int) state.read(t -> t.children("/")).stream()
+                .filter(c -> c.startsWith(prefix))
+                .count();
     }
 
     @Test
@@ -67,7 +71,9 @@ class CoordStateMachineSnapshotTest {
         restored.apply(5, entry("m2", 9, 2, "/other-"));
         restored.apply(6, entry("m1", 8, 1, "/own-"));
 
-        assertThat(nodes(restored, "own-")).as("seq 4 of m1's run 7 once; run 8 is another run").isEqualTo(2);
+        assertThat(nodes(restored, "own-"))
+                .as("seq 4 of m1's run 7 once; run 8 is another run")
+                .isEqualTo(2);
         assertThat(nodes(restored, "other-")).as("m2's seq 1 once, then seq 2").isEqualTo(2);
         assertThat(told).as("only m1's run 7 heard of its segment").containsExactly("applied 4");
     }
@@ -83,15 +89,22 @@ class CoordStateMachineSnapshotTest {
 
         assertThat(told).containsExactly("applied 2", "dropped 1", "dropped 2");
         assertThat(nodes(state, "a-")).isEqualTo(1);
-        assertThat(nodes(state, "old-")).as("no run named: nothing to tell copies by").isEqualTo(2);
-        assertThat(state.lastApplied()).as("a dropped segment's entry is still applied").isEqualTo(5);
+        assertThat(nodes(state, "old-"))
+                .as("no run named: nothing to tell copies by")
+                .isEqualTo(2);
+        assertThat(state.lastApplied())
+                .as("a dropped segment's entry is still applied")
+                .isEqualTo(5);
     }
 
     @Test
     void aSnapshotWrittenBeforeSegmentsWereRecordedRestoresAndOneWithTrailingBytesIsRefused() throws IOException {
         ByteArrayOutputStream treeOnly = new ByteArrayOutputStream();
         DataTree tree = new DataTree(1 << 20);
-        tree.apply(CoordStateMachine.zxid(1, 0), 1_000, new Txn.Create("/kept", new byte[0], Acl.OPEN, CreateMode.PERSISTENT, -1, 0, List.of(Id.ANYONE)));
+        tree.apply(
+                CoordStateMachine.zxid(1, 0),
+                1_000,
+                new Txn.Create("/kept", new byte[0], Acl.OPEN, CreateMode.PERSISTENT, -1, 0, List.of(Id.ANYONE)));
         tree.writeSnapshot(new DataOutputStream(treeOnly));
 
         CoordStateMachine restored = new CoordStateMachine(1 << 20, "m1", 7, listener);
@@ -101,18 +114,24 @@ class CoordStateMachineSnapshotTest {
 
         byte[] garbage = java.util.Arrays.copyOf(treeOnly.toByteArray(), treeOnly.size() + 8);
         assertThatThrownBy(() -> restored.readSnapshot(1, new ByteArrayInputStream(garbage)))
-                .isInstanceOf(IOException.class).hasMessageContaining("unexpected section");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("unexpected section");
     }
 
     @Test
     void theRunsHeardFromLeastRecentlyAreForgottenBeyondTheBound() {
         AppliedSegments segments = new AppliedSegments();
-        for (int run = 1; run <= AppliedSegments.MAX_RUNS; run++) assertThat(segments.admit("m", run, 1)).isTrue();
-        assertThat(segments.admit("m", 1, 2)).as("run 1 heard from again: now the most recent").isTrue();
+        for (int run = 1; run <= AppliedSegments.MAX_RUNS; run++)
+            assertThat(segments.admit("m", run, 1)).isTrue();
+        assertThat(segments.admit("m", 1, 2))
+                .as("run 1 heard from again: now the most recent")
+                .isTrue();
         assertThat(segments.admit("m", AppliedSegments.MAX_RUNS + 1, 1)).isTrue();
 
         assertThat(segments.runs()).isEqualTo(AppliedSegments.MAX_RUNS);
         assertThat(segments.admit("m", 1, 2)).as("run 1 kept").isFalse();
-        assertThat(segments.admit("m", 2, 1)).as("run 2, the least recent, forgotten").isTrue();
+        assertThat(segments.admit("m", 2, 1))
+                .as("run 2, the least recent, forgotten")
+                .isTrue();
     }
 }

@@ -75,7 +75,9 @@ class GroupCommitSimulationTest {
             dropped += sim.droppedSegments;
             acked += sim.acked.size();
         }
-        assertThat(dropped).as("segments the state dropped as duplicate or late, over 20 seeds").isPositive();
+        assertThat(dropped)
+                .as("segments the state dropped as duplicate or late, over 20 seeds")
+                .isPositive();
         assertThat(acked).as("changes acknowledged over 20 seeds").isGreaterThan(1_000);
     }
 
@@ -84,9 +86,11 @@ class GroupCommitSimulationTest {
         try {
             sim.run();
         } catch (AssertionError | RuntimeException e) {
-            String message = "group commit simulation failed, seed " + seed + " (replay: -Dsim.seed=" + seed + ") at event "
-                    + sim.eventCount + " (" + sim.currentEvent + ", t=" + TimeUnit.NANOSECONDS.toMicros(sim.clock.nanos()) + " us): "
-                    + e.getMessage();
+            String message =
+                    "group commit simulation failed, seed " + seed + " (replay: -Dsim.seed=" + seed + ") at event "
+                            + sim.eventCount + " (" + sim.currentEvent + ", t="
+                            + TimeUnit.NANOSECONDS.toMicros(sim.clock.nanos()) + " us): "
+                            + e.getMessage();
             System.err.println(message);
             throw new AssertionError(message, e);
         }
@@ -112,12 +116,15 @@ class GroupCommitSimulationTest {
         final Map<Integer, String> digests = new HashMap<>();
         /** Member (by reference) answering, once it applied the index, the futures waiting for it. */
         final Map<Integer, List<Answer>> answers = new HashMap<>();
+
         final Set<String> acked = new HashSet<>();
         /** Every change a client proposed, with the member (run) it proposed it through. */
         final List<Proposal> proposed = new ArrayList<>();
+
         final List<String> violations = new ArrayList<>();
         /** The entries the current leader appended and that are not committed yet. */
         ArrayDeque<Pending> uncommitted = new ArrayDeque<>();
+
         Member leader;
         int term;
         long eventOrder;
@@ -151,10 +158,13 @@ class GroupCommitSimulationTest {
         }
 
         String summary() {
-            int failed = (int) proposed.stream().filter(p -> p.result().isCompletedExceptionally()).count();
+            int failed = (int) proposed.stream()
+                    .filter(p -> p.result().isCompletedExceptionally())
+                    .count();
             return "seed " + seed + ": " + eventCount + " events, " + term + " terms, " + log.size() + " entries, "
                     + proposed.size() + " changes proposed, " + acked.size() + " acknowledged, " + failed + " failed, "
-                    + applyOrder.size() + " applied, " + droppedSegments + " segments dropped as duplicate or late, " + restarts + " restarts";
+                    + applyOrder.size() + " applied, " + droppedSegments + " segments dropped as duplicate or late, "
+                    + restarts + " restarts";
         }
 
         boolean faults() {
@@ -230,7 +240,8 @@ class GroupCommitSimulationTest {
             // Requests it was to answer once applied: their clients time out and send them again.
             answers.forEach((index, waiting) -> {
                 if (index <= old.applied) return;
-                for (Answer a : waiting) if (a.by() == old) viaClient(a.entry(), a.reply(), clock.nanos() + TIMEOUT.toNanos());
+                for (Answer a : waiting)
+                    if (a.by() == old) viaClient(a.entry(), a.reply(), clock.nanos() + TIMEOUT.toNanos());
             });
             Member fresh = new Member(this, old.id, random.nextLong() | 1, old.run + 1, old.nextChange);
             members.set(i, fresh);
@@ -272,7 +283,10 @@ class GroupCommitSimulationTest {
         void elect(Member next, int newTerm) {
             leader = next;
             for (Member m : members) {
-                at(m == next ? micros(0, 500) : micros(0, 3_000), m.id + " learns leader " + next.id, () -> m.learn(next, newTerm));
+                at(
+                        m == next ? micros(0, 500) : micros(0, 3_000),
+                        m.id + " learns leader " + next.id,
+                        () -> m.learn(next, newTerm));
             }
         }
 
@@ -293,7 +307,10 @@ class GroupCommitSimulationTest {
                 append(new Pending(entry, reply, term));
             } else {
                 // A member that believed it led answers "not leader" a moment later, then resends.
-                at(micros(10, 500), proposer.id + " resends through the client", () -> viaClient(entry, reply, clock.nanos() + TIMEOUT.toNanos()));
+                at(
+                        micros(10, 500),
+                        proposer.id + " resends through the client",
+                        () -> viaClient(entry, reply, clock.nanos() + TIMEOUT.toNanos()));
             }
             return reply;
         }
@@ -325,7 +342,8 @@ class GroupCommitSimulationTest {
             Pending p = uncommitted.poll();
             log.add(p.entry());
             int index = log.size();
-            if (p.reply() != null) answers.computeIfAbsent(index, i -> new ArrayList<>()).add(new Answer(leader, p.entry(), p.reply()));
+            if (p.reply() != null)
+                answers.computeIfAbsent(index, i -> new ArrayList<>()).add(new Answer(leader, p.entry(), p.reply()));
             for (Member m : members) at(micros(0, 2_000), m.id + " applies", m::applyNext);
         }
 
@@ -343,17 +361,28 @@ class GroupCommitSimulationTest {
             checkInvariants();
             for (Member m : members) {
                 assertThat(m.applied).as(m.id + " applied the whole log").isEqualTo(log.size());
-                for (String path : acked) assertThat(m.appliedSet).as(m.id + " applied every acknowledged change").contains(path);
+                for (String path : acked)
+                    assertThat(m.appliedSet)
+                            .as(m.id + " applied every acknowledged change")
+                            .contains(path);
             }
             Set<String> tree = new TreeSet<>(members.getFirst().children());
             for (Member m : members) {
                 assertThat(new TreeSet<>(m.children())).as(m.id + "'s tree").isEqualTo(tree);
-                assertThat(m.state.lastZxid()).as(m.id + "'s last zxid").isEqualTo(members.getFirst().state.lastZxid());
+                assertThat(m.state.lastZxid())
+                        .as(m.id + "'s last zxid")
+                        .isEqualTo(members.getFirst().state.lastZxid());
             }
             for (Proposal p : proposed) {
                 // A stopped member's clients are gone with it; the rest are answered, applied or failed.
-                if (!p.through().dead) assertThat(p.result()).as("%s, proposed through %s, answered within its timeout (applied there: %s)",
-                        p.path(), p.through().id, p.through().appliedSet.contains(p.path())).isDone();
+                if (!p.through().dead)
+                    assertThat(p.result())
+                            .as(
+                                    "%s, proposed through %s, answered within its timeout (applied there: %s)",
+                                    p.path(),
+                                    p.through().id,
+                                    p.through().appliedSet.contains(p.path()))
+                            .isDone();
             }
         }
     }
@@ -366,6 +395,7 @@ class GroupCommitSimulationTest {
         long lastArrival;
         /** Messages after this one are lost. */
         long limit = Long.MAX_VALUE;
+
         boolean broken;
 
         Connection(Member target) {
@@ -401,15 +431,18 @@ class GroupCommitSimulationTest {
         final ProposalBatcher batcher;
         /** Whom this member believes leads, as of {@link #knownTerm}. */
         Member knownLeader;
+
         int knownTerm;
         Connection connection;
         /** Segments handed over that the socket did not take yet. */
         final List<byte[]> unsent = new ArrayList<>();
+
         long senderFreeAt;
         /** Which run of the member this is (1 at first, one more at each restart). */
         final int run;
         /** This run stopped: nothing of it runs any more. */
         boolean dead;
+
         int nextChange;
         int applied;
         final Set<String> appliedSet = new HashSet<>();
@@ -422,7 +455,8 @@ class GroupCommitSimulationTest {
             this.run = run;
             this.nextChange = changesBefore;
             this.state = new CoordStateMachine(1 << 20, id, incarnation, this);
-            this.batcher = new ProposalBatcher(this, state, sim.clock, this::execute, sim.maxBatchBytes, Simulation.TIMEOUT);
+            this.batcher =
+                    new ProposalBatcher(this, state, sim.clock, this::execute, sim.maxBatchBytes, Simulation.TIMEOUT);
         }
 
         List<String> children() {
@@ -442,11 +476,13 @@ class GroupCommitSimulationTest {
             int n = ++nextChange;
             // Named by member run: a session lives on one run, and its order is that run's proposal order.
             String path = "/" + id + ".r" + run + "-" + n;
-            CompletableFuture<Result> result = batcher.propose(new Txn.Create(path, new byte[] {1}, Acl.OPEN, CreateMode.PERSISTENT, -1, 0, ANYONE));
+            CompletableFuture<Result> result = batcher.propose(
+                    new Txn.Create(path, new byte[] {1}, Acl.OPEN, CreateMode.PERSISTENT, -1, 0, ANYONE));
             sim.proposed.add(new Simulation.Proposal(this, path, result));
             result.whenComplete((r, failure) -> {
                 if (failure != null) return;
-                if (!(r instanceof Result.Created c) || !c.actualPath().equals(path)) sim.violation(path + " acknowledged with " + r);
+                if (!(r instanceof Result.Created c) || !c.actualPath().equals(path))
+                    sim.violation(path + " acknowledged with " + r);
                 if (!appliedSet.contains(path)) sim.violation(path + " acknowledged before " + id + " applied it");
                 sim.acked.add(path);
             });
@@ -469,12 +505,15 @@ class GroupCommitSimulationTest {
             if (dead) return;
             int index = ++applied;
             byte[] reply = state.apply(index, sim.log.get(index - 1));
-            String digest = state.lastZxid() + "/" + state.read(t -> t.children("/").size());
+            String digest =
+                    state.lastZxid() + "/" + state.read(t -> t.children("/").size());
             String first = sim.digests.putIfAbsent(index, digest);
-            if (first != null && !first.equals(digest)) sim.violation(id + " at index " + index + " has state " + digest + ", another member " + first);
+            if (first != null && !first.equals(digest))
+                sim.violation(id + " at index " + index + " has state " + digest + ", another member " + first);
             List<Simulation.Answer> waiting = sim.answers.get(index);
             if (waiting != null) {
-                for (Simulation.Answer a : List.copyOf(waiting)) if (a.by() == this) a.reply().complete(reply);
+                for (Simulation.Answer a : List.copyOf(waiting))
+                    if (a.by() == this) a.reply().complete(reply);
             }
         }
 
@@ -498,7 +537,8 @@ class GroupCommitSimulationTest {
                 if (connection != null) connection.cut(sim);
                 connection = null;
                 unsent.clear();
-                if (sim.faults() && sim.random.nextInt(30) == 0) throw new IOException("simulated: cannot connect to " + to.id);
+                if (sim.faults() && sim.random.nextInt(30) == 0)
+                    throw new IOException("simulated: cannot connect to " + to.id);
                 connection = new Connection(to);
             }
             try {
@@ -541,7 +581,8 @@ class GroupCommitSimulationTest {
             if (unsent.isEmpty()) return;
             List<byte[]> bytes = List.copyOf(unsent);
             unsent.clear();
-            if (connection == null) throw new IOException("simulated: the connection closed with forwarded changes unsent");
+            if (connection == null)
+                throw new IOException("simulated: the connection closed with forwarded changes unsent");
             try {
                 connection.send(sim, id, bytes);
             } catch (IOException e) {
@@ -566,11 +607,13 @@ class GroupCommitSimulationTest {
             String origin = path.substring(1, dash);
             int n = Integer.parseInt(path.substring(dash + 1));
             Integer last = lastAppliedByOrigin.put(origin, n);
-            if (last != null && n <= last) sim.violation(path + " applied on " + id + " after " + origin + "'s later change " + last);
+            if (last != null && n <= last)
+                sim.violation(path + " applied on " + id + " after " + origin + "'s later change " + last);
             int position = appliedChanges++;
             if (position < sim.applyOrder.size()) {
                 String expected = sim.applyOrder.get(position);
-                if (!expected.equals(path)) sim.violation(id + " applied " + path + " where another member applied " + expected);
+                if (!expected.equals(path))
+                    sim.violation(id + " applied " + path + " where another member applied " + expected);
             } else {
                 sim.applyOrder.add(path);
             }

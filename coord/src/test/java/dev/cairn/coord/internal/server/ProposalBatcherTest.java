@@ -47,7 +47,12 @@ class ProposalBatcherTest {
             return add(id, incarnation, maxBatchBytes, timeout, Runnable::run);
         }
 
-        Member add(String id, long incarnation, int maxBatchBytes, Duration timeout, java.util.concurrent.Executor sender) {
+        Member add(
+                String id,
+                long incarnation,
+                int maxBatchBytes,
+                Duration timeout,
+                java.util.concurrent.Executor sender) {
             Member m = new Member(this, id, incarnation, maxBatchBytes, timeout, sender);
             members.add(m);
             return m;
@@ -90,10 +95,17 @@ class ProposalBatcherTest {
         IOException forwardFailure;
         /** Forwarding needs no wait (a connection to the leader is open and takes bytes). */
         boolean connected = true;
+
         int forwards;
         int inlineForwards;
 
-        Member(Group group, String id, long incarnation, int maxBatchBytes, Duration timeout, java.util.concurrent.Executor sender) {
+        Member(
+                Group group,
+                String id,
+                long incarnation,
+                int maxBatchBytes,
+                Duration timeout,
+                java.util.concurrent.Executor sender) {
             this.group = group;
             this.id = id;
             this.state = new CoordStateMachine(1 << 20, id, incarnation, this);
@@ -194,7 +206,10 @@ class ProposalBatcherTest {
     }
 
     private static List<String> paths(CoordEntry.Batch batch) {
-        return batch.segments().stream().flatMap(s -> s.txns().stream()).map(t -> ((Txn.Create) t).path()).toList();
+        return batch.segments().stream()
+                .flatMap(s -> s.txns().stream())
+                .map(t -> ((Txn.Create) t).path())
+                .toList();
     }
 
     private static int changes(CoordEntry.Batch batch) {
@@ -217,7 +232,9 @@ class ProposalBatcherTest {
     void changesProposedMeanwhileWaitAndThenShareOneEntryInOrder() {
         Member m = alone(1 << 20);
         CompletableFuture<Result> first = m.batcher.propose(create("/a"));
-        List<CompletableFuture<Result>> more = IntStream.range(0, 5).mapToObj(i -> m.batcher.propose(create("/a/" + i))).toList();
+        List<CompletableFuture<Result>> more = IntStream.range(0, 5)
+                .mapToObj(i -> m.batcher.propose(create("/a/" + i)))
+                .toList();
         assertThat(group.log).as("one entry in flight at a time").hasSize(1);
 
         group.commitNext();
@@ -225,12 +242,15 @@ class ProposalBatcherTest {
         assertThat(first.join()).isInstanceOf(Result.Created.class);
         assertThat(group.log).hasSize(2);
         assertThat(paths(group.batch(1))).containsExactly("/a/0", "/a/1", "/a/2", "/a/3", "/a/4");
-        assertThat(group.batch(1).segments()).as("one segment of this member's changes").hasSize(1);
+        assertThat(group.batch(1).segments())
+                .as("one segment of this member's changes")
+                .hasSize(1);
         assertThat(more).noneMatch(CompletableFuture::isDone);
         group.commitNext();
         for (int i = 0; i < 5; i++) {
             Stat stat = ((Result.Created) more.get(i).join()).stat();
-            assertThat(stat.czxid()).as("each change has its own zxid, from the entry's index and its position")
+            assertThat(stat.czxid())
+                    .as("each change has its own zxid, from the entry's index and its position")
                     .isEqualTo(CoordStateMachine.zxid(2, i));
         }
         assertThat(m.state.lastZxid()).isEqualTo(CoordStateMachine.zxid(2, 4));
@@ -265,7 +285,8 @@ class ProposalBatcherTest {
         Member m = alone(1 << 30);
         m.batcher.propose(create("/first"));
         List<CompletableFuture<Result>> rest = IntStream.range(0, CoordStateMachine.MAX_BATCH + 3)
-                .mapToObj(i -> m.batcher.propose(create("/n" + i))).toList();
+                .mapToObj(i -> m.batcher.propose(create("/n" + i)))
+                .toList();
 
         group.commitNext();
         assertThat(changes(group.batch(1))).isEqualTo(CoordStateMachine.MAX_BATCH);
@@ -288,7 +309,9 @@ class ProposalBatcherTest {
         CompletableFuture<Result> b = m2.batcher.propose(create("/b"));
         CompletableFuture<Result> c = m3.batcher.propose(create("/c"));
         CompletableFuture<Result> a2 = m1.batcher.propose(create("/a2"));
-        assertThat(m1.forwards).as("a follower forwards at once, without waiting for a commit").isEqualTo(2);
+        assertThat(m1.forwards)
+                .as("a follower forwards at once, without waiting for a commit")
+                .isEqualTo(2);
         assertThat(group.log).as("the leader's entry is still in flight").hasSize(1);
 
         group.commitNext();
@@ -316,7 +339,9 @@ class ProposalBatcherTest {
         CompletableFuture<Result> r = m1.batcher.propose(create("/a"));
 
         group.commitNext();
-        assertThat(r).as("committed and applied on the leader, but not yet on this member").isNotDone();
+        assertThat(r)
+                .as("committed and applied on the leader, but not yet on this member")
+                .isNotDone();
         m1.state.apply(1, group.log.get(0).encode());
         assertThat(r.join()).isInstanceOf(Result.Created.class);
     }
@@ -340,12 +365,16 @@ class ProposalBatcherTest {
         assertThat(m1.forwards).isEqualTo(1);
         assertThat(senderTasks).hasSize(1);
         senderTasks.poll().run();
-        assertThat(m1.forwards).as("the sender forwards the first change, then what waited meanwhile").isEqualTo(3);
+        assertThat(m1.forwards)
+                .as("the sender forwards the first change, then what waited meanwhile")
+                .isEqualTo(3);
         assertThat(senderTasks).isEmpty();
         group.commitNext();
         group.commitNext();
         assertThat(paths(group.batch(1))).containsExactly("/b");
-        assertThat(paths(group.batch(2))).as("arrived while the leader's entry was in flight").containsExactly("/c");
+        assertThat(paths(group.batch(2)))
+                .as("arrived while the leader's entry was in flight")
+                .containsExactly("/c");
         assertThat(List.of(b.join(), c.join())).allMatch(r -> r instanceof Result.Created);
     }
 
@@ -364,7 +393,9 @@ class ProposalBatcherTest {
         CompletableFuture<Result> next = m1.batcher.propose(create("/next"));
         group.commitNext();
         assertThat(next.join()).isInstanceOf(Result.Created.class);
-        assertThat(group.batch(1).segments()).extracting(CoordEntry.Segment::origin).containsExactly("m1");
+        assertThat(group.batch(1).segments())
+                .extracting(CoordEntry.Segment::origin)
+                .containsExactly("m1");
     }
 
     @Test
@@ -374,7 +405,9 @@ class ProposalBatcherTest {
         group.leader = m2;
         m1.forwardFailure = new IOException("connection refused");
         CompletableFuture<Result> failed = m1.batcher.propose(create("/a"));
-        assertThatThrownBy(failed::get).isInstanceOf(ExecutionException.class).hasMessageContaining("connection refused");
+        assertThatThrownBy(failed::get)
+                .isInstanceOf(ExecutionException.class)
+                .hasMessageContaining("connection refused");
 
         m1.forwardFailure = null;
         CompletableFuture<Result> next = m1.batcher.propose(create("/b"));
@@ -402,9 +435,11 @@ class ProposalBatcherTest {
         byte[] good = CoordEntry.encodeSegment("m2", 22, 1, List.of(create("/a").encode()));
 
         assertThatThrownBy(() -> m.batcher.forwarded(java.util.Arrays.copyOf(good, good.length - 1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("malformed segment");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("malformed segment");
         assertThatThrownBy(() -> m.batcher.forwarded(java.util.Arrays.copyOf(good, good.length + 1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("after the segment");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("after the segment");
         assertThatThrownBy(() -> m.batcher.forwarded(new byte[] {1, 2, 3}))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(group.log).isEmpty();
@@ -436,10 +471,14 @@ class ProposalBatcherTest {
         clock.advance(1, java.util.concurrent.TimeUnit.MILLISECONDS);
         m.batcher.expire();
 
-        assertThatThrownBy(r::get).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+        assertThatThrownBy(r::get)
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
         group.commitNext();
         java.util.Optional<dev.cairn.coord.internal.tree.NodeView> node = m.state.read(t -> t.get("/a"));
-        assertThat(node).as("applied after all, as a request whose answer was lost may be").isPresent();
+        assertThat(node)
+                .as("applied after all, as a request whose answer was lost may be")
+                .isPresent();
     }
 
     @Test
@@ -461,9 +500,11 @@ class ProposalBatcherTest {
 
     @Test
     void entriesRoundTripAndLegacyEntriesDecodeAsOneSegmentNobodyWaitsFor() throws IOException {
-        CoordEntry.Batch batch = new CoordEntry.Batch(42, List.of(
-                new CoordEntry.Segment("m2", 7, 3, List.of(create("/a"), setData("/a", 3))),
-                new CoordEntry.Segment("m1", -5, 9, List.of(create("/b")))));
+        CoordEntry.Batch batch = new CoordEntry.Batch(
+                42,
+                List.of(
+                        new CoordEntry.Segment("m2", 7, 3, List.of(create("/a"), setData("/a", 3))),
+                        new CoordEntry.Segment("m1", -5, 9, List.of(create("/b")))));
         // Records holding byte arrays compare by identity: compare the encodings.
         assertThat(CoordEntry.decode(batch.encode()).encode()).isEqualTo(batch.encode());
         CoordEntry.Touch touch = new CoordEntry.Touch(List.of(1L, 2L));
@@ -477,7 +518,11 @@ class ProposalBatcherTest {
         out.writeInt(txn.length);
         out.write(txn);
         assertThat(CoordEntry.decode(single.toByteArray()).encode())
-                .isEqualTo(new CoordEntry.Batch(7, List.of(new CoordEntry.Segment(CoordEntry.NO_ORIGIN, CoordEntry.NO_INCARNATION, 0, List.of(create("/a"))))).encode());
+                .isEqualTo(new CoordEntry.Batch(
+                                7,
+                                List.of(new CoordEntry.Segment(
+                                        CoordEntry.NO_ORIGIN, CoordEntry.NO_INCARNATION, 0, List.of(create("/a")))))
+                        .encode());
 
         ByteArrayOutputStream unnamed = new ByteArrayOutputStream(); // before batches named their origin
         out = new java.io.DataOutputStream(unnamed);
@@ -541,19 +586,29 @@ class ProposalBatcherTest {
         m1Restarted.apply(1, fromM1);
 
         assertThat(told).as("m1's run 11 only").containsExactly(5L);
-        assertThat(m2.lastZxid()).as("but all applied it all the same").isEqualTo(m1.lastZxid()).isEqualTo(m1Restarted.lastZxid());
+        assertThat(m2.lastZxid())
+                .as("but all applied it all the same")
+                .isEqualTo(m1.lastZxid())
+                .isEqualTo(m1Restarted.lastZxid());
     }
 
     @Test
     void zxidsGrowAcrossEntriesAndAnEntryWithoutChangesStillMovesLastZxid() throws IOException {
         Member m = alone(1 << 20);
         CoordStateMachine state = m.state;
-        state.apply(3, new CoordEntry.Batch(0, List.of(
-                new CoordEntry.Segment("m2", 1, 1, List.of(create("/a"))),
-                new CoordEntry.Segment("m3", 1, 1, List.of(create("/b"))))).encode());
+        state.apply(
+                3,
+                new CoordEntry.Batch(
+                                0,
+                                List.of(
+                                        new CoordEntry.Segment("m2", 1, 1, List.of(create("/a"))),
+                                        new CoordEntry.Segment("m3", 1, 1, List.of(create("/b")))))
+                        .encode());
         assertThat(state.lastZxid()).as("positions run across segments").isEqualTo(CoordStateMachine.zxid(3, 1));
         state.apply(4, new CoordEntry.Touch(List.of(9L)).encode());
-        assertThat(state.lastZxid()).isEqualTo(CoordStateMachine.zxid(4, 0)).isGreaterThan(CoordStateMachine.zxid(3, CoordStateMachine.MAX_BATCH - 1));
+        assertThat(state.lastZxid())
+                .isEqualTo(CoordStateMachine.zxid(4, 0))
+                .isGreaterThan(CoordStateMachine.zxid(3, CoordStateMachine.MAX_BATCH - 1));
         assertThat(state.lastApplied()).isEqualTo(4);
 
         ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
@@ -578,7 +633,9 @@ class ProposalBatcherTest {
         for (Member m : group.members) m.state.apply(index, entry);
 
         for (Member m : group.members) {
-            assertThat(children(m.state)).as("one sequential node, not two").containsExactlyInAnyOrder("q-0000000000", "zookeeper");
+            assertThat(children(m.state))
+                    .as("one sequential node, not two")
+                    .containsExactlyInAnyOrder("q-0000000000", "zookeeper");
             assertThat(m.state.lastApplied()).isEqualTo(index);
         }
         assertThat(a.join()).as("the first copy's result stands").isInstanceOf(Result.Created.class);
@@ -590,7 +647,9 @@ class ProposalBatcherTest {
         CompletableFuture<Result> a = follower.batcher.propose(create("/a"));
         CompletableFuture<Result> b = follower.batcher.propose(create("/b"));
         CompletableFuture<Result> c = follower.batcher.propose(create("/c"));
-        assertThat(group.log).as("seq 1 in flight; seqs 2 and 3 wait on the leader").hasSize(1);
+        assertThat(group.log)
+                .as("seq 1 in flight; seqs 2 and 3 wait on the leader")
+                .hasSize(1);
 
         // Seq 3 reaches the log first (a copy that went another way, as through Ratis' client).
         long index = ++group.lastIndex;
@@ -601,8 +660,11 @@ class ProposalBatcherTest {
 
         assertThat(c.join()).isInstanceOf(Result.Created.class);
         for (CompletableFuture<Result> early : List.of(a, b)) {
-            assertThat(early).as("applied after a later change of its session, it would break their order")
-                    .failsWithin(Duration.ZERO).withThrowableOfType(ExecutionException.class).withMessageContaining("not applied");
+            assertThat(early)
+                    .as("applied after a later change of its session, it would break their order")
+                    .failsWithin(Duration.ZERO)
+                    .withThrowableOfType(ExecutionException.class)
+                    .withMessageContaining("not applied");
         }
         for (Member m : group.members) {
             assertThat(children(m.state)).as("the same on every member").containsExactlyInAnyOrder("c", "zookeeper");

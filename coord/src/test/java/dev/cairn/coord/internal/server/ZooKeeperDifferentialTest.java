@@ -103,13 +103,15 @@ class ZooKeeperDifferentialTest {
     private static final String BOB = "bob:secret";
     private static final String EXTENDED_TYPES = "zookeeper.extendedTypesEnabled";
 
-    private static final List<String> BASE_PATHS = List.of("/a", "/a/b", "/a/b/c", "/a/e", "/c", "/c/x", "/c/x/y", "/k", "/k/m",
-            "/t", "/t/u", "/none/z");
+    private static final List<String> BASE_PATHS =
+            List.of("/a", "/a/b", "/a/b/c", "/a/e", "/c", "/c/x", "/c/x/y", "/k", "/k/m", "/t", "/t/u", "/none/z");
     private static final List<String> SEQUENTIAL_PREFIXES = List.of("/a/s-", "/c/q-", "/k/", "/t/n-", "/a/b/");
-    private static final List<String> SPECIAL_PATHS = List.of("/", "/zookeeper", "/zookeeper/quota", "/zookeeper/config");
+    private static final List<String> SPECIAL_PATHS =
+            List.of("/", "/zookeeper", "/zookeeper/quota", "/zookeeper/config");
 
     @TempDir
     Path dir;
+
     private String savedExtendedTypes;
     private ExposedZooKeeperServer zooKeeper;
     private ServerCnxnFactory zooKeeperFactory;
@@ -131,9 +133,20 @@ class ZooKeeperDifferentialTest {
 
         int raftPort = FreePorts.pick("127.0.0.1");
         RaftPeerAddress self = new RaftPeerAddress("m1", "127.0.0.1", raftPort);
-        coord = CoordServer.start(new CoordServer.Settings(
-                new RaftMember.Settings(self, List.of(self), dir.resolve("raft"), 1000, Duration.ofMillis(300), Duration.ofSeconds(10)),
-                "127.0.0.1", 0, Duration.ofMillis(200), 1 << 20), Clock.system());
+        coord = CoordServer.start(
+                new CoordServer.Settings(
+                        new RaftMember.Settings(
+                                self,
+                                List.of(self),
+                                dir.resolve("raft"),
+                                1000,
+                                Duration.ofMillis(300),
+                                Duration.ofSeconds(10)),
+                        "127.0.0.1",
+                        0,
+                        Duration.ofMillis(200),
+                        1 << 20),
+                Clock.system());
         await().atMost(Duration.ofSeconds(20)).until(() -> coord.raft().isLeader());
 
         zk = new Side("zookeeper", "127.0.0.1:" + zooKeeperFactory.getLocalPort());
@@ -162,13 +175,15 @@ class ZooKeeperDifferentialTest {
             Step step = nextStep(random);
             recent.addLast(i + ": " + step.description);
             if (recent.size() > 12) recent.removeFirst();
-            String where = "seed=" + SEED + " step=" + i + " (" + step.description + ")\nrecent steps:\n  " + String.join("\n  ", recent);
+            String where = "seed=" + SEED + " step=" + i + " (" + step.description + ")\nrecent steps:\n  "
+                    + String.join("\n  ", recent);
 
             long t0 = System.nanoTime();
             String expected = step.run(zk);
             long t1 = System.nanoTime();
             String actual = step.run(cairn);
-            if (TRACE) System.out.printf("timing zk %d us, cairn %d us%n", (t1 - t0) / 1000, (System.nanoTime() - t1) / 1000);
+            if (TRACE)
+                System.out.printf("timing zk %d us, cairn %d us%n", (t1 - t0) / 1000, (System.nanoTime() - t1) / 1000);
             if (TRACE) System.out.println("step " + i + ": " + step.description + " -> " + expected);
             assertThat(actual).as("outcome at %s", where).isEqualTo(expected);
 
@@ -179,7 +194,10 @@ class ZooKeeperDifferentialTest {
                 List<String> zkEvents = zk.eventsSinceLastSync();
                 long r2 = System.nanoTime();
                 List<String> cairnEvents = cairn.eventsSinceLastSync();
-                if (TRACE) System.out.printf("timing reap %d us, zk sync %d us, cairn sync %d us%n", (r1 - r0) / 1000, (r2 - r1) / 1000, (System.nanoTime() - r2) / 1000);
+                if (TRACE)
+                    System.out.printf(
+                            "timing reap %d us, zk sync %d us, cairn sync %d us%n",
+                            (r1 - r0) / 1000, (r2 - r1) / 1000, (System.nanoTime() - r2) / 1000);
                 if (step.eventsUnordered) {
                     Collections.sort(zkEvents);
                     Collections.sort(cairnEvents);
@@ -188,7 +206,9 @@ class ZooKeeperDifferentialTest {
                 assertThat(cairnEvents).as("watch events at %s", where).isEqualTo(zkEvents);
             }
             if (i % 20 == 19 || i == STEPS - 1) {
-                assertThat(treeDifferences(dumpZooKeeper(), dumpCairn())).as("whole tree after %s", where).isEmpty();
+                assertThat(treeDifferences(dumpZooKeeper(), dumpCairn()))
+                        .as("whole tree after %s", where)
+                        .isEmpty();
             }
         }
     }
@@ -198,19 +218,26 @@ class ZooKeeperDifferentialTest {
         for (Side s : List.of(zk, cairn)) {
             s.s1.create("/fresh", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.CONTAINER);
             s.s1.create("/ttl", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_WITH_TTL, new Stat(), 300);
-            s.s1.create("/ttl-parent", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_WITH_TTL, new Stat(), 300);
+            s.s1.create(
+                    "/ttl-parent", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_WITH_TTL, new Stat(), 300);
             s.s1.create("/ttl-parent/child", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
             assertThat(s.w.exists("/ttl", true)).isNotNull();
         }
         // ZooKeeper's container manager runs on a timer; here it is run by hand until the node goes.
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            reaper.checkContainers();
-            return zk.s1.exists("/ttl", false) == null && cairn.s1.exists("/ttl", false) == null;
-        });
+        await().atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    reaper.checkContainers();
+                    return zk.s1.exists("/ttl", false) == null && cairn.s1.exists("/ttl", false) == null;
+                });
         for (Side s : List.of(zk, cairn)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> s.events.contains("NodeDeleted /ttl"));
-            assertThat(s.s1.exists("/fresh", false)).as("%s: a container that never had a child stays", s.name).isNotNull();
-            assertThat(s.s1.exists("/ttl-parent", false)).as("%s: a TTL node with children stays", s.name).isNotNull();
+            assertThat(s.s1.exists("/fresh", false))
+                    .as("%s: a container that never had a child stays", s.name)
+                    .isNotNull();
+            assertThat(s.s1.exists("/ttl-parent", false))
+                    .as("%s: a TTL node with children stays", s.name)
+                    .isNotNull();
         }
         assertThat(treeDifferences(dumpZooKeeper(), dumpCairn())).isEmpty();
     }
@@ -249,11 +276,23 @@ class ZooKeeperDifferentialTest {
 
     private Step createStep(Random r) {
         boolean bySecond = r.nextInt(3) == 0;
-        CreateMode mode = pick(r, List.of(CreateMode.PERSISTENT, CreateMode.PERSISTENT, CreateMode.PERSISTENT, CreateMode.EPHEMERAL,
-                CreateMode.EPHEMERAL, CreateMode.PERSISTENT_SEQUENTIAL, CreateMode.EPHEMERAL_SEQUENTIAL, CreateMode.CONTAINER,
-                CreateMode.CONTAINER, CreateMode.PERSISTENT_WITH_TTL, CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL));
+        CreateMode mode = pick(
+                r,
+                List.of(
+                        CreateMode.PERSISTENT,
+                        CreateMode.PERSISTENT,
+                        CreateMode.PERSISTENT,
+                        CreateMode.EPHEMERAL,
+                        CreateMode.EPHEMERAL,
+                        CreateMode.PERSISTENT_SEQUENTIAL,
+                        CreateMode.EPHEMERAL_SEQUENTIAL,
+                        CreateMode.CONTAINER,
+                        CreateMode.CONTAINER,
+                        CreateMode.PERSISTENT_WITH_TTL,
+                        CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL));
         int roll = r.nextInt(40);
-        String path = roll == 0 ? "/" : mode.isSequential() && roll < 30 ? pick(r, SEQUENTIAL_PREFIXES) : pickCreatePath(r);
+        String path =
+                roll == 0 ? "/" : mode.isSequential() && roll < 30 ? pick(r, SEQUENTIAL_PREFIXES) : pickCreatePath(r);
         byte[] data = data(r);
         int aclChoice = aclChoice(r);
         // 0: create (path only), 1: create2 (with Stat), 2: with a TTL argument (createTTL for TTL modes).
@@ -266,7 +305,8 @@ class ZooKeeperDifferentialTest {
             List<ACL> acl = acl(aclChoice);
             if (api == 0) return "created " + c.create(path, data, acl, mode);
             Stat stat = new Stat();
-            String actual = api == 1 ? c.create(path, data, acl, mode, stat) : c.create(path, data, acl, mode, stat, ttl);
+            String actual =
+                    api == 1 ? c.create(path, data, acl, mode, stat) : c.create(path, data, acl, mode, stat, ttl);
             return "created " + actual + " " + stat(stat, s);
         });
     }
@@ -286,7 +326,10 @@ class ZooKeeperDifferentialTest {
         String path = r.nextInt(30) == 0 ? pick(r, SPECIAL_PATHS) : pickPath(r);
         int version = version(r, path);
         byte[] data = data(r);
-        return new Step((bySecond ? "S2 " : "S1 ") + "setData " + path + " v" + version, true, false,
+        return new Step(
+                (bySecond ? "S2 " : "S1 ") + "setData " + path + " v" + version,
+                true,
+                false,
                 s -> "set " + stat((bySecond ? s.s2 : s.s1).setData(path, data, version), s));
     }
 
@@ -299,7 +342,10 @@ class ZooKeeperDifferentialTest {
             case 1 -> zkStat(path).map(st -> st.getAversion()).orElse(0);
             default -> r.nextInt(3);
         };
-        return new Step((bySecond ? "S2 " : "S1 ") + "setACL " + path + " acl#" + aclChoice + " v" + version, true, false,
+        return new Step(
+                (bySecond ? "S2 " : "S1 ") + "setACL " + path + " acl#" + aclChoice + " v" + version,
+                true,
+                false,
                 s -> "acl set " + stat((bySecond ? s.s2 : s.s1).setACL(path, acl(aclChoice), version), s));
     }
 
@@ -311,13 +357,22 @@ class ZooKeeperDifferentialTest {
         for (int i = 0; i < n; i++) {
             int kind = r.nextInt(10);
             if (kind < 4) {
-                CreateMode mode = pick(r, List.of(CreateMode.PERSISTENT, CreateMode.PERSISTENT, CreateMode.EPHEMERAL,
-                        CreateMode.PERSISTENT_SEQUENTIAL, CreateMode.CONTAINER, CreateMode.PERSISTENT_WITH_TTL));
+                CreateMode mode = pick(
+                        r,
+                        List.of(
+                                CreateMode.PERSISTENT,
+                                CreateMode.PERSISTENT,
+                                CreateMode.EPHEMERAL,
+                                CreateMode.PERSISTENT_SEQUENTIAL,
+                                CreateMode.CONTAINER,
+                                CreateMode.PERSISTENT_WITH_TTL));
                 String path = mode.isSequential() ? pick(r, SEQUENTIAL_PREFIXES) : pickCreatePath(r);
                 byte[] data = data(r);
                 int aclChoice = r.nextInt(5) == 0 ? aclChoice(r) : 0;
                 desc.add("create " + path + " " + mode + " acl#" + aclChoice);
-                ops.add(s -> mode.isTTL() ? Op.create(path, data, acl(aclChoice), mode, LONG_TTL_MS) : Op.create(path, data, acl(aclChoice), mode));
+                ops.add(s -> mode.isTTL()
+                        ? Op.create(path, data, acl(aclChoice), mode, LONG_TTL_MS)
+                        : Op.create(path, data, acl(aclChoice), mode));
             } else if (kind < 6) {
                 String path = pickPath(r);
                 int version = version(r, path);
@@ -346,12 +401,19 @@ class ZooKeeperDifferentialTest {
     private Step watchStep(Random r) {
         String path = pickPath(r);
         return switch (r.nextInt(3)) {
-            case 0 -> new Step("W exists+watch " + path, false, false, s -> "exists " + stat(s.w.exists(path, true), s));
-            case 1 -> new Step("W getData+watch " + path, false, false, s -> {
-                Stat stat = new Stat();
-                return "data " + hex(s.w.getData(path, true, stat)) + " " + stat(stat, s);
-            });
-            default -> new Step("W getChildren+watch " + path, false, false, s -> "children " + sorted(s.w.getChildren(path, true)));
+            case 0 ->
+                new Step("W exists+watch " + path, false, false, s -> "exists " + stat(s.w.exists(path, true), s));
+            case 1 ->
+                new Step("W getData+watch " + path, false, false, s -> {
+                    Stat stat = new Stat();
+                    return "data " + hex(s.w.getData(path, true, stat)) + " " + stat(stat, s);
+                });
+            default ->
+                new Step(
+                        "W getChildren+watch " + path,
+                        false,
+                        false,
+                        s -> "children " + sorted(s.w.getChildren(path, true)));
         };
     }
 
@@ -360,7 +422,11 @@ class ZooKeeperDifferentialTest {
         if (auth == 3) {
             return new Step("S2 addAuth alice", false, false, s -> {
                 s.s2.addAuthInfo("digest", ALICE.getBytes(StandardCharsets.UTF_8));
-                return "whoami " + s.s2.whoAmI().stream().map(ci -> ci.getAuthScheme() + ":" + ci.getUser()).sorted().toList();
+                return "whoami "
+                        + s.s2.whoAmI().stream()
+                                .map(ci -> ci.getAuthScheme() + ":" + ci.getUser())
+                                .sorted()
+                                .toList();
             });
         }
         // Closing S2 deletes its ephemerals in one transaction; ZooKeeper deletes them in hash order.
@@ -375,27 +441,43 @@ class ZooKeeperDifferentialTest {
         String path = r.nextInt(20) == 0 ? pick(r, SPECIAL_PATHS) : pickPath(r);
         String who = bySecond ? "S2 " : "S1 ";
         return switch (r.nextInt(6)) {
-            case 0 -> new Step(who + "exists " + path, false, false, s -> "exists " + stat(client(s, bySecond).exists(path, false), s));
-            case 1 -> new Step(who + "getData " + path, false, false, s -> {
-                Stat stat = new Stat();
-                return "data " + hex(client(s, bySecond).getData(path, false, stat)) + " " + stat(stat, s);
-            });
-            case 2 -> new Step(who + "getChildren2 " + path, false, false, s -> {
-                Stat stat = new Stat();
-                return "children " + sorted(client(s, bySecond).getChildren(path, false, stat)) + " " + stat(stat, s);
-            });
-            case 3 -> new Step(who + "getAllChildrenNumber " + path, false, false,
-                    s -> "descendants " + client(s, bySecond).getAllChildrenNumber(path));
+            case 0 ->
+                new Step(
+                        who + "exists " + path,
+                        false,
+                        false,
+                        s -> "exists " + stat(client(s, bySecond).exists(path, false), s));
+            case 1 ->
+                new Step(who + "getData " + path, false, false, s -> {
+                    Stat stat = new Stat();
+                    return "data " + hex(client(s, bySecond).getData(path, false, stat)) + " " + stat(stat, s);
+                });
+            case 2 ->
+                new Step(who + "getChildren2 " + path, false, false, s -> {
+                    Stat stat = new Stat();
+                    return "children " + sorted(client(s, bySecond).getChildren(path, false, stat)) + " "
+                            + stat(stat, s);
+                });
+            case 3 ->
+                new Step(
+                        who + "getAllChildrenNumber " + path,
+                        false,
+                        false,
+                        s -> "descendants " + client(s, bySecond).getAllChildrenNumber(path));
             case 4 -> {
                 // "/c/" is refused by the client (a path must not end in '/'), the same on both sides.
                 String prefix = pick(r, List.of("/", "/a", "/c", "/k", "/t/n", "/", "/c/"));
-                yield new Step(who + "getEphemerals " + prefix, false, false,
+                yield new Step(
+                        who + "getEphemerals " + prefix,
+                        false,
+                        false,
                         s -> "ephemerals " + sorted(client(s, bySecond).getEphemerals(prefix)));
             }
-            default -> new Step(who + "getACL " + path, false, false, s -> {
-                Stat stat = new Stat();
-                return "acl " + acls(client(s, bySecond).getACL(path, stat)) + " " + stat(stat, s);
-            });
+            default ->
+                new Step(who + "getACL " + path, false, false, s -> {
+                    Stat stat = new Stat();
+                    return "acl " + acls(client(s, bySecond).getACL(path, stat)) + " " + stat(stat, s);
+                });
         };
     }
 
@@ -456,23 +538,47 @@ class ZooKeeperDifferentialTest {
         Id bob = digestId(BOB);
         int rw = ZooDefs.Perms.READ | ZooDefs.Perms.WRITE;
         // A mutable copy: the client's check for null entries throws on immutable lists.
-        return new ArrayList<>(switch (choice) {
-            case 0 -> ZooDefs.Ids.OPEN_ACL_UNSAFE;
-            case 1 -> ZooDefs.Ids.CREATOR_ALL_ACL;
-            case 2 -> List.of(new ACL(ZooDefs.Perms.ALL, alice), new ACL(ZooDefs.Perms.READ, ZooDefs.Ids.ANYONE_ID_UNSAFE));
-            case 3 -> List.of(new ACL(ZooDefs.Perms.ALL, alice), new ACL(rw | ZooDefs.Perms.CREATE, new Id("ip", "127.0.0.1")));
-            case 4 -> List.of(new ACL(ZooDefs.Perms.ADMIN | ZooDefs.Perms.READ, alice), new ACL(ZooDefs.Perms.ALL, new Id("ip", "10.0.0.0/8")));
-            case 5 -> List.of(new ACL(ZooDefs.Perms.READ, ZooDefs.Ids.ANYONE_ID_UNSAFE), new ACL(ZooDefs.Perms.ADMIN, alice));
-            case 6 -> List.of(new ACL(ZooDefs.Perms.ALL, ZooDefs.Ids.AUTH_IDS), new ACL(ZooDefs.Perms.ALL, alice));
-            case 7 -> List.of(new ACL(ZooDefs.Perms.ALL, bob), new ACL(ZooDefs.Perms.READ | ZooDefs.Perms.ADMIN, alice));
-            case 8 -> List.of(new ACL(ZooDefs.Perms.ALL, new Id("world", "someone")));
-            case 9 -> List.of(new ACL(ZooDefs.Perms.ALL, new Id("ip", "300.1.1.1")));
-            case 10 -> List.of(new ACL(ZooDefs.Perms.ALL, new Id("digest", "nocolon")));
-            case 11 -> List.of(new ACL(ZooDefs.Perms.ALL, new Id("foo", "bar")));
-            case 12 -> List.of(new ACL(ZooDefs.Perms.ALL, new Id("ip", "127.0.0.0/24")), new ACL(ZooDefs.Perms.ALL, new Id("ip", "127.0.0.0/24")));
-            default -> List.of(new ACL(ZooDefs.Perms.CREATE | ZooDefs.Perms.READ | ZooDefs.Perms.ADMIN, ZooDefs.Ids.ANYONE_ID_UNSAFE),
-                    new ACL(ZooDefs.Perms.DELETE, bob));
-        });
+        return new ArrayList<>(
+                switch (choice) {
+                    case 0 -> ZooDefs.Ids.OPEN_ACL_UNSAFE;
+                    case 1 -> ZooDefs.Ids.CREATOR_ALL_ACL;
+                    case 2 ->
+                        List.of(
+                                new ACL(ZooDefs.Perms.ALL, alice),
+                                new ACL(ZooDefs.Perms.READ, ZooDefs.Ids.ANYONE_ID_UNSAFE));
+                    case 3 ->
+                        List.of(
+                                new ACL(ZooDefs.Perms.ALL, alice),
+                                new ACL(rw | ZooDefs.Perms.CREATE, new Id("ip", "127.0.0.1")));
+                    case 4 ->
+                        List.of(
+                                new ACL(ZooDefs.Perms.ADMIN | ZooDefs.Perms.READ, alice),
+                                new ACL(ZooDefs.Perms.ALL, new Id("ip", "10.0.0.0/8")));
+                    case 5 ->
+                        List.of(
+                                new ACL(ZooDefs.Perms.READ, ZooDefs.Ids.ANYONE_ID_UNSAFE),
+                                new ACL(ZooDefs.Perms.ADMIN, alice));
+                    case 6 ->
+                        List.of(new ACL(ZooDefs.Perms.ALL, ZooDefs.Ids.AUTH_IDS), new ACL(ZooDefs.Perms.ALL, alice));
+                    case 7 ->
+                        List.of(
+                                new ACL(ZooDefs.Perms.ALL, bob),
+                                new ACL(ZooDefs.Perms.READ | ZooDefs.Perms.ADMIN, alice));
+                    case 8 -> List.of(new ACL(ZooDefs.Perms.ALL, new Id("world", "someone")));
+                    case 9 -> List.of(new ACL(ZooDefs.Perms.ALL, new Id("ip", "300.1.1.1")));
+                    case 10 -> List.of(new ACL(ZooDefs.Perms.ALL, new Id("digest", "nocolon")));
+                    case 11 -> List.of(new ACL(ZooDefs.Perms.ALL, new Id("foo", "bar")));
+                    case 12 ->
+                        List.of(
+                                new ACL(ZooDefs.Perms.ALL, new Id("ip", "127.0.0.0/24")),
+                                new ACL(ZooDefs.Perms.ALL, new Id("ip", "127.0.0.0/24")));
+                    default ->
+                        List.of(
+                                new ACL(
+                                        ZooDefs.Perms.CREATE | ZooDefs.Perms.READ | ZooDefs.Perms.ADMIN,
+                                        ZooDefs.Ids.ANYONE_ID_UNSAFE),
+                                new ACL(ZooDefs.Perms.DELETE, bob));
+                });
     }
 
     private static Id digestId(String userPassword) {
@@ -492,14 +598,16 @@ class ZooKeeperDifferentialTest {
     private static String results(List<OpResult> results, Side s) {
         List<String> out = new ArrayList<>();
         for (OpResult r : results) {
-            out.add(switch (r) {
-                case OpResult.CreateResult c -> "created " + c.getPath() + (c.getStat() == null ? "" : " " + stat(c.getStat(), s));
-                case OpResult.DeleteResult d -> "deleted";
-                case OpResult.SetDataResult d -> "set " + stat(d.getStat(), s);
-                case OpResult.CheckResult c -> "checked";
-                case OpResult.ErrorResult e -> "error " + KeeperException.Code.get(e.getErr());
-                default -> r.getClass().getSimpleName();
-            });
+            out.add(
+                    switch (r) {
+                        case OpResult.CreateResult c ->
+                            "created " + c.getPath() + (c.getStat() == null ? "" : " " + stat(c.getStat(), s));
+                        case OpResult.DeleteResult d -> "deleted";
+                        case OpResult.SetDataResult d -> "set " + stat(d.getStat(), s);
+                        case OpResult.CheckResult c -> "checked";
+                        case OpResult.ErrorResult e -> "error " + KeeperException.Code.get(e.getErr());
+                        default -> r.getClass().getSimpleName();
+                    });
         }
         return out.toString();
     }
@@ -509,7 +617,8 @@ class ZooKeeperDifferentialTest {
         if (st == null) return "none";
         return "v" + st.getVersion() + " cv" + st.getCversion() + " av" + st.getAversion() + " len" + st.getDataLength()
                 + " kids" + st.getNumChildren() + " owner=" + s.owner(st.getEphemeralOwner())
-                + " c" + rel(st.getCzxid(), st.getMzxid()) + "m c" + rel(st.getCzxid(), st.getPzxid()) + "p m" + rel(st.getMzxid(), st.getPzxid()) + "p";
+                + " c" + rel(st.getCzxid(), st.getMzxid()) + "m c" + rel(st.getCzxid(), st.getPzxid()) + "p m"
+                + rel(st.getMzxid(), st.getPzxid()) + "p";
     }
 
     private static String rel(long a, long b) {
@@ -521,7 +630,12 @@ class ZooKeeperDifferentialTest {
      * an "auth" entry expands to several of them is arbitrary there (Cairn keeps the order they were added).
      */
     private static String acls(List<ACL> acl) {
-        return acl.stream().map(a -> a.getPerms() + ":" + a.getId().getScheme() + ":" + a.getId().getId()).sorted().toList().toString();
+        return acl.stream()
+                .map(a -> a.getPerms() + ":" + a.getId().getScheme() + ":"
+                        + a.getId().getId())
+                .sorted()
+                .toList()
+                .toString();
     }
 
     private static String hex(byte[] b) {
@@ -599,9 +713,12 @@ class ZooKeeperDifferentialTest {
         Map<String, String> out = new TreeMap<>();
         for (RawNode n : nodes) {
             Stat st = n.stat;
-            out.put(n.path, "data=" + hex(n.data) + " acl=" + n.acl + " children=" + n.children + " " + stat(st, s)
-                    + " zxid ranks c" + Collections.binarySearch(ranked, st.getCzxid()) + " m" + Collections.binarySearch(ranked, st.getMzxid())
-                    + " p" + Collections.binarySearch(ranked, st.getPzxid()));
+            out.put(
+                    n.path,
+                    "data=" + hex(n.data) + " acl=" + n.acl + " children=" + n.children + " " + stat(st, s)
+                            + " zxid ranks c" + Collections.binarySearch(ranked, st.getCzxid()) + " m"
+                            + Collections.binarySearch(ranked, st.getMzxid())
+                            + " p" + Collections.binarySearch(ranked, st.getPzxid()));
         }
         return out;
     }
@@ -613,15 +730,21 @@ class ZooKeeperDifferentialTest {
         Collection<String> candidates = reaper.candidates();
         if (!candidates.isEmpty()) reaper.checkContainers();
         DataTree t = zooKeeper.getZKDatabase().getDataTree();
-        java.util.concurrent.Callable<Boolean> bothDone = () -> candidates.stream().allMatch(p -> t.getNode(p) == null)
-                && coord.state().read(ct -> candidates.stream().allMatch(p -> ct.get(p).isEmpty())
-                && ct.expiredCandidates(System.currentTimeMillis()).isEmpty());
+        java.util.concurrent.Callable<Boolean> bothDone = () -> candidates.stream()
+                        .allMatch(p -> t.getNode(p) == null)
+                && coord.state()
+                        .read(ct -> candidates.stream().allMatch(p -> ct.get(p).isEmpty())
+                                && ct.expiredCandidates(System.currentTimeMillis())
+                                        .isEmpty());
         try {
             if (bothDone.call()) return;
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5)).until(bothDone);
+        await().atMost(Duration.ofSeconds(10))
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(5))
+                .until(bothDone);
     }
 
     // ---- one system, three sessions ------------------------------------------------------
@@ -661,7 +784,9 @@ class ZooKeeperDifferentialTest {
                     sink.accept(e.getType() + " " + e.getPath());
                 }
             });
-            assertThat(connected.await(20, TimeUnit.SECONDS)).as("%s connected to %s", label, name).isTrue();
+            assertThat(connected.await(20, TimeUnit.SECONDS))
+                    .as("%s connected to %s", label, name)
+                    .isTrue();
             sessionLabels.put(c.getSessionId(), label);
             return c;
         }
@@ -679,7 +804,9 @@ class ZooKeeperDifferentialTest {
             CountDownLatch done = new CountDownLatch(1);
             // The callback runs on the event thread after every notification that arrived before the reply.
             w.sync("/", (rc, path, ctx) -> done.countDown(), null);
-            assertThat(done.await(10, TimeUnit.SECONDS)).as("%s answered sync", name).isTrue();
+            assertThat(done.await(10, TimeUnit.SECONDS))
+                    .as("%s answered sync", name)
+                    .isTrue();
             synchronized (events) {
                 List<String> out = new ArrayList<>(events.subList(eventsSeen, events.size()));
                 eventsSeen = events.size();

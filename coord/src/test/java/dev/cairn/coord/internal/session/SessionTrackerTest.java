@@ -19,7 +19,9 @@ class SessionTrackerTest {
         clock.advance(900, TimeUnit.MILLISECONDS);
         assertThat(tracker.expired()).isEmpty();
         clock.advance(100, TimeUnit.MILLISECONDS);
-        assertThat(tracker.expired()).as("1 was touched at 900 ms: deadline 1900 ms").containsExactly(1L);
+        assertThat(tracker.expired())
+                .as("1 was touched at 900 ms: deadline 1900 ms")
+                .containsExactly(1L);
         assertThat(tracker.expired()).as("reported until removed").containsExactly(1L);
         tracker.remove(1);
         clock.advance(1100, TimeUnit.MILLISECONDS);

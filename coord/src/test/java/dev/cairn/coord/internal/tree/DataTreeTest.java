@@ -35,6 +35,7 @@ class DataTreeTest {
     private static final Id LOCALHOST = new Id("ip", "127.0.0.1");
     /** A client that authenticated as alice; every client also has its ip identity. */
     private static final List<Id> AS_ALICE = List.of(LOCALHOST, ALICE);
+
     private static final List<Id> AS_BOB = List.of(LOCALHOST, BOB);
     private static final List<Id> ANONYMOUS = List.of(LOCALHOST);
 
@@ -69,7 +70,9 @@ class DataTreeTest {
     }
 
     private Stat stat(String path) {
-        return tree.get(path).orElseThrow(() -> new AssertionError("no node " + path)).stat();
+        return tree.get(path)
+                .orElseThrow(() -> new AssertionError("no node " + path))
+                .stat();
     }
 
     private static Code code(Result r) {
@@ -91,7 +94,8 @@ class DataTreeTest {
         assertThat(s.pzxid()).isEqualTo(zxid);
         assertThat(s.ctime()).isEqualTo(now);
         assertThat(s.mtime()).isEqualTo(now);
-        assertThat(List.of(s.version(), s.cversion(), s.aversion(), s.numChildren())).containsOnly(0);
+        assertThat(List.of(s.version(), s.cversion(), s.aversion(), s.numChildren()))
+                .containsOnly(0);
         assertThat(s.dataLength()).isEqualTo(1);
         assertThat(s.ephemeralOwner()).isZero();
 
@@ -99,7 +103,9 @@ class DataTreeTest {
         assertThat(parent.cversion()).isEqualTo(parentBefore.cversion() + 1);
         assertThat(parent.pzxid()).isEqualTo(zxid);
         assertThat(parent.numChildren()).isEqualTo(1);
-        assertThat(parent.mzxid()).as("a child is not a change of the parent's data").isEqualTo(parentBefore.mzxid());
+        assertThat(parent.mzxid())
+                .as("a child is not a change of the parent's data")
+                .isEqualTo(parentBefore.mzxid());
         assertThat(parent.version()).isZero();
     }
 
@@ -107,7 +113,8 @@ class DataTreeTest {
     void setDataBumpsVersionMzxidAndMtimeOnly() {
         created("/n", CreateMode.PERSISTENT);
         Stat before = stat("/n");
-        Result r = apply(new Txn.SetData("/n", "longer".getBytes(), 0, ANONYMOUS)).result();
+        Result r =
+                apply(new Txn.SetData("/n", "longer".getBytes(), 0, ANONYMOUS)).result();
 
         Stat after = stat("/n");
         assertThat(r).isEqualTo(new Result.StatResult(after));
@@ -152,11 +159,25 @@ class DataTreeTest {
         assertThat(a.result()).isEqualTo(new Result.StatResult(after));
         assertThat(a.events()).isEmpty();
         assertThat(after.aversion()).isEqualTo(1);
-        assertThat(after).isEqualTo(new Stat(before.czxid(), before.mzxid(), before.ctime(), before.mtime(), before.version(),
-                before.cversion(), 1, before.ephemeralOwner(), before.dataLength(), before.numChildren(), before.pzxid()));
+        assertThat(after)
+                .isEqualTo(new Stat(
+                        before.czxid(),
+                        before.mzxid(),
+                        before.ctime(),
+                        before.mtime(),
+                        before.version(),
+                        before.cversion(),
+                        1,
+                        before.ephemeralOwner(),
+                        before.dataLength(),
+                        before.numChildren(),
+                        before.pzxid()));
         assertThat(tree.get("/n").orElseThrow().acl()).isEqualTo(readAdmin);
-        assertThat(code(apply(new Txn.SetAcl("/n", Acl.OPEN, 0, ANONYMOUS)).result())).isEqualTo(Code.BADVERSION);
-        assertThat(code(apply(new Txn.SetData("/n", null, -1, ANONYMOUS)).result())).as("no WRITE any more").isEqualTo(Code.NOAUTH);
+        assertThat(code(apply(new Txn.SetAcl("/n", Acl.OPEN, 0, ANONYMOUS)).result()))
+                .isEqualTo(Code.BADVERSION);
+        assertThat(code(apply(new Txn.SetData("/n", null, -1, ANONYMOUS)).result()))
+                .as("no WRITE any more")
+                .isEqualTo(Code.NOAUTH);
     }
 
     /** As a fresh ZooKeeper: children counted as "deleted" below the root and /zookeeper, and /zookeeper/config's aversion -1. */
@@ -191,15 +212,19 @@ class DataTreeTest {
     @Test
     void sequentialSuffixIsTheParentsCountOfCreatesTenDigitsWideAndKeepsCountingAfterDeletes() {
         created("/q", CreateMode.PERSISTENT);
-        assertThat(created("/q/s-", CreateMode.PERSISTENT_SEQUENTIAL).actualPath()).isEqualTo("/q/s-0000000000");
+        assertThat(created("/q/s-", CreateMode.PERSISTENT_SEQUENTIAL).actualPath())
+                .isEqualTo("/q/s-0000000000");
         created("/q/plain", CreateMode.PERSISTENT);
-        assertThat(created("/q/s-", CreateMode.EPHEMERAL_SEQUENTIAL).actualPath()).isEqualTo("/q/s-0000000002");
+        assertThat(created("/q/s-", CreateMode.EPHEMERAL_SEQUENTIAL).actualPath())
+                .isEqualTo("/q/s-0000000002");
         apply(new Txn.Delete("/q/s-0000000000", -1, ANONYMOUS));
         apply(new Txn.Delete("/q/plain", -1, ANONYMOUS));
         // Deletes do not lower the count, so a name is never handed out twice.
-        assertThat(created("/q/s-", CreateMode.PERSISTENT_SEQUENTIAL).actualPath()).isEqualTo("/q/s-0000000003");
+        assertThat(created("/q/s-", CreateMode.PERSISTENT_SEQUENTIAL).actualPath())
+                .isEqualTo("/q/s-0000000003");
         // A name ending in '/' is fine for a sequential node: the counter completes it.
-        assertThat(created("/q/", CreateMode.PERSISTENT_SEQUENTIAL).actualPath()).isEqualTo("/q/0000000004");
+        assertThat(created("/q/", CreateMode.PERSISTENT_SEQUENTIAL).actualPath())
+                .isEqualTo("/q/0000000004");
     }
 
     @Test
@@ -221,13 +246,16 @@ class DataTreeTest {
         assertThat(tree.ephemerals(SESSION)).containsExactly("/e/one", "/e/two");
         assertThat(tree.ephemeralCount()).isEqualTo(3);
 
-        assertThat(create("/e/one/child", CreateMode.PERSISTENT)).isEqualTo(new Result.Error(Code.NOCHILDRENFOREPHEMERALS, "/e/one/child"));
+        assertThat(create("/e/one/child", CreateMode.PERSISTENT))
+                .isEqualTo(new Result.Error(Code.NOCHILDRENFOREPHEMERALS, "/e/one/child"));
         assertThat(code(create("/e/one/s-", CreateMode.PERSISTENT_SEQUENTIAL))).isEqualTo(Code.NOCHILDRENFOREPHEMERALS);
 
         Applied closed = apply(new Txn.CloseSession(SESSION));
         assertThat(closed.result()).isEqualTo(new Result.SessionClosed(List.of("/e/one", "/e/two")));
-        assertThat(closed.events()).extracting(e -> e.type() + " " + e.path()).containsExactly(
-                "NodeDeleted /e/one", "NodeChildrenChanged /e", "NodeDeleted /e/two", "NodeChildrenChanged /e");
+        assertThat(closed.events())
+                .extracting(e -> e.type() + " " + e.path())
+                .containsExactly(
+                        "NodeDeleted /e/one", "NodeChildrenChanged /e", "NodeDeleted /e/two", "NodeChildrenChanged /e");
         assertThat(tree.children("/e")).containsExactly("theirs");
         assertThat(stat("/e").pzxid()).isEqualTo(zxid);
         assertThat(tree.ephemerals(SESSION)).isEmpty();
@@ -249,9 +277,15 @@ class DataTreeTest {
     @Test
     void aContainerGoesOnlyAfterItHadAChildAndHasNoneLeft() {
         created("/box", CreateMode.CONTAINER);
-        assertThat(stat("/box").ephemeralOwner()).as("the container marker is not shown, as in ZooKeeper").isZero();
-        assertThat(tree.expiredCandidates(now + 1_000_000)).as("never had a child").isEmpty();
-        assertThat(code(apply(new Txn.DeleteContainer("/box")).result())).as("re-checked when applied").isEqualTo(Code.BADVERSION);
+        assertThat(stat("/box").ephemeralOwner())
+                .as("the container marker is not shown, as in ZooKeeper")
+                .isZero();
+        assertThat(tree.expiredCandidates(now + 1_000_000))
+                .as("never had a child")
+                .isEmpty();
+        assertThat(code(apply(new Txn.DeleteContainer("/box")).result()))
+                .as("re-checked when applied")
+                .isEqualTo(Code.BADVERSION);
 
         created("/box/item", CreateMode.PERSISTENT);
         assertThat(tree.expiredCandidates(now)).isEmpty();
@@ -265,7 +299,9 @@ class DataTreeTest {
 
         Applied removed = apply(new Txn.DeleteContainer("/box"));
         assertThat(removed.result()).isEqualTo(new Result.Deleted());
-        assertThat(removed.events()).extracting(WatchEvent::type).containsExactly(WatchEvent.Type.NodeDeleted, WatchEvent.Type.NodeChildrenChanged);
+        assertThat(removed.events())
+                .extracting(WatchEvent::type)
+                .containsExactly(WatchEvent.Type.NodeDeleted, WatchEvent.Type.NodeChildrenChanged);
         assertThat(tree.get("/box")).isEmpty();
         assertThat(tree.expiredCandidates(now)).isEmpty();
         assertThat(code(apply(new Txn.DeleteContainer("/box")).result())).isEqualTo(Code.NONODE);
@@ -281,33 +317,53 @@ class DataTreeTest {
     @Test
     void ttlMustBePositiveAndFitAndOnlyTtlModesTakeOne() {
         for (long bad : new long[] {0, -1, DataTree.MAX_TTL_MS + 1}) {
-            assertThat(code(apply(new Txn.Create("/t", null, Acl.OPEN, CreateMode.PERSISTENT_WITH_TTL, bad, 0, ANONYMOUS)).result()))
-                    .as("ttl %d", bad).isEqualTo(Code.BADARGUMENTS);
+            assertThat(code(apply(new Txn.Create(
+                                    "/t", null, Acl.OPEN, CreateMode.PERSISTENT_WITH_TTL, bad, 0, ANONYMOUS))
+                            .result()))
+                    .as("ttl %d", bad)
+                    .isEqualTo(Code.BADARGUMENTS);
         }
-        assertThat(code(apply(new Txn.Create("/t", null, Acl.OPEN, CreateMode.PERSISTENT, 5, 0, ANONYMOUS)).result()))
+        assertThat(code(apply(new Txn.Create("/t", null, Acl.OPEN, CreateMode.PERSISTENT, 5, 0, ANONYMOUS))
+                        .result()))
                 .isEqualTo(Code.BADARGUMENTS);
-        assertThat(code(apply(new Txn.Create("/t", null, Acl.OPEN, CreateMode.PERSISTENT_WITH_TTL, DataTree.MAX_TTL_MS, 0, ANONYMOUS))
-                .result())).isEqualTo(Code.OK);
+        assertThat(code(apply(new Txn.Create(
+                                "/t",
+                                null,
+                                Acl.OPEN,
+                                CreateMode.PERSISTENT_WITH_TTL,
+                                DataTree.MAX_TTL_MS,
+                                0,
+                                ANONYMOUS))
+                        .result()))
+                .isEqualTo(Code.OK);
     }
 
     @Test
     void aTtlNodeExpiresWhenUnmodifiedForLongerThanItsTtlAndWithoutChildren() {
         apply(new Txn.Create("/t", null, Acl.OPEN, CreateMode.PERSISTENT_WITH_TTL, 100, 0, ANONYMOUS));
         long mtime = stat("/t").mtime();
-        assertThat(stat("/t").ephemeralOwner()).as("the TTL marker is not shown, as in ZooKeeper").isZero();
-        assertThat(tree.expiredCandidates(mtime + 100)).as("not more than its TTL yet").isEmpty();
+        assertThat(stat("/t").ephemeralOwner())
+                .as("the TTL marker is not shown, as in ZooKeeper")
+                .isZero();
+        assertThat(tree.expiredCandidates(mtime + 100))
+                .as("not more than its TTL yet")
+                .isEmpty();
         assertThat(tree.expiredCandidates(mtime + 101)).containsExactly("/t");
 
         // A write restarts the clock, and removal is re-checked against the entry's own time.
         apply(new Txn.SetData("/t", null, -1, ANONYMOUS));
         long touched = stat("/t").mtime();
         assertThat(tree.expiredCandidates(mtime + 101)).isEmpty();
-        assertThat(code(tree.apply(++zxid, touched + 50, new Txn.DeleteContainer("/t")).result())).isEqualTo(Code.BADVERSION);
+        assertThat(code(tree.apply(++zxid, touched + 50, new Txn.DeleteContainer("/t"))
+                        .result()))
+                .isEqualTo(Code.BADVERSION);
 
         apply(new Txn.Create("/t/child", null, Acl.OPEN, CreateMode.PERSISTENT, -1, 0, ANONYMOUS));
         assertThat(tree.expiredCandidates(touched + 10_000)).as("has a child").isEmpty();
         apply(new Txn.Delete("/t/child", -1, ANONYMOUS));
-        assertThat(tree.apply(++zxid, touched + 10_000, new Txn.DeleteContainer("/t")).result()).isEqualTo(new Result.Deleted());
+        assertThat(tree.apply(++zxid, touched + 10_000, new Txn.DeleteContainer("/t"))
+                        .result())
+                .isEqualTo(new Result.Deleted());
     }
 
     // ---- errors ----------------------------------------------------------------------------
@@ -321,10 +377,14 @@ class DataTreeTest {
         assertThat(code(apply(new Txn.Delete("/a", -1, ANONYMOUS)).result())).isEqualTo(Code.NOTEMPTY);
         assertThat(code(apply(new Txn.Delete("/a/b", 3, ANONYMOUS)).result())).isEqualTo(Code.BADVERSION);
         assertThat(code(apply(new Txn.Delete("/a/zz", -1, ANONYMOUS)).result())).isEqualTo(Code.NONODE);
-        assertThat(code(apply(new Txn.Delete("/zz/zz", -1, ANONYMOUS)).result())).isEqualTo(Code.NONODE);
-        assertThat(code(apply(new Txn.SetData("/a/zz", null, -1, ANONYMOUS)).result())).isEqualTo(Code.NONODE);
-        assertThat(code(apply(new Txn.SetData("/a", null, 1, ANONYMOUS)).result())).isEqualTo(Code.BADVERSION);
-        assertThat(code(apply(new Txn.SetAcl("/a/zz", Acl.OPEN, -1, ANONYMOUS)).result())).isEqualTo(Code.NONODE);
+        assertThat(code(apply(new Txn.Delete("/zz/zz", -1, ANONYMOUS)).result()))
+                .isEqualTo(Code.NONODE);
+        assertThat(code(apply(new Txn.SetData("/a/zz", null, -1, ANONYMOUS)).result()))
+                .isEqualTo(Code.NONODE);
+        assertThat(code(apply(new Txn.SetData("/a", null, 1, ANONYMOUS)).result()))
+                .isEqualTo(Code.BADVERSION);
+        assertThat(code(apply(new Txn.SetAcl("/a/zz", Acl.OPEN, -1, ANONYMOUS)).result()))
+                .isEqualTo(Code.NONODE);
         assertThat(code(apply(new Txn.Check("/a", 1, ANONYMOUS)).result())).isEqualTo(Code.BADVERSION);
         assertThat(apply(new Txn.Check("/a", 0, ANONYMOUS)).result()).isEqualTo(new Result.Checked());
         // Deleting with the right version works; NOTEMPTY is checked after the version.
@@ -338,10 +398,18 @@ class DataTreeTest {
         for (String bad : List.of("a", "/a/", "/a//b", "/a/.", "/a/..", "/a/\u0000x", "/a/\u0001", "/a/\ud800")) {
             // For a create, ZooKeeper looks up the parent (the text before the last '/') first.
             Code expected = bad.equals("/a//b") ? Code.NONODE : Code.BADARGUMENTS;
-            assertThat(code(create(bad, CreateMode.PERSISTENT))).as("create %s", bad).isEqualTo(expected);
-            assertThat(code(apply(new Txn.SetData(bad, null, -1, ANONYMOUS)).result())).as("setData %s", bad).isEqualTo(Code.BADARGUMENTS);
-            assertThat(code(apply(new Txn.SetAcl(bad, Acl.OPEN, -1, ANONYMOUS)).result())).as("setACL %s", bad).isEqualTo(Code.BADARGUMENTS);
-            assertThat(code(apply(new Txn.Check(bad, -1, ANONYMOUS)).result())).as("check %s", bad).isEqualTo(Code.BADARGUMENTS);
+            assertThat(code(create(bad, CreateMode.PERSISTENT)))
+                    .as("create %s", bad)
+                    .isEqualTo(expected);
+            assertThat(code(apply(new Txn.SetData(bad, null, -1, ANONYMOUS)).result()))
+                    .as("setData %s", bad)
+                    .isEqualTo(Code.BADARGUMENTS);
+            assertThat(code(apply(new Txn.SetAcl(bad, Acl.OPEN, -1, ANONYMOUS)).result()))
+                    .as("setACL %s", bad)
+                    .isEqualTo(Code.BADARGUMENTS);
+            assertThat(code(apply(new Txn.Check(bad, -1, ANONYMOUS)).result()))
+                    .as("check %s", bad)
+                    .isEqualTo(Code.BADARGUMENTS);
         }
         // ZooKeeper checks a new node's path only once its parent is found and may be written.
         assertThat(code(create("/none/", CreateMode.PERSISTENT))).isEqualTo(Code.NONODE);
@@ -351,28 +419,38 @@ class DataTreeTest {
     @Test
     void theRootAndZooKeepersSystemNodesCannotBeDeleted() {
         for (String special : List.of("/", "/zookeeper", "/zookeeper/quota", "/zookeeper/config")) {
-            assertThat(apply(new Txn.Delete(special, -1, ANONYMOUS)).result()).as(special).isEqualTo(new Result.Error(Code.BADARGUMENTS, special));
+            assertThat(apply(new Txn.Delete(special, -1, ANONYMOUS)).result())
+                    .as(special)
+                    .isEqualTo(new Result.Error(Code.BADARGUMENTS, special));
         }
         // Like ZooKeeper, a delete only needs a '/' and no NUL; anything else is simply not there.
-        assertThat(code(apply(new Txn.Delete("nothing", -1, ANONYMOUS)).result())).isEqualTo(Code.BADARGUMENTS);
-        assertThat(code(apply(new Txn.Delete("/x\u0000", -1, ANONYMOUS)).result())).isEqualTo(Code.BADARGUMENTS);
-        assertThat(code(apply(new Txn.Delete("/zookeeper/", -1, ANONYMOUS)).result())).isEqualTo(Code.NONODE);
+        assertThat(code(apply(new Txn.Delete("nothing", -1, ANONYMOUS)).result()))
+                .isEqualTo(Code.BADARGUMENTS);
+        assertThat(code(apply(new Txn.Delete("/x\u0000", -1, ANONYMOUS)).result()))
+                .isEqualTo(Code.BADARGUMENTS);
+        assertThat(code(apply(new Txn.Delete("/zookeeper/", -1, ANONYMOUS)).result()))
+                .isEqualTo(Code.NONODE);
     }
 
     @Test
     void dataLargerThanTheLimitIsRefused() {
         byte[] big = new byte[tree.maxDataBytes() + 1];
-        assertThat(code(apply(createTxn("/big", CreateMode.PERSISTENT, big, Acl.OPEN, ANONYMOUS)).result())).isEqualTo(Code.BADARGUMENTS);
+        assertThat(code(apply(createTxn("/big", CreateMode.PERSISTENT, big, Acl.OPEN, ANONYMOUS))
+                        .result()))
+                .isEqualTo(Code.BADARGUMENTS);
         created("/n", CreateMode.PERSISTENT);
-        assertThat(code(apply(new Txn.SetData("/n", big, -1, ANONYMOUS)).result())).isEqualTo(Code.BADARGUMENTS);
+        assertThat(code(apply(new Txn.SetData("/n", big, -1, ANONYMOUS)).result()))
+                .isEqualTo(Code.BADARGUMENTS);
     }
 
     @Test
     void zxidsMustGrow() {
         created("/n", CreateMode.PERSISTENT);
         long digest = tree.digest();
-        assertThatThrownBy(() -> tree.apply(zxid, now, new Txn.Delete("/n", -1, ANONYMOUS))).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> tree.apply(zxid - 1, now, new Txn.Delete("/n", -1, ANONYMOUS))).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> tree.apply(zxid, now, new Txn.Delete("/n", -1, ANONYMOUS)))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> tree.apply(zxid - 1, now, new Txn.Delete("/n", -1, ANONYMOUS)))
+                .isInstanceOf(IllegalStateException.class);
         assertThat(tree.digest()).isEqualTo(digest);
         assertThat(tree.lastZxid()).isEqualTo(zxid);
     }
@@ -391,29 +469,44 @@ class DataTreeTest {
                 List.of(new Acl(Acl.ALL, new Id("foo", "bar"))),
                 List.of(new Acl(Acl.ALL, new Id("auth", ""))));
         for (List<Acl> acl : invalid) {
-            assertThat(code(apply(createTxn("/none/x", CreateMode.PERSISTENT, null, acl, ANONYMOUS)).result()))
-                    .as("%s", acl).isEqualTo(Code.INVALIDACL);
+            assertThat(code(apply(createTxn("/none/x", CreateMode.PERSISTENT, null, acl, ANONYMOUS))
+                            .result()))
+                    .as("%s", acl)
+                    .isEqualTo(Code.INVALIDACL);
         }
         created("/n", CreateMode.PERSISTENT);
-        assertThat(code(apply(new Txn.SetAcl("/n", List.of(), -1, ANONYMOUS)).result())).isEqualTo(Code.INVALIDACL);
-        assertThat(code(apply(new Txn.SetAcl("/missing", List.of(), -1, ANONYMOUS)).result())).isEqualTo(Code.INVALIDACL);
+        assertThat(code(apply(new Txn.SetAcl("/n", List.of(), -1, ANONYMOUS)).result()))
+                .isEqualTo(Code.INVALIDACL);
+        assertThat(code(apply(new Txn.SetAcl("/missing", List.of(), -1, ANONYMOUS))
+                        .result()))
+                .isEqualTo(Code.INVALIDACL);
     }
 
     @Test
     void validIpPatternsIncludeIpv6AndPrefixes() {
-        for (String ok : List.of("10.0.0.0/8", "127.0.0.1", "001.2.3.4", "::1", "fe80::/16", "1:2:3:4:5:6:7:8", "::/0")) {
-            assertThat(code(apply(createTxn("/ip", CreateMode.PERSISTENT, null, List.of(new Acl(Acl.ALL, new Id("ip", ok))), ANONYMOUS))
-                    .result())).as(ok).isEqualTo(Code.OK);
+        for (String ok :
+                List.of("10.0.0.0/8", "127.0.0.1", "001.2.3.4", "::1", "fe80::/16", "1:2:3:4:5:6:7:8", "::/0")) {
+            assertThat(code(apply(createTxn(
+                                    "/ip",
+                                    CreateMode.PERSISTENT,
+                                    null,
+                                    List.of(new Acl(Acl.ALL, new Id("ip", ok))),
+                                    ANONYMOUS))
+                            .result()))
+                    .as(ok)
+                    .isEqualTo(Code.OK);
             apply(new Txn.Delete("/ip", -1, ANONYMOUS));
         }
     }
 
     @Test
     void authSchemeExpandsToTheClientsDigestIdentitiesAndKeepsExpandedDuplicates() {
-        List<Acl> requested = List.of(new Acl(Acl.ALL, new Id("auth", "")), new Acl(Acl.ALL, ALICE), new Acl(Acl.ALL, ALICE));
+        List<Acl> requested =
+                List.of(new Acl(Acl.ALL, new Id("auth", "")), new Acl(Acl.ALL, ALICE), new Acl(Acl.ALL, ALICE));
         apply(createTxn("/mine", CreateMode.PERSISTENT, null, requested, AS_ALICE));
         // Listed duplicates are dropped; an expansion equal to a listed id is kept (ZooKeeper stores both).
-        assertThat(tree.get("/mine").orElseThrow().acl()).containsExactly(new Acl(Acl.ALL, ALICE), new Acl(Acl.ALL, ALICE));
+        assertThat(tree.get("/mine").orElseThrow().acl())
+                .containsExactly(new Acl(Acl.ALL, ALICE), new Acl(Acl.ALL, ALICE));
     }
 
     @Test
@@ -422,13 +515,20 @@ class DataTreeTest {
         apply(createTxn("/priv", CreateMode.PERSISTENT, null, aliceOnly, AS_ALICE));
         apply(createTxn("/priv/c", CreateMode.PERSISTENT, null, Acl.OPEN, AS_ALICE));
 
-        assertThat(code(apply(createTxn("/priv/x", CreateMode.PERSISTENT, null, Acl.OPEN, AS_BOB)).result())).isEqualTo(Code.NOAUTH);
-        assertThat(code(apply(new Txn.SetData("/priv", null, -1, AS_BOB)).result())).isEqualTo(Code.NOAUTH);
-        assertThat(code(apply(new Txn.SetAcl("/priv", Acl.OPEN, -1, ANONYMOUS)).result())).isEqualTo(Code.NOAUTH);
+        assertThat(code(apply(createTxn("/priv/x", CreateMode.PERSISTENT, null, Acl.OPEN, AS_BOB))
+                        .result()))
+                .isEqualTo(Code.NOAUTH);
+        assertThat(code(apply(new Txn.SetData("/priv", null, -1, AS_BOB)).result()))
+                .isEqualTo(Code.NOAUTH);
+        assertThat(code(apply(new Txn.SetAcl("/priv", Acl.OPEN, -1, ANONYMOUS)).result()))
+                .isEqualTo(Code.NOAUTH);
         assertThat(code(apply(new Txn.Delete("/priv/c", -1, AS_BOB)).result())).isEqualTo(Code.NOAUTH);
         // The parent's DELETE permission is checked before the node is looked up.
-        assertThat(code(apply(new Txn.Delete("/priv/missing", -1, AS_BOB)).result())).isEqualTo(Code.NOAUTH);
-        assertThat(apply(new Txn.Check("/priv", -1, AS_BOB)).result()).as("world may read").isEqualTo(new Result.Checked());
+        assertThat(code(apply(new Txn.Delete("/priv/missing", -1, AS_BOB)).result()))
+                .isEqualTo(Code.NOAUTH);
+        assertThat(apply(new Txn.Check("/priv", -1, AS_BOB)).result())
+                .as("world may read")
+                .isEqualTo(new Result.Checked());
         assertThat(tree.checkAcl("/priv", Acl.WRITE, AS_BOB)).isEqualTo(Code.NOAUTH);
         assertThat(tree.checkAcl("/priv", Acl.WRITE, AS_ALICE)).isEqualTo(Code.OK);
         assertThat(tree.checkAcl("/nothing", Acl.READ, AS_ALICE)).isEqualTo(Code.NONODE);
@@ -439,14 +539,23 @@ class DataTreeTest {
 
     @Test
     void ipAclsMatchByPrefix() {
-        apply(createTxn("/net", CreateMode.PERSISTENT, null, List.of(new Acl(Acl.ALL, new Id("ip", "10.0.0.0/8"))), ANONYMOUS));
-        assertThat(tree.checkAcl("/net", Acl.READ, List.of(new Id("ip", "10.200.3.4")))).isEqualTo(Code.OK);
-        assertThat(tree.checkAcl("/net", Acl.READ, List.of(new Id("ip", "11.0.0.1")))).isEqualTo(Code.NOAUTH);
-        assertThat(tree.checkAcl("/net", Acl.READ, List.of(new Id("ip", "::1")))).isEqualTo(Code.NOAUTH);
-        assertThat(tree.checkAcl("/net", Acl.READ, List.of(new Id("digest", "10.0.0.1")))).as("only the ip scheme").isEqualTo(Code.NOAUTH);
-        apply(createTxn("/v6", CreateMode.PERSISTENT, null, List.of(new Acl(Acl.READ, new Id("ip", "fe80::/16"))), ANONYMOUS));
-        assertThat(tree.checkAcl("/v6", Acl.READ, List.of(new Id("ip", "fe80:0:0:0:0:0:0:7")))).isEqualTo(Code.OK);
-        assertThat(tree.checkAcl("/v6", Acl.READ, List.of(new Id("ip", "fe81::7")))).isEqualTo(Code.NOAUTH);
+        apply(createTxn(
+                "/net", CreateMode.PERSISTENT, null, List.of(new Acl(Acl.ALL, new Id("ip", "10.0.0.0/8"))), ANONYMOUS));
+        assertThat(tree.checkAcl("/net", Acl.READ, List.of(new Id("ip", "10.200.3.4"))))
+                .isEqualTo(Code.OK);
+        assertThat(tree.checkAcl("/net", Acl.READ, List.of(new Id("ip", "11.0.0.1"))))
+                .isEqualTo(Code.NOAUTH);
+        assertThat(tree.checkAcl("/net", Acl.READ, List.of(new Id("ip", "::1"))))
+                .isEqualTo(Code.NOAUTH);
+        assertThat(tree.checkAcl("/net", Acl.READ, List.of(new Id("digest", "10.0.0.1"))))
+                .as("only the ip scheme")
+                .isEqualTo(Code.NOAUTH);
+        apply(createTxn(
+                "/v6", CreateMode.PERSISTENT, null, List.of(new Acl(Acl.READ, new Id("ip", "fe80::/16"))), ANONYMOUS));
+        assertThat(tree.checkAcl("/v6", Acl.READ, List.of(new Id("ip", "fe80:0:0:0:0:0:0:7"))))
+                .isEqualTo(Code.OK);
+        assertThat(tree.checkAcl("/v6", Acl.READ, List.of(new Id("ip", "fe81::7"))))
+                .isEqualTo(Code.NOAUTH);
     }
 
     @Test
@@ -477,11 +586,16 @@ class DataTreeTest {
         assertThat(tree.children("/m")).containsExactly("s-0000000001");
         assertThat(stat("/m/s-0000000001").czxid()).isEqualTo(zxid);
         assertThat(stat("/m").mzxid()).isEqualTo(zxid);
-        assertThat(a.events()).extracting(e -> e.type() + " " + e.path()).containsExactly(
-                "NodeCreated /m/s-0000000000", "NodeChildrenChanged /m",
-                "NodeCreated /m/s-0000000001", "NodeChildrenChanged /m",
-                "NodeDataChanged /m",
-                "NodeDeleted /m/s-0000000000", "NodeChildrenChanged /m");
+        assertThat(a.events())
+                .extracting(e -> e.type() + " " + e.path())
+                .containsExactly(
+                        "NodeCreated /m/s-0000000000",
+                        "NodeChildrenChanged /m",
+                        "NodeCreated /m/s-0000000001",
+                        "NodeChildrenChanged /m",
+                        "NodeDataChanged /m",
+                        "NodeDeleted /m/s-0000000000",
+                        "NodeChildrenChanged /m");
     }
 
     @Test
@@ -500,12 +614,13 @@ class DataTreeTest {
                 new Txn.SetData("/m", null, 7, ANONYMOUS),
                 new Txn.Delete("/m", -1, ANONYMOUS))));
 
-        assertThat(a.result()).isEqualTo(new Result.MultiResult(List.of(
-                new Result.Error(Code.OK, "/m/s-"),
-                new Result.Error(Code.OK, "/m/e"),
-                new Result.Error(Code.OK, "/m/old"),
-                new Result.Error(Code.BADVERSION, "/m"),
-                new Result.Error(Code.RUNTIMEINCONSISTENCY, "/m"))));
+        assertThat(a.result())
+                .isEqualTo(new Result.MultiResult(List.of(
+                        new Result.Error(Code.OK, "/m/s-"),
+                        new Result.Error(Code.OK, "/m/e"),
+                        new Result.Error(Code.OK, "/m/old"),
+                        new Result.Error(Code.BADVERSION, "/m"),
+                        new Result.Error(Code.RUNTIMEINCONSISTENCY, "/m"))));
         assertThat(((Result.MultiResult) a.result()).failed()).isTrue();
         assertThat(a.events()).isEmpty();
         assertThat(tree.digest()).as("everything rolled back, to the byte").isEqualTo(twin.digest());
@@ -513,14 +628,18 @@ class DataTreeTest {
         assertThat(tree.ephemerals(SESSION)).isEmpty();
         assertThat(tree.dataBytes()).isEqualTo(2);
         // The sequence counter was rolled back too.
-        assertThat(created("/m/s-", CreateMode.PERSISTENT_SEQUENTIAL).actualPath()).isEqualTo("/m/s-0000000001");
+        assertThat(created("/m/s-", CreateMode.PERSISTENT_SEQUENTIAL).actualPath())
+                .isEqualTo("/m/s-0000000001");
     }
 
     @Test
     void onlyCreateDeleteSetDataAndCheckMayBeInAMulti() {
         created("/m", CreateMode.PERSISTENT);
-        Applied a = apply(new Txn.Multi(List.of(new Txn.Check("/m", 0, ANONYMOUS), new Txn.SetAcl("/m", Acl.OPEN, -1, ANONYMOUS))));
-        assertThat(a.result()).isEqualTo(new Result.MultiResult(List.of(new Result.Error(Code.OK, "/m"), new Result.Error(Code.BADARGUMENTS, "/m"))));
+        Applied a = apply(new Txn.Multi(
+                List.of(new Txn.Check("/m", 0, ANONYMOUS), new Txn.SetAcl("/m", Acl.OPEN, -1, ANONYMOUS))));
+        assertThat(a.result())
+                .isEqualTo(new Result.MultiResult(
+                        List.of(new Result.Error(Code.OK, "/m"), new Result.Error(Code.BADARGUMENTS, "/m"))));
     }
 
     // ---- watch events ----------------------------------------------------------------------
@@ -529,19 +648,23 @@ class DataTreeTest {
     void eachChangeFiresZooKeepersEventsWithTheAclOfTheNodeTheyAreAbout() {
         List<Acl> aliceOnly = List.of(new Acl(Acl.ALL, ALICE));
         Applied c = apply(createTxn("/w", CreateMode.PERSISTENT, null, aliceOnly, AS_ALICE));
-        assertThat(c.events()).containsExactly(
-                new WatchEvent(WatchEvent.Type.NodeCreated, "/w", aliceOnly),
-                new WatchEvent(WatchEvent.Type.NodeChildrenChanged, "/", Acl.OPEN));
+        assertThat(c.events())
+                .containsExactly(
+                        new WatchEvent(WatchEvent.Type.NodeCreated, "/w", aliceOnly),
+                        new WatchEvent(WatchEvent.Type.NodeChildrenChanged, "/", Acl.OPEN));
         assertThat(c.events().get(0).visibleTo(AS_ALICE)).isTrue();
         assertThat(c.events().get(0).visibleTo(AS_BOB)).isFalse();
         assertThat(c.events().get(1).visibleTo(AS_BOB)).isTrue();
 
         assertThat(apply(new Txn.SetData("/w", null, -1, AS_ALICE)).events())
                 .containsExactly(new WatchEvent(WatchEvent.Type.NodeDataChanged, "/w", aliceOnly));
-        assertThat(apply(new Txn.Delete("/w", -1, AS_ALICE)).events()).containsExactly(
-                new WatchEvent(WatchEvent.Type.NodeDeleted, "/w", aliceOnly),
-                new WatchEvent(WatchEvent.Type.NodeChildrenChanged, "/", Acl.OPEN));
-        assertThat(apply(new Txn.Delete("/w", -1, AS_ALICE)).events()).as("a failed change fires nothing").isEmpty();
+        assertThat(apply(new Txn.Delete("/w", -1, AS_ALICE)).events())
+                .containsExactly(
+                        new WatchEvent(WatchEvent.Type.NodeDeleted, "/w", aliceOnly),
+                        new WatchEvent(WatchEvent.Type.NodeChildrenChanged, "/", Acl.OPEN));
+        assertThat(apply(new Txn.Delete("/w", -1, AS_ALICE)).events())
+                .as("a failed change fires nothing")
+                .isEmpty();
     }
 
     // ---- snapshots -------------------------------------------------------------------------
@@ -585,7 +708,8 @@ class DataTreeTest {
 
     @Test
     void notASnapshotIsRefused() {
-        assertThatThrownBy(() -> DataTree.readSnapshot(new DataInputStream(new ByteArrayInputStream(new byte[] {1, 2, 3, 4, 5, 6, 7, 8})), 1024))
+        assertThatThrownBy(() -> DataTree.readSnapshot(
+                        new DataInputStream(new ByteArrayInputStream(new byte[] {1, 2, 3, 4, 5, 6, 7, 8})), 1024))
                 .isInstanceOf(IOException.class);
     }
 
@@ -594,7 +718,8 @@ class DataTreeTest {
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             t.writeSnapshot(out);
         }
-        return DataTree.readSnapshot(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())), t.maxDataBytes());
+        return DataTree.readSnapshot(
+                new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())), t.maxDataBytes());
     }
 
     private static List<String> allPaths(DataTree t) {
@@ -614,14 +739,23 @@ class DataTreeTest {
         String path = paths.get(r.nextInt(paths.size()));
         long session = 1 + r.nextInt(3);
         List<Id> auth = r.nextBoolean() ? AS_ALICE : ANONYMOUS;
-        List<Acl> acl = r.nextInt(5) == 0 ? List.of(new Acl(Acl.ALL, new Id("auth", "")), new Acl(Acl.READ, Id.ANYONE)) : Acl.OPEN;
+        List<Acl> acl = r.nextInt(5) == 0
+                ? List.of(new Acl(Acl.ALL, new Id("auth", "")), new Acl(Acl.READ, Id.ANYONE))
+                : Acl.OPEN;
         byte[] data = r.nextInt(4) == 0 ? null : new byte[r.nextInt(4)];
         return switch (r.nextInt(12)) {
             case 0 -> new Txn.CreateSession(session, 5000);
             case 1 -> new Txn.CloseSession(session);
             case 2, 3, 4 -> {
                 CreateMode mode = CreateMode.values()[r.nextInt(CreateMode.values().length)];
-                yield new Txn.Create(path, data, acl, mode, mode.isTtl() ? 1 + r.nextInt(100) : -1, mode.isEphemeral() || r.nextBoolean() ? session : 0, auth);
+                yield new Txn.Create(
+                        path,
+                        data,
+                        acl,
+                        mode,
+                        mode.isTtl() ? 1 + r.nextInt(100) : -1,
+                        mode.isEphemeral() || r.nextBoolean() ? session : 0,
+                        auth);
             }
             case 5, 6 -> new Txn.Delete(path, r.nextInt(3) - 1, auth);
             case 7, 8 -> new Txn.SetData(path, data, r.nextInt(3) - 1, auth);
@@ -665,8 +799,10 @@ class DataTreeTest {
     void corruptTransactionsAreRefused() {
         byte[] good = new Txn.Delete("/a", 3, List.of(ALICE)).encode();
         assertThatThrownBy(() -> Txn.decode(new byte[] {42})).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Txn.decode(java.util.Arrays.copyOf(good, good.length - 1))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Txn.decode(java.util.Arrays.copyOf(good, good.length + 1))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Txn.decode(java.util.Arrays.copyOf(good, good.length - 1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Txn.decode(java.util.Arrays.copyOf(good, good.length + 1)))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Provide
@@ -677,12 +813,21 @@ class DataTreeTest {
                 Arbitraries.longs().map(id -> (Txn) new Txn.CloseSession(id)),
                 Combinators.combine(Arbitraries.longs(), Arbitraries.integers()).as(Txn.CreateSession::new),
                 paths().map(Txn.DeleteContainer::new),
-                Combinators.combine(paths(), acls(), Arbitraries.integers(), ids()).as(Txn.SetAcl::new),
-                leaf, multi);
+                Combinators.combine(paths(), acls(), Arbitraries.integers(), ids())
+                        .as(Txn.SetAcl::new),
+                leaf,
+                multi);
     }
 
     private Arbitrary<Txn> creates() {
-        return Combinators.combine(paths(), data(), acls(), Arbitraries.of(CreateMode.class), Arbitraries.longs(), Arbitraries.longs(), ids())
+        return Combinators.combine(
+                        paths(),
+                        data(),
+                        acls(),
+                        Arbitraries.of(CreateMode.class),
+                        Arbitraries.longs(),
+                        Arbitraries.longs(),
+                        ids())
                 .as(Txn.Create::new);
     }
 
@@ -691,7 +836,8 @@ class DataTreeTest {
     }
 
     private Arbitrary<Txn> setData() {
-        return Combinators.combine(paths(), data(), Arbitraries.integers(), ids()).as(Txn.SetData::new);
+        return Combinators.combine(paths(), data(), Arbitraries.integers(), ids())
+                .as(Txn.SetData::new);
     }
 
     private Arbitrary<Txn> checks() {
@@ -712,11 +858,18 @@ class DataTreeTest {
     }
 
     private static Arbitrary<List<Id>> ids() {
-        return Combinators.combine(Arbitraries.of("digest", "ip", "world", "auth"), text(12)).as(Id::new).list().ofMaxSize(3);
+        return Combinators.combine(Arbitraries.of("digest", "ip", "world", "auth"), text(12))
+                .as(Id::new)
+                .list()
+                .ofMaxSize(3);
     }
 
     private static Arbitrary<List<Acl>> acls() {
-        return Combinators.combine(Arbitraries.integers().between(0, 31), ids().filter(l -> !l.isEmpty()).map(List::getFirst))
-                .as(Acl::new).list().ofMaxSize(3);
+        return Combinators.combine(
+                        Arbitraries.integers().between(0, 31),
+                        ids().filter(l -> !l.isEmpty()).map(List::getFirst))
+                .as(Acl::new)
+                .list()
+                .ofMaxSize(3);
     }
 }

@@ -26,7 +26,9 @@ class WatchRegistryTest {
 
         watches.add(DATA, "/b", "c1");
         watches.add(CHILD, "/b", "c1");
-        assertThat(watches.fire(NODE_DELETED, "/b")).as("deletion fires both kinds, once per watcher").containsExactly("c1");
+        assertThat(watches.fire(NODE_DELETED, "/b"))
+                .as("deletion fires both kinds, once per watcher")
+                .containsExactly("c1");
         assertThat(watches.size()).isZero();
     }
 

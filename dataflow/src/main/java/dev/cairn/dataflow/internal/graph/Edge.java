@@ -11,7 +11,8 @@ import java.io.Serializable;
  * @param sideOutput the side output's tag id, or null for the main output
  * @param recordCodec how an exchange encodes the edge's records
  */
-public record Edge(int source, int target, int targetInput, Partitioning partitioning, String sideOutput, Codec<?> recordCodec)
+public record Edge(
+        int source, int target, int targetInput, Partitioning partitioning, String sideOutput, Codec<?> recordCodec)
         implements Serializable {
     public Edge {
         recordCodec = CodecReference.of(recordCodec);

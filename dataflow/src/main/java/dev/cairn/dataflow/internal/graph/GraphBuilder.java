@@ -40,10 +40,18 @@ public final class GraphBuilder {
     public LogicalGraph build(int maxParallelism) {
         List<Edge> resolved = new ArrayList<>(edges.size());
         for (Edge e : edges) {
-            boolean sameParallelism = nodes.get(e.source()).parallelism() == nodes.get(e.target()).parallelism();
-            resolved.add(e.isForward() && !sameParallelism
-                    ? new Edge(e.source(), e.target(), e.targetInput(), new Partitioning.Rebalance(), e.sideOutput(), e.recordCodec())
-                    : e);
+            boolean sameParallelism =
+                    nodes.get(e.source()).parallelism() == nodes.get(e.target()).parallelism();
+            resolved.add(
+                    e.isForward() && !sameParallelism
+                            ? new Edge(
+                                    e.source(),
+                                    e.target(),
+                                    e.targetInput(),
+                                    new Partitioning.Rebalance(),
+                                    e.sideOutput(),
+                                    e.recordCodec())
+                            : e);
         }
         for (OperatorNode n : nodes) {
             if (n.parallelism() > maxParallelism) {

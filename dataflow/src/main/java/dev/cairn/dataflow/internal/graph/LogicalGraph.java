@@ -51,10 +51,15 @@ public record LogicalGraph(List<OperatorNode> nodes, List<Edge> edges, int maxPa
         for (OperatorNode n : nodes) {
             sb.append(n).append('\n');
             for (Edge e : outputsOf(n.id())) {
-                sb.append("  -> #").append(e.target()).append(" input ").append(e.targetInput())
-                        .append(' ').append(e.partitioning().getClass().getSimpleName())
+                sb.append("  -> #")
+                        .append(e.target())
+                        .append(" input ")
+                        .append(e.targetInput())
+                        .append(' ')
+                        .append(e.partitioning().getClass().getSimpleName())
                         .append(e.sideOutput() == null ? "" : " side '" + e.sideOutput() + "'")
-                        .append(isChained(e) ? " (chained)" : "").append('\n');
+                        .append(isChained(e) ? " (chained)" : "")
+                        .append('\n');
             }
         }
         return sb.toString();

@@ -31,7 +31,9 @@ public final class CodecReference<T> implements Codec<T>, Serializable {
     private Codec<T> codec() {
         Codec<T> c = codec;
         if (c == null) {
-            c = serializable != null ? serializable : (Codec<T>) Codecs.forId(id, Thread.currentThread().getContextClassLoader());
+            c = serializable != null
+                    ? serializable
+                    : (Codec<T>) Codecs.forId(id, Thread.currentThread().getContextClassLoader());
             codec = c;
         }
         return c;

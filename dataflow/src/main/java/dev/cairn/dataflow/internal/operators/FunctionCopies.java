@@ -25,16 +25,22 @@ public final class FunctionCopies {
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(function);
         } catch (NotSerializableException e) {
-            throw new IllegalArgumentException("function " + function.getClass().getName() + " cannot be shipped to its subtasks: it holds a "
-                    + e.getMessage() + ", which is not serializable (make the field transient and set it in open(), or capture less)", e);
+            throw new IllegalArgumentException(
+                    "function " + function.getClass().getName() + " cannot be shipped to its subtasks: it holds a "
+                            + e.getMessage()
+                            + ", which is not serializable (make the field transient and set it in open(), or capture less)",
+                    e);
         } catch (IOException e) {
-            throw new IllegalArgumentException("function " + function.getClass().getName() + " cannot be serialized: " + e, e);
+            throw new IllegalArgumentException(
+                    "function " + function.getClass().getName() + " cannot be serialized: " + e, e);
         }
         ClassLoader loader = function.getClass().getClassLoader();
-        try (ObjectInputStream in = new LoaderObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()), loader)) {
+        try (ObjectInputStream in =
+                new LoaderObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()), loader)) {
             return (F) in.readObject();
         } catch (IOException | ClassNotFoundException e) {
-            throw new IllegalArgumentException("function " + function.getClass().getName() + " cannot be deserialized: " + e, e);
+            throw new IllegalArgumentException(
+                    "function " + function.getClass().getName() + " cannot be deserialized: " + e, e);
         }
     }
 

@@ -20,11 +20,19 @@ import java.util.Map;
  * {@code b.ts - lower}: after that no record that can still arrive (timestamp above the watermark)
  * matches it. Records at or below the watermark on arrival are late and dropped.
  */
-public final class IntervalJoinOperator<K, L, R, O> extends StreamOperator<O> implements TwoInputOperator<L, R>, Collector<O> {
+public final class IntervalJoinOperator<K, L, R, O> extends StreamOperator<O>
+        implements TwoInputOperator<L, R>, Collector<O> {
 
-    public record Factory<K, L, R, O>(KeySelector<L, K> leftKey, KeySelector<R, K> rightKey, Codec<K> keyCodec,
-                                      Codec<L> leftCodec, Codec<R> rightCodec, long lowerMillis, long upperMillis,
-                                      ProcessJoinFunction<L, R, O> function) implements OperatorFactory {
+    public record Factory<K, L, R, O>(
+            KeySelector<L, K> leftKey,
+            KeySelector<R, K> rightKey,
+            Codec<K> keyCodec,
+            Codec<L> leftCodec,
+            Codec<R> rightCodec,
+            long lowerMillis,
+            long upperMillis,
+            ProcessJoinFunction<L, R, O> function)
+            implements OperatorFactory {
         public Factory {
             keyCodec = CodecReference.of(keyCodec);
             leftCodec = CodecReference.of(leftCodec);
@@ -59,7 +67,8 @@ public final class IntervalJoinOperator<K, L, R, O> extends StreamOperator<O> im
 
     @Override
     public void open() {
-        backend = new HeapKeyedStateBackend<>(name(), factory.keyCodec(), context.keyGroups(), context.maxParallelism());
+        backend =
+                new HeapKeyedStateBackend<>(name(), factory.keyCodec(), context.keyGroups(), context.maxParallelism());
         lefts = backend.table("interval-left");
         rights = backend.table("interval-right");
         leftCleanup = new KeyedTimers<>(backend);
@@ -105,7 +114,8 @@ public final class IntervalJoinOperator<K, L, R, O> extends StreamOperator<O> im
 
     private boolean isLate(long timestamp) {
         if (timestamp == Output.NO_TIMESTAMP) {
-            throw new IllegalStateException("record without a timestamp reached an interval join; call assignTimestamps upstream");
+            throw new IllegalStateException(
+                    "record without a timestamp reached an interval join; call assignTimestamps upstream");
         }
         if (timestamp <= currentWatermark) {
             droppedLateRecords++;
@@ -120,7 +130,12 @@ public final class IntervalJoinOperator<K, L, R, O> extends StreamOperator<O> im
         return r;
     }
 
-    private <V> void buffer(StateTable<K, Long, List<V>> side, KeyedTimers<K, Long> cleanup, V value, long timestamp, long cleanupTime) {
+    private <V> void buffer(
+            StateTable<K, Long, List<V>> side,
+            KeyedTimers<K, Long> cleanup,
+            V value,
+            long timestamp,
+            long cleanupTime) {
         K key = backend.currentKey();
         int keyGroup = backend.currentKeyGroup();
         List<V> list = side.get(key, keyGroup, timestamp);

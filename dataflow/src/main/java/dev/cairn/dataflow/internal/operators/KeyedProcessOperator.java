@@ -14,10 +14,14 @@ import dev.cairn.dataflow.internal.state.VoidNamespace;
  * Runs a {@link KeyedProcessFunction}: keyed state in a heap backend, timers per key. The
  * operator is its own context, collector and timer service, so a record costs no allocation.
  */
-public final class KeyedProcessOperator<K, T, O> extends StreamOperator<O> implements OneInputOperator<T>,
-        KeyedProcessFunction.Context<K, O>, KeyedProcessFunction.TimerService, Collector<O> {
+public final class KeyedProcessOperator<K, T, O> extends StreamOperator<O>
+        implements OneInputOperator<T>,
+                KeyedProcessFunction.Context<K, O>,
+                KeyedProcessFunction.TimerService,
+                Collector<O> {
 
-    public record Factory<K, T, O>(KeySelector<T, K> keySelector, Codec<K> keyCodec, KeyedProcessFunction<K, T, O> function)
+    public record Factory<K, T, O>(
+            KeySelector<T, K> keySelector, Codec<K> keyCodec, KeyedProcessFunction<K, T, O> function)
             implements OperatorFactory {
         public Factory {
             keyCodec = CodecReference.of(keyCodec);

@@ -10,5 +10,11 @@ import dev.cairn.dataflow.internal.runtime.KeyGroupRange;
  * @param clock processing time
  * @param watermarkIntervalRecords how often a watermark generator emits, in records
  */
-public record OperatorContext(String operatorName, int subtaskIndex, int parallelism, int maxParallelism,
-                              KeyGroupRange keyGroups, Clock clock, int watermarkIntervalRecords) {}
+public record OperatorContext(
+        String operatorName,
+        int subtaskIndex,
+        int parallelism,
+        int maxParallelism,
+        KeyGroupRange keyGroups,
+        Clock clock,
+        int watermarkIntervalRecords) {}

@@ -37,7 +37,8 @@ public final class RollingAggregation {
         };
     }
 
-    public static <K, T, A, R> KeyedProcessFunction<K, T, R> aggregating(AggregateFunction<T, A, R> function, Codec<A> codec) {
+    public static <K, T, A, R> KeyedProcessFunction<K, T, R> aggregating(
+            AggregateFunction<T, A, R> function, Codec<A> codec) {
         Codec<A> accumulatorCodec = CodecReference.of(codec);
         return new KeyedProcessFunction<>() {
             private static final long serialVersionUID = 1L;

@@ -58,7 +58,8 @@ public final class TextFileSource extends StreamOperator<String> implements Sour
         List<Split> splits = new ArrayList<>();
         for (Path f : files) {
             long size = Files.size(f);
-            for (long start = 0; start < size; start += splitBytes) splits.add(new Split(f, start, Math.min(size, start + splitBytes)));
+            for (long start = 0; start < size; start += splitBytes)
+                splits.add(new Split(f, start, Math.min(size, start + splitBytes)));
         }
         return splits;
     }

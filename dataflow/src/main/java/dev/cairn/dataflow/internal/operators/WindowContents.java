@@ -46,7 +46,8 @@ public abstract class WindowContents<K, T, A, R> implements Serializable {
         };
     }
 
-    public static <K, T, A, R> WindowContents<K, T, A, R> aggregating(AggregateFunction<T, A, R> function, Codec<A> accumulatorCodec) {
+    public static <K, T, A, R> WindowContents<K, T, A, R> aggregating(
+            AggregateFunction<T, A, R> function, Codec<A> accumulatorCodec) {
         return new Aggregating<>(function, accumulatorCodec) {
             private static final long serialVersionUID = 1L;
 
@@ -57,9 +58,10 @@ public abstract class WindowContents<K, T, A, R> implements Serializable {
         };
     }
 
-    public static <K, T, A, V, R> WindowContents<K, T, A, R> aggregating(AggregateFunction<T, A, V> function,
-                                                                       ProcessWindowFunction<V, R, K> windowFunction,
-                                                                       Codec<A> accumulatorCodec) {
+    public static <K, T, A, V, R> WindowContents<K, T, A, R> aggregating(
+            AggregateFunction<T, A, V> function,
+            ProcessWindowFunction<V, R, K> windowFunction,
+            Codec<A> accumulatorCodec) {
         return new Aggregating<>(function, accumulatorCodec) {
             private static final long serialVersionUID = 1L;
 
@@ -70,7 +72,8 @@ public abstract class WindowContents<K, T, A, R> implements Serializable {
         };
     }
 
-    public static <K, T, R> WindowContents<K, T, List<T>, R> buffering(ProcessWindowFunction<T, R, K> function, Codec<T> elementCodec) {
+    public static <K, T, R> WindowContents<K, T, List<T>, R> buffering(
+            ProcessWindowFunction<T, R, K> function, Codec<T> elementCodec) {
         return new WindowContents<>() {
             private static final long serialVersionUID = 1L;
 

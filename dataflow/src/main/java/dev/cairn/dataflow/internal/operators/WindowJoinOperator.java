@@ -19,10 +19,16 @@ import java.util.List;
  * list; when the watermark reaches the window's end minus one, both lists go to the function and
  * are dropped. Records for windows already fired are late and dropped.
  */
-public final class WindowJoinOperator<K, L, R, O> extends StreamOperator<O> implements TwoInputOperator<L, R>, Collector<O> {
+public final class WindowJoinOperator<K, L, R, O> extends StreamOperator<O>
+        implements TwoInputOperator<L, R>, Collector<O> {
 
-    public record Factory<K, L, R, O>(KeySelector<L, K> leftKey, KeySelector<R, K> rightKey, Codec<K> keyCodec,
-                                      WindowAssigner assigner, CoGroupFunction<K, L, R, O> function) implements OperatorFactory {
+    public record Factory<K, L, R, O>(
+            KeySelector<L, K> leftKey,
+            KeySelector<R, K> rightKey,
+            Codec<K> keyCodec,
+            WindowAssigner assigner,
+            CoGroupFunction<K, L, R, O> function)
+            implements OperatorFactory {
         public Factory {
             keyCodec = CodecReference.of(keyCodec);
         }
@@ -62,7 +68,8 @@ public final class WindowJoinOperator<K, L, R, O> extends StreamOperator<O> impl
 
     @Override
     public void open() {
-        backend = new HeapKeyedStateBackend<>(name(), factory.keyCodec(), context.keyGroups(), context.maxParallelism());
+        backend =
+                new HeapKeyedStateBackend<>(name(), factory.keyCodec(), context.keyGroups(), context.maxParallelism());
         lefts = backend.table("join-left");
         rights = backend.table("join-right");
         timers = new KeyedTimers<>(backend);
@@ -86,7 +93,8 @@ public final class WindowJoinOperator<K, L, R, O> extends StreamOperator<O> impl
 
     private <V> void add(StateTable<K, TimeWindow, List<V>> side, V value, long timestamp) {
         if (timestamp == Output.NO_TIMESTAMP) {
-            throw new IllegalStateException("record without a timestamp reached a window join; call assignTimestamps upstream");
+            throw new IllegalStateException(
+                    "record without a timestamp reached a window join; call assignTimestamps upstream");
         }
         K key = backend.currentKey();
         int keyGroup = backend.currentKeyGroup();

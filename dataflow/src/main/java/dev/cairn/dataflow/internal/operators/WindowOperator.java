@@ -30,8 +30,13 @@ import java.util.Map;
 public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
         implements OneInputOperator<T>, ProcessWindowFunction.Context, Collector<R> {
 
-    public record Factory<K, T, A, R>(KeySelector<T, K> keySelector, Codec<K> keyCodec, WindowAssigner assigner,
-                                      long allowedLatenessMillis, OutputTag<T> lateDataTag, WindowContents<K, T, A, R> contents)
+    public record Factory<K, T, A, R>(
+            KeySelector<T, K> keySelector,
+            Codec<K> keyCodec,
+            WindowAssigner assigner,
+            long allowedLatenessMillis,
+            OutputTag<T> lateDataTag,
+            WindowContents<K, T, A, R> contents)
             implements OperatorFactory {
         public Factory {
             keyCodec = CodecReference.of(keyCodec);
@@ -39,7 +44,8 @@ public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
 
         @Override
         public String kind() {
-            return "window " + assigner + (allowedLatenessMillis > 0 ? " lateness " + allowedLatenessMillis + " ms" : "");
+            return "window " + assigner
+                    + (allowedLatenessMillis > 0 ? " lateness " + allowedLatenessMillis + " ms" : "");
         }
 
         @Override
@@ -92,7 +98,8 @@ public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
     @Override
     public void processElement(T value, long timestamp) throws Exception {
         if (timestamp == Output.NO_TIMESTAMP) {
-            throw new IllegalStateException("record without a timestamp reached an event-time window; call assignTimestamps upstream");
+            throw new IllegalStateException(
+                    "record without a timestamp reached an event-time window; call assignTimestamps upstream");
         }
         K key = keySelector.getKey(value);
         backend.setCurrentKey(key);

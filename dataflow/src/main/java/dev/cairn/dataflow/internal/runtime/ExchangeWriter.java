@@ -31,7 +31,13 @@ final class ExchangeWriter<T> implements Downstream<T> {
      * @param producerIndex the producing subtask
      */
     @SuppressWarnings("unchecked") // the key selector and codec of a keyed edge agree on the key type, erased here
-    ExchangeWriter(InputGate[] gates, int[] channels, Partitioning partitioning, int maxParallelism, int batchSize, int producerIndex) {
+    ExchangeWriter(
+            InputGate[] gates,
+            int[] channels,
+            Partitioning partitioning,
+            int maxParallelism,
+            int batchSize,
+            int producerIndex) {
         this.gates = gates;
         this.channels = channels;
         this.partitioning = partitioning;

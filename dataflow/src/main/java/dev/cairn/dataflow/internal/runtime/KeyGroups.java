@@ -30,7 +30,10 @@ public final class KeyGroups {
         int h = seed;
         int end = offset + (length & ~3);
         for (int i = offset; i < end; i += 4) {
-            int k = (data[i] & 0xff) | (data[i + 1] & 0xff) << 8 | (data[i + 2] & 0xff) << 16 | (data[i + 3] & 0xff) << 24;
+            int k = (data[i] & 0xff)
+                    | (data[i + 1] & 0xff) << 8
+                    | (data[i + 2] & 0xff) << 16
+                    | (data[i + 3] & 0xff) << 24;
             h ^= mixK(k);
             h = Integer.rotateLeft(h, 13) * 5 + 0xe6546b64;
         }

@@ -53,7 +53,9 @@ public final class LocalExecutor {
             InputGate[] nodeGates = new InputGate[node.parallelism()];
             int[][] inputs = new int[node.parallelism()][];
             for (int c = 0; c < node.parallelism(); c++) {
-                nodeGates[c] = new InputGate(node.name() + " (" + (c + 1) + "/" + node.parallelism() + ")", options.exchangeCapacityBatches());
+                nodeGates[c] = new InputGate(
+                        node.name() + " (" + (c + 1) + "/" + node.parallelism() + ")",
+                        options.exchangeCapacityBatches());
                 List<Integer> channelInput = new ArrayList<>();
                 for (int ei = 0; ei < edges.size(); ei++) {
                     Edge e = edges.get(ei);
@@ -81,11 +83,17 @@ public final class LocalExecutor {
                 try {
                     ops[s] = node.factory().create();
                 } catch (RuntimeException e) {
-                    throw new DataflowException("cannot create operator '" + node.name() + "': " + e.getMessage(), node.name(), e);
+                    throw new DataflowException(
+                            "cannot create operator '" + node.name() + "': " + e.getMessage(), node.name(), e);
                 }
                 outs[s] = new NodeOutput<>();
-                OperatorContext context = new OperatorContext(node.name(), s, node.parallelism(), graph.maxParallelism(),
-                        KeyGroupRange.forSubtask(graph.maxParallelism(), node.parallelism(), s), options.clock(),
+                OperatorContext context = new OperatorContext(
+                        node.name(),
+                        s,
+                        node.parallelism(),
+                        graph.maxParallelism(),
+                        KeyGroupRange.forSubtask(graph.maxParallelism(), node.parallelism(), s),
+                        options.clock(),
                         options.watermarkIntervalRecords());
                 setup(ops[s], context, outs[s]);
             }
@@ -113,11 +121,14 @@ public final class LocalExecutor {
                     } else {
                         chosen = targetGates;
                         chosenChannels = new int[target.parallelism()];
-                        for (int c = 0; c < target.parallelism(); c++) chosenChannels[c] = channels.get(new ChannelKey(ei, s, c));
+                        for (int c = 0; c < target.parallelism(); c++)
+                            chosenChannels[c] = channels.get(new ChannelKey(ei, s, c));
                     }
-                    ExchangeWriter<?> writer = new ExchangeWriter<>(chosen, chosenChannels, e.partitioning(), graph.maxParallelism(),
-                            options.batchSize(), s);
-                    writers.computeIfAbsent(e.source(), k -> newLists(source.parallelism())).get(s).add(writer);
+                    ExchangeWriter<?> writer = new ExchangeWriter<>(
+                            chosen, chosenChannels, e.partitioning(), graph.maxParallelism(), options.batchSize(), s);
+                    writers.computeIfAbsent(e.source(), k -> newLists(source.parallelism()))
+                            .get(s)
+                            .add(writer);
                     downstream = writer;
                 }
                 NodeOutput<?> out = outputs.get(e.source())[s];
@@ -132,8 +143,10 @@ public final class LocalExecutor {
         SubtaskTask.FailureListener listener = (task, t) -> {
             String operator = t instanceof OperatorFailure f ? f.operatorName() : task.name();
             Throwable cause = t instanceof OperatorFailure f ? f.getCause() : t;
-            DataflowException ex = new DataflowException("dataflow failed: operator '" + operator + "' in subtask " + task.name()
-                    + " threw " + cause, operator, cause);
+            DataflowException ex = new DataflowException(
+                    "dataflow failed: operator '" + operator + "' in subtask " + task.name() + " threw " + cause,
+                    operator,
+                    cause);
             if (failure.compareAndSet(null, ex)) {
                 synchronized (threads) {
                     for (Thread th : threads) if (th != Thread.currentThread()) th.interrupt();
@@ -152,15 +165,25 @@ public final class LocalExecutor {
                         ops.add(operators.get(id)[s]);
                         List<List<ExchangeWriter<?>>> w = writers.get(id);
                         if (w != null) chainWriters.addAll(w.get(s));
-                        name.append(name.isEmpty() ? "" : " -> ").append(nodes.get(id).name());
+                        name.append(name.isEmpty() ? "" : " -> ")
+                                .append(nodes.get(id).name());
                     }
-                    name.append(" (").append(s + 1).append('/').append(head.parallelism()).append(')');
+                    name.append(" (")
+                            .append(s + 1)
+                            .append('/')
+                            .append(head.parallelism())
+                            .append(')');
                     StreamOperator<?> headOp = ops.get(0);
                     InputGate gate = head.inputs() == 0 ? null : gates.get(head.id())[s];
                     InputHandler[] handlers = handlers(headOp, head.inputs());
-                    int[] inputs = head.inputs() == 0 ? new int[0] : channelInputs.get(head.id())[s];
-                    SubtaskTask task = new SubtaskTask(name.toString(), ops, gate, handlers, inputs, chainWriters, options.clock(), listener);
-                    threads.add(Thread.ofPlatform().name("dataflow " + name).daemon(true).unstarted(task));
+                    int[] inputs =
+                            head.inputs() == 0 ? new int[0] : channelInputs.get(head.id())[s];
+                    SubtaskTask task = new SubtaskTask(
+                            name.toString(), ops, gate, handlers, inputs, chainWriters, options.clock(), listener);
+                    threads.add(Thread.ofPlatform()
+                            .name("dataflow " + name)
+                            .daemon(true)
+                            .unstarted(task));
                 }
             }
             for (Thread t : threads) t.start();
@@ -224,7 +247,8 @@ public final class LocalExecutor {
     @SuppressWarnings("unchecked") // a chained edge feeds a one-input operator of the edge's type
     private static <T> Downstream<T> chained(StreamOperator<?> operator) {
         if (!(operator instanceof OneInputOperator<?> input)) {
-            throw new IllegalStateException("operator " + operator.name() + " cannot be chained: it does not take one input");
+            throw new IllegalStateException(
+                    "operator " + operator.name() + " cannot be chained: it does not take one input");
         }
         return new ChainedDownstream<>((OneInputOperator<T>) input, operator);
     }

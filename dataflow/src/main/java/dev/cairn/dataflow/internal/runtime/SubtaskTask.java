@@ -44,8 +44,15 @@ final class SubtaskTask implements Runnable {
      * @param handlers per logical input of the head
      * @param channelInputs per gate channel, the logical input it feeds
      */
-    SubtaskTask(String name, List<StreamOperator<?>> operators, InputGate gate, InputHandler[] handlers, int[] channelInputs,
-                List<ExchangeWriter<?>> writers, Clock clock, FailureListener failures) {
+    SubtaskTask(
+            String name,
+            List<StreamOperator<?>> operators,
+            InputGate gate,
+            InputHandler[] handlers,
+            int[] channelInputs,
+            List<ExchangeWriter<?>> writers,
+            Clock clock,
+            FailureListener failures) {
         this.name = name;
         this.operators = operators;
         this.gate = gate;
@@ -116,7 +123,8 @@ final class SubtaskTask implements Runnable {
                 long advanced = switch (event) {
                     case ChannelEvent.RecordBatch batch -> {
                         InputHandler handler = handlers[channelInputs[batch.channel()]];
-                        for (int i = 0; i < batch.size; i++) InputHandler.deliver(handler, head, batch.values[i], batch.timestamps[i]);
+                        for (int i = 0; i < batch.size; i++)
+                            InputHandler.deliver(handler, head, batch.values[i], batch.timestamps[i]);
                         yield Long.MIN_VALUE;
                     }
                     case ChannelEvent.Watermark w -> tracker.onWatermark(w.channel(), w.watermark());

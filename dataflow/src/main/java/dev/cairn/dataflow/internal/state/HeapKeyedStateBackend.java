@@ -47,7 +47,8 @@ public final class HeapKeyedStateBackend<K> implements KeyedStateStore {
     public void setCurrentKey(K key, int keyGroup) {
         if (!keyGroups.contains(keyGroup)) {
             throw new IllegalStateException("operator " + operatorName + " got key " + key + " of key group " + keyGroup
-                    + ", outside its range " + keyGroups + ": the key selector is not deterministic, or the key's codec is not");
+                    + ", outside its range " + keyGroups
+                    + ": the key selector is not deterministic, or the key's codec is not");
         }
         currentKey = key;
         currentKeyGroup = keyGroup;

@@ -30,7 +30,8 @@ public final class StateTable<K, N, V> {
 
     private Map<K, Map<N, V>> group(int keyGroup) {
         if (!range.contains(keyGroup)) {
-            throw new IllegalStateException("key group " + keyGroup + " is not in this subtask's range " + range + " (state " + name + ")");
+            throw new IllegalStateException(
+                    "key group " + keyGroup + " is not in this subtask's range " + range + " (state " + name + ")");
         }
         return byKeyGroup.get(keyGroup - range.first());
     }

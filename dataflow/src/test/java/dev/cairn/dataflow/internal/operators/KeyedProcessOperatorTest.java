@@ -2,17 +2,17 @@ package dev.cairn.dataflow.internal.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.common.codec.BytesOut;
 import dev.cairn.common.codec.Codecs;
 import dev.cairn.dataflow.functions.Collector;
 import dev.cairn.dataflow.functions.KeyedProcessFunction;
+import dev.cairn.dataflow.internal.runtime.KeyGroupRange;
+import dev.cairn.dataflow.internal.runtime.KeyGroups;
 import dev.cairn.dataflow.state.KeyedStateStore;
 import dev.cairn.dataflow.state.ListState;
 import dev.cairn.dataflow.state.MapState;
 import dev.cairn.dataflow.state.StateDescriptor;
 import dev.cairn.dataflow.state.ValueState;
-import dev.cairn.dataflow.internal.runtime.KeyGroupRange;
-import dev.cairn.dataflow.internal.runtime.KeyGroups;
-import dev.cairn.common.codec.BytesOut;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -42,13 +42,15 @@ class KeyedProcessOperatorTest {
             perPage.put(visit.page(), p == null ? 1 : p + 1);
             if (visit.page().equals("event")) context.timerService().registerEventTimeTimer(context.timestamp() + 100);
             if (visit.page().equals("wall")) {
-                context.timerService().registerProcessingTimeTimer(context.timerService().currentProcessingTime() + 1_000);
+                context.timerService()
+                        .registerProcessingTimeTimer(context.timerService().currentProcessingTime() + 1_000);
             }
         }
 
         @Override
         public void onTimer(long timestamp, Context<String, String> context, Collector<String> out) {
-            out.collect(context.currentKey() + "@" + timestamp + " " + count.value() + " " + pages.get() + " " + perPage.entries().get("home"));
+            out.collect(context.currentKey() + "@" + timestamp + " " + count.value() + " " + pages.get() + " "
+                    + perPage.entries().get("home"));
             count.clear();
             pages.clear();
             perPage.clear();
@@ -62,14 +64,19 @@ class KeyedProcessOperatorTest {
     @Test
     void stateIsIsolatedPerKey() throws Exception {
         OperatorHarness<String> h = harness();
-        h.element(new Visit("ann", "home"), 1).element(new Visit("bob", "home"), 2).element(new Visit("ann", "home"), 3)
-                .element(new Visit("ann", "cart"), 4).element(new Visit("bob", "event"), 5).element(new Visit("ann", "event"), 6);
+        h.element(new Visit("ann", "home"), 1)
+                .element(new Visit("bob", "home"), 2)
+                .element(new Visit("ann", "home"), 3)
+                .element(new Visit("ann", "cart"), 4)
+                .element(new Visit("bob", "event"), 5)
+                .element(new Visit("ann", "event"), 6);
         h.watermark(105);
         assertThat(h.drainValues()).containsExactly("bob@105 2 [home, event] 1");
         h.watermark(106);
         assertThat(h.drainValues()).containsExactly("ann@106 4 [home, home, cart, event] 2");
         KeyedProcessOperator<?, ?, ?> op = (KeyedProcessOperator<?, ?, ?>) h.operator();
-        assertThat(op.backend().tables().values()).allSatisfy(t -> assertThat(t.size()).isZero());
+        assertThat(op.backend().tables().values())
+                .allSatisfy(t -> assertThat(t.size()).isZero());
     }
 
     @Test
@@ -78,7 +85,9 @@ class KeyedProcessOperatorTest {
         h.element(new Visit("ann", "home"), 1);
         KeyedProcessOperator<?, ?, ?> op = (KeyedProcessOperator<?, ?, ?>) h.operator();
         int group = KeyGroups.keyGroupOf("ann", Codecs.STRING, 128, new BytesOut());
-        assertThat(List.copyOf(op.backend().tables().get("count").keyGroup(group).keySet())).isEqualTo(List.of("ann"));
+        assertThat(List.copyOf(
+                        op.backend().tables().get("count").keyGroup(group).keySet()))
+                .isEqualTo(List.of("ann"));
         assertThat(KeyGroupRange.forSubtask(128, 3, 0)).isEqualTo(new KeyGroupRange(0, 42));
     }
 
@@ -89,8 +98,10 @@ class KeyedProcessOperatorTest {
         h.watermark(109);
         assertThat(h.drainValues()).isEmpty();
         h.watermark(110);
-        assertThat(h.drain()).containsExactly(new OperatorHarness.Record("ann@110 2 [event, event] null", 110),
-                new OperatorHarness.Watermark(110));
+        assertThat(h.drain())
+                .containsExactly(
+                        new OperatorHarness.Record("ann@110 2 [event, event] null", 110),
+                        new OperatorHarness.Watermark(110));
     }
 
     @Test
@@ -101,6 +112,7 @@ class KeyedProcessOperatorTest {
         h.advanceProcessingTime(999);
         assertThat(h.drainValues()).isEmpty();
         h.advanceProcessingTime(1);
-        assertThat(h.drain()).containsExactly(new OperatorHarness.Record("ann@6000 1 [wall] null", Output.NO_TIMESTAMP));
+        assertThat(h.drain())
+                .containsExactly(new OperatorHarness.Record("ann@6000 1 [wall] null", Output.NO_TIMESTAMP));
     }
 }

@@ -32,27 +32,28 @@ public final class OperatorHarness<O> {
     @SuppressWarnings("unchecked") // the test names the factory's output type
     public OperatorHarness(OperatorFactory factory) throws Exception {
         operator = (StreamOperator<O>) factory.create();
-        operator.setup(new OperatorContext("op under test", 0, 1, 128, new KeyGroupRange(0, 127), clock, 4), new Output<O>() {
-            @Override
-            public void emit(O value, long timestamp) {
-                emitted.add(new Record(value, timestamp));
-            }
+        operator.setup(
+                new OperatorContext("op under test", 0, 1, 128, new KeyGroupRange(0, 127), clock, 4), new Output<O>() {
+                    @Override
+                    public void emit(O value, long timestamp) {
+                        emitted.add(new Record(value, timestamp));
+                    }
 
-            @Override
-            public <X> void emitSide(OutputTag<X> tag, X value, long timestamp) {
-                emitted.add(new Side(tag.id(), value, timestamp));
-            }
+                    @Override
+                    public <X> void emitSide(OutputTag<X> tag, X value, long timestamp) {
+                        emitted.add(new Side(tag.id(), value, timestamp));
+                    }
 
-            @Override
-            public void emitWatermark(long watermark) {
-                emitted.add(new Watermark(watermark));
-            }
+                    @Override
+                    public void emitWatermark(long watermark) {
+                        emitted.add(new Watermark(watermark));
+                    }
 
-            @Override
-            public void emitIdleness(boolean idle) {
-                emitted.add(new Idleness(idle));
-            }
-        });
+                    @Override
+                    public void emitIdleness(boolean idle) {
+                        emitted.add(new Idleness(idle));
+                    }
+                });
         operator.open();
     }
 

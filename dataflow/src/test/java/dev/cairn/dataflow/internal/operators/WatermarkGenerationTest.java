@@ -10,7 +10,8 @@ class WatermarkGenerationTest {
 
     @Test
     void boundedOutOfOrdernessTrailsTheLargestTimestampAndNeverDecreases() {
-        WatermarkGenerator g = new WatermarkGenerator(WatermarkStrategy.boundedOutOfOrderness(Duration.ofSeconds(5)), 0);
+        WatermarkGenerator g =
+                new WatermarkGenerator(WatermarkStrategy.boundedOutOfOrderness(Duration.ofSeconds(5)), 0);
         assertThat(g.nextWatermark()).isEqualTo(Long.MIN_VALUE); // nothing seen yet
         g.onEvent(10_000);
         assertThat(g.nextWatermark()).isEqualTo(4_999);
@@ -23,7 +24,8 @@ class WatermarkGenerationTest {
 
     @Test
     void idlenessIsMeasuredInProcessingTimeAndEndsWithTheNextRecord() {
-        WatermarkGenerator g = new WatermarkGenerator(WatermarkStrategy.monotonousTimestamps().withIdleness(Duration.ofSeconds(1)), 0);
+        WatermarkGenerator g =
+                new WatermarkGenerator(WatermarkStrategy.monotonousTimestamps().withIdleness(Duration.ofSeconds(1)), 0);
         assertThat(g.checkIdle(999)).isFalse();
         assertThat(g.checkIdle(1_000)).isTrue();
         assertThat(g.checkIdle(2_000)).isFalse(); // already idle: reported once
@@ -35,14 +37,19 @@ class WatermarkGenerationTest {
 
     @Test
     void theOperatorStampsRecordsEmitsPeriodicallyAndGoesIdleOnTheClock() throws Exception {
-        OperatorHarness<Long> h = new OperatorHarness<>(new TimestampsAndWatermarksOperator.Factory<Long>(v -> v,
+        OperatorHarness<Long> h = new OperatorHarness<>(new TimestampsAndWatermarksOperator.Factory<Long>(
+                v -> v,
                 WatermarkStrategy.boundedOutOfOrderness(Duration.ofMillis(10)).withIdleness(Duration.ofSeconds(1))));
         // The harness emits a watermark every 4 records.
         h.element(100L, Output.NO_TIMESTAMP).element(130L, Output.NO_TIMESTAMP).element(120L, Output.NO_TIMESTAMP);
-        assertThat(h.drain()).containsExactly(new OperatorHarness.Record(100L, 100), new OperatorHarness.Record(130L, 130),
-                new OperatorHarness.Record(120L, 120));
+        assertThat(h.drain())
+                .containsExactly(
+                        new OperatorHarness.Record(100L, 100),
+                        new OperatorHarness.Record(130L, 130),
+                        new OperatorHarness.Record(120L, 120));
         h.element(125L, Output.NO_TIMESTAMP);
-        assertThat(h.drain()).containsExactly(new OperatorHarness.Record(125L, 125), new OperatorHarness.Watermark(119));
+        assertThat(h.drain())
+                .containsExactly(new OperatorHarness.Record(125L, 125), new OperatorHarness.Watermark(119));
         // Activity is seen on ticks: the records came before the tick at 500, so idle from 1500.
         h.advanceProcessingTime(500);
         assertThat(h.drain()).isEmpty();
@@ -51,7 +58,8 @@ class WatermarkGenerationTest {
         h.advanceProcessingTime(1);
         assertThat(h.drain()).containsExactly(new OperatorHarness.Idleness(true));
         h.element(200L, Output.NO_TIMESTAMP);
-        assertThat(h.drain()).containsExactly(new OperatorHarness.Idleness(false), new OperatorHarness.Record(200L, 200));
+        assertThat(h.drain())
+                .containsExactly(new OperatorHarness.Idleness(false), new OperatorHarness.Record(200L, 200));
         h.advanceProcessingTime(10); // a tick emits what the records since the last watermark allow
         assertThat(h.drain()).containsExactly(new OperatorHarness.Watermark(189));
         h.watermark(50); // upstream watermarks are ignored ...

@@ -17,10 +17,11 @@ import net.jqwik.api.constraints.Size;
 class WindowPropertiesTest {
 
     @Property
-    void slidingWindowsAreExactlyTheAlignedOnesContainingTheTimestamp(@ForAll @LongRange(min = -1_000_000, max = 1_000_000) long ts,
-                                                                      @ForAll @IntRange(min = 1, max = 50) int slide,
-                                                                      @ForAll @IntRange(min = 1, max = 10) int slidesPerWindow,
-                                                                      @ForAll @IntRange(min = 0, max = 49) int offsetSeed) {
+    void slidingWindowsAreExactlyTheAlignedOnesContainingTheTimestamp(
+            @ForAll @LongRange(min = -1_000_000, max = 1_000_000) long ts,
+            @ForAll @IntRange(min = 1, max = 50) int slide,
+            @ForAll @IntRange(min = 1, max = 10) int slidesPerWindow,
+            @ForAll @IntRange(min = 0, max = 49) int offsetSeed) {
         long size = (long) slide * slidesPerWindow + offsetSeed % slide; // sizes that do not divide by the slide too
         long offset = offsetSeed % slide;
         List<TimeWindow> expected = new ArrayList<>();
@@ -33,15 +34,24 @@ class WindowPropertiesTest {
 
     /** Sessions from the operator, fed in any order, equal sessions cut from the sorted timestamps. */
     @Property(tries = 200)
-    void sessionsMergeToTheSameWindowsWhateverTheArrivalOrder(@ForAll @Size(min = 1, max = 40) List<@LongRange(min = -500, max = 500) Long> timestamps,
-                                                             @ForAll @IntRange(min = 1, max = 60) int gap) throws Exception {
-        OperatorHarness<String> h = new OperatorHarness<>(new WindowOperator.Factory<String, Long, List<Long>, String>(t -> "k",
-                Codecs.STRING, WindowAssigner.session(Duration.ofMillis(gap)), 0, null,
-                WindowContents.buffering((key, context, elements, out) -> {
-                    int n = 0;
-                    for (Long ignored : elements) n++;
-                    out.collect(context.window().start() + ".." + context.window().end() + " x" + n);
-                }, Codecs.LONG)));
+    void sessionsMergeToTheSameWindowsWhateverTheArrivalOrder(
+            @ForAll @Size(min = 1, max = 40) List<@LongRange(min = -500, max = 500) Long> timestamps,
+            @ForAll @IntRange(min = 1, max = 60) int gap)
+            throws Exception {
+        OperatorHarness<String> h = new OperatorHarness<>(new WindowOperator.Factory<String, Long, List<Long>, String>(
+                t -> "k",
+                Codecs.STRING,
+                WindowAssigner.session(Duration.ofMillis(gap)),
+                0,
+                null,
+                WindowContents.buffering(
+                        (key, context, elements, out) -> {
+                            int n = 0;
+                            for (Long ignored : elements) n++;
+                            out.collect(context.window().start() + ".."
+                                    + context.window().end() + " x" + n);
+                        },
+                        Codecs.LONG)));
         for (long ts : timestamps) h.element(ts, ts);
         h.watermark(Long.MAX_VALUE);
 
@@ -61,6 +71,8 @@ class WindowPropertiesTest {
             n++;
         }
         expected.add(start + ".." + end + " x" + n);
-        assertThat(h.drainValues()).containsExactlyElementsOf(expected.stream().map(s -> (Object) s).toList());
+        assertThat(h.drainValues())
+                .containsExactlyElementsOf(
+                        expected.stream().map(s -> (Object) s).toList());
     }
 }

@@ -78,10 +78,21 @@ class IdlenessTest {
         GraphBuilder g = new GraphBuilder();
         int active = g.addNode("active", 1, 0, new ScriptedSource(List.of(1_000L, 25_000L)));
         int silent = g.addNode("silent", 1, 0, new ScriptedSource(List.of()));
-        int activeTs = g.addNode("active timestamps", 1, 1, new TimestampsAndWatermarksOperator.Factory<Long>(v -> v, strategy));
-        int silentTs = g.addNode("silent timestamps", 1, 1, new TimestampsAndWatermarksOperator.Factory<Long>(v -> v, strategy));
-        int window = g.addNode("window", 1, 1, new WindowOperator.Factory<Long, Long, Long, Long>(v -> 0L, Codecs.LONG,
-                WindowAssigner.tumbling(Duration.ofSeconds(10)), 0, null, WindowContents.reducing(Long::sum)));
+        int activeTs = g.addNode(
+                "active timestamps", 1, 1, new TimestampsAndWatermarksOperator.Factory<Long>(v -> v, strategy));
+        int silentTs = g.addNode(
+                "silent timestamps", 1, 1, new TimestampsAndWatermarksOperator.Factory<Long>(v -> v, strategy));
+        int window = g.addNode(
+                "window",
+                1,
+                1,
+                new WindowOperator.Factory<Long, Long, Long, Long>(
+                        v -> 0L,
+                        Codecs.LONG,
+                        WindowAssigner.tumbling(Duration.ofSeconds(10)),
+                        0,
+                        null,
+                        WindowContents.reducing(Long::sum)));
         int sink = g.addNode("sink", 1, 1, new SinkOperator.Factory<Long>((value, ts) -> {
             RESULTS.add(value + "@" + ts);
             FIRED.countDown();
@@ -92,13 +103,17 @@ class IdlenessTest {
         g.addEdge(new Edge(activeTs, window, 0, byKey, null, Codecs.LONG));
         g.addEdge(new Edge(silentTs, window, 0, byKey, null, Codecs.LONG));
         g.addEdge(new Edge(window, sink, 0, new Partitioning.Forward(), null, Codecs.LONG));
-        LocalExecutor executor = new LocalExecutor(DataflowOptions.defaults().withWatermarkIntervalRecords(1).withClock(clock));
+        LocalExecutor executor = new LocalExecutor(
+                DataflowOptions.defaults().withWatermarkIntervalRecords(1).withClock(clock));
         Thread run = new Thread(() -> executor.execute(g.build(128)));
         run.start();
         try {
             // Processing time moves only here; the subtasks may not have started yet, so keep moving it.
-            for (int i = 0; i < 300 && !FIRED.await(100, TimeUnit.MILLISECONDS); i++) clock.advance(1, TimeUnit.SECONDS);
-            assertThat(FIRED.getCount()).as("the window fired while the silent source still ran").isZero();
+            for (int i = 0; i < 300 && !FIRED.await(100, TimeUnit.MILLISECONDS); i++)
+                clock.advance(1, TimeUnit.SECONDS);
+            assertThat(FIRED.getCount())
+                    .as("the window fired while the silent source still ran")
+                    .isZero();
             assertThat(RESULTS).containsExactly("1000@9999");
         } finally {
             RELEASE.countDown();

@@ -19,7 +19,8 @@ class KeyGroupsTest {
                     assertThat(range.size()).isPositive();
                     covered += range.size();
                     for (int g = range.first(); g <= range.last(); g++) {
-                        assertThat(KeyGroups.subtaskFor(g, maxParallelism, parallelism)).isEqualTo(s);
+                        assertThat(KeyGroups.subtaskFor(g, maxParallelism, parallelism))
+                                .isEqualTo(s);
                     }
                 }
                 assertThat(covered).isEqualTo(maxParallelism);
@@ -41,8 +42,10 @@ class KeyGroupsTest {
     void murmur3MatchesTheReferenceVectors() {
         // MurmurHash3_x86_32 reference values (seed 0).
         assertThat(KeyGroups.murmur3(new byte[0], 0, 0, 0)).isEqualTo(0);
-        assertThat(KeyGroups.murmur3("hello".getBytes(StandardCharsets.US_ASCII), 0, 5, 0)).isEqualTo(0x248bfa47);
-        assertThat(KeyGroups.murmur3("The quick brown fox jumps over the lazy dog".getBytes(StandardCharsets.US_ASCII), 0, 43, 0))
+        assertThat(KeyGroups.murmur3("hello".getBytes(StandardCharsets.US_ASCII), 0, 5, 0))
+                .isEqualTo(0x248bfa47);
+        assertThat(KeyGroups.murmur3(
+                        "The quick brown fox jumps over the lazy dog".getBytes(StandardCharsets.US_ASCII), 0, 43, 0))
                 .isEqualTo(0x2e4ff723);
     }
 }

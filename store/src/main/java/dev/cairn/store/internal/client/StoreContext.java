@@ -23,8 +23,15 @@ import org.slf4j.LoggerFactory;
  * placement, the client's identity (its node, if it runs on a store node), clock, randomness and
  * timeouts.
  */
-public record StoreContext(CuratorFramework coord, Namespace namespace, NodeRegistry registry, BlockPlacement placement,
-                           Random random, String localNodeId, Duration timeout, LongSupplier clock) {
+public record StoreContext(
+        CuratorFramework coord,
+        Namespace namespace,
+        NodeRegistry registry,
+        BlockPlacement placement,
+        Random random,
+        String localNodeId,
+        Duration timeout,
+        LongSupplier clock) {
     private static final Logger LOG = LoggerFactory.getLogger(StoreContext.class);
 
     long clockMillis() {
@@ -41,7 +48,9 @@ public record StoreContext(CuratorFramework coord, Namespace namespace, NodeRegi
             return;
         }
         Map<String, List<BlockId>> byNode = new HashMap<>();
-        for (Inode.BlockRef b : blocks) for (String n : b.nodes()) byNode.computeIfAbsent(n, k -> new ArrayList<>()).add(b.id());
+        for (Inode.BlockRef b : blocks)
+            for (String n : b.nodes())
+                byNode.computeIfAbsent(n, k -> new ArrayList<>()).add(b.id());
         byNode.forEach((node, ids) -> {
             NodeInfo info = live.get(node);
             if (info == null) return;

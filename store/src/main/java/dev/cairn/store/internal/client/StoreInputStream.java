@@ -40,6 +40,7 @@ public final class StoreInputStream extends InputStream implements ReadLocality 
     private boolean currentLocal;
     /** The node {@link #current} reads from. */
     private String servingNode;
+
     private int currentBlock = -1;
     private List<String> replicasLeft = List.of();
     private final List<String> failures = new ArrayList<>();
@@ -58,7 +59,9 @@ public final class StoreInputStream extends InputStream implements ReadLocality 
             blockStarts[i] = start;
             start += blocks.get(i).length();
         }
-        if (offset < 0 || offset > file.length()) throw new IllegalArgumentException("offset " + offset + " is outside " + path + " (" + file.length() + " bytes)");
+        if (offset < 0 || offset > file.length())
+            throw new IllegalArgumentException(
+                    "offset " + offset + " is outside " + path + " (" + file.length() + " bytes)");
         this.pos = offset;
         this.end = length < 0 ? file.length() : Math.min(file.length(), offset + length);
     }
@@ -84,7 +87,12 @@ public final class StoreInputStream extends InputStream implements ReadLocality 
                 if (n < 0) throw new IOException("replica ended early (at " + pos + " of " + path + ")");
             } catch (ChecksumException e) {
                 String node = servingNode;
-                LOG.warn("corrupt replica of {} on {} while reading {}: {}", blocks.get(currentBlock).id(), node, path, e.getMessage());
+                LOG.warn(
+                        "corrupt replica of {} on {} while reading {}: {}",
+                        blocks.get(currentBlock).id(),
+                        node,
+                        path,
+                        e.getMessage());
                 context.reportCorrupt(blocks.get(currentBlock).id(), node, e.getMessage());
                 failures.add(node + ": " + e.getMessage());
                 dropCurrent();
@@ -95,7 +103,8 @@ public final class StoreInputStream extends InputStream implements ReadLocality 
                 continue;
             }
             pos += n;
-            if (currentLocal) localBytes += n; else remoteBytes += n;
+            if (currentLocal) localBytes += n;
+            else remoteBytes += n;
             if (pos == blockStarts[currentBlock] + blocks.get(currentBlock).length()) closeCurrent();
             return n;
         }
@@ -121,7 +130,8 @@ public final class StoreInputStream extends InputStream implements ReadLocality 
             try {
                 // Only as far as the range goes: a reader that stops at its end leaves no bytes in flight.
                 long until = Math.min(ref.length(), end - blockStarts[index]);
-                current = BlockFetcher.open(DataAddress.parse(info.dataAddress()), ref.id(), within, until - within, context.timeout());
+                current = BlockFetcher.open(
+                        DataAddress.parse(info.dataAddress()), ref.id(), within, until - within, context.timeout());
                 servingNode = node;
                 currentLocal = node.equals(context.localNodeId());
                 return;
@@ -129,8 +139,8 @@ public final class StoreInputStream extends InputStream implements ReadLocality 
                 failures.add(node + ": " + e.getMessage());
             }
         }
-        throw new IOException("cannot read block " + ref.id() + " of " + path + " (offset " + blockStarts[index] + "): every replica failed: "
-                + String.join("; ", failures));
+        throw new IOException("cannot read block " + ref.id() + " of " + path + " (offset " + blockStarts[index]
+                + "): every replica failed: " + String.join("; ", failures));
     }
 
     private List<String> replicaOrder(List<String> nodes) {
@@ -171,7 +181,11 @@ public final class StoreInputStream extends InputStream implements ReadLocality 
         if (n <= 0) return 0;
         long k = Math.min(n, end - pos);
         long target = pos + k;
-        if (current != null && (target >= blockStarts[currentBlock] + blocks.get(currentBlock).length() || k > (1 << 20))) dropCurrent();
+        if (current != null
+                && (target
+                                >= blockStarts[currentBlock]
+                                        + blocks.get(currentBlock).length()
+                        || k > (1 << 20))) dropCurrent();
         if (current != null) {
             long skipped = current.skip(k);
             pos += skipped;

@@ -3,7 +3,6 @@ package dev.cairn.store.internal.client;
 import dev.cairn.store.WriteOptions;
 import dev.cairn.store.internal.disk.BlockId;
 import dev.cairn.store.internal.namespace.Inode;
-import dev.cairn.store.internal.namespace.Namespace;
 import dev.cairn.store.internal.namespace.NodeRegistry.NodeInfo;
 import dev.cairn.store.internal.transfer.BlockPipelineWriter;
 import dev.cairn.store.internal.transfer.DataAddress;
@@ -51,6 +50,7 @@ public final class StoreOutputStream extends OutputStream {
     private InFlight inFlight;
 
     private record InFlight(BlockPipelineWriter writer, BlockId id, List<NodeInfo> pipeline, long bytes) {}
+
     private long length;
     private boolean closed;
 
@@ -99,17 +99,28 @@ public final class StoreOutputStream extends OutputStream {
             pipeline = context.placement().choose(live, options.replication(), context.localNodeId(), unreachable);
             if (pipeline.isEmpty()) {
                 String why = live.isEmpty() ? "no store node is live" : "no live store node could be reached";
-                IOException e = new IOException("cannot write " + path + ": " + why + (last != null ? " (last error: " + last.getMessage() + ")" : ""));
+                IOException e = new IOException("cannot write " + path + ": " + why
+                        + (last != null ? " (last error: " + last.getMessage() + ")" : ""));
                 if (last != null) e.addSuppressed(last);
                 throw e;
             }
             try {
-                block = BlockPipelineWriter.open(blockId, pipeline.stream().map(n -> DataAddress.parse(n.dataAddress())).toList(),
-                        WriteOptions.CHUNK_SIZE, context.timeout());
+                block = BlockPipelineWriter.open(
+                        blockId,
+                        pipeline.stream()
+                                .map(n -> DataAddress.parse(n.dataAddress()))
+                                .toList(),
+                        WriteOptions.CHUNK_SIZE,
+                        context.timeout());
                 blockBytes = 0;
                 return;
             } catch (IOException e) {
-                LOG.warn("store node {} unreachable for block {} of {}: {}", pipeline.getFirst().id(), blockId, path, e.getMessage());
+                LOG.warn(
+                        "store node {} unreachable for block {} of {}: {}",
+                        pipeline.getFirst().id(),
+                        blockId,
+                        path,
+                        e.getMessage());
                 unreachable.add(pipeline.getFirst().id());
                 last = e;
             }
@@ -132,9 +143,18 @@ public final class StoreOutputStream extends OutputStream {
         inFlight = null;
         PipelineAck ack = b.writer().awaitAck();
         List<String> nodes = new ArrayList<>();
-        for (NodeInfo n : b.pipeline()) if (ack.succeeded().contains(DataAddress.parse(n.dataAddress()))) nodes.add(n.id());
-        if (nodes.isEmpty()) throw new IOException("block " + b.id() + " of " + path + " could not be written to any replica: " + ack);
-        if (nodes.size() < b.pipeline().size()) LOG.warn("block {} of {} has {} of {} replicas: {}", b.id(), path, nodes.size(), b.pipeline().size(), ack);
+        for (NodeInfo n : b.pipeline())
+            if (ack.succeeded().contains(DataAddress.parse(n.dataAddress()))) nodes.add(n.id());
+        if (nodes.isEmpty())
+            throw new IOException("block " + b.id() + " of " + path + " could not be written to any replica: " + ack);
+        if (nodes.size() < b.pipeline().size())
+            LOG.warn(
+                    "block {} of {} has {} of {} replicas: {}",
+                    b.id(),
+                    path,
+                    nodes.size(),
+                    b.pipeline().size(),
+                    ack);
         written.add(new Inode.BlockRef(b.id(), b.bytes(), nodes));
     }
 
@@ -152,7 +172,8 @@ public final class StoreOutputStream extends OutputStream {
                 }
             }
             settle();
-            Inode.File file = new Inode.File(length, options.blockSize(), options.replication(), context.clockMillis(), written);
+            Inode.File file =
+                    new Inode.File(length, options.blockSize(), options.replication(), context.clockMillis(), written);
             Inode.File replaced = context.namespace().commit(pending, path, file, options.overwrite());
             closed = true;
             if (replaced != null) context.deleteBlocksQuietly(replaced.blocks());

@@ -33,6 +33,7 @@ public final class BlockReader implements AutoCloseable {
     private final int chunkSize;
     /** Stored checksums; fewer than {@link #chunkCount()} if the sidecar was truncated since open. */
     private final int[] crcs;
+
     private final FileChannel data;
 
     private BlockReader(BlockId id, Path dir, long length, int chunkSize, int[] crcs, FileChannel data) {
@@ -99,7 +100,8 @@ public final class BlockReader implements AutoCloseable {
      */
     public int read(long offset, byte[] dst, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, dst.length);
-        if (offset < 0 || offset > length) throw new IndexOutOfBoundsException("offset " + offset + " outside " + id + " of length " + length);
+        if (offset < 0 || offset > length)
+            throw new IndexOutOfBoundsException("offset " + offset + " outside " + id + " of length " + length);
         int n = (int) Math.min(len, length - offset);
         if (n == 0) return 0;
         long end = offset + n;
@@ -133,7 +135,9 @@ public final class BlockReader implements AutoCloseable {
      */
     public int readChunk(int index, ByteBuffer dst) throws IOException {
         int chunkLen = chunkLength(index);
-        if (dst.remaining() < chunkLen) throw new IllegalArgumentException("chunk " + index + " of " + id + " has " + chunkLen + " bytes, buffer room for " + dst.remaining());
+        if (dst.remaining() < chunkLen)
+            throw new IllegalArgumentException(
+                    "chunk " + index + " of " + id + " has " + chunkLen + " bytes, buffer room for " + dst.remaining());
         if (index >= crcs.length) throw missingCrc(index);
         try {
             ChecksumFile.readFully(data, dst.slice(dst.position(), chunkLen), (long) index * chunkSize, dir);
@@ -172,13 +176,18 @@ public final class BlockReader implements AutoCloseable {
         crc.update(dst, at, chunkLen);
         int actual = (int) crc.getValue();
         if (actual != crcs[index]) {
-            throw new ChecksumException(id, dir, start,
-                    "chunk " + index + " has crc " + BlockWriter.hex(actual) + ", sidecar says " + BlockWriter.hex(crcs[index]));
+            throw new ChecksumException(
+                    id,
+                    dir,
+                    start,
+                    "chunk " + index + " has crc " + BlockWriter.hex(actual) + ", sidecar says "
+                            + BlockWriter.hex(crcs[index]));
         }
     }
 
     private ChecksumException missingCrc(int index) {
-        return new ChecksumException(id, dir, (long) index * chunkSize, "sidecar ends before the checksum of chunk " + index);
+        return new ChecksumException(
+                id, dir, (long) index * chunkSize, "sidecar ends before the checksum of chunk " + index);
     }
 
     @Override

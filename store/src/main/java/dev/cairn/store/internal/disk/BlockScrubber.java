@@ -57,8 +57,13 @@ public final class BlockScrubber {
      * @param interval the pause between the end of one pass and the start of the next
      * @param onCorrupt told of each corrupt block; must not block for long
      */
-    public BlockScrubber(LocalBlockStore store, long bytesPerSecond, Duration interval, Consumer<BlockId> onCorrupt,
-                         Clock clock, Sleeper sleeper) {
+    public BlockScrubber(
+            LocalBlockStore store,
+            long bytesPerSecond,
+            Duration interval,
+            Consumer<BlockId> onCorrupt,
+            Clock clock,
+            Sleeper sleeper) {
         this.store = Objects.requireNonNull(store, "store");
         this.interval = Objects.requireNonNull(interval, "interval");
         if (interval.isNegative()) throw new IllegalArgumentException("negative scrub interval " + interval);
@@ -69,7 +74,8 @@ public final class BlockScrubber {
 
     /** Starts scrubbing on a new daemon thread. */
     public synchronized void start() {
-        if (thread != null || stopped) throw new IllegalStateException("block scrubber already " + (stopped ? "stopped" : "started"));
+        if (thread != null || stopped)
+            throw new IllegalStateException("block scrubber already " + (stopped ? "stopped" : "started"));
         thread = Thread.ofPlatform().daemon().name("block-scrubber").start(this::run);
     }
 
@@ -89,7 +95,11 @@ public final class BlockScrubber {
         try {
             while (!Thread.currentThread().isInterrupted()) {
                 Pass pass = runPass();
-                LOG.info("scrubbed {} blocks, {} bytes; {} corrupt", pass.blocks(), pass.bytes(), pass.corrupt().size());
+                LOG.info(
+                        "scrubbed {} blocks, {} bytes; {} corrupt",
+                        pass.blocks(),
+                        pass.bytes(),
+                        pass.corrupt().size());
                 sleeper.sleep(interval.toNanos());
             }
         } catch (InterruptedException e) {

@@ -29,7 +29,11 @@ import java.util.Objects;
  * undefined; abort it.
  */
 public final class BlockWriter implements AutoCloseable {
-    private enum State { OPEN, FINISHED, ABORTED }
+    private enum State {
+        OPEN,
+        FINISHED,
+        ABORTED
+    }
 
     private final LocalBlockStore store;
     private final Volume volume;
@@ -109,12 +113,20 @@ public final class BlockWriter implements AutoCloseable {
     public void writeChunk(byte[] b, int off, int len, int expectedCrc) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
         checkWritable();
-        if (len < 1 || len > chunkSize) throw new IllegalArgumentException("chunk of " + len + " bytes; chunks of " + id + " have 1 to " + chunkSize);
-        if (chunks.pending() != 0) throw new IllegalStateException(id + ": writeChunk needs a chunk boundary, but " + chunks.pending() + " bytes of a partial chunk are pending");
+        if (len < 1 || len > chunkSize)
+            throw new IllegalArgumentException(
+                    "chunk of " + len + " bytes; chunks of " + id + " have 1 to " + chunkSize);
+        if (chunks.pending() != 0)
+            throw new IllegalStateException(id + ": writeChunk needs a chunk boundary, but " + chunks.pending()
+                    + " bytes of a partial chunk are pending");
         int actual = chunks.crc(b, off, len);
         if (actual != expectedCrc) {
-            throw new ChecksumException(id, volume.root, flushed,
-                    "received chunk with crc " + hex(expectedCrc) + " but its " + len + " bytes have crc " + hex(actual));
+            throw new ChecksumException(
+                    id,
+                    volume.root,
+                    flushed,
+                    "received chunk with crc " + hex(expectedCrc) + " but its " + len + " bytes have crc "
+                            + hex(actual));
         }
         appendChunk(b, off, len, actual);
         if (len < chunkSize) ended = true;
@@ -200,7 +212,8 @@ public final class BlockWriter implements AutoCloseable {
     }
 
     private void checkOpen() {
-        if (state != State.OPEN) throw new IllegalStateException(id + " is " + state.name().toLowerCase(Locale.ROOT));
+        if (state != State.OPEN)
+            throw new IllegalStateException(id + " is " + state.name().toLowerCase(Locale.ROOT));
     }
 
     private void checkWritable() {

@@ -47,7 +47,11 @@ final class ChecksumFile {
     }
 
     static ByteBuffer header(int chunkSize) {
-        return ByteBuffer.allocate(HEADER_BYTES).putInt(MAGIC).putInt(VERSION).putInt(chunkSize).flip();
+        return ByteBuffer.allocate(HEADER_BYTES)
+                .putInt(MAGIC)
+                .putInt(VERSION)
+                .putInt(chunkSize)
+                .flip();
     }
 
     /**
@@ -66,7 +70,8 @@ final class ChecksumFile {
         int chunkSize = h.getInt();
         if (magic != MAGIC) throw new BadHeaderException(file + ": bad magic 0x" + Integer.toHexString(magic));
         if (version != VERSION) throw new BadHeaderException(file + ": unknown sidecar version " + version);
-        if (chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) throw new BadHeaderException(file + ": bad chunk size " + chunkSize);
+        if (chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE)
+            throw new BadHeaderException(file + ": bad chunk size " + chunkSize);
         return chunkSize;
     }
 
@@ -80,8 +85,10 @@ final class ChecksumFile {
             int chunkSize = readHeader(ch, file);
             long size = ch.size();
             long expected = expectedSize(length, chunkSize);
-            return size == expected ? null
-                    : "sidecar has " + size + " bytes, a " + length + "-byte block with " + chunkSize + "-byte chunks needs " + expected;
+            return size == expected
+                    ? null
+                    : "sidecar has " + size + " bytes, a " + length + "-byte block with " + chunkSize
+                            + "-byte chunks needs " + expected;
         } catch (IOException e) {
             return e.toString();
         }

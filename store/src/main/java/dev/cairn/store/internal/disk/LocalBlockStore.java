@@ -102,6 +102,7 @@ public final class LocalBlockStore implements AutoCloseable {
     private final Map<BlockId, Stored> blocks = new ConcurrentHashMap<>();
     /** Ids being written or deleted, and the directory they are in. */
     private final Map<BlockId, Volume> busy = new ConcurrentHashMap<>();
+
     private final AtomicLong usedBytes = new AtomicLong();
     private volatile boolean closed;
 
@@ -121,14 +122,16 @@ public final class LocalBlockStore implements AutoCloseable {
     public static LocalBlockStore open(Options options) throws IOException {
         Set<Path> seen = new HashSet<>();
         for (Path d : options.dirs()) {
-            if (!seen.add(d.toAbsolutePath().normalize())) throw new IllegalArgumentException("data directory " + d + " is listed twice");
+            if (!seen.add(d.toAbsolutePath().normalize()))
+                throw new IllegalArgumentException("data directory " + d + " is listed twice");
         }
         List<Volume> volumes = new ArrayList<>();
         try {
             for (Path d : options.dirs()) volumes.add(Volume.open(d));
             LocalBlockStore store = new LocalBlockStore(volumes, options);
             for (Volume v : volumes) {
-                for (Map.Entry<BlockId, Long> e : v.recover().entrySet()) store.load(new BlockInfo(e.getKey(), e.getValue()), v);
+                for (Map.Entry<BlockId, Long> e : v.recover().entrySet())
+                    store.load(new BlockInfo(e.getKey(), e.getValue()), v);
             }
             LOG.info("opened block store in {}: {} blocks, {} bytes", volumes, store.blocks.size(), store.usedBytes());
             return store;
@@ -166,11 +169,14 @@ public final class LocalBlockStore implements AutoCloseable {
         // Claim the id before looking for a finalized block: finish() adds the block before it
         // releases the claim, so one of the two checks always sees it.
         Volume other = busy.putIfAbsent(id, volume);
-        if (other != null) throw new FileAlreadyExistsException(other.root.toString(), null, id + " is being written or deleted there");
+        if (other != null)
+            throw new FileAlreadyExistsException(
+                    other.root.toString(), null, id + " is being written or deleted there");
         Stored existing = blocks.get(id);
         if (existing != null) {
             busy.remove(id);
-            throw new FileAlreadyExistsException(existing.volume().dataFile(id).toString(), null, id + " already exists");
+            throw new FileAlreadyExistsException(
+                    existing.volume().dataFile(id).toString(), null, id + " already exists");
         }
         try {
             return new BlockWriter(this, volume, id, chunkSize);
@@ -232,7 +238,10 @@ public final class LocalBlockStore implements AutoCloseable {
 
     /** The finalized blocks, in id order: the content of a block report. */
     public List<BlockInfo> blocks() {
-        return blocks.values().stream().map(Stored::info).sorted(Comparator.comparing(BlockInfo::id)).toList();
+        return blocks.values().stream()
+                .map(Stored::info)
+                .sorted(Comparator.comparing(BlockInfo::id))
+                .toList();
     }
 
     public boolean contains(BlockId id) {

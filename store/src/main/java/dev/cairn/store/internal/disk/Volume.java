@@ -31,6 +31,7 @@ final class Volume implements AutoCloseable {
     final Path tmp;
     /** The file system the directory is on: volumes sharing one share its free space. */
     final FileStore fileStore;
+
     private final FileChannel lockChannel;
 
     private Volume(Path root, FileStore fileStore, FileChannel lockChannel) {
@@ -44,7 +45,8 @@ final class Volume implements AutoCloseable {
     /** Creates the directory and its layout if needed and locks it. */
     static Volume open(Path dir) throws IOException {
         Path root = dir.toAbsolutePath().normalize();
-        if (Files.exists(root) && !Files.isDirectory(root)) throw new IOException("data directory " + root + " is not a directory");
+        if (Files.exists(root) && !Files.isDirectory(root))
+            throw new IOException("data directory " + root + " is not a directory");
         try {
             Files.createDirectories(root);
         } catch (IOException e) {
@@ -118,7 +120,8 @@ final class Volume implements AutoCloseable {
                 BlockId id = BlockId.parse(name);
                 long length = Files.size(p);
                 Path crc = crcFile(id);
-                String problem = Files.exists(crc) ? ChecksumFile.problem(crc, length) : "sidecar " + crc + " is missing";
+                String problem =
+                        Files.exists(crc) ? ChecksumFile.problem(crc, length) : "sidecar " + crc + " is missing";
                 if (problem == null) {
                     blocks.put(id, length);
                 } else {

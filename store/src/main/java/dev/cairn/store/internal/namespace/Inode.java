@@ -84,11 +84,14 @@ public sealed interface Inode {
      * @throws IllegalArgumentException if the bytes are not an inode (naming {@code path})
      */
     static Inode decode(String path, byte[] data) {
-        if (data == null || data.length < 2) throw new IllegalArgumentException("not a store entry (no inode data): " + path);
+        if (data == null || data.length < 2)
+            throw new IllegalArgumentException("not a store entry (no inode data): " + path);
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
             byte kind = in.readByte();
             byte version = in.readByte();
-            if (version != VERSION) throw new IllegalArgumentException("store entry " + path + " has format version " + version + ", this node reads " + VERSION);
+            if (version != VERSION)
+                throw new IllegalArgumentException(
+                        "store entry " + path + " has format version " + version + ", this node reads " + VERSION);
             return switch (kind) {
                 case DIR -> new Dir(in.readLong());
                 case FILE -> {
@@ -97,7 +100,8 @@ public sealed interface Inode {
                     int replication = in.readShort();
                     long mtime = in.readLong();
                     int n = in.readInt();
-                    if (n < 0 || n > data.length / 18) throw new IllegalArgumentException("store entry " + path + " is corrupt: " + n + " blocks");
+                    if (n < 0 || n > data.length / 18)
+                        throw new IllegalArgumentException("store entry " + path + " is corrupt: " + n + " blocks");
                     List<BlockRef> blocks = new ArrayList<>(n);
                     for (int i = 0; i < n; i++) {
                         BlockId id = new BlockId(in.readLong());

@@ -135,7 +135,8 @@ public final class Namespace {
 
     /** Starts a write of {@code path}: returns the pending znode that holds the write's blocks until it closes. */
     public String beginWrite(String path) throws IOException {
-        return call(() -> client.create().withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
+        return call(() -> client.create()
+                .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
                 .forPath(PENDING + "/w-", pending(path, List.of())));
     }
 
@@ -168,7 +169,8 @@ public final class Namespace {
             List<BlockId> out = new ArrayList<>();
             for (String w : client.getChildren().forPath(PENDING)) {
                 try {
-                    String text = new String(client.getData().forPath(PENDING + "/" + w), java.nio.charset.StandardCharsets.UTF_8);
+                    String text = new String(
+                            client.getData().forPath(PENDING + "/" + w), java.nio.charset.StandardCharsets.UTF_8);
                     String[] lines = text.split("\n", -1);
                     for (int i = 1; i < lines.length; i++) out.add(BlockId.parse(lines[i]));
                 } catch (KeeperException.NoNodeException gone) {
@@ -196,12 +198,19 @@ public final class Namespace {
                 existing = null;
             }
             if (existing != null && (existing.inode() instanceof Inode.Dir || !overwrite)) {
-                throw new FileAlreadyExistsException(path, null, existing.inode() instanceof Inode.Dir ? "is a directory" : "exists (overwrite not asked for)");
+                throw new FileAlreadyExistsException(
+                        path,
+                        null,
+                        existing.inode() instanceof Inode.Dir ? "is a directory" : "exists (overwrite not asked for)");
             }
             Entry old = existing;
             List<CuratorOp> ops = new ArrayList<>();
             boolean done = call(() -> {
-                if (old != null) ops.add(client.transactionOp().delete().withVersion(old.version()).forPath(znode(path)));
+                if (old != null)
+                    ops.add(client.transactionOp()
+                            .delete()
+                            .withVersion(old.version())
+                            .forPath(znode(path)));
                 ops.add(client.transactionOp().create().forPath(znode(path), file.encode()));
                 ops.add(client.transactionOp().delete().forPath(pendingZnode));
                 try {
@@ -211,7 +220,8 @@ public final class Namespace {
                     return false; // someone else wrote the path meanwhile: look again
                 } catch (KeeperException.NoNodeException e) {
                     if (client.checkExists().forPath(pendingZnode) == null) {
-                        throw new IOException("the write of " + path + " lost its coord session before it closed; nothing was committed");
+                        throw new IOException("the write of " + path
+                                + " lost its coord session before it closed; nothing was committed");
                     }
                     return false;
                 }
@@ -235,10 +245,13 @@ public final class Namespace {
         }
         List<CuratorOp> ops = new ArrayList<>();
         call(() -> {
-            for (Entry e : subtree.reversed()) ops.add(client.transactionOp().delete().withVersion(e.version()).forPath(znode(e.path())));
+            for (Entry e : subtree.reversed())
+                ops.add(client.transactionOp().delete().withVersion(e.version()).forPath(znode(e.path())));
             try {
                 client.transaction().forOperations(ops);
-            } catch (KeeperException.BadVersionException | KeeperException.NotEmptyException | KeeperException.NoNodeException e) {
+            } catch (KeeperException.BadVersionException
+                    | KeeperException.NotEmptyException
+                    | KeeperException.NoNodeException e) {
                 throw new IOException(path + " changed while it was being deleted; try again", e);
             }
             return null;
@@ -271,7 +284,8 @@ public final class Namespace {
      */
     public String renameTo(String src, String target) throws IOException {
         if (src.equals("/")) throw new IllegalArgumentException("cannot rename the store's root directory");
-        if (StorePaths.isWithin(target, src)) throw new IllegalArgumentException("cannot move " + src + " into itself (" + target + ")");
+        if (StorePaths.isWithin(target, src))
+            throw new IllegalArgumentException("cannot move " + src + " into itself (" + target + ")");
         String parent = StorePaths.parent(target);
         if (!(stat(parent).inode() instanceof Inode.Dir)) throw new NotDirectoryException(parent);
         String to = target;
@@ -281,15 +295,21 @@ public final class Namespace {
             ops.add(client.transactionOp().check().forPath(znode(parent)));
             for (Entry e : subtree) {
                 String moved = to + e.path().substring(src.length());
-                ops.add(client.transactionOp().create().forPath(znode(moved), e.inode().encode()));
+                ops.add(client.transactionOp()
+                        .create()
+                        .forPath(znode(moved), e.inode().encode()));
             }
-            for (Entry e : subtree.reversed()) ops.add(client.transactionOp().delete().withVersion(e.version()).forPath(znode(e.path())));
+            for (Entry e : subtree.reversed())
+                ops.add(client.transactionOp().delete().withVersion(e.version()).forPath(znode(e.path())));
             try {
                 client.transaction().forOperations(ops);
             } catch (KeeperException.NodeExistsException e) {
                 throw new FileAlreadyExistsException(to, null, "the rename target exists");
-            } catch (KeeperException.BadVersionException | KeeperException.NotEmptyException | KeeperException.NoNodeException e) {
-                throw new IOException(src + " or " + parent + " changed during the rename; nothing was moved; try again", e);
+            } catch (KeeperException.BadVersionException
+                    | KeeperException.NotEmptyException
+                    | KeeperException.NoNodeException e) {
+                throw new IOException(
+                        src + " or " + parent + " changed during the rename; nothing was moved; try again", e);
             }
             return null;
         });
@@ -303,7 +323,10 @@ public final class Namespace {
     public void reportCorrupt(BlockId block, String node, String detail) throws IOException {
         call(() -> {
             try {
-                client.create().forPath(CORRUPT + "/" + block + "@" + node, detail.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                client.create()
+                        .forPath(
+                                CORRUPT + "/" + block + "@" + node,
+                                detail.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             } catch (KeeperException.NodeExistsException already) {
                 // reported before
             }
@@ -346,7 +369,8 @@ public final class Namespace {
      *
      * @return false if the file, or that block in it, no longer exists
      */
-    public boolean editBlockNodes(String path, BlockId block, java.util.function.UnaryOperator<List<String>> edit) throws IOException {
+    public boolean editBlockNodes(String path, BlockId block, java.util.function.UnaryOperator<List<String>> edit)
+            throws IOException {
         for (int attempt = 0; attempt < 20; attempt++) {
             Entry e;
             try {
@@ -373,7 +397,9 @@ public final class Namespace {
         Inode.File file = (Inode.File) seen.inode();
         return call(() -> {
             try {
-                client.setData().withVersion(seen.version()).forPath(znode(seen.path()), file.withBlocks(blocks).encode());
+                client.setData()
+                        .withVersion(seen.version())
+                        .forPath(znode(seen.path()), file.withBlocks(blocks).encode());
                 return true;
             } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
                 return false;
@@ -396,7 +422,11 @@ public final class Namespace {
     }
 
     private static List<Inode.File> files(List<Entry> entries) {
-        return entries.stream().map(Entry::inode).filter(i -> i instanceof Inode.File).map(i -> (Inode.File) i).toList();
+        return entries.stream()
+                .map(Entry::inode)
+                .filter(i -> i instanceof Inode.File)
+                .map(i -> (Inode.File) i)
+                .toList();
     }
 
     @FunctionalInterface

@@ -27,15 +27,19 @@ public final class NodeRegistry {
         }
 
         byte[] encode() {
-            return (dataAddress + " " + freeBytes + " " + usedBytes + " " + blocks + " " + transfers).getBytes(StandardCharsets.UTF_8);
+            return (dataAddress + " " + freeBytes + " " + usedBytes + " " + blocks + " " + transfers)
+                    .getBytes(StandardCharsets.UTF_8);
         }
 
         static NodeInfo decode(String id, byte[] data) {
             String[] f = new String(data, StandardCharsets.UTF_8).trim().split(" ", -1);
-            if (f.length < 4) throw new IllegalArgumentException("malformed store node entry for " + id + ": '" + new String(data, StandardCharsets.UTF_8) + "'");
+            if (f.length < 4)
+                throw new IllegalArgumentException("malformed store node entry for " + id + ": '"
+                        + new String(data, StandardCharsets.UTF_8) + "'");
             // Entries of nodes from before the load figure have four fields.
             int transfers = f.length > 4 ? Integer.parseInt(f[4]) : 0;
-            return new NodeInfo(id, f[0], Long.parseLong(f[1]), Long.parseLong(f[2]), Integer.parseInt(f[3]), transfers);
+            return new NodeInfo(
+                    id, f[0], Long.parseLong(f[1]), Long.parseLong(f[2]), Integer.parseInt(f[3]), transfers);
         }
     }
 
@@ -49,7 +53,8 @@ public final class NodeRegistry {
     /** Announces this node (kept present, re-created after a session loss, until {@link #close}). */
     public synchronized void register(NodeInfo info) {
         if (registration != null) throw new IllegalStateException("already registered");
-        registration = new PersistentNode(client, CreateMode.EPHEMERAL, false, Namespace.NODES + "/" + info.id(), info.encode());
+        registration = new PersistentNode(
+                client, CreateMode.EPHEMERAL, false, Namespace.NODES + "/" + info.id(), info.encode());
         registration.start();
     }
 

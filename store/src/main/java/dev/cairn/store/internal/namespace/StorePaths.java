@@ -21,20 +21,24 @@ public final class StorePaths {
         if (p.startsWith("cairn://")) {
             p = p.substring("cairn://".length());
             if (!p.startsWith("/")) {
-                throw new IllegalArgumentException("store path '" + path + "': write cairn:///dir/file (the cluster comes from the coord connect string, not the URI)");
+                throw new IllegalArgumentException("store path '" + path
+                        + "': write cairn:///dir/file (the cluster comes from the coord connect string, not the URI)");
             }
         } else if (p.startsWith("cairn:")) {
             p = p.substring("cairn:".length());
         }
-        if (!p.startsWith("/")) throw new IllegalArgumentException("store path '" + path + "' is not absolute (it must start with /)");
+        if (!p.startsWith("/"))
+            throw new IllegalArgumentException("store path '" + path + "' is not absolute (it must start with /)");
         List<String> segments = new ArrayList<>();
         for (String s : p.split("/", -1)) {
             if (s.isEmpty()) continue;
-            if (s.equals(".") || s.equals("..")) throw new IllegalArgumentException("store path '" + path + "' has a '" + s + "' segment");
+            if (s.equals(".") || s.equals(".."))
+                throw new IllegalArgumentException("store path '" + path + "' has a '" + s + "' segment");
             for (int i = 0; i < s.length(); i++) {
                 char c = s.charAt(i);
                 if (c < 0x20 || c == 0x7f || (c >= 0xd800 && c <= 0xf8ff) || c >= 0xfff0) {
-                    throw new IllegalArgumentException("store path '" + path + "' has a control or reserved character at " + i + " of '" + s + "'");
+                    throw new IllegalArgumentException("store path '" + path
+                            + "' has a control or reserved character at " + i + " of '" + s + "'");
                 }
             }
             segments.add(s);

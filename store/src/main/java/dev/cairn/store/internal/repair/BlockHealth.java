@@ -23,9 +23,18 @@ import java.util.function.Predicate;
  * @param dead       nodes the file names that are declared dead
  * @param lost       live nodes the file names whose report lacks the block
  */
-public record BlockHealth(String path, int index, Inode.BlockRef block, int replication, int wanted,
-                          List<String> healthy, List<String> corrupt, List<String> unreported,
-                          List<String> absent, List<String> dead, List<String> lost) {
+public record BlockHealth(
+        String path,
+        int index,
+        Inode.BlockRef block,
+        int replication,
+        int wanted,
+        List<String> healthy,
+        List<String> corrupt,
+        List<String> unreported,
+        List<String> absent,
+        List<String> dead,
+        List<String> lost) {
 
     /** Replicas that exist or may: intact ones, those on unanswering nodes, those on nodes not yet declared dead. */
     public int effective() {
@@ -74,7 +83,8 @@ public record BlockHealth(String path, int index, Inode.BlockRef block, int repl
                     if (!view.live().containsKey(r.getKey())) continue;
                     Long length = r.getValue().get(b.id());
                     if (length == null) continue;
-                    boolean bad = length != b.length() || view.corrupt().contains(new ClusterView.Replica(b.id(), r.getKey()));
+                    boolean bad = length != b.length()
+                            || view.corrupt().contains(new ClusterView.Replica(b.id(), r.getKey()));
                     (bad ? corrupt : healthy).add(r.getKey());
                 }
                 for (String n : b.nodes()) {
@@ -88,7 +98,8 @@ public record BlockHealth(String path, int index, Inode.BlockRef block, int repl
                 }
                 healthy.sort(null);
                 corrupt.sort(null);
-                out.add(new BlockHealth(e.path(), i, b, file.replication(), wanted, healthy, corrupt, unreported, absent, dead, lost));
+                out.add(new BlockHealth(
+                        e.path(), i, b, file.replication(), wanted, healthy, corrupt, unreported, absent, dead, lost));
             }
         }
         return out;
@@ -97,7 +108,8 @@ public record BlockHealth(String path, int index, Inode.BlockRef block, int repl
     /** Blocks of the view's files, for telling garbage apart. */
     static Set<BlockId> referenced(ClusterView view) {
         Set<BlockId> ids = new HashSet<>();
-        for (Namespace.Entry e : view.files()) for (Inode.BlockRef b : ((Inode.File) e.inode()).blocks()) ids.add(b.id());
+        for (Namespace.Entry e : view.files())
+            for (Inode.BlockRef b : ((Inode.File) e.inode()).blocks()) ids.add(b.id());
         return ids;
     }
 }

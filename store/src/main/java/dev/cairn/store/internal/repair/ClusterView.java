@@ -21,8 +21,12 @@ import java.util.Set;
  * @param pending  blocks of writes that have not closed (not garbage, whatever else holds)
  * @param corrupt  replicas reported corrupt, not yet dealt with
  */
-public record ClusterView(List<Namespace.Entry> files, Map<String, NodeInfo> live,
-                          Map<String, Map<BlockId, Long>> reports, Set<BlockId> pending, Set<Replica> corrupt) {
+public record ClusterView(
+        List<Namespace.Entry> files,
+        Map<String, NodeInfo> live,
+        Map<String, Map<BlockId, Long>> reports,
+        Set<BlockId> pending,
+        Set<Replica> corrupt) {
     public ClusterView {
         files = List.copyOf(files);
         live = Map.copyOf(live);

@@ -69,7 +69,9 @@ public final class ClusterViewReader {
         Map<String, Map<BlockId, Long>> out = new HashMap<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (NodeInfo n : nodes) {
-                asked.put(n.id(), pool.submit(() -> BlockFetcher.listBlocks(DataAddress.parse(n.dataAddress()), timeout)));
+                asked.put(
+                        n.id(),
+                        pool.submit(() -> BlockFetcher.listBlocks(DataAddress.parse(n.dataAddress()), timeout)));
             }
             asked.forEach((id, f) -> {
                 try {
@@ -79,7 +81,10 @@ public final class ClusterViewReader {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 } catch (Exception e) {
-                    LOG.warn("no block report from store node {}: {}", id, e.getCause() == null ? e : e.getCause().getMessage());
+                    LOG.warn(
+                            "no block report from store node {}: {}",
+                            id,
+                            e.getCause() == null ? e : e.getCause().getMessage());
                 }
             });
         }

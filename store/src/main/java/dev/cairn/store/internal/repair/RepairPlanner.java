@@ -49,7 +49,8 @@ public final class RepairPlanner {
      */
     public record Settings(Duration deadNodeTimeout, Duration gcGrace, int maxCopiesPerScan) {
         public Settings {
-            if (deadNodeTimeout.isNegative() || gcGrace.isNegative()) throw new IllegalArgumentException("negative timeout");
+            if (deadNodeTimeout.isNegative() || gcGrace.isNegative())
+                throw new IllegalArgumentException("negative timeout");
             if (maxCopiesPerScan < 1) throw new IllegalArgumentException("maxCopiesPerScan must be >= 1");
         }
     }
@@ -93,10 +94,16 @@ public final class RepairPlanner {
             holders.addAll(h.unreported());
             int need = h.wanted() - h.effective();
             if (need > 0 && !h.healthy().isEmpty() && copies < settings.maxCopiesPerScan()) {
-                List<NodeInfo> candidates = view.live().values().stream().filter(n -> !holders.contains(n.id())).toList();
-                List<String> targets = placement.choose(candidates, need, null, List.of()).stream().map(NodeInfo::id).toList();
+                List<NodeInfo> candidates = view.live().values().stream()
+                        .filter(n -> !holders.contains(n.id()))
+                        .toList();
+                List<String> targets = placement.choose(candidates, need, null, List.of()).stream()
+                        .map(NodeInfo::id)
+                        .toList();
                 if (!targets.isEmpty()) {
-                    String source = h.healthy().get(Math.floorMod(id.hashCode() + copies, h.healthy().size()));
+                    String source = h.healthy()
+                            .get(Math.floorMod(
+                                    id.hashCode() + copies, h.healthy().size()));
                     actions.add(new RepairAction.Replicate(h.path(), id, source, targets));
                     copies++;
                 }
@@ -120,10 +127,13 @@ public final class RepairPlanner {
     /** Lists intact replicas the file does not name; unlists dead nodes and live ones that lost the block. */
     private static void fixLocations(BlockHealth h, Set<String> dropped, List<RepairAction> actions) {
         Set<String> listed = new LinkedHashSet<>(h.block().nodes());
-        List<String> add = h.healthy().stream().filter(n -> !listed.contains(n) && !dropped.contains(n)).toList();
+        List<String> add = h.healthy().stream()
+                .filter(n -> !listed.contains(n) && !dropped.contains(n))
+                .toList();
         List<String> remove = new ArrayList<>(h.dead());
         remove.addAll(h.lost());
-        if (!add.isEmpty() || !remove.isEmpty()) actions.add(new RepairAction.FixLocations(h.path(), h.block().id(), add, remove));
+        if (!add.isEmpty() || !remove.isEmpty())
+            actions.add(new RepairAction.FixLocations(h.path(), h.block().id(), add, remove));
     }
 
     private void trackAbsentNodes(ClusterView view, long nowMs) {
@@ -145,17 +155,22 @@ public final class RepairPlanner {
                 ClusterView.Replica r = new ClusterView.Replica(id, report.getKey());
                 garbageNow.add(r);
                 long since = garbageSince.computeIfAbsent(r, k -> nowMs);
-                if (nowMs - since >= settings.gcGrace().toMillis()) actions.add(new RepairAction.DeleteGarbage(id, r.node()));
+                if (nowMs - since >= settings.gcGrace().toMillis())
+                    actions.add(new RepairAction.DeleteGarbage(id, r.node()));
             }
         }
         // A node that did not answer this scan keeps its garbage clocks running; everything else
         // that is no longer garbage (or no longer there) starts over if it ever looks like garbage again.
-        garbageSince.keySet().removeIf(r -> !garbageNow.contains(r) && view.reports().containsKey(r.node()));
+        garbageSince
+                .keySet()
+                .removeIf(r -> !garbageNow.contains(r) && view.reports().containsKey(r.node()));
         garbageSince.keySet().removeIf(r -> !view.live().containsKey(r.node()));
         for (ClusterView.Replica r : view.corrupt()) {
             boolean fileGone = !referenced.contains(r.block());
-            boolean replicaGone = view.reports().containsKey(r.node()) && !view.reports().get(r.node()).containsKey(r.block());
-            if (fileGone || replicaGone || declaredDead(r.node(), nowMs)) actions.add(new RepairAction.ForgetCorruptReport(r.block(), r.node()));
+            boolean replicaGone = view.reports().containsKey(r.node())
+                    && !view.reports().get(r.node()).containsKey(r.block());
+            if (fileGone || replicaGone || declaredDead(r.node(), nowMs))
+                actions.add(new RepairAction.ForgetCorruptReport(r.block(), r.node()));
         }
     }
 }

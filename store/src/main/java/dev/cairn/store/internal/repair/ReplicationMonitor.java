@@ -50,9 +50,15 @@ public final class ReplicationMonitor implements AutoCloseable {
      * @param transferTimeout bounds every wait on a node while asking for reports, copying or deleting
      * @param parallelism     blocks repaired at once
      */
-    public record Settings(String nodeId, Duration interval, RepairPlanner.Settings planner, Duration transferTimeout, int parallelism) {
+    public record Settings(
+            String nodeId,
+            Duration interval,
+            RepairPlanner.Settings planner,
+            Duration transferTimeout,
+            int parallelism) {
         public Settings {
-            if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("monitor interval must be positive");
+            if (interval.isNegative() || interval.isZero())
+                throw new IllegalArgumentException("monitor interval must be positive");
             if (parallelism < 1) throw new IllegalArgumentException("parallelism must be >= 1");
         }
     }
@@ -73,7 +79,8 @@ public final class ReplicationMonitor implements AutoCloseable {
         this.namespace = new Namespace(coord, clock::millis);
         this.reader = new ClusterViewReader(namespace, new NodeRegistry(coord), settings.transferTimeout());
         this.latch = new LeaderLatch(coord, ELECTION, settings.nodeId());
-        this.thread = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("store-monitor").factory());
+        this.thread = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("store-monitor").factory());
     }
 
     public void start() throws IOException {
@@ -82,7 +89,8 @@ public final class ReplicationMonitor implements AutoCloseable {
         } catch (Exception e) {
             throw new IOException("cannot stand for the store monitor's election: " + e.getMessage(), e);
         }
-        var unused = thread.schedule(this::tickAndReschedule, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
+        var unused =
+                thread.schedule(this::tickAndReschedule, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -97,7 +105,10 @@ public final class ReplicationMonitor implements AutoCloseable {
         } finally {
             long tookMs = (System.nanoTime() - start) / 1_000_000;
             try {
-                var unused = thread.schedule(this::tickAndReschedule, Math.max(settings.interval().toMillis(), tookMs), TimeUnit.MILLISECONDS);
+                var unused = thread.schedule(
+                        this::tickAndReschedule,
+                        Math.max(settings.interval().toMillis(), tookMs),
+                        TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException closed) {
                 // close() has shut the thread down
             }
@@ -111,7 +122,10 @@ public final class ReplicationMonitor implements AutoCloseable {
             return;
         }
         if (planner == null) {
-            LOG.info("store monitor elected on {}: scanning every {} ms", settings.nodeId(), settings.interval().toMillis());
+            LOG.info(
+                    "store monitor elected on {}: scanning every {} ms",
+                    settings.nodeId(),
+                    settings.interval().toMillis());
             planner = new RepairPlanner(settings.planner(), random);
         }
         try {
@@ -133,15 +147,22 @@ public final class ReplicationMonitor implements AutoCloseable {
         }
         int failed = apply(plan.actions(), view);
         if (!plan.actions().isEmpty() || missing > 0) {
-            LOG.info("store monitor: {} files, {} blocks, {} under-replicated, {} missing; {} actions, {} failed",
-                    view.files().size(), plan.health().size(), under, missing, plan.actions().size(), failed);
+            LOG.info(
+                    "store monitor: {} files, {} blocks, {} under-replicated, {} missing; {} actions, {} failed",
+                    view.files().size(),
+                    plan.health().size(),
+                    under,
+                    missing,
+                    plan.actions().size(),
+                    failed);
         }
     }
 
     /** Runs the actions, each block's in order; returns how many failed (they are planned again next scan). */
     private int apply(List<RepairAction> actions, ClusterView view) {
         Map<BlockId, List<RepairAction>> byBlock = new LinkedHashMap<>();
-        for (RepairAction a : actions) byBlock.computeIfAbsent(a.block(), k -> new ArrayList<>()).add(a);
+        for (RepairAction a : actions)
+            byBlock.computeIfAbsent(a.block(), k -> new ArrayList<>()).add(a);
         AtomicInteger failed = new AtomicInteger();
         Semaphore slots = new Semaphore(settings.parallelism());
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -173,10 +194,12 @@ public final class ReplicationMonitor implements AutoCloseable {
             case RepairAction.Replicate r -> {
                 List<DataAddress> targets = new ArrayList<>();
                 for (String t : r.targets()) targets.add(address(live, t));
-                PipelineAck ack = BlockFetcher.replicate(address(live, r.source()), r.block(), targets, settings.transferTimeout());
+                PipelineAck ack = BlockFetcher.replicate(
+                        address(live, r.source()), r.block(), targets, settings.transferTimeout());
                 List<String> stored = new ArrayList<>();
                 for (int i = 0; i < targets.size(); i++) {
-                    if (ack.outcomes().get(i) instanceof PipelineAck.Stored) stored.add(r.targets().get(i));
+                    if (ack.outcomes().get(i) instanceof PipelineAck.Stored)
+                        stored.add(r.targets().get(i));
                 }
                 if (!stored.isEmpty()) {
                     namespace.editBlockNodes(r.path(), r.block(), nodes -> {
@@ -185,7 +208,9 @@ public final class ReplicationMonitor implements AutoCloseable {
                     });
                 }
                 LOG.info("re-replicated {} of {} from {} to {}", r.block(), r.path(), r.source(), stored);
-                if (stored.size() < targets.size()) throw new IOException("copying " + r.block() + " reached only " + stored + " of " + r.targets() + ": " + ack.outcomes());
+                if (stored.size() < targets.size())
+                    throw new IOException("copying " + r.block() + " reached only " + stored + " of " + r.targets()
+                            + ": " + ack.outcomes());
             }
             case RepairAction.DropReplica d -> {
                 // Unlist first, delete after: a reader that sees the old list finds no block and tries

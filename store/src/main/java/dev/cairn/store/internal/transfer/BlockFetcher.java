@@ -32,9 +32,11 @@ public final class BlockFetcher {
      * @throws IOException naming the node, if it cannot be reached or refuses, e.g. for an
      *     {@code offset} beyond the end of the block
      */
-    public static InputStream open(DataAddress node, BlockId id, long offset, long length, Duration timeout) throws IOException {
+    public static InputStream open(DataAddress node, BlockId id, long offset, long length, Duration timeout)
+            throws IOException {
         Objects.requireNonNull(id, "id");
-        if (offset < 0 || length < -1) throw new IllegalArgumentException("bad range: offset " + offset + ", length " + length);
+        if (offset < 0 || length < -1)
+            throw new IllegalArgumentException("bad range: offset " + offset + ", length " + length);
         Connection c = Connection.connect(node, timeout);
         try {
             new Request.ReadBlock(id, offset, length).write(c.out);
@@ -42,7 +44,8 @@ public final class BlockFetcher {
             long blockLength = c.in.readLong();
             int chunkSize = c.in.readInt();
             if (blockLength < 0 || chunkSize < 1 || offset > blockLength) {
-                throw new ProtocolException("node " + node + " sent a bad header for " + id + ": length " + blockLength + ", chunk size " + chunkSize);
+                throw new ProtocolException("node " + node + " sent a bad header for " + id + ": length " + blockLength
+                        + ", chunk size " + chunkSize);
             }
             long end = length == -1 || length > blockLength - offset ? blockLength : offset + length;
             return new VerifyingChunkStream(c, id, blockLength, chunkSize, offset, end);
@@ -87,12 +90,14 @@ public final class BlockFetcher {
             new Request.ListBlocks().write(c.out);
             c.expectOk("LIST_BLOCKS", null);
             int n = c.in.readInt();
-            if (n < 0 || n > Wire.MAX_BLOCK_REPORT) throw new ProtocolException("node " + node + " reported " + n + " blocks");
+            if (n < 0 || n > Wire.MAX_BLOCK_REPORT)
+                throw new ProtocolException("node " + node + " reported " + n + " blocks");
             List<BlockInfo> blocks = new ArrayList<>(Math.min(n, 1 << 16));
             for (int i = 0; i < n; i++) {
                 BlockId id = new BlockId(c.in.readLong());
                 long length = c.in.readLong();
-                if (length < 0) throw new ProtocolException("node " + node + " reported " + id + " with length " + length);
+                if (length < 0)
+                    throw new ProtocolException("node " + node + " reported " + id + " with length " + length);
                 blocks.add(new BlockInfo(id, length));
             }
             return blocks;
@@ -115,10 +120,12 @@ public final class BlockFetcher {
      * @throws BlockNotFoundException if {@code node} has no such block
      * @throws IOException if {@code node} cannot be reached, or cannot read its own replica
      */
-    public static PipelineAck replicate(DataAddress node, BlockId id, List<DataAddress> targets, Duration timeout) throws IOException {
+    public static PipelineAck replicate(DataAddress node, BlockId id, List<DataAddress> targets, Duration timeout)
+            throws IOException {
         Objects.requireNonNull(id, "id");
         List<DataAddress> to = List.copyOf(targets);
-        if (to.isEmpty() || to.size() > Wire.MAX_PIPELINE) throw new IllegalArgumentException("replicate to 1 to " + Wire.MAX_PIPELINE + " nodes, got " + to.size());
+        if (to.isEmpty() || to.size() > Wire.MAX_PIPELINE)
+            throw new IllegalArgumentException("replicate to 1 to " + Wire.MAX_PIPELINE + " nodes, got " + to.size());
         try (Connection c = Connection.connect(node, timeout)) {
             new Request.Replicate(id, to).write(c.out);
             c.expectOk("REPLICATE of " + id, id);

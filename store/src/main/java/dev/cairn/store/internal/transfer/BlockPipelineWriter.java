@@ -31,7 +31,13 @@ import java.util.Objects;
  * <p>Not thread-safe: one thread writes a block.
  */
 public final class BlockPipelineWriter implements AutoCloseable {
-    private enum State { OPEN, ENDED, FINISHED, FAILED, ABORTED }
+    private enum State {
+        OPEN,
+        ENDED,
+        FINISHED,
+        FAILED,
+        ABORTED
+    }
 
     private final BlockId id;
     private final List<DataAddress> pipeline;
@@ -45,10 +51,12 @@ public final class BlockPipelineWriter implements AutoCloseable {
     private long sent;
     /** Set once a chunk shorter than {@link #chunkSize} was sent: it must be the last. */
     private boolean shortChunkSent;
+
     private State state = State.OPEN;
     private IOException failure;
 
-    private BlockPipelineWriter(BlockId id, List<DataAddress> pipeline, int chunkSize, Connection conn, Duration ackTimeout) {
+    private BlockPipelineWriter(
+            BlockId id, List<DataAddress> pipeline, int chunkSize, Connection conn, Duration ackTimeout) {
         this.id = id;
         this.ackTimeout = ackTimeout;
         this.pipeline = pipeline;
@@ -66,15 +74,19 @@ public final class BlockPipelineWriter implements AutoCloseable {
      * @param timeout the bound on each wait for a node, see the class comment
      * @throws IOException naming the first node, if it cannot be reached
      */
-    public static BlockPipelineWriter open(BlockId id, List<DataAddress> pipeline, int chunkSize, Duration timeout) throws IOException {
+    public static BlockPipelineWriter open(BlockId id, List<DataAddress> pipeline, int chunkSize, Duration timeout)
+            throws IOException {
         Objects.requireNonNull(id, "id");
         List<DataAddress> nodes = List.copyOf(pipeline);
         if (nodes.isEmpty() || nodes.size() > Wire.MAX_PIPELINE) {
-            throw new IllegalArgumentException("a pipeline has 1 to " + Wire.MAX_PIPELINE + " nodes, got " + nodes.size());
+            throw new IllegalArgumentException(
+                    "a pipeline has 1 to " + Wire.MAX_PIPELINE + " nodes, got " + nodes.size());
         }
-        if (new HashSet<>(nodes).size() != nodes.size()) throw new IllegalArgumentException("pipeline " + nodes + " names a node twice");
+        if (new HashSet<>(nodes).size() != nodes.size())
+            throw new IllegalArgumentException("pipeline " + nodes + " names a node twice");
         if (chunkSize < 1 || chunkSize > LocalBlockStore.MAX_CHUNK_SIZE) {
-            throw new IllegalArgumentException("chunk size " + chunkSize + " is not in [1, " + LocalBlockStore.MAX_CHUNK_SIZE + "]");
+            throw new IllegalArgumentException(
+                    "chunk size " + chunkSize + " is not in [1, " + LocalBlockStore.MAX_CHUNK_SIZE + "]");
         }
         Connection.millis(timeout);
         Connection c = Connection.connect(nodes.get(0), timeout);
@@ -153,8 +165,12 @@ public final class BlockPipelineWriter implements AutoCloseable {
     void writeChunk(byte[] b, int off, int len, int chunkCrc) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
         checkState(State.OPEN);
-        if (chunks.pending() != 0) throw new IllegalStateException(id + ": a raw chunk needs a chunk boundary, " + chunks.pending() + " bytes are pending");
-        if (len < 1 || len > chunkSize) throw new IllegalArgumentException("chunk of " + len + " bytes; chunks of " + id + " have 1 to " + chunkSize);
+        if (chunks.pending() != 0)
+            throw new IllegalStateException(
+                    id + ": a raw chunk needs a chunk boundary, " + chunks.pending() + " bytes are pending");
+        if (len < 1 || len > chunkSize)
+            throw new IllegalArgumentException(
+                    "chunk of " + len + " bytes; chunks of " + id + " have 1 to " + chunkSize);
         sendChunk(b, off, len, chunkCrc);
     }
 
@@ -219,7 +235,7 @@ public final class BlockPipelineWriter implements AutoCloseable {
     private void checkState(State expected) throws IOException {
         if (state == expected) return;
         if (state == State.FAILED) throw new IOException(id + ": the pipeline failed before", failure);
-        throw new IllegalStateException(id + " is " + state.name().toLowerCase(Locale.ROOT) + ", expected " + expected.name().toLowerCase(Locale.ROOT));
+        throw new IllegalStateException(id + " is " + state.name().toLowerCase(Locale.ROOT) + ", expected "
+                + expected.name().toLowerCase(Locale.ROOT));
     }
-
 }

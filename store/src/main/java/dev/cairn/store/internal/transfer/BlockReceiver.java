@@ -50,7 +50,12 @@ final class BlockReceiver {
     private BlockPipelineWriter downstream;
     private List<PipelineAck.NodeOutcome> downstreamOutcomes = List.of();
 
-    BlockReceiver(LocalBlockStore store, DataAddress self, Duration timeout, Connection upstream, Request.WriteBlock request) {
+    BlockReceiver(
+            LocalBlockStore store,
+            DataAddress self,
+            Duration timeout,
+            Connection upstream,
+            Request.WriteBlock request) {
         this.store = store;
         this.self = self;
         this.timeout = timeout;
@@ -99,7 +104,9 @@ final class BlockReceiver {
         while (true) {
             int len = upstream.in.readInt();
             if (len == Wire.END_OF_BLOCK) return;
-            if (len < 0 || len > chunkSize) throw new ProtocolException("chunk of " + len + " bytes in " + request.id() + ", whose chunks have 1 to " + chunkSize);
+            if (len < 0 || len > chunkSize)
+                throw new ProtocolException(
+                        "chunk of " + len + " bytes in " + request.id() + ", whose chunks have 1 to " + chunkSize);
             if (shortSeen) throw new ProtocolException("a chunk after the short last chunk of " + request.id());
             shortSeen = len < chunkSize;
             int crc = upstream.in.readInt();
@@ -165,7 +172,12 @@ final class BlockReceiver {
 
     /** Gives up on the downstream: it and every node after it count as failed. */
     private void dropDownstream(IOException cause) {
-        LOG.info("{}: dropping downstream {} of {}: {}", self, request.downstream().get(0), request.id(), cause.getMessage());
+        LOG.info(
+                "{}: dropping downstream {} of {}: {}",
+                self,
+                request.downstream().get(0),
+                request.id(),
+                cause.getMessage());
         downstreamOutcomes = PipelineAck.brokenAt(request.downstream(), Wire.describe(cause));
         if (downstream != null) downstream.abort();
         downstream = null;

@@ -35,7 +35,10 @@ final class BlockSender {
         try (reader) {
             long length = reader.length();
             if (r.offset() > length) {
-                Wire.writeStatus(c.out, Wire.FAILED, "offset " + r.offset() + " is beyond the end of " + r.id() + " (" + length + " bytes)");
+                Wire.writeStatus(
+                        c.out,
+                        Wire.FAILED,
+                        "offset " + r.offset() + " is beyond the end of " + r.id() + " (" + length + " bytes)");
                 return;
             }
             long end = r.length() == -1 || r.length() > length - r.offset() ? length : r.offset() + r.length();
@@ -72,7 +75,8 @@ final class BlockSender {
      * with their ack. The ack tells every failure on the targets' side, including a target that
      * cannot be reached; only a failure to read the local replica is answered FAILED.
      */
-    static void replicate(LocalBlockStore store, Duration timeout, Connection c, Request.Replicate r) throws IOException {
+    static void replicate(LocalBlockStore store, Duration timeout, Connection c, Request.Replicate r)
+            throws IOException {
         BlockReader reader = openLocal(store, c, r.id());
         if (reader == null) return;
         List<PipelineAck.NodeOutcome> outcomes;
@@ -95,7 +99,8 @@ final class BlockSender {
         }
     }
 
-    private static List<PipelineAck.NodeOutcome> copy(BlockReader reader, Request.Replicate r, Duration timeout) throws LocalReadException {
+    private static List<PipelineAck.NodeOutcome> copy(BlockReader reader, Request.Replicate r, Duration timeout)
+            throws LocalReadException {
         ByteBuffer buf = ByteBuffer.allocate(reader.chunkSize());
         try (BlockPipelineWriter writer = BlockPipelineWriter.open(r.id(), r.targets(), reader.chunkSize(), timeout)) {
             for (int i = 0, n = reader.chunkCount(); i < n; i++) {
@@ -104,7 +109,8 @@ final class BlockSender {
                 try {
                     crc = reader.readChunk(i, buf);
                 } catch (IOException e) {
-                    throw new LocalReadException("cannot read chunk " + i + " of the local replica of " + r.id() + ": " + Wire.describe(e));
+                    throw new LocalReadException(
+                            "cannot read chunk " + i + " of the local replica of " + r.id() + ": " + Wire.describe(e));
                 }
                 writer.writeChunk(buf.array(), 0, buf.position(), crc);
             }

@@ -41,7 +41,8 @@ public final class BlockServer implements AutoCloseable {
     public record Options(Duration timeout, int maxConnections) {
         public Options {
             Connection.millis(Objects.requireNonNull(timeout, "timeout"));
-            if (maxConnections < 1) throw new IllegalArgumentException("maxConnections must be positive, got " + maxConnections);
+            if (maxConnections < 1)
+                throw new IllegalArgumentException("maxConnections must be positive, got " + maxConnections);
         }
 
         public static Options defaults() {
@@ -83,7 +84,8 @@ public final class BlockServer implements AutoCloseable {
      * @param port 0 for one the OS chooses; {@link #address()} tells which
      * @throws IOException naming the address, if it cannot be bound
      */
-    public static BlockServer start(LocalBlockStore store, String bindHost, int port, Options options) throws IOException {
+    public static BlockServer start(LocalBlockStore store, String bindHost, int port, Options options)
+            throws IOException {
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(options, "options");
         new DataAddress(bindHost, port); // checks both
@@ -93,10 +95,15 @@ public final class BlockServer implements AutoCloseable {
             listener.bind(new InetSocketAddress(bindHost, port));
         } catch (IOException e) {
             listener.close();
-            throw new IOException("cannot listen for block transfers on " + new DataAddress(bindHost, port) + ": " + Wire.describe(e), e);
+            throw new IOException(
+                    "cannot listen for block transfers on " + new DataAddress(bindHost, port) + ": " + Wire.describe(e),
+                    e);
         }
-        BlockServer server = new BlockServer(store, options, listener, new DataAddress(bindHost, listener.getLocalPort()));
-        server.acceptor = Thread.ofVirtual().name("block-server-accept-" + server.address.port()).start(server::acceptLoop);
+        BlockServer server =
+                new BlockServer(store, options, listener, new DataAddress(bindHost, listener.getLocalPort()));
+        server.acceptor = Thread.ofVirtual()
+                .name("block-server-accept-" + server.address.port())
+                .start(server::acceptLoop);
         LOG.info("serving blocks of {} at {}", store.dirs(), server.address);
         return server;
     }
@@ -136,7 +143,11 @@ public final class BlockServer implements AutoCloseable {
                 continue;
             }
             if (connections.size() >= options.maxConnections()) {
-                LOG.warn("{}: refusing connection from {}: already {} connections", address, socket.getRemoteSocketAddress(), connections.size());
+                LOG.warn(
+                        "{}: refusing connection from {}: already {} connections",
+                        address,
+                        socket.getRemoteSocketAddress(),
+                        connections.size());
                 ServerConnection.refuse(socket, options.timeout(), "node busy: " + connections.size() + " connections");
                 continue;
             }

@@ -29,6 +29,7 @@ final class Connection implements AutoCloseable {
     private static final ScheduledThreadPoolExecutor WATCHDOG = watchdog();
     /** Bounds on {@link #closeWithReply}'s wait for the peer to take the reply and go. */
     private static final Duration LINGER = Duration.ofSeconds(1);
+
     private static final long LINGER_BYTES = 1 << 20;
 
     final DataInputStream in;
@@ -37,6 +38,7 @@ final class Connection implements AutoCloseable {
     final DataAddress node;
     /** The peer, for messages. */
     final String peer;
+
     private final Socket socket;
     private final TimedOutputStream timed;
     private boolean preambleChecked;
@@ -45,7 +47,8 @@ final class Connection implements AutoCloseable {
         this.socket = socket;
         this.node = node;
         this.peer = node != null ? "node " + node : String.valueOf(socket.getRemoteSocketAddress());
-        socket.setTcpNoDelay(true); // frames are written in large buffered pieces; small ones are replies someone waits for
+        socket.setTcpNoDelay(
+                true); // frames are written in large buffered pieces; small ones are replies someone waits for
         this.timed = new TimedOutputStream(socket, peer);
         setTimeout(timeout);
         this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), Wire.BUFFER_SIZE));
@@ -94,11 +97,15 @@ final class Connection implements AutoCloseable {
         out.flush();
         if (!preambleChecked) {
             int magic = in.readInt();
-            if (magic != Wire.MAGIC) throw new ProtocolException(peer + " does not speak the Cairn transfer protocol (magic 0x" + Integer.toHexString(magic) + ")");
+            if (magic != Wire.MAGIC)
+                throw new ProtocolException(peer + " does not speak the Cairn transfer protocol (magic 0x"
+                        + Integer.toHexString(magic) + ")");
             int version = in.readUnsignedShort();
             int status = in.readUnsignedByte();
             if (status != Wire.OK) throw new IOException(peer + " refused the connection: " + in.readUTF());
-            if (version != Wire.VERSION) throw new ProtocolException(peer + " accepted protocol version " + Wire.VERSION + " but answered with " + version);
+            if (version != Wire.VERSION)
+                throw new ProtocolException(
+                        peer + " accepted protocol version " + Wire.VERSION + " but answered with " + version);
             preambleChecked = true;
         }
         int status = in.readUnsignedByte();
@@ -109,7 +116,8 @@ final class Connection implements AutoCloseable {
                 throw new BlockNotFoundException(block, node);
             }
             case Wire.FAILED -> throw new IOException(peer + " failed " + request + ": " + in.readUTF());
-            case Wire.BAD_REQUEST -> throw new IOException(peer + " refused " + request + " as malformed: " + in.readUTF());
+            case Wire.BAD_REQUEST ->
+                throw new IOException(peer + " refused " + request + " as malformed: " + in.readUTF());
             default -> throw new ProtocolException(peer + " answered " + request + " with unknown status " + status);
         }
     }
@@ -154,12 +162,14 @@ final class Connection implements AutoCloseable {
     }
 
     static int millis(Duration timeout) {
-        if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+        if (timeout.isNegative() || timeout.isZero())
+            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
         return (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
     }
 
     private static ScheduledThreadPoolExecutor watchdog() {
-        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("cairn-transfer-watchdog").factory());
+        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(
+                1, Thread.ofPlatform().daemon().name("cairn-transfer-watchdog").factory());
         e.setRemoveOnCancelPolicy(true); // nearly every deadline is cancelled; don't keep them queued
         return e;
     }
@@ -191,7 +201,8 @@ final class Connection implements AutoCloseable {
                 out.write(b, off, len);
             } catch (IOException e) {
                 if (expired) {
-                    throw new SocketTimeoutException("write to " + peer + " blocked for more than " + TimeUnit.NANOSECONDS.toMillis(timeout) + " ms: it stopped reading");
+                    throw new SocketTimeoutException("write to " + peer + " blocked for more than "
+                            + TimeUnit.NANOSECONDS.toMillis(timeout) + " ms: it stopped reading");
                 }
                 throw e;
             } finally {

@@ -17,7 +17,8 @@ public record DataAddress(String host, int port) {
     public DataAddress {
         Objects.requireNonNull(host, "host");
         if (host.isEmpty() || host.length() > MAX_HOST_LENGTH) {
-            throw new IllegalArgumentException("host must have 1 to " + MAX_HOST_LENGTH + " characters, got " + host.length());
+            throw new IllegalArgumentException(
+                    "host must have 1 to " + MAX_HOST_LENGTH + " characters, got " + host.length());
         }
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port " + port + " is not in [0, 65535]");
     }
@@ -29,10 +30,12 @@ public record DataAddress(String host, int port) {
      */
     public static DataAddress parse(String text) {
         int colon = text == null ? -1 : text.lastIndexOf(':');
-        if (colon <= 0 || colon == text.length() - 1) throw new IllegalArgumentException("expected HOST:PORT, got '" + text + "'");
+        if (colon <= 0 || colon == text.length() - 1)
+            throw new IllegalArgumentException("expected HOST:PORT, got '" + text + "'");
         String host = text.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
-        else if (host.indexOf(':') >= 0) throw new IllegalArgumentException("an IPv6 host needs brackets: '" + text + "'");
+        else if (host.indexOf(':') >= 0)
+            throw new IllegalArgumentException("an IPv6 host needs brackets: '" + text + "'");
         int port;
         try {
             port = Integer.parseInt(text.substring(colon + 1));

@@ -36,7 +36,10 @@ public record PipelineAck(BlockId block, List<NodeOutcome> outcomes) {
 
     /** The nodes that stored the block, in pipeline order. */
     public List<DataAddress> succeeded() {
-        return outcomes.stream().filter(o -> o instanceof Stored).map(NodeOutcome::node).toList();
+        return outcomes.stream()
+                .filter(o -> o instanceof Stored)
+                .map(NodeOutcome::node)
+                .toList();
     }
 
     public boolean allStored() {
@@ -50,7 +53,11 @@ public record PipelineAck(BlockId block, List<NodeOutcome> outcomes) {
     static List<NodeOutcome> brokenAt(List<DataAddress> pipeline, String reason) {
         List<NodeOutcome> list = new ArrayList<>(pipeline.size());
         for (DataAddress a : pipeline) {
-            list.add(new Failed(a, list.isEmpty() ? reason : "no ack: the pipeline broke at " + pipeline.get(0) + ", before this node"));
+            list.add(new Failed(
+                    a,
+                    list.isEmpty()
+                            ? reason
+                            : "no ack: the pipeline broke at " + pipeline.get(0) + ", before this node"));
         }
         return list;
     }
@@ -79,7 +86,8 @@ public record PipelineAck(BlockId block, List<NodeOutcome> outcomes) {
      */
     static List<NodeOutcome> readOutcomes(DataInputStream in, List<DataAddress> pipeline) throws IOException {
         int n = in.readUnsignedByte();
-        if (n != pipeline.size()) throw new ProtocolException("ack for " + n + " nodes, the pipeline has " + pipeline.size());
+        if (n != pipeline.size())
+            throw new ProtocolException("ack for " + n + " nodes, the pipeline has " + pipeline.size());
         List<NodeOutcome> list = new ArrayList<>(n);
         for (DataAddress node : pipeline) {
             int kind = in.readUnsignedByte();

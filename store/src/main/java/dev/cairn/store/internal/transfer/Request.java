@@ -29,17 +29,21 @@ sealed interface Request {
      */
     static Request read(int opcode, DataInputStream in) throws IOException {
         return switch (opcode) {
-            case Wire.WRITE_BLOCK -> new WriteBlock(Wire.readBlockId(in), Wire.readChunkSize(in), Wire.readAddresses(in, Wire.MAX_PIPELINE - 1));
+            case Wire.WRITE_BLOCK ->
+                new WriteBlock(
+                        Wire.readBlockId(in), Wire.readChunkSize(in), Wire.readAddresses(in, Wire.MAX_PIPELINE - 1));
             case Wire.READ_BLOCK -> {
                 BlockId id = Wire.readBlockId(in);
                 long offset = in.readLong();
                 long length = in.readLong();
-                if (offset < 0 || length < -1) throw new ProtocolException("bad range: offset " + offset + ", length " + length);
+                if (offset < 0 || length < -1)
+                    throw new ProtocolException("bad range: offset " + offset + ", length " + length);
                 yield new ReadBlock(id, offset, length);
             }
             case Wire.DELETE_BLOCKS -> {
                 int n = in.readInt();
-                if (n < 0 || n > Wire.MAX_IDS) throw new ProtocolException("delete of " + n + " blocks, at most " + Wire.MAX_IDS + " per request");
+                if (n < 0 || n > Wire.MAX_IDS)
+                    throw new ProtocolException("delete of " + n + " blocks, at most " + Wire.MAX_IDS + " per request");
                 List<BlockId> ids = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) ids.add(Wire.readBlockId(in));
                 yield new DeleteBlocks(ids);

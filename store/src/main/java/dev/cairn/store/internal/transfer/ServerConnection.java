@@ -37,7 +37,9 @@ final class ServerConnection {
     }
 
     void start() {
-        thread = Thread.ofVirtual().name("block-server-" + server.address().port() + "-" + peer).start(this::run);
+        thread = Thread.ofVirtual()
+                .name("block-server-" + server.address().port() + "-" + peer)
+                .start(this::run);
     }
 
     String peer() {
@@ -91,15 +93,31 @@ final class ServerConnection {
                 c.out.flush();
             }
         } catch (ProtocolException e) {
-            LOG.warn("{}: closing connection from {}: malformed request{}: {}", server.address(), peer, during(current), e.getMessage());
+            LOG.warn(
+                    "{}: closing connection from {}: malformed request{}: {}",
+                    server.address(),
+                    peer,
+                    during(current),
+                    e.getMessage());
             if (c != null) c.closeWithReply(Wire.BAD_REQUEST, e.getMessage());
         } catch (SocketTimeoutException e) {
             if (current == null) LOG.debug("{}: closing idle connection from {}", server.address(), peer);
-            else LOG.info("{}: closing connection from {}{}: {}", server.address(), peer, during(current), e.getMessage());
+            else
+                LOG.info(
+                        "{}: closing connection from {}{}: {}",
+                        server.address(),
+                        peer,
+                        during(current),
+                        e.getMessage());
         } catch (EOFException e) {
-            LOG.info("{}: connection from {} ended in the middle of {}", server.address(), peer, current == null ? "a request" : describe(current));
+            LOG.info(
+                    "{}: connection from {} ended in the middle of {}",
+                    server.address(),
+                    peer,
+                    current == null ? "a request" : describe(current));
         } catch (IOException e) {
-            if (!server.isClosed()) LOG.info("{}: connection from {} failed{}", server.address(), peer, during(current), e);
+            if (!server.isClosed())
+                LOG.info("{}: connection from {} failed{}", server.address(), peer, during(current), e);
         } catch (RuntimeException e) {
             // A bug: end this connection, not the server.
             LOG.error("{}: unexpected failure serving {}{}", server.address(), peer, during(current), e);
@@ -117,14 +135,27 @@ final class ServerConnection {
         c.out.writeInt(Wire.MAGIC);
         c.out.writeShort(Wire.VERSION);
         if (magic != Wire.MAGIC) {
-            LOG.warn("{}: closing connection from {}: not the Cairn transfer protocol (began with 0x{})", server.address(), peer, Integer.toHexString(magic));
-            c.closeWithReply(Wire.BAD_REQUEST, "not the Cairn transfer protocol: expected magic 0x" + Integer.toHexString(Wire.MAGIC));
+            LOG.warn(
+                    "{}: closing connection from {}: not the Cairn transfer protocol (began with 0x{})",
+                    server.address(),
+                    peer,
+                    Integer.toHexString(magic));
+            c.closeWithReply(
+                    Wire.BAD_REQUEST,
+                    "not the Cairn transfer protocol: expected magic 0x" + Integer.toHexString(Wire.MAGIC));
             return false;
         }
         int version = c.in.readUnsignedShort();
         if (version != Wire.VERSION) {
-            LOG.warn("{}: closing connection from {}: it speaks transfer protocol version {}, this node {}", server.address(), peer, version, Wire.VERSION);
-            c.closeWithReply(Wire.BAD_REQUEST, "transfer protocol version " + version + " is not supported; this node speaks " + Wire.VERSION);
+            LOG.warn(
+                    "{}: closing connection from {}: it speaks transfer protocol version {}, this node {}",
+                    server.address(),
+                    peer,
+                    version,
+                    Wire.VERSION);
+            c.closeWithReply(
+                    Wire.BAD_REQUEST,
+                    "transfer protocol version " + version + " is not supported; this node speaks " + Wire.VERSION);
             return false;
         }
         c.out.writeByte(Wire.OK);
@@ -172,7 +203,10 @@ final class ServerConnection {
                 if (store.delete(id)) deleted++;
             } catch (IOException | IllegalStateException e) {
                 LOG.warn("{}: cannot delete {}", server.address(), id, e);
-                Wire.writeStatus(c.out, Wire.FAILED, "deleted " + deleted + " blocks, then failed on " + id + ": " + Wire.describe(e));
+                Wire.writeStatus(
+                        c.out,
+                        Wire.FAILED,
+                        "deleted " + deleted + " blocks, then failed on " + id + ": " + Wire.describe(e));
                 return;
             }
         }

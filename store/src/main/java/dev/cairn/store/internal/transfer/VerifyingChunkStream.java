@@ -27,6 +27,7 @@ final class VerifyingChunkStream extends InputStream {
     private long next;
     /** Readable part of the current chunk: {@code chunk[pos, limit)}. */
     private int pos;
+
     private int limit;
     private boolean done;
     private IOException failure;
@@ -81,17 +82,27 @@ final class VerifyingChunkStream extends InputStream {
         int index = conn.in.readInt();
         long chunkStart = next * chunkSize;
         if (index == Wire.END_OF_CHUNKS) {
-            if (start < end && chunkStart < end) throw new ProtocolException(conn.peer + " ended " + id + " at chunk " + next + ", before offset " + end);
+            if (start < end && chunkStart < end)
+                throw new ProtocolException(
+                        conn.peer + " ended " + id + " at chunk " + next + ", before offset " + end);
             done = true;
             conn.close(); // nothing more to come; release the socket now rather than at close()
             return false;
         }
-        if (index == Wire.CORRUPT_CHUNK) throw new ChecksumException(id, conn.peer, chunkStart, "the node found the chunk damaged on its disk: " + conn.in.readUTF());
-        if (index == Wire.READ_ERROR) throw new IOException(conn.peer + " cannot read " + id + " at offset " + chunkStart + ": " + conn.in.readUTF());
-        if (index != next || start >= end || chunkStart >= end) throw new ProtocolException(conn.peer + " sent chunk " + index + " of " + id + " where chunk " + next + " or the end was due");
+        if (index == Wire.CORRUPT_CHUNK)
+            throw new ChecksumException(
+                    id, conn.peer, chunkStart, "the node found the chunk damaged on its disk: " + conn.in.readUTF());
+        if (index == Wire.READ_ERROR)
+            throw new IOException(
+                    conn.peer + " cannot read " + id + " at offset " + chunkStart + ": " + conn.in.readUTF());
+        if (index != next || start >= end || chunkStart >= end)
+            throw new ProtocolException(
+                    conn.peer + " sent chunk " + index + " of " + id + " where chunk " + next + " or the end was due");
         int expectedLength = (int) Math.min(chunkSize, blockLength - chunkStart);
         int len = conn.in.readInt();
-        if (len != expectedLength) throw new ProtocolException(conn.peer + " sent chunk " + index + " of " + id + " with " + len + " bytes, expected " + expectedLength);
+        if (len != expectedLength)
+            throw new ProtocolException(conn.peer + " sent chunk " + index + " of " + id + " with " + len
+                    + " bytes, expected " + expectedLength);
         int sentCrc = conn.in.readInt();
         try {
             conn.in.readFully(chunk, 0, len);
@@ -102,8 +113,12 @@ final class VerifyingChunkStream extends InputStream {
         crc.update(chunk, 0, len);
         int actual = (int) crc.getValue();
         if (actual != sentCrc) {
-            throw new ChecksumException(id, conn.peer, chunkStart,
-                    "chunk " + index + " has crc " + String.format("0x%08x", actual) + ", its stored checksum is " + String.format("0x%08x", sentCrc));
+            throw new ChecksumException(
+                    id,
+                    conn.peer,
+                    chunkStart,
+                    "chunk " + index + " has crc " + String.format("0x%08x", actual) + ", its stored checksum is "
+                            + String.format("0x%08x", sentCrc));
         }
         next++;
         pos = (int) Math.max(0, start - chunkStart);

@@ -67,7 +67,8 @@ final class Wire {
         String host = in.readUTF();
         int port = in.readUnsignedShort();
         if (host.isEmpty() || host.length() > DataAddress.MAX_HOST_LENGTH) {
-            throw new ProtocolException("host of " + host.length() + " characters, expected 1 to " + DataAddress.MAX_HOST_LENGTH);
+            throw new ProtocolException(
+                    "host of " + host.length() + " characters, expected 1 to " + DataAddress.MAX_HOST_LENGTH);
         }
         return new DataAddress(host, port);
     }
@@ -92,7 +93,8 @@ final class Wire {
     static int readChunkSize(DataInputStream in) throws IOException {
         int chunkSize = in.readInt();
         if (chunkSize < 1 || chunkSize > LocalBlockStore.MAX_CHUNK_SIZE) {
-            throw new ProtocolException("chunk size " + chunkSize + " is not in [1, " + LocalBlockStore.MAX_CHUNK_SIZE + "]");
+            throw new ProtocolException(
+                    "chunk size " + chunkSize + " is not in [1, " + LocalBlockStore.MAX_CHUNK_SIZE + "]");
         }
         return chunkSize;
     }

@@ -24,9 +24,18 @@ class BlockIdTest {
 
     @Test
     void parseRejectsOtherNames() {
-        for (String bad : new String[] {"blk_1f", "blk_000000000000001F", "blk_000000000000001f.crc", "xyz_000000000000001f", "blk_00000000000000g1", ""}) {
+        for (String bad : new String[] {
+            "blk_1f",
+            "blk_000000000000001F",
+            "blk_000000000000001f.crc",
+            "xyz_000000000000001f",
+            "blk_00000000000000g1",
+            ""
+        }) {
             assertThat(BlockId.isBlockName(bad)).as(bad).isFalse();
-            assertThatThrownBy(() -> BlockId.parse(bad)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a block id");
+            assertThatThrownBy(() -> BlockId.parse(bad))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("not a block id");
         }
     }
 

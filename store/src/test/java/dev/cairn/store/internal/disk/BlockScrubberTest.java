@@ -23,7 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 class BlockScrubberTest {
     private static final int CHUNK = 4096;
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private LocalBlockStore store;
     private final ManualClock clock = new ManualClock(0);
     private final List<BlockId> reported = new ArrayList<>();
@@ -97,12 +99,14 @@ class BlockScrubberTest {
             new CountDownLatch(1).await(); // returns only by interruption
         };
         // A rate high enough that the pass needs no pacing: the only sleep is the interval.
-        BlockScrubber scrubber = new BlockScrubber(store, 1L << 30, Duration.ofMinutes(10), found::complete, clock, untilStopped);
+        BlockScrubber scrubber =
+                new BlockScrubber(store, 1L << 30, Duration.ofMinutes(10), found::complete, clock, untilStopped);
 
         scrubber.start();
         try {
             assertThat(found.get(30, TimeUnit.SECONDS)).isEqualTo(new BlockId(1));
-            assertThat(sleeps.poll(30, TimeUnit.SECONDS)).isEqualTo(Duration.ofMinutes(10).toNanos());
+            assertThat(sleeps.poll(30, TimeUnit.SECONDS))
+                    .isEqualTo(Duration.ofMinutes(10).toNanos());
             assertThatThrownBy(scrubber::start).isInstanceOf(IllegalStateException.class);
         } finally {
             scrubber.stop();

@@ -26,7 +26,8 @@ final class Blocks {
                 switch (random.nextInt(3)) {
                     case 0 -> w.write(data, pos, n);
                     case 1 -> w.write(ByteBuffer.wrap(data, pos, n));
-                    default -> w.write(ByteBuffer.allocateDirect(n).put(data, pos, n).flip());
+                    default ->
+                        w.write(ByteBuffer.allocateDirect(n).put(data, pos, n).flip());
                 }
                 pos += n;
                 if (w.length() != pos) throw new AssertionError("length " + w.length() + " after writing " + pos);
@@ -56,7 +57,8 @@ final class Blocks {
 
     /** Inverts the byte at {@code offset} of the block's data file, as bit rot would. */
     static void flipByte(LocalBlockStore store, BlockId id, long offset) throws IOException {
-        try (FileChannel ch = FileChannel.open(dataFile(store, id), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (FileChannel ch =
+                FileChannel.open(dataFile(store, id), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ByteBuffer b = ByteBuffer.allocate(1);
             ch.read(b, offset);
             b.put(0, (byte) ~b.get(0)).rewind();

@@ -20,11 +20,13 @@ class ConcurrencyTest {
     private static final int THREADS = 4;
     private static final int BLOCKS_PER_THREAD = 12;
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     @Test
     void concurrentWritersReadersAndDeletesOfDifferentBlocks() throws Exception {
-        LocalBlockStore.Options options = LocalBlockStore.Options.of(List.of(tmp.resolve("a"), tmp.resolve("b"))).withChunkSize(CHUNK);
+        LocalBlockStore.Options options = LocalBlockStore.Options.of(List.of(tmp.resolve("a"), tmp.resolve("b")))
+                .withChunkSize(CHUNK);
         AtomicInteger deleted = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         try (LocalBlockStore store = LocalBlockStore.open(options)) {
@@ -54,8 +56,11 @@ class ConcurrencyTest {
             for (Future<?> f : done) f.get(60, TimeUnit.SECONDS);
 
             assertThat(store.blocks()).hasSize(THREADS * BLOCKS_PER_THREAD - deleted.get());
-            for (BlockInfo b : store.blocks()) assertThat(store.verify(b.id()).ok()).isTrue();
-            assertThat(store.usedBytes()).isEqualTo(store.blocks().stream().mapToLong(BlockInfo::length).sum());
+            for (BlockInfo b : store.blocks())
+                assertThat(store.verify(b.id()).ok()).isTrue();
+            assertThat(store.usedBytes())
+                    .isEqualTo(
+                            store.blocks().stream().mapToLong(BlockInfo::length).sum());
         } finally {
             pool.shutdownNow();
         }

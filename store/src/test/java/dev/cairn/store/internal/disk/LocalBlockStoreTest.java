@@ -20,7 +20,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class LocalBlockStoreTest {
     private static final int CHUNK = LocalBlockStore.DEFAULT_CHUNK_SIZE;
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private LocalBlockStore store;
 
     private LocalBlockStore open() throws IOException {
@@ -69,7 +71,8 @@ class LocalBlockStoreTest {
                 assertThat(Arrays.copyOfRange(dst, 5, 5 + n)).isEqualTo(Arrays.copyOfRange(data, offset, offset + n));
             }
             assertThat(r.read(data.length, new byte[4], 0, 4)).isZero();
-            assertThatThrownBy(() -> r.read(data.length + 1, new byte[4], 0, 4)).isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> r.read(data.length + 1, new byte[4], 0, 4))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
         }
     }
 
@@ -91,7 +94,9 @@ class LocalBlockStoreTest {
                         assertThat(e.dir()).isEqualTo(dir.toAbsolutePath());
                         assertThat(e.chunkOffset()).isEqualTo(2L * CHUNK);
                     })
-                    .hasMessageContaining(id.toString()).hasMessageContaining(dir.toString()).hasMessageContaining("offset " + 2 * CHUNK);
+                    .hasMessageContaining(id.toString())
+                    .hasMessageContaining(dir.toString())
+                    .hasMessageContaining("offset " + 2 * CHUNK);
             // A read spanning into the bad chunk fails too; the chunks around it read fine.
             assertThatThrownBy(() -> r.read(2L * CHUNK - 5, dst, 0, 10)).isInstanceOf(ChecksumException.class);
             for (int chunk : new int[] {0, 1, 3, 4}) {
@@ -116,7 +121,10 @@ class LocalBlockStoreTest {
         sidecar[12 + 4 + 1] ^= 1; // inside the checksum of chunk 1
         Files.write(crc, sidecar);
 
-        assertThat(store.verify(id)).isInstanceOfSatisfying(VerifyResult.Corrupt.class, c -> assertThat(c.chunkIndex()).isEqualTo(1));
+        assertThat(store.verify(id))
+                .isInstanceOfSatisfying(
+                        VerifyResult.Corrupt.class,
+                        c -> assertThat(c.chunkIndex()).isEqualTo(1));
     }
 
     @Test
@@ -130,7 +138,9 @@ class LocalBlockStoreTest {
         sidecar[0] = 'X';
         Files.write(crc, sidecar);
 
-        assertThat(store.verify(id)).isInstanceOfSatisfying(VerifyResult.Corrupt.class, c -> assertThat(c.detail()).contains("bad magic"));
+        assertThat(store.verify(id))
+                .isInstanceOfSatisfying(
+                        VerifyResult.Corrupt.class, c -> assertThat(c.detail()).contains("bad magic"));
         assertThatThrownBy(() -> store.open(id)).isInstanceOf(ChecksumException.class);
     }
 
@@ -140,7 +150,8 @@ class LocalBlockStoreTest {
         Random random = new Random(6);
         BlockId id = new BlockId(6);
         Blocks.write(store, id, Blocks.randomBytes(random, 2 * CHUNK + 5), random);
-        try (var ch = java.nio.channels.FileChannel.open(Blocks.dataFile(store, id), java.nio.file.StandardOpenOption.WRITE)) {
+        try (var ch = java.nio.channels.FileChannel.open(
+                Blocks.dataFile(store, id), java.nio.file.StandardOpenOption.WRITE)) {
             ch.truncate(CHUNK + 3);
         }
 
@@ -155,11 +166,15 @@ class LocalBlockStoreTest {
         open();
         BlockId id = new BlockId(77);
         BlockWriter first = store.create(id);
-        assertThatThrownBy(() -> store.create(id)).isInstanceOf(FileAlreadyExistsException.class).hasMessageContaining("being written");
+        assertThatThrownBy(() -> store.create(id))
+                .isInstanceOf(FileAlreadyExistsException.class)
+                .hasMessageContaining("being written");
         first.write(new byte[] {1, 2, 3}, 0, 3);
         first.finish();
-        assertThatThrownBy(() -> store.create(id)).isInstanceOf(FileAlreadyExistsException.class)
-                .hasMessageContaining(id + " already exists").hasMessageContaining(dir.toString());
+        assertThatThrownBy(() -> store.create(id))
+                .isInstanceOf(FileAlreadyExistsException.class)
+                .hasMessageContaining(id + " already exists")
+                .hasMessageContaining(dir.toString());
         assertThatThrownBy(() -> first.write(new byte[1], 0, 1)).isInstanceOf(IllegalStateException.class);
     }
 
@@ -172,7 +187,8 @@ class LocalBlockStoreTest {
         } // closed without finish: aborted
         assertThat(store.contains(id)).isFalse();
         assertThat(store.blocks()).isEmpty();
-        try (var tmp = Files.list(dir.resolve("tmp")); var current = Files.list(dir.resolve("current"))) {
+        try (var tmp = Files.list(dir.resolve("tmp"));
+                var current = Files.list(dir.resolve("current"))) {
             assertThat(tmp).isEmpty();
             assertThat(current).isEmpty();
         }
@@ -202,7 +218,9 @@ class LocalBlockStoreTest {
         assertThat(store.usedBytes()).isZero();
         assertThat(file).doesNotExist();
         assertThat(file.resolveSibling(id + ".crc")).doesNotExist();
-        assertThatThrownBy(() -> store.open(id)).isInstanceOf(NoSuchFileException.class).hasMessageContaining(id.toString());
+        assertThatThrownBy(() -> store.open(id))
+                .isInstanceOf(NoSuchFileException.class)
+                .hasMessageContaining(id.toString());
         assertThatThrownBy(() -> store.verify(id)).isInstanceOf(NoSuchFileException.class);
     }
 
@@ -210,10 +228,14 @@ class LocalBlockStoreTest {
     void blocksAreListedInIdOrderWithTheirLengths() throws IOException {
         open();
         Random random = new Random(9);
-        for (long v : new long[] {30, -2, 10}) Blocks.write(store, new BlockId(v), Blocks.randomBytes(random, (int) (v & 0xff)), random);
+        for (long v : new long[] {30, -2, 10})
+            Blocks.write(store, new BlockId(v), Blocks.randomBytes(random, (int) (v & 0xff)), random);
 
-        assertThat(store.blocks()).containsExactly(
-                new BlockInfo(new BlockId(10), 10), new BlockInfo(new BlockId(30), 30), new BlockInfo(new BlockId(-2), 254));
+        assertThat(store.blocks())
+                .containsExactly(
+                        new BlockInfo(new BlockId(10), 10),
+                        new BlockInfo(new BlockId(30), 30),
+                        new BlockInfo(new BlockId(-2), 254));
         assertThat(store.usedBytes()).isEqualTo(294);
         assertThat(store.freeBytes()).isPositive();
     }
@@ -223,7 +245,9 @@ class LocalBlockStoreTest {
         open();
         BlockWriter w = store.create(new BlockId(1));
         store.close();
-        assertThatThrownBy(() -> store.create(new BlockId(2))).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        assertThatThrownBy(() -> store.create(new BlockId(2)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
         assertThatThrownBy(w::finish).isInstanceOf(IllegalStateException.class);
         assertThat(dir.resolve("tmp/" + new BlockId(1))).doesNotExist();
     }

@@ -19,14 +19,19 @@ import org.junit.jupiter.api.io.TempDir;
 class ReplicationPathTest {
     private static final int SOURCE_CHUNK = 1000; // not the target's: a replica keeps its source's
 
-    @TempDir Path sourceDir;
-    @TempDir Path targetDir;
+    @TempDir
+    Path sourceDir;
+
+    @TempDir
+    Path targetDir;
+
     private LocalBlockStore source;
     private LocalBlockStore target;
 
     @BeforeEach
     void open() throws IOException {
-        source = LocalBlockStore.open(LocalBlockStore.Options.of(List.of(sourceDir)).withChunkSize(SOURCE_CHUNK));
+        source = LocalBlockStore.open(
+                LocalBlockStore.Options.of(List.of(sourceDir)).withChunkSize(SOURCE_CHUNK));
         target = LocalBlockStore.open(LocalBlockStore.Options.of(List.of(targetDir)));
     }
 
@@ -44,7 +49,8 @@ class ReplicationPathTest {
 
     /** Streams {@code id} from source to target through readChunk and writeChunk. */
     private BlockInfo replicate(BlockId id) throws IOException {
-        try (BlockReader r = source.open(id); BlockWriter w = target.create(id, r.chunkSize())) {
+        try (BlockReader r = source.open(id);
+                BlockWriter w = target.create(id, r.chunkSize())) {
             ByteBuffer buf = ByteBuffer.allocate(r.chunkSize());
             for (int i = 0; i < r.chunkCount(); i++) {
                 buf.clear();
@@ -67,7 +73,8 @@ class ReplicationPathTest {
             assertThat(replicate(id)).isEqualTo(new BlockInfo(id, size));
 
             assertThat(Blocks.readAll(target, id)).isEqualTo(data);
-            assertThat(Files.readAllBytes(Blocks.crcFile(target, id))).isEqualTo(Files.readAllBytes(Blocks.crcFile(source, id)));
+            assertThat(Files.readAllBytes(Blocks.crcFile(target, id)))
+                    .isEqualTo(Files.readAllBytes(Blocks.crcFile(source, id)));
         }
     }
 
@@ -111,12 +118,16 @@ class ReplicationPathTest {
         try (BlockWriter w = target.create(new BlockId(3), SOURCE_CHUNK)) {
             w.write(data, 0, 10);
             assertThatThrownBy(() -> w.writeChunk(data, 0, SOURCE_CHUNK, crc(data, 0, SOURCE_CHUNK)))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("chunk boundary");
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("chunk boundary");
             w.write(data, 0, SOURCE_CHUNK - 10);
             w.writeChunk(data, 0, 5, crc(data, 0, 5));
-            assertThatThrownBy(() -> w.writeChunk(data, 0, 5, crc(data, 0, 5))).isInstanceOf(IllegalStateException.class).hasMessageContaining("short chunk");
+            assertThatThrownBy(() -> w.writeChunk(data, 0, 5, crc(data, 0, 5)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("short chunk");
             assertThatThrownBy(() -> w.write(data, 0, 1)).isInstanceOf(IllegalStateException.class);
-            assertThatThrownBy(() -> w.writeChunk(data, 0, SOURCE_CHUNK + 1, 0)).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> w.writeChunk(data, 0, SOURCE_CHUNK + 1, 0))
+                    .isInstanceOf(IllegalStateException.class);
             assertThat(w.finish()).isEqualTo(new BlockInfo(new BlockId(3), SOURCE_CHUNK + 5));
         }
         assertThat(target.verify(new BlockId(3)).ok()).isTrue();

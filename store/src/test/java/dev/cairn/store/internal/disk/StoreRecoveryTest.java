@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 class StoreRecoveryTest {
     private static final int CHUNK = 1024;
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     private static LocalBlockStore open(Path... dirs) throws IOException {
         return LocalBlockStore.open(LocalBlockStore.Options.of(List.of(dirs)).withChunkSize(CHUNK));
@@ -44,14 +45,19 @@ class StoreRecoveryTest {
                 assertThat(Blocks.readAll(store, e.getKey())).isEqualTo(e.getValue());
                 assertThat(store.verify(e.getKey()).ok()).isTrue();
             }
-            assertThat(store.usedBytes()).isEqualTo(written.values().stream().mapToLong(b -> b.length).sum());
+            assertThat(store.usedBytes())
+                    .isEqualTo(
+                            written.values().stream().mapToLong(b -> b.length).sum());
         }
     }
 
     @Test
     void reopeningCleansUpAfterACrash() throws IOException {
         Random random = new Random(2);
-        BlockId good = new BlockId(1), truncated = new BlockId(2), noSidecar = new BlockId(3), unfinished = new BlockId(4);
+        BlockId good = new BlockId(1),
+                truncated = new BlockId(2),
+                noSidecar = new BlockId(3),
+                unfinished = new BlockId(4);
         byte[] goodData = Blocks.randomBytes(random, 3 * CHUNK + 1);
         BlockWriter crashed;
         try (LocalBlockStore store = open(tmp)) {
@@ -97,11 +103,15 @@ class StoreRecoveryTest {
             }
         }
         // All three are on one file system, so they tie and take turns.
-        for (Path d : dirs) assertThat(names(d.resolve("current")).filter(BlockId::isBlockName)).as(d.toString()).isNotEmpty();
+        for (Path d : dirs)
+            assertThat(names(d.resolve("current")).filter(BlockId::isBlockName))
+                    .as(d.toString())
+                    .isNotEmpty();
 
         try (LocalBlockStore store = open(dirs)) {
             assertThat(store.blocks()).hasSize(9);
-            for (var e : written.entrySet()) assertThat(Blocks.readAll(store, e.getKey())).isEqualTo(e.getValue());
+            for (var e : written.entrySet())
+                assertThat(Blocks.readAll(store, e.getKey())).isEqualTo(e.getValue());
         }
     }
 
@@ -110,7 +120,9 @@ class StoreRecoveryTest {
         Path small = tmp.resolve("small"), big = tmp.resolve("big");
         LocalBlockStore.SpaceProbe probe = dir -> dir.endsWith("big") ? 500L << 30 : 1L << 30;
         Random random = new Random(4);
-        try (LocalBlockStore store = LocalBlockStore.open(LocalBlockStore.Options.of(List.of(small, big)).withChunkSize(CHUNK).withSpaceProbe(probe))) {
+        try (LocalBlockStore store = LocalBlockStore.open(LocalBlockStore.Options.of(List.of(small, big))
+                .withChunkSize(CHUNK)
+                .withSpaceProbe(probe))) {
             for (int i = 0; i < 4; i++) Blocks.write(store, new BlockId(i), Blocks.randomBytes(random, 100), random);
             // Both directories are on one file system: its space is counted once.
             assertThat(store.freeBytes()).isEqualTo(1L << 30);
@@ -131,20 +143,26 @@ class StoreRecoveryTest {
         // The directory that did open was released again.
         open(tmp.resolve("ok")).close();
 
-        assertThatThrownBy(() -> open(file)).isInstanceOf(IOException.class).hasMessageContaining(file + " is not a directory");
+        assertThatThrownBy(() -> open(file))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(file + " is not a directory");
     }
 
     @Test
     void aDirectoryIsUsedByOneStoreAtATime() throws IOException {
         LocalBlockStore first = open(tmp);
         try {
-            assertThatThrownBy(() -> open(tmp)).isInstanceOf(IOException.class)
-                    .hasMessageContaining(tmp.toString()).hasMessageContaining("already open");
+            assertThatThrownBy(() -> open(tmp))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining(tmp.toString())
+                    .hasMessageContaining("already open");
         } finally {
             first.close();
         }
         open(tmp).close();
-        assertThatThrownBy(() -> open(tmp, tmp.resolve("."))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("listed twice");
+        assertThatThrownBy(() -> open(tmp, tmp.resolve(".")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("listed twice");
     }
 
     private static Stream<String> names(Path dir) throws IOException {

@@ -41,7 +41,8 @@ class RepairPlannerTest {
         }
 
         World file(String path, int replication, BlockId id, String... nodes) {
-            Inode.File f = new Inode.File(LEN, LEN, replication, 0, List.of(new Inode.BlockRef(id, LEN, List.of(nodes))));
+            Inode.File f =
+                    new Inode.File(LEN, LEN, replication, 0, List.of(new Inode.BlockRef(id, LEN, List.of(nodes))));
             files.add(new Namespace.Entry(path, f, 0));
             return this;
         }
@@ -63,7 +64,11 @@ class RepairPlannerTest {
 
     @Test
     void aHealthyStoreNeedsNothing() {
-        World w = new World().node("a", 10, B1).node("b", 10, B1).node("c", 10, B1).file("/f", 3, B1, "a", "b", "c");
+        World w = new World()
+                .node("a", 10, B1)
+                .node("b", 10, B1)
+                .node("c", 10, B1)
+                .file("/f", 3, B1, "a", "b", "c");
         RepairPlanner.Plan plan = planner().plan(w.view(), 0);
         assertThat(plan.actions()).isEmpty();
         assertThat(plan.health()).singleElement().satisfies(h -> {
@@ -75,21 +80,33 @@ class RepairPlannerTest {
 
     @Test
     void anAbsentNodeIsReplacedOnlyOnceDeclaredDead() {
-        World w = new World().node("a", 10, B1).node("b", 10, B1).node("c", 10, B1).node("d", 10).file("/f", 3, B1, "a", "b", "c");
+        World w = new World()
+                .node("a", 10, B1)
+                .node("b", 10, B1)
+                .node("c", 10, B1)
+                .node("d", 10)
+                .file("/f", 3, B1, "a", "b", "c");
         w.kill("c");
         RepairPlanner p = planner();
         assertThat(p.plan(w.view(), 1_000).actions()).isEmpty();
         assertThat(p.plan(w.view(), 1_000 + DEAD.toMillis() - 1).actions()).isEmpty();
         List<RepairAction> actions = p.plan(w.view(), 1_000 + DEAD.toMillis()).actions();
-        assertThat(actions).containsExactly(
-                new RepairAction.Replicate("/f", B1, ((RepairAction.Replicate) actions.get(0)).source(), List.of("d")),
-                new RepairAction.FixLocations("/f", B1, List.of(), List.of("c")));
+        assertThat(actions)
+                .containsExactly(
+                        new RepairAction.Replicate(
+                                "/f", B1, ((RepairAction.Replicate) actions.get(0)).source(), List.of("d")),
+                        new RepairAction.FixLocations("/f", B1, List.of(), List.of("c")));
         assertThat(((RepairAction.Replicate) actions.get(0)).source()).isIn("a", "b");
     }
 
     @Test
     void aNodeThatComesBackBeforeItsDeadlineCostsNothing() {
-        World w = new World().node("a", 10, B1).node("b", 10, B1).node("c", 10, B1).node("d", 10).file("/f", 3, B1, "a", "b", "c");
+        World w = new World()
+                .node("a", 10, B1)
+                .node("b", 10, B1)
+                .node("c", 10, B1)
+                .node("d", 10)
+                .file("/f", 3, B1, "a", "b", "c");
         RepairPlanner p = planner();
         w.kill("c");
         assertThat(p.plan(w.view(), 0).actions()).isEmpty();
@@ -102,7 +119,11 @@ class RepairPlannerTest {
 
     @Test
     void withTooFewLiveNodesTheSurvivorsAreEnough() {
-        World w = new World().node("a", 10, B1).node("b", 10, B1).node("c", 10, B1).file("/f", 3, B1, "a", "b", "c");
+        World w = new World()
+                .node("a", 10, B1)
+                .node("b", 10, B1)
+                .node("c", 10, B1)
+                .file("/f", 3, B1, "a", "b", "c");
         w.kill("c");
         RepairPlanner p = planner();
         p.plan(w.view(), 0);
@@ -116,7 +137,11 @@ class RepairPlannerTest {
 
     @Test
     void aCorruptReplicaIsDroppedAndReplacedOnTheSameNodeWhenNoOtherIsFree() {
-        World w = new World().node("a", 10, B1).node("b", 10, B1).node("c", 10, B1).file("/f", 3, B1, "a", "b", "c");
+        World w = new World()
+                .node("a", 10, B1)
+                .node("b", 10, B1)
+                .node("c", 10, B1)
+                .file("/f", 3, B1, "a", "b", "c");
         w.corrupt.add(new ClusterView.Replica(B1, "b"));
         List<RepairAction> actions = planner().plan(w.view(), 0).actions();
         assertThat(actions).hasSize(2);
@@ -146,7 +171,12 @@ class RepairPlannerTest {
 
     @Test
     void surplusReplicasGoFromTheFullestNodesButOnlyWhenEveryNodeAnswered() {
-        World w = new World().node("a", 50, B1).node("b", 5, B1).node("c", 40, B1).node("d", 30, B1).file("/f", 3, B1, "a", "c", "d");
+        World w = new World()
+                .node("a", 50, B1)
+                .node("b", 5, B1)
+                .node("c", 40, B1)
+                .node("d", 30, B1)
+                .file("/f", 3, B1, "a", "c", "d");
         List<RepairAction> actions = planner().plan(w.view(), 0).actions();
         assertThat(actions).containsExactly(new RepairAction.DropReplica("/f", B1, "b", "excess"));
 
@@ -167,7 +197,8 @@ class RepairPlannerTest {
         RepairPlanner p = planner();
         assertThat(p.plan(w.view(), 0).actions()).isEmpty();
         assertThat(p.plan(w.view(), GRACE.toMillis() - 1).actions()).isEmpty();
-        assertThat(p.plan(w.view(), GRACE.toMillis()).actions()).containsExactly(new RepairAction.DeleteGarbage(B2, "a"));
+        assertThat(p.plan(w.view(), GRACE.toMillis()).actions())
+                .containsExactly(new RepairAction.DeleteGarbage(B2, "a"));
     }
 
     @Test
@@ -179,7 +210,8 @@ class RepairPlannerTest {
         assertThat(p.plan(w.view(), 1).actions()).isEmpty();
         w.files.clear(); // and the file was deleted: a new grace period starts
         assertThat(p.plan(w.view(), GRACE.toMillis() + 1).actions()).isEmpty();
-        assertThat(p.plan(w.view(), 2 * GRACE.toMillis() + 1).actions()).containsExactly(new RepairAction.DeleteGarbage(B2, "a"));
+        assertThat(p.plan(w.view(), 2 * GRACE.toMillis() + 1).actions())
+                .containsExactly(new RepairAction.DeleteGarbage(B2, "a"));
     }
 
     @Test
@@ -196,9 +228,9 @@ class RepairPlannerTest {
         World w = new World().node("a", 10, B1).node("b", 10).file("/f", 1, B1, "a");
         w.corrupt.add(new ClusterView.Replica(B2, "a"));
         w.corrupt.add(new ClusterView.Replica(B1, "b"));
-        assertThat(planner().plan(w.view(), 0).actions()).containsExactlyInAnyOrder(
-                new RepairAction.ForgetCorruptReport(B2, "a"),
-                new RepairAction.ForgetCorruptReport(B1, "b"));
+        assertThat(planner().plan(w.view(), 0).actions())
+                .containsExactlyInAnyOrder(
+                        new RepairAction.ForgetCorruptReport(B2, "a"), new RepairAction.ForgetCorruptReport(B1, "b"));
     }
 
     @Test
@@ -210,15 +242,28 @@ class RepairPlannerTest {
             w.file("/f" + i, 2, id, "a");
         }
         RepairPlanner p = new RepairPlanner(new RepairPlanner.Settings(DEAD, GRACE, 3), new Random(1));
-        assertThat(p.plan(w.view(), 0).actions()).filteredOn(a -> a instanceof RepairAction.Replicate).hasSize(3);
+        assertThat(p.plan(w.view(), 0).actions())
+                .filteredOn(a -> a instanceof RepairAction.Replicate)
+                .hasSize(3);
     }
 
     @Test
     void planningIsDeterministicForASeed() {
-        World w = new World().node("a", 10, B1).node("b", 20).node("c", 30).node("d", 40).file("/f", 3, B1, "a");
-        List<RepairAction> first = new RepairPlanner(new RepairPlanner.Settings(DEAD, GRACE, 10), new Random(3)).plan(w.view(), 0).actions();
-        List<RepairAction> again = new RepairPlanner(new RepairPlanner.Settings(DEAD, GRACE, 10), new Random(3)).plan(w.view(), 0).actions();
+        World w = new World()
+                .node("a", 10, B1)
+                .node("b", 20)
+                .node("c", 30)
+                .node("d", 40)
+                .file("/f", 3, B1, "a");
+        List<RepairAction> first = new RepairPlanner(new RepairPlanner.Settings(DEAD, GRACE, 10), new Random(3))
+                .plan(w.view(), 0)
+                .actions();
+        List<RepairAction> again = new RepairPlanner(new RepairPlanner.Settings(DEAD, GRACE, 10), new Random(3))
+                .plan(w.view(), 0)
+                .actions();
         assertThat(first).isEqualTo(again);
-        assertThat(((RepairAction.Replicate) first.getFirst()).targets()).hasSize(2).doesNotContain("a");
+        assertThat(((RepairAction.Replicate) first.getFirst()).targets())
+                .hasSize(2)
+                .doesNotContain("a");
     }
 }

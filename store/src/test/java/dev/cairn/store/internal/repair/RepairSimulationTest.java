@@ -38,7 +38,10 @@ class RepairSimulationTest {
     private static final Duration DEAD = Duration.ofSeconds(5);
     private static final Duration GRACE = Duration.ofSeconds(4);
 
-    enum Copy { GOOD, ROTTEN }
+    enum Copy {
+        GOOD,
+        ROTTEN
+    }
 
     /** The simulated store: disks survive a node's death; only the live ones answer. */
     static final class Model {
@@ -50,6 +53,7 @@ class RepairSimulationTest {
         final Set<ClusterView.Replica> corruptReports = new HashSet<>();
         /** Blocks whose every copy rotted or vanished through faults: data loss the monitor could not prevent. */
         final Set<BlockId> lostToFaults = new HashSet<>();
+
         long nextBlock = 1;
         int nextFile;
 
@@ -62,7 +66,10 @@ class RepairSimulationTest {
         }
 
         List<String> liveNodes() {
-            return live.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).toList();
+            return live.entrySet().stream()
+                    .filter(Map.Entry::getValue)
+                    .map(Map.Entry::getKey)
+                    .toList();
         }
 
         ClusterView view() {
@@ -71,7 +78,14 @@ class RepairSimulationTest {
             Map<String, NodeInfo> liveInfo = new LinkedHashMap<>();
             Map<String, Map<BlockId, Long>> reports = new HashMap<>();
             for (String n : liveNodes()) {
-                liveInfo.put(n, new NodeInfo(n, "127.0.0.1:1", 1_000_000 - 1_000L * disks.get(n).size(), 0, disks.get(n).size()));
+                liveInfo.put(
+                        n,
+                        new NodeInfo(
+                                n,
+                                "127.0.0.1:1",
+                                1_000_000 - 1_000L * disks.get(n).size(),
+                                0,
+                                disks.get(n).size()));
                 Map<BlockId, Long> r = new HashMap<>();
                 for (BlockId b : disks.get(n).keySet()) r.put(b, LEN); // rot is silent: the length is right
                 reports.put(n, r);
@@ -105,7 +119,10 @@ class RepairSimulationTest {
             } else if (e < 35 && up.size() > 1) {
                 live.put(pick(up), false); // dies; its disk stays
             } else if (e < 45) {
-                List<String> down = live.entrySet().stream().filter(x -> !x.getValue()).map(Map.Entry::getKey).toList();
+                List<String> down = live.entrySet().stream()
+                        .filter(x -> !x.getValue())
+                        .map(Map.Entry::getKey)
+                        .toList();
                 if (!down.isEmpty()) live.put(pick(down), true);
             } else if (e < 55) {
                 rotSomething();
@@ -140,7 +157,8 @@ class RepairSimulationTest {
         void deleteFile(String path) {
             Inode.File f = files.remove(path);
             for (Inode.BlockRef b : f.blocks()) {
-                for (String n : b.nodes()) if (live.getOrDefault(n, false)) disks.get(n).remove(b.id()); // dead nodes miss it
+                for (String n : b.nodes())
+                    if (live.getOrDefault(n, false)) disks.get(n).remove(b.id()); // dead nodes miss it
             }
         }
 
@@ -152,7 +170,10 @@ class RepairSimulationTest {
         }
 
         void rotSomething() {
-            List<String> withBlocks = disks.entrySet().stream().filter(x -> !x.getValue().isEmpty()).map(Map.Entry::getKey).toList();
+            List<String> withBlocks = disks.entrySet().stream()
+                    .filter(x -> !x.getValue().isEmpty())
+                    .map(Map.Entry::getKey)
+                    .toList();
             if (withBlocks.isEmpty()) return;
             String n = pick(withBlocks);
             BlockId b = pick(new ArrayList<>(disks.get(n).keySet()));
@@ -187,7 +208,9 @@ class RepairSimulationTest {
                         if (source != Copy.GOOD) continue; // targets check every chunk: a rotten source copies nothing
                         List<String> stored = new ArrayList<>();
                         for (String t : r.targets()) {
-                            assertThat(disks.get(t)).as("replicating %s onto %s, which has a copy", r.block(), t).doesNotContainKey(r.block());
+                            assertThat(disks.get(t))
+                                    .as("replicating %s onto %s, which has a copy", r.block(), t)
+                                    .doesNotContainKey(r.block());
                             disks.get(t).put(r.block(), Copy.GOOD);
                             stored.add(t);
                         }
@@ -196,14 +219,17 @@ class RepairSimulationTest {
                     case RepairAction.DropReplica d -> {
                         editNodes(d.path(), d.block(), nodes -> nodes.remove(d.node()));
                         delete(d.node(), d.block(), a);
-                        if (d.reason().equals("corrupt")) corruptReports.remove(new ClusterView.Replica(d.block(), d.node()));
+                        if (d.reason().equals("corrupt"))
+                            corruptReports.remove(new ClusterView.Replica(d.block(), d.node()));
                     }
-                    case RepairAction.FixLocations f -> editNodes(f.path(), f.block(), nodes -> {
-                        nodes.removeAll(f.remove());
-                        nodes.addAll(f.add());
-                    });
+                    case RepairAction.FixLocations f ->
+                        editNodes(f.path(), f.block(), nodes -> {
+                            nodes.removeAll(f.remove());
+                            nodes.addAll(f.add());
+                        });
                     case RepairAction.DeleteGarbage g -> delete(g.node(), g.block(), a);
-                    case RepairAction.ForgetCorruptReport c -> corruptReports.remove(new ClusterView.Replica(c.block(), c.node()));
+                    case RepairAction.ForgetCorruptReport c ->
+                        corruptReports.remove(new ClusterView.Replica(c.block(), c.node()));
                 }
             }
         }
@@ -211,7 +237,9 @@ class RepairSimulationTest {
         private void delete(String node, BlockId block, RepairAction why) {
             Copy copy = disks.get(node).get(block);
             if (copy == Copy.GOOD && referenced().contains(block)) {
-                assertThat(goodCopies(block)).as("%s deletes the last intact copy of %s", why, block).isGreaterThan(1);
+                assertThat(goodCopies(block))
+                        .as("%s deletes the last intact copy of %s", why, block)
+                        .isGreaterThan(1);
             }
             disks.get(node).remove(block);
         }
@@ -233,7 +261,11 @@ class RepairSimulationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30})
+    @ValueSource(
+            longs = {
+                1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
+                29, 30
+            })
     void theMonitorNeverLosesDataAndConverges(long seed) {
         int nodeCount = 3 + (int) (seed % 3);
         Model m = new Model(seed, nodeCount);
@@ -262,15 +294,23 @@ class RepairSimulationTest {
                     if (d.get(b.id()) == Copy.GOOD) good.add(n);
                 });
                 int wanted = Math.min(e.getValue().replication(), nodeCount);
-                assertThat(good).as("seed %d: intact replicas of %s in %s", seed, b.id(), e.getKey()).hasSize(wanted);
-                assertThat(b.nodes()).as("seed %d: listed replicas of %s", seed, b.id()).containsExactlyInAnyOrderElementsOf(good);
+                assertThat(good)
+                        .as("seed %d: intact replicas of %s in %s", seed, b.id(), e.getKey())
+                        .hasSize(wanted);
+                assertThat(b.nodes())
+                        .as("seed %d: listed replicas of %s", seed, b.id())
+                        .containsExactlyInAnyOrderElementsOf(good);
             }
         }
         m.disks.forEach((n, d) -> d.forEach((b, c) -> {
-            assertThat(referenced).as("seed %d: garbage %s left on %s", seed, b, n).contains(b);
-            if (!m.lostToFaults.contains(b)) assertThat(c).as("seed %d: rotten %s left on %s", seed, b, n).isEqualTo(Copy.GOOD);
+            assertThat(referenced)
+                    .as("seed %d: garbage %s left on %s", seed, b, n)
+                    .contains(b);
+            if (!m.lostToFaults.contains(b))
+                assertThat(c).as("seed %d: rotten %s left on %s", seed, b, n).isEqualTo(Copy.GOOD);
         }));
         assertThat(m.corruptReports.stream().filter(r -> !m.lostToFaults.contains(r.block())))
-                .as("seed %d: corrupt reports left", seed).isEmpty();
+                .as("seed %d: corrupt reports left", seed)
+                .isEmpty();
     }
 }

@@ -14,8 +14,8 @@ import dev.cairn.store.internal.transfer.PipelineAck.Stored;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 class BlockServerOpsTest {
     private static final int CHUNK = 4096;
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private TestNodes nodes;
 
     @BeforeEach
@@ -50,11 +52,13 @@ class BlockServerOpsTest {
         write(id, nodes.addrs(0), data, random);
         nodes.flipByte(0, id, 2 * CHUNK + 100);
 
-        assertThatThrownBy(() -> BlockFetcher.readAll(nodes.addr(0), id, CLIENT_TIMEOUT)).isInstanceOfSatisfying(ChecksumException.class, e -> {
-            assertThat(e.block()).isEqualTo(id);
-            assertThat(e.chunkOffset()).isEqualTo(2 * CHUNK);
-            assertThat(e.getMessage()).contains(id.toString(), nodes.addr(0).toString(), "offset " + 2 * CHUNK);
-        });
+        assertThatThrownBy(() -> BlockFetcher.readAll(nodes.addr(0), id, CLIENT_TIMEOUT))
+                .isInstanceOfSatisfying(ChecksumException.class, e -> {
+                    assertThat(e.block()).isEqualTo(id);
+                    assertThat(e.chunkOffset()).isEqualTo(2 * CHUNK);
+                    assertThat(e.getMessage())
+                            .contains(id.toString(), nodes.addr(0).toString(), "offset " + 2 * CHUNK);
+                });
         // The chunks before the bad one arrive, checked, before the failure.
         try (InputStream in = BlockFetcher.open(nodes.addr(0), id, 0, -1, CLIENT_TIMEOUT)) {
             assertThat(in.readNBytes(2 * CHUNK)).isEqualTo(Arrays.copyOf(data, 2 * CHUNK));
@@ -80,7 +84,11 @@ class BlockServerOpsTest {
             assertThat(in.readNBytes(2 * CHUNK)).isEqualTo(Arrays.copyOf(data, 2 * CHUNK));
             assertThatThrownBy(in::read).isInstanceOfSatisfying(ChecksumException.class, e -> {
                 assertThat(e.chunkOffset()).isEqualTo(2 * CHUNK);
-                assertThat(e.getMessage()).contains("damaged on its disk", "data file ends inside this chunk", nodes.addr(0).toString());
+                assertThat(e.getMessage())
+                        .contains(
+                                "damaged on its disk",
+                                "data file ends inside this chunk",
+                                nodes.addr(0).toString());
             });
             assertThatThrownBy(in::read).as("the stream stays failed").isInstanceOf(ChecksumException.class);
         }
@@ -89,12 +97,14 @@ class BlockServerOpsTest {
     @Test
     void aMissingBlockIsAClearError() throws IOException {
         BlockId id = new BlockId(2);
-        assertThatThrownBy(() -> BlockFetcher.open(nodes.addr(1), id, 0, -1, CLIENT_TIMEOUT)).isInstanceOfSatisfying(BlockNotFoundException.class, e -> {
-            assertThat(e.block()).isEqualTo(id);
-            assertThat(e.node()).isEqualTo(nodes.addr(1));
-            assertThat(e.getMessage()).isEqualTo(id + " not found on node " + nodes.addr(1));
-        });
-        assertThatThrownBy(() -> BlockFetcher.replicate(nodes.addr(1), id, nodes.addrs(2), CLIENT_TIMEOUT)).isInstanceOf(BlockNotFoundException.class);
+        assertThatThrownBy(() -> BlockFetcher.open(nodes.addr(1), id, 0, -1, CLIENT_TIMEOUT))
+                .isInstanceOfSatisfying(BlockNotFoundException.class, e -> {
+                    assertThat(e.block()).isEqualTo(id);
+                    assertThat(e.node()).isEqualTo(nodes.addr(1));
+                    assertThat(e.getMessage()).isEqualTo(id + " not found on node " + nodes.addr(1));
+                });
+        assertThatThrownBy(() -> BlockFetcher.replicate(nodes.addr(1), id, nodes.addrs(2), CLIENT_TIMEOUT))
+                .isInstanceOf(BlockNotFoundException.class);
     }
 
     @Test
@@ -121,10 +131,12 @@ class BlockServerOpsTest {
 
         PipelineAck ack = BlockFetcher.replicate(nodes.addr(0), id, nodes.addrs(1, 2), CLIENT_TIMEOUT);
 
-        assertThat(ack.outcomes()).containsExactly(new Stored(nodes.addr(1), data.length), new Stored(nodes.addr(2), data.length));
+        assertThat(ack.outcomes())
+                .containsExactly(new Stored(nodes.addr(1), data.length), new Stored(nodes.addr(2), data.length));
         for (int i = 1; i < 3; i++) {
             assertThat(TestNodes.readDirect(nodes.store(i), id)).isEqualTo(data);
-            assertThat(nodes.sidecar(i, id)).isEqualTo(nodes.sidecar(0, id)); // the source's chunk size, not the store's
+            assertThat(nodes.sidecar(i, id))
+                    .isEqualTo(nodes.sidecar(0, id)); // the source's chunk size, not the store's
         }
     }
 
@@ -138,7 +150,9 @@ class BlockServerOpsTest {
         PipelineAck ack = BlockFetcher.replicate(nodes.addr(0), id, nodes.addrs(1, 2), CLIENT_TIMEOUT);
 
         assertThat(ack.succeeded()).isEmpty();
-        assertThat(ack.outcomes().get(0)).isInstanceOfSatisfying(Failed.class, f -> assertThat(f.reason()).contains("ChecksumException"));
+        assertThat(ack.outcomes().get(0))
+                .isInstanceOfSatisfying(
+                        Failed.class, f -> assertThat(f.reason()).contains("ChecksumException"));
         assertThat(nodes.store(1).contains(id)).isFalse();
         assertThat(nodes.store(2).contains(id)).isFalse();
     }
@@ -153,7 +167,9 @@ class BlockServerOpsTest {
 
         PipelineAck ack = BlockFetcher.replicate(nodes.addr(0), id, List.of(gone, nodes.addr(1)), CLIENT_TIMEOUT);
 
-        assertThat(ack.outcomes().get(0)).isInstanceOfSatisfying(Failed.class, f -> assertThat(f.reason()).contains("cannot connect", gone.toString()));
+        assertThat(ack.outcomes().get(0))
+                .isInstanceOfSatisfying(
+                        Failed.class, f -> assertThat(f.reason()).contains("cannot connect", gone.toString()));
         assertThat(ack.outcomes().get(1)).isInstanceOf(Failed.class);
     }
 
@@ -170,18 +186,24 @@ class BlockServerOpsTest {
         for (int i = 1; i <= 3; i++) write(new BlockId(i), List.of(node), randomBytes(random, 100 * i), random);
 
         assertThat(BlockFetcher.listBlocks(node, CLIENT_TIMEOUT))
-                .containsExactly(new BlockInfo(new BlockId(1), 100), new BlockInfo(new BlockId(2), 200), new BlockInfo(new BlockId(3), 300));
+                .containsExactly(
+                        new BlockInfo(new BlockId(1), 100),
+                        new BlockInfo(new BlockId(2), 200),
+                        new BlockInfo(new BlockId(3), 300));
         assertThat(BlockFetcher.status(node, CLIENT_TIMEOUT)).satisfies(s -> {
             assertThat(s.blockCount()).isEqualTo(3);
             assertThat(s.usedBytes()).isEqualTo(600);
         });
 
-        assertThat(BlockFetcher.deleteBlocks(node, List.of(new BlockId(1), new BlockId(3), new BlockId(99)), CLIENT_TIMEOUT)).isEqualTo(2);
+        assertThat(BlockFetcher.deleteBlocks(
+                        node, List.of(new BlockId(1), new BlockId(3), new BlockId(99)), CLIENT_TIMEOUT))
+                .isEqualTo(2);
         assertThat(BlockFetcher.deleteBlocks(node, List.of(), CLIENT_TIMEOUT)).isZero();
 
         assertThat(BlockFetcher.listBlocks(node, CLIENT_TIMEOUT)).containsExactly(new BlockInfo(new BlockId(2), 200));
         assertThat(BlockFetcher.status(node, CLIENT_TIMEOUT).usedBytes()).isEqualTo(200);
-        assertThatThrownBy(() -> BlockFetcher.open(node, new BlockId(1), 0, -1, CLIENT_TIMEOUT)).isInstanceOf(BlockNotFoundException.class);
+        assertThatThrownBy(() -> BlockFetcher.open(node, new BlockId(1), 0, -1, CLIENT_TIMEOUT))
+                .isInstanceOf(BlockNotFoundException.class);
     }
 
     @Test
@@ -192,7 +214,8 @@ class BlockServerOpsTest {
         try (Connection c = Connection.connect(nodes.addr(0), CLIENT_TIMEOUT)) {
             new Request.Status().write(c.out);
             c.expectOk("STATUS", null);
-            assertThat(new StoreStatus(c.in.readLong(), c.in.readLong(), c.in.readInt()).blockCount()).isEqualTo(1);
+            assertThat(new StoreStatus(c.in.readLong(), c.in.readLong(), c.in.readInt()).blockCount())
+                    .isEqualTo(1);
 
             new Request.ReadBlock(new BlockId(8), CHUNK, -1).write(c.out);
             c.expectOk("READ_BLOCK", new BlockId(8));
@@ -208,7 +231,8 @@ class BlockServerOpsTest {
             assertThat(c.in.readInt()).isEqualTo(Wire.END_OF_CHUNKS);
 
             new Request.ReadBlock(new BlockId(9), 0, -1).write(c.out);
-            assertThatThrownBy(() -> c.expectOk("READ_BLOCK", new BlockId(9))).isInstanceOf(BlockNotFoundException.class);
+            assertThatThrownBy(() -> c.expectOk("READ_BLOCK", new BlockId(9)))
+                    .isInstanceOf(BlockNotFoundException.class);
 
             new Request.ListBlocks().write(c.out);
             c.expectOk("LIST_BLOCKS", null);

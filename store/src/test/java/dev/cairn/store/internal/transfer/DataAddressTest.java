@@ -23,7 +23,9 @@ class DataAddressTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "host", ":80", "host:", "host:x", "host:65536", "host:-1", "::1:80", "[]:80"})
     void badTextIsRefusedSayingWhat(String text) {
-        assertThatThrownBy(() -> DataAddress.parse(text)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'" + text + "'");
+        assertThatThrownBy(() -> DataAddress.parse(text))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'" + text + "'");
     }
 
     @Test

@@ -33,7 +33,9 @@ class PipelineWriteTest {
     /** The stores' default, which a written block must not take: it keeps the writer's. */
     private static final int STORE_CHUNK = 1000;
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private TestNodes nodes;
 
     private TestNodes start(Duration serverTimeout) throws IOException {
@@ -66,7 +68,10 @@ class PipelineWriteTest {
         PipelineAck ack = write(id, pipeline, data, random);
 
         assertThat(ack.block()).isEqualTo(id);
-        assertThat(ack.outcomes()).containsExactlyElementsOf(pipeline.stream().map(a -> (PipelineAck.NodeOutcome) new Stored(a, size)).toList());
+        assertThat(ack.outcomes())
+                .containsExactlyElementsOf(pipeline.stream()
+                        .map(a -> (PipelineAck.NodeOutcome) new Stored(a, size))
+                        .toList());
         assertThat(ack.succeeded()).isEqualTo(pipeline);
         for (int i = 0; i < 3; i++) {
             assertThat(nodes.store(i).contains(id)).as("node %d has it", i).isEqualTo(i < replicas);
@@ -78,7 +83,8 @@ class PipelineWriteTest {
                 int offset = random.nextInt(size + 1);
                 int length = random.nextInt(3 * CHUNK);
                 try (InputStream in = BlockFetcher.open(nodes.addr(i), id, offset, length, CLIENT_TIMEOUT)) {
-                    assertThat(in.readAllBytes()).isEqualTo(Arrays.copyOfRange(data, offset, Math.min(size, offset + length)));
+                    assertThat(in.readAllBytes())
+                            .isEqualTo(Arrays.copyOfRange(data, offset, Math.min(size, offset + length)));
                 }
             }
             try (InputStream in = BlockFetcher.open(nodes.addr(i), id, size / 2, -1, CLIENT_TIMEOUT)) {
@@ -101,7 +107,8 @@ class PipelineWriteTest {
         }
 
         assertThat(ack.allStored()).as(ack.toString()).isTrue();
-        for (int i = 0; i < 3; i++) assertThat(BlockFetcher.readAll(nodes.addr(i), id, CLIENT_TIMEOUT)).isEqualTo(data);
+        for (int i = 0; i < 3; i++)
+            assertThat(BlockFetcher.readAll(nodes.addr(i), id, CLIENT_TIMEOUT)).isEqualTo(data);
     }
 
     @Test
@@ -120,7 +127,10 @@ class PipelineWriteTest {
             assertThat(f.node()).isEqualTo(pipeline.get(1));
             assertThat(f.reason()).contains("cannot connect", pipeline.get(1).toString());
         });
-        assertThat(ack.outcomes().get(2)).isInstanceOfSatisfying(Failed.class, f -> assertThat(f.reason()).contains("broke at " + pipeline.get(1), "before this node"));
+        assertThat(ack.outcomes().get(2))
+                .isInstanceOfSatisfying(
+                        Failed.class,
+                        f -> assertThat(f.reason()).contains("broke at " + pipeline.get(1), "before this node"));
         assertThat(ack.succeeded()).containsExactly(pipeline.get(0));
         assertThat(TestNodes.readDirect(nodes.store(0), id)).isEqualTo(data);
         assertThat(nodes.store(1).contains(id)).isFalse();
@@ -133,7 +143,8 @@ class PipelineWriteTest {
         DataAddress first = nodes.addr(0);
         nodes.stop(0);
 
-        assertThatThrownBy(() -> BlockPipelineWriter.open(new BlockId(4), List.of(first, nodes.addr(1)), CHUNK, CLIENT_TIMEOUT))
+        assertThatThrownBy(() ->
+                        BlockPipelineWriter.open(new BlockId(4), List.of(first, nodes.addr(1)), CHUNK, CLIENT_TIMEOUT))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(first.toString());
     }
@@ -182,7 +193,9 @@ class PipelineWriteTest {
 
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(500));
             assertThat(ack.outcomes().get(0)).isEqualTo(new Stored(nodes.addr(0), data.length));
-            assertThat(ack.outcomes().get(1)).isInstanceOfSatisfying(Failed.class, f -> assertThat(f.reason()).containsIgnoringCase("timed out"));
+            assertThat(ack.outcomes().get(1))
+                    .isInstanceOfSatisfying(
+                            Failed.class, f -> assertThat(f.reason()).containsIgnoringCase("timed out"));
             hung.accept().close(); // the connection node 0 made, waiting in the backlog
         }
     }
@@ -199,7 +212,9 @@ class PipelineWriteTest {
         PipelineAck ack = write(id, nodes.addrs(0, 1, 2), data, random);
 
         assertThat(ack.outcomes().get(0)).isEqualTo(new Stored(nodes.addr(0), data.length));
-        assertThat(ack.outcomes().get(1)).isInstanceOfSatisfying(Failed.class, f -> assertThat(f.reason()).contains("already exists"));
+        assertThat(ack.outcomes().get(1))
+                .isInstanceOfSatisfying(
+                        Failed.class, f -> assertThat(f.reason()).contains("already exists"));
         assertThat(ack.outcomes().get(2)).isEqualTo(new Stored(nodes.addr(2), data.length));
         assertThat(TestNodes.readDirect(nodes.store(1), id)).isEqualTo(old);
         assertThat(TestNodes.readDirect(nodes.store(2), id)).isEqualTo(data);
@@ -222,7 +237,9 @@ class PipelineWriteTest {
 
         assertThat(ack.succeeded()).isEmpty();
         for (PipelineAck.NodeOutcome o : ack.outcomes()) {
-            assertThat(o).isInstanceOfSatisfying(Failed.class, f -> assertThat(f.reason()).contains("ChecksumException", "offset " + CHUNK));
+            assertThat(o)
+                    .isInstanceOfSatisfying(
+                            Failed.class, f -> assertThat(f.reason()).contains("ChecksumException", "offset " + CHUNK));
         }
         for (int i = 0; i < 3; i++) assertThat(nodes.store(i).contains(id)).isFalse();
     }
@@ -234,14 +251,20 @@ class PipelineWriteTest {
         BlockId id = new BlockId(9);
         try (BlockPipelineWriter w = BlockPipelineWriter.open(id, nodes.addrs(0, 1, 2), CHUNK, CLIENT_TIMEOUT)) {
             w.write(randomBytes(random, 2 * CHUNK + 7), 0, 2 * CHUNK + 7);
-            TestNodes.awaitTrue("every node receives the block", () -> !tmpFiles(0).isEmpty() && !tmpFiles(1).isEmpty() && !tmpFiles(2).isEmpty());
+            TestNodes.awaitTrue(
+                    "every node receives the block",
+                    () -> !tmpFiles(0).isEmpty()
+                            && !tmpFiles(1).isEmpty()
+                            && !tmpFiles(2).isEmpty());
             long stalled = System.nanoTime();
 
             nodes.awaitNoTmpFiles();
 
             assertThat(Duration.ofNanos(System.nanoTime() - stalled)).isGreaterThan(Duration.ofMillis(300));
             for (int i = 0; i < 3; i++) assertThat(nodes.store(i).contains(id)).isFalse();
-            assertThatThrownBy(w::finish).isInstanceOf(IOException.class).hasMessageContaining(nodes.addr(0).toString());
+            assertThatThrownBy(w::finish)
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining(nodes.addr(0).toString());
         }
     }
 
@@ -249,14 +272,19 @@ class PipelineWriteTest {
     void arguments() throws IOException {
         start(Duration.ofSeconds(5));
         BlockId id = new BlockId(10);
-        assertThatThrownBy(() -> BlockPipelineWriter.open(id, List.of(), CHUNK, CLIENT_TIMEOUT)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> BlockPipelineWriter.open(id, nodes.addrs(0, 0), CHUNK, CLIENT_TIMEOUT)).hasMessageContaining("twice");
-        assertThatThrownBy(() -> BlockPipelineWriter.open(id, nodes.addrs(0), 0, CLIENT_TIMEOUT)).hasMessageContaining("chunk size");
+        assertThatThrownBy(() -> BlockPipelineWriter.open(id, List.of(), CHUNK, CLIENT_TIMEOUT))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> BlockPipelineWriter.open(id, nodes.addrs(0, 0), CHUNK, CLIENT_TIMEOUT))
+                .hasMessageContaining("twice");
+        assertThatThrownBy(() -> BlockPipelineWriter.open(id, nodes.addrs(0), 0, CLIENT_TIMEOUT))
+                .hasMessageContaining("chunk size");
         try (BlockPipelineWriter w = BlockPipelineWriter.open(id, nodes.addrs(0), CHUNK, CLIENT_TIMEOUT)) {
             w.write(new byte[10], 0, 10);
             assertThat(w.length()).isEqualTo(10);
             assertThat(w.finish().allStored()).isTrue();
-            assertThatThrownBy(() -> w.write(new byte[1], 0, 1)).isInstanceOf(IllegalStateException.class).hasMessageContaining("finished");
+            assertThatThrownBy(() -> w.write(new byte[1], 0, 1))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("finished");
         }
     }
 

@@ -26,7 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ProtocolRobustnessTest {
     private static final int CHUNK = 4096;
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private TestNodes nodes;
 
     @BeforeEach
@@ -84,14 +86,17 @@ class ProtocolRobustnessTest {
     }
 
     private void assertServing(int node) throws IOException {
-        assertThat(BlockFetcher.status(nodes.addr(node), CLIENT_TIMEOUT).freeBytes()).isPositive();
+        assertThat(BlockFetcher.status(nodes.addr(node), CLIENT_TIMEOUT).freeBytes())
+                .isPositive();
     }
 
     @Test
     void anotherProtocolIsAnsweredAndClosed() throws IOException {
         try (Raw r = Raw.connect(nodes.addr(0))) {
             r.out.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            assertThat(r.preambleReply()).startsWith(Wire.BAD_REQUEST + ": ").contains("not the Cairn transfer protocol");
+            assertThat(r.preambleReply())
+                    .startsWith(Wire.BAD_REQUEST + ": ")
+                    .contains("not the Cairn transfer protocol");
             r.assertClosedByServer();
         }
         assertServing(0);
@@ -185,7 +190,8 @@ class ProtocolRobustnessTest {
     @Test
     void connectionsBeyondTheLimitAreRefused(@TempDir Path other) throws IOException {
         try (LocalBlockStore store = LocalBlockStore.open(LocalBlockStore.Options.of(List.of(other)));
-                BlockServer server = BlockServer.start(store, "127.0.0.1", 0, BlockServer.Options.defaults().withMaxConnections(1));
+                BlockServer server = BlockServer.start(
+                        store, "127.0.0.1", 0, BlockServer.Options.defaults().withMaxConnections(1));
                 Raw first = Raw.connect(server.address()).preamble()) {
             TestNodes.awaitTrue("the first connection is served", () -> server.connectionCount() == 1);
             try (Raw second = Raw.connect(server.address()).preamble()) {

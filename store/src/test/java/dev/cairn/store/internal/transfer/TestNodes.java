@@ -37,9 +37,12 @@ final class TestNodes implements AutoCloseable {
         TestNodes nodes = new TestNodes();
         try {
             for (int i = 0; i < count; i++) {
-                LocalBlockStore store = LocalBlockStore.open(LocalBlockStore.Options.of(List.of(dir.resolve("node" + i))).withChunkSize(chunkSize));
+                LocalBlockStore store =
+                        LocalBlockStore.open(LocalBlockStore.Options.of(List.of(dir.resolve("node" + i)))
+                                .withChunkSize(chunkSize));
                 nodes.stores.add(store);
-                nodes.servers.add(BlockServer.start(store, "127.0.0.1", 0, BlockServer.Options.defaults().withTimeout(timeout)));
+                nodes.servers.add(BlockServer.start(
+                        store, "127.0.0.1", 0, BlockServer.Options.defaults().withTimeout(timeout)));
             }
         } catch (IOException | RuntimeException e) {
             nodes.closeAll();
