@@ -136,6 +136,48 @@ class FsCliIT {
         assertThat(Cli.fsOk(dir, "stat", "/repl/twice.bin").stdout()).contains("replication: 2 (target 3)");
     }
 
+    /**
+     * A join of two inputs with a mapper each, read from the store: its output merged back with
+     * getmerge, and its counters of skipped lines shown by {@code submit} and {@code job status}.
+     */
+    @Test
+    void aJoinFromTheStoreShowsItsCounters() throws Exception {
+        Path in = Files.createDirectories(work.resolve("join-in"));
+        Files.writeString(in.resolve("customers.csv"), "1,ann,FR\n2,bob,DE\nbroken line\n");
+        Path orders = Files.createDirectories(in.resolve("orders"));
+        Files.writeString(orders.resolve("a.csv"), "10,1,500\n11,2,250\n12,9,999\n");
+        Files.writeString(orders.resolve("b.csv"), "13,1,100\nnot,an,order\n");
+        Cli.fsOk(dir, "put", in.toString(), "/join");
+        Cli.Result r = Cli.ok(
+                Duration.ofMinutes(3),
+                "submit",
+                "--dir",
+                dir.toString(),
+                "--example",
+                "customer-orders",
+                "cairn:///join/customers.csv",
+                "cairn:///join/orders",
+                "cairn:///join/out");
+        assertThat(r.stdout())
+                .contains(
+                        "customer-orders.malformed-customers=1",
+                        "customer-orders.malformed-orders=1",
+                        "customer-orders.orphan-orders=1");
+        Path merged = work.resolve("join.txt");
+        Cli.fsOk(dir, "getmerge", "/join/out", merged.toString());
+        assertThat(Files.readAllLines(merged)).containsExactlyInAnyOrder("1\tann,FR,2,600", "2\tbob,DE,1,250");
+        java.util.regex.Matcher id =
+                java.util.regex.Pattern.compile("job-\\d{4}").matcher(r.stdout());
+        assertThat(id.find()).as(r.stdout()).isTrue();
+        String master = (String) Cli.clusterFile(dir).get("master");
+        String status = Cli.ok(Duration.ofSeconds(30), "job", "status", id.group(), "--master", master)
+                .stdout();
+        assertThat(status)
+                .contains("SUCCEEDED", "counters: customer-orders.malformed-customers=1", "built-in counters: ")
+                .contains("map-records-in=8")
+                .containsPattern("input: [0-9.]+ (bytes|KiB) read");
+    }
+
     private static List<String> relativeFiles(Path root) throws Exception {
         List<String> out = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(root)) {

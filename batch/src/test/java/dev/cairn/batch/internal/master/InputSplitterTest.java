@@ -33,12 +33,12 @@ class InputSplitterTest {
 
         assertThat(splits)
                 .containsExactly(
-                        new InputSplit(dir.resolve("a.txt").toString(), 0, 100, List.of()),
-                        new InputSplit(dir.resolve("a.txt").toString(), 100, 100, List.of()),
-                        new InputSplit(dir.resolve("a.txt").toString(), 200, 50, List.of()),
+                        new InputSplit(dir.toString(), dir.resolve("a.txt").toString(), 0, 100, List.of()),
+                        new InputSplit(dir.toString(), dir.resolve("a.txt").toString(), 100, 100, List.of()),
+                        new InputSplit(dir.toString(), dir.resolve("a.txt").toString(), 200, 50, List.of()),
                         // within 10% of the split size: one split rather than a 5-byte sliver
-                        new InputSplit(dir.resolve("b.txt").toString(), 0, 105, List.of()),
-                        new InputSplit(dir.resolve("sub/d.txt").toString(), 0, 30, List.of()));
+                        new InputSplit(dir.toString(), dir.resolve("b.txt").toString(), 0, 105, List.of()),
+                        new InputSplit(dir.toString(), dir.resolve("sub/d.txt").toString(), 0, 30, List.of()));
     }
 
     @Test
@@ -77,9 +77,9 @@ class InputSplitterTest {
         List<InputSplit> splits = InputSplitter.split(LOCAL.with(fs), List.of("mem:///in"), 1000);
         assertThat(splits)
                 .containsExactly(
-                        new InputSplit("mem:///in/big.txt", 0, 100, List.of("n0", "n1")),
-                        new InputSplit("mem:///in/big.txt", 100, 100, List.of("n1", "n2")),
-                        new InputSplit("mem:///in/big.txt", 200, 50, List.of("n2", "n0")));
+                        new InputSplit("mem:///in", "mem:///in/big.txt", 0, 100, List.of("n0", "n1")),
+                        new InputSplit("mem:///in", "mem:///in/big.txt", 100, 100, List.of("n1", "n2")),
+                        new InputSplit("mem:///in", "mem:///in/big.txt", 200, 50, List.of("n2", "n0")));
     }
 
     @Test
