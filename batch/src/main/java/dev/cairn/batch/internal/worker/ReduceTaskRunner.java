@@ -18,10 +18,13 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs one reduce task attempt: fetches its partition from every map output, merge-sorts the
@@ -31,6 +34,7 @@ import java.util.NoSuchElementException;
  * the store: the attempt file then appears when closed, and the move is a store rename.
  */
 final class ReduceTaskRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(ReduceTaskRunner.class);
     /** Asks the master whether this attempt may move its output into place. */
     interface CommitGate {
         String deniedReason(RunningTask task) throws Exception;
@@ -94,10 +98,16 @@ final class ReduceTaskRunner {
             String denied = gate.deniedReason(task);
             if (denied != null)
                 throw new IllegalStateException("commit of " + task.attemptId() + " refused: " + denied);
-            // An earlier attempt allowed to commit may have moved its file before it was lost.
             String part = FsPaths.child(staging, partName);
-            fs.delete(part);
-            fs.rename(attemptFile, part);
+            try {
+                fs.rename(attemptFile, part);
+            } catch (FileAlreadyExistsException e) {
+                // Another attempt of this task was allowed to commit before (and then was lost, or
+                // froze and was replaced) and moved its complete output into place: that file is
+                // the task's output. It is never deleted here, since a late attempt deleting it
+                // could leave the job without the part if the job committed meanwhile.
+                LOG.info("{}: {} is in place already (another attempt's); keeping it", task.attemptId(), part);
+            }
         } catch (Exception | Error e) {
             try {
                 fs.delete(attemptDir);
