@@ -39,7 +39,12 @@ public final class Bytes {
      * well spread, and the same on every JVM and node, as partitioning needs.
      */
     public static int hash(byte[] b, int off, int len) {
-        int h = 0;
+        return hash(b, off, len, 0);
+    }
+
+    /** MurmurHash3 x86 32-bit of {@code b[off, off + len)} with {@code seed}: the same on every JVM. */
+    public static int hash(byte[] b, int off, int len, int seed) {
+        int h = seed;
         int end = off + (len & ~3);
         for (int i = off; i < end; i += 4) {
             int k = (b[i] & 0xFF) | (b[i + 1] & 0xFF) << 8 | (b[i + 2] & 0xFF) << 16 | (b[i + 3] & 0xFF) << 24;
