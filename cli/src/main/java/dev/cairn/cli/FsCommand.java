@@ -336,7 +336,7 @@ final class FsCommand {
 
         @Override
         void run(StoreClient store) throws Exception {
-            System.out.printf("%15s %15s %15s %6s  %s%n", "logical", "stored", "target", "files", "path");
+            System.out.printf("%15s %15s %15s %12s  %s%n", "logical", "stored", "target", "", "path");
             int short_ = 0;
             int target = 0;
             for (String p : paths) {
@@ -354,7 +354,7 @@ final class FsCommand {
                         target = Math.max(target, f.replication());
                     }
                 }
-                System.out.printf("%,15d %,15d %,15d %6d  %s%n", bytes, stored, wanted, files.size(), p);
+                System.out.printf("%,15d %,15d %,15d %6d files  %s%n", bytes, stored, wanted, files.size(), p);
             }
             if (short_ > 0) System.out.println(FsTransfers.shortNote(store, short_, target));
         }

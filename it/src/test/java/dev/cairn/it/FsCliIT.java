@@ -132,7 +132,7 @@ class FsCliIT {
         String du = Cli.fsOk(dir, "du", "/repl").stdout();
         assertThat(du)
                 .contains("logical", "stored", "target")
-                .containsPattern("100,000\\s+200,000\\s+300,000\\s+1\\s+/repl");
+                .containsPattern("100,000\\s+200,000\\s+300,000\\s+1 files\\s+/repl");
         assertThat(Cli.fsOk(dir, "stat", "/repl/twice.bin").stdout()).contains("replication: 2 (target 3)");
     }
 
