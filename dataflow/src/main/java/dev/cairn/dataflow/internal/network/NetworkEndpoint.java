@@ -257,10 +257,16 @@ public final class NetworkEndpoint implements AutoCloseable {
 
     private List<Connection> stop() {
         List<Connection> all;
+        List<OutboundChannel> unopened;
         synchronized (this) {
             closed = true;
             all = new ArrayList<>(connections);
+            unopened = new ArrayList<>(registered.values());
+            registered.clear();
+            pendingOpens.clear();
         }
+        for (OutboundChannel c : unopened)
+            c.fail(new ChannelException("node " + name + " closed before a consumer opened channel " + c.id, null));
         try {
             server.close();
         } catch (IOException e) {

@@ -70,14 +70,14 @@ class CreditFlowTest {
                 assertThat(received.get(c)).as("channel " + c).isEqualTo(ChannelScripts.lines(scripts.get(c)));
 
             // Channel 0's producer is blocked: its queue and its consumer's buffers are full.
+            RemoteInputGate stalled = gates.get(0);
             TwoNodes.await(
-                    "producer 0 blocked",
+                    "producer 0 blocked and its consumer's exclusive buffers full",
                     Duration.ofSeconds(10),
-                    () -> writers.get(0).channel().isBackpressured());
+                    () -> writers.get(0).channel().isBackpressured() && stalled.heldBuffers() >= EXCLUSIVE);
             assertThat(producers.get(0).isAlive()).isTrue();
             for (int c = 1; c < CHANNELS; c++)
                 assertThat(producers.get(c).join(Duration.ofSeconds(10))).isTrue();
-            RemoteInputGate stalled = gates.get(0);
             assertThat(stalled.heldBuffers()).isBetween(EXCLUSIVE, EXCLUSIVE + FLOATING);
             assertThat(nodes.a.bufferedBytes()).isLessThanOrEqualTo(nodes.settings.producerBytesPerChannel());
             assertThat(nodes.b.bufferedBytes()).isLessThanOrEqualTo(nodes.settings.gateBytes(1));
