@@ -23,7 +23,8 @@
  * frames. A consumer that stops taking stops granting; its producers' queues ({@code B} frames
  * each) fill and the producing subtasks block. With buffer size {@code S}, a node holds at most
  * {@code (B + 1) * S} per outgoing channel and {@code (B * n + F) * S} per consuming subtask
- * with {@code n} remote channels, plus 2 * 64 KiB of stream buffers per connection.
+ * with {@code n} remote channels, plus per connection 2 * 64 KiB of stream buffers and one
+ * buffer to drop frames of channels closed early into.
  *
  * <h2>Wire format</h2>
  *
