@@ -46,6 +46,9 @@ final class Connection {
     private final AtomicInteger nextNumber = new AtomicInteger();
     private final AtomicReference<String> failure = new AtomicReference<>();
     private final byte[] dropped;
+    /** Reader thread: where the buffer being read goes, as looked up when its bytes were placed. */
+    private Inbound bufferTarget;
+
     private Thread reader;
     private Thread writer;
 
@@ -99,7 +102,7 @@ final class Connection {
     }
 
     /** The consumer is done with channel {@code number} before its end; the producer is told. */
-    void close(int number) {
+    void closeChannel(int number) {
         if (inbound.remove(number) != null && failure.get() == null) sendQueue.add(new Frame.Close(number));
     }
 
@@ -142,9 +145,9 @@ final class Connection {
 
     private byte[] segmentFor(int number, int length) throws ProtocolException {
         assert Thread.currentThread() == reader;
-        Inbound target = inbound.get(number);
+        bufferTarget = inbound.get(number);
         // Frames of a channel the consumer closed may still be on their way: read and drop them.
-        return target == null ? dropped : target.gate().segmentFor(target.channel(), length);
+        return bufferTarget == null ? dropped : bufferTarget.gate().segmentFor(bufferTarget.channel(), length);
     }
 
     private void dispatch(Frame frame) throws ProtocolException {
@@ -165,8 +168,10 @@ final class Connection {
                             "consumer " + peer + " closed channel " + channel.id + " before its end", null));
             }
             case Frame.DataFrame data -> {
-                Inbound target = inbound.get(data.channel());
-                if (target == null) return; // closed by the consumer; the bytes went to the scratch array
+                // A buffer goes where its bytes went, even if the consumer closed the channel meanwhile.
+                Inbound target = data instanceof Frame.Buffer ? bufferTarget : inbound.get(data.channel());
+                bufferTarget = null;
+                if (target == null) return; // closed by the consumer; a buffer's bytes went to the scratch array
                 target.gate().onFrame(target.channel(), data);
                 if (data instanceof Frame.EndOfPartition) inbound.remove(data.channel());
             }

@@ -133,14 +133,6 @@ public final class NetworkEndpoint implements AutoCloseable {
         return gate;
     }
 
-    /** Stops reading {@code gate}: its producers are told, their frames still on the way dropped. */
-    public void release(RemoteInputGate gate) {
-        for (int i = 0; i < gate.channelCount(); i++) {
-            RemoteInputGate.Channel c = gate.channel(i);
-            if (c.connection != null) c.connection.close(c.number);
-        }
-    }
-
     private Connection connectionTo(InetSocketAddress node) throws IOException {
         synchronized (dialLock) {
             Connection existing = dialed.get(node);

@@ -8,6 +8,7 @@ import dev.cairn.dataflow.internal.runtime.InputGate;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -44,6 +45,7 @@ public final class RemoteInputGate implements InputGate {
         int floatingHeld;
         int backlog;
         boolean ended;
+        boolean closed;
         boolean waitingForFloating;
 
         Channel(int index, ChannelId id, Codec<?> codec) {
@@ -128,6 +130,10 @@ public final class RemoteInputGate implements InputGate {
     void onFrame(Channel channel, Frame.DataFrame frame) throws ProtocolException {
         lock.lock();
         try {
+            if (channel.closed) { // the subtask stopped reading; frames still on their way are dropped
+                if (frame instanceof Frame.Buffer b) pool.recycle(b.data().array());
+                return;
+            }
             if (channel.granted <= 0 || channel.ended) {
                 if (frame instanceof Frame.Buffer b) pool.recycle(b.data().array());
                 throw new ProtocolException(channel.describe() + " sent a frame without credit");
@@ -298,15 +304,34 @@ public final class RemoteInputGate implements InputGate {
         }
     }
 
-    /** Whether every channel has delivered its end of partition to the gate. */
-    boolean allEnded() {
+    /**
+     * Stops reading: the producers of channels that have not ended are told (CLOSE), frames still
+     * on their way are dropped, and the frames queued here go back to the pool. For a subtask that
+     * is cancelled or failed; the gate reads nothing afterwards.
+     */
+    public void close() {
+        List<Channel> open = new ArrayList<>();
         lock.lock();
         try {
-            for (Channel c : channels) if (!c.ended) return false;
-            return true;
+            for (Channel c : channels) {
+                if (c.closed) continue;
+                c.closed = true;
+                for (Frame.DataFrame f : c.queue) {
+                    heldBuffers--;
+                    if (f instanceof Frame.Buffer b) {
+                        queuedRecords -= b.records();
+                        pool.recycle(b.data().array());
+                    }
+                }
+                c.queue.clear();
+                if (!c.ended && c.connection != null) open.add(c);
+            }
+            withData.clear();
+            if (failure == null) failure = new ChannelException("gate " + name + " is closed", null);
         } finally {
             lock.unlock();
         }
+        for (Channel c : open) c.connection.closeChannel(c.number);
     }
 
     @Override

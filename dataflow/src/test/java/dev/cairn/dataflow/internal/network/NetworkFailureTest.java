@@ -81,6 +81,34 @@ class NetworkFailureTest {
     }
 
     @Test
+    void aConsumerThatStopsReadingEarlyReleasesItsProducerAndEveryBuffer() throws Exception {
+        try (TwoNodes nodes = new TwoNodes(TwoNodes.settings(1024, 2, 2))) {
+            RemoteInputGate gate = nodes.b.gate(
+                    "consumer", List.of(new RemoteInputGate.Input(CHANNEL, nodes.a.address(), Codecs.STRING)));
+            RemoteChannelWriter writer = nodes.a.producer(CHANNEL, Codecs.STRING);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread producer = CreditFlowTest.start("producer", failure, () -> {
+                for (long seed = 0; ; seed++)
+                    ChannelScripts.produce(
+                            writer, ChannelScripts.script(seed, 50, 30).subList(0, 100));
+            });
+            for (int i = 0; i < 100; i++) assertThat(gate.poll(BOUND.toNanos())).isNotNull();
+
+            gate.close();
+
+            assertThat(producer.join(BOUND)).as("the producer stopped").isTrue();
+            assertThat(failure.get())
+                    .isInstanceOf(ChannelException.class)
+                    .hasMessageContaining("consumer node b")
+                    .hasMessageContaining("closed channel " + CHANNEL);
+            nodes.assertNoBuffersHeld();
+            assertThat(nodes.b.connectionCount())
+                    .as("the connection stays up for other channels")
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
     void aMalformedFrameIsAnsweredWithAnErrorAndTheConnectionClosed() throws Exception {
         try (TwoNodes nodes = new TwoNodes(TwoNodes.settings(1024, 2, 2));
                 Socket raw = new Socket()) {
