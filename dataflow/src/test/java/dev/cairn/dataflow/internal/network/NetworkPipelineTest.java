@@ -1,10 +1,12 @@
 package dev.cairn.dataflow.internal.network;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.common.codec.Codecs;
 import dev.cairn.dataflow.CollectedResult;
 import dev.cairn.dataflow.Dataflow;
+import dev.cairn.dataflow.DataflowException;
 import dev.cairn.dataflow.DataflowOptions;
 import dev.cairn.dataflow.WatermarkStrategy;
 import dev.cairn.dataflow.internal.graph.Edge;
@@ -41,6 +43,30 @@ class NetworkPipelineTest {
     @Test
     void subtasksSpreadOverBothNodesAreExactToo() throws Exception {
         assertExactOverTcp(graph -> (operator, subtask) -> subtask % 2);
+    }
+
+    @Test
+    void aConsumerThatThrowsOnTheOtherNodeCancelsTheWholeDataflow() throws Exception {
+        Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(2));
+        flow.fromCollection(readings(7L), Codecs.record(Reading.class))
+                .rebalance()
+                .map(r -> r, Codecs.record(Reading.class))
+                .keyBy(Reading::sensor, Codecs.STRING)
+                .reduce((x, y) -> {
+                    if (y.value() == 999) throw new IllegalStateException("boom at " + y);
+                    return y;
+                })
+                .name("Explode")
+                .collect();
+        LogicalGraph graph = flow.toGraph();
+        try (TwoNodes nodes = new TwoNodes(TwoNodes.settings(1024, 2, 2))) {
+            NetworkExchanges exchanges = new NetworkExchanges(2, List.of(nodes.a, nodes.b), new StagePlacement(graph));
+            assertThatThrownBy(() ->
+                            new LocalExecutor(DataflowOptions.defaults().withParallelism(2), exchanges).execute(graph))
+                    .isInstanceOf(DataflowException.class)
+                    .hasMessageContaining("operator 'Explode'")
+                    .hasMessageContaining("boom at");
+        }
     }
 
     interface PlacementFactory {
