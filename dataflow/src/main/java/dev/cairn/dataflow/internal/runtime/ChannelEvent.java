@@ -3,7 +3,7 @@ package dev.cairn.dataflow.internal.runtime;
 /**
  * What travels on a channel from one producer subtask to one consumer subtask, in order: batches
  * of records, watermarks, idleness changes, and finally the end of the partition. Checkpoint
- * barriers will join them.
+ * barriers will join them. Between nodes they travel as the network's frames.
  */
 public sealed interface ChannelEvent {
     /** The channel's index in the consumer's input gate. */
@@ -16,7 +16,7 @@ public sealed interface ChannelEvent {
         final long[] timestamps;
         final int size;
 
-        RecordBatch(int channel, Object[] values, long[] timestamps, int size) {
+        public RecordBatch(int channel, Object[] values, long[] timestamps, int size) {
             this.channel = channel;
             this.values = values;
             this.timestamps = timestamps;
@@ -30,6 +30,16 @@ public sealed interface ChannelEvent {
 
         public int size() {
             return size;
+        }
+
+        /** The records; only the first {@link #size()} are used. */
+        public Object[] values() {
+            return values;
+        }
+
+        /** The records' timestamps, by index as {@link #values()}. */
+        public long[] timestamps() {
+            return timestamps;
         }
     }
 

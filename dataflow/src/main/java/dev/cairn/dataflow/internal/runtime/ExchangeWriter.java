@@ -8,11 +8,11 @@ import dev.cairn.dataflow.internal.graph.Partitioning;
 /**
  * The producing end of one edge in one producer subtask: picks the consumer of each record by the
  * edge's partitioning, fills one batch per consumer and hands full batches to the consumer's
- * {@link InputGate} (blocking when it is full). A watermark, idleness change or the end first
+ * {@link ChannelWriter} (blocking when it is full). A watermark, idleness change or the end first
  * flushes every partial batch, so events stay in order behind the records before them.
  */
 final class ExchangeWriter<T> implements Downstream<T> {
-    private final InputGate[] gates;
+    private final ChannelWriter[] gates;
     private final int[] channels;
     private final Partitioning partitioning;
     private final KeySelector<T, Object> keySelector;
@@ -26,13 +26,13 @@ final class ExchangeWriter<T> implements Downstream<T> {
     private int roundRobin;
 
     /**
-     * @param gates the consumer subtasks' gates, by consumer index (a forward edge has just one)
+     * @param gates the writers of the channels to the consumer subtasks, by consumer index (a forward edge has just one)
      * @param channels this producer's channel index in each gate
      * @param producerIndex the producing subtask
      */
     @SuppressWarnings("unchecked") // the key selector and codec of a keyed edge agree on the key type, erased here
     ExchangeWriter(
-            InputGate[] gates,
+            ChannelWriter[] gates,
             int[] channels,
             Partitioning partitioning,
             int maxParallelism,

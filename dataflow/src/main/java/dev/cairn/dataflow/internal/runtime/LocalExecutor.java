@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 
 /**
  * Runs a {@link LogicalGraph} in this JVM: one thread per subtask of each chain.
@@ -24,15 +25,25 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Setup, on the caller's thread: operators whose input edge {@link LogicalGraph#isChained is
  * chained} join their producer's chain; every other operator heads a chain and gets one
  * {@link InputGate} per subtask, with one channel per (input edge, producer subtask). Each
- * producer subtask of a non-chained edge gets an {@link ExchangeWriter} onto the consumers' gates.
+ * producer subtask of a non-chained edge gets an {@link ExchangeWriter} onto the consumers'
+ * channels. {@link Exchanges} makes the gates and channel writers: in this JVM by default, or
+ * over TCP.
  * Then every subtask runs as a {@link SubtaskTask} on its own thread, and the caller waits for
  * them all. The first failure interrupts every other subtask and is rethrown, naming its operator.
  */
 public final class LocalExecutor {
     private final DataflowOptions options;
+    private final Exchanges exchanges;
 
+    /** An executor whose exchanges all stay in this JVM. */
     public LocalExecutor(DataflowOptions options) {
+        this(options, new LocalExchanges(options.exchangeCapacityBatches()));
+    }
+
+    /** An executor whose exchanges {@code exchanges} makes, e.g. over the network; for one execution. */
+    public LocalExecutor(DataflowOptions options, Exchanges exchanges) {
         this.options = options;
+        this.exchanges = exchanges;
     }
 
     private record ChannelKey(int edge, int producer, int consumer) {}
@@ -47,15 +58,13 @@ public final class LocalExecutor {
         // Gates and channels of every chain head that has inputs.
         Map<Integer, InputGate[]> gates = new HashMap<>();
         Map<Integer, int[][]> channelInputs = new HashMap<>();
-        Map<ChannelKey, Integer> channels = new HashMap<>();
+        Map<ChannelKey, Exchanges.Channel> channels = new HashMap<>();
         for (OperatorNode node : nodes) {
             if (chainedIn[node.id()] || node.inputs() == 0) continue;
             InputGate[] nodeGates = new InputGate[node.parallelism()];
             int[][] inputs = new int[node.parallelism()][];
             for (int c = 0; c < node.parallelism(); c++) {
-                nodeGates[c] = new InputGate(
-                        node.name() + " (" + (c + 1) + "/" + node.parallelism() + ")",
-                        options.exchangeCapacityBatches());
+                List<Exchanges.Channel> gateChannels = new ArrayList<>();
                 List<Integer> channelInput = new ArrayList<>();
                 for (int ei = 0; ei < edges.size(); ei++) {
                     Edge e = edges.get(ei);
@@ -63,10 +72,14 @@ public final class LocalExecutor {
                     int producers = nodes.get(e.source()).parallelism();
                     for (int p = 0; p < producers; p++) {
                         if (e.isForward() && p != c) continue;
-                        channels.put(new ChannelKey(ei, p, c), channelInput.size());
+                        Exchanges.Channel channel = new Exchanges.Channel(ei, e, p, c, gateChannels.size());
+                        channels.put(new ChannelKey(ei, p, c), channel);
+                        gateChannels.add(channel);
                         channelInput.add(e.targetInput());
                     }
                 }
+                nodeGates[c] = exchanges.gate(
+                        node.name() + " (" + (c + 1) + "/" + node.parallelism() + ")", node, c, gateChannels);
                 inputs[c] = channelInput.stream().mapToInt(Integer::intValue).toArray();
             }
             gates.put(node.id(), nodeGates);
@@ -112,17 +125,15 @@ public final class LocalExecutor {
                 if (graph.isChained(e)) {
                     downstream = chained(operators.get(e.target())[s]);
                 } else {
-                    InputGate[] targetGates = gates.get(target.id());
-                    InputGate[] chosen;
-                    int[] chosenChannels;
-                    if (e.isForward()) {
-                        chosen = new InputGate[] {targetGates[s]};
-                        chosenChannels = new int[] {channels.get(new ChannelKey(ei, s, s))};
-                    } else {
-                        chosen = targetGates;
-                        chosenChannels = new int[target.parallelism()];
-                        for (int c = 0; c < target.parallelism(); c++)
-                            chosenChannels[c] = channels.get(new ChannelKey(ei, s, c));
+                    int[] consumers = e.isForward()
+                            ? new int[] {s}
+                            : IntStream.range(0, target.parallelism()).toArray();
+                    ChannelWriter[] chosen = new ChannelWriter[consumers.length];
+                    int[] chosenChannels = new int[consumers.length];
+                    for (int i = 0; i < consumers.length; i++) {
+                        Exchanges.Channel channel = channels.get(new ChannelKey(ei, s, consumers[i]));
+                        chosen[i] = exchanges.writer(channel);
+                        chosenChannels[i] = channel.index();
                     }
                     ExchangeWriter<?> writer = new ExchangeWriter<>(
                             chosen, chosenChannels, e.partitioning(), graph.maxParallelism(), options.batchSize(), s);

@@ -1,0 +1,51 @@
+package dev.cairn.dataflow;
+
+import dev.cairn.common.config.ConfigKey;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Configuration keys of the dataflow runtime, declared once with type, default, range and doc.
+ *
+ * <p>The network keys bound the memory of remote exchanges on every node. With buffer size
+ * {@code S}, {@code B} buffers per channel and {@code F} floating buffers per gate, a node holds
+ * at most {@code (B + 1) * S} bytes per outgoing channel and {@code (B * n + F) * S} bytes per
+ * consuming subtask with {@code n} remote input channels, however slow its consumers are.
+ */
+public final class DataflowConfig {
+    private DataflowConfig() {}
+
+    public static final ConfigKey<Long> NETWORK_BUFFER_SIZE = ConfigKey.sizeKey(
+                    "dataflow.network.buffer-size",
+                    32L << 10,
+                    "Size of one network buffer: records of a remote exchange travel in buffers of at most this many bytes, "
+                            + "and one record (encoded, with its timestamp) must fit in one.")
+            .min(1L << 10)
+            .max(16L << 20);
+    public static final ConfigKey<Integer> NETWORK_BUFFERS_PER_CHANNEL = ConfigKey.intKey(
+                    "dataflow.network.buffers-per-channel",
+                    2,
+                    "Exclusive buffers a consuming subtask grants each remote input channel as credit; a producer also queues at "
+                            + "most this many buffers per channel before it blocks (backpressure).")
+            .min(1)
+            .max(1024);
+    public static final ConfigKey<Integer> NETWORK_FLOATING_BUFFERS_PER_GATE = ConfigKey.intKey(
+                    "dataflow.network.floating-buffers-per-gate",
+                    8,
+                    "Buffers a consuming subtask shares among its remote input channels, lent as extra credit to the channels "
+                            + "whose producers report a backlog.")
+            .min(0)
+            .max(1 << 16);
+    public static final ConfigKey<Duration> NETWORK_CONNECT_TIMEOUT = ConfigKey.durationKey(
+                    "dataflow.network.connect-timeout",
+                    Duration.ofSeconds(10),
+                    "How long a node waits to connect to a peer and exchange the connection preamble.")
+            .min(Duration.ofMillis(10));
+
+    /** Every key, in the order {@code bin/cairn config} prints them. */
+    public static final List<ConfigKey<?>> KEYS = List.of(
+            NETWORK_BUFFER_SIZE,
+            NETWORK_BUFFERS_PER_CHANNEL,
+            NETWORK_FLOATING_BUFFERS_PER_GATE,
+            NETWORK_CONNECT_TIMEOUT);
+}
