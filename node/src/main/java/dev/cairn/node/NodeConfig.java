@@ -4,6 +4,7 @@ import dev.cairn.batch.BatchConfig;
 import dev.cairn.common.config.ConfigDef;
 import dev.cairn.common.config.ConfigKey;
 import dev.cairn.coord.CoordConfig;
+import dev.cairn.dataflow.DataflowConfig;
 import dev.cairn.rpc.RpcConfig;
 import dev.cairn.store.StoreConfig;
 import java.time.Duration;
@@ -13,7 +14,7 @@ import java.util.List;
  * The configuration keys the node itself reads (its identity, its own coord client, where a
  * worker finds a master without coord), and {@link #DEF}: every key of a Cairn node, gathered
  * from the modules that declare and read them ({@link CoordConfig}, {@link BatchConfig},
- * {@link StoreConfig}, {@link RpcConfig}). {@code bin/cairn config} prints {@link #DEF} as a
+ * {@link StoreConfig}, {@link RpcConfig}, {@link DataflowConfig}). {@code bin/cairn config} prints {@link #DEF} as a
  * commented YAML file, and {@code conf/cairn.yaml} in the repository is that output (a test keeps
  * them equal).
  */
@@ -102,7 +103,11 @@ public final class NodeConfig {
                     StoreConfig.MONITOR_INTERVAL,
                     StoreConfig.DEAD_NODE_TIMEOUT,
                     StoreConfig.GC_GRACE,
-                    RpcConfig.DEADLINE));
+                    RpcConfig.DEADLINE,
+                    DataflowConfig.NETWORK_BUFFER_SIZE,
+                    DataflowConfig.NETWORK_BUFFERS_PER_CHANNEL,
+                    DataflowConfig.NETWORK_FLOATING_BUFFERS_PER_GATE,
+                    DataflowConfig.NETWORK_CONNECT_TIMEOUT));
 
     static {
         // Every key a module declares is in DEF exactly once, so none is missing from 'cairn config'.
@@ -112,6 +117,7 @@ public final class NodeConfig {
         declared.addAll(BatchConfig.WORKER_KEYS);
         declared.addAll(StoreConfig.KEYS);
         declared.addAll(RpcConfig.KEYS);
+        declared.addAll(DataflowConfig.KEYS);
         for (ConfigKey<?> k : declared) {
             if (!DEF.keys().contains(k))
                 throw new ExceptionInInitializerError("config key " + k + " is declared but not in NodeConfig.DEF");
