@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Stream benchmark: events per second of Nexmark Q5, Q7 and Q8 over NexmarkGen's event file
+# (/work/shared/bench/NexmarkGen.java; default 10M events), for Cairn and the engines it is compared
+# with, in the same run, on the same file. Every engine's output is checked against NexmarkGen's
+# exact answers (sorted bytewise, equal); a run whose output differs is reported WRONG, not timed.
+# Prints a table of events/s (medians over REPEAT rounds) and the ratios Cairn/other.
+#
+# FIRST VERSION: Cairn's stream runtime across processes does not exist yet, so "cairn" is Cairn's
+# in-JVM executor at parallelism PARALLELISM (operators on threads of one JVM), not a 2-worker
+# cluster; the cluster mode comes with the distributed runtime.
+#
+# Engines (ENGINES, in this order per round; each run is a fresh JVM with its own class path):
+#   single-thread  NexmarkSingleThread: the queries by hand on one thread (the yardstick)
+#   cairn          CairnStreamBench: dataflow's NexmarkQueries on the in-JVM executor
+#
+#   bench/stream.sh                           # 10M events, one round
+#   EVENTS=2000000 REPEAT=3 KEEP=1 bench/stream.sh
+#
+# Environment:
+#   EVENTS         events in the file (default 10000000)   SEED   NexmarkGen's seed (default 42)
+#   QUERIES        default "q5 q7 q8"                       ENGINES  default "single-thread cairn"
+#   PARALLELISM    of Cairn and Flink (default 2)           REPEAT   rounds; the table shows medians (default 1)
+#   WORK           scratch dir (default bench/work/stream)
+#   KEEP=1         keep the event file and answers (WORK/events-EVENTS-SEED.csv, WORK/answers-EVENTS-SEED/);
+#                  the next run with the same EVENTS and SEED reuses them
+#   STEP_TIMEOUT   seconds any one step (generating, one engine on one query) may take (default 600)
+#   ENGINE_OPTS    JVM options of every engine's JVM (default -Xmx2g)
+#   SKIP_BUILD=1   do not run Maven (the bench module must be built)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+. "$ROOT/bin/java-env.sh"
+EVENTS=${EVENTS:-10000000}
+SEED=${SEED:-42}
+QUERIES=${QUERIES:-q5 q7 q8}
+ENGINES=${ENGINES:-single-thread cairn}
+PARALLELISM=${PARALLELISM:-2}
+REPEAT=${REPEAT:-1}
+WORK=${WORK:-$ROOT/bench/work/stream}
+KEEP=${KEEP:-0}
+STEP_TIMEOUT=${STEP_TIMEOUT:-600}
+ENGINE_OPTS=${ENGINE_OPTS:--Xmx2g}
+SKIP_BUILD=${SKIP_BUILD:-0}
+GEN=${NEXMARK_GEN:-/work/shared/bench/NexmarkGen.java}
+
+[[ $EVENTS =~ ^[1-9][0-9]*$ ]] || { echo "error: EVENTS must be a positive integer" >&2; exit 2; }
+[[ $SEED =~ ^-?[0-9]+$ ]] || { echo "error: SEED must be an integer" >&2; exit 2; }
+[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || { echo "error: REPEAT must be a positive integer" >&2; exit 2; }
+[[ $PARALLELISM =~ ^[1-9][0-9]*$ ]] || { echo "error: PARALLELISM must be a positive integer" >&2; exit 2; }
+[[ $STEP_TIMEOUT =~ ^[1-9][0-9]*$ ]] || { echo "error: STEP_TIMEOUT must be a positive number of seconds" >&2; exit 2; }
+for q in $QUERIES; do [[ $q =~ ^q[578]$ ]] || { echo "error: QUERIES: '$q' is none of q5 q7 q8" >&2; exit 2; }; done
+for e in $ENGINES; do
+  case $e in single-thread | cairn) ;; *) echo "error: ENGINES: '$e' is none of single-thread cairn" >&2; exit 2 ;; esac
+done
+[ -f "$GEN" ] || { echo "error: $GEN not found (set NEXMARK_GEN)" >&2; exit 2; }
+
+DATA="$WORK/events-$EVENTS-$SEED.csv"
+ANSWERS="$WORK/answers-$EVENTS-$SEED"
+OUT="$WORK/out.txt"
+RESULTS="$WORK/results.txt"
+CHILD_PID=""
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  [ "$rc" = 0 ] || echo "stopping (exit status $rc) ..." >&2
+  if [ -n "$CHILD_PID" ]; then kill -TERM "$CHILD_PID" 2>/dev/null || true; wait "$CHILD_PID" 2>/dev/null || true; fi
+  rm -f "$OUT" "$DATA.tmp" 2>/dev/null || true
+  [ "$KEEP" = 1 ] || rm -rf "$DATA" "$ANSWERS" 2>/dev/null || true
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# bounded SECONDS OUT ERR CMD...: runs CMD with stdout to OUT and stderr to ERR, killed after SECONDS.
+# In the background and waited for, so that Ctrl-C and TERM reach the trap at once (which stops it).
+bounded() {
+  local limit=$1 out=$2 err=$3 rc=0
+  shift 3
+  timeout -k 10 "$limit" "$@" >"$out" 2>"$err" &
+  CHILD_PID=$!
+  wait "$CHILD_PID" || rc=$?
+  CHILD_PID=""
+  if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then echo "error: '$1 ...' did not finish within $limit s" >&2; fi
+  return "$rc"
+}
+
+fail_with_log() { # MESSAGE LOG
+  echo "error: $1; last lines of $2:" >&2
+  tail -15 "$2" >&2
+  exit 1
+}
+
+if [ "$SKIP_BUILD" != 1 ]; then
+  echo "building ..."
+  (cd "$ROOT" && mvn -B -q -DskipTests -pl bench -am package)
+fi
+CP="$ROOT/bench/target/classes:$ROOT/bench/target/lib/*"
+ls "$ROOT"/bench/target/lib/cairn-dataflow-*-tests.jar >/dev/null 2>&1 || { echo "error: bench/target/lib is missing; build without SKIP_BUILD" >&2; exit 1; }
+
+# engine_cmd ENGINE QUERY OUTFILE: the command line of one engine's run (its own JVM and class path).
+engine_cmd() {
+  case $1 in
+    single-thread) echo "$JAVA $CAIRN_JAVA_FLAGS $ENGINE_OPTS -cp $CP dev.cairn.bench.stream.NexmarkSingleThread $2 $DATA $EVENTS $3" ;;
+    cairn) echo "$JAVA $CAIRN_JAVA_FLAGS $ENGINE_OPTS -cp $CP dev.cairn.bench.stream.CairnStreamBench $2 $DATA $EVENTS $3 $PARALLELISM" ;;
+  esac
+}
+
+mkdir -p "$WORK"
+: >"$RESULTS"
+if [ -f "$DATA" ] && [ -f "$ANSWERS/meta.txt" ] && grep -qx "events=$EVENTS" "$ANSWERS/meta.txt"; then
+  echo "data: reusing $DATA"
+else
+  echo "data: generating $EVENTS Nexmark events (seed $SEED) and their answers ..."
+  rm -rf "$ANSWERS"
+  bounded "$STEP_TIMEOUT" "$WORK/gen.log" "$WORK/gen.log" "$JAVA" -Xmx4g "$GEN" --events "$EVENTS" --seed "$SEED" \
+    --out "$DATA.tmp" --answers "$ANSWERS" || fail_with_log "NexmarkGen failed" "$WORK/gen.log"
+  mv "$DATA.tmp" "$DATA"
+fi
+BYTES=$(stat -c %s "$DATA")
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+for ((rep = 1; rep <= REPEAT; rep++)); do
+  for q in $QUERIES; do
+    for e in $ENGINES; do
+      log="$WORK/$e-$q.log"
+      rm -f "$OUT"
+      # shellcheck disable=SC2046
+      bounded "$STEP_TIMEOUT" "$WORK/$e-$q.out" "$log" $(engine_cmd "$e" "$q" "$OUT") \
+        || fail_with_log "$e on $q failed" "$log"
+      line=$(grep '^stream ' "$WORK/$e-$q.out" | tail -1)
+      [ -n "$line" ] || fail_with_log "$e on $q printed no result line" "$WORK/$e-$q.out"
+      if LC_ALL=C sort "$OUT" | cmp -s - "$ANSWERS/$q.txt"; then
+        echo "$line round=$rep output=ok" | tee -a "$RESULTS"
+      else
+        echo "stream engine=$e query=$q round=$rep output=WRONG ($(wc -l <"$OUT") lines, the answer has $(wc -l <"$ANSWERS/$q.txt"))" | tee -a "$RESULTS"
+      fi
+    done
+  done
+done
+rm -f "$OUT"
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+echo
+printf 'stream benchmark: Nexmark %s over %s events (seed %s, %s bytes), median of %s round(s);\n' \
+  "$QUERIES" "$EVENTS" "$SEED" "$BYTES" "$REPEAT"
+printf 'cairn = Cairn'"'"'s IN-JVM executor at parallelism %s (threads of one JVM; no cluster yet);\n' "$PARALLELISM"
+printf '%s cores, load average %s before, %s after; raw lines in %s\n' "$(nproc)" "$LOAD_BEFORE" "$LOAD_AFTER" "$RESULTS"
+printf 'events/s = events in the file / seconds from job start to the last output written (JVM start excluded)\n\n'
+awk -v queries="$QUERIES" -v engines="$ENGINES" '
+  function field(line, key) { return match(line, " " key "=[^ ]*") ? substr(line, RSTART + length(key) + 2, RLENGTH - length(key) - 2) : "" }
+  function median(key,   a, n, i, j, t) {
+    if (wrong[key]) return "WRONG"
+    n = split(vals[key], a, " ")
+    if (n == 0) return "-"
+    for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+    return sprintf("%.0f", n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2)
+  }
+  function ratio(a, b) { return (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b + 0 == 0) ? "-" : sprintf("%.2f", a / b) }
+  $1 == "stream" {
+    k = field($0, "engine") SUBSEP field($0, "query")
+    if (field($0, "output") == "ok") vals[k] = vals[k] (vals[k] == "" ? "" : " ") field($0, "events_per_s"); else wrong[k] = 1
+  }
+  END {
+    nq = split(queries, qs, " "); ne = split(engines, es, " ")
+    printf "%-34s", "events/s"; for (i = 1; i <= nq; i++) printf " %12s", qs[i]; print ""
+    for (j = 1; j <= ne; j++) {
+      label = es[j] == "cairn" ? "cairn (in-JVM executor)" : es[j]
+      printf "%-34s", label; for (i = 1; i <= nq; i++) printf " %12s", median(es[j] SUBSEP qs[i]); print ""
+    }
+    print ""
+    for (j = 1; j <= ne; j++) {
+      if (es[j] == "cairn") continue
+      target = es[j] == "flink" ? " (target >= 3)" : ""
+      printf "%-34s", "cairn / " es[j] target
+      for (i = 1; i <= nq; i++) printf " %12s", ratio(median("cairn" SUBSEP qs[i]), median(es[j] SUBSEP qs[i])); print ""
+    }
+  }' "$RESULTS"
