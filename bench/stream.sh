@@ -14,13 +14,15 @@
 #   cairn          CairnStreamBench: dataflow's NexmarkQueries on the in-JVM executor
 #   flink          FlinkStreamBench: Apache Flink (bench/target/flink-lib), a local environment at
 #                  PARALLELISM, streaming mode, the same two-stage plans, FileSource on the same file
+#   jet            JetStreamBench: Hazelcast Jet (bench/target/jet-lib), one embedded member with
+#                  PARALLELISM cooperative threads, the same plans, the file read line by line
 #
 #   bench/stream.sh                           # 10M events, one round
 #   EVENTS=2000000 REPEAT=3 KEEP=1 bench/stream.sh
 #
 # Environment:
 #   EVENTS         events in the file (default 10000000)   SEED   NexmarkGen's seed (default 42)
-#   QUERIES        default "q5 q7 q8"                       ENGINES  default "single-thread cairn flink"
+#   QUERIES        default "q5 q7 q8"                       ENGINES  default "single-thread cairn flink jet"
 #   PARALLELISM    of Cairn and Flink (default 2)           REPEAT   rounds; the table shows medians (default 1)
 #   WORK           scratch dir (default bench/work/stream)
 #   KEEP=1         keep the event file and answers (WORK/events-EVENTS-SEED.csv, WORK/answers-EVENTS-SEED/);
@@ -36,13 +38,15 @@ ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 EVENTS=${EVENTS:-10000000}
 SEED=${SEED:-42}
 QUERIES=${QUERIES:-q5 q7 q8}
-ENGINES=${ENGINES:-single-thread cairn flink}
+ENGINES=${ENGINES:-single-thread cairn flink jet}
 PARALLELISM=${PARALLELISM:-2}
 REPEAT=${REPEAT:-1}
 WORK=${WORK:-$ROOT/bench/work/stream}
 KEEP=${KEEP:-0}
 STEP_TIMEOUT=${STEP_TIMEOUT:-600}
 ENGINE_OPTS=${ENGINE_OPTS:--Xmx2g}
+# Hazelcast's own recommendation for JDK 17+ (it warns without them).
+JET_OPTS=${JET_OPTS:---add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.management/sun.management=ALL-UNNAMED --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED}
 FLINK_OPTS=${FLINK_OPTS:---add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.text=ALL-UNNAMED --add-opens=java.base/java.time=ALL-UNNAMED}
 SKIP_BUILD=${SKIP_BUILD:-0}
 GEN=${NEXMARK_GEN:-/work/shared/bench/NexmarkGen.java}
@@ -54,7 +58,7 @@ GEN=${NEXMARK_GEN:-/work/shared/bench/NexmarkGen.java}
 [[ $STEP_TIMEOUT =~ ^[1-9][0-9]*$ ]] || { echo "error: STEP_TIMEOUT must be a positive number of seconds" >&2; exit 2; }
 for q in $QUERIES; do [[ $q =~ ^q[578]$ ]] || { echo "error: QUERIES: '$q' is none of q5 q7 q8" >&2; exit 2; }; done
 for e in $ENGINES; do
-  case $e in single-thread | cairn | flink) ;; *) echo "error: ENGINES: '$e' is none of single-thread cairn flink" >&2; exit 2 ;; esac
+  case $e in single-thread | cairn | flink | jet) ;; *) echo "error: ENGINES: '$e' is none of single-thread cairn flink jet" >&2; exit 2 ;; esac
 done
 [ -f "$GEN" ] || { echo "error: $GEN not found (set NEXMARK_GEN)" >&2; exit 2; }
 
@@ -104,9 +108,12 @@ CP="$ROOT/bench/target/classes:$ROOT/bench/target/lib/*"
 # Flink's jars first; target/lib after them only for what Flink shares with the rest of the bench module
 # (slf4j, commons-io, ...), which Maven resolves there.
 FLINK_CP="$ROOT/bench/target/classes:$ROOT/bench/target/flink-lib/*:$ROOT/bench/target/lib/*"
+JET_CP="$ROOT/bench/target/classes:$ROOT/bench/target/jet-lib/*"
 ls "$ROOT"/bench/target/lib/cairn-dataflow-*-tests.jar >/dev/null 2>&1 || { echo "error: bench/target/lib is missing; build without SKIP_BUILD" >&2; exit 1; }
 FLINK_VERSION=$(ls "$ROOT"/bench/target/flink-lib/flink-streaming-java-*.jar 2>/dev/null | sed 's/.*flink-streaming-java-\(.*\)\.jar/\1/')
 [[ " $ENGINES " != *" flink "* ]] || [ -n "$FLINK_VERSION" ] || { echo "error: bench/target/flink-lib is missing; build without SKIP_BUILD" >&2; exit 1; }
+JET_VERSION=$(ls "$ROOT"/bench/target/jet-lib/hazelcast-*.jar 2>/dev/null | sed 's/.*hazelcast-\(.*\)\.jar/\1/')
+[[ " $ENGINES " != *" jet "* ]] || [ -n "$JET_VERSION" ] || { echo "error: bench/target/jet-lib is missing; build without SKIP_BUILD" >&2; exit 1; }
 
 # engine_cmd ENGINE QUERY OUTFILE: the command line of one engine's run (its own JVM and class path).
 engine_cmd() {
@@ -114,6 +121,7 @@ engine_cmd() {
     single-thread) echo "$JAVA $CAIRN_JAVA_FLAGS $ENGINE_OPTS -cp $CP dev.cairn.bench.stream.NexmarkSingleThread $2 $DATA $EVENTS $3" ;;
     cairn) echo "$JAVA $CAIRN_JAVA_FLAGS $ENGINE_OPTS -cp $CP dev.cairn.bench.stream.CairnStreamBench $2 $DATA $EVENTS $3 $PARALLELISM" ;;
     flink) echo "$JAVA $FLINK_OPTS $ENGINE_OPTS -cp $FLINK_CP dev.cairn.bench.stream.FlinkStreamBench $2 $DATA $EVENTS $3 $PARALLELISM" ;;
+    jet) echo "$JAVA $JET_OPTS $ENGINE_OPTS -cp $JET_CP dev.cairn.bench.stream.JetStreamBench $2 $DATA $EVENTS $3 $PARALLELISM" ;;
   esac
 }
 
@@ -155,7 +163,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 echo
 printf 'stream benchmark: Nexmark %s over %s events (seed %s, %s bytes), median of %s round(s);\n' \
   "$QUERIES" "$EVENTS" "$SEED" "$BYTES" "$REPEAT"
-printf 'cairn = Cairn'"'"'s IN-JVM executor at parallelism %s (threads of one JVM; no cluster yet); flink = Apache Flink %s, local environment, parallelism %s;\n' "$PARALLELISM" "${FLINK_VERSION:--}" "$PARALLELISM"
+printf 'cairn = Cairn'"'"'s IN-JVM executor at parallelism %s (threads of one JVM; no cluster yet); flink = Apache Flink %s, local environment, parallelism %s;\njet = Hazelcast %s, one embedded member, %s cooperative threads;\n' "$PARALLELISM" "${FLINK_VERSION:--}" "$PARALLELISM" "${JET_VERSION:--}" "$PARALLELISM"
 printf '%s cores, load average %s before, %s after; raw lines in %s\n' "$(nproc)" "$LOAD_BEFORE" "$LOAD_AFTER" "$RESULTS"
 printf 'events/s = events in the file / seconds from job start to the last output written (JVM start excluded)\n\n'
 awk -v queries="$QUERIES" -v engines="$ENGINES" '
@@ -182,7 +190,7 @@ awk -v queries="$QUERIES" -v engines="$ENGINES" '
     print ""
     for (j = 1; j <= ne; j++) {
       if (es[j] == "cairn") continue
-      target = es[j] == "flink" ? " (target >= 3)" : ""
+      target = es[j] == "flink" ? " (target >= 3)" : es[j] == "jet" ? " (target > 1, aim 2)" : ""
       printf "%-34s", "cairn / " es[j] target
       for (i = 1; i <= nq; i++) printf " %12s", ratio(median("cairn" SUBSEP qs[i]), median(es[j] SUBSEP qs[i])); print ""
     }
