@@ -306,7 +306,11 @@ final class ZkRequests {
         try {
             mode = type == OpCode.CREATE_CONTAINER ? CreateMode.CONTAINER : CreateMode.fromFlag(flags);
         } catch (IllegalArgumentException e) {
-            conn.reply(xid, Code.BADARGUMENTS.value(), null);
+            // After the replies to the changes pending before it, as every change's.
+            conn.after(CompletableFuture.completedFuture(null), unused -> {
+                conn.reply(xid, Code.BADARGUMENTS.value(), null);
+                return true;
+            });
             return;
         }
         conn.after(
