@@ -256,6 +256,11 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
         return batcher.propose(txn);
     }
 
+    /** Like {@link #propose(Txn)}, for a client's change: none is proposed once one of {@code source}'s failed. */
+    CompletableFuture<Result> propose(Txn txn, ProposalBatcher.Source source) {
+        return batcher.propose(txn, source);
+    }
+
     /** Completes once everything committed before the call is applied on this member; fails after {@link #proposalTimeout}. */
     CompletableFuture<Long> sync(long sessionId) {
         return raft.propose(new CoordEntry.Touch(List.of(sessionId)).encode())

@@ -67,7 +67,7 @@ import org.slf4j.LoggerFactory;
  * change applied after the read — the client only knows a watch once the reply that set it has
  * arrived.
  */
-final class ZkConnection {
+final class ZkConnection implements ProposalBatcher.Source {
     private static final Logger LOG = LoggerFactory.getLogger(ZkConnection.class);
     /** ZooKeeper's documented, public session-password secret: the password guards against mix-ups, not attackers. */
     private static final long PASSWORD_SECRET = 0xB3415C00L;
@@ -114,6 +114,8 @@ final class ZkConnection {
     private long admitted;
     /** Parked by the member's {@link OutstandingLimit}: input unread until it resumes this; selector thread. */
     private boolean throttled;
+    /** A change of this connection failed: it proposes no more ({@link ProposalBatcher#lose}); closing follows. */
+    private volatile boolean changeLost;
     /** Completes once the reply to the last pending request went out (null: none yet); selector thread. */
     private CompletableFuture<Void> lastReply;
     /** What could not be written yet, in order; guards {@link #writeInterest} and {@link #closeWhenFlushed}. */
@@ -311,6 +313,16 @@ final class ZkConnection {
             return true;
         }
         return false;
+    }
+
+    @Override
+    public boolean lost() {
+        return changeLost;
+    }
+
+    @Override
+    public void markLost() {
+        changeLost = true;
     }
 
     /** The member's {@link OutstandingLimit} has room again: read and handle input; selector thread. */
