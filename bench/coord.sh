@@ -8,13 +8,20 @@
 #
 #   bench/coord.sh                               # 1x1 and 64x1, write-only and read-only, 10 s each
 #   DURATION=3 RUNS="1x1 64x1 64x16" bench/coord.sh
+#   GRID=1 bench/coord.sh                        # the write grid: 128 B/1 KiB/16 KiB x 1/16/64 sessions x 1/16 outstanding
 #   CAIRN_CONNECT=127.0.0.1:2181,... bench/coord.sh   # an already running coord service (not stopped)
 #
 # Environment:
 #   DURATION       measured seconds per run (default 10)     WARMUP     unmeasured seconds before (default 3)
-#   RUNS           SESSIONSxPIPELINE list (default "1x1 64x1")
-#   MIXES          write (setData only), read (getData only) or a read ratio 0..1 (default "write read")
-#   VALUE_SIZE     bytes per znode (default 128)             KEYS       znodes (default 1000)
+#   RUNS           SESSIONSxPIPELINE list (default "1x1 64x1"; with GRID=1 every SESSIONS x PIPELINES)
+#   MIXES          write (setData only), read (getData only) or a read ratio 0..1 (default "write read";
+#                  with GRID=1 "write")
+#   VALUE_SIZES    bytes per znode, a list: every row runs with each (default VALUE_SIZE, or 128;
+#                  with GRID=1 "128 1024 16384")           KEYS       znodes (default 1000)
+#   GRID=1         the grid of issue #18: VALUE_SIZES x SESSIONS ("1 16 64") x PIPELINES ("1 16")
+#                  x MIXES; the table then also says, per row with >= 16 requests outstanding in
+#                  total, whether Cairn met ZooKeeper's writes/s and write p99, and where Cairn's
+#                  writes/s fell as the offered load (sessions x pipeline) rose at one value size
 #   WORK           scratch dir (default bench/work/coord)    CAIRN_CONNECT  skip starting Cairn, use this
 #   CAIRN_NODE_OPTS  JVM options of Cairn's nodes (default -Xmx1g)
 #   ZK_HEAP        JVM heap option of each ZooKeeper server (default -Xmx512m)
@@ -40,9 +47,21 @@ ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 . "$ROOT/bin/java-env.sh"
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
+GRID=${GRID:-0}
+if [ "$GRID" = 1 ]; then
+  SESSIONS=${SESSIONS:-1 16 64}
+  PIPELINES=${PIPELINES:-1 16}
+  if [ -z "${RUNS:-}" ]; then
+    RUNS=""
+    for s in $SESSIONS; do for p in $PIPELINES; do RUNS="$RUNS ${s}x$p"; done; done
+  fi
+  MIXES=${MIXES:-write}
+  VALUE_SIZES=${VALUE_SIZES:-128 1024 16384}
+fi
 RUNS=${RUNS:-1x1 64x1}
 MIXES=${MIXES:-write read}
-VALUE_SIZE=${VALUE_SIZE:-128}
+VALUE_SIZES=${VALUE_SIZES:-${VALUE_SIZE:-128}}
+VALUE_SIZE=${VALUE_SIZES%% *} # the priming's; each row sets its own
 KEYS=${KEYS:-1000}
 WORK=${WORK:-$ROOT/bench/work/coord}
 CAIRN_CONNECT=${CAIRN_CONNECT:-}
@@ -67,6 +86,9 @@ for run in $RUNS; do
   [[ $run =~ ^[0-9]+x[0-9]+$ ]] || { echo "error: RUNS: '$run' is not SESSIONSxPIPELINE, e.g. 64x1" >&2; exit 2; }
 done
 for mix in $MIXES; do mix_ratio "$mix" >/dev/null; done
+for size in $VALUE_SIZES; do
+  [[ $size =~ ^[0-9]+$ ]] || { echo "error: VALUE_SIZES: '$size' is not a number of bytes" >&2; exit 2; }
+done
 [[ $REPEAT =~ ^[1-9][0-9]*$ ]] || { echo "error: REPEAT must be a positive integer" >&2; exit 2; }
 [[ $PRIME =~ ^[0-9]+$ ]] || { echo "error: PRIME must be a number of seconds" >&2; exit 2; }
 [[ $ROW_PRIME =~ ^[0-9]+$ ]] || { echo "error: ROW_PRIME must be a number of seconds" >&2; exit 2; }
@@ -116,8 +138,8 @@ fi
 "$ROOT/bench/zk-ensemble.sh" stop "$ZK_DIR" >/dev/null 2>&1 || true
 ZK_CONNECT=$("$ROOT/bench/zk-ensemble.sh" start "$ZK_DIR")
 
-# load LABEL CONNECT SESSIONS PIPELINE READ_RATIO [DURATION WARMUP [unrecorded]]: one ZkLoad run; prints its
-# zkload line and, unless unrecorded (priming), appends it to RESULTS.
+# load LABEL CONNECT SESSIONS PIPELINE READ_RATIO [DURATION WARMUP [unrecorded]]: one ZkLoad run with values
+# of VALUE_SIZE bytes; prints its zkload line and, unless unrecorded (priming), appends it to RESULTS.
 load() {
   local out="$WORK/load.out"
   # Started in the background and waited for, so that Ctrl-C and TERM reach the trap at once.
@@ -147,13 +169,14 @@ if [ "$PRIME" != 0 ]; then
 fi
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+for VALUE_SIZE in $VALUE_SIZES; do
 for run in $RUNS; do
   for mix in $MIXES; do
     ratio=$(mix_ratio "$mix")
     if [ "$ROW_PRIME" != 0 ]; then
       for sys in cairn zookeeper; do
         if [ "$sys" = cairn ]; then connect=$CAIRN_CONNECT; else connect=$ZK_CONNECT; fi
-        echo "priming $sys for $run $mix for $ROW_PRIME s ..."
+        echo "priming $sys for $run $mix ${VALUE_SIZE} B for $ROW_PRIME s ..."
         load "$sys" "$connect" "${run%x*}" "${run#*x}" "$ratio" "$ROW_PRIME" 0 unrecorded >/dev/null
       done
     fi
@@ -167,13 +190,17 @@ for run in $RUNS; do
     done
   done
 done
+done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# The table: per run and system the median over REPEAT runs of each column (errors: the sum), then
-# the ratios Cairn/ZooKeeper of those medians (throughput above 1 and latency below 1: Cairn is faster).
+# The table: per row (value size, sessions, pipeline, mix) and system the median over REPEAT runs of
+# each column (errors: the sum), then the ratios Cairn/ZooKeeper of those medians (throughput above 1
+# and latency below 1: Cairn is faster). For write rows with >= 16 requests outstanding in total, the
+# last column says whether Cairn met ZooKeeper's writes/s and write p99 (issue #18's target); after
+# the table, every place where Cairn's writes/s fell as the offered load rose at one value size and mix.
 echo
-printf 'coord benchmark: Cairn coord (3 members) vs Apache ZooKeeper %s (3 servers), %s B values, %s keys,\n' \
-  "$(ls "$ROOT"/bench/target/lib/zookeeper-[0-9]*.jar | sed 's/.*zookeeper-\(.*\)\.jar/\1/')" "$VALUE_SIZE" "$KEYS"
+printf 'coord benchmark: Cairn coord (3 members) vs Apache ZooKeeper %s (3 servers), values of %s B, %s keys,\n' \
+  "$(ls "$ROOT"/bench/target/lib/zookeeper-[0-9]*.jar | sed 's/.*zookeeper-\(.*\)\.jar/\1/')" "$(echo $VALUE_SIZES | tr ' ' /)" "$KEYS"
 printf '%s s measured after %s s warmup, median of %s run(s) per row; %s cores, load average %s before, %s after;\n' \
   "$DURATION" "$WARMUP" "$REPEAT" "$(nproc)" "$LOAD_BEFORE" "$LOAD_AFTER"
 printf 'first session of every run on a %s; latencies in microseconds; raw zkload lines in %s\n\n' "$FIRST" "$RESULTS"
@@ -189,24 +216,40 @@ awk '
   function mixname(r) { return r + 0 == 0 ? "write" : (r + 0 == 1 ? "read" : "r=" r) }
   BEGIN { ncols = split("writes_per_s reads_per_s write_p50_us write_p99_us read_p50_us read_p99_us", cols, " ") }
   {
-    key = field($0, "sessions") " " field($0, "pipeline") " " field($0, "read_ratio"); sys = field($0, "label")
+    key = field($0, "value_size") " " field($0, "sessions") " " field($0, "pipeline") " " field($0, "read_ratio"); sys = field($0, "label")
     if (!(key in seen)) { seen[key] = 1; keys[++nkeys] = key }
     for (c = 1; c <= ncols; c++) vals[key, sys, c] = vals[key, sys, c] (vals[key, sys, c] == "" ? "" : " ") field($0, cols[c])
     errs[key, sys] += field($0, "errors")
   }
   END {
-    fmt = "%-12s %8s %8s %-6s %11s %11s %9s %9s %9s %9s %6s\n"
-    printf fmt, "system", "sessions", "pipeline", "mix", "writes/s", "reads/s", "w p50", "w p99", "r p50", "r p99", "errors"
+    fmt = "%-12s %6s %8s %8s %-6s %11s %11s %9s %9s %9s %9s %6s %s\n"
+    printf fmt, "system", "value", "sessions", "pipeline", "mix", "writes/s", "reads/s", "w p50", "w p99", "r p50", "r p99", "errors", "target"
     for (k = 1; k <= nkeys; k++) {
       split(keys[k], kp, " ")
       for (s = 1; s <= 2; s++) {
         sys = s == 1 ? "cairn" : "zookeeper"
         for (c = 1; c <= ncols; c++) m[sys, c] = median(vals[keys[k], sys, c])
-        printf fmt, sys, kp[1], kp[2], mixname(kp[3]), m[sys, 1], m[sys, 2], m[sys, 3], m[sys, 4], m[sys, 5], m[sys, 6], errs[keys[k], sys] + 0
+        printf fmt, sys, kp[1], kp[2], kp[3], mixname(kp[4]), m[sys, 1], m[sys, 2], m[sys, 3], m[sys, 4], m[sys, 5], m[sys, 6], errs[keys[k], sys] + 0, ""
       }
-      printf fmt, "cairn/zk", "", "", "", ratio(m["cairn", 1], m["zookeeper", 1]), ratio(m["cairn", 2], m["zookeeper", 2]),
+      target = ""
+      if (kp[4] + 0 == 0 && kp[2] * kp[3] >= 16 && m["cairn", 1] != "-" && m["zookeeper", 1] != "-")
+        target = (m["cairn", 1] + 0 >= m["zookeeper", 1] + 0 && m["cairn", 4] + 0 <= m["zookeeper", 4] + 0) ? "met" : "MISSED"
+      printf fmt, "cairn/zk", "", "", "", "", ratio(m["cairn", 1], m["zookeeper", 1]), ratio(m["cairn", 2], m["zookeeper", 2]),
         ratio(m["cairn", 3], m["zookeeper", 3]), ratio(m["cairn", 4], m["zookeeper", 4]),
-        ratio(m["cairn", 5], m["zookeeper", 5]), ratio(m["cairn", 6], m["zookeeper", 6]), ""
+        ratio(m["cairn", 5], m["zookeeper", 5]), ratio(m["cairn", 6], m["zookeeper", 6]), "", target
       print ""
+      cw[k] = m["cairn", 1]
     }
+    # Where Cairn fell as offered load rose: any two rows of one value size and mix where the one
+    # with more requests outstanding in total had fewer writes/s (a write mix only).
+    falls = 0
+    for (a = 1; a <= nkeys; a++) for (b = 1; b <= nkeys; b++) {
+      split(keys[a], ka, " "); split(keys[b], kb, " ")
+      if (ka[1] != kb[1] || ka[4] != kb[4] || ka[4] + 0 != 0 || cw[a] == "-" || cw[b] == "-") continue
+      if (kb[2] * kb[3] > ka[2] * ka[3] && cw[b] + 0 < cw[a] + 0) {
+        printf "cairn writes/s fell as offered load rose: %s B, %sx%s %s -> %sx%s %s\n", ka[1], ka[2], ka[3], cw[a], kb[2], kb[3], cw[b]
+        falls++
+      }
+    }
+    if (falls == 0) print "cairn writes/s never fell as offered load rose (rows of one value size, more requests outstanding in total)"
   }' "$RESULTS"

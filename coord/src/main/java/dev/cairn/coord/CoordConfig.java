@@ -68,6 +68,22 @@ public final class CoordConfig {
                     "coord.max-data", 1L << 20, "Largest znode data and client packet (ZooKeeper's jute.maxbuffer).")
             .min(1L)
             .max(64L << 20);
+    public static final ConfigKey<Integer> MAX_OUTSTANDING_REQUESTS = ConfigKey.intKey(
+                    "coord.max-outstanding-requests",
+                    1000,
+                    "Changes a member has read from its clients and not yet answered, over all its connections, at which it "
+                            + "stops reading changes until some are answered (ZooKeeper's globalOutstandingLimit). A throttled "
+                            + "client's requests wait in its connection; it sees slower answers, not errors.")
+            .min(1)
+            .max(1_000_000);
+    public static final ConfigKey<Long> MAX_OUTSTANDING_BYTES = ConfigKey.sizeKey(
+                    "coord.max-outstanding-bytes",
+                    16L << 20,
+                    "Bytes of changes a member has read from its clients and not yet answered at which it stops reading "
+                            + "changes, like coord.max-outstanding-requests: it bounds the memory pipelined large writes take "
+                            + "(each is copied a few times on its way to the log). One change is always let through.")
+            .min(1024L)
+            .max(1L << 30);
 
     /** Every key above, in the order {@code bin/cairn config} prints them. */
     public static final List<ConfigKey<?>> KEYS = List.of(
@@ -80,5 +96,7 @@ public final class CoordConfig {
             REQUEST_TIMEOUT,
             SNAPSHOT_EVERY,
             LOG_SEGMENT_SIZE,
-            MAX_DATA);
+            MAX_DATA,
+            MAX_OUTSTANDING_REQUESTS,
+            MAX_OUTSTANDING_BYTES);
 }

@@ -31,6 +31,8 @@ public final class CoordService implements AutoCloseable {
      * @param logSegmentBytes size at which a log segment is closed
      * @param tick ZooKeeper's tickTime, the unit of negotiated session timeouts
      * @param maxDataBytes largest znode data and client packet
+     * @param maxOutstandingRequests clients' changes read and not yet answered at which reading changes stops
+     * @param maxOutstandingBytes bytes of such changes at which reading changes stops
      */
     public record Settings(
             String memberId,
@@ -42,7 +44,9 @@ public final class CoordService implements AutoCloseable {
             boolean join,
             long logSegmentBytes,
             Duration tick,
-            int maxDataBytes) {
+            int maxDataBytes,
+            int maxOutstandingRequests,
+            long maxOutstandingBytes) {
         public Settings {
             Objects.requireNonNull(memberId, "memberId");
             group = List.copyOf(group);
@@ -82,7 +86,9 @@ public final class CoordService implements AutoCloseable {
                     config.get(CoordConfig.JOIN),
                     config.get(CoordConfig.LOG_SEGMENT_SIZE),
                     config.get(CoordConfig.TICK),
-                    Math.toIntExact(config.get(CoordConfig.MAX_DATA)));
+                    Math.toIntExact(config.get(CoordConfig.MAX_DATA)),
+                    config.get(CoordConfig.MAX_OUTSTANDING_REQUESTS),
+                    config.get(CoordConfig.MAX_OUTSTANDING_BYTES));
         }
 
         public CoordMember self() {
@@ -121,7 +127,13 @@ public final class CoordService implements AutoCloseable {
                 settings.logSegmentBytes());
         return new CoordService(CoordServer.start(
                 new CoordServer.Settings(
-                        raft, self.host(), self.clientPort(), settings.tick(), settings.maxDataBytes()),
+                        raft,
+                        self.host(),
+                        self.clientPort(),
+                        settings.tick(),
+                        settings.maxDataBytes(),
+                        settings.maxOutstandingRequests(),
+                        settings.maxOutstandingBytes()),
                 clock));
     }
 

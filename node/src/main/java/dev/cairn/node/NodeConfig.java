@@ -82,6 +82,8 @@ public final class NodeConfig {
                     CoordConfig.SNAPSHOT_EVERY,
                     CoordConfig.LOG_SEGMENT_SIZE,
                     CoordConfig.MAX_DATA,
+                    CoordConfig.MAX_OUTSTANDING_REQUESTS,
+                    CoordConfig.MAX_OUTSTANDING_BYTES,
                     COORD_SESSION_TIMEOUT,
                     MASTER_ADDRESS,
                     BatchConfig.MASTER_WORKER_TIMEOUT,

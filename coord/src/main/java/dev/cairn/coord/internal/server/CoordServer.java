@@ -52,12 +52,22 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
     private static final Logger LOG = LoggerFactory.getLogger(CoordServer.class);
 
     /**
-     * How a coord server runs: its member of the group, where clients connect, its tick and data limit.
+     * How a coord server runs: its member of the group, where clients connect, its tick and limits.
      * @param tick session timeouts are negotiated into [2, 20] ticks, as in ZooKeeper; expiry is
      *             checked and liveness relayed every half tick
+     * @param maxOutstandingRequests clients' changes read and not yet answered at which the member
+     *             stops reading changes ({@link OutstandingLimit})
+     * @param maxOutstandingBytes bytes of such changes at which it stops
      */
     public record Settings(
-            RaftMember.Settings raft, String clientHost, int clientPort, Duration tick, int maxDataBytes) {
+            RaftMember.Settings raft,
+            String clientHost,
+            int clientPort,
+            Duration tick,
+            int maxDataBytes,
+            int maxOutstandingRequests,
+            long maxOutstandingBytes) {
+
         int minSessionTimeoutMs() {
             return (int) tick.toMillis() * 2;
         }
@@ -89,6 +99,9 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
     /** Sessions whose CloseSession this leader proposed and that are not applied yet; ticker only. */
     private final Set<Long> closing = new HashSet<>();
 
+    /** Clients' changes in flight on this member; the selector thread takes room, answers give it back. */
+    private final OutstandingLimit outstanding;
+
     private final ExecutorService batchSender;
     private final RaftMember raft;
     private final ProposalBatcher batcher;
@@ -110,6 +123,7 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
         this.state = new CoordStateMachine(
                 settings.maxDataBytes(), settings.raft().self().id(), incarnation, this);
         this.sessionTracker = new SessionTracker(clock);
+        this.outstanding = new OutstandingLimit(settings.maxOutstandingRequests(), settings.maxOutstandingBytes());
         java.util.concurrent.ThreadFactory tickerThreads = Thread.ofPlatform()
                 .daemon()
                 .name("coord-ticker-" + settings.raft().self().id())
@@ -216,6 +230,10 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
         return state;
     }
 
+    OutstandingLimit outstanding() {
+        return outstanding;
+    }
+
     WatchRegistry<ZkConnection> watches() {
         return watches;
     }
@@ -236,6 +254,11 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
      */
     CompletableFuture<Result> propose(Txn txn) {
         return batcher.propose(txn);
+    }
+
+    /** Like {@link #propose(Txn)}, for a client's change: none is proposed once one of {@code source}'s failed. */
+    CompletableFuture<Result> propose(Txn txn, ProposalBatcher.Source source) {
+        return batcher.propose(txn, source);
     }
 
     /** Completes once everything committed before the call is applied on this member; fails after {@link #proposalTimeout}. */

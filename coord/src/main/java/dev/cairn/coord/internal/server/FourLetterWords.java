@@ -33,7 +33,14 @@ final class FourLetterWords {
                         + "\nMode: " + mode + "\nNode count: " + nodes + "\n";
             case "mntr" ->
                 "zk_version\tCairn coord\nzk_server_state\t" + mode + "\nzk_znode_count\t" + nodes
-                        + "\nzk_watch_count\t" + server.watches().size() + "\nzk_zxid\t" + zxid + "\n"
+                        + "\nzk_watch_count\t" + server.watches().size() + "\nzk_zxid\t" + zxid
+                        + "\nzk_outstanding_requests\t" + server.outstanding().outstandingRequests()
+                        + "\ncairn_outstanding_bytes\t" + server.outstanding().outstandingBytes()
+                        + "\ncairn_throttled_total\t" + server.outstanding().throttledCount()
+                        + "\ncairn_heap_used_bytes\t"
+                        + (Runtime.getRuntime().totalMemory()
+                                - Runtime.getRuntime().freeMemory())
+                        + "\ncairn_heap_max_bytes\t" + Runtime.getRuntime().maxMemory() + "\n"
                         + dev.cairn.coord.internal.raft.CountingMetricRegistries.timerLines();
             case "conf" ->
                 "clientPort=" + server.clientPort() + "\ntickTime="

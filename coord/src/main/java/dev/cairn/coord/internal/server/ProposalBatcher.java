@@ -37,7 +37,11 @@ import java.util.concurrent.TimeoutException;
  * {@code timeout} has passed since its segment left (checked by {@link #expire}), when the leader it was forwarded to is
  * replaced, or when it could not be sent; it may still be applied later, as with any request
  * whose answer is lost, but never twice, nor after a later change of this member: the
- * replicated state drops a segment that comes again or late ({@link AppliedSegments}). An entry holds at most
+ * replicated state drops a segment that comes again or late ({@link AppliedSegments}). Since a
+ * client pipelines its changes, a failed segment also fails every later one of this member not yet
+ * applied — those still waiting never leave — and the {@link Source}s of all of them propose
+ * nothing more ({@link #lose}): otherwise a session's change could be lost while a later one of
+ * its, sent afterwards (to a new leader, on a new connection), is applied. An entry holds at most
  * {@link CoordStateMachine#MAX_BATCH} changes and, unless one segment alone is larger, at most
  * {@code maxBatchBytes}.
  *
@@ -84,6 +88,17 @@ final class ProposalBatcher {
         CompletableFuture<byte[]> propose(byte[] entry);
     }
 
+    /**
+     * Where a change comes from (a client connection). Once one of its changes failed it proposes
+     * nothing more: {@link #propose} fails at once. Marked holding the batcher's lock, so no change
+     * of it can slip in between a loss and the mark.
+     */
+    interface Source {
+        boolean lost();
+
+        void markLost();
+    }
+
     /** What waits to go into the log: a segment of this member's, or one another member forwarded. */
     private sealed interface Unit permits Own, Forwarded {
         int changes();
@@ -96,6 +111,9 @@ final class ProposalBatcher {
         final long seq;
         final List<byte[]> txns = new ArrayList<>();
         final List<CompletableFuture<Result>> results = new ArrayList<>();
+        /** Where each change came from, null for the member's own (expiry, containers). */
+        final List<Source> sources = new ArrayList<>();
+
         int bytes;
         /** The leader it was forwarded to; null while waiting, or when this member proposed it. */
         String forwardedTo;
@@ -153,12 +171,24 @@ final class ProposalBatcher {
         this.timeout = timeout;
     }
 
-    /** Proposes a change; completes with its result once applied on this member. */
+    /** Proposes a change of the member's own; completes with its result once applied on this member. */
     CompletableFuture<Result> propose(Txn txn) {
+        return propose(txn, null);
+    }
+
+    /**
+     * Proposes a change from {@code source}; completes with its result once applied on this
+     * member. Fails at once when an earlier change of {@code source} failed.
+     */
+    CompletableFuture<Result> propose(Txn txn, Source source) {
         byte[] bytes = txn.encode();
         CompletableFuture<Result> result = new CompletableFuture<>();
         boolean start;
         synchronized (this) {
+            if (source != null && source.lost()) {
+                return CompletableFuture.failedFuture(
+                        new IOException("an earlier change of this client failed: it proposes no more"));
+            }
             Own tail = waiting.peekLast() instanceof Own o && fits(o, bytes.length) ? o : null;
             if (tail == null) {
                 tail = new Own(++lastSeq);
@@ -166,6 +196,7 @@ final class ProposalBatcher {
             }
             tail.txns.add(bytes);
             tail.results.add(result);
+            tail.sources.add(source);
             tail.bytes += bytes.length + 4;
             start = !busy;
             busy = true;
@@ -214,9 +245,7 @@ final class ProposalBatcher {
         synchronized (this) {
             for (Own o : sent.values()) if (now - o.deadlineNanos >= 0) late.add(o);
         }
-        for (Own o : late)
-            o.applied.completeExceptionally(
-                    new TimeoutException("no answer from the coord group within " + timeout.toMillis() + " ms"));
+        lose(late, new TimeoutException("no answer from the coord group within " + timeout.toMillis() + " ms"));
     }
 
     /**
@@ -230,8 +259,10 @@ final class ProposalBatcher {
             own = sent.remove(seq);
         }
         if (own != null) {
-            own.applied.completeExceptionally(new IOException(
-                    "segment " + seq + " of this coord member was not applied: a later one reached the log first"));
+            lose(
+                    List.of(own),
+                    new IOException("segment " + seq
+                            + " of this coord member was not applied: a later one reached the log first"));
         }
     }
 
@@ -244,9 +275,11 @@ final class ProposalBatcher {
         synchronized (this) {
             for (Own o : sent.values()) if (o.forwardedTo != null && !o.forwardedTo.equals(leaderId)) lost.add(o);
         }
-        for (Own o : lost)
-            o.applied.completeExceptionally(new IOException(
-                    "the coord leader " + o.forwardedTo + " was replaced before it committed the change"));
+        if (!lost.isEmpty())
+            lose(
+                    lost,
+                    new IOException("the coord leader " + lost.get(0).forwardedTo
+                            + " was replaced before it committed the change"));
     }
 
     /**
@@ -408,7 +441,7 @@ final class ProposalBatcher {
         synchronized (this) {
             for (Own o : sent.values()) if (o.forwardedTo != null) lost.add(o);
         }
-        for (Own o : lost) o.applied.completeExceptionally(failure);
+        lose(lost, failure);
     }
 
     /**
@@ -457,7 +490,37 @@ final class ProposalBatcher {
     }
 
     private void failOwn(List<Unit> units, Throwable failure) {
-        for (Unit unit : units) if (unit instanceof Own o) fail(o, failure);
+        List<Own> own = new ArrayList<>();
+        for (Unit unit : units) if (unit instanceof Own o) own.add(o);
+        lose(own, failure);
+    }
+
+    /**
+     * These segments failed, their outcome unknown: they fail, and so does every later segment of
+     * this member not yet applied — those still waiting are taken out and never leave — and the
+     * sources of all their changes are marked lost, so none of them proposes again. Without this,
+     * a session that pipelines could lose a change while a later one of its, sent afterwards to a
+     * new leader or on a new connection, is applied. (Later segments already sent on the same way
+     * are applied only after the earlier ones: the leader puts what one connection brings in
+     * order into its log.)
+     */
+    private void lose(List<Own> failed, Throwable failure) {
+        if (failed.isEmpty()) return;
+        long from = Long.MAX_VALUE;
+        for (Own o : failed) from = Math.min(from, o.seq);
+        java.util.Set<Own> all = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        all.addAll(failed);
+        synchronized (this) {
+            for (Own o : sent.values()) if (o.seq > from) all.add(o);
+            for (java.util.Iterator<Unit> it = waiting.iterator(); it.hasNext(); ) {
+                if (it.next() instanceof Own o) {
+                    it.remove();
+                    all.add(o);
+                }
+            }
+            for (Own o : all) for (Source source : o.sources) if (source != null) source.markLost();
+        }
+        for (Own o : all) fail(o, failure);
     }
 
     private static void fail(Own o, Throwable failure) {

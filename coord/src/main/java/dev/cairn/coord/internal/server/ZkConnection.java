@@ -42,13 +42,22 @@ import org.slf4j.LoggerFactory;
  * <p>Ownership. The selector thread ({@link ClientIo}) owns the input side — the buffer, the
  * handshake and session, reading paused or not — and every method that touches it asserts so.
  * A request that needs the Raft group (a change, sync, a new session) is <em>pending</em> until
- * its future completes; meanwhile this connection's later requests wait, unread or buffered, so
- * replies keep their order and a client reads its own writes. The thread that completes a change
- * — usually the apply thread — writes the reply itself, touching only the output side (below):
- * a hand-off to the selector thread there would cost every write 0.1–0.25 ms. Only when more
- * requests arrived meanwhile does it hand the input back to the selector thread
- * ({@link #requestDone}). A new session's answer sets the session, so it runs on the selector
- * thread ({@link #afterOnSelector}): one hand-off per session, none per change.
+ * its future completes. Changes are <em>pipelined</em>, as in ZooKeeper: a change read while
+ * earlier changes are pending is proposed at once (the batcher keeps a member's changes in the
+ * order proposed, so they are applied in the order the client sent them); any other request — a
+ * read, a ping, sync — waits, unread or buffered, until nothing is pending, so a client reads its
+ * own writes, and a change waits behind a pending sync or session creation. Replies keep the
+ * order of the requests: each pending request's reply is sent after the one before it
+ * ({@link #after}). Until 12-07 every request waited for the one before it, so a session never had
+ * more than one change in flight whatever its client pipelined: 16 sessions with 16 outstanding
+ * each were 16 changes in flight, not 256. Changes also pass the member's {@link OutstandingLimit}:
+ * at its limit this connection is parked, its input unread, until answers make room.
+ *
+ * <p>The thread that completes a change — usually the apply thread — writes the reply itself,
+ * touching only the output side (below): a hand-off to the selector thread there would cost every
+ * write 0.1–0.25 ms. Only when input waits for the last pending request does it hand the input back
+ * to the selector thread ({@link #requestDone}). A new session's answer sets the session, so it
+ * runs on the selector thread ({@link #afterOnSelector}): one hand-off per session, none per change.
  *
  * <p>Output: replies and notifications go out in the order {@link #send} is called, each written
  * at once when nothing is queued before it and the socket takes it, else queued for the selector
@@ -58,7 +67,7 @@ import org.slf4j.LoggerFactory;
  * change applied after the read — the client only knows a watch once the reply that set it has
  * arrived.
  */
-final class ZkConnection {
+final class ZkConnection implements ProposalBatcher.Source {
     private static final Logger LOG = LoggerFactory.getLogger(ZkConnection.class);
     /** ZooKeeper's documented, public session-password secret: the password guards against mix-ups, not attackers. */
     private static final long PASSWORD_SECRET = 0xB3415C00L;
@@ -76,11 +85,6 @@ final class ZkConnection {
      */
     static final int MAX_QUEUED_BYTES_HARD = 8 * MAX_QUEUED_BYTES;
 
-    private static final int IDLE = 0;
-    private static final int PENDING = 1;
-    /** Pending, and input arrived (or was left) meanwhile: whoever completes the request resumes the input. */
-    private static final int PENDING_WITH_INPUT = 2;
-
     private final CoordServer server;
     private final ClientIo io;
     private final SocketChannel channel;
@@ -95,7 +99,25 @@ final class ZkConnection {
     private boolean readPaused;
     private boolean greeted;
     private boolean handshaken;
-    private final AtomicInteger request = new AtomicInteger(IDLE);
+    /** Requests pending: incremented on the selector thread, decremented by whoever answers one. */
+    private final AtomicInteger pending = new AtomicInteger();
+    /**
+     * Input waits for nothing to be pending: set by the selector thread, cleared by it or by the
+     * thread that answers the last pending request, which then resumes the input.
+     */
+    private final AtomicBoolean inputWaits = new AtomicBoolean();
+    /** The request pending, if any, is not a change: nothing is handled until it is answered; selector thread. */
+    private boolean barrier;
+    /** The request being handled is a change; selector thread. */
+    private boolean handlingChange;
+    /** Bytes of the request being handled that {@link OutstandingLimit} let in, until it goes pending; selector thread. */
+    private long admitted;
+    /** Parked by the member's {@link OutstandingLimit}: input unread until it resumes this; selector thread. */
+    private boolean throttled;
+    /** A change of this connection failed: it proposes no more ({@link ProposalBatcher#lose}); closing follows. */
+    private volatile boolean changeLost;
+    /** Completes once the reply to the last pending request went out (null: none yet); selector thread. */
+    private CompletableFuture<Void> lastReply;
     /** What could not be written yet, in order; guards {@link #writeInterest} and {@link #closeWhenFlushed}. */
     private final ArrayDeque<ByteBuffer> outbound = new ArrayDeque<>();
 
@@ -142,7 +164,8 @@ final class ZkConnection {
         synchronized (outbound) {
             queued = outbound.size();
         }
-        return " " + remote + "[1](queued=" + queued + ",sid=0x" + Long.toHexString(sessionId) + ")";
+        return " " + remote + "[1](queued=" + queued + ",pending=" + pending.get() + ",sid=0x"
+                + Long.toHexString(sessionId) + ")";
     }
 
     List<Id> auth() {
@@ -188,22 +211,20 @@ final class ZkConnection {
                 close("the client closed the connection");
                 return;
             }
-            while (true) {
-                int s = request.get();
-                if (s == IDLE) {
-                    handleInput();
-                    return;
-                }
-                if (s == PENDING_WITH_INPUT || request.compareAndSet(PENDING, PENDING_WITH_INPUT)) return;
-            }
+            handleInput();
         } catch (IOException e) {
             inputFailed(e);
         }
     }
 
-    /** Handles the complete packets read so far, until one is pending; selector thread, no request pending. */
+    /**
+     * Handles the complete packets read so far, until one must wait: for pending requests
+     * ({@link #mayHandle}), for room under the member's {@link OutstandingLimit}, or for the client
+     * to read its replies; selector thread.
+     */
     private void handleInput() throws IOException {
         io.assertInIoThread();
+        if (throttled) return;
         int start = 0;
         try {
             while (!closing.get() && !closeRequested) {
@@ -226,21 +247,92 @@ final class ZkConnection {
                 if (len < 0 || len > maxPacket)
                     throw new Frames.ProtocolException("packet length " + len + " outside 0.." + maxPacket);
                 if (available < 4 + len) break;
-                byte[] body = Arrays.copyOfRange(in.array(), start + 4, start + 4 + len);
-                start += 4 + len;
-                if (!handle(body)) {
-                    closeAfterFlush();
+                // A request's header: its xid, then its type.
+                boolean change = handshaken && len >= 8 && isChange(in.getInt(start + 8));
+                if (!mayHandle(change)) break;
+                if (change && !server.outstanding().tryAcquire(len)) {
+                    throttled = true;
+                    interest(0, SelectionKey.OP_READ);
+                    server.outstanding().park(this, io::execute);
                     break;
                 }
-                if (request.get() != IDLE) {
-                    // Pending. Input left over is resumed by whoever completes it; if it already
-                    // completed (the CAS fails), go on here.
-                    if (start == in.position() || request.compareAndSet(PENDING, PENDING_WITH_INPUT)) break;
+                admitted = change ? len : 0;
+                handlingChange = change;
+                byte[] body = Arrays.copyOfRange(in.array(), start + 4, start + 4 + len);
+                start += 4 + len;
+                boolean goOn;
+                try {
+                    goOn = handle(body);
+                } finally {
+                    // Answered at once (an error), or failed: it holds no room.
+                    if (admitted != 0) server.outstanding().release(admitted, io::execute);
+                    admitted = 0;
+                    handlingChange = false;
+                }
+                if (!goOn) {
+                    closeAfterFlush();
+                    break;
                 }
             }
         } finally {
             consume(start);
         }
+    }
+
+    /** Requests that change the tree: these are pipelined, and count against the member's limit. */
+    private static boolean isChange(int type) {
+        return switch (type) {
+            case OpCode.CREATE,
+                    OpCode.CREATE2,
+                    OpCode.CREATE_CONTAINER,
+                    OpCode.CREATE_TTL,
+                    OpCode.DELETE,
+                    OpCode.SET_DATA,
+                    OpCode.SET_ACL,
+                    OpCode.CHECK,
+                    OpCode.MULTI -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Whether the next request may be handled now: a change unless a request that is not one is
+     * pending, anything else only when nothing is pending. Otherwise the input waits, and whoever
+     * answers the last pending request resumes it ({@link #requestDone}); selector thread.
+     */
+    private boolean mayHandle(boolean change) {
+        if (pending.get() == 0) {
+            barrier = false;
+            return true;
+        }
+        if (change && !barrier) return true;
+        inputWaits.set(true);
+        // Answered meanwhile? Then whoever takes the flag back goes on: here, or the answering thread.
+        if (pending.get() == 0 && inputWaits.compareAndSet(true, false)) {
+            barrier = false;
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public boolean lost() {
+        return changeLost;
+    }
+
+    @Override
+    public void markLost() {
+        changeLost = true;
+    }
+
+    /** The member's {@link OutstandingLimit} has room again: read and handle input; selector thread. */
+    void unthrottle() {
+        io.assertInIoThread();
+        if (!throttled) return;
+        throttled = false;
+        if (closing.get()) return;
+        if (!outputPaused) interest(SelectionKey.OP_READ, 0);
+        resumeInput();
     }
 
     /** Drops the first {@code n} bytes read; resumes reading if it had paused. */
@@ -252,7 +344,7 @@ final class ZkConnection {
             // Back to a small buffer once a large packet is handled, so idle connections stay small.
             if (in.position() == 0 && in.capacity() > SMALL_BUFFER) in = ByteBuffer.allocate(SMALL_BUFFER);
         }
-        if (readPaused && !outputPaused && in.hasRemaining() && !closing.get()) {
+        if (readPaused && !outputPaused && !throttled && in.hasRemaining() && !closing.get()) {
             readPaused = false;
             interest(SelectionKey.OP_READ, 0);
         }
@@ -297,10 +389,10 @@ final class ZkConnection {
         }
     }
 
-    /** Resumes input left while a request was pending; selector thread. */
+    /** Resumes input left while requests were pending (or the member was at its limit); selector thread. */
     private void resumeInput() {
         io.assertInIoThread();
-        if (closing.get() || request.get() != IDLE) return;
+        if (closing.get()) return;
         try {
             handleInput();
         } catch (IOException e) {
@@ -325,15 +417,15 @@ final class ZkConnection {
     }
 
     /**
-     * Makes the current request pending on {@code f}: the requests after it wait, and
-     * {@code then} answers it on the thread that completes {@code f} (at once, if it is already
-     * complete). When {@code f} fails — the group did not commit the request within its bound —
-     * the connection is closed, as ZooKeeper does when it cannot answer: the client reconnects and
-     * learns what happened from the state.
+     * Makes the current request pending on {@code f}: later changes may go ahead, other requests
+     * wait, and {@code then} answers it on the thread that completes {@code f} (at once, if it is
+     * already complete) — but never before the request pending before it was answered, so replies
+     * keep the order of the requests. When {@code f} fails — the group did not commit the request
+     * within its bound — the connection is closed, as ZooKeeper does when it cannot answer: the
+     * client reconnects and learns what happened from the state. Selector thread.
      */
     <T> void after(CompletableFuture<T> f, Then<T> then) {
-        request.set(PENDING);
-        var unused = f.whenComplete((value, failure) -> complete(value, failure, then));
+        pendingOn(f, (value, failure, permit, replied) -> complete(value, failure, then, permit, replied));
     }
 
     /**
@@ -341,11 +433,41 @@ final class ZkConnection {
      * side (the handshake's answer sets the session).
      */
     private <T> void afterOnSelector(CompletableFuture<T> f, Then<T> then) {
-        request.set(PENDING);
-        var unused = f.whenComplete((value, failure) -> io.execute(() -> complete(value, failure, then)));
+        pendingOn(
+                f,
+                (value, failure, permit, replied) -> io.execute(() -> complete(value, failure, then, permit, replied)));
     }
 
-    private <T> void complete(T value, Throwable failure, Then<T> then) {
+    /** How a pending request is answered once it and the one pending before it are done. */
+    private interface Answer<T> {
+        void answer(T value, Throwable failure, long permit, CompletableFuture<Void> replied);
+    }
+
+    private <T> void pendingOn(CompletableFuture<T> f, Answer<T> answer) {
+        io.assertInIoThread();
+        long permit = admitted;
+        admitted = 0;
+        pending.incrementAndGet();
+        if (!handlingChange) barrier = true;
+        CompletableFuture<Void> before = lastReply;
+        CompletableFuture<Void> replied = new CompletableFuture<>();
+        lastReply = replied;
+        // Changes are applied in the order proposed, so the one before is usually answered already.
+        var unused = f.whenComplete((value, failure) -> {
+            if (before == null || before.isDone()) {
+                answer.answer(value, failure, permit, replied);
+            } else {
+                afterwards(before, () -> answer.answer(value, failure, permit, replied));
+            }
+        });
+    }
+
+    /** Runs {@code r} once {@code f} is done, on the thread that completes it. */
+    private static void afterwards(CompletableFuture<?> f, Runnable r) {
+        var unused = f.whenComplete((v, x) -> r.run());
+    }
+
+    private <T> void complete(T value, Throwable failure, Then<T> then, long permit, CompletableFuture<Void> replied) {
         try {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
@@ -364,12 +486,15 @@ final class ZkConnection {
             LOG.warn("closing connection from {} after an unexpected error", remote, e);
             close("unexpected error: " + e);
         } finally {
+            replied.complete(null);
+            if (permit != 0) server.outstanding().release(permit, io::execute);
             requestDone();
         }
     }
 
+    /** A pending request was answered: the last one hands waiting input back to the selector thread. */
     private void requestDone() {
-        if (request.getAndSet(IDLE) == PENDING_WITH_INPUT) io.execute(this::resumeInput);
+        if (pending.decrementAndGet() == 0 && inputWaits.compareAndSet(true, false)) io.execute(this::resumeInput);
     }
 
     // ---- handshake -------------------------------------------------------------------------
@@ -534,7 +659,7 @@ final class ZkConnection {
             if (!outputPaused || queuedBytes > MAX_QUEUED_BYTES / 2) return;
         }
         outputPaused = false;
-        if (closing.get()) return;
+        if (closing.get() || throttled) return;
         interest(SelectionKey.OP_READ, 0);
         resumeInput();
     }

@@ -97,7 +97,7 @@ final class ZkRequests {
             }
             case OpCode.DELETE -> {
                 DeleteRequest r = Frames.read(in, new DeleteRequest());
-                conn.after(server.propose(new Txn.Delete(r.getPath(), r.getVersion(), conn.auth())), res -> {
+                conn.after(server.propose(new Txn.Delete(r.getPath(), r.getVersion(), conn.auth()), conn), res -> {
                     conn.reply(xid, code(res), null);
                     return true;
                 });
@@ -105,7 +105,8 @@ final class ZkRequests {
             case OpCode.SET_DATA -> {
                 SetDataRequest r = Frames.read(in, new SetDataRequest());
                 conn.after(
-                        server.propose(new Txn.SetData(r.getPath(), r.getData(), r.getVersion(), conn.auth())), res -> {
+                        server.propose(new Txn.SetData(r.getPath(), r.getData(), r.getVersion(), conn.auth()), conn),
+                        res -> {
                             conn.reply(
                                     xid,
                                     code(res),
@@ -118,7 +119,8 @@ final class ZkRequests {
             case OpCode.SET_ACL -> {
                 SetACLRequest r = Frames.read(in, new SetACLRequest());
                 conn.after(
-                        server.propose(new Txn.SetAcl(r.getPath(), Jute.acl(r.getAcl()), r.getVersion(), conn.auth())),
+                        server.propose(
+                                new Txn.SetAcl(r.getPath(), Jute.acl(r.getAcl()), r.getVersion(), conn.auth()), conn),
                         res -> {
                             conn.reply(
                                     xid,
@@ -131,7 +133,7 @@ final class ZkRequests {
             }
             case OpCode.CHECK -> {
                 CheckVersionRequest r = Frames.read(in, new CheckVersionRequest());
-                conn.after(server.propose(new Txn.Check(r.getPath(), r.getVersion(), conn.auth())), res -> {
+                conn.after(server.propose(new Txn.Check(r.getPath(), r.getVersion(), conn.auth()), conn), res -> {
                     conn.reply(xid, code(res), null);
                     return true;
                 });
@@ -306,11 +308,16 @@ final class ZkRequests {
         try {
             mode = type == OpCode.CREATE_CONTAINER ? CreateMode.CONTAINER : CreateMode.fromFlag(flags);
         } catch (IllegalArgumentException e) {
-            conn.reply(xid, Code.BADARGUMENTS.value(), null);
+            // After the replies to the changes pending before it, as every change's.
+            conn.after(CompletableFuture.completedFuture(null), unused -> {
+                conn.reply(xid, Code.BADARGUMENTS.value(), null);
+                return true;
+            });
             return;
         }
         conn.after(
-                server.propose(new Txn.Create(path, data, Jute.acl(acl), mode, ttl, conn.sessionId(), conn.auth())),
+                server.propose(
+                        new Txn.Create(path, data, Jute.acl(acl), mode, ttl, conn.sessionId(), conn.auth()), conn),
                 res -> {
                     if (res instanceof Result.Created c) {
                         conn.reply(
@@ -535,7 +542,7 @@ final class ZkRequests {
                     throw new Frames.ProtocolException("unsupported operation type " + mh.getType() + " in multi");
             }
         }
-        conn.after(server.propose(new Txn.Multi(ops)), res -> {
+        conn.after(server.propose(new Txn.Multi(ops), conn), res -> {
             multiReply(xid, types, res);
             return true;
         });

@@ -54,23 +54,31 @@ class CoordServerTest {
 
     @BeforeEach
     void start() throws Exception {
+        server = startServer("raft", 1000, 16L << 20);
+    }
+
+    private CoordServer startServer(String raftDir, int maxOutstandingRequests, long maxOutstandingBytes)
+            throws Exception {
         int raftPort = FreePorts.pick("127.0.0.1");
         RaftPeerAddress self = new RaftPeerAddress("m1", "127.0.0.1", raftPort);
-        server = CoordServer.start(
+        CoordServer s = CoordServer.start(
                 new CoordServer.Settings(
                         new RaftMember.Settings(
                                 self,
                                 List.of(self),
-                                dir.resolve("raft"),
+                                dir.resolve(raftDir),
                                 1000,
                                 Duration.ofMillis(300),
                                 Duration.ofSeconds(10)),
                         "127.0.0.1",
                         0,
                         Duration.ofMillis(200),
-                        1 << 20),
+                        1 << 20,
+                        maxOutstandingRequests,
+                        maxOutstandingBytes),
                 Clock.system());
-        await().atMost(Duration.ofSeconds(20)).until(() -> server.raft().isLeader());
+        await().atMost(Duration.ofSeconds(20)).until(() -> s.raft().isLeader());
+        return s;
     }
 
     @AfterEach
@@ -232,6 +240,113 @@ class CoordServerTest {
         assertThat(server.state().lastApplied() - indexBefore)
                 .as("log entries used")
                 .isLessThan(sessions * writesPerSession);
+    }
+
+    /**
+     * A session's changes are pipelined — proposed while earlier ones are pending, so they share
+     * log entries — yet every reply comes in the order of the requests (the ZooKeeper client fails
+     * the connection otherwise), and a read issued after changes sees them.
+     */
+    @Test
+    void aSessionsPipelinedChangesShareLogEntriesAndAreAnsweredInOrder() throws Exception {
+        ZooKeeper zk = connect(null);
+        zk.create("/p", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        long indexBefore = server.state().lastApplied();
+        int requests = 600;
+        List<Integer> answered = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> wrong = java.util.Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch done = new CountDownLatch(requests);
+        int changes = 0;
+        for (int i = 0; i < requests; i++) {
+            int n = i;
+            if (i % 10 == 9) {
+                // A read after changes of the same session: it sees the last of them.
+                String expected = Integer.toString(i - 1);
+                zk.getData(
+                        "/p",
+                        false,
+                        (rc, path, ctx, data, stat) -> {
+                            if (rc != 0 || !expected.equals(new String(data, StandardCharsets.UTF_8)))
+                                wrong.add("read " + n + ": rc " + rc + ", "
+                                        + (data == null ? null : new String(data, StandardCharsets.UTF_8)));
+                            answered.add(n);
+                            done.countDown();
+                        },
+                        null);
+            } else {
+                changes++;
+                zk.setData(
+                        "/p",
+                        Integer.toString(i).getBytes(StandardCharsets.UTF_8),
+                        -1,
+                        (rc, path, ctx, stat) -> {
+                            if (rc != 0) wrong.add("write " + n + ": rc " + rc);
+                            answered.add(n);
+                            done.countDown();
+                        },
+                        null);
+            }
+        }
+        assertThat(done.await(60, TimeUnit.SECONDS)).as("all answered").isTrue();
+        assertThat(wrong).isEmpty();
+        assertThat(answered).isSorted().hasSize(requests);
+        assertThat(zk.exists("/p", false).getVersion()).isEqualTo(changes);
+        assertThat(server.state().lastApplied() - indexBefore)
+                .as("log entries used by %d changes of one session", changes)
+                .isLessThan(changes);
+    }
+
+    /**
+     * At its limit of outstanding changes a member stops reading changes — it throttles the
+     * clients that pipeline them, which see slower answers and no error — and still serves other
+     * sessions' reads; the number in flight never passes the limit.
+     */
+    @Test
+    void aMemberAtItsOutstandingLimitThrottlesWritersAndServesReaders() throws Exception {
+        server.close();
+        int limit = 4;
+        server = startServer("raft-throttled", limit, 64 << 10);
+        ZooKeeper reader = connect(null);
+        reader.create("/t", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        int writers = 4;
+        int perWriter = 200;
+        byte[] value = new byte[16 << 10];
+        CountDownLatch done = new CountDownLatch(writers * perWriter);
+        List<String> wrong = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int w = 0; w < writers; w++) {
+            ZooKeeper zk = connect(null);
+            String path = "/t/w" + w;
+            zk.create(path, null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            for (int i = 0; i < perWriter; i++) {
+                zk.setData(
+                        path,
+                        value,
+                        -1,
+                        (rc, p, ctx, stat) -> {
+                            if (rc != 0) wrong.add(p + ": rc " + rc);
+                            done.countDown();
+                        },
+                        null);
+            }
+        }
+        int most = 0;
+        int reads = 0;
+        while (done.getCount() > 0) {
+            most = Math.max(most, server.outstanding().outstandingRequests());
+            assertThat(reader.exists("/t", false)).isNotNull();
+            reads++;
+        }
+        assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(wrong).isEmpty();
+        assertThat(most).as("changes in flight at most").isLessThanOrEqualTo(limit);
+        assertThat(reads).isPositive();
+        assertThat(server.outstanding().throttledCount())
+                .as("times a connection was parked")
+                .isPositive();
+        assertThat(server.outstanding().outstandingRequests()).isZero();
+        assertThat(server.outstanding().outstandingBytes()).isZero();
+        for (int w = 0; w < writers; w++)
+            assertThat(reader.exists("/t/w" + w, false).getVersion()).isEqualTo(perWriter);
     }
 
     @Test
@@ -468,7 +583,9 @@ class CoordServerTest {
                         "127.0.0.1",
                         0,
                         Duration.ofMillis(200),
-                        1 << 20),
+                        1 << 20,
+                        1000,
+                        16L << 20),
                 Clock.system());
         clients.add(second);
         CountDownLatch connected = new CountDownLatch(1);

@@ -216,6 +216,60 @@ class ProposalBatcherTest {
         return batch.segments().stream().mapToInt(s -> s.txns().size()).sum();
     }
 
+    /** A client connection, as the batcher sees it. */
+    private static final class TestSource implements ProposalBatcher.Source {
+        boolean lost;
+
+        @Override
+        public boolean lost() {
+            return lost;
+        }
+
+        @Override
+        public void markLost() {
+            lost = true;
+        }
+    }
+
+    /**
+     * A client pipelines: when one of a member's segments is lost (here: not answered in time),
+     * the later ones still waiting fail with it and never leave, and the clients whose changes
+     * failed propose nothing more — so no session has a change applied after an earlier one of
+     * its was lost.
+     */
+    @Test
+    void aLostSegmentTakesTheLaterWaitingOnesWithItAndItsClientsProposeNoMore() {
+        ArrayDeque<Runnable> sends = new ArrayDeque<>();
+        group.leader = member("m1", 11);
+        Member follower = group.add("m2", 22, 1 << 20, Duration.ofSeconds(10), sends::add);
+        follower.connected = false;
+        TestSource first = new TestSource();
+        TestSource second = new TestSource();
+        CompletableFuture<Result> a = follower.batcher.propose(create("/a"), first);
+        CompletableFuture<Result> b = follower.batcher.propose(create("/b"), first);
+        CompletableFuture<Result> c = follower.batcher.propose(create("/c"), second);
+        assertThat(sends)
+                .as("the first segment waits for the sender, the rest behind it")
+                .hasSize(1);
+
+        clock.advance(11, java.util.concurrent.TimeUnit.SECONDS);
+        follower.batcher.expire();
+
+        assertThat(List.of(a, b, c)).allMatch(CompletableFuture::isCompletedExceptionally);
+        assertThat(first.lost).isTrue();
+        assertThat(second.lost).isTrue();
+        assertThat(follower.batcher.propose(create("/d"), first))
+                .as("a client whose change was lost proposes no more")
+                .isCompletedExceptionally();
+        // The sender still forwards the first segment (its outcome was unknown); nothing after it leaves.
+        while (!sends.isEmpty()) sends.poll().run();
+        while (!group.uncommitted.isEmpty()) group.commitNext();
+        assertThat(children(group.leader.state)).contains("a").doesNotContain("b", "c");
+        assertThat(follower.batcher.propose(create("/e")))
+                .as("the member's own changes go on")
+                .isNotDone();
+    }
+
     @Test
     void aChangeProposedWhileNothingIsInFlightLeavesAtOnceAlone() {
         Member m = alone(1 << 20);
@@ -448,16 +502,19 @@ class ProposalBatcherTest {
     }
 
     @Test
-    void aFailedEntryFailsItsChangesOnlyAndTheNextBatchStillLeaves() {
+    void aFailedEntryFailsItsChangesAndThoseWaitingBehindItAndTheNextChangeStillLeaves() {
         Member m = alone(1 << 20);
         CompletableFuture<Result> first = m.batcher.propose(create("/a"));
         CompletableFuture<Result> second = m.batcher.propose(create("/b"));
 
         group.failNext(new IOException("no leader"));
         assertThatThrownBy(first::get).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(IOException.class);
-        assertThat(second).isNotDone();
+        // Its client may have pipelined it behind the first: it must not be applied without it.
+        assertThatThrownBy(second::get).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(IOException.class);
+        assertThat(group.log).as("the waiting change never left").hasSize(1);
+        CompletableFuture<Result> third = m.batcher.propose(create("/c"));
         group.commitNext();
-        assertThat(second.join()).isInstanceOf(Result.Created.class);
+        assertThat(third.join()).isInstanceOf(Result.Created.class);
     }
 
     @Test

@@ -145,7 +145,9 @@ class ZooKeeperDifferentialTest {
                         "127.0.0.1",
                         0,
                         Duration.ofMillis(200),
-                        1 << 20),
+                        1 << 20,
+                        1000,
+                        16L << 20),
                 Clock.system());
         await().atMost(Duration.ofSeconds(20)).until(() -> coord.raft().isLeader());
 
