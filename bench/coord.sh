@@ -130,7 +130,8 @@ else
   "$ROOT/bin/cairn" cluster down --dir "$CAIRN_DIR" >/dev/null 2>&1 || true
   rm -rf "$CAIRN_DIR"
   CAIRN_STARTED=1
-  "$ROOT/bin/cairn" cluster up --nodes 3 --dir "$CAIRN_DIR"
+  # Pipelined changes are off by default (see coord.pipeline-writes); the grid measures them on.
+  "$ROOT/bin/cairn" cluster up --nodes 3 --dir "$CAIRN_DIR" -D "coord.pipeline-writes=${PIPELINE_WRITES:-true}"
   CAIRN_CONNECT=$(sed -n 's/.*"coordConnect": *"\([^"]*\)".*/\1/p' "$CAIRN_DIR/cluster.json")
   [ -n "$CAIRN_CONNECT" ] || { echo "error: $CAIRN_DIR/cluster.json has no \"coordConnect\"; set CAIRN_CONNECT" >&2; exit 1; }
   echo "cairn: coord at $CAIRN_CONNECT"

@@ -85,6 +85,13 @@ public final class CoordConfig {
             .min(1024L)
             .max(1L << 30);
 
+    public static final ConfigKey<Boolean> PIPELINE_WRITES = ConfigKey.boolKey(
+            "coord.pipeline-writes",
+            false,
+            "Propose a session's changes while its earlier ones are still pending, as ZooKeeper does (several times the "
+                    + "writes when clients pipeline). Off: a session has one change in flight at a time. Off by default until "
+                    + "a lost change is known to fail every later change of its session through a leader change too.");
+
     /** Every key above, in the order {@code bin/cairn config} prints them. */
     public static final List<ConfigKey<?>> KEYS = List.of(
             MEMBERS,
@@ -98,5 +105,6 @@ public final class CoordConfig {
             LOG_SEGMENT_SIZE,
             MAX_DATA,
             MAX_OUTSTANDING_REQUESTS,
-            MAX_OUTSTANDING_BYTES);
+            MAX_OUTSTANDING_BYTES,
+            PIPELINE_WRITES);
 }

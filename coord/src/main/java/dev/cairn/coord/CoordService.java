@@ -33,6 +33,7 @@ public final class CoordService implements AutoCloseable {
      * @param maxDataBytes largest znode data and client packet
      * @param maxOutstandingRequests clients' changes read and not yet answered at which reading changes stops
      * @param maxOutstandingBytes bytes of such changes at which reading changes stops
+     * @param pipelineWrites whether a session's changes are proposed while its earlier ones are pending
      */
     public record Settings(
             String memberId,
@@ -46,7 +47,8 @@ public final class CoordService implements AutoCloseable {
             Duration tick,
             int maxDataBytes,
             int maxOutstandingRequests,
-            long maxOutstandingBytes) {
+            long maxOutstandingBytes,
+            boolean pipelineWrites) {
         public Settings {
             Objects.requireNonNull(memberId, "memberId");
             group = List.copyOf(group);
@@ -88,7 +90,8 @@ public final class CoordService implements AutoCloseable {
                     config.get(CoordConfig.TICK),
                     Math.toIntExact(config.get(CoordConfig.MAX_DATA)),
                     config.get(CoordConfig.MAX_OUTSTANDING_REQUESTS),
-                    config.get(CoordConfig.MAX_OUTSTANDING_BYTES));
+                    config.get(CoordConfig.MAX_OUTSTANDING_BYTES),
+                    config.get(CoordConfig.PIPELINE_WRITES));
         }
 
         public CoordMember self() {
@@ -133,7 +136,8 @@ public final class CoordService implements AutoCloseable {
                         settings.tick(),
                         settings.maxDataBytes(),
                         settings.maxOutstandingRequests(),
-                        settings.maxOutstandingBytes()),
+                        settings.maxOutstandingBytes(),
+                        settings.pipelineWrites()),
                 clock));
     }
 

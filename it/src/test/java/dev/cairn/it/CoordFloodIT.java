@@ -45,8 +45,12 @@ class CoordFloodIT {
 
     @Test
     void aMemberFloodedWithPipelinedLargeWritesThrottlesStaysInItsHeapAndServesOthers() throws Exception {
-        try (CoordProcesses group =
-                new CoordProcesses(dir, 3, "-Xmx256m -XX:+ExitOnOutOfMemoryError", "coord.snapshot-every=2000")) {
+        try (CoordProcesses group = new CoordProcesses(
+                dir,
+                3,
+                "-Xmx256m -XX:+ExitOnOutOfMemoryError",
+                "coord.snapshot-every=2000",
+                "coord.pipeline-writes=true")) {
             group.startAll();
             int leader = await().atMost(Duration.ofSeconds(60)).until(group::leader, i -> i >= 0);
             // A follower: its changes are forwarded to the leader, which then holds them too.

@@ -58,6 +58,8 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
      * @param maxOutstandingRequests clients' changes read and not yet answered at which the member
      *             stops reading changes ({@link OutstandingLimit})
      * @param maxOutstandingBytes bytes of such changes at which it stops
+     * @param pipelineWrites whether a session's change is proposed while its earlier ones are pending
+     *     (else a session has one change in flight at a time)
      */
     public record Settings(
             RaftMember.Settings raft,
@@ -66,7 +68,20 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
             Duration tick,
             int maxDataBytes,
             int maxOutstandingRequests,
-            long maxOutstandingBytes) {
+            long maxOutstandingBytes,
+            boolean pipelineWrites) {
+
+        /** Settings with changes pipelined, as tests of the pipelined path build them. */
+        public Settings(
+                RaftMember.Settings raft,
+                String clientHost,
+                int clientPort,
+                Duration tick,
+                int maxDataBytes,
+                int maxOutstandingRequests,
+                long maxOutstandingBytes) {
+            this(raft, clientHost, clientPort, tick, maxDataBytes, maxOutstandingRequests, maxOutstandingBytes, true);
+        }
 
         int minSessionTimeoutMs() {
             return (int) tick.toMillis() * 2;
@@ -228,6 +243,10 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
 
     CoordStateMachine state() {
         return state;
+    }
+
+    boolean pipelinesWrites() {
+        return settings.pipelineWrites();
     }
 
     OutstandingLimit outstanding() {

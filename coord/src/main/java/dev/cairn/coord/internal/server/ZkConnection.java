@@ -305,7 +305,7 @@ final class ZkConnection implements ProposalBatcher.Source {
             barrier = false;
             return true;
         }
-        if (change && !barrier) return true;
+        if (change && !barrier && server.pipelinesWrites()) return true;
         inputWaits.set(true);
         // Answered meanwhile? Then whoever takes the flag back goes on: here, or the answering thread.
         if (pending.get() == 0 && inputWaits.compareAndSet(true, false)) {
