@@ -56,6 +56,7 @@ final class ChannelScripts {
             }
             case ChannelEvent.Watermark w -> lines.add("w " + w.watermark());
             case ChannelEvent.Idleness i -> lines.add("i " + i.idle());
+            case ChannelEvent.Barrier b -> lines.add("b " + b.checkpointId() + "@" + b.timestamp());
             case ChannelEvent.EndOfPartition end -> lines.add("end");
         }
     }
