@@ -63,15 +63,23 @@ public final class CheckpointCoordinator {
 
     /** The checkpoint to trigger at the sources now, or -1. Times out a pending checkpoint first. */
     public long maybeTrigger() {
-        long now = clock.nanos();
-        if (pending >= 0 && now - lastTriggerNanos >= timeoutNanos) abort(pending);
-        if (pending >= 0 || now - lastTriggerNanos < intervalNanos) return -1;
+        expire();
+        if (pending >= 0 || clock.nanos() - lastTriggerNanos < intervalNanos) return -1;
         return trigger();
     }
 
-    /** Starts a checkpoint now whatever the interval (the final checkpoint of a bounded job); -1 if one is pending. */
+    /**
+     * Starts a checkpoint now whatever the interval (the final checkpoint of a bounded job); -1 if
+     * one is pending. Times out a pending checkpoint first.
+     */
     public long triggerNow() {
+        expire();
         return pending >= 0 ? -1 : trigger();
+    }
+
+    /** A checkpoint pending longer than the timeout (an acknowledgement was lost) is given up. */
+    private void expire() {
+        if (pending >= 0 && clock.nanos() - lastTriggerNanos >= timeoutNanos) abort(pending);
     }
 
     private long trigger() {

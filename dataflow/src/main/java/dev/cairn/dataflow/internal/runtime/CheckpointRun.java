@@ -94,6 +94,11 @@ final class CheckpointRun implements SubtaskCheckpoints.Reports {
         synchronized (lock) {
             while (!stopped) {
                 long id;
+                if (finalCheckpoint >= 0
+                        && coordinator.pending() < 0
+                        && coordinator.latestCompleted() < finalCheckpoint) {
+                    finalCheckpoint = -1; // declined or timed out: trigger another
+                }
                 if (exhaustedSources == sources.size() && finalCheckpoint < 0) {
                     id = coordinator.triggerNow();
                     if (id >= 0) finalCheckpoint = id;
