@@ -103,6 +103,18 @@ class CheckpointedExecutionTest {
     }
 
     @Test
+    void operatorsWhoseStateCheckpointsDoNotCoverAreRefused() {
+        Dataflow flow = flow(0);
+        flow.fromCollection(List.of(1L, 2L), Codecs.LONG)
+                .keyBy(x -> x % 2, Codecs.LONG)
+                .reduce(Long::sum)
+                .writeAsTextExactlyOnce(dir.resolve("out"));
+        assertThatThrownBy(flow::execute)
+                .isInstanceOf(DataflowException.class)
+                .hasMessageContaining("checkpoints do not cover yet");
+    }
+
+    @Test
     void theSinkRefusesAnExistingDirectory() throws IOException {
         Files.createDirectories(dir.resolve("out"));
         Dataflow flow = flow(0);
