@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * End to end: Nexmark Q7 at parallelism 2 with checkpoints every 100 ms, a user function that
+ * End to end: Nexmark Q7 at parallelism 2 with checkpoints every 20 ms, a user function that
  * throws once at a seeded line mid-job, the output through the transactional file sink. The
  * committed files hold exactly the answer NexmarkGen computed: nothing lost, nothing twice.
  */
@@ -50,7 +50,7 @@ class CheckpointRecoveryTest {
         Dataflow flow = Dataflow.create(DataflowOptions.defaults()
                 .withParallelism(2)
                 .withCheckpoints(CheckpointSettings.in(dir.resolve("checkpoints"))
-                        .withInterval(Duration.ofMillis(100))
+                        .withInterval(Duration.ofMillis(20))
                         .withRestartAttempts(2)));
         NexmarkQueries.q7(flow.readTextFile(dir.resolve("events.csv"))
                         .flatMap(CheckpointRecoveryTest::failOnceThenParse, Codecs.record(NexmarkEvent.Bid.class))

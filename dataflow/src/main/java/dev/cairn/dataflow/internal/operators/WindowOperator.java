@@ -110,14 +110,20 @@ public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
         Codec<A> stateCodec = contents.stateCodec();
         if (stateCodec != null) backend.declareCodecs(CONTENTS, WINDOW_CODEC, stateCodec);
         if (restored != null) {
-            KeyedStateSnapshot.read(backend, timers.queues(), WINDOW_CODEC, new BytesIn(restored));
+            BytesIn in = new BytesIn(restored);
+            currentWatermark = in.readLong();
+            KeyedStateSnapshot.read(backend, timers.queues(), WINDOW_CODEC, in);
             restored = null;
         }
     }
 
-    /** Window contents and timers per key group ({@link KeyedStateSnapshot}). */
+    /**
+     * The watermark (so records late before the failure stay late after it), then window
+     * contents and timers per key group ({@link KeyedStateSnapshot}).
+     */
     @Override
     public void snapshotState(long checkpointId, BytesOut out) {
+        out.writeLong(currentWatermark);
         KeyedStateSnapshot.write(backend, timers.queues(), WINDOW_CODEC, out);
     }
 
