@@ -42,10 +42,34 @@ public final class DataflowConfig {
                     "How long a node waits to connect to a peer and exchange the connection preamble.")
             .min(Duration.ofMillis(10));
 
+    public static final ConfigKey<Duration> CHECKPOINT_INTERVAL = ConfigKey.durationKey(
+                    "stream.checkpoint-interval",
+                    Duration.ofSeconds(10),
+                    "How often the checkpoint coordinator triggers a checkpoint at the sources (aligned barriers), counted from "
+                            + "the trigger of the previous one; a checkpoint still in progress delays the next.")
+            .min(Duration.ofMillis(1))
+            .max(Duration.ofDays(1));
+    public static final ConfigKey<Integer> CHECKPOINTS_RETAINED = ConfigKey.intKey(
+                    "stream.checkpoints-retained",
+                    2,
+                    "Completed checkpoints kept in checkpoint storage; older ones are deleted once a newer one completes.")
+            .min(1)
+            .max(100);
+    public static final ConfigKey<Integer> RESTART_ATTEMPTS = ConfigKey.intKey(
+                    "stream.restart-attempts",
+                    3,
+                    "How many times a checkpointed job restarts from its latest completed checkpoint after a subtask fails; "
+                            + "one more failure fails the job with the root cause.")
+            .min(0)
+            .max(1_000_000);
+
     /** Every key, in the order {@code bin/cairn config} prints them. */
     public static final List<ConfigKey<?>> KEYS = List.of(
             NETWORK_BUFFER_SIZE,
             NETWORK_BUFFERS_PER_CHANNEL,
             NETWORK_FLOATING_BUFFERS_PER_GATE,
-            NETWORK_CONNECT_TIMEOUT);
+            NETWORK_CONNECT_TIMEOUT,
+            CHECKPOINT_INTERVAL,
+            CHECKPOINTS_RETAINED,
+            RESTART_ATTEMPTS);
 }

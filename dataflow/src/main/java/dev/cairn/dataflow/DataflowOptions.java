@@ -16,6 +16,7 @@ import java.util.Objects;
  *     subtask, plus one partly filled buffer per producer and channel.
  * @param watermarkIntervalRecords a watermark generator emits after this many records (default 1024)
  * @param clock processing time: processing-time timers and idleness (default the system clock)
+ * @param checkpoints checkpoints and restarts, or null for none (the default): a failure fails the job
  */
 public record DataflowOptions(
         int parallelism,
@@ -23,7 +24,8 @@ public record DataflowOptions(
         int batchSize,
         int exchangeCapacityBatches,
         int watermarkIntervalRecords,
-        Clock clock) {
+        Clock clock,
+        CheckpointSettings checkpoints) {
     public DataflowOptions {
         if (parallelism < 1) throw new IllegalArgumentException("parallelism must be at least 1: " + parallelism);
         if (maxParallelism < parallelism)
@@ -36,30 +38,66 @@ public record DataflowOptions(
     }
 
     public static DataflowOptions defaults() {
-        return new DataflowOptions(1, 128, 512, 8, 1024, Clock.system());
+        return new DataflowOptions(1, 128, 512, 8, 1024, Clock.system(), null);
     }
 
     public DataflowOptions withParallelism(int parallelism) {
         return new DataflowOptions(
-                parallelism, maxParallelism, batchSize, exchangeCapacityBatches, watermarkIntervalRecords, clock);
+                parallelism,
+                maxParallelism,
+                batchSize,
+                exchangeCapacityBatches,
+                watermarkIntervalRecords,
+                clock,
+                checkpoints);
     }
 
     public DataflowOptions withMaxParallelism(int maxParallelism) {
         return new DataflowOptions(
-                parallelism, maxParallelism, batchSize, exchangeCapacityBatches, watermarkIntervalRecords, clock);
+                parallelism,
+                maxParallelism,
+                batchSize,
+                exchangeCapacityBatches,
+                watermarkIntervalRecords,
+                clock,
+                checkpoints);
     }
 
     public DataflowOptions withExchangeBuffers(int batchSize, int exchangeCapacityBatches) {
         return new DataflowOptions(
-                parallelism, maxParallelism, batchSize, exchangeCapacityBatches, watermarkIntervalRecords, clock);
+                parallelism,
+                maxParallelism,
+                batchSize,
+                exchangeCapacityBatches,
+                watermarkIntervalRecords,
+                clock,
+                checkpoints);
     }
 
     public DataflowOptions withWatermarkIntervalRecords(int records) {
-        return new DataflowOptions(parallelism, maxParallelism, batchSize, exchangeCapacityBatches, records, clock);
+        return new DataflowOptions(
+                parallelism, maxParallelism, batchSize, exchangeCapacityBatches, records, clock, checkpoints);
     }
 
     public DataflowOptions withClock(Clock clock) {
         return new DataflowOptions(
-                parallelism, maxParallelism, batchSize, exchangeCapacityBatches, watermarkIntervalRecords, clock);
+                parallelism,
+                maxParallelism,
+                batchSize,
+                exchangeCapacityBatches,
+                watermarkIntervalRecords,
+                clock,
+                checkpoints);
+    }
+
+    public DataflowOptions withCheckpoints(CheckpointSettings checkpoints) {
+        return new DataflowOptions(
+                parallelism,
+                maxParallelism,
+                batchSize,
+                exchangeCapacityBatches,
+                watermarkIntervalRecords,
+                clock,
+                checkpoints);
     }
 }

@@ -12,6 +12,7 @@ import dev.cairn.dataflow.internal.graph.Partitioning;
 import dev.cairn.dataflow.internal.operators.SinkOperator;
 import dev.cairn.dataflow.internal.operators.StatelessOperators;
 import dev.cairn.dataflow.internal.operators.TimestampsAndWatermarksOperator;
+import dev.cairn.dataflow.internal.operators.TransactionalFileSink;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -148,6 +149,24 @@ public final class Stream<T> {
                 flow.parallelismOf(nodeId),
                 1,
                 new SinkOperator.TextFileFactory<T>(directory.toString()));
+        flow.connect(this, id, 0);
+    }
+
+    /**
+     * Writes each record's {@code toString()} as a line (UTF-8) exactly once into
+     * {@code directory}, which must not exist: with checkpoints on, part files
+     * {@code part-<subtask>-<checkpoint>} appear only when the checkpoint that covers their
+     * records completes (two-phase commit), so readers never see records that a restart will
+     * produce again. Staged files live in {@code directory/.staging} until then.
+     *
+     * @throws IllegalArgumentException if {@code directory} exists
+     */
+    public void writeAsTextExactlyOnce(Path directory) {
+        int id = flow.addOperator(
+                "Transactional sink " + directory.getFileName(),
+                flow.parallelismOf(nodeId),
+                1,
+                new TransactionalFileSink.Factory<T>(directory.toString()));
         flow.connect(this, id, 0);
     }
 

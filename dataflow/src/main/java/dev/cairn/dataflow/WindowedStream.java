@@ -46,7 +46,7 @@ public final class WindowedStream<K, T> {
 
     /** Reduces each window incrementally; emits the reduction when the window fires. */
     public Stream<T> reduce(ReduceFunction<T> function) {
-        return build("WindowReduce", WindowContents.reducing(function), keyed.input.codec);
+        return build("WindowReduce", WindowContents.reducing(function, keyed.input.codec), keyed.input.codec);
     }
 
     /** Aggregates each window incrementally; emits the result when the window fires. */

@@ -109,7 +109,10 @@ public final class NodeConfig {
                     DataflowConfig.NETWORK_BUFFER_SIZE,
                     DataflowConfig.NETWORK_BUFFERS_PER_CHANNEL,
                     DataflowConfig.NETWORK_FLOATING_BUFFERS_PER_GATE,
-                    DataflowConfig.NETWORK_CONNECT_TIMEOUT));
+                    DataflowConfig.NETWORK_CONNECT_TIMEOUT,
+                    DataflowConfig.CHECKPOINT_INTERVAL,
+                    DataflowConfig.CHECKPOINTS_RETAINED,
+                    DataflowConfig.RESTART_ATTEMPTS));
 
     static {
         // Every key a module declares is in DEF exactly once, so none is missing from 'cairn config'.

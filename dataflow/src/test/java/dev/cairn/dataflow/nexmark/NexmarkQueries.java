@@ -85,8 +85,12 @@ public final class NexmarkQueries {
      * highest bids per auction first, then per window.
      */
     public static Stream<String> q7(Dataflow flow, Path events) {
-        return bids(flow, events)
-                .keyBy(NexmarkEvent.Bid::auction, Codecs.LONG)
+        return q7(bids(flow, events));
+    }
+
+    /** Q7 over the given bids, which carry their timestamps and watermarks. */
+    public static Stream<String> q7(Stream<NexmarkEvent.Bid> bids) {
+        return bids.keyBy(NexmarkEvent.Bid::auction, Codecs.LONG)
                 .window(WindowAssigner.tumbling(Duration.ofSeconds(10)))
                 .aggregate(
                         Leaders.aggregate(

@@ -51,6 +51,7 @@ public final class RemoteChannelWriter implements ChannelWriter {
             }
             case ChannelEvent.Watermark w -> event(new Frame.Watermark(-1, w.watermark()));
             case ChannelEvent.Idleness i -> event(new Frame.Idleness(-1, i.idle()));
+            case ChannelEvent.Barrier b -> event(new Frame.Barrier(-1, b.checkpointId(), b.timestamp()));
             case ChannelEvent.EndOfPartition e -> event(new Frame.EndOfPartition(-1));
         }
     }

@@ -244,11 +244,7 @@ public final class RemoteInputGate implements InputGate {
             case Frame.Watermark w -> new ChannelEvent.Watermark(index, w.watermark());
             case Frame.Idleness i -> new ChannelEvent.Idleness(index, i.idle());
             case Frame.EndOfPartition e -> new ChannelEvent.EndOfPartition(index);
-            case Frame.Barrier b ->
-                throw new ChannelException(
-                        channel.describe() + " sent checkpoint barrier " + b.checkpointId()
-                                + ", which this runtime does not take yet",
-                        null);
+            case Frame.Barrier b -> new ChannelEvent.Barrier(index, b.checkpointId(), b.timestamp());
         };
     }
 

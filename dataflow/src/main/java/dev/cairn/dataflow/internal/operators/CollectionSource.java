@@ -8,8 +8,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
-/** Emits the items of a collection; subtask i of p emits items i, i + p, i + 2p, ... */
-public final class CollectionSource<T> extends StreamOperator<T> implements SourceOperator {
+/**
+ * Emits the items of a collection; subtask i of p emits items i, i + p, i + 2p, ... Checkpointed: its state is the index of the next item it emits.
+ */
+public final class CollectionSource<T> extends StreamOperator<T> implements SourceOperator, CheckpointedOperator {
     /** The items, encoded with their codec when the program is built: the graph carries bytes, not objects. */
     public static final class Factory<T> implements OperatorFactory {
         private static final long serialVersionUID = 1L;
@@ -42,6 +44,7 @@ public final class CollectionSource<T> extends StreamOperator<T> implements Sour
     private static final int RECORDS_PER_CALL = 256;
     private final List<T> items;
     private int next = -1;
+    private int restored = -1;
 
     CollectionSource(List<T> items) {
         this.items = items;
@@ -49,7 +52,17 @@ public final class CollectionSource<T> extends StreamOperator<T> implements Sour
 
     @Override
     public void open() {
-        next = context.subtaskIndex();
+        next = restored >= 0 ? restored : context.subtaskIndex();
+    }
+
+    @Override
+    public void snapshotState(long checkpointId, BytesOut out) {
+        out.writeInt(next);
+    }
+
+    @Override
+    public void restoreState(BytesIn in) {
+        restored = in.readInt();
     }
 
     @Override

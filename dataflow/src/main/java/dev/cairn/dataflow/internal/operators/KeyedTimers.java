@@ -21,6 +21,11 @@ final class KeyedTimers<K, N> {
         this.backend = backend;
     }
 
+    /** The event-time then the processing-time timers, for snapshots. */
+    java.util.List<TimerQueue<K, N>> queues() {
+        return java.util.List.of(eventTimers, processingTimers);
+    }
+
     private TimerQueue.Timer<K, N> timer(long time, N namespace) {
         return new TimerQueue.Timer<>(time, backend.currentKey(), backend.currentKeyGroup(), namespace);
     }

@@ -38,6 +38,11 @@ final class SplitLineReader implements Closeable {
         channel.position(0);
     }
 
+    /** The file offset of the next line's first byte: where a reader resumes after a restore. */
+    long position() {
+        return bufPosition + cursor;
+    }
+
     /** The next line of the split without its terminator, or null at the split's end. */
     String readLine() throws IOException {
         if (bufPosition + cursor >= end) return null;

@@ -1,5 +1,7 @@
 package dev.cairn.dataflow.internal.operators;
 
+import dev.cairn.common.codec.BytesIn;
+import dev.cairn.common.codec.BytesOut;
 import dev.cairn.dataflow.internal.graph.OperatorFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,8 +16,11 @@ import java.util.stream.Stream;
  * same way (sorted by path) and cuts them into the same splits, byte ranges of about
  * {@code totalBytes / parallelism} (at least 64 KiB); split j is read by subtask
  * {@code j % parallelism}. A line belongs to the split that holds its first byte.
+ *
+ * <p>Checkpointed: its state is the index (among its own splits) of the split it reads and the
+ * byte offset of the next line in it; a restored source reopens that split at that offset.
  */
-public final class TextFileSource extends StreamOperator<String> implements SourceOperator {
+public final class TextFileSource extends StreamOperator<String> implements SourceOperator, CheckpointedOperator {
     public record Factory(String path) implements OperatorFactory {
         @Override
         public String kind() {
@@ -37,6 +42,8 @@ public final class TextFileSource extends StreamOperator<String> implements Sour
     private List<Split> splits;
     private int nextSplit;
     private SplitLineReader reader;
+    private int restoredSplit = -1;
+    private long restoredOffset = -1;
 
     TextFileSource(Path path) {
         this.path = path;
@@ -70,6 +77,30 @@ public final class TextFileSource extends StreamOperator<String> implements Sour
         List<Split> all = splits(path, context.parallelism());
         for (int j = context.subtaskIndex(); j < all.size(); j += context.parallelism()) mine.add(all.get(j));
         splits = mine;
+        if (restoredSplit >= 0) {
+            nextSplit = restoredSplit;
+            if (restoredOffset >= 0 && nextSplit < splits.size()) {
+                Split s = splits.get(nextSplit++);
+                reader = new SplitLineReader(new Split(s.file(), restoredOffset, s.end()));
+            }
+        }
+    }
+
+    @Override
+    public void snapshotState(long checkpointId, BytesOut out) {
+        if (reader == null) {
+            out.writeInt(nextSplit);
+            out.writeLong(-1);
+        } else {
+            out.writeInt(nextSplit - 1);
+            out.writeLong(reader.position());
+        }
+    }
+
+    @Override
+    public void restoreState(BytesIn in) {
+        restoredSplit = in.readInt();
+        restoredOffset = in.readLong();
     }
 
     @Override

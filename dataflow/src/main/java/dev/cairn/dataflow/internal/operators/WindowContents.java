@@ -5,6 +5,7 @@ import dev.cairn.dataflow.functions.AggregateFunction;
 import dev.cairn.dataflow.functions.Collector;
 import dev.cairn.dataflow.functions.ProcessWindowFunction;
 import dev.cairn.dataflow.functions.ReduceFunction;
+import dev.cairn.dataflow.internal.state.StateCodecs;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,9 +26,27 @@ public abstract class WindowContents<K, T, A, R> implements Serializable {
     /** The window fired: emit its result. */
     abstract void emit(K key, A state, ProcessWindowFunction.Context context, Collector<R> out) throws Exception;
 
+    /**
+     * The codec of a window's state, for checkpoints; null if none was given (then the window
+     * operator cannot be checkpointed).
+     */
+    abstract Codec<A> stateCodec();
+
+    /** Reduces into one value per window; not checkpointable (no codec). */
     public static <K, T> WindowContents<K, T, T, T> reducing(ReduceFunction<T> function) {
+        return reducing(function, null);
+    }
+
+    /** Reduces into one value per window, encoded with {@code codec} in checkpoints. */
+    public static <K, T> WindowContents<K, T, T, T> reducing(ReduceFunction<T> function, Codec<T> codec) {
+        Codec<T> stateCodec = codec == null ? null : CodecReference.of(codec);
         return new WindowContents<>() {
             private static final long serialVersionUID = 1L;
+
+            @Override
+            Codec<T> stateCodec() {
+                return stateCodec;
+            }
 
             @Override
             T add(T state, T value) throws Exception {
@@ -74,8 +93,14 @@ public abstract class WindowContents<K, T, A, R> implements Serializable {
 
     public static <K, T, R> WindowContents<K, T, List<T>, R> buffering(
             ProcessWindowFunction<T, R, K> function, Codec<T> elementCodec) {
+        Codec<T> element = CodecReference.of(elementCodec);
         return new WindowContents<>() {
             private static final long serialVersionUID = 1L;
+
+            @Override
+            Codec<List<T>> stateCodec() {
+                return StateCodecs.list(element);
+            }
 
             @Override
             List<T> add(List<T> state, T value) {
@@ -100,13 +125,17 @@ public abstract class WindowContents<K, T, A, R> implements Serializable {
     private abstract static class Aggregating<K, T, A, V, R> extends WindowContents<K, T, A, R> {
         private static final long serialVersionUID = 1L;
         final AggregateFunction<T, A, V> function;
-        /** The accumulators' codec: what a snapshot of the window state will encode them with. */
-        @SuppressWarnings("UnusedVariable") // read by checkpoints, which come with the distributed runtime
+        /** The accumulators' codec: what a snapshot of the window state encodes them with. */
         final Codec<A> accumulatorCodec;
 
         Aggregating(AggregateFunction<T, A, V> function, Codec<A> accumulatorCodec) {
             this.function = function;
             this.accumulatorCodec = CodecReference.of(accumulatorCodec);
+        }
+
+        @Override
+        Codec<A> stateCodec() {
+            return accumulatorCodec;
         }
 
         @Override

@@ -1,5 +1,7 @@
 package dev.cairn.dataflow.internal.operators;
 
+import dev.cairn.common.codec.BytesIn;
+import dev.cairn.common.codec.BytesOut;
 import dev.cairn.common.codec.Codec;
 import dev.cairn.dataflow.OutputTag;
 import dev.cairn.dataflow.functions.Collector;
@@ -7,6 +9,7 @@ import dev.cairn.dataflow.functions.KeySelector;
 import dev.cairn.dataflow.functions.ProcessWindowFunction;
 import dev.cairn.dataflow.internal.graph.OperatorFactory;
 import dev.cairn.dataflow.internal.state.HeapKeyedStateBackend;
+import dev.cairn.dataflow.internal.state.KeyedStateSnapshot;
 import dev.cairn.dataflow.internal.state.StateTable;
 import dev.cairn.dataflow.internal.state.TimerQueue;
 import dev.cairn.dataflow.window.TimeWindow;
@@ -28,7 +31,27 @@ import java.util.Map;
  * window of the key it overlaps become one, their states merged and their timers replaced.
  */
 public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
-        implements OneInputOperator<T>, ProcessWindowFunction.Context, Collector<R> {
+        implements OneInputOperator<T>, ProcessWindowFunction.Context, Collector<R>, CheckpointedOperator {
+    private static final String CONTENTS = "window-contents";
+
+    /** Windows in snapshots: start and end. */
+    static final Codec<TimeWindow> WINDOW_CODEC = new Codec<>() {
+        @Override
+        public String id() {
+            return "time-window";
+        }
+
+        @Override
+        public void encode(TimeWindow w, BytesOut out) {
+            out.writeLong(w.start());
+            out.writeLong(w.end());
+        }
+
+        @Override
+        public TimeWindow decode(BytesIn in) {
+            return new TimeWindow(in.readLong(), in.readLong());
+        }
+    };
 
     public record Factory<K, T, A, R>(
             KeySelector<T, K> keySelector,
@@ -67,6 +90,7 @@ public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
     private final KeyedTimers.Handler<K, TimeWindow> onTimer = this::onTimer;
     private TimeWindow firing;
     private long droppedLateRecords;
+    private byte[] restored;
 
     WindowOperator(Factory<K, T, A, R> factory) {
         keySelector = factory.keySelector();
@@ -81,8 +105,32 @@ public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
     @Override
     public void open() {
         backend = new HeapKeyedStateBackend<>(name(), keyCodec, context.keyGroups(), context.maxParallelism());
-        windows = backend.table("window-contents");
+        windows = backend.table(CONTENTS);
         timers = new KeyedTimers<>(backend);
+        Codec<A> stateCodec = contents.stateCodec();
+        if (stateCodec != null) backend.declareCodecs(CONTENTS, WINDOW_CODEC, stateCodec);
+        if (restored != null) {
+            BytesIn in = new BytesIn(restored);
+            currentWatermark = in.readLong();
+            KeyedStateSnapshot.read(backend, timers.queues(), WINDOW_CODEC, in);
+            restored = null;
+        }
+    }
+
+    /**
+     * The watermark (so records late before the failure stay late after it), then window
+     * contents and timers per key group ({@link KeyedStateSnapshot}).
+     */
+    @Override
+    public void snapshotState(long checkpointId, BytesOut out) {
+        out.writeLong(currentWatermark);
+        KeyedStateSnapshot.write(backend, timers.queues(), WINDOW_CODEC, out);
+    }
+
+    @Override
+    public void restoreState(BytesIn in) {
+        restored = new byte[in.remaining()];
+        System.arraycopy(in.array(), in.position(), restored, 0, restored.length);
     }
 
     /** The state backend, for tests. */

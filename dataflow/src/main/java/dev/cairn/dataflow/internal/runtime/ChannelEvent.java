@@ -2,8 +2,9 @@ package dev.cairn.dataflow.internal.runtime;
 
 /**
  * What travels on a channel from one producer subtask to one consumer subtask, in order: batches
- * of records, watermarks, idleness changes, and finally the end of the partition. Checkpoint
- * barriers will join them. Between nodes they travel as the network's frames.
+ * of records, watermarks, idleness changes, checkpoint barriers, and finally the end of the
+ * partition. Between nodes they travel as the network's frames. A barrier splits the channel's
+ * records into those before checkpoint N (in its snapshot) and those after.
  */
 public sealed interface ChannelEvent {
     /** The channel's index in the consumer's input gate. */
@@ -48,6 +49,9 @@ public sealed interface ChannelEvent {
 
     /** The producer went idle (no records for a while) or became active again. */
     record Idleness(int channel, boolean idle) implements ChannelEvent {}
+
+    /** Everything before this on the channel belongs to checkpoint {@code checkpointId}'s state. */
+    record Barrier(int channel, long checkpointId, long timestamp) implements ChannelEvent {}
 
     /** The producer has finished; nothing follows on this channel. */
     record EndOfPartition(int channel) implements ChannelEvent {}

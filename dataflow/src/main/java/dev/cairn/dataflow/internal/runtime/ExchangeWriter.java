@@ -128,6 +128,12 @@ final class ExchangeWriter<T> implements Downstream<T> {
         for (int i = 0; i < gates.length; i++) put(i, new ChannelEvent.Idleness(channels[i], idle));
     }
 
+    /** Flushes and sends barrier {@code checkpointId} to every consumer, behind every record written so far. */
+    void barrier(long checkpointId, long timestamp) {
+        flushAll();
+        for (int i = 0; i < gates.length; i++) put(i, new ChannelEvent.Barrier(channels[i], checkpointId, timestamp));
+    }
+
     /** Flushes and tells every consumer this producer is done. */
     void end() {
         flushAll();

@@ -1,17 +1,25 @@
 package dev.cairn.dataflow.internal.runtime;
 
+import dev.cairn.dataflow.CheckpointSettings;
 import dev.cairn.dataflow.DataflowException;
 import dev.cairn.dataflow.DataflowOptions;
 import dev.cairn.dataflow.ExecutionResult;
+import dev.cairn.dataflow.internal.checkpoint.CheckpointStorage;
+import dev.cairn.dataflow.internal.checkpoint.LocalDirectoryCheckpointStorage;
 import dev.cairn.dataflow.internal.graph.Edge;
 import dev.cairn.dataflow.internal.graph.LogicalGraph;
 import dev.cairn.dataflow.internal.graph.OperatorNode;
+import dev.cairn.dataflow.internal.operators.CheckpointedOperator;
+import dev.cairn.dataflow.internal.operators.IntervalJoinOperator;
+import dev.cairn.dataflow.internal.operators.KeyedProcessOperator;
 import dev.cairn.dataflow.internal.operators.OneInputOperator;
 import dev.cairn.dataflow.internal.operators.OperatorContext;
 import dev.cairn.dataflow.internal.operators.OperatorFailure;
 import dev.cairn.dataflow.internal.operators.Output;
 import dev.cairn.dataflow.internal.operators.StreamOperator;
 import dev.cairn.dataflow.internal.operators.TwoInputOperator;
+import dev.cairn.dataflow.internal.operators.WindowJoinOperator;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,21 +42,77 @@ import java.util.stream.IntStream;
 public final class LocalExecutor {
     private final DataflowOptions options;
     private final Exchanges exchanges;
+    private final boolean local;
 
     /** An executor whose exchanges all stay in this JVM. */
     public LocalExecutor(DataflowOptions options) {
-        this(options, new LocalExchanges(options.exchangeCapacityBatches()));
+        this(options, new LocalExchanges(options.exchangeCapacityBatches()), true);
     }
 
     /** An executor whose exchanges {@code exchanges} makes, e.g. over the network; for one execution. */
     public LocalExecutor(DataflowOptions options, Exchanges exchanges) {
+        this(options, exchanges, false);
+    }
+
+    private LocalExecutor(DataflowOptions options, Exchanges exchanges, boolean local) {
         this.options = options;
         this.exchanges = exchanges;
+        this.local = local;
+    }
+
+    /**
+     * Runs the graph to its end. With checkpoints on, a failure cancels every subtask and the job
+     * runs again from the latest complete checkpoint — fresh operators restored from it, sources
+     * rewound to its offsets, in-flight data of the failed run gone with its exchanges — up to
+     * the restart limit; then it fails with the last failure as the cause.
+     */
+    public ExecutionResult execute(LogicalGraph graph) {
+        CheckpointSettings settings = options.checkpoints();
+        if (settings == null) return run(graph, exchanges, null);
+        CheckpointStorage storage;
+        try {
+            storage = new LocalDirectoryCheckpointStorage(settings.directory());
+            if (!storage.completed().isEmpty()) {
+                throw new DataflowException(
+                        "checkpoint directory " + settings.directory() + " already holds checkpoints "
+                                + storage.completed() + ": give each job a directory of its own",
+                        null,
+                        null);
+            }
+        } catch (IOException e) {
+            throw new DataflowException("cannot use checkpoint directory " + settings.directory() + ": " + e, null, e);
+        }
+        int restarts = 0;
+        while (true) {
+            long latest;
+            try {
+                List<Long> complete = storage.completed();
+                latest = complete.isEmpty() ? 0 : complete.get(complete.size() - 1);
+                storage.discard(latest + 1); // what a failed run left of the checkpoint it did not complete
+            } catch (IOException e) {
+                throw new DataflowException(
+                        "cannot read checkpoint directory " + settings.directory() + ": " + e, null, e);
+            }
+            Exchanges runExchanges =
+                    restarts == 0 || !local ? exchanges : new LocalExchanges(options.exchangeCapacityBatches());
+            CheckpointRun run = new CheckpointRun(settings, storage, options.clock(), latest);
+            try {
+                return run(graph, runExchanges, run);
+            } catch (DataflowException e) {
+                if (restarts >= settings.restartAttempts() || !local) {
+                    throw new DataflowException(
+                            e.getMessage() + " (after " + restarts + " restarts from checkpoints)",
+                            e.operatorName(),
+                            e.getCause());
+                }
+                restarts++;
+            }
+        }
     }
 
     private record ChannelKey(int edge, int producer, int consumer) {}
 
-    public ExecutionResult execute(LogicalGraph graph) {
+    private ExecutionResult run(LogicalGraph graph, Exchanges exchanges, CheckpointRun checkpoints) {
         long started = options.clock().nanos();
         List<OperatorNode> nodes = graph.nodes();
         List<Edge> edges = graph.edges();
@@ -95,6 +159,10 @@ public final class LocalExecutor {
             for (int s = 0; s < node.parallelism(); s++) {
                 try {
                     ops[s] = node.factory().create();
+                    if (checkpoints != null && keepsUncheckpointedState(ops[s])) {
+                        throw new IllegalArgumentException("it keeps keyed state that checkpoints do not cover yet"
+                                + " (keyed process functions and joins): run it without checkpoints");
+                    }
                 } catch (RuntimeException e) {
                     throw new DataflowException(
                             "cannot create operator '" + node.name() + "': " + e.getMessage(), node.name(), e);
@@ -152,10 +220,11 @@ public final class LocalExecutor {
         AtomicReference<DataflowException> failure = new AtomicReference<>();
         List<Thread> threads = new ArrayList<>();
         SubtaskTask.FailureListener listener = (task, t) -> {
-            String operator = t instanceof OperatorFailure f ? f.operatorName() : task.name();
+            String taskName = task == null ? "checkpoint writer" : task.name();
+            String operator = t instanceof OperatorFailure f ? f.operatorName() : taskName;
             Throwable cause = t instanceof OperatorFailure f ? f.getCause() : t;
             DataflowException ex = new DataflowException(
-                    "dataflow failed: operator '" + operator + "' in subtask " + task.name() + " threw " + cause,
+                    "dataflow failed: operator '" + operator + "' in subtask " + taskName + " threw " + cause,
                     operator,
                     cause);
             if (failure.compareAndSet(null, ex)) {
@@ -164,6 +233,7 @@ public final class LocalExecutor {
                 }
             }
         };
+        if (checkpoints != null) checkpoints.onFailure(t -> listener.failed(null, t));
         synchronized (threads) {
             for (OperatorNode head : nodes) {
                 if (chainedIn[head.id()]) continue;
@@ -190,13 +260,22 @@ public final class LocalExecutor {
                     int[] inputs =
                             head.inputs() == 0 ? new int[0] : channelInputs.get(head.id())[s];
                     SubtaskTask task = new SubtaskTask(
-                            name.toString(), ops, gate, handlers, inputs, chainWriters, options.clock(), listener);
+                            name.toString(),
+                            ops,
+                            gate,
+                            handlers,
+                            inputs,
+                            chainWriters,
+                            options.clock(),
+                            listener,
+                            checkpoints == null ? null : checkpoints.subtask(head.id(), s, head.inputs() == 0));
                     threads.add(Thread.ofPlatform()
                             .name("dataflow " + name)
                             .daemon(true)
                             .unstarted(task));
                 }
             }
+            if (checkpoints != null) checkpoints.start();
             for (Thread t : threads) t.start();
         }
         for (Thread t : threads) {
@@ -210,11 +289,27 @@ public final class LocalExecutor {
                 throw new DataflowException("interrupted while waiting for the dataflow; cancelled it", null, e);
             }
         }
+        if (checkpoints != null) {
+            try {
+                checkpoints.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DataflowException("interrupted while stopping checkpoints", null, e);
+            }
+        }
         DataflowException failed = failure.get();
         if (failed != null) throw new DataflowException(failed.getMessage(), failed.operatorName(), failed.getCause());
         long peak = 0;
         for (InputGate[] gs : gates.values()) for (InputGate g : gs) peak = Math.max(peak, g.peakQueuedRecords());
         return new ExecutionResult(options.clock().nanos() - started, peak);
+    }
+
+    /** Operators whose state a restart would silently lose: refused with checkpoints on. */
+    private static boolean keepsUncheckpointedState(StreamOperator<?> op) {
+        return !(op instanceof CheckpointedOperator)
+                && (op instanceof KeyedProcessOperator<?, ?, ?>
+                        || op instanceof IntervalJoinOperator<?, ?, ?, ?>
+                        || op instanceof WindowJoinOperator<?, ?, ?, ?>);
     }
 
     private static List<List<ExchangeWriter<?>>> newLists(int n) {

@@ -29,6 +29,7 @@ public final class HeapKeyedStateBackend<K> implements KeyedStateStore {
     private final BytesOut scratch = new BytesOut();
     private final Map<String, StateTable<K, ?, ?>> tables = new LinkedHashMap<>();
     private final Map<String, StateDescriptor> descriptors = new HashMap<>();
+    private final Map<String, TableCodecs<?, ?>> codecs = new HashMap<>();
     private K currentKey;
     private int currentKeyGroup = -1;
 
@@ -83,6 +84,39 @@ public final class HeapKeyedStateBackend<K> implements KeyedStateStore {
             throw new IllegalArgumentException("state '" + descriptor.name() + "' of operator " + operatorName
                     + " already exists as " + known.getClass().getSimpleName() + " state");
         }
+        if (known == null) {
+            Codec<?> value = switch (descriptor) {
+                case StateDescriptor.Value<?> v -> v.codec();
+                case StateDescriptor.List<?> l -> StateCodecs.list(l.codec());
+                case StateDescriptor.Map<?, ?> m -> StateCodecs.map(m.keyCodec(), m.valueCodec());
+            };
+            codecs.put(descriptor.name(), new TableCodecs<>(StateCodecs.VOID, value));
+        }
+    }
+
+    /** How a table's namespaces and values are encoded in snapshots. */
+    public record TableCodecs<N, V>(Codec<N> namespace, Codec<V> value) {}
+
+    /**
+     * Declares the codecs of a table an operator uses directly ({@link #table}), such as window
+     * contents; tables behind state descriptors get theirs from the descriptor.
+     */
+    public <N, V> void declareCodecs(String table, Codec<N> namespace, Codec<V> value) {
+        codecs.put(table, new TableCodecs<>(namespace, value));
+    }
+
+    /** The codecs of a table, for snapshots. */
+    public TableCodecs<?, ?> codecsOf(String table) {
+        TableCodecs<?, ?> c = codecs.get(table);
+        if (c == null) {
+            throw new IllegalStateException("state '" + table + "' of operator " + operatorName
+                    + " has no declared codecs, so it cannot be checkpointed");
+        }
+        return c;
+    }
+
+    public Codec<K> keyCodec() {
+        return keyCodec;
     }
 
     @Override

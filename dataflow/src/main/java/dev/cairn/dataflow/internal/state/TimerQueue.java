@@ -39,6 +39,11 @@ public final class TimerQueue<K, N> {
         return head == null ? Long.MAX_VALUE : head.time();
     }
 
+    /** The live timers, in no particular order: a copy, for snapshots. */
+    public java.util.List<Timer<K, N>> live() {
+        return new java.util.ArrayList<>(live);
+    }
+
     public int size() {
         return live.size();
     }

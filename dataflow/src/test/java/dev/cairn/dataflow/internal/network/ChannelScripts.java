@@ -20,6 +20,7 @@ final class ChannelScripts {
         SplittableRandom random = new SplittableRandom(seed);
         List<ChannelEvent> events = new ArrayList<>();
         long time = 0;
+        long checkpoint = 0;
         for (int b = 0; b < batches; b++) {
             int n = 1 + random.nextInt(batchSize);
             Object[] values = new Object[n];
@@ -34,6 +35,10 @@ final class ChannelScripts {
             events.add(new ChannelEvent.RecordBatch(0, values, timestamps, n));
             time += 50;
             events.add(new ChannelEvent.Watermark(0, time - 1));
+            if (random.nextInt(7) == 0) {
+                // Checkpoint barriers travel in band: their place among records and watermarks must hold.
+                events.add(new ChannelEvent.Barrier(0, ++checkpoint, time));
+            }
             if (random.nextInt(10) == 0) {
                 events.add(new ChannelEvent.Idleness(0, true));
                 events.add(new ChannelEvent.Idleness(0, false));
@@ -56,6 +61,7 @@ final class ChannelScripts {
             }
             case ChannelEvent.Watermark w -> lines.add("w " + w.watermark());
             case ChannelEvent.Idleness i -> lines.add("i " + i.idle());
+            case ChannelEvent.Barrier b -> lines.add("b " + b.checkpointId() + "@" + b.timestamp());
             case ChannelEvent.EndOfPartition end -> lines.add("end");
         }
     }

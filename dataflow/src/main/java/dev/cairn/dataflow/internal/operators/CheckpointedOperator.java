@@ -1,0 +1,25 @@
+package dev.cairn.dataflow.internal.operators;
+
+import dev.cairn.common.codec.BytesIn;
+import dev.cairn.common.codec.BytesOut;
+
+/**
+ * An operator whose state survives a failure: the subtask's thread snapshots it at checkpoint
+ * barrier N (when barriers are aligned on all its inputs, or when a source is triggered), and a
+ * restarted subtask restores it before {@link StreamOperator#open}. An operator without state
+ * need not implement this.
+ */
+public interface CheckpointedOperator {
+    /**
+     * Writes the state as of the barrier. Runs on the subtask's thread, between records: what it
+     * writes is a copy, encoded with the state's declared codecs, so processing may go on while
+     * the bytes are stored.
+     */
+    void snapshotState(long checkpointId, BytesOut out) throws Exception;
+
+    /** Restores what {@link #snapshotState} wrote; called after setup, before open. */
+    void restoreState(BytesIn in) throws Exception;
+
+    /** Checkpoint {@code checkpointId} is complete: every subtask's state of it is stored. */
+    default void checkpointComplete(long checkpointId) throws Exception {}
+}

@@ -1,0 +1,210 @@
+package dev.cairn.dataflow.internal.operators;
+
+import dev.cairn.common.codec.BytesIn;
+import dev.cairn.common.codec.BytesOut;
+import dev.cairn.dataflow.internal.graph.OperatorFactory;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * An exactly-once file sink by two-phase commit with the checkpoints. Each subtask writes its
+ * records, one {@code toString()} line each, to an in-progress file in the staging directory
+ * {@code <dir>/.staging}:
+ *
+ * <pre>
+ * records ─▶ .staging/part-S.inprogress
+ *   barrier N (pre-commit): close + fsync, rename to .staging/part-S-N.pending, fsync the dir;
+ *                           the snapshot lists every pending file not yet committed
+ *   checkpoint N complete (commit): rename every pending file of checkpoint ≤ N to part-S-N
+ *   restore from checkpoint C: commit the pending files the snapshot lists (C completed);
+ *                              delete the in-progress file and pending files of later checkpoints
+ * </pre>
+ *
+ * Commit is idempotent: a pending file already renamed is skipped. A reader listing
+ * {@code <dir>} (skipping dot-files) sees only committed files: no record before its
+ * checkpoint completed, none twice. Records emitted after the final checkpoint (by operators'
+ * {@code finish}) are committed when the subtask finishes.
+ */
+public final class TransactionalFileSink<T> extends StreamOperator<Void>
+        implements OneInputOperator<T>, CheckpointedOperator {
+    public record Factory<T>(String directory) implements OperatorFactory {
+        public Factory {
+            if (Files.exists(Path.of(directory))) {
+                throw new IllegalArgumentException("output directory " + directory
+                        + " already exists: the transactional file sink writes a new directory");
+            }
+        }
+
+        @Override
+        public String kind() {
+            return "transactional text files in " + directory;
+        }
+
+        @Override
+        public StreamOperator<?> create() {
+            return new TransactionalFileSink<T>(Path.of(directory));
+        }
+    }
+
+    static final String STAGING = ".staging";
+    private final Path directory;
+    private final Path staging;
+    private final List<Long> pending = new ArrayList<>();
+    private List<Long> restoredPending;
+    private OutputStream inProgress;
+    private long inProgressRecords;
+    private final StringBuilder line = new StringBuilder();
+
+    TransactionalFileSink(Path directory) {
+        this.directory = directory;
+        this.staging = directory.resolve(STAGING);
+    }
+
+    private Path inProgressFile() {
+        return staging.resolve("part-" + context.subtaskIndex() + ".inprogress");
+    }
+
+    private Path pendingFile(long checkpointId) {
+        return staging.resolve("part-" + context.subtaskIndex() + "-" + checkpointId + ".pending");
+    }
+
+    private Path committedFile(long checkpointId) {
+        return directory.resolve("part-" + context.subtaskIndex() + "-" + checkpointId);
+    }
+
+    @Override
+    public void open() throws IOException {
+        Files.createDirectories(staging);
+        Files.deleteIfExists(inProgressFile());
+        if (restoredPending != null) {
+            for (long id : restoredPending) commit(id);
+        }
+        // Pending files of checkpoints after the one restored never completed: their records come again.
+        String prefix = "part-" + context.subtaskIndex() + "-";
+        try (Stream<Path> files = Files.list(staging)) {
+            for (Path p : files.toList()) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(prefix) && name.endsWith(".pending")) Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    @Override
+    public void processElement(T value, long timestamp) throws IOException {
+        if (inProgress == null) {
+            inProgress = Files.newOutputStream(
+                    inProgressFile(),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE);
+        }
+        line.setLength(0);
+        line.append(value).append('\n');
+        inProgress.write(line.toString().getBytes(StandardCharsets.UTF_8));
+        inProgressRecords++;
+    }
+
+    @Override
+    public void processWatermark(long watermark) {
+        currentWatermark = watermark;
+    }
+
+    @Override
+    public void processIdleness(boolean idle) {}
+
+    /** Pre-commit: the in-progress file becomes checkpoint N's pending file, durably. */
+    @Override
+    public void snapshotState(long checkpointId, BytesOut out) throws IOException {
+        preCommit(checkpointId);
+        out.writeInt(pending.size());
+        for (long id : pending) out.writeLong(id);
+    }
+
+    private void preCommit(long checkpointId) throws IOException {
+        if (inProgress == null) return;
+        inProgress.close();
+        inProgress = null;
+        try (FileChannel ch = FileChannel.open(inProgressFile(), StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        Files.move(inProgressFile(), pendingFile(checkpointId), StandardCopyOption.ATOMIC_MOVE);
+        fsync(staging);
+        pending.add(checkpointId);
+        inProgressRecords = 0;
+    }
+
+    @Override
+    public void restoreState(BytesIn in) {
+        int n = in.readInt();
+        restoredPending = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) restoredPending.add(in.readLong());
+    }
+
+    /** Commit: every pending file of a checkpoint up to {@code checkpointId} moves into the directory. */
+    @Override
+    public void checkpointComplete(long checkpointId) throws IOException {
+        List<Long> done = new ArrayList<>();
+        for (long id : pending) if (id <= checkpointId) done.add(id);
+        for (long id : done) commit(id);
+        pending.removeAll(done);
+    }
+
+    private void commit(long checkpointId) throws IOException {
+        Path from = pendingFile(checkpointId);
+        Path to = committedFile(checkpointId);
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchFileException e) {
+            if (Files.exists(to)) return; // committed before a restart
+            throw new IOException("pending file " + from + " of completed checkpoint " + checkpointId + " is gone", e);
+        }
+        fsync(directory);
+    }
+
+    @Override
+    public void finish() throws IOException {
+        if (inProgressRecords > 0) {
+            // Emitted after the final checkpoint: nothing can replay it, so it is committed now.
+            long id = Long.MAX_VALUE;
+            preCommit(id);
+            checkpointComplete(id);
+        }
+        if (inProgress != null) {
+            inProgress.close();
+            inProgress = null;
+            Files.deleteIfExists(inProgressFile());
+        }
+        try {
+            Files.deleteIfExists(staging);
+        } catch (DirectoryNotEmptyException e) {
+            // another subtask still stages files; the last one removes the directory
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (inProgress != null) inProgress.close();
+    }
+
+    /** The subtask's pending checkpoint ids, for tests. */
+    public List<Long> pending() {
+        return List.copyOf(pending);
+    }
+
+    private static void fsync(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+}

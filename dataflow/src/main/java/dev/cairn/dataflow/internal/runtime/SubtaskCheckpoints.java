@@ -1,0 +1,37 @@
+package dev.cairn.dataflow.internal.runtime;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * The checkpoint side of one subtask in one run of a job: what it restores from, the triggers
+ * (sources only) and completion notices the executor's coordinator sends it, and where it reports
+ * its snapshots. The queues are the only state shared with other threads.
+ */
+final class SubtaskCheckpoints {
+    /** The executor's side: stores a snapshot and acknowledges it, asynchronously. */
+    interface Reports {
+        void snapshotTaken(SubtaskCheckpoints subtask, long checkpointId, byte[] state);
+
+        void declined(SubtaskCheckpoints subtask, long checkpointId, String reason);
+
+        /** A source subtask has emitted all its records and its final watermark. */
+        void sourceExhausted(SubtaskCheckpoints subtask);
+    }
+
+    final String id;
+    final byte[] restored;
+    final Reports reports;
+    final ConcurrentLinkedQueue<Long> triggers = new ConcurrentLinkedQueue<>();
+    final ConcurrentLinkedQueue<Long> completions = new ConcurrentLinkedQueue<>();
+    volatile boolean mayEnd;
+
+    /**
+     * @param id stable across restarts: chain head's node id and subtask index
+     * @param restored the state to restore, or null to start empty
+     */
+    SubtaskCheckpoints(String id, byte[] restored, Reports reports) {
+        this.id = id;
+        this.restored = restored;
+        this.reports = reports;
+    }
+}
