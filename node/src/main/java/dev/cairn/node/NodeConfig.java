@@ -84,6 +84,7 @@ public final class NodeConfig {
                     CoordConfig.MAX_DATA,
                     CoordConfig.MAX_OUTSTANDING_REQUESTS,
                     CoordConfig.MAX_OUTSTANDING_BYTES,
+                    CoordConfig.PIPELINE_WRITES,
                     COORD_SESSION_TIMEOUT,
                     MASTER_ADDRESS,
                     BatchConfig.MASTER_WORKER_TIMEOUT,
