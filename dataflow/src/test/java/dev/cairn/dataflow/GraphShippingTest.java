@@ -85,6 +85,11 @@ class GraphShippingTest {
         public Long getResult(Long accumulator) {
             return accumulator;
         }
+
+        @Override
+        public Long merge(Long a, Long b) {
+            return a + b;
+        }
     }
 
     static LogicalGraph roundTrip(LogicalGraph graph) throws IOException, ClassNotFoundException {

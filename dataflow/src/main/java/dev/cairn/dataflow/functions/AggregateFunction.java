@@ -15,9 +15,6 @@ public interface AggregateFunction<T, A, R> extends Serializable {
 
     R getResult(A accumulator) throws Exception;
 
-    /** Combines two accumulators (for merging windows); by default unsupported. */
-    default A merge(A a, A b) throws Exception {
-        throw new UnsupportedOperationException(
-                getClass().getName() + " does not implement merge, needed by merging windows");
-    }
+    /** Combines two accumulators into one: session windows merge, and so do their accumulators. */
+    A merge(A a, A b) throws Exception;
 }

@@ -54,6 +54,11 @@ public final class NexmarkQueries {
             public Long getResult(Long accumulator) {
                 return accumulator;
             }
+
+            @Override
+            public Long merge(Long a, Long b) {
+                return a + b;
+            }
         };
         return bids(flow, events)
                 .keyBy(NexmarkEvent.Bid::auction, Codecs.LONG)
