@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
 
 /**
  * Two nodes of the stream network in this JVM, each listening on 127.0.0.1 on a port from the OS:
@@ -37,19 +38,12 @@ final class TwoNodes implements AutoCloseable {
         return new NetworkSettings(bufferSize, buffersPerChannel, floating, Duration.ofSeconds(5));
     }
 
-    /** Waits up to {@code timeout} for {@code condition}, polling; fails naming {@code what}. */
+    /** Waits up to {@code timeout} for {@code condition}; fails naming {@code what}. */
     static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline)
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for " + what, e);
-            }
-        }
+        Awaitility.await(what)
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(2))
+                .until(condition::getAsBoolean);
     }
 
     /** Asserts that both nodes have given back every buffer. */
