@@ -48,29 +48,7 @@ class ReduceCommitTest {
         Path part = staging.resolve("part-r-00000");
         Files.writeString(part, "written-by\tthe-replacement\n");
 
-        RunningTask late = runningTask(staging, 1);
-        try (Channels channels = new Channels()) {
-            WorkerSettings settings = new WorkerSettings(
-                    "w1",
-                    "127.0.0.1:1",
-                    () -> null,
-                    dir.resolve("worker"),
-                    1,
-                    1 << 20,
-                    16,
-                    1 << 20,
-                    1,
-                    Duration.ofSeconds(5),
-                    FileSystemRegistry.local());
-            JobResources job = new JobResources("job-0001", dir.resolve("worker/jobs/job-0001"), jarWithOneClass());
-            new ReduceTaskRunner(
-                            late,
-                            job,
-                            new ShuffleFetcher(channels, settings, late, dir.resolve("shuffle")),
-                            t -> null,
-                            FileSystemRegistry.local())
-                    .run();
-        }
+        runReduceAttempt(staging);
 
         assertThat(Files.readString(part)).isEqualTo("written-by\tthe-replacement\n");
     }
@@ -79,7 +57,13 @@ class ReduceCommitTest {
     void theFirstAttemptToCommitMovesItsPartIntoPlace() throws Exception {
         Path staging = Files.createDirectories(dir.resolve(".out.cairn-job-0001"));
         Files.createDirectories(staging.resolve("_attempts"));
-        RunningTask first = runningTask(staging, 1);
+        runReduceAttempt(staging);
+        assertThat(Files.readString(staging.resolve("part-r-00000"))).isEqualTo("written-by\tlate-attempt\n");
+    }
+
+    /** Runs attempt 1 of reduce 0 (no map outputs to fetch) with {@link MarkerReducer}, its commit allowed. */
+    private void runReduceAttempt(Path staging) throws Exception {
+        RunningTask attempt = runningTask(staging, 1);
         try (Channels channels = new Channels()) {
             WorkerSettings settings = new WorkerSettings(
                     "w1",
@@ -95,14 +79,13 @@ class ReduceCommitTest {
                     FileSystemRegistry.local());
             JobResources job = new JobResources("job-0001", dir.resolve("worker/jobs/job-0001"), jarWithOneClass());
             new ReduceTaskRunner(
-                            first,
+                            attempt,
                             job,
-                            new ShuffleFetcher(channels, settings, first, dir.resolve("shuffle")),
+                            new ShuffleFetcher(channels, settings, attempt, dir.resolve("shuffle")),
                             t -> null,
                             FileSystemRegistry.local())
                     .run();
         }
-        assertThat(Files.readString(staging.resolve("part-r-00000"))).isEqualTo("written-by\tlate-attempt\n");
     }
 
     private RunningTask runningTask(Path staging, int attempt) {
