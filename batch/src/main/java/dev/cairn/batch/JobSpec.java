@@ -70,38 +70,6 @@ public record JobSpec(
         if (maxAttempts < 0) throw new IllegalArgumentException("maxAttempts must be >= 0");
     }
 
-    /** A job with only the old components: every input read by {@code mapperClass}. */
-    public JobSpec(
-            String name,
-            List<String> inputs,
-            String output,
-            String mapperClass,
-            String combinerClass,
-            String reducerClass,
-            String partitionerClass,
-            String mapKeyCodec,
-            String mapValueCodec,
-            int reducers,
-            long splitBytes,
-            int maxAttempts,
-            Map<String, String> params) {
-        this(
-                name,
-                inputs,
-                output,
-                mapperClass,
-                combinerClass,
-                reducerClass,
-                partitionerClass,
-                mapKeyCodec,
-                mapValueCodec,
-                reducers,
-                splitBytes,
-                maxAttempts,
-                params,
-                Map.of());
-    }
-
     public static Builder builder(String name) {
         return new Builder(name);
     }
