@@ -1,13 +1,13 @@
 package dev.cairn.batch;
 
 import dev.cairn.batch.internal.master.JobMaster;
-import dev.cairn.batch.internal.master.MasterGate;
 import dev.cairn.batch.internal.master.MasterSettings;
 import dev.cairn.common.config.Config;
 import dev.cairn.common.fs.FileSystemRegistry;
 import dev.cairn.common.time.Clock;
 import dev.cairn.rpc.RpcService;
 import dev.cairn.rpc.grpc.GrpcService;
+import dev.cairn.rpc.grpc.MasterGate;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

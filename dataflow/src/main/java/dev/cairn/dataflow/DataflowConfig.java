@@ -63,6 +63,47 @@ public final class DataflowConfig {
             .min(0)
             .max(1_000_000);
 
+    public static final ConfigKey<String> STREAM_DIR = ConfigKey.stringKey(
+            "stream.dir",
+            null,
+            "Where the stream master keeps submitted stream jobs and their checkpoints; every master and worker of a "
+                    + "cluster must see the same directory (cluster up gives them one). Default: 'stream' in the node's "
+                    + "directory.");
+    public static final ConfigKey<Integer> STREAM_SLOTS = ConfigKey.intKey(
+                    "stream.slots",
+                    4,
+                    "Stream slots of a worker. A slot runs subtask i of every operator of one job (slot sharing), so a "
+                            + "job needs as many slots as its highest parallelism.")
+            .min(1)
+            .max(1024);
+    public static final ConfigKey<Integer> STREAM_DATA_PORT = ConfigKey.intKey(
+                    "stream.data-port",
+                    0,
+                    "Port of a worker's stream network endpoint, where its subtasks' records are exchanged; 0 picks a "
+                            + "free one.")
+            .min(0)
+            .max(65535);
+    public static final ConfigKey<Duration> STREAM_HEARTBEAT_INTERVAL = ConfigKey.durationKey(
+                    "stream.heartbeat-interval",
+                    Duration.ofMillis(100),
+                    "How often a worker heartbeats the stream master (at once, too, when a subtask has something to "
+                            + "report). Checkpoint triggers reach the sources within one interval.")
+            .min(Duration.ofMillis(10))
+            .max(Duration.ofSeconds(30));
+    public static final ConfigKey<Duration> STREAM_WORKER_TIMEOUT = ConfigKey.durationKey(
+                    "stream.worker-timeout",
+                    Duration.ofSeconds(5),
+                    "A worker the stream master has not heard from this long is lost: the runs with subtasks on it "
+                            + "restart from their latest checkpoint.")
+            .min(Duration.ofMillis(100))
+            .max(Duration.ofHours(1));
+    public static final ConfigKey<Duration> STREAM_RESTART_DELAY = ConfigKey.durationKey(
+                    "stream.restart-delay",
+                    Duration.ofMillis(500),
+                    "How long a failed stream job waits before it runs again from its latest checkpoint.")
+            .min(Duration.ZERO)
+            .max(Duration.ofHours(1));
+
     /** Every key, in the order {@code bin/cairn config} prints them. */
     public static final List<ConfigKey<?>> KEYS = List.of(
             NETWORK_BUFFER_SIZE,
@@ -71,5 +112,11 @@ public final class DataflowConfig {
             NETWORK_CONNECT_TIMEOUT,
             CHECKPOINT_INTERVAL,
             CHECKPOINTS_RETAINED,
-            RESTART_ATTEMPTS);
+            RESTART_ATTEMPTS,
+            STREAM_DIR,
+            STREAM_SLOTS,
+            STREAM_DATA_PORT,
+            STREAM_HEARTBEAT_INTERVAL,
+            STREAM_WORKER_TIMEOUT,
+            STREAM_RESTART_DELAY);
 }

@@ -162,6 +162,7 @@ public final class Stream<T> {
      * @throws IllegalArgumentException if {@code directory} exists
      */
     public void writeAsTextExactlyOnce(Path directory) {
+        TransactionalFileSink.Factory.requireNew(directory);
         int id = flow.addOperator(
                 "Transactional sink " + directory.getFileName(),
                 flow.parallelismOf(nodeId),

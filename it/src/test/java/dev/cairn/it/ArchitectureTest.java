@@ -135,11 +135,12 @@ class ArchitectureTest {
      */
     static final ArchRule TRANSPORT_TOOLKIT_ONLY_FOR_SERVICE_MODULES = noClasses()
             .that()
-            .resideOutsideOfPackages("dev.cairn.rpc..", "dev.cairn.coord..", "dev.cairn.store..", "dev.cairn.batch..")
+            .resideOutsideOfPackages(
+                    "dev.cairn.rpc..", "dev.cairn.coord..", "dev.cairn.store..", "dev.cairn.batch..", "dev.cairn.dataflow..")
             .should()
             .dependOnClassesThat()
             .resideInAPackage("dev.cairn.rpc.grpc..")
-            .because("only coord, store and batch implement RPC services");
+            .because("only coord, store, batch and dataflow implement RPC services");
 
     @Test
     void onlyServiceModulesUseTheTransportToolkit() {

@@ -113,7 +113,13 @@ public final class NodeConfig {
                     DataflowConfig.NETWORK_CONNECT_TIMEOUT,
                     DataflowConfig.CHECKPOINT_INTERVAL,
                     DataflowConfig.CHECKPOINTS_RETAINED,
-                    DataflowConfig.RESTART_ATTEMPTS));
+                    DataflowConfig.RESTART_ATTEMPTS,
+                    DataflowConfig.STREAM_DIR,
+                    DataflowConfig.STREAM_SLOTS,
+                    DataflowConfig.STREAM_DATA_PORT,
+                    DataflowConfig.STREAM_HEARTBEAT_INTERVAL,
+                    DataflowConfig.STREAM_WORKER_TIMEOUT,
+                    DataflowConfig.STREAM_RESTART_DELAY));
 
     static {
         // Every key a module declares is in DEF exactly once, so none is missing from 'cairn config'.

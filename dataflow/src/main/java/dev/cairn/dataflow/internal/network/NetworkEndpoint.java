@@ -236,6 +236,25 @@ public final class NetworkEndpoint implements AutoCloseable {
         return pool.peakBytes();
     }
 
+    /**
+     * Forgets the channels of {@code job} that no consumer opened yet, or whose producer has not
+     * registered: a cancelled run of a job leaves none behind. Opened channels end with their
+     * subtasks or their connections.
+     */
+    public void release(long job) {
+        List<OutboundChannel> unopened = new ArrayList<>();
+        synchronized (this) {
+            registered.values().removeIf(c -> {
+                if (c.id.job() != job) return false;
+                unopened.add(c);
+                return true;
+            });
+            pendingOpens.keySet().removeIf(id -> id.job() == job);
+        }
+        for (OutboundChannel c : unopened)
+            c.fail(new ChannelException("channel " + c.id + " released: its job was cancelled", null));
+    }
+
     /** Resets every connection without a word, as a crashed node would, and stops listening. */
     public void abort() {
         for (Connection c : stop()) c.abort();

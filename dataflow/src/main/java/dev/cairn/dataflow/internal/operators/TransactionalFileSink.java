@@ -38,9 +38,15 @@ import java.util.stream.Stream;
  */
 public final class TransactionalFileSink<T> extends StreamOperator<Void>
         implements OneInputOperator<T>, CheckpointedOperator {
+    /**
+     * Makes the sink of each subtask. The directory must not exist when the program is built
+     * ({@link #requireNew}); not checked here, since every run and every node deserializes the
+     * factory again, after the first subtask made the directory.
+     */
     public record Factory<T>(String directory) implements OperatorFactory {
-        public Factory {
-            if (Files.exists(Path.of(directory))) {
+        /** Refuses a directory that exists: the sink writes a new one. */
+        public static void requireNew(Path directory) {
+            if (Files.exists(directory)) {
                 throw new IllegalArgumentException("output directory " + directory
                         + " already exists: the transactional file sink writes a new directory");
             }

@@ -6,26 +6,12 @@ import dev.cairn.dataflow.DataflowOptions;
 import dev.cairn.dataflow.ExecutionResult;
 import dev.cairn.dataflow.internal.checkpoint.CheckpointStorage;
 import dev.cairn.dataflow.internal.checkpoint.LocalDirectoryCheckpointStorage;
-import dev.cairn.dataflow.internal.graph.Edge;
 import dev.cairn.dataflow.internal.graph.LogicalGraph;
-import dev.cairn.dataflow.internal.graph.OperatorNode;
-import dev.cairn.dataflow.internal.operators.CheckpointedOperator;
-import dev.cairn.dataflow.internal.operators.IntervalJoinOperator;
-import dev.cairn.dataflow.internal.operators.KeyedProcessOperator;
-import dev.cairn.dataflow.internal.operators.OneInputOperator;
-import dev.cairn.dataflow.internal.operators.OperatorContext;
 import dev.cairn.dataflow.internal.operators.OperatorFailure;
-import dev.cairn.dataflow.internal.operators.Output;
-import dev.cairn.dataflow.internal.operators.StreamOperator;
-import dev.cairn.dataflow.internal.operators.TwoInputOperator;
-import dev.cairn.dataflow.internal.operators.WindowJoinOperator;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.IntStream;
 
 /**
  * Runs a {@link LogicalGraph} in this JVM: one thread per subtask of each chain.
@@ -110,118 +96,11 @@ public final class LocalExecutor {
         }
     }
 
-    private record ChannelKey(int edge, int producer, int consumer) {}
-
     private ExecutionResult run(LogicalGraph graph, Exchanges exchanges, CheckpointRun checkpoints) {
         long started = options.clock().nanos();
-        List<OperatorNode> nodes = graph.nodes();
-        List<Edge> edges = graph.edges();
-        boolean[] chainedIn = new boolean[nodes.size()];
-        for (Edge e : edges) if (graph.isChained(e)) chainedIn[e.target()] = true;
-
-        // Gates and channels of every chain head that has inputs.
-        Map<Integer, InputGate[]> gates = new HashMap<>();
-        Map<Integer, int[][]> channelInputs = new HashMap<>();
-        Map<ChannelKey, Exchanges.Channel> channels = new HashMap<>();
-        for (OperatorNode node : nodes) {
-            if (chainedIn[node.id()] || node.inputs() == 0) continue;
-            InputGate[] nodeGates = new InputGate[node.parallelism()];
-            int[][] inputs = new int[node.parallelism()][];
-            for (int c = 0; c < node.parallelism(); c++) {
-                List<Exchanges.Channel> gateChannels = new ArrayList<>();
-                List<Integer> channelInput = new ArrayList<>();
-                for (int ei = 0; ei < edges.size(); ei++) {
-                    Edge e = edges.get(ei);
-                    if (e.target() != node.id()) continue;
-                    int producers = nodes.get(e.source()).parallelism();
-                    for (int p = 0; p < producers; p++) {
-                        if (e.isForward() && p != c) continue;
-                        Exchanges.Channel channel = new Exchanges.Channel(ei, e, p, c, gateChannels.size());
-                        channels.put(new ChannelKey(ei, p, c), channel);
-                        gateChannels.add(channel);
-                        channelInput.add(e.targetInput());
-                    }
-                }
-                nodeGates[c] = exchanges.gate(
-                        node.name() + " (" + (c + 1) + "/" + node.parallelism() + ")", node, c, gateChannels);
-                inputs[c] = channelInput.stream().mapToInt(Integer::intValue).toArray();
-            }
-            gates.put(node.id(), nodeGates);
-            channelInputs.put(node.id(), inputs);
-        }
-
-        // Operators and their outputs.
-        List<StreamOperator<?>[]> operators = new ArrayList<>();
-        List<NodeOutput<?>[]> outputs = new ArrayList<>();
-        for (OperatorNode node : nodes) {
-            StreamOperator<?>[] ops = new StreamOperator<?>[node.parallelism()];
-            NodeOutput<?>[] outs = new NodeOutput<?>[node.parallelism()];
-            for (int s = 0; s < node.parallelism(); s++) {
-                try {
-                    ops[s] = node.factory().create();
-                    if (checkpoints != null && keepsUncheckpointedState(ops[s])) {
-                        throw new IllegalArgumentException("it keeps keyed state that checkpoints do not cover yet"
-                                + " (keyed process functions and joins): run it without checkpoints");
-                    }
-                } catch (RuntimeException e) {
-                    throw new DataflowException(
-                            "cannot create operator '" + node.name() + "': " + e.getMessage(), node.name(), e);
-                }
-                outs[s] = new NodeOutput<>();
-                OperatorContext context = new OperatorContext(
-                        node.name(),
-                        s,
-                        node.parallelism(),
-                        graph.maxParallelism(),
-                        KeyGroupRange.forSubtask(graph.maxParallelism(), node.parallelism(), s),
-                        options.clock(),
-                        options.watermarkIntervalRecords());
-                setup(ops[s], context, outs[s]);
-            }
-            operators.add(ops);
-            outputs.add(outs);
-        }
-
-        // Edges: direct calls within a chain, writers across.
-        Map<Integer, List<List<ExchangeWriter<?>>>> writers = new HashMap<>();
-        for (int ei = 0; ei < edges.size(); ei++) {
-            Edge e = edges.get(ei);
-            OperatorNode source = nodes.get(e.source());
-            OperatorNode target = nodes.get(e.target());
-            for (int s = 0; s < source.parallelism(); s++) {
-                Downstream<?> downstream;
-                if (graph.isChained(e)) {
-                    downstream = chained(operators.get(e.target())[s]);
-                } else {
-                    int[] consumers = e.isForward()
-                            ? new int[] {s}
-                            : IntStream.range(0, target.parallelism()).toArray();
-                    ChannelWriter[] chosen = new ChannelWriter[consumers.length];
-                    int[] chosenChannels = new int[consumers.length];
-                    for (int i = 0; i < consumers.length; i++) {
-                        Exchanges.Channel channel = channels.get(new ChannelKey(ei, s, consumers[i]));
-                        chosen[i] = exchanges.writer(channel);
-                        chosenChannels[i] = channel.index();
-                    }
-                    ExchangeWriter<?> writer = new ExchangeWriter<>(
-                            chosen, chosenChannels, e.partitioning(), graph.maxParallelism(), options.batchSize(), s);
-                    writers.computeIfAbsent(e.source(), k -> newLists(source.parallelism()))
-                            .get(s)
-                            .add(writer);
-                    downstream = writer;
-                }
-                NodeOutput<?> out = outputs.get(e.source())[s];
-                if (e.sideOutput() == null) addMain(out, downstream);
-                else out.addSide(e.sideOutput(), downstream);
-            }
-        }
-
-        // Tasks: one per chain head and subtask.
         AtomicReference<DataflowException> failure = new AtomicReference<>();
         List<Thread> threads = new ArrayList<>();
-        SubtaskTask.FailureListener listener = (task, t) -> {
-            String taskName = task == null ? "checkpoint writer" : task.name();
-            String operator = t instanceof OperatorFailure f ? f.operatorName() : taskName;
+        SubtaskLauncher.Failures listener = (taskId, taskName, operator, t) -> {
             Throwable cause = t instanceof OperatorFailure f ? f.getCause() : t;
             DataflowException ex = new DataflowException(
                     "dataflow failed: operator '" + operator + "' in subtask " + taskName + " threw " + cause,
@@ -233,48 +112,19 @@ public final class LocalExecutor {
                 }
             }
         };
-        if (checkpoints != null) checkpoints.onFailure(t -> listener.failed(null, t));
+        if (checkpoints != null)
+            checkpoints.onFailure(t -> listener.failed("", "checkpoint writer", "checkpoint writer", t));
+        SubtaskLauncher.Launch launch = SubtaskLauncher.launch(
+                graph,
+                options.clock(),
+                options.batchSize(),
+                options.watermarkIntervalRecords(),
+                exchanges,
+                SubtaskLauncher.Placement.ALL,
+                checkpoints == null ? null : checkpoints::subtask,
+                listener);
         synchronized (threads) {
-            for (OperatorNode head : nodes) {
-                if (chainedIn[head.id()]) continue;
-                List<Integer> chain = chainOf(graph, head.id());
-                for (int s = 0; s < head.parallelism(); s++) {
-                    List<StreamOperator<?>> ops = new ArrayList<>();
-                    List<ExchangeWriter<?>> chainWriters = new ArrayList<>();
-                    StringBuilder name = new StringBuilder();
-                    for (int id : chain) {
-                        ops.add(operators.get(id)[s]);
-                        List<List<ExchangeWriter<?>>> w = writers.get(id);
-                        if (w != null) chainWriters.addAll(w.get(s));
-                        name.append(name.isEmpty() ? "" : " -> ")
-                                .append(nodes.get(id).name());
-                    }
-                    name.append(" (")
-                            .append(s + 1)
-                            .append('/')
-                            .append(head.parallelism())
-                            .append(')');
-                    StreamOperator<?> headOp = ops.get(0);
-                    InputGate gate = head.inputs() == 0 ? null : gates.get(head.id())[s];
-                    InputHandler[] handlers = handlers(headOp, head.inputs());
-                    int[] inputs =
-                            head.inputs() == 0 ? new int[0] : channelInputs.get(head.id())[s];
-                    SubtaskTask task = new SubtaskTask(
-                            name.toString(),
-                            ops,
-                            gate,
-                            handlers,
-                            inputs,
-                            chainWriters,
-                            options.clock(),
-                            listener,
-                            checkpoints == null ? null : checkpoints.subtask(head.id(), s, head.inputs() == 0));
-                    threads.add(Thread.ofPlatform()
-                            .name("dataflow " + name)
-                            .daemon(true)
-                            .unstarted(task));
-                }
-            }
+            for (SubtaskLauncher.Launched l : launch.subtasks()) threads.add(l.thread());
             if (checkpoints != null) checkpoints.start();
             for (Thread t : threads) t.start();
         }
@@ -299,63 +149,6 @@ public final class LocalExecutor {
         }
         DataflowException failed = failure.get();
         if (failed != null) throw new DataflowException(failed.getMessage(), failed.operatorName(), failed.getCause());
-        long peak = 0;
-        for (InputGate[] gs : gates.values()) for (InputGate g : gs) peak = Math.max(peak, g.peakQueuedRecords());
-        return new ExecutionResult(options.clock().nanos() - started, peak);
-    }
-
-    /** Operators whose state a restart would silently lose: refused with checkpoints on. */
-    private static boolean keepsUncheckpointedState(StreamOperator<?> op) {
-        return !(op instanceof CheckpointedOperator)
-                && (op instanceof KeyedProcessOperator<?, ?, ?>
-                        || op instanceof IntervalJoinOperator<?, ?, ?, ?>
-                        || op instanceof WindowJoinOperator<?, ?, ?, ?>);
-    }
-
-    private static List<List<ExchangeWriter<?>>> newLists(int n) {
-        List<List<ExchangeWriter<?>>> lists = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) lists.add(new ArrayList<>());
-        return lists;
-    }
-
-    /** The head and every operator chained behind it, in topological (id) order. */
-    private static List<Integer> chainOf(LogicalGraph graph, int head) {
-        List<Integer> chain = new ArrayList<>();
-        chain.add(head);
-        for (int i = 0; i < chain.size(); i++) {
-            for (Edge e : graph.outputsOf(chain.get(i))) {
-                if (graph.isChained(e) && !chain.contains(e.target())) chain.add(e.target());
-            }
-        }
-        chain.sort(null);
-        return chain;
-    }
-
-    private static InputHandler[] handlers(StreamOperator<?> head, int inputs) {
-        if (inputs == 0) return new InputHandler[0];
-        if (inputs == 1 && head instanceof OneInputOperator<?> one) return new InputHandler[] {InputHandler.of(one)};
-        if (inputs == 2 && head instanceof TwoInputOperator<?, ?> two) {
-            return new InputHandler[] {InputHandler.left(two), InputHandler.right(two)};
-        }
-        throw new IllegalStateException("operator " + head.name() + " does not take " + inputs + " inputs");
-    }
-
-    @SuppressWarnings("unchecked") // the graph connects an operator's output only to consumers of its type
-    private static <O> void setup(StreamOperator<O> operator, OperatorContext context, NodeOutput<?> output) {
-        operator.setup(context, (Output<O>) output);
-    }
-
-    @SuppressWarnings("unchecked") // as above
-    private static <T> void addMain(NodeOutput<T> output, Downstream<?> downstream) {
-        output.addMain((Downstream<T>) downstream);
-    }
-
-    @SuppressWarnings("unchecked") // a chained edge feeds a one-input operator of the edge's type
-    private static <T> Downstream<T> chained(StreamOperator<?> operator) {
-        if (!(operator instanceof OneInputOperator<?> input)) {
-            throw new IllegalStateException(
-                    "operator " + operator.name() + " cannot be chained: it does not take one input");
-        }
-        return new ChainedDownstream<>((OneInputOperator<T>) input, operator);
+        return new ExecutionResult(options.clock().nanos() - started, launch.peakQueuedRecords());
     }
 }

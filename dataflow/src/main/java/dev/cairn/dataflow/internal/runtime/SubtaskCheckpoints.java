@@ -7,9 +7,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * (sources only) and completion notices the executor's coordinator sends it, and where it reports
  * its snapshots. The queues are the only state shared with other threads.
  */
-final class SubtaskCheckpoints {
+public final class SubtaskCheckpoints {
     /** The executor's side: stores a snapshot and acknowledges it, asynchronously. */
-    interface Reports {
+    public interface Reports {
         void snapshotTaken(SubtaskCheckpoints subtask, long checkpointId, byte[] state);
 
         void declined(SubtaskCheckpoints subtask, long checkpointId, String reason);
@@ -29,9 +29,28 @@ final class SubtaskCheckpoints {
      * @param id stable across restarts: chain head's node id and subtask index
      * @param restored the state to restore, or null to start empty
      */
-    SubtaskCheckpoints(String id, byte[] restored, Reports reports) {
+    public SubtaskCheckpoints(String id, byte[] restored, Reports reports) {
         this.id = id;
         this.restored = restored;
         this.reports = reports;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** Source subtasks: inject barrier {@code checkpointId} at the next chance. */
+    public void trigger(long checkpointId) {
+        triggers.add(checkpointId);
+    }
+
+    /** Checkpoint {@code checkpointId} completed: the operators may commit what it covers. */
+    public void complete(long checkpointId) {
+        completions.add(checkpointId);
+    }
+
+    /** Source subtasks: a checkpoint taken after this source was exhausted completed; it may end. */
+    public void allowEnd() {
+        mayEnd = true;
     }
 }

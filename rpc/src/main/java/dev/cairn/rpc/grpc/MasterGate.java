@@ -1,4 +1,4 @@
-package dev.cairn.batch.internal.master;
+package dev.cairn.rpc.grpc;
 
 import io.grpc.Metadata;
 import io.grpc.ServerCall;

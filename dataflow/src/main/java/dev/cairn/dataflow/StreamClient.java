@@ -1,0 +1,148 @@
+package dev.cairn.dataflow;
+
+import com.google.protobuf.ByteString;
+import dev.cairn.dataflow.internal.graph.LogicalGraph;
+import dev.cairn.dataflow.internal.graph.OperatorNode;
+import dev.cairn.dataflow.internal.proto.ChainHead;
+import dev.cairn.dataflow.internal.proto.JobRef;
+import dev.cairn.dataflow.internal.proto.JobSettingsProto;
+import dev.cairn.dataflow.internal.proto.JobStatusProto;
+import dev.cairn.dataflow.internal.proto.ListJobsRequest;
+import dev.cairn.dataflow.internal.proto.StreamMasterGrpc;
+import dev.cairn.dataflow.internal.proto.SubmitRequest;
+import dev.cairn.dataflow.internal.runtime.SubtaskLauncher;
+import dev.cairn.rpc.grpc.Channels;
+import dev.cairn.rpc.grpc.Rpc;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.NotSerializableException;
+import java.io.ObjectOutputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Submits stream jobs to the active master and follows them. Calls throw
+ * {@link dev.cairn.rpc.RemoteException} with the master's message (an unknown job id: NOT_FOUND),
+ * or {@link dev.cairn.rpc.RpcUnavailableException} when the master cannot be reached or is a
+ * standby.
+ */
+public final class StreamClient implements AutoCloseable {
+    private final String master;
+    private final Channels channels = new Channels();
+    private final Duration deadline;
+
+    private StreamClient(String master, Duration deadline) {
+        this.master = master;
+        this.deadline = deadline;
+    }
+
+    public static StreamClient connect(String masterEndpoint) {
+        return connect(masterEndpoint, Duration.ofSeconds(30));
+    }
+
+    public static StreamClient connect(String masterEndpoint, Duration deadline) {
+        return new StreamClient(masterEndpoint, deadline);
+    }
+
+    /**
+     * Submits {@code flow}'s program. The user classes it uses must be in {@code jar}, which the
+     * workers load them from; Cairn's own classes are on every node.
+     *
+     * @throws IllegalArgumentException if the program cannot be shipped (a function that is not serializable)
+     */
+    public StreamJobStatus submit(Dataflow flow, String name, byte[] jar, String jarName, StreamJobSettings settings) {
+        LogicalGraph graph = flow.toGraph();
+        SubmitRequest.Builder req = SubmitRequest.newBuilder()
+                .setName(name)
+                .setGraph(ByteString.copyFrom(serialize(graph)))
+                .setJar(ByteString.copyFrom(jar))
+                .setJarName(jarName)
+                .setSettings(JobSettingsProto.newBuilder()
+                        .setBatchSize(flow.options().batchSize())
+                        .setWatermarkIntervalRecords(flow.options().watermarkIntervalRecords())
+                        .setCheckpointIntervalMs(
+                                settings.checkpointInterval() == null
+                                        ? 0
+                                        : Math.max(
+                                                1, settings.checkpointInterval().toMillis()))
+                        .setCheckpointsRetained(settings.checkpointsRetained())
+                        .setRestartAttempts(settings.restartAttempts()));
+        for (OperatorNode head : SubtaskLauncher.chainHeads(graph)) {
+            req.addHeads(ChainHead.newBuilder()
+                    .setOperator(head.id())
+                    .setParallelism(head.parallelism())
+                    .setSource(head.inputs() == 0));
+        }
+        SubmitRequest request = req.build();
+        return fromProto(Rpc.call(master, "Submit", () -> stub().submit(request)));
+    }
+
+    private static byte[] serialize(LogicalGraph graph) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(graph);
+        } catch (NotSerializableException e) {
+            throw new IllegalArgumentException(
+                    "the program cannot be shipped to the cluster: " + e.getMessage() + " is not serializable", e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the program cannot be shipped to the cluster: " + e, e);
+        }
+        return bytes.toByteArray();
+    }
+
+    public StreamJobStatus status(String jobId) {
+        JobRef ref = JobRef.newBuilder().setJobId(jobId).build();
+        return fromProto(Rpc.call(master, "GetJob", () -> stub().getJob(ref)));
+    }
+
+    public StreamJobStatus cancel(String jobId) {
+        JobRef ref = JobRef.newBuilder().setJobId(jobId).build();
+        return fromProto(Rpc.call(master, "CancelJob", () -> stub().cancelJob(ref)));
+    }
+
+    public List<StreamJobStatus> list() {
+        return Rpc.call(master, "ListJobs", () -> stub().listJobs(ListJobsRequest.getDefaultInstance()))
+                .getJobsList()
+                .stream()
+                .map(StreamClient::fromProto)
+                .toList();
+    }
+
+    private StreamMasterGrpc.StreamMasterBlockingStub stub() {
+        return StreamMasterGrpc.newBlockingStub(channels.get(master))
+                .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static StreamJobStatus fromProto(JobStatusProto p) {
+        Optional<StreamJobStatus.Checkpoint> checkpoint = p.hasLatestCheckpoint()
+                ? Optional.of(new StreamJobStatus.Checkpoint(
+                        p.getLatestCheckpoint().getId(),
+                        Instant.ofEpochMilli(p.getLatestCheckpoint().getCompletedAtMs()),
+                        Duration.ofMillis(p.getLatestCheckpoint().getDurationMs()),
+                        p.getLatestCheckpoint().getBytes()))
+                : Optional.empty();
+        return new StreamJobStatus(
+                p.getJobId(),
+                p.getName(),
+                StreamJobStatus.State.valueOf(p.getState()),
+                p.getAttempt(),
+                p.getRestarts(),
+                p.getSubtasks(),
+                p.getRunningSubtasks(),
+                p.getFinishedSubtasks(),
+                checkpoint,
+                p.getCompletedCheckpoints(),
+                p.getFailure(),
+                Instant.ofEpochMilli(p.getSubmittedAtMs()),
+                p.getEndedAtMs() == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(p.getEndedAtMs())),
+                p.getSlotWorkersList());
+    }
+
+    @Override
+    public void close() {
+        channels.close();
+    }
+}

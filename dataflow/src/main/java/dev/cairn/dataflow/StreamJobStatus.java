@@ -1,0 +1,52 @@
+package dev.cairn.dataflow;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A stream job as its master sees it.
+ *
+ * @param attempt the current (or last) run; each restart from a checkpoint starts a new one
+ * @param subtasks subtasks of one run (chains times parallelism)
+ * @param failure why the job failed or last restarted; empty if it did neither
+ * @param slotWorkers the worker of each slot of the current run; empty when none runs
+ */
+public record StreamJobStatus(
+        String jobId,
+        String name,
+        State state,
+        int attempt,
+        int restarts,
+        int subtasks,
+        int runningSubtasks,
+        int finishedSubtasks,
+        Optional<Checkpoint> latestCheckpoint,
+        long completedCheckpoints,
+        String failure,
+        Instant submittedAt,
+        Optional<Instant> endedAt,
+        List<String> slotWorkers) {
+    public StreamJobStatus {
+        slotWorkers = List.copyOf(slotWorkers);
+    }
+
+    public enum State {
+        /** Waiting for enough free stream slots. */
+        SCHEDULED,
+        RUNNING,
+        /** A run failed; the next one starts from the latest complete checkpoint. */
+        RESTARTING,
+        FINISHED,
+        FAILED,
+        CANCELLED;
+
+        public boolean ended() {
+            return this == FINISHED || this == FAILED || this == CANCELLED;
+        }
+    }
+
+    /** A completed checkpoint: its id, when it completed, how long it took from trigger, and its state's size. */
+    public record Checkpoint(long id, Instant completedAt, Duration duration, long bytes) {}
+}

@@ -1,0 +1,262 @@
+package dev.cairn.dataflow.internal.cluster;
+
+import dev.cairn.common.time.Clock;
+import dev.cairn.dataflow.internal.checkpoint.CheckpointStorage;
+import dev.cairn.dataflow.internal.checkpoint.LocalDirectoryCheckpointStorage;
+import dev.cairn.dataflow.internal.graph.LogicalGraph;
+import dev.cairn.dataflow.internal.network.NetworkEndpoint;
+import dev.cairn.dataflow.internal.network.PlacedExchanges;
+import dev.cairn.dataflow.internal.operators.OperatorFailure;
+import dev.cairn.dataflow.internal.proto.Deployment;
+import dev.cairn.dataflow.internal.proto.RunRef;
+import dev.cairn.dataflow.internal.proto.SubtaskEvent;
+import dev.cairn.dataflow.internal.runtime.SubtaskCheckpoints;
+import dev.cairn.dataflow.internal.runtime.SubtaskLauncher;
+import dev.cairn.rpc.grpc.HostPort;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectStreamClass;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+/**
+ * The subtasks of one run of one stream job that a worker hosts: the job's classes loaded from
+ * its jar, its graph, the subtasks placed in this worker's slots with their threads, and their
+ * checkpoint side (state written to checkpoint storage by one writer thread, then acknowledged).
+ * Events for the master go to {@code events}; the {@link StreamTaskExecutor}'s loop owns this
+ * object, the subtask threads only report.
+ */
+final class DeployedRun implements AutoCloseable {
+    final RunRef run;
+    final long networkId;
+    private final URLClassLoader loader;
+    private final List<SubtaskLauncher.Launched> subtasks;
+    private final Map<String, SubtaskCheckpoints> checkpoints = new HashMap<>();
+    private final Set<String> failed = ConcurrentHashMap.newKeySet();
+    private final Set<String> reported = new java.util.HashSet<>();
+    private final ExecutorService writer;
+    private boolean cancelled;
+
+    private DeployedRun(
+            RunRef run,
+            long networkId,
+            URLClassLoader loader,
+            List<SubtaskLauncher.Launched> subtasks,
+            ExecutorService writer) {
+        this.run = run;
+        this.networkId = networkId;
+        this.loader = loader;
+        this.subtasks = subtasks;
+        this.writer = writer;
+    }
+
+    /**
+     * Sets up this worker's subtasks of the deployed run and starts them.
+     *
+     * @param workerId this worker, as the deployment's slot list names it
+     * @param events where the subtasks' events go; called from any thread
+     */
+    static DeployedRun start(
+            Deployment d,
+            String workerId,
+            Path workDir,
+            NetworkEndpoint network,
+            Clock clock,
+            Consumer<SubtaskEvent> events)
+            throws IOException {
+        Path jar = workDir.resolve(d.getRun().getJobId() + "-" + d.getRun().getAttempt() + ".jar");
+        Files.createDirectories(workDir);
+        Files.write(jar, d.getJar().toByteArray());
+        URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, DeployedRun.class.getClassLoader());
+        ExecutorService writer = Executors.newSingleThreadExecutor(Thread.ofVirtual()
+                .name("checkpoint writer " + d.getRun().getJobId())
+                .factory());
+        try {
+            LogicalGraph graph = readGraph(d.getGraph().newInput(), loader);
+            List<String> slots = d.getSlotWorkersList();
+            Map<Integer, InetSocketAddress> bySlot = new HashMap<>();
+            for (int i = 0; i < slots.size(); i++) {
+                String address = d.getDataAddressesOrThrow(slots.get(i));
+                HostPort hp = HostPort.parse(address);
+                bySlot.put(i, new InetSocketAddress(hp.host(), hp.port()));
+            }
+            boolean checkpointing = d.getSettings().getCheckpointIntervalMs() > 0;
+            CheckpointStorage storage =
+                    checkpointing ? new LocalDirectoryCheckpointStorage(Path.of(d.getCheckpointDir())) : null;
+            long restore = d.getRestoreCheckpoint();
+            RunRef run = d.getRun();
+            DeployedRun[] self = new DeployedRun[1];
+            Map<String, SubtaskCheckpoints> made = new HashMap<>();
+            SubtaskCheckpoints.Reports reports = new SubtaskCheckpoints.Reports() {
+                @Override
+                public void snapshotTaken(SubtaskCheckpoints subtask, long checkpointId, byte[] state) {
+                    writer.execute(() -> {
+                        try {
+                            storage.writeState(checkpointId, subtask.id(), state);
+                            events.accept(event(run, subtask.id(), SubtaskEvent.Kind.SNAPSHOT_STORED)
+                                    .setCheckpointId(checkpointId)
+                                    .setStateBytes(state.length)
+                                    .build());
+                        } catch (IOException | RuntimeException e) {
+                            events.accept(event(run, subtask.id(), SubtaskEvent.Kind.DECLINED)
+                                    .setCheckpointId(checkpointId)
+                                    .setError("cannot store state: " + e)
+                                    .build());
+                        }
+                    });
+                }
+
+                @Override
+                public void declined(SubtaskCheckpoints subtask, long checkpointId, String reason) {
+                    events.accept(event(run, subtask.id(), SubtaskEvent.Kind.DECLINED)
+                            .setCheckpointId(checkpointId)
+                            .setError(reason)
+                            .build());
+                }
+
+                @Override
+                public void sourceExhausted(SubtaskCheckpoints subtask) {
+                    events.accept(event(run, subtask.id(), SubtaskEvent.Kind.SOURCE_EXHAUSTED)
+                            .build());
+                }
+            };
+            SubtaskLauncher.Checkpoints hooks = !checkpointing
+                    ? null
+                    : (head, subtask, source) -> {
+                        String id = SubtaskLauncher.subtaskId(head, subtask);
+                        byte[] state;
+                        try {
+                            state = restore > 0 ? storage.readState(restore, id) : null;
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(
+                                    "cannot read the state of subtask " + id + " in checkpoint " + restore, e);
+                        }
+                        if (restore > 0 && state == null)
+                            throw new IllegalStateException("checkpoint " + restore + " has no state of subtask " + id);
+                        SubtaskCheckpoints c = new SubtaskCheckpoints(id, state, reports);
+                        made.put(id, c);
+                        return c;
+                    };
+            SubtaskLauncher.Launch launch = SubtaskLauncher.launch(
+                    graph,
+                    clock,
+                    d.getSettings().getBatchSize(),
+                    d.getSettings().getWatermarkIntervalRecords(),
+                    new PlacedExchanges(
+                            d.getNetworkId(), network, (operator, subtask) -> bySlot.get(subtask % slots.size())),
+                    (operator, subtask) -> workerId.equals(slots.get(subtask % slots.size())),
+                    hooks,
+                    (id, name, operator, t) -> {
+                        self[0].failed.add(id);
+                        Throwable cause = t instanceof OperatorFailure f ? f.getCause() : t;
+                        events.accept(event(run, id, SubtaskEvent.Kind.FAILED)
+                                .setError(
+                                        "operator '" + operator + "' in subtask " + name + " threw " + describe(cause))
+                                .build());
+                    });
+            DeployedRun deployed = new DeployedRun(run, d.getNetworkId(), loader, launch.subtasks(), writer);
+            deployed.checkpoints.putAll(made);
+            self[0] = deployed;
+            for (SubtaskLauncher.Launched l : launch.subtasks()) {
+                l.thread().setContextClassLoader(loader);
+                l.thread().start();
+            }
+            return deployed;
+        } catch (IOException | RuntimeException | ClassNotFoundException e) {
+            writer.shutdownNow();
+            loader.close();
+            if (e instanceof ClassNotFoundException cnf)
+                throw new IOException("class " + cnf.getMessage() + " of the job is not in its jar", cnf);
+            if (e instanceof IOException io) throw io;
+            throw (RuntimeException) e;
+        }
+    }
+
+    private static SubtaskEvent.Builder event(RunRef run, String subtask, SubtaskEvent.Kind kind) {
+        return SubtaskEvent.newBuilder().setRun(run).setSubtaskId(subtask).setKind(kind);
+    }
+
+    /** One line for the job's error message, then the stack trace. */
+    static String describe(Throwable t) {
+        StringWriter sw = new StringWriter();
+        t.printStackTrace(new PrintWriter(sw));
+        return t + "\n" + sw;
+    }
+
+    private static LogicalGraph readGraph(InputStream in, ClassLoader loader)
+            throws IOException, ClassNotFoundException {
+        try (ObjectInputStream ois = new ObjectInputStream(in) {
+            @Override
+            protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+                try {
+                    return Class.forName(desc.getName(), false, loader);
+                } catch (ClassNotFoundException e) {
+                    return super.resolveClass(desc);
+                }
+            }
+        }) {
+            return (LogicalGraph) ois.readObject();
+        }
+    }
+
+    /** Routes a checkpoint command to this run's subtasks. */
+    void trigger(long checkpointId) {
+        for (SubtaskCheckpoints c : checkpoints.values()) c.trigger(checkpointId);
+    }
+
+    void complete(long checkpointId) {
+        for (SubtaskCheckpoints c : checkpoints.values()) c.complete(checkpointId);
+    }
+
+    void allowEnd() {
+        for (SubtaskCheckpoints c : checkpoints.values()) c.allowEnd();
+    }
+
+    /** Reports subtasks whose threads ended without failing as finished; returns whether any thread still runs. */
+    boolean reportFinished(Consumer<SubtaskEvent> events) {
+        boolean alive = false;
+        for (SubtaskLauncher.Launched l : subtasks) {
+            if (l.thread().isAlive()) {
+                alive = true;
+                continue;
+            }
+            if (cancelled || failed.contains(l.id()) || !reported.add(l.id())) continue;
+            events.accept(event(run, l.id(), SubtaskEvent.Kind.FINISHED).build());
+        }
+        return alive;
+    }
+
+    /** Interrupts every subtask; they stop soon, and {@link #reportFinished} then says none runs. */
+    void cancel() {
+        cancelled = true;
+        for (SubtaskLauncher.Launched l : subtasks) l.thread().interrupt();
+    }
+
+    boolean cancelled() {
+        return cancelled;
+    }
+
+    @Override
+    public void close() {
+        writer.shutdownNow();
+        try {
+            loader.close();
+        } catch (IOException e) {
+            // Released either way.
+        }
+    }
+}

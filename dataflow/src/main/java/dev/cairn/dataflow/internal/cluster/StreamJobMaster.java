@@ -1,0 +1,490 @@
+package dev.cairn.dataflow.internal.cluster;
+
+import dev.cairn.common.time.Clock;
+import dev.cairn.dataflow.StreamJobRegistry;
+import dev.cairn.dataflow.internal.checkpoint.LocalDirectoryCheckpointStorage;
+import dev.cairn.dataflow.internal.proto.ChainHead;
+import dev.cairn.dataflow.internal.proto.CheckpointCommand;
+import dev.cairn.dataflow.internal.proto.Deployment;
+import dev.cairn.dataflow.internal.proto.HeartbeatRequest;
+import dev.cairn.dataflow.internal.proto.HeartbeatResponse;
+import dev.cairn.dataflow.internal.proto.JobStatusProto;
+import dev.cairn.dataflow.internal.proto.RegisterWorkerRequest;
+import dev.cairn.dataflow.internal.proto.RegisterWorkerResponse;
+import dev.cairn.dataflow.internal.proto.RunRef;
+import dev.cairn.dataflow.internal.proto.SubmitRequest;
+import dev.cairn.dataflow.internal.proto.SubtaskEvent;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The stream master: accepts stream jobs, places their subtasks on workers' slots, coordinates
+ * their checkpoints and restarts them from the latest complete one when a subtask fails or a
+ * worker is lost.
+ *
+ * <p>One loop thread owns every field below ({@link #assertLoop}); RPC handlers run their work on
+ * it through {@link #onLoop}, and a tick on it expires silent workers, triggers checkpoints and
+ * starts runs that wait. Workers pull: each heartbeat carries their subtask events and returns
+ * what the master queued for them (deployments, cancellations, checkpoint commands).
+ *
+ * <p>What survives the master: every job's submission is a file under {@code dir/<job>} and its
+ * record in the {@link StreamJobRegistry} (coord in a cluster) says whether it runs, its latest
+ * run and its latest complete checkpoint; checkpoints are in {@code dir/<job>/checkpoints}. A
+ * master that becomes active restarts every running job from its latest complete checkpoint.
+ */
+public final class StreamJobMaster implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamJobMaster.class);
+    private static final Pattern JOB_ID = Pattern.compile("stream-(\\d+)");
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+    private static final Duration TICK = Duration.ofMillis(20);
+
+    /**
+     * What the master needs.
+     *
+     * @param dir shared by every master: job submissions and checkpoints
+     * @param workerTimeout a worker silent this long is lost, and its runs fail
+     * @param heartbeatInterval how often workers heartbeat
+     * @param restartDelay how long a failed job waits before it runs again
+     */
+    public record Settings(Path dir, Duration workerTimeout, Duration heartbeatInterval, Duration restartDelay) {}
+
+    private static final class Worker {
+        final String id;
+        final String dataAddress;
+        final int slots;
+        long lastSeenNanos;
+        final List<Deployment> deploy = new ArrayList<>();
+        final List<RunRef> cancel = new ArrayList<>();
+        final List<CheckpointCommand> commands = new ArrayList<>();
+
+        Worker(String id, String dataAddress, int slots, long now) {
+            this.id = id;
+            this.dataAddress = dataAddress;
+            this.slots = slots;
+            this.lastSeenNanos = now;
+        }
+    }
+
+    private final Settings settings;
+    private final StreamJobRegistry registry;
+    private final Clock clock;
+    private final ScheduledExecutorService loop;
+    private volatile Thread loopThread;
+    private final Map<String, Worker> workers = new LinkedHashMap<>();
+    private final Map<String, StreamJob> jobs = new LinkedHashMap<>();
+    private boolean active;
+    private int nextNumber = 1;
+
+    public StreamJobMaster(Settings settings, StreamJobRegistry registry, Clock clock) throws IOException {
+        this.settings = settings;
+        this.registry = registry;
+        this.clock = clock;
+        Files.createDirectories(settings.dir());
+        this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "stream-master");
+            t.setDaemon(true);
+            loopThread = t;
+            return t;
+        });
+        var unused = loop.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        tick();
+                    } catch (RuntimeException e) {
+                        LOG.error("a tick of the stream master failed; it runs again", e);
+                    }
+                },
+                TICK.toMillis(),
+                TICK.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs {@code action} on the loop and returns its result, rethrowing its exception. */
+    public <T> T onLoop(Callable<T> action) throws Exception {
+        try {
+            return loop.submit(action).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception ex) throw ex;
+            throw e;
+        }
+    }
+
+    private void assertLoop() {
+        assert Thread.currentThread() == loopThread : "stream master state touched off its loop";
+    }
+
+    /** This master became the active one: restore every running job from its latest checkpoint. */
+    public void activate() throws IOException {
+        assertLoop();
+        if (active) return;
+        active = true;
+        try (var dirs = Files.list(settings.dir())) {
+            for (Path p : (Iterable<Path>) dirs::iterator) {
+                Matcher m = JOB_ID.matcher(p.getFileName().toString());
+                if (m.matches()) nextNumber = Math.max(nextNumber, Integer.parseInt(m.group(1)) + 1);
+            }
+        }
+        for (Map.Entry<String, String> e : registry.all().entrySet()) {
+            String id = e.getKey();
+            JobRecord record = JobRecord.parse(e.getValue());
+            if (!record.running() || jobs.containsKey(id)) continue;
+            try {
+                SubmitRequest request =
+                        SubmitRequest.parseFrom(Files.readAllBytes(jobDir(id).resolve("job.pb")));
+                StreamJob job = newJob(id, request, record.attempt() + 1);
+                job.state = StreamJob.State.RESTARTING;
+                job.restartAtNanos = clock.nanos();
+                jobs.put(id, job);
+                LOG.info("job {} restored from coord: it runs again from checkpoint {}", id, job.latestComplete());
+            } catch (IOException | RuntimeException ex) {
+                LOG.error("job {} cannot be restored by this master: {}", id, ex.toString());
+                registry.put(id, new JobRecord(false, record.attempt(), record.checkpoint()).toString());
+            }
+        }
+    }
+
+    /** This master lost the election: it forgets its workers and jobs (the next master restores them). */
+    public void deactivate() {
+        assertLoop();
+        active = false;
+        workers.clear();
+        jobs.clear();
+    }
+
+    public RegisterWorkerResponse register(RegisterWorkerRequest req) {
+        assertLoop();
+        if (req.getSlots() < 1) throw new IllegalArgumentException("a worker needs at least one slot");
+        workers.put(
+                req.getWorkerId(), new Worker(req.getWorkerId(), req.getDataAddress(), req.getSlots(), clock.nanos()));
+        LOG.info(
+                "stream worker {} registered: {} slots, data at {}",
+                req.getWorkerId(),
+                req.getSlots(),
+                req.getDataAddress());
+        return RegisterWorkerResponse.newBuilder()
+                .setHeartbeatIntervalMs(settings.heartbeatInterval().toMillis())
+                .build();
+    }
+
+    public HeartbeatResponse heartbeat(HeartbeatRequest req) throws IOException {
+        assertLoop();
+        Worker w = workers.get(req.getWorkerId());
+        if (w == null) return HeartbeatResponse.newBuilder().setReregister(true).build();
+        w.lastSeenNanos = clock.nanos();
+        for (SubtaskEvent event : req.getEventsList()) {
+            StreamJob job = jobs.get(event.getRun().getJobId());
+            if (job == null
+                    || job.state != StreamJob.State.RUNNING
+                    || job.attempt != event.getRun().getAttempt()) continue; // of a run that is over
+            String failure = job.onEvent(
+                    event, (worker, command) -> outbox(worker).commands.add(command));
+            if (failure != null) runFailed(job, failure);
+            else if (job.state == StreamJob.State.FINISHED) ended(job);
+        }
+        // Runs the worker still has that the master does not want: cancel them; note runs that stopped.
+        Map<String, Integer> running = new HashMap<>();
+        for (RunRef r : req.getRunningList()) running.put(r.getJobId(), r.getAttempt());
+        for (StreamJob job : jobs.values()) {
+            Integer attempt = running.get(job.id);
+            Integer stoppingAttempt = job.stopping.get(w.id);
+            if (stoppingAttempt != null && !stoppingAttempt.equals(attempt)) job.stopping.remove(w.id);
+        }
+        for (RunRef r : req.getRunningList()) {
+            StreamJob job = jobs.get(r.getJobId());
+            boolean wanted = job != null
+                    && job.state == StreamJob.State.RUNNING
+                    && job.attempt == r.getAttempt()
+                    && job.workers().contains(w.id);
+            if (!wanted && !w.cancel.contains(r)) w.cancel.add(r);
+        }
+        HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder()
+                .addAllDeploy(w.deploy)
+                .addAllCancel(w.cancel)
+                .addAllCommands(w.commands);
+        w.deploy.clear();
+        w.cancel.clear();
+        w.commands.clear();
+        return b.build();
+    }
+
+    private Worker outbox(String worker) {
+        Worker w = workers.get(worker);
+        // A worker lost meanwhile: its runs fail on the next tick; commands to it go nowhere.
+        return w != null ? w : new Worker(worker, "", 0, 0);
+    }
+
+    public JobStatusProto submit(SubmitRequest req) throws IOException {
+        assertLoop();
+        requireActive();
+        if (req.getHeadsCount() == 0) throw new IllegalArgumentException("the job has no operators");
+        for (ChainHead h : req.getHeadsList()) {
+            if (h.getParallelism() < 1) throw new IllegalArgumentException("parallelism must be positive: " + h);
+        }
+        int number = nextNumber++;
+        String id = "stream-" + number;
+        Path dir = jobDir(id);
+        Files.createDirectories(dir);
+        writeDurably(dir.resolve("job.pb"), req.toByteArray());
+        StreamJob job = newJob(id, req, 1);
+        jobs.put(id, job);
+        registry.put(id, new JobRecord(true, 0, 0).toString());
+        LOG.info(
+                "stream job {} ({}) submitted: {} subtasks in {} slots",
+                id,
+                req.getName(),
+                job.subtaskIds.size(),
+                job.slotsNeeded);
+        tryStart(job);
+        return job.status();
+    }
+
+    private StreamJob newJob(String id, SubmitRequest req, int attempt) throws IOException {
+        Matcher m = JOB_ID.matcher(id);
+        if (!m.matches()) throw new IllegalArgumentException("not a stream job id: " + id);
+        List<StreamJob.Head> heads = new ArrayList<>();
+        for (ChainHead h : req.getHeadsList())
+            heads.add(new StreamJob.Head(h.getOperator(), h.getParallelism(), h.getSource()));
+        return new StreamJob(
+                id,
+                Integer.parseInt(m.group(1)),
+                req,
+                heads,
+                new LocalDirectoryCheckpointStorage(jobDir(id).resolve("checkpoints")),
+                clock,
+                attempt);
+    }
+
+    public JobStatusProto status(String jobId) {
+        assertLoop();
+        requireActive();
+        return job(jobId).status();
+    }
+
+    public List<JobStatusProto> list() {
+        assertLoop();
+        requireActive();
+        return jobs.values().stream().map(StreamJob::status).toList();
+    }
+
+    public JobStatusProto cancel(String jobId) throws IOException {
+        assertLoop();
+        requireActive();
+        StreamJob job = job(jobId);
+        if (job.state.ended()) return job.status();
+        stopRun(job);
+        job.state = StreamJob.State.CANCELLED;
+        job.failure = "cancelled";
+        ended(job);
+        return job.status();
+    }
+
+    private StreamJob job(String jobId) {
+        StreamJob job = jobs.get(jobId);
+        if (job == null) throw new NoSuchElementException("no stream job " + jobId);
+        return job;
+    }
+
+    private void requireActive() {
+        if (!active) throw new IllegalStateException("this stream master is not active");
+    }
+
+    private void tick() {
+        if (!active) return;
+        long now = clock.nanos();
+        for (Worker w : List.copyOf(workers.values())) {
+            if (now - w.lastSeenNanos < settings.workerTimeout().toNanos()) continue;
+            workers.remove(w.id);
+            LOG.warn(
+                    "stream worker {} lost: no heartbeat for {} ms",
+                    w.id,
+                    settings.workerTimeout().toMillis());
+            for (StreamJob job : List.copyOf(jobs.values())) {
+                job.stopping.remove(w.id);
+                if (job.state == StreamJob.State.RUNNING && job.workers().contains(w.id)) {
+                    runFailed(
+                            job,
+                            "worker " + w.id + " lost: no heartbeat for "
+                                    + settings.workerTimeout().toMillis() + " ms");
+                }
+            }
+        }
+        for (StreamJob job : List.copyOf(jobs.values())) {
+            try {
+                switch (job.state) {
+                    case RUNNING ->
+                        job.tick((worker, command) -> outbox(worker).commands.add(command));
+                    case SCHEDULED, RESTARTING -> {
+                        if (job.stopping.isEmpty() && now - job.restartAtNanos >= 0) tryStart(job);
+                    }
+                    default -> {}
+                }
+            } catch (IOException | RuntimeException e) {
+                runFailed(job, "the master could not go on with the job: " + e);
+            }
+        }
+    }
+
+    /** Starts the job's next run if enough slots are free: places its slots and queues the deployments. */
+    private void tryStart(StreamJob job) throws IOException {
+        Map<String, Integer> free = new LinkedHashMap<>();
+        for (Worker w : workers.values()) free.put(w.id, w.slots);
+        for (StreamJob other : jobs.values()) {
+            if (other.state != StreamJob.State.RUNNING) continue;
+            for (String w : other.slotWorkers) free.computeIfPresent(w, (k, v) -> v - 1);
+        }
+        int total = free.values().stream().mapToInt(Integer::intValue).sum();
+        if (total < job.slotsNeeded) return; // waits; the status says SCHEDULED or RESTARTING
+        List<String> slots = new ArrayList<>();
+        while (slots.size() < job.slotsNeeded) {
+            // Spread: the next slot goes to the worker with the most free slots (ties: registration order).
+            String best = free.entrySet().stream()
+                    .max(Comparator.comparingInt(Map.Entry::getValue))
+                    .orElseThrow()
+                    .getKey();
+            slots.add(best);
+            free.merge(best, -1, Integer::sum);
+        }
+        long restoreFrom = job.checkpointing() ? job.latestComplete() : 0;
+        if (restoreFrom > 0) job.storage.discard(restoreFrom + 1); // what a failed run left of its next checkpoint
+        job.started(slots, restoreFrom);
+        Deployment.Builder d = Deployment.newBuilder()
+                .setRun(job.run())
+                .setNetworkId(job.networkId())
+                .setJobName(job.request.getName())
+                .setGraph(job.request.getGraph())
+                .setJar(job.request.getJar())
+                .setSettings(job.request.getSettings())
+                .addAllSlotWorkers(slots)
+                .setRestoreCheckpoint(restoreFrom)
+                .setCheckpointDir(jobDir(job.id).resolve("checkpoints").toString());
+        for (String w : job.workers()) d.putDataAddresses(w, workers.get(w).dataAddress);
+        Deployment deployment = d.build();
+        for (String w : job.workers()) workers.get(w).deploy.add(deployment);
+        registry.put(job.id, new JobRecord(true, job.attempt, restoreFrom).toString());
+        LOG.info(
+                "stream job {} run {} deployed on {}{}",
+                job.id,
+                job.attempt,
+                slots,
+                restoreFrom > 0 ? ", restoring checkpoint " + restoreFrom : "");
+    }
+
+    /** The current run failed: restart from the latest checkpoint while restarts remain, else fail the job. */
+    private void runFailed(StreamJob job, String failure) {
+        if (job.state != StreamJob.State.RUNNING) return;
+        LOG.warn("stream job {} run {} failed: {}", job.id, job.attempt, firstLine(failure));
+        stopRun(job);
+        int limit = job.request.getSettings().getRestartAttempts();
+        if (!job.checkpointing() || job.restarts >= limit) {
+            job.state = StreamJob.State.FAILED;
+            job.failure = job.checkpointing()
+                    ? failure + " (after " + job.restarts + " restarts from checkpoints)"
+                    : failure + " (the job takes no checkpoints, so it cannot restart)";
+            ended(job);
+            return;
+        }
+        job.restarts++;
+        job.attempt++;
+        job.failure = "restarted after: " + firstLine(failure);
+        job.state = StreamJob.State.RESTARTING;
+        job.restartAtNanos = clock.nanos() + settings.restartDelay().toNanos();
+    }
+
+    /** Cancels the current run on its live workers; the next run waits until they report it stopped. */
+    private void stopRun(StreamJob job) {
+        RunRef run = job.run();
+        for (String w : job.workers()) {
+            Worker worker = workers.get(w);
+            if (worker == null) continue;
+            worker.cancel.add(run);
+            worker.deploy.removeIf(d -> d.getRun().equals(run));
+            job.stopping.put(w, job.attempt);
+        }
+        job.slotWorkers = List.of();
+    }
+
+    private void ended(StreamJob job) {
+        if (job.endedAtMillis == 0) job.endedAtMillis = clock.millis();
+        job.slotWorkers = List.of();
+        LOG.info(
+                "stream job {} {}{}",
+                job.id,
+                job.state.name().toLowerCase(java.util.Locale.ROOT),
+                job.failure.isEmpty() ? "" : ": " + firstLine(job.failure));
+        try {
+            long checkpoint = job.latestCheckpoint == null ? 0 : job.latestCheckpoint.getId();
+            registry.put(job.id, new JobRecord(false, job.attempt, checkpoint).toString());
+        } catch (IOException e) {
+            LOG.warn("cannot record the end of stream job {} in coord: {}", job.id, e.toString());
+        }
+    }
+
+    private Path jobDir(String id) {
+        return settings.dir().resolve(id);
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    private static void writeDurably(Path file, byte[] bytes) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(bytes));
+            ch.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** A job's record in the registry: whether it runs, its latest run, its latest complete checkpoint. */
+    record JobRecord(boolean running, int attempt, long checkpoint) {
+        static JobRecord parse(String s) {
+            try {
+                Map<String, String> kv = new HashMap<>();
+                for (String part : WHITESPACE.splitAsStream(s.trim()).toList()) {
+                    int eq = part.indexOf('=');
+                    if (eq > 0) kv.put(part.substring(0, eq), part.substring(eq + 1));
+                }
+                return new JobRecord(
+                        "running".equals(kv.get("state")),
+                        Integer.parseInt(kv.getOrDefault("attempt", "0")),
+                        Long.parseLong(kv.getOrDefault("checkpoint", "0")));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("malformed stream job record '" + s + "'", e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "state=" + (running ? "running" : "ended") + " attempt=" + attempt + " checkpoint=" + checkpoint;
+        }
+    }
+
+    @Override
+    public void close() {
+        loop.shutdownNow();
+    }
+}

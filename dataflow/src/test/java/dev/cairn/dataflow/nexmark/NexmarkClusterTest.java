@@ -1,0 +1,142 @@
+package dev.cairn.dataflow.nexmark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.cairn.common.config.Config;
+import dev.cairn.common.config.ConfigDef;
+import dev.cairn.common.time.Clock;
+import dev.cairn.dataflow.Dataflow;
+import dev.cairn.dataflow.DataflowConfig;
+import dev.cairn.dataflow.DataflowOptions;
+import dev.cairn.dataflow.StreamClient;
+import dev.cairn.dataflow.StreamJobRegistry;
+import dev.cairn.dataflow.StreamJobSettings;
+import dev.cairn.dataflow.StreamJobStatus;
+import dev.cairn.dataflow.StreamMaster;
+import dev.cairn.dataflow.StreamWorker;
+import dev.cairn.rpc.RpcServer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The stream runtime across a master and two workers in this JVM, over real TCP: Nexmark queries
+ * at parallelism 2 with one slot per worker, so every keyed exchange crosses the network; with
+ * checkpoints; and a worker that dies mid-job, after which the job restarts from its latest
+ * checkpoint on the worker that is left and still writes exactly the answer. The multi-process
+ * version (kill -9, master fail-over) is in the it module.
+ */
+class NexmarkClusterTest {
+    static final int EVENTS = 200_000;
+
+    @TempDir
+    static Path data;
+
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @BeforeAll
+    static void generate() throws IOException, InterruptedException {
+        NexmarkExactnessTest.NexmarkGenerator.run(EVENTS, 11, 10, data.resolve("events.csv"), data.resolve("answers"));
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) open.get(i).close();
+    }
+
+    private String startMaster() throws IOException {
+        StreamMaster master = StreamMaster.create(
+                new StreamMaster.Settings(
+                        dir.resolve("stream"), Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofMillis(100)),
+                StreamJobRegistry.inMemory(),
+                Optional::empty,
+                Clock.system());
+        open.add(master);
+        RpcServer server = RpcServer.start("127.0.0.1", 0, master.services());
+        open.add(server);
+        master.activate();
+        return server.endpoint();
+    }
+
+    private StreamWorker startWorker(String id, String master, int slots) throws IOException {
+        StreamWorker worker = StreamWorker.create(
+                new StreamWorker.Settings(
+                        id,
+                        id,
+                        "127.0.0.1",
+                        0,
+                        slots,
+                        dir.resolve(id),
+                        Duration.ofMillis(50),
+                        Duration.ofSeconds(10),
+                        Config.defaults(new ConfigDef("dataflow", DataflowConfig.KEYS))),
+                () -> master,
+                Clock.system());
+        open.add(worker);
+        worker.start();
+        return worker;
+    }
+
+    private static StreamJobStatus awaitEnd(StreamClient client, String id) {
+        return await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> client.status(id), s -> s.state().ended());
+    }
+
+    private static List<String> output(Path out) throws IOException {
+        List<String> lines = new ArrayList<>();
+        try (Stream<Path> files = Files.list(out)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("part-"))
+                    .sorted()
+                    .toList()) lines.addAll(Files.readAllLines(f, StandardCharsets.UTF_8));
+        }
+        lines.sort(null);
+        return lines;
+    }
+
+    private static List<String> answer(String query) throws IOException {
+        return Files.readAllLines(data.resolve("answers").resolve(query + ".txt"), StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    @Timeout(120)
+    void q5AndQ8RunAcrossTwoWorkersWithTheExactAnswer() throws Exception {
+        String master = startMaster();
+        startWorker("w1", master, 1);
+        startWorker("w2", master, 1);
+        try (StreamClient client = StreamClient.connect(master)) {
+            for (String query : List.of("q5", "q8")) {
+                Path out = dir.resolve(query);
+                Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(2));
+                (query.equals("q5")
+                                ? NexmarkQueries.q5(flow, data.resolve("events.csv"))
+                                : NexmarkQueries.q8(flow, data.resolve("events.csv")))
+                        .writeAsTextExactlyOnce(out);
+                StreamJobStatus submitted = await().atMost(Duration.ofSeconds(10))
+                        .ignoreExceptions()
+                        .until(
+                                () -> client.submit(flow, query, new byte[0], "none", StreamJobSettings.none()),
+                                s -> s != null);
+                StreamJobStatus end = awaitEnd(client, submitted.jobId());
+                assertThat(end.state()).as(end.failure()).isEqualTo(StreamJobStatus.State.FINISHED);
+                assertThat(end.slotWorkers()).isEmpty();
+                assertThat(output(out)).as(query).isEqualTo(answer(query));
+            }
+        }
+    }
+}
