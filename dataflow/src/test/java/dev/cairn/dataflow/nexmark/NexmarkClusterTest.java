@@ -3,6 +3,7 @@ package dev.cairn.dataflow.nexmark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.cairn.common.codec.Codecs;
 import dev.cairn.common.config.Config;
 import dev.cairn.common.config.ConfigDef;
 import dev.cairn.common.time.Clock;
@@ -15,6 +16,7 @@ import dev.cairn.dataflow.StreamJobSettings;
 import dev.cairn.dataflow.StreamJobStatus;
 import dev.cairn.dataflow.StreamMaster;
 import dev.cairn.dataflow.StreamWorker;
+import dev.cairn.dataflow.functions.Collector;
 import dev.cairn.rpc.RpcServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +26,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -138,5 +142,83 @@ class NexmarkClusterTest {
                 assertThat(output(out)).as(query).isEqualTo(answer(query));
             }
         }
+    }
+
+    static final AtomicLong LINES = new AtomicLong();
+    static volatile long failAt;
+
+    static void failOnceThenParse(String line, Collector<NexmarkEvent.Bid> out) {
+        if (LINES.incrementAndGet() == failAt) throw new IllegalStateException("injected failure at line " + failAt);
+        NexmarkParser.bids(line, out);
+    }
+
+    private static StreamJobStatus submit(StreamClient client, Dataflow flow, StreamJobSettings settings) {
+        return await().atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
+                .until(() -> client.submit(flow, "q7", new byte[0], "none", settings), s -> s != null);
+    }
+
+    private Dataflow q7WithFailure(Path out, long seed) {
+        failAt = EVENTS / 4 + new Random(seed).nextInt(EVENTS / 2);
+        LINES.set(0);
+        Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(2));
+        NexmarkQueries.q7(flow.readTextFile(data.resolve("events.csv"))
+                        .flatMap(NexmarkClusterTest::failOnceThenParse, Codecs.record(NexmarkEvent.Bid.class))
+                        .assignTimestamps(NexmarkEvent.Bid::dateTime, NexmarkQueries.WATERMARKS))
+                .writeAsTextExactlyOnce(out);
+        return flow;
+    }
+
+    @Test
+    @Timeout(120)
+    void aFailingSubtaskRestartsTheJobFromItsLatestCheckpointWithExactlyTheAnswer() throws Exception {
+        String master = startMaster();
+        startWorker("w1", master, 1);
+        startWorker("w2", master, 1);
+        long seed = Long.getLong("e2e.seed", System.nanoTime());
+        Path out = dir.resolve("q7");
+        try (StreamClient client = StreamClient.connect(master)) {
+            StreamJobStatus submitted =
+                    submit(client, q7WithFailure(out, seed), StreamJobSettings.every(Duration.ofMillis(50)));
+            StreamJobStatus end = awaitEnd(client, submitted.jobId());
+            assertThat(end.state()).as("seed %d: %s", seed, end.failure()).isEqualTo(StreamJobStatus.State.FINISHED);
+            assertThat(end.restarts()).as("seed %d", seed).isEqualTo(1);
+            assertThat(end.completedCheckpoints()).isPositive();
+            assertThat(end.latestCheckpoint()).isPresent();
+        }
+        assertThat(output(out)).as("seed %d", seed).isEqualTo(answer("q7"));
+    }
+
+    @Test
+    @Timeout(120)
+    void aLostWorkersSubtasksRestartOnTheWorkerLeftWithExactlyTheAnswer() throws Exception {
+        String master = startMaster();
+        StreamWorker first = startWorker("w1", master, 2);
+        startWorker("w2", master, 2);
+        Path out = dir.resolve("q7");
+        failAt = Long.MAX_VALUE;
+        LINES.set(0);
+        Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(2));
+        NexmarkQueries.q7(flow.readTextFile(data.resolve("events.csv"))
+                        .flatMap(NexmarkClusterTest::slowParse, Codecs.record(NexmarkEvent.Bid.class))
+                        .assignTimestamps(NexmarkEvent.Bid::dateTime, NexmarkQueries.WATERMARKS))
+                .writeAsTextExactlyOnce(out);
+        try (StreamClient client = StreamClient.connect(master)) {
+            StreamJobStatus submitted = submit(client, flow, StreamJobSettings.every(Duration.ofMillis(50)));
+            assertThat(submitted.slotWorkers()).containsExactlyInAnyOrder("w1", "w2");
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> client.status(submitted.jobId()).completedCheckpoints() >= 2);
+            first.close(); // its subtasks stop, its heartbeats too: the master loses it
+            StreamJobStatus end = awaitEnd(client, submitted.jobId());
+            assertThat(end.state()).as(end.failure()).isEqualTo(StreamJobStatus.State.FINISHED);
+            assertThat(end.restarts()).isGreaterThanOrEqualTo(1);
+        }
+        assertThat(output(out)).isEqualTo(answer("q7"));
+    }
+
+    /** Parses, a little slowly, so that the job is still running when the worker goes. */
+    static void slowParse(String line, Collector<NexmarkEvent.Bid> out) {
+        if (LINES.incrementAndGet() % 1000 == 0) java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+        NexmarkParser.bids(line, out);
     }
 }
