@@ -166,7 +166,11 @@ final class ClusterCommand {
                     .append("'\n")
                     .append("worker.slots: ")
                     .append(perWorker)
-                    .append('\n');
+                    .append('\n')
+                    // Every node sees one stream directory: submitted stream jobs and their checkpoints.
+                    .append("stream.dir: '")
+                    .append(dir.resolve("stream").toAbsolutePath())
+                    .append("'\n");
             yaml.append("coord.members: [")
                     .append(String.join(", ", coordMembers))
                     .append("]\n");

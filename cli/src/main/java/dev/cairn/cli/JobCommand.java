@@ -3,6 +3,8 @@ package dev.cairn.cli;
 import dev.cairn.batch.BatchClient;
 import dev.cairn.batch.JobStatus;
 import dev.cairn.batch.StageStatus;
+import dev.cairn.dataflow.StreamClient;
+import dev.cairn.dataflow.StreamJobStatus;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -17,6 +19,11 @@ import picocli.CommandLine.Parameters;
 final class JobCommand {
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+
+    /** Stream jobs' ids start with {@code stream-}; batch jobs' do not. */
+    static boolean isStream(String id) {
+        return id.startsWith("stream-");
+    }
 
     static class MasterOption {
         @Mixin
@@ -51,6 +58,20 @@ final class JobCommand {
                             s.output());
                 }
             }
+            try (StreamClient c = StreamClient.connect(resolve(target))) {
+                for (StreamJobStatus s : c.list()) {
+                    System.out.printf(
+                            "%-10s %-18s %-10s %6s %9s  %s%n",
+                            s.jobId(),
+                            s.name(),
+                            s.state(),
+                            s.finishedSubtasks() * 100 / Math.max(1, s.subtasks()) + "%",
+                            TIME.format(s.submittedAt()),
+                            s.latestCheckpoint()
+                                    .map(cp -> "checkpoint " + cp.id())
+                                    .orElse("stream"));
+                }
+            }
         }
     }
 
@@ -61,6 +82,12 @@ final class JobCommand {
 
         @Override
         public void run() {
+            if (isStream(id)) {
+                try (StreamClient c = StreamClient.connect(resolve(target))) {
+                    StreamSubmit.print(c.status(id), System.out);
+                }
+                return;
+            }
             try (BatchClient c = BatchClient.connect(resolve(target))) {
                 print(c.status(id));
             }
@@ -74,6 +101,12 @@ final class JobCommand {
 
         @Override
         public void run() {
+            if (isStream(id)) {
+                try (StreamClient c = StreamClient.connect(resolve(target))) {
+                    StreamSubmit.print(c.cancel(id), System.out);
+                }
+                return;
+            }
             try (BatchClient c = BatchClient.connect(resolve(target))) {
                 print(c.cancel(id));
             }

@@ -3,6 +3,7 @@ package dev.cairn.cli;
 import dev.cairn.batch.JobDefinition;
 import dev.cairn.batch.JobSpec;
 import dev.cairn.common.fs.FsPaths;
+import dev.cairn.dataflow.DataflowJob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
@@ -56,6 +57,33 @@ final class JobLoader {
                     absolutePaths(spec),
                     Files.readAllBytes(jar),
                     jar.getFileName().toString());
+        }
+    }
+
+    /**
+     * The stream job {@code className} in {@code jar} if that class is a {@link DataflowJob}, else
+     * null (a batch job, or an error that {@link #load} reports). The class stays loaded: its
+     * program is built here.
+     */
+    static DataflowJob dataflowJob(Path jar, String className) throws IOException {
+        checkJar(jar);
+        @SuppressWarnings("resource") // lives as long as this command: the program's classes come from it
+        URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, JobLoader.class.getClassLoader());
+        Class<?> type;
+        try {
+            type = Class.forName(className, true, loader);
+        } catch (ClassNotFoundException | NoClassDefFoundError e) {
+            loader.close();
+            return null;
+        }
+        if (!DataflowJob.class.isAssignableFrom(type)) {
+            loader.close();
+            return null;
+        }
+        try {
+            return (DataflowJob) type.getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new CliException("cannot create " + className + ": it needs a public no-argument constructor");
         }
     }
 

@@ -2,6 +2,7 @@ package dev.cairn.cli;
 
 import dev.cairn.batch.BatchClient;
 import dev.cairn.batch.JobStatus;
+import dev.cairn.dataflow.DataflowJob;
 import dev.cairn.rpc.RpcUnavailableException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Parameters;
         name = "submit",
         description = {
             "Submit a job to a cluster and follow it with a progress bar.",
-            "Either --jar JAR --class CLASS (a dev.cairn.batch.JobDefinition in that jar) or --example NAME."
+            "Either --jar JAR --class CLASS (a dev.cairn.batch.JobDefinition, or a dev.cairn.dataflow.DataflowJob for a"
+                    + " stream job, in that jar) or --example NAME."
         })
 final class SubmitCommand implements Callable<Integer> {
     private static final int MAX_FAILOVERS = 3;
@@ -38,7 +40,8 @@ final class SubmitCommand implements Callable<Integer> {
         @Option(
                 names = "--example",
                 paramLabel = "NAME",
-                description = "A bundled example: wordcount, grep, failing-wordcount.")
+                description = "A bundled example: wordcount, grep, failing-wordcount, customer-orders (batch);"
+                        + " nexmark-q5, nexmark-q7, nexmark-q8 (stream).")
         String example;
     }
 
@@ -61,6 +64,25 @@ final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--detach", description = "Print the job id and return without waiting for the job.")
     boolean detach;
 
+    @Option(
+            names = "--parallelism",
+            paramLabel = "P",
+            description = "Stream jobs: the parallelism of every operator (default 2).")
+    int parallelism = 2;
+
+    @Option(
+            names = "--checkpoint-interval",
+            paramLabel = "DURATION",
+            description = "Stream jobs: take a checkpoint every DURATION (e.g. 2s); a failed subtask or a lost worker"
+                    + " then restarts the job from the latest one, exactly once. Default: no checkpoints.")
+    String checkpointInterval;
+
+    @Option(
+            names = "--max-rate",
+            paramLabel = "N",
+            description = "Stream jobs: the file sources read at most N records a second in all (for demos and tests).")
+    long maxRate;
+
     @Parameters(paramLabel = "ARGS", description = "Arguments for the job definition.")
     List<String> args = new ArrayList<>();
 
@@ -80,6 +102,12 @@ final class SubmitCommand implements Callable<Integer> {
         } else {
             jar = source.jar.jar;
             className = source.jar.className;
+        }
+        DataflowJob streamJob = JobLoader.dataflowJob(jar, className);
+        if (streamJob != null) {
+            String name = source.example != null ? source.example : className;
+            return StreamSubmit.run(
+                    streamJob, name, jar, args, parallelism, maxRate, checkpointInterval, detach, target);
         }
         JobLoader.Loaded loaded = JobLoader.load(jar, className, args);
         String master = target.resolve();

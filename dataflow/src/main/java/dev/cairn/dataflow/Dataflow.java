@@ -78,7 +78,7 @@ public final class Dataflow {
                 "TextFile " + fileOrDirectory.getFileName(),
                 options.parallelism(),
                 0,
-                new TextFileSource.Factory(fileOrDirectory.toString()));
+                new TextFileSource.Factory(fileOrDirectory.toString(), options.maxSourceRate()));
         return new Stream<>(this, id, null, Codecs.STRING);
     }
 

@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param watermarkIntervalRecords a watermark generator emits after this many records (default 1024)
  * @param clock processing time: processing-time timers and idleness (default the system clock)
  * @param checkpoints checkpoints and restarts, or null for none (the default): a failure fails the job
+ * @param maxSourceRate file sources read at most this many records a second in all; 0 (the default): no cap
  */
 public record DataflowOptions(
         int parallelism,
@@ -25,8 +26,10 @@ public record DataflowOptions(
         int exchangeCapacityBatches,
         int watermarkIntervalRecords,
         Clock clock,
-        CheckpointSettings checkpoints) {
+        CheckpointSettings checkpoints,
+        long maxSourceRate) {
     public DataflowOptions {
+        if (maxSourceRate < 0) throw new IllegalArgumentException("max source rate must be >= 0: " + maxSourceRate);
         if (parallelism < 1) throw new IllegalArgumentException("parallelism must be at least 1: " + parallelism);
         if (maxParallelism < parallelism)
             throw new IllegalArgumentException(
@@ -38,7 +41,7 @@ public record DataflowOptions(
     }
 
     public static DataflowOptions defaults() {
-        return new DataflowOptions(1, 128, 512, 8, 1024, Clock.system(), null);
+        return new DataflowOptions(1, 128, 512, 8, 1024, Clock.system(), null, 0);
     }
 
     public DataflowOptions withParallelism(int parallelism) {
@@ -49,7 +52,8 @@ public record DataflowOptions(
                 exchangeCapacityBatches,
                 watermarkIntervalRecords,
                 clock,
-                checkpoints);
+                checkpoints,
+                maxSourceRate);
     }
 
     public DataflowOptions withMaxParallelism(int maxParallelism) {
@@ -60,7 +64,8 @@ public record DataflowOptions(
                 exchangeCapacityBatches,
                 watermarkIntervalRecords,
                 clock,
-                checkpoints);
+                checkpoints,
+                maxSourceRate);
     }
 
     public DataflowOptions withExchangeBuffers(int batchSize, int exchangeCapacityBatches) {
@@ -71,12 +76,20 @@ public record DataflowOptions(
                 exchangeCapacityBatches,
                 watermarkIntervalRecords,
                 clock,
-                checkpoints);
+                checkpoints,
+                maxSourceRate);
     }
 
     public DataflowOptions withWatermarkIntervalRecords(int records) {
         return new DataflowOptions(
-                parallelism, maxParallelism, batchSize, exchangeCapacityBatches, records, clock, checkpoints);
+                parallelism,
+                maxParallelism,
+                batchSize,
+                exchangeCapacityBatches,
+                records,
+                clock,
+                checkpoints,
+                maxSourceRate);
     }
 
     public DataflowOptions withClock(Clock clock) {
@@ -87,7 +100,8 @@ public record DataflowOptions(
                 exchangeCapacityBatches,
                 watermarkIntervalRecords,
                 clock,
-                checkpoints);
+                checkpoints,
+                maxSourceRate);
     }
 
     public DataflowOptions withCheckpoints(CheckpointSettings checkpoints) {
@@ -98,6 +112,23 @@ public record DataflowOptions(
                 exchangeCapacityBatches,
                 watermarkIntervalRecords,
                 clock,
-                checkpoints);
+                checkpoints,
+                maxSourceRate);
+    }
+
+    /**
+     * Caps the file sources of the program at {@code recordsPerSecond} records a second in all
+     * (shared by their subtasks), for demos and tests that need a job to run for a while; 0: no cap.
+     */
+    public DataflowOptions withMaxSourceRate(long recordsPerSecond) {
+        return new DataflowOptions(
+                parallelism,
+                maxParallelism,
+                batchSize,
+                exchangeCapacityBatches,
+                watermarkIntervalRecords,
+                clock,
+                checkpoints,
+                recordsPerSecond);
     }
 }

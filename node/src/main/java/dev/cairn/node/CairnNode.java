@@ -9,6 +9,10 @@ import dev.cairn.common.time.Clock;
 import dev.cairn.coord.CoordConfig;
 import dev.cairn.coord.CoordMember;
 import dev.cairn.coord.CoordService;
+import dev.cairn.dataflow.StreamJobRegistry;
+import dev.cairn.dataflow.StreamMaster;
+import dev.cairn.dataflow.StreamWorker;
+import dev.cairn.node.internal.CoordStreamJobRegistry;
 import dev.cairn.node.internal.NodeCoordination;
 import dev.cairn.rpc.RpcConfig;
 import dev.cairn.rpc.RpcServer;
@@ -52,6 +56,8 @@ public final class CairnNode implements AutoCloseable {
     private final StoreConnector storeConnector;
     private final BatchMaster master;
     private final BatchWorker worker;
+    private final StreamMaster streamMaster;
+    private final StreamWorker streamWorker;
 
     private CairnNode(
             String id,
@@ -61,7 +67,9 @@ public final class CairnNode implements AutoCloseable {
             StoreNode store,
             StoreConnector storeConnector,
             BatchMaster master,
-            BatchWorker worker) {
+            BatchWorker worker,
+            StreamMaster streamMaster,
+            StreamWorker streamWorker) {
         this.id = id;
         this.server = server;
         this.coord = coord;
@@ -70,6 +78,8 @@ public final class CairnNode implements AutoCloseable {
         this.storeConnector = storeConnector;
         this.master = master;
         this.worker = worker;
+        this.streamMaster = streamMaster;
+        this.streamWorker = streamWorker;
     }
 
     /** Starts a node; on failure nothing is left running. A deposed master just stops serving. */
@@ -109,6 +119,8 @@ public final class CairnNode implements AutoCloseable {
         StoreConnector storeConnector = null;
         BatchMaster master = null;
         BatchWorker worker = null;
+        StreamMaster streamMaster = null;
+        StreamWorker streamWorker = null;
         RpcServer server = null;
         try {
             if (roles.contains("coord"))
@@ -139,6 +151,15 @@ public final class CairnNode implements AutoCloseable {
                         () -> c == null ? Optional.of(endpoint) : c.activeMaster(),
                         clock);
                 services.addAll(master.services());
+                NodeCoordination c2 = coordination;
+                streamMaster = StreamMaster.create(
+                        StreamMaster.Settings.from(config, dir.resolve("stream")),
+                        coordination == null
+                                ? StreamJobRegistry.inMemory()
+                                : new CoordStreamJobRegistry(coordination.client()),
+                        () -> c2 == null ? Optional.of(endpoint) : c2.activeMaster(),
+                        clock);
+                services.addAll(streamMaster.services());
             }
             if (roles.contains("worker")) {
                 Supplier<String> locator;
@@ -152,43 +173,56 @@ public final class CairnNode implements AutoCloseable {
                 worker = BatchWorker.create(
                         BatchWorker.Settings.from(config, id, endpoint, dir.resolve("worker")), locator, fileSystems);
                 services.addAll(worker.services());
+                streamWorker = StreamWorker.create(
+                        StreamWorker.Settings.from(
+                                config, id, endpoint, host, dir.resolve("stream-worker"), rpcDeadline),
+                        locator,
+                        clock);
             }
             server = RpcServer.start(host, port, services);
             if (master != null) {
                 if (coordination == null) {
                     master.activate();
+                    streamMaster.activate();
                 } else {
                     BatchMaster m = master;
+                    StreamMaster sm = streamMaster;
                     coordination.runForMaster(endpoint, new NodeCoordination.LeadershipListener() {
                         @Override
                         public void elected() {
                             m.activate();
+                            sm.activate();
                         }
 
                         @Override
                         public void deposed() {
-                            if (m.deactivate()) onDeposed.run();
+                            boolean streamWasActive = sm.deactivate();
+                            if (m.deactivate() || streamWasActive) onDeposed.run();
                         }
                     });
                 }
             }
             if (worker != null) {
                 worker.start();
+                streamWorker.start();
                 if (coordination != null) coordination.registerWorker(id, endpoint);
             }
         } catch (Exception e) {
+            if (streamWorker != null) streamWorker.close();
             if (worker != null) worker.close();
             if (storeConnector != null) storeConnector.close();
             if (store != null) store.close();
             if (coordination != null) coordination.close();
             if (master != null) master.close();
+            if (streamMaster != null) streamMaster.close();
             if (server != null) server.close();
             if (coord != null) coord.close();
             if (e instanceof IOException io) throw io;
             if (e instanceof RuntimeException re) throw re;
             throw new IOException("cannot start node " + id + ": " + e, e);
         }
-        CairnNode node = new CairnNode(id, server, coord, coordination, store, storeConnector, master, worker);
+        CairnNode node = new CairnNode(
+                id, server, coord, coordination, store, storeConnector, master, worker, streamMaster, streamWorker);
         String endpointFile = config.get(NodeConfig.NODE_ENDPOINT_FILE);
         if (endpointFile != null) writeAtomically(Path.of(endpointFile), node.endpoint());
         LOG.info(
@@ -293,12 +327,14 @@ public final class CairnNode implements AutoCloseable {
 
     @Override
     public void close() {
+        if (streamWorker != null) streamWorker.close();
         if (worker != null) worker.close();
         storeConnector.close();
         if (store != null) store.close();
         if (coordination != null) coordination.close();
         server.close();
         if (master != null) master.close();
+        if (streamMaster != null) streamMaster.close();
         if (coord != null) coord.close();
         LOG.info("node {} stopped", id);
     }

@@ -21,7 +21,16 @@ import java.util.stream.Stream;
  * byte offset of the next line in it; a restored source reopens that split at that offset.
  */
 public final class TextFileSource extends StreamOperator<String> implements SourceOperator, CheckpointedOperator {
-    public record Factory(String path) implements OperatorFactory {
+    /**
+     * Makes each subtask's reader.
+     *
+     * @param maxLinesPerSecond all subtasks together read at most this many lines a second; 0: no limit
+     */
+    public record Factory(String path, long maxLinesPerSecond) implements OperatorFactory {
+        public Factory(String path) {
+            this(path, 0);
+        }
+
         @Override
         public String kind() {
             return "text file " + path;
@@ -29,7 +38,7 @@ public final class TextFileSource extends StreamOperator<String> implements Sour
 
         @Override
         public StreamOperator<?> create() {
-            return new TextFileSource(Path.of(path));
+            return new TextFileSource(Path.of(path), maxLinesPerSecond);
         }
     }
 
@@ -45,8 +54,32 @@ public final class TextFileSource extends StreamOperator<String> implements Sour
     private int restoredSplit = -1;
     private long restoredOffset = -1;
 
-    TextFileSource(Path path) {
+    private final long maxLinesPerSecond;
+    private long rateStartNanos = -1;
+    private long linesRead;
+
+    TextFileSource(Path path, long maxLinesPerSecond) {
         this.path = path;
+        this.maxLinesPerSecond = maxLinesPerSecond;
+    }
+
+    /**
+     * Lines this subtask may read now under the rate limit: its share of the limit times the
+     * time since it started (on the injected clock), less what it read. When none, it parks up
+     * to a millisecond, so an idle loop does not spin.
+     */
+    private int allowance() {
+        if (maxLinesPerSecond <= 0) return LINES_PER_CALL;
+        long now = context.clock().nanos();
+        if (rateStartNanos < 0) rateStartNanos = now;
+        double perSubtask = (double) maxLinesPerSecond / context.parallelism();
+        long due = (long) ((now - rateStartNanos) * perSubtask / 1e9) + 1;
+        long allowed = Math.min(LINES_PER_CALL, due - linesRead);
+        if (allowed <= 0) {
+            long wait = (long) ((linesRead - due + 1) * 1e9 / perSubtask);
+            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(wait, 1_000_000));
+        }
+        return (int) Math.max(0, allowed);
     }
 
     /** The splits of {@code path} for {@code parallelism} readers, in order. */
@@ -106,7 +139,8 @@ public final class TextFileSource extends StreamOperator<String> implements Sour
     @Override
     public boolean emitNext() {
         try {
-            for (int n = 0; n < LINES_PER_CALL; n++) {
+            int lines = allowance();
+            for (int n = 0; n < lines; n++) {
                 if (reader == null) {
                     if (nextSplit == splits.size()) return false;
                     reader = new SplitLineReader(splits.get(nextSplit++));
@@ -116,6 +150,7 @@ public final class TextFileSource extends StreamOperator<String> implements Sour
                     reader.close();
                     reader = null;
                 } else {
+                    linesRead++;
                     output.emit(line, Output.NO_TIMESTAMP);
                 }
             }

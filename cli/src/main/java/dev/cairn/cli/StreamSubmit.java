@@ -1,0 +1,162 @@
+package dev.cairn.cli;
+
+import dev.cairn.common.config.ConfigKey;
+import dev.cairn.dataflow.Dataflow;
+import dev.cairn.dataflow.DataflowException;
+import dev.cairn.dataflow.DataflowJob;
+import dev.cairn.dataflow.DataflowOptions;
+import dev.cairn.dataflow.StreamClient;
+import dev.cairn.dataflow.StreamJobSettings;
+import dev.cairn.dataflow.StreamJobStatus;
+import dev.cairn.rpc.RpcUnavailableException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * {@code submit} of a stream job ({@link DataflowJob}): builds the program here, where the user's
+ * arguments are checked, ships its graph and jar to the stream master, and follows the job until
+ * it ends, across a master fail-over (the new master restores the job from its latest checkpoint).
+ */
+final class StreamSubmit {
+    private static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration FAILOVER_WAIT = Duration.ofSeconds(60);
+
+    private StreamSubmit() {}
+
+    static int run(
+            DataflowJob job,
+            String name,
+            Path jar,
+            List<String> args,
+            int parallelism,
+            long maxRate,
+            String checkpointInterval,
+            boolean detach,
+            MasterTarget target)
+            throws Exception {
+        if (parallelism < 1) throw new CliException("--parallelism must be at least 1, got " + parallelism);
+        if (maxRate < 0) throw new CliException("--max-rate must be >= 0, got " + maxRate);
+        StreamJobSettings settings;
+        try {
+            settings = checkpointInterval == null
+                    ? StreamJobSettings.none()
+                    : StreamJobSettings.every(ConfigKey.parseDuration(checkpointInterval));
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--checkpoint-interval: " + e.getMessage());
+        }
+        Dataflow flow = Dataflow.create(
+                DataflowOptions.defaults().withParallelism(parallelism).withMaxSourceRate(maxRate));
+        try {
+            job.define(flow, args.toArray(String[]::new));
+        } catch (IllegalArgumentException | DataflowException e) {
+            throw new CliException(e.getMessage());
+        } catch (RuntimeException e) {
+            throw new CliException(job.getClass().getName() + ".define failed: " + e, e);
+        }
+        String master = target.resolve();
+        StreamJobStatus submitted;
+        try (StreamClient client = StreamClient.connect(master)) {
+            submitted = client.submit(
+                    flow, name, Files.readAllBytes(jar), jar.getFileName().toString(), settings);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
+        }
+        System.out.printf(
+                "submitted stream job %s (%s) to %s: %d subtasks, parallelism %d, %s%n",
+                submitted.jobId(),
+                name,
+                master,
+                submitted.subtasks(),
+                parallelism,
+                checkpointInterval == null ? "no checkpoints" : "checkpoints every " + checkpointInterval);
+        if (detach) {
+            System.out.println(submitted.jobId());
+            return 0;
+        }
+        StreamJobStatus end = follow(submitted.jobId(), master, target, System.out);
+        return report(end, System.out, System.err);
+    }
+
+    /** Polls the job until it ends, printing each change of state, restart count or checkpoint. */
+    private static StreamJobStatus follow(String id, String master, MasterTarget target, PrintStream out)
+            throws Exception {
+        String last = "";
+        while (true) {
+            StreamJobStatus s;
+            try (StreamClient client = StreamClient.connect(master)) {
+                s = client.status(id);
+            } catch (RpcUnavailableException e) {
+                if (!target.followsFailover()) throw e;
+                out.printf(
+                        "master %s lost (%s); waiting for the next one, which restores the job%n",
+                        master, e.getMessage());
+                master = target.awaitActive(FAILOVER_WAIT);
+                continue;
+            }
+            String line = line(s);
+            if (!line.equals(last)) {
+                out.println(line);
+                last = line;
+            }
+            if (s.state().ended()) return s;
+            LockSupport.parkNanos(POLL.toNanos()); // polling a remote status: nothing here decides on time
+        }
+    }
+
+    static String line(StreamJobStatus s) {
+        StringBuilder b = new StringBuilder()
+                .append(s.jobId())
+                .append(' ')
+                .append(s.state())
+                .append(": ")
+                .append(s.finishedSubtasks())
+                .append('/')
+                .append(s.subtasks())
+                .append(" subtasks finished");
+        if (s.restarts() > 0) b.append(", ").append(s.restarts()).append(" restarts");
+        s.latestCheckpoint()
+                .ifPresent(c -> b.append(", checkpoint ")
+                        .append(c.id())
+                        .append(" (")
+                        .append(String.format("%,d", c.bytes()))
+                        .append(" bytes, ")
+                        .append(c.duration().toMillis())
+                        .append(" ms)"));
+        return b.toString();
+    }
+
+    static int report(StreamJobStatus s, PrintStream out, PrintStream err) {
+        if (s.state() == StreamJobStatus.State.FINISHED) {
+            out.printf(
+                    "stream job %s finished: %d checkpoints, %d restarts%n",
+                    s.jobId(), s.completedCheckpoints(), s.restarts());
+            return 0;
+        }
+        err.printf(
+                "stream job %s %s: %s%n", s.jobId(), s.state().name().toLowerCase(java.util.Locale.ROOT), s.failure());
+        return 1;
+    }
+
+    /** {@code job status} of a stream job. */
+    static void print(StreamJobStatus s, PrintStream out) {
+        out.printf("job:        %s (%s)%n", s.jobId(), s.name());
+        out.printf("state:      %s%n", s.state());
+        out.printf(
+                "subtasks:   %d, %d running, %d finished%n", s.subtasks(), s.runningSubtasks(), s.finishedSubtasks());
+        out.printf("run:        %d (%d restarts)%n", s.attempt(), s.restarts());
+        if (!s.slotWorkers().isEmpty()) out.printf("slots:      %s%n", String.join(", ", s.slotWorkers()));
+        if (s.latestCheckpoint().isPresent()) {
+            var c = s.latestCheckpoint().get();
+            out.printf(
+                    "checkpoint: %d completed at %s, %,d bytes, took %d ms (%d completed in all)%n",
+                    c.id(), c.completedAt(), c.bytes(), c.duration().toMillis(), s.completedCheckpoints());
+        } else {
+            out.println("checkpoint: none completed yet");
+        }
+        if (!s.failure().isEmpty()) out.printf("failure:    %s%n", s.failure());
+    }
+}

@@ -1,0 +1,70 @@
+package dev.cairn.examples.stream;
+
+import dev.cairn.dataflow.Dataflow;
+import dev.cairn.dataflow.DataflowJob;
+import dev.cairn.dataflow.Stream;
+import dev.cairn.dataflow.nexmark.NexmarkQueries;
+import java.nio.file.Path;
+
+/**
+ * Nexmark Q5, Q7 or Q8 over a NexmarkGen event file, as a stream job:
+ * {@code nexmark-qN EVENTS.csv OUT_DIR}. The file is read as a bounded stream (its end is a final
+ * watermark that fires every window); the results go to part files in OUT_DIR, which must not
+ * exist, through the exactly-once file sink. Sorted bytewise, their lines equal NexmarkGen's answer.
+ */
+public abstract class NexmarkJob implements DataflowJob {
+    private final String name;
+
+    NexmarkJob(String name) {
+        this.name = name;
+    }
+
+    abstract Stream<String> query(Dataflow flow, Path events);
+
+    @Override
+    public void define(Dataflow flow, String[] args) {
+        if (args.length != 2) throw new IllegalArgumentException("usage: " + name + " EVENTS.csv OUT_DIR");
+        // Nodes run elsewhere: paths are resolved where the user typed them.
+        Path events = Path.of(args[0]).toAbsolutePath().normalize();
+        Path out = Path.of(args[1]).toAbsolutePath().normalize();
+        if (!java.nio.file.Files.isReadable(events))
+            throw new IllegalArgumentException("event file not found or not readable: " + events);
+        query(flow, events).writeAsTextExactlyOnce(out);
+    }
+
+    /** Hot items: the auctions with the most bids per sliding window of 10 s every 2 s. */
+    public static final class Q5 extends NexmarkJob {
+        public Q5() {
+            super("nexmark-q5");
+        }
+
+        @Override
+        Stream<String> query(Dataflow flow, Path events) {
+            return NexmarkQueries.q5(flow, events);
+        }
+    }
+
+    /** Highest bid per tumbling window of 10 s. */
+    public static final class Q7 extends NexmarkJob {
+        public Q7() {
+            super("nexmark-q7");
+        }
+
+        @Override
+        Stream<String> query(Dataflow flow, Path events) {
+            return NexmarkQueries.q7(flow, events);
+        }
+    }
+
+    /** New persons who opened an auction in the 10 s window they registered in (a window join). */
+    public static final class Q8 extends NexmarkJob {
+        public Q8() {
+            super("nexmark-q8");
+        }
+
+        @Override
+        Stream<String> query(Dataflow flow, Path events) {
+            return NexmarkQueries.q8(flow, events);
+        }
+    }
+}
