@@ -136,7 +136,11 @@ class ArchitectureTest {
     static final ArchRule TRANSPORT_TOOLKIT_ONLY_FOR_SERVICE_MODULES = noClasses()
             .that()
             .resideOutsideOfPackages(
-                    "dev.cairn.rpc..", "dev.cairn.coord..", "dev.cairn.store..", "dev.cairn.batch..", "dev.cairn.dataflow..")
+                    "dev.cairn.rpc..",
+                    "dev.cairn.coord..",
+                    "dev.cairn.store..",
+                    "dev.cairn.batch..",
+                    "dev.cairn.dataflow..")
             .should()
             .dependOnClassesThat()
             .resideInAPackage("dev.cairn.rpc.grpc..")

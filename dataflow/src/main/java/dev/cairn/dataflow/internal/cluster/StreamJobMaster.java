@@ -57,6 +57,7 @@ public final class StreamJobMaster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamJobMaster.class);
     private static final Pattern JOB_ID = Pattern.compile("stream-(\\d+)");
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+    private static final Duration REGISTRATION_GRACE = Duration.ofSeconds(1);
     private static final Duration TICK = Duration.ofMillis(20);
 
     /**
@@ -154,7 +155,9 @@ public final class StreamJobMaster implements AutoCloseable {
                         SubmitRequest.parseFrom(Files.readAllBytes(jobDir(id).resolve("job.pb")));
                 StreamJob job = newJob(id, request, record.attempt() + 1);
                 job.state = StreamJob.State.RESTARTING;
-                job.restartAtNanos = clock.nanos();
+                // The workers learn of this master within moments: give them that long to register,
+                // so the job is spread over them rather than packed onto the first one.
+                job.restartAtNanos = clock.nanos() + settings.restartDelay().toNanos() + REGISTRATION_GRACE.toNanos();
                 jobs.put(id, job);
                 LOG.info("job {} restored from coord: it runs again from checkpoint {}", id, job.latestComplete());
             } catch (IOException | RuntimeException ex) {

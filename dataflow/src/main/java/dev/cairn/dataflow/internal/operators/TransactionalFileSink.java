@@ -108,17 +108,31 @@ public final class TransactionalFileSink<T> extends StreamOperator<Void>
 
     @Override
     public void processElement(T value, long timestamp) throws IOException {
-        if (inProgress == null) {
-            inProgress = Files.newOutputStream(
-                    inProgressFile(),
-                    StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE);
-        }
+        if (inProgress == null) inProgress = openInProgress();
         line.setLength(0);
         line.append(value).append('\n');
         inProgress.write(line.toString().getBytes(StandardCharsets.UTF_8));
         inProgressRecords++;
+    }
+
+    /**
+     * Opens a new in-progress file. Another subtask that finished removes the staging directory
+     * when it is empty (so a finished job leaves none), possibly just before this subtask's first
+     * record: the directory is made again, and once more if it vanished in between.
+     */
+    private OutputStream openInProgress() throws IOException {
+        for (int tries = 0; ; tries++) {
+            Files.createDirectories(staging);
+            try {
+                return Files.newOutputStream(
+                        inProgressFile(),
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE);
+            } catch (NoSuchFileException e) {
+                if (tries >= 3) throw e;
+            }
+        }
     }
 
     @Override

@@ -1,0 +1,292 @@
+package dev.cairn.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Stream jobs on a {@code cluster up --nodes 2 --masters 2} cluster, as a user runs them with
+ * {@code bin/cairn submit --example nexmark-qN}: every query's output equals NexmarkGen's exact
+ * answer at parallelism 2; with checkpoints, a worker killed with SIGKILL mid-job and then the
+ * active master killed with SIGKILL mid-job leave the output exactly the answer, nothing lost or
+ * doubled. Bad submissions fail with one-line errors. The tests run in order on one cluster; the
+ * later ones kill its nodes.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StreamClusterIT {
+    private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
+    private static final int EVENTS = 500_000;
+    private static Path dir;
+    private static Path events;
+    private static Path answers;
+
+    @BeforeAll
+    static void up() throws Exception {
+        dir = Files.createTempDirectory("cairn-stream-it");
+        events = dir.resolve("events.csv");
+        answers = dir.resolve("answers");
+        Nexmark.generate(EVENTS, 23, events, answers);
+        Cli.ok(
+                Duration.ofMinutes(2),
+                "cluster",
+                "up",
+                "--nodes",
+                "2",
+                "--masters",
+                "2",
+                "--dir",
+                cluster().toString(),
+                "--jvm-opts",
+                "-Xmx384m",
+                "-Dstream.worker-timeout=3s",
+                "-Dstream.restart-delay=200ms");
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (dir != null) Cli.clusterDown(cluster(), dir);
+    }
+
+    private static Path cluster() {
+        return dir.resolve("cluster");
+    }
+
+    @Test
+    @Order(1)
+    void q5Q7AndQ8GiveExactlyTheAnswers() throws Exception {
+        for (String query : List.of("q5", "q7", "q8")) {
+            Path out = dir.resolve("plain-" + query);
+            Cli.Result r = Cli.ok(
+                    JOB_TIMEOUT,
+                    "submit",
+                    "--dir",
+                    cluster().toString(),
+                    "--parallelism",
+                    "2",
+                    "--example",
+                    "nexmark-" + query,
+                    events.toString(),
+                    out.toString());
+            assertThat(r.stdout()).contains("finished");
+            assertThat(output(out)).as(query).isEqualTo(answer(query));
+        }
+    }
+
+    @Test
+    @Order(2)
+    void badSubmissionsFailWithOneLineErrors() throws Exception {
+        Path existing = dir.resolve("plain-q7");
+        assertOneLineError(
+                Cli.run(
+                        JOB_TIMEOUT,
+                        "submit",
+                        "--dir",
+                        cluster().toString(),
+                        "--example",
+                        "nexmark-q7",
+                        events.toString(),
+                        existing.toString()),
+                "output directory " + existing + " already exists");
+        Path missing = dir.resolve("no-such-events.csv");
+        assertOneLineError(
+                Cli.run(
+                        JOB_TIMEOUT,
+                        "submit",
+                        "--dir",
+                        cluster().toString(),
+                        "--example",
+                        "nexmark-q7",
+                        missing.toString(),
+                        dir.resolve("out-missing").toString()),
+                "event file not found or not readable: " + missing);
+        assertOneLineError(
+                Cli.run(
+                        JOB_TIMEOUT,
+                        "submit",
+                        "--dir",
+                        cluster().toString(),
+                        "--example",
+                        "nexmark-q7",
+                        events.toString()),
+                "usage: nexmark-q7 EVENTS.csv OUT_DIR");
+        assertOneLineError(
+                Cli.run(
+                        JOB_TIMEOUT,
+                        "submit",
+                        "--dir",
+                        cluster().toString(),
+                        "--checkpoint-interval",
+                        "soon",
+                        "--example",
+                        "nexmark-q7",
+                        events.toString(),
+                        dir.resolve("out-bad").toString()),
+                "--checkpoint-interval");
+        assertOneLineError(
+                Cli.run(JOB_TIMEOUT, "job", "status", "--dir", cluster().toString(), "stream-999"),
+                "no stream job stream-999");
+    }
+
+    @Test
+    @Order(3)
+    void aWorkerKilledMidJobLosesNothingAndDoublesNothing() throws Exception {
+        Path out = dir.resolve("worker-kill-q7");
+        String id = submitDetached("q7", out);
+        awaitCheckpoints(id, 2);
+        String victim = slots(id).get(1);
+        kill(victim);
+        String end = awaitEnd(id);
+        assertThat(end).contains("FINISHED").containsPattern("\\(([1-9]\\d*) restarts\\)");
+        assertThat(output(out)).isEqualTo(answer("q7"));
+    }
+
+    @Test
+    @Order(4)
+    void theActiveMasterKilledMidJobLosesNothingAndDoublesNothing() throws Exception {
+        Path out = dir.resolve("master-kill-q5");
+        String id = submitDetached("q5", out);
+        awaitCheckpoints(id, 2);
+        kill(activeMaster());
+        String end = awaitEnd(id);
+        assertThat(end).contains("FINISHED");
+        assertThat(output(out)).isEqualTo(answer("q5"));
+    }
+
+    /** Submits a query with checkpoints every 300 ms, its sources slowed so that it runs for several seconds. */
+    private static String submitDetached(String query, Path out) throws Exception {
+        Cli.Result r = Cli.ok(
+                JOB_TIMEOUT,
+                "submit",
+                "--dir",
+                cluster().toString(),
+                "--parallelism",
+                "2",
+                "--checkpoint-interval",
+                "300ms",
+                "--max-rate",
+                String.valueOf(EVENTS / 8),
+                "--detach",
+                "--example",
+                "nexmark-" + query,
+                events.toString(),
+                out.toString());
+        Matcher m = Pattern.compile("(stream-\\d+)").matcher(r.stdout());
+        assertThat(m.find()).as(r.stdout()).isTrue();
+        return m.group(1);
+    }
+
+    private static void awaitCheckpoints(String id, int n) {
+        Pattern checkpoint = Pattern.compile("checkpoint: (\\d+) completed");
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(300))
+                .until(() -> {
+                    Cli.Result r = Cli.run(
+                            Duration.ofSeconds(30),
+                            "job",
+                            "status",
+                            "--dir",
+                            cluster().toString(),
+                            id);
+                    Matcher m = checkpoint.matcher(r.stdout());
+                    assertThat(r.stdout()).as("still running").contains("RUNNING");
+                    return m.find() && Long.parseLong(m.group(1)) >= n;
+                });
+    }
+
+    private static List<String> slots(String id) throws Exception {
+        Cli.Result r = Cli.ok(
+                Duration.ofSeconds(30), "job", "status", "--dir", cluster().toString(), id);
+        String line = r.stdout()
+                .lines()
+                .filter(l -> l.startsWith("slots:"))
+                .findFirst()
+                .orElseThrow();
+        return List.of(line.substring("slots:".length()).strip().split(",\\s*"));
+    }
+
+    private static String awaitEnd(String id) {
+        return await().atMost(JOB_TIMEOUT)
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions()
+                .until(
+                        () -> Cli.run(
+                                        Duration.ofSeconds(30),
+                                        "job",
+                                        "status",
+                                        "--dir",
+                                        cluster().toString(),
+                                        id)
+                                .stdout(),
+                        s -> s.contains("FINISHED") || s.contains("FAILED") || s.contains("CANCELLED"));
+    }
+
+    private static String activeMaster() throws Exception {
+        // Exits non-zero here: a worker is dead since the previous test.
+        Cli.Result status = Cli.run(
+                Duration.ofSeconds(30), "cluster", "status", "--dir", cluster().toString());
+        return status.stdout()
+                .lines()
+                .filter(l -> l.contains("active master"))
+                .findFirst()
+                .orElseThrow()
+                .strip()
+                .split("\\s+")[0];
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void kill(String nodeId) throws Exception {
+        long pid = ((List<Map<String, Object>>) Cli.clusterFile(cluster()).get("nodes"))
+                .stream()
+                        .filter(n -> n.get("id").equals(nodeId))
+                        .map(n -> ((Number) n.get("pid")).longValue())
+                        .findFirst()
+                        .orElseThrow();
+        ProcessHandle node = ProcessHandle.of(pid).orElseThrow();
+        node.destroyForcibly();
+        node.onExit().get(30, TimeUnit.SECONDS);
+    }
+
+    private static List<String> output(Path out) throws IOException {
+        List<String> lines = new ArrayList<>();
+        try (Stream<Path> files = Files.list(out)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("part-"))
+                    .sorted()
+                    .toList()) lines.addAll(Files.readAllLines(f, StandardCharsets.UTF_8));
+        }
+        lines.sort(null);
+        return lines;
+    }
+
+    private static List<String> answer(String query) throws IOException {
+        List<String> lines = Files.readAllLines(answers.resolve(query + ".txt"), StandardCharsets.US_ASCII);
+        assertThat(lines).as("NexmarkGen's answer to " + query).isNotEmpty();
+        return lines;
+    }
+
+    private static void assertOneLineError(Cli.Result r, String message) {
+        assertThat(r.exit()).as(r.all()).isNotZero();
+        assertThat(r.stderr().strip())
+                .as("one line")
+                .doesNotContain("\n")
+                .startsWith("error: ")
+                .contains(message);
+    }
+}
