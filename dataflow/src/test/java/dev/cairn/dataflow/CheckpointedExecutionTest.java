@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Checkpointed jobs in the local executor: restarts, the restart limit, the sink's directory. */
+/** Checkpointed jobs in the local executor: restarts, keyed state, the restart limit, the sink's directory. */
 @Timeout(60)
 class CheckpointedExecutionTest {
     static final AtomicLong SEEN = new AtomicLong();
@@ -102,16 +103,50 @@ class CheckpointedExecutionTest {
                 .hasMessageContaining("after 0 restarts");
     }
 
+    /** A running count of one key. */
+    public record Count(long key, long count) {}
+
+    static final AtomicBoolean FAILED = new AtomicBoolean();
+
+    /** Throws once, at or after record {@code failAt}, as soon as a checkpoint is complete. */
+    private static long failOnceAfterACheckpoint(long x, String checkpoints) {
+        long seen = SEEN.incrementAndGet();
+        if (seen >= failAt && seen % 64 == 0 && !FAILED.get() && hasCompleteCheckpoint(checkpoints)) {
+            if (FAILED.compareAndSet(false, true)) throw new IllegalStateException("injected at " + seen);
+        }
+        return x;
+    }
+
+    private static boolean hasCompleteCheckpoint(String checkpoints) {
+        try (Stream<Path> dirs = Files.list(Path.of(checkpoints))) {
+            return dirs.anyMatch(d -> Files.exists(d.resolve("_metadata")));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     @Test
-    void operatorsWhoseStateCheckpointsDoNotCoverAreRefused() {
-        Dataflow flow = flow(0);
-        flow.fromCollection(List.of(1L, 2L), Codecs.LONG)
-                .keyBy(x -> x % 2, Codecs.LONG)
-                .reduce(Long::sum)
+    void keyedStateIsRestoredAfterAFailure() throws IOException {
+        SEEN.set(0);
+        failAt = 10_000;
+        FAILED.set(false);
+        String checkpoints = dir.resolve("chk").toString();
+        Dataflow flow = flow(1);
+        flow.fromCollection(LongStream.range(0, 100_000).boxed().toList(), Codecs.LONG)
+                .map(x -> new Count(x % 10, 1), Codecs.record(Count.class))
+                .keyBy(Count::key, Codecs.LONG)
+                .reduce((a, b) -> new Count(a.key(), a.count() + b.count()))
+                .map(c -> failOnceAfterACheckpoint(c.key(), checkpoints) + " " + c.count(), Codecs.STRING)
                 .writeAsTextExactlyOnce(dir.resolve("out"));
-        assertThatThrownBy(flow::execute)
-                .isInstanceOf(DataflowException.class)
-                .hasMessageContaining("checkpoints do not cover yet");
+        flow.execute();
+        assertThat(FAILED).as("failed after a checkpoint").isTrue();
+        // Whatever the order of a key's records, its running counts are 1 to 10,000, each once.
+        assertThat(committed(dir.resolve("out")))
+                .isEqualTo(LongStream.range(0, 10)
+                        .boxed()
+                        .flatMap(k -> LongStream.rangeClosed(1, 10_000).mapToObj(n -> k + " " + n))
+                        .sorted()
+                        .toList());
     }
 
     @Test

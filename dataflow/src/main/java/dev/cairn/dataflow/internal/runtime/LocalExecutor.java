@@ -9,16 +9,12 @@ import dev.cairn.dataflow.internal.checkpoint.LocalDirectoryCheckpointStorage;
 import dev.cairn.dataflow.internal.graph.Edge;
 import dev.cairn.dataflow.internal.graph.LogicalGraph;
 import dev.cairn.dataflow.internal.graph.OperatorNode;
-import dev.cairn.dataflow.internal.operators.CheckpointedOperator;
-import dev.cairn.dataflow.internal.operators.IntervalJoinOperator;
-import dev.cairn.dataflow.internal.operators.KeyedProcessOperator;
 import dev.cairn.dataflow.internal.operators.OneInputOperator;
 import dev.cairn.dataflow.internal.operators.OperatorContext;
 import dev.cairn.dataflow.internal.operators.OperatorFailure;
 import dev.cairn.dataflow.internal.operators.Output;
 import dev.cairn.dataflow.internal.operators.StreamOperator;
 import dev.cairn.dataflow.internal.operators.TwoInputOperator;
-import dev.cairn.dataflow.internal.operators.WindowJoinOperator;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -159,10 +155,6 @@ public final class LocalExecutor {
             for (int s = 0; s < node.parallelism(); s++) {
                 try {
                     ops[s] = node.factory().create();
-                    if (checkpoints != null && keepsUncheckpointedState(ops[s])) {
-                        throw new IllegalArgumentException("it keeps keyed state that checkpoints do not cover yet"
-                                + " (keyed process functions and joins): run it without checkpoints");
-                    }
                 } catch (RuntimeException e) {
                     throw new DataflowException(
                             "cannot create operator '" + node.name() + "': " + e.getMessage(), node.name(), e);
@@ -305,13 +297,6 @@ public final class LocalExecutor {
     }
 
     /** Operators whose state a restart would silently lose: refused with checkpoints on. */
-    private static boolean keepsUncheckpointedState(StreamOperator<?> op) {
-        return !(op instanceof CheckpointedOperator)
-                && (op instanceof KeyedProcessOperator<?, ?, ?>
-                        || op instanceof IntervalJoinOperator<?, ?, ?, ?>
-                        || op instanceof WindowJoinOperator<?, ?, ?, ?>);
-    }
-
     private static List<List<ExchangeWriter<?>>> newLists(int n) {
         List<List<ExchangeWriter<?>>> lists = new ArrayList<>(n);
         for (int i = 0; i < n; i++) lists.add(new ArrayList<>());
