@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,13 +24,18 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * End to end: Nexmark Q7 at parallelism 2 with checkpoints every 20 ms, a user function that
- * throws once at a seeded line mid-job, the output through the transactional file sink. The
- * committed files hold exactly the answer NexmarkGen computed: nothing lost, nothing twice.
+ * End to end: Nexmark Q7 (windows) and Q8 (a window join) at parallelism 2 with checkpoints every
+ * 20 ms, a user function that throws once at a seeded line mid-job, the output through the
+ * transactional file sink. The committed files hold exactly the answer NexmarkGen computed:
+ * nothing lost, nothing twice.
  */
 class CheckpointRecoveryTest {
     static final int EVENTS = 200_000;
+    /** Q8's events 250 µs apart, so that its 10 s windows fire, and hold state, all through the job. */
+    static final int Q8_DELAY_MICROS = 250;
+
     static final AtomicLong LINES = new AtomicLong();
+    static final AtomicBoolean FAILED = new AtomicBoolean();
     static volatile long failAt;
 
     @TempDir
@@ -38,13 +44,15 @@ class CheckpointRecoveryTest {
     @BeforeAll
     static void generate() throws IOException, InterruptedException {
         NexmarkExactnessTest.NexmarkGenerator.run(EVENTS, 7, 10, dir.resolve("events.csv"), dir.resolve("answers"));
+        NexmarkExactnessTest.NexmarkGenerator.run(
+                EVENTS, 8, Q8_DELAY_MICROS, dir.resolve("q8-events.csv"), dir.resolve("q8-answers"));
     }
 
     @Test
     @Timeout(120)
     void q7RecoversFromAFailureWithExactlyTheAnswer() throws IOException {
         long seed = Long.getLong("e2e.seed", System.nanoTime());
-        failAt = EVENTS / 4 + new Random(seed).nextInt(EVENTS / 2);
+        failAt = EVENTS / 4L + new Random(seed).nextInt(EVENTS / 2);
         LINES.set(0);
         Path out = dir.resolve("out");
         Dataflow flow = Dataflow.create(DataflowOptions.defaults()
@@ -59,7 +67,38 @@ class CheckpointRecoveryTest {
         flow.execute();
 
         assertThat(LINES.get()).as("seed %d: the failure happened", seed).isGreaterThan(failAt);
-        try (Stream<Path> checkpoints = Files.list(dir.resolve("checkpoints"))) {
+        assertCommitted(
+                seed, dir.resolve("checkpoints"), out, dir.resolve("answers").resolve("q7.txt"));
+    }
+
+    @Test
+    @Timeout(120)
+    void q8RecoversFromAFailureAfterACheckpointWithExactlyTheAnswer() throws IOException {
+        long seed = Long.getLong("e2e.seed", System.nanoTime());
+        failAt = EVENTS / 4L + new Random(seed).nextInt(EVENTS / 2);
+        LINES.set(0);
+        FAILED.set(false);
+        Path out = dir.resolve("q8-out");
+        String checkpoints = dir.resolve("q8-checkpoints").toString();
+        Dataflow flow = Dataflow.create(DataflowOptions.defaults()
+                .withParallelism(2)
+                .withCheckpoints(CheckpointSettings.in(Path.of(checkpoints))
+                        .withInterval(Duration.ofMillis(20))
+                        .withRestartAttempts(2)));
+        NexmarkQueries.q8(flow.readTextFile(dir.resolve("q8-events.csv"))
+                        .filter(line -> passOrFailOnceAfterACheckpoint(checkpoints)))
+                .writeAsTextExactlyOnce(out);
+        flow.execute();
+
+        assertThat(FAILED)
+                .as("seed %d: the failure happened after a checkpoint", seed)
+                .isTrue();
+        assertCommitted(
+                seed, Path.of(checkpoints), out, dir.resolve("q8-answers").resolve("q8.txt"));
+    }
+
+    private static void assertCommitted(long seed, Path checkpointDir, Path out, Path answer) throws IOException {
+        try (Stream<Path> checkpoints = Files.list(checkpointDir)) {
             List<String> names =
                     checkpoints.map(p -> p.getFileName().toString()).sorted().toList();
             System.out.println("seed " + seed + ", failed at line " + failAt + ", checkpoints kept " + names);
@@ -73,9 +112,29 @@ class CheckpointRecoveryTest {
             }
         }
         lines.sort(null);
-        List<String> expected = Files.readAllLines(dir.resolve("answers").resolve("q7.txt"), StandardCharsets.US_ASCII);
+        List<String> expected = Files.readAllLines(answer, StandardCharsets.US_ASCII);
         assertThat(expected).isNotEmpty();
         assertThat(lines).as("seed %d", seed).isEqualTo(expected);
+    }
+
+    /**
+     * Throws once, at the first line from {@code failAt} on (checked every 64) by which a
+     * checkpoint is complete, so the restart restores window join state, not an empty job.
+     */
+    static boolean passOrFailOnceAfterACheckpoint(String checkpoints) {
+        long line = LINES.incrementAndGet();
+        if (line >= failAt && line % 64 == 0 && !FAILED.get() && hasCompleteCheckpoint(checkpoints)) {
+            if (FAILED.compareAndSet(false, true)) throw new IllegalStateException("injected failure at line " + line);
+        }
+        return true;
+    }
+
+    private static boolean hasCompleteCheckpoint(String checkpoints) {
+        try (Stream<Path> dirs = Files.list(Path.of(checkpoints))) {
+            return dirs.anyMatch(d -> Files.exists(d.resolve("_metadata")));
+        } catch (IOException e) {
+            return false; // no checkpoint directory yet
+        }
     }
 
     static void failOnceThenParse(String line, Collector<NexmarkEvent.Bid> out) {
