@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.common.codec.Codecs;
+import dev.cairn.dataflow.internal.operators.CollectionSource;
+import dev.cairn.dataflow.internal.operators.FailAfterCheckpointSource;
+import dev.cairn.dataflow.internal.runtime.LocalExecutor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
@@ -106,40 +108,21 @@ class CheckpointedExecutionTest {
     /** A running count of one key. */
     public record Count(long key, long count) {}
 
-    static final AtomicBoolean FAILED = new AtomicBoolean();
-
-    /** Throws once, at or after record {@code failAt}, as soon as a checkpoint is complete. */
-    private static long failOnceAfterACheckpoint(long x, String checkpoints) {
-        long seen = SEEN.incrementAndGet();
-        if (seen >= failAt && seen % 64 == 0 && !FAILED.get() && hasCompleteCheckpoint(checkpoints)) {
-            if (FAILED.compareAndSet(false, true)) throw new IllegalStateException("injected at " + seen);
-        }
-        return x;
-    }
-
-    private static boolean hasCompleteCheckpoint(String checkpoints) {
-        try (Stream<Path> dirs = Files.list(Path.of(checkpoints))) {
-            return dirs.anyMatch(d -> Files.exists(d.resolve("_metadata")));
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     @Test
     void keyedStateIsRestoredAfterAFailure() throws IOException {
-        SEEN.set(0);
-        failAt = 10_000;
-        FAILED.set(false);
-        String checkpoints = dir.resolve("chk").toString();
+        FailAfterCheckpointSource.FAILED.set(false);
         Dataflow flow = flow(1);
         flow.fromCollection(LongStream.range(0, 100_000).boxed().toList(), Codecs.LONG)
                 .map(x -> new Count(x % 10, 1), Codecs.record(Count.class))
                 .keyBy(Count::key, Codecs.LONG)
                 .reduce((a, b) -> new Count(a.key(), a.count() + b.count()))
-                .map(c -> failOnceAfterACheckpoint(c.key(), checkpoints) + " " + c.count(), Codecs.STRING)
+                .map(c -> c.key() + " " + c.count(), Codecs.STRING)
                 .writeAsTextExactlyOnce(dir.resolve("out"));
-        flow.execute();
-        assertThat(FAILED).as("failed after a checkpoint").isTrue();
+        new LocalExecutor(flow.options())
+                .execute(FailAfterCheckpointSource.wrapSources(flow.toGraph(), CollectionSource.Factory.class, 30_000));
+        assertThat(FailAfterCheckpointSource.FAILED)
+                .as("failed after a checkpoint")
+                .isTrue();
         // Whatever the order of a key's records, its running counts are 1 to 10,000, each once.
         assertThat(committed(dir.resolve("out")))
                 .isEqualTo(LongStream.range(0, 10)

@@ -7,6 +7,9 @@ import dev.cairn.dataflow.CheckpointSettings;
 import dev.cairn.dataflow.Dataflow;
 import dev.cairn.dataflow.DataflowOptions;
 import dev.cairn.dataflow.functions.Collector;
+import dev.cairn.dataflow.internal.operators.FailAfterCheckpointSource;
+import dev.cairn.dataflow.internal.operators.TextFileSource;
+import dev.cairn.dataflow.internal.runtime.LocalExecutor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,9 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * End to end: Nexmark Q7 (windows) and Q8 (a window join) at parallelism 2 with checkpoints every
- * 20 ms, a user function that throws once at a seeded line mid-job, the output through the
- * transactional file sink. The committed files hold exactly the answer NexmarkGen computed:
- * nothing lost, nothing twice.
+ * 20 ms, the output through the transactional file sink, and one failure at a seeded point
+ * mid-job: for Q7 a user function throws at a line, for Q8 the sources pause at a line until a
+ * checkpoint completes and then throw, so the restart restores the window join's state. The
+ * committed files hold exactly the answer NexmarkGen computed: nothing lost, nothing twice.
  */
 class CheckpointRecoveryTest {
     static final int EVENTS = 200_000;
@@ -35,7 +38,6 @@ class CheckpointRecoveryTest {
     static final int Q8_DELAY_MICROS = 250;
 
     static final AtomicLong LINES = new AtomicLong();
-    static final AtomicBoolean FAILED = new AtomicBoolean();
     static volatile long failAt;
 
     @TempDir
@@ -75,33 +77,32 @@ class CheckpointRecoveryTest {
     @Timeout(120)
     void q8RecoversFromAFailureAfterACheckpointWithExactlyTheAnswer() throws IOException {
         long seed = Long.getLong("e2e.seed", System.nanoTime());
-        failAt = EVENTS / 4L + new Random(seed).nextInt(EVENTS / 2);
-        LINES.set(0);
-        FAILED.set(false);
+        // Each of the two source subtasks reads about half the lines; both pause a quarter to three
+        // quarters of the way through theirs, and the first whose checkpoint completes fails.
+        long pauseAt = EVENTS / 8L + new Random(seed).nextInt(EVENTS / 4);
+        FailAfterCheckpointSource.FAILED.set(false);
         Path out = dir.resolve("q8-out");
-        String checkpoints = dir.resolve("q8-checkpoints").toString();
+        Path checkpoints = dir.resolve("q8-checkpoints");
         Dataflow flow = Dataflow.create(DataflowOptions.defaults()
                 .withParallelism(2)
-                .withCheckpoints(CheckpointSettings.in(Path.of(checkpoints))
+                .withCheckpoints(CheckpointSettings.in(checkpoints)
                         .withInterval(Duration.ofMillis(20))
                         .withRestartAttempts(2)));
-        NexmarkQueries.q8(flow.readTextFile(dir.resolve("q8-events.csv"))
-                        .filter(line -> passOrFailOnceAfterACheckpoint(checkpoints)))
-                .writeAsTextExactlyOnce(out);
-        flow.execute();
+        NexmarkQueries.q8(flow, dir.resolve("q8-events.csv")).writeAsTextExactlyOnce(out);
+        new LocalExecutor(flow.options())
+                .execute(FailAfterCheckpointSource.wrapSources(flow.toGraph(), TextFileSource.Factory.class, pauseAt));
 
-        assertThat(FAILED)
-                .as("seed %d: the failure happened after a checkpoint", seed)
+        assertThat(FailAfterCheckpointSource.FAILED)
+                .as("seed %d: the failure happened", seed)
                 .isTrue();
-        assertCommitted(
-                seed, Path.of(checkpoints), out, dir.resolve("q8-answers").resolve("q8.txt"));
+        assertCommitted(seed, checkpoints, out, dir.resolve("q8-answers").resolve("q8.txt"));
     }
 
     private static void assertCommitted(long seed, Path checkpointDir, Path out, Path answer) throws IOException {
         try (Stream<Path> checkpoints = Files.list(checkpointDir)) {
             List<String> names =
                     checkpoints.map(p -> p.getFileName().toString()).sorted().toList();
-            System.out.println("seed " + seed + ", failed at line " + failAt + ", checkpoints kept " + names);
+            System.out.println("seed " + seed + ", checkpoints kept " + names);
             assertThat(names).as("checkpoints completed").isNotEmpty();
         }
         List<String> lines = new ArrayList<>();
@@ -115,26 +116,6 @@ class CheckpointRecoveryTest {
         List<String> expected = Files.readAllLines(answer, StandardCharsets.US_ASCII);
         assertThat(expected).isNotEmpty();
         assertThat(lines).as("seed %d", seed).isEqualTo(expected);
-    }
-
-    /**
-     * Throws once, at the first line from {@code failAt} on (checked every 64) by which a
-     * checkpoint is complete, so the restart restores window join state, not an empty job.
-     */
-    static boolean passOrFailOnceAfterACheckpoint(String checkpoints) {
-        long line = LINES.incrementAndGet();
-        if (line >= failAt && line % 64 == 0 && !FAILED.get() && hasCompleteCheckpoint(checkpoints)) {
-            if (FAILED.compareAndSet(false, true)) throw new IllegalStateException("injected failure at line " + line);
-        }
-        return true;
-    }
-
-    private static boolean hasCompleteCheckpoint(String checkpoints) {
-        try (Stream<Path> dirs = Files.list(Path.of(checkpoints))) {
-            return dirs.anyMatch(d -> Files.exists(d.resolve("_metadata")));
-        } catch (IOException e) {
-            return false; // no checkpoint directory yet
-        }
     }
 
     static void failOnceThenParse(String line, Collector<NexmarkEvent.Bid> out) {
