@@ -102,11 +102,6 @@ public final class WindowJoinOperator<K, L, R, O> extends StreamOperator<O>
         restored.add(in);
     }
 
-    /** The state backend, for tests. */
-    public HeapKeyedStateBackend<K> backend() {
-        return backend;
-    }
-
     public long droppedLateRecords() {
         return droppedLateRecords;
     }
