@@ -50,7 +50,13 @@ public final class JoinedStreams<K, L, R> {
                     parallelism,
                     2,
                     new WindowJoinOperator.Factory<>(
-                            left.keySelector, right.keySelector, left.keyCodec, assigner, function));
+                            left.keySelector,
+                            right.keySelector,
+                            left.keyCodec,
+                            left.input.codec,
+                            right.input.codec,
+                            assigner,
+                            function));
             flow.connect(left.partitioned(), id, 0);
             flow.connect(right.partitioned(), id, 1);
             return new Stream<>(flow, id, null, outCodec);

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.common.codec.Codecs;
+import dev.cairn.dataflow.internal.operators.CollectionSource;
+import dev.cairn.dataflow.internal.operators.FailAfterCheckpointSource;
+import dev.cairn.dataflow.internal.runtime.LocalExecutor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Checkpointed jobs in the local executor: restarts, the restart limit, the sink's directory. */
+/** Checkpointed jobs in the local executor: restarts, keyed state, the restart limit, the sink's directory. */
 @Timeout(60)
 class CheckpointedExecutionTest {
     static final AtomicLong SEEN = new AtomicLong();
@@ -102,16 +105,31 @@ class CheckpointedExecutionTest {
                 .hasMessageContaining("after 0 restarts");
     }
 
+    /** A running count of one key. */
+    public record Count(long key, long count) {}
+
     @Test
-    void operatorsWhoseStateCheckpointsDoNotCoverAreRefused() {
-        Dataflow flow = flow(0);
-        flow.fromCollection(List.of(1L, 2L), Codecs.LONG)
-                .keyBy(x -> x % 2, Codecs.LONG)
-                .reduce(Long::sum)
+    void keyedStateIsRestoredAfterAFailure() throws IOException {
+        FailAfterCheckpointSource.FAILED.set(false);
+        Dataflow flow = flow(1);
+        flow.fromCollection(LongStream.range(0, 100_000).boxed().toList(), Codecs.LONG)
+                .map(x -> new Count(x % 10, 1), Codecs.record(Count.class))
+                .keyBy(Count::key, Codecs.LONG)
+                .reduce((a, b) -> new Count(a.key(), a.count() + b.count()))
+                .map(c -> c.key() + " " + c.count(), Codecs.STRING)
                 .writeAsTextExactlyOnce(dir.resolve("out"));
-        assertThatThrownBy(flow::execute)
-                .isInstanceOf(DataflowException.class)
-                .hasMessageContaining("checkpoints do not cover yet");
+        new LocalExecutor(flow.options())
+                .execute(FailAfterCheckpointSource.wrapSources(flow.toGraph(), CollectionSource.Factory.class, 30_000));
+        assertThat(FailAfterCheckpointSource.FAILED)
+                .as("failed after a checkpoint")
+                .isTrue();
+        // Whatever the order of a key's records, its running counts are 1 to 10,000, each once.
+        assertThat(committed(dir.resolve("out")))
+                .isEqualTo(LongStream.range(0, 10)
+                        .boxed()
+                        .flatMap(k -> LongStream.rangeClosed(1, 10_000).mapToObj(n -> k + " " + n))
+                        .sorted()
+                        .toList());
     }
 
     @Test

@@ -128,7 +128,11 @@ public final class NexmarkQueries {
      * same tumbling 10 s window: a window co-group of persons by id with auctions by seller.
      */
     public static Stream<String> q8(Dataflow flow, Path events) {
-        Stream<String> lines = flow.readTextFile(events);
+        return q8(flow.readTextFile(events));
+    }
+
+    /** Q8 over the lines of an event file. */
+    public static Stream<String> q8(Stream<String> lines) {
         Stream<NexmarkEvent.Person> persons = lines.flatMap(
                         NexmarkParser::persons, Codecs.record(NexmarkEvent.Person.class))
                 .assignTimestamps(NexmarkEvent.Person::dateTime, WATERMARKS);

@@ -159,7 +159,7 @@ class NexmarkClusterTest {
     }
 
     private Dataflow q7WithFailure(Path out, long seed) {
-        failAt = EVENTS / 4 + new Random(seed).nextInt(EVENTS / 2);
+        failAt = EVENTS / 4L + new Random(seed).nextInt(EVENTS / 2);
         LINES.set(0);
         Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(2));
         NexmarkQueries.q7(flow.readTextFile(data.resolve("events.csv"))

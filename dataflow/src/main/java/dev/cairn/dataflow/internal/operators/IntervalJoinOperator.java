@@ -1,11 +1,15 @@
 package dev.cairn.dataflow.internal.operators;
 
+import dev.cairn.common.codec.BytesIn;
+import dev.cairn.common.codec.BytesOut;
 import dev.cairn.common.codec.Codec;
+import dev.cairn.common.codec.Codecs;
 import dev.cairn.dataflow.functions.Collector;
 import dev.cairn.dataflow.functions.KeySelector;
 import dev.cairn.dataflow.functions.ProcessJoinFunction;
 import dev.cairn.dataflow.internal.graph.OperatorFactory;
 import dev.cairn.dataflow.internal.state.HeapKeyedStateBackend;
+import dev.cairn.dataflow.internal.state.StateCodecs;
 import dev.cairn.dataflow.internal.state.StateTable;
 import dev.cairn.dataflow.internal.state.TimerQueue;
 import java.util.ArrayList;
@@ -19,9 +23,14 @@ import java.util.Map;
  * until the watermark reaches {@code a.ts + upper}, a right one until it reaches
  * {@code b.ts - lower}: after that no record that can still arrive (timestamp above the watermark)
  * matches it. Records at or below the watermark on arrival are late and dropped.
+ *
+ * <p>Checkpoints ({@link KeyedCheckpoints}) hold the watermark, both sides' buffers per key and
+ * timestamp (with the sides' record codecs) and both sides' cleanup timers, per key group.
  */
 public final class IntervalJoinOperator<K, L, R, O> extends StreamOperator<O>
-        implements TwoInputOperator<L, R>, Collector<O> {
+        implements TwoInputOperator<L, R>, Collector<O>, CheckpointedOperator {
+    private static final String LEFT = "interval-left";
+    private static final String RIGHT = "interval-right";
 
     public record Factory<K, L, R, O>(
             KeySelector<L, K> leftKey,
@@ -59,6 +68,7 @@ public final class IntervalJoinOperator<K, L, R, O> extends StreamOperator<O>
     private KeyedTimers<K, Long> rightCleanup;
     private long outputTimestamp;
     private long droppedLateRecords;
+    private final KeyedCheckpoints restored = new KeyedCheckpoints();
 
     IntervalJoinOperator(Factory<K, L, R, O> factory) {
         this.factory = factory;
@@ -69,10 +79,31 @@ public final class IntervalJoinOperator<K, L, R, O> extends StreamOperator<O>
     public void open() {
         backend =
                 new HeapKeyedStateBackend<>(name(), factory.keyCodec(), context.keyGroups(), context.maxParallelism());
-        lefts = backend.table("interval-left");
-        rights = backend.table("interval-right");
+        lefts = backend.table(LEFT);
+        rights = backend.table(RIGHT);
+        backend.declareCodecs(LEFT, Codecs.LONG, StateCodecs.list(factory.leftCodec()));
+        backend.declareCodecs(RIGHT, Codecs.LONG, StateCodecs.list(factory.rightCodec()));
         leftCleanup = new KeyedTimers<>(backend);
         rightCleanup = new KeyedTimers<>(backend);
+        currentWatermark = restored.restore(backend, timerQueues(), Codecs.LONG, currentWatermark);
+    }
+
+    /** The left side's cleanup timers (event, processing), then the right side's. */
+    private List<TimerQueue<K, Long>> timerQueues() {
+        List<TimerQueue<K, Long>> queues = new ArrayList<>(leftCleanup.queues());
+        queues.addAll(rightCleanup.queues());
+        return queues;
+    }
+
+    @Override
+    public void snapshotState(long checkpointId, BytesOut out) {
+        KeyedCheckpoints.write(currentWatermark, backend, timerQueues(), Codecs.LONG, out);
+    }
+
+    /** May be called more than once, with snapshots of several subtasks: see {@link KeyedCheckpoints}. */
+    @Override
+    public void restoreState(BytesIn in) {
+        restored.add(in);
     }
 
     /** The state backend, for tests. */
@@ -154,6 +185,7 @@ public final class IntervalJoinOperator<K, L, R, O> extends StreamOperator<O>
 
     @Override
     public void processWatermark(long watermark) throws Exception {
+        if (watermark <= currentWatermark) return; // restored ahead of the rewound inputs
         currentWatermark = watermark;
         leftCleanup.advanceWatermark(watermark, this::dropLeft);
         rightCleanup.advanceWatermark(watermark, this::dropRight);

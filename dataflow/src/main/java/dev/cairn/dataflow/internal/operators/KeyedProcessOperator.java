@@ -1,5 +1,7 @@
 package dev.cairn.dataflow.internal.operators;
 
+import dev.cairn.common.codec.BytesIn;
+import dev.cairn.common.codec.BytesOut;
 import dev.cairn.common.codec.Codec;
 import dev.cairn.dataflow.OutputTag;
 import dev.cairn.dataflow.functions.Collector;
@@ -7,18 +9,25 @@ import dev.cairn.dataflow.functions.KeySelector;
 import dev.cairn.dataflow.functions.KeyedProcessFunction;
 import dev.cairn.dataflow.internal.graph.OperatorFactory;
 import dev.cairn.dataflow.internal.state.HeapKeyedStateBackend;
+import dev.cairn.dataflow.internal.state.StateCodecs;
 import dev.cairn.dataflow.internal.state.TimerQueue;
 import dev.cairn.dataflow.internal.state.VoidNamespace;
 
 /**
  * Runs a {@link KeyedProcessFunction}: keyed state in a heap backend, timers per key. The
  * operator is its own context, collector and timer service, so a record costs no allocation.
+ *
+ * <p>Checkpoints ({@link KeyedCheckpoints}) hold the watermark, every state the function declared
+ * (with the descriptors' codecs) and both kinds of timers, per key group. The function declares
+ * its states in {@link KeyedProcessFunction#open}; a restore runs after that, so a state it no
+ * longer declares fails the restore by name.
  */
 public final class KeyedProcessOperator<K, T, O> extends StreamOperator<O>
         implements OneInputOperator<T>,
                 KeyedProcessFunction.Context<K, O>,
                 KeyedProcessFunction.TimerService,
-                Collector<O> {
+                Collector<O>,
+                CheckpointedOperator {
 
     public record Factory<K, T, O>(
             KeySelector<T, K> keySelector, Codec<K> keyCodec, KeyedProcessFunction<K, T, O> function)
@@ -45,6 +54,7 @@ public final class KeyedProcessOperator<K, T, O> extends StreamOperator<O>
     private KeyedTimers<K, VoidNamespace> timers;
     private long timestamp;
     private final KeyedTimers.Handler<K, VoidNamespace> onTimer = this::fire;
+    private final KeyedCheckpoints restored = new KeyedCheckpoints();
 
     KeyedProcessOperator(Factory<K, T, O> factory) {
         this.keySelector = factory.keySelector();
@@ -57,6 +67,18 @@ public final class KeyedProcessOperator<K, T, O> extends StreamOperator<O>
         backend = new HeapKeyedStateBackend<>(name(), keyCodec, context.keyGroups(), context.maxParallelism());
         timers = new KeyedTimers<>(backend);
         function.open(backend);
+        currentWatermark = restored.restore(backend, timers.queues(), StateCodecs.VOID, currentWatermark);
+    }
+
+    @Override
+    public void snapshotState(long checkpointId, BytesOut out) {
+        KeyedCheckpoints.write(currentWatermark, backend, timers.queues(), StateCodecs.VOID, out);
+    }
+
+    /** May be called more than once, with snapshots of several subtasks: see {@link KeyedCheckpoints}. */
+    @Override
+    public void restoreState(BytesIn in) {
+        restored.add(in);
     }
 
     /** The state backend, for tests. */
@@ -73,6 +95,7 @@ public final class KeyedProcessOperator<K, T, O> extends StreamOperator<O>
 
     @Override
     public void processWatermark(long watermark) throws Exception {
+        if (watermark <= currentWatermark) return; // restored ahead of the rewound inputs
         currentWatermark = watermark;
         timers.advanceWatermark(watermark, onTimer);
         output.emitWatermark(watermark);

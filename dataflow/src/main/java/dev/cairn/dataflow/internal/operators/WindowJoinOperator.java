@@ -1,5 +1,7 @@
 package dev.cairn.dataflow.internal.operators;
 
+import dev.cairn.common.codec.BytesIn;
+import dev.cairn.common.codec.BytesOut;
 import dev.cairn.common.codec.Codec;
 import dev.cairn.dataflow.functions.CoGroupFunction;
 import dev.cairn.dataflow.functions.Collector;
@@ -7,6 +9,7 @@ import dev.cairn.dataflow.functions.JoinFunction;
 import dev.cairn.dataflow.functions.KeySelector;
 import dev.cairn.dataflow.internal.graph.OperatorFactory;
 import dev.cairn.dataflow.internal.state.HeapKeyedStateBackend;
+import dev.cairn.dataflow.internal.state.StateCodecs;
 import dev.cairn.dataflow.internal.state.StateTable;
 import dev.cairn.dataflow.internal.state.TimerQueue;
 import dev.cairn.dataflow.window.TimeWindow;
@@ -18,19 +21,28 @@ import java.util.List;
  * Window join (co-group) of two keyed streams: per key and window, the records of each side in a
  * list; when the watermark reaches the window's end minus one, both lists go to the function and
  * are dropped. Records for windows already fired are late and dropped.
+ *
+ * <p>Checkpoints ({@link KeyedCheckpoints}) hold the watermark, both sides' lists per key and
+ * window (with the sides' record codecs) and the windows' timers, per key group.
  */
 public final class WindowJoinOperator<K, L, R, O> extends StreamOperator<O>
-        implements TwoInputOperator<L, R>, Collector<O> {
+        implements TwoInputOperator<L, R>, Collector<O>, CheckpointedOperator {
+    private static final String LEFT = "join-left";
+    private static final String RIGHT = "join-right";
 
     public record Factory<K, L, R, O>(
             KeySelector<L, K> leftKey,
             KeySelector<R, K> rightKey,
             Codec<K> keyCodec,
+            Codec<L> leftCodec,
+            Codec<R> rightCodec,
             WindowAssigner assigner,
             CoGroupFunction<K, L, R, O> function)
             implements OperatorFactory {
         public Factory {
             keyCodec = CodecReference.of(keyCodec);
+            leftCodec = CodecReference.of(leftCodec);
+            rightCodec = CodecReference.of(rightCodec);
         }
 
         @Override
@@ -60,6 +72,7 @@ public final class WindowJoinOperator<K, L, R, O> extends StreamOperator<O>
     private final KeyedTimers.Handler<K, TimeWindow> onTimer = this::onTimer;
     private long outputTimestamp;
     private long droppedLateRecords;
+    private final KeyedCheckpoints restored = new KeyedCheckpoints();
 
     WindowJoinOperator(Factory<K, L, R, O> factory) {
         this.factory = factory;
@@ -70,9 +83,23 @@ public final class WindowJoinOperator<K, L, R, O> extends StreamOperator<O>
     public void open() {
         backend =
                 new HeapKeyedStateBackend<>(name(), factory.keyCodec(), context.keyGroups(), context.maxParallelism());
-        lefts = backend.table("join-left");
-        rights = backend.table("join-right");
+        lefts = backend.table(LEFT);
+        rights = backend.table(RIGHT);
+        backend.declareCodecs(LEFT, WindowOperator.WINDOW_CODEC, StateCodecs.list(factory.leftCodec()));
+        backend.declareCodecs(RIGHT, WindowOperator.WINDOW_CODEC, StateCodecs.list(factory.rightCodec()));
         timers = new KeyedTimers<>(backend);
+        currentWatermark = restored.restore(backend, timers.queues(), WindowOperator.WINDOW_CODEC, currentWatermark);
+    }
+
+    @Override
+    public void snapshotState(long checkpointId, BytesOut out) {
+        KeyedCheckpoints.write(currentWatermark, backend, timers.queues(), WindowOperator.WINDOW_CODEC, out);
+    }
+
+    /** May be called more than once, with snapshots of several subtasks: see {@link KeyedCheckpoints}. */
+    @Override
+    public void restoreState(BytesIn in) {
+        restored.add(in);
     }
 
     public long droppedLateRecords() {
@@ -115,6 +142,7 @@ public final class WindowJoinOperator<K, L, R, O> extends StreamOperator<O>
 
     @Override
     public void processWatermark(long watermark) throws Exception {
+        if (watermark <= currentWatermark) return; // restored ahead of the rewound inputs
         currentWatermark = watermark;
         timers.advanceWatermark(watermark, onTimer);
         output.emitWatermark(watermark);

@@ -18,6 +18,8 @@ class JoinOperatorTest {
                 Order::customer,
                 Payment::customer,
                 Codecs.STRING,
+                Codecs.record(Order.class),
+                Codecs.record(Payment.class),
                 WindowAssigner.tumbling(Duration.ofSeconds(10)),
                 WindowJoinOperator.<String, Order, Payment, String>innerJoin((o, p) -> o.id() + "/" + p.method())));
         h.left(new Order("ann", 1), 1_000)
@@ -46,6 +48,8 @@ class JoinOperatorTest {
                         Order::customer,
                         Payment::customer,
                         Codecs.STRING,
+                        Codecs.record(Order.class),
+                        Codecs.record(Payment.class),
                         WindowAssigner.tumbling(Duration.ofSeconds(10)),
                         (key, window, orders, payments, out) -> {
                             int o = 0;

@@ -1,5 +1,7 @@
 package dev.cairn.dataflow.internal.operators;
 
+import dev.cairn.common.codec.BytesIn;
+import dev.cairn.common.codec.BytesOut;
 import dev.cairn.common.time.ManualClock;
 import dev.cairn.dataflow.OutputTag;
 import dev.cairn.dataflow.internal.graph.OperatorFactory;
@@ -10,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Drives one operator instance by hand on the test's thread: records, watermarks and processing
- * time go in, and everything it emits is recorded in order. Owns all key groups, and a manual
- * clock starting at epoch millisecond 0.
+ * time go in, and everything it emits is recorded in order. Owns all key groups (of 128), and a
+ * manual clock starting at epoch millisecond 0, unless built {@link #restored} from snapshots.
  */
 public final class OperatorHarness<O> {
     /** What came out, in order. */
@@ -25,36 +27,58 @@ public final class OperatorHarness<O> {
 
     public record Idleness(boolean idle) implements Emitted {}
 
-    public final ManualClock clock = new ManualClock(0);
+    public final ManualClock clock;
     private final StreamOperator<O> operator;
     private final List<Emitted> emitted = new ArrayList<>();
 
-    @SuppressWarnings("unchecked") // the test names the factory's output type
     public OperatorHarness(OperatorFactory factory) throws Exception {
+        this(factory, new KeyGroupRange(0, 127), List.of(), 0);
+    }
+
+    /**
+     * An instance owning {@code keyGroups} of 128, its clock at {@code nowMillis}, restored from
+     * every one of {@code snapshots} (as {@link #snapshot} wrote them) before it opens.
+     */
+    public static <O> OperatorHarness<O> restored(
+            OperatorFactory factory, KeyGroupRange keyGroups, List<byte[]> snapshots, long nowMillis) throws Exception {
+        return new OperatorHarness<>(factory, keyGroups, snapshots, nowMillis);
+    }
+
+    @SuppressWarnings("unchecked") // the test names the factory's output type
+    private OperatorHarness(OperatorFactory factory, KeyGroupRange keyGroups, List<byte[]> snapshots, long nowMillis)
+            throws Exception {
+        clock = new ManualClock(nowMillis);
         operator = (StreamOperator<O>) factory.create();
-        operator.setup(
-                new OperatorContext("op under test", 0, 1, 128, new KeyGroupRange(0, 127), clock, 4), new Output<O>() {
-                    @Override
-                    public void emit(O value, long timestamp) {
-                        emitted.add(new Record(value, timestamp));
-                    }
+        operator.setup(new OperatorContext("op under test", 0, 1, 128, keyGroups, clock, 4), new Output<O>() {
+            @Override
+            public void emit(O value, long timestamp) {
+                emitted.add(new Record(value, timestamp));
+            }
 
-                    @Override
-                    public <X> void emitSide(OutputTag<X> tag, X value, long timestamp) {
-                        emitted.add(new Side(tag.id(), value, timestamp));
-                    }
+            @Override
+            public <X> void emitSide(OutputTag<X> tag, X value, long timestamp) {
+                emitted.add(new Side(tag.id(), value, timestamp));
+            }
 
-                    @Override
-                    public void emitWatermark(long watermark) {
-                        emitted.add(new Watermark(watermark));
-                    }
+            @Override
+            public void emitWatermark(long watermark) {
+                emitted.add(new Watermark(watermark));
+            }
 
-                    @Override
-                    public void emitIdleness(boolean idle) {
-                        emitted.add(new Idleness(idle));
-                    }
-                });
+            @Override
+            public void emitIdleness(boolean idle) {
+                emitted.add(new Idleness(idle));
+            }
+        });
+        for (byte[] snapshot : snapshots) ((CheckpointedOperator) operator).restoreState(new BytesIn(snapshot));
         operator.open();
+    }
+
+    /** The operator's checkpointed state, as the runtime takes it at a barrier. */
+    public byte[] snapshot(long checkpointId) throws Exception {
+        BytesOut out = new BytesOut();
+        ((CheckpointedOperator) operator).snapshotState(checkpointId, out);
+        return out.toByteArray();
     }
 
     public StreamOperator<O> operator() {

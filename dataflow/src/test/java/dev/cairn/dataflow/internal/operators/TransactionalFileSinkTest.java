@@ -101,9 +101,13 @@ class TransactionalFileSinkTest {
     @Test
     void theOutputDirectoryMustNotExist() throws IOException {
         Files.createDirectories(dir.resolve("out"));
-        assertThatThrownBy(() -> new TransactionalFileSink.Factory<String>(
-                        dir.resolve("out").toString()))
+        assertThatThrownBy(() -> dev.cairn.dataflow.Dataflow.create()
+                        .fromCollection(java.util.List.of("a"), dev.cairn.common.codec.Codecs.STRING)
+                        .writeAsTextExactlyOnce(dir.resolve("out")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("already exists");
+        // A factory is deserialized again on every node and for every run, after the first subtask
+        // made the directory: the factory itself accepts it.
+        new TransactionalFileSink.Factory<String>(dir.resolve("out").toString()).create();
     }
 }
