@@ -23,11 +23,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Stream jobs on a {@code cluster up --nodes 2 --masters 2} cluster, as a user runs them with
+ * Stream jobs on a {@code cluster up --nodes 3 --masters 2} cluster, as a user runs them with
  * {@code bin/cairn submit --example nexmark-qN}: every query's output equals NexmarkGen's exact
- * answer at parallelism 2; with checkpoints, a worker killed with SIGKILL mid-job and then the
- * active master killed with SIGKILL mid-job leave the output exactly the answer, nothing lost or
- * doubled. Bad submissions fail with one-line errors. The tests run in order on one cluster; the
+ * answer at parallelism 2; with checkpoints, while Q5, Q7 and Q8 run at once, a worker killed with
+ * SIGKILL and then (with three more runs) the active master killed with SIGKILL leave every
+ * output exactly the answer, nothing lost or doubled. Bad submissions fail with one-line errors. The tests run in order on one cluster; the
  * later ones kill its nodes.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -49,7 +49,7 @@ class StreamClusterIT {
                 "cluster",
                 "up",
                 "--nodes",
-                "2",
+                "3",
                 "--masters",
                 "2",
                 "--dir",
@@ -62,7 +62,16 @@ class StreamClusterIT {
 
     @AfterAll
     static void down() throws Exception {
-        if (dir != null) Cli.clusterDown(cluster(), dir);
+        if (dir == null) return;
+        // What the masters did with the stream jobs, for a failure's report.
+        for (String m : List.of("master-1", "master-2")) {
+            Path log = cluster().resolve(m + ".log");
+            if (!Files.exists(log)) continue;
+            try (Stream<String> lines = Files.lines(log)) {
+                lines.filter(l -> l.contains("StreamJobMaster")).forEach(l -> System.out.println(m + ": " + l));
+            }
+        }
+        Cli.clusterDown(cluster(), dir);
     }
 
     private static Path cluster() {
@@ -148,26 +157,44 @@ class StreamClusterIT {
     @Test
     @Order(3)
     void aWorkerKilledMidJobLosesNothingAndDoublesNothing() throws Exception {
-        Path out = dir.resolve("worker-kill-q7");
-        String id = submitDetached("q7", out);
-        awaitCheckpoints(id, 2);
-        String victim = slots(id).get(1);
+        Map<String, String> jobs = submitAll("worker-kill");
+        for (String id : jobs.values()) awaitCheckpoints(id, 2);
+        // A worker that holds a slot of every job: one run of each fails, and each restarts.
+        Map<String, List<String>> placed = new java.util.HashMap<>();
+        for (Map.Entry<String, String> job : jobs.entrySet()) placed.put(job.getKey(), slots(job.getValue()));
+        String victim = placed.get("q8").get(1);
         kill(victim);
-        String end = awaitEnd(id);
-        assertThat(end).contains("FINISHED").containsPattern("\\(([1-9]\\d*) restarts\\)");
-        assertThat(output(out)).isEqualTo(answer("q7"));
+        for (Map.Entry<String, String> job : jobs.entrySet()) {
+            String end = awaitEnd(job.getValue());
+            assertThat(end).as(job.getKey()).contains("FINISHED");
+            if (placed.get(job.getKey()).contains(victim))
+                assertThat(end).as(job.getKey()).containsPattern("\\(([1-9]\\d*) restarts\\)");
+            assertThat(output(dir.resolve("worker-kill-" + job.getKey())))
+                    .as(job.getKey())
+                    .isEqualTo(answer(job.getKey()));
+        }
     }
 
     @Test
     @Order(4)
     void theActiveMasterKilledMidJobLosesNothingAndDoublesNothing() throws Exception {
-        Path out = dir.resolve("master-kill-q5");
-        String id = submitDetached("q5", out);
-        awaitCheckpoints(id, 2);
+        Map<String, String> jobs = submitAll("master-kill");
+        for (String id : jobs.values()) awaitCheckpoints(id, 2);
         kill(activeMaster());
-        String end = awaitEnd(id);
-        assertThat(end).contains("FINISHED");
-        assertThat(output(out)).isEqualTo(answer("q5"));
+        for (Map.Entry<String, String> job : jobs.entrySet()) {
+            assertThat(awaitEnd(job.getValue())).as(job.getKey()).contains("FINISHED");
+            assertThat(output(dir.resolve("master-kill-" + job.getKey())))
+                    .as(job.getKey())
+                    .isEqualTo(answer(job.getKey()));
+        }
+    }
+
+    /** Q5, Q7 and Q8 at once, each into {@code prefix-qN}: query -> job id. */
+    private static Map<String, String> submitAll(String prefix) throws Exception {
+        Map<String, String> jobs = new java.util.LinkedHashMap<>();
+        for (String query : List.of("q5", "q7", "q8"))
+            jobs.put(query, submitDetached(query, dir.resolve(prefix + "-" + query)));
+        return jobs;
     }
 
     /** Submits a query with checkpoints every 300 ms, its sources slowed so that it runs for several seconds. */
@@ -182,7 +209,7 @@ class StreamClusterIT {
                 "--checkpoint-interval",
                 "300ms",
                 "--max-rate",
-                String.valueOf(EVENTS / 8),
+                String.valueOf(EVENTS / 30),
                 "--detach",
                 "--example",
                 "nexmark-" + query,
@@ -206,7 +233,6 @@ class StreamClusterIT {
                             cluster().toString(),
                             id);
                     Matcher m = checkpoint.matcher(r.stdout());
-                    assertThat(r.stdout()).as("still running").contains("RUNNING");
                     return m.find() && Long.parseLong(m.group(1)) >= n;
                 });
     }
