@@ -49,10 +49,12 @@ final class AlignedWindows<K, A> {
         private int size;
 
         @SuppressWarnings("unchecked") // a fresh array of the erased entry type
-        Slot(long index, TimeWindow window) {
+        Slot(long index, TimeWindow window, int expectedKeys) {
             this.index = index;
             this.window = window;
-            table = (Entry<K, A>[]) new Entry<?, ?>[16];
+            int capacity = 16;
+            while (capacity - (capacity >>> 2) < expectedKeys && capacity < 1 << 30) capacity <<= 1;
+            table = (Entry<K, A>[]) new Entry<?, ?>[capacity];
         }
 
         Entry<K, A> get(K key, int hash) {
@@ -170,7 +172,10 @@ final class AlignedWindows<K, A> {
         Slot<K, A> s = slot(index);
         if (s != null) return s;
         long start = start(index);
-        s = new Slot<>(index, new TimeWindow(start, start + size));
+        // A window comes to hold about as many keys as the fullest live one: sized so, it need not grow.
+        int expectedKeys = 0;
+        for (Slot<K, A> live : slots.values()) expectedKeys = Math.max(expectedKeys, live.size());
+        s = new Slot<>(index, new TimeWindow(start, start + size), expectedKeys);
         s.fired = fired;
         slots.put(index, s);
         cache[(int) (index & (CACHE - 1))] = s;

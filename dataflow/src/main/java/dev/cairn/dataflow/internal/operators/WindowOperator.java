@@ -298,7 +298,9 @@ public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
                 if (maxTimestamp < alignedNextDue) alignedNextDue = maxTimestamp;
             }
             AlignedWindows.Entry<K, A> e = s.get(key, hash);
-            if (e == null) {
+            if (e != null) {
+                keyGroup = e.keyGroup;
+            } else {
                 if (keyGroup < 0) {
                     backend.setCurrentKey(key);
                     keyGroup = backend.currentKeyGroup();
