@@ -127,6 +127,7 @@ final class AlignedWindows<K, A> {
     private final long slide;
     private final long offset;
     private final TreeMap<Long, Slot<K, A>> slots = new TreeMap<>();
+    private int lastDroppedSize;
 
     @SuppressWarnings("unchecked") // a fresh array of the erased slot type
     private final Slot<K, A>[] cache = (Slot<K, A>[]) new Slot<?, ?>[CACHE];
@@ -172,8 +173,9 @@ final class AlignedWindows<K, A> {
         Slot<K, A> s = slot(index);
         if (s != null) return s;
         long start = start(index);
-        // A window comes to hold about as many keys as the fullest live one: sized so, it need not grow.
-        int expectedKeys = 0;
+        // A window comes to hold about as many keys as the last one dropped, or the fullest live
+        // one: sized for those, it need not grow.
+        int expectedKeys = lastDroppedSize;
         for (Slot<K, A> live : slots.values()) expectedKeys = Math.max(expectedKeys, live.size());
         s = new Slot<>(index, new TimeWindow(start, start + size), expectedKeys);
         s.fired = fired;
@@ -183,6 +185,7 @@ final class AlignedWindows<K, A> {
     }
 
     void remove(Slot<K, A> slot) {
+        lastDroppedSize = slot.size();
         slots.remove(slot.index);
         int i = (int) (slot.index & (CACHE - 1));
         if (cache[i] == slot) cache[i] = null;
