@@ -36,8 +36,13 @@ import java.util.TreeMap;
  * <p>A record is late for a window once the watermark has reached the window's cleanup time; it
  * is added to the windows it is not late for, and if none, goes to the late-data side output (or
  * is dropped and counted). A record added to a window whose firing time has passed (within the
- * lateness) fires it again at once. Session windows merge on arrival: the new window and every
- * window of the key it overlaps become one, their states merged and their timers replaced.
+ * lateness) fires it again at once, and a key new to such a window once more at the next
+ * watermark (its own firing timer, in the general path). Session windows merge on arrival: the
+ * new window and every window of the key it overlaps become one, their states merged and their
+ * timers replaced.
+ *
+ * <p>Snapshots have one format for both paths, the general path's (a table per key group, and the
+ * timers each key and window has), so a checkpoint restores whichever way it was written.
  */
 public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
         implements OneInputOperator<T>, ProcessWindowFunction.Context, Collector<R>, CheckpointedOperator {
@@ -202,8 +207,8 @@ public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
         for (TimerQueue.Timer<K, TimeWindow> t : eventTimers.live()) {
             TimeWindow w = t.namespace();
             if (t.time() != w.maxTimestamp() || w.maxTimestamp() > currentWatermark) continue;
-            AlignedWindows.Slot<K, A> s = alignedSlot(w);
-            AlignedWindows.Entry<K, A> e = s.get(t.key(), AlignedWindows.hash(t.key()));
+            AlignedWindows.Slot<K, A> s = aligned.slot(aligned.indexOf(w.start()));
+            AlignedWindows.Entry<K, A> e = s == null ? null : s.get(t.key(), AlignedWindows.hash(t.key()));
             if (e != null && !e.refire) {
                 e.refire = true;
                 s.refires.add(e);
