@@ -294,6 +294,9 @@ public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
         boolean added = false;
         for (long start = first; start <= lastStart; start += slide, index++) {
             long maxTimestamp = start + size - 1;
+            if (maxTimestamp < start) { // the end overflows, which TimeWindow rejects
+                throw new IllegalArgumentException("window end " + (start + size) + " not after start " + start);
+            }
             if (cleanupTime(maxTimestamp) <= currentWatermark) continue;
             added = true;
             boolean passed = maxTimestamp <= currentWatermark;

@@ -131,6 +131,15 @@ class WindowOperatorTest {
     }
 
     @Test
+    void aWindowEndingPastTheLastTimestampIsRejected() throws Exception {
+        OperatorHarness<String> h = harness(WindowAssigner.tumbling(Duration.ofSeconds(10)), 0);
+        h.watermark(Long.MAX_VALUE - 1);
+        assertThatThrownBy(() -> h.element(new Event("a", 1), Long.MAX_VALUE - 5))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not after start");
+    }
+
+    @Test
     void recordsWithoutTimestampsAreRejected() throws Exception {
         OperatorHarness<String> h = harness(WindowAssigner.tumbling(Duration.ofSeconds(10)), 0);
         assertThatThrownBy(() -> h.element(new Event("a", 1), Output.NO_TIMESTAMP))
