@@ -365,6 +365,7 @@ public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
         long next = Long.MAX_VALUE;
         for (AlignedWindows.Slot<K, A> s : aligned.slots()) {
             long maxTimestamp = s.window.maxTimestamp();
+            if (maxTimestamp >= next) break; // later windows have nothing due earlier
             next = Math.min(next, !s.fired || !s.refires.isEmpty() ? maxTimestamp : cleanupTime(maxTimestamp));
         }
         return next;
