@@ -8,6 +8,7 @@ import dev.cairn.dataflow.functions.Collector;
 import dev.cairn.dataflow.functions.KeySelector;
 import dev.cairn.dataflow.functions.ProcessWindowFunction;
 import dev.cairn.dataflow.internal.graph.OperatorFactory;
+import dev.cairn.dataflow.internal.runtime.KeyGroupRange;
 import dev.cairn.dataflow.internal.state.HeapKeyedStateBackend;
 import dev.cairn.dataflow.internal.state.KeyedStateSnapshot;
 import dev.cairn.dataflow.internal.state.StateTable;
@@ -15,20 +16,33 @@ import dev.cairn.dataflow.internal.state.TimerQueue;
 import dev.cairn.dataflow.window.TimeWindow;
 import dev.cairn.dataflow.window.WindowAssigner;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * Event-time windows of a keyed stream. Per key and window, the {@link WindowContents}' state sits
- * in a state table with the window as namespace; per window two event-time timers: the firing at
+ * Event-time windows of a keyed stream. Every window has two event times: the firing at
  * {@code end - 1} and, with allowed lateness, the cleanup at {@code end - 1 + lateness} (with no
- * lateness one timer does both).
+ * lateness both are one).
+ *
+ * <p>Aligned windows (tumbling, sliding) are the same for every key, so their state is kept window
+ * first ({@link AlignedWindows}: window, then key, then the {@link WindowContents}' state) and the
+ * operator keeps no timer per key: at each watermark it fires the windows whose time has come,
+ * walking each one's keys, and drops each window whole at its cleanup time. Session windows differ
+ * per key: their state sits in a state table with the window as namespace, and each key and
+ * window has its own timers.
  *
  * <p>A record is late for a window once the watermark has reached the window's cleanup time; it
  * is added to the windows it is not late for, and if none, goes to the late-data side output (or
  * is dropped and counted). A record added to a window whose firing time has passed (within the
- * lateness) fires it again at once. Session windows merge on arrival: the new window and every
- * window of the key it overlaps become one, their states merged and their timers replaced.
+ * lateness) fires it again at once, and a key new to such a window once more at the next
+ * watermark (its own firing timer, in the general path). Session windows merge on arrival: the
+ * new window and every window of the key it overlaps become one, their states merged and their
+ * timers replaced.
+ *
+ * <p>Snapshots have one format for both paths, the general path's (a table per key group, and the
+ * timers each key and window has), so a checkpoint restores whichever way it was written.
  */
 public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
         implements OneInputOperator<T>, ProcessWindowFunction.Context, Collector<R>, CheckpointedOperator {
@@ -80,7 +94,11 @@ public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
     private final KeySelector<T, K> keySelector;
     private final Codec<K> keyCodec;
     private final WindowAssigner assigner;
-    private final WindowAssigner.Tumbling tumbling;
+    /** The state of aligned windows; null for sessions. */
+    private final AlignedWindows<K, A> aligned;
+    /** No aligned window has anything to do before this watermark. */
+    private long alignedNextDue = Long.MAX_VALUE;
+
     private final long lateness;
     private final OutputTag<T> lateDataTag;
     private final WindowContents<K, T, A, R> contents;
@@ -96,7 +114,11 @@ public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
         keySelector = factory.keySelector();
         keyCodec = factory.keyCodec();
         assigner = factory.assigner();
-        tumbling = assigner instanceof WindowAssigner.Tumbling t ? t : null;
+        aligned = switch (assigner) {
+            case WindowAssigner.Tumbling t -> new AlignedWindows<>(t.sizeMillis(), t.sizeMillis(), t.offsetMillis());
+            case WindowAssigner.Sliding s -> new AlignedWindows<>(s.sizeMillis(), s.slideMillis(), s.offsetMillis());
+            case WindowAssigner.Session s -> null;
+        };
         lateness = factory.allowedLatenessMillis();
         lateDataTag = factory.lateDataTag();
         contents = FunctionCopies.copy(factory.contents());
@@ -105,16 +127,32 @@ public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
     @Override
     public void open() {
         backend = new HeapKeyedStateBackend<>(name(), keyCodec, context.keyGroups(), context.maxParallelism());
-        windows = backend.table(CONTENTS);
         timers = new KeyedTimers<>(backend);
-        Codec<A> stateCodec = contents.stateCodec();
-        if (stateCodec != null) backend.declareCodecs(CONTENTS, WINDOW_CODEC, stateCodec);
+        if (aligned == null) {
+            windows = backend.table(CONTENTS);
+            declareCodecs(backend);
+        }
         if (restored != null) {
             BytesIn in = new BytesIn(restored);
             currentWatermark = in.readLong();
-            KeyedStateSnapshot.read(backend, timers.queues(), WINDOW_CODEC, in);
+            if (aligned == null) KeyedStateSnapshot.read(backend, timers.queues(), WINDOW_CODEC, in);
+            else restoreAligned(in);
             restored = null;
         }
+    }
+
+    private void declareCodecs(HeapKeyedStateBackend<K> b) {
+        Codec<A> stateCodec = contents.stateCodec();
+        if (stateCodec != null) b.declareCodecs(CONTENTS, WINDOW_CODEC, stateCodec);
+    }
+
+    /** A backend of this operator's key groups for the aligned windows' snapshots, not kept. */
+    private HeapKeyedStateBackend<K> snapshotBackend() {
+        HeapKeyedStateBackend<K> b =
+                new HeapKeyedStateBackend<>(name(), keyCodec, backend.keyGroups(), context.maxParallelism());
+        b.table(CONTENTS);
+        declareCodecs(b);
+        return b;
     }
 
     /**
@@ -124,7 +162,68 @@ public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
     @Override
     public void snapshotState(long checkpointId, BytesOut out) {
         out.writeLong(currentWatermark);
-        KeyedStateSnapshot.write(backend, timers.queues(), WINDOW_CODEC, out);
+        if (aligned == null) KeyedStateSnapshot.write(backend, timers.queues(), WINDOW_CODEC, out);
+        else snapshotAligned(out);
+    }
+
+    /**
+     * Writes the aligned windows in the format of the general path: the state per key and window
+     * in a table, and the timers each (key, window) would have — the firing if the window has not
+     * fired (or the key waits to fire again), the cleanup with lateness.
+     */
+    private void snapshotAligned(BytesOut out) {
+        HeapKeyedStateBackend<K> b = snapshotBackend();
+        StateTable<K, TimeWindow, A> table = b.table(CONTENTS);
+        TimerQueue<K, TimeWindow> eventTimers = new TimerQueue<>();
+        for (AlignedWindows.Slot<K, A> s : aligned.slots()) {
+            TimeWindow w = s.window;
+            for (AlignedWindows.Entry<K, A> e : s.entries()) {
+                table.put(e.key, e.keyGroup, w, e.state);
+                if (!s.fired || e.refire) {
+                    eventTimers.register(new TimerQueue.Timer<>(w.maxTimestamp(), e.key, e.keyGroup, w));
+                }
+                if (lateness > 0) eventTimers.register(new TimerQueue.Timer<>(cleanupTime(w), e.key, e.keyGroup, w));
+            }
+        }
+        KeyedStateSnapshot.write(b, List.of(eventTimers, new TimerQueue<>()), WINDOW_CODEC, out);
+    }
+
+    /** Reads what {@link #snapshotAligned} wrote, keeping the key groups of this subtask. */
+    private void restoreAligned(BytesIn in) {
+        HeapKeyedStateBackend<K> b = snapshotBackend();
+        TimerQueue<K, TimeWindow> eventTimers = new TimerQueue<>();
+        KeyedStateSnapshot.read(b, List.of(eventTimers, new TimerQueue<>()), WINDOW_CODEC, in);
+        StateTable<K, TimeWindow, A> table = b.table(CONTENTS);
+        KeyGroupRange range = b.keyGroups();
+        for (int kg = range.first(); kg < range.first() + range.size(); kg++) {
+            for (Map.Entry<K, Map<TimeWindow, A>> byKey : table.keyGroup(kg).entrySet()) {
+                K key = byKey.getKey();
+                for (Map.Entry<TimeWindow, A> byWindow : byKey.getValue().entrySet()) {
+                    AlignedWindows.Slot<K, A> s = alignedSlot(byWindow.getKey());
+                    s.add(key, AlignedWindows.hash(key), kg).state = byWindow.getValue();
+                }
+            }
+        }
+        for (TimerQueue.Timer<K, TimeWindow> t : eventTimers.live()) {
+            TimeWindow w = t.namespace();
+            if (t.time() != w.maxTimestamp() || w.maxTimestamp() > currentWatermark) continue;
+            AlignedWindows.Slot<K, A> s = aligned.slot(aligned.indexOf(w.start()));
+            AlignedWindows.Entry<K, A> e = s == null ? null : s.get(t.key(), AlignedWindows.hash(t.key()));
+            if (e != null && !e.refire) {
+                e.refire = true;
+                s.refires.add(e);
+            }
+        }
+        alignedNextDue = nextAlignedDue();
+    }
+
+    private AlignedWindows.Slot<K, A> alignedSlot(TimeWindow w) {
+        long index = aligned.indexOf(w.start());
+        if (aligned.start(index) != w.start() || w.end() - w.start() != aligned.size()) {
+            throw new IllegalStateException(
+                    "operator " + name() + " restored window " + w + ", which is not one of " + assigner);
+        }
+        return aligned.slotOrCreate(index, w.maxTimestamp() <= currentWatermark);
     }
 
     @Override
@@ -150,16 +249,12 @@ public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
                     "record without a timestamp reached an event-time window; call assignTimestamps upstream");
         }
         K key = keySelector.getKey(value);
-        backend.setCurrentKey(key);
         boolean added;
-        if (tumbling != null) {
-            long start = tumbling.windowStart(timestamp);
-            added = addTo(new TimeWindow(start, start + tumbling.sizeMillis()), value);
-        } else if (assigner.isMerging()) {
-            added = addToSession(assigner.assignWindows(timestamp).get(0), value);
+        if (aligned != null) {
+            added = addToAligned(key, value, timestamp);
         } else {
-            added = false;
-            for (TimeWindow w : assigner.assignWindows(timestamp)) added |= addTo(w, value);
+            backend.setCurrentKey(key);
+            added = addToSession(assigner.assignWindows(timestamp).get(0), value);
         }
         if (!added) {
             if (lateDataTag != null) output.emitSide(lateDataTag, value, timestamp);
@@ -167,28 +262,113 @@ public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
         }
     }
 
+    private long cleanupTime(long maxTimestamp) {
+        long t = maxTimestamp + lateness;
+        return t < maxTimestamp ? Long.MAX_VALUE : t;
+    }
+
     private long cleanupTime(TimeWindow w) {
-        long t = w.maxTimestamp() + lateness;
-        return t < w.maxTimestamp() ? Long.MAX_VALUE : t;
+        return cleanupTime(w.maxTimestamp());
     }
 
     private boolean isLate(TimeWindow w) {
         return cleanupTime(w) <= currentWatermark;
     }
 
-    /** Adds to a non-merging window; false if the window is late. */
-    private boolean addTo(TimeWindow w, T value) throws Exception {
-        if (isLate(w)) return false;
-        K key = backend.currentKey();
-        int keyGroup = backend.currentKeyGroup();
-        A state = windows.get(key, keyGroup, w);
-        A next = contents.add(state, value);
-        @SuppressWarnings("ReferenceEquality") // identity is meant: an accumulator updated in place needs no put
-        boolean replaced = next != state;
-        if (replaced) windows.put(key, keyGroup, w, next);
-        if (state == null) registerTimers(w);
-        if (w.maxTimestamp() <= currentWatermark) fire(w, next);
-        return true;
+    /**
+     * Adds to the aligned windows holding {@code timestamp} that are not late (the windows whose
+     * start lies in {@code (timestamp - size, alignedStart(timestamp)]}, as {@link
+     * WindowAssigner#assignWindows} lists them); false if every one is late. A key new to a window
+     * that has fired (within the lateness) fires at once and once more at the next watermark, as
+     * its own firing timer would.
+     */
+    private boolean addToAligned(K key, T value, long timestamp) throws Exception {
+        long size = aligned.size();
+        long slide = aligned.slide();
+        long lastStart = TimeWindow.alignedStart(timestamp, aligned.offset(), slide);
+        long first = lastStart;
+        while (first - slide > timestamp - size) first -= slide;
+        long index = aligned.indexOf(first);
+        int hash = AlignedWindows.hash(key);
+        int keyGroup = -1;
+        boolean added = false;
+        for (long start = first; start <= lastStart; start += slide, index++) {
+            long maxTimestamp = start + size - 1;
+            if (maxTimestamp < start) { // the end overflows, which TimeWindow rejects
+                throw new IllegalArgumentException("window end " + (start + size) + " not after start " + start);
+            }
+            if (cleanupTime(maxTimestamp) <= currentWatermark) continue;
+            added = true;
+            boolean passed = maxTimestamp <= currentWatermark;
+            AlignedWindows.Slot<K, A> s = aligned.slot(index);
+            if (s == null) {
+                s = aligned.slotOrCreate(index, passed);
+                if (maxTimestamp < alignedNextDue) alignedNextDue = maxTimestamp;
+            }
+            AlignedWindows.Entry<K, A> e = s.get(key, hash);
+            if (e != null) {
+                keyGroup = e.keyGroup;
+            } else {
+                if (keyGroup < 0) {
+                    backend.setCurrentKey(key);
+                    keyGroup = backend.currentKeyGroup();
+                }
+                e = s.add(key, hash, keyGroup);
+                if (passed) {
+                    e.refire = true;
+                    s.refires.add(e);
+                    if (maxTimestamp < alignedNextDue) alignedNextDue = maxTimestamp;
+                }
+            }
+            e.state = contents.add(e.state, value);
+            if (passed) fire(s.window, e.key, e.keyGroup, e.state);
+        }
+        return added;
+    }
+
+    /** A due event of an aligned window: its firing (or refiring), or its cleanup. */
+    private record Due<K, A>(long time, boolean cleanup, AlignedWindows.Slot<K, A> slot) {}
+
+    /**
+     * Fires and drops the aligned windows whose times the watermark has reached, in time order
+     * (a window's firing before its cleanup), as their per-key timers would have.
+     */
+    private void advanceAligned(long watermark) throws Exception {
+        if (watermark < alignedNextDue) return;
+        List<Due<K, A>> due = new ArrayList<>();
+        for (AlignedWindows.Slot<K, A> s : aligned.slots()) {
+            long maxTimestamp = s.window.maxTimestamp();
+            if (maxTimestamp > watermark) break;
+            if (!s.fired || !s.refires.isEmpty()) due.add(new Due<>(maxTimestamp, false, s));
+            if (cleanupTime(maxTimestamp) <= watermark) due.add(new Due<>(cleanupTime(maxTimestamp), true, s));
+        }
+        due.sort((a, b) -> Long.compare(a.time(), b.time())); // stable: a window fires before its cleanup
+        for (Due<K, A> d : due) {
+            AlignedWindows.Slot<K, A> s = d.slot();
+            if (d.cleanup()) {
+                aligned.remove(s);
+            } else if (!s.fired) {
+                s.fired = true;
+                s.forEach(e -> fire(s.window, e.key, e.keyGroup, e.state));
+            } else {
+                for (AlignedWindows.Entry<K, A> e : s.refires) {
+                    e.refire = false;
+                    fire(s.window, e.key, e.keyGroup, e.state);
+                }
+                s.refires.clear();
+            }
+        }
+        alignedNextDue = nextAlignedDue();
+    }
+
+    private long nextAlignedDue() {
+        long next = Long.MAX_VALUE;
+        for (AlignedWindows.Slot<K, A> s : aligned.slots()) {
+            long maxTimestamp = s.window.maxTimestamp();
+            if (maxTimestamp >= next) break; // later windows have nothing due earlier
+            next = Math.min(next, !s.fired || !s.refires.isEmpty() ? maxTimestamp : cleanupTime(maxTimestamp));
+        }
+        return next;
     }
 
     private boolean addToSession(TimeWindow fresh, T value) throws Exception {
@@ -230,7 +410,8 @@ public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
     @Override
     public void processWatermark(long watermark) throws Exception {
         currentWatermark = watermark;
-        timers.advanceWatermark(watermark, onTimer);
+        if (aligned != null) advanceAligned(watermark);
+        else timers.advanceWatermark(watermark, onTimer);
         output.emitWatermark(watermark);
     }
 
@@ -247,6 +428,11 @@ public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
         firing = w;
         contents.emit(backend.currentKey(), state, this, this);
         firing = null;
+    }
+
+    private void fire(TimeWindow w, K key, int keyGroup, A state) throws Exception {
+        backend.setCurrentKey(key, keyGroup);
+        fire(w, state);
     }
 
     @Override
@@ -272,6 +458,17 @@ public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
     /** The windows the current state holds for {@code key}, for tests. */
     public Map<TimeWindow, A> windowsOf(K key) {
         backend.setCurrentKey(key);
-        return windows.namespaces(key, backend.currentKeyGroup());
+        if (aligned == null) return windows.namespaces(key, backend.currentKeyGroup());
+        Map<TimeWindow, A> found = new TreeMap<>();
+        for (AlignedWindows.Slot<K, A> s : aligned.slots()) {
+            AlignedWindows.Entry<K, A> e = s.get(key, AlignedWindows.hash(key));
+            if (e != null) found.put(s.window, e.state);
+        }
+        return Collections.unmodifiableMap(found);
+    }
+
+    /** Number of (key, window) states held, for tests. */
+    public long windowStateSize() {
+        return aligned == null ? windows.size() : aligned.entries();
     }
 }

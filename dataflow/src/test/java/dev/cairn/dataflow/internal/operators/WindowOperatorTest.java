@@ -53,7 +53,7 @@ class WindowOperatorTest {
         h.watermark(Long.MAX_VALUE);
         assertThat(h.drainValues()).containsExactly("a 10000..20000 4");
         WindowOperator<?, ?, ?, ?> op = (WindowOperator<?, ?, ?, ?>) h.operator();
-        assertThat(op.backend().tables().get("window-contents").size()).isZero();
+        assertThat(op.windowStateSize()).isZero();
     }
 
     @Test
@@ -68,7 +68,7 @@ class WindowOperatorTest {
         h.element(new Event("a", 1), 1_000).element(new Event("a", 10), 6_000).element(new Event("a", 100), 12_000);
         WindowOperator<?, ?, ?, ?> op = (WindowOperator<?, ?, ?, ?>) h.operator();
         // [-5000, 5000), [0, 10000), [5000, 15000), [10000, 20000)
-        assertThat(op.backend().tables().get("window-contents").size()).isEqualTo(4);
+        assertThat(op.windowStateSize()).isEqualTo(4);
         h.watermark(Long.MAX_VALUE);
         assertThat(h.drainValues())
                 .containsExactly(new Event("a", 1), new Event("a", 11), new Event("a", 110), new Event("a", 100));
@@ -128,6 +128,15 @@ class WindowOperatorTest {
         assertThat(h.drain()).isEmpty();
         h.watermark(Long.MAX_VALUE);
         assertThat(h.drainValues()).containsExactly("a 5000..15000 1");
+    }
+
+    @Test
+    void aWindowEndingPastTheLastTimestampIsRejected() throws Exception {
+        OperatorHarness<String> h = harness(WindowAssigner.tumbling(Duration.ofSeconds(10)), 0);
+        h.watermark(Long.MAX_VALUE - 1);
+        assertThatThrownBy(() -> h.element(new Event("a", 1), Long.MAX_VALUE - 5))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not after start");
     }
 
     @Test
