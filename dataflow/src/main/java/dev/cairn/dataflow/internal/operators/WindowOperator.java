@@ -409,6 +409,9 @@ public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
 
     @Override
     public void processWatermark(long watermark) throws Exception {
+        // After a restore the rewound sources send watermarks below the restored one for a while:
+        // going back would let a record that was late before the failure count as on time.
+        if (watermark < currentWatermark) return;
         currentWatermark = watermark;
         if (aligned != null) advanceAligned(watermark);
         else timers.advanceWatermark(watermark, onTimer);
