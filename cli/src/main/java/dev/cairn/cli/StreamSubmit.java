@@ -158,5 +158,36 @@ final class StreamSubmit {
             out.println("checkpoint: none completed yet");
         }
         if (!s.failure().isEmpty()) out.printf("failure:    %s%n", s.failure());
+        if (s.operators().isEmpty()) return;
+        out.printf(
+                "%n%-32s %3s %14s %14s %11s %11s  %-24s %s%n",
+                "OPERATOR", "P", "RECORDS IN", "RECORDS OUT", "IN/S", "OUT/S", "WATERMARK", "BACKPRESSURE");
+        for (StreamJobStatus.Operator o : s.operators()) {
+            out.printf(
+                    "%-32s %3d %,14d %,14d %,11.0f %,11.0f  %-24s %s%n",
+                    abbreviate(o.name(), 32),
+                    o.parallelism(),
+                    o.recordsIn(),
+                    o.recordsOut(),
+                    o.recordsInPerSecond(),
+                    o.recordsOutPerSecond(),
+                    o.watermark().map(StreamSubmit::watermark).orElse("-"),
+                    backpressure(o.backpressure()));
+        }
+    }
+
+    private static String abbreviate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+
+    private static String watermark(long w) {
+        if (w == Long.MAX_VALUE) return "end of input";
+        return java.time.Instant.ofEpochMilli(w).toString();
+    }
+
+    /** As Flink's web UI grades it: OK below 10%, LOW below 50%, else HIGH. */
+    static String backpressure(double ratio) {
+        String grade = ratio < 0.1 ? "OK" : ratio < 0.5 ? "LOW" : "HIGH";
+        return String.format("%s (%.0f%%)", grade, ratio * 100);
     }
 }

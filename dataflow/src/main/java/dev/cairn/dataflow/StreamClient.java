@@ -8,6 +8,7 @@ import dev.cairn.dataflow.internal.proto.JobRef;
 import dev.cairn.dataflow.internal.proto.JobSettingsProto;
 import dev.cairn.dataflow.internal.proto.JobStatusProto;
 import dev.cairn.dataflow.internal.proto.ListJobsRequest;
+import dev.cairn.dataflow.internal.proto.OperatorInfo;
 import dev.cairn.dataflow.internal.proto.StreamMasterGrpc;
 import dev.cairn.dataflow.internal.proto.SubmitRequest;
 import dev.cairn.dataflow.internal.runtime.SubtaskLauncher;
@@ -70,6 +71,12 @@ public final class StreamClient implements AutoCloseable {
                                                 1, settings.checkpointInterval().toMillis()))
                         .setCheckpointsRetained(settings.checkpointsRetained())
                         .setRestartAttempts(settings.restartAttempts()));
+        for (OperatorNode node : graph.nodes()) {
+            req.addOperators(OperatorInfo.newBuilder()
+                    .setId(node.id())
+                    .setName(node.name())
+                    .setParallelism(node.parallelism()));
+        }
         for (OperatorNode head : SubtaskLauncher.chainHeads(graph)) {
             req.addHeads(ChainHead.newBuilder()
                     .setOperator(head.id())
@@ -138,7 +145,19 @@ public final class StreamClient implements AutoCloseable {
                 p.getFailure(),
                 Instant.ofEpochMilli(p.getSubmittedAtMs()),
                 p.getEndedAtMs() == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(p.getEndedAtMs())),
-                p.getSlotWorkersList());
+                p.getSlotWorkersList(),
+                p.getOperatorsList().stream()
+                        .map(o -> new StreamJobStatus.Operator(
+                                o.getId(),
+                                o.getName(),
+                                o.getParallelism(),
+                                o.getRecordsIn(),
+                                o.getRecordsOut(),
+                                o.getRecordsInPerSecond(),
+                                o.getRecordsOutPerSecond(),
+                                o.getWatermark() == Long.MIN_VALUE ? Optional.empty() : Optional.of(o.getWatermark()),
+                                o.getBackpressure()))
+                        .toList());
     }
 
     @Override

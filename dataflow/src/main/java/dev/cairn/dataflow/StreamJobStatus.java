@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param subtasks subtasks of one run (chains times parallelism)
  * @param failure why the job failed or last restarted; empty if it did neither
  * @param slotWorkers the worker of each slot of the current run; empty when none runs
+ * @param operators every operator of the current run, over its subtasks; empty when none runs
  */
 public record StreamJobStatus(
         String jobId,
@@ -27,10 +28,31 @@ public record StreamJobStatus(
         String failure,
         Instant submittedAt,
         Optional<Instant> endedAt,
-        List<String> slotWorkers) {
+        List<String> slotWorkers,
+        List<Operator> operators) {
     public StreamJobStatus {
         slotWorkers = List.copyOf(slotWorkers);
+        operators = List.copyOf(operators);
     }
+
+    /**
+     * One operator of the current run, summed over its subtasks.
+     *
+     * @param recordsInPerSecond over about the last second
+     * @param watermark the least watermark its subtasks emitted, if they all emitted one
+     * @param backpressure the largest fraction of time (0 to 1) one of its subtasks spent blocked on
+     *     full output channels, over about the last second: near 1, a consumer downstream is slow
+     */
+    public record Operator(
+            int id,
+            String name,
+            int parallelism,
+            long recordsIn,
+            long recordsOut,
+            double recordsInPerSecond,
+            double recordsOutPerSecond,
+            Optional<Long> watermark,
+            double backpressure) {}
 
     public enum State {
         /** Waiting for enough free stream slots. */

@@ -99,6 +99,11 @@ public final class StreamWorker implements AutoCloseable {
         return network.address();
     }
 
+    /** The most bytes this worker's network buffers held at once: bounded by the network keys, whatever the load. */
+    public long peakNetworkBufferBytes() {
+        return network.peakBufferedBytes();
+    }
+
     @Override
     public void close() {
         executor.close();

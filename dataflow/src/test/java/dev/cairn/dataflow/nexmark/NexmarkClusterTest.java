@@ -221,4 +221,59 @@ class NexmarkClusterTest {
         if (LINES.incrementAndGet() % 1000 == 0) java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
         NexmarkParser.bids(line, out);
     }
+
+    static final AtomicLong SUNK = new AtomicLong();
+
+    /** A deliberately slow sink: about 20 µs per record. */
+    static void slowSink(NexmarkEvent.Bid bid, long timestamp) {
+        java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+        SUNK.incrementAndGet();
+    }
+
+    @Test
+    @Timeout(120)
+    void aSlowSinkBackpressuresItsSourcesWithBoundedMemoryAndStatusShowsIt() throws Exception {
+        String master = startMaster();
+        StreamWorker w1 = startWorker("w1", master, 1);
+        StreamWorker w2 = startWorker("w2", master, 1);
+        SUNK.set(0);
+        Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(2));
+        flow.readTextFile(data.resolve("events.csv"))
+                .flatMap(NexmarkParser::bids, Codecs.record(NexmarkEvent.Bid.class))
+                .rebalance()
+                .addSink(NexmarkClusterTest::slowSink, "slow sink");
+        try (StreamClient client = StreamClient.connect(master)) {
+            StreamJobStatus submitted = submit(client, flow, StreamJobSettings.none());
+            StreamJobStatus busy = await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(
+                            () -> client.status(submitted.jobId()),
+                            s -> s.operators().stream()
+                                    .anyMatch(o -> o.name().startsWith("TextFile") && o.backpressure() > 0.5));
+            StreamJobStatus.Operator source = busy.operators().stream()
+                    .filter(o -> o.name().startsWith("TextFile"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(source.recordsOut()).isPositive();
+            StreamJobStatus.Operator sink = busy.operators().stream()
+                    .filter(o -> o.name().equals("slow sink"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(sink.backpressure()).as("the sink itself is not blocked").isLessThan(0.5);
+            assertThat(sink.recordsInPerSecond()).as("the sink keeps consuming").isPositive();
+            StreamJobStatus end = awaitEnd(client, submitted.jobId());
+            assertThat(end.state()).as(end.failure()).isEqualTo(StreamJobStatus.State.FINISHED);
+        }
+        long bids;
+        try (Stream<String> lines = Files.lines(data.resolve("events.csv"))) {
+            bids = lines.filter(l -> l.startsWith("B,")).count();
+        }
+        assertThat(SUNK.get()).as("every bid reached the sink").isEqualTo(bids);
+        // Defaults: 32 KiB buffers, 2 per channel, 8 floating per gate; each worker holds one source
+        // subtask (2 outgoing channels) and one sink subtask (a gate of 2 channels): under 1 MiB.
+        for (StreamWorker w : List.of(w1, w2))
+            assertThat(w.peakNetworkBufferBytes())
+                    .as("network buffers held at once")
+                    .isLessThan(1L << 20);
+    }
 }

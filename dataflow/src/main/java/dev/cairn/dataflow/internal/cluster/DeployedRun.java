@@ -8,10 +8,13 @@ import dev.cairn.dataflow.internal.network.NetworkEndpoint;
 import dev.cairn.dataflow.internal.network.PlacedExchanges;
 import dev.cairn.dataflow.internal.operators.OperatorFailure;
 import dev.cairn.dataflow.internal.proto.Deployment;
+import dev.cairn.dataflow.internal.proto.OperatorSample;
 import dev.cairn.dataflow.internal.proto.RunRef;
 import dev.cairn.dataflow.internal.proto.SubtaskEvent;
+import dev.cairn.dataflow.internal.proto.SubtaskSample;
 import dev.cairn.dataflow.internal.runtime.SubtaskCheckpoints;
 import dev.cairn.dataflow.internal.runtime.SubtaskLauncher;
+import dev.cairn.dataflow.internal.runtime.SubtaskMetrics;
 import dev.cairn.rpc.grpc.HostPort;
 import java.io.IOException;
 import java.io.InputStream;
@@ -211,6 +214,26 @@ final class DeployedRun implements AutoCloseable {
         }) {
             return (LogicalGraph) ois.readObject();
         }
+    }
+
+    /** What each of this run's subtasks has done so far. */
+    List<SubtaskSample> samples() {
+        List<SubtaskSample> samples = new java.util.ArrayList<>(subtasks.size());
+        for (SubtaskLauncher.Launched l : subtasks) {
+            SubtaskSample.Builder b = SubtaskSample.newBuilder()
+                    .setRun(run)
+                    .setSubtaskId(l.id())
+                    .setBlockedNanos(l.metrics().blockedNanos());
+            for (SubtaskMetrics.Operator o : l.metrics().operators()) {
+                b.addOperators(OperatorSample.newBuilder()
+                        .setOperator(o.id())
+                        .setRecordsIn(o.recordsIn())
+                        .setRecordsOut(o.recordsOut())
+                        .setWatermark(o.watermark()));
+            }
+            samples.add(b.build());
+        }
+        return samples;
     }
 
     /** Routes a checkpoint command to this run's subtasks. */

@@ -6,11 +6,16 @@ import dev.cairn.dataflow.internal.checkpoint.CheckpointStorage;
 import dev.cairn.dataflow.internal.proto.CheckpointCommand;
 import dev.cairn.dataflow.internal.proto.CheckpointInfo;
 import dev.cairn.dataflow.internal.proto.JobStatusProto;
+import dev.cairn.dataflow.internal.proto.OperatorInfo;
+import dev.cairn.dataflow.internal.proto.OperatorSample;
+import dev.cairn.dataflow.internal.proto.OperatorStatus;
 import dev.cairn.dataflow.internal.proto.RunRef;
 import dev.cairn.dataflow.internal.proto.SubmitRequest;
 import dev.cairn.dataflow.internal.proto.SubtaskEvent;
+import dev.cairn.dataflow.internal.proto.SubtaskSample;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -82,6 +87,17 @@ final class StreamJob {
     CheckpointInfo latestCheckpoint;
     private long triggeredAtNanos;
     private long checkpointBytes;
+    /** The current run's subtasks' latest sample and the one about a second before it, for rates. */
+    private final Map<String, Samples> samples = new HashMap<>();
+
+    private static final long RATE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private static final class Samples {
+        SubtaskSample baseline;
+        long baselineAt;
+        SubtaskSample latest;
+        long latestAt;
+    }
 
     StreamJob(
             String id,
@@ -150,6 +166,7 @@ final class StreamJob {
         this.restoredFrom = restoredFrom;
         state = State.RUNNING;
         finished.clear();
+        samples.clear();
         exhaustedSources = 0;
         finalCheckpoint = -1;
         if (checkpointing()) {
@@ -252,6 +269,68 @@ final class StreamJob {
                 .build();
     }
 
+    /** A subtask of the current run reported what it has done so far. */
+    void onSample(SubtaskSample sample) {
+        long now = clock.nanos();
+        Samples s = samples.computeIfAbsent(sample.getSubtaskId(), k -> new Samples());
+        if (s.latest == null || s.latestAt - s.baselineAt >= RATE_WINDOW_NANOS || s.baseline == null) {
+            s.baseline = s.latest != null ? s.latest : sample;
+            s.baselineAt = s.latest != null ? s.latestAt : now;
+        }
+        s.latest = sample;
+        s.latestAt = now;
+    }
+
+    /** Every operator of the current run, over the subtasks that reported. */
+    private List<OperatorStatus> operators() {
+        if (state != State.RUNNING) return List.of();
+        List<OperatorStatus> out = new ArrayList<>();
+        for (OperatorInfo info : request.getOperatorsList()) {
+            long in = 0, outRecords = 0;
+            double inRate = 0, outRate = 0, backpressure = 0;
+            long watermark = Long.MAX_VALUE;
+            int withWatermark = 0, reported = 0;
+            for (Samples s : samples.values()) {
+                OperatorSample latest = find(s.latest, info.getId());
+                if (latest == null) continue;
+                reported++;
+                in += latest.getRecordsIn();
+                outRecords += latest.getRecordsOut();
+                if (latest.getWatermark() != Long.MIN_VALUE) {
+                    withWatermark++;
+                    watermark = Math.min(watermark, latest.getWatermark());
+                }
+                long span = s.latestAt - s.baselineAt;
+                OperatorSample base = find(s.baseline, info.getId());
+                if (span > 0 && base != null) {
+                    double seconds = span / 1e9;
+                    inRate += (latest.getRecordsIn() - base.getRecordsIn()) / seconds;
+                    outRate += (latest.getRecordsOut() - base.getRecordsOut()) / seconds;
+                    double blocked = (s.latest.getBlockedNanos() - s.baseline.getBlockedNanos()) / (double) span;
+                    backpressure = Math.max(backpressure, Math.min(1, Math.max(0, blocked)));
+                }
+            }
+            out.add(OperatorStatus.newBuilder()
+                    .setId(info.getId())
+                    .setName(info.getName())
+                    .setParallelism(info.getParallelism())
+                    .setRecordsIn(in)
+                    .setRecordsOut(outRecords)
+                    .setRecordsInPerSecond(inRate)
+                    .setRecordsOutPerSecond(outRate)
+                    .setWatermark(reported > 0 && withWatermark == reported ? watermark : Long.MIN_VALUE)
+                    .setBackpressure(backpressure)
+                    .build());
+        }
+        return out;
+    }
+
+    private static OperatorSample find(SubtaskSample sample, int operator) {
+        if (sample == null) return null;
+        for (OperatorSample o : sample.getOperatorsList()) if (o.getOperator() == operator) return o;
+        return null;
+    }
+
     /** The latest complete checkpoint in storage, or 0. */
     long latestComplete() throws IOException {
         List<Long> complete = storage.completed();
@@ -272,7 +351,8 @@ final class StreamJob {
                 .setFailure(failure)
                 .setSubmittedAtMs(submittedAtMillis)
                 .setEndedAtMs(endedAtMillis)
-                .addAllSlotWorkers(slotWorkers);
+                .addAllSlotWorkers(slotWorkers)
+                .addAllOperators(operators());
         if (latestCheckpoint != null) b.setLatestCheckpoint(latestCheckpoint);
         return b.build();
     }

@@ -14,6 +14,7 @@ import dev.cairn.dataflow.internal.proto.RegisterWorkerResponse;
 import dev.cairn.dataflow.internal.proto.RunRef;
 import dev.cairn.dataflow.internal.proto.SubmitRequest;
 import dev.cairn.dataflow.internal.proto.SubtaskEvent;
+import dev.cairn.dataflow.internal.proto.SubtaskSample;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -204,6 +205,12 @@ public final class StreamJobMaster implements AutoCloseable {
                     event, (worker, command) -> outbox(worker).commands.add(command));
             if (failure != null) runFailed(job, failure);
             else if (job.state == StreamJob.State.FINISHED) ended(job);
+        }
+        for (SubtaskSample sample : req.getSamplesList()) {
+            StreamJob job = jobs.get(sample.getRun().getJobId());
+            if (job != null
+                    && job.state == StreamJob.State.RUNNING
+                    && job.attempt == sample.getRun().getAttempt()) job.onSample(sample);
         }
         // Runs the worker still has that the master does not want: cancel them; note runs that stopped.
         Map<String, Integer> running = new HashMap<>();

@@ -116,11 +116,12 @@ public final class StreamTaskExecutor implements AutoCloseable {
         }
         SubtaskEvent e;
         while ((e = events.poll()) != null) report.add(e);
-        HeartbeatRequest req = HeartbeatRequest.newBuilder()
+        HeartbeatRequest.Builder hb = HeartbeatRequest.newBuilder()
                 .setWorkerId(settings.workerId())
                 .addAllEvents(report)
-                .addAllRunning(runs.keySet())
-                .build();
+                .addAllRunning(runs.keySet());
+        for (DeployedRun r : runs.values()) if (!r.cancelled()) hb.addAllSamples(r.samples());
+        HeartbeatRequest req = hb.build();
         HeartbeatResponse resp;
         try {
             resp = Rpc.call(master, "Heartbeat", () -> stub(master).heartbeat(req));

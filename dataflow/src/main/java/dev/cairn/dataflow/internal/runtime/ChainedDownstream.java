@@ -11,6 +11,12 @@ import dev.cairn.dataflow.internal.operators.StreamOperator;
 final class ChainedDownstream<T> implements Downstream<T> {
     private final OneInputOperator<T> input;
     private final StreamOperator<?> operator;
+    private SubtaskMetrics.Operator metrics;
+
+    /** Counts the records this operator takes in into {@code metrics}. */
+    void measure(SubtaskMetrics.Operator metrics) {
+        this.metrics = metrics;
+    }
 
     ChainedDownstream(OneInputOperator<T> input, StreamOperator<?> operator) {
         this.input = input;
@@ -19,6 +25,7 @@ final class ChainedDownstream<T> implements Downstream<T> {
 
     @Override
     public void accept(T value, long timestamp) {
+        if (metrics != null) SubtaskMetrics.increment(metrics.recordsIn, 1);
         try {
             input.processElement(value, timestamp);
         } catch (OperatorFailure | CancelledException e) {

@@ -4,6 +4,7 @@ import dev.cairn.common.codec.BytesOut;
 import dev.cairn.common.codec.Codec;
 import dev.cairn.dataflow.functions.KeySelector;
 import dev.cairn.dataflow.internal.graph.Partitioning;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The producing end of one edge in one producer subtask: picks the consumer of each record by the
@@ -24,6 +25,12 @@ final class ExchangeWriter<T> implements Downstream<T> {
     private final long[][] timestamps;
     private final int[] sizes;
     private int roundRobin;
+    private AtomicLong blockedNanos;
+
+    /** Adds the time this writer waits on full channels to {@code blockedNanos}. */
+    void measure(AtomicLong blockedNanos) {
+        this.blockedNanos = blockedNanos;
+    }
 
     /**
      * @param gates the writers of the channels to the consumer subtasks, by consumer index (a forward edge has just one)
@@ -105,7 +112,14 @@ final class ExchangeWriter<T> implements Downstream<T> {
 
     private void put(int target, ChannelEvent event) {
         try {
-            gates[target].put(event);
+            if (blockedNanos == null) {
+                gates[target].put(event);
+            } else {
+                // Measuring only: how long a put waits is backpressure; nothing decides on it.
+                long start = System.nanoTime();
+                gates[target].put(event);
+                SubtaskMetrics.increment(blockedNanos, System.nanoTime() - start);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CancelledException(e);

@@ -16,6 +16,12 @@ final class NodeOutput<T> implements Output<T> {
     private final Map<String, List<Downstream<?>>> sides = new HashMap<>();
     private final List<Downstream<?>> all = new ArrayList<>();
     private Downstream<T> single;
+    private SubtaskMetrics.Operator metrics;
+
+    /** Counts what this output emits into {@code metrics}. */
+    void measure(SubtaskMetrics.Operator metrics) {
+        this.metrics = metrics;
+    }
 
     void addMain(Downstream<T> downstream) {
         main.add(downstream);
@@ -30,6 +36,7 @@ final class NodeOutput<T> implements Output<T> {
 
     @Override
     public void emit(T value, long timestamp) {
+        if (metrics != null) SubtaskMetrics.increment(metrics.recordsOut, 1);
         Downstream<T> only = single;
         if (only != null) {
             only.accept(value, timestamp);
@@ -48,6 +55,7 @@ final class NodeOutput<T> implements Output<T> {
 
     @Override
     public void emitWatermark(long watermark) {
+        if (metrics != null) metrics.watermark.setOpaque(watermark);
         for (int i = 0; i < all.size(); i++) all.get(i).watermark(watermark);
     }
 

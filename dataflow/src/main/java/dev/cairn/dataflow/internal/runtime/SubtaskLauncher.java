@@ -62,8 +62,8 @@ public final class SubtaskLauncher {
         void failed(String subtaskId, String subtaskName, String operatorName, Throwable cause);
     }
 
-    /** One launched subtask: its stable id (chain head id and subtask index) and its thread, not started. */
-    public record Launched(String id, String name, Thread thread) {}
+    /** One launched subtask: its stable id (chain head id and subtask index), its thread (not started) and its metrics. */
+    public record Launched(String id, String name, Thread thread, SubtaskMetrics metrics) {}
 
     /** What {@link #launch} set up. */
     public record Launch(List<Launched> subtasks, List<InputGate> gates) {
@@ -140,6 +140,16 @@ public final class SubtaskLauncher {
             channelInputs.put(node.id(), inputs);
         }
 
+        // Metrics of the local subtasks, by chain head and subtask index.
+        Map<Integer, SubtaskMetrics[]> metrics = new HashMap<>();
+        for (OperatorNode node : nodes) {
+            if (chainedIn[node.id()]) continue;
+            SubtaskMetrics[] m = new SubtaskMetrics[node.parallelism()];
+            for (int s = 0; s < node.parallelism(); s++)
+                if (placement.isLocal(node.id(), s)) m[s] = new SubtaskMetrics(chainOf(graph, node.id()));
+            metrics.put(node.id(), m);
+        }
+
         // Operators of the local subtasks and their outputs.
         List<StreamOperator<?>[]> operators = new ArrayList<>();
         List<NodeOutput<?>[]> outputs = new ArrayList<>();
@@ -155,6 +165,7 @@ public final class SubtaskLauncher {
                             "cannot create operator '" + node.name() + "': " + e.getMessage(), node.name(), e);
                 }
                 outs[s] = new NodeOutput<>();
+                outs[s].measure(operatorMetrics(metrics.get(headOf[node.id()])[s], node.id()));
                 OperatorContext context = new OperatorContext(
                         node.name(),
                         s,
@@ -179,7 +190,9 @@ public final class SubtaskLauncher {
                 if (!placement.isLocal(headOf[e.source()], s)) continue;
                 Downstream<?> downstream;
                 if (graph.isChained(e)) {
-                    downstream = chained(operators.get(e.target())[s]);
+                    ChainedDownstream<?> chained = chained(operators.get(e.target())[s]);
+                    chained.measure(operatorMetrics(metrics.get(headOf[e.source()])[s], e.target()));
+                    downstream = chained;
                 } else {
                     int[] consumers = e.isForward()
                             ? new int[] {s}
@@ -193,6 +206,7 @@ public final class SubtaskLauncher {
                     }
                     ExchangeWriter<?> writer = new ExchangeWriter<>(
                             chosen, chosenChannels, e.partitioning(), graph.maxParallelism(), batchSize, s);
+                    writer.measure(metrics.get(headOf[e.source()])[s].blockedNanos);
                     writers.computeIfAbsent(e.source(), k -> newLists(source.parallelism()))
                             .get(s)
                             .add(writer);
@@ -240,16 +254,21 @@ public final class SubtaskLauncher {
                         clock,
                         (t, failure) -> failures.failed(taskId, taskName, operatorOf(t, failure), failure),
                         checkpoints == null ? null : checkpoints.subtask(head.id(), s, head.inputs() == 0));
-                launched.add(new Launched(
-                        taskId,
-                        taskName,
-                        Thread.ofPlatform()
-                                .name("dataflow " + taskName)
-                                .daemon(true)
-                                .unstarted(task)));
+                SubtaskMetrics taskMetrics = metrics.get(head.id())[s];
+                task.measure(taskMetrics.operators.get(0));
+                Thread thread = Thread.ofPlatform()
+                        .name("dataflow " + taskName)
+                        .daemon(true)
+                        .unstarted(task);
+                launched.add(new Launched(taskId, taskName, thread, taskMetrics));
             }
         }
         return new Launch(List.copyOf(launched), List.copyOf(madeGates));
+    }
+
+    private static SubtaskMetrics.Operator operatorMetrics(SubtaskMetrics subtask, int operatorId) {
+        for (SubtaskMetrics.Operator o : subtask.operators) if (o.id == operatorId) return o;
+        throw new IllegalStateException("operator " + operatorId + " is not in the subtask's chain");
     }
 
     private static String operatorOf(SubtaskTask task, Throwable t) {
@@ -312,7 +331,7 @@ public final class SubtaskLauncher {
     }
 
     @SuppressWarnings("unchecked") // a chained edge feeds a one-input operator of the edge's type
-    private static <T> Downstream<T> chained(StreamOperator<?> operator) {
+    private static <T> ChainedDownstream<T> chained(StreamOperator<?> operator) {
         if (!(operator instanceof OneInputOperator<?> input)) {
             throw new IllegalStateException(
                     "operator " + operator.name() + " cannot be chained: it does not take one input");

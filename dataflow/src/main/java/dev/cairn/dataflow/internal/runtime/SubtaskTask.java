@@ -49,6 +49,7 @@ final class SubtaskTask implements Runnable {
     private final Clock clock;
     private final FailureListener failures;
     private final SubtaskCheckpoints checkpoints;
+    private SubtaskMetrics.Operator headMetrics;
     private long lastTick = Long.MIN_VALUE;
 
     /** Told of the first exception of a subtask. */
@@ -84,6 +85,11 @@ final class SubtaskTask implements Runnable {
 
     String name() {
         return name;
+    }
+
+    /** Counts the records the head takes from the gate into {@code metrics}. */
+    void measure(SubtaskMetrics.Operator metrics) {
+        this.headMetrics = metrics;
     }
 
     @Override
@@ -236,6 +242,7 @@ final class SubtaskTask implements Runnable {
         long advanced = switch (event) {
             case ChannelEvent.RecordBatch batch -> {
                 InputHandler handler = handlers[channelInputs[batch.channel()]];
+                if (headMetrics != null) SubtaskMetrics.increment(headMetrics.recordsIn, batch.size);
                 for (int i = 0; i < batch.size; i++)
                     InputHandler.deliver(handler, head, batch.values[i], batch.timestamps[i]);
                 yield Long.MIN_VALUE;
