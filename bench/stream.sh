@@ -5,9 +5,8 @@
 # exact answers (sorted bytewise, equal); a run whose output differs is reported WRONG, not timed.
 # Prints a table of events/s (medians over REPEAT rounds) and the ratios Cairn/other.
 #
-# FIRST VERSION: Cairn's stream runtime across processes does not exist yet, so "cairn" is Cairn's
-# in-JVM executor at parallelism PARALLELISM (operators on threads of one JVM), not a 2-worker
-# cluster; the cluster mode comes with the distributed runtime.
+# "cairn" is Cairn's in-JVM executor (operators on threads of one JVM); "cairn-cluster" is the real
+# thing: a 2-worker cluster of separate processes, records exchanged over TCP.
 #
 # Engines (ENGINES, in this order per round; each run is a fresh JVM with its own class path):
 #   single-thread  NexmarkSingleThread: the queries by hand on one thread (the yardstick)
@@ -16,6 +15,10 @@
 #                  PARALLELISM, streaming mode, the same two-stage plans, FileSource on the same file
 #   jet            JetStreamBench: Hazelcast Jet (bench/target/jet-lib), one embedded member with
 #                  PARALLELISM cooperative threads, the same plans, the file read line by line
+#   cairn-cluster  'bin/cairn submit --example nexmark-qN' on a 'cluster up --nodes 2' cluster (started once
+#                  per run in WORK/cluster, stopped at the end) at PARALLELISM; timed by the master, from
+#                  the job's submission to its end (the CLI's JVM start excluded)
+#   cairn-cluster-ckpt  the same with exactly-once checkpoints every CHECKPOINT_INTERVAL (default 10s)
 #
 #   bench/stream.sh                           # 10M events, one round
 #   EVENTS=2000000 REPEAT=3 KEEP=1 bench/stream.sh
@@ -32,6 +35,7 @@
 #   FLINK_OPTS     more JVM options of Flink's JVM (default: the --add-opens Flink's own scripts pass on
 #                  JDK 17+; these jobs ran without them on JDK 25, Kryo's generic types may need them)
 #   SKIP_BUILD=1   do not run Maven (the bench module must be built)
+#   CLUSTER_OPTS   JVM options of the cluster's nodes (default -Xmx2g)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 . "$ROOT/bin/java-env.sh"
@@ -50,6 +54,9 @@ JET_OPTS=${JET_OPTS:---add-modules java.se --add-exports java.base/jdk.internal.
 FLINK_OPTS=${FLINK_OPTS:---add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.text=ALL-UNNAMED --add-opens=java.base/java.time=ALL-UNNAMED}
 SKIP_BUILD=${SKIP_BUILD:-0}
 GEN=${NEXMARK_GEN:-/work/shared/bench/NexmarkGen.java}
+CHECKPOINT_INTERVAL=${CHECKPOINT_INTERVAL:-10s}
+CLUSTER_OPTS=${CLUSTER_OPTS:--Xmx2g}
+CLUSTER_DIR=""
 
 [[ $EVENTS =~ ^[1-9][0-9]*$ ]] || { echo "error: EVENTS must be a positive integer" >&2; exit 2; }
 [[ $SEED =~ ^-?[0-9]+$ ]] || { echo "error: SEED must be an integer" >&2; exit 2; }
@@ -58,7 +65,7 @@ GEN=${NEXMARK_GEN:-/work/shared/bench/NexmarkGen.java}
 [[ $STEP_TIMEOUT =~ ^[1-9][0-9]*$ ]] || { echo "error: STEP_TIMEOUT must be a positive number of seconds" >&2; exit 2; }
 for q in $QUERIES; do [[ $q =~ ^q[578]$ ]] || { echo "error: QUERIES: '$q' is none of q5 q7 q8" >&2; exit 2; }; done
 for e in $ENGINES; do
-  case $e in single-thread | cairn | flink | jet) ;; *) echo "error: ENGINES: '$e' is none of single-thread cairn flink jet" >&2; exit 2 ;; esac
+  case $e in single-thread | cairn | flink | jet | cairn-cluster | cairn-cluster-ckpt) ;; *) echo "error: ENGINES: '$e' is none of single-thread cairn flink jet cairn-cluster cairn-cluster-ckpt" >&2; exit 2 ;; esac
 done
 [ -f "$GEN" ] || { echo "error: $GEN not found (set NEXMARK_GEN)" >&2; exit 2; }
 
@@ -73,6 +80,7 @@ cleanup() {
   trap - EXIT INT TERM
   [ "$rc" = 0 ] || echo "stopping (exit status $rc) ..." >&2
   if [ -n "$CHILD_PID" ]; then kill -TERM "$CHILD_PID" 2>/dev/null || true; wait "$CHILD_PID" 2>/dev/null || true; fi
+  if [ -n "$CLUSTER_DIR" ]; then "$ROOT/bin/cairn" cluster down --dir "$CLUSTER_DIR" >/dev/null 2>&1 || true; fi
   rm -f "$OUT" "$DATA.tmp" 2>/dev/null || true
   [ "$KEEP" = 1 ] || rm -rf "$DATA" "$ANSWERS" 2>/dev/null || true
   exit "$rc"
@@ -125,8 +133,28 @@ engine_cmd() {
   esac
 }
 
+# cluster_run ENGINE QUERY OUTFILE: one query on the cluster, its part files concatenated into OUTFILE.
+cluster_run() {
+  local engine=$1 q=$2 outfile=$3 dir="$WORK/cluster-out-$1-$2" ckpt=()
+  [ "$engine" = cairn-cluster-ckpt ] && ckpt=(--checkpoint-interval "$CHECKPOINT_INTERVAL")
+  rm -rf "$dir"
+  "$ROOT/bin/cairn" submit --dir "$CLUSTER_DIR" --parallelism "$PARALLELISM" "${ckpt[@]}" --example "nexmark-$q" "$DATA" "$dir" || return 1
+  cat "$dir"/part-* >"$outfile"
+  rm -rf "$dir"
+}
+export -f cluster_run
+export ROOT WORK DATA PARALLELISM CHECKPOINT_INTERVAL
+
 mkdir -p "$WORK"
 : >"$RESULTS"
+if [[ " $ENGINES " == *" cairn-cluster"* ]]; then
+  export CLUSTER_DIR="$WORK/cluster"
+  "$ROOT/bin/cairn" cluster down --dir "$CLUSTER_DIR" >/dev/null 2>&1 || true
+  rm -rf "$CLUSTER_DIR"
+  echo "cluster: starting 2 workers in $CLUSTER_DIR ..."
+  "$ROOT/bin/cairn" cluster up --nodes 2 --dir "$CLUSTER_DIR" --jvm-opts "$CLUSTER_OPTS" >"$WORK/cluster-up.log" 2>&1 \
+    || fail_with_log "cluster up failed" "$WORK/cluster-up.log"
+fi
 if [ -f "$DATA" ] && [ -f "$ANSWERS/meta.txt" ] && grep -qx "events=$EVENTS" "$ANSWERS/meta.txt"; then
   echo "data: reusing $DATA"
 else
@@ -144,9 +172,17 @@ for ((rep = 1; rep <= REPEAT; rep++)); do
     for e in $ENGINES; do
       log="$WORK/$e-$q.log"
       rm -f "$OUT"
-      # shellcheck disable=SC2046
-      bounded "$STEP_TIMEOUT" "$WORK/$e-$q.out" "$log" $(engine_cmd "$e" "$q" "$OUT") \
-        || fail_with_log "$e on $q failed" "$log"
+      if [[ $e == cairn-cluster* ]]; then
+        bounded "$STEP_TIMEOUT" "$WORK/$e-$q.out" "$log" bash -c 'cluster_run "$@"' _ "$e" "$q" "$OUT" \
+          || fail_with_log "$e on $q failed" "$log"
+        secs=$(sed -n 's/^stream job .* finished in \([0-9.]*\) s.*/\1/p' "$WORK/$e-$q.out" | tail -1)
+        [ -n "$secs" ] || fail_with_log "$e on $q printed no duration" "$WORK/$e-$q.out"
+        echo "stream engine=$e query=$q events_per_s=$(awk -v n="$EVENTS" -v s="$secs" 'BEGIN { printf "%.0f", n / s }') seconds=$secs" >>"$WORK/$e-$q.out"
+      else
+        # shellcheck disable=SC2046
+        bounded "$STEP_TIMEOUT" "$WORK/$e-$q.out" "$log" $(engine_cmd "$e" "$q" "$OUT") \
+          || fail_with_log "$e on $q failed" "$log"
+      fi
       line=$(grep '^stream ' "$WORK/$e-$q.out" | tail -1)
       [ -n "$line" ] || fail_with_log "$e on $q printed no result line" "$WORK/$e-$q.out"
       if LC_ALL=C sort "$OUT" | cmp -s - "$ANSWERS/$q.txt"; then
@@ -163,7 +199,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 echo
 printf 'stream benchmark: Nexmark %s over %s events (seed %s, %s bytes), median of %s round(s);\n' \
   "$QUERIES" "$EVENTS" "$SEED" "$BYTES" "$REPEAT"
-printf 'cairn = Cairn'"'"'s IN-JVM executor at parallelism %s (threads of one JVM; no cluster yet); flink = Apache Flink %s, local environment, parallelism %s;\njet = Hazelcast %s, one embedded member, %s cooperative threads;\n' "$PARALLELISM" "${FLINK_VERSION:--}" "$PARALLELISM" "${JET_VERSION:--}" "$PARALLELISM"
+printf 'cairn = Cairn'"'"'s in-JVM executor at parallelism %s; cairn-cluster = 2 worker processes of cluster up (-ckpt: checkpoints every %s); flink = Apache Flink %s, local environment, parallelism %s;\njet = Hazelcast %s, one embedded member, %s cooperative threads;\n' "$PARALLELISM" "$CHECKPOINT_INTERVAL" "${FLINK_VERSION:--}" "$PARALLELISM" "${JET_VERSION:--}" "$PARALLELISM"
 printf '%s cores, load average %s before, %s after; raw lines in %s\n' "$(nproc)" "$LOAD_BEFORE" "$LOAD_AFTER" "$RESULTS"
 printf 'events/s = events in the file / seconds from job start to the last output written (JVM start excluded)\n\n'
 awk -v queries="$QUERIES" -v engines="$ENGINES" '
@@ -184,14 +220,20 @@ awk -v queries="$QUERIES" -v engines="$ENGINES" '
     nq = split(queries, qs, " "); ne = split(engines, es, " ")
     printf "%-34s", "events/s"; for (i = 1; i <= nq; i++) printf " %12s", qs[i]; print ""
     for (j = 1; j <= ne; j++) {
-      label = es[j] == "cairn" ? "cairn (in-JVM executor)" : es[j]
+      label = es[j] == "cairn" ? "cairn (in-JVM executor)" : es[j] == "cairn-cluster" ? "cairn-cluster (2 workers)" : es[j] == "cairn-cluster-ckpt" ? "cairn-cluster, checkpoints" : es[j]
       printf "%-34s", label; for (i = 1; i <= nq; i++) printf " %12s", median(es[j] SUBSEP qs[i]); print ""
     }
     print ""
+    # The ratios of Cairn as a cluster when it ran, else of the in-JVM executor.
+    main = (" " engines " " ~ / cairn-cluster /) ? "cairn-cluster" : "cairn"
     for (j = 1; j <= ne; j++) {
-      if (es[j] == "cairn") continue
+      if (es[j] ~ /^cairn/) continue
       target = es[j] == "flink" ? " (target >= 3)" : es[j] == "jet" ? " (target > 1, aim 2)" : ""
-      printf "%-34s", "cairn / " es[j] target
-      for (i = 1; i <= nq; i++) printf " %12s", ratio(median("cairn" SUBSEP qs[i]), median(es[j] SUBSEP qs[i])); print ""
+      printf "%-34s", main " / " es[j] target
+      for (i = 1; i <= nq; i++) printf " %12s", ratio(median(main SUBSEP qs[i]), median(es[j] SUBSEP qs[i])); print ""
+    }
+    if (" " engines " " ~ / cairn-cluster-ckpt / && main == "cairn-cluster") {
+      printf "%-34s", "checkpointed / unchecked (>= 0.9)"
+      for (i = 1; i <= nq; i++) printf " %12s", ratio(median("cairn-cluster-ckpt" SUBSEP qs[i]), median(main SUBSEP qs[i])); print ""
     }
   }' "$RESULTS"

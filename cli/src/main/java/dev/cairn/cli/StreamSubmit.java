@@ -131,9 +131,12 @@ final class StreamSubmit {
 
     static int report(StreamJobStatus s, PrintStream out, PrintStream err) {
         if (s.state() == StreamJobStatus.State.FINISHED) {
+            double seconds = s.endedAt()
+                    .map(e -> java.time.Duration.between(s.submittedAt(), e).toMillis() / 1e3)
+                    .orElse(0.0);
             out.printf(
-                    "stream job %s finished: %d checkpoints, %d restarts%n",
-                    s.jobId(), s.completedCheckpoints(), s.restarts());
+                    "stream job %s finished in %.1f s: %d checkpoints, %d restarts%n",
+                    s.jobId(), seconds, s.completedCheckpoints(), s.restarts());
             return 0;
         }
         err.printf(
