@@ -7,6 +7,7 @@ import dev.cairn.dataflow.internal.graph.GraphBuilder;
 import dev.cairn.dataflow.internal.graph.LogicalGraph;
 import dev.cairn.dataflow.internal.graph.OperatorFactory;
 import dev.cairn.dataflow.internal.operators.CollectionSource;
+import dev.cairn.dataflow.internal.operators.DirectoryWatchSource;
 import dev.cairn.dataflow.internal.operators.TextFileSource;
 import dev.cairn.dataflow.internal.runtime.LocalExecutor;
 import java.nio.file.Path;
@@ -79,6 +80,24 @@ public final class Dataflow {
                 options.parallelism(),
                 0,
                 new TextFileSource.Factory(fileOrDirectory.toString(), options.maxSourceRate()));
+        return new Stream<>(this, id, null, Codecs.STRING);
+    }
+
+    /**
+     * The lines appended to the files of {@code directory} as they come (unbounded), at the
+     * default parallelism: each file's new complete lines are read every {@code poll}; a file
+     * belongs to one subtask. Checkpoints store the offset reached in every file, so a restarted
+     * job goes on where its checkpoint was. A file named {@code _DONE} in the directory ends the
+     * stream once what was written before it is read; names starting with '.' or '_' are skipped.
+     */
+    public Stream<String> watchTextFiles(Path directory, java.time.Duration poll) {
+        if (poll.isNegative() || poll.isZero())
+            throw new IllegalArgumentException("poll interval must be positive: " + poll);
+        int id = graph.addNode(
+                "Watch " + directory.getFileName(),
+                options.parallelism(),
+                0,
+                new DirectoryWatchSource.Factory(directory.toString(), poll.toMillis()));
         return new Stream<>(this, id, null, Codecs.STRING);
     }
 
