@@ -154,23 +154,31 @@ final class DeployedRun implements AutoCloseable {
                         made.put(id, c);
                         return c;
                     };
-            SubtaskLauncher.Launch launch = SubtaskLauncher.launch(
-                    graph,
-                    clock,
-                    d.getSettings().getBatchSize(),
-                    d.getSettings().getWatermarkIntervalRecords(),
-                    new PlacedExchanges(
-                            d.getNetworkId(), network, (operator, subtask) -> bySlot.get(subtask % slots.size())),
-                    (operator, subtask) -> workerId.equals(slots.get(subtask % slots.size())),
-                    hooks,
-                    (id, name, operator, t) -> {
-                        self[0].failed.add(id);
-                        Throwable cause = t instanceof OperatorFailure f ? f.getCause() : t;
-                        events.accept(event(run, id, SubtaskEvent.Kind.FAILED)
-                                .setError(
-                                        "operator '" + operator + "' in subtask " + name + " threw " + describe(cause))
-                                .build());
-                    });
+            // The job's classes for the operators made now (function copies resolve through it).
+            ClassLoader previous = Thread.currentThread().getContextClassLoader();
+            Thread.currentThread().setContextClassLoader(loader);
+            SubtaskLauncher.Launch launch;
+            try {
+                launch = SubtaskLauncher.launch(
+                        graph,
+                        clock,
+                        d.getSettings().getBatchSize(),
+                        d.getSettings().getWatermarkIntervalRecords(),
+                        new PlacedExchanges(
+                                d.getNetworkId(), network, (operator, subtask) -> bySlot.get(subtask % slots.size())),
+                        (operator, subtask) -> workerId.equals(slots.get(subtask % slots.size())),
+                        hooks,
+                        (id, name, operator, t) -> {
+                            self[0].failed.add(id);
+                            Throwable cause = t instanceof OperatorFailure f ? f.getCause() : t;
+                            events.accept(event(run, id, SubtaskEvent.Kind.FAILED)
+                                    .setError("operator '" + operator + "' in subtask " + name + " threw "
+                                            + describe(cause))
+                                    .build());
+                        });
+            } finally {
+                Thread.currentThread().setContextClassLoader(previous);
+            }
             DeployedRun deployed = new DeployedRun(run, d.getNetworkId(), loader, launch.subtasks(), writer);
             deployed.checkpoints.putAll(made);
             self[0] = deployed;

@@ -44,7 +44,11 @@ public final class FunctionCopies {
         }
     }
 
-    /** Resolves classes through the function's own loader (a test's or a job's). */
+    /**
+     * Resolves classes through the function's own loader (a test's or a job's), then the thread's
+     * context loader: a worker sets it to the job's jar while it creates the job's operators, and
+     * a function of Cairn's own (a window's contents, say) may hold user objects from that jar.
+     */
     private static final class LoaderObjectInputStream extends ObjectInputStream {
         private final ClassLoader loader;
 
@@ -58,6 +62,14 @@ public final class FunctionCopies {
             try {
                 return Class.forName(desc.getName(), false, loader);
             } catch (ClassNotFoundException e) {
+                ClassLoader context = Thread.currentThread().getContextClassLoader();
+                if (context != null && !context.equals(loader)) {
+                    try {
+                        return Class.forName(desc.getName(), false, context);
+                    } catch (ClassNotFoundException ignored) {
+                        // fall through to the default
+                    }
+                }
                 return super.resolveClass(desc);
             }
         }
