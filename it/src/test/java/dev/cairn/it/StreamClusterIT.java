@@ -164,7 +164,7 @@ class StreamClusterIT {
         Path logs = Files.createDirectories(dir.resolve("logs"));
         Path out = dir.resolve("windowed-wordcount");
         Files.writeString(logs.resolve("a.log"), "hello world hello\n");
-        Cli.ok(
+        Cli.Result submitted = Cli.ok(
                 JOB_TIMEOUT,
                 "submit",
                 "--dir",
@@ -192,9 +192,11 @@ class StreamClusterIT {
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> !output(out).isEmpty());
         Files.writeString(logs.resolve("_DONE"), "");
-        await().atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(300))
-                .until(() -> totals(output(out)).equals(Map.of("hello", 6L, "world", 1L, "cairn", 4L, "stream", 4L)));
+        Matcher m = Pattern.compile("(stream-\\d+)").matcher(submitted.stdout());
+        assertThat(m.find()).as(submitted.stdout()).isTrue();
+        String end = awaitEnd(m.group(1));
+        assertThat(end).contains("FINISHED");
+        assertThat(totals(output(out))).as(end).isEqualTo(Map.of("hello", 6L, "world", 1L, "cairn", 4L, "stream", 4L));
     }
 
     /** word -> count summed over the windows of {@code windowEnd<TAB>word<TAB>count} lines. */
@@ -213,19 +215,19 @@ class StreamClusterIT {
         Map<String, String> jobs = submitAll("worker-kill");
         for (String id : jobs.values()) awaitCheckpoints(id, 2);
         // A worker that holds a slot of every job: one run of each fails, and each restarts.
-        Map<String, List<String>> placed = new java.util.HashMap<>();
-        for (Map.Entry<String, String> job : jobs.entrySet()) placed.put(job.getKey(), slots(job.getValue()));
-        String victim = placed.get("q8").get(1);
+        String victim = slots(jobs.get("q8")).get(1);
         kill(victim);
+        int restarted = 0;
         for (Map.Entry<String, String> job : jobs.entrySet()) {
             String end = awaitEnd(job.getValue());
             assertThat(end).as(job.getKey()).contains("FINISHED");
-            if (placed.get(job.getKey()).contains(victim))
-                assertThat(end).as(job.getKey()).containsPattern("\\(([1-9]\\d*) restarts\\)");
+            if (!end.contains("(0 restarts)")) restarted++;
             assertThat(output(dir.resolve("worker-kill-" + job.getKey())))
                     .as(job.getKey())
                     .isEqualTo(answer(job.getKey()));
         }
+        // Q8 had a slot on the victim and was still running (its checkpoints were awaited last).
+        assertThat(restarted).as("runs restarted after the kill").isPositive();
     }
 
     @Test
@@ -262,7 +264,7 @@ class StreamClusterIT {
                 "--checkpoint-interval",
                 "300ms",
                 "--max-rate",
-                String.valueOf(EVENTS / 30),
+                String.valueOf(EVENTS / 60),
                 "--detach",
                 "--example",
                 "nexmark-" + query,
