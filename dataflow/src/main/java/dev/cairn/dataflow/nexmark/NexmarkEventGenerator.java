@@ -79,6 +79,16 @@ public final class NexmarkEventGenerator {
             ascii("Phoenix,Los Angeles,San Francisco,Boise,Portland,Bend,Redmond,Seattle,Kent,Cheyenne");
     private static final byte[][] STATES = ascii("AZ,CA,ID,OR,WA,WY");
     private static final byte[] DOT_COM = ascii(".com")[0];
+    private static final byte[] LONG_MIN_DIGITS = ascii("9223372036854775808")[0];
+    private static final byte[] DIGIT_PAIRS = new byte[200]; // "00" to "99"
+
+    static {
+        for (int i = 0; i < 100; i++) {
+            DIGIT_PAIRS[2 * i] = (byte) ('0' + i / 10);
+            DIGIT_PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
+        }
+    }
+
     private static final long SEED_SALT = 0x5DEECE66DL, EVENT_STRIDE = 0xD1B54A32D192ED03L;
     private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
     private static final int POOL_BYTES = 1 << 22;
@@ -303,19 +313,27 @@ public final class NexmarkEventGenerator {
         if (v < 0) {
             put('-');
             if (v == Long.MIN_VALUE) {
-                put("9223372036854775808".getBytes(StandardCharsets.US_ASCII));
+                put(LONG_MIN_DIGITS);
                 return;
             }
             v = -v;
         }
         int digits = 1;
         for (long t = v; t >= 10; t /= 10) digits++;
-        int end = length + digits;
-        for (int i = end - 1; i >= length; i--) {
-            line[i] = (byte) ('0' + v % 10);
-            v /= 10;
+        int i = length + digits;
+        length = i;
+        while (v >= 100) { // two digits per division
+            int pair = (int) (v % 100);
+            v /= 100;
+            line[--i] = DIGIT_PAIRS[2 * pair + 1];
+            line[--i] = DIGIT_PAIRS[2 * pair];
         }
-        length = end;
+        if (v >= 10) {
+            line[--i] = DIGIT_PAIRS[2 * (int) v + 1];
+            line[--i] = DIGIT_PAIRS[2 * (int) v];
+        } else {
+            line[--i] = (byte) ('0' + v);
+        }
     }
 
     private static byte[][] ascii(String commaSeparated) {
