@@ -156,17 +156,6 @@ class NexmarkEventSourceTest {
         assertThat(lines).as("seed %d", seed).isEqualTo(expected);
     }
 
-    @Test
-    void respectsTheMaxSourceRate() {
-        Dataflow flow =
-                Dataflow.create(DataflowOptions.defaults().withParallelism(2).withMaxSourceRate(20_000));
-        CollectedResult<String> result =
-                flow.nexmark(NexmarkEventGenerator.Settings.of(4_000, 1)).collect();
-        long elapsed = flow.execute().elapsedNanos();
-        assertThat(result.get()).hasSize(4_000);
-        assertThat(elapsed).as("4,000 events at 20,000/s").isGreaterThan(TimeUnit.MILLISECONDS.toNanos(150));
-    }
-
     /** Not a benchmark: prints the generator's events/s on one thread (the lines' Strings included). */
     @Test
     void generationRate() {
