@@ -130,7 +130,10 @@ public final class NexmarkEventGenerator {
         return settings;
     }
 
-    /** Event {@code number}'s line, without '\n'. */
+    /**
+     * Event {@code number}'s line, without '\n': NexmarkGen's line {@code number} (0-based). Any
+     * number >= 0; the settings' event count bounds only a source.
+     */
     public String event(long number) {
         write(number);
         return new String(line, 0, length, StandardCharsets.ISO_8859_1);
