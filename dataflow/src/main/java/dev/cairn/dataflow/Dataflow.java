@@ -8,8 +8,10 @@ import dev.cairn.dataflow.internal.graph.LogicalGraph;
 import dev.cairn.dataflow.internal.graph.OperatorFactory;
 import dev.cairn.dataflow.internal.operators.CollectionSource;
 import dev.cairn.dataflow.internal.operators.DirectoryWatchSource;
+import dev.cairn.dataflow.internal.operators.NexmarkEventSource;
 import dev.cairn.dataflow.internal.operators.TextFileSource;
 import dev.cairn.dataflow.internal.runtime.LocalExecutor;
+import dev.cairn.dataflow.nexmark.NexmarkEventGenerator;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -98,6 +100,22 @@ public final class Dataflow {
                 options.parallelism(),
                 0,
                 new DirectoryWatchSource.Factory(directory.toString(), poll.toMillis()));
+        return new Stream<>(this, id, null, Codecs.STRING);
+    }
+
+    /**
+     * Nexmark events generated in the source, bounded, at the default parallelism: the lines
+     * {@code shared/bench/NexmarkGen.java} writes for the same settings (without '\n'), so that
+     * {@link dev.cairn.dataflow.nexmark.NexmarkParser} and {@link dev.cairn.dataflow.nexmark.NexmarkQueries}
+     * read them as they read its file, and its answers hold. Subtask i of p emits events i, i + p,
+     * ... in order. Capped by {@link DataflowOptions#maxSourceRate()} like file sources.
+     */
+    public Stream<String> nexmark(NexmarkEventGenerator.Settings settings) {
+        int id = graph.addNode(
+                "Nexmark",
+                options.parallelism(),
+                0,
+                new NexmarkEventSource.Factory(Objects.requireNonNull(settings, "settings"), options.maxSourceRate()));
         return new Stream<>(this, id, null, Codecs.STRING);
     }
 

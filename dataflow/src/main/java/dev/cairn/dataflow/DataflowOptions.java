@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param watermarkIntervalRecords a watermark generator emits after this many records (default 1024)
  * @param clock processing time: processing-time timers and idleness (default the system clock)
  * @param checkpoints checkpoints and restarts, or null for none (the default): a failure fails the job
- * @param maxSourceRate file sources read at most this many records a second in all; 0 (the default): no cap
+ * @param maxSourceRate file and Nexmark sources emit at most this many records a second in all; 0 (the default): no cap
  */
 public record DataflowOptions(
         int parallelism,

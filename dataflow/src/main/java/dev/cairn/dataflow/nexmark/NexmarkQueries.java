@@ -10,7 +10,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Nexmark Q5, Q7 and Q8 over NexmarkGen's event file, with a 5 s bounded-out-of-orderness
+ * Nexmark Q5, Q7 and Q8 over NexmarkGen's event file or the same lines generated in the source
+ * ({@link dev.cairn.dataflow.Dataflow#nexmark}), with a 5 s bounded-out-of-orderness
  * watermark and windows aligned to epoch 0. Each returns lines formatted as NexmarkGen's answer
  * files (tab-separated, window end first); sorted bytewise they equal the answers.
  */
@@ -25,9 +26,8 @@ public final class NexmarkQueries {
     /** A bid with the highest price of its auction in a window. */
     public record TopBid(long windowEnd, long auction, long bidder, long price) {}
 
-    static Stream<NexmarkEvent.Bid> bids(Dataflow flow, Path events) {
-        return flow.readTextFile(events)
-                .flatMap(NexmarkParser::bids, Codecs.record(NexmarkEvent.Bid.class))
+    static Stream<NexmarkEvent.Bid> bids(Stream<String> lines) {
+        return lines.flatMap(NexmarkParser::bids, Codecs.record(NexmarkEvent.Bid.class))
                 .assignTimestamps(NexmarkEvent.Bid::dateTime, WATERMARKS);
     }
 
@@ -37,6 +37,11 @@ public final class NexmarkQueries {
      * window's end).
      */
     public static Stream<String> q5(Dataflow flow, Path events) {
+        return q5(flow.readTextFile(events));
+    }
+
+    /** Q5 over the lines of an event file or of generated events. */
+    public static Stream<String> q5(Stream<String> lines) {
         AggregateFunction<NexmarkEvent.Bid, Long, Long> count = new AggregateFunction<>() {
             private static final long serialVersionUID = 1L;
 
@@ -60,7 +65,7 @@ public final class NexmarkQueries {
                 return a + b;
             }
         };
-        return bids(flow, events)
+        return bids(lines)
                 .keyBy(NexmarkEvent.Bid::auction, Codecs.LONG)
                 .window(WindowAssigner.sliding(Duration.ofSeconds(10), Duration.ofSeconds(2)))
                 .aggregate(
@@ -90,11 +95,16 @@ public final class NexmarkQueries {
      * highest bids per auction first, then per window.
      */
     public static Stream<String> q7(Dataflow flow, Path events) {
-        return q7(bids(flow, events));
+        return q7(flow.readTextFile(events));
+    }
+
+    /** Q7 over the lines of an event file or of generated events. */
+    public static Stream<String> q7(Stream<String> lines) {
+        return q7Bids(bids(lines));
     }
 
     /** Q7 over the given bids, which carry their timestamps and watermarks. */
-    public static Stream<String> q7(Stream<NexmarkEvent.Bid> bids) {
+    public static Stream<String> q7Bids(Stream<NexmarkEvent.Bid> bids) {
         return bids.keyBy(NexmarkEvent.Bid::auction, Codecs.LONG)
                 .window(WindowAssigner.tumbling(Duration.ofSeconds(10)))
                 .aggregate(
@@ -131,7 +141,7 @@ public final class NexmarkQueries {
         return q8(flow.readTextFile(events));
     }
 
-    /** Q8 over the lines of an event file. */
+    /** Q8 over the lines of an event file or of generated events. */
     public static Stream<String> q8(Stream<String> lines) {
         Stream<NexmarkEvent.Person> persons = lines.flatMap(
                         NexmarkParser::persons, Codecs.record(NexmarkEvent.Person.class))

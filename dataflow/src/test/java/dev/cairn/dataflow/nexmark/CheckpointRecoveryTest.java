@@ -62,7 +62,7 @@ class CheckpointRecoveryTest {
                 .withCheckpoints(CheckpointSettings.in(dir.resolve("checkpoints"))
                         .withInterval(Duration.ofMillis(20))
                         .withRestartAttempts(2)));
-        NexmarkQueries.q7(flow.readTextFile(dir.resolve("events.csv"))
+        NexmarkQueries.q7Bids(flow.readTextFile(dir.resolve("events.csv"))
                         .flatMap(CheckpointRecoveryTest::failOnceThenParse, Codecs.record(NexmarkEvent.Bid.class))
                         .assignTimestamps(NexmarkEvent.Bid::dateTime, NexmarkQueries.WATERMARKS))
                 .writeAsTextExactlyOnce(out);

@@ -162,7 +162,7 @@ class NexmarkClusterTest {
         failAt = EVENTS / 4L + new Random(seed).nextInt(EVENTS / 2);
         LINES.set(0);
         Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(2));
-        NexmarkQueries.q7(flow.readTextFile(data.resolve("events.csv"))
+        NexmarkQueries.q7Bids(flow.readTextFile(data.resolve("events.csv"))
                         .flatMap(NexmarkClusterTest::failOnceThenParse, Codecs.record(NexmarkEvent.Bid.class))
                         .assignTimestamps(NexmarkEvent.Bid::dateTime, NexmarkQueries.WATERMARKS))
                 .writeAsTextExactlyOnce(out);
@@ -199,7 +199,7 @@ class NexmarkClusterTest {
         failAt = Long.MAX_VALUE;
         LINES.set(0);
         Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(2));
-        NexmarkQueries.q7(flow.readTextFile(data.resolve("events.csv"))
+        NexmarkQueries.q7Bids(flow.readTextFile(data.resolve("events.csv"))
                         .flatMap(NexmarkClusterTest::slowParse, Codecs.record(NexmarkEvent.Bid.class))
                         .assignTimestamps(NexmarkEvent.Bid::dateTime, NexmarkQueries.WATERMARKS))
                 .writeAsTextExactlyOnce(out);

@@ -55,31 +55,11 @@ public final class TextFileSource extends StreamOperator<String> implements Sour
     private long restoredOffset = -1;
 
     private final long maxLinesPerSecond;
-    private long rateStartNanos = -1;
-    private long linesRead;
+    private SourceRateLimit rateLimit;
 
     TextFileSource(Path path, long maxLinesPerSecond) {
         this.path = path;
         this.maxLinesPerSecond = maxLinesPerSecond;
-    }
-
-    /**
-     * Lines this subtask may read now under the rate limit: its share of the limit times the
-     * time since it started (on the injected clock), less what it read. When none, it parks up
-     * to a millisecond, so an idle loop does not spin.
-     */
-    private int allowance() {
-        if (maxLinesPerSecond <= 0) return LINES_PER_CALL;
-        long now = context.clock().nanos();
-        if (rateStartNanos < 0) rateStartNanos = now;
-        double perSubtask = (double) maxLinesPerSecond / context.parallelism();
-        long due = (long) ((now - rateStartNanos) * perSubtask / 1e9) + 1;
-        long allowed = Math.min(LINES_PER_CALL, due - linesRead);
-        if (allowed <= 0) {
-            long wait = (long) ((linesRead - due + 1) * 1e9 / perSubtask);
-            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(wait, 1_000_000));
-        }
-        return (int) Math.max(0, allowed);
     }
 
     /** The splits of {@code path} for {@code parallelism} readers, in order. */
@@ -106,6 +86,7 @@ public final class TextFileSource extends StreamOperator<String> implements Sour
 
     @Override
     public void open() throws IOException {
+        rateLimit = new SourceRateLimit(maxLinesPerSecond, context, LINES_PER_CALL);
         List<Split> mine = new ArrayList<>();
         List<Split> all = splits(path, context.parallelism());
         for (int j = context.subtaskIndex(); j < all.size(); j += context.parallelism()) mine.add(all.get(j));
@@ -139,7 +120,7 @@ public final class TextFileSource extends StreamOperator<String> implements Sour
     @Override
     public boolean emitNext() {
         try {
-            int lines = allowance();
+            int lines = rateLimit.allowance();
             for (int n = 0; n < lines; n++) {
                 if (reader == null) {
                     if (nextSplit == splits.size()) return false;
@@ -150,7 +131,7 @@ public final class TextFileSource extends StreamOperator<String> implements Sour
                     reader.close();
                     reader = null;
                 } else {
-                    linesRead++;
+                    rateLimit.emitted(1);
                     output.emit(line, Output.NO_TIMESTAMP);
                 }
             }
