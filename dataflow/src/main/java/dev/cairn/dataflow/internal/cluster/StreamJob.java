@@ -230,6 +230,14 @@ final class StreamJob {
         if (id >= 0) trigger(id, outbox);
     }
 
+    /** Triggers a checkpoint now for a savepoint; -1 if one is pending (the caller tries again later). */
+    long triggerSavepoint(Outbox outbox) {
+        if (state != State.RUNNING || coordinator == null) return -1;
+        long id = coordinator.triggerNow();
+        if (id >= 0) trigger(id, outbox);
+        return id;
+    }
+
     private void triggerFinalIfDue(Outbox outbox) {
         if (exhaustedSources < sources() || finalCheckpoint >= 0) return;
         long id = coordinator.triggerNow();

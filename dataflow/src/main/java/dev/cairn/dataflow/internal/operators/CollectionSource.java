@@ -57,11 +57,20 @@ public final class CollectionSource<T> extends StreamOperator<T> implements Sour
 
     @Override
     public void snapshotState(long checkpointId, BytesOut out) {
+        out.writeInt(context.subtaskIndex());
+        out.writeInt(context.parallelism());
         out.writeInt(next);
     }
 
+    /** Only its own subtask's snapshot: a collection source cannot change its parallelism. */
     @Override
     public void restoreState(BytesIn in) {
+        int index = in.readInt();
+        int parallelism = in.readInt();
+        if (restored >= 0 || index != context.subtaskIndex() || parallelism != context.parallelism()) {
+            throw new IllegalStateException("collection source " + name() + " ran at parallelism " + parallelism
+                    + " and cannot be restored at parallelism " + context.parallelism());
+        }
         restored = in.readInt();
     }
 
