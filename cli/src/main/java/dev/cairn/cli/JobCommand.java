@@ -123,7 +123,11 @@ final class JobCommand {
     private static String savepoint(MasterTarget target, String id, String path, boolean stop) {
         if (!isStream(id)) throw new CliException("job " + id + " is a batch job: only stream jobs take savepoints");
         try (StreamClient c = StreamClient.connect(resolve(target))) {
-            StreamClient.Savepoint sp = c.savepoint(id, path, stop);
+            // The master resolves the path: make a relative one the caller's.
+            String absolute = path == null
+                    ? null
+                    : java.nio.file.Path.of(path).toAbsolutePath().toString();
+            StreamClient.Savepoint sp = c.savepoint(id, absolute, stop);
             return sp.path();
         }
     }

@@ -196,6 +196,11 @@ public final class StreamJobMaster implements AutoCloseable {
     public void deactivate() {
         assertLoop();
         active = false;
+        for (PendingSavepoint sp : savepoints) {
+            sp.result.completeExceptionally(new IllegalStateException(
+                    "this stream master lost its election before the savepoint of job " + sp.job.id + " was written"));
+        }
+        savepoints.clear();
         workers.clear();
         jobs.clear();
     }
