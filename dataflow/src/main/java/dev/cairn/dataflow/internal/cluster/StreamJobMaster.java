@@ -55,6 +55,10 @@ import org.slf4j.LoggerFactory;
  * record in the {@link StreamJobRegistry} (coord in a cluster) says whether it runs, its latest
  * run and its latest complete checkpoint; checkpoints are in {@code dir/<job>/checkpoints}. A
  * master that becomes active restarts every running job from its latest complete checkpoint.
+ *
+ * <p>Savepoints ({@link #savepoint}): a checkpoint triggered now and copied out of the job's
+ * storage when it completes ({@link Savepoint}); a job submitted with a savepoint restores from
+ * it, at any parallelism, until it has a checkpoint of its own.
  */
 public final class StreamJobMaster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamJobMaster.class);
