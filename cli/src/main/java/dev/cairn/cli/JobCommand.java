@@ -10,12 +10,19 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(
         name = "job",
-        description = "List, inspect and cancel jobs.",
-        subcommands = {JobCommand.List.class, JobCommand.Status.class, JobCommand.Cancel.class})
+        description = "List, inspect and cancel jobs; take savepoints of stream jobs.",
+        subcommands = {
+            JobCommand.List.class,
+            JobCommand.Status.class,
+            JobCommand.Cancel.class,
+            JobCommand.Savepoint.class,
+            JobCommand.Stop.class
+        })
 final class JobCommand {
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
@@ -110,6 +117,65 @@ final class JobCommand {
             try (BatchClient c = BatchClient.connect(resolve(target))) {
                 print(c.cancel(id));
             }
+        }
+    }
+
+    private static String savepoint(MasterTarget target, String id, String path, boolean stop) {
+        if (!isStream(id)) throw new CliException("job " + id + " is a batch job: only stream jobs take savepoints");
+        try (StreamClient c = StreamClient.connect(resolve(target))) {
+            // The master resolves the path: make a relative one the caller's.
+            String absolute = path == null
+                    ? null
+                    : java.nio.file.Path.of(path).toAbsolutePath().toString();
+            StreamClient.Savepoint sp = c.savepoint(id, absolute, stop);
+            return sp.path();
+        }
+    }
+
+    @Command(
+            name = "savepoint",
+            description = {
+                "Take a savepoint of a running stream job (it needs checkpoints) and print its directory:"
+                        + " a checkpoint taken now, copied to <stream.dir>/savepoints/<job>-<checkpoint> or --path.",
+                "The job goes on. Resume from it with: submit --from-savepoint DIR ... (any parallelism)."
+            })
+    static final class Savepoint extends MasterOption implements Runnable {
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Option(names = "--path", paramLabel = "DIR", description = "Write the savepoint to DIR (must not exist).")
+        String path;
+
+        @Override
+        public void run() {
+            System.out.println(savepoint(target, id, path, false));
+        }
+    }
+
+    @Command(
+            name = "stop",
+            description = {
+                "Stop a running stream job with a savepoint: take one (as job savepoint does), then cancel the job;"
+                        + " prints the savepoint's directory once no worker runs the job.",
+                "Resume it with: submit --from-savepoint DIR ... (the same program, any parallelism; its exactly-once"
+                        + " sink writes on into the same output directory)."
+            })
+    static final class Stop extends MasterOption implements Runnable {
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Option(
+                names = "--savepoint",
+                required = true,
+                description = "Take a savepoint before cancelling (required: without it, use job cancel).")
+        boolean savepoint;
+
+        @Option(names = "--path", paramLabel = "DIR", description = "Write the savepoint to DIR (must not exist).")
+        String path;
+
+        @Override
+        public void run() {
+            System.out.println(savepoint(target, id, path, true));
         }
     }
 

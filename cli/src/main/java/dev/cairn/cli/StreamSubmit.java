@@ -35,6 +35,7 @@ final class StreamSubmit {
             int parallelism,
             long maxRate,
             String checkpointInterval,
+            String fromSavepoint,
             boolean detach,
             MasterTarget target)
             throws Exception {
@@ -48,8 +49,18 @@ final class StreamSubmit {
         } catch (IllegalArgumentException e) {
             throw new CliException("--checkpoint-interval: " + e.getMessage());
         }
-        Dataflow flow = Dataflow.create(
-                DataflowOptions.defaults().withParallelism(parallelism).withMaxSourceRate(maxRate));
+        if (fromSavepoint != null) {
+            if (!Files.isDirectory(Path.of(fromSavepoint)))
+                throw new CliException("savepoint " + fromSavepoint + " does not exist");
+            if (checkpointInterval == null)
+                throw new CliException("--from-savepoint needs --checkpoint-interval: a resumed job takes checkpoints");
+        }
+        DataflowOptions options =
+                DataflowOptions.defaults().withParallelism(parallelism).withMaxSourceRate(maxRate);
+        if (fromSavepoint != null)
+            options = options.withSavepoint(
+                    Path.of(fromSavepoint).toAbsolutePath().toString());
+        Dataflow flow = Dataflow.create(options);
         try {
             job.define(flow, args.toArray(String[]::new));
         } catch (IllegalArgumentException | DataflowException e) {
@@ -65,6 +76,7 @@ final class StreamSubmit {
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
         }
+        if (fromSavepoint != null) System.out.printf("resuming from savepoint %s%n", fromSavepoint);
         System.out.printf(
                 "submitted stream job %s (%s) to %s: %d subtasks, parallelism %d, %s%n",
                 submitted.jobId(),

@@ -78,6 +78,13 @@ final class SubmitCommand implements Callable<Integer> {
     String checkpointInterval;
 
     @Option(
+            names = "--from-savepoint",
+            paramLabel = "DIR",
+            description = "Stream jobs: start from savepoint DIR (of job savepoint or job stop --savepoint), at this"
+                    + " --parallelism; the program must have the same operators. Needs --checkpoint-interval.")
+    String fromSavepoint;
+
+    @Option(
             names = "--max-rate",
             paramLabel = "N",
             description = "Stream jobs: the file sources read at most N records a second in all (for demos and tests).")
@@ -107,7 +114,19 @@ final class SubmitCommand implements Callable<Integer> {
         if (streamJob != null) {
             String name = source.example != null ? source.example : className;
             return StreamSubmit.run(
-                    streamJob, name, jar, args, parallelism, maxRate, checkpointInterval, detach, target);
+                    streamJob,
+                    name,
+                    jar,
+                    args,
+                    parallelism,
+                    maxRate,
+                    checkpointInterval,
+                    fromSavepoint,
+                    detach,
+                    target);
+        }
+        if (fromSavepoint != null) {
+            throw new CliException("--from-savepoint is for stream jobs; " + className + " is a batch job");
         }
         JobLoader.Loaded loaded = JobLoader.load(jar, className, args);
         String master = target.resolve();

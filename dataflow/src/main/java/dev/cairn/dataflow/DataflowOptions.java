@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param clock processing time: processing-time timers and idleness (default the system clock)
  * @param checkpoints checkpoints and restarts, or null for none (the default): a failure fails the job
  * @param maxSourceRate file and Nexmark sources emit at most this many records a second in all; 0 (the default): no cap
+ * @param savepoint a savepoint directory the program resumes from on a cluster, or null (the default).
+ *     The exactly-once file sink then accepts an output directory that exists (the resumed job's own).
  */
 public record DataflowOptions(
         int parallelism,
@@ -27,7 +29,8 @@ public record DataflowOptions(
         int watermarkIntervalRecords,
         Clock clock,
         CheckpointSettings checkpoints,
-        long maxSourceRate) {
+        long maxSourceRate,
+        String savepoint) {
     public DataflowOptions {
         if (maxSourceRate < 0) throw new IllegalArgumentException("max source rate must be >= 0: " + maxSourceRate);
         if (parallelism < 1) throw new IllegalArgumentException("parallelism must be at least 1: " + parallelism);
@@ -41,7 +44,7 @@ public record DataflowOptions(
     }
 
     public static DataflowOptions defaults() {
-        return new DataflowOptions(1, 128, 512, 8, 1024, Clock.system(), null, 0);
+        return new DataflowOptions(1, 128, 512, 8, 1024, Clock.system(), null, 0, null);
     }
 
     public DataflowOptions withParallelism(int parallelism) {
@@ -53,7 +56,8 @@ public record DataflowOptions(
                 watermarkIntervalRecords,
                 clock,
                 checkpoints,
-                maxSourceRate);
+                maxSourceRate,
+                savepoint);
     }
 
     public DataflowOptions withMaxParallelism(int maxParallelism) {
@@ -65,7 +69,8 @@ public record DataflowOptions(
                 watermarkIntervalRecords,
                 clock,
                 checkpoints,
-                maxSourceRate);
+                maxSourceRate,
+                savepoint);
     }
 
     public DataflowOptions withExchangeBuffers(int batchSize, int exchangeCapacityBatches) {
@@ -77,7 +82,8 @@ public record DataflowOptions(
                 watermarkIntervalRecords,
                 clock,
                 checkpoints,
-                maxSourceRate);
+                maxSourceRate,
+                savepoint);
     }
 
     public DataflowOptions withWatermarkIntervalRecords(int records) {
@@ -89,7 +95,8 @@ public record DataflowOptions(
                 records,
                 clock,
                 checkpoints,
-                maxSourceRate);
+                maxSourceRate,
+                savepoint);
     }
 
     public DataflowOptions withClock(Clock clock) {
@@ -101,7 +108,8 @@ public record DataflowOptions(
                 watermarkIntervalRecords,
                 clock,
                 checkpoints,
-                maxSourceRate);
+                maxSourceRate,
+                savepoint);
     }
 
     public DataflowOptions withCheckpoints(CheckpointSettings checkpoints) {
@@ -113,7 +121,8 @@ public record DataflowOptions(
                 watermarkIntervalRecords,
                 clock,
                 checkpoints,
-                maxSourceRate);
+                maxSourceRate,
+                savepoint);
     }
 
     /**
@@ -129,6 +138,25 @@ public record DataflowOptions(
                 watermarkIntervalRecords,
                 clock,
                 checkpoints,
-                recordsPerSecond);
+                recordsPerSecond,
+                savepoint);
+    }
+
+    /**
+     * Resumes the program from savepoint directory {@code path} when it is submitted to a cluster
+     * ({@link StreamClient#submit}): its first run restores the savepoint's state, at this
+     * program's parallelism.
+     */
+    public DataflowOptions withSavepoint(String path) {
+        return new DataflowOptions(
+                parallelism,
+                maxParallelism,
+                batchSize,
+                exchangeCapacityBatches,
+                watermarkIntervalRecords,
+                clock,
+                checkpoints,
+                maxSourceRate,
+                path);
     }
 }

@@ -162,7 +162,8 @@ public final class Stream<T> {
      * @throws IllegalArgumentException if {@code directory} exists
      */
     public void writeAsTextExactlyOnce(Path directory) {
-        TransactionalFileSink.Factory.requireNew(directory);
+        // A program resumed from a savepoint writes on into the directory of the job it was taken from.
+        if (flow.options().savepoint() == null) TransactionalFileSink.Factory.requireNew(directory);
         int id = flow.addOperator(
                 "Transactional sink " + directory.getFileName(),
                 flow.parallelismOf(nodeId),

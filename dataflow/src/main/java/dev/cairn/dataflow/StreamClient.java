@@ -9,6 +9,8 @@ import dev.cairn.dataflow.internal.proto.JobSettingsProto;
 import dev.cairn.dataflow.internal.proto.JobStatusProto;
 import dev.cairn.dataflow.internal.proto.ListJobsRequest;
 import dev.cairn.dataflow.internal.proto.OperatorInfo;
+import dev.cairn.dataflow.internal.proto.SavepointRequest;
+import dev.cairn.dataflow.internal.proto.SavepointResponse;
 import dev.cairn.dataflow.internal.proto.StreamMasterGrpc;
 import dev.cairn.dataflow.internal.proto.SubmitRequest;
 import dev.cairn.dataflow.internal.runtime.SubtaskLauncher;
@@ -72,11 +74,14 @@ public final class StreamClient implements AutoCloseable {
                         .setCheckpointsRetained(settings.checkpointsRetained())
                         .setRestartAttempts(settings.restartAttempts()));
         for (OperatorNode node : graph.nodes()) {
-            req.addOperators(OperatorInfo.newBuilder()
+            req.addOperatorInfo(OperatorInfo.newBuilder()
                     .setId(node.id())
                     .setName(node.name())
                     .setParallelism(node.parallelism()));
         }
+        if (flow.options().savepoint() != null) req.setSavepoint(flow.options().savepoint());
+        req.setMaxParallelism(graph.maxParallelism());
+        for (OperatorNode node : graph.nodes()) req.addOperators(node.id() + ":" + node.name());
         for (OperatorNode head : SubtaskLauncher.chainHeads(graph)) {
             req.addHeads(ChainHead.newBuilder()
                     .setOperator(head.id())
@@ -98,6 +103,30 @@ public final class StreamClient implements AutoCloseable {
             throw new IllegalArgumentException("the program cannot be shipped to the cluster: " + e, e);
         }
         return bytes.toByteArray();
+    }
+
+    /** Where a savepoint was written, and the job's status after it (cancelled if it was a stop). */
+    public record Savepoint(String path, long checkpointId, StreamJobStatus status) {}
+
+    /**
+     * Takes a savepoint of a running job with checkpoints: a checkpoint now, copied to
+     * {@code path} (null: {@code stream.dir/savepoints/<job>-<checkpoint>} on the master), durably.
+     * With {@code stop}, the job is cancelled once the savepoint is written, and this returns when
+     * no worker runs it any more. Waits up to ten minutes.
+     */
+    public Savepoint savepoint(String jobId, String path, boolean stop) {
+        SavepointRequest req = SavepointRequest.newBuilder()
+                .setJobId(jobId)
+                .setPath(path == null ? "" : path)
+                .setStop(stop)
+                .build();
+        SavepointResponse r = Rpc.call(
+                master,
+                "Savepoint",
+                () -> StreamMasterGrpc.newBlockingStub(channels.get(master))
+                        .withDeadlineAfter(Math.max(deadline.toMillis(), 600_000), TimeUnit.MILLISECONDS)
+                        .savepoint(req));
+        return new Savepoint(r.getPath(), r.getCheckpointId(), fromProto(r.getStatus()));
     }
 
     public StreamJobStatus status(String jobId) {

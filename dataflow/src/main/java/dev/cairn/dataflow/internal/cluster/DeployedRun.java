@@ -3,6 +3,7 @@ package dev.cairn.dataflow.internal.cluster;
 import dev.cairn.common.time.Clock;
 import dev.cairn.dataflow.internal.checkpoint.CheckpointStorage;
 import dev.cairn.dataflow.internal.checkpoint.LocalDirectoryCheckpointStorage;
+import dev.cairn.dataflow.internal.checkpoint.Savepoint;
 import dev.cairn.dataflow.internal.graph.LogicalGraph;
 import dev.cairn.dataflow.internal.network.NetworkEndpoint;
 import dev.cairn.dataflow.internal.network.PlacedExchanges;
@@ -101,6 +102,9 @@ final class DeployedRun implements AutoCloseable {
             CheckpointStorage storage =
                     checkpointing ? new LocalDirectoryCheckpointStorage(Path.of(d.getCheckpointDir())) : null;
             long restore = d.getRestoreCheckpoint();
+            Path savepointDir =
+                    restore == 0 && !d.getRestoreSavepoint().isEmpty() ? Path.of(d.getRestoreSavepoint()) : null;
+            Savepoint savepoint = savepointDir == null ? null : Savepoint.read(savepointDir);
             RunRef run = d.getRun();
             DeployedRun[] self = new DeployedRun[1];
             Map<String, SubtaskCheckpoints> made = new HashMap<>();
@@ -141,6 +145,12 @@ final class DeployedRun implements AutoCloseable {
                     ? null
                     : (head, subtask, source) -> {
                         String id = SubtaskLauncher.subtaskId(head, subtask);
+                        if (savepoint != null) {
+                            SubtaskCheckpoints c = new SubtaskCheckpoints(
+                                    id, savepointState(savepoint, savepointDir, graph, head, subtask, source), reports);
+                            made.put(id, c);
+                            return c;
+                        }
                         byte[] state;
                         try {
                             state = restore > 0 ? storage.readState(restore, id) : null;
@@ -195,6 +205,25 @@ final class DeployedRun implements AutoCloseable {
             if (e instanceof IOException io) throw io;
             throw (RuntimeException) e;
         }
+    }
+
+    /** The old subtasks' snapshots that subtask {@code subtask} of chain {@code head} restores ({@link Savepoint}). */
+    private static List<byte[]> savepointState(
+            Savepoint savepoint, Path dir, LogicalGraph graph, int head, int subtask, boolean source) {
+        Savepoint.Head old = savepoint.head(head);
+        int parallelism = graph.node(head).parallelism();
+        List<byte[]> states = new java.util.ArrayList<>();
+        for (int s :
+                Savepoint.oldSubtasksFor(graph.maxParallelism(), old.parallelism(), parallelism, subtask, source)) {
+            String oldId = SubtaskLauncher.subtaskId(head, s);
+            try {
+                states.add(Files.readAllBytes(Savepoint.stateFile(dir, oldId)));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(
+                        "cannot read the state of subtask " + oldId + " in savepoint " + dir, e);
+            }
+        }
+        return states;
     }
 
     private static SubtaskEvent.Builder event(RunRef run, String subtask, SubtaskEvent.Kind kind) {

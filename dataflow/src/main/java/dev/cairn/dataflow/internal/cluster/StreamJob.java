@@ -247,6 +247,14 @@ final class StreamJob {
         if (id >= 0) trigger(id, outbox);
     }
 
+    /** Triggers a checkpoint now for a savepoint; -1 if one is pending (the caller tries again later). */
+    long triggerSavepoint(Outbox outbox) {
+        if (state != State.RUNNING || coordinator == null) return -1;
+        long id = coordinator.triggerNow();
+        if (id >= 0) trigger(id, outbox);
+        return id;
+    }
+
     private void triggerFinalIfDue(Outbox outbox) {
         if (exhaustedSources < sources() || finalCheckpoint >= 0) return;
         long id = coordinator.triggerNow();
@@ -285,7 +293,7 @@ final class StreamJob {
     private List<OperatorStatus> operators() {
         if (state != State.RUNNING) return List.of();
         List<OperatorStatus> out = new ArrayList<>();
-        for (OperatorInfo info : request.getOperatorsList()) {
+        for (OperatorInfo info : request.getOperatorInfoList()) {
             long in = 0, outRecords = 0;
             double inRate = 0, outRate = 0, backpressure = 0;
             long watermark = Long.MAX_VALUE;

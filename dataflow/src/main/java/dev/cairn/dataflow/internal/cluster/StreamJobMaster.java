@@ -3,6 +3,7 @@ package dev.cairn.dataflow.internal.cluster;
 import dev.cairn.common.time.Clock;
 import dev.cairn.dataflow.StreamJobRegistry;
 import dev.cairn.dataflow.internal.checkpoint.LocalDirectoryCheckpointStorage;
+import dev.cairn.dataflow.internal.checkpoint.Savepoint;
 import dev.cairn.dataflow.internal.proto.ChainHead;
 import dev.cairn.dataflow.internal.proto.CheckpointCommand;
 import dev.cairn.dataflow.internal.proto.Deployment;
@@ -12,6 +13,7 @@ import dev.cairn.dataflow.internal.proto.JobStatusProto;
 import dev.cairn.dataflow.internal.proto.RegisterWorkerRequest;
 import dev.cairn.dataflow.internal.proto.RegisterWorkerResponse;
 import dev.cairn.dataflow.internal.proto.RunRef;
+import dev.cairn.dataflow.internal.proto.SavepointResponse;
 import dev.cairn.dataflow.internal.proto.SubmitRequest;
 import dev.cairn.dataflow.internal.proto.SubtaskEvent;
 import dev.cairn.dataflow.internal.proto.SubtaskSample;
@@ -30,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -53,6 +56,10 @@ import org.slf4j.LoggerFactory;
  * record in the {@link StreamJobRegistry} (coord in a cluster) says whether it runs, its latest
  * run and its latest complete checkpoint; checkpoints are in {@code dir/<job>/checkpoints}. A
  * master that becomes active restarts every running job from its latest complete checkpoint.
+ *
+ * <p>Savepoints ({@link #savepoint}): a checkpoint triggered now and copied out of the job's
+ * storage when it completes ({@link Savepoint}); a job submitted with a savepoint restores from
+ * it, at any parallelism, until it has a checkpoint of its own.
  */
 public final class StreamJobMaster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamJobMaster.class);
@@ -95,8 +102,30 @@ public final class StreamJobMaster implements AutoCloseable {
     private volatile Thread loopThread;
     private final Map<String, Worker> workers = new LinkedHashMap<>();
     private final Map<String, StreamJob> jobs = new LinkedHashMap<>();
+    private final List<PendingSavepoint> savepoints = new ArrayList<>();
     private boolean active;
     private int nextNumber = 1;
+
+    /**
+     * A savepoint asked for: its checkpoint is triggered (again if one was pending or it was
+     * aborted), copied out when it completes; with {@code stop} the job is then cancelled, and the
+     * answer waits until every worker stopped the run (so a job resumed from the savepoint never
+     * meets the old run's sinks).
+     */
+    private static final class PendingSavepoint {
+        final StreamJob job;
+        final String path;
+        final boolean stop;
+        final CompletableFuture<SavepointResponse> result = new CompletableFuture<>();
+        long checkpointId = -1;
+        SavepointResponse written;
+
+        PendingSavepoint(StreamJob job, String path, boolean stop) {
+            this.job = job;
+            this.path = path;
+            this.stop = stop;
+        }
+    }
 
     public StreamJobMaster(Settings settings, StreamJobRegistry registry, Clock clock) throws IOException {
         this.settings = settings;
@@ -172,6 +201,11 @@ public final class StreamJobMaster implements AutoCloseable {
     public void deactivate() {
         assertLoop();
         active = false;
+        for (PendingSavepoint sp : savepoints) {
+            sp.result.completeExceptionally(new IllegalStateException(
+                    "this stream master lost its election before the savepoint of job " + sp.job.id + " was written"));
+        }
+        savepoints.clear();
         workers.clear();
         jobs.clear();
     }
@@ -205,6 +239,7 @@ public final class StreamJobMaster implements AutoCloseable {
                     event, (worker, command) -> outbox(worker).commands.add(command));
             if (failure != null) runFailed(job, failure);
             else if (job.state == StreamJob.State.FINISHED) ended(job);
+            advanceSavepoints(); // at once: a stop cancels before another checkpoint can start
         }
         for (SubtaskSample sample : req.getSamplesList()) {
             StreamJob job = jobs.get(sample.getRun().getJobId());
@@ -251,6 +286,7 @@ public final class StreamJobMaster implements AutoCloseable {
         for (ChainHead h : req.getHeadsList()) {
             if (h.getParallelism() < 1) throw new IllegalArgumentException("parallelism must be positive: " + h);
         }
+        if (!req.getSavepoint().isEmpty()) checkSavepoint(req);
         int number = nextNumber++;
         String id = "stream-" + number;
         Path dir = jobDir(id);
@@ -267,6 +303,101 @@ public final class StreamJobMaster implements AutoCloseable {
                 job.slotsNeeded);
         tryStart(job);
         return job.status();
+    }
+
+    /** A job resumed from a savepoint must have its operators and chains; one line on what differs. */
+    private static void checkSavepoint(SubmitRequest req) throws IOException {
+        if (req.getSettings().getCheckpointIntervalMs() <= 0) {
+            throw new IllegalArgumentException(
+                    "a job resumed from a savepoint needs checkpoints: give it a checkpoint interval");
+        }
+        Path dir = Path.of(req.getSavepoint());
+        Savepoint sp = Savepoint.read(dir);
+        List<Integer> heads =
+                req.getHeadsList().stream().map(ChainHead::getOperator).toList();
+        String mismatch = sp.mismatch(dir, req.getMaxParallelism(), req.getOperatorsList(), heads);
+        if (mismatch != null) throw new IllegalArgumentException(mismatch);
+    }
+
+    /**
+     * Takes a savepoint of a running job: a checkpoint triggered now, copied when complete to
+     * {@code path} (empty: {@code dir/savepoints/<job>-<checkpoint>}); with {@code stop}, the job is
+     * then cancelled. The future completes off the loop's caller, when the savepoint is written (and
+     * with stop, the run stopped everywhere).
+     */
+    public CompletableFuture<SavepointResponse> savepoint(String jobId, String path, boolean stop) {
+        assertLoop();
+        requireActive();
+        StreamJob job = job(jobId);
+        if (job.state.ended()) throw new IllegalStateException("job " + jobId + " is " + job.state + ": no savepoint");
+        if (!job.checkpointing()) {
+            throw new IllegalStateException("job " + jobId
+                    + " takes no checkpoints, so it cannot take a savepoint: submit it with a checkpoint interval");
+        }
+        PendingSavepoint sp = new PendingSavepoint(job, path, stop);
+        savepoints.add(sp);
+        advanceSavepoints();
+        return sp.result;
+    }
+
+    private void advanceSavepoints() {
+        for (PendingSavepoint sp : List.copyOf(savepoints)) {
+            try {
+                advance(sp);
+            } catch (IOException | RuntimeException e) {
+                sp.result.completeExceptionally(
+                        new IllegalStateException("savepoint of job " + sp.job.id + " failed: " + e.getMessage(), e));
+            }
+            if (sp.result.isDone()) savepoints.remove(sp);
+        }
+    }
+
+    private void advance(PendingSavepoint sp) throws IOException {
+        StreamJob job = sp.job;
+        if (sp.written != null) { // stopping: answer once no worker runs the job any more
+            if (job.stopping.isEmpty())
+                sp.result.complete(
+                        sp.written.toBuilder().setStatus(job.status()).build());
+            return;
+        }
+        if (job.state != StreamJob.State.RUNNING) {
+            if (job.state == StreamJob.State.RESTARTING || job.state == StreamJob.State.SCHEDULED) {
+                sp.checkpointId = -1; // the run it was triggered in is gone: trigger again in the next
+                return;
+            }
+            throw new IllegalStateException("job " + job.id + " "
+                    + job.state.name().toLowerCase(java.util.Locale.ROOT) + " before its savepoint completed");
+        }
+        if (sp.checkpointId >= 0
+                && job.coordinator.latestCompleted() < sp.checkpointId
+                && job.coordinator.pending() != sp.checkpointId) sp.checkpointId = -1; // aborted: again
+        if (sp.checkpointId < 0) {
+            sp.checkpointId = job.triggerSavepoint(
+                    (worker, command) -> outbox(worker).commands.add(command));
+            if (sp.checkpointId >= 0)
+                LOG.info("stream job {}: savepoint checkpoint {} triggered", job.id, sp.checkpointId);
+            return;
+        }
+        if (job.coordinator.latestCompleted() < sp.checkpointId) return;
+        long id = sp.checkpointId;
+        Path target =
+                sp.path.isEmpty() ? settings.dir().resolve("savepoints").resolve(job.id + "-" + id) : Path.of(sp.path);
+        List<Savepoint.Head> heads = new ArrayList<>();
+        for (StreamJob.Head h : job.heads) heads.add(new Savepoint.Head(h.operator(), h.parallelism(), h.source()));
+        new Savepoint(job.id, id, job.request.getMaxParallelism(), job.request.getOperatorsList(), heads)
+                .writeFrom(jobDir(job.id).resolve("checkpoints").resolve("chk-" + id), target);
+        LOG.info("stream job {}: savepoint of checkpoint {} written to {}", job.id, id, target);
+        sp.written = SavepointResponse.newBuilder()
+                .setPath(target.toString())
+                .setCheckpointId(id)
+                .build();
+        if (!sp.stop) {
+            sp.result.complete(sp.written.toBuilder().setStatus(job.status()).build());
+            return;
+        }
+        cancel(job.id);
+        job.failure = "stopped with savepoint " + target;
+        advance(sp);
     }
 
     private StreamJob newJob(String id, SubmitRequest req, int attempt) throws IOException {
@@ -353,6 +484,7 @@ public final class StreamJobMaster implements AutoCloseable {
                 runFailed(job, "the master could not go on with the job: " + e);
             }
         }
+        advanceSavepoints();
     }
 
     /** Starts the job's next run if enough slots are free: places its slots and queues the deployments. */
@@ -377,7 +509,14 @@ public final class StreamJobMaster implements AutoCloseable {
         }
         long restoreFrom = job.checkpointing() ? job.latestComplete() : 0;
         if (restoreFrom > 0) job.storage.discard(restoreFrom + 1); // what a failed run left of its next checkpoint
-        job.started(slots, restoreFrom);
+        // No checkpoint of its own yet: a resumed job starts from its savepoint, and numbers its
+        // checkpoints after the savepoint's (so that its sinks' files never take an old file's name).
+        String savepoint = restoreFrom == 0 ? job.request.getSavepoint() : "";
+        long numberedAfter = savepoint.isEmpty()
+                ? restoreFrom
+                : Savepoint.read(Path.of(savepoint)).checkpointId();
+        if (!savepoint.isEmpty()) job.storage.discard(numberedAfter + 1);
+        job.started(slots, numberedAfter);
         Deployment.Builder d = Deployment.newBuilder()
                 .setRun(job.run())
                 .setNetworkId(job.networkId())
@@ -387,6 +526,7 @@ public final class StreamJobMaster implements AutoCloseable {
                 .setSettings(job.request.getSettings())
                 .addAllSlotWorkers(slots)
                 .setRestoreCheckpoint(restoreFrom)
+                .setRestoreSavepoint(savepoint)
                 .setCheckpointDir(jobDir(job.id).resolve("checkpoints").toString());
         for (String w : job.workers()) d.putDataAddresses(w, workers.get(w).dataAddress);
         Deployment deployment = d.build();
@@ -397,7 +537,9 @@ public final class StreamJobMaster implements AutoCloseable {
                 job.id,
                 job.attempt,
                 slots,
-                restoreFrom > 0 ? ", restoring checkpoint " + restoreFrom : "");
+                restoreFrom > 0
+                        ? ", restoring checkpoint " + restoreFrom
+                        : savepoint.isEmpty() ? "" : ", restoring savepoint " + savepoint);
     }
 
     /** The current run failed: restart from the latest checkpoint while restarts remain, else fail the job. */

@@ -8,10 +8,15 @@ import dev.cairn.dataflow.internal.proto.ListJobsRequest;
 import dev.cairn.dataflow.internal.proto.ListJobsResponse;
 import dev.cairn.dataflow.internal.proto.RegisterWorkerRequest;
 import dev.cairn.dataflow.internal.proto.RegisterWorkerResponse;
+import dev.cairn.dataflow.internal.proto.SavepointRequest;
+import dev.cairn.dataflow.internal.proto.SavepointResponse;
 import dev.cairn.dataflow.internal.proto.StreamMasterGrpc;
 import dev.cairn.dataflow.internal.proto.SubmitRequest;
 import dev.cairn.rpc.grpc.Rpc;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** The stream master's RPC face: thin adapters that run each request on the {@link StreamJobMaster} loop. */
 public final class StreamMasterService extends StreamMasterGrpc.StreamMasterImplBase {
@@ -53,5 +58,22 @@ public final class StreamMasterService extends StreamMasterGrpc.StreamMasterImpl
                 () -> ListJobsResponse.newBuilder()
                         .addAllJobs(master.onLoop(master::list))
                         .build());
+    }
+
+    /** Waits off the loop (on the RPC thread) until the savepoint is written, at most ten minutes. */
+    @Override
+    public void savepoint(SavepointRequest req, StreamObserver<SavepointResponse> obs) {
+        Rpc.reply(obs, () -> {
+            var result = master.onLoop(() -> master.savepoint(req.getJobId(), req.getPath(), req.getStop()));
+            try {
+                return result.get(10, TimeUnit.MINUTES);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof Exception ex) throw ex;
+                throw e;
+            } catch (TimeoutException e) {
+                throw new IllegalStateException(
+                        "the savepoint of job " + req.getJobId() + " did not complete in 10 minutes", e);
+            }
+        });
     }
 }

@@ -17,7 +17,12 @@ public interface CheckpointedOperator {
      */
     void snapshotState(long checkpointId, BytesOut out) throws Exception;
 
-    /** Restores what {@link #snapshotState} wrote; called after setup, before open. */
+    /**
+     * Restores what {@link #snapshotState} wrote; called before open. After a change of parallelism
+     * (a savepoint resumed at another one) it is called once per old subtask whose state this
+     * subtask takes ({@code Savepoint.oldSubtasksFor}): keyed operators keep the key groups they
+     * own, sources and sinks decide from the snapshot's subtask index and parallelism.
+     */
     void restoreState(BytesIn in) throws Exception;
 
     /** Checkpoint {@code checkpointId} is complete: every subtask's state of it is stored. */

@@ -45,6 +45,7 @@ public final class CollectionSource<T> extends StreamOperator<T> implements Sour
     private final List<T> items;
     private int next = -1;
     private int restored = -1;
+    private final java.util.List<int[]> restoredFrom = new java.util.ArrayList<>();
 
     CollectionSource(List<T> items) {
         this.items = items;
@@ -52,16 +53,26 @@ public final class CollectionSource<T> extends StreamOperator<T> implements Sour
 
     @Override
     public void open() {
+        for (int[] from : restoredFrom) {
+            if (restoredFrom.size() > 1 || from[0] != context.subtaskIndex() || from[1] != context.parallelism()) {
+                throw new IllegalStateException("collection source " + name() + " ran at parallelism " + from[1]
+                        + " and cannot be restored at parallelism " + context.parallelism());
+            }
+        }
         next = restored >= 0 ? restored : context.subtaskIndex();
     }
 
     @Override
     public void snapshotState(long checkpointId, BytesOut out) {
+        out.writeInt(context.subtaskIndex());
+        out.writeInt(context.parallelism());
         out.writeInt(next);
     }
 
+    /** Only its own subtask's snapshot: a collection source cannot change its parallelism (checked in open). */
     @Override
     public void restoreState(BytesIn in) {
+        restoredFrom.add(new int[] {in.readInt(), in.readInt()});
         restored = in.readInt();
     }
 

@@ -17,8 +17,14 @@ import java.util.stream.Stream;
  * {@code totalBytes / parallelism} (at least 64 KiB); split j is read by subtask
  * {@code j % parallelism}. A line belongs to the split that holds its first byte.
  *
- * <p>Checkpointed: its state is the index (among its own splits) of the split it reads and the
- * byte offset of the next line in it; a restored source reopens that split at that offset.
+ * <p>Checkpointed: its state is the byte ranges it has still to read, in order — the rest of the
+ * split it reads (from the offset of its next line) and the splits it has not started — with the
+ * subtask index and parallelism it ran at. A restored subtask reads its own snapshot's ranges.
+ * After a change of parallelism (a savepoint resumed at another one) every new subtask gets every
+ * old subtask's snapshot and reads range k of their union (sorted by file and start) if
+ * {@code k % parallelism} is its index: each line not yet emitted is read exactly once, and each
+ * subtask still reads its lines in file order. A range that starts at a line's first byte (the
+ * rest of a split) is read by the same rule as a split: lines whose first byte lies in it.
  */
 public final class TextFileSource extends StreamOperator<String> implements SourceOperator, CheckpointedOperator {
     /**
@@ -51,8 +57,11 @@ public final class TextFileSource extends StreamOperator<String> implements Sour
     private List<Split> splits;
     private int nextSplit;
     private SplitLineReader reader;
-    private int restoredSplit = -1;
-    private long restoredOffset = -1;
+    private Split current;
+    /** Per snapshot restored: its subtask index and parallelism, then its ranges. */
+    private final List<Restored> restored = new ArrayList<>();
+
+    private record Restored(int subtaskIndex, int parallelism, List<Split> ranges) {}
 
     private final long maxLinesPerSecond;
     private SourceRateLimit rateLimit;
@@ -87,34 +96,77 @@ public final class TextFileSource extends StreamOperator<String> implements Sour
     @Override
     public void open() throws IOException {
         rateLimit = new SourceRateLimit(maxLinesPerSecond, context, LINES_PER_CALL);
-        List<Split> mine = new ArrayList<>();
-        List<Split> all = splits(path, context.parallelism());
-        for (int j = context.subtaskIndex(); j < all.size(); j += context.parallelism()) mine.add(all.get(j));
-        splits = mine;
-        if (restoredSplit >= 0) {
-            nextSplit = restoredSplit;
-            if (restoredOffset >= 0 && nextSplit < splits.size()) {
-                Split s = splits.get(nextSplit++);
-                reader = new SplitLineReader(new Split(s.file(), restoredOffset, s.end()));
-            }
+        if (restored.isEmpty()) {
+            List<Split> mine = new ArrayList<>();
+            List<Split> all = splits(path, context.parallelism());
+            for (int j = context.subtaskIndex(); j < all.size(); j += context.parallelism()) mine.add(all.get(j));
+            splits = mine;
+        } else {
+            splits = restoredRanges();
+            restored.clear();
         }
+        nextSplit = 0;
+    }
+
+    /** The ranges this subtask reads after a restore; see the class comment. */
+    private List<Split> restoredRanges() {
+        Restored first = restored.get(0);
+        if (restored.size() == 1
+                && first.subtaskIndex() == context.subtaskIndex()
+                && first.parallelism() == context.parallelism()) return first.ranges();
+        int oldParallelism = first.parallelism();
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        List<Split> union = new ArrayList<>();
+        for (Restored r : restored) {
+            if (r.parallelism() != oldParallelism || !seen.add(r.subtaskIndex())) {
+                throw new IllegalStateException("source " + name() + " restored inconsistent snapshots");
+            }
+            union.addAll(r.ranges());
+        }
+        if (seen.size() != oldParallelism) {
+            throw new IllegalStateException("source " + name() + " at another parallelism needs the snapshots of all "
+                    + oldParallelism + " old subtasks, got " + seen.size());
+        }
+        union.sort(java.util.Comparator.comparing((Split sp) -> sp.file().toString())
+                .thenComparingLong(Split::start));
+        List<Split> mine = new ArrayList<>();
+        for (int k = context.subtaskIndex(); k < union.size(); k += context.parallelism()) mine.add(union.get(k));
+        return mine;
     }
 
     @Override
     public void snapshotState(long checkpointId, BytesOut out) {
-        if (reader == null) {
-            out.writeInt(nextSplit);
-            out.writeLong(-1);
-        } else {
-            out.writeInt(nextSplit - 1);
-            out.writeLong(reader.position());
+        List<Split> left = new ArrayList<>();
+        if (reader != null && reader.position() < current.end())
+            left.add(new Split(current.file(), reader.position(), current.end()));
+        left.addAll(splits.subList(nextSplit, splits.size()));
+        out.writeInt(context.subtaskIndex());
+        out.writeInt(context.parallelism());
+        out.writeInt(left.size());
+        for (Split sp : left) {
+            byte[] file = sp.file().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            out.writeInt(file.length);
+            out.write(file);
+            out.writeLong(sp.start());
+            out.writeLong(sp.end());
         }
     }
 
+    /** May be called once per old subtask after a change of parallelism: see the class comment. */
     @Override
     public void restoreState(BytesIn in) {
-        restoredSplit = in.readInt();
-        restoredOffset = in.readLong();
+        int index = in.readInt();
+        int parallelism = in.readInt();
+        int n = in.readInt();
+        List<Split> ranges = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int length = in.readInt();
+            in.require(length);
+            String file = new String(in.array(), in.position(), length, java.nio.charset.StandardCharsets.UTF_8);
+            in.position(in.position() + length);
+            ranges.add(new Split(Path.of(file), in.readLong(), in.readLong()));
+        }
+        restored.add(new Restored(index, parallelism, ranges));
     }
 
     @Override
@@ -124,7 +176,8 @@ public final class TextFileSource extends StreamOperator<String> implements Sour
             for (int n = 0; n < lines; n++) {
                 if (reader == null) {
                     if (nextSplit == splits.size()) return false;
-                    reader = new SplitLineReader(splits.get(nextSplit++));
+                    current = splits.get(nextSplit++);
+                    reader = new SplitLineReader(current);
                 }
                 String line = reader.readLine();
                 if (line == null) {

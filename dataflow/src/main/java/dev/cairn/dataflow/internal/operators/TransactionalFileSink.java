@@ -3,6 +3,7 @@ package dev.cairn.dataflow.internal.operators;
 import dev.cairn.common.codec.BytesIn;
 import dev.cairn.common.codec.BytesOut;
 import dev.cairn.dataflow.internal.graph.OperatorFactory;
+import dev.cairn.dataflow.internal.runtime.KeyGroupRange;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
@@ -30,6 +31,14 @@ import java.util.stream.Stream;
  *   restore from checkpoint C: commit the pending files the snapshot lists (C completed);
  *                              delete the in-progress file and pending files of later checkpoints
  * </pre>
+ *
+ * The snapshot also says which subtask of which parallelism wrote it. After a change of
+ * parallelism (a savepoint resumed at another one) a new subtask may get several old subtasks'
+ * snapshots, and an old subtask's snapshot may go to several new subtasks: the pending files of
+ * old subtask s are committed by the one new subtask whose key groups hold s's first key group
+ * (each new subtask deletes only its own index's in-progress file and pending files of checkpoints
+ * after C, so it never touches a file another commits). The resumed job's checkpoints are numbered
+ * after C, so its files never take an old file's name.
  *
  * Commit is idempotent: a pending file already renamed is skipped. A reader listing
  * {@code <dir>} (skipping dot-files) sees only committed files: no record before its
@@ -67,7 +76,11 @@ public final class TransactionalFileSink<T> extends StreamOperator<Void>
     private final Path directory;
     private final Path staging;
     private final List<Long> pending = new ArrayList<>();
-    private List<Long> restoredPending;
+    /** Per snapshot restored: the checkpoint, the subtask and parallelism that wrote it, its pending files. */
+    private final List<Restored> restored = new ArrayList<>();
+
+    private record Restored(long checkpointId, int subtaskIndex, int parallelism, List<Long> pending) {}
+
     private OutputStream inProgress;
     private long inProgressRecords;
     private final StringBuilder line = new StringBuilder();
@@ -82,26 +95,52 @@ public final class TransactionalFileSink<T> extends StreamOperator<Void>
     }
 
     private Path pendingFile(long checkpointId) {
-        return staging.resolve("part-" + context.subtaskIndex() + "-" + checkpointId + ".pending");
+        return pendingFile(context.subtaskIndex(), checkpointId);
     }
 
-    private Path committedFile(long checkpointId) {
-        return directory.resolve("part-" + context.subtaskIndex() + "-" + checkpointId);
+    private Path pendingFile(int subtask, long checkpointId) {
+        return staging.resolve("part-" + subtask + "-" + checkpointId + ".pending");
+    }
+
+    private Path committedFile(int subtask, long checkpointId) {
+        return directory.resolve("part-" + subtask + "-" + checkpointId);
     }
 
     @Override
     public void open() throws IOException {
         Files.createDirectories(staging);
         Files.deleteIfExists(inProgressFile());
-        if (restoredPending != null) {
-            for (long id : restoredPending) commit(id);
+        long restoredCheckpoint = 0;
+        for (Restored r : restored) {
+            restoredCheckpoint = Math.max(restoredCheckpoint, r.checkpointId());
+            int firstKeyGroup = KeyGroupRange.forSubtask(context.maxParallelism(), r.parallelism(), r.subtaskIndex())
+                    .first();
+            if (!context.keyGroups().contains(firstKeyGroup)) continue; // another new subtask commits these
+            for (long id : r.pending()) commit(r.subtaskIndex(), id);
+            if (r.subtaskIndex() >= context.parallelism()) {
+                // No new subtask has that index: its owner removes what the old one left in staging.
+                Files.deleteIfExists(staging.resolve("part-" + r.subtaskIndex() + ".inprogress"));
+                deletePendingAfter(r.subtaskIndex(), r.checkpointId());
+            }
         }
         // Pending files of checkpoints after the one restored never completed: their records come again.
-        String prefix = "part-" + context.subtaskIndex() + "-";
+        deletePendingAfter(context.subtaskIndex(), restoredCheckpoint);
+        restored.clear();
+    }
+
+    private void deletePendingAfter(int subtask, long checkpointId) throws IOException {
+        String prefix = "part-" + subtask + "-";
         try (Stream<Path> files = Files.list(staging)) {
             for (Path p : files.toList()) {
                 String name = p.getFileName().toString();
-                if (name.startsWith(prefix) && name.endsWith(".pending")) Files.deleteIfExists(p);
+                if (!name.startsWith(prefix) || !name.endsWith(".pending")) continue;
+                long id;
+                try {
+                    id = Long.parseLong(name.substring(prefix.length(), name.length() - ".pending".length()));
+                } catch (NumberFormatException e) {
+                    continue; // not one of this sink's files
+                }
+                if (id > checkpointId) Files.deleteIfExists(p);
             }
         }
     }
@@ -147,6 +186,9 @@ public final class TransactionalFileSink<T> extends StreamOperator<Void>
     @Override
     public void snapshotState(long checkpointId, BytesOut out) throws IOException {
         preCommit(checkpointId);
+        out.writeLong(checkpointId);
+        out.writeInt(context.subtaskIndex());
+        out.writeInt(context.parallelism());
         out.writeInt(pending.size());
         for (long id : pending) out.writeLong(id);
     }
@@ -166,9 +208,13 @@ public final class TransactionalFileSink<T> extends StreamOperator<Void>
 
     @Override
     public void restoreState(BytesIn in) {
+        long checkpointId = in.readLong();
+        int subtask = in.readInt();
+        int parallelism = in.readInt();
         int n = in.readInt();
-        restoredPending = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) restoredPending.add(in.readLong());
+        List<Long> ids = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) ids.add(in.readLong());
+        restored.add(new Restored(checkpointId, subtask, parallelism, ids));
     }
 
     /** Commit: every pending file of a checkpoint up to {@code checkpointId} moves into the directory. */
@@ -181,8 +227,12 @@ public final class TransactionalFileSink<T> extends StreamOperator<Void>
     }
 
     private void commit(long checkpointId) throws IOException {
-        Path from = pendingFile(checkpointId);
-        Path to = committedFile(checkpointId);
+        commit(context.subtaskIndex(), checkpointId);
+    }
+
+    private void commit(int subtask, long checkpointId) throws IOException {
+        Path from = pendingFile(subtask, checkpointId);
+        Path to = committedFile(subtask, checkpointId);
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
         } catch (NoSuchFileException e) {

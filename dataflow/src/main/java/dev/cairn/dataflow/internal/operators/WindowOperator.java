@@ -108,7 +108,7 @@ public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
     private final KeyedTimers.Handler<K, TimeWindow> onTimer = this::onTimer;
     private TimeWindow firing;
     private long droppedLateRecords;
-    private byte[] restored;
+    private final List<byte[]> restored = new ArrayList<>();
 
     WindowOperator(Factory<K, T, A, R> factory) {
         keySelector = factory.keySelector();
@@ -132,12 +132,19 @@ public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
             windows = backend.table(CONTENTS);
             declareCodecs(backend);
         }
-        if (restored != null) {
-            BytesIn in = new BytesIn(restored);
-            currentWatermark = in.readLong();
-            if (aligned == null) KeyedStateSnapshot.read(backend, timers.queues(), WINDOW_CODEC, in);
-            else restoreAligned(in);
-            restored = null;
+        if (!restored.isEmpty()) {
+            // The least watermark of the snapshots first: the aligned windows' restore judges by it
+            // which windows fired (a key group of a subtask that was behind has not fired them yet).
+            long least = Long.MAX_VALUE;
+            for (byte[] snapshot : restored) least = Math.min(least, new BytesIn(snapshot).readLong());
+            currentWatermark = least;
+            for (byte[] snapshot : restored) {
+                BytesIn in = new BytesIn(snapshot);
+                in.readLong();
+                if (aligned == null) KeyedStateSnapshot.read(backend, timers.queues(), WINDOW_CODEC, in);
+                else restoreAligned(in);
+            }
+            restored.clear();
         }
     }
 
@@ -226,10 +233,16 @@ public final class WindowOperator<K, T, A, R> extends StreamOperator<R>
         return aligned.slotOrCreate(index, w.maxTimestamp() <= currentWatermark);
     }
 
+    /**
+     * May be called more than once, with the snapshots of several old subtasks after a change of
+     * parallelism: {@code open} keeps from each the key groups this subtask owns and takes the
+     * least of their watermarks (as {@link KeyedCheckpoints} does).
+     */
     @Override
     public void restoreState(BytesIn in) {
-        restored = new byte[in.remaining()];
-        System.arraycopy(in.array(), in.position(), restored, 0, restored.length);
+        byte[] copy = new byte[in.remaining()];
+        System.arraycopy(in.array(), in.position(), copy, 0, copy.length);
+        restored.add(copy);
     }
 
     /** The state backend, for tests. */

@@ -1,5 +1,7 @@
 package dev.cairn.dataflow.internal.runtime;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
@@ -19,7 +21,9 @@ public final class SubtaskCheckpoints {
     }
 
     final String id;
-    final byte[] restored;
+    /** The snapshots to restore, in order: one (its own) after a failure, several after a rescaled restore. */
+    final List<byte[]> restored;
+
     final Reports reports;
     final ConcurrentLinkedQueue<Long> triggers = new ConcurrentLinkedQueue<>();
     final ConcurrentLinkedQueue<Long> completions = new ConcurrentLinkedQueue<>();
@@ -30,8 +34,17 @@ public final class SubtaskCheckpoints {
      * @param restored the state to restore, or null to start empty
      */
     public SubtaskCheckpoints(String id, byte[] restored, Reports reports) {
+        this(id, restored == null ? List.of() : List.of(restored), reports);
+    }
+
+    /**
+     * @param id stable across restarts: chain head's node id and subtask index
+     * @param restored the snapshots to restore (of this subtask, or of the old subtasks of its chain
+     *     whose state it takes after a change of parallelism); empty to start empty
+     */
+    public SubtaskCheckpoints(String id, List<byte[]> restored, Reports reports) {
         this.id = id;
-        this.restored = restored;
+        this.restored = List.copyOf(new ArrayList<>(restored));
         this.reports = reports;
     }
 

@@ -96,7 +96,7 @@ final class SubtaskTask implements Runnable {
     public void run() {
         try {
             try {
-                if (checkpoints != null && checkpoints.restored != null) restore(checkpoints.restored);
+                if (checkpoints != null) for (byte[] state : checkpoints.restored) restore(state);
                 for (int i = operators.size() - 1; i >= 0; i--) {
                     StreamOperator<?> op = operators.get(i);
                     named(op, op::open);

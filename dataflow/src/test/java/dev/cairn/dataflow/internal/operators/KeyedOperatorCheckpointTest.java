@@ -75,6 +75,41 @@ class KeyedOperatorCheckpointTest {
         assertRestoresAnywhere(script);
     }
 
+    private static CheckpointRoundTrip<String> windowScript(WindowAssigner assigner, long lateness) {
+        CheckpointRoundTrip<String> script = new CheckpointRoundTrip<>(
+                new WindowOperator.Factory<>(
+                        WindowOperatorTest.Event::key,
+                        Codecs.STRING,
+                        assigner,
+                        lateness,
+                        null,
+                        WindowContents.buffering(
+                                WindowOperatorTest.DESCRIBE, Codecs.record(WindowOperatorTest.Event.class))),
+                Codecs.STRING);
+        script.element("ann", new WindowOperatorTest.Event("ann", 1), 1_000)
+                .element("bob", new WindowOperatorTest.Event("bob", 2), 2_000)
+                .element("cy", new WindowOperatorTest.Event("cy", 3), 4_000)
+                .element("ann", new WindowOperatorTest.Event("ann", 4), 6_000)
+                .watermark(4_999)
+                .element("dee", new WindowOperatorTest.Event("dee", 5), 7_000)
+                .element("eve", new WindowOperatorTest.Event("eve", 6), 8_000)
+                .watermark(9_999)
+                .element("bob", new WindowOperatorTest.Event("bob", 7), 9_000) // late unless lateness covers it
+                .element("cy", new WindowOperatorTest.Event("cy", 8), 12_000)
+                .watermark(14_999)
+                .element("dee", new WindowOperatorTest.Event("dee", 9), 16_000)
+                .watermark(Long.MAX_VALUE);
+        return script;
+    }
+
+    @Test
+    void windowContentsAndTimersSurviveARestoreFromSeveralSnapshots() throws Exception {
+        assertRestoresAnywhere(windowScript(WindowAssigner.tumbling(Duration.ofSeconds(5)), 0));
+        assertRestoresAnywhere(
+                windowScript(WindowAssigner.sliding(Duration.ofSeconds(10), Duration.ofSeconds(5)), 2_000));
+        assertRestoresAnywhere(windowScript(WindowAssigner.session(Duration.ofSeconds(3)), 0));
+    }
+
     @Test
     void windowJoinContentsAndWindowTimersSurviveARestore() throws Exception {
         CheckpointRoundTrip<String> script = new CheckpointRoundTrip<>(
