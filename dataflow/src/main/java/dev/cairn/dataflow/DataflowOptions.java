@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param clock processing time: processing-time timers and idleness (default the system clock)
  * @param checkpoints checkpoints and restarts, or null for none (the default): a failure fails the job
  * @param maxSourceRate file sources read at most this many records a second in all; 0 (the default): no cap
+ * @param stateBackend where keyed state lives (default {@link StateBackendKind#HEAP};
+ *     {@link DataflowConfig#STATE_BACKEND})
  */
 public record DataflowOptions(
         int parallelism,
@@ -27,8 +29,10 @@ public record DataflowOptions(
         int watermarkIntervalRecords,
         Clock clock,
         CheckpointSettings checkpoints,
-        long maxSourceRate) {
+        long maxSourceRate,
+        StateBackendKind stateBackend) {
     public DataflowOptions {
+        Objects.requireNonNull(stateBackend, "stateBackend");
         if (maxSourceRate < 0) throw new IllegalArgumentException("max source rate must be >= 0: " + maxSourceRate);
         if (parallelism < 1) throw new IllegalArgumentException("parallelism must be at least 1: " + parallelism);
         if (maxParallelism < parallelism)
@@ -41,7 +45,7 @@ public record DataflowOptions(
     }
 
     public static DataflowOptions defaults() {
-        return new DataflowOptions(1, 128, 512, 8, 1024, Clock.system(), null, 0);
+        return new DataflowOptions(1, 128, 512, 8, 1024, Clock.system(), null, 0, StateBackendKind.HEAP);
     }
 
     public DataflowOptions withParallelism(int parallelism) {
@@ -53,7 +57,8 @@ public record DataflowOptions(
                 watermarkIntervalRecords,
                 clock,
                 checkpoints,
-                maxSourceRate);
+                maxSourceRate,
+                stateBackend);
     }
 
     public DataflowOptions withMaxParallelism(int maxParallelism) {
@@ -65,7 +70,8 @@ public record DataflowOptions(
                 watermarkIntervalRecords,
                 clock,
                 checkpoints,
-                maxSourceRate);
+                maxSourceRate,
+                stateBackend);
     }
 
     public DataflowOptions withExchangeBuffers(int batchSize, int exchangeCapacityBatches) {
@@ -77,7 +83,8 @@ public record DataflowOptions(
                 watermarkIntervalRecords,
                 clock,
                 checkpoints,
-                maxSourceRate);
+                maxSourceRate,
+                stateBackend);
     }
 
     public DataflowOptions withWatermarkIntervalRecords(int records) {
@@ -89,7 +96,8 @@ public record DataflowOptions(
                 records,
                 clock,
                 checkpoints,
-                maxSourceRate);
+                maxSourceRate,
+                stateBackend);
     }
 
     public DataflowOptions withClock(Clock clock) {
@@ -101,7 +109,8 @@ public record DataflowOptions(
                 watermarkIntervalRecords,
                 clock,
                 checkpoints,
-                maxSourceRate);
+                maxSourceRate,
+                stateBackend);
     }
 
     public DataflowOptions withCheckpoints(CheckpointSettings checkpoints) {
@@ -113,7 +122,8 @@ public record DataflowOptions(
                 watermarkIntervalRecords,
                 clock,
                 checkpoints,
-                maxSourceRate);
+                maxSourceRate,
+                stateBackend);
     }
 
     /**
@@ -129,6 +139,24 @@ public record DataflowOptions(
                 watermarkIntervalRecords,
                 clock,
                 checkpoints,
-                recordsPerSecond);
+                recordsPerSecond,
+                stateBackend);
+    }
+
+    /**
+     * Keeps keyed state in {@code backend}: {@link StateBackendKind#ROCKSDB} for keyed state larger
+     * than the heap, with incremental checkpoints.
+     */
+    public DataflowOptions withStateBackend(StateBackendKind backend) {
+        return new DataflowOptions(
+                parallelism,
+                maxParallelism,
+                batchSize,
+                exchangeCapacityBatches,
+                watermarkIntervalRecords,
+                clock,
+                checkpoints,
+                maxSourceRate,
+                backend);
     }
 }

@@ -43,6 +43,11 @@ final class CheckpointRun implements SubtaskCheckpoints.Reports {
     private long finalCheckpoint = -1;
     private volatile boolean stopped;
 
+    /** Where the run's checkpoints go. */
+    CheckpointStorage storage() {
+        return storage;
+    }
+
     /**
      * @param restoredFrom the complete checkpoint the subtasks restore from, or 0
      */
