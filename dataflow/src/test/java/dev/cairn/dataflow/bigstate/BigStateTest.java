@@ -2,7 +2,6 @@ package dev.cairn.dataflow.bigstate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +30,7 @@ class BigStateTest {
         Process p = new ProcessBuilder(
                         java,
                         "-Xmx256m",
+                        "--enable-native-access=ALL-UNNAMED",
                         "-cp",
                         System.getProperty("java.class.path"),
                         BigStateJob.class.getName(),
@@ -44,7 +44,7 @@ class BigStateTest {
         boolean done = p.waitFor(Long.getLong("stream.bigstate.timeout", 180), TimeUnit.SECONDS);
         if (!done) p.destroyForcibly().waitFor();
         List<String> output = Files.readAllLines(log, StandardCharsets.UTF_8);
-        System.out.println(String.join(File.separator.equals("/") ? "\n" : "\r\n", output));
+        System.out.println(String.join(System.lineSeparator(), output));
         assertThat(done).as("finished in time: %s", output).isTrue();
         assertThat(p.exitValue()).as("exit code; output: %s", output).isZero();
         assertThat(output).anyMatch(l -> l.startsWith("OK " + keys + " keys"));

@@ -133,7 +133,7 @@ public final class RocksDbKeyedStateBackend<K> implements KeyedStateBackend<K>, 
         if (maxParallelism > 1 << 16) throw new IllegalArgumentException("max parallelism above 65536");
         BlockBasedTableConfig table = new BlockBasedTableConfig()
                 .setFilterPolicy(new BloomFilter(10, false))
-                .setBlockSize(16 << 10);
+                .setBlockSize(4 << 10);
         options = new Options()
                 .setCreateIfMissing(true)
                 .setTableFormatConfig(table)
