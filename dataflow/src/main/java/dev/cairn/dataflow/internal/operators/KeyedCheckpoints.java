@@ -3,6 +3,7 @@ package dev.cairn.dataflow.internal.operators;
 import dev.cairn.common.codec.BytesIn;
 import dev.cairn.common.codec.BytesOut;
 import dev.cairn.common.codec.Codec;
+import dev.cairn.dataflow.internal.checkpoint.AsyncSnapshotPart;
 import dev.cairn.dataflow.internal.state.HeapKeyedStateBackend;
 import dev.cairn.dataflow.internal.state.KeyedStateSnapshot;
 import dev.cairn.dataflow.internal.state.RocksDbKeyedStateBackend;
@@ -52,8 +53,10 @@ final class KeyedCheckpoints {
      * <pre>
      * i64 watermark, i32 manifest length, manifest, key-group snapshot of the timers
      * </pre>
+     *
+     * @return the upload of the manifest's new files, to run before the bytes are stored
      */
-    static <K, N> void writeRocks(
+    static <K, N> AsyncSnapshotPart writeRocks(
             long checkpointId,
             long watermark,
             RocksDbKeyedStateBackend<K> backend,
@@ -64,10 +67,11 @@ final class KeyedCheckpoints {
             throws IOException {
         out.writeLong(watermark);
         BytesOut manifest = new BytesOut();
-        backend.snapshot(checkpointId, manifest);
+        AsyncSnapshotPart upload = backend.snapshot(checkpointId, manifest);
         out.writeInt(manifest.size());
         out.write(manifest.array(), 0, manifest.size());
         KeyedStateSnapshot.write(timerKeys, timers, timerNamespace, out);
+        return upload;
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.cairn.dataflow.StateBackendKind;
 import dev.cairn.dataflow.functions.Collector;
 import dev.cairn.dataflow.functions.KeySelector;
 import dev.cairn.dataflow.functions.KeyedProcessFunction;
+import dev.cairn.dataflow.internal.checkpoint.AsyncSnapshotPart;
 import dev.cairn.dataflow.internal.graph.OperatorFactory;
 import dev.cairn.dataflow.internal.state.HeapKeyedStateBackend;
 import dev.cairn.dataflow.internal.state.KeyedStateBackend;
@@ -60,6 +61,7 @@ public final class KeyedProcessOperator<K, T, O> extends StreamOperator<O>
     private HeapKeyedStateBackend<K> heap;
 
     private RocksDbKeyedStateBackend<K> rocks;
+    private AsyncSnapshotPart asyncPart;
     private KeyedTimers<K, VoidNamespace> timers;
     private long timestamp;
     private final KeyedTimers.Handler<K, VoidNamespace> onTimer = this::fire;
@@ -95,10 +97,19 @@ public final class KeyedProcessOperator<K, T, O> extends StreamOperator<O>
 
     @Override
     public void snapshotState(long checkpointId, BytesOut out) throws IOException {
-        if (rocks == null) KeyedCheckpoints.write(currentWatermark, heap, timers.queues(), StateCodecs.VOID, out);
-        else
-            KeyedCheckpoints.writeRocks(
+        if (rocks == null) {
+            KeyedCheckpoints.write(currentWatermark, heap, timers.queues(), StateCodecs.VOID, out);
+        } else {
+            asyncPart = KeyedCheckpoints.writeRocks(
                     checkpointId, currentWatermark, rocks, heap, timers.queues(), StateCodecs.VOID, out);
+        }
+    }
+
+    @Override
+    public AsyncSnapshotPart takeAsyncPart() {
+        AsyncSnapshotPart part = asyncPart;
+        asyncPart = null;
+        return part;
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.cairn.common.codec.BytesIn;
 import dev.cairn.common.codec.BytesOut;
 import dev.cairn.common.codec.Codec;
 import dev.cairn.common.codec.Codecs;
+import dev.cairn.dataflow.internal.checkpoint.AsyncSnapshotPart;
 import dev.cairn.dataflow.internal.checkpoint.CheckpointStorage;
 import dev.cairn.dataflow.internal.runtime.KeyGroupRange;
 import dev.cairn.dataflow.internal.runtime.KeyGroups;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
@@ -63,7 +65,10 @@ import org.rocksdb.WriteOptions;
  * live at every one between, so the completed checkpoint that holds it stays retained while a
  * newer one may still name it). A new upload always gets a new shared name
  * ({@code <instance>-<checkpoint>-<file>}). Without shared storage the snapshot holds every file.
- * The upload runs on the operator's thread at the barrier: no asynchronous phase yet.
+ * The flush, the RocksDB checkpoint and the manifest are made on the operator's thread at the
+ * barrier; uploading the new files is the snapshot's {@link AsyncSnapshotPart}, which the runtime
+ * runs on its checkpoint writer thread before it stores the manifest (the cluster runtime runs it
+ * at once, on the operator's thread).
  *
  * <p><b>Restore</b> downloads the first snapshot's files into a fresh directory and opens RocksDB
  * on them; further snapshots (a rescale merging several old subtasks) are opened read-only and
@@ -111,8 +116,13 @@ public final class RocksDbKeyedStateBackend<K> implements KeyedStateBackend<K>, 
     /** Per checkpoint taken and not yet completed, its SST name mapping. */
     private final TreeMap<Long, Map<String, String>> pending = new TreeMap<>();
 
-    private long uploadedFiles;
-    private long uploadedBytes;
+    private final AtomicLong uploadedFiles = new AtomicLong();
+    private final AtomicLong uploadedBytes = new AtomicLong();
+    /** Guards the two below: snapshots whose files are still being uploaded, and whether the backend closed. */
+    private final Object uploads = new Object();
+
+    private int uploadsInFlight;
+    private boolean closed;
 
     /**
      * @param workingDirectory where the instance's directory is created (deleted on close)
@@ -188,11 +198,11 @@ public final class RocksDbKeyedStateBackend<K> implements KeyedStateBackend<K>, 
 
     /** SST files and bytes this instance has uploaded to shared storage, for tests and metrics. */
     public long uploadedFiles() {
-        return uploadedFiles;
+        return uploadedFiles.get();
     }
 
     public long uploadedBytes() {
-        return uploadedBytes;
+        return uploadedBytes.get();
     }
 
     // ------------------------------------------------------------------ current key
@@ -527,7 +537,7 @@ public final class RocksDbKeyedStateBackend<K> implements KeyedStateBackend<K>, 
      * per file: string local name, u8 kind; INLINE: i32 length, bytes; SHARED: string shared name
      * </pre>
      */
-    public void snapshot(long checkpointId, BytesOut out) throws IOException {
+    public AsyncSnapshotPart snapshot(long checkpointId, BytesOut out) throws IOException {
         Path chk = directory.resolve("chk-" + checkpointId);
         deleteRecursively(chk);
         try {
@@ -538,13 +548,13 @@ public final class RocksDbKeyedStateBackend<K> implements KeyedStateBackend<K>, 
         } catch (RocksDBException e) {
             throw new IOException("operator " + operatorName + ": RocksDB checkpoint failed: " + e, e);
         }
+        Map<String, Path> toUpload = new LinkedHashMap<>();
         try {
             List<Path> files;
             try (Stream<Path> list = Files.list(chk)) {
                 files = list.sorted(Comparator.comparing(Path::toString)).toList();
             }
             Map<String, String> shared = new LinkedHashMap<>();
-            Map<String, Path> toUpload = new LinkedHashMap<>();
             if (storage != null) {
                 for (Path f : files) {
                     String name = f.getFileName().toString();
@@ -560,11 +570,6 @@ public final class RocksDbKeyedStateBackend<K> implements KeyedStateBackend<K>, 
                 }
                 // References first, then the new files: see LocalDirectoryCheckpointStorage's sweep.
                 storage.referenceSharedFiles(checkpointId, instanceId, shared.values());
-                for (Map.Entry<String, Path> u : toUpload.entrySet()) {
-                    storage.writeSharedFile(u.getKey(), u.getValue());
-                    uploadedFiles++;
-                    uploadedBytes += Files.size(u.getValue());
-                }
                 pending.put(checkpointId, shared);
             }
             out.write(FORMAT);
@@ -585,8 +590,32 @@ public final class RocksDbKeyedStateBackend<K> implements KeyedStateBackend<K>, 
                     out.write(bytes);
                 }
             }
-        } finally {
+        } catch (IOException | RuntimeException e) {
             deleteRecursively(chk);
+            throw e;
+        }
+        synchronized (uploads) {
+            uploadsInFlight++;
+        }
+        return () -> upload(chk, toUpload);
+    }
+
+    /** The asynchronous part of a snapshot: the new SST files to shared storage, then the checkpoint's links go. */
+    private void upload(Path chk, Map<String, Path> files) throws IOException {
+        try {
+            for (Map.Entry<String, Path> u : files.entrySet()) {
+                long size = Files.size(u.getValue());
+                storage.writeSharedFile(u.getKey(), u.getValue());
+                uploadedFiles.incrementAndGet();
+                uploadedBytes.addAndGet(size);
+            }
+        } finally {
+            boolean last;
+            synchronized (uploads) {
+                last = --uploadsInFlight == 0 && closed;
+            }
+            deleteRecursively(chk);
+            if (last) deleteRecursively(directory);
         }
     }
 
@@ -710,8 +739,23 @@ public final class RocksDbKeyedStateBackend<K> implements KeyedStateBackend<K>, 
         readOptions.close();
         flushOptions.close();
         if (options != null) options.close();
+        if (directory == null) return;
+        boolean uploading;
+        synchronized (uploads) {
+            closed = true;
+            uploading = uploadsInFlight > 0;
+        }
         try {
-            if (directory != null) deleteRecursively(directory);
+            if (!uploading) {
+                deleteRecursively(directory);
+            } else {
+                // Snapshots still uploading keep their checkpoint links; the last upload deletes the rest.
+                try (Stream<Path> entries = Files.list(directory)) {
+                    for (Path p : entries.toList()) {
+                        if (!p.getFileName().toString().startsWith("chk-")) deleteRecursively(p);
+                    }
+                }
+            }
         } catch (IOException e) {
             // best effort: the working directory is scratch space
         }

@@ -157,7 +157,7 @@ class RocksDbKeyedStateBackendTest {
         RocksDbKeyedStateBackend<String> b = backend(ALL, storage);
         fill(b, Handles.of(b), 2_000);
         BytesOut snapshot = new BytesOut();
-        b.snapshot(1, snapshot);
+        b.snapshot(1, snapshot).run();
         assertThat(b.uploadedFiles()).isPositive();
         assertThat(storage.sharedFiles()).hasSize((int) b.uploadedFiles());
 
@@ -173,7 +173,7 @@ class RocksDbKeyedStateBackendTest {
         RocksDbKeyedStateBackend<String> b = backend(ALL, null);
         fill(b, Handles.of(b), 300);
         BytesOut snapshot = new BytesOut();
-        b.snapshot(1, snapshot);
+        b.snapshot(1, snapshot).run();
         assertThat(b.uploadedFiles()).isZero();
         RocksDbKeyedStateBackend<String> restored = backend(ALL, null);
         Handles h = Handles.of(restored);
@@ -188,7 +188,7 @@ class RocksDbKeyedStateBackendTest {
         Handles h = Handles.of(b);
         fill(b, h, 1_000);
         BytesOut first = new BytesOut();
-        b.snapshot(1, first);
+        b.snapshot(1, first).run();
         storage.writeState(1, "s", first.toByteArray());
         storage.commitMetadata(1, new byte[0]);
         b.checkpointComplete(1);
@@ -200,7 +200,7 @@ class RocksDbKeyedStateBackendTest {
         b.setCurrentKey("late");
         h.value().update(99L);
         BytesOut second = new BytesOut();
-        b.snapshot(2, second);
+        b.snapshot(2, second).run();
         storage.writeState(2, "s", second.toByteArray());
         storage.commitMetadata(2, new byte[0]);
         b.checkpointComplete(2);
@@ -228,13 +228,32 @@ class RocksDbKeyedStateBackendTest {
         LocalDirectoryCheckpointStorage storage = new LocalDirectoryCheckpointStorage(dir.resolve("checkpoints"));
         RocksDbKeyedStateBackend<String> b = backend(ALL, storage);
         fill(b, Handles.of(b), 100);
-        b.snapshot(1, new BytesOut());
+        b.snapshot(1, new BytesOut()).run();
         assertThat(storage.sharedFiles()).isNotEmpty();
         storage.discard(1);
         assertThat(storage.sharedFiles()).isEmpty();
         assertThat(Files.list(dir.resolve("checkpoints"))
                         .map(p -> p.getFileName().toString()))
                 .containsOnly("shared");
+    }
+
+    @Test
+    void anUploadInFlightOutlivesCloseAndCleansUp() throws Exception {
+        LocalDirectoryCheckpointStorage storage = new LocalDirectoryCheckpointStorage(dir.resolve("checkpoints"));
+        RocksDbKeyedStateBackend<String> b = backend(ALL, storage);
+        fill(b, Handles.of(b), 100);
+        BytesOut snapshot = new BytesOut();
+        var upload = b.snapshot(1, snapshot);
+        assertThat(b.uploadedFiles()).isZero();
+        b.close();
+        assertThat(b.directory().resolve("chk-1")).isDirectory();
+        upload.run();
+        assertThat(b.uploadedFiles()).isPositive();
+        assertThat(b.directory()).doesNotExist();
+        RocksDbKeyedStateBackend<String> restored = backend(ALL, storage);
+        Handles h = Handles.of(restored);
+        restored.restore(List.of(snapshot.toByteArray()));
+        check(restored, h, 100);
     }
 
     @Test
@@ -257,7 +276,7 @@ class RocksDbKeyedStateBackendTest {
                 h.map().put("y", (long) -i);
             }
             BytesOut out = new BytesOut();
-            b.snapshot(1, out);
+            b.snapshot(1, out).run();
             snapshots.add(out.toByteArray());
         }
         long total = 0;
