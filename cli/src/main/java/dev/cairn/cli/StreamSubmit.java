@@ -5,6 +5,7 @@ import dev.cairn.dataflow.Dataflow;
 import dev.cairn.dataflow.DataflowException;
 import dev.cairn.dataflow.DataflowJob;
 import dev.cairn.dataflow.DataflowOptions;
+import dev.cairn.dataflow.StateBackendKind;
 import dev.cairn.dataflow.StreamClient;
 import dev.cairn.dataflow.StreamJobSettings;
 import dev.cairn.dataflow.StreamJobStatus;
@@ -27,18 +28,28 @@ final class StreamSubmit {
 
     private StreamSubmit() {}
 
-    static int run(
-            DataflowJob job,
-            String name,
-            Path jar,
-            List<String> args,
+    /** The command line's stream options. */
+    record Options(
             int parallelism,
             long maxRate,
             String checkpointInterval,
             String fromSavepoint,
-            boolean detach,
-            MasterTarget target)
+            String stateBackend,
+            boolean detach) {}
+
+    static int run(DataflowJob job, String name, Path jar, List<String> args, Options o, MasterTarget target)
             throws Exception {
+        int parallelism = o.parallelism();
+        long maxRate = o.maxRate();
+        String checkpointInterval = o.checkpointInterval();
+        String fromSavepoint = o.fromSavepoint();
+        boolean detach = o.detach();
+        StateBackendKind backend;
+        try {
+            backend = StateBackendKind.parse(o.stateBackend());
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--state-backend: " + e.getMessage());
+        }
         if (parallelism < 1) throw new CliException("--parallelism must be at least 1, got " + parallelism);
         if (maxRate < 0) throw new CliException("--max-rate must be >= 0, got " + maxRate);
         StreamJobSettings settings;
@@ -55,8 +66,10 @@ final class StreamSubmit {
             if (checkpointInterval == null)
                 throw new CliException("--from-savepoint needs --checkpoint-interval: a resumed job takes checkpoints");
         }
-        DataflowOptions options =
-                DataflowOptions.defaults().withParallelism(parallelism).withMaxSourceRate(maxRate);
+        DataflowOptions options = DataflowOptions.defaults()
+                .withParallelism(parallelism)
+                .withMaxSourceRate(maxRate)
+                .withStateBackend(backend);
         if (fromSavepoint != null)
             options = options.withSavepoint(
                     Path.of(fromSavepoint).toAbsolutePath().toString());

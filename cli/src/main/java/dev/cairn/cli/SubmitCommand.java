@@ -90,6 +90,14 @@ final class SubmitCommand implements Callable<Integer> {
             description = "Stream jobs: the file sources read at most N records a second in all (for demos and tests).")
     long maxRate;
 
+    @Option(
+            names = "--state-backend",
+            paramLabel = "heap|rocksdb",
+            defaultValue = "heap",
+            description = "Stream jobs: where keyed state lives: heap (default), or rocksdb for state larger than the"
+                    + " workers' heap (incremental checkpoints).")
+    String stateBackend;
+
     @Parameters(paramLabel = "ARGS", description = "Arguments for the job definition.")
     List<String> args = new ArrayList<>();
 
@@ -118,11 +126,8 @@ final class SubmitCommand implements Callable<Integer> {
                     name,
                     jar,
                     args,
-                    parallelism,
-                    maxRate,
-                    checkpointInterval,
-                    fromSavepoint,
-                    detach,
+                    new StreamSubmit.Options(
+                            parallelism, maxRate, checkpointInterval, fromSavepoint, stateBackend, detach),
                     target);
         }
         if (fromSavepoint != null) {

@@ -121,7 +121,7 @@ public final class Dataflow {
 
     /** Freezes the program into the graph an executor runs. */
     public LogicalGraph toGraph() {
-        return graph.build(options.maxParallelism());
+        return graph.build(options.maxParallelism(), options.stateBackend());
     }
 
     /**

@@ -62,6 +62,13 @@ public final class DataflowConfig {
                             + "one more failure fails the job with the root cause.")
             .min(0)
             .max(1_000_000);
+    public static final ConfigKey<String> STATE_BACKEND = ConfigKey.stringKey(
+                    "stream.state-backend",
+                    "heap",
+                    "Where a stream job keeps its keyed state: 'heap' (objects on the heap) or 'rocksdb' (a RocksDB instance "
+                            + "per subtask in a local directory, for keyed state larger than the heap; checkpoints upload "
+                            + "only the SST files a previous checkpoint did not).")
+            .validate(v -> v.equals("heap") || v.equals("rocksdb"), "must be heap or rocksdb");
 
     public static final ConfigKey<String> STREAM_DIR = ConfigKey.stringKey(
             "stream.dir",
@@ -113,6 +120,7 @@ public final class DataflowConfig {
             CHECKPOINT_INTERVAL,
             CHECKPOINTS_RETAINED,
             RESTART_ATTEMPTS,
+            STATE_BACKEND,
             STREAM_DIR,
             STREAM_SLOTS,
             STREAM_DATA_PORT,

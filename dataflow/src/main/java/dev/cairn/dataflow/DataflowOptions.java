@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param maxSourceRate file and Nexmark sources emit at most this many records a second in all; 0 (the default): no cap
  * @param savepoint a savepoint directory the program resumes from on a cluster, or null (the default).
  *     The exactly-once file sink then accepts an output directory that exists (the resumed job's own).
+ * @param stateBackend where keyed state lives (default {@link StateBackendKind#HEAP};
+ *     {@link DataflowConfig#STATE_BACKEND})
  */
 public record DataflowOptions(
         int parallelism,
@@ -30,8 +32,10 @@ public record DataflowOptions(
         Clock clock,
         CheckpointSettings checkpoints,
         long maxSourceRate,
-        String savepoint) {
+        String savepoint,
+        StateBackendKind stateBackend) {
     public DataflowOptions {
+        Objects.requireNonNull(stateBackend, "stateBackend");
         if (maxSourceRate < 0) throw new IllegalArgumentException("max source rate must be >= 0: " + maxSourceRate);
         if (parallelism < 1) throw new IllegalArgumentException("parallelism must be at least 1: " + parallelism);
         if (maxParallelism < parallelism)
@@ -44,7 +48,7 @@ public record DataflowOptions(
     }
 
     public static DataflowOptions defaults() {
-        return new DataflowOptions(1, 128, 512, 8, 1024, Clock.system(), null, 0, null);
+        return new DataflowOptions(1, 128, 512, 8, 1024, Clock.system(), null, 0, null, StateBackendKind.HEAP);
     }
 
     public DataflowOptions withParallelism(int parallelism) {
@@ -57,7 +61,8 @@ public record DataflowOptions(
                 clock,
                 checkpoints,
                 maxSourceRate,
-                savepoint);
+                savepoint,
+                stateBackend);
     }
 
     public DataflowOptions withMaxParallelism(int maxParallelism) {
@@ -70,7 +75,8 @@ public record DataflowOptions(
                 clock,
                 checkpoints,
                 maxSourceRate,
-                savepoint);
+                savepoint,
+                stateBackend);
     }
 
     public DataflowOptions withExchangeBuffers(int batchSize, int exchangeCapacityBatches) {
@@ -83,7 +89,8 @@ public record DataflowOptions(
                 clock,
                 checkpoints,
                 maxSourceRate,
-                savepoint);
+                savepoint,
+                stateBackend);
     }
 
     public DataflowOptions withWatermarkIntervalRecords(int records) {
@@ -96,7 +103,8 @@ public record DataflowOptions(
                 clock,
                 checkpoints,
                 maxSourceRate,
-                savepoint);
+                savepoint,
+                stateBackend);
     }
 
     public DataflowOptions withClock(Clock clock) {
@@ -109,7 +117,8 @@ public record DataflowOptions(
                 clock,
                 checkpoints,
                 maxSourceRate,
-                savepoint);
+                savepoint,
+                stateBackend);
     }
 
     public DataflowOptions withCheckpoints(CheckpointSettings checkpoints) {
@@ -122,7 +131,8 @@ public record DataflowOptions(
                 clock,
                 checkpoints,
                 maxSourceRate,
-                savepoint);
+                savepoint,
+                stateBackend);
     }
 
     /**
@@ -139,7 +149,8 @@ public record DataflowOptions(
                 clock,
                 checkpoints,
                 recordsPerSecond,
-                savepoint);
+                savepoint,
+                stateBackend);
     }
 
     /**
@@ -157,6 +168,25 @@ public record DataflowOptions(
                 clock,
                 checkpoints,
                 maxSourceRate,
-                path);
+                path,
+                stateBackend);
+    }
+
+    /**
+     * Keeps keyed state in {@code backend}: {@link StateBackendKind#ROCKSDB} for keyed state larger
+     * than the heap, with incremental checkpoints.
+     */
+    public DataflowOptions withStateBackend(StateBackendKind backend) {
+        return new DataflowOptions(
+                parallelism,
+                maxParallelism,
+                batchSize,
+                exchangeCapacityBatches,
+                watermarkIntervalRecords,
+                clock,
+                checkpoints,
+                maxSourceRate,
+                savepoint,
+                backend);
     }
 }

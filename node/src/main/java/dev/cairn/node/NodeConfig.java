@@ -114,6 +114,7 @@ public final class NodeConfig {
                     DataflowConfig.CHECKPOINT_INTERVAL,
                     DataflowConfig.CHECKPOINTS_RETAINED,
                     DataflowConfig.RESTART_ATTEMPTS,
+                    DataflowConfig.STATE_BACKEND,
                     DataflowConfig.STREAM_DIR,
                     DataflowConfig.STREAM_SLOTS,
                     DataflowConfig.STREAM_DATA_PORT,

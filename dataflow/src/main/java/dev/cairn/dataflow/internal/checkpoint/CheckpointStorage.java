@@ -1,6 +1,8 @@
 package dev.cairn.dataflow.internal.checkpoint;
 
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -28,6 +30,43 @@ public interface CheckpointStorage {
     /** The ids of the complete checkpoints, ascending. */
     List<Long> completed() throws IOException;
 
-    /** Deletes everything of a checkpoint, complete or not; deleting what is gone is a no-op. */
+    /**
+     * Deletes everything of a checkpoint, complete or not; deleting what is gone is a no-op. Shared
+     * files stay while another checkpoint (complete or in progress) references them.
+     */
     void discard(long checkpointId) throws IOException;
+
+    // Shared files: write-once files that several checkpoints of one state backend instance (and
+    // of its restored successors) refer to by name, such as RocksDB's SST files. A snapshot then
+    // holds a manifest naming them, and a checkpoint uploads only the files no earlier one did.
+
+    /** Whether this storage keeps shared files; without, state backends put everything in their snapshot. */
+    default boolean supportsSharedFiles() {
+        return false;
+    }
+
+    /**
+     * Records that checkpoint {@code checkpointId} refers to the shared files {@code names}, for
+     * the writer {@code owner} (unique per state backend instance). Must be called before the files
+     * are written: a file is kept while some checkpoint's references name it.
+     */
+    default void referenceSharedFiles(long checkpointId, String owner, Collection<String> names) throws IOException {
+        throw new UnsupportedOperationException(
+                "no shared files in " + getClass().getSimpleName());
+    }
+
+    /**
+     * Durably stores {@code file} as the shared file {@code name}. Names are never reused for other
+     * content: a writer names a new file uniquely.
+     */
+    default void writeSharedFile(String name, Path file) throws IOException {
+        throw new UnsupportedOperationException(
+                "no shared files in " + getClass().getSimpleName());
+    }
+
+    /** Copies the shared file {@code name} to {@code target} (which must not exist). */
+    default void readSharedFile(String name, Path target) throws IOException {
+        throw new UnsupportedOperationException(
+                "no shared files in " + getClass().getSimpleName());
+    }
 }

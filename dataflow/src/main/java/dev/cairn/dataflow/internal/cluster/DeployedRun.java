@@ -111,8 +111,20 @@ final class DeployedRun implements AutoCloseable {
             SubtaskCheckpoints.Reports reports = new SubtaskCheckpoints.Reports() {
                 @Override
                 public void snapshotTaken(SubtaskCheckpoints subtask, long checkpointId, byte[] state) {
+                    snapshotTaken(subtask, checkpointId, state, List.of());
+                }
+
+                // Finishes the operators' asynchronous parts (uploads of state files) on the writer thread, then stores
+                // the state.
+                @Override
+                public void snapshotTaken(
+                        SubtaskCheckpoints subtask,
+                        long checkpointId,
+                        byte[] state,
+                        List<dev.cairn.dataflow.internal.checkpoint.AsyncSnapshotPart> before) {
                     writer.execute(() -> {
                         try {
+                            for (var part : before) part.run();
                             storage.writeState(checkpointId, subtask.id(), state);
                             events.accept(event(run, subtask.id(), SubtaskEvent.Kind.SNAPSHOT_STORED)
                                     .setCheckpointId(checkpointId)
@@ -185,7 +197,8 @@ final class DeployedRun implements AutoCloseable {
                                     .setError("operator '" + operator + "' in subtask " + name + " threw "
                                             + describe(cause))
                                     .build());
-                        });
+                        },
+                        storage);
             } finally {
                 Thread.currentThread().setContextClassLoader(previous);
             }

@@ -1,5 +1,6 @@
 package dev.cairn.dataflow.internal.graph;
 
+import dev.cairn.dataflow.StateBackendKind;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,6 +39,10 @@ public final class GraphBuilder {
     }
 
     public LogicalGraph build(int maxParallelism) {
+        return build(maxParallelism, StateBackendKind.HEAP);
+    }
+
+    public LogicalGraph build(int maxParallelism, StateBackendKind stateBackend) {
         List<Edge> resolved = new ArrayList<>(edges.size());
         for (Edge e : edges) {
             boolean sameParallelism =
@@ -59,6 +64,6 @@ public final class GraphBuilder {
                         + " above the max parallelism " + maxParallelism);
             }
         }
-        return new LogicalGraph(nodes, resolved, maxParallelism);
+        return new LogicalGraph(nodes, resolved, maxParallelism, stateBackend);
     }
 }

@@ -1,5 +1,6 @@
 package dev.cairn.dataflow.internal.graph;
 
+import dev.cairn.dataflow.StateBackendKind;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,10 +9,18 @@ import java.util.List;
  * A dataflow program as plain data: operators with their parallelism and the edges between them.
  * Serializable as a whole (functions as themselves, codecs by id), so a master can ship it.
  * Nodes are in topological order (every edge goes from a lower to a higher id). A runtime decides
- * chaining ({@link #isChained}) and placement from it.
+ * chaining ({@link #isChained}) and placement from it. {@code stateBackend} says where keyed
+ * operators keep their state (null, as in a graph serialized before it existed: the heap).
  */
-public record LogicalGraph(List<OperatorNode> nodes, List<Edge> edges, int maxParallelism) implements Serializable {
+public record LogicalGraph(
+        List<OperatorNode> nodes, List<Edge> edges, int maxParallelism, StateBackendKind stateBackend)
+        implements Serializable {
+    public LogicalGraph(List<OperatorNode> nodes, List<Edge> edges, int maxParallelism) {
+        this(nodes, edges, maxParallelism, StateBackendKind.HEAP);
+    }
+
     public LogicalGraph {
+        if (stateBackend == null) stateBackend = StateBackendKind.HEAP;
         nodes = List.copyOf(nodes);
         edges = List.copyOf(edges);
         for (Edge e : edges) {

@@ -2,6 +2,7 @@ package dev.cairn.dataflow.internal.operators;
 
 import dev.cairn.common.codec.BytesIn;
 import dev.cairn.common.codec.BytesOut;
+import dev.cairn.dataflow.internal.checkpoint.AsyncSnapshotPart;
 
 /**
  * An operator whose state survives a failure: the subtask's thread snapshots it at checkpoint
@@ -16,6 +17,14 @@ public interface CheckpointedOperator {
      * the bytes are stored.
      */
     void snapshotState(long checkpointId, BytesOut out) throws Exception;
+
+    /**
+     * What the last {@link #snapshotState} left to do asynchronously before its bytes are stored
+     * (and forgets it), or null: called right after it, on the same thread.
+     */
+    default AsyncSnapshotPart takeAsyncPart() {
+        return null;
+    }
 
     /**
      * Restores what {@link #snapshotState} wrote; called before open. After a change of parallelism

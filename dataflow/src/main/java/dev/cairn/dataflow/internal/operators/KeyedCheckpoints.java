@@ -3,9 +3,12 @@ package dev.cairn.dataflow.internal.operators;
 import dev.cairn.common.codec.BytesIn;
 import dev.cairn.common.codec.BytesOut;
 import dev.cairn.common.codec.Codec;
+import dev.cairn.dataflow.internal.checkpoint.AsyncSnapshotPart;
 import dev.cairn.dataflow.internal.state.HeapKeyedStateBackend;
 import dev.cairn.dataflow.internal.state.KeyedStateSnapshot;
+import dev.cairn.dataflow.internal.state.RocksDbKeyedStateBackend;
 import dev.cairn.dataflow.internal.state.TimerQueue;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,6 +43,65 @@ final class KeyedCheckpoints {
             BytesOut out) {
         out.writeLong(watermark);
         KeyedStateSnapshot.write(backend, timers, timerNamespace, out);
+    }
+
+    /**
+     * Writes the watermark, the RocksDB backend's manifest ({@link RocksDbKeyedStateBackend#snapshot})
+     * and the timers per key group ({@link KeyedStateSnapshot} of {@code timerKeys}, a heap backend
+     * without tables):
+     *
+     * <pre>
+     * i64 watermark, i32 manifest length, manifest, key-group snapshot of the timers
+     * </pre>
+     *
+     * @return the upload of the manifest's new files, to run before the bytes are stored
+     */
+    static <K, N> AsyncSnapshotPart writeRocks(
+            long checkpointId,
+            long watermark,
+            RocksDbKeyedStateBackend<K> backend,
+            HeapKeyedStateBackend<K> timerKeys,
+            List<TimerQueue<K, N>> timers,
+            Codec<N> timerNamespace,
+            BytesOut out)
+            throws IOException {
+        out.writeLong(watermark);
+        BytesOut manifest = new BytesOut();
+        AsyncSnapshotPart upload = backend.snapshot(checkpointId, manifest);
+        out.writeInt(manifest.size());
+        out.write(manifest.array(), 0, manifest.size());
+        KeyedStateSnapshot.write(timerKeys, timers, timerNamespace, out);
+        return upload;
+    }
+
+    /**
+     * Restores what {@link #writeRocks} wrote: the RocksDB state (every snapshot's manifest
+     * together, cut to the backend's key groups) and the timers.
+     *
+     * @return the least watermark of the snapshots, or {@code watermark} if there were none
+     */
+    <K, N> long restoreRocks(
+            RocksDbKeyedStateBackend<K> backend,
+            HeapKeyedStateBackend<K> timerKeys,
+            List<TimerQueue<K, N>> timers,
+            Codec<N> timerNamespace,
+            long watermark)
+            throws IOException {
+        if (restored.isEmpty()) return watermark;
+        long least = Long.MAX_VALUE;
+        List<byte[]> manifests = new ArrayList<>();
+        for (byte[] snapshot : restored) {
+            BytesIn in = new BytesIn(snapshot);
+            least = Math.min(least, in.readLong());
+            int length = in.readInt();
+            in.require(length);
+            manifests.add(java.util.Arrays.copyOfRange(in.array(), in.position(), in.position() + length));
+            in.position(in.position() + length);
+            KeyedStateSnapshot.read(timerKeys, timers, timerNamespace, in);
+        }
+        backend.restore(manifests);
+        restored.clear();
+        return least;
     }
 
     /** Keeps a copy of one snapshot, to apply in {@link #restore}. */

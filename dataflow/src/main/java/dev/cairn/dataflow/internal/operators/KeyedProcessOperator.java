@@ -4,17 +4,23 @@ import dev.cairn.common.codec.BytesIn;
 import dev.cairn.common.codec.BytesOut;
 import dev.cairn.common.codec.Codec;
 import dev.cairn.dataflow.OutputTag;
+import dev.cairn.dataflow.StateBackendKind;
 import dev.cairn.dataflow.functions.Collector;
 import dev.cairn.dataflow.functions.KeySelector;
 import dev.cairn.dataflow.functions.KeyedProcessFunction;
+import dev.cairn.dataflow.internal.checkpoint.AsyncSnapshotPart;
 import dev.cairn.dataflow.internal.graph.OperatorFactory;
 import dev.cairn.dataflow.internal.state.HeapKeyedStateBackend;
+import dev.cairn.dataflow.internal.state.KeyedStateBackend;
+import dev.cairn.dataflow.internal.state.RocksDbKeyedStateBackend;
 import dev.cairn.dataflow.internal.state.StateCodecs;
 import dev.cairn.dataflow.internal.state.TimerQueue;
 import dev.cairn.dataflow.internal.state.VoidNamespace;
+import java.io.IOException;
 
 /**
- * Runs a {@link KeyedProcessFunction}: keyed state in a heap backend, timers per key. The
+ * Runs a {@link KeyedProcessFunction}: keyed state in a heap or RocksDB backend (as the job's
+ * {@link OperatorContext#stateBackend} says), timers per key on the heap. The
  * operator is its own context, collector and timer service, so a record costs no allocation.
  *
  * <p>Checkpoints ({@link KeyedCheckpoints}) hold the watermark, every state the function declared
@@ -50,7 +56,12 @@ public final class KeyedProcessOperator<K, T, O> extends StreamOperator<O>
     private final KeySelector<T, K> keySelector;
     private final Codec<K> keyCodec;
     private final KeyedProcessFunction<K, T, O> function;
-    private HeapKeyedStateBackend<K> backend;
+    private KeyedStateBackend<K> backend;
+    /** The heap backend: all state, or (with RocksDB) only the keys of the timers' snapshots. */
+    private HeapKeyedStateBackend<K> heap;
+
+    private RocksDbKeyedStateBackend<K> rocks;
+    private AsyncSnapshotPart asyncPart;
     private KeyedTimers<K, VoidNamespace> timers;
     private long timestamp;
     private final KeyedTimers.Handler<K, VoidNamespace> onTimer = this::fire;
@@ -64,15 +75,51 @@ public final class KeyedProcessOperator<K, T, O> extends StreamOperator<O>
 
     @Override
     public void open() throws Exception {
-        backend = new HeapKeyedStateBackend<>(name(), keyCodec, context.keyGroups(), context.maxParallelism());
+        heap = new HeapKeyedStateBackend<>(name(), keyCodec, context.keyGroups(), context.maxParallelism());
+        if (context.stateBackend() == StateBackendKind.ROCKSDB) {
+            rocks = new RocksDbKeyedStateBackend<>(
+                    name(),
+                    keyCodec,
+                    context.keyGroups(),
+                    context.maxParallelism(),
+                    RocksDbKeyedStateBackend.defaultWorkingDirectory(),
+                    context.checkpointStorage());
+            backend = rocks;
+        } else {
+            backend = heap;
+        }
         timers = new KeyedTimers<>(backend);
         function.open(backend);
-        currentWatermark = restored.restore(backend, timers.queues(), StateCodecs.VOID, currentWatermark);
+        currentWatermark = rocks == null
+                ? restored.restore(heap, timers.queues(), StateCodecs.VOID, currentWatermark)
+                : restored.restoreRocks(rocks, heap, timers.queues(), StateCodecs.VOID, currentWatermark);
     }
 
     @Override
-    public void snapshotState(long checkpointId, BytesOut out) {
-        KeyedCheckpoints.write(currentWatermark, backend, timers.queues(), StateCodecs.VOID, out);
+    public void snapshotState(long checkpointId, BytesOut out) throws IOException {
+        if (rocks == null) {
+            KeyedCheckpoints.write(currentWatermark, heap, timers.queues(), StateCodecs.VOID, out);
+        } else {
+            asyncPart = KeyedCheckpoints.writeRocks(
+                    checkpointId, currentWatermark, rocks, heap, timers.queues(), StateCodecs.VOID, out);
+        }
+    }
+
+    @Override
+    public AsyncSnapshotPart takeAsyncPart() {
+        AsyncSnapshotPart part = asyncPart;
+        asyncPart = null;
+        return part;
+    }
+
+    @Override
+    public void checkpointComplete(long checkpointId) {
+        if (rocks != null) rocks.checkpointComplete(checkpointId);
+    }
+
+    @Override
+    public void close() {
+        if (rocks != null) rocks.close();
     }
 
     /** May be called more than once, with snapshots of several subtasks: see {@link KeyedCheckpoints}. */
@@ -81,9 +128,14 @@ public final class KeyedProcessOperator<K, T, O> extends StreamOperator<O>
         restored.add(in);
     }
 
-    /** The state backend, for tests. */
+    /** The heap state backend (without state when the job keeps it in RocksDB), for tests. */
     public HeapKeyedStateBackend<K> backend() {
-        return backend;
+        return heap;
+    }
+
+    /** The RocksDB state backend, or null when state is on the heap; for tests. */
+    public RocksDbKeyedStateBackend<K> rocksBackend() {
+        return rocks;
     }
 
     @Override

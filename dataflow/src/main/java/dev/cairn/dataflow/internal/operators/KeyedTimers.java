@@ -1,6 +1,6 @@
 package dev.cairn.dataflow.internal.operators;
 
-import dev.cairn.dataflow.internal.state.HeapKeyedStateBackend;
+import dev.cairn.dataflow.internal.state.KeyedStateBackend;
 import dev.cairn.dataflow.internal.state.TimerQueue;
 
 /**
@@ -13,11 +13,11 @@ final class KeyedTimers<K, N> {
         void onTimer(TimerQueue.Timer<K, N> timer, boolean eventTime) throws Exception;
     }
 
-    private final HeapKeyedStateBackend<K> backend;
+    private final KeyedStateBackend<K> backend;
     private final TimerQueue<K, N> eventTimers = new TimerQueue<>();
     private final TimerQueue<K, N> processingTimers = new TimerQueue<>();
 
-    KeyedTimers(HeapKeyedStateBackend<K> backend) {
+    KeyedTimers(KeyedStateBackend<K> backend) {
         this.backend = backend;
     }
 

@@ -1,6 +1,8 @@
 package dev.cairn.dataflow.internal.operators;
 
 import dev.cairn.common.time.Clock;
+import dev.cairn.dataflow.StateBackendKind;
+import dev.cairn.dataflow.internal.checkpoint.CheckpointStorage;
 import dev.cairn.dataflow.internal.runtime.KeyGroupRange;
 
 /**
@@ -9,6 +11,9 @@ import dev.cairn.dataflow.internal.runtime.KeyGroupRange;
  * @param keyGroups the key groups this subtask owns (keyed operators only read them)
  * @param clock processing time
  * @param watermarkIntervalRecords how often a watermark generator emits, in records
+ * @param stateBackend where keyed operators keep their state
+ * @param checkpointStorage where checkpoints go, for state backends that store files of their own
+ *     beside the snapshot ({@link CheckpointStorage#supportsSharedFiles}); null without checkpoints
  */
 public record OperatorContext(
         String operatorName,
@@ -17,4 +22,31 @@ public record OperatorContext(
         int maxParallelism,
         KeyGroupRange keyGroups,
         Clock clock,
-        int watermarkIntervalRecords) {}
+        int watermarkIntervalRecords,
+        StateBackendKind stateBackend,
+        CheckpointStorage checkpointStorage) {
+    public OperatorContext {
+        if (stateBackend == null) stateBackend = StateBackendKind.HEAP;
+    }
+
+    /** A context for operators on the heap, without checkpoint storage. */
+    public OperatorContext(
+            String operatorName,
+            int subtaskIndex,
+            int parallelism,
+            int maxParallelism,
+            KeyGroupRange keyGroups,
+            Clock clock,
+            int watermarkIntervalRecords) {
+        this(
+                operatorName,
+                subtaskIndex,
+                parallelism,
+                maxParallelism,
+                keyGroups,
+                clock,
+                watermarkIntervalRecords,
+                StateBackendKind.HEAP,
+                null);
+    }
+}

@@ -2,6 +2,7 @@ package dev.cairn.dataflow.internal.runtime;
 
 import dev.cairn.common.time.Clock;
 import dev.cairn.dataflow.CheckpointSettings;
+import dev.cairn.dataflow.internal.checkpoint.AsyncSnapshotPart;
 import dev.cairn.dataflow.internal.checkpoint.CheckpointCoordinator;
 import dev.cairn.dataflow.internal.checkpoint.CheckpointStorage;
 import java.io.IOException;
@@ -42,6 +43,11 @@ final class CheckpointRun implements SubtaskCheckpoints.Reports {
     private int exhaustedSources;
     private long finalCheckpoint = -1;
     private volatile boolean stopped;
+
+    /** Where the run's checkpoints go. */
+    CheckpointStorage storage() {
+        return storage;
+    }
 
     /**
      * @param restoredFrom the complete checkpoint the subtasks restore from, or 0
@@ -118,8 +124,16 @@ final class CheckpointRun implements SubtaskCheckpoints.Reports {
 
     @Override
     public void snapshotTaken(SubtaskCheckpoints subtask, long checkpointId, byte[] state) {
+        snapshotTaken(subtask, checkpointId, state, List.of());
+    }
+
+    /** Runs {@code before} (uploads of the snapshot's files) on the writer thread, then stores the state. */
+    @Override
+    public void snapshotTaken(
+            SubtaskCheckpoints subtask, long checkpointId, byte[] state, List<AsyncSnapshotPart> before) {
         writer.execute(() -> {
             try {
+                for (AsyncSnapshotPart part : before) part.run();
                 storage.writeState(checkpointId, subtask.id, state);
                 synchronized (lock) {
                     if (coordinator.acknowledge(checkpointId, subtask.id)) completed(checkpointId);

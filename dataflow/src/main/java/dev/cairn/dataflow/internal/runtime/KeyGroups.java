@@ -23,7 +23,12 @@ public final class KeyGroups {
     public static <K> int keyGroupOf(K key, Codec<K> codec, int maxParallelism, BytesOut scratch) {
         scratch.reset();
         codec.encode(key, scratch);
-        return Math.floorMod(murmur3(scratch.array(), 0, scratch.size(), 0x9747b28c), maxParallelism);
+        return keyGroupOfEncoded(scratch.array(), 0, scratch.size(), maxParallelism);
+    }
+
+    /** The key group of a key encoded (by its codec) in {@code data[offset, offset + length)}. */
+    public static int keyGroupOfEncoded(byte[] data, int offset, int length, int maxParallelism) {
+        return Math.floorMod(murmur3(data, offset, length, 0x9747b28c), maxParallelism);
     }
 
     /** MurmurHash3 x86 32-bit (common's {@link Bytes#hash}). */

@@ -122,7 +122,8 @@ public final class LocalExecutor {
                 exchanges,
                 SubtaskLauncher.Placement.ALL,
                 checkpoints == null ? null : checkpoints::subtask,
-                listener);
+                listener,
+                checkpoints == null ? null : checkpoints.storage());
         synchronized (threads) {
             for (SubtaskLauncher.Launched l : launch.subtasks()) threads.add(l.thread());
             if (checkpoints != null) checkpoints.start();

@@ -1,5 +1,7 @@
 package dev.cairn.dataflow.internal.runtime;
 
+import dev.cairn.dataflow.internal.checkpoint.AsyncSnapshotPart;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -13,6 +15,21 @@ public final class SubtaskCheckpoints {
     /** The executor's side: stores a snapshot and acknowledges it, asynchronously. */
     public interface Reports {
         void snapshotTaken(SubtaskCheckpoints subtask, long checkpointId, byte[] state);
+
+        /**
+         * As above, with work the operators left to finish before the state may be stored. The
+         * default runs it at once, on the subtask's thread, and declines the checkpoint if it fails.
+         */
+        default void snapshotTaken(
+                SubtaskCheckpoints subtask, long checkpointId, byte[] state, List<AsyncSnapshotPart> before) {
+            try {
+                for (AsyncSnapshotPart part : before) part.run();
+            } catch (IOException | RuntimeException e) {
+                declined(subtask, checkpointId, "cannot finish the snapshot: " + e);
+                return;
+            }
+            snapshotTaken(subtask, checkpointId, state);
+        }
 
         void declined(SubtaskCheckpoints subtask, long checkpointId, String reason);
 

@@ -2,6 +2,7 @@ package dev.cairn.dataflow.internal.runtime;
 
 import dev.cairn.common.time.Clock;
 import dev.cairn.dataflow.DataflowException;
+import dev.cairn.dataflow.internal.checkpoint.CheckpointStorage;
 import dev.cairn.dataflow.internal.graph.Edge;
 import dev.cairn.dataflow.internal.graph.LogicalGraph;
 import dev.cairn.dataflow.internal.graph.OperatorNode;
@@ -96,6 +97,24 @@ public final class SubtaskLauncher {
             Placement placement,
             Checkpoints checkpoints,
             Failures failures) {
+        return launch(
+                graph, clock, batchSize, watermarkIntervalRecords, exchanges, placement, checkpoints, failures, null);
+    }
+
+    /**
+     * As above, with the checkpoint storage the operators' state backends may keep files of their
+     * own in (the RocksDB backend's shared SST files); null: none.
+     */
+    public static Launch launch(
+            LogicalGraph graph,
+            Clock clock,
+            int batchSize,
+            int watermarkIntervalRecords,
+            Exchanges exchanges,
+            Placement placement,
+            Checkpoints checkpoints,
+            Failures failures,
+            CheckpointStorage checkpointStorage) {
         List<OperatorNode> nodes = graph.nodes();
         List<Edge> edges = graph.edges();
         boolean[] chainedIn = new boolean[nodes.size()];
@@ -173,7 +192,9 @@ public final class SubtaskLauncher {
                         graph.maxParallelism(),
                         KeyGroupRange.forSubtask(graph.maxParallelism(), node.parallelism(), s),
                         clock,
-                        watermarkIntervalRecords);
+                        watermarkIntervalRecords,
+                        graph.stateBackend(),
+                        checkpoints == null ? null : checkpointStorage);
                 setup(ops[s], context, outs[s]);
             }
             operators.add(ops);

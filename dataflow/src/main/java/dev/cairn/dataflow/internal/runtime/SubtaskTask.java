@@ -3,11 +3,13 @@ package dev.cairn.dataflow.internal.runtime;
 import dev.cairn.common.codec.BytesIn;
 import dev.cairn.common.codec.BytesOut;
 import dev.cairn.common.time.Clock;
+import dev.cairn.dataflow.internal.checkpoint.AsyncSnapshotPart;
 import dev.cairn.dataflow.internal.checkpoint.BarrierAligner;
 import dev.cairn.dataflow.internal.operators.CheckpointedOperator;
 import dev.cairn.dataflow.internal.operators.OperatorFailure;
 import dev.cairn.dataflow.internal.operators.SourceOperator;
 import dev.cairn.dataflow.internal.operators.StreamOperator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -166,10 +168,13 @@ final class SubtaskTask implements Runnable {
         BytesOut out = new BytesOut();
         out.writeInt(operators.size());
         BytesOut one = new BytesOut();
+        List<AsyncSnapshotPart> asyncParts = new ArrayList<>();
         for (StreamOperator<?> op : operators) {
             if (op instanceof CheckpointedOperator c) {
                 one.reset();
                 named(op, () -> c.snapshotState(checkpointId, one));
+                AsyncSnapshotPart part = c.takeAsyncPart();
+                if (part != null) asyncParts.add(part);
                 out.writeInt(one.size());
                 out.write(one.array(), 0, one.size());
             } else {
@@ -177,7 +182,7 @@ final class SubtaskTask implements Runnable {
             }
         }
         for (ExchangeWriter<?> w : writers) w.barrier(checkpointId, timestamp);
-        checkpoints.reports.snapshotTaken(checkpoints, checkpointId, out.toByteArray());
+        checkpoints.reports.snapshotTaken(checkpoints, checkpointId, out.toByteArray(), asyncParts);
     }
 
     private void restore(byte[] state) throws Exception {

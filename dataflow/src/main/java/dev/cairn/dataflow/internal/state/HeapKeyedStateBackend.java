@@ -4,7 +4,6 @@ import dev.cairn.common.codec.BytesOut;
 import dev.cairn.common.codec.Codec;
 import dev.cairn.dataflow.internal.runtime.KeyGroupRange;
 import dev.cairn.dataflow.internal.runtime.KeyGroups;
-import dev.cairn.dataflow.state.KeyedStateStore;
 import dev.cairn.dataflow.state.ListState;
 import dev.cairn.dataflow.state.MapState;
 import dev.cairn.dataflow.state.StateDescriptor;
@@ -21,7 +20,7 @@ import java.util.Map;
  * group. The operator sets the current key ({@link #setCurrentKey}) before calling user code; the
  * state handles act on that key. Single-threaded, like its operator.
  */
-public final class HeapKeyedStateBackend<K> implements KeyedStateStore {
+public final class HeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
     private final String operatorName;
     private final Codec<K> keyCodec;
     private final KeyGroupRange keyGroups;
@@ -40,11 +39,12 @@ public final class HeapKeyedStateBackend<K> implements KeyedStateStore {
         this.maxParallelism = maxParallelism;
     }
 
-    /** Computes the key's group and makes it current. */
+    @Override
     public void setCurrentKey(K key) {
         setCurrentKey(key, KeyGroups.keyGroupOf(key, keyCodec, maxParallelism, scratch));
     }
 
+    @Override
     public void setCurrentKey(K key, int keyGroup) {
         if (!keyGroups.contains(keyGroup)) {
             throw new IllegalStateException("operator " + operatorName + " got key " + key + " of key group " + keyGroup
@@ -55,14 +55,17 @@ public final class HeapKeyedStateBackend<K> implements KeyedStateStore {
         currentKeyGroup = keyGroup;
     }
 
+    @Override
     public K currentKey() {
         return currentKey;
     }
 
+    @Override
     public int currentKeyGroup() {
         return currentKeyGroup;
     }
 
+    @Override
     public KeyGroupRange keyGroups() {
         return keyGroups;
     }
@@ -115,6 +118,7 @@ public final class HeapKeyedStateBackend<K> implements KeyedStateStore {
         return c;
     }
 
+    @Override
     public Codec<K> keyCodec() {
         return keyCodec;
     }

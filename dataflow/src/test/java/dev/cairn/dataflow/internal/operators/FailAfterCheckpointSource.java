@@ -44,7 +44,7 @@ public final class FailAfterCheckpointSource<T> extends StreamOperator<T>
                                     n.id(), n.name(), n.parallelism(), n.inputs(), new Factory(n.factory(), pauseAt))
                             : n);
         }
-        return new LogicalGraph(nodes, graph.edges(), graph.maxParallelism());
+        return new LogicalGraph(nodes, graph.edges(), graph.maxParallelism(), graph.stateBackend());
     }
 
     private final StreamOperator<T> source;
