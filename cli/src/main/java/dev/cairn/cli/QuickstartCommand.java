@@ -35,7 +35,8 @@ import picocli.CommandLine.Option;
         description = {
             "Start an embedded cluster (a master and two workers in this JVM, talking RPC over loopback; the workers",
             "hold the distributed store), generate a word-count corpus, put it into the store, count its words there",
-            "and show the ten most frequent."
+            "and show the ten most frequent. With --stream: run Nexmark Q7 as a stream job with exactly-once checkpoints",
+            "on an embedded cluster, showing its progress and results live."
         })
 final class QuickstartCommand implements Callable<Integer> {
     static final String STORE_CORPUS = "cairn:///quickstart/corpus.txt";
@@ -67,8 +68,34 @@ final class QuickstartCommand implements Callable<Integer> {
             description = "Where the corpus, output and node files go (default: ~/.cairn/quickstart).")
     Path dir;
 
+    @Option(
+            names = "--stream",
+            description = "Run a stream job instead: Nexmark Q7 over generated events, results shown as they commit.")
+    boolean stream;
+
+    @Option(
+            names = "--events",
+            defaultValue = "2000000",
+            description = "With --stream: events to generate (default ${DEFAULT-VALUE}).")
+    long events;
+
+    @Option(
+            names = "--rate",
+            defaultValue = "200000",
+            description = "With --stream: events per second the sources emit at most (default ${DEFAULT-VALUE}).")
+    long rate;
+
     @Override
     public Integer call() throws Exception {
+        if (stream) {
+            if (events < 1) throw new CliException("--events must be positive");
+            if (rate < 1) throw new CliException("--rate must be positive");
+            if (workers < 1) throw new CliException("--workers must be at least 1");
+            Path base = (dir == null ? Path.of(System.getProperty("user.home"), ".cairn", "quickstart") : dir)
+                    .toAbsolutePath();
+            Files.createDirectories(base);
+            return StreamQuickstart.run(base, workers, events, rate);
+        }
         long bytes = ConfigKey.parseSize(size);
         if (bytes <= 0) throw new CliException("--size must be positive");
         if (workers < 1) throw new CliException("--workers must be at least 1");

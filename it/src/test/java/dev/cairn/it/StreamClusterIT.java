@@ -244,6 +244,29 @@ class StreamClusterIT {
         }
     }
 
+    /** {@code quickstart --stream}: an embedded cluster in the CLI's JVM runs Q7 over generated events, live. */
+    @Test
+    @Order(6)
+    void quickstartStreamShowsResultsAsTheyCommit() throws Exception {
+        Path qs = dir.resolve("quickstart");
+        Cli.Result r = Cli.ok(
+                JOB_TIMEOUT,
+                "quickstart",
+                "--stream",
+                "--dir",
+                qs.toString(),
+                "--events",
+                "300000",
+                "--rate",
+                "100000");
+        assertThat(r.stdout())
+                .contains("RUNNING")
+                .contains("checkpoint")
+                .contains("committed: ")
+                .contains("finished: ");
+        assertThat(output(qs.resolve("stream-q7-out"))).isNotEmpty();
+    }
+
     /** Q5, Q7 and Q8 at once, each into {@code prefix-qN}: query -> job id. */
     private static Map<String, String> submitAll(String prefix) throws Exception {
         Map<String, String> jobs = new java.util.LinkedHashMap<>();
