@@ -3,7 +3,7 @@ package dev.cairn.batch;
 /**
  * One task of a job as the master sees it, for the dashboard's task table.
  *
- * @param taskId the task's id within its job, e.g. {@code m-00003} or {@code r-00001}
+ * @param taskId the task's id within its job, e.g. {@code map-00003} or {@code reduce-00001}
  * @param stage {@code map} or {@code reduce}
  * @param state PENDING, RUNNING or SUCCEEDED; STOPPED once the job ended without the task finishing
  * @param worker the worker of the running attempt, else of the successful one; empty if neither

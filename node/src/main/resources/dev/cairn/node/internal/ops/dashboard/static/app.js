@@ -6,6 +6,15 @@ const app = document.getElementById("app");
 const statusEl = document.getElementById("status");
 let timer = null;
 let taskSort = { key: "id", asc: true };
+let drawn = null;
+
+// Redraws only what changed since the last poll, so an idle page keeps its DOM (and selection).
+function draw(html) {
+  if (html === drawn) return false;
+  drawn = html;
+  app.innerHTML = html;
+  return true;
+}
 
 function esc(v) {
   return String(v === null || v === undefined ? "" : v)
@@ -60,7 +69,7 @@ async function overview() {
   const nodes = cluster.nodes.map((n) => `<tr><td>${esc(n.id)}</td><td>${esc(n.endpoint)}</td><td>${esc(n.roles.join(", "))}</td>
       <td>${state(n.state)}</td><td class="num">${n.slots}</td><td class="num">${n.running}</td>
       <td class="num">${n.lastHeartbeatMsAgo} ms</td></tr>`);
-  app.innerHTML = `<h1>Cluster</h1>
+  draw(`<h1>Cluster</h1>
     <div class="cards">
       <div class="card"><div class="v">${alive}/${cluster.nodes.length}</div><div class="k">workers alive</div></div>
       <div class="card"><div class="v">${slots}</div><div class="k">task slots</div></div>
@@ -71,12 +80,12 @@ async function overview() {
     <h2>Workers</h2>
     <table id="nodes"><thead><tr><th>Node</th><th>Endpoint</th><th>Roles</th><th>State</th><th class="num">Slots</th>
       <th class="num">Running</th><th class="num">Last heartbeat</th></tr></thead><tbody>${nodes.join("")}</tbody></table>
-    <h2>Recent jobs</h2>${jobsTable(jobs)}`;
+    <h2>Recent jobs</h2>${jobsTable(jobs)}`);
 }
 
 async function jobsPage() {
   const jobs = await getJson("/api/jobs?limit=200");
-  app.innerHTML = `<h1>Jobs</h1>${jobsTable(jobs)}`;
+  draw(`<h1>Jobs</h1>${jobsTable(jobs)}`);
 }
 
 function sortTasks(tasks) {
@@ -96,7 +105,7 @@ async function jobPage(id) {
     job = await getJson(`/api/jobs/${encodeURIComponent(id)}`);
   } catch (e) {
     if (e.status === 404) {
-      app.innerHTML = `<h1>Job ${esc(id)}</h1><p class="error">No such job.</p>`;
+      draw(`<h1>Job ${esc(id)}</h1><p class="error">No such job.</p>`);
       return;
     }
     throw e;
@@ -136,7 +145,7 @@ async function jobPage(id) {
         <h2>Slots</h2><table id="slots"><thead><tr><th>Slot</th><th>Worker</th></tr></thead><tbody>
         ${job.slots.map((w, i) => `<tr><td>${i}</td><td>${esc(w)}</td></tr>`).join("")}</tbody></table>`;
   }
-  app.innerHTML = body;
+  if (!draw(body)) return;
   app.querySelectorAll("th.sortable").forEach((th) => th.addEventListener("click", () => {
     const key = th.dataset.sort;
     taskSort = { key, asc: taskSort.key === key ? !taskSort.asc : true };
