@@ -144,7 +144,8 @@ class OpsHttpTest {
                 "api/jobs/" + "a".repeat(5000))) {
             HttpResponse<String> r = get(path);
             assertThat(r.statusCode()).as(path).isEqualTo(400);
-            assertThat((Map<String, Object>) new Yaml().load(r.body())).as(path).containsKey("error");
+            Map<String, Object> error = new Yaml().load(r.body());
+            assertThat(error).as(path).containsKey("error");
         }
         HttpResponse<String> withBody = HTTP.send(
                 HttpRequest.newBuilder(URI.create(base + "api/jobs"))
