@@ -16,7 +16,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
@@ -32,15 +35,18 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The dashboard in a real browser: headless Chromium (the Debian packages {@code chromium} and
  * {@code chromium-driver}, which {@code .ci/run} installs) driven by Selenium against a
- * {@code cluster up --nodes 2} cluster running a word count. The test finds the browser and its
+ * {@code cluster up --nodes 2} cluster running a word count, then another while a worker is
+ * killed with SIGKILL. The test finds the browser and its
  * driver on its own ({@code -Dcairn.chromium=PATH}, {@code -Dcairn.chromedriver=PATH} override)
  * and fails when they are missing: it is skipped only with {@code -Dcairn.browser=off}.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardIT {
     private static final Duration WAIT = Duration.ofMinutes(2);
     private static Path dir;
     private static Path cluster;
     private static ChromeDriver browser;
+    private static Path corpus;
 
     @BeforeAll
     static void up() throws Exception {
@@ -63,6 +69,7 @@ class DashboardIT {
                 "--jvm-opts",
                 "-Xmx384m",
                 "-Dmaster.split-size=2m",
+                "-Dmaster.worker-timeout=3s",
                 "-Dworker.heartbeat-interval=300ms");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium.toFile());
@@ -89,6 +96,7 @@ class DashboardIT {
     }
 
     @Test
+    @Order(1)
     void showsAJobAppearAdvanceAndItsStagesAndTasks() throws Exception {
         Map<String, Object> file = Cli.clusterFile(cluster);
         String dashboard = (String) file.get("dashboard");
@@ -104,7 +112,7 @@ class DashboardIT {
         wait.until(d -> d.findElements(By.cssSelector("#nodes tbody tr")).size() == 2);
         assertThat(browser.findElement(By.id("nodes")).getText()).contains("worker-1", "worker-2", "ALIVE");
 
-        Path corpus = Corpus.generate(dir.resolve("corpus.txt"), 48L << 20, 21);
+        corpus = Corpus.generate(dir.resolve("corpus.txt"), 48L << 20, 21);
         Cli.Result submitted = Cli.ok(
                 Duration.ofMinutes(2),
                 "submit",
@@ -152,6 +160,62 @@ class DashboardIT {
         Files.createDirectories(shot.getParent());
         Files.write(shot, browser.getScreenshotAs(OutputType.BYTES));
 
+        assertNoConsoleErrors();
+    }
+
+    @Test
+    @Order(2)
+    @SuppressWarnings("unchecked")
+    void aWorkerKilledTurnsDeadAndItsTasksAreRetried() throws Exception {
+        Assumptions.assumeTrue(corpus != null, "the first test ran");
+        String jobId = Cli.ok(
+                        Duration.ofMinutes(2),
+                        "submit",
+                        "--dir",
+                        cluster.toString(),
+                        "--detach",
+                        "--example",
+                        "wordcount",
+                        corpus.toString(),
+                        dir.resolve("counts-2").toString())
+                .stdout()
+                .split("\\s+")[1];
+        String dashboard = (String) Cli.clusterFile(cluster).get("dashboard");
+        browser.get(dashboard + "jobs/" + jobId);
+        WebDriverWait wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(100));
+        wait.ignoring(StaleElementReferenceException.class);
+        // Once worker-2 runs one of its tasks, kill it with SIGKILL.
+        wait.until(d -> d.findElements(By.cssSelector("#tasks tbody tr")).stream()
+                .anyMatch(r -> r.getText().contains("RUNNING") && r.getText().contains("worker-2")));
+        long pid = ((List<Map<String, Object>>) Cli.clusterFile(cluster).get("nodes"))
+                .stream()
+                        .filter(n -> n.get("id").equals("worker-2"))
+                        .map(n -> ((Number) n.get("pid")).longValue())
+                        .findFirst()
+                        .orElseThrow();
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+
+        // The job page shows failed and retried attempts, then the job done all the same.
+        wait.until(d -> stageCell(d.findElements(By.cssSelector("#stages tbody tr")), 6) > 0);
+        wait.until(d -> d.findElement(By.id("job-state")).getText().equals("SUCCEEDED"));
+        assertThat(stageCell(browser.findElements(By.cssSelector("#stages tbody tr")), 5))
+                .as("failed attempts of the map stage")
+                .isPositive();
+        // The overview shows the worker dead.
+        browser.get(dashboard);
+        wait.until(d -> d.findElements(By.cssSelector("#nodes tbody tr")).stream()
+                .anyMatch(r -> r.getText().contains("worker-2") && r.getText().contains("DEAD")));
+        assertNoConsoleErrors();
+    }
+
+    /** A number of the stages table's map row: 5 failed attempts, 6 retried tasks. */
+    private static int stageCell(List<WebElement> rows, int column) {
+        if (rows.isEmpty()) return 0;
+        List<WebElement> cells = rows.getFirst().findElements(By.tagName("td"));
+        return Integer.parseInt(cells.get(column).getText().trim());
+    }
+
+    private static void assertNoConsoleErrors() {
         List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
                 .toList();
