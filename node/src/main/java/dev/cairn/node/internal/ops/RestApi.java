@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The JSON answers of {@code /api/...} on the active master, built from {@link OpsSources}
@@ -27,6 +29,7 @@ import java.util.regex.Pattern;
  * </pre>
  */
 final class RestApi {
+    private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
     static final int DEFAULT_JOB_LIMIT = 100;
     static final int MAX_JOB_LIMIT = 1000;
     static final int DEFAULT_TASK_LIMIT = 1000;
@@ -115,7 +118,7 @@ final class RestApi {
         int offset = intParam(query, "offset", 0, 0, Integer.MAX_VALUE);
         List<Map<String, Object>> all = new ArrayList<>();
         for (JobStatus j : sources.batch().jobs()) all.add(summary(j));
-        for (StreamJobStatus s : sources.streamJobs().get()) all.add(summary(s));
+        for (StreamJobStatus s : streamJobs()) all.add(summary(s));
         all.sort(Comparator.comparing((Map<String, Object> m) -> (Long) m.get("submitted"))
                 .reversed());
         List<Map<String, Object>> page =
@@ -167,9 +170,8 @@ final class RestApi {
             out.put("counters", j.counters());
             return Answer.ok(out);
         }
-        Optional<StreamJobStatus> stream = sources.streamJobs().get().stream()
-                .filter(s -> s.jobId().equals(id))
-                .findFirst();
+        Optional<StreamJobStatus> stream =
+                streamJobs().stream().filter(s -> s.jobId().equals(id)).findFirst();
         if (stream.isPresent()) {
             StreamJobStatus s = stream.get();
             Map<String, Object> out = summary(s);
@@ -196,6 +198,19 @@ final class RestApi {
             return Answer.ok(out);
         }
         return Answer.error(404, "no such job: " + id);
+    }
+
+    /**
+     * The stream master's jobs; none if it cannot answer now, so that a stream master in trouble
+     * leaves the batch jobs listed.
+     */
+    private List<StreamJobStatus> streamJobs() {
+        try {
+            return sources.streamJobs().get();
+        } catch (RuntimeException e) {
+            LOG.debug("the stream master cannot list its jobs", e);
+            return List.of();
+        }
     }
 
     private static Map<String, Object> summary(JobStatus j) {
