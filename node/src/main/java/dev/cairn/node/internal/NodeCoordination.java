@@ -45,7 +45,6 @@ public final class NodeCoordination implements AutoCloseable {
 
     private final CuratorFramework client;
     private PersistentNode workerNode;
-    private PersistentNode dashboardNode;
     private LeaderLatch latch;
     private volatile String cachedMaster;
     private volatile long cachedAt;
@@ -150,8 +149,9 @@ public final class NodeCoordination implements AutoCloseable {
     }
 
     /** Keeps {@code DASHBOARDS/<endpoint>} (data: {@code url}) present while this node's session lives. */
-    public synchronized void publishDashboard(String endpoint, String url) {
-        dashboardNode = new PersistentNode(
+    public void publishDashboard(String endpoint, String url) {
+        // Never closed (see close()); Curator keeps it, and re-creates it after a new session.
+        PersistentNode dashboardNode = new PersistentNode(
                 client, CreateMode.EPHEMERAL, false, DASHBOARDS + "/" + endpoint, url.getBytes(StandardCharsets.UTF_8));
         dashboardNode.start();
     }
@@ -188,11 +188,9 @@ public final class NodeCoordination implements AutoCloseable {
         } catch (Exception e) {
             LOG.debug("closing leader latch", e);
         }
-        try {
-            if (dashboardNode != null) dashboardNode.close();
-        } catch (Exception e) {
-            LOG.debug("closing dashboard registration", e);
-        }
+        // The dashboard registration is not closed: that deletes it synchronously, which blocks while
+        // coord has no quorum (a master is stopped after its workers). It is ephemeral: it goes
+        // with the session when the client closes.
         try {
             if (workerNode != null) workerNode.close();
         } catch (Exception e) {
