@@ -76,13 +76,7 @@ public final class BatchClient implements AutoCloseable {
         return Rpc.call(master, "ListWorkers", () -> stub().listWorkers(ListWorkersRequest.getDefaultInstance()))
                 .getWorkersList()
                 .stream()
-                .map(w -> new WorkerStatus(
-                        w.getWorkerId(),
-                        w.getEndpoint(),
-                        w.getState(),
-                        w.getSlots(),
-                        w.getRunning(),
-                        w.getLastHeartbeatMsAgo()))
+                .map(Protos::fromProto)
                 .toList();
     }
 

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
 /**
@@ -105,6 +106,43 @@ public final class BatchMaster implements AutoCloseable {
 
     public boolean isActive() {
         return gate.isOpen();
+    }
+
+    /**
+     * Every job this master remembers (running ones and the last {@code master.job-history}
+     * finished ones), oldest first: a snapshot taken on the master's loop, which the caller waits
+     * for and the loop does not.
+     */
+    public List<JobStatus> jobs() {
+        return snapshot(master::jobSnapshots);
+    }
+
+    /** One job's snapshot, or empty if this master does not know it. */
+    public Optional<JobStatus> job(String jobId) {
+        return snapshot(() -> master.jobSnapshot(jobId));
+    }
+
+    /** One job's tasks (maps first), or empty if this master does not know the job. */
+    public Optional<List<TaskStatus>> tasks(String jobId) {
+        return snapshot(() -> master.taskSnapshots(jobId));
+    }
+
+    /** Every worker this master has heard of, dead ones included. */
+    public List<WorkerStatus> workers() {
+        return snapshot(master::workerSnapshots);
+    }
+
+    private static <T> T snapshot(Callable<T> read) {
+        try {
+            return read.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the master's loop", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the master's state: " + e, e);
+        }
     }
 
     @Override

@@ -108,6 +108,7 @@ final class ClusterCommand {
             }
             String coordConnect = String.join(",", clientEndpoints);
             List<ClusterFile.Node> started = new ArrayList<>();
+            String dashboard;
             try {
                 for (int i = 0; i < ids.size(); i++) {
                     String id = ids.get(i);
@@ -121,8 +122,21 @@ final class ClusterCommand {
                 List<String> masterEndpoints = started.subList(0, masters).stream()
                         .map(ClusterFile.Node::endpoint)
                         .toList();
-                new ClusterFile(masterEndpoints.getFirst(), masterEndpoints, coordConnect, started).write(dir);
-                awaitWorkers(masterEndpoints, nodes, started);
+                new ClusterFile(
+                                masterEndpoints.getFirst(),
+                                masterEndpoints,
+                                coordConnect,
+                                started.getFirst().dashboard(),
+                                started)
+                        .write(dir);
+                String active = awaitWorkers(masterEndpoints, nodes, started);
+                dashboard = started.stream()
+                        .filter(n -> n.endpoint().equals(active))
+                        .findFirst()
+                        .map(ClusterFile.Node::dashboard)
+                        .orElse(started.getFirst().dashboard());
+                new ClusterFile(masterEndpoints.getFirst(), masterEndpoints, coordConnect, dashboard, started)
+                        .write(dir);
             } catch (Exception e) {
                 for (ClusterFile.Node n : started) stop(n);
                 throw e;
@@ -139,6 +153,7 @@ final class ClusterCommand {
                     perWorker,
                     coordConnect,
                     ClusterFile.path(dir));
+            if (dashboard != null) System.out.printf("dashboard: %s%n", dashboard);
             return 0;
         }
 
@@ -164,6 +179,9 @@ final class ClusterCommand {
                     .append("node.endpoint-file: '")
                     .append(endpointFile)
                     .append("'\n")
+                    // Every node serves /metrics, a master its dashboard too, on a port the OS picks.
+                    .append("node.http-port: 0\n")
+                    .append("master.http-port: 0\n")
                     .append("worker.slots: ")
                     .append(perWorker)
                     .append('\n')
@@ -214,12 +232,21 @@ final class ClusterCommand {
                 }
                 LockSupport.parkNanos(50_000_000L);
             }
-            String endpoint = Files.readString(endpointFile).trim();
-            return new ClusterFile.Node(id, roles, p.pid(), endpoint, log.toString(), nodeDir.toString());
+            // Line 1: the RPC endpoint; then "http=host:port" if the node serves HTTP.
+            List<String> lines = Files.readAllLines(endpointFile, StandardCharsets.UTF_8);
+            String endpoint = lines.getFirst().trim();
+            String http = lines.stream()
+                    .skip(1)
+                    .map(String::trim)
+                    .filter(l -> l.startsWith("http="))
+                    .map(l -> l.substring("http=".length()))
+                    .findFirst()
+                    .orElse(null);
+            return new ClusterFile.Node(id, roles, p.pid(), endpoint, http, log.toString(), nodeDir.toString());
         }
 
-        /** Until the elected master (whichever it is) sees every worker alive. */
-        private void awaitWorkers(List<String> masterEndpoints, int expected, List<ClusterFile.Node> started) {
+        /** Until the elected master (whichever it is) sees every worker alive; returns that master. */
+        private String awaitWorkers(List<String> masterEndpoints, int expected, List<ClusterFile.Node> started) {
             long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
             while (true) {
                 for (String m : masterEndpoints) {
@@ -227,7 +254,7 @@ final class ClusterCommand {
                         long alive = client.workers().stream()
                                 .filter(w -> w.state().equals("ALIVE"))
                                 .count();
-                        if (alive >= expected) return;
+                        if (alive >= expected) return m;
                     } catch (RuntimeException e) {
                         // not elected yet, a standby, or still warming up: retry until the deadline
                     }

@@ -17,14 +17,35 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * scripts and tests. Read with SnakeYAML (JSON is YAML), so the CLI needs no JSON library.
  *
  * <pre>{"master": "127.0.0.1:41234", "masters": ["127.0.0.1:41234"], "coordConnect": "127.0.0.1:40001,...",
+ *  "dashboard": "http://127.0.0.1:41300/",
  *  "nodes": [{"id": "master", "roles": ["master"], "pid": 4242, "endpoint": "127.0.0.1:41234",
- *             "ports": {"rpc": 41234}, "log": "...", "dir": "..."}, ...]}</pre>
+ *             "ports": {"rpc": 41234, "http": 41300}, "metrics": "http://127.0.0.1:41300/metrics",
+ *             "log": "...", "dir": "..."}, ...]}</pre>
+ *
+ * <p>{@code dashboard} is the dashboard of the master that was active when the cluster came up
+ * (a standby's redirects to the active one); {@code http} and {@code metrics} are absent for a
+ * node serving no HTTP.
  */
-record ClusterFile(String master, List<String> masters, String coordConnect, List<Node> nodes) {
-    record Node(String id, List<String> roles, long pid, String endpoint, String log, String dir) {
+record ClusterFile(String master, List<String> masters, String coordConnect, String dashboard, List<Node> nodes) {
+    /** @param http {@code host:port} of the node's HTTP server (metrics; dashboard on a master), or null */
+    record Node(String id, List<String> roles, long pid, String endpoint, String http, String log, String dir) {
         int port() {
-            return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
+            return portOf(endpoint);
         }
+
+        /** {@code http://host:port/metrics}, or null without HTTP. */
+        String metrics() {
+            return http == null ? null : "http://" + http + "/metrics";
+        }
+
+        /** {@code http://host:port/}, or null without HTTP. */
+        String dashboard() {
+            return http == null ? null : "http://" + http + "/";
+        }
+    }
+
+    private static int portOf(String hostPort) {
+        return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
     }
 
     static Path path(Path dir) {
@@ -35,7 +56,9 @@ record ClusterFile(String master, List<String> masters, String coordConnect, Lis
         StringBuilder sb = new StringBuilder();
         sb.append("{\n  \"master\": ").append(quote(master)).append(",\n  \"masters\": [");
         for (int i = 0; i < masters.size(); i++) sb.append(i > 0 ? ", " : "").append(quote(masters.get(i)));
-        sb.append("],\n  \"coordConnect\": ").append(quote(coordConnect)).append(",\n  \"nodes\": [\n");
+        sb.append("],\n  \"coordConnect\": ").append(quote(coordConnect));
+        if (dashboard != null) sb.append(",\n  \"dashboard\": ").append(quote(dashboard));
+        sb.append(",\n  \"nodes\": [\n");
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
             sb.append("    {\"id\": ").append(quote(n.id())).append(", \"roles\": [");
@@ -46,8 +69,12 @@ record ClusterFile(String master, List<String> masters, String coordConnect, Lis
                     .append(", \"endpoint\": ")
                     .append(quote(n.endpoint()))
                     .append(", \"ports\": {\"rpc\": ")
-                    .append(n.port())
-                    .append("}, \"log\": ")
+                    .append(n.port());
+            if (n.http() != null) sb.append(", \"http\": ").append(portOf(n.http()));
+            sb.append('}');
+            if (n.http() != null) sb.append(", \"http\": ").append(quote(n.http()));
+            if (n.http() != null) sb.append(", \"metrics\": ").append(quote(n.metrics()));
+            sb.append(", \"log\": ")
                     .append(quote(n.log()))
                     .append(", \"dir\": ")
                     .append(quote(n.dir()))
@@ -77,12 +104,14 @@ record ClusterFile(String master, List<String> masters, String coordConnect, Lis
                     (List<String>) n.get("roles"),
                     ((Number) n.get("pid")).longValue(),
                     (String) n.get("endpoint"),
+                    (String) n.get("http"),
                     (String) n.get("log"),
                     (String) n.get("dir")));
         }
         String master = (String) root.get("master");
         List<String> masters = root.get("masters") instanceof List<?> l ? (List<String>) l : List.of(master);
-        return new ClusterFile(master, masters, (String) root.get("coordConnect"), nodes);
+        return new ClusterFile(
+                master, masters, (String) root.get("coordConnect"), (String) root.get("dashboard"), nodes);
     }
 
     private static String quote(String s) {

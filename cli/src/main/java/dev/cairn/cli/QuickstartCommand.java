@@ -129,6 +129,7 @@ final class QuickstartCommand implements Callable<Integer> {
             System.out.printf(
                     "embedded cluster: master %s, %d workers x %d slots (store nodes too), coord (ZooKeeper protocol) at %s%n",
                     cluster.masterEndpoint(), workers, slots, cluster.coordConnect());
+            System.out.printf("dashboard: %s (while the job runs)%n", cluster.dashboardUrl());
             putCorpus(store, corpus, Math.min(WriteOptions.DEFAULT_REPLICATION, workers));
 
             t1 = System.nanoTime();

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.cairn.common.io.FileTrees;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,6 +101,27 @@ class MasterFailoverIT {
                 .orElseThrow()
                 .split("\\s+")[0];
 
+        // cluster.json names the active master's dashboard; the standby's redirects there.
+        List<Map<String, Object>> nodes = (List<Map<String, Object>>) cluster.get("nodes");
+        String activeDashboard = dashboardOf(nodes, active);
+        String standby = nodes.stream()
+                .filter(n -> ((List<String>) n.get("roles")).contains("master")
+                        && !n.get("id").equals(active))
+                .map(n -> (String) n.get("id"))
+                .findFirst()
+                .orElseThrow();
+        String standbyDashboard = dashboardOf(nodes, standby);
+        assertThat(cluster.get("dashboard")).isEqualTo(activeDashboard);
+        HttpClient http = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+        HttpResponse<String> redirect = http.send(
+                HttpRequest.newBuilder(URI.create(standbyDashboard + "api/jobs"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(redirect.statusCode()).as(redirect.body()).isEqualTo(307);
+        assertThat(redirect.headers().firstValue("Location")).hasValue(activeDashboard + "api/jobs");
+
         // Submit in the background, following fail-over; kill the active master once the job is under way.
         Path out = dir.resolve("wc");
         Cli.Background submit = Cli.start(
@@ -128,5 +153,22 @@ class MasterFailoverIT {
                 "--dir",
                 dir.resolve("cluster").toString());
         assertThat(after.stdout()).contains("active master").contains("DEAD");
+        // The former standby now serves the dashboard itself, the resubmitted job in its list.
+        HttpResponse<String> jobs = await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> http.send(
+                                HttpRequest.newBuilder(URI.create(standbyDashboard + "api/jobs"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString()),
+                        resp -> resp.statusCode() == 200);
+        assertThat(jobs.body()).contains("\"state\":\"SUCCEEDED\"");
+    }
+
+    private static String dashboardOf(List<Map<String, Object>> nodes, String id) {
+        return nodes.stream()
+                .filter(n -> n.get("id").equals(id))
+                .map(n -> "http://" + n.get("http") + "/")
+                .findFirst()
+                .orElseThrow();
     }
 }

@@ -9,11 +9,15 @@ import dev.cairn.common.time.Clock;
 import dev.cairn.coord.CoordConfig;
 import dev.cairn.coord.CoordMember;
 import dev.cairn.coord.CoordService;
+import dev.cairn.dataflow.StreamClient;
 import dev.cairn.dataflow.StreamJobRegistry;
+import dev.cairn.dataflow.StreamJobStatus;
 import dev.cairn.dataflow.StreamMaster;
 import dev.cairn.dataflow.StreamWorker;
 import dev.cairn.node.internal.CoordStreamJobRegistry;
 import dev.cairn.node.internal.NodeCoordination;
+import dev.cairn.node.internal.ops.OpsServer;
+import dev.cairn.node.internal.ops.OpsSources;
 import dev.cairn.rpc.RpcConfig;
 import dev.cairn.rpc.RpcServer;
 import dev.cairn.rpc.RpcService;
@@ -58,6 +62,7 @@ public final class CairnNode implements AutoCloseable {
     private final BatchWorker worker;
     private final StreamMaster streamMaster;
     private final StreamWorker streamWorker;
+    private final OpsServer ops;
 
     private CairnNode(
             String id,
@@ -69,7 +74,8 @@ public final class CairnNode implements AutoCloseable {
             BatchMaster master,
             BatchWorker worker,
             StreamMaster streamMaster,
-            StreamWorker streamWorker) {
+            StreamWorker streamWorker,
+            OpsServer ops) {
         this.id = id;
         this.server = server;
         this.coord = coord;
@@ -80,6 +86,7 @@ public final class CairnNode implements AutoCloseable {
         this.worker = worker;
         this.streamMaster = streamMaster;
         this.streamWorker = streamWorker;
+        this.ops = ops;
     }
 
     /** Starts a node; on failure nothing is left running. A deposed master just stops serving. */
@@ -122,6 +129,7 @@ public final class CairnNode implements AutoCloseable {
         StreamMaster streamMaster = null;
         StreamWorker streamWorker = null;
         RpcServer server = null;
+        OpsServer ops = null;
         try {
             if (roles.contains("coord"))
                 coord = CoordService.start(CoordService.Settings.from(config, id, host, dir.resolve("coord")), clock);
@@ -180,6 +188,20 @@ public final class CairnNode implements AutoCloseable {
                         clock);
             }
             server = RpcServer.start(host, port, services);
+            int httpPort = roles.contains("master")
+                    ? config.get(NodeConfig.MASTER_HTTP_PORT)
+                    : config.get(NodeConfig.NODE_HTTP_PORT);
+            if (httpPort >= 0) {
+                // The stream master's jobs as its status call answers them, over loopback: the HTTP
+                // server reads them as any client would, never the stream master's state.
+                StreamClient streams =
+                        master == null ? null : StreamClient.connect(endpoint, min(rpcDeadline, Duration.ofSeconds(5)));
+                Supplier<List<StreamJobStatus>> streamJobs = streams == null ? List::of : streams::list;
+                ops = OpsServer.start(
+                        host, httpPort, new OpsSources(id, roles, endpoint, master, streamJobs, coordination), clock);
+                if (streams != null) ops.closeWith(streams);
+                if (master != null && coordination != null) coordination.publishDashboard(endpoint, ops.url());
+            }
             if (master != null) {
                 if (coordination == null) {
                     master.activate();
@@ -215,6 +237,7 @@ public final class CairnNode implements AutoCloseable {
             if (coordination != null) coordination.close();
             if (master != null) master.close();
             if (streamMaster != null) streamMaster.close();
+            if (ops != null) ops.close();
             if (server != null) server.close();
             if (coord != null) coord.close();
             if (e instanceof IOException io) throw io;
@@ -222,9 +245,23 @@ public final class CairnNode implements AutoCloseable {
             throw new IOException("cannot start node " + id + ": " + e, e);
         }
         CairnNode node = new CairnNode(
-                id, server, coord, coordination, store, storeConnector, master, worker, streamMaster, streamWorker);
+                id,
+                server,
+                coord,
+                coordination,
+                store,
+                storeConnector,
+                master,
+                worker,
+                streamMaster,
+                streamWorker,
+                ops);
         String endpointFile = config.get(NodeConfig.NODE_ENDPOINT_FILE);
-        if (endpointFile != null) writeAtomically(Path.of(endpointFile), node.endpoint());
+        if (endpointFile != null)
+            writeAtomically(
+                    Path.of(endpointFile),
+                    node.endpoint()
+                            + node.httpEndpoint().map(h -> "\nhttp=" + h).orElse(""));
         LOG.info(
                 "node {} serving at {} with roles {}{}",
                 id,
@@ -291,6 +328,10 @@ public final class CairnNode implements AutoCloseable {
         return coord == null ? null : coord.clientEndpoint();
     }
 
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) < 0 ? a : b;
+    }
+
     private static void writeAtomically(Path file, String content) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, content + "\n", StandardCharsets.UTF_8);
@@ -303,6 +344,16 @@ public final class CairnNode implements AutoCloseable {
 
     public String endpoint() {
         return server.endpoint();
+    }
+
+    /** {@code host:port} of this node's HTTP server (dashboard and metrics), if it serves HTTP. */
+    public Optional<String> httpEndpoint() {
+        return Optional.ofNullable(ops).map(OpsServer::endpoint);
+    }
+
+    /** {@code http://host:port/} of this node's dashboard, if it is a master serving HTTP. */
+    public Optional<String> dashboardUrl() {
+        return master == null ? Optional.empty() : Optional.ofNullable(ops).map(OpsServer::url);
     }
 
     public boolean isMaster() {
@@ -332,6 +383,7 @@ public final class CairnNode implements AutoCloseable {
         storeConnector.close();
         if (store != null) store.close();
         if (coordination != null) coordination.close();
+        if (ops != null) ops.close();
         server.close();
         if (master != null) master.close();
         if (streamMaster != null) streamMaster.close();

@@ -35,6 +35,7 @@ public final class LocalCluster implements AutoCloseable {
                 base.with(NodeConfig.NODE_ID, "master")
                         .with(NodeConfig.NODE_ROLES, List.of("coord", "master"))
                         .with(NodeConfig.NODE_PORT, 0)
+                        .with(NodeConfig.MASTER_HTTP_PORT, 0)
                         .with(CoordConfig.MEMBERS, List.of())
                         .with(CoordConfig.RAFT_PORT, 0)
                         .with(CoordConfig.CLIENT_PORT, 0)
@@ -79,6 +80,19 @@ public final class LocalCluster implements AutoCloseable {
 
     public String masterEndpoint() {
         return master.endpoint();
+    }
+
+    /** {@code http://host:port/} of the master's dashboard and REST API. */
+    public String dashboardUrl() {
+        return master.dashboardUrl().orElseThrow();
+    }
+
+    /** {@code host:port} of each node's HTTP server (master first), each serving {@code /metrics}. */
+    public List<String> httpEndpoints() {
+        List<String> out = new ArrayList<>();
+        master.httpEndpoint().ifPresent(out::add);
+        workers.forEach(w -> w.httpEndpoint().ifPresent(out::add));
+        return out;
     }
 
     /** The ZooKeeper connect string of the cluster's single-member coord. */

@@ -36,6 +36,13 @@ public final class NodeConfig {
                     "node.port", 7070, "RPC port for every role of this node; 0 lets the operating system choose one.")
             .min(0)
             .max(65535);
+    public static final ConfigKey<Integer> NODE_HTTP_PORT = ConfigKey.intKey(
+                    "node.http-port",
+                    0,
+                    "HTTP port of a node without the master role, serving Prometheus metrics at /metrics; 0 lets the operating system choose one, -1 serves no HTTP. "
+                            + "A master serves on master.http-port instead.")
+            .min(-1)
+            .max(65535);
     public static final ConfigKey<String> NODE_DIR = ConfigKey.stringKey(
             "node.dir",
             "cairn-data",
@@ -43,7 +50,8 @@ public final class NodeConfig {
     public static final ConfigKey<String> NODE_ENDPOINT_FILE = ConfigKey.stringKey(
             "node.endpoint-file",
             null,
-            "If set, the node writes its host:port here once it is serving (used by 'cluster up' with port 0).");
+            "If set, the node writes its RPC host:port here once it is serving, and on a second line 'http=host:port' of its HTTP server if it has one "
+                    + "(used by 'cluster up' with port 0).");
 
     public static final ConfigKey<String> COORD_CONNECT = ConfigKey.stringKey(
             "coord.connect",
@@ -62,6 +70,14 @@ public final class NodeConfig {
             "127.0.0.1:7070",
             "host:port of the master that workers register with when there is no coord to find the active master in. A node that is itself a master uses its own endpoint.");
 
+    public static final ConfigKey<Integer> MASTER_HTTP_PORT = ConfigKey.intKey(
+                    "master.http-port",
+                    8080,
+                    "HTTP port of a master: the dashboard at /, the REST API under /api and Prometheus metrics at /metrics (a standby redirects all but /metrics "
+                            + "to the active master); 0 lets the operating system choose one, -1 serves no HTTP.")
+            .min(-1)
+            .max(65535);
+
     public static final ConfigDef DEF = new ConfigDef(
             "Cairn node configuration",
             List.of(
@@ -69,6 +85,7 @@ public final class NodeConfig {
                     NODE_ROLES,
                     NODE_HOST,
                     NODE_PORT,
+                    NODE_HTTP_PORT,
                     NODE_DIR,
                     NODE_ENDPOINT_FILE,
                     CoordConfig.MEMBERS,
@@ -87,6 +104,7 @@ public final class NodeConfig {
                     CoordConfig.PIPELINE_WRITES,
                     COORD_SESSION_TIMEOUT,
                     MASTER_ADDRESS,
+                    MASTER_HTTP_PORT,
                     BatchConfig.MASTER_WORKER_TIMEOUT,
                     BatchConfig.MASTER_SPLIT_SIZE,
                     BatchConfig.MASTER_LOCALITY_WAIT,

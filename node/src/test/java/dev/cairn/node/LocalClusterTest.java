@@ -170,6 +170,7 @@ class LocalClusterTest {
         Config config = Config.defaults(NodeConfig.DEF)
                 .with(NodeConfig.NODE_ROLES, List.of("master", "worker"))
                 .with(NodeConfig.NODE_PORT, 0)
+                .with(NodeConfig.MASTER_HTTP_PORT, 0)
                 .with(NodeConfig.NODE_DIR, dir.resolve("node").toString());
         try (CairnNode node = CairnNode.start(config, Clock.system());
                 BatchClient client = BatchClient.connect(node.endpoint())) {

@@ -4,9 +4,11 @@ import dev.cairn.batch.JobSpec;
 import dev.cairn.batch.JobState;
 import dev.cairn.batch.JobStatus;
 import dev.cairn.batch.StageStatus;
+import dev.cairn.batch.WorkerStatus;
 import dev.cairn.batch.internal.proto.JobSpecProto;
 import dev.cairn.batch.internal.proto.JobStatusProto;
 import dev.cairn.batch.internal.proto.StageStatusProto;
+import dev.cairn.batch.internal.proto.WorkerInfo;
 
 /** Conversions between the public value types and their wire messages. */
 public final class Protos {
@@ -85,5 +87,15 @@ public final class Protos {
 
     private static String emptyToNull(String s) {
         return s.isEmpty() ? null : s;
+    }
+
+    public static WorkerStatus fromProto(WorkerInfo w) {
+        return new WorkerStatus(
+                w.getWorkerId(),
+                w.getEndpoint(),
+                w.getState(),
+                w.getSlots(),
+                w.getRunning(),
+                w.getLastHeartbeatMsAgo());
     }
 }

@@ -2,6 +2,7 @@ package dev.cairn.node.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -29,6 +30,9 @@ import org.slf4j.LoggerFactory;
 public final class NodeCoordination implements AutoCloseable {
     public static final String WORKERS = "/cairn/workers";
     public static final String MASTERS = "/cairn/masters";
+    /** {@code DASHBOARDS/<master endpoint>} (data: its dashboard URL), so a standby can redirect to the active one. */
+    public static final String DASHBOARDS = "/cairn/dashboards";
+
     private static final Logger LOG = LoggerFactory.getLogger(NodeCoordination.class);
     private static final long MASTER_CACHE_NANOS = 500_000_000L;
 
@@ -121,6 +125,47 @@ public final class NodeCoordination implements AutoCloseable {
         }
     }
 
+    /** The masters standing for election (their endpoints), in election order: the active one first. */
+    public List<String> masters() {
+        try {
+            List<String> out = new ArrayList<>();
+            List<String> children = client.getChildren().forPath(MASTERS).stream()
+                    .sorted(Comparator.comparing(NodeCoordination::sequence))
+                    .toList();
+            for (String c : children) {
+                try {
+                    out.add(new String(client.getData().forPath(MASTERS + "/" + c), StandardCharsets.UTF_8));
+                } catch (KeeperException.NoNodeException e) {
+                    // left the election meanwhile
+                }
+            }
+            return out;
+        } catch (KeeperException.NoNodeException e) {
+            return List.of();
+        } catch (Exception e) {
+            LOG.debug("cannot list the masters", e);
+            return List.of();
+        }
+    }
+
+    /** Keeps {@code DASHBOARDS/<endpoint>} (data: {@code url}) present while this node's session lives. */
+    public void publishDashboard(String endpoint, String url) {
+        // Never closed (see close()); Curator keeps it, and re-creates it after a new session.
+        PersistentNode dashboardNode = new PersistentNode(
+                client, CreateMode.EPHEMERAL, false, DASHBOARDS + "/" + endpoint, url.getBytes(StandardCharsets.UTF_8));
+        dashboardNode.start();
+    }
+
+    /** The dashboard URL the master at {@code endpoint} published, if it did and coord answers. */
+    public Optional<String> dashboardOf(String endpoint) {
+        try {
+            return Optional.of(
+                    new String(client.getData().forPath(DASHBOARDS + "/" + endpoint), StandardCharsets.UTF_8));
+        } catch (Exception e) {
+            return Optional.empty();
+        }
+    }
+
     /** Latch nodes are named {@code [protection-]latch-NNNNNNNNNN}; the lowest sequence leads. */
     private static String sequence(String child) {
         int i = child.lastIndexOf("latch-");
@@ -143,6 +188,9 @@ public final class NodeCoordination implements AutoCloseable {
         } catch (Exception e) {
             LOG.debug("closing leader latch", e);
         }
+        // The dashboard registration is not closed: that deletes it synchronously, which blocks while
+        // coord has no quorum (a master is stopped after its workers). It is ephemeral: it goes
+        // with the session when the client closes.
         try {
             if (workerNode != null) workerNode.close();
         } catch (Exception e) {

@@ -2,6 +2,9 @@ package dev.cairn.batch.internal.master;
 
 import dev.cairn.batch.JobSpec;
 import dev.cairn.batch.JobState;
+import dev.cairn.batch.JobStatus;
+import dev.cairn.batch.TaskStatus;
+import dev.cairn.batch.WorkerStatus;
 import dev.cairn.batch.internal.Protos;
 import dev.cairn.batch.internal.proto.CommitTaskResponse;
 import dev.cairn.batch.internal.proto.HeartbeatRequest;
@@ -26,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -473,6 +477,28 @@ public final class JobMaster implements AutoCloseable {
                     .build());
         }
         return out;
+    }
+
+    // ---- snapshots for the node's HTTP API: taken on the loop, the caller waits for them -----
+
+    /** Every job the master remembers, oldest first. */
+    public List<JobStatus> jobSnapshots() throws Exception {
+        return onLoop(() -> list().stream().map(Protos::fromProto).toList());
+    }
+
+    /** One job, or empty if the master does not know it. */
+    public Optional<JobStatus> jobSnapshot(String jobId) throws Exception {
+        return onLoop(() -> Optional.ofNullable(jobs.get(jobId)).map(j -> Protos.fromProto(j.status())));
+    }
+
+    /** A job's tasks, or empty if the master does not know it. */
+    public Optional<List<TaskStatus>> taskSnapshots(String jobId) throws Exception {
+        return onLoop(() -> Optional.ofNullable(jobs.get(jobId)).map(MasterJob::taskStatuses));
+    }
+
+    /** Every worker the master has heard of. */
+    public List<WorkerStatus> workerSnapshots() throws Exception {
+        return onLoop(() -> workers().stream().map(Protos::fromProto).toList());
     }
 
     /** The master's record of a job, or null: for tests and simulations that check its bookkeeping. */

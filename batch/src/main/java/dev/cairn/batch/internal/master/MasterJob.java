@@ -2,6 +2,7 @@ package dev.cairn.batch.internal.master;
 
 import dev.cairn.batch.JobSpec;
 import dev.cairn.batch.JobState;
+import dev.cairn.batch.TaskStatus;
 import dev.cairn.batch.internal.proto.JobSpecProto;
 import dev.cairn.batch.internal.proto.JobStatusProto;
 import dev.cairn.batch.internal.proto.StageStatusProto;
@@ -167,6 +168,28 @@ final class MasterJob {
                         maps.stream().filter(t -> !t.split.hosts().isEmpty()).count())
                 .putAllCounters(counters())
                 .build();
+    }
+
+    /** Every task, maps first, as the dashboard's task table shows it. */
+    List<TaskStatus> taskStatuses() {
+        boolean ended = state.isTerminal();
+        return tasks().map(t -> {
+                    MasterTask.Attempt a = t.running() != null ? t.running() : t.succeeded();
+                    String st = t.status() == MasterTask.Status.SUCCEEDED
+                            ? "SUCCEEDED"
+                            : ended ? "STOPPED" : t.status().name();
+                    return new TaskStatus(
+                            t.id,
+                            t.kind == MasterTask.Kind.MAP ? "map" : "reduce",
+                            t.index,
+                            st,
+                            a == null ? "" : a.workerId(),
+                            t.attemptsLaunched(),
+                            t.failures(),
+                            t.status() == MasterTask.Status.SUCCEEDED ? 1.0 : ended ? 0.0 : t.progress,
+                            t.lastError());
+                })
+                .toList();
     }
 
     /** Each counter summed over the tasks: a finished task's successful attempt, a running task's current one. */

@@ -124,6 +124,10 @@ final class MasterTask {
         return failures;
     }
 
+    int attemptsLaunched() {
+        return attemptsLaunched;
+    }
+
     boolean retried() {
         return retried;
     }

@@ -1,0 +1,24 @@
+package dev.cairn.batch;
+
+/**
+ * One task of a job as the master sees it, for the dashboard's task table.
+ *
+ * @param taskId the task's id within its job, e.g. {@code map-00003} or {@code reduce-00001}
+ * @param stage {@code map} or {@code reduce}
+ * @param state PENDING, RUNNING or SUCCEEDED; STOPPED once the job ended without the task finishing
+ * @param worker the worker of the running attempt, else of the successful one; empty if neither
+ * @param attempt attempts launched so far (0 while never launched)
+ * @param failures failed attempts, counted against the job's attempt limit
+ * @param progress 0..1 of the running attempt; 1 once succeeded
+ * @param lastError the last failed attempt's cause; empty if none failed
+ */
+public record TaskStatus(
+        String taskId,
+        String stage,
+        int index,
+        String state,
+        String worker,
+        int attempt,
+        int failures,
+        double progress,
+        String lastError) {}
