@@ -187,16 +187,29 @@ class StreamClusterIT {
                     java.nio.file.StandardOpenOption.CREATE,
                     java.nio.file.StandardOpenOption.APPEND);
         }
-        // Windows close as time passes and their counts are committed while the job still runs.
+        // A window closes when a later word comes (event time is the time a word was read): keep
+        // writing one, "tick", until the first windows' counts are committed while the job runs.
+        java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong();
         await().atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(200))
-                .until(() -> !output(out).isEmpty());
+                .pollInterval(Duration.ofMillis(300))
+                .until(() -> {
+                    Files.writeString(
+                            logs.resolve("c.log"),
+                            "tick\n",
+                            StandardCharsets.UTF_8,
+                            java.nio.file.StandardOpenOption.CREATE,
+                            java.nio.file.StandardOpenOption.APPEND);
+                    ticks.incrementAndGet();
+                    return !output(out).isEmpty();
+                });
         Files.writeString(logs.resolve("_DONE"), "");
         Matcher m = Pattern.compile("(stream-\\d+)").matcher(submitted.stdout());
         assertThat(m.find()).as(submitted.stdout()).isTrue();
         String end = awaitEnd(m.group(1));
         assertThat(end).contains("FINISHED");
-        assertThat(totals(output(out))).as(end).isEqualTo(Map.of("hello", 6L, "world", 1L, "cairn", 4L, "stream", 4L));
+        assertThat(totals(output(out)))
+                .as(end)
+                .isEqualTo(Map.of("hello", 6L, "world", 1L, "cairn", 4L, "stream", 4L, "tick", ticks.get()));
     }
 
     /** word -> count summed over the windows of {@code windowEnd<TAB>word<TAB>count} lines. */
