@@ -40,33 +40,19 @@ public interface CheckpointStorage {
     // of its restored successors) refer to by name, such as RocksDB's SST files. A snapshot then
     // holds a manifest naming them, and a checkpoint uploads only the files no earlier one did.
 
-    /** Whether this storage keeps shared files; without, state backends put everything in their snapshot. */
-    default boolean supportsSharedFiles() {
-        return false;
-    }
-
     /**
      * Records that checkpoint {@code checkpointId} refers to the shared files {@code names}, for
      * the writer {@code owner} (unique per state backend instance). Must be called before the files
      * are written: a file is kept while some checkpoint's references name it.
      */
-    default void referenceSharedFiles(long checkpointId, String owner, Collection<String> names) throws IOException {
-        throw new UnsupportedOperationException(
-                "no shared files in " + getClass().getSimpleName());
-    }
+    void referenceSharedFiles(long checkpointId, String owner, Collection<String> names) throws IOException;
 
     /**
      * Durably stores {@code file} as the shared file {@code name}. Names are never reused for other
      * content: a writer names a new file uniquely.
      */
-    default void writeSharedFile(String name, Path file) throws IOException {
-        throw new UnsupportedOperationException(
-                "no shared files in " + getClass().getSimpleName());
-    }
+    void writeSharedFile(String name, Path file) throws IOException;
 
     /** Copies the shared file {@code name} to {@code target} (which must not exist). */
-    default void readSharedFile(String name, Path target) throws IOException {
-        throw new UnsupportedOperationException(
-                "no shared files in " + getClass().getSimpleName());
-    }
+    void readSharedFile(String name, Path target) throws IOException;
 }

@@ -109,11 +109,6 @@ public final class LocalDirectoryCheckpointStorage implements CheckpointStorage 
     }
 
     @Override
-    public boolean supportsSharedFiles() {
-        return true;
-    }
-
-    @Override
     public void referenceSharedFiles(long checkpointId, String owner, Collection<String> names) throws IOException {
         checkName(owner);
         StringBuilder text = new StringBuilder();

@@ -13,7 +13,7 @@ import dev.cairn.dataflow.internal.runtime.KeyGroupRange;
  * @param watermarkIntervalRecords how often a watermark generator emits, in records
  * @param stateBackend where keyed operators keep their state
  * @param checkpointStorage where checkpoints go, for state backends that store files of their own
- *     beside the snapshot ({@link CheckpointStorage#supportsSharedFiles}); null without checkpoints
+ *     beside the snapshot ({@link CheckpointStorage#writeSharedFile}); null without checkpoints
  */
 public record OperatorContext(
         String operatorName,

@@ -139,7 +139,7 @@ public final class RocksDbKeyedStateBackend<K> implements KeyedStateBackend<K>, 
         this.keyCodec = keyCodec;
         this.keyGroups = keyGroups;
         this.maxParallelism = maxParallelism;
-        this.storage = storage != null && storage.supportsSharedFiles() ? storage : null;
+        this.storage = storage;
         if (maxParallelism > 1 << 16) throw new IllegalArgumentException("max parallelism above 65536");
         BlockBasedTableConfig table = new BlockBasedTableConfig()
                 .setFilterPolicy(new BloomFilter(10, false))
