@@ -50,6 +50,16 @@ public final class BatchClient implements AutoCloseable {
         return Protos.fromProto(Rpc.call(master, "SubmitJob", () -> stub().submitJob(req)));
     }
 
+    /** Submits a job given as a graph of stages, whose programs are Cairn's or in {@code jar}; returns its first status. */
+    public JobStatus submit(JobGraph graph, byte[] jar, String jarName) {
+        var req = SubmitJobRequest.newBuilder()
+                .setGraph(Protos.toProto(graph))
+                .setJar(ByteString.copyFrom(jar))
+                .setJarName(jarName)
+                .build();
+        return Protos.fromProto(Rpc.call(master, "SubmitJob", () -> stub().submitJob(req)));
+    }
+
     public JobStatus status(String jobId) {
         return Protos.fromProto(Rpc.call(
                 master,

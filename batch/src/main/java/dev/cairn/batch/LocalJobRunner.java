@@ -135,6 +135,26 @@ public final class LocalJobRunner implements AutoCloseable {
         } catch (dev.cairn.rpc.RemoteException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
+        return awaitEnd(status);
+    }
+
+    /**
+     * Runs a job given as a graph of stages, whose programs are Cairn's own or loaded from where
+     * {@code jobClass} was, and returns its final status.
+     */
+    public JobStatus run(JobGraph graph, Class<?> jobClass) throws IOException, InterruptedException {
+        JobGraph absolute = graph.withPaths(LocalJobRunner::absolute);
+        byte[] jar = jarOf(jobClass);
+        JobStatus status;
+        try {
+            status = client.submit(absolute, jar, jobClass.getSimpleName() + ".jar");
+        } catch (dev.cairn.rpc.RemoteException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return awaitEnd(status);
+    }
+
+    private JobStatus awaitEnd(JobStatus status) throws InterruptedException {
         while (!status.state().isTerminal()) {
             Thread.sleep(20);
             status = client.status(status.jobId());

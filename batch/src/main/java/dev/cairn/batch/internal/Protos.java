@@ -1,12 +1,16 @@
 package dev.cairn.batch.internal;
 
+import dev.cairn.batch.JobGraph;
 import dev.cairn.batch.JobSpec;
 import dev.cairn.batch.JobState;
 import dev.cairn.batch.JobStatus;
+import dev.cairn.batch.StageSpec;
 import dev.cairn.batch.StageStatus;
 import dev.cairn.batch.WorkerStatus;
+import dev.cairn.batch.internal.proto.JobGraphProto;
 import dev.cairn.batch.internal.proto.JobSpecProto;
 import dev.cairn.batch.internal.proto.JobStatusProto;
+import dev.cairn.batch.internal.proto.StageProto;
 import dev.cairn.batch.internal.proto.StageStatusProto;
 import dev.cairn.batch.internal.proto.WorkerInfo;
 
@@ -49,6 +53,50 @@ public final class Protos {
                 p.getMaxAttempts(),
                 p.getParamsMap(),
                 p.getInputMappersMap());
+    }
+
+    public static JobGraphProto toProto(JobGraph g) {
+        JobGraphProto.Builder b = JobGraphProto.newBuilder()
+                .setName(g.name())
+                .setOutput(g.output())
+                .setSplitBytes(g.splitBytes())
+                .setMaxAttempts(g.maxAttempts())
+                .putAllParams(g.params());
+        for (StageSpec s : g.stages()) {
+            b.addStages(StageProto.newBuilder()
+                    .setName(s.name())
+                    .addAllInputs(s.inputs())
+                    .addAllParents(s.parents())
+                    .setTasks(s.tasks())
+                    .setOutputPartitions(s.outputPartitions())
+                    .setProgramClass(s.programClass())
+                    .setProgram(com.google.protobuf.ByteString.copyFrom(s.program())));
+        }
+        return b.build();
+    }
+
+    /**
+     * The graph of a submit request.
+     *
+     * @throws IllegalArgumentException for a graph that breaks {@link JobGraph}'s rules
+     */
+    public static JobGraph fromProto(JobGraphProto p) {
+        return new JobGraph(
+                p.getName(),
+                p.getStagesList().stream()
+                        .map(s -> new StageSpec(
+                                s.getName(),
+                                s.getInputsList(),
+                                s.getParentsList(),
+                                s.getTasks(),
+                                s.getOutputPartitions(),
+                                s.getProgramClass(),
+                                s.getProgram().toByteArray()))
+                        .toList(),
+                p.getOutput(),
+                p.getSplitBytes(),
+                p.getMaxAttempts(),
+                p.getParamsMap());
     }
 
     public static JobStatus fromProto(JobStatusProto p) {

@@ -1,5 +1,6 @@
 package dev.cairn.batch.internal.master;
 
+import dev.cairn.batch.JobGraph;
 import dev.cairn.batch.JobSpec;
 import dev.cairn.batch.JobState;
 import dev.cairn.batch.JobStatus;
@@ -9,8 +10,10 @@ import dev.cairn.batch.internal.Protos;
 import dev.cairn.batch.internal.proto.CommitTaskResponse;
 import dev.cairn.batch.internal.proto.HeartbeatRequest;
 import dev.cairn.batch.internal.proto.HeartbeatResponse;
+import dev.cairn.batch.internal.proto.JobSpecProto;
 import dev.cairn.batch.internal.proto.JobStatusProto;
 import dev.cairn.batch.internal.proto.MapOutputLocation;
+import dev.cairn.batch.internal.proto.ParentOutputs;
 import dev.cairn.batch.internal.proto.RegisterWorkerRequest;
 import dev.cairn.batch.internal.proto.RegisterWorkerResponse;
 import dev.cairn.batch.internal.proto.TaskAssignment;
@@ -52,8 +55,11 @@ import org.slf4j.LoggerFactory;
  * which runs the master's deferred work (expiry checks, what output commits hand back) as events
  * in an order its seed decides.
  *
+ * <p>A job is a graph of stages ({@link JobGraph}; a MapReduce job is {@code map → reduce}). A
+ * stage's tasks are handed out once all its parents are done, earlier stages first.
+ *
  * <p>Workers pull: each heartbeat reports task progress and free slots and receives new tasks.
- * Map tasks go preferably where their input lies (delay scheduling, as in Zaharia et al.,
+ * Tasks of stages that read files (maps) go preferably where their input lies (delay scheduling, as in Zaharia et al.,
  * EuroSys 2010): a worker first gets a map whose split its node holds; a map whose split lies on
  * live workers is given to any other worker only once it has waited the locality wait, so a slot
  * freeing up on a holder a moment later gets it instead. Input in no known place goes anywhere.
@@ -67,9 +73,10 @@ import org.slf4j.LoggerFactory;
  *   <li>a failed attempt sends its task back to PENDING, preferring another worker next time;
  *       after the job's attempt limit the job fails naming the task, worker and cause;
  *   <li>a worker silent for the timeout is declared dead: its running attempts count as failed,
- *       and the map outputs it held are re-made if reducers still need them;
- *   <li>a reducer that cannot fetch a map output reports it; that map is re-run and the reduce
- *       attempt re-queued without counting as a failure.
+ *       and the partitions it held are re-made if a later stage still needs them;
+ *   <li>a task that cannot fetch a parent's partition reports it; that parent task (and every
+ *       other whose output lived on the same worker) is re-run and the attempt re-queued without
+ *       counting as a failure.
  * </ul>
  */
 public final class JobMaster implements AutoCloseable {
@@ -211,7 +218,7 @@ public final class JobMaster implements AutoCloseable {
         task.succeed(attempt);
         w.running.remove(attempt);
         LOG.debug("{} {} succeeded on {}", job.id, attempt.attemptId(), w);
-        if (task.kind == MasterTask.Kind.REDUCE && job.reducesDone()) commit(job);
+        if (!job.committing && job.allDone()) commit(job);
     }
 
     private void failed(MasterJob job, MasterTask task, AttemptRef attempt, WorkerRecord w, String error) {
@@ -237,62 +244,82 @@ public final class JobMaster implements AutoCloseable {
     }
 
     private void fetchFailed(
-            MasterJob job, MasterTask reduce, AttemptRef attempt, WorkerRecord w, String mapAttempt, String error) {
-        reduce.requeue(attempt, clock.nanos());
+            MasterJob job, MasterTask reader, AttemptRef attempt, WorkerRecord w, String parentAttempt, String error) {
+        reader.requeue(attempt, clock.nanos());
         w.running.remove(attempt);
         job.fetchFailures++;
-        LOG.warn("{} {} could not fetch map output {}: {}", job.id, reduce.id, mapAttempt, error);
+        LOG.warn("{} {} could not fetch the output of {}: {}", job.id, reader.id, parentAttempt, error);
         AttemptRef lost = null;
         try {
-            lost = AttemptRef.parse(job.id, mapAttempt);
+            lost = AttemptRef.parse(job.id, parentAttempt);
         } catch (IllegalArgumentException e) {
-            LOG.warn("{}: {} named no map output: {}", job.id, attempt.attemptId(), e.getMessage());
+            LOG.warn("{}: {} named no task output: {}", job.id, attempt.attemptId(), e.getMessage());
         }
-        MasterTask map = lost == null || lost.stage() != MasterTask.Kind.MAP ? null : job.task(lost);
-        if (map != null
-                && map.status() == MasterTask.Status.SUCCEEDED
-                && map.succeeded().ref().equals(lost)) {
+        MasterTask parent = lost == null ? null : job.task(lost);
+        if (parent != null
+                && parent.writesPartitions
+                && parent.status() == MasterTask.Status.SUCCEEDED
+                && parent.succeeded().ref().equals(lost)) {
             // Every output on that worker is re-made, not just this one (Spark's rule on a fetch
             // failure): one at a time, a worker killed before it was declared lost cost each
             // reducer one failed attempt per map it had run, which used up the job's fetch
             // failure budget before the worker timeout (ClusterIT saw it with 30+ maps).
-            String endpoint = map.succeeded().endpoint();
-            for (MasterTask t : job.maps) {
-                if (t.status() == MasterTask.Status.SUCCEEDED
-                        && t.succeeded().endpoint().equals(endpoint)) {
-                    LOG.info("{} re-running {}: its output on {} is unreachable", job.id, t.id, endpoint);
-                    t.loseOutput(t.succeeded().ref(), clock.nanos());
-                }
-            }
+            String endpoint = parent.succeeded().endpoint();
+            remakeOutputs(job, a -> a.endpoint().equals(endpoint), "its output on " + endpoint + " is unreachable");
         }
-        if (job.fetchFailures > 4 * job.maxAttempts * Math.max(1, job.reduces.size())) {
+        long readers = job.stages.stream()
+                .filter(s -> !s.parents.isEmpty())
+                .mapToLong(s -> s.tasks.size())
+                .sum();
+        if (job.fetchFailures > 4L * job.maxAttempts * Math.max(1, readers)) {
             end(
                     job,
                     JobState.FAILED,
-                    "too many shuffle fetch failures; last: " + reduce.id + " fetching " + mapAttempt + ": " + error);
+                    "too many shuffle fetch failures; last: " + reader.id + " fetching " + parentAttempt + ": "
+                            + error);
+        }
+    }
+
+    /**
+     * Sends back to PENDING every done task whose partitions {@code lostHere} says are gone and
+     * that a later stage still needs. Stages are visited from the last: a task re-made there
+     * makes its stage unfinished, so its parents' outputs on the same worker are needed again too.
+     */
+    private void remakeOutputs(MasterJob job, java.util.function.Predicate<MasterTask.Attempt> lostHere, String why) {
+        for (int i = job.stages.size() - 1; i >= 0; i--) {
+            MasterStage stage = job.stages.get(i);
+            if (stage.spec.writesJobOutput() || !stage.outputNeeded()) continue;
+            for (MasterTask t : stage.tasks) {
+                if (t.status() == MasterTask.Status.SUCCEEDED && lostHere.test(t.succeeded())) {
+                    LOG.info("{} re-running {}: {}", job.id, t.id, why);
+                    t.loseOutput(t.succeeded().ref(), clock.nanos());
+                }
+            }
         }
     }
 
     private TaskAssignment assign(WorkerRecord w) {
         for (MasterJob job : jobs.values()) {
             if (job.state.isTerminal()) continue;
-            MasterTask task = pickMap(job, w);
-            if (task == null && job.mapsDone()) task = pickReduce(job, w);
-            if (task != null) return launch(job, task, w);
+            for (MasterStage stage : job.stages) {
+                if (!stage.ready()) continue;
+                MasterTask task = stage.readsFiles() ? pickLocal(stage, w) : pickAny(stage, w);
+                if (task != null) return launch(job, stage, task, w);
+            }
         }
         return null;
     }
 
     /**
-     * The first pending map whose split lies on {@code w}'s node; else the first one free to run
+     * The first pending task whose split lies on {@code w}'s node; else the first one free to run
      * anywhere ({@link #mayRunAnywhere}); else none, and {@code w} waits for the next job or heartbeat.
      */
-    private MasterTask pickMap(MasterJob job, WorkerRecord w) {
-        for (MasterTask t : job.pendingMapsOn(w.id)) {
+    private MasterTask pickLocal(MasterStage stage, WorkerRecord w) {
+        for (MasterTask t : stage.pendingOn(w.id)) {
             if (mayTake(t, w)) return t;
         }
         long now = clock.nanos();
-        for (MasterTask t : job.pendingMaps()) {
+        for (MasterTask t : stage.pending()) {
             if (mayTake(t, w) && mayRunAnywhere(t, now)) return t;
         }
         return null;
@@ -308,8 +335,8 @@ public final class JobMaster implements AutoCloseable {
         return true;
     }
 
-    private MasterTask pickReduce(MasterJob job, WorkerRecord w) {
-        for (MasterTask t : job.pendingReduces()) if (mayTake(t, w)) return t;
+    private MasterTask pickAny(MasterStage stage, WorkerRecord w) {
+        for (MasterTask t : stage.pending()) if (mayTake(t, w)) return t;
         return null;
     }
 
@@ -322,29 +349,44 @@ public final class JobMaster implements AutoCloseable {
         return workers.values().stream().anyMatch(o -> o.alive && o != w && !t.failedOn(o.id));
     }
 
-    private TaskAssignment launch(MasterJob job, MasterTask task, WorkerRecord w) {
+    private TaskAssignment launch(MasterJob job, MasterStage stage, MasterTask task, WorkerRecord w) {
         MasterTask.Attempt a = task.launch(w.id, w.endpoint);
         w.running.add(a.ref());
         TaskAssignment.Builder b = TaskAssignment.newBuilder()
                 .setJobId(job.id)
-                .setSpec(job.specProto)
                 .setTaskId(task.id)
                 .setAttempt(a.number())
                 .setTaskIndex(task.index)
-                .setStagingDir(job.output.staging());
-        if (task.kind == MasterTask.Kind.MAP) {
+                .setStagingDir(job.output.staging())
+                .setStage(stage.name)
+                .setOutputPartitions(stage.spec.outputPartitions())
+                .putAllParams(job.graph.params());
+        JobSpecProto mapReduce = job.specProto;
+        if (mapReduce != null) b.setSpec(mapReduce);
+        else
+            b.setProgramClass(stage.spec.programClass())
+                    .setProgram(com.google.protobuf.ByteString.copyFrom(stage.spec.program()));
+        if (task.split != null) {
             b.setSplitPath(task.split.path())
                     .setSplitStart(task.split.start())
                     .setSplitLength(task.split.length())
-                    .setInput(task.split.input())
-                    .setMapperClass(job.spec.inputMappers().getOrDefault(task.split.input(), job.spec.mapperClass()));
-        } else {
-            for (MasterTask m : job.maps) {
-                b.addMapOutputs(MapOutputLocation.newBuilder()
+                    .setInput(task.split.input());
+            if (mapReduce != null)
+                b.setMapperClass(
+                        mapReduce.getInputMappersMap().getOrDefault(task.split.input(), mapReduce.getMapperClass()));
+        }
+        for (MasterStage parent : stage.parents) {
+            ParentOutputs.Builder outputs = ParentOutputs.newBuilder().setStage(parent.name);
+            for (MasterTask m : parent.tasks) {
+                MapOutputLocation loc = MapOutputLocation.newBuilder()
                         .setTaskId(m.id)
                         .setAttempt(m.succeeded().number())
-                        .setEndpoint(m.succeeded().endpoint()));
+                        .setEndpoint(m.succeeded().endpoint())
+                        .build();
+                outputs.addOutputs(loc);
+                b.addMapOutputs(loc);
             }
+            b.addParentOutputs(outputs);
         }
         LOG.debug("{} launching {} on {}{}", job.id, a.ref().attemptId(), w, a.dataLocal() ? " (data-local)" : "");
         return b.build();
@@ -380,7 +422,7 @@ public final class JobMaster implements AutoCloseable {
         }
     }
 
-    /** Everything that lived on {@code w} is gone: fail its attempts, re-make its map outputs. */
+    /** Everything that lived on {@code w} is gone: fail its attempts, re-make the partitions it held. */
     private void lose(WorkerRecord w, String reason) {
         w.alive = false;
         for (MasterJob job : jobs.values()) {
@@ -389,14 +431,10 @@ public final class JobMaster implements AutoCloseable {
                 if (t.running() != null && t.running().workerId().equals(w.id)) {
                     failed(job, t, t.running().ref(), w, reason);
                     if (job.state.isTerminal()) break;
-                } else if (t.kind == MasterTask.Kind.MAP
-                        && t.status() == MasterTask.Status.SUCCEEDED
-                        && t.succeeded().workerId().equals(w.id)
-                        && !job.reducesDone()) {
-                    LOG.info("{} re-running {}: its output was on lost worker {}", job.id, t.id, w);
-                    t.loseOutput(t.succeeded().ref(), clock.nanos());
                 }
             }
+            if (job.state.isTerminal() || job.committing) continue;
+            remakeOutputs(job, a -> a.workerId().equals(w.id), "its output was on lost worker " + w);
         }
         w.running.clear();
     }
@@ -409,8 +447,22 @@ public final class JobMaster implements AutoCloseable {
      */
     JobStatusProto submit(JobSpec spec, byte[] jar, String jarName) throws Exception {
         JobJars.validate(jar, jarName, spec);
+        return submit(JobGraph.of(spec), Protos.toProto(spec), jar);
+    }
+
+    /** Validates and registers a job given as a graph of stages, as {@link #submit(JobSpec, byte[], String)} does. */
+    JobStatusProto submit(JobGraph graph, byte[] jar, String jarName) throws Exception {
+        JobJars.validate(jar, jarName, graph);
+        return submit(graph, null, jar);
+    }
+
+    private JobStatusProto submit(JobGraph spec, JobSpecProto mapReduce, byte[] jar) throws Exception {
         long splitBytes = spec.splitBytes() > 0 ? spec.splitBytes() : settings.splitBytes();
-        List<InputSplit> splits = InputSplitter.split(settings.fileSystems(), spec.inputs(), splitBytes);
+        Map<String, List<InputSplit>> splits = new LinkedHashMap<>();
+        for (var stage : spec.stages()) {
+            if (stage.inputs().isEmpty()) continue;
+            splits.put(stage.name(), InputSplitter.split(settings.fileSystems(), stage.inputs(), splitBytes));
+        }
         // A refused job takes no id: check the output before taking one (a job of the same output
         // submitted meanwhile can still make prepare fail after; then that id is skipped).
         JobOutput.checkAbsent(settings.fileSystems().forPath(spec.output()), spec.output());
@@ -420,17 +472,21 @@ public final class JobMaster implements AutoCloseable {
         Files.createDirectories(jarFile.getParent());
         Files.write(jarFile, jar);
         int attempts = spec.maxAttempts() > 0 ? spec.maxAttempts() : settings.maxAttempts();
-        MasterJob job = new MasterJob(
-                jobId, spec, Protos.toProto(spec), output, jarFile, splits, attempts, clock.millis(), clock.nanos());
+        MasterJob job =
+                new MasterJob(jobId, spec, mapReduce, output, jarFile, splits, attempts, clock.millis(), clock.nanos());
         return onLoop(() -> {
             jobs.put(job.id, job);
             LOG.info(
-                    "{} ({}) submitted: {} map tasks ({} with known locations), {} reduce tasks, output {}",
+                    "{} ({}) submitted: stages {} ({} splits with known locations), output {}",
                     job.id,
                     spec.name(),
-                    job.maps.size(),
-                    splits.stream().filter(s -> !s.hosts().isEmpty()).count(),
-                    job.reduces.size(),
+                    job.stages.stream()
+                            .map(s -> s.name + "[" + s.tasks.size() + "]")
+                            .toList(),
+                    splits.values().stream()
+                            .flatMap(List::stream)
+                            .filter(s -> !s.hosts().isEmpty())
+                            .count(),
                     output.output());
             trimHistory();
             return job.status();
@@ -569,8 +625,8 @@ public final class JobMaster implements AutoCloseable {
         });
         long seconds = (job.finishTimeMs - job.submitTimeMs) / 1000;
         if (state == JobState.SUCCEEDED)
-            LOG.info("{} ({}) succeeded in {} s: {}", job.id, job.spec.name(), seconds, job.output.output());
-        else LOG.warn("{} ({}) {} after {} s: {}", job.id, job.spec.name(), state, seconds, error);
+            LOG.info("{} ({}) succeeded in {} s: {}", job.id, job.name(), seconds, job.output.output());
+        else LOG.warn("{} ({}) {} after {} s: {}", job.id, job.name(), state, seconds, error);
     }
 
     private void trimHistory() {

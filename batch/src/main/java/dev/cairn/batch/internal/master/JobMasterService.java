@@ -47,12 +47,14 @@ final class JobMasterService extends JobMasterGrpc.JobMasterImplBase {
 
     @Override
     public void submitJob(SubmitJobRequest req, StreamObserver<JobStatusProto> obs) {
+        String jarName = req.getJarName().isEmpty() ? "(unnamed)" : req.getJarName();
         Rpc.reply(
                 obs,
-                () -> master.submit(
-                        Protos.fromProto(req.getSpec()),
-                        req.getJar().toByteArray(),
-                        req.getJarName().isEmpty() ? "(unnamed)" : req.getJarName()));
+                () -> req.hasGraph()
+                        ? master.submit(
+                                Protos.fromProto(req.getGraph()), req.getJar().toByteArray(), jarName)
+                        : master.submit(
+                                Protos.fromProto(req.getSpec()), req.getJar().toByteArray(), jarName));
     }
 
     @Override

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One map or reduce task of a job, as the master tracks it. Owned by the master's loop thread.
+ * One task of a stage of a job, as the master tracks it. Owned by the master's loop thread.
  *
  * <p>The task's status changes only through the methods below, each one legal transition; any
  * other call throws {@link IllegalStateException}. A transition that an attempt causes names that
@@ -20,20 +20,15 @@ import java.util.Set;
  *   <tr><td>PENDING</td><td>RUNNING</td><td>{@link #launch}</td><td>an attempt is placed on a worker</td></tr>
  *   <tr><td>RUNNING</td><td>SUCCEEDED</td><td>{@link #succeed}</td><td>the running attempt reports success</td></tr>
  *   <tr><td>RUNNING</td><td>PENDING</td><td>{@link #fail}</td><td>the running attempt fails or its worker is lost (counts against the attempt limit)</td></tr>
- *   <tr><td>RUNNING</td><td>PENDING</td><td>{@link #requeue}</td><td>a reduce attempt could not fetch a map output (does not count)</td></tr>
- *   <tr><td>SUCCEEDED</td><td>PENDING</td><td>{@link #loseOutput}</td><td>a map's output is lost (its worker died, or a reducer could not fetch it) while reducers still need it</td></tr>
+ *   <tr><td>RUNNING</td><td>PENDING</td><td>{@link #requeue}</td><td>the running attempt could not fetch a parent's output (does not count)</td></tr>
+ *   <tr><td>SUCCEEDED</td><td>PENDING</td><td>{@link #loseOutput}</td><td>the partitions it wrote are lost (their worker died, or a later task could not fetch them) while a later stage still needs them</td></tr>
  *   <tr><td>RUNNING</td><td>RUNNING, no attempt</td><td>{@link #abandon}</td><td>the job ended; the task is never scheduled again</td></tr>
  * </table>
  *
- * <p>Besides, {@link #grantCommit} lets the running attempt of a reduce move its output into
- * place; a grant lasts until the task leaves RUNNING.
+ * <p>Besides, {@link #grantCommit} lets the running attempt of a task writing the job's output
+ * move its file into place; a grant lasts until the task leaves RUNNING.
  */
 final class MasterTask {
-    enum Kind {
-        MAP,
-        REDUCE
-    }
-
     enum Status {
         PENDING,
         RUNNING,
@@ -48,7 +43,7 @@ final class MasterTask {
     /**
      * One launch of the task on one worker.
      *
-     * @param dataLocal a map launched on a node holding its split
+     * @param dataLocal a file stage's task launched on a node holding its split
      */
     record Attempt(AttemptRef ref, String workerId, String endpoint, boolean dataLocal) {
         int number() {
@@ -57,7 +52,11 @@ final class MasterTask {
     }
 
     final String jobId;
-    final Kind kind;
+    /** The name of the task's stage. */
+    final String stage;
+    /** Whether the task writes partitions for later stages (which can be lost), not the job's output. */
+    final boolean writesPartitions;
+
     final int index;
     final String id;
     final InputSplit split;
@@ -74,9 +73,9 @@ final class MasterTask {
     private boolean retried;
 
     private Attempt running;
-    /** Maps: the attempt whose output reducers fetch. */
+    /** The attempt whose output counts: later stages fetch its partitions. */
     private Attempt succeeded;
-    /** Reduces: the attempt allowed to move its output into place. */
+    /** Tasks writing the job's output: the attempt allowed to move its file into place. */
     private AttemptRef commitGranted;
 
     private final Set<String> failedOn = new HashSet<>();
@@ -85,18 +84,27 @@ final class MasterTask {
     long recordsIn;
     long recordsOut;
     long bytesOut;
-    /** Maps: input bytes the current or last attempt read on its own node, and from other nodes. */
+    /** File stages: input bytes the current or last attempt read on its own node, and from other nodes. */
     long inputLocalBytes;
 
     long inputRemoteBytes;
     /** The current or last attempt's counters ("group.name" to value); an attempt's launch clears them. */
     Map<String, Long> counters = Map.of();
 
-    MasterTask(String jobId, Kind kind, int index, InputSplit split, long nowNanos, StatusListener listener) {
+    /** @param split the task's input, for a task of a file stage; null for one reading parents */
+    MasterTask(
+            String jobId,
+            String stage,
+            boolean writesPartitions,
+            int index,
+            InputSplit split,
+            long nowNanos,
+            StatusListener listener) {
         this.jobId = jobId;
-        this.kind = kind;
+        this.stage = stage;
+        this.writesPartitions = writesPartitions;
         this.index = index;
-        this.id = AttemptRef.taskId(kind, index);
+        this.id = AttemptRef.taskId(stage, index);
         this.split = split;
         this.pendingSinceNanos = nowNanos;
         this.listener = listener;
@@ -111,7 +119,7 @@ final class MasterTask {
         return running;
     }
 
-    /** The attempt that succeeded (for a map, the one whose output reducers fetch), or null. */
+    /** The attempt that succeeded (the one whose partitions later stages fetch), or null. */
     Attempt succeeded() {
         return succeeded;
     }
@@ -141,7 +149,7 @@ final class MasterTask {
         return failedOn.contains(workerId);
     }
 
-    /** Whether {@code workerId} runs on a node holding this map's input. */
+    /** Whether {@code workerId} runs on a node holding this task's split. */
     boolean isLocalTo(String workerId) {
         return split != null && split.hosts().contains(workerId);
     }
@@ -158,7 +166,7 @@ final class MasterTask {
         expect(Status.PENDING, "launch");
         if (attemptsLaunched > 0) retried = true;
         running = new Attempt(
-                new AttemptRef(jobId, kind, index, ++attemptsLaunched), workerId, endpoint, isLocalTo(workerId));
+                new AttemptRef(jobId, stage, index, ++attemptsLaunched), workerId, endpoint, isLocalTo(workerId));
         progress = 0;
         counters = Map.of();
         moveTo(Status.RUNNING);
@@ -187,7 +195,7 @@ final class MasterTask {
         return failed;
     }
 
-    /** RUNNING → PENDING, not counted: the running reduce attempt could not fetch its input. */
+    /** RUNNING → PENDING, not counted: the running attempt could not fetch a parent's output. */
     Attempt requeue(AttemptRef attempt, long nowNanos) {
         expectRunning(attempt, "requeue");
         Attempt stopped = running;
@@ -195,10 +203,12 @@ final class MasterTask {
         return stopped;
     }
 
-    /** SUCCEEDED → PENDING: this map's output, made by {@code attempt}, is gone and must be made again. */
+    /** SUCCEEDED → PENDING: the partitions {@code attempt} wrote are gone and must be made again. */
     void loseOutput(AttemptRef attempt, long nowNanos) {
         expect(Status.SUCCEEDED, "lose the output of");
-        if (kind != Kind.MAP) throw new IllegalStateException("only a map's output can be lost, not " + id + "'s");
+        if (!writesPartitions)
+            throw new IllegalStateException(
+                    "only partitions for later stages can be lost; " + id + " wrote the job's output");
         if (!succeeded.ref().equals(attempt))
             throw new IllegalStateException(
                     attempt + " did not make the output of " + id + "; " + succeeded.ref() + " did");

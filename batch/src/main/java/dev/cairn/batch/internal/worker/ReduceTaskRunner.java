@@ -10,47 +10,35 @@ import dev.cairn.batch.internal.sort.RawRecordIterator;
 import dev.cairn.common.codec.BytesIn;
 import dev.cairn.common.codec.Codec;
 import dev.cairn.common.codec.Codecs;
-import dev.cairn.common.fs.FileSystem;
 import dev.cairn.common.fs.FileSystemRegistry;
-import dev.cairn.common.fs.FsPaths;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs one reduce task attempt: fetches its partition from every map output, merge-sorts the
  * sorted segments as raw bytes, calls the user's reducer once per key, and writes
- * {@code key<TAB>value} lines to its attempt file, which it moves into the job's staging
- * directory only once the master allows this attempt to commit. The output's file system may be
- * the store: the attempt file then appears when closed, and the move is a store rename.
+ * {@code key<TAB>value} lines to its {@link AttemptOutputFile}, which it moves into the job's
+ * staging directory only once the master allows this attempt to commit.
  */
 final class ReduceTaskRunner {
-    private static final Logger LOG = LoggerFactory.getLogger(ReduceTaskRunner.class);
-    /** Asks the master whether this attempt may move its output into place. */
-    interface CommitGate {
-        String deniedReason(RunningTask task) throws Exception;
-    }
-
     private final RunningTask task;
     private final JobResources job;
     private final ShuffleFetcher fetcher;
-    private final CommitGate gate;
+    private final AttemptOutputFile.CommitGate gate;
     private final FileSystemRegistry fileSystems;
 
     ReduceTaskRunner(
             RunningTask task,
             JobResources job,
             ShuffleFetcher fetcher,
-            CommitGate gate,
+            AttemptOutputFile.CommitGate gate,
             FileSystemRegistry fileSystems) {
         this.task = task;
         this.job = job;
@@ -74,46 +62,22 @@ final class ReduceTaskRunner {
                 segments.stream().mapToLong(ShuffleFetcher.Fetched::records).sum();
 
         String partName = String.format("part-r-%05d", a.getTaskIndex());
-        String staging = a.getStagingDir();
-        FileSystem fs = fileSystems.forPath(staging);
-        String attempts = FsPaths.child(staging, "_attempts");
-        // If the job ended and its staging is gone, fail instead of bringing the directory back.
-        if (!fs.exists(attempts))
-            throw new IllegalStateException("the output staging directory " + staging + " is gone: the job has ended");
-        String attemptDir = FsPaths.child(attempts, task.attemptId());
-        String attemptFile = FsPaths.child(attemptDir, partName);
+        AttemptOutputFile file = AttemptOutputFile.start(fileSystems, a.getStagingDir(), task.attemptId(), partName);
         try {
-            fs.mkdirs(attemptDir);
             List<RawRecordIterator> inputs = new ArrayList<>();
             try {
                 for (ShuffleFetcher.Fetched f : segments) inputs.add(f.open());
                 try (RawRecordIterator merged = Merger.merge(inputs);
                         Writer out = new BufferedWriter(
-                                new OutputStreamWriter(fs.create(attemptFile), StandardCharsets.UTF_8), 1 << 16)) {
+                                new OutputStreamWriter(file.create(), StandardCharsets.UTF_8), 1 << 16)) {
                     reduce(reducer, keyCodec, valueCodec, new GroupingIterator(merged), out, totalRecords);
                 }
             } finally {
                 for (RawRecordIterator in : inputs) in.close();
             }
-            String denied = gate.deniedReason(task);
-            if (denied != null)
-                throw new IllegalStateException("commit of " + task.attemptId() + " refused: " + denied);
-            String part = FsPaths.child(staging, partName);
-            try {
-                fs.rename(attemptFile, part);
-            } catch (FileAlreadyExistsException e) {
-                // Another attempt of this task was allowed to commit before (and then was lost, or
-                // froze and was replaced) and moved its complete output into place: that file is
-                // the task's output. It is never deleted here, since a late attempt deleting it
-                // could leave the job without the part if the job committed meanwhile.
-                LOG.info("{}: {} is in place already (another attempt's); keeping it", task.attemptId(), part);
-            }
+            file.commit(task, gate);
         } catch (Exception | Error e) {
-            try {
-                fs.delete(attemptDir);
-            } catch (IOException | RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
+            file.abort(e);
             throw e;
         }
         task.progress = 1;

@@ -70,7 +70,7 @@ final class RunningTask implements TaskContext {
 
     @Override
     public Map<String, String> params() {
-        return assignment.getSpec().getParamsMap();
+        return assignment.hasSpec() ? assignment.getSpec().getParamsMap() : assignment.getParamsMap();
     }
 
     @Override

@@ -237,7 +237,9 @@ public final class TaskWorker implements AutoCloseable {
         try {
             JobResources job = resources(task.jobId());
             current.setContextClassLoader(job.loader);
-            if (task.taskId().startsWith("map-")) {
+            if (!task.assignment.getProgramClass().isEmpty()) {
+                new StageTaskRunner(task, job, settings, channels, this::askCommit).run();
+            } else if (task.taskId().startsWith("map-")) {
                 new MapTaskRunner(task, job, settings).run();
             } else {
                 ShuffleFetcher fetcher = new ShuffleFetcher(

@@ -12,7 +12,8 @@ class MasterTaskTest {
     private final List<String> changes = new ArrayList<>();
     private final MasterTask map = new MasterTask(
             "job-0001",
-            MasterTask.Kind.MAP,
+            "map",
+            true,
             3,
             new InputSplit("f", 0, 1, List.of("w1")),
             0,
@@ -59,14 +60,14 @@ class MasterTaskTest {
 
     @Test
     void transitionsOutsideTheTableAreRefused() {
-        assertThatThrownBy(() -> map.succeed(new AttemptRef("job-0001", MasterTask.Kind.MAP, 3, 1)))
+        assertThatThrownBy(() -> map.succeed(new AttemptRef("job-0001", "map", 3, 1)))
                 .isInstanceOf(IllegalStateException.class);
         AttemptRef a = map.launch("w1", "w1:1").ref();
         assertThatThrownBy(() -> map.launch("w2", "w2:1")).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> map.loseOutput(a, 1)).isInstanceOf(IllegalStateException.class);
         map.succeed(a);
         assertThatThrownBy(() -> map.fail(a, "x", 1)).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> map.loseOutput(new AttemptRef("job-0001", MasterTask.Kind.MAP, 3, 2), 1))
+        assertThatThrownBy(() -> map.loseOutput(new AttemptRef("job-0001", "map", 3, 2), 1))
                 .isInstanceOf(IllegalStateException.class);
     }
 }

@@ -522,8 +522,8 @@ final class SchedulerSimulation {
         for (SimJob j : jobs.values()) {
             if (j.ended != null) continue;
             MasterJob mj = onLoop(() -> master.jobRecord(j.id));
-            if (mj.state.isTerminal() || mj.reducesDone()) continue;
-            for (MasterTask t : mj.maps) {
+            if (mj.state.isTerminal() || mj.stage("reduce").done()) continue;
+            for (MasterTask t : mj.stage("map").tasks) {
                 if (t.status() != MasterTask.Status.SUCCEEDED) continue;
                 Launch made = ledger(j.id, t.id).launches.get(t.succeeded().number() - 1);
                 if (made.worker == w && made.incarnation <= lost) {
@@ -835,11 +835,11 @@ final class SchedulerSimulation {
             case SUCCEEDED -> {
                 stats.jobsSucceeded++;
                 require(j.poison == null, j.id + " succeeded though " + j.poison + " fails every attempt");
-                for (MasterTask t : mj.maps)
+                for (MasterTask t : mj.stage("map").tasks)
                     require(
                             t.status() == MasterTask.Status.SUCCEEDED,
                             j.id + " succeeded with " + t.id + " " + t.status());
-                for (MasterTask t : mj.reduces) {
+                for (MasterTask t : mj.stage("reduce").tasks) {
                     require(
                             t.status() == MasterTask.Status.SUCCEEDED,
                             j.id + " succeeded with " + t.id + " " + t.status());

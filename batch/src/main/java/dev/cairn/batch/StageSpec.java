@@ -1,0 +1,111 @@
+package dev.cairn.batch;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * One stage of a {@link JobGraph}: a set of tasks that run the same program, each on its own
+ * share of the stage's input, as plain data that travels to the master and the workers.
+ *
+ * <p>A stage reads either files ({@code inputs}, cut into splits, one task per split, placed
+ * where the split's blocks lie) or the partitioned output of earlier stages ({@code parents}:
+ * task {@code i} reads partition {@code i} of every parent, each sorted by the bytes of its keys).
+ * It writes either a partitioned output for later stages ({@code outputPartitions > 0}: the
+ * records of each partition sorted by key bytes, kept on the worker that made them and fetched
+ * from there) or its part of the job's output (0: one file per task, moved into place only for
+ * the one attempt the master lets commit).
+ *
+ * @param name lower-case letters and digits, starting with a letter; task ids are {@code name-NNNNN}
+ * @param inputs files or directories read by a file stage; empty for a stage reading parents
+ * @param parents names of earlier stages whose output this stage reads; empty for a file stage
+ * @param tasks the tasks of a stage reading parents, equal to every parent's {@code
+ *     outputPartitions}; 0 for a file stage, whose splits decide
+ * @param outputPartitions partitions of the output that later stages read; 0 if the stage writes
+ *     the job's output
+ * @param programClass the {@link dev.cairn.batch.stage.StageProgram} each task runs, loaded from
+ *     the job's jar or Cairn's own classes; empty for a MapReduce job's built-in map or reduce
+ * @param program bytes handed to the program (its plan, its user functions), opaque to the runtime
+ */
+// The program array is copied in and out, and equals, hashCode and toString are written for it.
+@SuppressWarnings("ArrayRecordComponent")
+public record StageSpec(
+        String name,
+        List<String> inputs,
+        List<String> parents,
+        int tasks,
+        int outputPartitions,
+        String programClass,
+        byte[] program) {
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*");
+
+    public StageSpec {
+        Objects.requireNonNull(name, "name");
+        if (!NAME.matcher(name).matches())
+            throw new IllegalArgumentException(
+                    "stage name '" + name + "' must be lower-case letters and digits, starting with a letter");
+        inputs = List.copyOf(inputs);
+        parents = List.copyOf(parents);
+        Objects.requireNonNull(programClass, "programClass");
+        program = program == null ? new byte[0] : program.clone();
+        if (inputs.isEmpty() == parents.isEmpty())
+            throw new IllegalArgumentException("stage " + name + " must read either files or parent stages, not "
+                    + (inputs.isEmpty() ? "neither" : "both"));
+        if (inputs.isEmpty() && tasks < 1)
+            throw new IllegalArgumentException("stage " + name + " reads parents and needs tasks >= 1, got " + tasks);
+        if (!inputs.isEmpty() && tasks != 0)
+            throw new IllegalArgumentException(
+                    "stage " + name + " reads files: its splits decide its tasks, so tasks must be 0, got " + tasks);
+        if (outputPartitions < 0)
+            throw new IllegalArgumentException(
+                    "stage " + name + ": outputPartitions must be >= 0, got " + outputPartitions);
+    }
+
+    /** A stage that reads files. */
+    public static StageSpec reading(
+            String name, List<String> inputs, int outputPartitions, String programClass, byte[] program) {
+        return new StageSpec(name, inputs, List.of(), 0, outputPartitions, programClass, program);
+    }
+
+    /** A stage that reads partition i of each parent in its task i. */
+    public static StageSpec after(
+            String name, List<String> parents, int tasks, int outputPartitions, String programClass, byte[] program) {
+        return new StageSpec(name, List.of(), parents, tasks, outputPartitions, programClass, program);
+    }
+
+    /** Whether this stage writes the job's output rather than partitions for later stages. */
+    public boolean writesJobOutput() {
+        return outputPartitions == 0;
+    }
+
+    /** A copy: records hold arrays by reference. */
+    @Override
+    public byte[] program() {
+        return program.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof StageSpec s
+                && name.equals(s.name)
+                && inputs.equals(s.inputs)
+                && parents.equals(s.parents)
+                && tasks == s.tasks
+                && outputPartitions == s.outputPartitions
+                && programClass.equals(s.programClass)
+                && java.util.Arrays.equals(program, s.program);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, inputs, parents, tasks, outputPartitions, programClass)
+                + 31 * java.util.Arrays.hashCode(program);
+    }
+
+    @Override
+    public String toString() {
+        return "StageSpec[" + name + (inputs.isEmpty() ? " after " + parents : " reading " + inputs)
+                + ", tasks " + tasks + ", output partitions " + outputPartitions + ", program "
+                + (programClass.isEmpty() ? "MapReduce" : programClass) + " (" + program.length + " bytes)]";
+    }
+}
