@@ -8,19 +8,20 @@ import java.util.regex.Pattern;
  * One stage of a {@link JobGraph}: a set of tasks that run the same program, each on its own
  * share of the stage's input, as plain data that travels to the master and the workers.
  *
- * <p>A stage reads either files ({@code inputs}, cut into splits, one task per split, placed
- * where the split's blocks lie) or the partitioned output of earlier stages ({@code parents}:
- * task {@code i} reads partition {@code i} of every parent, each sorted by the bytes of its keys).
+ * <p>A stage reads files ({@code inputs}, cut into splits, one task per split, placed where the
+ * split's blocks lie), or the partitioned output of earlier stages ({@code parents}: task
+ * {@code i} reads partition {@code i} of every parent, each sorted by the bytes of its keys), or
+ * nothing: its {@code tasks} generate their records (a generator such as TeraGen's).
  * It writes either a partitioned output for later stages ({@code outputPartitions > 0}: the
  * records of each partition sorted by key bytes, kept on the worker that made them and fetched
  * from there) or its part of the job's output (0: one file per task, moved into place only for
  * the one attempt the master lets commit).
  *
  * @param name lower-case letters and digits, starting with a letter; task ids are {@code name-NNNNN}
- * @param inputs files or directories read by a file stage; empty for a stage reading parents
- * @param parents names of earlier stages whose output this stage reads; empty for a file stage
+ * @param inputs files or directories read by a file stage; empty for other stages
+ * @param parents names of earlier stages whose output this stage reads; empty for other stages
  * @param tasks the tasks of a stage reading parents, equal to every parent's {@code
- *     outputPartitions}; 0 for a file stage, whose splits decide
+ *     outputPartitions}, or of a generator; 0 for a file stage, whose splits decide
  * @param outputPartitions partitions of the output that later stages read; 0 if the stage writes
  *     the job's output
  * @param programClass the {@link dev.cairn.batch.stage.StageProgram} each task runs, loaded from
@@ -48,11 +49,10 @@ public record StageSpec(
         parents = List.copyOf(parents);
         Objects.requireNonNull(programClass, "programClass");
         program = program == null ? new byte[0] : program.clone();
-        if (inputs.isEmpty() == parents.isEmpty())
-            throw new IllegalArgumentException("stage " + name + " must read either files or parent stages, not "
-                    + (inputs.isEmpty() ? "neither" : "both"));
+        if (!inputs.isEmpty() && !parents.isEmpty())
+            throw new IllegalArgumentException("stage " + name + " must read either files or parent stages, not both");
         if (inputs.isEmpty() && tasks < 1)
-            throw new IllegalArgumentException("stage " + name + " reads parents and needs tasks >= 1, got " + tasks);
+            throw new IllegalArgumentException("stage " + name + " reads no files and needs tasks >= 1, got " + tasks);
         if (!inputs.isEmpty() && tasks != 0)
             throw new IllegalArgumentException(
                     "stage " + name + " reads files: its splits decide its tasks, so tasks must be 0, got " + tasks);
@@ -71,6 +71,12 @@ public record StageSpec(
     public static StageSpec after(
             String name, List<String> parents, int tasks, int outputPartitions, String programClass, byte[] program) {
         return new StageSpec(name, List.of(), parents, tasks, outputPartitions, programClass, program);
+    }
+
+    /** A stage of {@code tasks} tasks that read nothing: its program makes its records. */
+    public static StageSpec generating(
+            String name, int tasks, int outputPartitions, String programClass, byte[] program) {
+        return new StageSpec(name, List.of(), List.of(), tasks, outputPartitions, programClass, program);
     }
 
     /** Whether this stage writes the job's output rather than partitions for later stages. */
@@ -104,7 +110,9 @@ public record StageSpec(
 
     @Override
     public String toString() {
-        return "StageSpec[" + name + (inputs.isEmpty() ? " after " + parents : " reading " + inputs)
+        String reads =
+                !inputs.isEmpty() ? " reading " + inputs : !parents.isEmpty() ? " after " + parents : " generating";
+        return "StageSpec[" + name + reads
                 + ", tasks " + tasks + ", output partitions " + outputPartitions + ", program "
                 + (programClass.isEmpty() ? "MapReduce" : programClass) + " (" + program.length + " bytes)]";
     }

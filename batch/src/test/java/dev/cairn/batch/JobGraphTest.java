@@ -47,6 +47,8 @@ class JobGraphTest {
                 .hasMessageContaining("must be lower-case letters and digits");
         assertThatThrownBy(() -> new StageSpec("x", List.of("/in"), List.of("y"), 0, 0, P, null))
                 .hasMessageContaining("either files or parent stages, not both");
+        assertThatThrownBy(() -> StageSpec.generating("gen", 0, 0, P, null))
+                .hasMessageContaining("stage gen reads no files and needs tasks >= 1, got 0");
         assertThatThrownBy(() -> graph()).hasMessageContaining("has no stages");
     }
 

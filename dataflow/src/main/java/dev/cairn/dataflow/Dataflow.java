@@ -2,6 +2,7 @@ package dev.cairn.dataflow;
 
 import dev.cairn.common.codec.Codec;
 import dev.cairn.common.codec.Codecs;
+import dev.cairn.dataflow.internal.batch.LocalBatchExecution;
 import dev.cairn.dataflow.internal.graph.Edge;
 import dev.cairn.dataflow.internal.graph.GraphBuilder;
 import dev.cairn.dataflow.internal.graph.LogicalGraph;
@@ -131,7 +132,23 @@ public final class Dataflow {
      * @throws DataflowException if an operator fails, naming it; the other subtasks are cancelled
      */
     public ExecutionResult execute() {
+        return execute(RuntimeMode.STREAMING);
+    }
+
+    /**
+     * Runs the program in this JVM in {@code mode}: {@link RuntimeMode#STREAMING} as
+     * {@link #execute()}; {@link RuntimeMode#BATCH} stage by stage on a batch master and worker
+     * started for it, each task with one attempt.
+     *
+     * @throws DataflowException if an operator fails, naming it
+     * @throws IllegalArgumentException if batch mode cannot run the program (see {@link RuntimeMode#BATCH})
+     */
+    public ExecutionResult execute(RuntimeMode mode) {
         for (CollectedResult<?> c : collected) c.clear();
+        if (mode == RuntimeMode.BATCH) {
+            return new ExecutionResult(
+                    LocalBatchExecution.run(toGraph(), Math.max(2, options.parallelism()), options.clock()), 0);
+        }
         return new LocalExecutor(options).execute(toGraph());
     }
 

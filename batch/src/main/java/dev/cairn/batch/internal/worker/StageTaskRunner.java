@@ -147,7 +147,7 @@ final class StageTaskRunner implements StageContext {
     @Override
     public LineInput lines() throws IOException {
         if (assignment.getSplitPath().isEmpty())
-            throw new IllegalStateException("stage " + stage() + " reads parent stages, not files");
+            throw new IllegalStateException("stage " + stage() + " reads no files");
         if (lines == null) {
             String path = assignment.getSplitPath();
             long start = assignment.getSplitStart();

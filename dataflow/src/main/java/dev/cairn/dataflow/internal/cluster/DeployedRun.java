@@ -4,6 +4,7 @@ import dev.cairn.common.time.Clock;
 import dev.cairn.dataflow.internal.checkpoint.CheckpointStorage;
 import dev.cairn.dataflow.internal.checkpoint.LocalDirectoryCheckpointStorage;
 import dev.cairn.dataflow.internal.checkpoint.Savepoint;
+import dev.cairn.dataflow.internal.graph.GraphSerialization;
 import dev.cairn.dataflow.internal.graph.LogicalGraph;
 import dev.cairn.dataflow.internal.network.NetworkEndpoint;
 import dev.cairn.dataflow.internal.network.PlacedExchanges;
@@ -19,8 +20,6 @@ import dev.cairn.dataflow.internal.runtime.SubtaskMetrics;
 import dev.cairn.rpc.grpc.HostPort;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.ObjectInputStream;
-import java.io.ObjectStreamClass;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
@@ -252,18 +251,7 @@ final class DeployedRun implements AutoCloseable {
 
     private static LogicalGraph readGraph(InputStream in, ClassLoader loader)
             throws IOException, ClassNotFoundException {
-        try (ObjectInputStream ois = new ObjectInputStream(in) {
-            @Override
-            protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
-                try {
-                    return Class.forName(desc.getName(), false, loader);
-                } catch (ClassNotFoundException e) {
-                    return super.resolveClass(desc);
-                }
-            }
-        }) {
-            return (LogicalGraph) ois.readObject();
-        }
+        return (LogicalGraph) GraphSerialization.read(in, loader);
     }
 
     /** What each of this run's subtasks has done so far. */

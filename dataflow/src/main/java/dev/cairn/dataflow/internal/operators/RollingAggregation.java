@@ -11,51 +11,78 @@ import dev.cairn.dataflow.state.ValueState;
 
 /**
  * Rolling reduce and aggregate of a keyed stream, written as keyed process functions on value
- * state: the built-ins use the same extension point as user code.
+ * state: the built-ins use the same extension point as user code. They are named classes so that
+ * the batch planner can recognize them and run them as one result per key instead.
  */
 public final class RollingAggregation {
     private RollingAggregation() {}
 
     public static <K, T> KeyedProcessFunction<K, T, T> reducing(ReduceFunction<T> function, Codec<T> valueCodec) {
-        Codec<T> codec = CodecReference.of(valueCodec);
-        return new KeyedProcessFunction<>() {
-            private static final long serialVersionUID = 1L;
-            private transient ValueState<T> state;
-
-            @Override
-            public void open(KeyedStateStore store) {
-                state = store.valueState(StateDescriptor.value("reduce", codec));
-            }
-
-            @Override
-            public void processElement(T value, Context<K, T> context, Collector<T> out) throws Exception {
-                T current = state.value();
-                T next = current == null ? value : function.reduce(current, value);
-                state.update(next);
-                out.collect(next);
-            }
-        };
+        return new Reducing<>(function, CodecReference.of(valueCodec));
     }
 
     public static <K, T, A, R> KeyedProcessFunction<K, T, R> aggregating(
             AggregateFunction<T, A, R> function, Codec<A> codec) {
-        Codec<A> accumulatorCodec = CodecReference.of(codec);
-        return new KeyedProcessFunction<>() {
-            private static final long serialVersionUID = 1L;
-            private transient ValueState<A> state;
+        return new Aggregating<>(function, CodecReference.of(codec));
+    }
 
-            @Override
-            public void open(KeyedStateStore store) {
-                state = store.valueState(StateDescriptor.value("aggregate", accumulatorCodec));
-            }
+    /** For each record, the reduction of its key's records so far. */
+    public static final class Reducing<K, T> extends KeyedProcessFunction<K, T, T> {
+        private static final long serialVersionUID = 1L;
+        private final ReduceFunction<T> function;
+        private final Codec<T> codec;
+        private transient ValueState<T> state;
 
-            @Override
-            public void processElement(T value, Context<K, R> context, Collector<R> out) throws Exception {
-                A current = state.value();
-                A next = function.add(value, current == null ? function.createAccumulator() : current);
-                state.update(next);
-                out.collect(function.getResult(next));
-            }
-        };
+        Reducing(ReduceFunction<T> function, Codec<T> codec) {
+            this.function = function;
+            this.codec = codec;
+        }
+
+        public ReduceFunction<T> function() {
+            return function;
+        }
+
+        @Override
+        public void open(KeyedStateStore store) {
+            state = store.valueState(StateDescriptor.value("reduce", codec));
+        }
+
+        @Override
+        public void processElement(T value, Context<K, T> context, Collector<T> out) throws Exception {
+            T current = state.value();
+            T next = current == null ? value : function.reduce(current, value);
+            state.update(next);
+            out.collect(next);
+        }
+    }
+
+    /** For each record, the aggregate of its key's records so far. */
+    public static final class Aggregating<K, T, A, R> extends KeyedProcessFunction<K, T, R> {
+        private static final long serialVersionUID = 1L;
+        private final AggregateFunction<T, A, R> function;
+        private final Codec<A> accumulatorCodec;
+        private transient ValueState<A> state;
+
+        Aggregating(AggregateFunction<T, A, R> function, Codec<A> accumulatorCodec) {
+            this.function = function;
+            this.accumulatorCodec = accumulatorCodec;
+        }
+
+        public AggregateFunction<T, A, R> function() {
+            return function;
+        }
+
+        @Override
+        public void open(KeyedStateStore store) {
+            state = store.valueState(StateDescriptor.value("aggregate", accumulatorCodec));
+        }
+
+        @Override
+        public void processElement(T value, Context<K, R> context, Collector<R> out) throws Exception {
+            A current = state.value();
+            A next = function.add(value, current == null ? function.createAccumulator() : current);
+            state.update(next);
+            out.collect(function.getResult(next));
+        }
     }
 }

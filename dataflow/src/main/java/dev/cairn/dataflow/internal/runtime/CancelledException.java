@@ -1,7 +1,7 @@
 package dev.cairn.dataflow.internal.runtime;
 
 /** A subtask was interrupted because the execution is being cancelled; not a failure of its own. */
-final class CancelledException extends RuntimeException {
+public final class CancelledException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     CancelledException(InterruptedException cause) {

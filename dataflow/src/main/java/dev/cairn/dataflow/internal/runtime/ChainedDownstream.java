@@ -8,7 +8,7 @@ import dev.cairn.dataflow.internal.operators.StreamOperator;
  * A chained operator as a consumer: records and watermarks are direct calls. A failure of the
  * operator is wrapped, once, in an {@link OperatorFailure} naming it.
  */
-final class ChainedDownstream<T> implements Downstream<T> {
+public final class ChainedDownstream<T> implements Downstream<T> {
     private final OneInputOperator<T> input;
     private final StreamOperator<?> operator;
     private SubtaskMetrics.Operator metrics;
@@ -18,7 +18,7 @@ final class ChainedDownstream<T> implements Downstream<T> {
         this.metrics = metrics;
     }
 
-    ChainedDownstream(OneInputOperator<T> input, StreamOperator<?> operator) {
+    public ChainedDownstream(OneInputOperator<T> input, StreamOperator<?> operator) {
         this.input = input;
         this.operator = operator;
     }

@@ -1,7 +1,7 @@
 package dev.cairn.dataflow.internal.runtime;
 
 /** One consumer of an operator's output: a chained operator or an exchange. */
-interface Downstream<T> {
+public interface Downstream<T> {
     void accept(T value, long timestamp);
 
     void watermark(long watermark);

@@ -11,25 +11,27 @@ import java.util.Map;
  * An operator's output: its main consumers, and per side output tag the consumers of that side
  * output. Side records with no consumer are dropped. Watermarks and idleness reach everyone.
  */
-final class NodeOutput<T> implements Output<T> {
+public final class NodeOutput<T> implements Output<T> {
     private final List<Downstream<T>> main = new ArrayList<>();
     private final Map<String, List<Downstream<?>>> sides = new HashMap<>();
     private final List<Downstream<?>> all = new ArrayList<>();
     private Downstream<T> single;
     private SubtaskMetrics.Operator metrics;
 
+    public NodeOutput() {}
+
     /** Counts what this output emits into {@code metrics}. */
     void measure(SubtaskMetrics.Operator metrics) {
         this.metrics = metrics;
     }
 
-    void addMain(Downstream<T> downstream) {
+    public void addMain(Downstream<T> downstream) {
         main.add(downstream);
         all.add(downstream);
         single = main.size() == 1 ? downstream : null;
     }
 
-    void addSide(String tagId, Downstream<?> downstream) {
+    public void addSide(String tagId, Downstream<?> downstream) {
         sides.computeIfAbsent(tagId, t -> new ArrayList<>()).add(downstream);
         all.add(downstream);
     }

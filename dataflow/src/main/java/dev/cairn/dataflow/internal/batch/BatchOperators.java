@@ -1,0 +1,77 @@
+package dev.cairn.dataflow.internal.batch;
+
+import dev.cairn.dataflow.functions.TimestampExtractor;
+import dev.cairn.dataflow.internal.graph.OperatorFactory;
+import dev.cairn.dataflow.internal.operators.KeyedProcessOperator;
+import dev.cairn.dataflow.internal.operators.OneInputOperator;
+import dev.cairn.dataflow.internal.operators.RollingAggregation;
+import dev.cairn.dataflow.internal.operators.SinkOperator;
+import dev.cairn.dataflow.internal.operators.StreamOperator;
+import dev.cairn.dataflow.internal.operators.TimestampsAndWatermarksOperator;
+import dev.cairn.dataflow.internal.operators.TransactionalFileSink;
+
+/**
+ * Where batch mode runs an operator differently from a stream. On bounded input the whole input
+ * is there at once, so event time needs only one watermark, the final one, and a keyed reduce or
+ * aggregate has one result per key: the batch forms below replace the stream forms when a
+ * program is planned. Every other operator runs as in a stream, its windows and timers firing
+ * at the final watermark; no record is late, since no watermark passes before the end.
+ */
+final class BatchOperators {
+    private BatchOperators() {}
+
+    /** The factory batch mode uses in place of {@code factory}: a batch form, or the factory itself. */
+    static OperatorFactory substitute(OperatorFactory factory) {
+        if (factory instanceof TimestampsAndWatermarksOperator.Factory<?> f) return new TimestampsOnly<>(f.extractor());
+        if (factory instanceof KeyedProcessOperator.Factory<?, ?, ?> keyed) {
+            if (keyed.function() instanceof RollingAggregation.Reducing<?, ?> r) return reduce(keyed, r);
+            if (keyed.function() instanceof RollingAggregation.Aggregating<?, ?, ?, ?> a) return aggregate(keyed, a);
+        }
+        return factory;
+    }
+
+    /** The directory a sink writes its text files into, if it is one of the text file sinks; else null. */
+    static String textSinkDirectory(OperatorFactory factory) {
+        if (factory instanceof SinkOperator.TextFileFactory<?> f) return f.directory();
+        if (factory instanceof TransactionalFileSink.Factory<?> f) return f.directory();
+        return null;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"}) // the keyed operator and its function share K and T
+    private static OperatorFactory reduce(
+            KeyedProcessOperator.Factory<?, ?, ?> keyed, RollingAggregation.Reducing<?, ?> r) {
+        return new SortedAggregation.ReduceFactory(keyed.keySelector(), r.function());
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"}) // as above
+    private static OperatorFactory aggregate(
+            KeyedProcessOperator.Factory<?, ?, ?> keyed, RollingAggregation.Aggregating<?, ?, ?, ?> a) {
+        return new SortedAggregation.AggregateFactory(keyed.keySelector(), a.function());
+    }
+
+    /** Timestamps from the program's extractor, and no watermark before the final one. */
+    record TimestampsOnly<T>(TimestampExtractor<T> extractor) implements OperatorFactory {
+        @Override
+        public String kind() {
+            return "timestamps";
+        }
+
+        @Override
+        public StreamOperator<?> create() {
+            return new TimestampsOnlyOperator<>(extractor);
+        }
+    }
+
+    private static final class TimestampsOnlyOperator<T> extends StreamOperator<T> implements OneInputOperator<T> {
+        private final TimestampExtractor<T> extractor;
+
+        TimestampsOnlyOperator(TimestampExtractor<T> extractor) {
+            this.extractor = extractor;
+        }
+
+        @Override
+        public void processElement(T value, long ignoredTimestamp) {
+            output.emit(value, extractor.extractTimestamp(value));
+        }
+    }
+}

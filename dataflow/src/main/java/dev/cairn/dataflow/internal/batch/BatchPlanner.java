@@ -1,0 +1,174 @@
+package dev.cairn.dataflow.internal.batch;
+
+import dev.cairn.batch.JobGraph;
+import dev.cairn.batch.StageSpec;
+import dev.cairn.dataflow.internal.batch.StageLayout.Input;
+import dev.cairn.dataflow.internal.batch.StageLayout.PlannedStage;
+import dev.cairn.dataflow.internal.graph.Edge;
+import dev.cairn.dataflow.internal.graph.GraphSerialization;
+import dev.cairn.dataflow.internal.graph.LogicalGraph;
+import dev.cairn.dataflow.internal.graph.OperatorNode;
+import dev.cairn.dataflow.internal.operators.TextFileSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Plans a dataflow program over bounded input as a batch {@link JobGraph}: a pure function of
+ * the program's graph.
+ *
+ * <p>Operators joined by forward edges into an operator with no other input run in one stage,
+ * as a chain of direct calls (the stream runtime's chaining rule, minus equal parallelism: a
+ * stage's tasks decide it). Every other edge is an exchange, and cuts: its producer's stage
+ * writes partitions that the consumer's stage reads, one per consumer task, sorted by key, so the
+ * consumer sees each key's records together. A stage starts at its root: a text file source (the
+ * stage reads the files, one task per split), another source (a generator of as many tasks as
+ * the source's parallelism), or the operator its exchanges lead into (as many tasks as its
+ * parallelism). The program's text file sink, if it has one, writes the job's output, committed
+ * atomically when every stage is done.
+ */
+public final class BatchPlanner {
+    /** The program class that runs every stage. */
+    static final String PROGRAM = BatchStageProgram.class.getName();
+
+    private BatchPlanner() {}
+
+    /**
+     * A planned program: its job, and the directory its text file sink writes (the job's output),
+     * or null if it has none.
+     */
+    public record Plan(JobGraph job, StageLayout layout, String sinkDirectory) {}
+
+    /**
+     * Plans {@code program}.
+     *
+     * @param scratchOutput the job's output directory when the program has no text file sink (its
+     *     results go to other sinks): a directory that does not exist, left empty
+     * @throws IllegalArgumentException naming the operator, for a program batch mode cannot run
+     */
+    public static Plan plan(LogicalGraph program, String name, String scratchOutput, long splitBytes, int maxAttempts) {
+        List<OperatorNode> nodes = new ArrayList<>();
+        for (OperatorNode n : program.nodes())
+            nodes.add(new OperatorNode(
+                    n.id(), n.name(), n.parallelism(), n.inputs(), BatchOperators.substitute(n.factory())));
+        LogicalGraph graph = new LogicalGraph(nodes, program.edges(), program.maxParallelism(), program.stateBackend());
+
+        // Stages: an operator joins its producer's stage over an intra-stage edge, else roots its own.
+        int[] component = new int[nodes.size()];
+        Arrays.fill(component, -1);
+        for (OperatorNode n : nodes) {
+            List<Edge> in = graph.inputsOf(n.id());
+            component[n.id()] = in.size() == 1 && in.get(0).isForward()
+                    ? component[in.get(0).source()]
+                    : n.id();
+        }
+        Map<Integer, List<Integer>> members = new java.util.TreeMap<>();
+        for (OperatorNode n : nodes)
+            members.computeIfAbsent(component[n.id()], r -> new ArrayList<>()).add(n.id());
+
+        int jobSink = -1;
+        String sinkDirectory = null;
+        for (OperatorNode n : nodes) {
+            String dir = BatchOperators.textSinkDirectory(n.factory());
+            if (dir == null) continue;
+            if (jobSink >= 0)
+                throw new IllegalArgumentException("batch mode writes one text file output; the program has two: '"
+                        + nodes.get(jobSink).name() + "' and '" + n.name() + "'");
+            jobSink = n.id();
+            sinkDirectory = dir;
+        }
+
+        // Each stage's parents and partitions; then stages in an order where parents come first.
+        Map<Integer, Set<Integer>> parentRoots = new java.util.HashMap<>();
+        Map<Integer, Integer> partitions = new java.util.HashMap<>();
+        for (Edge e : graph.edges()) {
+            int from = component[e.source()];
+            int to = component[e.target()];
+            if (from == to) continue;
+            parentRoots.computeIfAbsent(to, r -> new LinkedHashSet<>()).add(from);
+            int consumerTasks = nodes.get(e.target()).parallelism();
+            Integer before = partitions.putIfAbsent(from, consumerTasks);
+            if (before != null && before != consumerTasks)
+                throw new IllegalArgumentException(
+                        "in batch mode the operators fed by '" + nodes.get(from).name()
+                                + "''s stage need one parallelism; '"
+                                + nodes.get(e.target()).name() + "' has "
+                                + consumerTasks + ", another " + before);
+        }
+        if (jobSink >= 0 && partitions.containsKey(component[jobSink]))
+            throw new IllegalArgumentException("batch mode: the text file sink '"
+                    + nodes.get(jobSink).name() + "' shares its stage with an exchange; write from a stage of its own");
+
+        List<Integer> order = new ArrayList<>();
+        Set<Integer> placed = new TreeSet<>();
+        while (order.size() < members.size()) {
+            boolean progress = false;
+            for (int root : members.keySet()) {
+                if (placed.contains(root)) continue;
+                if (placed.containsAll(parentRoots.getOrDefault(root, Set.of()))) {
+                    order.add(root);
+                    placed.add(root);
+                    progress = true;
+                }
+            }
+            if (!progress) throw new IllegalStateException("the program's stages form a cycle");
+        }
+
+        int[] stageOf = new int[nodes.size()];
+        List<PlannedStage> stages = new ArrayList<>();
+        Map<Integer, String> names = new java.util.HashMap<>();
+        for (int root : order) {
+            String stageName = "s" + (stages.size() + 1);
+            names.put(root, stageName);
+            OperatorNode r = nodes.get(root);
+            Input input;
+            int tasks;
+            if (r.inputs() > 0) {
+                input = Input.EXCHANGE;
+                tasks = r.parallelism();
+            } else if (r.factory() instanceof TextFileSource.Factory) {
+                input = Input.FILES;
+                tasks = 0;
+            } else {
+                input = Input.GENERATOR;
+                tasks = r.parallelism();
+            }
+            List<String> parents = parentRoots.getOrDefault(root, Set.of()).stream()
+                    .map(names::get)
+                    .toList();
+            for (int id : members.get(root)) stageOf[id] = stages.size();
+            stages.add(new PlannedStage(
+                    stageName, input, root, members.get(root), tasks, parents, partitions.getOrDefault(root, 0)));
+        }
+        StageLayout layout =
+                new StageLayout(graph, stages, Arrays.stream(stageOf).boxed().toList(), jobSink);
+
+        List<StageSpec> specs = new ArrayList<>();
+        for (int i = 0; i < stages.size(); i++) {
+            PlannedStage s = stages.get(i);
+            byte[] bytes = GraphSerialization.write(new BatchStageProgram.Spec(layout, i));
+            specs.add(
+                    switch (s.input()) {
+                        case FILES ->
+                            StageSpec.reading(
+                                    s.name(),
+                                    List.of(((TextFileSource.Factory)
+                                                    nodes.get(s.root()).factory())
+                                            .path()),
+                                    s.outputPartitions(),
+                                    PROGRAM,
+                                    bytes);
+                        case GENERATOR ->
+                            StageSpec.generating(s.name(), s.tasks(), s.outputPartitions(), PROGRAM, bytes);
+                        case EXCHANGE ->
+                            StageSpec.after(s.name(), s.parents(), s.tasks(), s.outputPartitions(), PROGRAM, bytes);
+                    });
+        }
+        String output = sinkDirectory != null ? sinkDirectory : scratchOutput;
+        return new Plan(new JobGraph(name, specs, output, splitBytes, maxAttempts, Map.of()), layout, sinkDirectory);
+    }
+}

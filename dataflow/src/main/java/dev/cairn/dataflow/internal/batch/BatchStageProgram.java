@@ -1,0 +1,248 @@
+package dev.cairn.dataflow.internal.batch;
+
+import dev.cairn.batch.stage.LineInput;
+import dev.cairn.batch.stage.SortedInput;
+import dev.cairn.batch.stage.StageContext;
+import dev.cairn.batch.stage.StageProgram;
+import dev.cairn.common.codec.BytesIn;
+import dev.cairn.common.codec.Codec;
+import dev.cairn.common.time.Clock;
+import dev.cairn.dataflow.internal.batch.StageLayout.Input;
+import dev.cairn.dataflow.internal.batch.StageLayout.PlannedStage;
+import dev.cairn.dataflow.internal.graph.Edge;
+import dev.cairn.dataflow.internal.graph.GraphSerialization;
+import dev.cairn.dataflow.internal.graph.LogicalGraph;
+import dev.cairn.dataflow.internal.graph.OperatorNode;
+import dev.cairn.dataflow.internal.operators.OneInputOperator;
+import dev.cairn.dataflow.internal.operators.OperatorContext;
+import dev.cairn.dataflow.internal.operators.OperatorFailure;
+import dev.cairn.dataflow.internal.operators.Output;
+import dev.cairn.dataflow.internal.operators.SourceOperator;
+import dev.cairn.dataflow.internal.operators.StreamOperator;
+import dev.cairn.dataflow.internal.operators.TwoInputOperator;
+import dev.cairn.dataflow.internal.runtime.CancelledException;
+import dev.cairn.dataflow.internal.runtime.ChainedDownstream;
+import dev.cairn.dataflow.internal.runtime.KeyGroupRange;
+import dev.cairn.dataflow.internal.runtime.NodeOutput;
+import java.io.ByteArrayInputStream;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs one task of a planned stage ({@link BatchPlanner}): creates the stage's operators, chains
+ * them as the stream runtime does, feeds the root the task's input (its split's lines, its
+ * source's records, or its partition of each parent's exchanges, key by key), then the final
+ * watermark, and finishes every operator. Exchanges leaving the stage go to the task's
+ * partitioned output ({@link ExchangeOutput}); the job's text file sink to its file of the job's
+ * output ({@link JobOutputSink}).
+ */
+public final class BatchStageProgram implements StageProgram {
+    /** What a stage's program bytes hold: the whole layout, and which stage this is. */
+    record Spec(StageLayout layout, int stage) implements Serializable {}
+
+    @Override
+    public void run(StageContext context) throws Exception {
+        Spec spec = (Spec) GraphSerialization.read(new ByteArrayInputStream(context.program()), context.classLoader());
+        new Task(spec.layout(), spec.layout().stages().get(spec.stage()), context).run();
+    }
+
+    private static final class Task {
+        private final StageLayout layout;
+        private final LogicalGraph graph;
+        private final PlannedStage stage;
+        private final StageContext context;
+        private final StreamOperator<?>[] operators;
+        private final NodeOutput<?>[] outputs;
+        private long recordsIn;
+
+        Task(StageLayout layout, PlannedStage stage, StageContext context) {
+            this.layout = layout;
+            this.graph = layout.graph();
+            this.stage = stage;
+            this.context = context;
+            this.operators = new StreamOperator<?>[graph.nodes().size()];
+            this.outputs = new NodeOutput<?>[graph.nodes().size()];
+        }
+
+        void run() throws Exception {
+            int index = context.taskIndex();
+            // A file stage has as many tasks as splits, unknown here; its operators are stateless.
+            int tasks = stage.input() == Input.FILES ? index + 1 : stage.tasks();
+            KeyGroupRange keyGroups = stage.input() == Input.EXCHANGE
+                    ? KeyGroupRange.forSubtask(graph.maxParallelism(), tasks, index)
+                    : KeyGroupRange.forSubtask(graph.maxParallelism(), 1, 0);
+            for (int id : stage.nodes()) {
+                OperatorNode node = graph.node(id);
+                outputs[id] = new NodeOutput<>();
+                if (id == stage.root() && stage.input() == Input.FILES) continue; // the split's lines stand in for it
+                StreamOperator<?> op;
+                if (id == layout.jobSink()) op = new JobOutputSink<>(context);
+                else {
+                    try {
+                        op = node.factory().create();
+                    } catch (RuntimeException e) {
+                        throw new OperatorFailure(node.name(), e);
+                    }
+                }
+                setup(
+                        op,
+                        new OperatorContext(
+                                node.name(),
+                                index,
+                                tasks,
+                                graph.maxParallelism(),
+                                keyGroups,
+                                Clock.system(),
+                                Integer.MAX_VALUE,
+                                graph.stateBackend(),
+                                null),
+                        outputs[id]);
+                operators[id] = op;
+            }
+            for (int ei = 0; ei < graph.edges().size(); ei++) {
+                Edge e = graph.edges().get(ei);
+                if (layout.stageOfNode(e.source()) != layout.stageOfNode(stage.root())) continue;
+                boolean intra = layout.stageOfNode(e.target()) == layout.stageOfNode(e.source());
+                var downstream = intra
+                        ? chained(operators[e.target()], graph.node(e.target()).name())
+                        : new ExchangeOutput<>(
+                                ei,
+                                e.partitioning(),
+                                e.recordCodec(),
+                                graph.maxParallelism(),
+                                index,
+                                context.partitionedOutput(null));
+                if (e.sideOutput() == null) addMain(outputs[e.source()], downstream);
+                else outputs[e.source()].addSide(e.sideOutput(), downstream);
+            }
+            List<StreamOperator<?>> chain = new ArrayList<>();
+            for (int id : stage.nodes()) if (operators[id] != null) chain.add(operators[id]);
+            try {
+                for (int i = chain.size() - 1; i >= 0; i--) named(chain.get(i), chain.get(i)::open);
+                switch (stage.input()) {
+                    case FILES -> readLines();
+                    case GENERATOR -> generate();
+                    case EXCHANGE -> readExchanges();
+                }
+                if (stage.input() == Input.FILES) outputs[stage.root()].emitWatermark(Long.MAX_VALUE);
+                else named(operators[stage.root()], () -> operators[stage.root()].processWatermark(Long.MAX_VALUE));
+                for (StreamOperator<?> op : chain) named(op, op::finish);
+            } finally {
+                for (StreamOperator<?> op : chain) named(op, op::close);
+            }
+            context.progress(1, recordsIn, recordsIn);
+        }
+
+        @SuppressWarnings("unchecked") // a text file source emits its lines as strings
+        private void readLines() throws Exception {
+            NodeOutput<String> out = (NodeOutput<String>) outputs[stage.root()];
+            LineInput lines = context.lines();
+            while (lines.next()) {
+                out.emit(lines.line(), Output.NO_TIMESTAMP);
+                if ((++recordsIn & 1023) == 0) {
+                    context.checkCancelled();
+                    context.progress(lines.progress(), recordsIn, 0);
+                }
+            }
+        }
+
+        private void generate() throws Exception {
+            StreamOperator<?> root = operators[stage.root()];
+            if (!(root instanceof SourceOperator source))
+                throw new IllegalStateException("operator " + root.name() + " has no inputs but is no source");
+            boolean more = true;
+            while (more) {
+                context.checkCancelled();
+                more = namedTest(root, source);
+                recordsIn++;
+            }
+        }
+
+        /** Each parent's partition, key by key, each record to the root's input its edge leads into. */
+        private void readExchanges() throws Exception {
+            StreamOperator<?> root = operators[stage.root()];
+            BytesIn in = new BytesIn();
+            for (String parent : stage.parents()) {
+                SortedInput records = context.parent(parent);
+                long total = Math.max(1, records.records());
+                while (records.nextKey()) {
+                    byte[] key = records.keyArray();
+                    int off = records.keyOffset();
+                    int edgeIndex = ((key[off] & 0xff) << 8) | (key[off + 1] & 0xff);
+                    Edge edge = graph.edges().get(edgeIndex);
+                    if (edge.target() != stage.root()) continue; // another stage's share of the parent
+                    Codec<?> codec = edge.recordCodec();
+                    int input = edge.targetInput();
+                    while (records.nextValue()) {
+                        in.reset(records.valueArray(), records.valueOffset(), records.valueLength());
+                        long timestamp = in.readLong();
+                        Object record = codec.decode(in);
+                        deliver(root, input, record, timestamp);
+                        if ((++recordsIn & 1023) == 0) {
+                            context.checkCancelled();
+                            context.progress(Math.min(1, recordsIn / (double) total), recordsIn, 0);
+                        }
+                    }
+                }
+            }
+        }
+
+        @SuppressWarnings({"unchecked", "rawtypes"}) // the graph connects each input to records of its type
+        private static void deliver(StreamOperator<?> root, int input, Object record, long timestamp) {
+            try {
+                if (root instanceof TwoInputOperator two) {
+                    if (input == 0) two.processElement1(record, timestamp);
+                    else two.processElement2(record, timestamp);
+                } else {
+                    ((OneInputOperator) root).processElement(record, timestamp);
+                }
+            } catch (OperatorFailure | CancelledException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new OperatorFailure(root.name(), e);
+            }
+        }
+
+        private static boolean namedTest(StreamOperator<?> op, SourceOperator source) {
+            try {
+                return source.emitNext();
+            } catch (OperatorFailure | CancelledException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new OperatorFailure(op.name(), e);
+            }
+        }
+
+        private interface Call {
+            void run() throws Exception;
+        }
+
+        private static void named(StreamOperator<?> op, Call call) {
+            try {
+                call.run();
+            } catch (OperatorFailure | CancelledException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new OperatorFailure(op.name(), e);
+            }
+        }
+
+        @SuppressWarnings("unchecked") // an operator's output feeds consumers of its type
+        private static <O> void setup(StreamOperator<O> op, OperatorContext context, NodeOutput<?> output) {
+            op.setup(context, (Output<O>) output);
+        }
+
+        @SuppressWarnings({"unchecked", "rawtypes"}) // as above
+        private static void addMain(NodeOutput<?> output, dev.cairn.dataflow.internal.runtime.Downstream<?> d) {
+            ((NodeOutput) output).addMain(d);
+        }
+
+        @SuppressWarnings({"unchecked", "rawtypes"}) // a chained edge leads into a one-input operator of its type
+        private static ChainedDownstream<?> chained(StreamOperator<?> op, String name) {
+            if (!(op instanceof OneInputOperator<?> input))
+                throw new IllegalStateException("operator " + name + " cannot be chained: it does not take one input");
+            return new ChainedDownstream((OneInputOperator) input, op);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.cairn.dataflow.internal.batch;
+
+import dev.cairn.batch.stage.PartitionedOutput;
+import dev.cairn.common.codec.BytesOut;
+import dev.cairn.common.codec.Codec;
+import dev.cairn.dataflow.functions.KeySelector;
+import dev.cairn.dataflow.internal.graph.Partitioning;
+import dev.cairn.dataflow.internal.runtime.Downstream;
+import dev.cairn.dataflow.internal.runtime.KeyGroups;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * An exchange edge leaving a stage: each record becomes a shuffle record of the stage's
+ * partitioned output. The shuffle key is the edge's number (two bytes, so one parent's records
+ * for different edges stay apart, each edge's in one run) followed, on a keyed edge, by the key's
+ * encoding, which decides the partition exactly as a stream's exchange does (key group, then the
+ * subtask owning it); the value is the record's timestamp (eight bytes) and its encoding.
+ * Watermarks stay behind: a batch stage's consumer sees only the final one.
+ */
+final class ExchangeOutput<T> implements Downstream<T> {
+    static final int TAG_BYTES = 2;
+
+    private final int edge;
+    private final Codec<T> codec;
+    private final KeySelector<T, Object> keySelector;
+    private final Codec<Object> keyCodec;
+    private final boolean broadcast;
+    private final int maxParallelism;
+    private final PartitionedOutput out;
+    private final BytesOut key = new BytesOut(64);
+    private final BytesOut value = new BytesOut(256);
+    private int next;
+
+    @SuppressWarnings("unchecked") // the edge's partitioning selects keys of its records' type
+    ExchangeOutput(
+            int edge, Partitioning partitioning, Codec<T> codec, int maxParallelism, int task, PartitionedOutput out) {
+        if (edge >= 1 << 16) throw new IllegalArgumentException("too many edges for a batch plan: " + edge);
+        this.edge = edge;
+        this.codec = codec;
+        this.maxParallelism = maxParallelism;
+        this.out = out;
+        this.broadcast = partitioning instanceof Partitioning.Broadcast;
+        if (partitioning instanceof Partitioning.KeyGroupHash<?, ?> hash) {
+            keySelector = (KeySelector<T, Object>) hash.keySelector();
+            keyCodec = (Codec<Object>) hash.keyCodec();
+        } else {
+            keySelector = null;
+            keyCodec = null;
+        }
+        // Round robin starts at the task's own index, so that small tasks do not all fill partition 0.
+        this.next = task;
+    }
+
+    @Override
+    public void accept(T record, long timestamp) {
+        try {
+            key.reset();
+            key.write(edge >>> 8);
+            key.write(edge);
+            int partitions = out.partitions();
+            int partition;
+            if (keySelector != null) {
+                keyCodec.encode(keySelector.getKey(record), key);
+                int group = KeyGroups.keyGroupOfEncoded(key.array(), TAG_BYTES, key.size() - TAG_BYTES, maxParallelism);
+                partition = KeyGroups.subtaskFor(group, maxParallelism, partitions);
+            } else {
+                partition = Math.floorMod(next++, partitions);
+            }
+            value.reset();
+            value.writeLong(timestamp);
+            codec.encode(record, value);
+            if (broadcast) {
+                for (int p = 0; p < partitions; p++)
+                    out.add(p, key.array(), 0, key.size(), value.array(), 0, value.size());
+            } else {
+                out.add(partition, key.array(), 0, key.size(), value.array(), 0, value.size());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("key selector failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void watermark(long watermark) {}
+
+    @Override
+    public void idleness(boolean idle) {}
+}

@@ -1,0 +1,112 @@
+package dev.cairn.dataflow.internal.batch;
+
+import dev.cairn.dataflow.functions.AggregateFunction;
+import dev.cairn.dataflow.functions.KeySelector;
+import dev.cairn.dataflow.functions.ReduceFunction;
+import dev.cairn.dataflow.internal.graph.OperatorFactory;
+import dev.cairn.dataflow.internal.operators.OneInputOperator;
+import dev.cairn.dataflow.internal.operators.StreamOperator;
+import java.util.Objects;
+
+/**
+ * A keyed reduce or aggregate in batch mode: one result per key, emitted when its key's records
+ * end, rather than a rolling result per record. Its input arrives sorted by key (the shuffle sorts
+ * by the key's encoding), so it holds one key's accumulator at a time, whatever the number of keys.
+ * The result carries the latest timestamp of its key's records.
+ */
+final class SortedAggregation<K, T, A, R> extends StreamOperator<R> implements OneInputOperator<T> {
+    /** The batch form of {@code KeyedStream.reduce}. */
+    record ReduceFactory<K, T>(KeySelector<T, K> keySelector, ReduceFunction<T> function) implements OperatorFactory {
+        @Override
+        public String kind() {
+            return "sorted reduce";
+        }
+
+        @Override
+        public StreamOperator<?> create() {
+            return new SortedAggregation<K, T, T, T>(keySelector, new AggregateFunction<>() {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                public T createAccumulator() {
+                    return null;
+                }
+
+                @Override
+                public T add(T value, T accumulator) throws Exception {
+                    return accumulator == null ? value : function.reduce(accumulator, value);
+                }
+
+                @Override
+                public T getResult(T accumulator) {
+                    return accumulator;
+                }
+
+                @Override
+                public T merge(T a, T b) throws Exception {
+                    return a == null ? b : b == null ? a : function.reduce(a, b);
+                }
+            });
+        }
+    }
+
+    /** The batch form of {@code KeyedStream.aggregate}. */
+    record AggregateFactory<K, T, A, R>(KeySelector<T, K> keySelector, AggregateFunction<T, A, R> function)
+            implements OperatorFactory {
+        @Override
+        public String kind() {
+            return "sorted aggregate";
+        }
+
+        @Override
+        public StreamOperator<?> create() {
+            return new SortedAggregation<>(keySelector, function);
+        }
+    }
+
+    private final KeySelector<T, K> keySelector;
+    private final AggregateFunction<T, A, R> function;
+    private boolean inKey;
+    private K currentKey;
+    private A accumulator;
+    private long timestamp;
+
+    SortedAggregation(KeySelector<T, K> keySelector, AggregateFunction<T, A, R> function) {
+        this.keySelector = keySelector;
+        this.function = function;
+    }
+
+    @Override
+    public void processElement(T value, long timestamp) throws Exception {
+        K key = keySelector.getKey(value);
+        if (!inKey || !Objects.equals(key, currentKey)) {
+            emitCurrent();
+            inKey = true;
+            currentKey = key;
+            accumulator = function.createAccumulator();
+            this.timestamp = timestamp;
+        }
+        accumulator = function.add(value, accumulator);
+        this.timestamp = Math.max(this.timestamp, timestamp);
+    }
+
+    /** The last key's result goes out before the final watermark, so that windows after this one see it in time. */
+    @Override
+    public void processWatermark(long watermark) throws Exception {
+        if (watermark == Long.MAX_VALUE) emitCurrent();
+        super.processWatermark(watermark);
+    }
+
+    @Override
+    public void finish() throws Exception {
+        emitCurrent();
+    }
+
+    private void emitCurrent() throws Exception {
+        if (!inKey) return;
+        inKey = false;
+        output.emit(function.getResult(accumulator), timestamp);
+        currentKey = null;
+        accumulator = null;
+    }
+}

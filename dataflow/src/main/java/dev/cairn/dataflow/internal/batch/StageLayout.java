@@ -1,0 +1,59 @@
+package dev.cairn.dataflow.internal.batch;
+
+import dev.cairn.dataflow.internal.graph.LogicalGraph;
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * How a program's graph (with its batch operators substituted) falls into stages: shipped whole
+ * to every task, which runs the operators of its own stage.
+ *
+ * @param stageOf each operator's stage, by operator id
+ * @param jobSink the operator whose records form the job's output files, or -1
+ */
+public record StageLayout(LogicalGraph graph, List<PlannedStage> stages, List<Integer> stageOf, int jobSink)
+        implements Serializable {
+    public StageLayout {
+        stages = List.copyOf(stages);
+        stageOf = List.copyOf(stageOf);
+    }
+
+    /** The stage operator {@code nodeId} belongs to. */
+    public int stageOfNode(int nodeId) {
+        return stageOf.get(nodeId);
+    }
+
+    /** How a stage gets its records. */
+    public enum Input {
+        /** Lines of the root's files (a text file source), one split per task. */
+        FILES,
+        /** The root is a source that makes its records (a collection, a generator). */
+        GENERATOR,
+        /** The root reads exchanges from earlier stages, sorted by key. */
+        EXCHANGE
+    }
+
+    /**
+     * One stage.
+     *
+     * @param root the operator that takes the stage's input: a source, or the target of its exchanges
+     * @param nodes the stage's operators, in id (topological) order
+     * @param tasks the stage's tasks: the root's parallelism, or 0 for a file stage
+     * @param parents the stages whose exchanges the root reads, by name
+     * @param outputPartitions partitions of the exchanges leaving the stage; 0 if none leave it
+     */
+    public record PlannedStage(
+            String name,
+            Input input,
+            int root,
+            List<Integer> nodes,
+            int tasks,
+            List<String> parents,
+            int outputPartitions)
+            implements Serializable {
+        public PlannedStage {
+            nodes = List.copyOf(nodes);
+            parents = List.copyOf(parents);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.cairn.dataflow.internal.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cairn.batch.JobGraph;
+import dev.cairn.batch.StageSpec;
+import dev.cairn.common.codec.Codecs;
+import dev.cairn.dataflow.Dataflow;
+import dev.cairn.dataflow.DataflowOptions;
+import dev.cairn.dataflow.Stream;
+import dev.cairn.dataflow.nexmark.NexmarkQueries;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** How programs are cut into stages: a pure function of the graph, checked without running anything. */
+class BatchPlannerTest {
+    private static final Path EVENTS = Path.of("/data/events.csv");
+
+    private static BatchPlanner.Plan plan(Dataflow flow) {
+        return BatchPlanner.plan(flow.toGraph(), "p", "/scratch", 0, 0);
+    }
+
+    @Test
+    void chainsRunInOneStageAndEveryKeyByCutsOne() {
+        Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(4));
+        flow.readTextFile(EVENTS)
+                .filter(l -> !l.isEmpty())
+                .map(String::length, Codecs.INT)
+                .keyBy(n -> n % 3, Codecs.INT)
+                .reduce(Integer::sum)
+                .keyBy(n -> n, Codecs.INT)
+                .reduce(Integer::max)
+                .writeAsText(Path.of("/out"));
+
+        JobGraph job = plan(flow).job();
+
+        assertThat(job.output()).isEqualTo("/out");
+        assertThat(job.stages())
+                .extracting(
+                        StageSpec::name,
+                        StageSpec::inputs,
+                        StageSpec::parents,
+                        StageSpec::tasks,
+                        StageSpec::outputPartitions)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("s1", List.of("/data/events.csv"), List.of(), 0, 4),
+                        org.assertj.core.groups.Tuple.tuple("s2", List.of(), List.of("s1"), 4, 4),
+                        org.assertj.core.groups.Tuple.tuple("s3", List.of(), List.of("s2"), 4, 0));
+        assertThat(job.stages()).allMatch(s -> s.programClass().equals(BatchStageProgram.class.getName()));
+    }
+
+    @Test
+    void aWindowJoinReadsTwoParents() {
+        Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(2));
+        NexmarkQueries.q8(flow, EVENTS).collect();
+
+        BatchPlanner.Plan plan = plan(flow);
+
+        StageSpec last = plan.job().stages().get(plan.job().stages().size() - 1);
+        assertThat(last.parents()).hasSize(1).as("both sides come from the one file stage");
+        assertThat(plan.job().output()).as("no text sink: the scratch output").isEqualTo("/scratch");
+        assertThat(plan.sinkDirectory()).isNull();
+    }
+
+    @Test
+    void theStreamFormsOfReduceAndWatermarksAreReplaced() {
+        Dataflow flow = Dataflow.create();
+        Stream<String> lines = flow.readTextFile(EVENTS);
+        lines.assignTimestamps(
+                        l -> 0L, dev.cairn.dataflow.WatermarkStrategy.boundedOutOfOrderness(java.time.Duration.ZERO))
+                .keyBy(l -> l, Codecs.STRING)
+                .reduce((a, b) -> a)
+                .collect();
+
+        var kinds = plan(flow).layout().graph().nodes().stream()
+                .map(n -> n.factory().kind())
+                .toList();
+
+        assertThat(kinds).contains("timestamps", "sorted reduce").noneMatch(k -> k.startsWith("timestamps/watermarks"));
+    }
+
+    @Test
+    void consumersOfOneStageMustAgreeOnParallelism() {
+        Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(2));
+        Stream<String> lines = flow.readTextFile(EVENTS);
+        lines.keyBy(l -> l, Codecs.STRING).reduce((a, b) -> a).parallelism(2).collect();
+        lines.keyBy(l -> l, Codecs.STRING).reduce((a, b) -> b).parallelism(3).collect();
+
+        assertThatThrownBy(() -> plan(flow)).hasMessageContaining("need one parallelism");
+    }
+}
