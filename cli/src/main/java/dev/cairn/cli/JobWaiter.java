@@ -75,8 +75,8 @@ final class JobWaiter {
             line.append(" (")
                     .append(s.dataLocalMaps())
                     .append(" of ")
-                    .append(s.stage("map").total())
-                    .append(" map tasks ran on a node holding their split)");
+                    .append(s.locatedMaps())
+                    .append(" tasks reading located splits ran on a node holding theirs)");
         }
         return line.toString();
     }

@@ -40,8 +40,9 @@ final class SubmitCommand implements Callable<Integer> {
         @Option(
                 names = "--example",
                 paramLabel = "NAME",
-                description = "A bundled example: wordcount, grep, failing-wordcount, customer-orders (batch);"
-                        + " nexmark-q5, nexmark-q7, nexmark-q8 (stream).")
+                description = "A bundled example: wordcount, grep, failing-wordcount, customer-orders (MapReduce);"
+                        + " nexmark-q5, nexmark-q7, nexmark-q8, windowed-wordcount (dataflow, stream or batch);"
+                        + " dataflow-wordcount (dataflow, --mode batch).")
         String example;
     }
 
@@ -98,6 +99,14 @@ final class SubmitCommand implements Callable<Integer> {
                     + " workers' heap (incremental checkpoints).")
     String stateBackend;
 
+    @Option(
+            names = "--mode",
+            paramLabel = "stream|batch",
+            defaultValue = "stream",
+            description = "Dataflow programs: run as a stream (default), or in batch mode, stage by stage on the batch"
+                    + " runtime (bounded sources only; the program's text file sink is the job's output).")
+    String mode;
+
     @Parameters(paramLabel = "ARGS", description = "Arguments for the job definition.")
     List<String> args = new ArrayList<>();
 
@@ -118,7 +127,13 @@ final class SubmitCommand implements Callable<Integer> {
             jar = source.jar.jar;
             className = source.jar.className;
         }
+        if (!mode.equals("stream") && !mode.equals("batch"))
+            throw new CliException("--mode must be stream or batch, got '" + mode + "'");
         DataflowJob streamJob = JobLoader.dataflowJob(jar, className);
+        if (streamJob != null && mode.equals("batch")) {
+            String name = source.example != null ? source.example : className;
+            return BatchDataflowSubmit.run(streamJob, name, jar, args, parallelism, detach, target);
+        }
         if (streamJob != null) {
             String name = source.example != null ? source.example : className;
             return StreamSubmit.run(

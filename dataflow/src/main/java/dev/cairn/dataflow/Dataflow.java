@@ -2,6 +2,7 @@ package dev.cairn.dataflow;
 
 import dev.cairn.common.codec.Codec;
 import dev.cairn.common.codec.Codecs;
+import dev.cairn.dataflow.internal.batch.BatchPlanner;
 import dev.cairn.dataflow.internal.batch.LocalBatchExecution;
 import dev.cairn.dataflow.internal.graph.Edge;
 import dev.cairn.dataflow.internal.graph.GraphBuilder;
@@ -123,6 +124,20 @@ public final class Dataflow {
     /** Freezes the program into the graph an executor runs. */
     public LogicalGraph toGraph() {
         return graph.build(options.maxParallelism(), options.stateBackend());
+    }
+
+    /**
+     * The program as a batch job of stages, for a batch master to run ({@link RuntimeMode#BATCH}):
+     * its output is the directory of its text file sink.
+     *
+     * @throws IllegalArgumentException if batch mode cannot run the program, or it has no text file sink
+     */
+    public dev.cairn.batch.JobGraph toBatchJob(String name) {
+        BatchPlanner.Plan plan = BatchPlanner.plan(toGraph(), name, "", 0, 0);
+        if (plan.sinkDirectory() == null)
+            throw new IllegalArgumentException(
+                    "a batch job writes its output with a text file sink (writeAsText); this program has none");
+        return plan.job();
     }
 
     /**

@@ -2,14 +2,18 @@ package dev.cairn.dataflow;
 
 import dev.cairn.common.codec.Codec;
 import dev.cairn.dataflow.functions.CoGroupFunction;
+import dev.cairn.dataflow.functions.Collector;
 import dev.cairn.dataflow.functions.JoinFunction;
+import dev.cairn.dataflow.functions.KeyedCoGroupFunction;
+import dev.cairn.dataflow.internal.batch.SortedCoGroup;
 import dev.cairn.dataflow.internal.operators.WindowJoinOperator;
 import dev.cairn.dataflow.window.WindowAssigner;
 
 /**
- * Two keyed streams joined within windows: records of the same key and the same (tumbling or
- * sliding) event-time window are matched when the window fires. Window joins keep every record of
- * a window until it fires; late records are dropped.
+ * Two keyed streams joined: within windows, records of the same key and the same (tumbling or
+ * sliding) event-time window are matched when the window fires; window joins keep every record of
+ * a window until it fires, and late records are dropped. Unwindowed ({@link #apply},
+ * {@link #leftOuterJoin}, {@link #coGroup}), over the whole input: batch mode only.
  */
 public final class JoinedStreams<K, L, R> {
     private final KeyedStream<K, L> left;
@@ -18,6 +22,58 @@ public final class JoinedStreams<K, L, R> {
     JoinedStreams(KeyedStream<K, L> left, KeyedStream<K, R> right) {
         this.left = left;
         this.right = right;
+    }
+
+    /**
+     * Every pair (left, right) of one key over the whole input, as an inner join. Batch mode
+     * only: a sort-merge join, holding one key's records at a time.
+     */
+    public <O> Stream<O> apply(JoinFunction<L, R, O> function, Codec<O> outCodec) {
+        return coGroup(
+                        (K key, Iterable<L> lefts, Iterable<R> rights, Collector<O> out) -> {
+                            for (L l : lefts) for (R r : rights) out.collect(function.join(l, r));
+                        },
+                        outCodec)
+                .name("Join");
+    }
+
+    /**
+     * Every left record with each right record of its key, or with null where its key has none:
+     * a left outer join. Batch mode only.
+     */
+    public <O> Stream<O> leftOuterJoin(JoinFunction<L, R, O> function, Codec<O> outCodec) {
+        return coGroup(
+                        (K key, Iterable<L> lefts, Iterable<R> rights, Collector<O> out) -> {
+                            boolean any = rights.iterator().hasNext();
+                            for (L l : lefts) {
+                                if (!any) out.collect(function.join(l, null));
+                                else for (R r : rights) out.collect(function.join(l, r));
+                            }
+                        },
+                        outCodec)
+                .name("LeftOuterJoin");
+    }
+
+    /**
+     * Each key's records of both sides at once, over the whole input. Batch mode only.
+     *
+     * @throws IllegalArgumentException if the two sides' keys are encoded differently, so that
+     *     equal keys could not meet
+     */
+    public <O> Stream<O> coGroup(KeyedCoGroupFunction<K, L, R, O> function, Codec<O> outCodec) {
+        Dataflow flow = left.input.flow;
+        if (right.input.flow != flow) throw new IllegalArgumentException("cannot join streams of different dataflows");
+        if (!left.keyCodec.id().equals(right.keyCodec.id()))
+            throw new IllegalArgumentException(
+                    "cannot join on keys of different types: " + left.keyCodec.id() + " and " + right.keyCodec.id());
+        int id = flow.addOperator(
+                "CoGroup",
+                flow.parallelismOf(left.input.nodeId),
+                2,
+                new SortedCoGroup.Factory<>(left.keySelector, right.keySelector, function));
+        flow.connect(left.partitioned(), id, 0);
+        flow.connect(right.partitioned(), id, 1);
+        return new Stream<>(flow, id, null, outCodec);
     }
 
     public Windowed window(WindowAssigner assigner) {

@@ -158,6 +158,97 @@ class BatchModeTest {
                 .isEqualTo(want.values().stream().sorted().toList());
     }
 
+    record Customer(long id, String name) {}
+
+    record Order(long id, long customer, long cents) {}
+
+    @Test
+    void joinsMatchEveryPairOfAKeyAcrossTwoFileStages(@TempDir Path dir) throws IOException {
+        Random random = new Random(17);
+        List<String> customers = new ArrayList<>();
+        for (int c = 0; c < 300; c++) customers.add(c + "|name" + c);
+        List<String> orders = new ArrayList<>();
+        Map<String, Long> cents = new TreeMap<>();
+        for (int o = 0; o < 4_000; o++) {
+            long customer = random.nextInt(400); // customers 300..399 do not exist: left out of the inner join
+            long amount = random.nextInt(10_000);
+            orders.add(o + "|" + customer + "|" + amount);
+            if (customer < 300) cents.merge("name" + customer, amount, Long::sum);
+        }
+        Files.write(dir.resolve("customers.tbl"), customers);
+        Files.write(dir.resolve("orders.tbl"), orders);
+        Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(3));
+        Stream<Customer> cs = flow.readTextFile(dir.resolve("customers.tbl"))
+                .map(
+                        l -> new Customer(Long.parseLong(l.split("\\|")[0]), l.split("\\|")[1]),
+                        Codecs.record(Customer.class));
+        Stream<Order> os = flow.readTextFile(dir.resolve("orders.tbl"))
+                .map(
+                        l -> {
+                            String[] f = l.split("\\|");
+                            return new Order(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]));
+                        },
+                        Codecs.record(Order.class));
+        CollectedResult<String> result = os.keyBy(Order::customer, Codecs.LONG)
+                .join(cs.keyBy(Customer::id, Codecs.LONG))
+                .apply((o, c) -> new WordCount(c.name(), o.cents()), Codecs.record(WordCount.class))
+                .keyBy(WordCount::word, Codecs.STRING)
+                .reduce((a, b) -> new WordCount(a.word(), a.count() + b.count()))
+                .map(w -> w.word() + "=" + w.count(), Codecs.STRING)
+                .collect();
+
+        flow.execute(RuntimeMode.BATCH);
+
+        assertThat(result.get().stream().sorted().toList())
+                .isEqualTo(cents.entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue())
+                        .sorted()
+                        .toList());
+    }
+
+    @Test
+    void aLeftOuterJoinKeepsLeftRecordsWithoutAMatch() {
+        Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(2));
+        List<Long> left = new ArrayList<>();
+        for (long i = 0; i < 200; i++) left.add(i);
+        Stream<Long> ls = flow.fromCollection(left, Codecs.LONG);
+        // Both sides from one stage: the join stage reads one parent, both edges' records by key.
+        Stream<Long> rs = ls.filter(n -> n % 3 == 0).map(n -> n * 10, Codecs.LONG);
+        CollectedResult<String> result = ls.keyBy(n -> n, Codecs.LONG)
+                .join(rs.keyBy(n -> n / 10, Codecs.LONG))
+                .leftOuterJoin((l, r) -> l + ":" + r, Codecs.STRING)
+                .collect();
+
+        flow.execute(RuntimeMode.BATCH);
+
+        assertThat(result.get().stream().sorted().toList())
+                .isEqualTo(left.stream()
+                        .map(n -> n + ":" + (n % 3 == 0 ? String.valueOf(n * 10) : "null"))
+                        .sorted()
+                        .toList());
+    }
+
+    @Test
+    void joinsOnKeysOfDifferentTypesAreRejectedWhenTheProgramIsBuilt() {
+        Dataflow flow = Dataflow.create();
+        Stream<Long> numbers = flow.fromCollection(List.of(1L, 2L), Codecs.LONG);
+        KeyedStream<Object, Long> byLong = numbers.keyBy(n -> n, (dev.cairn.common.codec.Codec) Codecs.LONG);
+        KeyedStream<Object, Long> byString = numbers.keyBy(n -> "" + n, (dev.cairn.common.codec.Codec) Codecs.STRING);
+        assertThatThrownBy(() -> byLong.join(byString).apply((a, b) -> a, Codecs.LONG))
+                .hasMessageContaining("cannot join on keys of different types");
+    }
+
+    @Test
+    void anUnwindowedJoinIsRefusedInAStream() {
+        Dataflow flow = Dataflow.create();
+        Stream<Long> numbers = flow.fromCollection(List.of(1L, 2L), Codecs.LONG);
+        numbers.keyBy(n -> n, Codecs.LONG)
+                .join(numbers.keyBy(n -> n, Codecs.LONG))
+                .apply((a, b) -> a + b, Codecs.LONG)
+                .collect();
+        assertThatThrownBy(flow::execute).hasStackTraceContaining("an unwindowed join runs in batch mode");
+    }
+
     static final class CountLines implements AggregateFunction<String, Long, Long> {
         @Override
         public Long createAccumulator() {

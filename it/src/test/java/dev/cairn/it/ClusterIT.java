@@ -284,8 +284,38 @@ class ClusterIT {
                 .contains(jobId);
     }
 
+    /** WordCount written with the dataflow API, in batch mode: a file stage and a reduce stage. */
     @Test
-    @Order(6)
+    @Order(51)
+    void dataflowWordCountInBatchModeEqualsExactCounts() throws Exception {
+        Path out = dir.resolve("dataflow-wc");
+        Cli.Result r = Cli.ok(
+                JOB_TIMEOUT,
+                "submit",
+                "--master",
+                master,
+                "--mode",
+                "batch",
+                "--parallelism",
+                "3",
+                "--example",
+                "dataflow-wordcount",
+                corpus.toString(),
+                out.toString());
+        assertThat(r.stdout()).contains("stages s1[").contains("s2[3]").contains("succeeded");
+        List<String> lines = new ArrayList<>();
+        try (var parts = Files.list(out)) {
+            for (Path p : parts.filter(p -> p.getFileName().toString().startsWith("part-"))
+                    .sorted()
+                    .toList()) lines.addAll(Files.readAllLines(p, StandardCharsets.UTF_8));
+        }
+        lines.sort(null);
+        assertThat(lines).isEqualTo(expected);
+        assertJobFilesReleased();
+    }
+
+    @Test
+    @Order(60)
     void jobSurvivesAWorkerKilledWithSigkill() throws Exception {
         Path out = dir.resolve("wc-kill");
         try (BatchClient client = BatchClient.connect(master)) {
@@ -347,7 +377,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(7)
+    @Order(70)
     void badConfigurationIsReportedByKeyAndSource() throws Exception {
         Cli.Result r = Cli.run(
                 Duration.ofMinutes(1),

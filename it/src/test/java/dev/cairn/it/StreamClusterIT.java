@@ -99,6 +99,30 @@ class StreamClusterIT {
         }
     }
 
+    /** The same programs in batch mode: stage by stage on the batch runtime, with the same answers. */
+    @Test
+    @Order(1)
+    void q5Q7AndQ8InBatchModeGiveTheSameAnswers() throws Exception {
+        for (String query : List.of("q5", "q7", "q8")) {
+            Path out = dir.resolve("batch-" + query);
+            Cli.Result r = Cli.ok(
+                    JOB_TIMEOUT,
+                    "submit",
+                    "--dir",
+                    cluster().toString(),
+                    "--mode",
+                    "batch",
+                    "--parallelism",
+                    "2",
+                    "--example",
+                    "nexmark-" + query,
+                    events.toString(),
+                    out.toString());
+            assertThat(r.stdout()).contains("stages s1[").contains("succeeded");
+            assertThat(output(out)).as(query).isEqualTo(answer(query));
+        }
+    }
+
     @Test
     @Order(2)
     void badSubmissionsFailWithOneLineErrors() throws Exception {

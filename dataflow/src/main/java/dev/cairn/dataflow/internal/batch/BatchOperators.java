@@ -23,6 +23,7 @@ final class BatchOperators {
     /** The factory batch mode uses in place of {@code factory}: a batch form, or the factory itself. */
     static OperatorFactory substitute(OperatorFactory factory) {
         if (factory instanceof TimestampsAndWatermarksOperator.Factory<?> f) return new TimestampsOnly<>(f.extractor());
+        if (factory instanceof SortedCoGroup.Factory<?, ?, ?, ?> join) return new SortedJoin(join);
         if (factory instanceof KeyedProcessOperator.Factory<?, ?, ?> keyed) {
             if (keyed.function() instanceof RollingAggregation.Reducing<?, ?> r) return reduce(keyed, r);
             if (keyed.function() instanceof RollingAggregation.Aggregating<?, ?, ?, ?> a) return aggregate(keyed, a);
@@ -47,6 +48,19 @@ final class BatchOperators {
     private static OperatorFactory aggregate(
             KeyedProcessOperator.Factory<?, ?, ?> keyed, RollingAggregation.Aggregating<?, ?, ?, ?> a) {
         return new SortedAggregation.AggregateFactory(keyed.keySelector(), a.function());
+    }
+
+    /** The unwindowed join, which only batch mode runs: its input comes sorted by key. */
+    record SortedJoin(SortedCoGroup.Factory<?, ?, ?, ?> join) implements OperatorFactory {
+        @Override
+        public String kind() {
+            return "sort-merge join";
+        }
+
+        @Override
+        public StreamOperator<?> create() {
+            return join.createSorted();
+        }
     }
 
     /** Timestamps from the program's extractor, and no watermark before the final one. */

@@ -4,6 +4,7 @@ import dev.cairn.batch.stage.LineInput;
 import dev.cairn.batch.stage.SortedInput;
 import dev.cairn.batch.stage.StageContext;
 import dev.cairn.batch.stage.StageProgram;
+import dev.cairn.batch.stage.ValueCombiner;
 import dev.cairn.common.codec.BytesIn;
 import dev.cairn.common.codec.Codec;
 import dev.cairn.common.time.Clock;
@@ -13,6 +14,7 @@ import dev.cairn.dataflow.internal.graph.Edge;
 import dev.cairn.dataflow.internal.graph.GraphSerialization;
 import dev.cairn.dataflow.internal.graph.LogicalGraph;
 import dev.cairn.dataflow.internal.graph.OperatorNode;
+import dev.cairn.dataflow.internal.graph.Partitioning;
 import dev.cairn.dataflow.internal.operators.OneInputOperator;
 import dev.cairn.dataflow.internal.operators.OperatorContext;
 import dev.cairn.dataflow.internal.operators.OperatorFailure;
@@ -27,6 +29,7 @@ import dev.cairn.dataflow.internal.runtime.NodeOutput;
 import java.io.ByteArrayInputStream;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -100,6 +103,7 @@ public final class BatchStageProgram implements StageProgram {
                         outputs[id]);
                 operators[id] = op;
             }
+            ValueCombiner combiner = combinerFor(layout, stage);
             for (int ei = 0; ei < graph.edges().size(); ei++) {
                 Edge e = graph.edges().get(ei);
                 if (layout.stageOfNode(e.source()) != layout.stageOfNode(stage.root())) continue;
@@ -112,7 +116,7 @@ public final class BatchStageProgram implements StageProgram {
                                 e.recordCodec(),
                                 graph.maxParallelism(),
                                 index,
-                                context.partitionedOutput(null));
+                                context.partitionedOutput(combiner));
                 if (e.sideOutput() == null) addMain(outputs[e.source()], downstream);
                 else outputs[e.source()].addSide(e.sideOutput(), downstream);
             }
@@ -132,6 +136,27 @@ public final class BatchStageProgram implements StageProgram {
                 for (StreamOperator<?> op : chain) named(op, op::close);
             }
             context.progress(1, recordsIn, recordsIn);
+        }
+
+        /**
+         * The combiner of the stage's partitioned output: a reduce's, when the stage's one
+         * exchange leads by key into a keyed reduce; else none. (A combiner sees values only, so
+         * with several exchanges it could not tell whose records it folds.)
+         */
+        @SuppressWarnings({"unchecked", "rawtypes"}) // the reduce takes the edge's records
+        private static ValueCombiner combinerFor(StageLayout layout, PlannedStage stage) {
+            LogicalGraph graph = layout.graph();
+            Edge out = null;
+            for (Edge e : graph.edges()) {
+                if (layout.stageOfNode(e.source()) != layout.stageOfNode(stage.root())) continue;
+                if (layout.stageOfNode(e.target()) == layout.stageOfNode(e.source())) continue;
+                if (out != null) return null;
+                out = e;
+            }
+            if (out == null || !(out.partitioning() instanceof Partitioning.KeyGroupHash<?, ?>)) return null;
+            if (graph.node(out.target()).factory() instanceof SortedAggregation.ReduceFactory<?, ?> reduce)
+                return new ReduceCombiner(out.recordCodec(), reduce.function());
+            return null;
         }
 
         @SuppressWarnings("unchecked") // a text file source emits its lines as strings
@@ -159,31 +184,72 @@ public final class BatchStageProgram implements StageProgram {
             }
         }
 
-        /** Each parent's partition, key by key, each record to the root's input its edge leads into. */
+        /**
+         * Each parent's partition, key by key, each record to the root's input its edge leads
+         * into. The parents are merged in key order, so that a key's records from every parent
+         * reach the root together (a join's two sides from two stages); one parent's records are
+         * in key order already, and a key's records of several edges follow one another.
+         */
         private void readExchanges() throws Exception {
-            StreamOperator<?> root = operators[stage.root()];
-            BytesIn in = new BytesIn();
+            List<SortedInput> inputs = new ArrayList<>();
+            long total = 0;
             for (String parent : stage.parents()) {
                 SortedInput records = context.parent(parent);
-                long total = Math.max(1, records.records());
-                while (records.nextKey()) {
-                    byte[] key = records.keyArray();
-                    int off = records.keyOffset();
-                    int edgeIndex = ((key[off] & 0xff) << 8) | (key[off + 1] & 0xff);
-                    Edge edge = graph.edges().get(edgeIndex);
-                    if (edge.target() != stage.root()) continue; // another stage's share of the parent
-                    Codec<?> codec = edge.recordCodec();
-                    int input = edge.targetInput();
-                    while (records.nextValue()) {
-                        in.reset(records.valueArray(), records.valueOffset(), records.valueLength());
-                        long timestamp = in.readLong();
-                        Object record = codec.decode(in);
-                        deliver(root, input, record, timestamp);
-                        if ((++recordsIn & 1023) == 0) {
-                            context.checkCancelled();
-                            context.progress(Math.min(1, recordsIn / (double) total), recordsIn, 0);
-                        }
+                total += records.records();
+                inputs.add(records.nextKey() ? records : null);
+            }
+            total = Math.max(1, total);
+            KeyGrouped grouped = operators[stage.root()] instanceof KeyGrouped g ? g : null;
+            byte[] lastKey = null;
+            while (true) {
+                SortedInput next = null;
+                for (SortedInput records : inputs)
+                    if (records != null && (next == null || lowerKey(records, next))) next = records;
+                if (next == null) return;
+                if (grouped != null) {
+                    int from = next.keyOffset();
+                    int to = from + next.keyLength() - ExchangeOutput.TAG_BYTES;
+                    if (lastKey == null || !Arrays.equals(lastKey, 0, lastKey.length, next.keyArray(), from, to)) {
+                        if (lastKey != null) named(operators[stage.root()], grouped::endKey);
+                        lastKey = Arrays.copyOfRange(next.keyArray(), from, to);
                     }
+                }
+                readGroup(next, total);
+                if (!next.nextKey()) inputs.set(inputs.indexOf(next), null);
+            }
+        }
+
+        /** Whether {@code a}'s current key (without its edge number) sorts before {@code b}'s. */
+        private static boolean lowerKey(SortedInput a, SortedInput b) {
+            int tag = ExchangeOutput.TAG_BYTES;
+            return Arrays.compareUnsigned(
+                            a.keyArray(),
+                            a.keyOffset(),
+                            a.keyOffset() + a.keyLength() - tag,
+                            b.keyArray(),
+                            b.keyOffset(),
+                            b.keyOffset() + b.keyLength() - tag)
+                    < 0;
+        }
+
+        private final BytesIn in = new BytesIn();
+
+        /** The records of {@code records}' current key. */
+        private void readGroup(SortedInput records, long total) throws Exception {
+            StreamOperator<?> root = operators[stage.root()];
+            int edgeIndex = ExchangeOutput.edgeOf(records.keyArray(), records.keyOffset(), records.keyLength());
+            Edge edge = graph.edges().get(edgeIndex);
+            if (edge.target() != stage.root()) return; // another stage's share of the parent
+            Codec<?> codec = edge.recordCodec();
+            int input = edge.targetInput();
+            while (records.nextValue()) {
+                in.reset(records.valueArray(), records.valueOffset(), records.valueLength());
+                long timestamp = in.readLong();
+                Object record = codec.decode(in);
+                deliver(root, input, record, timestamp);
+                if ((++recordsIn & 1023) == 0) {
+                    context.checkCancelled();
+                    context.progress(Math.min(1, recordsIn / (double) total), recordsIn, 0);
                 }
             }
         }

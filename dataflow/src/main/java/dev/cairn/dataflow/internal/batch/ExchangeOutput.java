@@ -12,14 +12,22 @@ import java.io.UncheckedIOException;
 
 /**
  * An exchange edge leaving a stage: each record becomes a shuffle record of the stage's
- * partitioned output. The shuffle key is the edge's number (two bytes, so one parent's records
- * for different edges stay apart, each edge's in one run) followed, on a keyed edge, by the key's
- * encoding, which decides the partition exactly as a stream's exchange does (key group, then the
- * subtask owning it); the value is the record's timestamp (eight bytes) and its encoding.
+ * partitioned output. The shuffle key is, on a keyed edge, the key's encoding, which decides the
+ * partition exactly as a stream's exchange does (key group, then the subtask owning it), followed
+ * by the edge's number (two bytes), so that one parent's records for different edges stay apart
+ * while both sides of a join on one key sort next to each other (key encodings are prefix-free:
+ * key-then-edge order is key order, then edge order). The value is the record's timestamp (eight
+ * bytes) and its encoding.
  * Watermarks stay behind: a batch stage's consumer sees only the final one.
  */
 final class ExchangeOutput<T> implements Downstream<T> {
     static final int TAG_BYTES = 2;
+
+    /** The number of the edge a shuffle key belongs to: its last two bytes. */
+    static int edgeOf(byte[] key, int offset, int length) {
+        int end = offset + length;
+        return ((key[end - 2] & 0xff) << 8) | (key[end - 1] & 0xff);
+    }
 
     private final int edge;
     private final Codec<T> codec;
@@ -56,17 +64,17 @@ final class ExchangeOutput<T> implements Downstream<T> {
     public void accept(T record, long timestamp) {
         try {
             key.reset();
-            key.write(edge >>> 8);
-            key.write(edge);
             int partitions = out.partitions();
             int partition;
             if (keySelector != null) {
                 keyCodec.encode(keySelector.getKey(record), key);
-                int group = KeyGroups.keyGroupOfEncoded(key.array(), TAG_BYTES, key.size() - TAG_BYTES, maxParallelism);
+                int group = KeyGroups.keyGroupOfEncoded(key.array(), 0, key.size(), maxParallelism);
                 partition = KeyGroups.subtaskFor(group, maxParallelism, partitions);
             } else {
                 partition = Math.floorMod(next++, partitions);
             }
+            key.write(edge >>> 8);
+            key.write(edge);
             value.reset();
             value.writeLong(timestamp);
             codec.encode(record, value);

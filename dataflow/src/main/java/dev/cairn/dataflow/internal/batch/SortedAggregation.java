@@ -6,15 +6,14 @@ import dev.cairn.dataflow.functions.ReduceFunction;
 import dev.cairn.dataflow.internal.graph.OperatorFactory;
 import dev.cairn.dataflow.internal.operators.OneInputOperator;
 import dev.cairn.dataflow.internal.operators.StreamOperator;
-import java.util.Objects;
 
 /**
  * A keyed reduce or aggregate in batch mode: one result per key, emitted when its key's records
- * end, rather than a rolling result per record. Its input arrives sorted by key (the shuffle sorts
- * by the key's encoding), so it holds one key's accumulator at a time, whatever the number of keys.
- * The result carries the latest timestamp of its key's records.
+ * end ({@link KeyGrouped}), rather than a rolling result per record. Its input arrives sorted by
+ * key (the shuffle sorts by the key's encoding), so it holds one key's accumulator at a time,
+ * whatever the number of keys. The result carries the latest timestamp of its key's records.
  */
-final class SortedAggregation<K, T, A, R> extends StreamOperator<R> implements OneInputOperator<T> {
+final class SortedAggregation<T, A, R> extends StreamOperator<R> implements OneInputOperator<T>, KeyGrouped {
     /** The batch form of {@code KeyedStream.reduce}. */
     record ReduceFactory<K, T>(KeySelector<T, K> keySelector, ReduceFunction<T> function) implements OperatorFactory {
         @Override
@@ -24,7 +23,7 @@ final class SortedAggregation<K, T, A, R> extends StreamOperator<R> implements O
 
         @Override
         public StreamOperator<?> create() {
-            return new SortedAggregation<K, T, T, T>(keySelector, new AggregateFunction<>() {
+            return new SortedAggregation<T, T, T>(new AggregateFunction<>() {
                 private static final long serialVersionUID = 1L;
 
                 @Override
@@ -60,34 +59,33 @@ final class SortedAggregation<K, T, A, R> extends StreamOperator<R> implements O
 
         @Override
         public StreamOperator<?> create() {
-            return new SortedAggregation<>(keySelector, function);
+            return new SortedAggregation<T, A, R>(function);
         }
     }
 
-    private final KeySelector<T, K> keySelector;
     private final AggregateFunction<T, A, R> function;
     private boolean inKey;
-    private K currentKey;
     private A accumulator;
     private long timestamp;
 
-    SortedAggregation(KeySelector<T, K> keySelector, AggregateFunction<T, A, R> function) {
-        this.keySelector = keySelector;
+    SortedAggregation(AggregateFunction<T, A, R> function) {
         this.function = function;
     }
 
     @Override
     public void processElement(T value, long timestamp) throws Exception {
-        K key = keySelector.getKey(value);
-        if (!inKey || !Objects.equals(key, currentKey)) {
-            emitCurrent();
+        if (!inKey) {
             inKey = true;
-            currentKey = key;
             accumulator = function.createAccumulator();
             this.timestamp = timestamp;
         }
         accumulator = function.add(value, accumulator);
         this.timestamp = Math.max(this.timestamp, timestamp);
+    }
+
+    @Override
+    public void endKey() throws Exception {
+        emitCurrent();
     }
 
     /** The last key's result goes out before the final watermark, so that windows after this one see it in time. */
@@ -106,7 +104,6 @@ final class SortedAggregation<K, T, A, R> extends StreamOperator<R> implements O
         if (!inKey) return;
         inKey = false;
         output.emit(function.getResult(accumulator), timestamp);
-        currentKey = null;
         accumulator = null;
     }
 }

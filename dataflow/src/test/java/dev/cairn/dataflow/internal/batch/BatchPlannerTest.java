@@ -59,7 +59,7 @@ class BatchPlannerTest {
         BatchPlanner.Plan plan = plan(flow);
 
         StageSpec last = plan.job().stages().get(plan.job().stages().size() - 1);
-        assertThat(last.parents()).hasSize(1).as("both sides come from the one file stage");
+        assertThat(last.parents()).as("both sides come from the one file stage").hasSize(1);
         assertThat(plan.job().output()).as("no text sink: the scratch output").isEqualTo("/scratch");
         assertThat(plan.sinkDirectory()).isNull();
     }
