@@ -70,6 +70,13 @@ final class ClusterCommand {
         String jvmOpts;
 
         @Option(
+                names = "--worker-heap",
+                paramLabel = "SIZE",
+                description = "Maximum heap of each worker node, e.g. 128m (-XmxSIZE after the JVM options, so it wins;"
+                        + " masters keep theirs). Keyed state on RocksDB (--state-backend rocksdb) lives off the heap.")
+        String workerHeap;
+
+        @Option(
                 names = "-D",
                 paramLabel = "KEY=VALUE",
                 description = "Configuration for every node (see 'cairn config').")
@@ -87,6 +94,8 @@ final class ClusterCommand {
                             + "; stop it with 'cairn cluster down --dir " + dir + "'");
                 }
             }
+            if (workerHeap != null && !workerHeap.matches("[1-9][0-9]*[kKmMgG]?"))
+                throw new CliException("--worker-heap must be a size such as 128m or 1g, got '" + workerHeap + "'");
             Files.createDirectories(dir);
             int perWorker =
                     slots != null ? slots : Math.max(1, Runtime.getRuntime().availableProcessors() / nodes);
@@ -117,7 +126,9 @@ final class ClusterCommand {
                     // Worker nodes hold the store's blocks too: tasks then read their input where it lies.
                     if (!id.startsWith("master")) roles.add("store");
                     roles.add(id.startsWith("master") ? "master" : "worker");
-                    started.add(launch(id, roles, members, perWorker, opts));
+                    String nodeOpts =
+                            workerHeap != null && !id.startsWith("master") ? opts + " -Xmx" + workerHeap : opts;
+                    started.add(launch(id, roles, members, perWorker, nodeOpts));
                 }
                 List<String> masterEndpoints = started.subList(0, masters).stream()
                         .map(ClusterFile.Node::endpoint)

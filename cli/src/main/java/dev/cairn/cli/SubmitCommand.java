@@ -41,8 +41,11 @@ final class SubmitCommand implements Callable<Integer> {
                 names = "--example",
                 paramLabel = "NAME",
                 description = "A bundled example: wordcount, grep, failing-wordcount, customer-orders (MapReduce);"
-                        + " nexmark-q5, nexmark-q7, nexmark-q8, windowed-wordcount (dataflow, stream or batch);"
-                        + " dataflow-wordcount (dataflow, --mode batch).")
+                        + " nexmark-q5, nexmark-q7, nexmark-q8 (dataflow, stream or batch: EVENTS.csv OUT_DIR"
+                        + " [MALFORMED_DIR]; with MALFORMED_DIR malformed lines go there, with the reason, instead of"
+                        + " failing the job), windowed-wordcount, big-state (stream: KEYS VALUE_BYTES OUT_DIR, keyed"
+                        + " state of KEYS x VALUE_BYTES for --state-backend rocksdb); dataflow-wordcount (dataflow,"
+                        + " --mode batch).")
         String example;
     }
 

@@ -5,6 +5,7 @@ import dev.cairn.dataflow.functions.FilterFunction;
 import dev.cairn.dataflow.functions.FlatMapFunction;
 import dev.cairn.dataflow.functions.KeySelector;
 import dev.cairn.dataflow.functions.MapFunction;
+import dev.cairn.dataflow.functions.ProcessFunction;
 import dev.cairn.dataflow.functions.SinkFunction;
 import dev.cairn.dataflow.functions.TimestampExtractor;
 import dev.cairn.dataflow.internal.graph.OperatorFactory;
@@ -68,6 +69,15 @@ public final class Stream<T> {
 
     public <R> Stream<R> flatMap(FlatMapFunction<T, R> function, Codec<R> outCodec) {
         return oneInput("FlatMap", new StatelessOperators.FlatMapFactory<>(function), outCodec);
+    }
+
+    /**
+     * The general record-at-a-time operation: {@code function} may emit to the main output (the
+     * returned stream) and to side outputs (read them with {@link #sideOutput} on the returned
+     * stream), e.g. to set malformed records aside instead of failing the job.
+     */
+    public <R> Stream<R> process(ProcessFunction<T, R> function, Codec<R> outCodec) {
+        return oneInput("Process", new StatelessOperators.ProcessFactory<>(function), outCodec);
     }
 
     /** All records of this stream and the others (same type), in no particular interleaving. */

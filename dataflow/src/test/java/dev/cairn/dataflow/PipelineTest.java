@@ -144,6 +144,48 @@ class PipelineTest {
         assertThat(lateOnes.get()).containsExactly(new Reading("s", 500, 3));
     }
 
+    /** A process function sends records to the main output and to two side outputs, timestamps kept. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void processFunctionEmitsToSideOutputs(int parallelism) {
+        Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(parallelism));
+        OutputTag<String> odd = new OutputTag<>("odd", Codecs.STRING);
+        OutputTag<Long> big = new OutputTag<>("big", Codecs.LONG);
+        Stream<Long> evens = flow.fromCollection(
+                        LongStream.range(0, 100).boxed().toList(), Codecs.LONG)
+                .parallelism(parallelism)
+                .assignTimestamps(x -> x * 10, WatermarkStrategy.monotonousTimestamps())
+                .process(
+                        (Long x,
+                                dev.cairn.dataflow.functions.ProcessFunction.Context context,
+                                dev.cairn.dataflow.functions.Collector<Long> out) -> {
+                            if (x >= 90) context.output(big, context.timestamp());
+                            if (x % 2 == 0) out.collect(x);
+                            else context.output(odd, "odd " + x);
+                        },
+                        Codecs.LONG);
+        CollectedResult<Long> main = evens.collect();
+        CollectedResult<String> odds = evens.sideOutput(odd).collect();
+        // Side records carry the input's timestamp: here each one's value is its timestamp.
+        CollectedResult<Long> bigTimes = evens.sideOutput(big)
+                .process(
+                        (Long t,
+                                dev.cairn.dataflow.functions.ProcessFunction.Context context,
+                                dev.cairn.dataflow.functions.Collector<Long> out) ->
+                                out.collect(context.timestamp() - t),
+                        Codecs.LONG)
+                .collect();
+        flow.execute();
+        assertThat(main.get())
+                .containsExactlyInAnyOrderElementsOf(
+                        LongStream.range(0, 50).map(x -> x * 2).boxed().toList());
+        assertThat(odds.get())
+                .containsExactlyInAnyOrderElementsOf(LongStream.range(0, 50)
+                        .mapToObj(x -> "odd " + (2 * x + 1))
+                        .toList());
+        assertThat(bigTimes.get()).hasSize(10).containsOnly(0L);
+    }
+
     public record Reading(String sensor, long time, long value) {}
 
     public record WordCount(String word, int count) {}

@@ -27,8 +27,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * {@code bin/cairn submit --example nexmark-qN}: every query's output equals NexmarkGen's exact
  * answer at parallelism 2; with checkpoints, while Q5, Q7 and Q8 run at once, a worker killed with
  * SIGKILL and then (with three more runs) the active master killed with SIGKILL leave every
- * output exactly the answer, nothing lost or doubled. Bad submissions fail with one-line errors. The tests run in order on one cluster; the
- * later ones kill its nodes.
+ * output exactly the answer, nothing lost or doubled. A malformed event line fails the job with
+ * a message naming the file, offset and field, or with a MALFORMED_DIR goes there. Bad
+ * submissions fail with one-line errors. The tests run in order on one cluster; the later ones
+ * kill its nodes.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StreamClusterIT {
@@ -101,7 +103,7 @@ class StreamClusterIT {
 
     /** The same programs in batch mode: stage by stage on the batch runtime, with the same answers. */
     @Test
-    @Order(1)
+    @Order(2)
     void q5Q7AndQ8InBatchModeGiveTheSameAnswers() throws Exception {
         for (String query : List.of("q5", "q7", "q8")) {
             Path out = dir.resolve("batch-" + query);
@@ -123,8 +125,72 @@ class StreamClusterIT {
         }
     }
 
+    /**
+     * Malformed lines among the events: by default the job fails, its message naming the file, the
+     * line's byte offset and the bad field; with a MALFORMED_DIR they go there with their reasons
+     * and the job's output is still exactly the answer.
+     */
     @Test
-    @Order(2)
+    @Order(3)
+    void malformedLinesFailTheJobOrGoToTheirOwnDirectory() throws Exception {
+        List<String> lines = Files.readAllLines(events, StandardCharsets.UTF_8);
+        List<String> bad = List.of("B,0,x7,3,4,extra", "P,0,1,name", "");
+        Path mixed = dir.resolve("mixed.csv");
+        long offset = 0;
+        try (java.io.BufferedWriter w = Files.newBufferedWriter(mixed, StandardCharsets.UTF_8)) {
+            for (int i = 0; i < lines.size(); i++) {
+                if (i == 1_000) offset = byteCount(lines.subList(0, i)); // where the first bad line starts
+                if (i % 100_000 == 1_000) w.write(bad.get(i / 100_000 % bad.size()) + "\n");
+                w.write(lines.get(i) + "\n");
+            }
+        }
+        Cli.Result failed = Cli.run(
+                JOB_TIMEOUT,
+                "submit",
+                "--dir",
+                cluster().toString(),
+                "--parallelism",
+                "1",
+                "--example",
+                "nexmark-q7",
+                mixed.toString(),
+                dir.resolve("malformed-fails").toString());
+        assertThat(failed.exit()).as(failed.all()).isNotZero();
+        assertThat(failed.stderr().lines().findFirst().orElse(""))
+                .contains("failed")
+                .contains("(on the line at byte offset " + offset + " of " + mixed + ")")
+                .contains("malformed Nexmark bid: field 3 (auction) is not a number: 'x7'");
+
+        Path out = dir.resolve("malformed-q7");
+        Path malformed = dir.resolve("malformed-lines");
+        Cli.Result r = Cli.ok(
+                JOB_TIMEOUT,
+                "submit",
+                "--dir",
+                cluster().toString(),
+                "--parallelism",
+                "2",
+                "--example",
+                "nexmark-q7",
+                mixed.toString(),
+                out.toString(),
+                malformed.toString());
+        assertThat(r.stdout()).contains("finished");
+        assertThat(output(out)).isEqualTo(answer("q7"));
+        List<String> setAside = output(malformed);
+        assertThat(setAside).hasSize(5).allMatch(l -> l.startsWith("malformed Nexmark "));
+        assertThat(setAside.stream().map(l -> l.substring(l.indexOf('\t') + 1)).sorted())
+                .containsExactly("", "B,0,x7,3,4,extra", "B,0,x7,3,4,extra", "P,0,1,name", "P,0,1,name");
+    }
+
+    private static long byteCount(List<String> lines) {
+        long n = 0;
+        for (String l : lines) n += l.getBytes(StandardCharsets.UTF_8).length + 1;
+        return n;
+    }
+
+    @Test
+    @Order(4)
     void badSubmissionsFailWithOneLineErrors() throws Exception {
         Path existing = dir.resolve("plain-q7");
         assertOneLineError(
@@ -183,7 +249,7 @@ class StreamClusterIT {
      * appended to a directory, counted per window, committed at checkpoints while the job runs.
      */
     @Test
-    @Order(3)
+    @Order(5)
     void aWindowedWordCountFollowsAGrowingDirectory() throws Exception {
         Path logs = Files.createDirectories(dir.resolve("logs"));
         Path out = dir.resolve("windowed-wordcount");
@@ -247,7 +313,7 @@ class StreamClusterIT {
     }
 
     @Test
-    @Order(4)
+    @Order(6)
     void aWorkerKilledMidJobLosesNothingAndDoublesNothing() throws Exception {
         Map<String, String> jobs = submitAll("worker-kill");
         for (String id : jobs.values()) awaitCheckpoints(id, 2);
@@ -268,7 +334,7 @@ class StreamClusterIT {
     }
 
     @Test
-    @Order(5)
+    @Order(7)
     void theActiveMasterKilledMidJobLosesNothingAndDoublesNothing() throws Exception {
         Map<String, String> jobs = submitAll("master-kill");
         for (String id : jobs.values()) awaitCheckpoints(id, 2);
@@ -283,7 +349,7 @@ class StreamClusterIT {
 
     /** {@code quickstart --stream}: an embedded cluster in the CLI's JVM runs Q7 over generated events, live. */
     @Test
-    @Order(6)
+    @Order(8)
     void quickstartStreamShowsResultsAsTheyCommit() throws Exception {
         Path qs = dir.resolve("quickstart");
         Cli.Result r = Cli.ok(

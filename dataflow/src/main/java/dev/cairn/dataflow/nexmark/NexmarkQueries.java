@@ -2,9 +2,12 @@ package dev.cairn.dataflow.nexmark;
 
 import dev.cairn.common.codec.Codecs;
 import dev.cairn.dataflow.Dataflow;
+import dev.cairn.dataflow.OutputTag;
 import dev.cairn.dataflow.Stream;
 import dev.cairn.dataflow.WatermarkStrategy;
 import dev.cairn.dataflow.functions.AggregateFunction;
+import dev.cairn.dataflow.functions.Collector;
+import dev.cairn.dataflow.functions.ProcessFunction;
 import dev.cairn.dataflow.window.WindowAssigner;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +21,32 @@ import java.time.Duration;
 public final class NexmarkQueries {
     public static final WatermarkStrategy WATERMARKS = WatermarkStrategy.boundedOutOfOrderness(Duration.ofSeconds(5));
 
+    /**
+     * The side output of {@link #wellFormed}: per malformed line, the reason (which field, and
+     * why; tabs in it written as {@code \t}), a tab, and the line as it was read.
+     */
+    public static final OutputTag<String> MALFORMED = new OutputTag<>("nexmark-malformed", Codecs.STRING);
+
     private NexmarkQueries() {}
+
+    /**
+     * The lines that parse as Nexmark events, in order; each other line goes, with the reason, to
+     * side output {@link #MALFORMED} of the returned stream instead of failing the job. Put it
+     * before a query to let the job survive bad input; it parses every line once more.
+     */
+    public static Stream<String> wellFormed(Stream<String> lines) {
+        return lines.process(NexmarkQueries::checkLine, Codecs.STRING).name("Check lines");
+    }
+
+    private static void checkLine(String line, ProcessFunction.Context context, Collector<String> out) {
+        try {
+            NexmarkParser.parse(line);
+        } catch (MalformedEventException e) {
+            context.output(MALFORMED, e.reason().replace("\t", "\\t") + "\t" + line);
+            return;
+        }
+        out.collect(line);
+    }
 
     /** Bid counts per auction in windows of a window's end, the auction and the count. */
     public record AuctionCount(long windowEnd, long auction, long count) {}

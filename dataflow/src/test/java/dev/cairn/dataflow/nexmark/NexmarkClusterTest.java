@@ -144,6 +144,30 @@ class NexmarkClusterTest {
         }
     }
 
+    /** A side output crosses workers as the main output does: Q7's malformed lines set aside by a process function. */
+    @Test
+    @Timeout(120)
+    void malformedLinesGoToAnExactlyOnceSideOutputAcrossTwoWorkers() throws Exception {
+        String master = startMaster();
+        startWorker("w1", master, 1);
+        startWorker("w2", master, 1);
+        Path mixed = dir.resolve("mixed.csv");
+        MalformedLinesTest.mix(data.resolve("events.csv"), mixed, 10_000);
+        Path out = dir.resolve("q7");
+        Path malformed = dir.resolve("malformed");
+        Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(2));
+        dev.cairn.dataflow.Stream<String> good = NexmarkQueries.wellFormed(flow.readTextFile(mixed));
+        good.sideOutput(NexmarkQueries.MALFORMED).rebalance().writeAsTextExactlyOnce(malformed);
+        NexmarkQueries.q7(good).writeAsTextExactlyOnce(out);
+        try (StreamClient client = StreamClient.connect(master)) {
+            StreamJobStatus end = awaitEnd(
+                    client, submit(client, flow, StreamJobSettings.none()).jobId());
+            assertThat(end.state()).as(end.failure()).isEqualTo(StreamJobStatus.State.FINISHED);
+        }
+        assertThat(output(out)).isEqualTo(answer("q7"));
+        assertThat(MalformedLinesTest.badLinesOf(output(malformed))).isEqualTo(MalformedLinesTest.sortedBadLines());
+    }
+
     static final AtomicLong LINES = new AtomicLong();
     static volatile long failAt;
 

@@ -8,9 +8,15 @@ import java.nio.file.Path;
 
 /**
  * Nexmark Q5, Q7 or Q8 over a NexmarkGen event file, as a stream job:
- * {@code nexmark-qN EVENTS.csv OUT_DIR}. The file is read as a bounded stream (its end is a final
- * watermark that fires every window); the results go to part files in OUT_DIR, which must not
- * exist, through the exactly-once file sink. Sorted bytewise, their lines equal NexmarkGen's answer.
+ * {@code nexmark-qN EVENTS.csv OUT_DIR [MALFORMED_DIR]}. The file is read as a bounded stream (its
+ * end is a final watermark that fires every window); the results go to part files in OUT_DIR,
+ * which must not exist, through the exactly-once file sink. Sorted bytewise, their lines equal
+ * NexmarkGen's answer.
+ *
+ * <p>A malformed line fails the job, naming the file, the line's byte offset and the bad field.
+ * With MALFORMED_DIR (which must not exist either) malformed lines go there instead, exactly once,
+ * each as its reason, a tab and the line ({@link NexmarkQueries#wellFormed}), and the job goes on
+ * with the others.
  */
 public abstract class NexmarkJob implements DataflowJob {
     private final String name;
@@ -19,17 +25,24 @@ public abstract class NexmarkJob implements DataflowJob {
         this.name = name;
     }
 
-    abstract Stream<String> query(Dataflow flow, Path events);
+    abstract Stream<String> query(Stream<String> lines);
 
     @Override
     public void define(Dataflow flow, String[] args) {
-        if (args.length != 2) throw new IllegalArgumentException("usage: " + name + " EVENTS.csv OUT_DIR");
+        if (args.length != 2 && args.length != 3)
+            throw new IllegalArgumentException("usage: " + name + " EVENTS.csv OUT_DIR [MALFORMED_DIR]");
         // Nodes run elsewhere: paths are resolved where the user typed them.
         Path events = Path.of(args[0]).toAbsolutePath().normalize();
         Path out = Path.of(args[1]).toAbsolutePath().normalize();
         if (!java.nio.file.Files.isReadable(events))
             throw new IllegalArgumentException("event file not found or not readable: " + events);
-        query(flow, events).writeAsTextExactlyOnce(out);
+        Stream<String> lines = flow.readTextFile(events);
+        if (args.length == 3) {
+            Path malformed = Path.of(args[2]).toAbsolutePath().normalize();
+            lines = NexmarkQueries.wellFormed(lines);
+            lines.sideOutput(NexmarkQueries.MALFORMED).writeAsTextExactlyOnce(malformed);
+        }
+        query(lines).writeAsTextExactlyOnce(out);
     }
 
     /** Hot items: the auctions with the most bids per sliding window of 10 s every 2 s. */
@@ -39,8 +52,8 @@ public abstract class NexmarkJob implements DataflowJob {
         }
 
         @Override
-        Stream<String> query(Dataflow flow, Path events) {
-            return NexmarkQueries.q5(flow, events);
+        Stream<String> query(Stream<String> lines) {
+            return NexmarkQueries.q5(lines);
         }
     }
 
@@ -51,8 +64,8 @@ public abstract class NexmarkJob implements DataflowJob {
         }
 
         @Override
-        Stream<String> query(Dataflow flow, Path events) {
-            return NexmarkQueries.q7(flow, events);
+        Stream<String> query(Stream<String> lines) {
+            return NexmarkQueries.q7(lines);
         }
     }
 
@@ -63,8 +76,8 @@ public abstract class NexmarkJob implements DataflowJob {
         }
 
         @Override
-        Stream<String> query(Dataflow flow, Path events) {
-            return NexmarkQueries.q8(flow, events);
+        Stream<String> query(Stream<String> lines) {
+            return NexmarkQueries.q8(lines);
         }
     }
 }

@@ -193,8 +193,8 @@ final class DeployedRun implements AutoCloseable {
                             self[0].failed.add(id);
                             Throwable cause = t instanceof OperatorFailure f ? f.getCause() : t;
                             events.accept(event(run, id, SubtaskEvent.Kind.FAILED)
-                                    .setError("operator '" + operator + "' in subtask " + name + " threw "
-                                            + describe(cause))
+                                    .setError("operator '" + operator + "' in subtask " + name
+                                            + OperatorFailure.location(t) + " threw " + describe(cause))
                                     .build());
                         },
                         storage);

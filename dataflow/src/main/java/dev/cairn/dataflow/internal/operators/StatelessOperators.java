@@ -1,9 +1,11 @@
 package dev.cairn.dataflow.internal.operators;
 
+import dev.cairn.dataflow.OutputTag;
 import dev.cairn.dataflow.functions.Collector;
 import dev.cairn.dataflow.functions.FilterFunction;
 import dev.cairn.dataflow.functions.FlatMapFunction;
 import dev.cairn.dataflow.functions.MapFunction;
+import dev.cairn.dataflow.functions.ProcessFunction;
 import dev.cairn.dataflow.internal.graph.OperatorFactory;
 
 /** Record-at-a-time operators without state; each keeps the input's timestamp. */
@@ -43,6 +45,18 @@ public final class StatelessOperators {
         @Override
         public StreamOperator<?> create() {
             return new FlatMapOperator<>(FunctionCopies.copy(function));
+        }
+    }
+
+    public record ProcessFactory<I, O>(ProcessFunction<I, O> function) implements OperatorFactory {
+        @Override
+        public String kind() {
+            return "process " + function.getClass().getSimpleName();
+        }
+
+        @Override
+        public StreamOperator<?> create() {
+            return new ProcessOperator<>(FunctionCopies.copy(function));
         }
     }
 
@@ -102,6 +116,38 @@ public final class StatelessOperators {
         @Override
         public void collect(O value) {
             output.emit(value, timestamp);
+        }
+    }
+
+    /** Its own context and collector, so a record costs no allocation. */
+    static final class ProcessOperator<I, O> extends StreamOperator<O>
+            implements OneInputOperator<I>, ProcessFunction.Context, Collector<O> {
+        private final ProcessFunction<I, O> function;
+        private long timestamp;
+
+        ProcessOperator(ProcessFunction<I, O> function) {
+            this.function = function;
+        }
+
+        @Override
+        public void processElement(I value, long timestamp) throws Exception {
+            this.timestamp = timestamp;
+            function.processElement(value, this, this);
+        }
+
+        @Override
+        public void collect(O value) {
+            output.emit(value, timestamp);
+        }
+
+        @Override
+        public long timestamp() {
+            return timestamp;
+        }
+
+        @Override
+        public <X> void output(OutputTag<X> tag, X value) {
+            output.emitSide(tag, value, timestamp);
         }
     }
 

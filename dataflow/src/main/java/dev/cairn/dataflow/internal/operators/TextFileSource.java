@@ -179,13 +179,19 @@ public final class TextFileSource extends StreamOperator<String> implements Sour
                     current = splits.get(nextSplit++);
                     reader = new SplitLineReader(current);
                 }
+                long offset = reader.position();
                 String line = reader.readLine();
                 if (line == null) {
                     reader.close();
                     reader = null;
                 } else {
                     rateLimit.emitted(1);
-                    output.emit(line, Output.NO_TIMESTAMP);
+                    try {
+                        output.emit(line, Output.NO_TIMESTAMP);
+                    } catch (OperatorFailure e) {
+                        // A chained operator failed on this line: say where it is, so the user can find it.
+                        throw e.on("the line at byte offset " + offset + " of " + current.file());
+                    }
                 }
             }
             return true;

@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -108,7 +109,7 @@ public final class TransactionalFileSink<T> extends StreamOperator<Void>
 
     @Override
     public void open() throws IOException {
-        Files.createDirectories(staging);
+        makeStaging();
         Files.deleteIfExists(inProgressFile());
         long restoredCheckpoint = 0;
         for (Restored r : restored) {
@@ -155,13 +156,29 @@ public final class TransactionalFileSink<T> extends StreamOperator<Void>
     }
 
     /**
+     * Makes the staging directory. A finishing subtask may remove it between Files.createDirectories
+     * seeing it exist and checking that it is a directory, which then throws
+     * FileAlreadyExistsException: try again.
+     */
+    private void makeStaging() throws IOException {
+        for (int tries = 0; ; tries++) {
+            try {
+                Files.createDirectories(staging);
+                return;
+            } catch (FileAlreadyExistsException e) {
+                if (tries >= 3) throw e; // a file in its place, not a race
+            }
+        }
+    }
+
+    /**
      * Opens a new in-progress file. Another subtask that finished removes the staging directory
      * when it is empty (so a finished job leaves none), possibly just before this subtask's first
      * record: the directory is made again, and once more if it vanished in between.
      */
     private OutputStream openInProgress() throws IOException {
         for (int tries = 0; ; tries++) {
-            Files.createDirectories(staging);
+            makeStaging();
             try {
                 return Files.newOutputStream(
                         inProgressFile(),

@@ -103,7 +103,8 @@ public final class LocalExecutor {
         SubtaskLauncher.Failures listener = (taskId, taskName, operator, t) -> {
             Throwable cause = t instanceof OperatorFailure f ? f.getCause() : t;
             DataflowException ex = new DataflowException(
-                    "dataflow failed: operator '" + operator + "' in subtask " + taskName + " threw " + cause,
+                    "dataflow failed: operator '" + operator + "' in subtask " + taskName + OperatorFailure.location(t)
+                            + " threw " + cause,
                     operator,
                     cause);
             if (failure.compareAndSet(null, ex)) {
