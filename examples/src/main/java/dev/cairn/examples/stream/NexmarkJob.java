@@ -1,5 +1,6 @@
 package dev.cairn.examples.stream;
 
+import dev.cairn.common.fs.FsPaths;
 import dev.cairn.dataflow.Dataflow;
 import dev.cairn.dataflow.DataflowJob;
 import dev.cairn.dataflow.Stream;
@@ -8,9 +9,10 @@ import java.nio.file.Path;
 
 /**
  * Nexmark Q5, Q7 or Q8 over a NexmarkGen event file, as a stream job:
- * {@code nexmark-qN EVENTS.csv OUT_DIR}. The file is read as a bounded stream (its end is a final
- * watermark that fires every window); the results go to part files in OUT_DIR, which must not
- * exist, through the exactly-once file sink. Sorted bytewise, their lines equal NexmarkGen's answer.
+ * {@code nexmark-qN EVENTS.csv OUT_DIR}, local paths or {@code cairn://} ones in the store. The
+ * file is read as a bounded stream (its end is a final watermark that fires every window); the
+ * results go to part files in OUT_DIR, which must not exist, through the exactly-once file sink.
+ * Sorted bytewise, their lines equal NexmarkGen's answer.
  */
 public abstract class NexmarkJob implements DataflowJob {
     private final String name;
@@ -19,17 +21,24 @@ public abstract class NexmarkJob implements DataflowJob {
         this.name = name;
     }
 
-    abstract Stream<String> query(Dataflow flow, Path events);
+    abstract Stream<String> query(Stream<String> events);
 
     @Override
     public void define(Dataflow flow, String[] args) {
         if (args.length != 2) throw new IllegalArgumentException("usage: " + name + " EVENTS.csv OUT_DIR");
-        // Nodes run elsewhere: paths are resolved where the user typed them.
-        Path events = Path.of(args[0]).toAbsolutePath().normalize();
-        Path out = Path.of(args[1]).toAbsolutePath().normalize();
-        if (!java.nio.file.Files.isReadable(events))
-            throw new IllegalArgumentException("event file not found or not readable: " + events);
-        query(flow, events).writeAsTextExactlyOnce(out);
+        // Missing input and existing output are refused by name: here for local paths, by the
+        // master for cairn:// ones, before the job runs.
+        String events = absolute(args[0]);
+        if (FsPaths.scheme(events) == null && !java.nio.file.Files.isReadable(Path.of(events)))
+            throw new IllegalArgumentException("input file or directory " + events + " does not exist");
+        query(flow.readTextFile(events)).writeAsTextExactlyOnce(absolute(args[1]));
+    }
+
+    /** Nodes run elsewhere: local paths are resolved where the user typed them; others are absolute. */
+    private static String absolute(String path) {
+        return FsPaths.scheme(path) != null
+                ? path
+                : Path.of(path).toAbsolutePath().normalize().toString();
     }
 
     /** Hot items: the auctions with the most bids per sliding window of 10 s every 2 s. */
@@ -39,8 +48,8 @@ public abstract class NexmarkJob implements DataflowJob {
         }
 
         @Override
-        Stream<String> query(Dataflow flow, Path events) {
-            return NexmarkQueries.q5(flow, events);
+        Stream<String> query(Stream<String> events) {
+            return NexmarkQueries.q5(events);
         }
     }
 
@@ -51,8 +60,8 @@ public abstract class NexmarkJob implements DataflowJob {
         }
 
         @Override
-        Stream<String> query(Dataflow flow, Path events) {
-            return NexmarkQueries.q7(flow, events);
+        Stream<String> query(Stream<String> events) {
+            return NexmarkQueries.q7(events);
         }
     }
 
@@ -63,8 +72,8 @@ public abstract class NexmarkJob implements DataflowJob {
         }
 
         @Override
-        Stream<String> query(Dataflow flow, Path events) {
-            return NexmarkQueries.q8(flow, events);
+        Stream<String> query(Stream<String> events) {
+            return NexmarkQueries.q8(events);
         }
     }
 }
