@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StreamStoreIT {
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(2);
-    private static final int EVENTS = 300_000;
+    private static final int EVENTS = 200_000;
     private static Path dir;
     private static Path answers;
 
@@ -76,9 +76,10 @@ class StreamStoreIT {
                 "2",
                 "--checkpoint-interval",
                 "1s",
-                // About twelve seconds of input: time for checkpoints before the kill and after it.
+                // About twenty seconds of input: the kill comes early, with checkpoints before it and after it,
+                // however slowly a loaded machine runs them.
                 "--max-rate",
-                String.valueOf(EVENTS / 12),
+                String.valueOf(EVENTS / 20),
                 "--detach",
                 "--example",
                 "nexmark-q7",
@@ -87,7 +88,7 @@ class StreamStoreIT {
         Matcher m = Pattern.compile("(stream-\\d+)").matcher(submitted.stdout());
         assertThat(m.find()).as(submitted.stdout()).isTrue();
         String id = m.group(1);
-        awaitCheckpoint(id, 2);
+        awaitCheckpoint(id, 1);
         assertThat(Cli.fsOk(cluster(), "ls", "/cairn/stream/checkpoints/" + id).stdout())
                 .as("the job's checkpoints are in the store")
                 .contains("chk-");
@@ -95,6 +96,7 @@ class StreamStoreIT {
         List<String> slots = slots(id);
         // A worker outside coord's three members when it holds a slot, so coord keeps its majority either way.
         String victim = slots.contains("worker-3") ? "worker-3" : slots.get(1);
+        assertThat(status(id)).as("still running when the worker dies").contains("RUNNING");
         kill(victim);
 
         String end = awaitEnd(id);
