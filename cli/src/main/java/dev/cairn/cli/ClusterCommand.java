@@ -26,6 +26,8 @@ import picocli.CommandLine.Option;
 final class ClusterCommand {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final String NODE_MARK = "-Dcairn.node=";
+    /** Where a cluster's stream jobs keep their checkpoints: in its store. */
+    static final String STREAM_CHECKPOINTS = "cairn:///cairn/stream/checkpoints";
 
     @Command(
             name = "up",
@@ -196,9 +198,14 @@ final class ClusterCommand {
                     .append("worker.slots: ")
                     .append(perWorker)
                     .append('\n')
-                    // Every node sees one stream directory: submitted stream jobs and their checkpoints.
+                    // Every master sees one stream directory: the submitted stream jobs.
                     .append("stream.dir: '")
                     .append(dir.resolve("stream").toAbsolutePath())
+                    .append("'\n")
+                    // Checkpoints and savepoints in the store, which every worker runs: they survive
+                    // the loss of any one machine, as a local directory would not off this host.
+                    .append("stream.checkpoint-dir: '")
+                    .append(STREAM_CHECKPOINTS)
                     .append("'\n");
             yaml.append("coord.members: [")
                     .append(String.join(", ", coordMembers))

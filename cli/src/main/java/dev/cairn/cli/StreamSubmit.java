@@ -1,6 +1,7 @@
 package dev.cairn.cli;
 
 import dev.cairn.common.config.ConfigKey;
+import dev.cairn.common.fs.FsPaths;
 import dev.cairn.dataflow.Dataflow;
 import dev.cairn.dataflow.DataflowException;
 import dev.cairn.dataflow.DataflowJob;
@@ -60,8 +61,10 @@ final class StreamSubmit {
         } catch (IllegalArgumentException e) {
             throw new CliException("--checkpoint-interval: " + e.getMessage());
         }
+        // A savepoint in the store (cairn://) is checked by the master, which reaches the store.
+        boolean localSavepoint = fromSavepoint != null && FsPaths.scheme(fromSavepoint) == null;
         if (fromSavepoint != null) {
-            if (!Files.isDirectory(Path.of(fromSavepoint)))
+            if (localSavepoint && !Files.isDirectory(Path.of(fromSavepoint)))
                 throw new CliException("savepoint " + fromSavepoint + " does not exist");
             if (checkpointInterval == null)
                 throw new CliException("--from-savepoint needs --checkpoint-interval: a resumed job takes checkpoints");
@@ -72,7 +75,7 @@ final class StreamSubmit {
                 .withStateBackend(backend);
         if (fromSavepoint != null)
             options = options.withSavepoint(
-                    Path.of(fromSavepoint).toAbsolutePath().toString());
+                    localSavepoint ? Path.of(fromSavepoint).toAbsolutePath().toString() : fromSavepoint);
         Dataflow flow = Dataflow.create(options);
         try {
             job.define(flow, args.toArray(String[]::new));

@@ -79,11 +79,21 @@ public final class Dataflow {
      * or more per subtask; a line belongs to the range holding its first byte.
      */
     public Stream<String> readTextFile(Path fileOrDirectory) {
+        return readTextFile(fileOrDirectory.toString());
+    }
+
+    /**
+     * As {@link #readTextFile(Path)}, for a path of any file system: {@code cairn:///dir/events.csv}
+     * reads from Cairn's store, a plain path from local disks. A missing path fails the job before
+     * it runs, naming it: {@link #execute()} checks every input, a cluster's master those with a
+     * scheme when the job is submitted.
+     */
+    public Stream<String> readTextFile(String fileOrDirectory) {
         int id = graph.addNode(
-                "TextFile " + fileOrDirectory.getFileName(),
+                "TextFile " + dev.cairn.common.fs.FsPaths.name(fileOrDirectory),
                 options.parallelism(),
                 0,
-                new TextFileSource.Factory(fileOrDirectory.toString(), options.maxSourceRate()));
+                new TextFileSource.Factory(fileOrDirectory, options.maxSourceRate()));
         return new Stream<>(this, id, null, Codecs.STRING);
     }
 
@@ -93,10 +103,16 @@ public final class Dataflow {
      * belongs to one subtask. Checkpoints store the offset reached in every file, so a restarted
      * job goes on where its checkpoint was. A file named {@code _DONE} in the directory ends the
      * stream once what was written before it is read; names starting with '.' or '_' are skipped.
+     * Local directories only: a job that must follow files in the store polls them elsewhere.
      */
     public Stream<String> watchTextFiles(Path directory, java.time.Duration poll) {
         if (poll.isNegative() || poll.isZero())
             throw new IllegalArgumentException("poll interval must be positive: " + poll);
+        String scheme = dev.cairn.common.fs.FsPaths.scheme(directory.toString());
+        if (scheme != null && !scheme.equals(dev.cairn.common.fs.LocalFileSystem.SCHEME)) {
+            throw new IllegalArgumentException("cannot watch " + directory + ": watching files as they grow works on"
+                    + " local directories only; read a complete file of the store with readTextFile");
+        }
         int id = graph.addNode(
                 "Watch " + directory.getFileName(),
                 options.parallelism(),
@@ -144,6 +160,7 @@ public final class Dataflow {
      * Runs the program in this JVM until every bounded source is exhausted and every operator has
      * finished, and fills the {@link CollectedResult}s.
      *
+     * @throws IllegalArgumentException naming the path, if a file source's input does not exist
      * @throws DataflowException if an operator fails, naming it; the other subtasks are cancelled
      */
     public ExecutionResult execute() {

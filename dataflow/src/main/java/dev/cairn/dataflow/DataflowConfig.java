@@ -73,9 +73,17 @@ public final class DataflowConfig {
     public static final ConfigKey<String> STREAM_DIR = ConfigKey.stringKey(
             "stream.dir",
             null,
-            "Where the stream master keeps submitted stream jobs and their checkpoints; every master and worker of a "
-                    + "cluster must see the same directory (cluster up gives them one). Default: 'stream' in the node's "
-                    + "directory.");
+            "Where the stream master keeps submitted stream jobs, their checkpoints unless stream.checkpoint-dir is "
+                    + "set, and savepoints; every master and worker of a cluster must see the same directory (cluster up "
+                    + "gives them one). Default: 'stream' in the node's directory.");
+    public static final ConfigKey<String> STREAM_CHECKPOINT_DIR = ConfigKey.stringKey(
+            "stream.checkpoint-dir",
+            null,
+            "Where stream jobs on a cluster store their checkpoints (state snapshots, RocksDB's shared files), one "
+                    + "directory per job under it: a local directory every master and worker sees, or one in Cairn's store "
+                    + "such as 'cairn:///cairn/stream/checkpoints' (cluster up uses that). The completed checkpoints are "
+                    + "recorded in coord either way; savepoints go to stream.dir unless given a path (which may be "
+                    + "cairn://). Default: the jobs' directories under stream.dir.");
     public static final ConfigKey<Integer> STREAM_SLOTS = ConfigKey.intKey(
                     "stream.slots",
                     4,
@@ -122,6 +130,7 @@ public final class DataflowConfig {
             RESTART_ATTEMPTS,
             STATE_BACKEND,
             STREAM_DIR,
+            STREAM_CHECKPOINT_DIR,
             STREAM_SLOTS,
             STREAM_DATA_PORT,
             STREAM_HEARTBEAT_INTERVAL,

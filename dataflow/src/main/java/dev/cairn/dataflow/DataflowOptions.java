@@ -1,5 +1,6 @@
 package dev.cairn.dataflow;
 
+import dev.cairn.common.fs.FileSystemRegistry;
 import dev.cairn.common.time.Clock;
 import java.util.Objects;
 
@@ -22,6 +23,9 @@ import java.util.Objects;
  *     The exactly-once file sink then accepts an output directory that exists (the resumed job's own).
  * @param stateBackend where keyed state lives (default {@link StateBackendKind#HEAP};
  *     {@link DataflowConfig#STATE_BACKEND})
+ * @param fileSystems the file systems an in-JVM run ({@link Dataflow#execute()}) reads and writes
+ *     through, and that an output directory is checked on while the program is built (default
+ *     local files only: a path with another scheme is then checked by the master it is submitted to)
  */
 public record DataflowOptions(
         int parallelism,
@@ -33,9 +37,11 @@ public record DataflowOptions(
         CheckpointSettings checkpoints,
         long maxSourceRate,
         String savepoint,
-        StateBackendKind stateBackend) {
+        StateBackendKind stateBackend,
+        FileSystemRegistry fileSystems) {
     public DataflowOptions {
         Objects.requireNonNull(stateBackend, "stateBackend");
+        Objects.requireNonNull(fileSystems, "fileSystems");
         if (maxSourceRate < 0) throw new IllegalArgumentException("max source rate must be >= 0: " + maxSourceRate);
         if (parallelism < 1) throw new IllegalArgumentException("parallelism must be at least 1: " + parallelism);
         if (maxParallelism < parallelism)
@@ -48,7 +54,8 @@ public record DataflowOptions(
     }
 
     public static DataflowOptions defaults() {
-        return new DataflowOptions(1, 128, 512, 8, 1024, Clock.system(), null, 0, null, StateBackendKind.HEAP);
+        return new DataflowOptions(
+                1, 128, 512, 8, 1024, Clock.system(), null, 0, null, StateBackendKind.HEAP, FileSystemRegistry.local());
     }
 
     public DataflowOptions withParallelism(int parallelism) {
@@ -62,7 +69,8 @@ public record DataflowOptions(
                 checkpoints,
                 maxSourceRate,
                 savepoint,
-                stateBackend);
+                stateBackend,
+                fileSystems);
     }
 
     public DataflowOptions withMaxParallelism(int maxParallelism) {
@@ -76,7 +84,8 @@ public record DataflowOptions(
                 checkpoints,
                 maxSourceRate,
                 savepoint,
-                stateBackend);
+                stateBackend,
+                fileSystems);
     }
 
     public DataflowOptions withExchangeBuffers(int batchSize, int exchangeCapacityBatches) {
@@ -90,7 +99,8 @@ public record DataflowOptions(
                 checkpoints,
                 maxSourceRate,
                 savepoint,
-                stateBackend);
+                stateBackend,
+                fileSystems);
     }
 
     public DataflowOptions withWatermarkIntervalRecords(int records) {
@@ -104,7 +114,8 @@ public record DataflowOptions(
                 checkpoints,
                 maxSourceRate,
                 savepoint,
-                stateBackend);
+                stateBackend,
+                fileSystems);
     }
 
     public DataflowOptions withClock(Clock clock) {
@@ -118,7 +129,8 @@ public record DataflowOptions(
                 checkpoints,
                 maxSourceRate,
                 savepoint,
-                stateBackend);
+                stateBackend,
+                fileSystems);
     }
 
     public DataflowOptions withCheckpoints(CheckpointSettings checkpoints) {
@@ -132,7 +144,8 @@ public record DataflowOptions(
                 checkpoints,
                 maxSourceRate,
                 savepoint,
-                stateBackend);
+                stateBackend,
+                fileSystems);
     }
 
     /**
@@ -150,7 +163,8 @@ public record DataflowOptions(
                 checkpoints,
                 recordsPerSecond,
                 savepoint,
-                stateBackend);
+                stateBackend,
+                fileSystems);
     }
 
     /**
@@ -169,7 +183,8 @@ public record DataflowOptions(
                 checkpoints,
                 maxSourceRate,
                 path,
-                stateBackend);
+                stateBackend,
+                fileSystems);
     }
 
     /**
@@ -187,6 +202,26 @@ public record DataflowOptions(
                 checkpoints,
                 maxSourceRate,
                 savepoint,
-                backend);
+                backend,
+                fileSystems);
+    }
+
+    /**
+     * Reads and writes the files of in-JVM runs through {@code registry}, e.g. one that also
+     * serves {@code cairn://} paths.
+     */
+    public DataflowOptions withFileSystems(FileSystemRegistry registry) {
+        return new DataflowOptions(
+                parallelism,
+                maxParallelism,
+                batchSize,
+                exchangeCapacityBatches,
+                watermarkIntervalRecords,
+                clock,
+                checkpoints,
+                maxSourceRate,
+                savepoint,
+                stateBackend,
+                registry);
     }
 }

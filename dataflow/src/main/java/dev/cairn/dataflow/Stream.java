@@ -1,6 +1,7 @@
 package dev.cairn.dataflow;
 
 import dev.cairn.common.codec.Codec;
+import dev.cairn.common.fs.FsPaths;
 import dev.cairn.dataflow.functions.FilterFunction;
 import dev.cairn.dataflow.functions.FlatMapFunction;
 import dev.cairn.dataflow.functions.KeySelector;
@@ -10,6 +11,7 @@ import dev.cairn.dataflow.functions.SinkFunction;
 import dev.cairn.dataflow.functions.TimestampExtractor;
 import dev.cairn.dataflow.internal.graph.OperatorFactory;
 import dev.cairn.dataflow.internal.graph.Partitioning;
+import dev.cairn.dataflow.internal.graph.ProgramPaths;
 import dev.cairn.dataflow.internal.operators.SinkOperator;
 import dev.cairn.dataflow.internal.operators.StatelessOperators;
 import dev.cairn.dataflow.internal.operators.TimestampsAndWatermarksOperator;
@@ -167,18 +169,33 @@ public final class Stream<T> {
      * {@code directory}, which must not exist: with checkpoints on, part files
      * {@code part-<subtask>-<checkpoint>} appear only when the checkpoint that covers their
      * records completes (two-phase commit), so readers never see records that a restart will
-     * produce again. Staged files live in {@code directory/.staging} until then.
+     * produce again. Staged files are dot-files in {@code directory} until then.
      *
      * @throws IllegalArgumentException if {@code directory} exists
      */
     public void writeAsTextExactlyOnce(Path directory) {
+        writeAsTextExactlyOnce(directory.toString());
+    }
+
+    /**
+     * As {@link #writeAsTextExactlyOnce(Path)}, into a directory of any file system:
+     * {@code cairn:///out} writes into Cairn's store, a plain path onto local disks. Staged files
+     * are dot-files in the directory until their checkpoint completes. The directory is checked
+     * now when {@link DataflowOptions#fileSystems()} serves its scheme, else when the job is
+     * submitted.
+     *
+     * @throws IllegalArgumentException naming the directory if it exists
+     */
+    public void writeAsTextExactlyOnce(String directory) {
         // A program resumed from a savepoint writes on into the directory of the job it was taken from.
-        if (flow.options().savepoint() == null) TransactionalFileSink.Factory.requireNew(directory);
+        if (flow.options().savepoint() == null
+                && ProgramPaths.checkable(flow.options().fileSystems(), directory))
+            ProgramPaths.requireNewOutput(flow.options().fileSystems(), directory);
         int id = flow.addOperator(
-                "Transactional sink " + directory.getFileName(),
+                "Transactional sink " + FsPaths.name(directory),
                 flow.parallelismOf(nodeId),
                 1,
-                new TransactionalFileSink.Factory<T>(directory.toString()));
+                new TransactionalFileSink.Factory<T>(directory));
         flow.connect(this, id, 0);
     }
 

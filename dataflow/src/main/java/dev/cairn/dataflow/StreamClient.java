@@ -80,6 +80,10 @@ public final class StreamClient implements AutoCloseable {
                     .setParallelism(node.parallelism()));
         }
         if (flow.options().savepoint() != null) req.setSavepoint(flow.options().savepoint());
+        for (OperatorNode node : graph.nodes()) {
+            req.addAllInputPaths(node.factory().inputPaths());
+            req.addAllNewOutputDirs(node.factory().newOutputDirectories());
+        }
         req.setMaxParallelism(graph.maxParallelism());
         for (OperatorNode node : graph.nodes()) req.addOperators(node.id() + ":" + node.name());
         for (OperatorNode head : SubtaskLauncher.chainHeads(graph)) {

@@ -1,6 +1,7 @@
 package dev.cairn.dataflow;
 
 import dev.cairn.common.config.Config;
+import dev.cairn.common.fs.FileSystemRegistry;
 import dev.cairn.common.time.Clock;
 import dev.cairn.dataflow.internal.cluster.StreamJobMaster;
 import dev.cairn.dataflow.internal.cluster.StreamMasterService;
@@ -26,20 +27,32 @@ public final class StreamMaster implements AutoCloseable {
     /**
      * What the stream master needs.
      *
-     * @param dir shared by every master and worker: submitted jobs and their checkpoints
+     * @param dir shared by every master: submitted jobs, and their checkpoints unless {@code checkpointDir} is set
+     * @param checkpointDir {@link DataflowConfig#STREAM_CHECKPOINT_DIR}: the jobs' checkpoints, on
+     *     any of {@code fileSystems}; null: under {@code dir}
      * @param workerTimeout {@link DataflowConfig#STREAM_WORKER_TIMEOUT}
      * @param heartbeatInterval {@link DataflowConfig#STREAM_HEARTBEAT_INTERVAL}
      * @param restartDelay {@link DataflowConfig#STREAM_RESTART_DELAY}
+     * @param fileSystems the node's file systems: the master checks the paths of a submitted job's
+     *     file sources and sinks on them
      */
-    public record Settings(Path dir, Duration workerTimeout, Duration heartbeatInterval, Duration restartDelay) {
+    public record Settings(
+            Path dir,
+            String checkpointDir,
+            Duration workerTimeout,
+            Duration heartbeatInterval,
+            Duration restartDelay,
+            FileSystemRegistry fileSystems) {
         /** The settings {@link DataflowConfig}'s keys give; {@code defaultDir} when {@code stream.dir} is unset. */
-        public static Settings from(Config config, Path defaultDir) {
+        public static Settings from(Config config, Path defaultDir, FileSystemRegistry fileSystems) {
             String dir = config.get(DataflowConfig.STREAM_DIR);
             return new Settings(
                     dir == null ? defaultDir : Path.of(dir),
+                    config.get(DataflowConfig.STREAM_CHECKPOINT_DIR),
                     config.get(DataflowConfig.STREAM_WORKER_TIMEOUT),
                     config.get(DataflowConfig.STREAM_HEARTBEAT_INTERVAL),
-                    config.get(DataflowConfig.STREAM_RESTART_DELAY));
+                    config.get(DataflowConfig.STREAM_RESTART_DELAY),
+                    fileSystems);
         }
     }
 
@@ -63,9 +76,11 @@ public final class StreamMaster implements AutoCloseable {
         StreamJobMaster master = new StreamJobMaster(
                 new StreamJobMaster.Settings(
                         settings.dir(),
+                        settings.checkpointDir(),
                         settings.workerTimeout(),
                         settings.heartbeatInterval(),
-                        settings.restartDelay()),
+                        settings.restartDelay(),
+                        settings.fileSystems()),
                 registry,
                 clock);
         return new StreamMaster(master, new MasterGate(activeMaster));

@@ -1,6 +1,7 @@
 package dev.cairn.dataflow;
 
 import dev.cairn.common.config.Config;
+import dev.cairn.common.fs.FileSystemRegistry;
 import dev.cairn.common.time.Clock;
 import dev.cairn.dataflow.internal.cluster.StreamTaskExecutor;
 import dev.cairn.dataflow.internal.network.NetworkEndpoint;
@@ -30,6 +31,8 @@ public final class StreamWorker implements AutoCloseable {
      * @param heartbeatInterval {@link DataflowConfig#STREAM_HEARTBEAT_INTERVAL}
      * @param rpcDeadline deadline of each call to the master
      * @param network buffer and connection settings of the network endpoint
+     * @param fileSystems the node's file systems, which the subtasks' file sources, sinks and
+     *     checkpoints read and write through
      */
     public record Settings(
             String workerId,
@@ -40,9 +43,16 @@ public final class StreamWorker implements AutoCloseable {
             Path dir,
             Duration heartbeatInterval,
             Duration rpcDeadline,
-            Config network) {
+            Config network,
+            FileSystemRegistry fileSystems) {
         public static Settings from(
-                Config config, String workerId, String endpoint, String host, Path dir, Duration rpcDeadline) {
+                Config config,
+                String workerId,
+                String endpoint,
+                String host,
+                Path dir,
+                Duration rpcDeadline,
+                FileSystemRegistry fileSystems) {
             return new Settings(
                     workerId,
                     endpoint,
@@ -52,7 +62,8 @@ public final class StreamWorker implements AutoCloseable {
                     dir,
                     config.get(DataflowConfig.STREAM_HEARTBEAT_INTERVAL),
                     rpcDeadline,
-                    config);
+                    config,
+                    fileSystems);
         }
     }
 
@@ -83,7 +94,8 @@ public final class StreamWorker implements AutoCloseable {
                         settings.slots(),
                         settings.dir(),
                         settings.heartbeatInterval(),
-                        settings.rpcDeadline()),
+                        settings.rpcDeadline(),
+                        settings.fileSystems()),
                 masterLocator,
                 network,
                 clock);

@@ -44,7 +44,8 @@ class TextFilesTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3, 7})
     void everyLineIsReadOnceWhateverTheSplits(int parallelism) throws IOException {
-        List<TextFileSource.Split> splits = TextFileSource.splits(input, parallelism);
+        List<TextFileSource.Split> splits =
+                TextFileSource.splits(dev.cairn.common.fs.LocalFileSystem.INSTANCE, input.toString(), parallelism);
         assertThat(splits.size()).isGreaterThanOrEqualTo(Math.min(parallelism, 4));
         Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(parallelism));
         List<String> lines = flow.readTextFile(input).executeAndCollect();

@@ -215,7 +215,7 @@ class StreamClusterIT {
                         "nexmark-q7",
                         missing.toString(),
                         dir.resolve("out-missing").toString()),
-                "event file not found or not readable: " + missing);
+                "input file or directory " + missing + " does not exist");
         assertOneLineError(
                 Cli.run(
                         JOB_TIMEOUT,

@@ -161,7 +161,7 @@ public final class CairnNode implements AutoCloseable {
                 services.addAll(master.services());
                 NodeCoordination c2 = coordination;
                 streamMaster = StreamMaster.create(
-                        StreamMaster.Settings.from(config, dir.resolve("stream")),
+                        StreamMaster.Settings.from(config, dir.resolve("stream"), fileSystems),
                         coordination == null
                                 ? StreamJobRegistry.inMemory()
                                 : new CoordStreamJobRegistry(coordination.client()),
@@ -183,7 +183,7 @@ public final class CairnNode implements AutoCloseable {
                 services.addAll(worker.services());
                 streamWorker = StreamWorker.create(
                         StreamWorker.Settings.from(
-                                config, id, endpoint, host, dir.resolve("stream-worker"), rpcDeadline),
+                                config, id, endpoint, host, dir.resolve("stream-worker"), rpcDeadline, fileSystems),
                         locator,
                         clock);
             }

@@ -134,6 +134,7 @@ public final class NodeConfig {
                     DataflowConfig.RESTART_ATTEMPTS,
                     DataflowConfig.STATE_BACKEND,
                     DataflowConfig.STREAM_DIR,
+                    DataflowConfig.STREAM_CHECKPOINT_DIR,
                     DataflowConfig.STREAM_SLOTS,
                     DataflowConfig.STREAM_DATA_PORT,
                     DataflowConfig.STREAM_HEARTBEAT_INTERVAL,

@@ -39,6 +39,16 @@ public final class FileSystemRegistry {
     }
 
     /**
+     * Whether this registry has a file system for the scheme of {@code path} or a reason why it
+     * has none, so that {@link #forPath} answers for it rather than "unknown scheme".
+     */
+    public boolean knows(String path) {
+        String scheme = FsPaths.scheme(path);
+        String s = scheme == null ? LocalFileSystem.SCHEME : scheme;
+        return bySchemes.containsKey(s) || unavailable.containsKey(s);
+    }
+
+    /**
      * The file system of {@code path}.
      *
      * @throws IllegalArgumentException naming the path and the reason, when its scheme has none here

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.cairn.common.codec.Codecs;
 import dev.cairn.common.config.Config;
 import dev.cairn.common.config.ConfigDef;
+import dev.cairn.common.fs.FileSystemRegistry;
 import dev.cairn.common.time.Clock;
 import dev.cairn.dataflow.Dataflow;
 import dev.cairn.dataflow.DataflowConfig;
@@ -66,7 +67,12 @@ class NexmarkSavepointClusterTest {
     private String startCluster() throws IOException {
         StreamMaster master = StreamMaster.create(
                 new StreamMaster.Settings(
-                        dir.resolve("stream"), Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofMillis(100)),
+                        dir.resolve("stream"),
+                        null,
+                        Duration.ofSeconds(2),
+                        Duration.ofMillis(50),
+                        Duration.ofMillis(100),
+                        FileSystemRegistry.local()),
                 StreamJobRegistry.inMemory(),
                 Optional::empty,
                 Clock.system());
@@ -86,7 +92,8 @@ class NexmarkSavepointClusterTest {
                             dir.resolve(id),
                             Duration.ofMillis(50),
                             Duration.ofSeconds(10),
-                            Config.defaults(new ConfigDef("dataflow", DataflowConfig.KEYS))),
+                            Config.defaults(new ConfigDef("dataflow", DataflowConfig.KEYS)),
+                            FileSystemRegistry.local()),
                     () -> endpoint,
                     Clock.system());
             open.add(worker);

@@ -1,5 +1,6 @@
 package dev.cairn.examples.stream;
 
+import dev.cairn.common.fs.FsPaths;
 import dev.cairn.dataflow.Dataflow;
 import dev.cairn.dataflow.DataflowJob;
 import dev.cairn.dataflow.Stream;
@@ -8,10 +9,10 @@ import java.nio.file.Path;
 
 /**
  * Nexmark Q5, Q7 or Q8 over a NexmarkGen event file, as a stream job:
- * {@code nexmark-qN EVENTS.csv OUT_DIR [MALFORMED_DIR]}. The file is read as a bounded stream (its
- * end is a final watermark that fires every window); the results go to part files in OUT_DIR,
- * which must not exist, through the exactly-once file sink. Sorted bytewise, their lines equal
- * NexmarkGen's answer.
+ * {@code nexmark-qN EVENTS.csv OUT_DIR [MALFORMED_DIR]}, local paths or {@code cairn://} ones in
+ * the store. The file is read as a bounded stream (its end is a final watermark that fires every
+ * window); the results go to part files in OUT_DIR, which must not exist, through the exactly-once
+ * file sink. Sorted bytewise, their lines equal NexmarkGen's answer.
  *
  * <p>A malformed line fails the job, naming the file, the line's byte offset and the bad field.
  * With MALFORMED_DIR (which must not exist either) malformed lines go there instead, exactly once,
@@ -25,24 +26,30 @@ public abstract class NexmarkJob implements DataflowJob {
         this.name = name;
     }
 
-    abstract Stream<String> query(Stream<String> lines);
+    abstract Stream<String> query(Stream<String> events);
 
     @Override
     public void define(Dataflow flow, String[] args) {
         if (args.length != 2 && args.length != 3)
             throw new IllegalArgumentException("usage: " + name + " EVENTS.csv OUT_DIR [MALFORMED_DIR]");
-        // Nodes run elsewhere: paths are resolved where the user typed them.
-        Path events = Path.of(args[0]).toAbsolutePath().normalize();
-        Path out = Path.of(args[1]).toAbsolutePath().normalize();
-        if (!java.nio.file.Files.isReadable(events))
-            throw new IllegalArgumentException("event file not found or not readable: " + events);
+        // Missing input and existing output are refused by name: here for local paths, by the
+        // master for cairn:// ones, before the job runs.
+        String events = absolute(args[0]);
+        if (FsPaths.scheme(events) == null && !java.nio.file.Files.isReadable(Path.of(events)))
+            throw new IllegalArgumentException("input file or directory " + events + " does not exist");
         Stream<String> lines = flow.readTextFile(events);
         if (args.length == 3) {
-            Path malformed = Path.of(args[2]).toAbsolutePath().normalize();
             lines = NexmarkQueries.wellFormed(lines);
-            lines.sideOutput(NexmarkQueries.MALFORMED).writeAsTextExactlyOnce(malformed);
+            lines.sideOutput(NexmarkQueries.MALFORMED).writeAsTextExactlyOnce(absolute(args[2]));
         }
-        query(lines).writeAsTextExactlyOnce(out);
+        query(lines).writeAsTextExactlyOnce(absolute(args[1]));
+    }
+
+    /** Nodes run elsewhere: local paths are resolved where the user typed them; others are absolute. */
+    private static String absolute(String path) {
+        return FsPaths.scheme(path) != null
+                ? path
+                : Path.of(path).toAbsolutePath().normalize().toString();
     }
 
     /** Hot items: the auctions with the most bids per sliding window of 10 s every 2 s. */
@@ -52,8 +59,8 @@ public abstract class NexmarkJob implements DataflowJob {
         }
 
         @Override
-        Stream<String> query(Stream<String> lines) {
-            return NexmarkQueries.q5(lines);
+        Stream<String> query(Stream<String> events) {
+            return NexmarkQueries.q5(events);
         }
     }
 
@@ -64,8 +71,8 @@ public abstract class NexmarkJob implements DataflowJob {
         }
 
         @Override
-        Stream<String> query(Stream<String> lines) {
-            return NexmarkQueries.q7(lines);
+        Stream<String> query(Stream<String> events) {
+            return NexmarkQueries.q7(events);
         }
     }
 
@@ -76,8 +83,8 @@ public abstract class NexmarkJob implements DataflowJob {
         }
 
         @Override
-        Stream<String> query(Stream<String> lines) {
-            return NexmarkQueries.q8(lines);
+        Stream<String> query(Stream<String> events) {
+            return NexmarkQueries.q8(events);
         }
     }
 }

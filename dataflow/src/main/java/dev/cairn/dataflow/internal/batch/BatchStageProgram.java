@@ -99,7 +99,8 @@ public final class BatchStageProgram implements StageProgram {
                                 Clock.system(),
                                 Integer.MAX_VALUE,
                                 graph.stateBackend(),
-                                null),
+                                null, // no checkpoints in batch mode
+                                null), // files are read and written by the batch runtime
                         outputs[id]);
                 operators[id] = op;
             }

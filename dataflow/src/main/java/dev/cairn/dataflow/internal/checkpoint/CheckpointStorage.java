@@ -1,5 +1,8 @@
 package dev.cairn.dataflow.internal.checkpoint;
 
+import dev.cairn.common.fs.FileSystem;
+import dev.cairn.common.fs.FileSystemRegistry;
+import dev.cairn.common.fs.LocalFileSystem;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -8,13 +11,28 @@ import java.util.List;
 /**
  * Where checkpoints live: one state blob per subtask per checkpoint, then a metadata blob that,
  * once written, makes the checkpoint complete. Writing the metadata is atomic: a reader sees
- * either no metadata or all of it, and never metadata without every state blob it names. The
- * embedded cluster uses a local directory ({@link LocalDirectoryCheckpointStorage}); the
- * distributed runtime will put state in Cairn's store and the metadata in coord.
+ * either no metadata or all of it, and never metadata without every state blob it names. A
+ * local directory ({@link LocalDirectoryCheckpointStorage}, with fsyncs) or a directory of another
+ * {@link FileSystem}, such as Cairn's store ({@link FileSystemCheckpointStorage}); {@link #at}
+ * picks by the path's scheme. On a cluster, the stream master also records each completed
+ * checkpoint in its job registry (coord).
  *
  * <p>Thread-safe: subtasks write their state concurrently; the coordinator writes metadata.
  */
 public interface CheckpointStorage {
+    /**
+     * The storage in directory {@code dir}: a local one for a plain or {@code file:} path, else
+     * one on the file system {@code fileSystems} has for its scheme.
+     *
+     * @throws IllegalArgumentException naming the path when no file system serves it
+     */
+    static CheckpointStorage at(FileSystemRegistry fileSystems, String dir) throws IOException {
+        FileSystem fs = fileSystems.forPath(dir);
+        if (fs instanceof LocalFileSystem local)
+            return new LocalDirectoryCheckpointStorage(Path.of(local.qualify(dir)));
+        return new FileSystemCheckpointStorage(fs, dir);
+    }
+
     /** Durably stores the state of {@code subtask} (a stable id such as {@code 3-1}) for a checkpoint. */
     void writeState(long checkpointId, String subtask, byte[] state) throws IOException;
 

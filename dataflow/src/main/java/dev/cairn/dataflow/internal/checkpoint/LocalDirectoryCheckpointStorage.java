@@ -1,5 +1,7 @@
 package dev.cairn.dataflow.internal.checkpoint;
 
+import dev.cairn.common.fs.FileSystem;
+import dev.cairn.common.fs.LocalFileSystem;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -205,6 +207,22 @@ public final class LocalDirectoryCheckpointStorage implements CheckpointStorage 
             throw e;
         }
         fsyncDirectory(dir);
+    }
+
+    /**
+     * Makes a file or directory that {@code fs} wrote durable when {@code fs} is the local file
+     * system (which writes without fsync); other file systems are durable when a write returns.
+     */
+    public static void syncIfLocal(FileSystem fs, String path) throws IOException {
+        if (!(fs instanceof LocalFileSystem)) return;
+        Path p = Path.of(fs.qualify(path));
+        if (Files.isDirectory(p)) {
+            fsyncDirectory(p);
+        } else {
+            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+        }
     }
 
     static void fsyncDirectory(Path dir) throws IOException {

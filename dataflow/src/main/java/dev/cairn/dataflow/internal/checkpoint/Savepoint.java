@@ -1,17 +1,18 @@
 package dev.cairn.dataflow.internal.checkpoint;
 
+import dev.cairn.common.fs.FileEntry;
+import dev.cairn.common.fs.FileSystem;
+import dev.cairn.common.fs.FsPaths;
 import dev.cairn.dataflow.internal.runtime.KeyGroupRange;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
-import java.util.stream.Stream;
 
 /**
  * A savepoint: a complete checkpoint copied out of a job's checkpoint storage, so that it outlives
@@ -24,8 +25,9 @@ import java.util.stream.Stream;
  *  dir/_savepoint                      job, checkpoint, max parallelism, operators, chain heads
  * </pre>
  *
- * Written into {@code .dir.tmp} (each file fsynced), then renamed to {@code dir}: a savepoint
- * directory that exists is complete.
+ * On any {@link FileSystem} ({@code cairn:///savepoints/q7-12} in the store, or a local
+ * directory). Written into {@code .dir.tmp}, then renamed to {@code dir}: a savepoint directory
+ * that exists is complete (on local disks every file is fsynced first).
  *
  * <p>Rescaling ({@link #oldSubtasksFor}): keyed state is per key group, so new subtask i of a
  * chain restores the snapshots of the old subtasks whose key groups overlap its own and keeps the
@@ -65,19 +67,26 @@ public record Savepoint(String job, long checkpointId, int maxParallelism, List<
         return old;
     }
 
-    /** The state file of one old subtask in savepoint directory {@code dir}. */
-    public static Path stateFile(Path dir, String subtask) {
-        return dir.resolve(subtask + ".state");
+    /** The state of one old subtask in savepoint directory {@code dir} of {@code fs}. */
+    public static byte[] readState(FileSystem fs, String dir, String subtask) throws IOException {
+        return readAll(fs, FsPaths.child(dir, subtask + ".state"));
     }
 
-    /** Reads the descriptor of the savepoint in {@code dir}; a one-line message if there is none. */
-    public static Savepoint read(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) throw new IllegalArgumentException("savepoint " + dir + " does not exist");
-        Path file = dir.resolve(DESCRIPTOR);
-        if (!Files.exists(file))
-            throw new IllegalArgumentException(dir + " is not a savepoint: it has no " + DESCRIPTOR);
+    private static byte[] readAll(FileSystem fs, String file) throws IOException {
+        List<FileEntry> entries = fs.listFiles(file);
+        if (entries.size() != 1) throw new NoSuchFileException(file, null, "not a file");
+        try (InputStream in = fs.open(file, 0, entries.get(0).length())) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** Reads the descriptor of the savepoint in {@code dir} of {@code fs}; a one-line message if there is none. */
+    public static Savepoint read(FileSystem fs, String dir) throws IOException {
+        if (!fs.exists(dir)) throw new IllegalArgumentException("savepoint " + dir + " does not exist");
+        String file = FsPaths.child(dir, DESCRIPTOR);
+        if (!fs.exists(file)) throw new IllegalArgumentException(dir + " is not a savepoint: it has no " + DESCRIPTOR);
         Properties p = new Properties();
-        p.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
+        p.load(new StringReader(new String(readAll(fs, file), StandardCharsets.UTF_8)));
         try {
             List<Head> heads = new ArrayList<>();
             for (String h : split(p.getProperty("heads", ""))) {
@@ -105,20 +114,22 @@ public record Savepoint(String job, long checkpointId, int maxParallelism, List<
         return String.join(",", parts.stream().map(x -> x.replace(",", "%2C")).toList());
     }
 
-    /** Copies complete checkpoint directory {@code checkpoint} to savepoint {@code target}, durably. */
-    public void writeFrom(Path checkpoint, Path target) throws IOException {
-        if (Files.exists(target)) throw new IllegalArgumentException("savepoint " + target + " already exists");
-        Path parent = target.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = parent.resolve("." + target.getFileName() + ".tmp");
-        if (Files.exists(tmp)) delete(tmp);
-        Files.createDirectories(tmp);
-        try (Stream<Path> files = Files.list(checkpoint)) {
-            for (Path f : files.toList()) {
-                String name = f.getFileName().toString();
-                if (name.startsWith(".")) continue; // a temp file of a write
-                LocalDirectoryCheckpointStorage.writeAtomically(tmp, name, Files.readAllBytes(f));
-            }
+    /**
+     * Copies complete checkpoint directory {@code checkpoint} of {@code from} to savepoint
+     * {@code target} of {@code to}, durably.
+     */
+    public void writeFrom(FileSystem from, String checkpoint, FileSystem to, String target) throws IOException {
+        if (to.exists(target)) throw new IllegalArgumentException("savepoint " + target + " already exists");
+        String parent = FsPaths.parent(to.qualify(target));
+        String tmp = FsPaths.child(parent, "." + FsPaths.name(to.qualify(target)) + ".tmp");
+        to.delete(tmp);
+        to.mkdirs(tmp);
+        String source = from.qualify(checkpoint);
+        for (FileEntry f : from.listFiles(source)) {
+            String name = FsPaths.name(f.path());
+            // Only the checkpoint's own files: not a temp file of a write.
+            if (!FsPaths.parent(f.path()).equals(source) || name.startsWith(".")) continue;
+            write(to, FsPaths.child(tmp, name), readAll(from, f.path()));
         }
         Properties p = new Properties();
         p.setProperty("job", job);
@@ -132,23 +143,24 @@ public record Savepoint(String job, long checkpointId, int maxParallelism, List<
                         .toList()));
         java.io.StringWriter w = new java.io.StringWriter();
         p.store(w, "Cairn savepoint");
-        LocalDirectoryCheckpointStorage.writeAtomically(
-                tmp, DESCRIPTOR, w.toString().getBytes(StandardCharsets.UTF_8));
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        LocalDirectoryCheckpointStorage.fsyncDirectory(parent);
+        write(to, FsPaths.child(tmp, DESCRIPTOR), w.toString().getBytes(StandardCharsets.UTF_8));
+        LocalDirectoryCheckpointStorage.syncIfLocal(to, tmp);
+        to.rename(tmp, target);
+        LocalDirectoryCheckpointStorage.syncIfLocal(to, parent);
     }
 
-    private static void delete(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    private static void write(FileSystem fs, String file, byte[] bytes) throws IOException {
+        try (OutputStream out = fs.create(file)) {
+            out.write(bytes);
         }
+        LocalDirectoryCheckpointStorage.syncIfLocal(fs, file);
     }
 
     /**
      * Why a job with these operators and max parallelism cannot start from this savepoint, or null
      * if it can.
      */
-    public String mismatch(Path dir, int maxParallelism, List<String> operators, List<Integer> heads) {
+    public String mismatch(String dir, int maxParallelism, List<String> operators, List<Integer> heads) {
         if (!operators.equals(this.operators)) {
             return "savepoint " + dir + " was taken from a job with operators " + this.operators + ", this job has "
                     + operators;

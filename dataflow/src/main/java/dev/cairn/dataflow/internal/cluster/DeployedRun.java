@@ -1,8 +1,9 @@
 package dev.cairn.dataflow.internal.cluster;
 
+import dev.cairn.common.fs.FileSystem;
+import dev.cairn.common.fs.FileSystemRegistry;
 import dev.cairn.common.time.Clock;
 import dev.cairn.dataflow.internal.checkpoint.CheckpointStorage;
-import dev.cairn.dataflow.internal.checkpoint.LocalDirectoryCheckpointStorage;
 import dev.cairn.dataflow.internal.checkpoint.Savepoint;
 import dev.cairn.dataflow.internal.graph.GraphSerialization;
 import dev.cairn.dataflow.internal.graph.LogicalGraph;
@@ -77,6 +78,7 @@ final class DeployedRun implements AutoCloseable {
             Deployment d,
             String workerId,
             Path workDir,
+            FileSystemRegistry fileSystems,
             NetworkEndpoint network,
             Clock clock,
             Consumer<SubtaskEvent> events)
@@ -98,12 +100,11 @@ final class DeployedRun implements AutoCloseable {
                 bySlot.put(i, new InetSocketAddress(hp.host(), hp.port()));
             }
             boolean checkpointing = d.getSettings().getCheckpointIntervalMs() > 0;
-            CheckpointStorage storage =
-                    checkpointing ? new LocalDirectoryCheckpointStorage(Path.of(d.getCheckpointDir())) : null;
+            CheckpointStorage storage = checkpointing ? CheckpointStorage.at(fileSystems, d.getCheckpointDir()) : null;
             long restore = d.getRestoreCheckpoint();
-            Path savepointDir =
-                    restore == 0 && !d.getRestoreSavepoint().isEmpty() ? Path.of(d.getRestoreSavepoint()) : null;
-            Savepoint savepoint = savepointDir == null ? null : Savepoint.read(savepointDir);
+            String savepointDir = restore == 0 && !d.getRestoreSavepoint().isEmpty() ? d.getRestoreSavepoint() : null;
+            FileSystem savepointFs = savepointDir == null ? null : fileSystems.forPath(savepointDir);
+            Savepoint savepoint = savepointDir == null ? null : Savepoint.read(savepointFs, savepointDir);
             RunRef run = d.getRun();
             DeployedRun[] self = new DeployedRun[1];
             Map<String, SubtaskCheckpoints> made = new HashMap<>();
@@ -158,7 +159,9 @@ final class DeployedRun implements AutoCloseable {
                         String id = SubtaskLauncher.subtaskId(head, subtask);
                         if (savepoint != null) {
                             SubtaskCheckpoints c = new SubtaskCheckpoints(
-                                    id, savepointState(savepoint, savepointDir, graph, head, subtask, source), reports);
+                                    id,
+                                    savepointState(savepoint, savepointFs, savepointDir, graph, head, subtask, source),
+                                    reports);
                             made.put(id, c);
                             return c;
                         }
@@ -197,7 +200,8 @@ final class DeployedRun implements AutoCloseable {
                                             + OperatorFailure.location(t) + " threw " + describe(cause))
                                     .build());
                         },
-                        storage);
+                        storage,
+                        fileSystems);
             } finally {
                 Thread.currentThread().setContextClassLoader(previous);
             }
@@ -221,7 +225,7 @@ final class DeployedRun implements AutoCloseable {
 
     /** The old subtasks' snapshots that subtask {@code subtask} of chain {@code head} restores ({@link Savepoint}). */
     private static List<byte[]> savepointState(
-            Savepoint savepoint, Path dir, LogicalGraph graph, int head, int subtask, boolean source) {
+            Savepoint savepoint, FileSystem fs, String dir, LogicalGraph graph, int head, int subtask, boolean source) {
         Savepoint.Head old = savepoint.head(head);
         int parallelism = graph.node(head).parallelism();
         List<byte[]> states = new java.util.ArrayList<>();
@@ -229,7 +233,7 @@ final class DeployedRun implements AutoCloseable {
                 Savepoint.oldSubtasksFor(graph.maxParallelism(), old.parallelism(), parallelism, subtask, source)) {
             String oldId = SubtaskLauncher.subtaskId(head, s);
             try {
-                states.add(Files.readAllBytes(Savepoint.stateFile(dir, oldId)));
+                states.add(Savepoint.readState(fs, dir, oldId));
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(
                         "cannot read the state of subtask " + oldId + " in savepoint " + dir, e);

@@ -1,9 +1,12 @@
 package dev.cairn.dataflow.internal.cluster;
 
+import dev.cairn.common.fs.FileSystemRegistry;
+import dev.cairn.common.fs.FsPaths;
 import dev.cairn.common.time.Clock;
 import dev.cairn.dataflow.StreamJobRegistry;
-import dev.cairn.dataflow.internal.checkpoint.LocalDirectoryCheckpointStorage;
+import dev.cairn.dataflow.internal.checkpoint.CheckpointStorage;
 import dev.cairn.dataflow.internal.checkpoint.Savepoint;
+import dev.cairn.dataflow.internal.graph.ProgramPaths;
 import dev.cairn.dataflow.internal.proto.ChainHead;
 import dev.cairn.dataflow.internal.proto.CheckpointCommand;
 import dev.cairn.dataflow.internal.proto.Deployment;
@@ -54,7 +57,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What survives the master: every job's submission is a file under {@code dir/<job>} and its
  * record in the {@link StreamJobRegistry} (coord in a cluster) says whether it runs, its latest
- * run and its latest complete checkpoint; checkpoints are in {@code dir/<job>/checkpoints}. A
+ * run and its latest complete checkpoint; checkpoints are in {@code dir/<job>/checkpoints}, or in
+ * {@link Settings#checkpointDir} (Cairn's store, say) when it is set. A
  * master that becomes active restarts every running job from its latest complete checkpoint.
  *
  * <p>Savepoints ({@link #savepoint}): a checkpoint triggered now and copied out of the job's
@@ -71,12 +75,22 @@ public final class StreamJobMaster implements AutoCloseable {
     /**
      * What the master needs.
      *
-     * @param dir shared by every master: job submissions and checkpoints
+     * @param dir shared by every master: job submissions, and checkpoints unless {@code checkpointDir} is set
+     * @param checkpointDir where each job's checkpoints go ({@code <checkpointDir>/<job>}), on any
+     *     of {@code fileSystems}; null: {@code dir/<job>/checkpoints}. Savepoints go where they are
+     *     asked to (any file system), by default to {@code dir/savepoints}
      * @param workerTimeout a worker silent this long is lost, and its runs fail
      * @param heartbeatInterval how often workers heartbeat
      * @param restartDelay how long a failed job waits before it runs again
+     * @param fileSystems where the paths of submitted jobs are checked
      */
-    public record Settings(Path dir, Duration workerTimeout, Duration heartbeatInterval, Duration restartDelay) {}
+    public record Settings(
+            Path dir,
+            String checkpointDir,
+            Duration workerTimeout,
+            Duration heartbeatInterval,
+            Duration restartDelay,
+            FileSystemRegistry fileSystems) {}
 
     private static final class Worker {
         final String id;
@@ -305,14 +319,29 @@ public final class StreamJobMaster implements AutoCloseable {
         return job.status();
     }
 
+    /**
+     * Refuses a job whose file sources' inputs are missing or whose sinks' new directories exist,
+     * naming the path; only paths with a scheme ({@code cairn://}), the client checked local ones.
+     * Touches no loop state: called off the loop, since a check may wait on the store.
+     */
+    public void checkPaths(SubmitRequest req) {
+        for (String in : req.getInputPathsList()) {
+            if (ProgramPaths.hasScheme(in)) ProgramPaths.requireInput(settings.fileSystems(), in);
+        }
+        if (!req.getSavepoint().isEmpty()) return; // a resumed job writes on into its directories
+        for (String out : req.getNewOutputDirsList()) {
+            if (ProgramPaths.hasScheme(out)) ProgramPaths.requireNewOutput(settings.fileSystems(), out);
+        }
+    }
+
     /** A job resumed from a savepoint must have its operators and chains; one line on what differs. */
-    private static void checkSavepoint(SubmitRequest req) throws IOException {
+    private void checkSavepoint(SubmitRequest req) throws IOException {
         if (req.getSettings().getCheckpointIntervalMs() <= 0) {
             throw new IllegalArgumentException(
                     "a job resumed from a savepoint needs checkpoints: give it a checkpoint interval");
         }
-        Path dir = Path.of(req.getSavepoint());
-        Savepoint sp = Savepoint.read(dir);
+        String dir = req.getSavepoint();
+        Savepoint sp = Savepoint.read(settings.fileSystems().forPath(dir), dir);
         List<Integer> heads =
                 req.getHeadsList().stream().map(ChainHead::getOperator).toList();
         String mismatch = sp.mismatch(dir, req.getMaxParallelism(), req.getOperatorsList(), heads);
@@ -380,15 +409,23 @@ public final class StreamJobMaster implements AutoCloseable {
         }
         if (job.coordinator.latestCompleted() < sp.checkpointId) return;
         long id = sp.checkpointId;
-        Path target =
-                sp.path.isEmpty() ? settings.dir().resolve("savepoints").resolve(job.id + "-" + id) : Path.of(sp.path);
+        String target = sp.path.isEmpty()
+                ? settings.dir()
+                        .resolve("savepoints")
+                        .resolve(job.id + "-" + id)
+                        .toString()
+                : sp.path;
         List<Savepoint.Head> heads = new ArrayList<>();
         for (StreamJob.Head h : job.heads) heads.add(new Savepoint.Head(h.operator(), h.parallelism(), h.source()));
         new Savepoint(job.id, id, job.request.getMaxParallelism(), job.request.getOperatorsList(), heads)
-                .writeFrom(jobDir(job.id).resolve("checkpoints").resolve("chk-" + id), target);
+                .writeFrom(
+                        settings.fileSystems().forPath(checkpointDir(job.id)),
+                        FsPaths.child(checkpointDir(job.id), "chk-" + id),
+                        settings.fileSystems().forPath(target),
+                        target);
         LOG.info("stream job {}: savepoint of checkpoint {} written to {}", job.id, id, target);
         sp.written = SavepointResponse.newBuilder()
-                .setPath(target.toString())
+                .setPath(target)
                 .setCheckpointId(id)
                 .build();
         if (!sp.stop) {
@@ -411,7 +448,7 @@ public final class StreamJobMaster implements AutoCloseable {
                 Integer.parseInt(m.group(1)),
                 req,
                 heads,
-                new LocalDirectoryCheckpointStorage(jobDir(id).resolve("checkpoints")),
+                CheckpointStorage.at(settings.fileSystems(), checkpointDir(id)),
                 clock,
                 attempt);
     }
@@ -514,7 +551,8 @@ public final class StreamJobMaster implements AutoCloseable {
         String savepoint = restoreFrom == 0 ? job.request.getSavepoint() : "";
         long numberedAfter = savepoint.isEmpty()
                 ? restoreFrom
-                : Savepoint.read(Path.of(savepoint)).checkpointId();
+                : Savepoint.read(settings.fileSystems().forPath(savepoint), savepoint)
+                        .checkpointId();
         if (!savepoint.isEmpty()) job.storage.discard(numberedAfter + 1);
         job.started(slots, numberedAfter);
         Deployment.Builder d = Deployment.newBuilder()
@@ -527,7 +565,7 @@ public final class StreamJobMaster implements AutoCloseable {
                 .addAllSlotWorkers(slots)
                 .setRestoreCheckpoint(restoreFrom)
                 .setRestoreSavepoint(savepoint)
-                .setCheckpointDir(jobDir(job.id).resolve("checkpoints").toString());
+                .setCheckpointDir(checkpointDir(job.id));
         for (String w : job.workers()) d.putDataAddresses(w, workers.get(w).dataAddress);
         Deployment deployment = d.build();
         for (String w : job.workers()) workers.get(w).deploy.add(deployment);
@@ -590,6 +628,13 @@ public final class StreamJobMaster implements AutoCloseable {
         } catch (IOException e) {
             LOG.warn("cannot record the end of stream job {} in coord: {}", job.id, e.toString());
         }
+    }
+
+    /** Where job {@code id} keeps its checkpoints: see {@link Settings#checkpointDir}. */
+    private String checkpointDir(String id) {
+        return settings.checkpointDir() == null
+                ? jobDir(id).resolve("checkpoints").toString()
+                : FsPaths.child(settings.checkpointDir(), id);
     }
 
     private Path jobDir(String id) {

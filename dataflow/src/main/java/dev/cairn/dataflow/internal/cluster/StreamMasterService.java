@@ -38,7 +38,10 @@ public final class StreamMasterService extends StreamMasterGrpc.StreamMasterImpl
 
     @Override
     public void submit(SubmitRequest req, StreamObserver<JobStatusProto> obs) {
-        Rpc.reply(obs, () -> master.onLoop(() -> master.submit(req)));
+        Rpc.reply(obs, () -> {
+            master.checkPaths(req);
+            return master.onLoop(() -> master.submit(req));
+        });
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.cairn.dataflow.internal.cluster;
 
+import dev.cairn.common.fs.FileSystemRegistry;
 import dev.cairn.common.time.Clock;
 import dev.cairn.dataflow.internal.network.NetworkEndpoint;
 import dev.cairn.dataflow.internal.proto.CheckpointCommand;
@@ -48,7 +49,13 @@ public final class StreamTaskExecutor implements AutoCloseable {
      * @param dir where job jars of the runs are kept
      */
     public record Settings(
-            String workerId, String endpoint, int slots, Path dir, Duration heartbeatInterval, Duration rpcDeadline) {}
+            String workerId,
+            String endpoint,
+            int slots,
+            Path dir,
+            Duration heartbeatInterval,
+            Duration rpcDeadline,
+            FileSystemRegistry fileSystems) {}
 
     private final Settings settings;
     private final Supplier<String> masterLocator;
@@ -156,10 +163,11 @@ public final class StreamTaskExecutor implements AutoCloseable {
     private void deploy(Deployment d) {
         if (runs.containsKey(d.getRun())) return;
         try {
-            DeployedRun run = DeployedRun.start(d, settings.workerId(), settings.dir(), network, clock, ev -> {
-                events.add(ev);
-                LockSupport.unpark(loop);
-            });
+            DeployedRun run = DeployedRun.start(
+                    d, settings.workerId(), settings.dir(), settings.fileSystems(), network, clock, ev -> {
+                        events.add(ev);
+                        LockSupport.unpark(loop);
+                    });
             runs.put(d.getRun(), run);
             LOG.info(
                     "stream worker {}: running {} run {}",

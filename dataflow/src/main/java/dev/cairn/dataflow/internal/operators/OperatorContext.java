@@ -1,5 +1,6 @@
 package dev.cairn.dataflow.internal.operators;
 
+import dev.cairn.common.fs.FileSystemRegistry;
 import dev.cairn.common.time.Clock;
 import dev.cairn.dataflow.StateBackendKind;
 import dev.cairn.dataflow.internal.checkpoint.CheckpointStorage;
@@ -14,6 +15,8 @@ import dev.cairn.dataflow.internal.runtime.KeyGroupRange;
  * @param stateBackend where keyed operators keep their state
  * @param checkpointStorage where checkpoints go, for state backends that store files of their own
  *     beside the snapshot ({@link CheckpointStorage#writeSharedFile}); null without checkpoints
+ * @param fileSystems where file sources and sinks find the file system of their paths (local
+ *     files only when null)
  */
 public record OperatorContext(
         String operatorName,
@@ -24,9 +27,11 @@ public record OperatorContext(
         Clock clock,
         int watermarkIntervalRecords,
         StateBackendKind stateBackend,
-        CheckpointStorage checkpointStorage) {
+        CheckpointStorage checkpointStorage,
+        FileSystemRegistry fileSystems) {
     public OperatorContext {
         if (stateBackend == null) stateBackend = StateBackendKind.HEAP;
+        if (fileSystems == null) fileSystems = FileSystemRegistry.local();
     }
 
     /** A context for operators on the heap, without checkpoint storage. */
@@ -47,6 +52,7 @@ public record OperatorContext(
                 clock,
                 watermarkIntervalRecords,
                 StateBackendKind.HEAP,
+                null,
                 null);
     }
 }

@@ -1,18 +1,18 @@
 package dev.cairn.dataflow.internal.operators;
 
+import dev.cairn.common.fs.FileSystem;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Reads the lines whose first byte lies in one split: skips the partial line at the split's start
  * (unless the byte before it is '\n') and reads past the split's end to finish its last line.
+ * Reads through the split's {@link FileSystem}, from the byte before the split to the file's end.
  */
 final class SplitLineReader implements Closeable {
-    private final FileChannel channel;
+    private final InputStream in;
     private final long end;
     private byte[] buf = new byte[1 << 16];
     private long bufPosition; // file offset of buf[0]
@@ -20,22 +20,17 @@ final class SplitLineReader implements Closeable {
     private int cursor; // index in buf of the next unread byte
     private boolean eof;
 
-    SplitLineReader(TextFileSource.Split split) throws IOException {
-        channel = FileChannel.open(split.file(), StandardOpenOption.READ);
+    SplitLineReader(FileSystem fs, TextFileSource.Split split) throws IOException {
         end = split.end();
         long start = split.start();
-        if (start == 0) {
-            bufPosition = 0;
-        } else {
-            bufPosition = start - 1;
-            channel.position(bufPosition);
+        bufPosition = start == 0 ? 0 : start - 1;
+        in = fs.open(split.file(), bufPosition, Long.MAX_VALUE - bufPosition);
+        if (start > 0) {
             if (!fill()) return;
             boolean lineStartsAtSplit = buf[0] == '\n';
             cursor = 1;
             if (!lineStartsAtSplit) skipLine();
-            return;
         }
-        channel.position(0);
     }
 
     /** The file offset of the next line's first byte: where a reader resumes after a restore. */
@@ -102,10 +97,9 @@ final class SplitLineReader implements Closeable {
         return !eof && fill();
     }
 
-    /** Appends bytes from the channel after {@code bufLength}; false if none were left. */
+    /** Appends bytes from the stream after {@code bufLength}; false if none were left. */
     private boolean fill() throws IOException {
-        ByteBuffer target = ByteBuffer.wrap(buf, bufLength, buf.length - bufLength);
-        int n = channel.read(target);
+        int n = in.read(buf, bufLength, buf.length - bufLength);
         if (n <= 0) {
             eof = true;
             return false;
@@ -116,6 +110,6 @@ final class SplitLineReader implements Closeable {
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        in.close();
     }
 }

@@ -2,17 +2,19 @@ package dev.cairn.dataflow.internal.operators;
 
 import dev.cairn.common.codec.BytesIn;
 import dev.cairn.common.codec.BytesOut;
+import dev.cairn.common.fs.FileEntry;
+import dev.cairn.common.fs.FileSystem;
 import dev.cairn.dataflow.internal.graph.OperatorFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
- * Lines of a file or of the regular files under a directory. Every subtask lists the files the
+ * Lines of a file or of the regular files under a directory, of any {@link FileSystem} (the
+ * subtask's {@link OperatorContext#fileSystems} picks it by the path's scheme, so
+ * {@code cairn:///dir/events.csv} reads from the store). Every subtask lists the files the
  * same way (sorted by path) and cuts them into the same splits, byte ranges of about
  * {@code totalBytes / parallelism} (at least 64 KiB); split j is read by subtask
  * {@code j % parallelism}. A line belongs to the split that holds its first byte.
@@ -44,16 +46,22 @@ public final class TextFileSource extends StreamOperator<String> implements Sour
 
         @Override
         public StreamOperator<?> create() {
-            return new TextFileSource(Path.of(path), maxLinesPerSecond);
+            return new TextFileSource(path, maxLinesPerSecond);
+        }
+
+        @Override
+        public List<String> inputPaths() {
+            return List.of(path);
         }
     }
 
-    /** Bytes {@code [start, end)} of a file. */
-    public record Split(Path file, long start, long end) {}
+    /** Bytes {@code [start, end)} of a file, named by its canonical path. */
+    public record Split(String file, long start, long end) {}
 
     private static final long MIN_SPLIT_BYTES = 64 * 1024;
     private static final int LINES_PER_CALL = 512;
-    private final Path path;
+    private final String path;
+    private FileSystem fs;
     private List<Split> splits;
     private int nextSplit;
     private SplitLineReader reader;
@@ -66,29 +74,31 @@ public final class TextFileSource extends StreamOperator<String> implements Sour
     private final long maxLinesPerSecond;
     private SourceRateLimit rateLimit;
 
-    TextFileSource(Path path, long maxLinesPerSecond) {
+    TextFileSource(String path, long maxLinesPerSecond) {
         this.path = path;
         this.maxLinesPerSecond = maxLinesPerSecond;
     }
 
-    /** The splits of {@code path} for {@code parallelism} readers, in order. */
-    public static List<Split> splits(Path path, int parallelism) throws IOException {
-        List<Path> files = new ArrayList<>();
-        if (Files.isDirectory(path)) {
-            try (Stream<Path> walk = Files.walk(path)) {
-                walk.filter(Files::isRegularFile).sorted().forEach(files::add);
-            }
-        } else {
-            files.add(path);
+    /**
+     * The splits of {@code path} (a file, or the files under a directory, sorted by path) for
+     * {@code parallelism} readers, in order.
+     *
+     * @throws NoSuchFileException naming {@code path} if it does not exist
+     */
+    public static List<Split> splits(FileSystem fs, String path, int parallelism) throws IOException {
+        List<FileEntry> files;
+        try {
+            files = fs.listFiles(path);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(path, null, "input file or directory not found");
         }
         long total = 0;
-        for (Path f : files) total += Files.size(f);
+        for (FileEntry f : files) total += f.length();
         long splitBytes = Math.max(MIN_SPLIT_BYTES, (total + parallelism - 1) / parallelism);
         List<Split> splits = new ArrayList<>();
-        for (Path f : files) {
-            long size = Files.size(f);
-            for (long start = 0; start < size; start += splitBytes)
-                splits.add(new Split(f, start, Math.min(size, start + splitBytes)));
+        for (FileEntry f : files) {
+            for (long start = 0; start < f.length(); start += splitBytes)
+                splits.add(new Split(f.path(), start, Math.min(f.length(), start + splitBytes)));
         }
         return splits;
     }
@@ -96,9 +106,10 @@ public final class TextFileSource extends StreamOperator<String> implements Sour
     @Override
     public void open() throws IOException {
         rateLimit = new SourceRateLimit(maxLinesPerSecond, context, LINES_PER_CALL);
+        fs = context.fileSystems().forPath(path);
         if (restored.isEmpty()) {
             List<Split> mine = new ArrayList<>();
-            List<Split> all = splits(path, context.parallelism());
+            List<Split> all = splits(fs, path, context.parallelism());
             for (int j = context.subtaskIndex(); j < all.size(); j += context.parallelism()) mine.add(all.get(j));
             splits = mine;
         } else {
@@ -127,8 +138,7 @@ public final class TextFileSource extends StreamOperator<String> implements Sour
             throw new IllegalStateException("source " + name() + " at another parallelism needs the snapshots of all "
                     + oldParallelism + " old subtasks, got " + seen.size());
         }
-        union.sort(java.util.Comparator.comparing((Split sp) -> sp.file().toString())
-                .thenComparingLong(Split::start));
+        union.sort(java.util.Comparator.comparing(Split::file).thenComparingLong(Split::start));
         List<Split> mine = new ArrayList<>();
         for (int k = context.subtaskIndex(); k < union.size(); k += context.parallelism()) mine.add(union.get(k));
         return mine;
@@ -144,7 +154,7 @@ public final class TextFileSource extends StreamOperator<String> implements Sour
         out.writeInt(context.parallelism());
         out.writeInt(left.size());
         for (Split sp : left) {
-            byte[] file = sp.file().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] file = sp.file().getBytes(java.nio.charset.StandardCharsets.UTF_8);
             out.writeInt(file.length);
             out.write(file);
             out.writeLong(sp.start());
@@ -164,7 +174,7 @@ public final class TextFileSource extends StreamOperator<String> implements Sour
             in.require(length);
             String file = new String(in.array(), in.position(), length, java.nio.charset.StandardCharsets.UTF_8);
             in.position(in.position() + length);
-            ranges.add(new Split(Path.of(file), in.readLong(), in.readLong()));
+            ranges.add(new Split(file, in.readLong(), in.readLong()));
         }
         restored.add(new Restored(index, parallelism, ranges));
     }
@@ -177,7 +187,7 @@ public final class TextFileSource extends StreamOperator<String> implements Sour
                 if (reader == null) {
                     if (nextSplit == splits.size()) return false;
                     current = splits.get(nextSplit++);
-                    reader = new SplitLineReader(current);
+                    reader = new SplitLineReader(fs, current);
                 }
                 long offset = reader.position();
                 String line = reader.readLine();

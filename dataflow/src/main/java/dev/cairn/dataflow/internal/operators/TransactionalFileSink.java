@@ -2,66 +2,62 @@ package dev.cairn.dataflow.internal.operators;
 
 import dev.cairn.common.codec.BytesIn;
 import dev.cairn.common.codec.BytesOut;
+import dev.cairn.common.fs.FileEntry;
+import dev.cairn.common.fs.FileSystem;
+import dev.cairn.common.fs.FsPaths;
 import dev.cairn.dataflow.internal.graph.OperatorFactory;
 import dev.cairn.dataflow.internal.runtime.KeyGroupRange;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.UUID;
 
 /**
- * An exactly-once file sink by two-phase commit with the checkpoints. Each subtask writes its
- * records, one {@code toString()} line each, to an in-progress file in the staging directory
- * {@code <dir>/.staging}:
+ * An exactly-once file sink by two-phase commit with the checkpoints, on any {@link FileSystem}
+ * (the subtask's {@link OperatorContext#fileSystems} picks it by the directory's scheme, so
+ * {@code cairn:///out} writes into the store). Each subtask writes its records, one
+ * {@code toString()} line each, to a new file under a hidden staging name in {@code <dir>}:
  *
  * <pre>
- * records ─▶ .staging/part-S.inprogress
- *   barrier N (pre-commit): close + fsync, rename to .staging/part-S-N.pending, fsync the dir;
+ * records ─▶ .part-S.&lt;unique&gt;.inprogress   (being written: invisible until closed)
+ *   barrier N (pre-commit): close it, rename it to .part-S-N.pending;
  *                           the snapshot lists every pending file not yet committed
  *   checkpoint N complete (commit): rename every pending file of checkpoint ≤ N to part-S-N
  *   restore from checkpoint C: commit the pending files the snapshot lists (C completed);
- *                              delete the in-progress file and pending files of later checkpoints
+ *                              delete S's in-progress files and pending files of later checkpoints
  * </pre>
  *
- * The snapshot also says which subtask of which parallelism wrote it. After a change of
+ * Staging files sit beside the committed ones, under dot-names, rather than in a staging
+ * directory: no subtask ever has to remove a directory another one may be writing into, which a
+ * {@link FileSystem} (whose delete is recursive) could not do safely.
+ *
+ * <p>The snapshot also says which subtask of which parallelism wrote it. After a change of
  * parallelism (a savepoint resumed at another one) a new subtask may get several old subtasks'
  * snapshots, and an old subtask's snapshot may go to several new subtasks: the pending files of
  * old subtask s are committed by the one new subtask whose key groups hold s's first key group
- * (each new subtask deletes only its own index's in-progress file and pending files of checkpoints
- * after C, so it never touches a file another commits). The resumed job's checkpoints are numbered
- * after C, so its files never take an old file's name.
+ * (each new subtask deletes only its own index's staging files of checkpoints after C, so it
+ * never touches a file another commits). The resumed job's checkpoints are numbered after C, so
+ * its files never take an old file's name.
  *
- * Commit is idempotent: a pending file already renamed is skipped. A reader listing
- * {@code <dir>} (skipping dot-files) sees only committed files: no record before its
- * checkpoint completed, none twice. Records emitted after the final checkpoint (by operators'
- * {@code finish}) are committed when the subtask finishes.
+ * <p>Commit is idempotent: renames never replace, so a commit replayed after a restore finds
+ * either its pending file (and renames it) or the committed file (the rename happened before; a
+ * pending file left beside it by an aborted attempt is deleted). A reader listing {@code <dir>}
+ * and skipping dot-files sees only committed files: no record before its checkpoint completed,
+ * none twice. Records emitted after the final checkpoint (by operators' {@code finish}) are
+ * committed when the subtask finishes.
  */
 public final class TransactionalFileSink<T> extends StreamOperator<Void>
         implements OneInputOperator<T>, CheckpointedOperator {
     /**
-     * Makes the sink of each subtask. The directory must not exist when the program is built
-     * ({@link #requireNew}); not checked here, since every run and every node deserializes the
-     * factory again, after the first subtask made the directory.
+     * Makes the sink of each subtask. The directory must not exist when the job starts
+     * ({@link #newOutputDirectories}); not checked here, since every run and every node
+     * deserializes the factory again, after the first subtask made the directory.
      */
     public record Factory<T>(String directory) implements OperatorFactory {
-        /** Refuses a directory that exists: the sink writes a new one. */
-        public static void requireNew(Path directory) {
-            if (Files.exists(directory)) {
-                throw new IllegalArgumentException("output directory " + directory
-                        + " already exists: the transactional file sink writes a new directory");
-            }
-        }
-
         @Override
         public String kind() {
             return "transactional text files in " + directory;
@@ -69,13 +65,20 @@ public final class TransactionalFileSink<T> extends StreamOperator<Void>
 
         @Override
         public StreamOperator<?> create() {
-            return new TransactionalFileSink<T>(Path.of(directory));
+            return new TransactionalFileSink<T>(directory);
+        }
+
+        @Override
+        public List<String> newOutputDirectories() {
+            return List.of(directory);
         }
     }
 
-    static final String STAGING = ".staging";
-    private final Path directory;
-    private final Path staging;
+    private static final String IN_PROGRESS = ".inprogress";
+    private static final String PENDING = ".pending";
+    private final String directoryPath;
+    private FileSystem fs;
+    private String directory;
     private final List<Long> pending = new ArrayList<>();
     /** Per snapshot restored: the checkpoint, the subtask and parallelism that wrote it, its pending files. */
     private final List<Restored> restored = new ArrayList<>();
@@ -83,35 +86,30 @@ public final class TransactionalFileSink<T> extends StreamOperator<Void>
     private record Restored(long checkpointId, int subtaskIndex, int parallelism, List<Long> pending) {}
 
     private OutputStream inProgress;
+    private String inProgressFile;
     private long inProgressRecords;
     private final StringBuilder line = new StringBuilder();
 
-    TransactionalFileSink(Path directory) {
-        this.directory = directory;
-        this.staging = directory.resolve(STAGING);
+    TransactionalFileSink(String directory) {
+        this.directoryPath = directory;
     }
 
-    private Path inProgressFile() {
-        return staging.resolve("part-" + context.subtaskIndex() + ".inprogress");
+    private String pendingFile(int subtask, long checkpointId) {
+        return FsPaths.child(directory, ".part-" + subtask + "-" + checkpointId + PENDING);
     }
 
-    private Path pendingFile(long checkpointId) {
-        return pendingFile(context.subtaskIndex(), checkpointId);
-    }
-
-    private Path pendingFile(int subtask, long checkpointId) {
-        return staging.resolve("part-" + subtask + "-" + checkpointId + ".pending");
-    }
-
-    private Path committedFile(int subtask, long checkpointId) {
-        return directory.resolve("part-" + subtask + "-" + checkpointId);
+    private String committedFile(int subtask, long checkpointId) {
+        return FsPaths.child(directory, "part-" + subtask + "-" + checkpointId);
     }
 
     @Override
     public void open() throws IOException {
-        makeStaging();
-        Files.deleteIfExists(inProgressFile());
+        fs = context.fileSystems().forPath(directoryPath);
+        directory = fs.qualify(directoryPath);
+        fs.mkdirs(directory);
         long restoredCheckpoint = 0;
+        List<Integer> leftBehind = new ArrayList<>(List.of(context.subtaskIndex()));
+        List<Long> leftAfter = new ArrayList<>();
         for (Restored r : restored) {
             restoredCheckpoint = Math.max(restoredCheckpoint, r.checkpointId());
             int firstKeyGroup = KeyGroupRange.forSubtask(context.maxParallelism(), r.parallelism(), r.subtaskIndex())
@@ -119,76 +117,52 @@ public final class TransactionalFileSink<T> extends StreamOperator<Void>
             if (!context.keyGroups().contains(firstKeyGroup)) continue; // another new subtask commits these
             for (long id : r.pending()) commit(r.subtaskIndex(), id);
             if (r.subtaskIndex() >= context.parallelism()) {
-                // No new subtask has that index: its owner removes what the old one left in staging.
-                Files.deleteIfExists(staging.resolve("part-" + r.subtaskIndex() + ".inprogress"));
-                deletePendingAfter(r.subtaskIndex(), r.checkpointId());
+                // No new subtask has that index: its owner removes what the old one left staged.
+                leftBehind.add(r.subtaskIndex());
+                leftAfter.add(r.checkpointId());
             }
         }
-        // Pending files of checkpoints after the one restored never completed: their records come again.
-        deletePendingAfter(context.subtaskIndex(), restoredCheckpoint);
+        // In-progress files and pending files of checkpoints after the one restored never
+        // completed: their records come again.
+        leftAfter.add(0, restoredCheckpoint);
+        deleteStaged(leftBehind, leftAfter);
         restored.clear();
     }
 
-    private void deletePendingAfter(int subtask, long checkpointId) throws IOException {
-        String prefix = "part-" + subtask + "-";
-        try (Stream<Path> files = Files.list(staging)) {
-            for (Path p : files.toList()) {
-                String name = p.getFileName().toString();
-                if (!name.startsWith(prefix) || !name.endsWith(".pending")) continue;
-                long id;
-                try {
-                    id = Long.parseLong(name.substring(prefix.length(), name.length() - ".pending".length()));
-                } catch (NumberFormatException e) {
-                    continue; // not one of this sink's files
+    /** Deletes the in-progress files of {@code subtasks[i]} and its pending files after {@code after[i]}. */
+    private void deleteStaged(List<Integer> subtasks, List<Long> after) throws IOException {
+        for (FileEntry f : fs.listFiles(directory)) {
+            String name = FsPaths.name(f.path());
+            if (!FsPaths.parent(f.path()).equals(directory)) continue; // not beside the part files
+            for (int i = 0; i < subtasks.size(); i++) {
+                String prefix = ".part-" + subtasks.get(i);
+                if (name.startsWith(prefix + ".") && name.endsWith(IN_PROGRESS)) {
+                    fs.delete(f.path());
+                } else if (name.startsWith(prefix + "-") && name.endsWith(PENDING)) {
+                    long id;
+                    try {
+                        id = Long.parseLong(name.substring(prefix.length() + 1, name.length() - PENDING.length()));
+                    } catch (NumberFormatException e) {
+                        continue; // not one of this sink's files
+                    }
+                    if (id > after.get(i)) fs.delete(f.path());
                 }
-                if (id > checkpointId) Files.deleteIfExists(p);
             }
         }
     }
 
     @Override
     public void processElement(T value, long timestamp) throws IOException {
-        if (inProgress == null) inProgress = openInProgress();
+        if (inProgress == null) {
+            // Unique: a file of an earlier attempt that is not deleted yet never blocks the name.
+            inProgressFile =
+                    FsPaths.child(directory, ".part-" + context.subtaskIndex() + "." + UUID.randomUUID() + IN_PROGRESS);
+            inProgress = fs.create(inProgressFile);
+        }
         line.setLength(0);
         line.append(value).append('\n');
         inProgress.write(line.toString().getBytes(StandardCharsets.UTF_8));
         inProgressRecords++;
-    }
-
-    /**
-     * Makes the staging directory. A finishing subtask may remove it between Files.createDirectories
-     * seeing it exist and checking that it is a directory, which then throws
-     * FileAlreadyExistsException: try again.
-     */
-    private void makeStaging() throws IOException {
-        for (int tries = 0; ; tries++) {
-            try {
-                Files.createDirectories(staging);
-                return;
-            } catch (FileAlreadyExistsException e) {
-                if (tries >= 3) throw e; // a file in its place, not a race
-            }
-        }
-    }
-
-    /**
-     * Opens a new in-progress file. Another subtask that finished removes the staging directory
-     * when it is empty (so a finished job leaves none), possibly just before this subtask's first
-     * record: the directory is made again, and once more if it vanished in between.
-     */
-    private OutputStream openInProgress() throws IOException {
-        for (int tries = 0; ; tries++) {
-            makeStaging();
-            try {
-                return Files.newOutputStream(
-                        inProgressFile(),
-                        StandardOpenOption.CREATE,
-                        StandardOpenOption.TRUNCATE_EXISTING,
-                        StandardOpenOption.WRITE);
-            } catch (NoSuchFileException e) {
-                if (tries >= 3) throw e;
-            }
-        }
     }
 
     @Override
@@ -212,13 +186,9 @@ public final class TransactionalFileSink<T> extends StreamOperator<Void>
 
     private void preCommit(long checkpointId) throws IOException {
         if (inProgress == null) return;
-        inProgress.close();
+        inProgress.close(); // the file is complete, under its in-progress name
         inProgress = null;
-        try (FileChannel ch = FileChannel.open(inProgressFile(), StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-        Files.move(inProgressFile(), pendingFile(checkpointId), StandardCopyOption.ATOMIC_MOVE);
-        fsync(staging);
+        fs.rename(inProgressFile, pendingFile(context.subtaskIndex(), checkpointId));
         pending.add(checkpointId);
         inProgressRecords = 0;
     }
@@ -248,15 +218,17 @@ public final class TransactionalFileSink<T> extends StreamOperator<Void>
     }
 
     private void commit(int subtask, long checkpointId) throws IOException {
-        Path from = pendingFile(subtask, checkpointId);
-        Path to = committedFile(subtask, checkpointId);
+        String from = pendingFile(subtask, checkpointId);
+        String to = committedFile(subtask, checkpointId);
         try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+            fs.rename(from, to);
+        } catch (FileAlreadyExistsException e) {
+            // Committed before a restart; what is still staged under the name is an aborted attempt's.
+            fs.delete(from);
         } catch (NoSuchFileException e) {
-            if (Files.exists(to)) return; // committed before a restart
+            if (fs.exists(to)) return; // committed before a restart
             throw new IOException("pending file " + from + " of completed checkpoint " + checkpointId + " is gone", e);
         }
-        fsync(directory);
     }
 
     @Override
@@ -270,28 +242,25 @@ public final class TransactionalFileSink<T> extends StreamOperator<Void>
         if (inProgress != null) {
             inProgress.close();
             inProgress = null;
-            Files.deleteIfExists(inProgressFile());
-        }
-        try {
-            Files.deleteIfExists(staging);
-        } catch (DirectoryNotEmptyException e) {
-            // another subtask still stages files; the last one removes the directory
+            fs.delete(inProgressFile);
         }
     }
 
+    /** Cancelled or failed: what is in progress is dropped (a restore would delete it anyway). */
     @Override
     public void close() throws IOException {
-        if (inProgress != null) inProgress.close();
+        if (inProgress == null) return;
+        OutputStream out = inProgress;
+        inProgress = null;
+        try {
+            out.close();
+        } finally {
+            fs.delete(inProgressFile);
+        }
     }
 
     /** The subtask's pending checkpoint ids, for tests. */
     public List<Long> pending() {
         return List.copyOf(pending);
-    }
-
-    private static void fsync(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
     }
 }

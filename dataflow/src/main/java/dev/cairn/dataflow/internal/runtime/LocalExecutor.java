@@ -7,6 +7,7 @@ import dev.cairn.dataflow.ExecutionResult;
 import dev.cairn.dataflow.internal.checkpoint.CheckpointStorage;
 import dev.cairn.dataflow.internal.checkpoint.LocalDirectoryCheckpointStorage;
 import dev.cairn.dataflow.internal.graph.LogicalGraph;
+import dev.cairn.dataflow.internal.graph.ProgramPaths;
 import dev.cairn.dataflow.internal.operators.OperatorFailure;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -53,6 +54,7 @@ public final class LocalExecutor {
      * the restart limit; then it fails with the last failure as the cause.
      */
     public ExecutionResult execute(LogicalGraph graph) {
+        ProgramPaths.requireInputs(graph, options.fileSystems());
         CheckpointSettings settings = options.checkpoints();
         if (settings == null) return run(graph, exchanges, null);
         CheckpointStorage storage;
@@ -124,7 +126,8 @@ public final class LocalExecutor {
                 SubtaskLauncher.Placement.ALL,
                 checkpoints == null ? null : checkpoints::subtask,
                 listener,
-                checkpoints == null ? null : checkpoints.storage());
+                checkpoints == null ? null : checkpoints.storage(),
+                options.fileSystems());
         synchronized (threads) {
             for (SubtaskLauncher.Launched l : launch.subtasks()) threads.add(l.thread());
             if (checkpoints != null) checkpoints.start();

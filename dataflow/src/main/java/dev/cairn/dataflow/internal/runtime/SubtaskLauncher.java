@@ -1,5 +1,6 @@
 package dev.cairn.dataflow.internal.runtime;
 
+import dev.cairn.common.fs.FileSystemRegistry;
 import dev.cairn.common.time.Clock;
 import dev.cairn.dataflow.DataflowException;
 import dev.cairn.dataflow.internal.checkpoint.CheckpointStorage;
@@ -98,12 +99,22 @@ public final class SubtaskLauncher {
             Checkpoints checkpoints,
             Failures failures) {
         return launch(
-                graph, clock, batchSize, watermarkIntervalRecords, exchanges, placement, checkpoints, failures, null);
+                graph,
+                clock,
+                batchSize,
+                watermarkIntervalRecords,
+                exchanges,
+                placement,
+                checkpoints,
+                failures,
+                null,
+                FileSystemRegistry.local());
     }
 
     /**
      * As above, with the checkpoint storage the operators' state backends may keep files of their
-     * own in (the RocksDB backend's shared SST files); null: none.
+     * own in (the RocksDB backend's shared SST files), null: none; and the file systems file
+     * sources and sinks read and write through.
      */
     public static Launch launch(
             LogicalGraph graph,
@@ -114,7 +125,8 @@ public final class SubtaskLauncher {
             Placement placement,
             Checkpoints checkpoints,
             Failures failures,
-            CheckpointStorage checkpointStorage) {
+            CheckpointStorage checkpointStorage,
+            FileSystemRegistry fileSystems) {
         List<OperatorNode> nodes = graph.nodes();
         List<Edge> edges = graph.edges();
         boolean[] chainedIn = new boolean[nodes.size()];
@@ -194,7 +206,8 @@ public final class SubtaskLauncher {
                         clock,
                         watermarkIntervalRecords,
                         graph.stateBackend(),
-                        checkpoints == null ? null : checkpointStorage);
+                        checkpoints == null ? null : checkpointStorage,
+                        fileSystems);
                 setup(ops[s], context, outs[s]);
             }
             operators.add(ops);

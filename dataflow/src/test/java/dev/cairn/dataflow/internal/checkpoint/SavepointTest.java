@@ -3,6 +3,7 @@ package dev.cairn.dataflow.internal.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cairn.common.fs.LocalFileSystem;
 import dev.cairn.dataflow.internal.runtime.KeyGroupRange;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -77,10 +78,11 @@ class SavepointTest {
                 operators,
                 List.of(new Savepoint.Head(0, 2, true), new Savepoint.Head(3, 2, false)));
         Path target = dir.resolve("savepoints/stream-4-7");
-        sp.writeFrom(chk, target);
+        LocalFileSystem fs = LocalFileSystem.INSTANCE;
+        sp.writeFrom(fs, chk.toString(), fs, target.toString());
 
-        assertThat(Savepoint.read(target)).isEqualTo(sp);
-        assertThat(Files.readAllBytes(Savepoint.stateFile(target, "3-1"))).containsExactly(3);
+        assertThat(Savepoint.read(fs, target.toString())).isEqualTo(sp);
+        assertThat(Savepoint.readState(fs, target.toString(), "3-1")).containsExactly(3);
         assertThat(Files.readString(target.resolve("_metadata"), StandardCharsets.UTF_8))
                 .isEqualTo("checkpoint 7\n");
         List<String> left = new ArrayList<>();
@@ -88,15 +90,18 @@ class SavepointTest {
             files.forEach(f -> left.add(f.getFileName().toString()));
         }
         assertThat(left).containsExactly("stream-4-7"); // no temp directory left
-        assertThatThrownBy(() -> sp.writeFrom(chk, target)).hasMessageContaining("already exists");
+        assertThatThrownBy(() -> sp.writeFrom(fs, chk.toString(), fs, target.toString()))
+                .hasMessageContaining("already exists");
 
-        assertThat(sp.mismatch(target, 128, operators, List.of(3, 0))).isNull();
-        assertThat(sp.mismatch(target, 128, List.of("0:Text source, events.csv", "3:Window, max"), List.of(0, 3)))
+        assertThat(sp.mismatch(target.toString(), 128, operators, List.of(3, 0)))
+                .isNull();
+        assertThat(sp.mismatch(
+                        target.toString(), 128, List.of("0:Text source, events.csv", "3:Window, max"), List.of(0, 3)))
                 .isEqualTo("savepoint " + target
                         + " was taken from a job with operators [0:Text source, events.csv, 3:Window, sum],"
                         + " this job has [0:Text source, events.csv, 3:Window, max]");
-        assertThat(sp.mismatch(target, 64, operators, List.of(0, 3))).contains("max parallelism 128");
-        assertThatThrownBy(() -> Savepoint.read(dir.resolve("nope")))
+        assertThat(sp.mismatch(target.toString(), 64, operators, List.of(0, 3))).contains("max parallelism 128");
+        assertThatThrownBy(() -> Savepoint.read(fs, dir.resolve("nope").toString()))
                 .hasMessage("savepoint " + dir.resolve("nope") + " does not exist");
     }
 }
