@@ -19,6 +19,8 @@
 #                  per run in WORK/cluster, stopped at the end) at PARALLELISM; timed by the master, from
 #                  the job's submission to its end (the CLI's JVM start excluded)
 #   cairn-cluster-ckpt  the same with exactly-once checkpoints every CHECKPOINT_INTERVAL (default 10s)
+#   flink-ckpt     flink with exactly-once checkpoints every CHECKPOINT_INTERVAL to WORK/flink-checkpoints
+#                  (filesystem checkpoint storage; results reach the output once a checkpoint has completed)
 #
 #   bench/stream.sh                           # 10M events, one round
 #   EVENTS=2000000 REPEAT=3 KEEP=1 bench/stream.sh
@@ -36,6 +38,7 @@
 #                  JDK 17+; these jobs ran without them on JDK 25, Kryo's generic types may need them)
 #   SKIP_BUILD=1   do not run Maven (the bench module must be built)
 #   CLUSTER_OPTS   JVM options of the cluster's nodes (default -Xmx2g)
+#   CHECKPOINT_INTERVAL  of cairn-cluster-ckpt and flink-ckpt: a number and s or ms (default 10s)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 . "$ROOT/bin/java-env.sh"
@@ -65,9 +68,16 @@ CLUSTER_DIR=""
 [[ $STEP_TIMEOUT =~ ^[1-9][0-9]*$ ]] || { echo "error: STEP_TIMEOUT must be a positive number of seconds" >&2; exit 2; }
 for q in $QUERIES; do [[ $q =~ ^q[578]$ ]] || { echo "error: QUERIES: '$q' is none of q5 q7 q8" >&2; exit 2; }; done
 for e in $ENGINES; do
-  case $e in single-thread | cairn | flink | jet | cairn-cluster | cairn-cluster-ckpt) ;; *) echo "error: ENGINES: '$e' is none of single-thread cairn flink jet cairn-cluster cairn-cluster-ckpt" >&2; exit 2 ;; esac
+  case $e in single-thread | cairn | flink | flink-ckpt | jet | cairn-cluster | cairn-cluster-ckpt) ;; *) echo "error: ENGINES: '$e' is none of single-thread cairn flink flink-ckpt jet cairn-cluster cairn-cluster-ckpt" >&2; exit 2 ;; esac
 done
 [ -f "$GEN" ] || { echo "error: $GEN not found (set NEXMARK_GEN)" >&2; exit 2; }
+# Flink takes the interval in milliseconds; Cairn's CLI takes the same string.
+case $CHECKPOINT_INTERVAL in
+  *ms) CHECKPOINT_MS=${CHECKPOINT_INTERVAL%ms} ;;
+  *s) CHECKPOINT_MS=$((${CHECKPOINT_INTERVAL%s} * 1000)) ;;
+  *) CHECKPOINT_MS="" ;;
+esac
+[[ " $ENGINES " != *" flink-ckpt "* ]] || [[ $CHECKPOINT_MS =~ ^[1-9][0-9]*$ ]] || { echo "error: CHECKPOINT_INTERVAL must be a whole number of s or ms, e.g. 10s" >&2; exit 2; }
 
 DATA="$WORK/events-$EVENTS-$SEED.csv"
 ANSWERS="$WORK/answers-$EVENTS-$SEED"
@@ -119,7 +129,7 @@ FLINK_CP="$ROOT/bench/target/classes:$ROOT/bench/target/flink-lib/*:$ROOT/bench/
 JET_CP="$ROOT/bench/target/classes:$ROOT/bench/target/jet-lib/*"
 ls "$ROOT"/bench/target/lib/cairn-dataflow-*-tests.jar >/dev/null 2>&1 || { echo "error: bench/target/lib is missing; build without SKIP_BUILD" >&2; exit 1; }
 FLINK_VERSION=$(ls "$ROOT"/bench/target/flink-lib/flink-streaming-java-*.jar 2>/dev/null | sed 's/.*flink-streaming-java-\(.*\)\.jar/\1/')
-[[ " $ENGINES " != *" flink "* ]] || [ -n "$FLINK_VERSION" ] || { echo "error: bench/target/flink-lib is missing; build without SKIP_BUILD" >&2; exit 1; }
+[[ " $ENGINES " != *" flink"* ]] || [ -n "$FLINK_VERSION" ] || { echo "error: bench/target/flink-lib is missing; build without SKIP_BUILD" >&2; exit 1; }
 JET_VERSION=$(ls "$ROOT"/bench/target/jet-lib/hazelcast-*.jar 2>/dev/null | sed 's/.*hazelcast-\(.*\)\.jar/\1/')
 [[ " $ENGINES " != *" jet "* ]] || [ -n "$JET_VERSION" ] || { echo "error: bench/target/jet-lib is missing; build without SKIP_BUILD" >&2; exit 1; }
 
@@ -129,6 +139,7 @@ engine_cmd() {
     single-thread) echo "$JAVA $CAIRN_JAVA_FLAGS $ENGINE_OPTS -cp $CP dev.cairn.bench.stream.NexmarkSingleThread $2 $DATA $EVENTS $3" ;;
     cairn) echo "$JAVA $CAIRN_JAVA_FLAGS $ENGINE_OPTS -cp $CP dev.cairn.bench.stream.CairnStreamBench $2 $DATA $EVENTS $3 $PARALLELISM" ;;
     flink) echo "$JAVA $FLINK_OPTS $ENGINE_OPTS -cp $FLINK_CP dev.cairn.bench.stream.FlinkStreamBench $2 $DATA $EVENTS $3 $PARALLELISM" ;;
+    flink-ckpt) echo "$JAVA $FLINK_OPTS $ENGINE_OPTS -cp $FLINK_CP dev.cairn.bench.stream.FlinkStreamBench $2 $DATA $EVENTS $3 $PARALLELISM $CHECKPOINT_MS $WORK/flink-checkpoints" ;;
     jet) echo "$JAVA $JET_OPTS $ENGINE_OPTS -cp $JET_CP dev.cairn.bench.stream.JetStreamBench $2 $DATA $EVENTS $3 $PARALLELISM" ;;
   esac
 }
@@ -177,14 +188,18 @@ for ((rep = 1; rep <= REPEAT; rep++)); do
           || fail_with_log "$e on $q failed" "$log"
         secs=$(sed -n 's/^stream job .* finished in \([0-9.]*\) s.*/\1/p' "$WORK/$e-$q.out" | tail -1)
         [ -n "$secs" ] || fail_with_log "$e on $q printed no duration" "$WORK/$e-$q.out"
-        echo "stream engine=$e query=$q events_per_s=$(awk -v n="$EVENTS" -v s="$secs" 'BEGIN { printf "%.0f", n / s }') seconds=$secs" >>"$WORK/$e-$q.out"
+        ckpts=$(sed -n 's/^stream job .* finished in .*: \([0-9]*\) checkpoints.*/\1/p' "$WORK/$e-$q.out" | tail -1)
+        echo "stream engine=$e query=$q events_per_s=$(awk -v n="$EVENTS" -v s="$secs" 'BEGIN { printf "%.0f", n / s }') seconds=$secs checkpoints=${ckpts:-?}" >>"$WORK/$e-$q.out"
       else
+        [ "$e" != flink-ckpt ] || rm -rf "$WORK/flink-checkpoints"
         # shellcheck disable=SC2046
         bounded "$STEP_TIMEOUT" "$WORK/$e-$q.out" "$log" $(engine_cmd "$e" "$q" "$OUT") \
           || fail_with_log "$e on $q failed" "$log"
       fi
       line=$(grep '^stream ' "$WORK/$e-$q.out" | tail -1)
       [ -n "$line" ] || fail_with_log "$e on $q printed no result line" "$WORK/$e-$q.out"
+      # Flink logs each checkpoint it completes; the count shows they were taken during the run.
+      [ "$e" != flink-ckpt ] || line="$line checkpoints=$(grep -c 'Completed checkpoint' "$log" || true)"
       if LC_ALL=C sort "$OUT" | cmp -s - "$ANSWERS/$q.txt"; then
         echo "$line round=$rep output=ok" | tee -a "$RESULTS"
       else
@@ -199,7 +214,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 echo
 printf 'stream benchmark: Nexmark %s over %s events (seed %s, %s bytes), median of %s round(s);\n' \
   "$QUERIES" "$EVENTS" "$SEED" "$BYTES" "$REPEAT"
-printf 'cairn = Cairn'"'"'s in-JVM executor at parallelism %s; cairn-cluster = 2 worker processes of cluster up (-ckpt: checkpoints every %s); flink = Apache Flink %s, local environment, parallelism %s;\njet = Hazelcast %s, one embedded member, %s cooperative threads;\n' "$PARALLELISM" "$CHECKPOINT_INTERVAL" "${FLINK_VERSION:--}" "$PARALLELISM" "${JET_VERSION:--}" "$PARALLELISM"
+printf 'cairn = Cairn'"'"'s in-JVM executor at parallelism %s; cairn-cluster = 2 worker processes of cluster up; flink = Apache Flink %s, local environment, parallelism %s;\n-ckpt = exactly-once checkpoints every %s; jet = Hazelcast %s, one embedded member, %s cooperative threads;\n' "$PARALLELISM" "${FLINK_VERSION:--}" "$PARALLELISM" "$CHECKPOINT_INTERVAL" "${JET_VERSION:--}" "$PARALLELISM"
 printf '%s cores, load average %s before, %s after; raw lines in %s\n' "$(nproc)" "$LOAD_BEFORE" "$LOAD_AFTER" "$RESULTS"
 printf 'events/s = events in the file / seconds from job start to the last output written (JVM start excluded)\n\n'
 awk -v queries="$QUERIES" -v engines="$ENGINES" '
@@ -218,22 +233,28 @@ awk -v queries="$QUERIES" -v engines="$ENGINES" '
   }
   END {
     nq = split(queries, qs, " "); ne = split(engines, es, " ")
-    printf "%-34s", "events/s"; for (i = 1; i <= nq; i++) printf " %12s", qs[i]; print ""
+    printf "%-44s", "events/s"; for (i = 1; i <= nq; i++) printf " %12s", qs[i]; print ""
     for (j = 1; j <= ne; j++) {
-      label = es[j] == "cairn" ? "cairn (in-JVM executor)" : es[j] == "cairn-cluster" ? "cairn-cluster (2 workers)" : es[j] == "cairn-cluster-ckpt" ? "cairn-cluster, checkpoints" : es[j]
-      printf "%-34s", label; for (i = 1; i <= nq; i++) printf " %12s", median(es[j] SUBSEP qs[i]); print ""
+      label = es[j] == "cairn" ? "cairn (in-JVM executor)" : es[j] == "cairn-cluster" ? "cairn-cluster (2 workers)" : es[j] == "cairn-cluster-ckpt" ? "cairn-cluster, checkpoints" : es[j] == "flink-ckpt" ? "flink, checkpoints" : es[j]
+      printf "%-44s", label; for (i = 1; i <= nq; i++) printf " %12s", median(es[j] SUBSEP qs[i]); print ""
     }
     print ""
     # The ratios of Cairn as a cluster when it ran, else of the in-JVM executor.
     main = (" " engines " " ~ / cairn-cluster /) ? "cairn-cluster" : "cairn"
     for (j = 1; j <= ne; j++) {
       if (es[j] ~ /^cairn/) continue
-      target = es[j] == "flink" ? " (target >= 3)" : es[j] == "jet" ? " (target > 1, aim 2)" : ""
-      printf "%-34s", main " / " es[j] target
-      for (i = 1; i <= nq; i++) printf " %12s", ratio(median(main SUBSEP qs[i]), median(es[j] SUBSEP qs[i])); print ""
+      # Checkpointed Flink against checkpointed Cairn when both ran.
+      mine = es[j] == "flink-ckpt" && " " engines " " ~ / cairn-cluster-ckpt / ? "cairn-cluster-ckpt" : main
+      target = es[j] ~ /^flink/ ? " (target >= 3)" : es[j] == "jet" ? " (target > 1, aim 2)" : ""
+      printf "%-44s", mine " / " es[j] target
+      for (i = 1; i <= nq; i++) printf " %12s", ratio(median(mine SUBSEP qs[i]), median(es[j] SUBSEP qs[i])); print ""
     }
     if (" " engines " " ~ / cairn-cluster-ckpt / && main == "cairn-cluster") {
-      printf "%-34s", "checkpointed / unchecked (>= 0.9)"
+      printf "%-44s", "cairn checkpointed / unchecked (>= 0.9)"
       for (i = 1; i <= nq; i++) printf " %12s", ratio(median("cairn-cluster-ckpt" SUBSEP qs[i]), median(main SUBSEP qs[i])); print ""
+    }
+    if (" " engines " " ~ / flink-ckpt / && " " engines " " ~ / flink /) {
+      printf "%-44s", "flink checkpointed / unchecked"
+      for (i = 1; i <= nq; i++) printf " %12s", ratio(median("flink-ckpt" SUBSEP qs[i]), median("flink" SUBSEP qs[i])); print ""
     }
   }' "$RESULTS"

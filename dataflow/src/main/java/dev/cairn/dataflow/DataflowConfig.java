@@ -24,7 +24,11 @@ public final class DataflowConfig {
             .max(16L << 20);
     public static final ConfigKey<Integer> NETWORK_BUFFERS_PER_CHANNEL = ConfigKey.intKey(
                     "dataflow.network.buffers-per-channel",
-                    2,
+                    // Two (Flink's default) left Nexmark Q5's keyed exchanges on a loaded 2-core machine with the
+                    // producer blocked on a full queue while the consumer waited for input: every credit's round
+                    // trip waits for the network threads' turn on a core, and two buffers did not cover it. Eight
+                    // took Q5 on a 2-worker cluster from 9.5 s to 7.1 s (bench/README.md, "Stream").
+                    8,
                     "Exclusive buffers a consuming subtask grants each remote input channel as credit; a producer also queues at "
                             + "most this many buffers per channel before it blocks (backpressure).")
             .min(1)

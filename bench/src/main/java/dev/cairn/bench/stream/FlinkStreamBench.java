@@ -15,8 +15,11 @@ import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.api.java.tuple.Tuple4;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
+import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -35,11 +38,16 @@ import org.apache.flink.util.Collector;
  * {@code executeAndCollect} and is written to a file.
  *
  * <pre>
- *   FlinkStreamBench QUERY EVENTS_FILE EVENT_COUNT OUT_FILE PARALLELISM
+ *   FlinkStreamBench QUERY EVENTS_FILE EVENT_COUNT OUT_FILE PARALLELISM [CHECKPOINT_INTERVAL_MS CHECKPOINT_DIR]
  * </pre>
  *
- * Prints {@code stream engine=flink query=... events=... seconds=... events_per_s=...}: the time from
- * {@code executeAndCollect} (which also starts the local MiniCluster) to the output file closed.
+ * With a checkpoint interval, the job takes exactly-once checkpoints that often to CHECKPOINT_DIR
+ * (filesystem checkpoint storage, the default heap state backend), and, as Flink's collect sink
+ * does under checkpointing, hands over results only once a checkpoint after them has completed.
+ *
+ * <p>Prints {@code stream engine=flink|flink-ckpt query=... events=... seconds=... events_per_s=...}:
+ * the time from {@code executeAndCollect} (which also starts the local MiniCluster) to the output
+ * file closed.
  */
 public final class FlinkStreamBench {
     /** NexmarkGen's disorder bound: no event is more than this below the largest timestamp before it. */
@@ -48,16 +56,26 @@ public final class FlinkStreamBench {
     private FlinkStreamBench() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 5) {
-            System.err.println("usage: FlinkStreamBench q5|q7|q8 EVENTS_FILE EVENT_COUNT OUT_FILE PARALLELISM");
+        if (args.length != 5 && args.length != 7) {
+            System.err.println("usage: FlinkStreamBench q5|q7|q8 EVENTS_FILE EVENT_COUNT OUT_FILE PARALLELISM"
+                    + " [CHECKPOINT_INTERVAL_MS CHECKPOINT_DIR]");
             System.exit(2);
         }
         String query = args[0];
         long count = Long.parseLong(args[2]);
         java.nio.file.Path out = java.nio.file.Path.of(args[3]);
         int parallelism = Integer.parseInt(args[4]);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism);
+        boolean checkpointed = args.length == 7;
+        Configuration conf = new Configuration();
+        if (checkpointed) {
+            conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+            conf.set(
+                    CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                    java.nio.file.Path.of(args[6]).toAbsolutePath().toUri().toString());
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
+        if (checkpointed) env.enableCheckpointing(Long.parseLong(args[5]), CheckpointingMode.EXACTLY_ONCE);
         DataStream<String> lines = env.fromSource(
                 FileSource.forRecordStreamFormat(new TextLineInputFormat(), new Path(args[1]))
                         .build(),
@@ -81,8 +99,8 @@ public final class FlinkStreamBench {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf(
-                "stream engine=flink query=%s parallelism=%d events=%d seconds=%.3f events_per_s=%.0f%n",
-                query, parallelism, count, seconds, count / seconds);
+                "stream engine=%s query=%s parallelism=%d events=%d seconds=%.3f events_per_s=%.0f%n",
+                checkpointed ? "flink-ckpt" : "flink", query, parallelism, count, seconds, count / seconds);
     }
 
     static DataStream<Tuple4<Long, Long, Long, Long>> bids(DataStream<String> lines) {

@@ -18,6 +18,7 @@ import dev.cairn.dataflow.StreamJobStatus;
 import dev.cairn.dataflow.StreamMaster;
 import dev.cairn.dataflow.StreamWorker;
 import dev.cairn.dataflow.functions.Collector;
+import dev.cairn.dataflow.internal.network.NetworkSettings;
 import dev.cairn.rpc.RpcServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -300,11 +301,14 @@ class NexmarkClusterTest {
             bids = lines.filter(l -> l.startsWith("B,")).count();
         }
         assertThat(SUNK.get()).as("every bid reached the sink").isEqualTo(bids);
-        // Defaults: 32 KiB buffers, 2 per channel, 8 floating per gate; each worker holds one source
-        // subtask (2 outgoing channels) and one sink subtask (a gate of 2 channels): under 1 MiB.
+        // Each worker holds one source subtask (2 outgoing channels) and one sink subtask (a gate
+        // of 2 channels); with the defaults (32 KiB buffers, 8 per channel, 8 floating per gate)
+        // that bounds it to 1,344 KiB.
+        NetworkSettings settings = NetworkSettings.defaults();
+        long bound = 2 * settings.producerBytesPerChannel() + settings.gateBytes(2);
         for (StreamWorker w : List.of(w1, w2))
             assertThat(w.peakNetworkBufferBytes())
                     .as("network buffers held at once")
-                    .isLessThan(1L << 20);
+                    .isLessThanOrEqualTo(bound);
     }
 }

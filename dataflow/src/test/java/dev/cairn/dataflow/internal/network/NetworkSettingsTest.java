@@ -18,8 +18,8 @@ class NetworkSettingsTest {
     void theDefaultsBoundANodeAsDocumented() {
         NetworkSettings settings = NetworkSettings.from(Config.defaults(DEF));
         assertThat(settings).isEqualTo(NetworkSettings.defaults());
-        assertThat(settings.producerBytesPerChannel()).isEqualTo(3 * 32 * 1024);
-        assertThat(settings.gateBytes(4)).isEqualTo((2 * 4 + 8) * 32 * 1024);
+        assertThat(settings.producerBytesPerChannel()).isEqualTo(9 * 32 * 1024);
+        assertThat(settings.gateBytes(4)).isEqualTo((8 * 4 + 8) * 32 * 1024);
     }
 
     @Test
