@@ -46,6 +46,16 @@ public record JobGraph(
                             + " tasks but its parent " + p + " writes " + parent.outputPartitions() + " partitions");
                 consumed.add(p);
             }
+            for (String b : s.broadcasts()) {
+                StageSpec parent = seen.get(b);
+                if (parent == null)
+                    throw new IllegalArgumentException(
+                            "stage " + s.name() + " reads " + b + ", which is not an earlier stage");
+                if (parent.outputPartitions() != 1)
+                    throw new IllegalArgumentException("stage " + s.name() + " reads " + b + " broadcast, so " + b
+                            + " must write one partition, not " + parent.outputPartitions());
+                consumed.add(b);
+            }
             if (seen.put(s.name(), s) != null) throw new IllegalArgumentException("two stages are named " + s.name());
         }
         for (StageSpec s : stages) {
@@ -84,7 +94,8 @@ public record JobGraph(
                         s.tasks(),
                         s.outputPartitions(),
                         s.programClass(),
-                        s.program()))
+                        s.program(),
+                        s.broadcasts()))
                 .toList();
         return new JobGraph(name, resolved, resolve.apply(output), splitBytes, maxAttempts, params);
     }

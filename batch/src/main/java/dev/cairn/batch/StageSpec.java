@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
  * <p>A stage reads files ({@code inputs}, cut into splits, one task per split, placed where the
  * split's blocks lie), or the partitioned output of earlier stages ({@code parents}: task
  * {@code i} reads partition {@code i} of every parent, each sorted by the bytes of its keys), or
- * nothing: its {@code tasks} generate their records (a generator such as TeraGen's).
+ * nothing: its {@code tasks} generate their records (a generator such as TeraGen's). Any stage
+ * may also read {@code broadcasts}: earlier stages of one output partition, whose whole output
+ * every task reads (a small table for a hash join, a sample for range partitioning).
  * It writes either a partitioned output for later stages ({@code outputPartitions > 0}: the
  * records of each partition sorted by key bytes, kept on the worker that made them and fetched
  * from there) or its part of the job's output (0: one file per task, moved into place only for
@@ -27,6 +29,7 @@ import java.util.regex.Pattern;
  * @param programClass the {@link dev.cairn.batch.stage.StageProgram} each task runs, loaded from
  *     the job's jar or Cairn's own classes; empty for a MapReduce job's built-in map or reduce
  * @param program bytes handed to the program (its plan, its user functions), opaque to the runtime
+ * @param broadcasts names of earlier stages of one output partition that every task reads whole
  */
 // The program array is copied in and out, and equals, hashCode and toString are written for it.
 @SuppressWarnings("ArrayRecordComponent")
@@ -37,7 +40,8 @@ public record StageSpec(
         int tasks,
         int outputPartitions,
         String programClass,
-        byte[] program) {
+        byte[] program,
+        List<String> broadcasts) {
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*");
 
     public StageSpec {
@@ -47,6 +51,11 @@ public record StageSpec(
                     "stage name '" + name + "' must be lower-case letters and digits, starting with a letter");
         inputs = List.copyOf(inputs);
         parents = List.copyOf(parents);
+        broadcasts = List.copyOf(broadcasts);
+        for (String b : broadcasts)
+            if (parents.contains(b))
+                throw new IllegalArgumentException(
+                        "stage " + name + " reads stage " + b + " both partitioned and broadcast");
         Objects.requireNonNull(programClass, "programClass");
         program = program == null ? new byte[0] : program.clone();
         if (!inputs.isEmpty() && !parents.isEmpty())
@@ -64,19 +73,24 @@ public record StageSpec(
     /** A stage that reads files. */
     public static StageSpec reading(
             String name, List<String> inputs, int outputPartitions, String programClass, byte[] program) {
-        return new StageSpec(name, inputs, List.of(), 0, outputPartitions, programClass, program);
+        return new StageSpec(name, inputs, List.of(), 0, outputPartitions, programClass, program, List.of());
     }
 
     /** A stage that reads partition i of each parent in its task i. */
     public static StageSpec after(
             String name, List<String> parents, int tasks, int outputPartitions, String programClass, byte[] program) {
-        return new StageSpec(name, List.of(), parents, tasks, outputPartitions, programClass, program);
+        return new StageSpec(name, List.of(), parents, tasks, outputPartitions, programClass, program, List.of());
     }
 
     /** A stage of {@code tasks} tasks that read nothing: its program makes its records. */
     public static StageSpec generating(
             String name, int tasks, int outputPartitions, String programClass, byte[] program) {
-        return new StageSpec(name, List.of(), List.of(), tasks, outputPartitions, programClass, program);
+        return new StageSpec(name, List.of(), List.of(), tasks, outputPartitions, programClass, program, List.of());
+    }
+
+    /** This stage, also reading the whole output of each of {@code stages} in every task. */
+    public StageSpec withBroadcasts(List<String> stages) {
+        return new StageSpec(name, inputs, parents, tasks, outputPartitions, programClass, program, stages);
     }
 
     /** Whether this stage writes the job's output rather than partitions for later stages. */
@@ -99,12 +113,13 @@ public record StageSpec(
                 && tasks == s.tasks
                 && outputPartitions == s.outputPartitions
                 && programClass.equals(s.programClass)
-                && java.util.Arrays.equals(program, s.program);
+                && java.util.Arrays.equals(program, s.program)
+                && broadcasts.equals(s.broadcasts);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, inputs, parents, tasks, outputPartitions, programClass)
+        return Objects.hash(name, inputs, parents, tasks, outputPartitions, programClass, broadcasts)
                 + 31 * java.util.Arrays.hashCode(program);
     }
 
@@ -112,6 +127,7 @@ public record StageSpec(
     public String toString() {
         String reads =
                 !inputs.isEmpty() ? " reading " + inputs : !parents.isEmpty() ? " after " + parents : " generating";
+        if (!broadcasts.isEmpty()) reads += ", broadcast " + broadcasts;
         return "StageSpec[" + name + reads
                 + ", tasks " + tasks + ", output partitions " + outputPartitions + ", program "
                 + (programClass.isEmpty() ? "MapReduce" : programClass) + " (" + program.length + " bytes)]";

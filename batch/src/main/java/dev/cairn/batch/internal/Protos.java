@@ -70,7 +70,8 @@ public final class Protos {
                     .setTasks(s.tasks())
                     .setOutputPartitions(s.outputPartitions())
                     .setProgramClass(s.programClass())
-                    .setProgram(com.google.protobuf.ByteString.copyFrom(s.program())));
+                    .setProgram(com.google.protobuf.ByteString.copyFrom(s.program()))
+                    .addAllBroadcasts(s.broadcasts()));
         }
         return b.build();
     }
@@ -91,7 +92,8 @@ public final class Protos {
                                 s.getTasks(),
                                 s.getOutputPartitions(),
                                 s.getProgramClass(),
-                                s.getProgram().toByteArray()))
+                                s.getProgram().toByteArray(),
+                                s.getBroadcastsList()))
                         .toList(),
                 p.getOutput(),
                 p.getSplitBytes(),

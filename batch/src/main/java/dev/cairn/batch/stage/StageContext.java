@@ -25,7 +25,7 @@ public interface StageContext extends TaskContext {
     /** The job's class loader: user classes named in the program are loaded from it. */
     ClassLoader classLoader();
 
-    /** The parents this stage reads, in the spec's order. */
+    /** The parents this stage reads, in the spec's order, then its broadcast parents. */
     List<String> parents();
 
     /** A file stage's split, line by line; opened at the first call. */
@@ -33,7 +33,8 @@ public interface StageContext extends TaskContext {
 
     /**
      * This task's partition of {@code parentStage}'s output, sorted by key bytes, fetched from
-     * the workers that made it at the first call. A parent output that cannot be fetched ends the
+     * the workers that made it at the first call; of a broadcast parent, its whole output (its one
+     * partition, from every task), in every task. Each parent is read once. A parent output that cannot be fetched ends the
      * attempt: the master re-makes that output and runs the task again.
      */
     SortedInput parent(String parentStage) throws IOException;

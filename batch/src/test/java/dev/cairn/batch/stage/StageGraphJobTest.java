@@ -84,6 +84,59 @@ class StageGraphJobTest {
     }
 
     @Test
+    void everyTaskReadsABroadcastParentWhole(@TempDir Path dir) throws Exception {
+        Path input = dir.resolve("in.txt");
+        Map<String, Long> expected = writeCorpus(input, new Random(11), 20_000);
+        // The generator's two tasks each name half of the dropped words; every file task reads both halves.
+        List<String> dropped = expected.keySet().stream().limit(40).toList();
+        expected.keySet().removeAll(dropped);
+        Path out = dir.resolve("out");
+        JobGraph graph = new JobGraph(
+                "broadcast",
+                List.of(
+                        StageSpec.generating("stop", 2, 1, StopWords.class.getName(), null),
+                        StageSpec.reading("words", List.of(input.toString()), 3, SplitWordsExcept.class.getName(), null)
+                                .withBroadcasts(List.of("stop")),
+                        StageSpec.after("counts", List.of("words"), 3, 2, CountAndRepartition.class.getName(), null),
+                        StageSpec.after("sorted", List.of("counts"), 2, 0, WriteSorted.class.getName(), null)),
+                out.toString(),
+                16 << 10,
+                1,
+                Map.of("threshold", "40", "stop", String.join(" ", dropped)));
+
+        JobStatus done = runner.run(graph, StageGraphJobTest.class);
+
+        assertThat(done.state()).as(done.error()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(done.stages().get(1).total()).as("16 KiB splits").isGreaterThan(2);
+        List<String> lines = new ArrayList<>();
+        try (Stream<Path> parts = Files.list(out)) {
+            for (Path p : parts.filter(p -> p.getFileName().toString().startsWith("part-"))
+                    .sorted()
+                    .toList()) lines.addAll(Files.readAllLines(p));
+        }
+        assertThat(lines)
+                .containsExactlyElementsOf(expected.entrySet().stream()
+                        .sorted(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+                        .map(e -> e.getValue() + "\t" + e.getKey())
+                        .toList());
+    }
+
+    @Test
+    void aBroadcastParentMustWriteOnePartition() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new JobGraph(
+                        "bad",
+                        List.of(
+                                StageSpec.generating("stop", 2, 2, StopWords.class.getName(), null),
+                                StageSpec.generating("words", 1, 0, StopWords.class.getName(), null)
+                                        .withBroadcasts(List.of("stop"))),
+                        "/out",
+                        0,
+                        1,
+                        Map.of()))
+                .hasMessage("stage words reads stop broadcast, so stop must write one partition, not 2");
+    }
+
+    @Test
     void aProgramThatThrowsFailsTheJobNamingItsStageAndCause(@TempDir Path dir) throws Exception {
         Path input = dir.resolve("in.txt");
         writeCorpus(input, new Random(7), 1_000);
@@ -141,6 +194,41 @@ class StageGraphJobTest {
                     out.add(hashPartition(k, 0, k.length, out.partitions()), k, 0, k.length, one, 0, 8);
                 }
                 context.progress(lines.progress(), in, out.records());
+            }
+        }
+    }
+
+    /** stop: task i of n writes every n-th word of the "stop" parameter, into its one partition. */
+    public static final class StopWords implements StageProgram {
+        @Override
+        public void run(StageContext context) throws Exception {
+            PartitionedOutput out = context.partitionedOutput(null);
+            String[] words = context.param("stop").split(" ");
+            for (int i = context.taskIndex(); i < words.length; i += 2) {
+                byte[] k = words[i].getBytes(StandardCharsets.UTF_8);
+                out.add(0, k, 0, k.length, new byte[0], 0, 0);
+            }
+        }
+    }
+
+    /** words, as SplitWords, but dropping every word of the broadcast stage "stop". */
+    public static final class SplitWordsExcept implements StageProgram {
+        @Override
+        public void run(StageContext context) throws Exception {
+            java.util.Set<String> stop = new java.util.HashSet<>();
+            SortedInput stopped = context.parent("stop");
+            while (stopped.nextKey())
+                stop.add(new String(
+                        stopped.keyArray(), stopped.keyOffset(), stopped.keyLength(), StandardCharsets.UTF_8));
+            PartitionedOutput out = context.partitionedOutput(new LongSum());
+            LineInput lines = context.lines();
+            byte[] one = ByteBuffer.allocate(8).putLong(1).array();
+            while (lines.next()) {
+                for (String w : lines.line().split(" ")) {
+                    if (w.isEmpty() || stop.contains(w)) continue;
+                    byte[] k = w.getBytes(StandardCharsets.UTF_8);
+                    out.add(hashPartition(k, 0, k.length, out.partitions()), k, 0, k.length, one, 0, 8);
+                }
             }
         }
     }

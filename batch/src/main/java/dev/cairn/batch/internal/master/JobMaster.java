@@ -376,7 +376,9 @@ public final class JobMaster implements AutoCloseable {
                         mapReduce.getInputMappersMap().getOrDefault(task.split.input(), mapReduce.getMapperClass()));
         }
         for (MasterStage parent : stage.parents) {
-            ParentOutputs.Builder outputs = ParentOutputs.newBuilder().setStage(parent.name);
+            ParentOutputs.Builder outputs = ParentOutputs.newBuilder()
+                    .setStage(parent.name)
+                    .setBroadcast(stage.spec.broadcasts().contains(parent.name));
             for (MasterTask m : parent.tasks) {
                 MapOutputLocation loc = MapOutputLocation.newBuilder()
                         .setTaskId(m.id)

@@ -57,8 +57,11 @@ final class MasterJob {
         this.maxAttempts = maxAttempts;
         this.submitTimeMs = submitTimeMs;
         for (StageSpec spec : graph.stages()) {
-            List<MasterStage> parents =
-                    spec.parents().stream().map(stagesByName::get).toList();
+            // Broadcast parents are parents too: the stage waits for them and re-makes their output.
+            List<MasterStage> parents = java.util.stream.Stream.concat(
+                            spec.parents().stream(), spec.broadcasts().stream())
+                    .map(stagesByName::get)
+                    .toList();
             MasterStage stage = new MasterStage(
                     id, stages.size(), spec, parents, splits.getOrDefault(spec.name(), List.of()), nowNanos);
             stages.add(stage);

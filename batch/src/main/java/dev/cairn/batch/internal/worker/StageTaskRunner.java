@@ -194,7 +194,7 @@ final class StageTaskRunner implements StageContext {
         if (fetcher == null) fetcher = new ShuffleFetcher(channels, settings, task, scratch);
         List<ShuffleFetcher.Fetched> segments;
         try {
-            segments = fetcher.fetchAll(outputs.getOutputsList(), taskIndex());
+            segments = fetcher.fetchAll(outputs.getOutputsList(), outputs.getBroadcast() ? 0 : taskIndex());
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
