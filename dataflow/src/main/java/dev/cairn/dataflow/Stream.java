@@ -9,6 +9,7 @@ import dev.cairn.dataflow.functions.MapFunction;
 import dev.cairn.dataflow.functions.ProcessFunction;
 import dev.cairn.dataflow.functions.SinkFunction;
 import dev.cairn.dataflow.functions.TimestampExtractor;
+import dev.cairn.dataflow.internal.batch.SortedPassThrough;
 import dev.cairn.dataflow.internal.graph.OperatorFactory;
 import dev.cairn.dataflow.internal.graph.Partitioning;
 import dev.cairn.dataflow.internal.graph.ProgramPaths;
@@ -105,6 +106,48 @@ public final class Stream<T> {
      */
     public <K> KeyedStream<K, T> keyBy(KeySelector<T, K> keySelector, Codec<K> keyCodec) {
         return new KeyedStream<>(this, keySelector, keyCodec);
+    }
+
+    /**
+     * This stream sorted by key, in batch mode: the records are range-partitioned by key over the
+     * next operator's tasks (this stream's parallelism), with boundaries sampled from the records
+     * themselves (a sampling pass over this stream's stage first, as TeraSort and Spark do), and
+     * each task's records come in key order, so that the tasks' outputs one after the other are
+     * the whole stream in order (a text file sink's part files, in name order). Equal keys keep
+     * no particular order among themselves. Set the sorted stream's parallelism for the number of
+     * ranges. Unbounded streams cannot be sorted: in stream mode the job is refused when it runs.
+     */
+    public <K> Stream<T> sortBy(KeySelector<T, K> keySelector, Codec<K> keyCodec, SortOrder order) {
+        int id = flow.addOperator("SortBy", flow.parallelismOf(nodeId), 1, new SortedPassThrough.Factory(-1));
+        flow.connect(rangePartitioned(keySelector, keyCodec, order), id, 0);
+        return new Stream<>(flow, id, null, codec);
+    }
+
+    /** This stream sorted by key in ascending order: {@link #sortBy(KeySelector, Codec, SortOrder)}. */
+    public <K> Stream<T> sortBy(KeySelector<T, K> keySelector, Codec<K> keyCodec) {
+        return sortBy(keySelector, keyCodec, SortOrder.ASCENDING);
+    }
+
+    /**
+     * The first {@code n} records of this stream in key order, in order, from one task (batch mode
+     * only, as {@link #sortBy}): SQL's {@code ORDER BY ... LIMIT n}.
+     */
+    public <K> Stream<T> topN(long n, KeySelector<T, K> keySelector, Codec<K> keyCodec, SortOrder order) {
+        if (n < 0) throw new IllegalArgumentException("topN needs n >= 0, got " + n);
+        int id = flow.addOperator("Top" + n, 1, 1, new SortedPassThrough.Factory(n));
+        flow.connect(rangePartitioned(keySelector, keyCodec, order), id, 0);
+        return new Stream<>(flow, id, null, codec);
+    }
+
+    private <K> Stream<T> rangePartitioned(KeySelector<T, K> keySelector, Codec<K> keyCodec, SortOrder order) {
+        Objects.requireNonNull(keySelector, "keySelector");
+        Objects.requireNonNull(keyCodec, "keyCodec");
+        return new Stream<>(
+                flow,
+                nodeId,
+                sideTag,
+                codec,
+                new Partitioning.Range<>(keySelector, keyCodec, order == SortOrder.DESCENDING));
     }
 
     /** The next operator receives this stream's records round robin. */

@@ -24,6 +24,7 @@ final class BatchOperators {
     static OperatorFactory substitute(OperatorFactory factory) {
         if (factory instanceof TimestampsAndWatermarksOperator.Factory<?> f) return new TimestampsOnly<>(f.extractor());
         if (factory instanceof SortedCoGroup.Factory<?, ?, ?, ?> join) return new SortedJoin(join);
+        if (factory instanceof SortedPassThrough.Factory sort) return new Sorted(sort);
         if (factory instanceof KeyedProcessOperator.Factory<?, ?, ?> keyed) {
             if (keyed.function() instanceof RollingAggregation.Reducing<?, ?> r) return reduce(keyed, r);
             if (keyed.function() instanceof RollingAggregation.Aggregating<?, ?, ?, ?> a) return aggregate(keyed, a);
@@ -60,6 +61,23 @@ final class BatchOperators {
         @Override
         public StreamOperator<?> create() {
             return join.createSorted();
+        }
+    }
+
+    /** A sort's or top N's operator, which only batch mode runs: its input comes in key order. */
+    record Sorted(SortedPassThrough.Factory sort) implements OperatorFactory {
+        @Override
+        public String kind() {
+            return sort.kind();
+        }
+
+        @Override
+        public StreamOperator<?> create() {
+            return sort.createSorted();
+        }
+
+        long limit() {
+            return sort.limit();
         }
     }
 

@@ -8,6 +8,7 @@ import dev.cairn.dataflow.internal.graph.Edge;
 import dev.cairn.dataflow.internal.graph.GraphSerialization;
 import dev.cairn.dataflow.internal.graph.LogicalGraph;
 import dev.cairn.dataflow.internal.graph.OperatorNode;
+import dev.cairn.dataflow.internal.graph.Partitioning;
 import dev.cairn.dataflow.internal.operators.TextFileSource;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,7 +30,8 @@ import java.util.TreeSet;
  * stage reads the files, one task per split), another source (a generator of as many tasks as
  * the source's parallelism), or the operator its exchanges lead into (as many tasks as its
  * parallelism). The program's text file sink, if it has one, writes the job's output, committed
- * atomically when every stage is done.
+ * atomically when every stage is done. A sort into several ranges adds a sampling pass of its
+ * producing stage before it, whose keys every task of that stage reads whole to cut the ranges.
  */
 public final class BatchPlanner {
     /** The program class that runs every stage. */
@@ -140,9 +142,29 @@ public final class BatchPlanner {
             List<String> parents = parentRoots.getOrDefault(root, Set.of()).stream()
                     .map(names::get)
                     .toList();
+            // A sort into more than one range needs the keys' spread first: a sampling pass of
+            // this stage (same input, same operators up to the sort's edge) runs before it.
+            Map<Integer, String> samples = new java.util.TreeMap<>();
+            for (int ei = 0; ei < graph.edges().size(); ei++) {
+                Edge e = graph.edges().get(ei);
+                if (component[e.source()] != root || !(e.partitioning() instanceof Partitioning.Range<?, ?>)) continue;
+                if (nodes.get(e.target()).parallelism() == 1) continue;
+                String sampleName = stageName + "sample" + ei;
+                samples.put(ei, sampleName);
+                stages.add(
+                        new PlannedStage(sampleName, input, root, members.get(root), tasks, parents, 1, ei, Map.of()));
+            }
             for (int id : members.get(root)) stageOf[id] = stages.size();
             stages.add(new PlannedStage(
-                    stageName, input, root, members.get(root), tasks, parents, partitions.getOrDefault(root, 0)));
+                    stageName,
+                    input,
+                    root,
+                    members.get(root),
+                    tasks,
+                    parents,
+                    partitions.getOrDefault(root, 0),
+                    -1,
+                    samples));
         }
         StageLayout layout =
                 new StageLayout(graph, stages, Arrays.stream(stageOf).boxed().toList(), jobSink);
@@ -151,22 +173,21 @@ public final class BatchPlanner {
         for (int i = 0; i < stages.size(); i++) {
             PlannedStage s = stages.get(i);
             byte[] bytes = GraphSerialization.write(new BatchStageProgram.Spec(layout, i));
-            specs.add(
-                    switch (s.input()) {
-                        case FILES ->
-                            StageSpec.reading(
-                                    s.name(),
-                                    List.of(((TextFileSource.Factory)
-                                                    nodes.get(s.root()).factory())
-                                            .path()),
-                                    s.outputPartitions(),
-                                    PROGRAM,
-                                    bytes);
-                        case GENERATOR ->
-                            StageSpec.generating(s.name(), s.tasks(), s.outputPartitions(), PROGRAM, bytes);
-                        case EXCHANGE ->
-                            StageSpec.after(s.name(), s.parents(), s.tasks(), s.outputPartitions(), PROGRAM, bytes);
-                    });
+            int outputPartitions = s.outputPartitions();
+            StageSpec spec = switch (s.input()) {
+                case FILES ->
+                    StageSpec.reading(
+                            s.name(),
+                            List.of(((TextFileSource.Factory)
+                                            nodes.get(s.root()).factory())
+                                    .path()),
+                            outputPartitions,
+                            PROGRAM,
+                            bytes);
+                case GENERATOR -> StageSpec.generating(s.name(), s.tasks(), outputPartitions, PROGRAM, bytes);
+                case EXCHANGE -> StageSpec.after(s.name(), s.parents(), s.tasks(), outputPartitions, PROGRAM, bytes);
+            };
+            specs.add(spec.withBroadcasts(List.copyOf(s.rangeSamples().values())));
         }
         String output = sinkDirectory != null ? sinkDirectory : scratchOutput;
         return new Plan(new JobGraph(name, specs, output, splitBytes, maxAttempts, Map.of()), layout, sinkDirectory);

@@ -75,7 +75,12 @@ public final class BatchStageProgram implements StageProgram {
             KeyGroupRange keyGroups = stage.input() == Input.EXCHANGE
                     ? KeyGroupRange.forSubtask(graph.maxParallelism(), tasks, index)
                     : KeyGroupRange.forSubtask(graph.maxParallelism(), 1, 0);
+            // A sampling pass runs only the operators on the way to the sort edge it samples.
+            java.util.Set<Integer> running = new java.util.HashSet<>(stage.nodes());
+            if (stage.samples())
+                running = pathTo(graph.edges().get(stage.sampledEdge()).source());
             for (int id : stage.nodes()) {
+                if (!running.contains(id)) continue;
                 OperatorNode node = graph.node(id);
                 outputs[id] = new NodeOutput<>();
                 if (id == stage.root() && stage.input() == Input.FILES) continue; // the split's lines stand in for it
@@ -104,20 +109,44 @@ public final class BatchStageProgram implements StageProgram {
                         outputs[id]);
                 operators[id] = op;
             }
-            ValueCombiner combiner = combinerFor(layout, stage);
+            ValueCombiner combiner = stage.samples() ? null : combinerFor(layout, stage);
+            List<ExchangeOutput<?>> exchanges = new ArrayList<>();
+            RangeBounds.Sampler sampler = null;
             for (int ei = 0; ei < graph.edges().size(); ei++) {
                 Edge e = graph.edges().get(ei);
                 if (layout.stageOfNode(e.source()) != layout.stageOfNode(stage.root())) continue;
+                if (!running.contains(e.source())) continue;
                 boolean intra = layout.stageOfNode(e.target()) == layout.stageOfNode(e.source());
-                var downstream = intra
-                        ? chained(operators[e.target()], graph.node(e.target()).name())
-                        : new ExchangeOutput<>(
-                                ei,
-                                e.partitioning(),
-                                e.recordCodec(),
-                                graph.maxParallelism(),
-                                index,
-                                context.partitionedOutput(combiner));
+                dev.cairn.dataflow.internal.runtime.Downstream<?> downstream;
+                if (stage.samples()) {
+                    if (ei == stage.sampledEdge()) {
+                        sampler = new RangeBounds.Sampler(index);
+                        downstream = new SampledKeys<>((Partitioning.Range<?, ?>) e.partitioning(), sampler);
+                    } else if (intra && running.contains(e.target())) {
+                        downstream = chained(
+                                operators[e.target()], graph.node(e.target()).name());
+                    } else continue;
+                } else if (intra) {
+                    downstream = chained(
+                            operators[e.target()], graph.node(e.target()).name());
+                } else {
+                    ExchangeOutput<?> x = new ExchangeOutput<>(
+                            ei,
+                            e.partitioning(),
+                            e.recordCodec(),
+                            graph.maxParallelism(),
+                            index,
+                            context.partitionedOutput(combiner));
+                    String sample = stage.rangeSamples().get(ei);
+                    if (sample != null)
+                        x.bounds(RangeBounds.fromSample(
+                                context.parent(sample),
+                                context.partitionedOutput(combiner).partitions()));
+                    if (graph.node(e.target()).factory() instanceof BatchOperators.Sorted sorted && sorted.limit() >= 0)
+                        x.keepFirst(sorted.limit());
+                    exchanges.add(x);
+                    downstream = x;
+                }
                 if (e.sideOutput() == null) addMain(outputs[e.source()], downstream);
                 else outputs[e.source()].addSide(e.sideOutput(), downstream);
             }
@@ -133,10 +162,25 @@ public final class BatchStageProgram implements StageProgram {
                 if (stage.input() == Input.FILES) outputs[stage.root()].emitWatermark(Long.MAX_VALUE);
                 else named(operators[stage.root()], () -> operators[stage.root()].processWatermark(Long.MAX_VALUE));
                 for (StreamOperator<?> op : chain) named(op, op::finish);
+                for (ExchangeOutput<?> x : exchanges) x.finish();
+                if (sampler != null) sampler.writeTo(context.partitionedOutput(null));
             } finally {
                 for (StreamOperator<?> op : chain) named(op, op::close);
             }
             context.progress(1, recordsIn, recordsIn);
+        }
+
+        /** The stage's operators from its root to {@code node}: what a sampling pass runs. */
+        private java.util.Set<Integer> pathTo(int node) {
+            java.util.Set<Integer> path = new java.util.HashSet<>();
+            int at = node;
+            while (true) {
+                path.add(at);
+                if (at == stage.root()) return path;
+                List<Edge> in = graph.inputsOf(at);
+                if (in.size() != 1) throw new IllegalStateException("operator " + at + " is not chained to its stage");
+                at = in.get(0).source();
+            }
         }
 
         /**
@@ -311,5 +355,44 @@ public final class BatchStageProgram implements StageProgram {
                 throw new IllegalStateException("operator " + name + " cannot be chained: it does not take one input");
             return new ChainedDownstream((OneInputOperator) input, op);
         }
+    }
+
+    /** A sort edge in a sampling pass: each record's sort key, in the edge's order, offered to the sampler. */
+    private static final class SampledKeys<T> implements dev.cairn.dataflow.internal.runtime.Downstream<T> {
+        private final dev.cairn.dataflow.functions.KeySelector<T, Object> keySelector;
+        private final Codec<Object> keyCodec;
+        private final boolean descending;
+        private final RangeBounds.Sampler sampler;
+        private final dev.cairn.common.codec.BytesOut encoded = new dev.cairn.common.codec.BytesOut(64);
+        private final dev.cairn.common.codec.BytesOut ordered = new dev.cairn.common.codec.BytesOut(64);
+
+        @SuppressWarnings("unchecked") // the edge's key selector takes its records
+        SampledKeys(Partitioning.Range<?, ?> range, RangeBounds.Sampler sampler) {
+            this.keySelector = (dev.cairn.dataflow.functions.KeySelector<T, Object>) range.keySelector();
+            this.keyCodec = (Codec<Object>) range.keyCodec();
+            this.descending = range.descending();
+            this.sampler = sampler;
+        }
+
+        @Override
+        public void accept(T record, long timestamp) {
+            encoded.reset();
+            try {
+                keyCodec.encode(keySelector.getKey(record), encoded);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("key selector failed: " + e.getMessage(), e);
+            }
+            ordered.reset();
+            RangeBounds.appendOrdered(ordered, encoded.array(), 0, encoded.size(), descending);
+            sampler.offer(ordered.array(), 0, ordered.size());
+        }
+
+        @Override
+        public void watermark(long watermark) {}
+
+        @Override
+        public void idleness(boolean idle) {}
     }
 }

@@ -18,6 +18,9 @@ import java.io.UncheckedIOException;
  * while both sides of a join on one key sort next to each other (key encodings are prefix-free:
  * key-then-edge order is key order, then edge order). The value is the record's timestamp (eight
  * bytes) and its encoding.
+ * On a sort's range edge the key is the sort key's encoding, its bytes complemented for a
+ * descending sort, and the partition its range ({@link RangeBounds}); into a top N, each task
+ * keeps only its first N records in key order.
  * Watermarks stay behind: a batch stage's consumer sees only the final one.
  */
 final class ExchangeOutput<T> implements Downstream<T> {
@@ -34,6 +37,14 @@ final class ExchangeOutput<T> implements Downstream<T> {
     private final KeySelector<T, Object> keySelector;
     private final Codec<Object> keyCodec;
     private final boolean broadcast;
+    private final boolean range;
+    private final boolean descending;
+    private RangeBounds bounds;
+    /** A top N's first records by key so far, the last first; null unless the edge leads into a top N. */
+    private java.util.PriorityQueue<byte[][]> first;
+
+    private long firstLimit;
+    private final BytesOut encodedKey = new BytesOut(64);
     private final int maxParallelism;
     private final PartitionedOutput out;
     private final BytesOut key = new BytesOut(64);
@@ -49,9 +60,14 @@ final class ExchangeOutput<T> implements Downstream<T> {
         this.maxParallelism = maxParallelism;
         this.out = out;
         this.broadcast = partitioning instanceof Partitioning.Broadcast;
+        this.range = partitioning instanceof Partitioning.Range<?, ?>;
+        this.descending = partitioning instanceof Partitioning.Range<?, ?> r && r.descending();
         if (partitioning instanceof Partitioning.KeyGroupHash<?, ?> hash) {
             keySelector = (KeySelector<T, Object>) hash.keySelector();
             keyCodec = (Codec<Object>) hash.keyCodec();
+        } else if (partitioning instanceof Partitioning.Range<?, ?> r) {
+            keySelector = (KeySelector<T, Object>) r.keySelector();
+            keyCodec = (Codec<Object>) r.keyCodec();
         } else {
             keySelector = null;
             keyCodec = null;
@@ -66,7 +82,14 @@ final class ExchangeOutput<T> implements Downstream<T> {
             key.reset();
             int partitions = out.partitions();
             int partition;
-            if (keySelector != null) {
+            if (range) {
+                encodedKey.reset();
+                keyCodec.encode(keySelector.getKey(record), encodedKey);
+                RangeBounds.appendOrdered(key, encodedKey.array(), 0, encodedKey.size(), descending);
+                if (partitions == 1) partition = 0;
+                else if (bounds == null) throw new IllegalStateException("a range edge's bounds were not set");
+                else partition = bounds.partitionOf(key.array(), 0, key.size());
+            } else if (keySelector != null) {
                 keyCodec.encode(keySelector.getKey(record), key);
                 int group = KeyGroups.keyGroupOfEncoded(key.array(), 0, key.size(), maxParallelism);
                 partition = KeyGroups.subtaskFor(group, maxParallelism, partitions);
@@ -78,7 +101,9 @@ final class ExchangeOutput<T> implements Downstream<T> {
             value.reset();
             value.writeLong(timestamp);
             codec.encode(record, value);
-            if (broadcast) {
+            if (first != null) {
+                keep(key.toByteArray(), value.toByteArray());
+            } else if (broadcast) {
                 for (int p = 0; p < partitions; p++)
                     out.add(p, key.array(), 0, key.size(), value.array(), 0, value.size());
             } else {
@@ -91,6 +116,34 @@ final class ExchangeOutput<T> implements Downstream<T> {
         } catch (Exception e) {
             throw new IllegalStateException("key selector failed: " + e.getMessage(), e);
         }
+    }
+
+    /** The key ranges of a range edge into more than one partition; set before the first record. */
+    void bounds(RangeBounds bounds) {
+        this.bounds = bounds;
+    }
+
+    /** Keeps only the first {@code n} records by key, written by {@link #finish()}: the edge leads into a top N. */
+    void keepFirst(long n) {
+        firstLimit = n;
+        first = new java.util.PriorityQueue<>(
+                (a, b) -> java.util.Arrays.compareUnsigned(b[0], a[0])); // the greatest key on top
+    }
+
+    private void keep(byte[] k, byte[] v) {
+        if (firstLimit == 0) return;
+        if (first.size() < firstLimit) first.add(new byte[][] {k, v});
+        else if (java.util.Arrays.compareUnsigned(k, first.peek()[0]) < 0) {
+            first.poll();
+            first.add(new byte[][] {k, v});
+        }
+    }
+
+    /** Writes what the edge held back (a top N's first records); called once the stage's operators are done. */
+    void finish() throws IOException {
+        if (first == null) return;
+        for (byte[][] kv : first) out.add(0, kv[0], 0, kv[0].length, kv[1], 0, kv[1].length);
+        first.clear();
     }
 
     @Override

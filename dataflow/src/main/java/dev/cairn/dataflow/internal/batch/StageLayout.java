@@ -3,6 +3,7 @@ package dev.cairn.dataflow.internal.batch;
 import dev.cairn.dataflow.internal.graph.LogicalGraph;
 import java.io.Serializable;
 import java.util.List;
+import java.util.Map;
 
 /**
  * How a program's graph (with its batch operators substituted) falls into stages: shipped whole
@@ -41,6 +42,9 @@ public record StageLayout(LogicalGraph graph, List<PlannedStage> stages, List<In
      * @param tasks the stage's tasks: the root's parallelism, or 0 for a file stage
      * @param parents the stages whose exchanges the root reads, by name
      * @param outputPartitions partitions of the exchanges leaving the stage; 0 if none leave it
+     * @param sampledEdge for a sampling pass of another stage (same root and operators), the sort
+     *     edge whose keys it samples; -1 for a stage that runs for real
+     * @param rangeSamples the sampling stage of each sort edge leaving this stage, by edge index
      */
     public record PlannedStage(
             String name,
@@ -49,11 +53,19 @@ public record StageLayout(LogicalGraph graph, List<PlannedStage> stages, List<In
             List<Integer> nodes,
             int tasks,
             List<String> parents,
-            int outputPartitions)
+            int outputPartitions,
+            int sampledEdge,
+            Map<Integer, String> rangeSamples)
             implements Serializable {
         public PlannedStage {
             nodes = List.copyOf(nodes);
             parents = List.copyOf(parents);
+            rangeSamples = Map.copyOf(rangeSamples);
+        }
+
+        /** Whether this stage is a sampling pass for a sort rather than a stage of the program. */
+        public boolean samples() {
+            return sampledEdge >= 0;
         }
     }
 }

@@ -25,4 +25,17 @@ public sealed interface Partitioning extends Serializable {
             keyCodec = CodecReference.of(keyCodec);
         }
     }
+
+    /**
+     * By key range, in key order (batch mode only): consumer i receives keys between the (i-1)th
+     * and the i-th of boundaries sampled from the records, each consumer's keys in order, so that
+     * the consumers' outputs one after the other are the whole input sorted.
+     *
+     * @param descending whether the order is the reverse of the key encoding's
+     */
+    record Range<T, K>(KeySelector<T, K> keySelector, Codec<K> keyCodec, boolean descending) implements Partitioning {
+        public Range {
+            keyCodec = CodecReference.of(keyCodec);
+        }
+    }
 }

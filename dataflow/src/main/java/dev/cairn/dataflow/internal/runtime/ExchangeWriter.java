@@ -82,6 +82,8 @@ final class ExchangeWriter<T> implements Downstream<T> {
             case Partitioning.Broadcast ignored -> {
                 for (int i = 0; i < gates.length; i++) add(i, value, timestamp);
             }
+            case Partitioning.Range<?, ?> ignored ->
+                throw new IllegalStateException("a sort runs in batch mode (RuntimeMode.BATCH, submit --mode batch)");
         }
     }
 
