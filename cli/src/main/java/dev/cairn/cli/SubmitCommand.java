@@ -105,9 +105,9 @@ final class SubmitCommand implements Callable<Integer> {
     @Option(
             names = "--mode",
             paramLabel = "stream|batch",
-            defaultValue = "stream",
-            description = "Dataflow programs: run as a stream (default), or in batch mode, stage by stage on the batch"
-                    + " runtime (bounded sources only; the program's text file sink is the job's output).")
+            description = "Dataflow programs: run as a stream, or in batch mode, stage by stage on the batch"
+                    + " runtime (bounded sources only; the program's text file sink is the job's output). Default:"
+                    + " the program's own (stream, except batch-only programs such as tpch-qN and terasort).")
     String mode;
 
     @Parameters(paramLabel = "ARGS", description = "Arguments for the job definition.")
@@ -130,10 +130,13 @@ final class SubmitCommand implements Callable<Integer> {
             jar = source.jar.jar;
             className = source.jar.className;
         }
-        if (!mode.equals("stream") && !mode.equals("batch"))
+        if (mode != null && !mode.equals("stream") && !mode.equals("batch"))
             throw new CliException("--mode must be stream or batch, got '" + mode + "'");
         DataflowJob streamJob = JobLoader.dataflowJob(jar, className);
-        if (streamJob != null && mode.equals("batch")) {
+        boolean batch = mode != null
+                ? mode.equals("batch")
+                : streamJob != null && streamJob.mode() == dev.cairn.dataflow.RuntimeMode.BATCH;
+        if (streamJob != null && batch) {
             String name = source.example != null ? source.example : className;
             return BatchDataflowSubmit.run(streamJob, name, jar, args, parallelism, detach, target);
         }

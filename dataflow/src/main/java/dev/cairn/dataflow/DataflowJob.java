@@ -15,4 +15,12 @@ public interface DataflowJob {
      * @throws IllegalArgumentException with a usage message, for wrong arguments
      */
     void define(Dataflow flow, String[] args);
+
+    /**
+     * How {@code bin/cairn submit} runs the program when not told ({@code --mode}): as a stream,
+     * unless the program needs bounded input (a sort, an unwindowed join) and says batch.
+     */
+    default RuntimeMode mode() {
+        return RuntimeMode.STREAMING;
+    }
 }

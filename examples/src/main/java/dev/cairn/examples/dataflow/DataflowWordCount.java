@@ -7,14 +7,19 @@ import dev.cairn.dataflow.functions.Collector;
 import java.nio.file.Path;
 
 /**
- * WordCount in the dataflow API: {@code dataflow-wordcount IN OUT_DIR}, run with
- * {@code submit --mode batch}. Writes {@code word<TAB>count} lines, one per distinct word, like
+ * WordCount in the dataflow API: {@code dataflow-wordcount IN OUT_DIR}, run in batch
+ * mode by default. Writes {@code word<TAB>count} lines, one per distinct word, like
  * the MapReduce {@code wordcount}. In batch mode the keyed reduce gives each word's total once;
  * as a stream it would emit a running total per occurrence.
  */
 public final class DataflowWordCount implements DataflowJob {
     /** A word and how often it was seen. */
     public record Count(String word, long count) {}
+
+    @Override
+    public dev.cairn.dataflow.RuntimeMode mode() {
+        return dev.cairn.dataflow.RuntimeMode.BATCH;
+    }
 
     @Override
     public void define(Dataflow flow, String[] args) {

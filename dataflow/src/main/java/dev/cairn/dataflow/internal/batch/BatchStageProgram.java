@@ -209,7 +209,12 @@ public final class BatchStageProgram implements StageProgram {
             NodeOutput<String> out = (NodeOutput<String>) outputs[stage.root()];
             LineInput lines = context.lines();
             while (lines.next()) {
-                out.emit(lines.line(), Output.NO_TIMESTAMP);
+                try {
+                    out.emit(lines.line(), Output.NO_TIMESTAMP);
+                } catch (OperatorFailure e) {
+                    // A chained operator failed on this line: say where it is, so the user can find it.
+                    throw e.on("the line at byte offset " + lines.offset() + " of " + lines.path());
+                }
                 if ((++recordsIn & 1023) == 0) {
                     context.checkCancelled();
                     context.progress(lines.progress(), recordsIn, 0);
