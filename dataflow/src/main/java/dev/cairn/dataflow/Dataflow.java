@@ -11,6 +11,7 @@ import dev.cairn.dataflow.internal.graph.OperatorFactory;
 import dev.cairn.dataflow.internal.operators.CollectionSource;
 import dev.cairn.dataflow.internal.operators.DirectoryWatchSource;
 import dev.cairn.dataflow.internal.operators.NexmarkEventSource;
+import dev.cairn.dataflow.internal.operators.SequenceSource;
 import dev.cairn.dataflow.internal.operators.TextFileSource;
 import dev.cairn.dataflow.internal.runtime.LocalExecutor;
 import dev.cairn.dataflow.nexmark.NexmarkEventGenerator;
@@ -71,6 +72,15 @@ public final class Dataflow {
     public <T> Stream<T> fromCollection(Collection<T> items, Codec<T> codec) {
         int id = graph.addNode("Collection", 1, 0, new CollectionSource.Factory<>(items, codec));
         return new Stream<>(this, id, null, codec);
+    }
+
+    /**
+     * The numbers {@code [from, to)}, bounded, at the default parallelism: each subtask emits one
+     * contiguous range of them, in order. A generator's seed: map each number to a record.
+     */
+    public Stream<Long> generateSequence(long from, long to) {
+        int id = graph.addNode("Sequence", options.parallelism(), 0, new SequenceSource.Factory(from, to));
+        return new Stream<>(this, id, null, Codecs.LONG);
     }
 
     /**
