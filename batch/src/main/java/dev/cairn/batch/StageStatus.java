@@ -7,6 +7,19 @@ package dev.cairn.batch;
  * @param retried tasks that needed more than one attempt, or whose output was lost and re-made
  * @param stopped tasks unfinished when the job ended (failed or cancelled): the master dropped them and
  *     told the workers to kill their attempts, so none is pending or running any more
+ * @param recordsIn records the tasks' current or last attempts read (lines, or records of parents)
+ * @param recordsOut records they wrote (to partitions for later stages, or to the job's output)
+ * @param bytesOut bytes of partitions they wrote for later stages; 0 for a stage writing the output
  */
 public record StageStatus(
-        String name, int total, int pending, int running, int done, int failed, int retried, int stopped) {}
+        String name,
+        int total,
+        int pending,
+        int running,
+        int done,
+        int failed,
+        int retried,
+        int stopped,
+        long recordsIn,
+        long recordsOut,
+        long bytesOut) {}

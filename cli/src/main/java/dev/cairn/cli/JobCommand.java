@@ -193,12 +193,24 @@ final class JobCommand {
 
     static void print(JobStatus s) {
         System.out.printf("job %s (%s): %s, %d%%%n", s.jobId(), s.name(), s.state(), (int) (s.progress() * 100));
+        int width = Math.max(
+                7, s.stages().stream().mapToInt(st -> st.name().length()).max().orElse(0));
         System.out.printf(
-                "  %-7s %6s %8s %8s %6s %7s %8s %8s%n",
-                "STAGE", "TOTAL", "PENDING", "RUNNING", "DONE", "FAILED", "RETRIED", "STOPPED");
+                "  %-" + width + "s %6s %8s %8s %6s %7s %8s %8s %12s %12s %10s%n",
+                "STAGE",
+                "TOTAL",
+                "PENDING",
+                "RUNNING",
+                "DONE",
+                "FAILED",
+                "RETRIED",
+                "STOPPED",
+                "RECORDS-IN",
+                "RECORDS-OUT",
+                "BYTES-OUT");
         for (StageStatus st : s.stages()) {
             System.out.printf(
-                    "  %-7s %6d %8d %8d %6d %7d %8d %8d%n",
+                    "  %-" + width + "s %6d %8d %8d %6d %7d %8d %8d %,12d %,12d %10s%n",
                     st.name(),
                     st.total(),
                     st.pending(),
@@ -206,7 +218,10 @@ final class JobCommand {
                     st.done(),
                     st.failed(),
                     st.retried(),
-                    st.stopped());
+                    st.stopped(),
+                    st.recordsIn(),
+                    st.recordsOut(),
+                    JobWaiter.bytes(st.bytesOut()));
         }
         System.out.printf(
                 "  records: %,d in, %,d map out, %,d shuffle bytes, %,d out%n",

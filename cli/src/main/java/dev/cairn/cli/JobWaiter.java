@@ -35,19 +35,42 @@ final class JobWaiter {
         }
     }
 
+    /** Whether the job is a MapReduce job: its stages are map and reduce. */
+    static boolean isMapReduce(JobStatus s) {
+        return s.stages().size() == 2
+                && s.stages().get(0).name().equals("map")
+                && s.stages().get(1).name().equals("reduce");
+    }
+
     /** Prints the outcome; returns the exit code. */
     static int report(JobStatus s, PrintStream out, PrintStream err) {
         double seconds = (s.finishTimeMs() - s.submitTimeMs()) / 1000.0;
         if (s.state() == JobState.SUCCEEDED) {
-            out.printf(
-                    "%s %s in %.1f s: %,d input records, %,d map output records, %,d shuffle bytes, %,d output records%n",
-                    s.jobId(),
-                    "succeeded",
-                    seconds,
-                    s.mapRecordsIn(),
-                    s.mapRecordsOut(),
-                    s.shuffleBytes(),
-                    s.reduceRecordsOut());
+            if (isMapReduce(s)) {
+                out.printf(
+                        "%s %s in %.1f s: %,d input records, %,d map output records, %,d shuffle bytes, %,d output"
+                                + " records%n",
+                        s.jobId(),
+                        "succeeded",
+                        seconds,
+                        s.mapRecordsIn(),
+                        s.mapRecordsOut(),
+                        s.shuffleBytes(),
+                        s.reduceRecordsOut());
+            } else {
+                out.printf(
+                        "%s succeeded in %.1f s: %,d input records, %,d shuffle bytes, %,d output records%n",
+                        s.jobId(), seconds, s.mapRecordsIn(), s.shuffleBytes(), s.reduceRecordsOut());
+                for (dev.cairn.batch.StageStatus st : s.stages())
+                    out.printf(
+                            "  stage %s: %d tasks, %,d records in, %,d out%s%s%n",
+                            st.name(),
+                            st.total(),
+                            st.recordsIn(),
+                            st.recordsOut(),
+                            st.bytesOut() > 0 ? ", " + bytes(st.bytesOut()) + " to later stages" : "",
+                            st.retried() > 0 ? ", " + st.retried() + " retried" : "");
+            }
             String input = inputLine(s);
             if (input != null) out.println(input);
             String counters = countersLine(s);

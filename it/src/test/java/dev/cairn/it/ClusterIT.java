@@ -314,6 +314,85 @@ class ClusterIT {
         assertJobFilesReleased();
     }
 
+    /**
+     * TPC-H on the cluster, as a user submits it (no --mode: the queries are batch programs):
+     * the same rows as the same query run in this JVM, which TpchQueriesTest checks against DuckDB.
+     */
+    @Test
+    @Order(52)
+    void tpchQueriesOnTheClusterGiveTheAnswersOfALocalRun() throws Exception {
+        Path tables = dir.resolve("tpch");
+        dev.cairn.examples.tpch.TpchTableWriter.write(0.01, tables);
+        for (String query : List.of("q1", "q3", "q9", "q18")) {
+            Path out = dir.resolve("tpch-" + query);
+            Cli.Result r = Cli.ok(
+                    JOB_TIMEOUT,
+                    "submit",
+                    "--master",
+                    master,
+                    "--parallelism",
+                    "2",
+                    "--example",
+                    "tpch-" + query,
+                    tables.toString(),
+                    out.toString());
+            assertThat(r.stdout()).contains("stages s1[").contains("succeeded");
+
+            Path local = dir.resolve("tpch-local-" + query);
+            dev.cairn.dataflow.Dataflow flow = dev.cairn.dataflow.Dataflow.create(
+                    dev.cairn.dataflow.DataflowOptions.defaults().withParallelism(2));
+            ((dev.cairn.dataflow.DataflowJob)
+                            Class.forName("dev.cairn.examples.tpch.TpchQueries$Q" + query.substring(1))
+                                    .getConstructor()
+                                    .newInstance())
+                    .define(flow, new String[] {tables.toString(), local.toString()});
+            flow.execute(dev.cairn.dataflow.RuntimeMode.BATCH);
+            assertThat(partLines(out)).as(query).isNotEmpty().isEqualTo(partLines(local));
+        }
+        assertJobFilesReleased();
+    }
+
+    /** TeraGen then TeraSort through bin/cairn: the records, byte for byte, in key order. */
+    @Test
+    @Order(53)
+    void teraSortSortsTeraGensRecords() throws Exception {
+        Path generated = dir.resolve("teragen");
+        Path sorted = dir.resolve("terasort");
+        Cli.ok(JOB_TIMEOUT, "submit", "--master", master, "--example", "teragen", "20000", generated.toString());
+        Cli.Result r = Cli.ok(
+                JOB_TIMEOUT,
+                "submit",
+                "--master",
+                master,
+                "--parallelism",
+                "3",
+                "--example",
+                "terasort",
+                generated.toString(),
+                sorted.toString());
+        assertThat(r.stdout()).contains("succeeded");
+        List<String> in = partLines(generated);
+        List<String> out = partLines(sorted);
+        assertThat(in).hasSize(20_000).allMatch(l -> l.length() == 99 && l.endsWith("\r"));
+        assertThat(out).extracting(l -> l.substring(0, 10)).isSorted();
+        assertThat(out).containsExactlyInAnyOrderElementsOf(in);
+    }
+
+    private static List<String> partLines(Path out) throws IOException {
+        List<String> lines = new ArrayList<>();
+        try (var parts = Files.list(out)) {
+            for (Path p : parts.filter(p -> p.getFileName().toString().startsWith("part-"))
+                    .sorted()
+                    .toList()) {
+                // Split on '\n' only: terasort's records end in CR LF, and the CR is theirs.
+                String text = Files.readString(p, StandardCharsets.UTF_8);
+                if (!text.isEmpty())
+                    lines.addAll(List.of(text.substring(0, text.length() - 1).split("\n", -1)));
+            }
+        }
+        return lines;
+    }
+
     @Test
     @Order(60)
     void jobSurvivesAWorkerKilledWithSigkill() throws Exception {

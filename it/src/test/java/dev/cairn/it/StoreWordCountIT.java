@@ -35,8 +35,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 class StoreWordCountIT {
     private static final Duration CMD = Duration.ofMinutes(2);
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
-    private static final Pattern LOCALITY =
-            Pattern.compile("input: [0-9.]+ MiB read, (\\d+)% node-local \\((\\d+) of (\\d+) map tasks");
+    private static final Pattern LOCALITY = Pattern.compile(
+            "input: [0-9.]+ MiB read, (\\d+)% node-local \\((\\d+) of (\\d+) tasks reading located splits");
     private static Path dir;
     private static Path work;
     private static Path counts;

@@ -132,7 +132,10 @@ public final class Protos {
                 p.getDone(),
                 p.getFailed(),
                 p.getRetried(),
-                p.getStopped());
+                p.getStopped(),
+                p.getRecordsIn(),
+                p.getRecordsOut(),
+                p.getBytesOut());
     }
 
     private static String emptyToNull(String s) {

@@ -8,11 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Writes TPC-H's eight tables as dbgen's {@code .tbl} files, with Trino's Java port of dbgen. */
-final class TpchTableWriter {
+/** Writes TPC-H's eight tables as dbgen's {@code .tbl} files, with Trino's Java port of dbgen (tests only). */
+public final class TpchTableWriter {
     private TpchTableWriter() {}
 
-    static void write(double scaleFactor, Path dir) throws IOException {
+    public static void write(double scaleFactor, Path dir) throws IOException {
         Files.createDirectories(dir);
         for (TpchTable<?> table : TpchTable.getTables()) {
             try (BufferedWriter w =

@@ -173,8 +173,12 @@ final class MasterJob {
      */
     private StageStatusProto stage(MasterStage stage) {
         int pending = 0, running = 0, done = 0, failed = 0, retried = 0, stopped = 0;
+        long recordsIn = 0, recordsOut = 0, bytesOut = 0;
         boolean ended = state.isTerminal();
         for (MasterTask t : stage.tasks) {
+            recordsIn += t.recordsIn;
+            recordsOut += t.recordsOut;
+            bytesOut += t.bytesOut;
             switch (t.status()) {
                 case PENDING -> {
                     if (ended) stopped++;
@@ -198,6 +202,9 @@ final class MasterJob {
                 .setFailed(failed)
                 .setRetried(retried)
                 .setStopped(stopped)
+                .setRecordsIn(recordsIn)
+                .setRecordsOut(recordsOut)
+                .setBytesOut(bytesOut)
                 .build();
     }
 }

@@ -167,7 +167,12 @@ public final class BatchStageProgram implements StageProgram {
             } finally {
                 for (StreamOperator<?> op : chain) named(op, op::close);
             }
-            context.progress(1, recordsIn, recordsIn);
+            long recordsOut = stage.outputPartitions() > 0
+                    ? context.partitionedOutput(null).records()
+                    : layout.jobSink() >= 0 && operators[layout.jobSink()] instanceof JobOutputSink<?> sink
+                            ? sink.written()
+                            : 0;
+            context.progress(1, recordsIn, recordsOut);
         }
 
         /** The stage's operators from its root to {@code node}: what a sampling pass runs. */

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 final class JobOutputSink<T> extends StreamOperator<Void> implements OneInputOperator<T> {
     private final StageContext stage;
     private Writer out;
+    private long written;
 
     JobOutputSink(StageContext stage) {
         this.stage = stage;
@@ -34,6 +35,12 @@ final class JobOutputSink<T> extends StreamOperator<Void> implements OneInputOpe
     public void processElement(T value, long timestamp) throws Exception {
         out.write(String.valueOf(value));
         out.write('\n');
+        written++;
+    }
+
+    /** Lines written so far. */
+    long written() {
+        return written;
     }
 
     @Override

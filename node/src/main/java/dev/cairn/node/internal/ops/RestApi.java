@@ -148,6 +148,9 @@ final class RestApi {
                 e.put("failed", s.failed());
                 e.put("retried", s.retried());
                 e.put("stopped", s.stopped());
+                e.put("recordsIn", s.recordsIn());
+                e.put("recordsOut", s.recordsOut());
+                e.put("bytesOut", s.bytesOut());
                 stages.add(e);
             }
             out.put("stages", stages);
