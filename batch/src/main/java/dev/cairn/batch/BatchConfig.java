@@ -32,6 +32,24 @@ public final class BatchConfig {
                     "master.job-history", 100, "Finished jobs the master remembers for 'job list' and 'job status'.")
             .min(0);
 
+    public static final ConfigKey<Boolean> MASTER_SPECULATION = ConfigKey.boolKey(
+            "master.speculation",
+            true,
+            "Whether a straggling task gets a speculative copy on a free slot of another worker; the first attempt"
+                    + " to finish is the task's, the other is killed.");
+    public static final ConfigKey<Double> MASTER_SPECULATION_MULTIPLIER = ConfigKey.doubleKey(
+                    "master.speculation-multiplier",
+                    1.5,
+                    "A task is a straggler once it has run this many times the median run time of its stage's finished"
+                            + " tasks (half of them must have finished) and its progress predicts more than that median"
+                            + " still to go.")
+            .min(1.0)
+            .max(100.0);
+    public static final ConfigKey<Duration> MASTER_SPECULATION_MIN_RUNTIME = ConfigKey.durationKey(
+            "master.speculation-min-runtime",
+            Duration.ofSeconds(1),
+            "No task that has run less than this is copied, however short its stage's median.");
+
     public static final ConfigKey<Integer> WORKER_SLOTS = ConfigKey.intKey(
                     "worker.slots", 0, "Task attempts a worker runs at once; 0 means one per available processor.")
             .min(0)
@@ -63,7 +81,14 @@ public final class BatchConfig {
 
     /** The master's keys, in the order {@code bin/cairn config} prints them. */
     public static final List<ConfigKey<?>> MASTER_KEYS = List.of(
-            MASTER_WORKER_TIMEOUT, MASTER_SPLIT_SIZE, MASTER_LOCALITY_WAIT, MASTER_MAX_ATTEMPTS, MASTER_JOB_HISTORY);
+            MASTER_WORKER_TIMEOUT,
+            MASTER_SPLIT_SIZE,
+            MASTER_LOCALITY_WAIT,
+            MASTER_MAX_ATTEMPTS,
+            MASTER_JOB_HISTORY,
+            MASTER_SPECULATION,
+            MASTER_SPECULATION_MULTIPLIER,
+            MASTER_SPECULATION_MIN_RUNTIME);
     /** The worker's keys, in the order {@code bin/cairn config} prints them. */
     public static final List<ConfigKey<?>> WORKER_KEYS = List.of(
             WORKER_SLOTS,

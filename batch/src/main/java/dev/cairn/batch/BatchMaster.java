@@ -2,6 +2,7 @@ package dev.cairn.batch;
 
 import dev.cairn.batch.internal.master.JobMaster;
 import dev.cairn.batch.internal.master.MasterSettings;
+import dev.cairn.batch.internal.master.SpeculationPolicy;
 import dev.cairn.common.config.Config;
 import dev.cairn.common.fs.FileSystemRegistry;
 import dev.cairn.common.time.Clock;
@@ -32,6 +33,9 @@ public final class BatchMaster implements AutoCloseable {
      * @param maxAttempts default attempts per task
      * @param jobHistory finished jobs remembered for {@code job list}
      * @param localityWait how long a map task waits for a slot where its input lies
+     * @param speculation whether stragglers get speculative copies
+     * @param speculationMultiplier how many times its stage's median run time makes a task a straggler
+     * @param speculationMinRuntime how long a task must have run before it may be copied
      */
     public record Settings(
             Path dir,
@@ -40,7 +44,10 @@ public final class BatchMaster implements AutoCloseable {
             long splitBytes,
             int maxAttempts,
             int jobHistory,
-            Duration localityWait) {
+            Duration localityWait,
+            boolean speculation,
+            double speculationMultiplier,
+            Duration speculationMinRuntime) {
         /** The settings {@link BatchConfig}'s keys give a node; {@code dir} is the master's working directory. */
         public static Settings from(Config config, Path dir) {
             return new Settings(
@@ -50,7 +57,10 @@ public final class BatchMaster implements AutoCloseable {
                     config.get(BatchConfig.MASTER_SPLIT_SIZE),
                     config.get(BatchConfig.MASTER_MAX_ATTEMPTS),
                     config.get(BatchConfig.MASTER_JOB_HISTORY),
-                    config.get(BatchConfig.MASTER_LOCALITY_WAIT));
+                    config.get(BatchConfig.MASTER_LOCALITY_WAIT),
+                    config.get(BatchConfig.MASTER_SPECULATION),
+                    config.get(BatchConfig.MASTER_SPECULATION_MULTIPLIER),
+                    config.get(BatchConfig.MASTER_SPECULATION_MIN_RUNTIME));
         }
     }
 
@@ -80,7 +90,11 @@ public final class BatchMaster implements AutoCloseable {
                         settings.maxAttempts(),
                         settings.jobHistory(),
                         settings.localityWait(),
-                        fileSystems),
+                        fileSystems,
+                        new SpeculationPolicy(
+                                settings.speculation(),
+                                settings.speculationMultiplier(),
+                                settings.speculationMinRuntime())),
                 clock);
         return new BatchMaster(master, new MasterGate(activeMaster));
     }

@@ -17,6 +17,8 @@ import java.util.TreeMap;
  * @param locatedMaps map tasks whose split has known locations (store blocks); locality means something only for them
  * @param counters every counter ("group.name") summed over the tasks: for a finished task its successful
  *     attempt's, for a running one its current attempt's; Cairn's own are in the group {@value Counter#BUILT_IN_GROUP}
+ * @param decisions what the master decided while the job ran, adapting to it (a straggler's
+ *     speculative copy, which attempt won), oldest first, each as {@code "+12.3s what and why"}
  */
 public record JobStatus(
         String jobId,
@@ -36,10 +38,12 @@ public record JobStatus(
         long inputRemoteBytes,
         int dataLocalMaps,
         int locatedMaps,
-        Map<String, Long> counters) {
+        Map<String, Long> counters,
+        List<String> decisions) {
 
     public JobStatus {
         stages = List.copyOf(stages);
+        decisions = List.copyOf(decisions);
         counters = Collections.unmodifiableMap(new TreeMap<>(counters));
     }
 

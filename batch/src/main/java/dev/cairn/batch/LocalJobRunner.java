@@ -80,7 +80,10 @@ public final class LocalJobRunner implements AutoCloseable {
                             64L << 20,
                             4,
                             1000,
-                            Duration.ZERO),
+                            Duration.ZERO,
+                            false, // one worker: no other to run a copy on
+                            1.5,
+                            Duration.ofSeconds(1)),
                     fileSystems,
                     () -> Optional.of(endpoint),
                     Clock.system());

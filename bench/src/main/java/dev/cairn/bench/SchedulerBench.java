@@ -3,6 +3,7 @@ package dev.cairn.bench;
 import dev.cairn.batch.JobSpec;
 import dev.cairn.batch.internal.master.DirectJobMaster;
 import dev.cairn.batch.internal.master.MasterSettings;
+import dev.cairn.batch.internal.master.SpeculationPolicy;
 import dev.cairn.batch.internal.proto.HeartbeatRequest;
 import dev.cairn.batch.internal.proto.HeartbeatResponse;
 import dev.cairn.batch.internal.proto.RegisterWorkerRequest;
@@ -121,7 +122,8 @@ public final class SchedulerBench implements Runnable {
                 4,
                 10,
                 Duration.ZERO,
-                FileSystemRegistry.local());
+                FileSystemRegistry.local(),
+                SpeculationPolicy.OFF);
         try (DirectJobMaster master = new DirectJobMaster(settings, clock)) {
             Path input = dir.resolve("input.txt");
             Files.write(input, new byte[tasks]); // 1-byte splits: one map task per byte

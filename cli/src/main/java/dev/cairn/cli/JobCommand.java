@@ -223,6 +223,10 @@ final class JobCommand {
                     st.recordsOut(),
                     JobWaiter.bytes(st.bytesOut()));
         }
+        if (!s.decisions().isEmpty()) {
+            System.out.println("  decisions:");
+            for (String d : s.decisions()) System.out.println("    " + d);
+        }
         System.out.printf(
                 "  records: %,d in, %,d map out, %,d shuffle bytes, %,d out%n",
                 s.mapRecordsIn(), s.mapRecordsOut(), s.shuffleBytes(), s.reduceRecordsOut());

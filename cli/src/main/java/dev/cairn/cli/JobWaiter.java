@@ -71,6 +71,7 @@ final class JobWaiter {
                             st.bytesOut() > 0 ? ", " + bytes(st.bytesOut()) + " to later stages" : "",
                             st.retried() > 0 ? ", " + st.retried() + " retried" : "");
             }
+            for (String d : s.decisions()) out.println("decided " + d);
             String input = inputLine(s);
             if (input != null) out.println(input);
             String counters = countersLine(s);

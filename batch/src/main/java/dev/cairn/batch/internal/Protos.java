@@ -120,7 +120,8 @@ public final class Protos {
                 p.getInputRemoteBytes(),
                 p.getDataLocalMaps(),
                 p.getLocatedMaps(),
-                p.getCountersMap());
+                p.getCountersMap(),
+                p.getDecisionsList());
     }
 
     static StageStatus fromProto(StageStatusProto p) {

@@ -170,8 +170,15 @@ public final class JobMaster implements AutoCloseable {
             if (job == null || job.state.isTerminal()) resp.addEndedJobs(jobId);
         }
         int free = Math.min(req.getFreeSlots(), w.slots - w.running.size());
-        while (free-- > 0) {
+        while (free > 0) {
             TaskAssignment a = assign(w);
+            if (a == null) break;
+            resp.addLaunch(a);
+            free--;
+        }
+        // Slots no pending task wanted may run copies of stragglers.
+        while (free-- > 0) {
+            TaskAssignment a = speculate(w);
             if (a == null) break;
             resp.addLaunch(a);
         }
@@ -215,8 +222,21 @@ public final class JobMaster implements AutoCloseable {
     }
 
     private void succeeded(MasterJob job, MasterTask task, AttemptRef attempt, WorkerRecord w) {
+        MasterTask.Attempt loser = task.otherThan(attempt);
+        boolean wasBackup = task.backup() != null && task.backup().ref().equals(attempt);
+        task.durationNanos = clock.nanos() - (wasBackup ? task.backupStartedNanos : task.startedNanos);
         task.succeed(attempt);
         w.running.remove(attempt);
+        if (loser != null) {
+            // The other attempt is no longer the task's: its worker is told to kill it when it next reports it.
+            WorkerRecord lw = workers.get(loser.workerId());
+            if (lw != null) lw.running.remove(loser.ref());
+            job.decide(
+                    clock.millis(),
+                    task.id + ": attempt " + attempt.number() + (wasBackup ? " (speculative)" : "") + " on " + w.id
+                            + " finished first; attempt " + loser.number() + " on " + loser.workerId()
+                            + " stopped");
+        }
         LOG.debug("{} {} succeeded on {}", job.id, attempt.attemptId(), w);
         if (!job.committing && job.allDone()) commit(job);
     }
@@ -351,7 +371,52 @@ public final class JobMaster implements AutoCloseable {
 
     private TaskAssignment launch(MasterJob job, MasterStage stage, MasterTask task, WorkerRecord w) {
         MasterTask.Attempt a = task.launch(w.id, w.endpoint);
+        task.startedNanos = clock.nanos();
         w.running.add(a.ref());
+        return assignment(job, stage, task, a, w);
+    }
+
+    /**
+     * A speculative copy for a free slot of {@code w}: of the stragglers the policy finds in the
+     * running stages (pending tasks went first), the first whose attempt runs elsewhere and that
+     * has not failed on {@code w}; null if none.
+     */
+    private TaskAssignment speculate(WorkerRecord w) {
+        if (!settings.speculation().enabled()) return null;
+        long now = clock.nanos();
+        for (MasterJob job : jobs.values()) {
+            if (job.state.isTerminal() || job.committing) continue;
+            for (MasterStage stage : job.stages) {
+                if (!stage.ready() || stage.done()) continue;
+                List<SpeculationPolicy.TaskView> views = new ArrayList<>();
+                for (MasterTask t : stage.tasks) {
+                    boolean alone = t.status() == MasterTask.Status.RUNNING && t.backup() == null;
+                    views.add(new SpeculationPolicy.TaskView(
+                            t.index,
+                            alone ? now - t.startedNanos : -1,
+                            t.progress,
+                            t.status() == MasterTask.Status.SUCCEEDED ? t.durationNanos : -1));
+                }
+                for (SpeculationPolicy.Straggler s : settings.speculation().stragglers(views)) {
+                    MasterTask t = stage.tasks.get(s.index());
+                    if (t.running().workerId().equals(w.id) || t.failedOn(w.id)) continue;
+                    MasterTask.Attempt a = t.speculate(w.id, w.endpoint);
+                    t.backupStartedNanos = now;
+                    w.running.add(a.ref());
+                    job.decide(
+                            clock.millis(),
+                            "speculated " + t.id + ": " + s.reason() + "; attempt " + a.number() + " on " + w.id
+                                    + " beside attempt " + t.running().number() + " on "
+                                    + t.running().workerId());
+                    return assignment(job, stage, t, a, w);
+                }
+            }
+        }
+        return null;
+    }
+
+    private TaskAssignment assignment(
+            MasterJob job, MasterStage stage, MasterTask task, MasterTask.Attempt a, WorkerRecord w) {
         TaskAssignment.Builder b = TaskAssignment.newBuilder()
                 .setJobId(job.id)
                 .setTaskId(task.id)
@@ -430,10 +495,10 @@ public final class JobMaster implements AutoCloseable {
         for (MasterJob job : jobs.values()) {
             if (job.state.isTerminal()) continue;
             for (MasterTask t : job.tasks().toList()) {
-                if (t.running() != null && t.running().workerId().equals(w.id)) {
-                    failed(job, t, t.running().ref(), w, reason);
-                    if (job.state.isTerminal()) break;
+                for (MasterTask.Attempt a : t.runningAttempts()) {
+                    if (a.workerId().equals(w.id)) failed(job, t, a.ref(), w, reason);
                 }
+                if (job.state.isTerminal()) break;
             }
             if (job.state.isTerminal() || job.committing) continue;
             remakeOutputs(job, a -> a.workerId().equals(w.id), "its output was on lost worker " + w);
@@ -611,8 +676,7 @@ public final class JobMaster implements AutoCloseable {
         job.error = error;
         job.finishTimeMs = clock.millis();
         for (MasterTask t : job.tasks().toList()) {
-            MasterTask.Attempt a = t.abandon();
-            if (a != null) {
+            for (MasterTask.Attempt a : t.abandon()) {
                 WorkerRecord w = workers.get(a.workerId());
                 if (w != null) w.running.remove(a.ref());
             }

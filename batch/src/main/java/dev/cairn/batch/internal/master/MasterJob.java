@@ -37,6 +37,8 @@ final class MasterJob {
     int fetchFailures;
     /** Every task is done and the output is being committed, off the loop; the job ends when that does. */
     boolean committing;
+    /** What the master decided while the job ran (speculation, re-made outputs), oldest first, each with its time. */
+    final List<String> decisions = new ArrayList<>();
 
     /** @param splits each file stage's splits, by stage name */
     MasterJob(
@@ -71,6 +73,12 @@ final class MasterJob {
 
     String name() {
         return graph.name();
+    }
+
+    /** Records a decision, as {@code "+12.3s <what>"} from the job's submission; the last 1,000 are kept. */
+    void decide(long nowMs, String what) {
+        if (decisions.size() == 1_000) decisions.remove(0);
+        decisions.add(String.format(java.util.Locale.ROOT, "+%.1fs %s", (nowMs - submitTimeMs) / 1000.0, what));
     }
 
     MasterStage stage(String name) {
@@ -133,7 +141,8 @@ final class MasterJob {
                 .setLocatedMaps((int) fileTasks.stream()
                         .filter(t -> !t.split.hosts().isEmpty())
                         .count())
-                .putAllCounters(counters());
+                .putAllCounters(counters())
+                .addAllDecisions(decisions);
         for (MasterStage s : stages) b.addStages(stage(s));
         return b.build();
     }

@@ -15,6 +15,7 @@ import java.time.Duration;
  * @param jobHistory finished jobs remembered for {@code job list}
  * @param localityWait how long a map task whose input lies on live workers waits for a slot on one of them
  * @param fileSystems where job inputs are listed and outputs committed
+ * @param speculation when stragglers get a speculative copy
  */
 public record MasterSettings(
         Path dir,
@@ -24,4 +25,5 @@ public record MasterSettings(
         int maxAttempts,
         int jobHistory,
         Duration localityWait,
-        FileSystemRegistry fileSystems) {}
+        FileSystemRegistry fileSystems,
+        SpeculationPolicy speculation) {}

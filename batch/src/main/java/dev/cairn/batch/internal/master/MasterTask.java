@@ -25,8 +25,14 @@ import java.util.Set;
  *   <tr><td>RUNNING</td><td>RUNNING, no attempt</td><td>{@link #abandon}</td><td>the job ended; the task is never scheduled again</td></tr>
  * </table>
  *
- * <p>Besides, {@link #grantCommit} lets the running attempt of a task writing the job's output
- * move its file into place; a grant lasts until the task leaves RUNNING.
+ * <p>A RUNNING task may run a second, speculative attempt beside the first ({@link #speculate}),
+ * on another worker: the first of the two to succeed is the task's, and the other is dropped (the
+ * master has its worker kill it). While two run, one failing or requeued leaves the task RUNNING
+ * with the other.
+ *
+ * <p>Besides, {@link #grantCommit} lets a running attempt of a task writing the job's output
+ * move its file into place; one grant at a time, lasting until the task leaves RUNNING or the
+ * granted attempt ends, so that of two attempts exactly one commits.
  */
 final class MasterTask {
     enum Status {
@@ -73,6 +79,10 @@ final class MasterTask {
     private boolean retried;
 
     private Attempt running;
+    /** A speculative attempt beside {@link #running}, on another worker; null if none. */
+    private Attempt backup;
+    /** Whether a speculative attempt was ever launched. */
+    private boolean speculated;
     /** The attempt whose output counts: later stages fetch its partitions. */
     private Attempt succeeded;
     /** Tasks writing the job's output: the attempt allowed to move its file into place. */
@@ -81,6 +91,13 @@ final class MasterTask {
     private final Set<String> failedOn = new HashSet<>();
     private String lastError = "";
     double progress;
+    /** When the first running attempt and the speculative one were launched (clock nanos). */
+    long startedNanos;
+
+    long backupStartedNanos;
+    /** How long the successful attempt ran; -1 until the task succeeds. */
+    long durationNanos = -1;
+
     long recordsIn;
     long recordsOut;
     long bytesOut;
@@ -114,9 +131,31 @@ final class MasterTask {
         return status;
     }
 
-    /** The attempt running now, or null. */
+    /** The (first) attempt running now, or null. */
     Attempt running() {
         return running;
+    }
+
+    /** The speculative attempt running beside the first, or null. */
+    Attempt backup() {
+        return backup;
+    }
+
+    /** Every attempt running now: none, one, or the first and its speculative backup. */
+    java.util.List<Attempt> runningAttempts() {
+        if (running == null) return java.util.List.of();
+        return backup == null ? java.util.List.of(running) : java.util.List.of(running, backup);
+    }
+
+    /** The running attempt other than {@code attempt}, or null. */
+    Attempt otherThan(AttemptRef attempt) {
+        if (running != null && !running.ref().equals(attempt)) return running;
+        if (backup != null && !backup.ref().equals(attempt)) return backup;
+        return null;
+    }
+
+    boolean speculated() {
+        return speculated;
     }
 
     /** The attempt that succeeded (the one whose partitions later stages fetch), or null. */
@@ -156,9 +195,9 @@ final class MasterTask {
 
     /** Whether {@code attempt} is the one this task runs now, on {@code workerId}. */
     boolean isRunning(AttemptRef attempt, String workerId) {
-        return running != null
-                && running.ref().equals(attempt)
-                && running.workerId().equals(workerId);
+        for (Attempt a : runningAttempts())
+            if (a.ref().equals(attempt) && a.workerId().equals(workerId)) return true;
+        return false;
     }
 
     /** PENDING → RUNNING. */
@@ -173,11 +212,27 @@ final class MasterTask {
         return running;
     }
 
-    /** RUNNING → SUCCEEDED: the running attempt's output is the task's. */
+    /**
+     * RUNNING, one attempt → RUNNING, two: a speculative attempt on {@code workerId}, which must
+     * not be the first one's.
+     */
+    Attempt speculate(String workerId, String endpoint) {
+        expect(Status.RUNNING, "speculate");
+        if (backup != null) throw new IllegalStateException(id + " already runs a speculative attempt");
+        if (running.workerId().equals(workerId))
+            throw new IllegalStateException("a speculative attempt of " + id + " must run on another worker");
+        speculated = true;
+        backup = new Attempt(
+                new AttemptRef(jobId, stage, index, ++attemptsLaunched), workerId, endpoint, isLocalTo(workerId));
+        return backup;
+    }
+
+    /** RUNNING → SUCCEEDED: the output of {@code attempt} (of the running ones) is the task's. */
     Attempt succeed(AttemptRef attempt) {
         expectRunning(attempt, "succeed");
-        succeeded = running;
+        succeeded = attempt(attempt);
         running = null;
+        backup = null;
         commitGranted = null;
         progress = 1;
         moveTo(Status.SUCCEEDED);
@@ -187,20 +242,33 @@ final class MasterTask {
     /** RUNNING → PENDING, counted against the attempt limit: the running attempt failed, or its worker was lost. */
     Attempt fail(AttemptRef attempt, String error, long nowNanos) {
         expectRunning(attempt, "fail");
-        Attempt failed = running;
+        Attempt failed = attempt(attempt);
         failures++;
         failedOn.add(failed.workerId());
         lastError = error;
-        backToPending(nowNanos);
+        if (!dropOneOfTwo(attempt)) backToPending(nowNanos);
         return failed;
     }
 
     /** RUNNING → PENDING, not counted: the running attempt could not fetch a parent's output. */
     Attempt requeue(AttemptRef attempt, long nowNanos) {
         expectRunning(attempt, "requeue");
-        Attempt stopped = running;
-        backToPending(nowNanos);
+        Attempt stopped = attempt(attempt);
+        if (!dropOneOfTwo(attempt)) backToPending(nowNanos);
         return stopped;
+    }
+
+    /** With two attempts running, forgets {@code attempt} and keeps the other; with one, does nothing. */
+    private boolean dropOneOfTwo(AttemptRef attempt) {
+        if (backup == null) return false;
+        if (running.ref().equals(attempt)) running = backup;
+        backup = null;
+        if (attempt.equals(commitGranted)) commitGranted = null;
+        return true;
+    }
+
+    private Attempt attempt(AttemptRef ref) {
+        return running.ref().equals(ref) ? running : backup;
     }
 
     /** SUCCEEDED → PENDING: the partitions {@code attempt} wrote are gone and must be made again. */
@@ -217,10 +285,11 @@ final class MasterTask {
         backToPending(nowNanos);
     }
 
-    /** The job ended: forget the running attempt, if any; returns it. */
-    Attempt abandon() {
-        Attempt a = running;
+    /** The job ended: forget the running attempts, if any; returns them. */
+    java.util.List<Attempt> abandon() {
+        java.util.List<Attempt> a = runningAttempts();
         running = null;
+        backup = null;
         commitGranted = null;
         return a;
     }
@@ -232,7 +301,7 @@ final class MasterTask {
      * @return null if granted, else why not
      */
     String grantCommit(AttemptRef attempt) {
-        if (running == null || !running.ref().equals(attempt))
+        if (runningAttempts().stream().noneMatch(a -> a.ref().equals(attempt)))
             return "attempt " + attempt.number() + " of " + id + " is not current";
         if (commitGranted != null && !commitGranted.equals(attempt)) return "another attempt is committing";
         commitGranted = attempt;
@@ -241,6 +310,7 @@ final class MasterTask {
 
     private void backToPending(long nowNanos) {
         running = null;
+        backup = null;
         commitGranted = null;
         pendingSinceNanos = nowNanos;
         progress = 0;
@@ -251,9 +321,9 @@ final class MasterTask {
 
     private void expectRunning(AttemptRef attempt, String what) {
         expect(Status.RUNNING, what);
-        if (!running.ref().equals(attempt))
-            throw new IllegalStateException(
-                    "cannot " + what + " " + attempt + ": the running attempt is " + running.ref());
+        if (!running.ref().equals(attempt) && (backup == null || !backup.ref().equals(attempt)))
+            throw new IllegalStateException("cannot " + what + " " + attempt + ": the running attempt is "
+                    + running.ref() + (backup == null ? "" : " (and " + backup.ref() + ")"));
     }
 
     private void expect(Status from, String what) {

@@ -58,7 +58,8 @@ class JobMasterTest {
                         4,
                         10,
                         LOCALITY_WAIT,
-                        FileSystemRegistry.local().with(store)),
+                        FileSystemRegistry.local().with(store),
+                        SpeculationPolicy.OFF),
                 clock,
                 Runnable::run);
     }
@@ -111,6 +112,65 @@ class JobMasterTest {
         assertThat(reduce).extracting(TaskAssignment::getTaskId).containsExactly("reduce-00000");
         assertThat(reduce.get(0).getMapOutputsList())
                 .allSatisfy(m -> assertThat(m.getEndpoint()).isEqualTo("w2:1"));
+    }
+
+    @Test
+    void aStragglerGetsASpeculativeCopyAndTheFirstToFinishWins() throws Exception {
+        master.close();
+        master = new JobMaster(
+                new MasterSettings(
+                        dir.resolve("master"),
+                        Duration.ofSeconds(10),
+                        Duration.ofSeconds(1),
+                        100,
+                        4,
+                        10,
+                        LOCALITY_WAIT,
+                        FileSystemRegistry.local().with(store),
+                        new SpeculationPolicy(true, 1.5, Duration.ofSeconds(1))),
+                clock,
+                Runnable::run);
+        String job = submit(300, 1).getJobId();
+        register("w1", 2);
+        register("w2", 2);
+        List<TaskAssignment> onW1 = heartbeat("w1", 2).getLaunchList();
+        TaskAssignment slow = heartbeat("w2", 2).getLaunch(0);
+        assertThat(slow.getTaskId()).isEqualTo("map-00002");
+
+        clock.advance(1, TimeUnit.SECONDS);
+        assertThat(heartbeat("w1", 2, done(onW1.get(0)), done(onW1.get(1))).getLaunchList())
+                .as("1 s into a stage whose median is 1 s: no straggler yet")
+                .isEmpty();
+        clock.advance(2, TimeUnit.SECONDS);
+        heartbeat("w2", 1, running(slow).toBuilder().setProgress(0.2).build());
+        List<TaskAssignment> copy = heartbeat("w1", 2).getLaunchList();
+
+        assertThat(copy)
+                .as("3 s at 20% against a median of 1 s: a copy on the other worker")
+                .extracting(TaskAssignment::getTaskId, TaskAssignment::getAttempt)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("map-00002", 2));
+        assertThat(status(job).getDecisionsList())
+                .singleElement()
+                .asString()
+                .contains("speculated map-00002: running 3.0 s at 20% (stage median 1.0 s); attempt 2 on w1"
+                        + " beside attempt 1 on w2");
+
+        List<TaskAssignment> reduce = heartbeat("w1", 1, done(copy.get(0))).getLaunchList();
+        assertThat(reduce).extracting(TaskAssignment::getTaskId).containsExactly("reduce-00000");
+        assertThat(reduce.get(0).getMapOutputsList())
+                .filteredOn(m -> m.getTaskId().equals("map-00002"))
+                .singleElement()
+                .satisfies(m -> assertThat(m.getAttempt()).isEqualTo(2));
+        assertThat(status(job).getDecisionsList().get(1))
+                .contains("map-00002: attempt 2 (speculative) on w1 finished first; attempt 1 on w2 stopped");
+        assertThat(heartbeat("w2", 2, running(slow)).getKillList())
+                .as("the slow attempt is told to stop")
+                .extracting(k -> k.getTaskId() + "_" + k.getAttempt())
+                .containsExactly("map-00002_1");
+        assertThat(heartbeat("w2", 2, done(slow)).getLaunchList())
+                .as("its late success changes nothing")
+                .isEmpty();
+        assertThat(status(job).getStages(0).getDone()).isEqualTo(3);
     }
 
     @Test

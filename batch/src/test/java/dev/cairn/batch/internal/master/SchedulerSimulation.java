@@ -128,7 +128,8 @@ final class SchedulerSimulation {
                 MAX_ATTEMPTS,
                 100,
                 LOCALITY_WAIT,
-                FileSystemRegistry.local().with(store));
+                FileSystemRegistry.local().with(store),
+                SpeculationPolicy.OFF);
         ManualMasterLoop loop = new ManualMasterLoop(clock, this::at);
         master = new JobMaster(settings, clock, this::io, loop);
         faults = random.nextInt(5, 25);

@@ -154,6 +154,7 @@ final class RestApi {
                 stages.add(e);
             }
             out.put("stages", stages);
+            out.put("decisions", j.decisions());
             List<TaskStatus> tasks = sources.batch().tasks(id).orElse(List.of());
             List<Object> rows = new ArrayList<>();
             for (TaskStatus t : tasks.subList(0, Math.min(taskLimit, tasks.size()))) {
