@@ -42,6 +42,10 @@ class JobMasterSimulationTest {
                 throw e;
             }
         }
+        if (seeds.size() >= 20)
+            org.assertj.core.api.Assertions.assertThat(total.speculativeLaunches)
+                    .as("slow workers made stragglers that the master copied")
+                    .isPositive();
         System.out.printf(
                 "JobMasterSimulationTest: seeds %s, %s; %d ms (%d ms CPU)%n",
                 seeds.size() == 1 ? seeds.get(0) : seeds.get(0) + ".." + seeds.getLast(),

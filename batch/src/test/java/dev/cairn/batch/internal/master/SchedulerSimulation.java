@@ -55,9 +55,12 @@ import java.util.zip.ZipOutputStream;
  * made and after every event:
  * <ul>
  *   <li>slots: no worker runs more attempts than it has slots, nor does the master place more;
- *   <li>one attempt at a time: a task is launched again only once the master has seen its previous
- *       attempt end (outcome delivered, worker declared dead or registered again, job ended), and
- *       attempt numbers run 1, 2, 3, … without gaps;
+ *   <li>attempts: a task is launched again only once the master has seen its previous attempt end
+ *       (outcome delivered, worker declared dead or registered again, job ended), except for one
+ *       speculative copy of a straggler (the master speculates: slow workers make stragglers),
+ *       which runs on another worker than the attempt it copies, never a third at once; attempt
+ *       numbers run 1, 2, 3, … without gaps; once one attempt's success is delivered, the other
+ *       no longer counts;
  *   <li>commits: a reduce's commit is granted only to an attempt the master still runs, and never
  *       while another attempt holding a grant may still run; a succeeded job's every part file is
  *       the one its reduce's successful, granted attempt wrote, and the output has {@code _SUCCESS};
@@ -129,7 +132,7 @@ final class SchedulerSimulation {
                 100,
                 LOCALITY_WAIT,
                 FileSystemRegistry.local().with(store),
-                SpeculationPolicy.OFF);
+                new SpeculationPolicy(true, 1.5, Duration.ofSeconds(1)));
         ManualMasterLoop loop = new ManualMasterLoop(clock, this::at);
         master = new JobMaster(settings, clock, this::io, loop);
         faults = random.nextInt(5, 25);
@@ -205,7 +208,8 @@ final class SchedulerSimulation {
                 fetchFailures,
                 mapReruns,
                 regrantedCommits,
-                refusedCommits;
+                refusedCommits,
+                speculativeLaunches;
 
         void add(Stats o) {
             runs += o.runs;
@@ -226,6 +230,7 @@ final class SchedulerSimulation {
             mapReruns += o.mapReruns;
             regrantedCommits += o.regrantedCommits;
             refusedCommits += o.refusedCommits;
+            speculativeLaunches += o.speculativeLaunches;
         }
 
         @Override
@@ -233,7 +238,7 @@ final class SchedulerSimulation {
             return String.format(
                     "%d runs, %d events, %d s simulated, %d launches; jobs %d succeeded, %d cancelled, %d failed (%d on a poisoned task, %d on lost attempts, %d on fetch failures); %d crashes, %d freezes,"
                             + " %d workers declared dead; %d injected task failures, %d fetch failures, %d maps re-run, %d commits re-granted,"
-                            + " %d refused",
+                            + " %d refused; %d speculative launches",
                     runs,
                     events,
                     simulatedMillis / 1000,
@@ -251,7 +256,8 @@ final class SchedulerSimulation {
                     fetchFailures,
                     mapReruns,
                     regrantedCommits,
-                    refusedCommits);
+                    refusedCommits,
+                    speculativeLaunches);
         }
     }
 
@@ -595,6 +601,8 @@ final class SchedulerSimulation {
             t.success = l;
             l.troubleAtSuccess = w.trouble;
             close(l, false);
+            // A speculative pair: the other attempt no longer counts (its worker is told to kill it).
+            for (Launch other : t.launches) close(other, false);
         } else if (!u.getFetchFailedAttempt().isEmpty()) {
             close(l, false);
             jobs.get(u.getJobId()).fetchFailures++;
@@ -618,10 +626,14 @@ final class SchedulerSimulation {
         require(
                 a.getAttempt() == t.launches.size() + 1,
                 "launch of " + l + " skips or repeats an attempt number (" + t.launches.size() + " launched before)");
-        for (Launch earlier : t.launches) {
+        List<Launch> open = t.launches.stream().filter(e -> e.open).toList();
+        require(open.size() <= 1, "launched " + l + " while " + open + " are still running as far as the master knows");
+        if (open.size() == 1) {
+            Launch copied = open.get(0);
             require(
-                    !earlier.open,
-                    "launched " + l + " while " + earlier + " is still running as far as the master knows");
+                    copied.worker != w,
+                    "launched " + l + " as a speculative copy of " + copied + " on the same worker");
+            stats.speculativeLaunches++;
         }
         require(job.ended == null, "launched " + l + " for a job that has ended");
         if (a.getTaskId().startsWith("map-") && t.success != null) {
