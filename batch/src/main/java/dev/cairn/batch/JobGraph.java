@@ -65,6 +65,19 @@ public record JobGraph(
         }
     }
 
+    /**
+     * The job parameter that turns speculative execution off for one job when {@code "false"}
+     * (the master's {@code master.speculation} decides otherwise).
+     */
+    public static final String SPECULATION_PARAM = "cairn.speculation";
+
+    /** This job with parameter {@code key} set to {@code value} (replacing any). */
+    public JobGraph withParam(String key, String value) {
+        Map<String, String> p = new java.util.LinkedHashMap<>(params);
+        p.put(key, value);
+        return new JobGraph(name, stages, output, splitBytes, maxAttempts, p);
+    }
+
     /** The MapReduce job as its two stages: {@code map} over the inputs, {@code reduce} writing the output. */
     public static JobGraph of(JobSpec spec) {
         return new JobGraph(

@@ -100,6 +100,27 @@ public record JobSpec(
                 mappers);
     }
 
+    /** This job with parameter {@code key} set to {@code value} (replacing any). */
+    public JobSpec withParam(String key, String value) {
+        Map<String, String> p = new LinkedHashMap<>(params);
+        p.put(key, value);
+        return new JobSpec(
+                name,
+                inputs,
+                output,
+                mapperClass,
+                combinerClass,
+                reducerClass,
+                partitionerClass,
+                mapKeyCodec,
+                mapValueCodec,
+                reducers,
+                splitBytes,
+                maxAttempts,
+                p,
+                inputMappers);
+    }
+
     /** Fluent construction; class references keep user code type-checked. */
     public static final class Builder {
         private final String name;

@@ -27,6 +27,7 @@ final class BatchDataflowSubmit {
             Path jar,
             List<String> args,
             int parallelism,
+            String speculation,
             boolean detach,
             MasterTarget target)
             throws Exception {
@@ -36,6 +37,8 @@ final class BatchDataflowSubmit {
         try {
             job.define(flow, args.toArray(String[]::new));
             graph = flow.toBatchJob(name).withPaths(BatchDataflowSubmit::absolute);
+            if (speculation != null)
+                graph = graph.withParam(JobGraph.SPECULATION_PARAM, String.valueOf(speculation.equals("on")));
         } catch (IllegalArgumentException | DataflowException e) {
             throw new CliException(e.getMessage());
         }

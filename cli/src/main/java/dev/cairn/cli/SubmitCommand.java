@@ -1,6 +1,8 @@
 package dev.cairn.cli;
 
 import dev.cairn.batch.BatchClient;
+import dev.cairn.batch.JobGraph;
+import dev.cairn.batch.JobSpec;
 import dev.cairn.batch.JobStatus;
 import dev.cairn.dataflow.DataflowJob;
 import dev.cairn.rpc.RpcUnavailableException;
@@ -110,6 +112,13 @@ final class SubmitCommand implements Callable<Integer> {
                     + " the program's own (stream, except batch-only programs such as tpch-qN and terasort).")
     String mode;
 
+    @Option(
+            names = "--speculation",
+            paramLabel = "on|off",
+            description = "Batch jobs: whether stragglers get speculative copies on other workers; default: the"
+                    + " cluster's master.speculation (on).")
+    String speculation;
+
     @Parameters(paramLabel = "ARGS", description = "Arguments for the job definition.")
     List<String> args = new ArrayList<>();
 
@@ -130,6 +139,8 @@ final class SubmitCommand implements Callable<Integer> {
             jar = source.jar.jar;
             className = source.jar.className;
         }
+        if (speculation != null && !speculation.equals("on") && !speculation.equals("off"))
+            throw new CliException("--speculation must be on or off, got '" + speculation + "'");
         if (mode != null && !mode.equals("stream") && !mode.equals("batch"))
             throw new CliException("--mode must be stream or batch, got '" + mode + "'");
         DataflowJob streamJob = JobLoader.dataflowJob(jar, className);
@@ -138,7 +149,7 @@ final class SubmitCommand implements Callable<Integer> {
                 : streamJob != null && streamJob.mode() == dev.cairn.dataflow.RuntimeMode.BATCH;
         if (streamJob != null && batch) {
             String name = source.example != null ? source.example : className;
-            return BatchDataflowSubmit.run(streamJob, name, jar, args, parallelism, detach, target);
+            return BatchDataflowSubmit.run(streamJob, name, jar, args, parallelism, speculation, detach, target);
         }
         if (streamJob != null) {
             String name = source.example != null ? source.example : className;
@@ -158,7 +169,10 @@ final class SubmitCommand implements Callable<Integer> {
         String master = target.resolve();
         for (int failovers = 0; ; failovers++) {
             try (BatchClient client = BatchClient.connect(master)) {
-                JobStatus status = client.submit(loaded.spec(), loaded.jar(), loaded.jarName());
+                JobSpec spec = speculation == null
+                        ? loaded.spec()
+                        : loaded.spec().withParam(JobGraph.SPECULATION_PARAM, String.valueOf(speculation.equals("on")));
+                JobStatus status = client.submit(spec, loaded.jar(), loaded.jarName());
                 System.out.printf(
                         "submitted %s (%s) to %s: %d map tasks, %d reduce tasks%n",
                         status.jobId(),

@@ -386,6 +386,7 @@ public final class JobMaster implements AutoCloseable {
         long now = clock.nanos();
         for (MasterJob job : jobs.values()) {
             if (job.state.isTerminal() || job.committing) continue;
+            if ("false".equals(job.graph.params().get(JobGraph.SPECULATION_PARAM))) continue;
             for (MasterStage stage : job.stages) {
                 if (!stage.ready() || stage.done()) continue;
                 List<SpeculationPolicy.TaskView> views = new ArrayList<>();
