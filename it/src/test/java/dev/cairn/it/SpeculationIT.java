@@ -1,0 +1,156 @@
+package dev.cairn.it;
+
+import static dev.cairn.common.io.FileTrees.deleteRecursively;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * Speculative execution on a {@code cluster up --nodes 2} cluster: one worker is slowed to a
+ * fifth of its speed (SIGSTOP and SIGCONT in turn, 400 ms stopped, 100 ms running, so it still
+ * heartbeats within the worker timeout and is never declared dead) while the same word count runs
+ * with {@code --speculation off} and then {@code on}. With it on, the slow worker's tasks get
+ * copies on the fast one: the job ends sooner, its output is still exact, and {@code submit}
+ * names the decisions.
+ */
+class SpeculationIT {
+    private static final Duration JOB_TIMEOUT = Duration.ofMinutes(4);
+    private static Path dir;
+    private static Path corpus;
+    private static String master;
+
+    @BeforeAll
+    static void up() throws Exception {
+        dir = Files.createTempDirectory("cairn-speculation-it");
+        corpus = Corpus.generate(dir.resolve("corpus.txt"), 24L << 20, 11);
+        Cli.ok(
+                Duration.ofMinutes(2),
+                "cluster",
+                "up",
+                "--nodes",
+                "2",
+                "--slots",
+                "2",
+                "--dir",
+                dir.resolve("cluster").toString(),
+                "--jvm-opts",
+                "-Xmx384m",
+                "-Dmaster.split-size=1m",
+                "-Dworker.heartbeat-interval=300ms",
+                "-Dworker.sort-buffer=4m");
+        master = (String) cluster().get("master");
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (dir == null) return;
+        Cli.run(
+                Duration.ofMinutes(1),
+                "cluster",
+                "down",
+                "--dir",
+                dir.resolve("cluster").toString());
+        deleteRecursively(dir);
+    }
+
+    private record Timed(Cli.Result result, long millis) {}
+
+    @Test
+    void aSlowedWorkersTasksAreCopiedAndTheJobEndsSooner() throws Exception {
+        Timed off = wordCount("off");
+        Timed on = wordCount("on");
+
+        System.out.printf(
+                "SpeculationIT: worker-2 slowed; speculation off %d ms, on %d ms%n%s%n",
+                off.millis, on.millis, on.result.stdout());
+        assertThat(off.result.stdout()).doesNotContain("speculated ");
+        assertThat(on.result.stdout())
+                .contains("decided +")
+                .contains("speculated ")
+                .contains("finished first");
+        assertThat(on.millis)
+                .as("with speculation on against off (%d ms)", off.millis)
+                .isLessThan(off.millis);
+    }
+
+    /** Word count of the corpus with worker-2 slowed throughout; checks the output. */
+    private Timed wordCount(String speculation) throws Exception {
+        Path out = dir.resolve("wc-" + speculation);
+        long pid = pid("worker-2");
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread throttle = Thread.ofVirtual().start(() -> {
+            // Bounded: the job's timeout at most.
+            long end = System.nanoTime() + JOB_TIMEOUT.toNanos();
+            while (running.get() && System.nanoTime() < end) {
+                signal("STOP", pid);
+                LockSupport.parkNanos(400_000_000L);
+                signal("CONT", pid);
+                LockSupport.parkNanos(100_000_000L);
+            }
+        });
+        Cli.Result r;
+        long start = System.nanoTime();
+        long millis;
+        try {
+            r = Cli.ok(
+                    JOB_TIMEOUT,
+                    "submit",
+                    "--master",
+                    master,
+                    "--speculation",
+                    speculation,
+                    "--example",
+                    "wordcount",
+                    corpus.toString(),
+                    out.toString(),
+                    "2");
+        } finally {
+            millis = (System.nanoTime() - start) / 1_000_000;
+            running.set(false);
+            throttle.join();
+            signal("CONT", pid);
+        }
+        assertThat(r.stdout()).contains("succeeded");
+        assertThat(Corpus.outputLines(out)).isEqualTo(Corpus.expectedCounts(corpus));
+        return new Timed(r, millis);
+    }
+
+    private static void signal(String signal, long pid) {
+        try {
+            new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
+                    .redirectErrorStream(true)
+                    .start()
+                    .waitFor();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> cluster() throws IOException {
+        return new Yaml().load(Files.readString(dir.resolve("cluster/cluster.json")));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static long pid(String nodeId) throws IOException {
+        return ((List<Map<String, Object>>) cluster().get("nodes"))
+                .stream()
+                        .filter(n -> n.get("id").equals(nodeId))
+                        .map(n -> ((Number) n.get("pid")).longValue())
+                        .findFirst()
+                        .orElseThrow();
+    }
+}
