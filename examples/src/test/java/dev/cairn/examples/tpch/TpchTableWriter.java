@@ -12,6 +12,11 @@ import java.nio.file.Path;
 public final class TpchTableWriter {
     private TpchTableWriter() {}
 
+    /** {@code SCALE_FACTOR OUT_DIR}: writes the tables, for {@code bench/tpch.sh}. */
+    public static void main(String[] args) throws IOException {
+        write(Double.parseDouble(args[0]), Path.of(args[1]));
+    }
+
     public static void write(double scaleFactor, Path dir) throws IOException {
         Files.createDirectories(dir);
         for (TpchTable<?> table : TpchTable.getTables()) {
