@@ -2,7 +2,11 @@ package dev.cairn.it;
 
 import static dev.cairn.common.io.FileTrees.deleteRecursively;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.cairn.batch.BatchClient;
+import dev.cairn.batch.JobState;
+import dev.cairn.batch.JobStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,17 +17,26 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * Speculative execution on a {@code cluster up --nodes 2} cluster: one worker is slowed to a
+ * Batch jobs on a {@code cluster up --nodes 2} cluster when a worker misbehaves.
+ *
+ * <p>Speculative execution: one worker is slowed to a
  * fifth of its speed (SIGSTOP and SIGCONT in turn, 400 ms stopped, 100 ms running, so it still
  * heartbeats within the worker timeout and is never declared dead) while the same word count runs
  * with {@code --speculation off} and then {@code on}. With it on, the slow worker's tasks get
  * copies on the fast one: the job ends sooner, its output is still exact, and {@code submit}
  * names the decisions.
+ *
+ * <p>Then a multi-stage job (TPC-H Q9: six tables, five joins, an aggregation and a sort) loses a
+ * worker to SIGKILL between its stages, and still gives exactly the rows of a run in this JVM.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SpeculationIT {
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(4);
     private static Path dir;
@@ -67,6 +80,7 @@ class SpeculationIT {
     private record Timed(Cli.Result result, long millis) {}
 
     @Test
+    @Order(1)
     void aSlowedWorkersTasksAreCopiedAndTheJobEndsSooner() throws Exception {
         Timed off = wordCount("off");
         Timed on = wordCount("on");
@@ -85,6 +99,67 @@ class SpeculationIT {
     }
 
     /** Word count of the corpus with worker-2 slowed throughout; checks the output. */
+    @Test
+    @Order(2)
+    void aMultiStageJobLosingAWorkerToSigkillGivesExactlyTheLocalAnswer() throws Exception {
+        Path tables = dir.resolve("tpch");
+        dev.cairn.examples.tpch.TpchTableWriter.write(0.05, tables);
+        Path out = dir.resolve("q9");
+        try (BatchClient client = BatchClient.connect(master)) {
+            assertThat(client.workers()).hasSize(2);
+            Cli.Result r = Cli.ok(
+                    JOB_TIMEOUT,
+                    "submit",
+                    "--master",
+                    master,
+                    "--detach",
+                    "--parallelism",
+                    "2",
+                    "--example",
+                    "tpch-q9",
+                    tables.toString(),
+                    out.toString());
+            String jobId = r.stdout().split("\\s+")[1];
+            // Kill once a few stages are done and worker-2 holds their partitions or runs a task.
+            await().atMost(JOB_TIMEOUT)
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(
+                            () -> client.status(jobId),
+                            s -> s.state().isTerminal()
+                                    || s.stages().stream()
+                                                    .filter(st -> st.done() == st.total() && st.total() > 0)
+                                                    .count()
+                                            >= 3);
+            JobStatus before = client.status(jobId);
+            assertThat(before.state()).as("job still running at the kill").isEqualTo(JobState.RUNNING);
+            System.out.printf("SpeculationIT: killing worker-2 with stages %s%n", before.stages());
+            ProcessHandle.of(pid("worker-2")).orElseThrow().destroyForcibly();
+            JobStatus end = await().atMost(JOB_TIMEOUT)
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> client.status(jobId), s -> s.state().isTerminal());
+            assertThat(end.state()).as(end.error()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(end.stages().stream().mapToInt(st -> st.retried()).sum())
+                    .as("work re-made after the loss: %s", end.stages())
+                    .isPositive();
+        }
+        Path local = dir.resolve("q9-local");
+        dev.cairn.dataflow.Dataflow flow = dev.cairn.dataflow.Dataflow.create(
+                dev.cairn.dataflow.DataflowOptions.defaults().withParallelism(2));
+        new dev.cairn.examples.tpch.TpchQueries.Q9().define(flow, new String[] {tables.toString(), local.toString()});
+        flow.execute(dev.cairn.dataflow.RuntimeMode.BATCH);
+        assertThat(lines(out)).isNotEmpty().isEqualTo(lines(local));
+    }
+
+    private static List<String> lines(Path out) throws IOException {
+        List<String> lines = new java.util.ArrayList<>();
+        try (var parts = Files.list(out)) {
+            for (Path p : parts.filter(p -> p.getFileName().toString().startsWith("part-"))
+                    .sorted()
+                    .toList()) lines.addAll(Files.readAllLines(p));
+        }
+        return lines;
+    }
+
     private Timed wordCount(String speculation) throws Exception {
         Path out = dir.resolve("wc-" + speculation);
         long pid = pid("worker-2");
