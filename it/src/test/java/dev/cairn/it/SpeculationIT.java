@@ -46,7 +46,7 @@ class SpeculationIT {
     @BeforeAll
     static void up() throws Exception {
         dir = Files.createTempDirectory("cairn-speculation-it");
-        corpus = Corpus.generate(dir.resolve("corpus.txt"), 24L << 20, 11);
+        corpus = Corpus.generate(dir.resolve("corpus.txt"), 64L << 20, 11);
         Cli.ok(
                 Duration.ofMinutes(2),
                 "cluster",
@@ -59,7 +59,7 @@ class SpeculationIT {
                 dir.resolve("cluster").toString(),
                 "--jvm-opts",
                 "-Xmx384m",
-                "-Dmaster.split-size=1m",
+                "-Dmaster.split-size=4m",
                 "-Dworker.heartbeat-interval=300ms",
                 "-Dworker.sort-buffer=4m");
         master = (String) cluster().get("master");
