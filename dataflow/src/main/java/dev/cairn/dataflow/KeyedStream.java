@@ -3,8 +3,10 @@ package dev.cairn.dataflow;
 import dev.cairn.common.codec.Codec;
 import dev.cairn.dataflow.functions.AggregateFunction;
 import dev.cairn.dataflow.functions.KeySelector;
+import dev.cairn.dataflow.functions.KeyedGroupFunction;
 import dev.cairn.dataflow.functions.KeyedProcessFunction;
 import dev.cairn.dataflow.functions.ReduceFunction;
+import dev.cairn.dataflow.internal.batch.SortedGroup;
 import dev.cairn.dataflow.internal.graph.Partitioning;
 import dev.cairn.dataflow.internal.operators.KeyedProcessOperator;
 import dev.cairn.dataflow.internal.operators.RollingAggregation;
@@ -47,6 +49,21 @@ public final class KeyedStream<K, T> {
     public Stream<T> reduce(ReduceFunction<T> function) {
         return process(RollingAggregation.reducing(function, input.codec), input.codec)
                 .name("Reduce");
+    }
+
+    /**
+     * Each key's records at once, handed to {@code function} (batch mode only: a stream's groups
+     * never end). The records of one key are held in memory while it runs; prefer {@link #reduce}
+     * or {@link #aggregate}, which combine as they go (and before the shuffle), where they can.
+     */
+    public <R> Stream<R> reduceGroup(KeyedGroupFunction<K, T, R> function, Codec<R> outCodec) {
+        int id = input.flow.addOperator(
+                "ReduceGroup",
+                input.flow.parallelismOf(input.nodeId),
+                1,
+                new SortedGroup.Factory<>(keySelector, function));
+        input.flow.connect(partitioned(), id, 0);
+        return new Stream<>(input.flow, id, null, outCodec);
     }
 
     /** A rolling aggregate: for each record, the result over all records of its key so far. */

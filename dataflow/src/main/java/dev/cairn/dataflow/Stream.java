@@ -1,6 +1,7 @@
 package dev.cairn.dataflow;
 
 import dev.cairn.common.codec.Codec;
+import dev.cairn.common.codec.Codecs;
 import dev.cairn.common.fs.FsPaths;
 import dev.cairn.dataflow.functions.FilterFunction;
 import dev.cairn.dataflow.functions.FlatMapFunction;
@@ -148,6 +149,30 @@ public final class Stream<T> {
                 sideTag,
                 codec,
                 new Partitioning.Range<>(keySelector, keyCodec, order == SortOrder.DESCENDING));
+    }
+
+    /**
+     * This stream's distinct records (equal when their encodings are): in batch mode one of each,
+     * duplicates dropped before the shuffle too; in a stream each record's first occurrence as it
+     * comes, every distinct record remembered in keyed state.
+     */
+    public Stream<T> distinct() {
+        return keyBy(r -> r, codec)
+                .process(new dev.cairn.dataflow.internal.operators.RollingAggregation.FirstOfKey<T, T>(), codec)
+                .name("Distinct");
+    }
+
+    /**
+     * How many records this stream has: one record, in batch mode (a stream would emit a running
+     * count per record). Counted per task and summed in one, so it costs a record per task.
+     */
+    public Stream<Long> count() {
+        return map(r -> 1L, Codecs.LONG)
+                .name("Count")
+                .keyBy(one -> 0, Codecs.INT)
+                .reduce(Long::sum)
+                .parallelism(1)
+                .name("Count");
     }
 
     /** The next operator receives this stream's records round robin. */

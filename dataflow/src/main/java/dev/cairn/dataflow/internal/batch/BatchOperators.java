@@ -25,9 +25,11 @@ final class BatchOperators {
         if (factory instanceof TimestampsAndWatermarksOperator.Factory<?> f) return new TimestampsOnly<>(f.extractor());
         if (factory instanceof SortedCoGroup.Factory<?, ?, ?, ?> join) return new SortedJoin(join);
         if (factory instanceof SortedPassThrough.Factory sort) return new Sorted(sort);
+        if (factory instanceof SortedGroup.Factory<?, ?, ?> group) return new Grouped(group);
         if (factory instanceof KeyedProcessOperator.Factory<?, ?, ?> keyed) {
             if (keyed.function() instanceof RollingAggregation.Reducing<?, ?> r) return reduce(keyed, r);
             if (keyed.function() instanceof RollingAggregation.Aggregating<?, ?, ?, ?> a) return aggregate(keyed, a);
+            if (keyed.function() instanceof RollingAggregation.FirstOfKey<?, ?>) return firstOfKey(keyed);
         }
         return factory;
     }
@@ -46,6 +48,21 @@ final class BatchOperators {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"}) // as above
+    private static OperatorFactory firstOfKey(KeyedProcessOperator.Factory<?, ?, ?> keyed) {
+        return new SortedAggregation.ReduceFactory(keyed.keySelector(), new KeepFirst<>());
+    }
+
+    /** A reduce that keeps a key's first record: distinct, folded before the shuffle too. */
+    static final class KeepFirst<T> implements dev.cairn.dataflow.functions.ReduceFunction<T> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public T reduce(T first, T again) {
+            return first;
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"}) // as above
     private static OperatorFactory aggregate(
             KeyedProcessOperator.Factory<?, ?, ?> keyed, RollingAggregation.Aggregating<?, ?, ?, ?> a) {
         return new SortedAggregation.AggregateFactory(keyed.keySelector(), a.function());
@@ -61,6 +78,19 @@ final class BatchOperators {
         @Override
         public StreamOperator<?> create() {
             return join.createSorted();
+        }
+    }
+
+    /** A keyed group function, which only batch mode runs: its input comes key by key. */
+    record Grouped(SortedGroup.Factory<?, ?, ?> group) implements OperatorFactory {
+        @Override
+        public String kind() {
+            return group.kind();
+        }
+
+        @Override
+        public StreamOperator<?> create() {
+            return group.createSorted();
         }
     }
 

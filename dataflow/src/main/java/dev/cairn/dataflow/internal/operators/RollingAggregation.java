@@ -56,6 +56,24 @@ public final class RollingAggregation {
         }
     }
 
+    /** Each key's first record, once: the stream form of {@code distinct}; in batch mode, a reduce keeping the first. */
+    public static final class FirstOfKey<K, T> extends KeyedProcessFunction<K, T, T> {
+        private static final long serialVersionUID = 1L;
+        private transient ValueState<Boolean> seen;
+
+        @Override
+        public void open(KeyedStateStore store) {
+            seen = store.valueState(StateDescriptor.value("seen", dev.cairn.common.codec.Codecs.BOOLEAN));
+        }
+
+        @Override
+        public void processElement(T value, Context<K, T> context, Collector<T> out) throws Exception {
+            if (seen.value() != null) return;
+            seen.update(true);
+            out.collect(value);
+        }
+    }
+
     /** For each record, the aggregate of its key's records so far. */
     public static final class Aggregating<K, T, A, R> extends KeyedProcessFunction<K, T, R> {
         private static final long serialVersionUID = 1L;
