@@ -11,9 +11,8 @@
 # per stage, default 4), CAIRN_NODE_OPTS (node JVM options, default -Xmx3g), DUCKDB_THREADS (2).
 #
 # Times: Cairn's from 'submit' to its return (the job's whole life: planning, shipping, every
-# stage, the output's commit; the JVM of the CLI included), DuckDB's per query with the tables
-# already loaded into its memory (its load time is printed apart: it reads the files once for all
-# queries, where every Cairn job reads them itself).
+# stage, the output's commit; the JVM of the CLI included), DuckDB's per query over views of the
+# .tbl files, so that each query reads and parses the text files as each Cairn job does.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 . "$ROOT/bin/java-env.sh"
@@ -69,5 +68,3 @@ for q in $QUERIES; do
   duck=$(awk -v q="$q" '$1 == q {print $2 / 1000}' "$WORK/duckdb-times.txt")
   printf '%-6s %10.2f %10.2f %8.1f  %s\n' "$q" "$cairn" "$duck" "$(awk "BEGIN {print $cairn / $duck}")" "$result"
 done
-printf 'duckdb loaded the tables in %.2f s (not in its per-query times)\n' \
-  "$(awk '$1 == "load" {print $2 / 1000}' "$WORK/duckdb-times.txt")"

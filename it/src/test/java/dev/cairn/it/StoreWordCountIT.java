@@ -226,6 +226,50 @@ class StoreWordCountIT {
         assertThat(outputLines("/out/wc2")).isEqualTo(Files.readAllLines(counts, StandardCharsets.UTF_8));
     }
 
+    /** TPC-H from cairn:// tables into a cairn:// output: the rows of the same query run in this JVM on local files. */
+    @Test
+    @Order(5)
+    void tpchFromTheStoreIntoTheStoreGivesTheLocalAnswer() throws Exception {
+        Path tables = work.resolve("tpch");
+        dev.cairn.examples.tpch.TpchTableWriter.write(0.01, tables);
+        for (String t : List.of("customer", "orders", "lineitem"))
+            fsOk("put", "--block-size", "1m", tables.resolve(t + ".tbl").toString(), "/tpch/" + t + ".tbl");
+        Cli.Result r = Cli.ok(
+                JOB_TIMEOUT,
+                "submit",
+                "--master",
+                master,
+                "--parallelism",
+                "2",
+                "--example",
+                "tpch-q18",
+                "cairn:///tpch",
+                "cairn:///out/q18");
+        assertThat(r.stdout()).contains("succeeded").contains("output: cairn:///out/q18");
+
+        Path local = work.resolve("q18-local");
+        dev.cairn.dataflow.Dataflow flow = dev.cairn.dataflow.Dataflow.create(
+                dev.cairn.dataflow.DataflowOptions.defaults().withParallelism(2));
+        new dev.cairn.examples.tpch.TpchQueries.Q18().define(flow, new String[] {tables.toString(), local.toString()});
+        flow.execute(dev.cairn.dataflow.RuntimeMode.BATCH);
+        List<String> expected = new ArrayList<>();
+        try (var parts = Files.list(local)) {
+            for (Path p : parts.filter(p -> p.getFileName().toString().startsWith("part-"))
+                    .sorted()
+                    .toList()) expected.addAll(Files.readAllLines(p, StandardCharsets.UTF_8));
+        }
+        Path got = Files.createDirectories(work.resolve("q18-got"));
+        List<String> lines = new ArrayList<>();
+        for (String line : fsOk("ls", "/out/q18").stdout().lines().sorted().toList()) {
+            String path = line.substring(line.lastIndexOf(' ') + 1);
+            if (!path.substring(path.lastIndexOf('/') + 1).startsWith("part-")) continue;
+            Path copy = got.resolve(path.substring(path.lastIndexOf('/') + 1));
+            fsOk("get", path, copy.toString());
+            lines.addAll(Files.readAllLines(copy, StandardCharsets.UTF_8));
+        }
+        assertThat(lines).isNotEmpty().isEqualTo(expected);
+    }
+
     /** Every part file of a store directory, got with {@code fs get}, lines sorted. */
     private static List<String> outputLines(String storeDir) throws Exception {
         Path local = Files.createDirectories(work.resolve("got" + storeDir.replace('/', '-')));
