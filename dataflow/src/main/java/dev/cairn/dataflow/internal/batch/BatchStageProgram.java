@@ -144,6 +144,9 @@ public final class BatchStageProgram implements StageProgram {
                                 context.partitionedOutput(combiner).partitions()));
                     if (graph.node(e.target()).factory() instanceof BatchOperators.Sorted sorted && sorted.limit() >= 0)
                         x.keepFirst(sorted.limit());
+                    if (e.partitioning() instanceof Partitioning.KeyGroupHash<?, ?>
+                            && graph.node(e.target()).factory() instanceof SortedAggregation.ReduceFactory<?, ?> reduce)
+                        preAggregate(x, reduce);
                     exchanges.add(x);
                     downstream = x;
                 }
@@ -173,6 +176,14 @@ public final class BatchStageProgram implements StageProgram {
                             ? sink.written()
                             : 0;
             context.progress(1, recordsIn, recordsOut);
+        }
+
+        /** Keys a task pre-aggregates in memory per exchange into a reduce before writing them out. */
+        private static final int PRE_AGGREGATED_KEYS = 1 << 16;
+
+        @SuppressWarnings({"unchecked", "rawtypes"}) // the reduce takes the edge's records
+        private static void preAggregate(ExchangeOutput<?> x, SortedAggregation.ReduceFactory<?, ?> reduce) {
+            ((ExchangeOutput) x).preAggregate(reduce.function(), PRE_AGGREGATED_KEYS);
         }
 
         /** The stage's operators from its root to {@code node}: what a sampling pass runs. */

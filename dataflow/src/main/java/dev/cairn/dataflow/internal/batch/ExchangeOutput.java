@@ -20,7 +20,11 @@ import java.io.UncheckedIOException;
  * bytes) and its encoding.
  * On a sort's range edge the key is the sort key's encoding, its bytes complemented for a
  * descending sort, and the partition its range ({@link RangeBounds}); into a top N, each task
- * keeps only its first N records in key order.
+ * keeps only its first N records in key order. Into a keyed reduce, records are first reduced
+ * per key in a hash table of a bounded number of keys ({@link #preAggregate}), emptied into the
+ * output when full and at the end, so a stage with few distinct keys encodes, sorts and ships
+ * about one record per key and task (Hadoop's in-map combining; the sort's combiner folds what
+ * is left).
  * Watermarks stay behind: a batch stage's consumer sees only the final one.
  */
 final class ExchangeOutput<T> implements Downstream<T> {
@@ -45,6 +49,25 @@ final class ExchangeOutput<T> implements Downstream<T> {
 
     private long firstLimit;
     private final BytesOut encodedKey = new BytesOut(64);
+    /** Into a keyed reduce: each key's reduction so far, and its latest timestamp; null otherwise. */
+    private java.util.HashMap<Object, Reduced<T>> reduced;
+
+    private dev.cairn.dataflow.functions.ReduceFunction<T> reduceFunction;
+    private int maxKeys;
+
+    /** A key's records reduced so far, under the key of its first (a reduction need not select its key). */
+    private static final class Reduced<T> {
+        final Object key;
+        T value;
+        long timestamp;
+
+        Reduced(Object key, T value, long timestamp) {
+            this.key = key;
+            this.value = value;
+            this.timestamp = timestamp;
+        }
+    }
+
     private final int maxParallelism;
     private final PartitionedOutput out;
     private final BytesOut key = new BytesOut(64);
@@ -76,8 +99,50 @@ final class ExchangeOutput<T> implements Downstream<T> {
         this.next = task;
     }
 
+    /**
+     * Reduces records per key with {@code function} before they are written, holding at most
+     * {@code maxKeys} keys: the edge is keyed and leads into a reduce by the same key.
+     */
+    void preAggregate(dev.cairn.dataflow.functions.ReduceFunction<T> function, int maxKeys) {
+        if (keySelector == null || range) throw new IllegalStateException("pre-aggregation needs a keyed edge");
+        this.reduceFunction = function;
+        this.maxKeys = maxKeys;
+        this.reduced = new java.util.HashMap<>();
+    }
+
     @Override
     public void accept(T record, long timestamp) {
+        if (reduced != null) {
+            try {
+                Object k = keySelector.getKey(record);
+                Reduced<T> r = reduced.get(k);
+                if (r == null) {
+                    if (reduced.size() >= maxKeys) flushReduced();
+                    reduced.put(k, new Reduced<>(k, record, timestamp));
+                } else {
+                    r.value = reduceFunction.reduce(r.value, record);
+                    r.timestamp = Math.max(r.timestamp, timestamp);
+                }
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("reduce failed: " + e.getMessage(), e);
+            }
+            return;
+        }
+        write(null, record, timestamp);
+    }
+
+    private void flushReduced() {
+        java.util.HashMap<Object, Reduced<T>> full = reduced;
+        reduced = null; // write() below goes straight to the output
+        for (Reduced<T> r : full.values()) write(r.key, r.value, r.timestamp);
+        full.clear();
+        reduced = full;
+    }
+
+    /** Writes {@code record} under {@code key}, or under its own key if null. */
+    private void write(Object keyOf, T record, long timestamp) {
         try {
             key.reset();
             int partitions = out.partitions();
@@ -90,7 +155,7 @@ final class ExchangeOutput<T> implements Downstream<T> {
                 else if (bounds == null) throw new IllegalStateException("a range edge's bounds were not set");
                 else partition = bounds.partitionOf(key.array(), 0, key.size());
             } else if (keySelector != null) {
-                keyCodec.encode(keySelector.getKey(record), key);
+                keyCodec.encode(keyOf != null ? keyOf : keySelector.getKey(record), key);
                 int group = KeyGroups.keyGroupOfEncoded(key.array(), 0, key.size(), maxParallelism);
                 partition = KeyGroups.subtaskFor(group, maxParallelism, partitions);
             } else {
@@ -141,6 +206,7 @@ final class ExchangeOutput<T> implements Downstream<T> {
 
     /** Writes what the edge held back (a top N's first records); called once the stage's operators are done. */
     void finish() throws IOException {
+        if (reduced != null) flushReduced();
         if (first == null) return;
         for (byte[][] kv : first) out.add(0, kv[0], 0, kv[0].length, kv[1], 0, kv[1].length);
         first.clear();
