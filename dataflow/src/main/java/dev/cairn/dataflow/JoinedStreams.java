@@ -29,10 +29,12 @@ public final class JoinedStreams<K, L, R> {
      * only: a sort-merge join, holding one key's records at a time.
      */
     public <O> Stream<O> apply(JoinFunction<L, R, O> function, Codec<O> outCodec) {
-        return coGroup(
+        return join(
                         (K key, Iterable<L> lefts, Iterable<R> rights, Collector<O> out) -> {
                             for (L l : lefts) for (R r : rights) out.collect(function.join(l, r));
                         },
+                        function,
+                        false,
                         outCodec)
                 .name("Join");
     }
@@ -42,7 +44,7 @@ public final class JoinedStreams<K, L, R> {
      * a left outer join. Batch mode only.
      */
     public <O> Stream<O> leftOuterJoin(JoinFunction<L, R, O> function, Codec<O> outCodec) {
-        return coGroup(
+        return join(
                         (K key, Iterable<L> lefts, Iterable<R> rights, Collector<O> out) -> {
                             boolean any = rights.iterator().hasNext();
                             for (L l : lefts) {
@@ -50,6 +52,8 @@ public final class JoinedStreams<K, L, R> {
                                 else for (R r : rights) out.collect(function.join(l, r));
                             }
                         },
+                        function,
+                        true,
                         outCodec)
                 .name("LeftOuterJoin");
     }
@@ -61,6 +65,18 @@ public final class JoinedStreams<K, L, R> {
      *     equal keys could not meet
      */
     public <O> Stream<O> coGroup(KeyedCoGroupFunction<K, L, R, O> function, Codec<O> outCodec) {
+        return join(function, null, false, outCodec);
+    }
+
+    /**
+     * The join node: a co-group, and for inner and left outer joins the function of each pair,
+     * so that batch mode may run it as a broadcast hash join when the right side is small.
+     */
+    private <O> Stream<O> join(
+            KeyedCoGroupFunction<K, L, R, O> function,
+            JoinFunction<L, R, O> pairs,
+            boolean leftOuter,
+            Codec<O> outCodec) {
         Dataflow flow = left.input.flow;
         if (right.input.flow != flow) throw new IllegalArgumentException("cannot join streams of different dataflows");
         if (!left.keyCodec.id().equals(right.keyCodec.id()))
@@ -70,7 +86,8 @@ public final class JoinedStreams<K, L, R> {
                 "CoGroup",
                 flow.parallelismOf(left.input.nodeId),
                 2,
-                new SortedCoGroup.Factory<>(left.keySelector, right.keySelector, function));
+                new SortedCoGroup.Factory<>(
+                        left.keySelector, right.keySelector, function, pairs, leftOuter, left.keyCodec));
         flow.connect(left.partitioned(), id, 0);
         flow.connect(right.partitioned(), id, 1);
         return new Stream<>(flow, id, null, outCodec);

@@ -206,6 +206,52 @@ class BatchModeTest {
                         .toList());
     }
 
+    /** The customers file is small: the join runs as a broadcast hash join in the orders' stage. */
+    @Test
+    void aBroadcastLeftOuterJoinPairsUnmatchedLeftRecordsWithNull(@TempDir Path dir) throws IOException {
+        List<String> customers = new ArrayList<>();
+        for (int c = 0; c < 50; c++) customers.add(c + "|name" + c);
+        List<String> orders = new ArrayList<>();
+        Map<String, Long> perName = new TreeMap<>();
+        Random random = new Random(23);
+        for (int o = 0; o < 3_000; o++) {
+            long customer = random.nextInt(60);
+            orders.add(o + "|" + customer + "|1");
+            perName.merge(customer < 50 ? "name" + customer : "none", 1L, Long::sum);
+        }
+        Files.write(dir.resolve("customers.tbl"), customers);
+        Files.write(dir.resolve("orders.tbl"), orders);
+        Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(2));
+        Stream<Customer> cs = flow.readTextFile(dir.resolve("customers.tbl"))
+                .map(
+                        l -> new Customer(Long.parseLong(l.split("\\|")[0]), l.split("\\|")[1]),
+                        Codecs.record(Customer.class));
+        CollectedResult<String> result = flow.readTextFile(dir.resolve("orders.tbl"))
+                .map(l -> Long.parseLong(l.split("\\|")[1]), Codecs.LONG)
+                .keyBy(c -> c, Codecs.LONG)
+                .join(cs.keyBy(Customer::id, Codecs.LONG))
+                .leftOuterJoin(
+                        (o, c) -> new WordCount(c == null ? "none" : c.name(), 1), Codecs.record(WordCount.class))
+                .keyBy(WordCount::word, Codecs.STRING)
+                .reduce((a, b) -> new WordCount(a.word(), a.count() + b.count()))
+                .map(w -> w.word() + "=" + w.count(), Codecs.STRING)
+                .collect();
+        assertThat(dev.cairn.dataflow.internal.batch.BatchPlanner.plan(flow.toGraph(), "j", "/scratch", 0, 0)
+                        .job()
+                        .stages())
+                .as("customers broadcast into the orders' stage")
+                .hasSize(3)
+                .anySatisfy(st -> assertThat(st.broadcasts()).hasSize(1));
+
+        flow.execute(RuntimeMode.BATCH);
+
+        assertThat(result.get().stream().sorted().toList())
+                .isEqualTo(perName.entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue())
+                        .sorted()
+                        .toList());
+    }
+
     @Test
     void aLeftOuterJoinKeepsLeftRecordsWithoutAMatch() {
         Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(2));

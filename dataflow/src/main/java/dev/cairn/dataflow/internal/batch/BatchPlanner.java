@@ -32,6 +32,8 @@ import java.util.TreeSet;
  * parallelism). The program's text file sink, if it has one, writes the job's output, committed
  * atomically when every stage is done. A sort into several ranges adds a sampling pass of its
  * producing stage before it, whose keys every task of that stage reads whole to cut the ranges.
+ * An inner or left outer join whose right side is a small file stage runs as a broadcast hash
+ * join in its left side's stage, the right side's one partition read whole by every task.
  */
 public final class BatchPlanner {
     /** The program class that runs every stage. */
@@ -60,14 +62,10 @@ public final class BatchPlanner {
         LogicalGraph graph = new LogicalGraph(nodes, program.edges(), program.maxParallelism(), program.stateBackend());
 
         // Stages: an operator joins its producer's stage over an intra-stage edge, else roots its own.
-        int[] component = new int[nodes.size()];
-        Arrays.fill(component, -1);
-        for (OperatorNode n : nodes) {
-            List<Edge> in = graph.inputsOf(n.id());
-            component[n.id()] = in.size() == 1 && in.get(0).isForward()
-                    ? component[in.get(0).source()]
-                    : n.id();
-        }
+        int[] initial = components(graph, Map.of());
+        // Joins whose right side is a small file stage become broadcast hash joins in their left side's stage.
+        Map<Integer, Edge> broadcastJoins = broadcastJoins(graph, initial);
+        int[] component = broadcastJoins.isEmpty() ? initial : components(graph, broadcastJoins);
         Map<Integer, List<Integer>> members = new java.util.TreeMap<>();
         for (OperatorNode n : nodes)
             members.computeIfAbsent(component[n.id()], r -> new ArrayList<>()).add(n.id());
@@ -87,10 +85,16 @@ public final class BatchPlanner {
         // Each stage's parents and partitions; then stages in an order where parents come first.
         Map<Integer, Set<Integer>> parentRoots = new java.util.HashMap<>();
         Map<Integer, Integer> partitions = new java.util.HashMap<>();
+        Map<Integer, Set<Integer>> broadcastRoots = new java.util.HashMap<>();
         for (Edge e : graph.edges()) {
             int from = component[e.source()];
             int to = component[e.target()];
             if (from == to) continue;
+            if (broadcastJoins.containsKey(e.target()) && e.targetInput() == 1) {
+                broadcastRoots.computeIfAbsent(to, r -> new LinkedHashSet<>()).add(from);
+                partitions.put(from, 1);
+                continue;
+            }
             parentRoots.computeIfAbsent(to, r -> new LinkedHashSet<>()).add(from);
             int consumerTasks = nodes.get(e.target()).parallelism();
             Integer before = partitions.putIfAbsent(from, consumerTasks);
@@ -111,7 +115,8 @@ public final class BatchPlanner {
             boolean progress = false;
             for (int root : members.keySet()) {
                 if (placed.contains(root)) continue;
-                if (placed.containsAll(parentRoots.getOrDefault(root, Set.of()))) {
+                if (placed.containsAll(parentRoots.getOrDefault(root, Set.of()))
+                        && placed.containsAll(broadcastRoots.getOrDefault(root, Set.of()))) {
                     order.add(root);
                     placed.add(root);
                     progress = true;
@@ -151,9 +156,13 @@ public final class BatchPlanner {
                 if (nodes.get(e.target()).parallelism() == 1) continue;
                 String sampleName = stageName + "sample" + ei;
                 samples.put(ei, sampleName);
-                stages.add(
-                        new PlannedStage(sampleName, input, root, members.get(root), tasks, parents, 1, ei, Map.of()));
+                stages.add(new PlannedStage(
+                        sampleName, input, root, members.get(root), tasks, parents, 1, ei, Map.of(), Map.of()));
             }
+            Map<Integer, String> hashJoins = new java.util.TreeMap<>();
+            for (int id : members.get(root))
+                if (broadcastJoins.containsKey(id))
+                    hashJoins.put(id, names.get(component[broadcastJoins.get(id).source()]));
             for (int id : members.get(root)) stageOf[id] = stages.size();
             stages.add(new PlannedStage(
                     stageName,
@@ -164,7 +173,8 @@ public final class BatchPlanner {
                     parents,
                     partitions.getOrDefault(root, 0),
                     -1,
-                    samples));
+                    samples,
+                    hashJoins));
         }
         StageLayout layout =
                 new StageLayout(graph, stages, Arrays.stream(stageOf).boxed().toList(), jobSink);
@@ -187,9 +197,81 @@ public final class BatchPlanner {
                 case GENERATOR -> StageSpec.generating(s.name(), s.tasks(), outputPartitions, PROGRAM, bytes);
                 case EXCHANGE -> StageSpec.after(s.name(), s.parents(), s.tasks(), outputPartitions, PROGRAM, bytes);
             };
-            specs.add(spec.withBroadcasts(List.copyOf(s.rangeSamples().values())));
+            List<String> broadcasts = new ArrayList<>(s.rangeSamples().values());
+            for (String b : s.hashJoins().values()) if (!broadcasts.contains(b)) broadcasts.add(b);
+            specs.add(spec.withBroadcasts(broadcasts));
         }
         String output = sinkDirectory != null ? sinkDirectory : scratchOutput;
         return new Plan(new JobGraph(name, specs, output, splitBytes, maxAttempts, Map.of()), layout, sinkDirectory);
+    }
+
+    /**
+     * Right inputs at most this large (their files' bytes, before any filter) are sent whole to
+     * the join's left side instead of shuffled with it: Spark's broadcast join threshold.
+     */
+    static final long BROADCAST_JOIN_BYTES = 10L << 20;
+
+    /**
+     * Each operator's stage root: an operator joins its producer's stage over a forward edge into
+     * its only input, or, for a broadcast join, its left input's stage; else it roots its own.
+     */
+    private static int[] components(LogicalGraph graph, Map<Integer, Edge> broadcastJoins) {
+        int[] component = new int[graph.nodes().size()];
+        Arrays.fill(component, -1);
+        for (OperatorNode n : graph.nodes()) {
+            List<Edge> in = graph.inputsOf(n.id());
+            if (broadcastJoins.containsKey(n.id())) {
+                for (Edge e : in) if (e.targetInput() == 0) component[n.id()] = component[e.source()];
+            } else {
+                component[n.id()] = in.size() == 1 && in.get(0).isForward()
+                        ? component[in.get(0).source()]
+                        : n.id();
+            }
+        }
+        return component;
+    }
+
+    /**
+     * The inner and left outer joins to run as broadcast hash joins, each with its right input's
+     * edge: the right side is a stage reading local files of at most {@link #BROADCAST_JOIN_BYTES}
+     * in all, that stage feeds nothing else, and the left side comes from another stage. (Sizes
+     * of {@code cairn://} inputs are not known when planning: those joins stay sort-merge.)
+     */
+    private static Map<Integer, Edge> broadcastJoins(LogicalGraph graph, int[] component) {
+        Map<Integer, Edge> joins = new java.util.TreeMap<>();
+        for (OperatorNode n : graph.nodes()) {
+            if (!(n.factory() instanceof BatchOperators.SortedJoin join)
+                    || join.join().pairs() == null) continue;
+            Edge left = null;
+            Edge right = null;
+            for (Edge e : graph.inputsOf(n.id())) {
+                if (e.targetInput() == 0) left = e;
+                else right = e;
+            }
+            if (left == null || right == null) continue;
+            int rightStage = component[right.source()];
+            if (rightStage == component[left.source()]) continue;
+            if (!(graph.node(rightStage).factory() instanceof TextFileSource.Factory files)) continue;
+            boolean onlyConsumer = true;
+            for (Edge e : graph.edges())
+                if (component[e.source()] == rightStage && component[e.target()] != rightStage && !e.equals(right))
+                    onlyConsumer = false;
+            if (onlyConsumer && localBytes(files.path()) <= BROADCAST_JOIN_BYTES) joins.put(n.id(), right);
+        }
+        return joins;
+    }
+
+    /** The bytes of a local file or of the regular files under a directory; MAX_VALUE if unknown. */
+    private static long localBytes(String path) {
+        if (dev.cairn.common.fs.FsPaths.scheme(path) != null) return Long.MAX_VALUE;
+        try (java.util.stream.Stream<java.nio.file.Path> files =
+                java.nio.file.Files.walk(java.nio.file.Path.of(path))) {
+            long total = 0;
+            for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator)
+                if (java.nio.file.Files.isRegularFile(f)) total += java.nio.file.Files.size(f);
+            return total;
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return Long.MAX_VALUE;
+        }
     }
 }

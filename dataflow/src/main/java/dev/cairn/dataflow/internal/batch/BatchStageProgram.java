@@ -86,6 +86,8 @@ public final class BatchStageProgram implements StageProgram {
                 if (id == stage.root() && stage.input() == Input.FILES) continue; // the split's lines stand in for it
                 StreamOperator<?> op;
                 if (id == layout.jobSink()) op = new JobOutputSink<>(context);
+                else if (stage.hashJoins().containsKey(id))
+                    op = hashJoin(id, stage.hashJoins().get(id));
                 else {
                     try {
                         op = node.factory().create();
@@ -176,6 +178,28 @@ public final class BatchStageProgram implements StageProgram {
                             ? sink.written()
                             : 0;
             context.progress(1, recordsIn, recordsOut);
+        }
+
+        /** A broadcast hash join, its table built from the whole output of {@code rightStage}. */
+        @SuppressWarnings({"unchecked", "rawtypes"}) // the right edge carries the join's right records
+        private StreamOperator<?> hashJoin(int id, String rightStage) throws Exception {
+            OperatorNode node = graph.node(id);
+            BroadcastHashJoin join = new BroadcastHashJoin(((BatchOperators.SortedJoin) node.factory()).join());
+            Codec<?> codec = null;
+            for (Edge e : graph.inputsOf(id)) if (e.targetInput() == 1) codec = e.recordCodec();
+            SortedInput right = context.parent(rightStage);
+            while (right.nextKey()) {
+                while (right.nextValue()) {
+                    in.reset(right.valueArray(), right.valueOffset(), right.valueLength());
+                    in.readLong(); // the timestamp
+                    try {
+                        join.build(codec.decode(in));
+                    } catch (Exception e) {
+                        throw new OperatorFailure(node.name(), e);
+                    }
+                }
+            }
+            return join;
         }
 
         /** Keys a task pre-aggregates in memory per exchange into a reduce before writing them out. */

@@ -19,13 +19,31 @@ import java.util.List;
  */
 public final class SortedCoGroup<K, L, R, O> extends StreamOperator<O>
         implements TwoInputOperator<L, R>, Collector<O>, KeyGrouped {
-    /** The operator, created only in batch mode. */
+    /**
+     * The operator, created only in batch mode.
+     *
+     * @param function the co-group, for the sort-merge form
+     * @param pairs for an inner or left outer join, the function of each pair (the co-group calls
+     *     it), so that the planner may run the join as a broadcast hash join instead; null for a
+     *     general co-group
+     * @param leftOuter whether the join keeps left records without a match (paired with null)
+     * @param keyCodec the keys' codec (both sides encode keys alike)
+     */
     public record Factory<K, L, R, O>(
-            KeySelector<L, K> leftKey, KeySelector<R, K> rightKey, KeyedCoGroupFunction<K, L, R, O> function)
+            KeySelector<L, K> leftKey,
+            KeySelector<R, K> rightKey,
+            KeyedCoGroupFunction<K, L, R, O> function,
+            dev.cairn.dataflow.functions.JoinFunction<L, R, O> pairs,
+            boolean leftOuter,
+            dev.cairn.common.codec.Codec<K> keyCodec)
             implements OperatorFactory {
+        public Factory {
+            keyCodec = dev.cairn.dataflow.internal.operators.CodecReference.of(keyCodec);
+        }
+
         @Override
         public String kind() {
-            return "join";
+            return pairs == null ? "co-group" : leftOuter ? "left outer join" : "join";
         }
 
         /** The stream form: an unbounded join would keep every record forever. */

@@ -45,6 +45,8 @@ public record StageLayout(LogicalGraph graph, List<PlannedStage> stages, List<In
      * @param sampledEdge for a sampling pass of another stage (same root and operators), the sort
      *     edge whose keys it samples; -1 for a stage that runs for real
      * @param rangeSamples the sampling stage of each sort edge leaving this stage, by edge index
+     * @param hashJoins the broadcast hash joins in this stage, by operator id, each with the stage
+     *     of its right side (read whole by every task)
      */
     public record PlannedStage(
             String name,
@@ -55,12 +57,14 @@ public record StageLayout(LogicalGraph graph, List<PlannedStage> stages, List<In
             List<String> parents,
             int outputPartitions,
             int sampledEdge,
-            Map<Integer, String> rangeSamples)
+            Map<Integer, String> rangeSamples,
+            Map<Integer, String> hashJoins)
             implements Serializable {
         public PlannedStage {
             nodes = List.copyOf(nodes);
             parents = List.copyOf(parents);
             rangeSamples = Map.copyOf(rangeSamples);
+            hashJoins = Map.copyOf(hashJoins);
         }
 
         /** Whether this stage is a sampling pass for a sort rather than a stage of the program. */

@@ -51,6 +51,48 @@ class BatchPlannerTest {
         assertThat(job.stages()).allMatch(s -> s.programClass().equals(BatchStageProgram.class.getName()));
     }
 
+    record Item(long id, String name) {}
+
+    /** A join's right side from a small local file is broadcast; from a large one (or a derived stage), shuffled. */
+    @Test
+    void aSmallRightSideIsBroadcastToTheLeftSidesStage(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path small = dir.resolve("small.csv");
+        java.nio.file.Files.writeString(small, "1,a\n2,b\n");
+        Path large = dir.resolve("large.csv");
+        try (var out = java.nio.channels.FileChannel.open(
+                large, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            out.write(java.nio.ByteBuffer.wrap(new byte[1]), BatchPlanner.BROADCAST_JOIN_BYTES); // sparse
+        }
+        for (Path right : List.of(small, large)) {
+            Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(2));
+            Stream<Item> items = flow.readTextFile(right)
+                    .map(l -> new Item(Long.parseLong(l.split(",")[0]), l.split(",")[1]), Codecs.record(Item.class));
+            flow.readTextFile(EVENTS)
+                    .map(Long::parseLong, Codecs.LONG)
+                    .keyBy(n -> n, Codecs.LONG)
+                    .join(items.keyBy(Item::id, Codecs.LONG))
+                    .apply((n, item) -> item.name(), Codecs.STRING)
+                    .writeAsText(Path.of("/out"));
+
+            JobGraph job = plan(flow).job();
+
+            if (right.equals(small)) {
+                assertThat(job.stages())
+                        .extracting(StageSpec::name, StageSpec::outputPartitions, StageSpec::broadcasts)
+                        .containsExactly(
+                                org.assertj.core.groups.Tuple.tuple("s1", 1, List.of()),
+                                org.assertj.core.groups.Tuple.tuple("s2", 0, List.of("s1")));
+            } else {
+                assertThat(job.stages())
+                        .extracting(StageSpec::name, StageSpec::parents)
+                        .containsExactly(
+                                org.assertj.core.groups.Tuple.tuple("s1", List.of()),
+                                org.assertj.core.groups.Tuple.tuple("s2", List.of()),
+                                org.assertj.core.groups.Tuple.tuple("s3", List.of("s2", "s1")));
+            }
+        }
+    }
+
     @Test
     void aWindowJoinReadsTwoParents() {
         Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(2));
