@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Word count COST benchmark: Cairn on a local multi-process cluster (one master, two workers)
-# against Cairn's hand-written single-threaded word count, on the same GenText corpus, in the same
-# run. Prints both times and their ratio; both outputs are checked against GenText's exact counts.
+# Word count COST benchmark: Cairn on a local multi-process cluster (one master, two workers),
+# as a MapReduce job and as a dataflow program in batch mode, against Cairn's hand-written
+# single-threaded word count, on the same GenText corpus, in the same run. Prints the times and
+# their ratios; every output is checked against GenText's exact counts.
 #
 #   bench/wordcount.sh                 # 1 GiB corpus, seed 42
 #   SIZE=256m SEED=7 bench/wordcount.sh
@@ -48,6 +49,11 @@ echo "cairn wordcount ..."
 t0=$(now)
 "$ROOT/bin/cairn" submit --master "$MASTER" --example wordcount "$CORPUS" "$WORK/out-cairn" 2 </dev/null
 t1=$(now)
+echo "cairn dataflow wordcount (batch mode) ..."
+rm -rf "$WORK/out-dataflow"
+t4=$(now)
+"$ROOT/bin/cairn" submit --master "$MASTER" --parallelism 2 --example dataflow-wordcount "$CORPUS" "$WORK/out-dataflow" </dev/null
+t5=$(now)
 "$ROOT/bin/cairn" cluster down --dir "$CLUSTER" >/dev/null
 trap - EXIT
 
@@ -59,11 +65,15 @@ t3=$(now)
 
 LC_ALL=C sort "$WORK"/out-cairn/part-r-* | cmp - "$COUNTS" && echo "cairn output: identical to GenText counts"
 LC_ALL=C sort "$WORK/out-single" | cmp - "$COUNTS" && echo "single-thread output: identical to GenText counts"
+LC_ALL=C sort "$WORK"/out-dataflow/part-* | cmp - "$COUNTS" && echo "cairn dataflow output: identical to GenText counts"
 
 cairn=$(awk "BEGIN {print $t1 - $t0}")
 single=$(awk "BEGIN {print $t3 - $t2}")
 printf '\ncorpus %s (%s bytes), %s cores\n' "$SIZE" "$(stat -c %s "$CORPUS")" "$(nproc)"
 printf 'cairn (%s workers, submit to output): %8.2f s\n' "$NODES" "$cairn"
+dataflow=$(awk "BEGIN {print $t5 - $t4}")
+printf 'cairn dataflow (batch mode):         %8.2f s\n' "$dataflow"
 printf 'single thread (baseline):            %8.2f s\n' "$single"
 printf 'ratio cairn / single thread:         %8.2f  (below 1.0: Cairn beats one thread; COST <= %s cores)\n' \
   "$(awk "BEGIN {print $cairn / $single}")" "$(nproc)"
+printf 'ratio cairn dataflow / single thread: %7.2f\n' "$(awk "BEGIN {print $dataflow / $single}")"
