@@ -1,7 +1,9 @@
 package dev.cairn.batch.internal.master;
 
+import dev.cairn.batch.JobGraph;
 import dev.cairn.batch.JobSpec;
 import dev.cairn.batch.JobState;
+import dev.cairn.batch.StageSpec;
 import dev.cairn.batch.internal.proto.CommitTaskResponse;
 import dev.cairn.batch.internal.proto.HeartbeatRequest;
 import dev.cairn.batch.internal.proto.HeartbeatResponse;
@@ -39,7 +41,9 @@ import java.util.zip.ZipOutputStream;
 /**
  * One seeded run of the real {@link JobMaster} against simulated workers, on one thread: a
  * manual clock, one event queue ordered by (time, sequence), and every decision drawn from one
- * {@link SplittableRandom}. The same seed gives the same run, event for event.
+ * {@link SplittableRandom}. The same seed gives the same run, event for event. Jobs are MapReduce
+ * jobs or, a third of them, graphs of three stages (map, mid, reduce), whose middle stage fetches
+ * the maps' outputs like a reduce and writes partitions like a map.
  *
  * <p>Events: worker registrations, heartbeats (progress, finished attempts, free slots; the reply
  * launches, kills and ends), attempts finishing (maps succeed or fail; a reduce fetches its map
@@ -67,8 +71,8 @@ import java.util.zip.ZipOutputStream;
  *   <li>map outputs: a reduce is given exactly one output per map, each the last successful attempt
  *       of that map, never one a reducer reported unfetchable; a map is re-run only if its output
  *       could be gone (its worker crashed, froze, restarted or was declared dead, or a reducer could
- *       not fetch from it); when the master drops a worker, no map whose output lived there still
- *       counts as done while reducers need it;
+ *       not fetch from it); when the master drops a worker, no task whose output lived there still
+ *       counts as done while the stage reading it is unfinished;
  *   <li>outcomes: a job with a task that always fails does not succeed; a job ends CANCELLED only
  *       if it was asked to, leaving no output; any job that fails names a task
  *       that the simulation saw fail or lose {@value #MAX_ATTEMPTS} attempts (or had more fetch
@@ -321,6 +325,9 @@ final class SchedulerSimulation {
     private final class SimJob {
         final String id;
         final int maps;
+        /** Tasks of the middle stage of a three-stage job (map, mid, reduce), which reads maps and writes partitions; 0 for a MapReduce job. */
+        final int mids;
+
         final int reduces;
         /** A task every attempt of which fails, or null. */
         final String poison;
@@ -330,9 +337,10 @@ final class SchedulerSimulation {
         boolean cancelRequested;
         JobState ended;
 
-        SimJob(String id, int maps, int reduces, String poison, String output) {
+        SimJob(String id, int maps, int mids, int reduces, String poison, String output) {
             this.id = id;
             this.maps = maps;
+            this.mids = mids;
             this.reduces = reduces;
             this.poison = poison;
             this.output = output;
@@ -342,11 +350,16 @@ final class SchedulerSimulation {
     private void submit(int n) {
         int maps = random.nextInt(5, 120);
         int reduces = random.nextInt(1, 7);
+        // A third of the jobs are graphs of three stages: map -> mid -> reduce.
+        int mids = random.nextInt(3) == 0 ? random.nextInt(1, 9) : 0;
         String poison = null;
         if (random.nextInt(4) == 0) {
-            poison = random.nextBoolean()
+            int stage = random.nextInt(mids > 0 ? 3 : 2);
+            poison = stage == 0
                     ? String.format("map-%05d", random.nextInt(maps))
-                    : String.format("reduce-%05d", random.nextInt(reduces));
+                    : stage == 1
+                            ? String.format("reduce-%05d", random.nextInt(reduces))
+                            : String.format("mid-%05d", random.nextInt(mids));
         }
         String input = "mem:///in/job" + n;
         String output = "mem:///out/job" + n;
@@ -365,11 +378,28 @@ final class SchedulerSimulation {
                 .build();
         String id;
         try {
-            id = master.submit(spec, JAR, "sim.jar").getJobId();
+            id = mids == 0
+                    ? master.submit(spec, JAR, "sim.jar").getJobId()
+                    : master.submit(
+                                    new JobGraph(
+                                            "sim-" + n,
+                                            List.of(
+                                                    StageSpec.reading("map", List.of(input), mids, PROGRAM, null),
+                                                    StageSpec.after(
+                                                            "mid", List.of("map"), mids, reduces, PROGRAM, null),
+                                                    StageSpec.after(
+                                                            "reduce", List.of("mid"), reduces, 0, PROGRAM, null)),
+                                            output,
+                                            0,
+                                            0,
+                                            Map.of()),
+                                    JAR,
+                                    "sim.jar")
+                            .getJobId();
         } catch (Exception e) {
             throw new AssertionError("submit failed", e);
         }
-        SimJob job = new SimJob(id, maps, reduces, poison, store.qualify(output));
+        SimJob job = new SimJob(id, maps, mids, reduces, poison, store.qualify(output));
         jobs.put(id, job);
         if (random.nextInt(6) == 0) after(random.nextInt(1_000, 40_000), "cancel " + id, () -> cancel(job));
     }
@@ -381,6 +411,18 @@ final class SchedulerSimulation {
     }
 
     private static final byte[] JAR = jar("dev/cairn/batch/Mapper.class");
+    /** The stage program of three-stage jobs: simulated workers run nothing, so any of Cairn's names does. */
+    private static final String PROGRAM = "dev.cairn.sim.Program";
+
+    /** Whether a task writes partitions for a later stage (a map, or a middle stage's task). */
+    private static boolean writesPartitions(String task) {
+        return task.startsWith("map-") || task.startsWith("mid-");
+    }
+
+    /** How many outputs a task reading a parent stage must be given: one per task of that stage. */
+    private static int parentTasks(SimJob job, String task) {
+        return task.startsWith("mid-") || job.mids == 0 ? job.maps : job.mids;
+    }
 
     private static byte[] jar(String entry) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -530,12 +572,19 @@ final class SchedulerSimulation {
             if (j.ended != null) continue;
             MasterJob mj = onLoop(() -> master.jobRecord(j.id));
             if (mj.state.isTerminal() || mj.stage("reduce").done()) continue;
-            for (MasterTask t : mj.stage("map").tasks) {
-                if (t.status() != MasterTask.Status.SUCCEEDED) continue;
-                Launch made = ledger(j.id, t.id).launches.get(t.succeeded().number() - 1);
-                if (made.worker == w && made.incarnation <= lost) {
-                    fail(j.id + " still counts " + t.id + " as done with its output " + made + " on lost " + w.id + "#"
-                            + lost + " while reducers need it");
+            // Each stage writing partitions, with the stage that reads them.
+            List<String[]> pairs = j.mids == 0
+                    ? List.<String[]>of(new String[] {"map", "reduce"})
+                    : List.of(new String[] {"map", "mid"}, new String[] {"mid", "reduce"});
+            for (String[] pair : pairs) {
+                if (mj.stage(pair[1]).done()) continue;
+                for (MasterTask t : mj.stage(pair[0]).tasks) {
+                    if (t.status() != MasterTask.Status.SUCCEEDED) continue;
+                    Launch made = ledger(j.id, t.id).launches.get(t.succeeded().number() - 1);
+                    if (made.worker == w && made.incarnation <= lost) {
+                        fail(j.id + " still counts " + t.id + " as done with its output " + made + " on lost " + w.id
+                                + "#" + lost + " while " + pair[1] + " tasks need it");
+                    }
                 }
             }
         }
@@ -636,7 +685,7 @@ final class SchedulerSimulation {
             stats.speculativeLaunches++;
         }
         require(job.ended == null, "launched " + l + " for a job that has ended");
-        if (a.getTaskId().startsWith("map-") && t.success != null) {
+        if (writesPartitions(a.getTaskId()) && t.success != null) {
             Launch s = t.success;
             stats.mapReruns++;
             require(
@@ -644,10 +693,11 @@ final class SchedulerSimulation {
                     "re-ran " + a.getTaskId() + " as " + l + " though its output " + s + " was never lost (worker "
                             + s.worker.id + " had no trouble since)");
         }
-        if (a.getTaskId().startsWith("reduce-")) {
+        if (!a.getTaskId().startsWith("map-")) {
             require(
-                    a.getMapOutputsCount() == job.maps,
-                    l + " was given " + a.getMapOutputsCount() + " map outputs of " + job.maps);
+                    a.getMapOutputsCount() == parentTasks(job, a.getTaskId()),
+                    l + " was given " + a.getMapOutputsCount() + " parent outputs of "
+                            + parentTasks(job, a.getTaskId()));
             Set<String> seen = new LinkedHashSet<>();
             for (MapOutputLocation m : a.getMapOutputsList()) {
                 require(seen.add(m.getTaskId()), l + " was given two outputs of " + m.getTaskId());
@@ -670,7 +720,7 @@ final class SchedulerSimulation {
         require(w.running.size() <= w.slots, w.id + " runs " + w.running.size() + " attempts on " + w.slots + " slots");
         int incarnation = w.incarnation;
         // Reduces run longer than maps, so a frozen worker's reduce often thaws while its replacement runs.
-        long millis = (long) (a.getTaskId().startsWith("map-") ? random.nextInt(200, 3000) : random.nextInt(1000, 8000))
+        long millis = (long) (writesPartitions(a.getTaskId()) ? random.nextInt(200, 3000) : random.nextInt(1000, 8000))
                 * w.slowness;
         after(millis, "finish " + l, () -> finish(w, incarnation, sa));
     }
@@ -720,6 +770,10 @@ final class SchedulerSimulation {
                         .setFetchFailedAttempt(unreachable);
             } else if (poisoned || injected) {
                 u.setState(TaskUpdate.State.FAILED).setError(poisoned ? "poison" : "injected failure");
+            } else if (l.task.startsWith("mid-")) {
+                // A middle stage's task read its parents' outputs and writes partitions of its own.
+                u.setState(TaskUpdate.State.SUCCEEDED);
+                w.outputs.add(l.id());
             } else {
                 String denied = commit(w, a);
                 if (denied == null) {
@@ -886,7 +940,7 @@ final class SchedulerSimulation {
                 } else if (error.startsWith("too many shuffle fetch failures")) {
                     stats.jobsFailedByFetches++;
                     require(
-                            j.fetchFailures > 4 * MAX_ATTEMPTS * j.reduces,
+                            j.fetchFailures > 4 * MAX_ATTEMPTS * (j.mids + j.reduces),
                             j.id + " failed (" + error + ") after only " + j.fetchFailures + " fetch failures");
                 } else {
                     throw new AssertionError(j.id + " failed for an unexpected cause: " + error);
@@ -905,6 +959,7 @@ final class SchedulerSimulation {
     private List<Launch> allLaunches(SimJob j) {
         List<Launch> out = new ArrayList<>();
         for (int i = 0; i < j.maps; i++) out.addAll(ledger(j.id, String.format("map-%05d", i)).launches);
+        for (int i = 0; i < j.mids; i++) out.addAll(ledger(j.id, String.format("mid-%05d", i)).launches);
         for (int i = 0; i < j.reduces; i++) out.addAll(ledger(j.id, String.format("reduce-%05d", i)).launches);
         return out;
     }
