@@ -408,6 +408,9 @@ class ClusterIT {
                     "--master",
                     master,
                     "--detach",
+                    // Recovery alone: a speculative copy winning before the kill would leave nothing to re-run.
+                    "--speculation",
+                    "off",
                     "--example",
                     "wordcount",
                     bigCorpus.toString(),

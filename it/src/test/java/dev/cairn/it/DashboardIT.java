@@ -174,6 +174,9 @@ class DashboardIT {
                         "--dir",
                         cluster.toString(),
                         "--detach",
+                        // A speculative copy could win before the kill and leave the killed attempt uncounted.
+                        "--speculation",
+                        "off",
                         "--example",
                         "wordcount",
                         corpus.toString(),
