@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Word count COST benchmark: Cairn on a local multi-process cluster (one master, two workers),
 # as a MapReduce job and as a dataflow program in batch mode, against Cairn's hand-written
-# single-threaded word count, on the same GenText corpus, in the same run. Prints the times and
-# their ratios; every output is checked against GenText's exact counts.
+# single-threaded word count and the shared hand-tuned one (../shared/bench/WordCountBaseline.java,
+# the yardstick), on the same GenText corpus, in the same run. Prints the times and their ratios;
+# every output is checked against GenText's exact counts.
 #
 #   bench/wordcount.sh                 # 1 GiB corpus, seed 42
 #   SIZE=256m SEED=7 bench/wordcount.sh
@@ -57,6 +58,12 @@ t5=$(now)
 "$ROOT/bin/cairn" cluster down --dir "$CLUSTER" >/dev/null
 trap - EXIT
 
+echo "WordCountBaseline (the shared hand-tuned single thread: the yardstick) ..."
+tb0=$(now)
+# shellcheck disable=SC2086
+"$JAVA" $BASELINE_OPTS "$SHARED/bench/WordCountBaseline.java" "$CORPUS" "$WORK/out-baseline" 1
+tb1=$(now)
+
 echo "single-threaded wordcount ..."
 t2=$(now)
 # shellcheck disable=SC2086
@@ -66,6 +73,7 @@ t3=$(now)
 LC_ALL=C sort "$WORK"/out-cairn/part-r-* | cmp - "$COUNTS" && echo "cairn output: identical to GenText counts"
 LC_ALL=C sort "$WORK/out-single" | cmp - "$COUNTS" && echo "single-thread output: identical to GenText counts"
 LC_ALL=C sort "$WORK"/out-dataflow/part-* | cmp - "$COUNTS" && echo "cairn dataflow output: identical to GenText counts"
+LC_ALL=C sort "$WORK/out-baseline" | cmp - "$COUNTS" && echo "WordCountBaseline output: identical to GenText counts"
 
 cairn=$(awk "BEGIN {print $t1 - $t0}")
 single=$(awk "BEGIN {print $t3 - $t2}")
@@ -77,3 +85,7 @@ printf 'single thread (baseline):            %8.2f s\n' "$single"
 printf 'ratio cairn / single thread:         %8.2f  (below 1.0: Cairn beats one thread; COST <= %s cores)\n' \
   "$(awk "BEGIN {print $cairn / $single}")" "$(nproc)"
 printf 'ratio cairn dataflow / single thread: %7.2f\n' "$(awk "BEGIN {print $dataflow / $single}")"
+baseline=$(awk "BEGIN {print $tb1 - $tb0}")
+printf 'WordCountBaseline (1 thread, with its compile): %8.2f s\n' "$baseline"
+printf 'ratio cairn / WordCountBaseline:          %8.2f  (the target: <= 1)\n' "$(awk "BEGIN {print $cairn / $baseline}")"
+printf 'ratio cairn dataflow / WordCountBaseline: %8.2f\n' "$(awk "BEGIN {print $dataflow / $baseline}")"
