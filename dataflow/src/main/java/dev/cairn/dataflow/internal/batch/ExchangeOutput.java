@@ -22,9 +22,9 @@ import java.io.UncheckedIOException;
  * descending sort, and the partition its range ({@link RangeBounds}); into a top N, each task
  * keeps only its first N records in key order. Into a keyed reduce, records are first reduced
  * per key in a hash table of a bounded number of keys ({@link #preAggregate}), emptied into the
- * output when full and at the end, so a stage with few distinct keys encodes, sorts and ships
- * about one record per key and task (Hadoop's in-map combining; the sort's combiner folds what
- * is left).
+ * output at the end; once it is full, records of keys it does not hold go straight out. So a
+ * stage with few distinct keys, or a few frequent ones, encodes, sorts and ships about one record
+ * per key and task for them (Hadoop's in-map combining; the sort's combiner folds the rest).
  * Watermarks stay behind: a batch stage's consumer sees only the final one.
  */
 final class ExchangeOutput<T> implements Downstream<T> {
@@ -117,8 +117,10 @@ final class ExchangeOutput<T> implements Downstream<T> {
                 Object k = keySelector.getKey(record);
                 Reduced<T> r = reduced.get(k);
                 if (r == null) {
-                    if (reduced.size() >= maxKeys) flushReduced();
-                    reduced.put(k, new Reduced<>(k, record, timestamp));
+                    // A full table keeps its keys, which came first and so are likely the frequent
+                    // ones; a new key goes straight out (the sort's combiner still folds it).
+                    if (reduced.size() >= maxKeys) write(k, record, timestamp);
+                    else reduced.put(k, new Reduced<>(k, record, timestamp));
                 } else {
                     r.value = reduceFunction.reduce(r.value, record);
                     r.timestamp = Math.max(r.timestamp, timestamp);
@@ -134,11 +136,8 @@ final class ExchangeOutput<T> implements Downstream<T> {
     }
 
     private void flushReduced() {
-        java.util.HashMap<Object, Reduced<T>> full = reduced;
-        reduced = null; // write() below goes straight to the output
-        for (Reduced<T> r : full.values()) write(r.key, r.value, r.timestamp);
-        full.clear();
-        reduced = full;
+        for (Reduced<T> r : reduced.values()) write(r.key, r.value, r.timestamp);
+        reduced.clear();
     }
 
     /** Writes {@code record} under {@code key}, or under its own key if null. */

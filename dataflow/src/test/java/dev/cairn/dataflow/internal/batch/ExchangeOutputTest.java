@@ -40,7 +40,7 @@ class ExchangeOutputTest {
     }
 
     @Test
-    void preAggregationEmptiesAFullTableAndKeepsEachReductionUnderItsFirstKey() throws Exception {
+    void preAggregationPassesNewKeysThroughAFullTableAndKeepsEachReductionUnderItsFirstKey() throws Exception {
         // Key: n % 100; the reduction (a sum) selects another key, so it must be written under the first's.
         Recorded out = new Recorded();
         ExchangeOutput<Long> x = new ExchangeOutput<>(
