@@ -115,6 +115,41 @@ class BatchSortTest {
         for (List<String> part : parts) assertThat(part.size()).isBetween(lines.size() / 8, lines.size() / 2);
     }
 
+    record Named(long id, String name) {}
+
+    /** The sampling pass of a sort runs a broadcast hash join of its stage too, reading the small side whole. */
+    @Test
+    void aSortRightAfterABroadcastJoinInOneStage(@TempDir Path dir) throws IOException {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 100; i++) names.add(i + "," + Long.toString(i * 7919L % 1000, 36));
+        Files.write(dir.resolve("names.csv"), names);
+        Random random = new Random(41);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) ids.add(Integer.toString(random.nextInt(100)));
+        Files.write(dir.resolve("ids.txt"), ids);
+        Path out = dir.resolve("out");
+        Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(3));
+        Stream<Named> named = flow.readTextFile(dir.resolve("names.csv"))
+                .map(l -> new Named(Long.parseLong(l.split(",")[0]), l.split(",")[1]), Codecs.record(Named.class));
+        flow.readTextFile(dir.resolve("ids.txt"))
+                .map(Long::parseLong, Codecs.LONG)
+                .keyBy(id -> id, Codecs.LONG)
+                .join(named.keyBy(Named::id, Codecs.LONG))
+                .apply((id, n) -> n.name() + " " + id, Codecs.STRING)
+                .sortBy(s -> s, Codecs.STRING)
+                .writeAsText(out);
+
+        flow.execute(RuntimeMode.BATCH);
+
+        List<String> expected = new ArrayList<>();
+        for (String id : ids) {
+            String line = names.get(Integer.parseInt(id));
+            expected.add(line.substring(line.indexOf(',') + 1) + " " + id);
+        }
+        expected.sort(null);
+        assertThat(concatenated(parts(out))).containsExactlyElementsOf(expected);
+    }
+
     @Test
     void topNIsTheFirstRecordsInOrder(@TempDir Path dir) throws IOException {
         Path in = dir.resolve("in.txt");

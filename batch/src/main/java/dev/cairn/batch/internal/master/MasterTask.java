@@ -261,7 +261,10 @@ final class MasterTask {
     /** With two attempts running, forgets {@code attempt} and keeps the other; with one, does nothing. */
     private boolean dropOneOfTwo(AttemptRef attempt) {
         if (backup == null) return false;
-        if (running.ref().equals(attempt)) running = backup;
+        if (running.ref().equals(attempt)) {
+            running = backup;
+            startedNanos = backupStartedNanos; // what runs on started then
+        }
         backup = null;
         if (attempt.equals(commitGranted)) commitGranted = null;
         return true;

@@ -147,6 +147,10 @@ public final class BatchPlanner {
             List<String> parents = parentRoots.getOrDefault(root, Set.of()).stream()
                     .map(names::get)
                     .toList();
+            Map<Integer, String> hashJoins = new java.util.TreeMap<>();
+            for (int id : members.get(root))
+                if (broadcastJoins.containsKey(id))
+                    hashJoins.put(id, names.get(component[broadcastJoins.get(id).source()]));
             // A sort into more than one range needs the keys' spread first: a sampling pass of
             // this stage (same input, same operators up to the sort's edge) runs before it.
             Map<Integer, String> samples = new java.util.TreeMap<>();
@@ -157,12 +161,8 @@ public final class BatchPlanner {
                 String sampleName = stageName + "sample" + ei;
                 samples.put(ei, sampleName);
                 stages.add(new PlannedStage(
-                        sampleName, input, root, members.get(root), tasks, parents, 1, ei, Map.of(), Map.of()));
+                        sampleName, input, root, members.get(root), tasks, parents, 1, ei, Map.of(), hashJoins));
             }
-            Map<Integer, String> hashJoins = new java.util.TreeMap<>();
-            for (int id : members.get(root))
-                if (broadcastJoins.containsKey(id))
-                    hashJoins.put(id, names.get(component[broadcastJoins.get(id).source()]));
             for (int id : members.get(root)) stageOf[id] = stages.size();
             stages.add(new PlannedStage(
                     stageName,

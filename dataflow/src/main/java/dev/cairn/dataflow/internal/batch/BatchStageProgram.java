@@ -217,9 +217,12 @@ public final class BatchStageProgram implements StageProgram {
             while (true) {
                 path.add(at);
                 if (at == stage.root()) return path;
-                List<Edge> in = graph.inputsOf(at);
-                if (in.size() != 1) throw new IllegalStateException("operator " + at + " is not chained to its stage");
-                at = in.get(0).source();
+                // The one input from this stage (a broadcast hash join's other input is another stage's).
+                Edge inStage = null;
+                for (Edge e : graph.inputsOf(at))
+                    if (layout.stageOfNode(e.source()) == layout.stageOfNode(stage.root())) inStage = e;
+                if (inStage == null) throw new IllegalStateException("operator " + at + " is not chained to its stage");
+                at = inStage.source();
             }
         }
 
