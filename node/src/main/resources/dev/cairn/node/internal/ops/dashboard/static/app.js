@@ -121,10 +121,15 @@ async function jobPage(id) {
     if (job.error) body += `<p class="error">${esc(job.error)}</p>`;
     const stages = job.stages.map((s) => `<tr><td>${esc(s.name)}</td><td class="num">${s.total}</td><td class="num">${s.pending}</td>
         <td class="num">${s.running}</td><td class="num">${s.done}</td><td class="num">${s.failed}</td>
-        <td class="num">${s.retried}</td><td class="num">${s.stopped}</td></tr>`);
+        <td class="num">${s.retried}</td><td class="num">${s.stopped}</td><td class="num">${s.recordsIn}</td>
+        <td class="num">${s.recordsOut}</td><td class="num">${s.bytesOut}</td></tr>`);
     body += `<h2>Stages</h2><table id="stages"><thead><tr><th>Stage</th><th class="num">Tasks</th><th class="num">Pending</th>
         <th class="num">Running</th><th class="num">Done</th><th class="num">Failed attempts</th><th class="num">Retried</th>
-        <th class="num">Stopped</th></tr></thead><tbody>${stages.join("")}</tbody></table>`;
+        <th class="num">Stopped</th><th class="num">Records in</th><th class="num">Records out</th>
+        <th class="num">Bytes out</th></tr></thead><tbody>${stages.join("")}</tbody></table>`;
+    const decisions = job.decisions || [];
+    if (decisions.length > 0)
+      body += `<h2>Decisions</h2><ul id="decisions">${decisions.map((d) => `<li>${esc(d)}</li>`).join("")}</ul>`;
     const tasks = sortTasks(job.tasks).map((t) => `<tr><td>${esc(t.id)}</td><td>${esc(t.stage)}</td><td>${state(t.state)}</td>
         <td>${esc(t.worker)}</td><td class="num">${t.attempt}</td><td class="num">${t.failures}</td><td>${bar(t.progress)}</td>
         <td class="error">${esc(t.lastError)}</td></tr>`);
