@@ -27,8 +27,9 @@ import org.yaml.snakeyaml.Yaml;
  * Batch jobs on a {@code cluster up --nodes 2} cluster when a worker misbehaves.
  *
  * <p>Speculative execution: one worker is slowed to a
- * fifth of its speed (SIGSTOP and SIGCONT in turn, 400 ms stopped, 100 ms running, so it still
- * heartbeats within the worker timeout and is never declared dead) while the same word count runs
+ * tenth of its speed (SIGSTOP and SIGCONT in turn, 900 ms stopped, 100 ms running, so it still
+ * heartbeats within the worker timeout and is never declared dead; a fifth was not always slow
+ * enough for its tasks to outlast the one-second minimum before a copy) while the same word count runs
  * with {@code --speculation off} and then {@code on}. With it on, the slow worker's tasks get
  * copies on the fast one: the job ends sooner, its output is still exact, and {@code submit}
  * names the decisions.
@@ -169,7 +170,7 @@ class SpeculationIT {
             long end = System.nanoTime() + JOB_TIMEOUT.toNanos();
             while (running.get() && System.nanoTime() < end) {
                 signal("STOP", pid);
-                LockSupport.parkNanos(400_000_000L);
+                LockSupport.parkNanos(900_000_000L);
                 signal("CONT", pid);
                 LockSupport.parkNanos(100_000_000L);
             }
