@@ -203,7 +203,11 @@ class RaftMemberTest {
             }
         });
         ma.setMembers(List.of(a, b, c));
-        assertThat(mc.members()).extracting(RaftPeerAddress::id).containsExactly("j1", "j2", "j3");
+        // The leader returns once the new configuration is committed; the newcomer learns it when
+        // the commit reaches it, a moment later.
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() ->
+                        assertThat(mc.members()).extracting(RaftPeerAddress::id).containsExactly("j1", "j2", "j3"));
         long afterAdd = propose(ma, 1);
         await().atMost(Duration.ofSeconds(30)).until(() -> sc.total >= afterAdd && sb.total >= afterAdd);
 
