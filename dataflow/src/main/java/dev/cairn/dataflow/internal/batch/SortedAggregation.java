@@ -13,7 +13,7 @@ import dev.cairn.dataflow.internal.operators.StreamOperator;
  * key (the shuffle sorts by the key's encoding), so it holds one key's accumulator at a time,
  * whatever the number of keys. The result carries the latest timestamp of its key's records.
  */
-final class SortedAggregation<T, A, R> extends StreamOperator<R> implements OneInputOperator<T>, KeyGrouped {
+final class SortedAggregation<T, A, R> extends KeyGroupedOperator<R> implements OneInputOperator<T> {
     /** The batch form of {@code KeyedStream.reduce}. */
     record ReduceFactory<K, T>(KeySelector<T, K> keySelector, ReduceFunction<T> function) implements OperatorFactory {
         @Override
@@ -84,23 +84,7 @@ final class SortedAggregation<T, A, R> extends StreamOperator<R> implements OneI
     }
 
     @Override
-    public void endKey() throws Exception {
-        emitCurrent();
-    }
-
-    /** The last key's result goes out before the final watermark, so that windows after this one see it in time. */
-    @Override
-    public void processWatermark(long watermark) throws Exception {
-        if (watermark == Long.MAX_VALUE) emitCurrent();
-        super.processWatermark(watermark);
-    }
-
-    @Override
-    public void finish() throws Exception {
-        emitCurrent();
-    }
-
-    private void emitCurrent() throws Exception {
+    void emitCurrent() throws Exception {
         if (!inKey) return;
         inKey = false;
         output.emit(function.getResult(accumulator), timestamp);

@@ -17,8 +17,8 @@ import java.util.List;
  * see it. In a stream the same join would need all of both inputs in state: it is refused there
  * ({@link Factory#create}); joins of streams are windowed.
  */
-public final class SortedCoGroup<K, L, R, O> extends StreamOperator<O>
-        implements TwoInputOperator<L, R>, Collector<O>, KeyGrouped {
+public final class SortedCoGroup<K, L, R, O> extends KeyGroupedOperator<O>
+        implements TwoInputOperator<L, R>, Collector<O> {
     /**
      * The operator, created only in batch mode.
      *
@@ -92,22 +92,7 @@ public final class SortedCoGroup<K, L, R, O> extends StreamOperator<O>
     }
 
     @Override
-    public void endKey() throws Exception {
-        emitCurrent();
-    }
-
-    @Override
-    public void processWatermark(long watermark) throws Exception {
-        if (watermark == Long.MAX_VALUE) emitCurrent();
-        super.processWatermark(watermark);
-    }
-
-    @Override
-    public void finish() throws Exception {
-        emitCurrent();
-    }
-
-    private void emitCurrent() throws Exception {
+    void emitCurrent() throws Exception {
         if (!inKey) return;
         inKey = false;
         factory.function().coGroup(currentKey, left, right, this);

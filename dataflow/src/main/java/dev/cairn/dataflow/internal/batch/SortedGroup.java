@@ -14,8 +14,7 @@ import java.util.List;
  * key by key and says where each key ends ({@link KeyGrouped}), so this holds one key's records
  * at a time. In a stream a key's group never ends: the stream form is refused ({@link Factory#create}).
  */
-public final class SortedGroup<K, T, O> extends StreamOperator<O>
-        implements OneInputOperator<T>, Collector<O>, KeyGrouped {
+public final class SortedGroup<K, T, O> extends KeyGroupedOperator<O> implements OneInputOperator<T>, Collector<O> {
     /** The operator, created only in batch mode. */
     public record Factory<K, T, O>(KeySelector<T, K> key, KeyedGroupFunction<K, T, O> function)
             implements OperatorFactory {
@@ -53,22 +52,7 @@ public final class SortedGroup<K, T, O> extends StreamOperator<O>
     }
 
     @Override
-    public void endKey() throws Exception {
-        emitCurrent();
-    }
-
-    @Override
-    public void processWatermark(long watermark) throws Exception {
-        if (watermark == Long.MAX_VALUE) emitCurrent();
-        super.processWatermark(watermark);
-    }
-
-    @Override
-    public void finish() throws Exception {
-        emitCurrent();
-    }
-
-    private void emitCurrent() throws Exception {
+    void emitCurrent() throws Exception {
         if (records.isEmpty()) return;
         factory.function().apply(currentKey, records, this);
         records.clear();
