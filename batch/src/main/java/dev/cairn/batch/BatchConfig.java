@@ -50,6 +50,33 @@ public final class BatchConfig {
             Duration.ofSeconds(1),
             "No task that has run less than this is copied, however short its stage's median.");
 
+    public static final ConfigKey<Boolean> MASTER_ADAPTIVE = ConfigKey.boolKey(
+            "master.adaptive",
+            true,
+            "Whether jobs adapt while they run: a running task reading a file gives the rest of its input to a free slot"
+                    + " when that finishes its stage sooner (re-splitting), and a stage that allows it is re-planned once its"
+                    + " input partitions' sizes are known (small ones coalesced, a skewed one split).");
+    public static final ConfigKey<Duration> MASTER_RESPLIT_MIN_GAIN = ConfigKey.durationKey(
+                    "master.resplit-min-gain",
+                    Duration.ofSeconds(2),
+                    "A running task's input is split only if that is predicted to finish it at least this much sooner.")
+            .min(Duration.ZERO);
+    public static final ConfigKey<Long> MASTER_TARGET_PARTITION_SIZE = ConfigKey.sizeKey(
+                    "master.target-partition-size",
+                    64L << 20,
+                    "Adjacent partitions smaller than this in all are read by one task (never leaving the cluster's slots idle).")
+            .min(1L);
+    public static final ConfigKey<Double> MASTER_SKEW_FACTOR = ConfigKey.doubleKey(
+                    "master.skew-factor",
+                    2.0,
+                    "A partition this many times larger than its stage's median (and than master.skew-min-size) is skewed:"
+                            + " a join splits it among several tasks.")
+            .min(1.0)
+            .max(1000.0);
+    public static final ConfigKey<Long> MASTER_SKEW_MIN_SIZE = ConfigKey.sizeKey(
+                    "master.skew-min-size", 4L << 20, "No partition smaller than this is treated as skewed.")
+            .min(0L);
+
     public static final ConfigKey<Integer> WORKER_SLOTS = ConfigKey.intKey(
                     "worker.slots", 0, "Task attempts a worker runs at once; 0 means one per available processor.")
             .min(0)
@@ -88,7 +115,12 @@ public final class BatchConfig {
             MASTER_JOB_HISTORY,
             MASTER_SPECULATION,
             MASTER_SPECULATION_MULTIPLIER,
-            MASTER_SPECULATION_MIN_RUNTIME);
+            MASTER_SPECULATION_MIN_RUNTIME,
+            MASTER_ADAPTIVE,
+            MASTER_RESPLIT_MIN_GAIN,
+            MASTER_TARGET_PARTITION_SIZE,
+            MASTER_SKEW_FACTOR,
+            MASTER_SKEW_MIN_SIZE);
     /** The worker's keys, in the order {@code bin/cairn config} prints them. */
     public static final List<ConfigKey<?>> WORKER_KEYS = List.of(
             WORKER_SLOTS,

@@ -2,6 +2,8 @@ package dev.cairn.batch;
 
 import dev.cairn.batch.internal.master.JobMaster;
 import dev.cairn.batch.internal.master.MasterSettings;
+import dev.cairn.batch.internal.master.PartitionPlanner;
+import dev.cairn.batch.internal.master.ResplitPolicy;
 import dev.cairn.batch.internal.master.SpeculationPolicy;
 import dev.cairn.common.config.Config;
 import dev.cairn.common.fs.FileSystemRegistry;
@@ -23,6 +25,9 @@ import java.util.function.Supplier;
  * to go and a deposed master can no longer change anything.
  */
 public final class BatchMaster implements AutoCloseable {
+    /** A running task hands over at least this much input when it is re-split: less is not worth a task. */
+    static final long RESPLIT_MIN_BYTES = 256L << 10;
+
     /**
      * What the master needs.
      *
@@ -36,6 +41,11 @@ public final class BatchMaster implements AutoCloseable {
      * @param speculation whether stragglers get speculative copies
      * @param speculationMultiplier how many times its stage's median run time makes a task a straggler
      * @param speculationMinRuntime how long a task must have run before it may be copied
+     * @param adaptive whether running tasks are re-split and stages re-planned from their input's sizes
+     * @param resplitMinGain the least time a re-split must save
+     * @param targetPartitionBytes the input a task of coalesced partitions aims at
+     * @param skewFactor how many times its stage's median a skewed partition exceeds
+     * @param skewMinBytes the least bytes of a skewed partition
      */
     public record Settings(
             Path dir,
@@ -47,7 +57,12 @@ public final class BatchMaster implements AutoCloseable {
             Duration localityWait,
             boolean speculation,
             double speculationMultiplier,
-            Duration speculationMinRuntime) {
+            Duration speculationMinRuntime,
+            boolean adaptive,
+            Duration resplitMinGain,
+            long targetPartitionBytes,
+            double skewFactor,
+            long skewMinBytes) {
         /** The settings {@link BatchConfig}'s keys give a node; {@code dir} is the master's working directory. */
         public static Settings from(Config config, Path dir) {
             return new Settings(
@@ -60,7 +75,21 @@ public final class BatchMaster implements AutoCloseable {
                     config.get(BatchConfig.MASTER_LOCALITY_WAIT),
                     config.get(BatchConfig.MASTER_SPECULATION),
                     config.get(BatchConfig.MASTER_SPECULATION_MULTIPLIER),
-                    config.get(BatchConfig.MASTER_SPECULATION_MIN_RUNTIME));
+                    config.get(BatchConfig.MASTER_SPECULATION_MIN_RUNTIME),
+                    config.get(BatchConfig.MASTER_ADAPTIVE),
+                    config.get(BatchConfig.MASTER_RESPLIT_MIN_GAIN),
+                    config.get(BatchConfig.MASTER_TARGET_PARTITION_SIZE),
+                    config.get(BatchConfig.MASTER_SKEW_FACTOR),
+                    config.get(BatchConfig.MASTER_SKEW_MIN_SIZE));
+        }
+
+        /** Re-split requests travel to a task within about two heartbeats. */
+        ResplitPolicy resplit() {
+            return new ResplitPolicy(adaptive, resplitMinGain, RESPLIT_MIN_BYTES, heartbeatInterval.multipliedBy(2));
+        }
+
+        PartitionPlanner partitions() {
+            return new PartitionPlanner(adaptive, targetPartitionBytes, skewFactor, skewMinBytes);
         }
     }
 
@@ -94,7 +123,9 @@ public final class BatchMaster implements AutoCloseable {
                         new SpeculationPolicy(
                                 settings.speculation(),
                                 settings.speculationMultiplier(),
-                                settings.speculationMinRuntime())),
+                                settings.speculationMinRuntime()),
+                        settings.resplit(),
+                        settings.partitions()),
                 clock);
         return new BatchMaster(master, new MasterGate(activeMaster));
     }

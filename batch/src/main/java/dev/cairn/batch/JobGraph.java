@@ -71,6 +71,13 @@ public record JobGraph(
      */
     public static final String SPECULATION_PARAM = "cairn.speculation";
 
+    /**
+     * The job parameter that turns adaptive execution off for one job when {@code "false"}: no
+     * re-splitting of running tasks' input, no coalescing or splitting of partitions (the
+     * master's {@code master.adaptive} decides otherwise).
+     */
+    public static final String ADAPTIVE_PARAM = "cairn.adaptive";
+
     /** This job with parameter {@code key} set to {@code value} (replacing any). */
     public JobGraph withParam(String key, String value) {
         Map<String, String> p = new java.util.LinkedHashMap<>(params);
@@ -108,7 +115,8 @@ public record JobGraph(
                         s.outputPartitions(),
                         s.programClass(),
                         s.program(),
-                        s.broadcasts()))
+                        s.broadcasts(),
+                        s.adaptive()))
                 .toList();
         return new JobGraph(name, resolved, resolve.apply(output), splitBytes, maxAttempts, params);
     }

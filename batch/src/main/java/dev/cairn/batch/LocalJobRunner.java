@@ -83,7 +83,12 @@ public final class LocalJobRunner implements AutoCloseable {
                             Duration.ZERO,
                             false, // one worker: no other to run a copy on
                             1.5,
-                            Duration.ofSeconds(1)),
+                            Duration.ofSeconds(1),
+                            true,
+                            BatchConfig.MASTER_RESPLIT_MIN_GAIN.defaultValue(),
+                            BatchConfig.MASTER_TARGET_PARTITION_SIZE.defaultValue(),
+                            BatchConfig.MASTER_SKEW_FACTOR.defaultValue(),
+                            BatchConfig.MASTER_SKEW_MIN_SIZE.defaultValue()),
                     fileSystems,
                     () -> Optional.of(endpoint),
                     Clock.system());

@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
  *     the job's jar or Cairn's own classes; empty for a MapReduce job's built-in map or reduce
  * @param program bytes handed to the program (its plan, its user functions), opaque to the runtime
  * @param broadcasts names of earlier stages of one output partition that every task reads whole
+ * @param adaptive how the master may re-plan the tasks of a stage reading parents once their
+ *     partitions' sizes are known
  */
 // The program array is copied in and out, and equals, hashCode and toString are written for it.
 @SuppressWarnings("ArrayRecordComponent")
@@ -41,7 +43,8 @@ public record StageSpec(
         int outputPartitions,
         String programClass,
         byte[] program,
-        List<String> broadcasts) {
+        List<String> broadcasts,
+        Adaptive adaptive) {
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*");
 
     public StageSpec {
@@ -52,6 +55,14 @@ public record StageSpec(
         inputs = List.copyOf(inputs);
         parents = List.copyOf(parents);
         broadcasts = List.copyOf(broadcasts);
+        adaptive = adaptive == null ? Adaptive.NONE : adaptive;
+        for (String s : adaptive.skewSplittable())
+            if (!parents.contains(s))
+                throw new IllegalArgumentException(
+                        "stage " + name + " may split the partitions of " + s + ", which is not a parent it reads");
+        if (adaptive.skewSplittable().size() > 0 && parents.size() < 2)
+            throw new IllegalArgumentException("stage " + name
+                    + ": only a stage reading two or more parents (a join) may split a skewed partition");
         for (String b : broadcasts)
             if (parents.contains(b))
                 throw new IllegalArgumentException(
@@ -70,27 +81,59 @@ public record StageSpec(
                     "stage " + name + ": outputPartitions must be >= 0, got " + outputPartitions);
     }
 
+    /**
+     * What the master may change in the tasks of a stage reading parents once every parent is done
+     * and the bytes of each of their partitions are known (adaptive execution); nothing by
+     * default, and nothing when the job's {@link JobGraph#ADAPTIVE_PARAM} is "false". The
+     * program's input stays a key-sorted merge of whole key groups (coalescing) or of whole map
+     * outputs' parts (splitting), so a program allowing either must not depend on which
+     * partition numbers its task reads.
+     *
+     * @param coalesce adjacent partitions small enough may be read by one task, merged in key
+     *     order (the program groups records by key, as every dataflow stage does)
+     * @param skewSplittable parents of which a partition far larger than the median may be
+     *     divided among several tasks, each reading the partition of some of the parent's map
+     *     outputs and the same partition of every other parent whole: an inner join's either side,
+     *     a left outer join's left side
+     */
+    public record Adaptive(boolean coalesce, List<String> skewSplittable) {
+        public static final Adaptive NONE = new Adaptive(false, List.of());
+
+        public Adaptive {
+            skewSplittable = List.copyOf(skewSplittable);
+        }
+    }
+
     /** A stage that reads files. */
     public static StageSpec reading(
             String name, List<String> inputs, int outputPartitions, String programClass, byte[] program) {
-        return new StageSpec(name, inputs, List.of(), 0, outputPartitions, programClass, program, List.of());
+        return new StageSpec(
+                name, inputs, List.of(), 0, outputPartitions, programClass, program, List.of(), Adaptive.NONE);
     }
 
     /** A stage that reads partition i of each parent in its task i. */
     public static StageSpec after(
             String name, List<String> parents, int tasks, int outputPartitions, String programClass, byte[] program) {
-        return new StageSpec(name, List.of(), parents, tasks, outputPartitions, programClass, program, List.of());
+        return new StageSpec(
+                name, List.of(), parents, tasks, outputPartitions, programClass, program, List.of(), Adaptive.NONE);
     }
 
     /** A stage of {@code tasks} tasks that read nothing: its program makes its records. */
     public static StageSpec generating(
             String name, int tasks, int outputPartitions, String programClass, byte[] program) {
-        return new StageSpec(name, List.of(), List.of(), tasks, outputPartitions, programClass, program, List.of());
+        return new StageSpec(
+                name, List.of(), List.of(), tasks, outputPartitions, programClass, program, List.of(), Adaptive.NONE);
     }
 
     /** This stage, also reading the whole output of each of {@code stages} in every task. */
     public StageSpec withBroadcasts(List<String> stages) {
-        return new StageSpec(name, inputs, parents, tasks, outputPartitions, programClass, program, stages);
+        return new StageSpec(name, inputs, parents, tasks, outputPartitions, programClass, program, stages, adaptive);
+    }
+
+    /** This stage, re-planned as {@code adaptive} allows. */
+    public StageSpec withAdaptive(Adaptive adaptive) {
+        return new StageSpec(
+                name, inputs, parents, tasks, outputPartitions, programClass, program, broadcasts, adaptive);
     }
 
     /** Whether this stage writes the job's output rather than partitions for later stages. */
@@ -114,12 +157,13 @@ public record StageSpec(
                 && outputPartitions == s.outputPartitions
                 && programClass.equals(s.programClass)
                 && java.util.Arrays.equals(program, s.program)
-                && broadcasts.equals(s.broadcasts);
+                && broadcasts.equals(s.broadcasts)
+                && adaptive.equals(s.adaptive);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, inputs, parents, tasks, outputPartitions, programClass, broadcasts)
+        return Objects.hash(name, inputs, parents, tasks, outputPartitions, programClass, broadcasts, adaptive)
                 + 31 * java.util.Arrays.hashCode(program);
     }
 
@@ -128,6 +172,8 @@ public record StageSpec(
         String reads =
                 !inputs.isEmpty() ? " reading " + inputs : !parents.isEmpty() ? " after " + parents : " generating";
         if (!broadcasts.isEmpty()) reads += ", broadcast " + broadcasts;
+        if (adaptive.coalesce()) reads += ", coalescing";
+        if (!adaptive.skewSplittable().isEmpty()) reads += ", skew-splitting " + adaptive.skewSplittable();
         return "StageSpec[" + name + reads
                 + ", tasks " + tasks + ", output partitions " + outputPartitions + ", program "
                 + (programClass.isEmpty() ? "MapReduce" : programClass) + " (" + program.length + " bytes)]";

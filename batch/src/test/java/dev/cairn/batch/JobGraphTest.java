@@ -45,7 +45,7 @@ class JobGraphTest {
                 .hasMessageContaining("two stages are named read");
         assertThatThrownBy(() -> StageSpec.reading("Read", List.of("/in"), 0, P, null))
                 .hasMessageContaining("must be lower-case letters and digits");
-        assertThatThrownBy(() -> new StageSpec("x", List.of("/in"), List.of("y"), 0, 0, P, null, List.of()))
+        assertThatThrownBy(() -> new StageSpec("x", List.of("/in"), List.of("y"), 0, 0, P, null, List.of(), null))
                 .hasMessageContaining("either files or parent stages, not both");
         assertThatThrownBy(() -> StageSpec.generating("gen", 0, 0, P, null))
                 .hasMessageContaining("stage gen reads no files and needs tasks >= 1, got 0");

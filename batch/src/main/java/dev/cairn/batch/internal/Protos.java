@@ -71,7 +71,9 @@ public final class Protos {
                     .setOutputPartitions(s.outputPartitions())
                     .setProgramClass(s.programClass())
                     .setProgram(com.google.protobuf.ByteString.copyFrom(s.program()))
-                    .addAllBroadcasts(s.broadcasts()));
+                    .addAllBroadcasts(s.broadcasts())
+                    .setCoalesce(s.adaptive().coalesce())
+                    .addAllSkewSplittable(s.adaptive().skewSplittable()));
         }
         return b.build();
     }
@@ -93,7 +95,8 @@ public final class Protos {
                                 s.getOutputPartitions(),
                                 s.getProgramClass(),
                                 s.getProgram().toByteArray(),
-                                s.getBroadcastsList()))
+                                s.getBroadcastsList(),
+                                new StageSpec.Adaptive(s.getCoalesce(), s.getSkewSplittableList())))
                         .toList(),
                 p.getOutput(),
                 p.getSplitBytes(),

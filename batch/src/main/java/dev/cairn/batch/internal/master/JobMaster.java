@@ -169,6 +169,8 @@ public final class JobMaster implements AutoCloseable {
             MasterJob job = jobs.get(jobId);
             if (job == null || job.state.isTerminal()) resp.addEndedJobs(jobId);
         }
+        resp.addAllSplit(w.splitRequests);
+        w.splitRequests.clear();
         int free = Math.min(req.getFreeSlots(), w.slots - w.running.size());
         while (free > 0) {
             TaskAssignment a = assign(w);
@@ -176,6 +178,9 @@ public final class JobMaster implements AutoCloseable {
             resp.addLaunch(a);
             free--;
         }
+        // A slot no pending task wanted may take the rest of a running task's input, once that
+        // task accepts to stop short of it; the slot is kept for it rather than given a copy.
+        if (free > 0 && resplit()) free--;
         // Slots no pending task wanted may run copies of stragglers.
         while (free-- > 0) {
             TaskAssignment a = speculate(w);
@@ -209,6 +214,13 @@ public final class JobMaster implements AutoCloseable {
         task.inputLocalBytes = u.getInputLocalBytes();
         task.inputRemoteBytes = u.getInputRemoteBytes();
         task.counters = u.getCountersMap();
+        task.position = u.getPosition();
+        if (u.getState() != TaskUpdate.State.FAILED) splitAccepted(job, task, attempt, u.getSplitEnd());
+        if (task.splitRequestedAt > 0 && u.getPosition() >= task.splitRequestedAt) task.splitRequestedAt = 0;
+        if (u.getState() == TaskUpdate.State.SUCCEEDED)
+            task.partitionBytes = u.getPartitionBytesList().stream()
+                    .mapToLong(Long::longValue)
+                    .toArray();
         switch (u.getState()) {
             case RUNNING -> {}
             case SUCCEEDED -> succeeded(job, task, attempt, w);
@@ -323,6 +335,7 @@ public final class JobMaster implements AutoCloseable {
             if (job.state.isTerminal()) continue;
             for (MasterStage stage : job.stages) {
                 if (!stage.ready()) continue;
+                if (stage.awaitsPlan()) plan(job, stage);
                 MasterTask task = stage.readsFiles() ? pickLocal(stage, w) : pickAny(stage, w);
                 if (task != null) return launch(job, stage, task, w);
             }
@@ -348,7 +361,7 @@ public final class JobMaster implements AutoCloseable {
     /** Delay scheduling: a map whose split lies on a live worker that may run it waits up to the locality wait for it. */
     private boolean mayRunAnywhere(MasterTask t, long now) {
         if (now - t.pendingSinceNanos() >= settings.localityWait().toNanos()) return true;
-        for (String host : t.split.hosts()) {
+        for (String host : t.split().hosts()) {
             WorkerRecord h = workers.get(host);
             if (h != null && h.alive && !t.failedOn(h.id)) return false;
         }
@@ -400,6 +413,9 @@ public final class JobMaster implements AutoCloseable {
                 }
                 for (SpeculationPolicy.Straggler s : settings.speculation().stragglers(views)) {
                     MasterTask t = stage.tasks.get(s.index());
+                    // A task asked to give up part of its input gets no copy until it answers (or
+                    // its worker is silent too long): a copy would read the part given up.
+                    if (t.splitRequestedAt > 0 && now - t.splitRequestedNanos < splitAnswerWait()) continue;
                     if (t.running().workerId().equals(w.id) || t.failedOn(w.id)) continue;
                     MasterTask.Attempt a = t.speculate(w.id, w.endpoint);
                     t.backupStartedNanos = now;
@@ -414,6 +430,136 @@ public final class JobMaster implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    // ---- adaptive execution ------------------------------------------------------------------
+
+    /** Whether {@code job} may adapt: the master allows it and the job does not turn it off. */
+    private static boolean adaptive(MasterJob job) {
+        return !"false".equals(job.graph.params().get(JobGraph.ADAPTIVE_PARAM));
+    }
+
+    /** How long a re-split request may go unanswered before the task may be copied instead. */
+    private long splitAnswerWait() {
+        return settings.heartbeatInterval().multipliedBy(5).toNanos();
+    }
+
+    /**
+     * Re-plans {@code stage}, whose parents are all done, from the bytes of their partitions
+     * ({@link PartitionPlanner}); records what changed as decisions.
+     */
+    private void plan(MasterJob job, MasterStage stage) {
+        PartitionPlanner.Plan plan = null;
+        if (adaptive(job)) {
+            Map<String, long[][]> bytes = new LinkedHashMap<>();
+            for (String p : stage.spec.parents()) {
+                MasterStage parent = job.stage(p);
+                long[][] maps = new long[parent.tasks.size()][];
+                for (int m = 0; m < maps.length; m++) {
+                    long[] b = parent.tasks.get(m).partitionBytes;
+                    // A parent output of unknown sizes (lost and not yet re-made): no re-planning.
+                    if (b.length != stage.spec.tasks()) {
+                        bytes = null;
+                        break;
+                    }
+                    maps[m] = b;
+                }
+                if (bytes == null) break;
+                bytes.put(p, maps);
+            }
+            int slots = workers.values().stream()
+                    .filter(x -> x.alive)
+                    .mapToInt(x -> x.slots)
+                    .sum();
+            if (bytes != null)
+                plan = settings.partitions()
+                        .plan(stage.name, stage.spec.adaptive(), bytes, stage.spec.tasks(), Math.max(1, slots));
+        }
+        stage.plan(plan == null ? null : plan.tasks(), clock.nanos());
+        if (plan != null) for (String d : plan.decisions()) job.decide(clock.millis(), d);
+    }
+
+    /**
+     * For a free slot: asks one running file task, chosen by the {@link
+     * ResplitPolicy} among the stages with nothing pending, to stop short and leave the rest of
+     * its input to a new task; true if it asked. The request goes out with the response to its
+     * worker's next heartbeat; the task answers in a later one ({@link #splitAccepted}).
+     */
+    private boolean resplit() {
+        long now = clock.nanos();
+        for (MasterJob job : jobs.values()) {
+            if (job.state.isTerminal() || job.committing || !adaptive(job)) continue;
+            for (MasterStage stage : job.stages) {
+                if (!stage.readsFiles()
+                        || !stage.ready()
+                        || stage.done()
+                        || stage.pending().iterator().hasNext()) continue;
+                List<ResplitPolicy.TaskView> views = new ArrayList<>();
+                for (MasterTask t : stage.tasks) {
+                    boolean alone =
+                            t.status() == MasterTask.Status.RUNNING && t.backup() == null && t.splitRequestedAt == 0;
+                    InputSplit s = t.split();
+                    views.add(new ResplitPolicy.TaskView(
+                            t.index,
+                            alone ? now - t.startedNanos : -1,
+                            s.start(),
+                            t.position,
+                            s.start() + s.length(),
+                            t.status() == MasterTask.Status.SUCCEEDED ? t.durationNanos : -1));
+                }
+                for (ResplitPolicy.Split s : settings.resplit().splits(views)) {
+                    MasterTask t = stage.tasks.get(s.index());
+                    WorkerRecord on = workers.get(t.running().workerId());
+                    if (on == null || !on.alive) continue;
+                    t.splitRequestedAt = s.at();
+                    t.splitRequestedNanos = now;
+                    on.splitRequests.add(dev.cairn.batch.internal.proto.SplitRequest.newBuilder()
+                            .setAttempt(t.running().ref().toProto())
+                            .setAt(s.at())
+                            .build());
+                    LOG.debug(
+                            "{} asking {} to stop at {}: {}",
+                            job.id,
+                            t.running().ref().attemptId(),
+                            s.at(),
+                            s.reason());
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The running {@code attempt} of {@code task} reports its input ending at {@code splitEnd}: if
+     * that is short of the task's split, it accepted a re-split there, and the rest becomes a new
+     * pending task (a copy of the task running beside it, which reads the whole, is stopped).
+     */
+    private void splitAccepted(MasterJob job, MasterTask task, AttemptRef attempt, long splitEnd) {
+        InputSplit s = task.split();
+        if (splitEnd <= 0 || s == null || splitEnd >= s.start() + s.length() || splitEnd <= s.start()) return;
+        MasterTask.Attempt other = task.otherThan(attempt);
+        if (other != null) {
+            task.requeue(other.ref(), clock.nanos());
+            WorkerRecord ow = workers.get(other.workerId());
+            if (ow != null) ow.running.remove(other.ref());
+        }
+        MasterStage stage = job.stage(task.stage);
+        InputSplit rest = task.shorten(splitEnd);
+        MasterTask added = stage.addSplit(rest, clock.nanos());
+        job.decide(
+                clock.millis(),
+                String.format(
+                        java.util.Locale.ROOT,
+                        "re-split %s at byte %d of %s: it had read %s of %s in %.1f s; the last %s went to %s",
+                        task.id,
+                        splitEnd,
+                        s.path(),
+                        PartitionPlanner.human(Math.max(0, task.position - s.start())),
+                        PartitionPlanner.human(s.length()),
+                        (clock.nanos() - task.startedNanos) / 1e9,
+                        PartitionPlanner.human(rest.length()),
+                        added.id));
     }
 
     private TaskAssignment assignment(
@@ -432,20 +578,26 @@ public final class JobMaster implements AutoCloseable {
         else
             b.setProgramClass(stage.spec.programClass())
                     .setProgram(com.google.protobuf.ByteString.copyFrom(stage.spec.program()));
-        if (task.split != null) {
-            b.setSplitPath(task.split.path())
-                    .setSplitStart(task.split.start())
-                    .setSplitLength(task.split.length())
-                    .setInput(task.split.input());
+        if (task.split() != null) {
+            b.setSplitPath(task.split().path())
+                    .setSplitStart(task.split().start())
+                    .setSplitLength(task.split().length())
+                    .setInput(task.split().input());
             if (mapReduce != null)
                 b.setMapperClass(
-                        mapReduce.getInputMappersMap().getOrDefault(task.split.input(), mapReduce.getMapperClass()));
+                        mapReduce.getInputMappersMap().getOrDefault(task.split().input(), mapReduce.getMapperClass()));
         }
+        PartitionPlanner.TaskReads reads = task.reads;
         for (MasterStage parent : stage.parents) {
-            ParentOutputs.Builder outputs = ParentOutputs.newBuilder()
-                    .setStage(parent.name)
-                    .setBroadcast(stage.spec.broadcasts().contains(parent.name));
-            for (MasterTask m : parent.tasks) {
+            boolean broadcast = stage.spec.broadcasts().contains(parent.name);
+            ParentOutputs.Builder outputs =
+                    ParentOutputs.newBuilder().setStage(parent.name).setBroadcast(broadcast);
+            List<MasterTask> maps = parent.tasks;
+            if (reads != null && !broadcast) {
+                outputs.setPartitionStart(reads.partitionFrom()).setPartitionEnd(reads.partitionTo());
+                if (parent.name.equals(reads.splitParent())) maps = maps.subList(reads.mapFrom(), reads.mapTo());
+            }
+            for (MasterTask m : maps) {
                 MapOutputLocation loc = MapOutputLocation.newBuilder()
                         .setTaskId(m.id)
                         .setAttempt(m.succeeded().number())

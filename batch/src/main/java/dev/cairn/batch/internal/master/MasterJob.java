@@ -139,7 +139,7 @@ final class MasterJob {
                                 && t.succeeded().dataLocal())
                         .count())
                 .setLocatedMaps((int) fileTasks.stream()
-                        .filter(t -> !t.split.hosts().isEmpty())
+                        .filter(t -> !t.split().hosts().isEmpty())
                         .count())
                 .putAllCounters(counters())
                 .addAllDecisions(decisions);

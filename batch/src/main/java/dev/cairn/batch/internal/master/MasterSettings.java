@@ -16,6 +16,8 @@ import java.time.Duration;
  * @param localityWait how long a map task whose input lies on live workers waits for a slot on one of them
  * @param fileSystems where job inputs are listed and outputs committed
  * @param speculation when stragglers get a speculative copy
+ * @param resplit when running file tasks give the rest of their input to free slots
+ * @param partitions how stages reading parents are re-planned once their partitions' sizes are known
  */
 public record MasterSettings(
         Path dir,
@@ -26,4 +28,6 @@ public record MasterSettings(
         int jobHistory,
         Duration localityWait,
         FileSystemRegistry fileSystems,
-        SpeculationPolicy speculation) {}
+        SpeculationPolicy speculation,
+        ResplitPolicy resplit,
+        PartitionPlanner partitions) {}

@@ -29,6 +29,10 @@ final class MasterStage {
     private final NavigableSet<MasterTask> pending = new TreeSet<>(BY_INDEX);
     private final Map<String, NavigableSet<MasterTask>> pendingOn = new HashMap<>();
     private int succeeded;
+    /** Whether the stage's tasks are final: false for a stage reading parents until the master re-plans it, once. */
+    private boolean planned;
+
+    private final String jobId;
 
     /** @param splits the stage's splits if it reads files, else ignored */
     MasterStage(
@@ -39,24 +43,53 @@ final class MasterStage {
             List<InputSplit> splits,
             long nowNanos) {
         this.position = position;
+        this.jobId = jobId;
         this.spec = spec;
         this.name = spec.name();
         this.parents = List.copyOf(parents);
         for (MasterStage p : parents) p.consumers.add(this);
         boolean readsFiles = !spec.inputs().isEmpty();
         int n = readsFiles ? splits.size() : spec.tasks();
-        for (int i = 0; i < n; i++) {
-            MasterTask t = new MasterTask(
-                    jobId,
-                    name,
-                    !spec.writesJobOutput(),
-                    i,
-                    readsFiles ? splits.get(i) : null,
-                    nowNanos,
-                    this::statusChanged);
-            tasks.add(t);
-            pending(t, true);
-        }
+        for (int i = 0; i < n; i++) add(readsFiles ? splits.get(i) : null, null, nowNanos);
+        planned = spec.parents().isEmpty()
+                || (!spec.adaptive().coalesce()
+                        && spec.adaptive().skewSplittable().isEmpty());
+    }
+
+    private MasterTask add(InputSplit split, PartitionPlanner.TaskReads reads, long nowNanos) {
+        MasterTask t = new MasterTask(
+                jobId, name, !spec.writesJobOutput(), tasks.size(), split, reads, nowNanos, this::statusChanged);
+        tasks.add(t);
+        pending(t, true);
+        return t;
+    }
+
+    /** A new pending task for {@code split}, the rest of a running task's input (a re-split). */
+    MasterTask addSplit(InputSplit split, long nowNanos) {
+        if (!readsFiles()) throw new IllegalStateException("stage " + name + " reads no files");
+        return add(split, null, nowNanos);
+    }
+
+    /** Whether the master has yet to re-plan this stage (it reads parents and allows it). */
+    boolean awaitsPlan() {
+        return !planned;
+    }
+
+    /**
+     * Makes the stage's tasks final: {@code reads}, one task each, in place of the planned ones
+     * (none of which has run), or those if null.
+     */
+    void plan(List<PartitionPlanner.TaskReads> reads, long nowNanos) {
+        if (planned) throw new IllegalStateException("stage " + name + " is planned already");
+        planned = true;
+        if (reads == null) return;
+        for (MasterTask t : tasks)
+            if (t.status() != MasterTask.Status.PENDING || t.attemptsLaunched() > 0)
+                throw new IllegalStateException("cannot re-plan stage " + name + ": " + t.id + " has run");
+        tasks.clear();
+        pending.clear();
+        pendingOn.clear();
+        for (PartitionPlanner.TaskReads r : reads) add(null, r, nowNanos);
     }
 
     private void statusChanged(MasterTask t, MasterTask.Status from, MasterTask.Status to) {
@@ -68,8 +101,8 @@ final class MasterStage {
     private void pending(MasterTask t, boolean add) {
         if (add) pending.add(t);
         else pending.remove(t);
-        if (t.split == null) return;
-        for (String host : t.split.hosts()) {
+        if (t.split() == null) return;
+        for (String host : t.split().hosts()) {
             if (add)
                 pendingOn.computeIfAbsent(host, h -> new TreeSet<>(BY_INDEX)).add(t);
             else pendingOn.get(host).remove(t);

@@ -65,7 +65,11 @@ final class MasterTask {
 
     final int index;
     final String id;
-    final InputSplit split;
+    /** A file stage's task: its input, which a re-split ({@link #shorten}) cuts short; else null. */
+    private InputSplit split;
+    /** A re-planned stage's task: what it reads of its parents; null if partition {@link #index} of each. */
+    final PartitionPlanner.TaskReads reads;
+
     private final StatusListener listener;
 
     private Status status = Status.PENDING;
@@ -108,6 +112,15 @@ final class MasterTask {
     /** The current or last attempt's counters ("group.name" to value); an attempt's launch clears them. */
     Map<String, Long> counters = Map.of();
 
+    /** File tasks: the offset the running attempt's reader has reached, as it last reported. */
+    long position;
+    /** A re-split asked of the running attempt and not yet answered: where to end; 0 if none. */
+    long splitRequestedAt;
+
+    long splitRequestedNanos;
+    /** Tasks writing partitions, once succeeded: the bytes of each partition of the succeeded attempt. */
+    long[] partitionBytes = new long[0];
+
     /** @param split the task's input, for a task of a file stage; null for one reading parents */
     MasterTask(
             String jobId,
@@ -115,6 +128,7 @@ final class MasterTask {
             boolean writesPartitions,
             int index,
             InputSplit split,
+            PartitionPlanner.TaskReads reads,
             long nowNanos,
             StatusListener listener) {
         this.jobId = jobId;
@@ -123,12 +137,35 @@ final class MasterTask {
         this.index = index;
         this.id = AttemptRef.taskId(stage, index);
         this.split = split;
+        this.reads = reads;
         this.pendingSinceNanos = nowNanos;
         this.listener = listener;
     }
 
     Status status() {
         return status;
+    }
+
+    /** The task's input split if it reads a file; else null. */
+    InputSplit split() {
+        return split;
+    }
+
+    /**
+     * The running attempt accepted to end its input at {@code at}, inside it: the task's split
+     * ends there from now on, for every later attempt too; returns the rest, for a task of its
+     * own. The split keeps its hosts: the rest lies in the same block.
+     */
+    InputSplit shorten(long at) {
+        expect(Status.RUNNING, "re-split");
+        long end = split.start() + split.length();
+        if (at <= split.start() || at >= end)
+            throw new IllegalStateException(
+                    "cannot split " + id + " at " + at + ": outside its input [" + split.start() + ", " + end + ")");
+        InputSplit rest = new InputSplit(split.input(), split.path(), at, end - at, split.hosts());
+        split = new InputSplit(split.input(), split.path(), split.start(), at - split.start(), split.hosts());
+        splitRequestedAt = 0;
+        return rest;
     }
 
     /** The (first) attempt running now, or null. */
@@ -335,6 +372,7 @@ final class MasterTask {
     }
 
     private void moveTo(Status to) {
+        splitRequestedAt = 0;
         Status from = status;
         status = to;
         listener.statusChanged(this, from, to);

@@ -12,6 +12,8 @@ final class WorkerRecord {
     boolean alive = true;
     /** Attempts the master placed here and has not seen end. */
     final Set<AttemptRef> running = new HashSet<>();
+    /** Re-splits to ask of this worker's attempts in the response to its next heartbeat. */
+    final java.util.List<dev.cairn.batch.internal.proto.SplitRequest> splitRequests = new java.util.ArrayList<>();
 
     WorkerRecord(String id, String endpoint, int slots, long nowNanos) {
         this.id = id;

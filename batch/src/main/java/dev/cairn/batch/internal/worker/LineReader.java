@@ -28,7 +28,9 @@ final class LineReader implements AutoCloseable {
 
     private final FileSystem fs;
     private final String file;
-    private final long end;
+    /** Lines starting at or past this offset belong to another split; {@link #trySplit} moves it earlier. */
+    private long end;
+
     private final byte[] buf;
     private int pos;
     private int limit;
@@ -93,6 +95,28 @@ final class LineReader implements AutoCloseable {
                 return true;
             }
         }
+    }
+
+    /**
+     * Gives up the part of the split from {@code at} on, so that another reader can take it: from
+     * now on this reader returns no line starting at or past {@code at}. Refused (false) when
+     * {@code at} is not inside what is left, that is, when a line starting at or past it may
+     * already have been returned, or the split ends there already.
+     */
+    boolean trySplit(long at) {
+        if (at < position() || at >= end) return false;
+        end = at;
+        return true;
+    }
+
+    /** File offset of the next line to return: the first byte not yet consumed. */
+    long position() {
+        return bufferStart + pos;
+    }
+
+    /** Where the split now ends. */
+    long end() {
+        return end;
     }
 
     /** Byte offset in the file of the current line's first byte. */

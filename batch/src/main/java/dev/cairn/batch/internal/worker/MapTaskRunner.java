@@ -79,7 +79,9 @@ final class MapTaskRunner {
             long records = 0;
             try (LineReader reader =
                     new LineReader(settings.fileSystems().forPath(path), path, start, a.getSplitLength())) {
-                while (reader.next()) {
+                while (true) {
+                    task.beforeLine(reader, records);
+                    if (!reader.next()) break;
                     try {
                         mapper.map(reader.offset(), reader.line(), emitter);
                     } catch (Exception | Error e) {
@@ -112,8 +114,16 @@ final class MapTaskRunner {
             task.recordsOut = emitter instanceof CombiningEmitter<Object, Object> ce ? ce.emitted : collector.records;
             MapOutputFile out = buffer.finish();
             task.bytesOut = out.totalLength();
+            task.partitionBytes = partitionBytes(out);
             task.spills = buffer.spillCount();
         }
+    }
+
+    /** The bytes of each partition of {@code out}, in order. */
+    static long[] partitionBytes(MapOutputFile out) {
+        long[] bytes = new long[out.partitions()];
+        for (int p = 0; p < bytes.length; p++) bytes[p] = out.segment(p).length();
+        return bytes;
     }
 
     /** Encodes pairs and hands them to the sort buffer. */

@@ -31,6 +31,15 @@ final class RunningTask implements TaskContext {
     /** The user's counters by "group.name", incremented on the task thread, read by the heartbeat. */
     private final Map<String, TaskCounter> counters = new ConcurrentHashMap<>();
 
+    /** File tasks: the offset the reader has reached, for the master's view of its speed. */
+    volatile long position;
+    /** A split the master asked for (the offset to end at), taken up by the task thread; 0 if none. */
+    volatile long splitRequest;
+    /** The end of the split accepted last; 0 if none was. */
+    volatile long splitEnd;
+    /** Tasks writing partitions, once finished: the bytes of each partition. */
+    volatile long[] partitionBytes = new long[0];
+
     volatile boolean cancelled;
     volatile Future<?> future;
 
@@ -45,6 +54,19 @@ final class RunningTask implements TaskContext {
 
     String attemptId() {
         return assignment.getTaskId() + "_" + assignment.getAttempt();
+    }
+
+    /**
+     * On the task thread, before it reads each line: takes up a split the master asked for, if
+     * any, and records whether the reader accepted it; every 256 calls, publishes its position.
+     */
+    void beforeLine(LineReader reader, long lines) {
+        if (splitRequest != 0) {
+            long at = splitRequest;
+            splitRequest = 0;
+            if (reader.trySplit(at)) splitEnd = at;
+        }
+        if ((lines & 255) == 0) position = reader.position();
     }
 
     /** Throws when the attempt was killed, so user loops stop promptly. */

@@ -144,7 +144,8 @@ final class ShuffleFetcher {
                 return new Fetched(
                         attempt, m.getEndpoint(), data, null, length, header.getRecords(), header.getCrc32C());
             }
-            Path file = scratch.resolve(attempt + ".seg");
+            // Partition in the name: a coalesced task fetches several partitions of one map output.
+            Path file = scratch.resolve(attempt + "-p" + partition + ".seg");
             long pos = 0;
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
                 while (chunks.hasNext()) {

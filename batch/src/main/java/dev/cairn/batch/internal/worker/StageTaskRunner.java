@@ -83,6 +83,7 @@ final class StageTaskRunner implements StageContext {
                 partitionedOutput(null);
                 MapOutputFile out = buffer.finish();
                 task.bytesOut = out.totalLength();
+                task.partitionBytes = MapTaskRunner.partitionBytes(out);
                 task.spills = buffer.spillCount();
             } else if (outputFile != null) {
                 outputFile.commit(task, gate);
@@ -155,8 +156,11 @@ final class StageTaskRunner implements StageContext {
                     new LineReader(settings.fileSystems().forPath(path), path, start, assignment.getSplitLength());
             lines = reader;
             return new LineInput() {
+                private long read;
+
                 @Override
                 public boolean next() throws IOException {
+                    task.beforeLine(reader, read++);
                     return reader.next();
                 }
 
@@ -192,9 +196,17 @@ final class StageTaskRunner implements StageContext {
         if (outputs == null)
             throw new IllegalArgumentException("stage " + stage() + " does not read stage " + parentStage);
         if (fetcher == null) fetcher = new ShuffleFetcher(channels, settings, task, scratch);
-        List<ShuffleFetcher.Fetched> segments;
+        List<ShuffleFetcher.Fetched> segments = new ArrayList<>();
         try {
-            segments = fetcher.fetchAll(outputs.getOutputsList(), outputs.getBroadcast() ? 0 : taskIndex());
+            // A re-planned task reads a run of partitions (coalesced), or one partition of some of
+            // the parent's map outputs (a piece of a skewed one); others read partition taskIndex().
+            int from = outputs.getBroadcast() ? 0 : taskIndex();
+            int to = from + 1;
+            if (outputs.getPartitionEnd() > 0) {
+                from = outputs.getPartitionStart();
+                to = outputs.getPartitionEnd();
+            }
+            for (int p = from; p < to; p++) segments.addAll(fetcher.fetchAll(outputs.getOutputsList(), p));
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Exception e) {

@@ -8,6 +8,7 @@ import dev.cairn.batch.internal.proto.HeartbeatResponse;
 import dev.cairn.batch.internal.proto.JobMasterGrpc;
 import dev.cairn.batch.internal.proto.JobRef;
 import dev.cairn.batch.internal.proto.RegisterWorkerRequest;
+import dev.cairn.batch.internal.proto.SplitRequest;
 import dev.cairn.batch.internal.proto.TaskAssignment;
 import dev.cairn.batch.internal.proto.TaskUpdate;
 import dev.cairn.common.io.FileTrees;
@@ -149,6 +150,11 @@ public final class TaskWorker implements AutoCloseable {
                     registered = false;
                     continue;
                 }
+                for (SplitRequest s : resp.getSplitList()) {
+                    AttemptRef a = s.getAttempt();
+                    RunningTask t = running.get(RunningTask.key(a.getJobId(), a.getTaskId(), a.getAttempt()));
+                    if (t != null) t.splitRequest = s.getAt();
+                }
                 for (AttemptRef k : resp.getKillList())
                     kill(RunningTask.key(k.getJobId(), k.getTaskId(), k.getAttempt()));
                 for (String jobId : resp.getEndedJobsList()) release(jobId);
@@ -190,6 +196,14 @@ public final class TaskWorker implements AutoCloseable {
                 .setInputLocalBytes(t.inputLocalBytes)
                 .setInputRemoteBytes(t.inputRemoteBytes)
                 .putAllCounters(t.countersSnapshot())
+                .setPosition(t.position)
+                .setSplitEnd(t.splitEnd)
+                .addAllPartitionBytes(
+                        state == TaskUpdate.State.SUCCEEDED
+                                ? java.util.Arrays.stream(t.partitionBytes)
+                                        .boxed()
+                                        .toList()
+                                : List.of())
                 .setError(error)
                 .build();
     }

@@ -59,7 +59,9 @@ class JobMasterTest {
                         10,
                         LOCALITY_WAIT,
                         FileSystemRegistry.local().with(store),
-                        SpeculationPolicy.OFF),
+                        SpeculationPolicy.OFF,
+                        ResplitPolicy.OFF,
+                        PartitionPlanner.OFF),
                 clock,
                 Runnable::run);
     }
@@ -127,7 +129,9 @@ class JobMasterTest {
                         10,
                         LOCALITY_WAIT,
                         FileSystemRegistry.local().with(store),
-                        new SpeculationPolicy(true, 1.5, Duration.ofSeconds(1))),
+                        new SpeculationPolicy(true, 1.5, Duration.ofSeconds(1)),
+                        ResplitPolicy.OFF,
+                        PartitionPlanner.OFF),
                 clock,
                 Runnable::run);
         String job = submit(300, 1).getJobId();

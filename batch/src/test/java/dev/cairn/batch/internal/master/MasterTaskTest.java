@@ -16,6 +16,7 @@ class MasterTaskTest {
             true,
             3,
             new InputSplit("f", 0, 1, List.of("w1")),
+            null,
             0,
             (t, from, to) -> changes.add(from + ">" + to));
 

@@ -136,7 +136,9 @@ final class SchedulerSimulation {
                 100,
                 LOCALITY_WAIT,
                 FileSystemRegistry.local().with(store),
-                new SpeculationPolicy(true, 1.5, Duration.ofSeconds(1)));
+                new SpeculationPolicy(true, 1.5, Duration.ofSeconds(1)),
+                ResplitPolicy.OFF,
+                PartitionPlanner.OFF);
         ManualMasterLoop loop = new ManualMasterLoop(clock, this::at);
         master = new JobMaster(settings, clock, this::io, loop);
         faults = random.nextInt(5, 25);
