@@ -490,9 +490,8 @@ public final class JobMaster implements AutoCloseable {
         for (MasterJob job : jobs.values()) {
             if (job.state.isTerminal() || job.committing || !adaptive(job)) continue;
             for (MasterStage stage : job.stages) {
-                if (!stage.readsFiles()
+                if (!stage.mayResplit()
                         || !stage.ready()
-                        || stage.done()
                         || stage.pending().iterator().hasNext()) continue;
                 List<ResplitPolicy.TaskView> views = new ArrayList<>();
                 for (MasterTask t : stage.tasks) {

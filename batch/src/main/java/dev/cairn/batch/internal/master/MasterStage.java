@@ -29,6 +29,11 @@ final class MasterStage {
     private final NavigableSet<MasterTask> pending = new TreeSet<>(BY_INDEX);
     private final Map<String, NavigableSet<MasterTask>> pendingOn = new HashMap<>();
     private int succeeded;
+    /**
+     * Whether every task has succeeded at some time: from then on the stage's outputs are what its
+     * consumers are planned against, so a task re-made after a loss is not re-split.
+     */
+    private boolean doneOnce;
     /** Whether the stage's tasks are final: false for a stage reading parents until the master re-plans it, once. */
     private boolean planned;
 
@@ -70,6 +75,11 @@ final class MasterStage {
         return add(split, null, nowNanos);
     }
 
+    /** Whether the stage's running tasks may be re-split: it reads files and has never been done. */
+    boolean mayResplit() {
+        return readsFiles() && !doneOnce;
+    }
+
     /** Whether the master has yet to re-plan this stage (it reads parents and allows it). */
     boolean awaitsPlan() {
         return !planned;
@@ -96,6 +106,7 @@ final class MasterStage {
         if (from == MasterTask.Status.PENDING) pending(t, false);
         if (to == MasterTask.Status.PENDING) pending(t, true);
         succeeded += (to == MasterTask.Status.SUCCEEDED ? 1 : 0) - (from == MasterTask.Status.SUCCEEDED ? 1 : 0);
+        if (done()) doneOnce = true;
     }
 
     private void pending(MasterTask t, boolean add) {

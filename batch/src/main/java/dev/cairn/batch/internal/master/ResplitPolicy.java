@@ -78,7 +78,8 @@ public record ResplitPolicy(boolean enabled, Duration minGain, long minBytes, Du
             long keep = (long) (left * (rate / (rate + stageRate)) + rate * (lead.toNanos() / 1e9));
             long at = from + keep;
             long handedOver = t.end() - at;
-            if (handedOver < minBytes) continue;
+            // A task that has read nothing would hand over its whole input: that is a copy's job.
+            if (handedOver < minBytes || at <= t.start()) continue;
             // Time to the end without the split, and with it: the later of the two halves.
             double before = rate <= 0 ? Double.POSITIVE_INFINITY : left / rate;
             double after = Math.max(rate <= 0 ? 0 : keep / rate, handedOver / stageRate);

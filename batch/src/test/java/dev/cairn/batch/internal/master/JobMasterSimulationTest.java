@@ -42,10 +42,16 @@ class JobMasterSimulationTest {
                 throw e;
             }
         }
-        if (seeds.size() >= 20)
-            org.assertj.core.api.Assertions.assertThat(total.speculativeLaunches)
+        if (seeds.size() >= 20) {
+            assertThat(total.speculativeLaunches)
                     .as("slow workers made stragglers that the master copied")
                     .isPositive();
+            assertThat(total.resplitTasks)
+                    .as("running file tasks accepted re-splits")
+                    .isPositive();
+            assertThat(total.coalescedStages).as("stages were coalesced").isPositive();
+            assertThat(total.skewSplits).as("skewed partitions were split").isPositive();
+        }
         System.out.printf(
                 "JobMasterSimulationTest: seeds %s, %s; %d ms (%d ms CPU)%n",
                 seeds.size() == 1 ? seeds.get(0) : seeds.get(0) + ".." + seeds.getLast(),

@@ -30,12 +30,16 @@ class ResplitPolicyTest {
     }
 
     @Test
-    void aStalledTaskGivesUpAllItHasLeft() {
+    void aStalledTaskGivesUpAllItHasLeftButOneThatReadNothingIsNotSplit() {
         List<TaskView> tasks = List.of(
-                new TaskView(0, -1, 0, 10 * MB, 10 * MB, S), new TaskView(1, 3 * S, 10 * MB, 10 * MB, 20 * MB, -1));
+                new TaskView(0, -1, 0, 10 * MB, 10 * MB, S), new TaskView(1, 300 * S, 10 * MB, 12 * MB, 20 * MB, -1));
+        // 2 MiB in 300 s: it keeps almost nothing of the 8 MiB left.
         assertThat(policy.splits(tasks))
                 .singleElement()
-                .satisfies(s -> assertThat(s.at()).isEqualTo(10 * MB));
+                .satisfies(s -> assertThat(s.at()).isBetween(12 * MB, 12 * MB + 8192));
+        List<TaskView> nothingRead = List.of(
+                new TaskView(0, -1, 0, 10 * MB, 10 * MB, S), new TaskView(1, 3 * S, 10 * MB, 10 * MB, 20 * MB, -1));
+        assertThat(policy.splits(nothingRead)).isEmpty();
     }
 
     @Test

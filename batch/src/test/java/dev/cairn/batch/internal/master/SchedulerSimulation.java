@@ -42,8 +42,12 @@ import java.util.zip.ZipOutputStream;
  * One seeded run of the real {@link JobMaster} against simulated workers, on one thread: a
  * manual clock, one event queue ordered by (time, sequence), and every decision drawn from one
  * {@link SplittableRandom}. The same seed gives the same run, event for event. Jobs are MapReduce
- * jobs or, a third of them, graphs of three stages (map, mid, reduce), whose middle stage fetches
- * the maps' outputs like a reduce and writes partitions like a map.
+ * jobs or, a third of them, graphs of four stages (map and side over the input, mid reading both
+ * as a join does, reduce), whose middle stage fetches its parents' outputs like a reduce and
+ * writes partitions like a map. The master adapts: it re-splits running file tasks (the simulated
+ * workers accept a split unless they have read past it, or, now and then, refuse), and it
+ * re-plans mid and reduce stages from the partition sizes their parents report (coalesced,
+ * and a skewed partition of mid split by the map outputs of map, or of side).
  *
  * <p>Events: worker registrations, heartbeats (progress, finished attempts, free slots; the reply
  * launches, kills and ends), attempts finishing (maps succeed or fail; a reduce fetches its map
@@ -73,6 +77,11 @@ import java.util.zip.ZipOutputStream;
  *       could be gone (its worker crashed, froze, restarted or was declared dead, or a reducer could
  *       not fetch from it); when the master drops a worker, no task whose output lived there still
  *       counts as done while the stage reading it is unfinished;
+ *   <li>exactly once: in a succeeded job, the input ranges of the file stages' successful attempts
+ *       (as cut short by the splits they accepted, and equal to the master's final splits) cover
+ *       the input without gap or overlap, and the successful tasks of every stage reading
+ *       parents read each parent partition of each map output exactly once — a piece of a split
+ *       partition reading the other parents' partition whole ({@link SimCoverage});
  *   <li>outcomes: a job with a task that always fails does not succeed; a job ends CANCELLED only
  *       if it was asked to, leaving no output; any job that fails names a task
  *       that the simulation saw fail or lose {@value #MAX_ATTEMPTS} attempts (or had more fetch
@@ -137,8 +146,9 @@ final class SchedulerSimulation {
                 LOCALITY_WAIT,
                 FileSystemRegistry.local().with(store),
                 new SpeculationPolicy(true, 1.5, Duration.ofSeconds(1)),
-                ResplitPolicy.OFF,
-                PartitionPlanner.OFF);
+                // Adaptive: re-splits of any gain and size; partitions re-planned against random targets.
+                new ResplitPolicy(true, Duration.ofSeconds(1), 1, Duration.ZERO),
+                new PartitionPlanner(true, random.nextLong(1, 4_000), 2.0, 0));
         ManualMasterLoop loop = new ManualMasterLoop(clock, this::at);
         master = new JobMaster(settings, clock, this::io, loop);
         faults = random.nextInt(5, 25);
@@ -215,7 +225,11 @@ final class SchedulerSimulation {
                 mapReruns,
                 regrantedCommits,
                 refusedCommits,
-                speculativeLaunches;
+                speculativeLaunches,
+                splitsAccepted,
+                resplitTasks,
+                coalescedStages,
+                skewSplits;
 
         void add(Stats o) {
             runs += o.runs;
@@ -237,6 +251,10 @@ final class SchedulerSimulation {
             regrantedCommits += o.regrantedCommits;
             refusedCommits += o.refusedCommits;
             speculativeLaunches += o.speculativeLaunches;
+            splitsAccepted += o.splitsAccepted;
+            resplitTasks += o.resplitTasks;
+            coalescedStages += o.coalescedStages;
+            skewSplits += o.skewSplits;
         }
 
         @Override
@@ -244,7 +262,8 @@ final class SchedulerSimulation {
             return String.format(
                     "%d runs, %d events, %d s simulated, %d launches; jobs %d succeeded, %d cancelled, %d failed (%d on a poisoned task, %d on lost attempts, %d on fetch failures); %d crashes, %d freezes,"
                             + " %d workers declared dead; %d injected task failures, %d fetch failures, %d maps re-run, %d commits re-granted,"
-                            + " %d refused; %d speculative launches",
+                            + " %d refused; %d speculative launches; %d splits accepted, %d re-split tasks; %d stages coalesced,"
+                            + " %d skewed partitions split",
                     runs,
                     events,
                     simulatedMillis / 1000,
@@ -263,7 +282,11 @@ final class SchedulerSimulation {
                     mapReruns,
                     regrantedCommits,
                     refusedCommits,
-                    speculativeLaunches);
+                    speculativeLaunches,
+                    splitsAccepted,
+                    resplitTasks,
+                    coalescedStages,
+                    skewSplits);
         }
     }
 
@@ -327,12 +350,16 @@ final class SchedulerSimulation {
     private final class SimJob {
         final String id;
         final int maps;
-        /** Tasks of the middle stage of a three-stage job (map, mid, reduce), which reads maps and writes partitions; 0 for a MapReduce job. */
+        /** Partitions of the middle stage of a four-stage job (map and side, mid, reduce), which reads both; 0 for a MapReduce job. */
         final int mids;
 
         final int reduces;
         /** A task every attempt of which fails, or null. */
         final String poison;
+        /** The partition of the map and side outputs that a hot key makes far larger; -1 if none. */
+        final int hot;
+        /** Partitions of the map and side outputs that are empty (a selective filter); null if none. */
+        final boolean[] empty;
 
         final String output;
         int fetchFailures;
@@ -346,16 +373,20 @@ final class SchedulerSimulation {
             this.reduces = reduces;
             this.poison = poison;
             this.output = output;
+            this.hot = mids > 0 && random.nextBoolean() ? random.nextInt(mids) : -1;
+            this.empty = mids > 0 && random.nextBoolean() ? new boolean[mids] : null;
+            if (empty != null) for (int p = 0; p < mids; p++) empty[p] = p != hot && random.nextInt(3) > 0;
         }
     }
 
     private void submit(int n) {
         int maps = random.nextInt(5, 120);
         int reduces = random.nextInt(1, 7);
-        // A third of the jobs are graphs of three stages: map -> mid -> reduce.
+        // A third of the jobs are graphs of four stages: (map, side) -> mid -> reduce.
         int mids = random.nextInt(3) == 0 ? random.nextInt(1, 9) : 0;
         String poison = null;
         if (random.nextInt(4) == 0) {
+            // (A poisoned task of a re-planned stage may be planned away: then the job may succeed.)
             int stage = random.nextInt(mids > 0 ? 3 : 2);
             poison = stage == 0
                     ? String.format("map-%05d", random.nextInt(maps))
@@ -387,10 +418,22 @@ final class SchedulerSimulation {
                                             "sim-" + n,
                                             List.of(
                                                     StageSpec.reading("map", List.of(input), mids, PROGRAM, null),
+                                                    StageSpec.reading("side", List.of(input), mids, PROGRAM, null),
                                                     StageSpec.after(
-                                                            "mid", List.of("map"), mids, reduces, PROGRAM, null),
-                                                    StageSpec.after(
-                                                            "reduce", List.of("mid"), reduces, 0, PROGRAM, null)),
+                                                                    "mid",
+                                                                    List.of("map", "side"),
+                                                                    mids,
+                                                                    reduces,
+                                                                    PROGRAM,
+                                                                    null)
+                                                            .withAdaptive(new StageSpec.Adaptive(
+                                                                    random.nextBoolean(),
+                                                                    random.nextBoolean()
+                                                                            ? List.of("map")
+                                                                            : List.of("map", "side"))),
+                                                    StageSpec.after("reduce", List.of("mid"), reduces, 0, PROGRAM, null)
+                                                            .withAdaptive(new StageSpec.Adaptive(
+                                                                    random.nextBoolean(), List.of()))),
                                             output,
                                             0,
                                             0,
@@ -416,14 +459,13 @@ final class SchedulerSimulation {
     /** The stage program of three-stage jobs: simulated workers run nothing, so any of Cairn's names does. */
     private static final String PROGRAM = "dev.cairn.sim.Program";
 
-    /** Whether a task writes partitions for a later stage (a map, or a middle stage's task). */
+    /** Whether a task writes partitions for a later stage (a map or side task, or a middle stage's). */
     private static boolean writesPartitions(String task) {
-        return task.startsWith("map-") || task.startsWith("mid-");
+        return readsFile(task) || task.startsWith("mid-");
     }
 
-    /** How many outputs a task reading a parent stage must be given: one per task of that stage. */
-    private static int parentTasks(SimJob job, String task) {
-        return task.startsWith("mid-") || job.mids == 0 ? job.maps : job.mids;
+    private static boolean readsFile(String task) {
+        return task.startsWith("map-") || task.startsWith("side-");
     }
 
     private static byte[] jar(String entry) {
@@ -452,6 +494,26 @@ final class SchedulerSimulation {
         boolean granted;
         /** Maps: the worker's trouble count when the success was delivered. */
         int troubleAtSuccess;
+        /** File tasks: the input range the attempt reads, cut short by the splits it accepts. */
+        long start;
+
+        long end;
+        /** Tasks reading parents: what the master gave them. */
+        List<dev.cairn.batch.internal.proto.ParentOutputs> reads = List.of();
+        /** File tasks: the offset read by {@link #anchorNanos}; it runs on evenly to {@link #end} at {@link #finishNanos}. */
+        long anchor;
+
+        long anchorNanos;
+        long finishNanos;
+        /** Bumped when an accepted split moves the finish: an earlier finish event is stale. */
+        int generation;
+        /** The end of the last split accepted; 0 if none. */
+        long splitEnd;
+
+        long position(long now) {
+            if (now >= finishNanos) return end;
+            return anchor + (long) ((end - anchor) * ((now - anchorNanos) / (double) (finishNanos - anchorNanos)));
+        }
 
         Launch(String job, String task, int attempt, SimWorker worker) {
             this.job = job;
@@ -613,12 +675,15 @@ final class SchedulerSimulation {
             active.add(u.getJobId());
         }
         for (SimAttempt a : w.running.values()) {
-            req.addUpdates(TaskUpdate.newBuilder()
+            TaskUpdate.Builder u = TaskUpdate.newBuilder()
                     .setJobId(a.launch.job)
                     .setTaskId(a.launch.task)
                     .setAttempt(a.launch.attempt)
                     .setState(TaskUpdate.State.RUNNING)
-                    .setProgress(0.5));
+                    .setProgress(0.5);
+            if (readsFile(a.launch.task))
+                u.setPosition(a.launch.position(clock.nanos())).setSplitEnd(a.launch.splitEnd);
+            req.addUpdates(u);
             active.add(a.launch.job);
         }
         req.addAllActiveJobs(active);
@@ -642,6 +707,11 @@ final class SchedulerSimulation {
                 w.running.values().removeIf(a -> a.launch.job.equals(ended));
             }
             for (TaskAssignment a : resp.getLaunchList()) launched(w, a);
+            for (var s : resp.getSplitList()) {
+                var ref = s.getAttempt();
+                SimAttempt a = w.running.get(ref.getJobId() + "/" + ref.getTaskId() + "_" + ref.getAttempt());
+                if (a != null) split(w, a, s.getAt());
+            }
         }
         int next = w.incarnation;
         after(HEARTBEAT.toMillis() + random.nextInt(-100, 100), "heartbeat " + w.id, () -> heartbeat(w, next));
@@ -699,11 +769,14 @@ final class SchedulerSimulation {
                     "re-ran " + a.getTaskId() + " as " + l + " though its output " + s + " was never lost (worker "
                             + s.worker.id + " had no trouble since)");
         }
-        if (!a.getTaskId().startsWith("map-")) {
-            require(
-                    a.getMapOutputsCount() == parentTasks(job, a.getTaskId()),
-                    l + " was given " + a.getMapOutputsCount() + " parent outputs of "
-                            + parentTasks(job, a.getTaskId()));
+        if (readsFile(a.getTaskId())) {
+            l.start = a.getSplitStart();
+            l.end = a.getSplitStart() + a.getSplitLength();
+            l.anchor = l.start;
+        } else {
+            MasterJob mj = onLoop(() -> master.jobRecord(a.getJobId()));
+            SimCoverage.checkGiven(mj, a, l.toString());
+            l.reads = a.getParentOutputsList();
             Set<String> seen = new LinkedHashSet<>();
             for (MapOutputLocation m : a.getMapOutputsList()) {
                 require(seen.add(m.getTaskId()), l + " was given two outputs of " + m.getTaskId());
@@ -728,7 +801,40 @@ final class SchedulerSimulation {
         // Reduces run longer than maps, so a frozen worker's reduce often thaws while its replacement runs.
         long millis = (long) (writesPartitions(a.getTaskId()) ? random.nextInt(200, 3000) : random.nextInt(1000, 8000))
                 * w.slowness;
-        after(millis, "finish " + l, () -> finish(w, incarnation, sa));
+        l.anchorNanos = clock.nanos();
+        l.finishNanos = clock.nanos() + millis * MS;
+        after(millis, "finish " + l, () -> finish(w, incarnation, sa, 0));
+    }
+
+    /**
+     * The master asks attempt {@code a} to end its input at {@code at}: it accepts unless it has
+     * read that far (or, one time in five, as if it had), and then finishes sooner, as its range
+     * shrank.
+     */
+    private void split(SimWorker w, SimAttempt a, long at) {
+        Launch l = a.launch;
+        require(readsFile(l.task), "the master asked " + l + ", which reads no file, to split");
+        long now = clock.nanos();
+        long position = l.position(now);
+        if (at < position || at >= l.end || random.nextInt(5) == 0) return;
+        require(at > l.start, "the master asked " + l + " to split at " + at + ", before its start " + l.start);
+        long left = l.finishNanos - now;
+        long newFinish = now + (long) (left * ((at - position) / (double) Math.max(1, l.end - position)));
+        l.anchor = position;
+        l.anchorNanos = now;
+        l.end = at;
+        l.splitEnd = at;
+        l.finishNanos = Math.max(now + MS, newFinish);
+        stats.splitsAccepted++;
+        int generation = ++l.generation;
+        int incarnation = w.incarnation;
+        at(l.finishNanos, "finish " + l + " (split)", () -> {
+            if (l.generation == generation) finish(w, incarnation, a);
+        });
+    }
+
+    private void finish(SimWorker w, int incarnation, SimAttempt a, int generation) {
+        if (a.launch.generation == generation) finish(w, incarnation, a);
     }
 
     private void finish(SimWorker w, int incarnation, SimAttempt a) {
@@ -752,11 +858,13 @@ final class SchedulerSimulation {
         // Injected failures stay within the attempt limit, with room for a lost attempt or two.
         boolean injected = !poisoned && random.nextInt(20) == 0 && ledger(l.job, l.task).failures == 0;
         if (injected) stats.injectedFailures++;
-        if (l.task.startsWith("map-")) {
+        if (readsFile(l.task)) {
+            u.setPosition(l.end).setSplitEnd(l.splitEnd);
             if (poisoned || injected) {
                 u.setState(TaskUpdate.State.FAILED).setError(poisoned ? "poison" : "injected failure");
             } else {
                 u.setState(TaskUpdate.State.SUCCEEDED);
+                u.addAllPartitionBytes(partitionBytes(a.assignment.getOutputPartitions(), job.hot, job.empty));
                 w.outputs.add(l.id());
             }
         } else {
@@ -779,6 +887,7 @@ final class SchedulerSimulation {
             } else if (l.task.startsWith("mid-")) {
                 // A middle stage's task read its parents' outputs and writes partitions of its own.
                 u.setState(TaskUpdate.State.SUCCEEDED);
+                u.addAllPartitionBytes(partitionBytes(a.assignment.getOutputPartitions(), -1, null));
                 w.outputs.add(l.id());
             } else {
                 String denied = commit(w, a);
@@ -795,6 +904,17 @@ final class SchedulerSimulation {
             }
         }
         end(w, incarnation, a, u.build());
+    }
+
+    /** Bytes of each of {@code n} partitions: small, but for partition {@code hot} (a hot key's), if any. */
+    private List<Long> partitionBytes(int n, int hot, boolean[] empty) {
+        List<Long> out = new ArrayList<>();
+        for (int p = 0; p < n; p++)
+            out.add(
+                    p == hot
+                            ? random.nextLong(2_000, 50_000)
+                            : empty != null && empty[p] ? 0 : random.nextLong(0, 1_000));
+        return out;
     }
 
     private void end(SimWorker w, int incarnation, SimAttempt a, TaskUpdate outcome) {
@@ -903,11 +1023,26 @@ final class SchedulerSimulation {
 
     private void ended(SimJob j, MasterJob mj) {
         j.ended = mj.state;
-        for (Launch l : allLaunches(j)) close(l, false);
+        for (Launch l : allLaunches(mj)) close(l, false);
+        for (String d : mj.decisions) {
+            if (d.contains(" coalesced ")) stats.coalescedStages++;
+            if (d.contains(" split into ")) stats.skewSplits++;
+            if (d.contains(" re-split ")) stats.resplitTasks++;
+        }
         switch (mj.state) {
             case SUCCEEDED -> {
                 stats.jobsSucceeded++;
-                require(j.poison == null, j.id + " succeeded though " + j.poison + " fails every attempt");
+                require(
+                        j.poison == null || mj.tasks().noneMatch(t -> t.id.equals(j.poison)),
+                        j.id + " succeeded though " + j.poison + " fails every attempt");
+                for (MasterStage stage : mj.stages) {
+                    if (stage.readsFiles())
+                        SimCoverage.checkInputCovered(stage, (long) j.maps * BLOCK, id -> {
+                            Launch s = ledger(j.id, id).success;
+                            return new long[] {s.start, s.end};
+                        });
+                    else SimCoverage.checkPartitionsReadOnce(mj, stage, id -> ledger(j.id, id).success.reads);
+                }
                 for (MasterTask t : mj.stage("map").tasks)
                     require(
                             t.status() == MasterTask.Status.SUCCEEDED,
@@ -945,8 +1080,12 @@ final class SchedulerSimulation {
                                     + " failed or lost attempts of it");
                 } else if (error.startsWith("too many shuffle fetch failures")) {
                     stats.jobsFailedByFetches++;
+                    long readers = mj.stages.stream()
+                            .filter(s -> !s.parents.isEmpty())
+                            .mapToLong(s -> s.tasks.size())
+                            .sum();
                     require(
-                            j.fetchFailures > 4 * MAX_ATTEMPTS * (j.mids + j.reduces),
+                            j.fetchFailures > 4 * MAX_ATTEMPTS * readers,
                             j.id + " failed (" + error + ") after only " + j.fetchFailures + " fetch failures");
                 } else {
                     throw new AssertionError(j.id + " failed for an unexpected cause: " + error);
@@ -962,11 +1101,9 @@ final class SchedulerSimulation {
         }
     }
 
-    private List<Launch> allLaunches(SimJob j) {
+    private List<Launch> allLaunches(MasterJob mj) {
         List<Launch> out = new ArrayList<>();
-        for (int i = 0; i < j.maps; i++) out.addAll(ledger(j.id, String.format("map-%05d", i)).launches);
-        for (int i = 0; i < j.mids; i++) out.addAll(ledger(j.id, String.format("mid-%05d", i)).launches);
-        for (int i = 0; i < j.reduces; i++) out.addAll(ledger(j.id, String.format("reduce-%05d", i)).launches);
+        mj.tasks().forEach(t -> out.addAll(ledger(mj.id, t.id).launches));
         return out;
     }
 
