@@ -3,6 +3,8 @@ package dev.cairn.bench;
 import dev.cairn.batch.JobSpec;
 import dev.cairn.batch.internal.master.DirectJobMaster;
 import dev.cairn.batch.internal.master.MasterSettings;
+import dev.cairn.batch.internal.master.PartitionPlanner;
+import dev.cairn.batch.internal.master.ResplitPolicy;
 import dev.cairn.batch.internal.master.SpeculationPolicy;
 import dev.cairn.batch.internal.proto.HeartbeatRequest;
 import dev.cairn.batch.internal.proto.HeartbeatResponse;
@@ -123,7 +125,9 @@ public final class SchedulerBench implements Runnable {
                 10,
                 Duration.ZERO,
                 FileSystemRegistry.local(),
-                SpeculationPolicy.OFF);
+                SpeculationPolicy.OFF,
+                ResplitPolicy.OFF,
+                PartitionPlanner.OFF);
         try (DirectJobMaster master = new DirectJobMaster(settings, clock)) {
             Path input = dir.resolve("input.txt");
             Files.write(input, new byte[tasks]); // 1-byte splits: one map task per byte

@@ -27,7 +27,7 @@ final class BatchDataflowSubmit {
             Path jar,
             List<String> args,
             int parallelism,
-            String speculation,
+            java.util.Map<String, String> params,
             boolean detach,
             MasterTarget target)
             throws Exception {
@@ -37,8 +37,8 @@ final class BatchDataflowSubmit {
         try {
             job.define(flow, args.toArray(String[]::new));
             graph = flow.toBatchJob(name).withPaths(BatchDataflowSubmit::absolute);
-            if (speculation != null)
-                graph = graph.withParam(JobGraph.SPECULATION_PARAM, String.valueOf(speculation.equals("on")));
+            for (java.util.Map.Entry<String, String> p : params.entrySet())
+                graph = graph.withParam(p.getKey(), p.getValue());
         } catch (IllegalArgumentException | DataflowException e) {
             throw new CliException(e.getMessage());
         }

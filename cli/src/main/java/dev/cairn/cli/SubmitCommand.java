@@ -9,7 +9,9 @@ import dev.cairn.rpc.RpcUnavailableException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -119,6 +121,14 @@ final class SubmitCommand implements Callable<Integer> {
                     + " cluster's master.speculation (on).")
     String speculation;
 
+    @Option(
+            names = "--adaptive",
+            paramLabel = "on|off",
+            description = "Batch jobs: whether the job adapts while it runs — a running task reading a file gives the"
+                    + " rest of its input to a free slot, small partitions are coalesced, a join's skewed partition"
+                    + " is split; default: the cluster's master.adaptive (on).")
+    String adaptive;
+
     @Parameters(paramLabel = "ARGS", description = "Arguments for the job definition.")
     List<String> args = new ArrayList<>();
 
@@ -141,6 +151,11 @@ final class SubmitCommand implements Callable<Integer> {
         }
         if (speculation != null && !speculation.equals("on") && !speculation.equals("off"))
             throw new CliException("--speculation must be on or off, got '" + speculation + "'");
+        if (adaptive != null && !adaptive.equals("on") && !adaptive.equals("off"))
+            throw new CliException("--adaptive must be on or off, got '" + adaptive + "'");
+        Map<String, String> params = new LinkedHashMap<>();
+        if (speculation != null) params.put(JobGraph.SPECULATION_PARAM, String.valueOf(speculation.equals("on")));
+        if (adaptive != null) params.put(JobGraph.ADAPTIVE_PARAM, String.valueOf(adaptive.equals("on")));
         if (mode != null && !mode.equals("stream") && !mode.equals("batch"))
             throw new CliException("--mode must be stream or batch, got '" + mode + "'");
         DataflowJob streamJob = JobLoader.dataflowJob(jar, className);
@@ -149,7 +164,7 @@ final class SubmitCommand implements Callable<Integer> {
                 : streamJob != null && streamJob.mode() == dev.cairn.dataflow.RuntimeMode.BATCH;
         if (streamJob != null && batch) {
             String name = source.example != null ? source.example : className;
-            return BatchDataflowSubmit.run(streamJob, name, jar, args, parallelism, speculation, detach, target);
+            return BatchDataflowSubmit.run(streamJob, name, jar, args, parallelism, params, detach, target);
         }
         if (streamJob != null) {
             String name = source.example != null ? source.example : className;
@@ -169,9 +184,8 @@ final class SubmitCommand implements Callable<Integer> {
         String master = target.resolve();
         for (int failovers = 0; ; failovers++) {
             try (BatchClient client = BatchClient.connect(master)) {
-                JobSpec spec = speculation == null
-                        ? loaded.spec()
-                        : loaded.spec().withParam(JobGraph.SPECULATION_PARAM, String.valueOf(speculation.equals("on")));
+                JobSpec spec = loaded.spec();
+                for (Map.Entry<String, String> p : params.entrySet()) spec = spec.withParam(p.getKey(), p.getValue());
                 JobStatus status = client.submit(spec, loaded.jar(), loaded.jarName());
                 System.out.printf(
                         "submitted %s (%s) to %s: %d map tasks, %d reduce tasks%n",

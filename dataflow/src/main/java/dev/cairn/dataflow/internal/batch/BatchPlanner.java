@@ -199,10 +199,44 @@ public final class BatchPlanner {
             };
             List<String> broadcasts = new ArrayList<>(s.rangeSamples().values());
             for (String b : s.hashJoins().values()) if (!broadcasts.contains(b)) broadcasts.add(b);
-            specs.add(spec.withBroadcasts(broadcasts));
+            spec = spec.withBroadcasts(broadcasts);
+            if (s.input() == Input.EXCHANGE) spec = spec.withAdaptive(adaptive(graph, s, component, names));
+            specs.add(spec);
         }
         String output = sinkDirectory != null ? sinkDirectory : scratchOutput;
         return new Plan(new JobGraph(name, specs, output, splitBytes, maxAttempts, Map.of()), layout, sinkDirectory);
+    }
+
+    /**
+     * What the master may re-plan in a stage reading exchanges: every such stage groups its input
+     * by key and reads its partitions merged in key order, so any run of adjacent partitions may
+     * be coalesced (a range-partitioned sort's runs stay in order). A stage rooted at an inner
+     * join may split a skewed partition of either side, a left outer join of its left side only
+     * (a right record must meet every left record of its key exactly once), provided the two
+     * sides come from different stages; a co-group, which sees each key's records all at once,
+     * may not.
+     */
+    private static StageSpec.Adaptive adaptive(
+            LogicalGraph graph, PlannedStage s, int[] component, Map<Integer, String> names) {
+        List<String> splittable = new ArrayList<>();
+        if (graph.node(s.root()).factory() instanceof BatchOperators.SortedJoin join
+                && join.join().pairs() != null) {
+            String left = null;
+            String right = null;
+            for (Edge e : graph.inputsOf(s.root())) {
+                String from = names.get(component[e.source()]);
+                if (e.targetInput() == 0) left = from;
+                else right = from;
+            }
+            if (left != null
+                    && right != null
+                    && !left.equals(right)
+                    && s.parents().contains(left)) {
+                splittable.add(left);
+                if (!join.join().leftOuter() && s.parents().contains(right)) splittable.add(right);
+            }
+        }
+        return new StageSpec.Adaptive(true, splittable);
     }
 
     /**
