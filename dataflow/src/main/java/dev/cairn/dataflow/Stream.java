@@ -175,6 +175,54 @@ public final class Stream<T> {
                 .name("Count");
     }
 
+    /**
+     * This stream, computed once and kept on the workers for all of its consumers (Spark's
+     * {@code cache}). In batch mode the records are written at a stage boundary as the partitioned
+     * output of the stage that computes them, one partition per task of the returned stream (its
+     * parallelism, this stream's unless set), partition i holding task i's records in their order
+     * (at another parallelism than this stream's, records are spread round robin). Every consumer
+     * of the returned stream, however many branches the program has (two aggregations and a join
+     * over one parsed, filtered dataset), then runs in or after the one stage that reads those
+     * partitions: the work before the cache runs once, and a sort's sampling pass or a re-run task
+     * after it starts from the cached partitions, not from the input.
+     *
+     * <p>Storage: the partitions are the batch runtime's ordinary stage outputs, files on the
+     * local disk of the worker that made them, served from the operating system's page cache
+     * while memory allows and from disk beyond it. A partition becomes readable only once its task
+     * has finished and its index is renamed into place, so it is never read half-written. One
+     * lost with its worker is made again from its lineage: the master re-runs the tasks that
+     * produced it (from the input, or from the cached partitions before them). There is no
+     * storage level and no in-heap copy: serving a partition is a small part of what a cache
+     * costs (the page cache serves a fresh one at 1-2.5 GB/s, a heap array at 3-4, while
+     * writing, sorting, fetching and reading it runs at some 70-100 MB/s), and the page cache takes
+     * no worker heap. A cache lasts one job: each {@code execute} computes it again.
+     *
+     * <p>In stream mode a cache is an identity: a stream's records pass once anyway.
+     */
+    public Stream<T> cache() {
+        return oneInput("Cache", new dev.cairn.dataflow.internal.batch.Materialize.Factory(), codec);
+    }
+
+    /**
+     * The first {@code n} records of this stream, as a stream (as {@link #count()}: collect or
+     * write it). Each task of this stream passes on its first n records and one last task keeps
+     * the first n of those. In batch mode that last task reads the tasks' records task by task,
+     * each in the order the task emitted them, so the result is the first n in the input's order
+     * where it has one: the first lines of a file (splits follow the files' order), the first n in
+     * order after a {@link #sortBy} (its tasks are its ranges, in order), else the first n of the
+     * lowest tasks. In a stream it is the first n records to reach the last task, in no particular
+     * order among this stream's tasks. Records after the n-th are still computed: only their
+     * delivery stops.
+     *
+     * @throws IllegalArgumentException if {@code n < 0}
+     */
+    public Stream<T> take(long n) {
+        Stream<T> perTask = oneInput("Take", new dev.cairn.dataflow.internal.operators.Take.Factory(n, false), codec);
+        int id = flow.addOperator("Take", 1, 1, new dev.cairn.dataflow.internal.operators.Take.Factory(n, true));
+        flow.connect(perTask.rebalance(), id, 0);
+        return new Stream<>(flow, id, null, codec);
+    }
+
     /** The next operator receives this stream's records round robin. */
     public Stream<T> rebalance() {
         return new Stream<>(flow, nodeId, sideTag, codec, new Partitioning.Rebalance());

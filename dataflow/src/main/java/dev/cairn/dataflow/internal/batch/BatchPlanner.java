@@ -34,6 +34,8 @@ import java.util.TreeSet;
  * producing stage before it, whose keys every task of that stage reads whole to cut the ranges.
  * An inner or left outer join whose right side is a small file stage runs as a broadcast hash
  * join in its left side's stage, the right side's one partition read whole by every task.
+ * A cached stream ({@link Materialize}) is always cut from its producer: its records are written
+ * once, and the stage it roots reads them and feeds all of its consumers.
  */
 public final class BatchPlanner {
     /** The program class that runs every stage. */
@@ -257,9 +259,11 @@ public final class BatchPlanner {
             if (broadcastJoins.containsKey(n.id())) {
                 for (Edge e : in) if (e.targetInput() == 0) component[n.id()] = component[e.source()];
             } else {
-                component[n.id()] = in.size() == 1 && in.get(0).isForward()
-                        ? component[in.get(0).source()]
-                        : n.id();
+                // A cache is materialized: never chained to its producer, it roots the stage that reads it.
+                component[n.id()] =
+                        in.size() == 1 && in.get(0).isForward() && !(n.factory() instanceof Materialize.Factory)
+                                ? component[in.get(0).source()]
+                                : n.id();
             }
         }
         return component;

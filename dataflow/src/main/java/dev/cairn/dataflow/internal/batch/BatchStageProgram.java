@@ -131,6 +131,8 @@ public final class BatchStageProgram implements StageProgram {
                 } else if (intra) {
                     downstream = chained(
                             operators[e.target()], graph.node(e.target()).name());
+                } else if (keepsOrder(e)) {
+                    downstream = new OrderedOutput<>(ei, e.recordCodec(), index, context.partitionedOutput(combiner));
                 } else {
                     ExchangeOutput<?> x = new ExchangeOutput<>(
                             ei,
@@ -200,6 +202,16 @@ public final class BatchStageProgram implements StageProgram {
                 }
             }
             return join;
+        }
+
+        /**
+         * Whether exchange {@code e} keeps its producer's order ({@link OrderedOutput}): it leads
+         * forward into a cache, or into the last task of a take.
+         */
+        private boolean keepsOrder(Edge e) {
+            var target = graph.node(e.target()).factory();
+            return target instanceof dev.cairn.dataflow.internal.operators.Take.Factory
+                    || (target instanceof Materialize.Factory && e.isForward());
         }
 
         /** Keys a task pre-aggregates in memory per exchange into a reduce before writing them out. */

@@ -132,4 +132,87 @@ class BatchPlannerTest {
 
         assertThatThrownBy(() -> plan(flow)).hasMessageContaining("need one parallelism");
     }
+
+    record Sale(String shop, String item, long cents) {}
+
+    /**
+     * One parsed, filtered dataset cached and read by two aggregations and a join: the work before
+     * the cache is in one stage, written once, and every consumer starts in the one stage that
+     * reads it.
+     */
+    @Test
+    void everyConsumerOfACacheReadsOneMaterializedStage() {
+        Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(3));
+        Stream<Sale> sales = flow.readTextFile(EVENTS)
+                .map(
+                        l -> new Sale(l.split(",")[0], l.split(",")[1], Long.parseLong(l.split(",")[2])),
+                        Codecs.record(Sale.class))
+                .filter(s -> s.cents() > 0)
+                .cache();
+        Stream<Sale> byShop =
+                sales.keyBy(Sale::shop, Codecs.STRING).reduce((a, b) -> new Sale(a.shop(), "", a.cents() + b.cents()));
+        Stream<Sale> byItem = sales.keyBy(Sale::item, Codecs.STRING)
+                .reduce((a, b) -> new Sale("", a.item(), Math.max(a.cents(), b.cents())));
+        byShop.keyBy(s -> s.cents() % 10, Codecs.LONG)
+                .join(byItem.keyBy(s -> s.cents() % 10, Codecs.LONG))
+                .apply((a, b) -> a.shop() + " " + b.item(), Codecs.STRING)
+                .writeAsText(Path.of("/out"));
+
+        BatchPlanner.Plan plan = plan(flow);
+
+        StageLayout layout = plan.layout();
+        var graph = layout.graph();
+        int cache = graph.nodes().stream()
+                .filter(n -> n.factory() instanceof Materialize.Factory)
+                .findFirst()
+                .orElseThrow()
+                .id();
+        StageLayout.PlannedStage cacheStage = layout.stages().get(layout.stageOfNode(cache));
+        assertThat(cacheStage.root()).as("the cache roots the stage reading it").isEqualTo(cache);
+        assertThat(cacheStage.parents()).containsExactly("s1");
+        assertThat(graph.edges().stream().filter(e -> e.source() == cache))
+                .as("both aggregations read the cached stream")
+                .hasSize(2);
+        StageSpec files = plan.job().stages().get(0);
+        assertThat(files.inputs()).containsExactly("/data/events.csv");
+        assertThat(files.outputPartitions()).as("one partition per cache task").isEqualTo(3);
+        assertThat(plan.job().stages().stream().filter(st -> !st.inputs().isEmpty()))
+                .as("the input is read by one stage")
+                .hasSize(1);
+        assertThat(plan.job().stages().stream().filter(st -> st.parents().contains("s1")))
+                .as("only the cache's stage reads the stage before the cache")
+                .extracting(StageSpec::name)
+                .containsExactly(cacheStage.name());
+        for (int id = 0; id < cache; id++)
+            assertThat(layout.stageOfNode(id))
+                    .as(
+                            "operator %s runs in the file stage alone",
+                            graph.node(id).name())
+                    .isZero();
+        assertThat(plan.job().stages())
+                .extracting(StageSpec::name, StageSpec::parents)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("s1", List.of()),
+                        org.assertj.core.groups.Tuple.tuple("s2", List.of("s1")),
+                        org.assertj.core.groups.Tuple.tuple("s3", List.of("s2")),
+                        org.assertj.core.groups.Tuple.tuple("s4", List.of("s2")),
+                        org.assertj.core.groups.Tuple.tuple("s5", List.of("s3", "s4")));
+    }
+
+    /** A take's tasks each keep their first records and one last task gathers them. */
+    @Test
+    void aTakeEndsInOneTaskAfterItsStream() {
+        Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(4));
+        flow.readTextFile(EVENTS).sortBy(l -> l, Codecs.STRING).take(10).writeAsText(Path.of("/out"));
+
+        JobGraph job = plan(flow).job();
+
+        assertThat(job.stages())
+                .extracting(StageSpec::name, StageSpec::parents, StageSpec::tasks, StageSpec::outputPartitions)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("s1sample0", List.of(), 0, 1),
+                        org.assertj.core.groups.Tuple.tuple("s1", List.of(), 0, 4),
+                        org.assertj.core.groups.Tuple.tuple("s3", List.of("s1"), 4, 1),
+                        org.assertj.core.groups.Tuple.tuple("s4", List.of("s3"), 1, 0));
+    }
 }
