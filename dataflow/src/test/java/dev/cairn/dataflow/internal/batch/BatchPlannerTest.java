@@ -215,4 +215,35 @@ class BatchPlannerTest {
                         org.assertj.core.groups.Tuple.tuple("s3", List.of("s1"), 4, 1),
                         org.assertj.core.groups.Tuple.tuple("s4", List.of("s3"), 1, 0));
     }
+
+    /**
+     * Every stage reading exchanges may be coalesced; an inner join may split a skewed partition
+     * of either side, a left outer join of its left side only, a co-group of neither.
+     */
+    @Test
+    void joinsSayWhichSideMayBeSplitAndEveryExchangeStageMayBeCoalesced() {
+        for (String kind : List.of("inner", "left outer", "co-group")) {
+            Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(3));
+            var left = flow.readTextFile("cairn:///l").keyBy(l -> l, Codecs.STRING);
+            var right = flow.readTextFile("cairn:///r").keyBy(r -> r, Codecs.STRING);
+            Stream<String> joined = switch (kind) {
+                case "inner" -> left.join(right).apply((l, r) -> l + r, Codecs.STRING);
+                case "left outer" -> left.join(right).leftOuterJoin((l, r) -> l + r, Codecs.STRING);
+                default -> left.join(right).coGroup((k, ls, rs, out) -> out.collect(k), Codecs.STRING);
+            };
+            joined.keyBy(x -> x, Codecs.STRING).reduce((a, b) -> a).writeAsText(Path.of("/out"));
+
+            JobGraph job = plan(flow).job();
+
+            assertThat(job.stages()).extracting(StageSpec::name).containsExactly("s1", "s2", "s3", "s4");
+            assertThat(job.stage("s1").adaptive()).isEqualTo(StageSpec.Adaptive.NONE);
+            List<String> splittable = switch (kind) {
+                case "inner" -> List.of("s1", "s2");
+                case "left outer" -> List.of("s1");
+                default -> List.of();
+            };
+            assertThat(job.stage("s3").adaptive()).as(kind).isEqualTo(new StageSpec.Adaptive(true, splittable));
+            assertThat(job.stage("s4").adaptive()).as(kind).isEqualTo(new StageSpec.Adaptive(true, List.of()));
+        }
+    }
 }
