@@ -23,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * in this JVM, and as a stream: exact totals against counts made here.
  */
 class KeyedSumTest {
+    private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
+
     /** Words with multi-byte UTF-8 (two, three and four bytes), a long one, and ASCII ones. */
     private static final String[] SPECIAL = {
         "naïve", "日本語", "😀smile", "x".repeat(300), "Straße", "a", "zz", "über", "ℵ0"
@@ -155,7 +157,7 @@ class KeyedSumTest {
         flow.readTextFile(in)
                 .flatMap(
                         (String line, Collector<String> out) -> {
-                            for (String w : line.split("\\s+")) if (!w.isEmpty()) out.collect(w);
+                            for (String w : WHITESPACE.split(line)) if (!w.isEmpty()) out.collect(w);
                         },
                         Codecs.STRING)
                 .keyBy(w -> w, Codecs.STRING)
