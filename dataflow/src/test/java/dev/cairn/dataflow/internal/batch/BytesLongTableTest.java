@@ -71,6 +71,23 @@ class BytesLongTableTest {
     }
 
     @Test
+    void keysEqualInTheirFirstSixteenBytesOrButForTrailingZerosAreKeptApart() {
+        BytesLongTable table = new BytesLongTable(100, 1000);
+        String prefix = "0123456789abcdef";
+        String[] keys = {
+            prefix + "long key one", prefix + "long key two", prefix, prefix + "\0", "ab", "ab\0", "ab\0\0", "", "\0"
+        };
+        for (int round = 0; round < 3; round++)
+            for (int i = 0; i < keys.length; i++) {
+                byte[] k = bytes(keys[i]);
+                table.add(k, 0, k.length, i + 1, round);
+            }
+        Map<String, Long> expected = new HashMap<>();
+        for (int i = 0; i < keys.length; i++) expected.put(keys[i], 3L * (i + 1));
+        assertThat(contents(table)).isEqualTo(expected);
+    }
+
+    @Test
     void theHashMixesEveryByteOfLongAndShortKeys() {
         Set<Integer> hashes = new HashSet<>();
         byte[] k = new byte[20];
