@@ -108,6 +108,26 @@ public final class Dataflow {
     }
 
     /**
+     * As {@link #readTextFile(Path)}, each line as its UTF-8 bytes ({@link Utf8}, without the
+     * line ending, a trailing '\r' dropped), not decoded into a String: for programs that split,
+     * hash, compare or count text as bytes ({@link Utf8#forEachWord}, {@link KeyedStream#count}).
+     * In batch mode a line is a view of the bytes as read, with no copy.
+     */
+    public Stream<Utf8> readTextFileUtf8(Path fileOrDirectory) {
+        return readTextFileUtf8(fileOrDirectory.toString());
+    }
+
+    /** As {@link #readTextFile(String)}, each line as its UTF-8 bytes: see {@link #readTextFileUtf8(Path)}. */
+    public Stream<Utf8> readTextFileUtf8(String fileOrDirectory) {
+        int id = graph.addNode(
+                "TextFile " + dev.cairn.common.fs.FsPaths.name(fileOrDirectory),
+                options.parallelism(),
+                0,
+                new TextFileSource.Factory(fileOrDirectory, options.maxSourceRate(), true));
+        return new Stream<>(this, id, null, Utf8.CODEC);
+    }
+
+    /**
      * The lines appended to the files of {@code directory} as they come (unbounded), at the
      * default parallelism: each file's new complete lines are read every {@code poll}; a file
      * belongs to one subtask. Checkpoints store the offset reached in every file, so a restarted

@@ -6,10 +6,12 @@ import dev.cairn.dataflow.functions.KeySelector;
 import dev.cairn.dataflow.functions.KeyedGroupFunction;
 import dev.cairn.dataflow.functions.KeyedProcessFunction;
 import dev.cairn.dataflow.functions.ReduceFunction;
+import dev.cairn.dataflow.functions.ToLongFunction;
 import dev.cairn.dataflow.internal.batch.SortedGroup;
 import dev.cairn.dataflow.internal.graph.Partitioning;
 import dev.cairn.dataflow.internal.operators.KeyedProcessOperator;
 import dev.cairn.dataflow.internal.operators.RollingAggregation;
+import dev.cairn.dataflow.internal.operators.Totals;
 import dev.cairn.dataflow.window.WindowAssigner;
 
 /**
@@ -49,6 +51,32 @@ public final class KeyedStream<K, T> {
     public Stream<T> reduce(ReduceFunction<T> function) {
         return process(RollingAggregation.reducing(function, input.codec), input.codec)
                 .name("Reduce");
+    }
+
+    /**
+     * A rolling count per key: for each record, its key's {@link Total} of records so far. In
+     * batch mode, one total per key. Counting is a {@link #sum} of one per record, and as fast.
+     */
+    public Stream<Total<K>> count() {
+        return sum(new Totals.One<>()).name("Count");
+    }
+
+    /**
+     * A rolling sum per key of {@code value}, a long of each record: for each record, its key's
+     * {@link Total} so far (overflow wraps, as long addition does). In batch mode, one total per
+     * key; the sum then runs on encoded keys: each task adds up its records' values in a hash
+     * table of the keys' encodings and long totals, not of key objects, and ships one record per
+     * key (or, past a bound on the keys it holds, lets the shuffle's sort add the rest up as
+     * bytes). So the keys need no {@code equals} or {@code hashCode}: keys are equal when their
+     * encodings are. The function must be serializable (a lambda is).
+     */
+    public Stream<Total<K>> sum(ToLongFunction<T> value) {
+        Codec<Total<K>> codec = Total.codec(keyCodec);
+        return input.map(new Totals.ToTotal<>(keySelector, value), codec)
+                .name("Sum")
+                .keyBy(new Totals.KeyOf<K>(), keyCodec)
+                .reduce(new Totals.Add<>())
+                .name("Sum");
     }
 
     /**

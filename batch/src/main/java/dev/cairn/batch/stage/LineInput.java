@@ -13,6 +13,19 @@ public interface LineInput {
     /** The current line. */
     String line();
 
+    /**
+     * The array holding the current line's UTF-8 bytes (without its line ending), from
+     * {@link #lineStart} for {@link #lineLength} bytes: the line undecoded, for programs that
+     * work on bytes. The reader never writes those bytes again, so a view of them may be kept.
+     */
+    byte[] lineArray();
+
+    /** Where the current line starts in {@link #lineArray}. */
+    int lineStart();
+
+    /** The current line's length in bytes. */
+    int lineLength();
+
     /** The byte offset of the current line in its file. */
     long offset();
 

@@ -13,7 +13,9 @@ import java.util.Arrays;
  * <p>A line belongs to the split that holds its first byte: a reader whose split does not start
  * at 0 skips through the first '\n' at or after {@code start - 1}, and every reader finishes the
  * line that crosses its end. Adjacent splits so see each line exactly once. Lines end at '\n'; a
- * trailing '\r' is dropped; bytes are decoded as UTF-8.
+ * trailing '\r' is dropped; bytes are decoded as UTF-8 when a line is asked for as a String, and
+ * can be had undecoded ({@link #lineArray}). A buffer's bytes are never overwritten (each fill
+ * reads into a new one), so views of a line's bytes stay valid.
  *
  * <p>It asks the file system for exactly the split (and the byte before it), so a split read
  * from a store block fetches that block only; the last line's remainder comes from ranges past
@@ -31,7 +33,7 @@ final class LineReader implements AutoCloseable {
     /** Lines starting at or past this offset belong to another split; {@link #trySplit} moves it earlier. */
     private long end;
 
-    private final byte[] buf;
+    private byte[] buf;
     private int pos;
     private int limit;
     /** File offset of buf[0]. */
@@ -39,6 +41,11 @@ final class LineReader implements AutoCloseable {
 
     private byte[] spill = new byte[256];
     private long lineOffset;
+    /** The current line's bytes, and its String once asked for. */
+    private byte[] lineArray;
+
+    private int lineStart;
+    private int lineLength;
     private String line;
     private boolean eof;
     private InputStream in;
@@ -79,10 +86,10 @@ final class LineReader implements AutoCloseable {
             int nl = indexOfNewline(buf, pos, limit);
             if (nl >= 0) {
                 if (spillLen == 0) {
-                    line = decode(buf, pos, nl - pos);
+                    setLine(buf, pos, nl - pos);
                 } else {
                     spill = append(spill, spillLen, buf, pos, nl - pos);
-                    line = decode(spill, 0, spillLen + nl - pos);
+                    setLine(Arrays.copyOf(spill, spillLen + nl - pos), 0, spillLen + nl - pos);
                 }
                 pos = nl + 1;
                 return true;
@@ -91,7 +98,7 @@ final class LineReader implements AutoCloseable {
             spillLen += limit - pos;
             pos = limit;
             if (!fill()) {
-                line = decode(spill, 0, spillLen);
+                setLine(Arrays.copyOf(spill, spillLen), 0, spillLen);
                 return true;
             }
         }
@@ -125,7 +132,29 @@ final class LineReader implements AutoCloseable {
     }
 
     String line() {
+        if (line == null) line = new String(lineArray, lineStart, lineLength, StandardCharsets.UTF_8);
         return line;
+    }
+
+    /** The array holding the current line's bytes, without the line ending; never written again. */
+    byte[] lineArray() {
+        return lineArray;
+    }
+
+    int lineStart() {
+        return lineStart;
+    }
+
+    int lineLength() {
+        return lineLength;
+    }
+
+    private void setLine(byte[] b, int off, int len) {
+        if (len > 0 && b[off + len - 1] == '\r') len--;
+        lineArray = b;
+        lineStart = off;
+        lineLength = len;
+        line = null;
     }
 
     /** Bytes of the split consumed so far, as a fraction of its length. */
@@ -172,6 +201,8 @@ final class LineReader implements AutoCloseable {
 
     private boolean fill() throws IOException {
         if (eof) return false;
+        // A new buffer, not the old one refilled: views of the lines read stay valid.
+        if (limit > 0) buf = new byte[buf.length];
         bufferStart += limit;
         pos = 0;
         limit = 0;
@@ -213,14 +244,20 @@ final class LineReader implements AutoCloseable {
         s.close();
     }
 
-    private static int indexOfNewline(byte[] b, int from, int to) {
-        for (int i = from; i < to; i++) if (b[i] == '\n') return i;
-        return -1;
-    }
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
-    private static String decode(byte[] b, int off, int len) {
-        if (len > 0 && b[off + len - 1] == '\r') len--;
-        return new String(b, off, len, StandardCharsets.UTF_8);
+    /** The index of the first '\n' in {@code b[from, to)}, or -1; eight bytes at a time. */
+    static int indexOfNewline(byte[] b, int from, int to) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long w = (long) LONGS.get(b, i) ^ 0x0A0A0A0A0A0A0A0AL; // a '\n' byte becomes 0
+            // The lowest byte flagged is the first zero byte (a borrow only flags bytes above one).
+            long zero = (w - 0x0101010101010101L) & ~w & 0x8080808080808080L;
+            if (zero != 0) return i + (Long.numberOfTrailingZeros(zero) >>> 3);
+        }
+        for (; i < to; i++) if (b[i] == '\n') return i;
+        return -1;
     }
 
     private static byte[] append(byte[] dst, int dstLen, byte[] src, int off, int len) {

@@ -170,6 +170,21 @@ final class StageTaskRunner implements StageContext {
                 }
 
                 @Override
+                public byte[] lineArray() {
+                    return reader.lineArray();
+                }
+
+                @Override
+                public int lineStart() {
+                    return reader.lineStart();
+                }
+
+                @Override
+                public int lineLength() {
+                    return reader.lineLength();
+                }
+
+                @Override
                 public long offset() {
                     return reader.offset();
                 }

@@ -81,12 +81,19 @@ class LineReaderTest {
         }
         try {
             List<String> seen = new ArrayList<>();
+            // Views of each line's bytes, decoded only once every split is read: a buffer a view
+            // looks into must never be read into again.
+            List<byte[]> arrays = new ArrayList<>();
+            List<int[]> views = new ArrayList<>();
             List<Long> offsets = new ArrayList<>();
             long counted = 0;
             for (long start = 0; start < bytes.length; start += splitSize) {
                 try (LineReader r = new LineReader(fs, file, start, Math.min(splitSize, bytes.length - start))) {
                     while (r.next()) {
-                        seen.add(r.line());
+                        arrays.add(r.lineArray());
+                        views.add(new int[] {r.lineStart(), r.lineLength()});
+                        if (random.nextBoolean()) seen.add(r.line());
+                        else seen.add(null);
                         offsets.add(r.offset());
                     }
                     r.close();
@@ -101,6 +108,11 @@ class LineReaderTest {
                                 .isLessThanOrEqualTo(expectedLocalAtMost(bytes.length, blockSize));
                     else assertThat(r.remoteBytes()).isZero();
                 }
+            }
+            for (int i = 0; i < seen.size(); i++) {
+                String fromBytes = new String(arrays.get(i), views.get(i)[0], views.get(i)[1], StandardCharsets.UTF_8);
+                if (seen.get(i) != null) assertThat(fromBytes).isEqualTo(seen.get(i));
+                seen.set(i, fromBytes);
             }
             assertThat(seen).isEqualTo(lines);
             assertThat(counted)
@@ -145,5 +157,27 @@ class LineReaderTest {
             }
         }
         assertThat(fs.bytesServed() - before).isLessThanOrEqualTo(length + 1 + (64 << 10));
+    }
+
+    /** The newline search, eight bytes at a time, finds the first '\n' as a byte-by-byte search does. */
+    @Property(tries = 300)
+    void theNewlineSearchFindsTheFirstNewline(
+            @ForAll @LongRange(min = 0, max = 100_000) long seed, @ForAll @IntRange(min = 0, max = 70) int length) {
+        Random random = new Random(seed);
+        byte[] b = new byte[length + 16];
+        // Bytes near '\n' (0x09, 0x0B, 0x8A) and any other, where a borrow could fool a wrong search.
+        byte[] alphabet = {'\n', 0x09, 0x0B, (byte) 0x8A, 0, (byte) 0xFF, 'a'};
+        for (int i = 0; i < b.length; i++)
+            b[i] = random.nextInt(3) == 0 ? alphabet[random.nextInt(alphabet.length)] : (byte) random.nextInt(256);
+        int from = random.nextInt(8);
+        int to = from + length;
+        int expected = -1;
+        for (int i = from; i < to; i++) {
+            if (b[i] == '\n') {
+                expected = i;
+                break;
+            }
+        }
+        assertThat(LineReader.indexOfNewline(b, from, to)).isEqualTo(expected);
     }
 }

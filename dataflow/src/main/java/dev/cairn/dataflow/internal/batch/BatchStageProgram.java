@@ -8,6 +8,7 @@ import dev.cairn.batch.stage.ValueCombiner;
 import dev.cairn.common.codec.BytesIn;
 import dev.cairn.common.codec.Codec;
 import dev.cairn.common.time.Clock;
+import dev.cairn.dataflow.Utf8;
 import dev.cairn.dataflow.internal.batch.StageLayout.Input;
 import dev.cairn.dataflow.internal.batch.StageLayout.PlannedStage;
 import dev.cairn.dataflow.internal.graph.Edge;
@@ -21,6 +22,7 @@ import dev.cairn.dataflow.internal.operators.OperatorFailure;
 import dev.cairn.dataflow.internal.operators.Output;
 import dev.cairn.dataflow.internal.operators.SourceOperator;
 import dev.cairn.dataflow.internal.operators.StreamOperator;
+import dev.cairn.dataflow.internal.operators.TextFileSource;
 import dev.cairn.dataflow.internal.operators.TwoInputOperator;
 import dev.cairn.dataflow.internal.runtime.CancelledException;
 import dev.cairn.dataflow.internal.runtime.ChainedDownstream;
@@ -150,7 +152,7 @@ public final class BatchStageProgram implements StageProgram {
                         x.keepFirst(sorted.limit());
                     if (e.partitioning() instanceof Partitioning.KeyGroupHash<?, ?>
                             && graph.node(e.target()).factory() instanceof SortedAggregation.ReduceFactory<?, ?> reduce)
-                        preAggregate(x, reduce);
+                        preAggregate(x, e.recordCodec(), reduce);
                     exchanges.add(x);
                     downstream = x;
                 }
@@ -217,9 +219,19 @@ public final class BatchStageProgram implements StageProgram {
         /** Keys a task pre-aggregates in memory per exchange into a reduce before writing them out. */
         private static final int PRE_AGGREGATED_KEYS = 1 << 16;
 
+        /**
+         * Keys, and bytes of them, a task sums per exchange into a keyed sum before writing them
+         * out: with no object per key, a table of at most about 60 MiB.
+         */
+        private static final int SUMMED_KEYS = 1 << 19;
+
+        private static final int SUMMED_KEY_BYTES = 32 << 20;
+
         @SuppressWarnings({"unchecked", "rawtypes"}) // the reduce takes the edge's records
-        private static void preAggregate(ExchangeOutput<?> x, SortedAggregation.ReduceFactory<?, ?> reduce) {
-            ((ExchangeOutput) x).preAggregate(reduce.function(), PRE_AGGREGATED_KEYS);
+        private static void preAggregate(
+                ExchangeOutput<?> x, Codec<?> recordCodec, SortedAggregation.ReduceFactory<?, ?> reduce) {
+            if (ExchangeOutput.carriesTotals(recordCodec, reduce.function())) x.preSum(SUMMED_KEYS, SUMMED_KEY_BYTES);
+            else ((ExchangeOutput) x).preAggregate(reduce.function(), PRE_AGGREGATED_KEYS);
         }
 
         /** The stage's operators from its root to {@code node}: what a sampling pass runs. */
@@ -254,18 +266,25 @@ public final class BatchStageProgram implements StageProgram {
                 out = e;
             }
             if (out == null || !(out.partitioning() instanceof Partitioning.KeyGroupHash<?, ?>)) return null;
-            if (graph.node(out.target()).factory() instanceof SortedAggregation.ReduceFactory<?, ?> reduce)
+            if (graph.node(out.target()).factory() instanceof SortedAggregation.ReduceFactory<?, ?> reduce) {
+                // A keyed sum's totals are added as bytes (see ExchangeOutput#preAggregate).
+                if (ExchangeOutput.carriesTotals(out.recordCodec(), reduce.function())) return new TotalCombiner();
                 return new ReduceCombiner(out.recordCodec(), reduce.function());
+            }
             return null;
         }
 
-        @SuppressWarnings("unchecked") // a text file source emits its lines as strings
+        @SuppressWarnings("unchecked") // a text file source emits its lines as strings or as bytes
         private void readLines() throws Exception {
-            NodeOutput<String> out = (NodeOutput<String>) outputs[stage.root()];
+            NodeOutput<Object> out = (NodeOutput<Object>) outputs[stage.root()];
+            boolean utf8 = graph.node(stage.root()).factory() instanceof TextFileSource.Factory f && f.utf8();
             LineInput lines = context.lines();
             while (lines.next()) {
                 try {
-                    out.emit(lines.line(), Output.NO_TIMESTAMP);
+                    // The reader never rewrites a line's bytes, so the view needs no copy.
+                    Object line =
+                            utf8 ? Utf8.wrap(lines.lineArray(), lines.lineStart(), lines.lineLength()) : lines.line();
+                    out.emit(line, Output.NO_TIMESTAMP);
                 } catch (OperatorFailure e) {
                     // A chained operator failed on this line: say where it is, so the user can find it.
                     throw e.on("the line at byte offset " + lines.offset() + " of " + lines.path());

@@ -3,8 +3,11 @@ package dev.cairn.dataflow.internal.batch;
 import dev.cairn.batch.stage.PartitionedOutput;
 import dev.cairn.common.codec.BytesOut;
 import dev.cairn.common.codec.Codec;
+import dev.cairn.dataflow.Total;
 import dev.cairn.dataflow.functions.KeySelector;
 import dev.cairn.dataflow.internal.graph.Partitioning;
+import dev.cairn.dataflow.internal.operators.CodecReference;
+import dev.cairn.dataflow.internal.operators.Totals;
 import dev.cairn.dataflow.internal.runtime.Downstream;
 import dev.cairn.dataflow.internal.runtime.KeyGroups;
 import java.io.IOException;
@@ -25,6 +28,9 @@ import java.io.UncheckedIOException;
  * output at the end; once it is full, records of keys it does not hold go straight out. So a
  * stage with few distinct keys, or a few frequent ones, encodes, sorts and ships about one record
  * per key and task for them (Hadoop's in-map combining; the sort's combiner folds the rest).
+ * Into a keyed sum ({@link Totals}) the table holds no objects: each record's key is encoded and
+ * its value added to the key's long total in a {@link BytesLongTable}, which can hold many more
+ * keys; what it cannot hold goes straight out, as a total, for the sort's combiner to add up.
  * Watermarks stay behind: a batch stage's consumer sees only the final one.
  */
 final class ExchangeOutput<T> implements Downstream<T> {
@@ -54,6 +60,8 @@ final class ExchangeOutput<T> implements Downstream<T> {
 
     private dev.cairn.dataflow.functions.ReduceFunction<T> reduceFunction;
     private int maxKeys;
+    /** Into a keyed sum: each encoded key's total so far, and its latest timestamp; null otherwise. */
+    private BytesLongTable totals;
 
     /** A key's records reduced so far, under the key of its first (a reduction need not select its key). */
     private static final class Reduced<T> {
@@ -110,8 +118,73 @@ final class ExchangeOutput<T> implements Downstream<T> {
         this.reduced = new java.util.HashMap<>();
     }
 
+    /** Whether the edge carries the totals of a keyed sum ({@link Totals}), which {@link #preSum} adds up. */
+    static boolean carriesTotals(Codec<?> recordCodec, dev.cairn.dataflow.functions.ReduceFunction<?> into) {
+        return into instanceof Totals.Add<?> && CodecReference.resolve(recordCodec) instanceof Totals.TotalCodec<?>;
+    }
+
+    /**
+     * Adds up totals per encoded key before they are written, holding at most {@code maxKeys}
+     * keys of {@code maxKeyBytes} bytes in all: the edge is keyed and {@linkplain #carriesTotals
+     * carries totals} into a keyed sum by the same key.
+     */
+    void preSum(int maxKeys, int maxKeyBytes) {
+        if (keySelector == null || range) throw new IllegalStateException("pre-aggregation needs a keyed edge");
+        if (!(CodecReference.resolve(codec) instanceof Totals.TotalCodec<?>))
+            throw new IllegalStateException("the edge does not carry totals: " + codec.id());
+        totals = new BytesLongTable(maxKeys, maxKeyBytes);
+    }
+
+    /** Adds a total into the table, or writes it out if the table is full. */
+    private void sum(Total<?> total, long timestamp) {
+        key.reset();
+        keyCodec.encode(total.key(), key);
+        if (!totals.add(key.array(), 0, key.size(), total.total(), timestamp)) writeTotal(total.total(), timestamp);
+    }
+
+    /**
+     * Writes a total whose key's encoding is all of {@link #key}: the shuffle value is the
+     * timestamp, then the total's encoding (the key's, then the total's eight bytes).
+     */
+    private void writeTotal(long total, long timestamp) {
+        try {
+            int length = key.size();
+            value.reset();
+            value.writeLong(timestamp);
+            value.write(key.array(), 0, length);
+            Totals.TotalCodec.writeTotal(total, value);
+            int partitions = out.partitions();
+            int group = KeyGroups.keyGroupOfEncoded(key.array(), 0, length, maxParallelism);
+            int partition = KeyGroups.subtaskFor(group, maxParallelism, partitions);
+            key.write(edge >>> 8);
+            key.write(edge);
+            out.add(partition, key.array(), 0, key.size(), value.array(), 0, value.size());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void flushTotals() {
+        for (int e = 0; e < totals.size(); e++) {
+            key.reset();
+            key.write(totals.keyArray(), totals.keyOffset(e), totals.keyLength(e));
+            writeTotal(totals.total(e), totals.timestamp(e));
+        }
+        totals.clear();
+    }
+
     @Override
     public void accept(T record, long timestamp) {
+        if (totals != null) {
+            try {
+                sum((Total<?>) record, timestamp);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("key encoding failed: " + e.getMessage(), e);
+            }
+            return;
+        }
         if (reduced != null) {
             try {
                 Object k = keySelector.getKey(record);
@@ -206,6 +279,7 @@ final class ExchangeOutput<T> implements Downstream<T> {
     /** Writes what the edge held back (a top N's first records); called once the stage's operators are done. */
     void finish() throws IOException {
         if (reduced != null) flushReduced();
+        if (totals != null) flushTotals();
         if (first == null) return;
         for (byte[][] kv : first) out.add(0, kv[0], 0, kv[0].length, kv[1], 0, kv[1].length);
         first.clear();

@@ -27,6 +27,11 @@ public final class CodecReference<T> implements Codec<T>, Serializable {
         return codec instanceof CodecReference<T> ref ? ref : new CodecReference<>(codec);
     }
 
+    /** The codec {@code codec} stands for: itself, unless it is a reference. */
+    public static <T> Codec<T> resolve(Codec<T> codec) {
+        return codec instanceof CodecReference<T> ref ? ref.codec() : codec;
+    }
+
     @SuppressWarnings("unchecked") // the id was written by a codec of T
     private Codec<T> codec() {
         Codec<T> c = codec;

@@ -1,6 +1,7 @@
 package dev.cairn.dataflow.internal.operators;
 
 import dev.cairn.common.fs.FileSystem;
+import dev.cairn.dataflow.Utf8;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,7 +41,22 @@ final class SplitLineReader implements Closeable {
 
     /** The next line of the split without its terminator, or null at the split's end. */
     String readLine() throws IOException {
-        if (bufPosition + cursor >= end) return null;
+        return nextLine() ? new String(buf, lineFrom, lineLength, StandardCharsets.UTF_8) : null;
+    }
+
+    /** As {@link #readLine}, the line's bytes undecoded (a copy: the buffer is reused). */
+    Utf8 readLineUtf8() throws IOException {
+        return nextLine() ? Utf8.copyOf(buf, lineFrom, lineLength) : null;
+    }
+
+    /** Where the line {@link #nextLine} found is in {@link #buf}. */
+    private int lineFrom;
+
+    private int lineLength;
+
+    /** Finds the next line of the split; false at the split's end. */
+    private boolean nextLine() throws IOException {
+        if (bufPosition + cursor >= end) return false;
         int from = cursor;
         while (true) {
             for (int i = cursor; i < bufLength; i++) {
@@ -48,17 +64,21 @@ final class SplitLineReader implements Closeable {
                     int len = i - from;
                     if (len > 0 && buf[i - 1] == '\r') len--;
                     cursor = i + 1;
-                    return new String(buf, from, len, StandardCharsets.UTF_8);
+                    lineFrom = from;
+                    lineLength = len;
+                    return true;
                 }
             }
             cursor = bufLength;
             int kept = bufLength - from;
             if (!compactAndFill(from)) {
-                if (kept == 0) return null;
+                if (kept == 0) return false;
                 cursor = bufLength;
                 int len = kept;
                 if (buf[len - 1] == '\r') len--;
-                return new String(buf, 0, len, StandardCharsets.UTF_8);
+                lineFrom = 0;
+                lineLength = len;
+                return true;
             }
             from = 0;
             cursor = kept;

@@ -28,15 +28,20 @@ import java.util.List;
  * subtask still reads its lines in file order. A range that starts at a line's first byte (the
  * rest of a split) is read by the same rule as a split: lines whose first byte lies in it.
  */
-public final class TextFileSource extends StreamOperator<String> implements SourceOperator, CheckpointedOperator {
+public final class TextFileSource extends StreamOperator<Object> implements SourceOperator, CheckpointedOperator {
     /**
      * Makes each subtask's reader.
      *
      * @param maxLinesPerSecond all subtasks together read at most this many lines a second; 0: no limit
+     * @param utf8 lines are emitted as {@link dev.cairn.dataflow.Utf8} bytes, not as Strings
      */
-    public record Factory(String path, long maxLinesPerSecond) implements OperatorFactory {
+    public record Factory(String path, long maxLinesPerSecond, boolean utf8) implements OperatorFactory {
         public Factory(String path) {
-            this(path, 0);
+            this(path, 0, false);
+        }
+
+        public Factory(String path, long maxLinesPerSecond) {
+            this(path, maxLinesPerSecond, false);
         }
 
         @Override
@@ -46,7 +51,7 @@ public final class TextFileSource extends StreamOperator<String> implements Sour
 
         @Override
         public StreamOperator<?> create() {
-            return new TextFileSource(path, maxLinesPerSecond);
+            return new TextFileSource(path, maxLinesPerSecond, utf8);
         }
 
         @Override
@@ -72,11 +77,13 @@ public final class TextFileSource extends StreamOperator<String> implements Sour
     private record Restored(int subtaskIndex, int parallelism, List<Split> ranges) {}
 
     private final long maxLinesPerSecond;
+    private final boolean utf8;
     private SourceRateLimit rateLimit;
 
-    TextFileSource(String path, long maxLinesPerSecond) {
+    TextFileSource(String path, long maxLinesPerSecond, boolean utf8) {
         this.path = path;
         this.maxLinesPerSecond = maxLinesPerSecond;
+        this.utf8 = utf8;
     }
 
     /**
@@ -190,7 +197,7 @@ public final class TextFileSource extends StreamOperator<String> implements Sour
                     reader = new SplitLineReader(fs, current);
                 }
                 long offset = reader.position();
-                String line = reader.readLine();
+                Object line = utf8 ? reader.readLineUtf8() : reader.readLine();
                 if (line == null) {
                     reader.close();
                     reader = null;
