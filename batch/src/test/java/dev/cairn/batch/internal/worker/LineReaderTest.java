@@ -180,4 +180,54 @@ class LineReaderTest {
         }
         assertThat(LineReader.indexOfNewline(b, from, to)).isEqualTo(expected);
     }
+
+    /**
+     * A reader re-split while it reads (it stops short at a point it accepts, and another reader
+     * takes the rest from there, and may be split again) and the readers of the rest see every
+     * line exactly once, in order; a split point it has passed is refused.
+     */
+    @Property(tries = 200)
+    void aReaderSplitWhileItReadsAndTheRestsReadersSeeEveryLineOnce(
+            @ForAll @LongRange(min = 0, max = 1000) long seed, @ForAll @IntRange(min = 0, max = 80) int lineCount)
+            throws IOException {
+        Random random = new Random(seed);
+        StringBuilder content = new StringBuilder();
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < lineCount; i++) {
+            String l = "line-" + i + "-" + "x".repeat(random.nextInt(random.nextBoolean() ? 5 : 300));
+            lines.add(l);
+            content.append(l).append('\n');
+        }
+        Path file = Files.createTempFile("resplit", ".txt");
+        try {
+            Files.writeString(file, content, StandardCharsets.UTF_8);
+            long size = Files.size(file);
+            FileSystem fs = LocalFileSystem.INSTANCE;
+            List<String> seen = new ArrayList<>();
+            long start = 0;
+            long end = size;
+            while (true) {
+                try (LineReader r = new LineReader(fs, file.toString(), start, end - start)) {
+                    long splitAt = -1;
+                    while (true) {
+                        if (splitAt < 0 && random.nextInt(4) == 0) {
+                            long at = r.position() + random.nextLong(-5, Math.max(1, end - r.position()) + 5);
+                            boolean inside = at >= r.position() && at < r.end();
+                            assertThat(r.trySplit(at))
+                                    .as("split at %d, position %d", at, r.position())
+                                    .isEqualTo(inside);
+                            if (inside) splitAt = at;
+                        }
+                        if (!r.next()) break;
+                        seen.add(r.line());
+                    }
+                    if (splitAt < 0) break;
+                    start = splitAt;
+                }
+            }
+            assertThat(seen).isEqualTo(lines);
+        } finally {
+            Files.delete(file);
+        }
+    }
 }
