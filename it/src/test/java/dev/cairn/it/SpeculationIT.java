@@ -24,7 +24,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * Batch jobs on a {@code cluster up --nodes 2} cluster when a worker misbehaves.
+ * Batch jobs on a {@code cluster up --nodes 2} cluster when a worker misbehaves or the data is
+ * skewed: speculation, re-splitting, skew splitting, and a worker lost.
  *
  * <p>Speculative execution: one worker is slowed to a
  * tenth of its speed (SIGSTOP and SIGCONT in turn, 900 ms stopped, 100 ms running, so it still
@@ -32,7 +33,9 @@ import org.yaml.snakeyaml.Yaml;
  * enough for its tasks to outlast the one-second minimum before a copy) while the same word count runs
  * with {@code --speculation off} and then {@code on}. With it on, the slow worker's tasks get
  * copies on the fast one: the job ends sooner, its output is still exact, and {@code submit}
- * names the decisions.
+ * names the decisions. Then the same with speculation off and adaptive execution on: the slow
+ * worker's tasks hand the rest of their splits to the fast one (re-splitting), with the same
+ * effect. A join where one key holds 30% of the rows has its skewed partition split.
  *
  * <p>Then a multi-stage job (TPC-H Q9: six tables, five joins, an aggregation and a sort) loses a
  * worker to SIGKILL between its stages, and still gives exactly the rows of a run in this JVM.
@@ -83,8 +86,8 @@ class SpeculationIT {
     @Test
     @Order(1)
     void aSlowedWorkersTasksAreCopiedAndTheJobEndsSooner() throws Exception {
-        Timed off = wordCount("off");
-        Timed on = wordCount("on");
+        Timed off = wordCount("off", "off");
+        Timed on = wordCount("on", "off");
 
         System.out.printf(
                 "SpeculationIT: worker-2 slowed; speculation off %d ms, on %d ms%n%s%n",
@@ -101,7 +104,7 @@ class SpeculationIT {
 
     /** Word count of the corpus with worker-2 slowed throughout; checks the output. */
     @Test
-    @Order(2)
+    @Order(4)
     void aMultiStageJobLosingAWorkerToSigkillGivesExactlyTheLocalAnswer() throws Exception {
         Path tables = dir.resolve("tpch");
         dev.cairn.examples.tpch.TpchTableWriter.write(0.05, tables);
@@ -161,8 +164,86 @@ class SpeculationIT {
         return lines;
     }
 
-    private Timed wordCount(String speculation) throws Exception {
-        Path out = dir.resolve("wc-" + speculation);
+    /**
+     * With speculation off and adaptive execution on, the slowed worker's map tasks give the rest
+     * of their split to the fast worker as they straggle (re-splitting): the job ends sooner than
+     * with both off, its output is exact, and submit names each re-split.
+     */
+    @Test
+    @Order(2)
+    void aSlowedWorkersTasksAreReSplitAndTheJobEndsSooner() throws Exception {
+        Timed off = wordCount("off", "off");
+        Timed on = wordCount("off", "on");
+
+        System.out.printf(
+                "SpeculationIT: worker-2 slowed; adaptive off %d ms, on (re-splitting) %d ms%n%s%n",
+                off.millis, on.millis, on.result.stdout());
+        assertThat(off.result.stdout()).doesNotContain("re-split ");
+        assertThat(on.result.stdout()).contains("decided +").contains("re-split map-");
+        assertThat(on.millis)
+                .as("with re-splitting against without (%d ms)", off.millis)
+                .isLessThan(off.millis);
+    }
+
+    /**
+     * A join where one customer holds 30% of the orders: with adaptive execution the master
+     * splits that partition among several tasks by the orders' map outputs, and submit says so;
+     * off, it does not. Both outputs are exactly the join's.
+     */
+    @Test
+    @Order(3)
+    void aJoinsSkewedPartitionIsSplitAndTheResultIsExact() throws Exception {
+        Path data = dir.resolve("skew");
+        long rows = 1_000_000;
+        dev.cairn.examples.skew.SkewedJoin.write(data, rows, 0.3, 5);
+        List<String> expected = new java.util.ArrayList<>();
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        for (long i = 0; i < rows; i++) {
+            var o = dev.cairn.examples.skew.SkewedJoin.order(i, 0.3, random);
+            expected.add(dev.cairn.examples.skew.SkewedJoin.line(
+                    o,
+                    new dev.cairn.examples.skew.SkewedJoin.Customer(
+                            o.custKey(), dev.cairn.examples.skew.SkewedJoin.name(o.custKey()))));
+        }
+        java.util.Collections.sort(expected);
+        Map<String, Long> millis = new java.util.LinkedHashMap<>();
+        for (String adaptive : List.of("off", "on")) {
+            Path out = dir.resolve("skew-" + adaptive);
+            long start = System.nanoTime();
+            Cli.Result r = Cli.ok(
+                    JOB_TIMEOUT,
+                    "submit",
+                    "--master",
+                    master,
+                    "--parallelism",
+                    "4",
+                    "--speculation",
+                    "off",
+                    "--adaptive",
+                    adaptive,
+                    "--example",
+                    "skewed-join",
+                    data.toString(),
+                    out.toString());
+            millis.put(adaptive, (System.nanoTime() - start) / 1_000_000);
+            System.out.printf("SpeculationIT: skewed join, adaptive %s%n%s%n", adaptive, r.stdout());
+            if (adaptive.equals("on"))
+                assertThat(r.stdout()).contains("split into").contains("by s1's map outputs");
+            else assertThat(r.stdout()).doesNotContain("split into");
+            List<String> lines = new java.util.ArrayList<>();
+            try (var parts = Files.list(out)) {
+                for (Path p : parts.filter(f -> f.getFileName().toString().startsWith("part-"))
+                        .toList()) lines.addAll(Files.readAllLines(p));
+            }
+            java.util.Collections.sort(lines);
+            assertThat(lines).as("the join's output, adaptive " + adaptive).isEqualTo(expected);
+        }
+        System.out.printf(
+                "SpeculationIT: skewed join, adaptive off %d ms, on %d ms%n", millis.get("off"), millis.get("on"));
+    }
+
+    private Timed wordCount(String speculation, String adaptive) throws Exception {
+        Path out = dir.resolve("wc-" + speculation + "-" + adaptive);
         long pid = pid("worker-2");
         AtomicBoolean running = new AtomicBoolean(true);
         Thread throttle = Thread.ofVirtual().start(() -> {
@@ -186,6 +267,8 @@ class SpeculationIT {
                     master,
                     "--speculation",
                     speculation,
+                    "--adaptive",
+                    adaptive,
                     "--example",
                     "wordcount",
                     corpus.toString(),
