@@ -83,9 +83,8 @@ public final class BatchMaster implements AutoCloseable {
                     config.get(BatchConfig.MASTER_SKEW_MIN_SIZE));
         }
 
-        /** Re-split requests travel to a task within about two heartbeats. */
         ResplitPolicy resplit() {
-            return new ResplitPolicy(adaptive, resplitMinGain, RESPLIT_MIN_BYTES, heartbeatInterval.multipliedBy(2));
+            return new ResplitPolicy(adaptive, resplitMinGain, RESPLIT_MIN_BYTES);
         }
 
         PartitionPlanner partitions() {

@@ -216,7 +216,6 @@ public final class JobMaster implements AutoCloseable {
         task.counters = u.getCountersMap();
         task.position = u.getPosition();
         if (u.getState() != TaskUpdate.State.FAILED) splitAccepted(job, task, attempt, u.getSplitEnd());
-        if (task.splitRequestedAt > 0 && u.getPosition() >= task.splitRequestedAt) task.splitRequestedAt = 0;
         if (u.getState() == TaskUpdate.State.SUCCEEDED)
             task.partitionBytes = u.getPartitionBytesList().stream()
                     .mapToLong(Long::longValue)
@@ -415,7 +414,7 @@ public final class JobMaster implements AutoCloseable {
                     MasterTask t = stage.tasks.get(s.index());
                     // A task asked to give up part of its input gets no copy until it answers (or
                     // its worker is silent too long): a copy would read the part given up.
-                    if (t.splitRequestedAt > 0 && now - t.splitRequestedNanos < splitAnswerWait()) continue;
+                    if (splitPending(t, now)) continue;
                     if (t.running().workerId().equals(w.id) || t.failedOn(w.id)) continue;
                     MasterTask.Attempt a = t.speculate(w.id, w.endpoint);
                     t.backupStartedNanos = now;
@@ -439,9 +438,14 @@ public final class JobMaster implements AutoCloseable {
         return !"false".equals(job.graph.params().get(JobGraph.ADAPTIVE_PARAM));
     }
 
-    /** How long a re-split request may go unanswered before the task may be copied instead. */
-    private long splitAnswerWait() {
-        return settings.heartbeatInterval().multipliedBy(5).toNanos();
+    /**
+     * Whether {@code t} was asked to split and may still answer: for five heartbeats, after which
+     * it may be asked again, or copied. (A task that had nothing to hand over ignores a request.)
+     */
+    private boolean splitPending(MasterTask t, long now) {
+        return t.splitRequestedAt > 0
+                && now - t.splitRequestedNanos
+                        < settings.heartbeatInterval().multipliedBy(5).toNanos();
     }
 
     /**
@@ -496,7 +500,7 @@ public final class JobMaster implements AutoCloseable {
                 List<ResplitPolicy.TaskView> views = new ArrayList<>();
                 for (MasterTask t : stage.tasks) {
                     boolean alone =
-                            t.status() == MasterTask.Status.RUNNING && t.backup() == null && t.splitRequestedAt == 0;
+                            t.status() == MasterTask.Status.RUNNING && t.backup() == null && !splitPending(t, now);
                     InputSplit s = t.split();
                     views.add(new ResplitPolicy.TaskView(
                             t.index,
@@ -514,7 +518,7 @@ public final class JobMaster implements AutoCloseable {
                     t.splitRequestedNanos = now;
                     on.splitRequests.add(dev.cairn.batch.internal.proto.SplitRequest.newBuilder()
                             .setAttempt(t.running().ref().toProto())
-                            .setAt(s.at())
+                            .setKeep(s.keep())
                             .build());
                     LOG.debug(
                             "{} asking {} to stop at {}: {}",

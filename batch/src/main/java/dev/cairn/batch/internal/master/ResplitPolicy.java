@@ -16,21 +16,20 @@ import java.util.Locale;
  * least {@code minGain}. A running task with
  * one attempt is cut where it and a fresh task at the stage's rate would finish the rest at the
  * same time: it keeps {@code r / (r + stage rate)} of what is left (nothing if it has not moved;
- * half if it is as fast as the stage, its input merely larger), plus what it reads at its rate in
- * {@code lead} while the request travels. It is cut only if that saves at least {@code minGain}
+ * half if it is as fast as the stage, its input merely larger) — a share, which the task applies
+ * to what it has left when the request reaches it. It is cut only if that saves at least {@code minGain}
  * and leaves another task at least {@code minBytes}. Tasks that would save most come first.
  *
  * @param enabled whether running tasks are re-split at all
  * @param minGain the least time a split must save
  * @param minBytes the least input a split hands over
- * @param lead how long a split request takes to reach the task
  */
-public record ResplitPolicy(boolean enabled, Duration minGain, long minBytes, Duration lead) {
+public record ResplitPolicy(boolean enabled, Duration minGain, long minBytes) {
     /** No re-splitting. */
-    public static final ResplitPolicy OFF = new ResplitPolicy(false, Duration.ofSeconds(2), 1L << 20, Duration.ZERO);
+    public static final ResplitPolicy OFF = new ResplitPolicy(false, Duration.ofSeconds(2), 1L << 20);
 
     public ResplitPolicy {
-        if (minGain.isNegative() || lead.isNegative()) throw new IllegalArgumentException("durations must be >= 0");
+        if (minGain.isNegative()) throw new IllegalArgumentException("resplit min gain must be >= 0");
         if (minBytes < 1) throw new IllegalArgumentException("resplit min bytes must be >= 1");
     }
 
@@ -50,8 +49,11 @@ public record ResplitPolicy(boolean enabled, Duration minGain, long minBytes, Du
         }
     }
 
-    /** A split to ask for: task {@code index} to end at {@code at}, and why. */
-    public record Split(int index, long at, long savedNanos, String reason) {}
+    /**
+     * A split to ask for: task {@code index} to keep the share {@code keep} of what it has left
+     * (where the master believes it is, that ends at {@code at}), and why.
+     */
+    public record Split(int index, double keep, long at, long savedNanos, String reason) {}
 
     /** The splits worth asking for among {@code tasks} (one stage's), largest saving first. */
     public List<Split> splits(List<TaskView> tasks) {
@@ -75,7 +77,7 @@ public record ResplitPolicy(boolean enabled, Duration minGain, long minBytes, Du
             long from = Math.max(t.start(), t.position());
             long left = t.end() - from;
             if (left <= 0) continue;
-            long keep = (long) (left * (rate / (rate + stageRate)) + rate * (lead.toNanos() / 1e9));
+            long keep = (long) (left * (rate / (rate + stageRate)));
             long at = from + keep;
             long handedOver = t.end() - at;
             // A task that has read nothing would hand over its whole input: that is a copy's job.
@@ -88,6 +90,7 @@ public record ResplitPolicy(boolean enabled, Duration minGain, long minBytes, Du
             long savedNanos = Double.isInfinite(saved) ? Long.MAX_VALUE : (long) (saved * 1e9);
             out.add(new Split(
                     t.index(),
+                    (at - from) / (double) left,
                     at,
                     savedNanos,
                     String.format(

@@ -33,8 +33,8 @@ final class RunningTask implements TaskContext {
 
     /** File tasks: the offset the reader has reached, for the master's view of its speed. */
     volatile long position;
-    /** A split the master asked for (the offset to end at), taken up by the task thread; 0 if none. */
-    volatile long splitRequest;
+    /** A split the master asked for (the share of the rest to keep), taken up by the task thread; -1 if none. */
+    volatile double splitRequest = -1;
     /** The end of the split accepted last; 0 if none was. */
     volatile long splitEnd;
     /** Tasks writing partitions, once finished: the bytes of each partition. */
@@ -58,13 +58,17 @@ final class RunningTask implements TaskContext {
 
     /**
      * On the task thread, before it reads each line: takes up a split the master asked for, if
-     * any, and records whether the reader accepted it; every 256 calls, publishes its position.
+     * any — it keeps that share of what is left from where it is now — and records where it now
+     * ends; every 256 calls, publishes its position. A split that would leave nothing to hand
+     * over, or leave this attempt an empty range, is ignored.
      */
     void beforeLine(LineReader reader, long lines) {
-        if (splitRequest != 0) {
-            long at = splitRequest;
-            splitRequest = 0;
-            if (reader.trySplit(at)) splitEnd = at;
+        double keep = splitRequest;
+        if (keep >= 0) {
+            splitRequest = -1;
+            long from = reader.position();
+            long at = from + (long) Math.ceil(keep * Math.max(0, reader.end() - from));
+            if (at > assignment.getSplitStart() && reader.trySplit(at)) splitEnd = at;
         }
         if ((lines & 255) == 0) position = reader.position();
     }

@@ -153,7 +153,7 @@ public final class TaskWorker implements AutoCloseable {
                 for (SplitRequest s : resp.getSplitList()) {
                     AttemptRef a = s.getAttempt();
                     RunningTask t = running.get(RunningTask.key(a.getJobId(), a.getTaskId(), a.getAttempt()));
-                    if (t != null) t.splitRequest = s.getAt();
+                    if (t != null) t.splitRequest = Math.max(0, Math.min(1, s.getKeep()));
                 }
                 for (AttemptRef k : resp.getKillList())
                     kill(RunningTask.key(k.getJobId(), k.getTaskId(), k.getAttempt()));

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class ResplitPolicyTest {
     private static final long S = 1_000_000_000L;
     private static final long MB = 1 << 20;
-    private final ResplitPolicy policy = new ResplitPolicy(true, Duration.ofSeconds(2), MB, Duration.ZERO);
+    private final ResplitPolicy policy = new ResplitPolicy(true, Duration.ofSeconds(2), MB);
 
     @Test
     void aSlowTaskKeepsTheShareItCanFinishWhileAFreshTaskAtTheStageRateTakesTheRest() {
@@ -69,12 +69,12 @@ class ResplitPolicyTest {
     }
 
     @Test
-    void theRequestLeadsByWhatTheTaskReadsWhileItTravels() {
-        ResplitPolicy leading = new ResplitPolicy(true, Duration.ofSeconds(2), MB, Duration.ofSeconds(1));
+    void theSplitIsAShareOfWhatIsLeft() {
         List<TaskView> tasks = List.of(
                 new TaskView(0, -1, 0, 64 * MB, 64 * MB, 4 * S),
                 new TaskView(1, 4 * S, 64 * MB, 72 * MB, 128 * MB, -1));
-        long without = policy.splits(tasks).get(0).at();
-        assertThat(leading.splits(tasks).get(0).at()).isEqualTo(without + 2 * MB);
+        ResplitPolicy.Split s = policy.splits(tasks).get(0);
+        assertThat(s.keep()).isCloseTo((s.at() - 72.0 * MB) / (56.0 * MB), org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(s.keep()).isCloseTo(2.0 / 18, org.assertj.core.data.Offset.offset(1e-6));
     }
 }

@@ -147,7 +147,7 @@ final class SchedulerSimulation {
                 FileSystemRegistry.local().with(store),
                 new SpeculationPolicy(true, 1.5, Duration.ofSeconds(1)),
                 // Adaptive: re-splits of any gain and size; partitions re-planned against random targets.
-                new ResplitPolicy(true, Duration.ofSeconds(1), 1, Duration.ZERO),
+                new ResplitPolicy(true, Duration.ofSeconds(1), 1),
                 new PartitionPlanner(true, random.nextLong(1, 4_000), 2.0, 0));
         ManualMasterLoop loop = new ManualMasterLoop(clock, this::at);
         master = new JobMaster(settings, clock, this::io, loop);
@@ -710,7 +710,7 @@ final class SchedulerSimulation {
             for (var s : resp.getSplitList()) {
                 var ref = s.getAttempt();
                 SimAttempt a = w.running.get(ref.getJobId() + "/" + ref.getTaskId() + "_" + ref.getAttempt());
-                if (a != null) split(w, a, s.getAt());
+                if (a != null) split(w, a, s.getKeep());
             }
         }
         int next = w.incarnation;
@@ -807,17 +807,18 @@ final class SchedulerSimulation {
     }
 
     /**
-     * The master asks attempt {@code a} to end its input at {@code at}: it accepts unless it has
-     * read that far (or, one time in five, as if it had), and then finishes sooner, as its range
-     * shrank.
+     * The master asks attempt {@code a} to keep the share {@code keep} of what it has left: it
+     * does so from where it is (unless that leaves nothing to hand over, or it empty, or, one time
+     * in five, it ignores the request), and then finishes sooner, as its range shrank.
      */
-    private void split(SimWorker w, SimAttempt a, long at) {
+    private void split(SimWorker w, SimAttempt a, double keep) {
         Launch l = a.launch;
         require(readsFile(l.task), "the master asked " + l + ", which reads no file, to split");
+        require(keep >= 0 && keep < 1, "the master asked " + l + " to keep " + keep + " of its rest");
         long now = clock.nanos();
         long position = l.position(now);
-        if (at < position || at >= l.end || random.nextInt(5) == 0) return;
-        require(at > l.start, "the master asked " + l + " to split at " + at + ", before its start " + l.start);
+        long at = position + (long) Math.ceil(keep * (l.end - position));
+        if (at <= l.start || at >= l.end || random.nextInt(5) == 0) return;
         long left = l.finishNanos - now;
         long newFinish = now + (long) (left * ((at - position) / (double) Math.max(1, l.end - position)));
         l.anchor = position;
