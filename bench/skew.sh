@@ -81,7 +81,7 @@ for mode in off on; do
   wait "$THROTTLE" 2>/dev/null || true
   THROTTLE=
   kill -CONT "$PID2"
-  grep -c '^decided.*re-split' "$WORK/wc-$mode.log" | sed "s/^/re-splits ($mode): /"
+  echo "re-splits ($mode): $(grep -c '^decided.*re-split' "$WORK/wc-$mode.log" || true)"
   cmp -s <(cat "$out"/part-* | LC_ALL=C sort) <(LC_ALL=C sort "$WORK/counts-$SIZE.tsv") \
     || { echo "word count ($mode) differs from GenText's counts"; exit 1; }
 done

@@ -199,13 +199,19 @@ final class LineReader implements AutoCloseable {
         }
     }
 
+    /** Reads more after {@code limit} (every byte before it consumed); false at the end of the data. */
     private boolean fill() throws IOException {
         if (eof) return false;
-        // A new buffer, not the old one refilled: views of the lines read stay valid.
-        if (limit > 0) buf = new byte[buf.length];
-        bufferStart += limit;
-        pos = 0;
-        limit = 0;
+        // Bytes go after those already there, into a new buffer once this one is full, never over
+        // old ones: views of the lines read stay valid. (A new buffer per read cost streams that
+        // return 64 KiB at a time a 1 MiB allocation each.)
+        if (limit == buf.length) {
+            buf = new byte[buf.length];
+            bufferStart += limit;
+            pos = 0;
+            limit = 0;
+        }
+        int before = limit;
         while (limit < buf.length) {
             int n = in.read(buf, limit, buf.length - limit);
             if (n < 0) {
@@ -215,17 +221,17 @@ final class LineReader implements AutoCloseable {
                     break;
                 }
                 // Hand over what there is: past the range only when that is asked for too.
-                if (limit > 0) break;
+                if (limit > before) break;
                 open(inEnd, tail);
                 tail = Math.min(MAX_TAIL, tail * 2);
                 continue;
             }
             inRead += n;
             limit += n;
-            // One read is enough to make progress; keep reading only while the buffer is nearly empty.
-            if (limit > (1 << 16)) break;
+            // One read is enough to make progress; keep reading only while it brought little.
+            if (limit - before > (1 << 16)) break;
         }
-        return limit > 0;
+        return limit > before;
     }
 
     private void open(long offset, long length) throws IOException {
