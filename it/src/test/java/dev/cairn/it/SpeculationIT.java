@@ -65,6 +65,8 @@ class SpeculationIT {
                 "-Xmx384m",
                 "-Dmaster.split-size=4m",
                 "-Dworker.heartbeat-interval=300ms",
+                // Maps here take well under a second: a re-split must pay off sooner than the default 2 s.
+                "-Dmaster.resplit-min-gain=500ms",
                 "-Dworker.sort-buffer=4m");
         master = (String) cluster().get("master");
     }
