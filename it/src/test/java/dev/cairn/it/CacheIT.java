@@ -18,7 +18,6 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.yaml.snakeyaml.Yaml;
 
 /**
  * A multi-stage batch job over a cached dataset ({@code cached-wordstats}: the corpus's words
@@ -141,18 +140,11 @@ class CacheIT {
         return lines;
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> cluster() throws IOException {
-        return new Yaml().load(Files.readString(dir.resolve("cluster/cluster.json")));
+        return ClusterJson.read(dir.resolve("cluster"));
     }
 
-    @SuppressWarnings("unchecked")
     private static long pid(String nodeId) throws IOException {
-        return ((List<Map<String, Object>>) cluster().get("nodes"))
-                .stream()
-                        .filter(n -> n.get("id").equals(nodeId))
-                        .map(n -> ((Number) n.get("pid")).longValue())
-                        .findFirst()
-                        .orElseThrow();
+        return ClusterJson.pid(dir.resolve("cluster"), nodeId);
     }
 }

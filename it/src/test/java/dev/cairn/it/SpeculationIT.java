@@ -21,7 +21,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.yaml.snakeyaml.Yaml;
 
 /**
  * Batch jobs on a {@code cluster up --nodes 2} cluster when a worker misbehaves or the data is
@@ -308,18 +307,11 @@ class SpeculationIT {
         }
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> cluster() throws IOException {
-        return new Yaml().load(Files.readString(dir.resolve("cluster/cluster.json")));
+        return ClusterJson.read(dir.resolve("cluster"));
     }
 
-    @SuppressWarnings("unchecked")
     private static long pid(String nodeId) throws IOException {
-        return ((List<Map<String, Object>>) cluster().get("nodes"))
-                .stream()
-                        .filter(n -> n.get("id").equals(nodeId))
-                        .map(n -> ((Number) n.get("pid")).longValue())
-                        .findFirst()
-                        .orElseThrow();
+        return ClusterJson.pid(dir.resolve("cluster"), nodeId);
     }
 }
