@@ -2,8 +2,12 @@ package dev.cairn.rpc;
 
 import dev.cairn.rpc.grpc.GrpcService;
 import dev.cairn.rpc.grpc.Rpc;
+import dev.cairn.rpc.internal.CallMetrics;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -32,13 +36,27 @@ public final class RpcServer implements AutoCloseable {
      * @throws IOException naming the address when it cannot be bound
      */
     public static RpcServer start(String host, int port, List<RpcService> services) throws IOException {
+        return start(host, port, services, new SimpleMeterRegistry());
+    }
+
+    /**
+     * Binds {@code host:port} (port 0 lets the OS choose) and starts serving, timing every call
+     * into {@code meters} as the histogram {@code cairn_rpc_server_seconds{service, method,
+     * status}}. The other overload records into a registry of its own, which nothing reads.
+     *
+     * @throws IOException naming the address when it cannot be bound
+     */
+    public static RpcServer start(String host, int port, List<RpcService> services, MeterRegistry meters)
+            throws IOException {
+        CallMetrics calls = new CallMetrics(meters);
         ExecutorService executor = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("rpc-", 0).factory());
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .executor(executor)
                 .maxInboundMessageSize(Rpc.MAX_MESSAGE_BYTES)
                 .permitKeepAliveTime(10, TimeUnit.SECONDS);
-        for (RpcService s : services) builder.addService(((GrpcService) s).definition());
+        for (RpcService s : services)
+            builder.addService(ServerInterceptors.intercept(((GrpcService) s).definition(), calls));
         Server server = builder.build();
         try {
             server.start();
