@@ -6,6 +6,8 @@ import dev.cairn.common.time.Clock;
 import dev.cairn.coord.internal.raft.RaftMember;
 import dev.cairn.coord.internal.raft.RaftPeerAddress;
 import dev.cairn.coord.internal.server.CoordServer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -115,6 +117,18 @@ public final class CoordService implements AutoCloseable {
      * @throws IOException when the log cannot be opened or a port cannot be bound
      */
     public static CoordService start(Settings settings, Clock clock) throws IOException {
+        return start(settings, clock, new SimpleMeterRegistry());
+    }
+
+    /**
+     * Starts the member as {@link #start(Settings, Clock)} does, recording into {@code meters}:
+     * {@code cairn_coord_requests_total{type}}, {@code cairn_coord_request_seconds{type}},
+     * {@code cairn_coord_leader}, {@code cairn_coord_last_zxid},
+     * {@code cairn_coord_last_applied_index}, {@code cairn_coord_log_flush_seconds},
+     * {@code cairn_coord_sessions}, {@code cairn_coord_connected_sessions} and
+     * {@code cairn_coord_watches}. The other overload records into a registry of its own.
+     */
+    public static CoordService start(Settings settings, Clock clock, MeterRegistry meters) throws IOException {
         CoordMember self = settings.self();
         RaftPeerAddress selfAddress = raftAddress(self);
         List<RaftPeerAddress> peers =
@@ -138,7 +152,8 @@ public final class CoordService implements AutoCloseable {
                         settings.maxOutstandingRequests(),
                         settings.maxOutstandingBytes(),
                         settings.pipelineWrites()),
-                clock));
+                clock,
+                meters));
     }
 
     private static RaftPeerAddress raftAddress(CoordMember m) {

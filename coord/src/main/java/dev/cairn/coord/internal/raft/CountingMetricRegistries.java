@@ -97,6 +97,30 @@ public final class CountingMetricRegistries extends MetricRegistries {
         return sb.toString();
     }
 
+    /** A timer's count and the nanoseconds its timings add up to. */
+    public record TimerTotals(long count, long nanos) {}
+
+    /**
+     * The totals of Ratis' timer {@code name} in the registry of {@code component} (e.g.
+     * {@code log_worker}) of member {@code peerId} of any group; zeros until Ratis made it, or when
+     * Ratis does not use these registries.
+     */
+    public static TimerTotals timer(String peerId, String component, String name) {
+        long count = 0;
+        long nanos = 0;
+        for (RatisMetricRegistry r : MetricRegistries.global().getMetricRegistries()) {
+            if (!(r instanceof Registry reg)) continue;
+            MetricRegistryInfo info = reg.info();
+            if (!component.equals(info.getMetricsComponentName())
+                    || !info.getPrefix().startsWith(peerId + "@")) continue;
+            if (reg.metrics().get(name) instanceof Timer t) {
+                count += t.count.sum();
+                nanos += t.nanos.sum();
+            }
+        }
+        return new TimerTotals(count, nanos);
+    }
+
     /** A timer's count and total nanoseconds. */
     static final class Timer implements Timekeeper {
         final LongAdder count = new LongAdder();

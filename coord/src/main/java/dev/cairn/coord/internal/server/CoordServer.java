@@ -9,6 +9,8 @@ import dev.cairn.coord.internal.tree.Result;
 import dev.cairn.coord.internal.tree.Txn;
 import dev.cairn.coord.internal.tree.WatchEvent;
 import dev.cairn.coord.internal.wire.WatchRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -122,6 +124,8 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
     private final ProposalBatcher batcher;
     /** Set by {@link #start} once the Raft member runs; the last part built, since it lets clients in. */
     private ClientIo clients;
+    /** Set by {@link #start} before any client connects. */
+    private CoordMetrics metrics;
     /** Whether this member led at the previous tick; ticker only. */
     private boolean wasLeader;
 
@@ -158,8 +162,15 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
                 new RaftMemberRoutes(raft), state, clock, batchSender, settings.maxDataBytes(), proposalTimeout());
     }
 
+    /** {@link #start(Settings, Clock, MeterRegistry)} recording into a registry of its own, which nothing reads. */
     public static CoordServer start(Settings settings, Clock clock) throws IOException {
+        return start(settings, clock, new SimpleMeterRegistry());
+    }
+
+    /** Starts the member, recording its requests and state into {@code meters} ({@link CoordMetrics}). */
+    public static CoordServer start(Settings settings, Clock clock, MeterRegistry meters) throws IOException {
         CoordServer s = new CoordServer(settings, clock);
+        s.metrics = new CoordMetrics(meters, s, settings.raft().self().id());
         try {
             s.raft.start(s.state, new BatcherIntake(s.batcher));
             s.clients = new ClientIo(
@@ -288,6 +299,18 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
                     return state.awaitApplied(index).thenApply(v -> index);
                 })
                 .orTimeout(proposalTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    CoordMetrics metrics() {
+        return metrics;
+    }
+
+    int connectedSessions() {
+        return connectionsBySession.size();
+    }
+
+    int watchCount() {
+        return watches.size();
     }
 
     /** Whether the session is open as this member's applied log shows it. */

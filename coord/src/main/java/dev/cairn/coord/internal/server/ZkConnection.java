@@ -17,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -86,6 +87,13 @@ final class ZkConnection implements ProposalBatcher.Source {
     static final int MAX_QUEUED_BYTES_HARD = 8 * MAX_QUEUED_BYTES;
 
     private final CoordServer server;
+
+    /** A request read and not answered yet: its type and when it was read, for its latency. */
+    private record Started(int type, long nanos) {}
+
+    /** Requests read and not answered yet, by xid; the selector thread adds, whoever answers removes. */
+    private final Map<Integer, Started> started = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final ClientIo io;
     private final SocketChannel channel;
     private final String remote;
@@ -380,6 +388,9 @@ final class ZkConnection implements ProposalBatcher.Source {
             return false;
         }
         server.touched(sessionId);
+        server.metrics().received(header.getType());
+        started.put(
+                header.getXid(), new Started(header.getType(), server.clock().nanos()));
         return requests.handle(header, archive);
     }
 
@@ -582,6 +593,8 @@ final class ZkConnection implements ProposalBatcher.Source {
     // ---- output: any thread ----------------------------------------------------------------
 
     void reply(int xid, int err, org.apache.jute.Record body) throws IOException {
+        Started req = started.remove(xid);
+        if (req != null) server.metrics().answered(req.type(), server.clock().nanos() - req.nanos());
         send(Frames.packet(new ReplyHeader(xid, server.state().lastZxid(), err), err == 0 ? body : null));
     }
 
