@@ -9,6 +9,10 @@ import dev.cairn.store.internal.namespace.NodeRegistry;
 import dev.cairn.store.internal.repair.RepairPlanner;
 import dev.cairn.store.internal.repair.ReplicationMonitor;
 import dev.cairn.store.internal.transfer.BlockServer;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -164,17 +168,79 @@ public final class StoreNode implements AutoCloseable {
      */
     public static StoreNode start(Settings settings, String coordConnect, Duration sessionTimeout, Clock clock)
             throws IOException {
+        return start(settings, coordConnect, sessionTimeout, clock, new SimpleMeterRegistry());
+    }
+
+    /**
+     * {@link #start(Settings, String, Duration, Clock)}, recording into {@code meters}:
+     * <pre>
+     * cairn_store_read_bytes_total                block data this node sent to readers
+     * cairn_store_written_bytes_total             block data this node received and stored
+     * cairn_store_blocks                          finalized blocks on this node's disks
+     * cairn_store_used_bytes                      their bytes
+     * cairn_store_under_replicated_blocks         as the replication monitor's last scan found them (*)
+     * cairn_store_missing_blocks                  blocks with no live replica, likewise (*)
+     * cairn_store_repair_queue                    repair actions that scan planned (*)
+     * cairn_store_scrubbed_blocks_total           blocks the scrubber verified
+     * cairn_store_scrubbed_bytes_total            their bytes
+     * cairn_store_scrub_corrupt_blocks_total      corrupt blocks the scrubber found
+     * </pre>
+     * (*) only on the store node elected to run the monitor; 0 on the others.
+     */
+    public static StoreNode start(
+            Settings settings, String coordConnect, Duration sessionTimeout, Clock clock, MeterRegistry meters)
+            throws IOException {
         CuratorFramework coord = StoreClient.newNodeCoordClient(coordConnect, sessionTimeout);
         coord.start();
         StoreNode node;
         try {
-            node = start(settings, coord, clock);
+            node = start(settings, coord, clock, meters);
         } catch (IOException | RuntimeException e) {
             coord.close();
             throw e;
         }
         node.ownsCoord = true;
         return node;
+    }
+
+    private void bindMeters(MeterRegistry meters) {
+        FunctionCounter.builder("cairn.store.read", server, BlockServer::bytesRead)
+                .description("Bytes of block data this store node sent to readers")
+                .baseUnit("bytes")
+                .register(meters);
+        FunctionCounter.builder("cairn.store.written", server, BlockServer::bytesWritten)
+                .description("Bytes of blocks this store node received and stored")
+                .baseUnit("bytes")
+                .register(meters);
+        Gauge.builder("cairn.store.blocks", blocks, LocalBlockStore::blockCount)
+                .description("Finalized blocks on this store node's disks")
+                .register(meters);
+        Gauge.builder("cairn.store.used", blocks, LocalBlockStore::usedBytes)
+                .description("Bytes of the finalized blocks on this store node's disks")
+                .baseUnit("bytes")
+                .register(meters);
+        Gauge.builder("cairn.store.under.replicated.blocks", monitor, ReplicationMonitor::underReplicated)
+                .description("Under-replicated blocks at the last scan, on the node running the replication monitor")
+                .register(meters);
+        Gauge.builder("cairn.store.missing.blocks", monitor, ReplicationMonitor::missing)
+                .description(
+                        "Blocks with no live replica at the last scan, on the node running the replication monitor")
+                .register(meters);
+        Gauge.builder("cairn.store.repair.queue", monitor, ReplicationMonitor::repairQueue)
+                .description("Repair actions the last scan planned, on the node running the replication monitor")
+                .register(meters);
+        if (scrubber != null) {
+            FunctionCounter.builder("cairn.store.scrubbed.blocks", scrubber, BlockScrubber::blocksVerified)
+                    .description("Blocks the scrubber verified on this store node")
+                    .register(meters);
+            FunctionCounter.builder("cairn.store.scrubbed", scrubber, BlockScrubber::bytesVerified)
+                    .description("Bytes of the blocks the scrubber verified on this store node")
+                    .baseUnit("bytes")
+                    .register(meters);
+            FunctionCounter.builder("cairn.store.scrub.corrupt.blocks", scrubber, BlockScrubber::corruptFound)
+                    .description("Corrupt blocks the scrubber found on this store node")
+                    .register(meters);
+        }
     }
 
     /**
@@ -187,6 +253,11 @@ public final class StoreNode implements AutoCloseable {
 
     /** {@link #start(Settings, String, Duration, Clock)} over a coord session the caller keeps (tests share one). */
     static StoreNode start(Settings settings, CuratorFramework coord, Clock clock) throws IOException {
+        return start(settings, coord, clock, new SimpleMeterRegistry());
+    }
+
+    static StoreNode start(Settings settings, CuratorFramework coord, Clock clock, MeterRegistry meters)
+            throws IOException {
         LocalBlockStore blocks = LocalBlockStore.open(LocalBlockStore.Options.of(settings.dirs()));
         BlockServer server;
         try {
@@ -196,6 +267,7 @@ public final class StoreNode implements AutoCloseable {
             throw e;
         }
         StoreNode node = new StoreNode(settings, blocks, server, coord, clock);
+        node.bindMeters(meters);
         try {
             new Namespace(coord, clock::millis).ensureRoot();
             node.registry.register(node.info());

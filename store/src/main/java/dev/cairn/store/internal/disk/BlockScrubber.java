@@ -51,6 +51,9 @@ public final class BlockScrubber {
     private final TokenBucket bucket;
     private Thread thread;
     private boolean stopped;
+    private final java.util.concurrent.atomic.LongAdder blocksVerified = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder bytesVerified = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder corruptFound = new java.util.concurrent.atomic.LongAdder();
 
     /**
      * @param bytesPerSecond the average read rate to keep to
@@ -70,6 +73,21 @@ public final class BlockScrubber {
         this.onCorrupt = Objects.requireNonNull(onCorrupt, "onCorrupt");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.bucket = new TokenBucket(clock, bytesPerSecond, bytesPerSecond);
+    }
+
+    /** Blocks verified since this scrubber was made, over every pass; the current pass as it goes. */
+    public long blocksVerified() {
+        return blocksVerified.sum();
+    }
+
+    /** Bytes of the blocks verified since this scrubber was made. */
+    public long bytesVerified() {
+        return bytesVerified.sum();
+    }
+
+    /** Corrupt blocks found since this scrubber was made (one found again in a later pass counts again). */
+    public long corruptFound() {
+        return corruptFound.sum();
     }
 
     /** Starts scrubbing on a new daemon thread. */
@@ -131,9 +149,12 @@ public final class BlockScrubber {
             }
             blocks++;
             bytes += b.length();
+            blocksVerified.increment();
+            bytesVerified.add(b.length());
             if (result instanceof VerifyResult.Corrupt c) {
                 LOG.warn("scrubber found {} corrupt: {}", b.id(), c.detail());
                 corrupt.add(b.id());
+                corruptFound.increment();
                 try {
                     onCorrupt.accept(b.id());
                 } catch (RuntimeException e) {

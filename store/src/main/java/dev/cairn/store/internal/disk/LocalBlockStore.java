@@ -244,6 +244,11 @@ public final class LocalBlockStore implements AutoCloseable {
                 .toList();
     }
 
+    /** How many finalized blocks are held, without listing them. */
+    public int blockCount() {
+        return blocks.size();
+    }
+
     public boolean contains(BlockId id) {
         return blocks.containsKey(id);
     }

@@ -72,6 +72,12 @@ public final class ReplicationMonitor implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private RepairPlanner planner;
 
+    /** The last scan's findings, written by the monitor's thread and read by whoever scrapes metrics. */
+    private volatile int lastUnderReplicated;
+
+    private volatile int lastMissing;
+    private volatile int lastActions;
+
     public ReplicationMonitor(Settings settings, CuratorFramework coord, Clock clock, Random random) {
         this.settings = settings;
         this.clock = clock;
@@ -115,10 +121,28 @@ public final class ReplicationMonitor implements AutoCloseable {
         }
     }
 
+    /** Under-replicated blocks as this node's last scan found them; 0 while another node monitors. */
+    public int underReplicated() {
+        return lastUnderReplicated;
+    }
+
+    /** Blocks without any live replica as this node's last scan found them; 0 while another node monitors. */
+    public int missing() {
+        return lastMissing;
+    }
+
+    /** Repair actions this node's last scan planned (its repair queue); 0 while another node monitors. */
+    public int repairQueue() {
+        return lastActions;
+    }
+
     private void tick() {
         if (!latch.hasLeadership()) {
             if (planner != null) LOG.info("store monitor on {} is no longer elected", settings.nodeId());
             planner = null;
+            lastUnderReplicated = 0;
+            lastMissing = 0;
+            lastActions = 0;
             return;
         }
         if (planner == null) {
@@ -145,6 +169,9 @@ public final class ReplicationMonitor implements AutoCloseable {
             if (h.underReplicated()) under++;
             if (h.missing()) missing++;
         }
+        lastUnderReplicated = under;
+        lastMissing = missing;
+        lastActions = plan.actions().size();
         int failed = apply(plan.actions(), view);
         if (!plan.actions().isEmpty() || missing > 0) {
             LOG.info(

@@ -67,13 +67,14 @@ final class BlockReceiver {
      * Receives the block and sends the ack.
      *
      * @throws ProtocolException if the chunk stream is malformed; the block is aborted everywhere
+     * @return the bytes of the block stored on this node; 0 if it could not be stored here
      * @throws IOException if the upstream connection fails; the block is aborted everywhere
      */
-    void receive() throws IOException {
+    long receive() throws IOException {
         start();
         try {
             receiveChunks();
-            finish();
+            return finish();
         } finally {
             // Set only if the loop above ended by an exception: nothing of the block may remain.
             if (local != null) abortLocal();
@@ -130,7 +131,9 @@ final class BlockReceiver {
         }
     }
 
-    private void finish() throws IOException {
+    /** Ends the block here and downstream and acks it; returns the bytes stored here (0: not stored). */
+    private long finish() throws IOException {
+        long stored = 0;
         if (downstream != null) {
             try {
                 downstream.endBlock();
@@ -143,6 +146,7 @@ final class BlockReceiver {
             try {
                 BlockInfo info = local.finish();
                 mine = new PipelineAck.Stored(self, info.length());
+                stored = info.length();
             } catch (IOException | IllegalStateException e) {
                 // finish() has aborted the block itself.
                 localFailure = "cannot finalize: " + Wire.describe(e);
@@ -168,6 +172,7 @@ final class BlockReceiver {
         PipelineAck.writeOutcomes(upstream.out, outcomes);
         upstream.out.flush();
         LOG.debug("{}: {} done: {}", self, request.id(), outcomes);
+        return stored;
     }
 
     /** Gives up on the downstream: it and every node after it count as failed. */

@@ -27,11 +27,11 @@ final class BlockSender {
      * Answers a READ_BLOCK: the header (block length, chunk size), then each chunk overlapping the
      * range as (index, length, stored CRC32C, bytes), then {@link Wire#END_OF_CHUNKS}; or, in place
      * of a chunk that could not be read, {@link Wire#CORRUPT_CHUNK} (the disk layer found it
-     * damaged) or {@link Wire#READ_ERROR}, and a message.
+     * damaged) or {@link Wire#READ_ERROR}, and a message. Returns the bytes of block data sent.
      */
-    static void sendChunks(LocalBlockStore store, Connection c, Request.ReadBlock r) throws IOException {
+    static long sendChunks(LocalBlockStore store, Connection c, Request.ReadBlock r) throws IOException {
         BlockReader reader = openLocal(store, c, r.id());
-        if (reader == null) return;
+        if (reader == null) return 0;
         try (reader) {
             long length = reader.length();
             if (r.offset() > length) {
@@ -39,13 +39,14 @@ final class BlockSender {
                         c.out,
                         Wire.FAILED,
                         "offset " + r.offset() + " is beyond the end of " + r.id() + " (" + length + " bytes)");
-                return;
+                return 0;
             }
             long end = r.length() == -1 || r.length() > length - r.offset() ? length : r.offset() + r.length();
             int chunkSize = reader.chunkSize();
             c.out.writeByte(Wire.OK);
             c.out.writeLong(length);
             c.out.writeInt(chunkSize);
+            long sent = 0;
             byte[] buf = new byte[chunkSize];
             ByteBuffer bb = ByteBuffer.wrap(buf);
             // The chunks overlapping [offset, end); none if that is empty.
@@ -59,14 +60,16 @@ final class BlockSender {
                     LOG.warn("cannot read chunk {} of {} for {}", index, r.id(), c.peer, e);
                     c.out.writeInt(e instanceof ChecksumException ? Wire.CORRUPT_CHUNK : Wire.READ_ERROR);
                     Wire.writeMessage(c.out, "cannot read chunk " + index + ": " + Wire.describe(e));
-                    return;
+                    return sent;
                 }
                 c.out.writeInt(index);
                 c.out.writeInt(bb.position());
                 c.out.writeInt(crc);
                 c.out.write(buf, 0, bb.position());
+                sent += bb.position();
             }
             c.out.writeInt(Wire.END_OF_CHUNKS);
+            return sent;
         }
     }
 

@@ -64,7 +64,27 @@ public final class BlockServer implements AutoCloseable {
     private final DataAddress address;
     private final Set<ServerConnection> connections = ConcurrentHashMap.newKeySet();
     private Thread acceptor;
+    private final java.util.concurrent.atomic.LongAdder bytesRead = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder bytesWritten = new java.util.concurrent.atomic.LongAdder();
     private volatile boolean closed;
+
+    /** Bytes of block data this server sent to readers (READ_BLOCK) since it started. */
+    public long bytesRead() {
+        return bytesRead.sum();
+    }
+
+    /** Bytes of blocks this server received and stored on its disks (WRITE_BLOCK) since it started. */
+    public long bytesWritten() {
+        return bytesWritten.sum();
+    }
+
+    void countRead(long bytes) {
+        bytesRead.add(bytes);
+    }
+
+    void countWritten(long bytes) {
+        bytesWritten.add(bytes);
+    }
 
     private BlockServer(LocalBlockStore store, Options options, ServerSocket listener, DataAddress address) {
         this.store = store;

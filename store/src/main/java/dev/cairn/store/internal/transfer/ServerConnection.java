@@ -166,8 +166,9 @@ final class ServerConnection {
         LocalBlockStore store = server.store();
         Duration timeout = server.options().timeout();
         switch (request) {
-            case Request.WriteBlock w -> new BlockReceiver(store, server.address(), timeout, c, w).receive();
-            case Request.ReadBlock r -> BlockSender.sendChunks(store, c, r);
+            case Request.WriteBlock w ->
+                server.countWritten(new BlockReceiver(store, server.address(), timeout, c, w).receive());
+            case Request.ReadBlock r -> server.countRead(BlockSender.sendChunks(store, c, r));
             case Request.Replicate r -> BlockSender.replicate(store, timeout, c, r);
             case Request.DeleteBlocks d -> delete(store, c, d.ids());
             case Request.ListBlocks l -> {
