@@ -1,6 +1,7 @@
 package dev.cairn.batch;
 
 import dev.cairn.batch.internal.worker.TaskWorker;
+import dev.cairn.batch.internal.worker.WorkerMeters;
 import dev.cairn.batch.internal.worker.WorkerSettings;
 import dev.cairn.common.config.Config;
 import dev.cairn.common.fs.FileSystemRegistry;
@@ -8,6 +9,8 @@ import dev.cairn.rpc.RpcConfig;
 import dev.cairn.rpc.RpcService;
 import dev.cairn.rpc.grpc.Channels;
 import dev.cairn.rpc.grpc.GrpcService;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,6 +80,19 @@ public final class BatchWorker implements AutoCloseable {
      */
     public static BatchWorker create(Settings settings, Supplier<String> masterLocator, FileSystemRegistry fileSystems)
             throws IOException {
+        return create(settings, masterLocator, fileSystems, new SimpleMeterRegistry());
+    }
+
+    /**
+     * {@link #create(Settings, Supplier, FileSystemRegistry)}, recording into {@code meters}:
+     * {@code cairn_batch_task_attempts_total{outcome}} (succeeded, failed, killed),
+     * {@code cairn_batch_shuffle_served_bytes_total}, {@code cairn_batch_shuffle_fetched_bytes_total},
+     * {@code cairn_batch_spilled_bytes_total} and {@code cairn_batch_spills_total}. The other
+     * overload records into a registry of its own, which nothing reads.
+     */
+    public static BatchWorker create(
+            Settings settings, Supplier<String> masterLocator, FileSystemRegistry fileSystems, MeterRegistry meters)
+            throws IOException {
         Channels channels = new Channels();
         try {
             TaskWorker worker = new TaskWorker(
@@ -92,7 +108,8 @@ public final class BatchWorker implements AutoCloseable {
                             settings.fetchParallelism(),
                             settings.rpcDeadline(),
                             fileSystems),
-                    channels);
+                    channels,
+                    new WorkerMeters(meters));
             return new BatchWorker(worker, channels);
         } catch (IOException | RuntimeException e) {
             channels.close();

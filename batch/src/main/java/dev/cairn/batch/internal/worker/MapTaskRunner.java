@@ -99,6 +99,7 @@ final class MapTaskRunner {
                         task.inputLocalBytes = reader.localBytes();
                         task.inputRemoteBytes = reader.remoteBytes();
                         task.spills = buffer.spillCount();
+                        task.spilledBytes = buffer.bytesSpilled();
                     }
                 }
                 task.inputLocalBytes = reader.localBytes();
@@ -116,6 +117,7 @@ final class MapTaskRunner {
             task.bytesOut = out.totalLength();
             task.partitionBytes = partitionBytes(out);
             task.spills = buffer.spillCount();
+            task.spilledBytes = buffer.bytesSpilled();
         }
     }
 

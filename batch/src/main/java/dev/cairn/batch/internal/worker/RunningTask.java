@@ -26,6 +26,8 @@ final class RunningTask implements TaskContext {
     volatile long inputRemoteBytes;
     /** Map tasks: sorted runs written so far. */
     volatile long spills;
+    /** Map tasks: bytes of the sorted runs written so far. */
+    volatile long spilledBytes;
     /** Reduce tasks: map output bytes fetched so far. */
     volatile long shuffleBytes;
     /** The user's counters by "group.name", incremented on the task thread, read by the heartbeat. */

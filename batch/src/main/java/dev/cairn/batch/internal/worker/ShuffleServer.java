@@ -30,7 +30,10 @@ final class ShuffleServer extends ShuffleGrpc.ShuffleImplBase {
     /** Finds the job's map output directory, or null when this worker holds nothing for the job. */
     private final Function<String, Path> mapOutputDirs;
 
-    ShuffleServer(Function<String, Path> mapOutputDirs) {
+    private final WorkerMeters meters;
+
+    ShuffleServer(Function<String, Path> mapOutputDirs, WorkerMeters meters) {
+        this.meters = meters;
         this.mapOutputDirs = mapOutputDirs;
     }
 
@@ -77,6 +80,7 @@ final class ShuffleServer extends ShuffleGrpc.ShuffleImplBase {
                             .setData(ByteString.copyFrom(buf, 0, n))
                             .build());
                     left -= n;
+                    meters.shuffleServed(n);
                 }
             }
             call.onCompleted();

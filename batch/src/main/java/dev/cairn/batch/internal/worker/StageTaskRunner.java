@@ -85,6 +85,7 @@ final class StageTaskRunner implements StageContext {
                 task.bytesOut = out.totalLength();
                 task.partitionBytes = MapTaskRunner.partitionBytes(out);
                 task.spills = buffer.spillCount();
+                task.spilledBytes = buffer.bytesSpilled();
             } else if (outputFile != null) {
                 outputFile.commit(task, gate);
             }

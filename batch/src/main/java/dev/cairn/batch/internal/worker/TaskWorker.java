@@ -53,11 +53,17 @@ public final class TaskWorker implements AutoCloseable {
     private final Semaphore wakeup = new Semaphore(0);
     private final Thread heartbeatThread;
     private volatile boolean closed;
+    private final WorkerMeters meters;
     private volatile long heartbeatIntervalMs = 1000;
     /** The master this worker is registered with (or about to be); only the heartbeat thread writes it. */
     private volatile String masterEndpoint;
 
     public TaskWorker(WorkerSettings settings, Channels channels) throws IOException {
+        this(settings, channels, new WorkerMeters(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+    }
+
+    public TaskWorker(WorkerSettings settings, Channels channels, WorkerMeters meters) throws IOException {
+        this.meters = meters;
         this.settings = settings;
         this.channels = channels;
         FileTrees.deleteRecursively(jobsDir());
@@ -77,10 +83,12 @@ public final class TaskWorker implements AutoCloseable {
     }
 
     public List<BindableService> services() {
-        return List.of(new ShuffleServer(jobId -> {
-            JobResources r = jobResources.get(jobId);
-            return r == null ? null : r.mapOutputDir();
-        }));
+        return List.of(new ShuffleServer(
+                jobId -> {
+                    JobResources r = jobResources.get(jobId);
+                    return r == null ? null : r.mapOutputDir();
+                },
+                meters));
     }
 
     private Path jobsDir() {
@@ -267,13 +275,21 @@ public final class TaskWorker implements AutoCloseable {
             task.progress = 1;
             result = update(task, TaskUpdate.State.SUCCEEDED, "");
         } catch (Throwable t) {
-            if (task.cancelled) return;
+            if (task.cancelled) {
+                meters.attemptEnded(task, WorkerMeters.Outcome.KILLED);
+                return;
+            }
             TaskUpdate.Builder b = update(task, TaskUpdate.State.FAILED, UserCode.describe(t)).toBuilder();
             if (t instanceof FetchFailure ff) b.setFetchFailedAttempt(ff.mapAttempt);
             result = b.build();
         } finally {
             current.setContextClassLoader(previous);
         }
+        meters.attemptEnded(
+                task,
+                result.getState() == TaskUpdate.State.SUCCEEDED
+                        ? WorkerMeters.Outcome.SUCCEEDED
+                        : WorkerMeters.Outcome.FAILED);
         if (running.remove(task.key) != null) {
             finished.add(result);
             wakeup.release();
