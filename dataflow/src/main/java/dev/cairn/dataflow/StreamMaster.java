@@ -5,9 +5,12 @@ import dev.cairn.common.fs.FileSystemRegistry;
 import dev.cairn.common.time.Clock;
 import dev.cairn.dataflow.internal.cluster.StreamJobMaster;
 import dev.cairn.dataflow.internal.cluster.StreamMasterService;
+import dev.cairn.dataflow.internal.cluster.StreamMeters;
 import dev.cairn.rpc.RpcService;
 import dev.cairn.rpc.grpc.GrpcService;
 import dev.cairn.rpc.grpc.MasterGate;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,6 +76,22 @@ public final class StreamMaster implements AutoCloseable {
     public static StreamMaster create(
             Settings settings, StreamJobRegistry registry, Supplier<Optional<String>> activeMaster, Clock clock)
             throws IOException {
+        return create(settings, registry, activeMaster, clock, new SimpleMeterRegistry());
+    }
+
+    /**
+     * {@link #create(Settings, StreamJobRegistry, Supplier, Clock)}, recording the checkpoints of
+     * the jobs it runs while active into {@code meters}: {@code cairn_stream_checkpoints_total{outcome}}
+     * (completed, failed), {@code cairn_stream_checkpoint_seconds} and
+     * {@code cairn_stream_checkpoint_size_bytes}. The other overload records into a registry of its own.
+     */
+    public static StreamMaster create(
+            Settings settings,
+            StreamJobRegistry registry,
+            Supplier<Optional<String>> activeMaster,
+            Clock clock,
+            MeterRegistry meters)
+            throws IOException {
         StreamJobMaster master = new StreamJobMaster(
                 new StreamJobMaster.Settings(
                         settings.dir(),
@@ -82,7 +101,8 @@ public final class StreamMaster implements AutoCloseable {
                         settings.restartDelay(),
                         settings.fileSystems()),
                 registry,
-                clock);
+                clock,
+                new StreamMeters.Master(meters));
         return new StreamMaster(master, new MasterGate(activeMaster));
     }
 

@@ -3,9 +3,12 @@ package dev.cairn.dataflow;
 import dev.cairn.common.config.Config;
 import dev.cairn.common.fs.FileSystemRegistry;
 import dev.cairn.common.time.Clock;
+import dev.cairn.dataflow.internal.cluster.StreamMeters;
 import dev.cairn.dataflow.internal.cluster.StreamTaskExecutor;
 import dev.cairn.dataflow.internal.network.NetworkEndpoint;
 import dev.cairn.dataflow.internal.network.NetworkSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -82,6 +85,17 @@ public final class StreamWorker implements AutoCloseable {
      */
     public static StreamWorker create(Settings settings, Supplier<String> masterLocator, Clock clock)
             throws IOException {
+        return create(settings, masterLocator, clock, new SimpleMeterRegistry());
+    }
+
+    /**
+     * {@link #create(Settings, Supplier, Clock)}, recording into {@code meters} the worker's totals
+     * over its runs: {@code cairn_stream_records_in_total}, {@code cairn_stream_records_out_total}
+     * and {@code cairn_stream_backpressure_seconds_total}. The other overload records into a
+     * registry of its own.
+     */
+    public static StreamWorker create(
+            Settings settings, Supplier<String> masterLocator, Clock clock, MeterRegistry meters) throws IOException {
         NetworkEndpoint network = NetworkEndpoint.start(
                 settings.workerId(),
                 new InetSocketAddress(settings.host(), settings.dataPort()),
@@ -98,7 +112,8 @@ public final class StreamWorker implements AutoCloseable {
                         settings.fileSystems()),
                 masterLocator,
                 network,
-                clock);
+                clock,
+                new StreamMeters.Worker(meters));
         return new StreamWorker(network, executor);
     }
 

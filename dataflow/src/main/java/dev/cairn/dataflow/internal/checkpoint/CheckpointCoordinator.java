@@ -36,6 +36,7 @@ public final class CheckpointCoordinator {
     private long pending = -1;
     private final Set<String> acked = new HashSet<>();
     private long latestCompleted;
+    private long aborted;
 
     /**
      * @param subtasks stable ids of every subtask that must acknowledge
@@ -111,12 +112,18 @@ public final class CheckpointCoordinator {
     public void abort(long checkpointId) {
         if (checkpointId != pending) return;
         pending = -1;
+        aborted++;
         acked.clear();
         try {
             storage.discard(checkpointId);
         } catch (IOException e) {
             // Left behind: never complete, and overwritten or discarded later.
         }
+    }
+
+    /** Pending checkpoints given up so far (declined, or timed out). */
+    public long aborted() {
+        return aborted;
     }
 
     /** The pending checkpoint, or -1. */

@@ -258,6 +258,24 @@ final class DeployedRun implements AutoCloseable {
         return (LogicalGraph) GraphSerialization.read(in, loader);
     }
 
+    /**
+     * Records in and out summed over every operator of this run's subtasks, and nanoseconds its
+     * subtasks were blocked on full output channels: recent values, read from any thread.
+     */
+    long[] totals() {
+        long in = 0;
+        long out = 0;
+        long blocked = 0;
+        for (SubtaskLauncher.Launched l : subtasks) {
+            blocked += l.metrics().blockedNanos();
+            for (SubtaskMetrics.Operator o : l.metrics().operators()) {
+                in += o.recordsIn();
+                out += o.recordsOut();
+            }
+        }
+        return new long[] {in, out, blocked};
+    }
+
     /** What each of this run's subtasks has done so far. */
     List<SubtaskSample> samples() {
         List<SubtaskSample> samples = new java.util.ArrayList<>(subtasks.size());

@@ -67,6 +67,10 @@ final class StreamJob {
     final int slotsNeeded;
     final CheckpointStorage storage;
     private final Clock clock;
+    private final StreamMeters.Master meters;
+    /** The coordinator's aborted count already recorded as failed checkpoints. */
+    private long abortsSeen;
+
     final long submittedAtMillis;
     State state = State.SCHEDULED;
     int attempt;
@@ -106,7 +110,9 @@ final class StreamJob {
             List<Head> heads,
             CheckpointStorage storage,
             Clock clock,
-            int attempt) {
+            int attempt,
+            StreamMeters.Master meters) {
+        this.meters = meters;
         this.id = id;
         this.number = number;
         this.request = request;
@@ -169,6 +175,7 @@ final class StreamJob {
         samples.clear();
         exhaustedSources = 0;
         finalCheckpoint = -1;
+        abortsSeen = 0;
         if (checkpointing()) {
             long interval = TimeUnit.MILLISECONDS.toNanos(request.getSettings().getCheckpointIntervalMs());
             coordinator = new CheckpointCoordinator(
@@ -211,6 +218,7 @@ final class StreamJob {
             case DECLINED -> {
                 if (coordinator == null) break;
                 coordinator.abort(event.getCheckpointId());
+                recordAborts();
                 if (event.getCheckpointId() == finalCheckpoint) finalCheckpoint = -1;
             }
             case UNRECOGNIZED -> {}
@@ -220,6 +228,7 @@ final class StreamJob {
 
     private void completed(long checkpointId, Outbox outbox) {
         long now = clock.millis();
+        meters.completed(clock.nanos() - triggeredAtNanos, checkpointBytes);
         completedCheckpoints++;
         latestCheckpoint = CheckpointInfo.newBuilder()
                 .setId(checkpointId)
@@ -244,13 +253,20 @@ final class StreamJob {
             return;
         }
         long id = coordinator.maybeTrigger();
+        recordAborts();
         if (id >= 0) trigger(id, outbox);
+    }
+
+    /** Checkpoints the coordinator gave up since last looked (declined, timed out) count as failed. */
+    private void recordAborts() {
+        for (; abortsSeen < coordinator.aborted(); abortsSeen++) meters.failed();
     }
 
     /** Triggers a checkpoint now for a savepoint; -1 if one is pending (the caller tries again later). */
     long triggerSavepoint(Outbox outbox) {
         if (state != State.RUNNING || coordinator == null) return -1;
         long id = coordinator.triggerNow();
+        recordAborts();
         if (id >= 0) trigger(id, outbox);
         return id;
     }
@@ -258,6 +274,7 @@ final class StreamJob {
     private void triggerFinalIfDue(Outbox outbox) {
         if (exhaustedSources < sources() || finalCheckpoint >= 0) return;
         long id = coordinator.triggerNow();
+        recordAborts();
         if (id < 0) return;
         finalCheckpoint = id;
         trigger(id, outbox);

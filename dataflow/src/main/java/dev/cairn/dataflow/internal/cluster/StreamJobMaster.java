@@ -20,6 +20,7 @@ import dev.cairn.dataflow.internal.proto.SavepointResponse;
 import dev.cairn.dataflow.internal.proto.SubmitRequest;
 import dev.cairn.dataflow.internal.proto.SubtaskEvent;
 import dev.cairn.dataflow.internal.proto.SubtaskSample;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -112,6 +113,7 @@ public final class StreamJobMaster implements AutoCloseable {
     private final Settings settings;
     private final StreamJobRegistry registry;
     private final Clock clock;
+    private final StreamMeters.Master meters;
     private final ScheduledExecutorService loop;
     private volatile Thread loopThread;
     private final Map<String, Worker> workers = new LinkedHashMap<>();
@@ -142,6 +144,12 @@ public final class StreamJobMaster implements AutoCloseable {
     }
 
     public StreamJobMaster(Settings settings, StreamJobRegistry registry, Clock clock) throws IOException {
+        this(settings, registry, clock, new StreamMeters.Master(new SimpleMeterRegistry()));
+    }
+
+    public StreamJobMaster(Settings settings, StreamJobRegistry registry, Clock clock, StreamMeters.Master meters)
+            throws IOException {
+        this.meters = meters;
         this.settings = settings;
         this.registry = registry;
         this.clock = clock;
@@ -450,7 +458,8 @@ public final class StreamJobMaster implements AutoCloseable {
                 heads,
                 CheckpointStorage.at(settings.fileSystems(), checkpointDir(id)),
                 clock,
-                attempt);
+                attempt,
+                meters);
     }
 
     public JobStatusProto status(String jobId) {

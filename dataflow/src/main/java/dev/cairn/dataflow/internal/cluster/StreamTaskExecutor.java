@@ -14,6 +14,7 @@ import dev.cairn.dataflow.internal.proto.SubtaskEvent;
 import dev.cairn.rpc.RemoteException;
 import dev.cairn.rpc.grpc.Channels;
 import dev.cairn.rpc.grpc.Rpc;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -58,6 +59,7 @@ public final class StreamTaskExecutor implements AutoCloseable {
             FileSystemRegistry fileSystems) {}
 
     private final Settings settings;
+    private final StreamMeters.Worker meters;
     private final Supplier<String> masterLocator;
     private final NetworkEndpoint network;
     private final Clock clock;
@@ -70,6 +72,16 @@ public final class StreamTaskExecutor implements AutoCloseable {
     private long intervalNanos;
 
     public StreamTaskExecutor(Settings settings, Supplier<String> masterLocator, NetworkEndpoint network, Clock clock) {
+        this(settings, masterLocator, network, clock, new StreamMeters.Worker(new SimpleMeterRegistry()));
+    }
+
+    public StreamTaskExecutor(
+            Settings settings,
+            Supplier<String> masterLocator,
+            NetworkEndpoint network,
+            Clock clock,
+            StreamMeters.Worker meters) {
+        this.meters = meters;
         this.settings = settings;
         this.masterLocator = masterLocator;
         this.network = network;
@@ -107,6 +119,7 @@ public final class StreamTaskExecutor implements AutoCloseable {
             boolean alive = r.reportFinished(events::add);
             if (!alive) {
                 runs.remove(r.run);
+                meters.ended(r);
                 network.release(r.networkId);
                 r.close();
             }
@@ -169,6 +182,7 @@ public final class StreamTaskExecutor implements AutoCloseable {
                         LockSupport.unpark(loop);
                     });
             runs.put(d.getRun(), run);
+            meters.started(run);
             LOG.info(
                     "stream worker {}: running {} run {}",
                     settings.workerId(),
