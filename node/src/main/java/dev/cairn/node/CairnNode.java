@@ -16,6 +16,7 @@ import dev.cairn.dataflow.StreamMaster;
 import dev.cairn.dataflow.StreamWorker;
 import dev.cairn.node.internal.CoordStreamJobRegistry;
 import dev.cairn.node.internal.NodeCoordination;
+import dev.cairn.node.internal.ops.NodeMetrics;
 import dev.cairn.node.internal.ops.OpsServer;
 import dev.cairn.node.internal.ops.OpsSources;
 import dev.cairn.rpc.RpcConfig;
@@ -63,6 +64,7 @@ public final class CairnNode implements AutoCloseable {
     private final StreamMaster streamMaster;
     private final StreamWorker streamWorker;
     private final OpsServer ops;
+    private final NodeMetrics metrics;
 
     private CairnNode(
             String id,
@@ -75,7 +77,8 @@ public final class CairnNode implements AutoCloseable {
             BatchWorker worker,
             StreamMaster streamMaster,
             StreamWorker streamWorker,
-            OpsServer ops) {
+            OpsServer ops,
+            NodeMetrics metrics) {
         this.id = id;
         this.server = server;
         this.coord = coord;
@@ -87,6 +90,7 @@ public final class CairnNode implements AutoCloseable {
         this.streamMaster = streamMaster;
         this.streamWorker = streamWorker;
         this.ops = ops;
+        this.metrics = metrics;
     }
 
     /** Starts a node; on failure nothing is left running. A deposed master just stops serving. */
@@ -130,9 +134,12 @@ public final class CairnNode implements AutoCloseable {
         StreamWorker streamWorker = null;
         RpcServer server = null;
         OpsServer ops = null;
+        // The node's one registry: every part records into it, and /metrics scrapes it.
+        NodeMetrics metrics = new NodeMetrics(id, roles);
         try {
             if (roles.contains("coord"))
-                coord = CoordService.start(CoordService.Settings.from(config, id, host, dir.resolve("coord")), clock);
+                coord = CoordService.start(
+                        CoordService.Settings.from(config, id, host, dir.resolve("coord")), clock, metrics.registry());
             String connect = connectString(config, members, coord);
             if (connect != null && (roles.contains("master") || roles.contains("worker"))) {
                 coordination = NodeCoordination.connect(connect, config.get(NodeConfig.COORD_SESSION_TIMEOUT));
@@ -146,7 +153,8 @@ public final class CairnNode implements AutoCloseable {
                         StoreNode.Settings.from(config, id, host, dir.resolve("store")),
                         connect,
                         config.get(NodeConfig.COORD_SESSION_TIMEOUT),
-                        clock);
+                        clock,
+                        metrics.registry());
             }
             storeConnector = new StoreConnector(store, connect, rpcDeadline);
             FileSystemRegistry fileSystems = fileSystems(storeConnector);
@@ -166,7 +174,8 @@ public final class CairnNode implements AutoCloseable {
                                 ? StreamJobRegistry.inMemory()
                                 : new CoordStreamJobRegistry(coordination.client()),
                         () -> c2 == null ? Optional.of(endpoint) : c2.activeMaster(),
-                        clock);
+                        clock,
+                        metrics.registry());
                 services.addAll(streamMaster.services());
             }
             if (roles.contains("worker")) {
@@ -179,15 +188,19 @@ public final class CairnNode implements AutoCloseable {
                     locator = () -> fixed;
                 }
                 worker = BatchWorker.create(
-                        BatchWorker.Settings.from(config, id, endpoint, dir.resolve("worker")), locator, fileSystems);
+                        BatchWorker.Settings.from(config, id, endpoint, dir.resolve("worker")),
+                        locator,
+                        fileSystems,
+                        metrics.registry());
                 services.addAll(worker.services());
                 streamWorker = StreamWorker.create(
                         StreamWorker.Settings.from(
                                 config, id, endpoint, host, dir.resolve("stream-worker"), rpcDeadline, fileSystems),
                         locator,
-                        clock);
+                        clock,
+                        metrics.registry());
             }
-            server = RpcServer.start(host, port, services);
+            server = RpcServer.start(host, port, services, metrics.registry());
             int httpPort = roles.contains("master")
                     ? config.get(NodeConfig.MASTER_HTTP_PORT)
                     : config.get(NodeConfig.NODE_HTTP_PORT);
@@ -198,7 +211,11 @@ public final class CairnNode implements AutoCloseable {
                         master == null ? null : StreamClient.connect(endpoint, min(rpcDeadline, Duration.ofSeconds(5)));
                 Supplier<List<StreamJobStatus>> streamJobs = streams == null ? List::of : streams::list;
                 ops = OpsServer.start(
-                        host, httpPort, new OpsSources(id, roles, endpoint, master, streamJobs, coordination), clock);
+                        host,
+                        httpPort,
+                        new OpsSources(id, roles, endpoint, master, streamJobs, coordination),
+                        clock,
+                        metrics);
                 if (streams != null) ops.closeWith(streams);
                 if (master != null && coordination != null) coordination.publishDashboard(endpoint, ops.url());
             }
@@ -240,6 +257,7 @@ public final class CairnNode implements AutoCloseable {
             if (ops != null) ops.close();
             if (server != null) server.close();
             if (coord != null) coord.close();
+            metrics.close();
             if (e instanceof IOException io) throw io;
             if (e instanceof RuntimeException re) throw re;
             throw new IOException("cannot start node " + id + ": " + e, e);
@@ -255,7 +273,8 @@ public final class CairnNode implements AutoCloseable {
                 worker,
                 streamMaster,
                 streamWorker,
-                ops);
+                ops,
+                metrics);
         String endpointFile = config.get(NodeConfig.NODE_ENDPOINT_FILE);
         if (endpointFile != null)
             writeAtomically(
@@ -388,6 +407,7 @@ public final class CairnNode implements AutoCloseable {
         if (master != null) master.close();
         if (streamMaster != null) streamMaster.close();
         if (coord != null) coord.close();
+        metrics.close();
         LOG.info("node {} stopped", id);
     }
 }

@@ -190,7 +190,10 @@ class OpsHttpTest {
         assertThat(master).containsPattern("cairn_batch_jobs\\{state=\"succeeded\"} 1(\\.0)?\\n");
         assertThat(master).containsPattern("cairn_batch_workers\\{state=\"alive\"} 2(\\.0)?\\n");
         assertThat(master).containsPattern("cairn_batch_tasks\\{state=\"done\"} [1-9]");
-        assertThat(master).contains("cairn_stream_checkpoints_completed_total");
+        assertThat(master).contains("cairn_stream_checkpoints_total{outcome=\"completed\"}");
+        assertThat(master)
+                .containsPattern(
+                        "cairn_rpc_server_seconds_count\\{method=\"Heartbeat\",service=\"JobMaster\",status=\"ok\"} [1-9]");
     }
 
     @Test

@@ -58,12 +58,21 @@ public final class OpsServer implements AutoCloseable {
         this.host = host;
     }
 
-    /** Starts serving on {@code host:port} (0: a port the OS picks). */
+    /** Starts serving on {@code host:port} (0: a port the OS picks), with metrics of its own. */
     public static OpsServer start(String host, int port, OpsSources sources, Clock clock) throws IOException {
+        return start(host, port, sources, clock, new NodeMetrics(sources.nodeId(), sources.roles()));
+    }
+
+    /**
+     * Starts serving on {@code host:port} (0: a port the OS picks), {@code metrics} at
+     * {@code /metrics}, to which it adds the master's gauges; it closes them when it closes.
+     */
+    public static OpsServer start(String host, int port, OpsSources sources, Clock clock, NodeMetrics metrics)
+            throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 128);
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
-        NodeMetrics metrics = new NodeMetrics(sources, clock);
+        metrics.bind(sources, clock);
         OpsServer ops = new OpsServer(server, executor, sources, metrics, host);
         server.createContext("/", ops::handle);
         server.start();
