@@ -23,6 +23,9 @@ class PromTextTest {
 
             # TYPE up gauge
             up NaN 1700000000000
+            # TYPE edge gauge
+            edge{side="top"} +Inf
+            edge{side="bottom"} -Inf
             # TYPE q summary
             q_count 4
             q_sum -1.5e3
@@ -31,14 +34,17 @@ class PromTextTest {
     @Test
     void parsesFamiliesSamplesLabelsEscapesAndSpecialValues() {
         Map<String, PromText.Family> f = PromText.parse(GOOD);
-        assertThat(f.keySet()).containsExactly("req_total", "lat_seconds", "up", "q");
+        assertThat(f.keySet()).containsExactly("req_total", "lat_seconds", "up", "edge", "q");
         assertThat(f.get("req_total").help()).isEqualTo("Requests, by \"type\" \\ with a\nsecond line");
         assertThat(f.get("req_total").type()).isEqualTo("counter");
         assertThat(f.get("req_total").samples())
                 .extracting(PromText.Sample::labels)
                 .containsExactly(Map.of("type", "get"), Map.of("type", "a \"quoted\" \\ value\n"));
         assertThat(f.get("lat_seconds").samples()).hasSize(4);
-        assertThat(f.get("lat_seconds").samples().get(1).value()).isInfinite();
+        assertThat(f.get("lat_seconds").samples().get(1).labels()).containsEntry("le", "+Inf");
+        assertThat(f.get("edge").samples())
+                .extracting(PromText.Sample::value)
+                .containsExactly(Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY);
         assertThat(f.get("lat_seconds").help()).isNull();
         assertThat(f.get("up").samples().get(0).value()).isNaN();
         assertThat(f.get("q").samples().get(1).value()).isEqualTo(-1500);

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cairn.common.testing.FileWalks;
 import dev.cairn.common.time.Clock;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.File;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -38,6 +39,7 @@ final class StoreTestCluster implements AutoCloseable {
     private final List<CuratorFramework> clients = new ArrayList<>();
     private final Map<String, StoreNode> nodes = new LinkedHashMap<>();
     private final Map<String, CuratorFramework> sessions = new LinkedHashMap<>();
+    private final Map<String, SimpleMeterRegistry> meters = new LinkedHashMap<>();
     private final StoreClient store;
 
     private StoreTestCluster(Path dir, StoreNode.Repair repair) throws Exception {
@@ -84,7 +86,8 @@ final class StoreTestCluster implements AutoCloseable {
                                 Duration.ofHours(1),
                                 repair),
                         session,
-                        Clock.system()));
+                        Clock.system(),
+                        meters.computeIfAbsent(id, k -> new SimpleMeterRegistry())));
         await().atMost(TIMEOUT).until(() -> store.nodes().stream().anyMatch(n -> n.id().equals(id)));
     }
 
@@ -93,6 +96,11 @@ final class StoreTestCluster implements AutoCloseable {
         nodes.remove(id).close();
         sessions.remove(id).close();
         await().atMost(TIMEOUT).until(() -> store.nodes().stream().noneMatch(n -> n.id().equals(id)));
+    }
+
+    /** The meters node {@code id} records into (kept across its restarts). */
+    SimpleMeterRegistry meters(String id) {
+        return meters.get(id);
     }
 
     StoreNode node(String id) {
