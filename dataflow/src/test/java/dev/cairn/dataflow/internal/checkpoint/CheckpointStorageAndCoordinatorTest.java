@@ -78,5 +78,9 @@ class CheckpointStorageAndCoordinatorTest {
         assertThat(c.maybeTrigger()).as("timed out, next one").isEqualTo(2);
         assertThat(c.acknowledge(1, "b")).isFalse();
         assertThat(storage.completed()).isEmpty();
+        assertThat(c.aborted()).as("the timed-out one counts as given up").isEqualTo(1);
+        c.abort(2);
+        c.abort(2);
+        assertThat(c.aborted()).as("a declined one too, once").isEqualTo(2);
     }
 }
