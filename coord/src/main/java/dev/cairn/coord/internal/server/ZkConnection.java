@@ -593,9 +593,14 @@ final class ZkConnection implements ProposalBatcher.Source {
     // ---- output: any thread ----------------------------------------------------------------
 
     void reply(int xid, int err, org.apache.jute.Record body) throws IOException {
+        sendReply(xid, Frames.packet(new ReplyHeader(xid, server.state().lastZxid(), err), err == 0 ? body : null));
+    }
+
+    /** Sends the answer to request {@code xid}, already encoded; every request's answer goes out here. */
+    void sendReply(int xid, byte[] packet) {
         Started req = started.remove(xid);
         if (req != null) server.metrics().answered(req.type(), server.clock().nanos() - req.nanos());
-        send(Frames.packet(new ReplyHeader(xid, server.state().lastZxid(), err), err == 0 ? body : null));
+        send(packet);
     }
 
     void sendEvent(WatchRegistry.Event event, String path) {

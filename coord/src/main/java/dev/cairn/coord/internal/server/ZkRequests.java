@@ -429,7 +429,7 @@ final class ZkRequests {
                 }
             }
             out.add(new MultiHeader(-1, true, -1));
-            conn.send(Frames.packet(out.toArray(Record[]::new)));
+            conn.sendReply(xid, Frames.packet(out.toArray(Record[]::new)));
         });
     }
 
@@ -573,7 +573,7 @@ final class ZkRequests {
             }
         }
         out.add(new MultiHeader(-1, true, -1));
-        conn.send(Frames.packet(out.toArray(Record[]::new)));
+        conn.sendReply(xid, Frames.packet(out.toArray(Record[]::new)));
     }
 
     /** Re-registers a reconnecting client's watches, firing at once those whose change it missed. */

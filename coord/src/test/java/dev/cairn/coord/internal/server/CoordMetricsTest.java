@@ -66,6 +66,12 @@ class CoordMetricsTest {
                                 .timer()
                                 .count())
                         .isEqualTo(3);
+                assertThat(meters.get("cairn.coord.request")
+                                .tag("type", "multi")
+                                .timer()
+                                .count())
+                        .as("a multi's answer, written whole, is timed too")
+                        .isEqualTo(1);
                 assertThat(meters.get("cairn.coord.watches").gauge().value()).isEqualTo(1);
                 assertThat(meters.get("cairn.coord.sessions").gauge().value()).isEqualTo(1);
                 assertThat(meters.get("cairn.coord.connected.sessions").gauge().value())
