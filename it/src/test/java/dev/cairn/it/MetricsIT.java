@@ -123,6 +123,16 @@ class MetricsIT {
 
         List<Map<String, PromText.Family>> after = scrapeAll(urls);
         after.forEach(MetricsIT::assertWellFormed);
+        for (String sample : List.of(
+                "cairn_coord_requests_total",
+                "cairn_rpc_server_seconds_count",
+                "cairn_store_written_bytes_total",
+                "cairn_store_read_bytes_total",
+                "cairn_batch_shuffle_served_bytes_total",
+                "cairn_batch_spilled_bytes_total",
+                "cairn_stream_records_in_total",
+                "cairn_stream_checkpoint_seconds_count"))
+            System.out.printf("MetricsIT: %s rose by %.0f%n", sample, rise(before, after, sample));
         assertRose(before, after, "cairn_coord_requests_total", "type=create");
         assertRose(before, after, "cairn_coord_requests_total", "type=getData");
         assertRose(before, after, "cairn_coord_request_seconds_count", "type=create");
