@@ -1,5 +1,6 @@
 package dev.cairn.coord.internal.raft;
 
+import dev.cairn.common.security.TransportSecurity;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -58,6 +59,8 @@ public final class RaftMember implements AutoCloseable {
      *              leader of its own with the other newcomers
      * @param logSegmentBytes size at which a log segment is closed and a new one begun; the log is
      *              purged up to the last snapshot a closed segment at a time
+     * @param security how members connect to each other: with mutual TLS, every connection to and
+     *              from the Raft port is TLS, and only certificates of nodes are taken on it
      */
     public record Settings(
             RaftPeerAddress self,
@@ -67,12 +70,36 @@ public final class RaftMember implements AutoCloseable {
             Duration electionTimeout,
             Duration requestTimeout,
             boolean join,
-            long logSegmentBytes) {
+            long logSegmentBytes,
+            TransportSecurity security) {
         public static final long DEFAULT_LOG_SEGMENT_BYTES = 8L << 20;
 
         public Settings {
             if (logSegmentBytes < 1024)
                 throw new IllegalArgumentException("log segment size must be at least 1k: " + logSegmentBytes);
+            java.util.Objects.requireNonNull(security, "security");
+        }
+
+        /** Settings of a member whose Raft traffic is plain text. */
+        public Settings(
+                RaftPeerAddress self,
+                List<RaftPeerAddress> peers,
+                Path dir,
+                long snapshotEvery,
+                Duration electionTimeout,
+                Duration requestTimeout,
+                boolean join,
+                long logSegmentBytes) {
+            this(
+                    self,
+                    peers,
+                    dir,
+                    snapshotEvery,
+                    electionTimeout,
+                    requestTimeout,
+                    join,
+                    logSegmentBytes,
+                    TransportSecurity.plain());
         }
 
         public Settings(
