@@ -175,14 +175,19 @@ public final class RaftMember implements AutoCloseable {
         this.group = RaftGroup.valueOf(
                 GROUP_ID, settings.peers().stream().map(RaftMember::toPeer).toList());
         // The client first: the state machine tells it when a leader is replaced.
-        this.client = RaftClient.newBuilder()
-                .setProperties(clientProperties(settings))
+        RaftProperties clientProperties = clientProperties(settings);
+        RaftClient.Builder builder = RaftClient.newBuilder()
+                .setProperties(clientProperties)
                 .setRaftGroup(group)
-                .setLeaderId(null)
-                .build();
+                .setLeaderId(null);
+        // Ratis' Netty client cannot do TLS: with it on, the client speaks through Cairn's sockets.
+        if (settings.security().enabled())
+            builder.setClientRpc(new SocketClientRpc(clientProperties, settings.security()));
+        this.client = builder.build();
         this.forwarder = new SegmentForwarder(
                 (int) Math.max(100, settings.requestTimeout().toMillis() / 4),
-                settings.requestTimeout().toMillis());
+                settings.requestTimeout().toMillis(),
+                settings.security());
     }
 
     /**
@@ -237,7 +242,7 @@ public final class RaftMember implements AutoCloseable {
                     }))
                     .setProperties(props)
                     // This member's Raft port hands forwarded segments to its owner: no process-wide registry.
-                    .setParameters(CommitNotifyingRpc.parameters(forwarding))
+                    .setParameters(CommitNotifyingRpc.parameters(forwarding, settings.security()))
                     .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER)
                     .build();
             server = built;

@@ -11,6 +11,7 @@ import dev.cairn.coord.internal.tree.Id;
 import dev.cairn.coord.internal.tree.Result;
 import dev.cairn.coord.internal.tree.Txn;
 import dev.cairn.coord.internal.tree.WatchEvent;
+import dev.cairn.coord.internal.wire.RefusalLog;
 import dev.cairn.coord.internal.wire.WatchRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -154,7 +155,7 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
     private final Set<Long> closing = new HashSet<>();
 
     /** Logs the connections the TLS client port refuses, rate-limited. */
-    private final TlsWire.Refusals refusals;
+    private final RefusalLog refusals;
 
     /** Clients' changes in flight on this member; the selector thread takes room, answers give it back. */
     private final OutstandingLimit outstanding;
@@ -180,7 +181,7 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
         this.state = new CoordStateMachine(
                 settings.maxDataBytes(), settings.raft().self().id(), incarnation, this);
         this.sessionTracker = new SessionTracker(clock);
-        this.refusals = new TlsWire.Refusals(clock);
+        this.refusals = new RefusalLog(clock);
         this.outstanding = new OutstandingLimit(settings.maxOutstandingRequests(), settings.maxOutstandingBytes());
         java.util.concurrent.ThreadFactory tickerThreads = Thread.ofPlatform()
                 .daemon()
@@ -288,7 +289,7 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
         return state;
     }
 
-    TlsWire.Refusals refusals() {
+    RefusalLog refusals() {
         return refusals;
     }
 

@@ -1,11 +1,10 @@
 package dev.cairn.coord.internal.server;
 
-import dev.cairn.common.time.Clock;
+import dev.cairn.coord.internal.wire.RefusalLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
@@ -29,14 +28,14 @@ import org.slf4j.LoggerFactory;
  * when they finish — a hand-off that costs about what the tasks cost.
  *
  * <p>A connection whose first bytes are not a TLS record is refused with one log line naming the
- * remote address ({@link Refusals}, rate-limited, since anyone can open connections).
+ * remote address ({@link RefusalLog}, rate-limited, since anyone can open connections).
  */
 final class TlsWire implements Wire {
     private static final Logger LOG = LoggerFactory.getLogger(TlsWire.class);
 
     private final SocketChannel channel;
     private final SSLEngine engine;
-    private final Refusals refusals;
+    private final RefusalLog refusals;
     private final String port;
     /** Received, not yet unwrapped (write mode); selector thread. */
     private ByteBuffer netIn;
@@ -52,7 +51,7 @@ final class TlsWire implements Wire {
     private volatile boolean handshakeDone;
     private boolean inputClosed;
 
-    TlsWire(SocketChannel channel, SSLEngine engine, Refusals refusals, String port) {
+    TlsWire(SocketChannel channel, SSLEngine engine, RefusalLog refusals, String port) {
         this.channel = channel;
         this.engine = engine;
         this.refusals = refusals;
@@ -294,36 +293,5 @@ final class TlsWire implements Wire {
         b.flip();
         bigger.put(b);
         return bigger;
-    }
-
-    /**
-     * Logs refused connections, one line each, but at most {@link #PER_SECOND} a second: a flood of
-     * plain connections must not flood the log. Lines left out are counted in the next one.
-     */
-    static final class Refusals {
-        static final int PER_SECOND = 5;
-        private final Clock clock;
-        private final AtomicLong windowStart = new AtomicLong(Long.MIN_VALUE);
-        private final AtomicLong inWindow = new AtomicLong();
-        private final AtomicLong suppressed = new AtomicLong();
-
-        Refusals(Clock clock) {
-            this.clock = clock;
-        }
-
-        void refused(String line) {
-            long now = clock.nanos();
-            long start = windowStart.get();
-            if (start == Long.MIN_VALUE || now - start >= 1_000_000_000L) {
-                if (windowStart.compareAndSet(start, now)) inWindow.set(0);
-            }
-            if (inWindow.incrementAndGet() > PER_SECOND) {
-                suppressed.incrementAndGet();
-                return;
-            }
-            long left = suppressed.getAndSet(0);
-            if (left > 0) LOG.warn("{} ({} more refused connections not logged)", line, left);
-            else LOG.warn("{}", line);
-        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.cairn.coord.internal.server;
 
 import dev.cairn.common.security.TransportSecurity;
+import dev.cairn.coord.internal.wire.RefusalLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -15,7 +16,7 @@ import javax.net.ssl.SSLSession;
  */
 sealed interface Wire permits Wire.Plain, TlsWire {
     /** The wire of a newly accepted channel, as {@code security} wants it. */
-    static Wire of(SocketChannel channel, TransportSecurity security, TlsWire.Refusals refusals, String port) {
+    static Wire of(SocketChannel channel, TransportSecurity security, RefusalLog refusals, String port) {
         return security.enabled() ? new TlsWire(channel, security.serverEngine(), refusals, port) : new Plain(channel);
     }
 
