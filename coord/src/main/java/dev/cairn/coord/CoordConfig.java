@@ -91,12 +91,6 @@ public final class CoordConfig {
             "Propose a session's changes while its earlier ones are still pending, as ZooKeeper does (several times the "
                     + "writes when clients pipeline). Off: a session has one change in flight at a time. Off by default until "
                     + "a lost change is known to fail every later change of its session through a leader change too.");
-    public static final ConfigKey<List<String>> ADMINS = ConfigKey.listKey(
-            "coord.admins",
-            List.of("admin"),
-            "With security.enabled: users (certificate common names) that are super users of the coord tree, "
-                    + "granted everything whatever a znode's ACL says, as node certificates are. 'security init' makes 'admin'.");
-
     /** Every key above, in the order {@code bin/cairn config} prints them. */
     public static final List<ConfigKey<?>> KEYS = List.of(
             MEMBERS,
@@ -111,6 +105,5 @@ public final class CoordConfig {
             MAX_DATA,
             MAX_OUTSTANDING_REQUESTS,
             MAX_OUTSTANDING_BYTES,
-            PIPELINE_WRITES,
-            ADMINS);
+            PIPELINE_WRITES);
 }

@@ -76,14 +76,16 @@ public final class CoordService implements AutoCloseable {
          * @throws IOException when no free port can be found
          */
         public static Settings from(Config config, String nodeId, String host, Path dir) throws IOException {
-            return from(config, nodeId, host, dir, TransportSecurity.plain());
+            return from(config, nodeId, host, dir, TransportSecurity.plain(), List.of());
         }
 
         /**
-         * Like {@link #from(Config, String, String, Path)}, with the node's transport security (the
-         * node reads the security settings; the coord never does).
+         * Like {@link #from(Config, String, String, Path)}, with the node's transport security and
+         * its admins (the node reads the security settings, such as {@code security.admins}; the
+         * coord never does).
          */
-        public static Settings from(Config config, String nodeId, String host, Path dir, TransportSecurity security)
+        public static Settings from(
+                Config config, String nodeId, String host, Path dir, TransportSecurity security, List<String> admins)
                 throws IOException {
             List<CoordMember> members = CoordMember.parseAll(config.get(CoordConfig.MEMBERS));
             String memberId = nodeId;
@@ -112,7 +114,7 @@ public final class CoordService implements AutoCloseable {
                     config.get(CoordConfig.MAX_OUTSTANDING_BYTES),
                     config.get(CoordConfig.PIPELINE_WRITES),
                     security,
-                    config.get(CoordConfig.ADMINS));
+                    admins);
         }
 
         public CoordMember self() {
