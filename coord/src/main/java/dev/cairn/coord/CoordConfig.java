@@ -91,6 +91,7 @@ public final class CoordConfig {
             "Propose a session's changes while its earlier ones are still pending, as ZooKeeper does (several times the "
                     + "writes when clients pipeline). Off: a session has one change in flight at a time. Off by default until "
                     + "a lost change is known to fail every later change of its session through a leader change too.");
+
     /** Every key above, in the order {@code bin/cairn config} prints them. */
     public static final List<ConfigKey<?>> KEYS = List.of(
             MEMBERS,

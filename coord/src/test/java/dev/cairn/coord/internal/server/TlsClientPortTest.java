@@ -365,6 +365,23 @@ class TlsClientPortTest {
     }
 
     @Test
+    void onlySuperUsersChangeTheMembersOfASecuredGroup() throws Exception {
+        CountDownLatch connected = new CountDownLatch(1);
+        org.apache.zookeeper.admin.ZooKeeperAdmin admin = new org.apache.zookeeper.admin.ZooKeeperAdmin(
+                "127.0.0.1:" + server.clientPort(),
+                4000,
+                e -> {
+                    if (e.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();
+                },
+                config(layout.user("alice")));
+        clients.add(admin::close);
+        assertThat(connected.await(20, TimeUnit.SECONDS)).isTrue();
+        assertThatThrownBy(() -> admin.reconfigure(null, "m1", null, -1, null))
+                .isInstanceOf(KeeperException.NoAuthException.class);
+        assertThat(server.raft().members()).extracting(RaftPeerAddress::id).containsExactly("m1");
+    }
+
+    @Test
     void manyClientsHandshakeAtOnceOnTheOneSelectorThread() throws Exception {
         // Several clients handshaking at the same time on the one selector thread.
         List<ZooKeeper> many = new ArrayList<>();
