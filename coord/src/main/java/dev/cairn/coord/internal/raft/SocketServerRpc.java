@@ -108,6 +108,7 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<SocketRpcProxy, PeerP
                                 RaftServerConfigKeys.Rpc.requestTimeout(server.getProperties())
                                         .toLong(TimeUnit.MILLISECONDS))));
         this.security = security;
+        // Ratis makes this class by name, with no way to pass a clock; this one only paces log lines.
         this.refusals = new RefusalLog(Clock.system());
         this.server = server;
         this.type = type;

@@ -207,6 +207,50 @@ class TlsClientPortTest {
     }
 
     @Test
+    void hostnameVerificationRefusesAServerWhoseCertificateNamesAnotherHost() throws Exception {
+        CertificateAuthority ca = layout.authority(Clock.system());
+        ca.issueNode("elsewhere", List.of("10.9.9.9", "elsewhere.example"), YEAR)
+                .write(layout.node("elsewhere"));
+        TransportSecurity security =
+                TransportSecurity.mutualTls(layout.nodeMaterial("elsewhere", Duration.ofSeconds(30), Clock.system()));
+        RaftPeerAddress self = new RaftPeerAddress("e1", "127.0.0.1", FreePorts.pick("127.0.0.1"));
+        CoordServer misnamed = CoordServer.start(
+                new CoordServer.Settings(
+                        new RaftMember.Settings(
+                                self,
+                                List.of(self),
+                                dir.resolve("raft-elsewhere"),
+                                1000,
+                                Duration.ofMillis(300),
+                                Duration.ofSeconds(10)),
+                        "127.0.0.1",
+                        0,
+                        Duration.ofMillis(500),
+                        1 << 20,
+                        1000,
+                        16L << 20,
+                        true,
+                        security,
+                        Set.of()),
+                Clock.system());
+        clients.add(misnamed);
+        await().atMost(Duration.ofSeconds(20)).until(() -> misnamed.raft().isLeader());
+        AtomicBoolean connected = new AtomicBoolean();
+        ZooKeeper zk = new ZooKeeper(
+                "127.0.0.1:" + misnamed.clientPort(),
+                4000,
+                e -> {
+                    if (e.getState() == Watcher.Event.KeeperState.SyncConnected) connected.set(true);
+                },
+                config(layout.user("alice")));
+        clients.add(zk::close);
+        // The client hangs up in the handshake: the server sees its alert as a refused TLS connection.
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> logged().contains("on the secure coord port " + misnamed.clientPort()));
+        assertThat(connected).isFalse();
+    }
+
+    @Test
     void curatorRunsALockAndALeaderLatchOverTls() throws Exception {
         CuratorFramework a = curator(layout.user("alice"));
         CuratorFramework b = curator(layout.user("bob"));
