@@ -1,0 +1,8 @@
+/**
+ * Cluster security material: the cluster CA ({@link dev.cairn.common.security.CertificateAuthority}),
+ * identities kept as PEM files ({@link dev.cairn.common.security.Identity}, laid out by {@link
+ * dev.cairn.common.security.SecurityLayout}), TLS material that reloads rotated files ({@link
+ * dev.cairn.common.security.TlsMaterial}) and the principal a certificate names ({@link
+ * dev.cairn.common.security.CairnPrincipal}).
+ */
+package dev.cairn.common.security;
