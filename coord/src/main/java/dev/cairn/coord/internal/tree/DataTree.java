@@ -450,6 +450,11 @@ public final class DataTree {
         return sessions.containsKey(sessionId);
     }
 
+    /** How many sessions are open. */
+    public int sessionCount() {
+        return sessions.size();
+    }
+
     /** Open sessions and their timeouts. */
     public Map<Long, Integer> sessions() {
         return Collections.unmodifiableMap(new TreeMap<>(sessions));
