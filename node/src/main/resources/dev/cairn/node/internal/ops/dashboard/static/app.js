@@ -248,15 +248,16 @@ function barChart(id, bars, label, fmt) {
     ${rects.join("")}</svg></div>`;
 }
 
-/** Adds a sample of a job's totals and returns its rate series: [{t, v}] per second between samples. */
-function sample(jobId, records, tasks, running) {
+/**
+ * Adds a sample of a job's totals and returns its rate series: [{t, v}] per second between
+ * samples, over the time this page has watched the job (an ended job's rate is flat zero).
+ */
+function sample(jobId, records, tasks) {
   let s = samples.get(jobId);
   if (!s) samples.set(jobId, (s = []));
   const now = Date.now();
-  if (running || s.length > 0) {
-    if (s.length === 0 || now - s[s.length - 1].t >= 500) s.push({ t: now, records, tasks });
-    if (s.length > MAX_SAMPLES) s.shift();
-  }
+  if (s.length === 0 || now - s[s.length - 1].t >= 500) s.push({ t: now, records, tasks });
+  if (s.length > MAX_SAMPLES) s.shift();
   const out = { records: [], tasks: [] };
   for (let i = 1; i < s.length; i++) {
     const dt = (s[i].t - s[i - 1].t) / 1000;
@@ -297,7 +298,7 @@ async function batchJob(job) {
       <th class="num">Bytes out</th></tr></thead><tbody>${stages.join("")}</tbody></table>`;
   const records = job.stages.reduce((a, s) => a + s.recordsOut, 0);
   const done = job.stages.reduce((a, s) => a + s.done, 0);
-  const series = sample(job.id, records, done, job.state === "RUNNING");
+  const series = sample(job.id, records, done);
   body += `<h2>Throughput</h2><div class="charts">${lineChart("chart-records", series.records, "records written per second", rate)}
       ${lineChart("chart-tasks", series.tasks, "tasks finished per second", rate)}</div>`;
   body += `<p class="muted">Input ${bytes(job.inputBytes)} (${bytes(job.inputLocalBytes)} read on the node holding it;
@@ -351,7 +352,7 @@ function streamJob(job) {
   }
   const sources = ops.filter((o) => (o.inputs || []).length === 0);
   const records = sources.reduce((a, o) => a + o.recordsOut, 0);
-  const series = sample(job.id, records, 0, job.state === "RUNNING");
+  const series = sample(job.id, records, 0);
   const cps = job.checkpoints || [];
   body += `<h2>Charts</h2><div class="charts">${lineChart("chart-records", series.records, "records read by sources per second", rate)}
       ${barChart("chart-checkpoints", cps.map((c) => ({ v: c.durationMs, label: c.id, title: `#${c.id}: ${c.durationMs} ms, ${bytes(c.bytes)}` })),
