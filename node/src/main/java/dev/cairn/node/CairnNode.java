@@ -207,6 +207,7 @@ public final class CairnNode implements AutoCloseable {
                                 roles,
                                 endpoint,
                                 master,
+                                worker,
                                 streamJobs,
                                 coordination,
                                 coord,

@@ -279,6 +279,26 @@ class OpsHttpTest {
     }
 
     @Test
+    void anAttemptsLogIsReadFromItsWorker() throws Exception {
+        HttpResponse<String> r = get("api/jobs/" + jobId + "/tasks/map-00000/attempts/1/log");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        Map<String, Object> log = new Yaml().load(r.body());
+        assertThat((String) log.get("node")).startsWith("worker-");
+        assertThat(log).containsEntry("task", "map-00000").containsEntry("attempt", 1);
+        assertThat((List<?>) log.get("lines")).last().isEqualTo("attempt " + jobId + "/map-00000_1 succeeded");
+
+        HttpResponse<String> none = get("api/jobs/" + jobId + "/tasks/map-00000/attempts/7/log");
+        assertThat(none.statusCode()).isEqualTo(404);
+        assertThat(none.body()).contains("no live worker keeps a log of attempt 7 of map-00000");
+        assertThat(get("api/jobs/job-9999/tasks/map-00000/attempts/1/log").statusCode())
+                .isEqualTo(404);
+        assertThat(get("api/jobs/" + jobId + "/tasks/map-00000/attempts/x/log").statusCode())
+                .isEqualTo(400);
+        assertThat(get("api/jobs/" + jobId + "/tasks/map-00000/attempts/0/log").statusCode())
+                .isEqualTo(400);
+    }
+
+    @Test
     void tasksArePagedSortedAndFilteredOnTheServer() throws Exception {
         Map<String, Object> all =
                 new Yaml().load(get("api/jobs/" + jobId + "/tasks").body());
@@ -351,7 +371,15 @@ class OpsHttpTest {
 
     @Test
     void theDashboardIsServedFromTheJar() throws Exception {
-        for (String path : List.of("", "jobs", "jobs/" + jobId, "nodes", "nodes/worker-1", "store", "coord")) {
+        for (String path : List.of(
+                "",
+                "jobs",
+                "jobs/" + jobId,
+                "jobs/" + jobId + "/tasks/map-00000/attempts/1",
+                "nodes",
+                "nodes/worker-1",
+                "store",
+                "coord")) {
             HttpResponse<String> page = get(path);
             assertThat(page.statusCode()).isEqualTo(200);
             assertThat(page.body()).contains("<script src=\"/static/app.js\">");

@@ -132,6 +132,28 @@ final class ClusterApi {
         }
     }
 
+    /**
+     * What a task attempt logged, from the worker that ran it: every node is asked (the master does
+     * not remember where a failed attempt ran), in parallel; a 404 if none keeps it.
+     */
+    Map<String, Object> attemptLog(String job, String task, int attempt) throws Exception {
+        Map<String, String> endpoints = sources.httpEndpoints(selfHttp);
+        String query = "/attempt-log?job=" + job + "&task=" + task + "&attempt=" + attempt;
+        List<CompletableFuture<Map<String, Object>>> asked = new ArrayList<>();
+        for (String endpoint : endpoints.values()) asked.add(askJson(endpoint, query));
+        for (CompletableFuture<Map<String, Object>> f : asked) {
+            try {
+                return f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                LOG.debug("a node has no log of {} attempt {}", task, attempt, e);
+            }
+        }
+        throw new RestApi.ApiException(
+                404,
+                "no live worker keeps a log of attempt " + attempt + " of " + task + " of " + job
+                        + " (a worker keeps its last " + 200 + " attempts' logs, in memory)");
+    }
+
     /** The coord members, as each member node says of itself. */
     Map<String, Object> coord() throws Exception {
         List<Object> members = new ArrayList<>();

@@ -85,6 +85,32 @@ final class NodeInfo {
         return out;
     }
 
+    /**
+     * What a task attempt logged on this node's worker: {@code ?job=ID&task=ID&attempt=N}.
+     *
+     * @throws RestApi.ApiException 400 for a malformed query, 404 if this worker keeps no log of it
+     */
+    static Map<String, Object> attemptLog(OpsSources sources, Map<String, String> query) {
+        String job = query.getOrDefault("job", "");
+        String task = query.getOrDefault("task", "");
+        if (!RestApi.JOB_ID.matcher(job).matches()) throw new RestApi.ApiException(400, "malformed job id: " + job);
+        if (!RestApi.JOB_ID.matcher(task).matches()) throw new RestApi.ApiException(400, "malformed task id: " + task);
+        int attempt = RestApi.intParam(query, "attempt", 1, 1, 1_000_000);
+        if (sources.worker() == null)
+            throw new RestApi.ApiException(404, "node " + sources.nodeId() + " runs no tasks");
+        List<String> lines = sources.worker()
+                .attemptLog(job, task, attempt)
+                .orElseThrow(() -> new RestApi.ApiException(
+                        404, "node " + sources.nodeId() + " keeps no log of attempt " + attempt + " of " + task));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("node", sources.nodeId());
+        out.put("job", job);
+        out.put("task", task);
+        out.put("attempt", attempt);
+        out.put("lines", lines);
+        return out;
+    }
+
     /** The last {@code n} lines of {@code file}, read from at most its last {@link #MAX_LOG_BYTES} bytes. */
     static List<String> tail(Path file, int n) throws IOException {
         if (n == 0) return List.of();

@@ -133,6 +133,14 @@ public final class OpsServer implements AutoCloseable {
                 send(ex, RestApi.Answer.ok(NodeInfo.describe(sources)));
                 return;
             }
+            if (target.equals("/attempt-log")) {
+                try {
+                    send(ex, RestApi.Answer.ok(NodeInfo.attemptLog(sources, query)));
+                } catch (RestApi.ApiException e) {
+                    send(ex, RestApi.Answer.error(e.status, e.getMessage()));
+                }
+                return;
+            }
             if (target.equals("/log")) {
                 try {
                     int lines = RestApi.intParam(query, "lines", NodeInfo.DEFAULT_LOG_LINES, 0, NodeInfo.MAX_LOG_LINES);

@@ -1,6 +1,7 @@
 package dev.cairn.node.internal.ops;
 
 import dev.cairn.batch.BatchMaster;
+import dev.cairn.batch.BatchWorker;
 import dev.cairn.coord.CoordService;
 import dev.cairn.dataflow.StreamJobStatus;
 import dev.cairn.node.internal.NodeCoordination;
@@ -20,6 +21,7 @@ import java.util.function.Supplier;
  * @param roles the node's roles, as configured
  * @param endpoint the node's RPC endpoint, which names it in the master election
  * @param batch the node's batch master; null on a node without the master role
+ * @param worker the node's batch worker, whose attempts' logs it serves; null without the worker role
  * @param streamJobs the stream master's jobs; called only on the active master
  * @param coordination the node's coord client; null when masters run without election
  * @param coord the node's coord member; null on a node without the coord role
@@ -32,6 +34,7 @@ public record OpsSources(
         List<String> roles,
         String endpoint,
         BatchMaster batch,
+        BatchWorker worker,
         Supplier<List<StreamJobStatus>> streamJobs,
         NodeCoordination coordination,
         CoordService coord,

@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
  *                                page of tasks; stream: operators (rates, backpressure, watermarks, inputs),
  *                                checkpoint history, slots
  * GET /api/jobs/{id}/tasks       a page of a batch job's tasks: offset, limit, sort, desc, state
+ * GET /api/jobs/{id}/tasks/{task}/attempts/{n}/log   what the attempt logged on its worker
  * </pre>
  */
 final class RestApi {
@@ -43,7 +44,10 @@ final class RestApi {
     /** A job's answer carries this many of its tasks unless asked otherwise; {@code /tasks} pages through all. */
     static final int DEFAULT_JOB_TASKS = 100;
 
-    private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    /** {@code JOB/tasks/TASK/attempts/N/log} below {@code /api/jobs/}. */
+    private static final Pattern ATTEMPT_LOG = Pattern.compile("([^/]*)/tasks/([^/]*)/attempts/([^/]*)/log");
+
+    static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     /** An answer: its HTTP status, its JSON body and the headers to add. */
     record Answer(int status, String json, Map<String, String> headers) {
@@ -111,6 +115,22 @@ final class RestApi {
             if (path.equals("/api/jobs")) return jobs(query);
             if (path.startsWith("/api/jobs/")) {
                 String id = path.substring("/api/jobs/".length());
+                java.util.regex.Matcher attemptLog = ATTEMPT_LOG.matcher(id);
+                if (attemptLog.matches()) {
+                    String job = attemptLog.group(1);
+                    String task = attemptLog.group(2);
+                    if (!JOB_ID.matcher(job).matches()) throw new ApiException(400, "malformed job id: " + job);
+                    if (!JOB_ID.matcher(task).matches()) throw new ApiException(400, "malformed task id: " + task);
+                    int attempt;
+                    try {
+                        attempt = Integer.parseInt(attemptLog.group(3));
+                    } catch (NumberFormatException e) {
+                        throw new ApiException(400, "malformed attempt: " + attemptLog.group(3));
+                    }
+                    if (attempt < 1) throw new ApiException(400, "attempts count from 1: " + attempt);
+                    if (sources.batch().job(job).isEmpty()) throw new ApiException(404, "no such job: " + job);
+                    return Answer.ok(cluster.attemptLog(job, task, attempt));
+                }
                 boolean tasks = id.endsWith("/tasks");
                 if (tasks) id = id.substring(0, id.length() - "/tasks".length());
                 if (!JOB_ID.matcher(id).matches()) throw new ApiException(400, "malformed job id: " + id);

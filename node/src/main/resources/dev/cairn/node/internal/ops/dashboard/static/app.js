@@ -315,7 +315,7 @@ async function batchJob(job) {
   const states = ["", "PENDING", "RUNNING", "SUCCEEDED", "STOPPED"];
   const filter = `<label class="filter">state <select id="task-state">${states.map((s) =>
     `<option value="${s}"${s === view.taskState ? " selected" : ""}>${s || "any"}</option>`).join("")}</select></label>`;
-  const rows = page.tasks.map((t) => `<tr><td>${esc(t.id)}</td><td>${esc(t.stage)}</td><td>${state(t.state)}</td>
+  const rows = page.tasks.map((t) => `<tr><td>${t.attempt > 0 ? `<a href="/jobs/${encodeURIComponent(job.id)}/tasks/${encodeURIComponent(t.id)}/attempts/${t.attempt}">${esc(t.id)}</a>` : esc(t.id)}</td><td>${esc(t.stage)}</td><td>${state(t.state)}</td>
       <td>${esc(t.worker)}</td><td class="num">${t.attempt}</td><td class="num">${t.failures}</td><td>${bar(t.progress)}</td>
       <td class="num">${esc(duration(t.durationMs))}</td><td class="num">${esc(bytes(t.inputBytes))}</td><td>${esc(t.locality)}</td>
       <td class="error">${esc(t.lastError)}</td></tr>`);
@@ -394,6 +394,28 @@ async function jobPage(id) {
     </div>`;
   body += job.kind === "batch" ? await batchJob(job) : streamJob(job);
   draw(body);
+}
+
+async function attemptPage(job, task, attempt) {
+  let log;
+  try {
+    log = await get(`/api/jobs/${encodeURIComponent(job)}/tasks/${encodeURIComponent(task)}/attempts/${attempt}/log`);
+  } catch (e) {
+    if (e.status === 404 || e.status === 400) {
+      draw(`<h1>${esc(task)}, attempt ${esc(attempt)}</h1><p><a href="/jobs/${encodeURIComponent(job)}">${esc(job)}</a></p>
+        <p class="error" id="attempt-error">${esc(e.message)}</p>`);
+      return;
+    }
+    throw e;
+  }
+  const others = [];
+  for (let a = 1; a <= Math.max(attempt, 1) + 1; a++)
+    if (a !== attempt) others.push(`<a href="/jobs/${encodeURIComponent(job)}/tasks/${encodeURIComponent(task)}/attempts/${a}">attempt ${a}</a>`);
+  draw(`<h1>${esc(task)}, attempt <span id="attempt">${esc(attempt)}</span></h1>
+    <p>Job <a href="/jobs/${encodeURIComponent(job)}">${esc(job)}</a>, ran on
+      <a href="/nodes/${encodeURIComponent(log.node)}">${esc(log.node)}</a>. Other attempts: ${others.join(", ")}</p>
+    <h2>What the worker logged while it ran <span class="muted">(its thread's output, the last 1,000 lines)</span></h2>
+    <pre id="attempt-log" class="log">${esc(log.lines.join("\n"))}</pre>`);
 }
 
 async function nodePage(id) {
@@ -478,6 +500,8 @@ async function coordPage() {
 
 function route() {
   const path = window.location.pathname;
+  const attempt = path.match(/^\/jobs\/([^/]+)\/tasks\/([^/]+)\/attempts\/(\d+)$/);
+  if (attempt) return () => attemptPage(decodeURIComponent(attempt[1]), decodeURIComponent(attempt[2]), Number(attempt[3]));
   if (path.startsWith("/jobs/")) return () => jobPage(decodeURIComponent(path.substring("/jobs/".length)));
   if (path === "/jobs") return jobsPage;
   if (path.startsWith("/nodes/")) return () => nodePage(decodeURIComponent(path.substring("/nodes/".length)));
