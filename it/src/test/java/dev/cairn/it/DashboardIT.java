@@ -180,12 +180,18 @@ class DashboardIT {
                     .equals(firstTask));
             assertThat(browser.findElement(By.id("tasks-pager")).getText()).contains("page 2 of");
         }
-        // Sorting by duration, longest first, is the server's: the first row is the slowest task.
-        browser.findElement(By.cssSelector("#tasks th[data-sort='duration']")).click();
-        browser.findElement(By.cssSelector("#tasks th[data-sort='duration']")).click();
-        wait.until(d -> d.findElement(By.cssSelector("#tasks th[data-sort='duration']"))
-                .getText()
-                .endsWith("▼"));
+        // Sorting is the server's: a click on a header sorts by it, a second click longest first.
+        By duration = By.cssSelector("#tasks th[data-sort='duration']");
+        wait.until(d -> {
+            d.findElement(duration).click();
+            return true;
+        });
+        wait.until(d -> d.findElement(duration).getText().endsWith("▲"));
+        wait.until(d -> {
+            d.findElement(duration).click();
+            return true;
+        });
+        wait.until(d -> d.findElement(duration).getText().endsWith("▼"));
 
         // A node's page shows its log's tail: the node logged its start.
         browser.get(dashboard + "nodes/worker-1");
