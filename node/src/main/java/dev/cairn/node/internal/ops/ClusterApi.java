@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
@@ -151,7 +150,7 @@ final class ClusterApi {
         throw new RestApi.ApiException(
                 404,
                 "no live worker keeps a log of attempt " + attempt + " of " + task + " of " + job
-                        + " (a worker keeps its last " + 200 + " attempts' logs, in memory)");
+                        + " (a worker keeps only its latest attempts' logs, in memory)");
     }
 
     /** The coord members, as each member node says of itself. */
@@ -265,9 +264,5 @@ final class ClusterApi {
         String m = c.getMessage();
         LOG.debug("a node did not answer", t);
         return m == null ? c.getClass().getSimpleName() : m;
-    }
-
-    Optional<String> selfHttp() {
-        return Optional.ofNullable(selfHttp);
     }
 }
