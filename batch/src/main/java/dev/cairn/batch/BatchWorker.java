@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -120,6 +121,15 @@ public final class BatchWorker implements AutoCloseable {
     /** The services to serve on the node's RPC server (the shuffle). */
     public List<RpcService> services() {
         return worker.services().stream().<RpcService>map(GrpcService::of).toList();
+    }
+
+    /**
+     * What attempt {@code attempt} of task {@code taskId} logged on this worker (its thread's
+     * {@code System.out} and {@code System.err}, the last 1,000 lines), if one of this worker's
+     * last 200 attempts; empty otherwise.
+     */
+    public Optional<List<String>> attemptLog(String jobId, String taskId, int attempt) {
+        return worker.attemptLog(jobId, taskId, attempt);
     }
 
     /** Starts heartbeating to the master and taking tasks. */

@@ -1,5 +1,7 @@
 package dev.cairn.batch;
 
+import java.util.List;
+
 /**
  * Task counts of one stage of a job.
  *
@@ -10,6 +12,7 @@ package dev.cairn.batch;
  * @param recordsIn records the tasks' current or last attempts read (lines, or records of parents)
  * @param recordsOut records they wrote (to partitions for later stages, or to the job's output)
  * @param bytesOut bytes of partitions they wrote for later stages; 0 for a stage writing the output
+ * @param parents the stages it reads (parents, then broadcasts): the edges of the job's DAG
  */
 public record StageStatus(
         String name,
@@ -22,4 +25,9 @@ public record StageStatus(
         int stopped,
         long recordsIn,
         long recordsOut,
-        long bytesOut) {}
+        long bytesOut,
+        List<String> parents) {
+    public StageStatus {
+        parents = List.copyOf(parents);
+    }
+}

@@ -11,6 +11,11 @@ package dev.cairn.batch;
  * @param failures failed attempts, counted against the job's attempt limit
  * @param progress 0..1 of the running attempt; 1 once succeeded
  * @param lastError the last failed attempt's cause; empty if none failed
+ * @param durationMs how long the successful attempt ran, or the running one has run so far; -1 if neither
+ * @param inputBytes input the current or last attempt read (file stages: of its split; 0 for others)
+ * @param locality where the attempt ran against its input: {@value #LOCALITY_NODE_LOCAL} (a node holding
+ *     its split), {@value #LOCALITY_ANY} (another node), {@value #LOCALITY_NONE} (the input has no
+ *     location: a local file, or parents' partitions), or empty while the task never ran
  */
 public record TaskStatus(
         String taskId,
@@ -21,4 +26,11 @@ public record TaskStatus(
         int attempt,
         int failures,
         double progress,
-        String lastError) {}
+        String lastError,
+        long durationMs,
+        long inputBytes,
+        String locality) {
+    public static final String LOCALITY_NODE_LOCAL = "node-local";
+    public static final String LOCALITY_ANY = "any";
+    public static final String LOCALITY_NONE = "none";
+}

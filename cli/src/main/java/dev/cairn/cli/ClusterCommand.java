@@ -192,6 +192,9 @@ final class ClusterCommand {
                     .append("node.endpoint-file: '")
                     .append(endpointFile)
                     .append("'\n")
+                    .append("node.log-file: '")
+                    .append(dir.resolve(id + ".log"))
+                    .append("'\n")
                     // Every node serves /metrics, a master its dashboard too, on a port the OS picks.
                     .append("node.http-port: 0\n")
                     .append("master.http-port: 0\n")

@@ -128,9 +128,34 @@ public final class CoordService implements AutoCloseable {
     }
 
     private final CoordServer server;
+    private final String memberId;
 
-    private CoordService(CoordServer server) {
+    private CoordService(CoordServer server, String memberId) {
         this.server = server;
+        this.memberId = memberId;
+    }
+
+    /**
+     * A member as it sees itself now.
+     *
+     * @param leaderId the group's leader as this member knows it; empty if it knows none
+     * @param lastZxid the zxid of the last transaction this member applied
+     * @param sessions client sessions open in the tree (the group's, replicated to every member)
+     * @param znodes nodes in the tree
+     */
+    public record Status(String memberId, boolean leader, String leaderId, long lastZxid, int sessions, int znodes) {}
+
+    /** This member's status: cheap, read from its own state without asking the group. */
+    public Status status() {
+        CoordServer.TreeStats tree = server.treeStats();
+        String leader = server.raft().leaderId();
+        return new Status(
+                memberId,
+                server.raft().isLeader(),
+                leader == null ? "" : leader,
+                tree.lastZxid(),
+                tree.sessions(),
+                tree.znodes());
     }
 
     /**
@@ -166,20 +191,22 @@ public final class CoordService implements AutoCloseable {
                 settings.join(),
                 settings.logSegmentBytes(),
                 settings.security());
-        return new CoordService(CoordServer.start(
-                new CoordServer.Settings(
-                        raft,
-                        self.host(),
-                        self.clientPort(),
-                        settings.tick(),
-                        settings.maxDataBytes(),
-                        settings.maxOutstandingRequests(),
-                        settings.maxOutstandingBytes(),
-                        settings.pipelineWrites(),
-                        settings.security(),
-                        java.util.Set.copyOf(settings.admins())),
-                clock,
-                meters));
+        return new CoordService(
+                CoordServer.start(
+                        new CoordServer.Settings(
+                                raft,
+                                self.host(),
+                                self.clientPort(),
+                                settings.tick(),
+                                settings.maxDataBytes(),
+                                settings.maxOutstandingRequests(),
+                                settings.maxOutstandingBytes(),
+                                settings.pipelineWrites(),
+                                settings.security(),
+                                java.util.Set.copyOf(settings.admins())),
+                        clock,
+                        meters),
+                self.id());
     }
 
     private static RaftPeerAddress raftAddress(CoordMember m) {

@@ -1,9 +1,11 @@
 package dev.cairn.dataflow;
 
 import com.google.protobuf.ByteString;
+import dev.cairn.dataflow.internal.graph.Edge;
 import dev.cairn.dataflow.internal.graph.LogicalGraph;
 import dev.cairn.dataflow.internal.graph.OperatorNode;
 import dev.cairn.dataflow.internal.proto.ChainHead;
+import dev.cairn.dataflow.internal.proto.CheckpointInfo;
 import dev.cairn.dataflow.internal.proto.JobRef;
 import dev.cairn.dataflow.internal.proto.JobSettingsProto;
 import dev.cairn.dataflow.internal.proto.JobStatusProto;
@@ -77,7 +79,11 @@ public final class StreamClient implements AutoCloseable {
             req.addOperatorInfo(OperatorInfo.newBuilder()
                     .setId(node.id())
                     .setName(node.name())
-                    .setParallelism(node.parallelism()));
+                    .setParallelism(node.parallelism())
+                    .addAllInputs(graph.inputsOf(node.id()).stream()
+                            .map(Edge::source)
+                            .distinct()
+                            .toList()));
         }
         if (flow.options().savepoint() != null) req.setSavepoint(flow.options().savepoint());
         for (OperatorNode node : graph.nodes()) {
@@ -157,13 +163,8 @@ public final class StreamClient implements AutoCloseable {
     }
 
     private static StreamJobStatus fromProto(JobStatusProto p) {
-        Optional<StreamJobStatus.Checkpoint> checkpoint = p.hasLatestCheckpoint()
-                ? Optional.of(new StreamJobStatus.Checkpoint(
-                        p.getLatestCheckpoint().getId(),
-                        Instant.ofEpochMilli(p.getLatestCheckpoint().getCompletedAtMs()),
-                        Duration.ofMillis(p.getLatestCheckpoint().getDurationMs()),
-                        p.getLatestCheckpoint().getBytes()))
-                : Optional.empty();
+        Optional<StreamJobStatus.Checkpoint> checkpoint =
+                p.hasLatestCheckpoint() ? Optional.of(fromProto(p.getLatestCheckpoint())) : Optional.empty();
         return new StreamJobStatus(
                 p.getJobId(),
                 p.getName(),
@@ -179,6 +180,9 @@ public final class StreamClient implements AutoCloseable {
                 Instant.ofEpochMilli(p.getSubmittedAtMs()),
                 p.getEndedAtMs() == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(p.getEndedAtMs())),
                 p.getSlotWorkersList(),
+                p.getRecentCheckpointsList().stream()
+                        .map(StreamClient::fromProto)
+                        .toList(),
                 p.getOperatorsList().stream()
                         .map(o -> new StreamJobStatus.Operator(
                                 o.getId(),
@@ -189,8 +193,17 @@ public final class StreamClient implements AutoCloseable {
                                 o.getRecordsInPerSecond(),
                                 o.getRecordsOutPerSecond(),
                                 o.getWatermark() == Long.MIN_VALUE ? Optional.empty() : Optional.of(o.getWatermark()),
-                                o.getBackpressure()))
+                                o.getBackpressure(),
+                                o.getInputsList()))
                         .toList());
+    }
+
+    private static StreamJobStatus.Checkpoint fromProto(CheckpointInfo c) {
+        return new StreamJobStatus.Checkpoint(
+                c.getId(),
+                Instant.ofEpochMilli(c.getCompletedAtMs()),
+                Duration.ofMillis(c.getDurationMs()),
+                c.getBytes());
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param subtasks subtasks of one run (chains times parallelism)
  * @param failure why the job failed or last restarted; empty if it did neither
  * @param slotWorkers the worker of each slot of the current run; empty when none runs
+ * @param recentCheckpoints the latest completed checkpoints (a bounded history), oldest first
  * @param operators every operator of the current run, over its subtasks; empty when none runs
  */
 public record StreamJobStatus(
@@ -29,9 +30,11 @@ public record StreamJobStatus(
         Instant submittedAt,
         Optional<Instant> endedAt,
         List<String> slotWorkers,
+        List<Checkpoint> recentCheckpoints,
         List<Operator> operators) {
     public StreamJobStatus {
         slotWorkers = List.copyOf(slotWorkers);
+        recentCheckpoints = List.copyOf(recentCheckpoints);
         operators = List.copyOf(operators);
     }
 
@@ -42,6 +45,7 @@ public record StreamJobStatus(
      * @param watermark the least watermark its subtasks emitted, if they all emitted one
      * @param backpressure the largest fraction of time (0 to 1) one of its subtasks spent blocked on
      *     full output channels, over about the last second: near 1, a consumer downstream is slow
+     * @param inputs the ids of the operators it reads from: the edges of the job's DAG
      */
     public record Operator(
             int id,
@@ -52,7 +56,12 @@ public record StreamJobStatus(
             double recordsInPerSecond,
             double recordsOutPerSecond,
             Optional<Long> watermark,
-            double backpressure) {}
+            double backpressure,
+            List<Integer> inputs) {
+        public Operator {
+            inputs = List.copyOf(inputs);
+        }
+    }
 
     public enum State {
         /** Waiting for enough free stream slots. */

@@ -109,8 +109,12 @@ class DashboardIT {
         // The page redraws as it polls: an element found a moment ago may be gone; look again.
         WebDriverWait wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(100));
         wait.ignoring(StaleElementReferenceException.class);
-        wait.until(d -> d.findElements(By.cssSelector("#nodes tbody tr")).size() == 2);
-        assertThat(browser.findElement(By.id("nodes")).getText()).contains("worker-1", "worker-2", "ALIVE");
+        wait.until(d -> d.findElements(By.cssSelector("#nodes tbody tr")).stream()
+                        .filter(r ->
+                                r.getText().contains("worker-") && r.getText().contains("ALIVE"))
+                        .count()
+                == 2);
+        assertThat(browser.findElement(By.id("nodes")).getText()).contains("master", "worker-1", "worker-2");
 
         corpus = Corpus.generate(dir.resolve("corpus.txt"), 48L << 20, 21);
         Cli.Result submitted = Cli.ok(
@@ -151,14 +155,59 @@ class DashboardIT {
         assertThat(browser.findElement(By.tagName("body")).getText()).contains(jobId);
         wait.until(d -> d.findElements(By.cssSelector("#stages tbody tr")).size() == 2);
         assertThat(browser.findElement(By.id("stages")).getText()).contains("map", "reduce");
+        // The DAG: a box per stage and an edge from map to reduce; the throughput chart once sampled.
+        assertThat(browser.findElements(By.cssSelector("svg#dag g.dag-node"))).hasSize(2);
+        assertThat(browser.findElements(By.cssSelector("svg#dag path.edge"))).hasSize(1);
+        assertThat(browser.findElement(By.id("dag")).getText()).contains("map", "reduce");
+        wait.until(d ->
+                !d.findElements(By.cssSelector("#chart-records svg path.line")).isEmpty());
         wait.until(d -> d.findElement(By.id("tasks")).getText().contains("worker-"));
         wait.until(d -> d.findElement(By.id("job-state")).getText().equals("SUCCEEDED"));
         wait.until(d -> d.findElements(By.cssSelector("#tasks tbody tr")).size() > 20
                 && d.findElement(By.id("tasks")).getText().contains("reduce-")
                 && d.findElement(By.id("job-progress")).getText().contains("100.0%"));
+        // The task table pages on the server: the next page starts where the first ended.
+        String firstTask =
+                browser.findElement(By.cssSelector("#tasks tbody tr td")).getText();
         Path shot = Path.of("target", "dashboard-job.png");
         Files.createDirectories(shot.getParent());
         Files.write(shot, browser.getScreenshotAs(OutputType.BYTES));
+        List<WebElement> next = browser.findElements(By.cssSelector("#tasks-pager button[data-page='1']"));
+        if (!next.isEmpty()) {
+            next.getFirst().click();
+            wait.until(d -> !d.findElement(By.cssSelector("#tasks tbody tr td"))
+                    .getText()
+                    .equals(firstTask));
+            assertThat(browser.findElement(By.id("tasks-pager")).getText()).contains("page 2 of");
+        }
+        // Sorting is the server's: a click on a header sorts by it, a second click longest first.
+        By duration = By.cssSelector("#tasks th[data-sort='duration']");
+        wait.until(d -> {
+            d.findElement(duration).click();
+            return true;
+        });
+        wait.until(d -> d.findElement(duration).getText().endsWith("▲"));
+        wait.until(d -> {
+            d.findElement(duration).click();
+            return true;
+        });
+        wait.until(d -> d.findElement(duration).getText().endsWith("▼"));
+
+        // A node's page shows its log's tail: the node logged its start.
+        browser.get(dashboard + "nodes/worker-1");
+        wait.until(d -> !d.findElements(By.id("log")).isEmpty()
+                && d.findElement(By.id("log")).getText().contains("worker-1"));
+        assertThat(browser.findElement(By.id("node-id")).getText()).isEqualTo("worker-1");
+        // The store: two store nodes and the job's input nowhere missing.
+        browser.get(dashboard + "store");
+        wait.until(d -> d.findElements(By.cssSelector("#store-nodes tbody tr")).size() == 2);
+        assertThat(browser.findElement(By.id("store-summary")).getText()).contains("missing blocks");
+        // Coord: one member per coord node of the cluster, one of them the leader.
+        browser.get(dashboard + "coord");
+        wait.until(
+                d -> !d.findElements(By.cssSelector("#coord-members tbody tr")).isEmpty()
+                        && !d.findElement(By.id("coord-leader")).getText().equals("none known"));
+        assertThat(browser.findElement(By.id("coord-members")).getText()).contains("leader");
 
         assertNoConsoleErrors();
     }

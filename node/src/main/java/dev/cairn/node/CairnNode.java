@@ -210,14 +210,28 @@ public final class CairnNode implements AutoCloseable {
                 StreamClient streams =
                         master == null ? null : StreamClient.connect(endpoint, min(rpcDeadline, Duration.ofSeconds(5)));
                 Supplier<List<StreamJobStatus>> streamJobs = streams == null ? List::of : streams::list;
+                String logFile = config.get(NodeConfig.NODE_LOG_FILE);
+                StoreConnector sc = storeConnector;
                 ops = OpsServer.start(
                         host,
                         httpPort,
-                        new OpsSources(id, roles, endpoint, master, streamJobs, coordination),
+                        new OpsSources(
+                                id,
+                                roles,
+                                endpoint,
+                                master,
+                                worker,
+                                streamJobs,
+                                coordination,
+                                coord,
+                                sc.available() ? sc::connect : null,
+                                dir,
+                                logFile == null ? null : Path.of(logFile).toAbsolutePath()),
                         clock,
                         metrics);
                 if (streams != null) ops.closeWith(streams);
                 if (master != null && coordination != null) coordination.publishDashboard(endpoint, ops.url());
+                if (coordination != null) coordination.publishHttp(id, ops.endpoint());
             }
             if (master != null) {
                 if (coordination == null) {

@@ -53,6 +53,12 @@ public final class NodeConfig {
             "If set, the node writes its RPC host:port here once it is serving, and on a second line 'http=host:port' of its HTTP server if it has one "
                     + "(used by 'cluster up' with port 0).");
 
+    public static final ConfigKey<String> NODE_LOG_FILE = ConfigKey.stringKey(
+            "node.log-file",
+            null,
+            "The file this node's output goes to, if it goes to one ('cluster up' sets it): its HTTP server serves the file's tail at /log, "
+                    + "and the dashboard's node page shows it.");
+
     public static final ConfigKey<String> COORD_CONNECT = ConfigKey.stringKey(
             "coord.connect",
             null,
@@ -88,6 +94,7 @@ public final class NodeConfig {
                     NODE_HTTP_PORT,
                     NODE_DIR,
                     NODE_ENDPOINT_FILE,
+                    NODE_LOG_FILE,
                     CoordConfig.MEMBERS,
                     CoordConfig.RAFT_PORT,
                     CoordConfig.CLIENT_PORT,

@@ -139,7 +139,8 @@ public final class Protos {
                 p.getStopped(),
                 p.getRecordsIn(),
                 p.getRecordsOut(),
-                p.getBytesOut());
+                p.getBytesOut(),
+                p.getParentsList());
     }
 
     private static String emptyToNull(String s) {

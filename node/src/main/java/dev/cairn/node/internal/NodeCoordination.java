@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
@@ -36,6 +37,8 @@ public final class NodeCoordination implements AutoCloseable {
     public static final String MASTERS = "/cairn/masters";
     /** {@code DASHBOARDS/<master endpoint>} (data: its dashboard URL), so a standby can redirect to the active one. */
     public static final String DASHBOARDS = "/cairn/dashboards";
+    /** {@code HTTP/<node id>} (data: its HTTP server's host:port), so the active master can reach every node's. */
+    public static final String HTTP = "/cairn/http";
 
     private static final Logger LOG = LoggerFactory.getLogger(NodeCoordination.class);
     private static final long MASTER_CACHE_NANOS = 500_000_000L;
@@ -185,9 +188,38 @@ public final class NodeCoordination implements AutoCloseable {
     /** Keeps {@code DASHBOARDS/<endpoint>} (data: {@code url}) present while this node's session lives. */
     public void publishDashboard(String endpoint, String url) {
         // Never closed (see close()); Curator keeps it, and re-creates it after a new session.
-        PersistentNode dashboardNode = new PersistentNode(
-                client, CreateMode.EPHEMERAL, false, DASHBOARDS + "/" + endpoint, url.getBytes(StandardCharsets.UTF_8));
-        dashboardNode.start();
+        publishEphemeral(DASHBOARDS + "/" + endpoint, url);
+    }
+
+    /** Publishes this node's HTTP server, ephemeral like {@link #publishDashboard} and never closed for the same reason. */
+    public void publishHttp(String nodeId, String hostPort) {
+        publishEphemeral(HTTP + "/" + nodeId, hostPort);
+    }
+
+    /** Keeps an ephemeral node present while the session lives; never closed (see {@link #close}). */
+    private void publishEphemeral(String path, String data) {
+        PersistentNode node =
+                new PersistentNode(client, CreateMode.EPHEMERAL, false, path, data.getBytes(StandardCharsets.UTF_8));
+        node.start();
+    }
+
+    /** The HTTP servers the live nodes published, node id to host:port, sorted by id. */
+    public Map<String, String> httpEndpoints() throws Exception {
+        Map<String, String> out = new TreeMap<>();
+        List<String> ids;
+        try {
+            ids = client.getChildren().forPath(HTTP);
+        } catch (KeeperException.NoNodeException e) {
+            return out;
+        }
+        for (String id : ids) {
+            try {
+                out.put(id, new String(client.getData().forPath(HTTP + "/" + id), StandardCharsets.UTF_8));
+            } catch (KeeperException.NoNodeException e) {
+                // gone between the listing and the read: a node that just stopped
+            }
+        }
+        return out;
     }
 
     /** The dashboard URL the master at {@code endpoint} published, if it did and coord answers. */

@@ -772,7 +772,7 @@ public final class JobMaster implements AutoCloseable {
 
     /** A job's tasks, or empty if the master does not know it. */
     public Optional<List<TaskStatus>> taskSnapshots(String jobId) throws Exception {
-        return onLoop(() -> Optional.ofNullable(jobs.get(jobId)).map(MasterJob::taskStatuses));
+        return onLoop(() -> Optional.ofNullable(jobs.get(jobId)).map(j -> j.taskStatuses(clock.nanos())));
     }
 
     /** Every worker the master has heard of. */

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** A submitted job: its stages and their tasks. Owned by the master's loop thread. */
@@ -147,14 +148,17 @@ final class MasterJob {
         return b.build();
     }
 
-    /** Every task, stage by stage, as the dashboard's task table shows it. */
-    List<TaskStatus> taskStatuses() {
+    /** Every task, stage by stage, as the dashboard's task table shows it; {@code nowNanos} times running ones. */
+    List<TaskStatus> taskStatuses(long nowNanos) {
         boolean ended = state.isTerminal();
         return tasks().map(t -> {
                     MasterTask.Attempt a = t.running() != null ? t.running() : t.succeeded();
                     String st = t.status() == MasterTask.Status.SUCCEEDED
                             ? "SUCCEEDED"
                             : ended ? "STOPPED" : t.status().name();
+                    long durationNanos = t.status() == MasterTask.Status.SUCCEEDED
+                            ? t.durationNanos
+                            : t.running() != null ? nowNanos - t.startedNanos : -1;
                     return new TaskStatus(
                             t.id,
                             t.stage,
@@ -164,9 +168,23 @@ final class MasterJob {
                             t.attemptsLaunched(),
                             t.failures(),
                             t.status() == MasterTask.Status.SUCCEEDED ? 1.0 : ended ? 0.0 : t.progress,
-                            t.lastError());
+                            t.lastError(),
+                            durationNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(durationNanos),
+                            t.inputLocalBytes + t.inputRemoteBytes,
+                            locality(t, a));
                 })
                 .toList();
+    }
+
+    /**
+     * Where the attempt ran against its input, as far as the master knows it: it knows the nodes
+     * holding a file split's blocks, not racks, so a split's attempt is node-local or any.
+     */
+    private static String locality(MasterTask t, MasterTask.Attempt a) {
+        if (t.split() == null) return TaskStatus.LOCALITY_NONE;
+        if (t.split().hosts().isEmpty()) return TaskStatus.LOCALITY_NONE;
+        if (a == null) return "";
+        return a.dataLocal() ? TaskStatus.LOCALITY_NODE_LOCAL : TaskStatus.LOCALITY_ANY;
     }
 
     /** Each counter summed over the tasks: a finished task's successful attempt, a running task's current one. */
@@ -214,6 +232,8 @@ final class MasterJob {
                 .setRecordsIn(recordsIn)
                 .setRecordsOut(recordsOut)
                 .setBytesOut(bytesOut)
+                .addAllParents(stage.spec.parents())
+                .addAllParents(stage.spec.broadcasts())
                 .build();
     }
 }

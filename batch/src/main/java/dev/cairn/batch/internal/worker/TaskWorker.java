@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -52,6 +53,7 @@ public final class TaskWorker implements AutoCloseable {
     private final ConcurrentLinkedQueue<TaskUpdate> finished = new ConcurrentLinkedQueue<>();
     private final Semaphore wakeup = new Semaphore(0);
     private final Thread heartbeatThread;
+    private final AttemptLogs attemptLogs = new AttemptLogs();
     private volatile boolean closed;
     private final WorkerMeters meters;
     private volatile long heartbeatIntervalMs = 1000;
@@ -80,6 +82,11 @@ public final class TaskWorker implements AutoCloseable {
 
     public void start() {
         heartbeatThread.start();
+    }
+
+    /** What attempt {@code attempt} of {@code taskId} logged on this worker, if it ran here lately. */
+    public Optional<List<String>> attemptLog(String jobId, String taskId, int attempt) {
+        return attemptLogs.lines(RunningTask.key(jobId, taskId, attempt));
     }
 
     public List<BindableService> services() {
@@ -256,6 +263,7 @@ public final class TaskWorker implements AutoCloseable {
         TaskUpdate result;
         Thread current = Thread.currentThread();
         ClassLoader previous = current.getContextClassLoader();
+        AttemptLogs.Buffer log = attemptLogs.start(task.key);
         try {
             JobResources job = resources(task.jobId());
             current.setContextClassLoader(job.loader);
@@ -274,16 +282,20 @@ public final class TaskWorker implements AutoCloseable {
             }
             task.progress = 1;
             result = update(task, TaskUpdate.State.SUCCEEDED, "");
+            log.note("attempt " + task.key + " succeeded");
         } catch (Throwable t) {
             if (task.cancelled) {
                 meters.attemptEnded(task, WorkerMeters.Outcome.KILLED);
+                log.note("attempt " + task.key + " killed");
                 return;
             }
+            log.note("attempt " + task.key + " failed: " + UserCode.describe(t));
             TaskUpdate.Builder b = update(task, TaskUpdate.State.FAILED, UserCode.describe(t)).toBuilder();
             if (t instanceof FetchFailure ff) b.setFetchFailedAttempt(ff.mapAttempt);
             result = b.build();
         } finally {
             current.setContextClassLoader(previous);
+            AttemptLogs.stop();
         }
         meters.attemptEnded(
                 task,

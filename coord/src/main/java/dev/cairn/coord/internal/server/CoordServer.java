@@ -292,6 +292,14 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
         return raft;
     }
 
+    /** What the tree holds, for a node's status page. */
+    public record TreeStats(long lastZxid, int sessions, int znodes) {}
+
+    /** The tree's last applied zxid, open sessions and znodes, read under its lock. */
+    public TreeStats treeStats() {
+        return state.read(t -> new TreeStats(t.lastZxid(), t.sessionCount(), t.nodeCount()));
+    }
+
     Settings settings() {
         return settings;
     }

@@ -14,6 +14,7 @@ import dev.cairn.dataflow.internal.proto.SubmitRequest;
 import dev.cairn.dataflow.internal.proto.SubtaskEvent;
 import dev.cairn.dataflow.internal.proto.SubtaskSample;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -89,10 +90,16 @@ final class StreamJob {
     long endedAtMillis;
     long completedCheckpoints;
     CheckpointInfo latestCheckpoint;
+    /** The latest completed checkpoints, oldest first, for the dashboard's chart. */
+    private final ArrayDeque<CheckpointInfo> recentCheckpoints = new ArrayDeque<>();
+
     private long triggeredAtNanos;
     private long checkpointBytes;
     /** The current run's subtasks' latest sample and the one about a second before it, for rates. */
     private final Map<String, Samples> samples = new HashMap<>();
+
+    /** How many completed checkpoints a job's status lists: enough for a chart, bounded for a long-running job. */
+    static final int CHECKPOINT_HISTORY = 100;
 
     private static final long RATE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -236,6 +243,8 @@ final class StreamJob {
                 .setDurationMs(TimeUnit.NANOSECONDS.toMillis(clock.nanos() - triggeredAtNanos))
                 .setBytes(checkpointBytes)
                 .build();
+        if (recentCheckpoints.size() == CHECKPOINT_HISTORY) recentCheckpoints.removeFirst();
+        recentCheckpoints.addLast(latestCheckpoint);
         for (String w : workers()) outbox.command(w, command(CheckpointCommand.Kind.COMPLETE, checkpointId));
         if (finalCheckpoint >= 0 && checkpointId >= finalCheckpoint) {
             for (String w : sourceWorkers()) outbox.command(w, command(CheckpointCommand.Kind.ALLOW_END, checkpointId));
@@ -345,6 +354,7 @@ final class StreamJob {
                     .setRecordsOutPerSecond(outRate)
                     .setWatermark(reported > 0 && withWatermark == reported ? watermark : Long.MIN_VALUE)
                     .setBackpressure(backpressure)
+                    .addAllInputs(info.getInputsList())
                     .build());
         }
         return out;
@@ -377,7 +387,8 @@ final class StreamJob {
                 .setSubmittedAtMs(submittedAtMillis)
                 .setEndedAtMs(endedAtMillis)
                 .addAllSlotWorkers(slotWorkers)
-                .addAllOperators(operators());
+                .addAllOperators(operators())
+                .addAllRecentCheckpoints(recentCheckpoints);
         if (latestCheckpoint != null) b.setLatestCheckpoint(latestCheckpoint);
         return b.build();
     }

@@ -49,11 +49,18 @@ public final class OpsServer implements AutoCloseable {
     private final List<AutoCloseable> owned = new CopyOnWriteArrayList<>();
 
     private OpsServer(
-            HttpServer server, ExecutorService executor, OpsSources sources, NodeMetrics metrics, String host) {
+            HttpServer server,
+            ExecutorService executor,
+            OpsSources sources,
+            NodeMetrics metrics,
+            String host,
+            Clock clock) {
         this.server = server;
         this.executor = executor;
         this.sources = sources;
-        this.api = new RestApi(sources);
+        this.api = new RestApi(
+                sources,
+                new ClusterApi(sources, clock, host + ":" + server.getAddress().getPort()));
         this.metrics = metrics;
         this.host = host;
     }
@@ -69,11 +76,12 @@ public final class OpsServer implements AutoCloseable {
      */
     public static OpsServer start(String host, int port, OpsSources sources, Clock clock, NodeMetrics metrics)
             throws IOException {
+        HttpTimeouts.apply();
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 128);
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
         metrics.bind(sources, clock);
-        OpsServer ops = new OpsServer(server, executor, sources, metrics, host);
+        OpsServer ops = new OpsServer(server, executor, sources, metrics, host, clock);
         server.createContext("/", ops::handle);
         server.start();
         LOG.info("{} serving HTTP at {}", sources.nodeId(), ops.url());
@@ -129,6 +137,28 @@ public final class OpsServer implements AutoCloseable {
                 sendText(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
                 return;
             }
+            // A node's own facts, on every node (a standby master's too): the active master gathers them.
+            if (target.equals("/node")) {
+                send(ex, RestApi.Answer.ok(NodeInfo.describe(sources)));
+                return;
+            }
+            if (target.equals("/attempt-log")) {
+                try {
+                    send(ex, RestApi.Answer.ok(NodeInfo.attemptLog(sources, query)));
+                } catch (RestApi.ApiException e) {
+                    send(ex, RestApi.Answer.error(e.status, e.getMessage()));
+                }
+                return;
+            }
+            if (target.equals("/log")) {
+                try {
+                    int lines = RestApi.intParam(query, "lines", NodeInfo.DEFAULT_LOG_LINES, 0, NodeInfo.MAX_LOG_LINES);
+                    send(ex, RestApi.Answer.ok(NodeInfo.logTail(sources, lines)));
+                } catch (RestApi.ApiException e) {
+                    send(ex, RestApi.Answer.error(e.status, e.getMessage()));
+                }
+                return;
+            }
             if (!sources.isMaster()) {
                 send(
                         ex,
@@ -149,7 +179,7 @@ public final class OpsServer implements AutoCloseable {
                 }
                 return;
             }
-            if (target.equals("/") || target.equals("/jobs") || target.startsWith("/jobs/")) {
+            if (isPage(target)) {
                 asset(ex, "/static/index.html", "text/html; charset=utf-8");
                 return;
             }
@@ -162,6 +192,17 @@ public final class OpsServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             LOG.debug("HTTP exchange failed", e);
         }
+    }
+
+    /** The dashboard's pages: one HTML file, whose script draws the page the path names. */
+    private static boolean isPage(String target) {
+        return target.equals("/")
+                || target.equals("/jobs")
+                || target.startsWith("/jobs/")
+                || target.equals("/nodes")
+                || target.startsWith("/nodes/")
+                || target.equals("/store")
+                || target.equals("/coord");
     }
 
     private static boolean hasBody(HttpExchange ex) {
