@@ -1,8 +1,13 @@
 package dev.cairn.rpc;
 
+import dev.cairn.common.security.TlsMaterial;
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.rpc.grpc.GrpcService;
+import dev.cairn.rpc.grpc.PrincipalInterceptor;
 import dev.cairn.rpc.grpc.Rpc;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -14,6 +19,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * A gRPC server on one TCP address. Handlers run on virtual threads, so a handler may block
  * (waiting for a component's event loop, reading a file) without starving the transport.
+ *
+ * <p>With {@link TransportSecurity.MutualTls} the server speaks only TLS and requires a client
+ * certificate of the cluster's CA; handlers learn who called from {@link RpcCaller#current()}. A
+ * plain-text client gets no answer: Netty fails its handshake and closes the connection.
  */
 public final class RpcServer implements AutoCloseable {
     private final Server server;
@@ -27,18 +36,30 @@ public final class RpcServer implements AutoCloseable {
     }
 
     /**
-     * Binds {@code host:port} (port 0 lets the OS choose) and starts serving.
+     * Binds {@code host:port} (port 0 lets the OS choose) and starts serving in plain text.
      *
      * @throws IOException naming the address when it cannot be bound
      */
     public static RpcServer start(String host, int port, List<RpcService> services) throws IOException {
+        return start(host, port, services, TransportSecurity.plain());
+    }
+
+    /**
+     * Binds {@code host:port} (port 0 lets the OS choose) and starts serving with {@code security}.
+     *
+     * @throws IOException naming the address when it cannot be bound
+     */
+    public static RpcServer start(String host, int port, List<RpcService> services, TransportSecurity security)
+            throws IOException {
         ExecutorService executor = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("rpc-", 0).factory());
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(
+                        new InetSocketAddress(host, port), credentials(security))
                 .executor(executor)
                 .maxInboundMessageSize(Rpc.MAX_MESSAGE_BYTES)
                 .permitKeepAliveTime(10, TimeUnit.SECONDS);
         for (RpcService s : services) builder.addService(((GrpcService) s).definition());
+        if (security.enabled()) builder.intercept(new PrincipalInterceptor());
         Server server = builder.build();
         try {
             server.start();
@@ -47,6 +68,20 @@ public final class RpcServer implements AutoCloseable {
             throw new IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
         return new RpcServer(server, executor, host);
+    }
+
+    private static ServerCredentials credentials(TransportSecurity security) {
+        return switch (security) {
+            case TransportSecurity.Plain p -> io.grpc.InsecureServerCredentials.create();
+            case TransportSecurity.MutualTls m -> {
+                TlsMaterial material = m.material();
+                yield TlsServerCredentials.newBuilder()
+                        .keyManager(material.keyManager())
+                        .trustManager(material.trustManager())
+                        .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
+                        .build();
+            }
+        };
     }
 
     public int port() {
