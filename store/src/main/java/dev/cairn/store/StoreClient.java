@@ -1,5 +1,6 @@
 package dev.cairn.store;
 
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.store.internal.client.BlockPlacement;
 import dev.cairn.store.internal.client.StoreContext;
 import dev.cairn.store.internal.client.StoreInputStream;
@@ -55,6 +56,17 @@ public final class StoreClient implements AutoCloseable {
      * @param localNodeId the store node this client runs on, whose replicas it prefers; null if none
      */
     public static StoreClient connect(String coordConnect, String localNodeId, Duration timeout) throws IOException {
+        return connect(coordConnect, localNodeId, timeout, TransportSecurity.plain());
+    }
+
+    /**
+     * Connects to the store of the cluster whose coord is at {@code coordConnect}, reaching its
+     * store nodes' data ports with {@code security} (mutual TLS in a secure cluster).
+     *
+     * @param localNodeId the store node this client runs on, whose replicas it prefers; null if none
+     */
+    public static StoreClient connect(
+            String coordConnect, String localNodeId, Duration timeout, TransportSecurity security) throws IOException {
         CuratorFramework coord = CuratorFrameworkFactory.builder()
                 .connectString(coordConnect)
                 // A writer that dies keeps its blocks from garbage collection for this long.
@@ -68,7 +80,7 @@ public final class StoreClient implements AutoCloseable {
                 throw new IOException(
                         "cannot reach coord at " + coordConnect + " within " + timeout.toMillis() + " ms");
             }
-            StoreClient c = new StoreClient(context(coord, localNodeId, timeout), true);
+            StoreClient c = new StoreClient(context(coord, localNodeId, timeout, security), true);
             c.context.namespace().ensureRoot();
             return c;
         } catch (InterruptedException e) {
@@ -98,12 +110,19 @@ public final class StoreClient implements AutoCloseable {
 
     /** A client over an existing coord connection (which stays the caller's to close). */
     static StoreClient using(CuratorFramework coord, String localNodeId, Duration timeout) throws IOException {
-        StoreClient c = new StoreClient(context(coord, localNodeId, timeout), false);
+        return using(coord, localNodeId, timeout, TransportSecurity.plain());
+    }
+
+    /** A client over an existing coord connection, reaching the data ports with {@code security}. */
+    static StoreClient using(CuratorFramework coord, String localNodeId, Duration timeout, TransportSecurity security)
+            throws IOException {
+        StoreClient c = new StoreClient(context(coord, localNodeId, timeout, security), false);
         c.context.namespace().ensureRoot();
         return c;
     }
 
-    private static StoreContext context(CuratorFramework coord, String localNodeId, Duration timeout) {
+    private static StoreContext context(
+            CuratorFramework coord, String localNodeId, Duration timeout, TransportSecurity security) {
         Random random = new SecureRandom();
         return new StoreContext(
                 coord,
@@ -113,7 +132,8 @@ public final class StoreClient implements AutoCloseable {
                 random,
                 localNodeId,
                 timeout,
-                System::currentTimeMillis);
+                System::currentTimeMillis,
+                security);
     }
 
     /** Starts writing a file; it becomes visible when the stream is closed. */
@@ -189,7 +209,9 @@ public final class StoreClient implements AutoCloseable {
      */
     public FsckReport fsck(String path) throws IOException {
         String p = StorePaths.normalize(path);
-        ClusterView view = new ClusterViewReader(context.namespace(), context.registry(), context.timeout()).read(p);
+        ClusterView view = new ClusterViewReader(
+                        context.namespace(), context.registry(), context.timeout(), context.security())
+                .read(p);
         // fsck has no memory of how long a node has been gone: any node that is not live counts as gone.
         List<BlockHealth> health = BlockHealth.assess(view, node -> true);
         long bytes = 0;

@@ -1,6 +1,7 @@
 package dev.cairn.store;
 
 import dev.cairn.common.config.Config;
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.common.time.Clock;
 import dev.cairn.store.internal.disk.BlockScrubber;
 import dev.cairn.store.internal.disk.LocalBlockStore;
@@ -40,6 +41,8 @@ public final class StoreNode implements AutoCloseable {
     /**
      * How a store node runs.
      * @param scrubBytesPerSecond the scrubber's read rate; 0 turns it off
+     * @param security how the data port and this node's transfers to other store nodes are
+     *     protected; {@link #from} gives plain text, the node passes its own with {@link #withSecurity}
      */
     public record Settings(
             String nodeId,
@@ -49,7 +52,35 @@ public final class StoreNode implements AutoCloseable {
             Duration reportInterval,
             long scrubBytesPerSecond,
             Duration scrubInterval,
-            Repair repair) {
+            Repair repair,
+            TransportSecurity security) {
+        public Settings(
+                String nodeId,
+                List<Path> dirs,
+                String host,
+                int dataPort,
+                Duration reportInterval,
+                long scrubBytesPerSecond,
+                Duration scrubInterval,
+                Repair repair) {
+            this(
+                    nodeId,
+                    dirs,
+                    host,
+                    dataPort,
+                    reportInterval,
+                    scrubBytesPerSecond,
+                    scrubInterval,
+                    repair,
+                    TransportSecurity.plain());
+        }
+
+        /** These settings with the data port and transfers protected by {@code security}. */
+        public Settings withSecurity(TransportSecurity security) {
+            return new Settings(
+                    nodeId, dirs, host, dataPort, reportInterval, scrubBytesPerSecond, scrubInterval, repair, security);
+        }
+
         /**
          * The settings {@link StoreConfig}'s keys give a node.
          *
@@ -148,7 +179,8 @@ public final class StoreNode implements AutoCloseable {
                         repair.interval(),
                         new RepairPlanner.Settings(repair.deadNodeTimeout(), repair.gcGrace(), MAX_COPIES_PER_SCAN),
                         TRANSFER_TIMEOUT,
-                        REPAIR_PARALLELISM),
+                        REPAIR_PARALLELISM,
+                        settings.security()),
                 coord,
                 clock,
                 new SecureRandom());
@@ -182,7 +214,7 @@ public final class StoreNode implements AutoCloseable {
      * reads and putting the first replica of what it writes here. Closing it leaves the session open.
      */
     public StoreClient client(Duration timeout) throws IOException {
-        return StoreClient.using(coord, settings.nodeId(), timeout);
+        return StoreClient.using(coord, settings.nodeId(), timeout, settings.security());
     }
 
     /** {@link #start(Settings, String, Duration, Clock)} over a coord session the caller keeps (tests share one). */
@@ -190,7 +222,11 @@ public final class StoreNode implements AutoCloseable {
         LocalBlockStore blocks = LocalBlockStore.open(LocalBlockStore.Options.of(settings.dirs()));
         BlockServer server;
         try {
-            server = BlockServer.start(blocks, settings.host(), settings.dataPort());
+            server = BlockServer.start(
+                    blocks,
+                    settings.host(),
+                    settings.dataPort(),
+                    BlockServer.Options.defaults().withSecurity(settings.security()));
         } catch (IOException | RuntimeException e) {
             blocks.close();
             throw e;
