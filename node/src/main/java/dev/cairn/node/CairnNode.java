@@ -5,6 +5,10 @@ import dev.cairn.batch.BatchWorker;
 import dev.cairn.common.config.Config;
 import dev.cairn.common.fs.FileSystemRegistry;
 import dev.cairn.common.net.FreePorts;
+import dev.cairn.common.security.CairnPrincipal;
+import dev.cairn.common.security.SecurityLayout;
+import dev.cairn.common.security.TlsMaterial;
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.common.time.Clock;
 import dev.cairn.coord.CoordConfig;
 import dev.cairn.coord.CoordMember;
@@ -28,11 +32,14 @@ import dev.cairn.store.WriteOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -47,6 +54,11 @@ import org.slf4j.LoggerFactory;
  * <p>With coord available, masters run for election and only the elected one serves (the others
  * answer UNAVAILABLE naming it), and workers register as ephemeral znodes and follow the active
  * master wherever it moves. Without coord, the one master is always active.
+ *
+ * <p>With {@code security.enabled}, the node loads its TLS material once ({@link
+ * #transportSecurity}) and hands the same {@link TransportSecurity} to every server and client it
+ * starts: the RPC server and its channels (batch shuffle included), the store's data port and
+ * transfers, the stream exchange, and the HTTPS server.
  */
 public final class CairnNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CairnNode.class);
@@ -119,6 +131,9 @@ public final class CairnNode implements AutoCloseable {
         Files.createDirectories(dir);
         List<CoordMember> members = CoordMember.parseAll(config.get(CoordConfig.MEMBERS));
         Duration rpcDeadline = config.get(RpcConfig.DEADLINE);
+        // The one TransportSecurity of this node: every component below gets this same value. The
+        // coord server and this node's coord clients take it too, where they are started.
+        TransportSecurity security = transportSecurity(config, id, dir, clock);
 
         CoordService coord = null;
         NodeCoordination coordination = null;
@@ -143,12 +158,13 @@ public final class CairnNode implements AutoCloseable {
                             "the store role keeps its namespace in coord: give this node the coord role, coord.members or coord.connect");
                 }
                 store = StoreNode.start(
-                        StoreNode.Settings.from(config, id, host, dir.resolve("store")),
+                        StoreNode.Settings.from(config, id, host, dir.resolve("store"))
+                                .withSecurity(security),
                         connect,
                         config.get(NodeConfig.COORD_SESSION_TIMEOUT),
                         clock);
             }
-            storeConnector = new StoreConnector(store, connect, rpcDeadline);
+            storeConnector = new StoreConnector(store, connect, rpcDeadline, security);
             FileSystemRegistry fileSystems = fileSystems(storeConnector);
             List<RpcService> services = new ArrayList<>();
             if (roles.contains("master")) {
@@ -179,26 +195,41 @@ public final class CairnNode implements AutoCloseable {
                     locator = () -> fixed;
                 }
                 worker = BatchWorker.create(
-                        BatchWorker.Settings.from(config, id, endpoint, dir.resolve("worker")), locator, fileSystems);
+                        BatchWorker.Settings.from(config, id, endpoint, dir.resolve("worker"))
+                                .withSecurity(security),
+                        locator,
+                        fileSystems);
                 services.addAll(worker.services());
                 streamWorker = StreamWorker.create(
                         StreamWorker.Settings.from(
-                                config, id, endpoint, host, dir.resolve("stream-worker"), rpcDeadline, fileSystems),
+                                        config,
+                                        id,
+                                        endpoint,
+                                        host,
+                                        dir.resolve("stream-worker"),
+                                        rpcDeadline,
+                                        fileSystems)
+                                .withSecurity(security),
                         locator,
                         clock);
             }
-            server = RpcServer.start(host, port, services);
+            server = RpcServer.start(host, port, services, security);
             int httpPort = roles.contains("master")
                     ? config.get(NodeConfig.MASTER_HTTP_PORT)
                     : config.get(NodeConfig.NODE_HTTP_PORT);
             if (httpPort >= 0) {
                 // The stream master's jobs as its status call answers them, over loopback: the HTTP
                 // server reads them as any client would, never the stream master's state.
-                StreamClient streams =
-                        master == null ? null : StreamClient.connect(endpoint, min(rpcDeadline, Duration.ofSeconds(5)));
+                StreamClient streams = master == null
+                        ? null
+                        : StreamClient.connect(endpoint, min(rpcDeadline, Duration.ofSeconds(5)), security);
                 Supplier<List<StreamJobStatus>> streamJobs = streams == null ? List::of : streams::list;
                 ops = OpsServer.start(
-                        host, httpPort, new OpsSources(id, roles, endpoint, master, streamJobs, coordination), clock);
+                        host,
+                        httpPort,
+                        new OpsSources(id, roles, endpoint, master, streamJobs, coordination),
+                        clock,
+                        security);
                 if (streams != null) ops.closeWith(streams);
                 if (master != null && coordination != null) coordination.publishDashboard(endpoint, ops.url());
             }
@@ -261,14 +292,49 @@ public final class CairnNode implements AutoCloseable {
             writeAtomically(
                     Path.of(endpointFile),
                     node.endpoint()
-                            + node.httpEndpoint().map(h -> "\nhttp=" + h).orElse(""));
+                            + node.httpEndpoint().map(h -> "\nhttp=" + h).orElse("")
+                            + portLines(node.ports()));
         LOG.info(
-                "node {} serving at {} with roles {}{}",
+                "node {} serving at {} ({}) with roles {}{}",
                 id,
                 node.endpoint(),
+                security.describe(),
                 roles,
                 coord == null ? "" : "; coord clients at " + coord.clientEndpoint());
         return node;
+    }
+
+    /**
+     * The node's transport security: plain text unless {@code security.enabled}; then mutual TLS
+     * with {@code security.identity} (default {@code <node.dir>/../security/nodes/<node.id>.pem})
+     * and {@code security.trust} (default {@code <node.dir>/../security/ca.pem}), which must name a
+     * node.
+     *
+     * @throws IOException naming the missing or unreadable file and how to make it
+     */
+    static TransportSecurity transportSecurity(Config config, String id, Path dir, Clock clock) throws IOException {
+        if (!config.get(NodeConfig.SECURITY_ENABLED)) return TransportSecurity.plain();
+        SecurityLayout layout = SecurityLayout.under(dir.getParent() == null ? dir : dir.getParent());
+        Path identity = config.get(NodeConfig.SECURITY_IDENTITY) != null
+                ? Path.of(config.get(NodeConfig.SECURITY_IDENTITY))
+                : layout.node(id);
+        Path trust = config.get(NodeConfig.SECURITY_TRUST) != null
+                ? Path.of(config.get(NodeConfig.SECURITY_TRUST))
+                : layout.caCertificate();
+        TlsMaterial material;
+        try {
+            material = TlsMaterial.load(identity, trust, config.get(NodeConfig.SECURITY_RELOAD_INTERVAL), clock);
+        } catch (NoSuchFileException e) {
+            throw new IOException(
+                    "security.enabled is true but " + e.getFile() + " does not exist: make it with `bin/cairn security"
+                            + " init` (or `cluster up --secure`), or set security.identity and security.trust",
+                    e);
+        }
+        CairnPrincipal self = material.principal();
+        if (self.kind() != CairnPrincipal.Kind.NODE)
+            throw new IOException("security.identity " + identity + " holds a certificate of " + self
+                    + ", not of a node: a node needs a node certificate");
+        return TransportSecurity.mutualTls(material);
     }
 
     /**
@@ -293,9 +359,11 @@ public final class CairnNode implements AutoCloseable {
         private final StoreNode store;
         private final String coordConnect;
         private final Duration deadline;
+        private final TransportSecurity security;
         private final List<StoreClient> owned = new ArrayList<>();
 
-        StoreConnector(StoreNode store, String coordConnect, Duration deadline) {
+        StoreConnector(StoreNode store, String coordConnect, Duration deadline, TransportSecurity security) {
+            this.security = security;
             this.store = store;
             this.coordConnect = coordConnect;
             this.deadline = deadline;
@@ -307,7 +375,7 @@ public final class CairnNode implements AutoCloseable {
 
         synchronized StoreClient connect() throws IOException {
             if (store != null) return store.client(deadline);
-            StoreClient c = StoreClient.connect(coordConnect, null, deadline);
+            StoreClient c = StoreClient.connect(coordConnect, null, deadline, security);
             owned.add(c);
             return c;
         }
@@ -344,6 +412,34 @@ public final class CairnNode implements AutoCloseable {
 
     public String endpoint() {
         return server.endpoint();
+    }
+
+    /**
+     * Every port this node listens on, by what it serves: {@code rpc}, {@code http}, {@code coord}
+     * (the ZooKeeper-protocol client port), {@code store} (block transfers) and {@code stream}
+     * (the stream exchange), each present when the node runs it. A coord member's Raft port is in
+     * {@code coord.members}.
+     */
+    public Map<String, Integer> ports() {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("rpc", server.port());
+        if (ops != null) ports.put("http", ops.port());
+        if (coord != null) ports.put("coord", portOf(coord.clientEndpoint()));
+        if (store != null) ports.put("store", portOf(store.dataAddress()));
+        if (streamWorker != null) ports.put("stream", streamWorker.dataAddress().getPort());
+        return ports;
+    }
+
+    private static int portOf(String hostPort) {
+        return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
+    }
+
+    /** The endpoint file's {@code port.NAME=N} lines, after the ones older readers know. */
+    private static String portLines(Map<String, Integer> ports) {
+        StringBuilder sb = new StringBuilder();
+        ports.forEach(
+                (name, port) -> sb.append("\nport.").append(name).append('=').append(port));
+        return sb.toString();
     }
 
     /** {@code host:port} of this node's HTTP server (dashboard and metrics), if it serves HTTP. */

@@ -2,6 +2,11 @@ package dev.cairn.node.internal.ops;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import dev.cairn.common.security.TlsMaterial;
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.common.time.Clock;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +21,8 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,11 +53,13 @@ public final class OpsServer implements AutoCloseable {
     private final RestApi api;
     private final NodeMetrics metrics;
     private final String host;
+    private final String scheme;
     private final List<AutoCloseable> owned = new CopyOnWriteArrayList<>();
 
     private OpsServer(
             HttpServer server, ExecutorService executor, OpsSources sources, NodeMetrics metrics, String host) {
         this.server = server;
+        this.scheme = server instanceof HttpsServer ? "https" : "http";
         this.executor = executor;
         this.sources = sources;
         this.api = new RestApi(sources);
@@ -60,14 +69,31 @@ public final class OpsServer implements AutoCloseable {
 
     /** Starts serving on {@code host:port} (0: a port the OS picks). */
     public static OpsServer start(String host, int port, OpsSources sources, Clock clock) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 128);
+        return start(host, port, sources, clock, TransportSecurity.plain());
+    }
+
+    /**
+     * Starts serving on {@code host:port} (0: a port the OS picks); with mutual TLS, HTTPS only,
+     * to clients presenting a certificate of the cluster's CA.
+     */
+    public static OpsServer start(String host, int port, OpsSources sources, Clock clock, TransportSecurity security)
+            throws IOException {
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        HttpServer server;
+        if (security instanceof TransportSecurity.MutualTls tls) {
+            HttpsServer https = HttpsServer.create(address, 128);
+            https.setHttpsConfigurator(new ClientCertificates(tls.context()));
+            server = https;
+        } else {
+            server = HttpServer.create(address, 128);
+        }
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
         NodeMetrics metrics = new NodeMetrics(sources, clock);
         OpsServer ops = new OpsServer(server, executor, sources, metrics, host);
         server.createContext("/", ops::handle);
         server.start();
-        LOG.info("{} serving HTTP at {}", sources.nodeId(), ops.url());
+        LOG.info("{} serving {} at {}", sources.nodeId(), ops.scheme.toUpperCase(java.util.Locale.ROOT), ops.url());
         return ops;
     }
 
@@ -85,9 +111,24 @@ public final class OpsServer implements AutoCloseable {
         return host + ":" + port();
     }
 
-    /** {@code http://host:port/}: the dashboard, on a master. */
+    /** {@code http://host:port/} ({@code https} with TLS): the dashboard, on a master. */
     public String url() {
-        return "http://" + endpoint() + "/";
+        return scheme + "://" + endpoint() + "/";
+    }
+
+    /** HTTPS that requires a client certificate, with the protocols every Cairn endpoint allows. */
+    private static final class ClientCertificates extends HttpsConfigurator {
+        ClientCertificates(SSLContext context) {
+            super(context);
+        }
+
+        @Override
+        public void configure(HttpsParameters params) {
+            SSLParameters p = getSSLContext().getDefaultSSLParameters();
+            p.setProtocols(TlsMaterial.protocols());
+            p.setNeedClientAuth(true);
+            params.setSSLParameters(p);
+        }
     }
 
     private void handle(HttpExchange ex) throws IOException {
