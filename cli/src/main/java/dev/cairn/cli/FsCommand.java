@@ -58,8 +58,8 @@ final class FsCommand {
 
         @Override
         public Integer call() throws Exception {
-            try (StoreClient store =
-                    StoreClient.connect(target.connectString(), null, Duration.ofSeconds(target.timeoutSeconds))) {
+            try (StoreClient store = StoreClient.connect(
+                    target.connectString(), null, Duration.ofSeconds(target.timeoutSeconds), target.security())) {
                 run(store);
                 return exitCode;
             } catch (NoSuchFileException e) {

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             ClusterCommand.class,
             CoordCommand.class,
             FsCommand.class,
+            SecurityCommand.class,
             ConfigCommand.class,
             CommandLine.HelpCommand.class
         })

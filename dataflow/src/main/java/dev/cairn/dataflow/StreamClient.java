@@ -48,6 +48,11 @@ public final class StreamClient implements AutoCloseable {
         return connect(masterEndpoint, Duration.ofSeconds(30));
     }
 
+    /** A client calling the master with {@code security}, with the default deadline. */
+    public static StreamClient connect(String masterEndpoint, TransportSecurity security) {
+        return connect(masterEndpoint, Duration.ofSeconds(30), security);
+    }
+
     public static StreamClient connect(String masterEndpoint, Duration deadline) {
         return connect(masterEndpoint, deadline, TransportSecurity.plain());
     }
