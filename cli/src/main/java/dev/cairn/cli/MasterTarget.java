@@ -56,8 +56,9 @@ final class MasterTarget {
             return choice.master;
         }
         List<String> masters = ClusterFile.read(choice.dir).masters();
+        TransportSecurity s = security(); // a missing certificate is the user's error, not a dead master
         for (String m : masters) {
-            try (BatchClient c = BatchClient.connect(m, security())) {
+            try (BatchClient c = BatchClient.connect(m, s)) {
                 c.workers();
                 return m;
             } catch (RuntimeException e) {

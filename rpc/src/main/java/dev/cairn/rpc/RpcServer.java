@@ -59,7 +59,10 @@ public final class RpcServer implements AutoCloseable {
                 .maxInboundMessageSize(Rpc.MAX_MESSAGE_BYTES)
                 .permitKeepAliveTime(10, TimeUnit.SECONDS);
         for (RpcService s : services) builder.addService(((GrpcService) s).definition());
-        if (security.enabled()) builder.intercept(new PrincipalInterceptor());
+        if (security.enabled()) {
+            builder.intercept(new PrincipalInterceptor());
+            TlsRefusalLog.install();
+        }
         Server server = builder.build();
         try {
             server.start();
