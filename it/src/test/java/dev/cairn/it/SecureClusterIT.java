@@ -196,7 +196,9 @@ class SecureClusterIT {
                 .contains("refused a plain-text connection from")
                 .contains("on the secure store data port")
                 .contains("on the secure stream exchange port");
-        assertThat(Files.readString(dir.resolve("master.log"))).contains("refused a connection on the secure RPC port");
+        assertThat(Files.readString(dir.resolve("master.log")))
+                .contains("refused a connection on the secure RPC port")
+                .contains("refused a connection on the secure HTTPS port");
         assertThat(answered).as("ports that answered plain text").isEmpty();
     }
 

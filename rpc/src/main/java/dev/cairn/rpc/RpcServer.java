@@ -1,5 +1,6 @@
 package dev.cairn.rpc;
 
+import dev.cairn.common.security.JulTlsRefusals;
 import dev.cairn.common.security.TlsMaterial;
 import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.rpc.grpc.GrpcService;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 
 /**
  * A gRPC server on one TCP address. Handlers run on virtual threads, so a handler may block
@@ -61,7 +63,12 @@ public final class RpcServer implements AutoCloseable {
         for (RpcService s : services) builder.addService(((GrpcService) s).definition());
         if (security.enabled()) {
             builder.intercept(new PrincipalInterceptor());
-            TlsRefusalLog.install();
+            // gRPC's Netty transport reports a refused handshake only at JUL's FINER level.
+            JulTlsRefusals.install(
+                    "io.grpc.netty.shaded.io.grpc.netty.ProtocolNegotiators",
+                    Level.FINER,
+                    "RPC port",
+                    r -> r.getMessage() != null && r.getMessage().startsWith("TLS negotiation failed"));
         }
         Server server = builder.build();
         try {

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
+import dev.cairn.common.security.JulTlsRefusals;
 import dev.cairn.common.security.TlsMaterial;
 import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.common.time.Clock;
@@ -83,6 +84,9 @@ public final class OpsServer implements AutoCloseable {
         if (security instanceof TransportSecurity.MutualTls tls) {
             HttpsServer https = HttpsServer.create(address, 128);
             https.setHttpsConfigurator(new ClientCertificates(tls.context()));
+            // The JDK's server reports a refused handshake only at JUL's FINER level.
+            JulTlsRefusals.install(
+                    "com.sun.net.httpserver", java.util.logging.Level.FINER, "HTTPS port", JulTlsRefusals::tlsFailure);
             server = https;
         } else {
             server = HttpServer.create(address, 128);
