@@ -2,6 +2,7 @@ package dev.cairn.coord;
 
 import dev.cairn.common.config.Config;
 import dev.cairn.common.net.FreePorts;
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.common.time.Clock;
 import dev.cairn.coord.internal.raft.RaftMember;
 import dev.cairn.coord.internal.raft.RaftPeerAddress;
@@ -34,6 +35,11 @@ public final class CoordService implements AutoCloseable {
      * @param maxOutstandingRequests clients' changes read and not yet answered at which reading changes stops
      * @param maxOutstandingBytes bytes of such changes at which reading changes stops
      * @param pipelineWrites whether a session's changes are proposed while its earlier ones are pending
+     * @param security how clients and the other members connect: with mutual TLS, the client port and
+     *     the Raft port speak only TLS, a client's certificate subject is its {@code x509} ACL identity,
+     *     and only node certificates are taken on the Raft port
+     * @param admins user names whose certificates make them super users of the tree (as node
+     *     certificates do), whatever a znode's ACL says
      */
     public record Settings(
             String memberId,
@@ -48,9 +54,13 @@ public final class CoordService implements AutoCloseable {
             int maxDataBytes,
             int maxOutstandingRequests,
             long maxOutstandingBytes,
-            boolean pipelineWrites) {
+            boolean pipelineWrites,
+            TransportSecurity security,
+            List<String> admins) {
         public Settings {
             Objects.requireNonNull(memberId, "memberId");
+            Objects.requireNonNull(security, "security");
+            admins = List.copyOf(admins);
             group = List.copyOf(group);
             if (group.stream().noneMatch(m -> m.id().equals(memberId))) {
                 throw new IllegalArgumentException("node.id '" + memberId + "' is not among coord.members " + group
@@ -66,6 +76,17 @@ public final class CoordService implements AutoCloseable {
          * @throws IOException when no free port can be found
          */
         public static Settings from(Config config, String nodeId, String host, Path dir) throws IOException {
+            return from(config, nodeId, host, dir, TransportSecurity.plain(), List.of());
+        }
+
+        /**
+         * Like {@link #from(Config, String, String, Path)}, with the node's transport security and
+         * its admins (the node reads the security settings, such as {@code security.admins}; the
+         * coord never does).
+         */
+        public static Settings from(
+                Config config, String nodeId, String host, Path dir, TransportSecurity security, List<String> admins)
+                throws IOException {
             List<CoordMember> members = CoordMember.parseAll(config.get(CoordConfig.MEMBERS));
             String memberId = nodeId;
             if (members.isEmpty()) {
@@ -91,7 +112,9 @@ public final class CoordService implements AutoCloseable {
                     Math.toIntExact(config.get(CoordConfig.MAX_DATA)),
                     config.get(CoordConfig.MAX_OUTSTANDING_REQUESTS),
                     config.get(CoordConfig.MAX_OUTSTANDING_BYTES),
-                    config.get(CoordConfig.PIPELINE_WRITES));
+                    config.get(CoordConfig.PIPELINE_WRITES),
+                    security,
+                    admins);
         }
 
         public CoordMember self() {
@@ -127,7 +150,8 @@ public final class CoordService implements AutoCloseable {
                 settings.electionTimeout(),
                 settings.requestTimeout(),
                 settings.join(),
-                settings.logSegmentBytes());
+                settings.logSegmentBytes(),
+                settings.security());
         return new CoordService(CoordServer.start(
                 new CoordServer.Settings(
                         raft,
@@ -137,7 +161,9 @@ public final class CoordService implements AutoCloseable {
                         settings.maxDataBytes(),
                         settings.maxOutstandingRequests(),
                         settings.maxOutstandingBytes(),
-                        settings.pipelineWrites()),
+                        settings.pipelineWrites(),
+                        settings.security(),
+                        java.util.Set.copyOf(settings.admins())),
                 clock));
     }
 

@@ -1,10 +1,13 @@
 package dev.cairn.node.internal;
 
+import dev.cairn.node.CoordClientSecurity;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -15,6 +18,7 @@ import org.apache.curator.framework.state.SessionConnectionStateErrorPolicy;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.client.ZKClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,8 +57,19 @@ public final class NodeCoordination implements AutoCloseable {
         this.client = client;
     }
 
+    /** Connects in plain text. */
     public static NodeCoordination connect(String connectString, Duration sessionTimeout) {
+        return connect(connectString, sessionTimeout, Map.of());
+    }
+
+    /**
+     * Connects with the given ZooKeeper client properties: none for plain text, or for mutual TLS
+     * those {@link #tls} makes from the node's identity and trust PEM files.
+     */
+    public static NodeCoordination connect(
+            String connectString, Duration sessionTimeout, Map<String, String> clientProperties) {
         CuratorFramework client = CuratorFrameworkFactory.builder()
+                .zkClientConfig(clientConfig(clientProperties))
                 .connectString(connectString)
                 .sessionTimeoutMs((int) sessionTimeout.toMillis())
                 .connectionTimeoutMs((int) Math.min(15_000, sessionTimeout.toMillis()))
@@ -65,6 +80,25 @@ public final class NodeCoordination implements AutoCloseable {
                 .build();
         client.start();
         return new NodeCoordination(client);
+    }
+
+    /**
+     * The ZooKeeper client properties of a TLS connection with this identity and trust
+     * ({@link CoordClientSecurity#zooKeeperProperties}).
+     */
+    public static Map<String, String> tls(Path identity, Path trust) {
+        return CoordClientSecurity.zooKeeperProperties(identity, trust);
+    }
+
+    /**
+     * A client configuration of its own with {@code properties} on top of ZooKeeper's defaults: a
+     * client's TLS material never goes through System properties, which every client in the JVM
+     * (several nodes in tests) would share.
+     */
+    public static ZKClientConfig clientConfig(Map<String, String> properties) {
+        ZKClientConfig config = new ZKClientConfig();
+        properties.forEach(config::setProperty);
+        return config;
     }
 
     /** The Curator client, for other roles of this node that keep state in coord (the store). */

@@ -1,5 +1,6 @@
 package dev.cairn.coord.internal.raft;
 
+import dev.cairn.common.security.TransportSecurity;
 import org.apache.ratis.client.ClientFactory;
 import org.apache.ratis.client.RaftClientRpc;
 import org.apache.ratis.conf.Parameters;
@@ -36,6 +37,8 @@ import org.apache.ratis.server.leader.LogAppender;
 public final class CommitNotifyingRpc implements RpcType {
     /** The {@link Parameters} key of the {@link RaftMember.Forwarding} that takes a member's forwarded segments. */
     private static final String FORWARDING = CommitNotifyingRpc.class.getName() + ".forwarding";
+    /** The {@link Parameters} key of the {@link TransportSecurity} of a member's Raft traffic. */
+    private static final String SECURITY = CommitNotifyingRpc.class.getName() + ".security";
 
     public CommitNotifyingRpc() {}
 
@@ -44,9 +47,10 @@ public final class CommitNotifyingRpc implements RpcType {
      * other members forward to it to {@code forwarding} ({@link SegmentForwarder}). Ratis makes
      * this transport by class name, so the builder's parameters are how the member reaches it.
      */
-    static Parameters parameters(RaftMember.Forwarding forwarding) {
+    static Parameters parameters(RaftMember.Forwarding forwarding, TransportSecurity security) {
         Parameters p = new Parameters();
         p.put(FORWARDING, forwarding, RaftMember.Forwarding.class);
+        p.put(SECURITY, security, TransportSecurity.class);
         return p;
     }
 
@@ -59,17 +63,23 @@ public final class CommitNotifyingRpc implements RpcType {
     public RpcFactory newFactory(Parameters parameters) {
         RaftMember.Forwarding forwarding =
                 parameters == null ? null : parameters.get(FORWARDING, RaftMember.Forwarding.class);
-        return new Factory(this, forwarding == null ? RaftMember.Forwarding.NONE : forwarding);
+        TransportSecurity security = parameters == null ? null : parameters.get(SECURITY, TransportSecurity.class);
+        return new Factory(
+                this,
+                forwarding == null ? RaftMember.Forwarding.NONE : forwarding,
+                security == null ? TransportSecurity.plain() : security);
     }
 
     /** Netty's factory, making Cairn's server side and pipelined log appenders (and remembering them). */
     static final class Factory implements ServerFactory, ClientFactory {
         private final RpcType type;
         private final RaftMember.Forwarding forwarding;
+        private final TransportSecurity security;
 
-        Factory(RpcType type, RaftMember.Forwarding forwarding) {
+        Factory(RpcType type, RaftMember.Forwarding forwarding, TransportSecurity security) {
             this.type = type;
             this.forwarding = forwarding;
+            this.security = security;
         }
 
         @Override
@@ -79,17 +89,19 @@ public final class CommitNotifyingRpc implements RpcType {
 
         @Override
         public RaftClientRpc newRaftClientRpc(ClientId clientId, RaftProperties properties) {
-            return new NettyClientRpc(clientId, properties);
+            return security.enabled()
+                    ? new SocketClientRpc(properties, security)
+                    : new NettyClientRpc(clientId, properties);
         }
 
         @Override
         public RaftServerRpc newRaftServerRpc(RaftServer server) {
-            return new SocketServerRpc(server, type, forwarding);
+            return new SocketServerRpc(server, type, forwarding, security);
         }
 
         @Override
         public LogAppender newLogAppender(RaftServer.Division server, LeaderState state, FollowerInfo follower) {
-            return new PipelinedLogAppender(server, state, follower);
+            return new PipelinedLogAppender(server, state, follower, security);
         }
     }
 }

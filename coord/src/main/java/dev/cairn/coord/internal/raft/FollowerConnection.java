@@ -1,5 +1,6 @@
 package dev.cairn.coord.internal.raft;
 
+import dev.cairn.common.security.TransportSecurity;
 import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.EOFException;
@@ -83,13 +84,18 @@ final class FollowerConnection implements Closeable {
      * @param checkEveryMs how often the watchdog asks {@link Listener#isOverdue}
      */
     static FollowerConnection open(
-            InetSocketAddress address, int connectTimeoutMs, int checkEveryMs, Listener listener, String name)
+            InetSocketAddress address,
+            TransportSecurity security,
+            int connectTimeoutMs,
+            int checkEveryMs,
+            Listener listener,
+            String name)
             throws IOException {
-        Socket socket = new Socket();
+        // With TLS the handshake is done here too, bounded by the same timeout.
+        Socket socket = security.connect(address, connectTimeoutMs);
         try {
             socket.setTcpNoDelay(true);
             socket.setKeepAlive(true);
-            socket.connect(address, connectTimeoutMs);
             // No read timeout: with one the JDK makes the socket non-blocking, and every read of a
             // reply becomes a failed read, a poll and a read again. The watchdog enforces the timeout.
             return new FollowerConnection(socket, Math.max(1, checkEveryMs), listener, name);

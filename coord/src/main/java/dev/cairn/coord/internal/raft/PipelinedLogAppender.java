@@ -1,5 +1,6 @@
 package dev.cairn.coord.internal.raft;
 
+import dev.cairn.common.security.TransportSecurity;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
@@ -111,9 +112,13 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
     private final AtomicBoolean woken = new AtomicBoolean();
 
     private volatile Thread appenderThread;
+    /** How connections to the follower are made: plain, or mutual TLS. */
+    private final TransportSecurity security;
 
-    PipelinedLogAppender(RaftServer.Division server, LeaderState leaderState, FollowerInfo follower) {
+    PipelinedLogAppender(
+            RaftServer.Division server, LeaderState leaderState, FollowerInfo follower, TransportSecurity security) {
         super(server, leaderState, follower);
+        this.security = security;
         String address = follower.getPeer().getAddress();
         int colon = address.lastIndexOf(':');
         this.followerHost = address.substring(0, colon);
@@ -318,6 +323,7 @@ final class PipelinedLogAppender extends LogAppenderBase implements FollowerConn
         try {
             FollowerConnection c = FollowerConnection.open(
                     new InetSocketAddress(followerHost, followerPort),
+                    security,
                     connectTimeoutMs,
                     (int) Math.max(1, requestTimeoutNanos / 4_000_000),
                     this,

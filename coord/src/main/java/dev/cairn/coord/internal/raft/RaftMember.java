@@ -1,5 +1,6 @@
 package dev.cairn.coord.internal.raft;
 
+import dev.cairn.common.security.TransportSecurity;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -58,6 +59,8 @@ public final class RaftMember implements AutoCloseable {
      *              leader of its own with the other newcomers
      * @param logSegmentBytes size at which a log segment is closed and a new one begun; the log is
      *              purged up to the last snapshot a closed segment at a time
+     * @param security how members connect to each other: with mutual TLS, every connection to and
+     *              from the Raft port is TLS, and only certificates of nodes are taken on it
      */
     public record Settings(
             RaftPeerAddress self,
@@ -67,12 +70,36 @@ public final class RaftMember implements AutoCloseable {
             Duration electionTimeout,
             Duration requestTimeout,
             boolean join,
-            long logSegmentBytes) {
+            long logSegmentBytes,
+            TransportSecurity security) {
         public static final long DEFAULT_LOG_SEGMENT_BYTES = 8L << 20;
 
         public Settings {
             if (logSegmentBytes < 1024)
                 throw new IllegalArgumentException("log segment size must be at least 1k: " + logSegmentBytes);
+            java.util.Objects.requireNonNull(security, "security");
+        }
+
+        /** Settings of a member whose Raft traffic is plain text. */
+        public Settings(
+                RaftPeerAddress self,
+                List<RaftPeerAddress> peers,
+                Path dir,
+                long snapshotEvery,
+                Duration electionTimeout,
+                Duration requestTimeout,
+                boolean join,
+                long logSegmentBytes) {
+            this(
+                    self,
+                    peers,
+                    dir,
+                    snapshotEvery,
+                    electionTimeout,
+                    requestTimeout,
+                    join,
+                    logSegmentBytes,
+                    TransportSecurity.plain());
         }
 
         public Settings(
@@ -148,14 +175,19 @@ public final class RaftMember implements AutoCloseable {
         this.group = RaftGroup.valueOf(
                 GROUP_ID, settings.peers().stream().map(RaftMember::toPeer).toList());
         // The client first: the state machine tells it when a leader is replaced.
-        this.client = RaftClient.newBuilder()
-                .setProperties(clientProperties(settings))
+        RaftProperties clientProperties = clientProperties(settings);
+        RaftClient.Builder builder = RaftClient.newBuilder()
+                .setProperties(clientProperties)
                 .setRaftGroup(group)
-                .setLeaderId(null)
-                .build();
+                .setLeaderId(null);
+        // Ratis' Netty client cannot do TLS: with it on, the client speaks through Cairn's sockets.
+        if (settings.security().enabled())
+            builder.setClientRpc(new SocketClientRpc(clientProperties, settings.security()));
+        this.client = builder.build();
         this.forwarder = new SegmentForwarder(
                 (int) Math.max(100, settings.requestTimeout().toMillis() / 4),
-                settings.requestTimeout().toMillis());
+                settings.requestTimeout().toMillis(),
+                settings.security());
     }
 
     /**
@@ -210,7 +242,7 @@ public final class RaftMember implements AutoCloseable {
                     }))
                     .setProperties(props)
                     // This member's Raft port hands forwarded segments to its owner: no process-wide registry.
-                    .setParameters(CommitNotifyingRpc.parameters(forwarding))
+                    .setParameters(CommitNotifyingRpc.parameters(forwarding, settings.security()))
                     .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER)
                     .build();
             server = built;

@@ -1,10 +1,12 @@
 package dev.cairn.coord.internal.raft;
 
+import dev.cairn.common.security.TransportSecurity;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -35,24 +37,26 @@ import java.util.function.Consumer;
 final class SegmentForwarder implements AutoCloseable {
     static final byte[] PREFACE = {0, 'C', 'S', 'E', 'G'};
 
-    /** A connection to one leader. */
-    private record Connection(String leaderId, SocketChannel channel, Selector selector) {
+    /**
+     * A connection to one leader: a non-blocking channel and its selector, or with TLS a blocking
+     * TLS socket ({@code tls}; then channel and selector are null).
+     */
+    private record Connection(String leaderId, SocketChannel channel, Selector selector, Socket tls) {
         void close() {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-            try {
-                selector.close(); // wakes a send waiting in select
-            } catch (IOException ignored) {
-                // closing anyway
+            for (java.io.Closeable c : new java.io.Closeable[] {channel, selector, tls}) {
+                if (c == null) continue;
+                try {
+                    c.close(); // closing the selector wakes a send waiting in select; the socket, one in write
+                } catch (IOException ignored) {
+                    // closing anyway
+                }
             }
         }
     }
 
     private final int connectTimeoutMs;
     private final long writeTimeoutMs;
+    private final TransportSecurity security;
     private volatile Connection connection;
     /** Bytes {@link #trySend} handed over that the socket did not take yet; guarded by this. */
     private ByteBuffer unsent;
@@ -62,8 +66,19 @@ final class SegmentForwarder implements AutoCloseable {
      *                       gives up on the connection
      */
     SegmentForwarder(int connectTimeoutMs, long writeTimeoutMs) {
+        this(connectTimeoutMs, writeTimeoutMs, TransportSecurity.plain());
+    }
+
+    /**
+     * @param security with mutual TLS, the stream is a blocking TLS socket: {@link #trySend} then
+     *                 never sends (it answers false, and the caller sends with {@link #send}), and a
+     *                 send stuck on a leader that stopped reading ends when the connection is
+     *                 {@link #disconnect}ed (a leader change) or the socket's keepalive gives up
+     */
+    SegmentForwarder(int connectTimeoutMs, long writeTimeoutMs, TransportSecurity security) {
         this.connectTimeoutMs = connectTimeoutMs;
         this.writeTimeoutMs = writeTimeoutMs;
+        this.security = security;
     }
 
     /**
@@ -76,7 +91,7 @@ final class SegmentForwarder implements AutoCloseable {
      */
     synchronized boolean trySend(String leaderId, List<byte[]> segments) throws IOException {
         Connection c = connection;
-        if (c == null || !c.leaderId().equals(leaderId) || unsent != null) return false;
+        if (c == null || !c.leaderId().equals(leaderId) || unsent != null || c.tls() != null) return false;
         ByteBuffer frames = frames(segments);
         try {
             c.channel().write(frames);
@@ -148,6 +163,11 @@ final class SegmentForwarder implements AutoCloseable {
     }
 
     private void writeFully(Connection c, ByteBuffer bytes) throws IOException {
+        if (c.tls() != null) {
+            c.tls().getOutputStream().write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
+            bytes.position(bytes.limit());
+            return;
+        }
         long waitedMs = 0;
         while (bytes.hasRemaining()) {
             if (c.channel().write(bytes) > 0) {
@@ -166,6 +186,20 @@ final class SegmentForwarder implements AutoCloseable {
 
     private Connection connect(String leaderId, InetSocketAddress address) throws IOException {
         disconnect();
+        if (security.enabled()) {
+            Socket s = security.connect(address, connectTimeoutMs);
+            Connection c = new Connection(leaderId, null, null, s);
+            try {
+                s.setTcpNoDelay(true);
+                s.setKeepAlive(true);
+                writeFully(c, ByteBuffer.wrap(PREFACE));
+            } catch (IOException | RuntimeException e) {
+                c.close();
+                throw e;
+            }
+            connection = c;
+            return c;
+        }
         SocketChannel channel = SocketChannel.open();
         Selector selector = null;
         try {
@@ -180,7 +214,7 @@ final class SegmentForwarder implements AutoCloseable {
             if (selector != null) selector.close();
             throw e;
         }
-        Connection c = new Connection(leaderId, channel, selector);
+        Connection c = new Connection(leaderId, channel, selector, null);
         writeFully(c, ByteBuffer.wrap(PREFACE));
         connection = c;
         return c;

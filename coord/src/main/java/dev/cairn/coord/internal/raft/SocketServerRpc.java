@@ -1,16 +1,23 @@
 package dev.cairn.coord.internal.raft;
 
+import dev.cairn.common.security.CairnPrincipal;
+import dev.cairn.common.security.TransportSecurity;
+import dev.cairn.common.time.Clock;
+import dev.cairn.coord.internal.wire.RefusalLog;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 import org.apache.ratis.client.impl.ClientProtoUtils;
 import org.apache.ratis.netty.NettyConfigKeys;
-import org.apache.ratis.netty.NettyRpcProxy;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesReplyProto;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
 import org.apache.ratis.proto.RaftProtos.InstallSnapshotReplyProto;
@@ -30,9 +37,11 @@ import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.rpc.RpcType;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.RaftServerRpcWithProxy;
 import org.apache.ratis.util.IOUtils;
 import org.apache.ratis.util.JavaUtils;
+import org.apache.ratis.util.PeerProxyMap;
 import org.apache.ratis.util.ProtoUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,11 +71,18 @@ import org.slf4j.LoggerFactory;
  * with, and its segments go to the {@link RaftMember.Forwarding} the member was started with (passed in
  * Ratis' builder parameters, {@link CommitNotifyingRpc#parameters}).
  *
- * <p>Outgoing calls (votes, snapshots, elections) go through Ratis' Netty client proxies, as
- * Ratis' own service does; appendEntries to followers go through {@link PipelinedLogAppender}.
+ * <p>Outgoing calls (votes, snapshots, elections) go through {@link SocketRpcProxy}, one per peer,
+ * which speaks the same framing over a socket {@link TransportSecurity} opens (Ratis' Netty proxies
+ * cannot do TLS); appendEntries to followers go through {@link PipelinedLogAppender}.
+ *
+ * <p>With mutual TLS the port takes only TLS connections whose certificate is a node's: every
+ * member's log appender, proxies and forwarding stream, and nothing else. A refused connection is
+ * logged in one line naming the remote address ({@link RefusalLog}).
  */
-final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyRpcProxy.PeerMap> {
+final class SocketServerRpc extends RaftServerRpcWithProxy<SocketRpcProxy, PeerProxyMap<SocketRpcProxy>> {
     private static final Logger LOG = LoggerFactory.getLogger(SocketServerRpc.class);
+    /** How long a peer may take to complete its TLS handshake before its connection is dropped. */
+    private static final int HANDSHAKE_TIMEOUT_MS = 10_000;
 
     private final RaftServer server;
     private final RpcType type;
@@ -76,9 +92,24 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
     private final InetSocketAddress address;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket listener;
+    /** Plain, or mutual TLS taking only node certificates: for this port and for calls to the other members. */
+    private final TransportSecurity security;
 
-    SocketServerRpc(RaftServer server, RpcType type, RaftMember.Forwarding forwarding) {
-        super(server::getId, id -> new NettyRpcProxy.PeerMap(id.toString(), server.getProperties()));
+    private final RefusalLog refusals;
+
+    SocketServerRpc(RaftServer server, RpcType type, RaftMember.Forwarding forwarding, TransportSecurity security) {
+        super(
+                server::getId,
+                id -> new PeerProxyMap<>(
+                        id.toString(),
+                        peer -> new SocketRpcProxy(
+                                peer,
+                                security,
+                                RaftServerConfigKeys.Rpc.requestTimeout(server.getProperties())
+                                        .toLong(TimeUnit.MILLISECONDS))));
+        this.security = security;
+        // Ratis makes this class by name, with no way to pass a clock; this one only paces log lines.
+        this.refusals = new RefusalLog(Clock.system());
         this.server = server;
         this.type = type;
         this.forwarding = forwarding;
@@ -94,7 +125,7 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
 
     @Override
     protected void startImpl() throws IOException {
-        ServerSocket s = new ServerSocket();
+        ServerSocket s = security.newServerSocket();
         try {
             s.setReuseAddress(true);
             s.bind(address, 64);
@@ -173,6 +204,7 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
 
         void serve() {
             try {
+                if (socket instanceof SSLSocket tls && !admitted(tls)) return;
                 BufferedInputStream buffered = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
                 if (SegmentForwarder.startsForwarding(buffered)) {
                     serveForwarded(buffered);
@@ -222,6 +254,39 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
             } finally {
                 close();
             }
+        }
+
+        /**
+         * Completes the TLS handshake (on this connection's thread, bounded in time) and admits
+         * only another member: a certificate of kind node. Anything else is logged and refused.
+         */
+        private boolean admitted(SSLSocket tls) throws IOException {
+            String remote = String.valueOf(socket.getRemoteSocketAddress()).replaceFirst("^/", "");
+            String port = String.valueOf(socket.getLocalPort());
+            try {
+                tls.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
+                tls.startHandshake();
+                tls.setSoTimeout(0);
+            } catch (IOException e) {
+                String reason = String.valueOf(e.getMessage());
+                // The JDK's words for bytes that cannot begin a TLS record.
+                boolean plain = e instanceof SSLException && reason.contains("Unsupported or unrecognized SSL message");
+                refusals.refused(
+                        plain
+                                ? "refused a plain-text connection from " + remote + " on the secure Raft port " + port
+                                        + ": it did not start a TLS handshake"
+                                : "refused a TLS connection from " + remote + " on the secure Raft port " + port + ": "
+                                        + reason);
+                return false;
+            }
+            Optional<CairnPrincipal> peer = CairnPrincipal.of(tls.getSession());
+            if (peer.isEmpty() || peer.get().kind() != CairnPrincipal.Kind.NODE) {
+                refusals.refused("refused a connection from " + remote + " on the secure Raft port " + port + ": "
+                        + peer.map(p -> p + " is not a node").orElse("its certificate names no Cairn node")
+                        + " (only coord members may connect here)");
+                return false;
+            }
+            return true;
         }
 
         /** Another member's changes for this leader's next log entry ({@link SegmentForwarder}). */
@@ -355,7 +420,7 @@ final class SocketServerRpc extends RaftServerRpcWithProxy<NettyRpcProxy, NettyR
     }
 
     /** The header naming the caller and call id, which an exception reply must echo. */
-    private static RaftRpcRequestProto header(RaftNettyServerRequestProto proto) {
+    static RaftRpcRequestProto header(RaftNettyServerRequestProto proto) {
         return switch (proto.getRaftNettyServerRequestCase()) {
             case APPENDENTRIESREQUEST -> proto.getAppendEntriesRequest().getServerRequest();
             case RAFTCLIENTREQUEST -> proto.getRaftClientRequest().getRpcRequest();

@@ -29,6 +29,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Other threads hand work to the selector thread with {@link #execute}; everything about a
  * connection's input happens on the selector thread.
+ *
+ * <p>With mutual TLS each connection reads and writes through a {@link TlsWire}: its handshake,
+ * unwrapping and wrapping run in this same loop, without blocking it, and a client that is not TLS
+ * (or not of the cluster's CA) is refused with one log line.
  */
 final class ClientIo implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientIo.class);

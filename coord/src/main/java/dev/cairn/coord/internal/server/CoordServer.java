@@ -1,13 +1,17 @@
 package dev.cairn.coord.internal.server;
 
+import dev.cairn.common.security.CairnPrincipal;
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.common.time.Clock;
 import dev.cairn.coord.internal.raft.RaftMember;
 import dev.cairn.coord.internal.session.SessionTracker;
 import dev.cairn.coord.internal.tree.Applied;
 import dev.cairn.coord.internal.tree.DataTree;
+import dev.cairn.coord.internal.tree.Id;
 import dev.cairn.coord.internal.tree.Result;
 import dev.cairn.coord.internal.tree.Txn;
 import dev.cairn.coord.internal.tree.WatchEvent;
+import dev.cairn.coord.internal.wire.RefusalLog;
 import dev.cairn.coord.internal.wire.WatchRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -15,6 +19,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,6 +27,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import javax.security.auth.x500.X500Principal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +68,9 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
      * @param maxOutstandingBytes bytes of such changes at which it stops
      * @param pipelineWrites whether a session's change is proposed while its earlier ones are pending
      *     (else a session has one change in flight at a time)
+     * @param security how clients connect: with mutual TLS, a client's certificate subject is its
+     *     {@code x509} identity, and node certificates are super users (they keep the cluster's metadata)
+     * @param admins user names (certificate common names of kind user) that are super users too
      */
     public record Settings(
             RaftMember.Settings raft,
@@ -69,7 +80,36 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
             int maxDataBytes,
             int maxOutstandingRequests,
             long maxOutstandingBytes,
-            boolean pipelineWrites) {
+            boolean pipelineWrites,
+            TransportSecurity security,
+            Set<String> admins) {
+        public Settings {
+            Objects.requireNonNull(security, "security");
+            admins = Set.copyOf(admins);
+        }
+
+        /** Settings of a member whose clients connect in plain text. */
+        public Settings(
+                RaftMember.Settings raft,
+                String clientHost,
+                int clientPort,
+                Duration tick,
+                int maxDataBytes,
+                int maxOutstandingRequests,
+                long maxOutstandingBytes,
+                boolean pipelineWrites) {
+            this(
+                    raft,
+                    clientHost,
+                    clientPort,
+                    tick,
+                    maxDataBytes,
+                    maxOutstandingRequests,
+                    maxOutstandingBytes,
+                    pipelineWrites,
+                    TransportSecurity.plain(),
+                    Set.of());
+        }
 
         /** Settings with changes pipelined, as tests of the pipelined path build them. */
         public Settings(
@@ -114,6 +154,9 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
     /** Sessions whose CloseSession this leader proposed and that are not applied yet; ticker only. */
     private final Set<Long> closing = new HashSet<>();
 
+    /** Logs the connections the TLS client port refuses, rate-limited. */
+    private final RefusalLog refusals;
+
     /** Clients' changes in flight on this member; the selector thread takes room, answers give it back. */
     private final OutstandingLimit outstanding;
 
@@ -138,6 +181,7 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
         this.state = new CoordStateMachine(
                 settings.maxDataBytes(), settings.raft().self().id(), incarnation, this);
         this.sessionTracker = new SessionTracker(clock);
+        this.refusals = new RefusalLog(clock);
         this.outstanding = new OutstandingLimit(settings.maxOutstandingRequests(), settings.maxOutstandingBytes());
         java.util.concurrent.ThreadFactory tickerThreads = Thread.ofPlatform()
                 .daemon()
@@ -243,6 +287,32 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
 
     CoordStateMachine state() {
         return state;
+    }
+
+    RefusalLog refusals() {
+        return refusals;
+    }
+
+    /**
+     * The ACL identities a TLS client's certificate gives it, as ZooKeeper's x509 authentication
+     * provider gives them: {@code x509} with the subject DN ({@link X500Principal#getName()}), and
+     * {@code super} — every ACL grants it everything — for a node's certificate or an admin's.
+     */
+    List<Id> identities(SSLSession session) {
+        java.security.Principal peer;
+        try {
+            peer = session.getPeerPrincipal();
+        } catch (SSLPeerUnverifiedException e) {
+            return List.of(); // cannot happen: the engine requires a client certificate
+        }
+        if (!(peer instanceof X500Principal subject)) return List.of();
+        List<Id> ids = new java.util.ArrayList<>();
+        ids.add(new Id("x509", subject.getName()));
+        CairnPrincipal.of(session)
+                .filter(p -> p.kind() == CairnPrincipal.Kind.NODE
+                        || settings.admins().contains(p.name()))
+                .ifPresent(p -> ids.add(new Id(Id.SUPER, p.toString())));
+        return ids;
     }
 
     boolean pipelinesWrites() {

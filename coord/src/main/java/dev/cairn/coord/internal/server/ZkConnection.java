@@ -87,7 +87,9 @@ final class ZkConnection implements ProposalBatcher.Source {
 
     private final CoordServer server;
     private final ClientIo io;
-    private final SocketChannel channel;
+    /** The client's channel, or TLS over it: every read and write goes through it. */
+    private final Wire wire;
+
     private final String remote;
     private final String remoteHost;
     private final int maxPacket;
@@ -140,12 +142,12 @@ final class ZkConnection implements ProposalBatcher.Source {
     ZkConnection(CoordServer server, ClientIo io, SocketChannel channel) throws IOException {
         this.server = server;
         this.io = io;
-        this.channel = channel;
         InetSocketAddress peer = (InetSocketAddress) channel.getRemoteAddress();
         this.remote = String.valueOf(peer);
         this.remoteHost = peer.getAddress().getHostAddress();
         this.maxPacket = server.settings().maxDataBytes() + (64 << 10);
         this.auth.add(new Id("ip", remoteHost));
+        this.wire = Wire.of(channel, server.settings().security(), server.refusals(), String.valueOf(io.port()));
         this.requests = new ZkRequests(server, this);
     }
 
@@ -201,19 +203,51 @@ final class ZkConnection implements ProposalBatcher.Source {
             return;
         }
         try {
-            if (!in.hasRemaining() && !makeRoom()) {
-                // Full of requests that wait behind a pending one: stop reading until they are handled.
-                readPaused = true;
-                interest(0, SelectionKey.OP_READ);
-                return;
-            }
-            if (channel.read(in) < 0) {
-                close("the client closed the connection");
-                return;
-            }
-            handleInput();
+            int n;
+            do {
+                if (!in.hasRemaining() && !makeRoom()) {
+                    // Full of requests that wait behind a pending one: stop reading until they are handled.
+                    readPaused = true;
+                    interest(0, SelectionKey.OP_READ);
+                    return;
+                }
+                n = wire.read(in);
+                if (n < 0) {
+                    close("the client closed the connection");
+                    return;
+                }
+                // The TLS handshake may have left bytes the socket did not take: the output side writes them.
+                if (wire.pendingOutput()) wantWrite();
+                handleInput();
+                // TLS may hold more decrypted input than fitted: the socket will not signal it again.
+            } while (n > 0 && wire.hasBufferedInput() && readable() && !closing.get());
         } catch (IOException e) {
             inputFailed(e);
+        }
+    }
+
+    /** Whether the selector is to read this channel (reading is not paused); selector thread. */
+    private boolean readable() {
+        try {
+            return key.isValid() && (key.interestOps() & SelectionKey.OP_READ) != 0;
+        } catch (java.nio.channels.CancelledKeyException e) {
+            return false;
+        }
+    }
+
+    /** Resumes reading; with TLS, also reads what it already holds, which the selector will not signal. */
+    private void resumeReading() {
+        interest(SelectionKey.OP_READ, 0);
+        if (wire.hasBufferedInput()) io.execute(this::onReadable);
+    }
+
+    /** Asks the selector thread to write out what is queued; any thread. */
+    private void wantWrite() {
+        synchronized (outbound) {
+            if (closed || writeInterest) return;
+            writeInterest = true;
+            if (io.inIoThread()) interest(SelectionKey.OP_WRITE, 0);
+            else io.execute(() -> interest(SelectionKey.OP_WRITE, 0));
         }
     }
 
@@ -331,7 +365,7 @@ final class ZkConnection implements ProposalBatcher.Source {
         if (!throttled) return;
         throttled = false;
         if (closing.get()) return;
-        if (!outputPaused) interest(SelectionKey.OP_READ, 0);
+        if (!outputPaused) resumeReading();
         resumeInput();
     }
 
@@ -346,7 +380,7 @@ final class ZkConnection implements ProposalBatcher.Source {
         }
         if (readPaused && !outputPaused && !throttled && in.hasRemaining() && !closing.get()) {
             readPaused = false;
-            interest(SelectionKey.OP_READ, 0);
+            resumeReading();
         }
     }
 
@@ -404,7 +438,9 @@ final class ZkConnection implements ProposalBatcher.Source {
     }
 
     private void inputFailed(IOException e) {
-        if (e instanceof Frames.ProtocolException) LOG.warn("closing connection from {}: {}", remote, e.getMessage());
+        if (e instanceof TlsWire.Refused) LOG.debug("closing a refused connection from {}", remote, e);
+        else if (e instanceof Frames.ProtocolException)
+            LOG.warn("closing connection from {}: {}", remote, e.getMessage());
         else if (!closing.get()) LOG.debug("connection from {} ended", remote, e);
         close(e.getMessage());
     }
@@ -500,6 +536,8 @@ final class ZkConnection implements ProposalBatcher.Source {
     // ---- handshake -------------------------------------------------------------------------
 
     private boolean handshake(byte[] body) throws IOException {
+        // With TLS the handshake is done once a packet arrived: the certificate is the client's identity.
+        wire.session().ifPresent(session -> server.identities(session).forEach(this::addAuth));
         BinaryInputArchive archive = Frames.archive(body);
         ConnectRequest req = new ConnectRequest();
         try {
@@ -606,13 +644,18 @@ final class ZkConnection implements ProposalBatcher.Source {
             ByteBuffer b = ByteBuffer.wrap(packet);
             if (outbound.isEmpty()) {
                 try {
-                    channel.write(b);
+                    wire.write(b);
                 } catch (IOException e) {
                     LOG.debug("cannot write to {}", remote, e);
                     closeNow();
                     return;
                 }
-                if (!b.hasRemaining()) return;
+                // With TLS the wire may have taken all of it and still hold some for the socket.
+                if (!b.hasRemaining() && !wire.pendingOutput()) return;
+                if (!b.hasRemaining()) {
+                    wantWrite();
+                    return;
+                }
             }
             if (queuedBytes + b.remaining() > MAX_QUEUED_BYTES_HARD) {
                 LOG.info(
@@ -635,20 +678,22 @@ final class ZkConnection implements ProposalBatcher.Source {
     /** Writes out what is queued; selector thread. */
     void onWritable() {
         io.assertInIoThread();
+        boolean drained;
         synchronized (outbound) {
             try {
                 while (!outbound.isEmpty()) {
                     ByteBuffer b = outbound.peek();
-                    queuedBytes -= channel.write(b);
+                    queuedBytes -= wire.write(b);
                     if (b.hasRemaining()) break;
                     outbound.poll();
                 }
+                drained = outbound.isEmpty() && wire.flush();
             } catch (IOException e) {
                 LOG.debug("cannot write to {}", remote, e);
                 closeNow();
                 return;
             }
-            if (outbound.isEmpty()) {
+            if (drained) {
                 writeInterest = false;
                 interest(0, SelectionKey.OP_WRITE);
                 if (closeWhenFlushed) {
@@ -656,11 +701,16 @@ final class ZkConnection implements ProposalBatcher.Source {
                     return;
                 }
             }
+            if (wire.handshaking()) {
+                // The handshake waited for the socket to take its last message: go on with it.
+                if (drained) io.execute(this::onReadable);
+                return;
+            }
             if (!outputPaused || queuedBytes > MAX_QUEUED_BYTES / 2) return;
         }
         outputPaused = false;
         if (closing.get() || throttled) return;
-        interest(SelectionKey.OP_READ, 0);
+        resumeReading();
         resumeInput();
     }
 
@@ -687,7 +737,7 @@ final class ZkConnection implements ProposalBatcher.Source {
         synchronized (outbound) {
             if (closed || closeWhenFlushed) return;
             closeWhenFlushed = true;
-            if (outbound.isEmpty()) {
+            if (outbound.isEmpty() && !wire.pendingOutput()) {
                 closeNow();
                 return;
             }
@@ -711,7 +761,7 @@ final class ZkConnection implements ProposalBatcher.Source {
         closing.set(true);
         if (sessionId != 0) server.unregister(sessionId, this);
         try {
-            channel.close();
+            wire.close();
         } catch (IOException e) {
             LOG.trace("closing channel", e);
         }

@@ -9,6 +9,7 @@ import dev.cairn.coord.internal.raft.RaftPeerAddress;
 import dev.cairn.coord.internal.tree.Code;
 import dev.cairn.coord.internal.tree.CreateMode;
 import dev.cairn.coord.internal.tree.DataTree;
+import dev.cairn.coord.internal.tree.Id;
 import dev.cairn.coord.internal.tree.NodeView;
 import dev.cairn.coord.internal.tree.Result;
 import dev.cairn.coord.internal.tree.Txn;
@@ -285,6 +286,12 @@ final class ZkRequests {
             case OpCode.RECONFIG -> {
                 // A membership change waits for Raft's joint consensus: not on the selector thread.
                 ReconfigRequest r = Frames.read(in, new ReconfigRequest());
+                if (server.settings().security().enabled()
+                        && conn.auth().stream().noneMatch(id -> id.scheme().equals(Id.SUPER))) {
+                    // As ZooKeeper: on a secured group only a super user (a node, an admin) changes its members.
+                    conn.reply(xid, Code.NOAUTH.value(), null);
+                    return true;
+                }
                 CompletableFuture<Void> done = new CompletableFuture<>();
                 Thread.ofVirtual().name("coord-reconfig").start(() -> {
                     try {

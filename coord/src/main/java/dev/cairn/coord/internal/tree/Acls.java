@@ -5,8 +5,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * ZooKeeper's ACL rules: which ACLs a client may set (schemes world, auth, digest and ip), and
- * whether a client's identities grant a permission.
+ * ZooKeeper's ACL rules: which ACLs a client may set (schemes world, auth, digest, ip and x509),
+ * and whether a client's identities grant a permission.
  */
 final class Acls {
     private Acls() {}
@@ -46,6 +46,11 @@ final class Acls {
                     if (!isValidIpPattern(id.id())) return null;
                     out.add(a);
                 }
+                case "x509" -> {
+                    // A certificate's subject DN: anything but empty (ZooKeeper's x509 provider checks no more).
+                    if (id.id().isEmpty()) return null;
+                    out.add(a);
+                }
                 default -> {
                     return null;
                 }
@@ -56,6 +61,8 @@ final class Acls {
 
     /** True when one of the client's identities is granted {@code perm} by {@code acl}; an empty ACL grants everything. */
     static boolean permits(List<Acl> acl, int perm, List<Id> clientIds) {
+        // As in ZooKeeper: a super user passes every check.
+        for (Id cid : clientIds) if (cid.scheme().equals(Id.SUPER)) return true;
         if (acl.isEmpty()) return true;
         for (Acl a : acl) {
             if ((a.perms() & perm) == 0) continue;
@@ -64,7 +71,7 @@ final class Acls {
             for (Id cid : clientIds) {
                 if (!cid.scheme().equals(id.scheme())) continue;
                 boolean match = switch (id.scheme()) {
-                    case "digest" -> cid.id().equals(id.id());
+                    case "digest", "x509" -> cid.id().equals(id.id());
                     case "ip" -> ipMatches(cid.id(), id.id());
                     default -> false;
                 };
@@ -74,9 +81,12 @@ final class Acls {
         return false;
     }
 
-    /** Digest identities are proven by a password; an ip is not an authentication (as in ZooKeeper). */
+    /**
+     * Digest identities are proven by a password, x509 ones by a certificate; an ip is not an
+     * authentication (as in ZooKeeper), and a super user's identity is no one to grant rights to.
+     */
     private static boolean isAuthenticated(Id id) {
-        return id.scheme().equals("digest");
+        return id.scheme().equals("digest") || id.scheme().equals("x509");
     }
 
     /** An address (IPv4 or IPv6), optionally with a prefix length no longer than the address. */

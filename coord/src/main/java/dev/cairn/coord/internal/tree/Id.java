@@ -2,9 +2,15 @@ package dev.cairn.coord.internal.tree;
 
 import java.util.Objects;
 
-/** An identity in ZooKeeper's ACL model: a scheme ({@code world}, {@code auth}, {@code digest}, {@code ip}) and an id. */
+/**
+ * An identity in ZooKeeper's ACL model: a scheme ({@code world}, {@code auth}, {@code digest},
+ * {@code ip}, {@code x509}) and an id. A client holding an identity of scheme {@link #SUPER} is
+ * granted everything by every ACL (ZooKeeper's super user); only the server gives it.
+ */
 public record Id(String scheme, String id) {
     public static final Id ANYONE = new Id("world", "anyone");
+    /** The scheme of a super user's identity. */
+    public static final String SUPER = "super";
 
     public Id {
         Objects.requireNonNull(scheme, "scheme");

@@ -3,6 +3,7 @@ package dev.cairn.coord.internal.raft;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cairn.common.security.TransportSecurity;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -65,6 +66,7 @@ class FollowerConnectionTest {
     private FollowerConnection connect() throws IOException {
         FollowerConnection c = FollowerConnection.open(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), follower.getLocalPort()),
+                TransportSecurity.plain(),
                 5_000,
                 50,
                 listener,
@@ -194,6 +196,7 @@ class FollowerConnectionTest {
         follower.close();
         assertThatThrownBy(() -> FollowerConnection.open(
                         new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
+                        TransportSecurity.plain(),
                         5_000,
                         50,
                         listener,
