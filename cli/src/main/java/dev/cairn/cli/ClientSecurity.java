@@ -4,15 +4,18 @@ import dev.cairn.common.security.CertificateAuthority;
 import dev.cairn.common.security.SecurityLayout;
 import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.common.time.Clock;
+import dev.cairn.node.CoordClientSecurity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * How a command authenticates to a cluster. A command given {@code --dir DIR} of a cluster started
  * with {@code cluster up --secure} speaks mutual TLS with DIR's {@code admin} certificate, or with
- * the certificate of the user {@code --as} names; a plain cluster is reached in plain text.
+ * the certificate of the user {@code --as} names (RPC, block transfers and, with ZooKeeper's TLS
+ * client properties, coord); a plain cluster is reached in plain text.
  */
 final class ClientSecurity {
     /** The user every secure cluster has, made by {@code security init}. */
@@ -45,6 +48,16 @@ final class ClientSecurity {
             return TransportSecurity.plain();
         }
         return forUser(new SecurityLayout(Path.of(cluster.security())), as == null ? ADMIN : as);
+    }
+
+    /**
+     * ZooKeeper's client properties for the coord of the cluster in {@code dir}: its TLS settings
+     * with the admin's (or {@code as}'s) certificate for a secure cluster, none for a plain one.
+     */
+    static Map<String, String> coordProperties(Path dir, String as) throws IOException {
+        if (!forCluster(dir, as).enabled()) return Map.of();
+        SecurityLayout layout = new SecurityLayout(Path.of(ClusterFile.read(dir).security()));
+        return CoordClientSecurity.zooKeeperProperties(layout.user(as == null ? ADMIN : as), layout.caCertificate());
     }
 
     /** Mutual TLS as {@code user} of the cluster whose material is in {@code layout}. */

@@ -64,6 +64,11 @@ final class CoordMembersCommand {
             return ClientSecurity.forCluster(choice == null ? null : choice.dir, as);
         }
 
+        /** ZooKeeper's client properties for coord: its TLS settings for a secure cluster's --dir. */
+        java.util.Map<String, String> coordProperties() throws java.io.IOException {
+            return ClientSecurity.coordProperties(choice == null ? null : choice.dir, as);
+        }
+
         String connectString() throws Exception {
             if (choice != null && choice.connect != null) return choice.connect;
             if (choice != null && choice.dir != null) {
@@ -79,9 +84,15 @@ final class CoordMembersCommand {
         ZooKeeperAdmin connect() throws Exception {
             String connect = connectString();
             CountDownLatch connected = new CountDownLatch(1);
-            ZooKeeperAdmin zk = new ZooKeeperAdmin(connect, 30_000, e -> {
-                if (e.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();
-            });
+            org.apache.zookeeper.client.ZKClientConfig config = new org.apache.zookeeper.client.ZKClientConfig();
+            coordProperties().forEach(config::setProperty);
+            ZooKeeperAdmin zk = new ZooKeeperAdmin(
+                    connect,
+                    30_000,
+                    e -> {
+                        if (e.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();
+                    },
+                    config);
             if (!connected.await(timeoutSeconds, TimeUnit.SECONDS)) {
                 zk.close();
                 throw new CliException("cannot connect to coord at " + connect + " within " + timeoutSeconds + " s");

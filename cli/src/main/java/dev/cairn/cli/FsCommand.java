@@ -59,7 +59,11 @@ final class FsCommand {
         @Override
         public Integer call() throws Exception {
             try (StoreClient store = StoreClient.connect(
-                    target.connectString(), null, Duration.ofSeconds(target.timeoutSeconds), target.security())) {
+                    target.connectString(),
+                    null,
+                    Duration.ofSeconds(target.timeoutSeconds),
+                    target.security(),
+                    target.coordProperties())) {
                 run(store);
                 return exitCode;
             } catch (NoSuchFileException e) {

@@ -131,9 +131,12 @@ public final class CairnNode implements AutoCloseable {
         Files.createDirectories(dir);
         List<CoordMember> members = CoordMember.parseAll(config.get(CoordConfig.MEMBERS));
         Duration rpcDeadline = config.get(RpcConfig.DEADLINE);
-        // The one TransportSecurity of this node: every component below gets this same value. The
-        // coord server and this node's coord clients take it too, where they are started.
+        // The one TransportSecurity of this node: every component below gets this same value, and
+        // its coord clients (Curator) the same identity as ZooKeeper's TLS client properties.
         TransportSecurity security = transportSecurity(config, id, dir, clock);
+        Map<String, String> coordClient = security.enabled()
+                ? CoordClientSecurity.zooKeeperProperties(identityFile(config, id, dir), trustFile(config, dir))
+                : Map.of();
 
         CoordService coord = null;
         NodeCoordination coordination = null;
@@ -147,10 +150,19 @@ public final class CairnNode implements AutoCloseable {
         OpsServer ops = null;
         try {
             if (roles.contains("coord"))
-                coord = CoordService.start(CoordService.Settings.from(config, id, host, dir.resolve("coord")), clock);
+                coord = CoordService.start(
+                        CoordService.Settings.from(
+                                config,
+                                id,
+                                host,
+                                dir.resolve("coord"),
+                                security,
+                                config.get(NodeConfig.SECURITY_ADMINS)),
+                        clock);
             String connect = connectString(config, members, coord);
             if (connect != null && (roles.contains("master") || roles.contains("worker"))) {
-                coordination = NodeCoordination.connect(connect, config.get(NodeConfig.COORD_SESSION_TIMEOUT));
+                coordination =
+                        NodeCoordination.connect(connect, config.get(NodeConfig.COORD_SESSION_TIMEOUT), coordClient);
             }
             if (roles.contains("store")) {
                 if (connect == null) {
@@ -162,9 +174,10 @@ public final class CairnNode implements AutoCloseable {
                                 .withSecurity(security),
                         connect,
                         config.get(NodeConfig.COORD_SESSION_TIMEOUT),
+                        coordClient,
                         clock);
             }
-            storeConnector = new StoreConnector(store, connect, rpcDeadline, security);
+            storeConnector = new StoreConnector(store, connect, rpcDeadline, security, coordClient);
             FileSystemRegistry fileSystems = fileSystems(storeConnector);
             List<RpcService> services = new ArrayList<>();
             if (roles.contains("master")) {
@@ -314,13 +327,8 @@ public final class CairnNode implements AutoCloseable {
      */
     static TransportSecurity transportSecurity(Config config, String id, Path dir, Clock clock) throws IOException {
         if (!config.get(NodeConfig.SECURITY_ENABLED)) return TransportSecurity.plain();
-        SecurityLayout layout = SecurityLayout.under(dir.getParent() == null ? dir : dir.getParent());
-        Path identity = config.get(NodeConfig.SECURITY_IDENTITY) != null
-                ? Path.of(config.get(NodeConfig.SECURITY_IDENTITY))
-                : layout.node(id);
-        Path trust = config.get(NodeConfig.SECURITY_TRUST) != null
-                ? Path.of(config.get(NodeConfig.SECURITY_TRUST))
-                : layout.caCertificate();
+        Path identity = identityFile(config, id, dir);
+        Path trust = trustFile(config, dir);
         TlsMaterial material;
         try {
             material = TlsMaterial.load(identity, trust, config.get(NodeConfig.SECURITY_RELOAD_INTERVAL), clock);
@@ -335,6 +343,24 @@ public final class CairnNode implements AutoCloseable {
             throw new IOException("security.identity " + identity + " holds a certificate of " + self
                     + ", not of a node: a node needs a node certificate");
         return TransportSecurity.mutualTls(material);
+    }
+
+    /** {@code security.identity}, by default {@code <node.dir>/../security/nodes/<node.id>.pem}. */
+    private static Path identityFile(Config config, String id, Path dir) {
+        return config.get(NodeConfig.SECURITY_IDENTITY) != null
+                ? Path.of(config.get(NodeConfig.SECURITY_IDENTITY))
+                : layoutBeside(dir).node(id);
+    }
+
+    /** {@code security.trust}, by default {@code <node.dir>/../security/ca.pem}. */
+    private static Path trustFile(Config config, Path dir) {
+        return config.get(NodeConfig.SECURITY_TRUST) != null
+                ? Path.of(config.get(NodeConfig.SECURITY_TRUST))
+                : layoutBeside(dir).caCertificate();
+    }
+
+    private static SecurityLayout layoutBeside(Path dir) {
+        return SecurityLayout.under(dir.getParent() == null ? dir : dir.getParent());
     }
 
     /**
@@ -360,10 +386,17 @@ public final class CairnNode implements AutoCloseable {
         private final String coordConnect;
         private final Duration deadline;
         private final TransportSecurity security;
+        private final Map<String, String> coordClient;
         private final List<StoreClient> owned = new ArrayList<>();
 
-        StoreConnector(StoreNode store, String coordConnect, Duration deadline, TransportSecurity security) {
+        StoreConnector(
+                StoreNode store,
+                String coordConnect,
+                Duration deadline,
+                TransportSecurity security,
+                Map<String, String> coordClient) {
             this.security = security;
+            this.coordClient = coordClient;
             this.store = store;
             this.coordConnect = coordConnect;
             this.deadline = deadline;
@@ -375,7 +408,7 @@ public final class CairnNode implements AutoCloseable {
 
         synchronized StoreClient connect() throws IOException {
             if (store != null) return store.client(deadline);
-            StoreClient c = StoreClient.connect(coordConnect, null, deadline, security);
+            StoreClient c = StoreClient.connect(coordConnect, null, deadline, security, coordClient);
             owned.add(c);
             return c;
         }

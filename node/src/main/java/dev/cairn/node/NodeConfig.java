@@ -92,6 +92,10 @@ public final class NodeConfig {
             "security.trust",
             null,
             "PEM file with the CA certificate(s) this node trusts. Unset: security/ca.pem beside node.dir.");
+    public static final ConfigKey<List<String>> SECURITY_ADMINS = ConfigKey.listKey(
+            "security.admins",
+            List.of("admin"),
+            "Users (certificate names) with every right in a secure cluster: super users of coord. 'cairn security init' makes 'admin'.");
     public static final ConfigKey<Duration> SECURITY_RELOAD_INTERVAL = ConfigKey.durationKey(
                     "security.reload-interval",
                     Duration.ofSeconds(30),
@@ -130,6 +134,7 @@ public final class NodeConfig {
                     SECURITY_ENABLED,
                     SECURITY_IDENTITY,
                     SECURITY_TRUST,
+                    SECURITY_ADMINS,
                     SECURITY_RELOAD_INTERVAL,
                     BatchConfig.MASTER_WORKER_TIMEOUT,
                     BatchConfig.MASTER_SPLIT_SIZE,

@@ -20,11 +20,13 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.SessionConnectionStateErrorPolicy;
 import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.client.ZKClientConfig;
 
 /**
  * A client of Cairn's store: files and directories under absolute paths ({@code /data/in.txt} or
@@ -67,7 +69,23 @@ public final class StoreClient implements AutoCloseable {
      */
     public static StoreClient connect(
             String coordConnect, String localNodeId, Duration timeout, TransportSecurity security) throws IOException {
+        return connect(coordConnect, localNodeId, timeout, security, Map.of());
+    }
+
+    /**
+     * Connects as {@link #connect(String, String, Duration, TransportSecurity)} does, with
+     * {@code coordClientProperties} for the coord connection (ZooKeeper's client properties: none
+     * for plain text, its TLS settings for a secure cluster).
+     */
+    public static StoreClient connect(
+            String coordConnect,
+            String localNodeId,
+            Duration timeout,
+            TransportSecurity security,
+            Map<String, String> coordClientProperties)
+            throws IOException {
         CuratorFramework coord = CuratorFrameworkFactory.builder()
+                .zkClientConfig(clientConfig(coordClientProperties))
                 .connectString(coordConnect)
                 // A writer that dies keeps its blocks from garbage collection for this long.
                 .sessionTimeoutMs(SESSION_TIMEOUT_MS)
@@ -98,14 +116,26 @@ public final class StoreClient implements AutoCloseable {
      * dropped connection that Curator re-establishes within the session (a coord member was
      * killed) must not end the node's registration or its monitor leadership.
      */
-    static CuratorFramework newNodeCoordClient(String coordConnect, Duration sessionTimeout) {
+    static CuratorFramework newNodeCoordClient(
+            String coordConnect, Duration sessionTimeout, Map<String, String> coordClientProperties) {
         return CuratorFrameworkFactory.builder()
+                .zkClientConfig(clientConfig(coordClientProperties))
                 .connectString(coordConnect)
                 .sessionTimeoutMs((int) sessionTimeout.toMillis())
                 .connectionTimeoutMs((int) Math.min(15_000, sessionTimeout.toMillis()))
                 .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000))
                 .connectionStateErrorPolicy(new SessionConnectionStateErrorPolicy())
                 .build();
+    }
+
+    /**
+     * A ZooKeeper client configuration of its own with {@code properties} on top of the defaults:
+     * a client's TLS settings never go through System properties, which every client in the JVM shares.
+     */
+    private static ZKClientConfig clientConfig(Map<String, String> properties) {
+        ZKClientConfig config = new ZKClientConfig();
+        properties.forEach(config::setProperty);
+        return config;
     }
 
     /** A client over an existing coord connection (which stays the caller's to close). */

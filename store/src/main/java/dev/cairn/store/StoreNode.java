@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -196,7 +197,21 @@ public final class StoreNode implements AutoCloseable {
      */
     public static StoreNode start(Settings settings, String coordConnect, Duration sessionTimeout, Clock clock)
             throws IOException {
-        CuratorFramework coord = StoreClient.newNodeCoordClient(coordConnect, sessionTimeout);
+        return start(settings, coordConnect, sessionTimeout, Map.of(), clock);
+    }
+
+    /**
+     * {@link #start(Settings, String, Duration, Clock)} with {@code coordClientProperties} for the
+     * node's coord session (ZooKeeper's client properties; its TLS settings in a secure cluster).
+     */
+    public static StoreNode start(
+            Settings settings,
+            String coordConnect,
+            Duration sessionTimeout,
+            Map<String, String> coordClientProperties,
+            Clock clock)
+            throws IOException {
+        CuratorFramework coord = StoreClient.newNodeCoordClient(coordConnect, sessionTimeout, coordClientProperties);
         coord.start();
         StoreNode node;
         try {
