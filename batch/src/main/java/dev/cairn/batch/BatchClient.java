@@ -7,6 +7,7 @@ import dev.cairn.batch.internal.proto.JobRef;
 import dev.cairn.batch.internal.proto.ListJobsRequest;
 import dev.cairn.batch.internal.proto.ListWorkersRequest;
 import dev.cairn.batch.internal.proto.SubmitJobRequest;
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.rpc.grpc.Channels;
 import dev.cairn.rpc.grpc.HostPort;
 import dev.cairn.rpc.grpc.Rpc;
@@ -21,18 +22,24 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BatchClient implements AutoCloseable {
     private final String master;
-    private final Channels channels = new Channels();
+    private final Channels channels;
     private final Duration deadline;
 
-    private BatchClient(String master, Duration deadline) {
+    private BatchClient(String master, Duration deadline, TransportSecurity security) {
         this.master = master;
         this.deadline = deadline;
+        this.channels = new Channels(security);
     }
 
-    /** A client of the master at {@code master}, written {@code host:port}. */
+    /** A client of the master at {@code master}, written {@code host:port}, in plain text. */
     public static BatchClient connect(String master) {
+        return connect(master, TransportSecurity.plain());
+    }
+
+    /** A client of the master at {@code master} calling it with {@code security} (mutual TLS for a secure cluster). */
+    public static BatchClient connect(String master, TransportSecurity security) {
         HostPort.parse(master);
-        return new BatchClient(master, Duration.ofSeconds(60));
+        return new BatchClient(master, Duration.ofSeconds(60), security);
     }
 
     private JobMasterGrpc.JobMasterBlockingStub stub() {

@@ -5,6 +5,7 @@ import dev.cairn.batch.internal.worker.WorkerMeters;
 import dev.cairn.batch.internal.worker.WorkerSettings;
 import dev.cairn.common.config.Config;
 import dev.cairn.common.fs.FileSystemRegistry;
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.rpc.RpcConfig;
 import dev.cairn.rpc.RpcService;
 import dev.cairn.rpc.grpc.Channels;
@@ -36,6 +37,7 @@ public final class BatchWorker implements AutoCloseable {
      * @param shuffleMemoryBytes fetched map output a reduce task keeps in memory
      * @param fetchParallelism map outputs a reduce task fetches at once
      * @param rpcDeadline deadline of control calls (shuffle streams get ten times it)
+     * @param security how this worker calls the master and other workers (shuffle fetches)
      */
     public record Settings(
             String workerId,
@@ -46,7 +48,46 @@ public final class BatchWorker implements AutoCloseable {
             int combineEntries,
             long shuffleMemoryBytes,
             int fetchParallelism,
-            Duration rpcDeadline) {
+            Duration rpcDeadline,
+            TransportSecurity security) {
+        public Settings(
+                String workerId,
+                String endpoint,
+                Path dir,
+                int slots,
+                long sortBufferBytes,
+                int combineEntries,
+                long shuffleMemoryBytes,
+                int fetchParallelism,
+                Duration rpcDeadline) {
+            this(
+                    workerId,
+                    endpoint,
+                    dir,
+                    slots,
+                    sortBufferBytes,
+                    combineEntries,
+                    shuffleMemoryBytes,
+                    fetchParallelism,
+                    rpcDeadline,
+                    TransportSecurity.plain());
+        }
+
+        /** These settings with the worker's calls protected by {@code security}. */
+        public Settings withSecurity(TransportSecurity security) {
+            return new Settings(
+                    workerId,
+                    endpoint,
+                    dir,
+                    slots,
+                    sortBufferBytes,
+                    combineEntries,
+                    shuffleMemoryBytes,
+                    fetchParallelism,
+                    rpcDeadline,
+                    security);
+        }
+
         /** The settings the configuration gives a node; {@code worker.slots} 0 means one slot per processor. */
         public static Settings from(Config config, String workerId, String endpoint, Path dir) {
             int slots = config.get(BatchConfig.WORKER_SLOTS);
@@ -94,7 +135,7 @@ public final class BatchWorker implements AutoCloseable {
     public static BatchWorker create(
             Settings settings, Supplier<String> masterLocator, FileSystemRegistry fileSystems, MeterRegistry meters)
             throws IOException {
-        Channels channels = new Channels();
+        Channels channels = new Channels(settings.security());
         try {
             TaskWorker worker = new TaskWorker(
                     new WorkerSettings(

@@ -43,7 +43,7 @@ final class BatchDataflowSubmit {
             throw new CliException(e.getMessage());
         }
         String master = target.resolve();
-        try (BatchClient client = BatchClient.connect(master)) {
+        try (BatchClient client = BatchClient.connect(master, target.security())) {
             JobStatus status = client.submit(
                     graph, Files.readAllBytes(jar), jar.getFileName().toString());
             System.out.printf(

@@ -3,6 +3,9 @@ package dev.cairn.cli;
 import dev.cairn.batch.BatchClient;
 import dev.cairn.batch.WorkerStatus;
 import dev.cairn.common.net.FreePorts;
+import dev.cairn.common.security.CertificateAuthority;
+import dev.cairn.common.security.SecurityLayout;
+import dev.cairn.common.security.TransportSecurity;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -84,6 +87,16 @@ final class ClusterCommand {
                 description = "Configuration for every node (see 'cairn config').")
         Map<String, String> overrides = new LinkedHashMap<>();
 
+        @Option(
+                names = "--secure",
+                description =
+                        "Mutual TLS on every port: makes the CA, an 'admin' user and a certificate per node under"
+                                + " DIR/security if missing ('cairn security init'); commands given --dir DIR then act as admin.")
+        boolean secure;
+
+        /** The CA of a secure cluster, once made or loaded. */
+        private CertificateAuthority ca;
+
         @Override
         public Integer call() throws Exception {
             if (nodes < 1) throw new CliException("--nodes must be at least 1");
@@ -99,6 +112,11 @@ final class ClusterCommand {
             if (workerHeap != null && !workerHeap.matches("[1-9][0-9]*[kKmMgG]?"))
                 throw new CliException("--worker-heap must be a size such as 128m or 1g, got '" + workerHeap + "'");
             Files.createDirectories(dir);
+            if (secure) ca = SecurityCommand.initialize(dir);
+            TransportSecurity client = secure
+                    ? ClientSecurity.forUser(SecurityLayout.under(dir), ClientSecurity.ADMIN)
+                    : TransportSecurity.plain();
+            String security = secure ? SecurityLayout.under(dir).root().toString() : null;
             int perWorker =
                     slots != null ? slots : Math.max(1, Runtime.getRuntime().availableProcessors() / nodes);
             String opts = jvmOpts != null
@@ -111,11 +129,13 @@ final class ClusterCommand {
             int coordCount = ids.size() >= 3 ? 3 : 1;
             List<String> members = new ArrayList<>();
             List<String> clientEndpoints = new ArrayList<>();
+            Map<String, Integer> raftPorts = new LinkedHashMap<>();
             for (int i = 0; i < coordCount; i++) {
                 int raft = FreePorts.pick("127.0.0.1");
-                int client = FreePorts.pick("127.0.0.1");
-                members.add(ids.get(i) + "@127.0.0.1:" + raft + ":" + client);
-                clientEndpoints.add("127.0.0.1:" + client);
+                int coordClient = FreePorts.pick("127.0.0.1");
+                members.add(ids.get(i) + "@127.0.0.1:" + raft + ":" + coordClient);
+                clientEndpoints.add("127.0.0.1:" + coordClient);
+                raftPorts.put(ids.get(i), raft);
             }
             String coordConnect = String.join(",", clientEndpoints);
             List<ClusterFile.Node> started = new ArrayList<>();
@@ -130,7 +150,7 @@ final class ClusterCommand {
                     roles.add(id.startsWith("master") ? "master" : "worker");
                     String nodeOpts =
                             workerHeap != null && !id.startsWith("master") ? opts + " -Xmx" + workerHeap : opts;
-                    started.add(launch(id, roles, members, perWorker, nodeOpts));
+                    started.add(launch(id, roles, members, raftPorts.get(id), perWorker, nodeOpts));
                 }
                 List<String> masterEndpoints = started.subList(0, masters).stream()
                         .map(ClusterFile.Node::endpoint)
@@ -140,15 +160,16 @@ final class ClusterCommand {
                                 masterEndpoints,
                                 coordConnect,
                                 started.getFirst().dashboard(),
-                                started)
+                                started,
+                                security)
                         .write(dir);
-                String active = awaitWorkers(masterEndpoints, nodes, started);
+                String active = awaitWorkers(masterEndpoints, nodes, started, client);
                 dashboard = started.stream()
                         .filter(n -> n.endpoint().equals(active))
                         .findFirst()
                         .map(ClusterFile.Node::dashboard)
                         .orElse(started.getFirst().dashboard());
-                new ClusterFile(masterEndpoints.getFirst(), masterEndpoints, coordConnect, dashboard, started)
+                new ClusterFile(masterEndpoints.getFirst(), masterEndpoints, coordConnect, dashboard, started, security)
                         .write(dir);
             } catch (Exception e) {
                 for (ClusterFile.Node n : started) stop(n);
@@ -167,11 +188,15 @@ final class ClusterCommand {
                     coordConnect,
                     ClusterFile.path(dir));
             if (dashboard != null) System.out.printf("dashboard: %s%n", dashboard);
+            if (secure)
+                System.out.printf(
+                        "secure: mutual TLS on every port; commands given --dir %s act as admin (%s)%n",
+                        dir, SecurityLayout.under(dir).user(ClientSecurity.ADMIN));
             return 0;
         }
 
         private ClusterFile.Node launch(
-                String id, List<String> roles, List<String> coordMembers, int perWorker, String opts)
+                String id, List<String> roles, List<String> coordMembers, Integer raftPort, int perWorker, String opts)
                 throws IOException {
             Path nodeDir = dir.resolve(id);
             Files.createDirectories(nodeDir);
@@ -213,6 +238,17 @@ final class ClusterCommand {
             yaml.append("coord.members: [")
                     .append(String.join(", ", coordMembers))
                     .append("]\n");
+            if (secure) {
+                SecurityLayout layout = SecurityLayout.under(dir);
+                Path identity = SecurityCommand.ensureNode(ca, dir, id, SecurityCommand.LOCAL_HOSTS);
+                yaml.append("security.enabled: true\n")
+                        .append("security.identity: '")
+                        .append(identity)
+                        .append("'\n")
+                        .append("security.trust: '")
+                        .append(layout.caCertificate())
+                        .append("'\n");
+            }
             Files.writeString(conf, yaml, StandardCharsets.UTF_8);
 
             List<String> cmd = new ArrayList<>();
@@ -253,8 +289,17 @@ final class ClusterCommand {
                 }
                 LockSupport.parkNanos(50_000_000L);
             }
-            // Line 1: the RPC endpoint; then "http=host:port" if the node serves HTTP.
+            // Line 1: the RPC endpoint; then "http=host:port" if the node serves HTTP, and "port.NAME=N" lines.
             List<String> lines = Files.readAllLines(endpointFile, StandardCharsets.UTF_8);
+            Map<String, Integer> ports = new LinkedHashMap<>();
+            for (String l : lines.subList(1, lines.size())) {
+                String line = l.trim();
+                if (!line.startsWith("port.") || line.indexOf('=') < 0) continue;
+                String name = line.substring("port.".length(), line.indexOf('='));
+                if (!name.equals("rpc") && !name.equals("http"))
+                    ports.put(name, Integer.parseInt(line.substring(line.indexOf('=') + 1)));
+            }
+            if (raftPort != null) ports.put("raft", raftPort);
             String endpoint = lines.getFirst().trim();
             String http = lines.stream()
                     .skip(1)
@@ -263,15 +308,20 @@ final class ClusterCommand {
                     .map(l -> l.substring("http=".length()))
                     .findFirst()
                     .orElse(null);
-            return new ClusterFile.Node(id, roles, p.pid(), endpoint, http, log.toString(), nodeDir.toString());
+            return new ClusterFile.Node(
+                    id, roles, p.pid(), endpoint, http, log.toString(), nodeDir.toString(), ports, secure);
         }
 
         /** Until the elected master (whichever it is) sees every worker alive; returns that master. */
-        private String awaitWorkers(List<String> masterEndpoints, int expected, List<ClusterFile.Node> started) {
+        private String awaitWorkers(
+                List<String> masterEndpoints,
+                int expected,
+                List<ClusterFile.Node> started,
+                TransportSecurity security) {
             long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
             while (true) {
                 for (String m : masterEndpoints) {
-                    try (BatchClient client = BatchClient.connect(m)) {
+                    try (BatchClient client = BatchClient.connect(m, security)) {
                         long alive = client.workers().stream()
                                 .filter(w -> w.state().equals("ALIVE"))
                                 .count();
@@ -318,13 +368,17 @@ final class ClusterCommand {
         @Option(names = "--dir", required = true, paramLabel = "DIR")
         Path dir;
 
+        @Option(names = "--as", paramLabel = "USER", description = "On a secure cluster, act as USER (default admin).")
+        String as;
+
         @Override
         public Integer call() throws Exception {
             ClusterFile cluster = ClusterFile.read(dir);
+            TransportSecurity security = ClientSecurity.forCluster(dir, as);
             Map<String, WorkerStatus> view = new LinkedHashMap<>();
             String active = null;
             for (String m : cluster.masters()) {
-                try (BatchClient client = BatchClient.connect(m)) {
+                try (BatchClient client = BatchClient.connect(m, security)) {
                     for (WorkerStatus w : client.workers()) view.put(w.workerId(), w);
                     active = m;
                     break;

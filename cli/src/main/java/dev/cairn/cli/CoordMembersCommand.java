@@ -1,5 +1,6 @@
 package dev.cairn.cli;
 
+import dev.cairn.common.security.TransportSecurity;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,6 +38,13 @@ final class CoordMembersCommand {
         Choice choice;
 
         @Option(
+                names = "--as",
+                paramLabel = "USER",
+                description =
+                        "On a secure cluster (--dir), act as USER with DIR/security/users/USER.pem (default: admin).")
+        String as;
+
+        @Option(
                 names = "--connect-timeout",
                 defaultValue = "10",
                 paramLabel = "S",
@@ -49,6 +57,16 @@ final class CoordMembersCommand {
 
             @Option(names = "--dir", paramLabel = "DIR", description = "A cluster started by 'cluster up --dir DIR'.")
             Path dir;
+        }
+
+        /** How the store's data ports are reached: mutual TLS for a secure cluster's --dir. */
+        TransportSecurity security() throws java.io.IOException {
+            return ClientSecurity.forCluster(choice == null ? null : choice.dir, as);
+        }
+
+        /** ZooKeeper's client properties for coord: its TLS settings for a secure cluster's --dir. */
+        java.util.Map<String, String> coordProperties() throws java.io.IOException {
+            return ClientSecurity.coordProperties(choice == null ? null : choice.dir, as);
         }
 
         String connectString() throws Exception {
@@ -66,9 +84,15 @@ final class CoordMembersCommand {
         ZooKeeperAdmin connect() throws Exception {
             String connect = connectString();
             CountDownLatch connected = new CountDownLatch(1);
-            ZooKeeperAdmin zk = new ZooKeeperAdmin(connect, 30_000, e -> {
-                if (e.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();
-            });
+            org.apache.zookeeper.client.ZKClientConfig config = new org.apache.zookeeper.client.ZKClientConfig();
+            coordProperties().forEach(config::setProperty);
+            ZooKeeperAdmin zk = new ZooKeeperAdmin(
+                    connect,
+                    30_000,
+                    e -> {
+                        if (e.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();
+                    },
+                    config);
             if (!connected.await(timeoutSeconds, TimeUnit.SECONDS)) {
                 zk.close();
                 throw new CliException("cannot connect to coord at " + connect + " within " + timeoutSeconds + " s");

@@ -58,8 +58,12 @@ final class FsCommand {
 
         @Override
         public Integer call() throws Exception {
-            try (StoreClient store =
-                    StoreClient.connect(target.connectString(), null, Duration.ofSeconds(target.timeoutSeconds))) {
+            try (StoreClient store = StoreClient.connect(
+                    target.connectString(),
+                    null,
+                    Duration.ofSeconds(target.timeoutSeconds),
+                    target.security(),
+                    target.coordProperties())) {
                 run(store);
                 return exitCode;
             } catch (NoSuchFileException e) {

@@ -3,6 +3,7 @@ package dev.cairn.cli;
 import dev.cairn.batch.BatchClient;
 import dev.cairn.batch.JobStatus;
 import dev.cairn.batch.StageStatus;
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.dataflow.StreamClient;
 import dev.cairn.dataflow.StreamJobStatus;
 import java.time.Instant;
@@ -37,6 +38,14 @@ final class JobCommand {
         MasterTarget target;
     }
 
+    private static TransportSecurity security(MasterTarget target) {
+        try {
+            return target.security();
+        } catch (java.io.IOException e) {
+            throw new CliException(e.getMessage());
+        }
+    }
+
     private static String resolve(MasterTarget target) {
         try {
             return target.resolve();
@@ -51,7 +60,7 @@ final class JobCommand {
     static final class List extends MasterOption implements Runnable {
         @Override
         public void run() {
-            try (BatchClient c = BatchClient.connect(resolve(target))) {
+            try (BatchClient c = BatchClient.connect(resolve(target), security(target))) {
                 System.out.printf(
                         "%-10s %-18s %-10s %6s %9s  %s%n", "JOB", "NAME", "STATE", "DONE", "SUBMITTED", "OUTPUT");
                 for (JobStatus s : c.list()) {
@@ -65,7 +74,7 @@ final class JobCommand {
                             s.output());
                 }
             }
-            try (StreamClient c = StreamClient.connect(resolve(target))) {
+            try (StreamClient c = StreamClient.connect(resolve(target), security(target))) {
                 for (StreamJobStatus s : c.list()) {
                     System.out.printf(
                             "%-10s %-18s %-10s %6s %9s  %s%n",
@@ -90,12 +99,12 @@ final class JobCommand {
         @Override
         public void run() {
             if (isStream(id)) {
-                try (StreamClient c = StreamClient.connect(resolve(target))) {
+                try (StreamClient c = StreamClient.connect(resolve(target), security(target))) {
                     StreamSubmit.print(c.status(id), System.out);
                 }
                 return;
             }
-            try (BatchClient c = BatchClient.connect(resolve(target))) {
+            try (BatchClient c = BatchClient.connect(resolve(target), security(target))) {
                 print(c.status(id));
             }
         }
@@ -109,12 +118,12 @@ final class JobCommand {
         @Override
         public void run() {
             if (isStream(id)) {
-                try (StreamClient c = StreamClient.connect(resolve(target))) {
+                try (StreamClient c = StreamClient.connect(resolve(target), security(target))) {
                     StreamSubmit.print(c.cancel(id), System.out);
                 }
                 return;
             }
-            try (BatchClient c = BatchClient.connect(resolve(target))) {
+            try (BatchClient c = BatchClient.connect(resolve(target), security(target))) {
                 print(c.cancel(id));
             }
         }
@@ -122,7 +131,7 @@ final class JobCommand {
 
     private static String savepoint(MasterTarget target, String id, String path, boolean stop) {
         if (!isStream(id)) throw new CliException("job " + id + " is a batch job: only stream jobs take savepoints");
-        try (StreamClient c = StreamClient.connect(resolve(target))) {
+        try (StreamClient c = StreamClient.connect(resolve(target), security(target))) {
             // The master resolves the path: make a relative one the caller's.
             String absolute = path == null
                     ? null

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             ClusterCommand.class,
             CoordCommand.class,
             FsCommand.class,
+            SecurityCommand.class,
             ConfigCommand.class,
             CommandLine.HelpCommand.class
         })
@@ -31,6 +32,12 @@ public final class Main implements Runnable {
         boolean node = args.length > 0 && args[0].equals("node");
         if (!node && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
+        if (!node) {
+            // The ZooKeeper client warns with a stack trace at every failed (re)connect, say to a
+            // secure coord without a certificate; the command itself says in one line what failed.
+            System.setProperty("org.slf4j.simpleLogger.log.org.apache.zookeeper", "error");
+            System.setProperty("org.slf4j.simpleLogger.log.org.apache.curator", "error");
         }
         System.exit(run(args));
     }

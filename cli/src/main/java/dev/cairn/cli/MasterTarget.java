@@ -1,6 +1,8 @@
 package dev.cairn.cli;
 
 import dev.cairn.batch.BatchClient;
+import dev.cairn.common.security.TransportSecurity;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -11,11 +13,20 @@ import picocli.CommandLine.Option;
 /**
  * Which master a command talks to: a given endpoint, or the active master of the cluster in a
  * directory (the masters in its cluster.json are asked in turn; standbys refuse, the elected one
- * answers).
+ * answers). With {@code --dir} of a secure cluster, calls go over mutual TLS as its admin, or as
+ * the user {@code --as} names.
  */
 final class MasterTarget {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Choice choice;
+
+    @Option(
+            names = "--as",
+            paramLabel = "USER",
+            description = "On a secure cluster (--dir), act as USER with DIR/security/users/USER.pem (default: admin).")
+    String as;
+
+    private TransportSecurity security;
 
     static final class Choice {
         @Option(names = "--master", paramLabel = "HOST:PORT", description = "The master's endpoint.")
@@ -32,12 +43,22 @@ final class MasterTarget {
         return choice.dir != null;
     }
 
+    /** How calls to the master are protected: plain, or mutual TLS for a secure cluster's --dir. */
+    TransportSecurity security() throws IOException {
+        if (security == null) security = ClientSecurity.forCluster(choice.dir, as);
+        return security;
+    }
+
     /** The endpoint to use now. */
     String resolve() throws Exception {
-        if (choice.master != null) return choice.master;
+        if (choice.master != null) {
+            security();
+            return choice.master;
+        }
         List<String> masters = ClusterFile.read(choice.dir).masters();
+        TransportSecurity s = security(); // a missing certificate is the user's error, not a dead master
         for (String m : masters) {
-            try (BatchClient c = BatchClient.connect(m)) {
+            try (BatchClient c = BatchClient.connect(m, s)) {
                 c.workers();
                 return m;
             } catch (RuntimeException e) {

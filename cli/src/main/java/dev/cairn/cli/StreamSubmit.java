@@ -86,7 +86,7 @@ final class StreamSubmit {
         }
         String master = target.resolve();
         StreamJobStatus submitted;
-        try (StreamClient client = StreamClient.connect(master)) {
+        try (StreamClient client = StreamClient.connect(master, target.security())) {
             submitted = client.submit(
                     flow, name, Files.readAllBytes(jar), jar.getFileName().toString(), settings);
         } catch (IllegalArgumentException e) {
@@ -115,7 +115,7 @@ final class StreamSubmit {
         String last = "";
         while (true) {
             StreamJobStatus s;
-            try (StreamClient client = StreamClient.connect(master)) {
+            try (StreamClient client = StreamClient.connect(master, target.security())) {
                 s = client.status(id);
             } catch (RpcUnavailableException e) {
                 if (!target.followsFailover()) throw e;

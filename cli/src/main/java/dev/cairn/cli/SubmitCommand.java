@@ -183,7 +183,7 @@ final class SubmitCommand implements Callable<Integer> {
         JobLoader.Loaded loaded = JobLoader.load(jar, className, args);
         String master = target.resolve();
         for (int failovers = 0; ; failovers++) {
-            try (BatchClient client = BatchClient.connect(master)) {
+            try (BatchClient client = BatchClient.connect(master, target.security())) {
                 JobSpec spec = loaded.spec();
                 for (Map.Entry<String, String> p : params.entrySet()) spec = spec.withParam(p.getKey(), p.getValue());
                 JobStatus status = client.submit(spec, loaded.jar(), loaded.jarName());

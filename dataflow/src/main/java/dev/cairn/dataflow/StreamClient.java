@@ -1,6 +1,7 @@
 package dev.cairn.dataflow;
 
 import com.google.protobuf.ByteString;
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.dataflow.internal.graph.Edge;
 import dev.cairn.dataflow.internal.graph.LogicalGraph;
 import dev.cairn.dataflow.internal.graph.OperatorNode;
@@ -36,20 +37,31 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StreamClient implements AutoCloseable {
     private final String master;
-    private final Channels channels = new Channels();
+    private final Channels channels;
     private final Duration deadline;
 
-    private StreamClient(String master, Duration deadline) {
+    private StreamClient(String master, Duration deadline, TransportSecurity security) {
         this.master = master;
         this.deadline = deadline;
+        this.channels = new Channels(security);
     }
 
     public static StreamClient connect(String masterEndpoint) {
         return connect(masterEndpoint, Duration.ofSeconds(30));
     }
 
+    /** A client calling the master with {@code security}, with the default deadline. */
+    public static StreamClient connect(String masterEndpoint, TransportSecurity security) {
+        return connect(masterEndpoint, Duration.ofSeconds(30), security);
+    }
+
     public static StreamClient connect(String masterEndpoint, Duration deadline) {
-        return new StreamClient(masterEndpoint, deadline);
+        return connect(masterEndpoint, deadline, TransportSecurity.plain());
+    }
+
+    /** A client calling the master with {@code security} (mutual TLS for a secure cluster). */
+    public static StreamClient connect(String masterEndpoint, Duration deadline, TransportSecurity security) {
+        return new StreamClient(masterEndpoint, deadline, security);
     }
 
     /**

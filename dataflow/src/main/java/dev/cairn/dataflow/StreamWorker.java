@@ -2,6 +2,7 @@ package dev.cairn.dataflow;
 
 import dev.cairn.common.config.Config;
 import dev.cairn.common.fs.FileSystemRegistry;
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.common.time.Clock;
 import dev.cairn.dataflow.internal.cluster.StreamMeters;
 import dev.cairn.dataflow.internal.cluster.StreamTaskExecutor;
@@ -36,6 +37,8 @@ public final class StreamWorker implements AutoCloseable {
      * @param network buffer and connection settings of the network endpoint
      * @param fileSystems the node's file systems, which the subtasks' file sources, sinks and
      *     checkpoints read and write through
+     * @param security how the stream exchange port, the connections to other workers and the calls
+     *     to the master are protected
      */
     public record Settings(
             String workerId,
@@ -47,7 +50,49 @@ public final class StreamWorker implements AutoCloseable {
             Duration heartbeatInterval,
             Duration rpcDeadline,
             Config network,
-            FileSystemRegistry fileSystems) {
+            FileSystemRegistry fileSystems,
+            TransportSecurity security) {
+        public Settings(
+                String workerId,
+                String endpoint,
+                String host,
+                int dataPort,
+                int slots,
+                Path dir,
+                Duration heartbeatInterval,
+                Duration rpcDeadline,
+                Config network,
+                FileSystemRegistry fileSystems) {
+            this(
+                    workerId,
+                    endpoint,
+                    host,
+                    dataPort,
+                    slots,
+                    dir,
+                    heartbeatInterval,
+                    rpcDeadline,
+                    network,
+                    fileSystems,
+                    TransportSecurity.plain());
+        }
+
+        /** These settings with the exchange and the master calls protected by {@code security}. */
+        public Settings withSecurity(TransportSecurity security) {
+            return new Settings(
+                    workerId,
+                    endpoint,
+                    host,
+                    dataPort,
+                    slots,
+                    dir,
+                    heartbeatInterval,
+                    rpcDeadline,
+                    network,
+                    fileSystems,
+                    security);
+        }
+
         public static Settings from(
                 Config config,
                 String workerId,
@@ -99,7 +144,7 @@ public final class StreamWorker implements AutoCloseable {
         NetworkEndpoint network = NetworkEndpoint.start(
                 settings.workerId(),
                 new InetSocketAddress(settings.host(), settings.dataPort()),
-                NetworkSettings.from(settings.network()),
+                NetworkSettings.from(settings.network()).withSecurity(settings.security()),
                 clock);
         StreamTaskExecutor executor = new StreamTaskExecutor(
                 new StreamTaskExecutor.Settings(

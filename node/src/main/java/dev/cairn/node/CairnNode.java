@@ -5,6 +5,10 @@ import dev.cairn.batch.BatchWorker;
 import dev.cairn.common.config.Config;
 import dev.cairn.common.fs.FileSystemRegistry;
 import dev.cairn.common.net.FreePorts;
+import dev.cairn.common.security.CairnPrincipal;
+import dev.cairn.common.security.SecurityLayout;
+import dev.cairn.common.security.TlsMaterial;
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.common.time.Clock;
 import dev.cairn.coord.CoordConfig;
 import dev.cairn.coord.CoordMember;
@@ -29,11 +33,14 @@ import dev.cairn.store.WriteOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -48,6 +55,11 @@ import org.slf4j.LoggerFactory;
  * <p>With coord available, masters run for election and only the elected one serves (the others
  * answer UNAVAILABLE naming it), and workers register as ephemeral znodes and follow the active
  * master wherever it moves. Without coord, the one master is always active.
+ *
+ * <p>With {@code security.enabled}, the node loads its TLS material once ({@link
+ * #transportSecurity}) and hands the same {@link TransportSecurity} to every server and client it
+ * starts: the RPC server and its channels (batch shuffle included), the store's data port and
+ * transfers, the stream exchange, and the HTTPS server.
  */
 public final class CairnNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CairnNode.class);
@@ -123,6 +135,12 @@ public final class CairnNode implements AutoCloseable {
         Files.createDirectories(dir);
         List<CoordMember> members = CoordMember.parseAll(config.get(CoordConfig.MEMBERS));
         Duration rpcDeadline = config.get(RpcConfig.DEADLINE);
+        // The one TransportSecurity of this node: every component below gets this same value, and
+        // its coord clients (Curator) the same identity as ZooKeeper's TLS client properties.
+        TransportSecurity security = transportSecurity(config, id, dir, clock);
+        Map<String, String> coordClient = security.enabled()
+                ? CoordClientSecurity.zooKeeperProperties(identityFile(config, id, dir), trustFile(config, dir))
+                : Map.of();
 
         CoordService coord = null;
         NodeCoordination coordination = null;
@@ -139,10 +157,19 @@ public final class CairnNode implements AutoCloseable {
         try {
             if (roles.contains("coord"))
                 coord = CoordService.start(
-                        CoordService.Settings.from(config, id, host, dir.resolve("coord")), clock, metrics.registry());
+                        CoordService.Settings.from(
+                                config,
+                                id,
+                                host,
+                                dir.resolve("coord"),
+                                security,
+                                config.get(NodeConfig.SECURITY_ADMINS)),
+                        clock,
+                        metrics.registry());
             String connect = connectString(config, members, coord);
             if (connect != null && (roles.contains("master") || roles.contains("worker"))) {
-                coordination = NodeCoordination.connect(connect, config.get(NodeConfig.COORD_SESSION_TIMEOUT));
+                coordination =
+                        NodeCoordination.connect(connect, config.get(NodeConfig.COORD_SESSION_TIMEOUT), coordClient);
             }
             if (roles.contains("store")) {
                 if (connect == null) {
@@ -150,13 +177,15 @@ public final class CairnNode implements AutoCloseable {
                             "the store role keeps its namespace in coord: give this node the coord role, coord.members or coord.connect");
                 }
                 store = StoreNode.start(
-                        StoreNode.Settings.from(config, id, host, dir.resolve("store")),
+                        StoreNode.Settings.from(config, id, host, dir.resolve("store"))
+                                .withSecurity(security),
                         connect,
                         config.get(NodeConfig.COORD_SESSION_TIMEOUT),
+                        coordClient,
                         clock,
                         metrics.registry());
             }
-            storeConnector = new StoreConnector(store, connect, rpcDeadline);
+            storeConnector = new StoreConnector(store, connect, rpcDeadline, security, coordClient);
             FileSystemRegistry fileSystems = fileSystems(storeConnector);
             List<RpcService> services = new ArrayList<>();
             if (roles.contains("master")) {
@@ -188,27 +217,36 @@ public final class CairnNode implements AutoCloseable {
                     locator = () -> fixed;
                 }
                 worker = BatchWorker.create(
-                        BatchWorker.Settings.from(config, id, endpoint, dir.resolve("worker")),
+                        BatchWorker.Settings.from(config, id, endpoint, dir.resolve("worker"))
+                                .withSecurity(security),
                         locator,
                         fileSystems,
                         metrics.registry());
                 services.addAll(worker.services());
                 streamWorker = StreamWorker.create(
                         StreamWorker.Settings.from(
-                                config, id, endpoint, host, dir.resolve("stream-worker"), rpcDeadline, fileSystems),
+                                        config,
+                                        id,
+                                        endpoint,
+                                        host,
+                                        dir.resolve("stream-worker"),
+                                        rpcDeadline,
+                                        fileSystems)
+                                .withSecurity(security),
                         locator,
                         clock,
                         metrics.registry());
             }
-            server = RpcServer.start(host, port, services, metrics.registry());
+            server = RpcServer.start(host, port, services, security, metrics.registry());
             int httpPort = roles.contains("master")
                     ? config.get(NodeConfig.MASTER_HTTP_PORT)
                     : config.get(NodeConfig.NODE_HTTP_PORT);
             if (httpPort >= 0) {
                 // The stream master's jobs as its status call answers them, over loopback: the HTTP
                 // server reads them as any client would, never the stream master's state.
-                StreamClient streams =
-                        master == null ? null : StreamClient.connect(endpoint, min(rpcDeadline, Duration.ofSeconds(5)));
+                StreamClient streams = master == null
+                        ? null
+                        : StreamClient.connect(endpoint, min(rpcDeadline, Duration.ofSeconds(5)), security);
                 Supplier<List<StreamJobStatus>> streamJobs = streams == null ? List::of : streams::list;
                 String logFile = config.get(NodeConfig.NODE_LOG_FILE);
                 StoreConnector sc = storeConnector;
@@ -228,7 +266,8 @@ public final class CairnNode implements AutoCloseable {
                                 dir,
                                 logFile == null ? null : Path.of(logFile).toAbsolutePath()),
                         clock,
-                        metrics);
+                        metrics,
+                        security);
                 if (streams != null) ops.closeWith(streams);
                 if (master != null && coordination != null) coordination.publishDashboard(endpoint, ops.url());
                 if (coordination != null) coordination.publishHttp(id, ops.endpoint());
@@ -294,14 +333,62 @@ public final class CairnNode implements AutoCloseable {
             writeAtomically(
                     Path.of(endpointFile),
                     node.endpoint()
-                            + node.httpEndpoint().map(h -> "\nhttp=" + h).orElse(""));
+                            + node.httpEndpoint().map(h -> "\nhttp=" + h).orElse("")
+                            + portLines(node.ports()));
         LOG.info(
-                "node {} serving at {} with roles {}{}",
+                "node {} serving at {} ({}) with roles {}{}",
                 id,
                 node.endpoint(),
+                security.describe(),
                 roles,
                 coord == null ? "" : "; coord clients at " + coord.clientEndpoint());
         return node;
+    }
+
+    /**
+     * The node's transport security: plain text unless {@code security.enabled}; then mutual TLS
+     * with {@code security.identity} (default {@code <node.dir>/../security/nodes/<node.id>.pem})
+     * and {@code security.trust} (default {@code <node.dir>/../security/ca.pem}), which must name a
+     * node.
+     *
+     * @throws IOException naming the missing or unreadable file and how to make it
+     */
+    static TransportSecurity transportSecurity(Config config, String id, Path dir, Clock clock) throws IOException {
+        if (!config.get(NodeConfig.SECURITY_ENABLED)) return TransportSecurity.plain();
+        Path identity = identityFile(config, id, dir);
+        Path trust = trustFile(config, dir);
+        TlsMaterial material;
+        try {
+            material = TlsMaterial.load(identity, trust, config.get(NodeConfig.SECURITY_RELOAD_INTERVAL), clock);
+        } catch (NoSuchFileException e) {
+            throw new IOException(
+                    "security.enabled is true but " + e.getFile() + " does not exist: make it with `bin/cairn security"
+                            + " init` (or `cluster up --secure`), or set security.identity and security.trust",
+                    e);
+        }
+        CairnPrincipal self = material.principal();
+        if (self.kind() != CairnPrincipal.Kind.NODE)
+            throw new IOException("security.identity " + identity + " holds a certificate of " + self
+                    + ", not of a node: a node needs a node certificate");
+        return TransportSecurity.mutualTls(material);
+    }
+
+    /** {@code security.identity}, by default {@code <node.dir>/../security/nodes/<node.id>.pem}. */
+    private static Path identityFile(Config config, String id, Path dir) {
+        return config.get(NodeConfig.SECURITY_IDENTITY) != null
+                ? Path.of(config.get(NodeConfig.SECURITY_IDENTITY))
+                : layoutBeside(dir).node(id);
+    }
+
+    /** {@code security.trust}, by default {@code <node.dir>/../security/ca.pem}. */
+    private static Path trustFile(Config config, Path dir) {
+        return config.get(NodeConfig.SECURITY_TRUST) != null
+                ? Path.of(config.get(NodeConfig.SECURITY_TRUST))
+                : layoutBeside(dir).caCertificate();
+    }
+
+    private static SecurityLayout layoutBeside(Path dir) {
+        return SecurityLayout.under(dir.getParent() == null ? dir : dir.getParent());
     }
 
     /**
@@ -326,9 +413,18 @@ public final class CairnNode implements AutoCloseable {
         private final StoreNode store;
         private final String coordConnect;
         private final Duration deadline;
+        private final TransportSecurity security;
+        private final Map<String, String> coordClient;
         private final List<StoreClient> owned = new ArrayList<>();
 
-        StoreConnector(StoreNode store, String coordConnect, Duration deadline) {
+        StoreConnector(
+                StoreNode store,
+                String coordConnect,
+                Duration deadline,
+                TransportSecurity security,
+                Map<String, String> coordClient) {
+            this.security = security;
+            this.coordClient = coordClient;
             this.store = store;
             this.coordConnect = coordConnect;
             this.deadline = deadline;
@@ -340,7 +436,7 @@ public final class CairnNode implements AutoCloseable {
 
         synchronized StoreClient connect() throws IOException {
             if (store != null) return store.client(deadline);
-            StoreClient c = StoreClient.connect(coordConnect, null, deadline);
+            StoreClient c = StoreClient.connect(coordConnect, null, deadline, security, coordClient);
             owned.add(c);
             return c;
         }
@@ -377,6 +473,34 @@ public final class CairnNode implements AutoCloseable {
 
     public String endpoint() {
         return server.endpoint();
+    }
+
+    /**
+     * Every port this node listens on, by what it serves: {@code rpc}, {@code http}, {@code coord}
+     * (the ZooKeeper-protocol client port), {@code store} (block transfers) and {@code stream}
+     * (the stream exchange), each present when the node runs it. A coord member's Raft port is in
+     * {@code coord.members}.
+     */
+    public Map<String, Integer> ports() {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("rpc", server.port());
+        if (ops != null) ports.put("http", ops.port());
+        if (coord != null) ports.put("coord", portOf(coord.clientEndpoint()));
+        if (store != null) ports.put("store", portOf(store.dataAddress()));
+        if (streamWorker != null) ports.put("stream", streamWorker.dataAddress().getPort());
+        return ports;
+    }
+
+    private static int portOf(String hostPort) {
+        return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
+    }
+
+    /** The endpoint file's {@code port.NAME=N} lines, after the ones older readers know. */
+    private static String portLines(Map<String, Integer> ports) {
+        StringBuilder sb = new StringBuilder();
+        ports.forEach(
+                (name, port) -> sb.append("\nport.").append(name).append('=').append(port));
+        return sb.toString();
     }
 
     /** {@code host:port} of this node's HTTP server (dashboard and metrics), if it serves HTTP. */

@@ -50,8 +50,8 @@ public final class NodeConfig {
     public static final ConfigKey<String> NODE_ENDPOINT_FILE = ConfigKey.stringKey(
             "node.endpoint-file",
             null,
-            "If set, the node writes its RPC host:port here once it is serving, and on a second line 'http=host:port' of its HTTP server if it has one "
-                    + "(used by 'cluster up' with port 0).");
+            "If set, the node writes its RPC host:port here once it is serving, and on a second line 'http=host:port' of its HTTP server if it has one, "
+                    + "then a 'port.NAME=N' line for every port it listens on (rpc, http, coord, store, stream; used by 'cluster up' with port 0).");
 
     public static final ConfigKey<String> NODE_LOG_FILE = ConfigKey.stringKey(
             "node.log-file",
@@ -84,6 +84,32 @@ public final class NodeConfig {
             .min(-1)
             .max(65535);
 
+    public static final ConfigKey<Boolean> SECURITY_ENABLED = ConfigKey.boolKey(
+            "security.enabled",
+            false,
+            "Mutual TLS on every port of this node (RPC, coord, Raft, store data, stream exchange, HTTPS): peers and clients must present a certificate "
+                    + "of the cluster's CA (security.trust); plain-text connections are refused. Make the material with 'cairn security init'.");
+    public static final ConfigKey<String> SECURITY_IDENTITY = ConfigKey.stringKey(
+            "security.identity",
+            null,
+            "PEM file with this node's private key and certificate chain (mode 0600). Unset: security/nodes/<node.id>.pem beside node.dir, "
+                    + "where 'cairn cluster up --secure' puts it.");
+    public static final ConfigKey<String> SECURITY_TRUST = ConfigKey.stringKey(
+            "security.trust",
+            null,
+            "PEM file with the CA certificate(s) this node trusts. Unset: security/ca.pem beside node.dir.");
+    public static final ConfigKey<List<String>> SECURITY_ADMINS = ConfigKey.listKey(
+            "security.admins",
+            List.of("admin"),
+            "Users (certificate names) with every right in a secure cluster: super users of coord. 'cairn security init' makes 'admin'.");
+    public static final ConfigKey<Duration> SECURITY_RELOAD_INTERVAL = ConfigKey.durationKey(
+                    "security.reload-interval",
+                    Duration.ofSeconds(30),
+                    "How often, at most, the identity and trust files are checked for changes; rotated files are used for new connections "
+                            + "without a restart.")
+            .min(Duration.ZERO)
+            .max(Duration.ofHours(24));
+
     public static final ConfigDef DEF = new ConfigDef(
             "Cairn node configuration",
             List.of(
@@ -112,6 +138,11 @@ public final class NodeConfig {
                     COORD_SESSION_TIMEOUT,
                     MASTER_ADDRESS,
                     MASTER_HTTP_PORT,
+                    SECURITY_ENABLED,
+                    SECURITY_IDENTITY,
+                    SECURITY_TRUST,
+                    SECURITY_ADMINS,
+                    SECURITY_RELOAD_INTERVAL,
                     BatchConfig.MASTER_WORKER_TIMEOUT,
                     BatchConfig.MASTER_SPLIT_SIZE,
                     BatchConfig.MASTER_LOCALITY_WAIT,

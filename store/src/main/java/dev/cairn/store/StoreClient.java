@@ -1,5 +1,6 @@
 package dev.cairn.store;
 
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.store.internal.client.BlockPlacement;
 import dev.cairn.store.internal.client.StoreContext;
 import dev.cairn.store.internal.client.StoreInputStream;
@@ -19,11 +20,13 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.SessionConnectionStateErrorPolicy;
 import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.client.ZKClientConfig;
 
 /**
  * A client of Cairn's store: files and directories under absolute paths ({@code /data/in.txt} or
@@ -55,7 +58,34 @@ public final class StoreClient implements AutoCloseable {
      * @param localNodeId the store node this client runs on, whose replicas it prefers; null if none
      */
     public static StoreClient connect(String coordConnect, String localNodeId, Duration timeout) throws IOException {
+        return connect(coordConnect, localNodeId, timeout, TransportSecurity.plain());
+    }
+
+    /**
+     * Connects to the store of the cluster whose coord is at {@code coordConnect}, reaching its
+     * store nodes' data ports with {@code security} (mutual TLS in a secure cluster).
+     *
+     * @param localNodeId the store node this client runs on, whose replicas it prefers; null if none
+     */
+    public static StoreClient connect(
+            String coordConnect, String localNodeId, Duration timeout, TransportSecurity security) throws IOException {
+        return connect(coordConnect, localNodeId, timeout, security, Map.of());
+    }
+
+    /**
+     * Connects as {@link #connect(String, String, Duration, TransportSecurity)} does, with
+     * {@code coordClientProperties} for the coord connection (ZooKeeper's client properties: none
+     * for plain text, its TLS settings for a secure cluster).
+     */
+    public static StoreClient connect(
+            String coordConnect,
+            String localNodeId,
+            Duration timeout,
+            TransportSecurity security,
+            Map<String, String> coordClientProperties)
+            throws IOException {
         CuratorFramework coord = CuratorFrameworkFactory.builder()
+                .zkClientConfig(clientConfig(coordClientProperties))
                 .connectString(coordConnect)
                 // A writer that dies keeps its blocks from garbage collection for this long.
                 .sessionTimeoutMs(SESSION_TIMEOUT_MS)
@@ -68,7 +98,7 @@ public final class StoreClient implements AutoCloseable {
                 throw new IOException(
                         "cannot reach coord at " + coordConnect + " within " + timeout.toMillis() + " ms");
             }
-            StoreClient c = new StoreClient(context(coord, localNodeId, timeout), true);
+            StoreClient c = new StoreClient(context(coord, localNodeId, timeout, security), true);
             c.context.namespace().ensureRoot();
             return c;
         } catch (InterruptedException e) {
@@ -86,8 +116,10 @@ public final class StoreClient implements AutoCloseable {
      * dropped connection that Curator re-establishes within the session (a coord member was
      * killed) must not end the node's registration or its monitor leadership.
      */
-    static CuratorFramework newNodeCoordClient(String coordConnect, Duration sessionTimeout) {
+    static CuratorFramework newNodeCoordClient(
+            String coordConnect, Duration sessionTimeout, Map<String, String> coordClientProperties) {
         return CuratorFrameworkFactory.builder()
+                .zkClientConfig(clientConfig(coordClientProperties))
                 .connectString(coordConnect)
                 .sessionTimeoutMs((int) sessionTimeout.toMillis())
                 .connectionTimeoutMs((int) Math.min(15_000, sessionTimeout.toMillis()))
@@ -96,14 +128,31 @@ public final class StoreClient implements AutoCloseable {
                 .build();
     }
 
+    /**
+     * A ZooKeeper client configuration of its own with {@code properties} on top of the defaults:
+     * a client's TLS settings never go through System properties, which every client in the JVM shares.
+     */
+    private static ZKClientConfig clientConfig(Map<String, String> properties) {
+        ZKClientConfig config = new ZKClientConfig();
+        properties.forEach(config::setProperty);
+        return config;
+    }
+
     /** A client over an existing coord connection (which stays the caller's to close). */
     static StoreClient using(CuratorFramework coord, String localNodeId, Duration timeout) throws IOException {
-        StoreClient c = new StoreClient(context(coord, localNodeId, timeout), false);
+        return using(coord, localNodeId, timeout, TransportSecurity.plain());
+    }
+
+    /** A client over an existing coord connection, reaching the data ports with {@code security}. */
+    static StoreClient using(CuratorFramework coord, String localNodeId, Duration timeout, TransportSecurity security)
+            throws IOException {
+        StoreClient c = new StoreClient(context(coord, localNodeId, timeout, security), false);
         c.context.namespace().ensureRoot();
         return c;
     }
 
-    private static StoreContext context(CuratorFramework coord, String localNodeId, Duration timeout) {
+    private static StoreContext context(
+            CuratorFramework coord, String localNodeId, Duration timeout, TransportSecurity security) {
         Random random = new SecureRandom();
         return new StoreContext(
                 coord,
@@ -113,7 +162,8 @@ public final class StoreClient implements AutoCloseable {
                 random,
                 localNodeId,
                 timeout,
-                System::currentTimeMillis);
+                System::currentTimeMillis,
+                security);
     }
 
     /** Starts writing a file; it becomes visible when the stream is closed. */
@@ -189,7 +239,9 @@ public final class StoreClient implements AutoCloseable {
      */
     public FsckReport fsck(String path) throws IOException {
         String p = StorePaths.normalize(path);
-        ClusterView view = new ClusterViewReader(context.namespace(), context.registry(), context.timeout()).read(p);
+        ClusterView view = new ClusterViewReader(
+                        context.namespace(), context.registry(), context.timeout(), context.security())
+                .read(p);
         // fsck has no memory of how long a node has been gone: any node that is not live counts as gone.
         List<BlockHealth> health = BlockHealth.assess(view, node -> true);
         long bytes = 0;

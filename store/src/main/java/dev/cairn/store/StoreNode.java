@@ -1,6 +1,7 @@
 package dev.cairn.store;
 
 import dev.cairn.common.config.Config;
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.common.time.Clock;
 import dev.cairn.store.internal.disk.BlockScrubber;
 import dev.cairn.store.internal.disk.LocalBlockStore;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +46,8 @@ public final class StoreNode implements AutoCloseable {
     /**
      * How a store node runs.
      * @param scrubBytesPerSecond the scrubber's read rate; 0 turns it off
+     * @param security how the data port and this node's transfers to other store nodes are
+     *     protected; {@link #from} gives plain text, the node passes its own with {@link #withSecurity}
      */
     public record Settings(
             String nodeId,
@@ -53,7 +57,35 @@ public final class StoreNode implements AutoCloseable {
             Duration reportInterval,
             long scrubBytesPerSecond,
             Duration scrubInterval,
-            Repair repair) {
+            Repair repair,
+            TransportSecurity security) {
+        public Settings(
+                String nodeId,
+                List<Path> dirs,
+                String host,
+                int dataPort,
+                Duration reportInterval,
+                long scrubBytesPerSecond,
+                Duration scrubInterval,
+                Repair repair) {
+            this(
+                    nodeId,
+                    dirs,
+                    host,
+                    dataPort,
+                    reportInterval,
+                    scrubBytesPerSecond,
+                    scrubInterval,
+                    repair,
+                    TransportSecurity.plain());
+        }
+
+        /** These settings with the data port and transfers protected by {@code security}. */
+        public Settings withSecurity(TransportSecurity security) {
+            return new Settings(
+                    nodeId, dirs, host, dataPort, reportInterval, scrubBytesPerSecond, scrubInterval, repair, security);
+        }
+
         /**
          * The settings {@link StoreConfig}'s keys give a node.
          *
@@ -152,7 +184,8 @@ public final class StoreNode implements AutoCloseable {
                         repair.interval(),
                         new RepairPlanner.Settings(repair.deadNodeTimeout(), repair.gcGrace(), MAX_COPIES_PER_SCAN),
                         TRANSFER_TIMEOUT,
-                        REPAIR_PARALLELISM),
+                        REPAIR_PARALLELISM,
+                        settings.security()),
                 coord,
                 clock,
                 new SecureRandom());
@@ -168,11 +201,13 @@ public final class StoreNode implements AutoCloseable {
      */
     public static StoreNode start(Settings settings, String coordConnect, Duration sessionTimeout, Clock clock)
             throws IOException {
-        return start(settings, coordConnect, sessionTimeout, clock, new SimpleMeterRegistry());
+        return start(settings, coordConnect, sessionTimeout, Map.of(), clock, new SimpleMeterRegistry());
     }
 
     /**
-     * {@link #start(Settings, String, Duration, Clock)}, recording into {@code meters}:
+     * {@link #start(Settings, String, Duration, Clock)} with {@code coordClientProperties} for the
+     * node's coord session (ZooKeeper's client properties; its TLS settings in a secure cluster),
+     * recording into {@code meters}:
      * <pre>
      * cairn_store_read_bytes_total                block data this node sent to readers
      * cairn_store_written_bytes_total             block data this node received and stored
@@ -188,9 +223,14 @@ public final class StoreNode implements AutoCloseable {
      * (*) only on the store node elected to run the monitor; 0 on the others.
      */
     public static StoreNode start(
-            Settings settings, String coordConnect, Duration sessionTimeout, Clock clock, MeterRegistry meters)
+            Settings settings,
+            String coordConnect,
+            Duration sessionTimeout,
+            Map<String, String> coordClientProperties,
+            Clock clock,
+            MeterRegistry meters)
             throws IOException {
-        CuratorFramework coord = StoreClient.newNodeCoordClient(coordConnect, sessionTimeout);
+        CuratorFramework coord = StoreClient.newNodeCoordClient(coordConnect, sessionTimeout, coordClientProperties);
         coord.start();
         StoreNode node;
         try {
@@ -248,7 +288,7 @@ public final class StoreNode implements AutoCloseable {
      * reads and putting the first replica of what it writes here. Closing it leaves the session open.
      */
     public StoreClient client(Duration timeout) throws IOException {
-        return StoreClient.using(coord, settings.nodeId(), timeout);
+        return StoreClient.using(coord, settings.nodeId(), timeout, settings.security());
     }
 
     /** {@link #start(Settings, String, Duration, Clock)} over a coord session the caller keeps (tests share one). */
@@ -261,7 +301,11 @@ public final class StoreNode implements AutoCloseable {
         LocalBlockStore blocks = LocalBlockStore.open(LocalBlockStore.Options.of(settings.dirs()));
         BlockServer server;
         try {
-            server = BlockServer.start(blocks, settings.host(), settings.dataPort());
+            server = BlockServer.start(
+                    blocks,
+                    settings.host(),
+                    settings.dataPort(),
+                    BlockServer.Options.defaults().withSecurity(settings.security()));
         } catch (IOException | RuntimeException e) {
             blocks.close();
             throw e;

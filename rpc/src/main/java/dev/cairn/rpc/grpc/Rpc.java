@@ -82,8 +82,7 @@ public final class Rpc {
                         target,
                         method,
                         code,
-                        "cannot reach " + target + " (" + method + "): "
-                                + (description != null ? description : rootMessage(e)),
+                        "cannot reach " + target + " (" + method + "): " + unavailableReason(description, e),
                         e);
             case DEADLINE_EXCEEDED ->
                 new RpcUnavailableException(
@@ -99,6 +98,19 @@ public final class Rpc {
                 yield new RemoteException(target, method, code, remoteClass, description, e);
             }
         };
+    }
+
+    /**
+     * Why a call could not reach its server: gRPC's description, and the transport's own reason when
+     * the description is only gRPC's generic "io exception" (a reset by a TLS server that got plain
+     * text, a certificate the server or the client refused).
+     */
+    private static String unavailableReason(String description, Throwable e) {
+        if (description == null) return rootMessage(e);
+        String root = rootMessage(e);
+        return description.equals("io exception") && !root.equals(description)
+                ? description + ": " + root
+                : description;
     }
 
     @SuppressWarnings("ReferenceEquality") // a cause that is the throwable itself: identity is what is meant

@@ -3,6 +3,7 @@ package dev.cairn.rpc.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.rpc.RpcServer;
 import dev.cairn.rpc.grpc.Channels;
 import dev.cairn.rpc.grpc.GrpcService;
@@ -78,7 +79,7 @@ class CallMetricsTest {
     @Test
     void callsAreCountedByServiceMethodAndStatusWithBucketsThatTellSlowFromFast() throws Exception {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        try (RpcServer server = RpcServer.start("127.0.0.1", 0, List.of(probe()), meters);
+        try (RpcServer server = RpcServer.start("127.0.0.1", 0, List.of(probe()), TransportSecurity.plain(), meters);
                 Channels channels = new Channels()) {
             var channel = channels.get(server.endpoint());
             for (int i = 0; i < 5; i++)

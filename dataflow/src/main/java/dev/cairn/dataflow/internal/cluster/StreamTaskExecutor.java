@@ -63,7 +63,7 @@ public final class StreamTaskExecutor implements AutoCloseable {
     private final Supplier<String> masterLocator;
     private final NetworkEndpoint network;
     private final Clock clock;
-    private final Channels channels = new Channels();
+    private final Channels channels;
     private final ConcurrentLinkedQueue<SubtaskEvent> events = new ConcurrentLinkedQueue<>();
     private final Map<RunRef, DeployedRun> runs = new LinkedHashMap<>();
     private final Thread loop;
@@ -85,6 +85,8 @@ public final class StreamTaskExecutor implements AutoCloseable {
         this.settings = settings;
         this.masterLocator = masterLocator;
         this.network = network;
+        // Calls to the master are protected as the node's exchange is.
+        this.channels = new Channels(network.settings().security());
         this.clock = clock;
         this.intervalNanos = settings.heartbeatInterval().toNanos();
         this.loop = Thread.ofPlatform()

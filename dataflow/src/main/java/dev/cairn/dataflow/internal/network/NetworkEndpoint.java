@@ -1,6 +1,7 @@
 package dev.cairn.dataflow.internal.network;
 
 import dev.cairn.common.codec.Codec;
+import dev.cairn.common.security.HandshakeGate;
 import dev.cairn.common.time.Clock;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -38,6 +39,9 @@ public final class NetworkEndpoint implements AutoCloseable {
     private final Thread acceptor;
     private final Object dialLock = new Object();
     private final Map<InetSocketAddress, Connection> dialed = new HashMap<>();
+    /** Completes and checks accepted TLS handshakes, logging refused peers. */
+    private final HandshakeGate gate;
+
     private final Set<Connection> connections = new HashSet<>();
     private final Map<ChannelId, OutboundChannel> registered = new HashMap<>();
     private final Map<ChannelId, PendingOpen> pendingOpens = new HashMap<>();
@@ -52,6 +56,7 @@ public final class NetworkEndpoint implements AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.pool = new SegmentPool(settings.bufferSize());
+        this.gate = new HandshakeGate("stream exchange port " + server.getLocalPort(), clock);
         this.codec = new FrameCodec(settings.bufferSize());
         this.acceptor = Thread.ofPlatform()
                 .name("cairn-net-accept " + name)
@@ -62,7 +67,7 @@ public final class NetworkEndpoint implements AutoCloseable {
     /** Listens on {@code bind} (port 0: any free port) and accepts connections. */
     public static NetworkEndpoint start(String name, InetSocketAddress bind, NetworkSettings settings, Clock clock)
             throws IOException {
-        ServerSocket server = new ServerSocket();
+        ServerSocket server = settings.security().newServerSocket();
         try {
             server.bind(bind);
         } catch (IOException e) {
@@ -137,11 +142,16 @@ public final class NetworkEndpoint implements AutoCloseable {
         synchronized (dialLock) {
             Connection existing = dialed.get(node);
             if (existing != null && !existing.isFailed()) return existing;
-            Socket socket = new Socket();
             String peer = "node at " + node;
+            int timeout = (int) Math.max(1, settings.connectTimeout().toMillis());
+            Socket socket;
             try {
-                int timeout = (int) Math.max(1, settings.connectTimeout().toMillis());
-                socket.connect(node, timeout);
+                // With TLS, the handshake (bounded by the connect timeout) happens here.
+                socket = settings.security().connect(node, timeout);
+            } catch (IOException e) {
+                throw new IOException("node " + name + " cannot connect to " + peer + ": " + Connection.describe(e), e);
+            }
+            try {
                 socket.setTcpNoDelay(true);
                 socket.setSoTimeout(timeout);
                 OutputStream raw = socket.getOutputStream();
@@ -179,7 +189,10 @@ public final class NetworkEndpoint implements AutoCloseable {
     private void handshake(Socket socket) {
         try {
             socket.setTcpNoDelay(true);
-            socket.setSoTimeout((int) Math.max(1, settings.connectTimeout().toMillis()));
+            int timeout = (int) Math.max(1, settings.connectTimeout().toMillis());
+            // The TLS handshake, on this connection's thread; a refused peer is logged by the gate.
+            gate.admit(socket, timeout);
+            socket.setSoTimeout(timeout);
             DataInputStream in = Connection.input(socket);
             String peerName = FrameCodec.readPreamble(in);
             DataOutputStream preamble = new DataOutputStream(socket.getOutputStream());

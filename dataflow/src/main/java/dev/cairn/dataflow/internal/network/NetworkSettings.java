@@ -1,6 +1,7 @@
 package dev.cairn.dataflow.internal.network;
 
 import dev.cairn.common.config.Config;
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.dataflow.DataflowConfig;
 import java.time.Duration;
 
@@ -11,14 +12,32 @@ import java.time.Duration;
  * @param buffersPerChannel exclusive credits per remote input channel, and buffers a producer
  *     queues per channel ({@code B})
  * @param floatingBuffersPerGate buffers a remote gate lends to channels with a backlog ({@code F})
- * @param connectTimeout bound on connecting to a peer and exchanging preambles
+ * @param connectTimeout bound on connecting to a peer and exchanging preambles (and on the TLS
+ *     handshake)
+ * @param security plain text, or mutual TLS for the exchange port and every connection this node
+ *     dials, as well as this worker's RPCs to the master
  */
 public record NetworkSettings(
-        int bufferSize, int buffersPerChannel, int floatingBuffersPerGate, Duration connectTimeout) {
+        int bufferSize,
+        int buffersPerChannel,
+        int floatingBuffersPerGate,
+        Duration connectTimeout,
+        TransportSecurity security) {
     public NetworkSettings {
         if (bufferSize < 64 || buffersPerChannel < 1 || floatingBuffersPerGate < 0)
             throw new IllegalArgumentException("bad network settings: buffer size " + bufferSize + ", "
                     + buffersPerChannel + " buffers per channel, " + floatingBuffersPerGate + " floating");
+        java.util.Objects.requireNonNull(security, "security");
+    }
+
+    /** Plain-text settings. */
+    public NetworkSettings(int bufferSize, int buffersPerChannel, int floatingBuffersPerGate, Duration connectTimeout) {
+        this(bufferSize, buffersPerChannel, floatingBuffersPerGate, connectTimeout, TransportSecurity.plain());
+    }
+
+    /** These settings with connections protected by {@code security}. */
+    public NetworkSettings withSecurity(TransportSecurity security) {
+        return new NetworkSettings(bufferSize, buffersPerChannel, floatingBuffersPerGate, connectTimeout, security);
     }
 
     public static NetworkSettings from(Config config) {

@@ -21,10 +21,15 @@ final class TwoNodes implements AutoCloseable {
     final NetworkEndpoint b;
 
     TwoNodes(NetworkSettings settings) {
-        this.settings = settings;
+        this(settings, settings);
+    }
+
+    /** Nodes with settings of their own (their TLS identities, say); {@link #settings} are a's. */
+    TwoNodes(NetworkSettings forA, NetworkSettings forB) {
+        this.settings = forA;
         try {
-            a = NetworkEndpoint.start("a", loopback(), settings, Clock.system());
-            b = NetworkEndpoint.start("b", loopback(), settings, Clock.system());
+            a = NetworkEndpoint.start("a", loopback(), forA, Clock.system());
+            b = NetworkEndpoint.start("b", loopback(), forB, Clock.system());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

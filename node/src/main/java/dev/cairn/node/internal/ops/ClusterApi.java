@@ -1,6 +1,7 @@
 package dev.cairn.node.internal.ops;
 
 import dev.cairn.batch.WorkerStatus;
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.common.time.Clock;
 import dev.cairn.store.FsckReport;
 import dev.cairn.store.StoreClient;
@@ -44,17 +45,22 @@ final class ClusterApi {
     private final Clock clock;
     private final String selfHttp;
     private final HttpClient http;
+    /** "http", or "https" when nodes serve HTTPS to holders of the cluster's certificates. */
+    private final String scheme;
+
     private long storeAtNanos;
     private Map<String, Object> storeCached;
 
-    ClusterApi(OpsSources sources, Clock clock, String selfHttp) {
+    ClusterApi(OpsSources sources, Clock clock, String selfHttp, TransportSecurity security) {
         this.sources = sources;
         this.clock = clock;
         this.selfHttp = selfHttp;
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(NODE_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+        HttpClient.Builder builder =
+                HttpClient.newBuilder().connectTimeout(NODE_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER);
+        // In a secure cluster every node's HTTP server wants a client certificate: the node's own.
+        if (security instanceof TransportSecurity.MutualTls tls) builder.sslContext(tls.context());
+        this.scheme = security.enabled() ? "https" : "http";
+        this.http = builder.build();
     }
 
     /** Every node: what the batch master knows of it (workers) merged with what it says of itself. */
@@ -231,7 +237,7 @@ final class ClusterApi {
 
     /** GETs {@code path} of a node's HTTP server: its JSON object, or a failed future (a 404 as an ApiException). */
     private CompletableFuture<Map<String, Object>> askJson(String hostPort, String path) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + hostPort + path))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(scheme + "://" + hostPort + path))
                 .timeout(NODE_TIMEOUT)
                 .build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(r -> {

@@ -2,6 +2,12 @@ package dev.cairn.node.internal.ops;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import dev.cairn.common.security.JulTlsRefusals;
+import dev.cairn.common.security.TlsMaterial;
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.common.time.Clock;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +22,8 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +54,7 @@ public final class OpsServer implements AutoCloseable {
     private final RestApi api;
     private final NodeMetrics metrics;
     private final String host;
+    private final String scheme;
     private final List<AutoCloseable> owned = new CopyOnWriteArrayList<>();
 
     private OpsServer(
@@ -54,37 +63,58 @@ public final class OpsServer implements AutoCloseable {
             OpsSources sources,
             NodeMetrics metrics,
             String host,
-            Clock clock) {
+            Clock clock,
+            TransportSecurity security) {
         this.server = server;
+        this.scheme = server instanceof HttpsServer ? "https" : "http";
         this.executor = executor;
         this.sources = sources;
         this.api = new RestApi(
                 sources,
-                new ClusterApi(sources, clock, host + ":" + server.getAddress().getPort()));
+                new ClusterApi(sources, clock, host + ":" + server.getAddress().getPort(), security));
         this.metrics = metrics;
         this.host = host;
     }
 
     /** Starts serving on {@code host:port} (0: a port the OS picks), with metrics of its own. */
     public static OpsServer start(String host, int port, OpsSources sources, Clock clock) throws IOException {
-        return start(host, port, sources, clock, new NodeMetrics(sources.nodeId(), sources.roles()));
+        return start(
+                host,
+                port,
+                sources,
+                clock,
+                new NodeMetrics(sources.nodeId(), sources.roles()),
+                TransportSecurity.plain());
     }
 
     /**
      * Starts serving on {@code host:port} (0: a port the OS picks), {@code metrics} at
-     * {@code /metrics}, to which it adds the master's gauges; it closes them when it closes.
+     * {@code /metrics}, to which it adds the master's gauges (it closes them when it closes); with
+     * mutual TLS, HTTPS only, to clients presenting a certificate of the cluster's CA.
      */
-    public static OpsServer start(String host, int port, OpsSources sources, Clock clock, NodeMetrics metrics)
+    public static OpsServer start(
+            String host, int port, OpsSources sources, Clock clock, NodeMetrics metrics, TransportSecurity security)
             throws IOException {
         HttpTimeouts.apply();
-        HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 128);
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        HttpServer server;
+        if (security instanceof TransportSecurity.MutualTls tls) {
+            HttpsServer https = HttpsServer.create(address, 128);
+            https.setHttpsConfigurator(new ClientCertificates(tls.context()));
+            // The JDK's server reports a refused handshake only at JUL's FINER level.
+            JulTlsRefusals.install(
+                    "com.sun.net.httpserver", java.util.logging.Level.FINER, "HTTPS port", JulTlsRefusals::tlsFailure);
+            server = https;
+        } else {
+            server = HttpServer.create(address, 128);
+        }
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
         metrics.bind(sources, clock);
-        OpsServer ops = new OpsServer(server, executor, sources, metrics, host, clock);
+        OpsServer ops = new OpsServer(server, executor, sources, metrics, host, clock, security);
         server.createContext("/", ops::handle);
         server.start();
-        LOG.info("{} serving HTTP at {}", sources.nodeId(), ops.url());
+        LOG.info("{} serving {} at {}", sources.nodeId(), ops.scheme.toUpperCase(java.util.Locale.ROOT), ops.url());
         return ops;
     }
 
@@ -102,9 +132,24 @@ public final class OpsServer implements AutoCloseable {
         return host + ":" + port();
     }
 
-    /** {@code http://host:port/}: the dashboard, on a master. */
+    /** {@code http://host:port/} ({@code https} with TLS): the dashboard, on a master. */
     public String url() {
-        return "http://" + endpoint() + "/";
+        return scheme + "://" + endpoint() + "/";
+    }
+
+    /** HTTPS that requires a client certificate, with the protocols every Cairn endpoint allows. */
+    private static final class ClientCertificates extends HttpsConfigurator {
+        ClientCertificates(SSLContext context) {
+            super(context);
+        }
+
+        @Override
+        public void configure(HttpsParameters params) {
+            SSLParameters p = getSSLContext().getDefaultSSLParameters();
+            p.setProtocols(TlsMaterial.protocols());
+            p.setNeedClientAuth(true);
+            params.setSSLParameters(p);
+        }
     }
 
     private void handle(HttpExchange ex) throws IOException {

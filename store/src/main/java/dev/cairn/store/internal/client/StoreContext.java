@@ -1,5 +1,6 @@
 package dev.cairn.store.internal.client;
 
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.store.internal.disk.BlockId;
 import dev.cairn.store.internal.namespace.Inode;
 import dev.cairn.store.internal.namespace.Namespace;
@@ -20,8 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a store client's readers and writers share: the namespace, the node registry, block
- * placement, the client's identity (its node, if it runs on a store node), clock, randomness and
- * timeouts.
+ * placement, the client's identity (its node, if it runs on a store node), clock, randomness,
+ * timeouts, and how block transfers to the store nodes are protected.
  */
 public record StoreContext(
         CuratorFramework coord,
@@ -31,7 +32,8 @@ public record StoreContext(
         Random random,
         String localNodeId,
         Duration timeout,
-        LongSupplier clock) {
+        LongSupplier clock,
+        TransportSecurity security) {
     private static final Logger LOG = LoggerFactory.getLogger(StoreContext.class);
 
     long clockMillis() {
@@ -55,7 +57,7 @@ public record StoreContext(
             NodeInfo info = live.get(node);
             if (info == null) return;
             try {
-                BlockFetcher.deleteBlocks(DataAddress.parse(info.dataAddress()), ids, timeout);
+                BlockFetcher.deleteBlocks(DataAddress.parse(info.dataAddress()), ids, timeout, security);
             } catch (java.io.IOException e) {
                 LOG.debug("deleting {} blocks on {}: {}", ids.size(), node, e.getMessage());
             }

@@ -131,7 +131,12 @@ public final class StoreInputStream extends InputStream implements ReadLocality 
                 // Only as far as the range goes: a reader that stops at its end leaves no bytes in flight.
                 long until = Math.min(ref.length(), end - blockStarts[index]);
                 current = BlockFetcher.open(
-                        DataAddress.parse(info.dataAddress()), ref.id(), within, until - within, context.timeout());
+                        DataAddress.parse(info.dataAddress()),
+                        ref.id(),
+                        within,
+                        until - within,
+                        context.timeout(),
+                        context.security());
                 servingNode = node;
                 currentLocal = node.equals(context.localNodeId());
                 return;

@@ -111,7 +111,8 @@ public final class StoreOutputStream extends OutputStream {
                                 .map(n -> DataAddress.parse(n.dataAddress()))
                                 .toList(),
                         WriteOptions.CHUNK_SIZE,
-                        context.timeout());
+                        context.timeout(),
+                        context.security());
                 blockBytes = 0;
                 return;
             } catch (IOException e) {

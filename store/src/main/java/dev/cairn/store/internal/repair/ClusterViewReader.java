@@ -1,5 +1,6 @@
 package dev.cairn.store.internal.repair;
 
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.store.internal.disk.BlockId;
 import dev.cairn.store.internal.disk.BlockInfo;
 import dev.cairn.store.internal.namespace.Inode;
@@ -42,8 +43,10 @@ public final class ClusterViewReader {
     private final Namespace namespace;
     private final NodeRegistry registry;
     private final Duration timeout;
+    private final TransportSecurity security;
 
-    public ClusterViewReader(Namespace namespace, NodeRegistry registry, Duration timeout) {
+    public ClusterViewReader(Namespace namespace, NodeRegistry registry, Duration timeout, TransportSecurity security) {
+        this.security = security;
         this.namespace = namespace;
         this.registry = registry;
         this.timeout = timeout;
@@ -71,7 +74,8 @@ public final class ClusterViewReader {
             for (NodeInfo n : nodes) {
                 asked.put(
                         n.id(),
-                        pool.submit(() -> BlockFetcher.listBlocks(DataAddress.parse(n.dataAddress()), timeout)));
+                        pool.submit(
+                                () -> BlockFetcher.listBlocks(DataAddress.parse(n.dataAddress()), timeout, security)));
             }
             asked.forEach((id, f) -> {
                 try {

@@ -1,5 +1,6 @@
 package dev.cairn.store.internal.repair;
 
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.common.time.Clock;
 import dev.cairn.store.internal.disk.BlockId;
 import dev.cairn.store.internal.namespace.Namespace;
@@ -55,7 +56,8 @@ public final class ReplicationMonitor implements AutoCloseable {
             Duration interval,
             RepairPlanner.Settings planner,
             Duration transferTimeout,
-            int parallelism) {
+            int parallelism,
+            TransportSecurity security) {
         public Settings {
             if (interval.isNegative() || interval.isZero())
                 throw new IllegalArgumentException("monitor interval must be positive");
@@ -83,7 +85,8 @@ public final class ReplicationMonitor implements AutoCloseable {
         this.clock = clock;
         this.random = random;
         this.namespace = new Namespace(coord, clock::millis);
-        this.reader = new ClusterViewReader(namespace, new NodeRegistry(coord), settings.transferTimeout());
+        this.reader = new ClusterViewReader(
+                namespace, new NodeRegistry(coord), settings.transferTimeout(), settings.security());
         this.latch = new LeaderLatch(coord, ELECTION, settings.nodeId());
         this.thread = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("store-monitor").factory());
@@ -222,7 +225,7 @@ public final class ReplicationMonitor implements AutoCloseable {
                 List<DataAddress> targets = new ArrayList<>();
                 for (String t : r.targets()) targets.add(address(live, t));
                 PipelineAck ack = BlockFetcher.replicate(
-                        address(live, r.source()), r.block(), targets, settings.transferTimeout());
+                        address(live, r.source()), r.block(), targets, settings.transferTimeout(), settings.security());
                 List<String> stored = new ArrayList<>();
                 for (int i = 0; i < targets.size(); i++) {
                     if (ack.outcomes().get(i) instanceof PipelineAck.Stored)
@@ -246,7 +249,8 @@ public final class ReplicationMonitor implements AutoCloseable {
                     nodes.remove(d.node());
                     return nodes;
                 });
-                BlockFetcher.deleteBlocks(address(live, d.node()), List.of(d.block()), settings.transferTimeout());
+                BlockFetcher.deleteBlocks(
+                        address(live, d.node()), List.of(d.block()), settings.transferTimeout(), settings.security());
                 if (d.reason().equals("corrupt")) namespace.forgetCorrupt(d.block(), d.node());
                 LOG.info("dropped the {} replica of {} ({}) on {}", d.reason(), d.block(), d.path(), d.node());
             }
@@ -259,7 +263,8 @@ public final class ReplicationMonitor implements AutoCloseable {
                 LOG.info("replicas of {} ({}): listed {}, unlisted {}", f.block(), f.path(), f.add(), f.remove());
             }
             case RepairAction.DeleteGarbage g -> {
-                BlockFetcher.deleteBlocks(address(live, g.node()), List.of(g.block()), settings.transferTimeout());
+                BlockFetcher.deleteBlocks(
+                        address(live, g.node()), List.of(g.block()), settings.transferTimeout(), settings.security());
                 LOG.info("deleted garbage block {} on {}", g.block(), g.node());
             }
             case RepairAction.ForgetCorruptReport c -> namespace.forgetCorrupt(c.block(), c.node());

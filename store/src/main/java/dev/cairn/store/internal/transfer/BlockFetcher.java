@@ -1,5 +1,6 @@
 package dev.cairn.store.internal.transfer;
 
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.store.internal.disk.BlockId;
 import dev.cairn.store.internal.disk.BlockInfo;
 import dev.cairn.store.internal.disk.ChecksumException;
@@ -34,10 +35,17 @@ public final class BlockFetcher {
      */
     public static InputStream open(DataAddress node, BlockId id, long offset, long length, Duration timeout)
             throws IOException {
+        return open(node, id, offset, length, timeout, TransportSecurity.plain());
+    }
+
+    /** {@link #open(DataAddress, BlockId, long, long, Duration)} with {@code security}. */
+    public static InputStream open(
+            DataAddress node, BlockId id, long offset, long length, Duration timeout, TransportSecurity security)
+            throws IOException {
         Objects.requireNonNull(id, "id");
         if (offset < 0 || length < -1)
             throw new IllegalArgumentException("bad range: offset " + offset + ", length " + length);
-        Connection c = Connection.connect(node, timeout);
+        Connection c = Connection.connect(node, timeout, security);
         try {
             new Request.ReadBlock(id, offset, length).write(c.out);
             c.expectOk("READ_BLOCK of " + id, id);
@@ -69,10 +77,17 @@ public final class BlockFetcher {
      * @throws IOException if the node fails a delete; blocks before it may be gone, so repeat the call
      */
     public static int deleteBlocks(DataAddress node, Collection<BlockId> ids, Duration timeout) throws IOException {
+        return deleteBlocks(node, ids, timeout, TransportSecurity.plain());
+    }
+
+    /** {@link #deleteBlocks(DataAddress, Collection, Duration)} with {@code security}. */
+    public static int deleteBlocks(
+            DataAddress node, Collection<BlockId> ids, Duration timeout, TransportSecurity security)
+            throws IOException {
         List<BlockId> all = List.copyOf(ids);
         if (all.isEmpty()) return 0;
         int deleted = 0;
-        try (Connection c = Connection.connect(node, timeout)) {
+        try (Connection c = Connection.connect(node, timeout, security)) {
             // Batches, as one request's size is bounded; all on one connection.
             for (int from = 0; from < all.size(); from += Wire.MAX_IDS) {
                 List<BlockId> batch = all.subList(from, Math.min(all.size(), from + Wire.MAX_IDS));
@@ -86,7 +101,13 @@ public final class BlockFetcher {
 
     /** The node's block report: every finalized block and its length, in id order. */
     public static List<BlockInfo> listBlocks(DataAddress node, Duration timeout) throws IOException {
-        try (Connection c = Connection.connect(node, timeout)) {
+        return listBlocks(node, timeout, TransportSecurity.plain());
+    }
+
+    /** {@link #listBlocks(DataAddress, Duration)} with {@code security}. */
+    public static List<BlockInfo> listBlocks(DataAddress node, Duration timeout, TransportSecurity security)
+            throws IOException {
+        try (Connection c = Connection.connect(node, timeout, security)) {
             new Request.ListBlocks().write(c.out);
             c.expectOk("LIST_BLOCKS", null);
             int n = c.in.readInt();
@@ -105,7 +126,12 @@ public final class BlockFetcher {
     }
 
     public static StoreStatus status(DataAddress node, Duration timeout) throws IOException {
-        try (Connection c = Connection.connect(node, timeout)) {
+        return status(node, timeout, TransportSecurity.plain());
+    }
+
+    public static StoreStatus status(DataAddress node, Duration timeout, TransportSecurity security)
+            throws IOException {
+        try (Connection c = Connection.connect(node, timeout, security)) {
             new Request.Status().write(c.out);
             c.expectOk("STATUS", null);
             return new StoreStatus(c.in.readLong(), c.in.readLong(), c.in.readInt());
@@ -122,11 +148,18 @@ public final class BlockFetcher {
      */
     public static PipelineAck replicate(DataAddress node, BlockId id, List<DataAddress> targets, Duration timeout)
             throws IOException {
+        return replicate(node, id, targets, timeout, TransportSecurity.plain());
+    }
+
+    /** {@link #replicate(DataAddress, BlockId, List, Duration)} with {@code security}. */
+    public static PipelineAck replicate(
+            DataAddress node, BlockId id, List<DataAddress> targets, Duration timeout, TransportSecurity security)
+            throws IOException {
         Objects.requireNonNull(id, "id");
         List<DataAddress> to = List.copyOf(targets);
         if (to.isEmpty() || to.size() > Wire.MAX_PIPELINE)
             throw new IllegalArgumentException("replicate to 1 to " + Wire.MAX_PIPELINE + " nodes, got " + to.size());
-        try (Connection c = Connection.connect(node, timeout)) {
+        try (Connection c = Connection.connect(node, timeout, security)) {
             new Request.Replicate(id, to).write(c.out);
             c.expectOk("REPLICATE of " + id, id);
             return new PipelineAck(id, PipelineAck.readOutcomes(c.in, to));

@@ -1,5 +1,6 @@
 package dev.cairn.store.internal.transfer;
 
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.store.internal.disk.BlockId;
 import dev.cairn.store.internal.disk.ChunkAssembler;
 import dev.cairn.store.internal.disk.LocalBlockStore;
@@ -76,6 +77,13 @@ public final class BlockPipelineWriter implements AutoCloseable {
      */
     public static BlockPipelineWriter open(BlockId id, List<DataAddress> pipeline, int chunkSize, Duration timeout)
             throws IOException {
+        return open(id, pipeline, chunkSize, timeout, TransportSecurity.plain());
+    }
+
+    /** {@link #open(BlockId, List, int, Duration)} with {@code security} on every hop of the pipeline. */
+    public static BlockPipelineWriter open(
+            BlockId id, List<DataAddress> pipeline, int chunkSize, Duration timeout, TransportSecurity security)
+            throws IOException {
         Objects.requireNonNull(id, "id");
         List<DataAddress> nodes = List.copyOf(pipeline);
         if (nodes.isEmpty() || nodes.size() > Wire.MAX_PIPELINE) {
@@ -89,7 +97,7 @@ public final class BlockPipelineWriter implements AutoCloseable {
                     "chunk size " + chunkSize + " is not in [1, " + LocalBlockStore.MAX_CHUNK_SIZE + "]");
         }
         Connection.millis(timeout);
-        Connection c = Connection.connect(nodes.get(0), timeout);
+        Connection c = Connection.connect(nodes.get(0), timeout, security);
         Duration ackTimeout = timeout.multipliedBy(nodes.size());
         try {
             c.setTimeout(ackTimeout);

@@ -1,5 +1,6 @@
 package dev.cairn.store.internal.transfer;
 
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.store.internal.disk.BlockInfo;
 import dev.cairn.store.internal.disk.BlockWriter;
 import dev.cairn.store.internal.disk.LocalBlockStore;
@@ -42,6 +43,9 @@ final class BlockReceiver {
     private final LocalBlockStore store;
     private final DataAddress self;
     private final Duration timeout;
+    /** How this node reaches the next one down the pipeline: as its own server is reached. */
+    private final TransportSecurity security;
+
     private final Connection upstream;
     private final Request.WriteBlock request;
 
@@ -54,8 +58,10 @@ final class BlockReceiver {
             LocalBlockStore store,
             DataAddress self,
             Duration timeout,
+            TransportSecurity security,
             Connection upstream,
             Request.WriteBlock request) {
+        this.security = security;
         this.store = store;
         this.self = self;
         this.timeout = timeout;
@@ -91,7 +97,8 @@ final class BlockReceiver {
         }
         if (request.downstream().isEmpty()) return;
         try {
-            downstream = BlockPipelineWriter.open(request.id(), request.downstream(), request.chunkSize(), timeout);
+            downstream = BlockPipelineWriter.open(
+                    request.id(), request.downstream(), request.chunkSize(), timeout, security);
         } catch (IOException e) {
             dropDownstream(e);
         }

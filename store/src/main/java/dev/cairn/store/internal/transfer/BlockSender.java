@@ -1,5 +1,6 @@
 package dev.cairn.store.internal.transfer;
 
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.store.internal.disk.BlockId;
 import dev.cairn.store.internal.disk.BlockReader;
 import dev.cairn.store.internal.disk.ChecksumException;
@@ -78,13 +79,14 @@ final class BlockSender {
      * with their ack. The ack tells every failure on the targets' side, including a target that
      * cannot be reached; only a failure to read the local replica is answered FAILED.
      */
-    static void replicate(LocalBlockStore store, Duration timeout, Connection c, Request.Replicate r)
+    static void replicate(
+            LocalBlockStore store, Duration timeout, TransportSecurity security, Connection c, Request.Replicate r)
             throws IOException {
         BlockReader reader = openLocal(store, c, r.id());
         if (reader == null) return;
         List<PipelineAck.NodeOutcome> outcomes;
         try (reader) {
-            outcomes = copy(reader, r, timeout);
+            outcomes = copy(reader, r, timeout, security);
         } catch (LocalReadException e) {
             LOG.warn("cannot replicate {} to {}: {}", r.id(), r.targets(), e.getMessage());
             Wire.writeStatus(c.out, Wire.FAILED, e.getMessage());
@@ -102,10 +104,12 @@ final class BlockSender {
         }
     }
 
-    private static List<PipelineAck.NodeOutcome> copy(BlockReader reader, Request.Replicate r, Duration timeout)
+    private static List<PipelineAck.NodeOutcome> copy(
+            BlockReader reader, Request.Replicate r, Duration timeout, TransportSecurity security)
             throws LocalReadException {
         ByteBuffer buf = ByteBuffer.allocate(reader.chunkSize());
-        try (BlockPipelineWriter writer = BlockPipelineWriter.open(r.id(), r.targets(), reader.chunkSize(), timeout)) {
+        try (BlockPipelineWriter writer =
+                BlockPipelineWriter.open(r.id(), r.targets(), reader.chunkSize(), timeout, security)) {
             for (int i = 0, n = reader.chunkCount(); i < n; i++) {
                 buf.clear();
                 int crc;

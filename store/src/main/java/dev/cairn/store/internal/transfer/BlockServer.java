@@ -1,5 +1,8 @@
 package dev.cairn.store.internal.transfer;
 
+import dev.cairn.common.security.HandshakeGate;
+import dev.cairn.common.security.TransportSecurity;
+import dev.cairn.common.time.Clock;
 import dev.cairn.store.internal.disk.LocalBlockStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -37,12 +40,20 @@ public final class BlockServer implements AutoCloseable {
      *     pipeline length below this node) the wait for a downstream ack; also the idle time after
      *     which a connection is closed
      * @param maxConnections connections served at once; more are refused at once
+     * @param security plain text, or mutual TLS: then only peers with a certificate of the cluster's CA
+     *     are served, and the connections this node opens to other nodes (pipelines, re-replication)
+     *     use the same material
      */
-    public record Options(Duration timeout, int maxConnections) {
+    public record Options(Duration timeout, int maxConnections, TransportSecurity security) {
         public Options {
             Connection.millis(Objects.requireNonNull(timeout, "timeout"));
             if (maxConnections < 1)
                 throw new IllegalArgumentException("maxConnections must be positive, got " + maxConnections);
+            Objects.requireNonNull(security, "security");
+        }
+
+        public Options(Duration timeout, int maxConnections) {
+            this(timeout, maxConnections, TransportSecurity.plain());
         }
 
         public static Options defaults() {
@@ -50,11 +61,15 @@ public final class BlockServer implements AutoCloseable {
         }
 
         public Options withTimeout(Duration timeout) {
-            return new Options(timeout, maxConnections);
+            return new Options(timeout, maxConnections, security);
         }
 
         public Options withMaxConnections(int maxConnections) {
-            return new Options(timeout, maxConnections);
+            return new Options(timeout, maxConnections, security);
+        }
+
+        public Options withSecurity(TransportSecurity security) {
+            return new Options(timeout, maxConnections, security);
         }
     }
 
@@ -63,6 +78,7 @@ public final class BlockServer implements AutoCloseable {
     private final ServerSocket listener;
     private final DataAddress address;
     private final Set<ServerConnection> connections = ConcurrentHashMap.newKeySet();
+    private final HandshakeGate gate;
     private Thread acceptor;
     private final java.util.concurrent.atomic.LongAdder bytesRead = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder bytesWritten = new java.util.concurrent.atomic.LongAdder();
@@ -91,6 +107,7 @@ public final class BlockServer implements AutoCloseable {
         this.options = options;
         this.listener = listener;
         this.address = address;
+        this.gate = new HandshakeGate("store data port " + address.port(), Clock.system());
     }
 
     /** {@link #start(LocalBlockStore, String, int, Options)} with {@link Options#defaults()}. */
@@ -109,7 +126,7 @@ public final class BlockServer implements AutoCloseable {
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(options, "options");
         new DataAddress(bindHost, port); // checks both
-        ServerSocket listener = new ServerSocket();
+        ServerSocket listener = options.security().newServerSocket();
         try {
             listener.setReuseAddress(true);
             listener.bind(new InetSocketAddress(bindHost, port));
@@ -124,7 +141,11 @@ public final class BlockServer implements AutoCloseable {
         server.acceptor = Thread.ofVirtual()
                 .name("block-server-accept-" + server.address.port())
                 .start(server::acceptLoop);
-        LOG.info("serving blocks of {} at {}", store.dirs(), server.address);
+        LOG.info(
+                "serving blocks of {} at {} in {}",
+                store.dirs(),
+                server.address,
+                options.security().describe());
         return server;
     }
 
@@ -139,6 +160,10 @@ public final class BlockServer implements AutoCloseable {
 
     Options options() {
         return options;
+    }
+
+    HandshakeGate gate() {
+        return gate;
     }
 
     boolean isClosed() {

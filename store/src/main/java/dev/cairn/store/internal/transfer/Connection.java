@@ -1,5 +1,6 @@
 package dev.cairn.store.internal.transfer;
 
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.store.internal.disk.BlockId;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 
 /**
  * One TCP connection of the transfer protocol, at either end: the socket, its buffered streams, and
@@ -60,10 +62,15 @@ final class Connection implements AutoCloseable {
      *
      * @throws IOException naming the node, if it cannot be reached within {@code timeout}
      */
-    static Connection connect(DataAddress node, Duration timeout) throws IOException {
-        Socket socket = new Socket();
+    static Connection connect(DataAddress node, Duration timeout, TransportSecurity security) throws IOException {
+        Socket socket;
         try {
-            socket.connect(node.toSocketAddress(), millis(timeout));
+            // With TLS the handshake (bounded by the same timeout) happens here, on the caller's thread.
+            socket = security.connect(node.toSocketAddress(), millis(timeout));
+        } catch (IOException e) {
+            throw new IOException("cannot connect to node " + node + ": " + Wire.describe(e), e);
+        }
+        try {
             Connection c = new Connection(socket, node, timeout);
             c.out.writeInt(Wire.MAGIC);
             c.out.writeShort(Wire.VERSION);
@@ -96,7 +103,13 @@ final class Connection implements AutoCloseable {
     void expectOk(String request, BlockId block) throws IOException {
         out.flush();
         if (!preambleChecked) {
-            int magic = in.readInt();
+            int magic;
+            try {
+                magic = in.readInt();
+            } catch (SSLException e) {
+                // TLS 1.3: a server that rejects this client's certificate says so after the handshake.
+                throw new IOException(peer + " refused the TLS connection: " + e.getMessage(), e);
+            }
             if (magic != Wire.MAGIC)
                 throw new ProtocolException(peer + " does not speak the Cairn transfer protocol (magic 0x"
                         + Integer.toHexString(magic) + ")");

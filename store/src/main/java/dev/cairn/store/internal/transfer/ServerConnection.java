@@ -81,6 +81,12 @@ final class ServerConnection {
         Request current = null;
         Connection c = null;
         try {
+            try {
+                // The TLS handshake, on this connection's thread; a refused peer is logged by the gate.
+                server.gate().admit(socket, Connection.millis(server.options().timeout()));
+            } catch (IOException refused) {
+                return;
+            }
             c = Connection.accepted(socket, server.options().timeout());
             if (!handshake(c)) return;
             // Ends when the peer closes or fails, or the server closes the socket.
@@ -167,9 +173,17 @@ final class ServerConnection {
         Duration timeout = server.options().timeout();
         switch (request) {
             case Request.WriteBlock w ->
-                server.countWritten(new BlockReceiver(store, server.address(), timeout, c, w).receive());
+                server.countWritten(new BlockReceiver(
+                                store,
+                                server.address(),
+                                timeout,
+                                server.options().security(),
+                                c,
+                                w)
+                        .receive());
             case Request.ReadBlock r -> server.countRead(BlockSender.sendChunks(store, c, r));
-            case Request.Replicate r -> BlockSender.replicate(store, timeout, c, r);
+            case Request.Replicate r ->
+                BlockSender.replicate(store, timeout, server.options().security(), c, r);
             case Request.DeleteBlocks d -> delete(store, c, d.ids());
             case Request.ListBlocks l -> {
                 List<BlockInfo> blocks = store.blocks();

@@ -6,6 +6,7 @@ import static dev.cairn.store.internal.transfer.TestNodes.CLIENT_TIMEOUT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.store.internal.disk.BlockId;
 import dev.cairn.store.internal.disk.BlockInfo;
 import dev.cairn.store.internal.disk.ChecksumException;
@@ -211,7 +212,7 @@ class BlockServerOpsTest {
         Random random = new Random(8);
         byte[] data = randomBytes(random, 2 * CHUNK + 1);
         write(new BlockId(8), nodes.addrs(0), data, random);
-        try (Connection c = Connection.connect(nodes.addr(0), CLIENT_TIMEOUT)) {
+        try (Connection c = Connection.connect(nodes.addr(0), CLIENT_TIMEOUT, TransportSecurity.plain())) {
             new Request.Status().write(c.out);
             c.expectOk("STATUS", null);
             assertThat(new StoreStatus(c.in.readLong(), c.in.readLong(), c.in.readInt()).blockCount())

@@ -2,6 +2,7 @@ package dev.cairn.store.internal.transfer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.store.internal.disk.BlockId;
 import dev.cairn.store.internal.disk.BlockReader;
 import dev.cairn.store.internal.disk.LocalBlockStore;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
 /**
@@ -34,6 +36,13 @@ final class TestNodes implements AutoCloseable {
      * @param timeout the servers' timeout
      */
     static TestNodes start(Path dir, int count, int chunkSize, Duration timeout) throws IOException {
+        return start(dir, count, chunkSize, timeout, i -> TransportSecurity.plain());
+    }
+
+    /** Nodes whose servers (and transfers to each other) use {@code security.apply(i)}. */
+    static TestNodes start(
+            Path dir, int count, int chunkSize, Duration timeout, IntFunction<TransportSecurity> security)
+            throws IOException {
         TestNodes nodes = new TestNodes();
         try {
             for (int i = 0; i < count; i++) {
@@ -42,7 +51,10 @@ final class TestNodes implements AutoCloseable {
                                 .withChunkSize(chunkSize));
                 nodes.stores.add(store);
                 nodes.servers.add(BlockServer.start(
-                        store, "127.0.0.1", 0, BlockServer.Options.defaults().withTimeout(timeout)));
+                        store,
+                        "127.0.0.1",
+                        0,
+                        BlockServer.Options.defaults().withTimeout(timeout).withSecurity(security.apply(i))));
             }
         } catch (IOException | RuntimeException e) {
             nodes.closeAll();

@@ -1,0 +1,266 @@
+package dev.cairn.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.common.io.FileTrees;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * {@code cluster up --secure --nodes 2}: every port speaks only mutual TLS. Commands given the
+ * cluster's {@code --dir} act as its admin (or {@code --as} a user) and work; without a
+ * certificate, or with one of another CA, they fail in one line; and a plain socket that sends
+ * each port's own plain-text request gets no plain-text answer from any port in cluster.json.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SecureClusterIT {
+    private static final Duration CMD = Duration.ofMinutes(2);
+    private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
+
+    private static Path dir;
+    private static Path work;
+    private static Path corpus;
+    private static Path counts;
+    private static String master;
+    private static String coordConnect;
+
+    @BeforeAll
+    static void up() throws Exception {
+        dir = Files.createTempDirectory("cairn-secure-it");
+        work = Files.createTempDirectory("cairn-secure-it-work");
+        corpus = work.resolve("corpus.txt");
+        counts = work.resolve("counts.tsv");
+        Corpus.genText(corpus, counts, "2m", 5);
+        Cli.Result up = Cli.ok(
+                CMD,
+                "cluster",
+                "up",
+                "--secure",
+                "--nodes",
+                "2",
+                "--slots",
+                "1",
+                "--dir",
+                dir.toString(),
+                "--jvm-opts",
+                "-Xmx320m",
+                "-Dworker.heartbeat-interval=300ms");
+        assertThat(up.stdout()).contains("dashboard: https://").contains("secure: mutual TLS on every port");
+        Map<String, Object> cluster = Cli.clusterFile(dir);
+        master = (String) cluster.get("master");
+        coordConnect = (String) cluster.get("coordConnect");
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (dir == null) return;
+        Cli.clusterDown(dir, work);
+    }
+
+    @Test
+    @Order(1)
+    void theClusterFileNamesTheMaterialsDirectoryAndNoKey() throws Exception {
+        String json = Files.readString(dir.resolve("cluster.json"));
+        assertThat(json).contains("\"security\": \"" + dir.resolve("security") + "\"");
+        assertThat(json).doesNotContain("PRIVATE KEY").doesNotContain("CERTIFICATE");
+        assertThat(Files.getPosixFilePermissions(dir.resolve("security/ca-key.pem"))
+                        .toString())
+                .isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        // Running init again keeps the CA the nodes trust.
+        byte[] ca = Files.readAllBytes(dir.resolve("security/ca.pem"));
+        assertThat(Cli.ok(CMD, "security", "init", "--dir", dir.toString()).stdout())
+                .contains("kept the existing CA");
+        assertThat(Files.readAllBytes(dir.resolve("security/ca.pem"))).isEqualTo(ca);
+    }
+
+    @Test
+    @Order(2)
+    void wordCountFromAndIntoTheStoreAndFsCommandsWorkWithTheClusterDirectory() throws Exception {
+        Cli.fsOk(dir, "put", "--block-size", "1m", "-r", "2", corpus.toString(), "/in/corpus.txt");
+        Cli.Result r = Cli.ok(
+                JOB_TIMEOUT,
+                "submit",
+                "--dir",
+                dir.toString(),
+                "--example",
+                "wordcount",
+                "cairn:///in/corpus.txt",
+                "cairn:///out/wc",
+                "2");
+        assertThat(r.stdout()).contains("succeeded").contains("output: cairn:///out/wc");
+        Path got = Files.createDirectories(work.resolve("got"));
+        List<String> lines = new ArrayList<>();
+        for (String part : List.of("part-r-00000", "part-r-00001")) {
+            Cli.fsOk(dir, "get", "/out/wc/" + part, got.resolve(part).toString());
+            lines.addAll(Files.readAllLines(got.resolve(part), StandardCharsets.UTF_8));
+        }
+        lines.sort(null);
+        assertThat(lines).isEqualTo(Files.readAllLines(counts, StandardCharsets.UTF_8));
+
+        Cli.fsOk(dir, "mkdir", "/tmp/a");
+        Cli.fsOk(dir, "mv", "/out/wc/part-r-00000", "/tmp/a/p0");
+        assertThat(Cli.fsOk(dir, "cat", "/tmp/a/p0").stdout()).isEqualTo(Files.readString(got.resolve("part-r-00000")));
+        assertThat(Cli.fsOk(dir, "ls", "/tmp/a").stdout()).contains("/tmp/a/p0");
+        Cli.fsOk(dir, "rm", "-r", "/tmp/a");
+        assertThat(Cli.ok(CMD, "job", "list", "--dir", dir.toString()).stdout()).contains("SUCCEEDED");
+    }
+
+    @Test
+    @Order(3)
+    void aUserActsWithTheirOwnCertificateAndAnUnknownUserIsToldHowToMakeOne() throws Exception {
+        assertThat(Cli.ok(CMD, "security", "user", "add", "carol", "--dir", dir.toString())
+                        .stdout())
+                .contains("user carol");
+        assertThat(Cli.ok(CMD, "job", "list", "--dir", dir.toString(), "--as", "carol")
+                        .stdout())
+                .contains("JOB");
+        Cli.Result nobody = Cli.run(CMD, "job", "list", "--dir", dir.toString(), "--as", "nobody");
+        assertThat(nobody.exit()).isNotZero();
+        assertThat(nobody.stderr().strip())
+                .contains("no certificate for user 'nobody'")
+                .contains("security user add nobody")
+                .doesNotContain("\n");
+    }
+
+    @Test
+    @Order(4)
+    void withoutACertificateOrWithAnotherCasCommandsFailInOneLine() throws Exception {
+        Cli.Result plain = Cli.run(CMD, "job", "list", "--master", master);
+        assertThat(plain.exit()).isNotZero();
+        assertThat(plain.stderr().strip())
+                .startsWith("error: cannot reach " + master)
+                .doesNotContain("\n");
+
+        Path local = work.resolve("small.txt");
+        Files.writeString(local, "a b c\n");
+        Cli.Result put = Cli.run(CMD, "fs", "put", local.toString(), "/in/plain.txt", "--connect", coordConnect);
+        assertThat(put.exit()).isNotZero();
+        assertThat(put.stderr().strip()).startsWith("error: ").doesNotContain("\n");
+
+        // A cluster file whose material is another CA's: the nodes refuse its admin.
+        Path foreign = Files.createDirectories(work.resolve("foreign"));
+        Cli.ok(CMD, "security", "init", "--dir", foreign.toString());
+        Files.writeString(
+                foreign.resolve("cluster.json"),
+                Files.readString(dir.resolve("cluster.json"))
+                        .replace(
+                                dir.resolve("security").toString(),
+                                foreign.resolve("security").toString()));
+        Cli.Result other = Cli.run(CMD, "job", "list", "--dir", foreign.toString());
+        assertThat(other.exit()).isNotZero();
+        assertThat(other.stderr().strip()).startsWith("error: ").doesNotContain("\n");
+        FileTrees.deleteRecursively(foreign);
+    }
+
+    @Test
+    @Order(5)
+    @SuppressWarnings("unchecked")
+    void noPortAnswersAPlainTextRequest() throws Exception {
+        List<String> answered = new ArrayList<>();
+        int probed = 0;
+        for (Map<String, Object> node :
+                (List<Map<String, Object>>) Cli.clusterFile(dir).get("nodes")) {
+            Map<String, Integer> ports = (Map<String, Integer>) node.get("ports");
+            assertThat(ports.keySet()).contains("rpc", "http");
+            for (Map.Entry<String, Integer> p : ports.entrySet()) {
+                probed++;
+                String answer = plainAnswer(p.getKey(), p.getValue());
+                if (answer != null)
+                    answered.add(node.get("id") + " " + p.getKey() + " " + p.getValue() + ": " + answer);
+            }
+        }
+        assertThat(probed).as("rpc, http, coord, raft, store and stream ports").isGreaterThanOrEqualTo(14);
+        // Each refusal is one line in the node's log, naming the port.
+        String workerLog = Files.readString(dir.resolve("worker-1.log"));
+        assertThat(workerLog)
+                .contains("refused a plain-text connection from")
+                .contains("on the secure store data port")
+                .contains("on the secure stream exchange port");
+        assertThat(Files.readString(dir.resolve("master.log")))
+                .contains("refused a connection on the secure RPC port")
+                .contains("refused a connection on the secure HTTPS port");
+        assertThat(answered).as("ports that answered plain text").isEmpty();
+    }
+
+    /**
+     * Sends the port's own protocol opening in plain text and returns what came back in plain text,
+     * or null when the server closed, reset, stayed silent, or answered only with a TLS alert.
+     */
+    private static String plainAnswer(String port, int number) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), number), 5000);
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(opening(port));
+            s.getOutputStream().flush();
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[1024];
+            try {
+                for (int n; (n = in.read(buf)) > 0 && got.size() < 4096; ) got.write(buf, 0, n);
+            } catch (SocketException | SocketTimeoutException e) {
+                // reset or silence: no plain-text answer after what was read
+            }
+            byte[] b = got.toByteArray();
+            if (b.length == 0 || b[0] == 0x15) return null; // nothing, or a TLS alert record
+            return b.length + " bytes: " + new String(b, 0, Math.min(b.length, 40), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    /** What a plain-text client of each port sends first, so a plain server would surely answer. */
+    private static byte[] opening(String port) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        switch (port) {
+            case "rpc" -> {
+                // HTTP/2 connection preface and an empty SETTINGS frame: a plain gRPC server answers SETTINGS.
+                out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0});
+            }
+            case "coord" -> {
+                // ZooKeeper's ConnectRequest: protocol 0, zxid 0, timeout 30 s, session 0, 16-byte password, rw.
+                out.writeInt(45);
+                out.writeInt(0);
+                out.writeLong(0);
+                out.writeInt(30_000);
+                out.writeLong(0);
+                out.writeInt(16);
+                out.write(new byte[16]);
+                out.writeBoolean(false);
+            }
+            case "store" -> {
+                // The transfer protocol's preamble ("CXFR", version 1): a plain server answers its own.
+                out.writeInt(0x43584652);
+                out.writeShort(1);
+            }
+            case "stream" -> {
+                // The stream exchange's preamble ("CDNT", version 1, a node name).
+                out.writeInt(0x43444E54);
+                out.writeShort(1);
+                out.writeUTF("probe");
+            }
+            default ->
+                out.write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        return bytes.toByteArray();
+    }
+}
