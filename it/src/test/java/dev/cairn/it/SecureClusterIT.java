@@ -1,8 +1,11 @@
 package dev.cairn.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.common.io.FileTrees;
+import dev.cairn.common.security.TlsMaterial;
+import dev.cairn.common.time.Clock;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -12,6 +15,10 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +26,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -91,6 +100,35 @@ class SecureClusterIT {
         assertThat(Cli.ok(CMD, "security", "init", "--dir", dir.toString()).stdout())
                 .contains("kept the existing CA");
         assertThat(Files.readAllBytes(dir.resolve("security/ca.pem"))).isEqualTo(ca);
+    }
+
+    @Test
+    @Order(6)
+    void theDashboardServesHoldersOfACertificateAndReachesEveryNodeOverHttps() throws Exception {
+        String dashboard = (String) Cli.clusterFile(dir).get("dashboard");
+        assertThat(dashboard).startsWith("https://");
+        TlsMaterial admin = TlsMaterial.load(
+                dir.resolve("security/users/admin.pem"), dir.resolve("security/ca.pem"), Duration.ZERO, Clock.system());
+        HttpClient client = HttpClient.newBuilder()
+                .sslContext(admin.sslContext())
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
+        HttpRequest nodes = HttpRequest.newBuilder(URI.create(dashboard + "api/nodes"))
+                .timeout(Duration.ofSeconds(20))
+                .build();
+        HttpResponse<String> answer = client.send(nodes, HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).isEqualTo(200);
+        // The master asks each node's own HTTPS server with its node certificate: none unreachable.
+        assertThat(answer.body()).contains("\"reachable\":true").doesNotContain("\"reachable\":false");
+
+        SSLContext noCertificate = SSLContext.getInstance("TLS");
+        noCertificate.init(null, new TrustManager[] {admin.trustManager()}, null);
+        HttpClient anonymous = HttpClient.newBuilder()
+                .sslContext(noCertificate)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
+        assertThatThrownBy(() -> anonymous.send(nodes, HttpResponse.BodyHandlers.ofString()))
+                .isInstanceOf(IOException.class);
     }
 
     @Test

@@ -10,11 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
+import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.SessionConnectionStateErrorPolicy;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
@@ -56,8 +58,17 @@ public final class NodeCoordination implements AutoCloseable {
     private volatile String cachedMaster;
     private volatile long cachedAt;
 
+    /** Ephemeral znodes this node publishes (path, data), made again whenever its session is (re)connected. */
+    private final Map<String, byte[]> published = new ConcurrentHashMap<>();
+
+    private volatile boolean closed;
+
     private NodeCoordination(CuratorFramework client) {
         this.client = client;
+        client.getConnectionStateListenable().addListener((c, state) -> {
+            if (state == ConnectionState.CONNECTED || state == ConnectionState.RECONNECTED)
+                published.forEach(this::createEphemeral);
+        });
     }
 
     /** Connects in plain text. */
@@ -196,11 +207,37 @@ public final class NodeCoordination implements AutoCloseable {
         publishEphemeral(HTTP + "/" + nodeId, hostPort);
     }
 
-    /** Keeps an ephemeral node present while the session lives; never closed (see {@link #close}). */
+    /**
+     * Keeps an ephemeral node present while this node's session lives: made now and again on every
+     * (re)connection, so a new session after an expiry has it too. It is never deleted here: it goes
+     * with the session when the client closes. (Curator's {@code PersistentNode} deletes
+     * synchronously on close, which blocks while coord has no quorum, and left unclosed it retries
+     * its create recursively once the client closes, until the stack overflows.)
+     */
     private void publishEphemeral(String path, String data) {
-        PersistentNode node =
-                new PersistentNode(client, CreateMode.EPHEMERAL, false, path, data.getBytes(StandardCharsets.UTF_8));
-        node.start();
+        byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
+        published.put(path, bytes);
+        createEphemeral(path, bytes);
+    }
+
+    private void createEphemeral(String path, byte[] data) {
+        if (closed) return;
+        try {
+            client.create()
+                    .orSetData()
+                    .creatingParentContainersIfNeeded()
+                    .withMode(CreateMode.EPHEMERAL)
+                    .inBackground((c, event) -> {
+                        if (event.getResultCode() != KeeperException.Code.OK.intValue() && !closed)
+                            LOG.warn(
+                                    "cannot publish {} in coord ({}); trying again on the next connection",
+                                    path,
+                                    KeeperException.Code.get(event.getResultCode()));
+                    })
+                    .forPath(path, data);
+        } catch (Exception e) {
+            LOG.warn("cannot publish {} in coord: {}", path, e.toString());
+        }
     }
 
     /** The HTTP servers the live nodes published, node id to host:port, sorted by id. */
@@ -249,6 +286,7 @@ public final class NodeCoordination implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closed = true;
         try {
             if (latch != null) latch.close(LeaderLatch.CloseMode.SILENT);
         } catch (Exception e) {
