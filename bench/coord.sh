@@ -5,11 +5,15 @@
 # SESSIONSxPIPELINE in RUNS and every mix in MIXES it runs ZkLoad against Cairn and against
 # ZooKeeper (REPEAT times, alternating the order), and finally prints a table with both and the
 # ratios Cairn/ZooKeeper of throughput and latency. Both clusters are torn down at the end, also on failure or Ctrl-C.
+# With SECURE=on|both Cairn also runs secured ('cluster up --secure': ZkLoad connects over mutual TLS as
+# admin, with ZooKeeper's client TLS properties), and the table adds its rows and, with both, the ratio
+# Cairn TLS / Cairn plain per row (issue #22's target: TLS costs under 15% of writes/s).
 #
 #   bench/coord.sh                               # 1x1 and 64x1, write-only and read-only, 10 s each
 #   DURATION=3 RUNS="1x1 64x1 64x16" bench/coord.sh
 #   GRID=1 bench/coord.sh                        # the write grid: 128 B/1 KiB/16 KiB x 1/16/64 sessions x 1/16 outstanding
 #   CAIRN_CONNECT=127.0.0.1:2181,... bench/coord.sh   # an already running coord service (not stopped)
+#   SECURE=both ZOOKEEPER=0 PRIME=20 ROW_PRIME=10 DURATION=5 bench/coord.sh   # the cost of TLS only
 #
 # Environment:
 #   DURATION       measured seconds per run (default 10)     WARMUP     unmeasured seconds before (default 3)
@@ -41,6 +45,10 @@
 #                  session this decides the path of a change: through a follower it is forwarded to
 #                  the leader and its commit comes back, as for most clients of a 3-member ensemble
 #                  (ZooKeeper's leader is usually its last server, Cairn's whichever won the election)
+#   SECURE         off: Cairn plain (default); on: Cairn secured (TLS) instead; both: a plain and a secured
+#                  cluster side by side (3 members each), every row runs on both, the order rotating per
+#                  repeat. CAIRN_CONNECT names the plain one; the secured one is always started here
+#   ZOOKEEPER      1: run the Apache ZooKeeper baseline (default); 0: skip it (Cairn only)
 #   SKIP_BUILD=1   do not run Maven (the bench module and Cairn must be built)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -73,6 +81,8 @@ PRIME=${PRIME:-40}
 ROW_PRIME=${ROW_PRIME:-30}
 FIRST=${FIRST:-follower}
 SKIP_BUILD=${SKIP_BUILD:-0}
+SECURE=${SECURE:-off}
+ZOOKEEPER=${ZOOKEEPER:-1}
 
 mix_ratio() { # write|read|0..1 -> read ratio
   case $1 in
@@ -92,8 +102,22 @@ done
 [[ $REPEAT =~ ^[1-9][0-9]*$ ]] || { echo "error: REPEAT must be a positive integer" >&2; exit 2; }
 [[ $PRIME =~ ^[0-9]+$ ]] || { echo "error: PRIME must be a number of seconds" >&2; exit 2; }
 [[ $ROW_PRIME =~ ^[0-9]+$ ]] || { echo "error: ROW_PRIME must be a number of seconds" >&2; exit 2; }
+case $SECURE in
+  off) SYSTEMS="cairn" ;;
+  on) SYSTEMS="cairn-tls" ;;
+  both) SYSTEMS="cairn cairn-tls" ;;
+  *) echo "error: SECURE must be off, on or both" >&2; exit 2 ;;
+esac
+case $ZOOKEEPER in
+  1) SYSTEMS="$SYSTEMS zookeeper" ;;
+  0) ;;
+  *) echo "error: ZOOKEEPER must be 1 or 0" >&2; exit 2 ;;
+esac
+[ "$SECURE" != on ] || [ -z "$CAIRN_CONNECT" ] || { echo "error: CAIRN_CONNECT names a plain coord; SECURE=on starts its own secured cluster" >&2; exit 2; }
 
 CAIRN_DIR="$WORK/cairn"
+CAIRN_TLS_DIR="$WORK/cairn-tls"
+CAIRN_TLS_STARTED=0
 ZK_DIR="$WORK/zk"
 RESULTS="$WORK/results.txt"
 CAIRN_STARTED=0
@@ -107,6 +131,9 @@ cleanup() {
   if [ "$CAIRN_STARTED" = 1 ]; then
     "$ROOT/bin/cairn" cluster down --dir "$CAIRN_DIR" >/dev/null 2>&1 || echo "warning: 'cairn cluster down --dir $CAIRN_DIR' failed" >&2
   fi
+  if [ "$CAIRN_TLS_STARTED" = 1 ]; then
+    "$ROOT/bin/cairn" cluster down --dir "$CAIRN_TLS_DIR" >/dev/null 2>&1 || echo "warning: 'cairn cluster down --dir $CAIRN_TLS_DIR' failed" >&2
+  fi
   "$ROOT/bench/zk-ensemble.sh" stop "$ZK_DIR" || echo "warning: stopping the ZooKeeper ensemble in $ZK_DIR failed" >&2
   exit "$rc"
 }
@@ -116,7 +143,7 @@ trap 'exit 143' TERM
 
 if [ "$SKIP_BUILD" != 1 ]; then
   echo "building ..."
-  [ -n "$CAIRN_CONNECT" ] || "$ROOT/bin/cairn" --version >/dev/null
+  "$ROOT/bin/cairn" --version >/dev/null
   (cd "$ROOT" && mvn -B -q -DskipTests -pl bench -am package)
 fi
 CP="$ROOT/bench/target/classes:$ROOT/bench/target/lib/*"
@@ -124,7 +151,9 @@ ls "$ROOT"/bench/target/lib/zookeeper-[0-9]*.jar >/dev/null 2>&1 || { echo "erro
 
 mkdir -p "$WORK"
 : >"$RESULTS"
-if [ -n "$CAIRN_CONNECT" ]; then
+if [[ " $SYSTEMS " != *" cairn "* ]]; then
+  :
+elif [ -n "$CAIRN_CONNECT" ]; then
   echo "cairn: using CAIRN_CONNECT=$CAIRN_CONNECT"
 else
   "$ROOT/bin/cairn" cluster down --dir "$CAIRN_DIR" >/dev/null 2>&1 || true
@@ -136,18 +165,44 @@ else
   [ -n "$CAIRN_CONNECT" ] || { echo "error: $CAIRN_DIR/cluster.json has no \"coordConnect\"; set CAIRN_CONNECT" >&2; exit 1; }
   echo "cairn: coord at $CAIRN_CONNECT"
 fi
-"$ROOT/bench/zk-ensemble.sh" stop "$ZK_DIR" >/dev/null 2>&1 || true
-ZK_CONNECT=$("$ROOT/bench/zk-ensemble.sh" start "$ZK_DIR")
+CAIRN_TLS_CONNECT=""
+CAIRN_TLS_SECURITY=""
+if [[ " $SYSTEMS " == *" cairn-tls "* ]]; then
+  "$ROOT/bin/cairn" cluster down --dir "$CAIRN_TLS_DIR" >/dev/null 2>&1 || true
+  rm -rf "$CAIRN_TLS_DIR"
+  CAIRN_TLS_STARTED=1
+  "$ROOT/bin/cairn" cluster up --secure --nodes 3 --dir "$CAIRN_TLS_DIR" -D "coord.pipeline-writes=${PIPELINE_WRITES:-true}"
+  CAIRN_TLS_CONNECT=$(sed -n 's/.*"coordConnect": *"\([^"]*\)".*/\1/p' "$CAIRN_TLS_DIR/cluster.json")
+  CAIRN_TLS_SECURITY=$(sed -n 's/.*"security": *"\([^"]*\)".*/\1/p' "$CAIRN_TLS_DIR/cluster.json")
+  [ -n "$CAIRN_TLS_CONNECT" ] && [ -n "$CAIRN_TLS_SECURITY" ] \
+    || { echo "error: $CAIRN_TLS_DIR/cluster.json lacks \"coordConnect\" or \"security\"" >&2; exit 1; }
+  echo "cairn-tls: coord at $CAIRN_TLS_CONNECT (TLS, as admin of $CAIRN_TLS_SECURITY)"
+fi
+ZK_CONNECT=""
+if [ "$ZOOKEEPER" = 1 ]; then
+  "$ROOT/bench/zk-ensemble.sh" stop "$ZK_DIR" >/dev/null 2>&1 || true
+  ZK_CONNECT=$("$ROOT/bench/zk-ensemble.sh" start "$ZK_DIR")
+fi
+
+# connect_of SYSTEM: its connect string.
+connect_of() {
+  case $1 in
+    cairn) echo "$CAIRN_CONNECT" ;;
+    cairn-tls) echo "$CAIRN_TLS_CONNECT" ;;
+    zookeeper) echo "$ZK_CONNECT" ;;
+  esac
+}
 
 # load LABEL CONNECT SESSIONS PIPELINE READ_RATIO [DURATION WARMUP [unrecorded]]: one ZkLoad run with values
 # of VALUE_SIZE bytes; prints its zkload line and, unless unrecorded (priming), appends it to RESULTS.
 load() {
-  local out="$WORK/load.out"
+  local out="$WORK/load.out" tls=()
+  [ "$1" != cairn-tls ] || tls=(--security "$CAIRN_TLS_SECURITY")
   # Started in the background and waited for, so that Ctrl-C and TERM reach the trap at once.
   # shellcheck disable=SC2086
   "$JAVA" $CAIRN_JAVA_FLAGS $LOAD_OPTS -cp "$CP" dev.cairn.bench.ZkLoad --label "$1" --connect "$2" \
     --sessions "$3" --pipeline "$4" --read-ratio "$5" --value-size "$VALUE_SIZE" --keys "$KEYS" \
-    --first-server "$FIRST" --duration "${6:-$DURATION}" --warmup "${7:-$WARMUP}" >"$out" &
+    --first-server "$FIRST" --duration "${6:-$DURATION}" --warmup "${7:-$WARMUP}" "${tls[@]}" >"$out" &
   LOAD_PID=$!
   if ! wait "$LOAD_PID"; then
     LOAD_PID=""
@@ -161,10 +216,9 @@ load() {
 # Prime both systems (JIT, caches, log files) with a mixed load first: a freshly started server is
 # measurably slower for its first seconds of writes, and the first row should not pay for that.
 if [ "$PRIME" != 0 ]; then
-  for sys in cairn zookeeper; do
-    if [ "$sys" = cairn ]; then connect=$CAIRN_CONNECT; else connect=$ZK_CONNECT; fi
+  for sys in $SYSTEMS; do
     echo "priming $sys for $PRIME s ..."
-    load "$sys" "$connect" 16 4 0.5 "$PRIME" 0 >/dev/null
+    load "$sys" "$(connect_of "$sys")" 16 4 0.5 "$PRIME" 0 >/dev/null
   done
   : >"$RESULTS"
 fi
@@ -175,18 +229,16 @@ for run in $RUNS; do
   for mix in $MIXES; do
     ratio=$(mix_ratio "$mix")
     if [ "$ROW_PRIME" != 0 ]; then
-      for sys in cairn zookeeper; do
-        if [ "$sys" = cairn ]; then connect=$CAIRN_CONNECT; else connect=$ZK_CONNECT; fi
+      for sys in $SYSTEMS; do
         echo "priming $sys for $run $mix ${VALUE_SIZE} B for $ROW_PRIME s ..."
-        load "$sys" "$connect" "${run%x*}" "${run#*x}" "$ratio" "$ROW_PRIME" 0 unrecorded >/dev/null
+        load "$sys" "$(connect_of "$sys")" "${run%x*}" "${run#*x}" "$ratio" "$ROW_PRIME" 0 unrecorded >/dev/null
       done
     fi
     for ((rep = 1; rep <= REPEAT; rep++)); do
-      # Alternate which system goes first, so that drift in the machine's load favours neither.
-      if ((rep % 2 == 1)); then order="cairn zookeeper"; else order="zookeeper cairn"; fi
+      # Alternate which system goes first, so that drift in the machine's load favours none.
+      if ((rep % 2 == 1)); then order=$SYSTEMS; else order=$(tr ' ' '\n' <<<"$SYSTEMS" | tac | tr '\n' ' '); fi
       for sys in $order; do
-        if [ "$sys" = cairn ]; then connect=$CAIRN_CONNECT; else connect=$ZK_CONNECT; fi
-        load "$sys" "$connect" "${run%x*}" "${run#*x}" "$ratio"
+        load "$sys" "$(connect_of "$sys")" "${run%x*}" "${run#*x}" "$ratio"
       done
     done
   done
@@ -199,9 +251,14 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 # and latency below 1: Cairn is faster). For write rows with >= 16 requests outstanding in total, the
 # last column says whether Cairn met ZooKeeper's writes/s and write p99 (issue #18's target); after
 # the table, every place where Cairn's writes/s fell as the offered load rose at one value size and mix.
+# With SECURE=both each row also gets cairn-tls and the ratios Cairn TLS / Cairn plain, whose last column
+# says whether TLS cost under 15% of writes/s (issue #22's target; write and mixed rows). Cairn/ZooKeeper
+# compares the plain Cairn (the secured one with SECURE=on).
 echo
-printf 'coord benchmark: Cairn coord (3 members) vs Apache ZooKeeper %s (3 servers), values of %s B, %s keys,\n' \
-  "$(ls "$ROOT"/bench/target/lib/zookeeper-[0-9]*.jar | sed 's/.*zookeeper-\(.*\)\.jar/\1/')" "$(echo $VALUE_SIZES | tr ' ' /)" "$KEYS"
+printf 'coord benchmark: Cairn coord (3 members%s)%s, values of %s B, %s keys,\n' \
+  "$(case $SECURE in on) echo ', mutual TLS' ;; both) echo '; plain and with mutual TLS' ;; esac)" \
+  "$([ "$ZOOKEEPER" = 1 ] && echo " vs Apache ZooKeeper $(ls "$ROOT"/bench/target/lib/zookeeper-[0-9]*.jar | sed 's/.*zookeeper-\(.*\)\.jar/\1/') (3 servers)")" \
+  "$(echo $VALUE_SIZES | tr ' ' /)" "$KEYS"
 printf '%s s measured after %s s warmup, median of %s run(s) per row; %s cores, load average %s before, %s after;\n' \
   "$DURATION" "$WARMUP" "$REPEAT" "$(nproc)" "$LOAD_BEFORE" "$LOAD_AFTER"
 printf 'first session of every run on a %s; latencies in microseconds; raw zkload lines in %s\n\n' "$FIRST" "$RESULTS"
@@ -225,21 +282,36 @@ awk '
   END {
     fmt = "%-12s %6s %8s %8s %-6s %11s %11s %9s %9s %9s %9s %6s %s\n"
     printf fmt, "system", "value", "sessions", "pipeline", "mix", "writes/s", "reads/s", "w p50", "w p99", "r p50", "r p99", "errors", "target"
+    nsys = split("cairn cairn-tls zookeeper", systems, " ")
     for (k = 1; k <= nkeys; k++) {
       split(keys[k], kp, " ")
-      for (s = 1; s <= 2; s++) {
-        sys = s == 1 ? "cairn" : "zookeeper"
+      delete m
+      for (s = 1; s <= nsys; s++) {
+        sys = systems[s]
+        if (!((keys[k], sys) in errs)) continue
         for (c = 1; c <= ncols; c++) m[sys, c] = median(vals[keys[k], sys, c])
         printf fmt, sys, kp[1], kp[2], kp[3], mixname(kp[4]), m[sys, 1], m[sys, 2], m[sys, 3], m[sys, 4], m[sys, 5], m[sys, 6], errs[keys[k], sys] + 0, ""
       }
-      target = ""
-      if (kp[4] + 0 == 0 && kp[2] * kp[3] >= 16 && m["cairn", 1] != "-" && m["zookeeper", 1] != "-")
-        target = (m["cairn", 1] + 0 >= m["zookeeper", 1] + 0 && m["cairn", 4] + 0 <= m["zookeeper", 4] + 0) ? "met" : "MISSED"
-      printf fmt, "cairn/zk", "", "", "", "", ratio(m["cairn", 1], m["zookeeper", 1]), ratio(m["cairn", 2], m["zookeeper", 2]),
-        ratio(m["cairn", 3], m["zookeeper", 3]), ratio(m["cairn", 4], m["zookeeper", 4]),
-        ratio(m["cairn", 5], m["zookeeper", 5]), ratio(m["cairn", 6], m["zookeeper", 6]), "", target
+      base = ((keys[k], "cairn") in errs) ? "cairn" : "cairn-tls"
+      if (((keys[k], base) in errs) && ((keys[k], "zookeeper") in errs)) {
+        target = ""
+        if (kp[4] + 0 == 0 && kp[2] * kp[3] >= 16 && m[base, 1] != "-" && m["zookeeper", 1] != "-")
+          target = (m[base, 1] + 0 >= m["zookeeper", 1] + 0 && m[base, 4] + 0 <= m["zookeeper", 4] + 0) ? "met" : "MISSED"
+        printf fmt, base "/zk", "", "", "", "", ratio(m[base, 1], m["zookeeper", 1]), ratio(m[base, 2], m["zookeeper", 2]),
+          ratio(m[base, 3], m["zookeeper", 3]), ratio(m[base, 4], m["zookeeper", 4]),
+          ratio(m[base, 5], m["zookeeper", 5]), ratio(m[base, 6], m["zookeeper", 6]), "", target
+      }
+      if (((keys[k], "cairn") in errs) && ((keys[k], "cairn-tls") in errs)) {
+        # The cost of TLS: writes/s with TLS at least 0.85 x plain (issue #22), where the row writes.
+        target = ""
+        if (kp[4] + 0 < 1 && m["cairn", 1] + 0 > 0 && m["cairn-tls", 1] != "-")
+          target = (m["cairn-tls", 1] / m["cairn", 1] >= 0.85) ? "tls met" : "tls MISSED"
+        printf fmt, "tls/plain", "", "", "", "", ratio(m["cairn-tls", 1], m["cairn", 1]), ratio(m["cairn-tls", 2], m["cairn", 2]),
+          ratio(m["cairn-tls", 3], m["cairn", 3]), ratio(m["cairn-tls", 4], m["cairn", 4]),
+          ratio(m["cairn-tls", 5], m["cairn", 5]), ratio(m["cairn-tls", 6], m["cairn", 6]), "", target
+      }
       print ""
-      cw[k] = m["cairn", 1]
+      cw[k] = m[base, 1]
     }
     # Where Cairn fell as offered load rose: any two rows of one value size and mix where the one
     # with more requests outstanding in total had fewer writes/s (a write mix only).

@@ -2,10 +2,13 @@ package dev.cairn.bench;
 
 import com.google.errorprone.annotations.FormatMethod;
 import com.google.errorprone.annotations.FormatString;
+import dev.cairn.common.security.SecurityLayout;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +34,9 @@ import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.client.ZKClientConfig;
+import org.apache.zookeeper.common.ClientX509Util;
+import org.apache.zookeeper.common.X509Exception;
 import org.apache.zookeeper.data.Stat;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -55,6 +61,11 @@ import picocli.CommandLine.Option;
  *   <li>Runs {@code --warmup} seconds unmeasured, then {@code --duration} seconds measured, then stops
  *       issuing, drains outstanding requests and closes the sessions.</li>
  * </ol>
+ *
+ * <p>With {@code --security DIR} (a secured Cairn cluster's security directory) every session and
+ * the {@code srvr} probe connect over mutual TLS as the cluster's admin ({@code DIR/users/admin.pem},
+ * trusting {@code DIR/ca.pem}), with ZooKeeper's documented client properties in a
+ * {@link ZKClientConfig} per session, never in System properties.
  *
  * <h2>What is measured</h2>
  * Latency is the time from handing a request to the client library ({@code System.nanoTime()} just
@@ -186,6 +197,14 @@ public final class ZkLoad implements Callable<Integer> {
                     "Which server session 0 uses (and the round-robin starts at): listed (the first in --connect), follower or leader, "
                             + "asked with the four-letter word srvr; with one session this decides whether changes are forwarded (default ${DEFAULT-VALUE}).")
     String firstServer;
+
+    @Option(
+            names = "--security",
+            paramLabel = "DIR",
+            description =
+                    "A secured Cairn cluster's security dir: connect over mutual TLS as admin (DIR/users/admin.pem, trusting "
+                            + "DIR/ca.pem), the way Cairn's own coord clients do (default: plain TCP).")
+    Path security;
 
     @Option(
             names = "--setup-timeout",
@@ -320,6 +339,13 @@ public final class ZkLoad implements Callable<Integer> {
         if (!List.of("listed", "follower", "leader").contains(firstServer))
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "--first-server must be listed, follower or leader");
+        if (security != null) {
+            for (Path p : new Path[] {identity(), trust()}) {
+                if (!Files.isRegularFile(p))
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(), "--security: no such file " + p.toAbsolutePath());
+            }
+        }
         if (!root.startsWith("/") || root.endsWith("/"))
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "--root must be an absolute znode path such as /zkload");
@@ -358,11 +384,49 @@ public final class ZkLoad implements Callable<Integer> {
         return null;
     }
 
+    private Path identity() {
+        return new SecurityLayout(security).user("admin");
+    }
+
+    private Path trust() {
+        return new SecurityLayout(security).caCertificate();
+    }
+
+    /**
+     * A new client configuration per session (the stock client keeps per-instance settings there):
+     * plain, or with {@code --security} the TLS properties Cairn's own coord clients use
+     * (node's CoordClientSecurity; the bench module does not depend on node, so they are spelled here).
+     */
+    private ZKClientConfig clientConfig() {
+        ZKClientConfig c = new ZKClientConfig();
+        if (security == null) return c;
+        c.setProperty(ZKClientConfig.SECURE_CLIENT, "true");
+        c.setProperty(ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, "org.apache.zookeeper.ClientCnxnSocketNetty");
+        c.setProperty(
+                "zookeeper.ssl.keyStore.location", identity().toAbsolutePath().toString());
+        c.setProperty("zookeeper.ssl.keyStore.type", "PEM");
+        c.setProperty(
+                "zookeeper.ssl.trustStore.location", trust().toAbsolutePath().toString());
+        c.setProperty("zookeeper.ssl.trustStore.type", "PEM");
+        c.setProperty("zookeeper.ssl.hostnameVerification", "true");
+        return c;
+    }
+
+    /** A socket for the {@code srvr} probe: plain, or TLS with the sessions' settings under {@code --security}. */
+    private Socket probeSocket() throws IOException {
+        if (security == null) return new Socket();
+        try (ClientX509Util x509 = new ClientX509Util()) {
+            return x509.createSSLContextAndOptions(clientConfig()).createSSLSocket();
+        } catch (X509Exception.SSLContextException e) {
+            throw new IOException("TLS settings from " + security + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The role a server names in its {@code srvr} answer ("leader", "follower", "standalone"), or "unknown". */
-    static String mode(String server) {
+    String mode(String server) {
         String hostPort = server.contains("/") ? server.substring(0, server.indexOf('/')) : server;
         int colon = hostPort.lastIndexOf(':');
-        try (Socket s = new Socket()) {
+        try (Socket s = probeSocket()) {
             s.connect(
                     new InetSocketAddress(
                             hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))),
@@ -414,7 +478,8 @@ public final class ZkLoad implements Callable<Integer> {
                 if (event.getType() == Watcher.Event.EventType.None
                         && event.getState() == Watcher.Event.KeeperState.SyncConnected) latch.countDown();
             };
-            out.add(new Session(server, new ZooKeeper(server, sessionTimeout * 1000, watcher), seeds.split()));
+            out.add(new Session(
+                    server, new ZooKeeper(server, sessionTimeout * 1000, watcher, clientConfig()), seeds.split()));
         }
         long deadline = System.nanoTime() + (long) (connectTimeout * 1e9);
         for (int i = 0; i < sessions; i++) {
