@@ -13,8 +13,10 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
+import io.micrometer.core.instrument.MockClock;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
+import io.micrometer.core.instrument.simple.SimpleConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -23,6 +25,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Calls to a real {@link RpcServer} on loopback land in its histogram by method and status. */
@@ -56,16 +59,14 @@ class CallMetricsTest {
                 .build();
     }
 
+    /** The registry's clock: calls take no time unless the handler moves it on. */
+    private static final MockClock CLOCK = new MockClock();
+
     private static GrpcService probe() {
         return new GrpcService(ServerServiceDefinition.builder("cairn.test.Probe")
                 .addMethod(ECHO, ServerCalls.asyncUnaryCall((req, out) -> {
-                    if (req.equals("slow")) {
-                        try {
-                            Thread.sleep(60); // a call that takes long enough to leave the 50 ms bucket
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    }
+                    // the registry's clock moves on: a call that takes long enough to leave the 50 ms bucket
+                    if (req.equals("slow")) CLOCK.add(60, TimeUnit.MILLISECONDS);
                     out.onNext(req);
                     out.onCompleted();
                 }))
@@ -78,7 +79,7 @@ class CallMetricsTest {
 
     @Test
     void callsAreCountedByServiceMethodAndStatusWithBucketsThatTellSlowFromFast() throws Exception {
-        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        SimpleMeterRegistry meters = new SimpleMeterRegistry(SimpleConfig.DEFAULT, CLOCK);
         try (RpcServer server = RpcServer.start("127.0.0.1", 0, List.of(probe()), TransportSecurity.plain(), meters);
                 Channels channels = new Channels()) {
             var channel = channels.get(server.endpoint());
