@@ -135,8 +135,22 @@ final class Cli {
 
     /** {@code cluster down --dir DIR}, then deletes it and the test's scratch directories. */
     static void clusterDown(Path dir, Path... scratch) throws IOException, InterruptedException {
-        run(Duration.ofMinutes(1), "cluster", "down", "--dir", dir.toString());
+        Result down = run(Duration.ofMinutes(1), "cluster", "down", "--dir", dir.toString());
+        // A node that died before the end is the likeliest cause of a failure: its log is deleted
+        // below, so show its end now, where a CI run's output keeps it.
+        for (String line : down.stdout().lines().toList()) {
+            String[] words = line.trim().split("\\s+", 2);
+            if (words.length == 2 && words[1].equals("was not running")) printTail(dir.resolve(words[0] + ".log"), 60);
+        }
         FileTrees.deleteRecursively(dir);
         for (Path p : scratch) FileTrees.deleteRecursively(p);
+    }
+
+    private static void printTail(Path log, int lines) throws IOException {
+        if (!Files.isRegularFile(log)) return;
+        List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+        System.out.println(
+                "--- " + log.getFileName() + " (its node died before cluster down), last " + lines + " lines:");
+        all.subList(Math.max(0, all.size() - lines), all.size()).forEach(System.out::println);
     }
 }

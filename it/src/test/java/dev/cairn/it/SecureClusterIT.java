@@ -72,7 +72,7 @@ class SecureClusterIT {
                 "--dir",
                 dir.toString(),
                 "--jvm-opts",
-                "-Xmx320m",
+                "-Xmx384m",
                 "-Dworker.heartbeat-interval=300ms");
         assertThat(up.stdout()).contains("dashboard: https://").contains("secure: mutual TLS on every port");
         Map<String, Object> cluster = Cli.clusterFile(dir);

@@ -66,6 +66,13 @@ public final class NodeCoordination implements AutoCloseable {
     private NodeCoordination(CuratorFramework client) {
         this.client = client;
         client.getConnectionStateListenable().addListener((c, state) -> {
+            // The timeline of a lost session (which stops an active master) is what its log must show.
+            switch (state) {
+                case SUSPENDED -> LOG.warn("lost the connection to coord; the session lives on while it reconnects");
+                case RECONNECTED -> LOG.info("reconnected to coord within the session");
+                case LOST -> LOG.warn("coord session lost (expired, or no connection for the session timeout)");
+                default -> {}
+            }
             if (state == ConnectionState.CONNECTED || state == ConnectionState.RECONNECTED)
                 published.forEach(this::createEphemeral);
         });
