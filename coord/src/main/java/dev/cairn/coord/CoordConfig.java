@@ -92,6 +92,14 @@ public final class CoordConfig {
                     + "writes when clients pipeline). Off: a session has one change in flight at a time. Off by default until "
                     + "a lost change is known to fail every later change of its session through a leader change too.");
 
+    public static final ConfigKey<Duration> CONNECT_TIMEOUT = ConfigKey.durationKey(
+                    "coord.connect-timeout",
+                    Duration.ofSeconds(10),
+                    "How long a new client connection may take to send its ZooKeeper connect request (after its TLS handshake, "
+                            + "when secured) before the member closes it (ZooKeeper's zookeeper.nio.sessionlessCnxnTimeout).")
+            .min(Duration.ofMillis(100))
+            .max(Duration.ofMinutes(10));
+
     /** Every key above, in the order {@code bin/cairn config} prints them. */
     public static final List<ConfigKey<?>> KEYS = List.of(
             MEMBERS,
@@ -106,5 +114,6 @@ public final class CoordConfig {
             MAX_DATA,
             MAX_OUTSTANDING_REQUESTS,
             MAX_OUTSTANDING_BYTES,
-            PIPELINE_WRITES);
+            PIPELINE_WRITES,
+            CONNECT_TIMEOUT);
 }

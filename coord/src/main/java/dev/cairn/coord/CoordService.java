@@ -58,8 +58,10 @@ public final class CoordService implements AutoCloseable {
             long maxOutstandingBytes,
             boolean pipelineWrites,
             TransportSecurity security,
-            List<String> admins) {
+            List<String> admins,
+            Duration connectTimeout) {
         public Settings {
+            Objects.requireNonNull(connectTimeout, "connectTimeout");
             Objects.requireNonNull(memberId, "memberId");
             Objects.requireNonNull(security, "security");
             admins = List.copyOf(admins);
@@ -116,7 +118,8 @@ public final class CoordService implements AutoCloseable {
                     config.get(CoordConfig.MAX_OUTSTANDING_BYTES),
                     config.get(CoordConfig.PIPELINE_WRITES),
                     security,
-                    admins);
+                    admins,
+                    config.get(CoordConfig.CONNECT_TIMEOUT));
         }
 
         public CoordMember self() {
@@ -203,7 +206,8 @@ public final class CoordService implements AutoCloseable {
                                 settings.maxOutstandingBytes(),
                                 settings.pipelineWrites(),
                                 settings.security(),
-                                java.util.Set.copyOf(settings.admins())),
+                                java.util.Set.copyOf(settings.admins()),
+                                settings.connectTimeout()),
                         clock,
                         meters),
                 self.id());

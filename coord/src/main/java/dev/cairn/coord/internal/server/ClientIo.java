@@ -8,8 +8,11 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * <p>With mutual TLS each connection reads and writes through a {@link TlsWire}: its handshake,
  * unwrapping and wrapping run in this same loop, without blocking it, and a client that is not TLS
  * (or not of the cluster's CA) is refused with one log line.
+ *
+ * <p>A connection must send its ZooKeeper connect request — after its TLS handshake, when secured —
+ * within the member's connect timeout, or it is closed (as ZooKeeper closes a connection that has
+ * no session after {@code zookeeper.nio.sessionlessCnxnTimeout}): a client that opens connections
+ * and says nothing, or stops halfway through a handshake, cannot hold sockets and buffers for ever.
+ * Once the session exists its own timeout governs: the session expires and its connection goes.
  */
 final class ClientIo implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientIo.class);
@@ -48,18 +57,30 @@ final class ClientIo implements AutoCloseable {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     private final SelectionKey acceptKey;
-    /** When accepting resumes after a failed accept (System.nanoTime), or 0; selector thread only. */
+    /** When accepting resumes after a failed accept ({@link #nanos}), or 0; selector thread only. */
     private long acceptPausedUntil;
+
+    private final Duration connectTimeout;
+    private final LongSupplier nanos;
+    /** Accepted connections in accept order with the time their connect request is due by; selector thread only. */
+    private final ArrayDeque<Awaiting> awaitingConnect = new ArrayDeque<>();
+
+    private record Awaiting(ZkConnection connection, long dueNanos) {}
 
     private volatile boolean closed;
 
     /**
      * Binds the listener and starts the selector thread.
      *
-     * @param accept makes the connection of a newly accepted channel
+     * @param accept         makes the connection of a newly accepted channel
+     * @param connectTimeout how long a new connection may take to send its connect request
+     * @param nanos          the member's monotonic clock, in nanoseconds
      */
-    ClientIo(InetSocketAddress address, String name, Acceptor accept) throws IOException {
+    ClientIo(InetSocketAddress address, String name, Acceptor accept, Duration connectTimeout, LongSupplier nanos)
+            throws IOException {
         this.accept = accept;
+        this.connectTimeout = connectTimeout;
+        this.nanos = nanos;
         this.selector = Selector.open();
         try {
             listener = ServerSocketChannel.open();
@@ -99,16 +120,19 @@ final class ClientIo implements AutoCloseable {
     private void loop() {
         try {
             while (!closed) {
+                long now = nanos.getAsLong();
+                long wake = nextDeadline();
                 // A task queued by this thread while it handled keys must not wait for the next event.
-                if (tasks.isEmpty() && acceptPausedUntil == 0) selector.select();
-                else if (tasks.isEmpty())
-                    selector.select(Math.max(1, (acceptPausedUntil - System.nanoTime()) / 1_000_000));
-                else selector.selectNow();
+                if (!tasks.isEmpty()) selector.selectNow();
+                else if (wake == Long.MAX_VALUE) selector.select();
+                else selector.select(Math.max(1, (wake - now + 999_999) / 1_000_000));
                 for (Runnable t; (t = tasks.poll()) != null; ) run(t);
-                if (acceptPausedUntil != 0 && System.nanoTime() - acceptPausedUntil >= 0) {
+                now = nanos.getAsLong();
+                if (acceptPausedUntil != 0 && now - acceptPausedUntil >= 0) {
                     acceptPausedUntil = 0;
                     if (acceptKey.isValid()) acceptKey.interestOps(SelectionKey.OP_ACCEPT);
                 }
+                closeSilentConnections(now);
                 Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
                 while (keys.hasNext()) {
                     SelectionKey key = keys.next();
@@ -150,6 +174,23 @@ final class ClientIo implements AutoCloseable {
         }
     }
 
+    /** The earliest time this thread must wake without an event ({@link #nanos}), or {@code Long.MAX_VALUE}. */
+    private long nextDeadline() {
+        long wake = Long.MAX_VALUE;
+        if (acceptPausedUntil != 0) wake = acceptPausedUntil;
+        Awaiting first = awaitingConnect.peekFirst();
+        if (first != null && first.dueNanos() - wake < 0) wake = first.dueNanos();
+        return wake;
+    }
+
+    /** Closes the connections whose connect request is overdue; forgets those that sent it or closed. */
+    private void closeSilentConnections(long now) {
+        for (Awaiting a; (a = awaitingConnect.peekFirst()) != null && now - a.dueNanos() >= 0; ) {
+            awaitingConnect.pollFirst();
+            a.connection().connectTimedOut(connectTimeout);
+        }
+    }
+
     private static void run(Runnable task) {
         try {
             task.run();
@@ -169,7 +210,7 @@ final class ClientIo implements AutoCloseable {
                 // loop would spin; accept again in a moment.
                 LOG.warn("accept failed, pausing accepts for 100 ms", e);
                 acceptKey.interestOps(0);
-                acceptPausedUntil = System.nanoTime() + 100_000_000L | 1;
+                acceptPausedUntil = nanos.getAsLong() + 100_000_000L | 1;
                 return;
             }
             if (ch == null) return;
@@ -178,6 +219,7 @@ final class ClientIo implements AutoCloseable {
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 ZkConnection c = accept.accept(this, ch);
                 c.attach(ch.register(selector, SelectionKey.OP_READ, c));
+                awaitingConnect.addLast(new Awaiting(c, nanos.getAsLong() + connectTimeout.toNanos()));
             } catch (IOException | RuntimeException e) {
                 LOG.debug("dropping an accepted connection", e);
                 try {

@@ -84,10 +84,57 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
             long maxOutstandingBytes,
             boolean pipelineWrites,
             TransportSecurity security,
-            Set<String> admins) {
+            Set<String> admins,
+            Duration connectTimeout) {
+        /** ZooKeeper's default for a connection without a session ({@code zookeeper.nio.sessionlessCnxnTimeout}). */
+        public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
         public Settings {
             Objects.requireNonNull(security, "security");
+            Objects.requireNonNull(connectTimeout, "connectTimeout");
             admins = Set.copyOf(admins);
+        }
+
+        /** Secured settings with {@link #DEFAULT_CONNECT_TIMEOUT}. */
+        public Settings(
+                RaftMember.Settings raft,
+                String clientHost,
+                int clientPort,
+                Duration tick,
+                int maxDataBytes,
+                int maxOutstandingRequests,
+                long maxOutstandingBytes,
+                boolean pipelineWrites,
+                TransportSecurity security,
+                Set<String> admins) {
+            this(
+                    raft,
+                    clientHost,
+                    clientPort,
+                    tick,
+                    maxDataBytes,
+                    maxOutstandingRequests,
+                    maxOutstandingBytes,
+                    pipelineWrites,
+                    security,
+                    admins,
+                    DEFAULT_CONNECT_TIMEOUT);
+        }
+
+        /** These settings with another connect timeout. */
+        public Settings withConnectTimeout(Duration timeout) {
+            return new Settings(
+                    raft,
+                    clientHost,
+                    clientPort,
+                    tick,
+                    maxDataBytes,
+                    maxOutstandingRequests,
+                    maxOutstandingBytes,
+                    pipelineWrites,
+                    security,
+                    admins,
+                    timeout);
         }
 
         /** Settings of a member whose clients connect in plain text. */
@@ -220,7 +267,9 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
             s.clients = new ClientIo(
                     new InetSocketAddress(settings.clientHost(), settings.clientPort()),
                     "coord-clients-" + settings.raft().self().id(),
-                    (io, channel) -> new ZkConnection(s, io, channel));
+                    (io, channel) -> new ZkConnection(s, io, channel),
+                    settings.connectTimeout(),
+                    clock::nanos);
             long period = Math.max(10, settings.tick().toMillis() / 2);
             var unused = s.ticker.scheduleWithFixedDelay(s::tick, period, period, TimeUnit.MILLISECONDS);
         } catch (IOException | RuntimeException e) {

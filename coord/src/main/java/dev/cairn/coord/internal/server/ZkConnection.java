@@ -13,6 +13,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Base64;
@@ -108,6 +109,9 @@ final class ZkConnection implements ProposalBatcher.Source {
     private ByteBuffer in = ByteBuffer.allocate(SMALL_BUFFER);
     private boolean readPaused;
     private boolean greeted;
+    /** The client's connect request arrived; selector thread. */
+    private boolean connectReceived;
+
     private boolean handshaken;
     /** Requests pending: incremented on the selector thread, decremented by whoever answers one. */
     private final AtomicInteger pending = new AtomicInteger();
@@ -547,6 +551,7 @@ final class ZkConnection implements ProposalBatcher.Source {
     // ---- handshake -------------------------------------------------------------------------
 
     private boolean handshake(byte[] body) throws IOException {
+        connectReceived = true;
         // With TLS the handshake is done once a packet arrived: the certificate is the client's identity.
         wire.session().ifPresent(session -> server.identities(session).forEach(this::addAuth));
         BinaryInputArchive archive = Frames.archive(body);
@@ -733,6 +738,22 @@ final class ZkConnection implements ProposalBatcher.Source {
     }
 
     // ---- closing ---------------------------------------------------------------------------
+
+    /**
+     * The member's connect timeout passed since this connection was accepted: unless its connect
+     * request (or a four-letter word, answered and closed already) arrived, it is closed, with one
+     * rate-limited log line naming the client. Selector thread.
+     */
+    void connectTimedOut(Duration timeout) {
+        io.assertInIoThread();
+        if (connectReceived || closing.get() || closed) return;
+        server.refusals()
+                .refused("closed the connection from " + remote.replaceFirst("^/", "") + " on coord port " + io.port()
+                        + ": "
+                        + (wire.handshaking() ? "its TLS handshake did not finish" : "it sent no connect request")
+                        + " within " + timeout.toMillis() + " ms");
+        abort();
+    }
 
     /** The session ended (expired or closed elsewhere): drop the connection. */
     void sessionClosed() {
