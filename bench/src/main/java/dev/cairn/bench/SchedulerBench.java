@@ -140,7 +140,7 @@ public final class SchedulerBench implements Runnable {
                     .reducers(reducers)
                     .splitBytes(1)
                     .build();
-            String job = master.submit(spec, jar(), "bench.jar", "bench").getJobId();
+            String job = master.submit(spec, jar(), "bench.jar").getJobId();
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < workerCount; i++) {
                 String id = String.format("w%03d", i);
