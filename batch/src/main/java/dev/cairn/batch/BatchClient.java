@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Talks to a master: submits jobs, reads their status, cancels them, lists workers. Failures
- * surface as {@link dev.cairn.rpc.RemoteException} carrying the master's one-line reason.
+ * surface as {@link dev.cairn.rpc.RemoteException} carrying the master's one-line reason; on a
+ * secure cluster, a job of another user is refused as PERMISSION_DENIED unless this client's
+ * certificate names an admin, and {@link #list()} shows only this user's jobs.
  * Thread-safe.
  */
 public final class BatchClient implements AutoCloseable {
@@ -53,6 +55,7 @@ public final class BatchClient implements AutoCloseable {
                 .setSpec(Protos.toProto(spec))
                 .setJar(ByteString.copyFrom(jar))
                 .setJarName(jarName)
+                .setUser(localUser())
                 .build();
         return Protos.fromProto(Rpc.call(master, "SubmitJob", () -> stub().submitJob(req)));
     }
@@ -63,8 +66,17 @@ public final class BatchClient implements AutoCloseable {
                 .setGraph(Protos.toProto(graph))
                 .setJar(ByteString.copyFrom(jar))
                 .setJarName(jarName)
+                .setUser(localUser())
                 .build();
         return Protos.fromProto(Rpc.call(master, "SubmitJob", () -> stub().submitJob(req)));
+    }
+
+    /**
+     * Who this process runs as ({@code user.name}): the owner a plain-text master records for the
+     * jobs it submits. A secure master takes the owner from the client's certificate instead.
+     */
+    static String localUser() {
+        return System.getProperty("user.name", "");
     }
 
     public JobStatus status(String jobId) {

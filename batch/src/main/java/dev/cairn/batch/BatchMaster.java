@@ -7,6 +7,7 @@ import dev.cairn.batch.internal.master.ResplitPolicy;
 import dev.cairn.batch.internal.master.SpeculationPolicy;
 import dev.cairn.common.config.Config;
 import dev.cairn.common.fs.FileSystemRegistry;
+import dev.cairn.common.security.JobAccess;
 import dev.cairn.common.time.Clock;
 import dev.cairn.rpc.RpcService;
 import dev.cairn.rpc.grpc.GrpcService;
@@ -94,14 +95,17 @@ public final class BatchMaster implements AutoCloseable {
 
     private final JobMaster master;
     private final MasterGate gate;
+    private final JobAccess access;
 
-    private BatchMaster(JobMaster master, MasterGate gate) {
+    private BatchMaster(JobMaster master, MasterGate gate, JobAccess access) {
         this.master = master;
         this.gate = gate;
+        this.access = access;
     }
 
     /**
-     * A master, standing by until {@link #activate}.
+     * A master, standing by until {@link #activate}, whose only admins are the cluster's nodes (all
+     * a plain-text master needs: nobody is authenticated there, so nothing is enforced).
      *
      * @param fileSystems where job inputs are listed and outputs committed
      * @param activeMaster the active master's endpoint as the election shows it, for a standby's answers
@@ -109,6 +113,19 @@ public final class BatchMaster implements AutoCloseable {
      */
     public static BatchMaster create(
             Settings settings, FileSystemRegistry fileSystems, Supplier<Optional<String>> activeMaster, Clock clock) {
+        return create(settings, fileSystems, activeMaster, clock, JobAccess.nodesOnly());
+    }
+
+    /**
+     * A master, standing by until {@link #activate}, that lets authenticated callers see and
+     * cancel only the jobs they own unless {@code access} makes them admins.
+     */
+    public static BatchMaster create(
+            Settings settings,
+            FileSystemRegistry fileSystems,
+            Supplier<Optional<String>> activeMaster,
+            Clock clock,
+            JobAccess access) {
         JobMaster master = new JobMaster(
                 new MasterSettings(
                         settings.dir(),
@@ -126,12 +143,12 @@ public final class BatchMaster implements AutoCloseable {
                         settings.resplit(),
                         settings.partitions()),
                 clock);
-        return new BatchMaster(master, new MasterGate(activeMaster));
+        return new BatchMaster(master, new MasterGate(activeMaster), access);
     }
 
     /** The services to serve on the node's RPC server, each behind the active/standby gate. */
     public List<RpcService> services() {
-        return master.services().stream()
+        return master.services(access).stream()
                 .<RpcService>map(s -> GrpcService.of(s).intercepted(gate))
                 .toList();
     }
@@ -169,6 +186,11 @@ public final class BatchMaster implements AutoCloseable {
     /** One job's tasks (maps first), or empty if this master does not know the job. */
     public Optional<List<TaskStatus>> tasks(String jobId) {
         return snapshot(() -> master.taskSnapshots(jobId));
+    }
+
+    /** Who may see and act on which job. */
+    public JobAccess access() {
+        return access;
     }
 
     /** Every worker this master has heard of, dead ones included. */

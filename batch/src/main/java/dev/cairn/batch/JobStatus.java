@@ -8,6 +8,7 @@ import java.util.TreeMap;
 /**
  * A snapshot of one job as the master sees it.
  *
+ * @param owner the user the job belongs to: only they and admins may see or cancel it in a secure cluster
  * @param error why the job failed or was cancelled; empty otherwise
  * @param progress 0..1 over all tasks
  * @param finishTimeMs 0 while running
@@ -23,6 +24,7 @@ import java.util.TreeMap;
 public record JobStatus(
         String jobId,
         String name,
+        String owner,
         JobState state,
         String error,
         List<StageStatus> stages,

@@ -13,6 +13,12 @@ public interface TaskContext {
     /** 1 for the first attempt. */
     int attempt();
 
+    /**
+     * The user the job belongs to (who submitted it): what the task writes is to be created on
+     * that user's behalf.
+     */
+    String owner();
+
     /** The job's parameters as given in {@link JobSpec#params()}. */
     Map<String, String> params();
 

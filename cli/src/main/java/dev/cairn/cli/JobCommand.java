@@ -56,18 +56,23 @@ final class JobCommand {
         }
     }
 
-    @Command(name = "list", description = "Jobs the master knows, newest last.")
+    @Command(
+            name = "list",
+            description =
+                    "Jobs the master knows, newest last; on a secure cluster only your own unless you are an admin.")
     static final class List extends MasterOption implements Runnable {
         @Override
         public void run() {
             try (BatchClient c = BatchClient.connect(resolve(target), security(target))) {
                 System.out.printf(
-                        "%-10s %-18s %-10s %6s %9s  %s%n", "JOB", "NAME", "STATE", "DONE", "SUBMITTED", "OUTPUT");
+                        "%-10s %-18s %-12s %-10s %6s %9s  %s%n",
+                        "JOB", "NAME", "OWNER", "STATE", "DONE", "SUBMITTED", "OUTPUT");
                 for (JobStatus s : c.list()) {
                     System.out.printf(
-                            "%-10s %-18s %-10s %5d%% %9s  %s%n",
+                            "%-10s %-18s %-12s %-10s %5d%% %9s  %s%n",
                             s.jobId(),
                             s.name(),
+                            s.owner(),
                             s.state(),
                             (int) (s.progress() * 100),
                             TIME.format(Instant.ofEpochMilli(s.submitTimeMs())),
@@ -77,9 +82,10 @@ final class JobCommand {
             try (StreamClient c = StreamClient.connect(resolve(target), security(target))) {
                 for (StreamJobStatus s : c.list()) {
                     System.out.printf(
-                            "%-10s %-18s %-10s %6s %9s  %s%n",
+                            "%-10s %-18s %-12s %-10s %6s %9s  %s%n",
                             s.jobId(),
                             s.name(),
+                            s.owner(),
                             s.state(),
                             s.finishedSubtasks() * 100 / Math.max(1, s.subtasks()) + "%",
                             TIME.format(s.submittedAt()),
@@ -202,6 +208,7 @@ final class JobCommand {
 
     static void print(JobStatus s) {
         System.out.printf("job %s (%s): %s, %d%%%n", s.jobId(), s.name(), s.state(), (int) (s.progress() * 100));
+        System.out.println("  owner: " + s.owner());
         int width = Math.max(
                 7, s.stages().stream().mapToInt(st -> st.name().length()).max().orElse(0));
         System.out.printf(

@@ -175,6 +175,7 @@ final class StreamSubmit {
     /** {@code job status} of a stream job. */
     static void print(StreamJobStatus s, PrintStream out) {
         out.printf("job:        %s (%s)%n", s.jobId(), s.name());
+        out.printf("owner:      %s%n", s.owner());
         out.printf("state:      %s%n", s.state());
         out.printf(
                 "subtasks:   %d, %d running, %d finished%n", s.subtasks(), s.runningSubtasks(), s.finishedSubtasks());

@@ -31,7 +31,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Submits stream jobs to the active master and follows them. Calls throw
- * {@link dev.cairn.rpc.RemoteException} with the master's message (an unknown job id: NOT_FOUND),
+ * {@link dev.cairn.rpc.RemoteException} with the master's message (an unknown job id: NOT_FOUND;
+ * on a secure cluster, another user's job: PERMISSION_DENIED unless this client is an admin),
  * or {@link dev.cairn.rpc.RpcUnavailableException} when the master cannot be reached or is a
  * standby.
  */
@@ -77,6 +78,7 @@ public final class StreamClient implements AutoCloseable {
                 .setGraph(ByteString.copyFrom(serialize(graph)))
                 .setJar(ByteString.copyFrom(jar))
                 .setJarName(jarName)
+                .setOwner(System.getProperty("user.name", ""))
                 .setSettings(JobSettingsProto.newBuilder()
                         .setBatchSize(flow.options().batchSize())
                         .setWatermarkIntervalRecords(flow.options().watermarkIntervalRecords())
@@ -180,6 +182,7 @@ public final class StreamClient implements AutoCloseable {
         return new StreamJobStatus(
                 p.getJobId(),
                 p.getName(),
+                p.getOwner(),
                 StreamJobStatus.State.valueOf(p.getState()),
                 p.getAttempt(),
                 p.getRestarts(),

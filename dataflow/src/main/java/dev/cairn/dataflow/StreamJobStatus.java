@@ -8,6 +8,7 @@ import java.util.Optional;
 /**
  * A stream job as its master sees it.
  *
+ * @param owner the user the job belongs to: only they and admins may see or cancel it in a secure cluster
  * @param attempt the current (or last) run; each restart from a checkpoint starts a new one
  * @param subtasks subtasks of one run (chains times parallelism)
  * @param failure why the job failed or last restarted; empty if it did neither
@@ -18,6 +19,7 @@ import java.util.Optional;
 public record StreamJobStatus(
         String jobId,
         String name,
+        String owner,
         State state,
         int attempt,
         int restarts,

@@ -2,6 +2,7 @@ package dev.cairn.dataflow;
 
 import dev.cairn.common.config.Config;
 import dev.cairn.common.fs.FileSystemRegistry;
+import dev.cairn.common.security.JobAccess;
 import dev.cairn.common.time.Clock;
 import dev.cairn.dataflow.internal.cluster.StreamJobMaster;
 import dev.cairn.dataflow.internal.cluster.StreamMasterService;
@@ -61,10 +62,12 @@ public final class StreamMaster implements AutoCloseable {
 
     private final StreamJobMaster master;
     private final MasterGate gate;
+    private final JobAccess access;
 
-    private StreamMaster(StreamJobMaster master, MasterGate gate) {
+    private StreamMaster(StreamJobMaster master, MasterGate gate, JobAccess access) {
         this.master = master;
         this.gate = gate;
+        this.access = access;
     }
 
     /**
@@ -92,6 +95,22 @@ public final class StreamMaster implements AutoCloseable {
             Clock clock,
             MeterRegistry meters)
             throws IOException {
+        return create(settings, registry, activeMaster, clock, meters, JobAccess.nodesOnly());
+    }
+
+    /**
+     * {@link #create(Settings, StreamJobRegistry, Supplier, Clock, MeterRegistry)}, letting
+     * authenticated callers see, cancel and savepoint only the jobs they own unless {@code access}
+     * makes them admins (the other overloads: only nodes are).
+     */
+    public static StreamMaster create(
+            Settings settings,
+            StreamJobRegistry registry,
+            Supplier<Optional<String>> activeMaster,
+            Clock clock,
+            MeterRegistry meters,
+            JobAccess access)
+            throws IOException {
         StreamJobMaster master = new StreamJobMaster(
                 new StreamJobMaster.Settings(
                         settings.dir(),
@@ -103,12 +122,12 @@ public final class StreamMaster implements AutoCloseable {
                 registry,
                 clock,
                 new StreamMeters.Master(meters));
-        return new StreamMaster(master, new MasterGate(activeMaster));
+        return new StreamMaster(master, new MasterGate(activeMaster), access);
     }
 
     /** The RPC services for the node's server, behind the active/standby gate. */
     public List<RpcService> services() {
-        return List.of(GrpcService.of(new StreamMasterService(master)).intercepted(gate));
+        return List.of(GrpcService.of(new StreamMasterService(master, access)).intercepted(gate));
     }
 
     /** This node won the master election: restore the running jobs, then serve. */

@@ -39,7 +39,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * {@code cluster up --secure --nodes 2}: every port speaks only mutual TLS. Commands given the
  * cluster's {@code --dir} act as its admin (or {@code --as} a user) and work; without a
  * certificate, or with one of another CA, they fail in one line; and a plain socket that sends
- * each port's own plain-text request gets no plain-text answer from any port in cluster.json.
+ * each port's own plain-text request gets no plain-text answer from any port in cluster.json;
+ * a job belongs to the user who submitted it.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SecureClusterIT {
@@ -238,6 +239,91 @@ class SecureClusterIT {
                 .contains("refused a connection on the secure RPC port")
                 .contains("refused a connection on the secure HTTPS port");
         assertThat(answered).as("ports that answered plain text").isEmpty();
+    }
+
+    /**
+     * Jobs belong to their submitter: carol's job (held running by its gate) is listed as hers,
+     * bob neither lists, sees nor cancels it — one line naming the job and the right, from the CLI
+     * and a 403 from the REST API — and it goes on running; the admin sees and cancels it.
+     */
+    @Test
+    @Order(7)
+    void aJobBelongsToItsSubmitterAndOnlyTheyAndAnAdminSeeOrCancelIt() throws Exception {
+        String d = dir.toString();
+        Cli.ok(CMD, "security", "user", "add", "carol", "--dir", d); // made in order 3 too: kept
+        Cli.ok(CMD, "security", "user", "add", "bob", "--dir", d);
+        Path gate = work.resolve("owner-gate");
+        Path input = work.resolve("owner-input.txt");
+        Files.writeString(input, "a b a\n");
+        Cli.Result submitted = Cli.ok(
+                JOB_TIMEOUT,
+                "submit",
+                "--dir",
+                d,
+                "--as",
+                "carol",
+                "--detach",
+                "--jar",
+                GatedWordCount.jar(work, Cli.DIST.resolve("examples/cairn-examples.jar"))
+                        .toString(),
+                "--class",
+                GatedWordCount.class.getName(),
+                gate.toString(),
+                input.toString(),
+                work.resolve("owner-out").toString());
+        String id = submitted.stdout().split("\\s+")[1];
+        try {
+            assertThat(Cli.ok(CMD, "job", "list", "--dir", d, "--as", "carol").stdout())
+                    .containsPattern(id + "\\s+gated-wordcount\\s+carol\\s+RUNNING");
+            assertThat(Cli.ok(CMD, "job", "list", "--dir", d, "--as", "bob").stdout())
+                    .doesNotContain(id);
+            for (String right : List.of("view", "cancel")) {
+                Cli.Result refused =
+                        Cli.run(CMD, "job", right.equals("view") ? "status" : "cancel", id, "--dir", d, "--as", "bob");
+                assertThat(refused.exit()).isNotZero();
+                assertThat(refused.stderr().strip())
+                        .isEqualTo("error: permission denied: user bob may not " + right + " job " + id);
+            }
+            assertThat(Cli.ok(CMD, "job", "status", id, "--dir", d, "--as", "carol")
+                            .stdout())
+                    .as("nothing changed")
+                    .contains(": RUNNING")
+                    .contains("owner: carol");
+
+            String dashboard = (String) Cli.clusterFile(dir).get("dashboard");
+            HttpResponse<String> bobs = https("bob", dashboard + "api/jobs/" + id);
+            assertThat(bobs.statusCode()).isEqualTo(403);
+            assertThat(bobs.body()).contains("permission denied: user bob may not view job " + id);
+            assertThat(https("bob", dashboard + "api/jobs").body()).doesNotContain(id);
+            HttpResponse<String> admins = https("admin", dashboard + "api/jobs/" + id);
+            assertThat(admins.statusCode()).isEqualTo(200);
+            assertThat(admins.body()).contains("\"owner\":\"carol\"");
+
+            assertThat(Cli.ok(CMD, "job", "cancel", id, "--dir", d).stdout())
+                    .contains("CANCELLED")
+                    .contains("owner: carol");
+        } finally {
+            Files.writeString(gate, "open");
+        }
+    }
+
+    /** A GET of {@code url} with {@code user}'s certificate. */
+    private static HttpResponse<String> https(String user, String url) throws Exception {
+        TlsMaterial tls = TlsMaterial.load(
+                dir.resolve("security/users/" + user + ".pem"),
+                dir.resolve("security/ca.pem"),
+                Duration.ZERO,
+                Clock.system());
+        try (HttpClient client = HttpClient.newBuilder()
+                .sslContext(tls.sslContext())
+                .connectTimeout(Duration.ofSeconds(10))
+                .build()) {
+            return client.send(
+                    HttpRequest.newBuilder(URI.create(url))
+                            .timeout(Duration.ofSeconds(20))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
     }
 
     /**

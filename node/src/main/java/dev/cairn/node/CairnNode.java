@@ -5,7 +5,9 @@ import dev.cairn.batch.BatchWorker;
 import dev.cairn.common.config.Config;
 import dev.cairn.common.fs.FileSystemRegistry;
 import dev.cairn.common.net.FreePorts;
+import dev.cairn.common.security.Admins;
 import dev.cairn.common.security.CairnPrincipal;
+import dev.cairn.common.security.JobAccess;
 import dev.cairn.common.security.SecurityLayout;
 import dev.cairn.common.security.TlsMaterial;
 import dev.cairn.common.security.TransportSecurity;
@@ -190,11 +192,14 @@ public final class CairnNode implements AutoCloseable {
             List<RpcService> services = new ArrayList<>();
             if (roles.contains("master")) {
                 NodeCoordination c = coordination;
+                // Jobs belong to their submitters; nodes and security.admins may act on any (enforced over TLS).
+                JobAccess access = new JobAccess(Admins.of(config.get(NodeConfig.SECURITY_ADMINS)));
                 master = BatchMaster.create(
                         BatchMaster.Settings.from(config, dir.resolve("master")),
                         fileSystems,
                         () -> c == null ? Optional.of(endpoint) : c.activeMaster(),
-                        clock);
+                        clock,
+                        access);
                 services.addAll(master.services());
                 NodeCoordination c2 = coordination;
                 streamMaster = StreamMaster.create(
@@ -204,7 +209,8 @@ public final class CairnNode implements AutoCloseable {
                                 : new CoordStreamJobRegistry(coordination.client()),
                         () -> c2 == null ? Optional.of(endpoint) : c2.activeMaster(),
                         clock,
-                        metrics.registry());
+                        metrics.registry(),
+                        access);
                 services.addAll(streamMaster.services());
             }
             if (roles.contains("worker")) {

@@ -101,7 +101,8 @@ public final class NodeConfig {
     public static final ConfigKey<List<String>> SECURITY_ADMINS = ConfigKey.listKey(
             "security.admins",
             List.of("admin"),
-            "Users (certificate names) with every right in a secure cluster: super users of coord. 'cairn security init' makes 'admin'.");
+            "Users (certificate names) with every right in a secure cluster: super users of coord, and they may see and cancel every job "
+                    + "(others only their own). 'cairn security init' makes 'admin'.");
     public static final ConfigKey<Duration> SECURITY_RELOAD_INTERVAL = ConfigKey.durationKey(
                     "security.reload-interval",
                     Duration.ofSeconds(30),

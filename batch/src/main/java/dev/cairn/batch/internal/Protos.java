@@ -108,6 +108,7 @@ public final class Protos {
         return new JobStatus(
                 p.getJobId(),
                 p.getName(),
+                p.getOwner(),
                 JobState.valueOf(p.getState()),
                 p.getError(),
                 p.getStagesList().stream().map(Protos::fromProto).toList(),

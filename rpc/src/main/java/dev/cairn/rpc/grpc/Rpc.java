@@ -48,6 +48,7 @@ public final class Rpc {
             case NoSuchFileException e -> Status.NOT_FOUND;
             case FileNotFoundException e -> Status.NOT_FOUND;
             case IllegalStateException e -> Status.FAILED_PRECONDITION;
+            case SecurityException e -> Status.PERMISSION_DENIED;
             case InterruptedException e -> Status.CANCELLED;
             default -> Status.INTERNAL;
         };

@@ -21,6 +21,7 @@ import dev.cairn.batch.internal.proto.TaskUpdate;
 import dev.cairn.batch.internal.proto.WorkerInfo;
 import dev.cairn.common.fs.FileSystem;
 import dev.cairn.common.io.FileTrees;
+import dev.cairn.common.security.JobAccess;
 import dev.cairn.common.time.Clock;
 import io.grpc.BindableService;
 import java.io.IOException;
@@ -122,8 +123,9 @@ public final class JobMaster implements AutoCloseable {
                 Math.max(50, Math.min(500, settings.workerTimeout().toMillis() / 4)));
     }
 
-    public List<BindableService> services() {
-        return List.of(new JobMasterService(this));
+    /** The master's RPC services, which let callers see and act on jobs as {@code access} allows. */
+    public List<BindableService> services(JobAccess access) {
+        return List.of(new JobMasterService(this, access));
     }
 
     MasterSettings settings() {
@@ -574,6 +576,7 @@ public final class JobMaster implements AutoCloseable {
                 .setTaskIndex(task.index)
                 .setStagingDir(job.output.staging())
                 .setStage(stage.name)
+                .setOwner(job.owner)
                 .setOutputPartitions(stage.spec.outputPartitions())
                 .putAllParams(job.graph.params());
         JobSpecProto mapReduce = job.specProto;
@@ -665,21 +668,21 @@ public final class JobMaster implements AutoCloseable {
     // ---- jobs ----------------------------------------------------------------------------
 
     /**
-     * Validates and registers a job. Called on a handler thread: the file-system work happens
-     * here, and only the registration runs on the loop.
+     * Validates and registers a job that belongs to {@code owner}. Called on a handler thread: the
+     * file-system work happens here, and only the registration runs on the loop.
      */
-    JobStatusProto submit(JobSpec spec, byte[] jar, String jarName) throws Exception {
+    JobStatusProto submit(JobSpec spec, byte[] jar, String jarName, String owner) throws Exception {
         JobJars.validate(jar, jarName, spec);
-        return submit(JobGraph.of(spec), Protos.toProto(spec), jar);
+        return submit(JobGraph.of(spec), Protos.toProto(spec), jar, owner);
     }
 
-    /** Validates and registers a job given as a graph of stages, as {@link #submit(JobSpec, byte[], String)} does. */
-    JobStatusProto submit(JobGraph graph, byte[] jar, String jarName) throws Exception {
+    /** Validates and registers a job given as a graph of stages, as {@link #submit(JobSpec, byte[], String, String)} does. */
+    JobStatusProto submit(JobGraph graph, byte[] jar, String jarName, String owner) throws Exception {
         JobJars.validate(jar, jarName, graph);
-        return submit(graph, null, jar);
+        return submit(graph, null, jar, owner);
     }
 
-    private JobStatusProto submit(JobGraph spec, JobSpecProto mapReduce, byte[] jar) throws Exception {
+    private JobStatusProto submit(JobGraph spec, JobSpecProto mapReduce, byte[] jar, String owner) throws Exception {
         long splitBytes = spec.splitBytes() > 0 ? spec.splitBytes() : settings.splitBytes();
         Map<String, List<InputSplit>> splits = new LinkedHashMap<>();
         for (var stage : spec.stages()) {
@@ -695,14 +698,15 @@ public final class JobMaster implements AutoCloseable {
         Files.createDirectories(jarFile.getParent());
         Files.write(jarFile, jar);
         int attempts = spec.maxAttempts() > 0 ? spec.maxAttempts() : settings.maxAttempts();
-        MasterJob job =
-                new MasterJob(jobId, spec, mapReduce, output, jarFile, splits, attempts, clock.millis(), clock.nanos());
+        MasterJob job = new MasterJob(
+                jobId, spec, mapReduce, owner, output, jarFile, splits, attempts, clock.millis(), clock.nanos());
         return onLoop(() -> {
             jobs.put(job.id, job);
             LOG.info(
-                    "{} ({}) submitted: stages {} ({} splits with known locations), output {}",
+                    "{} ({}) submitted by {}: stages {} ({} splits with known locations), output {}",
                     job.id,
                     spec.name(),
+                    owner,
                     job.stages.stream()
                             .map(s -> s.name + "[" + s.tasks.size() + "]")
                             .toList(),
@@ -719,6 +723,12 @@ public final class JobMaster implements AutoCloseable {
     JobStatusProto status(String jobId) {
         assertLoop();
         return job(jobId).status();
+    }
+
+    /** The user job {@code jobId} belongs to. */
+    String owner(String jobId) {
+        assertLoop();
+        return job(jobId).owner;
     }
 
     List<JobStatusProto> list() {

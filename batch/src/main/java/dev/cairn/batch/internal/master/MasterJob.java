@@ -22,6 +22,8 @@ final class MasterJob {
     final JobGraph graph;
     /** A MapReduce job's spec, which its map and reduce tasks run from; null for other graphs. */
     final JobSpecProto specProto;
+    /** The user the job belongs to: who may see and cancel it (with admins), on whose behalf it writes. */
+    final String owner;
 
     final JobOutput output;
     final Path jar;
@@ -46,6 +48,7 @@ final class MasterJob {
             String id,
             JobGraph graph,
             JobSpecProto specProto,
+            String owner,
             JobOutput output,
             Path jar,
             Map<String, List<InputSplit>> splits,
@@ -55,6 +58,7 @@ final class MasterJob {
         this.id = id;
         this.graph = graph;
         this.specProto = specProto;
+        this.owner = owner;
         this.output = output;
         this.jar = jar;
         this.maxAttempts = maxAttempts;
@@ -116,6 +120,7 @@ final class MasterJob {
         JobStatusProto.Builder b = JobStatusProto.newBuilder()
                 .setJobId(id)
                 .setName(graph.name())
+                .setOwner(owner)
                 .setState(state.name())
                 .setError(error)
                 .setProgress(state == JobState.SUCCEEDED ? 1.0 : total == 0 ? 0 : done / total)

@@ -97,6 +97,11 @@ final class RunningTask implements TaskContext {
     }
 
     @Override
+    public String owner() {
+        return assignment.getOwner();
+    }
+
+    @Override
     public Map<String, String> params() {
         return assignment.hasSpec() ? assignment.getSpec().getParamsMap() : assignment.getParamsMap();
     }

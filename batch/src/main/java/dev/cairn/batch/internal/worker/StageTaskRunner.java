@@ -321,6 +321,11 @@ final class StageTaskRunner implements StageContext {
     }
 
     @Override
+    public String owner() {
+        return task.owner();
+    }
+
+    @Override
     public Map<String, String> params() {
         return task.params();
     }

@@ -414,7 +414,8 @@ class JobMasterTest {
         master.submit(
                 spec,
                 jar("dev/cairn/batch/Mapper.class", OtherMapper.class.getName().replace('.', '/') + ".class"),
-                "test.jar");
+                "test.jar",
+                "alice");
         register("w1", 2);
         List<TaskAssignment> maps = heartbeat("w1", 2).getLaunchList();
         assertThat(maps)
@@ -464,7 +465,7 @@ class JobMasterTest {
     }
 
     private JobStatusProto submit(JobSpec spec) throws Exception {
-        return master.submit(spec, jar("dev/cairn/batch/Mapper.class"), "test.jar");
+        return master.submit(spec, jar("dev/cairn/batch/Mapper.class"), "test.jar", "alice");
     }
 
     private static byte[] jar(String... entries) throws Exception {

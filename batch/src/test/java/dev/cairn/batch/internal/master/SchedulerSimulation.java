@@ -412,7 +412,7 @@ final class SchedulerSimulation {
         String id;
         try {
             id = mids == 0
-                    ? master.submit(spec, JAR, "sim.jar").getJobId()
+                    ? master.submit(spec, JAR, "sim.jar", "sim").getJobId()
                     : master.submit(
                                     new JobGraph(
                                             "sim-" + n,
@@ -439,7 +439,8 @@ final class SchedulerSimulation {
                                             0,
                                             Map.of()),
                                     JAR,
-                                    "sim.jar")
+                                    "sim.jar",
+                                    "sim")
                             .getJobId();
         } catch (Exception e) {
             throw new AssertionError("submit failed", e);

@@ -59,7 +59,7 @@ public final class DirectJobMaster implements AutoCloseable {
     }
 
     public JobStatusProto submit(JobSpec spec, byte[] jar, String jarName) throws Exception {
-        return master.submit(spec, jar, jarName);
+        return master.submit(spec, jar, jarName, "bench");
     }
 
     public JobStatusProto status(String jobId) {

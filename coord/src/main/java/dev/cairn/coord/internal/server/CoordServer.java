@@ -1,5 +1,6 @@
 package dev.cairn.coord.internal.server;
 
+import dev.cairn.common.security.Admins;
 import dev.cairn.common.security.CairnPrincipal;
 import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.common.time.Clock;
@@ -377,8 +378,7 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
         List<Id> ids = new java.util.ArrayList<>();
         ids.add(new Id("x509", subject.getName()));
         CairnPrincipal.of(session)
-                .filter(p -> p.kind() == CairnPrincipal.Kind.NODE
-                        || settings.admins().contains(p.name()))
+                .filter(Admins.of(settings.admins())::includes)
                 .ifPresent(p -> ids.add(new Id(Id.SUPER, p.toString())));
         return ids;
     }

@@ -376,6 +376,7 @@ final class StreamJob {
         JobStatusProto.Builder b = JobStatusProto.newBuilder()
                 .setJobId(id)
                 .setName(request.getName())
+                .setOwner(request.getOwner())
                 .setState(state.name())
                 .setAttempt(attempt)
                 .setRestarts(restarts)

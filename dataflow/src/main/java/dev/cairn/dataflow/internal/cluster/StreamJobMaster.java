@@ -318,9 +318,10 @@ public final class StreamJobMaster implements AutoCloseable {
         jobs.put(id, job);
         registry.put(id, new JobRecord(true, 0, 0).toString());
         LOG.info(
-                "stream job {} ({}) submitted: {} subtasks in {} slots",
+                "stream job {} ({}) submitted by {}: {} subtasks in {} slots",
                 id,
                 req.getName(),
+                req.getOwner(),
                 job.subtaskIds.size(),
                 job.slotsNeeded);
         tryStart(job);
@@ -468,6 +469,13 @@ public final class StreamJobMaster implements AutoCloseable {
         return job(jobId).status();
     }
 
+    /** The user job {@code jobId} belongs to. */
+    public String owner(String jobId) {
+        assertLoop();
+        requireActive();
+        return job(jobId).request.getOwner();
+    }
+
     public List<JobStatusProto> list() {
         assertLoop();
         requireActive();
@@ -568,6 +576,7 @@ public final class StreamJobMaster implements AutoCloseable {
                 .setRun(job.run())
                 .setNetworkId(job.networkId())
                 .setJobName(job.request.getName())
+                .setOwner(job.request.getOwner())
                 .setGraph(job.request.getGraph())
                 .setJar(job.request.getJar())
                 .setSettings(job.request.getSettings())

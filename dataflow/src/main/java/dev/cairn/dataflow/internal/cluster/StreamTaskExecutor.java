@@ -186,10 +186,11 @@ public final class StreamTaskExecutor implements AutoCloseable {
             runs.put(d.getRun(), run);
             meters.started(run);
             LOG.info(
-                    "stream worker {}: running {} run {}",
+                    "stream worker {}: running {} run {} of user {}",
                     settings.workerId(),
                     d.getRun().getJobId(),
-                    d.getRun().getAttempt());
+                    d.getRun().getAttempt(),
+                    d.getOwner());
         } catch (IOException | RuntimeException e) {
             LOG.warn(
                     "stream worker {}: cannot deploy {} run {}: {}",

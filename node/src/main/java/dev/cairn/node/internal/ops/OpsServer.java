@@ -3,8 +3,10 @@ package dev.cairn.node.internal.ops;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
+import dev.cairn.common.security.CairnPrincipal;
 import dev.cairn.common.security.JulTlsRefusals;
 import dev.cairn.common.security.TlsMaterial;
 import dev.cairn.common.security.TransportSecurity;
@@ -171,6 +173,15 @@ public final class OpsServer implements AutoCloseable {
                 send(ex, RestApi.Answer.error(400, "a GET carries no body"));
                 return;
             }
+            Optional<CairnPrincipal> caller = caller(ex);
+            if (ex instanceof HttpsExchange && caller.isEmpty()) {
+                send(
+                        ex,
+                        RestApi.Answer.error(
+                                403,
+                                "the client's certificate names no Cairn node or user (subject CN=name, OU=node|user)"));
+                return;
+            }
             Map<String, String> query;
             try {
                 query = parseQuery(rawQuery);
@@ -188,6 +199,18 @@ public final class OpsServer implements AutoCloseable {
                 return;
             }
             if (target.equals("/attempt-log")) {
+                // Only the active master fetches attempt logs from workers, for a caller it has
+                // checked against the job's owner: a user must ask the master, not the worker.
+                if (caller.isPresent() && caller.get().kind() != CairnPrincipal.Kind.NODE) {
+                    send(
+                            ex,
+                            RestApi.Answer.error(
+                                    403,
+                                    "permission denied: " + caller.get() + " may not view job "
+                                            + query.getOrDefault("job", "") + " on a worker: its owner or an admin"
+                                            + " reads attempt logs through the active master's /api/jobs"));
+                    return;
+                }
                 try {
                     send(ex, RestApi.Answer.ok(NodeInfo.attemptLog(sources, query)));
                 } catch (RestApi.ApiException e) {
@@ -217,7 +240,7 @@ public final class OpsServer implements AutoCloseable {
             }
             if (target.startsWith("/api/") || target.equals("/api")) {
                 try {
-                    send(ex, api.get(target, query));
+                    send(ex, api.get(target, query, caller));
                 } catch (RuntimeException e) {
                     LOG.debug("cannot answer {}", target, e);
                     send(ex, RestApi.Answer.error(503, "the master cannot answer now: " + e.getMessage()));
@@ -237,6 +260,15 @@ public final class OpsServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             LOG.debug("HTTP exchange failed", e);
         }
+    }
+
+    /**
+     * Who sent the request: the node or user its client certificate names; empty over plain HTTP,
+     * where nobody is authenticated (and over HTTPS for a certificate naming no Cairn principal,
+     * which {@link #handle} refuses). The one place this server learns its caller.
+     */
+    private static Optional<CairnPrincipal> caller(HttpExchange ex) {
+        return ex instanceof HttpsExchange https ? CairnPrincipal.of(https.getSSLSession()) : Optional.empty();
     }
 
     /** The dashboard's pages: one HTML file, whose script draws the page the path names. */

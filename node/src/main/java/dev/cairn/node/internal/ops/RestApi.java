@@ -3,6 +3,9 @@ package dev.cairn.node.internal.ops;
 import dev.cairn.batch.JobStatus;
 import dev.cairn.batch.StageStatus;
 import dev.cairn.batch.TaskStatus;
+import dev.cairn.common.security.CairnPrincipal;
+import dev.cairn.common.security.JobAccess;
+import dev.cairn.common.security.PermissionDeniedException;
 import dev.cairn.dataflow.StreamJobStatus;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,13 +30,17 @@ import org.slf4j.LoggerFactory;
  * GET /api/nodes/{id}/log        the tail of its log (lines=N, at most 10,000)
  * GET /api/coord                 coord members: leader, last zxid, sessions, znodes
  * GET /api/store                 store capacity and use, blocks, under-replicated, corrupt, missing
- * GET /api/jobs                  [{id, name, kind: batch|stream, state, progress, submitted, finished}], newest first
+ * GET /api/jobs                  [{id, name, owner, kind: batch|stream, state, progress, submitted, finished}], newest first
  * GET /api/jobs/{id}             batch: stages (with their parents: the DAG), decisions, failures, a first
  *                                page of tasks; stream: operators (rates, backpressure, watermarks, inputs),
  *                                checkpoint history, slots
  * GET /api/jobs/{id}/tasks       a page of a batch job's tasks: offset, limit, sort, desc, state
  * GET /api/jobs/{id}/tasks/{task}/attempts/{n}/log   what the attempt logged on its worker
  * </pre>
+ *
+ * <p>Jobs belong to their owners: over HTTPS, a job's answers (details, tasks, attempt logs) are
+ * for its owner and admins only, anyone else gets 403 {@code permission denied: user bob may not
+ * view job job-0001}, and {@code /api/jobs} lists a user's own jobs only ({@link JobAccess}).
  */
 final class RestApi {
     private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
@@ -97,8 +104,11 @@ final class RestApi {
         this.cluster = cluster;
     }
 
-    /** Answers a GET of {@code path} (below {@code /api}) with its decoded query parameters. */
-    Answer get(String path, Map<String, String> query) {
+    /**
+     * Answers a GET of {@code path} (below {@code /api}) with its decoded query parameters, for
+     * {@code caller} (empty over plain HTTP: nothing is enforced).
+     */
+    Answer get(String path, Map<String, String> query, Optional<CairnPrincipal> caller) {
         try {
             if (path.equals("/api/cluster")) return Answer.ok(cluster());
             if (path.equals("/api/nodes")) return Answer.ok(cluster.nodes());
@@ -112,7 +122,7 @@ final class RestApi {
                 }
                 return Answer.ok(cluster.node(rest));
             }
-            if (path.equals("/api/jobs")) return jobs(query);
+            if (path.equals("/api/jobs")) return jobs(query, caller);
             if (path.startsWith("/api/jobs/")) {
                 String id = path.substring("/api/jobs/".length());
                 java.util.regex.Matcher attemptLog = ATTEMPT_LOG.matcher(id);
@@ -128,17 +138,21 @@ final class RestApi {
                         throw new ApiException(400, "malformed attempt: " + attemptLog.group(3));
                     }
                     if (attempt < 1) throw new ApiException(400, "attempts count from 1: " + attempt);
-                    if (sources.batch().job(job).isEmpty()) throw new ApiException(404, "no such job: " + job);
+                    JobStatus owned =
+                            sources.batch().job(job).orElseThrow(() -> new ApiException(404, "no such job: " + job));
+                    checkView(caller, job, owned.owner());
                     return Answer.ok(cluster.attemptLog(job, task, attempt));
                 }
                 boolean tasks = id.endsWith("/tasks");
                 if (tasks) id = id.substring(0, id.length() - "/tasks".length());
                 if (!JOB_ID.matcher(id).matches()) throw new ApiException(400, "malformed job id: " + id);
-                return tasks ? tasks(id, query) : job(id, query);
+                return tasks ? tasks(id, query, caller) : job(id, query, caller);
             }
             return Answer.error(404, "no such API resource: " + path);
         } catch (ApiException e) {
             return Answer.error(e.status, e.getMessage());
+        } catch (PermissionDeniedException e) {
+            return Answer.error(403, e.getMessage());
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -165,12 +179,13 @@ final class RestApi {
         return out;
     }
 
-    private Answer jobs(Map<String, String> query) {
+    private Answer jobs(Map<String, String> query, Optional<CairnPrincipal> caller) {
         int limit = intParam(query, "limit", DEFAULT_JOB_LIMIT, 1, MAX_JOB_LIMIT);
         int offset = intParam(query, "offset", 0, 0, Integer.MAX_VALUE);
+        JobAccess access = sources.batch().access();
         List<Map<String, Object>> all = new ArrayList<>();
-        for (JobStatus j : sources.batch().jobs()) all.add(summary(j));
-        for (StreamJobStatus s : streamJobs()) all.add(summary(s));
+        for (JobStatus j : sources.batch().jobs()) if (access.allows(caller, j.owner())) all.add(summary(j));
+        for (StreamJobStatus s : streamJobs()) if (access.allows(caller, s.owner())) all.add(summary(s));
         all.sort(Comparator.comparing((Map<String, Object> m) -> (Long) m.get("submitted"))
                 .reversed());
         List<Map<String, Object>> page =
@@ -178,10 +193,11 @@ final class RestApi {
         return new Answer(200, Json.write(page), Map.of("X-Total-Count", Integer.toString(all.size())));
     }
 
-    private Answer job(String id, Map<String, String> query) {
+    private Answer job(String id, Map<String, String> query, Optional<CairnPrincipal> caller) {
         int taskLimit = intParam(query, "tasks", DEFAULT_JOB_TASKS, 0, MAX_TASK_LIMIT);
         Optional<JobStatus> batch = sources.batch().job(id);
         if (batch.isPresent()) {
+            checkView(caller, id, batch.get().owner());
             Map<String, Object> out = summary(batch.get());
             JobStatus j = batch.get();
             out.put("error", j.error());
@@ -239,6 +255,7 @@ final class RestApi {
                 streamJobs().stream().filter(s -> s.jobId().equals(id)).findFirst();
         if (stream.isPresent()) {
             StreamJobStatus s = stream.get();
+            checkView(caller, id, s.owner());
             Map<String, Object> out = summary(s);
             out.put("attempt", s.attempt());
             out.put("restarts", s.restarts());
@@ -261,7 +278,7 @@ final class RestApi {
     }
 
     /** A page of a batch job's tasks, sorted and filtered server-side: the dashboard's task table. */
-    private Answer tasks(String id, Map<String, String> query) {
+    private Answer tasks(String id, Map<String, String> query, Optional<CairnPrincipal> caller) {
         int limit = intParam(query, "limit", DEFAULT_TASK_LIMIT, 1, MAX_TASK_LIMIT);
         int offset = intParam(query, "offset", 0, 0, Integer.MAX_VALUE);
         String sort = query.getOrDefault("sort", "id");
@@ -271,6 +288,8 @@ final class RestApi {
                     400, "sort must be one of " + new java.util.TreeSet<>(TASK_ORDER.keySet()) + ": " + sort);
         boolean desc = boolParam(query, "desc");
         String state = query.get("state");
+        Optional<JobStatus> job = sources.batch().job(id);
+        if (job.isPresent()) checkView(caller, id, job.get().owner());
         Optional<List<TaskStatus>> all = sources.batch().tasks(id);
         if (all.isEmpty()) {
             boolean stream = streamJobs().stream().anyMatch(s -> s.jobId().equals(id));
@@ -293,6 +312,11 @@ final class RestApi {
         out.put("offset", offset);
         out.put("tasks", page);
         return new Answer(200, Json.write(out), Map.of("X-Total-Count", Integer.toString(tasks.size())));
+    }
+
+    /** Refuses {@code caller} a job it neither owns nor administers: 403. */
+    private void checkView(Optional<CairnPrincipal> caller, String id, String owner) {
+        sources.batch().access().check(caller, id, owner, JobAccess.Right.VIEW);
     }
 
     private static Map<String, Object> task(TaskStatus t) {
@@ -352,6 +376,7 @@ final class RestApi {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("id", j.jobId());
         e.put("name", j.name());
+        e.put("owner", j.owner());
         e.put("kind", "batch");
         e.put("state", j.state().name());
         e.put("progress", j.progress());
@@ -364,6 +389,7 @@ final class RestApi {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("id", s.jobId());
         e.put("name", s.name());
+        e.put("owner", s.owner());
         e.put("kind", "stream");
         e.put("state", s.state().name());
         // A stream has no end to measure against: the share of its subtasks finished (1 once it ended well).

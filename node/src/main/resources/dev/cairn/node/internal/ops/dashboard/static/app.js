@@ -99,9 +99,9 @@ function jobsTable(jobs) {
   if (jobs.length === 0) return `<p class="muted">No jobs yet.</p>`;
   const rows = jobs.map((j) => `<tr data-job="${esc(j.id)}">
       <td><a href="/jobs/${encodeURIComponent(j.id)}">${esc(j.id)}</a></td>
-      <td>${esc(j.name)}</td><td>${esc(j.kind)}</td><td>${state(j.state)}</td>
+      <td>${esc(j.name)}</td><td class="owner">${esc(j.owner)}</td><td>${esc(j.kind)}</td><td>${state(j.state)}</td>
       <td class="progress">${bar(j.progress)}</td><td>${esc(time(j.submitted))}</td><td>${esc(time(j.finished))}</td></tr>`);
-  return `<table id="jobs"><thead><tr><th>Job</th><th>Name</th><th>Kind</th><th>State</th><th>Progress</th>
+  return `<table id="jobs"><thead><tr><th>Job</th><th>Name</th><th>Owner</th><th>Kind</th><th>State</th><th>Progress</th>
     <th>Submitted</th><th>Finished</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
@@ -379,7 +379,7 @@ async function jobPage(id) {
   try {
     job = await get(`/api/jobs/${encodeURIComponent(id)}?tasks=0`);
   } catch (e) {
-    if (e.status === 404 || e.status === 400) {
+    if (e.status === 404 || e.status === 400 || e.status === 403) {
       draw(`<h1>Job ${esc(id)}</h1><p class="error">${esc(e.message)}</p>`);
       return;
     }
@@ -388,6 +388,7 @@ async function jobPage(id) {
   let body = `<h1>Job <span id="job-id">${esc(job.id)}</span> <span class="muted">${esc(job.name)}</span></h1>
     <div class="cards">
       <div class="card"><div class="v" id="job-state">${state(job.state)}</div><div class="k">${esc(job.kind)} job</div></div>
+      <div class="card"><div class="v" id="job-owner">${esc(job.owner)}</div><div class="k">owner</div></div>
       <div class="card"><div class="v" id="job-progress">${bar(job.progress)}</div><div class="k">progress</div></div>
       <div class="card"><div class="v">${esc(time(job.submitted))}</div><div class="k">submitted</div></div>
       <div class="card"><div class="v">${esc(time(job.finished)) || "–"}</div><div class="k">finished</div></div>
@@ -401,7 +402,7 @@ async function attemptPage(job, task, attempt) {
   try {
     log = await get(`/api/jobs/${encodeURIComponent(job)}/tasks/${encodeURIComponent(task)}/attempts/${attempt}/log`);
   } catch (e) {
-    if (e.status === 404 || e.status === 400) {
+    if (e.status === 404 || e.status === 400 || e.status === 403) {
       draw(`<h1>${esc(task)}, attempt ${esc(attempt)}</h1><p><a href="/jobs/${encodeURIComponent(job)}">${esc(job)}</a></p>
         <p class="error" id="attempt-error">${esc(e.message)}</p>`);
       return;
@@ -423,7 +424,7 @@ async function nodePage(id) {
   try {
     node = await get(`/api/nodes/${encodeURIComponent(id)}`);
   } catch (e) {
-    if (e.status === 404 || e.status === 400) {
+    if (e.status === 404 || e.status === 400 || e.status === 403) {
       draw(`<h1>Node ${esc(id)}</h1><p class="error">${esc(e.message)}</p>`);
       return;
     }
