@@ -135,6 +135,7 @@ public final class NodeConfig {
                     CoordConfig.MAX_OUTSTANDING_REQUESTS,
                     CoordConfig.MAX_OUTSTANDING_BYTES,
                     CoordConfig.PIPELINE_WRITES,
+                    CoordConfig.CONNECT_TIMEOUT,
                     COORD_SESSION_TIMEOUT,
                     MASTER_ADDRESS,
                     MASTER_HTTP_PORT,
