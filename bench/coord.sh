@@ -314,7 +314,7 @@ awk '
     errs[key, sys] += field($0, "errors")
   }
   END {
-    fmt = "%-12s %6s %8s %8s %-6s %11s %11s %9s %9s %9s %9s %6s %s\n"
+    fmt = "%-13s %6s %8s %8s %-6s %11s %11s %9s %9s %9s %9s %6s %s\n"
     printf fmt, "system", "value", "sessions", "pipeline", "mix", "writes/s", "reads/s", "w p50", "w p99", "r p50", "r p99", "errors", "target"
     nsys = split("cairn cairn-tls zookeeper zookeeper-tls", systems, " ")
     for (k = 1; k <= nkeys; k++) {
@@ -370,7 +370,7 @@ awk '
 # seconds over the measured interval, and the same per 1,000 requests completed (CPU ms per 1k).
 if grep -q ' cpu_client_s=' "$RESULTS"; then
   echo
-  echo "CPU over the measured interval (user + system, /proc/PID/stat; servers: the system's 3 processes together)"
+  echo "CPU over the measured interval (user + system, /proc/PID/stat; servers: the system's processes together, Cairn's nodes or ZooKeeper's servers)"
   awk '
     function field(line, key) { return match(line, " " key "=[^ ]*") ? substr(line, RSTART + length(key) + 2, RLENGTH - length(key) - 2) : "-" }
     function median(list,   a, n, i, j, t) {
@@ -399,7 +399,7 @@ if grep -q ' cpu_client_s=' "$RESULTS"; then
           if (!((keys[k], sys) in have)) continue
           c = median(cl[keys[k], sys]); v = median(sv[keys[k], sys]); r = median(rq[keys[k], sys])
           printf fmt, sys, kp[1], kp[2], kp[3], (kp[4] + 0 == 0 ? "write" : (kp[4] + 0 == 1 ? "read" : "r=" kp[4])),
-            sprintf("%.2f", c), sprintf("%.2f", v), r > 0 ? sprintf("%.1f", 1e6 * c / r) : "-", r > 0 ? sprintf("%.1f", 1e6 * v / r) : "-"
+            sprintf("%.2f", c), sprintf("%.2f", v), (r > 0 ? sprintf("%.1f", 1e6 * c / r) : "-"), (r > 0 ? sprintf("%.1f", 1e6 * v / r) : "-")
         }
         print ""
       }
