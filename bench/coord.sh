@@ -49,6 +49,13 @@
 #                  cluster side by side (3 members each), every row runs on both, the order rotating per
 #                  repeat. CAIRN_CONNECT names the plain one; the secured one is always started here
 #   ZOOKEEPER      1: run the Apache ZooKeeper baseline (default); 0: skip it (Cairn only)
+#   ZOOKEEPER_TLS  1: the ZooKeeper ensemble also serves mutual TLS (zk-ensemble.sh ZK_TLS, a node
+#                  certificate of the secured Cairn's CA, so ZkLoad --security works unchanged) and
+#                  every row also runs on it (zookeeper-tls), with the ratio ZooKeeper TLS / plain
+#                  beside Cairn's; needs SECURE=on|both and ZOOKEEPER=1 (default 0). Both ZooKeeper
+#                  rows then use NettyServerCnxnFactory, which ZooKeeper's TLS requires
+#   Every zkload line also has the CPU seconds of the load client and of the system's server
+#   processes over the measured interval (ZkLoad --cpu-pids); the table is followed by them per row.
 #   SKIP_BUILD=1   do not run Maven (the bench module and Cairn must be built)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -83,6 +90,7 @@ FIRST=${FIRST:-follower}
 SKIP_BUILD=${SKIP_BUILD:-0}
 SECURE=${SECURE:-off}
 ZOOKEEPER=${ZOOKEEPER:-1}
+ZOOKEEPER_TLS=${ZOOKEEPER_TLS:-0}
 
 mix_ratio() { # write|read|0..1 -> read ratio
   case $1 in
@@ -112,6 +120,14 @@ case $ZOOKEEPER in
   1) SYSTEMS="$SYSTEMS zookeeper" ;;
   0) ;;
   *) echo "error: ZOOKEEPER must be 1 or 0" >&2; exit 2 ;;
+esac
+case $ZOOKEEPER_TLS in
+  0) ;;
+  1)
+    [ "$ZOOKEEPER" = 1 ] && [ "$SECURE" != off ] \
+      || { echo "error: ZOOKEEPER_TLS=1 needs ZOOKEEPER=1 and SECURE=on|both (it uses the secured Cairn's CA)" >&2; exit 2; }
+    SYSTEMS="$SYSTEMS zookeeper-tls" ;;
+  *) echo "error: ZOOKEEPER_TLS must be 1 or 0" >&2; exit 2 ;;
 esac
 [ "$SECURE" != on ] || [ -z "$CAIRN_CONNECT" ] || { echo "error: CAIRN_CONNECT names a plain coord; SECURE=on starts its own secured cluster" >&2; exit 2; }
 
@@ -179,9 +195,15 @@ if [[ " $SYSTEMS " == *" cairn-tls "* ]]; then
   echo "cairn-tls: coord at $CAIRN_TLS_CONNECT (TLS, as admin of $CAIRN_TLS_SECURITY)"
 fi
 ZK_CONNECT=""
+ZK_TLS_CONNECT=""
 if [ "$ZOOKEEPER" = 1 ]; then
   "$ROOT/bench/zk-ensemble.sh" stop "$ZK_DIR" >/dev/null 2>&1 || true
-  ZK_CONNECT=$("$ROOT/bench/zk-ensemble.sh" start "$ZK_DIR")
+  if [ "$ZOOKEEPER_TLS" = 1 ]; then
+    ZK_CONNECT=$(ZK_TLS="$CAIRN_TLS_SECURITY" "$ROOT/bench/zk-ensemble.sh" start "$ZK_DIR")
+    ZK_TLS_CONNECT=$(cat "$ZK_DIR/connect-tls")
+  else
+    ZK_CONNECT=$("$ROOT/bench/zk-ensemble.sh" start "$ZK_DIR")
+  fi
 fi
 
 # connect_of SYSTEM: its connect string.
@@ -190,19 +212,31 @@ connect_of() {
     cairn) echo "$CAIRN_CONNECT" ;;
     cairn-tls) echo "$CAIRN_TLS_CONNECT" ;;
     zookeeper) echo "$ZK_CONNECT" ;;
+    zookeeper-tls) echo "$ZK_TLS_CONNECT" ;;
+  esac
+}
+
+# pids_of SYSTEM: its server processes, comma-separated (empty for a CAIRN_CONNECT cluster).
+pids_of() {
+  case $1 in
+    cairn) [ "$CAIRN_STARTED" = 1 ] && grep -o '"pid": *[0-9]*' "$CAIRN_DIR/cluster.json" | grep -o '[0-9]*$' | paste -sd, - ;;
+    cairn-tls) grep -o '"pid": *[0-9]*' "$CAIRN_TLS_DIR/cluster.json" | grep -o '[0-9]*$' | paste -sd, - ;;
+    zookeeper|zookeeper-tls) cut -d' ' -f2 "$ZK_DIR/zk.pids" | paste -sd, - ;;
   esac
 }
 
 # load LABEL CONNECT SESSIONS PIPELINE READ_RATIO [DURATION WARMUP [unrecorded]]: one ZkLoad run with values
 # of VALUE_SIZE bytes; prints its zkload line and, unless unrecorded (priming), appends it to RESULTS.
 load() {
-  local out="$WORK/load.out" tls=()
-  [ "$1" != cairn-tls ] || tls=(--security "$CAIRN_TLS_SECURITY")
+  local out="$WORK/load.out" tls=() cpu=() pids
+  case $1 in cairn-tls|zookeeper-tls) tls=(--security "$CAIRN_TLS_SECURITY") ;; esac
+  pids=$(pids_of "$1" || true)
+  [ -z "$pids" ] || cpu=(--cpu-pids "$pids")
   # Started in the background and waited for, so that Ctrl-C and TERM reach the trap at once.
   # shellcheck disable=SC2086
   "$JAVA" $CAIRN_JAVA_FLAGS $LOAD_OPTS -cp "$CP" dev.cairn.bench.ZkLoad --label "$1" --connect "$2" \
     --sessions "$3" --pipeline "$4" --read-ratio "$5" --value-size "$VALUE_SIZE" --keys "$KEYS" \
-    --first-server "$FIRST" --duration "${6:-$DURATION}" --warmup "${7:-$WARMUP}" "${tls[@]}" >"$out" &
+    --first-server "$FIRST" --duration "${6:-$DURATION}" --warmup "${7:-$WARMUP}" "${tls[@]}" "${cpu[@]}" >"$out" &
   LOAD_PID=$!
   if ! wait "$LOAD_PID"; then
     LOAD_PID=""
@@ -280,9 +314,9 @@ awk '
     errs[key, sys] += field($0, "errors")
   }
   END {
-    fmt = "%-12s %6s %8s %8s %-6s %11s %11s %9s %9s %9s %9s %6s %s\n"
+    fmt = "%-13s %6s %8s %8s %-6s %11s %11s %9s %9s %9s %9s %6s %s\n"
     printf fmt, "system", "value", "sessions", "pipeline", "mix", "writes/s", "reads/s", "w p50", "w p99", "r p50", "r p99", "errors", "target"
-    nsys = split("cairn cairn-tls zookeeper", systems, " ")
+    nsys = split("cairn cairn-tls zookeeper zookeeper-tls", systems, " ")
     for (k = 1; k <= nkeys; k++) {
       split(keys[k], kp, " ")
       delete m
@@ -310,6 +344,11 @@ awk '
           ratio(m["cairn-tls", 3], m["cairn", 3]), ratio(m["cairn-tls", 4], m["cairn", 4]),
           ratio(m["cairn-tls", 5], m["cairn", 5]), ratio(m["cairn-tls", 6], m["cairn", 6]), "", target
       }
+      if (((keys[k], "zookeeper") in errs) && ((keys[k], "zookeeper-tls") in errs)) {
+        printf fmt, "zk tls/plain", "", "", "", "", ratio(m["zookeeper-tls", 1], m["zookeeper", 1]), ratio(m["zookeeper-tls", 2], m["zookeeper", 2]),
+          ratio(m["zookeeper-tls", 3], m["zookeeper", 3]), ratio(m["zookeeper-tls", 4], m["zookeeper", 4]),
+          ratio(m["zookeeper-tls", 5], m["zookeeper", 5]), ratio(m["zookeeper-tls", 6], m["zookeeper", 6]), "", ""
+      }
       print ""
       cw[k] = m[base, 1]
     }
@@ -326,3 +365,43 @@ awk '
     }
     if (falls == 0) print "cairn writes/s never fell as offered load rose (rows of one value size, more requests outstanding in total)"
   }' "$RESULTS"
+
+# Where the CPU goes: per row and system the medians of the load client's and the servers' CPU
+# seconds over the measured interval, and the same per 1,000 requests completed (CPU ms per 1k).
+if grep -q ' cpu_client_s=' "$RESULTS"; then
+  echo
+  echo "CPU over the measured interval (user + system, /proc/PID/stat; servers: the system's processes together, Cairn's nodes or ZooKeeper's servers)"
+  awk '
+    function field(line, key) { return match(line, " " key "=[^ ]*") ? substr(line, RSTART + length(key) + 2, RLENGTH - length(key) - 2) : "-" }
+    function median(list,   a, n, i, j, t) {
+      n = split(list, a, " ")
+      if (n == 0 || a[1] == "-") return "-"
+      for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    {
+      if (field($0, "cpu_client_s") == "-") next
+      key = field($0, "value_size") " " field($0, "sessions") " " field($0, "pipeline") " " field($0, "read_ratio"); sys = field($0, "label")
+      if (!(key in seen)) { seen[key] = 1; keys[++nkeys] = key }
+      if (!((key, sys) in have)) { have[key, sys] = 1 }
+      cl[key, sys] = cl[key, sys] " " field($0, "cpu_client_s")
+      sv[key, sys] = sv[key, sys] " " field($0, "cpu_servers_s")
+      rq[key, sys] = rq[key, sys] " " (field($0, "writes_per_s") + field($0, "reads_per_s")) * field($0, "seconds")
+    }
+    END {
+      fmt = "%-14s %6s %8s %8s %-6s %10s %10s %12s %12s\n"
+      printf fmt, "system", "value", "sessions", "pipeline", "mix", "client s", "servers s", "client ms/1k", "servers ms/1k"
+      nsys = split("cairn cairn-tls zookeeper zookeeper-tls", systems, " ")
+      for (k = 1; k <= nkeys; k++) {
+        split(keys[k], kp, " ")
+        for (s = 1; s <= nsys; s++) {
+          sys = systems[s]
+          if (!((keys[k], sys) in have)) continue
+          c = median(cl[keys[k], sys]); v = median(sv[keys[k], sys]); r = median(rq[keys[k], sys])
+          printf fmt, sys, kp[1], kp[2], kp[3], (kp[4] + 0 == 0 ? "write" : (kp[4] + 0 == 1 ? "read" : "r=" kp[4])),
+            sprintf("%.2f", c), sprintf("%.2f", v), (r > 0 ? sprintf("%.1f", 1e6 * c / r) : "-"), (r > 0 ? sprintf("%.1f", 1e6 * v / r) : "-")
+        }
+        print ""
+      }
+    }' "$RESULTS"
+fi

@@ -11,7 +11,14 @@
 #   bench/zk-ensemble.sh run DIR     # start, wait for Ctrl-C (or TERM), stop
 #
 # Environment: ZK_SERVERS (default 3), ZK_HEAP (default -Xmx512m), ZK_OPTS (more JVM options),
-# ZK_START_TIMEOUT (seconds to wait for a quorum, default 60).
+# ZK_START_TIMEOUT (seconds to wait for a quorum, default 60),
+# ZK_TLS (a Cairn security dir, e.g. CLUSTER_DIR/security of 'cairn cluster up --secure'; default none):
+#   every server also serves mutual TLS on a secureClientPort, with ZooKeeper's PEM key store: the
+#   node certificate ZK_TLS/nodes/ZK_TLS_NODE.pem (default: the first there) as its key, ZK_TLS/ca.pem
+#   as its trust, ssl.clientAuth=need. The client port stays plain (the quorum's links too), and both
+#   ports use NettyServerCnxnFactory (ZooKeeper's TLS needs it), so plain and TLS are measured on the
+#   same servers. The TLS connect string goes to DIR/connect-tls; a client that trusts ZK_TLS/ca.pem
+#   and holds a certificate it issued (ZkLoad --security ZK_TLS) connects to it.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 . "$ROOT/bin/java-env.sh"
@@ -19,6 +26,8 @@ ZK_SERVERS=${ZK_SERVERS:-3}
 ZK_HEAP=${ZK_HEAP:--Xmx512m}
 ZK_OPTS=${ZK_OPTS:-}
 ZK_START_TIMEOUT=${ZK_START_TIMEOUT:-60}
+ZK_TLS=${ZK_TLS:-}
+ZK_TLS_NODE=${ZK_TLS_NODE:-}
 
 usage() { echo "usage: $0 start|stop|run DIR" >&2; exit 2; }
 [ $# -eq 2 ] || usage
@@ -78,18 +87,34 @@ start_all() {
     done <"$PIDS"
     rm -f "$PIDS"
   fi
-  local cp ports i j connect="" servers="" cfg deadline modes mode pid leader=""
+  local cp ports i j connect="" connect_tls="" servers="" cfg deadline modes mode pid leader="" per=3 key="" tls_cfg=""
   cp=$(lib_classpath)
-  # Three ports per server: client, quorum (follower to leader), leader election.
-  read -r -a ports <<<"$("$JAVA" -cp "$ROOT/bench/target/classes:$ROOT/bench/target/lib/*" dev.cairn.bench.FreePorts $((3 * ZK_SERVERS)))"
-  [ "${#ports[@]}" -eq $((3 * ZK_SERVERS)) ] || { echo "error: could not pick $((3 * ZK_SERVERS)) free ports (see above)" >&2; exit 1; }
+  if [ -n "$ZK_TLS" ]; then
+    per=4
+    if [ -n "$ZK_TLS_NODE" ]; then key="$ZK_TLS/nodes/$ZK_TLS_NODE.pem"; else key=$(ls "$ZK_TLS"/nodes/*.pem 2>/dev/null | head -1); fi
+    [ -n "$key" ] && [ -r "$key" ] && [ -r "$ZK_TLS/ca.pem" ] \
+      || { echo "error: ZK_TLS=$ZK_TLS: no readable node certificate (nodes/*.pem) and ca.pem there" >&2; exit 1; }
+    # Unknown zoo.cfg keys become zookeeper.* system properties: the ssl.* ones are X509Util's.
+    # clientHostnameVerification=false: clients (a user's certificate) have no address in their certificate.
+    tls_cfg="serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory
+ssl.keyStore.location=$key
+ssl.keyStore.type=PEM
+ssl.trustStore.location=$ZK_TLS/ca.pem
+ssl.trustStore.type=PEM
+ssl.clientAuth=need
+ssl.clientHostnameVerification=false"
+  fi
+  # Three ports per server: client, quorum (follower to leader), leader election; with ZK_TLS a secure client port.
+  read -r -a ports <<<"$("$JAVA" -cp "$ROOT/bench/target/classes:$ROOT/bench/target/lib/*" dev.cairn.bench.FreePorts $((per * ZK_SERVERS)))"
+  [ "${#ports[@]}" -eq $((per * ZK_SERVERS)) ] || { echo "error: could not pick $((per * ZK_SERVERS)) free ports (see above)" >&2; exit 1; }
   for ((i = 1; i <= ZK_SERVERS; i++)); do
-    j=$((3 * (i - 1)))
+    j=$((per * (i - 1)))
     servers+="server.$i=127.0.0.1:${ports[j + 1]}:${ports[j + 2]}"$'\n'
     connect+="${connect:+,}127.0.0.1:${ports[j]}"
+    [ -z "$ZK_TLS" ] || connect_tls+="${connect_tls:+,}127.0.0.1:${ports[j + 3]}"
   done
   for ((i = 1; i <= ZK_SERVERS; i++)); do
-    j=$((3 * (i - 1)))
+    j=$((per * (i - 1)))
     rm -rf "$DIR/zk$i"
     mkdir -p "$DIR/zk$i/data"
     echo "$i" >"$DIR/zk$i/data/myid"
@@ -109,6 +134,9 @@ admin.enableServer=false
 4lw.commands.whitelist=srvr
 $servers
 EOF
+    if [ -n "$ZK_TLS" ]; then
+      printf 'secureClientPort=%s\nsecureClientPortAddress=127.0.0.1\n%s\n' "${ports[j + 3]}" "$tls_cfg" >>"$cfg"
+    fi
     # shellcheck disable=SC2086
     nohup "$JAVA" $CAIRN_JAVA_FLAGS $ZK_HEAP $ZK_OPTS \
       -cp "$cp" org.apache.zookeeper.server.quorum.QuorumPeerMain "$cfg" \
@@ -126,7 +154,7 @@ EOF
         stop_all
         exit 1
       fi
-      mode=$(zk_mode "${ports[3 * (i - 1)]}")
+      mode=$(zk_mode "${ports[per * (i - 1)]}")
       case $mode in
         leader) modes=$((modes + 1)); leader=zk$i ;;
         follower|standalone) modes=$((modes + 1)) ;;
@@ -141,7 +169,9 @@ EOF
     sleep 0.3
   done
   echo "$connect" >"$DIR/connect"
-  echo "zookeeper ensemble up: $ZK_SERVERS servers, leader ${leader:-?}, connect $connect" >&2
+  rm -f "$DIR/connect-tls"
+  [ -z "$ZK_TLS" ] || echo "$connect_tls" >"$DIR/connect-tls"
+  echo "zookeeper ensemble up: $ZK_SERVERS servers, leader ${leader:-?}, connect $connect${ZK_TLS:+, TLS $connect_tls}" >&2
   echo "$connect"
 }
 

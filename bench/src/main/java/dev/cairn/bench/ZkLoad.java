@@ -84,7 +84,11 @@ import picocli.CommandLine.Option;
  * <pre>zkload label=zk sessions=64 pipeline=1 value_size=128 read_ratio=0.00 keys=1000 seconds=10.00
  *   reads_per_s=0.0 writes_per_s=5123.4 read_p50_us=- read_p99_us=- read_p999_us=-
  *   write_p50_us=11800.0 write_p99_us=20100.0 write_p999_us=25000.0 errors=0</pre>
- * (one line in reality). Percentiles of a kind with no completed requests are {@code -}.
+ * (one line in reality). Percentiles of a kind with no completed requests are {@code -}. With
+ * {@code --cpu-pids} the line ends with the CPU seconds (user + system) spent over the measured
+ * interval by this client ({@code cpu_client_s}), by the listed processes together
+ * ({@code cpu_servers_s}) and by each ({@code cpu_s_PID}): where a change of setup (say, TLS)
+ * puts its extra CPU.
  *
  * <h2>Exit status</h2>
  * 0 after a measured run; 1 if no request succeeded in the measured interval; 2 if a session could not
@@ -207,6 +211,15 @@ public final class ZkLoad implements Callable<Integer> {
     Path security;
 
     @Option(
+            names = "--cpu-pids",
+            split = ",",
+            paramLabel = "PID",
+            description =
+                    "Processes (the servers) whose CPU time over the measured interval is reported beside this client's: "
+                            + "cpu_client_s and cpu_servers_s (their sum) from /proc/PID/stat (default: none, no cpu fields).")
+    List<Long> cpuPids = new ArrayList<>();
+
+    @Option(
             names = "--setup-timeout",
             defaultValue = "60",
             paramLabel = "SECONDS",
@@ -273,6 +286,7 @@ public final class ZkLoad implements Callable<Integer> {
             sleepSeconds(warmup);
             // The interval starts and ends at the middle of the loops that reset and read the recorders.
             long t0 = System.nanoTime();
+            long[] cpu0 = cpuTicks();
             for (Session s : all) s.reset();
             long errors0 = errors.sum();
             t0 = t0 + (System.nanoTime() - t0) / 2;
@@ -283,6 +297,7 @@ public final class ZkLoad implements Callable<Integer> {
                 intervals.add(s.reads.getIntervalHistogram());
                 intervals.add(s.writes.getIntervalHistogram());
             }
+            long[] cpu1 = cpuTicks();
             long measuredErrors = errors.sum() - errors0;
             t1 = t1 + (System.nanoTime() - t1) / 2;
             running = false;
@@ -293,24 +308,25 @@ public final class ZkLoad implements Callable<Integer> {
 
             double seconds = (t1 - t0) / 1e9;
             System.out.println(String.join(
-                    " ",
-                    "zkload",
-                    "label=" + label,
-                    "sessions=" + sessions,
-                    "pipeline=" + pipeline,
-                    "value_size=" + valueSize,
-                    fmt("read_ratio=%.2f", readRatio),
-                    "keys=" + keys,
-                    fmt("seconds=%.2f", seconds),
-                    fmt("reads_per_s=%.1f", reads.getTotalCount() / seconds),
-                    fmt("writes_per_s=%.1f", writes.getTotalCount() / seconds),
-                    "read_p50_us=" + percentile(reads, 50),
-                    "read_p99_us=" + percentile(reads, 99),
-                    "read_p999_us=" + percentile(reads, 99.9),
-                    "write_p50_us=" + percentile(writes, 50),
-                    "write_p99_us=" + percentile(writes, 99),
-                    "write_p999_us=" + percentile(writes, 99.9),
-                    "errors=" + measuredErrors));
+                            " ",
+                            "zkload",
+                            "label=" + label,
+                            "sessions=" + sessions,
+                            "pipeline=" + pipeline,
+                            "value_size=" + valueSize,
+                            fmt("read_ratio=%.2f", readRatio),
+                            "keys=" + keys,
+                            fmt("seconds=%.2f", seconds),
+                            fmt("reads_per_s=%.1f", reads.getTotalCount() / seconds),
+                            fmt("writes_per_s=%.1f", writes.getTotalCount() / seconds),
+                            "read_p50_us=" + percentile(reads, 50),
+                            "read_p99_us=" + percentile(reads, 99),
+                            "read_p999_us=" + percentile(reads, 99.9),
+                            "write_p50_us=" + percentile(writes, 50),
+                            "write_p99_us=" + percentile(writes, 99),
+                            "write_p999_us=" + percentile(writes, 99.9),
+                            "errors=" + measuredErrors)
+                    + cpuFields(cpu0, cpu1));
             if (!errorsByCode.isEmpty()) System.err.println(label + ": errors by code (whole run): " + errorsByCode);
             if (reads.getTotalCount() + writes.getTotalCount() == 0) {
                 System.err.println("error: no request succeeded in the measured interval");
@@ -349,6 +365,48 @@ public final class ZkLoad implements Callable<Integer> {
         if (!root.startsWith("/") || root.endsWith("/"))
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "--root must be an absolute znode path such as /zkload");
+    }
+
+    /**
+     * CPU ticks (user + system, /proc/PID/stat fields 14 and 15) of this process, then of each
+     * {@code --cpu-pids} process (-1 if it cannot be read); empty without {@code --cpu-pids}.
+     */
+    private long[] cpuTicks() {
+        if (cpuPids.isEmpty()) return new long[0];
+        long[] out = new long[cpuPids.size() + 1];
+        out[0] = ticks("self");
+        for (int i = 0; i < cpuPids.size(); i++) out[i + 1] = ticks(String.valueOf(cpuPids.get(i)));
+        return out;
+    }
+
+    private static long ticks(String pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", pid, "stat"));
+            // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** " cpu_client_s=.. cpu_servers_s=.. cpu_s_PID=.." over the measured interval, or "" without --cpu-pids. */
+    private String cpuFields(long[] before, long[] after) {
+        if (before.length == 0) return "";
+        // USER_HZ is 100 on every Linux ABI the JDK runs on.
+        double hz = 100.0;
+        StringBuilder sb = new StringBuilder(fmt(" cpu_client_s=%.2f", (after[0] - before[0]) / hz));
+        double servers = 0;
+        StringBuilder each = new StringBuilder();
+        for (int i = 1; i < before.length; i++) {
+            boolean known = before[i] >= 0 && after[i] >= 0;
+            if (known) servers += (after[i] - before[i]) / hz;
+            each.append(" cpu_s_")
+                    .append(cpuPids.get(i - 1))
+                    .append('=')
+                    .append(known ? fmt("%.2f", (after[i] - before[i]) / hz) : "-");
+        }
+        return sb.append(fmt(" cpu_servers_s=%.2f", servers)).append(each).toString();
     }
 
     /** Splits {@code h1:p1,h2:p2[/chroot]} into one connect string per server, each keeping the chroot. */
