@@ -8,6 +8,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -33,10 +34,14 @@ public final class AccessTokens {
     /** Where token records live. */
     public static final String PATH = "/cairn/security/tokens";
 
-    /** Everything, to the creator's authenticated identities (its certificate's subject) only. */
-    private static final List<ACL> CREATOR_ONLY = List.of(new ACL(ZooDefs.Perms.ALL, new Id("auth", "")));
+    // Mutable lists on purpose: ZooKeeper's client asks them whether they contain null, which List.of refuses.
 
-    private static final List<ACL> OPEN = List.of(new ACL(ZooDefs.Perms.ALL, new Id("world", "anyone")));
+    /** Everything, to the creator's authenticated identities (its certificate's subject) only. */
+    private static final List<ACL> CREATOR_ONLY =
+            Collections.singletonList(new ACL(ZooDefs.Perms.ALL, new Id("auth", "")));
+
+    private static final List<ACL> OPEN =
+            Collections.singletonList(new ACL(ZooDefs.Perms.ALL, new Id("world", "anyone")));
 
     private AccessTokens() {}
 
