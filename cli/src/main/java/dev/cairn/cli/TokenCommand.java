@@ -12,9 +12,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.ZooKeeper;
-import org.apache.zookeeper.admin.ZooKeeperAdmin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -36,27 +33,20 @@ final class TokenCommand {
         @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The cluster directory.")
         Path dir;
 
-        abstract void run(ZooKeeper zk) throws Exception;
+        abstract void run(AccessTokens tokens) throws Exception;
 
         @Override
-        @SuppressWarnings("try") // ZooKeeper's close() declares InterruptedException; no one interrupts a CLI command
         public Integer call() throws Exception {
-            if (!ClusterFile.read(dir).secure())
+            ClusterFile cluster = ClusterFile.read(dir);
+            if (!cluster.secure())
                 throw new CliException("the cluster in " + dir
                         + " is not secure: tokens need a cluster started with 'cluster up --secure'");
-            CoordMembersCommand.Target target = new CoordMembersCommand.Target();
-            target.choice = new CoordMembersCommand.Target.Choice();
-            target.choice.dir = dir;
-            target.timeoutSeconds = 10;
-            try (ZooKeeperAdmin zk = target.connect()) {
-                run(zk);
+            if (cluster.coordConnect() == null) throw new CliException("no coordConnect in " + ClusterFile.path(dir));
+            try (AccessTokens tokens = AccessTokens.connect(
+                    cluster.coordConnect(), ClientSecurity.coordProperties(dir, null), Duration.ofSeconds(10))) {
+                run(tokens);
                 return 0;
-            } catch (KeeperException e) {
-                if (e.code() == KeeperException.Code.NOAUTH)
-                    throw new CliException("permission denied: " + AccessTokens.PATH
-                            + " needs an admin of the cluster (one of security.admins)");
-                throw new CliException(CoordCommand.describe(e));
-            } catch (IllegalArgumentException | NoSuchElementException e) {
+            } catch (SecurityException | IllegalArgumentException | NoSuchElementException e) {
                 throw new CliException(e.getMessage());
             }
         }
@@ -80,9 +70,9 @@ final class TokenCommand {
         String ttl;
 
         @Override
-        void run(ZooKeeper zk) throws Exception {
+        void run(AccessTokens tokens) throws Exception {
             Duration validity = ConfigKey.parseDuration(ttl);
-            AccessToken token = AccessTokens.create(zk, user, validity, Clock.system(), new SecureRandom());
+            AccessToken token = tokens.create(user, validity, Clock.system(), new SecureRandom());
             System.out.println(token.text());
             System.err.printf(
                     "token %s for user %s, valid until %s; it is shown only now%n",
@@ -95,11 +85,11 @@ final class TokenCommand {
     @Command(name = "list", description = "Every token: id, user, dates and state (never a secret).")
     static final class ListTokens extends AdminAction {
         @Override
-        void run(ZooKeeper zk) throws Exception {
-            List<TokenRecord> tokens = AccessTokens.list(zk);
+        void run(AccessTokens tokens) throws Exception {
+            List<TokenRecord> listed = tokens.list();
             Instant now = Instant.ofEpochMilli(Clock.system().millis());
             System.out.printf("%-16s  %-16s  %-20s  %-20s  %s%n", "ID", "USER", "CREATED", "EXPIRES", "STATE");
-            for (TokenRecord t : tokens) {
+            for (TokenRecord t : listed) {
                 String state = t.revoked()
                         .map(r -> "revoked " + second(r))
                         .orElse(now.isBefore(t.expires()) ? "valid" : "expired");
@@ -120,8 +110,8 @@ final class TokenCommand {
         String id;
 
         @Override
-        void run(ZooKeeper zk) throws Exception {
-            TokenRecord r = AccessTokens.revoke(zk, id, Clock.system());
+        void run(AccessTokens tokens) throws Exception {
+            TokenRecord r = tokens.revoke(id, Clock.system());
             System.out.printf("revoked token %s of user %s%n", r.id(), r.user());
         }
     }

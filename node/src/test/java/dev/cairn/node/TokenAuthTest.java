@@ -108,35 +108,24 @@ class TokenAuthTest {
         if (coord != null) coord.close();
     }
 
-    /** A stock ZooKeeper client with {@code user}'s certificate. */
-    private ZooKeeper as(String user) throws Exception {
-        ZKClientConfig config = new ZKClientConfig();
-        CoordClientSecurity.zooKeeperProperties(
-                        pki.layout().user(user), pki.layout().caCertificate())
-                .forEach(config::setProperty);
-        CountDownLatch connected = new CountDownLatch(1);
-        ZooKeeper zk = new ZooKeeper(
+    /** The tokens in coord, as {@code user}'s certificate may see them. */
+    private AccessTokens as(String user) throws IOException {
+        return AccessTokens.connect(
                 coord.clientEndpoint(),
-                30_000,
-                e -> {
-                    if (e.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();
-                },
-                config);
-        assertThat(connected.await(30, TimeUnit.SECONDS)).isTrue();
-        return zk;
+                CoordClientSecurity.zooKeeperProperties(
+                        pki.layout().user(user), pki.layout().caCertificate()),
+                Duration.ofSeconds(30));
     }
 
-    @SuppressWarnings("try") // ZooKeeper's close() declares InterruptedException; no one interrupts a test
-    private AccessToken create(String user) throws Exception {
-        try (ZooKeeper admin = as("admin")) {
-            return AccessTokens.create(admin, user, Duration.ofDays(7), Clock.system(), new SecureRandom());
+    private AccessToken create(String user) throws IOException {
+        try (AccessTokens admin = as("admin")) {
+            return admin.create(user, Duration.ofDays(7), Clock.system(), new SecureRandom());
         }
     }
 
-    @SuppressWarnings("try") // ZooKeeper's close() declares InterruptedException; no one interrupts a test
-    private void revoke(AccessToken token) throws Exception {
-        try (ZooKeeper admin = as("admin")) {
-            AccessTokens.revoke(admin, token.id(), Clock.system());
+    private void revoke(AccessToken token) throws IOException {
+        try (AccessTokens admin = as("admin")) {
+            admin.revoke(token.id(), Clock.system());
         }
     }
 
@@ -168,23 +157,45 @@ class TokenAuthTest {
     }
 
     @Test
-    @SuppressWarnings("try") // ZooKeeper's close() declares InterruptedException; no one interrupts a test
     void onlyAnAdminMayReadOrMakeTokensAndCoordKeepsNoSecret() throws Exception {
         AccessToken token = create("carol");
         String secret = token.text().substring(token.text().indexOf('.') + 1);
-        try (ZooKeeper admin = as("admin")) {
-            List<TokenRecord> listed = AccessTokens.list(admin);
+        try (AccessTokens admin = as("admin")) {
+            List<TokenRecord> listed = admin.list();
             assertThat(listed).extracting(TokenRecord::id).containsExactly(token.id());
-            byte[] stored = admin.getData(AccessTokens.PATH + "/" + token.id(), false, null);
-            assertThat(new String(stored, StandardCharsets.UTF_8)).doesNotContain(secret);
+            assertThat(listed.getFirst().toString()).doesNotContain(secret);
+            // What coord holds, read back: the hash of the secret, never the secret.
+            assertThat(new String(listed.getFirst().encode(), StandardCharsets.UTF_8))
+                    .doesNotContain(secret);
         }
-        try (ZooKeeper alice = as("alice")) {
-            assertThatThrownBy(() -> AccessTokens.list(alice)).isInstanceOf(KeeperException.NoAuthException.class);
+        // A stock ZooKeeper client of another user reads nothing below the tokens' znode.
+        ZKClientConfig config = new ZKClientConfig();
+        CoordClientSecurity.zooKeeperProperties(
+                        pki.layout().user("alice"), pki.layout().caCertificate())
+                .forEach(config::setProperty);
+        CountDownLatch connected = new CountDownLatch(1);
+        ZooKeeper alice = new ZooKeeper(
+                coord.clientEndpoint(),
+                30_000,
+                e -> {
+                    if (e.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();
+                },
+                config);
+        try {
+            assertThat(connected.await(30, TimeUnit.SECONDS)).isTrue();
             assertThatThrownBy(() -> alice.getData(AccessTokens.PATH + "/" + token.id(), false, null))
                     .isInstanceOf(KeeperException.NoAuthException.class);
-            assertThatThrownBy(() ->
-                            AccessTokens.create(alice, "alice", Duration.ofDays(1), Clock.system(), new SecureRandom()))
+            assertThatThrownBy(() -> alice.getChildren(AccessTokens.PATH, false))
                     .isInstanceOf(KeeperException.NoAuthException.class);
+        } finally {
+            alice.close();
+        }
+        try (AccessTokens asAlice = as("alice")) {
+            assertThatThrownBy(asAlice::list)
+                    .isInstanceOf(SecurityException.class)
+                    .hasMessageContaining("permission denied");
+            assertThatThrownBy(() -> asAlice.create("alice", Duration.ofDays(1), Clock.system(), new SecureRandom()))
+                    .isInstanceOf(SecurityException.class);
         }
     }
 

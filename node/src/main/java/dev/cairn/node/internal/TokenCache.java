@@ -62,7 +62,16 @@ public final class TokenCache implements BearerTokens.Book, AutoCloseable {
         // A read of the parent through the same session, ordered after any change the watch missed
         // (ZooKeeper's per-session FIFO order): once it answers, the cache's own watches are set again.
         try {
-            client.sync().inBackground((c, e) -> connected = true).forPath("/");
+            client.sync()
+                    .inBackground((c, e) -> {
+                        if (e.getResultCode() == 0) connected = true;
+                        else
+                            LOG.warn(
+                                    "cannot sync coord after reconnecting (code {}): tokens stay refused until the"
+                                            + " next reconnection",
+                                    e.getResultCode());
+                    })
+                    .forPath("/");
         } catch (Exception e) {
             LOG.debug("cannot sync coord after reconnecting; tokens stay refused until the next reconnection", e);
         }
