@@ -1,5 +1,6 @@
 package dev.cairn.cli;
 
+import dev.cairn.common.security.AccessToken;
 import dev.cairn.common.security.CertificateAuthority;
 import dev.cairn.common.security.SecurityLayout;
 import dev.cairn.common.security.TransportSecurity;
@@ -58,6 +59,32 @@ final class ClientSecurity {
         if (!forCluster(dir, as).enabled()) return Map.of();
         SecurityLayout layout = new SecurityLayout(Path.of(ClusterFile.read(dir).security()));
         return CoordClientSecurity.zooKeeperProperties(layout.user(as == null ? ADMIN : as), layout.caCertificate());
+    }
+
+    /**
+     * TLS without a client certificate, authenticating by {@code token}, trusting the CA
+     * certificate in {@code ca}, or else that of the secure cluster in {@code dir}.
+     *
+     * @throws CliException when the token is malformed (without repeating it) or no CA is known
+     */
+    static TransportSecurity withToken(Path dir, Path ca, String token) throws IOException {
+        AccessToken parsed = AccessToken.parse(token)
+                .orElseThrow(() -> new CliException(
+                        "the token given (--token or $CAIRN_TOKEN) is not a Cairn token: expected cairn_<id>.<secret>"
+                                + " as 'security token create' prints it"));
+        Path trust = ca;
+        if (trust == null && dir != null && Files.exists(ClusterFile.path(dir))) {
+            ClusterFile cluster = ClusterFile.read(dir);
+            if (cluster.secure()) trust = new SecurityLayout(Path.of(cluster.security())).caCertificate();
+        }
+        if (trust == null)
+            throw new CliException(
+                    "a token needs the cluster CA's certificate to trust: --ca FILE, or --dir DIR of a secure cluster");
+        try {
+            return TransportSecurity.token(trust, parsed);
+        } catch (IOException e) {
+            throw new CliException("cannot read the CA certificate to trust: " + e.getMessage());
+        }
     }
 
     /** Mutual TLS as {@code user} of the cluster whose material is in {@code layout}. */

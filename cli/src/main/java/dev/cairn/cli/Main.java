@@ -91,6 +91,8 @@ public final class Main implements Runnable {
 
     private static String message(Throwable e) {
         if (e instanceof java.nio.file.NoSuchFileException n) return "no such file: " + n.getFile();
+        if (e instanceof RemoteException r && "UNAUTHENTICATED".equals(r.code()))
+            return r.target() + " refused the call: " + r.getMessage();
         return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 

@@ -2,6 +2,7 @@ package dev.cairn.cli;
 
 import dev.cairn.batch.BatchClient;
 import dev.cairn.common.security.TransportSecurity;
+import dev.cairn.rpc.RemoteException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +15,8 @@ import picocli.CommandLine.Option;
  * Which master a command talks to: a given endpoint, or the active master of the cluster in a
  * directory (the masters in its cluster.json are asked in turn; standbys refuse, the elected one
  * answers). With {@code --dir} of a secure cluster, calls go over mutual TLS as its admin, or as
- * the user {@code --as} names.
+ * the user {@code --as} names; with a token ({@code --token}, or {@code $CAIRN_TOKEN} when no
+ * {@code --as} is given) they go over TLS without a client certificate, as the token's user.
  */
 final class MasterTarget {
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -25,6 +27,19 @@ final class MasterTarget {
             paramLabel = "USER",
             description = "On a secure cluster (--dir), act as USER with DIR/security/users/USER.pem (default: admin).")
     String as;
+
+    @Option(
+            names = "--token",
+            paramLabel = "TOKEN",
+            description = "Authenticate with TOKEN from 'security token create' instead of a certificate"
+                    + " (default: $CAIRN_TOKEN, unless --as is given). Trusts --ca FILE or --dir's CA.")
+    String token;
+
+    @Option(
+            names = "--ca",
+            paramLabel = "FILE",
+            description = "With a token: the cluster CA's certificate to trust (default: that of --dir).")
+    Path ca;
 
     private TransportSecurity security;
 
@@ -45,7 +60,14 @@ final class MasterTarget {
 
     /** How calls to the master are protected: plain, or mutual TLS for a secure cluster's --dir. */
     TransportSecurity security() throws IOException {
-        if (security == null) security = ClientSecurity.forCluster(choice.dir, as);
+        if (security != null) return security;
+        String t = token != null ? token : as == null ? System.getenv("CAIRN_TOKEN") : null;
+        if (t != null && !t.isBlank()) {
+            if (as != null) throw new CliException("--token and --as exclude each other: a token names its user");
+            security = ClientSecurity.withToken(choice.dir, ca, t);
+        } else {
+            security = ClientSecurity.forCluster(choice.dir, as);
+        }
         return security;
     }
 
@@ -61,6 +83,9 @@ final class MasterTarget {
             try (BatchClient c = BatchClient.connect(m, s)) {
                 c.workers();
                 return m;
+            } catch (RemoteException e) {
+                // Credentials every master would refuse alike: say why now rather than "no active master".
+                if ("UNAUTHENTICATED".equals(e.code())) throw e;
             } catch (RuntimeException e) {
                 // a standby, or down: try the next
             }

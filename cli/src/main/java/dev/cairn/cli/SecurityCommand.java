@@ -15,12 +15,13 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code cairn security ...}: a cluster's certificate authority and the certificates of its nodes
- * and users, kept under {@code DIR/security} (see {@link SecurityLayout}).
+ * and users, kept under {@code DIR/security} (see {@link SecurityLayout}), and the tokens of users
+ * that cannot hold a certificate, kept in coord ({@link TokenCommand}).
  */
 @Command(
         name = "security",
-        description = "The cluster CA and the certificates of nodes and users, under DIR/security.",
-        subcommands = {SecurityCommand.Init.class, SecurityCommand.User.class})
+        description = "The cluster CA, the certificates of nodes and users (DIR/security), and users' tokens.",
+        subcommands = {SecurityCommand.Init.class, SecurityCommand.User.class, TokenCommand.class})
 final class SecurityCommand {
     /** How long the CA is good for: longer than any certificate it issues. */
     static final Duration CA_VALIDITY = Duration.ofDays(3650);

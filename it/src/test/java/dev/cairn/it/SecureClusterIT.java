@@ -1,7 +1,7 @@
 package dev.cairn.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.cairn.common.io.FileTrees;
 import dev.cairn.common.security.TlsMaterial;
@@ -39,8 +39,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * {@code cluster up --secure --nodes 2}: every port speaks only mutual TLS. Commands given the
  * cluster's {@code --dir} act as its admin (or {@code --as} a user) and work; without a
  * certificate, or with one of another CA, they fail in one line; and a plain socket that sends
- * each port's own plain-text request gets no plain-text answer from any port in cluster.json;
- * a job belongs to the user who submitted it.
+ * each port's own plain-text request gets no plain-text answer from any port in cluster.json; a
+ * job belongs to the user who submitted it; and a token made by {@code security token create}
+ * authenticates job commands and the dashboard without a certificate until {@code security token
+ * revoke}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SecureClusterIT {
@@ -128,8 +130,70 @@ class SecureClusterIT {
                 .sslContext(noCertificate)
                 .connectTimeout(Duration.ofSeconds(10))
                 .build();
-        assertThatThrownBy(() -> anonymous.send(nodes, HttpResponse.BodyHandlers.ofString()))
-                .isInstanceOf(IOException.class);
+        // The HTTPS port wants a certificate but takes a token instead: with neither, a 401 and the reason.
+        HttpResponse<String> refused = anonymous.send(nodes, HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.body()).contains("no client certificate and no token");
+    }
+
+    @Test
+    @Order(8)
+    void aTokenAuthenticatesJobCommandsAndTheDashboardUntilItIsRevoked() throws Exception {
+        Cli.Result created =
+                Cli.ok(CMD, "security", "token", "create", "carol", "--ttl", "1h", "--dir", dir.toString());
+        String token = created.stdout().strip();
+        assertThat(token).startsWith("cairn_").doesNotContain("\n");
+        String id = token.substring("cairn_".length(), token.indexOf('.'));
+        String secret = token.substring(token.indexOf('.') + 1);
+        String ca = dir.resolve("security/ca.pem").toString();
+
+        // No certificate anywhere: the CA to trust and the token.
+        assertThat(Cli.ok(CMD, "job", "list", "--master", master, "--ca", ca, "--token", token)
+                        .stdout())
+                .contains("JOB")
+                .contains("SUCCEEDED");
+        assertThat(Cli.ok(CMD, "security", "token", "list", "--dir", dir.toString())
+                        .stdout())
+                .contains(id)
+                .contains("carol")
+                .contains("valid")
+                .doesNotContain(secret);
+        String dashboard = (String) Cli.clusterFile(dir).get("dashboard");
+        HttpResponse<String> jobs = HttpClient.newBuilder()
+                .sslContext(noCertificate(dir.resolve("security/ca.pem")))
+                .connectTimeout(Duration.ofSeconds(10))
+                .build()
+                .send(
+                        HttpRequest.newBuilder(URI.create(dashboard + "api/jobs"))
+                                .header("Authorization", "Bearer " + token)
+                                .timeout(Duration.ofSeconds(20))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(jobs.statusCode()).isEqualTo(200);
+
+        assertThat(Cli.ok(CMD, "security", "token", "revoke", id, "--dir", dir.toString())
+                        .stdout())
+                .contains("revoked token " + id + " of user carol");
+        // Nodes see the revocation through their coord watch: within seconds (10 s given here).
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> {
+                    Cli.Result refused = Cli.run(CMD, "job", "list", "--master", master, "--ca", ca, "--token", token);
+                    assertThat(refused.exit()).isNotZero();
+                    assertThat(refused.stderr().strip())
+                            .isEqualTo("error: " + master + " refused the call: token revoked");
+                });
+        assertThat(Cli.ok(CMD, "security", "token", "list", "--dir", dir.toString())
+                        .stdout())
+                .contains("revoked");
+
+        // The secret is nowhere but in the client's hands: no node log, not cluster.json; refusals name the id.
+        String masterLog = Files.readString(dir.resolve("master.log"));
+        assertThat(masterLog).contains("token revoked (token " + id + ")");
+        try (var logs = Files.list(dir)) {
+            for (Path f : logs.filter(f -> f.toString().endsWith(".log") || f.endsWith("cluster.json"))
+                    .toList()) assertThat(Files.readString(f)).as(f.toString()).doesNotContain(secret);
+        }
     }
 
     @Test
@@ -239,6 +303,13 @@ class SecureClusterIT {
                 .contains("refused a connection on the secure RPC port")
                 .contains("refused a connection on the secure HTTPS port");
         assertThat(answered).as("ports that answered plain text").isEmpty();
+    }
+
+    /** A TLS context trusting the cluster's CA and holding no certificate, as a token's client. */
+    private static SSLContext noCertificate(Path ca) throws Exception {
+        SSLContext c = SSLContext.getInstance("TLS");
+        c.init(null, new TrustManager[] {TlsMaterial.trustOnly(ca)}, null);
+        return c;
     }
 
     /**

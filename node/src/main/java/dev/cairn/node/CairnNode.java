@@ -6,6 +6,7 @@ import dev.cairn.common.config.Config;
 import dev.cairn.common.fs.FileSystemRegistry;
 import dev.cairn.common.net.FreePorts;
 import dev.cairn.common.security.Admins;
+import dev.cairn.common.security.BearerTokens;
 import dev.cairn.common.security.CairnPrincipal;
 import dev.cairn.common.security.JobAccess;
 import dev.cairn.common.security.SecurityLayout;
@@ -243,7 +244,19 @@ public final class CairnNode implements AutoCloseable {
                         clock,
                         metrics.registry());
             }
-            server = RpcServer.start(host, port, services, security, metrics.registry());
+            // Tokens, for clients that cannot hold a certificate: on the HTTPS port of every node that
+            // reaches coord, and on a master's RPC port (job commands); every other port takes
+            // certificates only.
+            Optional<BearerTokens> tokens = security.enabled() && coordination != null
+                    ? Optional.of(new BearerTokens(coordination.tokens(), clock))
+                    : Optional.empty();
+            server = RpcServer.start(
+                    host,
+                    port,
+                    services,
+                    security,
+                    metrics.registry(),
+                    roles.contains("master") ? tokens : Optional.empty());
             int httpPort = roles.contains("master")
                     ? config.get(NodeConfig.MASTER_HTTP_PORT)
                     : config.get(NodeConfig.NODE_HTTP_PORT);
@@ -273,7 +286,8 @@ public final class CairnNode implements AutoCloseable {
                                 logFile == null ? null : Path.of(logFile).toAbsolutePath()),
                         clock,
                         metrics,
-                        security);
+                        security,
+                        tokens);
                 if (streams != null) ops.closeWith(streams);
                 if (master != null && coordination != null) coordination.publishDashboard(endpoint, ops.url());
                 if (coordination != null) coordination.publishHttp(id, ops.endpoint());

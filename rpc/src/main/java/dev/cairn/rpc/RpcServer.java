@@ -1,5 +1,6 @@
 package dev.cairn.rpc;
 
+import dev.cairn.common.security.BearerTokens;
 import dev.cairn.common.security.JulTlsRefusals;
 import dev.cairn.common.security.TlsMaterial;
 import dev.cairn.common.security.TransportSecurity;
@@ -17,6 +18,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +30,9 @@ import java.util.logging.Level;
  *
  * <p>With {@link TransportSecurity.MutualTls} the server speaks only TLS and requires a client
  * certificate of the cluster's CA; handlers learn who called from {@link RpcCaller#current()}. A
- * plain-text client gets no answer: Netty fails its handshake and closes the connection.
+ * plain-text client gets no answer: Netty fails its handshake and closes the connection. A server
+ * given {@link BearerTokens} only <em>wants</em> a client certificate: a call without one is served
+ * when it carries a valid token, and refused as UNAUTHENTICATED with a one-line reason otherwise.
  */
 public final class RpcServer implements AutoCloseable {
     private final Server server;
@@ -71,18 +75,35 @@ public final class RpcServer implements AutoCloseable {
     public static RpcServer start(
             String host, int port, List<RpcService> services, TransportSecurity security, MeterRegistry meters)
             throws IOException {
+        return start(host, port, services, security, meters, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(String, int, List, TransportSecurity, MeterRegistry)}; with mutual TLS and
+     * {@code tokens}, clients without a certificate are served when they present a valid token.
+     *
+     * @throws IOException naming the address when it cannot be bound
+     */
+    public static RpcServer start(
+            String host,
+            int port,
+            List<RpcService> services,
+            TransportSecurity security,
+            MeterRegistry meters,
+            Optional<BearerTokens> tokens)
+            throws IOException {
         CallMetrics calls = new CallMetrics(meters);
         ExecutorService executor = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("rpc-", 0).factory());
         NettyServerBuilder builder = NettyServerBuilder.forAddress(
-                        new InetSocketAddress(host, port), credentials(security))
+                        new InetSocketAddress(host, port), credentials(security, tokens.isPresent()))
                 .executor(executor)
                 .maxInboundMessageSize(Rpc.MAX_MESSAGE_BYTES)
                 .permitKeepAliveTime(10, TimeUnit.SECONDS);
         for (RpcService s : services)
             builder.addService(ServerInterceptors.intercept(((GrpcService) s).definition(), calls));
         if (security.enabled()) {
-            builder.intercept(new PrincipalInterceptor());
+            builder.intercept(new PrincipalInterceptor(tokens, port == 0 ? "RPC port" : "RPC port " + port));
             // gRPC's Netty transport reports a refused handshake only at JUL's FINER level.
             JulTlsRefusals.install(
                     "io.grpc.netty.shaded.io.grpc.netty.ProtocolNegotiators",
@@ -100,7 +121,7 @@ public final class RpcServer implements AutoCloseable {
         return new RpcServer(server, executor, host);
     }
 
-    private static ServerCredentials credentials(TransportSecurity security) {
+    private static ServerCredentials credentials(TransportSecurity security, boolean tokens) {
         return switch (security) {
             case TransportSecurity.Plain p -> io.grpc.InsecureServerCredentials.create();
             case TransportSecurity.MutualTls m -> {
@@ -108,9 +129,14 @@ public final class RpcServer implements AutoCloseable {
                 yield TlsServerCredentials.newBuilder()
                         .keyManager(material.keyManager())
                         .trustManager(material.trustManager())
-                        .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
+                        .clientAuth(
+                                tokens
+                                        ? TlsServerCredentials.ClientAuth.OPTIONAL
+                                        : TlsServerCredentials.ClientAuth.REQUIRE)
                         .build();
             }
+            case TransportSecurity.TokenTls t ->
+                throw new IllegalArgumentException("a server needs mutual TLS: a token authenticates clients only");
         };
     }
 

@@ -3,8 +3,12 @@ package dev.cairn.rpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cairn.common.security.AccessToken;
+import dev.cairn.common.security.BearerTokens;
+import dev.cairn.common.security.TokenRecord;
 import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.common.testing.TestPki;
+import dev.cairn.common.time.Clock;
 import dev.cairn.rpc.grpc.Channels;
 import dev.cairn.rpc.grpc.GrpcService;
 import dev.cairn.rpc.grpc.Rpc;
@@ -13,6 +17,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +27,13 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -136,6 +147,95 @@ class RpcTlsTest {
             return new byte[0];
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A server accepting the tokens in {@code book} from clients without a certificate. */
+    private RpcServer tokenServer(Map<String, TokenRecord> book) throws IOException {
+        return RpcServer.start(
+                "127.0.0.1",
+                0,
+                List.of(who()),
+                pki.node("server"),
+                new SimpleMeterRegistry(),
+                Optional.of(new BearerTokens(id -> Optional.ofNullable(book.get(id)), Clock.system())));
+    }
+
+    private TransportSecurity withToken(AccessToken token) throws IOException {
+        return TransportSecurity.token(pki.layout().caCertificate(), token);
+    }
+
+    @Test
+    void aTokenServerRefusesAClientWithNeitherCertificateNorToken() throws IOException {
+        try (RpcServer server = tokenServer(Map.of())) {
+            // A channel that speaks TLS without a certificate and sends no authorization.
+            var noToken = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress(
+                            "127.0.0.1",
+                            server.port(),
+                            io.grpc.TlsChannelCredentials.newBuilder()
+                                    .trustManager(dev.cairn.common.security.TlsMaterial.trustOnly(
+                                            pki.layout().caCertificate()))
+                                    .build())
+                    .build();
+            try {
+                assertThatThrownBy(() -> Rpc.call(
+                                server.endpoint(),
+                                "Who",
+                                () -> ClientCalls.blockingUnaryCall(
+                                        noToken,
+                                        WHO,
+                                        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+                                        "hi")))
+                        .isInstanceOf(RemoteException.class)
+                        .hasMessage(BearerTokens.NO_CREDENTIALS)
+                        .extracting(e -> ((RemoteException) e).code())
+                        .isEqualTo("UNAUTHENTICATED");
+            } finally {
+                noToken.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void aTokenServerServesAValidTokenAsItsUserAndRefusesItOnceRevoked() throws IOException {
+        Map<String, TokenRecord> book = new ConcurrentHashMap<>();
+        AccessToken token = AccessToken.generate(new SecureRandom());
+        Instant now = Instant.now();
+        book.put(token.id(), TokenRecord.of(token, "carol", now, now.plus(Duration.ofDays(1))));
+        try (RpcServer server = tokenServer(book)) {
+            assertThat(call(server, withToken(token))).isEqualTo("user carol");
+            // Certificates still work beside tokens.
+            assertThat(call(server, pki.user("alice"))).isEqualTo("user alice");
+            assertThatThrownBy(() -> call(server, withToken(AccessToken.generate(new SecureRandom()))))
+                    .isInstanceOf(RemoteException.class)
+                    .hasMessage(BearerTokens.UNKNOWN);
+            book.computeIfPresent(token.id(), (id, r) -> r.revokedAt(Instant.now()));
+            assertThatThrownBy(() -> call(server, withToken(token)))
+                    .isInstanceOf(RemoteException.class)
+                    .hasMessage(BearerTokens.REVOKED)
+                    .hasMessageNotContaining(token.text());
+        }
+    }
+
+    @Test
+    void aTokenServerStillRefusesCertificatesOfAnotherCaOrExpiredOnes() throws IOException {
+        try (RpcServer server = tokenServer(Map.of())) {
+            assertThatThrownBy(() -> call(server, pki.foreignNode("intruder")))
+                    .isInstanceOf(RpcUnavailableException.class)
+                    .hasMessageContaining("cannot reach " + server.endpoint());
+            assertThatThrownBy(() -> call(server, pki.expiredNode("old")))
+                    .isInstanceOf(RpcUnavailableException.class)
+                    .hasMessageContaining("cannot reach " + server.endpoint());
+        }
+    }
+
+    @Test
+    void aServerWithoutTokensRefusesATokenClientAtTheHandshake() throws IOException {
+        AccessToken token = AccessToken.generate(new SecureRandom());
+        try (RpcServer server = RpcServer.start("127.0.0.1", 0, List.of(who()), pki.node("server"))) {
+            assertThatThrownBy(() -> call(server, withToken(token)))
+                    .isInstanceOf(RpcUnavailableException.class)
+                    .hasMessageContaining("cannot reach " + server.endpoint());
         }
     }
 

@@ -175,6 +175,18 @@ public final class TlsMaterial {
         }
     }
 
+    /**
+     * A trust manager for the CA certificates in {@code trustFile}, read once: for a client that
+     * holds no certificate and only checks the server's (a client authenticating with a token).
+     *
+     * @throws IOException naming the file and what is wrong with it
+     */
+    public static X509ExtendedTrustManager trustOnly(Path trustFile) throws IOException {
+        List<X509Certificate> trusted = Pem.read(trustFile).certificates();
+        if (trusted.isEmpty()) throw new IOException(trustFile + " holds no CA certificate");
+        return trustManager(trustFile, trusted);
+    }
+
     /** Protocols every Cairn endpoint allows. */
     public static String[] protocols() {
         return new String[] {"TLSv1.3", "TLSv1.2"};

@@ -62,6 +62,7 @@ public final class NodeCoordination implements AutoCloseable {
     private final Map<String, byte[]> published = new ConcurrentHashMap<>();
 
     private volatile boolean closed;
+    private TokenCache tokens;
 
     private NodeCoordination(CuratorFramework client) {
         this.client = client;
@@ -209,6 +210,12 @@ public final class NodeCoordination implements AutoCloseable {
         publishEphemeral(DASHBOARDS + "/" + endpoint, url);
     }
 
+    /** The cluster's tokens, watched from the first call on and until this closes. */
+    public synchronized TokenCache tokens() {
+        if (tokens == null) tokens = TokenCache.start(client);
+        return tokens;
+    }
+
     /** Publishes this node's HTTP server, ephemeral like {@link #publishDashboard} and never closed for the same reason. */
     public void publishHttp(String nodeId, String hostPort) {
         publishEphemeral(HTTP + "/" + nodeId, hostPort);
@@ -294,6 +301,7 @@ public final class NodeCoordination implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
+        if (tokens != null) tokens.close();
         try {
             if (latch != null) latch.close(LeaderLatch.CloseMode.SILENT);
         } catch (Exception e) {

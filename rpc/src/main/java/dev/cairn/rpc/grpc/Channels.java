@@ -1,13 +1,20 @@
 package dev.cairn.rpc.grpc;
 
+import dev.cairn.common.security.AccessToken;
 import dev.cairn.common.security.TlsMaterial;
 import dev.cairn.common.security.TransportSecurity;
+import io.grpc.CallCredentials;
 import io.grpc.ChannelCredentials;
+import io.grpc.CompositeChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.SecurityLevel;
+import io.grpc.Status;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,7 +22,9 @@ import java.util.concurrent.TimeUnit;
  * reconnect on their own, so a node that restarts on the same address is reached again.
  *
  * <p>With {@link TransportSecurity.MutualTls} every channel speaks TLS, presents this party's
- * certificate and checks that the server's certificate names the host dialled.
+ * certificate and checks that the server's certificate names the host dialled. With {@link
+ * TransportSecurity.TokenTls} channels speak TLS without a client certificate and every call
+ * carries {@code authorization: Bearer <token>}.
  */
 public final class Channels implements AutoCloseable {
     private final ConcurrentHashMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
@@ -67,7 +76,35 @@ public final class Channels implements AutoCloseable {
                         .trustManager(material.trustManager())
                         .build();
             }
+            case TransportSecurity.TokenTls t ->
+                CompositeChannelCredentials.create(
+                        TlsChannelCredentials.newBuilder()
+                                .trustManager(t.trust())
+                                .build(),
+                        new Bearer(t.token()));
         };
+    }
+
+    /** Sends the token on every call, and only over a channel that encrypts it. */
+    private static final class Bearer extends CallCredentials {
+        private static final Metadata.Key<String> AUTHORIZATION =
+                Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+        private final AccessToken token;
+
+        Bearer(AccessToken token) {
+            this.token = token;
+        }
+
+        @Override
+        public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
+            if (info.getSecurityLevel() != SecurityLevel.PRIVACY_AND_INTEGRITY) {
+                applier.fail(Status.UNAUTHENTICATED.withDescription("a token is sent over TLS only"));
+                return;
+            }
+            Metadata headers = new Metadata();
+            headers.put(AUTHORIZATION, "Bearer " + token.text());
+            applier.apply(headers);
+        }
     }
 
     @Override

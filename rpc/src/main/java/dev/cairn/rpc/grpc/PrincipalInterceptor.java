@@ -1,5 +1,6 @@
 package dev.cairn.rpc.grpc;
 
+import dev.cairn.common.security.BearerTokens;
 import dev.cairn.common.security.CairnPrincipal;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -10,16 +11,37 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import java.util.Optional;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 /**
- * Puts the caller's {@link CairnPrincipal}, read from the certificate it presented in the TLS
- * handshake, into the call's context, where {@link dev.cairn.rpc.RpcCaller#current()} finds it.
- * A call over TLS whose certificate names no Cairn node or user is refused as UNAUTHENTICATED (the
- * handshake already refused connections without a certificate of the cluster's CA).
+ * Puts the caller's {@link CairnPrincipal} into the call's context, where {@link
+ * dev.cairn.rpc.RpcCaller#current()} finds it: the one its TLS client certificate names or, on a
+ * server that accepts tokens and for a client that sent no certificate, the user of the token in
+ * its {@code authorization: Bearer} metadata. Any other call is refused as UNAUTHENTICATED with a
+ * one-line reason (the handshake already refused certificates not of the cluster's CA).
  */
 public final class PrincipalInterceptor implements ServerInterceptor {
     private static final Context.Key<CairnPrincipal> CALLER = Context.key("cairn-caller");
+    private static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+    private final Optional<BearerTokens> tokens;
+    private final String port;
+
+    /** A certificate-only interceptor. */
+    public PrincipalInterceptor() {
+        this(Optional.empty(), "RPC port");
+    }
+
+    /**
+     * @param tokens the tokens accepted from clients without a certificate; empty: none
+     * @param port what the port is, for refusal log lines
+     */
+    public PrincipalInterceptor(Optional<BearerTokens> tokens, String port) {
+        this.tokens = tokens;
+        this.port = port;
+    }
 
     /** The principal of the call this thread serves, if it came over TLS. */
     public static Optional<CairnPrincipal> current() {
@@ -30,14 +52,38 @@ public final class PrincipalInterceptor implements ServerInterceptor {
     public <Q, R> ServerCall.Listener<Q> interceptCall(
             ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
-        Optional<CairnPrincipal> principal = session == null ? Optional.empty() : CairnPrincipal.of(session);
-        if (principal.isEmpty()) {
-            call.close(
-                    Status.UNAUTHENTICATED.withDescription(
-                            "the client's certificate names no Cairn node or user (subject CN=name, OU=node|user)"),
-                    new Metadata());
-            return new ServerCall.Listener<>() {};
+        if (session != null && !hasCertificate(session) && tokens.isPresent()) {
+            BearerTokens.Outcome outcome = tokens.get()
+                    .authenticate(
+                            headers.get(AUTHORIZATION),
+                            port,
+                            call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+            return switch (outcome) {
+                case BearerTokens.Outcome.Accepted a -> proceed(a.principal(), call, headers, next);
+                case BearerTokens.Outcome.Refused r -> refuse(call, r.reason());
+            };
         }
-        return Contexts.interceptCall(Context.current().withValue(CALLER, principal.get()), call, headers, next);
+        Optional<CairnPrincipal> principal = session == null ? Optional.empty() : CairnPrincipal.of(session);
+        if (principal.isEmpty())
+            return refuse(call, "the client's certificate names no Cairn node or user (subject CN=name, OU=node|user)");
+        return proceed(principal.get(), call, headers, next);
+    }
+
+    private static <Q, R> ServerCall.Listener<Q> proceed(
+            CairnPrincipal principal, ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        return Contexts.interceptCall(Context.current().withValue(CALLER, principal), call, headers, next);
+    }
+
+    private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, String reason) {
+        call.close(Status.UNAUTHENTICATED.withDescription(reason), new Metadata());
+        return new ServerCall.Listener<>() {};
+    }
+
+    private static boolean hasCertificate(SSLSession session) {
+        try {
+            return session.getPeerCertificates().length > 0;
+        } catch (SSLPeerUnverifiedException e) {
+            return false;
+        }
     }
 }

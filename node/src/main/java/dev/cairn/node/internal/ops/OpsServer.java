@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
+import dev.cairn.common.security.BearerTokens;
 import dev.cairn.common.security.CairnPrincipal;
 import dev.cairn.common.security.JulTlsRefusals;
 import dev.cairn.common.security.TlsMaterial;
@@ -26,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +48,9 @@ public final class OpsServer implements AutoCloseable {
     /** Longer request targets are refused with 400: nothing the API or the dashboard uses comes near. */
     static final int MAX_TARGET_LENGTH = 2048;
 
+    /** The exchange attribute holding the request's authenticated {@link CairnPrincipal}. */
+    private static final String CALLER = "cairn.caller";
+
     private static final Map<String, String> ASSETS = Map.of(
             "/static/app.js", "text/javascript; charset=utf-8",
             "/static/style.css", "text/css; charset=utf-8");
@@ -58,6 +63,7 @@ public final class OpsServer implements AutoCloseable {
     private final String host;
     private final String scheme;
     private final List<AutoCloseable> owned = new CopyOnWriteArrayList<>();
+    private final Optional<BearerTokens> tokens;
 
     private OpsServer(
             HttpServer server,
@@ -66,8 +72,10 @@ public final class OpsServer implements AutoCloseable {
             NodeMetrics metrics,
             String host,
             Clock clock,
-            TransportSecurity security) {
+            TransportSecurity security,
+            Optional<BearerTokens> tokens) {
         this.server = server;
+        this.tokens = tokens;
         this.scheme = server instanceof HttpsServer ? "https" : "http";
         this.executor = executor;
         this.sources = sources;
@@ -97,12 +105,29 @@ public final class OpsServer implements AutoCloseable {
     public static OpsServer start(
             String host, int port, OpsSources sources, Clock clock, NodeMetrics metrics, TransportSecurity security)
             throws IOException {
+        return start(host, port, sources, clock, metrics, security, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(String, int, OpsSources, Clock, NodeMetrics, TransportSecurity)}; with mutual
+     * TLS and {@code tokens}, a client without a certificate is served when its request carries
+     * {@code Authorization: Bearer <token>} of a valid token, and answered 401 with the reason otherwise.
+     */
+    public static OpsServer start(
+            String host,
+            int port,
+            OpsSources sources,
+            Clock clock,
+            NodeMetrics metrics,
+            TransportSecurity security,
+            Optional<BearerTokens> tokens)
+            throws IOException {
         HttpTimeouts.apply();
         InetSocketAddress address = new InetSocketAddress(host, port);
         HttpServer server;
         if (security instanceof TransportSecurity.MutualTls tls) {
             HttpsServer https = HttpsServer.create(address, 128);
-            https.setHttpsConfigurator(new ClientCertificates(tls.context()));
+            https.setHttpsConfigurator(new ClientCertificates(tls.context(), tokens.isPresent()));
             // The JDK's server reports a refused handshake only at JUL's FINER level.
             JulTlsRefusals.install(
                     "com.sun.net.httpserver", java.util.logging.Level.FINER, "HTTPS port", JulTlsRefusals::tlsFailure);
@@ -113,7 +138,7 @@ public final class OpsServer implements AutoCloseable {
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
         metrics.bind(sources, clock);
-        OpsServer ops = new OpsServer(server, executor, sources, metrics, host, clock, security);
+        OpsServer ops = new OpsServer(server, executor, sources, metrics, host, clock, security, tokens);
         server.createContext("/", ops::handle);
         server.start();
         LOG.info("{} serving {} at {}", sources.nodeId(), ops.scheme.toUpperCase(java.util.Locale.ROOT), ops.url());
@@ -139,23 +164,73 @@ public final class OpsServer implements AutoCloseable {
         return scheme + "://" + endpoint() + "/";
     }
 
-    /** HTTPS that requires a client certificate, with the protocols every Cairn endpoint allows. */
+    /**
+     * HTTPS that requires a client certificate (or, when tokens are accepted, wants one: a
+     * certificate sent must still be of the cluster's CA), with the protocols every Cairn endpoint allows.
+     */
     private static final class ClientCertificates extends HttpsConfigurator {
-        ClientCertificates(SSLContext context) {
+        private final boolean tokens;
+
+        ClientCertificates(SSLContext context, boolean tokens) {
             super(context);
+            this.tokens = tokens;
         }
 
         @Override
         public void configure(HttpsParameters params) {
             SSLParameters p = getSSLContext().getDefaultSSLParameters();
             p.setProtocols(TlsMaterial.protocols());
-            p.setNeedClientAuth(true);
+            if (tokens) p.setWantClientAuth(true);
+            else p.setNeedClientAuth(true);
             params.setSSLParameters(p);
         }
     }
 
+    /**
+     * Authenticates a request over HTTPS: by the client's certificate, or, without one, by its
+     * bearer token. Records the principal for {@link #caller}.
+     *
+     * @return null when the request may proceed (plain HTTP included), else the one-line reason it may not
+     */
+    private String authenticate(HttpExchange ex) {
+        if (!(ex instanceof HttpsExchange https)) return null;
+        try {
+            if (https.getSSLSession().getPeerCertificates().length > 0) {
+                Optional<CairnPrincipal> p = CairnPrincipal.of(https.getSSLSession());
+                if (p.isEmpty()) return "the client's certificate names no Cairn node or user";
+                ex.setAttribute(CALLER, p.get());
+                return null;
+            }
+        } catch (SSLPeerUnverifiedException e) {
+            // No certificate: a token, if this server takes them.
+        }
+        if (tokens.isEmpty()) return "no client certificate";
+        return switch (tokens.get()
+                .authenticate(
+                        ex.getRequestHeaders().getFirst("Authorization"),
+                        "HTTPS port " + port(),
+                        ex.getRemoteAddress())) {
+            case BearerTokens.Outcome.Accepted a -> {
+                ex.setAttribute(CALLER, a.principal());
+                yield null;
+            }
+            case BearerTokens.Outcome.Refused r -> r.reason();
+        };
+    }
+
+    /** Who sent the request being handled: empty on plain HTTP. */
+    static Optional<CairnPrincipal> caller(HttpExchange ex) {
+        return Optional.ofNullable((CairnPrincipal) ex.getAttribute(CALLER));
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
+            String refused = authenticate(ex);
+            if (refused != null) {
+                ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+                send(ex, RestApi.Answer.error(401, refused));
+                return;
+            }
             String method = ex.getRequestMethod();
             String target = ex.getRequestURI().getRawPath();
             String rawQuery = ex.getRequestURI().getRawQuery();
@@ -260,15 +335,6 @@ public final class OpsServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             LOG.debug("HTTP exchange failed", e);
         }
-    }
-
-    /**
-     * Who sent the request: the node or user its client certificate names; empty over plain HTTP,
-     * where nobody is authenticated (and over HTTPS for a certificate naming no Cairn principal,
-     * which {@link #handle} refuses). The one place this server learns its caller.
-     */
-    private static Optional<CairnPrincipal> caller(HttpExchange ex) {
-        return ex instanceof HttpsExchange https ? CairnPrincipal.of(https.getSSLSession()) : Optional.empty();
     }
 
     /** The dashboard's pages: one HTML file, whose script draws the page the path names. */
