@@ -313,7 +313,11 @@ public final class StoreNode implements AutoCloseable {
         StoreNode node = new StoreNode(settings, blocks, server, coord, clock);
         node.bindMeters(meters);
         try {
-            new Namespace(coord, clock::millis).ensureRoot();
+            new Namespace(
+                            coord,
+                            clock::millis,
+                            Namespace.Caller.node(settings.security().enabled()))
+                    .ensureRoot();
             node.registry.register(node.info());
             long period = Math.max(100, settings.reportInterval().toMillis());
             var unused = node.reporter.scheduleWithFixedDelay(node::report, period, period, TimeUnit.MILLISECONDS);
