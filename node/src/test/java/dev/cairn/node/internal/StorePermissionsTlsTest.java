@@ -18,6 +18,9 @@ import dev.cairn.store.PermissionDeniedException;
 import dev.cairn.store.StoreClient;
 import dev.cairn.store.StoreNode;
 import dev.cairn.store.WriteOptions;
+import dev.cairn.store.internal.disk.BlockId;
+import dev.cairn.store.internal.transfer.BlockFetcher;
+import dev.cairn.store.internal.transfer.DataAddress;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -82,7 +85,8 @@ class StorePermissionsTlsTest {
                                 0,
                                 Duration.ofHours(1),
                                 new StoreNode.Repair(Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(3)))
-                        .withSecurity(node),
+                        .withSecurity(node)
+                        .withAdmins(List.of("admin")),
                 coord.clientEndpoint(),
                 Duration.ofSeconds(10),
                 CoordClientSecurity.zooKeeperProperties(layout.node("n1"), layout.caCertificate()),
@@ -202,15 +206,48 @@ class StorePermissionsTlsTest {
         as("admin").chown("/data/f", "bob", "ops");
         FileStatus f = as("alice").stat("/data/f");
         assertThat(List.of(f.owner(), f.group())).containsExactly("bob", "ops");
-        as("bob").chmod("/data/f", FsPermission.parse("600"));
-        denied(() -> read("alice", "/data/f"), "permission denied: alice needs read on /data/f");
-        assertThat(read("admin", "/data/f")).isEqualTo("v1");
-
-        // The owner of the directory renames and deletes in it.
+        // The owner of the directory renames and deletes in it what it can read, whoever owns it.
         as("alice").rename("/data/f", "/data/g");
         assertThat(as("admin").stat("/data/g").owner()).isEqualTo("bob");
+        as("bob").chmod("/data/g", FsPermission.parse("600"));
         denied(() -> read("alice", "/data/g"), "permission denied: alice needs read on /data/g");
+        assertThat(read("admin", "/data/g")).isEqualTo("v1");
+        as("bob").chmod("/data/g", FsPermission.parse("644"));
         as("alice").delete("/data/g", false);
         assertThat(as("admin").exists("/data/g")).isFalse();
+    }
+
+    @Test
+    void theDataPortServesAUsersBlockReadOnlyForAFileTheyMayRead() throws Exception {
+        write("alice", "/data/f", "private bytes");
+        as("alice").chmod("/data/f", FsPermission.parse("640"));
+        write("alice", "/data/pub", "public");
+        // The admin tells bob where alice's block is: knowing it must not be enough.
+        FileStatus f = as("admin").stat("/data/f");
+        BlockId block = BlockId.parse(f.blocks().getFirst().blockId());
+        DataAddress node = DataAddress.parse(as("admin").nodes().getFirst().dataAddress());
+        TransportSecurity bob =
+                TransportSecurity.mutualTls(layout.userMaterial("bob", Duration.ofSeconds(30), Clock.system()));
+        TransportSecurity carol =
+                TransportSecurity.mutualTls(layout.userMaterial("carol", Duration.ofSeconds(30), Clock.system()));
+
+        assertThatThrownBy(() -> readBlock(node, block, bob, "/data/f"))
+                .hasMessageContaining("permission denied: bob needs read on /data/f");
+        assertThatThrownBy(() -> readBlock(node, block, bob, ""))
+                .hasMessageContaining("permission denied: bob needs read");
+        assertThatThrownBy(() -> readBlock(node, block, bob, "/data/pub"))
+                .hasMessageContaining("block " + block + " is not part of /data/pub");
+        assertThatThrownBy(() -> BlockFetcher.deleteBlocks(node, List.of(block), TIMEOUT, bob))
+                .hasMessageContaining("permission denied: bob needs node rights to delete blocks");
+        // Nothing changed, and a group member reads the block as the mode allows.
+        assertThat(readBlock(node, block, carol, "/data/f")).isEqualTo("private bytes");
+        assertThat(read("alice", "/data/f")).isEqualTo("private bytes");
+    }
+
+    private static String readBlock(DataAddress node, BlockId block, TransportSecurity security, String file)
+            throws Exception {
+        try (InputStream in = BlockFetcher.open(node, block, 0, -1, TIMEOUT, security, file)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 }
