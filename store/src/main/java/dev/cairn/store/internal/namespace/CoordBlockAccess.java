@@ -109,6 +109,13 @@ public final class CoordBlockAccess implements BlockAccess {
         });
     }
 
+    @Override
+    public String refuseNodeRequest(CairnPrincipal user, String what) {
+        return admins.contains(user.name())
+                ? null
+                : "permission denied: " + user.name() + " needs node rights to " + what;
+    }
+
     /** Whether an ACL grants {@code perm} to a user with these groups, as coord decides it (super users aside). */
     static boolean grants(List<ACL> acl, int perm, String user, List<String> groups) {
         for (ACL a : acl) {

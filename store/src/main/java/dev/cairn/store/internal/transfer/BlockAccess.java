@@ -25,6 +25,14 @@ public interface BlockAccess {
      */
     String refuseWrite(CairnPrincipal user, String pendingWrite, BlockId block) throws IOException;
 
+    /**
+     * Why {@code user} may not make a request that is for nodes (deleting or replicating blocks:
+     * garbage collection and repair), or null if they may.
+     *
+     * @param what the request, as the refusal names it ("delete blocks")
+     */
+    String refuseNodeRequest(CairnPrincipal user, String what);
+
     /** Lets everyone do everything: plain text clusters, where nobody is authenticated. */
     BlockAccess OPEN = new BlockAccess() {
         @Override
@@ -34,6 +42,11 @@ public interface BlockAccess {
 
         @Override
         public String refuseWrite(CairnPrincipal user, String pendingWrite, BlockId block) {
+            return null;
+        }
+
+        @Override
+        public String refuseNodeRequest(CairnPrincipal user, String what) {
             return null;
         }
     };

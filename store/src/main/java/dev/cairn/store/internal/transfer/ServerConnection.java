@@ -186,14 +186,23 @@ final class ServerConnection {
      * node or in plain text). Users read blocks of files they may read and write blocks of their
      * own writes; deleting and replicating blocks is for nodes (garbage collection and repair).
      */
-    private String refusal(Request request) throws IOException {
+    private String refusal(Request request) {
         if (user == null) return null;
         BlockAccess access = server.options().access();
+        try {
+            return decide(access, request);
+        } catch (IOException e) {
+            // Fail closed: what cannot be checked is not served.
+            return "cannot check " + user.name() + "'s access: " + Wire.describe(e);
+        }
+    }
+
+    private String decide(BlockAccess access, Request request) throws IOException {
         return switch (request) {
             case Request.ReadBlock r -> access.refuseRead(user, groups, r.file(), r.id());
             case Request.WriteBlock w -> access.refuseWrite(user, w.pendingWrite(), w.id());
-            case Request.DeleteBlocks d -> "permission denied: " + user.name() + " needs node rights to delete blocks";
-            case Request.Replicate r -> "permission denied: " + user.name() + " needs node rights to replicate blocks";
+            case Request.DeleteBlocks d -> access.refuseNodeRequest(user, "delete blocks");
+            case Request.Replicate r -> access.refuseNodeRequest(user, "replicate blocks");
             case Request.ListBlocks l -> null;
             case Request.Status s -> null;
         };
