@@ -2,8 +2,11 @@ package dev.cairn.cli;
 
 import dev.cairn.store.BlockLocation;
 import dev.cairn.store.FileStatus;
+import dev.cairn.store.FsPermission;
 import dev.cairn.store.FsckReport;
+import dev.cairn.store.PermissionDeniedException;
 import dev.cairn.store.StoreClient;
+import dev.cairn.store.StoreConfig;
 import dev.cairn.store.WriteOptions;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,7 +33,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(
         name = "fs",
-        description = "Files in Cairn's distributed store: put, get, getmerge, cat, ls, mkdir, rm, mv, stat, du, fsck.",
+        description =
+                "Files in Cairn's distributed store: put, get, getmerge, cat, ls, mkdir, rm, mv, chmod, chown, stat, du, fsck.",
         subcommands = {
             FsCommand.Put.class,
             FsCommand.Get.class,
@@ -40,6 +44,8 @@ import picocli.CommandLine.Parameters;
             FsCommand.Mkdir.class,
             FsCommand.Rm.class,
             FsCommand.Mv.class,
+            FsCommand.Chmod.class,
+            FsCommand.Chown.class,
             FsCommand.Stat.class,
             FsCommand.Du.class,
             FsCommand.Fsck.class
@@ -50,6 +56,12 @@ final class FsCommand {
     abstract static class FsAction implements Callable<Integer> {
         @ArgGroup(exclusive = false)
         CoordMembersCommand.Target target = new CoordMembersCommand.Target();
+
+        @Option(
+                names = "--umask",
+                paramLabel = "OCTAL",
+                description = "Mode bits cleared from new files and directories (default: store.umask's, 022).")
+        String umask = StoreConfig.UMASK.defaultValue();
 
         /** The command's exit status when {@link #run} returns normally. */
         int exitCode;
@@ -63,9 +75,12 @@ final class FsCommand {
                     null,
                     Duration.ofSeconds(target.timeoutSeconds),
                     target.security(),
-                    target.coordProperties())) {
+                    target.coordProperties(),
+                    FsPermission.parse(umask))) {
                 run(store);
                 return exitCode;
+            } catch (PermissionDeniedException e) {
+                throw new CliException(e.getMessage());
             } catch (NoSuchFileException e) {
                 throw new CliException("no such file or directory: " + e.getFile());
             } catch (FileAlreadyExistsException e) {
@@ -242,9 +257,12 @@ final class FsCommand {
                     }
                 }
                 System.out.printf(
-                        "%s %5s %,15d %s %s%n",
+                        "%s%s %5s %-10s %-10s %,15d %s %s%n",
                         f.directory() ? "d" : "-",
+                        f.permission(),
                         repl,
+                        f.owner(),
+                        f.group(),
                         f.length(),
                         Instant.ofEpochMilli(f.modificationTimeMs())
                                 .toString()
@@ -299,6 +317,64 @@ final class FsCommand {
         }
     }
 
+    @Command(name = "chmod", description = "Change the mode of PATH (its owner or an admin may).")
+    static final class Chmod extends FsAction {
+        @Parameters(index = "0", paramLabel = "MODE", description = "Octal mode bits, like 750 or 0644.")
+        String mode;
+
+        @Parameters(index = "1", paramLabel = "PATH")
+        String path;
+
+        @Option(
+                names = {"-R", "--recursive"},
+                description = "Also everything under PATH.")
+        boolean recursive;
+
+        @Override
+        void run(StoreClient store) throws Exception {
+            FsPermission permission = FsPermission.parse(mode);
+            for (String p : targets(store, path, recursive)) store.chmod(p, permission);
+        }
+    }
+
+    @Command(name = "chown", description = "Change the owner and/or group of PATH (only an admin may).")
+    static final class Chown extends FsAction {
+        @Parameters(index = "0", paramLabel = "OWNER[:GROUP]", description = "A user, user:group, or :group.")
+        String owner;
+
+        @Parameters(index = "1", paramLabel = "PATH")
+        String path;
+
+        @Option(
+                names = {"-R", "--recursive"},
+                description = "Also everything under PATH.")
+        boolean recursive;
+
+        @Override
+        void run(StoreClient store) throws Exception {
+            int colon = owner.indexOf(':');
+            String user = colon < 0 ? owner : owner.substring(0, colon);
+            String group = colon < 0 ? null : owner.substring(colon + 1);
+            if (user.isEmpty() && (group == null || group.isEmpty()))
+                throw new CliException("chown: name an owner, owner:group or :group");
+            for (String p : targets(store, path, recursive))
+                store.chown(p, user.isEmpty() ? null : user, group == null || group.isEmpty() ? null : group);
+        }
+    }
+
+    /** PATH, and with {@code recursive} every entry under it, parents first. */
+    private static List<String> targets(StoreClient store, String path, boolean recursive) throws IOException {
+        if (!recursive) return List.of(path);
+        List<String> out = new java.util.ArrayList<>();
+        java.util.ArrayDeque<FileStatus> todo = new java.util.ArrayDeque<>(List.of(store.stat(path)));
+        while (!todo.isEmpty()) {
+            FileStatus f = todo.pop();
+            out.add(f.path());
+            if (f.directory()) todo.addAll(store.list(f.path()));
+        }
+        return out;
+    }
+
     @Command(
             name = "stat",
             description = "A file's size, replication, block size and every block with its replicas' nodes.")
@@ -312,6 +388,8 @@ final class FsCommand {
             System.out.println("path: " + f.path());
             System.out.println("type: " + (f.directory() ? "directory" : "file"));
             System.out.println("modified: " + Instant.ofEpochMilli(f.modificationTimeMs()));
+            System.out.println("owner: " + f.owner() + ", group: " + f.group() + ", mode: " + f.permission() + " ("
+                    + f.permission().octal() + ")");
             if (f.directory()) return;
             System.out.printf(
                     "length: %,d%nreplication: %d (target %d)%nblock size: %,d%nblocks: %d%n",

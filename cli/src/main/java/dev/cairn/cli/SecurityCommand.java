@@ -86,11 +86,23 @@ final class SecurityCommand {
         @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The cluster directory.")
         Path dir;
 
+        @Option(
+                names = "--groups",
+                split = ",",
+                paramLabel = "G1,G2",
+                description = "Groups USER belongs to (named in the certificate; store files' group rights apply).")
+        List<String> groups = List.of();
+
         @Override
         public Integer call() throws Exception {
             if (!CertificateAuthority.NAME.matcher(user).matches())
                 throw new CliException(
                         "'" + user + "' is not a valid user name: use letters, digits, '.', '_' and '-'");
+            for (String g : groups) {
+                if (!CertificateAuthority.NAME.matcher(g).matches())
+                    throw new CliException(
+                            "'" + g + "' is not a valid group name: use letters, digits, '.', '_' and '-'");
+            }
             SecurityLayout layout = SecurityLayout.under(dir);
             CertificateAuthority ca;
             try {
@@ -103,8 +115,9 @@ final class SecurityCommand {
                 System.out.printf("user %s already has a certificate: %s%n", user, pem);
                 return 0;
             }
-            ca.issueUser(user, CERTIFICATE_VALIDITY).write(pem);
-            System.out.printf("user %s: %s%n", user, pem);
+            ca.issueUser(user, groups, CERTIFICATE_VALIDITY).write(pem);
+            System.out.printf(
+                    "user %s%s: %s%n", user, groups.isEmpty() ? "" : " (groups " + String.join(",", groups) + ")", pem);
             return 0;
         }
     }

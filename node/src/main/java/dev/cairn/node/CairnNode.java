@@ -181,7 +181,8 @@ public final class CairnNode implements AutoCloseable {
                 }
                 store = StoreNode.start(
                         StoreNode.Settings.from(config, id, host, dir.resolve("store"))
-                                .withSecurity(security),
+                                .withSecurity(security)
+                                .withAdmins(config.get(NodeConfig.SECURITY_ADMINS)),
                         connect,
                         config.get(NodeConfig.COORD_SESSION_TIMEOUT),
                         coordClient,

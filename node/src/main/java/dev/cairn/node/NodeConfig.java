@@ -172,6 +172,7 @@ public final class NodeConfig {
                     StoreConfig.MONITOR_INTERVAL,
                     StoreConfig.DEAD_NODE_TIMEOUT,
                     StoreConfig.GC_GRACE,
+                    StoreConfig.UMASK,
                     RpcConfig.DEADLINE,
                     DataflowConfig.NETWORK_BUFFER_SIZE,
                     DataflowConfig.NETWORK_BUFFERS_PER_CHANNEL,

@@ -38,7 +38,13 @@ import org.apache.zookeeper.client.ZKClientConfig;
  * {@link #delete} are atomic. Reads verify every chunk's checksum and fall back to other replicas.
  * Errors are {@link IOException}s: {@link NoSuchFileException} for a missing path,
  * {@link java.nio.file.FileAlreadyExistsException}, {@link java.nio.file.DirectoryNotEmptyException},
- * {@link java.nio.file.NotDirectoryException}; {@link IllegalArgumentException} for a malformed path.
+ * {@link java.nio.file.NotDirectoryException}, {@link PermissionDeniedException} when the user lacks
+ * a right (in a secure cluster; nothing is changed then); {@link IllegalArgumentException} for a
+ * malformed path.
+ *
+ * <p>Entries belong to the client's user: the CN of its certificate in a secure cluster, the JVM's
+ * {@code user.name} otherwise (recorded, not enforced). A new entry's group is its parent
+ * directory's, its mode 777 (directories) or 666 (files) less the client's umask.
  *
  * <p>Thread-safe; each stream is for one thread.
  */
@@ -84,6 +90,27 @@ public final class StoreClient implements AutoCloseable {
             TransportSecurity security,
             Map<String, String> coordClientProperties)
             throws IOException {
+        return connect(
+                coordConnect,
+                localNodeId,
+                timeout,
+                security,
+                coordClientProperties,
+                FsPermission.parse(StoreConfig.UMASK.defaultValue()));
+    }
+
+    /**
+     * Connects as {@link #connect(String, String, Duration, TransportSecurity, Map)} does, creating
+     * entries with the mode bits of {@code umask} cleared ({@link StoreConfig#UMASK}).
+     */
+    public static StoreClient connect(
+            String coordConnect,
+            String localNodeId,
+            Duration timeout,
+            TransportSecurity security,
+            Map<String, String> coordClientProperties,
+            FsPermission umask)
+            throws IOException {
         CuratorFramework coord = CuratorFrameworkFactory.builder()
                 .zkClientConfig(clientConfig(coordClientProperties))
                 .connectString(coordConnect)
@@ -98,7 +125,7 @@ public final class StoreClient implements AutoCloseable {
                 throw new IOException(
                         "cannot reach coord at " + coordConnect + " within " + timeout.toMillis() + " ms");
             }
-            StoreClient c = new StoreClient(context(coord, localNodeId, timeout, security), true);
+            StoreClient c = new StoreClient(context(coord, localNodeId, timeout, security, umask), true);
             c.context.namespace().ensureRoot();
             return c;
         } catch (InterruptedException e) {
@@ -146,17 +173,26 @@ public final class StoreClient implements AutoCloseable {
     /** A client over an existing coord connection, reaching the data ports with {@code security}. */
     static StoreClient using(CuratorFramework coord, String localNodeId, Duration timeout, TransportSecurity security)
             throws IOException {
-        StoreClient c = new StoreClient(context(coord, localNodeId, timeout, security), false);
+        StoreClient c = new StoreClient(
+                context(coord, localNodeId, timeout, security, FsPermission.parse(StoreConfig.UMASK.defaultValue())),
+                false);
         c.context.namespace().ensureRoot();
         return c;
     }
 
     private static StoreContext context(
-            CuratorFramework coord, String localNodeId, Duration timeout, TransportSecurity security) {
+            CuratorFramework coord,
+            String localNodeId,
+            Duration timeout,
+            TransportSecurity security,
+            FsPermission umask) {
         Random random = new SecureRandom();
         return new StoreContext(
                 coord,
-                new Namespace(coord, System::currentTimeMillis),
+                new Namespace(
+                        coord,
+                        System::currentTimeMillis,
+                        new Namespace.Caller(user(security), security.enabled(), umask)),
                 new NodeRegistry(coord),
                 new BlockPlacement(random),
                 random,
@@ -164,6 +200,39 @@ public final class StoreClient implements AutoCloseable {
                 timeout,
                 System::currentTimeMillis,
                 security);
+    }
+
+    /** The user this client acts as: its certificate's CN with TLS, else the JVM's user name. */
+    private static String user(TransportSecurity security) {
+        return security.tls()
+                .map(m -> m.principal().name())
+                .orElseGet(() -> System.getProperty("user.name", Inode.LEGACY_OWNER));
+    }
+
+    /** The user this client acts as and owns what it creates. */
+    public String user() {
+        return context.namespace().caller().user();
+    }
+
+    /** Changes the mode of an entry: only its owner or a super user (a node, an admin) may. */
+    public void chmod(String path, FsPermission permission) throws IOException {
+        context.namespace().chmod(StorePaths.normalize(path), permission);
+    }
+
+    /**
+     * Changes the owner and/or group of an entry (null: keep): only a super user may.
+     *
+     * @throws IllegalArgumentException if a name is not a valid user or group name
+     */
+    public void chown(String path, String owner, String group) throws IOException {
+        for (String name : java.util.Arrays.asList(owner, group)) {
+            if (name != null
+                    && !dev.cairn.common.security.CertificateAuthority.NAME
+                            .matcher(name)
+                            .matches())
+                throw new IllegalArgumentException("'" + name + "' is not a valid user or group name");
+        }
+        context.namespace().chown(StorePaths.normalize(path), owner, group);
     }
 
     /** Starts writing a file; it becomes visible when the stream is closed. */
@@ -309,7 +378,18 @@ public final class StoreClient implements AutoCloseable {
 
     private static FileStatus status(Namespace.Entry e) {
         return switch (e.inode()) {
-            case Inode.Dir d -> new FileStatus(e.path(), true, 0, 0, 0, d.mtimeMs(), List.of());
+            case Inode.Dir d ->
+                new FileStatus(
+                        e.path(),
+                        true,
+                        0,
+                        0,
+                        0,
+                        d.mtimeMs(),
+                        List.of(),
+                        d.access().owner(),
+                        d.access().group(),
+                        d.access().permission());
             case Inode.File f -> {
                 List<BlockLocation> locations = new ArrayList<>();
                 long offset = 0;
@@ -318,7 +398,16 @@ public final class StoreClient implements AutoCloseable {
                     offset += b.length();
                 }
                 yield new FileStatus(
-                        e.path(), false, f.length(), f.replication(), f.blockSize(), f.mtimeMs(), locations);
+                        e.path(),
+                        false,
+                        f.length(),
+                        f.replication(),
+                        f.blockSize(),
+                        f.mtimeMs(),
+                        locations,
+                        f.access().owner(),
+                        f.access().group(),
+                        f.access().permission());
             }
         };
     }

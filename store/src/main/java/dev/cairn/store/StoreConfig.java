@@ -50,6 +50,13 @@ public final class StoreConfig {
             "How long a block that no file and no open write refers to (deleted files, writers that died) stays on disk before it is deleted; "
                     + "at least three monitor intervals.");
 
+    public static final ConfigKey<String> UMASK = ConfigKey.stringKey(
+                    "store.umask",
+                    "022",
+                    "Mode bits (octal) a store client clears from new entries: directories get 777 and files 666 minus these. "
+                            + "Owner and group are the creating user and the parent directory's group.")
+            .validate(s -> s.matches("0?[0-7]{1,3}"), "must be octal from 0 to 777, like 022");
+
     /** Every key above, in the order {@code bin/cairn config} prints them. */
     public static final List<ConfigKey<?>> KEYS = List.of(
             DIRS,
@@ -59,5 +66,6 @@ public final class StoreConfig {
             SCRUB_INTERVAL,
             MONITOR_INTERVAL,
             DEAD_NODE_TIMEOUT,
-            GC_GRACE);
+            GC_GRACE,
+            UMASK);
 }

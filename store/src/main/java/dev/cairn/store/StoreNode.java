@@ -5,10 +5,12 @@ import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.common.time.Clock;
 import dev.cairn.store.internal.disk.BlockScrubber;
 import dev.cairn.store.internal.disk.LocalBlockStore;
+import dev.cairn.store.internal.namespace.CoordBlockAccess;
 import dev.cairn.store.internal.namespace.Namespace;
 import dev.cairn.store.internal.namespace.NodeRegistry;
 import dev.cairn.store.internal.repair.RepairPlanner;
 import dev.cairn.store.internal.repair.ReplicationMonitor;
+import dev.cairn.store.internal.transfer.BlockAccess;
 import dev.cairn.store.internal.transfer.BlockServer;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -20,6 +22,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +51,8 @@ public final class StoreNode implements AutoCloseable {
      * @param scrubBytesPerSecond the scrubber's read rate; 0 turns it off
      * @param security how the data port and this node's transfers to other store nodes are
      *     protected; {@link #from} gives plain text, the node passes its own with {@link #withSecurity}
+     * @param admins users who, like nodes, may read any block on the data port with TLS (coord's
+     *     {@code security.admins}: super users of the namespace too)
      */
     public record Settings(
             String nodeId,
@@ -58,7 +63,12 @@ public final class StoreNode implements AutoCloseable {
             long scrubBytesPerSecond,
             Duration scrubInterval,
             Repair repair,
-            TransportSecurity security) {
+            TransportSecurity security,
+            Set<String> admins) {
+        public Settings {
+            admins = Set.copyOf(admins);
+        }
+
         public Settings(
                 String nodeId,
                 List<Path> dirs,
@@ -77,13 +87,38 @@ public final class StoreNode implements AutoCloseable {
                     scrubBytesPerSecond,
                     scrubInterval,
                     repair,
-                    TransportSecurity.plain());
+                    TransportSecurity.plain(),
+                    Set.of());
         }
 
         /** These settings with the data port and transfers protected by {@code security}. */
         public Settings withSecurity(TransportSecurity security) {
             return new Settings(
-                    nodeId, dirs, host, dataPort, reportInterval, scrubBytesPerSecond, scrubInterval, repair, security);
+                    nodeId,
+                    dirs,
+                    host,
+                    dataPort,
+                    reportInterval,
+                    scrubBytesPerSecond,
+                    scrubInterval,
+                    repair,
+                    security,
+                    admins);
+        }
+
+        /** These settings with {@code admins} as the users the data port treats as super users. */
+        public Settings withAdmins(java.util.Collection<String> admins) {
+            return new Settings(
+                    nodeId,
+                    dirs,
+                    host,
+                    dataPort,
+                    reportInterval,
+                    scrubBytesPerSecond,
+                    scrubInterval,
+                    repair,
+                    security,
+                    Set.copyOf(admins));
         }
 
         /**
@@ -305,7 +340,12 @@ public final class StoreNode implements AutoCloseable {
                     blocks,
                     settings.host(),
                     settings.dataPort(),
-                    BlockServer.Options.defaults().withSecurity(settings.security()));
+                    BlockServer.Options.defaults()
+                            .withSecurity(settings.security())
+                            .withAccess(
+                                    settings.security().enabled()
+                                            ? new CoordBlockAccess(coord, clock::millis, settings.admins())
+                                            : BlockAccess.OPEN));
         } catch (IOException | RuntimeException e) {
             blocks.close();
             throw e;
@@ -313,7 +353,11 @@ public final class StoreNode implements AutoCloseable {
         StoreNode node = new StoreNode(settings, blocks, server, coord, clock);
         node.bindMeters(meters);
         try {
-            new Namespace(coord, clock::millis).ensureRoot();
+            new Namespace(
+                            coord,
+                            clock::millis,
+                            Namespace.Caller.node(settings.security().enabled()))
+                    .ensureRoot();
             node.registry.register(node.info());
             long period = Math.max(100, settings.reportInterval().toMillis());
             var unused = node.reporter.scheduleWithFixedDelay(node::report, period, period, TimeUnit.MILLISECONDS);

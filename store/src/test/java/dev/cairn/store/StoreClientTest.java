@@ -160,4 +160,36 @@ class StoreClientTest {
         for (BlockLocation b : store.stat("/k2.bin").blocks())
             assertThat(b.nodes()).doesNotContain("s2").isNotEmpty();
     }
+
+    @Test
+    void plainModeRecordsTheJvmUserTheParentsGroupAndTheUmaskButEnforcesNothing() throws Exception {
+        String me = System.getProperty("user.name");
+        store.mkdirs("/team");
+        assertThat(store.stat("/team").owner()).isEqualTo(me);
+        assertThat(store.stat("/team").group()).isEqualTo("cairn"); // the root's group
+        assertThat(store.stat("/team").permission()).hasToString("rwxr-xr-x");
+        // Unenforced, as HDFS simple authentication: anyone may chown.
+        store.chown("/team", "alice", "eng");
+        try (StoreClient strict = StoreClient.connect(
+                cluster.connect(),
+                null,
+                StoreTestCluster.TIMEOUT,
+                dev.cairn.common.security.TransportSecurity.plain(),
+                java.util.Map.of(),
+                FsPermission.parse("027"))) {
+            try (OutputStream out = strict.create("/team/a/f", WriteOptions.defaults())) {
+                out.write(1);
+            }
+            FileStatus f = strict.stat("/team/a/f");
+            assertThat(List.of(f.owner(), f.group(), f.permission().toString()))
+                    .containsExactly(me, "eng", "rw-r-----");
+            FileStatus d = strict.stat("/team/a");
+            assertThat(List.of(d.group(), d.permission().toString())).containsExactly("eng", "rwxr-x---");
+        }
+        store.chmod("/team/a/f", FsPermission.parse("600"));
+        // Rename and overwrite keep what they should: a renamed entry its access, a rewritten file is new.
+        store.rename("/team/a/f", "/team/g");
+        assertThat(store.stat("/team/g").permission()).hasToString("rw-------");
+        assertThat(store.list("/team")).extracting(FileStatus::path).containsExactly("/team/a", "/team/g");
+    }
 }

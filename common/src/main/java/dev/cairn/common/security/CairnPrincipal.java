@@ -28,6 +28,36 @@ public record CairnPrincipal(String name, Kind kind) {
         if (name == null || name.isBlank()) throw new IllegalArgumentException("a principal needs a name");
     }
 
+    /** The prefix of a subject's {@code OU} values that name a group its user belongs to. */
+    public static final String GROUP_PREFIX = "group:";
+
+    /** The groups a user certificate names as {@code OU=group:<g>} RDNs, sorted; empty for none or a bad subject. */
+    public static java.util.List<String> groups(X509Certificate certificate) {
+        java.util.TreeSet<String> out = new java.util.TreeSet<>();
+        try {
+            for (Rdn rdn : new LdapName(certificate.getSubjectX500Principal().getName()).getRdns()) {
+                String value = String.valueOf(rdn.getValue());
+                if (rdn.getType().equalsIgnoreCase("OU") && value.startsWith(GROUP_PREFIX)) {
+                    String g = value.substring(GROUP_PREFIX.length());
+                    if (!g.isBlank()) out.add(g);
+                }
+            }
+        } catch (InvalidNameException e) {
+            return java.util.List.of();
+        }
+        return java.util.List.copyOf(out);
+    }
+
+    /** The groups the authenticated peer of a TLS session belongs to (see {@link #groups(X509Certificate)}). */
+    public static java.util.List<String> groups(SSLSession session) {
+        try {
+            Certificate[] chain = session.getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof X509Certificate x ? groups(x) : java.util.List.of();
+        } catch (SSLPeerUnverifiedException e) {
+            return java.util.List.of();
+        }
+    }
+
     /** The principal a certificate names, or empty when its subject lacks a CN or a known OU. */
     public static Optional<CairnPrincipal> of(X509Certificate certificate) {
         String cn = null;

@@ -107,7 +107,7 @@ public final class CertificateAuthority {
         Set<GeneralName> names = new LinkedHashSet<>();
         for (String h : hosts) names.add(generalName(h));
         GeneralNames sans = new GeneralNames(names.toArray(GeneralName[]::new));
-        return issue(name, "node", validity, builder -> {
+        return issue(name, ", OU=node", validity, builder -> {
             builder.addExtension(Extension.subjectAlternativeName, false, sans);
             builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {
                 KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth
@@ -115,20 +115,35 @@ public final class CertificateAuthority {
         });
     }
 
-    /** Issues a user's certificate: it authenticates a client as {@code name}. */
+    /** Issues a user's certificate: it authenticates a client as {@code name}, a member of no group. */
     public Identity issueUser(String name, Duration validity) {
+        return issueUser(name, List.of(), validity);
+    }
+
+    /**
+     * Issues a user's certificate: it authenticates a client as {@code name}, a member of
+     * {@code groups}. Each group is an {@code OU=group:<g>} RDN of the subject, which {@link
+     * CairnPrincipal#groups(X509Certificate)} reads back; membership changes with a new certificate.
+     */
+    public Identity issueUser(String name, List<String> groups, Duration validity) {
         checkName(name);
+        StringBuilder rdns = new StringBuilder();
+        for (String g : new java.util.TreeSet<>(groups)) {
+            checkName(g);
+            rdns.append(", OU=").append(CairnPrincipal.GROUP_PREFIX).append(g);
+        }
         return issue(
                 name,
-                "user",
+                rdns + ", OU=user",
                 validity,
                 builder -> builder.addExtension(
                         Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth)));
     }
 
-    private Identity issue(String name, String kind, Duration validity, Extensions extensions) {
+    /** @param unitRdns the subject's {@code OU} RDNs, each with a leading ", " */
+    private Identity issue(String name, String unitRdns, Duration validity, Extensions extensions) {
         KeyPair keys = newKeyPair(random);
-        X500Principal subject = new X500Principal("CN=" + name + ", OU=" + kind + ", O=" + rdnValue(cluster));
+        X500Principal subject = new X500Principal("CN=" + name + unitRdns + ", O=" + rdnValue(cluster));
         X509Certificate cert = sign(
                 subject,
                 keys.getPublic(),

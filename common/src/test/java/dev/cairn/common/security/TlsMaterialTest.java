@@ -202,4 +202,18 @@ class TlsMaterialTest {
         assertThatThrownBy(() -> ca.issueUser("../etc", YEAR)).hasMessageContaining("not a valid name");
         assertThatThrownBy(() -> layout.user("a/b")).hasMessageContaining("not a valid");
     }
+
+    @Test
+    void aUserCertificateNamesItsGroupsAndStillTheSamePrincipal() {
+        CertificateAuthority ca = CertificateAuthority.create("t", YEAR, clock);
+        Identity alice = ca.issueUser("alice", List.of("ops", "eng"), YEAR);
+        assertThat(CairnPrincipal.of(alice.certificate()))
+                .contains(new CairnPrincipal("alice", CairnPrincipal.Kind.USER));
+        assertThat(CairnPrincipal.groups(alice.certificate())).containsExactly("eng", "ops");
+        assertThat(alice.certificate().getSubjectX500Principal().getName()).contains("OU=group:eng");
+        assertThat(CairnPrincipal.groups(ca.issueUser("bob", YEAR).certificate()))
+                .isEmpty();
+        assertThatThrownBy(() -> ca.issueUser("carol", List.of("bad group"), YEAR))
+                .hasMessageContaining("'bad group' is not a valid name");
+    }
 }

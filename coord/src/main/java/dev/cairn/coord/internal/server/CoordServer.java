@@ -364,7 +364,8 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
 
     /**
      * The ACL identities a TLS client's certificate gives it, as ZooKeeper's x509 authentication
-     * provider gives them: {@code x509} with the subject DN ({@link X500Principal#getName()}), and
+     * provider gives them: {@code x509} with the subject DN ({@link X500Principal#getName()}); for a
+     * user's certificate {@code user} with its CN and {@code group} with each group it names; and
      * {@code super} — every ACL grants it everything — for a node's certificate or an admin's.
      */
     List<Id> identities(SSLSession session) {
@@ -377,6 +378,14 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
         if (!(peer instanceof X500Principal subject)) return List.of();
         List<Id> ids = new java.util.ArrayList<>();
         ids.add(new Id("x509", subject.getName()));
+        // A user's name and groups as ids of their own, so that an ACL can name a user or a group
+        // without knowing the exact subject DN (which carries the groups and the cluster name).
+        CairnPrincipal.of(session)
+                .filter(p -> p.kind() == CairnPrincipal.Kind.USER)
+                .ifPresent(p -> {
+                    ids.add(new Id(Id.USER, p.name()));
+                    for (String g : CairnPrincipal.groups(session)) ids.add(new Id(Id.GROUP, g));
+                });
         CairnPrincipal.of(session)
                 .filter(Admins.of(settings.admins())::includes)
                 .ifPresent(p -> ids.add(new Id(Id.SUPER, p.toString())));

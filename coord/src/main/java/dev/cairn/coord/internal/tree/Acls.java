@@ -5,7 +5,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * ZooKeeper's ACL rules: which ACLs a client may set (schemes world, auth, digest, ip and x509),
+ * ZooKeeper's ACL rules: which ACLs a client may set (schemes world, auth, digest, ip and x509, and
+ * Cairn's user and group, which a TLS client's certificate gives it),
  * and whether a client's identities grant a permission.
  */
 final class Acls {
@@ -51,6 +52,11 @@ final class Acls {
                     if (id.id().isEmpty()) return null;
                     out.add(a);
                 }
+                case Id.USER, Id.GROUP -> {
+                    // A name from a certificate: what CertificateAuthority.NAME allows.
+                    if (!id.id().matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) return null;
+                    out.add(a);
+                }
                 default -> {
                     return null;
                 }
@@ -71,7 +77,7 @@ final class Acls {
             for (Id cid : clientIds) {
                 if (!cid.scheme().equals(id.scheme())) continue;
                 boolean match = switch (id.scheme()) {
-                    case "digest", "x509" -> cid.id().equals(id.id());
+                    case "digest", "x509", Id.USER, Id.GROUP -> cid.id().equals(id.id());
                     case "ip" -> ipMatches(cid.id(), id.id());
                     default -> false;
                 };

@@ -49,4 +49,19 @@ class AclsTest {
         assertThat(Acls.fixup(List.of(new Acl(Acl.READ, new Id(Id.SUPER, "x"))), List.of(LOCAL)))
                 .isNull();
     }
+
+    @Test
+    void userAndGroupAclsGrantTheNamedUserOrGroupMember() {
+        List<Acl> acl = List.of(new Acl(Acl.ALL, new Id(Id.USER, "alice")), new Acl(Acl.READ, new Id(Id.GROUP, "eng")));
+        assertThat(Acls.fixup(acl, List.of(LOCAL))).isEqualTo(acl);
+        assertThat(Acls.permits(acl, Acl.WRITE, List.of(ALICE, new Id(Id.USER, "alice"))))
+                .isTrue();
+        List<Id> engBob = List.of(BOB, new Id(Id.USER, "bob"), new Id(Id.GROUP, "eng"));
+        assertThat(Acls.permits(acl, Acl.READ, engBob)).isTrue();
+        assertThat(Acls.permits(acl, Acl.WRITE, engBob)).isFalse();
+        assertThat(Acls.permits(acl, Acl.READ, List.of(BOB, new Id(Id.USER, "bob"))))
+                .isFalse();
+        assertThat(Acls.fixup(List.of(new Acl(Acl.READ, new Id(Id.GROUP, "a b"))), List.of(LOCAL)))
+                .isNull();
+    }
 }

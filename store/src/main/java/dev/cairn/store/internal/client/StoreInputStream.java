@@ -136,7 +136,8 @@ public final class StoreInputStream extends InputStream implements ReadLocality 
                         within,
                         until - within,
                         context.timeout(),
-                        context.security());
+                        context.security(),
+                        path);
                 servingNode = node;
                 currentLocal = node.equals(context.localNodeId());
                 return;

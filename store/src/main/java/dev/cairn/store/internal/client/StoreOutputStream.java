@@ -112,7 +112,8 @@ public final class StoreOutputStream extends OutputStream {
                                 .toList(),
                         WriteOptions.CHUNK_SIZE,
                         context.timeout(),
-                        context.security());
+                        context.security(),
+                        pending);
                 blockBytes = 0;
                 return;
             } catch (IOException e) {

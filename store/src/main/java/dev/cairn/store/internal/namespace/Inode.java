@@ -1,5 +1,6 @@
 package dev.cairn.store.internal.namespace;
 
+import dev.cairn.store.FsPermission;
 import dev.cairn.store.internal.disk.BlockId;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -11,18 +12,54 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the znode of a store path holds: a directory, or a closed file with its block list. The
- * encoding starts with a kind byte and a format version, so later versions can add fields.
+ * What the znode of a store path holds: a directory, or a closed file with its block list, each
+ * with its owner, group and mode. The encoding starts with a kind byte and a format version, so
+ * later versions can add fields: version 2 added the owner, group and mode after the other
+ * fields; version 1 entries read as owned by {@value #LEGACY_OWNER} with the default modes.
  */
 public sealed interface Inode {
     byte DIR = 'D';
     byte FILE = 'F';
-    byte VERSION = 1;
+    byte VERSION = 2;
+    /** Owner and group of entries written before owners were recorded (format version 1). */
+    String LEGACY_OWNER = "cairn";
 
     long mtimeMs();
 
+    Access access();
+
+    /** The same entry with another owner, group or mode. */
+    Inode withAccess(Access replaced);
+
+    /**
+     * Who owns an entry and what its mode bits grant.
+     *
+     * @param owner a user name
+     * @param group a group name
+     */
+    record Access(String owner, String group, FsPermission permission) {
+        public Access {
+            if (owner.isEmpty() || group.isEmpty())
+                throw new IllegalArgumentException("an owner and a group need names");
+        }
+
+        static Access legacy(boolean directory) {
+            return new Access(LEGACY_OWNER, LEGACY_OWNER, new FsPermission(directory ? 0755 : 0644));
+        }
+    }
+
     /** A directory; its entries are the znode's children. */
-    record Dir(long mtimeMs) implements Inode {}
+    record Dir(long mtimeMs, Access access) implements Inode {
+        /** A directory as version 1 recorded it, with the legacy owner and mode. */
+        public Dir(long mtimeMs) {
+            this(mtimeMs, Access.legacy(true));
+        }
+
+        @Override
+        public Dir withAccess(Access replaced) {
+            return new Dir(mtimeMs, replaced);
+        }
+    }
 
     /**
      * A closed file.
@@ -30,13 +67,24 @@ public sealed interface Inode {
      * @param blockSize   the size of every block but the last
      * @param replication the replica count the file asks for
      */
-    record File(long length, long blockSize, int replication, long mtimeMs, List<BlockRef> blocks) implements Inode {
+    record File(long length, long blockSize, int replication, long mtimeMs, List<BlockRef> blocks, Access access)
+            implements Inode {
         public File {
             blocks = List.copyOf(blocks);
         }
 
+        /** A file as version 1 recorded it, with the legacy owner and mode. */
+        public File(long length, long blockSize, int replication, long mtimeMs, List<BlockRef> blocks) {
+            this(length, blockSize, replication, mtimeMs, blocks, Access.legacy(false));
+        }
+
         public File withBlocks(List<BlockRef> replaced) {
-            return new File(length, blockSize, replication, mtimeMs, replaced);
+            return new File(length, blockSize, replication, mtimeMs, replaced, access);
+        }
+
+        @Override
+        public File withAccess(Access replaced) {
+            return new File(length, blockSize, replication, mtimeMs, blocks, replaced);
         }
     }
 
@@ -55,6 +103,7 @@ public sealed interface Inode {
                     out.writeByte(DIR);
                     out.writeByte(VERSION);
                     out.writeLong(d.mtimeMs());
+                    writeAccess(out, d.access());
                 }
                 case File f -> {
                     out.writeByte(FILE);
@@ -70,6 +119,7 @@ public sealed interface Inode {
                         out.writeShort(b.nodes().size());
                         for (String n : b.nodes()) out.writeUTF(n);
                     }
+                    writeAccess(out, f.access());
                 }
             }
         } catch (IOException e) {
@@ -89,11 +139,14 @@ public sealed interface Inode {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
             byte kind = in.readByte();
             byte version = in.readByte();
-            if (version != VERSION)
+            if (version != VERSION && version != 1)
                 throw new IllegalArgumentException(
                         "store entry " + path + " has format version " + version + ", this node reads " + VERSION);
             return switch (kind) {
-                case DIR -> new Dir(in.readLong());
+                case DIR -> {
+                    long mtime = in.readLong();
+                    yield new Dir(mtime, version == 1 ? Access.legacy(true) : readAccess(path, in));
+                }
                 case FILE -> {
                     long length = in.readLong();
                     long blockSize = in.readLong();
@@ -111,12 +164,30 @@ public sealed interface Inode {
                         for (int j = 0; j < k; j++) nodes.add(in.readUTF());
                         blocks.add(new BlockRef(id, len, nodes));
                     }
-                    yield new File(length, blockSize, replication, mtime, blocks);
+                    Access access = version == 1 ? Access.legacy(false) : readAccess(path, in);
+                    yield new File(length, blockSize, replication, mtime, blocks, access);
                 }
                 default -> throw new IllegalArgumentException("not a store entry (kind " + kind + "): " + path);
             };
         } catch (IOException e) {
             throw new IllegalArgumentException("store entry " + path + " is truncated", e);
+        }
+    }
+
+    private static void writeAccess(DataOutputStream out, Access a) throws IOException {
+        out.writeUTF(a.owner());
+        out.writeUTF(a.group());
+        out.writeShort(a.permission().bits());
+    }
+
+    private static Access readAccess(String path, DataInputStream in) throws IOException {
+        String owner = in.readUTF();
+        String group = in.readUTF();
+        int bits = in.readShort();
+        try {
+            return new Access(owner, group, new FsPermission(bits));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("store entry " + path + " is corrupt: " + e.getMessage(), e);
         }
     }
 }

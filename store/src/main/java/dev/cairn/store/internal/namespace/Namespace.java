@@ -1,5 +1,7 @@
 package dev.cairn.store.internal.namespace;
 
+import dev.cairn.store.FsPermission;
+import dev.cairn.store.PermissionDeniedException;
 import dev.cairn.store.internal.disk.BlockId;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -13,6 +15,8 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 
 /**
@@ -27,6 +31,11 @@ import org.apache.zookeeper.data.Stat;
  * dies its session expires, the znode goes, and its blocks become orphans that garbage collection
  * removes; a file becomes visible only in {@link #commit}.
  *
+ * <p>Every entry has an owner, a group and mode bits ({@link Inode.Access}); in a secure cluster its
+ * znode carries the matching ACL ({@link AccessControl}), set in the same {@code multi} that
+ * creates it, so coord itself refuses what the caller may not do, and a refusal becomes a
+ * {@link PermissionDeniedException} naming the store path and the missing right.
+ *
  * <p>Limits: a {@code multi} travels in one packet (coord.max-data, 1 MiB by default), which
  * bounds a rename or recursive delete to some ten thousand entries at once.
  */
@@ -36,16 +45,57 @@ public final class Namespace {
     public static final String PENDING = ROOT + "/pending";
     public static final String NODES = ROOT + "/nodes";
     public static final String CORRUPT = ROOT + "/corrupt";
+    /** Only super users may create under it: a {@code multi} touching it proves the caller is one (chown). */
+    public static final String GUARD = ROOT + "/admin-guard";
 
     private final CuratorFramework client;
     private final LongSupplier clock;
+    private final Caller caller;
+
+    /**
+     * Who uses the namespace: new entries are theirs.
+     *
+     * @param user   the user name: a certificate's CN in a secure cluster, else the JVM's user name
+     * @param secure whether coord enforces ACLs (mutual TLS): if not, ACLs stay open
+     * @param umask  bits cleared from the mode of new entries
+     */
+    public record Caller(String user, boolean secure, FsPermission umask) {
+        /** A store node: a super user in a secure cluster; it creates only the root entries. */
+        public static Caller node(boolean secure) {
+            return new Caller(Inode.LEGACY_OWNER, secure, new FsPermission(022));
+        }
+    }
 
     /** An entry of the namespace with the znode version it was read at. */
     public record Entry(String path, Inode inode, int version) {}
 
+    /** A namespace for a store node that enforces nothing itself (plain mode ACLs). */
     public Namespace(CuratorFramework client, LongSupplier clockMillis) {
+        this(client, clockMillis, Caller.node(false));
+    }
+
+    public Namespace(CuratorFramework client, LongSupplier clockMillis, Caller caller) {
         this.client = client;
         this.clock = clockMillis;
+        this.caller = caller;
+    }
+
+    public Caller caller() {
+        return caller;
+    }
+
+    /** The access a new entry under {@code parent} gets: the caller's, the parent's group, the default mode less the umask. */
+    Inode.Access newAccess(Inode parent, boolean directory) {
+        FsPermission base = directory ? FsPermission.DIR_DEFAULT : FsPermission.FILE_DEFAULT;
+        return new Inode.Access(caller.user(), parent.access().group(), base.minus(caller.umask()));
+    }
+
+    private List<ACL> acl(Inode inode) {
+        return AccessControl.acl(inode.access(), caller.secure());
+    }
+
+    private PermissionDeniedException denied(String path, String right) {
+        return new PermissionDeniedException(path, caller.user(), right);
     }
 
     static String znode(String path) {
@@ -64,9 +114,19 @@ public final class Namespace {
                     }
                 }
             }
-            if (client.checkExists().forPath(NS) == null) {
+            if (client.checkExists().forPath(GUARD) == null) {
                 try {
-                    client.create().creatingParentsIfNeeded().forPath(NS, new Inode.Dir(clock.getAsLong()).encode());
+                    client.create().withACL(AccessControl.guardAcl()).forPath(GUARD, new byte[0]);
+                } catch (KeeperException.NodeExistsException raced) {
+                    // another node made it
+                }
+            }
+            if (client.checkExists().forPath(NS) == null) {
+                // The root belongs to the system owner with mode 755: in a secure cluster only
+                // super users create top-level directories (and chown them to their users).
+                Inode.Dir root = new Inode.Dir(clock.getAsLong());
+                try {
+                    client.create().withACL(acl(root)).forPath(NS, root.encode());
                 } catch (KeeperException.NodeExistsException raced) {
                     // another node made it
                 }
@@ -84,6 +144,8 @@ public final class Namespace {
                 return new Entry(path, Inode.decode(path, data), stat.getVersion());
             } catch (KeeperException.NoNodeException e) {
                 throw new NoSuchFileException(path, null, "no such file or directory in the store");
+            } catch (KeeperException.NoAuthException e) {
+                throw denied(path, "read");
             }
         });
     }
@@ -97,6 +159,8 @@ public final class Namespace {
                 return client.getChildren().forPath(znode(path));
             } catch (KeeperException.NoNodeException gone) {
                 throw new NoSuchFileException(path);
+            } catch (KeeperException.NoAuthException noAuth) {
+                throw denied(path, "read");
             }
         });
         List<Entry> out = new ArrayList<>();
@@ -114,30 +178,75 @@ public final class Namespace {
     public void mkdirs(String path) throws IOException {
         if (path.equals("/")) return;
         String sofar = "";
+        Inode parent = stat("/").inode();
         for (String segment : path.substring(1).split("/", -1)) {
             sofar = sofar + "/" + segment;
             String p = sofar;
-            boolean created = call(() -> {
-                try {
-                    client.create().forPath(znode(p), new Inode.Dir(clock.getAsLong()).encode());
-                    return true;
-                } catch (KeeperException.NodeExistsException e) {
-                    return false;
-                } catch (KeeperException.NoNodeException e) {
-                    throw new NoSuchFileException(StorePaths.parent(p), null, "parent vanished while creating " + path);
-                }
-            });
-            if (!created && !(stat(p).inode() instanceof Inode.Dir)) {
+            // Look before creating: coord checks the parent's ACL before whether the entry exists,
+            // and an existing directory must not need write on its parent.
+            Entry existing = statIfExists(p);
+            if (existing == null) {
+                Inode.Dir dir = new Inode.Dir(clock.getAsLong(), newAccess(parent, true));
+                call(() -> {
+                    try {
+                        client.create().withACL(acl(dir)).forPath(znode(p), dir.encode());
+                    } catch (KeeperException.NodeExistsException e) {
+                        return null; // made meanwhile: looked at below
+                    } catch (KeeperException.NoNodeException e) {
+                        throw new NoSuchFileException(
+                                StorePaths.parent(p), null, "parent vanished while creating " + path);
+                    } catch (KeeperException.NoAuthException e) {
+                        throw denied(StorePaths.parent(p), "write");
+                    }
+                    return null;
+                });
+                existing = stat(p);
+            }
+            if (!(existing.inode() instanceof Inode.Dir)) {
                 throw new NotDirectoryException(p + " is a file (creating " + path + ")");
             }
+            parent = existing.inode();
+        }
+    }
+
+    private Entry statIfExists(String path) throws IOException {
+        try {
+            return stat(path);
+        } catch (NoSuchFileException e) {
+            return null;
         }
     }
 
     /** Starts a write of {@code path}: returns the pending znode that holds the write's blocks until it closes. */
     public String beginWrite(String path) throws IOException {
-        return call(() -> client.create()
-                .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
-                .forPath(PENDING + "/w-", pending(path, List.of())));
+        mkdirs(StorePaths.parent(path));
+        String parent = StorePaths.parent(path);
+        return call(() -> {
+            // The write is refused now, not after its bytes are stored, if the caller may not
+            // create in the directory: the multi also creates and deletes a probe entry there,
+            // which coord allows only with write on it.
+            String probe = znode(StorePaths.child(
+                    parent,
+                    ".cairn-probe-" + Long.toHexString(clock.getAsLong()) + "-"
+                            + Integer.toHexString(System.identityHashCode(this))));
+            try {
+                return client.transaction()
+                        .forOperations(
+                                client.transactionOp()
+                                        .create()
+                                        .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
+                                        .withACL(AccessControl.pendingAcl(caller.user(), caller.secure()))
+                                        .forPath(PENDING + "/w-", pending(path, List.of())),
+                                client.transactionOp().create().forPath(probe, new byte[0]),
+                                client.transactionOp().delete().forPath(probe))
+                        .getFirst()
+                        .getResultPath();
+            } catch (KeeperException.NoAuthException e) {
+                throw denied(parent, "write");
+            } catch (KeeperException.NoNodeException e) {
+                throw new NoSuchFileException(parent, null, "vanished while starting to write " + path);
+            }
+        });
     }
 
     /** Records a block in a pending write before any byte of it is written, so no block is ever unaccounted for. */
@@ -188,8 +297,11 @@ public final class Namespace {
      * @throws FileAlreadyExistsException if {@code path} exists and {@code overwrite} is false, or is a directory
      * @return the file that was replaced, if any (its blocks are now garbage)
      */
-    public Inode.File commit(String pendingZnode, String path, Inode.File file, boolean overwrite) throws IOException {
+    public Inode.File commit(String pendingZnode, String path, Inode.File written, boolean overwrite)
+            throws IOException {
         mkdirs(StorePaths.parent(path));
+        Inode.File file =
+                written.withAccess(newAccess(stat(StorePaths.parent(path)).inode(), false));
         for (int attempt = 0; attempt < 10; attempt++) {
             Entry existing;
             try {
@@ -211,11 +323,13 @@ public final class Namespace {
                             .delete()
                             .withVersion(old.version())
                             .forPath(znode(path)));
-                ops.add(client.transactionOp().create().forPath(znode(path), file.encode()));
+                ops.add(client.transactionOp().create().withACL(acl(file)).forPath(znode(path), file.encode()));
                 ops.add(client.transactionOp().delete().forPath(pendingZnode));
                 try {
                     client.transaction().forOperations(ops);
                     return true;
+                } catch (KeeperException.NoAuthException e) {
+                    throw denied(StorePaths.parent(path), "write");
                 } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException raced) {
                     return false; // someone else wrote the path meanwhile: look again
                 } catch (KeeperException.NoNodeException e) {
@@ -245,10 +359,15 @@ public final class Namespace {
         }
         List<CuratorOp> ops = new ArrayList<>();
         call(() -> {
-            for (Entry e : subtree.reversed())
+            List<String> parents = new ArrayList<>();
+            for (Entry e : subtree.reversed()) {
                 ops.add(client.transactionOp().delete().withVersion(e.version()).forPath(znode(e.path())));
+                parents.add(StorePaths.parent(e.path()));
+            }
             try {
                 client.transaction().forOperations(ops);
+            } catch (KeeperException.NoAuthException e) {
+                throw denied(parents.get(Math.max(0, failedOp(e))), "write");
             } catch (KeeperException.BadVersionException
                     | KeeperException.NotEmptyException
                     | KeeperException.NoNodeException e) {
@@ -292,17 +411,27 @@ public final class Namespace {
         List<Entry> subtree = subtree(src);
         List<CuratorOp> ops = new ArrayList<>();
         call(() -> {
+            // For each op, the directory whose write right it needs.
+            List<String> needsWrite = new ArrayList<>();
             ops.add(client.transactionOp().check().forPath(znode(parent)));
+            needsWrite.add(parent);
             for (Entry e : subtree) {
                 String moved = to + e.path().substring(src.length());
+                // Owner, group and mode move with the entry, and so does the ACL they make.
                 ops.add(client.transactionOp()
                         .create()
+                        .withACL(acl(e.inode()))
                         .forPath(znode(moved), e.inode().encode()));
+                needsWrite.add(StorePaths.parent(moved));
             }
-            for (Entry e : subtree.reversed())
+            for (Entry e : subtree.reversed()) {
                 ops.add(client.transactionOp().delete().withVersion(e.version()).forPath(znode(e.path())));
+                needsWrite.add(StorePaths.parent(e.path()));
+            }
             try {
                 client.transaction().forOperations(ops);
+            } catch (KeeperException.NoAuthException e) {
+                throw denied(needsWrite.get(Math.max(0, failedOp(e))), "write");
             } catch (KeeperException.NodeExistsException e) {
                 throw new FileAlreadyExistsException(to, null, "the rename target exists");
             } catch (KeeperException.BadVersionException
@@ -427,6 +556,111 @@ public final class Namespace {
                 .filter(i -> i instanceof Inode.File)
                 .map(i -> (Inode.File) i)
                 .toList();
+    }
+
+    /** The index of the op of a failed {@code multi} that failed, or -1 if coord did not say. */
+    private static int failedOp(KeeperException e) {
+        List<OpResult> results = e.getResults();
+        if (results == null) return -1;
+        for (int i = 0; i < results.size(); i++) {
+            if (results.get(i) instanceof OpResult.ErrorResult err
+                    && err.getErr() != KeeperException.Code.OK.intValue()
+                    && err.getErr() != KeeperException.Code.RUNTIMEINCONSISTENCY.intValue()) return i;
+        }
+        return -1;
+    }
+
+    /**
+     * Changes an entry's mode: only its owner or a super user may.
+     *
+     * <p>Two steps, since a {@code multi} cannot set an ACL: first the ACL, then the inode, both
+     * compare-and-set on the versions read. The ACL is what coord enforces, so the entry is at
+     * every moment exactly as open as either the old mode or the new one, never more; between the
+     * steps only {@code ls} still shows the old mode, and a chmod interrupted there is completed
+     * by running it again.
+     */
+    public void chmod(String path, FsPermission permission) throws IOException {
+        changeAccess(path, a -> new Inode.Access(a.owner(), a.group(), permission), "ownership");
+    }
+
+    /**
+     * Changes an entry's owner and group (null: unchanged): only a super user may.
+     *
+     * <p>The inode goes first, in a {@code multi} that also creates and deletes a child of
+     * {@value #GUARD}, which only a super user may do — coord, not this client, decides who may
+     * chown; then the ACL. Between the steps the old owner's ACL is still in force.
+     */
+    public void chown(String path, String owner, String group) throws IOException {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Entry e = stat(path);
+            Inode.Access a = e.inode().access();
+            Inode changed = e.inode()
+                    .withAccess(new Inode.Access(
+                            owner == null ? a.owner() : owner, group == null ? a.group() : group, a.permission()));
+            String probe = GUARD + "/chown-" + Long.toHexString(clock.getAsLong());
+            boolean done = call(() -> {
+                try {
+                    List<CuratorOp> ops = new ArrayList<>();
+                    if (caller.secure()) {
+                        ops.add(client.transactionOp().create().forPath(probe, new byte[0]));
+                        ops.add(client.transactionOp().delete().forPath(probe));
+                    }
+                    ops.add(client.transactionOp()
+                            .setData()
+                            .withVersion(e.version())
+                            .forPath(znode(path), changed.encode()));
+                    client.transaction().forOperations(ops);
+                    return true;
+                } catch (KeeperException.NoAuthException denied) {
+                    throw denied(path, "admin");
+                } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException raced) {
+                    return false;
+                } catch (KeeperException.NoNodeException gone) {
+                    throw new NoSuchFileException(path);
+                }
+            });
+            if (done) {
+                setAcl(path, changed, "admin");
+                return;
+            }
+        }
+        throw new IOException("could not chown " + path + ": it kept changing");
+    }
+
+    private void changeAccess(String path, java.util.function.UnaryOperator<Inode.Access> edit, String right)
+            throws IOException {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Entry e = stat(path);
+            Inode changed = e.inode().withAccess(edit.apply(e.inode().access()));
+            setAcl(path, changed, right);
+            boolean done = call(() -> {
+                try {
+                    client.setData().withVersion(e.version()).forPath(znode(path), changed.encode());
+                    return true;
+                } catch (KeeperException.BadVersionException raced) {
+                    return false;
+                } catch (KeeperException.NoNodeException gone) {
+                    throw new NoSuchFileException(path);
+                } catch (KeeperException.NoAuthException denied) {
+                    throw denied(path, right);
+                }
+            });
+            if (done) return;
+        }
+        throw new IOException("could not change " + path + ": it kept changing");
+    }
+
+    private void setAcl(String path, Inode inode, String right) throws IOException {
+        call(() -> {
+            try {
+                client.setACL().withACL(acl(inode)).forPath(znode(path));
+            } catch (KeeperException.NoAuthException denied) {
+                throw denied(path, right);
+            } catch (KeeperException.NoNodeException gone) {
+                throw new NoSuchFileException(path);
+            }
+            return null;
+        });
     }
 
     @FunctionalInterface

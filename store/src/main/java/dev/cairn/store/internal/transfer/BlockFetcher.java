@@ -42,12 +42,28 @@ public final class BlockFetcher {
     public static InputStream open(
             DataAddress node, BlockId id, long offset, long length, Duration timeout, TransportSecurity security)
             throws IOException {
+        return open(node, id, offset, length, timeout, security, "");
+    }
+
+    /**
+     * {@link #open(DataAddress, BlockId, long, long, Duration)} with {@code security}, for a block
+     * of {@code file}: a user's read is served only if it may read that file and the block is one of its.
+     */
+    public static InputStream open(
+            DataAddress node,
+            BlockId id,
+            long offset,
+            long length,
+            Duration timeout,
+            TransportSecurity security,
+            String file)
+            throws IOException {
         Objects.requireNonNull(id, "id");
         if (offset < 0 || length < -1)
             throw new IllegalArgumentException("bad range: offset " + offset + ", length " + length);
         Connection c = Connection.connect(node, timeout, security);
         try {
-            new Request.ReadBlock(id, offset, length).write(c.out);
+            new Request.ReadBlock(id, offset, length, file).write(c.out);
             c.expectOk("READ_BLOCK of " + id, id);
             long blockLength = c.in.readLong();
             int chunkSize = c.in.readInt();

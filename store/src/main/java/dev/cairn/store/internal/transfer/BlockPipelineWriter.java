@@ -84,6 +84,22 @@ public final class BlockPipelineWriter implements AutoCloseable {
     public static BlockPipelineWriter open(
             BlockId id, List<DataAddress> pipeline, int chunkSize, Duration timeout, TransportSecurity security)
             throws IOException {
+        return open(id, pipeline, chunkSize, timeout, security, "");
+    }
+
+    /**
+     * {@link #open(BlockId, List, int, Duration, TransportSecurity)} for the pending write {@code
+     * pendingWrite} (its coord znode): a user's write is stored only if that write is theirs and
+     * lists the block.
+     */
+    public static BlockPipelineWriter open(
+            BlockId id,
+            List<DataAddress> pipeline,
+            int chunkSize,
+            Duration timeout,
+            TransportSecurity security,
+            String pendingWrite)
+            throws IOException {
         Objects.requireNonNull(id, "id");
         List<DataAddress> nodes = List.copyOf(pipeline);
         if (nodes.isEmpty() || nodes.size() > Wire.MAX_PIPELINE) {
@@ -101,7 +117,7 @@ public final class BlockPipelineWriter implements AutoCloseable {
         Duration ackTimeout = timeout.multipliedBy(nodes.size());
         try {
             c.setTimeout(ackTimeout);
-            new Request.WriteBlock(id, chunkSize, nodes.subList(1, nodes.size())).write(c.out);
+            new Request.WriteBlock(id, chunkSize, nodes.subList(1, nodes.size()), pendingWrite).write(c.out);
             // Sent now, so the nodes set up the block and the rest of the pipeline while the caller produces data.
             c.out.flush();
         } catch (IOException e) {

@@ -98,7 +98,7 @@ final class BlockReceiver {
         if (request.downstream().isEmpty()) return;
         try {
             downstream = BlockPipelineWriter.open(
-                    request.id(), request.downstream(), request.chunkSize(), timeout, security);
+                    request.id(), request.downstream(), request.chunkSize(), timeout, security, request.pendingWrite());
         } catch (IOException e) {
             dropDownstream(e);
         }

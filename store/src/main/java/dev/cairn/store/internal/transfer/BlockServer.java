@@ -44,16 +44,22 @@ public final class BlockServer implements AutoCloseable {
      *     are served, and the connections this node opens to other nodes (pipelines, re-replication)
      *     use the same material
      */
-    public record Options(Duration timeout, int maxConnections, TransportSecurity security) {
+    public record Options(Duration timeout, int maxConnections, TransportSecurity security, BlockAccess access) {
         public Options {
             Connection.millis(Objects.requireNonNull(timeout, "timeout"));
             if (maxConnections < 1)
                 throw new IllegalArgumentException("maxConnections must be positive, got " + maxConnections);
             Objects.requireNonNull(security, "security");
+            Objects.requireNonNull(access, "access");
         }
 
         public Options(Duration timeout, int maxConnections) {
-            this(timeout, maxConnections, TransportSecurity.plain());
+            this(timeout, maxConnections, TransportSecurity.plain(), BlockAccess.OPEN);
+        }
+
+        /** These options with {@code access} deciding what users (not nodes) may read and write over TLS. */
+        public Options withAccess(BlockAccess access) {
+            return new Options(timeout, maxConnections, security, access);
         }
 
         public static Options defaults() {
@@ -61,15 +67,15 @@ public final class BlockServer implements AutoCloseable {
         }
 
         public Options withTimeout(Duration timeout) {
-            return new Options(timeout, maxConnections, security);
+            return new Options(timeout, maxConnections, security, access);
         }
 
         public Options withMaxConnections(int maxConnections) {
-            return new Options(timeout, maxConnections, security);
+            return new Options(timeout, maxConnections, security, access);
         }
 
         public Options withSecurity(TransportSecurity security) {
-            return new Options(timeout, maxConnections, security);
+            return new Options(timeout, maxConnections, security, access);
         }
     }
 

@@ -31,14 +31,17 @@ sealed interface Request {
         return switch (opcode) {
             case Wire.WRITE_BLOCK ->
                 new WriteBlock(
-                        Wire.readBlockId(in), Wire.readChunkSize(in), Wire.readAddresses(in, Wire.MAX_PIPELINE - 1));
+                        Wire.readBlockId(in),
+                        Wire.readChunkSize(in),
+                        Wire.readAddresses(in, Wire.MAX_PIPELINE - 1),
+                        in.readUTF());
             case Wire.READ_BLOCK -> {
                 BlockId id = Wire.readBlockId(in);
                 long offset = in.readLong();
                 long length = in.readLong();
                 if (offset < 0 || length < -1)
                     throw new ProtocolException("bad range: offset " + offset + ", length " + length);
-                yield new ReadBlock(id, offset, length);
+                yield new ReadBlock(id, offset, length, in.readUTF());
             }
             case Wire.DELETE_BLOCKS -> {
                 int n = in.readInt();
@@ -60,10 +63,19 @@ sealed interface Request {
         };
     }
 
-    /** Store a new block here and on {@code downstream}, in that order. Reply: a {@link PipelineAck}. */
-    record WriteBlock(BlockId id, int chunkSize, List<DataAddress> downstream) implements Request {
+    /**
+     * Store a new block here and on {@code downstream}, in that order. Reply: a {@link PipelineAck}.
+     *
+     * @param pendingWrite the coord znode of the write the block is for ("" from a node: none needed)
+     */
+    record WriteBlock(BlockId id, int chunkSize, List<DataAddress> downstream, String pendingWrite) implements Request {
         public WriteBlock {
             downstream = List.copyOf(downstream);
+            java.util.Objects.requireNonNull(pendingWrite, "pendingWrite");
+        }
+
+        public WriteBlock(BlockId id, int chunkSize, List<DataAddress> downstream) {
+            this(id, chunkSize, downstream, "");
         }
 
         @Override
@@ -76,11 +88,24 @@ sealed interface Request {
             out.writeLong(id.value());
             out.writeInt(chunkSize);
             Wire.writeAddresses(out, downstream);
+            out.writeUTF(pendingWrite);
         }
     }
 
-    /** Raw chunks covering {@code [offset, offset + length)}; {@code length} -1 means to the end. */
-    record ReadBlock(BlockId id, long offset, long length) implements Request {
+    /**
+     * Raw chunks covering {@code [offset, offset + length)}; {@code length} -1 means to the end.
+     *
+     * @param file the store path of the file the block belongs to ("" from a node: none needed)
+     */
+    record ReadBlock(BlockId id, long offset, long length, String file) implements Request {
+        public ReadBlock {
+            java.util.Objects.requireNonNull(file, "file");
+        }
+
+        public ReadBlock(BlockId id, long offset, long length) {
+            this(id, offset, length, "");
+        }
+
         @Override
         public int opcode() {
             return Wire.READ_BLOCK;
@@ -91,6 +116,7 @@ sealed interface Request {
             out.writeLong(id.value());
             out.writeLong(offset);
             out.writeLong(length);
+            out.writeUTF(file);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.cairn.store.internal.transfer;
 
+import dev.cairn.common.security.CairnPrincipal;
 import dev.cairn.store.internal.disk.BlockId;
 import dev.cairn.store.internal.disk.BlockInfo;
 import dev.cairn.store.internal.disk.LocalBlockStore;
@@ -9,6 +10,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
+import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +31,10 @@ final class ServerConnection {
     private final Socket socket;
     private final String peer;
     private Thread thread;
+    /** The TLS peer when it is a user (its requests are checked); null for a node or in plain text. */
+    private CairnPrincipal user;
+
+    private List<String> groups = List.of();
 
     ServerConnection(BlockServer server, Socket socket) {
         this.server = server;
@@ -88,6 +94,13 @@ final class ServerConnection {
                 return;
             }
             c = Connection.accepted(socket, server.options().timeout());
+            if (socket instanceof SSLSocket tls) {
+                CairnPrincipal p = CairnPrincipal.of(tls.getSession()).orElse(null);
+                if (p == null || p.kind() != CairnPrincipal.Kind.NODE) {
+                    user = p == null ? new CairnPrincipal("(unknown certificate)", CairnPrincipal.Kind.USER) : p;
+                    groups = CairnPrincipal.groups(tls.getSession());
+                }
+            }
             if (!handshake(c)) return;
             // Ends when the peer closes or fails, or the server closes the socket.
             while (!server.isClosed()) {
@@ -95,7 +108,7 @@ final class ServerConnection {
                 int opcode = c.in.read();
                 if (opcode < 0) return;
                 current = Request.read(opcode, c.in);
-                serve(c, current);
+                if (!serve(c, current)) return;
                 c.out.flush();
             }
         } catch (ProtocolException e) {
@@ -168,7 +181,46 @@ final class ServerConnection {
         return true;
     }
 
-    private void serve(Connection c, Request request) throws IOException {
+    /**
+     * Why the user on the other end may not make {@code request}, or null if it may (always, for a
+     * node or in plain text). Users read blocks of files they may read and write blocks of their
+     * own writes; deleting and replicating blocks is for nodes (garbage collection and repair).
+     */
+    private String refusal(Request request) {
+        if (user == null) return null;
+        BlockAccess access = server.options().access();
+        try {
+            return decide(access, request);
+        } catch (IOException e) {
+            // Fail closed: what cannot be checked is not served.
+            return "cannot check " + user.name() + "'s access: " + Wire.describe(e);
+        }
+    }
+
+    private String decide(BlockAccess access, Request request) throws IOException {
+        return switch (request) {
+            case Request.ReadBlock r -> access.refuseRead(user, groups, r.file(), r.id());
+            case Request.WriteBlock w -> access.refuseWrite(user, w.pendingWrite(), w.id());
+            case Request.DeleteBlocks d -> access.refuseNodeRequest(user, "delete blocks");
+            case Request.Replicate r -> access.refuseNodeRequest(user, "replicate blocks");
+            case Request.ListBlocks l -> null;
+            case Request.Status s -> null;
+        };
+    }
+
+    /** Serves a request; false when the connection must end (a refused write, whose chunks would follow). */
+    private boolean serve(Connection c, Request request) throws IOException {
+        String refused = refusal(request);
+        if (refused != null) {
+            LOG.info("{}: refused {} from {}: {}", server.address(), describe(request), peer, refused);
+            if (request instanceof Request.WriteBlock) {
+                // Its chunks follow the header: the stream cannot be resynchronized, so it ends here.
+                c.closeWithReply(Wire.FAILED, refused);
+                return false;
+            }
+            Wire.writeStatus(c.out, Wire.FAILED, refused);
+            return true;
+        }
         LocalBlockStore store = server.store();
         Duration timeout = server.options().timeout();
         switch (request) {
@@ -200,7 +252,7 @@ final class ServerConnection {
                     free = store.freeBytes();
                 } catch (IOException e) {
                     Wire.writeStatus(c.out, Wire.FAILED, "cannot measure free space: " + Wire.describe(e));
-                    return;
+                    return true;
                 }
                 c.out.writeByte(Wire.OK);
                 c.out.writeLong(free);
@@ -208,6 +260,7 @@ final class ServerConnection {
                 c.out.writeInt(store.blocks().size());
             }
         }
+        return true;
     }
 
     /** Deletes in order and stops at the first failure, which the reply names; deleting again is harmless. */

@@ -15,7 +15,8 @@ import java.util.List;
  */
 final class Wire {
     static final int MAGIC = 0x43584652; // "CXFR"
-    static final short VERSION = 1;
+    /** 2: READ_BLOCK names the file and WRITE_BLOCK the pending write they are for (access checks). */
+    static final short VERSION = 2;
 
     // Opcodes
     static final int WRITE_BLOCK = 1;

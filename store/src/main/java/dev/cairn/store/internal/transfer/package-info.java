@@ -30,19 +30,21 @@
  * the addresses.
  *
  * <pre>
- * connection preamble  client: i32 magic 'CXFR', u16 version (1)
+ * connection preamble  client: i32 magic 'CXFR', u16 version (2; 1 lacked the utf of requests 1 and 2)
  *                      server: i32 magic, u16 version, u8 status [utf message if not OK]
  *                      (the client sends its first request without waiting for the server's part)
  * reply status         u8: 0 OK, 1 NOT_FOUND, 2 FAILED, 3 BAD_REQUEST (then the server closes);
  *                      every reply starts with one, followed by a utf message unless OK
  *
  * request              u8 opcode, then:
- * 1 WRITE_BLOCK        i64 block, i32 chunkSize, addresses downstream (at most 15), then chunk
+ * 1 WRITE_BLOCK        i64 block, i32 chunkSize, addresses downstream (at most 15), utf pending
+ *                      write (its coord znode; "" from a node), then chunk
  *                      frames: i32 length (1..chunkSize; only the last may be short), i32 crc32c,
  *                      bytes; and i32 0 to end the block.
  *                      reply: OK, ack = u8 n, per node in pipeline order u8 0 + i64 length (stored)
  *                      or u8 1 + utf reason (failed)
- * 2 READ_BLOCK         i64 block, i64 offset, i64 length (-1: to the end)
+ * 2 READ_BLOCK         i64 block, i64 offset, i64 length (-1: to the end), utf file (the store
+ *                      path the block belongs to; "" from a node)
  *                      reply: OK, i64 block length, i32 chunk size, then per chunk overlapping the
  *                      range i32 index, i32 length, i32 stored crc32c, bytes; then i32 -1; or, in
  *                      place of a chunk the node cannot read, i32 -2 (an I/O error) or -3 (found
@@ -54,5 +56,13 @@
  * </pre>
  *
  * A connection carries requests one after another; the clients here use one per call.
+ *
+ * <h2>Access</h2>
+ *
+ * With TLS, a peer with a node certificate may do everything. A user's READ_BLOCK is served only
+ * if {@link dev.cairn.store.internal.transfer.BlockAccess} finds the named file lists the block and
+ * lets the user read it, a WRITE_BLOCK only for the user's own pending write that lists the block
+ * (else FAILED with "permission denied: ..."; a refused write also closes the connection, since its
+ * chunks would follow); DELETE_BLOCKS and REPLICATE are refused to users.
  */
 package dev.cairn.store.internal.transfer;
