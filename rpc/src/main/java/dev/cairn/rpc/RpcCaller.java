@@ -1,6 +1,7 @@
 package dev.cairn.rpc;
 
 import dev.cairn.common.security.CairnPrincipal;
+import dev.cairn.common.security.PermissionDeniedException;
 import dev.cairn.rpc.grpc.PrincipalInterceptor;
 import java.util.Optional;
 
@@ -15,5 +16,20 @@ public final class RpcCaller {
     /** The authenticated caller of the call this thread serves. */
     public static Optional<CairnPrincipal> current() {
         return PrincipalInterceptor.current();
+    }
+
+    /**
+     * Refuses the call this thread serves unless a node made it, when callers are authenticated:
+     * what only a cluster's own nodes may do (register or heartbeat as a worker, commit a task), a
+     * user's certificate or token must not.
+     *
+     * @param what the action refused, for the message ("register as a worker")
+     * @throws PermissionDeniedException naming the caller and the action
+     */
+    public static void requireNode(String what) {
+        Optional<CairnPrincipal> caller = current();
+        if (caller.isPresent() && caller.get().kind() != CairnPrincipal.Kind.NODE)
+            throw new PermissionDeniedException(
+                    "permission denied: " + caller.get() + " may not " + what + ": only nodes may");
     }
 }

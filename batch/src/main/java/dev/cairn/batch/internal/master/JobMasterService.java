@@ -19,7 +19,6 @@ import dev.cairn.batch.internal.proto.RegisterWorkerResponse;
 import dev.cairn.batch.internal.proto.SubmitJobRequest;
 import dev.cairn.common.security.CairnPrincipal;
 import dev.cairn.common.security.JobAccess;
-import dev.cairn.common.security.PermissionDeniedException;
 import dev.cairn.rpc.RpcCaller;
 import dev.cairn.rpc.grpc.Rpc;
 import io.grpc.stub.StreamObserver;
@@ -53,18 +52,10 @@ final class JobMasterService extends JobMasterGrpc.JobMasterImplBase {
         return RpcCaller.current();
     }
 
-    /** Refuses a worker call from anyone but a node, when callers are authenticated. */
-    private static void requireNode(String what) {
-        Optional<CairnPrincipal> caller = caller();
-        if (caller.isPresent() && caller.get().kind() != CairnPrincipal.Kind.NODE)
-            throw new PermissionDeniedException(
-                    "permission denied: " + caller.get() + " may not " + what + ": only nodes may");
-    }
-
     @Override
     public void registerWorker(RegisterWorkerRequest req, StreamObserver<RegisterWorkerResponse> obs) {
         Rpc.reply(obs, () -> {
-            requireNode("register as a worker");
+            RpcCaller.requireNode("register as a worker");
             return master.onLoop(() -> master.register(req));
         });
     }
@@ -72,7 +63,7 @@ final class JobMasterService extends JobMasterGrpc.JobMasterImplBase {
     @Override
     public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> obs) {
         Rpc.reply(obs, () -> {
-            requireNode("heartbeat as a worker");
+            RpcCaller.requireNode("heartbeat as a worker");
             return master.onLoop(() -> master.heartbeat(req));
         });
     }
@@ -80,7 +71,7 @@ final class JobMasterService extends JobMasterGrpc.JobMasterImplBase {
     @Override
     public void commitTask(CommitTaskRequest req, StreamObserver<CommitTaskResponse> obs) {
         Rpc.reply(obs, () -> {
-            requireNode("commit a task");
+            RpcCaller.requireNode("commit a task");
             return master.onLoop(() -> master.commit(AttemptRef.fromProto(req.getAttempt())));
         });
     }

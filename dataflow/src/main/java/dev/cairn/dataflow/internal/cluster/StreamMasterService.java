@@ -2,7 +2,6 @@ package dev.cairn.dataflow.internal.cluster;
 
 import dev.cairn.common.security.CairnPrincipal;
 import dev.cairn.common.security.JobAccess;
-import dev.cairn.common.security.PermissionDeniedException;
 import dev.cairn.dataflow.internal.proto.HeartbeatRequest;
 import dev.cairn.dataflow.internal.proto.HeartbeatResponse;
 import dev.cairn.dataflow.internal.proto.JobRef;
@@ -48,18 +47,10 @@ public final class StreamMasterService extends StreamMasterGrpc.StreamMasterImpl
         return RpcCaller.current();
     }
 
-    /** Refuses a worker call from anyone but a node, when callers are authenticated. */
-    private static void requireNode(String what) {
-        Optional<CairnPrincipal> caller = caller();
-        if (caller.isPresent() && caller.get().kind() != CairnPrincipal.Kind.NODE)
-            throw new PermissionDeniedException(
-                    "permission denied: " + caller.get() + " may not " + what + ": only nodes may");
-    }
-
     @Override
     public void registerWorker(RegisterWorkerRequest req, StreamObserver<RegisterWorkerResponse> obs) {
         Rpc.reply(obs, () -> {
-            requireNode("register as a stream worker");
+            RpcCaller.requireNode("register as a stream worker");
             return master.onLoop(() -> master.register(req));
         });
     }
@@ -67,7 +58,7 @@ public final class StreamMasterService extends StreamMasterGrpc.StreamMasterImpl
     @Override
     public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> obs) {
         Rpc.reply(obs, () -> {
-            requireNode("heartbeat as a stream worker");
+            RpcCaller.requireNode("heartbeat as a stream worker");
             return master.onLoop(() -> master.heartbeat(req));
         });
     }
