@@ -97,6 +97,31 @@ class StoreClientTest {
                 .until(() -> c.getChildren().forPath("/cairn/store/pending").isEmpty());
     }
 
+    /**
+     * Writers that start in one directory at the same moment, through one client, all succeed: each
+     * write's start checks the directory with a probe entry of its own, never a shared one.
+     */
+    @Test
+    void writersStartingTogetherInOneDirectoryAllSucceed() throws Exception {
+        int writers = 16;
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(writers);
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int i = 0; i < writers; i++) {
+                String path = "/together/f" + i;
+                byte[] data = random(1000 + i, i);
+                done.add(pool.submit(() -> {
+                    together.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    write(path, data, WriteOptions.defaults());
+                    return null;
+                }));
+            }
+            for (var f : done) f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertThat(store.list("/together")).hasSize(writers);
+        for (int i = 0; i < writers; i++) assertThat(read("/together/f" + i)).isEqualTo(random(1000 + i, i));
+    }
+
     @Test
     void namespaceSemantics() throws Exception {
         byte[] a = "a".getBytes(StandardCharsets.UTF_8);

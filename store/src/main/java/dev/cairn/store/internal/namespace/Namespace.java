@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
@@ -47,6 +48,19 @@ public final class Namespace {
     public static final String CORRUPT = ROOT + "/corrupt";
     /** Only super users may create under it: a {@code multi} touching it proves the caller is one (chown). */
     public static final String GUARD = ROOT + "/admin-guard";
+
+    /**
+     * Probe names must never collide: two writers may start in one directory in the same
+     * millisecond, in one JVM or in two. A JVM-wide counter after a random prefix drawn once per
+     * JVM makes each name unique (it names a znode, it decides nothing).
+     */
+    private static final String PROBE_NONCE = Long.toHexString(new java.security.SecureRandom().nextLong());
+
+    private static final AtomicLong PROBES = new AtomicLong();
+
+    private static String probeName(String prefix) {
+        return prefix + PROBE_NONCE + "-" + Long.toHexString(PROBES.incrementAndGet());
+    }
 
     private final CuratorFramework client;
     private final LongSupplier clock;
@@ -225,10 +239,7 @@ public final class Namespace {
             // The write is refused now, not after its bytes are stored, if the caller may not
             // create in the directory: the multi also creates and deletes a probe entry there,
             // which coord allows only with write on it.
-            String probe = znode(StorePaths.child(
-                    parent,
-                    ".cairn-probe-" + Long.toHexString(clock.getAsLong()) + "-"
-                            + Integer.toHexString(System.identityHashCode(this))));
+            String probe = znode(StorePaths.child(parent, probeName(".cairn-probe-")));
             try {
                 return client.transaction()
                         .forOperations(
@@ -597,7 +608,7 @@ public final class Namespace {
             Inode changed = e.inode()
                     .withAccess(new Inode.Access(
                             owner == null ? a.owner() : owner, group == null ? a.group() : group, a.permission()));
-            String probe = GUARD + "/chown-" + Long.toHexString(clock.getAsLong());
+            String probe = GUARD + "/" + probeName("chown-");
             boolean done = call(() -> {
                 try {
                     List<CuratorOp> ops = new ArrayList<>();
