@@ -76,10 +76,12 @@ class StreamStoreIT {
                 "2",
                 "--checkpoint-interval",
                 "1s",
-                // About twenty seconds of input: the kill comes early, with checkpoints before it and after it,
-                // however slowly a loaded machine runs them.
+                // About forty seconds of input: the kill comes early, with checkpoints before it and after it,
+                // however slowly a loaded machine runs them. (Twenty seconds was once used up by a loaded CI
+                // machine before the test had read the first checkpoint and the job's slots: it found the job
+                // FINISHED.)
                 "--max-rate",
-                String.valueOf(EVENTS / 20),
+                String.valueOf(EVENTS / 40),
                 "--detach",
                 "--example",
                 "nexmark-q7",
@@ -162,11 +164,11 @@ class StreamStoreIT {
     }
 
     private static List<String> slots(String id) throws Exception {
-        String line = status(id)
-                .lines()
+        String status = status(id);
+        String line = status.lines()
                 .filter(l -> l.startsWith("slots:"))
                 .findFirst()
-                .orElseThrow();
+                .orElseThrow(() -> new AssertionError("no slots in the status of " + id + ":\n" + status));
         return List.of(line.substring("slots:".length()).strip().split(",\\s*"));
     }
 
