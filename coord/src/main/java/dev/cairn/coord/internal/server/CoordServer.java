@@ -524,7 +524,12 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
                 List<Long> ids = List.copyOf(touchedSinceRelay);
                 touchedSinceRelay.removeAll(ids);
                 for (long id : ids) tracker().touch(id);
-                var unused = raft.propose(new CoordEntry.Touch(ids).encode());
+                // A relay that fails (no leader yet, or the link to it is down) is tried again on a
+                // later tick: otherwise the leader hears nothing of these sessions until their
+                // clients' next pings, and a few lost relays in a row expire live sessions.
+                var unused = raft.propose(new CoordEntry.Touch(ids).encode()).whenComplete((r, e) -> {
+                    if (e != null) touchedSinceRelay.addAll(ids);
+                });
             }
             boolean leader = raft.isLeader();
             if (leader && !wasLeader) {
