@@ -151,7 +151,9 @@ class SecureClusterIT {
         assertThat(Cli.ok(CMD, "job", "list", "--master", master, "--ca", ca, "--token", token)
                         .stdout())
                 .contains("JOB")
-                .contains("SUCCEEDED");
+                // Jobs belong to their submitter: the token's user sees her own (order 7's), not the admin's.
+                .containsPattern("job-\\d+\\s+gated-wordcount\\s+carol")
+                .doesNotContain("SUCCEEDED");
         assertThat(Cli.ok(CMD, "security", "token", "list", "--dir", dir.toString())
                         .stdout())
                 .contains(id)
