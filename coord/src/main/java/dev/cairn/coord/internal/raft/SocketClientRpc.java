@@ -46,7 +46,8 @@ final class SocketClientRpc extends RaftClientRpcWithProxy<SocketRpcProxy> {
                     .getProxy(request.getServerId())
                     .sendAsync(header, proto)
                     .orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
-                    .thenApply(SocketClientRpc::reply);
+                    .thenApply(SocketClientRpc::reply)
+                    .thenApply(SocketClientRpc::leaderExceptionAsFailure);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -60,6 +61,21 @@ final class SocketClientRpc extends RaftClientRpcWithProxy<SocketRpcProxy> {
         } catch (java.util.concurrent.CompletionException e) {
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
         }
+    }
+
+    /**
+     * An asynchronous reply that says the member is not (or not yet) the leader fails the call
+     * instead, as Ratis' own Netty and gRPC clients do: only a failure makes Ratis' ordered async
+     * client move to the suggested leader and send again. Returned as a reply, it went to the
+     * caller as a failure and the client kept sending to the old leader: after the first leader
+     * changed, every liveness relay of a follower's clients failed, and the new leader expired
+     * their sessions.
+     */
+    private static RaftClientReply leaderExceptionAsFailure(RaftClientReply reply) {
+        IOException notLeader = reply.getNotLeaderException();
+        if (notLeader == null) notLeader = reply.getLeaderNotReadyException();
+        if (notLeader != null) throw new java.util.concurrent.CompletionException(notLeader);
+        return reply;
     }
 
     private static RaftNettyServerRequestProto proto(RaftClientRequest request) {

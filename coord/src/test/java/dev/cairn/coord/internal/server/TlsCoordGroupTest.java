@@ -120,6 +120,10 @@ class TlsCoordGroupTest {
     }
 
     private ZooKeeper connect(CoordServer member) throws Exception {
+        return connect(member, 6000);
+    }
+
+    private ZooKeeper connect(CoordServer member, int sessionTimeoutMs) throws Exception {
         ZKClientConfig config = new ZKClientConfig();
         config.setProperty("zookeeper.client.secure", "true");
         config.setProperty("zookeeper.clientCnxnSocket", "org.apache.zookeeper.ClientCnxnSocketNetty");
@@ -132,7 +136,7 @@ class TlsCoordGroupTest {
         CountDownLatch connected = new CountDownLatch(1);
         ZooKeeper zk = new ZooKeeper(
                 "127.0.0.1:" + member.clientPort(),
-                6000,
+                sessionTimeoutMs,
                 e -> {
                     if (e.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();
                 },
@@ -177,7 +181,38 @@ class TlsCoordGroupTest {
             return true;
         });
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> onOther.exists("/after", false) != null);
-        assertThat(logged()).doesNotContain("refused");
+        // No member refused another (a dead member's port refusing its peers' retries is fine).
+        assertThat(logged()).doesNotContain("refused a");
+    }
+
+    /**
+     * Sessions made on every member right after the group starts, then left idle (only the
+     * clients' pings): none expires. (A secure cluster's leader once expired the sessions made
+     * through a follower ten seconds after they began: their liveness never reached it.)
+     */
+    @Test
+    void idleSessionsMadeOnFollowersRightAfterStartStayAlive() throws Exception {
+        List<ZooKeeper> sessions = new ArrayList<>();
+        List<Watcher.Event.KeeperState> expired = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int round = 0; round < 2; round++)
+            for (CoordServer m : members) {
+                ZooKeeper zk = connect(m, 4000);
+                zk.register(e -> {
+                    if (e.getState() == Watcher.Event.KeeperState.Expired) expired.add(e.getState());
+                });
+                sessions.add(zk);
+            }
+        // Three session timeouts of nothing but pings, checked every half second.
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(12);
+        while (System.nanoTime() < until) {
+            await().pollDelay(Duration.ofMillis(500))
+                    .atMost(Duration.ofSeconds(1))
+                    .until(() -> true);
+            assertThat(expired).as("sessions expired").isEmpty();
+            assertThat(logged()).doesNotContain("expired");
+        }
+        for (ZooKeeper zk : sessions) assertThat(zk.getState().isAlive()).isTrue();
+        for (ZooKeeper zk : sessions) assertThat(zk.exists("/", false)).isNotNull();
     }
 
     @Test
