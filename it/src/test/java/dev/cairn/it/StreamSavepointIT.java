@@ -71,7 +71,7 @@ class StreamSavepointIT {
                 "--checkpoint-interval",
                 "300ms",
                 "--max-rate",
-                String.valueOf(EVENTS / 20),
+                String.valueOf(EVENTS / 90),
                 "--detach",
                 "--example",
                 "nexmark-q7",
