@@ -66,6 +66,12 @@ class NexmarkClusterTest {
     }
 
     private String startMaster() throws IOException {
+        return startMaster(StreamJobRegistry.inMemory()).endpoint;
+    }
+
+    private record Started(StreamMaster master, RpcServer server, String endpoint) {}
+
+    private Started startMaster(StreamJobRegistry registry) throws IOException {
         StreamMaster master = StreamMaster.create(
                 new StreamMaster.Settings(
                         dir.resolve("stream"),
@@ -74,14 +80,14 @@ class NexmarkClusterTest {
                         Duration.ofMillis(50),
                         Duration.ofMillis(100),
                         FileSystemRegistry.local()),
-                StreamJobRegistry.inMemory(),
+                registry,
                 Optional::empty,
                 Clock.system());
         open.add(master);
         RpcServer server = RpcServer.start("127.0.0.1", 0, master.services());
         open.add(server);
         master.activate();
-        return server.endpoint();
+        return new Started(master, server, server.endpoint());
     }
 
     private StreamWorker startWorker(String id, String master, int slots) throws IOException {
@@ -149,6 +155,41 @@ class NexmarkClusterTest {
                 assertThat(end.slotWorkers()).isEmpty();
                 assertThat(output(out)).as(query).isEqualTo(answer(query));
             }
+        }
+    }
+
+    /**
+     * A master that becomes active after another still answers for the jobs that ended under the
+     * other: status and list show them as they ended (a CI run asked the new master for a job the
+     * old one had finished and got "no stream job" for three minutes).
+     */
+    @Test
+    @Timeout(120)
+    void aJobThatEndedUnderTheLastMasterStillShowsUnderTheNext() throws Exception {
+        StreamJobRegistry registry = StreamJobRegistry.inMemory();
+        Started first = startMaster(registry);
+        startWorker("w1", first.endpoint(), 2);
+        String id;
+        try (StreamClient client = StreamClient.connect(first.endpoint())) {
+            Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(2));
+            NexmarkQueries.q8(flow, data.resolve("events.csv")).writeAsTextExactlyOnce(dir.resolve("q8"));
+            StreamJobStatus submitted = await().atMost(Duration.ofSeconds(10))
+                    .ignoreExceptions()
+                    .until(
+                            () -> client.submit(flow, "q8", new byte[0], "none", StreamJobSettings.none()),
+                            s -> s != null);
+            id = submitted.jobId();
+            assertThat(awaitEnd(client, id).state()).isEqualTo(StreamJobStatus.State.FINISHED);
+        }
+        first.server().close();
+        first.master().close();
+
+        Started next = startMaster(registry);
+        try (StreamClient client = StreamClient.connect(next.endpoint())) {
+            StreamJobStatus status = client.status(id);
+            assertThat(status.state()).isEqualTo(StreamJobStatus.State.FINISHED);
+            assertThat(status.name()).isEqualTo("q8");
+            assertThat(client.list()).extracting(StreamJobStatus::jobId).contains(id);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.cairn.dataflow.internal.cluster;
 
 import dev.cairn.common.fs.FileSystemRegistry;
 import dev.cairn.common.fs.FsPaths;
+import dev.cairn.common.fs.FsUser;
 import dev.cairn.common.time.Clock;
 import dev.cairn.dataflow.StreamJobRegistry;
 import dev.cairn.dataflow.internal.checkpoint.CheckpointStorage;
@@ -35,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -118,6 +120,12 @@ public final class StreamJobMaster implements AutoCloseable {
     private volatile Thread loopThread;
     private final Map<String, Worker> workers = new LinkedHashMap<>();
     private final Map<String, StreamJob> jobs = new LinkedHashMap<>();
+    /**
+     * Jobs that ended under an earlier active master, as their last status ({@code status.pb} in
+     * their directory): a new master still answers for them.
+     */
+    private final Map<String, JobStatusProto> endedBefore = new java.util.TreeMap<>();
+
     private final List<PendingSavepoint> savepoints = new ArrayList<>();
     private boolean active;
     private int nextNumber = 1;
@@ -201,7 +209,16 @@ public final class StreamJobMaster implements AutoCloseable {
         for (Map.Entry<String, String> e : registry.all().entrySet()) {
             String id = e.getKey();
             JobRecord record = JobRecord.parse(e.getValue());
-            if (!record.running() || jobs.containsKey(id)) continue;
+            if (jobs.containsKey(id)) continue;
+            if (!record.running()) {
+                Path status = jobDir(id).resolve(STATUS_FILE);
+                try {
+                    if (Files.exists(status)) endedBefore.put(id, JobStatusProto.parseFrom(Files.readAllBytes(status)));
+                } catch (IOException ex) {
+                    LOG.warn("cannot read the last status of ended stream job {}: {}", id, ex.toString());
+                }
+                continue;
+            }
             try {
                 SubmitRequest request =
                         SubmitRequest.parseFrom(Files.readAllBytes(jobDir(id).resolve("job.pb")));
@@ -230,6 +247,7 @@ public final class StreamJobMaster implements AutoCloseable {
         savepoints.clear();
         workers.clear();
         jobs.clear();
+        endedBefore.clear();
     }
 
     public RegisterWorkerResponse register(RegisterWorkerRequest req) {
@@ -334,12 +352,28 @@ public final class StreamJobMaster implements AutoCloseable {
      * Touches no loop state: called off the loop, since a check may wait on the store.
      */
     public void checkPaths(SubmitRequest req) {
+        checkPaths(req, Optional.empty());
+    }
+
+    /**
+     * Like {@link #checkPaths(SubmitRequest)}, also refusing the job unless {@code checkAs} (when
+     * present: its owner, authenticated and no admin) may read its inputs and write its outputs
+     * (create a new directory, or, resumed from a savepoint, write into the one there): its
+     * subtasks run as their node, which may read and write anything.
+     *
+     * @throws dev.cairn.common.security.PermissionDeniedException naming the path and the right
+     */
+    public void checkPaths(SubmitRequest req, Optional<FsUser> checkAs) {
         for (String in : req.getInputPathsList()) {
-            if (ProgramPaths.hasScheme(in)) ProgramPaths.requireInput(settings.fileSystems(), in);
+            if (!ProgramPaths.hasScheme(in)) continue;
+            ProgramPaths.requireInput(settings.fileSystems(), in);
+            if (checkAs.isPresent()) ProgramPaths.requireReadable(settings.fileSystems(), in, checkAs.get());
         }
-        if (!req.getSavepoint().isEmpty()) return; // a resumed job writes on into its directories
         for (String out : req.getNewOutputDirsList()) {
-            if (ProgramPaths.hasScheme(out)) ProgramPaths.requireNewOutput(settings.fileSystems(), out);
+            if (!ProgramPaths.hasScheme(out)) continue;
+            // A resumed job writes on into its directories.
+            if (req.getSavepoint().isEmpty()) ProgramPaths.requireNewOutput(settings.fileSystems(), out);
+            if (checkAs.isPresent()) ProgramPaths.requireCreatable(settings.fileSystems(), out, checkAs.get());
         }
     }
 
@@ -466,25 +500,32 @@ public final class StreamJobMaster implements AutoCloseable {
     public JobStatusProto status(String jobId) {
         assertLoop();
         requireActive();
-        return job(jobId).status();
+        JobStatusProto before = endedBefore.get(jobId);
+        return before != null ? before : job(jobId).status();
     }
 
     /** The user job {@code jobId} belongs to. */
     public String owner(String jobId) {
         assertLoop();
         requireActive();
-        return job(jobId).request.getOwner();
+        JobStatusProto before = endedBefore.get(jobId);
+        return before != null ? before.getOwner() : job(jobId).request.getOwner();
     }
 
+    /** Every job this master knows: those that ended under an earlier one, then its own. */
     public List<JobStatusProto> list() {
         assertLoop();
         requireActive();
-        return jobs.values().stream().map(StreamJob::status).toList();
+        List<JobStatusProto> all = new ArrayList<>(endedBefore.values());
+        for (StreamJob job : jobs.values()) all.add(job.status());
+        return all;
     }
 
     public JobStatusProto cancel(String jobId) throws IOException {
         assertLoop();
         requireActive();
+        JobStatusProto before = endedBefore.get(jobId);
+        if (before != null) return before;
         StreamJob job = job(jobId);
         if (job.state.ended()) return job.status();
         stopRun(job);
@@ -641,6 +682,8 @@ public final class StreamJobMaster implements AutoCloseable {
                 job.state.name().toLowerCase(java.util.Locale.ROOT),
                 job.failure.isEmpty() ? "" : ": " + firstLine(job.failure));
         try {
+            // Its last status first, for the next active master to show (the record says it ended).
+            writeDurably(jobDir(job.id).resolve(STATUS_FILE), job.status().toByteArray());
             long checkpoint = job.latestCheckpoint == null ? 0 : job.latestCheckpoint.getId();
             registry.put(job.id, new JobRecord(false, job.attempt, checkpoint).toString());
         } catch (IOException e) {
@@ -654,6 +697,9 @@ public final class StreamJobMaster implements AutoCloseable {
                 ? jobDir(id).resolve("checkpoints").toString()
                 : FsPaths.child(settings.checkpointDir(), id);
     }
+
+    /** A job's last status, written when it ends. */
+    private static final String STATUS_FILE = "status.pb";
 
     private Path jobDir(String id) {
         return settings.dir().resolve(id);
