@@ -29,7 +29,9 @@ import dev.cairn.node.internal.ops.OpsSources;
 import dev.cairn.rpc.RpcConfig;
 import dev.cairn.rpc.RpcServer;
 import dev.cairn.rpc.RpcService;
+import dev.cairn.store.FsPermission;
 import dev.cairn.store.StoreClient;
+import dev.cairn.store.StoreConfig;
 import dev.cairn.store.StoreFileSystem;
 import dev.cairn.store.StoreNode;
 import dev.cairn.store.WriteOptions;
@@ -189,7 +191,8 @@ public final class CairnNode implements AutoCloseable {
                         clock,
                         metrics.registry());
             }
-            storeConnector = new StoreConnector(store, connect, rpcDeadline, security, coordClient);
+            storeConnector =
+                    new StoreConnector(store, connect, rpcDeadline, security, coordClient, jobUmask(config, security));
             FileSystemRegistry fileSystems = fileSystems(storeConnector);
             List<RpcService> services = new ArrayList<>();
             if (roles.contains("master")) {
@@ -427,6 +430,18 @@ public final class CairnNode implements AutoCloseable {
     }
 
     /**
+     * The mode bits cleared from what jobs write into the store as this node (outputs, checkpoints,
+     * savepoints, caches). Secured: 077, so a job's files are private (700 and 600) while the node
+     * owns them, and its output stays so when handed to the job's owner ({@code FileSystem.giveTo}),
+     * who may open it up with {@code fs chmod}. Plain text: {@code store.umask}, nothing being enforced.
+     */
+    private static FsPermission jobUmask(Config config, TransportSecurity security) {
+        return security.enabled() ? PRIVATE_UMASK : FsPermission.parse(config.get(StoreConfig.UMASK));
+    }
+
+    private static final FsPermission PRIVATE_UMASK = new FsPermission(0077);
+
+    /**
      * How this node's file system reaches the store: over its store node's coord session when it
      * is one, else through a client of its own, made on first use and closed with the node.
      */
@@ -436,6 +451,7 @@ public final class CairnNode implements AutoCloseable {
         private final Duration deadline;
         private final TransportSecurity security;
         private final Map<String, String> coordClient;
+        private final FsPermission umask;
         private final List<StoreClient> owned = new ArrayList<>();
 
         StoreConnector(
@@ -443,7 +459,9 @@ public final class CairnNode implements AutoCloseable {
                 String coordConnect,
                 Duration deadline,
                 TransportSecurity security,
-                Map<String, String> coordClient) {
+                Map<String, String> coordClient,
+                FsPermission umask) {
+            this.umask = umask;
             this.security = security;
             this.coordClient = coordClient;
             this.store = store;
@@ -456,8 +474,8 @@ public final class CairnNode implements AutoCloseable {
         }
 
         synchronized StoreClient connect() throws IOException {
-            if (store != null) return store.client(deadline);
-            StoreClient c = StoreClient.connect(coordConnect, null, deadline, security, coordClient);
+            if (store != null) return store.client(deadline, umask);
+            StoreClient c = StoreClient.connect(coordConnect, null, deadline, security, coordClient, umask);
             owned.add(c);
             return c;
         }

@@ -1,8 +1,11 @@
 package dev.cairn.rpc;
 
+import dev.cairn.common.fs.FsUser;
+import dev.cairn.common.security.Admins;
 import dev.cairn.common.security.CairnPrincipal;
 import dev.cairn.common.security.PermissionDeniedException;
 import dev.cairn.rpc.grpc.PrincipalInterceptor;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,6 +19,25 @@ public final class RpcCaller {
     /** The authenticated caller of the call this thread serves. */
     public static Optional<CairnPrincipal> current() {
         return PrincipalInterceptor.current();
+    }
+
+    /**
+     * The groups of the caller of the call this thread serves, as its certificate names them
+     * ({@code OU=group:G}); none for a token's user, on a plain-text server and outside a handler.
+     */
+    public static List<String> groups() {
+        return PrincipalInterceptor.currentGroups();
+    }
+
+    /**
+     * The caller as file permissions see it, when files must be checked on its behalf: an
+     * authenticated user who is not an admin. Empty for a node or an admin (they may read and
+     * write anything), and on a plain-text server (nothing is enforced there).
+     */
+    public static Optional<FsUser> fileUser(Admins admins) {
+        Optional<CairnPrincipal> caller = current();
+        if (caller.isEmpty() || admins.includes(caller.get())) return Optional.empty();
+        return Optional.of(new FsUser(caller.get().name(), groups()));
     }
 
     /**

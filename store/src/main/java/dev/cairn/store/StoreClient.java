@@ -173,9 +173,18 @@ public final class StoreClient implements AutoCloseable {
     /** A client over an existing coord connection, reaching the data ports with {@code security}. */
     static StoreClient using(CuratorFramework coord, String localNodeId, Duration timeout, TransportSecurity security)
             throws IOException {
-        StoreClient c = new StoreClient(
-                context(coord, localNodeId, timeout, security, FsPermission.parse(StoreConfig.UMASK.defaultValue())),
-                false);
+        return using(coord, localNodeId, timeout, security, FsPermission.parse(StoreConfig.UMASK.defaultValue()));
+    }
+
+    /** A client over an existing coord connection, creating entries with {@code umask}'s bits cleared. */
+    static StoreClient using(
+            CuratorFramework coord,
+            String localNodeId,
+            Duration timeout,
+            TransportSecurity security,
+            FsPermission umask)
+            throws IOException {
+        StoreClient c = new StoreClient(context(coord, localNodeId, timeout, security, umask), false);
         c.context.namespace().ensureRoot();
         return c;
     }
@@ -281,6 +290,13 @@ public final class StoreClient implements AutoCloseable {
         for (Namespace.Entry e : context.namespace().subtree(StorePaths.normalize(path))) {
             if (e.inode() instanceof Inode.File) out.add(status(e));
         }
+        return out;
+    }
+
+    /** A path and, for a directory, every entry under it (directories too), depth first. */
+    List<FileStatus> subtree(String path) throws IOException {
+        List<FileStatus> out = new ArrayList<>();
+        for (Namespace.Entry e : context.namespace().subtree(StorePaths.normalize(path))) out.add(status(e));
         return out;
     }
 

@@ -3,6 +3,7 @@ package dev.cairn.store;
 import dev.cairn.common.fs.BlockSpan;
 import dev.cairn.common.fs.FileEntry;
 import dev.cairn.common.fs.FileSystem;
+import dev.cairn.common.fs.FsUser;
 import dev.cairn.store.internal.namespace.StorePaths;
 import java.io.IOException;
 import java.io.InputStream;
@@ -95,6 +96,48 @@ public final class StoreFileSystem implements FileSystem {
     @Override
     public void rename(String source, String target) throws IOException {
         client().renameTo(source, target);
+    }
+
+    @Override
+    public void checkRead(String path, FsUser user) throws IOException {
+        for (FileStatus st : client().subtree(path)) require(st, user, FsPermission.Right.READ);
+    }
+
+    @Override
+    public void checkCreate(String path, FsUser user) throws IOException {
+        String p = StorePaths.normalize(path);
+        while (true) {
+            try {
+                FileStatus st = client().stat(p);
+                if (!st.directory())
+                    throw new java.nio.file.NotDirectoryException(qualify(p) + " is a file, not a directory");
+                require(st, user, FsPermission.Right.WRITE);
+                return;
+            } catch (NoSuchFileException e) {
+                if (p.equals("/")) throw e;
+                p = StorePaths.parent(p);
+            }
+        }
+    }
+
+    /**
+     * Whether {@code st}'s owner, group and mode grant {@code user} the right: the union of the
+     * classes that match, as coord enforces them ({@link FsPermission}).
+     */
+    private void require(FileStatus st, FsUser user, FsPermission.Right right) {
+        FsPermission mode = st.permission();
+        boolean allowed = mode.allows(FsPermission.Who.OTHER, right)
+                || (user.name().equals(st.owner()) && mode.allows(FsPermission.Who.OWNER, right))
+                || (user.groups().contains(st.group()) && mode.allows(FsPermission.Who.GROUP, right));
+        if (!allowed)
+            throw new dev.cairn.common.security.PermissionDeniedException(
+                    "permission denied: " + user.name() + " needs " + right + " on " + qualify(st.path()));
+    }
+
+    @Override
+    public void giveTo(String path, String owner) throws IOException {
+        for (FileStatus st : client().subtree(path))
+            if (!owner.equals(st.owner())) client().chown(st.path(), owner, null);
     }
 
     @Override

@@ -326,6 +326,11 @@ public final class StoreNode implements AutoCloseable {
         return StoreClient.using(coord, settings.nodeId(), timeout, settings.security());
     }
 
+    /** Like {@link #client(Duration)}, creating entries with {@code umask}'s mode bits cleared. */
+    public StoreClient client(Duration timeout, FsPermission umask) throws IOException {
+        return StoreClient.using(coord, settings.nodeId(), timeout, settings.security(), umask);
+    }
+
     /** {@link #start(Settings, String, Duration, Clock)} over a coord session the caller keeps (tests share one). */
     static StoreNode start(Settings settings, CuratorFramework coord, Clock clock) throws IOException {
         return start(settings, coord, clock, new SimpleMeterRegistry());

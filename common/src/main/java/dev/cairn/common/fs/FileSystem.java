@@ -67,4 +67,51 @@ public interface FileSystem {
 
     /** Deletes a file, or a directory and everything under it; nothing happens when it does not exist. */
     void delete(String path) throws IOException;
+
+    /**
+     * Refuses {@code user} unless it may read {@code path}: a file's bytes, or a directory's
+     * listing and every file under it. A job is checked so as its owner before it reads as its
+     * node. The default checks nothing: a file system without owners (a node's local disks).
+     *
+     * @throws dev.cairn.common.security.PermissionDeniedException {@code permission denied: bob
+     *     needs read on cairn:///home/alice/in.txt}
+     * @throws java.nio.file.NoSuchFileException if {@code path} does not exist
+     */
+    default void checkRead(String path, FsUser user) throws IOException {}
+
+    /**
+     * Refuses {@code user} unless it may create {@code path}: write on the nearest directory above
+     * it that exists (where the missing ones, or the entry itself, would be made). The default
+     * checks nothing.
+     *
+     * @throws dev.cairn.common.security.PermissionDeniedException {@code permission denied: bob
+     *     needs write on cairn:///home/alice}
+     */
+    default void checkCreate(String path, FsUser user) throws IOException {}
+
+    /**
+     * Makes {@code path}, and everything under a directory, belong to {@code owner}, keeping group
+     * and mode: what a job wrote as its node becomes its owner's. The default does nothing: a
+     * file system without owners.
+     */
+    default void giveTo(String path, String owner) throws IOException {}
+
+    /**
+     * Like {@link #mkdirs}, handing the directories it made, and what they hold by then, to
+     * {@code owner} ({@link #giveTo}): the directories a job's output needs are its owner's too.
+     *
+     * @param owner who gets them; null: nobody, as {@link #mkdirs}
+     */
+    default void mkdirs(String dir, String owner) throws IOException {
+        String path = qualify(dir);
+        if (owner == null || exists(path)) {
+            mkdirs(path);
+            return;
+        }
+        String highestMissing = path;
+        for (String p = FsPaths.parent(path); !p.equals(highestMissing) && !exists(p); p = FsPaths.parent(p))
+            highestMissing = p;
+        mkdirs(path);
+        giveTo(highestMissing, owner);
+    }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.common.config.Config;
+import dev.cairn.common.fs.FsUser;
 import dev.cairn.common.security.CertificateAuthority;
 import dev.cairn.common.security.SecurityLayout;
 import dev.cairn.common.security.TransportSecurity;
@@ -16,6 +17,7 @@ import dev.cairn.store.FileStatus;
 import dev.cairn.store.FsPermission;
 import dev.cairn.store.PermissionDeniedException;
 import dev.cairn.store.StoreClient;
+import dev.cairn.store.StoreFileSystem;
 import dev.cairn.store.StoreNode;
 import dev.cairn.store.WriteOptions;
 import dev.cairn.store.internal.disk.BlockId;
@@ -191,6 +193,60 @@ class StorePermissionsTlsTest {
         assertThat(read("alice", "/data/f")).isEqualTo("secret");
         assertThat(as("alice").list("/data")).extracting(FileStatus::path).containsExactly("/data/d", "/data/f");
         assertThatThrownBy(() -> as("alice").stat("/data/g")).isInstanceOf(NoSuchFileException.class);
+    }
+
+    /**
+     * What a node does for a job: it checks the job's owner may read the inputs and create the
+     * output, writes as itself with the private umask (700 and 600), and hands what it made to the
+     * owner, who alone (with admins) may then read it.
+     */
+    @Test
+    void aNodeChecksAJobsOwnerAndHandsItsOutputToThem() throws Exception {
+        StoreFileSystem node = new StoreFileSystem(() -> store.client(TIMEOUT, new FsPermission(0077)), ONE_REPLICA);
+        FsUser bob = new FsUser("bob", List.of("ops"));
+        FsUser carol = new FsUser("carol", List.of("eng"));
+        write("alice", "/data/in.txt", "open");
+        write("alice", "/data/secret.txt", "closed");
+        as("alice").chmod("/data/secret.txt", FsPermission.parse("600"));
+
+        node.checkRead("cairn:///data/in.txt", bob);
+        assertThatThrownBy(() -> node.checkRead("cairn:///data/secret.txt", bob))
+                .isInstanceOf(dev.cairn.common.security.PermissionDeniedException.class)
+                .hasMessage("permission denied: bob needs read on cairn:///data/secret.txt");
+        // A directory is read whole: every file under it must be readable.
+        assertThatThrownBy(() -> node.checkRead("cairn:///data", bob))
+                .hasMessage("permission denied: bob needs read on cairn:///data/secret.txt");
+        assertThatThrownBy(() -> node.checkRead("cairn:///data/none", bob)).isInstanceOf(NoSuchFileException.class);
+        // Creating /data/out/q7 needs write on /data, the nearest directory there (alice:eng 755).
+        assertThatThrownBy(() -> node.checkCreate("cairn:///data/out/q7", carol))
+                .hasMessage("permission denied: carol needs write on cairn:///data");
+        as("alice").chmod("/data", FsPermission.parse("775"));
+        node.checkCreate("cairn:///data/out/q7", carol);
+        assertThatThrownBy(() -> node.checkCreate("cairn:///data/out/q7", bob))
+                .hasMessage("permission denied: bob needs write on cairn:///data");
+
+        node.mkdirs("cairn:///data/out/q7", "carol");
+        try (OutputStream out = node.create("cairn:///data/out/q7/part-0")) {
+            out.write("carol's".getBytes(StandardCharsets.UTF_8));
+        }
+        FileStatus written = as("admin").stat("/data/out/q7/part-0");
+        assertThat(List.of(written.owner(), written.permission().octal())).containsExactly("n1", "600");
+        denied(
+                () -> read("carol", "/data/out/q7/part-0"),
+                "permission denied: carol needs read on /data/out/q7/part-0");
+        node.giveTo("cairn:///data/out/q7", "carol");
+        for (String p : List.of("/data/out", "/data/out/q7", "/data/out/q7/part-0")) {
+            FileStatus st = as("admin").stat(p);
+            assertThat(List.of(st.owner(), st.group(), st.permission().octal()))
+                    .as(p)
+                    .containsExactly("carol", "eng", p.endsWith("part-0") ? "600" : "700");
+        }
+        assertThat(read("carol", "/data/out/q7/part-0")).isEqualTo("carol's");
+        assertThat(read("admin", "/data/out/q7/part-0")).isEqualTo("carol's");
+        denied(() -> read("bob", "/data/out/q7/part-0"), "permission denied: bob needs read on /data/out/q7/part-0");
+        denied(
+                () -> read("alice", "/data/out/q7/part-0"),
+                "permission denied: alice needs read on /data/out/q7/part-0");
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
@@ -23,6 +24,7 @@ import javax.net.ssl.SSLSession;
  */
 public final class PrincipalInterceptor implements ServerInterceptor {
     private static final Context.Key<CairnPrincipal> CALLER = Context.key("cairn-caller");
+    private static final Context.Key<List<String>> GROUPS = Context.key("cairn-caller-groups");
     private static final Metadata.Key<String> AUTHORIZATION =
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
@@ -48,6 +50,12 @@ public final class PrincipalInterceptor implements ServerInterceptor {
         return Optional.ofNullable(CALLER.get());
     }
 
+    /** The groups the certificate of the call this thread serves names; none for a token or plain text. */
+    public static List<String> currentGroups() {
+        List<String> groups = GROUPS.get();
+        return groups == null ? List.of() : groups;
+    }
+
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(
             ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
@@ -59,19 +67,24 @@ public final class PrincipalInterceptor implements ServerInterceptor {
                             port,
                             call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
             return switch (outcome) {
-                case BearerTokens.Outcome.Accepted a -> proceed(a.principal(), call, headers, next);
+                case BearerTokens.Outcome.Accepted a -> proceed(a.principal(), List.of(), call, headers, next);
                 case BearerTokens.Outcome.Refused r -> refuse(call, r.reason());
             };
         }
         Optional<CairnPrincipal> principal = session == null ? Optional.empty() : CairnPrincipal.of(session);
         if (principal.isEmpty())
             return refuse(call, "the client's certificate names no Cairn node or user (subject CN=name, OU=node|user)");
-        return proceed(principal.get(), call, headers, next);
+        return proceed(principal.get(), CairnPrincipal.groups(session), call, headers, next);
     }
 
     private static <Q, R> ServerCall.Listener<Q> proceed(
-            CairnPrincipal principal, ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-        return Contexts.interceptCall(Context.current().withValue(CALLER, principal), call, headers, next);
+            CairnPrincipal principal,
+            List<String> groups,
+            ServerCall<Q, R> call,
+            Metadata headers,
+            ServerCallHandler<Q, R> next) {
+        return Contexts.interceptCall(
+                Context.current().withValues(CALLER, principal, GROUPS, groups), call, headers, next);
     }
 
     private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, String reason) {

@@ -20,6 +20,7 @@ import dev.cairn.batch.internal.proto.TaskAssignment;
 import dev.cairn.batch.internal.proto.TaskUpdate;
 import dev.cairn.batch.internal.proto.WorkerInfo;
 import dev.cairn.common.fs.FileSystem;
+import dev.cairn.common.fs.FsUser;
 import dev.cairn.common.io.FileTrees;
 import dev.cairn.common.security.JobAccess;
 import dev.cairn.common.time.Clock;
@@ -672,17 +673,38 @@ public final class JobMaster implements AutoCloseable {
      * file-system work happens here, and only the registration runs on the loop.
      */
     JobStatusProto submit(JobSpec spec, byte[] jar, String jarName, String owner) throws Exception {
+        return submit(spec, jar, jarName, owner, Optional.empty());
+    }
+
+    /**
+     * Like {@link #submit(JobSpec, byte[], String, String)}, refusing the job unless {@code checkAs}
+     * (when present: the owner, authenticated and no admin) may read its inputs and create its
+     * output: its tasks run as their node, which may read and write anything.
+     *
+     * @throws dev.cairn.common.security.PermissionDeniedException naming the path and the right
+     */
+    JobStatusProto submit(JobSpec spec, byte[] jar, String jarName, String owner, Optional<FsUser> checkAs)
+            throws Exception {
         JobJars.validate(jar, jarName, spec);
-        return submit(JobGraph.of(spec), Protos.toProto(spec), jar, owner);
+        return submit(JobGraph.of(spec), Protos.toProto(spec), jar, owner, checkAs);
     }
 
     /** Validates and registers a job given as a graph of stages, as {@link #submit(JobSpec, byte[], String, String)} does. */
     JobStatusProto submit(JobGraph graph, byte[] jar, String jarName, String owner) throws Exception {
-        JobJars.validate(jar, jarName, graph);
-        return submit(graph, null, jar, owner);
+        return submit(graph, jar, jarName, owner, Optional.empty());
     }
 
-    private JobStatusProto submit(JobGraph spec, JobSpecProto mapReduce, byte[] jar, String owner) throws Exception {
+    /** Like {@link #submit(JobSpec, byte[], String, String, Optional)}, for a graph of stages. */
+    JobStatusProto submit(JobGraph graph, byte[] jar, String jarName, String owner, Optional<FsUser> checkAs)
+            throws Exception {
+        JobJars.validate(jar, jarName, graph);
+        return submit(graph, null, jar, owner, checkAs);
+    }
+
+    private JobStatusProto submit(
+            JobGraph spec, JobSpecProto mapReduce, byte[] jar, String owner, Optional<FsUser> checkAs)
+            throws Exception {
+        if (checkAs.isPresent()) checkPaths(spec, checkAs.get());
         long splitBytes = spec.splitBytes() > 0 ? spec.splitBytes() : settings.splitBytes();
         Map<String, List<InputSplit>> splits = new LinkedHashMap<>();
         for (var stage : spec.stages()) {
@@ -693,7 +715,8 @@ public final class JobMaster implements AutoCloseable {
         // submitted meanwhile can still make prepare fail after; then that id is skipped).
         JobOutput.checkAbsent(settings.fileSystems().forPath(spec.output()), spec.output());
         String jobId = String.format("job-%04d", jobCounter.incrementAndGet());
-        JobOutput output = JobOutput.prepare(settings.fileSystems().forPath(spec.output()), spec.output(), jobId);
+        JobOutput output =
+                JobOutput.prepare(settings.fileSystems().forPath(spec.output()), spec.output(), jobId, owner);
         Path jarFile = settings.dir().resolve("jobs").resolve(jobId).resolve("job.jar");
         Files.createDirectories(jarFile.getParent());
         Files.write(jarFile, jar);
@@ -718,6 +741,14 @@ public final class JobMaster implements AutoCloseable {
             trimHistory();
             return job.status();
         });
+    }
+
+    /** Refuses a job whose owner may not read one of its inputs or create its output. */
+    private void checkPaths(JobGraph spec, FsUser user) throws IOException {
+        for (var stage : spec.stages())
+            for (String input : stage.inputs())
+                settings.fileSystems().forPath(input).checkRead(input, user);
+        settings.fileSystems().forPath(spec.output()).checkCreate(spec.output(), user);
     }
 
     JobStatusProto status(String jobId) {
@@ -814,7 +845,7 @@ public final class JobMaster implements AutoCloseable {
         io.execute(() -> {
             String error;
             try {
-                job.output.commit();
+                job.output.commit(job.owner);
                 error = null;
             } catch (IOException | RuntimeException e) {
                 error = "cannot commit output " + job.output.output() + ": " + e.getMessage();

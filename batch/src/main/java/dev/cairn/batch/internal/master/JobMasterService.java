@@ -17,6 +17,7 @@ import dev.cairn.batch.internal.proto.ListWorkersResponse;
 import dev.cairn.batch.internal.proto.RegisterWorkerRequest;
 import dev.cairn.batch.internal.proto.RegisterWorkerResponse;
 import dev.cairn.batch.internal.proto.SubmitJobRequest;
+import dev.cairn.common.fs.FsUser;
 import dev.cairn.common.security.CairnPrincipal;
 import dev.cairn.common.security.JobAccess;
 import dev.cairn.rpc.RpcCaller;
@@ -80,13 +81,14 @@ final class JobMasterService extends JobMasterGrpc.JobMasterImplBase {
     public void submitJob(SubmitJobRequest req, StreamObserver<JobStatusProto> obs) {
         String jarName = req.getJarName().isEmpty() ? "(unnamed)" : req.getJarName();
         String owner = JobAccess.ownerOf(caller(), req.getUser());
+        Optional<FsUser> checkAs = RpcCaller.fileUser(access.admins());
         Rpc.reply(
                 obs,
                 () -> req.hasGraph()
                         ? master.submit(
-                                Protos.fromProto(req.getGraph()), req.getJar().toByteArray(), jarName, owner)
+                                Protos.fromProto(req.getGraph()), req.getJar().toByteArray(), jarName, owner, checkAs)
                         : master.submit(
-                                Protos.fromProto(req.getSpec()), req.getJar().toByteArray(), jarName, owner));
+                                Protos.fromProto(req.getSpec()), req.getJar().toByteArray(), jarName, owner, checkAs));
     }
 
     @Override

@@ -43,11 +43,13 @@ record JobOutput(FileSystem fs, String output, String staging) {
     }
 
     /**
-     * Makes the job's staging directory.
+     * Makes the job's staging directory, and the output's missing parents, as {@code owner}'s
+     * ({@link FileSystem#mkdirs(String, String)}).
      *
+     * @param owner who the directories made belong to; null: whoever makes them
      * @throws IllegalArgumentException when the output already exists or its staging cannot be made
      */
-    static JobOutput prepare(FileSystem fs, String path, String jobId) {
+    static JobOutput prepare(FileSystem fs, String path, String jobId, String owner) {
         String output = fs.qualify(path);
         if (FsPaths.name(output).isEmpty())
             throw new IllegalArgumentException("output path is a root directory: " + path);
@@ -55,7 +57,7 @@ record JobOutput(FileSystem fs, String output, String staging) {
         try {
             if (fs.exists(output)) throw new IllegalArgumentException("output path already exists: " + output);
             fs.delete(staging);
-            fs.mkdirs(FsPaths.child(staging, ATTEMPTS));
+            fs.mkdirs(FsPaths.child(staging, ATTEMPTS), owner);
         } catch (IOException e) {
             throw new IllegalArgumentException(
                     "cannot create output staging directory " + staging + ": " + e.getMessage(), e);
@@ -63,11 +65,17 @@ record JobOutput(FileSystem fs, String output, String staging) {
         return new JobOutput(fs, output, staging);
     }
 
-    void commit() throws IOException {
+    /**
+     * Publishes the output: {@code _SUCCESS} written, the staged tree handed to {@code owner}
+     * ({@link FileSystem#giveTo}: the tasks wrote it as their node), then renamed into place, so it
+     * appears already its owner's.
+     */
+    void commit(String owner) throws IOException {
         fs.delete(FsPaths.child(staging, ATTEMPTS));
         try (OutputStream marker = fs.create(FsPaths.child(staging, SUCCESS))) {
             marker.flush();
         }
+        fs.giveTo(staging, owner);
         if (fs.exists(output)) throw new FileAlreadyExistsException(output, null, "output appeared while the job ran");
         fs.rename(staging, output);
     }

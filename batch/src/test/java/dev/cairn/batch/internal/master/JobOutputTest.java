@@ -48,12 +48,12 @@ class JobOutputTest {
     @MethodSource("fileSystems")
     void commitMovesCommittedPartsIntoPlaceAtOnce(FileSystem fs, String dir) throws Exception {
         String out = dir + "/out";
-        JobOutput job = JobOutput.prepare(fs, out, "job-0001");
+        JobOutput job = JobOutput.prepare(fs, out, "job-0001", "alice");
         assertThat(fs.exists(out)).isFalse();
         write(fs, job.staging() + "/part-r-00000", "a\t1\n");
         write(fs, job.staging() + "/_attempts/reduce-00001_1/part-r-00001", "uncommitted");
 
-        job.commit();
+        job.commit("alice");
 
         assertThat(fs.exists(job.staging())).isFalse();
         assertThat(names(fs, out)).containsExactlyInAnyOrder("part-r-00000", "_SUCCESS");
@@ -64,7 +64,7 @@ class JobOutputTest {
     void abortLeavesNothingBehind(FileSystem fs, String dir) throws Exception {
         String root = dir + "/abort";
         fs.mkdirs(root);
-        JobOutput job = JobOutput.prepare(fs, root + "/out", "job-0002");
+        JobOutput job = JobOutput.prepare(fs, root + "/out", "job-0002", "alice");
         write(fs, job.staging() + "/part-r-00000", "x");
         job.abort();
         assertThat(fs.listFiles(root)).isEmpty();
@@ -76,12 +76,12 @@ class JobOutputTest {
     void refusesAnExistingOutputAndOneThatAppearsDuringTheJob(FileSystem fs, String dir) throws Exception {
         String taken = fs.qualify(dir + "/taken");
         fs.mkdirs(taken);
-        assertThatThrownBy(() -> JobOutput.prepare(fs, taken, "job-0003"))
+        assertThatThrownBy(() -> JobOutput.prepare(fs, taken, "job-0003", "alice"))
                 .hasMessage("output path already exists: " + taken);
 
         String later = dir + "/later";
-        JobOutput job = JobOutput.prepare(fs, later, "job-0004");
+        JobOutput job = JobOutput.prepare(fs, later, "job-0004", "alice");
         fs.mkdirs(later);
-        assertThatThrownBy(job::commit).isInstanceOf(FileAlreadyExistsException.class);
+        assertThatThrownBy(() -> job.commit("alice")).isInstanceOf(FileAlreadyExistsException.class);
     }
 }

@@ -109,7 +109,8 @@ public final class BatchStageProgram implements StageProgram {
                                 Integer.MAX_VALUE,
                                 graph.stateBackend(),
                                 null, // no checkpoints in batch mode
-                                null), // files are read and written by the batch runtime
+                                null, // files are read and written by the batch runtime
+                                null), // which hands the job's output to its owner
                         outputs[id]);
                 operators[id] = op;
             }

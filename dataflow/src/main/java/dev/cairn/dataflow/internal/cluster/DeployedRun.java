@@ -201,7 +201,8 @@ final class DeployedRun implements AutoCloseable {
                                     .build());
                         },
                         storage,
-                        fileSystems);
+                        fileSystems,
+                        d.getOwner().isEmpty() ? null : d.getOwner());
             } finally {
                 Thread.currentThread().setContextClassLoader(previous);
             }

@@ -1,5 +1,6 @@
 package dev.cairn.dataflow.internal.cluster;
 
+import dev.cairn.common.fs.FsUser;
 import dev.cairn.common.security.CairnPrincipal;
 import dev.cairn.common.security.JobAccess;
 import dev.cairn.dataflow.internal.proto.HeartbeatRequest;
@@ -68,8 +69,9 @@ public final class StreamMasterService extends StreamMasterGrpc.StreamMasterImpl
         SubmitRequest owned = req.toBuilder()
                 .setOwner(JobAccess.ownerOf(caller(), req.getOwner()))
                 .build();
+        Optional<FsUser> checkAs = RpcCaller.fileUser(access.admins());
         Rpc.reply(obs, () -> {
-            master.checkPaths(owned);
+            master.checkPaths(owned, checkAs);
             return master.onLoop(() -> master.submit(owned));
         });
     }

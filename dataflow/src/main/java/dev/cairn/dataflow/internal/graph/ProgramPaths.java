@@ -3,6 +3,7 @@ package dev.cairn.dataflow.internal.graph;
 import dev.cairn.common.fs.FileSystem;
 import dev.cairn.common.fs.FileSystemRegistry;
 import dev.cairn.common.fs.FsPaths;
+import dev.cairn.common.fs.FsUser;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 
@@ -61,6 +62,34 @@ public final class ProgramPaths {
             }
         } catch (NoSuchFileException e) {
             // its parent is missing too: the sink makes both
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot check output directory " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses an input {@code user} may not read (the file, or a directory and every file in it).
+     *
+     * @throws dev.cairn.common.security.PermissionDeniedException naming the path and the right
+     * @throws IllegalArgumentException when it cannot be checked
+     */
+    public static void requireReadable(FileSystemRegistry registry, String path, FsUser user) {
+        try {
+            registry.forPath(path).checkRead(path, user);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot check input " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses an output directory {@code user} may not create (or, existing, write into).
+     *
+     * @throws dev.cairn.common.security.PermissionDeniedException naming the path and the right
+     * @throws IllegalArgumentException when it cannot be checked
+     */
+    public static void requireCreatable(FileSystemRegistry registry, String directory, FsUser user) {
+        try {
+            registry.forPath(directory).checkCreate(directory, user);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot check output directory " + directory + ": " + e.getMessage(), e);
         }

@@ -17,6 +17,9 @@ import dev.cairn.dataflow.internal.runtime.KeyGroupRange;
  *     beside the snapshot ({@link CheckpointStorage#writeSharedFile}); null without checkpoints
  * @param fileSystems where file sources and sinks find the file system of their paths (local
  *     files only when null)
+ * @param owner the user the job belongs to, to whom sinks hand what they commit
+ *     ({@link dev.cairn.common.fs.FileSystem#giveTo}: the runtime writes as its node); null: keep
+ *     what is written as it is (local runs)
  */
 public record OperatorContext(
         String operatorName,
@@ -28,7 +31,8 @@ public record OperatorContext(
         int watermarkIntervalRecords,
         StateBackendKind stateBackend,
         CheckpointStorage checkpointStorage,
-        FileSystemRegistry fileSystems) {
+        FileSystemRegistry fileSystems,
+        String owner) {
     public OperatorContext {
         if (stateBackend == null) stateBackend = StateBackendKind.HEAP;
         if (fileSystems == null) fileSystems = FileSystemRegistry.local();
@@ -52,6 +56,7 @@ public record OperatorContext(
                 clock,
                 watermarkIntervalRecords,
                 StateBackendKind.HEAP,
+                null,
                 null,
                 null);
     }

@@ -106,7 +106,7 @@ public final class TransactionalFileSink<T> extends StreamOperator<Void>
     public void open() throws IOException {
         fs = context.fileSystems().forPath(directoryPath);
         directory = fs.qualify(directoryPath);
-        fs.mkdirs(directory);
+        fs.mkdirs(directory, context.owner());
         long restoredCheckpoint = 0;
         List<Integer> leftBehind = new ArrayList<>(List.of(context.subtaskIndex()));
         List<Long> leftAfter = new ArrayList<>();
@@ -188,7 +188,10 @@ public final class TransactionalFileSink<T> extends StreamOperator<Void>
         if (inProgress == null) return;
         inProgress.close(); // the file is complete, under its in-progress name
         inProgress = null;
-        fs.rename(inProgressFile, pendingFile(context.subtaskIndex(), checkpointId));
+        String staged = pendingFile(context.subtaskIndex(), checkpointId);
+        fs.rename(inProgressFile, staged);
+        // Written as the node, committed as the job's owner's: handed over before it can commit.
+        if (context.owner() != null) fs.giveTo(staged, context.owner());
         pending.add(checkpointId);
         inProgressRecords = 0;
     }

@@ -127,7 +127,8 @@ public final class LocalExecutor {
                 checkpoints == null ? null : checkpoints::subtask,
                 listener,
                 checkpoints == null ? null : checkpoints.storage(),
-                options.fileSystems());
+                options.fileSystems(),
+                null);
         synchronized (threads) {
             for (SubtaskLauncher.Launched l : launch.subtasks()) threads.add(l.thread());
             if (checkpoints != null) checkpoints.start();

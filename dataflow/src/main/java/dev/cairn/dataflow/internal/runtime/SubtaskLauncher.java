@@ -108,13 +108,15 @@ public final class SubtaskLauncher {
                 checkpoints,
                 failures,
                 null,
-                FileSystemRegistry.local());
+                FileSystemRegistry.local(),
+                null);
     }
 
     /**
      * As above, with the checkpoint storage the operators' state backends may keep files of their
      * own in (the RocksDB backend's shared SST files), null: none; and the file systems file
-     * sources and sinks read and write through.
+     * sources and sinks read and write through; {@code owner}, the user the job belongs to, gets
+     * what its sinks commit (null: nobody, a local run).
      */
     public static Launch launch(
             LogicalGraph graph,
@@ -126,7 +128,8 @@ public final class SubtaskLauncher {
             Checkpoints checkpoints,
             Failures failures,
             CheckpointStorage checkpointStorage,
-            FileSystemRegistry fileSystems) {
+            FileSystemRegistry fileSystems,
+            String owner) {
         List<OperatorNode> nodes = graph.nodes();
         List<Edge> edges = graph.edges();
         boolean[] chainedIn = new boolean[nodes.size()];
@@ -207,7 +210,8 @@ public final class SubtaskLauncher {
                         watermarkIntervalRecords,
                         graph.stateBackend(),
                         checkpoints == null ? null : checkpointStorage,
-                        fileSystems);
+                        fileSystems,
+                        owner);
                 setup(ops[s], context, outs[s]);
             }
             operators.add(ops);

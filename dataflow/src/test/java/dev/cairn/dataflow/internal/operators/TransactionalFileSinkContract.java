@@ -30,6 +30,11 @@ public abstract class TransactionalFileSinkContract {
     /** The file systems the sink runs with. */
     protected abstract FileSystemRegistry fileSystems();
 
+    /** The user the job belongs to, to whom the sink hands what it commits; null: nobody. */
+    protected String owner() {
+        return null;
+    }
+
     /** An empty directory for this test, qualified; the sink's output goes under it. */
     protected abstract String root() throws IOException;
 
@@ -56,7 +61,8 @@ public abstract class TransactionalFileSinkContract {
                         4,
                         null,
                         null,
-                        fileSystems()),
+                        fileSystems(),
+                        owner()),
                 new Output<Void>() {
                     @Override
                     public void emit(Void value, long timestamp) {}
