@@ -42,7 +42,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * each port's own plain-text request gets no plain-text answer from any port in cluster.json; a
  * job belongs to the user who submitted it; and a token made by {@code security token create}
  * authenticates job commands and the dashboard without a certificate until {@code security token
- * revoke}.
+ * revoke}; a job reads and writes the store only as its owner may, and its output is theirs.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SecureClusterIT {
@@ -378,6 +378,87 @@ class SecureClusterIT {
         } finally {
             Files.writeString(gate, "open");
         }
+    }
+
+    /**
+     * A job reads and writes the store only as its owner may, and what it writes is theirs: bob's
+     * job may not read carol's private file nor write into her directory (refused at submission,
+     * in one line naming the path and the right); carol's word count reads it, and its output
+     * (with the directory made for it) belongs to her, private: she reads it, bob may not.
+     */
+    @Test
+    @Order(9)
+    void aJobReadsAndWritesTheStoreOnlyAsItsOwnerMayAndItsOutputIsTheirs() throws Exception {
+        String d = dir.toString();
+        Cli.ok(CMD, "security", "user", "add", "carol", "--dir", d); // made by order 7: kept
+        Cli.ok(CMD, "security", "user", "add", "bob", "--dir", d);
+        Cli.fsOk(dir, "mkdir", "/home/carol");
+        Cli.fsOk(dir, "chown", "carol", "/home/carol");
+        Path small = work.resolve("carols.txt");
+        Files.writeString(small, "to be or not to be\n");
+        Cli.fsOk(dir, "put", small.toString(), "/home/carol/in.txt", "--as", "carol");
+        Cli.fsOk(dir, "chmod", "600", "/home/carol/in.txt", "--as", "carol");
+
+        Cli.Result reads = Cli.run(
+                JOB_TIMEOUT,
+                "submit",
+                "--dir",
+                d,
+                "--as",
+                "bob",
+                "--example",
+                "wordcount",
+                "cairn:///home/carol/in.txt",
+                "cairn:///tmp/bobs-wc",
+                "1");
+        assertThat(reads.exit()).as(reads.all()).isNotZero();
+        assertThat(reads.stderr().strip())
+                .isEqualTo("error: permission denied: bob needs read on cairn:///home/carol/in.txt");
+        Cli.Result writes = Cli.run(
+                JOB_TIMEOUT,
+                "submit",
+                "--dir",
+                d,
+                "--as",
+                "bob",
+                "--example",
+                "wordcount",
+                "cairn:///in/corpus.txt",
+                "cairn:///home/carol/bobs-wc",
+                "1");
+        assertThat(writes.exit()).as(writes.all()).isNotZero();
+        assertThat(writes.stderr().strip())
+                .isEqualTo("error: permission denied: bob needs write on cairn:///home/carol");
+        assertThat(Cli.ok(CMD, "job", "list", "--dir", d, "--as", "bob").stdout())
+                .as("a refused job takes no id")
+                .doesNotContain("bob ");
+
+        Cli.Result carols = Cli.ok(
+                JOB_TIMEOUT,
+                "submit",
+                "--dir",
+                d,
+                "--as",
+                "carol",
+                "--example",
+                "wordcount",
+                "cairn:///home/carol/in.txt",
+                "cairn:///home/carol/out/wc",
+                "1");
+        assertThat(carols.stdout()).contains("succeeded");
+        String listing =
+                Cli.fsOk(dir, "ls", "/home/carol/out/wc", "--as", "carol").stdout();
+        assertThat(listing).containsPattern("rw-------\\s+\\S+\\s+carol\\s+.*/home/carol/out/wc/part-r-00000");
+        assertThat(Cli.fsOk(dir, "stat", "/home/carol/out", "--as", "carol").stdout())
+                .contains("carol")
+                .contains("rwx------");
+        assertThat(Cli.fsOk(dir, "cat", "/home/carol/out/wc/part-r-00000", "--as", "carol")
+                        .stdout())
+                .contains("be\t2");
+        Cli.Result bobReads = Cli.fs(dir, "cat", "/home/carol/out/wc/part-r-00000", "--as", "bob");
+        assertThat(bobReads.exit()).isNotZero();
+        assertThat(bobReads.stderr().strip())
+                .isEqualTo("error: permission denied: bob needs read on /home/carol/out/wc/part-r-00000");
     }
 
     /** A GET of {@code url} with {@code user}'s certificate. */
