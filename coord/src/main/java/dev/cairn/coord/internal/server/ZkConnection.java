@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -576,15 +577,27 @@ final class ZkConnection implements ProposalBatcher.Source {
         if (id == 0) {
             int timeout = server.negotiateTimeout(req.getTimeOut());
             long created = newSessionId();
-            afterOnSelector(server.propose(new Txn.CreateSession(created, timeout)), r -> {
+            // A password of its own, not one derived from the id as ZooKeeper's: a session id is no
+            // secret (every ephemeral node shows its owner's), and whoever holds the password can
+            // resume the session, or close it and take its ephemeral nodes and locks away.
+            byte[] password = new byte[Txn.CreateSession.PASSWORD_BYTES];
+            PASSWORDS.nextBytes(password);
+            afterOnSelector(server.propose(new Txn.CreateSession(created, timeout, password)), r -> {
                 if (!(r instanceof Result.SessionCreated)) throw new IOException("session creation failed: " + r);
-                return accepted(created, timeout);
+                return accepted(created, timeout, password);
             });
             return true;
         }
         long existing = id;
-        Integer stored = server.state().read(t -> t.sessions().get(existing));
-        if (stored == null || !Arrays.equals(password(id), req.getPasswd())) {
+        @SuppressWarnings("ArrayRecordComponent") // a local carrier, never compared
+        record Stored(int timeout, byte[] password) {}
+        Stored stored = server.state()
+                .read(t -> t.hasSession(existing)
+                        ? new Stored(
+                                t.sessionTimeoutMs(existing),
+                                Objects.requireNonNullElseGet(t.sessionPassword(existing), () -> password(existing)))
+                        : null);
+        if (stored == null || !MessageDigest.isEqual(stored.password(), req.getPasswd())) {
             LOG.info(
                     "client {} asked for session 0x{}, which is {}",
                     remote,
@@ -593,10 +606,10 @@ final class ZkConnection implements ProposalBatcher.Source {
             send(Frames.packet(new ConnectResponse(0, 0, 0, new byte[16], false)));
             return false;
         }
-        return accepted(id, stored);
+        return accepted(id, stored.timeout(), stored.password());
     }
 
-    private boolean accepted(long id, int timeout) throws IOException {
+    private boolean accepted(long id, int timeout, byte[] password) throws IOException {
         io.assertInIoThread();
         if (closing.get()) return false; // the client left while its session was being created; it expires unused
         sessionId = id;
@@ -605,7 +618,7 @@ final class ZkConnection implements ProposalBatcher.Source {
         // Closed meanwhile (by another thread, which saw no session to unregister): undo.
         if (closed) server.unregister(id, this);
         server.touched(id);
-        send(Frames.packet(new ConnectResponse(0, timeout, id, password(id), false)));
+        send(Frames.packet(new ConnectResponse(0, timeout, id, password, false)));
         return true;
     }
 
@@ -617,6 +630,10 @@ final class ZkConnection implements ProposalBatcher.Source {
         return id;
     }
 
+    /** Session passwords: unpredictable, as they guard sessions. */
+    private static final java.security.SecureRandom PASSWORDS = new java.security.SecureRandom();
+
+    /** The password of a session created before sessions had their own: derived from its id, as ZooKeeper's. */
     static byte[] password(long sessionId) {
         byte[] p = new byte[16];
         new Random(sessionId ^ PASSWORD_SECRET).nextBytes(p);

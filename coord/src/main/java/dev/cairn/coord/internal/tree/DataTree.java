@@ -48,12 +48,17 @@ public final class DataTree {
     static final long MAX_TTL_MS = 0x000000ffffffffffL;
 
     private static final int SNAPSHOT_MAGIC = 0x435a5431; // "CZT1"
-    private static final int SNAPSHOT_VERSION = 1;
+    /** 2: sessions carry their passwords; 1 (read still) had none. */
+    private static final int SNAPSHOT_VERSION = 2;
+
     private static final List<String> SPECIAL = List.of("/", "/zookeeper", "/zookeeper/quota", "/zookeeper/config");
 
     private final int maxDataBytes;
     private final Map<String, Node> nodes = new HashMap<>();
     private final TreeMap<Long, Integer> sessions = new TreeMap<>();
+    /** The passwords of the sessions that have their own (not those created before they did). */
+    private final java.util.HashMap<Long, byte[]> passwords = new java.util.HashMap<>();
+
     private final Map<Long, TreeSet<String>> ephemerals = new HashMap<>();
     private final TreeSet<String> containers = new TreeSet<>();
     private final TreeSet<String> ttls = new TreeSet<>();
@@ -108,6 +113,8 @@ public final class DataTree {
         Result result = switch (txn) {
             case Txn.CreateSession t -> {
                 sessions.put(t.sessionId(), t.timeoutMs());
+                if (t.password() != null)
+                    passwords.put(t.sessionId(), t.password().clone());
                 yield new Result.SessionCreated(t.sessionId());
             }
             case Txn.CloseSession t -> closeSession(t.sessionId(), zxid, events);
@@ -119,6 +126,7 @@ public final class DataTree {
 
     private Result closeSession(long sessionId, long zxid, List<WatchEvent> events) {
         sessions.remove(sessionId);
+        passwords.remove(sessionId);
         TreeSet<String> owned = ephemerals.remove(sessionId);
         if (owned == null) return new Result.SessionClosed(List.of());
         List<String> deleted = new ArrayList<>(owned);
@@ -455,6 +463,20 @@ public final class DataTree {
         return sessions.size();
     }
 
+    /** An open session's timeout; null when it is not open. */
+    public Integer sessionTimeoutMs(long sessionId) {
+        return sessions.get(sessionId);
+    }
+
+    /**
+     * The password a client must present to resume an open session: its own, or null for a
+     * session created before sessions had their own (or one not open).
+     */
+    public byte[] sessionPassword(long sessionId) {
+        byte[] p = passwords.get(sessionId);
+        return p == null ? null : p.clone();
+    }
+
     /** Open sessions and their timeouts. */
     public Map<Long, Integer> sessions() {
         return Collections.unmodifiableMap(new TreeMap<>(sessions));
@@ -495,6 +517,9 @@ public final class DataTree {
         for (Map.Entry<Long, Integer> s : sessions.entrySet()) {
             out.writeLong(s.getKey());
             out.writeInt(s.getValue());
+            byte[] password = passwords.get(s.getKey());
+            out.writeByte(password == null ? 0 : password.length);
+            if (password != null) out.write(password);
         }
         out.writeInt(nodes.size());
         Deque<String> todo = new ArrayDeque<>();
@@ -522,11 +547,24 @@ public final class DataTree {
     public static DataTree readSnapshot(DataInputStream in, int maxDataBytes) throws IOException {
         if (in.readInt() != SNAPSHOT_MAGIC) throw new IOException("not a coord tree snapshot");
         int version = in.readInt();
-        if (version != SNAPSHOT_VERSION) throw new IOException("unsupported coord tree snapshot version " + version);
+        if (version != 1 && version != SNAPSHOT_VERSION)
+            throw new IOException("unsupported coord tree snapshot version " + version);
         DataTree t = new DataTree(maxDataBytes, false);
         t.lastZxid = in.readLong();
         int sessionCount = in.readInt();
-        for (int i = 0; i < sessionCount; i++) t.sessions.put(in.readLong(), in.readInt());
+        for (int i = 0; i < sessionCount; i++) {
+            long id = in.readLong();
+            t.sessions.put(id, in.readInt());
+            int passwordBytes = version == 1 ? 0 : in.readUnsignedByte();
+            if (passwordBytes > 0) {
+                if (passwordBytes != Txn.CreateSession.PASSWORD_BYTES)
+                    throw new IOException("session 0x" + Long.toHexString(id) + " has a " + passwordBytes
+                            + "-byte password in the snapshot");
+                byte[] password = new byte[passwordBytes];
+                in.readFully(password);
+                t.passwords.put(id, password);
+            }
+        }
         int count = in.readInt();
         for (int i = 0; i < count; i++) {
             String path = TxnCodec.readString(in);

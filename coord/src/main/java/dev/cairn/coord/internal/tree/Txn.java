@@ -16,7 +16,47 @@ import java.util.Objects;
  * reaches the same result. {@code auth} lists the identities the client has authenticated as.
  */
 public sealed interface Txn {
-    record CreateSession(long sessionId, int timeoutMs) implements Txn {}
+    /**
+     * Opens a session.
+     *
+     * @param password what a client must present to resume the session on another connection,
+     *     drawn at random by the member that proposed it; null in entries logged before sessions
+     *     had passwords of their own (theirs is then derived from the id, as ZooKeeper derives it)
+     */
+    @SuppressWarnings("ArrayRecordComponent") // compared by content below
+    record CreateSession(long sessionId, int timeoutMs, byte[] password) implements Txn {
+        public CreateSession {
+            if (password != null && password.length != PASSWORD_BYTES)
+                throw new IllegalArgumentException("a session password has " + PASSWORD_BYTES + " bytes");
+        }
+
+        /** A session of the older kind, whose password is derived from its id. */
+        public CreateSession(long sessionId, int timeoutMs) {
+            this(sessionId, timeoutMs, null);
+        }
+
+        /** The length of a session password, as ZooKeeper's. */
+        public static final int PASSWORD_BYTES = 16;
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof CreateSession c
+                    && c.sessionId == sessionId
+                    && c.timeoutMs == timeoutMs
+                    && java.util.Arrays.equals(c.password, password);
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(sessionId) * 31 + timeoutMs;
+        }
+
+        @Override
+        public String toString() {
+            // Never the password: transactions appear in logs.
+            return "CreateSession[sessionId=0x" + Long.toHexString(sessionId) + ", timeoutMs=" + timeoutMs + "]";
+        }
+    }
 
     record CloseSession(long sessionId) implements Txn {}
 

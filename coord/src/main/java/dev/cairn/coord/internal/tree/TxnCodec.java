@@ -18,6 +18,8 @@ final class TxnCodec {
     private static final byte SET_ACL = 7;
     private static final byte CHECK = 8;
     private static final byte MULTI = 9;
+    /** A session with a password of its own; {@link #CREATE_SESSION} is the older kind, without. */
+    private static final byte CREATE_SESSION_WITH_PASSWORD = 10;
     /** Far above any real multi; guards allocation against corrupt input. */
     private static final int MAX_LIST = 1 << 20;
 
@@ -26,9 +28,10 @@ final class TxnCodec {
     static void write(DataOutput out, Txn txn) throws IOException {
         switch (txn) {
             case Txn.CreateSession t -> {
-                out.writeByte(CREATE_SESSION);
+                out.writeByte(t.password() == null ? CREATE_SESSION : CREATE_SESSION_WITH_PASSWORD);
                 out.writeLong(t.sessionId());
                 out.writeInt(t.timeoutMs());
+                if (t.password() != null) out.write(t.password());
             }
             case Txn.CloseSession t -> {
                 out.writeByte(CLOSE_SESSION);
@@ -86,6 +89,13 @@ final class TxnCodec {
         byte type = in.readByte();
         return switch (type) {
             case CREATE_SESSION -> new Txn.CreateSession(in.readLong(), in.readInt());
+            case CREATE_SESSION_WITH_PASSWORD -> {
+                long id = in.readLong();
+                int timeout = in.readInt();
+                byte[] password = new byte[Txn.CreateSession.PASSWORD_BYTES];
+                in.readFully(password);
+                yield new Txn.CreateSession(id, timeout, password);
+            }
             case CLOSE_SESSION -> new Txn.CloseSession(in.readLong());
             case CREATE -> {
                 String path = readString(in);

@@ -99,6 +99,31 @@ class CoordServerTest {
         return zk;
     }
 
+    /**
+     * A session id is no secret (every ephemeral node names its owner's): resuming a session takes
+     * its own random password, not the one ZooKeeper would derive from the id.
+     */
+    @Test
+    void resumingASessionTakesItsOwnPasswordNotOneDerivedFromItsId() throws Exception {
+        ZooKeeper owner = connect(null);
+        long id = owner.getSessionId();
+        byte[] password = owner.getSessionPasswd();
+        assertThat(password).hasSize(16).isNotEqualTo(ZkConnection.password(id));
+
+        BlockingQueue<Watcher.Event.KeeperState> states = new java.util.concurrent.LinkedBlockingQueue<>();
+        ZooKeeper guesser = new ZooKeeper(
+                "127.0.0.1:" + server.clientPort(), 4000, e -> states.add(e.getState()), id, ZkConnection.password(id));
+        clients.add(guesser::close);
+        assertThat(states.poll(20, TimeUnit.SECONDS)).isEqualTo(Watcher.Event.KeeperState.Expired);
+
+        ZooKeeper resumed =
+                new ZooKeeper("127.0.0.1:" + server.clientPort(), 4000, e -> states.add(e.getState()), id, password);
+        clients.add(resumed::close);
+        assertThat(states.poll(20, TimeUnit.SECONDS)).isEqualTo(Watcher.Event.KeeperState.SyncConnected);
+        assertThat(resumed.getSessionId()).isEqualTo(id);
+        assertThat(resumed.exists("/", false)).isNotNull();
+    }
+
     @Test
     void crudVersionsErrorsAndSequentialNodes() throws Exception {
         ZooKeeper zk = connect(null);
@@ -601,8 +626,18 @@ class CoordServerTest {
         String config =
                 new String(admin.reconfigure(m2.toString(), null, null, -1, new Stat()), StandardCharsets.UTF_8);
         assertThat(config).contains("server.m1=" + m1.address()).contains("server.m2=" + m2.address());
-        // The new member has the state from before it joined, and later writes.
-        zk.create("/after", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        // The new member has the state from before it joined, and later writes. (The group's change
+        // may cost the client its connection for a moment: it writes again, as any client would.)
+        await().atMost(Duration.ofSeconds(20))
+                .ignoreException(KeeperException.ConnectionLossException.class)
+                .until(() -> {
+                    try {
+                        zk.create("/after", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                    } catch (KeeperException.NodeExistsException written) {
+                        // the lost answer's create went through
+                    }
+                    return true;
+                });
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> second.state()
                         .read(t ->

@@ -706,6 +706,47 @@ class DataTreeTest {
         }
     }
 
+    /**
+     * A session's own password survives the log (its entry) and snapshots; a session created
+     * before sessions had their own (an old entry, or a version-1 snapshot) has none, and its
+     * password is derived from the id as before.
+     */
+    @Test
+    void sessionPasswordsTravelInEntriesAndSnapshotsAndOlderSessionsHaveNone() throws IOException {
+        byte[] password = new byte[Txn.CreateSession.PASSWORD_BYTES];
+        new Random(7).nextBytes(password);
+        Txn created = Txn.decode(new Txn.CreateSession(0x51L, 4000, password).encode());
+        assertThat(created).isEqualTo(new Txn.CreateSession(0x51L, 4000, password));
+        assertThat(created.toString()).doesNotContain(java.util.HexFormat.of().formatHex(password));
+        tree.apply(++zxid, now, created);
+        tree.apply(++zxid, now, Txn.decode(new Txn.CreateSession(0x52L, 4000).encode()));
+        DataTree copy = roundTrip(tree);
+        assertThat(copy.sessionPassword(0x51L)).isEqualTo(password);
+        assertThat(copy.sessionPassword(0x52L)).isNull();
+        assertThat(copy.sessionTimeoutMs(0x51L)).isEqualTo(4000);
+        copy.apply(++zxid, now, new Txn.CloseSession(0x51L));
+        assertThat(copy.sessionPassword(0x51L)).isNull();
+
+        // A version-1 snapshot (sessions without passwords) still loads: this version's, of one
+        // session without a password, less the password's length byte and with version 1.
+        DataTree legacy = new DataTree(1024);
+        legacy.apply(1, now, new Txn.CreateSession(0x53L, 6000));
+        ByteArrayOutputStream v2 = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(v2)) {
+            legacy.writeSnapshot(out);
+        }
+        byte[] b = v2.toByteArray();
+        int lengthByte = 4 + 4 + 8 + 4 + 8 + 4; // magic, version, zxid, session count, id, timeout
+        assertThat(b[lengthByte]).as("no password").isZero();
+        byte[] v1 = new byte[b.length - 1];
+        System.arraycopy(b, 0, v1, 0, lengthByte);
+        System.arraycopy(b, lengthByte + 1, v1, lengthByte, b.length - lengthByte - 1);
+        v1[7] = 1; // the version's last byte
+        DataTree old = DataTree.readSnapshot(new DataInputStream(new ByteArrayInputStream(v1)), 1024);
+        assertThat(old.sessionTimeoutMs(0x53L)).isEqualTo(6000);
+        assertThat(old.sessionPassword(0x53L)).isNull();
+    }
+
     @Test
     void notASnapshotIsRefused() {
         assertThatThrownBy(() -> DataTree.readSnapshot(
