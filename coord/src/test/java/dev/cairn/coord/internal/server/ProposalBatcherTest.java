@@ -486,7 +486,8 @@ class ProposalBatcherTest {
     @Test
     void aMalformedForwardedSegmentIsRefusedAndNothingReachesTheLog() {
         Member m = alone(1 << 20);
-        byte[] good = CoordEntry.encodeSegment("m2", 22, 1, List.of(create("/a").encode()));
+        byte[] good =
+                CoordEntry.encodeSegment("m2", 22, 1, 1, List.of(create("/a").encode()));
 
         assertThatThrownBy(() -> m.batcher.forwarded(java.util.Arrays.copyOf(good, good.length - 1)))
                 .isInstanceOf(IllegalArgumentException.class)
