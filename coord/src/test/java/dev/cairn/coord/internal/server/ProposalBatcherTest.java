@@ -609,6 +609,24 @@ class ProposalBatcherTest {
             assertThat(s.origin()).isEqualTo("m3");
             assertThat(s.incarnation()).as("no running member waits for it").isEqualTo(CoordEntry.NO_INCARNATION);
         });
+
+        ByteArrayOutputStream unrun = new ByteArrayOutputStream(); // before segments named their run
+        out = new java.io.DataOutputStream(unrun);
+        out.writeByte(CoordEntry.SEGMENTED_BATCH);
+        out.writeLong(10);
+        out.writeInt(1);
+        out.writeUTF("m2");
+        out.writeLong(7);
+        out.writeLong(3);
+        out.writeInt(1);
+        out.writeInt(txn.length);
+        out.write(txn);
+        decoded = (CoordEntry.Batch) CoordEntry.decode(unrun.toByteArray());
+        assertThat(decoded.segments()).singleElement().satisfies(s -> {
+            assertThat(s.incarnation()).isEqualTo(7);
+            assertThat(s.seq()).isEqualTo(3);
+            assertThat(s.run()).as("applied by seq alone, as then").isEqualTo(CoordEntry.NO_RUN);
+        });
     }
 
     @Test
