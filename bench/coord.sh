@@ -175,7 +175,7 @@ else
   "$ROOT/bin/cairn" cluster down --dir "$CAIRN_DIR" >/dev/null 2>&1 || true
   rm -rf "$CAIRN_DIR"
   CAIRN_STARTED=1
-  # Pipelined changes are off by default (see coord.pipeline-writes); the grid measures them on.
+  # Pipelined changes are on by default (coord.pipeline-writes); PIPELINE_WRITES=false measures them off.
   "$ROOT/bin/cairn" cluster up --nodes 3 --dir "$CAIRN_DIR" -D "coord.pipeline-writes=${PIPELINE_WRITES:-true}"
   CAIRN_CONNECT=$(sed -n 's/.*"coordConnect": *"\([^"]*\)".*/\1/p' "$CAIRN_DIR/cluster.json")
   [ -n "$CAIRN_CONNECT" ] || { echo "error: $CAIRN_DIR/cluster.json has no \"coordConnect\"; set CAIRN_CONNECT" >&2; exit 1; }

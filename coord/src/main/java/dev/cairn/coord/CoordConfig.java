@@ -87,10 +87,10 @@ public final class CoordConfig {
 
     public static final ConfigKey<Boolean> PIPELINE_WRITES = ConfigKey.boolKey(
             "coord.pipeline-writes",
-            false,
+            true,
             "Propose a session's changes while its earlier ones are still pending, as ZooKeeper does (several times the "
-                    + "writes when clients pipeline). Off: a session has one change in flight at a time. Off by default until "
-                    + "a lost change is known to fail every later change of its session through a leader change too.");
+                    + "writes when clients pipeline); they are applied in the order sent, and none after an earlier one "
+                    + "of its connection was lost. Off: a session has one change in flight at a time.");
 
     public static final ConfigKey<Duration> CONNECT_TIMEOUT = ConfigKey.durationKey(
                     "coord.connect-timeout",

@@ -345,7 +345,7 @@ public final class RaftMember implements AutoCloseable {
                     if (reply.isSuccess()) return CompletableFuture.completedFuture(content(reply));
                     // Leadership moved: let the client find the new leader. Ratis also answers so for an
                     // entry appended before it stepped down, which may still commit; the state then
-                    // drops the second copy (the coord's AppliedSegments).
+                    // drops the second copy, or one that comes after a later segment (the coord's AppliedSegments).
                     if (reply.getNotLeaderException() != null
                             || reply.getException() instanceof LeaderNotReadyException) {
                         return viaClient(message);

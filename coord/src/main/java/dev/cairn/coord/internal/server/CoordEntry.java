@@ -22,27 +22,44 @@ import java.util.Objects;
  * segments by applying the entry.
  *
  * <p>Older logs decode as a batch of one segment that no member waits for: single changes
- * (type 1), batches without an origin (type 3) and batches of one origin (type 4).
+ * (type 1), batches without an origin (type 3) and batches of one origin (type 4); batches of
+ * segments that name no run (type 5, before 12-08) decode with {@link #NO_RUN}.
  */
 sealed interface CoordEntry {
     byte CHANGE = 1;
     byte TOUCH = 2;
     byte BATCH = 3;
     byte ORIGIN_BATCH = 4;
+    /** Segments without a run (before 12-08); still decoded, no longer written. */
     byte SEGMENTED_BATCH = 5;
+    /** Segments that name their run ({@link Segment#run}). */
+    byte RUN_BATCH = 6;
     /** The origin of entries from logs that did not record one: no member is waiting for their results. */
     String NO_ORIGIN = "";
     /** The incarnation of segments from logs that did not record one; no running member has it. */
     long NO_INCARNATION = 0;
+    /**
+     * The run of segments from logs that did not record one: they are applied if their seq is
+     * above the highest applied of their incarnation, gaps allowed ({@link AppliedSegments}).
+     */
+    long NO_RUN = 0;
 
     /**
      * Changes proposed through the member {@code origin}, in the order its clients proposed them.
      * {@code incarnation} tells that member's runs apart (it picks a new one at each start), and
      * {@code seq} tells its segments apart within a run: together they name the clients waiting
      * for the results, and a member restarted after proposing a segment never mistakes it for
-     * one of its own.
+     * one of its own. {@code run} is the seq of the first segment of the member's current run of
+     * unbroken segments (a new one starts after any of its segments is lost): the state applies
+     * a run's segments only with no seq missing, and none of a run once a later run of the same
+     * incarnation was applied ({@link AppliedSegments}); {@link #NO_RUN} in older logs.
      */
-    record Segment(String origin, long incarnation, long seq, List<Txn> txns) {
+    record Segment(String origin, long incarnation, long run, long seq, List<Txn> txns) {
+        /** A segment that names no run, as older logs hold. */
+        Segment(String origin, long incarnation, long seq, List<Txn> txns) {
+            this(origin, incarnation, NO_RUN, seq, txns);
+        }
+
         public Segment {
             Objects.requireNonNull(origin, "origin");
             txns = List.copyOf(txns);
@@ -54,7 +71,11 @@ sealed interface CoordEntry {
 
         byte[] encode() {
             return encodeSegment(
-                    origin, incarnation, seq, txns.stream().map(Txn::encode).toList());
+                    origin,
+                    incarnation,
+                    run,
+                    seq,
+                    txns.stream().map(Txn::encode).toList());
         }
     }
 
@@ -100,17 +121,18 @@ sealed interface CoordEntry {
     }
 
     /** A {@link Segment} of transactions already {@linkplain Txn#encode encoded} (by their proposers' threads). */
-    static byte[] encodeSegment(String origin, long incarnation, long seq, List<byte[]> txns) {
+    static byte[] encodeSegment(String origin, long incarnation, long run, long seq, List<byte[]> txns) {
         if (txns.isEmpty() || txns.size() > CoordStateMachine.MAX_BATCH) {
             throw new IllegalArgumentException(
                     "a segment holds 1 to " + CoordStateMachine.MAX_BATCH + " changes, not " + txns.size());
         }
-        int size = 2 + origin.length() * 3 + 8 + 8 + 4;
+        int size = 2 + origin.length() * 3 + 8 + 8 + 8 + 4;
         for (byte[] t : txns) size += 4 + t.length;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(size);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeUTF(origin);
             out.writeLong(incarnation);
+            out.writeLong(run);
             out.writeLong(seq);
             out.writeInt(txns.size());
             for (byte[] t : txns) {
@@ -130,7 +152,7 @@ sealed interface CoordEntry {
         for (byte[] s : segments) size += s.length;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(size);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(SEGMENTED_BATCH);
+            out.writeByte(RUN_BATCH);
             out.writeLong(timeMs);
             out.writeInt(segments.size());
             for (byte[] s : segments) out.write(s);
@@ -148,7 +170,7 @@ sealed interface CoordEntry {
      */
     static Segment decodeSegment(byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-            Segment s = readSegment(in);
+            Segment s = readSegment(in, true);
             if (in.available() != 0) throw new IOException(in.available() + " bytes after the segment");
             return s;
         } catch (IOException | RuntimeException e) {
@@ -169,12 +191,12 @@ sealed interface CoordEntry {
                     long time = in.readLong();
                     yield new Batch(time, List.of(new Segment(origin, NO_INCARNATION, 0, readTxns(in))));
                 }
-                case SEGMENTED_BATCH -> {
+                case SEGMENTED_BATCH, RUN_BATCH -> {
                     long time = in.readLong();
                     int n = in.readInt();
                     if (n < 1 || n > CoordStateMachine.MAX_BATCH) throw new IOException("bad segment count " + n);
                     List<Segment> segments = new ArrayList<>(n);
-                    for (int i = 0; i < n; i++) segments.add(readSegment(in));
+                    for (int i = 0; i < n; i++) segments.add(readSegment(in, type == RUN_BATCH));
                     yield new Batch(time, segments);
                 }
                 case TOUCH -> {
@@ -190,11 +212,12 @@ sealed interface CoordEntry {
         }
     }
 
-    private static Segment readSegment(DataInputStream in) throws IOException {
+    private static Segment readSegment(DataInputStream in, boolean withRun) throws IOException {
         String origin = in.readUTF();
         long incarnation = in.readLong();
+        long run = withRun ? in.readLong() : NO_RUN;
         long seq = in.readLong();
-        return new Segment(origin, incarnation, seq, readTxns(in));
+        return new Segment(origin, incarnation, run, seq, readTxns(in));
     }
 
     private static List<Txn> readTxns(DataInputStream in) throws IOException {

@@ -50,8 +50,8 @@ final class CoordStateMachine implements ReplicatedState {
         void ownSegmentApplied(long seq, List<Result> results);
 
         /**
-         * One of this member's own segments was not applied: it or a later segment of this run
-         * was applied before ({@link AppliedSegments}). Called like {@link #ownSegmentApplied}.
+         * One of this member's own segments was not applied: it was not the next one of this
+         * member's incarnation ({@link AppliedSegments}). Called like {@link #ownSegmentApplied}.
          */
         void ownSegmentDropped(long seq);
 
@@ -112,7 +112,8 @@ final class CoordStateMachine implements ReplicatedState {
                     for (CoordEntry.Segment segment : batch.segments()) {
                         boolean ours = segment.incarnation() == incarnation
                                 && segment.origin().equals(self);
-                        boolean admitted = segments.admit(segment.origin(), segment.incarnation(), segment.seq());
+                        boolean admitted =
+                                segments.admit(segment.origin(), segment.incarnation(), segment.run(), segment.seq());
                         List<Result> results = ours && admitted
                                 ? new ArrayList<>(segment.txns().size())
                                 : null;

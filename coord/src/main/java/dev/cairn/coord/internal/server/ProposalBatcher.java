@@ -36,12 +36,16 @@ import java.util.concurrent.TimeoutException;
  * reads its own write, and the watches it fired are already queued). A change fails once
  * {@code timeout} has passed since its segment left (checked by {@link #expire}), when the leader it was forwarded to is
  * replaced, or when it could not be sent; it may still be applied later, as with any request
- * whose answer is lost, but never twice, nor after a later change of this member: the
- * replicated state drops a segment that comes again or late ({@link AppliedSegments}). Since a
- * client pipelines its changes, a failed segment also fails every later one of this member not yet
- * applied — those still waiting never leave — and the {@link Source}s of all of them propose
- * nothing more ({@link #lose}): otherwise a session's change could be lost while a later one of
- * its, sent afterwards (to a new leader, on a new connection), is applied. An entry holds at most
+ * whose answer is lost, but never twice, nor after a later change of this member. Since a client
+ * pipelines its changes, a failed segment fails every segment of this member not yet applied —
+ * those still waiting never leave — the {@link Source}s of all of them propose nothing more, and
+ * the next segment starts a new run ({@link #lose}). The replicated state applies a run's
+ * segments only in seq order with none missing, and none of a run once a later run was applied
+ * ({@link AppliedSegments}). So a failed change is applied, if ever, before any change this
+ * member proposes after the failure, and a change is applied only after every earlier change of
+ * its source: otherwise a session's change could be lost while a later one of its — forwarded
+ * to a new leader in the moment before {@link #leaderChanged}, or sent afterwards on a new
+ * connection — is applied. An entry holds at most
  * {@link CoordStateMachine#MAX_BATCH} changes and, unless one segment alone is larger, at most
  * {@code maxBatchBytes}.
  *
@@ -108,6 +112,7 @@ final class ProposalBatcher {
 
     /** Changes of this member's clients, gathered while it is the last one waiting. */
     private static final class Own implements Unit {
+        final long run;
         final long seq;
         final List<byte[]> txns = new ArrayList<>();
         final List<CompletableFuture<Result>> results = new ArrayList<>();
@@ -122,7 +127,8 @@ final class ProposalBatcher {
         /** When it fails unless applied ({@link Clock#nanos}); set when it leaves. */
         long deadlineNanos;
 
-        Own(long seq) {
+        Own(long run, long seq) {
+            this.run = run;
             this.seq = seq;
         }
 
@@ -158,6 +164,8 @@ final class ProposalBatcher {
     private final Map<Long, Own> sent = new HashMap<>();
 
     private long lastSeq;
+    /** The seq of the first segment of the current run ({@link CoordEntry.Segment#run}). */
+    private long run = 1;
     /** A drain runs, or an entry this member proposed is not yet answered. */
     private boolean busy;
 
@@ -191,7 +199,7 @@ final class ProposalBatcher {
             }
             Own tail = waiting.peekLast() instanceof Own o && fits(o, bytes.length) ? o : null;
             if (tail == null) {
-                tail = new Own(++lastSeq);
+                tail = new Own(run, ++lastSeq);
                 waiting.add(tail);
             }
             tail.txns.add(bytes);
@@ -249,9 +257,11 @@ final class ProposalBatcher {
     }
 
     /**
-     * One of this member's segments was not applied, since it or a later one of this member was
-     * applied first (a copy resent through Ratis' client; see {@link AppliedSegments}): its
-     * changes fail, unless the first copy already answered them. Called on the apply thread.
+     * One of this member's segments was not applied, since it was not the next one of this member
+     * (a copy resent through Ratis' client, one after a lost segment, one of a superseded run; see
+     * {@link AppliedSegments}): its changes fail, unless the first copy already answered them or
+     * it failed already, and so does everything after it ({@link #lose}). Called on the apply
+     * thread.
      */
     void dropped(long seq) {
         Own own;
@@ -262,7 +272,7 @@ final class ProposalBatcher {
             lose(
                     List.of(own),
                     new IOException("segment " + seq
-                            + " of this coord member was not applied: a later one reached the log first"));
+                            + " of this coord member was not applied: it reached the log out of order"));
         }
     }
 
@@ -415,7 +425,7 @@ final class ProposalBatcher {
         for (Unit unit : units) {
             segments.add(
                     switch (unit) {
-                        case Own o -> CoordEntry.encodeSegment(state.self(), state.incarnation(), o.seq, o.txns);
+                        case Own o -> CoordEntry.encodeSegment(state.self(), state.incarnation(), o.run, o.seq, o.txns);
                         case Forwarded f -> f.segment();
                     });
         }
@@ -496,22 +506,26 @@ final class ProposalBatcher {
     }
 
     /**
-     * These segments failed, their outcome unknown: they fail, and so does every later segment of
-     * this member not yet applied — those still waiting are taken out and never leave — and the
-     * sources of all their changes are marked lost, so none of them proposes again. Without this,
-     * a session that pipelines could lose a change while a later one of its, sent afterwards to a
-     * new leader or on a new connection, is applied. (Later segments already sent on the same way
-     * are applied only after the earlier ones: the leader puts what one connection brings in
-     * order into its log.)
+     * These segments failed, their outcome unknown: they fail, and so does every segment of this
+     * member not yet applied — those still waiting are taken out and never leave — the sources of
+     * all their changes are marked lost, so none of them proposes again, and the next segment
+     * starts a new run. All of it under the lock, so no change is proposed in between.
+     *
+     * <p>Why every one, earlier ones too: the state applies the new run's segments, and then drops
+     * any of the old run still on its way ({@link AppliedSegments}); a source with a change in
+     * flight in the old run could otherwise have a later change applied in the new run while the
+     * earlier one is dropped. Why a new run: the state applies none of a run after a missing
+     * segment, so the old run is over; segments sent on the same way after a lost one may still
+     * be applied, before the new run, since the leader puts what one connection brings in order
+     * into its log — but their sources are lost too, so no later change of theirs follows.
      */
     private void lose(List<Own> failed, Throwable failure) {
         if (failed.isEmpty()) return;
-        long from = Long.MAX_VALUE;
-        for (Own o : failed) from = Math.min(from, o.seq);
         java.util.Set<Own> all = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         all.addAll(failed);
         synchronized (this) {
-            for (Own o : sent.values()) if (o.seq > from) all.add(o);
+            all.addAll(sent.values());
+            sent.clear();
             for (java.util.Iterator<Unit> it = waiting.iterator(); it.hasNext(); ) {
                 if (it.next() instanceof Own o) {
                     it.remove();
@@ -519,6 +533,7 @@ final class ProposalBatcher {
                 }
             }
             for (Own o : all) for (Source source : o.sources) if (source != null) source.markLost();
+            run = lastSeq + 1;
         }
         for (Own o : all) fail(o, failure);
     }

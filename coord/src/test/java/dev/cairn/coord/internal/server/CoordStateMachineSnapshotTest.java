@@ -50,6 +50,14 @@ class CoordStateMachineSnapshotTest {
                 .encode();
     }
 
+    private static byte[] entry(String origin, long incarnation, long run, long seq, String sequentialPath) {
+        Txn create = new Txn.Create(
+                sequentialPath, new byte[0], Acl.OPEN, CreateMode.PERSISTENT_SEQUENTIAL, -1, 0, List.of(Id.ANYONE));
+        return new CoordEntry.Batch(
+                        1_000, List.of(new CoordEntry.Segment(origin, incarnation, run, seq, List.of(create))))
+                .encode();
+    }
+
     private static int nodes(CoordStateMachine state, String prefix) {
         return (int) state.read(t -> t.children("/")).stream()
                 .filter(c -> c.startsWith(prefix))
@@ -116,6 +124,65 @@ class CoordStateMachineSnapshotTest {
         assertThatThrownBy(() -> restored.readSnapshot(1, new ByteArrayInputStream(garbage)))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("unexpected section");
+    }
+
+    @Test
+    void aRunsSegmentsApplyInSeqOrderWithNoneMissingAndNoneOnceALaterRunApplied() {
+        AppliedSegments segments = new AppliedSegments();
+        assertThat(segments.admit("m", 7, 1, 2)).as("not the first of run 1").isFalse();
+        assertThat(segments.admit("m", 7, 1, 1)).isTrue();
+        assertThat(segments.admit("m", 7, 1, 3)).as("seq 2 missing").isFalse();
+        assertThat(segments.admit("m", 7, 1, 2)).isTrue();
+        assertThat(segments.admit("m", 7, 1, 2)).as("again").isFalse();
+        assertThat(segments.admit("m", 7, 5, 6)).as("not the first of run 5").isFalse();
+        assertThat(segments.admit("m", 7, 5, 5)).as("the first of a later run").isTrue();
+        assertThat(segments.admit("m", 7, 1, 3)).as("run 1 superseded").isFalse();
+        assertThat(segments.admit("m", 7, 5, 6)).isTrue();
+        assertThat(segments.admit("m", 8, 1, 1)).as("another incarnation").isTrue();
+        assertThat(segments.admit("m", 7, 3, 3))
+                .as("an earlier run, never applied")
+                .isFalse();
+    }
+
+    @Test
+    void theOwnMemberIsToldOfASegmentAfterAMissingOneAndASnapshotKeepsTheRun() throws IOException {
+        CoordStateMachine state = new CoordStateMachine(1 << 20, "m1", 7, listener);
+        state.apply(1, entry("m1", 7, 1, 1, "/a-"));
+        state.apply(2, entry("m1", 7, 1, 3, "/a-")); // 2 was lost on its way
+        state.apply(3, entry("m1", 7, 4, 4, "/a-")); // the run after the loss
+        ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
+        state.writeSnapshot(snapshot);
+        CoordStateMachine restored = new CoordStateMachine(1 << 20, "m3", 5, listener);
+        restored.readSnapshot(3, new ByteArrayInputStream(snapshot.toByteArray()));
+        restored.apply(4, entry("m1", 7, 1, 2, "/a-")); // 2 after all, too late
+        restored.apply(5, entry("m1", 7, 4, 5, "/a-"));
+
+        assertThat(told).containsExactly("applied 1", "dropped 3", "applied 4");
+        assertThat(nodes(restored, "a-")).as("1, 4 and 5").isEqualTo(3);
+    }
+
+    @Test
+    void aSnapshotWrittenBeforeRunsWereRecordedStillLoads() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        new DataTree(1 << 20).writeSnapshot(out);
+        out.writeInt(0x435a5331); // "CZS1": origin, incarnation, highest seq
+        out.writeInt(1);
+        out.writeUTF("m2");
+        out.writeLong(9);
+        out.writeLong(4);
+        out.flush();
+
+        CoordStateMachine restored = new CoordStateMachine(1 << 20, "m1", 7, listener);
+        restored.readSnapshot(1, new ByteArrayInputStream(bytes.toByteArray()));
+        restored.apply(2, entry("m2", 9, 4, "/old-"));
+        restored.apply(3, entry("m2", 9, 6, "/old-"));
+        restored.apply(4, entry("m2", 9, 7, 7, "/new-"));
+
+        assertThat(nodes(restored, "old-"))
+                .as("seq 4 applied before the snapshot; 6 by seq alone, as then")
+                .isEqualTo(1);
+        assertThat(nodes(restored, "new-")).as("a run after them").isEqualTo(1);
     }
 
     @Test

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Seeded, single-threaded simulation of the coord's group commit ({@link ProposalBatcher}) and of
- * the deduplication of segments in the replicated state ({@link AppliedSegments} through
+ * the order segments are applied in by the replicated state ({@link AppliedSegments} through
  * {@link CoordStateMachine}), after Kafka's {@code RaftEventSimulationTest}.
  *
  * <p>Three members, each a real {@link CoordStateMachine} and {@link ProposalBatcher}, share one
@@ -35,13 +35,19 @@ import org.junit.jupiter.api.Test;
  * a log whose leader's uncommitted entries survive a leader change only as a prefix, a leader
  * that steps down answering its pending entries "not leader" (after which the member resends
  * them through Ratis' client, as {@code RaftMember.propose} does — so a surviving entry can reach
- * the log twice), members that learn of a new leader each at its own time, forwarding connections
+ * the log twice), members that learn of a new leader each at its own time (and forward to it at
+ * once, while the batcher hears of it a moment later, as from Ratis' notification), forwarding connections
  * that keep their order but may be cut (a random suffix of what is in flight is lost) or refuse
  * to connect, partial writes, and a sender executor that runs its tasks in order later. Members
- * apply committed entries in order, each at its own pace.
+ * apply committed entries in order, each at its own pace. Clients are sessions that pipeline
+ * their changes over a connection ({@link ProposalBatcher.Source}) and, once it is lost, go on
+ * over a new one to the same member.
  *
  * <p>Checked after every event: no change is applied twice on a member, none after a later
- * change of the same member (its proposal order), every member applies the same changes in the
+ * change of the same member (its proposal order; so a change that failed is applied, if ever,
+ * before every change its member proposed after the failure), none after a later change of its
+ * session, none while an earlier change of its connection is not applied (a session's changes
+ * apply in the order it sent them, with none skipped), every member applies the same changes in the
  * same order with the same resulting tree (digest per log index), and a change is acknowledged
  * only once applied on its member, with its result. At the end (faults stopped, queue drained):
  * every member applied the whole log, every acknowledged change is on every member, the trees
@@ -79,6 +85,22 @@ class GroupCommitSimulationTest {
                 .as("segments the state dropped as duplicate or late, over 20 seeds")
                 .isPositive();
         assertThat(acked).as("changes acknowledged over 20 seeds").isGreaterThan(1_000);
+    }
+
+    /** Sessions lose connections and go on over new ones, so their order is checked across them. */
+    @Test
+    void sessionsPipelineAndReconnect() {
+        int reconnects = 0;
+        int pipelined = 0;
+        for (long seed = 1; seed <= 20; seed++) {
+            Simulation sim = run(seed);
+            reconnects += sim.reconnects;
+            pipelined += sim.pipelined;
+        }
+        assertThat(reconnects).as("connections lost over 20 seeds").isPositive();
+        assertThat(pipelined)
+                .as("changes proposed while an earlier one of their connection was pending, over 20 seeds")
+                .isGreaterThan(1_000);
     }
 
     private static Simulation run(long seed) {
@@ -147,6 +169,15 @@ class GroupCommitSimulationTest {
 
         record Proposal(Member through, String path, CompletableFuture<Result> result) {}
 
+        /** The {@code index}th change of {@code session}, sent over its connection number {@code connection}. */
+        record Change(Session session, int index, int connection, String path) {}
+
+        /** Every change a session proposed, by path. */
+        final Map<String, Change> changes = new HashMap<>();
+
+        int reconnects;
+        int pipelined;
+
         final int maxBatchBytes;
         int restarts;
 
@@ -164,7 +195,7 @@ class GroupCommitSimulationTest {
             return "seed " + seed + ": " + eventCount + " events, " + term + " terms, " + log.size() + " entries, "
                     + proposed.size() + " changes proposed, " + acked.size() + " acknowledged, " + failed + " failed, "
                     + applyOrder.size() + " applied, " + droppedSegments + " segments dropped as duplicate or late, "
-                    + restarts + " restarts";
+                    + restarts + " restarts, " + reconnects + " reconnects";
         }
 
         boolean faults() {
@@ -389,6 +420,30 @@ class GroupCommitSimulationTest {
 
     /** A forwarding connection: in order; cutting it loses a random suffix of what is in flight. */
     private static final class Connection {
+        /** A client's connection to a member, as the batcher sees it. */
+        static final class Source implements ProposalBatcher.Source {
+            private final int number;
+            private boolean lost;
+
+            Source(int number) {
+                this.number = number;
+            }
+
+            int number() {
+                return number;
+            }
+
+            @Override
+            public boolean lost() {
+                return lost;
+            }
+
+            @Override
+            public void markLost() {
+                lost = true;
+            }
+        }
+
         final Member target;
         long sent;
         long delivered;
@@ -423,6 +478,17 @@ class GroupCommitSimulationTest {
         }
     }
 
+    /** A client's session on one member run: its connections follow one another. */
+    private static final class Session {
+        final String name;
+        final List<Simulation.Change> changes = new ArrayList<>();
+        Connection.Source connection = new Connection.Source(1);
+
+        Session(String name) {
+            this.name = name;
+        }
+    }
+
     /** One member: its state and batcher, with the simulation as its Raft. */
     private static final class Member implements ProposalBatcher.Raft, CoordStateMachine.Listener {
         final Simulation sim;
@@ -444,6 +510,11 @@ class GroupCommitSimulationTest {
         boolean dead;
 
         int nextChange;
+        /** This run's client sessions. */
+        final List<Session> sessions = new ArrayList<>();
+        /** Per session, the index of its last change applied here. */
+        final Map<Session, Integer> lastAppliedBySession = new HashMap<>();
+
         int applied;
         final Set<String> appliedSet = new HashSet<>();
         final Map<String, Integer> lastAppliedByOrigin = new HashMap<>();
@@ -457,6 +528,7 @@ class GroupCommitSimulationTest {
             this.state = new CoordStateMachine(1 << 20, id, incarnation, this);
             this.batcher =
                     new ProposalBatcher(this, state, sim.clock, this::execute, sim.maxBatchBytes, Simulation.TIMEOUT);
+            for (int i = 1; i <= 4; i++) sessions.add(new Session(id + ".r" + run + ".s" + i));
         }
 
         List<String> children() {
@@ -476,8 +548,27 @@ class GroupCommitSimulationTest {
             int n = ++nextChange;
             // Named by member run: a session lives on one run, and its order is that run's proposal order.
             String path = "/" + id + ".r" + run + "-" + n;
-            CompletableFuture<Result> result = batcher.propose(
-                    new Txn.Create(path, new byte[] {1}, Acl.OPEN, CreateMode.PERSISTENT, -1, 0, ANYONE));
+            Txn txn = new Txn.Create(path, new byte[] {1}, Acl.OPEN, CreateMode.PERSISTENT, -1, 0, ANYONE);
+            CompletableFuture<Result> result;
+            if (sim.random.nextInt(10) == 0) {
+                result = batcher.propose(txn); // the member's own (expiry, containers): no session
+            } else {
+                Session session = sessions.get(sim.random.nextInt(sessions.size()));
+                if (session.connection.lost()) {
+                    // Its client learned the connection closed and reconnects to this member.
+                    session.connection = new Connection.Source(session.connection.number() + 1);
+                    sim.reconnects++;
+                }
+                Simulation.Change change =
+                        new Simulation.Change(session, session.changes.size(), session.connection.number(), path);
+                if (!session.changes.isEmpty()) {
+                    Simulation.Change last = session.changes.getLast();
+                    if (last.connection() == change.connection() && !appliedSet.contains(last.path())) sim.pipelined++;
+                }
+                session.changes.add(change);
+                sim.changes.put(path, change);
+                result = batcher.propose(txn, session.connection);
+            }
             sim.proposed.add(new Simulation.Proposal(this, path, result));
             result.whenComplete((r, failure) -> {
                 if (failure != null) return;
@@ -494,11 +585,17 @@ class GroupCommitSimulationTest {
             if (term < knownTerm || (term == knownTerm && leader == null)) return;
             knownTerm = term;
             knownLeader = leader;
-            // As RaftMember does on every leader change: the forwarding stream is closed.
-            if (connection != null) connection.cut(sim);
-            connection = null;
-            unsent.clear();
-            batcher.leaderChanged(leader == null ? null : leader.id);
+            // Ratis tells RaftMember a moment after it knows (forward() asks Ratis, so it may already
+            // have sent segments to the new leader): then the forwarding stream is closed and the
+            // batcher hears of it.
+            String id = leader == null ? null : leader.id;
+            sim.at(sim.micros(0, 400), this.id + " notified of leader " + id, () -> {
+                if (dead) return;
+                if (connection != null) connection.cut(sim);
+                connection = null;
+                unsent.clear();
+                batcher.leaderChanged(id);
+            });
         }
 
         void applyNext() {
@@ -609,6 +706,8 @@ class GroupCommitSimulationTest {
             Integer last = lastAppliedByOrigin.put(origin, n);
             if (last != null && n <= last)
                 sim.violation(path + " applied on " + id + " after " + origin + "'s later change " + last);
+            Simulation.Change change = sim.changes.get(path);
+            if (change != null) checkSessionOrder(change);
             int position = appliedChanges++;
             if (position < sim.applyOrder.size()) {
                 String expected = sim.applyOrder.get(position);
@@ -616,6 +715,27 @@ class GroupCommitSimulationTest {
                     sim.violation(id + " applied " + path + " where another member applied " + expected);
             } else {
                 sim.applyOrder.add(path);
+            }
+        }
+
+        /**
+         * A session's changes apply in the order it sent them (none after a later one), and none
+         * while an earlier one sent over the same connection is not applied: a change that is
+         * lost fails its connection, and only the changes the session sends over a new one may
+         * follow it.
+         */
+        void checkSessionOrder(Simulation.Change change) {
+            Session session = change.session();
+            Integer last = lastAppliedBySession.put(session, change.index());
+            if (last != null && last >= change.index())
+                sim.violation(change.path() + " (change " + change.index() + " of session " + session.name
+                        + ") applied on " + id + " after its later change " + last);
+            for (int i = change.index() - 1; i >= 0; i--) {
+                Simulation.Change earlier = session.changes.get(i);
+                if (earlier.connection() != change.connection() || appliedSet.contains(earlier.path())) break;
+                sim.violation(change.path() + " (change " + change.index() + " of session " + session.name
+                        + ", connection " + change.connection() + ") applied on " + id + " while its earlier "
+                        + earlier.path() + " (change " + i + ", same connection) was not");
             }
         }
 

@@ -486,7 +486,8 @@ class ProposalBatcherTest {
     @Test
     void aMalformedForwardedSegmentIsRefusedAndNothingReachesTheLog() {
         Member m = alone(1 << 20);
-        byte[] good = CoordEntry.encodeSegment("m2", 22, 1, List.of(create("/a").encode()));
+        byte[] good =
+                CoordEntry.encodeSegment("m2", 22, 1, 1, List.of(create("/a").encode()));
 
         assertThatThrownBy(() -> m.batcher.forwarded(java.util.Arrays.copyOf(good, good.length - 1)))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -608,6 +609,24 @@ class ProposalBatcherTest {
             assertThat(s.origin()).isEqualTo("m3");
             assertThat(s.incarnation()).as("no running member waits for it").isEqualTo(CoordEntry.NO_INCARNATION);
         });
+
+        ByteArrayOutputStream unrun = new ByteArrayOutputStream(); // before segments named their run
+        out = new java.io.DataOutputStream(unrun);
+        out.writeByte(CoordEntry.SEGMENTED_BATCH);
+        out.writeLong(10);
+        out.writeInt(1);
+        out.writeUTF("m2");
+        out.writeLong(7);
+        out.writeLong(3);
+        out.writeInt(1);
+        out.writeInt(txn.length);
+        out.write(txn);
+        decoded = (CoordEntry.Batch) CoordEntry.decode(unrun.toByteArray());
+        assertThat(decoded.segments()).singleElement().satisfies(s -> {
+            assertThat(s.incarnation()).isEqualTo(7);
+            assertThat(s.seq()).isEqualTo(3);
+            assertThat(s.run()).as("applied by seq alone, as then").isEqualTo(CoordEntry.NO_RUN);
+        });
     }
 
     @Test
@@ -699,35 +718,53 @@ class ProposalBatcherTest {
     }
 
     @Test
-    void aSegmentThatComesAfterALaterOneOfItsMemberIsDroppedAndItsChangesFail() {
+    void aSegmentThatComesOutOfOrderIsDroppedAndItsMemberFailsAllNotAppliedAndStartsANewRun() {
         Member follower = followerOfM1();
-        CompletableFuture<Result> a = follower.batcher.propose(create("/a"));
-        CompletableFuture<Result> b = follower.batcher.propose(create("/b"));
-        CompletableFuture<Result> c = follower.batcher.propose(create("/c"));
+        TestSource session = new TestSource();
+        CompletableFuture<Result> a = follower.batcher.propose(create("/a"), session);
+        CompletableFuture<Result> b = follower.batcher.propose(create("/b"), session);
+        CompletableFuture<Result> c = follower.batcher.propose(create("/c"), session);
         assertThat(group.log)
                 .as("seq 1 in flight; seqs 2 and 3 wait on the leader")
                 .hasSize(1);
 
         // Seq 3 reaches the log first (a copy that went another way, as through Ratis' client).
         long index = ++group.lastIndex;
-        byte[] copy = batch("m2", 22, 3, create("/c")).encode();
+        byte[] copy = new CoordEntry.Batch(0, List.of(new CoordEntry.Segment("m2", 22, 1, 3, List.of(create("/c")))))
+                .encode();
         for (Member m : group.members) m.state.apply(index, copy);
-        group.commitNext();
-        group.commitNext();
 
-        assertThat(c.join()).isInstanceOf(Result.Created.class);
-        for (CompletableFuture<Result> early : List.of(a, b)) {
-            assertThat(early)
-                    .as("applied after a later change of its session, it would break their order")
+        for (CompletableFuture<Result> each : List.of(a, b, c)) {
+            assertThat(each)
+                    .as("applied after a missing change of its session, it would break their order; so"
+                            + " every change not yet applied fails")
                     .failsWithin(Duration.ZERO)
                     .withThrowableOfType(ExecutionException.class)
                     .withMessageContaining("not applied");
         }
-        for (Member m : group.members) {
-            assertThat(children(m.state)).as("the same on every member").containsExactlyInAnyOrder("c", "zookeeper");
-        }
+        assertThat(session.lost).as("its client proposes no more").isTrue();
+
+        // What was in flight of the old run may still be applied, in order, before the new run.
+        group.commitNext();
+        group.commitNext();
         CompletableFuture<Result> d = follower.batcher.propose(create("/d"));
         group.commitNext();
-        assertThat(d.join()).as("the next segment is applied").isInstanceOf(Result.Created.class);
+        assertThat(d.join())
+                .as("the next segment starts a new run and is applied")
+                .isInstanceOf(Result.Created.class);
+        assertThat(group.batch(2).segments().getFirst().run())
+                .as("the new run starts at its first seq")
+                .isEqualTo(4);
+
+        // A copy of the old run that arrives after the new run was applied is dropped.
+        index = ++group.lastIndex;
+        byte[] late = new CoordEntry.Batch(0, List.of(new CoordEntry.Segment("m2", 22, 1, 4, List.of(create("/late")))))
+                .encode();
+        for (Member m : group.members) m.state.apply(index, late);
+        for (Member m : group.members) {
+            assertThat(children(m.state))
+                    .as("the same on every member")
+                    .containsExactlyInAnyOrder("a", "b", "c", "d", "zookeeper");
+        }
     }
 }
