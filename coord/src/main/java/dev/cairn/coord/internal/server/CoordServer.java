@@ -4,6 +4,7 @@ import dev.cairn.common.security.Admins;
 import dev.cairn.common.security.CairnPrincipal;
 import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.common.time.Clock;
+import dev.cairn.coord.CoordConfig;
 import dev.cairn.coord.internal.raft.RaftMember;
 import dev.cairn.coord.internal.session.SessionTracker;
 import dev.cairn.coord.internal.tree.Applied;
@@ -87,90 +88,92 @@ public final class CoordServer implements AutoCloseable, CoordStateMachine.Liste
             TransportSecurity security,
             Set<String> admins,
             Duration connectTimeout) {
-        /** ZooKeeper's default for a connection without a session ({@code zookeeper.nio.sessionlessCnxnTimeout}). */
-        public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
-
         public Settings {
             Objects.requireNonNull(security, "security");
             Objects.requireNonNull(connectTimeout, "connectTimeout");
             admins = Set.copyOf(admins);
         }
 
-        /** Secured settings with {@link #DEFAULT_CONNECT_TIMEOUT}. */
-        public Settings(
-                RaftMember.Settings raft,
-                String clientHost,
-                int clientPort,
-                Duration tick,
-                int maxDataBytes,
-                int maxOutstandingRequests,
-                long maxOutstandingBytes,
-                boolean pipelineWrites,
-                TransportSecurity security,
-                Set<String> admins) {
-            this(
-                    raft,
-                    clientHost,
-                    clientPort,
-                    tick,
-                    maxDataBytes,
-                    maxOutstandingRequests,
-                    maxOutstandingBytes,
-                    pipelineWrites,
-                    security,
-                    admins,
-                    DEFAULT_CONNECT_TIMEOUT);
+        /**
+         * Settings for {@code raft}'s member with the rest at coord's defaults (those of
+         * {@link dev.cairn.coord.CoordConfig}'s keys; clients connect in plain text on an
+         * ephemeral loopback port), to change what differs: for tests and embedders.
+         */
+        public static Builder builder(RaftMember.Settings raft) {
+            return new Builder(raft);
         }
 
-        /** These settings with another connect timeout. */
-        public Settings withConnectTimeout(Duration timeout) {
-            return new Settings(
-                    raft,
-                    clientHost,
-                    clientPort,
-                    tick,
-                    maxDataBytes,
-                    maxOutstandingRequests,
-                    maxOutstandingBytes,
-                    pipelineWrites,
-                    security,
-                    admins,
-                    timeout);
-        }
+        /** Builds {@link Settings}; every field starts at coord's default. */
+        public static final class Builder {
+            private final RaftMember.Settings raft;
+            private String clientHost = "127.0.0.1";
+            private int clientPort;
+            private Duration tick = CoordConfig.TICK.defaultValue();
+            private int maxDataBytes = Math.toIntExact(CoordConfig.MAX_DATA.defaultValue());
+            private int maxOutstandingRequests = CoordConfig.MAX_OUTSTANDING_REQUESTS.defaultValue();
+            private long maxOutstandingBytes = CoordConfig.MAX_OUTSTANDING_BYTES.defaultValue();
+            private boolean pipelineWrites = CoordConfig.PIPELINE_WRITES.defaultValue();
+            private TransportSecurity security = TransportSecurity.plain();
+            private Set<String> admins = Set.of();
+            private Duration connectTimeout = CoordConfig.CONNECT_TIMEOUT.defaultValue();
 
-        /** Settings of a member whose clients connect in plain text. */
-        public Settings(
-                RaftMember.Settings raft,
-                String clientHost,
-                int clientPort,
-                Duration tick,
-                int maxDataBytes,
-                int maxOutstandingRequests,
-                long maxOutstandingBytes,
-                boolean pipelineWrites) {
-            this(
-                    raft,
-                    clientHost,
-                    clientPort,
-                    tick,
-                    maxDataBytes,
-                    maxOutstandingRequests,
-                    maxOutstandingBytes,
-                    pipelineWrites,
-                    TransportSecurity.plain(),
-                    Set.of());
-        }
+            private Builder(RaftMember.Settings raft) {
+                this.raft = Objects.requireNonNull(raft, "raft");
+            }
 
-        /** Settings with changes pipelined, as tests of the pipelined path build them. */
-        public Settings(
-                RaftMember.Settings raft,
-                String clientHost,
-                int clientPort,
-                Duration tick,
-                int maxDataBytes,
-                int maxOutstandingRequests,
-                long maxOutstandingBytes) {
-            this(raft, clientHost, clientPort, tick, maxDataBytes, maxOutstandingRequests, maxOutstandingBytes, true);
+            public Builder client(String host, int port) {
+                this.clientHost = host;
+                this.clientPort = port;
+                return this;
+            }
+
+            public Builder tick(Duration tick) {
+                this.tick = tick;
+                return this;
+            }
+
+            public Builder maxDataBytes(int bytes) {
+                this.maxDataBytes = bytes;
+                return this;
+            }
+
+            public Builder maxOutstanding(int requests, long bytes) {
+                this.maxOutstandingRequests = requests;
+                this.maxOutstandingBytes = bytes;
+                return this;
+            }
+
+            public Builder pipelineWrites(boolean pipeline) {
+                this.pipelineWrites = pipeline;
+                return this;
+            }
+
+            /** Clients connect with {@code security}; {@code admins} are super users beside nodes. */
+            public Builder security(TransportSecurity security, Set<String> admins) {
+                this.security = security;
+                this.admins = admins;
+                return this;
+            }
+
+            public Builder connectTimeout(Duration timeout) {
+                this.connectTimeout = timeout;
+                return this;
+            }
+
+            public Settings build() {
+                return new Settings(
+                        raft,
+                        clientHost,
+                        clientPort,
+                        tick,
+                        maxDataBytes,
+                        maxOutstandingRequests,
+                        maxOutstandingBytes,
+                        pipelineWrites,
+                        security,
+                        admins,
+                        connectTimeout);
+            }
         }
 
         int minSessionTimeoutMs() {

@@ -49,24 +49,17 @@ class ConnectTimeoutTest {
     private void start(TransportSecurity security) throws Exception {
         RaftPeerAddress self = new RaftPeerAddress("m1", "127.0.0.1", FreePorts.pick("127.0.0.1"));
         server = CoordServer.start(
-                new CoordServer.Settings(
-                                new RaftMember.Settings(
-                                        self,
-                                        List.of(self),
-                                        dir.resolve("raft"),
-                                        1000,
-                                        Duration.ofMillis(300),
-                                        Duration.ofSeconds(10)),
-                                "127.0.0.1",
-                                0,
-                                Duration.ofMillis(500),
-                                1 << 20,
+                CoordServer.Settings.builder(new RaftMember.Settings(
+                                self,
+                                List.of(self),
+                                dir.resolve("raft"),
                                 1000,
-                                16L << 20,
-                                true,
-                                security,
-                                Set.of())
-                        .withConnectTimeout(CONNECT_TIMEOUT),
+                                Duration.ofMillis(300),
+                                Duration.ofSeconds(10)))
+                        .tick(Duration.ofMillis(500))
+                        .security(security, Set.of())
+                        .connectTimeout(CONNECT_TIMEOUT)
+                        .build(),
                 Clock.system());
         await().atMost(Duration.ofSeconds(20)).until(() -> server.raft().isLeader());
     }

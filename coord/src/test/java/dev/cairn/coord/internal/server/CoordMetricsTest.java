@@ -31,15 +31,10 @@ class CoordMetricsTest {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         RaftPeerAddress self = new RaftPeerAddress("m1", "127.0.0.1", FreePorts.pick("127.0.0.1"));
         try (CoordServer server = CoordServer.start(
-                new CoordServer.Settings(
-                        new RaftMember.Settings(
-                                self, List.of(self), dir, 1000, Duration.ofMillis(300), Duration.ofSeconds(10)),
-                        "127.0.0.1",
-                        0,
-                        Duration.ofMillis(200),
-                        1 << 20,
-                        1000,
-                        16L << 20),
+                CoordServer.Settings.builder(new RaftMember.Settings(
+                                self, List.of(self), dir, 1000, Duration.ofMillis(300), Duration.ofSeconds(10)))
+                        .tick(Duration.ofMillis(200))
+                        .build(),
                 Clock.system(),
                 meters)) {
             await().atMost(Duration.ofSeconds(20)).until(() -> server.raft().isLeader());

@@ -62,20 +62,16 @@ class CoordServerTest {
         int raftPort = FreePorts.pick("127.0.0.1");
         RaftPeerAddress self = new RaftPeerAddress("m1", "127.0.0.1", raftPort);
         CoordServer s = CoordServer.start(
-                new CoordServer.Settings(
-                        new RaftMember.Settings(
+                CoordServer.Settings.builder(new RaftMember.Settings(
                                 self,
                                 List.of(self),
                                 dir.resolve(raftDir),
                                 1000,
                                 Duration.ofMillis(300),
-                                Duration.ofSeconds(10)),
-                        "127.0.0.1",
-                        0,
-                        Duration.ofMillis(200),
-                        1 << 20,
-                        maxOutstandingRequests,
-                        maxOutstandingBytes),
+                                Duration.ofSeconds(10)))
+                        .tick(Duration.ofMillis(200))
+                        .maxOutstanding(maxOutstandingRequests, maxOutstandingBytes)
+                        .build(),
                 Clock.system());
         await().atMost(Duration.ofSeconds(20)).until(() -> s.raft().isLeader());
         return s;
@@ -599,21 +595,16 @@ class CoordServerTest {
         RaftPeerAddress m1 = server.raft().self();
         RaftPeerAddress m2 = new RaftPeerAddress("m2", "127.0.0.1", raftPort);
         CoordServer second = CoordServer.start(
-                new CoordServer.Settings(
-                        new RaftMember.Settings(
+                CoordServer.Settings.builder(new RaftMember.Settings(
                                 m2,
                                 List.of(m1, m2),
                                 dir.resolve("raft2"),
                                 1000,
                                 Duration.ofMillis(300),
                                 Duration.ofSeconds(10),
-                                true),
-                        "127.0.0.1",
-                        0,
-                        Duration.ofMillis(200),
-                        1 << 20,
-                        1000,
-                        16L << 20),
+                                true))
+                        .tick(Duration.ofMillis(200))
+                        .build(),
                 Clock.system());
         clients.add(second);
         CountDownLatch connected = new CountDownLatch(1);

@@ -89,23 +89,16 @@ class TlsClientPortTest {
                 TransportSecurity.mutualTls(layout.nodeMaterial("n1", Duration.ofSeconds(30), Clock.system()));
         RaftPeerAddress self = new RaftPeerAddress("m1", "127.0.0.1", FreePorts.pick("127.0.0.1"));
         server = CoordServer.start(
-                new CoordServer.Settings(
-                        new RaftMember.Settings(
+                CoordServer.Settings.builder(new RaftMember.Settings(
                                 self,
                                 List.of(self),
                                 dir.resolve("raft"),
                                 1000,
                                 Duration.ofMillis(300),
-                                Duration.ofSeconds(10)),
-                        "127.0.0.1",
-                        0,
-                        Duration.ofMillis(500),
-                        1 << 20,
-                        1000,
-                        16L << 20,
-                        true,
-                        security,
-                        Set.of("admin")),
+                                Duration.ofSeconds(10)))
+                        .tick(Duration.ofMillis(500))
+                        .security(security, Set.of("admin"))
+                        .build(),
                 Clock.system());
         await().atMost(Duration.ofSeconds(20)).until(() -> server.raft().isLeader());
     }
@@ -215,23 +208,16 @@ class TlsClientPortTest {
                 TransportSecurity.mutualTls(layout.nodeMaterial("elsewhere", Duration.ofSeconds(30), Clock.system()));
         RaftPeerAddress self = new RaftPeerAddress("e1", "127.0.0.1", FreePorts.pick("127.0.0.1"));
         CoordServer misnamed = CoordServer.start(
-                new CoordServer.Settings(
-                        new RaftMember.Settings(
+                CoordServer.Settings.builder(new RaftMember.Settings(
                                 self,
                                 List.of(self),
                                 dir.resolve("raft-elsewhere"),
                                 1000,
                                 Duration.ofMillis(300),
-                                Duration.ofSeconds(10)),
-                        "127.0.0.1",
-                        0,
-                        Duration.ofMillis(500),
-                        1 << 20,
-                        1000,
-                        16L << 20,
-                        true,
-                        security,
-                        Set.of()),
+                                Duration.ofSeconds(10)))
+                        .tick(Duration.ofMillis(500))
+                        .security(security, Set.of())
+                        .build(),
                 Clock.system());
         clients.add(misnamed);
         await().atMost(Duration.ofSeconds(20)).until(() -> misnamed.raft().isLeader());

@@ -84,8 +84,7 @@ class TlsCoordGroupTest {
         TransportSecurity security =
                 TransportSecurity.mutualTls(layout.nodeMaterial("n" + (i + 1), Duration.ofSeconds(30), Clock.system()));
         return CoordServer.start(
-                new CoordServer.Settings(
-                        new RaftMember.Settings(
+                CoordServer.Settings.builder(new RaftMember.Settings(
                                 peers.get(i),
                                 peers,
                                 dir.resolve("raft-" + i),
@@ -94,16 +93,10 @@ class TlsCoordGroupTest {
                                 Duration.ofSeconds(10),
                                 false,
                                 RaftMember.Settings.DEFAULT_LOG_SEGMENT_BYTES,
-                                security),
-                        "127.0.0.1",
-                        0,
-                        Duration.ofMillis(500),
-                        1 << 20,
-                        1000,
-                        16L << 20,
-                        true,
-                        security,
-                        Set.of()),
+                                security))
+                        .tick(Duration.ofMillis(500))
+                        .security(security, Set.of())
+                        .build(),
                 Clock.system());
     }
 

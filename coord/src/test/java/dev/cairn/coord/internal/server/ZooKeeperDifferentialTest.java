@@ -134,20 +134,15 @@ class ZooKeeperDifferentialTest {
         int raftPort = FreePorts.pick("127.0.0.1");
         RaftPeerAddress self = new RaftPeerAddress("m1", "127.0.0.1", raftPort);
         coord = CoordServer.start(
-                new CoordServer.Settings(
-                        new RaftMember.Settings(
+                CoordServer.Settings.builder(new RaftMember.Settings(
                                 self,
                                 List.of(self),
                                 dir.resolve("raft"),
                                 1000,
                                 Duration.ofMillis(300),
-                                Duration.ofSeconds(10)),
-                        "127.0.0.1",
-                        0,
-                        Duration.ofMillis(200),
-                        1 << 20,
-                        1000,
-                        16L << 20),
+                                Duration.ofSeconds(10)))
+                        .tick(Duration.ofMillis(200))
+                        .build(),
                 Clock.system());
         await().atMost(Duration.ofSeconds(20)).until(() -> coord.raft().isLeader());
 
