@@ -4,9 +4,6 @@ import dev.cairn.common.time.Clock;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Authenticates a request that came without a client certificate by the bearer token it carries
@@ -19,11 +16,9 @@ import org.slf4j.LoggerFactory;
  * <p>The secret is checked before anything else about the token, so someone without it learns
  * nothing about a token id (whether it is revoked or expired). A refusal is answered with one of a
  * few fixed reasons and logged in one line naming the port, the peer and the token id, never the
- * secret; a flood of refusals is logged at most once per second, with the count of lines left out.
+ * secret; a flood of refusals is logged at most {@link RefusalLog#PER_SECOND} lines a second, with the count of lines left out.
  */
 public final class BearerTokens {
-    private static final Logger LOG = LoggerFactory.getLogger(BearerTokens.class);
-    private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final String BEARER = "bearer ";
 
     /** The reason given to a client that sent neither a certificate nor a token. */
@@ -56,14 +51,12 @@ public final class BearerTokens {
 
     private final Book book;
     private final Clock clock;
-    private final Object lock = new Object();
-    private long nextLogNanos;
-    private long suppressed;
-    private boolean logged;
+    private final RefusalLog refusals;
 
     public BearerTokens(Book book, Clock clock) {
         this.book = book;
         this.clock = clock;
+        this.refusals = new RefusalLog(clock, BearerTokens.class);
     }
 
     /**
@@ -85,7 +78,7 @@ public final class BearerTokens {
             outcome = token.map(this::verify).orElse(new Outcome.Refused(UNKNOWN));
         }
         if (outcome instanceof Outcome.Refused r)
-            log("refused a request from " + remote + " on the " + port + ": " + r.reason()
+            refusals.refused("refused a request from " + remote + " on the " + port + ": " + r.reason()
                     + (id == null ? "" : " (token " + id + ")"));
         return outcome;
     }
@@ -110,22 +103,5 @@ public final class BearerTokens {
         if (r.revoked().isPresent()) return new Outcome.Refused(REVOKED);
         if (!Instant.ofEpochMilli(clock.millis()).isBefore(r.expires())) return new Outcome.Refused(EXPIRED);
         return new Outcome.Accepted(new CairnPrincipal(r.user(), CairnPrincipal.Kind.USER), r.id());
-    }
-
-    private void log(String line) {
-        long now = clock.nanos();
-        long dropped;
-        synchronized (lock) {
-            if (logged && now - nextLogNanos < 0) {
-                suppressed++;
-                return;
-            }
-            logged = true;
-            nextLogNanos = now + LOG_INTERVAL_NANOS;
-            dropped = suppressed;
-            suppressed = 0;
-        }
-        if (dropped == 0) LOG.warn("{}", line);
-        else LOG.warn("{} ({} more refusals not logged in the last second)", line, dropped);
     }
 }

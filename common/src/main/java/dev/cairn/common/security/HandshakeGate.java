@@ -4,34 +4,25 @@ import dev.cairn.common.time.Clock;
 import java.io.IOException;
 import java.net.Socket;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The server side of a TLS handshake on an accepted blocking socket, for servers that serve each
  * connection on a thread of its own (the store's data port, the stream exchange): the handshake runs
  * on that thread, bounded by a timeout, and a peer that fails it (plain text, no certificate,
  * another CA, an expired certificate) is closed and logged in one line naming its address and the
- * port. A flood of such peers is logged at most once per second, with the count of the lines left out.
+ * port. A flood of such peers is logged at most {@link RefusalLog#PER_SECOND} lines a second ({@link RefusalLog}).
  */
 public final class HandshakeGate {
-    private static final Logger LOG = LoggerFactory.getLogger(HandshakeGate.class);
-    private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final String port;
-    private final Clock clock;
-    private final Object lock = new Object();
-    private long nextLogNanos;
-    private long suppressed;
-    private boolean logged;
+    private final RefusalLog refusals;
 
     /** @param port what the port is, for the log line: "store data port 7072" */
     public HandshakeGate(String port, Clock clock) {
         this.port = port;
-        this.clock = clock;
+        this.refusals = new RefusalLog(clock, HandshakeGate.class);
     }
 
     /**
@@ -55,7 +46,7 @@ public final class HandshakeGate {
             } catch (IOException ignored) {
                 // Refused either way.
             }
-            log(line);
+            refusals.refused(line);
             throw new IOException(line, e);
         }
     }
@@ -73,22 +64,5 @@ public final class HandshakeGate {
             if (m != null && (m.contains("nrecognized SSL message") || m.contains("plaintext connection"))) return true;
         }
         return false;
-    }
-
-    private void log(String line) {
-        long now = clock.nanos();
-        long dropped;
-        synchronized (lock) {
-            if (logged && now - nextLogNanos < 0) {
-                suppressed++;
-                return;
-            }
-            logged = true;
-            nextLogNanos = now + LOG_INTERVAL_NANOS;
-            dropped = suppressed;
-            suppressed = 0;
-        }
-        if (dropped == 0) LOG.warn("{}", line);
-        else LOG.warn("{} ({} more refusals on this port in the last second not logged)", line, dropped);
     }
 }

@@ -1,9 +1,9 @@
 package dev.cairn.coord.internal.raft;
 
 import dev.cairn.common.security.CairnPrincipal;
+import dev.cairn.common.security.RefusalLog;
 import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.common.time.Clock;
-import dev.cairn.coord.internal.wire.RefusalLog;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;

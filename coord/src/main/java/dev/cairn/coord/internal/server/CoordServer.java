@@ -2,6 +2,7 @@ package dev.cairn.coord.internal.server;
 
 import dev.cairn.common.security.Admins;
 import dev.cairn.common.security.CairnPrincipal;
+import dev.cairn.common.security.RefusalLog;
 import dev.cairn.common.security.TransportSecurity;
 import dev.cairn.common.time.Clock;
 import dev.cairn.coord.CoordConfig;
@@ -13,7 +14,6 @@ import dev.cairn.coord.internal.tree.Id;
 import dev.cairn.coord.internal.tree.Result;
 import dev.cairn.coord.internal.tree.Txn;
 import dev.cairn.coord.internal.tree.WatchEvent;
-import dev.cairn.coord.internal.wire.RefusalLog;
 import dev.cairn.coord.internal.wire.WatchRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

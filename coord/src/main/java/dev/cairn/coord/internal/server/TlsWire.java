@@ -1,6 +1,6 @@
 package dev.cairn.coord.internal.server;
 
-import dev.cairn.coord.internal.wire.RefusalLog;
+import dev.cairn.common.security.RefusalLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;

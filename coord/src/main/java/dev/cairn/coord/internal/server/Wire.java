@@ -1,7 +1,7 @@
 package dev.cairn.coord.internal.server;
 
+import dev.cairn.common.security.RefusalLog;
 import dev.cairn.common.security.TransportSecurity;
-import dev.cairn.coord.internal.wire.RefusalLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;

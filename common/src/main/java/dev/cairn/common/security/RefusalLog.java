@@ -1,4 +1,4 @@
-package dev.cairn.coord.internal.wire;
+package dev.cairn.common.security;
 
 import dev.cairn.common.time.Clock;
 import java.util.concurrent.atomic.AtomicLong;
@@ -6,22 +6,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logs the connections a secure port refuses (plain text, another CA, not a node), one line each
+ * Logs what a secure port refuses (plain text, another CA, not a node, a bad token), one line each
  * naming the remote address and the port, but at most {@link #PER_SECOND} a second: anyone who can
  * reach the port can open connections, and a flood of them must not flood the log. Lines left out
- * are counted in the next one logged.
+ * are counted in the next one logged. Thread-safe: the ports' threads share one.
  */
 public final class RefusalLog {
     public static final int PER_SECOND = 5;
-    private static final Logger LOG = LoggerFactory.getLogger(RefusalLog.class);
-
+    private final Logger log;
     private final Clock clock;
     private final AtomicLong windowStart = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong inWindow = new AtomicLong();
     private final AtomicLong suppressed = new AtomicLong();
 
+    /** Refusals logged under this class's logger. */
     public RefusalLog(Clock clock) {
+        this(clock, RefusalLog.class);
+    }
+
+    /** Refusals logged under {@code source}'s logger: the lines say which part refused. */
+    public RefusalLog(Clock clock, Class<?> source) {
         this.clock = clock;
+        this.log = LoggerFactory.getLogger(source);
     }
 
     /** Logs {@code line} (a whole sentence naming the address and port), unless this second's lines are used up. */
@@ -36,7 +42,7 @@ public final class RefusalLog {
             return;
         }
         long left = suppressed.getAndSet(0);
-        if (left > 0) LOG.warn("{} ({} more refused connections were not logged)", line, left);
-        else LOG.warn("{}", line);
+        if (left > 0) log.warn("{} ({} more refusals were not logged)", line, left);
+        else log.warn("{}", line);
     }
 }
