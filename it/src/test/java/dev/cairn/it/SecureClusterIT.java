@@ -399,33 +399,11 @@ class SecureClusterIT {
         Cli.fsOk(dir, "put", small.toString(), "/home/carol/in.txt", "--as", "carol");
         Cli.fsOk(dir, "chmod", "600", "/home/carol/in.txt", "--as", "carol");
 
-        Cli.Result reads = Cli.run(
-                JOB_TIMEOUT,
-                "submit",
-                "--dir",
-                d,
-                "--as",
-                "bob",
-                "--example",
-                "wordcount",
-                "cairn:///home/carol/in.txt",
-                "cairn:///tmp/bobs-wc",
-                "1");
+        Cli.Result reads = wordCount("bob", "cairn:///home/carol/in.txt", "cairn:///tmp/bobs-wc");
         assertThat(reads.exit()).as(reads.all()).isNotZero();
         assertThat(reads.stderr().strip())
                 .isEqualTo("error: permission denied: bob needs read on cairn:///home/carol/in.txt");
-        Cli.Result writes = Cli.run(
-                JOB_TIMEOUT,
-                "submit",
-                "--dir",
-                d,
-                "--as",
-                "bob",
-                "--example",
-                "wordcount",
-                "cairn:///in/corpus.txt",
-                "cairn:///home/carol/bobs-wc",
-                "1");
+        Cli.Result writes = wordCount("bob", "cairn:///in/corpus.txt", "cairn:///home/carol/bobs-wc");
         assertThat(writes.exit()).as(writes.all()).isNotZero();
         assertThat(writes.stderr().strip())
                 .isEqualTo("error: permission denied: bob needs write on cairn:///home/carol");
@@ -433,18 +411,8 @@ class SecureClusterIT {
                 .as("a refused job takes no id")
                 .doesNotContain("bob ");
 
-        Cli.Result carols = Cli.ok(
-                JOB_TIMEOUT,
-                "submit",
-                "--dir",
-                d,
-                "--as",
-                "carol",
-                "--example",
-                "wordcount",
-                "cairn:///home/carol/in.txt",
-                "cairn:///home/carol/out/wc",
-                "1");
+        Cli.Result carols = wordCount("carol", "cairn:///home/carol/in.txt", "cairn:///home/carol/out/wc");
+        assertThat(carols.exit()).as(carols.all()).isZero();
         assertThat(carols.stdout()).contains("succeeded");
         String listing =
                 Cli.fsOk(dir, "ls", "/home/carol/out/wc", "--as", "carol").stdout();
@@ -459,6 +427,22 @@ class SecureClusterIT {
         assertThat(bobReads.exit()).isNotZero();
         assertThat(bobReads.stderr().strip())
                 .isEqualTo("error: permission denied: bob needs read on /home/carol/out/wc/part-r-00000");
+    }
+
+    /** {@code submit --example wordcount INPUT OUTPUT 1} as {@code user}, waiting for the end. */
+    private static Cli.Result wordCount(String user, String input, String output) throws Exception {
+        return Cli.run(
+                JOB_TIMEOUT,
+                "submit",
+                "--dir",
+                dir.toString(),
+                "--as",
+                user,
+                "--example",
+                "wordcount",
+                input,
+                output,
+                "1");
     }
 
     /** A GET of {@code url} with {@code user}'s certificate. */
