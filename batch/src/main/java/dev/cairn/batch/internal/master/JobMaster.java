@@ -745,9 +745,15 @@ public final class JobMaster implements AutoCloseable {
 
     /** Refuses a job whose owner may not read one of its inputs or create its output. */
     private void checkPaths(JobGraph spec, FsUser user) throws IOException {
-        for (var stage : spec.stages())
-            for (String input : stage.inputs())
-                settings.fileSystems().forPath(input).checkRead(input, user);
+        for (var stage : spec.stages()) {
+            for (String input : stage.inputs()) {
+                try {
+                    settings.fileSystems().forPath(input).checkRead(input, user);
+                } catch (java.nio.file.NoSuchFileException missing) {
+                    // the input splitter refuses it next, in its own words
+                }
+            }
+        }
         settings.fileSystems().forPath(spec.output()).checkCreate(spec.output(), user);
     }
 
