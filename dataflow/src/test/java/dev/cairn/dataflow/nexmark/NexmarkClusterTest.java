@@ -7,6 +7,7 @@ import dev.cairn.common.codec.Codecs;
 import dev.cairn.common.config.Config;
 import dev.cairn.common.config.ConfigDef;
 import dev.cairn.common.fs.FileSystemRegistry;
+import dev.cairn.common.net.FreePorts;
 import dev.cairn.common.time.Clock;
 import dev.cairn.dataflow.Dataflow;
 import dev.cairn.dataflow.DataflowConfig;
@@ -91,6 +92,11 @@ class NexmarkClusterTest {
     }
 
     private StreamWorker startWorker(String id, String master, int slots) throws IOException {
+        return startWorker(id, () -> master, slots);
+    }
+
+    private StreamWorker startWorker(String id, java.util.function.Supplier<String> master, int slots)
+            throws IOException {
         StreamWorker worker = StreamWorker.create(
                 new StreamWorker.Settings(
                         id,
@@ -103,7 +109,7 @@ class NexmarkClusterTest {
                         Duration.ofSeconds(10),
                         Config.defaults(new ConfigDef("dataflow", DataflowConfig.KEYS)),
                         FileSystemRegistry.local()),
-                () -> master,
+                master,
                 Clock.system());
         open.add(worker);
         worker.start();
@@ -282,6 +288,48 @@ class NexmarkClusterTest {
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> client.status(submitted.jobId()).completedCheckpoints() >= 2);
             first.close(); // its subtasks stop, its heartbeats too: the master loses it
+            StreamJobStatus end = awaitEnd(client, submitted.jobId());
+            assertThat(end.state()).as(end.failure()).isEqualTo(StreamJobStatus.State.FINISHED);
+            assertThat(end.restarts()).isGreaterThanOrEqualTo(1);
+        }
+        assertThat(output(out)).isEqualTo(answer("q7"));
+    }
+
+    /**
+     * A worker that loses track of the master for a moment cancels its runs and registers again,
+     * before the master would count it lost: the master must restart the job's run (a CI run's
+     * jobs counted as running on such a worker, their other subtasks waited for its forever, and
+     * no checkpoint completed again).
+     */
+    @Test
+    @Timeout(120)
+    void aWorkerThatRegistersAgainMidJobHasTheJobRestartedWithExactlyTheAnswer() throws Exception {
+        String master = startMaster();
+        startWorker("w1", master, 2);
+        java.util.concurrent.atomic.AtomicReference<String> seenByW2 =
+                new java.util.concurrent.atomic.AtomicReference<>(master);
+        startWorker("w2", seenByW2::get, 2);
+        Path out = dir.resolve("q7");
+        failAt = Long.MAX_VALUE;
+        LINES.set(0);
+        Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(2));
+        NexmarkQueries.q7Bids(flow.readTextFile(data.resolve("events.csv"))
+                        .flatMap(NexmarkClusterTest::slowParse, Codecs.record(NexmarkEvent.Bid.class))
+                        .assignTimestamps(NexmarkEvent.Bid::dateTime, NexmarkQueries.WATERMARKS))
+                .writeAsTextExactlyOnce(out);
+        try (StreamClient client = StreamClient.connect(master)) {
+            StreamJobStatus submitted = submit(client, flow, StreamJobSettings.every(Duration.ofMillis(50)));
+            assertThat(submitted.slotWorkers()).containsExactlyInAnyOrder("w1", "w2");
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> client.status(submitted.jobId()).completedCheckpoints() >= 2);
+            // w2 believes another master is active (nothing listens there): it cancels its runs and
+            // fails to register; told the real one again, it registers anew, within the 2 s the
+            // master gives a silent worker.
+            seenByW2.set("127.0.0.1:" + FreePorts.pick("127.0.0.1"));
+            await().pollDelay(Duration.ofMillis(300))
+                    .atMost(Duration.ofSeconds(1))
+                    .until(() -> true);
+            seenByW2.set(master);
             StreamJobStatus end = awaitEnd(client, submitted.jobId());
             assertThat(end.state()).as(end.failure()).isEqualTo(StreamJobStatus.State.FINISHED);
             assertThat(end.restarts()).isGreaterThanOrEqualTo(1);

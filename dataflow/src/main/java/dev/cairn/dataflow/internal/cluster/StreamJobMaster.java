@@ -253,8 +253,20 @@ public final class StreamJobMaster implements AutoCloseable {
     public RegisterWorkerResponse register(RegisterWorkerRequest req) {
         assertLoop();
         if (req.getSlots() < 1) throw new IllegalArgumentException("a worker needs at least one slot");
-        workers.put(
+        Worker previous = workers.put(
                 req.getWorkerId(), new Worker(req.getWorkerId(), req.getDataAddress(), req.getSlots(), clock.nanos()));
+        if (previous != null) {
+            // A worker registers again only after cancelling every run it had (it lost track of
+            // this master for a moment): those runs are gone, as if the worker had been lost, and
+            // what was queued for it went with the old registration. Else a job counts as running
+            // on it, its other subtasks wait for these forever, and no checkpoint completes.
+            for (StreamJob job : List.copyOf(jobs.values())) {
+                job.stopping.remove(previous.id);
+                if (job.state == StreamJob.State.RUNNING && job.workers().contains(previous.id)) {
+                    runFailed(job, "worker " + previous.id + " registered again, its runs cancelled");
+                }
+            }
+        }
         LOG.info(
                 "stream worker {} registered: {} slots, data at {}",
                 req.getWorkerId(),
