@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * has something to report (a snapshot stored, a failure, an end), so checkpoints complete
  * without waiting a whole interval. A worker that finds a different master active (or is told
  * to register again) cancels every run first: the runs belonged to the old master's view, and
- * the new one restarts them from their checkpoints.
+ * the new one restarts them from their checkpoints. A heartbeat that fails is only sent again.
  */
 public final class StreamTaskExecutor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamTaskExecutor.class);
@@ -149,7 +149,11 @@ public final class StreamTaskExecutor implements AutoCloseable {
             resp = Rpc.call(master, "Heartbeat", () -> stub(master).heartbeat(req));
         } catch (RemoteException ex) {
             events.addAll(report); // the master did not get them; send again
-            throw ex;
+            // A missed heartbeat is no reason to drop the runs, as registering again would: the
+            // next goes out within an interval, and a master that stopped hearing from this
+            // worker for its timeout says so (reregister), or another master is active by then.
+            LOG.warn("stream worker {}: heartbeat to {} failed: {}", settings.workerId(), master, ex.getMessage());
+            return;
         }
         if (resp.getReregister()) {
             registeredWith = null;
