@@ -275,18 +275,8 @@ class NexmarkClusterTest {
         StreamWorker first = startWorker("w1", master, 2);
         startWorker("w2", master, 2);
         Path out = dir.resolve("q7");
-        failAt = Long.MAX_VALUE;
-        LINES.set(0);
-        Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(2));
-        NexmarkQueries.q7Bids(flow.readTextFile(data.resolve("events.csv"))
-                        .flatMap(NexmarkClusterTest::slowParse, Codecs.record(NexmarkEvent.Bid.class))
-                        .assignTimestamps(NexmarkEvent.Bid::dateTime, NexmarkQueries.WATERMARKS))
-                .writeAsTextExactlyOnce(out);
         try (StreamClient client = StreamClient.connect(master)) {
-            StreamJobStatus submitted = submit(client, flow, StreamJobSettings.every(Duration.ofMillis(50)));
-            assertThat(submitted.slotWorkers()).containsExactlyInAnyOrder("w1", "w2");
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> client.status(submitted.jobId()).completedCheckpoints() >= 2);
+            StreamJobStatus submitted = slowQ7OnW1AndW2(client, out);
             first.close(); // its subtasks stop, its heartbeats too: the master loses it
             StreamJobStatus end = awaitEnd(client, submitted.jobId());
             assertThat(end.state()).as(end.failure()).isEqualTo(StreamJobStatus.State.FINISHED);
@@ -310,18 +300,8 @@ class NexmarkClusterTest {
                 new java.util.concurrent.atomic.AtomicReference<>(master);
         startWorker("w2", seenByW2::get, 2);
         Path out = dir.resolve("q7");
-        failAt = Long.MAX_VALUE;
-        LINES.set(0);
-        Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(2));
-        NexmarkQueries.q7Bids(flow.readTextFile(data.resolve("events.csv"))
-                        .flatMap(NexmarkClusterTest::slowParse, Codecs.record(NexmarkEvent.Bid.class))
-                        .assignTimestamps(NexmarkEvent.Bid::dateTime, NexmarkQueries.WATERMARKS))
-                .writeAsTextExactlyOnce(out);
         try (StreamClient client = StreamClient.connect(master)) {
-            StreamJobStatus submitted = submit(client, flow, StreamJobSettings.every(Duration.ofMillis(50)));
-            assertThat(submitted.slotWorkers()).containsExactlyInAnyOrder("w1", "w2");
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> client.status(submitted.jobId()).completedCheckpoints() >= 2);
+            StreamJobStatus submitted = slowQ7OnW1AndW2(client, out);
             // w2 believes another master is active (nothing listens there): it cancels its runs and
             // fails to register; told the real one again, it registers anew, within the 2 s the
             // master gives a silent worker.
@@ -335,6 +315,22 @@ class NexmarkClusterTest {
             assertThat(end.restarts()).isGreaterThanOrEqualTo(1);
         }
         assertThat(output(out)).isEqualTo(answer("q7"));
+    }
+
+    /** Submits Q7 over bids parsed a little slowly, checkpointed, on w1 and w2; returns once two checkpoints completed. */
+    private static StreamJobStatus slowQ7OnW1AndW2(StreamClient client, Path out) {
+        failAt = Long.MAX_VALUE;
+        LINES.set(0);
+        Dataflow flow = Dataflow.create(DataflowOptions.defaults().withParallelism(2));
+        NexmarkQueries.q7Bids(flow.readTextFile(data.resolve("events.csv"))
+                        .flatMap(NexmarkClusterTest::slowParse, Codecs.record(NexmarkEvent.Bid.class))
+                        .assignTimestamps(NexmarkEvent.Bid::dateTime, NexmarkQueries.WATERMARKS))
+                .writeAsTextExactlyOnce(out);
+        StreamJobStatus submitted = submit(client, flow, StreamJobSettings.every(Duration.ofMillis(50)));
+        assertThat(submitted.slotWorkers()).containsExactlyInAnyOrder("w1", "w2");
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> client.status(submitted.jobId()).completedCheckpoints() >= 2);
+        return submitted;
     }
 
     /** Parses, a little slowly, so that the job is still running when the worker goes. */
