@@ -260,12 +260,7 @@ public final class StreamJobMaster implements AutoCloseable {
             // this master for a moment): those runs are gone, as if the worker had been lost, and
             // what was queued for it went with the old registration. Else a job counts as running
             // on it, its other subtasks wait for these forever, and no checkpoint completes.
-            for (StreamJob job : List.copyOf(jobs.values())) {
-                job.stopping.remove(previous.id);
-                if (job.state == StreamJob.State.RUNNING && job.workers().contains(previous.id)) {
-                    runFailed(job, "worker " + previous.id + " registered again, its runs cancelled");
-                }
-            }
+            runsGone(previous.id, "worker " + previous.id + " registered again, its runs cancelled");
         }
         LOG.info(
                 "stream worker {} registered: {} slots, data at {}",
@@ -567,15 +562,10 @@ public final class StreamJobMaster implements AutoCloseable {
                     "stream worker {} lost: no heartbeat for {} ms",
                     w.id,
                     settings.workerTimeout().toMillis());
-            for (StreamJob job : List.copyOf(jobs.values())) {
-                job.stopping.remove(w.id);
-                if (job.state == StreamJob.State.RUNNING && job.workers().contains(w.id)) {
-                    runFailed(
-                            job,
-                            "worker " + w.id + " lost: no heartbeat for "
-                                    + settings.workerTimeout().toMillis() + " ms");
-                }
-            }
+            runsGone(
+                    w.id,
+                    "worker " + w.id + " lost: no heartbeat for "
+                            + settings.workerTimeout().toMillis() + " ms");
         }
         for (StreamJob job : List.copyOf(jobs.values())) {
             try {
@@ -592,6 +582,14 @@ public final class StreamJobMaster implements AutoCloseable {
             }
         }
         advanceSavepoints();
+    }
+
+    /** A worker's runs are gone (it was lost, or registered again): every run it had fails with {@code why}. */
+    private void runsGone(String workerId, String why) {
+        for (StreamJob job : List.copyOf(jobs.values())) {
+            job.stopping.remove(workerId);
+            if (job.state == StreamJob.State.RUNNING && job.workers().contains(workerId)) runFailed(job, why);
+        }
     }
 
     /** Starts the job's next run if enough slots are free: places its slots and queues the deployments. */
